@@ -1,0 +1,41 @@
+/* buf: a growable byte buffer with a size cap (after curl's dynbuf).
+ *
+ * The buffer is always NUL-terminated once anything has been added, so
+ * buf_cstr() can be passed to C string functions. On any failure (allocation
+ * or cap exceeded) the buffer frees its memory and stays failed: every later
+ * add returns false, so a caller may add many pieces and check once. */
+#ifndef LMSCTL_COMMON_BUF_H
+#define LMSCTL_COMMON_BUF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max; /* largest len allowed */
+	bool failed;
+} buf;
+
+/* Default cap: large enough for any template or API response we handle. */
+#define BUF_DEFAULT_MAX ((size_t)64 * 1024 * 1024)
+
+void buf_init(buf *b, size_t max);
+void buf_free(buf *b);
+void buf_reset(buf *b); /* empty, keep memory; clears the failed state */
+
+bool buf_add(buf *b, const void *mem, size_t len);
+bool buf_adds(buf *b, const char *s);
+bool buf_addc(buf *b, char c);
+bool buf_addf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool buf_vaddf(buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* The contents as a C string ("" when empty); owned by the buffer. */
+const char *buf_cstr(const buf *b);
+/* Hand the contents to the caller (free() it); the buffer is left empty.
+ * Returns NULL if the buffer failed. */
+char *buf_take(buf *b);
+
+#endif

@@ -1,0 +1,229 @@
+#include "model/assemble.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+/* Plain scalars that YAML 1.1 (CloudFormation's parser) could read as
+ * something other than a string, or that need quoting to parse at all, get
+ * single quotes. Numbers stay plain: a Number parameter's Default is fine as
+ * either, and CloudFormation's own examples write them plain. */
+static bool needs_quotes(const char *v)
+{
+	if (!*v)
+		return true;
+	static const char *const special[] = {"true", "false", "yes", "no", "on", "off",
+					      "y", "n", "null", "~", "True", "False",
+					      "Yes", "No", "On", "Off", "Null", "NULL",
+					      "TRUE", "FALSE", "YES", "NO", "ON", "OFF"};
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+		if (strcmp(v, special[i]) == 0)
+			return true;
+	if (strchr("-?:,[]{}#&*!|>'\"%@` ", v[0]))
+		return !(v[0] == '-' && v[1] >= '0' && v[1] <= '9' && strspn(v + 1, "0123456789.") == strlen(v + 1));
+	size_t n = strlen(v);
+	if (v[n - 1] == ' ' || v[n - 1] == ':')
+		return true;
+	for (const char *p = v; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c == 0x7f)
+			return true;
+		if ((c == ':' && (p[1] == ' ' || !p[1])) || (c == ' ' && p[1] == '#'))
+			return true;
+	}
+	/* a plain scalar that looks numeric but is not a plain integer or
+	 * decimal (1e3, 0x1F, 1_000, .5, 1:20) could be read as a number in
+	 * another base or as sexagesimal */
+	if (strspn(v, "0123456789.eE+-_xXoO:") == n && strspn(v, "0123456789.") != n)
+		return true;
+	if (strspn(v, "0123456789") == n && n > 1 && v[0] == '0')
+		return true; /* octal in YAML 1.1 */
+	return false;
+}
+
+static bool looks_numeric(const char *v)
+{
+	size_t n = strlen(v);
+	if (n == 0)
+		return false;
+	const char *p = v[0] == '-' || v[0] == '+' ? v + 1 : v;
+	return *p && strspn(p, "0123456789.") == strlen(p);
+}
+
+void yaml_quote_param(buf *out, const char *value, const char *type)
+{
+	/* a String parameter whose value looks like a number is quoted: cfn-lint
+	 * (E2015) and CloudFormation's AllowedValues compare it as a string */
+	bool number = type && (strcmp(type, "Number") == 0);
+	if (!number && looks_numeric(value)) {
+		buf_addf(out, "'%s'", value);
+		return;
+	}
+	yaml_quote_scalar(out, value);
+}
+
+void yaml_quote_scalar(buf *out, const char *value)
+{
+	bool control = false;
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		control = control || *p < 0x20 || *p == 0x7f;
+	if (control) {
+		/* double quotes with escapes: the only form that keeps them */
+		buf_addc(out, '"');
+		for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_addf(out, "\\%c", *p);
+			else if (*p < 0x20 || *p == 0x7f)
+				buf_addf(out, "\\x%02x", *p);
+			else
+				buf_addc(out, (char)*p);
+		}
+		buf_addc(out, '"');
+		return;
+	}
+	if (!needs_quotes(value)) {
+		buf_adds(out, value);
+		return;
+	}
+	buf_addc(out, '\'');
+	for (const char *p = value; *p; p++) {
+		if (*p == '\'')
+			buf_addc(out, '\'');
+		buf_addc(out, *p);
+	}
+	buf_addc(out, '\'');
+}
+
+/* Byte range of a section's body: from the line after its key to the line
+ * before the next top-level key (or the end), trailing blank lines dropped. */
+static void section_body(const cat_fragment *f, cat_section sec, size_t *from, size_t *to)
+{
+	const ydoc *doc = f->doc;
+	const ynode *root = doc->root;
+	const ynode *key = f->key[sec];
+	*from = ydoc_line_offset(doc, key->start.line + 1);
+	*to = doc->len;
+	for (size_t i = 0; i < root->n; i++) {
+		const ynode *k = ynode_key(root, i);
+		if (k->start.line > key->start.line) {
+			*to = ydoc_line_offset(doc, k->start.line);
+			break;
+		}
+	}
+	/* comments that precede the next section belong to it, not to us:
+	 * stop at the last line that holds content of ours */
+	while (*to > *from) {
+		size_t line_start = *to - 1;
+		while (line_start > *from && doc->text[line_start - 1] != '\n')
+			line_start--;
+		const char *p = doc->text + line_start;
+		size_t ws = strspn(p, " \t");
+		if (p[ws] == '\n' || p[ws] == '\r' || (p[ws] == '#' && ws == 0) || p + ws >= doc->text + *to)
+			*to = line_start;
+		else
+			break;
+	}
+}
+
+static void add_section(buf *out, const catalog *cat, cat_section sec, assemble_value_fn value,
+			void *ctx)
+{
+	bool any = false;
+	for (size_t i = 0; i < cat->nfrags; i++)
+		any = any || cat->frags[i].value[sec];
+	if (!any)
+		return;
+	buf_addf(out, "\n%s:\n", cat_section_names[sec]);
+	bool first = true;
+	for (size_t i = 0; i < cat->nfrags; i++) {
+		const cat_fragment *f = &cat->frags[i];
+		if (!f->value[sec])
+			continue;
+		if (!first)
+			buf_addc(out, '\n');
+		first = false;
+		buf_addf(out, "  # ---- %s ----\n", f->name);
+		size_t from, to;
+		section_body(f, sec, &from, &to);
+		size_t pos = from;
+		if (sec == SEC_PARAMETERS && value) {
+			for (size_t p = 0; p < cat->nparams; p++) {
+				const cat_param *cp = &cat->params[p];
+				if (cp->e.frag != f)
+					continue;
+				const char *v = value(ctx, cp->e.name);
+				const ynode *d = cp->default_node;
+				if (!v || strcmp(v, cp->default_value) == 0)
+					continue;
+				if (d->start.offset < pos)
+					continue;
+				buf_add(out, f->doc->text + pos, d->start.offset - pos);
+				yaml_quote_param(out, v, cp->type);
+				pos = d->end.offset;
+			}
+		}
+		buf_add(out, f->doc->text + pos, to - pos);
+		if (to > from && f->doc->text[to - 1] != '\n')
+			buf_addc(out, '\n');
+	}
+}
+
+static void add_metadata(buf *out, const catalog *cat)
+{
+	buf_adds(out, "\nMetadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n");
+	for (size_t g = 0; g < cat->ngroups; g++) {
+		const cat_group *grp = &cat->groups[g];
+		buf_adds(out, "      - Label:\n          default: ");
+		yaml_quote_scalar(out, grp->label);
+		buf_adds(out, "\n        Parameters:\n");
+		for (size_t i = 0; i < grp->n; i++)
+			buf_addf(out, "          - %s\n", cat->params[grp->params[i]].e.name);
+	}
+	buf_adds(out, "    ParameterLabels:\n");
+	for (size_t g = 0; g < cat->ngroups; g++) {
+		const cat_group *grp = &cat->groups[g];
+		for (size_t i = 0; i < grp->n; i++) {
+			const cat_param *p = &cat->params[grp->params[i]];
+			buf_addf(out, "      %s:\n        default: ", p->e.name);
+			yaml_quote_scalar(out, p->label);
+			buf_addc(out, '\n');
+		}
+	}
+}
+
+bool assemble_template(const catalog *cat, assemble_value_fn value, void *ctx, buf *out,
+		       lms_error *err)
+{
+	buf_adds(out, "# Generated by lmsctl from templates/catalog.yml; edit the fragments, not this "
+		      "file.\n");
+	buf_adds(out, "AWSTemplateFormatVersion: '2010-09-09'\n");
+	if (cat->transform) {
+		buf_adds(out, "Transform: ");
+		yaml_quote_scalar(out, cat->transform);
+		buf_addc(out, '\n');
+	}
+	/* the Description keeps its catalog.yml text (folded scalar and all) */
+	const ynode *d = cat->description;
+	const ydoc *idx = cat->index;
+	size_t key_line = ydoc_line_offset(idx, d->start.line);
+	const ynode *root = idx->root;
+	size_t key_start = key_line;
+	for (size_t i = 0; i < root->n; i++)
+		if (ynode_val(root, i) == d)
+			key_start = ynode_key(root, i)->start.offset;
+	size_t end = d->end.offset;
+	if (d->style == YSTYLE_LITERAL || d->style == YSTYLE_FOLDED) {
+		/* a block scalar ends at the start of the next line */
+		while (end > key_start && (idx->text[end - 1] == '\n' || idx->text[end - 1] == ' '))
+			end--;
+	}
+	buf_add(out, idx->text + key_start, end - key_start);
+	buf_addc(out, '\n');
+	add_metadata(out, cat);
+	for (int s = SEC_PARAMETERS; s < SEC_COUNT; s++)
+		add_section(out, cat, (cat_section)s, value, ctx);
+	if (out->failed) {
+		lms_error_set(err, NULL, 0, 0, "out of memory assembling the template");
+		return false;
+	}
+	return true;
+}

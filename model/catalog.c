@@ -1,0 +1,516 @@
+#include "model/catalog.h"
+
+#include "common/buf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const cat_section_names[SEC_COUNT] = {"Metadata",	"Parameters", "Conditions",
+						  "Mappings", "Resources",  "Outputs"};
+
+/* A fragment is a few hundred lines; anything near this is not one. */
+#define FRAGMENT_MAX_BYTES ((size_t)4 * 1024 * 1024)
+
+static const char *const environments[] = {"dev", "staging", "prod"};
+
+bool cat_type_is_list(const char *type)
+{
+	return type && (strcmp(type, "CommaDelimitedList") == 0 || strncmp(type, "List<", 5) == 0);
+}
+
+static bool fail_node(lms_error *err, const cat_fragment *f, const ynode *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static bool fail_node(lms_error *err, const cat_fragment *f, const ynode *n, const char *fmt, ...)
+{
+	buf msg;
+	buf_init(&msg, 0);
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	lms_error_set(err, f->path, n ? n->start.line : 0, n ? n->start.col : 0, "%s",
+		      buf_cstr(&msg));
+	buf_free(&msg);
+	return false;
+}
+
+static bool grow(void **arr, size_t *cap, size_t count, size_t size)
+{
+	if (count < *cap)
+		return true;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p = realloc(*arr, ncap * size);
+	if (!p)
+		return false;
+	*arr = p;
+	*cap = ncap;
+	return true;
+}
+
+static bool parse_long(const char *s, long *out)
+{
+	if (!s || !*s)
+		return false;
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_double(const char *s, double *out)
+{
+	if (!s || !*s)
+		return false;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+typedef struct loader {
+	catalog *cat;
+	lms_error *err;
+	size_t cap_params, cap_entries[SEC_COUNT], cap_groups, cap_profile;
+} loader;
+
+static bool check_name_unique(loader *ld, cat_section sec, const cat_fragment *f, const ynode *key)
+{
+	const catalog *cat = ld->cat;
+	/* A parameter, condition, mapping, resource or output shares one
+	 * namespace per section in CloudFormation; a logical id is also shared
+	 * between parameters and resources (Ref resolves both). */
+	for (int s = SEC_PARAMETERS; s < SEC_COUNT; s++) {
+		bool same_space = s == (int)sec || ((s == SEC_PARAMETERS || s == SEC_RESOURCES) &&
+						    (sec == SEC_PARAMETERS || sec == SEC_RESOURCES));
+		if (!same_space)
+			continue;
+		size_t n = s == SEC_PARAMETERS ? cat->nparams : cat->nentries[s];
+		for (size_t i = 0; i < n; i++) {
+			const cat_entry *e = s == SEC_PARAMETERS ? &cat->params[i].e : &cat->entries[s][i];
+			if (strcmp(e->name, key->str) == 0) {
+				lms_error_set(ld->err, f->path, key->start.line, key->start.col,
+					      "%s '%s' is already defined in %s:%zu", cat_section_names[sec],
+					      key->str, e->frag->path, e->key->start.line);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static bool load_param(loader *ld, const cat_fragment *f, const ynode *key, const ynode *val)
+{
+	catalog *cat = ld->cat;
+	if (val->kind != YNODE_MAP)
+		return fail_node(ld->err, f, val, "parameter '%s' must be a mapping", key->str);
+	if (!grow((void **)&cat->params, &ld->cap_params, cat->nparams, sizeof(cat_param)))
+		return fail_node(ld->err, f, key, "%s", "out of memory");
+	cat_param *p = &cat->params[cat->nparams];
+	memset(p, 0, sizeof(*p));
+	p->e.name = key->str;
+	p->e.frag = f;
+	p->e.key = key;
+	p->e.value = val;
+	p->label = key->str;
+	p->group = (size_t)-1;
+	static const char *const known[] = {"Type",	     "Description",   "Default",
+					    "AllowedValues", "AllowedPattern", "MinLength",
+					    "MaxLength",     "MinValue",      "MaxValue",
+					    "NoEcho",	     "ConstraintDescription"};
+	for (size_t i = 0; i < val->n; i++) {
+		const ynode *k = ynode_key(val, i), *v = ynode_val(val, i);
+		bool ok = false;
+		for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
+			ok = ok || strcmp(k->str, known[j]) == 0;
+		if (!ok)
+			return fail_node(ld->err, f, k, "unknown parameter attribute '%s'", k->str);
+		if (strcmp(k->str, "AllowedValues") == 0) {
+			if (v->kind != YNODE_SEQ)
+				return fail_node(ld->err, f, v, "%s", "AllowedValues must be a list");
+			for (size_t j = 0; j < v->n; j++)
+				if (!ynode_str(v->kids[j]))
+					return fail_node(ld->err, f, v->kids[j], "%s",
+							 "AllowedValues must hold plain values");
+			p->allowed_values = v;
+		} else if (strcmp(k->str, "Default") != 0 && !ynode_str(v)) {
+			return fail_node(ld->err, f, v, "parameter attribute %s must be a plain value",
+					 k->str);
+		}
+	}
+	p->type = ynode_str(ynode_get(val, "Type"));
+	p->description = ynode_str(ynode_get(val, "Description"));
+	p->default_node = ynode_get(val, "Default");
+	p->default_value = ynode_str(p->default_node);
+	if (!p->type)
+		return fail_node(ld->err, f, key, "parameter '%s' has no Type", key->str);
+	if (!p->description)
+		return fail_node(ld->err, f, key, "parameter '%s' has no Description", key->str);
+	if (!p->default_value)
+		return fail_node(ld->err, f, key,
+				 "parameter '%s' has no Default (the dev value; see docs/templates.md)",
+				 key->str);
+	p->constraint_description = ynode_str(ynode_get(val, "ConstraintDescription"));
+	p->allowed_pattern = ynode_str(ynode_get(val, "AllowedPattern"));
+	const char *s;
+	if ((s = ynode_str(ynode_get(val, "MinLength"))) &&
+	    !(p->has_min_length = parse_long(s, &p->min_length)))
+		return fail_node(ld->err, f, ynode_get(val, "MinLength"), "%s",
+				 "MinLength must be an integer");
+	if ((s = ynode_str(ynode_get(val, "MaxLength"))) &&
+	    !(p->has_max_length = parse_long(s, &p->max_length)))
+		return fail_node(ld->err, f, ynode_get(val, "MaxLength"), "%s",
+				 "MaxLength must be an integer");
+	if ((s = ynode_str(ynode_get(val, "MinValue"))) &&
+	    !(p->has_min_value = parse_double(s, &p->min_value)))
+		return fail_node(ld->err, f, ynode_get(val, "MinValue"), "%s",
+				 "MinValue must be a number");
+	if ((s = ynode_str(ynode_get(val, "MaxValue"))) &&
+	    !(p->has_max_value = parse_double(s, &p->max_value)))
+		return fail_node(ld->err, f, ynode_get(val, "MaxValue"), "%s",
+				 "MaxValue must be a number");
+	s = ynode_str(ynode_get(val, "NoEcho"));
+	p->no_echo = s && (strcmp(s, "true") == 0 || strcmp(s, "True") == 0);
+	cat->nparams++;
+	return true;
+}
+
+static bool load_entries(loader *ld, cat_fragment *f, cat_section sec)
+{
+	catalog *cat = ld->cat;
+	const ynode *map = f->value[sec];
+	for (size_t i = 0; i < map->n; i++) {
+		const ynode *k = ynode_key(map, i), *v = ynode_val(map, i);
+		if (!ynode_str(k))
+			return fail_node(ld->err, f, k, "%s", "names must be plain strings");
+		if (k->start.col != 3)
+			return fail_node(ld->err, f, k,
+					 "'%s' must be indented by two spaces (docs/templates.md)",
+					 k->str);
+		if (sec == SEC_METADATA)
+			continue;
+		if (!check_name_unique(ld, sec, f, k))
+			return false;
+		if (sec == SEC_PARAMETERS) {
+			if (!load_param(ld, f, k, v))
+				return false;
+			continue;
+		}
+		if (!grow((void **)&cat->entries[sec], &ld->cap_entries[sec], cat->nentries[sec],
+			  sizeof(cat_entry)))
+			return fail_node(ld->err, f, k, "%s", "out of memory");
+		cat_entry *e = &cat->entries[sec][cat->nentries[sec]++];
+		e->name = k->str;
+		e->frag = f;
+		e->key = k;
+		e->value = v;
+	}
+	return true;
+}
+
+static bool load_groups(loader *ld, cat_fragment *f, const ynode *iface)
+{
+	catalog *cat = ld->cat;
+	const ynode *groups = ynode_get(iface, "ParameterGroups");
+	if (groups && groups->kind != YNODE_SEQ)
+		return fail_node(ld->err, f, groups, "%s", "ParameterGroups must be a list");
+	for (size_t i = 0; groups && i < groups->n; i++) {
+		const ynode *g = groups->kids[i];
+		const char *label = ynode_str(ynode_get(ynode_get(g, "Label"), "default"));
+		const ynode *params = ynode_get(g, "Parameters");
+		if (!label || !params || params->kind != YNODE_SEQ)
+			return fail_node(ld->err, f, g, "%s",
+					 "a parameter group needs Label: {default: ...} and a "
+					 "Parameters list");
+		if (!grow((void **)&cat->groups, &ld->cap_groups, cat->ngroups, sizeof(cat_group)))
+			return fail_node(ld->err, f, g, "%s", "out of memory");
+		cat_group *grp = &cat->groups[cat->ngroups];
+		memset(grp, 0, sizeof(*grp));
+		grp->label = label;
+		grp->frag = f;
+		grp->params = calloc(params->n ? params->n : 1, sizeof(size_t));
+		if (!grp->params)
+			return fail_node(ld->err, f, g, "%s", "out of memory");
+		cat->ngroups++;
+		for (size_t j = 0; j < params->n; j++) {
+			const char *name = ynode_str(params->kids[j]);
+			size_t idx = cat->nparams;
+			for (size_t k = 0; name && k < cat->nparams; k++)
+				if (strcmp(cat->params[k].e.name, name) == 0)
+					idx = k;
+			if (idx == cat->nparams)
+				return fail_node(ld->err, f, params->kids[j],
+						 "parameter group lists '%s', which no fragment defines",
+						 name ? name : "?");
+			if (cat->params[idx].group != (size_t)-1)
+				return fail_node(ld->err, f, params->kids[j],
+						 "parameter '%s' is listed in two parameter groups", name);
+			cat->params[idx].group = cat->ngroups - 1;
+			grp->params[grp->n++] = idx;
+		}
+	}
+	const ynode *labels = ynode_get(iface, "ParameterLabels");
+	for (size_t i = 0; labels && i < labels->n; i++) {
+		const ynode *k = ynode_key(labels, i);
+		const char *label = ynode_str(ynode_get(ynode_val(labels, i), "default"));
+		cat_param *p = (cat_param *)catalog_param(cat, k->str);
+		if (!p)
+			return fail_node(ld->err, f, k, "label for '%s', which no fragment defines",
+					 k->str);
+		if (!label)
+			return fail_node(ld->err, f, k, "label of '%s' needs default: TEXT", k->str);
+		p->label = label;
+	}
+	return true;
+}
+
+static bool load_profiles(loader *ld, cat_fragment *f, const ynode *profiles)
+{
+	catalog *cat = ld->cat;
+	if (profiles->kind != YNODE_MAP)
+		return fail_node(ld->err, f, profiles, "%s", "LmsCtl::Profiles must be a mapping");
+	for (size_t i = 0; i < profiles->n; i++) {
+		const ynode *env = ynode_key(profiles, i), *vals = ynode_val(profiles, i);
+		const char *known = NULL;
+		for (size_t e = 0; e < 3; e++)
+			if (strcmp(env->str, environments[e]) == 0)
+				known = environments[e];
+		if (!known)
+			return fail_node(ld->err, f, env,
+					 "profile '%s' is not an environment kind (dev, staging, prod)",
+					 env->str);
+		if (vals->kind != YNODE_MAP)
+			return fail_node(ld->err, f, vals, "profile '%s' must be a mapping",
+					 env->str);
+		for (size_t j = 0; j < vals->n; j++) {
+			const ynode *k = ynode_key(vals, j), *v = ynode_val(vals, j);
+			if (!catalog_param(cat, k->str))
+				return fail_node(ld->err, f, k,
+						 "profile sets '%s', which no fragment defines", k->str);
+			if (!ynode_str(v))
+				return fail_node(ld->err, f, v, "profile value of '%s' must be plain",
+						 k->str);
+			if (!grow((void **)&cat->profile, &ld->cap_profile, cat->nprofile,
+				  sizeof(cat_profile_value)))
+				return fail_node(ld->err, f, k, "%s", "out of memory");
+			cat_profile_value *pv = &cat->profile[cat->nprofile++];
+			pv->env = known;
+			pv->param = k->str;
+			pv->value = v->str;
+			pv->node = v;
+		}
+	}
+	return true;
+}
+
+static bool load_fragment(loader *ld, cat_fragment *f)
+{
+	lms_error *err = ld->err;
+	f->doc = ydoc_load(f->path, FRAGMENT_MAX_BYTES, err);
+	if (!f->doc)
+		return false;
+	const ynode *root = f->doc->root;
+	if (!root || root->kind != YNODE_MAP || root->style != YSTYLE_BLOCK)
+		return fail_node(err, f, root, "%s",
+				 "a fragment is a block mapping of CloudFormation sections");
+	int last = -1;
+	for (size_t i = 0; i < root->n; i++) {
+		const ynode *k = ynode_key(root, i), *v = ynode_val(root, i);
+		int sec = -1;
+		for (int s = 0; s < SEC_COUNT; s++)
+			if (ynode_str(k) && strcmp(k->str, cat_section_names[s]) == 0)
+				sec = s;
+		if (sec < 0)
+			return fail_node(err, f, k,
+					 "'%s' is not a fragment section (Metadata, Parameters, "
+					 "Conditions, Mappings, Resources, Outputs)",
+					 k->str ? k->str : "?");
+		if (sec <= last)
+			return fail_node(err, f, k,
+					 "section '%s' is out of order (Metadata, Parameters, "
+					 "Conditions, Mappings, Resources, Outputs)",
+					 k->str);
+		last = sec;
+		f->key[sec] = k;
+		if (ynode_is_null(v))
+			continue;
+		if (v->kind != YNODE_MAP || v->style != YSTYLE_BLOCK)
+			return fail_node(err, f, v, "section '%s' must be a block mapping", k->str);
+		f->value[sec] = v;
+	}
+	for (int s = SEC_PARAMETERS; s < SEC_COUNT; s++)
+		if (f->value[s] && !load_entries(ld, f, (cat_section)s))
+			return false;
+	if (f->value[SEC_METADATA]) {
+		const ynode *md = f->value[SEC_METADATA];
+		if (!load_entries(ld, f, SEC_METADATA))
+			return false;
+		for (size_t i = 0; i < md->n; i++) {
+			const ynode *k = ynode_key(md, i);
+			if (strcmp(k->str, "AWS::CloudFormation::Interface") != 0 &&
+			    strcmp(k->str, "LmsCtl::Profiles") != 0)
+				return fail_node(err, f, k,
+						 "fragment Metadata holds only "
+						 "AWS::CloudFormation::Interface and LmsCtl::Profiles, "
+						 "not '%s'",
+						 k->str);
+		}
+	}
+	return true;
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "%s/%s", dir, name);
+	return buf_take(&b);
+}
+
+catalog *catalog_load(const char *dir, lms_error *err)
+{
+	catalog *cat = calloc(1, sizeof(*cat));
+	if (!cat) {
+		lms_error_set(err, dir, 0, 0, "out of memory");
+		return NULL;
+	}
+	loader ld = {.cat = cat, .err = err};
+	cat->dir = strdup(dir);
+	char *index_path = join_path(dir, "catalog.yml");
+	if (!cat->dir || !index_path)
+		goto oom;
+	cat->index = ydoc_load(index_path, FRAGMENT_MAX_BYTES, err);
+	if (!cat->index) {
+		free(index_path);
+		goto fail;
+	}
+	const ynode *root = cat->index->root;
+	cat_fragment idx_frag = {.path = index_path};
+	const ynode *frags = ynode_get(root, "Fragments");
+	cat->description = ynode_get(root, "Description");
+	cat->transform = ynode_str(ynode_get(root, "Transform"));
+	for (size_t i = 0; root && i < root->n; i++) {
+		const char *k = ynode_key(root, i)->str;
+		if (strcmp(k, "Fragments") != 0 && strcmp(k, "Description") != 0 &&
+		    strcmp(k, "Transform") != 0) {
+			fail_node(err, &idx_frag, ynode_key(root, i),
+				  "unknown key '%s' (Description, Transform, Fragments)", k);
+			free(index_path);
+			goto fail;
+		}
+	}
+	if (!frags || frags->kind != YNODE_SEQ || frags->n == 0 || !ynode_str(cat->description)) {
+		fail_node(err, &idx_frag, root, "%s",
+			  "catalog.yml needs a Description and a list of Fragments");
+		free(index_path);
+		goto fail;
+	}
+	cat->frags = calloc(frags->n, sizeof(cat_fragment));
+	if (!cat->frags) {
+		free(index_path);
+		goto oom;
+	}
+	for (size_t i = 0; i < frags->n; i++) {
+		const char *name = ynode_str(frags->kids[i]);
+		if (!name || !*name || strchr(name, '/')) {
+			fail_node(err, &idx_frag, frags->kids[i], "%s",
+				  "a fragment is a file name in the templates directory");
+			free(index_path);
+			goto fail;
+		}
+		cat_fragment *f = &cat->frags[cat->nfrags++];
+		f->name = strdup(name);
+		f->path = join_path(dir, name);
+		if (!f->name || !f->path) {
+			free(index_path);
+			goto oom;
+		}
+		if (!load_fragment(&ld, f)) {
+			free(index_path);
+			goto fail;
+		}
+	}
+	free(index_path);
+	/* groups and profiles refer to parameters of any fragment: second pass */
+	for (size_t i = 0; i < cat->nfrags; i++) {
+		cat_fragment *f = &cat->frags[i];
+		const ynode *md = f->value[SEC_METADATA];
+		const ynode *iface = ynode_get(md, "AWS::CloudFormation::Interface");
+		const ynode *profiles = ynode_get(md, "LmsCtl::Profiles");
+		if (iface && !load_groups(&ld, f, iface))
+			goto fail;
+		if (profiles && !load_profiles(&ld, f, profiles))
+			goto fail;
+	}
+	for (size_t i = 0; i < cat->nparams; i++) {
+		const cat_param *p = &cat->params[i];
+		if (p->group == (size_t)-1) {
+			fail_node(err, p->e.frag, p->e.key,
+				  "parameter '%s' is in no ParameterGroups entry (every parameter "
+				  "belongs to one console panel)",
+				  p->e.name);
+			goto fail;
+		}
+	}
+	return cat;
+oom:
+	lms_error_set(err, dir, 0, 0, "out of memory");
+fail:
+	catalog_free(cat);
+	return NULL;
+}
+
+void catalog_free(catalog *cat)
+{
+	if (!cat)
+		return;
+	for (size_t i = 0; i < cat->nfrags; i++) {
+		free(cat->frags[i].name);
+		free(cat->frags[i].path);
+		ydoc_free(cat->frags[i].doc);
+	}
+	free(cat->frags);
+	free(cat->params);
+	for (int s = 0; s < SEC_COUNT; s++)
+		free(cat->entries[s]);
+	for (size_t i = 0; i < cat->ngroups; i++)
+		free(cat->groups[i].params);
+	free(cat->groups);
+	free(cat->profile);
+	ydoc_free(cat->index);
+	free(cat->dir);
+	free(cat);
+}
+
+const cat_param *catalog_param(const catalog *cat, const char *name)
+{
+	for (size_t i = 0; i < cat->nparams; i++)
+		if (strcmp(cat->params[i].e.name, name) == 0)
+			return &cat->params[i];
+	return NULL;
+}
+
+const cat_entry *catalog_entry(const catalog *cat, cat_section sec, const char *name)
+{
+	for (size_t i = 0; i < cat->nentries[sec]; i++)
+		if (strcmp(cat->entries[sec][i].name, name) == 0)
+			return &cat->entries[sec][i];
+	return NULL;
+}
+
+const char *catalog_profile_value(const catalog *cat, const char *env, const char *param)
+{
+	for (size_t i = 0; i < cat->nprofile; i++)
+		if (strcmp(cat->profile[i].env, env) == 0 &&
+		    strcmp(cat->profile[i].param, param) == 0)
+			return cat->profile[i].value;
+	const cat_param *p = catalog_param(cat, param);
+	return p ? p->default_value : NULL;
+}

@@ -1,0 +1,107 @@
+/* catalog: the platform's CloudFormation fragments (templates/, one per tier),
+ * and indexed: parameters with their constraints, parameter groups (the
+ * console's panels), conditions, mappings, resources, outputs and the
+ * per-environment profiles. The catalog owns every string and node it hands
+ * out; they live until catalog_free(). */
+#ifndef LMSCTL_MODEL_CATALOG_H
+#define LMSCTL_MODEL_CATALOG_H
+
+#include "common/error.h"
+#include "model/ydoc.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Top-level sections of a fragment, in the order they must appear and are
+ * assembled. */
+typedef enum {
+	SEC_METADATA,
+	SEC_PARAMETERS,
+	SEC_CONDITIONS,
+	SEC_MAPPINGS,
+	SEC_RESOURCES,
+	SEC_OUTPUTS,
+	SEC_COUNT
+} cat_section;
+
+extern const char *const cat_section_names[SEC_COUNT];
+
+typedef struct cat_fragment {
+	char *name; /* file name inside the templates directory */
+	char *path; /* full path, for messages */
+	ydoc *doc;
+	const ynode *key[SEC_COUNT];   /* the section's key node, or NULL */
+	const ynode *value[SEC_COUNT]; /* the section's mapping, or NULL */
+} cat_fragment;
+
+/* One definition in a section (a parameter, condition, resource, ...). */
+typedef struct cat_entry {
+	const char *name;
+	const cat_fragment *frag;
+	const ynode *key;
+	const ynode *value;
+} cat_entry;
+
+typedef struct cat_param {
+	cat_entry e;
+	const char *type;
+	const char *description;
+	const ynode *default_node; /* the Default scalar */
+	const char *default_value;
+	const char *constraint_description; /* NULL when absent */
+	const ynode *allowed_values;	    /* sequence, or NULL */
+	const char *allowed_pattern;	    /* NULL when absent */
+	bool has_min_length, has_max_length, has_min_value, has_max_value;
+	long min_length, max_length;
+	double min_value, max_value;
+	bool no_echo;
+	const char *label; /* ParameterLabels default, or the name */
+	size_t group;	   /* index into catalog.groups */
+} cat_param;
+
+typedef struct cat_group {
+	const char *label;
+	const cat_fragment *frag;
+	size_t *params; /* indexes into catalog.params */
+	size_t n;
+} cat_group;
+
+typedef struct cat_profile_value {
+	const char *env;   /* dev, staging, prod */
+	const char *param; /* parameter name */
+	const char *value;
+	const ynode *node;
+} cat_profile_value;
+
+typedef struct catalog {
+	char *dir;
+	ydoc *index; /* catalog.yml */
+	const ynode *description;
+	const char *transform; /* NULL when none */
+	cat_fragment *frags;
+	size_t nfrags;
+	cat_param *params;
+	size_t nparams;
+	cat_entry *entries[SEC_COUNT]; /* for CONDITIONS, MAPPINGS, RESOURCES, OUTPUTS */
+	size_t nentries[SEC_COUNT];
+	cat_group *groups;
+	size_t ngroups;
+	cat_profile_value *profile;
+	size_t nprofile;
+} catalog;
+
+/* Loads `dir`/catalog.yml and every fragment it lists. A fragment that does
+ * not parse, breaks the conventions of docs/templates.md or defines a name
+ * another fragment defines is an error naming file and line. */
+catalog *catalog_load(const char *dir, lms_error *err);
+void catalog_free(catalog *cat);
+
+const cat_param *catalog_param(const catalog *cat, const char *name);
+const cat_entry *catalog_entry(const catalog *cat, cat_section sec, const char *name);
+/* The value `lmsctl init --env env` writes for `param`: the profile's, else the Default. */
+const char *catalog_profile_value(const catalog *cat, const char *env, const char *param);
+
+/* Parameter types whose value is a comma-separated list. */
+bool cat_type_is_list(const char *type);
+
+#endif

@@ -1,0 +1,163 @@
+#include "model/findings.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void findings_init(findings *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+void findings_free(findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		finding *x = &f->v[i];
+		free(x->rule);
+		free(x->field);
+		free(x->message);
+		free(x->hint);
+		free(x->file);
+	}
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+void findings_add(findings *f, const char *rule, severity sev, const char *field,
+		  const char *hint, const char *fmt, ...)
+{
+	if (f->n == f->cap) {
+		size_t ncap = f->cap ? f->cap * 2 : 16;
+		finding *p = realloc(f->v, ncap * sizeof(*p));
+		if (!p) {
+			f->oom = true;
+			return;
+		}
+		f->v = p;
+		f->cap = ncap;
+	}
+	buf msg;
+	buf_init(&msg, 0);
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	finding *x = &f->v[f->n];
+	memset(x, 0, sizeof(*x));
+	x->rule = strdup(rule);
+	x->sev = sev;
+	x->field = strdup(field ? field : "");
+	x->hint = strdup(hint ? hint : "");
+	x->message = buf_take(&msg);
+	if (!x->rule || !x->field || !x->hint || !x->message) {
+		free(x->rule);
+		free(x->field);
+		free(x->hint);
+		free(x->message);
+		f->oom = true;
+		return;
+	}
+	f->n++;
+}
+
+void findings_set_position(findings *f, size_t index, const char *file, size_t line, size_t col)
+{
+	if (index >= f->n || !file)
+		return;
+	finding *x = &f->v[index];
+	free(x->file);
+	x->file = strdup(file);
+	x->line = line;
+	x->col = col;
+}
+
+size_t findings_count(const findings *f, severity sev)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->n; i++)
+		n += f->v[i].sev == sev;
+	return n;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const finding *x = a, *y = b;
+	if (x->sev != y->sev)
+		return (int)x->sev - (int)y->sev;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	int c = strcmp(x->rule, y->rule);
+	return c ? c : strcmp(x->field, y->field);
+}
+
+void findings_sort(findings *f)
+{
+	if (f->n > 1)
+		qsort(f->v, f->n, sizeof(*f->v), cmp_finding);
+}
+
+const char *severity_name(severity s)
+{
+	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "info";
+}
+
+void findings_format_text(const findings *f, buf *out)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const finding *x = &f->v[i];
+		if (x->file) {
+			buf_adds(out, x->file);
+			if (x->line)
+				buf_addf(out, ":%zu:%zu", x->line, x->col);
+			buf_adds(out, ": ");
+		}
+		buf_addf(out, "%s %s", severity_name(x->sev), x->rule);
+		if (*x->field)
+			buf_addf(out, " [%s]", x->field);
+		buf_addf(out, " %s", x->message);
+		if (*x->hint)
+			buf_addf(out, " (fix: %s)", x->hint);
+		buf_addc(out, '\n');
+	}
+	buf_addf(out, "%zu error(s), %zu warning(s), %zu info\n", findings_count(f, SEV_ERROR),
+		 findings_count(f, SEV_WARNING), findings_count(f, SEV_INFO));
+}
+
+bool findings_format_json(const findings *f, buf *out)
+{
+	json_t *root = json_object();
+	json_t *arr = json_array();
+	if (!root || !arr) {
+		json_decref(root);
+		json_decref(arr);
+		return false;
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		const finding *x = &f->v[i];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", x->rule, "severity",
+				      severity_name(x->sev), "field", x->field, "message",
+				      x->message, "hint", x->hint);
+		if (!o)
+			continue;
+		if (x->file) {
+			json_object_set_new(o, "file", json_string(x->file));
+			json_object_set_new(o, "line", json_integer((json_int_t)x->line));
+			json_object_set_new(o, "column", json_integer((json_int_t)x->col));
+		}
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "findings", arr);
+	json_object_set_new(root, "errors", json_integer((json_int_t)findings_count(f, SEV_ERROR)));
+	json_object_set_new(root, "warnings",
+			    json_integer((json_int_t)findings_count(f, SEV_WARNING)));
+	json_object_set_new(root, "info", json_integer((json_int_t)findings_count(f, SEV_INFO)));
+	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!s)
+		return false;
+	buf_adds(out, s);
+	buf_addc(out, '\n');
+	free(s);
+	return !out->failed;
+}

@@ -1,0 +1,620 @@
+#define _GNU_SOURCE /* mkstemp, fsync, link with -std=c11 */
+#include "model/model.h"
+
+#include "model/assemble.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *const model_top_keys[4] = {"stack", "region", "environment", "suffix"};
+
+/* A model file is a page of text; this is far beyond any real one. */
+#define MODEL_MAX_BYTES ((size_t)1024 * 1024)
+
+static model *model_alloc(void)
+{
+	return calloc(1, sizeof(model));
+}
+
+static void entry_free(model_entry *e)
+{
+	free(e->key);
+	free(e->value);
+}
+
+void model_free(model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		entry_free(&m->entries[i]);
+	for (size_t i = 0; i < m->nunknown; i++)
+		entry_free(&m->unknown[i]);
+	free(m->entries);
+	free(m->unknown);
+	ydoc_free(m->doc);
+	free(m->path);
+	free(m);
+}
+
+static model_entry *add_entry(model *m, const char *key, const char *value, bool is_param)
+{
+	if (m->n == m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 32;
+		model_entry *p = realloc(m->entries, ncap * sizeof(*p));
+		if (!p)
+			return NULL;
+		m->entries = p;
+		m->cap = ncap;
+	}
+	model_entry *e = &m->entries[m->n];
+	memset(e, 0, sizeof(*e));
+	e->key = strdup(key);
+	e->value = strdup(value);
+	if (!e->key || !e->value) {
+		entry_free(e);
+		return NULL;
+	}
+	e->is_param = is_param;
+	m->n++;
+	return e;
+}
+
+static bool is_top_key(const char *key)
+{
+	for (size_t i = 0; i < 4; i++)
+		if (strcmp(key, model_top_keys[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char *bound_key(const char *key)
+{
+	if (strcmp(key, MODEL_PARAM_ENVIRONMENT) == 0)
+		return "environment";
+	if (strcmp(key, MODEL_PARAM_SUFFIX) == 0)
+		return "suffix";
+	return key;
+}
+
+const model_entry *model_find(const model *m, const char *key)
+{
+	key = bound_key(key);
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->entries[i].key, key) == 0)
+			return &m->entries[i];
+	return NULL;
+}
+
+const char *model_get(const model *m, const char *key)
+{
+	const model_entry *e = model_find(m, key);
+	return e ? e->value : NULL;
+}
+
+const char *model_param_value(const model *m, const catalog *cat, const char *param)
+{
+	const char *v = m ? model_get(m, param) : NULL;
+	if (v)
+		return v;
+	const cat_param *p = catalog_param(cat, param);
+	return p ? p->default_value : NULL;
+}
+
+bool model_set(model *m, const char *key, const char *value)
+{
+	key = bound_key(key);
+	for (size_t i = 0; i < m->n; i++) {
+		model_entry *e = &m->entries[i];
+		if (strcmp(e->key, key) == 0) {
+			if (strcmp(e->value, value) == 0)
+				return true;
+			char *v = strdup(value);
+			if (!v)
+				return false;
+			free(e->value);
+			e->value = v;
+			e->changed = true;
+			return true;
+		}
+	}
+	model_entry *e = add_entry(m, key, value, !is_top_key(key));
+	if (e)
+		e->changed = true;
+	return e != NULL;
+}
+
+static bool keep_unknown(model *m, const ynode *k, const char *prefix)
+{
+	model_entry *p = realloc(m->unknown, (m->nunknown + 1) * sizeof(*p));
+	if (!p)
+		return false;
+	m->unknown = p;
+	model_entry *e = &p[m->nunknown];
+	memset(e, 0, sizeof(*e));
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "%s%s", prefix, k->str);
+	e->key = buf_take(&b);
+	e->value = strdup("");
+	e->line = k->start.line;
+	e->col = k->start.col;
+	if (!e->key || !e->value) {
+		entry_free(e);
+		return false;
+	}
+	m->nunknown++;
+	return true;
+}
+
+static bool load_value(model *m, const ynode *k, const ynode *v, bool is_param, lms_error *err)
+{
+	if (!ynode_str(k)) {
+		lms_error_set(err, m->path, k->start.line, k->start.col,
+			      "keys must be plain names");
+		return false;
+	}
+	if (v->kind != YNODE_SCALAR || v->tag) {
+		lms_error_set(err, m->path, v->start.line, v->start.col,
+			      "'%s' must be a single value (a list is written 'a,b,c'), not %s",
+			      k->str,
+			      v->kind == YNODE_MAP	 ? "a mapping"
+			      : v->kind == YNODE_SEQ ? "a list"
+						     : "a tagged value");
+		return false;
+	}
+	if (v->style == YSTYLE_LITERAL || v->style == YSTYLE_FOLDED || memchr(v->str, '\n', v->len)) {
+		lms_error_set(err, m->path, v->start.line, v->start.col,
+			      "'%s' must be a one-line value", k->str);
+		return false;
+	}
+	if (strlen(v->str) != v->len) {
+		lms_error_set(err, m->path, v->start.line, v->start.col,
+			      "'%s' contains a NUL character", k->str);
+		return false;
+	}
+	const char *value = ynode_is_null(v) ? "" : v->str;
+	model_entry *e = add_entry(m, k->str, value, is_param);
+	if (!e) {
+		lms_error_set(err, m->path, 0, 0, "out of memory");
+		return false;
+	}
+	e->line = v->start.line;
+	e->col = v->start.col;
+	e->val_from = v->start.offset;
+	e->val_to = v->end.offset;
+	return true;
+}
+
+model *model_load(const char *path, lms_error *err)
+{
+	model *m = model_alloc();
+	if (!m || !(m->path = strdup(path))) {
+		model_free(m);
+		lms_error_set(err, path, 0, 0, "out of memory");
+		return NULL;
+	}
+	m->doc = ydoc_load(path, MODEL_MAX_BYTES, err);
+	if (!m->doc)
+		goto fail;
+	const ynode *root = m->doc->root;
+	if (!root) {
+		lms_error_set(err, path, 1, 1,
+			      "empty model file: write one with `lmsctl init -o %s`", path);
+		goto fail;
+	}
+	if (root->kind != YNODE_MAP || root->style != YSTYLE_BLOCK) {
+		lms_error_set(err, path, root->start.line, root->start.col,
+			      "a model file is a mapping of keys (stack, region, environment, "
+			      "suffix, parameters)");
+		goto fail;
+	}
+	for (size_t i = 0; i < root->n; i++) {
+		const ynode *k = ynode_key(root, i), *v = ynode_val(root, i);
+		const char *key = ynode_str(k);
+		if (key && strcmp(key, "parameters") == 0) {
+			m->params_line = k->start.line;
+			if (ynode_is_null(v)) {
+				m->params_end = ydoc_line_offset(m->doc, k->start.line + 1);
+				continue;
+			}
+			if (v->kind != YNODE_MAP || v->style != YSTYLE_BLOCK) {
+				lms_error_set(err, path, v->start.line, v->start.col,
+					      "'parameters' must be a mapping of NAME: value lines");
+				goto fail;
+			}
+			m->params_indent = v->n ? ynode_key(v, 0)->start.col - 1 : 2;
+			for (size_t j = 0; j < v->n; j++) {
+				const ynode *pk = ynode_key(v, j);
+				if (ynode_str(pk) && (strcmp(pk->str, MODEL_PARAM_ENVIRONMENT) == 0 ||
+						      strcmp(pk->str, MODEL_PARAM_SUFFIX) == 0)) {
+					if (!keep_unknown(m, pk, "parameters."))
+						goto oom;
+					continue;
+				}
+				if (!load_value(m, pk, ynode_val(v, j), true, err))
+					goto fail;
+			}
+			const ynode *last = ynode_val(v, v->n - 1);
+			m->params_end = ydoc_line_offset(m->doc, last->end.line + 1);
+			if (last->end.col == 1)
+				m->params_end = ydoc_line_offset(m->doc, last->end.line);
+			continue;
+		}
+		if (key && is_top_key(key)) {
+			if (!load_value(m, k, v, false, err))
+				goto fail;
+			continue;
+		}
+		if (!ynode_str(k)) {
+			lms_error_set(err, path, k->start.line, k->start.col,
+				      "keys must be plain names");
+			goto fail;
+		}
+		if (!keep_unknown(m, k, ""))
+			goto oom;
+	}
+	return m;
+oom:
+	lms_error_set(err, path, 0, 0, "out of memory");
+fail:
+	model_free(m);
+	return NULL;
+}
+
+model *model_new_from_catalog(const catalog *cat, const char *env, lms_error *err)
+{
+	model *m = model_alloc();
+	if (!m)
+		goto oom;
+	/* the suffix names the environment unless its profile sets one */
+	const char *suffix = env;
+	for (size_t i = 0; i < cat->nprofile; i++)
+		if (strcmp(cat->profile[i].env, env) == 0 &&
+		    strcmp(cat->profile[i].param, MODEL_PARAM_SUFFIX) == 0)
+			suffix = cat->profile[i].value;
+	buf stack;
+	buf_init(&stack, 0);
+	buf_addf(&stack, "lms-%s", suffix);
+	bool ok = add_entry(m, "stack", buf_cstr(&stack), false) &&
+		  add_entry(m, "region", "eu-west-1", false) &&
+		  add_entry(m, "environment", env, false) && add_entry(m, "suffix", suffix, false);
+	buf_free(&stack);
+	if (!ok)
+		goto oom;
+	for (size_t g = 0; g < cat->ngroups; g++) {
+		for (size_t i = 0; i < cat->groups[g].n; i++) {
+			const cat_param *p = &cat->params[cat->groups[g].params[i]];
+			if (strcmp(p->e.name, MODEL_PARAM_ENVIRONMENT) == 0 ||
+			    strcmp(p->e.name, MODEL_PARAM_SUFFIX) == 0)
+				continue;
+			if (!add_entry(m, p->e.name, catalog_profile_value(cat, env, p->e.name),
+				       true))
+				goto oom;
+		}
+	}
+	return m;
+oom:
+	lms_error_set(err, NULL, 0, 0, "out of memory");
+	model_free(m);
+	return NULL;
+}
+
+/* Appends `text` as comment lines of at most ~78 columns, each starting with `indent`. */
+static void add_comment(buf *out, const char *indent, const char *text)
+{
+	const size_t width = 76;
+	const char *p = text;
+	while (*p) {
+		while (*p == ' ' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		size_t len = strcspn(p, "\n");
+		if (len > width) {
+			size_t cut = width;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			len = cut ? cut : len;
+		}
+		buf_addf(out, "%s# %.*s\n", indent, (int)len, p);
+		p += len;
+	}
+}
+
+static void add_constraint(buf *out, const char *indent, const cat_param *p)
+{
+	buf c;
+	buf_init(&c, 0);
+	buf_addf(&c, "Type %s", p->type);
+	if (p->allowed_values) {
+		buf_adds(&c, "; one of: ");
+		for (size_t i = 0; i < p->allowed_values->n; i++)
+			buf_addf(&c, "%s%s", i ? ", " : "", p->allowed_values->kids[i]->str);
+	}
+	if (p->has_min_value || p->has_max_value) {
+		if (p->has_min_value && p->has_max_value)
+			buf_addf(&c, "; from %g to %g", p->min_value, p->max_value);
+		else if (p->has_min_value)
+			buf_addf(&c, "; at least %g", p->min_value);
+		else
+			buf_addf(&c, "; at most %g", p->max_value);
+	}
+	if (p->has_min_length || p->has_max_length)
+		buf_addf(&c, "; length %ld to %ld", p->has_min_length ? p->min_length : 0,
+			 p->has_max_length ? p->max_length : 4096);
+	if (p->allowed_pattern)
+		buf_addf(&c, "; pattern %s", p->allowed_pattern);
+	buf_adds(&c, ".");
+	if (p->constraint_description)
+		buf_addf(&c, " %s", p->constraint_description);
+	add_comment(out, indent, buf_cstr(&c));
+	buf_free(&c);
+}
+
+static const char *top_comment(const char *key)
+{
+	if (strcmp(key, "stack") == 0)
+		return "CloudFormation stack name.";
+	if (strcmp(key, "region") == 0)
+		return "AWS region of the stack. The platform is designed, sized and documented for "
+		       "eu-west-1.";
+	if (strcmp(key, "environment") == 0)
+		return "Environment kind: dev, staging or prod (template parameter Environment).";
+	return "Suffix of every resource name, e.g. lms-db-cluster-<suffix> (template parameter "
+	       "EnvironmentSuffix).";
+}
+
+bool model_render_new(const model *m, const catalog *cat, buf *out)
+{
+	buf_addf(out, "# lmsctl model: the LMS platform, %s environment.\n",
+		 model_get(m, "environment") ? model_get(m, "environment") : "?");
+	buf_adds(out, "# `lmsctl validate -m FILE` checks every value; the format is "
+		      "lmsctl-model(5).\n");
+	buf_adds(out, "# A parameter left out takes its template Default.\n");
+	for (size_t i = 0; i < 4; i++) {
+		const char *v = model_get(m, model_top_keys[i]);
+		buf_addc(out, '\n');
+		add_comment(out, "", top_comment(model_top_keys[i]));
+		buf_addf(out, "%s: ", model_top_keys[i]);
+		yaml_quote_scalar(out, v ? v : "");
+		buf_addc(out, '\n');
+	}
+	buf_adds(out, "\nparameters:\n");
+	for (size_t g = 0; g < cat->ngroups; g++) {
+		const cat_group *grp = &cat->groups[g];
+		bool header = false;
+		for (size_t i = 0; i < grp->n; i++) {
+			const cat_param *p = &cat->params[grp->params[i]];
+			const char *v = model_get(m, p->e.name);
+			if (strcmp(p->e.name, MODEL_PARAM_ENVIRONMENT) == 0 ||
+			    strcmp(p->e.name, MODEL_PARAM_SUFFIX) == 0 || !v)
+				continue;
+			if (!header)
+				buf_addf(out, "\n  # ==== %s ====\n", grp->label);
+			header = true;
+			buf_addc(out, '\n');
+			buf_addf(out, "  # %s.\n", p->label);
+			add_comment(out, "  ", p->description);
+			add_constraint(out, "  ", p);
+			buf_addf(out, "  %s: ", p->e.name);
+			yaml_quote_scalar(out, v);
+			buf_addc(out, '\n');
+		}
+	}
+	/* parameters the model holds that no group lists (unknown to the catalog) */
+	for (size_t i = 0; i < m->n; i++) {
+		const model_entry *e = &m->entries[i];
+		if (!e->is_param || catalog_param(cat, e->key))
+			continue;
+		buf_addf(out, "  %s: ", e->key);
+		yaml_quote_scalar(out, e->value);
+		buf_addc(out, '\n');
+	}
+	return !out->failed;
+}
+
+typedef struct edit {
+	size_t from, to;
+	const model_entry *e;
+} edit;
+
+static int cmp_edit(const void *a, const void *b)
+{
+	const edit *x = a, *y = b;
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+bool model_render_update(const model *m, buf *out)
+{
+	const char *text = m->doc->text;
+	edit *edits = calloc(m->n + 1, sizeof(*edits));
+	if (!edits)
+		return false;
+	size_t ne = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const model_entry *e = &m->entries[i];
+		if (e->changed && (e->line || e->val_to))
+			edits[ne++] = (edit){e->val_from, e->val_to, e};
+	}
+	qsort(edits, ne, sizeof(*edits), cmp_edit);
+	size_t pos = 0;
+	bool params_done = false;
+	for (size_t i = 0; i <= ne; i++) {
+		size_t at = i < ne ? edits[i].from : m->doc->len;
+		/* new parameters go after the last one, in the order they were set */
+		if (!params_done && m->params_line && m->params_end <= at) {
+			buf_add(out, text + pos, m->params_end - pos);
+			pos = m->params_end;
+			if (pos > 0 && text[pos - 1] != '\n')
+				buf_addc(out, '\n');
+			for (size_t j = 0; j < m->n; j++) {
+				const model_entry *e = &m->entries[j];
+				if (!e->is_param || e->line)
+					continue;
+				buf_addf(out, "%*s%s: ", (int)(m->params_indent ? m->params_indent : 2),
+					 "", e->key);
+				yaml_quote_scalar(out, e->value);
+				buf_addc(out, '\n');
+			}
+			params_done = true;
+		}
+		if (i == ne)
+			break;
+		buf_add(out, text + pos, at - pos);
+		if (edits[i].from == edits[i].to && at > 0 && text[at - 1] == ':')
+			buf_addc(out, ' '); /* `Key:` with no value yet */
+		yaml_quote_scalar(out, edits[i].e->value);
+		pos = edits[i].to;
+	}
+	buf_add(out, text + pos, m->doc->len - pos);
+	/* new top-level keys, and new parameters when the file had no `parameters:` */
+	bool need_nl = out->len && out->data[out->len - 1] != '\n';
+	for (size_t j = 0; j < m->n; j++) {
+		const model_entry *e = &m->entries[j];
+		if (e->line || e->is_param)
+			continue;
+		if (need_nl)
+			buf_addc(out, '\n');
+		need_nl = false;
+		buf_addf(out, "%s: ", e->key);
+		yaml_quote_scalar(out, e->value);
+		buf_addc(out, '\n');
+	}
+	if (!m->params_line) {
+		bool header = false;
+		for (size_t j = 0; j < m->n; j++) {
+			const model_entry *e = &m->entries[j];
+			if (!e->is_param || e->line)
+				continue;
+			if (!header) {
+				if (need_nl)
+					buf_addc(out, '\n');
+				buf_adds(out, "parameters:\n");
+			}
+			header = true;
+			buf_addf(out, "  %s: ", e->key);
+			yaml_quote_scalar(out, e->value);
+			buf_addc(out, '\n');
+		}
+	}
+	free(edits);
+	return !out->failed;
+}
+
+bool write_file_atomic(const char *path, const char *data, size_t len, bool exclusive,
+		       lms_error *err)
+{
+	char *dup_for_dir = strdup(path);
+	buf tmp;
+	buf_init(&tmp, 0);
+	buf_addf(&tmp, "%s.tmpXXXXXX", path);
+	if (!dup_for_dir || tmp.failed) {
+		free(dup_for_dir);
+		buf_free(&tmp);
+		lms_error_set(err, path, 0, 0, "out of memory");
+		return false;
+	}
+	char *tmp_path = tmp.data;
+	int fd = mkstemp(tmp_path);
+	if (fd < 0) {
+		lms_error_set(err, path, 0, 0, "cannot create a file in its directory: %s",
+			      strerror(errno));
+		free(dup_for_dir);
+		buf_free(&tmp);
+		return false;
+	}
+	struct stat st;
+	mode_t mode;
+	if (stat(path, &st) == 0) {
+		mode = st.st_mode & 07777;
+	} else {
+		mode_t mask = umask(0);
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
+	size_t done = 0;
+	bool ok = true;
+	while (ok && done < len) {
+		ssize_t w = write(fd, data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		ok = w > 0;
+		if (ok)
+			done += (size_t)w;
+	}
+	ok = ok && fchmod(fd, mode) == 0 && fsync(fd) == 0;
+	int saved = errno;
+	if (close(fd) != 0 && ok) {
+		ok = false;
+		saved = errno;
+	}
+	if (ok) {
+		if (exclusive) {
+			/* link() fails if the target exists: no window in which an
+			 * existing file could be replaced */
+			ok = link(tmp_path, path) == 0;
+			saved = errno;
+			unlink(tmp_path);
+		} else {
+			ok = rename(tmp_path, path) == 0;
+			saved = errno;
+		}
+	}
+	if (!ok) {
+		unlink(tmp_path);
+		lms_error_set(err, path, 0, 0, "%s", saved == EEXIST ? "already exists (use --force to overwrite)" : strerror(saved));
+	} else {
+		int dfd = open(dirname(dup_for_dir), O_RDONLY | O_DIRECTORY);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	free(dup_for_dir);
+	buf_free(&tmp);
+	return ok;
+}
+
+bool model_save(model *m, const catalog *cat, const char *path, lms_error *err)
+{
+	const char *target = path ? path : m->path;
+	if (!target) {
+		lms_error_set(err, NULL, 0, 0, "the model has no file: give a path to save it to");
+		return false;
+	}
+	buf out;
+	buf_init(&out, 0);
+	bool ok = m->doc ? model_render_update(m, &out) : model_render_new(m, cat, &out);
+	if (!ok) {
+		buf_free(&out);
+		lms_error_set(err, target, 0, 0, "out of memory");
+		return false;
+	}
+	ok = write_file_atomic(target, buf_cstr(&out), out.len, false, err);
+	buf_free(&out);
+	if (!ok)
+		return false;
+	if (m->doc) {
+		/* reload so that positions match the file as now written */
+		model *fresh = model_load(target, err);
+		if (!fresh)
+			return false;
+		model tmp = *m;
+		*m = *fresh;
+		*fresh = tmp;
+		model_free(fresh);
+	} else {
+		for (size_t i = 0; i < m->n; i++)
+			m->entries[i].changed = false;
+		if (!m->path)
+			m->path = strdup(target);
+	}
+	return true;
+}

@@ -1,0 +1,120 @@
+#include "model/params_json.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool params_json_export(const catalog *cat, const model *m, buf *out)
+{
+	json_t *arr = json_array();
+	if (!arr)
+		return false;
+	for (size_t i = 0; i < cat->nparams; i++) {
+		const char *name = cat->params[i].e.name;
+		const char *v = model_param_value(m, cat, name);
+		json_t *o = json_pack("{s:s, s:s}", "ParameterKey", name, "ParameterValue",
+				      v ? v : "");
+		if (!o || json_array_append_new(arr, o) != 0) {
+			json_decref(arr);
+			return false;
+		}
+	}
+	char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(arr);
+	if (!s)
+		return false;
+	buf_adds(out, s);
+	buf_addc(out, '\n');
+	free(s);
+	return !out->failed;
+}
+
+/* A value as the CLI's parameters file allows it: a string, or a number or
+ * boolean written without quotes (read as its text). */
+static char *value_text(json_t *v)
+{
+	if (json_is_string(v))
+		return strdup(json_string_value(v));
+	if (json_is_integer(v) || json_is_real(v) || json_is_boolean(v))
+		return json_dumps(v, JSON_ENCODE_ANY);
+	return NULL;
+}
+
+bool params_json_import(const catalog *cat, model *m, const char *path, const char *text,
+			size_t len, lms_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		lms_error_set(err, path, (size_t)(jerr.line > 0 ? jerr.line : 0),
+			      (size_t)(jerr.column > 0 ? jerr.column : 0), "%s", jerr.text);
+		return false;
+	}
+	bool ok = false;
+	char **keys = NULL, **vals = NULL;
+	size_t n = 0;
+	if (!json_is_array(root)) {
+		lms_error_set(err, path, 1, 1,
+			      "a parameters file is a list of {\"ParameterKey\", \"ParameterValue\"}");
+		goto done;
+	}
+	n = json_array_size(root);
+	keys = calloc(n + 1, sizeof(char *));
+	vals = calloc(n + 1, sizeof(char *));
+	if (!keys || !vals) {
+		lms_error_set(err, path, 0, 0, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(root, i);
+		json_t *k = json_object_get(o, "ParameterKey");
+		json_t *v = json_object_get(o, "ParameterValue");
+		json_t *prev = json_object_get(o, "UsePreviousValue");
+		if (!json_is_object(o) || !json_is_string(k)) {
+			lms_error_set(err, path, 0, 0, "entry %zu has no ParameterKey string", i + 1);
+			goto done;
+		}
+		const char *key = json_string_value(k);
+		if (!catalog_param(cat, key)) {
+			lms_error_set(err, path, 0, 0,
+				      "entry %zu: '%s' is not a parameter of the template", i + 1,
+				      key);
+			goto done;
+		}
+		if (json_is_true(prev) && !v)
+			continue; /* keeps the model's value */
+		vals[i] = v ? value_text(v) : NULL;
+		if (!vals[i]) {
+			lms_error_set(err, path, 0, 0,
+				      "entry %zu (%s): ParameterValue must be a string", i + 1, key);
+			goto done;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (keys[j] && strcmp(keys[j], key) == 0) {
+				lms_error_set(err, path, 0, 0, "entry %zu: '%s' is given twice",
+					      i + 1, key);
+				goto done;
+			}
+		keys[i] = strdup(key);
+		if (!keys[i]) {
+			lms_error_set(err, path, 0, 0, "out of memory");
+			goto done;
+		}
+	}
+	/* only now, with the whole file valid, change the model */
+	for (size_t i = 0; i < n; i++)
+		if (keys[i] && !model_set(m, keys[i], vals[i])) {
+			lms_error_set(err, path, 0, 0, "out of memory");
+			goto done;
+		}
+	ok = true;
+done:
+	for (size_t i = 0; keys && vals && i < n; i++) {
+		free(keys[i]);
+		free(vals[i]);
+	}
+	free(keys);
+	free(vals);
+	json_decref(root);
+	return ok;
+}

@@ -1,0 +1,38 @@
+/* rules: the cross-field validation rules, one function per rule family,
+ * registered in validate.c's table. Shared helpers for rule code. */
+#ifndef LMSCTL_MODEL_RULES_H
+#define LMSCTL_MODEL_RULES_H
+
+#include "model/validate.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* network.c */
+void rule_cidrs(const validate_ctx *ctx);
+void rule_az_count(const validate_ctx *ctx);
+void rule_nat(const validate_ctx *ctx);
+
+/* names.c */
+void rule_suffix(const validate_ctx *ctx);
+void rule_name_lengths(const validate_ctx *ctx);
+
+/* An IPv4 CIDR block. */
+typedef struct cidr4 {
+	uint32_t addr;
+	unsigned prefix;
+} cidr4;
+
+/* Parses "a.b.c.d/n" strictly (no leading zeros, no spaces); `host_bits_zero`
+ * is set to whether the address is the network address. */
+bool cidr4_parse(const char *s, cidr4 *out, bool *host_bits_zero);
+bool cidr4_contains(cidr4 outer, cidr4 inner);
+bool cidr4_overlap(cidr4 a, cidr4 b);
+uint64_t cidr4_size(cidr4 c);
+
+/* Helpers over the model's values. */
+const char *rule_value(const validate_ctx *ctx, const char *param);
+bool rule_long(const validate_ctx *ctx, const char *param, long *out);
+const char *rule_env(const validate_ctx *ctx); /* "dev" when unset */
+
+#endif

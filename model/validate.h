@@ -1,0 +1,43 @@
+/* validate: checks a model against the catalog.
+ *
+ * Each value is checked against its parameter as the template declares it
+ * (Type, AllowedValues, AllowedPattern, Min/MaxLength, Min/MaxValue): the
+ * constraints are read from the template, never written again in C. Cross-
+ * field rules live in C, each with a stable id, registered in one table
+ * (validate_rules()). */
+#ifndef LMSCTL_MODEL_VALIDATE_H
+#define LMSCTL_MODEL_VALIDATE_H
+
+#include "model/catalog.h"
+#include "model/findings.h"
+#include "model/model.h"
+
+typedef struct validate_ctx {
+	const catalog *cat;
+	const model *m;
+	findings *out;
+} validate_ctx;
+
+typedef struct rule {
+	const char *id;
+	const char *summary;
+	void (*check)(const validate_ctx *ctx);
+} rule;
+
+/* The rule table, in id order. */
+const rule *validate_rules(size_t *count);
+
+/* Runs every rule; findings about a field get the field's position in the
+ * model file. */
+void validate_model(const catalog *cat, const model *m, findings *out);
+
+/* Checks one value against its parameter's declared constraints (rules
+ * PRM001-PRM006), as the console does while the operator types. */
+void validate_param_value(const cat_param *p, const char *value, findings *out);
+
+/* Java regular expression (CloudFormation's AllowedPattern) matched against
+ * the whole of `value` with PCRE2. Returns 1 match, 0 no match, -1 a pattern
+ * outside the supported subset (message in `why`, owned by the caller). */
+int java_pattern_match(const char *pattern, const char *value, char **why);
+
+#endif

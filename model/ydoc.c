@@ -1,0 +1,416 @@
+#include "model/ydoc.h"
+
+#include "common/buf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* Deepest nesting we accept: far beyond any template, low enough that a
+ * hostile file cannot exhaust the stack of the recursive free and walkers. */
+#define YDOC_MAX_DEPTH 256
+
+typedef struct walker {
+	const char *text;
+	size_t len;
+	size_t char_index; /* character index of `byte` */
+	size_t byte;
+} walker;
+
+/* Converts libyaml's character index to a byte offset by walking UTF-8
+ * sequences forward from the last position asked for (marks arrive almost
+ * in order, so the walk is linear over the document). */
+static size_t walker_offset(walker *w, size_t index)
+{
+	if (index < w->char_index) {
+		w->char_index = 0;
+		w->byte = (w->len >= 3 && memcmp(w->text, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+	}
+	while (w->char_index < index && w->byte < w->len) {
+		unsigned char c = (unsigned char)w->text[w->byte];
+		size_t width = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+		w->byte += width;
+		if (w->byte > w->len)
+			w->byte = w->len;
+		w->char_index++;
+	}
+	return w->byte;
+}
+
+static ypos make_pos(walker *w, yaml_mark_t m)
+{
+	ypos p = {m.line + 1, m.column + 1, walker_offset(w, m.index)};
+	return p;
+}
+
+static void ynode_free(ynode *n)
+{
+	if (!n)
+		return;
+	size_t count = n->kind == YNODE_MAP ? 2 * n->n : n->n;
+	for (size_t i = 0; i < count; i++)
+		ynode_free(n->kids[i]);
+	free(n->kids);
+	free(n->tag);
+	free(n->str);
+	free(n);
+}
+
+void ydoc_free(ydoc *doc)
+{
+	if (!doc)
+		return;
+	ynode_free(doc->root);
+	free(doc->path);
+	free(doc->text);
+	free(doc);
+}
+
+
+typedef struct builder {
+	yaml_parser_t parser;
+	walker w;
+	const char *path;
+	lms_error *err;
+} builder;
+
+static void fail_at(builder *b, yaml_mark_t m, const char *msg)
+{
+	lms_error_set(b->err, b->path, m.line + 1, m.column + 1, "%s", msg);
+}
+
+static char *dup_tag(const yaml_char_t *tag)
+{
+	if (!tag)
+		return NULL;
+	const char *t = (const char *)tag;
+	/* libyaml resolves "!Ref" to the local tag "!Ref"; the core schema's
+	 * explicit tags ("!!str") arrive as "tag:yaml.org,2002:str". */
+	return strdup(t);
+}
+
+static ynode *new_node(ynode_kind kind)
+{
+	ynode *n = calloc(1, sizeof(*n));
+	if (n)
+		n->kind = kind;
+	return n;
+}
+
+static bool push(ynode ***kids, size_t *count, size_t *cap, ynode *kid)
+{
+	if (*count == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		ynode **p = realloc(*kids, ncap * sizeof(*p));
+		if (!p)
+			return false;
+		*kids = p;
+		*cap = ncap;
+	}
+	(*kids)[(*count)++] = kid;
+	return true;
+}
+
+static bool next_event(builder *b, yaml_event_t *ev)
+{
+	if (yaml_parser_parse(&b->parser, ev))
+		return true;
+	const char *problem = b->parser.problem ? b->parser.problem : "malformed YAML";
+	yaml_mark_t m = b->parser.problem_mark;
+	if (b->parser.context) {
+		lms_error_set(b->err, b->path, m.line + 1, m.column + 1, "%s %s", b->parser.context,
+			      problem);
+	} else {
+		lms_error_set(b->err, b->path, m.line + 1, m.column + 1, "%s", problem);
+	}
+	return false;
+}
+
+static ynode *build_node(builder *b, yaml_event_t *ev, int depth);
+
+static ynode *build_collection(builder *b, yaml_event_t *start_ev, int depth)
+{
+	bool is_map = start_ev->type == YAML_MAPPING_START_EVENT;
+	ynode *n = new_node(is_map ? YNODE_MAP : YNODE_SEQ);
+	if (!n) {
+		fail_at(b, start_ev->start_mark, "out of memory");
+		return NULL;
+	}
+	n->start = make_pos(&b->w, start_ev->start_mark);
+	if (is_map) {
+		n->tag = dup_tag(start_ev->data.mapping_start.tag);
+		n->style = start_ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE ? YSTYLE_FLOW
+											 : YSTYLE_BLOCK;
+	} else {
+		n->tag = dup_tag(start_ev->data.sequence_start.tag);
+		n->style = start_ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+				   ? YSTYLE_FLOW
+				   : YSTYLE_BLOCK;
+	}
+	size_t count = 0, cap = 0;
+	for (;;) {
+		yaml_event_t ev;
+		if (!next_event(b, &ev))
+			goto fail;
+		if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) {
+			n->end = make_pos(&b->w, ev.end_mark);
+			yaml_event_delete(&ev);
+			break;
+		}
+		ynode *kid = build_node(b, &ev, depth + 1);
+		yaml_event_delete(&ev);
+		if (!kid)
+			goto fail;
+		if (is_map && count % 2 == 0) {
+			/* a key: refuse duplicates, which YAML forbids and
+			 * CloudFormation would silently collapse */
+			for (size_t i = 0; i < count; i += 2) {
+				const ynode *k = n->kids[i];
+				if (k->kind == YNODE_SCALAR && kid->kind == YNODE_SCALAR &&
+				    k->len == kid->len && memcmp(k->str, kid->str, k->len) == 0) {
+					lms_error_set(b->err, b->path, kid->start.line, kid->start.col,
+						      "duplicate key '%s' (first defined on line %zu)",
+						      kid->str, k->start.line);
+					ynode_free(kid);
+					goto fail;
+				}
+			}
+		}
+		if (!push(&n->kids, &count, &cap, kid)) {
+			ynode_free(kid);
+			lms_error_set(b->err, b->path, 0, 0, "out of memory");
+			goto fail;
+		}
+	}
+	n->n = is_map ? count / 2 : count;
+	return n;
+fail:
+	n->n = is_map ? count / 2 : count;
+	if (is_map && count % 2) {
+		ynode_free(n->kids[count - 1]);
+	}
+	ynode_free(n);
+	return NULL;
+}
+
+static ynode *build_node(builder *b, yaml_event_t *ev, int depth)
+{
+	if (depth > YDOC_MAX_DEPTH) {
+		fail_at(b, ev->start_mark, "nesting deeper than lmsctl accepts");
+		return NULL;
+	}
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		fail_at(b, ev->start_mark, "aliases (*name) are not supported");
+		return NULL;
+	case YAML_SCALAR_EVENT: {
+		if (ev->data.scalar.anchor) {
+			fail_at(b, ev->start_mark, "anchors (&name) are not supported");
+			return NULL;
+		}
+		ynode *n = new_node(YNODE_SCALAR);
+		if (!n)
+			return NULL;
+		n->tag = dup_tag(ev->data.scalar.tag);
+		n->len = ev->data.scalar.length;
+		n->str = malloc(n->len + 1);
+		if (!n->str) {
+			ynode_free(n);
+			return NULL;
+		}
+		memcpy(n->str, ev->data.scalar.value, n->len);
+		n->str[n->len] = '\0';
+		switch (ev->data.scalar.style) {
+		case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+			n->style = YSTYLE_SINGLE;
+			break;
+		case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+			n->style = YSTYLE_DOUBLE;
+			break;
+		case YAML_LITERAL_SCALAR_STYLE:
+			n->style = YSTYLE_LITERAL;
+			break;
+		case YAML_FOLDED_SCALAR_STYLE:
+			n->style = YSTYLE_FOLDED;
+			break;
+		default:
+			n->style = YSTYLE_PLAIN;
+			break;
+		}
+		n->start = make_pos(&b->w, ev->start_mark);
+		n->end = make_pos(&b->w, ev->end_mark);
+		return n;
+	}
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		const yaml_char_t *anchor = ev->type == YAML_SEQUENCE_START_EVENT
+						    ? ev->data.sequence_start.anchor
+						    : ev->data.mapping_start.anchor;
+		if (anchor) {
+			fail_at(b, ev->start_mark, "anchors (&name) are not supported");
+			return NULL;
+		}
+		return build_collection(b, ev, depth);
+	}
+	default:
+		fail_at(b, ev->start_mark, "unexpected YAML event");
+		return NULL;
+	}
+}
+
+ydoc *ydoc_parse(const char *path, const char *text, size_t len, lms_error *err)
+{
+	ydoc *doc = calloc(1, sizeof(*doc));
+	if (!doc) {
+		lms_error_set(err, path, 0, 0, "out of memory");
+		return NULL;
+	}
+	doc->path = strdup(path ? path : "<input>");
+	doc->text = malloc(len + 1);
+	if (!doc->path || !doc->text) {
+		ydoc_free(doc);
+		lms_error_set(err, path, 0, 0, "out of memory");
+		return NULL;
+	}
+	memcpy(doc->text, text, len);
+	doc->text[len] = '\0';
+	doc->len = len;
+	if (memchr(text, '\0', len)) {
+		lms_error_set(err, path, 0, 0, "contains a NUL byte: not a text file");
+		ydoc_free(doc);
+		return NULL;
+	}
+
+	builder b = {.path = doc->path, .err = err};
+	b.w.text = doc->text;
+	b.w.len = len;
+	b.w.byte = (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+	if (!yaml_parser_initialize(&b.parser)) {
+		lms_error_set(err, path, 0, 0, "out of memory");
+		ydoc_free(doc);
+		return NULL;
+	}
+	yaml_parser_set_input_string(&b.parser, (const unsigned char *)doc->text, len);
+	yaml_parser_set_encoding(&b.parser, YAML_UTF8_ENCODING);
+
+	bool ok = false;
+	int docs = 0;
+	for (;;) {
+		yaml_event_t ev;
+		if (!next_event(&b, &ev))
+			break;
+		yaml_event_type_t type = ev.type;
+		if (type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			ok = true;
+			break;
+		}
+		if (type == YAML_DOCUMENT_START_EVENT) {
+			if (++docs > 1) {
+				fail_at(&b, ev.start_mark,
+					"more than one YAML document (---) in the file");
+				yaml_event_delete(&ev);
+				break;
+			}
+		} else if (type != YAML_STREAM_START_EVENT && type != YAML_DOCUMENT_END_EVENT) {
+			doc->root = build_node(&b, &ev, 0);
+			yaml_event_delete(&ev);
+			if (!doc->root)
+				break;
+			continue;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&b.parser);
+	if (!ok) {
+		if (err && !err->msg)
+			lms_error_set(err, path, 0, 0, "malformed YAML");
+		ydoc_free(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+ydoc *ydoc_load(const char *path, size_t max_bytes, lms_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		lms_error_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	buf b;
+	buf_init(&b, max_bytes);
+	char chunk[8192];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (!buf_add(&b, chunk, got))
+			break;
+	}
+	bool read_error = ferror(f);
+	fclose(f);
+	if (b.failed) {
+		lms_error_set(err, path, 0, 0, "larger than %zu bytes: not a file lmsctl reads",
+			      max_bytes);
+		buf_free(&b);
+		return NULL;
+	}
+	if (read_error) {
+		lms_error_set(err, path, 0, 0, "read error");
+		buf_free(&b);
+		return NULL;
+	}
+	ydoc *doc = ydoc_parse(path, buf_cstr(&b), b.len, err);
+	buf_free(&b);
+	return doc;
+}
+
+const ynode *ynode_key(const ynode *map, size_t i)
+{
+	return map && map->kind == YNODE_MAP && i < map->n ? map->kids[2 * i] : NULL;
+}
+
+const ynode *ynode_val(const ynode *map, size_t i)
+{
+	return map && map->kind == YNODE_MAP && i < map->n ? map->kids[2 * i + 1] : NULL;
+}
+
+const ynode *ynode_get(const ynode *map, const char *key)
+{
+	if (!map || map->kind != YNODE_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++) {
+		const ynode *k = map->kids[2 * i];
+		if (k->kind == YNODE_SCALAR && strcmp(k->str, key) == 0)
+			return map->kids[2 * i + 1];
+	}
+	return NULL;
+}
+
+const char *ynode_str(const ynode *node)
+{
+	return node && node->kind == YNODE_SCALAR && !node->tag ? node->str : NULL;
+}
+
+bool ynode_is_null(const ynode *node)
+{
+	if (!node)
+		return true;
+	if (node->kind != YNODE_SCALAR || node->tag || node->style != YSTYLE_PLAIN)
+		return false;
+	return node->len == 0 || strcmp(node->str, "~") == 0 || strcmp(node->str, "null") == 0 ||
+	       strcmp(node->str, "Null") == 0 || strcmp(node->str, "NULL") == 0;
+}
+
+size_t ydoc_line_offset(const ydoc *doc, size_t line)
+{
+	size_t off = 0;
+	for (size_t l = 1; l < line; l++) {
+		const char *nl = memchr(doc->text + off, '\n', doc->len - off);
+		if (!nl)
+			return doc->len;
+		off = (size_t)(nl - doc->text) + 1;
+	}
+	return off;
+}

@@ -1,0 +1,565 @@
+#define _GNU_SOURCE /* getopt_long, readlink */
+#include "tui/cli.h"
+
+#include "common/buf.h"
+#include "model/assemble.h"
+#include "model/catalog.h"
+#include "model/model.h"
+#include "model/params_json.h"
+#include "model/validate.h"
+
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct cli {
+	const char *templates; /* --templates */
+	const char *model_path; /* -m */
+	catalog *cat;
+	model *m;
+} cli;
+
+static void print_error(const lms_error *err)
+{
+	char *s = lms_error_format(err);
+	fprintf(stderr, "lmsctl: %s\n", s ? s : "error");
+	free(s);
+}
+
+static void usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void usage_error(const char *cmd, const char *fmt, ...)
+{
+	fprintf(stderr, "lmsctl%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'lmsctl %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+}
+
+static const char main_usage[] =
+    "Usage: lmsctl [--templates DIR] [-m MODEL] COMMAND [ARGS]\n"
+    "\n"
+    "Design, validate and generate the AWS infrastructure of the LMS platform.\n"
+    "\n"
+    "Commands:\n"
+    "  init       write a commented model file for an environment (dev, staging, prod)\n"
+    "  validate   check the model against the templates and print every finding\n"
+    "  generate   write the assembled CloudFormation template for the model\n"
+    "  params     export or import the model's values as a CloudFormation parameters file\n"
+    "\n"
+    "Options:\n"
+    "  -m, --model FILE     the model file (default: the built-in dev model)\n"
+    "      --templates DIR  the template fragments (default: $LMSCTL_TEMPLATES, the source\n"
+    "                       tree when run from the build tree, then " LMSCTL_PKGDATADIR
+    "/templates)\n"
+    "  -h, --help           this help; 'lmsctl COMMAND --help' for a command's\n"
+    "  -V, --version        print the version\n"
+    "\n"
+    "Exit status: 0 success; 1 the command ran and found errors; 2 bad usage or\n"
+    "unreadable input. See lmsctl(1) and lmsctl-model(5).\n";
+
+/* ---- templates and model --------------------------------------------- */
+
+static bool is_dir_with_catalog(const char *dir)
+{
+	buf p;
+	buf_init(&p, 0);
+	buf_addf(&p, "%s/catalog.yml", dir);
+	struct stat st;
+	bool ok = !p.failed && stat(buf_cstr(&p), &st) == 0 && S_ISREG(st.st_mode);
+	buf_free(&p);
+	return ok;
+}
+
+/* --templates, LMSCTL_TEMPLATES, the source tree when this binary is the
+ * one in the build tree, the installed data directory. */
+static char *find_templates(const char *option)
+{
+	if (option)
+		return strdup(option);
+	const char *env = getenv("LMSCTL_TEMPLATES");
+	if (env && *env)
+		return strdup(env);
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *dir = dirname(self);
+		char build[4096];
+		char *real_build = realpath(LMSCTL_BUILDDIR, build);
+		if (real_build && strcmp(dir, real_build) == 0 &&
+		    is_dir_with_catalog(LMSCTL_SRCDIR "/templates"))
+			return strdup(LMSCTL_SRCDIR "/templates");
+	}
+	return strdup(LMSCTL_PKGDATADIR "/templates");
+}
+
+static bool load_catalog(cli *c)
+{
+	char *dir = find_templates(c->templates);
+	if (!dir) {
+		fprintf(stderr, "lmsctl: out of memory\n");
+		return false;
+	}
+	lms_error err = {0};
+	c->cat = catalog_load(dir, &err);
+	if (!c->cat) {
+		print_error(&err);
+		if (!is_dir_with_catalog(dir))
+			fprintf(stderr,
+				"lmsctl: no templates in %s: give --templates DIR or set "
+				"LMSCTL_TEMPLATES\n",
+				dir);
+		lms_error_clear(&err);
+	}
+	free(dir);
+	return c->cat != NULL;
+}
+
+static bool load_model(cli *c)
+{
+	lms_error err = {0};
+	if (c->model_path)
+		c->m = model_load(c->model_path, &err);
+	else
+		c->m = model_new_from_catalog(c->cat, "dev", &err);
+	if (!c->m) {
+		print_error(&err);
+		lms_error_clear(&err);
+	}
+	return c->m != NULL;
+}
+
+/* Writes `data` to `path`, or to stdout when path is NULL or "-". */
+static int emit(const char *path, const buf *data, bool exclusive)
+{
+	if (!path || strcmp(path, "-") == 0) {
+		if (fwrite(data->data ? data->data : "", 1, data->len, stdout) != data->len ||
+		    fflush(stdout) != 0) {
+			fprintf(stderr, "lmsctl: cannot write to standard output: %s\n",
+				strerror(errno));
+			return EXIT_FINDINGS;
+		}
+		return EXIT_OK;
+	}
+	lms_error err = {0};
+	if (!write_file_atomic(path, buf_cstr(data), data->len, exclusive, &err)) {
+		print_error(&err);
+		lms_error_clear(&err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+typedef int (*command_fn)(cli *c, int argc, char **argv);
+
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char init_usage[] =
+    "Usage: lmsctl init [--env dev|staging|prod] [-o FILE] [--force]\n"
+    "\n"
+    "Write a model file for an environment: every template parameter with the value for\n"
+    "that environment and, above it, its description and constraint from the template.\n"
+    "\n"
+    "  -e, --env KIND     dev (default), staging or prod\n"
+    "  -o, --output FILE  write to FILE (default: standard output)\n"
+    "  -f, --force        overwrite FILE if it exists\n";
+
+static int cmd_init(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"env", required_argument, NULL, 'e'},
+					     {"output", required_argument, NULL, 'o'},
+					     {"force", no_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *env = "dev", *out_path = NULL;
+	bool force = false;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "+e:o:fh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'e':
+			env = optarg;
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			fputs(init_usage, stdout);
+			return EXIT_OK;
+		default:
+			usage_error("init", "%s", "invalid option");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage_error("init", "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (strcmp(env, "dev") != 0 && strcmp(env, "staging") != 0 && strcmp(env, "prod") != 0) {
+		usage_error("init", "--env must be dev, staging or prod, not '%s'", env);
+		return EXIT_USAGE;
+	}
+	if (!load_catalog(c))
+		return EXIT_USAGE;
+	lms_error err = {0};
+	c->m = model_new_from_catalog(c->cat, env, &err);
+	if (!c->m) {
+		print_error(&err);
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	buf out;
+	buf_init(&out, 0);
+	if (!model_render_new(c->m, c->cat, &out)) {
+		buf_free(&out);
+		fprintf(stderr, "lmsctl: out of memory\n");
+		return EXIT_FINDINGS;
+	}
+	int rc = emit(out_path, &out, !force);
+	buf_free(&out);
+	if (rc == EXIT_OK && out_path && strcmp(out_path, "-") != 0)
+		fprintf(stderr, "lmsctl: wrote the %s model to %s\n", env, out_path);
+	return rc;
+}
+
+static const char validate_usage[] =
+    "Usage: lmsctl [-m MODEL] validate [--format text|json]\n"
+    "\n"
+    "Check every value of the model against its template parameter and every cross-field\n"
+    "rule; print each finding (position, severity, rule id, field, message, fix).\n"
+    "Exit 1 if any finding is an error.\n"
+    "\n"
+    "  -m, --model FILE   the model file (default: the built-in dev model)\n"
+    "      --format F     text (default) or json\n"
+    "      --rules        list the rules and exit\n";
+
+static int cmd_validate(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"format", required_argument, NULL, 'F'},
+					     {"model", required_argument, NULL, 'm'},
+					     {"rules", no_argument, NULL, 'r'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *format = "text";
+	bool list_rules = false;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "+m:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'F':
+			format = optarg;
+			break;
+		case 'm':
+			c->model_path = optarg;
+			break;
+		case 'r':
+			list_rules = true;
+			break;
+		case 'h':
+			fputs(validate_usage, stdout);
+			return EXIT_OK;
+		default:
+			usage_error("validate", "%s", "invalid option");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage_error("validate", "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+		usage_error("validate", "--format must be text or json, not '%s'", format);
+		return EXIT_USAGE;
+	}
+	if (list_rules) {
+		size_t n;
+		const rule *r = validate_rules(&n);
+		for (size_t i = 0; i < n; i++)
+			printf("%s  %s\n", r[i].id, r[i].summary);
+		return EXIT_OK;
+	}
+	if (!load_catalog(c) || !load_model(c))
+		return EXIT_USAGE;
+	findings f;
+	findings_init(&f);
+	validate_model(c->cat, c->m, &f);
+	buf out;
+	buf_init(&out, 0);
+	if (strcmp(format, "json") == 0)
+		findings_format_json(&f, &out);
+	else
+		findings_format_text(&f, &out);
+	int rc = emit(NULL, &out, false);
+	if (rc == EXIT_OK && (findings_count(&f, SEV_ERROR) > 0 || f.oom))
+		rc = EXIT_FINDINGS;
+	buf_free(&out);
+	findings_free(&f);
+	return rc;
+}
+
+static const char *model_value_cb(void *ctx, const char *param)
+{
+	cli *c = ctx;
+	return model_param_value(c->m, c->cat, param);
+}
+
+static const char generate_usage[] =
+    "Usage: lmsctl [-m MODEL] generate [-o FILE] [--no-validate]\n"
+    "\n"
+    "Write the assembled CloudFormation template: every fragment of the catalog merged,\n"
+    "comments kept, the model's values as the parameters' Defaults. A model with\n"
+    "validation errors produces no template (exit 1) unless --no-validate.\n"
+    "\n"
+    "  -m, --model FILE   the model file (default: the built-in dev model)\n"
+    "  -o, --output FILE  write to FILE atomically (default: standard output)\n"
+    "      --no-validate  write the template even if the model has errors\n";
+
+static int cmd_generate(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+					     {"model", required_argument, NULL, 'm'},
+					     {"no-validate", no_argument, NULL, 'n'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *out_path = NULL;
+	bool check = true;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "+o:m:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'm':
+			c->model_path = optarg;
+			break;
+		case 'n':
+			check = false;
+			break;
+		case 'h':
+			fputs(generate_usage, stdout);
+			return EXIT_OK;
+		default:
+			usage_error("generate", "%s", "invalid option");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage_error("generate", "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!load_catalog(c) || !load_model(c))
+		return EXIT_USAGE;
+	if (check) {
+		findings f;
+		findings_init(&f);
+		validate_model(c->cat, c->m, &f);
+		size_t errors = findings_count(&f, SEV_ERROR);
+		if (errors) {
+			buf out;
+			buf_init(&out, 0);
+			findings_format_text(&f, &out);
+			fputs(buf_cstr(&out), stderr);
+			fprintf(stderr,
+				"lmsctl: the model has %zu error(s); no template written (fix them, "
+				"or --no-validate)\n",
+				errors);
+			buf_free(&out);
+			findings_free(&f);
+			return EXIT_FINDINGS;
+		}
+		findings_free(&f);
+	}
+	buf out;
+	buf_init(&out, 0);
+	lms_error err = {0};
+	if (!assemble_template(c->cat, model_value_cb, c, &out, &err)) {
+		print_error(&err);
+		lms_error_clear(&err);
+		buf_free(&out);
+		return EXIT_FINDINGS;
+	}
+	int rc = emit(out_path, &out, false);
+	buf_free(&out);
+	return rc;
+}
+
+static const char params_usage[] =
+    "Usage: lmsctl -m MODEL params export [-o FILE]\n"
+    "       lmsctl -m MODEL params import FILE\n"
+    "\n"
+    "Export the model's values as a CloudFormation parameters file\n"
+    "([{\"ParameterKey\": ..., \"ParameterValue\": ...}], as the AWS CLI reads), or import\n"
+    "one into the model file (saved atomically, comments kept). Without -m, export uses\n"
+    "the built-in dev model; import needs a model file.\n";
+
+static int cmd_params(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+					     {"model", required_argument, NULL, 'm'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *out_path = NULL;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "o:m:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'm':
+			c->model_path = optarg;
+			break;
+		case 'h':
+			fputs(params_usage, stdout);
+			return EXIT_OK;
+		default:
+			usage_error("params", "%s", "invalid option");
+			return EXIT_USAGE;
+		}
+	}
+	const char *action = optind < argc ? argv[optind] : NULL;
+	if (!action || (strcmp(action, "export") != 0 && strcmp(action, "import") != 0)) {
+		usage_error("params", "%s", "expected 'export' or 'import'");
+		return EXIT_USAGE;
+	}
+	bool import = strcmp(action, "import") == 0;
+	if ((import && optind + 2 != argc) || (!import && optind + 1 != argc)) {
+		usage_error("params", "%s",
+			    import ? "import takes one FILE" : "export takes no argument");
+		return EXIT_USAGE;
+	}
+	if (import && !c->model_path) {
+		usage_error("params", "%s", "import needs a model file: lmsctl -m MODEL params import FILE");
+		return EXIT_USAGE;
+	}
+	if (!load_catalog(c) || !load_model(c))
+		return EXIT_USAGE;
+	if (!import) {
+		buf out;
+		buf_init(&out, 0);
+		int rc = params_json_export(c->cat, c->m, &out) ? emit(out_path, &out, false)
+								: EXIT_FINDINGS;
+		buf_free(&out);
+		return rc;
+	}
+	const char *in_path = argv[optind + 1];
+	FILE *f = fopen(in_path, "rb");
+	if (!f) {
+		fprintf(stderr, "lmsctl: %s: cannot open: %s\n", in_path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	buf in;
+	buf_init(&in, (size_t)4 * 1024 * 1024);
+	char chunk[8192];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && buf_add(&in, chunk, got))
+		;
+	bool bad = ferror(f) || in.failed;
+	fclose(f);
+	if (bad) {
+		fprintf(stderr, "lmsctl: %s: cannot read (or larger than 4 MiB)\n", in_path);
+		buf_free(&in);
+		return EXIT_USAGE;
+	}
+	lms_error err = {0};
+	int rc = EXIT_OK;
+	if (!params_json_import(c->cat, c->m, in_path, buf_cstr(&in), in.len, &err)) {
+		print_error(&err);
+		rc = EXIT_USAGE;
+	} else if (!model_save(c->m, c->cat, NULL, &err)) {
+		print_error(&err);
+		rc = EXIT_FINDINGS;
+	} else {
+		fprintf(stderr, "lmsctl: imported %s into %s\n", in_path, c->model_path);
+	}
+	lms_error_clear(&err);
+	buf_free(&in);
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	command_fn fn;
+	const char *usage;
+} commands[] = {
+    {"init", cmd_init, init_usage},
+    {"validate", cmd_validate, validate_usage},
+    {"generate", cmd_generate, generate_usage},
+    {"params", cmd_params, params_usage},
+};
+
+int cli_main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"model", required_argument, NULL, 'm'},
+					     {"templates", required_argument, NULL, 'T'},
+					     {"help", no_argument, NULL, 'h'},
+					     {"version", no_argument, NULL, 'V'},
+					     {NULL, 0, NULL, 0}};
+	cli c = {0};
+	int ch;
+	opterr = 1;
+	while ((ch = getopt_long(argc, argv, "+m:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'm':
+			c.model_path = optarg;
+			break;
+		case 'T':
+			c.templates = optarg;
+			break;
+		case 'h':
+			fputs(main_usage, stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("lmsctl %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		default:
+			fputs("Try 'lmsctl --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs("lmsctl: the console is not built yet; give a command.\n\n", stderr);
+		fputs(main_usage, stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[optind];
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(name, commands[i].name) != 0)
+			continue;
+		int sub_argc = argc - optind;
+		char **sub_argv = argv + optind;
+		if (wants_help(sub_argc, sub_argv)) {
+			fputs(commands[i].usage, stdout);
+			return EXIT_OK;
+		}
+		optind = 0; /* glibc: a full reset for the command's own options */
+		int rc = commands[i].fn(&c, sub_argc, sub_argv);
+		model_free(c.m);
+		catalog_free(c.cat);
+		return rc;
+	}
+	fprintf(stderr, "lmsctl: unknown command '%s'\nTry 'lmsctl --help'.\n", name);
+	return EXIT_USAGE;
+}
