@@ -103,7 +103,7 @@ static bool push(ynode ***kids, size_t *count, size_t *cap, ynode *kid)
 {
 	if (*count == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 4;
-		ynode **p = realloc(*kids, ncap * sizeof(*p));
+		ynode **p = realloc(*kids, ncap * sizeof(ynode *));
 		if (!p)
 			return false;
 		*kids = p;

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# The command line from outside: exit codes, messages with FILE:LINE, no
+# half-written output, and bad input of every kind handled without a crash.
+set -u
+lmsctl=${LMSCTL:-./lmsctl}
+src=${TOP_SRCDIR:-.}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+pass=0
+fail=0
+
+# expect NAME WANT_EXIT GREP_PATTERN -- COMMAND...
+expect() {
+	local name=$1 want=$2 pattern=$3
+	shift 4
+	"$@" >out.txt 2>err.txt </dev/null
+	local got=$?
+	if [ "$got" != "$want" ]; then
+		echo "FAIL $name: exit $got, expected $want"; sed 's/^/  | /' err.txt | head -5
+		fail=$((fail + 1)); return
+	fi
+	if [ -n "$pattern" ] && ! grep -Eq -- "$pattern" out.txt err.txt; then
+		echo "FAIL $name: output lacks /$pattern/"; sed 's/^/  | /' out.txt err.txt | head -8
+		fail=$((fail + 1)); return
+	fi
+	# a crash under the sanitizers exits non-zero with a report: never accepted
+	if grep -q 'Sanitizer' err.txt; then
+		echo "FAIL $name: sanitizer report"; head -20 err.txt; fail=$((fail + 1)); return
+	fi
+	pass=$((pass + 1))
+}
+
+expect version 0 '^lmsctl [0-9]' -- "$lmsctl" --version
+expect help 0 'Usage: lmsctl' -- "$lmsctl" --help
+expect unknown-command 2 "unknown command" -- "$lmsctl" frobnicate
+expect unknown-option 2 "" -- "$lmsctl" --frobnicate
+expect no-command 2 "Usage" -- "$lmsctl"
+for c in init validate generate params; do
+	expect "help-$c" 0 "Usage: lmsctl" -- "$lmsctl" "$c" --help
+done
+expect validate-builtin 0 "error\(s\)" -- "$lmsctl" validate
+expect validate-bad-format 2 "--format" -- "$lmsctl" validate --format xml
+expect init-bad-env 2 "dev, staging or prod" -- "$lmsctl" init --env test
+
+expect init-prod 0 "" -- "$lmsctl" init --env prod -o prod.yml
+expect init-refuses-overwrite 2 "exists" -- "$lmsctl" init --env prod -o prod.yml
+expect init-force 0 "" -- "$lmsctl" init --env prod -o prod.yml --force
+expect validate-prod 0 "0 error" -- "$lmsctl" -m prod.yml validate
+expect validate-after-command 0 "0 error" -- "$lmsctl" validate -m prod.yml
+expect validate-json 0 '"findings"' -- "$lmsctl" -m prod.yml validate --format json
+python3 -c 'import json,sys; json.load(open("out.txt"))' || { echo "FAIL validate-json: not JSON"; fail=$((fail + 1)); }
+
+# a constraint broken in the file: exit 1, the field's own line
+cp prod.yml broken.yml
+sed -i 's/^  VpcCidr: .*/  VpcCidr: 10.40.0.0\/8/' broken.yml
+line=$(grep -n '^  VpcCidr:' broken.yml | cut -d: -f1)
+expect constraint-violated 1 "broken.yml:$line:[0-9]+: error PRM003 \[VpcCidr\]" -- "$lmsctl" -m broken.yml validate
+expect generate-refuses-errors 1 "no template written" -- "$lmsctl" -m broken.yml generate -o t.yml
+[ ! -e t.yml ] || { echo "FAIL generate left t.yml behind"; fail=$((fail + 1)); }
+expect generate-no-validate 0 "" -- "$lmsctl" -m broken.yml generate --no-validate -o forced.yml
+
+# malformed YAML: exit 2 with FILE:LINE
+{ cat prod.yml; printf '\n  : [unclosed\n'; } >bad.yml
+expect malformed 2 'bad\.yml:[0-9]+' -- "$lmsctl" -m bad.yml validate
+# a value of the wrong type
+sed 's/^  VpcCidr: .*/  VpcCidr: [10.0.0.0\/16]/' prod.yml >list.yml
+expect wrong-type 2 'list\.yml:[0-9]+:[0-9]+: .VpcCidr. must be a single value' -- "$lmsctl" -m list.yml validate
+sed 's/^  VpcCidr: .*/  VpcCidr:\n    a: b/' prod.yml >map.yml
+expect wrong-type-map 2 'map\.yml:[0-9]+' -- "$lmsctl" -m map.yml validate
+# a number that is not one
+sed -i 's/^  FlowLogRetentionDays: .*/  FlowLogRetentionDays: ninety/' broken.yml
+expect not-a-number 1 "PRM00[12] \[FlowLogRetentionDays\]" -- "$lmsctl" -m broken.yml validate
+# unknown keys are findings with their line
+{ cat prod.yml; printf 'colour: blue\n'; } >unknown.yml
+expect unknown-top-key 1 "unknown\.yml:[0-9]+:1: error MDL001 \[colour\]" -- "$lmsctl" -m unknown.yml validate
+sed 's/^  VpcCidr:/  VpcCidrr:/' prod.yml >typo.yml
+expect unknown-param 1 "MDL001 \[VpcCidrr\].*did you mean VpcCidr" -- "$lmsctl" -m typo.yml validate
+{ cat prod.yml; printf 'stack: again\n'; } >dup.yml
+expect duplicate-key 2 "dup\.yml:[0-9]+:[0-9]+: duplicate key 'stack'" -- "$lmsctl" -m dup.yml validate
+# unreadable input
+expect missing-model 2 "missing\.yml.*cannot open" -- "$lmsctl" -m missing.yml validate
+expect missing-model-generate 2 "" -- "$lmsctl" -m missing.yml generate -o t2.yml
+[ ! -e t2.yml ] || { echo "FAIL failed generate left t2.yml"; fail=$((fail + 1)); }
+mkdir adir
+expect directory-model 2 "adir" -- "$lmsctl" -m adir validate
+printf '\0\1\2' >binary.yml
+expect binary-model 2 "binary\.yml" -- "$lmsctl" -m binary.yml validate
+: >empty.yml
+expect empty-model 2 "empty model file" -- "$lmsctl" -m empty.yml validate
+head -c 3000000 /dev/zero | tr '\0' 'a' >huge.yml
+expect huge-model 2 "larger than" -- "$lmsctl" -m huge.yml validate
+# templates that do not parse, or break the conventions
+cp -r "${LMSCTL_TEMPLATES:-$src/templates}" tpl
+printf 'Resources:\n  Broken: [unclosed\n' >>tpl/network.yml
+expect broken-fragment 2 "network\.yml:[0-9]+" -- "$lmsctl" --templates tpl validate
+expect no-templates 2 "no templates in" -- "$lmsctl" --templates nowhere validate
+
+# generate: to a file and to stdout, byte for byte
+expect generate-file 0 "" -- "$lmsctl" -m prod.yml generate -o t.yml
+"$lmsctl" -m prod.yml generate >t-stdout.yml
+cmp -s t.yml t-stdout.yml && pass=$((pass + 1)) || { echo "FAIL generate stdout != file"; fail=$((fail + 1)); }
+expect generate-unwritable 2 "" -- "$lmsctl" -m prod.yml generate -o /nonexistent/dir/t.yml
+
+# params: export, edit, import, and the model file keeps its comments
+expect params-export 0 '"ParameterKey": "VpcCidr"' -- "$lmsctl" -m prod.yml params export
+"$lmsctl" -m prod.yml params export -o params.json
+sed -i 's/"10.40.0.0\/16"/"10.50.0.0\/16"/' params.json
+cp prod.yml imported.yml
+expect params-import 0 "imported" -- "$lmsctl" -m imported.yml params import params.json
+grep -q '^  VpcCidr: 10.50.0.0/16$' imported.yml && pass=$((pass + 1)) || { echo "FAIL import did not set VpcCidr"; fail=$((fail + 1)); }
+changed=$(diff prod.yml imported.yml | grep -c '^[<>]')
+[ "$changed" = 2 ] && pass=$((pass + 1)) || { echo "FAIL import changed $changed lines, expected 2"; diff prod.yml imported.yml | head; fail=$((fail + 1)); }
+printf '[{"ParameterKey": "Nope", "ParameterValue": "x"}]' >badparams.json
+cp prod.yml untouched.yml
+expect params-import-unknown 2 "'Nope' is not a parameter" -- "$lmsctl" -m untouched.yml params import badparams.json
+cmp -s prod.yml untouched.yml && pass=$((pass + 1)) || { echo "FAIL failed import changed the model"; fail=$((fail + 1)); }
+printf '[{"ParameterKey": "VpcCidr",\n  "ParameterValue": }]' >syntax.json
+expect params-import-syntax 2 "syntax\.json:2:[0-9]+" -- "$lmsctl" -m untouched.yml params import syntax.json
+expect params-import-needs-model 2 "needs a model file" -- "$lmsctl" params import params.json
+
+# saving keeps the file's mode
+chmod 0640 imported.yml
+"$lmsctl" -m imported.yml params import params.json 2>/dev/null
+[ "$(stat -c %a imported.yml)" = 640 ] && pass=$((pass + 1)) || { echo "FAIL save changed the mode"; fail=$((fail + 1)); }
+ls ./*.tmp* >/dev/null 2>&1 && { echo "FAIL temporary files left behind"; fail=$((fail + 1)); }
+
+# the command-line contract checker shipped beside the repo
+contract="$src/../shared/tools/cli-contract"
+if [ -x "$contract" ]; then
+	if "$contract" "$lmsctl" >contract.txt 2>&1; then pass=$((pass + 1)); else
+		echo "FAIL cli-contract:"; grep -E '^FAIL' contract.txt; fail=$((fail + 1)); fi
+else
+	echo "note: $contract not found; contract check not run"
+fi
+
+echo "cli: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `init` and `generate` for each environment kind match their golden files
+# byte for byte, and generate is deterministic. UPDATE_GOLDEN=1 rewrites them.
+set -u
+lmsctl=${LMSCTL:-./lmsctl}
+golden=${TOP_SRCDIR:-.}/tests/golden
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+rc=0
+compare() { # produced expected
+	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+		cp "$1" "$2"
+		echo "updated $2"
+	elif ! cmp -s "$1" "$2"; then
+		echo "differs from $2 (UPDATE_GOLDEN=1 make check to accept):"
+		diff -u "$2" "$1" | head -40
+		rc=1
+	fi
+}
+for env in dev staging prod; do
+	"$lmsctl" init --env "$env" -o "$tmp/$env.yml" 2>/dev/null || { echo "init $env failed"; rc=1; continue; }
+	compare "$tmp/$env.yml" "$golden/init-$env.yml"
+	"$lmsctl" -m "$tmp/$env.yml" generate -o "$tmp/t1.yml" || { rc=1; continue; }
+	"$lmsctl" -m "$tmp/$env.yml" generate >"$tmp/t2.yml" || { rc=1; continue; }
+	cmp -s "$tmp/t1.yml" "$tmp/t2.yml" || { echo "generate $env: -o and stdout differ"; rc=1; }
+	compare "$tmp/t1.yml" "$golden/template-$env.yml"
+done
+[ $rc = 0 ] && echo "golden files match"
+exit $rc
