@@ -1,0 +1,703 @@
+/* Credential and region resolution: precedence between the command line, the environment and
+ * the shared files, the INI dialect, credential_process, and the messages an operator sees.
+ * Every test runs with HOME set to a fresh temporary folder and no AWS_* variables. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aws/credentials.h"
+#include "common/buf.h"
+#include "common/error.h"
+
+static const char *const aws_vars[] = {
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",       "AWS_SESSION_TOKEN", "AWS_PROFILE",
+    "AWS_CONFIG_FILE",   "AWS_SHARED_CREDENTIALS_FILE", "AWS_REGION",        "AWS_DEFAULT_REGION",
+};
+
+/* Files a test may create under HOME; teardown removes them. */
+static const char *const scratch_files[] = {
+    ".aws/credentials", ".aws/config", "custom-credentials", "custom-config", "process.sh",
+};
+
+typedef struct fixture {
+	char home[64];
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	if (!f)
+		return -1;
+	snprintf(f->home, sizeof f->home, "/tmp/lmsctl-credentials-XXXXXX");
+	if (!mkdtemp(f->home)) {
+		free(f);
+		return -1;
+	}
+	char aws_dir[96];
+	snprintf(aws_dir, sizeof aws_dir, "%s/.aws", f->home);
+	if (mkdir(aws_dir, 0700) != 0 || setenv("HOME", f->home, 1) != 0) {
+		free(f);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof aws_vars / sizeof aws_vars[0]; i++)
+		unsetenv(aws_vars[i]);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	char path[128];
+	for (size_t i = 0; i < sizeof scratch_files / sizeof scratch_files[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", f->home, scratch_files[i]);
+		if (unlink(path) != 0 && errno != ENOENT)
+			return -1;
+	}
+	snprintf(path, sizeof path, "%s/.aws", f->home);
+	rmdir(path);
+	rmdir(f->home);
+	free(f);
+	return 0;
+}
+
+static void write_file(const fixture *f, const char *name, const char *text)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", f->home, name);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* The message as the program shows it ("FILE:LINE: message" when it concerns a file). */
+static char *error_text(const lms_error *err)
+{
+	char *text = lms_error_format(err);
+	assert_non_null(text);
+	return text;
+}
+
+/* Writes process.sh and a config whose profile `profile` runs it. */
+static void use_process(const fixture *f, const char *profile, const char *script)
+{
+	write_file(f, "process.sh", script);
+	buf config;
+	buf_init(&config, 0);
+	if (strcmp(profile, "default") == 0)
+		buf_adds(&config, "[default]\n");
+	else
+		buf_addf(&config, "[profile %s]\n", profile);
+	buf_addf(&config, "credential_process = /bin/sh %s/process.sh\n", f->home);
+	write_file(f, ".aws/config", buf_cstr(&config));
+	buf_free(&config);
+}
+
+/* Resolves and checks the status; on success checks the key id, otherwise that the message
+ * contains `text`. Returns the credentials (or NULL) for further checks. */
+static credentials *expect_resolve(const char *profile, int timeout, credentials_status want,
+                                   const char *text)
+{
+	credentials_options opts = {profile, timeout};
+	credentials *c = (credentials *)1;
+	lms_error err = {0};
+	credentials_status st = credentials_resolve(&opts, &c, &err);
+	char *text_got = st == CREDENTIALS_OK ? NULL : error_text(&err);
+	if (st != want)
+		print_error("status %d, message: %s\n", st, text_got ? text_got : "");
+	assert_int_equal(st, want);
+	if (want == CREDENTIALS_OK) {
+		assert_non_null(c);
+		assert_string_equal(c->access_key_id, text);
+	} else {
+		assert_null(c);
+		if (!strstr(text_got, text))
+			print_error("message \"%s\" lacks \"%s\"\n", text_got, text);
+		assert_non_null(strstr(text_got, text));
+	}
+	free(text_got);
+	lms_error_clear(&err);
+	return c;
+}
+
+static void expect_message_lacks(const char *profile, const char *secret)
+{
+	credentials_options opts = {profile, 0};
+	credentials *c = NULL;
+	lms_error err = {0};
+	assert_int_not_equal(credentials_resolve(&opts, &c, &err), CREDENTIALS_OK);
+	char *text = error_text(&err);
+	assert_null(strstr(text, secret));
+	free(text);
+	lms_error_clear(&err);
+}
+
+/* ---- precedence --------------------------------------------------------------------------- */
+
+static void test_nothing_configured(void **state)
+{
+	(void)state;
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND,
+	               "no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or "
+	               "AWS_PROFILE, or run aws configure");
+	/* Also with files that hold no default profile. */
+	fixture *f = *state;
+	write_file(f, ".aws/config", "[profile other]\nregion = eu-west-1\n");
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials found");
+	/* The options are optional. */
+	credentials *c = NULL;
+	assert_int_equal(credentials_resolve(NULL, &c, NULL), CREDENTIALS_NOT_FOUND);
+	assert_null(c);
+}
+
+static void test_environment(void **state)
+{
+	(void)state;
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+	credentials *c = expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAENV");
+	assert_string_equal(c->secret_access_key, "env-secret");
+	assert_null(c->session_token);
+	assert_int_equal(c->expiration, 0);
+	assert_non_null(strstr(c->source, "environment"));
+	credentials_free(c);
+
+	setenv("AWS_SESSION_TOKEN", "env-token", 1);
+	c = expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAENV");
+	assert_string_equal(c->session_token, "env-token");
+	credentials_free(c);
+}
+
+static void test_environment_partial(void **state)
+{
+	(void)state;
+	setenv("AWS_ACCESS_KEY_ID", "AKIAPARTIAL", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG,
+	               "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+	expect_message_lacks(NULL, "AKIAPARTIAL");
+	unsetenv("AWS_ACCESS_KEY_ID");
+	setenv("AWS_SECRET_ACCESS_KEY", "only-secret", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG,
+	               "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not");
+	expect_message_lacks(NULL, "only-secret");
+	/* Empty variables count as unset. */
+	setenv("AWS_SECRET_ACCESS_KEY", "", 1);
+	setenv("AWS_ACCESS_KEY_ID", "", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials found");
+}
+
+static const char two_profiles[] = "[default]\n"
+                                   "aws_access_key_id = AKIADEFAULT\n"
+                                   "aws_secret_access_key = default-secret\n"
+                                   "\n"
+                                   "[dev]\n"
+                                   "aws_access_key_id = AKIADEV\n"
+                                   "aws_secret_access_key = dev-secret\n"
+                                   "aws_session_token = dev-token\n";
+
+static void test_environment_beats_aws_profile(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials", two_profiles);
+	setenv("AWS_PROFILE", "dev", 1);
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAENV"));
+}
+
+static void test_explicit_profile_beats_environment(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials", two_profiles);
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+	setenv("AWS_PROFILE", "default", 1);
+	credentials *c = expect_resolve("dev", 0, CREDENTIALS_OK, "AKIADEV");
+	assert_string_equal(c->secret_access_key, "dev-secret");
+	assert_string_equal(c->session_token, "dev-token");
+	assert_non_null(strstr(c->source, "profile \"dev\" in "));
+	assert_non_null(strstr(c->source, ".aws/credentials"));
+	credentials_free(c);
+	/* Even a partial environment does not matter then. */
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	credentials_free(expect_resolve("dev", 0, CREDENTIALS_OK, "AKIADEV"));
+}
+
+static void test_aws_profile_and_default(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials", two_profiles);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIADEFAULT"));
+	setenv("AWS_PROFILE", "dev", 1);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIADEV"));
+	credentials_free(expect_resolve("default", 0, CREDENTIALS_OK, "AKIADEFAULT"));
+}
+
+static void test_config_file_profiles(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/config",
+	           "[default]\n"
+	           "aws_access_key_id = AKIACONFIGDEFAULT\n"
+	           "aws_secret_access_key = s1\n"
+	           "[profile dev]\n"
+	           "aws_access_key_id = AKIACONFIGDEV\n"
+	           "aws_secret_access_key = s2\n"
+	           "[profile   spaced  ]\n"
+	           "aws_access_key_id = AKIASPACED\n"
+	           "aws_secret_access_key = s3\n");
+	credentials *c = expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIACONFIGDEFAULT");
+	assert_non_null(strstr(c->source, ".aws/config"));
+	credentials_free(c);
+	credentials_free(expect_resolve("dev", 0, CREDENTIALS_OK, "AKIACONFIGDEV"));
+	credentials_free(expect_resolve("spaced", 0, CREDENTIALS_OK, "AKIASPACED"));
+
+	write_file(f, ".aws/config",
+	           "[profile default]\naws_access_key_id = AKIAPROFILEDEFAULT\n"
+	           "aws_secret_access_key = s\n");
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAPROFILEDEFAULT"));
+}
+
+static void test_credentials_file_beats_config_file(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id = AKIAFROMCREDS\naws_secret_access_key = c\n");
+	write_file(f, ".aws/config",
+	           "[profile dev]\naws_access_key_id = AKIAFROMCONFIG\naws_secret_access_key = "
+	           "k\nregion = eu-west-1\n");
+	credentials_free(expect_resolve("dev", 0, CREDENTIALS_OK, "AKIAFROMCREDS"));
+}
+
+static void test_missing_named_profile(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials", two_profiles);
+	setenv("AWS_PROFILE", "nope", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG, "profile \"nope\" (from AWS_PROFILE)");
+	expect_resolve("nope", 0, CREDENTIALS_BAD_CONFIG, "profile \"nope\" (from --profile)");
+	/* A config section written like a credentials-file section gets a hint. */
+	write_file(f, ".aws/config", "[staging]\naws_access_key_id = A\n");
+	expect_resolve("staging", 0, CREDENTIALS_BAD_CONFIG, "[profile staging]");
+}
+
+static void test_incomplete_profiles(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/config", "[profile dev]\nregion = eu-west-1\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG, "profile \"dev\" has no credentials");
+	write_file(f, ".aws/credentials", "[dev]\naws_access_key_id = AKIAHALF\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG,
+	               "has aws_access_key_id but not aws_secret_access_key");
+	expect_message_lacks("dev", "AKIAHALF");
+	write_file(f, ".aws/credentials", "[dev]\naws_secret_access_key = half-secret\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG,
+	               "has aws_secret_access_key but not aws_access_key_id");
+	expect_message_lacks("dev", "half-secret");
+}
+
+static void test_unsupported_sources(void **state)
+{
+	fixture *f = *state;
+	/* role_arn wins over the keys the profile also has, as in the AWS CLI: never fall
+	 * through to credentials the operator did not mean. */
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n");
+	write_file(f, ".aws/config",
+	           "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/deploy\n"
+	           "source_profile = default\n"
+	           "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\n"
+	           "[profile web]\nweb_identity_token_file = /var/run/token\n");
+	expect_resolve("dev", 0, CREDENTIALS_UNSUPPORTED, "profile \"dev\" uses role_arn");
+	expect_resolve("dev", 0, CREDENTIALS_UNSUPPORTED, "not supported yet");
+	expect_resolve("dev", 0, CREDENTIALS_UNSUPPORTED, "aws configure export-credentials");
+	expect_resolve("sso", 0, CREDENTIALS_UNSUPPORTED, "uses sso_session");
+	expect_resolve("web", 0, CREDENTIALS_UNSUPPORTED, "uses web_identity_token_file");
+}
+
+static void test_file_locations_from_environment(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials", two_profiles);
+	write_file(f, "custom-credentials",
+	           "[default]\naws_access_key_id = AKIACUSTOM\naws_secret_access_key = s\n");
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "~/custom-credentials", 1);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIACUSTOM"));
+
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	buf path;
+	buf_init(&path, 0);
+	buf_addf(&path, "%s/custom-config", f->home);
+	write_file(f, "custom-config",
+	           "[profile ops]\naws_access_key_id = AKIACUSTOMCONFIG\naws_secret_access_key = "
+	           "s\nregion = ap-southeast-1\n");
+	setenv("AWS_CONFIG_FILE", buf_cstr(&path), 1);
+	credentials_free(expect_resolve("ops", 0, CREDENTIALS_OK, "AKIACUSTOMCONFIG"));
+	buf_free(&path);
+
+	/* A file named but missing is simply absent, as for the AWS CLI. */
+	setenv("AWS_CONFIG_FILE", "/nonexistent/lmsctl/config", 1);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIADEFAULT"));
+	/* A folder where the file should be is an error that says so. */
+	setenv("AWS_CONFIG_FILE", f->home, 1);
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG, "is not a regular file");
+}
+
+static void test_malformed_file(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials",
+	           "[default]\naws_access_key_id = AKIA\n[broken\naws_secret_access_key = x\n");
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG,
+	               ".aws/credentials:3: a section header without ']': fix the file");
+	write_file(f, ".aws/credentials", "aws_access_key_id = AKIA\n");
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG,
+	               ".aws/credentials:1: a setting before the first");
+}
+
+/* ---- the INI dialect ---------------------------------------------------------------------- */
+
+static void test_ini_dialect(void **state)
+{
+	(void)state;
+	const char text[] = "# comment\r\n"
+	                    "; another comment\n"
+	                    "   \n"
+	                    "[default]   ; trailing comment after the header\r\n"
+	                    "Region=eu-west-1\r\n"
+	                    "  output = indented: continues Region\n"
+	                    "output : json  \n"
+	                    "s3 =\n"
+	                    "    max_concurrent_requests = 20\n"
+	                    "    region = nested-is-not-top-level\n"
+	                    "\t# indented comment\n"
+	                    "cli_pager=\n"
+	                    "[ profile dev ]\n"
+	                    "region = us-east-1\n"
+	                    "region = ap-southeast-1\n"
+	                    "value = a = b # not a comment\n"
+	                    "[default]\n"
+	                    "extra = yes";
+	lms_error err = {0};
+	aws_ini *ini = aws_ini_parse(text, sizeof text - 1, &err);
+	assert_non_null(ini);
+	assert_string_equal(aws_ini_get(ini, "default", "region"), "eu-west-1");
+	assert_string_equal(aws_ini_get(ini, "default", "output"), "json");
+	assert_string_equal(aws_ini_get(ini, "default", "s3"), "");
+	assert_null(aws_ini_get(ini, "default", "max_concurrent_requests"));
+	assert_string_equal(aws_ini_get(ini, "default", "cli_pager"), "");
+	assert_string_equal(aws_ini_get(ini, "default", "extra"), "yes");
+	assert_string_equal(aws_ini_get(ini, "profile dev", "region"), "ap-southeast-1");
+	assert_string_equal(aws_ini_get(ini, "profile dev", "value"), "a = b # not a comment");
+	assert_true(aws_ini_has_section(ini, "profile dev"));
+	assert_false(aws_ini_has_section(ini, "dev"));
+	assert_null(aws_ini_get(ini, "missing", "region"));
+	aws_ini_free(ini);
+
+	static const struct {
+		const char *text;
+		size_t line;
+		const char *message;
+	} bad[] = {
+	    {"[default\nx = 1\n", 1, "a section header without ']'"},
+	    {"[  ]\n", 1, "a section header without a name"},
+	    {"\n\nx = 1\n", 3, "a setting before the first [section]"},
+	    {"[a]\njust words\n", 2, "expected \"name = value\""},
+	    {"[a]\n = value\n", 2, "a setting without a name"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_null(aws_ini_parse(bad[i].text, strlen(bad[i].text), &err));
+		assert_int_equal(err.line, bad[i].line);
+		assert_null(err.file);
+		assert_string_equal(err.msg, bad[i].message);
+	}
+	assert_null(aws_ini_parse("[x\n", 3, NULL));
+	/* Empty input and NUL bytes are not a problem. */
+	ini = aws_ini_parse("", 0, &err);
+	assert_non_null(ini);
+	aws_ini_free(ini);
+	ini = aws_ini_parse("[a]\nk = v\0w\n", 11, &err);
+	assert_non_null(ini);
+	assert_string_equal(aws_ini_get(ini, "a", "k"), "v");
+	aws_ini_free(ini);
+	aws_ini_free(NULL);
+	lms_error_clear(&err);
+}
+
+/* ---- credential_process ------------------------------------------------------------------- */
+
+static void test_process_success(void **state)
+{
+	fixture *f = *state;
+	use_process(f, "dev",
+	            "printf '%s' '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROCESS\", "
+	            "\"SecretAccessKey\": \"process-secret\", \"SessionToken\": \"process-token\", "
+	            "\"Expiration\": \"2099-01-01T00:00:00Z\"}'\n"
+	            "echo 'progress chatter on stderr' >&2\n");
+	credentials *c = expect_resolve("dev", 0, CREDENTIALS_OK, "AKIAPROCESS");
+	assert_string_equal(c->secret_access_key, "process-secret");
+	assert_string_equal(c->session_token, "process-token");
+	assert_int_equal(c->expiration, 4070908800);
+	assert_non_null(strstr(c->source, "credential_process of profile \"dev\""));
+	credentials_free(c);
+
+	/* Without SessionToken and Expiration (long-term keys from a vault). */
+	use_process(
+	    f, "default",
+	    "echo '{\"Version\":1,\"AccessKeyId\":\"AKIALONG\",\"SecretAccessKey\":\"s\"}'\n");
+	c = expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIALONG");
+	assert_null(c->session_token);
+	assert_int_equal(c->expiration, 0);
+	credentials_free(c);
+}
+
+static void test_process_precedence(void **state)
+{
+	fixture *f = *state;
+	/* credential_process sits between the credentials file's keys and the config file's. */
+	write_file(
+	    f, "process.sh",
+	    "echo '{\"Version\":1,\"AccessKeyId\":\"AKIAPROC\",\"SecretAccessKey\":\"s\"}'\n");
+	buf config;
+	buf_init(&config, 0);
+	buf_addf(&config,
+	         "[profile dev]\ncredential_process = sh %s/process.sh\n"
+	         "aws_access_key_id = AKIACONFIG\naws_secret_access_key = s\n",
+	         f->home);
+	write_file(f, ".aws/config", buf_cstr(&config));
+	buf_free(&config);
+	credentials_free(expect_resolve("dev", 0, CREDENTIALS_OK, "AKIAPROC"));
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id = AKIACREDS\naws_secret_access_key = s\n");
+	credentials_free(expect_resolve("dev", 0, CREDENTIALS_OK, "AKIACREDS"));
+}
+
+static void test_process_failure(void **state)
+{
+	fixture *f = *state;
+	use_process(f, "dev",
+	            "echo 'Error: the SSO session has expired.' >&2\n"
+	            "echo '   Run   aws sso login' >&2\n"
+	            "exit 3\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED,
+	               "credential_process of profile \"dev\" exited with status 3: Error: the SSO "
+	               "session has expired. Run aws sso login (run the command from");
+
+	use_process(f, "dev", "exit 1\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "(nothing on stderr)");
+
+	use_process(f, "dev", "lmsctl-no-such-command-xyz\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "exited with status 127");
+
+	/* Run by the shell directly, so that the signal reaches the process we wait for. */
+	write_file(f, ".aws/config", "[profile dev]\ncredential_process = kill -9 $$\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "was killed by signal 9");
+
+	/* A long stderr is cut. */
+	use_process(f, "dev",
+	            "i=0; while [ $i -lt 400 ]; do printf 'xy ' >&2; i=$((i+1)); done; "
+	            "exit 2\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "xy xy xy");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "... (run the command");
+}
+
+static void test_process_garbage(void **state)
+{
+	fixture *f = *state;
+	use_process(f, "dev", "echo 'AKIALEAKED SECRETLEAKED'\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "its output is not valid JSON");
+	expect_message_lacks("dev", "LEAKED");
+
+	use_process(f, "dev", "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIA\", \"Secret\n");
+	expect_message_lacks("dev", "AKIA");
+
+	use_process(f, "dev", "echo '[1, 2]'\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "not an object");
+
+	use_process(
+	    f, "dev",
+	    "echo '{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"S\"}'\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "lacks \"Version\": 1");
+
+	use_process(f, "dev", "echo '{\"Version\": 1, \"AccessKeyId\": \"A\"}'\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED,
+	               "lacks AccessKeyId or SecretAccessKey");
+
+	use_process(f, "dev",
+	            "echo '{\"Version\": 1, \"AccessKeyId\": 5, \"SecretAccessKey\": \"S\"}'\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "non-string");
+
+	use_process(f, "dev",
+	            "echo '{\"Version\": 1, \"AccessKeyId\": \"A\", \"AccessKeyId\": "
+	            "\"B\", \"SecretAccessKey\": \"S\"}'\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "not valid JSON");
+
+	use_process(f, "dev", "true\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "not valid JSON");
+
+	use_process(f, "dev",
+	            "echo '{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"S\", "
+	            "\"Expiration\": \"2001-01-01T00:00:00Z\"}'\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED,
+	               "returned credentials that expired at 2001-01-01T00:00:00Z");
+
+	use_process(f, "dev",
+	            "echo '{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"S\", "
+	            "\"Expiration\": \"next tuesday\"}'\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "is not an ISO 8601 time");
+
+	/* More output than any credentials: stopped, not buffered without end. */
+	use_process(f, "dev", "while :; do echo xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "wrote more than 64 KiB");
+}
+
+static void test_process_timeout(void **state)
+{
+	fixture *f = *state;
+	/* exec: the shell we start becomes the sleep, so the kill leaves nothing behind. */
+	write_file(f, ".aws/config", "[profile dev]\ncredential_process = exec sleep 30\n");
+	expect_resolve("dev", 1, CREDENTIALS_PROCESS_FAILED, "did not finish within 1 seconds");
+}
+
+static void test_process_output_parser(void **state)
+{
+	(void)state;
+	const time_t now = 1700000000; /* 2023-11-14 */
+	static const struct {
+		const char *expiration;
+		time_t expected;
+	} times[] = {
+	    {"2030-01-01T00:00:00Z", 1893456000},      {"2030-01-01T00:00:00.123456Z", 1893456000},
+	    {"2030-01-01T08:00:00+08:00", 1893456000}, {"2029-12-31T19:00:00-0500", 1893456000},
+	    {"2024-02-29T12:00:00z", 1709208000},
+	};
+	for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+		buf json;
+		buf_init(&json, 0);
+		buf_addf(&json,
+		         "{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\","
+		         "\"SessionToken\":null,\"Expiration\":\"%s\"}",
+		         times[i].expiration);
+		credentials *c = NULL;
+		assert_int_equal(
+		    credentials_parse_process_output(buf_cstr(&json), json.len, now, &c, NULL),
+		    CREDENTIALS_OK);
+		assert_int_equal(c->expiration, times[i].expected);
+		assert_null(c->session_token);
+		credentials_free(c);
+		buf_free(&json);
+	}
+	static const char *const bad_times[] = {
+	    "2030-01-01",
+	    "2030-01-01T00:00:00",
+	    "2030-13-01T00:00:00Z",
+	    "2030-01-01T00:00:00+8",
+	    "2030-01-01T00:00:00.Z",
+	    "2030-01-01T00:00:00Zjunk",
+	    "",
+	};
+	for (size_t i = 0; i < sizeof bad_times / sizeof bad_times[0]; i++) {
+		buf json;
+		buf_init(&json, 0);
+		lms_error err = {0};
+		buf_addf(&json,
+		         "{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\","
+		         "\"Expiration\":\"%s\"}",
+		         bad_times[i]);
+		credentials *c = (credentials *)1;
+		assert_int_equal(
+		    credentials_parse_process_output(buf_cstr(&json), json.len, now, &c, &err),
+		    CREDENTIALS_PROCESS_FAILED);
+		assert_null(c);
+		assert_non_null(strstr(err.msg, "ISO 8601"));
+		buf_free(&json);
+		lms_error_clear(&err);
+	}
+	credentials_free(NULL);
+}
+
+/* ---- region ------------------------------------------------------------------------------- */
+
+static void expect_region(const char *profile, credentials_status want, const char *text)
+{
+	buf out;
+	buf_init(&out, 0);
+	lms_error err = {0};
+	credentials_status st = credentials_region(profile, &out, &err);
+	if (st != want)
+		print_error("status %d, message: %s\n", st, err.msg ? err.msg : "");
+	assert_int_equal(st, want);
+	if (want == CREDENTIALS_OK)
+		assert_string_equal(buf_cstr(&out), text);
+	else
+		assert_non_null(strstr(err.msg, text));
+	buf_free(&out);
+	lms_error_clear(&err);
+}
+
+static void test_region(void **state)
+{
+	fixture *f = *state;
+	expect_region(NULL, CREDENTIALS_NOT_FOUND, "no AWS region configured: set AWS_REGION");
+	write_file(f, ".aws/config",
+	           "[default]\nregion = eu-west-1\n[profile sg]\nregion = ap-southeast-1\n"
+	           "[profile bad]\nregion = Europe West\n");
+	expect_region(NULL, CREDENTIALS_OK, "eu-west-1");
+	expect_region("sg", CREDENTIALS_OK, "ap-southeast-1");
+	setenv("AWS_PROFILE", "sg", 1);
+	expect_region(NULL, CREDENTIALS_OK, "ap-southeast-1");
+	expect_region("default", CREDENTIALS_OK, "eu-west-1");
+	expect_region("bad", CREDENTIALS_BAD_CONFIG, "not a region name");
+	expect_region("none", CREDENTIALS_NOT_FOUND, "add region to profile \"none\"");
+	setenv("AWS_DEFAULT_REGION", "us-west-2", 1);
+	expect_region("sg", CREDENTIALS_OK, "us-west-2");
+	setenv("AWS_REGION", "eu-central-1", 1);
+	expect_region("sg", CREDENTIALS_OK, "eu-central-1");
+	setenv("AWS_REGION", "eu west 1", 1);
+	expect_region(NULL, CREDENTIALS_BAD_CONFIG, "AWS_REGION=\"eu west 1\" is not a region");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_nothing_configured, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_environment, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_environment_partial, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_environment_beats_aws_profile, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_explicit_profile_beats_environment, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_aws_profile_and_default, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_config_file_profiles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_credentials_file_beats_config_file, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_named_profile, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_incomplete_profiles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unsupported_sources, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_locations_from_environment, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_malformed_file, setup, teardown),
+	    cmocka_unit_test(test_ini_dialect),
+	    cmocka_unit_test_setup_teardown(test_process_success, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_process_precedence, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_process_failure, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_process_garbage, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_process_timeout, setup, teardown),
+	    cmocka_unit_test(test_process_output_parser),
+	    cmocka_unit_test_setup_teardown(test_region, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("credentials", tests, NULL, NULL) ? 1 : 0;
+}
