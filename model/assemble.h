@@ -16,7 +16,7 @@
 typedef const char *(*assemble_value_fn)(void *ctx, const char *param);
 
 bool assemble_template(const catalog *cat, assemble_value_fn value, void *ctx, buf *out,
-		       lms_error *err);
+                       lms_error *err);
 
 /* Appends `value` to `out` as a YAML scalar that reads back as exactly
  * `value`: plain when that is unambiguous, else single-quoted. */

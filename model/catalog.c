@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const cat_section_names[SEC_COUNT] = {"Metadata",	"Parameters", "Conditions",
-						  "Mappings", "Resources",  "Outputs"};
+const char *const cat_section_names[SEC_COUNT] = {"Metadata", "Parameters", "Conditions",
+                                                  "Mappings", "Resources",  "Outputs"};
 
 /* A fragment is a few hundred lines; anything near this is not one. */
 #define FRAGMENT_MAX_BYTES ((size_t)4 * 1024 * 1024)
@@ -21,7 +21,7 @@ bool cat_type_is_list(const char *type)
 }
 
 static bool fail_node(lms_error *err, const cat_fragment *f, const ynode *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static bool fail_node(lms_error *err, const cat_fragment *f, const ynode *n, const char *fmt, ...)
 {
 	buf msg;
@@ -31,7 +31,7 @@ static bool fail_node(lms_error *err, const cat_fragment *f, const ynode *n, con
 	buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	lms_error_set(err, f->path, n ? n->start.line : 0, n ? n->start.col : 0, "%s",
-		      buf_cstr(&msg));
+	              buf_cstr(&msg));
 	buf_free(&msg);
 	return false;
 }
@@ -88,17 +88,20 @@ static bool check_name_unique(loader *ld, cat_section sec, const cat_fragment *f
 	 * namespace per section in CloudFormation; a logical id is also shared
 	 * between parameters and resources (Ref resolves both). */
 	for (int s = SEC_PARAMETERS; s < SEC_COUNT; s++) {
-		bool same_space = s == (int)sec || ((s == SEC_PARAMETERS || s == SEC_RESOURCES) &&
-						    (sec == SEC_PARAMETERS || sec == SEC_RESOURCES));
+		bool same_space =
+		    s == (int)sec || ((s == SEC_PARAMETERS || s == SEC_RESOURCES) &&
+		                      (sec == SEC_PARAMETERS || sec == SEC_RESOURCES));
 		if (!same_space)
 			continue;
 		size_t n = s == SEC_PARAMETERS ? cat->nparams : cat->nentries[s];
 		for (size_t i = 0; i < n; i++) {
-			const cat_entry *e = s == SEC_PARAMETERS ? &cat->params[i].e : &cat->entries[s][i];
+			const cat_entry *e =
+			    s == SEC_PARAMETERS ? &cat->params[i].e : &cat->entries[s][i];
 			if (strcmp(e->name, key->str) == 0) {
 				lms_error_set(ld->err, f->path, key->start.line, key->start.col,
-					      "%s '%s' is already defined in %s:%zu", cat_section_names[sec],
-					      key->str, e->frag->path, e->key->start.line);
+				              "%s '%s' is already defined in %s:%zu",
+				              cat_section_names[sec], key->str, e->frag->path,
+				              e->key->start.line);
 				return false;
 			}
 		}
@@ -121,28 +124,38 @@ static bool load_param(loader *ld, const cat_fragment *f, const ynode *key, cons
 	p->e.value = val;
 	p->label = key->str;
 	p->group = (size_t)-1;
-	static const char *const known[] = {"Type",	     "Description",   "Default",
-					    "AllowedValues", "AllowedPattern", "MinLength",
-					    "MaxLength",     "MinValue",      "MaxValue",
-					    "NoEcho",	     "ConstraintDescription"};
+	static const char *const known[] = {"Type",
+	                                    "Description",
+	                                    "Default",
+	                                    "AllowedValues",
+	                                    "AllowedPattern",
+	                                    "MinLength",
+	                                    "MaxLength",
+	                                    "MinValue",
+	                                    "MaxValue",
+	                                    "NoEcho",
+	                                    "ConstraintDescription"};
 	for (size_t i = 0; i < val->n; i++) {
 		const ynode *k = ynode_key(val, i), *v = ynode_val(val, i);
+		const char *attr = ynode_str(k); /* NULL for a key that is not a plain name */
 		bool ok = false;
-		for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
-			ok = ok || strcmp(k->str, known[j]) == 0;
+		for (size_t j = 0; attr && j < sizeof(known) / sizeof(known[0]); j++)
+			ok = ok || strcmp(attr, known[j]) == 0;
 		if (!ok)
-			return fail_node(ld->err, f, k, "unknown parameter attribute '%s'", k->str);
+			return fail_node(ld->err, f, k, "unknown parameter attribute '%s'",
+			                 attr ? attr : "?");
 		if (strcmp(k->str, "AllowedValues") == 0) {
 			if (v->kind != YNODE_SEQ)
-				return fail_node(ld->err, f, v, "%s", "AllowedValues must be a list");
+				return fail_node(ld->err, f, v, "%s",
+				                 "AllowedValues must be a list");
 			for (size_t j = 0; j < v->n; j++)
 				if (!ynode_str(v->kids[j]))
 					return fail_node(ld->err, f, v->kids[j], "%s",
-							 "AllowedValues must hold plain values");
+					                 "AllowedValues must hold plain values");
 			p->allowed_values = v;
 		} else if (strcmp(k->str, "Default") != 0 && !ynode_str(v)) {
-			return fail_node(ld->err, f, v, "parameter attribute %s must be a plain value",
-					 k->str);
+			return fail_node(ld->err, f, v,
+			                 "parameter attribute %s must be a plain value", k->str);
 		}
 	}
 	p->type = ynode_str(ynode_get(val, "Type"));
@@ -154,28 +167,29 @@ static bool load_param(loader *ld, const cat_fragment *f, const ynode *key, cons
 	if (!p->description)
 		return fail_node(ld->err, f, key, "parameter '%s' has no Description", key->str);
 	if (!p->default_value)
-		return fail_node(ld->err, f, key,
-				 "parameter '%s' has no Default (the dev value; see docs/templates.md)",
-				 key->str);
+		return fail_node(
+		    ld->err, f, key,
+		    "parameter '%s' has no Default (the dev value; see docs/templates.md)",
+		    key->str);
 	p->constraint_description = ynode_str(ynode_get(val, "ConstraintDescription"));
 	p->allowed_pattern = ynode_str(ynode_get(val, "AllowedPattern"));
 	const char *s;
 	if ((s = ynode_str(ynode_get(val, "MinLength"))) &&
 	    !(p->has_min_length = parse_long(s, &p->min_length)))
 		return fail_node(ld->err, f, ynode_get(val, "MinLength"), "%s",
-				 "MinLength must be an integer");
+		                 "MinLength must be an integer");
 	if ((s = ynode_str(ynode_get(val, "MaxLength"))) &&
 	    !(p->has_max_length = parse_long(s, &p->max_length)))
 		return fail_node(ld->err, f, ynode_get(val, "MaxLength"), "%s",
-				 "MaxLength must be an integer");
+		                 "MaxLength must be an integer");
 	if ((s = ynode_str(ynode_get(val, "MinValue"))) &&
 	    !(p->has_min_value = parse_double(s, &p->min_value)))
 		return fail_node(ld->err, f, ynode_get(val, "MinValue"), "%s",
-				 "MinValue must be a number");
+		                 "MinValue must be a number");
 	if ((s = ynode_str(ynode_get(val, "MaxValue"))) &&
 	    !(p->has_max_value = parse_double(s, &p->max_value)))
 		return fail_node(ld->err, f, ynode_get(val, "MaxValue"), "%s",
-				 "MaxValue must be a number");
+		                 "MaxValue must be a number");
 	s = ynode_str(ynode_get(val, "NoEcho"));
 	p->no_echo = s && (strcmp(s, "true") == 0 || strcmp(s, "True") == 0);
 	cat->nparams++;
@@ -192,8 +206,8 @@ static bool load_entries(loader *ld, cat_fragment *f, cat_section sec)
 			return fail_node(ld->err, f, k, "%s", "names must be plain strings");
 		if (k->start.col != 3)
 			return fail_node(ld->err, f, k,
-					 "'%s' must be indented by two spaces (docs/templates.md)",
-					 k->str);
+			                 "'%s' must be indented by two spaces (docs/templates.md)",
+			                 k->str);
 		if (sec == SEC_METADATA)
 			continue;
 		if (!check_name_unique(ld, sec, f, k))
@@ -204,7 +218,7 @@ static bool load_entries(loader *ld, cat_fragment *f, cat_section sec)
 			continue;
 		}
 		if (!grow((void **)&cat->entries[sec], &ld->cap_entries[sec], cat->nentries[sec],
-			  sizeof(cat_entry)))
+		          sizeof(cat_entry)))
 			return fail_node(ld->err, f, k, "%s", "out of memory");
 		cat_entry *e = &cat->entries[sec][cat->nentries[sec]++];
 		e->name = k->str;
@@ -227,8 +241,8 @@ static bool load_groups(loader *ld, cat_fragment *f, const ynode *iface)
 		const ynode *params = ynode_get(g, "Parameters");
 		if (!label || !params || params->kind != YNODE_SEQ)
 			return fail_node(ld->err, f, g, "%s",
-					 "a parameter group needs Label: {default: ...} and a "
-					 "Parameters list");
+			                 "a parameter group needs Label: {default: ...} and a "
+			                 "Parameters list");
 		if (!grow((void **)&cat->groups, &ld->cap_groups, cat->ngroups, sizeof(cat_group)))
 			return fail_node(ld->err, f, g, "%s", "out of memory");
 		cat_group *grp = &cat->groups[cat->ngroups];
@@ -246,26 +260,33 @@ static bool load_groups(loader *ld, cat_fragment *f, const ynode *iface)
 				if (strcmp(cat->params[k].e.name, name) == 0)
 					idx = k;
 			if (idx == cat->nparams)
-				return fail_node(ld->err, f, params->kids[j],
-						 "parameter group lists '%s', which no fragment defines",
-						 name ? name : "?");
+				return fail_node(
+				    ld->err, f, params->kids[j],
+				    "parameter group lists '%s', which no fragment defines",
+				    name ? name : "?");
 			if (cat->params[idx].group != (size_t)-1)
 				return fail_node(ld->err, f, params->kids[j],
-						 "parameter '%s' is listed in two parameter groups", name);
+				                 "parameter '%s' is listed in two parameter groups",
+				                 name);
 			cat->params[idx].group = cat->ngroups - 1;
 			grp->params[grp->n++] = idx;
 		}
 	}
 	const ynode *labels = ynode_get(iface, "ParameterLabels");
+	if (labels && labels->kind != YNODE_MAP)
+		return fail_node(ld->err, f, labels, "%s",
+		                 "ParameterLabels must be a mapping of NAME: {default: TEXT}");
 	for (size_t i = 0; labels && i < labels->n; i++) {
 		const ynode *k = ynode_key(labels, i);
+		const char *name = ynode_str(k);
 		const char *label = ynode_str(ynode_get(ynode_val(labels, i), "default"));
-		cat_param *p = (cat_param *)catalog_param(cat, k->str);
+		cat_param *p = name ? (cat_param *)catalog_param(cat, name) : NULL;
 		if (!p)
 			return fail_node(ld->err, f, k, "label for '%s', which no fragment defines",
-					 k->str);
+			                 name ? name : "?");
 		if (!label)
-			return fail_node(ld->err, f, k, "label of '%s' needs default: TEXT", k->str);
+			return fail_node(ld->err, f, k, "label of '%s' needs default: TEXT",
+			                 k->str);
 		p->label = label;
 	}
 	return true;
@@ -278,27 +299,30 @@ static bool load_profiles(loader *ld, cat_fragment *f, const ynode *profiles)
 		return fail_node(ld->err, f, profiles, "%s", "LmsCtl::Profiles must be a mapping");
 	for (size_t i = 0; i < profiles->n; i++) {
 		const ynode *env = ynode_key(profiles, i), *vals = ynode_val(profiles, i);
+		const char *env_name = ynode_str(env); /* NULL unless a plain name */
 		const char *known = NULL;
-		for (size_t e = 0; e < 3; e++)
-			if (strcmp(env->str, environments[e]) == 0)
+		for (size_t e = 0; env_name && e < 3; e++)
+			if (strcmp(env_name, environments[e]) == 0)
 				known = environments[e];
 		if (!known)
-			return fail_node(ld->err, f, env,
-					 "profile '%s' is not an environment kind (dev, staging, prod)",
-					 env->str);
+			return fail_node(
+			    ld->err, f, env,
+			    "profile '%s' is not an environment kind (dev, staging, prod)",
+			    env_name ? env_name : "?");
 		if (vals->kind != YNODE_MAP)
 			return fail_node(ld->err, f, vals, "profile '%s' must be a mapping",
-					 env->str);
+			                 env->str);
 		for (size_t j = 0; j < vals->n; j++) {
 			const ynode *k = ynode_key(vals, j), *v = ynode_val(vals, j);
-			if (!catalog_param(cat, k->str))
+			if (!ynode_str(k) || !catalog_param(cat, k->str))
 				return fail_node(ld->err, f, k,
-						 "profile sets '%s', which no fragment defines", k->str);
+				                 "profile sets '%s', which no fragment defines",
+				                 ynode_str(k) ? k->str : "?");
 			if (!ynode_str(v))
-				return fail_node(ld->err, f, v, "profile value of '%s' must be plain",
-						 k->str);
+				return fail_node(ld->err, f, v,
+				                 "profile value of '%s' must be plain", k->str);
 			if (!grow((void **)&cat->profile, &ld->cap_profile, cat->nprofile,
-				  sizeof(cat_profile_value)))
+			          sizeof(cat_profile_value)))
 				return fail_node(ld->err, f, k, "%s", "out of memory");
 			cat_profile_value *pv = &cat->profile[cat->nprofile++];
 			pv->env = known;
@@ -319,7 +343,7 @@ static bool load_fragment(loader *ld, cat_fragment *f)
 	const ynode *root = f->doc->root;
 	if (!root || root->kind != YNODE_MAP || root->style != YSTYLE_BLOCK)
 		return fail_node(err, f, root, "%s",
-				 "a fragment is a block mapping of CloudFormation sections");
+		                 "a fragment is a block mapping of CloudFormation sections");
 	int last = -1;
 	for (size_t i = 0; i < root->n; i++) {
 		const ynode *k = ynode_key(root, i), *v = ynode_val(root, i);
@@ -329,14 +353,14 @@ static bool load_fragment(loader *ld, cat_fragment *f)
 				sec = s;
 		if (sec < 0)
 			return fail_node(err, f, k,
-					 "'%s' is not a fragment section (Metadata, Parameters, "
-					 "Conditions, Mappings, Resources, Outputs)",
-					 k->str ? k->str : "?");
+			                 "'%s' is not a fragment section (Metadata, Parameters, "
+			                 "Conditions, Mappings, Resources, Outputs)",
+			                 k->str ? k->str : "?");
 		if (sec <= last)
 			return fail_node(err, f, k,
-					 "section '%s' is out of order (Metadata, Parameters, "
-					 "Conditions, Mappings, Resources, Outputs)",
-					 k->str);
+			                 "section '%s' is out of order (Metadata, Parameters, "
+			                 "Conditions, Mappings, Resources, Outputs)",
+			                 k->str);
 		last = sec;
 		f->key[sec] = k;
 		if (ynode_is_null(v))
@@ -356,11 +380,12 @@ static bool load_fragment(loader *ld, cat_fragment *f)
 			const ynode *k = ynode_key(md, i);
 			if (strcmp(k->str, "AWS::CloudFormation::Interface") != 0 &&
 			    strcmp(k->str, "LmsCtl::Profiles") != 0)
-				return fail_node(err, f, k,
-						 "fragment Metadata holds only "
-						 "AWS::CloudFormation::Interface and LmsCtl::Profiles, "
-						 "not '%s'",
-						 k->str);
+				return fail_node(
+				    err, f, k,
+				    "fragment Metadata holds only "
+				    "AWS::CloudFormation::Interface and LmsCtl::Profiles, "
+				    "not '%s'",
+				    k->str);
 		}
 	}
 	return true;
@@ -396,19 +421,22 @@ catalog *catalog_load(const char *dir, lms_error *err)
 	const ynode *frags = ynode_get(root, "Fragments");
 	cat->description = ynode_get(root, "Description");
 	cat->transform = ynode_str(ynode_get(root, "Transform"));
-	for (size_t i = 0; root && i < root->n; i++) {
-		const char *k = ynode_key(root, i)->str;
-		if (strcmp(k, "Fragments") != 0 && strcmp(k, "Description") != 0 &&
-		    strcmp(k, "Transform") != 0) {
+	/* a root that is not a mapping has no keys (ynode_key is NULL) and
+	 * fails the Fragments check below */
+	for (size_t i = 0; root && root->kind == YNODE_MAP && i < root->n; i++) {
+		const char *k = ynode_str(ynode_key(root, i));
+		if (!k || (strcmp(k, "Fragments") != 0 && strcmp(k, "Description") != 0 &&
+		           strcmp(k, "Transform") != 0)) {
 			fail_node(err, &idx_frag, ynode_key(root, i),
-				  "unknown key '%s' (Description, Transform, Fragments)", k);
+			          "unknown key '%s' (Description, Transform, Fragments)",
+			          k ? k : "?");
 			free(index_path);
 			goto fail;
 		}
 	}
 	if (!frags || frags->kind != YNODE_SEQ || frags->n == 0 || !ynode_str(cat->description)) {
 		fail_node(err, &idx_frag, root, "%s",
-			  "catalog.yml needs a Description and a list of Fragments");
+		          "catalog.yml needs a Description and a list of Fragments");
 		free(index_path);
 		goto fail;
 	}
@@ -421,7 +449,7 @@ catalog *catalog_load(const char *dir, lms_error *err)
 		const char *name = ynode_str(frags->kids[i]);
 		if (!name || !*name || strchr(name, '/')) {
 			fail_node(err, &idx_frag, frags->kids[i], "%s",
-				  "a fragment is a file name in the templates directory");
+			          "a fragment is a file name in the templates directory");
 			free(index_path);
 			goto fail;
 		}
@@ -453,9 +481,9 @@ catalog *catalog_load(const char *dir, lms_error *err)
 		const cat_param *p = &cat->params[i];
 		if (p->group == (size_t)-1) {
 			fail_node(err, p->e.frag, p->e.key,
-				  "parameter '%s' is in no ParameterGroups entry (every parameter "
-				  "belongs to one console panel)",
-				  p->e.name);
+			          "parameter '%s' is in no ParameterGroups entry (every parameter "
+			          "belongs to one console panel)",
+			          p->e.name);
 			goto fail;
 		}
 	}

@@ -49,14 +49,14 @@ typedef struct cat_param {
 	const ynode *default_node; /* the Default scalar */
 	const char *default_value;
 	const char *constraint_description; /* NULL when absent */
-	const ynode *allowed_values;	    /* sequence, or NULL */
-	const char *allowed_pattern;	    /* NULL when absent */
+	const ynode *allowed_values;        /* sequence, or NULL */
+	const char *allowed_pattern;        /* NULL when absent */
 	bool has_min_length, has_max_length, has_min_value, has_max_value;
 	long min_length, max_length;
 	double min_value, max_value;
 	bool no_echo;
 	const char *label; /* ParameterLabels default, or the name */
-	size_t group;	   /* index into catalog.groups */
+	size_t group;      /* index into catalog.groups */
 } cat_param;
 
 typedef struct cat_group {

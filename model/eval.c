@@ -71,8 +71,8 @@ static int cond_node(const eval_ctx *ctx, const ynode *n, int depth)
 		return -1;
 	if (strcmp(fn, "Condition") == 0)
 		return ynode_str(arg) || (arg && arg->kind == YNODE_SCALAR)
-			   ? cond_named(ctx, arg->str, depth + 1)
-			   : -1;
+		           ? cond_named(ctx, arg->str, depth + 1)
+		           : -1;
 	if (strcmp(fn, "Equals") == 0) {
 		const char *a = str_depth(ctx, arg_item(arg, 0), depth + 1);
 		const char *b = str_depth(ctx, arg_item(arg, 1), depth + 1);

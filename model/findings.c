@@ -24,8 +24,8 @@ void findings_free(findings *f)
 	memset(f, 0, sizeof(*f));
 }
 
-void findings_add(findings *f, const char *rule, severity sev, const char *field,
-		  const char *hint, const char *fmt, ...)
+void findings_add(findings *f, const char *rule, severity sev, const char *field, const char *hint,
+                  const char *fmt, ...)
 {
 	if (f->n == f->cap) {
 		size_t ncap = f->cap ? f->cap * 2 : 16;
@@ -121,7 +121,7 @@ void findings_format_text(const findings *f, buf *out)
 		buf_addc(out, '\n');
 	}
 	buf_addf(out, "%zu error(s), %zu warning(s), %zu info\n", findings_count(f, SEV_ERROR),
-		 findings_count(f, SEV_WARNING), findings_count(f, SEV_INFO));
+	         findings_count(f, SEV_WARNING), findings_count(f, SEV_INFO));
 }
 
 bool findings_format_json(const findings *f, buf *out)
@@ -136,8 +136,8 @@ bool findings_format_json(const findings *f, buf *out)
 	for (size_t i = 0; i < f->n; i++) {
 		const finding *x = &f->v[i];
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", x->rule, "severity",
-				      severity_name(x->sev), "field", x->field, "message",
-				      x->message, "hint", x->hint);
+		                      severity_name(x->sev), "field", x->field, "message",
+		                      x->message, "hint", x->hint);
 		if (!o)
 			continue;
 		if (x->file) {
@@ -150,7 +150,7 @@ bool findings_format_json(const findings *f, buf *out)
 	json_object_set_new(root, "findings", arr);
 	json_object_set_new(root, "errors", json_integer((json_int_t)findings_count(f, SEV_ERROR)));
 	json_object_set_new(root, "warnings",
-			    json_integer((json_int_t)findings_count(f, SEV_WARNING)));
+	                    json_integer((json_int_t)findings_count(f, SEV_WARNING)));
 	json_object_set_new(root, "info", json_integer((json_int_t)findings_count(f, SEV_INFO)));
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);

@@ -12,7 +12,7 @@
 typedef enum { SEV_ERROR, SEV_WARNING, SEV_INFO } severity;
 
 typedef struct finding {
-	char *rule;  /* "NET002" */
+	char *rule; /* "NET002" */
 	severity sev;
 	char *field; /* parameter or model key; "" for the template as a whole */
 	char *message;
@@ -29,8 +29,8 @@ typedef struct findings {
 
 void findings_init(findings *f);
 void findings_free(findings *f);
-void findings_add(findings *f, const char *rule, severity sev, const char *field,
-		  const char *hint, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void findings_add(findings *f, const char *rule, severity sev, const char *field, const char *hint,
+                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void findings_set_position(findings *f, size_t index, const char *file, size_t line, size_t col);
 size_t findings_count(const findings *f, severity sev);
 /* Sorts by severity (errors first), then position, then rule id. */

@@ -157,26 +157,27 @@ static bool load_value(model *m, const ynode *k, const ynode *v, bool is_param, 
 {
 	if (!ynode_str(k)) {
 		lms_error_set(err, m->path, k->start.line, k->start.col,
-			      "keys must be plain names");
+		              "keys must be plain names");
 		return false;
 	}
 	if (v->kind != YNODE_SCALAR || v->tag) {
 		lms_error_set(err, m->path, v->start.line, v->start.col,
-			      "'%s' must be a single value (a list is written 'a,b,c'), not %s",
-			      k->str,
-			      v->kind == YNODE_MAP	 ? "a mapping"
-			      : v->kind == YNODE_SEQ ? "a list"
-						     : "a tagged value");
+		              "'%s' must be a single value (a list is written 'a,b,c'), not %s",
+		              k->str,
+		              v->kind == YNODE_MAP   ? "a mapping"
+		              : v->kind == YNODE_SEQ ? "a list"
+		                                     : "a tagged value");
 		return false;
 	}
-	if (v->style == YSTYLE_LITERAL || v->style == YSTYLE_FOLDED || memchr(v->str, '\n', v->len)) {
+	if (v->style == YSTYLE_LITERAL || v->style == YSTYLE_FOLDED ||
+	    memchr(v->str, '\n', v->len)) {
 		lms_error_set(err, m->path, v->start.line, v->start.col,
-			      "'%s' must be a one-line value", k->str);
+		              "'%s' must be a one-line value", k->str);
 		return false;
 	}
 	if (strlen(v->str) != v->len) {
 		lms_error_set(err, m->path, v->start.line, v->start.col,
-			      "'%s' contains a NUL character", k->str);
+		              "'%s' contains a NUL character", k->str);
 		return false;
 	}
 	const char *value = ynode_is_null(v) ? "" : v->str;
@@ -206,13 +207,13 @@ model *model_load(const char *path, lms_error *err)
 	const ynode *root = m->doc->root;
 	if (!root) {
 		lms_error_set(err, path, 1, 1,
-			      "empty model file: write one with `lmsctl init -o %s`", path);
+		              "empty model file: write one with `lmsctl init -o %s`", path);
 		goto fail;
 	}
 	if (root->kind != YNODE_MAP || root->style != YSTYLE_BLOCK) {
 		lms_error_set(err, path, root->start.line, root->start.col,
-			      "a model file is a mapping of keys (stack, region, environment, "
-			      "suffix, parameters)");
+		              "a model file is a mapping of keys (stack, region, environment, "
+		              "suffix, parameters)");
 		goto fail;
 	}
 	for (size_t i = 0; i < root->n; i++) {
@@ -225,15 +226,17 @@ model *model_load(const char *path, lms_error *err)
 				continue;
 			}
 			if (v->kind != YNODE_MAP || v->style != YSTYLE_BLOCK) {
-				lms_error_set(err, path, v->start.line, v->start.col,
-					      "'parameters' must be a mapping of NAME: value lines");
+				lms_error_set(
+				    err, path, v->start.line, v->start.col,
+				    "'parameters' must be a mapping of NAME: value lines");
 				goto fail;
 			}
 			m->params_indent = v->n ? ynode_key(v, 0)->start.col - 1 : 2;
 			for (size_t j = 0; j < v->n; j++) {
 				const ynode *pk = ynode_key(v, j);
-				if (ynode_str(pk) && (strcmp(pk->str, MODEL_PARAM_ENVIRONMENT) == 0 ||
-						      strcmp(pk->str, MODEL_PARAM_SUFFIX) == 0)) {
+				if (ynode_str(pk) &&
+				    (strcmp(pk->str, MODEL_PARAM_ENVIRONMENT) == 0 ||
+				     strcmp(pk->str, MODEL_PARAM_SUFFIX) == 0)) {
 					if (!keep_unknown(m, pk, "parameters."))
 						goto oom;
 					continue;
@@ -254,7 +257,7 @@ model *model_load(const char *path, lms_error *err)
 		}
 		if (!ynode_str(k)) {
 			lms_error_set(err, path, k->start.line, k->start.col,
-				      "keys must be plain names");
+			              "keys must be plain names");
 			goto fail;
 		}
 		if (!keep_unknown(m, k, ""))
@@ -283,8 +286,8 @@ model *model_new_from_catalog(const catalog *cat, const char *env, lms_error *er
 	buf_init(&stack, 0);
 	buf_addf(&stack, "lms-%s", suffix);
 	bool ok = add_entry(m, "stack", buf_cstr(&stack), false) &&
-		  add_entry(m, "region", "eu-west-1", false) &&
-		  add_entry(m, "environment", env, false) && add_entry(m, "suffix", suffix, false);
+	          add_entry(m, "region", "eu-west-1", false) &&
+	          add_entry(m, "environment", env, false) && add_entry(m, "suffix", suffix, false);
 	buf_free(&stack);
 	if (!ok)
 		goto oom;
@@ -295,7 +298,7 @@ model *model_new_from_catalog(const catalog *cat, const char *env, lms_error *er
 			    strcmp(p->e.name, MODEL_PARAM_SUFFIX) == 0)
 				continue;
 			if (!add_entry(m, p->e.name, catalog_profile_value(cat, env, p->e.name),
-				       true))
+			               true))
 				goto oom;
 		}
 	}
@@ -348,7 +351,7 @@ static void add_constraint(buf *out, const char *indent, const cat_param *p)
 	}
 	if (p->has_min_length || p->has_max_length)
 		buf_addf(&c, "; length %ld to %ld", p->has_min_length ? p->min_length : 0,
-			 p->has_max_length ? p->max_length : 4096);
+		         p->has_max_length ? p->max_length : 4096);
 	if (p->allowed_pattern)
 		buf_addf(&c, "; pattern %s", p->allowed_pattern);
 	buf_adds(&c, ".");
@@ -363,7 +366,8 @@ static const char *top_comment(const char *key)
 	if (strcmp(key, "stack") == 0)
 		return "CloudFormation stack name.";
 	if (strcmp(key, "region") == 0)
-		return "AWS region of the stack. The platform is designed, sized and documented for "
+		return "AWS region of the stack. The platform is designed, sized and documented "
+		       "for "
 		       "eu-west-1.";
 	if (strcmp(key, "environment") == 0)
 		return "Environment kind: dev, staging or prod (template parameter Environment).";
@@ -374,9 +378,9 @@ static const char *top_comment(const char *key)
 bool model_render_new(const model *m, const catalog *cat, buf *out)
 {
 	buf_addf(out, "# lmsctl model: the LMS platform, %s environment.\n",
-		 model_get(m, "environment") ? model_get(m, "environment") : "?");
+	         model_get(m, "environment") ? model_get(m, "environment") : "?");
 	buf_adds(out, "# `lmsctl validate -m FILE` checks every value; the format is "
-		      "lmsctl-model(5).\n");
+	              "lmsctl-model(5).\n");
 	buf_adds(out, "# A parameter left out takes its template Default.\n");
 	for (size_t i = 0; i < 4; i++) {
 		const char *v = model_get(m, model_top_keys[i]);
@@ -444,12 +448,29 @@ bool model_render_update(const model *m, buf *out)
 			edits[ne++] = (edit){e->val_from, e->val_to, e};
 	}
 	qsort(edits, ne, sizeof(*edits), cmp_edit);
+	/* new top-level keys end the top-level mapping: before a `...` that
+	 * ends the document, not after it */
+	const ynode *root = m->doc->root;
+	size_t tail =
+	    root->end.col == 1 && root->end.offset < m->doc->len ? root->end.offset : m->doc->len;
+	/* `parameters: ~` takes new parameters only without its null */
+	const ynode *params_null = ynode_get(root, "parameters");
+	if (params_null && params_null->kind != YNODE_SCALAR)
+		params_null = NULL;
 	size_t pos = 0;
 	bool params_done = false;
 	for (size_t i = 0; i <= ne; i++) {
-		size_t at = i < ne ? edits[i].from : m->doc->len;
+		size_t at = i < ne ? edits[i].from : tail;
 		/* new parameters go after the last one, in the order they were set */
 		if (!params_done && m->params_line && m->params_end <= at) {
+			bool adding = false;
+			for (size_t j = 0; j < m->n; j++)
+				adding = adding || (m->entries[j].is_param && !m->entries[j].line);
+			if (adding && params_null && params_null->start.offset >= pos &&
+			    params_null->end.offset <= m->params_end) {
+				buf_add(out, text + pos, params_null->start.offset - pos);
+				pos = params_null->end.offset;
+			}
 			buf_add(out, text + pos, m->params_end - pos);
 			pos = m->params_end;
 			if (pos > 0 && text[pos - 1] != '\n')
@@ -458,8 +479,9 @@ bool model_render_update(const model *m, buf *out)
 				const model_entry *e = &m->entries[j];
 				if (!e->is_param || e->line)
 					continue;
-				buf_addf(out, "%*s%s: ", (int)(m->params_indent ? m->params_indent : 2),
-					 "", e->key);
+				buf_addf(out,
+				         "%*s%s: ", (int)(m->params_indent ? m->params_indent : 2),
+				         "", e->key);
 				yaml_quote_scalar(out, e->value);
 				buf_addc(out, '\n');
 			}
@@ -473,7 +495,7 @@ bool model_render_update(const model *m, buf *out)
 		yaml_quote_scalar(out, edits[i].e->value);
 		pos = edits[i].to;
 	}
-	buf_add(out, text + pos, m->doc->len - pos);
+	buf_add(out, text + pos, tail - pos);
 	/* new top-level keys, and new parameters when the file had no `parameters:` */
 	bool need_nl = out->len && out->data[out->len - 1] != '\n';
 	for (size_t j = 0; j < m->n; j++) {
@@ -504,12 +526,13 @@ bool model_render_update(const model *m, buf *out)
 			buf_addc(out, '\n');
 		}
 	}
+	buf_add(out, text + tail, m->doc->len - tail);
 	free(edits);
 	return !out->failed;
 }
 
 bool write_file_atomic(const char *path, const char *data, size_t len, bool exclusive,
-		       lms_error *err)
+                       lms_error *err)
 {
 	char *dup_for_dir = strdup(path);
 	buf tmp;
@@ -525,7 +548,7 @@ bool write_file_atomic(const char *path, const char *data, size_t len, bool excl
 	int fd = mkstemp(tmp_path);
 	if (fd < 0) {
 		lms_error_set(err, path, 0, 0, "cannot create a file in its directory: %s",
-			      strerror(errno));
+		              strerror(errno));
 		free(dup_for_dir);
 		buf_free(&tmp);
 		return false;
@@ -569,7 +592,9 @@ bool write_file_atomic(const char *path, const char *data, size_t len, bool excl
 	}
 	if (!ok) {
 		unlink(tmp_path);
-		lms_error_set(err, path, 0, 0, "%s", saved == EEXIST ? "already exists (use --force to overwrite)" : strerror(saved));
+		lms_error_set(err, path, 0, 0, "%s",
+		              saved == EEXIST ? "already exists (use --force to overwrite)"
+		                              : strerror(saved));
 	} else {
 		int dfd = open(dirname(dup_for_dir), O_RDONLY | O_DIRECTORY);
 		if (dfd >= 0) {

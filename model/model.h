@@ -39,8 +39,8 @@ typedef struct model {
 	 * validator can report them as findings with their position */
 	model_entry *unknown;
 	size_t nunknown;
-	size_t params_line;  /* line of `parameters:` in the file, 0 if none */
-	size_t params_end;   /* byte offset where a new parameter line is inserted */
+	size_t params_line;   /* line of `parameters:` in the file, 0 if none */
+	size_t params_end;    /* byte offset where a new parameter line is inserted */
 	size_t params_indent; /* indentation of parameter keys in the file */
 } model;
 
@@ -77,6 +77,6 @@ bool model_save(model *m, const catalog *cat, const char *path, lms_error *err);
 
 /* Writes `len` bytes atomically to `path`; `exclusive` fails if it exists. */
 bool write_file_atomic(const char *path, const char *data, size_t len, bool exclusive,
-		       lms_error *err);
+                       lms_error *err);
 
 #endif

@@ -15,10 +15,10 @@ void rule_suffix(const validate_ctx *ctx)
 	 * allows a trailing hyphen, ElastiCache no two hyphens in a row */
 	if (s[n - 1] == '-' || strstr(s, "--"))
 		findings_add(ctx->out, "NAM001", SEV_ERROR, "suffix",
-			     "end with a letter or digit and use single hyphens",
-			     "suffix '%s' would end names with a hyphen or put two in a row, "
-			     "which S3 and ElastiCache reject",
-			     s);
+		             "end with a letter or digit and use single hyphens",
+		             "suffix '%s' would end names with a hyphen or put two in a row, "
+		             "which S3 and ElastiCache reject",
+		             s);
 }
 
 /* Name properties and their service limits (characters), from the
@@ -128,7 +128,8 @@ static void eval_sub(const validate_ctx *ctx, const char *tmpl, const ynode *var
 					buf_adds(&r->now, v);
 					buf_adds(&r->worst, v);
 				} else {
-					r->known = false; /* a resource attribute: known only to AWS */
+					r->known =
+					    false; /* a resource attribute: known only to AWS */
 				}
 			}
 			free(name);
@@ -192,40 +193,44 @@ void rule_name_lengths(const validate_ctx *ctx)
 				size_t max = name_limits[t].max;
 				size_t before = ctx->out->n;
 				if (r.now.len > max) {
-					findings_add(ctx->out, "NAM002", SEV_ERROR, "suffix",
-						     "shorten the suffix or the stack's names",
-						     "%s %s '%s' is %zu characters; the limit is %zu",
-						     e->name, name_limits[t].property, buf_cstr(&r.now),
-						     r.now.len, max);
+					findings_add(
+					    ctx->out, "NAM002", SEV_ERROR, "suffix",
+					    "shorten the suffix or the stack's names",
+					    "%s %s '%s' is %zu characters; the limit is %zu",
+					    e->name, name_limits[t].property, buf_cstr(&r.now),
+					    r.now.len, max);
 				} else if (r.worst.len > max) {
-					findings_add(ctx->out, "NAM002", SEV_ERROR, "",
-						     "shorten the name in the template",
-						     "%s %s would be %zu characters with the longest "
-						     "suffix allowed; the limit is %zu",
-						     e->name, name_limits[t].property, r.worst.len, max);
+					findings_add(
+					    ctx->out, "NAM002", SEV_ERROR, "",
+					    "shorten the name in the template",
+					    "%s %s would be %zu characters with the longest "
+					    "suffix allowed; the limit is %zu",
+					    e->name, name_limits[t].property, r.worst.len, max);
 					findings_set_position(ctx->out, before, e->frag->path,
-							      v->start.line, v->start.col);
+					                      v->start.line, v->start.col);
 				}
 				if (name_limits[t].lower) {
 					for (const char *c = buf_cstr(&r.now); *c; c++)
 						if (*c >= 'A' && *c <= 'Z') {
-							findings_add(ctx->out, "NAM002", SEV_ERROR,
-								     "suffix", "use lower case",
-								     "%s %s '%s' must be lower case",
-								     e->name,
-								     name_limits[t].property,
-								     buf_cstr(&r.now));
+							findings_add(
+							    ctx->out, "NAM002", SEV_ERROR, "suffix",
+							    "use lower case",
+							    "%s %s '%s' must be lower case",
+							    e->name, name_limits[t].property,
+							    buf_cstr(&r.now));
 							break;
 						}
 				}
 				if (!r.has_suffix) {
-					findings_add(ctx->out, "NAM003", SEV_WARNING, "",
-						     "add -${EnvironmentSuffix} to the name",
-						     "%s %s does not carry the environment suffix: two "
-						     "environments in one account would collide",
-						     e->name, name_limits[t].property);
-					findings_set_position(ctx->out, ctx->out->n - 1, e->frag->path,
-							      v->start.line, v->start.col);
+					findings_add(
+					    ctx->out, "NAM003", SEV_WARNING, "",
+					    "add -${EnvironmentSuffix} to the name",
+					    "%s %s does not carry the environment suffix: two "
+					    "environments in one account would collide",
+					    e->name, name_limits[t].property);
+					findings_set_position(ctx->out, ctx->out->n - 1,
+					                      e->frag->path, v->start.line,
+					                      v->start.col);
 				}
 			}
 			buf_free(&r.now);

@@ -127,24 +127,24 @@ static void check_list(const validate_ctx *ctx, subnet_list *l, cidr4 vpc, bool 
 		bool zero;
 		if (!cidr4_parse(s, &c, &zero)) {
 			findings_add(ctx->out, "NET001", SEV_ERROR, l->param,
-				     "write each block as a.b.c.d/n, separated by commas",
-				     "'%s' is not an IPv4 CIDR block", s);
+			             "write each block as a.b.c.d/n, separated by commas",
+			             "'%s' is not an IPv4 CIDR block", s);
 			ok = false;
 		} else if (!zero) {
 			findings_add(ctx->out, "NET001", SEV_ERROR, l->param, NULL,
-				     "%s has host bits set; the network address is %u.%u.%u.%u/%u", s,
-				     c.addr >> 24, (c.addr >> 16) & 255, (c.addr >> 8) & 255,
-				     c.addr & 255, c.prefix);
+			             "%s has host bits set; the network address is %u.%u.%u.%u/%u",
+			             s, c.addr >> 24, (c.addr >> 16) & 255, (c.addr >> 8) & 255,
+			             c.addr & 255, c.prefix);
 			ok = false;
 		} else if (c.prefix < 16 || c.prefix > 28) {
 			findings_add(ctx->out, "NET004", SEV_ERROR, l->param,
-				     "AWS subnets are /16 to /28",
-				     "subnet %s has a /%u prefix", s, c.prefix);
+			             "AWS subnets are /16 to /28", "subnet %s has a /%u prefix", s,
+			             c.prefix);
 			ok = false;
 		} else if (vpc_ok && !cidr4_contains(vpc, c)) {
-			findings_add(ctx->out, "NET002", SEV_ERROR, l->param,
-				     "choose blocks inside VpcCidr",
-				     "subnet %s is not inside the VPC %s", s, rule_value(ctx, "VpcCidr"));
+			findings_add(
+			    ctx->out, "NET002", SEV_ERROR, l->param, "choose blocks inside VpcCidr",
+			    "subnet %s is not inside the VPC %s", s, rule_value(ctx, "VpcCidr"));
 			ok = false;
 		} else if (l->n < sizeof(l->blocks) / sizeof(l->blocks[0])) {
 			l->blocks[l->n++] = c;
@@ -155,9 +155,9 @@ static void check_list(const validate_ctx *ctx, subnet_list *l, cidr4 vpc, bool 
 	}
 	free(copy);
 	if (ok && (long)l->n < azs)
-		findings_add(ctx->out, "NET001", SEV_ERROR, l->param,
-			     "give one block per availability zone",
-			     "%zu %s subnet block(s) for %ld availability zones", l->n, l->tier, azs);
+		findings_add(
+		    ctx->out, "NET001", SEV_ERROR, l->param, "give one block per availability zone",
+		    "%zu %s subnet block(s) for %ld availability zones", l->n, l->tier, azs);
 	l->ok = ok;
 }
 
@@ -169,18 +169,18 @@ void rule_cidrs(const validate_ctx *ctx)
 	bool vpc_ok = vpc_text && cidr4_parse(vpc_text, &vpc, &zero) && zero;
 	if (vpc_text && !vpc_ok)
 		findings_add(ctx->out, "NET001", SEV_ERROR, "VpcCidr",
-			     "write the network address, e.g. 10.40.0.0/16",
-			     "'%s' is not an IPv4 network block", vpc_text);
+		             "write the network address, e.g. 10.40.0.0/16",
+		             "'%s' is not an IPv4 network block", vpc_text);
 	else if (vpc_ok && (vpc.prefix < 16 || vpc.prefix > 28)) {
 		findings_add(ctx->out, "NET004", SEV_ERROR, "VpcCidr", "AWS VPCs are /16 to /28",
-			     "the VPC block has a /%u prefix", vpc.prefix);
+		             "the VPC block has a /%u prefix", vpc.prefix);
 		vpc_ok = false;
 	}
 	long azs = 3;
 	rule_long(ctx, "AvailabilityZoneCount", &azs);
 	subnet_list lists[] = {{"PublicSubnetCidrs", "public", {{0, 0}}, 0, false},
-			       {"AppSubnetCidrs", "app", {{0, 0}}, 0, false},
-			       {"DataSubnetCidrs", "data", {{0, 0}}, 0, false}};
+	                       {"AppSubnetCidrs", "app", {{0, 0}}, 0, false},
+	                       {"DataSubnetCidrs", "data", {{0, 0}}, 0, false}};
 	size_t nlists = sizeof(lists) / sizeof(lists[0]);
 	for (size_t i = 0; i < nlists; i++)
 		check_list(ctx, &lists[i], vpc, vpc_ok, azs);
@@ -188,47 +188,52 @@ void rule_cidrs(const validate_ctx *ctx)
 	for (size_t i = 0; i < nlists; i++) {
 		for (size_t a = 0; a < lists[i].n && (long)a < azs; a++) {
 			for (size_t j = i; j < nlists; j++) {
-				for (size_t b = (j == i ? a + 1 : 0); b < lists[j].n && (long)b < azs;
-				     b++) {
+				for (size_t b = (j == i ? a + 1 : 0);
+				     b < lists[j].n && (long)b < azs; b++) {
 					if (!cidr4_overlap(lists[i].blocks[a], lists[j].blocks[b]))
 						continue;
 					findings_add(ctx->out, "NET003", SEV_ERROR, lists[j].param,
-						     "give every subnet its own block",
-						     "%s subnet %zu overlaps %s subnet %zu", lists[j].tier,
-						     b + 1, lists[i].tier, a + 1);
+					             "give every subnet its own block",
+					             "%s subnet %zu overlaps %s subnet %zu",
+					             lists[j].tier, b + 1, lists[i].tier, a + 1);
 				}
 			}
 		}
 	}
 	/* enough addresses: app subnets hold a task ENI each, spread over the AZs */
 	long max_tasks = 0;
-	if (lists[1].ok && rule_long(ctx, "ServiceMaxTasks", &max_tasks) && azs > 0) {
-		uint64_t per_az = (uint64_t)((max_tasks + azs - 1) / azs);
+	if (lists[1].ok && rule_long(ctx, "ServiceMaxTasks", &max_tasks) && max_tasks >= 0 &&
+	    azs > 0) {
+		/* unsigned: an absurd count (a PRM finding of its own) gives an
+		 * absurd need, not an overflow */
+		uint64_t tasks = (uint64_t)max_tasks, zones = (uint64_t)azs;
+		uint64_t per_az = (tasks + zones - 1) / zones;
 		/* losing an AZ puts its tasks in the others */
-		if (azs > 1)
-			per_az = (uint64_t)((max_tasks + azs - 2) / (azs - 1));
+		if (zones > 1)
+			per_az = (tasks + zones - 2) / (zones - 1);
 		uint64_t need = per_az + APP_SUBNET_FIXED_ADDRESSES;
 		for (size_t a = 0; a < lists[1].n && (long)a < azs; a++) {
 			uint64_t usable = cidr4_size(lists[1].blocks[a]) - AWS_RESERVED_PER_SUBNET;
 			if (usable < need)
-				findings_add(ctx->out, "NET004", SEV_ERROR, "AppSubnetCidrs",
-					     "use a larger block (a /20 holds 4,091 addresses)",
-					     "app subnet %zu has %llu usable addresses; %llu are needed "
-					     "(%ld tasks over %ld AZs, one AZ lost, plus %d for endpoints "
-					     "and Lambdas)",
-					     a + 1, (unsigned long long)usable, (unsigned long long)need,
-					     max_tasks, azs, APP_SUBNET_FIXED_ADDRESSES);
+				findings_add(
+				    ctx->out, "NET004", SEV_ERROR, "AppSubnetCidrs",
+				    "use a larger block (a /20 holds 4,091 addresses)",
+				    "app subnet %zu has %llu usable addresses; %llu are needed "
+				    "(%ld tasks over %ld AZs, one AZ lost, plus %d for endpoints "
+				    "and Lambdas)",
+				    a + 1, (unsigned long long)usable, (unsigned long long)need,
+				    max_tasks, azs, APP_SUBNET_FIXED_ADDRESSES);
 		}
 	}
 	for (size_t i = 0; i < nlists; i++) {
 		for (size_t a = 0; a < lists[i].n && (long)a < azs; a++) {
 			if (cidr4_size(lists[i].blocks[a]) < 16 + AWS_RESERVED_PER_SUBNET)
 				findings_add(ctx->out, "NET004", SEV_WARNING, lists[i].param,
-					     "use at least a /27",
-					     "%s subnet %zu has only %llu usable addresses", lists[i].tier,
-					     a + 1,
-					     (unsigned long long)(cidr4_size(lists[i].blocks[a]) -
-								  AWS_RESERVED_PER_SUBNET));
+				             "use at least a /27",
+				             "%s subnet %zu has only %llu usable addresses",
+				             lists[i].tier, a + 1,
+				             (unsigned long long)(cidr4_size(lists[i].blocks[a]) -
+				                                  AWS_RESERVED_PER_SUBNET));
 		}
 	}
 }
@@ -240,10 +245,10 @@ void rule_az_count(const validate_ctx *ctx)
 		return;
 	if (azs < 3 && strcmp(rule_env(ctx), "prod") == 0)
 		findings_add(ctx->out, "NET005", SEV_ERROR, "AvailabilityZoneCount",
-			     "set AvailabilityZoneCount to 3",
-			     "prod runs in %ld availability zones; 99.99%% needs three, so that "
-			     "losing one still leaves a majority",
-			     azs);
+		             "set AvailabilityZoneCount to 3",
+		             "prod runs in %ld availability zones; 99.99%% needs three, so that "
+		             "losing one still leaves a majority",
+		             azs);
 }
 
 void rule_nat(const validate_ctx *ctx)
@@ -253,7 +258,7 @@ void rule_nat(const validate_ctx *ctx)
 		return;
 	bool prod = strcmp(rule_env(ctx), "prod") == 0;
 	findings_add(ctx->out, "NET006", prod ? SEV_ERROR : SEV_WARNING, "NatGatewayMode",
-		     "set NatGatewayMode to per-az",
-		     "a single NAT gateway: losing its AZ cuts every app subnet off the internet%s",
-		     prod ? "; prod needs one per AZ" : " (acceptable outside prod to save cost)");
+	             "set NatGatewayMode to per-az",
+	             "a single NAT gateway: losing its AZ cuts every app subnet off the internet%s",
+	             prod ? "; prod needs one per AZ" : " (acceptable outside prod to save cost)");
 }

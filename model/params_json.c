@@ -12,8 +12,8 @@ bool params_json_export(const catalog *cat, const model *m, buf *out)
 	for (size_t i = 0; i < cat->nparams; i++) {
 		const char *name = cat->params[i].e.name;
 		const char *v = model_param_value(m, cat, name);
-		json_t *o = json_pack("{s:s, s:s}", "ParameterKey", name, "ParameterValue",
-				      v ? v : "");
+		json_t *o =
+		    json_pack("{s:s, s:s}", "ParameterKey", name, "ParameterValue", v ? v : "");
 		if (!o || json_array_append_new(arr, o) != 0) {
 			json_decref(arr);
 			return false;
@@ -41,21 +41,22 @@ static char *value_text(json_t *v)
 }
 
 bool params_json_import(const catalog *cat, model *m, const char *path, const char *text,
-			size_t len, lms_error *err)
+                        size_t len, lms_error *err)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		lms_error_set(err, path, (size_t)(jerr.line > 0 ? jerr.line : 0),
-			      (size_t)(jerr.column > 0 ? jerr.column : 0), "%s", jerr.text);
+		              (size_t)(jerr.column > 0 ? jerr.column : 0), "%s", jerr.text);
 		return false;
 	}
 	bool ok = false;
 	char **keys = NULL, **vals = NULL;
 	size_t n = 0;
 	if (!json_is_array(root)) {
-		lms_error_set(err, path, 1, 1,
-			      "a parameters file is a list of {\"ParameterKey\", \"ParameterValue\"}");
+		lms_error_set(
+		    err, path, 1, 1,
+		    "a parameters file is a list of {\"ParameterKey\", \"ParameterValue\"}");
 		goto done;
 	}
 	n = json_array_size(root);
@@ -71,14 +72,15 @@ bool params_json_import(const catalog *cat, model *m, const char *path, const ch
 		json_t *v = json_object_get(o, "ParameterValue");
 		json_t *prev = json_object_get(o, "UsePreviousValue");
 		if (!json_is_object(o) || !json_is_string(k)) {
-			lms_error_set(err, path, 0, 0, "entry %zu has no ParameterKey string", i + 1);
+			lms_error_set(err, path, 0, 0, "entry %zu has no ParameterKey string",
+			              i + 1);
 			goto done;
 		}
 		const char *key = json_string_value(k);
 		if (!catalog_param(cat, key)) {
 			lms_error_set(err, path, 0, 0,
-				      "entry %zu: '%s' is not a parameter of the template", i + 1,
-				      key);
+			              "entry %zu: '%s' is not a parameter of the template", i + 1,
+			              key);
 			goto done;
 		}
 		if (json_is_true(prev) && !v)
@@ -86,13 +88,14 @@ bool params_json_import(const catalog *cat, model *m, const char *path, const ch
 		vals[i] = v ? value_text(v) : NULL;
 		if (!vals[i]) {
 			lms_error_set(err, path, 0, 0,
-				      "entry %zu (%s): ParameterValue must be a string", i + 1, key);
+			              "entry %zu (%s): ParameterValue must be a string", i + 1,
+			              key);
 			goto done;
 		}
 		for (size_t j = 0; j < i; j++)
 			if (keys[j] && strcmp(keys[j], key) == 0) {
 				lms_error_set(err, path, 0, 0, "entry %zu: '%s' is given twice",
-					      i + 1, key);
+				              i + 1, key);
 				goto done;
 			}
 		keys[i] = strdup(key);

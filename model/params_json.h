@@ -16,6 +16,6 @@ bool params_json_export(const catalog *cat, const model *m, buf *out);
  * key must be a template parameter; nothing is set unless the whole file is
  * valid. Errors name the file, line and column. */
 bool params_json_import(const catalog *cat, model *m, const char *path, const char *text,
-			size_t len, lms_error *err);
+                        size_t len, lms_error *err);
 
 #endif

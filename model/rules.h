@@ -13,6 +13,9 @@ void rule_cidrs(const validate_ctx *ctx);
 void rule_az_count(const validate_ctx *ctx);
 void rule_nat(const validate_ctx *ctx);
 
+/* data.c: DAT001-DAT006 */
+void rule_data(const validate_ctx *ctx);
+
 /* names.c */
 void rule_suffix(const validate_ctx *ctx);
 void rule_name_lengths(const validate_ctx *ctx);

@@ -20,22 +20,37 @@ static const struct {
 	const char *java;
 	const char *pcre;
 } posix_classes[] = {
-    {"\\p{Lower}", "[a-z]"},	    {"\\p{Upper}", "[A-Z]"},	 {"\\p{ASCII}", "[\\x00-\\x7F]"},
-    {"\\p{Alpha}", "[a-zA-Z]"},	    {"\\p{Digit}", "[0-9]"},	 {"\\p{Alnum}", "[a-zA-Z0-9]"},
-    {"\\p{Punct}", "[!-/:-@\\[-`{-~]"}, {"\\p{Graph}", "[!-~]"},	 {"\\p{Print}", "[ -~]"},
-    {"\\p{Blank}", "[ \\t]"},	    {"\\p{Space}", "[ \\t\\n\\x0B\\f\\r]"}, {"\\p{XDigit}", "[0-9a-fA-F]"},
+    {"\\p{Lower}", "[a-z]"},
+    {"\\p{Upper}", "[A-Z]"},
+    {"\\p{ASCII}", "[\\x00-\\x7F]"},
+    {"\\p{Alpha}", "[a-zA-Z]"},
+    {"\\p{Digit}", "[0-9]"},
+    {"\\p{Alnum}", "[a-zA-Z0-9]"},
+    {"\\p{Punct}", "[!-/:-@\\[-`{-~]"},
+    {"\\p{Graph}", "[!-~]"},
+    {"\\p{Print}", "[ -~]"},
+    {"\\p{Blank}", "[ \\t]"},
+    {"\\p{Space}", "[ \\t\\n\\x0B\\f\\r]"},
+    {"\\p{XDigit}", "[0-9a-fA-F]"},
 };
 
 static char *translate_java(const char *pattern)
 {
 	buf b;
 	buf_init(&b, 0);
+	/* inside [...] a class is written without its brackets ([\p{Lower}-] is
+	 * [a-z-]); where a class ends is decided as PCRE2 will decide it */
+	bool in_class = false;
 	for (const char *p = pattern; *p;) {
 		bool done = false;
 		for (size_t i = 0; i < sizeof(posix_classes) / sizeof(posix_classes[0]); i++) {
 			size_t n = strlen(posix_classes[i].java);
 			if (strncmp(p, posix_classes[i].java, n) == 0) {
-				buf_adds(&b, posix_classes[i].pcre);
+				const char *pcre = posix_classes[i].pcre;
+				if (in_class)
+					buf_add(&b, pcre + 1, strlen(pcre) - 2);
+				else
+					buf_adds(&b, pcre);
 				p += n;
 				done = true;
 				break;
@@ -48,6 +63,26 @@ static char *translate_java(const char *pattern)
 			p += 2;
 			continue;
 		}
+		if (!in_class && p[0] == '[') {
+			/* a ']' right after '[' or '[^' is a literal */
+			size_t n = p[1] == '^' ? 2 : 1;
+			if (p[n] == ']')
+				n++;
+			buf_add(&b, p, n);
+			p += n;
+			in_class = true;
+			continue;
+		}
+		if (in_class && p[0] == '[' && p[1] == ':') {
+			const char *end = strstr(p + 2, ":]"); /* [:alpha:] */
+			if (end) {
+				buf_add(&b, p, (size_t)(end + 2 - p));
+				p = end + 2;
+				continue;
+			}
+		}
+		if (in_class && p[0] == ']')
+			in_class = false;
 		buf_addc(&b, *p++);
 	}
 	return buf_take(&b);
@@ -59,8 +94,9 @@ int java_pattern_match(const char *pattern, const char *value, char **why)
 		*why = NULL;
 	if (strstr(pattern, "\\p{java") || strstr(pattern, "\\p{In") || strstr(pattern, "\\p{Is")) {
 		if (why)
-			*why = strdup("Java-only character classes (\\p{javaX}, \\p{InX}, \\p{IsX}) "
-				      "are not supported");
+			*why =
+			    strdup("Java-only character classes (\\p{javaX}, \\p{InX}, \\p{IsX}) "
+			           "are not supported");
 		return -1;
 	}
 	char *translated = translate_java(pattern);
@@ -69,7 +105,7 @@ int java_pattern_match(const char *pattern, const char *value, char **why)
 	int errcode;
 	PCRE2_SIZE erroff;
 	pcre2_code *re = pcre2_compile((PCRE2_SPTR)translated, PCRE2_ZERO_TERMINATED, PCRE2_UTF,
-				       &errcode, &erroff, NULL);
+	                               &errcode, &erroff, NULL);
 	free(translated);
 	if (!re) {
 		if (why) {
@@ -84,8 +120,8 @@ int java_pattern_match(const char *pattern, const char *value, char **why)
 	}
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
 	int rc = md ? pcre2_match(re, (PCRE2_SPTR)value, strlen(value), 0,
-				  PCRE2_ANCHORED | PCRE2_ENDANCHORED, md, NULL)
-		    : PCRE2_ERROR_NOMEMORY;
+	                          PCRE2_ANCHORED | PCRE2_ENDANCHORED, md, NULL)
+	            : PCRE2_ERROR_NOMEMORY;
 	pcre2_match_data_free(md);
 	pcre2_code_free(re);
 	if (rc >= 0)
@@ -93,9 +129,10 @@ int java_pattern_match(const char *pattern, const char *value, char **why)
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
 	if (why)
-		*why = strdup(rc == PCRE2_ERROR_BADUTFOFFSET || rc <= PCRE2_ERROR_UTF8_ERR1
-				      ? "the value is not valid UTF-8"
-				      : "the pattern could not be evaluated");
+		*why = strdup(rc == PCRE2_ERROR_BADUTFOFFSET ||
+		                      (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
+		                  ? "the value is not valid UTF-8"
+		                  : "the pattern could not be evaluated (backtracking limit)");
 	return -1;
 }
 
@@ -136,7 +173,7 @@ static const struct {
 };
 
 static void add_prm(findings *out, const char *rule_id, const cat_param *p, const char *hint,
-		    const char *msg, const char *detail)
+                    const char *msg, const char *detail)
 {
 	findings_add(out, rule_id, SEV_ERROR, p->e.name, hint, "%s%s", msg, detail ? detail : "");
 }
@@ -179,7 +216,8 @@ static void check_element(const cat_param *p, const char *type, const char *v, f
 			buf_reset(&d);
 			buf_addf(&d, ": '%s' is not one of", v);
 			for (size_t i = 0; i < p->allowed_values->n; i++)
-				buf_addf(&d, "%s %s", i ? "," : "", p->allowed_values->kids[i]->str);
+				buf_addf(&d, "%s %s", i ? "," : "",
+				         p->allowed_values->kids[i]->str);
 			add_prm(out, "PRM002", p, hint, "value not allowed", buf_cstr(&d));
 		}
 	}
@@ -190,16 +228,46 @@ static void check_element(const cat_param *p, const char *type, const char *v, f
 			buf_reset(&d);
 			buf_addf(&d, ": '%s' does not match %s", v, p->allowed_pattern);
 			add_prm(out, "PRM003", p, hint, "value does not match the pattern",
-				buf_cstr(&d));
+			        buf_cstr(&d));
 		} else if (rc < 0) {
 			findings_add(out, "PRM006", SEV_WARNING, p->e.name,
-				     "write the pattern in the subset lmsctl-model(5) lists",
-				     "AllowedPattern %s cannot be checked: %s", p->allowed_pattern,
-				     why ? why : "unsupported");
+			             "write the pattern in the subset lmsctl-model(5) lists",
+			             "AllowedPattern %s cannot be checked: %s", p->allowed_pattern,
+			             why ? why : "unsupported");
 		}
 		free(why);
 	}
 	buf_free(&d);
+}
+
+/* Whether `s` is well-formed UTF-8: no stray continuation bytes, overlong
+ * forms, surrogates or code points past U+10FFFF. */
+static bool utf8_valid(const char *s)
+{
+	static const uint32_t least[] = {0, 0x80, 0x800, 0x10000}; /* by continuation bytes */
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		size_t more = (*p & 0xE0) == 0xC0   ? 1
+		              : (*p & 0xF0) == 0xE0 ? 2
+		              : (*p & 0xF8) == 0xF0 ? 3
+		                                    : 0;
+		if (!more)
+			return false;
+		uint32_t cp = *p & (0x7Fu >> (more + 1));
+		for (size_t i = 1; i <= more; i++) {
+			if ((p[i] & 0xC0) != 0x80) /* also stops at the NUL */
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3Fu);
+		}
+		if (cp < least[more] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		p += more + 1;
+	}
+	return true;
 }
 
 void validate_param_value(const cat_param *p, const char *value, findings *out)
@@ -207,7 +275,13 @@ void validate_param_value(const cat_param *p, const char *value, findings *out)
 	const char *type = p->type;
 	if (strchr(value, '\n')) {
 		findings_add(out, "PRM001", SEV_ERROR, p->e.name, NULL,
-			     "value spans several lines; parameters are one line");
+		             "value spans several lines; parameters are one line");
+		return;
+	}
+	/* the value is at fault, not its AllowedPattern (which would be PRM006) */
+	if (!utf8_valid(value)) {
+		findings_add(out, "PRM001", SEV_ERROR, p->e.name, "retype the value",
+		             "value is not valid UTF-8");
 		return;
 	}
 	size_t len = strlen(value);
@@ -220,9 +294,9 @@ void validate_param_value(const cat_param *p, const char *value, findings *out)
 			buf_addf(&d, " at least %ld", p->min_length);
 		if (p->has_max_length)
 			buf_addf(&d, "%s at most %ld", p->has_min_length ? " and" : "",
-				 p->max_length);
+			         p->max_length);
 		add_prm(out, "PRM004", p, p->constraint_description, "value has the wrong length",
-			buf_cstr(&d));
+		        buf_cstr(&d));
 		buf_free(&d);
 	}
 	if (!cat_type_is_list(type)) {
@@ -296,11 +370,11 @@ static void rule_unknown(const validate_ctx *ctx)
 		const model_entry *e = &m->unknown[i];
 		bool bound = strncmp(e->key, "parameters.", 11) == 0;
 		findings_add(ctx->out, "MDL001", SEV_ERROR, e->key,
-			     bound ? "set it with the top-level key (environment or suffix)"
-				   : "remove it, or check its spelling",
-			     bound ? "'%s' is bound to a top-level key of the model"
-				   : "unknown key '%s' in the model file",
-			     bound ? e->key + 11 : e->key);
+		             bound ? "set it with the top-level key (environment or suffix)"
+		                   : "remove it, or check its spelling",
+		             bound ? "'%s' is bound to a top-level key of the model"
+		                   : "unknown key '%s' in the model file",
+		             bound ? e->key + 11 : e->key);
 		findings_set_position(ctx->out, ctx->out->n - 1, m->path, e->line, e->col);
 	}
 	for (size_t i = 0; i < m->n; i++) {
@@ -323,14 +397,15 @@ static void rule_unknown(const validate_ctx *ctx)
 		else
 			buf_adds(&hint, "remove it; `lmsctl init` lists every parameter");
 		findings_add(ctx->out, "MDL001", SEV_ERROR, e->key, buf_cstr(&hint),
-			     "unknown parameter '%s': no template fragment defines it", e->key);
+		             "unknown parameter '%s': no template fragment defines it", e->key);
 		buf_free(&hint);
 	}
 	for (size_t i = 0; i < 4; i++) {
 		const char *k = model_top_keys[i];
 		if (!model_get(m, k) && m->doc)
-			findings_add(ctx->out, "MDL002", SEV_ERROR, k, "add the key; see lmsctl-model(5)",
-				     "the model file has no '%s'", k);
+			findings_add(ctx->out, "MDL002", SEV_ERROR, k,
+			             "add the key; see lmsctl-model(5)",
+			             "the model file has no '%s'", k);
 	}
 }
 
@@ -340,22 +415,27 @@ static void rule_stack_region(const validate_ctx *ctx)
 	/* CloudFormation: a letter, then letters, digits and hyphens, at most 128 */
 	if (stack && (java_pattern_match("[a-zA-Z][-a-zA-Z0-9]{0,127}", stack, NULL) != 1))
 		findings_add(ctx->out, "MDL003", SEV_ERROR, "stack",
-			     "start with a letter; use letters, digits and hyphens, at most 128",
-			     "'%s' is not a valid CloudFormation stack name", stack);
+		             "start with a letter; use letters, digits and hyphens, at most 128",
+		             "'%s' is not a valid CloudFormation stack name", stack);
 	const char *region = model_get(ctx->m, "region");
 	if (region && java_pattern_match("[a-z]{2}(-[a-z]+)+-[0-9]", region, NULL) != 1)
 		findings_add(ctx->out, "MDL004", SEV_ERROR, "region", "for example eu-west-1",
-			     "'%s' is not an AWS region name", region);
+		             "'%s' is not an AWS region name", region);
 	else if (region && strcmp(region, "eu-west-1") != 0)
 		findings_add(ctx->out, "MDL004", SEV_WARNING, "region",
-			     "use eu-west-1, or review sizing, quotas and the PDPA transfer notes "
-			     "(docs/) for the new region",
-			     "the platform is designed and documented for eu-west-1, not %s", region);
+		             "use eu-west-1, or review sizing, quotas and the PDPA transfer notes "
+		             "(docs/) for the new region",
+		             "the platform is designed and documented for eu-west-1, not %s",
+		             region);
 }
 
 /* ---- rule table ------------------------------------------------------ */
 
-static const rule rules[] = {
+static const validate_rule rules[] = {
+    {"DAT001",
+     "Aurora capacity, backups, reader AZ, cache failover, 30-day rotation, "
+     "deletion protection (DAT001-DAT006)",
+     rule_data},
     {"MDL001", "unknown or misplaced key in the model file", rule_unknown},
     {"MDL003", "stack name and region are valid (MDL002-MDL004)", rule_stack_region},
     {"NAM001", "environment suffix fits every name it ends", rule_suffix},
@@ -370,7 +450,7 @@ static const rule rules[] = {
      rule_params},
 };
 
-const rule *validate_rules(size_t *count)
+const validate_rule *validate_rules(size_t *count)
 {
 	*count = sizeof(rules) / sizeof(rules[0]);
 	return rules;
@@ -380,7 +460,7 @@ void validate_model(const catalog *cat, const model *m, findings *out)
 {
 	validate_ctx ctx = {cat, m, out};
 	size_t n;
-	const rule *r = validate_rules(&n);
+	const validate_rule *r = validate_rules(&n);
 	for (size_t i = 0; i < n; i++) {
 		size_t before = out->n;
 		r[i].check(&ctx);

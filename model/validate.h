@@ -18,14 +18,14 @@ typedef struct validate_ctx {
 	findings *out;
 } validate_ctx;
 
-typedef struct rule {
+typedef struct validate_rule {
 	const char *id;
 	const char *summary;
 	void (*check)(const validate_ctx *ctx);
-} rule;
+} validate_rule;
 
 /* The rule table, in id order. */
-const rule *validate_rules(size_t *count);
+const validate_rule *validate_rules(size_t *count);
 
 /* Runs every rule; findings about a field get the field's position in the
  * model file. */

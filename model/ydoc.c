@@ -68,7 +68,6 @@ void ydoc_free(ydoc *doc)
 	free(doc);
 }
 
-
 typedef struct builder {
 	yaml_parser_t parser;
 	walker w;
@@ -121,7 +120,7 @@ static bool next_event(builder *b, yaml_event_t *ev)
 	yaml_mark_t m = b->parser.problem_mark;
 	if (b->parser.context) {
 		lms_error_set(b->err, b->path, m.line + 1, m.column + 1, "%s %s", b->parser.context,
-			      problem);
+		              problem);
 	} else {
 		lms_error_set(b->err, b->path, m.line + 1, m.column + 1, "%s", problem);
 	}
@@ -141,13 +140,14 @@ static ynode *build_collection(builder *b, yaml_event_t *start_ev, int depth)
 	n->start = make_pos(&b->w, start_ev->start_mark);
 	if (is_map) {
 		n->tag = dup_tag(start_ev->data.mapping_start.tag);
-		n->style = start_ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE ? YSTYLE_FLOW
-											 : YSTYLE_BLOCK;
+		n->style = start_ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+		               ? YSTYLE_FLOW
+		               : YSTYLE_BLOCK;
 	} else {
 		n->tag = dup_tag(start_ev->data.sequence_start.tag);
 		n->style = start_ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
-				   ? YSTYLE_FLOW
-				   : YSTYLE_BLOCK;
+		               ? YSTYLE_FLOW
+		               : YSTYLE_BLOCK;
 	}
 	size_t count = 0, cap = 0;
 	for (;;) {
@@ -170,9 +170,10 @@ static ynode *build_collection(builder *b, yaml_event_t *start_ev, int depth)
 				const ynode *k = n->kids[i];
 				if (k->kind == YNODE_SCALAR && kid->kind == YNODE_SCALAR &&
 				    k->len == kid->len && memcmp(k->str, kid->str, k->len) == 0) {
-					lms_error_set(b->err, b->path, kid->start.line, kid->start.col,
-						      "duplicate key '%s' (first defined on line %zu)",
-						      kid->str, k->start.line);
+					lms_error_set(
+					    b->err, b->path, kid->start.line, kid->start.col,
+					    "duplicate key '%s' (first defined on line %zu)",
+					    kid->str, k->start.line);
 					ynode_free(kid);
 					goto fail;
 				}
@@ -246,8 +247,8 @@ static ynode *build_node(builder *b, yaml_event_t *ev, int depth)
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
 		const yaml_char_t *anchor = ev->type == YAML_SEQUENCE_START_EVENT
-						    ? ev->data.sequence_start.anchor
-						    : ev->data.mapping_start.anchor;
+		                                ? ev->data.sequence_start.anchor
+		                                : ev->data.mapping_start.anchor;
 		if (anchor) {
 			fail_at(b, ev->start_mark, "anchors (&name) are not supported");
 			return NULL;
@@ -286,13 +287,17 @@ ydoc *ydoc_parse(const char *path, const char *text, size_t len, lms_error *err)
 	builder b = {.path = doc->path, .err = err};
 	b.w.text = doc->text;
 	b.w.len = len;
-	b.w.byte = (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+	/* libyaml is given the text after a BOM: with the encoding set it would
+	 * skip the BOM as a character of line 1 (shifting that line's columns
+	 * and breaking its indentation); its marks then count from byte 3 */
+	size_t bom = (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+	b.w.byte = bom;
 	if (!yaml_parser_initialize(&b.parser)) {
 		lms_error_set(err, path, 0, 0, "out of memory");
 		ydoc_free(doc);
 		return NULL;
 	}
-	yaml_parser_set_input_string(&b.parser, (const unsigned char *)doc->text, len);
+	yaml_parser_set_input_string(&b.parser, (const unsigned char *)doc->text + bom, len - bom);
 	yaml_parser_set_encoding(&b.parser, YAML_UTF8_ENCODING);
 
 	bool ok = false;
@@ -310,7 +315,7 @@ ydoc *ydoc_parse(const char *path, const char *text, size_t len, lms_error *err)
 		if (type == YAML_DOCUMENT_START_EVENT) {
 			if (++docs > 1) {
 				fail_at(&b, ev.start_mark,
-					"more than one YAML document (---) in the file");
+				        "more than one YAML document (---) in the file");
 				yaml_event_delete(&ev);
 				break;
 			}
@@ -352,7 +357,7 @@ ydoc *ydoc_load(const char *path, size_t max_bytes, lms_error *err)
 	fclose(f);
 	if (b.failed) {
 		lms_error_set(err, path, 0, 0, "larger than %zu bytes: not a file lmsctl reads",
-			      max_bytes);
+		              max_bytes);
 		buf_free(&b);
 		return NULL;
 	}

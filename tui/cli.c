@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 typedef struct cli {
-	const char *templates; /* --templates */
+	const char *templates;  /* --templates */
 	const char *model_path; /* -m */
 	catalog *cat;
 	model *m;
@@ -35,7 +35,7 @@ static void print_error(const lms_error *err)
 }
 
 static void usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void usage_error(const char *cmd, const char *fmt, ...)
 {
 	fprintf(stderr, "lmsctl%s%s: ", cmd ? " " : "", cmd ? cmd : "");
@@ -117,9 +117,9 @@ static bool load_catalog(cli *c)
 		print_error(&err);
 		if (!is_dir_with_catalog(dir))
 			fprintf(stderr,
-				"lmsctl: no templates in %s: give --templates DIR or set "
-				"LMSCTL_TEMPLATES\n",
-				dir);
+			        "lmsctl: no templates in %s: give --templates DIR or set "
+			        "LMSCTL_TEMPLATES\n",
+			        dir);
 		lms_error_clear(&err);
 	}
 	free(dir);
@@ -147,7 +147,7 @@ static int emit(const char *path, const buf *data, bool exclusive)
 		if (fwrite(data->data ? data->data : "", 1, data->len, stdout) != data->len ||
 		    fflush(stdout) != 0) {
 			fprintf(stderr, "lmsctl: cannot write to standard output: %s\n",
-				strerror(errno));
+			        strerror(errno));
 			return EXIT_FINDINGS;
 		}
 		return EXIT_OK;
@@ -189,10 +189,10 @@ static const char init_usage[] =
 static int cmd_init(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {{"env", required_argument, NULL, 'e'},
-					     {"output", required_argument, NULL, 'o'},
-					     {"force", no_argument, NULL, 'f'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"output", required_argument, NULL, 'o'},
+	                                     {"force", no_argument, NULL, 'f'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *env = "dev", *out_path = NULL;
 	bool force = false;
 	int ch;
@@ -260,10 +260,10 @@ static const char validate_usage[] =
 static int cmd_validate(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {{"format", required_argument, NULL, 'F'},
-					     {"model", required_argument, NULL, 'm'},
-					     {"rules", no_argument, NULL, 'r'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"model", required_argument, NULL, 'm'},
+	                                     {"rules", no_argument, NULL, 'r'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *format = "text";
 	bool list_rules = false;
 	int ch;
@@ -296,7 +296,7 @@ static int cmd_validate(cli *c, int argc, char **argv)
 	}
 	if (list_rules) {
 		size_t n;
-		const rule *r = validate_rules(&n);
+		const validate_rule *r = validate_rules(&n);
 		for (size_t i = 0; i < n; i++)
 			printf("%s  %s\n", r[i].id, r[i].summary);
 		return EXIT_OK;
@@ -340,10 +340,10 @@ static const char generate_usage[] =
 static int cmd_generate(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-					     {"model", required_argument, NULL, 'm'},
-					     {"no-validate", no_argument, NULL, 'n'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"model", required_argument, NULL, 'm'},
+	                                     {"no-validate", no_argument, NULL, 'n'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *out_path = NULL;
 	bool check = true;
 	int ch;
@@ -382,10 +382,11 @@ static int cmd_generate(cli *c, int argc, char **argv)
 			buf_init(&out, 0);
 			findings_format_text(&f, &out);
 			fputs(buf_cstr(&out), stderr);
-			fprintf(stderr,
-				"lmsctl: the model has %zu error(s); no template written (fix them, "
-				"or --no-validate)\n",
-				errors);
+			fprintf(
+			    stderr,
+			    "lmsctl: the model has %zu error(s); no template written (fix them, "
+			    "or --no-validate)\n",
+			    errors);
 			buf_free(&out);
 			findings_free(&f);
 			return EXIT_FINDINGS;
@@ -418,9 +419,9 @@ static const char params_usage[] =
 static int cmd_params(cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-					     {"model", required_argument, NULL, 'm'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"model", required_argument, NULL, 'm'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *out_path = NULL;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "o:m:h", opts, NULL)) != -1) {
@@ -447,11 +448,12 @@ static int cmd_params(cli *c, int argc, char **argv)
 	bool import = strcmp(action, "import") == 0;
 	if ((import && optind + 2 != argc) || (!import && optind + 1 != argc)) {
 		usage_error("params", "%s",
-			    import ? "import takes one FILE" : "export takes no argument");
+		            import ? "import takes one FILE" : "export takes no argument");
 		return EXIT_USAGE;
 	}
 	if (import && !c->model_path) {
-		usage_error("params", "%s", "import needs a model file: lmsctl -m MODEL params import FILE");
+		usage_error("params", "%s",
+		            "import needs a model file: lmsctl -m MODEL params import FILE");
 		return EXIT_USAGE;
 	}
 	if (!load_catalog(c) || !load_model(c))
@@ -460,7 +462,7 @@ static int cmd_params(cli *c, int argc, char **argv)
 		buf out;
 		buf_init(&out, 0);
 		int rc = params_json_export(c->cat, c->m, &out) ? emit(out_path, &out, false)
-								: EXIT_FINDINGS;
+		                                                : EXIT_FINDINGS;
 		buf_free(&out);
 		return rc;
 	}
@@ -513,10 +515,10 @@ static const struct {
 int cli_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"model", required_argument, NULL, 'm'},
-					     {"templates", required_argument, NULL, 'T'},
-					     {"help", no_argument, NULL, 'h'},
-					     {"version", no_argument, NULL, 'V'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"templates", required_argument, NULL, 'T'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {"version", no_argument, NULL, 'V'},
+	                                     {NULL, 0, NULL, 0}};
 	cli c = {0};
 	int ch;
 	opterr = 1;

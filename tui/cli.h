@@ -5,9 +5,9 @@
 
 /* Exit codes, documented in lmsctl(1). */
 enum {
-	EXIT_OK = 0,	 /* success */
+	EXIT_OK = 0,       /* success */
 	EXIT_FINDINGS = 1, /* the command ran and found errors, or an operation failed */
-	EXIT_USAGE = 2,	 /* bad usage or unreadable input */
+	EXIT_USAGE = 2,    /* bad usage or unreadable input */
 };
 
 int cli_main(int argc, char **argv);

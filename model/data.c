@@ -1,0 +1,387 @@
+/* Data-tier rules: Aurora capacity and backups, reader placement, cache
+ * failover, deletion protection, and 30-day rotation of every secret. They
+ * read the template's resources as they will be for the model (eval.h). */
+#include "model/eval.h"
+#include "model/rules.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Aurora Serverless v2: capacity in 0.5-ACU steps, at most 256 ACU per
+ * instance (RDS API ServerlessV2ScalingConfiguration). */
+#define ACU_STEP 0.5
+#define ACU_MAX 256.0
+/* RDS BackupRetentionPeriod: 1 to 35 days for Aurora. */
+#define BACKUP_MIN_DAYS 1
+#define BACKUP_MAX_DAYS 35
+/* The request: every credential rotates at least every 30 days. */
+#define ROTATION_MAX_DAYS 30
+
+static void at_node(const validate_ctx *ctx, const cat_entry *e, const ynode *n)
+{
+	/* a finding about the template points at the fragment */
+	const ynode *where = n ? n : e->key;
+	findings_set_position(ctx->out, ctx->out->n - 1, e->frag->path, where->start.line,
+	                      where->start.col);
+}
+
+/* The parameter a property refers to with Ref, for the finding's field. */
+static const char *param_of(const validate_ctx *ctx, const ynode *n)
+{
+	const char *attr;
+	const char *target = eval_ref_target(eval_pick(&(eval_ctx){ctx->cat, ctx->m}, n), &attr);
+	return target && catalog_param(ctx->cat, target) ? target : NULL;
+}
+
+static bool parse_acu(const char *s, double *out)
+{
+	if (!s || !*s)
+		return false;
+	char *end;
+	double v = strtod(s, &end);
+	if (*end || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
+}
+
+static void check_cluster(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+{
+	const ynode *props = ynode_get(e->value, "Properties");
+	const ynode *scaling = eval_pick(ev, ynode_get(props, "ServerlessV2ScalingConfiguration"));
+	if (scaling) {
+		const ynode *min_n = ynode_get(scaling, "MinCapacity");
+		const ynode *max_n = ynode_get(scaling, "MaxCapacity");
+		double min = 0, max = 0;
+		bool has_min = parse_acu(eval_str(ev, min_n), &min);
+		bool has_max = parse_acu(eval_str(ev, max_n), &max);
+		const char *min_field = param_of(ctx, min_n), *max_field = param_of(ctx, max_n);
+		if (has_min && (min < 0 || min > ACU_MAX || fmod(min, ACU_STEP) != 0)) {
+			findings_add(ctx->out, "DAT001", SEV_ERROR, min_field ? min_field : "",
+			             "0 (auto-pause) or 0.5 to 256 in steps of 0.5",
+			             "%s minimum capacity %g ACU is not a Serverless v2 capacity",
+			             e->name, min);
+		}
+		if (has_max && (max < 1 || max > ACU_MAX || fmod(max, ACU_STEP) != 0)) {
+			findings_add(ctx->out, "DAT001", SEV_ERROR, max_field ? max_field : "",
+			             "1 to 256 in steps of 0.5",
+			             "%s maximum capacity %g ACU is not a Serverless v2 capacity",
+			             e->name, max);
+		}
+		if (has_min && has_max && min > max)
+			findings_add(ctx->out, "DAT001", SEV_ERROR, min_field ? min_field : "",
+			             "lower the minimum or raise the maximum",
+			             "%s minimum capacity %g ACU is above its maximum %g ACU",
+			             e->name, min, max);
+	}
+	const ynode *backup = ynode_get(props, "BackupRetentionPeriod");
+	long days;
+	if (!backup) {
+		findings_add(ctx->out, "DAT002", SEV_WARNING, "", "set BackupRetentionPeriod",
+		             "%s relies on the default backup retention (1 day)", e->name);
+		at_node(ctx, e, NULL);
+	} else if (eval_long(ev, backup, &days) &&
+	           (days < BACKUP_MIN_DAYS || days > BACKUP_MAX_DAYS)) {
+		const char *f = param_of(ctx, backup);
+		findings_add(ctx->out, "DAT002", SEV_ERROR, f ? f : "", "1 to 35 days",
+		             "%s keeps backups %ld days; Aurora allows 1 to 35", e->name, days);
+		if (!f)
+			at_node(ctx, e, backup);
+	}
+	bool prod = strcmp(rule_env(ctx), "prod") == 0;
+	int protection = eval_bool(ev, ynode_get(props, "DeletionProtection"));
+	if (prod && protection != 1) {
+		findings_add(ctx->out, "DAT006", SEV_ERROR, "",
+		             "set DeletionProtection to true in prod (lmsctl destroy says how to "
+		             "lift it)",
+		             "%s has no deletion protection in prod", e->name);
+		at_node(ctx, e, ynode_get(props, "DeletionProtection"));
+	} else if (!prod && protection == 1) {
+		findings_add(ctx->out, "DAT006", SEV_WARNING, "",
+		             "turn it off outside prod, or expect teardown to stop",
+		             "%s has deletion protection outside prod: destroy will fail until it "
+		             "is lifted",
+		             e->name);
+		at_node(ctx, e, ynode_get(props, "DeletionProtection"));
+	}
+}
+
+/* DAT003: in prod, the cluster has a reader in an AZ other than the writer's. */
+static void check_instances(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *cluster)
+{
+	const catalog *cat = ctx->cat;
+	size_t count = 0;
+	long azs[16];
+	bool az_unknown = false;
+	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
+		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
+		const char *type = ynode_str(ynode_get(e->value, "Type"));
+		if (!type || strcmp(type, "AWS::RDS::DBInstance") != 0 || eval_exists(ev, e) == 0)
+			continue;
+		const ynode *props = ynode_get(e->value, "Properties");
+		const char *target = eval_ref_target(ynode_get(props, "DBClusterIdentifier"), NULL);
+		if (!target || strcmp(target, cluster->name) != 0)
+			continue;
+		long az = eval_az_index(ev, ynode_get(props, "AvailabilityZone"));
+		if (az < 0)
+			az_unknown = true;
+		if (count < sizeof(azs) / sizeof(azs[0]))
+			azs[count] = az;
+		count++;
+	}
+	if (strcmp(rule_env(ctx), "prod") != 0)
+		return;
+	if (count < 2) {
+		findings_add(ctx->out, "DAT003", SEV_ERROR, "",
+		             "add a reader instance with PromotionTier 1 in another AZ",
+		             "%s has %zu instance(s) in prod: a failover has nowhere to go",
+		             cluster->name, count);
+		at_node(ctx, cluster, NULL);
+		return;
+	}
+	if (az_unknown)
+		return; /* RDS spreads unpinned instances itself */
+	bool spread = false;
+	for (size_t i = 1; i < count && i < 16; i++)
+		spread = spread || azs[i] != azs[0];
+	if (!spread) {
+		findings_add(ctx->out, "DAT003", SEV_ERROR, "",
+		             "place the reader in another AZ (!Select [1, !GetAZs ''])",
+		             "every instance of %s is in the same AZ: losing it loses the database",
+		             cluster->name);
+		at_node(ctx, cluster, NULL);
+	}
+}
+
+/* DAT004: a Multi-AZ replication group has replicas and automatic failover;
+ * AUTH needs TLS and cannot be combined with RBAC user groups. */
+static void check_cache(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+{
+	const ynode *props = ynode_get(e->value, "Properties");
+	int multi_az = eval_bool(ev, ynode_get(props, "MultiAZEnabled"));
+	int failover = eval_bool(ev, ynode_get(props, "AutomaticFailoverEnabled"));
+	long clusters = -1, replicas = -1;
+	eval_long(ev, ynode_get(props, "NumCacheClusters"), &clusters);
+	eval_long(ev, ynode_get(props, "ReplicasPerNodeGroup"), &replicas);
+	bool has_replica = clusters >= 2 || replicas >= 1;
+	bool replicas_known = clusters >= 0 || replicas >= 0;
+	if (multi_az == 1 && replicas_known && !has_replica) {
+		findings_add(ctx->out, "DAT004", SEV_ERROR, "",
+		             "give the group at least one replica (NumCacheClusters 2 or more)",
+		             "%s is Multi-AZ without a replica to fail over to", e->name);
+		at_node(ctx, e, ynode_get(props, "MultiAZEnabled"));
+	}
+	if (multi_az == 1 && failover != 1) {
+		findings_add(ctx->out, "DAT004", SEV_ERROR, "",
+		             "set AutomaticFailoverEnabled: true",
+		             "%s is Multi-AZ without automatic failover", e->name);
+		at_node(ctx, e, ynode_get(props, "MultiAZEnabled"));
+	}
+	if (multi_az != 1 && strcmp(rule_env(ctx), "prod") == 0) {
+		findings_add(ctx->out, "DAT004", SEV_ERROR, "",
+		             "set MultiAZEnabled: true with replicas in other AZs",
+		             "%s is not Multi-AZ in prod: sessions are lost with its AZ", e->name);
+		at_node(ctx, e, NULL);
+	}
+	const ynode *auth = ynode_get(props, "AuthToken");
+	if (auth && eval_bool(ev, ynode_get(props, "TransitEncryptionEnabled")) != 1) {
+		findings_add(
+		    ctx->out, "DAT004", SEV_ERROR, "", "set TransitEncryptionEnabled: true",
+		    "%s has an AUTH token without TLS, which ElastiCache rejects", e->name);
+		at_node(ctx, e, auth);
+	}
+	if (auth && ynode_get(props, "UserGroupIds")) {
+		findings_add(
+		    ctx->out, "DAT004", SEV_ERROR, "", "use RBAC user groups or AUTH, not both",
+		    "%s has an AUTH token and user groups, which ElastiCache rejects", e->name);
+		at_node(ctx, e, auth);
+	}
+}
+
+/* The number of days a RotationRules block rotates after, or -1. */
+static long rotation_days(const eval_ctx *ev, const ynode *rules, bool *both)
+{
+	const ynode *after = ynode_get(rules, "AutomaticallyAfterDays");
+	const ynode *expr = ynode_get(rules, "ScheduleExpression");
+	*both = after && expr;
+	long days;
+	if (after && eval_long(ev, after, &days))
+		return days;
+	const char *s = eval_str(ev, expr);
+	if (!s)
+		return -1;
+	/* rate(N days) / rate(1 day) / rate(N hours); cron() is judged by its
+	 * day-of-month field only when it fixes a day: treated as monthly */
+	long n = 0;
+	char unit[16] = "";
+	if (strncmp(s, "rate(", 5) == 0) {
+		char *end;
+		n = strtol(s + 5, &end, 10);
+		size_t ul = strcspn(end, ")");
+		while (*end == ' ')
+			end++, ul--;
+		if (ul > 0 && ul < sizeof(unit)) {
+			memcpy(unit, end, ul);
+			unit[ul] = '\0';
+		}
+		if (strcmp(unit, "day") == 0 || strcmp(unit, "days") == 0)
+			return n;
+		if (strcmp(unit, "hour") == 0 || strcmp(unit, "hours") == 0)
+			return n / 24;
+		return -1;
+	}
+	if (strncmp(s, "cron(", 5) == 0)
+		return 31; /* a monthly cron can be 31 days apart */
+	return -1;
+}
+
+static bool depends_on(const ynode *entry, const char *logical_id)
+{
+	const ynode *dep = ynode_get(entry, "DependsOn");
+	if (!dep)
+		return false;
+	if (dep->kind == YNODE_SCALAR)
+		return strcmp(dep->str, logical_id) == 0;
+	for (size_t i = 0; dep->kind == YNODE_SEQ && i < dep->n; i++)
+		if (dep->kids[i]->kind == YNODE_SCALAR &&
+		    strcmp(dep->kids[i]->str, logical_id) == 0)
+			return true;
+	return false;
+}
+
+/* The secret a RotationSchedule rotates: a logical id, or for an RDS-
+ * managed master secret the cluster's id with attr "MasterUserSecret...". */
+static const char *schedule_target(const cat_entry *s, const char **attr)
+{
+	const ynode *props = ynode_get(s->value, "Properties");
+	return eval_ref_target(ynode_get(props, "SecretId"), attr);
+}
+
+static bool id_matches(const char *target, const char *logical_id)
+{
+	size_t n = strlen(logical_id);
+	return strncmp(target, logical_id, n) == 0 && (target[n] == '\0' || target[n] == '.');
+}
+
+static void check_rotation(const validate_ctx *ctx, const eval_ctx *ev)
+{
+	const catalog *cat = ctx->cat;
+	size_t n = cat->nentries[SEC_RESOURCES];
+	const cat_entry *res = cat->entries[SEC_RESOURCES];
+	for (size_t i = 0; i < n; i++) {
+		const char *type = ynode_str(ynode_get(res[i].value, "Type"));
+		if (!type || eval_exists(ev, &res[i]) == 0)
+			continue;
+		const ynode *props = ynode_get(res[i].value, "Properties");
+		bool secret = strcmp(type, "AWS::SecretsManager::Secret") == 0;
+		bool managed = strcmp(type, "AWS::RDS::DBCluster") == 0 &&
+		               eval_bool(ev, ynode_get(props, "ManageMasterUserPassword")) == 1;
+		if (strcmp(type, "AWS::SecretsManager::RotationSchedule") == 0) {
+			const ynode *rules = ynode_get(props, "RotationRules");
+			bool both = false;
+			long days = rotation_days(ev, rules, &both);
+			if (both) {
+				findings_add(
+				    ctx->out, "DAT005", SEV_ERROR, "",
+				    "keep ScheduleExpression: rate(30 days) only",
+				    "%s sets both AutomaticallyAfterDays and ScheduleExpression, "
+				    "which Secrets Manager rejects",
+				    res[i].name);
+				at_node(ctx, &res[i], rules);
+			}
+			if (!rules || days < 0 || days > ROTATION_MAX_DAYS) {
+				findings_add(ctx->out, "DAT005", SEV_ERROR, "",
+				             "ScheduleExpression: rate(30 days)",
+				             "%s does not rotate within %d days", res[i].name,
+				             ROTATION_MAX_DAYS);
+				at_node(ctx, &res[i], rules);
+			}
+			const ynode *hosted = ynode_get(props, "HostedRotationLambda");
+			if (hosted && ynode_get(props, "RotationLambdaARN")) {
+				findings_add(
+				    ctx->out, "DAT005", SEV_ERROR, "",
+				    "keep one of HostedRotationLambda and RotationLambdaARN",
+				    "%s names both a hosted and its own rotation function",
+				    res[i].name);
+				at_node(ctx, &res[i], hosted);
+			}
+			if (hosted && (!cat->transform ||
+			               strncmp(cat->transform, "AWS::SecretsManager-", 20) != 0)) {
+				findings_add(
+				    ctx->out, "DAT005", SEV_ERROR, "",
+				    "add Transform: AWS::SecretsManager-2024-09-16 to "
+				    "templates/catalog.yml",
+				    "%s uses HostedRotationLambda, which needs the Secrets "
+				    "Manager transform",
+				    res[i].name);
+				at_node(ctx, &res[i], hosted);
+			}
+			/* the attachment must exist before the first rotation */
+			const char *target = schedule_target(&res[i], NULL);
+			for (size_t j = 0; target && j < n; j++) {
+				const char *t = ynode_str(ynode_get(res[j].value, "Type"));
+				if (!t ||
+				    strcmp(t, "AWS::SecretsManager::SecretTargetAttachment") != 0)
+					continue;
+				const ynode *ap = ynode_get(res[j].value, "Properties");
+				const char *secret_of =
+				    eval_ref_target(ynode_get(ap, "SecretId"), NULL);
+				if (secret_of && strcmp(secret_of, target) == 0 &&
+				    !depends_on(res[i].value, res[j].name)) {
+					findings_add(ctx->out, "DAT005", SEV_ERROR, "",
+					             "add DependsOn the attachment",
+					             "%s does not DependsOn %s: rotation can start "
+					             "before the secret knows its database",
+					             res[i].name, res[j].name);
+					at_node(ctx, &res[i], NULL);
+				}
+			}
+			continue;
+		}
+		if (!secret && !managed)
+			continue;
+		bool rotated = false;
+		for (size_t j = 0; j < n && !rotated; j++) {
+			const char *t = ynode_str(ynode_get(res[j].value, "Type"));
+			if (!t || strcmp(t, "AWS::SecretsManager::RotationSchedule") != 0)
+				continue;
+			const char *attr = NULL;
+			const char *target = schedule_target(&res[j], &attr);
+			if (!target || !id_matches(target, res[i].name))
+				continue;
+			rotated = secret || (attr && strstr(attr, "MasterUserSecret"));
+		}
+		if (!rotated) {
+			findings_add(ctx->out, "DAT005", SEV_ERROR, "",
+			             "add an AWS::SecretsManager::RotationSchedule with "
+			             "ScheduleExpression: rate(30 days)",
+			             managed
+			                 ? "%s's RDS-managed master secret keeps RDS's default "
+			                   "7-day rotation with no schedule of ours"
+			                 : "secret %s has no rotation schedule: every credential "
+			                   "must rotate every 30 days",
+			             res[i].name);
+			at_node(ctx, &res[i], NULL);
+		}
+	}
+}
+
+void rule_data(const validate_ctx *ctx)
+{
+	eval_ctx ev = {ctx->cat, ctx->m};
+	const catalog *cat = ctx->cat;
+	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
+		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
+		const char *type = ynode_str(ynode_get(e->value, "Type"));
+		if (!type || eval_exists(&ev, e) == 0)
+			continue;
+		if (strcmp(type, "AWS::RDS::DBCluster") == 0) {
+			check_cluster(ctx, &ev, e);
+			check_instances(ctx, &ev, e);
+		} else if (strcmp(type, "AWS::ElastiCache::ReplicationGroup") == 0) {
+			check_cache(ctx, &ev, e);
+		}
+	}
+	check_rotation(ctx, &ev);
+}

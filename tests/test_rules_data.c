@@ -1,0 +1,357 @@
+/* Data-tier rules DAT001-DAT006: each fires on a template or model that
+ * breaks it and stays quiet on one that does not. The templates are small
+ * catalogs written to a temporary directory, so the tests do not move when
+ * the real fragments do. */
+#define _GNU_SOURCE
+#include "model/catalog.h"
+#include "model/model.h"
+#include "model/validate.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static const char env_fragment[] =
+    "Metadata:\n"
+    "  AWS::CloudFormation::Interface:\n"
+    "    ParameterGroups:\n"
+    "      - Label: {default: Environment}\n"
+    "        Parameters: [Environment, EnvironmentSuffix, MinAcu, MaxAcu, Backup]\n"
+    "Parameters:\n"
+    "  Environment:\n"
+    "    Type: String\n"
+    "    Description: kind\n"
+    "    Default: dev\n"
+    "    AllowedValues: [dev, staging, prod]\n"
+    "  EnvironmentSuffix:\n"
+    "    Type: String\n"
+    "    Description: suffix\n"
+    "    Default: dev\n"
+    "    MaxLength: 12\n"
+    "  MinAcu:\n"
+    "    Type: Number\n"
+    "    Description: min\n"
+    "    Default: 0.5\n"
+    "  MaxAcu:\n"
+    "    Type: Number\n"
+    "    Description: max\n"
+    "    Default: 4\n"
+    "  Backup:\n"
+    "    Type: Number\n"
+    "    Description: days\n"
+    "    Default: 7\n"
+    "Conditions:\n"
+    "  IsProd: !Equals [!Ref Environment, prod]\n";
+
+/* A cluster that passes every DAT rule in dev and prod. */
+static const char good_data[] = "Resources:\n"
+                                "  Cluster:\n"
+                                "    Type: AWS::RDS::DBCluster\n"
+                                "    Properties:\n"
+                                "      ServerlessV2ScalingConfiguration:\n"
+                                "        MinCapacity: !Ref MinAcu\n"
+                                "        MaxCapacity: !Ref MaxAcu\n"
+                                "      ManageMasterUserPassword: true\n"
+                                "      BackupRetentionPeriod: !Ref Backup\n"
+                                "      DeletionProtection: !If [IsProd, true, false]\n"
+                                "  Writer:\n"
+                                "    Type: AWS::RDS::DBInstance\n"
+                                "    Properties:\n"
+                                "      DBClusterIdentifier: !Ref Cluster\n"
+                                "      AvailabilityZone: !Select [0, !GetAZs '']\n"
+                                "  Reader:\n"
+                                "    Type: AWS::RDS::DBInstance\n"
+                                "    Properties:\n"
+                                "      DBClusterIdentifier: !Ref Cluster\n"
+                                "      AvailabilityZone: !Select [1, !GetAZs '']\n"
+                                "  MasterRotation:\n"
+                                "    Type: AWS::SecretsManager::RotationSchedule\n"
+                                "    Properties:\n"
+                                "      SecretId: !GetAtt Cluster.MasterUserSecret.SecretArn\n"
+                                "      RotationRules:\n"
+                                "        ScheduleExpression: rate(30 days)\n"
+                                "  AppSecret:\n"
+                                "    Type: AWS::SecretsManager::Secret\n"
+                                "    Properties:\n"
+                                "      GenerateSecretString: {}\n"
+                                "  AppAttachment:\n"
+                                "    Type: AWS::SecretsManager::SecretTargetAttachment\n"
+                                "    Properties:\n"
+                                "      SecretId: !Ref AppSecret\n"
+                                "      TargetId: !Ref Cluster\n"
+                                "      TargetType: AWS::RDS::DBCluster\n"
+                                "  AppRotation:\n"
+                                "    Type: AWS::SecretsManager::RotationSchedule\n"
+                                "    DependsOn: AppAttachment\n"
+                                "    Properties:\n"
+                                "      SecretId: !Ref AppSecret\n"
+                                "      HostedRotationLambda:\n"
+                                "        RotationType: PostgreSQLMultiUser\n"
+                                "      RotationRules:\n"
+                                "        AutomaticallyAfterDays: 30\n"
+                                "  Cache:\n"
+                                "    Type: AWS::ElastiCache::ReplicationGroup\n"
+                                "    Properties:\n"
+                                "      NumCacheClusters: 3\n"
+                                "      MultiAZEnabled: true\n"
+                                "      AutomaticFailoverEnabled: true\n"
+                                "      TransitEncryptionEnabled: true\n";
+
+typedef struct fixture {
+	char dir[64];
+	catalog *cat;
+	model *m;
+	findings f;
+} fixture;
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* Writes a catalog of the environment fragment and `data` (with the
+ * occurrences of `from` replaced by `to`, if given), validates it for `env`. */
+static void run(fixture *fx, const char *env, const char *from, const char *to,
+                const char *transform)
+{
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/lmsctl-rules-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	char catalog_text[512];
+	snprintf(catalog_text, sizeof(catalog_text),
+	         "Description: test\n%s%s%sFragments: [env.yml, data.yml]\n",
+	         transform ? "Transform: " : "", transform ? transform : "", transform ? "\n" : "");
+	write_file(fx->dir, "catalog.yml", catalog_text);
+	/* the mutation applies to whichever fragment holds `from`, and must
+	 * apply somewhere, or the test would prove nothing */
+	const char *texts[2] = {env_fragment, good_data};
+	const char *names[2] = {"env.yml", "data.yml"};
+	bool applied = from == NULL;
+	for (size_t i = 0; i < 2; i++) {
+		const char *at = from ? strstr(texts[i], from) : NULL;
+		if (!at) {
+			write_file(fx->dir, names[i], texts[i]);
+			continue;
+		}
+		size_t n = strlen(texts[i]) - strlen(from) + strlen(to) + 1;
+		char *mutated = malloc(n);
+		assert_non_null(mutated);
+		snprintf(mutated, n, "%.*s%s%s", (int)(at - texts[i]), texts[i], to,
+		         at + strlen(from));
+		write_file(fx->dir, names[i], mutated);
+		free(mutated);
+		applied = true;
+	}
+	assert_true(applied);
+	lms_error err = {0};
+	fx->cat = catalog_load(fx->dir, &err);
+	if (!fx->cat)
+		fail_msg("catalog: %s:%zu: %s", err.file ? err.file : "", err.line, err.msg);
+	fx->m = model_new_from_catalog(fx->cat, env, &err);
+	assert_non_null(fx->m);
+	findings_init(&fx->f);
+	validate_model(fx->cat, fx->m, &fx->f);
+}
+
+static void done(fixture *fx)
+{
+	findings_free(&fx->f);
+	model_free(fx->m);
+	catalog_free(fx->cat);
+	const char *names[] = {"catalog.yml", "env.yml", "data.yml"};
+	for (size_t i = 0; i < 3; i++) {
+		char path[256];
+		snprintf(path, sizeof(path), "%s/%s", fx->dir, names[i]);
+		unlink(path);
+	}
+	rmdir(fx->dir);
+}
+
+static size_t count(const fixture *fx, const char *rule, severity sev)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fx->f.n; i++)
+		n += strcmp(fx->f.v[i].rule, rule) == 0 && fx->f.v[i].sev == sev;
+	return n;
+}
+
+static bool has_message(const fixture *fx, const char *rule, const char *text)
+{
+	for (size_t i = 0; i < fx->f.n; i++)
+		if (strcmp(fx->f.v[i].rule, rule) == 0 && strstr(fx->f.v[i].message, text))
+			return true;
+	return false;
+}
+
+static void dump(const fixture *fx)
+{
+	for (size_t i = 0; i < fx->f.n; i++)
+		print_message("  %s %s %s\n", fx->f.v[i].rule, severity_name(fx->f.v[i].sev),
+		              fx->f.v[i].message);
+}
+
+static void test_good_passes_everywhere(void **state)
+{
+	(void)state;
+	const char *envs[] = {"dev", "staging", "prod"};
+	for (size_t i = 0; i < 3; i++) {
+		fixture fx;
+		run(&fx, envs[i], NULL, NULL, "AWS::SecretsManager-2024-09-16");
+		size_t dat = 0;
+		for (size_t j = 0; j < fx.f.n; j++)
+			dat += strncmp(fx.f.v[j].rule, "DAT", 3) == 0;
+		if (dat)
+			dump(&fx);
+		assert_int_equal(dat, 0);
+		done(&fx);
+	}
+}
+
+static void test_acu_bounds(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "dev", "Default: 0.5", "Default: 0.75", "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT001", SEV_ERROR), 1);
+	assert_string_equal(fx.f.v[0].field, "MinAcu");
+	done(&fx);
+	run(&fx, "dev", "Default: 4", "Default: 300", "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT001", SEV_ERROR), 1);
+	done(&fx);
+	run(&fx, "dev", "Default: 0.5", "Default: 8", "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT001", "above its maximum"));
+	done(&fx);
+}
+
+static void test_backup_retention(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "dev", "Default: 7", "Default: 36", "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT002", SEV_ERROR), 1);
+	done(&fx);
+	run(&fx, "dev", "Default: 7", "Default: 0", "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT002", SEV_ERROR), 1);
+	done(&fx);
+	run(&fx, "dev", "      BackupRetentionPeriod: !Ref Backup\n", "",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT002", SEV_WARNING), 1);
+	done(&fx);
+}
+
+static void test_reader_in_other_az(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "prod", "[1, !GetAZs '']", "[0, !GetAZs '']", "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT003", SEV_ERROR), 1);
+	done(&fx);
+	/* only prod requires it */
+	run(&fx, "dev", "[1, !GetAZs '']", "[0, !GetAZs '']", "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT003", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "prod", "  Reader:\n    Type: AWS::RDS::DBInstance\n",
+	    "  Reader:\n    Type: AWS::S3::Bucket\n", "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT003", "1 instance(s)"));
+	done(&fx);
+}
+
+static void test_cache_replicas(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "dev", "NumCacheClusters: 3", "NumCacheClusters: 1",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT004", "without a replica"));
+	done(&fx);
+	run(&fx, "dev", "AutomaticFailoverEnabled: true", "AutomaticFailoverEnabled: false",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT004", "without automatic failover"));
+	done(&fx);
+	run(&fx, "prod", "MultiAZEnabled: true", "MultiAZEnabled: false",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT004", "not Multi-AZ in prod"));
+	done(&fx);
+	run(&fx, "dev", "      TransitEncryptionEnabled: true\n",
+	    "      TransitEncryptionEnabled: false\n      AuthToken: x\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT004", "without TLS"));
+	done(&fx);
+}
+
+static void test_rotation(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "dev", "rate(30 days)", "rate(31 days)", "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "MasterRotation does not rotate within 30 days"));
+	done(&fx);
+	run(&fx, "dev", "AutomaticallyAfterDays: 30", "AutomaticallyAfterDays: 90",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "AppRotation does not rotate"));
+	done(&fx);
+	run(&fx, "dev", "        ScheduleExpression: rate(30 days)\n",
+	    "        ScheduleExpression: rate(30 days)\n        AutomaticallyAfterDays: 30\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(
+	    has_message(&fx, "DAT005", "both AutomaticallyAfterDays and ScheduleExpression"));
+	done(&fx);
+	/* a secret without a schedule; the managed master secret without one */
+	run(&fx, "dev", "      SecretId: !Ref AppSecret\n      HostedRotationLambda",
+	    "      SecretId: !Ref Other\n      HostedRotationLambda",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "secret AppSecret has no rotation schedule"));
+	done(&fx);
+	run(&fx, "dev", "!GetAtt Cluster.MasterUserSecret.SecretArn", "!Ref AppSecret",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "RDS-managed master secret"));
+	done(&fx);
+	/* HostedRotationLambda needs the transform */
+	run(&fx, "dev", NULL, NULL, NULL);
+	assert_true(has_message(&fx, "DAT005", "needs the Secrets Manager transform"));
+	done(&fx);
+	run(&fx, "dev", "    DependsOn: AppAttachment\n", "", "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "does not DependsOn AppAttachment"));
+	done(&fx);
+	run(&fx, "dev", "        RotationType: PostgreSQLMultiUser\n",
+	    "        RotationType: PostgreSQLMultiUser\n      RotationLambdaARN: x\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "both a hosted and its own"));
+	done(&fx);
+}
+
+static void test_deletion_protection(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "prod", "!If [IsProd, true, false]", "false", "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT006", SEV_ERROR), 1);
+	done(&fx);
+	run(&fx, "dev", "!If [IsProd, true, false]", "true", "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT006", SEV_WARNING), 1);
+	done(&fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_good_passes_everywhere),
+	    cmocka_unit_test(test_acu_bounds),
+	    cmocka_unit_test(test_backup_retention),
+	    cmocka_unit_test(test_reader_in_other_az),
+	    cmocka_unit_test(test_cache_replicas),
+	    cmocka_unit_test(test_rotation),
+	    cmocka_unit_test(test_deletion_protection),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
