@@ -107,6 +107,127 @@ static void check_cluster(const validate_ctx *ctx, const eval_ctx *ev, const cat
 	}
 }
 
+/* Minutes of the week a window starts and lasts: "hh:mm-hh:mm" (daily,
+ * `day` = -1) or "ddd:hh:mm-ddd:hh:mm" (weekly). */
+static bool parse_clock(const char *s, int *minutes)
+{
+	if (strlen(s) < 5 || s[2] != ':' || s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9' ||
+	    s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
+		return false;
+	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 23)
+		return false;
+	*minutes = h * 60 + m;
+	return true;
+}
+
+static int parse_day(const char *s)
+{
+	static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+	for (int i = 0; i < 7; i++)
+		if (strncmp(s, days[i], 3) == 0 && s[3] == ':')
+			return i;
+	return -1;
+}
+
+#define WEEK_MINUTES (7 * 24 * 60)
+
+/* A weekly window as start minute and length; false if malformed. */
+static bool parse_weekly(const char *s, int *start, int *len)
+{
+	int d1 = parse_day(s), a, b;
+	const char *dash = strchr(s, '-');
+	if (d1 < 0 || !dash || !parse_clock(s + 4, &a))
+		return false;
+	int d2 = parse_day(dash + 1);
+	if (d2 < 0 || !parse_clock(dash + 5, &b))
+		return false;
+	*start = d1 * 1440 + a;
+	int end = d2 * 1440 + b;
+	*len = ((end - *start) % WEEK_MINUTES + WEEK_MINUTES) % WEEK_MINUTES;
+	return true;
+}
+
+static bool parse_daily(const char *s, int *start, int *len)
+{
+	int a, b;
+	if (strlen(s) != 11 || s[5] != '-' || !parse_clock(s, &a) || !parse_clock(s + 6, &b))
+		return false;
+	*start = a;
+	*len = ((b - a) % 1440 + 1440) % 1440;
+	return true;
+}
+
+static bool intervals_meet(int a, int alen, int b, int blen)
+{
+	/* on the week's circle: does [a, a+alen) meet [b, b+blen)? */
+	int d = ((b - a) % WEEK_MINUTES + WEEK_MINUTES) % WEEK_MINUTES;
+	int e = ((a - b) % WEEK_MINUTES + WEEK_MINUTES) % WEEK_MINUTES;
+	return d < alen || e < blen;
+}
+
+/* DAT007: RDS needs a backup window of 30 minutes or more that does not
+ * overlap the weekly maintenance window (CreateDBCluster API). */
+static void check_windows(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+{
+	const ynode *props = ynode_get(e->value, "Properties");
+	const ynode *bn = ynode_get(props, "PreferredBackupWindow");
+	const ynode *mn = ynode_get(props, "PreferredMaintenanceWindow");
+	const char *backup = eval_str(ev, bn), *maint = eval_str(ev, mn);
+	const char *bfield = param_of(ctx, bn), *mfield = param_of(ctx, mn);
+	int bs = 0, bl = 0, ms = 0, ml = 0;
+	bool bok = backup && parse_daily(backup, &bs, &bl);
+	bool mok = maint && parse_weekly(maint, &ms, &ml);
+	if (bok && bl < 30)
+		findings_add(ctx->out, "DAT007", SEV_ERROR, bfield ? bfield : "",
+		             "make the window 30 minutes or longer",
+		             "backup window %s is shorter than the 30 minutes RDS requires",
+		             backup);
+	if (mok && ml < 30)
+		findings_add(ctx->out, "DAT007", SEV_ERROR, mfield ? mfield : "",
+		             "make the window 30 minutes or longer",
+		             "maintenance window %s is shorter than the 30 minutes RDS requires",
+		             maint);
+	if (!bok || !mok)
+		return;
+	for (int day = 0; day < 7; day++) {
+		if (intervals_meet(day * 1440 + bs, bl, ms, ml)) {
+			findings_add(
+			    ctx->out, "DAT007", SEV_ERROR, bfield ? bfield : "",
+			    "move one of the windows",
+			    "backup window %s overlaps the maintenance window %s, which RDS "
+			    "rejects",
+			    backup, maint);
+			return;
+		}
+	}
+}
+
+/* DAT008: the cache engine and version belong together: Redis OSS ends at
+ * 7.1, Valkey starts at 7.2 (ElastiCache supported engine versions). */
+static void check_cache_version(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+{
+	const ynode *props = ynode_get(e->value, "Properties");
+	const ynode *vn = ynode_get(props, "EngineVersion");
+	const char *engine = eval_str(ev, ynode_get(props, "Engine"));
+	const char *version = eval_str(ev, vn);
+	if (!engine || !version)
+		return;
+	char *end;
+	long major = strtol(version, &end, 10);
+	long minor = *end == '.' ? strtol(end + 1, NULL, 10) : 0;
+	long v = major * 100 + minor;
+	const char *field = param_of(ctx, vn);
+	if (strcmp(engine, "redis") == 0 && v > 701)
+		findings_add(ctx->out, "DAT008", SEV_ERROR, field ? field : "",
+		             "Redis OSS versions end at 7.1; use valkey for 7.2 and later",
+		             "%s: engine redis has no version %s", e->name, version);
+	else if (strcmp(engine, "valkey") == 0 && v < 702)
+		findings_add(ctx->out, "DAT008", SEV_ERROR, field ? field : "",
+		             "Valkey starts at 7.2; use redis for 7.1 and earlier",
+		             "%s: engine valkey has no version %s", e->name, version);
+}
+
 /* DAT003: in prod, the cluster has a reader in an AZ other than the writer's. */
 static void check_instances(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *cluster)
 {
@@ -379,8 +500,10 @@ void rule_data(const validate_ctx *ctx)
 		if (strcmp(type, "AWS::RDS::DBCluster") == 0) {
 			check_cluster(ctx, &ev, e);
 			check_instances(ctx, &ev, e);
+			check_windows(ctx, &ev, e);
 		} else if (strcmp(type, "AWS::ElastiCache::ReplicationGroup") == 0) {
 			check_cache(ctx, &ev, e);
+			check_cache_version(ctx, &ev, e);
 		}
 	}
 	check_rotation(ctx, &ev);

@@ -60,6 +60,8 @@ static const char good_data[] = "Resources:\n"
                                 "      ManageMasterUserPassword: true\n"
                                 "      BackupRetentionPeriod: !Ref Backup\n"
                                 "      DeletionProtection: !If [IsProd, true, false]\n"
+                                "      PreferredBackupWindow: '17:00-18:00'\n"
+                                "      PreferredMaintenanceWindow: 'sun:19:00-sun:20:00'\n"
                                 "  Writer:\n"
                                 "    Type: AWS::RDS::DBInstance\n"
                                 "    Properties:\n"
@@ -98,6 +100,8 @@ static const char good_data[] = "Resources:\n"
                                 "  Cache:\n"
                                 "    Type: AWS::ElastiCache::ReplicationGroup\n"
                                 "    Properties:\n"
+                                "      Engine: redis\n"
+                                "      EngineVersion: '7.1'\n"
                                 "      NumCacheClusters: 3\n"
                                 "      MultiAZEnabled: true\n"
                                 "      AutomaticFailoverEnabled: true\n"
@@ -342,6 +346,39 @@ static void test_deletion_protection(void **state)
 	done(&fx);
 }
 
+static void test_windows(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "dev", "'17:00-18:00'", "'19:30-20:30'", "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT007", "overlaps the maintenance window"));
+	done(&fx);
+	/* wrapping midnight, and a Saturday-to-Sunday maintenance window */
+	run(&fx, "dev", "'17:00-18:00'", "'23:45-00:30'", "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT007", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "dev", "'sun:19:00-sun:20:00'", "'sat:23:30-sun:00:30'",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT007", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "dev", "'17:00-18:00'", "'23:45-00:05'", "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT007", "shorter than the 30 minutes"));
+	done(&fx);
+}
+
+static void test_cache_engine_version(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "dev", "EngineVersion: '7.1'", "EngineVersion: '8.0'",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT008", "engine redis has no version 8.0"));
+	done(&fx);
+	run(&fx, "dev", "Engine: redis", "Engine: valkey", "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT008", "engine valkey has no version 7.1"));
+	done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +389,8 @@ int main(void)
 	    cmocka_unit_test(test_cache_replicas),
 	    cmocka_unit_test(test_rotation),
 	    cmocka_unit_test(test_deletion_protection),
+	    cmocka_unit_test(test_windows),
+	    cmocka_unit_test(test_cache_engine_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
