@@ -432,6 +432,9 @@ static void rule_stack_region(const validate_ctx *ctx)
 /* ---- rule table ------------------------------------------------------ */
 
 static const validate_rule rules[] = {
+    {"CMP001", "Fargate sizes, task counts, health checks, alarm periods, API throttling, "
+	       "exam schedules (CMP001-CMP007)",
+     rule_compute},
     {"DAT001",
      "Aurora capacity, backups, reader AZ, cache failover, 30-day rotation, "
      "deletion protection (DAT001-DAT006)",

@@ -1,0 +1,463 @@
+/* Compute and API rules: Fargate sizes, task counts, health checks, alarm
+ * periods, API throttling and the exam-window schedules. They read the
+ * template's resources by type, so they hold whatever the parameters are
+ * called. */
+#include "model/eval.h"
+#include "model/rules.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void at_node(const validate_ctx *ctx, const cat_entry *e, const ynode *n)
+{
+	const ynode *where = n ? n : e->key;
+	findings_set_position(ctx->out, ctx->out->n - 1, e->frag->path, where->start.line,
+	                      where->start.col);
+}
+
+static const char *param_of(const validate_ctx *ctx, const ynode *n)
+{
+	eval_ctx ev = {ctx->cat, ctx->m};
+	const char *target = eval_ref_target(eval_pick(&ev, n), NULL);
+	return target && catalog_param(ctx->cat, target) ? target : NULL;
+}
+
+/* Adds a finding about `n`: on its parameter when it has one, else on the
+ * template position. */
+static void report(const validate_ctx *ctx, const cat_entry *e, const ynode *n, const char *rule,
+                   severity sev, const char *hint, const char *msg)
+{
+	const char *field = param_of(ctx, n);
+	findings_add(ctx->out, rule, sev, field ? field : "", hint, "%s: %s", e->name, msg);
+	if (!field)
+		at_node(ctx, e, n);
+}
+
+/* ---- CMP001: Fargate CPU and memory ------------------------------------ */
+
+/* Task CPU units and memory MiB as ECS accepts them: "1024", "1 vCPU",
+ * "2048", "2 GB". */
+static long parse_units(const char *s, bool memory)
+{
+	if (!s)
+		return -1;
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v <= 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (!*end)
+		return (long)v;
+	if (!memory && (strcmp(end, "vCPU") == 0 || strcmp(end, "vcpu") == 0))
+		return (long)(v * 1024);
+	if (memory && (strcmp(end, "GB") == 0 || strcmp(end, "gb") == 0))
+		return (long)(v * 1024);
+	return -1;
+}
+
+/* Fargate's task sizes (Amazon ECS Developer Guide, "Task CPU and memory"):
+ * for each CPU value, the memory range and step in MiB. */
+static const struct {
+	long cpu, min, max, step;
+} fargate_sizes[] = {
+    {256, 512, 2048, 512}, /* 512, 1024, 2048 (1536 is not offered) */
+    {512, 1024, 4096, 1024},   {1024, 2048, 8192, 1024},   {2048, 4096, 16384, 1024},
+    {4096, 8192, 30720, 1024}, {8192, 16384, 61440, 4096}, {16384, 32768, 122880, 8192},
+};
+
+static bool fargate_ok(long cpu, long mem)
+{
+	for (size_t i = 0; i < sizeof(fargate_sizes) / sizeof(fargate_sizes[0]); i++) {
+		if (fargate_sizes[i].cpu != cpu)
+			continue;
+		if (cpu == 256)
+			return mem == 512 || mem == 1024 || mem == 2048;
+		return mem >= fargate_sizes[i].min && mem <= fargate_sizes[i].max &&
+		       (mem - fargate_sizes[i].min) % fargate_sizes[i].step == 0;
+	}
+	return false;
+}
+
+static void check_task_definition(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+{
+	const ynode *props = ynode_get(e->value, "Properties");
+	const ynode *compat = ynode_get(props, "RequiresCompatibilities");
+	bool fargate = false;
+	for (size_t i = 0; compat && compat->kind == YNODE_SEQ && i < compat->n; i++) {
+		const char *c = eval_str(ev, compat->kids[i]);
+		fargate = fargate || (c && strcmp(c, "FARGATE") == 0);
+	}
+	if (!fargate)
+		return;
+	const ynode *cn = ynode_get(props, "Cpu"), *mn = ynode_get(props, "Memory");
+	long cpu = parse_units(eval_str(ev, cn), false);
+	long mem = parse_units(eval_str(ev, mn), true);
+	if (cpu < 0 || mem < 0)
+		return;
+	if (!fargate_ok(cpu, mem)) {
+		buf msg;
+		buf_init(&msg, 0);
+		buf_addf(&msg, "Fargate has no task size of %ld CPU units with %ld MiB", cpu, mem);
+		report(ctx, e, param_of(ctx, mn) ? mn : cn, "CMP001", SEV_ERROR,
+		       "256: 512-2048; 512: 1024-4096; 1024: 2048-8192; 2048: 4096-16384; "
+		       "4096: 8192-30720 (1024 steps); 8192: 16384-61440 (4096 steps); "
+		       "16384: 32768-122880 (8192 steps)",
+		       buf_cstr(&msg));
+		buf_free(&msg);
+	}
+}
+
+/* ---- CMP002/CMP003: task counts ---------------------------------------- */
+
+static bool refers_to(const ynode *n, const char *logical_id)
+{
+	/* a ResourceId like !Sub 'service/${Cluster}/${Service.Name}' or a
+	 * !Join; scanning its scalars for the id is enough here */
+	if (!n)
+		return false;
+	if (n->kind == YNODE_SCALAR) {
+		const char *p = strstr(n->str, logical_id);
+		size_t len = strlen(logical_id);
+		while (p) {
+			bool left = p == n->str || !isalnum((unsigned char)p[-1]);
+			bool right = !isalnum((unsigned char)p[len]);
+			if (left && right)
+				return true;
+			p = strstr(p + 1, logical_id);
+		}
+		return false;
+	}
+	size_t count = n->kind == YNODE_MAP ? 2 * n->n : n->n;
+	for (size_t i = 0; i < count; i++)
+		if (refers_to(n->kids[i], logical_id))
+			return true;
+	return false;
+}
+
+static void check_counts(const validate_ctx *ctx, const eval_ctx *ev)
+{
+	const catalog *cat = ctx->cat;
+	long azs = 3;
+	rule_long(ctx, "AvailabilityZoneCount", &azs);
+	bool prod = strcmp(rule_env(ctx), "prod") == 0;
+	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
+		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
+		const char *type = ynode_str(ynode_get(e->value, "Type"));
+		if (!type || strcmp(type, "AWS::ApplicationAutoScaling::ScalableTarget") != 0 ||
+		    eval_exists(ev, e) == 0)
+			continue;
+		const ynode *props = ynode_get(e->value, "Properties");
+		const char *ns = eval_str(ev, ynode_get(props, "ServiceNamespace"));
+		if (!ns || strcmp(ns, "ecs") != 0)
+			continue;
+		const ynode *min_n = ynode_get(props, "MinCapacity");
+		const ynode *max_n = ynode_get(props, "MaxCapacity");
+		long min = -1, max = -1, desired = -1;
+		eval_long(ev, min_n, &min);
+		eval_long(ev, max_n, &max);
+		if (min >= 0 && max >= 0 && min > max)
+			report(ctx, e, min_n, "CMP002", SEV_ERROR,
+			       "lower the minimum or raise the maximum",
+			       "the minimum task count is above the maximum");
+		/* the service this target scales */
+		const ynode *rid = ynode_get(props, "ResourceId");
+		for (size_t j = 0; j < cat->nentries[SEC_RESOURCES]; j++) {
+			const cat_entry *s = &cat->entries[SEC_RESOURCES][j];
+			const char *st = ynode_str(ynode_get(s->value, "Type"));
+			if (!st || strcmp(st, "AWS::ECS::Service") != 0 || !refers_to(rid, s->name))
+				continue;
+			const ynode *dn =
+			    ynode_get(ynode_get(s->value, "Properties"), "DesiredCount");
+			if (eval_long(ev, dn, &desired) &&
+			    ((min >= 0 && desired < min) || (max >= 0 && desired > max)))
+				report(ctx, s, dn, "CMP002", SEV_ERROR,
+				       "keep minimum <= desired <= maximum",
+				       "the desired task count is outside the scaling range");
+		}
+		if (prod && min >= 0 && min < azs)
+			report(
+			    ctx, e, min_n, "CMP003", SEV_ERROR,
+			    "keep at least one task per availability zone",
+			    "prod runs fewer tasks than availability zones: losing the AZ of the "
+			    "only task stops the LMS");
+	}
+}
+
+/* ---- CMP004: health checks within the two-minute budget ---------------- */
+
+/* The scale-out budget (issue: new capacity serving within 120 s): one 60-s
+ * alarm datapoint, about 40 s to start a Fargate task, leaves 20 s for the
+ * load balancer to see the task healthy. */
+#define HEALTH_BUDGET_SECONDS 20
+
+static void check_target_group(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+{
+	const ynode *props = ynode_get(e->value, "Properties");
+	const ynode *in = ynode_get(props, "HealthCheckIntervalSeconds");
+	const ynode *tn = ynode_get(props, "HealthyThresholdCount");
+	long interval = 30, threshold = 5; /* the ALB defaults */
+	if (in)
+		eval_long(ev, in, &interval);
+	if (tn)
+		eval_long(ev, tn, &threshold);
+	if (interval * threshold > HEALTH_BUDGET_SECONDS) {
+		buf msg;
+		buf_init(&msg, 0);
+		buf_addf(
+		    &msg,
+		    "a new task needs %ld s of health checks (%ld s x %ld) before it serves; the "
+		    "two-minute scale-out leaves %d s",
+		    interval * threshold, interval, threshold, HEALTH_BUDGET_SECONDS);
+		report(ctx, e, in ? in : tn, "CMP004", SEV_ERROR,
+		       "HealthCheckIntervalSeconds 5 and HealthyThresholdCount 2", buf_cstr(&msg));
+		buf_free(&msg);
+	}
+}
+
+/* ---- CMP005: alarm periods --------------------------------------------- */
+
+static void check_alarm(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+{
+	const ynode *props = ynode_get(e->value, "Properties");
+	const ynode *pn = ynode_get(props, "Period");
+	long period;
+	if (!pn || !eval_long(ev, pn, &period))
+		return;
+	const char *ns = eval_str(ev, ynode_get(props, "Namespace"));
+	/* AWS services publish one-minute (or coarser) metrics: a shorter
+	 * period only ever sees missing data. Custom metrics may be
+	 * high-resolution (10 or 30 s). */
+	bool aws_metric = ns && strncmp(ns, "AWS/", 4) == 0;
+	if (period < 60 && (aws_metric || (period != 10 && period != 30)))
+		report(ctx, e, pn, "CMP005", SEV_ERROR, "use a period of 60 s or a multiple of it",
+		       aws_metric ? "alarm period under 60 s on a one-minute AWS metric"
+		                  : "alarm period must be 10, 30 or a multiple of 60 s");
+	else if (period >= 60 && period % 60 != 0)
+		report(ctx, e, pn, "CMP005", SEV_ERROR, "use a multiple of 60 s",
+		       "alarm period above 60 s must be a multiple of 60");
+}
+
+/* ---- CMP006: API throttling -------------------------------------------- */
+
+static void check_throttle(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e,
+                           const ynode *holder, const char *rate_key, const char *burst_key)
+{
+	const ynode *rn = ynode_get(holder, rate_key), *bn = ynode_get(holder, burst_key);
+	const char *rs = eval_str(ev, rn);
+	long burst;
+	if (!rs || !eval_long(ev, bn, &burst))
+		return;
+	double rate = strtod(rs, NULL);
+	if ((double)burst < rate)
+		report(ctx, e, bn, "CMP006", SEV_ERROR, "set the burst at or above the rate",
+		       "the throttling burst is below the steady rate: every second would start "
+		       "throttled");
+}
+
+static void check_api(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e,
+                      const char *type)
+{
+	const ynode *props = ynode_get(e->value, "Properties");
+	if (strcmp(type, "AWS::ApiGateway::Stage") == 0) {
+		const ynode *ms = ynode_get(props, "MethodSettings");
+		for (size_t i = 0; ms && ms->kind == YNODE_SEQ && i < ms->n; i++)
+			check_throttle(ctx, ev, e, ms->kids[i], "ThrottlingRateLimit",
+			               "ThrottlingBurstLimit");
+	} else if (strcmp(type, "AWS::ApiGateway::UsagePlan") == 0) {
+		check_throttle(ctx, ev, e, ynode_get(props, "Throttle"), "RateLimit", "BurstLimit");
+	}
+}
+
+/* ---- CMP007: schedules --------------------------------------------------- */
+
+static bool field_ok(const char *f, long lo, long hi, const char *const *names, bool allow_q,
+                     bool allow_lw)
+{
+	if (strcmp(f, "*") == 0 || (allow_q && strcmp(f, "?") == 0))
+		return true;
+	/* a list of items, each a value, range or step, with names allowed */
+	const char *p = f;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char item[32];
+		if (n == 0 || n >= sizeof(item))
+			return false;
+		memcpy(item, p, n);
+		item[n] = '\0';
+		p += n + (p[n] == ',');
+		char *tok = item;
+		if (allow_lw && (strcmp(tok, "L") == 0 || strcmp(tok, "LW") == 0))
+			continue;
+		char *slash = strchr(tok, '/');
+		if (slash) {
+			*slash = '\0';
+			char *end;
+			long step = strtol(slash + 1, &end, 10);
+			if (*end || step <= 0)
+				return false;
+			if (strcmp(tok, "*") == 0)
+				continue;
+		}
+		char *hash = allow_lw ? strchr(tok, '#') : NULL;
+		if (hash)
+			*hash = '\0';
+		char *dash = strchr(tok, '-');
+		char *parts[2] = {tok, dash ? dash + 1 : NULL};
+		if (dash)
+			*dash = '\0';
+		for (int k = 0; k < 2 && parts[k]; k++) {
+			char *v = parts[k];
+			size_t len = strlen(v);
+			if (allow_lw && len > 1 && (v[len - 1] == 'L' || v[len - 1] == 'W'))
+				v[len - 1] = '\0';
+			long x = -1;
+			for (long j = 0; names && names[j]; j++)
+				if (strcasecmp(v, names[j]) == 0)
+					x = lo + j;
+			if (x < 0) {
+				char *end;
+				x = strtol(v, &end, 10);
+				if (end == v || *end)
+					return false;
+			}
+			if (x < lo || x > hi)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Validates an Application Auto Scaling or EventBridge Scheduler
+ * expression: at(yyyy-mm-ddThh:mm:ss), rate(N unit), or a six-field cron()
+ * with exactly one of day-of-month and day-of-week set to '?'. Returns
+ * NULL when valid, else why not. */
+static const char *schedule_error(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 6 || s[n - 1] != ')')
+		return "expected at(...), rate(...) or cron(...)";
+	if (strncmp(s, "at(", 3) == 0) {
+		/* yyyy-mm-ddThh:mm:ss */
+		const char *t = s + 3;
+		if (n != 3 + 19 + 1 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
+		    t[16] != ':')
+			return "at() takes yyyy-mm-ddThh:mm:ss";
+		return NULL;
+	}
+	if (strncmp(s, "rate(", 5) == 0) {
+		char *end;
+		long v = strtol(s + 5, &end, 10);
+		if (v <= 0 || *end != ' ')
+			return "rate() takes a positive number and a unit";
+		end++;
+		size_t ul = strlen(end) - 1;
+		static const char *const units[] = {"minute", "minutes", "hour",
+		                                    "hours",  "day",     "days"};
+		for (size_t i = 0; i < 6; i++)
+			if (ul == strlen(units[i]) && strncmp(end, units[i], ul) == 0)
+				return (v == 1) == (units[i][strlen(units[i]) - 1] != 's')
+				           ? NULL
+				           : "rate() uses the singular unit for 1 and the plural "
+				             "otherwise";
+		return "rate() units are minutes, hours or days";
+	}
+	if (strncmp(s, "cron(", 5) != 0)
+		return "expected at(...), rate(...) or cron(...)";
+	char *copy = strndup(s + 5, n - 6);
+	if (!copy)
+		return "out of memory";
+	char *fields[7] = {0};
+	size_t count = 0;
+	char *save = NULL;
+	for (char *f = strtok_r(copy, " ", &save); f; f = strtok_r(NULL, " ", &save))
+		if (count < 7)
+			fields[count++] = f;
+	static const char *const months[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL",
+	                                     "AUG", "SEP", "OCT", "NOV", "DEC", NULL};
+	static const char *const days[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", NULL};
+	const char *why = NULL;
+	if (count != 6)
+		why = "cron() takes six fields: minutes hours day-of-month month day-of-week year";
+	else if (!field_ok(fields[0], 0, 59, NULL, false, false))
+		why = "cron() minutes must be 0-59";
+	else if (!field_ok(fields[1], 0, 23, NULL, false, false))
+		why = "cron() hours must be 0-23";
+	else if (!field_ok(fields[2], 1, 31, NULL, true, true))
+		why = "cron() day-of-month must be 1-31, ?, L or W";
+	else if (!field_ok(fields[3], 1, 12, months, false, false))
+		why = "cron() month must be 1-12 or JAN-DEC";
+	else if (!field_ok(fields[4], 1, 7, days, true, true))
+		why = "cron() day-of-week must be 1-7, SUN-SAT, ?, L or #";
+	else if (!field_ok(fields[5], 1970, 2199, NULL, false, false))
+		why = "cron() year must be 1970-2199";
+	else if ((strcmp(fields[2], "?") == 0) == (strcmp(fields[4], "?") == 0))
+		why = "cron() needs '?' in exactly one of day-of-month and day-of-week";
+	free(copy);
+	return why;
+}
+
+#define EXAM_TIMEZONE "Asia/Singapore"
+
+static void check_schedule(const validate_ctx *ctx, const cat_entry *e, const ynode *expr_n,
+                           const ynode *tz_n)
+{
+	eval_ctx ev = {ctx->cat, ctx->m};
+	const char *expr = eval_str(&ev, expr_n);
+	if (expr) {
+		const char *why = schedule_error(expr);
+		if (why) {
+			buf msg;
+			buf_init(&msg, 0);
+			buf_addf(&msg, "schedule '%s' is not valid: %s", expr, why);
+			report(ctx, e, expr_n, "CMP007", SEV_ERROR,
+			       "e.g. cron(30 6 ? * MON-FRI *) or at(2026-12-01T07:30:00)",
+			       buf_cstr(&msg));
+			buf_free(&msg);
+		}
+	}
+	const char *tz = eval_str(&ev, tz_n);
+	if (expr && (!tz || strcmp(tz, EXAM_TIMEZONE) != 0))
+		report(ctx, e, tz_n ? tz_n : expr_n, "CMP007", SEV_ERROR,
+		       "set the time zone to Asia/Singapore",
+		       tz ? "exam windows are set in Singapore time, not this time zone"
+		          : "the schedule has no time zone: it would run in UTC, eight hours "
+		            "off Singapore's exam times");
+}
+
+void rule_compute(const validate_ctx *ctx)
+{
+	eval_ctx ev = {ctx->cat, ctx->m};
+	const catalog *cat = ctx->cat;
+	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
+		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
+		const char *type = ynode_str(ynode_get(e->value, "Type"));
+		if (!type || eval_exists(&ev, e) == 0)
+			continue;
+		const ynode *props = ynode_get(e->value, "Properties");
+		if (strcmp(type, "AWS::ECS::TaskDefinition") == 0) {
+			check_task_definition(ctx, &ev, e);
+		} else if (strcmp(type, "AWS::ElasticLoadBalancingV2::TargetGroup") == 0) {
+			check_target_group(ctx, &ev, e);
+		} else if (strcmp(type, "AWS::CloudWatch::Alarm") == 0) {
+			check_alarm(ctx, &ev, e);
+		} else if (strncmp(type, "AWS::ApiGateway::", 17) == 0) {
+			check_api(ctx, &ev, e, type);
+		} else if (strcmp(type, "AWS::ApplicationAutoScaling::ScalableTarget") == 0) {
+			const ynode *actions = ynode_get(props, "ScheduledActions");
+			for (size_t j = 0; actions && actions->kind == YNODE_SEQ && j < actions->n;
+			     j++) {
+				const ynode *a = eval_pick(&ev, actions->kids[j]);
+				if (a)
+					check_schedule(ctx, e, ynode_get(a, "Schedule"),
+					               ynode_get(a, "Timezone"));
+			}
+		} else if (strcmp(type, "AWS::Scheduler::Schedule") == 0) {
+			check_schedule(ctx, e, ynode_get(props, "ScheduleExpression"),
+			               ynode_get(props, "ScheduleExpressionTimezone"));
+		}
+	}
+	check_counts(ctx, &ev);
+}

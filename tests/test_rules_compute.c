@@ -1,0 +1,278 @@
+/* Compute and API rules CMP001-CMP007: each fires on a template or model
+ * that breaks it and stays quiet on one that does not. */
+#define _GNU_SOURCE
+#include "model/catalog.h"
+#include "model/model.h"
+#include "model/validate.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static const char env_fragment[] =
+    "Metadata:\n"
+    "  AWS::CloudFormation::Interface:\n"
+    "    ParameterGroups:\n"
+    "      - Label: {default: Environment}\n"
+    "        Parameters: [Environment, EnvironmentSuffix, AvailabilityZoneCount, MinTasks,\n"
+    "                     MaxTasks, TaskCpu, TaskMemory]\n"
+    "Parameters:\n"
+    "  Environment:\n"
+    "    Type: String\n"
+    "    Description: kind\n"
+    "    Default: dev\n"
+    "  EnvironmentSuffix:\n"
+    "    Type: String\n"
+    "    Description: suffix\n"
+    "    Default: dev\n"
+    "  AvailabilityZoneCount:\n"
+    "    Type: String\n"
+    "    Description: azs\n"
+    "    Default: '3'\n"
+    "  MinTasks:\n"
+    "    Type: Number\n"
+    "    Description: min\n"
+    "    Default: 3\n"
+    "  MaxTasks:\n"
+    "    Type: Number\n"
+    "    Description: max\n"
+    "    Default: 60\n"
+    "  TaskCpu:\n"
+    "    Type: String\n"
+    "    Description: cpu\n"
+    "    Default: '1024'\n"
+    "  TaskMemory:\n"
+    "    Type: String\n"
+    "    Description: memory\n"
+    "    Default: '2048'\n";
+
+#include "tests/rulefixture.h"
+
+/* A compute and API tier that passes every CMP rule. */
+static const char good_compute[] = "Resources:\n"
+                                   "  TaskDefinition:\n"
+                                   "    Type: AWS::ECS::TaskDefinition\n"
+                                   "    Properties:\n"
+                                   "      RequiresCompatibilities: [FARGATE]\n"
+                                   "      Cpu: !Ref TaskCpu\n"
+                                   "      Memory: !Ref TaskMemory\n"
+                                   "  Service:\n"
+                                   "    Type: AWS::ECS::Service\n"
+                                   "    Properties:\n"
+                                   "      DesiredCount: 3\n"
+                                   "  ScalingTarget:\n"
+                                   "    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+                                   "    Properties:\n"
+                                   "      ServiceNamespace: ecs\n"
+                                   "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'\n"
+                                   "      MinCapacity: !Ref MinTasks\n"
+                                   "      MaxCapacity: !Ref MaxTasks\n"
+                                   "      ScheduledActions:\n"
+                                   "        - ScheduledActionName: exam-up\n"
+                                   "          Schedule: cron(30 6 ? * MON-FRI *)\n"
+                                   "          Timezone: Asia/Singapore\n"
+                                   "  TargetGroup:\n"
+                                   "    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n"
+                                   "    Properties:\n"
+                                   "      HealthCheckIntervalSeconds: 5\n"
+                                   "      HealthyThresholdCount: 2\n"
+                                   "  Alarm:\n"
+                                   "    Type: AWS::CloudWatch::Alarm\n"
+                                   "    Properties:\n"
+                                   "      Namespace: AWS/ApplicationELB\n"
+                                   "      Period: 60\n"
+                                   "  Stage:\n"
+                                   "    Type: AWS::ApiGateway::Stage\n"
+                                   "    Properties:\n"
+                                   "      MethodSettings:\n"
+                                   "        - ThrottlingRateLimit: 5000\n"
+                                   "          ThrottlingBurstLimit: 5000\n"
+                                   "  Plan:\n"
+                                   "    Type: AWS::ApiGateway::UsagePlan\n"
+                                   "    Properties:\n"
+                                   "      Throttle: {RateLimit: 100, BurstLimit: 200}\n"
+                                   "  AuroraExamUp:\n"
+                                   "    Type: AWS::Scheduler::Schedule\n"
+                                   "    Properties:\n"
+                                   "      ScheduleExpression: at(2026-12-01T07:30:00)\n"
+                                   "      ScheduleExpressionTimezone: Asia/Singapore\n";
+
+static void run(fixture *fx, const char *env, const char *from, const char *to)
+{
+	run_with(fx, good_compute, env, from, to, NULL);
+}
+
+static size_t cmp_findings(const fixture *fx)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fx->f.n; i++)
+		n += strncmp(fx->f.v[i].rule, "CMP", 3) == 0;
+	return n;
+}
+
+static void test_good_passes(void **state)
+{
+	(void)state;
+	const char *envs[] = {"dev", "prod"};
+	for (size_t i = 0; i < 2; i++) {
+		fixture fx;
+		run(&fx, envs[i], NULL, NULL);
+		if (cmp_findings(&fx))
+			dump(&fx);
+		assert_int_equal(cmp_findings(&fx), 0);
+		done(&fx);
+	}
+}
+
+static void test_fargate_sizes(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *cpu, *mem;
+		bool ok;
+	} cases[] = {
+	    {"'256'", "'512'", true},     {"'256'", "'1536'", false},
+	    {"'512'", "'4096'", true},    {"'512'", "'5120'", false},
+	    {"'1 vCPU'", "'2 GB'", true}, {"'4096'", "'30720'", true},
+	    {"'4096'", "'31744'", false}, {"'8192'", "'20480'", true},
+	    {"'8192'", "'18432'", false}, {"'2048'", "'3072'", false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char from[] = "Default: '1024'\n  TaskMemory:\n    Type: String\n    Description: "
+		              "memory\n    Default: '2048'";
+		char to[256];
+		snprintf(to, sizeof(to),
+		         "Default: %s\n  TaskMemory:\n    Type: String\n    Description: "
+		         "memory\n    Default: %s",
+		         cases[i].cpu, cases[i].mem);
+		fixture fx;
+		run(&fx, "dev", from, to);
+		size_t n = 0;
+		for (size_t j = 0; j < fx.f.n; j++)
+			n += strcmp(fx.f.v[j].rule, "CMP001") == 0;
+		if (n != (cases[i].ok ? 0u : 1u))
+			fail_msg("cpu %s memory %s: %zu CMP001 findings", cases[i].cpu,
+			         cases[i].mem, n);
+		done(&fx);
+	}
+}
+
+static void test_task_counts(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "dev", "Default: 60", "Default: 2");
+	assert_true(has_message(&fx, "CMP002", "minimum task count is above the maximum"));
+	done(&fx);
+	run(&fx, "dev", "DesiredCount: 3", "DesiredCount: 100");
+	assert_true(has_message(&fx, "CMP002", "desired task count is outside"));
+	done(&fx);
+	run(&fx, "prod", "Default: 3\n  MaxTasks", "Default: 2\n  MaxTasks");
+	assert_int_equal(count(&fx, "CMP003", SEV_ERROR), 1);
+	done(&fx);
+	run(&fx, "dev", "Default: 3\n  MaxTasks", "Default: 1\n  MaxTasks");
+	assert_int_equal(count(&fx, "CMP003", SEV_ERROR), 0);
+	done(&fx);
+}
+
+static void test_health_check(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "dev", "      HealthCheckIntervalSeconds: 5\n      HealthyThresholdCount: 2\n",
+	    "      HealthCheckIntervalSeconds: 1\n");
+	/* the ALB default threshold (5) with a 1-s interval still fits */
+	assert_int_equal(count(&fx, "CMP004", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "dev", "HealthCheckIntervalSeconds: 5", "HealthCheckIntervalSeconds: 30");
+	assert_true(has_message(&fx, "CMP004", "60 s of health checks"));
+	done(&fx);
+}
+
+static void test_alarm_period(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "dev", "Period: 60", "Period: 10");
+	assert_true(has_message(&fx, "CMP005", "under 60 s on a one-minute AWS metric"));
+	done(&fx);
+	run(&fx, "dev", "Namespace: AWS/ApplicationELB\n      Period: 60",
+	    "Namespace: LMS/dev\n      Period: 10");
+	assert_int_equal(count(&fx, "CMP005", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "dev", "Period: 60", "Period: 90");
+	assert_true(has_message(&fx, "CMP005", "multiple of 60"));
+	done(&fx);
+}
+
+static void test_throttling(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "dev", "ThrottlingBurstLimit: 5000", "ThrottlingBurstLimit: 100");
+	assert_int_equal(count(&fx, "CMP006", SEV_ERROR), 1);
+	done(&fx);
+	run(&fx, "dev", "BurstLimit: 200", "BurstLimit: 50");
+	assert_int_equal(count(&fx, "CMP006", SEV_ERROR), 1);
+	done(&fx);
+}
+
+static void test_schedules(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *expr;
+		bool ok;
+	} cases[] = {
+	    {"cron(30 6 ? * MON-FRI *)", true},
+	    {"cron(0 7 1 * ? *)", true},
+	    {"cron(0/15 6-9 ? JAN,DEC 2L 2026)", true},
+	    {"rate(5 minutes)", true},
+	    {"rate(1 day)", true},
+	    {"at(2026-12-01T07:30:00)", true},
+	    {"cron(30 6 * * MON-FRI *)", false},
+	    {"cron(30 6 ? * MON-FRI)", false},
+	    {"cron(61 6 ? * MON-FRI *)", false},
+	    {"cron(30 24 ? * * *)", false},
+	    {"rate(1 days)", false},
+	    {"rate(5 weeks)", false},
+	    {"at(2026-12-01 07:30)", false},
+	    {"0 7 * * *", false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char to[128];
+		snprintf(to, sizeof(to), "Schedule: '%s'", cases[i].expr);
+		fixture fx;
+		run(&fx, "dev", "Schedule: cron(30 6 ? * MON-FRI *)", to);
+		bool fired = has_message(&fx, "CMP007", "is not valid");
+		if (fired == cases[i].ok)
+			fail_msg("%s: expected %s", cases[i].expr,
+			         cases[i].ok ? "valid" : "invalid");
+		done(&fx);
+	}
+	fixture fx;
+	run(&fx, "dev", "          Timezone: Asia/Singapore\n", "");
+	assert_true(has_message(&fx, "CMP007", "no time zone"));
+	done(&fx);
+	run(&fx, "dev", "ScheduleExpressionTimezone: Asia/Singapore",
+	    "ScheduleExpressionTimezone: Europe/Dublin");
+	assert_true(has_message(&fx, "CMP007", "Singapore time"));
+	done(&fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_good_passes),  cmocka_unit_test(test_fargate_sizes),
+	    cmocka_unit_test(test_task_counts),  cmocka_unit_test(test_health_check),
+	    cmocka_unit_test(test_alarm_period), cmocka_unit_test(test_throttling),
+	    cmocka_unit_test(test_schedules),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
