@@ -19,6 +19,9 @@ void rule_data(const validate_ctx *ctx);
 /* compute.c: CMP001-CMP007 */
 void rule_compute(const validate_ctx *ctx);
 
+/* observe.c: OBS001-OBS004 */
+void rule_observe(const validate_ctx *ctx);
+
 /* names.c */
 void rule_suffix(const validate_ctx *ctx);
 void rule_name_lengths(const validate_ctx *ctx);

@@ -449,6 +449,9 @@ static const validate_rule rules[] = {
     {"NET005", "three availability zones in prod", rule_az_count},
     {"NET006", "one NAT gateway per AZ (single NAT: warning in dev/staging, error in prod)",
      rule_nat},
+    {"OBS001", "log groups encrypted with retention, audit logs a year, data-lake expiry, "
+	       "manual approval in prod (OBS001-OBS004)",
+     rule_observe},
     {"PRM001", "each value meets its parameter's declared constraints (PRM001-PRM006)",
      rule_params},
 };
