@@ -461,8 +461,10 @@ bool model_render_update(const model *m, buf *out)
 	bool params_done = false;
 	for (size_t i = 0; i <= ne; i++) {
 		size_t at = i < ne ? edits[i].from : tail;
-		/* new parameters go after the last one, in the order they were set */
-		if (!params_done && m->params_line && m->params_end <= at) {
+		/* new parameters go after the last one, in the order they were set;
+		 * an edit at params_end itself (an empty last value at the end of a
+		 * file without a final newline) belongs to the line before them */
+		if (!params_done && m->params_line && (m->params_end < at || i == ne)) {
 			bool adding = false;
 			for (size_t j = 0; j < m->n; j++)
 				adding = adding || (m->entries[j].is_param && !m->entries[j].line);
@@ -473,7 +475,7 @@ bool model_render_update(const model *m, buf *out)
 			}
 			buf_add(out, text + pos, m->params_end - pos);
 			pos = m->params_end;
-			if (pos > 0 && text[pos - 1] != '\n')
+			if (adding && pos > 0 && text[pos - 1] != '\n')
 				buf_addc(out, '\n');
 			for (size_t j = 0; j < m->n; j++) {
 				const model_entry *e = &m->entries[j];

@@ -46,8 +46,11 @@ bool params_json_import(const catalog *cat, model *m, const char *path, const ch
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		lms_error_set(err, path, (size_t)(jerr.line > 0 ? jerr.line : 0),
-		              (size_t)(jerr.column > 0 ? jerr.column : 0), "%s", jerr.text);
+		size_t line = (size_t)(jerr.line > 0 ? jerr.line : 0);
+		/* jansson reports column 0 at the start of a line (an error at
+		 * the end of a file that ends with a newline): that is column 1 */
+		size_t col = jerr.column > 0 ? (size_t)jerr.column : line > 0;
+		lms_error_set(err, path, line, col, "%s", jerr.text);
 		return false;
 	}
 	bool ok = false;
@@ -86,6 +89,11 @@ bool params_json_import(const catalog *cat, model *m, const char *path, const ch
 		if (json_is_true(prev) && !v)
 			continue; /* keeps the model's value */
 		vals[i] = v ? value_text(v) : NULL;
+		if (vals[i] && strpbrk(vals[i], "\r\n")) {
+			lms_error_set(err, path, 0, 0,
+				      "entry %zu (%s): a parameter value is one line", i + 1, key);
+			goto done;
+		}
 		if (!vals[i]) {
 			lms_error_set(err, path, 0, 0,
 			              "entry %zu (%s): ParameterValue must be a string", i + 1,

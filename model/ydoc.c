@@ -261,6 +261,40 @@ static ynode *build_node(builder *b, yaml_event_t *ev, int depth)
 	}
 }
 
+/* libyaml ends a line at a lone \r, NEL (U+0085), LS (U+2028) and PS
+ * (U+2029) as well as at \n and \r\n, but every byte offset derived from a
+ * line number (ydoc_line_offset, and the splicing built on it) counts \n:
+ * text with the others would be spliced in the wrong place, so it is
+ * refused. Returns the first one's 1-based line (0 if none) and its column. */
+static size_t find_other_line_break(const char *text, size_t len, size_t *col, const char **what)
+{
+	size_t line = 1, chars = 0;
+	for (size_t i = 0; i < len; i++) {
+		const unsigned char *p = (const unsigned char *)text + i;
+		size_t rest = len - i;
+		*what = NULL;
+		if (p[0] == '\r' && (rest < 2 || p[1] != '\n'))
+			*what = "a carriage return without a line feed";
+		else if (rest >= 2 && p[0] == 0xC2 && p[1] == 0x85)
+			*what = "U+0085 (next line)";
+		else if (rest >= 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xA8)
+			*what = "U+2028 (line separator)";
+		else if (rest >= 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xA9)
+			*what = "U+2029 (paragraph separator)";
+		if (*what) {
+			*col = chars + 1;
+			return line;
+		}
+		if (p[0] == '\n') {
+			line++;
+			chars = 0;
+		} else if ((p[0] & 0xC0) != 0x80) {
+			chars++;
+		}
+	}
+	return 0;
+}
+
 ydoc *ydoc_parse(const char *path, const char *text, size_t len, lms_error *err)
 {
 	ydoc *doc = calloc(1, sizeof(*doc));
@@ -280,6 +314,17 @@ ydoc *ydoc_parse(const char *path, const char *text, size_t len, lms_error *err)
 	doc->len = len;
 	if (memchr(text, '\0', len)) {
 		lms_error_set(err, path, 0, 0, "contains a NUL byte: not a text file");
+		ydoc_free(doc);
+		return NULL;
+	}
+	size_t break_col;
+	const char *break_what;
+	size_t break_line = find_other_line_break(text, len, &break_col, &break_what);
+	if (break_line) {
+		lms_error_set(err, path, break_line, break_col,
+		              "%s: lines must end in \\n or \\r\\n (write it as an escape in a "
+		              "double-quoted value)",
+		              break_what);
 		ydoc_free(doc);
 		return NULL;
 	}

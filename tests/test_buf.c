@@ -1,0 +1,200 @@
+/* buf: growth, the size cap and its sticky failed state, take and reset. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "common/buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void test_init_is_empty(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 0);
+	assert_int_equal(b.len, 0);
+	assert_false(b.failed);
+	assert_int_equal(b.max, BUF_DEFAULT_MAX);
+	assert_string_equal(buf_cstr(&b), "");
+	buf_free(&b);
+}
+
+static void test_add_grows_and_terminates(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 0);
+	char expect[3001];
+	for (size_t i = 0; i < 3000; i++) {
+		char c = (char)('a' + i % 26);
+		expect[i] = c;
+		assert_true(buf_add(&b, &c, 1));
+		assert_int_equal(b.len, i + 1);
+		assert_true(b.cap >= b.len + 1);
+		assert_int_equal(b.data[b.len], '\0');
+	}
+	expect[3000] = '\0';
+	assert_string_equal(buf_cstr(&b), expect);
+	buf_free(&b);
+	assert_null(b.data);
+	assert_int_equal(b.len, 0);
+}
+
+static void test_adds_addc_and_binary(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 0);
+	assert_true(buf_adds(&b, "ab"));
+	assert_true(buf_addc(&b, 'c'));
+	assert_true(buf_add(&b, "\0d", 2));
+	assert_true(buf_add(&b, "", 0));
+	assert_int_equal(b.len, 5);
+	assert_memory_equal(b.data, "abc\0d", 6);
+	buf_free(&b);
+}
+
+static void test_addf_formats_and_grows(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 0);
+	char big[1000];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_true(buf_addf(&b, "%d-%s", 42, "é"));
+	assert_string_equal(buf_cstr(&b), "42-é");
+	assert_true(buf_addf(&b, "[%s]", big));
+	assert_int_equal(b.len, strlen("42-é") + 2 + 999);
+	assert_int_equal(b.data[strlen("42-é")], '[');
+	assert_int_equal(b.data[b.len - 1], ']');
+	assert_int_equal(b.data[b.len], '\0');
+	assert_true(buf_addf(&b, "%s", ""));
+	assert_int_equal(b.len, strlen("42-é") + 2 + 999);
+	buf_free(&b);
+}
+
+static void test_cap_allows_exactly_max(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 8);
+	assert_true(buf_adds(&b, "12345678"));
+	assert_false(b.failed);
+	assert_string_equal(buf_cstr(&b), "12345678");
+	assert_false(buf_addc(&b, '9'));
+	assert_true(b.failed);
+	buf_free(&b);
+}
+
+static void test_cap_exceeded_fails_frees_and_sticks(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 8);
+	assert_true(buf_adds(&b, "12345"));
+	assert_false(buf_adds(&b, "6789"));
+	assert_true(b.failed);
+	assert_null(b.data); /* freed at once, not at buf_free */
+	assert_int_equal(b.len, 0);
+	assert_string_equal(buf_cstr(&b), "");
+	/* sticky: even what would fit now is refused */
+	assert_false(buf_addc(&b, 'x'));
+	assert_false(buf_adds(&b, ""));
+	assert_false(buf_addf(&b, "%d", 1));
+	assert_true(b.failed);
+	assert_null(b.data);
+	assert_null(buf_take(&b));
+	buf_free(&b);
+}
+
+static void test_addf_cap_exceeded(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 10);
+	assert_true(buf_addf(&b, "%s", "0123456789"));
+	assert_false(buf_addf(&b, "%d", 7));
+	assert_true(b.failed);
+	assert_null(b.data);
+	assert_string_equal(buf_cstr(&b), "");
+	buf_free(&b);
+}
+
+static void test_take_hands_over_and_empties(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, "hello");
+	char *s = buf_take(&b);
+	assert_non_null(s);
+	assert_string_equal(s, "hello");
+	assert_null(b.data);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(b.cap, 0);
+	assert_string_equal(buf_cstr(&b), "");
+	/* still usable, and independent of the string handed out */
+	assert_true(buf_adds(&b, "again"));
+	assert_string_equal(buf_cstr(&b), "again");
+	assert_string_equal(s, "hello");
+	free(s);
+	buf_free(&b);
+	/* an empty buffer hands out an empty string, not NULL */
+	buf_init(&b, 0);
+	s = buf_take(&b);
+	assert_non_null(s);
+	assert_string_equal(s, "");
+	free(s);
+}
+
+static void test_reset_keeps_memory_and_clears_failure(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, "some text");
+	char *mem = b.data;
+	size_t cap = b.cap;
+	buf_reset(&b);
+	assert_int_equal(b.len, 0);
+	assert_ptr_equal(b.data, mem);
+	assert_int_equal(b.cap, cap);
+	assert_string_equal(buf_cstr(&b), "");
+	assert_true(buf_adds(&b, "new"));
+	assert_string_equal(buf_cstr(&b), "new");
+	buf_free(&b);
+
+	buf_init(&b, 4);
+	assert_false(buf_adds(&b, "too long"));
+	assert_true(b.failed);
+	buf_reset(&b);
+	assert_false(b.failed);
+	assert_true(buf_adds(&b, "ok"));
+	assert_string_equal(buf_cstr(&b), "ok");
+	buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_init_is_empty),
+	    cmocka_unit_test(test_add_grows_and_terminates),
+	    cmocka_unit_test(test_adds_addc_and_binary),
+	    cmocka_unit_test(test_addf_formats_and_grows),
+	    cmocka_unit_test(test_cap_allows_exactly_max),
+	    cmocka_unit_test(test_cap_exceeded_fails_frees_and_sticks),
+	    cmocka_unit_test(test_addf_cap_exceeded),
+	    cmocka_unit_test(test_take_hands_over_and_empties),
+	    cmocka_unit_test(test_reset_keeps_memory_and_clears_failure),
+	};
+	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
+}

@@ -1,0 +1,455 @@
+/* catalog: the real templates load with groups, labels, defaults and
+ * profiles; every broken fixture catalog fails with FILE:LINE:COL. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "model/catalog.h"
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static catalog *load_ok(const char *dir)
+{
+	lms_error err = {0};
+	catalog *cat = catalog_load(dir, &err);
+	if (!cat) {
+		char *s = tu_error_text(&err);
+		print_error("catalog_load(%s): %s\n", dir, s);
+		free(s);
+		lms_error_clear(&err);
+	}
+	assert_non_null(cat);
+	return cat;
+}
+
+static int setup_templates(void **state)
+{
+	lms_error err = {0};
+	*state = catalog_load(tu_templates_dir(), &err);
+	if (!*state) {
+		char *s = lms_error_format(&err);
+		print_error("templates (%s) do not load: %s\n", tu_templates_dir(), s);
+		free(s);
+		lms_error_clear(&err);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown_catalog(void **state)
+{
+	catalog_free(*state);
+	return 0;
+}
+
+/* ---- the real templates ------------------------------------------------------------------- */
+
+static void test_templates_fragments(void **state)
+{
+	const catalog *cat = *state;
+	assert_true(cat->nfrags >= 3);
+	assert_string_equal(cat->frags[0].name, "environment.yml");
+	assert_string_equal(cat->frags[1].name, "network.yml");
+	for (size_t i = 0; i < cat->nfrags; i++) {
+		assert_non_null(cat->frags[i].doc);
+		assert_non_null(strstr(cat->frags[i].path, cat->frags[i].name));
+	}
+	assert_non_null(ynode_str(cat->description));
+	assert_true(strlen(cat->description->str) > 10);
+}
+
+static void test_templates_params_complete(void **state)
+{
+	const catalog *cat = *state;
+	assert_true(cat->nparams >= 10);
+	size_t grouped = 0;
+	for (size_t g = 0; g < cat->ngroups; g++) {
+		const cat_group *grp = &cat->groups[g];
+		assert_non_null(grp->label);
+		assert_true(grp->n > 0);
+		for (size_t i = 0; i < grp->n; i++) {
+			assert_true(grp->params[i] < cat->nparams);
+			assert_int_equal(cat->params[grp->params[i]].group, g);
+		}
+		grouped += grp->n;
+	}
+	/* every parameter in exactly one group */
+	assert_int_equal(grouped, cat->nparams);
+	for (size_t i = 0; i < cat->nparams; i++) {
+		const cat_param *p = &cat->params[i];
+		assert_non_null(p->e.name);
+		assert_non_null(p->type);
+		assert_non_null(p->description);
+		assert_non_null(p->default_value);
+		assert_non_null(p->default_node);
+		assert_string_equal(p->default_node->str, p->default_value);
+		assert_non_null(p->label);
+		assert_true(p->group < cat->ngroups);
+		assert_ptr_equal(catalog_param(cat, p->e.name), p);
+		/* the Default node lies in its fragment's text */
+		assert_true(p->default_node->start.offset < p->e.frag->doc->len);
+	}
+}
+
+static void test_templates_environment_params(void **state)
+{
+	const catalog *cat = *state;
+	const cat_param *env = catalog_param(cat, "Environment");
+	assert_non_null(env);
+	assert_string_equal(env->e.frag->name, "environment.yml");
+	assert_string_equal(env->type, "String");
+	assert_string_equal(env->default_value, "dev");
+	assert_string_equal(env->label, "Environment kind");
+	assert_string_equal(cat->groups[env->group].label, "Environment");
+	assert_non_null(env->allowed_values);
+	assert_int_equal(env->allowed_values->n, 3);
+	assert_string_equal(env->allowed_values->kids[2]->str, "prod");
+	assert_non_null(env->constraint_description);
+
+	const cat_param *suffix = catalog_param(cat, "EnvironmentSuffix");
+	assert_non_null(suffix);
+	assert_true(suffix->has_min_length);
+	assert_true(suffix->has_max_length);
+	assert_int_equal(suffix->min_length, 1);
+	assert_int_equal(suffix->max_length, 12);
+	assert_non_null(suffix->allowed_pattern);
+	assert_null(suffix->allowed_values);
+	assert_string_equal(suffix->label, "Environment suffix");
+	assert_int_equal(suffix->group, env->group);
+}
+
+static void test_templates_network_params(void **state)
+{
+	const catalog *cat = *state;
+	const cat_param *nat = catalog_param(cat, "NatGatewayMode");
+	assert_non_null(nat);
+	assert_string_equal(nat->e.frag->name, "network.yml");
+	assert_string_equal(nat->default_value, "single");
+	assert_string_equal(nat->label, "NAT gateways");
+	assert_string_equal(cat->groups[nat->group].label, "Network");
+
+	const cat_param *days = catalog_param(cat, "FlowLogRetentionDays");
+	assert_non_null(days);
+	assert_string_equal(days->type, "Number");
+	assert_string_equal(days->default_value, "90");
+	assert_int_equal(days->allowed_values->style, YSTYLE_FLOW);
+
+	const cat_param *azs = catalog_param(cat, "AvailabilityZoneCount");
+	assert_non_null(azs);
+	assert_string_equal(azs->default_value, "2");
+	assert_int_equal(azs->default_node->style, YSTYLE_SINGLE);
+
+	assert_true(cat_type_is_list(catalog_param(cat, "PublicSubnetCidrs")->type));
+	assert_null(catalog_param(cat, "NoSuchParameter"));
+}
+
+static void test_templates_profiles(void **state)
+{
+	const catalog *cat = *state;
+	assert_string_equal(catalog_profile_value(cat, "prod", "NatGatewayMode"), "per-az");
+	assert_string_equal(catalog_profile_value(cat, "staging", "NatGatewayMode"), "per-az");
+	assert_string_equal(catalog_profile_value(cat, "dev", "NatGatewayMode"), "single");
+	assert_string_equal(catalog_profile_value(cat, "prod", "AvailabilityZoneCount"), "3");
+	assert_string_equal(catalog_profile_value(cat, "prod", "FlowLogRetentionDays"), "365");
+	assert_string_equal(catalog_profile_value(cat, "dev", "FlowLogRetentionDays"), "90");
+	/* a parameter no profile mentions takes its Default everywhere */
+	assert_string_equal(catalog_profile_value(cat, "prod", "VpcCidr"),
+	                    catalog_param(cat, "VpcCidr")->default_value);
+	assert_null(catalog_profile_value(cat, "prod", "NoSuchParameter"));
+	for (size_t i = 0; i < cat->nprofile; i++) {
+		const cat_profile_value *pv = &cat->profile[i];
+		assert_non_null(catalog_param(cat, pv->param));
+		assert_true(strcmp(pv->env, "dev") == 0 || strcmp(pv->env, "staging") == 0 ||
+		            strcmp(pv->env, "prod") == 0);
+	}
+}
+
+static void test_templates_entries(void **state)
+{
+	const catalog *cat = *state;
+	const cat_entry *is_prod = catalog_entry(cat, SEC_CONDITIONS, "IsProd");
+	assert_non_null(is_prod);
+	assert_string_equal(is_prod->frag->name, "environment.yml");
+	assert_string_equal(is_prod->value->tag, "!Equals");
+	const cat_entry *vpc = catalog_entry(cat, SEC_RESOURCES, "Vpc");
+	assert_non_null(vpc);
+	assert_string_equal(vpc->frag->name, "network.yml");
+	assert_string_equal(ynode_str(ynode_get(vpc->value, "Type")), "AWS::EC2::VPC");
+	assert_int_equal(vpc->key->start.col, 3);
+	assert_non_null(catalog_entry(cat, SEC_RESOURCES, "LogsKey"));
+	assert_null(catalog_entry(cat, SEC_RESOURCES, "IsProd"));
+	assert_null(catalog_entry(cat, SEC_CONDITIONS, "Vpc"));
+	/* Metadata is not indexed as entries */
+	assert_int_equal(cat->nentries[SEC_METADATA], 0);
+}
+
+/* ---- fixtures that load ------------------------------------------------------------------- */
+
+static void test_fixture_ok(void **state)
+{
+	(void)state;
+	char *dir = tu_fixture("catalog-ok");
+	catalog *cat = load_ok(dir);
+	assert_int_equal(cat->nfrags, 2);
+	assert_int_equal(cat->nparams, 6);
+	assert_int_equal(cat->ngroups, 2);
+	assert_null(cat->transform);
+	/* parameters in fragment order */
+	static const char *const order[] = {"Environment", "EnvironmentSuffix", "ZoneCount",
+	                                    "TaskCount",   "Subnets",           "Greeting"};
+	for (size_t i = 0; i < 6; i++)
+		assert_string_equal(cat->params[i].e.name, order[i]);
+	assert_string_equal(cat->groups[1].label, "App — façade");
+	assert_ptr_equal(cat->groups[1].frag, &cat->frags[1]);
+	assert_string_equal(catalog_param(cat, "ZoneCount")->label, "Availability zones");
+	/* no ParameterLabels entry: the label is the name */
+	assert_string_equal(catalog_param(cat, "Greeting")->label, "Greeting");
+	assert_string_equal(catalog_param(cat, "Greeting")->default_value, "héllo wörld");
+	const cat_param *tasks = catalog_param(cat, "TaskCount");
+	assert_true(tasks->has_min_value && tasks->has_max_value);
+	assert_true(tasks->min_value == 1.0 && tasks->max_value == 10.0);
+	assert_false(tasks->has_min_length);
+	assert_string_equal(catalog_profile_value(cat, "prod", "TaskCount"), "4");
+	assert_string_equal(catalog_profile_value(cat, "prod", "Greeting"), "bonjour — prod");
+	assert_string_equal(catalog_profile_value(cat, "staging", "EnvironmentSuffix"), "stg");
+	assert_string_equal(catalog_profile_value(cat, "staging", "TaskCount"), "1");
+	/* sections present per fragment */
+	assert_non_null(cat->frags[0].value[SEC_CONDITIONS]);
+	assert_null(cat->frags[1].value[SEC_CONDITIONS]);
+	assert_null(cat->frags[0].value[SEC_OUTPUTS]);
+	assert_non_null(cat->frags[1].value[SEC_OUTPUTS]);
+	assert_int_equal(cat->frags[1].key[SEC_OUTPUTS]->start.line, 47);
+	catalog_free(cat);
+	free(dir);
+}
+
+static void test_type_is_list(void **state)
+{
+	(void)state;
+	assert_true(cat_type_is_list("CommaDelimitedList"));
+	assert_true(cat_type_is_list("List<AWS::EC2::Subnet::Id>"));
+	assert_true(cat_type_is_list("List<Number>"));
+	assert_false(cat_type_is_list("String"));
+	assert_false(cat_type_is_list("Number"));
+	assert_false(cat_type_is_list("AWS::SSM::Parameter::Value<List<String>>"));
+	assert_false(cat_type_is_list(NULL));
+}
+
+/* ---- fixtures that must fail -------------------------------------------------------------- */
+
+/* Loads fixture `name`, which must fail with an error at FILE:LINE:COL
+ * (FILE inside the fixture, `col` 0 to leave the column out) whose message
+ * contains `what`; returns the full message for further checks (free it). */
+static char *expect_failure(const char *name, const char *file, size_t line, size_t col,
+                            const char *what)
+{
+	char *dir = tu_fixture(name);
+	lms_error err = {0};
+	catalog *cat = catalog_load(dir, &err);
+	if (cat) {
+		print_error("%s loaded, expected: %s\n", name, what);
+		catalog_free(cat);
+		fail();
+	}
+	char *s = tu_error_text(&err);
+	buf want;
+	buf_init(&want, 0);
+	buf_addf(&want, "%s/%s", dir, file);
+	if (line)
+		buf_addf(&want, ":%zu", line);
+	if (col)
+		buf_addf(&want, ":%zu", col);
+	buf_adds(&want, ": ");
+	if (strncmp(s, buf_cstr(&want), want.len) != 0) {
+		print_error("%s: expected the error to start with \"%s\", got \"%s\"\n", name,
+		            buf_cstr(&want), s);
+		fail();
+	}
+	assert_contains(s, what);
+	assert_int_equal(err.line, line);
+	buf_free(&want);
+	lms_error_clear(&err);
+	free(dir);
+	return s;
+}
+
+static void test_duplicate_resource_names_both_files(void **state)
+{
+	(void)state;
+	char *s = expect_failure("catalog-dup", "b.yml", 5, 3, "Resources 'Bucket'");
+	char *first = tu_fixture("catalog-dup/a.yml:2");
+	assert_contains(s, "already defined in");
+	assert_contains(s, first);
+	free(first);
+	free(s);
+}
+
+static void test_parameter_and_resource_share_a_name(void **state)
+{
+	(void)state;
+	char *s = expect_failure("catalog-dup-param", "b.yml", 2, 3, "'Store' is already defined");
+	char *first = tu_fixture("catalog-dup-param/a.yml:9");
+	assert_contains(s, first);
+	free(first);
+	free(s);
+}
+
+static void test_bad_indent(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-badindent", "a.yml", 3, 5,
+	                    "'Bucket' must be indented by two spaces"));
+}
+
+static void test_unparsable_fragment(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-unparsable", "a.yml", 5, 8, "did not find expected ','"));
+}
+
+static void test_sections_out_of_order(void **state)
+{
+	(void)state;
+	free(
+	    expect_failure("catalog-order", "a.yml", 5, 1, "section 'Conditions' is out of order"));
+}
+
+static void test_unknown_section(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-unknown-section", "a.yml", 4, 1,
+	                    "'Description' is not a fragment section"));
+}
+
+static void test_parameter_in_no_group(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-nogroup", "a.yml", 2, 3,
+	                    "parameter 'Lonely' is in no ParameterGroups entry"));
+}
+
+static void test_parameter_in_two_groups(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-twogroups", "a.yml", 11, 13,
+	                    "'Size' is listed in two parameter groups"));
+}
+
+static void test_parameter_without_default(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-nodefault", "a.yml", 6, 3,
+	                    "parameter 'NoDefault' has no Default"));
+}
+
+static void test_misspelt_attribute(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-badattr", "a.yml", 5, 5,
+	                    "unknown parameter attribute 'Defualt'"));
+}
+
+static void test_profile_for_unknown_environment(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-badprofile", "a.yml", 11, 5,
+	                    "profile 'qa' is not an environment kind"));
+}
+
+static void test_profile_key_not_a_name(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-badprofile-key", "a.yml", 9, 5, "is not an environment kind"));
+}
+
+static void test_labels_not_a_mapping(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-badlabels", "a.yml", 9, 7,
+	                    "ParameterLabels must be a mapping"));
+}
+
+static void test_missing_fragment(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-missing", "nothere.yml", 0, 0, "cannot open"));
+}
+
+static void test_index_not_a_mapping(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-index-list", "catalog.yml", 2, 1,
+	                    "needs a Description and a list of Fragments"));
+}
+
+static void test_index_unknown_key(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-index-unknown", "catalog.yml", 4, 1,
+	                    "unknown key 'Parameters'"));
+}
+
+static void test_missing_directory(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	lms_error err = {0};
+	assert_null(catalog_load(dir, &err));
+	char *s = tu_error_text(&err);
+	char *want = tu_join(dir, "catalog.yml: cannot open");
+	assert_contains(s, want);
+	free(want);
+	free(s);
+	lms_error_clear(&err);
+	/* err may be NULL */
+	assert_null(catalog_load(dir, NULL));
+	tu_rmtree(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_templates_fragments, setup_templates,
+	                                    teardown_catalog),
+	    cmocka_unit_test_setup_teardown(test_templates_params_complete, setup_templates,
+	                                    teardown_catalog),
+	    cmocka_unit_test_setup_teardown(test_templates_environment_params, setup_templates,
+	                                    teardown_catalog),
+	    cmocka_unit_test_setup_teardown(test_templates_network_params, setup_templates,
+	                                    teardown_catalog),
+	    cmocka_unit_test_setup_teardown(test_templates_profiles, setup_templates,
+	                                    teardown_catalog),
+	    cmocka_unit_test_setup_teardown(test_templates_entries, setup_templates,
+	                                    teardown_catalog),
+	    cmocka_unit_test(test_fixture_ok),
+	    cmocka_unit_test(test_type_is_list),
+	    cmocka_unit_test(test_duplicate_resource_names_both_files),
+	    cmocka_unit_test(test_parameter_and_resource_share_a_name),
+	    cmocka_unit_test(test_bad_indent),
+	    cmocka_unit_test(test_unparsable_fragment),
+	    cmocka_unit_test(test_sections_out_of_order),
+	    cmocka_unit_test(test_unknown_section),
+	    cmocka_unit_test(test_parameter_in_no_group),
+	    cmocka_unit_test(test_parameter_in_two_groups),
+	    cmocka_unit_test(test_parameter_without_default),
+	    cmocka_unit_test(test_misspelt_attribute),
+	    cmocka_unit_test(test_profile_for_unknown_environment),
+	    cmocka_unit_test(test_profile_key_not_a_name),
+	    cmocka_unit_test(test_labels_not_a_mapping),
+	    cmocka_unit_test(test_missing_fragment),
+	    cmocka_unit_test(test_index_not_a_mapping),
+	    cmocka_unit_test(test_index_unknown_key),
+	    cmocka_unit_test(test_missing_directory),
+	};
+	return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);
+}

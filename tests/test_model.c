@@ -1,0 +1,722 @@
+/* model: building from the catalog, rendering and reloading, editing a
+ * commented file in place (golden), atomic saves, and load errors. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "model/model.h"
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+typedef struct fixture {
+	catalog *cat;
+	char *dir; /* a fresh temporary directory */
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	lms_error err = {0};
+	fx->cat = catalog_load(tu_templates_dir(), &err);
+	if (!fx->cat) {
+		print_error("templates (%s) do not load: %s\n", tu_templates_dir(),
+		            err.msg ? err.msg : "?");
+		lms_error_clear(&err);
+		free(fx);
+		return -1;
+	}
+	fx->dir = tu_mkdtemp();
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *fx = *state;
+	catalog_free(fx->cat);
+	tu_rmtree(fx->dir);
+	free(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static model *load_ok(const char *path)
+{
+	lms_error err = {0};
+	model *m = model_load(path, &err);
+	if (!m) {
+		char *s = tu_error_text(&err);
+		print_error("model_load: %s\n", s);
+		free(s);
+		lms_error_clear(&err);
+	}
+	assert_non_null(m);
+	return m;
+}
+
+/* Writes `text` as DIR/NAME and loads it. */
+static model *load_text(const fixture *fx, const char *name, const char *text)
+{
+	char *path = tu_write_file(fx->dir, name, text);
+	model *m = load_ok(path);
+	free(path);
+	return m;
+}
+
+/* Writes `text` as DIR/NAME; loading it must fail with an error whose text
+ * starts with "DIR/NAME:LINE:COL: " (when line is not 0) and contains `what`. */
+static void expect_load_error(const fixture *fx, const char *name, const char *text, size_t line,
+                              size_t col, const char *what)
+{
+	char *path = tu_write_file(fx->dir, name, text);
+	lms_error err = {0};
+	model *m = model_load(path, &err);
+	if (m) {
+		print_error("%s loaded; expected an error: %s\n", name, what);
+		model_free(m);
+		fail();
+	}
+	char *s = tu_error_text(&err);
+	buf want;
+	buf_init(&want, 0);
+	buf_adds(&want, path);
+	if (line)
+		buf_addf(&want, ":%zu:%zu", line, col);
+	buf_adds(&want, ": ");
+	if (strncmp(s, buf_cstr(&want), want.len) != 0) {
+		print_error("expected the error to start with \"%s\", got \"%s\"\n",
+		            buf_cstr(&want), s);
+		fail();
+	}
+	assert_contains(s, what);
+	buf_free(&want);
+	free(s);
+	lms_error_clear(&err);
+	free(path);
+}
+
+static char *render_update(const model *m)
+{
+	buf out;
+	buf_init(&out, 0);
+	assert_true(model_render_update(m, &out));
+	char *s = buf_take(&out);
+	assert_non_null(s);
+	return s;
+}
+
+static char *render_new(const model *m, const catalog *cat)
+{
+	buf out;
+	buf_init(&out, 0);
+	assert_true(model_render_new(m, cat, &out));
+	char *s = buf_take(&out);
+	assert_non_null(s);
+	return s;
+}
+
+/* Every entry of `a` is in `b` with the same value, and the reverse. */
+static void assert_same_values(const model *a, const model *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		const model_entry *e = &a->entries[i];
+		const model_entry *f = model_find(b, e->key);
+		if (!f) {
+			print_error("'%s' lost\n", e->key);
+			fail();
+		}
+		if (strcmp(e->value, f->value) != 0) {
+			print_error("'%s': '%s' became '%s'\n", e->key, e->value, f->value);
+			fail();
+		}
+		assert_int_equal(e->is_param, f->is_param);
+	}
+}
+
+/* ---- from the catalog --------------------------------------------------------------------- */
+
+static void test_new_from_catalog_dev(void **state)
+{
+	fixture *fx = *state;
+	lms_error err = {0};
+	model *m = model_new_from_catalog(fx->cat, "dev", &err);
+	assert_non_null(m);
+	assert_null(m->path);
+	assert_null(m->doc);
+	assert_string_equal(model_get(m, "stack"), "lms-dev");
+	assert_string_equal(model_get(m, "region"), "eu-west-1");
+	assert_string_equal(model_get(m, "environment"), "dev");
+	assert_string_equal(model_get(m, "suffix"), "dev");
+	/* the bound parameters read the top-level keys */
+	assert_string_equal(model_get(m, "Environment"), "dev");
+	assert_string_equal(model_get(m, "EnvironmentSuffix"), "dev");
+	assert_string_equal(model_find(m, "EnvironmentSuffix")->key, "suffix");
+	assert_false(model_find(m, "stack")->is_param);
+	assert_string_equal(model_get(m, "NatGatewayMode"), "single");
+	assert_true(model_find(m, "NatGatewayMode")->is_param);
+	/* four top-level keys and every other parameter at its Default */
+	assert_int_equal(m->n, 4 + fx->cat->nparams - 2);
+	for (size_t i = 0; i < fx->cat->nparams; i++) {
+		const cat_param *p = &fx->cat->params[i];
+		if (strcmp(p->e.name, "Environment") == 0 ||
+		    strcmp(p->e.name, "EnvironmentSuffix") == 0)
+			continue;
+		const model_entry *e = model_find(m, p->e.name);
+		assert_non_null(e);
+		assert_string_equal(e->value, p->default_value);
+		assert_int_equal(e->line, 0);
+	}
+	assert_null(model_get(m, "NoSuchParameter"));
+	model_free(m);
+}
+
+static void test_new_from_catalog_prod(void **state)
+{
+	fixture *fx = *state;
+	model *m = model_new_from_catalog(fx->cat, "prod", NULL);
+	assert_non_null(m);
+	assert_string_equal(model_get(m, "stack"), "lms-prod");
+	assert_string_equal(model_get(m, "environment"), "prod");
+	assert_string_equal(model_get(m, "NatGatewayMode"), "per-az");
+	assert_string_equal(model_get(m, "AvailabilityZoneCount"), "3");
+	assert_string_equal(model_get(m, "FlowLogRetentionDays"), "365");
+	for (size_t i = 0; i < fx->cat->nparams; i++) {
+		const char *name = fx->cat->params[i].e.name;
+		bool bound =
+		    strcmp(name, "Environment") == 0 || strcmp(name, "EnvironmentSuffix") == 0;
+		const char *want = bound ? "prod" : catalog_profile_value(fx->cat, "prod", name);
+		assert_string_equal(model_param_value(m, fx->cat, name), want);
+	}
+	model_free(m);
+}
+
+static void test_new_from_fixture_catalog_suffix_profile(void **state)
+{
+	(void)state;
+	char *dir = tu_fixture("catalog-ok");
+	catalog *cat = catalog_load(dir, NULL);
+	assert_non_null(cat);
+	model *m = model_new_from_catalog(cat, "staging", NULL);
+	assert_non_null(m);
+	/* the staging profile sets EnvironmentSuffix: it names the stack */
+	assert_string_equal(model_get(m, "suffix"), "stg");
+	assert_string_equal(model_get(m, "stack"), "lms-stg");
+	assert_string_equal(model_get(m, "TaskCount"), "1");
+	model_free(m);
+	m = model_new_from_catalog(cat, "prod", NULL);
+	assert_string_equal(model_get(m, "TaskCount"), "4");
+	assert_string_equal(model_get(m, "Greeting"), "bonjour — prod");
+	model_free(m);
+	catalog_free(cat);
+	free(dir);
+}
+
+static void test_param_value_falls_back_to_default(void **state)
+{
+	fixture *fx = *state;
+	model *m = load_text(fx, "small.yml", "stack: s\nparameters:\n  VpcCidr: 10.9.0.0/16\n");
+	assert_string_equal(model_param_value(m, fx->cat, "VpcCidr"), "10.9.0.0/16");
+	assert_string_equal(model_param_value(m, fx->cat, "NatGatewayMode"), "single");
+	assert_string_equal(model_param_value(NULL, fx->cat, "NatGatewayMode"), "single");
+	assert_null(model_param_value(m, fx->cat, "NoSuchParameter"));
+	model_free(m);
+}
+
+/* ---- render and reload -------------------------------------------------------------------- */
+
+static void test_render_new_round_trips(void **state)
+{
+	fixture *fx = *state;
+	static const char *const envs[] = {"dev", "staging", "prod"};
+	for (size_t e = 0; e < 3; e++) {
+		model *m = model_new_from_catalog(fx->cat, envs[e], NULL);
+		assert_non_null(m);
+		char *text = render_new(m, fx->cat);
+		buf head;
+		buf_init(&head, 0);
+		buf_addf(&head, "# lmsctl model: the LMS platform, %s environment.\n", envs[e]);
+		assert_true(strncmp(text, buf_cstr(&head), head.len) == 0);
+		buf_free(&head);
+		assert_contains(text, "\nparameters:\n");
+		assert_contains(text, "\n  # ==== Network ====\n");
+		assert_contains(text, "\n  # NAT gateways.\n");
+		assert_not_contains(text, "  Environment:");
+		char *path = tu_write_file(fx->dir, "new.yml", text);
+		model *back = load_ok(path);
+		assert_same_values(m, back);
+		assert_int_equal(back->nunknown, 0);
+		assert_true(back->params_line > 0);
+		/* nothing changed: the update render is the file itself */
+		char *same = render_update(back);
+		assert_string_equal(same, text);
+		free(same);
+		model_free(back);
+		model_free(m);
+		free(path);
+		free(text);
+	}
+}
+
+static void test_render_new_round_trips_tricky_values(void **state)
+{
+	fixture *fx = *state;
+	model *m = model_new_from_catalog(fx->cat, "dev", NULL);
+	assert_non_null(m);
+	static const char *const values[] = {
+	    "",       "yes",   "no",   "0123", "1e3",    "a: b",   "#x",        "- x",
+	    "it's",   " lead", "x:",   "~",    "null",   "日本 🚀", "tab\there", "[a]",
+	    "{a: b}", "\"q\"", "a #b", "true", "trail ", "%x",     "@x",        "0x1F",
+	};
+	static const char *const keys[] = {"VpcCidr", "NatGatewayMode", "stack", "region"};
+	buf name;
+	buf_init(&name, 0);
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		/* a parameter no catalog defines is rendered too */
+		buf_reset(&name);
+		buf_addf(&name, "Custom%zu", i);
+		assert_true(model_set(m, buf_cstr(&name), values[i]));
+		assert_true(model_set(m, keys[i % 4], values[i]));
+		char *text = render_new(m, fx->cat);
+		char *path = tu_write_file(fx->dir, "tricky.yml", text);
+		model *back = load_ok(path);
+		assert_same_values(m, back);
+		model_free(back);
+		free(path);
+		free(text);
+	}
+	buf_free(&name);
+	model_free(m);
+}
+
+/* ---- editing a commented file ------------------------------------------------------------- */
+
+static void test_edit_matches_golden(void **state)
+{
+	fixture *fx = *state;
+	char *input = tu_fixture("model-edit.yml");
+	char *golden_path = tu_golden("model-edit.yml");
+	model *m = load_ok(input);
+	assert_string_equal(model_get(m, "stack"), "lms-edit");
+	assert_string_equal(model_get(m, "suffix"), "ed");
+	assert_string_equal(model_get(m, "Motto"), "héllo — 日本");
+	assert_string_equal(model_get(m, "EmptyOne"), "");
+	assert_int_equal(m->params_indent, 4);
+	assert_int_equal(m->params_line, 7);
+
+	assert_true(model_set(m, "stack", "lms-edited"));
+	assert_true(model_set(m, "EnvironmentSuffix", "0123"));
+	assert_true(model_set(m, "Motto", "adiós 🚀"));
+	assert_true(model_set(m, "NatGatewayMode", "per-az"));
+	assert_true(model_set(m, "AppSubnetCidrs", "10.1.0.0/20,10.1.16.0/20"));
+	assert_true(model_set(m, "EmptyOne", "filled"));
+	assert_true(model_set(m, "KeyDeletionWindowDays", "30"));
+	assert_true(model_set(m, "Greeting", "yes"));
+	assert_true(model_set(m, "FlowLogRetentionDays", "90")); /* unchanged */
+	assert_false(model_find(m, "FlowLogRetentionDays")->changed);
+
+	char *out = render_update(m);
+	char *golden = tu_read_file(golden_path, NULL);
+	assert_non_null(golden);
+	if (strcmp(out, golden) != 0) {
+		print_error("model_render_update differs from %s; got:\n%s", golden_path, out);
+		fail();
+	}
+	/* and it reads back with the new values */
+	char *path = tu_write_file(fx->dir, "edited.yml", out);
+	model *back = load_ok(path);
+	assert_same_values(m, back);
+	model_free(back);
+	free(path);
+	free(golden);
+	free(out);
+	model_free(m);
+	free(golden_path);
+	free(input);
+}
+
+static void test_edit_changes_only_the_value_bytes(void **state)
+{
+	(void)state;
+	char *input = tu_fixture("model-edit.yml");
+	model *m = load_ok(input);
+	const char *text = m->doc->text;
+	static const struct {
+		const char *key, *value, *written;
+	} cases[] = {
+	    {"VpcCidr", "10.50.0.0/16", "10.50.0.0/16"},
+	    {"Motto", "naïve", "naïve"},
+	    {"region", "yes", "'yes'"},
+	    {"AppSubnetCidrs", "", "''"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		model *one = load_ok(input);
+		const model_entry *e = model_find(one, cases[i].key);
+		assert_non_null(e);
+		size_t from = e->val_from, to = e->val_to;
+		assert_true(to > from);
+		assert_true(model_set(one, cases[i].key, cases[i].value));
+		char *out = render_update(one);
+		buf want;
+		buf_init(&want, 0);
+		buf_add(&want, text, from);
+		buf_adds(&want, cases[i].written);
+		buf_adds(&want, text + to);
+		assert_string_equal(out, buf_cstr(&want));
+		buf_free(&want);
+		free(out);
+		model_free(one);
+	}
+	/* the value range of a plain scalar is exactly its text */
+	const model_entry *e = model_find(m, "VpcCidr");
+	assert_memory_equal(text + e->val_from, "10.40.0.0/16", e->val_to - e->val_from);
+	e = model_find(m, "Motto");
+	assert_memory_equal(text + e->val_from, "\"héllo — 日本\"", e->val_to - e->val_from);
+	assert_int_equal(e->line, 10);
+	assert_int_equal(e->col, 12);
+	/* no change: the text itself */
+	char *same = render_update(m);
+	assert_string_equal(same, text);
+	free(same);
+	model_free(m);
+	free(input);
+}
+
+static void test_empty_value_gets_a_space(void **state)
+{
+	fixture *fx = *state;
+	model *m = load_text(fx, "empty.yml",
+	                     "stack: s\nparameters:\n  Foo:\n  Bar:   # why empty\n  Baz: x\n");
+	assert_string_equal(model_get(m, "Foo"), "");
+	assert_string_equal(model_get(m, "Bar"), "");
+	assert_true(model_set(m, "Foo", "v"));
+	assert_true(model_set(m, "Bar", "w x"));
+	char *out = render_update(m);
+	assert_string_equal(out, "stack: s\nparameters:\n  Foo: v\n  Bar: w x   # why empty\n"
+	                         "  Baz: x\n");
+	free(out);
+	model_free(m);
+
+	/* at the very end of a file without a final newline */
+	m = load_text(fx, "empty-end.yml", "stack: s\nparameters:\n  Foo:");
+	assert_true(model_set(m, "Foo", "v"));
+	out = render_update(m);
+	assert_string_equal(out, "stack: s\nparameters:\n  Foo: v");
+	free(out);
+	/* with a new parameter after it */
+	assert_true(model_set(m, "Bar", "w"));
+	out = render_update(m);
+	assert_string_equal(out, "stack: s\nparameters:\n  Foo: v\n  Bar: w\n");
+	free(out);
+	model_free(m);
+
+	/* an edit elsewhere adds no newline to a file that has none */
+	m = load_text(fx, "no-final-newline.yml", "stack: s\nparameters:\n  A: 1");
+	assert_true(model_set(m, "stack", "t"));
+	out = render_update(m);
+	assert_string_equal(out, "stack: t\nparameters:\n  A: 1");
+	free(out);
+	model_free(m);
+}
+
+static void test_new_parameter_appended_under_parameters(void **state)
+{
+	fixture *fx = *state;
+	/* parameters followed by another top-level key */
+	model *m =
+	    load_text(fx, "add.yml", "parameters:\n  A: 1\n  # comment after A\n\nstack: s # é\n");
+	assert_true(model_set(m, "B", "two words"));
+	assert_true(model_set(m, "stack", "t"));
+	char *out = render_update(m);
+	assert_string_equal(out, "parameters:\n  A: 1\n  B: two words\n  # comment after A\n\n"
+	                         "stack: t # é\n");
+	free(out);
+	model_free(m);
+
+	/* an empty `parameters:` */
+	m = load_text(fx, "add-empty.yml", "stack: s\nparameters:\nregion: r\n");
+	assert_true(model_set(m, "A", "1"));
+	out = render_update(m);
+	assert_string_equal(out, "stack: s\nparameters:\n  A: 1\nregion: r\n");
+	free(out);
+	model_free(m);
+
+	/* `parameters: ~` loses its null when it gets a parameter */
+	m = load_text(fx, "add-null.yml", "stack: s\nparameters: ~\nregion: r\n");
+	assert_true(model_set(m, "A", "1"));
+	out = render_update(m);
+	assert_not_contains(out, "~");
+	assert_contains(out, "\n  A: 1\nregion: r\n");
+	char *null_path = tu_write_file(fx->dir, "add-null-out.yml", out);
+	model *reloaded = load_ok(null_path);
+	assert_same_values(m, reloaded);
+	model_free(reloaded);
+	free(null_path);
+	free(out);
+	model_free(m);
+
+	/* a new top-level key goes before a document end marker */
+	m = load_text(fx, "add-end.yml", "stack: s\n...\n");
+	assert_true(model_set(m, "region", "r"));
+	out = render_update(m);
+	assert_string_equal(out, "stack: s\nregion: r\n...\n");
+	free(out);
+	model_free(m);
+
+	/* no `parameters:` at all, no final newline, and a new top-level key */
+	m = load_text(fx, "add-none.yml", "stack: s");
+	assert_true(model_set(m, "A", "1"));
+	assert_true(model_set(m, "region", "eu-west-1"));
+	out = render_update(m);
+	assert_string_equal(out, "stack: s\nregion: eu-west-1\nparameters:\n  A: 1\n");
+	char *path = tu_write_file(fx->dir, "add-none-out.yml", out);
+	model *back = load_ok(path);
+	assert_same_values(m, back);
+	model_free(back);
+	free(path);
+	free(out);
+	model_free(m);
+}
+
+/* ---- saving ------------------------------------------------------------------------------- */
+
+static void test_save_is_atomic_and_keeps_mode(void **state)
+{
+	fixture *fx = *state;
+	char *input = tu_fixture("model-edit.yml");
+	char *text = tu_read_file(input, NULL);
+	assert_non_null(text);
+	char *path = tu_write_file(fx->dir, "m.yml", text);
+	assert_int_equal(chmod(path, 0640), 0);
+	model *m = load_ok(path);
+	assert_true(model_set(m, "NatGatewayMode", "per-az"));
+	assert_true(model_set(m, "NewOne", "1"));
+	lms_error err = {0};
+	assert_true(model_save(m, fx->cat, NULL, &err));
+	assert_null(err.msg);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(tu_count_entries(fx->dir), 1); /* no temporary file left */
+	char *saved = tu_read_file(path, NULL);
+	assert_contains(saved, "\n    NatGatewayMode: per-az\n");
+	assert_contains(saved, "\n    NewOne: 1\n");
+	assert_contains(saved, "# Model for the édition test");
+	/* the model now matches the file: positions are fresh, nothing pending */
+	const model_entry *e = model_find(m, "NewOne");
+	assert_non_null(e);
+	assert_false(e->changed);
+	assert_true(e->line > 0);
+	assert_memory_equal(saved + e->val_from, "1", 1);
+	/* a second edit splices at the new positions */
+	assert_true(model_set(m, "NewOne", "22"));
+	assert_true(model_save(m, fx->cat, NULL, &err));
+	char *again = tu_read_file(path, NULL);
+	assert_contains(again, "\n    NewOne: 22\n");
+	assert_int_equal(strlen(again), strlen(saved) + 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	free(again);
+	free(saved);
+	model_free(m);
+	free(path);
+	free(text);
+	free(input);
+}
+
+static void test_save_new_model(void **state)
+{
+	fixture *fx = *state;
+	model *m = model_new_from_catalog(fx->cat, "staging", NULL);
+	lms_error err = {0};
+	/* nowhere to save */
+	assert_false(model_save(m, fx->cat, NULL, &err));
+	assert_error(&err, "no file");
+	char *path = tu_join(fx->dir, "staging.yml");
+	assert_true(model_save(m, fx->cat, path, &err));
+	assert_string_equal(m->path, path);
+	char *text = tu_read_file(path, NULL);
+	char *expect = render_new(m, fx->cat);
+	assert_string_equal(text, expect);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	mode_t mask = umask(0);
+	umask(mask);
+	assert_int_equal(st.st_mode & 07777, 0666 & ~mask);
+	model *back = load_ok(path);
+	assert_same_values(m, back);
+	model_free(back);
+	free(expect);
+	free(text);
+	free(path);
+	model_free(m);
+}
+
+static void test_write_file_atomic(void **state)
+{
+	fixture *fx = *state;
+	char *path = tu_join(fx->dir, "out.txt");
+	lms_error err = {0};
+	assert_true(write_file_atomic(path, "first\n", 6, true, &err));
+	char *s = tu_read_file(path, NULL);
+	assert_string_equal(s, "first\n");
+	free(s);
+	/* exclusive: an existing file is refused and left alone */
+	assert_false(write_file_atomic(path, "second\n", 7, true, &err));
+	assert_string_equal(err.file, path);
+	assert_error(&err, "already exists");
+	s = tu_read_file(path, NULL);
+	assert_string_equal(s, "first\n");
+	free(s);
+	assert_int_equal(tu_count_entries(fx->dir), 1);
+	/* not exclusive: replaced, keeping the mode */
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_true(write_file_atomic(path, "third", 5, false, &err));
+	s = tu_read_file(path, NULL);
+	assert_string_equal(s, "third");
+	free(s);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(tu_count_entries(fx->dir), 1);
+	/* empty content */
+	assert_true(write_file_atomic(path, "", 0, false, &err));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	/* a directory that does not exist */
+	char *nowhere = tu_join(fx->dir, "no/such/dir/f.yml");
+	assert_false(write_file_atomic(nowhere, "x", 1, false, &err));
+	assert_error(&err, "cannot create");
+	assert_int_equal(tu_count_entries(fx->dir), 1);
+	free(nowhere);
+	free(path);
+}
+
+/* ---- load errors and unknown keys --------------------------------------------------------- */
+
+static void test_load_errors(void **state)
+{
+	fixture *fx = *state;
+	expect_load_error(fx, "malformed.yml", "stack: s\nregion: [eu\n", 3, 1, "");
+	expect_load_error(fx, "malformed2.yml", "stack: a: b\n", 1, 9,
+	                  "mapping values are not allowed");
+	expect_load_error(
+	    fx, "list.yml", "stack: s\nparameters:\n  VpcCidr: [a, b]\n", 3, 12,
+	    "'VpcCidr' must be a single value (a list is written 'a,b,c'), not a list");
+	expect_load_error(fx, "block-list.yml", "stack:\n  - a\n  - b\n", 2, 3, "not a list");
+	expect_load_error(fx, "map.yml", "stack: s\nregion:\n  a: b\n", 3, 3,
+	                  "'region' must be a single value (a list is written 'a,b,c'), not a "
+	                  "mapping");
+	expect_load_error(fx, "tagged.yml", "stack: !Ref x\n", 1, 8, "not a tagged value");
+	expect_load_error(fx, "dup.yml", "stack: a\nregion: r\nstack: b\n", 3, 1,
+	                  "duplicate key 'stack' (first defined on line 1)");
+	expect_load_error(fx, "dup-param.yml", "parameters:\n  A: 1\n  B: 2\n  A: 3\n", 4, 3,
+	                  "duplicate key 'A'");
+	expect_load_error(fx, "multiline.yml", "stack: |\n  a\n  b\n", 1, 8, "one-line value");
+	expect_load_error(fx, "quoted-newline.yml", "stack: \"a\\nb\"\n", 1, 8, "one-line value");
+	expect_load_error(fx, "nul.yml", "stack: \"a\\0b\"\n", 1, 8, "NUL");
+	expect_load_error(fx, "root-list.yml", "- stack\n", 1, 1,
+	                  "a model file is a mapping of keys");
+	expect_load_error(fx, "params-list.yml", "parameters:\n  - A\n", 2, 3,
+	                  "'parameters' must be a mapping");
+	expect_load_error(fx, "params-flow.yml", "parameters: {A: 1}\n", 1, 13,
+	                  "'parameters' must be a mapping");
+	expect_load_error(fx, "key-list.yml", "[a]: 1\n", 1, 1, "keys must be plain names");
+	expect_load_error(fx, "anchor.yml", "stack: &a s\nregion: *a\n", 1, 8, "anchors");
+	expect_load_error(fx, "empty.yml", "", 1, 1, "empty model file");
+	expect_load_error(fx, "comments-only.yml", "# nothing here\n", 1, 1, "empty model file");
+
+	char *missing = tu_join(fx->dir, "missing.yml");
+	lms_error err = {0};
+	assert_null(model_load(missing, &err));
+	assert_string_equal(err.file, missing);
+	assert_error(&err, "cannot open");
+	free(missing);
+}
+
+static void test_null_values_load_as_empty(void **state)
+{
+	fixture *fx = *state;
+	model *m = load_text(fx, "nulls.yml", "stack: ~\nregion: null\nsuffix: ''\n");
+	assert_string_equal(model_get(m, "stack"), "");
+	assert_string_equal(model_get(m, "region"), "");
+	assert_string_equal(model_get(m, "suffix"), "");
+	assert_int_equal(m->params_line, 0);
+	model_free(m);
+}
+
+static void test_unknown_keys_kept(void **state)
+{
+	fixture *fx = *state;
+	model *m = load_text(fx, "unknown.yml",
+	                     "stack: s\n"
+	                     "colour: blue   # not a key of the format\n"
+	                     "parameters:\n"
+	                     "  VpcCidr: 10.0.0.0/16\n"
+	                     "  Environment: prod\n"
+	                     "  Mystery: x\n"
+	                     "tags:\n"
+	                     "  a: b\n");
+	assert_int_equal(m->nunknown, 3);
+	assert_string_equal(m->unknown[0].key, "colour");
+	assert_int_equal(m->unknown[0].line, 2);
+	assert_int_equal(m->unknown[0].col, 1);
+	assert_string_equal(m->unknown[1].key, "parameters.Environment");
+	assert_int_equal(m->unknown[1].line, 5);
+	assert_int_equal(m->unknown[1].col, 3);
+	assert_string_equal(m->unknown[2].key, "tags");
+	assert_int_equal(m->unknown[2].line, 7);
+	/* bound parameters under `parameters:` do not set the top-level keys */
+	assert_null(model_get(m, "environment"));
+	/* a parameter no catalog defines is still a parameter entry */
+	assert_string_equal(model_get(m, "Mystery"), "x");
+	assert_true(model_find(m, "Mystery")->is_param);
+	assert_null(model_get(m, "colour"));
+	/* unknown keys survive a save untouched */
+	assert_true(model_set(m, "stack", "t"));
+	char *out = render_update(m);
+	assert_contains(out, "colour: blue   # not a key of the format\n");
+	assert_contains(out, "tags:\n  a: b\n");
+	free(out);
+	model_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_new_from_catalog_dev, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_new_from_catalog_prod, setup, teardown),
+	    cmocka_unit_test(test_new_from_fixture_catalog_suffix_profile),
+	    cmocka_unit_test_setup_teardown(test_param_value_falls_back_to_default, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_render_new_round_trips, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_render_new_round_trips_tricky_values, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_edit_matches_golden, setup, teardown),
+	    cmocka_unit_test(test_edit_changes_only_the_value_bytes),
+	    cmocka_unit_test_setup_teardown(test_empty_value_gets_a_space, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_new_parameter_appended_under_parameters, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_save_is_atomic_and_keeps_mode, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_save_new_model, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_write_file_atomic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_null_values_load_as_empty, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unknown_keys_kept, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
+}
