@@ -15,7 +15,7 @@ for env in dev staging prod; do
 	info=$(printf '%s\n' "$out" | grep -cE ':I[0-9]{4}:')
 	if [ -n "$bad" ]; then
 		echo "cfn-lint $env: errors or warnings:"
-		printf '%s\n' "$bad"
+		printf '%s\n' "$bad" | cut -c1-300 | head -40
 		rc=1
 	else
 		echo "cfn-lint $env: clean ($info informational, $(wc -c <"$tmp/template-$env.yml") bytes)"
