@@ -219,14 +219,13 @@ static void check_target_group(const validate_ctx *ctx, const eval_ctx *ev, cons
 
 /* ---- CMP005: alarm periods --------------------------------------------- */
 
-static void check_alarm(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+static void check_period(const validate_ctx *ctx, const cat_entry *e, const ynode *pn,
+                         const char *ns)
 {
-	const ynode *props = ynode_get(e->value, "Properties");
-	const ynode *pn = ynode_get(props, "Period");
+	eval_ctx ev = {ctx->cat, ctx->m};
 	long period;
-	if (!pn || !eval_long(ev, pn, &period))
+	if (!pn || !eval_long(&ev, pn, &period))
 		return;
-	const char *ns = eval_str(ev, ynode_get(props, "Namespace"));
 	/* AWS services publish one-minute (or coarser) metrics: a shorter
 	 * period only ever sees missing data. Custom metrics may be
 	 * high-resolution (10 or 30 s). */
@@ -238,6 +237,22 @@ static void check_alarm(const validate_ctx *ctx, const eval_ctx *ev, const cat_e
 	else if (period >= 60 && period % 60 != 0)
 		report(ctx, e, pn, "CMP005", SEV_ERROR, "use a multiple of 60 s",
 		       "alarm period above 60 s must be a multiple of 60");
+}
+
+static void check_alarm(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+{
+	const ynode *props = ynode_get(e->value, "Properties");
+	check_period(ctx, e, ynode_get(props, "Period"),
+	             eval_str(ev, ynode_get(props, "Namespace")));
+	/* metric-math alarms carry a period per metric */
+	const ynode *metrics = ynode_get(props, "Metrics");
+	for (size_t i = 0; metrics && metrics->kind == YNODE_SEQ && i < metrics->n; i++) {
+		const ynode *stat = ynode_get(eval_pick(ev, metrics->kids[i]), "MetricStat");
+		if (!stat)
+			continue;
+		const char *ns = eval_str(ev, ynode_get(ynode_get(stat, "Metric"), "Namespace"));
+		check_period(ctx, e, ynode_get(stat, "Period"), ns);
+	}
 }
 
 /* ---- CMP006: API throttling -------------------------------------------- */

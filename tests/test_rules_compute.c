@@ -209,6 +209,9 @@ static void test_alarm_period(void **state)
 	run(&fx, "dev", "Period: 60", "Period: 90");
 	assert_true(has_message(&fx, "CMP005", "multiple of 60"));
 	done(&fx);
+	run(&fx, "dev", "Period: 300", "Period: 30");
+	assert_true(has_message(&fx, "CMP005", "MathAlarm: alarm period under 60 s"));
+	done(&fx);
 }
 
 static void test_throttling(void **state)
