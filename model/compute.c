@@ -442,8 +442,70 @@ static void check_schedule(const validate_ctx *ctx, const cat_entry *e, const yn
 		            "off Singapore's exam times");
 }
 
+/* ---- CMP008-CMP010: the compute tier's own parameters ------------------ */
+
+static bool value_double(const validate_ctx *ctx, const char *param, double *out)
+{
+	const char *v = catalog_param(ctx->cat, param) ? rule_value(ctx, param) : NULL;
+	if (!v || !*v)
+		return false;
+	char *end;
+	double x = strtod(v, &end);
+	if (*end)
+		return false;
+	*out = x;
+	return true;
+}
+
+/* `lo <= mid <= hi` over three parameters; a finding on `mid` otherwise. */
+static void check_between(const validate_ctx *ctx, const char *lo, const char *mid, const char *hi,
+                          const char *what)
+{
+	double a, b, c;
+	if (!value_double(ctx, lo, &a) || !value_double(ctx, mid, &b) || !value_double(ctx, hi, &c))
+		return;
+	if (b < a || b > c)
+		findings_add(ctx->out, "CMP009", SEV_ERROR, mid, "keep it between the two",
+		             "%s %g is outside %s %g .. %s %g: the exam window would %s", what, b,
+		             lo, a, hi, c, b < a ? "lower capacity" : "ask for more than allowed");
+}
+
+static void check_compute_params(const validate_ctx *ctx)
+{
+	double capacity, target;
+	if (value_double(ctx, "TaskSessionCapacity", &capacity) &&
+	    value_double(ctx, "TargetSessionsPerTask", &target) && target >= capacity)
+		findings_add(ctx->out, "CMP008", SEV_ERROR, "TargetSessionsPerTask",
+		             "target about 70% of what a task can hold",
+		             "the scaling target (%g sessions per task) leaves no headroom below "
+		             "a task's capacity (%g): a surge overloads tasks before new ones "
+		             "start",
+		             target, capacity);
+	check_between(ctx, "ServiceMinTasks", "ExamMinTasks", "ServiceMaxTasks",
+	              "the exam-window task minimum");
+	check_between(ctx, "DatabaseMinCapacity", "ExamDatabaseMinCapacity", "DatabaseMaxCapacity",
+	              "the exam-window Aurora minimum");
+	double exam_acu;
+	if (value_double(ctx, "ExamDatabaseMinCapacity", &exam_acu) &&
+	    (exam_acu * 2 != (double)(long)(exam_acu * 2)))
+		findings_add(ctx->out, "CMP009", SEV_ERROR, "ExamDatabaseMinCapacity",
+		             "use steps of 0.5 ACU", "%g ACU is not a Serverless v2 capacity",
+		             exam_acu);
+	/* the Fargate On-Demand vCPU quota is per account and region and
+	 * adjustable; new accounts start low: say what the maximum needs */
+	double max_tasks, cpu;
+	if (value_double(ctx, "ServiceMaxTasks", &max_tasks) &&
+	    value_double(ctx, "TaskCpu", &cpu) && cpu > 0)
+		findings_add(ctx->out, "CMP010", SEV_INFO, "ServiceMaxTasks",
+		             "check Service Quotas: Fargate On-Demand vCPU resource count",
+		             "the maximum of %g tasks needs a Fargate vCPU quota of %g in this "
+		             "region (plus other services' tasks)",
+		             max_tasks, max_tasks * cpu / 1024);
+}
+
 void rule_compute(const validate_ctx *ctx)
 {
+	check_compute_params(ctx);
 	eval_ctx ev = {ctx->cat, ctx->m};
 	const catalog *cat = ctx->cat;
 	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {

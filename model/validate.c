@@ -370,7 +370,8 @@ static void rule_unknown(const validate_ctx *ctx)
 		const model_entry *e = &m->unknown[i];
 		bool bound = strncmp(e->key, "parameters.", 11) == 0;
 		findings_add(ctx->out, "MDL001", SEV_ERROR, e->key,
-		             bound ? "set it with the top-level key (environment or suffix)"
+		             bound ? "set it with the top-level key (stack, region, environment "
+		                     "or suffix)"
 		                   : "remove it, or check its spelling",
 		             bound ? "'%s' is bound to a top-level key of the model"
 		                   : "unknown key '%s' in the model file",
@@ -433,7 +434,7 @@ static void rule_stack_region(const validate_ctx *ctx)
 
 static const validate_rule rules[] = {
     {"CMP001", "Fargate sizes, task counts, health checks, alarm periods, API throttling, "
-	       "exam schedules (CMP001-CMP007)",
+	       "exam schedules, session headroom, exam minimums, vCPU quota (CMP001-CMP010)",
      rule_compute},
     {"DAT001",
      "Aurora capacity, backups, reader AZ, cache failover, 30-day rotation, "

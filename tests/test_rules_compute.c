@@ -278,13 +278,48 @@ static void test_schedules(void **state)
 	done(&fx);
 }
 
+static void test_compute_params(void **state)
+{
+	(void)state;
+	fixture fx;
+	/* the real templates: every CMP008-CMP010 input is a parameter there */
+	lms_error err = {0};
+	const char *dir = getenv("LMSCTL_TEMPLATES") ? getenv("LMSCTL_TEMPLATES") : "templates";
+	fx.cat = catalog_load(dir, &err);
+	if (!fx.cat)
+		fail_msg("%s", err.msg);
+	fx.m = model_new_from_catalog(fx.cat, "prod", &err);
+	assert_non_null(fx.m);
+	findings_init(&fx.f);
+	validate_model(fx.cat, fx.m, &fx.f);
+	assert_int_equal(count(&fx, "CMP008", SEV_ERROR) + count(&fx, "CMP009", SEV_ERROR), 0);
+	assert_int_equal(count(&fx, "CMP010", SEV_INFO), 1);
+	findings_free(&fx.f);
+
+	model_set(fx.m, "TargetSessionsPerTask", "250");
+	model_set(fx.m, "ExamMinTasks", "1000");
+	model_set(fx.m, "ExamDatabaseMinCapacity", "1");
+	findings_init(&fx.f);
+	validate_model(fx.cat, fx.m, &fx.f);
+	assert_int_equal(count(&fx, "CMP008", SEV_ERROR), 1);
+	assert_int_equal(count(&fx, "CMP009", SEV_ERROR), 2);
+	findings_free(&fx.f);
+	model_set(fx.m, "ExamDatabaseMinCapacity", "64.25");
+	findings_init(&fx.f);
+	validate_model(fx.cat, fx.m, &fx.f);
+	assert_true(has_message(&fx, "CMP009", "not a Serverless v2 capacity"));
+	findings_free(&fx.f);
+	model_free(fx.m);
+	catalog_free(fx.cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_passes),  cmocka_unit_test(test_fargate_sizes),
 	    cmocka_unit_test(test_task_counts),  cmocka_unit_test(test_health_check),
 	    cmocka_unit_test(test_alarm_period), cmocka_unit_test(test_throttling),
-	    cmocka_unit_test(test_schedules),
+	    cmocka_unit_test(test_schedules),    cmocka_unit_test(test_compute_params),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
