@@ -26,6 +26,10 @@ void rule_observe(const validate_ctx *ctx);
 void rule_suffix(const validate_ctx *ctx);
 void rule_name_lengths(const validate_ctx *ctx);
 
+/* traps.c: over the rendered template (rendered once): REN001-REN004,
+ * the deploy traps TRP001-TRP016, and analysis.c's SCL001, SCL002, AZL001 */
+void rule_traps(const validate_ctx *ctx);
+
 /* An IPv4 CIDR block. */
 typedef struct cidr4 {
 	uint32_t addr;

@@ -455,6 +455,11 @@ static const validate_rule rules[] = {
      rule_observe},
     {"PRM001", "each value meets its parameter's declared constraints (PRM001-PRM006)",
      rule_params},
+    {"TRP001",
+     "the rendered template: it renders (REN001-REN004), avoids the deploy and teardown "
+     "traps cfn-lint misses (TRP001-TRP016), scales out within 120 s with capacity for "
+     "50,000 users (SCL001, SCL002) and survives the loss of an AZ (AZL001)",
+     rule_traps},
 };
 
 const validate_rule *validate_rules(size_t *count)

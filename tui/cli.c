@@ -2,10 +2,13 @@
 #include "tui/cli.h"
 
 #include "common/buf.h"
+#include "model/analysis.h"
 #include "model/assemble.h"
 #include "model/catalog.h"
 #include "model/model.h"
 #include "model/params_json.h"
+#include "model/render.h"
+#include "model/report.h"
 #include "model/validate.h"
 
 #include "config.h"
@@ -56,6 +59,8 @@ static const char main_usage[] =
     "  validate   check the model against the templates and print every finding\n"
     "  generate   write the assembled CloudFormation template for the model\n"
     "  params     export or import the model's values as a CloudFormation parameters file\n"
+    "  render     print the template resolved for the model (what CloudFormation will see)\n"
+    "  report     the readiness report: findings, scale-out, capacity, AZ loss, PDPA\n"
     "\n"
     "Options:\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
@@ -501,6 +506,279 @@ static int cmd_params(cli *c, int argc, char **argv)
 	return rc;
 }
 
+static const char render_usage[] =
+    "Usage: lmsctl [-m MODEL] render [-o FILE] [--format yaml|json] [--account-id ID]\n"
+    "                                [--azs AZ,AZ,...]\n"
+    "\n"
+    "Print the template resolved for the model: parameters, pseudo parameters, conditions,\n"
+    "mappings and Fn::Sub/Join/Select/Split/GetAZs/Cidr/FindInMap/Base64 evaluated;\n"
+    "resources, outputs and properties whose condition is false left out. What needs AWS\n"
+    "(!GetAtt, !Ref to a resource, !ImportValue, the account id) stays symbolic. Problems\n"
+    "in the template (REN001-REN004) go to standard error; exit 1 if there are any.\n"
+    "\n"
+    "  -m, --model FILE    the model file (default: the built-in dev model)\n"
+    "  -o, --output FILE   write to FILE atomically (default: standard output)\n"
+    "      --format F      yaml (default) or json\n"
+    "      --account-id ID resolve AWS::AccountId to ID (12 digits)\n"
+    "      --azs LIST      the AZ names Fn::GetAZs returns for the model's region\n";
+
+/* "a,b,c" as a list of strings pointing into `s` (modified). */
+static const char **split_commas(char *s, size_t *n)
+{
+	size_t count = 1;
+	for (const char *p = s; *p; p++)
+		count += *p == ',';
+	const char **v = calloc(count, sizeof(char *));
+	if (!v)
+		return NULL;
+	*n = 0;
+	for (char *p = s;;) {
+		char *comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		if (*p)
+			v[(*n)++] = p;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return v;
+}
+
+static int cmd_render(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+	                                     {"model", required_argument, NULL, 'm'},
+	                                     {"format", required_argument, NULL, 'F'},
+	                                     {"account-id", required_argument, NULL, 'A'},
+	                                     {"azs", required_argument, NULL, 'Z'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *out_path = NULL, *format = "yaml", *account = NULL;
+	char *azs_arg = NULL;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "+o:m:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'm':
+			c->model_path = optarg;
+			break;
+		case 'F':
+			format = optarg;
+			break;
+		case 'A':
+			account = optarg;
+			break;
+		case 'Z':
+			azs_arg = optarg;
+			break;
+		case 'h':
+			fputs(render_usage, stdout);
+			return EXIT_OK;
+		default:
+			usage_error("render", "%s", "invalid option");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage_error("render", "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (strcmp(format, "yaml") != 0 && strcmp(format, "json") != 0) {
+		usage_error("render", "--format must be yaml or json, not '%s'", format);
+		return EXIT_USAGE;
+	}
+	if (account && (strlen(account) != 12 || strspn(account, "0123456789") != 12)) {
+		usage_error("render", "--account-id must be 12 digits, not '%s'", account);
+		return EXIT_USAGE;
+	}
+	render_options opt = {.account_id = account};
+	const char **azs = NULL;
+	if (azs_arg) {
+		azs = split_commas(azs_arg, &opt.nazs);
+		if (!azs || !opt.nazs) {
+			free(azs);
+			usage_error("render", "%s",
+			            "--azs needs a comma-separated list of AZ names");
+			return EXIT_USAGE;
+		}
+		opt.azs = azs;
+	}
+	if (!load_catalog(c) || !load_model(c)) {
+		free(azs);
+		return EXIT_USAGE;
+	}
+	findings f;
+	findings_init(&f);
+	lms_error err = {0};
+	rendered *r = render_template(c->cat, c->m, &opt, &f, &err);
+	free(azs);
+	if (!r) {
+		print_error(&err);
+		lms_error_clear(&err);
+		findings_free(&f);
+		return EXIT_FINDINGS;
+	}
+	buf out;
+	buf_init(&out, 0);
+	int rc = EXIT_OK;
+	if (!render_emit(r, strcmp(format, "json") == 0 ? RENDER_JSON : RENDER_YAML, &out)) {
+		fprintf(stderr, "lmsctl: out of memory writing the rendered template\n");
+		rc = EXIT_FINDINGS;
+	} else {
+		rc = emit(out_path, &out, false);
+	}
+	if (f.n) {
+		findings_sort(&f);
+		buf text;
+		buf_init(&text, 0);
+		findings_format_text(&f, &text);
+		fputs(buf_cstr(&text), stderr);
+		buf_free(&text);
+	}
+	if (rc == EXIT_OK && (findings_count(&f, SEV_ERROR) > 0 || f.oom))
+		rc = EXIT_FINDINGS;
+	buf_free(&out);
+	findings_free(&f);
+	render_free(r);
+	return rc;
+}
+
+static const char report_usage[] =
+    "Usage: lmsctl [-m MODEL] report [--format text|markdown|json] [-o FILE]\n"
+    "                                [--previous MODEL]\n"
+    "\n"
+    "The readiness report: findings by severity, the scale-out timeline, the capacity\n"
+    "figures, what each tier keeps when one AZ is lost, PDPA coverage and the resources\n"
+    "by tier. markdown is for a reviewer to attach to a change; json is a contract for\n"
+    "scripts (lmsctl(1)). With --previous, also the resources the change from that model\n"
+    "replaces (stateful ones flagged). Exit 1 if any finding is an error.\n"
+    "\n"
+    "  -m, --model FILE     the model file (default: the built-in dev model)\n"
+    "      --format F       text (default), markdown or json\n"
+    "  -o, --output FILE    write to FILE atomically (default: standard output)\n"
+    "      --previous FILE  the model deployed now, for the update-safety section\n";
+
+/* data/create-only.json beside the templates directory (source tree and
+ * installed layout alike). */
+static char *create_only_path(const char *templates)
+{
+	buf p;
+	buf_init(&p, 0);
+	buf_addf(&p, "%s/../data/create-only.json", templates);
+	struct stat st;
+	if (p.failed || stat(buf_cstr(&p), &st) != 0) {
+		buf_reset(&p);
+		buf_adds(&p, LMSCTL_PKGDATADIR "/data/create-only.json");
+	}
+	return buf_take(&p);
+}
+
+static int cmd_report(cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"output", required_argument, NULL, 'o'}, {"model", required_argument, NULL, 'm'},
+	    {"format", required_argument, NULL, 'F'}, {"previous", required_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+	const char *out_path = NULL, *format = "text", *previous = NULL;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "+o:m:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'm':
+			c->model_path = optarg;
+			break;
+		case 'F':
+			format = optarg;
+			break;
+		case 'P':
+			previous = optarg;
+			break;
+		case 'h':
+			fputs(report_usage, stdout);
+			return EXIT_OK;
+		default:
+			usage_error("report", "%s", "invalid option");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage_error("report", "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	report_format fmt;
+	if (strcmp(format, "text") == 0)
+		fmt = REPORT_TEXT;
+	else if (strcmp(format, "markdown") == 0)
+		fmt = REPORT_MARKDOWN;
+	else if (strcmp(format, "json") == 0)
+		fmt = REPORT_JSON;
+	else {
+		usage_error("report", "--format must be text, markdown or json, not '%s'", format);
+		return EXIT_USAGE;
+	}
+	if (!load_catalog(c) || !load_model(c))
+		return EXIT_USAGE;
+	lms_error err = {0};
+	model *prev = NULL;
+	rendered *prev_r = NULL;
+	create_only *db = NULL;
+	update_plan plan = {0};
+	bool have_plan = false;
+	int rc = EXIT_OK;
+	findings f;
+	findings_init(&f);
+	validate_model(c->cat, c->m, &f);
+	rendered *r = render_template(c->cat, c->m, NULL, NULL, &err);
+	if (!r) {
+		print_error(&err);
+		rc = EXIT_FINDINGS;
+		goto done;
+	}
+	if (previous) {
+		prev = model_load(previous, &err);
+		prev_r = prev ? render_template(c->cat, prev, NULL, NULL, &err) : NULL;
+		char *dir = find_templates(c->templates);
+		char *path = dir ? create_only_path(dir) : NULL;
+		free(dir);
+		db = prev_r && path ? create_only_load(path, &err) : NULL;
+		free(path);
+		if (!db) {
+			print_error(&err);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+		have_plan = update_safety(db, prev_r, r, &plan);
+	}
+	analysis a;
+	analysis_run(c->cat, c->m, r, &a);
+	buf out;
+	buf_init(&out, 0);
+	if (!report_write(c->cat, c->m, r, &a, &f, have_plan ? &plan : NULL, fmt, &out)) {
+		fprintf(stderr, "lmsctl: out of memory writing the report\n");
+		rc = EXIT_FINDINGS;
+	} else {
+		rc = emit(out_path, &out, false);
+	}
+	if (rc == EXIT_OK && (findings_count(&f, SEV_ERROR) > 0 || f.oom))
+		rc = EXIT_FINDINGS;
+	buf_free(&out);
+	analysis_free(&a);
+done:
+	lms_error_clear(&err);
+	update_plan_free(&plan);
+	create_only_free(db);
+	render_free(prev_r);
+	model_free(prev);
+	render_free(r);
+	findings_free(&f);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	command_fn fn;
@@ -510,6 +788,8 @@ static const struct {
     {"validate", cmd_validate, validate_usage},
     {"generate", cmd_generate, generate_usage},
     {"params", cmd_params, params_usage},
+    {"render", cmd_render, render_usage},
+    {"report", cmd_report, report_usage},
 };
 
 int cli_main(int argc, char **argv)

@@ -1,0 +1,1097 @@
+/* The scale-out timeline, the capacity figures, the AZ-loss table and the
+ * update-safety plan, read from the rendered template. The constants and
+ * rules of thumb, with their sources, are in analysis.h and docs/report.md. */
+#include "model/analysis.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ALB target group defaults for ip targets (Elastic Load Balancing User
+ * Guide, "Health checks for your target groups"; "deregistration delay"). */
+#define TG_DEFAULT_INTERVAL 30.0
+#define TG_DEFAULT_HEALTHY 5L
+#define TG_DEFAULT_DEREGISTRATION 300.0
+/* Target tracking's AlarmHigh evaluates the metric at 60 s, or 20 s for
+ * the ECS high-resolution metrics (ECS Developer Guide, faster auto
+ * scaling). */
+#define TT_METRIC_PERIOD 60.0
+#define TT_HIGH_RES_PERIOD 20.0
+
+static const char *const tier_names[AZ_TIERS] = {"tasks", "nat",         "database",
+                                                 "cache", "file system", "load balancer"};
+
+const char *tier_status_name(tier_status s)
+{
+	switch (s) {
+	case TIER_OK:
+		return "ok";
+	case TIER_DEGRADED:
+		return "degraded";
+	case TIER_DOWN:
+		return "down";
+	case TIER_UNKNOWN:
+		return "unknown";
+	case TIER_ABSENT:
+		return "absent";
+	}
+	return "?";
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	buf b;
+	buf_init(&b, 0);
+	va_list ap;
+	va_start(ap, f);
+	buf_vaddf(&b, f, ap);
+	va_end(ap);
+	return buf_take(&b);
+}
+
+static void missing(analysis *a, const char *what)
+{
+	for (size_t i = 0; i < a->nmissing; i++)
+		if (strcmp(a->missing[i], what) == 0)
+			return;
+	char **p = realloc(a->missing, (a->nmissing + 1) * sizeof(char *));
+	if (!p)
+		return;
+	a->missing = p;
+	a->missing[a->nmissing] = strdup(what);
+	if (a->missing[a->nmissing])
+		a->nmissing++;
+}
+
+static bool is_type(const render_resource *res, const char *type)
+{
+	return res && res->type && strcmp(res->type, type) == 0;
+}
+
+static const render_resource *ref_target(const rendered *r, const rnode *n)
+{
+	const char *id = rnode_ref(n, NULL);
+	return id ? render_find(r, id) : NULL;
+}
+
+static bool num(const rnode *n, double *out)
+{
+	return rnode_double(n, out) && isfinite(*out);
+}
+
+/* ---- scale-out timeline ------------------------------------------------- */
+
+static const render_resource *find_service(const rendered *r)
+{
+	const render_resource *first = NULL;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *res = &r->res[i];
+		if (!is_type(res, "AWS::ECS::Service"))
+			continue;
+		if (rnode_get(res->props, "LoadBalancers"))
+			return res;
+		if (!first)
+			first = res;
+	}
+	return first;
+}
+
+static const render_resource *find_scalable_target(const rendered *r, const render_resource *svc)
+{
+	for (size_t i = 0; svc && i < r->nres; i++) {
+		const render_resource *res = &r->res[i];
+		if (is_type(res, "AWS::ApplicationAutoScaling::ScalableTarget") &&
+		    rnode_mentions(rnode_get(res->props, "ResourceId"), svc->id))
+			return res;
+	}
+	return NULL;
+}
+
+static const render_resource *find_target_group(const rendered *r, const render_resource *svc)
+{
+	const rnode *lbs = rnode_get(svc ? svc->props : NULL, "LoadBalancers");
+	for (size_t i = 0; lbs && lbs->kind == RN_SEQ && i < lbs->n; i++) {
+		const render_resource *tg =
+		    ref_target(r, rnode_get(lbs->kids[i], "TargetGroupArn"));
+		if (is_type(tg, "AWS::ElasticLoadBalancingV2::TargetGroup"))
+			return tg;
+	}
+	return NULL;
+}
+
+/* The detection time of one scale-out policy, -1 unknown. */
+static double policy_detection(const rendered *r, const render_resource *p, double *cooldown,
+                               char **from, const char **kind)
+{
+	const char *type = rnode_str(rnode_get(p->props, "PolicyType"));
+	*kind = type;
+	*cooldown = -1;
+	if (type && strcmp(type, "TargetTrackingScaling") == 0) {
+		const rnode *cfg = rnode_get(p->props, "TargetTrackingScalingPolicyConfiguration");
+		num(rnode_get(cfg, "ScaleOutCooldown"), cooldown);
+		const char *metric = rnode_str(rnode_get(
+		    rnode_get(cfg, "PredefinedMetricSpecification"), "PredefinedMetricType"));
+		double period = metric && strstr(metric, "HighResolution") ? TT_HIGH_RES_PERIOD
+		                                                           : TT_METRIC_PERIOD;
+		*from = fmt("target tracking %s: %d datapoints of %g s (%s)", p->id,
+		            TARGET_TRACKING_DATAPOINTS, period, metric ? metric : "custom metric");
+		return TARGET_TRACKING_DATAPOINTS * period;
+	}
+	if (!type || strcmp(type, "StepScaling") != 0)
+		return -1;
+	const rnode *cfg = rnode_get(p->props, "StepScalingPolicyConfiguration");
+	num(rnode_get(cfg, "Cooldown"), cooldown);
+	/* scale-out steps only: an adjustment above zero */
+	const rnode *steps = rnode_get(cfg, "StepAdjustments");
+	bool out = false;
+	for (size_t i = 0; steps && steps->kind == RN_SEQ && i < steps->n; i++) {
+		double adj;
+		if (num(rnode_get(steps->kids[i], "ScalingAdjustment"), &adj) && adj > 0)
+			out = true;
+	}
+	if (!out)
+		return -1;
+	double best = -1;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *al = &r->res[i];
+		if (!is_type(al, "AWS::CloudWatch::Alarm") ||
+		    !rnode_mentions(rnode_get(al->props, "AlarmActions"), p->id))
+			continue;
+		double period, points;
+		if (!num(rnode_get(al->props, "Period"), &period))
+			continue;
+		if (!num(rnode_get(al->props, "DatapointsToAlarm"), &points) &&
+		    !num(rnode_get(al->props, "EvaluationPeriods"), &points))
+			continue;
+		double d = period * points;
+		if (best < 0 || d < best) {
+			best = d;
+			free(*from);
+			*from = fmt("step scaling %s on alarm %s: %g datapoint(s) of %g s", p->id,
+			            al->id, points, period);
+		}
+	}
+	return best;
+}
+
+static void add_term(scale_timeline *t, const char *name, double s, char *from)
+{
+	if (t->nterms >= TIMELINE_TERMS) {
+		free(from);
+		return;
+	}
+	t->terms[t->nterms].name = name;
+	t->terms[t->nterms].seconds = s;
+	t->terms[t->nterms].from = from;
+	t->nterms++;
+}
+
+static void timeline(const rendered *r, analysis *a)
+{
+	scale_timeline *t = &a->timeline;
+	t->total = -1;
+	t->scale_out_cooldown = -1;
+	t->deregistration = -1;
+	const render_resource *svc = find_service(r);
+	if (!svc) {
+		missing(a, "an ECS service (AWS::ECS::Service)");
+		return;
+	}
+	t->service = svc->id;
+	const render_resource *target = find_scalable_target(r, svc);
+	if (!target) {
+		missing(a, "a scalable target for the ECS service");
+		return;
+	}
+	const rnode *sched = rnode_get(target->props, "ScheduledActions");
+	t->scheduled = sched && sched->kind == RN_SEQ && sched->n > 0;
+	double detection = -1;
+	char *from = NULL;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *p = &r->res[i];
+		if (!is_type(p, "AWS::ApplicationAutoScaling::ScalingPolicy"))
+			continue;
+		const char *tid = rnode_ref(rnode_get(p->props, "ScalingTargetId"), NULL);
+		if (!(tid && strcmp(tid, target->id) == 0) &&
+		    !rnode_mentions(rnode_get(p->props, "ResourceId"), svc->id))
+			continue;
+		double cooldown;
+		char *pf = NULL;
+		const char *kind;
+		double d = policy_detection(r, p, &cooldown, &pf, &kind);
+		if (d >= 0 && (detection < 0 || d < detection)) {
+			detection = d;
+			free(from);
+			from = pf;
+			t->policy = p->id;
+			t->policy_type = kind;
+			t->scale_out_cooldown = cooldown;
+		} else {
+			free(pf);
+		}
+	}
+	if (detection < 0) {
+		missing(a, "a scale-out policy with a known alarm period");
+		free(from);
+		return;
+	}
+	const render_resource *tg = find_target_group(r, svc);
+	double interval = TG_DEFAULT_INTERVAL, healthy = TG_DEFAULT_HEALTHY;
+	t->deregistration = TG_DEFAULT_DEREGISTRATION;
+	if (!tg) {
+		missing(a, "the ECS service's target group (health check)");
+		free(from);
+		return;
+	}
+	num(rnode_get(tg->props, "HealthCheckIntervalSeconds"), &interval);
+	num(rnode_get(tg->props, "HealthyThresholdCount"), &healthy);
+	const rnode *attrs = rnode_get(tg->props, "TargetGroupAttributes");
+	for (size_t i = 0; attrs && attrs->kind == RN_SEQ && i < attrs->n; i++) {
+		const char *k = rnode_str(rnode_get(attrs->kids[i], "Key"));
+		if (k && strcmp(k, "deregistration_delay.timeout_seconds") == 0)
+			num(rnode_get(attrs->kids[i], "Value"), &t->deregistration);
+	}
+	add_term(t, "detection", detection, from);
+	add_term(t, "scaling action", SCALING_ACTION_SECONDS,
+	         fmt("constant: alarm state change to a new desired count"));
+	add_term(t, "cooldown", 0,
+	         fmt("%g s scale-out cooldown does not delay the first step (a larger "
+	             "breach scales out during it)",
+	             t->scale_out_cooldown < 0 ? 0 : t->scale_out_cooldown));
+	add_term(t, "task start", TASK_START_SECONDS,
+	         fmt("constant: Fargate placement, ENI, image pull, container start"));
+	add_term(
+	    t, "health check", interval * healthy,
+	    fmt("target group %s: %g s interval x %g healthy checks", tg->id, interval, healthy));
+	t->total = 0;
+	for (size_t i = 0; i < t->nterms; i++)
+		t->total += t->terms[i].seconds;
+	t->known = true;
+}
+
+/* ---- capacity ----------------------------------------------------------- */
+
+/* Memory of ElastiCache node types, GiB (ElastiCache User Guide, "Supported
+ * node types"). */
+static const struct {
+	const char *type;
+	double gib;
+} cache_nodes[] = {
+    {"cache.t3.micro", 0.5},       {"cache.t3.small", 1.37},       {"cache.t3.medium", 3.09},
+    {"cache.t4g.micro", 0.5},      {"cache.t4g.small", 1.37},      {"cache.t4g.medium", 3.09},
+    {"cache.m5.large", 6.38},      {"cache.m5.xlarge", 12.93},     {"cache.m5.2xlarge", 26.04},
+    {"cache.m5.4xlarge", 52.26},   {"cache.m6g.large", 6.38},      {"cache.m6g.xlarge", 12.93},
+    {"cache.m6g.2xlarge", 26.04},  {"cache.m6g.4xlarge", 52.26},   {"cache.m7g.large", 6.38},
+    {"cache.m7g.xlarge", 12.93},   {"cache.m7g.2xlarge", 26.04},   {"cache.m7g.4xlarge", 52.26},
+    {"cache.r5.large", 13.07},     {"cache.r5.xlarge", 26.32},     {"cache.r5.2xlarge", 52.82},
+    {"cache.r5.4xlarge", 105.81},  {"cache.r6g.large", 13.07},     {"cache.r6g.xlarge", 26.32},
+    {"cache.r6g.2xlarge", 52.82},  {"cache.r6g.4xlarge", 105.81},  {"cache.r7g.large", 13.07},
+    {"cache.r7g.xlarge", 26.32},   {"cache.r7g.2xlarge", 52.82},   {"cache.r7g.4xlarge", 105.81},
+    {"cache.r7g.8xlarge", 209.55}, {"cache.r7g.16xlarge", 419.09},
+};
+
+static void capacity_figures(const catalog *cat, const model *m, const rendered *r, analysis *a)
+{
+	capacity *c = &a->cap;
+	c->max_tasks = c->users_per_task = c->users = c->db_users = c->cache_users = -1;
+	c->max_acu = c->cache_node_gib = -1;
+	c->cache_shards = 1;
+	const render_resource *target = find_scalable_target(r, find_service(r));
+	double v;
+	if (target && num(rnode_get(target->props, "MaxCapacity"), &v))
+		c->max_tasks = (long)v;
+	else
+		missing(a, "the ECS service's maximum tasks (ScalableTarget MaxCapacity)");
+	/* users one task serves: the template's own figure, from a load test */
+	static const char *const per_task[] = {"TaskSessionCapacity", "UsersPerTask"};
+	for (size_t i = 0; i < 2 && c->users_per_task < 0; i++) {
+		const char *s =
+		    catalog_param(cat, per_task[i]) ? model_param_value(m, cat, per_task[i]) : NULL;
+		char *end;
+		long n = s ? strtol(s, &end, 10) : -1;
+		if (s && *s && !*end && n > 0)
+			c->users_per_task = n;
+	}
+	if (c->users_per_task < 0)
+		missing(a, "users per task (parameter TaskSessionCapacity)");
+	if (c->max_tasks >= 0 && c->users_per_task > 0)
+		c->users = c->max_tasks * c->users_per_task;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *res = &r->res[i];
+		if (is_type(res, "AWS::RDS::DBCluster")) {
+			const rnode *sc = rnode_get(res->props, "ServerlessV2ScalingConfiguration");
+			if (num(rnode_get(sc, "MaxCapacity"), &v)) {
+				c->max_acu = v;
+				c->db_users = (long)(v * USERS_PER_ACU);
+			}
+		}
+		if (is_type(res, "AWS::ElastiCache::ReplicationGroup")) {
+			c->cache_node_type = rnode_str(rnode_get(res->props, "CacheNodeType"));
+			if (num(rnode_get(res->props, "NumNodeGroups"), &v) && v >= 1)
+				c->cache_shards = (long)v;
+			for (size_t k = 0;
+			     c->cache_node_type && k < sizeof(cache_nodes) / sizeof(cache_nodes[0]);
+			     k++)
+				if (strcmp(cache_nodes[k].type, c->cache_node_type) == 0)
+					c->cache_node_gib = cache_nodes[k].gib;
+		}
+	}
+	if (c->max_acu < 0)
+		missing(a, "Aurora's maximum capacity (ServerlessV2ScalingConfiguration)");
+	if (c->cache_node_gib < 0)
+		missing(a, "the cache node type's memory");
+	if (c->cache_node_gib > 0) {
+		double usable =
+		    c->cache_node_gib * (1 - CACHE_RESERVED_FRACTION) * c->cache_shards -
+		    CACHE_APP_WORKING_SET_GIB;
+		c->cache_users = usable > 0 ? (long)(usable * 1024 * 1024 / CACHE_KB_PER_USER) : 0;
+	}
+}
+
+/* ---- AZ loss ------------------------------------------------------------ */
+
+/* The AZ index of a subnet (Ref to an AWS::EC2::Subnet), -1 unknown. */
+static long subnet_az(const rendered *r, const rnode *ref)
+{
+	const render_resource *s = ref_target(r, ref);
+	if (!is_type(s, "AWS::EC2::Subnet"))
+		return -1;
+	return render_az_index(r, rnode_str(rnode_get(s->props, "AvailabilityZone")));
+}
+
+/* Bit set of the AZs of a list of subnet references; *unknown when one
+ * could not be placed. */
+static unsigned long subnets_azs(const rendered *r, const rnode *list, bool *unknown)
+{
+	unsigned long set = 0;
+	for (size_t i = 0; list && list->kind == RN_SEQ && i < list->n; i++) {
+		long az = subnet_az(r, list->kids[i]);
+		if (az < 0 || az >= 32)
+			*unknown = true;
+		else
+			set |= 1UL << az;
+	}
+	return set;
+}
+
+static int popcount(unsigned long x)
+{
+	int n = 0;
+	for (; x; x &= x - 1)
+		n++;
+	return n;
+}
+
+static void tier_set(az_tier *t, long total, long remaining, tier_status s, char *note)
+{
+	t->total = total;
+	t->remaining = remaining;
+	t->status = s;
+	free(t->note);
+	t->note = note;
+}
+
+static void az_tasks(const rendered *r, const render_resource *svc, long k, az_tier *t)
+{
+	if (!svc) {
+		tier_set(t, -1, -1, TIER_ABSENT, NULL);
+		return;
+	}
+	const render_resource *target = find_scalable_target(r, svc);
+	double min = -1;
+	if (!target || !num(rnode_get(target->props, "MinCapacity"), &min))
+		num(rnode_get(svc->props, "DesiredCount"), &min);
+	bool unknown = false;
+	unsigned long azs =
+	    subnets_azs(r,
+	                rnode_get(rnode_get(rnode_get(svc->props, "NetworkConfiguration"),
+	                                    "AwsvpcConfiguration"),
+	                          "Subnets"),
+	                &unknown);
+	int n = popcount(azs);
+	if (min < 0 || unknown || n == 0) {
+		tier_set(t, (long)min, -1, TIER_UNKNOWN, fmt("tasks' AZs or minimum unknown"));
+		return;
+	}
+	long total = (long)min;
+	if (!(azs & (1UL << k))) {
+		tier_set(t, total, total, TIER_OK, NULL);
+		return;
+	}
+	long lost = (total + n - 1) / n; /* spread evenly; the worst AZ */
+	long left = total - lost;
+	tier_set(t, total, left, left > 0 ? TIER_DEGRADED : TIER_DOWN,
+	         left > 0 ? fmt("%ld of %ld minimum tasks; ECS starts replacements in the "
+	                        "other AZ(s)",
+	                        left, total)
+	                  : fmt("every task ran in this AZ"));
+}
+
+static void az_nat(const rendered *r, long k, az_tier *t)
+{
+	long total = 0, left = 0;
+	bool unknown = false;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *nat = &r->res[i];
+		if (!is_type(nat, "AWS::EC2::NatGateway"))
+			continue;
+		total++;
+		long az = subnet_az(r, rnode_get(nat->props, "SubnetId"));
+		if (az < 0)
+			unknown = true;
+		else if (az != k)
+			left++;
+	}
+	if (!total) {
+		tier_set(t, 0, 0, TIER_ABSENT, NULL);
+		return;
+	}
+	if (unknown) {
+		tier_set(t, total, -1, TIER_UNKNOWN, NULL);
+		return;
+	}
+	/* surviving subnets whose default route goes through a NAT in AZ k */
+	buf stranded;
+	buf_init(&stranded, 0);
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *route = &r->res[i];
+		if (!is_type(route, "AWS::EC2::Route"))
+			continue;
+		const render_resource *nat = ref_target(r, rnode_get(route->props, "NatGatewayId"));
+		if (!nat || subnet_az(r, rnode_get(nat->props, "SubnetId")) != k)
+			continue;
+		const char *rt = rnode_ref(rnode_get(route->props, "RouteTableId"), NULL);
+		for (size_t j = 0; rt && j < r->nres; j++) {
+			const render_resource *as = &r->res[j];
+			const char *of = rnode_ref(rnode_get(as->props, "RouteTableId"), NULL);
+			if (!is_type(as, "AWS::EC2::SubnetRouteTableAssociation") || !of ||
+			    strcmp(of, rt) != 0)
+				continue;
+			long az = subnet_az(r, rnode_get(as->props, "SubnetId"));
+			if (az >= 0 && az != k) {
+				const char *sid = rnode_ref(rnode_get(as->props, "SubnetId"), NULL);
+				buf_addf(&stranded, "%s%s", stranded.len ? ", " : "",
+				         sid ? sid : "?");
+			}
+		}
+	}
+	if (stranded.len)
+		tier_set(t, total, left, TIER_DOWN,
+		         fmt("%s lose Internet egress: their route goes through this AZ's NAT",
+		             buf_cstr(&stranded)));
+	else
+		tier_set(t, total, left, left < total ? TIER_DEGRADED : TIER_OK,
+		         left < total ? fmt("only this AZ's own subnets used its NAT") : NULL);
+	buf_free(&stranded);
+}
+
+static void az_database(const rendered *r, long k, az_tier *t)
+{
+	long total = 0, left = 0;
+	bool writer_lost = false, unknown = false, any_cluster = false;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *res = &r->res[i];
+		any_cluster = any_cluster || is_type(res, "AWS::RDS::DBCluster");
+		if (!is_type(res, "AWS::RDS::DBInstance"))
+			continue;
+		total++;
+		long az = render_az_index(r, rnode_str(rnode_get(res->props, "AvailabilityZone")));
+		double tier = 1;
+		bool writer =
+		    num(rnode_get(res->props, "PromotionTier"), &tier) ? tier == 0 : total == 1;
+		if (az < 0)
+			unknown = true;
+		else if (az != k)
+			left++;
+		else if (writer)
+			writer_lost = true;
+	}
+	if (!total) {
+		tier_set(t, 0, 0, any_cluster ? TIER_DOWN : TIER_ABSENT,
+		         any_cluster ? fmt("the cluster has no instance") : NULL);
+		return;
+	}
+	if (unknown) {
+		tier_set(t, total, -1, TIER_UNKNOWN, fmt("instances not pinned to an AZ"));
+		return;
+	}
+	if (!left)
+		tier_set(t, total, 0, TIER_DOWN, fmt("every instance was in this AZ"));
+	else if (writer_lost)
+		tier_set(t, total, left, TIER_DEGRADED,
+		         fmt("the writer fails over to a reader (typically under 60 s)"));
+	else
+		tier_set(t, total, left, left < total ? TIER_DEGRADED : TIER_OK,
+		         left < total ? fmt("a reader is lost; the writer serves") : NULL);
+}
+
+static void az_cache(const rendered *r, long k, az_tier *t)
+{
+	const render_resource *rg = NULL;
+	for (size_t i = 0; i < r->nres && !rg; i++)
+		if (is_type(&r->res[i], "AWS::ElastiCache::ReplicationGroup"))
+			rg = &r->res[i];
+	if (!rg) {
+		tier_set(t, 0, 0, TIER_ABSENT, NULL);
+		return;
+	}
+	double nodes = -1, replicas;
+	if (!num(rnode_get(rg->props, "NumCacheClusters"), &nodes) &&
+	    num(rnode_get(rg->props, "ReplicasPerNodeGroup"), &replicas))
+		nodes = replicas + 1;
+	if (nodes < 0)
+		nodes = 1;
+	/* where the nodes are: PreferredCacheClusterAZs, else spread over the
+	 * subnet group's AZs in order, primary first (ElastiCache places
+	 * Multi-AZ nodes in different AZs; which one is primary is its choice) */
+	long az_of[16];
+	size_t count = nodes > 16 ? 16 : (size_t)nodes;
+	const rnode *pref = rnode_get(rg->props, "PreferredCacheClusterAZs");
+	bool unknown = false;
+	if (pref && pref->kind == RN_SEQ && pref->n >= count) {
+		for (size_t i = 0; i < count; i++) {
+			az_of[i] = render_az_index(r, rnode_str(pref->kids[i]));
+			unknown = unknown || az_of[i] < 0;
+		}
+	} else {
+		const render_resource *sg =
+		    ref_target(r, rnode_get(rg->props, "CacheSubnetGroupName"));
+		bool u = false;
+		unsigned long azs = sg ? subnets_azs(r, rnode_get(sg->props, "SubnetIds"), &u) : 0;
+		long list[32];
+		size_t n = 0;
+		for (long b = 0; b < 32; b++)
+			if (azs & (1UL << b))
+				list[n++] = b;
+		if (!n || u) {
+			tier_set(t, (long)nodes, -1, TIER_UNKNOWN, fmt("nodes' AZs unknown"));
+			return;
+		}
+		for (size_t i = 0; i < count; i++)
+			az_of[i] = list[i % n];
+	}
+	if (unknown) {
+		tier_set(t, (long)nodes, -1, TIER_UNKNOWN, fmt("nodes' AZs unknown"));
+		return;
+	}
+	long left = 0;
+	for (size_t i = 0; i < count; i++)
+		left += az_of[i] != k;
+	bool primary_lost = az_of[0] == k;
+	bool failover = rnode_bool(rnode_get(rg->props, "AutomaticFailoverEnabled")) == 1;
+	if (!left)
+		tier_set(t, (long)count, 0, TIER_DOWN, fmt("every node was in this AZ"));
+	else if (primary_lost && !failover)
+		tier_set(t, (long)count, left, TIER_DOWN,
+		         fmt("the primary is lost and automatic failover is off"));
+	else if (primary_lost)
+		tier_set(t, (long)count, left, TIER_DEGRADED,
+		         fmt("a replica is promoted (a few seconds); assumed primary in the "
+		             "first AZ"));
+	else
+		tier_set(t, (long)count, left, left < (long)count ? TIER_DEGRADED : TIER_OK,
+		         left < (long)count ? fmt("a replica is lost") : NULL);
+}
+
+static void az_files(const rendered *r, const render_resource *svc, long k, az_tier *t)
+{
+	long total = 0, left = 0;
+	unsigned long mt_azs = 0;
+	bool unknown = false;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *mt = &r->res[i];
+		if (!is_type(mt, "AWS::EFS::MountTarget"))
+			continue;
+		total++;
+		long az = subnet_az(r, rnode_get(mt->props, "SubnetId"));
+		if (az < 0 || az >= 32) {
+			unknown = true;
+			continue;
+		}
+		mt_azs |= 1UL << az;
+		left += az != k;
+	}
+	if (!total) {
+		tier_set(t, 0, 0, TIER_ABSENT, NULL);
+		return;
+	}
+	if (unknown) {
+		tier_set(t, total, -1, TIER_UNKNOWN, NULL);
+		return;
+	}
+	/* tasks in a surviving AZ without a mount target there cannot mount */
+	bool u = false;
+	unsigned long task_azs =
+	    svc ? subnets_azs(r,
+	                      rnode_get(rnode_get(rnode_get(svc->props, "NetworkConfiguration"),
+	                                          "AwsvpcConfiguration"),
+	                                "Subnets"),
+	                      &u)
+	        : 0;
+	unsigned long orphan = task_azs & ~mt_azs & ~(1UL << k);
+	if (!left)
+		tier_set(t, total, 0, TIER_DOWN, fmt("every mount target was in this AZ"));
+	else if (orphan)
+		tier_set(t, total, left, TIER_DOWN,
+		         fmt("tasks in an AZ without a mount target cannot mount the file system"));
+	else
+		tier_set(t, total, left, left < total ? TIER_DEGRADED : TIER_OK, NULL);
+}
+
+static void az_alb(const rendered *r, long k, az_tier *t)
+{
+	const render_resource *lb = NULL;
+	for (size_t i = 0; i < r->nres && !lb; i++)
+		if (is_type(&r->res[i], "AWS::ElasticLoadBalancingV2::LoadBalancer"))
+			lb = &r->res[i];
+	if (!lb) {
+		tier_set(t, 0, 0, TIER_ABSENT, NULL);
+		return;
+	}
+	bool unknown = false;
+	unsigned long azs = subnets_azs(r, rnode_get(lb->props, "Subnets"), &unknown);
+	if (unknown || !azs) {
+		tier_set(t, -1, -1, TIER_UNKNOWN, NULL);
+		return;
+	}
+	long total = popcount(azs), left = popcount(azs & ~(1UL << k));
+	tier_set(t, total, left,
+	         !left          ? TIER_DOWN
+	         : left < total ? TIER_DEGRADED
+	                        : TIER_OK,
+	         left && left < total ? fmt("nodes in the other AZ(s) serve") : NULL);
+}
+
+static void az_loss_table(const rendered *r, analysis *a)
+{
+	/* the AZs the subnets use */
+	long naz = 0;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *s = &r->res[i];
+		if (!is_type(s, "AWS::EC2::Subnet"))
+			continue;
+		long az = render_az_index(r, rnode_str(rnode_get(s->props, "AvailabilityZone")));
+		if (az >= 0 && az < 32 && az + 1 > naz)
+			naz = az + 1;
+	}
+	if (!naz) {
+		missing(a, "subnets placed in known AZs (Fn::GetAZs for the region)");
+		return;
+	}
+	a->az = calloc((size_t)naz, sizeof(az_loss));
+	if (!a->az)
+		return;
+	a->naz = (size_t)naz;
+	const render_resource *svc = find_service(r);
+	for (long k = 0; k < naz; k++) {
+		az_loss *l = &a->az[k];
+		l->az = r->azs[k];
+		for (size_t i = 0; i < AZ_TIERS; i++)
+			l->tiers[i].tier = tier_names[i];
+		az_tasks(r, svc, k, &l->tiers[0]);
+		az_nat(r, k, &l->tiers[1]);
+		az_database(r, k, &l->tiers[2]);
+		az_cache(r, k, &l->tiers[3]);
+		az_files(r, svc, k, &l->tiers[4]);
+		az_alb(r, k, &l->tiers[5]);
+		for (size_t i = 0; i < AZ_TIERS; i++)
+			l->stops = l->stops || l->tiers[i].status == TIER_DOWN;
+	}
+}
+
+void analysis_run(const catalog *cat, const model *m, const rendered *r, analysis *out)
+{
+	memset(out, 0, sizeof(*out));
+	timeline(r, out);
+	capacity_figures(cat, m, r, out);
+	az_loss_table(r, out);
+}
+
+void analysis_free(analysis *a)
+{
+	for (size_t i = 0; i < a->timeline.nterms; i++)
+		free(a->timeline.terms[i].from);
+	for (size_t i = 0; i < a->naz; i++)
+		for (size_t t = 0; t < AZ_TIERS; t++)
+			free(a->az[i].tiers[t].note);
+	free(a->az);
+	for (size_t i = 0; i < a->nmissing; i++)
+		free(a->missing[i]);
+	free(a->missing);
+	memset(a, 0, sizeof(*a));
+}
+
+void analysis_rules(const model *m, const analysis *a, findings *out)
+{
+	const char *env = model_get(m, "environment");
+	bool prod = env && strcmp(env, "prod") == 0;
+	const scale_timeline *t = &a->timeline;
+	if (t->known && t->total > SCALE_TARGET_SECONDS) {
+		findings_add(out, "SCL001", prod ? SEV_ERROR : SEV_WARNING, "",
+		             "a step policy on a one-datapoint alarm, health checks 5 s x 2, or "
+		             "pre-scaling for known peaks",
+		             "new capacity takes %.0f s from a load step (%s), over the %.0f s "
+		             "required",
+		             t->total, t->policy ? t->policy : "?", SCALE_TARGET_SECONDS);
+	} else if (!t->known && prod) {
+		buf miss;
+		buf_init(&miss, 0);
+		for (size_t i = 0; i < a->nmissing; i++)
+			buf_addf(&miss, "%s%s", i ? "; " : "", a->missing[i]);
+		findings_add(out, "SCL001", SEV_WARNING, "", "see lmsctl report",
+		             "the scale-out timeline cannot be computed: missing %s",
+		             buf_cstr(&miss));
+		buf_free(&miss);
+	}
+	if (prod) {
+		const capacity *c = &a->cap;
+		struct {
+			long users;
+			const char *what, *hint, *field;
+		} figures[] = {
+		    {c->users, "tasks", "raise ServiceMaxTasks (and the Fargate vCPU quota)",
+		     "ServiceMaxTasks"},
+		    {c->db_users, "Aurora", "raise DatabaseMaxCapacity", "DatabaseMaxCapacity"},
+		    {c->cache_users, "the cache", "choose a larger CacheNodeType", "CacheNodeType"},
+		};
+		for (size_t i = 0; i < 3; i++) {
+			if (figures[i].users < 0)
+				findings_add(out, "SCL002", SEV_WARNING, "", "see lmsctl report",
+				             "capacity of %s unknown: an input is missing",
+				             figures[i].what);
+			else if (figures[i].users < CAPACITY_TARGET_USERS)
+				findings_add(
+				    out, "SCL002", SEV_ERROR, figures[i].field, figures[i].hint,
+				    "%s: about %ld concurrent users at most, under the "
+				    "%ld required (rule of thumb: docs/report.md)",
+				    figures[i].what, figures[i].users, CAPACITY_TARGET_USERS);
+		}
+		for (size_t i = 0; i < a->naz; i++) {
+			if (!a->az[i].stops)
+				continue;
+			buf tiers;
+			buf_init(&tiers, 0);
+			for (size_t k = 0; k < AZ_TIERS; k++)
+				if (a->az[i].tiers[k].status == TIER_DOWN)
+					buf_addf(&tiers, "%s%s (%s)", tiers.len ? ", " : "",
+					         a->az[i].tiers[k].tier,
+					         a->az[i].tiers[k].note ? a->az[i].tiers[k].note
+					                                : "");
+			findings_add(
+			    out, "AZL001", SEV_ERROR, "",
+			    "spread every tier over the AZs (NAT per AZ, reader and replicas "
+			    "in other AZs, a mount target per AZ)",
+			    "losing %s stops: %s", a->az[i].az, buf_cstr(&tiers));
+			buf_free(&tiers);
+		}
+	}
+}
+
+/* ---- update safety ------------------------------------------------------ */
+
+typedef struct co_type {
+	char *type;
+	char **paths; /* "A/B" (a level may be "*"), without "/properties/" */
+	size_t npaths;
+	char **conditional;
+	size_t nconditional;
+} co_type;
+
+struct create_only {
+	co_type *types;
+	size_t n;
+};
+
+static void co_type_free(co_type *t)
+{
+	free(t->type);
+	for (size_t i = 0; i < t->npaths; i++)
+		free(t->paths[i]);
+	for (size_t i = 0; i < t->nconditional; i++)
+		free(t->conditional[i]);
+	free(t->paths);
+	free(t->conditional);
+}
+
+void create_only_free(create_only *db)
+{
+	if (!db)
+		return;
+	for (size_t i = 0; i < db->n; i++)
+		co_type_free(&db->types[i]);
+	free(db->types);
+	free(db);
+}
+
+static bool load_paths(json_t *arr, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!arr)
+		return true;
+	if (!json_is_array(arr))
+		return false;
+	*out = calloc(json_array_size(arr) + 1, sizeof(char *));
+	if (!*out)
+		return false;
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v)
+	{
+		const char *s = json_string_value(v);
+		if (!s)
+			return false;
+		(*out)[(*n)++] = strdup(s);
+	}
+	return true;
+}
+
+create_only *create_only_load(const char *path, lms_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	if (!root) {
+		lms_error_set(err, path, (size_t)(jerr.line > 0 ? jerr.line : 0),
+		              (size_t)(jerr.column > 0 ? jerr.column : 0), "%s", jerr.text);
+		return NULL;
+	}
+	json_t *types = json_object_get(root, "types");
+	create_only *db = calloc(1, sizeof(*db));
+	if (!db || !json_is_object(types)) {
+		lms_error_set(err, path, 0, 0, "no \"types\" object: not a create-only data file");
+		json_decref(root);
+		free(db);
+		return NULL;
+	}
+	db->types = calloc(json_object_size(types) + 1, sizeof(co_type));
+	const char *key;
+	json_t *v;
+	bool ok = db->types != NULL;
+	json_object_foreach(types, key, v)
+	{
+		if (!ok)
+			break;
+		co_type *t = &db->types[db->n++];
+		t->type = strdup(key);
+		ok = t->type &&
+		     load_paths(json_object_get(v, "createOnly"), &t->paths, &t->npaths) &&
+		     load_paths(json_object_get(v, "conditionalCreateOnly"), &t->conditional,
+		                &t->nconditional);
+	}
+	json_decref(root);
+	if (!ok) {
+		lms_error_set(err, path, 0, 0, "malformed create-only data file");
+		create_only_free(db);
+		return NULL;
+	}
+	return db;
+}
+
+static const co_type *co_find(const create_only *db, const char *type)
+{
+	for (size_t i = 0; db && type && i < db->n; i++)
+		if (strcmp(db->types[i].type, type) == 0)
+			return &db->types[i];
+	return NULL;
+}
+
+bool create_only_has_type(const create_only *db, const char *type)
+{
+	return co_find(db, type) != NULL;
+}
+
+bool type_is_stateful(const char *type)
+{
+	static const char *const stateful[] = {
+	    "AWS::RDS::DBCluster",
+	    "AWS::RDS::DBInstance",
+	    "AWS::ElastiCache::ReplicationGroup",
+	    "AWS::ElastiCache::CacheCluster",
+	    "AWS::ElastiCache::ServerlessCache",
+	    "AWS::EFS::FileSystem",
+	    "AWS::S3::Bucket",
+	    "AWS::Kinesis::Stream",
+	    "AWS::KMS::Key",
+	    "AWS::SecretsManager::Secret",
+	    "AWS::DynamoDB::Table",
+	    "AWS::Logs::LogGroup",
+	    "AWS::ECR::Repository",
+	    "AWS::Cognito::UserPool",
+	};
+	for (size_t i = 0; type && i < sizeof(stateful) / sizeof(stateful[0]); i++)
+		if (strcmp(type, stateful[i]) == 0)
+			return true;
+	return false;
+}
+
+const char *update_kind_name(update_kind k)
+{
+	switch (k) {
+	case UPD_REPLACE:
+		return "replace";
+	case UPD_MAY_REPLACE:
+		return "may replace";
+	case UPD_ADD:
+		return "add";
+	case UPD_REMOVE:
+		return "remove";
+	}
+	return "?";
+}
+
+static bool same_node(const rnode *a, const rnode *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->kind != b->kind || (a->fn == NULL) != (b->fn == NULL) ||
+	    (a->fn && strcmp(a->fn, b->fn) != 0))
+		return false;
+	if (a->kind == RN_SCALAR)
+		return strcmp(a->str, b->str) == 0;
+	if (a->n != b->n)
+		return false;
+	size_t slots = a->kind == RN_MAP ? 2 * a->n : a->n;
+	for (size_t i = 0; i < slots; i++)
+		if (!same_node(a->kids[i], b->kids[i]))
+			return false;
+	return true;
+}
+
+/* The node at a create-only path ("A/B"; a "*" level stops the walk, so
+ * the whole list there is compared). */
+static const rnode *at_path(const rnode *props, const char *path)
+{
+	const rnode *n = props;
+	const char *p = path;
+	while (n && *p) {
+		size_t len = strcspn(p, "/");
+		if (len == 1 && p[0] == '*')
+			return n;
+		char key[256];
+		if (len >= sizeof(key))
+			return NULL;
+		memcpy(key, p, len);
+		key[len] = '\0';
+		n = rnode_get(n, key);
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	return n;
+}
+
+static bool plan_add(update_plan *p, const render_resource *res, update_kind kind, char *why)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].id, res->id) == 0) {
+			if (kind == UPD_REPLACE && p->v[i].kind == UPD_MAY_REPLACE) {
+				p->v[i].kind = UPD_REPLACE;
+				free(p->v[i].why);
+				p->v[i].why = why;
+				return true;
+			}
+			free(why);
+			return false;
+		}
+	if (p->n == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 16;
+		update_change *v = realloc(p->v, ncap * sizeof(*v));
+		if (!v) {
+			p->oom = true;
+			free(why);
+			return false;
+		}
+		p->v = v;
+		p->cap = ncap;
+	}
+	p->v[p->n++] = (update_change){res->id, res->type, kind, type_is_stateful(res->type), why};
+	return true;
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	const update_change *x = a, *y = b;
+	int rx = x->kind == UPD_REPLACE || x->kind == UPD_REMOVE;
+	int ry = y->kind == UPD_REPLACE || y->kind == UPD_REMOVE;
+	if (x->stateful * 2 + rx != y->stateful * 2 + ry)
+		return (y->stateful * 2 + ry) - (x->stateful * 2 + rx);
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return strcmp(x->id, y->id);
+}
+
+bool update_safety(const create_only *db, const rendered *before, const rendered *after,
+                   update_plan *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < after->nres; i++) {
+		const render_resource *now = &after->res[i];
+		const render_resource *was = render_find(before, now->id);
+		if (!was) {
+			plan_add(out, now, UPD_ADD, fmt("new in this model"));
+			continue;
+		}
+		if (!now->type || !was->type || strcmp(now->type, was->type) != 0) {
+			plan_add(out, now, UPD_REPLACE, fmt("its Type changes"));
+			continue;
+		}
+		const co_type *co = co_find(db, now->type);
+		buf why;
+		buf_init(&why, 0);
+		for (size_t k = 0; co && k < co->npaths; k++)
+			if (!same_node(at_path(was->props, co->paths[k]),
+			               at_path(now->props, co->paths[k])))
+				buf_addf(&why, "%s%s", why.len ? ", " : "", co->paths[k]);
+		if (why.len) {
+			plan_add(out, now, UPD_REPLACE, buf_take(&why));
+			continue;
+		}
+		for (size_t k = 0; co && k < co->nconditional; k++)
+			if (!same_node(at_path(was->props, co->conditional[k]),
+			               at_path(now->props, co->conditional[k])))
+				buf_addf(&why, "%s%s", why.len ? ", " : "", co->conditional[k]);
+		if (why.len)
+			plan_add(out, now, UPD_MAY_REPLACE, buf_take(&why));
+		buf_free(&why);
+	}
+	for (size_t i = 0; i < before->nres; i++)
+		if (!render_find(after, before->res[i].id))
+			plan_add(out, &before->res[i], UPD_REMOVE, fmt("not in this model"));
+	/* a replaced resource gets a new id and ARN: a create-only property that
+	 * refers to it changes too */
+	for (bool changed = true; changed && !out->oom;) {
+		changed = false;
+		for (size_t i = 0; i < after->nres; i++) {
+			const render_resource *res = &after->res[i];
+			const co_type *co = co_find(db, res->type);
+			for (size_t k = 0; co && k < co->npaths; k++) {
+				const rnode *v = at_path(res->props, co->paths[k]);
+				for (size_t c = 0; v && c < out->n; c++) {
+					if (out->v[c].kind != UPD_REPLACE ||
+					    strcmp(out->v[c].id, res->id) == 0 ||
+					    !rnode_mentions(v, out->v[c].id))
+						continue;
+					if (plan_add(out, res, UPD_REPLACE,
+					             fmt("%s refers to %s, which is replaced",
+					                 co->paths[k], out->v[c].id)))
+						changed = true;
+					break;
+				}
+			}
+		}
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(update_change), cmp_change);
+	return !out->oom;
+}
+
+void update_plan_free(update_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i].why);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,155 @@
+/* analysis: what the rendered template says about the platform as a whole.
+ *
+ *  - traps_check(): deploy and teardown failures cfn-lint does not catch
+ *    (TRP001-TRP016), over the rendered template (traps.c);
+ *  - analysis_run(): the scale-out timeline (seconds from a load step to
+ *    healthy new capacity), the capacity figures against 50,000 users, and
+ *    what remains of each tier when one AZ is lost; analysis_rules() turns
+ *    them into findings (SCL001, SCL002, AZL001);
+ *  - update_safety(): the resources a change of model would replace, from
+ *    the resource provider schemas' createOnlyProperties
+ *    (data/create-only.json, made by scripts/extract-create-only.py).
+ *
+ * Every figure that depends on an input the template does not have is
+ * "unknown" (negative), and the inputs that were missing are listed. The
+ * constants and rules of thumb are documented in docs/report.md. Strings
+ * in the results are owned by the result (freed by its _free function) or
+ * point into the rendered template. */
+#ifndef LMSCTL_MODEL_ANALYSIS_H
+#define LMSCTL_MODEL_ANALYSIS_H
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "model/catalog.h"
+#include "model/findings.h"
+#include "model/model.h"
+#include "model/render.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- whole-template checks (traps.c) ---------------------------------- */
+
+/* Adds a finding for every trap (TRP001-TRP016) in the rendered template. */
+void traps_check(const catalog *cat, const model *m, const rendered *r, findings *out);
+
+/* ---- scale-out timeline, capacity, AZ loss ------------------------------ */
+
+/* Documented constants (docs/report.md, with their sources). */
+#define SCALE_TARGET_SECONDS 120.0   /* the request: new capacity within 2 minutes */
+#define TASK_START_SECONDS 40.0      /* Fargate task: placement, ENI, pull, start */
+#define SCALING_ACTION_SECONDS 5.0   /* alarm state change to a new desired count */
+#define TARGET_TRACKING_DATAPOINTS 3 /* AlarmHigh of target tracking: 3 of 3 */
+#define CAPACITY_TARGET_USERS 50000L
+#define USERS_PER_ACU 375L            /* 3,000 quiz users per 8 ACU (16 GiB) */
+#define CACHE_KB_PER_USER 50.0        /* session and per-user cache */
+#define CACHE_RESERVED_FRACTION 0.25  /* reserved memory left to the engine */
+#define CACHE_APP_WORKING_SET_GIB 2.0 /* the LMS's shared application cache */
+
+typedef struct timeline_term {
+	const char *name; /* "detection", "scaling action", ... */
+	double seconds;
+	char *from; /* where the figure comes from (template values or constant) */
+} timeline_term;
+
+#define TIMELINE_TERMS 5
+
+typedef struct scale_timeline {
+	bool known;
+	double total;            /* seconds; -1 unknown */
+	const char *service;     /* the ECS service's logical id */
+	const char *policy;      /* the fastest scale-out policy's logical id */
+	const char *policy_type; /* StepScaling, TargetTrackingScaling */
+	timeline_term terms[TIMELINE_TERMS];
+	size_t nterms;
+	double scale_out_cooldown; /* shown, not added: a larger breach scales
+	                            * out during the cooldown */
+	double deregistration;     /* shown, not added: it drains on scale-in */
+	bool scheduled;            /* exam windows pre-scale (0 s for known peaks) */
+} scale_timeline;
+
+typedef struct capacity {
+	long max_tasks;      /* -1 unknown */
+	long users_per_task; /* the UsersPerTask parameter; -1 unknown */
+	long users;          /* max tasks x users per task; -1 unknown */
+	double max_acu;      /* -1 unknown */
+	long db_users;       /* max ACU x USERS_PER_ACU; -1 unknown */
+	const char *cache_node_type;
+	double cache_node_gib; /* -1 unknown */
+	long cache_shards;
+	long cache_users; /* -1 unknown */
+} capacity;
+
+typedef enum { TIER_OK, TIER_DEGRADED, TIER_DOWN, TIER_UNKNOWN, TIER_ABSENT } tier_status;
+
+typedef struct az_tier {
+	const char *tier; /* "tasks", "nat", "database", "cache", "file system", "load balancer" */
+	long total;       /* before the loss; -1 unknown */
+	long remaining;   /* after; -1 unknown */
+	tier_status status;
+	char *note;
+} az_tier;
+
+#define AZ_TIERS 6
+
+typedef struct az_loss {
+	const char *az; /* AZ name, or "AZ n" */
+	az_tier tiers[AZ_TIERS];
+	bool stops; /* some tier stops serving */
+} az_loss;
+
+typedef struct analysis {
+	scale_timeline timeline;
+	capacity cap;
+	az_loss *az;
+	size_t naz;
+	char **missing; /* inputs the template or model did not have */
+	size_t nmissing;
+} analysis;
+
+void analysis_run(const catalog *cat, const model *m, const rendered *r, analysis *out);
+void analysis_free(analysis *a);
+/* SCL001 timeline above 120 s, SCL002 capacity under 50,000 users, AZL001
+ * a tier stops when an AZ is lost (errors in prod, warnings elsewhere). */
+void analysis_rules(const model *m, const analysis *a, findings *out);
+
+const char *tier_status_name(tier_status s);
+
+/* ---- update safety ------------------------------------------------------ */
+
+typedef struct create_only create_only;
+
+/* Loads data/create-only.json. */
+create_only *create_only_load(const char *path, lms_error *err);
+void create_only_free(create_only *db);
+/* Whether the data file lists `type` (every type of the templates must be). */
+bool create_only_has_type(const create_only *db, const char *type);
+
+typedef enum { UPD_REPLACE, UPD_MAY_REPLACE, UPD_ADD, UPD_REMOVE } update_kind;
+
+typedef struct update_change {
+	const char *id;
+	const char *type;
+	update_kind kind;
+	bool stateful;
+	char *why; /* the properties that force it, or the cause */
+} update_change;
+
+typedef struct update_plan {
+	update_change *v;
+	size_t n, cap;
+	bool oom;
+} update_plan;
+
+/* The resources that the change from `before` to `after` replaces (their
+ * changed properties are create-only, or a replaced resource they refer to
+ * changes them), adds and removes; stateful ones flagged. Sorted: stateful
+ * replacements first. */
+bool update_safety(const create_only *db, const rendered *before, const rendered *after,
+                   update_plan *out);
+void update_plan_free(update_plan *p);
+const char *update_kind_name(update_kind k);
+/* Whether a type holds data that a replacement loses. */
+bool type_is_stateful(const char *type);
+
+#endif

@@ -1,0 +1,136 @@
+/* render: the assembled template resolved for one model (the "resolved
+ * view").
+ *
+ * A partial evaluator of CloudFormation's intrinsic functions over the
+ * catalog's fragments with the model's values: Ref to parameters and pseudo
+ * parameters, the Conditions and Fn::If / Fn::Equals / Fn::And / Fn::Or /
+ * Fn::Not / Condition, Fn::Sub (both forms), Fn::Join, Fn::Select,
+ * Fn::Split, Fn::GetAZs (from a table of the regions' AZ names, or the
+ * names given), Fn::Cidr, Fn::FindInMap and Fn::Base64. Resources, outputs
+ * and properties whose condition is false disappear. What only AWS knows
+ * (Fn::GetAtt, Ref to a resource, Fn::ImportValue, AWS::AccountId unless
+ * given, AWS::StackId) stays symbolic: a node that keeps its intrinsic,
+ * with what could be resolved inside it resolved. An unknown or malformed
+ * intrinsic is a finding (REN001-REN004) at its place in the fragment,
+ * never a crash; the node then stays symbolic.
+ *
+ * The rendered tree points into the catalog's fragments (strings and
+ * positions): free it before the catalog. It is what `lmsctl render`
+ * prints and what the whole-template checks (traps.c) and the analyses
+ * (analysis.h) read. */
+#ifndef LMSCTL_MODEL_RENDER_H
+#define LMSCTL_MODEL_RENDER_H
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "model/catalog.h"
+#include "model/findings.h"
+#include "model/model.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum { RN_SCALAR, RN_SEQ, RN_MAP } rnode_kind;
+
+typedef struct rnode rnode;
+struct rnode {
+	rnode_kind kind;
+	/* A symbolic intrinsic: its long-form name ("Ref", "Fn::GetAtt",
+	 * "Fn::Sub", "Fn::If", ...); the node itself is then the argument.
+	 * NULL for a value. */
+	const char *fn;
+	const char *str; /* scalar: NUL-terminated */
+	/* scalar written plain in the fragment (a number or a boolean may be
+	 * meant); false for a quoted or computed string */
+	bool plain;
+	size_t n;         /* items (sequence) or pairs (mapping) */
+	rnode **kids;     /* sequence: n items; mapping: 2n nodes, key then value */
+	const ynode *src; /* the fragment node it comes from (position); NULL if none */
+	const char *file; /* that fragment's path; NULL if none */
+};
+
+typedef struct render_resource {
+	const char *id;
+	const char *type;   /* NULL when the Type is not a string */
+	const rnode *node;  /* the resource's mapping */
+	const rnode *props; /* Properties, NULL when none */
+	const cat_entry *entry;
+	bool conditional; /* its Condition could not be decided: it may not exist */
+	size_t *deps;     /* direct dependencies (DependsOn and references) */
+	size_t ndeps;
+} render_resource;
+
+typedef struct rendered {
+	rnode *root;          /* AWSTemplateFormatVersion, Description, Transform,
+	                       * Parameters, Conditions (undecided ones), Resources, Outputs */
+	render_resource *res; /* resources that exist for the model, in template order */
+	size_t nres;
+	const char *region;
+	const char *const *azs; /* the region's AZ names Fn::GetAZs returned; NULL if unknown */
+	size_t nazs;
+	struct render_arena *arena;
+} rendered;
+
+typedef struct render_options {
+	/* AWS::AccountId; NULL leaves it symbolic */
+	const char *account_id;
+	/* Fn::GetAZs for the model's region; NULL: the built-in table */
+	const char *const *azs;
+	size_t nazs;
+	/* the most memory the rendered tree may take; 0: 64 MiB */
+	size_t max_bytes;
+} render_options;
+
+/* Renders the catalog for the model. Problems in the template (an unknown
+ * or malformed intrinsic, a reference to nothing, a value out of range) are
+ * added to `out` with their fragment position; `out` may be NULL. Returns
+ * NULL and fills `err` only when the rendering cannot finish (out of memory,
+ * or the template would exceed max_bytes). */
+rendered *render_template(const catalog *cat, const model *m, const render_options *opt,
+                          findings *out, lms_error *err);
+void render_free(rendered *r);
+
+typedef enum { RENDER_YAML, RENDER_JSON } render_format;
+
+/* The rendered template as YAML (block style, short-form tags for what
+ * stays symbolic, multi-line strings as literal blocks) or JSON (long
+ * forms). The output parses back to the same tree. */
+bool render_emit(const rendered *r, render_format format, buf *out);
+
+/* Whether render_emit writes a symbolic function as a short-form tag
+ * (`!Sub`); otherwise as its long form, a one-key mapping. */
+bool render_tag_ok(const char *fn);
+
+/* ---- reading the rendered tree ---------------------------------------- */
+
+/* Mapping lookup; NULL-safe; a symbolic node has no keys. */
+const rnode *rnode_get(const rnode *map, const char *key);
+/* The scalar's string, or NULL if `n` is not a resolved scalar. */
+const char *rnode_str(const rnode *n);
+/* 1 true, 0 false, -1 neither or unknown. */
+int rnode_bool(const rnode *n);
+bool rnode_long(const rnode *n, long *out);
+bool rnode_double(const rnode *n, double *out);
+/* The logical id a symbolic Ref or GetAtt names; `attr` gets the GetAtt
+ * attribute (NULL for a Ref). NULL for anything else. */
+const char *rnode_ref(const rnode *n, const char **attr);
+/* Whether `n` refers to resource `id` anywhere inside: Ref, GetAtt, or a
+ * ${id} / ${id.Attr} of a symbolic Fn::Sub. */
+bool rnode_mentions(const rnode *n, const char *id);
+/* The text of a string that may stay symbolic: the string, or a symbolic
+ * Fn::Sub's template (with ${...} for what is unknown); NULL otherwise. */
+const char *rnode_text(const rnode *n);
+
+/* The resource with logical id `id`, NULL if it does not exist for the
+ * model. */
+const render_resource *render_find(const rendered *r, const char *id);
+/* Whether resource `from` is created after resource `to`: a chain of
+ * DependsOn and references leads from one to the other. */
+bool render_after(const rendered *r, const render_resource *from, const render_resource *to);
+/* The index (0-based) of an AZ name in the region's list, -1 if unknown. */
+long render_az_index(const rendered *r, const char *az);
+
+/* The AZ names of a region from the built-in table; NULL when unknown. */
+const char *const *render_region_azs(const char *region, size_t *n);
+
+#endif

@@ -1,0 +1,500 @@
+/* The report is built once as a JSON document (the contract of
+ * docs/report.md); the text and markdown forms are written from that same
+ * document, so the three never disagree. */
+#include "model/report.h"
+
+#include <jansson.h>
+#include <string.h>
+
+/* PDPA obligations infrastructure touches, and the rules whose findings
+ * would break each (docs/report.md explains the mapping). */
+static const struct {
+	const char *obligation;
+	const char *section;
+	const char *rules[12];
+	const char *operator_note;
+} pdpa[] = {
+    {"Protection",
+     "s24",
+     {"TRP003", "TRP008", "TRP010", "TRP012", "TRP013", "TRP016", "DAT004", "DAT005", "OBS001",
+      NULL},
+     "CMKs with rotation, TLS to every store, no ingress from anywhere, least privilege, "
+     "30-day credential rotation"},
+    {"Retention limitation",
+     "s25",
+     {"TRP001", "TRP010", "DAT002", "OBS003", NULL},
+     "explicit retention on every log group, backup and bucket; nothing retained after "
+     "the stack"},
+    {"Transfer limitation",
+     "s26",
+     {"MDL004", NULL},
+     "the stack is in eu-west-1, outside Singapore: bind AWS by contract (AWS Customer "
+     "Agreement and Data Processing Addendum) and record the transfer basis"},
+    {"Accountability",
+     "s11-12",
+     {"TRP007", "OBS002", "OBS004", NULL},
+     "CloudTrail with log file validation, audit logs kept a year or more, manual approval "
+     "of prod changes"},
+    {"Access and correction",
+     "s21-22",
+     {"OBS002", NULL},
+     "access and disclosure logs kept at least a year (uses within a year before a "
+     "request)"},
+    {"Data breach notification",
+     "s26A-26E",
+     {"TRP008", "TRP009", NULL},
+     "alarms reach the encrypted SNS topic; assess within 30 days, notify PDPC within 3 "
+     "calendar days of assessing a breach as notifiable"},
+};
+
+static json_t *num_or_null(double v)
+{
+	return v < 0 ? json_null() : json_real(v);
+}
+
+static json_t *int_or_null(long v)
+{
+	return v < 0 ? json_null() : json_integer(v);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static size_t errors_of(const findings *f, const char *rule)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->n; i++)
+		n += f->v[i].sev == SEV_ERROR && strcmp(f->v[i].rule, rule) == 0;
+	return n;
+}
+
+static json_t *build(const catalog *cat, const model *m, const rendered *r, const analysis *a,
+                     const findings *f, const update_plan *plan)
+{
+	json_t *root = json_object();
+	json_t *mo = json_object();
+	static const char *const keys[] = {"stack", "environment", "region", "suffix"};
+	for (size_t i = 0; i < 4; i++)
+		json_object_set_new(mo, keys[i], str_or_null(model_get(m, keys[i])));
+	json_object_set_new(root, "model", mo);
+
+	json_t *fs = json_array();
+	for (int sev = SEV_ERROR; sev <= SEV_INFO; sev++)
+		for (size_t i = 0; i < f->n; i++) {
+			const finding *x = &f->v[i];
+			if ((int)x->sev != sev)
+				continue;
+			json_t *o = json_object();
+			json_object_set_new(o, "id", json_string(x->rule));
+			json_object_set_new(o, "severity", json_string(severity_name(x->sev)));
+			json_object_set_new(o, "field", json_string(x->field));
+			json_object_set_new(o, "message", json_string(x->message));
+			json_object_set_new(o, "hint", json_string(x->hint));
+			json_object_set_new(o, "file", str_or_null(x->file));
+			json_object_set_new(o, "line", json_integer((json_int_t)x->line));
+			json_object_set_new(o, "column", json_integer((json_int_t)x->col));
+			json_array_append_new(fs, o);
+		}
+	json_object_set_new(root, "findings", fs);
+	json_t *counts = json_object();
+	json_object_set_new(counts, "errors",
+	                    json_integer((json_int_t)findings_count(f, SEV_ERROR)));
+	json_object_set_new(counts, "warnings",
+	                    json_integer((json_int_t)findings_count(f, SEV_WARNING)));
+	json_object_set_new(counts, "info", json_integer((json_int_t)findings_count(f, SEV_INFO)));
+	json_object_set_new(root, "counts", counts);
+
+	const scale_timeline *t = &a->timeline;
+	json_t *so = json_object();
+	json_object_set_new(so, "known", json_boolean(t->known));
+	json_object_set_new(so, "total_seconds", t->known ? json_real(t->total) : json_null());
+	json_object_set_new(so, "target_seconds", json_real(SCALE_TARGET_SECONDS));
+	json_object_set_new(so, "service", str_or_null(t->service));
+	json_object_set_new(so, "policy", str_or_null(t->policy));
+	json_object_set_new(so, "policy_type", str_or_null(t->policy_type));
+	json_t *terms = json_array();
+	for (size_t i = 0; i < t->nterms; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(t->terms[i].name));
+		json_object_set_new(o, "seconds", json_real(t->terms[i].seconds));
+		json_object_set_new(o, "from", str_or_null(t->terms[i].from));
+		json_array_append_new(terms, o);
+	}
+	json_object_set_new(so, "terms", terms);
+	json_object_set_new(so, "scale_out_cooldown_seconds", num_or_null(t->scale_out_cooldown));
+	json_object_set_new(so, "deregistration_seconds", num_or_null(t->deregistration));
+	json_object_set_new(so, "scheduled_prescaling", json_boolean(t->scheduled));
+	json_object_set_new(root, "scale_out", so);
+
+	const capacity *c = &a->cap;
+	json_t *cap = json_object();
+	json_object_set_new(cap, "target_users", json_integer(CAPACITY_TARGET_USERS));
+	json_object_set_new(cap, "users", int_or_null(c->users));
+	json_object_set_new(cap, "max_tasks", int_or_null(c->max_tasks));
+	json_object_set_new(cap, "users_per_task", int_or_null(c->users_per_task));
+	json_t *db = json_object();
+	json_object_set_new(db, "max_acu", num_or_null(c->max_acu));
+	json_object_set_new(db, "users_per_acu", json_integer(USERS_PER_ACU));
+	json_object_set_new(db, "users", int_or_null(c->db_users));
+	json_object_set_new(cap, "database", db);
+	json_t *cache = json_object();
+	json_object_set_new(cache, "node_type", str_or_null(c->cache_node_type));
+	json_object_set_new(cache, "node_gib", num_or_null(c->cache_node_gib));
+	json_object_set_new(cache, "shards", json_integer(c->cache_shards));
+	json_object_set_new(cache, "users", int_or_null(c->cache_users));
+	json_object_set_new(cap, "cache", cache);
+	json_object_set_new(root, "capacity", cap);
+
+	json_t *azl = json_array();
+	for (size_t i = 0; i < a->naz; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "az", json_string(a->az[i].az));
+		json_object_set_new(o, "stops", json_boolean(a->az[i].stops));
+		json_t *tiers = json_array();
+		for (size_t k = 0; k < AZ_TIERS; k++) {
+			const az_tier *x = &a->az[i].tiers[k];
+			json_t *tt = json_object();
+			json_object_set_new(tt, "tier", json_string(x->tier));
+			json_object_set_new(tt, "total", int_or_null(x->total));
+			json_object_set_new(tt, "remaining", int_or_null(x->remaining));
+			json_object_set_new(tt, "status", json_string(tier_status_name(x->status)));
+			json_object_set_new(tt, "note", str_or_null(x->note));
+			json_array_append_new(tiers, tt);
+		}
+		json_object_set_new(o, "tiers", tiers);
+		json_array_append_new(azl, o);
+	}
+	json_object_set_new(root, "az_loss", azl);
+
+	json_t *pd = json_array();
+	for (size_t i = 0; i < sizeof(pdpa) / sizeof(pdpa[0]); i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "obligation", json_string(pdpa[i].obligation));
+		json_object_set_new(o, "section", json_string(pdpa[i].section));
+		json_t *rules = json_array();
+		size_t broken = 0;
+		for (size_t k = 0; pdpa[i].rules[k]; k++) {
+			json_array_append_new(rules, json_string(pdpa[i].rules[k]));
+			broken += errors_of(f, pdpa[i].rules[k]);
+		}
+		json_object_set_new(o, "rules", rules);
+		json_object_set_new(o, "holds", json_boolean(broken == 0));
+		json_object_set_new(o, "errors", json_integer((json_int_t)broken));
+		json_object_set_new(o, "controls", json_string(pdpa[i].operator_note));
+		json_array_append_new(pd, o);
+	}
+	json_object_set_new(root, "pdpa", pd);
+
+	json_t *tiers = json_array();
+	for (size_t fi = 0; fi < cat->nfrags; fi++) {
+		const cat_fragment *frag = &cat->frags[fi];
+		json_t *ids = json_array();
+		for (size_t i = 0; i < r->nres; i++)
+			if (r->res[i].entry->frag == frag) {
+				json_t *o = json_object();
+				json_object_set_new(o, "id", json_string(r->res[i].id));
+				json_object_set_new(o, "type", str_or_null(r->res[i].type));
+				json_array_append_new(ids, o);
+			}
+		json_t *o = json_object();
+		size_t n = strlen(frag->name);
+		buf name;
+		buf_init(&name, 0);
+		buf_add(&name, frag->name,
+		        n > 4 && strcmp(frag->name + n - 4, ".yml") == 0 ? n - 4 : n);
+		json_object_set_new(o, "tier", json_string(buf_cstr(&name)));
+		buf_free(&name);
+		json_object_set_new(o, "count", json_integer((json_int_t)json_array_size(ids)));
+		json_object_set_new(o, "resources", ids);
+		json_array_append_new(tiers, o);
+	}
+	json_object_set_new(root, "tiers", tiers);
+
+	json_t *miss = json_array();
+	for (size_t i = 0; i < a->nmissing; i++)
+		json_array_append_new(miss, json_string(a->missing[i]));
+	json_object_set_new(root, "missing_inputs", miss);
+
+	if (plan) {
+		json_t *up = json_array();
+		for (size_t i = 0; i < plan->n; i++) {
+			const update_change *x = &plan->v[i];
+			json_t *o = json_object();
+			json_object_set_new(o, "id", json_string(x->id));
+			json_object_set_new(o, "type", str_or_null(x->type));
+			json_object_set_new(o, "change", json_string(update_kind_name(x->kind)));
+			json_object_set_new(o, "stateful", json_boolean(x->stateful));
+			json_object_set_new(o, "why", str_or_null(x->why));
+			json_array_append_new(up, o);
+		}
+		json_object_set_new(root, "update", up);
+	}
+	return root;
+}
+
+/* ---- text and markdown from the document -------------------------------- */
+
+static const char *s_of(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+/* "123", "12.5" or "unknown" */
+static void add_num(buf *out, json_t *v)
+{
+	if (json_is_integer(v))
+		buf_addf(out, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		buf_addf(out, "%g", json_real_value(v));
+	else
+		buf_adds(out, "unknown");
+}
+
+/* Markdown table cells: no pipes or line breaks. */
+static void add_cell(buf *out, const char *s, bool md)
+{
+	for (const char *p = s; *p; p++) {
+		if (md && *p == '|')
+			buf_adds(out, "\\|");
+		else if (*p == '\n')
+			buf_addc(out, ' ');
+		else
+			buf_addc(out, *p);
+	}
+}
+
+static void heading(buf *out, bool md, const char *title)
+{
+	if (md)
+		buf_addf(out, "\n## %s\n\n", title);
+	else
+		buf_addf(out, "\n%s\n", title);
+}
+
+static void write_human(json_t *d, bool md, buf *out)
+{
+	json_t *mo = json_object_get(d, "model");
+	if (md)
+		buf_addf(out, "# Readiness report: %s (%s, %s)\n", s_of(mo, "stack"),
+		         s_of(mo, "environment"), s_of(mo, "region"));
+	else
+		buf_addf(out, "READINESS REPORT  stack %s  environment %s  region %s  suffix %s\n",
+		         s_of(mo, "stack"), s_of(mo, "environment"), s_of(mo, "region"),
+		         s_of(mo, "suffix"));
+
+	json_t *counts = json_object_get(d, "counts");
+	heading(out, md, "Findings");
+	buf_addf(out, "%s%lld error(s), %lld warning(s), %lld info\n", md ? "" : "  ",
+	         (long long)json_integer_value(json_object_get(counts, "errors")),
+	         (long long)json_integer_value(json_object_get(counts, "warnings")),
+	         (long long)json_integer_value(json_object_get(counts, "info")));
+	json_t *fs = json_object_get(d, "findings");
+	size_t i;
+	json_t *x;
+	if (md && json_array_size(fs))
+		buf_adds(out,
+		         "\n| severity | id | field | message | where |\n|---|---|---|---|---|\n");
+	json_array_foreach(fs, i, x)
+	{
+		buf where;
+		buf_init(&where, 0);
+		if (json_string_value(json_object_get(x, "file")))
+			buf_addf(&where, "%s:%lld", s_of(x, "file"),
+			         (long long)json_integer_value(json_object_get(x, "line")));
+		if (md) {
+			buf_addf(out, "| %s | %s | ", s_of(x, "severity"), s_of(x, "id"));
+			add_cell(out, s_of(x, "field"), true);
+			buf_adds(out, " | ");
+			add_cell(out, s_of(x, "message"), true);
+			buf_adds(out, " | ");
+			add_cell(out, buf_cstr(&where), true);
+			buf_adds(out, " |\n");
+		} else {
+			buf_addf(out, "  %-7s %s %s%s%s%s\n", s_of(x, "severity"), s_of(x, "id"),
+			         *s_of(x, "field") ? "[" : "", s_of(x, "field"),
+			         *s_of(x, "field") ? "] " : "", s_of(x, "message"));
+		}
+		buf_free(&where);
+	}
+
+	json_t *so = json_object_get(d, "scale_out");
+	heading(out, md, "Scale-out timeline");
+	buf_adds(out, md ? "From a load step to healthy new capacity: **" : "  total ");
+	add_num(out, json_object_get(so, "total_seconds"));
+	buf_addf(out, md ? " s** (target %g s)" : " s (target %g s)",
+	         json_real_value(json_object_get(so, "target_seconds")));
+	buf_addf(out, "; policy %s (%s)\n", *s_of(so, "policy") ? s_of(so, "policy") : "none",
+	         *s_of(so, "policy_type") ? s_of(so, "policy_type") : "-");
+	if (md)
+		buf_adds(out, "\n| term | seconds | from |\n|---|---|---|\n");
+	json_array_foreach(json_object_get(so, "terms"), i, x)
+	{
+		if (md) {
+			buf_addf(out, "| %s | %g | ", s_of(x, "name"),
+			         json_real_value(json_object_get(x, "seconds")));
+			add_cell(out, s_of(x, "from"), true);
+			buf_adds(out, " |\n");
+		} else {
+			buf_addf(out, "    %-15s %6.0f s  %s\n", s_of(x, "name"),
+			         json_real_value(json_object_get(x, "seconds")), s_of(x, "from"));
+		}
+	}
+	if (json_is_true(json_object_get(so, "scheduled_prescaling")))
+		buf_addf(out, "%sscheduled exam-window pre-scaling: known peaks need no reaction\n",
+		         md ? "\n" : "  ");
+
+	json_t *cap = json_object_get(d, "capacity");
+	heading(out, md, "Capacity");
+	struct {
+		const char *label;
+		json_t *users;
+	} rows[] = {
+	    {"tasks (max tasks x users per task)", json_object_get(cap, "users")},
+	    {"database (max ACU x users per ACU)",
+	     json_object_get(json_object_get(cap, "database"), "users")},
+	    {"cache (node memory / per-user memory)",
+	     json_object_get(json_object_get(cap, "cache"), "users")},
+	};
+	if (md)
+		buf_adds(out, "| tier | users | required |\n|---|---|---|\n");
+	for (size_t k = 0; k < 3; k++) {
+		buf_addf(out, md ? "| %s | " : "  %-40s ", rows[k].label);
+		add_num(out, rows[k].users);
+		buf_addf(out, md ? " | %lld |\n" : "  (required %lld)\n",
+		         (long long)json_integer_value(json_object_get(cap, "target_users")));
+	}
+	buf_adds(out, md ? "\nInputs: " : "  inputs: ");
+	add_num(out, json_object_get(cap, "max_tasks"));
+	buf_adds(out, " max tasks x ");
+	add_num(out, json_object_get(cap, "users_per_task"));
+	buf_adds(out, " users per task; ");
+	add_num(out, json_object_get(json_object_get(cap, "database"), "max_acu"));
+	buf_addf(out, " ACU; cache %s\n",
+	         s_of(json_object_get(cap, "cache"), "node_type")[0]
+	             ? s_of(json_object_get(cap, "cache"), "node_type")
+	             : "unknown");
+
+	heading(out, md, "Losing one availability zone");
+	if (md)
+		buf_adds(out, "| AZ | tasks | nat | database | cache | file system | load balancer "
+		              "|\n|---|---|---|---|---|---|---|\n");
+	json_array_foreach(json_object_get(d, "az_loss"), i, x)
+	{
+		buf_addf(out, md ? "| %s%s |" : "  %s%s:", s_of(x, "az"),
+		         json_is_true(json_object_get(x, "stops")) ? (md ? " (stops)" : " STOPS")
+		                                                   : "");
+		size_t k;
+		json_t *tt;
+		json_array_foreach(json_object_get(x, "tiers"), k, tt)
+		{
+			buf_adds(out, md ? " " : "\n    ");
+			if (!md)
+				buf_addf(out, "%-14s ", s_of(tt, "tier"));
+			buf_addf(out, "%s ", s_of(tt, "status"));
+			json_t *rem = json_object_get(tt, "remaining"),
+			       *tot = json_object_get(tt, "total");
+			if (json_is_integer(tot) && json_integer_value(tot) > 0) {
+				add_num(out, rem);
+				buf_adds(out, "/");
+				add_num(out, tot);
+			}
+			if (!md && json_string_value(json_object_get(tt, "note")))
+				buf_addf(out, "  %s", s_of(tt, "note"));
+			if (md)
+				buf_adds(out, "|");
+		}
+		buf_addc(out, '\n');
+	}
+
+	heading(out, md, "PDPA coverage");
+	if (md)
+		buf_adds(
+		    out,
+		    "| obligation | section | rules | holds | controls |\n|---|---|---|---|---|\n");
+	json_array_foreach(json_object_get(d, "pdpa"), i, x)
+	{
+		buf rules;
+		buf_init(&rules, 0);
+		size_t k;
+		json_t *rr;
+		json_array_foreach(json_object_get(x, "rules"), k, rr)
+		    buf_addf(&rules, "%s%s", k ? ", " : "", json_string_value(rr));
+		bool holds = json_is_true(json_object_get(x, "holds"));
+		if (md)
+			buf_addf(out, "| %s | %s | %s | %s | %s |\n", s_of(x, "obligation"),
+			         s_of(x, "section"), buf_cstr(&rules), holds ? "yes" : "**no**",
+			         s_of(x, "controls"));
+		else
+			buf_addf(out, "  %-25s %-9s %-4s %s\n      %s\n", s_of(x, "obligation"),
+			         s_of(x, "section"), holds ? "ok" : "NO", buf_cstr(&rules),
+			         s_of(x, "controls"));
+		buf_free(&rules);
+	}
+
+	heading(out, md, "Resources by tier");
+	json_array_foreach(json_object_get(d, "tiers"), i, x)
+	{
+		buf_addf(out, md ? "- **%s** (%lld): " : "  %-15s %3lld  ", s_of(x, "tier"),
+		         (long long)json_integer_value(json_object_get(x, "count")));
+		size_t k;
+		json_t *rr;
+		json_array_foreach(json_object_get(x, "resources"), k, rr)
+		    buf_addf(out, "%s%s", k ? ", " : "", s_of(rr, "id"));
+		buf_addc(out, '\n');
+	}
+
+	json_t *miss = json_object_get(d, "missing_inputs");
+	if (json_array_size(miss)) {
+		heading(out, md, "Inputs not found");
+		json_array_foreach(miss, i, x)
+		    buf_addf(out, md ? "- %s\n" : "  %s\n", json_string_value(x));
+	}
+	json_t *up = json_object_get(d, "update");
+	if (up) {
+		heading(out, md, "Update safety (against the previous model)");
+		if (!json_array_size(up))
+			buf_adds(out, md ? "No resource is replaced, added or removed.\n"
+			                 : "  nothing replaced, added or removed\n");
+		if (md && json_array_size(up))
+			buf_adds(out, "| change | resource | type | stateful | why "
+			              "|\n|---|---|---|---|---|\n");
+		json_array_foreach(up, i, x)
+		{
+			bool stateful = json_is_true(json_object_get(x, "stateful"));
+			if (md) {
+				buf_addf(out, "| %s | %s | %s | %s | ", s_of(x, "change"),
+				         s_of(x, "id"), s_of(x, "type"),
+				         stateful ? "**yes**" : "no");
+				add_cell(out, s_of(x, "why"), true);
+				buf_adds(out, " |\n");
+			} else {
+				buf_addf(out, "  %-11s %s%s (%s): %s\n", s_of(x, "change"),
+				         s_of(x, "id"), stateful ? " STATEFUL" : "",
+				         s_of(x, "type"), s_of(x, "why"));
+			}
+		}
+	}
+}
+
+bool report_write(const catalog *cat, const model *m, const rendered *r, const analysis *a,
+                  const findings *f, const update_plan *plan, report_format format, buf *out)
+{
+	json_t *d = build(cat, m, r, a, f, plan);
+	if (!d)
+		return false;
+	bool ok = true;
+	if (format == REPORT_JSON) {
+		char *s =
+		    json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+		ok = s && buf_adds(out, s) && buf_addc(out, '\n');
+		free(s);
+	} else {
+		write_human(d, format == REPORT_MARKDOWN, out);
+		ok = !out->failed;
+	}
+	json_decref(d);
+	return ok;
+}

@@ -1,0 +1,425 @@
+/* Analyses: the scale-out timeline from the template's own values, the
+ * capacity figures, the AZ-loss table and its rule, update safety from the
+ * create-only data file, and the report's JSON contract. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "render_fixture.h"
+#include "testutil.h"
+
+#include "model/analysis.h"
+#include "model/report.h"
+
+#include <jansson.h>
+#include <math.h>
+
+static const char platform[] =
+    "Metadata:\n"
+    "  AWS::CloudFormation::Interface:\n"
+    "    ParameterGroups:\n"
+    "      - Label: {default: T}\n"
+    "        Parameters: [TaskSessionCapacity, MaxTasks, MaxAcu, FsMode]\n"
+    "Parameters:\n"
+    "  TaskSessionCapacity: {Type: Number, Description: users, Default: 250}\n"
+    "  MaxTasks: {Type: Number, Description: tasks, Default: 300}\n"
+    "  MaxAcu: {Type: Number, Description: acu, Default: 256}\n"
+    "  FsMode: {Type: String, Description: mode, Default: generalPurpose}\n"
+    "Resources:\n"
+    "  Sub1: {Type: AWS::EC2::Subnet, Properties: {AvailabilityZone: !Select [0, !GetAZs '']}}\n"
+    "  Sub2: {Type: AWS::EC2::Subnet, Properties: {AvailabilityZone: !Select [1, !GetAZs '']}}\n"
+    "  Sub3: {Type: AWS::EC2::Subnet, Properties: {AvailabilityZone: !Select [2, !GetAZs '']}}\n"
+    "  Nat1: {Type: AWS::EC2::NatGateway, Properties: {SubnetId: !Ref Sub1}}\n"
+    "  Nat2: {Type: AWS::EC2::NatGateway, Properties: {SubnetId: !Ref Sub2}}\n"
+    "  Nat3: {Type: AWS::EC2::NatGateway, Properties: {SubnetId: !Ref Sub3}}\n"
+    "  Rt1: {Type: AWS::EC2::RouteTable}\n"
+    "  Rt2: {Type: AWS::EC2::RouteTable}\n"
+    "  Rt3: {Type: AWS::EC2::RouteTable}\n"
+    "  R1: {Type: AWS::EC2::Route, Properties: {RouteTableId: !Ref Rt1, NatGatewayId: !Ref Nat1}}\n"
+    "  R2: {Type: AWS::EC2::Route, Properties: {RouteTableId: !Ref Rt2, NatGatewayId: !Ref Nat2}}\n"
+    "  R3: {Type: AWS::EC2::Route, Properties: {RouteTableId: !Ref Rt3, NatGatewayId: !Ref Nat3}}\n"
+    "  A1: {Type: AWS::EC2::SubnetRouteTableAssociation, Properties: {SubnetId: !Ref Sub1, "
+    "RouteTableId: !Ref Rt1}}\n"
+    "  A2: {Type: AWS::EC2::SubnetRouteTableAssociation, Properties: {SubnetId: !Ref Sub2, "
+    "RouteTableId: !Ref Rt2}}\n"
+    "  A3: {Type: AWS::EC2::SubnetRouteTableAssociation, Properties: {SubnetId: !Ref Sub3, "
+    "RouteTableId: !Ref Rt3}}\n"
+    "  Alb:\n"
+    "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n"
+    "    Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}\n"
+    "  Tg:\n"
+    "    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n"
+    "    Properties:\n"
+    "      HealthCheckIntervalSeconds: 5\n"
+    "      HealthyThresholdCount: 2\n"
+    "      TargetGroupAttributes: [{Key: deregistration_delay.timeout_seconds, Value: '30'}]\n"
+    "  Service:\n"
+    "    Type: AWS::ECS::Service\n"
+    "    Properties:\n"
+    "      DesiredCount: 3\n"
+    "      LoadBalancers: [{TargetGroupArn: !Ref Tg}]\n"
+    "      NetworkConfiguration:\n"
+    "        AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}\n"
+    "  Target:\n"
+    "    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+    "    Properties:\n"
+    "      ResourceId: !Sub 'service/cluster/${Service.Name}'\n"
+    "      MinCapacity: 3\n"
+    "      MaxCapacity: !Ref MaxTasks\n"
+    "  Tracking:\n"
+    "    Type: AWS::ApplicationAutoScaling::ScalingPolicy\n"
+    "    Properties:\n"
+    "      PolicyType: TargetTrackingScaling\n"
+    "      ScalingTargetId: !Ref Target\n"
+    "      TargetTrackingScalingPolicyConfiguration:\n"
+    "        ScaleOutCooldown: 60\n"
+    "        PredefinedMetricSpecification: {PredefinedMetricType: "
+    "ECSServiceAverageCPUUtilization}\n"
+    "  Step:\n"
+    "    Type: AWS::ApplicationAutoScaling::ScalingPolicy\n"
+    "    Properties:\n"
+    "      PolicyType: StepScaling\n"
+    "      ScalingTargetId: !Ref Target\n"
+    "      StepScalingPolicyConfiguration:\n"
+    "        Cooldown: 60\n"
+    "        StepAdjustments: [{MetricIntervalLowerBound: 0, ScalingAdjustment: 50}]\n"
+    "  Surge:\n"
+    "    Type: AWS::CloudWatch::Alarm\n"
+    "    Properties: {Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1, AlarmActions: [!Ref "
+    "Step]}\n"
+    "  Cluster:\n"
+    "    Type: AWS::RDS::DBCluster\n"
+    "    Properties:\n"
+    "      DatabaseName: lms\n"
+    "      ServerlessV2ScalingConfiguration: {MinCapacity: 2, MaxCapacity: !Ref MaxAcu}\n"
+    "  Writer:\n"
+    "    Type: AWS::RDS::DBInstance\n"
+    "    Properties: {DBClusterIdentifier: !Ref Cluster, PromotionTier: 0, AvailabilityZone: "
+    "!Select [0, !GetAZs '']}\n"
+    "  Reader:\n"
+    "    Type: AWS::RDS::DBInstance\n"
+    "    Properties: {DBClusterIdentifier: !Ref Cluster, PromotionTier: 1, AvailabilityZone: "
+    "!Select [1, !GetAZs '']}\n"
+    "  CacheSubnets: {Type: AWS::ElastiCache::SubnetGroup, Properties: {SubnetIds: [!Ref Sub1, "
+    "!Ref Sub2, !Ref Sub3]}}\n"
+    "  Cache:\n"
+    "    Type: AWS::ElastiCache::ReplicationGroup\n"
+    "    Properties:\n"
+    "      CacheNodeType: cache.r7g.large\n"
+    "      NumCacheClusters: 3\n"
+    "      AutomaticFailoverEnabled: true\n"
+    "      CacheSubnetGroupName: !Ref CacheSubnets\n"
+    "  Fs: {Type: AWS::EFS::FileSystem, Properties: {PerformanceMode: !Ref FsMode}}\n"
+    "  Mt1: {Type: AWS::EFS::MountTarget, Properties: {FileSystemId: !Ref Fs, SubnetId: !Ref "
+    "Sub1}}\n"
+    "  Mt2: {Type: AWS::EFS::MountTarget, Properties: {FileSystemId: !Ref Fs, SubnetId: !Ref "
+    "Sub2}}\n"
+    "  Mt3: {Type: AWS::EFS::MountTarget, Properties: {FileSystemId: !Ref Fs, SubnetId: !Ref "
+    "Sub3}}\n";
+
+static char *mutate(const char *from, const char *to)
+{
+	const char *at = strstr(platform, from);
+	if (!at)
+		fail_msg("mutation '%s' does not apply", from);
+	size_t n = strlen(platform) - strlen(from) + strlen(to) + 1;
+	char *s = malloc(n);
+	assert_non_null(s);
+	snprintf(s, n, "%.*s%s%s", (int)(at - platform), platform, to, at + strlen(from));
+	return s;
+}
+
+static void analyse(rf_fixture *fx, const char *text, const char *env, analysis *a)
+{
+	rf_render(fx, text, env);
+	if (fx->f.n) {
+		rf_dump(&fx->f);
+		fail_msg("the template does not render cleanly");
+	}
+	analysis_run(fx->cat, fx->m, fx->r, a);
+	analysis_rules(fx->m, a, &fx->f);
+}
+
+static void test_timeline(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	assert_true(a.timeline.known);
+	/* 60 (one datapoint) + 5 + 0 + 40 + 10 (5 s x 2) */
+	assert_true(fabs(a.timeline.total - 115) < 1e-9);
+	assert_string_equal(a.timeline.policy, "Step");
+	assert_int_equal(a.timeline.nterms, TIMELINE_TERMS);
+	assert_true(fabs(a.timeline.deregistration - 30) < 1e-9);
+	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_ERROR), 0);
+	analysis_free(&a);
+	rf_done(&fx);
+
+	/* the ALB defaults (30 s x 5) put it over two minutes */
+	char *slow =
+	    mutate("      HealthCheckIntervalSeconds: 5\n      HealthyThresholdCount: 2\n", "");
+	analyse(&fx, slow, "prod", &a);
+	assert_true(fabs(a.timeline.total - 255) < 1e-9);
+	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_ERROR), 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	analyse(&fx, slow, "dev", &a);
+	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_WARNING), 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(slow);
+
+	/* target tracking alone: three one-minute datapoints */
+	char *tt = mutate("AlarmActions: [!Ref Step]", "AlarmActions: []");
+	analyse(&fx, tt, "prod", &a);
+	assert_string_equal(a.timeline.policy, "Tracking");
+	assert_true(fabs(a.timeline.total - 235) < 1e-9);
+	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_ERROR), 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(tt);
+}
+
+static void test_missing_inputs(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *none = mutate("    Type: AWS::ECS::Service\n", "    Type: AWS::SNS::Topic\n");
+	analyse(&fx, none, "prod", &a);
+	assert_false(a.timeline.known);
+	assert_true(a.nmissing > 0);
+	assert_non_null(strstr(a.missing[0], "ECS service"));
+	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_WARNING), 1);
+	assert_int_equal(a.cap.users, -1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(none);
+}
+
+static void test_capacity(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	assert_int_equal(a.cap.users, 300 * 250);
+	assert_int_equal(a.cap.db_users, 256 * USERS_PER_ACU);
+	/* 13.07 GiB x 0.75 - 2 GiB of application cache, 50 KB a user */
+	assert_int_equal(a.cap.cache_users, (long)((13.07 * 0.75 - 2.0) * 1024 * 1024 / 50.0));
+	assert_int_equal(rf_count(&fx.f, "SCL002", SEV_ERROR), 0);
+	analysis_free(&a);
+	rf_done(&fx);
+	char *small = mutate("Default: 256", "Default: 128");
+	analyse(&fx, small, "prod", &a);
+	assert_int_equal(a.cap.db_users, 48000);
+	const finding *f = rf_find(&fx.f, "SCL002", "Aurora");
+	assert_non_null(f);
+	assert_string_equal(f->field, "DatabaseMaxCapacity");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(small);
+	char *t4g = mutate("cache.r7g.large", "cache.t4g.medium");
+	analyse(&fx, t4g, "prod", &a);
+	assert_non_null(rf_find(&fx.f, "SCL002", "the cache"));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t4g);
+}
+
+static const az_tier *tier(const analysis *a, size_t az, const char *name)
+{
+	for (size_t i = 0; i < AZ_TIERS; i++)
+		if (strcmp(a->az[az].tiers[i].tier, name) == 0)
+			return &a->az[az].tiers[i];
+	fail_msg("no tier %s", name);
+	return NULL;
+}
+
+static void test_az_loss(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	assert_int_equal(a.naz, 3);
+	assert_string_equal(a.az[0].az, "eu-west-1a");
+	for (size_t i = 0; i < 3; i++)
+		assert_false(a.az[i].stops);
+	assert_int_equal(tier(&a, 0, "tasks")->remaining, 2);
+	assert_int_equal(tier(&a, 0, "database")->status, TIER_DEGRADED); /* writer fails over */
+	assert_int_equal(tier(&a, 2, "database")->status, TIER_OK);
+	assert_int_equal(tier(&a, 0, "cache")->remaining, 2);
+	assert_int_equal(tier(&a, 1, "file system")->remaining, 2);
+	assert_int_equal(rf_count(&fx.f, "AZL001", SEV_ERROR), 0);
+	analysis_free(&a);
+	rf_done(&fx);
+
+	/* one NAT for every AZ, the reader beside the writer */
+	char *one_nat = mutate("NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1");
+	analyse(&fx, one_nat, "prod", &a);
+	assert_int_equal(tier(&a, 0, "nat")->status, TIER_DOWN);
+	assert_true(a.az[0].stops);
+	assert_false(a.az[1].stops);
+	assert_non_null(rf_find(&fx.f, "AZL001", "eu-west-1a"));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(one_nat);
+	char *same_az = mutate("PromotionTier: 1, AvailabilityZone: !Select [1, !GetAZs '']",
+	                       "PromotionTier: 1, AvailabilityZone: !Select [0, !GetAZs '']");
+	analyse(&fx, same_az, "prod", &a);
+	assert_int_equal(tier(&a, 0, "database")->status, TIER_DOWN);
+	assert_non_null(rf_find(&fx.f, "AZL001", "database"));
+	analysis_free(&a);
+	rf_done(&fx);
+	/* outside prod the table is there, the rule is not */
+	analyse(&fx, same_az, "dev", &a);
+	assert_true(a.az[0].stops);
+	assert_int_equal(rf_count(&fx.f, "AZL001", SEV_ERROR), 0);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(same_az);
+}
+
+static create_only *load_db(void)
+{
+	char *path = tu_join(tu_top_srcdir(), "data/create-only.json");
+	lms_error err = {0};
+	create_only *db = create_only_load(path, &err);
+	if (!db)
+		fail_msg("%s: %s", path, err.msg);
+	free(path);
+	return db;
+}
+
+static void test_update_safety(void **state)
+{
+	(void)state;
+	create_only *db = load_db();
+	rf_fixture fx;
+	rf_render(&fx, platform, "prod");
+	/* the same template with a create-only property of the file system
+	 * changed (and, by reference, the mount targets) and a new limit */
+	model *next = model_new_from_catalog(fx.cat, "prod", &fx.err);
+	assert_true(model_set(next, "FsMode", "maxIO"));
+	assert_true(model_set(next, "MaxTasks", "400"));
+	rendered *after = render_template(fx.cat, next, NULL, NULL, &fx.err);
+	assert_non_null(after);
+	update_plan plan;
+	assert_true(update_safety(db, fx.r, after, &plan));
+	assert_true(plan.n >= 4);
+	assert_string_equal(plan.v[0].id, "Fs"); /* stateful replacements first */
+	assert_int_equal(plan.v[0].kind, UPD_REPLACE);
+	assert_true(plan.v[0].stateful);
+	assert_non_null(strstr(plan.v[0].why, "PerformanceMode"));
+	size_t mts = 0;
+	for (size_t i = 0; i < plan.n; i++) {
+		if (strncmp(plan.v[i].id, "Mt", 2) == 0) {
+			mts++;
+			assert_int_equal(plan.v[i].kind, UPD_REPLACE);
+			assert_non_null(strstr(plan.v[i].why, "refers to Fs"));
+		}
+		assert_string_not_equal(plan.v[i].id, "Target"); /* MaxCapacity updates in place */
+	}
+	assert_int_equal(mts, 3);
+	update_plan_free(&plan);
+	/* no change, no plan */
+	assert_true(update_safety(db, fx.r, fx.r, &plan));
+	assert_int_equal(plan.n, 0);
+	update_plan_free(&plan);
+	render_free(after);
+	model_free(next);
+	rf_done(&fx);
+	create_only_free(db);
+}
+
+/* Every type the real templates use is in the data file (rerun
+ * scripts/extract-create-only.py when this fails). */
+static void test_data_file_covers_templates(void **state)
+{
+	(void)state;
+	create_only *db = load_db();
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
+		const char *type =
+		    ynode_str(ynode_get(cat->entries[SEC_RESOURCES][i].value, "Type"));
+		if (!type || strncmp(type, "AWS::", 5) != 0 ||
+		    strcmp(type, "AWS::CloudFormation::CustomResource") == 0)
+			continue;
+		if (!create_only_has_type(db, type))
+			fail_msg("data/create-only.json has no %s: rerun "
+			         "scripts/extract-create-only.py",
+			         type);
+	}
+	catalog_free(cat);
+	create_only_free(db);
+}
+
+/* The JSON form is a contract (docs/report.md). */
+static void test_report_contract(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *one_nat = mutate("NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1");
+	analyse(&fx, one_nat, "prod", &a);
+	free(one_nat);
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write(fx.cat, fx.m, fx.r, &a, &fx.f, NULL, REPORT_JSON, &out));
+	json_error_t jerr;
+	json_t *j = json_loads(buf_cstr(&out), 0, &jerr);
+	if (!j)
+		fail_msg("%s", jerr.text);
+	json_t *f0 = json_array_get(json_object_get(j, "findings"), 0);
+	assert_non_null(f0);
+	const char *keys[] = {"id", "severity", "field", "message"};
+	for (size_t i = 0; i < 4; i++)
+		assert_true(json_is_string(json_object_get(f0, keys[i])));
+	json_t *so = json_object_get(j, "scale_out");
+	assert_true(fabs(json_real_value(json_object_get(so, "total_seconds")) - 115) < 1e-9);
+	assert_int_equal(json_array_size(json_object_get(so, "terms")), TIMELINE_TERMS);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(j, "capacity"), "users")), 75000);
+	json_t *azl = json_object_get(j, "az_loss");
+	assert_int_equal(json_array_size(azl), 3);
+	assert_true(json_is_true(json_object_get(json_array_get(azl, 0), "stops")));
+	assert_int_equal(json_array_size(json_object_get(j, "pdpa")), 6);
+	json_decref(j);
+	/* the human forms carry the same figures */
+	for (int fmt = REPORT_TEXT; fmt <= REPORT_MARKDOWN; fmt++) {
+		buf_reset(&out);
+		assert_true(
+		    report_write(fx.cat, fx.m, fx.r, &a, &fx.f, NULL, (report_format)fmt, &out));
+		assert_contains(buf_cstr(&out), "115");
+		assert_contains(buf_cstr(&out), "75000");
+		assert_contains(buf_cstr(&out), "AZL001");
+		assert_contains(buf_cstr(&out), "Transfer limitation");
+	}
+	assert_contains(buf_cstr(&out), "| eu-west-1a (stops) |");
+	buf_free(&out);
+	analysis_free(&a);
+	rf_done(&fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_timeline),
+	    cmocka_unit_test(test_missing_inputs),
+	    cmocka_unit_test(test_capacity),
+	    cmocka_unit_test(test_az_loss),
+	    cmocka_unit_test(test_update_safety),
+	    cmocka_unit_test(test_data_file_covers_templates),
+	    cmocka_unit_test(test_report_contract),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

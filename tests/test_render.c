@@ -1,0 +1,701 @@
+/* The resolved view: each intrinsic function against the examples of the
+ * CloudFormation User Guide's intrinsic function reference, conditions,
+ * pseudo parameters, what stays symbolic, the findings for broken
+ * intrinsics (with their position, multibyte text before them included),
+ * and the emitted YAML and JSON reading back as the same tree. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "render_fixture.h"
+#include "testutil.h"
+
+#include <jansson.h>
+
+static void assert_str_node(const rnode *n, const char *want)
+{
+	if (!rnode_str(n))
+		fail_msg("expected the string '%s', got %s", want,
+		         !n      ? "nothing"
+		         : n->fn ? n->fn
+		                 : "a collection");
+	assert_string_equal(rnode_str(n), want);
+}
+
+static void assert_list(const rnode *n, const char *const *want, size_t count)
+{
+	assert_non_null(n);
+	assert_null(n->fn);
+	assert_int_equal(n->kind, RN_SEQ);
+	assert_int_equal(n->n, count);
+	for (size_t i = 0; i < count; i++)
+		assert_str_node(n->kids[i], want[i]);
+}
+
+static void assert_no_findings(const rf_fixture *fx)
+{
+	if (fx->f.n)
+		rf_dump(&fx->f);
+	assert_int_equal(fx->f.n, 0);
+}
+
+/* Fn::Base64: "!Base64 AWS CloudFormation" is "QVdTIENsb3VkRm9ybWF0aW9u". */
+static void test_base64(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !Base64 AWS CloudFormation\n"
+	          "      B: {Fn::Base64: 'a'}\n"
+	          "      C: {Fn::Base64: 'ab'}\n"
+	          "      D: !Base64 {Fn::Sub: 'x-${EnvironmentSuffix}'}\n"
+	          "      E: !Base64 {Fn::GetAtt: [R, TopicName]}\n",
+	          "dev");
+	assert_no_findings(&fx);
+	assert_str_node(rf_prop(&fx, "R", "A"), "QVdTIENsb3VkRm9ybWF0aW9u");
+	assert_str_node(rf_prop(&fx, "R", "B"), "YQ==");
+	assert_str_node(rf_prop(&fx, "R", "C"), "YWI=");
+	assert_str_node(rf_prop(&fx, "R", "D"), "eC1kZXY="); /* x-dev */
+	const rnode *e = rf_prop(&fx, "R", "E");
+	assert_non_null(e);
+	assert_string_equal(e->fn, "Fn::Base64");
+	rf_done(&fx);
+}
+
+/* Fn::Cidr: !Cidr ["192.168.0.0/24", 6, 5] is six /27 blocks. */
+static void test_cidr(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::EC2::VPC\n"
+	          "    Properties:\n"
+	          "      A: !Cidr ['192.168.0.0/24', 6, 5]\n"
+	          "      B: !Select [2, !Cidr ['10.0.0.0/16', 4, 8]]\n"
+	          "      C: !Cidr ['2001:db8::/56', 2, 64]\n"
+	          "      D: !Cidr [!Select [0, !GetAtt R.Ipv6CidrBlocks], 1, 64]\n",
+	          "dev");
+	assert_no_findings(&fx);
+	const char *const six[] = {"192.168.0.0/27",  "192.168.0.32/27",  "192.168.0.64/27",
+	                           "192.168.0.96/27", "192.168.0.128/27", "192.168.0.160/27"};
+	assert_list(rf_prop(&fx, "R", "A"), six, 6);
+	assert_str_node(rf_prop(&fx, "R", "B"), "10.0.2.0/24");
+	const char *const v6[] = {"2001:db8::/64", "2001:db8:0:1::/64"};
+	assert_list(rf_prop(&fx, "R", "C"), v6, 2);
+	assert_string_equal(rf_prop(&fx, "R", "D")->fn, "Fn::Cidr");
+	rf_done(&fx);
+	/* more blocks than the range holds, and a malformed block */
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::EC2::VPC\n"
+	          "    Properties:\n"
+	          "      A: !Cidr ['192.168.0.0/24', 9, 5]\n"
+	          "      B: !Cidr ['192.168.0/24', 1, 5]\n",
+	          "dev");
+	assert_int_equal(rf_count(&fx.f, "REN004", SEV_ERROR), 1);
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 1);
+	rf_done(&fx);
+}
+
+static const char mapping_fragment[] =
+    "Mappings:\n"
+    "  RegionMap:\n"
+    "    us-east-1:\n"
+    "      HVM64: ami-0ff8a91507f77f867\n"
+    "      HVMG2: ami-0a584ac55a7631c0c\n"
+    "    eu-west-1:\n"
+    "      HVM64: ami-047bb4163c506cd98\n"
+    "      HVMG2: ami-0a7c483d527806435\n"
+    "      Zones: [a, b]\n"
+    "Resources:\n"
+    "  R:\n"
+    "    Type: AWS::EC2::Instance\n"
+    "    Properties:\n"
+    "      ImageId: !FindInMap [RegionMap, !Ref 'AWS::Region', HVM64]\n"
+    "      Zones: !FindInMap [RegionMap, eu-west-1, Zones]\n"
+    "      Long:\n"
+    "        Fn::FindInMap: [RegionMap, us-east-1, HVMG2]\n";
+
+static void test_findinmap(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx, mapping_fragment, "dev");
+	assert_no_findings(&fx);
+	assert_str_node(rf_prop(&fx, "R", "ImageId"), "ami-047bb4163c506cd98");
+	const char *const zones[] = {"a", "b"};
+	assert_list(rf_prop(&fx, "R", "Zones"), zones, 2);
+	assert_str_node(rf_prop(&fx, "R", "Long"), "ami-0a584ac55a7631c0c");
+	rf_done(&fx);
+	rf_fixture bad;
+	char *text = strdup(mapping_fragment);
+	char *at = strstr(text, "HVM64]");
+	memcpy(at, "HVM99]", 6);
+	rf_render(&bad, text, "dev");
+	free(text);
+	const finding *f = rf_find(&bad.f, "REN002", "RegionMap > eu-west-1 > HVM99");
+	assert_non_null(f);
+	assert_int_equal(f->line, 14);
+	rf_done(&bad);
+}
+
+/* Fn::GetAZs: the region's AZs; !Select [0, !GetAZs ''] picks the first;
+ * the list can be given for the model's region. */
+static void test_getazs(void **state)
+{
+	(void)state;
+	const char *frag = "Resources:\n"
+	                   "  R:\n"
+	                   "    Type: AWS::EC2::Subnet\n"
+	                   "    Properties:\n"
+	                   "      All: !GetAZs ''\n"
+	                   "      Region: {Fn::GetAZs: !Ref 'AWS::Region'}\n"
+	                   "      First: !Select [0, !GetAZs '']\n"
+	                   "      Other: !GetAZs us-east-2\n";
+	rf_fixture fx;
+	rf_render(&fx, frag, "dev");
+	assert_no_findings(&fx);
+	const char *const eu[] = {"eu-west-1a", "eu-west-1b", "eu-west-1c"};
+	assert_list(rf_prop(&fx, "R", "All"), eu, 3);
+	assert_list(rf_prop(&fx, "R", "Region"), eu, 3);
+	assert_str_node(rf_prop(&fx, "R", "First"), "eu-west-1a");
+	const char *const us[] = {"us-east-2a", "us-east-2b", "us-east-2c"};
+	assert_list(rf_prop(&fx, "R", "Other"), us, 3);
+	assert_int_equal(render_az_index(fx.r, "eu-west-1c"), 2);
+	rf_done(&fx);
+	const char *given[] = {"eu-west-1b", "eu-west-1c"};
+	render_options opt = {.azs = given, .nazs = 2};
+	rf_render_opt(&fx, frag, "dev", &opt);
+	assert_str_node(rf_prop(&fx, "R", "First"), "eu-west-1b");
+	rf_done(&fx);
+}
+
+/* Fn::Join: !Join [":", [a, b, c]] is "a:b:c"; with an unknown part the
+ * join stays, resolved inside. */
+static void test_join(void **state)
+{
+	(void)state;
+	const char *frag =
+	    "Metadata:\n"
+	    "  AWS::CloudFormation::Interface:\n"
+	    "    ParameterGroups:\n"
+	    "      - Label: {default: T}\n"
+	    "        Parameters: [Names]\n"
+	    "Parameters:\n"
+	    "  Names:\n"
+	    "    Type: CommaDelimitedList\n"
+	    "    Description: n\n"
+	    "    Default: x,y\n"
+	    "Resources:\n"
+	    "  R:\n"
+	    "    Type: AWS::S3::Bucket\n"
+	    "    Properties:\n"
+	    "      A: !Join [':', [a, b, c]]\n"
+	    "      B: !Join ['', ['arn:', !Ref AWS::Partition, ':s3:::elasticbeanstalk-*-', "
+	    "!Ref AWS::AccountId]]\n"
+	    "      C: !Join ['-', !Ref Names]\n"
+	    "      D: !Join [',', []]\n";
+	rf_fixture fx;
+	rf_render(&fx, frag, "dev");
+	assert_no_findings(&fx);
+	assert_str_node(rf_prop(&fx, "R", "A"), "a:b:c");
+	const rnode *b = rf_prop(&fx, "R", "B");
+	assert_string_equal(b->fn, "Fn::Join");
+	assert_str_node(b->kids[1]->kids[1], "aws");
+	assert_string_equal(b->kids[1]->kids[3]->fn, "Ref");
+	assert_str_node(rf_prop(&fx, "R", "C"), "x-y");
+	assert_str_node(rf_prop(&fx, "R", "D"), "");
+	rf_done(&fx);
+	render_options opt = {.account_id = "123456789012"};
+	rf_render_opt(&fx, frag, "dev", &opt);
+	assert_str_node(rf_prop(&fx, "R", "B"), "arn:aws:s3:::elasticbeanstalk-*-123456789012");
+	rf_done(&fx);
+	rf_render(&fx,
+	          "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+	          "      A: !Join [':', 'not a list']\n",
+	          "dev");
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Join"));
+	rf_done(&fx);
+}
+
+/* Fn::Select: !Select ["1", [apples, grapes, oranges, mangoes]] is grapes. */
+static void test_select(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Metadata:\n"
+	          "  AWS::CloudFormation::Interface:\n"
+	          "    ParameterGroups:\n"
+	          "      - Label: {default: T}\n"
+	          "        Parameters: [DbSubnetIpBlocks]\n"
+	          "Parameters:\n"
+	          "  DbSubnetIpBlocks:\n"
+	          "    Type: CommaDelimitedList\n"
+	          "    Description: n\n"
+	          "    Default: '10.0.48.0/24, 10.0.112.0/24, 10.0.176.0/24'\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::EC2::Subnet\n"
+	          "    Properties:\n"
+	          "      A: !Select ['1', [apples, grapes, oranges, mangoes]]\n"
+	          "      CidrBlock: !Select [0, !Ref DbSubnetIpBlocks]\n"
+	          "      Bad: !Select [4, [a, b]]\n"
+	          "      Neg: !Select [-1, [a, b]]\n",
+	          "dev");
+	assert_str_node(rf_prop(&fx, "R", "A"), "grapes");
+	assert_str_node(rf_prop(&fx, "R", "CidrBlock"), "10.0.48.0/24");
+	const finding *f = rf_find(&fx.f, "REN004", "index 4 is out of range");
+	assert_non_null(f);
+	assert_int_equal(f->line, 17);
+	assert_non_null(rf_find(&fx.f, "REN001", "whole number"));
+	rf_done(&fx);
+}
+
+/* Fn::Split: !Split ["|", "a|b|c"] is [a, b, c]; "a||c|" keeps the empty
+ * strings: [a, "", c, ""]. */
+static void test_split(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !Split ['|', 'a|b|c']\n"
+	          "      B: !Split ['|', 'a||c|']\n"
+	          "      C: !Select [2, !Split [',', 'x,y,z']]\n"
+	          "      D: !Split [',', !GetAtt R.Arn]\n",
+	          "dev");
+	assert_no_findings(&fx);
+	const char *const abc[] = {"a", "b", "c"};
+	assert_list(rf_prop(&fx, "R", "A"), abc, 3);
+	const char *const gaps[] = {"a", "", "c", ""};
+	assert_list(rf_prop(&fx, "R", "B"), gaps, 4);
+	assert_str_node(rf_prop(&fx, "R", "C"), "z");
+	assert_string_equal(rf_prop(&fx, "R", "D")->fn, "Fn::Split");
+	rf_done(&fx);
+}
+
+/* Fn::Sub: both forms, pseudo parameters, ${!Literal}, what stays. */
+static void test_sub(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Metadata:\n"
+	          "  AWS::CloudFormation::Interface:\n"
+	          "    ParameterGroups:\n"
+	          "      - Label: {default: T}\n"
+	          "        Parameters: [RootDomainName]\n"
+	          "Parameters:\n"
+	          "  RootDomainName:\n"
+	          "    Type: String\n"
+	          "    Description: d\n"
+	          "    Default: example.com\n"
+	          "Resources:\n"
+	          "  Vpc:\n"
+	          "    Type: AWS::EC2::VPC\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      Name: !Sub\n"
+	          "        - 'www.${Domain}'\n"
+	          "        - Domain: !Ref RootDomainName\n"
+	          "      Arn: !Sub "
+	          "'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc/${Vpc}'\n"
+	          "      Literal: !Sub '${!Literal}-${AWS::StackName}'\n"
+	          "      Mixed: !Sub ['${A}-${B}', {A: x, B: !GetAtt Vpc.CidrBlock}]\n"
+	          "      Url: !Sub 'https://s3.${AWS::URLSuffix}/${EnvironmentSuffix}'\n",
+	          "dev");
+	assert_no_findings(&fx);
+	assert_str_node(rf_prop(&fx, "R", "Name"), "www.example.com");
+	const rnode *arn = rf_prop(&fx, "R", "Arn");
+	assert_string_equal(arn->fn, "Fn::Sub");
+	assert_string_equal(arn->str, "arn:aws:ec2:eu-west-1:${AWS::AccountId}:vpc/${Vpc}");
+	assert_true(rnode_mentions(arn, "Vpc"));
+	assert_string_equal(rnode_text(arn), "arn:aws:ec2:eu-west-1:${AWS::AccountId}:vpc/${Vpc}");
+	/* model_new_from_catalog names the stack lms-<suffix> */
+	const char *stack = model_get(fx.m, "stack");
+	buf want;
+	buf_init(&want, 0);
+	buf_addf(&want, "${Literal}-%s", stack);
+	assert_str_node(rf_prop(&fx, "R", "Literal"), buf_cstr(&want));
+	buf_free(&want);
+	const rnode *mixed = rf_prop(&fx, "R", "Mixed");
+	assert_string_equal(mixed->fn, "Fn::Sub");
+	assert_int_equal(mixed->kind, RN_SEQ);
+	assert_string_equal(mixed->kids[0]->str, "x-${B}");
+	assert_non_null(rnode_get(mixed->kids[1], "B"));
+	assert_null(rnode_get(mixed->kids[1], "A"));
+	assert_str_node(rf_prop(&fx, "R", "Url"), "https://s3.amazonaws.com/dev");
+	rf_done(&fx);
+	/* a known value with "${" in it, inside a Sub that stays: escaped */
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !Sub ['${X}${R.Arn}', {X: '${!y}'}]\n"
+	          "      B: !Sub '${Nope}'\n",
+	          "dev");
+	/* the literal text ${!y} written into a template is ${!!y} */
+	assert_string_equal(rf_prop(&fx, "R", "A")->str, "${!!y}${R.Arn}");
+	assert_non_null(rf_find(&fx.f, "REN002", "Nope"));
+	rf_done(&fx);
+}
+
+static const char cond_fragment[] =
+    "Metadata:\n"
+    "  AWS::CloudFormation::Interface:\n"
+    "    ParameterGroups:\n"
+    "      - Label: {default: T}\n"
+    "        Parameters: [ASecurityGroup]\n"
+    "Parameters:\n"
+    "  ASecurityGroup:\n"
+    "    Type: String\n"
+    "    Description: g\n"
+    "    Default: sg-mysggroup\n"
+    "Conditions:\n"
+    "  SomeOtherCondition: !Equals [!Ref Environment, dev]\n"
+    "  MyAndCondition: !And [!Equals ['sg-mysggroup', !Ref ASecurityGroup], !Condition "
+    "SomeOtherCondition]\n"
+    "  MyNotCondition: !Not [!Equals [!Ref Environment, prod]]\n"
+    "  MyOrCondition: !Or [!Equals [sg-x, !Ref ASecurityGroup], !Condition IsProd]\n"
+    "  LongForm:\n"
+    "    Fn::And:\n"
+    "      - Condition: MyAndCondition\n"
+    "      - Fn::Not: [{Condition: MyOrCondition}]\n"
+    "Resources:\n"
+    "  ProdOnly:\n"
+    "    Type: AWS::SNS::Topic\n"
+    "    Condition: IsProd\n"
+    "  Always:\n"
+    "    Type: AWS::SNS::Topic\n"
+    "    Condition: LongForm\n"
+    "    Properties:\n"
+    "      InstanceType: !If [IsProd, c1.xlarge, m1.small]\n"
+    "      Gone: !If [IsProd, x, !Ref AWS::NoValue]\n"
+    "      List: [a, !If [IsProd, b, !Ref AWS::NoValue], c]\n"
+    "      Ref: !If [IsProd, !Ref ProdOnly, none]\n"
+    "Outputs:\n"
+    "  ProdOut:\n"
+    "    Condition: IsProd\n"
+    "    Value: !Ref ProdOnly\n"
+    "  Out:\n"
+    "    Condition: LongForm\n"
+    "    Value: !Sub '${Always}'\n";
+
+/* Conditions: the User Guide's Fn::And / Fn::Not / Fn::Or examples; what a
+ * false condition guards disappears. */
+static void test_conditions(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx, cond_fragment, "dev");
+	assert_no_findings(&fx);
+	assert_null(render_find(fx.r, "ProdOnly"));
+	const render_resource *always = render_find(fx.r, "Always");
+	assert_non_null(always);
+	assert_null(rnode_get(always->node, "Condition")); /* true: dropped */
+	assert_str_node(rf_prop(&fx, "Always", "InstanceType"), "m1.small");
+	assert_null(rf_prop(&fx, "Always", "Gone"));
+	const char *const ac[] = {"a", "c"};
+	assert_list(rf_prop(&fx, "Always", "List"), ac, 2);
+	assert_str_node(rf_prop(&fx, "Always", "Ref"), "none");
+	const rnode *outputs = rnode_get(fx.r->root, "Outputs");
+	assert_null(rnode_get(outputs, "ProdOut"));
+	assert_non_null(rnode_get(outputs, "Out"));
+	rf_done(&fx);
+	rf_render(&fx, cond_fragment, "prod");
+	assert_no_findings(&fx);
+	/* in prod SomeOtherCondition is false, so LongForm is and Always goes */
+	assert_null(render_find(fx.r, "Always"));
+	assert_non_null(render_find(fx.r, "ProdOnly"));
+	assert_non_null(rnode_get(rnode_get(fx.r->root, "Outputs"), "ProdOut"));
+	assert_null(rnode_get(rnode_get(fx.r->root, "Outputs"), "Out"));
+	rf_done(&fx);
+}
+
+/* What CloudFormation would refuse: a condition cycle, an undefined
+ * condition, a Ref to a resource its condition removes, condition functions
+ * in a value, unknown functions. */
+static void test_condition_errors(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Conditions:\n"
+	          "  A: !Condition B\n"
+	          "  B: !Not [!Condition A]\n"
+	          "Resources:\n"
+	          "  ProdOnly:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Condition: IsProd\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    DependsOn: ProdOnly\n"
+	          "    Properties:\n"
+	          "      A: !If [Nope, a, b]\n"
+	          "      B: !Ref ProdOnly\n"
+	          "      C: !Equals [a, b]\n"
+	          "      D: !Frobnicate x\n"
+	          "      E: {Fn::Frobnicate: x}\n"
+	          "      F: !GetAtt Missing.Arn\n"
+	          "      G: !Ref Missing\n",
+	          "dev");
+	assert_non_null(rf_find(&fx.f, "REN001", "depends on itself"));
+	assert_non_null(rf_find(&fx.f, "REN002", "condition 'Nope' is not defined"));
+	const finding *f = rf_find(&fx.f, "REN002", "Ref names ProdOnly");
+	assert_non_null(f);
+	assert_int_equal(f->line, 13);
+	assert_non_null(rf_find(&fx.f, "REN002", "DependsOn names ProdOnly"));
+	assert_non_null(rf_find(&fx.f, "REN001", "only in Conditions"));
+	f = rf_find(&fx.f, "REN001", "Fn::Frobnicate is not");
+	assert_non_null(f);
+	assert_int_equal(f->line, 15);
+	assert_int_equal(f->col, 10);
+	assert_non_null(rf_find(&fx.f, "REN002", "Fn::GetAtt reads 'Missing'"));
+	assert_non_null(rf_find(&fx.f, "REN002", "Ref to 'Missing'"));
+	/* the undecided If stays, with its condition in the rendered template */
+	assert_string_equal(rf_prop(&fx, "R", "A")->fn, "Fn::If");
+	rf_done(&fx);
+}
+
+/* Positions count characters: a multibyte line before the error. */
+static void test_position_after_multibyte(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      DisplayName: !Sub 'Lérning Mänägement — ${EnvironmentSuffix}'\n"
+	          "      Tags: [{Key: 名前, Value: !Select [9, [ü]]}]\n",
+	          "dev");
+	assert_str_node(rf_prop(&fx, "R", "DisplayName"), "Lérning Mänägement — dev");
+	const finding *f = rf_find(&fx.f, "REN004", NULL);
+	assert_non_null(f);
+	assert_int_equal(f->line, 6);
+	assert_int_equal(f->col, 31); /* characters, not bytes (35) */
+	rf_done(&fx);
+}
+
+/* Pseudo parameters and what stays symbolic. */
+static void test_pseudo_and_symbolic(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      Region: !Ref AWS::Region\n"
+	          "      Partition: !Ref AWS::Partition\n"
+	          "      Suffix: !Ref AWS::URLSuffix\n"
+	          "      Account: !Ref AWS::AccountId\n"
+	          "      StackId: !Ref AWS::StackId\n"
+	          "      Self: !Ref R\n"
+	          "      Att: !GetAtt [R, TopicName]\n"
+	          "      Import: !ImportValue {Fn::Sub: '${AWS::Region}-vpc'}\n"
+	          "      Bogus: !Ref AWS::Bogus\n",
+	          "dev");
+	assert_str_node(rf_prop(&fx, "R", "Region"), "eu-west-1");
+	assert_str_node(rf_prop(&fx, "R", "Partition"), "aws");
+	assert_str_node(rf_prop(&fx, "R", "Suffix"), "amazonaws.com");
+	assert_string_equal(rf_prop(&fx, "R", "Account")->fn, "Ref");
+	assert_string_equal(rf_prop(&fx, "R", "StackId")->fn, "Ref");
+	const char *attr;
+	assert_string_equal(rnode_ref(rf_prop(&fx, "R", "Self"), &attr), "R");
+	assert_null(attr);
+	assert_string_equal(rnode_ref(rf_prop(&fx, "R", "Att"), &attr), "R");
+	assert_string_equal(attr, "TopicName");
+	const rnode *imp = rf_prop(&fx, "R", "Import");
+	assert_string_equal(imp->fn, "Fn::ImportValue");
+	assert_int_equal(imp->kind, RN_SCALAR);
+	assert_string_equal(imp->str, "eu-west-1-vpc");
+	assert_non_null(rf_find(&fx.f, "REN002", "AWS::Bogus"));
+	rf_done(&fx);
+}
+
+/* Dependencies: DependsOn and references, transitively. */
+static void test_dependencies(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  A:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "  B:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties: {X: !Ref A}\n"
+	          "  C:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    DependsOn: B\n"
+	          "  D:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties: {Y: !Sub '${C.Arn}'}\n",
+	          "dev");
+	const render_resource *a = render_find(fx.r, "A"), *d = render_find(fx.r, "D");
+	assert_true(render_after(fx.r, d, a));
+	assert_false(render_after(fx.r, a, d));
+	assert_true(render_after(fx.r, render_find(fx.r, "C"), render_find(fx.r, "B")));
+	rf_done(&fx);
+}
+
+static void check_round_trip(const rendered *r)
+{
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(r, RENDER_YAML, &out));
+	lms_error err = {0};
+	ydoc *doc = ydoc_parse("rendered", buf_cstr(&out), out.len, &err);
+	if (!doc)
+		fail_msg("rendered YAML does not parse: %s:%zu: %s\n%s", err.file, err.line,
+		         err.msg, buf_cstr(&out));
+	if (!rf_same(r->root, doc->root))
+		fail_msg("rendered YAML reads back differently:\n%s", buf_cstr(&out));
+	ydoc_free(doc);
+	buf_reset(&out);
+	assert_true(render_emit(r, RENDER_JSON, &out));
+	json_error_t jerr;
+	json_t *j = json_loads(buf_cstr(&out), 0, &jerr);
+	if (!j)
+		fail_msg("rendered JSON does not parse: %s", jerr.text);
+	assert_int_equal(json_object_size(json_object_get(j, "Resources")),
+	                 rnode_get(r->root, "Resources")->n);
+	json_decref(j);
+	buf_free(&out);
+}
+
+/* Emitted YAML reads back as the same tree: multi-line text, strings that
+ * look like numbers, empty values, tags on collections. */
+static void test_emit_round_trip(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::Lambda::Function\n"
+	          "    Properties:\n"
+	          "      Code:\n"
+	          "        ZipFile: |\n"
+	          "          import os\n"
+	          "\n"
+	          "          def handler(e, c):\n"
+	          "              return 'ok: yes'\n"
+	          "      Kept: \"a\\n\\n\"\n"
+	          "      Spaces: \"a\\n  \\nb\"\n"
+	          "      Lead: \" x\\ny\"\n"
+	          "      Version: '17.5'\n"
+	          "      Number: 17.5\n"
+	          "      Bool: true\n"
+	          "      Str: 'true'\n"
+	          "      Empty:\n"
+	          "      Quote: \"it's: a #test\"\n"
+	          "      Nested: [[a, b], {k: v, l: [1]}, []]\n"
+	          "      Sym: !Join [',', [!GetAtt R.Arn, x]]\n"
+	          "      Cond: !If [IsProd, [a], {Ref: AWS::NoValue}]\n"
+	          "      Uni: 'Ünïcode — 名前'\n",
+	          "dev");
+	check_round_trip(fx.r);
+	rf_done(&fx);
+}
+
+/* The real templates render without a finding, for every environment, and
+ * read back. */
+static void test_real_templates(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	const char *envs[] = {"dev", "staging", "prod"};
+	for (size_t i = 0; i < 3; i++) {
+		model *m = model_new_from_catalog(cat, envs[i], &err);
+		assert_non_null(m);
+		findings f;
+		findings_init(&f);
+		rendered *r = render_template(cat, m, NULL, &f, &err);
+		assert_non_null(r);
+		if (f.n)
+			rf_dump(&f);
+		assert_int_equal(f.n, 0);
+		assert_true(r->nres > 0);
+		check_round_trip(r);
+		render_free(r);
+		findings_free(&f);
+		model_free(m);
+	}
+	catalog_free(cat);
+}
+
+/* A template whose Fn::Sub doubles a value at every level: an error, not
+ * the machine's memory. */
+static void test_size_limit(void **state)
+{
+	(void)state;
+	buf frag;
+	buf_init(&frag, 0);
+	buf_adds(&frag, "Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties:\n      A: ");
+	for (int i = 0; i < 40; i++)
+		buf_adds(&frag, "!Sub ['${x}${x}${x}${x}', {x: ");
+	buf_adds(&frag, "abcdefgh");
+	for (int i = 0; i < 40; i++)
+		buf_adds(&frag, "}]");
+	buf_adds(&frag, "\n");
+	rf_fixture fx;
+	assert_true(rf_load(&fx, buf_cstr(&frag), NULL));
+	buf_free(&frag);
+	fx.m = model_new_from_catalog(fx.cat, "dev", &fx.err);
+	render_options opt = {.max_bytes = 8 * 1024 * 1024};
+	fx.r = render_template(fx.cat, fx.m, &opt, &fx.f, &fx.err);
+	if (fx.r) {
+		/* finished: the oversized strings became findings */
+		assert_non_null(rf_find(&fx.f, "REN003", NULL));
+	} else {
+		assert_non_null(strstr(fx.err.msg, "MiB"));
+	}
+	rf_done(&fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_base64),
+	    cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_findinmap),
+	    cmocka_unit_test(test_getazs),
+	    cmocka_unit_test(test_join),
+	    cmocka_unit_test(test_select),
+	    cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_sub),
+	    cmocka_unit_test(test_conditions),
+	    cmocka_unit_test(test_condition_errors),
+	    cmocka_unit_test(test_position_after_multibyte),
+	    cmocka_unit_test(test_pseudo_and_symbolic),
+	    cmocka_unit_test(test_dependencies),
+	    cmocka_unit_test(test_emit_round_trip),
+	    cmocka_unit_test(test_real_templates),
+	    cmocka_unit_test(test_size_limit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,435 @@
+/* Whole-template checks TRP001-TRP016: a small template that has none of
+ * the traps passes in dev and prod; each mutation that brings one trap back
+ * makes exactly that rule fire. The real templates pass too. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "render_fixture.h"
+#include "testutil.h"
+
+#include "model/analysis.h"
+#include "model/validate.h"
+
+static const char good[] =
+    "Resources:\n"
+    "  LogsKey:\n"
+    "    Type: AWS::KMS::Key\n"
+    "    DeletionPolicy: Delete\n"
+    "    UpdateReplacePolicy: Delete\n"
+    "    Properties:\n"
+    "      KeyPolicy:\n"
+    "        Statement:\n"
+    "          - Effect: Allow\n"
+    "            Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}\n"
+    "            Action: 'kms:*'\n"
+    "            Resource: '*'\n"
+    "          - Effect: Allow # logs\n"
+    "            Principal: {Service: !Sub 'logs.${AWS::Region}.amazonaws.com'}\n"
+    "            Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*']\n"
+    "            Resource: '*'\n"
+    "          - Effect: Allow # trail\n"
+    "            Principal: {Service: cloudtrail.amazonaws.com}\n"
+    "            Action: 'kms:GenerateDataKey*'\n"
+    "            Resource: '*'\n"
+    "  Group:\n"
+    "    Type: AWS::Logs::LogGroup\n"
+    "    Properties:\n"
+    "      LogGroupName: !Sub '/aws/lambda/fn-${EnvironmentSuffix}'\n"
+    "      KmsKeyId: !GetAtt LogsKey.Arn\n"
+    "      RetentionInDays: 30\n"
+    "  FnRole:\n"
+    "    Type: AWS::IAM::Role\n"
+    "    Properties:\n"
+    "      Policies:\n"
+    "        - PolicyName: p\n"
+    "          PolicyDocument:\n"
+    "            Statement:\n"
+    "              - Effect: Allow\n"
+    "                Action: [logs:CreateLogStream, logs:PutLogEvents]\n"
+    "                Resource: !GetAtt Group.Arn\n"
+    "              - Effect: Allow\n"
+    "                Action: s3:GetObject\n"
+    "                Resource: !Sub '${Bucket.Arn}/*'\n"
+    "  Fn:\n"
+    "    Type: AWS::Lambda::Function\n"
+    "    Properties:\n"
+    "      FunctionName: !Sub 'fn-${EnvironmentSuffix}'\n"
+    "      Role: !GetAtt FnRole.Arn\n"
+    "      LoggingConfig: {LogGroup: !Ref Group}\n"
+    "  Bucket:\n"
+    "    Type: AWS::S3::Bucket\n"
+    "  Emptier:\n"
+    "    Type: Custom::EmptyBucket\n"
+    "    Properties:\n"
+    "      ServiceToken: !GetAtt Fn.Arn\n"
+    "      Bucket: !Ref Bucket\n"
+    "  BucketPolicy:\n"
+    "    Type: AWS::S3::BucketPolicy\n"
+    "    Properties:\n"
+    "      Bucket: !Ref Bucket\n"
+    "      PolicyDocument: {}\n"
+    "  Trail:\n"
+    "    Type: AWS::CloudTrail::Trail\n"
+    "    DependsOn: BucketPolicy\n"
+    "    Properties:\n"
+    "      S3BucketName: !Ref Bucket\n"
+    "      KMSKeyId: !Ref LogsKey\n"
+    "      IsLogging: true\n"
+    "  Repo:\n"
+    "    Type: AWS::ECR::Repository\n"
+    "    Properties:\n"
+    "      EmptyOnDelete: true\n"
+    "  Db:\n"
+    "    Type: AWS::RDS::DBCluster\n"
+    "    DeletionPolicy: Delete\n"
+    "    UpdateReplacePolicy: Delete\n"
+    "  Fs:\n"
+    "    Type: AWS::EFS::FileSystem\n"
+    "  Mt1:\n"
+    "    Type: AWS::EFS::MountTarget\n"
+    "    Properties: {FileSystemId: !Ref Fs}\n"
+    "  Task:\n"
+    "    Type: AWS::ECS::TaskDefinition\n"
+    "    Properties:\n"
+    "      Volumes:\n"
+    "        - Name: files\n"
+    "          EFSVolumeConfiguration:\n"
+    "            FilesystemId: !Ref Fs\n"
+    "            TransitEncryption: ENABLED\n"
+    "            AuthorizationConfig: {IAM: ENABLED}\n"
+    "  Service:\n"
+    "    Type: AWS::ECS::Service\n"
+    "    DependsOn: Mt1\n"
+    "    Properties: {TaskDefinition: !Ref Task}\n"
+    "  Api:\n"
+    "    Type: AWS::ApiGateway::RestApi\n"
+    "  Method:\n"
+    "    Type: AWS::ApiGateway::Method\n"
+    "    Properties: {RestApiId: !Ref Api}\n"
+    "  Deployment:\n"
+    "    Type: AWS::ApiGateway::Deployment\n"
+    "    DependsOn: Method\n"
+    "    Properties: {RestApiId: !Ref Api}\n"
+    "  Account:\n"
+    "    Type: AWS::ApiGateway::Account\n"
+    "    Properties: {CloudWatchRoleArn: 'arn:aws:iam::123456789012:role/x'}\n"
+    "  Stage:\n"
+    "    Type: AWS::ApiGateway::Stage\n"
+    "    DependsOn: Account\n"
+    "    Properties:\n"
+    "      RestApiId: !Ref Api\n"
+    "      DeploymentId: !Ref Deployment\n"
+    "      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', LoggingLevel: INFO}]\n"
+    "  Alarm:\n"
+    "    Type: AWS::CloudWatch::Alarm\n"
+    "    Properties: {Namespace: AWS/ECS, MetricName: CPUUtilization, Period: 60}\n"
+    "  Sg:\n"
+    "    Type: AWS::EC2::SecurityGroup\n"
+    "    Properties:\n"
+    "      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: "
+    "10.0.0.0/16}]\n"
+    "  Secret:\n"
+    "    Type: AWS::SecretsManager::Secret\n"
+    "    Properties:\n"
+    "      GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}\n"
+    "  Cache:\n"
+    "    Type: AWS::ElastiCache::ReplicationGroup\n"
+    "    DeletionPolicy: Delete\n"
+    "    Properties:\n"
+    "      AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'\n";
+
+/* Renders `good` with `from` replaced by `to` (which must occur) and runs
+ * the trap checks. */
+static void run(rf_fixture *fx, const char *env, const char *from, const char *to)
+{
+	const char *text = good;
+	char *mutated = NULL;
+	if (from) {
+		const char *at = strstr(good, from);
+		if (!at)
+			fail_msg("mutation '%s' does not apply", from);
+		size_t n = strlen(good) - strlen(from) + strlen(to) + 1;
+		mutated = malloc(n);
+		assert_non_null(mutated);
+		snprintf(mutated, n, "%.*s%s%s", (int)(at - good), good, to, at + strlen(from));
+		text = mutated;
+	}
+	rf_render(fx, text, env);
+	free(mutated);
+	if (fx->f.n) {
+		rf_dump(&fx->f);
+		fail_msg("the template does not render cleanly");
+	}
+	traps_check(fx->cat, fx->m, fx->r, &fx->f);
+}
+
+static size_t trp(const rf_fixture *fx)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fx->f.n; i++)
+		n += strncmp(fx->f.v[i].rule, "TRP", 3) == 0 && fx->f.v[i].sev != SEV_INFO;
+	return n;
+}
+
+/* Exactly `count` findings, all of `rule` with `sev`. */
+static void expect(rf_fixture *fx, const char *rule, severity sev, size_t count)
+{
+	if (trp(fx) != count || rf_count(&fx->f, rule, sev) != count) {
+		rf_dump(&fx->f);
+		fail_msg("expected %zu %s %s", count, severity_name(sev), rule);
+	}
+	rf_done(fx);
+}
+
+static void test_good_passes(void **state)
+{
+	(void)state;
+	const char *envs[] = {"dev", "prod"};
+	for (size_t i = 0; i < 2; i++) {
+		rf_fixture fx;
+		run(&fx, envs[i], NULL, NULL);
+		expect(&fx, "TRP001", SEV_ERROR, 0);
+	}
+}
+
+static void test_retain_snapshot(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "  Db:\n    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n",
+	    "  Db:\n    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Retain\n");
+	expect(&fx, "TRP001", SEV_ERROR, 1);
+	run(&fx, "dev",
+	    "  Db:\n    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n    "
+	    "UpdateReplacePolicy: Delete\n",
+	    "  Db:\n    Type: AWS::RDS::DBCluster\n");
+	expect(&fx, "TRP001", SEV_ERROR, 2); /* both default to Snapshot */
+	run(&fx, "dev", "    UpdateReplacePolicy: Delete\n    Properties:\n      KeyPolicy",
+	    "    UpdateReplacePolicy: Snapshot\n    Properties:\n      KeyPolicy");
+	expect(&fx, "TRP001", SEV_ERROR, 1);
+}
+
+static void test_nonempty_delete(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "EmptyOnDelete: true", "EmptyOnDelete: false");
+	expect(&fx, "TRP002", SEV_ERROR, 1);
+	run(&fx, "dev", "      Bucket: !Ref Bucket\n  BucketPolicy",
+	    "      Bucket: other\n  BucketPolicy");
+	expect(&fx, "TRP002", SEV_ERROR, 1);
+}
+
+static void test_efs_transit(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "TransitEncryption: ENABLED", "TransitEncryption: DISABLED");
+	expect(&fx, "TRP003", SEV_ERROR, 1);
+}
+
+static void test_service_before_mount_targets(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "    DependsOn: Mt1\n", "");
+	expect(&fx, "TRP004", SEV_ERROR, 1);
+}
+
+static void test_deployment_before_methods(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "    DependsOn: Method\n", "");
+	expect(&fx, "TRP005", SEV_ERROR, 1);
+}
+
+static void test_stage_logging_account(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "    DependsOn: Account\n", "");
+	expect(&fx, "TRP006", SEV_ERROR, 1);
+	run(&fx, "dev", "Type: AWS::ApiGateway::Account", "Type: AWS::SNS::Topic");
+	expect(&fx, "TRP006", SEV_ERROR, 1);
+}
+
+static void test_trail_before_policy(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "    DependsOn: BucketPolicy\n", "");
+	expect(&fx, "TRP007", SEV_ERROR, 1);
+}
+
+static void test_key_principals(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "          - Effect: Allow # logs\n", "          - Effect: Deny # logs\n");
+	expect(&fx, "TRP008", SEV_ERROR, 2); /* GenerateDataKey and Decrypt */
+	run(&fx, "dev", "Principal: {Service: cloudtrail.amazonaws.com}",
+	    "Principal: {Service: s3.amazonaws.com}");
+	expect(&fx, "TRP008", SEV_ERROR, 1);
+}
+
+static void test_alarm_period(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "Period: 60}", "Period: 10}");
+	expect(&fx, "TRP009", SEV_ERROR, 1);
+	/* a custom namespace may be high resolution */
+	run(&fx, "dev", "{Namespace: AWS/ECS, MetricName: CPUUtilization, Period: 60}",
+	    "{Namespace: LMS/dev, MetricName: ActiveSessions, Period: 10}");
+	expect(&fx, "TRP009", SEV_ERROR, 0);
+}
+
+static void test_log_groups(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "      RetentionInDays: 30\n", "");
+	expect(&fx, "TRP010", SEV_ERROR, 1);
+	run(&fx, "dev", "      KmsKeyId: !GetAtt LogsKey.Arn\n", "");
+	expect(&fx, "TRP010", SEV_ERROR, 1);
+}
+
+static void test_lambda_log_group(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	/* no LoggingConfig: the default /aws/lambda/NAME is the template's Group */
+	run(&fx, "dev", "      LoggingConfig: {LogGroup: !Ref Group}\n", "");
+	expect(&fx, "TRP011", SEV_WARNING, 0);
+	/* a log group the template does not have */
+	run(&fx, "dev", "      LoggingConfig: {LogGroup: !Ref Group}\n",
+	    "      LoggingConfig: {LogGroup: /aws/lambda/elsewhere}\n");
+	expect(&fx, "TRP011", SEV_ERROR, 1);
+	run(&fx, "dev", "[logs:CreateLogStream, logs:PutLogEvents]",
+	    "[logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents]");
+	expect(&fx, "TRP011", SEV_WARNING, 1);
+}
+
+static void test_open_ingress(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "CidrIp: 10.0.0.0/16", "CidrIp: 0.0.0.0/0");
+	expect(&fx, "TRP012", SEV_ERROR, 1);
+}
+
+static void test_wildcard_data_plane(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "Resource: !Sub '${Bucket.Arn}/*'", "Resource: '*'");
+	expect(&fx, "TRP013", SEV_ERROR, 1);
+	run(&fx, "dev", "Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3:::*'");
+	expect(&fx, "TRP013", SEV_ERROR, 1);
+	run(&fx, "dev", "Action: s3:GetObject", "Action: 's3:*'");
+	expect(&fx, "TRP013", SEV_ERROR, 0); /* still on the bucket's objects only */
+	run(&fx, "dev", "Resource: !GetAtt Group.Arn",
+	    "Resource: !Sub "
+	    "'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*'");
+	expect(&fx, "TRP013", SEV_ERROR, 1);
+}
+
+static void test_eip_quota(void **state)
+{
+	(void)state;
+	buf eips;
+	buf_init(&eips, 0);
+	buf_adds(&eips, "Resources:\n");
+	for (int i = 1; i <= 6; i++)
+		buf_addf(&eips, "  Eip%d:\n    Type: AWS::EC2::EIP\n", i);
+	rf_fixture fx;
+	run(&fx, "dev", "Resources:\n", buf_cstr(&eips));
+	expect(&fx, "TRP014", SEV_ERROR, 1);
+	buf_free(&eips);
+}
+
+static void test_template_limits(void **state)
+{
+	(void)state;
+	buf many;
+	buf_init(&many, 0);
+	buf_adds(&many, "Resources:\n");
+	for (int i = 0; i < 480; i++)
+		buf_addf(&many, "  T%d: {Type: AWS::SNS::Topic}\n", i);
+	rf_fixture fx;
+	run(&fx, "dev", "Resources:\n", buf_cstr(&many)); /* 480 + 27 > 500 */
+	expect(&fx, "TRP015", SEV_ERROR, 1);
+	buf_free(&many);
+}
+
+static void test_auth_token_characters(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run(&fx, "dev", "ExcludePunctuation: true", "ExcludePunctuation: false");
+	expect(&fx, "TRP016", SEV_ERROR, 1);
+	run(&fx, "dev", "AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'",
+	    "AuthToken: 'short@token'");
+	expect(&fx, "TRP016", SEV_ERROR, 1);
+}
+
+/* The real templates have no trap, in dev and prod (through validate). */
+static void test_real_templates(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	const char *envs[] = {"dev", "staging", "prod"};
+	for (size_t i = 0; i < 3; i++) {
+		model *m = model_new_from_catalog(cat, envs[i], &err);
+		findings f;
+		findings_init(&f);
+		validate_model(cat, m, &f);
+		size_t bad = 0;
+		for (size_t k = 0; k < f.n; k++)
+			if (f.v[k].sev == SEV_ERROR && (strncmp(f.v[k].rule, "TRP", 3) == 0 ||
+			                                strncmp(f.v[k].rule, "REN", 3) == 0)) {
+				print_message("%s: %s %s:%zu %s\n", envs[i], f.v[k].rule,
+				              f.v[k].file ? f.v[k].file : "", f.v[k].line,
+				              f.v[k].message);
+				bad++;
+			}
+		assert_int_equal(bad, 0);
+		findings_free(&f);
+		model_free(m);
+	}
+	catalog_free(cat);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_good_passes),
+	    cmocka_unit_test(test_retain_snapshot),
+	    cmocka_unit_test(test_nonempty_delete),
+	    cmocka_unit_test(test_efs_transit),
+	    cmocka_unit_test(test_service_before_mount_targets),
+	    cmocka_unit_test(test_deployment_before_methods),
+	    cmocka_unit_test(test_stage_logging_account),
+	    cmocka_unit_test(test_trail_before_policy),
+	    cmocka_unit_test(test_key_principals),
+	    cmocka_unit_test(test_alarm_period),
+	    cmocka_unit_test(test_log_groups),
+	    cmocka_unit_test(test_lambda_log_group),
+	    cmocka_unit_test(test_open_ingress),
+	    cmocka_unit_test(test_wildcard_data_plane),
+	    cmocka_unit_test(test_eip_quota),
+	    cmocka_unit_test(test_template_limits),
+	    cmocka_unit_test(test_auth_token_characters),
+	    cmocka_unit_test(test_real_templates),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
