@@ -46,11 +46,14 @@ struct ynode {
 	ypos start, end;
 };
 
+struct ydoc_arena;
+
 typedef struct ydoc {
 	char *path; /* as given, for messages */
 	char *text; /* the source, NUL-terminated */
 	size_t len;
-	ynode *root; /* NULL for an empty document */
+	ynode *root;              /* NULL for an empty document */
+	struct ydoc_arena *arena; /* owns every node and string of the tree */
 } ydoc;
 
 /* Parses `len` bytes of `text` (copied). Duplicate mapping keys are an error.
