@@ -1,6 +1,8 @@
 #define _GNU_SOURCE /* getopt_long, readlink */
 #include "tui/cli.h"
 
+#include "tui/deploy.h"
+
 #include "common/buf.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
@@ -26,6 +28,11 @@
 typedef struct cli {
 	const char *templates;  /* --templates */
 	const char *model_path; /* -m */
+	/* the AWS options, for deploy, destroy, status and outputs */
+	const char *endpoint_url; /* --endpoint-url */
+	const char *profile;      /* --profile */
+	const char *region;       /* --region */
+	bool debug;               /* --debug */
 	catalog *cat;
 	model *m;
 } cli;
@@ -59,6 +66,10 @@ static const char main_usage[] =
     "  validate   check the model against the templates and print every finding\n"
     "  generate   write the assembled CloudFormation template for the model\n"
     "  params     export or import the model's values as a CloudFormation parameters file\n"
+    "  deploy     create a change set for the model's stack, show it, execute it, follow it\n"
+    "  destroy    delete the model's stack, after typing the environment's name\n"
+    "  status     the stack's status and latest events; --follow an operation\n"
+    "  outputs    the stack's outputs (text, json, flat)\n"
     "  render     print the template resolved for the model (what CloudFormation will see)\n"
     "  report     the readiness report: findings, scale-out, capacity, AZ loss, PDPA\n"
     "\n"
@@ -69,6 +80,12 @@ static const char main_usage[] =
     "/templates)\n"
     "  -h, --help           this help; 'lmsctl COMMAND --help' for a command's\n"
     "  -V, --version        print the version\n"
+    "\n"
+    "AWS options (deploy, destroy, status, outputs; also accepted after the command):\n"
+    "      --endpoint-url URL  send every AWS call to URL (a local emulator)\n"
+    "      --profile NAME      the AWS profile (default: AWS_PROFILE, then default)\n"
+    "      --region REGION     must agree with the model's region, which decides\n"
+    "      --debug             log AWS requests and answers, secrets masked\n"
     "\n"
     "Exit status: 0 success; 1 the command ran and found errors; 2 bad usage or\n"
     "unreadable input. See lmsctl(1) and lmsctl-model(5).\n";
@@ -779,6 +796,56 @@ done:
 	return rc;
 }
 
+/* deploy, destroy, status and outputs live in tui/deploy.c; they load the model through
+ * this file's loader so that -m and --templates mean the same everywhere. */
+static bool deploy_load(void *ctx, const char *model_path, const catalog **cat, const model **m)
+{
+	cli *c = ctx;
+	if (model_path)
+		c->model_path = model_path;
+	if (!load_catalog(c) || !load_model(c))
+		return false;
+	*cat = c->cat;
+	*m = c->m;
+	return true;
+}
+
+static deploy_env make_deploy_env(cli *c)
+{
+	deploy_env e = {.load = deploy_load,
+	                .ctx = c,
+	                .model_path = c->model_path,
+	                .endpoint_url = c->endpoint_url,
+	                .profile = c->profile,
+	                .region = c->region,
+	                .debug = c->debug};
+	return e;
+}
+
+static int cli_deploy(cli *c, int argc, char **argv)
+{
+	deploy_env e = make_deploy_env(c);
+	return cmd_deploy(argc, argv, &e);
+}
+
+static int cli_destroy(cli *c, int argc, char **argv)
+{
+	deploy_env e = make_deploy_env(c);
+	return cmd_destroy(argc, argv, &e);
+}
+
+static int cli_status(cli *c, int argc, char **argv)
+{
+	deploy_env e = make_deploy_env(c);
+	return cmd_status(argc, argv, &e);
+}
+
+static int cli_outputs(cli *c, int argc, char **argv)
+{
+	deploy_env e = make_deploy_env(c);
+	return cmd_outputs(argc, argv, &e);
+}
+
 static const struct {
 	const char *name;
 	command_fn fn;
@@ -788,6 +855,10 @@ static const struct {
     {"validate", cmd_validate, validate_usage},
     {"generate", cmd_generate, generate_usage},
     {"params", cmd_params, params_usage},
+    {"deploy", cli_deploy, deploy_usage},
+    {"destroy", cli_destroy, destroy_usage},
+    {"status", cli_status, status_usage},
+    {"outputs", cli_outputs, outputs_usage},
     {"render", cmd_render, render_usage},
     {"report", cmd_report, report_usage},
 };
@@ -796,6 +867,10 @@ int cli_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"model", required_argument, NULL, 'm'},
 	                                     {"templates", required_argument, NULL, 'T'},
+	                                     {"endpoint-url", required_argument, NULL, 'E'},
+	                                     {"profile", required_argument, NULL, 'P'},
+	                                     {"region", required_argument, NULL, 'R'},
+	                                     {"debug", no_argument, NULL, 'D'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {"version", no_argument, NULL, 'V'},
 	                                     {NULL, 0, NULL, 0}};
@@ -809,6 +884,18 @@ int cli_main(int argc, char **argv)
 			break;
 		case 'T':
 			c.templates = optarg;
+			break;
+		case 'E':
+			c.endpoint_url = optarg;
+			break;
+		case 'P':
+			c.profile = optarg;
+			break;
+		case 'R':
+			c.region = optarg;
+			break;
+		case 'D':
+			c.debug = true;
 			break;
 		case 'h':
 			fputs(main_usage, stdout);

@@ -1,0 +1,154 @@
+/* http: signed AWS requests over HTTPS with libcurl.
+ *
+ * An aws_client holds one curl handle (connections are reused between calls), the
+ * credentials it signs with (borrowed), the signing region, the endpoint settings and the
+ * clock offset learnt from the servers. aws_send() sends one request:
+ *
+ *   - endpoint: the client's endpoint_url (--endpoint-url) for every service, else
+ *     AWS_ENDPOINT_URL_<SERVICE> (AWS_ENDPOINT_URL_CLOUDFORMATION, _S3, _STS), else
+ *     AWS_ENDPOINT_URL, else https://<service>.<region>.amazonaws.com (.com.cn in China);
+ *     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true ignores the two variables. An endpoint may
+ *     carry a base path. Plain http is refused unless the host is the loopback interface
+ *     (a local emulator); https always verifies the peer and the host name, against
+ *     AWS_CA_BUNDLE when set. S3 buckets are addressed virtual-host style on AWS and
+ *     path style on a configured endpoint.
+ *   - signing: SigV4 (aws/sigv4.h) at the local time plus the learnt clock offset.
+ *   - retries, the AWS "standard" mode: at most max_attempts attempts (3); retried are the
+ *     throttling error codes, the transient ones, HTTP 500/502/503/504 and connections
+ *     refused, reset or closed without an answer; before attempt n+1 a random pause between
+ *     0 and min(20, 2^n) backoff units (1 s). A request that gets no answer within the
+ *     total timeout is reported, not retried: the time is spent and the operation may have
+ *     happened.
+ *   - clock skew: an answer RequestTimeTooSkewed (or another signature/expiry error) whose
+ *     Date header is more than 4 minutes from our clock sets the offset to the difference;
+ *     the request is signed again and retried once, outside the attempt budget.
+ *   - errors: an AWS error body (XML or JSON) becomes code and message, with a hint for the
+ *     codes an operator meets (wrong secret key, unknown key id, expired token, access
+ *     denied); a body that is not an AWS error (an HTML page from a proxy or an emulator's
+ *     crash) is reported as such, with its title.
+ *   - --debug: every request and answer is logged to the debug stream with Authorization,
+ *     security tokens, secrets and the values registered with aws_client_mask() replaced
+ *     by "****"; bodies are cut at 4 KiB.
+ *
+ * No global state beyond libcurl's own initialization. Not thread-safe: one client per
+ * thread. */
+#ifndef LMSCTL_AWS_HTTP_H
+#define LMSCTL_AWS_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "aws/credentials.h"
+#include "aws/sigv4.h"
+#include "common/buf.h"
+#include "common/error.h"
+
+#define AWS_DEFAULT_CONNECT_TIMEOUT_MS 10000L
+#define AWS_DEFAULT_TIMEOUT_MS 60000L
+#define AWS_DEFAULT_MAX_ATTEMPTS 3
+#define AWS_MAX_BACKOFF_SECONDS 20
+#define AWS_SKEW_THRESHOLD_SECONDS 240
+#define AWS_MAX_REQUEST_HEADERS 16
+#define AWS_DEFAULT_MAX_RESPONSE ((size_t)32 * 1024 * 1024)
+
+typedef struct aws_client_options {
+	const char *region;        /* signing region and default endpoints; required */
+	const char *endpoint_url;  /* --endpoint-url for every service; NULL or "" for none */
+	const char *ca_bundle;     /* PEM file of trusted CAs; NULL: AWS_CA_BUNDLE, else system */
+	long connect_timeout_ms;   /* 0: AWS_DEFAULT_CONNECT_TIMEOUT_MS */
+	long timeout_ms;           /* whole attempt; 0: AWS_DEFAULT_TIMEOUT_MS */
+	int max_attempts;          /* 0: AWS_DEFAULT_MAX_ATTEMPTS */
+	long backoff_unit_ms;      /* 0: 1000 (tests shorten it) */
+	size_t max_response_bytes; /* 0: AWS_DEFAULT_MAX_RESPONSE */
+	FILE *debug;               /* NULL: no log */
+	/* Polled during transfers and pauses; true abandons the request (Ctrl-C). */
+	bool (*interrupted)(void *ctx);
+	void *interrupt_ctx;
+} aws_client_options;
+
+typedef struct aws_client aws_client;
+
+/* A client signing with `creds` (borrowed: they must outlive the client; NULL sends
+ * unsigned requests, for tests). NULL and err on a bad option (an endpoint that does not
+ * parse, plain http to a remote host, an unreadable CA bundle) or when curl cannot start. */
+aws_client *aws_client_new(const aws_client_options *opts, const credentials *creds,
+                           lms_error *err);
+void aws_client_free(aws_client *c);
+/* Signs later requests with other credentials (borrowed), after AssumeRole. */
+void aws_client_set_credentials(aws_client *c, const credentials *creds);
+const char *aws_client_region(const aws_client *c);
+/* Seconds added to the local clock when signing (learnt from a skewed answer). */
+long aws_client_clock_offset(const aws_client *c);
+/* The local clock plus the offset: "now" as AWS sees it. */
+time_t aws_client_now(const aws_client *c);
+/* Registers a value (a NoEcho parameter, say) that the debug log must never show; it is
+ * copied. False when out of memory. */
+bool aws_client_mask(aws_client *c, const char *value);
+/* Whether the endpoint of `service` is a configured one (then S3 is path-style). */
+bool aws_client_custom_endpoint(const aws_client *c, const char *service);
+/* Whether requests to `service` go over plain http (a local emulator on loopback). */
+bool aws_client_plain_http(const aws_client *c, const char *service);
+
+typedef struct aws_request {
+	const char *service;   /* endpoint and signing name: "cloudformation", "s3", "sts" */
+	const char *operation; /* for messages and the log, such as "CreateChangeSet" */
+	const char *method;    /* "GET", "POST", "PUT", "HEAD", "DELETE" */
+	const char *bucket;    /* S3 only: the bucket, or NULL */
+	const char *path;      /* below the bucket, percent-encoded, starting with '/'; NULL "/" */
+	const char *query;     /* raw query string without '?', NULL for none */
+	const sigv4_header *headers; /* up to AWS_MAX_REQUEST_HEADERS more (Content-Type, ...) */
+	size_t nheaders;
+	const void *body;
+	size_t body_len;
+} aws_request;
+
+typedef struct aws_response {
+	long status;         /* HTTP status of the last attempt; 0 when none arrived */
+	buf body;            /* body of the last attempt */
+	char *content_type;  /* NULL when absent */
+	char *request_id;    /* x-amzn-RequestId or x-amz-request-id, NULL when absent */
+	char *error_code;    /* the AWS error code of a failed answer, NULL otherwise */
+	char *error_message; /* its message, NULL when none */
+	time_t server_date;  /* the Date header, 0 when absent */
+	int attempts;        /* attempts made, skew retry included */
+	bool timed_out;      /* no answer within the timeout */
+	bool interrupted;    /* abandoned because options.interrupted said so */
+} aws_response;
+
+void aws_response_init(aws_response *r);
+void aws_response_free(aws_response *r); /* leaves r initialized */
+
+/* Sends `req` as described above. True for a 2xx answer. False otherwise, with err saying
+ * "<Service> <Operation>: ..." and resp telling the caller what came back. */
+bool aws_send(aws_client *c, const aws_request *req, aws_response *resp, lms_error *err);
+
+/* Building blocks, exposed for tests. */
+
+/* Splits an endpoint URL: scheme ("http"/"https"), authority (host[:port], as the Host
+ * header), base path ("" or "/prefix", no trailing slash). False with err when it is not
+ * an http(s) URL with a host, has user info, a query or a fragment, or is plain http to a
+ * host that is not the loopback interface. */
+bool aws_endpoint_parse(const char *url, buf *scheme, buf *authority, buf *base_path,
+                        lms_error *err);
+/* The endpoint of `service` for `region` under the rules above (endpoint_url: the
+ * --endpoint-url value or NULL), as a URL without trailing slash; *custom says whether it
+ * was configured. */
+bool aws_endpoint_for(const char *service, const char *region, const char *endpoint_url, buf *url,
+                      bool *custom, lms_error *err);
+/* Whether an error code (with its HTTP status) is retried in standard mode. */
+bool aws_error_is_retryable(const char *code, long status);
+bool aws_error_is_throttling(const char *code);
+/* Whether an error code may come from a skewed clock. */
+bool aws_error_is_skew(const char *code);
+/* Copies `text` into out with secrets masked: in "k=v&k=v" form bodies, values of keys that
+ * name a password, secret or token (not NextToken or ClientRequestToken); in XML and JSON,
+ * the content of such elements and string members; every occurrence of the masked values;
+ * at most `limit` bytes (0: no limit) then "... (N more bytes)". */
+void aws_mask_for_log(const char *text, size_t len, const char *const *masked, size_t nmasked,
+                      size_t limit, buf *out);
+/* Backoff before attempt `next_attempt` (2, 3, ...) in ms, given a random fraction [0,1). */
+long aws_backoff_ms(int next_attempt, double fraction, long unit_ms);
+
+#endif

@@ -1,0 +1,574 @@
+#include "aws/provider.h"
+
+#include "aws/cfn.h"
+#include "aws/http.h"
+#include "aws/sts.h"
+#include "common/buf.h"
+
+#include "config.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define MAX_ROLE_CHAIN 5
+#define METADATA_MAX_BODY ((size_t)64 * 1024)
+#define DEFAULT_METADATA_TIMEOUT_MS 2000L
+#define IMDS_DEFAULT_ENDPOINT "http://169.254.169.254"
+#define ECS_HOST "http://169.254.170.2"
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+	return v && v[0] ? v : NULL;
+}
+
+static credentials_status no_memory(lms_error *err)
+{
+	lms_error_set(err, NULL, 0, 0, "out of memory");
+	return CREDENTIALS_SYSTEM_ERROR;
+}
+
+static void wipe_buf(buf *b)
+{
+	if (b->data)
+		OPENSSL_cleanse(b->data, b->cap);
+	buf_free(b);
+}
+
+/* ---- metadata endpoints ------------------------------------------------------------------ */
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	return buf_add(ud, p, size * n) ? size * n : 0;
+}
+
+/* One plain request to a metadata endpoint; the body (capped) in out. */
+static bool fetch(const char *method, const char *url, const char *header, long timeout_ms,
+                  buf *out, long *status)
+{
+	*status = 0;
+	CURL *h = curl_easy_init();
+	if (!h)
+		return false;
+	struct curl_slist *hl = header ? curl_slist_append(NULL, header) : NULL;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*"); /* link-local: never through a proxy */
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 1000 ? timeout_ms : 1000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "lmsctl/" PACKAGE_VERSION);
+	if (hl)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+	if (strcmp(method, "PUT") == 0) {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+	}
+	CURLcode rc = curl_easy_perform(h);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(h);
+	return rc == CURLE_OK;
+}
+
+credentials_status provider_parse_metadata_json(const char *json, size_t len, const char *source,
+                                                credentials **out, lms_error *err)
+{
+	*out = NULL;
+	json_error_t je;
+	json_t *root = json_loadb(json, len, 0, &je);
+	const char *id = json_string_value(json_object_get(root, "AccessKeyId"));
+	const char *secret = json_string_value(json_object_get(root, "SecretAccessKey"));
+	const char *token = json_string_value(json_object_get(root, "Token"));
+	const char *exp = json_string_value(json_object_get(root, "Expiration"));
+	credentials_status st = CREDENTIALS_OK;
+	if (!id || !secret || !id[0] || !secret[0]) {
+		/* never quote the document: it may hold a secret */
+		lms_error_set(err, NULL, 0, 0,
+		              "%s answered without AccessKeyId and SecretAccessKey (%zu bytes)",
+		              source, len);
+		st = CREDENTIALS_PROCESS_FAILED;
+	} else {
+		credentials *c = calloc(1, sizeof *c);
+		if (c) {
+			c->access_key_id = strdup(id);
+			c->secret_access_key = strdup(secret);
+			c->session_token = token && token[0] ? strdup(token) : NULL;
+			c->expiration = cfn_parse_time(exp);
+			c->source = strdup(source);
+		}
+		if (!c || !c->access_key_id || !c->secret_access_key || !c->source ||
+		    (token && token[0] && !c->session_token)) {
+			credentials_free(c);
+			st = no_memory(err);
+		} else {
+			*out = c;
+		}
+	}
+	json_decref(root);
+	return st;
+}
+
+/* The host of an http(s) URL, lower-cased, without port or brackets' content changed. */
+static bool url_host(const char *url, buf *scheme, buf *host)
+{
+	const char *sep = strstr(url, "://");
+	if (!sep)
+		return false;
+	buf_add(scheme, url, (size_t)(sep - url));
+	const char *a = sep + 3;
+	size_t n = strcspn(a, "/?#");
+	if (a[0] == '[') {
+		const char *close = memchr(a, ']', n);
+		n = close ? (size_t)(close - a) + 1 : n;
+	} else {
+		const char *colon = memchr(a, ':', n);
+		if (colon)
+			n = (size_t)(colon - a);
+	}
+	for (size_t i = 0; i < n; i++)
+		buf_addc(host, (char)tolower((unsigned char)a[i]));
+	return !scheme->failed && !host->failed && n > 0;
+}
+
+/* AWS_CONTAINER_CREDENTIALS_FULL_URI may only point at https, or at hosts on this machine
+ * or the ECS/EKS credential agents. */
+static bool container_uri_allowed(const char *url)
+{
+	buf scheme, host;
+	buf_init(&scheme, 0);
+	buf_init(&host, 0);
+	bool ok = url_host(url, &scheme, &host);
+	if (ok && strcasecmp(buf_cstr(&scheme), "https") != 0) {
+		const char *h = buf_cstr(&host);
+		ok = strcasecmp(buf_cstr(&scheme), "http") == 0 &&
+		     (strncmp(h, "127.", 4) == 0 || strcmp(h, "localhost") == 0 ||
+		      strcmp(h, "[::1]") == 0 || strcmp(h, "169.254.170.2") == 0 ||
+		      strcmp(h, "169.254.170.23") == 0 || strcmp(h, "[fd00:ec2::23]") == 0);
+	}
+	buf_free(&scheme);
+	buf_free(&host);
+	return ok;
+}
+
+static long metadata_timeout(const provider_options *o)
+{
+	return o->metadata_timeout_ms > 0 ? o->metadata_timeout_ms : DEFAULT_METADATA_TIMEOUT_MS;
+}
+
+static credentials_status from_container(const provider_options *o, bool *tried, credentials **out,
+                                         lms_error *err)
+{
+	*tried = false;
+	const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	if (!rel && !full)
+		return CREDENTIALS_NOT_FOUND;
+	*tried = true;
+	buf url;
+	buf_init(&url, 0);
+	if (rel)
+		buf_addf(&url, "%s%s%s", ECS_HOST, rel[0] == '/' ? "" : "/", rel);
+	else if (!container_uri_allowed(full)) {
+		lms_error_set(err, NULL, 0, 0,
+		              "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to this "
+		              "machine or the ECS/EKS credential agent");
+		buf_free(&url);
+		return CREDENTIALS_BAD_CONFIG;
+	} else
+		buf_adds(&url, full);
+	/* the authorization token: from its file (rotated by the agent) or the variable */
+	buf header;
+	buf_init(&header, 4096);
+	const char *token_file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	const char *token = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	if (token_file) {
+		FILE *f = fopen(token_file, "r");
+		char chunk[512];
+		size_t got;
+		buf_adds(&header, "Authorization: ");
+		while (f && (got = fread(chunk, 1, sizeof chunk, f)) > 0 &&
+		       buf_add(&header, chunk, got))
+			;
+		if (!f || header.failed) {
+			lms_error_set(
+			    err, NULL, 0, 0,
+			    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: cannot read it: %s",
+			    token_file, f ? "larger than 4 KiB" : strerror(errno));
+			if (f)
+				fclose(f);
+			wipe_buf(&header);
+			buf_free(&url);
+			return CREDENTIALS_BAD_CONFIG;
+		}
+		fclose(f);
+		while (header.len && isspace((unsigned char)header.data[header.len - 1]))
+			header.data[--header.len] = '\0';
+	} else if (token) {
+		buf_addf(&header, "Authorization: %s", token);
+	}
+	buf body;
+	buf_init(&body, METADATA_MAX_BODY);
+	long status = 0;
+	credentials_status st;
+	if (url.failed) {
+		st = no_memory(err);
+	} else if (!fetch("GET", buf_cstr(&url), header.len ? buf_cstr(&header) : NULL,
+	                  metadata_timeout(o), &body, &status) ||
+	           status != 200) {
+		lms_error_set(
+		    err, NULL, 0, 0,
+		    "the container credentials endpoint (%s) did not answer with credentials "
+		    "(HTTP %ld)",
+		    rel ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+		        : "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+		    status);
+		st = CREDENTIALS_PROCESS_FAILED;
+	} else {
+		st = provider_parse_metadata_json(buf_cstr(&body), body.len,
+		                                  "container credentials", out, err);
+	}
+	wipe_buf(&body);
+	wipe_buf(&header);
+	buf_free(&url);
+	return st;
+}
+
+static credentials_status from_imds(const provider_options *o, bool *tried, credentials **out,
+                                    lms_error *err)
+{
+	*tried = false;
+	const char *disabled = env("AWS_EC2_METADATA_DISABLED");
+	if (disabled && strcasecmp(disabled, "true") == 0)
+		return CREDENTIALS_NOT_FOUND;
+	*tried = true;
+	const char *base = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	if (!base)
+		base = IMDS_DEFAULT_ENDPOINT;
+	size_t blen = strlen(base);
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	long timeout = metadata_timeout(o);
+	buf url, token, role, body, header;
+	buf_init(&url, 0);
+	buf_init(&token, 4096);
+	buf_init(&role, 4096);
+	buf_init(&body, METADATA_MAX_BODY);
+	buf_init(&header, 0);
+	long status = 0;
+	credentials_status st = CREDENTIALS_NOT_FOUND;
+	buf_addf(&url, "%.*s/latest/api/token", (int)blen, base);
+	if (!fetch("PUT", buf_cstr(&url), "X-aws-ec2-metadata-token-ttl-seconds: 21600", timeout,
+	           &token, &status) ||
+	    status != 200 || !token.len) {
+		lms_error_set(err, NULL, 0, 0, "no EC2 instance metadata (IMDSv2) at %.*s",
+		              (int)blen, base);
+		goto done;
+	}
+	buf_addf(&header, "X-aws-ec2-metadata-token: %s", buf_cstr(&token));
+	buf_reset(&url);
+	buf_addf(&url, "%.*s/latest/meta-data/iam/security-credentials/", (int)blen, base);
+	if (!fetch("GET", buf_cstr(&url), buf_cstr(&header), timeout, &role, &status) ||
+	    status != 200 || !role.len) {
+		lms_error_set(err, NULL, 0, 0,
+		              "the EC2 instance has no instance profile role (IMDS HTTP %ld)",
+		              status);
+		goto done;
+	}
+	role.data[strcspn(role.data, "\r\n")] = '\0';
+	for (const char *p = role.data; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("+=,.@_-", *p)) {
+			lms_error_set(err, NULL, 0, 0, "IMDS answered a role name that is not one");
+			st = CREDENTIALS_PROCESS_FAILED;
+			goto done;
+		}
+	buf_adds(&url, role.data);
+	if (!fetch("GET", buf_cstr(&url), buf_cstr(&header), timeout, &body, &status) ||
+	    status != 200) {
+		lms_error_set(err, NULL, 0, 0,
+		              "IMDS did not answer the credentials of role %s (HTTP %ld)",
+		              role.data, status);
+		st = CREDENTIALS_PROCESS_FAILED;
+		goto done;
+	}
+	buf src;
+	buf_init(&src, 0);
+	buf_addf(&src, "EC2 instance role %s", role.data);
+	st = provider_parse_metadata_json(buf_cstr(&body), body.len, buf_cstr(&src), out, err);
+	buf_free(&src);
+done:
+	wipe_buf(&token);
+	wipe_buf(&header);
+	wipe_buf(&body);
+	buf_free(&role);
+	buf_free(&url);
+	return st;
+}
+
+/* ---- role_arn profiles ------------------------------------------------------------------- */
+
+typedef struct config_file {
+	aws_ini *ini;
+	buf path;
+} config_file;
+
+static void config_free(config_file *c)
+{
+	aws_ini_free(c->ini);
+	buf_free(&c->path);
+}
+
+/* The shared config file, parsed; an absent file is an empty config. */
+static credentials_status config_load(config_file *c, lms_error *err)
+{
+	c->ini = NULL;
+	buf_init(&c->path, 0);
+	const char *p = env("AWS_CONFIG_FILE");
+	const char *home = env("HOME");
+	if (p)
+		buf_adds(&c->path, p);
+	else if (home)
+		buf_addf(&c->path, "%s/.aws/config", home);
+	else
+		return CREDENTIALS_OK;
+	FILE *f = fopen(buf_cstr(&c->path), "rb");
+	if (!f)
+		return errno == ENOENT ? CREDENTIALS_OK : CREDENTIALS_SYSTEM_ERROR;
+	buf text;
+	buf_init(&text, CREDENTIALS_MAX_FILE_SIZE);
+	char chunk[8192];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && buf_add(&text, chunk, got))
+		;
+	bool bad = ferror(f) || text.failed;
+	fclose(f);
+	credentials_status st = CREDENTIALS_OK;
+	if (bad) {
+		lms_error_set(err, buf_cstr(&c->path), 0, 0,
+		              "cannot read it (or larger than 1 MiB)");
+		st = CREDENTIALS_SYSTEM_ERROR;
+	} else {
+		lms_error perr = {0};
+		c->ini = aws_ini_parse(buf_cstr(&text), text.len, &perr);
+		if (!c->ini) {
+			lms_error_set(err, buf_cstr(&c->path), perr.line, 0, "%s",
+			              perr.msg ? perr.msg : "malformed");
+			st = CREDENTIALS_BAD_CONFIG;
+		}
+		lms_error_clear(&perr);
+	}
+	wipe_buf(&text);
+	return st;
+}
+
+static const char *config_get(const config_file *c, const char *profile, const char *key)
+{
+	if (!c->ini)
+		return NULL;
+	buf section;
+	buf_init(&section, 0);
+	buf_addf(&section, "profile %s", profile);
+	const char *v = aws_ini_get(c->ini, buf_cstr(&section), key);
+	buf_free(&section);
+	if (!v && strcmp(profile, "default") == 0)
+		v = aws_ini_get(c->ini, "default", key);
+	return v && v[0] ? v : NULL;
+}
+
+static credentials_status resolve_profile(const provider_options *o, const char *profile, int depth,
+                                          credentials **out, lms_error *err);
+
+/* The credentials a role profile starts from. */
+static credentials_status source_credentials(const provider_options *o, const config_file *cfg,
+                                             const char *profile, int depth, credentials **out,
+                                             lms_error *err)
+{
+	const char *source_profile = config_get(cfg, profile, "source_profile");
+	const char *credential_source = config_get(cfg, profile, "credential_source");
+	if (source_profile) {
+		if (strcmp(source_profile, profile) == 0) {
+			lms_error_set(
+			    err, NULL, 0, 0,
+			    "profile \"%s\" names itself as source_profile: keep the keys in "
+			    "another profile and name that one",
+			    profile);
+			return CREDENTIALS_BAD_CONFIG;
+		}
+		return resolve_profile(o, source_profile, depth + 1, out, err);
+	}
+	bool tried = false;
+	if (credential_source && strcmp(credential_source, "Environment") == 0) {
+		if (!env("AWS_ACCESS_KEY_ID")) {
+			lms_error_set(err, NULL, 0, 0,
+			              "profile \"%s\" has credential_source = Environment but "
+			              "AWS_ACCESS_KEY_ID is not set",
+			              profile);
+			return CREDENTIALS_BAD_CONFIG;
+		}
+		credentials_options co = {.process_timeout_seconds = o->process_timeout_seconds};
+		return credentials_resolve(&co, out, err);
+	}
+	if (credential_source && strcmp(credential_source, "EcsContainer") == 0)
+		return from_container(o, &tried, out, err);
+	if (credential_source && strcmp(credential_source, "Ec2InstanceMetadata") == 0)
+		return from_imds(o, &tried, out, err);
+	lms_error_set(err, NULL, 0, 0,
+	              "profile \"%s\" has role_arn but %s: give it source_profile, or "
+	              "credential_source = Environment, EcsContainer or Ec2InstanceMetadata",
+	              profile,
+	              credential_source ? "an unknown credential_source" : "no source_profile");
+	return CREDENTIALS_BAD_CONFIG;
+}
+
+static credentials_status assume_role(const provider_options *o, const config_file *cfg,
+                                      const char *profile, int depth, credentials **out,
+                                      lms_error *err)
+{
+	const char *role_arn = config_get(cfg, profile, "role_arn");
+	if (config_get(cfg, profile, "mfa_serial")) {
+		lms_error_set(
+		    err, NULL, 0, 0,
+		    "profile \"%s\" needs an MFA code (mfa_serial) and lmsctl does not ask "
+		    "for one: export temporary credentials with `aws configure "
+		    "export-credentials --profile %s --format env`",
+		    profile, profile);
+		return CREDENTIALS_UNSUPPORTED;
+	}
+	credentials *source = NULL;
+	credentials_status st = source_credentials(o, cfg, profile, depth, &source, err);
+	if (st != CREDENTIALS_OK)
+		return st;
+	long duration = 0;
+	const char *d = config_get(cfg, profile, "duration_seconds");
+	if (d) {
+		char *end = NULL;
+		duration = strtol(d, &end, 10);
+		if (*end || duration < 900 || duration > 43200) {
+			lms_error_set(
+			    err, NULL, 0, 0,
+			    "profile \"%s\": duration_seconds must be 900 to 43200, not %.20s",
+			    profile, d);
+			credentials_free(source);
+			return CREDENTIALS_BAD_CONFIG;
+		}
+	}
+	buf session;
+	buf_init(&session, 0);
+	const char *name = config_get(cfg, profile, "role_session_name");
+	if (name)
+		buf_adds(&session, name);
+	else
+		buf_addf(&session, "lmsctl-%lld", (long long)time(NULL));
+	aws_client_options ao = {
+	    .region = o->region, .endpoint_url = o->endpoint_url, .debug = o->debug};
+	aws_client *c = aws_client_new(&ao, source, err);
+	st = CREDENTIALS_PROCESS_FAILED;
+	if (c && !session.failed) {
+		lms_error inner = {0};
+		if (sts_assume_role(c, role_arn, buf_cstr(&session), (int)duration,
+		                    config_get(cfg, profile, "external_id"), out, &inner)) {
+			st = CREDENTIALS_OK;
+			buf src;
+			buf_init(&src, 0);
+			buf_addf(&src, "role %s through profile \"%s\" (from %s)", role_arn,
+			         profile, source->source ? source->source : "?");
+			if (!src.failed) {
+				free((*out)->source);
+				(*out)->source = buf_take(&src);
+			}
+			buf_free(&src);
+		} else {
+			lms_error_set(err, NULL, 0, 0, "profile \"%s\": cannot assume %s: %s",
+			              profile, role_arn, inner.msg ? inner.msg : "error");
+		}
+		lms_error_clear(&inner);
+	}
+	aws_client_free(c);
+	buf_free(&session);
+	credentials_free(source);
+	return st;
+}
+
+/* A named profile: what credentials.c resolves, or a role it does not. */
+static credentials_status resolve_profile(const provider_options *o, const char *profile, int depth,
+                                          credentials **out, lms_error *err)
+{
+	if (depth > MAX_ROLE_CHAIN) {
+		lms_error_set(
+		    err, NULL, 0, 0,
+		    "profile \"%s\": more than %d profiles chained through source_profile", profile,
+		    MAX_ROLE_CHAIN);
+		return CREDENTIALS_BAD_CONFIG;
+	}
+	config_file cfg;
+	credentials_status st = config_load(&cfg, err);
+	if (st == CREDENTIALS_OK && config_get(&cfg, profile, "role_arn")) {
+		st = assume_role(o, &cfg, profile, depth, out, err);
+	} else if (st == CREDENTIALS_OK) {
+		credentials_options co = {.profile = profile,
+		                          .process_timeout_seconds = o->process_timeout_seconds};
+		st = credentials_resolve(&co, out, err);
+	}
+	config_free(&cfg);
+	return st;
+}
+
+credentials_status provider_resolve(const provider_options *opts, credentials **out, lms_error *err)
+{
+	*out = NULL;
+	credentials_options co = {.profile = opts->profile,
+	                          .process_timeout_seconds = opts->process_timeout_seconds};
+	credentials_status st = credentials_resolve(&co, out, err);
+	if (st == CREDENTIALS_UNSUPPORTED) {
+		/* a role profile (others, such as SSO, keep credentials.c's message) */
+		const char *named = env("AWS_PROFILE");
+		const char *profile = opts->profile && opts->profile[0] ? opts->profile
+		                      : named                           ? named
+		                                                        : "default";
+		config_file cfg;
+		if (config_load(&cfg, NULL) == CREDENTIALS_OK &&
+		    config_get(&cfg, profile, "role_arn")) {
+			lms_error_clear(err);
+			st = assume_role(opts, &cfg, profile, 0, out, err);
+		}
+		config_free(&cfg);
+		return st;
+	}
+	if (st != CREDENTIALS_NOT_FOUND)
+		return st;
+	/* nothing configured: the machine's own credentials */
+	lms_error_clear(err);
+	bool tried_container = false, tried_imds = false;
+	st = from_container(opts, &tried_container, out, err);
+	if (st == CREDENTIALS_NOT_FOUND && !tried_container) {
+		lms_error_clear(err);
+		st = from_imds(opts, &tried_imds, out, err);
+		if (st == CREDENTIALS_NOT_FOUND)
+			lms_error_set(
+			    err, NULL, 0, 0,
+			    "no AWS credentials found: set AWS_ACCESS_KEY_ID and "
+			    "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run aws configure "
+			    "(looked in the environment, the shared credentials and config "
+			    "files, the container credentials variables and %s)",
+			    tried_imds ? "the EC2 instance metadata, which did not answer"
+			               : "not the EC2 instance metadata: "
+			                 "AWS_EC2_METADATA_DISABLED is true");
+	}
+	return st;
+}

@@ -1,0 +1,295 @@
+#!/usr/bin/env python3
+"""A small HTTP server that misbehaves the ways AWS endpoints and networks do.
+
+Used by tests/test_http.c, tests/test_cfn.c and tests/deploy_moto.py. It listens on
+127.0.0.1 only, on a free port that it prints on the first line of standard output, and
+stops when its standard input closes (the test that started it ended, however it ended)
+or after --lifetime seconds, whichever comes first. Every delay is bounded.
+
+The first path segment picks the behaviour, the second is a key that isolates the
+request counters of one test from another's: /SCENARIO/KEY[/...]. An endpoint URL such as
+http://127.0.0.1:PORT/throttle/t1 therefore makes every call through it misbehave.
+
+  ok           200 with an answer for the Query action (see answer())
+  throttle     400 Throttling twice, then ok
+  throttle-always  400 Throttling every time
+  503          503 (text/plain) once, then ok
+  reset        closes the connection without answering once, then ok
+  skew         a server clock one hour ahead: 403 RequestTimeTooSkewed to a request signed
+               more than 5 minutes from it, ok otherwise
+  skew-sig     the same with SignatureDoesNotMatch "Signature expired" (CloudFormation's way)
+  skew-always  403 RequestTimeTooSkewed, with a Date an hour ahead, every time
+  wrong-key    403 SignatureDoesNotMatch with a correct Date
+  denied       403 AccessDenied
+  hang         reads the request and never answers (holds the socket at most 30 s)
+  truncated    announces 1000 bytes, sends 20, closes
+  malformed    200 with XML that is not well-formed
+  doctype      200 with XML that declares entities (must be refused)
+  html500      500 with an HTML page, as moto answers what it cannot do
+  big          200 with 8 MiB of XML
+  echo         200 with the request line, headers and body as JSON
+  recorded     /recorded/DIR/KEY: the answer to Action A is DIR/A.N.xml for the N-th call
+               (N from 1; the highest N repeats), else DIR/A.xml, from --recorded ROOT
+  container    container credentials for "Authorization: Bearer-test", 401 otherwise
+  imds         IMDSv2 below /imds/KEY/: the token, the role lms-instance-role, its credentials
+  _count       GET /_count/KEY: how many requests KEY has had (text); for recorded
+               answers KEY is DIR/KEY/ACTION
+"""
+import argparse
+import email.utils
+import json
+import os
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MAX_BODY = 4 * 1024 * 1024
+HANG_SECONDS = 30
+SKEW_SECONDS = 3600
+
+CREDS = {"AccessKeyId": "ASIAMETADATA", "SecretAccessKey": "metadata-secret",
+         "Token": "metadata-token", "Expiration": "2024-05-02T11:00:00Z"}
+counts = {}
+counts_lock = threading.Lock()
+recorded_root = None
+
+
+def bump(key):
+    with counts_lock:
+        counts[key] = counts.get(key, 0) + 1
+        return counts[key]
+
+
+def query_error(code, message, sender=True):
+    return ("<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">"
+            "<Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error>"
+            "<RequestId>fault-0001</RequestId></ErrorResponse>"
+            % ("Sender" if sender else "Receiver", code, message))
+
+
+def answer(action, n):
+    """A well-formed answer for a Query action."""
+    if action == "GetCallerIdentity":
+        return ("<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+                "<GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/fault</Arn>"
+                "<UserId>AIDAFAULT</UserId><Account>123456789012</Account>"
+                "</GetCallerIdentityResult><ResponseMetadata><RequestId>fault-%d</RequestId>"
+                "</ResponseMetadata></GetCallerIdentityResponse>" % n)
+    return ("<%sResponse><%sResult><Attempt>%d</Attempt></%sResult>"
+            "<ResponseMetadata><RequestId>fault-%d</RequestId></ResponseMetadata></%sResponse>"
+            % (action, action, n, action, n, action))
+
+
+def amz_date_to_epoch(value):
+    try:
+        return time.mktime(time.strptime(value, "%Y%m%dT%H%M%SZ")) - time.timezone
+    except (TypeError, ValueError):
+        return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):  # quiet
+        pass
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(min(n, MAX_BODY)) if n > 0 else b""
+
+    def send(self, status, body, ctype="text/xml", date=None, extra=None):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-amzn-RequestId", "fault-req")
+        if date is not None:
+            self.send_header("Date", email.utils.formatdate(date, usegmt=True))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            try:
+                self.wfile.write(data)
+            except OSError:  # the client gave up (an oversized answer): fine
+                self.close_connection = True
+
+    def handle_any(self):
+        body = self.read_body()
+        parts = [p for p in self.path.split("?")[0].split("/") if p]
+        scenario = parts[0] if parts else "ok"
+        if scenario == "_count":
+            key = "/".join(parts[1:])
+            with counts_lock:
+                n = counts.get(key, 0)
+            return self.send(200, str(n), "text/plain")
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        action = (form.get("Action") or ["Unknown"])[0]
+        if scenario == "recorded":
+            # numbered answers count per action
+            key = "/".join(parts[1:3] + [action])
+        else:
+            key = parts[1] if len(parts) > 1 else scenario
+        n = bump(key)
+        ok = answer(action, n)
+
+        if scenario == "ok":
+            return self.send(200, ok)
+        if scenario == "throttle":
+            if n <= 2:
+                return self.send(400, query_error("Throttling", "Rate exceeded"))
+            return self.send(200, ok)
+        if scenario == "throttle-always":
+            return self.send(400, query_error("Throttling", "Rate exceeded"))
+        if scenario == "503":
+            if n == 1:
+                return self.send(503, "Service Unavailable", "text/plain")
+            return self.send(200, ok)
+        if scenario == "reset":
+            if n == 1:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return None
+            return self.send(200, ok)
+        if scenario in ("skew", "skew-sig", "skew-always"):
+            server_now = time.time() + SKEW_SECONDS
+            signed = amz_date_to_epoch(self.headers.get("X-Amz-Date"))
+            if scenario == "skew-always" or signed is None or abs(signed - server_now) > 300:
+                if scenario == "skew-sig":
+                    err = query_error("SignatureDoesNotMatch",
+                                      "Signature expired: %s is now earlier than the server's time"
+                                      % self.headers.get("X-Amz-Date"))
+                else:
+                    err = query_error("RequestTimeTooSkewed",
+                                      "The difference between the request time and the current "
+                                      "time is too large.")
+                return self.send(403, err, date=server_now)
+            return self.send(200, ok, date=server_now)
+        if scenario == "wrong-key":
+            return self.send(403, query_error(
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided."),
+                date=time.time())
+        if scenario == "denied":
+            return self.send(403, query_error(
+                "AccessDenied", "User: arn:aws:iam::123456789012:user/fault is not authorized to "
+                "perform: cloudformation:%s" % action))
+        if scenario == "hang":
+            deadline = time.monotonic() + HANG_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(0.1)
+            self.close_connection = True
+            return None
+        if scenario == "truncated":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"<DescribeStacksRespo")
+            self.wfile.flush()
+            self.close_connection = True
+            return None
+        if scenario == "malformed":
+            return self.send(200, "<DescribeStacksResponse><DescribeStacksResult><Stacks>"
+                                  "<member><StackName>x</Stacks></DescribeStacksResponse>")
+        if scenario == "doctype":
+            return self.send(200, "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY a \"aaaaaaaa\">"
+                                  "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]><r>&b;</r>")
+        if scenario == "html500":
+            return self.send(500, "<!DOCTYPE html><html><head><title>500 Internal Server Error"
+                                  "</title></head><body><h1>Internal Server Error</h1><p>The "
+                                  "server encountered an internal error.</p></body></html>",
+                             "text/html; charset=utf-8")
+        if scenario == "big":
+            return self.send(200, "<r>" + "x" * (8 * 1024 * 1024) + "</r>")
+        if scenario == "echo":
+            return self.send(200, json.dumps({
+                "method": self.command, "path": self.path,
+                "headers": {k: v for k, v in self.headers.items()},
+                "body": body.decode("utf-8", "replace")}), "application/json")
+        if scenario == "recorded":
+            return self.recorded(parts, action, n)
+        if scenario == "container":
+            if self.headers.get("Authorization") != "Bearer-test":
+                return self.send(401, "{\"message\": \"bad token\"}", "application/json")
+            return self.send(200, json.dumps(CREDS), "application/json")
+        if scenario == "imds":
+            return self.imds(parts[2:])
+        return self.send(404, query_error("UnknownScenario", scenario))
+
+    def imds(self, rest):
+        path = "/".join(rest)
+        if self.command == "PUT" and path == "latest/api/token":
+            if not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
+                return self.send(400, "", "text/plain")
+            return self.send(200, "imds-token", "text/plain")
+        if self.headers.get("X-aws-ec2-metadata-token") != "imds-token":
+            return self.send(401, "", "text/plain")
+        if path == "latest/meta-data/iam/security-credentials":
+            return self.send(200, "lms-instance-role\n", "text/plain")
+        if path == "latest/meta-data/iam/security-credentials/lms-instance-role":
+            return self.send(200, json.dumps(dict(CREDS, Code="Success")), "text/plain")
+        return self.send(404, "", "text/plain")
+
+    def recorded(self, parts, action, n):
+        if not recorded_root or len(parts) < 2 or not re.fullmatch(r"[A-Za-z0-9_-]+", parts[1]):
+            return self.send(404, query_error("NoRecording", "no recording directory"))
+        if not re.fullmatch(r"[A-Za-z]+", action):
+            return self.send(400, query_error("InvalidAction", "bad action"))
+        d = os.path.join(recorded_root, parts[1])
+        numbered = sorted(
+            (int(m.group(1)), f) for f in os.listdir(d) if (m := re.fullmatch(
+                re.escape(action) + r"\.(\d+)\.xml", f)))
+        path = None
+        if numbered:
+            path = numbered[-1][1]
+            for i, f in numbered:
+                if i >= n:
+                    path = f
+                    break
+        elif os.path.exists(os.path.join(d, action + ".xml")):
+            path = action + ".xml"
+        if path is None:
+            return self.send(400, query_error("NoRecording", "no recorded answer for " + action))
+        with open(os.path.join(d, path), encoding="utf-8") as f:
+            text = f.read()
+        status = 200
+        m = re.match(r"<!-- status (\d+) -->\n", text)
+        if m:
+            status = int(m.group(1))
+            text = text[m.end():]
+        return self.send(status, text)
+
+    do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = handle_any
+
+
+def main():
+    global recorded_root
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lifetime", type=float, default=300.0)
+    ap.add_argument("--recorded", default=None)
+    args = ap.parse_args()
+    recorded_root = args.recorded
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def watch_stdin():
+        try:
+            while sys.stdin.buffer.read(1):
+                pass
+        except (OSError, ValueError):
+            pass
+    watcher = threading.Thread(target=watch_stdin, daemon=True)
+    watcher.start()
+    watcher.join(args.lifetime)
+    server.shutdown()
+    server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,663 @@
+/* cfn, sts, s3, provider: the answers' parsing (stacks with outputs, parameters and tags; change
+ * sets over two pages, replacements and their causes; events deduplicated over overlapping pages
+ * and cut at the operation's start), the no-op rules, statuses, tokens and times, the AssumeRole
+ * credentials, the artifact bucket's name, URL and policy; the credential chain's role profiles
+ * (AssumeRole, chained), container credentials and IMDSv2. The calls run against recorded answers
+ * served by tests/fault_server.py. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "aws/cfn.h"
+#include "aws/provider.h"
+#include "aws/s3.h"
+#include "aws/sts.h"
+#include "faultutil.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static fault_server server;
+static int key_counter;
+
+static credentials creds = {
+    .access_key_id = (char *)"AKIDEXAMPLE",
+    .secret_access_key = (char *)"secret",
+    .source = (char *)"test",
+};
+
+static int setup(void **state)
+{
+	(void)state;
+	char dir[4096];
+	const char *top = getenv("TOP_SRCDIR");
+	snprintf(dir, sizeof dir, "%s/tests/fixtures/deploy/recorded", top ? top : ".");
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_CLOUDFORMATION");
+	return fault_server_start(&server, dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fault_server_stop(&server);
+	return 0;
+}
+
+/* A client on a recorded scenario with a fresh key (numbered answers start at 1). */
+static aws_client *recorded(const char *scenario)
+{
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/%s/c%d-%ld", server.url, scenario, ++key_counter,
+	         (long)getpid());
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = url, .backoff_unit_ms = 10};
+	lms_error err = {0};
+	aws_client *c = aws_client_new(&o, &creds, &err);
+	if (!c)
+		fail_msg("%s", err.msg);
+	return c;
+}
+
+static xml_doc *parse(const char *text)
+{
+	lms_error err = {0};
+	xml_doc *d = xml_parse(text, strlen(text), 0, &err);
+	if (!d)
+		fail_msg("%s", err.msg);
+	return d;
+}
+
+static void test_describe_stack_recorded(void **state)
+{
+	(void)state;
+	aws_client *c = recorded("outputs");
+	cfn_stack *s = NULL;
+	lms_error err = {0};
+	if (!cfn_describe_stack(c, "lms-rec", &s, &err))
+		fail_msg("%s", err.msg);
+	assert_non_null(s);
+	assert_string_equal(s->name, "lms-rec");
+	assert_string_equal(s->status, "UPDATE_COMPLETE");
+	assert_non_null(strstr(s->id, ":stack/lms-rec/"));
+	assert_string_equal(s->role_arn, "arn:aws:iam::123456789012:role/lms-cfn-deployer");
+	assert_false(s->termination_protection);
+	assert_int_equal(s->created, 1714554000); /* 2024-05-01T09:00:00Z */
+	assert_int_equal(s->updated, 1714645230); /* 2024-05-02T10:20:30.123Z */
+	assert_int_equal(s->noutputs, 6);
+	assert_string_equal(s->outputs[0].key, "VpcId");
+	assert_string_equal(s->outputs[0].value, "vpc-0a1b2c3d4e5f67890");
+	assert_string_equal(s->outputs[0].description, "The platform's VPC.");
+	assert_null(s->outputs[0].export_name);
+	assert_string_equal(s->outputs[1].export_name, "lms-rec-AlarmTopicArn");
+	assert_null(s->outputs[3].description);
+	assert_int_equal(s->nparameters, 2);
+	assert_string_equal(s->parameters[1].key, "EnvironmentSuffix");
+	assert_string_equal(s->parameters[1].value, "rec");
+	assert_int_equal(s->ntags, 2);
+	assert_string_equal(s->tags[1].value, "lmsctl");
+	cfn_stack_free(s);
+	aws_client_free(c);
+}
+
+static void test_missing_stack_is_not_an_error(void **state)
+{
+	(void)state;
+	/* the fault server's "denied" answers AccessDenied; a missing stack is a
+	 * ValidationError "does not exist": parsed from the answer directly */
+	xml_doc *d = parse("<DescribeStacksResponse><DescribeStacksResult><Stacks/>"
+	                   "</DescribeStacksResult></DescribeStacksResponse>");
+	assert_null(cfn_parse_stack(xml_path(xml_root(d), "DescribeStacksResult/Stacks/member")));
+	xml_free(d);
+	/* against moto's and AWS's error form, through the client: see deploy_moto.py */
+	char url[256];
+	snprintf(url, sizeof url, "%s/denied/m%ld", server.url, (long)getpid());
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = url};
+	aws_client *c = aws_client_new(&o, &creds, NULL);
+	cfn_stack *s = NULL;
+	lms_error err = {0};
+	assert_false(cfn_describe_stack(c, "x", &s, &err));
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "CloudFormation DescribeStacks: AccessDenied"));
+	lms_error_clear(&err);
+	aws_client_free(c);
+}
+
+static void test_change_set_two_pages(void **state)
+{
+	(void)state;
+	aws_client *c = recorded("deploy-update");
+	cfn_change_set *cs = NULL;
+	lms_error err = {0};
+	if (!cfn_describe_change_set(c, "lms-rec", "lmsctl-recorded", &cs, &err))
+		fail_msg("%s", err.msg);
+	assert_string_equal(cs->status, "CREATE_COMPLETE");
+	assert_string_equal(cs->execution_status, "AVAILABLE");
+	assert_string_equal(cs->name, "lmsctl-recorded");
+	assert_int_equal(cs->nchanges, 2); /* one on each page */
+	assert_string_equal(cs->changes[0].action, "Modify");
+	assert_string_equal(cs->changes[0].replacement, "False");
+	assert_string_equal(cs->changes[0].scope, "Properties");
+	assert_null(cs->changes[0].replacing_properties); /* RequiresRecreation Never */
+	assert_string_equal(cs->changes[1].action, "Add");
+	assert_null(cs->changes[1].physical_id);
+	assert_true(cfn_change_set_settled(cs));
+	assert_false(cfn_change_set_is_empty(cs));
+	cfn_change_set_free(cs);
+	aws_client_free(c);
+}
+
+static void test_change_set_replacements(void **state)
+{
+	(void)state;
+	aws_client *c = recorded("deploy-replace");
+	cfn_change_set *cs = NULL;
+	lms_error err = {0};
+	if (!cfn_describe_change_set(c, "lms-rec", "x", &cs, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(cs->nchanges, 4);
+	const cfn_change *db = &cs->changes[1];
+	assert_string_equal(db->logical_id, "DatabaseCluster");
+	assert_string_equal(db->resource_type, "AWS::RDS::DBCluster");
+	assert_string_equal(db->replacement, "True");
+	assert_string_equal(db->physical_id, "databasecluster-phys");
+	assert_string_equal(db->replacing_properties, "DBClusterIdentifier, MasterUsername");
+	assert_string_equal(cs->changes[2].replacing_properties, "ServiceName (conditionally)");
+	assert_string_equal(cs->changes[3].action, "Remove");
+	cfn_change_set_free(cs);
+	aws_client_free(c);
+}
+
+static void check_empty(const char *status, const char *reason, size_t nchanges, bool empty)
+{
+	cfn_change_set cs = {
+	    .status = (char *)status, .status_reason = (char *)reason, .nchanges = nchanges};
+	assert_int_equal(cfn_change_set_is_empty(&cs), empty);
+}
+
+static void test_no_op_rules(void **state)
+{
+	(void)state;
+	check_empty(
+	    "FAILED",
+	    "The submitted information didn't contain changes. Submit different information "
+	    "to create a change set.",
+	    0, true);
+	check_empty("FAILED", "No updates are to be performed.", 0, true);
+	check_empty("FAILED", "Template format error: unresolved resource", 0, false);
+	check_empty("FAILED", NULL, 0, false);
+	check_empty("CREATE_COMPLETE", NULL, 0, true); /* moto's way */
+	check_empty("CREATE_COMPLETE", NULL, 3, false);
+	check_empty("CREATE_PENDING", NULL, 0, false);
+	/* through the client: the recorded FAILED answer */
+	aws_client *c = recorded("deploy-nochanges");
+	cfn_change_set *cs = NULL;
+	assert_true(cfn_describe_change_set(c, "lms-rec", "x", &cs, NULL));
+	assert_true(cfn_change_set_settled(cs));
+	assert_true(cfn_change_set_is_empty(cs));
+	assert_string_equal(cs->execution_status, "UNAVAILABLE");
+	cfn_change_set_free(cs);
+	aws_client_free(c);
+}
+
+static void free_events(cfn_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cfn_event_clear(&ev[i]);
+	free(ev);
+}
+
+static void test_events_once_oldest_first(void **state)
+{
+	(void)state;
+	aws_client *c = recorded("deploy-update");
+	cfn_event_tracker t;
+	assert_true(cfn_event_tracker_init(&t, "lms-rec", 0));
+	cfn_event *ev = NULL;
+	size_t n = 0;
+	lms_error err = {0};
+	/* the first answer: the history (the baseline) */
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_int_equal(n, 2);
+	assert_string_equal(ev[0].id, "old-1");
+	assert_string_equal(ev[1].id, "old-2");
+	free_events(ev, n);
+	/* the second: four new events ahead of the same history */
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_int_equal(n, 4);
+	const char *want[] = {"new-1", "new-2a", "new-2b", "new-3"};
+	for (size_t i = 0; i < 4; i++)
+		assert_string_equal(ev[i].id, want[i]);
+	assert_string_equal(ev[3].status, "UPDATE_COMPLETE");
+	assert_string_equal(ev[0].reason, "User Initiated");
+	assert_string_equal(ev[0].client_request_token, "lmsctl-token");
+	assert_int_equal(ev[3].timestamp, 1714645230);
+	free_events(ev, n);
+	/* the same answer again: nothing new */
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_int_equal(n, 0);
+	free(ev);
+	assert_int_equal(t.nseen, 6);
+	cfn_event_tracker_free(&t);
+	aws_client_free(c);
+}
+
+static void test_events_before_since_are_history(void **state)
+{
+	(void)state;
+	aws_client *c = recorded("deploy-rollback");
+	cfn_event_tracker t;
+	/* from 2024-05-01T09:05:00Z: old-1 (09:00) is history, old-2 (09:10) is not */
+	assert_true(cfn_event_tracker_init(&t, "lms-rec", 1714554300));
+	cfn_event *ev = NULL;
+	size_t n = 0;
+	assert_true(cfn_poll_events(c, &t, &ev, &n, NULL));
+	assert_int_equal(n, 1);
+	assert_string_equal(ev[0].id, "old-2");
+	free_events(ev, n);
+	assert_true(cfn_poll_events(c, &t, &ev, &n, NULL));
+	assert_int_equal(n, 6);
+	assert_string_equal(ev[2].status, "UPDATE_FAILED");
+	assert_true(cfn_event_status_failed(ev[2].status));
+	assert_non_null(strstr(ev[2].reason, "cache.t4g.huge is not a valid node type"));
+	assert_string_equal(ev[5].status, "UPDATE_ROLLBACK_COMPLETE");
+	free_events(ev, n);
+	cfn_event_tracker_free(&t);
+	aws_client_free(c);
+}
+
+static void test_event_pages_parse(void **state)
+{
+	(void)state;
+	xml_doc *d =
+	    parse("<R><DescribeStackEventsResult><StackEvents>"
+	          "<member><EventId>b</EventId><LogicalResourceId>L</LogicalResourceId>"
+	          "<ResourceStatus>CREATE_FAILED</ResourceStatus><Timestamp>2024-01-02T03:04:"
+	          "05Z</Timestamp></member>"
+	          "<member><LogicalResourceId>no id: skipped</LogicalResourceId></member>"
+	          "<member><EventId>a</EventId></member>"
+	          "</StackEvents><NextToken>tok</NextToken></DescribeStackEventsResult></R>");
+	cfn_event *ev = NULL;
+	size_t n = 0;
+	char *next = NULL;
+	assert_true(cfn_parse_events_page(xml_child(xml_root(d), "DescribeStackEventsResult"), &ev,
+	                                  &n, &next));
+	assert_int_equal(n, 2);
+	assert_string_equal(next, "tok");
+	assert_string_equal(ev[0].id, "b");
+	assert_int_equal(ev[0].timestamp, 1704164645);
+	assert_string_equal(ev[1].logical_id, "?");
+	assert_string_equal(ev[1].status, "?");
+	assert_null(ev[1].reason);
+	free(next);
+	free_events(ev, n);
+	xml_free(d);
+
+	cfn_event_tracker t;
+	assert_true(cfn_event_tracker_init(&t, "s", 0));
+	const char *ids[] = {"m", "c", "x", "a", "c", "z"};
+	for (size_t i = 0; i < 6; i++)
+		cfn_event_tracker_seen(&t, ids[i], true);
+	assert_int_equal(t.nseen, 5);
+	for (size_t i = 1; i < t.nseen; i++)
+		assert_true(strcmp(t.seen[i - 1], t.seen[i]) < 0);
+	assert_true(cfn_event_tracker_seen(&t, "x", false));
+	assert_false(cfn_event_tracker_seen(&t, "y", false));
+	cfn_event_tracker_free(&t);
+}
+
+static void test_statuses_tokens_times(void **state)
+{
+	(void)state;
+	assert_true(cfn_status_settled("CREATE_COMPLETE"));
+	assert_true(cfn_status_settled("UPDATE_ROLLBACK_COMPLETE"));
+	assert_true(cfn_status_settled("REVIEW_IN_PROGRESS"));
+	assert_false(cfn_status_settled("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"));
+	assert_false(cfn_status_settled("DELETE_IN_PROGRESS"));
+	assert_true(cfn_status_failed("ROLLBACK_COMPLETE"));
+	assert_true(cfn_status_failed("UPDATE_ROLLBACK_COMPLETE"));
+	assert_true(cfn_status_failed("DELETE_FAILED"));
+	assert_false(cfn_status_failed("UPDATE_COMPLETE"));
+	assert_true(cfn_status_succeeded("UPDATE_COMPLETE"));
+	assert_false(cfn_status_succeeded("REVIEW_IN_PROGRESS"));
+	assert_true(cfn_event_status_failed("CREATE_FAILED"));
+	assert_false(cfn_event_status_failed("CREATE_COMPLETE"));
+	buf a, b;
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	assert_true(cfn_new_token(&a));
+	assert_true(cfn_new_token(&b));
+	assert_int_equal(a.len, strlen("lmsctl-") + 32);
+	assert_string_not_equal(buf_cstr(&a), buf_cstr(&b));
+	buf_free(&a);
+	buf_free(&b);
+	assert_int_equal(cfn_parse_time("1970-01-01T00:00:00Z"), 0);
+	assert_int_equal(cfn_parse_time("2024-02-29T23:59:59.999Z"), 1709251199);
+	assert_int_equal(cfn_parse_time("2024-13-01T00:00:00Z"), 0);
+	assert_int_equal(cfn_parse_time("yesterday"), 0);
+	assert_int_equal(cfn_parse_time(NULL), 0);
+}
+
+static void test_recovery_calls_and_template(void **state)
+{
+	(void)state;
+	aws_client *c = recorded("protected");
+	buf tpl;
+	buf_init(&tpl, 0);
+	lms_error err = {0};
+	if (!cfn_get_template(c, "lms-rec", &tpl, &err))
+		fail_msg("%s", err.msg);
+	assert_non_null(strstr(buf_cstr(&tpl), "IsProd: !Equals [!Ref Environment, prod]"));
+	assert_non_null(strstr(buf_cstr(&tpl), "DeletionProtection: !If [IsProd, true, false]"));
+	buf_free(&tpl);
+	char *phys = NULL;
+	assert_true(cfn_describe_stack_resource(c, "lms-rec", "DatabaseCluster", &phys, &err));
+	assert_string_equal(phys, "lms-db-cluster-rec");
+	free(phys);
+	aws_client_free(c);
+	/* a scenario without the answer: reported, not crashed */
+	c = recorded("outputs");
+	assert_false(cfn_cancel_update_stack(c, "lms-rec", "tok", &err));
+	assert_non_null(strstr(err.msg, "CloudFormation CancelUpdateStack: NoRecording"));
+	lms_error_clear(&err);
+	assert_false(cfn_continue_update_rollback(c, "lms-rec", NULL, "tok", &err));
+	lms_error_clear(&err);
+	aws_client_free(c);
+}
+
+static void test_sts(void **state)
+{
+	(void)state;
+	aws_client *c = recorded("outputs");
+	sts_identity id;
+	lms_error err = {0};
+	if (!sts_get_caller_identity(c, &id, &err))
+		fail_msg("%s", err.msg);
+	assert_string_equal(id.account, "123456789012");
+	assert_string_equal(id.arn, "arn:aws:sts::123456789012:assumed-role/lms-operator/ops");
+	sts_identity_free(&id);
+	aws_client_free(c);
+
+	xml_doc *d =
+	    parse("<AssumeRoleResponse><AssumeRoleResult><Credentials>"
+	          "<AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>s3cr3t</"
+	          "SecretAccessKey><SessionToken>tok</SessionToken><Expiration>2024-05-02T"
+	          "11:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::1:"
+	          "assumed-role/r/s</Arn></AssumedRoleUser></AssumeRoleResult>"
+	          "</AssumeRoleResponse>");
+	credentials *cr = NULL;
+	assert_true(sts_parse_assume_role(xml_child(xml_root(d), "AssumeRoleResult"), &cr, &err));
+	assert_string_equal(cr->access_key_id, "ASIAEXAMPLE");
+	assert_string_equal(cr->secret_access_key, "s3cr3t");
+	assert_string_equal(cr->session_token, "tok");
+	assert_int_equal(cr->expiration, 1714647600);
+	assert_string_equal(cr->source, "role arn:aws:sts::1:assumed-role/r/s (AssumeRole)");
+	credentials_free(cr);
+	xml_free(d);
+	d = parse("<AssumeRoleResponse><AssumeRoleResult/></AssumeRoleResponse>");
+	assert_false(sts_parse_assume_role(xml_child(xml_root(d), "AssumeRoleResult"), &cr, &err));
+	assert_null(cr);
+	lms_error_clear(&err);
+	xml_free(d);
+}
+
+static void test_s3_names_and_policy(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 0);
+	assert_true(s3_artifact_bucket_name("123456789012", "eu-west-1", &b));
+	assert_string_equal(buf_cstr(&b), "lmsctl-artifacts-123456789012-eu-west-1");
+	assert_true(b.len <= 63);
+	buf_reset(&b);
+	assert_true(s3_object_url("bkt", "eu-west-1", "lms-dev/a b+c.yaml", &b));
+	assert_string_equal(buf_cstr(&b),
+	                    "https://bkt.s3.eu-west-1.amazonaws.com/lms-dev/a%20b%2Bc.yaml");
+	buf_reset(&b);
+	assert_true(s3_object_url("bkt", "cn-north-1", "k", &b));
+	assert_string_equal(buf_cstr(&b), "https://bkt.s3.cn-north-1.amazonaws.com.cn/k");
+	buf_reset(&b);
+	assert_true(s3_tls_only_policy("bkt", &b));
+	json_error_t je;
+	json_t *p = json_loads(buf_cstr(&b), 0, &je);
+	assert_non_null(p);
+	json_t *st = json_array_get(json_object_get(p, "Statement"), 0);
+	assert_string_equal(json_string_value(json_object_get(st, "Effect")), "Deny");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(st, "Resource"), 1)),
+	                    "arn:aws:s3:::bkt/*");
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(st, "Condition"), "Bool"), "aws:SecureTransport")),
+	    "false");
+	json_decref(p);
+	buf_free(&b);
+}
+
+/* ---- the credential chain ---------------------------------------------------------------- */
+
+static char tmpdir[64];
+
+static void write_text(const char *name, const char *text)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void chain_env(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/lmsctl-provider-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	static const char *const unset[] = {"AWS_ACCESS_KEY_ID",
+	                                    "AWS_SECRET_ACCESS_KEY",
+	                                    "AWS_SESSION_TOKEN",
+	                                    "AWS_PROFILE",
+	                                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	                                    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+	                                    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+	                                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	                                    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+	                                    "AWS_REGION",
+	                                    "AWS_DEFAULT_REGION"};
+	for (size_t i = 0; i < sizeof unset / sizeof unset[0]; i++)
+		unsetenv(unset[i]);
+	setenv("HOME", tmpdir, 1);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	char path[128];
+	snprintf(path, sizeof path, "%s/config", tmpdir);
+	setenv("AWS_CONFIG_FILE", path, 1);
+	snprintf(path, sizeof path, "%s/credentials", tmpdir);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
+	write_text("credentials", "[base]\naws_access_key_id = AKIDBASE\n"
+	                          "aws_secret_access_key = base-secret\n");
+	write_text("config", "[profile ops]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
+	                     "source_profile = base\n"
+	                     "external_id = lms-ext\n"
+	                     "duration_seconds = 3600\n"
+	                     "[profile chained]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-cloudformation-x\n"
+	                     "source_profile = ops\n"
+	                     "[profile mfa]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
+	                     "source_profile = base\n"
+	                     "mfa_serial = arn:aws:iam::123456789012:mfa/ops\n"
+	                     "[profile loop]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/x\n"
+	                     "source_profile = loop\n"
+	                     "[profile nosource]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/x\n");
+}
+
+static void chain_cleanup(void)
+{
+	const char *files[] = {"credentials", "config", "token"};
+	for (size_t i = 0; i < 3; i++) {
+		char path[128];
+		snprintf(path, sizeof path, "%s/%s", tmpdir, files[i]);
+		unlink(path);
+	}
+	rmdir(tmpdir);
+	unsetenv("AWS_CONFIG_FILE");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+}
+
+static void test_role_profiles(void **state)
+{
+	(void)state;
+	chain_env();
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/assume/p%ld", server.url, (long)getpid());
+	provider_options o = {.profile = "ops", .region = "eu-west-1", .endpoint_url = url};
+	credentials *c = NULL;
+	lms_error err = {0};
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("%s", err.msg);
+	assert_string_equal(c->access_key_id, "ASIAASSUMED");
+	assert_string_equal(c->session_token, "assumed-token");
+	assert_int_equal(c->expiration, 1714647600);
+	assert_non_null(strstr(c->source,
+	                       "role arn:aws:iam::123456789012:role/lms-operator through "
+	                       "profile \"ops\""));
+	credentials_free(c);
+	/* a role whose source is a role: two AssumeRole calls */
+	o.profile = "chained";
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_OK);
+	credentials_free(c);
+	char key[128];
+	snprintf(key, sizeof key, "/_count/assume/p%ld/AssumeRole", (long)getpid());
+	aws_client_options co = {.region = "eu-west-1", .endpoint_url = server.url};
+	aws_client *counter = aws_client_new(&co, NULL, NULL);
+	aws_request req = {.service = "sts", .operation = "Count", .method = "GET", .path = key};
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_true(aws_send(counter, &req, &resp, NULL));
+	assert_string_equal(buf_cstr(&resp.body), "3");
+	aws_response_free(&resp);
+	aws_client_free(counter);
+	/* refused, with the reason */
+	static const struct {
+		const char *profile;
+		credentials_status st;
+		const char *why;
+	} bad[] = {
+	    {"mfa", CREDENTIALS_UNSUPPORTED, "needs an MFA code"},
+	    {"loop", CREDENTIALS_BAD_CONFIG, "names itself as source_profile"},
+	    {"nosource", CREDENTIALS_BAD_CONFIG, "has role_arn but no source_profile"},
+	};
+	for (size_t i = 0; i < 3; i++) {
+		o.profile = bad[i].profile;
+		assert_int_equal(provider_resolve(&o, &c, &err), bad[i].st);
+		assert_null(c);
+		if (!strstr(err.msg, bad[i].why))
+			fail_msg("%s: %s", bad[i].profile, err.msg);
+		lms_error_clear(&err);
+	}
+	/* a plain profile still resolves as credentials.c does */
+	o.profile = "base";
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_OK);
+	assert_string_equal(c->access_key_id, "AKIDBASE");
+	credentials_free(c);
+	chain_cleanup();
+}
+
+static void test_container_and_instance_credentials(void **state)
+{
+	(void)state;
+	chain_env();
+	unsetenv("AWS_CONFIG_FILE");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	provider_options o = {.region = "eu-west-1", .metadata_timeout_ms = 2000};
+	credentials *c = NULL;
+	lms_error err = {0};
+	/* nothing anywhere, metadata off */
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_NOT_FOUND);
+	assert_non_null(strstr(err.msg, "no AWS credentials found"));
+	assert_non_null(strstr(err.msg, "AWS_EC2_METADATA_DISABLED is true"));
+	lms_error_clear(&err);
+	/* container credentials, with the token from its file */
+	char url[256];
+	snprintf(url, sizeof url, "%s/container/c%ld", server.url, (long)getpid());
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	write_text("token", "Bearer-test\n");
+	char token_path[128];
+	snprintf(token_path, sizeof token_path, "%s/token", tmpdir);
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_path, 1);
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("%s", err.msg);
+	assert_string_equal(c->access_key_id, "ASIAMETADATA");
+	assert_string_equal(c->session_token, "metadata-token");
+	assert_string_equal(c->source, "container credentials");
+	credentials_free(c);
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "wrong", 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_non_null(strstr(err.msg, "HTTP 401"));
+	assert_null(strstr(err.msg, "wrong"));
+	lms_error_clear(&err);
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://metadata.example.com/creds", 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	lms_error_clear(&err);
+	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	/* IMDSv2 */
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	snprintf(url, sizeof url, "%s/imds/i%ld", server.url, (long)getpid());
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("%s", err.msg);
+	assert_string_equal(c->secret_access_key, "metadata-secret");
+	assert_string_equal(c->source, "EC2 instance role lms-instance-role");
+	credentials_free(c);
+	/* an endpoint that never answers: reported within the timeout */
+	snprintf(url, sizeof url, "%s/hang/i%ld", server.url, (long)getpid());
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+	o.metadata_timeout_ms = 500;
+	time_t t0 = time(NULL);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_NOT_FOUND);
+	assert_true(time(NULL) - t0 <= 2);
+	assert_non_null(strstr(err.msg, "which did not answer"));
+	lms_error_clear(&err);
+	unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	/* a document without keys is refused without being quoted */
+	const char *doc = "{\"Code\": \"Success\", \"Token\": \"sekrit\"}";
+	assert_int_equal(provider_parse_metadata_json(doc, strlen(doc), "x", &c, &err),
+	                 CREDENTIALS_PROCESS_FAILED);
+	assert_null(strstr(err.msg, "sekrit"));
+	lms_error_clear(&err);
+	chain_cleanup();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_describe_stack_recorded),
+	    cmocka_unit_test(test_missing_stack_is_not_an_error),
+	    cmocka_unit_test(test_change_set_two_pages),
+	    cmocka_unit_test(test_change_set_replacements),
+	    cmocka_unit_test(test_no_op_rules),
+	    cmocka_unit_test(test_events_once_oldest_first),
+	    cmocka_unit_test(test_events_before_since_are_history),
+	    cmocka_unit_test(test_event_pages_parse),
+	    cmocka_unit_test(test_statuses_tokens_times),
+	    cmocka_unit_test(test_recovery_calls_and_template),
+	    cmocka_unit_test(test_sts),
+	    cmocka_unit_test(test_s3_names_and_policy),
+	    cmocka_unit_test(test_role_profiles),
+	    cmocka_unit_test(test_container_and_instance_credentials),
+	};
+	return cmocka_run_group_tests_name("cfn", tests, setup, teardown);
+}

@@ -1,0 +1,654 @@
+/* http: endpoints, the retry and skew rules, masking for --debug, and the client against
+ * tests/fault_server.py on 127.0.0.1: throttling then success, 503 then success, a reset
+ * connection, a skewed clock, a server that never answers, truncated, malformed and
+ * oversized bodies, HTML error pages, a refused connection, a wrong key, access denied.
+ * Each is retried or reported as specified, in bounded time. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "aws/http.h"
+#include "aws/query.h"
+#include "aws/sts.h"
+#include "faultutil.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static fault_server server;
+static int key_counter;
+
+static credentials test_creds = {
+    .access_key_id = (char *)"AKIDEXAMPLE",
+    .secret_access_key = (char *)"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    .session_token = (char *)"SESSIONTOKENEXAMPLE",
+    .source = (char *)"test credentials",
+};
+
+static int setup(void **state)
+{
+	(void)state;
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_CLOUDFORMATION");
+	unsetenv("AWS_ENDPOINT_URL_STS");
+	unsetenv("AWS_ENDPOINT_URL_S3");
+	unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	unsetenv("AWS_CA_BUNDLE");
+	return fault_server_start(&server, NULL) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fault_server_stop(&server);
+	return 0;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* A client whose endpoint is /SCENARIO/KEY on the fault server. */
+static aws_client *client_for(const char *scenario, char *key, size_t keylen, long timeout_ms,
+                              FILE *debug)
+{
+	snprintf(key, keylen, "k%d-%ld", ++key_counter, (long)getpid());
+	char url[256];
+	snprintf(url, sizeof url, "%s/%s/%s", server.url, scenario, key);
+	aws_client_options o = {
+	    .region = "eu-west-1",
+	    .endpoint_url = url,
+	    .timeout_ms = timeout_ms,
+	    .connect_timeout_ms = 2000,
+	    .backoff_unit_ms = 10,
+	    .debug = debug,
+	};
+	lms_error err = {0};
+	aws_client *c = aws_client_new(&o, &test_creds, &err);
+	if (!c)
+		fail_msg("client: %s", err.msg);
+	return c;
+}
+
+/* How many requests the fault server has seen for key. */
+static long server_count(const char *key)
+{
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = server.url};
+	aws_client *c = aws_client_new(&o, NULL, NULL);
+	assert_non_null(c);
+	char path[128];
+	snprintf(path, sizeof path, "/_count/%s", key);
+	aws_request req = {.service = "sts", .operation = "Count", .method = "GET", .path = path};
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_true(aws_send(c, &req, &resp, NULL));
+	long n = strtol(buf_cstr(&resp.body), NULL, 10);
+	aws_response_free(&resp);
+	aws_client_free(c);
+	return n;
+}
+
+/* GetCallerIdentity through a scenario: returns whether it worked, with err and resp. */
+static bool call_sts(aws_client *c, aws_response *resp, lms_error *err)
+{
+	aws_params p;
+	aws_params_init(&p, "GetCallerIdentity", "2011-06-15");
+	xml_doc *doc = NULL;
+	bool ok = aws_query(c, "sts", &p, &doc, resp, err);
+	if (ok)
+		assert_string_equal(
+		    xml_path_text(aws_query_result(doc, "GetCallerIdentity"), "Account"),
+		    "123456789012");
+	xml_free(doc);
+	aws_params_free(&p);
+	return ok;
+}
+
+/* ---- pure functions ------------------------------------------------------------------------ */
+
+static void check_parse(const char *url, const char *scheme, const char *authority,
+                        const char *path)
+{
+	buf s, a, p;
+	buf_init(&s, 0);
+	buf_init(&a, 0);
+	buf_init(&p, 0);
+	lms_error err = {0};
+	if (!aws_endpoint_parse(url, &s, &a, &p, &err))
+		fail_msg("%s: %s", url, err.msg);
+	assert_string_equal(buf_cstr(&s), scheme);
+	assert_string_equal(buf_cstr(&a), authority);
+	assert_string_equal(buf_cstr(&p), path);
+	buf_free(&s);
+	buf_free(&a);
+	buf_free(&p);
+}
+
+static void check_refused(const char *url, const char *why)
+{
+	buf s, a, p;
+	buf_init(&s, 0);
+	buf_init(&a, 0);
+	buf_init(&p, 0);
+	lms_error err = {0};
+	assert_false(aws_endpoint_parse(url, &s, &a, &p, &err));
+	if (!strstr(err.msg, why))
+		fail_msg("%s: '%s' lacks '%s'", url, err.msg, why);
+	lms_error_clear(&err);
+	buf_free(&s);
+	buf_free(&a);
+	buf_free(&p);
+}
+
+static void test_endpoint_parse(void **state)
+{
+	(void)state;
+	check_parse("https://cloudformation.eu-west-1.amazonaws.com", "https",
+	            "cloudformation.eu-west-1.amazonaws.com", "");
+	check_parse("HTTPS://VPCE-1.example.com:8443/base/", "https", "vpce-1.example.com:8443",
+	            "/base");
+	check_parse("http://127.0.0.1:5000", "http", "127.0.0.1:5000", "");
+	check_parse("http://localhost:5000/", "http", "localhost:5000", "");
+	check_parse("http://[::1]:5000/x", "http", "[::1]:5000", "/x");
+	check_refused("http://example.com:5000", "plain http");
+	check_refused("http://127.0.0.1.example.com", "plain http");
+	check_refused("ftp://127.0.0.1", "only https");
+	check_refused("127.0.0.1:5000", "no scheme");
+	check_refused("https://user:pw@example.com", "without user");
+	check_refused("https://example.com/?a=b", "without user, query");
+	check_refused("https://", "SCHEME://HOST");
+}
+
+static void check_endpoint(const char *service, const char *region, const char *option,
+                           const char *want, bool want_custom)
+{
+	buf url;
+	buf_init(&url, 0);
+	bool custom = !want_custom;
+	lms_error err = {0};
+	if (!aws_endpoint_for(service, region, option, &url, &custom, &err))
+		fail_msg("%s: %s", service, err.msg);
+	assert_string_equal(buf_cstr(&url), want);
+	assert_int_equal(custom, want_custom);
+	buf_free(&url);
+}
+
+static void test_endpoint_resolution(void **state)
+{
+	(void)state;
+	check_endpoint("cloudformation", "eu-west-1", NULL,
+	               "https://cloudformation.eu-west-1.amazonaws.com", false);
+	check_endpoint("sts", "cn-north-1", NULL, "https://sts.cn-north-1.amazonaws.com.cn", false);
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1111", 1);
+	setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", "http://127.0.0.1:2222/", 1);
+	check_endpoint("cloudformation", "eu-west-1", NULL, "http://127.0.0.1:2222", true);
+	check_endpoint("s3", "eu-west-1", NULL, "http://127.0.0.1:1111", true);
+	/* --endpoint-url beats both variables */
+	check_endpoint("cloudformation", "eu-west-1", "http://127.0.0.1:3333",
+	               "http://127.0.0.1:3333", true);
+	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
+	check_endpoint("cloudformation", "eu-west-1", NULL,
+	               "https://cloudformation.eu-west-1.amazonaws.com", false);
+	unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	/* a bad variable is named in the error */
+	setenv("AWS_ENDPOINT_URL_STS", "http://sts.example.com", 1);
+	buf url;
+	buf_init(&url, 0);
+	bool custom;
+	lms_error err = {0};
+	assert_false(aws_endpoint_for("sts", "eu-west-1", NULL, &url, &custom, &err));
+	assert_non_null(strstr(err.msg, "AWS_ENDPOINT_URL_STS"));
+	lms_error_clear(&err);
+	buf_free(&url);
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_CLOUDFORMATION");
+	unsetenv("AWS_ENDPOINT_URL_STS");
+}
+
+static void test_retry_classification(void **state)
+{
+	(void)state;
+	assert_true(aws_error_is_retryable("Throttling", 400));
+	assert_true(aws_error_is_retryable("ThrottlingException", 400));
+	assert_true(aws_error_is_retryable("SlowDown", 503));
+	assert_true(aws_error_is_retryable("RequestLimitExceeded", 400));
+	assert_true(aws_error_is_retryable(NULL, 500));
+	assert_true(aws_error_is_retryable(NULL, 502));
+	assert_true(aws_error_is_retryable(NULL, 503));
+	assert_true(aws_error_is_retryable(NULL, 504));
+	assert_false(aws_error_is_retryable(NULL, 501));
+	assert_false(aws_error_is_retryable("ValidationError", 400));
+	assert_false(aws_error_is_retryable("AccessDenied", 403));
+	assert_false(aws_error_is_retryable("SignatureDoesNotMatch", 403));
+	assert_true(aws_error_is_skew("RequestTimeTooSkewed"));
+	assert_true(aws_error_is_skew("SignatureDoesNotMatch"));
+	assert_false(aws_error_is_skew("AccessDenied"));
+	/* random in [0, min(20, 2^n)) seconds */
+	assert_int_equal(aws_backoff_ms(2, 0.0, 1000), 0);
+	assert_int_equal(aws_backoff_ms(2, 0.5, 1000), 1000);
+	assert_int_equal(aws_backoff_ms(3, 0.999, 1000), 3996);
+	assert_int_equal(aws_backoff_ms(6, 0.5, 1000), 10000);
+	assert_int_equal(aws_backoff_ms(40, 0.5, 1000), 10000);
+	assert_true(aws_backoff_ms(40, 0.9999, 1000) < 20000);
+}
+
+static void check_mask(const char *in, const char *const *values, size_t n, size_t limit,
+                       const char *want)
+{
+	buf out;
+	buf_init(&out, 0);
+	aws_mask_for_log(in, strlen(in), values, n, limit, &out);
+	assert_string_equal(buf_cstr(&out), want);
+	buf_free(&out);
+}
+
+static void test_masking(void **state)
+{
+	(void)state;
+	check_mask("Action=AssumeRole&TokenCode=123456&NextToken=abc&ClientRequestToken=t1", NULL,
+	           0, 0, "Action=AssumeRole&TokenCode=****&NextToken=abc&ClientRequestToken=t1");
+	check_mask("<Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s/e+c</"
+	           "SecretAccessKey><SessionToken>tok</SessionToken></Credentials>",
+	           NULL, 0, 0,
+	           "<Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>****</"
+	           "SecretAccessKey><SessionToken>****</SessionToken></Credentials>");
+	check_mask(
+	    "{\"AccessKeyId\": \"ASIA\", \"SecretAccessKey\": \"s\\\"x\", \"Token\":\"t\"}", NULL,
+	    0, 0, "{\"AccessKeyId\": \"ASIA\", \"SecretAccessKey\": \"****\", \"Token\":\"****\"}");
+	const char *values[] = {"hunter2"};
+	check_mask("Parameters.member.1.ParameterValue=hunter2&X=ahunter2b", values, 1, 0,
+	           "Parameters.member.1.ParameterValue=****&X=a****b");
+	check_mask("abcdefghij", NULL, 0, 4, "abcd... (6 more bytes)");
+}
+
+/* ---- against the fault server --------------------------------------------------------------- */
+
+static void test_ok_and_headers(void **state)
+{
+	(void)state;
+	char key[64];
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *debug = open_memstream(&log, &loglen);
+	aws_client *c = client_for("echo", key, sizeof key, 5000, debug);
+	aws_client_mask(c, "hunter2");
+	static const sigv4_header hdr[] = {{"Content-Type", "application/x-www-form-urlencoded"}};
+	const char body[] = "Action=X&Version=1&Parameters.member.1.ParameterValue=hunter2";
+	aws_request req = {.service = "cloudformation",
+	                   .operation = "X",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .headers = hdr,
+	                   .nheaders = 1,
+	                   .body = body,
+	                   .body_len = strlen(body)};
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	if (!aws_send(c, &req, &resp, &err))
+		fail_msg("%s", err.msg);
+	json_t *echo = json_loadb(resp.body.data, resp.body.len, 0, NULL);
+	assert_non_null(echo);
+	json_t *h = json_object_get(echo, "headers");
+	const char *auth = json_string_value(json_object_get(h, "Authorization"));
+	assert_non_null(auth);
+	assert_true(strncmp(auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", 40) == 0);
+	assert_non_null(strstr(auth, "/eu-west-1/cloudformation/aws4_request"));
+	assert_non_null(
+	    strstr(auth, "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token"));
+	assert_string_equal(json_string_value(json_object_get(h, "X-Amz-Security-Token")),
+	                    "SESSIONTOKENEXAMPLE");
+	char host[64];
+	snprintf(host, sizeof host, "127.0.0.1:%d", server.port);
+	assert_string_equal(json_string_value(json_object_get(h, "Host")), host);
+	/* the endpoint's base path is kept */
+	char path[128];
+	snprintf(path, sizeof path, "/echo/%s/", key);
+	assert_string_equal(json_string_value(json_object_get(echo, "path")), path);
+	json_decref(echo);
+	aws_response_free(&resp);
+	aws_client_free(c);
+	fclose(debug);
+	/* the log shows the call, never the key id, signature, token, secret or masked value */
+	assert_non_null(strstr(log, "> POST http://127.0.0.1:"));
+	assert_non_null(strstr(log, "Authorization: AWS4-HMAC-SHA256 Credential=****/"));
+	assert_non_null(strstr(log, "Signature=****"));
+	assert_non_null(strstr(log, "X-Amz-Security-Token: ****"));
+	assert_non_null(strstr(log, "< HTTP 200"));
+	assert_null(strstr(log, "AKIDEXAMPLE"));
+	assert_null(strstr(log, "SESSIONTOKENEXAMPLE"));
+	assert_null(strstr(log, "wJalrXUtnFEMI"));
+	assert_null(strstr(log, "hunter2"));
+	free(log);
+}
+
+static void test_throttling_then_success(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("throttle", key, sizeof key, 5000, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	if (!call_sts(c, &resp, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(resp.attempts, 3);
+	assert_int_equal(server_count(key), 3);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_throttling_gives_up_after_three(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("throttle-always", key, sizeof key, 5000, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(call_sts(c, &resp, &err));
+	assert_string_equal(resp.error_code, "Throttling");
+	assert_int_equal(resp.attempts, 3);
+	assert_int_equal(server_count(key), 3);
+	assert_non_null(strstr(err.msg, "STS GetCallerIdentity: Throttling: Rate exceeded"));
+	assert_non_null(strstr(err.msg, "3 attempts"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_503_then_success(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("503", key, sizeof key, 5000, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	if (!call_sts(c, &resp, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(resp.attempts, 2);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_reset_then_success(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("reset", key, sizeof key, 5000, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	if (!call_sts(c, &resp, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(resp.attempts, 2);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void check_skew(const char *scenario)
+{
+	char key[64];
+	aws_client *c = client_for(scenario, key, sizeof key, 5000, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	if (!call_sts(c, &resp, &err))
+		fail_msg("%s: %s", scenario, err.msg);
+	assert_int_equal(resp.attempts, 2);
+	long off = aws_client_clock_offset(c);
+	assert_true(off > 3590 && off < 3610);
+	/* the next call is signed right the first time */
+	aws_response_free(&resp);
+	assert_true(call_sts(c, &resp, &err));
+	assert_int_equal(resp.attempts, 1);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_skew_corrected_and_retried_once(void **state)
+{
+	(void)state;
+	check_skew("skew");
+	check_skew("skew-sig");
+	/* a server that keeps refusing: one skew retry, then reported */
+	char key[64];
+	aws_client *c = client_for("skew-always", key, sizeof key, 5000, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(call_sts(c, &resp, &err));
+	assert_int_equal(resp.attempts, 2);
+	assert_non_null(strstr(err.msg, "RequestTimeTooSkewed"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_wrong_key_and_denied_explained(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("wrong-key", key, sizeof key, 5000, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(call_sts(c, &resp, &err));
+	assert_int_equal(resp.attempts, 1);
+	assert_non_null(strstr(err.msg, "SignatureDoesNotMatch"));
+	assert_non_null(strstr(err.msg, "secret access key does not match"));
+	assert_non_null(strstr(err.msg, "(credentials: test credentials)"));
+	assert_null(strstr(err.msg, "wJalrXUtnFEMI"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+
+	c = client_for("denied", key, sizeof key, 5000, NULL);
+	assert_false(call_sts(c, &resp, &err));
+	assert_string_equal(resp.error_code, "AccessDenied");
+	assert_non_null(strstr(err.msg, "docs/deployer-policy.json"));
+	assert_non_null(strstr(err.msg, "HTTP 403, request id fault-req"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_no_answer_times_out(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("hang", key, sizeof key, 1500, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_false(call_sts(c, &resp, &err));
+	double took = seconds_since(&t0);
+	assert_true(took < 4.0);
+	assert_true(resp.timed_out);
+	assert_int_equal(resp.attempts, 1);
+	assert_non_null(strstr(err.msg, "no answer from 127.0.0.1"));
+	assert_non_null(strstr(err.msg, "within 2 s"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static bool interrupt_now(void *ctx)
+{
+	return *(int *)ctx > 0;
+}
+
+static void test_interrupt_abandons_a_request(void **state)
+{
+	(void)state;
+	int flag = 1;
+	char url[256];
+	snprintf(url, sizeof url, "%s/hang/int-%ld", server.url, (long)getpid());
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .timeout_ms = 20000,
+	                        .interrupted = interrupt_now,
+	                        .interrupt_ctx = &flag};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_false(call_sts(c, &resp, &err));
+	assert_true(seconds_since(&t0) < 3.0);
+	assert_true(resp.interrupted);
+	assert_non_null(strstr(err.msg, "interrupted"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_truncated_body_retried_then_reported(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("truncated", key, sizeof key, 5000, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(call_sts(c, &resp, &err));
+	assert_int_equal(resp.attempts, 3);
+	assert_non_null(strstr(err.msg, "STS GetCallerIdentity: cannot reach 127.0.0.1"));
+	assert_non_null(strstr(err.msg, "(3 attempts)"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_bad_bodies_reported(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *scenario;
+		const char *want;
+		int attempts;
+	} cases[] = {
+	    {"malformed", "GetCallerIdentity: the answer is not the XML expected (XML: line 1", 1},
+	    {"doctype", "document type declaration is not accepted", 1},
+	    {"html500",
+	     "STS GetCallerIdentity: the endpoint answered with an HTML page, not an AWS response "
+	     "(\"500 Internal Server Error\")",
+	     3},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char key[64];
+		aws_client *c = client_for(cases[i].scenario, key, sizeof key, 5000, NULL);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(call_sts(c, &resp, &err));
+		if (!strstr(err.msg, cases[i].want))
+			fail_msg("%s: '%s' lacks '%s'", cases[i].scenario, err.msg, cases[i].want);
+		assert_int_equal(resp.attempts, cases[i].attempts);
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
+	}
+}
+
+static void test_oversized_answer_refused(void **state)
+{
+	(void)state;
+	char url[256];
+	snprintf(url, sizeof url, "%s/big/big-%ld", server.url, (long)getpid());
+	aws_client_options o = {
+	    .region = "eu-west-1", .endpoint_url = url, .max_response_bytes = (size_t)1024 * 1024};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(call_sts(c, &resp, &err));
+	assert_non_null(strstr(err.msg, "larger than 1048576 bytes"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_refused_connection(void **state)
+{
+	(void)state;
+	/* a port nobody listens on: bind one, note it, close it */
+	int port = server.port + 1;
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = url, .backoff_unit_ms = 10};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	bool ok = call_sts(c, &resp, &err);
+	if (!ok) { /* unless something happens to listen there */
+		assert_int_equal(resp.attempts, 3);
+		assert_non_null(strstr(err.msg, "cannot reach 127.0.0.1"));
+	}
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_bad_options(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = "http://10.0.0.1:80"};
+	assert_null(aws_client_new(&o, &test_creds, &err));
+	assert_non_null(strstr(err.msg, "plain http"));
+	lms_error_clear(&err);
+	aws_client_options o2 = {.region = "eu-west-1", .ca_bundle = "/nonexistent/ca.pem"};
+	assert_null(aws_client_new(&o2, &test_creds, &err));
+	assert_non_null(strstr(err.msg, "/nonexistent/ca.pem"));
+	lms_error_clear(&err);
+	aws_client_options o3 = {.region = NULL};
+	assert_null(aws_client_new(&o3, &test_creds, &err));
+	lms_error_clear(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_endpoint_parse),
+	    cmocka_unit_test(test_endpoint_resolution),
+	    cmocka_unit_test(test_retry_classification),
+	    cmocka_unit_test(test_masking),
+	    cmocka_unit_test(test_bad_options),
+	    cmocka_unit_test(test_ok_and_headers),
+	    cmocka_unit_test(test_throttling_then_success),
+	    cmocka_unit_test(test_throttling_gives_up_after_three),
+	    cmocka_unit_test(test_503_then_success),
+	    cmocka_unit_test(test_reset_then_success),
+	    cmocka_unit_test(test_skew_corrected_and_retried_once),
+	    cmocka_unit_test(test_wrong_key_and_denied_explained),
+	    cmocka_unit_test(test_no_answer_times_out),
+	    cmocka_unit_test(test_interrupt_abandons_a_request),
+	    cmocka_unit_test(test_truncated_body_retried_then_reported),
+	    cmocka_unit_test(test_bad_bodies_reported),
+	    cmocka_unit_test(test_oversized_answer_refused),
+	    cmocka_unit_test(test_refused_connection),
+	};
+	return cmocka_run_group_tests_name("http", tests, setup, teardown);
+}

@@ -1,0 +1,2141 @@
+#define _GNU_SOURCE /* getopt_long */
+#include "tui/deploy.h"
+
+#include "aws/cfn.h"
+#include "aws/credentials.h"
+#include "aws/http.h"
+#include "aws/provider.h"
+#include "aws/s3.h"
+#include "aws/sts.h"
+#include "common/buf.h"
+#include "model/assemble.h"
+#include "model/eval.h"
+#include "model/findings.h"
+#include "model/validate.h"
+#include "model/ydoc.h"
+#include "tui/cli.h"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The commands' only mutable global: set by SIGINT, read by the loops and by the AWS
+ * client's interrupt callback. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static bool is_interrupted(void *ctx)
+{
+	(void)ctx;
+	return interrupted != 0;
+}
+
+#define OUTPUTS_DIR "cfn-outputs"
+#define OUTPUTS_FILE OUTPUTS_DIR "/flat-outputs.json"
+#define TAG_ENVIRONMENT "lms:environment"
+#define TAG_TOOL "lms:managed-by"
+#define CHANGE_SET_WAIT_SECONDS 900
+#define POLL_MAX_SECONDS 5
+
+/* ---- usage ------------------------------------------------------------------------------ */
+
+#define AWS_OPTIONS_HELP                                                                           \
+	"      --endpoint-url URL  send every AWS call to URL (a local emulator); also\n"          \
+	"                          AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>\n"              \
+	"      --profile NAME      the AWS profile to use (default: AWS_PROFILE, then default)\n"  \
+	"      --region REGION     must agree with the model's region, which decides\n"            \
+	"      --debug             log every AWS request and answer to standard error, with\n"     \
+	"                          credentials, tokens and secrets masked\n"
+
+const char deploy_usage[] =
+    "Usage: lmsctl [-m MODEL] deploy [--yes] [--no-execute] [--role-arn ARN]\n"
+    "                                [--allow-replacement] [--template FILE] [--output json]\n"
+    "\n"
+    "Validate the model, then create a CloudFormation change set for its stack (templates\n"
+    "over 51,200 bytes go through the artifact bucket lmsctl-artifacts-ACCOUNT-REGION),\n"
+    "show what it adds, modifies, replaces and removes, ask, execute it, follow the stack\n"
+    "events until the stack settles, print the outputs and write them to\n"
+    "cfn-outputs/flat-outputs.json. A change set without changes is a clean no-op.\n"
+    "\n"
+    "  -m, --model FILE        the model file (default: the built-in dev model)\n"
+    "  -y, --yes               do not ask for confirmation (needed without a terminal)\n"
+    "      --no-execute        create the change set and show it, execute nothing\n"
+    "      --role-arn ARN      the service role CloudFormation creates the resources with\n"
+    "      --allow-replacement allow replacing stateful resources (databases, caches,\n"
+    "                          file systems, buckets, keys, ...): their data is lost\n"
+    "      --template FILE     deploy FILE instead of the template generated from the model\n"
+    "                          (the model still gives stack, region and parameter values)\n"
+    "      --output json       print the result as JSON on standard output\n" AWS_OPTIONS_HELP "\n"
+    "Exit status: 0 deployed or nothing to do; 1 validation errors, a refused, failed or\n"
+    "rolled-back deploy (with the first failure's reason); 2 bad usage, or a confirmation\n"
+    "needed without a terminal; 130 interrupted while following (the deploy goes on).\n";
+
+const char destroy_usage[] =
+    "Usage: lmsctl [-m MODEL] destroy [--yes] [--role-arn ARN] [--output json]\n"
+    "\n"
+    "Delete the model's stack and every resource in it, after the operator types the\n"
+    "environment's name. Termination protection and resources with deletion protection\n"
+    "on stop it before anything is deleted, with the way to lift each.\n"
+    "\n"
+    "  -m, --model FILE     the model file (default: the built-in dev model)\n"
+    "  -y, --yes            do not ask (needed without a terminal)\n"
+    "      --role-arn ARN   the service role CloudFormation deletes the resources with\n"
+    "      --output json    print the result as JSON on standard output\n" AWS_OPTIONS_HELP "\n"
+    "Exit status: 0 deleted or nothing to delete; 1 refused or failed; 2 bad usage, or a\n"
+    "confirmation needed without a terminal; 130 interrupted while following.\n";
+
+const char status_usage[] =
+    "Usage: lmsctl [-m MODEL] status [--follow] [--output json]\n"
+    "\n"
+    "Show the stack's status, its latest events and its outputs; with --follow, follow\n"
+    "the events of an operation in progress until the stack settles.\n"
+    "\n"
+    "  -m, --model FILE     the model file (default: the built-in dev model)\n"
+    "  -f, --follow         follow the stack events until the stack settles\n"
+    "      --output json    print the status as JSON on standard output\n" AWS_OPTIONS_HELP "\n"
+    "Exit status: 0 the stack exists and is not in a failed state; 1 it does not exist,\n"
+    "failed or rolled back, or a call failed; 2 bad usage.\n";
+
+const char outputs_usage[] =
+    "Usage: lmsctl [-m MODEL] outputs [--format text|json|flat]\n"
+    "\n"
+    "Print the stack's outputs: text (default), json (key, value, description, export\n"
+    "name) or flat (one object of key to value, as cfn-outputs/flat-outputs.json).\n"
+    "\n"
+    "  -m, --model FILE     the model file (default: the built-in dev model)\n"
+    "      --format F       text, json or flat\n" AWS_OPTIONS_HELP "\n"
+    "Exit status: 0 printed; 1 no such stack, or a call failed; 2 bad usage.\n";
+
+/* ---- the state of one command ------------------------------------------------------------ */
+
+typedef struct op {
+	const char *name; /* "deploy", ... */
+	const deploy_env *env;
+	const char *model_path;
+	const char *endpoint_url, *profile, *region_option;
+	bool debug;
+	bool json;  /* --output json: the result on stdout, progress on stderr */
+	FILE *info; /* where progress goes */
+	bool color;
+	const catalog *cat;
+	const model *m;
+	const char *stack, *region, *environment, *suffix;
+	credentials *creds;
+	aws_client *aws;
+	sts_identity who;
+	bool have_identity;
+	struct sigaction old_int;
+	bool handler_installed;
+} op;
+
+static void say(op *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(op *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(o->info, fmt, ap);
+	va_end(ap);
+	fflush(o->info);
+}
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char *fmt, ...)
+{
+	fputs("lmsctl: ", stderr);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void fail_err(const lms_error *err)
+{
+	char *s = lms_error_format(err);
+	fail("%s", s ? s : "error");
+	free(s);
+}
+
+static const char *color(const op *o, const char *code)
+{
+	return o->color ? code : "";
+}
+#define RED "\033[31m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+static void op_init(op *o, const char *name, const deploy_env *env)
+{
+	memset(o, 0, sizeof *o);
+	o->name = name;
+	o->env = env;
+	o->model_path = env->model_path;
+	o->endpoint_url = env->endpoint_url;
+	o->profile = env->profile;
+	o->region_option = env->region;
+	o->debug = env->debug;
+	o->info = stdout;
+}
+
+static void op_free(op *o)
+{
+	if (o->handler_installed)
+		sigaction(SIGINT, &o->old_int, NULL);
+	aws_client_free(o->aws);
+	credentials_free(o->creds);
+	sts_identity_free(&o->who);
+}
+
+static void install_interrupt(op *o)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a prompt's read returns */
+	interrupted = 0;
+	o->handler_installed = sigaction(SIGINT, &sa, &o->old_int) == 0;
+}
+
+/* The options every AWS command takes; true when `ch` was one of them. */
+enum {
+	OPT_ENDPOINT = 1000,
+	OPT_PROFILE,
+	OPT_REGION,
+	OPT_DEBUG,
+	OPT_OUTPUT,
+	OPT_FORMAT,
+	OPT_NO_EXECUTE,
+	OPT_ROLE,
+	OPT_ALLOW_REPLACEMENT,
+	OPT_TEMPLATE
+};
+
+#define AWS_LONG_OPTIONS                                                                           \
+	{"model", required_argument, NULL, 'm'},                                                   \
+	    {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},                               \
+	    {"profile", required_argument, NULL, OPT_PROFILE},                                     \
+	    {"region", required_argument, NULL, OPT_REGION},                                       \
+	    {"debug", no_argument, NULL, OPT_DEBUG},                                               \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
+
+static bool common_option(op *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'm':
+		o->model_path = arg;
+		return true;
+	case OPT_ENDPOINT:
+		o->endpoint_url = arg;
+		return true;
+	case OPT_PROFILE:
+		o->profile = arg;
+		return true;
+	case OPT_REGION:
+		o->region_option = arg;
+		return true;
+	case OPT_DEBUG:
+		o->debug = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	fprintf(stderr, "lmsctl %s: ", cmd);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'lmsctl %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+static bool stdin_is_terminal(void)
+{
+	return isatty(STDIN_FILENO) == 1;
+}
+
+/* Loads the model and sets stack, region, environment. */
+static bool load(op *o)
+{
+	if (!o->env->load(o->env->ctx, o->model_path, &o->cat, &o->m))
+		return false;
+	o->stack = model_get(o->m, "stack");
+	o->region = model_get(o->m, "region");
+	o->environment = model_get(o->m, "environment");
+	o->suffix = model_get(o->m, "suffix");
+	if (!o->stack || !o->stack[0] || !o->region || !o->region[0]) {
+		fail("%s: the model has no stack or region: set both (see lmsctl-model(5))",
+		     o->model_path ? o->model_path : "the built-in model");
+		return false;
+	}
+	if (!o->environment)
+		o->environment = "";
+	if (!o->suffix || !o->suffix[0])
+		o->suffix = o->environment;
+	const char *no_color = getenv("NO_COLOR");
+	o->color = isatty(fileno(o->info)) == 1 && !(no_color && no_color[0]);
+	return true;
+}
+
+/* The region: the model's. A conflicting --region is refused (2); a conflicting region from
+ * the environment or the profile is reported and ignored. */
+static int check_region(op *o)
+{
+	if (o->region_option && o->region_option[0] && strcmp(o->region_option, o->region) != 0) {
+		fail("--region %s conflicts with the model's region %s (%s): the model decides; "
+		     "drop --region, or change region in the model",
+		     o->region_option, o->region, o->model_path ? o->model_path : "built-in model");
+		return EXIT_USAGE;
+	}
+	buf configured;
+	buf_init(&configured, 0);
+	lms_error err = {0};
+	if (credentials_region(o->profile, &configured, &err) == CREDENTIALS_OK &&
+	    strcmp(buf_cstr(&configured), o->region) != 0) {
+		const char *r1 = getenv("AWS_REGION"), *r2 = getenv("AWS_DEFAULT_REGION");
+		const char *source = r1 && r1[0]   ? "AWS_REGION"
+		                     : r2 && r2[0] ? "AWS_DEFAULT_REGION"
+		                                   : "the profile's region";
+		fprintf(stderr,
+		        "lmsctl: note: %s is %s, the model's region is %s: using %s (the model "
+		        "decides)\n",
+		        source, buf_cstr(&configured), o->region, o->region);
+	}
+	lms_error_clear(&err);
+	buf_free(&configured);
+	return EXIT_OK;
+}
+
+/* A duration in ms from the environment (1 ms .. 1 hour); 0 (the default) otherwise. */
+static long env_ms(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !v[0])
+		return 0;
+	char *end = NULL;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || *end || n < 1 || n > 3600000L) {
+		fprintf(stderr,
+		        "lmsctl: warning: %s=%.20s is not a number of milliseconds; ignored\n",
+		        name, v);
+		return 0;
+	}
+	return n;
+}
+
+/* Credentials, client and caller identity. */
+static int connect_aws(op *o)
+{
+	int rc = check_region(o);
+	if (rc != EXIT_OK)
+		return rc;
+	lms_error err = {0};
+	provider_options po = {.profile = o->profile,
+	                       .region = o->region,
+	                       .endpoint_url = o->endpoint_url,
+	                       .process_timeout_seconds = 60,
+	                       .debug = o->debug ? stderr : NULL};
+	credentials_status st = provider_resolve(&po, &o->creds, &err);
+	if (st != CREDENTIALS_OK) {
+		fail_err(&err);
+		if (st != CREDENTIALS_NOT_FOUND)
+			fail("the AWS credentials above are needed for %s", o->name);
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	aws_client_options ao = {
+	    .region = o->region,
+	    .endpoint_url = o->endpoint_url,
+	    .timeout_ms = env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
+	    .backoff_unit_ms = env_ms("LMSCTL_HTTP_BACKOFF_MS"),
+	    .debug = o->debug ? stderr : NULL,
+	    .interrupted = is_interrupted,
+	};
+	o->aws = aws_client_new(&ao, o->creds, &err);
+	if (!o->aws) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return EXIT_USAGE;
+	}
+	if (!sts_get_caller_identity(o->aws, &o->who, &err)) {
+		fail_err(&err);
+		fail("cannot confirm who the credentials (%s) belong to; nothing was changed",
+		     o->creds->source ? o->creds->source : "?");
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	o->have_identity = true;
+	bool prod = strcmp(o->environment, "prod") == 0;
+	say(o, "%s%s%s stack %s in account %s, %s, as %s\n", color(o, BOLD),
+	    prod ? "PROD" : o->environment, color(o, RESET), o->stack, o->who.account, o->region,
+	    o->who.arn);
+	return EXIT_OK;
+}
+
+/* ---- prompts ------------------------------------------------------------------------------ */
+
+/* Reads a line from the terminal after discarding what was typed ahead; NULL on EOF or
+ * Ctrl-C. */
+static char *read_answer(const char *prompt)
+{
+	tcflush(STDIN_FILENO, TCIFLUSH);
+	fputs(prompt, stderr);
+	fflush(stderr);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, stdin);
+	if (n < 0 || interrupted) {
+		free(line);
+		fputc('\n', stderr);
+		clearerr(stdin);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+		line[--n] = '\0';
+	return line;
+}
+
+static bool confirm_yes_no(const char *question)
+{
+	buf p;
+	buf_init(&p, 0);
+	buf_addf(&p, "%s [y/N] ", question);
+	char *a = read_answer(buf_cstr(&p));
+	buf_free(&p);
+	bool yes = a && (strcmp(a, "y") == 0 || strcmp(a, "Y") == 0 || strcmp(a, "yes") == 0);
+	free(a);
+	return yes;
+}
+
+static bool confirm_typed(const char *question, const char *expected)
+{
+	buf p;
+	buf_init(&p, 0);
+	buf_addf(&p, "%s\nType %s to go on, anything else stops: ", question, expected);
+	char *a = read_answer(buf_cstr(&p));
+	buf_free(&p);
+	bool yes = a && strcmp(a, expected) == 0;
+	free(a);
+	return yes;
+}
+
+/* ---- journal ------------------------------------------------------------------------------ */
+
+static bool mkdir_p(const char *path, mode_t mode)
+{
+	buf p;
+	buf_init(&p, 0);
+	buf_adds(&p, path);
+	if (p.failed)
+		return false;
+	for (char *s = p.data + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p.data, mode) != 0 && errno != EEXIST) {
+			buf_free(&p);
+			return false;
+		}
+		*s = '/';
+	}
+	bool ok = mkdir(p.data, mode) == 0 || errno == EEXIST;
+	buf_free(&p);
+	return ok;
+}
+
+static void journal(op *o, const char *change_set, const char *result)
+{
+	buf dir;
+	buf_init(&dir, 0);
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	if (state && state[0] == '/')
+		buf_addf(&dir, "%s/lmsctl", state);
+	else if (home && home[0])
+		buf_addf(&dir, "%s/.local/state/lmsctl", home);
+	else {
+		buf_free(&dir);
+		return;
+	}
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_t *line =
+	    json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:s}", "time", stamp, "command",
+	              o->name, "caller", o->have_identity ? o->who.arn : NULL, "account",
+	              o->have_identity ? o->who.account : NULL, "region", o->region, "stack",
+	              o->stack, "changeSet", change_set, "result", result);
+	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	json_decref(line);
+	bool ok = false;
+	if (text && !dir.failed && mkdir_p(buf_cstr(&dir), 0700)) {
+		buf_adds(&dir, "/journal.log");
+		int fd = open(buf_cstr(&dir), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			buf rec;
+			buf_init(&rec, 0);
+			buf_addf(&rec, "%s\n", text);
+			/* one write: lines of concurrent runs do not interleave */
+			ok = !rec.failed && write(fd, rec.data, rec.len) == (ssize_t)rec.len;
+			ok = close(fd) == 0 && ok;
+			buf_free(&rec);
+		}
+	}
+	if (!ok)
+		fprintf(stderr, "lmsctl: warning: cannot append to the journal %s\n",
+		        dir.failed ? "" : buf_cstr(&dir));
+	free(text);
+	buf_free(&dir);
+}
+
+/* ---- events --------------------------------------------------------------------------------- */
+
+static bool event_is_consequence(const cfn_event *e)
+{
+	/* failures caused by another failure: not the one to pin */
+	return e->reason && (strstr(e->reason, "Resource creation cancelled") ||
+	                     strstr(e->reason, "Resource update cancelled") ||
+	                     strstr(e->reason, "resource creation cancelled") ||
+	                     strstr(e->reason, "The following resource(s) failed"));
+}
+
+typedef struct failure {
+	char *logical_id, *type, *status, *reason;
+} failure;
+
+static void failure_free(failure *f)
+{
+	free(f->logical_id);
+	free(f->type);
+	free(f->status);
+	free(f->reason);
+	memset(f, 0, sizeof *f);
+}
+
+/* Remembers the first failure; all or nothing. */
+static void pin_failure(failure *f, const cfn_event *e)
+{
+	f->logical_id = strdup(e->logical_id);
+	f->type = strdup(e->resource_type);
+	f->status = strdup(e->status);
+	f->reason = strdup(e->reason ? e->reason : "no reason given");
+	if (!f->logical_id || !f->type || !f->status || !f->reason)
+		failure_free(f);
+}
+
+static void print_event(op *o, const cfn_event *e)
+{
+	char when[16] = "--:--:--";
+	if (e->timestamp) {
+		struct tm tm;
+		gmtime_r(&e->timestamp, &tm);
+		strftime(when, sizeof when, "%H:%M:%S", &tm);
+	}
+	bool bad = cfn_event_status_failed(e->status);
+	say(o, "  %s  %s%-28s%s %-40s %s%s%s\n", when, bad ? color(o, RED) : "", e->status,
+	    bad ? color(o, RESET) : "", e->resource_type, e->logical_id, e->reason ? "  " : "",
+	    e->reason ? e->reason : "");
+}
+
+typedef enum follow_result { FOLLOW_SETTLED, FOLLOW_ERROR, FOLLOW_INTERRUPTED } follow_result;
+
+static bool pause_seconds(int s)
+{
+	for (int i = 0; i < s * 10; i++) {
+		if (interrupted)
+			return false;
+		struct timespec ts = {0, 100 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	return !interrupted;
+}
+
+/* Follows the stack's events until its status settles: prints each new event once, pins
+ * the first failure, fills *final (free it) with the settled stack (NULL when it is gone).
+ * `id` is the stack's id when known (a deleted stack is only found by id). */
+static follow_result follow(op *o, cfn_event_tracker *t, const char *id, bool after_execute,
+                            cfn_stack **final, failure *first, lms_error *err)
+{
+	*final = NULL;
+	for (int round = 0;; round++) {
+		cfn_event *ev = NULL;
+		size_t n = 0;
+		if (!cfn_poll_events(o->aws, t, &ev, &n, err))
+			return interrupted ? FOLLOW_INTERRUPTED : FOLLOW_ERROR;
+		for (size_t i = 0; i < n; i++) {
+			print_event(o, &ev[i]);
+			if (!first->logical_id && cfn_event_status_failed(ev[i].status) &&
+			    !event_is_consequence(&ev[i]))
+				pin_failure(first, &ev[i]);
+			cfn_event_clear(&ev[i]);
+		}
+		free(ev);
+		cfn_stack *s = NULL;
+		if (!cfn_describe_stack(o->aws, id ? id : o->stack, &s, err))
+			return interrupted ? FOLLOW_INTERRUPTED : FOLLOW_ERROR;
+		/* right after ExecuteChangeSet the stack may still show REVIEW_IN_PROGRESS */
+		bool settled = s && cfn_status_settled(s->status) &&
+		               !(after_execute && strcmp(s->status, "REVIEW_IN_PROGRESS") == 0);
+		if (!s || settled) {
+			/* the events of the last moments */
+			if (cfn_poll_events(o->aws, t, &ev, &n, err)) {
+				for (size_t i = 0; i < n; i++) {
+					print_event(o, &ev[i]);
+					cfn_event_clear(&ev[i]);
+				}
+				free(ev);
+			}
+			lms_error_clear(err);
+			*final = s;
+			return FOLLOW_SETTLED;
+		}
+		cfn_stack_free(s);
+		int wait = round + 1 < POLL_MAX_SECONDS ? round + 1 : POLL_MAX_SECONDS;
+		if (!pause_seconds(wait))
+			return FOLLOW_INTERRUPTED;
+	}
+}
+
+static void say_interrupted(op *o)
+{
+	fprintf(stderr,
+	        "\nlmsctl: interrupted: the stack operation goes on in CloudFormation; nothing "
+	        "was cancelled.\nFollow it again with: lmsctl%s%s status --follow\n",
+	        o->model_path ? " -m " : "", o->model_path ? o->model_path : "");
+}
+
+/* Reads one page of events and marks them seen: what happens next is new. */
+static bool events_baseline(op *o, cfn_event_tracker *t, lms_error *err)
+{
+	size_t saved = t->max_pages;
+	t->max_pages = 1;
+	cfn_event *ev = NULL;
+	size_t n = 0;
+	bool ok = cfn_poll_events(o->aws, t, &ev, &n, err);
+	for (size_t i = 0; i < n; i++)
+		cfn_event_clear(&ev[i]);
+	free(ev);
+	t->max_pages = saved;
+	return ok;
+}
+
+/* ---- outputs --------------------------------------------------------------------------- */
+
+static json_t *outputs_flat(const cfn_stack *s)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; o && i < s->noutputs; i++)
+		json_object_set_new(o, s->outputs[i].key, json_string(s->outputs[i].value));
+	return o;
+}
+
+static bool write_flat_outputs(const cfn_stack *s)
+{
+	json_t *flat = outputs_flat(s);
+	char *text = flat ? json_dumps(flat, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	json_decref(flat);
+	bool ok = false;
+	if (text && mkdir_p(OUTPUTS_DIR, 0755)) {
+		buf b;
+		buf_init(&b, 0);
+		buf_addf(&b, "%s\n", text);
+		lms_error err = {0};
+		ok = !b.failed && write_file_atomic(OUTPUTS_FILE, b.data, b.len, false, &err);
+		if (!ok && err.msg)
+			fail_err(&err);
+		lms_error_clear(&err);
+		buf_free(&b);
+	}
+	free(text);
+	if (!ok)
+		fail("cannot write %s", OUTPUTS_FILE);
+	return ok;
+}
+
+static void print_outputs_text(op *o, const cfn_stack *s)
+{
+	if (!s->noutputs) {
+		say(o, "The stack has no outputs.\n");
+		return;
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < s->noutputs; i++)
+		if (strlen(s->outputs[i].key) > w)
+			w = strlen(s->outputs[i].key);
+	for (size_t i = 0; i < s->noutputs; i++)
+		say(o, "  %-*s  %s\n", (int)w, s->outputs[i].key, s->outputs[i].value);
+}
+
+/* ---- change set summary ----------------------------------------------------------------- */
+
+bool deploy_type_is_stateful(const char *t)
+{
+	static const char *const types[] = {"AWS::RDS::DBCluster",
+	                                    "AWS::RDS::DBInstance",
+	                                    "AWS::ElastiCache::ReplicationGroup",
+	                                    "AWS::ElastiCache::CacheCluster",
+	                                    "AWS::ElastiCache::ServerlessCache",
+	                                    "AWS::EFS::FileSystem",
+	                                    "AWS::S3::Bucket",
+	                                    "AWS::DynamoDB::Table",
+	                                    "AWS::Kinesis::Stream",
+	                                    "AWS::KMS::Key",
+	                                    "AWS::SecretsManager::Secret",
+	                                    "AWS::Logs::LogGroup",
+	                                    "AWS::ECR::Repository",
+	                                    "AWS::Cognito::UserPool",
+	                                    "AWS::SQS::Queue",
+	                                    "AWS::OpenSearchService::Domain",
+	                                    "AWS::DocDB::DBCluster",
+	                                    "AWS::Neptune::DBCluster",
+	                                    "AWS::Backup::BackupVault",
+	                                    "AWS::MemoryDB::Cluster",
+	                                    NULL};
+	for (const char *const *p = types; *p; p++)
+		if (t && strcmp(t, *p) == 0)
+			return true;
+	return false;
+}
+
+static bool change_replaces(const cfn_change *ch)
+{
+	return strcmp(ch->action, "Modify") == 0 && ch->replacement &&
+	       (strcmp(ch->replacement, "True") == 0 ||
+	        strcmp(ch->replacement, "Conditional") == 0);
+}
+
+/* Sort key: lower is riskier. */
+static int change_risk(const cfn_change *ch)
+{
+	bool stateful = deploy_type_is_stateful(ch->resource_type);
+	bool remove = strcmp(ch->action, "Remove") == 0;
+	if (stateful && change_replaces(ch))
+		return 0;
+	if (stateful && remove)
+		return 1;
+	if (change_replaces(ch))
+		return 2;
+	if (remove)
+		return 3;
+	if (strcmp(ch->action, "Modify") == 0)
+		return 4;
+	return 5;
+}
+
+static int compare_changes(const void *a, const void *b)
+{
+	const cfn_change *x = a, *y = b;
+	int d = change_risk(x) - change_risk(y);
+	return d ? d : strcmp(x->logical_id, y->logical_id);
+}
+
+typedef struct summary {
+	size_t add, modify, remove, replace, stateful_replace, stateful_remove;
+} summary;
+
+static summary summarize(op *o, cfn_change_set *cs, const char *type)
+{
+	summary sm = {0};
+	qsort(cs->changes, cs->nchanges, sizeof *cs->changes, compare_changes);
+	for (size_t i = 0; i < cs->nchanges; i++) {
+		const cfn_change *ch = &cs->changes[i];
+		bool stateful = deploy_type_is_stateful(ch->resource_type);
+		if (strcmp(ch->action, "Add") == 0)
+			sm.add++;
+		else if (strcmp(ch->action, "Remove") == 0) {
+			sm.remove++;
+			sm.stateful_remove += stateful;
+		} else if (strcmp(ch->action, "Modify") == 0) {
+			sm.modify++;
+			if (change_replaces(ch)) {
+				sm.replace++;
+				sm.stateful_replace += stateful;
+			}
+		}
+	}
+	say(o, "\nChange set %s (%s): %zu to add, %zu to modify (%zu replaced), %zu to remove\n",
+	    cs->name ? cs->name : "?", type, sm.add, sm.modify, sm.replace, sm.remove);
+	if (sm.stateful_replace || sm.stateful_remove)
+		say(o, "%s  %zu stateful resource(s) replaced, %zu removed: their data is lost%s\n",
+		    color(o, RED), sm.stateful_replace, sm.stateful_remove, color(o, RESET));
+	for (size_t i = 0; i < cs->nchanges; i++) {
+		const cfn_change *ch = &cs->changes[i];
+		bool stateful = deploy_type_is_stateful(ch->resource_type);
+		bool replace = change_replaces(ch);
+		const char *mark = strcmp(ch->action, "Add") == 0      ? "+ Add    "
+		                   : strcmp(ch->action, "Remove") == 0 ? "- Remove "
+		                   : replace                           ? "! Replace"
+		                                                       : "~ Modify ";
+		bool red = stateful && (replace || strcmp(ch->action, "Remove") == 0);
+		say(o, "  %s%s %-40s %s%s", red ? color(o, RED) : "", mark, ch->resource_type,
+		    ch->logical_id, red ? color(o, RESET) : "");
+		if (replace)
+			say(o, "  (replacement: %s%s%s)", ch->replacement,
+			    ch->replacing_properties ? ", because of " : "",
+			    ch->replacing_properties ? ch->replacing_properties : "");
+		if (stateful && (replace || strcmp(ch->action, "Remove") == 0))
+			say(o, "  STATEFUL");
+		say(o, "\n");
+	}
+	return sm;
+}
+
+static json_t *changes_json(const cfn_change_set *cs)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < cs->nchanges; i++) {
+		const cfn_change *ch = &cs->changes[i];
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b}", "action",
+		                                   ch->action, "logicalId", ch->logical_id, "type",
+		                                   ch->resource_type, "replacement",
+		                                   ch->replacement, "replacingProperties",
+		                                   ch->replacing_properties, "stateful",
+		                                   deploy_type_is_stateful(ch->resource_type)));
+	}
+	return a;
+}
+
+/* ---- template and parameters ------------------------------------------------------------ */
+
+static bool read_file(const char *path, size_t max, buf *out)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fail("%s: cannot open: %s", path, strerror(errno));
+		return false;
+	}
+	buf_init(out, max);
+	char chunk[16384];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && buf_add(out, chunk, got))
+		;
+	bool bad = ferror(f) || out->failed;
+	fclose(f);
+	if (bad) {
+		fail("%s: cannot read it, or it is larger than %zu bytes", path, max);
+		buf_free(out);
+		return false;
+	}
+	return true;
+}
+
+static const char *model_value_cb(void *ctx, const char *param)
+{
+	op *o = ctx;
+	return model_param_value(o->m, o->cat, param);
+}
+
+typedef struct params {
+	cfn_kv *kv;
+	size_t n;
+} params;
+
+static void params_free(params *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->kv[i].key);
+		free(p->kv[i].value);
+	}
+	free(p->kv);
+}
+
+static bool params_add(params *p, const char *key, const char *value)
+{
+	cfn_kv *grown = realloc(p->kv, (p->n + 1) * sizeof *grown);
+	if (!grown)
+		return false;
+	p->kv = grown;
+	p->kv[p->n].key = strdup(key);
+	p->kv[p->n].value = strdup(value);
+	p->n++;
+	return p->kv[p->n - 1].key && p->kv[p->n - 1].value;
+}
+
+/* The parameter values for the template: the model's value of every parameter the
+ * template declares (the assembled template declares the catalog's). NoEcho values are
+ * masked in the debug log. */
+static bool collect_parameters(op *o, const char *template_path, const buf *tpl, params *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!template_path) {
+		for (size_t i = 0; i < o->cat->nparams; i++) {
+			const cat_param *p = &o->cat->params[i];
+			const char *v = model_param_value(o->m, o->cat, p->e.name);
+			if (!v)
+				continue;
+			if (p->no_echo)
+				aws_client_mask(o->aws, v);
+			if (!params_add(out, p->e.name, v))
+				return false;
+		}
+		return true;
+	}
+	lms_error err = {0};
+	ydoc *doc = ydoc_parse(template_path, buf_cstr(tpl), tpl->len, &err);
+	if (!doc) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return false;
+	}
+	const ynode *decl = ynode_get(doc->root, "Parameters");
+	bool ok = true;
+	for (size_t i = 0; ok && decl && decl->kind == YNODE_MAP && i < decl->n; i++) {
+		const char *name = ynode_str(ynode_key(decl, i));
+		const char *v = name ? model_param_value(o->m, o->cat, name) : NULL;
+		if (!v)
+			continue;
+		const char *no_echo = ynode_str(ynode_get(ynode_val(decl, i), "NoEcho"));
+		if (no_echo && strcmp(no_echo, "true") == 0)
+			aws_client_mask(o->aws, v);
+		ok = params_add(out, name, v);
+	}
+	ydoc_free(doc);
+	return ok;
+}
+
+/* Uploads a large template; fills url. */
+static bool upload_template(op *o, const buf *tpl, buf *url)
+{
+	buf bucket, key;
+	buf_init(&bucket, 0);
+	buf_init(&key, 0);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_Digest(tpl->data, tpl->len, md, &mdlen, EVP_sha256(), NULL);
+	char stamp[32];
+	time_t now = aws_client_now(o->aws);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	buf_addf(&key, "%s/%s-", o->stack, stamp);
+	for (unsigned i = 0; i < 6 && i < mdlen; i++)
+		buf_addf(&key, "%02x", md[i]);
+	buf_adds(&key, ".yaml");
+	s3_artifact_bucket_name(o->who.account, o->region, &bucket);
+	lms_error err = {0};
+	bool created = false;
+	bool ok = !bucket.failed && !key.failed &&
+	          s3_ensure_artifact_bucket(o->aws, buf_cstr(&bucket), o->who.account, o->region,
+	                                    &created, &err);
+	if (ok && created)
+		say(o,
+		    "Created the artifact bucket %s (private, encrypted, %s, objects expire after "
+		    "%d days)\n",
+		    buf_cstr(&bucket),
+		    aws_client_plain_http(o->aws, "s3") ? "no TLS-only policy over plain http"
+		                                        : "TLS only",
+		    S3_ARTIFACT_EXPIRY_DAYS);
+	ok = ok && s3_put_object(o->aws, buf_cstr(&bucket), o->who.account, buf_cstr(&key),
+	                         tpl->data, tpl->len, "text/yaml", &err);
+	ok = ok && s3_object_url(buf_cstr(&bucket), o->region, buf_cstr(&key), url);
+	if (ok)
+		say(o, "Uploaded the template (%zu bytes) to s3://%s/%s\n", tpl->len,
+		    buf_cstr(&bucket), buf_cstr(&key));
+	else if (err.msg)
+		fail_err(&err);
+	lms_error_clear(&err);
+	buf_free(&bucket);
+	buf_free(&key);
+	return ok;
+}
+
+/* Polls DescribeChangeSet until the change set is created or failed. */
+static cfn_change_set *wait_change_set(op *o, const char *id, lms_error *err)
+{
+	time_t deadline = time(NULL) + CHANGE_SET_WAIT_SECONDS;
+	for (int round = 0;; round++) {
+		cfn_change_set *cs = NULL;
+		if (!cfn_describe_change_set(o->aws, o->stack, id, &cs, err))
+			return NULL;
+		if (cfn_change_set_settled(cs))
+			return cs;
+		cfn_change_set_free(cs);
+		if (time(NULL) > deadline) {
+			lms_error_set(err, NULL, 0, 0,
+			              "the change set was not ready after %d minutes",
+			              CHANGE_SET_WAIT_SECONDS / 60);
+			return NULL;
+		}
+		if (!pause_seconds(round < 3 ? 1 : 2)) {
+			lms_error_set(err, NULL, 0, 0, "interrupted");
+			return NULL;
+		}
+	}
+}
+
+/* ---- deploy ------------------------------------------------------------------------------ */
+
+typedef struct deploy_opts {
+	bool yes, no_execute, allow_replacement;
+	const char *role_arn, *template_path;
+} deploy_opts;
+
+typedef struct deploy_result {
+	const char *result; /* for the journal and the JSON */
+	char *change_set;   /* name */
+	json_t *changes;
+	failure first;
+	cfn_stack *stack;
+	char *stack_status;
+} deploy_result;
+
+static void emit_json(op *o, const char *key, const char *result, const deploy_result *r)
+{
+	if (!o->json)
+		return;
+	json_t *doc = json_pack("{s:s, s:s, s:s, s:s?}", "stack", o->stack, "region", o->region,
+	                        key, result, "changeSet", r ? r->change_set : NULL);
+	if (!doc)
+		return;
+	if (o->have_identity)
+		json_object_set_new(doc, "account", json_string(o->who.account));
+	if (r && r->stack_status)
+		json_object_set_new(doc, "status", json_string(r->stack_status));
+	if (r && r->changes)
+		json_object_set(doc, "changes", r->changes);
+	if (r && r->first.logical_id)
+		json_object_set_new(doc, "firstFailure",
+		                    json_pack("{s:s, s:s, s:s, s:s}", "logicalId",
+		                              r->first.logical_id, "type", r->first.type, "status",
+		                              r->first.status, "reason", r->first.reason));
+	if (r && r->stack)
+		json_object_set_new(doc, "outputs", outputs_flat(r->stack));
+	char *text = json_dumps(doc, JSON_INDENT(2));
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	json_decref(doc);
+}
+
+/* Deletes a stack that failed its creation (ROLLBACK_COMPLETE) so that it can be created
+ * again; false when refused or failed. */
+static int delete_failed_stack(op *o, const deploy_opts *d, const cfn_stack *s)
+{
+	say(o,
+	    "Stack %s is in %s: its creation failed and it must be deleted before it can be "
+	    "created again.\n",
+	    o->stack, s->status);
+	if (!d->yes && !confirm_yes_no("Delete it now?")) {
+		say(o, "Nothing deleted, nothing deployed.\n");
+		return EXIT_FINDINGS;
+	}
+	lms_error err = {0};
+	cfn_event_tracker t;
+	if (!cfn_event_tracker_init(&t, s->id ? s->id : o->stack, 0))
+		return EXIT_FINDINGS;
+	buf token;
+	buf_init(&token, 0);
+	bool ok = events_baseline(o, &t, &err) && cfn_new_token(&token) &&
+	          cfn_delete_stack(o->aws, s->id ? s->id : o->stack,
+	                           d->role_arn ? d->role_arn : s->role_arn, buf_cstr(&token), &err);
+	buf_free(&token);
+	int rc = EXIT_OK;
+	if (!ok) {
+		fail_err(&err);
+		rc = EXIT_FINDINGS;
+	} else {
+		cfn_stack *final = NULL;
+		failure first = {0};
+		follow_result fr = follow(o, &t, s->id, false, &final, &first, &err);
+		if (fr == FOLLOW_INTERRUPTED) {
+			say_interrupted(o);
+			rc = EXIT_INTERRUPTED;
+		} else if (fr == FOLLOW_ERROR) {
+			fail_err(&err);
+			rc = EXIT_FINDINGS;
+		} else if (final && strcmp(final->status, "DELETE_COMPLETE") != 0) {
+			fail("the failed stack could not be deleted (%s)%s%s", final->status,
+			     first.reason ? ": " : "", first.reason ? first.reason : "");
+			rc = EXIT_FINDINGS;
+		}
+		cfn_stack_free(final);
+		failure_free(&first);
+	}
+	lms_error_clear(&err);
+	cfn_event_tracker_free(&t);
+	return rc;
+}
+
+static int continue_rollback(op *o, const deploy_opts *d, const cfn_stack *s)
+{
+	say(o,
+	    "Stack %s is in UPDATE_ROLLBACK_FAILED: an update failed and so did its rollback "
+	    "(%s). CloudFormation can continue the rollback; resources it still cannot roll "
+	    "back must be fixed by hand first.\n",
+	    o->stack, s->status_reason ? s->status_reason : "no reason given");
+	if (!d->yes && !confirm_yes_no("Continue the rollback now?"))
+		return EXIT_FINDINGS;
+	lms_error err = {0};
+	cfn_event_tracker t;
+	if (!cfn_event_tracker_init(&t, s->id ? s->id : o->stack, 0))
+		return EXIT_FINDINGS;
+	buf token;
+	buf_init(&token, 0);
+	bool ok =
+	    events_baseline(o, &t, &err) && cfn_new_token(&token) &&
+	    cfn_continue_update_rollback(o->aws, o->stack, d->role_arn ? d->role_arn : s->role_arn,
+	                                 buf_cstr(&token), &err);
+	buf_free(&token);
+	int rc = EXIT_OK;
+	cfn_stack *final = NULL;
+	failure first = {0};
+	if (!ok) {
+		fail_err(&err);
+		rc = EXIT_FINDINGS;
+	} else {
+		follow_result fr = follow(o, &t, s->id, false, &final, &first, &err);
+		if (fr == FOLLOW_INTERRUPTED) {
+			say_interrupted(o);
+			rc = EXIT_INTERRUPTED;
+		} else if (fr == FOLLOW_ERROR || !final ||
+		           strcmp(final->status, "UPDATE_ROLLBACK_COMPLETE") != 0) {
+			if (err.msg)
+				fail_err(&err);
+			fail("the rollback did not complete%s%s", first.reason ? ": " : "",
+			     first.reason ? first.reason : "");
+			rc = EXIT_FINDINGS;
+		}
+	}
+	cfn_stack_free(final);
+	failure_free(&first);
+	lms_error_clear(&err);
+	cfn_event_tracker_free(&t);
+	return rc;
+}
+
+static bool validate_first(op *o)
+{
+	findings f;
+	findings_init(&f);
+	validate_model(o->cat, o->m, &f);
+	size_t errors = findings_count(&f, SEV_ERROR);
+	if (errors) {
+		buf out;
+		buf_init(&out, 0);
+		findings_format_text(&f, &out);
+		fputs(buf_cstr(&out), stderr);
+		buf_free(&out);
+		fail("the model has %zu error(s): nothing deployed (lmsctl validate lists them)",
+		     errors);
+	}
+	findings_free(&f);
+	return errors == 0;
+}
+
+static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
+{
+	lms_error err = {0};
+	/* the template */
+	buf tpl;
+	if (d->template_path) {
+		if (!read_file(d->template_path, CFN_MAX_TEMPLATE_URL_BODY, &tpl))
+			return EXIT_USAGE;
+	} else {
+		buf_init(&tpl, 0);
+		if (!assemble_template(o->cat, model_value_cb, o, &tpl, &err)) {
+			fail_err(&err);
+			lms_error_clear(&err);
+			buf_free(&tpl);
+			return EXIT_FINDINGS;
+		}
+		if (tpl.len > CFN_MAX_TEMPLATE_URL_BODY) {
+			fail("the template is %zu bytes, over CloudFormation's limit of %d from S3",
+			     tpl.len, CFN_MAX_TEMPLATE_URL_BODY);
+			buf_free(&tpl);
+			return EXIT_FINDINGS;
+		}
+	}
+	int rc = connect_aws(o);
+	if (rc != EXIT_OK) {
+		buf_free(&tpl);
+		if (rc == EXIT_FINDINGS)
+			r->result = "failed: no AWS identity";
+		return rc;
+	}
+
+	/* the stack as it is */
+	cfn_stack *s = NULL;
+	if (!cfn_describe_stack(o->aws, o->stack, &s, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		buf_free(&tpl);
+		r->result = "failed: DescribeStacks";
+		return EXIT_FINDINGS;
+	}
+	const char *type = "UPDATE";
+	if (!s || strcmp(s->status, "REVIEW_IN_PROGRESS") == 0) {
+		type = "CREATE";
+	} else if (strcmp(s->status, "ROLLBACK_COMPLETE") == 0 ||
+	           strcmp(s->status, "ROLLBACK_FAILED") == 0) {
+		rc = delete_failed_stack(o, d, s);
+		if (rc != EXIT_OK) {
+			cfn_stack_free(s);
+			buf_free(&tpl);
+			r->result = "failed: the failed stack was not deleted";
+			return rc;
+		}
+		type = "CREATE";
+	} else if (strcmp(s->status, "UPDATE_ROLLBACK_FAILED") == 0) {
+		rc = continue_rollback(o, d, s);
+		if (rc != EXIT_OK) {
+			cfn_stack_free(s);
+			buf_free(&tpl);
+			r->result = "failed: the rollback was not continued";
+			return rc;
+		}
+	} else if (!cfn_status_settled(s->status)) {
+		fail("stack %s is busy (%s): wait until it settles (lmsctl status --follow), then "
+		     "deploy again",
+		     o->stack, s->status);
+		cfn_stack_free(s);
+		buf_free(&tpl);
+		r->result = "refused: stack busy";
+		return EXIT_FINDINGS;
+	} else if (strcmp(s->status, "DELETE_FAILED") == 0) {
+		fail("stack %s is in DELETE_FAILED: finish deleting it (lmsctl destroy) first",
+		     o->stack);
+		cfn_stack_free(s);
+		buf_free(&tpl);
+		r->result = "refused: DELETE_FAILED";
+		return EXIT_FINDINGS;
+	}
+	char *stack_id = s && s->id && strcmp(type, "UPDATE") == 0 ? strdup(s->id) : NULL;
+	/* without --role-arn, an update keeps the stack's service role: a policy that requires
+	 * one (docs/deployer-policy.json) then still allows it */
+	char *role_arn = d->role_arn                                       ? strdup(d->role_arn)
+	                 : s && s->role_arn && strcmp(type, "UPDATE") == 0 ? strdup(s->role_arn)
+	                                                                   : NULL;
+	cfn_stack_free(s);
+
+	/* where the template goes */
+	buf url;
+	buf_init(&url, 0);
+	bool ok = true;
+	if (tpl.len > CFN_MAX_TEMPLATE_BODY)
+		ok = upload_template(o, &tpl, &url);
+	params p = {0};
+	ok = ok && collect_parameters(o, d->template_path, &tpl, &p);
+	buf name, token, create_token;
+	buf_init(&name, 0);
+	buf_init(&token, 0);
+	buf_init(&create_token, 0);
+	char stamp[32];
+	time_t now = aws_client_now(o->aws);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	buf_addf(&name, "lmsctl-%s", stamp);
+	ok = ok && cfn_new_token(&token) && cfn_new_token(&create_token) && !name.failed;
+	r->change_set = ok ? strdup(buf_cstr(&name)) : NULL;
+	static const char *const caps[] = {"CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"};
+	cfn_kv tags[] = {{(char *)TAG_ENVIRONMENT, (char *)o->environment},
+	                 {(char *)TAG_TOOL, (char *)"lmsctl"}};
+	buf desc;
+	buf_init(&desc, 0);
+	buf_addf(&desc, "lmsctl %s deploy of %s (%s)", PACKAGE_VERSION, o->stack, o->environment);
+	cfn_change_set_input in = {
+	    .stack_name = o->stack,
+	    .change_set_name = buf_cstr(&name),
+	    .type = type,
+	    .template_body = url.len ? NULL : buf_cstr(&tpl),
+	    .template_url = url.len ? buf_cstr(&url) : NULL,
+	    .parameters = p.kv,
+	    .nparameters = p.n,
+	    .capabilities = caps,
+	    .ncapabilities = 2,
+	    .tags = tags,
+	    .ntags = 2,
+	    .role_arn = role_arn,
+	    .description = buf_cstr(&desc),
+	    .client_token = buf_cstr(&create_token),
+	};
+	char *cs_id = NULL;
+	cfn_change_set *cs = NULL;
+	if (ok) {
+		say(o, "Creating change set %s (%s, template %zu bytes%s)\n", buf_cstr(&name), type,
+		    tpl.len, url.len ? ", from S3" : "");
+		ok = cfn_create_change_set(o->aws, &in, &cs_id, &err);
+		if (ok)
+			cs = wait_change_set(o, cs_id, &err);
+		ok = cs != NULL;
+		if (!ok) {
+			fail_err(&err);
+			r->result = interrupted ? "interrupted" : "failed: change set not created";
+			rc = interrupted ? EXIT_INTERRUPTED : EXIT_FINDINGS;
+		}
+	} else {
+		if (!r->result)
+			r->result = "failed: template not uploaded";
+		rc = EXIT_FINDINGS;
+	}
+	buf_free(&desc);
+	params_free(&p);
+	buf_free(&url);
+	buf_free(&tpl);
+	buf_free(&create_token);
+	lms_error_clear(&err);
+
+	if (ok && cfn_change_set_is_empty(cs)) {
+		say(o, "No changes: stack %s is up to date.\n", o->stack);
+		if (!cfn_delete_change_set(o->aws, o->stack, cs_id, &err))
+			lms_error_clear(&err);
+		r->result = "no changes";
+		r->stack_status = strdup("NO_CHANGES");
+		ok = false;
+		rc = EXIT_OK;
+	} else if (ok && strcmp(cs->status, "FAILED") == 0) {
+		fail("the change set failed: %s",
+		     cs->status_reason ? cs->status_reason : "no reason");
+		if (!cfn_delete_change_set(o->aws, o->stack, cs_id, &err))
+			lms_error_clear(&err);
+		r->result = "failed: change set FAILED";
+		ok = false;
+		rc = EXIT_FINDINGS;
+	}
+	summary sm = {0};
+	if (ok) {
+		sm = summarize(o, cs, type);
+		r->changes = changes_json(cs);
+		if (sm.stateful_replace && !d->allow_replacement) {
+			fail("refusing to replace %zu stateful resource(s) (their data would be "
+			     "lost): "
+			     "pass --allow-replacement if that is intended; change set %s is left "
+			     "for "
+			     "review",
+			     sm.stateful_replace, buf_cstr(&name));
+			r->result = "refused: stateful replacement";
+			ok = false;
+			rc = EXIT_FINDINGS;
+		}
+	}
+	if (ok && d->no_execute) {
+		say(o,
+		    "Not executed (--no-execute). Change set %s is ready for review; execute it "
+		    "with: aws cloudformation execute-change-set --region %s --stack-name %s "
+		    "--change-set-name %s\n",
+		    buf_cstr(&name), o->region, o->stack, buf_cstr(&name));
+		r->result = "created, not executed";
+		ok = false;
+		rc = EXIT_OK;
+	}
+	if (ok && !d->yes) {
+		bool risky = sm.stateful_replace || sm.stateful_remove;
+		bool go;
+		if (risky) {
+			buf q;
+			buf_init(&q, 0);
+			buf_addf(&q,
+			         "This change set replaces or removes stateful resources of %s.",
+			         o->stack);
+			go = confirm_typed(buf_cstr(&q), o->stack);
+			buf_free(&q);
+		} else {
+			go = confirm_yes_no("Execute this change set?");
+		}
+		if (!go) {
+			say(o, "Not executed. Change set %s is left for review.\n",
+			    buf_cstr(&name));
+			r->result = "declined";
+			ok = false;
+			rc = EXIT_FINDINGS;
+		}
+	}
+	if (ok) {
+		cfn_event_tracker t;
+		ok = cfn_event_tracker_init(&t, cs->stack_id ? cs->stack_id : o->stack, 0);
+		if (ok && !events_baseline(o, &t, &err))
+			lms_error_clear(&err);
+		if (ok &&
+		    !cfn_execute_change_set(o->aws, o->stack, cs_id, buf_cstr(&token), &err)) {
+			fail_err(&err);
+			r->result = "failed: ExecuteChangeSet";
+			rc = EXIT_FINDINGS;
+			ok = false;
+		}
+		if (ok) {
+			say(o, "Executing; following the stack events:\n");
+			const char *id = cs->stack_id ? cs->stack_id : stack_id;
+			follow_result fr = follow(o, &t, id, true, &r->stack, &r->first, &err);
+			if (fr == FOLLOW_INTERRUPTED) {
+				say_interrupted(o);
+				r->result = "interrupted while following";
+				rc = EXIT_INTERRUPTED;
+			} else if (fr == FOLLOW_ERROR) {
+				fail_err(&err);
+				fail("lost track of the stack; see lmsctl status");
+				r->result = "unknown: lost track";
+				rc = EXIT_FINDINGS;
+			} else if (!r->stack) {
+				fail("stack %s disappeared", o->stack);
+				r->result = "failed: stack gone";
+				rc = EXIT_FINDINGS;
+			} else {
+				r->stack_status = strdup(r->stack->status);
+				if (!cfn_status_succeeded(r->stack->status)) {
+					fail("deploy failed: stack %s is %s", o->stack,
+					     r->stack->status);
+					if (r->first.logical_id)
+						fail("first failure: %s (%s) %s: %s",
+						     r->first.logical_id, r->first.type,
+						     r->first.status, r->first.reason);
+					else if (r->stack->status_reason)
+						fail("reason: %s", r->stack->status_reason);
+					r->result = r->stack->status;
+					rc = EXIT_FINDINGS;
+				} else {
+					say(o, "\nStack %s is %s.\nOutputs:\n", o->stack,
+					    r->stack->status);
+					print_outputs_text(o, r->stack);
+					if (write_flat_outputs(r->stack))
+						say(o, "Wrote %s\n", OUTPUTS_FILE);
+					r->result = r->stack->status;
+					rc = EXIT_OK;
+				}
+			}
+		}
+		cfn_event_tracker_free(&t);
+	}
+	lms_error_clear(&err);
+	cfn_change_set_free(cs);
+	free(cs_id);
+	free(stack_id);
+	free(role_arn);
+	buf_free(&name);
+	buf_free(&token);
+	return rc;
+}
+
+static bool parse_output_option(const char *cmd, const char *v, bool *json)
+{
+	if (strcmp(v, "json") == 0)
+		*json = true;
+	else if (strcmp(v, "text") == 0)
+		*json = false;
+	else {
+		usage_error(cmd, "--output must be text or json, not '%s'", v);
+		return false;
+	}
+	return true;
+}
+
+int cmd_deploy(int argc, char **argv, const deploy_env *env)
+{
+	static const struct option opts[] = {
+	    AWS_LONG_OPTIONS,
+	    {"yes", no_argument, NULL, 'y'},
+	    {"no-execute", no_argument, NULL, OPT_NO_EXECUTE},
+	    {"role-arn", required_argument, NULL, OPT_ROLE},
+	    {"allow-replacement", no_argument, NULL, OPT_ALLOW_REPLACEMENT},
+	    {"template", required_argument, NULL, OPT_TEMPLATE},
+	    {"output", required_argument, NULL, OPT_OUTPUT},
+	    {NULL, 0, NULL, 0}};
+	op o;
+	op_init(&o, "deploy", env);
+	deploy_opts d = {0};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "+m:yh", opts, NULL)) != -1) {
+		if (common_option(&o, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'y':
+			d.yes = true;
+			break;
+		case OPT_NO_EXECUTE:
+			d.no_execute = true;
+			break;
+		case OPT_ROLE:
+			d.role_arn = optarg;
+			break;
+		case OPT_ALLOW_REPLACEMENT:
+			d.allow_replacement = true;
+			break;
+		case OPT_TEMPLATE:
+			d.template_path = optarg;
+			break;
+		case OPT_OUTPUT:
+			if (!parse_output_option("deploy", optarg, &o.json))
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			fputs(deploy_usage, stdout);
+			return EXIT_OK;
+		default:
+			return usage_error("deploy", "%s", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("deploy", "unexpected argument '%s'", argv[optind]);
+	if (d.role_arn && strncmp(d.role_arn, "arn:", 4) != 0)
+		return usage_error("deploy", "--role-arn wants an IAM role ARN, not '%s'",
+		                   d.role_arn);
+	if (!d.yes && !d.no_execute && !stdin_is_terminal()) {
+		fail("deploy asks for confirmation and there is no terminal: pass --yes to deploy "
+		     "without asking (or --no-execute to only create and show the change set)");
+		return EXIT_USAGE;
+	}
+	if (o.json)
+		o.info = stderr;
+	if (!load(&o))
+		return EXIT_USAGE;
+	if (!validate_first(&o))
+		return EXIT_FINDINGS;
+	install_interrupt(&o);
+	deploy_result r = {0};
+	int rc = run_deploy(&o, &d, &r);
+	if (o.have_identity || r.result)
+		journal(&o, r.change_set, r.result ? r.result : (rc == EXIT_OK ? "ok" : "failed"));
+	emit_json(&o, "result", r.result ? r.result : (rc == EXIT_OK ? "ok" : "failed"), &r);
+	free(r.change_set);
+	free(r.stack_status);
+	json_decref(r.changes);
+	failure_free(&r.first);
+	cfn_stack_free(r.stack);
+	op_free(&o);
+	return rc;
+}
+
+/* ---- destroy ------------------------------------------------------------------------------ */
+
+/* A condition of the deployed template, evaluated with the stack's parameter values:
+ * 1, 0, -1 unknown. */
+static int cond_eval(const ynode *conditions, const ynode *node, const cfn_stack *s, int depth);
+
+/* The text of a scalar, tagged or not (the argument of a short-form !Ref is tagged). */
+static const char *scalar(const ynode *n)
+{
+	return n && n->kind == YNODE_SCALAR ? n->str : NULL;
+}
+
+static const char *param_value(const cfn_stack *s, const char *name)
+{
+	for (size_t i = 0; i < s->nparameters; i++)
+		if (strcmp(s->parameters[i].key, name) == 0)
+			return s->parameters[i].value;
+	return NULL;
+}
+
+/* The string a node stands for: a scalar, or Ref to a parameter; NULL when unknown. */
+static const char *value_of(const ynode *n, const cfn_stack *s)
+{
+	const ynode *arg = NULL;
+	const char *fn = eval_fn(n, &arg);
+	if (!fn)
+		return n && n->kind == YNODE_SCALAR ? n->str : NULL;
+	if (strcmp(fn, "Ref") == 0)
+		return scalar(arg) ? param_value(s, scalar(arg)) : NULL;
+	return NULL;
+}
+
+static int cond_eval(const ynode *conditions, const ynode *node, const cfn_stack *s, int depth)
+{
+	if (!node || depth > 16)
+		return -1;
+	const ynode *arg = NULL;
+	const char *fn = eval_fn(node, &arg);
+	if (!fn)
+		return -1;
+	if (strcmp(fn, "Condition") == 0)
+		return scalar(arg)
+		           ? cond_eval(conditions, ynode_get(conditions, scalar(arg)), s, depth + 1)
+		           : -1;
+	if (!arg || arg->kind != YNODE_SEQ)
+		return -1;
+	if (strcmp(fn, "Equals") == 0 && arg->n == 2) {
+		const char *a = value_of(arg->kids[0], s), *b = value_of(arg->kids[1], s);
+		return a && b ? strcmp(a, b) == 0 : -1;
+	}
+	if (strcmp(fn, "Not") == 0 && arg->n == 1) {
+		int v = cond_eval(conditions, arg->kids[0], s, depth + 1);
+		return v < 0 ? -1 : !v;
+	}
+	bool is_and = strcmp(fn, "And") == 0;
+	if (is_and || strcmp(fn, "Or") == 0) {
+		int unknown = 0;
+		for (size_t i = 0; i < arg->n; i++) {
+			int v = cond_eval(conditions, arg->kids[i], s, depth + 1);
+			if (v < 0)
+				unknown = 1;
+			else if (is_and && !v)
+				return 0;
+			else if (!is_and && v)
+				return 1;
+		}
+		return unknown ? -1 : is_and;
+	}
+	return -1;
+}
+
+/* A property value after Fn::If and Ref: NULL when unknown. */
+static const char *resolve(const ynode *conditions, const ynode *n, const cfn_stack *s, int depth)
+{
+	const ynode *arg = NULL;
+	const char *fn = eval_fn(n, &arg);
+	if (fn && strcmp(fn, "If") == 0 && arg && arg->kind == YNODE_SEQ && arg->n == 3 &&
+	    depth < 16) {
+		const char *cname = scalar(arg->kids[0]);
+		int v = cond_eval(conditions, cname ? ynode_get(conditions, cname) : NULL, s, 0);
+		if (v < 0)
+			return NULL;
+		return resolve(conditions, arg->kids[v ? 1 : 2], s, depth + 1);
+	}
+	return value_of(n, s);
+}
+
+typedef struct protection {
+	char *logical_id, *type, *property;
+	int on; /* 1 on, -1 unknown */
+} protection;
+
+static bool value_is_on(const char *v)
+{
+	return strcmp(v, "true") == 0 || strcmp(v, "True") == 0 || strcmp(v, "ACTIVE") == 0 ||
+	       strcmp(v, "Enabled") == 0;
+}
+
+/* The resources of a deployed template whose deletion protection is on or may be. */
+static size_t find_protection(const char *text, size_t len, const cfn_stack *s, protection **out)
+{
+	*out = NULL;
+	size_t n = 0;
+	ydoc *doc = ydoc_parse("deployed template", text, len, NULL);
+	if (!doc)
+		return 0;
+	const ynode *conditions = ynode_get(doc->root, "Conditions");
+	const ynode *resources = ynode_get(doc->root, "Resources");
+	for (size_t i = 0; resources && resources->kind == YNODE_MAP && i < resources->n; i++) {
+		const ynode *res = ynode_val(resources, i);
+		const char *type = ynode_str(ynode_get(res, "Type"));
+		const ynode *props = ynode_get(res, "Properties");
+		const char *cond = ynode_str(ynode_get(res, "Condition"));
+		if (cond && cond_eval(conditions, ynode_get(conditions, cond), s, 0) == 0)
+			continue; /* not deployed */
+		const char *prop = NULL;
+		const ynode *val = NULL;
+		static const char *const names[] = {"DeletionProtection",
+		                                    "DeletionProtectionEnabled"};
+		for (size_t k = 0; k < 2 && !val; k++)
+			if ((val = ynode_get(props, names[k])))
+				prop = names[k];
+		/* load balancers: LoadBalancerAttributes [{Key: deletion_protection.enabled}] */
+		const ynode *attrs = ynode_get(props, "LoadBalancerAttributes");
+		for (size_t k = 0; !val && attrs && attrs->kind == YNODE_SEQ && k < attrs->n; k++) {
+			const char *key = ynode_str(ynode_get(attrs->kids[k], "Key"));
+			if (key && strcmp(key, "deletion_protection.enabled") == 0) {
+				val = ynode_get(attrs->kids[k], "Value");
+				prop = "deletion_protection.enabled";
+			}
+		}
+		if (!val)
+			continue;
+		const char *v = resolve(conditions, val, s, 0);
+		int on = v ? (value_is_on(v) ? 1 : 0) : -1;
+		if (!on)
+			continue;
+		protection *grown = realloc(*out, (n + 1) * sizeof *grown);
+		if (!grown)
+			break;
+		*out = grown;
+		(*out)[n].logical_id = strdup(ynode_str(ynode_key(resources, i)));
+		(*out)[n].type = strdup(type ? type : "?");
+		(*out)[n].property = strdup(prop);
+		(*out)[n].on = on;
+		n++;
+	}
+	ydoc_free(doc);
+	return n;
+}
+
+static void how_to_lift(op *o, const protection *p, const char *physical)
+{
+	const char *id = physical ? physical : "<physical id>";
+	if (strcmp(p->type, "AWS::RDS::DBCluster") == 0)
+		say(o,
+		    "      aws rds modify-db-cluster --region %s --db-cluster-identifier %s "
+		    "--no-deletion-protection --apply-immediately\n",
+		    o->region, id);
+	else if (strcmp(p->type, "AWS::RDS::DBInstance") == 0)
+		say(o,
+		    "      aws rds modify-db-instance --region %s --db-instance-identifier %s "
+		    "--no-deletion-protection --apply-immediately\n",
+		    o->region, id);
+	else if (strcmp(p->type, "AWS::ElasticLoadBalancingV2::LoadBalancer") == 0)
+		say(o,
+		    "      aws elbv2 modify-load-balancer-attributes --region %s "
+		    "--load-balancer-arn "
+		    "%s --attributes Key=deletion_protection.enabled,Value=false\n",
+		    o->region, id);
+	else if (strcmp(p->type, "AWS::DynamoDB::Table") == 0)
+		say(o,
+		    "      aws dynamodb update-table --region %s --table-name %s "
+		    "--no-deletion-protection-enabled\n",
+		    o->region, id);
+	else
+		say(o, "      turn %s off on %s in the %s console\n", p->property, id, p->type);
+}
+
+/* Says what stands in the way of deleting the stack; EXIT_OK when nothing does. */
+static int check_protection(op *o, const cfn_stack *s)
+{
+	int rc = EXIT_OK;
+	if (s->termination_protection) {
+		fail("stack %s has termination protection on; lift it with:\n"
+		     "      aws cloudformation update-termination-protection --region %s "
+		     "--stack-name %s --no-enable-termination-protection",
+		     o->stack, o->region, o->stack);
+		rc = EXIT_FINDINGS;
+	}
+	buf tpl;
+	buf_init(&tpl, 0);
+	lms_error err = {0};
+	if (!cfn_get_template(o->aws, s->id ? s->id : o->stack, &tpl, &err)) {
+		fprintf(stderr,
+		        "lmsctl: warning: cannot read the deployed template to check deletion "
+		        "protection: %s\n",
+		        err.msg ? err.msg : "?");
+		lms_error_clear(&err);
+		buf_free(&tpl);
+		return rc;
+	}
+	protection *p = NULL;
+	size_t n = find_protection(buf_cstr(&tpl), tpl.len, s, &p);
+	buf_free(&tpl);
+	size_t on = 0;
+	for (size_t i = 0; i < n; i++)
+		on += p[i].on == 1;
+	if (on)
+		say(o,
+		    "Deletion protection is on for %zu resource(s) of %s; the delete would fail "
+		    "on them. Lift it on each, deliberately:\n",
+		    on, o->stack);
+	for (size_t i = 0; i < n; i++) {
+		char *physical = NULL;
+		if (!cfn_describe_stack_resource(o->aws, s->id ? s->id : o->stack, p[i].logical_id,
+		                                 &physical, &err))
+			lms_error_clear(&err);
+		if (p[i].on == 1) {
+			say(o, "  %s (%s, %s): %s is on\n", p[i].logical_id, p[i].type,
+			    physical ? physical : "?", p[i].property);
+			how_to_lift(o, &p[i], physical);
+			rc = EXIT_FINDINGS;
+		} else {
+			fprintf(
+			    stderr,
+			    "lmsctl: warning: %s (%s) may have %s on (it depends on something "
+			    "lmsctl cannot evaluate); if the delete fails on it, lift it and run "
+			    "destroy again\n",
+			    p[i].logical_id, p[i].type, p[i].property);
+		}
+		free(physical);
+		free(p[i].logical_id);
+		free(p[i].type);
+		free(p[i].property);
+	}
+	free(p);
+	if (rc != EXIT_OK)
+		say(o,
+		    "Nothing was deleted. Run lmsctl destroy again once the protection is off.\n");
+	return rc;
+}
+
+int cmd_destroy(int argc, char **argv, const deploy_env *env)
+{
+	static const struct option opts[] = {AWS_LONG_OPTIONS,
+	                                     {"yes", no_argument, NULL, 'y'},
+	                                     {"role-arn", required_argument, NULL, OPT_ROLE},
+	                                     {"output", required_argument, NULL, OPT_OUTPUT},
+	                                     {NULL, 0, NULL, 0}};
+	op o;
+	op_init(&o, "destroy", env);
+	bool yes = false;
+	const char *role_arn = NULL;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "+m:yh", opts, NULL)) != -1) {
+		if (common_option(&o, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'y':
+			yes = true;
+			break;
+		case OPT_ROLE:
+			role_arn = optarg;
+			break;
+		case OPT_OUTPUT:
+			if (!parse_output_option("destroy", optarg, &o.json))
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			fputs(destroy_usage, stdout);
+			return EXIT_OK;
+		default:
+			return usage_error("destroy", "%s", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("destroy", "unexpected argument '%s'", argv[optind]);
+	if (!yes && !stdin_is_terminal()) {
+		fail("destroy asks the operator to type the environment's name and there is no "
+		     "terminal: pass --yes to destroy without asking");
+		return EXIT_USAGE;
+	}
+	if (o.json)
+		o.info = stderr;
+	if (!load(&o))
+		return EXIT_USAGE;
+	install_interrupt(&o);
+	deploy_result r = {0};
+	int rc = connect_aws(&o);
+	cfn_stack *s = NULL;
+	lms_error err = {0};
+	if (rc != EXIT_OK) {
+		r.result = "failed: no AWS identity";
+	} else if (!cfn_describe_stack(o.aws, o.stack, &s, &err)) {
+		fail_err(&err);
+		r.result = "failed: DescribeStacks";
+		rc = EXIT_FINDINGS;
+	} else if (!s) {
+		say(&o, "Stack %s does not exist in account %s, %s: nothing to destroy.\n", o.stack,
+		    o.who.account, o.region);
+		r.result = "nothing to destroy";
+	} else if (!cfn_status_settled(s->status)) {
+		fail("stack %s is busy (%s): wait until it settles (lmsctl status --follow)",
+		     o.stack, s->status);
+		r.result = "refused: stack busy";
+		rc = EXIT_FINDINGS;
+	} else if ((rc = check_protection(&o, s)) != EXIT_OK) {
+		r.result = "refused: deletion protection";
+	} else {
+		buf q;
+		buf_init(&q, 0);
+		buf_addf(&q,
+		         "This deletes stack %s (%s) and every resource in it: databases, caches, "
+		         "file systems, buckets, keys and logs, with their data.",
+		         o.stack, s->status);
+		if (!yes && !confirm_typed(buf_cstr(&q), o.suffix)) {
+			say(&o, "Not confirmed: nothing deleted.\n");
+			r.result = "declined";
+			rc = EXIT_FINDINGS;
+		}
+		buf_free(&q);
+	}
+	if (rc == EXIT_OK && s) {
+		cfn_event_tracker t;
+		buf token;
+		buf_init(&token, 0);
+		bool ok = cfn_event_tracker_init(&t, s->id ? s->id : o.stack, 0);
+		if (ok && !events_baseline(&o, &t, &err))
+			lms_error_clear(&err);
+		ok = ok && cfn_new_token(&token) &&
+		     cfn_delete_stack(o.aws, s->id ? s->id : o.stack,
+		                      role_arn ? role_arn : s->role_arn, buf_cstr(&token), &err);
+		if (!ok) {
+			fail_err(&err);
+			r.result = "failed: DeleteStack";
+			rc = EXIT_FINDINGS;
+		} else {
+			say(&o, "Deleting; following the stack events:\n");
+			follow_result fr = follow(&o, &t, s->id, false, &r.stack, &r.first, &err);
+			if (fr == FOLLOW_INTERRUPTED) {
+				say_interrupted(&o);
+				r.result = "interrupted while following";
+				rc = EXIT_INTERRUPTED;
+			} else if (fr == FOLLOW_ERROR) {
+				fail_err(&err);
+				r.result = "unknown: lost track";
+				rc = EXIT_FINDINGS;
+			} else if (r.stack && strcmp(r.stack->status, "DELETE_COMPLETE") != 0) {
+				r.stack_status = strdup(r.stack->status);
+				fail("destroy failed: stack %s is %s", o.stack, r.stack->status);
+				if (r.first.logical_id)
+					fail("first failure: %s (%s): %s", r.first.logical_id,
+					     r.first.type, r.first.reason);
+				r.result = r.stack->status;
+				rc = EXIT_FINDINGS;
+			} else {
+				r.stack_status = strdup("DELETE_COMPLETE");
+				say(&o, "Stack %s is deleted.\n", o.stack);
+				r.result = "DELETE_COMPLETE";
+			}
+			/* a deleted stack has no outputs to report */
+			cfn_stack_free(r.stack);
+			r.stack = NULL;
+		}
+		buf_free(&token);
+		cfn_event_tracker_free(&t);
+	}
+	lms_error_clear(&err);
+	cfn_stack_free(s);
+	if (o.have_identity || r.result)
+		journal(&o, NULL, r.result ? r.result : "failed");
+	emit_json(&o, "result", r.result ? r.result : "failed", &r);
+	free(r.stack_status);
+	failure_free(&r.first);
+	op_free(&o);
+	return rc;
+}
+
+/* ---- status and outputs ------------------------------------------------------------------- */
+
+static json_t *event_json(const cfn_event *e)
+{
+	char when[32] = "";
+	if (e->timestamp) {
+		struct tm tm;
+		gmtime_r(&e->timestamp, &tm);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?}", "time", when, "logicalId", e->logical_id,
+	                 "type", e->resource_type, "status", e->status, "reason", e->reason);
+}
+
+int cmd_status(int argc, char **argv, const deploy_env *env)
+{
+	static const struct option opts[] = {AWS_LONG_OPTIONS,
+	                                     {"follow", no_argument, NULL, 'f'},
+	                                     {"output", required_argument, NULL, OPT_OUTPUT},
+	                                     {NULL, 0, NULL, 0}};
+	op o;
+	op_init(&o, "status", env);
+	bool follow_on = false;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "+m:fh", opts, NULL)) != -1) {
+		if (common_option(&o, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'f':
+			follow_on = true;
+			break;
+		case OPT_OUTPUT:
+			if (!parse_output_option("status", optarg, &o.json))
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			fputs(status_usage, stdout);
+			return EXIT_OK;
+		default:
+			return usage_error("status", "%s", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("status", "unexpected argument '%s'", argv[optind]);
+	if (o.json)
+		o.info = stderr;
+	if (!load(&o))
+		return EXIT_USAGE;
+	install_interrupt(&o);
+	int rc = connect_aws(&o);
+	if (rc != EXIT_OK) {
+		op_free(&o);
+		return rc;
+	}
+	lms_error err = {0};
+	cfn_stack *s = NULL;
+	json_t *events = json_array();
+	failure first = {0};
+	if (!cfn_describe_stack(o.aws, o.stack, &s, &err)) {
+		fail_err(&err);
+		rc = EXIT_FINDINGS;
+	} else if (!s) {
+		say(&o, "Stack %s does not exist in account %s, %s.\n", o.stack, o.who.account,
+		    o.region);
+		rc = EXIT_FINDINGS;
+	} else {
+		char when[32] = "";
+		time_t t = s->updated ? s->updated : s->created;
+		if (t) {
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+		}
+		say(&o, "Stack %s: %s%s%s%s%s (since %s)\n", o.stack,
+		    cfn_status_failed(s->status) ? color(&o, RED) : "", s->status,
+		    cfn_status_failed(s->status) ? color(&o, RESET) : "",
+		    s->status_reason ? ": " : "", s->status_reason ? s->status_reason : "",
+		    when[0] ? when : "?");
+		say(&o, "Termination protection %s; %zu output(s); %zu parameter(s)\n",
+		    s->termination_protection ? "on" : "off", s->noutputs, s->nparameters);
+		/* the latest page of events, oldest first */
+		cfn_event_tracker tr;
+		if (cfn_event_tracker_init(&tr, s->id ? s->id : o.stack, 0)) {
+			tr.max_pages = 1;
+			cfn_event *ev = NULL;
+			size_t n = 0;
+			if (cfn_poll_events(o.aws, &tr, &ev, &n, &err)) {
+				size_t from = n > 10 ? n - 10 : 0;
+				if (n)
+					say(&o, "Latest events:\n");
+				for (size_t i = 0; i < n; i++) {
+					if (i >= from) {
+						print_event(&o, &ev[i]);
+						json_array_append_new(events, event_json(&ev[i]));
+					}
+					cfn_event_clear(&ev[i]);
+				}
+				free(ev);
+			} else {
+				lms_error_clear(&err);
+			}
+			if (follow_on && !cfn_status_settled(s->status)) {
+				tr.max_pages = 0;
+				say(&o, "Following until the stack settles (Ctrl-C stops "
+				        "following, not "
+				        "the operation):\n");
+				cfn_stack *final = NULL;
+				follow_result fr =
+				    follow(&o, &tr, s->id, false, &final, &first, &err);
+				if (fr == FOLLOW_INTERRUPTED) {
+					say_interrupted(&o);
+					rc = EXIT_INTERRUPTED;
+				} else if (fr == FOLLOW_ERROR) {
+					fail_err(&err);
+					rc = EXIT_FINDINGS;
+				} else if (final) {
+					cfn_stack_free(s);
+					s = final;
+					say(&o, "Stack %s is %s.\n", o.stack, s->status);
+				} else {
+					say(&o, "Stack %s is gone.\n", o.stack);
+				}
+			}
+			cfn_event_tracker_free(&tr);
+		}
+		if (rc == EXIT_OK && s) {
+			print_outputs_text(&o, s);
+			if (cfn_status_failed(s->status) ||
+			    strcmp(s->status, "DELETE_COMPLETE") == 0)
+				rc = EXIT_FINDINGS;
+		}
+	}
+	if (o.json) {
+		json_t *doc = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:o}", "stack", o.stack,
+		                        "region", o.region, "account", o.who.account, "status",
+		                        s ? s->status : "NOT_FOUND", "reason",
+		                        s ? s->status_reason : NULL, "events", json_incref(events));
+		if (doc && s)
+			json_object_set_new(doc, "outputs", outputs_flat(s));
+		if (doc && first.logical_id)
+			json_object_set_new(doc, "firstFailure",
+			                    json_pack("{s:s, s:s, s:s}", "logicalId",
+			                              first.logical_id, "status", first.status,
+			                              "reason", first.reason));
+		char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+		if (text)
+			printf("%s\n", text);
+		free(text);
+		json_decref(doc);
+	}
+	json_decref(events);
+	failure_free(&first);
+	lms_error_clear(&err);
+	cfn_stack_free(s);
+	op_free(&o);
+	return rc;
+}
+
+int cmd_outputs(int argc, char **argv, const deploy_env *env)
+{
+	static const struct option opts[] = {
+	    AWS_LONG_OPTIONS, {"format", required_argument, NULL, OPT_FORMAT}, {NULL, 0, NULL, 0}};
+	op o;
+	op_init(&o, "outputs", env);
+	const char *format = "text";
+	int ch;
+	while ((ch = getopt_long(argc, argv, "+m:h", opts, NULL)) != -1) {
+		if (common_option(&o, ch, optarg))
+			continue;
+		switch (ch) {
+		case OPT_FORMAT:
+			format = optarg;
+			break;
+		case 'h':
+			fputs(outputs_usage, stdout);
+			return EXIT_OK;
+		default:
+			return usage_error("outputs", "%s", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("outputs", "unexpected argument '%s'", argv[optind]);
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
+	    strcmp(format, "flat") != 0)
+		return usage_error("outputs", "--format must be text, json or flat, not '%s'",
+		                   format);
+	bool text = strcmp(format, "text") == 0;
+	o.info = text ? stdout : stderr;
+	if (!load(&o))
+		return EXIT_USAGE;
+	/* the identity line is noise when a script reads the outputs */
+	FILE *keep = o.info;
+	o.info = stderr;
+	int rc = connect_aws(&o);
+	o.info = keep;
+	if (rc != EXIT_OK) {
+		op_free(&o);
+		return rc;
+	}
+	lms_error err = {0};
+	cfn_stack *s = NULL;
+	if (!cfn_describe_stack(o.aws, o.stack, &s, &err)) {
+		fail_err(&err);
+		rc = EXIT_FINDINGS;
+	} else if (!s) {
+		fail("stack %s does not exist in account %s, %s", o.stack, o.who.account, o.region);
+		rc = EXIT_FINDINGS;
+	} else if (text) {
+		print_outputs_text(&o, s);
+	} else {
+		json_t *doc;
+		if (strcmp(format, "flat") == 0) {
+			doc = outputs_flat(s);
+		} else {
+			doc = json_array();
+			for (size_t i = 0; doc && i < s->noutputs; i++)
+				json_array_append_new(
+				    doc,
+				    json_pack("{s:s, s:s, s:s?, s:s?}", "OutputKey",
+				              s->outputs[i].key, "OutputValue", s->outputs[i].value,
+				              "Description", s->outputs[i].description,
+				              "ExportName", s->outputs[i].export_name));
+		}
+		char *out =
+		    doc ? json_dumps(doc, JSON_INDENT(2) |
+		                              (strcmp(format, "flat") == 0 ? JSON_SORT_KEYS : 0))
+		        : NULL;
+		if (out)
+			printf("%s\n", out);
+		else
+			rc = EXIT_FINDINGS;
+		free(out);
+		json_decref(doc);
+	}
+	lms_error_clear(&err);
+	cfn_stack_free(s);
+	op_free(&o);
+	return rc;
+}

@@ -1,0 +1,52 @@
+/* deploy: the commands that talk to AWS — deploy, destroy, status and outputs.
+ *
+ * They share every AWS code path with the console (aws/), and the model code paths with
+ * the other commands: the command line hands them a loader for the catalog and the model
+ * (so that -m, --templates and the built-in dev model mean what they mean everywhere).
+ *
+ * The model's region is authoritative: a --region that differs is refused, a region from
+ * the environment or the profile that differs is reported and not used. Without a
+ * terminal nothing prompts: a command that needs a confirmation fails naming --yes.
+ * Deploys and destroys are appended to the journal ($XDG_STATE_HOME/lmsctl/journal.log,
+ * default ~/.local/state/lmsctl/journal.log): time, caller ARN, stack, change set,
+ * result, one JSON object a line. Ctrl-C while following stack events leaves the stack
+ * operation running and says how to follow it again (exit 130). */
+#ifndef LMSCTL_TUI_DEPLOY_H
+#define LMSCTL_TUI_DEPLOY_H
+
+#include <stdbool.h>
+
+#include "model/catalog.h"
+#include "model/model.h"
+
+/* Exit status of a command interrupted while following a stack operation. */
+#define EXIT_INTERRUPTED 130
+
+typedef struct deploy_env {
+	/* Loads the catalog and the model file `model_path` (NULL: the built-in dev model),
+	 * printing its own errors; false when either cannot be loaded. The caller keeps
+	 * ownership of what it hands out. */
+	bool (*load)(void *ctx, const char *model_path, const catalog **cat, const model **m);
+	void *ctx;
+	const char *model_path;   /* the global -m, or NULL */
+	const char *endpoint_url; /* the global --endpoint-url, or NULL */
+	const char *profile;      /* the global --profile, or NULL */
+	const char *region;       /* the global --region, or NULL */
+	bool debug;               /* the global --debug */
+} deploy_env;
+
+/* Each takes argv[0] = the command's name and returns the exit status (tui/cli.h). */
+int cmd_deploy(int argc, char **argv, const deploy_env *env);
+int cmd_destroy(int argc, char **argv, const deploy_env *env);
+int cmd_status(int argc, char **argv, const deploy_env *env);
+int cmd_outputs(int argc, char **argv, const deploy_env *env);
+
+extern const char deploy_usage[];
+extern const char destroy_usage[];
+extern const char status_usage[];
+extern const char outputs_usage[];
+
+/* The resource types whose replacement or removal loses data (exposed for tests). */
+bool deploy_type_is_stateful(const char *resource_type);
+
+#endif
