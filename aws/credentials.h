@@ -8,9 +8,10 @@
  * A profile lives in the shared credentials file ([name]; AWS_SHARED_CREDENTIALS_FILE, default
  * ~/.aws/credentials) and the config file ([profile name] or [default]; AWS_CONFIG_FILE, default
  * ~/.aws/config). Within a profile: keys in the credentials file, then credential_process, then
- * keys in the config file. Profiles that assume a role (role_arn), use web identity or IAM
- * Identity Center (SSO), and EC2 instance or container credentials are not supported yet: such a
- * profile is an error that says so, never a silent fall-through to other credentials.
+ * keys in the config file. This module resolves static and process credentials; a profile that
+ * assumes a role (role_arn), and container and EC2 instance credentials, are resolved on top of
+ * it by aws/provider.h, which makes the STS and metadata calls. Web identity and IAM Identity
+ * Center (SSO) profiles are an error that says so, never a silent fall-through.
  *
  * Region: AWS_REGION, then AWS_DEFAULT_REGION, then the profile's `region` in the config file.
  *
