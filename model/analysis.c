@@ -77,9 +77,18 @@ static const render_resource *ref_target(const rendered *r, const rnode *n)
 	return id ? render_find(r, id) : NULL;
 }
 
+/* Far beyond any count, capacity or period a template holds; a number past
+ * it would overflow the conversions to long and the products below. */
+#define NUM_LIMIT 1e9
+
+/* A finite number within NUM_LIMIT; `out` is left alone otherwise. */
 static bool num(const rnode *n, double *out)
 {
-	return rnode_double(n, out) && isfinite(*out);
+	double v;
+	if (!rnode_double(n, &v) || !isfinite(v) || fabs(v) > NUM_LIMIT)
+		return false;
+	*out = v;
+	return true;
 }
 
 /* ---- scale-out timeline ------------------------------------------------- */
@@ -312,7 +321,7 @@ static void capacity_figures(const catalog *cat, const model *m, const rendered 
 		    catalog_param(cat, per_task[i]) ? model_param_value(m, cat, per_task[i]) : NULL;
 		char *end;
 		long n = s ? strtol(s, &end, 10) : -1;
-		if (s && *s && !*end && n > 0)
+		if (s && *s && !*end && n > 0 && n <= NUM_LIMIT)
 			c->users_per_task = n;
 	}
 	if (c->users_per_task < 0)

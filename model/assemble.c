@@ -76,21 +76,42 @@ static size_t unicode_break(const unsigned char *p)
 	return 0;
 }
 
+/* Length of a character YAML does not allow unescaped, not even quoted (C1
+ * controls other than NEL, U+FFFE, U+FFFF), 0 when there is none; its code
+ * point in `cp`. */
+static size_t unicode_unprintable(const unsigned char *p, unsigned *cp)
+{
+	if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F && p[1] != 0x85) {
+		*cp = p[1];
+		return 2;
+	}
+	if (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) {
+		*cp = 0xFFC0u | (p[2] & 0x3Fu);
+		return 3;
+	}
+	return 0;
+}
+
 void yaml_quote_scalar(buf *out, const char *value)
 {
 	bool control = false;
+	unsigned cp;
 	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-		control = control || *p < 0x20 || *p == 0x7f || unicode_break(p);
+		control = control || *p < 0x20 || *p == 0x7f || unicode_break(p) ||
+		          unicode_unprintable(p, &cp);
 	if (control) {
 		/* double quotes with escapes: the only form that keeps them */
 		buf_addc(out, '"');
 		for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-			size_t line_break = unicode_break(p);
+			size_t line_break = unicode_break(p), unprintable;
 			if (line_break) {
 				buf_adds(out, line_break == 2 ? "\\N"
 				              : p[2] == 0xA8  ? "\\L"
 				                              : "\\P");
 				p += line_break - 1;
+			} else if ((unprintable = unicode_unprintable(p, &cp)) != 0) {
+				buf_addf(out, "\\u%04X", cp);
+				p += unprintable - 1;
 			} else if (*p == '"' || *p == '\\')
 				buf_addf(out, "\\%c", *p);
 			else if (*p < 0x20 || *p == 0x7f)
@@ -114,6 +135,19 @@ void yaml_quote_scalar(buf *out, const char *value)
 	buf_addc(out, '\'');
 }
 
+/* Byte offset where the content of `node` ends: the end of its last scalar
+ * or flow collection (a block collection ends at the next token, after the
+ * comments that follow it). A line that starts before it is content, even
+ * one that looks like a comment (a quoted scalar's continuation). */
+static size_t content_end(const ynode *node)
+{
+	if (!node)
+		return 0;
+	while (node->style == YSTYLE_BLOCK && node->n > 0)
+		node = node->kids[node->kind == YNODE_MAP ? 2 * node->n - 1 : node->n - 1];
+	return node->end.offset;
+}
+
 /* Byte range of a section's body: from the line after its key to the line
  * before the next top-level key (or the end), trailing blank lines dropped. */
 static void section_body(const cat_fragment *f, cat_section sec, size_t *from, size_t *to)
@@ -132,14 +166,15 @@ static void section_body(const cat_fragment *f, cat_section sec, size_t *from, s
 	}
 	/* comments that precede the next section belong to it, not to us:
 	 * stop at the last line that holds content of ours */
+	size_t content = content_end(f->value[sec]);
 	while (*to > *from) {
 		size_t line_start = *to - 1;
 		while (line_start > *from && doc->text[line_start - 1] != '\n')
 			line_start--;
 		const char *p = doc->text + line_start;
 		size_t ws = strspn(p, " \t");
-		if (p[ws] == '\n' || p[ws] == '\r' || (p[ws] == '#' && ws == 0) ||
-		    p + ws >= doc->text + *to)
+		if (p[ws] == '\n' || p[ws] == '\r' ||
+		    (p[ws] == '#' && ws == 0 && line_start >= content) || p + ws >= doc->text + *to)
 			*to = line_start;
 		else
 			break;
@@ -154,6 +189,11 @@ static void section_lead(const cat_fragment *f, cat_section sec, size_t *from, s
 	const ydoc *doc = f->doc;
 	*to = ydoc_line_offset(doc, f->key[sec]->start.line);
 	*from = *to;
+	/* not into the content of the section before */
+	size_t content = 0;
+	for (size_t i = 1; i < doc->root->n; i++)
+		if (ynode_key(doc->root, i) == f->key[sec])
+			content = content_end(ynode_val(doc->root, i - 1));
 	size_t next = *to;
 	while (next > 0) {
 		size_t line_start = next - 1;
@@ -161,7 +201,7 @@ static void section_lead(const cat_fragment *f, cat_section sec, size_t *from, s
 			line_start--;
 		const char *p = doc->text + line_start;
 		size_t ws = strspn(p, " \t");
-		if (p[0] == '#')
+		if (p[0] == '#' && line_start >= content)
 			*from = line_start;
 		else if (p[ws] != '\n' && p[ws] != '\r')
 			break;

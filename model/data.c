@@ -216,6 +216,10 @@ static void check_cache_version(const validate_ctx *ctx, const eval_ctx *ev, con
 	char *end;
 	long major = strtol(version, &end, 10);
 	long minor = *end == '.' ? strtol(end + 1, NULL, 10) : 0;
+	/* strtol saturates at LONG_MIN/MAX: bounded, the arithmetic cannot
+	 * overflow and compares on the same side of 7.1/7.2 */
+	major = major < -1000000 ? -1000000 : major > 1000000 ? 1000000 : major;
+	minor = minor < -1000000 ? -1000000 : minor > 1000000 ? 1000000 : minor;
 	long v = major * 100 + minor;
 	const char *field = param_of(ctx, vn);
 	if (strcmp(engine, "redis") == 0 && v > 701)

@@ -180,6 +180,14 @@ static bool load_value(model *m, const ynode *k, const ynode *v, bool is_param, 
 		              "'%s' contains a NUL character", k->str);
 		return false;
 	}
+	/* a value is spliced in where it stands, an empty one right after its
+	 * key's ':'; `? key` without a ':' has no place for one */
+	if (v->start.offset == v->end.offset &&
+	    (v->start.offset == 0 || m->doc->text[v->start.offset - 1] != ':')) {
+		lms_error_set(err, m->path, k->start.line, k->start.col,
+		              "'%s' has no ':' (write %s: VALUE)", k->str, k->str);
+		return false;
+	}
 	const char *value = ynode_is_null(v) ? "" : v->str;
 	model_entry *e = add_entry(m, k->str, value, is_param);
 	if (!e) {
@@ -234,9 +242,12 @@ model *model_load(const char *path, lms_error *err)
 			m->params_indent = v->n ? ynode_key(v, 0)->start.col - 1 : 2;
 			for (size_t j = 0; j < v->n; j++) {
 				const ynode *pk = ynode_key(v, j);
+				/* bound parameters, and top-level keys, which a
+				 * parameter of that name would shadow in model_get */
 				if (ynode_str(pk) &&
 				    (strcmp(pk->str, MODEL_PARAM_ENVIRONMENT) == 0 ||
-				     strcmp(pk->str, MODEL_PARAM_SUFFIX) == 0)) {
+				     strcmp(pk->str, MODEL_PARAM_SUFFIX) == 0 ||
+				     is_top_key(pk->str))) {
 					if (!keep_unknown(m, pk, "parameters."))
 						goto oom;
 					continue;
@@ -309,6 +320,31 @@ oom:
 	return NULL;
 }
 
+/* Appends `len` bytes of `text` to a comment line: a line break or a
+ * character YAML does not allow even in a comment (C0 and C1 controls but
+ * tab, DEL, U+FFFE, U+FFFF; NEL, LS and PS end a line) becomes a space. */
+static void add_comment_text(buf *out, const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	while (p < end) {
+		size_t n = 0; /* bytes to replace */
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			n = 1;
+		else if (end - p >= 2 && p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+			n = 2;
+		else if (end - p >= 3 &&
+		         ((p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) ||
+		          (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))))
+			n = 3; /* LS, PS; U+FFFE, U+FFFF */
+		if (n) {
+			buf_addc(out, ' ');
+			p += n;
+		} else {
+			buf_addc(out, (char)*p++);
+		}
+	}
+}
+
 /* Appends `text` as comment lines of at most ~78 columns, each starting with `indent`. */
 static void add_comment(buf *out, const char *indent, const char *text)
 {
@@ -326,7 +362,9 @@ static void add_comment(buf *out, const char *indent, const char *text)
 				cut--;
 			len = cut ? cut : len;
 		}
-		buf_addf(out, "%s# %.*s\n", indent, (int)len, p);
+		buf_addf(out, "%s# ", indent);
+		add_comment_text(out, p, len);
+		buf_addc(out, '\n');
 		p += len;
 	}
 }
@@ -377,8 +415,10 @@ static const char *top_comment(const char *key)
 
 bool model_render_new(const model *m, const catalog *cat, buf *out)
 {
-	buf_addf(out, "# lmsctl model: the LMS platform, %s environment.\n",
-	         model_get(m, "environment") ? model_get(m, "environment") : "?");
+	const char *env = model_get(m, "environment") ? model_get(m, "environment") : "?";
+	buf_adds(out, "# lmsctl model: the LMS platform, ");
+	add_comment_text(out, env, strlen(env));
+	buf_adds(out, " environment.\n");
 	buf_adds(out, "# `lmsctl validate -m FILE` checks every value; the format is "
 	              "lmsctl-model(5).\n");
 	buf_adds(out, "# A parameter left out takes its template Default.\n");
@@ -400,11 +440,15 @@ bool model_render_new(const model *m, const catalog *cat, buf *out)
 			if (strcmp(p->e.name, MODEL_PARAM_ENVIRONMENT) == 0 ||
 			    strcmp(p->e.name, MODEL_PARAM_SUFFIX) == 0 || !v)
 				continue;
-			if (!header)
-				buf_addf(out, "\n  # ==== %s ====\n", grp->label);
+			if (!header) {
+				buf_adds(out, "\n  # ==== ");
+				add_comment_text(out, grp->label, strlen(grp->label));
+				buf_adds(out, " ====\n");
+			}
 			header = true;
-			buf_addc(out, '\n');
-			buf_addf(out, "  # %s.\n", p->label);
+			buf_adds(out, "\n  # ");
+			add_comment_text(out, p->label, strlen(p->label));
+			buf_adds(out, ".\n");
 			add_comment(out, "  ", p->description);
 			add_constraint(out, "  ", p);
 			buf_addf(out, "  %s: ", p->e.name);
@@ -498,8 +542,10 @@ bool model_render_update(const model *m, buf *out)
 		pos = edits[i].to;
 	}
 	buf_add(out, text + pos, tail - pos);
-	/* new top-level keys, and new parameters when the file had no `parameters:` */
+	/* new top-level keys, and new parameters when the file had no `parameters:`,
+	 * at the indentation of the file's top-level keys */
 	bool need_nl = out->len && out->data[out->len - 1] != '\n';
+	int top = (int)(root->start.col - 1);
 	for (size_t j = 0; j < m->n; j++) {
 		const model_entry *e = &m->entries[j];
 		if (e->line || e->is_param)
@@ -507,7 +553,7 @@ bool model_render_update(const model *m, buf *out)
 		if (need_nl)
 			buf_addc(out, '\n');
 		need_nl = false;
-		buf_addf(out, "%s: ", e->key);
+		buf_addf(out, "%*s%s: ", top, "", e->key);
 		yaml_quote_scalar(out, e->value);
 		buf_addc(out, '\n');
 	}
@@ -520,10 +566,10 @@ bool model_render_update(const model *m, buf *out)
 			if (!header) {
 				if (need_nl)
 					buf_addc(out, '\n');
-				buf_adds(out, "parameters:\n");
+				buf_addf(out, "%*sparameters:\n", top, "");
 			}
 			header = true;
-			buf_addf(out, "  %s: ", e->key);
+			buf_addf(out, "%*s%s: ", top + 2, "", e->key);
 			yaml_quote_scalar(out, e->value);
 			buf_addc(out, '\n');
 		}

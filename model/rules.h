@@ -22,6 +22,9 @@ void rule_compute(const validate_ctx *ctx);
 /* observe.c: OBS001-OBS004 */
 void rule_observe(const validate_ctx *ctx);
 
+/* posture.c: SEC001 */
+void rule_posture(const validate_ctx *ctx);
+
 /* names.c */
 void rule_suffix(const validate_ctx *ctx);
 void rule_name_lengths(const validate_ctx *ctx);

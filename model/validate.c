@@ -455,6 +455,8 @@ static const validate_rule rules[] = {
      rule_observe},
     {"PRM001", "each value meets its parameter's declared constraints (PRM001-PRM006)",
      rule_params},
+    {"SEC001", "no plain HTTP on a load balancer listener (warning outside prod, error in prod)",
+     rule_posture},
     {"TRP001",
      "the rendered template: it renders (REN001-REN004), avoids the deploy and teardown "
      "traps cfn-lint misses (TRP001-TRP016), scales out within 120 s with capacity for "

@@ -1,0 +1,1097 @@
+/* Validation: every rule id the validator emits fires on a model broken in
+ * one value and stays quiet on a correct one, against the real templates
+ * (LMSCTL_TEMPLATES, else ./templates); findings from a model file carry the
+ * field's line; the Java pattern matcher and the CIDR helpers on their own;
+ * NAM002/NAM003 against small fixture catalogs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/error.h"
+#include "model/catalog.h"
+#include "model/findings.h"
+#include "model/model.h"
+#include "model/rules.h"
+#include "model/validate.h"
+
+#ifndef LMSCTL_SRCDIR
+#define LMSCTL_SRCDIR "."
+#endif
+
+/* ---- helpers --------------------------------------------------------- */
+
+static catalog *real_cat;
+
+static const char *templates_dir(void)
+{
+	const char *dir = getenv("LMSCTL_TEMPLATES");
+	return dir && *dir ? dir : "templates";
+}
+
+static const char *srcdir(void)
+{
+	const char *dir = getenv("TOP_SRCDIR");
+	return dir && *dir ? dir : LMSCTL_SRCDIR;
+}
+
+static catalog *load_catalog(const char *dir)
+{
+	lms_error err = {0};
+	catalog *cat = catalog_load(dir, &err);
+	if (!cat) {
+		char *msg = lms_error_format(&err);
+		print_error("catalog_load(%s): %s\n", dir, msg ? msg : "?");
+		free(msg);
+	}
+	lms_error_clear(&err);
+	return cat;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	real_cat = load_catalog(templates_dir());
+	return real_cat ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	catalog_free(real_cat);
+	real_cat = NULL;
+	return 0;
+}
+
+static model *new_model(const catalog *cat, const char *env)
+{
+	lms_error err = {0};
+	model *m = model_new_from_catalog(cat, env, &err);
+	assert_non_null(m);
+	lms_error_clear(&err);
+	return m;
+}
+
+/* A model of the real templates for `env` with `key` set to `value` (no
+ * change when key is NULL), validated into `f`. */
+static void validate_with(const char *env, const char *key, const char *value, findings *f)
+{
+	model *m = new_model(real_cat, env);
+	if (key)
+		assert_true(model_set(m, key, value));
+	findings_init(f);
+	validate_model(real_cat, m, f);
+	assert_false(f->oom);
+	model_free(m);
+}
+
+static void dump_findings(const findings *f)
+{
+	buf b;
+	buf_init(&b, 0);
+	findings_format_text(f, &b);
+	print_message("%s", buf_cstr(&b));
+	buf_free(&b);
+}
+
+static const finding *find(const findings *f, const char *id, severity sev, const char *field)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].rule, id) == 0 && f->v[i].sev == sev &&
+		    strcmp(f->v[i].field, field) == 0)
+			return &f->v[i];
+	return NULL;
+}
+
+static bool has_finding(const findings *f, const char *id, severity sev, const char *field)
+{
+	if (find(f, id, sev, field))
+		return true;
+	print_message("no %s %s [%s] among:\n", severity_name(sev), id, field);
+	dump_findings(f);
+	return false;
+}
+
+static size_t count_rule(const findings *f, const char *id)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->n; i++)
+		n += strcmp(f->v[i].rule, id) == 0;
+	return n;
+}
+
+/* Breaks one value of an `env` model and asserts the finding. */
+static void expect_finding(const char *env, const char *key, const char *value, const char *id,
+                           severity sev, const char *field)
+{
+	findings f;
+	validate_with(env, key, value, &f);
+	assert_true(has_finding(&f, id, sev, field));
+	findings_free(&f);
+}
+
+/* Sets one value of an `env` model and asserts that rule `id` stays quiet. */
+static void expect_no_rule(const char *env, const char *key, const char *value, const char *id)
+{
+	findings f;
+	validate_with(env, key, value, &f);
+	if (count_rule(&f, id) != 0) {
+		print_message("unexpected %s with %s=%s:\n", id, key ? key : "-",
+		              value ? value : "-");
+		dump_findings(&f);
+	}
+	assert_int_equal(count_rule(&f, id), 0);
+	findings_free(&f);
+}
+
+static char *make_temp_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "%s/lmsctl-test-validate-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *dir = buf_take(&b);
+	assert_non_null(dir);
+	assert_non_null(mkdtemp(dir));
+	return dir;
+}
+
+static char *join(const char *dir, const char *name)
+{
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "%s/%s", dir, name);
+	char *p = buf_take(&b);
+	assert_non_null(p);
+	return p;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Removes the files `names` (NULL-terminated) in `dir`, then `dir`. */
+static void remove_dir(char *dir, const char *const *names)
+{
+	for (size_t i = 0; names[i]; i++) {
+		char *p = join(dir, names[i]);
+		unlink(p);
+		free(p);
+	}
+	rmdir(dir);
+	free(dir);
+}
+
+/* The 1-based line of the first line of `text` that starts with `prefix`. */
+static size_t line_of(const char *text, const char *prefix)
+{
+	size_t line = 1;
+	for (const char *p = text; *p; line++) {
+		if (strncmp(p, prefix, strlen(prefix)) == 0)
+			return line;
+		const char *nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* ---- whole models ---------------------------------------------------- */
+
+static void test_rule_table_in_id_order(void **state)
+{
+	(void)state;
+	size_t n;
+	const validate_rule *r = validate_rules(&n);
+	assert_true(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(strlen(r[i].id), 6);
+		assert_non_null(r[i].check);
+		assert_non_null(r[i].summary);
+		if (i)
+			assert_true(strcmp(r[i - 1].id, r[i].id) < 0);
+	}
+}
+
+static void test_fresh_prod_has_no_findings(void **state)
+{
+	(void)state;
+	findings f;
+	validate_with("prod", NULL, NULL, &f);
+	if (f.n)
+		dump_findings(&f);
+	assert_int_equal(findings_count(&f, SEV_ERROR), 0);
+	assert_int_equal(findings_count(&f, SEV_WARNING), 0);
+	findings_free(&f);
+}
+
+static void test_fresh_staging_has_no_errors(void **state)
+{
+	(void)state;
+	findings f;
+	validate_with("staging", NULL, NULL, &f);
+	if (findings_count(&f, SEV_ERROR))
+		dump_findings(&f);
+	assert_int_equal(findings_count(&f, SEV_ERROR), 0);
+	findings_free(&f);
+}
+
+static void test_dev_single_nat_is_a_warning(void **state)
+{
+	(void)state;
+	findings f;
+	validate_with("dev", NULL, NULL, &f);
+	assert_int_equal(findings_count(&f, SEV_ERROR), 0);
+	assert_int_equal(count_rule(&f, "NET006"), 1);
+	assert_true(has_finding(&f, "NET006", SEV_WARNING, "NatGatewayMode"));
+	/* an in-memory model has no file to point into */
+	assert_null(find(&f, "NET006", SEV_WARNING, "NatGatewayMode")->file);
+	findings_free(&f);
+}
+
+static void test_prod_single_nat_is_an_error(void **state)
+{
+	(void)state;
+	findings f;
+	validate_with("prod", "NatGatewayMode", "single", &f);
+	assert_true(has_finding(&f, "NET006", SEV_ERROR, "NatGatewayMode"));
+	assert_null(find(&f, "NET006", SEV_WARNING, "NatGatewayMode"));
+	assert_true(strlen(find(&f, "NET006", SEV_ERROR, "NatGatewayMode")->hint) > 0);
+	findings_free(&f);
+	expect_no_rule("prod", "NatGatewayMode", "per-az", "NET006");
+	expect_no_rule("dev", "NatGatewayMode", "per-az", "NET006");
+}
+
+/* ---- PRM: each value against its declared constraints ---------------- */
+
+static void test_prm001_type(void **state)
+{
+	(void)state;
+	expect_finding("prod", "FlowLogRetentionDays", "ninety", "PRM001", SEV_ERROR,
+	               "FlowLogRetentionDays");
+	expect_finding("prod", "KeyDeletionWindowDays", "0x10", "PRM001", SEV_ERROR,
+	               "KeyDeletionWindowDays");
+	expect_finding("prod", "KeyDeletionWindowDays", " 10", "PRM001", SEV_ERROR,
+	               "KeyDeletionWindowDays");
+	expect_finding("prod", "KeyDeletionWindowDays", "nan", "PRM001", SEV_ERROR,
+	               "KeyDeletionWindowDays");
+	expect_finding("prod", "KeyDeletionWindowDays", "1e999", "PRM001", SEV_ERROR,
+	               "KeyDeletionWindowDays");
+	/* a parameter value is one line */
+	expect_finding("prod", "DatabaseName", "lms\nx", "PRM001", SEV_ERROR, "DatabaseName");
+	expect_no_rule("prod", "FlowLogRetentionDays", "365", "PRM001");
+	expect_no_rule("prod", "KeyDeletionWindowDays", "7.0", "PRM001");
+}
+
+static void test_prm002_allowed_values(void **state)
+{
+	(void)state;
+	expect_finding("prod", "NatGatewayMode", "triple", "PRM002", SEV_ERROR, "NatGatewayMode");
+	/* case matters */
+	expect_finding("prod", "NatGatewayMode", "Per-AZ", "PRM002", SEV_ERROR, "NatGatewayMode");
+	expect_finding("prod", "FlowLogRetentionDays", "2", "PRM002", SEV_ERROR,
+	               "FlowLogRetentionDays");
+	/* the bound parameter Environment reads the top-level key */
+	expect_finding("prod", "environment", "production", "PRM002", SEV_ERROR, "Environment");
+	expect_no_rule("prod", "NatGatewayMode", "single", "PRM002");
+	expect_no_rule("prod", "FlowLogRetentionDays", "3653", "PRM002");
+}
+
+static void test_prm003_pattern(void **state)
+{
+	(void)state;
+	expect_finding("prod", "DatabaseName", "1lms", "PRM003", SEV_ERROR, "DatabaseName");
+	/* anchored: a matching prefix is not enough */
+	expect_finding("prod", "DatabaseName", "lms-app", "PRM003", SEV_ERROR, "DatabaseName");
+	/* list parameters: the pattern applies to each element */
+	expect_finding("prod", "PublicSubnetCidrs", "10.40.0.0/24,10.40.1.0/24,x", "PRM003",
+	               SEV_ERROR, "PublicSubnetCidrs");
+	/* CloudFormation does not trim list elements */
+	expect_finding("prod", "PublicSubnetCidrs", "10.40.0.0/24, 10.40.1.0/24,10.40.2.0/24",
+	               "PRM003", SEV_ERROR, "PublicSubnetCidrs");
+	expect_finding("prod", "suffix", "Prod", "PRM003", SEV_ERROR, "EnvironmentSuffix");
+	expect_no_rule("prod", "DatabaseName", "lms_app2", "PRM003");
+	expect_no_rule("prod", "PublicSubnetCidrs", "10.40.0.0/24,10.40.1.0/24,10.40.2.0/24",
+	               "PRM003");
+}
+
+static void test_prm004_length(void **state)
+{
+	(void)state;
+	char long_name[65];
+	memset(long_name, 'a', 64);
+	long_name[64] = '\0';
+	expect_finding("prod", "DatabaseName", long_name, "PRM004", SEV_ERROR, "DatabaseName");
+	expect_finding("prod", "suffix", "", "PRM004", SEV_ERROR, "EnvironmentSuffix");
+	expect_finding("prod", "suffix", "abcdefghijklm", "PRM004", SEV_ERROR, "EnvironmentSuffix");
+	long_name[63] = '\0';
+	expect_no_rule("prod", "DatabaseName", long_name, "PRM004");
+	expect_no_rule("prod", "suffix", "abcdefghijkl", "PRM004");
+}
+
+static void test_prm005_range(void **state)
+{
+	(void)state;
+	expect_finding("prod", "KeyDeletionWindowDays", "31", "PRM005", SEV_ERROR,
+	               "KeyDeletionWindowDays");
+	expect_finding("prod", "KeyDeletionWindowDays", "6.5", "PRM005", SEV_ERROR,
+	               "KeyDeletionWindowDays");
+	expect_finding("prod", "DatabaseMinCapacity", "0.25", "PRM005", SEV_ERROR,
+	               "DatabaseMinCapacity");
+	expect_no_rule("prod", "KeyDeletionWindowDays", "30", "PRM005");
+	expect_no_rule("prod", "KeyDeletionWindowDays", "7", "PRM005");
+	expect_no_rule("prod", "DatabaseMinCapacity", "0.5", "PRM005");
+}
+
+static void test_prm006_unsupported_pattern(void **state)
+{
+	(void)state;
+	/* no real template uses a pattern outside the subset: a parameter of our own */
+	cat_param p;
+	memset(&p, 0, sizeof(p));
+	p.e.name = "Custom";
+	p.type = "String";
+	p.allowed_pattern = "\\p{javaLowerCase}+";
+	findings f;
+	findings_init(&f);
+	validate_param_value(&p, "abc", &f);
+	assert_true(has_finding(&f, "PRM006", SEV_WARNING, "Custom"));
+	assert_int_equal(findings_count(&f, SEV_ERROR), 0);
+	findings_free(&f);
+
+	p.allowed_pattern = "[a-";
+	findings_init(&f);
+	validate_param_value(&p, "abc", &f);
+	assert_true(has_finding(&f, "PRM006", SEV_WARNING, "Custom"));
+	assert_non_null(strstr(find(&f, "PRM006", SEV_WARNING, "Custom")->message, "offset"));
+	findings_free(&f);
+
+	p.allowed_pattern = "\\p{Lower}+";
+	findings_init(&f);
+	validate_param_value(&p, "abc", &f);
+	assert_int_equal(f.n, 0);
+	findings_free(&f);
+
+	/* and the real templates' patterns are all in the subset */
+	expect_no_rule("prod", NULL, NULL, "PRM006");
+	expect_no_rule("dev", NULL, NULL, "PRM006");
+}
+
+static void test_prm_invalid_utf8_value_is_an_error(void **state)
+{
+	(void)state;
+	/* the value is at fault, not the pattern: an error, not PRM006 */
+	findings f;
+	validate_with("prod", "DatabaseName", "lms\xff", &f);
+	assert_true(has_finding(&f, "PRM001", SEV_ERROR, "DatabaseName"));
+	assert_int_equal(count_rule(&f, "PRM006"), 0);
+	findings_free(&f);
+	validate_with("prod", "DatabaseName", "lms\xc3", &f);
+	assert_true(has_finding(&f, "PRM001", SEV_ERROR, "DatabaseName"));
+	findings_free(&f);
+	/* multibyte UTF-8 is a value like any other: the pattern rejects it */
+	validate_with("prod", "DatabaseName", "lms\xc3\xa9", &f);
+	assert_true(has_finding(&f, "PRM003", SEV_ERROR, "DatabaseName"));
+	assert_int_equal(count_rule(&f, "PRM001"), 0);
+	findings_free(&f);
+}
+
+static void test_prm_aws_and_list_types(void **state)
+{
+	(void)state;
+	cat_param p;
+	memset(&p, 0, sizeof(p));
+	p.e.name = "Subnets";
+	p.type = "List<AWS::EC2::Subnet::Id>";
+	findings f;
+	findings_init(&f);
+	validate_param_value(&p, "subnet-0123456789abcdef0,subnet-01234567", &f);
+	assert_int_equal(f.n, 0);
+	findings_free(&f);
+	findings_init(&f);
+	validate_param_value(&p, "subnet-0123456789abcdef0,vpc-01234567", &f);
+	assert_true(has_finding(&f, "PRM001", SEV_ERROR, "Subnets"));
+	findings_free(&f);
+
+	p.e.name = "Vpc";
+	p.type = "AWS::EC2::VPC::Id";
+	findings_init(&f);
+	validate_param_value(&p, "vpc-0123456789ABCDEF0", &f);
+	assert_true(has_finding(&f, "PRM001", SEV_ERROR, "Vpc"));
+	findings_free(&f);
+}
+
+/* ---- MDL: the model itself ------------------------------------------- */
+
+static void test_mdl001_unknown_parameter(void **state)
+{
+	(void)state;
+	findings f;
+	validate_with("prod", "NatGatewayMod", "per-az", &f);
+	assert_true(has_finding(&f, "MDL001", SEV_ERROR, "NatGatewayMod"));
+	assert_non_null(
+	    strstr(find(&f, "MDL001", SEV_ERROR, "NatGatewayMod")->hint, "NatGatewayMode"));
+	findings_free(&f);
+	expect_no_rule("prod", "NatGatewayMode", "per-az", "MDL001");
+}
+
+static void test_mdl002_missing_top_key(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	char *path = join(dir, "model.yml");
+	write_text(path, "stack: lms-prod\nenvironment: prod\nsuffix: prod\n");
+	lms_error err = {0};
+	model *m = model_load(path, &err);
+	assert_non_null(m);
+	findings f;
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+	assert_true(has_finding(&f, "MDL002", SEV_ERROR, "region"));
+	assert_int_equal(count_rule(&f, "MDL002"), 1);
+	findings_free(&f);
+	model_free(m);
+
+	write_text(path, "stack: lms-prod\nregion: eu-west-1\nenvironment: prod\nsuffix: prod\n");
+	m = model_load(path, &err);
+	assert_non_null(m);
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+	assert_int_equal(count_rule(&f, "MDL002"), 0);
+	findings_free(&f);
+	model_free(m);
+	lms_error_clear(&err);
+	free(path);
+	remove_dir(dir, (const char *const[]){"model.yml", NULL});
+}
+
+static void test_mdl003_stack_name(void **state)
+{
+	(void)state;
+	expect_finding("prod", "stack", "1-lms", "MDL003", SEV_ERROR, "stack");
+	expect_finding("prod", "stack", "lms_prod", "MDL003", SEV_ERROR, "stack");
+	char long_stack[130];
+	memset(long_stack, 'a', 129);
+	long_stack[129] = '\0';
+	expect_finding("prod", "stack", long_stack, "MDL003", SEV_ERROR, "stack");
+	long_stack[128] = '\0';
+	expect_no_rule("prod", "stack", long_stack, "MDL003");
+	expect_no_rule("prod", "stack", "lms-prod-2", "MDL003");
+}
+
+static void test_mdl004_region(void **state)
+{
+	(void)state;
+	expect_finding("prod", "region", "mars-1", "MDL004", SEV_ERROR, "region");
+	expect_finding("prod", "region", "eu-west-1a", "MDL004", SEV_ERROR, "region");
+	expect_finding("prod", "region", "us-east-1", "MDL004", SEV_WARNING, "region");
+	expect_no_rule("prod", "region", "eu-west-1", "MDL004");
+}
+
+/* ---- NAM: names ------------------------------------------------------ */
+
+static void test_nam001_suffix_hyphens(void **state)
+{
+	(void)state;
+	expect_finding("prod", "suffix", "prod-", "NAM001", SEV_ERROR, "suffix");
+	expect_finding("prod", "suffix", "pr--od", "NAM001", SEV_ERROR, "suffix");
+	expect_no_rule("prod", "suffix", "pr-od", "NAM001");
+}
+
+static void test_nam002_name_too_long_now(void **state)
+{
+	(void)state;
+	/* longer than the parameter allows (PRM004 too), and than the names */
+	expect_finding("prod", "suffix", "abcdefghijabcdefghijabcdefghijabcdefghij", "NAM002",
+	               SEV_ERROR, "suffix");
+	/* bucket, database and cache names are lower case only */
+	expect_finding("prod", "suffix", "Prod", "NAM002", SEV_ERROR, "suffix");
+	/* the real templates fit at the longest suffix */
+	expect_no_rule("prod", "suffix", "abcdefghijkl", "NAM002");
+}
+
+static void test_nam002_fixture_longest_suffix(void **state)
+{
+	(void)state;
+	char *dir = join(srcdir(), "tests/fixtures/names-long");
+	catalog *cat = load_catalog(dir);
+	assert_non_null(cat);
+	model *m = new_model(cat, "dev");
+	findings f;
+	findings_init(&f);
+	validate_model(cat, m, &f);
+	assert_true(has_finding(&f, "NAM002", SEV_ERROR, ""));
+	/* the cache id only: the load balancer's name fits */
+	assert_int_equal(count_rule(&f, "NAM002"), 1);
+	assert_int_equal(count_rule(&f, "NAM003"), 0);
+	const finding *x = find(&f, "NAM002", SEV_ERROR, "");
+	assert_non_null(strstr(x->message, "CacheReplicationGroup"));
+	assert_non_null(strstr(x->message, "44"));
+	/* points at the name in the fragment */
+	assert_non_null(x->file);
+	assert_non_null(strstr(x->file, "cache.yml"));
+	const cat_entry *e = catalog_entry(cat, SEC_RESOURCES, "CacheReplicationGroup");
+	assert_non_null(e);
+	assert_int_equal(
+	    x->line,
+	    ynode_get(ynode_get(e->value, "Properties"), "ReplicationGroupId")->start.line);
+	findings_free(&f);
+	model_free(m);
+	catalog_free(cat);
+	free(dir);
+}
+
+static const char nosuffix_catalog[] = "Description: lmsctl test fixture (names without the "
+                                       "suffix).\nFragments:\n  - app.yml\n";
+static const char nosuffix_fragment[] = "Metadata:\n"
+                                        "  AWS::CloudFormation::Interface:\n"
+                                        "    ParameterGroups:\n"
+                                        "      - Label:\n"
+                                        "          default: Environment\n"
+                                        "        Parameters:\n"
+                                        "          - Environment\n"
+                                        "          - EnvironmentSuffix\n"
+                                        "    ParameterLabels:\n"
+                                        "      Environment:\n"
+                                        "        default: Environment kind\n"
+                                        "      EnvironmentSuffix:\n"
+                                        "        default: Environment suffix\n"
+                                        "\n"
+                                        "Parameters:\n"
+                                        "  Environment:\n"
+                                        "    Type: String\n"
+                                        "    Description: Kind of environment.\n"
+                                        "    Default: dev\n"
+                                        "    AllowedValues: [dev, staging, prod]\n"
+                                        "  EnvironmentSuffix:\n"
+                                        "    Type: String\n"
+                                        "    Description: Suffix of every name.\n"
+                                        "    Default: dev\n"
+                                        "    MaxLength: 12\n"
+                                        "\n"
+                                        "Resources:\n"
+                                        "  Bucket:\n"
+                                        "    Type: AWS::S3::Bucket\n"
+                                        "    DeletionPolicy: Delete\n"
+                                        "    UpdateReplacePolicy: Delete\n"
+                                        "    Properties:\n"
+                                        "      BucketName: !Sub 'lms-shared-${AWS::AccountId}'\n"
+                                        "  Role:\n"
+                                        "    Type: AWS::IAM::Role\n"
+                                        "    Properties:\n"
+                                        "      RoleName:\n"
+                                        "        Fn::Sub:\n"
+                                        "          - 'lms-${Tier}-role-${EnvironmentSuffix}'\n"
+                                        "          - Tier: app\n"
+                                        "  Function:\n"
+                                        "    Type: AWS::Lambda::Function\n"
+                                        "    Properties:\n"
+                                        "      FunctionName: !Sub 'lms-${Role.Arn}'\n";
+
+static void test_nam003_name_without_suffix(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	char *cat_path = join(dir, "catalog.yml"), *frag_path = join(dir, "app.yml");
+	write_text(cat_path, nosuffix_catalog);
+	write_text(frag_path, nosuffix_fragment);
+	catalog *cat = load_catalog(dir);
+	assert_non_null(cat);
+	model *m = new_model(cat, "dev");
+	findings f;
+	findings_init(&f);
+	validate_model(cat, m, &f);
+	assert_true(has_finding(&f, "NAM003", SEV_WARNING, ""));
+	/* the bucket only: the role carries the suffix (long form of Fn::Sub with
+	 * variables) and the function's name depends on an attribute */
+	assert_int_equal(count_rule(&f, "NAM003"), 1);
+	const finding *x = find(&f, "NAM003", SEV_WARNING, "");
+	assert_non_null(strstr(x->message, "Bucket"));
+	assert_string_equal(x->file, frag_path);
+	assert_int_equal(x->line, line_of(nosuffix_fragment, "      BucketName:"));
+	assert_int_equal(count_rule(&f, "NAM002"), 0);
+	findings_free(&f);
+	model_free(m);
+	catalog_free(cat);
+	free(cat_path);
+	free(frag_path);
+	remove_dir(dir, (const char *const[]){"catalog.yml", "app.yml", NULL});
+
+	/* the real templates: every name carries the suffix */
+	expect_no_rule("prod", NULL, NULL, "NAM003");
+	expect_no_rule("dev", NULL, NULL, "NAM003");
+}
+
+/* ---- NET: network ---------------------------------------------------- */
+
+static void test_net001_cidr_syntax(void **state)
+{
+	(void)state;
+	expect_finding("prod", "VpcCidr", "10.40.0.1/16", "NET001", SEV_ERROR, "VpcCidr");
+	expect_finding("prod", "VpcCidr", "10.40.0.0", "NET001", SEV_ERROR, "VpcCidr");
+	expect_finding("prod", "PublicSubnetCidrs", "10.40.0.5/24,10.40.1.0/24,10.40.2.0/24",
+	               "NET001", SEV_ERROR, "PublicSubnetCidrs");
+	expect_finding("prod", "AppSubnetCidrs", "10.40.016.0/20,10.40.32.0/20,10.40.48.0/20",
+	               "NET001", SEV_ERROR, "AppSubnetCidrs");
+	/* prod runs in three AZs: three blocks each */
+	expect_finding("prod", "DataSubnetCidrs", "10.40.64.0/24,10.40.65.0/24", "NET001",
+	               SEV_ERROR, "DataSubnetCidrs");
+	/* two are enough for two AZs */
+	expect_no_rule("dev", "DataSubnetCidrs", "10.40.64.0/24,10.40.65.0/24", "NET001");
+	expect_no_rule("prod", "VpcCidr", "10.40.0.0/16", "NET001");
+}
+
+static void test_net002_subnet_outside_vpc(void **state)
+{
+	(void)state;
+	expect_finding("prod", "AppSubnetCidrs", "10.41.16.0/20,10.40.32.0/20,10.40.48.0/20",
+	               "NET002", SEV_ERROR, "AppSubnetCidrs");
+	/* a subnet larger than the VPC is not inside it */
+	expect_finding("prod", "VpcCidr", "10.40.0.0/20", "NET002", SEV_ERROR, "AppSubnetCidrs");
+	expect_no_rule("prod", "VpcCidr", "10.40.0.0/17", "NET002");
+}
+
+static void test_net003_overlap(void **state)
+{
+	(void)state;
+	/* across tiers */
+	expect_finding("prod", "DataSubnetCidrs", "10.40.0.0/24,10.40.65.0/24,10.40.66.0/24",
+	               "NET003", SEV_ERROR, "DataSubnetCidrs");
+	/* within a tier, one block inside another */
+	expect_finding("prod", "AppSubnetCidrs", "10.40.16.0/20,10.40.16.0/24,10.40.48.0/20",
+	               "NET003", SEV_ERROR, "AppSubnetCidrs");
+	/* a fourth block is not in use with three AZs, so it may overlap */
+	expect_no_rule("prod", "PublicSubnetCidrs",
+	               "10.40.0.0/24,10.40.1.0/24,10.40.2.0/24,10.40.64.0/24", "NET003");
+	/* nor the third with two AZs */
+	expect_no_rule("dev", "PublicSubnetCidrs", "10.40.0.0/24,10.40.1.0/24,10.40.64.0/24",
+	               "NET003");
+}
+
+static void test_net004_prefix_and_size(void **state)
+{
+	(void)state;
+	expect_finding("prod", "VpcCidr", "10.0.0.0/12", "NET004", SEV_ERROR, "VpcCidr");
+	expect_finding("prod", "PublicSubnetCidrs", "10.40.0.0/29,10.40.1.0/24,10.40.2.0/24",
+	               "NET004", SEV_ERROR, "PublicSubnetCidrs");
+	/* a /28 is legal but holds 11 usable addresses */
+	expect_finding("prod", "PublicSubnetCidrs", "10.40.0.0/28,10.40.1.0/24,10.40.2.0/24",
+	               "NET004", SEV_WARNING, "PublicSubnetCidrs");
+	expect_no_rule("prod", "PublicSubnetCidrs", "10.40.0.0/27,10.40.1.0/24,10.40.2.0/24",
+	               "NET004");
+}
+
+static void test_net004_app_subnet_capacity(void **state)
+{
+	(void)state;
+	/* task count is read from the model when the catalog has no such parameter */
+	model *m = new_model(real_cat, "prod");
+	assert_true(model_set(m, "AppSubnetCidrs", "10.40.16.0/26,10.40.32.0/26,10.40.48.0/26"));
+	assert_true(model_set(m, "ServiceMaxTasks", "100"));
+	findings f;
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+	if (!catalog_param(real_cat, "ServiceMaxTasks"))
+		assert_true(has_finding(&f, "MDL001", SEV_ERROR, "ServiceMaxTasks"));
+	assert_true(has_finding(&f, "NET004", SEV_ERROR, "AppSubnetCidrs"));
+	findings_free(&f);
+	/* out-of-range numbers do not overflow the arithmetic */
+	const char *extremes[][2] = {{"9223372036854775807", "3"},
+	                             {"-9223372036854775807", "3"},
+	                             {"100", "9223372036854775807"},
+	                             {"100", "-9223372036854775807"},
+	                             {"9223372036854775807", "9223372036854775807"},
+	                             {"-9223372036854775808", "1"}};
+	for (size_t i = 0; i < sizeof(extremes) / sizeof(extremes[0]); i++) {
+		assert_true(model_set(m, "ServiceMaxTasks", extremes[i][0]));
+		assert_true(model_set(m, "AvailabilityZoneCount", extremes[i][1]));
+		findings_init(&f);
+		validate_model(real_cat, m, &f);
+		findings_free(&f);
+	}
+	model_free(m);
+}
+
+static void test_net005_three_azs_in_prod(void **state)
+{
+	(void)state;
+	expect_finding("prod", "AvailabilityZoneCount", "2", "NET005", SEV_ERROR,
+	               "AvailabilityZoneCount");
+	expect_no_rule("prod", "AvailabilityZoneCount", "3", "NET005");
+	expect_no_rule("dev", "AvailabilityZoneCount", "2", "NET005");
+	expect_no_rule("staging", "AvailabilityZoneCount", "2", "NET005");
+}
+
+/* ---- positions from a model file -------------------------------------- */
+
+static void test_findings_carry_the_line(void **state)
+{
+	(void)state;
+	model *m = new_model(real_cat, "prod");
+	assert_true(model_set(m, "NatGatewayMode", "single"));
+	assert_true(model_set(m, "stack", "1-bad"));
+	buf text;
+	buf_init(&text, 0);
+	assert_true(model_render_new(m, real_cat, &text));
+	buf_adds(&text, "stak: typo\n");
+	model_free(m);
+
+	char *dir = make_temp_dir();
+	char *path = join(dir, "prod.yml");
+	write_text(path, buf_cstr(&text));
+	lms_error err = {0};
+	m = model_load(path, &err);
+	assert_non_null(m);
+	findings f;
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+
+	const finding *x = find(&f, "NET006", SEV_ERROR, "NatGatewayMode");
+	assert_non_null(x);
+	assert_string_equal(x->file, path);
+	assert_int_equal(x->line, line_of(buf_cstr(&text), "  NatGatewayMode:"));
+	assert_int_equal(x->col, strlen("  NatGatewayMode: ") + 1);
+
+	x = find(&f, "MDL003", SEV_ERROR, "stack");
+	assert_non_null(x);
+	assert_int_equal(x->line, line_of(buf_cstr(&text), "stack:"));
+
+	x = find(&f, "MDL001", SEV_ERROR, "stak");
+	assert_non_null(x);
+	assert_string_equal(x->file, path);
+	assert_int_equal(x->line, line_of(buf_cstr(&text), "stak:"));
+	assert_int_equal(x->col, 1);
+
+	/* the text form names file and line */
+	buf out;
+	buf_init(&out, 0);
+	findings_format_text(&f, &out);
+	buf want;
+	buf_init(&want, 0);
+	buf_addf(&want, "%s:%zu:", path, line_of(buf_cstr(&text), "  NatGatewayMode:"));
+	assert_non_null(strstr(buf_cstr(&out), buf_cstr(&want)));
+	buf_free(&want);
+	buf_free(&out);
+
+	findings_free(&f);
+	model_free(m);
+	lms_error_clear(&err);
+	buf_free(&text);
+	free(path);
+	remove_dir(dir, (const char *const[]){"prod.yml", NULL});
+}
+
+static void test_bound_parameter_in_file(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	char *path = join(dir, "m.yml");
+	const char *text = "stack: lms-dev\nregion: eu-west-1\nenvironment: dev\nsuffix: dev\n"
+	                   "parameters:\n  NatGatewayMode: per-az\n  Environment: prod\n"
+	                   "  region: us-east-1\n";
+	write_text(path, text);
+	lms_error err = {0};
+	model *m = model_load(path, &err);
+	assert_non_null(m);
+	findings f;
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+	const finding *x = find(&f, "MDL001", SEV_ERROR, "parameters.Environment");
+	assert_non_null(x);
+	assert_int_equal(x->line, line_of(text, "  Environment:"));
+	assert_int_equal(x->col, 3);
+	/* a parameter named like a top-level key does not shadow it */
+	x = find(&f, "MDL001", SEV_ERROR, "parameters.region");
+	assert_non_null(x);
+	assert_int_equal(x->line, line_of(text, "  region:"));
+	assert_string_equal(model_get(m, "region"), "eu-west-1");
+	assert_int_equal(count_rule(&f, "MDL004"), 0);
+	assert_int_equal(findings_count(&f, SEV_ERROR), 2);
+	findings_free(&f);
+	model_free(m);
+	lms_error_clear(&err);
+	free(path);
+	remove_dir(dir, (const char *const[]){"m.yml", NULL});
+}
+
+/* ---- Java patterns ----------------------------------------------------- */
+
+static void test_pattern_anchoring(void **state)
+{
+	(void)state;
+	assert_int_equal(java_pattern_match("[a-z]+", "abc", NULL), 1);
+	assert_int_equal(java_pattern_match("[a-z]+", "abc1", NULL), 0);
+	assert_int_equal(java_pattern_match("[a-z]+", "1abc", NULL), 0);
+	assert_int_equal(java_pattern_match("b", "abc", NULL), 0);
+	assert_int_equal(java_pattern_match("a|ab", "ab", NULL), 1);
+	assert_int_equal(java_pattern_match("ab|a", "abc", NULL), 0);
+	assert_int_equal(java_pattern_match(".*", "", NULL), 1);
+	assert_int_equal(java_pattern_match("a?", "", NULL), 1);
+	assert_int_equal(java_pattern_match("a", "", NULL), 0);
+	/* no multi-line: `$` before a final newline does not end the match */
+	assert_int_equal(java_pattern_match("abc", "abc\n", NULL), 0);
+	/* lazy, possessive and lookaround mean the same */
+	assert_int_equal(java_pattern_match("a+?", "aaa", NULL), 1);
+	assert_int_equal(java_pattern_match("a++a", "aaa", NULL), 0);
+	assert_int_equal(java_pattern_match("(?!x)[a-z]+", "abc", NULL), 1);
+	/* multibyte values count in characters */
+	assert_int_equal(java_pattern_match(".{2}", "\xc3\xa9\xc3\xa8", NULL), 1);
+	/* the real templates' patterns */
+	assert_int_equal(
+	    java_pattern_match("(\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2[0-8])", "10.40.0.0/16", NULL),
+	    1);
+	assert_int_equal(
+	    java_pattern_match("(\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2[0-8])", "10.40.0.0/29", NULL),
+	    0);
+}
+
+static void test_pattern_posix_classes(void **state)
+{
+	(void)state;
+	assert_int_equal(java_pattern_match("\\p{Lower}+", "abc", NULL), 1);
+	assert_int_equal(java_pattern_match("\\p{Lower}+", "aBc", NULL), 0);
+	assert_int_equal(java_pattern_match("\\p{Upper}{2}", "AB", NULL), 1);
+	assert_int_equal(java_pattern_match("\\p{Alpha}\\p{Digit}", "a1", NULL), 1);
+	assert_int_equal(java_pattern_match("\\p{Alnum}+", "a1B2", NULL), 1);
+	assert_int_equal(java_pattern_match("\\p{Alnum}+", "a-1", NULL), 0);
+	assert_int_equal(java_pattern_match("\\p{Punct}+", "!-/[`{~", NULL), 1);
+	assert_int_equal(java_pattern_match("\\p{XDigit}+", "0aF", NULL), 1);
+	assert_int_equal(java_pattern_match("\\p{XDigit}+", "g", NULL), 0);
+	assert_int_equal(java_pattern_match("\\p{Space}", "\t", NULL), 1);
+	assert_int_equal(java_pattern_match("\\p{ASCII}+", "a\x7f", NULL), 1);
+	assert_int_equal(java_pattern_match("\\p{ASCII}", "\xc3\xa9", NULL), 0);
+	assert_int_equal(java_pattern_match("\\p{Graph}", " ", NULL), 0);
+	assert_int_equal(java_pattern_match("\\p{Print}", " ", NULL), 1);
+	/* inside a character class, as Java allows */
+	assert_int_equal(java_pattern_match("[\\p{Lower}\\p{Digit}-]+", "a-1", NULL), 1);
+	assert_int_equal(java_pattern_match("[\\p{Lower}\\p{Digit}-]+", "a-1B", NULL), 0);
+	assert_int_equal(java_pattern_match("[^\\p{Upper}]+", "ab", NULL), 1);
+	assert_int_equal(java_pattern_match("[^\\p{Upper}]+", "aB", NULL), 0);
+	assert_int_equal(java_pattern_match("[\\]\\p{Digit}]+", "]1", NULL), 1);
+	/* an escaped backslash before p is a literal backslash, not a class */
+	assert_int_equal(java_pattern_match("\\\\p\\{Lower\\}", "\\p{Lower}", NULL), 1);
+}
+
+static void test_pattern_unsupported_and_invalid(void **state)
+{
+	(void)state;
+	char *why = NULL;
+	assert_int_equal(java_pattern_match("\\p{javaLowerCase}+", "abc", &why), -1);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "java"));
+	free(why);
+	why = NULL;
+	assert_int_equal(java_pattern_match("\\p{IsAlphabetic}", "a", &why), -1);
+	assert_non_null(why);
+	free(why);
+	why = NULL;
+	assert_int_equal(java_pattern_match("\\p{InGreek}", "a", &why), -1);
+	assert_non_null(why);
+	free(why);
+
+	why = NULL;
+	assert_int_equal(java_pattern_match("[a-", "a", &why), -1);
+	assert_non_null(why);
+	assert_true(strlen(why) > 0);
+	free(why);
+	why = NULL;
+	assert_int_equal(java_pattern_match("(a", "a", &why), -1);
+	assert_non_null(why);
+	free(why);
+	/* no message asked for */
+	assert_int_equal(java_pattern_match("(a", "a", NULL), -1);
+	/* a pattern that is not UTF-8 */
+	why = NULL;
+	assert_int_equal(java_pattern_match("a\xff", "a", &why), -1);
+	assert_non_null(why);
+	free(why);
+	/* *why is reset when there is nothing to report */
+	why = (char *)1;
+	assert_int_equal(java_pattern_match("a", "a", &why), 1);
+	assert_null(why);
+}
+
+static void test_pattern_invalid_utf8_value(void **state)
+{
+	(void)state;
+	const char *values[] = {"\xff",     "abc\xc3",      "\xc3\x28",
+	                        "\xe2\x82", "\xed\xa0\x80", "\xf8\x88\x80\x80\x80",
+	                        "\xc0\xaf"};
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		char *why = NULL;
+		assert_int_equal(java_pattern_match(".*", values[i], &why), -1);
+		assert_non_null(why);
+		assert_non_null(strstr(why, "UTF-8"));
+		free(why);
+		assert_int_equal(java_pattern_match("[a-z]+", values[i], NULL), -1);
+	}
+}
+
+static void test_pattern_match_limit(void **state)
+{
+	(void)state;
+	/* catastrophic backtracking ends at PCRE2's match limit: -1 with a
+	 * message about the pattern, not about the value's encoding */
+	char value[32];
+	memset(value, 'a', sizeof(value) - 2);
+	value[sizeof(value) - 2] = '!';
+	value[sizeof(value) - 1] = '\0';
+	char *why = NULL;
+	assert_int_equal(java_pattern_match("(a|a)+[b-z]", value, &why), -1);
+	assert_non_null(why);
+	assert_null(strstr(why, "UTF-8"));
+	free(why);
+}
+
+/* ---- CIDR helpers ------------------------------------------------------ */
+
+static cidr4 cidr(const char *s)
+{
+	cidr4 c;
+	bool zero;
+	assert_true(cidr4_parse(s, &c, &zero));
+	return c;
+}
+
+static void test_cidr4_parse(void **state)
+{
+	(void)state;
+	cidr4 c;
+	bool zero = false;
+	assert_true(cidr4_parse("10.40.0.0/16", &c, &zero));
+	assert_true(zero);
+	assert_int_equal(c.addr, 0x0A280000u);
+	assert_int_equal(c.prefix, 16);
+	assert_true(cidr4_parse("10.40.0.1/16", &c, &zero));
+	assert_false(zero);
+	assert_int_equal(c.addr, 0x0A280000u);
+	assert_true(cidr4_parse("0.0.0.0/0", &c, &zero));
+	assert_true(zero);
+	assert_true(cidr4_parse("1.2.3.4/0", &c, &zero));
+	assert_false(zero);
+	assert_int_equal(c.addr, 0);
+	assert_true(cidr4_parse("255.255.255.255/32", &c, &zero));
+	assert_true(zero);
+	assert_int_equal(c.addr, 0xFFFFFFFFu);
+	/* host_bits_zero may be NULL */
+	assert_true(cidr4_parse("10.0.0.0/8", &c, NULL));
+
+	static const char *const bad[] = {
+	    "",
+	    "10.40.0.0",
+	    "10.40.0.0/",
+	    "10.40.0/16",
+	    "10.40.0.0.0/16",
+	    "010.40.0.0/16",
+	    "10.040.0.0/16",
+	    "10.40.00.0/16",
+	    "10.40.0.0/016",
+	    "10.40.0.0/08",
+	    "256.0.0.0/8",
+	    "10.40.0.300/24",
+	    "1000.0.0.0/8",
+	    "10.40.0.0/33",
+	    "10.40.0.0/99",
+	    "10.40.0.0/-1",
+	    " 10.40.0.0/16",
+	    "10.40.0.0/16 ",
+	    "10.40.0.0 /16",
+	    "10.40.0.0/ 16",
+	    "10. 40.0.0/16",
+	    "+10.40.0.0/16",
+	    "10.40.0.0/+16",
+	    "a.b.c.d/8",
+	    "10.40.0.0/16/16",
+	    "10.40.0.0//16",
+	    "10..0.0/16",
+	    "10.40.0.0/1a",
+	    "0x0a.0.0.0/8",
+	    "10.40.0.0/16\n",
+	    "4294967296/8",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (cidr4_parse(bad[i], &c, &zero))
+			fail_msg("cidr4_parse accepted '%s'", bad[i]);
+	}
+}
+
+static void test_cidr4_contains_overlap(void **state)
+{
+	(void)state;
+	cidr4 vpc = cidr("10.40.0.0/16");
+	assert_true(cidr4_contains(vpc, cidr("10.40.16.0/20")));
+	assert_true(cidr4_contains(vpc, vpc));
+	assert_true(cidr4_contains(vpc, cidr("10.40.255.255/32")));
+	assert_false(cidr4_contains(cidr("10.40.16.0/20"), vpc));
+	assert_false(cidr4_contains(vpc, cidr("10.41.0.0/24")));
+	assert_false(cidr4_contains(vpc, cidr("10.0.0.0/8")));
+	assert_true(cidr4_contains(cidr("0.0.0.0/0"), cidr("192.168.1.0/24")));
+	assert_true(cidr4_contains(cidr("0.0.0.0/0"), cidr("0.0.0.0/0")));
+
+	assert_true(cidr4_overlap(vpc, cidr("10.40.1.0/24")));
+	assert_true(cidr4_overlap(cidr("10.40.1.0/24"), vpc));
+	assert_true(cidr4_overlap(cidr("10.40.1.0/24"), cidr("10.40.1.0/24")));
+	assert_false(cidr4_overlap(cidr("10.40.1.0/24"), cidr("10.40.2.0/24")));
+	assert_false(cidr4_overlap(cidr("10.40.0.0/25"), cidr("10.40.0.128/25")));
+	assert_true(cidr4_overlap(cidr("10.40.0.0/23"), cidr("10.40.1.128/25")));
+
+	assert_int_equal(cidr4_size(cidr("10.0.0.0/32")), 1);
+	assert_int_equal(cidr4_size(cidr("10.0.0.0/24")), 256);
+	assert_int_equal(cidr4_size(cidr("0.0.0.0/0")), (uint64_t)1 << 32);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_rule_table_in_id_order),
+	    cmocka_unit_test(test_fresh_prod_has_no_findings),
+	    cmocka_unit_test(test_fresh_staging_has_no_errors),
+	    cmocka_unit_test(test_dev_single_nat_is_a_warning),
+	    cmocka_unit_test(test_prod_single_nat_is_an_error),
+	    cmocka_unit_test(test_prm001_type),
+	    cmocka_unit_test(test_prm002_allowed_values),
+	    cmocka_unit_test(test_prm003_pattern),
+	    cmocka_unit_test(test_prm004_length),
+	    cmocka_unit_test(test_prm005_range),
+	    cmocka_unit_test(test_prm006_unsupported_pattern),
+	    cmocka_unit_test(test_prm_invalid_utf8_value_is_an_error),
+	    cmocka_unit_test(test_prm_aws_and_list_types),
+	    cmocka_unit_test(test_mdl001_unknown_parameter),
+	    cmocka_unit_test(test_mdl002_missing_top_key),
+	    cmocka_unit_test(test_mdl003_stack_name),
+	    cmocka_unit_test(test_mdl004_region),
+	    cmocka_unit_test(test_nam001_suffix_hyphens),
+	    cmocka_unit_test(test_nam002_name_too_long_now),
+	    cmocka_unit_test(test_nam002_fixture_longest_suffix),
+	    cmocka_unit_test(test_nam003_name_without_suffix),
+	    cmocka_unit_test(test_net001_cidr_syntax),
+	    cmocka_unit_test(test_net002_subnet_outside_vpc),
+	    cmocka_unit_test(test_net003_overlap),
+	    cmocka_unit_test(test_net004_prefix_and_size),
+	    cmocka_unit_test(test_net004_app_subnet_capacity),
+	    cmocka_unit_test(test_net005_three_azs_in_prod),
+	    cmocka_unit_test(test_findings_carry_the_line),
+	    cmocka_unit_test(test_bound_parameter_in_file),
+	    cmocka_unit_test(test_pattern_anchoring),
+	    cmocka_unit_test(test_pattern_posix_classes),
+	    cmocka_unit_test(test_pattern_unsupported_and_invalid),
+	    cmocka_unit_test(test_pattern_invalid_utf8_value),
+	    cmocka_unit_test(test_pattern_match_limit),
+	    cmocka_unit_test(test_cidr4_parse),
+	    cmocka_unit_test(test_cidr4_contains_overlap),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
