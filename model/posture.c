@@ -2,7 +2,9 @@
  * HTTP. The internal ALB sits behind the API Gateway VPC link; without a
  * certificate the hop from the VPC link to the ALB crosses the VPC
  * unencrypted. Allowed outside prod (there is no certificate to give a dev
- * stack), an error in prod: the request asks for encryption in transit.
+ * stack); in prod a warning that `lmsctl deploy` turns into a refusal: the
+ * request asks for encryption in transit, and a fresh prod model (which
+ * cannot know the certificate) must still validate.
  * The rule reads the listeners by type, so it holds whatever the
  * certificate parameter is called. */
 #include "model/eval.h"
@@ -87,12 +89,15 @@ static void check_listener(const validate_ctx *ctx, const eval_ctx *ev, const ca
 		buf_addf(&hint, "set %s so the listener serves HTTPS", field);
 	else
 		buf_adds(&hint, "serve HTTPS with an ACM certificate, or redirect HTTP to HTTPS");
-	findings_add(ctx->out, "SEC001", prod ? SEV_ERROR : SEV_WARNING, field ? field : "",
-	             buf_cstr(&hint),
+	/* A warning even in prod, where it stops `lmsctl deploy` instead: no
+	 * default can hold a certificate, and a fresh prod model must validate
+	 * (docs/security-posture.md). */
+	findings_add(ctx->out, "SEC001", SEV_WARNING, field ? field : "", buf_cstr(&hint),
 	             "listener %s serves plain HTTP%s: traffic to the load balancer is not "
 	             "encrypted in transit%s",
 	             e->name, internal ? " inside the VPC" : "",
-	             prod ? "" : " (allowed outside prod; an error in prod)");
+	             prod ? "; lmsctl deploy refuses this in prod (--allow-plain-http overrides)"
+	                  : " (allowed outside prod)");
 	buf_free(&hint);
 	if (!field) {
 		const ynode *where = ynode_get(props, "Protocol");

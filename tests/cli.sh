@@ -46,6 +46,9 @@ expect init-bad-env 2 "dev, staging or prod" -- "$lmsctl" init --env test
 expect init-prod 0 "" -- "$lmsctl" init --env prod -o prod.yml
 expect init-refuses-overwrite 2 "exists" -- "$lmsctl" init --env prod -o prod.yml
 expect init-force 0 "" -- "$lmsctl" init --env prod -o prod.yml --force
+# a fresh prod model cannot know its certificate: SEC001 is a warning there,
+# and deploy refuses prod without one (after credentials; see below)
+expect validate-prod-no-certificate 0 "warning SEC001 \[AlbCertificateArn\].*deploy refuses" -- "$lmsctl" -m prod.yml validate
 expect validate-prod 0 "0 error" -- "$lmsctl" -m prod.yml validate
 expect validate-after-command 0 "0 error" -- "$lmsctl" validate -m prod.yml
 expect validate-json 0 '"findings"' -- "$lmsctl" -m prod.yml validate --format json

@@ -226,15 +226,28 @@ static void test_rule_table_in_id_order(void **state)
 	}
 }
 
+/* Prod is deployed with a certificate on the internal ALB; no default can
+ * hold one, so a fresh prod model has exactly that warning (SEC001). */
+#define TEST_CERTIFICATE                                                                           \
+	"arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+
 static void test_fresh_prod_has_no_findings(void **state)
 {
 	(void)state;
 	findings f;
-	validate_with("prod", NULL, NULL, &f);
+	validate_with("prod", "AlbCertificateArn", TEST_CERTIFICATE, &f);
 	if (f.n)
 		dump_findings(&f);
 	assert_int_equal(findings_count(&f, SEV_ERROR), 0);
 	assert_int_equal(findings_count(&f, SEV_WARNING), 0);
+	findings_free(&f);
+	/* without one: a warning (deploy refuses prod), never an error, so
+	 * that a fresh prod model validates */
+	validate_with("prod", NULL, NULL, &f);
+	assert_int_equal(findings_count(&f, SEV_ERROR), 0);
+	assert_int_equal(findings_count(&f, SEV_WARNING), 1);
+	assert_string_equal(f.v[0].rule, "SEC001");
+	assert_string_equal(f.v[0].field, "AlbCertificateArn");
 	findings_free(&f);
 }
 

@@ -12,6 +12,7 @@
 #include "model/render.h"
 #include "model/report.h"
 #include "model/validate.h"
+#include "tui/external.h"
 
 #include "config.h"
 
@@ -269,7 +270,7 @@ static int cmd_init(cli *c, int argc, char **argv)
 }
 
 static const char validate_usage[] =
-    "Usage: lmsctl [-m MODEL] validate [--format text|json]\n"
+    "Usage: lmsctl [-m MODEL] validate [--format text|json] [--external]\n"
     "\n"
     "Check every value of the model against its template parameter and every cross-field\n"
     "rule; print each finding (position, severity, rule id, field, message, fix).\n"
@@ -277,17 +278,20 @@ static const char validate_usage[] =
     "\n"
     "  -m, --model FILE   the model file (default: the built-in dev model)\n"
     "      --format F     text (default) or json\n"
+    "      --external     also run cfn-lint and cfn-guard (AWS Control Tower rules) over the\n"
+    "                     generated template; their findings are labelled cfn-lint:ID and\n"
+    "                     guard:CONTROL. A tool that is not found is skipped with a note\n"
     "      --rules        list the rules and exit\n";
 
 static int cmd_validate(cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'F'},
-	                                     {"model", required_argument, NULL, 'm'},
-	                                     {"rules", no_argument, NULL, 'r'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"format", required_argument, NULL, 'F'}, {"model", required_argument, NULL, 'm'},
+	    {"rules", no_argument, NULL, 'r'},        {"external", no_argument, NULL, 'x'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 	const char *format = "text";
 	bool list_rules = false;
+	bool external = false;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "+m:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -299,6 +303,9 @@ static int cmd_validate(cli *c, int argc, char **argv)
 			break;
 		case 'r':
 			list_rules = true;
+			break;
+		case 'x':
+			external = true;
 			break;
 		case 'h':
 			fputs(validate_usage, stdout);
@@ -328,6 +335,21 @@ static int cmd_validate(cli *c, int argc, char **argv)
 	findings f;
 	findings_init(&f);
 	validate_model(c->cat, c->m, &f);
+	if (external) {
+		buf notes;
+		buf_init(&notes, 0);
+		lms_error err = {0};
+		if (!external_validate(c->cat, c->m, NULL, &f, &notes, &err)) {
+			print_error(&err);
+			lms_error_clear(&err);
+		}
+		for (const char *p = buf_cstr(&notes); *p;) {
+			size_t len = strcspn(p, "\n");
+			fprintf(stderr, "lmsctl: %.*s\n", (int)len, p);
+			p += len + (p[len] == '\n');
+		}
+		buf_free(&notes);
+	}
 	buf out;
 	buf_init(&out, 0);
 	if (strcmp(format, "json") == 0)

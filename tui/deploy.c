@@ -78,6 +78,8 @@ const char deploy_usage[] =
     "  -y, --yes               do not ask for confirmation (needed without a terminal)\n"
     "      --no-execute        create the change set and show it, execute nothing\n"
     "      --role-arn ARN      the service role CloudFormation creates the resources with\n"
+    "      --allow-plain-http  deploy prod although the internal ALB has no certificate\n"
+    "                          (SEC001; plain HTTP inside the VPC)\n"
     "      --allow-replacement allow replacing stateful resources (databases, caches,\n"
     "                          file systems, buckets, keys, ...): their data is lost\n"
     "      --template FILE     deploy FILE instead of the template generated from the model\n"
@@ -225,6 +227,7 @@ enum {
 	OPT_NO_EXECUTE,
 	OPT_ROLE,
 	OPT_ALLOW_REPLACEMENT,
+	OPT_ALLOW_PLAIN_HTTP,
 	OPT_TEMPLATE
 };
 
@@ -993,7 +996,7 @@ static cfn_change_set *wait_change_set(op *o, const char *id, lms_error *err)
 /* ---- deploy ------------------------------------------------------------------------------ */
 
 typedef struct deploy_opts {
-	bool yes, no_execute, allow_replacement;
+	bool yes, no_execute, allow_replacement, allow_plain_http;
 	const char *role_arn, *template_path;
 } deploy_opts;
 
@@ -1130,6 +1133,29 @@ static int continue_rollback(op *o, const deploy_opts *d, const cfn_stack *s)
 	return rc;
 }
 
+/* Plain HTTP inside the VPC (SEC001) is a warning in validate, since a fresh
+ * prod model cannot know its certificate, and a refusal here, in prod. */
+static bool plain_http_refused(op *o, bool allow_plain_http)
+{
+	const char *env = model_get(o->m, "environment");
+	if (allow_plain_http || !env || strcmp(env, "prod") != 0)
+		return false;
+	findings f;
+	findings_init(&f);
+	validate_model(o->cat, o->m, &f);
+	bool refused = false;
+	for (size_t i = 0; i < f.n; i++) {
+		if (strcmp(f.v[i].rule, "SEC001") != 0)
+			continue;
+		fail("prod is not deployed with plain HTTP inside the VPC: %s (fix: %s; or "
+		     "--allow-plain-http)",
+		     f.v[i].message, f.v[i].hint);
+		refused = true;
+	}
+	findings_free(&f);
+	return refused;
+}
+
 static bool validate_first(op *o)
 {
 	findings f;
@@ -1178,6 +1204,11 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 		if (rc == EXIT_FINDINGS)
 			r->result = "failed: no AWS identity";
 		return rc;
+	}
+	if (!d->template_path && plain_http_refused(o, d->allow_plain_http)) {
+		buf_free(&tpl);
+		r->result = "refused: plain HTTP in prod";
+		return EXIT_FINDINGS;
 	}
 
 	/* the stack as it is */
@@ -1453,6 +1484,7 @@ int cmd_deploy(int argc, char **argv, const deploy_env *env)
 	    {"no-execute", no_argument, NULL, OPT_NO_EXECUTE},
 	    {"role-arn", required_argument, NULL, OPT_ROLE},
 	    {"allow-replacement", no_argument, NULL, OPT_ALLOW_REPLACEMENT},
+	    {"allow-plain-http", no_argument, NULL, OPT_ALLOW_PLAIN_HTTP},
 	    {"template", required_argument, NULL, OPT_TEMPLATE},
 	    {"output", required_argument, NULL, OPT_OUTPUT},
 	    {NULL, 0, NULL, 0}};
@@ -1475,6 +1507,9 @@ int cmd_deploy(int argc, char **argv, const deploy_env *env)
 			break;
 		case OPT_ALLOW_REPLACEMENT:
 			d.allow_replacement = true;
+			break;
+		case OPT_ALLOW_PLAIN_HTTP:
+			d.allow_plain_http = true;
 			break;
 		case OPT_TEMPLATE:
 			d.template_path = optarg;

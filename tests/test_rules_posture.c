@@ -1,0 +1,237 @@
+/* Security posture rule SEC001 (plain HTTP on a load balancer listener):
+ * a warning (in prod one that says deploy refuses it), silent with a certificate or a
+ * redirect to HTTPS. */
+#define _GNU_SOURCE
+#include "model/catalog.h"
+#include "model/model.h"
+#include "model/validate.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static const char env_fragment[] = "Metadata:\n"
+                                   "  AWS::CloudFormation::Interface:\n"
+                                   "    ParameterGroups:\n"
+                                   "      - Label: {default: Environment}\n"
+                                   "        Parameters: [Environment, EnvironmentSuffix]\n"
+                                   "Parameters:\n"
+                                   "  Environment:\n"
+                                   "    Type: String\n"
+                                   "    Description: kind\n"
+                                   "    Default: dev\n"
+                                   "  EnvironmentSuffix:\n"
+                                   "    Type: String\n"
+                                   "    Description: suffix\n"
+                                   "    Default: dev\n"
+                                   "Conditions:\n"
+                                   "  IsProd: !Equals [!Ref Environment, prod]\n";
+
+#include "tests/rulefixture.h"
+
+/* The internal ALB of compute.yml in small: HTTPS with a certificate, plain
+ * HTTP inside the VPC without one. */
+static const char alb_fragment[] =
+    "Metadata:\n"
+    "  AWS::CloudFormation::Interface:\n"
+    "    ParameterGroups:\n"
+    "      - Label: {default: Compute}\n"
+    "        Parameters: [AlbCertificateArn]\n"
+    "Parameters:\n"
+    "  AlbCertificateArn:\n"
+    "    Type: String\n"
+    "    Description: certificate\n"
+    "    Default: ''\n"
+    "Conditions:\n"
+    "  HasAlbCertificate: !Not [!Equals [!Ref AlbCertificateArn, '']]\n"
+    "Resources:\n"
+    "  Alb:\n"
+    "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n"
+    "    Properties:\n"
+    "      Scheme: internal\n"
+    "  AlbListener:\n"
+    "    Type: AWS::ElasticLoadBalancingV2::Listener\n"
+    "    Properties:\n"
+    "      LoadBalancerArn: !Ref Alb\n"
+    "      Port: 443\n"
+    "      Protocol: !If [HasAlbCertificate, HTTPS, HTTP]\n"
+    "      Certificates: !If\n"
+    "        - HasAlbCertificate\n"
+    "        - - CertificateArn: !Ref AlbCertificateArn\n"
+    "        - !Ref AWS::NoValue\n"
+    "      DefaultActions:\n"
+    "        - Type: forward\n"
+    "          TargetGroupArn: !Ref TargetGroup\n";
+
+static const char certificate[] = "Default: arn:aws:acm:eu-west-1:111122223333:certificate/"
+                                  "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\n";
+
+static void run(fixture *fx, const char *env, const char *from, const char *to)
+{
+	run_with(fx, alb_fragment, env, from, to, NULL);
+}
+
+static const finding *sec001(const fixture *fx)
+{
+	for (size_t i = 0; i < fx->f.n; i++)
+		if (strcmp(fx->f.v[i].rule, "SEC001") == 0)
+			return &fx->f.v[i];
+	return NULL;
+}
+
+static size_t sec_findings(const fixture *fx)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fx->f.n; i++)
+		n += strncmp(fx->f.v[i].rule, "SEC", 3) == 0;
+	return n;
+}
+
+static void test_plain_http_outside_prod_is_a_warning(void **state)
+{
+	(void)state;
+	const char *envs[] = {"dev", "staging"};
+	for (size_t i = 0; i < 2; i++) {
+		fixture fx;
+		run(&fx, envs[i], NULL, NULL);
+		if (sec_findings(&fx) != 1)
+			dump(&fx);
+		assert_int_equal(sec_findings(&fx), 1);
+		assert_int_equal(count(&fx, "SEC001", SEV_WARNING), 1);
+		const finding *x = sec001(&fx);
+		/* on the field that fixes it, so the console can jump there */
+		assert_string_equal(x->field, "AlbCertificateArn");
+		assert_true(
+		    has_message(&fx, "SEC001", "AlbListener serves plain HTTP inside the VPC"));
+		assert_non_null(strstr(x->hint, "AlbCertificateArn"));
+		done(&fx);
+	}
+}
+
+/* In prod it stays a warning (a fresh prod model cannot know its
+ * certificate and must validate) that says deploy refuses it: the refusal
+ * itself is tui/deploy.c's, tested in tests/deploy_moto.py. */
+static void test_plain_http_in_prod_is_a_warning_deploy_refuses(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "prod", NULL, NULL);
+	assert_int_equal(count(&fx, "SEC001", SEV_ERROR), 0);
+	assert_int_equal(count(&fx, "SEC001", SEV_WARNING), 1);
+	assert_true(has_message(&fx, "SEC001", "lmsctl deploy refuses this in prod"));
+	done(&fx);
+}
+
+static void test_certificate_silences(void **state)
+{
+	(void)state;
+	const char *envs[] = {"dev", "prod"};
+	for (size_t i = 0; i < 2; i++) {
+		fixture fx;
+		run(&fx, envs[i], "Default: ''\n", certificate);
+		if (sec_findings(&fx))
+			dump(&fx);
+		assert_int_equal(sec_findings(&fx), 0);
+		done(&fx);
+	}
+}
+
+static void test_redirect_to_https_is_fine(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "prod",
+	    "        - Type: forward\n"
+	    "          TargetGroupArn: !Ref TargetGroup\n",
+	    "        - Type: redirect\n"
+	    "          RedirectConfig: {Protocol: HTTPS, Port: '443', StatusCode: HTTP_301}\n");
+	assert_int_equal(sec_findings(&fx), 0);
+	done(&fx);
+	/* a redirect to plain HTTP is no answer */
+	run(&fx, "prod",
+	    "        - Type: forward\n"
+	    "          TargetGroupArn: !Ref TargetGroup\n",
+	    "        - Type: redirect\n"
+	    "          RedirectConfig: {Protocol: HTTP, Port: '8080', StatusCode: HTTP_301}\n");
+	assert_int_equal(count(&fx, "SEC001", SEV_WARNING), 1);
+	done(&fx);
+}
+
+static void test_literal_http_points_at_the_template(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "prod",
+	    "      Protocol: !If [HasAlbCertificate, HTTPS, HTTP]\n"
+	    "      Certificates: !If\n"
+	    "        - HasAlbCertificate\n"
+	    "        - - CertificateArn: !Ref AlbCertificateArn\n"
+	    "        - !Ref AWS::NoValue\n",
+	    "      Protocol: HTTP\n");
+	const finding *x = sec001(&fx);
+	assert_non_null(x);
+	assert_int_equal(x->sev, SEV_WARNING);
+	assert_string_equal(x->field, "");
+	/* no parameter to blame: the position is the Protocol line */
+	assert_non_null(x->file);
+	assert_non_null(strstr(x->file, "data.yml"));
+	assert_int_equal(x->line, 23);
+	done(&fx);
+}
+
+static void test_internet_facing_and_absent(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "dev", "      Scheme: internal\n", "      Scheme: internet-facing\n");
+	const finding *x = sec001(&fx);
+	assert_non_null(x);
+	assert_null(strstr(x->message, "inside the VPC"));
+	done(&fx);
+	/* a listener whose condition is false does not exist */
+	run(&fx, "prod", "    Type: AWS::ElasticLoadBalancingV2::Listener\n",
+	    "    Type: AWS::ElasticLoadBalancingV2::Listener\n"
+	    "    Condition: HasAlbCertificate\n");
+	assert_int_equal(sec_findings(&fx), 0);
+	done(&fx);
+	/* TCP (an NLB passing TLS through) is not plain HTTP */
+	run(&fx, "prod", "      Protocol: !If [HasAlbCertificate, HTTPS, HTTP]\n",
+	    "      Protocol: TCP\n");
+	assert_int_equal(sec_findings(&fx), 0);
+	done(&fx);
+}
+
+static void test_listed_in_rules(void **state)
+{
+	(void)state;
+	size_t n;
+	const validate_rule *r = validate_rules(&n);
+	bool found = false;
+	for (size_t i = 0; i < n; i++) {
+		found = found || strcmp(r[i].id, "SEC001") == 0;
+		if (i)
+			assert_true(strcmp(r[i - 1].id, r[i].id) <
+			            0); /* the table is in id order */
+	}
+	assert_true(found);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_plain_http_outside_prod_is_a_warning),
+	    cmocka_unit_test(test_plain_http_in_prod_is_a_warning_deploy_refuses),
+	    cmocka_unit_test(test_certificate_silences),
+	    cmocka_unit_test(test_redirect_to_https_is_fine),
+	    cmocka_unit_test(test_literal_http_points_at_the_template),
+	    cmocka_unit_test(test_internet_facing_and_absent),
+	    cmocka_unit_test(test_listed_in_rules),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

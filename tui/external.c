@@ -1,0 +1,1043 @@
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "tui/external.h"
+
+#include "model/assemble.h"
+#include "model/eval.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Where scripts/guard-install.sh puts the npm package, under the tree. */
+#define GUARD_PACKAGE "_build/guard/node_modules/@cdklabs/cdk-validator-cfnguard"
+#define GUARD_RULES_SUBDIR "rules/control-tower/cfn-guard"
+/* A path in a template is short; a longer one is cut, not refused. */
+#define MAX_PATH_ELEMS 48
+/* JSON from the tools nests a few dozen levels; more is not theirs. */
+#define MAX_JSON_DEPTH 256
+
+/* ---- where a finding points ------------------------------------------ */
+
+typedef struct place {
+	const char *field; /* parameter name, or "" */
+	const char *file;  /* NULL: no position */
+	size_t line, col;
+} place;
+
+static const struct {
+	const char *name;
+	cat_section sec;
+} sections[] = {
+    {"Parameters", SEC_PARAMETERS}, {"Conditions", SEC_CONDITIONS}, {"Mappings", SEC_MAPPINGS},
+    {"Resources", SEC_RESOURCES},   {"Outputs", SEC_OUTPUTS},
+};
+
+/* The deepest node of `n` that `path` reaches. A short-form tag (`!If`) is
+ * its own argument, so "Fn::If" (or "Ref") stays on the tagged node. */
+static const ynode *walk(const eval_ctx *ev, const ynode *n, char *const *path, size_t npath)
+{
+	for (size_t i = 0; i < npath && n; i++) {
+		const char *k = path[i];
+		/* cfn-guard reads the resolved view: its paths go through the branch
+		 * an Fn::If took; cfn-lint's name the Fn::If itself */
+		const ynode *arg = NULL;
+		const char *fn = eval_fn(n, &arg);
+		if (fn && strcmp(fn, "If") == 0 && strcmp(k, "Fn::If") != 0) {
+			const ynode *picked = eval_pick(ev, n);
+			if (picked)
+				n = picked;
+		}
+		if (n->tag && ((strncmp(k, "Fn::", 4) == 0 && strcmp(n->tag + 1, k + 4) == 0) ||
+		               (strcmp(k, "Ref") == 0 && strcmp(n->tag, "!Ref") == 0)))
+			continue;
+		const ynode *next = NULL;
+		if (n->kind == YNODE_MAP) {
+			next = ynode_get(n, k);
+		} else if (n->kind == YNODE_SEQ) {
+			char *end;
+			errno = 0;
+			unsigned long idx = strtoul(k, &end, 10);
+			if (!errno && end != k && !*end && idx < n->n)
+				next = n->kids[idx];
+		}
+		if (!next)
+			break;
+		n = next;
+	}
+	return n;
+}
+
+static void place_of(const catalog *cat, const model *m, char *const *path, size_t npath, place *pl)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->field = "";
+	if (npath < 2)
+		return;
+	if (strcmp(path[0], "Parameters") == 0) {
+		const cat_param *p = catalog_param(cat, path[1]);
+		if (!p)
+			return;
+		pl->field = p->e.name;
+		const model_entry *e = m->path ? model_find(m, p->e.name) : NULL;
+		if (e && e->line) {
+			pl->file = m->path;
+			pl->line = e->line;
+			pl->col = e->col;
+		} else {
+			pl->file = p->e.frag->path;
+			pl->line = p->e.key->start.line;
+			pl->col = p->e.key->start.col;
+		}
+		return;
+	}
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		if (strcmp(path[0], sections[i].name) != 0)
+			continue;
+		const cat_entry *e = catalog_entry(cat, sections[i].sec, path[1]);
+		if (!e)
+			return;
+		eval_ctx ev = {cat, m};
+		const ynode *n = npath > 2 ? walk(&ev, e->value, path + 2, npath - 2) : e->key;
+		pl->file = e->frag->path;
+		pl->line = n->start.line;
+		pl->col = n->start.col;
+		return;
+	}
+}
+
+static void add_at(findings *out, const char *rule, severity sev, const place *pl, const char *hint,
+                   const char *msg)
+{
+	size_t before = out->n;
+	findings_add(out, rule, sev, pl->field, hint, "%s", msg);
+	if (out->n > before && pl->file)
+		findings_set_position(out, out->n - 1, pl->file, pl->line, pl->col);
+}
+
+typedef struct path_elems {
+	char *v[MAX_PATH_ELEMS];
+	size_t n;
+} path_elems;
+
+static void path_free(path_elems *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	p->n = 0;
+}
+
+static void path_push(path_elems *p, const char *s, size_t len)
+{
+	if (p->n == MAX_PATH_ELEMS)
+		return;
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	p->v[p->n++] = copy;
+}
+
+/* ---- cfn-lint ------------------------------------------------------------ */
+
+bool external_parse_cfn_lint(const catalog *cat, const model *m, const char *json, size_t len,
+                             findings *out)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(json, len, 0, &jerr);
+	if (!root || !json_is_array(root)) {
+		json_decref(root);
+		return false;
+	}
+	size_t i;
+	json_t *item;
+	json_array_foreach(root, i, item)
+	{
+		json_t *rule = json_object_get(item, "Rule");
+		const char *id = json_string_value(json_object_get(rule, "Id"));
+		const char *level = json_string_value(json_object_get(item, "Level"));
+		const char *message = json_string_value(json_object_get(item, "Message"));
+		if (!id || !level || !message)
+			continue;
+		severity sev = strcmp(level, "Error") == 0     ? SEV_ERROR
+		               : strcmp(level, "Warning") == 0 ? SEV_WARNING
+		                                               : SEV_INFO;
+		path_elems path = {.n = 0};
+		json_t *jpath = json_object_get(json_object_get(item, "Location"), "Path");
+		size_t j;
+		json_t *elem;
+		json_array_foreach(jpath, j, elem)
+		{
+			char num[32];
+			if (json_is_string(elem)) {
+				path_push(&path, json_string_value(elem), json_string_length(elem));
+			} else if (json_is_integer(elem)) {
+				int n = snprintf(num, sizeof(num), "%lld",
+				                 (long long)json_integer_value(elem));
+				path_push(&path, num, (size_t)n);
+			}
+		}
+		place pl;
+		place_of(cat, m, path.v, path.n, &pl);
+		buf rid;
+		buf_init(&rid, 0);
+		buf_addf(&rid, "cfn-lint:%s", id);
+		add_at(out, buf_cstr(&rid), sev, &pl, NULL, message);
+		buf_free(&rid);
+		path_free(&path);
+	}
+	json_decref(root);
+	return true;
+}
+
+/* ---- cfn-guard ------------------------------------------------------------ */
+
+typedef struct guard_hit {
+	char *id;   /* logical id */
+	char *path; /* the first path into it */
+} guard_hit;
+
+typedef struct guard_scan {
+	const char *custom; /* the first "[CT.X.PR.N]: title\n[FIX]: fix" message */
+	guard_hit *hits;
+	size_t n, cap;
+} guard_scan;
+
+static void scan_add_path(guard_scan *s, const char *path)
+{
+	static const char prefix[] = "/Resources/";
+	if (strncmp(path, prefix, sizeof(prefix) - 1) != 0)
+		return;
+	const char *id = path + sizeof(prefix) - 1;
+	size_t idlen = strcspn(id, "/");
+	if (idlen == 0)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		if (strlen(s->hits[i].id) == idlen && strncmp(s->hits[i].id, id, idlen) == 0)
+			return;
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? 2 * s->cap : 8;
+		guard_hit *p = realloc(s->hits, ncap * sizeof(*p));
+		if (!p)
+			return;
+		s->hits = p;
+		s->cap = ncap;
+	}
+	char *idcopy = strndup(id, idlen);
+	char *pathcopy = strdup(path);
+	if (!idcopy || !pathcopy) {
+		free(idcopy);
+		free(pathcopy);
+		return;
+	}
+	s->hits[s->n].id = idcopy;
+	s->hits[s->n].path = pathcopy;
+	s->n++;
+}
+
+static void scan(guard_scan *s, json_t *n, int depth)
+{
+	if (depth > MAX_JSON_DEPTH)
+		return;
+	if (json_is_array(n)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(n, i, v) scan(s, v, depth + 1);
+		return;
+	}
+	if (!json_is_object(n))
+		return;
+	const char *k;
+	json_t *v;
+	json_object_foreach(n, k, v)
+	{
+		if (strcmp(k, "path") == 0 && json_is_string(v))
+			scan_add_path(s, json_string_value(v));
+		else if (strcmp(k, "custom_message") == 0 && json_is_string(v)) {
+			if (!s->custom && strstr(json_string_value(v), "[CT."))
+				s->custom = json_string_value(v);
+		} else
+			scan(s, v, depth + 1);
+	}
+}
+
+/* The text after `marker` up to the end of its line, trimmed. */
+static void line_after(const char *text, const char *marker, buf *out)
+{
+	const char *p = text ? strstr(text, marker) : NULL;
+	if (!p)
+		return;
+	p += strlen(marker);
+	p += strspn(p, " \t");
+	size_t len = strcspn(p, "\n");
+	while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
+		len--;
+	buf_add(out, p, len);
+}
+
+static void guard_entry(const catalog *cat, const model *m, json_t *entry, findings *out)
+{
+	const char *rule_name =
+	    json_string_value(json_object_get(json_object_get(entry, "Rule"), "name"));
+	guard_scan s = {0};
+	scan(&s, entry, 0);
+	buf control, title, fix;
+	buf_init(&control, 0);
+	buf_init(&title, 0);
+	buf_init(&fix, 0);
+	const char *open = s.custom ? strstr(s.custom, "[CT.") : NULL;
+	const char *close = open ? strchr(open, ']') : NULL;
+	if (close)
+		buf_add(&control, open + 1, (size_t)(close - open - 1));
+	else
+		buf_adds(&control, rule_name ? rule_name : "unknown");
+	if (close)
+		line_after(close + 1, ":", &title);
+	if (!title.len)
+		buf_adds(&title, rule_name ? rule_name : "control failed");
+	line_after(s.custom, "[FIX]:", &fix);
+	buf rid;
+	buf_init(&rid, 0);
+	buf_addf(&rid, "guard:%s", buf_cstr(&control));
+	for (size_t i = 0; i < s.n; i++) {
+		path_elems path = {.n = 0};
+		for (const char *p = s.hits[i].path; *p;) {
+			p += strspn(p, "/");
+			size_t len = strcspn(p, "/");
+			if (len)
+				path_push(&path, p, len);
+			p += len;
+		}
+		place pl;
+		place_of(cat, m, path.v, path.n, &pl);
+		buf msg;
+		buf_init(&msg, 0);
+		buf_addf(&msg, "%s: %s", s.hits[i].id, buf_cstr(&title));
+		add_at(out, buf_cstr(&rid), SEV_WARNING, &pl, buf_cstr(&fix), buf_cstr(&msg));
+		buf_free(&msg);
+		path_free(&path);
+		free(s.hits[i].id);
+		free(s.hits[i].path);
+	}
+	if (s.n == 0) {
+		place pl = {.field = ""};
+		add_at(out, buf_cstr(&rid), SEV_WARNING, &pl, buf_cstr(&fix), buf_cstr(&title));
+	}
+	free(s.hits);
+	buf_free(&rid);
+	buf_free(&control);
+	buf_free(&title);
+	buf_free(&fix);
+}
+
+bool external_parse_cfn_guard(const catalog *cat, const model *m, const char *json, size_t len,
+                              findings *out)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(json, len, 0, &jerr);
+	if (!root || (!json_is_array(root) && !json_is_object(root))) {
+		json_decref(root);
+		return false;
+	}
+	bool ok = true;
+	size_t count = json_is_array(root) ? json_array_size(root) : 1;
+	for (size_t i = 0; i < count; i++) {
+		json_t *report = json_is_array(root) ? json_array_get(root, i) : root;
+		json_t *nc = json_object_get(report, "not_compliant");
+		if (!json_is_array(nc)) {
+			ok = false; /* every report of cfn-guard's has the list */
+			continue;
+		}
+		size_t j;
+		json_t *entry;
+		json_array_foreach(nc, j, entry) guard_entry(cat, m, entry, out);
+	}
+	json_decref(root);
+	return ok;
+}
+
+/* ---- the template as CloudFormation hands it to Control Tower's hooks ---- */
+
+/* cfn-guard compares values literally: a Ref to a parameter or an Fn::If
+ * fails any rule that compares a value. cfn-guard therefore reads the
+ * template resolved for the model, as tests/guard.py does for the CI gate:
+ * parameters replaced by their values, conditions decided, resources whose
+ * condition is false left out, Fn::Sub over known values folded (else
+ * written as the Fn::Join it stands for), `!GetAtt X.Attr` in list form. */
+
+typedef struct resolver {
+	eval_ctx ev;
+} resolver;
+
+static json_t novalue_sentinel;
+#define NOVALUE (&novalue_sentinel)
+
+static json_t *to_json(const resolver *r, const ynode *n, int depth);
+
+static json_t *scalar_json(const ynode *n)
+{
+	const char *s = n->str;
+	if (n->style != YSTYLE_PLAIN)
+		return json_stringn(s, n->len);
+	if (!*s || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
+	    strcmp(s, "NULL") == 0)
+		return json_null();
+	if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "TRUE") == 0)
+		return json_true();
+	if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 || strcmp(s, "FALSE") == 0)
+		return json_false();
+	/* integers without leading zeros, then decimal floats */
+	const char *d = s + (*s == '-' || *s == '+');
+	if (*d && strspn(d, "0123456789") == strlen(d) && (d[0] != '0' || !d[1])) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(s, &end, 10);
+		if (!errno && !*end)
+			return json_integer((json_int_t)v);
+	}
+	if (*d && strspn(d, "0123456789.eE+-") == strlen(d) && strpbrk(d, "0123456789")) {
+		char *end;
+		double v = strtod(s, &end);
+		if (!*end)
+			return json_real(v);
+	}
+	return json_stringn(s, n->len);
+}
+
+/* A parameter's value as JSON: a number for Number, a list for list types. */
+static json_t *param_json(const resolver *r, const cat_param *p)
+{
+	const char *v = model_param_value(r->ev.m, r->ev.cat, p->e.name);
+	if (!v)
+		return NULL;
+	if (strcmp(p->type, "Number") == 0) {
+		char *end;
+		errno = 0;
+		long long i = strtoll(v, &end, 10);
+		if (!errno && *v && !*end)
+			return json_integer((json_int_t)i);
+		double d = strtod(v, &end);
+		if (*v && !*end)
+			return json_real(d);
+		return json_string(v);
+	}
+	if (cat_type_is_list(p->type)) {
+		json_t *arr = json_array();
+		for (const char *s = v; arr && *v;) {
+			size_t len = strcspn(s, ",");
+			json_array_append_new(arr, json_stringn(s, len));
+			if (!s[len])
+				break;
+			s += len + 1;
+		}
+		return arr;
+	}
+	return json_string(v);
+}
+
+static const char *pseudo_value(const resolver *r, const char *name)
+{
+	if (strcmp(name, "AWS::Region") == 0) {
+		const char *region = model_get(r->ev.m, "region");
+		return region ? region : "eu-west-1";
+	}
+	if (strcmp(name, "AWS::Partition") == 0)
+		return "aws";
+	if (strcmp(name, "AWS::URLSuffix") == 0)
+		return "amazonaws.com";
+	return NULL;
+}
+
+/* A value known as a string (for Fn::Sub), or NULL. */
+static const char *known_string(const resolver *r, const char *name, buf *scratch)
+{
+	const char *v = pseudo_value(r, name);
+	if (v)
+		return v;
+	const cat_param *p = catalog_param(r->ev.cat, name);
+	if (!p)
+		return NULL;
+	v = model_param_value(r->ev.m, r->ev.cat, name);
+	if (!v)
+		return NULL;
+	buf_reset(scratch);
+	buf_adds(scratch, v);
+	return buf_cstr(scratch);
+}
+
+static json_t *sub_json(const resolver *r, const ynode *arg, int depth)
+{
+	const ynode *text = arg;
+	const ynode *vars = NULL;
+	if (arg->kind == YNODE_SEQ && arg->n >= 1) {
+		text = arg->kids[0];
+		vars = arg->n > 1 ? arg->kids[1] : NULL;
+	}
+	if (text->kind != YNODE_SCALAR)
+		return NULL;
+	json_t *parts = json_array();
+	buf lit, scratch;
+	buf_init(&lit, 0);
+	buf_init(&scratch, 0);
+	const char *p = text->str;
+	while (parts && *p) {
+		const char *open = strstr(p, "${");
+		const char *close = open ? strchr(open + 2, '}') : NULL;
+		if (!close) {
+			buf_adds(&lit, p);
+			break;
+		}
+		buf_add(&lit, p, (size_t)(open - p));
+		p = close + 1;
+		size_t len = (size_t)(close - open - 2);
+		char *name = strndup(open + 2, len);
+		if (!name)
+			break;
+		if (name[0] == '!') { /* ${!Literal} */
+			buf_addf(&lit, "${%s}", name + 1);
+			free(name);
+			continue;
+		}
+		const ynode *given = vars ? ynode_get(vars, name) : NULL;
+		json_t *value = NULL;
+		const char *known = NULL;
+		if (given) {
+			value = to_json(r, given, depth + 1);
+			if (value == NOVALUE)
+				value = NULL;
+		} else {
+			known = known_string(r, name, &scratch);
+		}
+		if (json_is_string(value)) {
+			buf_adds(&lit, json_string_value(value));
+			json_decref(value);
+		} else if (known) {
+			buf_adds(&lit, known);
+		} else {
+			if (lit.len)
+				json_array_append_new(parts, json_stringn(buf_cstr(&lit), lit.len));
+			buf_reset(&lit);
+			if (!value) {
+				char *dot = strchr(name, '.');
+				if (dot) {
+					*dot = '\0';
+					value = json_pack("{s:[s,s]}", "Fn::GetAtt", name, dot + 1);
+				} else {
+					value = json_pack("{s:s}", "Ref", name);
+				}
+			}
+			json_array_append_new(parts, value);
+		}
+		free(name);
+	}
+	json_t *out = NULL;
+	if (parts && json_array_size(parts) == 0)
+		out = json_stringn(buf_cstr(&lit), lit.len);
+	else if (parts) {
+		if (lit.len)
+			json_array_append_new(parts, json_stringn(buf_cstr(&lit), lit.len));
+		out = json_array_size(parts) == 1 ? json_incref(json_array_get(parts, 0))
+		                                  : json_pack("{s:[s,O]}", "Fn::Join", "", parts);
+	}
+	json_decref(parts);
+	buf_free(&lit);
+	buf_free(&scratch);
+	return out;
+}
+
+/* The node's value ignoring its own tag (a short-form tag's argument). */
+static json_t *untagged_json(const resolver *r, const ynode *n, int depth)
+{
+	if (n->kind == YNODE_SCALAR)
+		return n->tag ? json_stringn(n->str, n->len) : scalar_json(n);
+	if (n->kind == YNODE_SEQ) {
+		json_t *arr = json_array();
+		for (size_t i = 0; arr && i < n->n; i++) {
+			json_t *v = to_json(r, n->kids[i], depth + 1);
+			if (v && v != NOVALUE)
+				json_array_append_new(arr, v);
+		}
+		return arr;
+	}
+	json_t *obj = json_object();
+	for (size_t i = 0; obj && i < n->n; i++) {
+		const ynode *k = ynode_key(n, i);
+		json_t *v = to_json(r, ynode_val(n, i), depth + 1);
+		if (v && v != NOVALUE && k->kind == YNODE_SCALAR)
+			json_object_set_new(obj, k->str, v);
+		else if (v && v != NOVALUE)
+			json_decref(v);
+	}
+	return obj;
+}
+
+static json_t *to_json(const resolver *r, const ynode *n, int depth)
+{
+	if (!n || depth > MAX_JSON_DEPTH)
+		return json_null();
+	const ynode *arg = NULL;
+	const char *fn = eval_fn(n, &arg);
+	if (!fn || !arg)
+		return untagged_json(r, n, depth);
+	bool tagged = arg == n; /* short form: the node is its own argument */
+	if (strcmp(fn, "Ref") == 0 && arg->kind == YNODE_SCALAR) {
+		const char *name = arg->str;
+		if (strcmp(name, "AWS::NoValue") == 0)
+			return NOVALUE;
+		const cat_param *p = catalog_param(r->ev.cat, name);
+		json_t *v = p ? param_json(r, p) : NULL;
+		if (v)
+			return v;
+		const char *pseudo = pseudo_value(r, name);
+		return pseudo ? json_string(pseudo) : json_pack("{s:s}", "Ref", name);
+	}
+	if (strcmp(fn, "If") == 0 && arg->kind == YNODE_SEQ && arg->n == 3 &&
+	    arg->kids[0]->kind == YNODE_SCALAR) {
+		int c = eval_condition(&r->ev, arg->kids[0]->str);
+		if (c >= 0)
+			return to_json(r, arg->kids[c ? 1 : 2], depth + 1);
+	}
+	if (strcmp(fn, "GetAtt") == 0 && arg->kind == YNODE_SCALAR) {
+		char *copy = strdup(arg->str);
+		char *dot = copy ? strchr(copy, '.') : NULL;
+		json_t *v = NULL;
+		if (dot) {
+			*dot = '\0';
+			v = json_pack("{s:[s,s]}", "Fn::GetAtt", copy, dot + 1);
+		}
+		free(copy);
+		if (v)
+			return v;
+	}
+	if (strcmp(fn, "Sub") == 0) {
+		json_t *v = sub_json(r, arg, depth);
+		if (v)
+			return v;
+	}
+	if (strcmp(fn, "Select") == 0 && arg->kind == YNODE_SEQ && arg->n == 2) {
+		json_t *index = to_json(r, arg->kids[0], depth + 1);
+		json_t *list = to_json(r, arg->kids[1], depth + 1);
+		json_t *picked = NULL;
+		long long i = -1;
+		if (json_is_integer(index))
+			i = (long long)json_integer_value(index);
+		else if (json_is_string(index)) {
+			char *end;
+			errno = 0;
+			i = strtoll(json_string_value(index), &end, 10);
+			if (errno || *end)
+				i = -1;
+		}
+		if (json_is_array(list) && i >= 0 && (size_t)i < json_array_size(list))
+			picked = json_incref(json_array_get(list, (size_t)i));
+		if (index != NOVALUE)
+			json_decref(index);
+		if (list != NOVALUE)
+			json_decref(list);
+		if (picked)
+			return picked;
+	}
+	buf key;
+	buf_init(&key, 0);
+	if (strcmp(fn, "Ref") == 0 || strcmp(fn, "Condition") == 0)
+		buf_adds(&key, fn);
+	else
+		buf_addf(&key, "Fn::%s", fn);
+	json_t *v = tagged ? untagged_json(r, arg, depth + 1) : to_json(r, arg, depth + 1);
+	json_t *out = NULL;
+	if (v == NOVALUE)
+		v = json_null();
+	if (v && !key.failed)
+		out = json_pack("{s:o}", buf_cstr(&key), v);
+	else
+		json_decref(v);
+	buf_free(&key);
+	return out;
+}
+
+/* The resolved template (JSON text, owned by the caller), or NULL. */
+static char *resolved_template(const catalog *cat, const model *m, const ydoc *doc)
+{
+	resolver r = {{cat, m}};
+	json_t *root = json_object();
+	json_t *resources = json_object();
+	const ynode *top = doc->root;
+	if (!root || !resources || !top || top->kind != YNODE_MAP) {
+		json_decref(root);
+		json_decref(resources);
+		return NULL;
+	}
+	json_object_set_new(root, "AWSTemplateFormatVersion", json_string("2010-09-09"));
+	const ynode *res = ynode_get(top, "Resources");
+	for (size_t i = 0; res && res->kind == YNODE_MAP && i < res->n; i++) {
+		const ynode *k = ynode_key(res, i);
+		const ynode *v = ynode_val(res, i);
+		const char *cond = ynode_str(ynode_get(v, "Condition"));
+		if (cond && eval_condition(&r.ev, cond) == 0)
+			continue;
+		json_t *jv = to_json(&r, v, 0);
+		if (jv && jv != NOVALUE && k->kind == YNODE_SCALAR)
+			json_object_set_new(resources, k->str, jv);
+		else if (jv && jv != NOVALUE)
+			json_decref(jv);
+	}
+	json_object_set_new(root, "Resources", resources);
+	char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return text;
+}
+
+/* ---- running a tool ----------------------------------------------------- */
+
+static bool is_executable_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *find_in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path;;) {
+		size_t len = strcspn(p, ":");
+		buf cand;
+		buf_init(&cand, 0);
+		if (len)
+			buf_add(&cand, p, len);
+		else
+			buf_addc(&cand, '.');
+		buf_addf(&cand, "/%s", name);
+		if (!cand.failed && is_executable_file(buf_cstr(&cand)))
+			return buf_take(&cand);
+		buf_free(&cand);
+		if (!p[len])
+			return NULL;
+		p += len + 1;
+	}
+}
+
+/* The cfn-guard binary scripts/guard-install.sh installs for this machine. */
+static char *installed_guard(void)
+{
+	struct utsname u;
+	if (uname(&u) != 0)
+		return NULL;
+	const char *os = strcmp(u.sysname, "Linux") == 0    ? "ubuntu"
+	                 : strcmp(u.sysname, "Darwin") == 0 ? "macos"
+	                                                    : NULL;
+	const char *arch =
+	    strcmp(u.machine, "x86_64") == 0 || strcmp(u.machine, "amd64") == 0    ? "x86_64"
+	    : strcmp(u.machine, "aarch64") == 0 || strcmp(u.machine, "arm64") == 0 ? "aarch64"
+	                                                                           : NULL;
+	if (!os || !arch)
+		return NULL;
+	buf p;
+	buf_init(&p, 0);
+	buf_addf(&p, "%s/%s/bin/%s/%s/cfn-guard", LMSCTL_SRCDIR, GUARD_PACKAGE, os, arch);
+	if (!p.failed && is_executable_file(buf_cstr(&p)))
+		return buf_take(&p);
+	buf_free(&p);
+	return NULL;
+}
+
+static char *find_tool(const char *given, const char *env, const char *name, bool guard)
+{
+	if (given)
+		return strdup(given);
+	const char *e = getenv(env);
+	if (e) /* set and empty: the tool is not wanted */
+		return *e ? strdup(e) : NULL;
+	char *p = find_in_path(name);
+	if (!p && guard)
+		p = installed_guard();
+	return p;
+}
+
+/* The Control Tower rules beside a cfn-guard from the npm package
+ * (<package>/bin/<os>/<arch>/cfn-guard), else under _build/guard/. */
+static char *find_rules(const char *given, const char *guard)
+{
+	if (given)
+		return strdup(given);
+	const char *e = getenv("LMSCTL_GUARD_RULES");
+	if (e && *e)
+		return strdup(e);
+	char *real = realpath(guard, NULL);
+	if (real) {
+		char *cut = real;
+		for (int i = 0; i < 4 && cut; i++) {
+			cut = strrchr(real, '/');
+			if (cut)
+				*cut = '\0';
+		}
+		buf p;
+		buf_init(&p, 0);
+		buf_addf(&p, "%s/%s", real, GUARD_RULES_SUBDIR);
+		free(real);
+		if (cut && !p.failed && is_dir(buf_cstr(&p)))
+			return buf_take(&p);
+		buf_free(&p);
+	}
+	buf p;
+	buf_init(&p, 0);
+	buf_addf(&p, "%s/%s/%s", LMSCTL_SRCDIR, GUARD_PACKAGE, GUARD_RULES_SUBDIR);
+	if (!p.failed && is_dir(buf_cstr(&p)))
+		return buf_take(&p);
+	buf_free(&p);
+	return NULL;
+}
+
+/* Runs argv (argv[0] a path) with stdin from /dev/null, stdout into `out`
+ * and stderr into the file `errpath`. Returns the exit status (128 + signal
+ * when killed), or -1 with `why` set when it could not start. */
+static int run_tool(char *const argv[], const char *errpath, buf *out, const char **why)
+{
+	int fds[2];
+	if (pipe(fds) != 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	posix_spawn_file_actions_addclose(&fa, fds[1]);
+	posix_spawn_file_actions_addopen(&fa, 2, errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	pid_t pid;
+	int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (rc != 0) {
+		close(fds[0]);
+		*why = strerror(rc);
+		return -1;
+	}
+	char chunk[8192];
+	for (;;) {
+		ssize_t got = read(fds[0], chunk, sizeof(chunk));
+		if (got == 0)
+			break;
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		buf_add(out, chunk, (size_t)got); /* past the cap: drained, not kept */
+	}
+	close(fds[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			*why = strerror(errno);
+			return -1;
+		}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The first line of a file, for a note. */
+static void first_line(const char *path, buf *out)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return;
+	char line[512];
+	while (fgets(line, sizeof(line), fp)) {
+		size_t len = strcspn(line, "\n");
+		if (len) {
+			buf_adds(out, ": ");
+			buf_add(out, line, len);
+			break;
+		}
+	}
+	fclose(fp);
+}
+
+static bool write_text(const char *path, const char *text, size_t len)
+{
+	FILE *fp = fopen(path, "w");
+	if (!fp)
+		return false;
+	bool ok = fwrite(text, 1, len, fp) == len;
+	return fclose(fp) == 0 && ok;
+}
+
+static const char *value_cb(void *ctx, const char *param)
+{
+	const eval_ctx *ev = ctx;
+	return model_param_value(ev->m, ev->cat, param);
+}
+
+typedef struct workdir {
+	char *dir, *yaml, *json, *errs;
+} workdir;
+
+static void workdir_free(workdir *w)
+{
+	const char *files[] = {w->yaml, w->json, w->errs};
+	for (size_t i = 0; i < 3; i++)
+		if (files[i])
+			unlink(files[i]);
+	if (w->dir)
+		rmdir(w->dir);
+	free(w->dir);
+	free(w->yaml);
+	free(w->json);
+	free(w->errs);
+}
+
+static char *join(const char *dir, const char *name)
+{
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "%s/%s", dir, name);
+	return buf_take(&b);
+}
+
+static void run_cfn_lint(const catalog *cat, const model *m, const char *lint, const workdir *w,
+                         findings *out, buf *notes)
+{
+	const char *region = model_get(m, "region");
+	char *argv[] = {
+	    (char *)lint, "--format", "json", "-r", (char *)(region ? region : "eu-west-1"),
+	    "--",         w->yaml,    NULL};
+	buf stdout_text;
+	buf_init(&stdout_text, 0);
+	const char *why = NULL;
+	int status = run_tool(argv, w->errs, &stdout_text, &why);
+	if (status < 0) {
+		buf_addf(notes, "cfn-lint: cannot run %s: %s; its checks are skipped\n", lint, why);
+	} else if (stdout_text.failed ||
+	           !external_parse_cfn_lint(cat, m, stdout_text.data, stdout_text.len, out)) {
+		buf_addf(notes, "cfn-lint: %s failed (exit %d)", lint, status);
+		first_line(w->errs, notes);
+		buf_adds(notes, "; its checks are skipped\n");
+	}
+	buf_free(&stdout_text);
+}
+
+static void run_cfn_guard(const catalog *cat, const model *m, const char *guard, const char *rules,
+                          const workdir *w, findings *out, buf *notes)
+{
+	char *argv[] = {(char *)guard, "validate", "-r", (char *)rules, "-d", w->json,
+	                "-o",          "json",     "-S", "none",        "-z", NULL};
+	buf stdout_text;
+	buf_init(&stdout_text, 0);
+	const char *why = NULL;
+	int status = run_tool(argv, w->errs, &stdout_text, &why);
+	/* 0: every rule passed or skipped; 19: some rule failed */
+	if (status < 0) {
+		buf_addf(notes, "cfn-guard: cannot run %s: %s; its checks are skipped\n", guard,
+		         why);
+	} else if ((status != 0 && status != 19) || stdout_text.failed ||
+	           !external_parse_cfn_guard(cat, m, stdout_text.data, stdout_text.len, out)) {
+		buf_addf(notes, "cfn-guard: %s failed (exit %d)", guard, status);
+		first_line(w->errs, notes);
+		buf_adds(notes, "; its checks are skipped\n");
+	}
+	buf_free(&stdout_text);
+}
+
+bool external_validate(const catalog *cat, const model *m, const external_tools *tools,
+                       findings *out, buf *notes, lms_error *err)
+{
+	external_tools none = {0};
+	if (!tools)
+		tools = &none;
+	char *lint = find_tool(tools->cfn_lint, "LMSCTL_CFN_LINT", "cfn-lint", false);
+	char *guard = find_tool(tools->cfn_guard, "LMSCTL_CFN_GUARD", "cfn-guard", true);
+	char *rules = guard ? find_rules(tools->guard_rules, guard) : NULL;
+	if (!lint)
+		buf_adds(notes,
+		         "cfn-lint: not found (LMSCTL_CFN_LINT, or cfn-lint on PATH; pip install "
+		         "cfn-lint); its checks are skipped\n");
+	if (!guard)
+		buf_adds(notes, "cfn-guard: not found (LMSCTL_CFN_GUARD, cfn-guard on PATH, or "
+		                "scripts/guard-install.sh); its checks are skipped\n");
+	else if (!rules)
+		buf_addf(notes,
+		         "cfn-guard: found %s but no Control Tower rules (LMSCTL_GUARD_RULES, or "
+		         "scripts/guard-install.sh); its checks are skipped\n",
+		         guard);
+	bool ok = true;
+	workdir w = {0};
+	buf tpl;
+	buf_init(&tpl, 0);
+	ydoc *doc = NULL;
+	char *resolved = NULL;
+	if (!lint && !(guard && rules))
+		goto done;
+	eval_ctx ev = {cat, m};
+	if (!assemble_template(cat, value_cb, &ev, &tpl, err)) {
+		ok = false;
+		goto done;
+	}
+	const char *tmp = getenv("TMPDIR");
+	buf dir;
+	buf_init(&dir, 0);
+	buf_addf(&dir, "%s/lmsctl-external-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	w.dir = buf_take(&dir);
+	if (!w.dir || !mkdtemp(w.dir)) {
+		lms_error_set(err, NULL, 0, 0, "cannot create a temporary directory in %s: %s",
+		              tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		free(w.dir);
+		w.dir = NULL;
+		ok = false;
+		goto done;
+	}
+	w.yaml = join(w.dir, "template.yml");
+	w.json = join(w.dir, "resolved.json");
+	w.errs = join(w.dir, "stderr.txt");
+	if (!w.yaml || !w.json || !w.errs || !write_text(w.yaml, tpl.data, tpl.len)) {
+		lms_error_set(err, w.yaml, 0, 0, "cannot write the template: %s", strerror(errno));
+		ok = false;
+		goto done;
+	}
+	if (lint)
+		run_cfn_lint(cat, m, lint, &w, out, notes);
+	if (guard && rules) {
+		lms_error perr = {0};
+		doc = ydoc_parse("template.yml", tpl.data, tpl.len, &perr);
+		resolved = doc ? resolved_template(cat, m, doc) : NULL;
+		if (!resolved || !write_text(w.json, resolved, strlen(resolved))) {
+			char *msg = lms_error_format(&perr);
+			buf_addf(
+			    notes,
+			    "cfn-guard: cannot resolve the template%s%s; its checks are skipped\n",
+			    msg ? ": " : "", msg ? msg : "");
+			free(msg);
+		} else {
+			run_cfn_guard(cat, m, guard, rules, &w, out, notes);
+		}
+		lms_error_clear(&perr);
+	}
+	findings_sort(out);
+done:
+	free(resolved);
+	ydoc_free(doc);
+	buf_free(&tpl);
+	workdir_free(&w);
+	free(lint);
+	free(guard);
+	free(rules);
+	return ok;
+}
