@@ -369,6 +369,21 @@ class AgainstMoto(Base):
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
         self.assertTrue(any(k.startswith("lms-assembled/") and k.endswith(".yaml") for k in keys), keys)
 
+    def test_prod_without_certificate_is_refused(self):
+        """SEC001: validate only warns (a fresh prod model cannot know its certificate),
+        deploy refuses prod with plain HTTP to the ALB, after the credentials check and
+        before anything is uploaded or changed; --allow-plain-http goes on."""
+        model = self.model("lms-prodtls", "ptls", env="prod")
+        r = self.lm("-m", model, "deploy", "--yes", "--no-execute", "--role-arn", ROLE,
+                    timeout=120)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("SEC001", r.stderr)
+        self.assertIn("--allow-plain-http", r.stderr)
+        self.assertNotIn("Uploaded the template", r.stdout + r.stderr)
+        r = self.lm("-m", model, "deploy", "--yes", "--no-execute", "--allow-plain-http",
+                    "--role-arn", ROLE, timeout=120)
+        self.assertIn("Uploaded the template", r.stdout + r.stderr)
+
     def test_type_moto_does_not_implement(self):
         """A property reading an attribute of a type moto lacks: its 400 is reported."""
         model = self.model("lms-unsupported", "uns")

@@ -1147,9 +1147,9 @@ static bool plain_http_refused(op *o, bool allow_plain_http)
 	for (size_t i = 0; i < f.n; i++) {
 		if (strcmp(f.v[i].rule, "SEC001") != 0)
 			continue;
-		fail("prod is not deployed with plain HTTP inside the VPC: %s (fix: %s; or "
-		     "--allow-plain-http)",
-		     f.v[i].message, f.v[i].hint);
+		fail("SEC001 [%s]: prod is not deployed with plain HTTP to the load balancer: %s "
+		     "(fix: %s; or --allow-plain-http)",
+		     f.v[i].field, f.v[i].message, f.v[i].hint);
 		refused = true;
 	}
 	findings_free(&f);
