@@ -91,7 +91,7 @@ bool params_json_import(const catalog *cat, model *m, const char *path, const ch
 		vals[i] = v ? value_text(v) : NULL;
 		if (vals[i] && strpbrk(vals[i], "\r\n")) {
 			lms_error_set(err, path, 0, 0,
-				      "entry %zu (%s): a parameter value is one line", i + 1, key);
+			              "entry %zu (%s): a parameter value is one line", i + 1, key);
 			goto done;
 		}
 		if (!vals[i]) {

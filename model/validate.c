@@ -433,8 +433,9 @@ static void rule_stack_region(const validate_ctx *ctx)
 /* ---- rule table ------------------------------------------------------ */
 
 static const validate_rule rules[] = {
-    {"CMP001", "Fargate sizes, task counts, health checks, alarm periods, API throttling, "
-	       "exam schedules, session headroom, exam minimums, vCPU quota (CMP001-CMP010)",
+    {"CMP001",
+     "Fargate sizes, task counts, health checks, alarm periods, API throttling, "
+     "exam schedules, session headroom, exam minimums, vCPU quota (CMP001-CMP010)",
      rule_compute},
     {"DAT001",
      "Aurora capacity, backups, reader AZ, cache failover, 30-day rotation, "
@@ -450,8 +451,9 @@ static const validate_rule rules[] = {
     {"NET005", "three availability zones in prod", rule_az_count},
     {"NET006", "one NAT gateway per AZ (single NAT: warning in dev/staging, error in prod)",
      rule_nat},
-    {"OBS001", "log groups encrypted with retention, audit logs a year, data-lake expiry, "
-	       "manual approval in prod (OBS001-OBS004)",
+    {"OBS001",
+     "log groups encrypted with retention, audit logs a year, data-lake expiry, "
+     "manual approval in prod (OBS001-OBS004)",
      rule_observe},
     {"PRM001", "each value meets its parameter's declared constraints (PRM001-PRM006)",
      rule_params},

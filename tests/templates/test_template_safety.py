@@ -193,6 +193,8 @@ def key_policy_problems(tpl):
         if p.get("EnableKeyRotation") is not True:
             out.append("%s: key rotation off" % lid)
         for st in as_list(p.get("KeyPolicy", {}).get("Statement", [])):
+            if st.get("Effect") == "Deny":
+                continue  # a Deny to anyone narrows access; only an Allow can be too wide
             actions = as_list(st.get("Action", []))
             if ("kms:*" in actions or "*" in actions) and not is_root(
                     st.get("Principal", {})):
