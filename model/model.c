@@ -579,9 +579,50 @@ bool model_render_update(const model *m, buf *out)
 	return !out->failed;
 }
 
+/* Writes to something that is not a regular file (/dev/null, /dev/stdout,
+ * a FIFO) in place: renaming a temporary file over a device would replace
+ * the device node itself. */
+static bool write_in_place(const char *path, const char *data, size_t len, lms_error *err)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0) {
+		lms_error_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
+		return false;
+	}
+	size_t done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			lms_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
+			close(fd);
+			return false;
+		}
+		done += (size_t)w;
+	}
+	if (close(fd) != 0) {
+		lms_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 bool write_file_atomic(const char *path, const char *data, size_t len, bool exclusive,
                        lms_error *err)
 {
+	struct stat target;
+	if (stat(path, &target) == 0 && !S_ISREG(target.st_mode)) {
+		if (exclusive) {
+			lms_error_set(err, path, 0, 0, "already exists (use --force to overwrite)");
+			return false;
+		}
+		if (S_ISDIR(target.st_mode)) {
+			lms_error_set(err, path, 0, 0, "is a directory");
+			return false;
+		}
+		return write_in_place(path, data, len, err);
+	}
 	char *dup_for_dir = strdup(path);
 	buf tmp;
 	buf_init(&tmp, 0);

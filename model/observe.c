@@ -161,6 +161,10 @@ static void check_pipeline(const validate_ctx *ctx, const eval_ctx *ev, const ca
 	for (size_t i = 0; stages && stages->kind == YNODE_SEQ && i < stages->n; i++) {
 		const ynode *stage = eval_pick(ev, stages->kids[i]);
 		const ynode *actions = ynode_get(stage, "Actions");
+		/* a stage named Deploy deploys whatever its actions' category
+		 * (the pipeline deploys through CodeBuild, category Build) */
+		const char *sname = eval_str(ev, ynode_get(stage, "Name"));
+		bool deploy_stage = sname && strcmp(sname, "Deploy") == 0;
 		for (size_t a = 0; actions && actions->kind == YNODE_SEQ && a < actions->n; a++) {
 			const ynode *act = eval_pick(ev, actions->kids[a]);
 			const char *cat =
@@ -169,7 +173,8 @@ static void check_pipeline(const validate_ctx *ctx, const eval_ctx *ev, const ca
 				continue;
 			if (strcmp(cat, "Approval") == 0 && !deploys)
 				approval = true;
-			if (strcmp(cat, "Deploy") == 0)
+			if (strcmp(cat, "Deploy") == 0 ||
+			    (deploy_stage && strcmp(cat, "Approval") != 0))
 				deploys = true;
 		}
 	}

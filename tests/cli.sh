@@ -104,6 +104,12 @@ expect generate-file 0 "" -- "$lmsctl" -m prod.yml generate -o t.yml
 "$lmsctl" -m prod.yml generate >t-stdout.yml
 cmp -s t.yml t-stdout.yml && pass=$((pass + 1)) || { echo "FAIL generate stdout != file"; fail=$((fail + 1)); }
 expect generate-unwritable 2 "" -- "$lmsctl" -m prod.yml generate -o /nonexistent/dir/t.yml
+# a target that is not a regular file is written in place, never replaced
+mkfifo fifo
+cat fifo >fifo-out.txt &
+"$lmsctl" -m prod.yml generate -o fifo 2>/dev/null
+wait
+[ -p fifo ] && cmp -s fifo-out.txt t.yml && pass=$((pass + 1)) || { echo "FAIL generate -o FIFO replaced it or wrote something else"; fail=$((fail + 1)); }
 
 # params: export, edit, import, and the model file keeps its comments
 expect params-export 0 '"ParameterKey": "VpcCidr"' -- "$lmsctl" -m prod.yml params export

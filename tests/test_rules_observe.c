@@ -165,6 +165,14 @@ static void test_manual_approval(void **state)
 	run(&fx, "dev", "{Category: Approval}", "{Category: Invoke}");
 	assert_int_equal(count(&fx, "OBS004", SEV_ERROR), 0);
 	done(&fx);
+	/* a CodeBuild deploy (category Build) in a stage named Deploy counts */
+	run(&fx, "prod",
+	    "{Category: Approval}\n          - !Ref AWS::NoValue\n        - Name: Deploy\n"
+	    "          Actions:\n            - ActionTypeId: {Category: Deploy}",
+	    "{Category: Invoke}\n          - !Ref AWS::NoValue\n        - Name: Deploy\n"
+	    "          Actions:\n            - ActionTypeId: {Category: Build}");
+	assert_true(has_message(&fx, "OBS004", "without a manual approval"));
+	done(&fx);
 }
 
 int main(void)

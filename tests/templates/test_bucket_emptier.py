@@ -11,13 +11,19 @@ function sends, so the response is checked as CloudFormation receives it.
 
 Stubbed: the Lambda client the function re-invokes itself with when time
 runs short (moto's Invoke would need Docker); the test records the
-asynchronous invocation and plays it back.
+asynchronous invocation and plays it back. And the function's pause
+between passes (its module-level `sleep`): the stub records each wait,
+advances the test's clock by it and, where a test says so, plays the
+delayed writer (CloudTrail delivering a last log file) by putting an
+object into the bucket during the wait.
 
 What must hold: Delete leaves every listed bucket without a single version
-or delete marker (or finds it already gone); Create and Update change
-nothing and keep the physical id; exactly one response per request, also
-when the work spans two invocations; a failure is reported, never left
-waiting.
+or delete marker (or finds it already gone), also when an object lands
+after a pass, and answers only once the buckets stayed empty for
+QuietSeconds; a writer that never stops is reported after five waits;
+Create and Update change nothing and keep the physical id; exactly one
+response per request, also when the work spans two invocations; a failure
+is reported, never left waiting.
 """
 
 import concurrent.futures
@@ -63,6 +69,24 @@ class SelfInvocations:
         return {"StatusCode": 202}
 
 
+class Waits:
+    """Stands in for the function's sleep: records each wait, advances
+    `clock` (remaining milliseconds, if the test keeps one) and runs
+    `during` (the delayed writer) while the function waits."""
+
+    def __init__(self):
+        self.seconds = []
+        self.during = None
+        self.clock = None
+
+    def __call__(self, seconds):
+        self.seconds.append(seconds)
+        if self.clock is not None:
+            self.clock[0] -= seconds * 1000
+        if self.during:
+            self.during(len(self.seconds))
+
+
 class BucketEmptierTest(unittest.TestCase):
 
     moto = None
@@ -93,7 +117,17 @@ class BucketEmptierTest(unittest.TestCase):
     def load(self, code=None):
         fn = motoutil.load_code(code or fragment_code(), "bucket_emptier")
         fn.lam = self.lam = SelfInvocations()
+        fn.sleep = self.waits = Waits()
         return fn
+
+    def late_file(self, name, rounds=1):
+        """A writer that drops one log file into `name` during each of the
+        first `rounds` waits (None: during every wait)."""
+        def write(n):
+            if rounds is None or n <= rounds:
+                self.s3.put_object(Bucket=name, Key="AWSLogs/late-%d.json.gz" % n,
+                                   Body=b"{}")
+        return write
 
     def bucket(self, name, versioned=True, objects=3, versions=2,
                deleted=1):
@@ -195,6 +229,90 @@ class BucketEmptierTest(unittest.TestCase):
         self.assertEqual(self.entries(name), (0, 0))
         self.assertEqual(self.statuses(), ["SUCCESS"])
 
+    # ---- delayed writers ----------------------------------------------------------
+
+    def test_an_object_written_between_passes_is_removed(self):
+        fn = self.load()
+        name = self.bucket("lms-trail-123456789012-eu-west-1-test")
+        self.waits.during = self.late_file(name)  # CloudTrail's last file
+        fn.handler(self.event("Delete", [name], "p"), motoutil.FakeContext())
+        self.assertEqual(self.entries(name), (0, 0))
+        self.s3.delete_bucket(Bucket=name)  # CloudFormation's next step
+        self.assertEqual(self.statuses(), ["SUCCESS"])
+        # pass, wait (the file lands), pass (removes it), wait, pass (nothing)
+        self.assertEqual(self.waits.seconds, [30, 30])
+
+    def test_an_empty_bucket_is_watched_before_the_answer(self):
+        fn = self.load()
+        name = self.bucket("lms-trail-123456789012-eu-west-1-test",
+                           objects=0)
+        self.waits.during = self.late_file(name)
+        fn.handler(self.event("Delete", [name], "p"), motoutil.FakeContext())
+        self.assertEqual(self.entries(name), (0, 0))
+        self.assertEqual(self.statuses(), ["SUCCESS"])
+        self.assertEqual(self.waits.seconds, [30, 30])
+
+    def test_quiet_seconds_come_from_the_resource_and_are_bounded(self):
+        for given, waited in (("45", 45), (120, 120), ("3600", 300)):
+            with self.subTest(QuietSeconds=given):
+                self.setUp_again()
+                fn = self.load()
+                name = self.bucket("lms-trail-123456789012-eu-west-1-test")
+                event = motoutil.custom_resource_event(
+                    self.responses, "Delete",
+                    {"BucketNames": [name], "QuietSeconds": given},
+                    logical_id="TrailBucketEmptier", physical_id="p")
+                fn.handler(event, motoutil.FakeContext())
+                self.assertEqual(self.entries(name), (0, 0))
+                self.assertEqual(self.waits.seconds, [waited])
+                self.assertEqual(self.statuses(), ["SUCCESS"])
+
+    def test_a_writer_that_never_stops_is_reported_after_five_waits(self):
+        fn = self.load()
+        name = self.bucket("lms-trail-123456789012-eu-west-1-test")
+        self.waits.during = self.late_file(name, rounds=None)
+        with self.quiet():
+            fn.handler(self.event("Delete", [name], "p"),
+                       motoutil.FakeContext())
+        self.assertEqual(self.waits.seconds, [30] * 5)
+        self.assertEqual(self.statuses(), ["FAILED"])
+        self.assertIn("still arrive",
+                      self.responses.requests[0]["body"]["Reason"])
+        self.assertEqual(self.lam.calls, [])
+
+    def test_no_time_for_a_wait_hands_over_with_the_count(self):
+        fn = self.load()
+        name = self.bucket("lms-trail-123456789012-eu-west-1-test")
+        self.waits.during = self.late_file(name, rounds=None)
+        # Room for two waits of 30 s above the 60-s margin, not a third.
+        clock = self.waits.clock = [60000 + 2 * 30000 + 1]
+        event = self.event("Delete", [name], "p")
+        arn = "arn:aws:lambda:eu-west-1:123456789012:function:" \
+              "lms-bucket-emptier-test"
+        with self.quiet():
+            fn.handler(event, motoutil.FakeContext(lambda: clock[0], arn))
+        self.assertEqual(self.waits.seconds, [30, 30])
+        self.assertEqual(self.statuses(), [])
+        self.assertEqual(len(self.lam.calls), 1)
+        handed = self.lam.calls[0]["event"]
+        self.assertEqual(handed["Waits"], 2)  # the count goes along
+        # The writer stops; the new invocation needs one quiet pass only.
+        self.waits.during, self.waits.clock = None, None
+        fn.handler(handed, motoutil.FakeContext(900000, arn))
+        self.assertEqual(self.entries(name), (0, 0))
+        self.assertEqual(self.waits.seconds, [30, 30])
+        self.assertEqual(self.statuses(), ["SUCCESS"])
+
+    def test_the_waits_fit_the_lambda_timeout(self):
+        tpl = templatelib.fragment("compute.yml")
+        timeout = tpl["Resources"][FUNCTION]["Properties"]["Timeout"]
+        fn = self.load()
+        # Default waits plus the margin fit one invocation; the longest
+        # allowed wait still leaves room for a pass.
+        self.assertLessEqual(fn.ROUNDS * 30 * 1000 + fn.MARGIN_MS,
+                             timeout * 1000)
+        self.assertLess(300 * 1000 + fn.MARGIN_MS, timeout * 1000)
+
     # ---- Create and Update ----------------------------------------------------
 
     def test_create_and_update_change_nothing(self):
@@ -215,6 +333,7 @@ class BucketEmptierTest(unittest.TestCase):
                          ["PhysicalResourceId"], created["PhysicalResourceId"])
         self.assertEqual(self.statuses(), ["SUCCESS", "SUCCESS"])
         self.assertEqual(self.lam.calls, [])
+        self.assertEqual(self.waits.seconds, [])
 
     # ---- time and failures --------------------------------------------------------
 
@@ -235,10 +354,12 @@ class BucketEmptierTest(unittest.TestCase):
         self.assertEqual(call["InvocationType"], "Event")
         self.assertEqual(call["event"], event)
         self.assertEqual(self.entries(name), (100, 0))  # one page of 1,000 done
+        self.assertEqual(self.waits.seconds, [])  # no wait before the work is done
         # Lambda runs the handed-over event with a fresh clock.
         fn.handler(call["event"], motoutil.FakeContext(900000, arn))
         self.assertEqual(self.entries(name), (0, 0))
         self.assertEqual(self.statuses(), ["SUCCESS"])
+        self.assertEqual(self.waits.seconds, [30])  # stayed empty for 30 s
 
     def test_a_failure_is_reported_not_left_waiting(self):
         fn = self.load()
