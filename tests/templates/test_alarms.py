@@ -416,8 +416,9 @@ def trail_problems(tpl):
         key = res_all.get(ref_target(p.get("KMSKeyId")), {})
         statements = as_list(key.get("Properties", {}).get("KeyPolicy", {}).get(
             "Statement", []))
-        if not any((st.get("Principal") or {}).get("Service")
-                   == "cloudtrail.amazonaws.com" and any(
+        # a Principal may also be the string '*' (a Deny to anyone)
+        if not any(isinstance(st.get("Principal"), dict)
+                   and st["Principal"].get("Service") == "cloudtrail.amazonaws.com" and any(
                        "kms:EncryptionContext:aws:cloudtrail:arn" in (c or {})
                        for c in (st.get("Condition") or {}).values())
                    for st in statements):

@@ -171,6 +171,12 @@ def current_revision(tpl, placeholder=True):
     props = _resolve(tpl, tpl["Resources"]["TaskDefinition"]["Properties"],
                      placeholder)
     td = _api_names(props)
+    # a container's cpu and memory are integers in the ECS API (the task's
+    # are strings), whatever string a parameter gave CloudFormation
+    for c in td.get("containerDefinitions", []):
+        for field in ("cpu", "memory", "memoryReservation"):
+            if isinstance(c.get(field), str) and c[field].isdigit():
+                c[field] = int(c[field])
     tags = td.pop("tags", [])
     td.update({
         # every field describe returns that register does not take
