@@ -12,6 +12,7 @@
 #include "model/render.h"
 #include "model/report.h"
 #include "model/validate.h"
+#include "tui/console.h"
 #include "tui/external.h"
 
 #include "config.h"
@@ -29,6 +30,7 @@
 typedef struct cli {
 	const char *templates;  /* --templates */
 	const char *model_path; /* -m */
+	console_opts console;   /* --readonly, --no-color, --theme */
 	/* the AWS options, for deploy, destroy, status and outputs */
 	const char *endpoint_url; /* --endpoint-url */
 	const char *profile;      /* --profile */
@@ -58,9 +60,12 @@ static void usage_error(const char *cmd, const char *fmt, ...)
 }
 
 static const char main_usage[] =
-    "Usage: lmsctl [--templates DIR] [-m MODEL] COMMAND [ARGS]\n"
+    "Usage: lmsctl [OPTIONS] [MODEL]              the console (a terminal)\n"
+    "       lmsctl [--templates DIR] [-m MODEL] COMMAND [ARGS]\n"
     "\n"
     "Design, validate and generate the AWS infrastructure of the LMS platform.\n"
+    "Without a command, lmsctl opens the console on MODEL (default: the built-in\n"
+    "dev model); ? in the console lists every key.\n"
     "\n"
     "Commands:\n"
     "  init       write a commented model file for an environment (dev, staging, prod)\n"
@@ -79,6 +84,9 @@ static const char main_usage[] =
     "      --templates DIR  the template fragments (default: $LMSCTL_TEMPLATES, the source\n"
     "                       tree when run from the build tree, then " LMSCTL_PKGDATADIR
     "/templates)\n"
+    "      --readonly       console: deploy and destroy disabled\n"
+    "      --no-color       console: no colors (also NO_COLOR=1)\n"
+    "      --theme NAME     console: dark (default), light or mono\n"
     "  -h, --help           this help; 'lmsctl COMMAND --help' for a command's\n"
     "  -V, --version        print the version\n"
     "\n"
@@ -885,10 +893,39 @@ static const struct {
     {"report", cmd_report, report_usage},
 };
 
+/* No command: the console, on `model_file`, -m, or the built-in dev model. */
+static int run_console(cli *c, const char *model_file)
+{
+	if (!console_has_terminal()) {
+		fputs("lmsctl: the console needs a terminal; use a command (see --help)\n\n",
+		      stderr);
+		fputs(main_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (model_file && c->model_path && strcmp(model_file, c->model_path) != 0) {
+		usage_error(NULL, "two models: -m %s and %s", c->model_path, model_file);
+		return EXIT_USAGE;
+	}
+	if (model_file)
+		c->model_path = model_file;
+	c->console.templates_dir = c->templates;
+	int rc = EXIT_USAGE;
+	if (load_catalog(c) && load_model(c))
+		rc = console_main(c->cat, c->m, &c->console);
+	model_free(c->m);
+	catalog_free(c->cat);
+	c->m = NULL;
+	c->cat = NULL;
+	return rc;
+}
+
 int cli_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"model", required_argument, NULL, 'm'},
 	                                     {"templates", required_argument, NULL, 'T'},
+	                                     {"readonly", no_argument, NULL, 'X'},
+	                                     {"no-color", no_argument, NULL, 'N'},
+	                                     {"theme", required_argument, NULL, 'H'},
 	                                     {"endpoint-url", required_argument, NULL, 'E'},
 	                                     {"profile", required_argument, NULL, 'P'},
 	                                     {"region", required_argument, NULL, 'R'},
@@ -906,6 +943,21 @@ int cli_main(int argc, char **argv)
 			break;
 		case 'T':
 			c.templates = optarg;
+			break;
+		case 'X':
+			c.console.readonly = true;
+			break;
+		case 'N':
+			c.console.no_color = true;
+			break;
+		case 'H':
+			if (strcmp(optarg, "dark") != 0 && strcmp(optarg, "light") != 0 &&
+			    strcmp(optarg, "mono") != 0) {
+				usage_error(NULL, "--theme must be dark, light or mono, not '%s'",
+				            optarg);
+				return EXIT_USAGE;
+			}
+			c.console.theme = optarg;
 			break;
 		case 'E':
 			c.endpoint_url = optarg;
@@ -930,11 +982,8 @@ int cli_main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		fputs("lmsctl: the console is not built yet; give a command.\n\n", stderr);
-		fputs(main_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return run_console(&c, NULL);
 	const char *name = argv[optind];
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(name, commands[i].name) != 0)
@@ -951,6 +1000,12 @@ int cli_main(int argc, char **argv)
 		catalog_free(c.cat);
 		return rc;
 	}
-	fprintf(stderr, "lmsctl: unknown command '%s'\nTry 'lmsctl --help'.\n", name);
+	/* `lmsctl prod.yml`: a model file opens the console on it */
+	struct stat st;
+	if (optind + 1 == argc && stat(name, &st) == 0 && S_ISREG(st.st_mode))
+		return run_console(&c, name);
+	fprintf(stderr,
+	        "lmsctl: unknown command '%s' (and no such model file)\nTry 'lmsctl --help'.\n",
+	        name);
 	return EXIT_USAGE;
 }

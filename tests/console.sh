@@ -1,0 +1,410 @@
+#!/usr/bin/env bash
+# The console as an operator sees it: the real binary in a tmux of its own
+# (its own server socket; the operator's tmux is never touched), keys sent
+# with send-keys, the screen read with capture-pane and asserted on as text.
+# Deploy and destroy run against the scripted backend (LMSCTL_FAKE_AWS).
+# Exit 77 (skipped) only when tmux is missing.
+set -u
+command -v tmux >/dev/null 2>&1 || { echo "tmux not found: console screen tests skipped"; exit 77; }
+lmsctl=${LMSCTL:-./lmsctl}
+case $lmsctl in /*) ;; *) lmsctl=$PWD/$lmsctl ;; esac
+src=${TOP_SRCDIR:-.}
+tmp=$(mktemp -d)
+sock=$tmp/tmux.sock
+pass=0
+fail=0
+# ncurses keeps some memory for the life of the process (its FAQ: "Testing
+# for Memory Leakage"); LeakSanitizer is told, nothing else is hidden
+printf 'leak:libncursesw.so\nleak:libtinfo.so\nleak:libpanelw.so\nleak:libmenuw.so\nleak:libformw.so\n' >"$tmp/lsan.supp"
+export LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export HOME=$tmp XDG_STATE_HOME=$tmp/state
+export LMSCTL_TEMPLATES=${LMSCTL_TEMPLATES:-$src/templates}
+unset NO_COLOR
+T() { tmux -S "$sock" "$@"; }
+cleanup() { T kill-server 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+cd "$tmp" || exit 1
+"$lmsctl" init --env prod -o prod.yml 2>/dev/null || { echo "FAIL: lmsctl init"; exit 1; }
+
+# start W H [VAR=value...] -- [ARGS...]: the console in a fresh session
+start() {
+	local w=$1 h=$2
+	shift 2
+	local envs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+	[ "${1:-}" = -- ] && shift
+	T kill-server 2>/dev/null
+	rm -f "$tmp/err"
+	local cmd="env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 ${envs[*]} $lmsctl $* 2>$tmp/err; echo \"EXIT \$?\" >>$tmp/err; sleep 600"
+	T -f /dev/null new-session -d -s main -x "$w" -y "$h" "$cmd" 2>/dev/null || { sleep 0.3; T -f /dev/null new-session -d -s main -x "$w" -y "$h" "$cmd"; }
+	T set-option -g status off >/dev/null
+	T resize-window -t main -x "$w" -y "$h" 2>/dev/null
+}
+screen() { T capture-pane -p -t main "$@"; }
+keys() { T send-keys -t main "$@"; sleep 0.15; }
+# wait_for PATTERN [SECONDS]: the screen shows it (extended regex)
+wait_for() {
+	local pattern=$1 secs=${2:-8} i
+	for ((i = 0; i < secs * 10; i++)); do
+		screen | grep -Eq -- "$pattern" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+ok() { pass=$((pass + 1)); }
+bad() {
+	echo "FAIL $1"
+	screen | sed 's/^/  | /'
+	[ -s "$tmp/err" ] && sed 's/^/  ! /' "$tmp/err" | head -20
+	fail=$((fail + 1))
+}
+# expect NAME PATTERN [SECONDS]
+expect() { if wait_for "$2" "${3:-8}"; then ok; else bad "$1: the screen lacks /$2/"; fi; }
+expect_not() { if screen | grep -Eq -- "$2"; then bad "$1: the screen has /$2/"; else ok; fi; }
+# the console's exit status, once it has exited
+exit_status() {
+	local i
+	for ((i = 0; i < 80; i++)); do
+		grep -q '^EXIT ' "$tmp/err" 2>/dev/null && { sed -n 's/^EXIT //p' "$tmp/err" | tail -1; return; }
+		sleep 0.1
+	done
+	echo none
+}
+expect_exit() {
+	local got
+	got=$(exit_status)
+	if [ "$got" != "$2" ]; then bad "$1: exit $got, expected $2"; return; fi
+	if grep -q Sanitizer "$tmp/err"; then bad "$1: sanitizer report"; return; fi
+	ok
+}
+lmsctl_pid() { pgrep -P "$(T list-panes -t main -F '#{pane_pid}')" | head -1; }
+
+# ---- opening, panels from the templates ----------------------------------
+start 80 24
+expect open-header '^ lmsctl .* lms-dev .* dev .* eu-west-1'
+expect open-tabs '1 Params +2 Findings'
+expect open-footer '\? help'
+# every panel is a parameter group of the templates (the headers init writes)
+grep '^  # ==== .* ====$' prod.yml | sed 's/^  # ==== \(.*\) ====$/\1/' >groups.txt
+[ -s groups.txt ] || bad "no parameter groups found in the model written by init"
+while read -r g; do
+	screen | grep -q "│[> ]$g " || screen | grep -q "|[> ]$g " || bad "panel '$g' missing from the side list"
+done <groups.txt
+ok
+
+# ---- moving between panels and fields -----------------------------------------
+keys Tab
+keys j
+expect panel-network '>Network'
+expect panel-network-fields 'VPC CIDR block'
+keys Tab
+keys j
+expect field-moves '>.*VPC CIDR block'
+expect field-detail 'VpcCidr .* String'
+keys ']'
+expect next-panel '>Security'
+keys '['
+
+# ---- editing: invalid value, the finding beside the field, fixing it -----------------
+keys : 'goto VpcCidr' Enter
+keys Enter
+expect edit-open 'Editing VPC CIDR block'
+expect edit-side-by-side 'saved +10\.40\.0\.0/16 +default'
+keys C-u
+keys 10.40.0.0/8
+expect edit-invalid 'PRM003 must be an IPv4 CIDR block'
+expect edit-row-finding '>.*VPC CIDR block +10\.40\.0\.0/8 +PRM003'
+keys C-u
+keys 10.41.0.0/16
+expect edit-fixed 'valid: meets its constraint'
+keys Enter
+expect edit-kept '1 unsaved'
+expect edit-value '>●.*VPC CIDR block +10\.41\.0\.0/16'
+# numbers accept only numbers
+keys : 'goto ServiceMaxTasks' Enter
+keys Enter
+keys x
+expect number-only 'is a number: digits only'
+keys Escape
+# undo and redo
+keys u
+expect undo 'undid VpcCidr: 10\.40\.0\.0/16'
+expect undo-clean ' saved *$'
+keys C-r
+expect redo 'redid VpcCidr'
+
+# ---- search ---------------------------------------------------------------------------------
+keys / flow Enter
+expect search 'flow: Flow log retention'
+keys n
+expect search-next 'flow: '
+
+# ---- help -----------------------------------------------------------------------------------
+keys '?'
+expect help 'Help: every key and command'
+expect help-global 'Everywhere'
+keys G
+expect help-commands ':help +every key'
+keys q
+expect help-closed '1 Params'
+
+# ---- findings ---------------------------------------------------------------------------------
+keys 2
+expect findings 'Findings +[0-9]+ error'
+expect findings-row 'NET006 +NatGatewayMode'
+expect findings-first '^│> *✖ NET002'
+keys Enter
+expect findings-jump '││> ✖ .*NET002'
+
+# ---- preview ----------------------------------------------------------------------------------
+keys p
+expect preview 'Generated template'
+expect preview-status 'sha256 [0-9a-f]{12} .* [0-9]+ bytes'
+expect preview-follow '[A-Za-z]+ use [0-9]+/[0-9]+'
+keys r
+expect preview-rendered 'Rendered view .*resolved for the model'
+expect preview-rendered-status 'rendered for dev .* [0-9]+ resources exist'
+keys r
+expect preview-generated 'Generated template' 
+keys / 'HasThirdAz:' Enter
+expect preview-search 'HasThirdAz: !Equals'
+keys '}'
+keys z
+expect preview-fold '[0-9]+ lines'
+keys 1
+
+# ---- resize to 120x40 and back; too small ---------------------------------------------------------
+T resize-window -t main -x 120 -y 40
+sleep 0.4
+expect resize-wide '^ lmsctl .* saved *$|unsaved *$'
+[ "$(screen | wc -l)" -ge 40 ] && ok || bad "resize: fewer than 40 lines"
+screen | sed -n 3p | grep -q '┐$' && ok || bad "resize: the frame does not reach column 120"
+T resize-window -t main -x 60 -y 20
+expect too-small 'Terminal too small: 60x20'
+T resize-window -t main -x 80 -y 24
+expect resize-back '^ lmsctl '
+expect resize-back-footer '\? help'
+
+# ---- quitting with unsaved edits: asked; kept in the recovery file ---------------------------------
+keys q
+expect quit-asks 'Quit lmsctl\?'
+expect quit-asks-unsaved '1 unsaved edit'
+keys Escape
+expect quit-stay '1 Params'
+keys q
+keys k
+expect_exit quit-keep 0
+grep -q 'kept in' "$tmp/err" && ok || bad "quit-keep: no word about the recovery file"
+ls "$tmp/state/lmsctl/"*recover >/dev/null 2>&1 && ok || bad "quit-keep: no recovery file"
+start 80 24
+expect recover-offer 'Unsaved edits from a previous session'
+keys r
+expect recover-restored '1 unsaved'
+keys q
+keys d
+expect_exit quit-discard 0
+ls "$tmp/state/lmsctl/"*recover >/dev/null 2>&1 && bad "quit-discard: the recovery file is still there" || ok
+
+# ---- quitting without edits ------------------------------------------------------------------
+start 80 24
+expect quit-clean-open '1 Params'
+keys q
+expect_exit quit-clean 0
+
+# ---- saving a model file: the diff first, comments kept ---------------------------------------
+cp prod.yml prod.orig
+comments=$(grep -c '^ *#' prod.yml)
+start 80 24 -- prod.yml
+expect prod-band '^ PROD +lmsctl .* PROD '
+keys : 'set VpcCidr 10.44.0.0/16' Enter
+keys : w Enter
+expect save-diff 'Diff: prod\.yml +\+1 -1'
+expect save-diff-lines '- +VpcCidr: 10\.40\.0\.0/16'
+expect save-asks 'write it\? \[y/N\]'
+keys y
+expect save-done 'wrote prod\.yml'
+grep -q '^  VpcCidr: 10.44.0.0/16$' prod.yml && ok || bad "save: the value is not in the file"
+[ "$(grep -c '^ *#' prod.yml)" = "$comments" ] && ok || bad "save: comments changed"
+[ "$(diff prod.orig prod.yml | grep -c '^[<>]')" = 2 ] && ok || bad "save: more than the value changed"
+keys q
+expect_exit save-quit 0
+
+# ---- a signal: the terminal restored, the edit kept ----------------------------------------------
+start 80 24 -- prod.yml
+expect sig-open '1 Params'
+keys : 'set FlowLogRetentionDays 400' Enter
+keys : 'goto VpcCidr' Enter
+keys Enter
+keys C-u 10.45.0.0/16
+pid=$(lmsctl_pid)
+kill -TERM "$pid"
+expect_exit sigterm 143
+grep -q 'FlowLogRetentionDays' "$tmp/.prod.yml.lmsctl-recover" && grep -q '10.45.0.0/16' "$tmp/.prod.yml.lmsctl-recover" && ok ||
+	bad "sigterm: the recovery file lacks the edits (the one being typed included)"
+# the console left the alternate screen: the shell's screen is back
+screen | grep -q 'Panels' && bad "sigterm: the console's screen is still shown" || ok
+rm -f "$tmp/.prod.yml.lmsctl-recover"
+
+# ---- a crash: curses ended by the fatal-signal handler, the signal re-raised ---------------------
+start 80 24 -- prod.yml
+expect crash-open '1 Params'
+keys : 'set FlowLogRetentionDays 731' Enter
+kill -SEGV "$(lmsctl_pid)"
+st=$(exit_status)
+[ "$st" != 0 ] && [ "$st" != none ] && ok || bad "crash: exit $st"
+grep -q 'lmsctl: crashed (signal 11)' "$tmp/err" && ok || bad "crash: no word of the crash"
+grep -q 'unsaved edits are kept in .*lmsctl-recover' "$tmp/err" && ok || bad "crash: no word of the recovery file"
+grep -q '731' "$tmp/.prod.yml.lmsctl-recover" && ok || bad "crash: the edit is not in the recovery file"
+screen | grep -q 'Panels' && bad "crash: the console's screen is still shown" || ok
+rm -f "$tmp/.prod.yml.lmsctl-recover"
+
+# ---- any bytes: invalid UTF-8, escape sequences, a paste that must not act ----------------------
+start 80 24
+expect bytes-open '1 Params'
+T send-keys -t main -H ff fe c3 28 e2 82 1b 5b 39 39 39 7e 1b 5b 31 3b 39 39 41 00 07 80 9f
+sleep 0.3
+# a paste of "Dq" outside a field: not a deploy, not a quit
+T send-keys -t main -H 1b 5b 32 30 30 7e 44 71 1b 5b 32 30 31 7e
+expect paste-ignored 'paste ignored'
+keys : 'goto VpcCidr' Enter
+keys Enter
+keys C-u
+T send-keys -t main -H 1b 5b 32 30 30 7e 31 30 2e 35 30 2e 30 2e 30 2f 31 36 1b 5b 32 30 31 7e
+expect paste-into-field 'new +10\.50\.0\.0/16'
+keys Escape
+expect bytes-alive '^ lmsctl '
+keys : 'q!' Enter
+expect_exit bytes 0
+
+# ---- NO_COLOR, --no-color, light theme, ASCII, TERM=dumb ----------------------------------------------
+start 80 24 NO_COLOR=1
+expect nocolor-open '1 Params'
+if screen -e | grep -Eq $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;5|48;5)[;m]'; then bad "NO_COLOR: colors on the screen"; else ok; fi
+keys q
+start 80 24 -- --no-color --theme light
+expect nocolor-option '1 Params'
+if screen -e | grep -Eq $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7])[;m]'; then bad "--no-color: colors on the screen"; else ok; fi
+keys q
+start 80 24
+expect color-default '1 Params'
+screen -e | grep -Eq $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7])[;m]' && ok || bad "the default theme has no colors"
+keys q
+start 80 24 LANG=C LC_ALL=C
+expect ascii-lines '^\+- Panels -+\+'
+expect ascii-symbols 'Network +!1'
+keys q
+start 80 24 TERM=dumb
+expect_exit dumb 2
+grep -q 'cannot move the cursor' "$tmp/err" && ok || bad "TERM=dumb: no clear message"
+
+# ---- deploy: validation stops it; review; y/N with No as the default; events; outputs ------------------
+start 80 24 LMSCTL_FAKE_AWS=new LMSCTL_FAKE_STEP_MS=5
+expect fake-identity '123456789012 .* ops-fake'
+keys : 'set VpcCidr nonsense' Enter
+keys D
+expect deploy-blocked 'Deploy stopped: the model has [0-9]+ error'
+keys Enter
+expect deploy-blocked-jump '>.*VPC CIDR block'
+keys u
+keys D
+expect deploy-review 'Change set review'
+expect deploy-counts '\+[0-9]+ add +~0 modify +±0 REPLACE +−0 REMOVE'
+expect deploy-sha 'sha256 [0-9a-f]{12}'
+keys a
+expect deploy-confirm 'Apply the change set to lms-dev'
+keys Enter
+expect deploy-default-no 'not applied'
+keys a
+keys y
+expect deploy-events 'Stack events'
+expect deploy-complete 'CREATE_COMPLETE' 20
+expect deploy-outputs 'Outputs'
+expect deploy-progress '([0-9]+)/\1 resources'
+keys 5
+expect apilog 'cloudformation:ExecuteChangeSet'
+keys y
+expect apilog-copy 'copied: aws cloudformation'
+keys q
+
+# ---- a replacement asks for the environment name typed -----------------------------------------------
+start 80 24 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect update-open 'UPDATE_COMPLETE'
+keys D
+expect update-review '±[1-9][0-9]* REPLACE'
+expect update-stateful '◆ [0-9]+ hold data'
+keys a
+expect update-typed 'Type the environment name \(dev\)'
+keys prod Enter
+expect update-typed-wrong "'prod' is not 'dev'"
+keys dev Enter
+expect update-done 'UPDATE_COMPLETE in' 20
+keys q
+
+# ---- Ctrl-C during an operation: detach, cancel, keep watching -------------------------------------------
+start 80 24 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=3000
+expect ctrlc-open 'UPDATE_COMPLETE'
+keys D
+expect ctrlc-review 'Change set review' 12
+keys a
+keys dev Enter
+expect ctrlc-running 'Stack events'
+keys C-c
+expect ctrlc-dialog 'd detach +c cancel the update +w keep watching'
+keys c
+expect ctrlc-cancelled 'UPDATE_ROLLBACK_COMPLETE' 20
+keys q
+
+# ---- re-attach on start; recovery of a failed stack; the root cause pinned --------------------------------
+start 80 24 LMSCTL_FAKE_AWS=inprogress LMSCTL_FAKE_STEP_MS=400
+expect reattach 're-attached to it'
+expect reattach-events 'Watching lms-dev'
+keys C-c
+keys d
+expect detach 'detached'
+keys q
+start 80 24 LMSCTL_FAKE_AWS=failed-create
+expect failed-create 'ROLLBACK_COMPLETE: its create failed; X deletes it'
+keys q
+start 80 24 LMSCTL_FAKE_AWS=fail LMSCTL_FAKE_STEP_MS=5
+expect fail-open 'no stack'
+keys D
+expect fail-review 'Change set review'
+keys a
+keys y
+expect fail-root-cause 'ROOT CAUSE [A-Za-z0-9]+ CREATE_FAILED' 20
+expect fail-status 'ROLLBACK_COMPLETE' 20
+keys q
+
+# ---- destroy: the environment name typed ---------------------------------------------------------------------
+start 80 24 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect destroy-open 'UPDATE_COMPLETE'
+keys X
+expect destroy-asks 'Destroy the stack'
+expect destroy-typed 'Type the environment name \(dev\)'
+keys Escape
+expect destroy-cancel 'destroy cancelled: nothing changed'
+keys X
+keys dev Enter
+expect destroy-done 'DELETE_COMPLETE' 20
+keys q
+
+# ---- errors as readable messages; read-only ----------------------------------------------------------------------
+start 80 24 LMSCTL_FAKE_AWS=nocreds
+expect nocreds 'no AWS credentials found'
+keys q
+start 80 24 LMSCTL_FAKE_AWS=denied
+keys D
+expect denied 'access denied: ' 12
+expect denied-action 'CreateChangeSet on lms-dev'
+keys q
+start 80 24 LMSCTL_FAKE_AWS=new -- --readonly
+expect readonly-badge 'READONLY'
+keys D
+expect readonly-deploy 'read-only session \(--readonly\): deploy is disabled'
+keys X
+expect readonly-destroy 'destroy is disabled'
+keys q
+expect_exit readonly 0
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

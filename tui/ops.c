@@ -1,0 +1,572 @@
+#define _GNU_SOURCE /* pipe2 */
+#include "tui/ops.h"
+
+#include "common/buf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *ops_job_name(ops_job j)
+{
+	static const char *const names[OPS_JOB_COUNT] = {
+	    "startup", "plan",   "discard",           "execute", "destroy",
+	    "watch",   "cancel", "continue-rollback", "template"};
+	return j < OPS_JOB_COUNT ? names[j] : "?";
+}
+
+double ops_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- messages ---------------------------------------------------------- */
+
+static void change_free(ops_change *c)
+{
+	free(c->logical_id);
+	free(c->physical_id);
+	free(c->type);
+	free(c->replace_because);
+}
+
+void ops_changeset_free(ops_changeset *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		change_free(&cs->v[i]);
+	free(cs->v);
+	free(cs->id);
+	free(cs->name);
+	free(cs->status_reason);
+	memset(cs, 0, sizeof(*cs));
+}
+
+static char *dup0(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+bool ops_changeset_copy(ops_changeset *dst, const ops_changeset *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->id = dup0(src->id);
+	dst->name = dup0(src->name);
+	dst->status_reason = dup0(src->status_reason);
+	memcpy(dst->sha256, src->sha256, sizeof(dst->sha256));
+	dst->creates_stack = src->creates_stack;
+	dst->v = calloc(src->n + 1, sizeof(*dst->v));
+	bool ok = dst->id && dst->name && dst->status_reason && dst->v;
+	for (size_t i = 0; ok && i < src->n; i++) {
+		const ops_change *c = &src->v[i];
+		ops_change *d = &dst->v[i];
+		*d = *c;
+		d->logical_id = dup0(c->logical_id);
+		d->physical_id = dup0(c->physical_id);
+		d->type = dup0(c->type);
+		d->replace_because = dup0(c->replace_because);
+		dst->n++;
+		ok = d->logical_id && d->physical_id && d->type && d->replace_because;
+	}
+	if (!ok)
+		ops_changeset_free(dst);
+	return ok;
+}
+
+void ops_msg_free(ops_msg *m)
+{
+	if (!m)
+		return;
+	switch (m->kind) {
+	case OPS_MSG_CALL:
+		free(m->u.call.service);
+		free(m->u.call.action);
+		free(m->u.call.request_id);
+		free(m->u.call.error);
+		free(m->u.call.cli);
+		break;
+	case OPS_MSG_IDENTITY:
+		free(m->u.identity.account);
+		free(m->u.identity.arn);
+		break;
+	case OPS_MSG_STACK:
+		free(m->u.stack.status);
+		free(m->u.stack.reason);
+		break;
+	case OPS_MSG_PHASE:
+	case OPS_MSG_ERROR:
+	case OPS_MSG_TEMPLATE:
+		free(m->u.text);
+		break;
+	case OPS_MSG_CHANGESET:
+		ops_changeset_free(&m->u.cs);
+		break;
+	case OPS_MSG_EVENT:
+		free(m->u.event.logical_id);
+		free(m->u.event.type);
+		free(m->u.event.status);
+		free(m->u.event.reason);
+		break;
+	case OPS_MSG_OUTPUTS:
+		for (size_t i = 0; i < m->u.outputs.n; i++) {
+			free(m->u.outputs.v[i].key);
+			free(m->u.outputs.v[i].value);
+			free(m->u.outputs.v[i].description);
+		}
+		free(m->u.outputs.v);
+		break;
+	case OPS_MSG_DONE:
+		free(m->u.done.status);
+		break;
+	}
+	free(m);
+}
+
+void ops_request_free(ops_request *rq)
+{
+	free(rq->stack);
+	free(rq->region);
+	free(rq->environment);
+	free(rq->template_text);
+	free(rq->changeset_id);
+	for (size_t i = 0; i < rq->nresources; i++)
+		free(rq->resources[i]);
+	free(rq->resources);
+	memset(rq, 0, sizeof(*rq));
+}
+
+static bool request_copy(ops_request *dst, const ops_request *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->stack = dup0(src->stack);
+	dst->region = dup0(src->region);
+	dst->environment = dup0(src->environment);
+	dst->changeset_id = dup0(src->changeset_id);
+	dst->template_text = malloc(src->template_len + 1);
+	if (dst->template_text) {
+		if (src->template_len)
+			memcpy(dst->template_text, src->template_text, src->template_len);
+		dst->template_text[src->template_len] = '\0';
+	}
+	dst->template_len = src->template_len;
+	memcpy(dst->sha256, src->sha256, sizeof(dst->sha256));
+	bool ok = dst->stack && dst->region && dst->environment && dst->changeset_id &&
+	          dst->template_text;
+	if (ok && src->resources) {
+		dst->resources = calloc(src->nresources + 1, sizeof(char *));
+		ok = dst->resources != NULL;
+		for (size_t i = 0; ok && i < src->nresources; i++) {
+			dst->resources[i] = strdup(src->resources[i]);
+			ok = dst->resources[i] != NULL;
+			dst->nresources++;
+		}
+	}
+	if (!ok)
+		ops_request_free(dst);
+	return ok;
+}
+
+/* ---- the sink and the runner ------------------------------------------ */
+
+typedef struct qnode {
+	ops_msg *msg;
+	struct qnode *next;
+} qnode;
+
+struct ops_sink {
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* signalled on stop, for ops_sleep */
+	qnode *head, *tail;
+	bool stop;
+	bool dropped; /* a message was lost to memory: the console says so */
+	ops_job job;
+	int wake_w;
+};
+
+struct ops_runner {
+	ops_backend *b;
+	ops_sink sink;
+	int wake_r;
+	pthread_t thread;
+	bool thread_live; /* started and not joined */
+	bool busy;        /* a job runs: set by start, cleared when DONE is read */
+	ops_request rq;
+};
+
+static void wake(ops_sink *s)
+{
+	char c = 1;
+	/* a full pipe already wakes the reader: EAGAIN is fine */
+	ssize_t w = write(s->wake_w, &c, 1);
+	(void)w;
+}
+
+void ops_post(ops_sink *s, ops_msg *m)
+{
+	qnode *n = malloc(sizeof(*n));
+	pthread_mutex_lock(&s->mu);
+	if (!n) {
+		s->dropped = true;
+		pthread_mutex_unlock(&s->mu);
+		ops_msg_free(m);
+		return;
+	}
+	m->job = s->job;
+	n->msg = m;
+	n->next = NULL;
+	if (s->tail)
+		s->tail->next = n;
+	else
+		s->head = n;
+	s->tail = n;
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+}
+
+void ops_post_text(ops_sink *s, ops_msg_kind kind, const char *fmt, ...)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = kind;
+	buf b;
+	buf_init(&b, 0);
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	m->u.text = buf_take(&b);
+	if (!m->u.text)
+		m->u.text = NULL;
+	ops_post(s, m);
+}
+
+void ops_post_call(ops_sink *s, const char *service, const char *action, double started, double ms,
+                   int http_status, const char *request_id, const char *error, const char *cli)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = OPS_MSG_CALL;
+	m->u.call =
+	    (ops_call){started,          ms,          dup0(service), dup0(action), http_status,
+	               dup0(request_id), dup0(error), dup0(cli)};
+	ops_post(s, m);
+}
+
+bool ops_stopped(ops_sink *s)
+{
+	pthread_mutex_lock(&s->mu);
+	bool stop = s->stop;
+	pthread_mutex_unlock(&s->mu);
+	return stop;
+}
+
+bool ops_sleep(ops_sink *s, int ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->mu);
+	while (!s->stop) {
+		if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
+			break;
+	}
+	bool stop = s->stop;
+	pthread_mutex_unlock(&s->mu);
+	return !stop;
+}
+
+ops_runner *ops_runner_new(ops_backend *b, lms_error *err)
+{
+	ops_runner *r = calloc(1, sizeof(*r));
+	int fds[2];
+	if (!r || pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+		lms_error_set(err, NULL, 0, 0, "cannot start the operations worker: %s",
+		              strerror(errno));
+		free(r);
+		if (b && b->free)
+			b->free(b->ctx);
+		free(b);
+		return NULL;
+	}
+	r->b = b;
+	r->wake_r = fds[0];
+	r->sink.wake_w = fds[1];
+	pthread_mutex_init(&r->sink.mu, NULL);
+	pthread_cond_init(&r->sink.cv, NULL);
+	return r;
+}
+
+static void join(ops_runner *r)
+{
+	if (r->thread_live) {
+		pthread_join(r->thread, NULL);
+		r->thread_live = false;
+	}
+}
+
+void ops_runner_free(ops_runner *r)
+{
+	if (!r)
+		return;
+	ops_runner_stop(r);
+	join(r);
+	for (qnode *n = r->sink.head; n;) {
+		qnode *next = n->next;
+		ops_msg_free(n->msg);
+		free(n);
+		n = next;
+	}
+	close(r->wake_r);
+	close(r->sink.wake_w);
+	pthread_mutex_destroy(&r->sink.mu);
+	pthread_cond_destroy(&r->sink.cv);
+	ops_request_free(&r->rq);
+	if (r->b && r->b->free)
+		r->b->free(r->b->ctx);
+	free(r->b);
+	free(r);
+}
+
+int ops_runner_fd(const ops_runner *r)
+{
+	return r->wake_r;
+}
+
+static void *worker(void *arg)
+{
+	ops_runner *r = arg;
+	ops_sink *s = &r->sink;
+	bool ok = r->b->run(r->b->ctx, s->job, &r->rq, s);
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (m) {
+		m->kind = OPS_MSG_DONE;
+		m->u.done.ok = ok;
+		m->u.done.status = strdup("");
+		ops_post(s, m);
+	} else {
+		pthread_mutex_lock(&s->mu);
+		s->dropped = true;
+		pthread_mutex_unlock(&s->mu);
+		wake(s);
+	}
+	return NULL;
+}
+
+bool ops_runner_start(ops_runner *r, ops_job job, const ops_request *rq)
+{
+	if (r->busy)
+		return false;
+	join(r);
+	ops_request_free(&r->rq);
+	if (!request_copy(&r->rq, rq))
+		return false;
+	pthread_mutex_lock(&r->sink.mu);
+	r->sink.stop = false;
+	r->sink.job = job;
+	pthread_mutex_unlock(&r->sink.mu);
+	/* signals stay with the console's thread: its poll() must see them */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&r->thread, NULL, worker, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return false;
+	r->thread_live = true;
+	r->busy = true;
+	return true;
+}
+
+bool ops_runner_busy(ops_runner *r)
+{
+	return r->busy;
+}
+
+ops_job ops_runner_job(ops_runner *r)
+{
+	return r->sink.job;
+}
+
+void ops_runner_stop(ops_runner *r)
+{
+	pthread_mutex_lock(&r->sink.mu);
+	r->sink.stop = true;
+	pthread_cond_broadcast(&r->sink.cv);
+	pthread_mutex_unlock(&r->sink.mu);
+}
+
+ops_msg *ops_runner_next(ops_runner *r)
+{
+	char drain[64];
+	while (read(r->wake_r, drain, sizeof(drain)) > 0)
+		;
+	pthread_mutex_lock(&r->sink.mu);
+	qnode *n = r->sink.head;
+	if (n) {
+		r->sink.head = n->next;
+		if (!r->sink.head)
+			r->sink.tail = NULL;
+	}
+	bool dropped = r->sink.dropped;
+	r->sink.dropped = false;
+	pthread_mutex_unlock(&r->sink.mu);
+	ops_msg *m = NULL;
+	if (n) {
+		m = n->msg;
+		free(n);
+	} else if (dropped) {
+		/* out of memory on the worker: end the job visibly */
+		m = calloc(1, sizeof(*m));
+		if (m) {
+			m->kind = OPS_MSG_ERROR;
+			m->u.text =
+			    strdup("out of memory: some messages of the operation were lost");
+		}
+	}
+	if (m && m->kind == OPS_MSG_DONE) {
+		r->busy = false;
+		join(r);
+	}
+	if (n && r->sink.head)
+		wake(&r->sink); /* more to read: keep the loop coming back */
+	return m;
+}
+
+const char *ops_runner_backend(const ops_runner *r)
+{
+	return r->b ? r->b->name : "none";
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+bool ops_type_is_stateful(const char *type)
+{
+	static const char *const stateful[] = {
+	    "AWS::RDS::DBCluster",
+	    "AWS::RDS::DBInstance",
+	    "AWS::ElastiCache::ReplicationGroup",
+	    "AWS::ElastiCache::CacheCluster",
+	    "AWS::EFS::FileSystem",
+	    "AWS::S3::Bucket",
+	    "AWS::DynamoDB::Table",
+	    "AWS::Kinesis::Stream",
+	    "AWS::KMS::Key",
+	    "AWS::SecretsManager::Secret",
+	    "AWS::Logs::LogGroup",
+	    "AWS::ECR::Repository",
+	    "AWS::Cognito::UserPool",
+	    "AWS::KinesisFirehose::DeliveryStream",
+	    "AWS::CloudTrail::Trail",
+	};
+	for (size_t i = 0; type && i < sizeof(stateful) / sizeof(stateful[0]); i++)
+		if (strcmp(type, stateful[i]) == 0)
+			return true;
+	return false;
+}
+
+int ops_change_risk(const ops_change *c)
+{
+	int r;
+	switch (c->action) {
+	case OPS_REMOVE:
+		r = 50;
+		break;
+	case OPS_MODIFY:
+		r = c->replacement == OPS_REPL_ALWAYS        ? 40
+		    : c->replacement == OPS_REPL_CONDITIONAL ? 30
+		                                             : 10;
+		break;
+	case OPS_DYNAMIC:
+	case OPS_IMPORT:
+		r = 5;
+		break;
+	default:
+		r = 0;
+	}
+	if (c->stateful && r >= 30)
+		r += 100;
+	return r;
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	const ops_change *x = a, *y = b;
+	int rx = ops_change_risk(x), ry = ops_change_risk(y);
+	if (rx != ry)
+		return ry - rx;
+	return strcmp(x->logical_id ? x->logical_id : "", y->logical_id ? y->logical_id : "");
+}
+
+void ops_changeset_sort(ops_changeset *cs)
+{
+	if (cs->n > 1)
+		qsort(cs->v, cs->n, sizeof(*cs->v), cmp_change);
+}
+
+void ops_changeset_counts(const ops_changeset *cs, size_t *add, size_t *modify, size_t *replace,
+                          size_t *remove)
+{
+	*add = *modify = *replace = *remove = 0;
+	for (size_t i = 0; i < cs->n; i++) {
+		const ops_change *c = &cs->v[i];
+		if (c->action == OPS_ADD || c->action == OPS_IMPORT)
+			(*add)++;
+		else if (c->action == OPS_REMOVE)
+			(*remove)++;
+		else if (c->action == OPS_MODIFY && c->replacement != OPS_REPL_NEVER)
+			(*replace)++;
+		else
+			(*modify)++;
+	}
+}
+
+void ops_sha256_hex(const char *data, size_t len, char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	static const char hex[] = "0123456789abcdef";
+	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
+		memset(out, '0', 64);
+		out[64] = '\0';
+		return;
+	}
+	for (size_t i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+bool ops_status_in_progress(const char *status)
+{
+	return status && ends_with(status, "_IN_PROGRESS");
+}
+
+bool ops_status_failed(const char *status)
+{
+	return status &&
+	       (ends_with(status, "_FAILED") || strcmp(status, "ROLLBACK_COMPLETE") == 0 ||
+	        strcmp(status, "UPDATE_ROLLBACK_COMPLETE") == 0);
+}

@@ -1,0 +1,225 @@
+/* ops: the stack operations the console runs (who am I, what is deployed,
+ * plan a change set, apply it, destroy, watch, cancel, recover), as an
+ * interface a backend implements: the AWS layer, or a scripted fake for
+ * tests (ops_fake_new). The console never blocks on a backend: each
+ * operation runs on a worker thread and reports through a sink as messages;
+ * the console's loop polls ops_runner_fd() and reads them with
+ * ops_runner_next().
+ *
+ * Flow of a deploy: OPS_PLAN (posts OPS_MSG_CHANGESET) -> the operator
+ * reviews and confirms -> OPS_EXECUTE (posts OPS_MSG_EVENT as they arrive,
+ * OPS_MSG_STACK when it settles, then OPS_MSG_OUTPUTS) -> OPS_MSG_DONE.
+ * Every backend call to AWS posts an OPS_MSG_CALL for the API log. */
+#ifndef LMSCTL_TUI_OPS_H
+#define LMSCTL_TUI_OPS_H
+
+#include "common/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+	OPS_STARTUP, /* identity, then the stack's state (OPS_MSG_IDENTITY, OPS_MSG_STACK) */
+	OPS_PLAN,    /* create and describe a change set for the template */
+	OPS_DISCARD, /* delete the change set the operator declined */
+	OPS_EXECUTE, /* execute the change set, stream events until settled */
+	OPS_DESTROY, /* delete the stack, stream events until gone */
+	OPS_WATCH,   /* stream events of an operation already in progress */
+	OPS_CANCEL,  /* CancelUpdateStack */
+	OPS_CONTINUE_ROLLBACK, /* ContinueUpdateRollback */
+	OPS_TEMPLATE,          /* GetTemplate: the deployed template (OPS_MSG_TEMPLATE) */
+	OPS_JOB_COUNT
+} ops_job;
+
+const char *ops_job_name(ops_job j);
+
+typedef enum {
+	OPS_MSG_CALL,      /* an API call, for the log */
+	OPS_MSG_IDENTITY,  /* account and caller ARN */
+	OPS_MSG_STACK,     /* the stack's status (exists false: no stack) */
+	OPS_MSG_PHASE,     /* what the job is doing now ("creating change set") */
+	OPS_MSG_CHANGESET, /* a change set, ready for review */
+	OPS_MSG_EVENT,     /* a stack event */
+	OPS_MSG_OUTPUTS,   /* the stack's outputs */
+	OPS_MSG_TEMPLATE,  /* the deployed template's text */
+	OPS_MSG_ERROR,     /* a failure, as a message the operator can act on */
+	OPS_MSG_DONE,      /* the job ended (ok or not): always the last message */
+} ops_msg_kind;
+
+typedef enum { OPS_ADD, OPS_MODIFY, OPS_REMOVE, OPS_IMPORT, OPS_DYNAMIC } ops_action;
+typedef enum { OPS_REPL_NEVER, OPS_REPL_CONDITIONAL, OPS_REPL_ALWAYS } ops_replacement;
+
+typedef struct ops_change {
+	ops_action action;
+	ops_replacement replacement; /* Modify only */
+	char *logical_id;
+	char *physical_id; /* "" for an Add */
+	char *type;        /* AWS::RDS::DBCluster */
+	/* the properties that force the replacement ("MasterUsername (Always)");
+	 * "" when none */
+	char *replace_because;
+	bool stateful; /* holds data that a replacement or removal loses */
+} ops_change;
+
+typedef struct ops_changeset {
+	char *id; /* ARN */
+	char *name;
+	char *status_reason; /* "" or why it has no changes */
+	char sha256[65];     /* of the template it was made from */
+	bool creates_stack;  /* a CREATE change set */
+	ops_change *v;
+	size_t n;
+} ops_changeset;
+
+typedef struct ops_event {
+	double time; /* seconds since the epoch */
+	char *logical_id;
+	char *type;
+	char *status; /* CREATE_IN_PROGRESS, ... */
+	char *reason; /* "" when none */
+} ops_event;
+
+typedef struct ops_output {
+	char *key, *value, *description;
+} ops_output;
+
+typedef struct ops_call {
+	double time;            /* when it started */
+	double ms;              /* how long it took */
+	char *service, *action; /* cloudformation, CreateChangeSet */
+	int http_status;        /* 0: no response */
+	char *request_id;       /* "" when none */
+	char *error;            /* "" or "Throttling: Rate exceeded" */
+	char *cli;              /* the equivalent `aws` command line */
+} ops_call;
+
+typedef struct ops_msg {
+	ops_msg_kind kind;
+	ops_job job;
+	union {
+		ops_call call;
+		struct {
+			char *account, *arn;
+		} identity;
+		struct {
+			bool exists;
+			char *status, *reason;
+		} stack;
+		char *text; /* PHASE, ERROR, TEMPLATE */
+		ops_changeset cs;
+		ops_event event;
+		struct {
+			ops_output *v;
+			size_t n;
+		} outputs;
+		struct {
+			bool ok;
+			char *status; /* the stack's status at the end, or "" */
+		} done;
+	} u;
+} ops_msg;
+
+void ops_msg_free(ops_msg *m);
+void ops_changeset_free(ops_changeset *cs);
+bool ops_changeset_copy(ops_changeset *dst, const ops_changeset *src);
+
+/* What a job works on. The runner copies it; a backend reads it. */
+typedef struct ops_request {
+	char *stack;
+	char *region;
+	char *environment; /* dev, staging, prod */
+	char *template_text;
+	size_t template_len;
+	char sha256[65];
+	char *changeset_id; /* EXECUTE, DISCARD */
+	/* the logical ids the template creates for this model (a resource
+	 * whose Condition is false is not there); NULL when not known. For
+	 * progress figures; a backend may ignore it */
+	char **resources;
+	size_t nresources;
+} ops_request;
+
+/* Where a backend posts. Thread-safe. */
+typedef struct ops_sink ops_sink;
+
+/* Post a message; the sink takes ownership of its strings. */
+void ops_post(ops_sink *s, ops_msg *m);
+void ops_post_text(ops_sink *s, ops_msg_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ops_post_call(ops_sink *s, const char *service, const char *action, double started, double ms,
+                   int http_status, const char *request_id, const char *error, const char *cli);
+/* Whether the console asked the job to stop (the operator detached): a
+ * backend checks between calls and returns soon; the stack goes on. */
+bool ops_stopped(ops_sink *s);
+/* Sleeps up to `ms`; returns early (false) when asked to stop. */
+bool ops_sleep(ops_sink *s, int ms);
+
+typedef struct ops_backend {
+	const char *name; /* "aws", "fake" */
+	void *ctx;
+	/* Runs `job` to completion, posting messages; returns whether it
+	 * succeeded (the runner posts OPS_MSG_DONE). Called on the worker. */
+	bool (*run)(void *ctx, ops_job job, const ops_request *rq, ops_sink *sink);
+	void (*free)(void *ctx);
+} ops_backend;
+
+/* ---- the runner: one job at a time on a worker thread ---------------- */
+
+typedef struct ops_runner ops_runner;
+
+/* Takes ownership of the backend. */
+ops_runner *ops_runner_new(ops_backend *b, lms_error *err);
+/* Stops a running job (detach), joins the worker and frees everything. */
+void ops_runner_free(ops_runner *r);
+/* Readable when messages are waiting. */
+int ops_runner_fd(const ops_runner *r);
+/* Starts a job; false when one is running or the thread cannot start. */
+bool ops_runner_start(ops_runner *r, ops_job job, const ops_request *rq);
+bool ops_runner_busy(ops_runner *r);
+/* The job running, valid while busy. */
+ops_job ops_runner_job(ops_runner *r);
+/* Asks the running job to stop (detach); it posts DONE soon. */
+void ops_runner_stop(ops_runner *r);
+/* The next message, NULL when none; the caller frees it (ops_msg_free). */
+ops_msg *ops_runner_next(ops_runner *r);
+const char *ops_runner_backend(const ops_runner *r);
+
+void ops_request_free(ops_request *rq);
+
+/* ---- helpers --------------------------------------------------------- */
+
+/* Resource types whose replacement or removal loses data. */
+bool ops_type_is_stateful(const char *type);
+/* Risk order for the review: higher first. */
+int ops_change_risk(const ops_change *c);
+/* Sorts changes by risk, then logical id. */
+void ops_changeset_sort(ops_changeset *cs);
+/* Counts: adds, modifies without replacement, replacements, removals. */
+void ops_changeset_counts(const ops_changeset *cs, size_t *add, size_t *modify, size_t *replace,
+                          size_t *remove);
+/* SHA-256 of `len` bytes as 64 hex digits. */
+void ops_sha256_hex(const char *data, size_t len, char out[65]);
+/* Statuses: terminal (the stack settled), failed, in progress. */
+bool ops_status_in_progress(const char *status);
+bool ops_status_failed(const char *status);
+double ops_now(void);
+
+/* ---- the fake backend (tests, demos) --------------------------------- */
+
+typedef struct ops_fake_resource {
+	const char *logical_id;
+	const char *type;
+} ops_fake_resource;
+
+/* A scripted backend: scenarios "new" (no stack: everything is added),
+ * "update" (a stack exists: modifications, a replacement of a stateful
+ * resource, a removal), "fail" (the create fails at a resource and rolls
+ * back), "inprogress" (an update is running at start), "failed-create"
+ * (ROLLBACK_COMPLETE: delete offered), "rollback-failed"
+ * (UPDATE_ROLLBACK_FAILED: continue offered), "nocreds" (no credentials),
+ * "denied" (AccessDenied on CreateChangeSet), "throttled" (throttling given
+ * up). `step_ms` paces the events. The resources are copied. */
+ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, size_t nres,
+                          int step_ms, lms_error *err);
+
+#endif

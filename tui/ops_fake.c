@@ -1,0 +1,661 @@
+/* The scripted backend: what tests and demos run instead of AWS. It keeps a
+ * pretend stack between jobs so that a deploy, a detach, a re-attach and a
+ * destroy follow each other as they would against CloudFormation. */
+#include "tui/ops.h"
+
+#include "common/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fake {
+	char *scenario;
+	ops_fake_resource *res; /* strings owned */
+	size_t nres;
+	int step_ms;
+	unsigned long seq;
+	bool exists;
+	char *status;
+	/* a running operation, resumed by WATCH after a detach */
+	ops_changeset running;
+	bool has_running;
+	size_t done;    /* changes of `running` finished */
+	char *deployed; /* the template last applied */
+	char *cs_id;
+} fake;
+
+static bool is(const fake *f, const char *s)
+{
+	return strcmp(f->scenario, s) == 0;
+}
+
+static void set_status(fake *f, const char *status)
+{
+	char *s = strdup(status);
+	if (s) {
+		free(f->status);
+		f->status = s;
+	}
+}
+
+static void request_id(fake *f, char out[40])
+{
+	f->seq++;
+	snprintf(out, 40, "f4ce%04lx-0000-4000-8000-%012lx", f->seq & 0xffff, f->seq);
+}
+
+static void call(fake *f, ops_sink *s, const char *action, int status, const char *error,
+                 const char *cli)
+{
+	char rid[40];
+	request_id(f, rid);
+	double now = ops_now();
+	ops_post_call(s, strncmp(action, "GetCallerIdentity", 17) == 0 ? "sts" : "cloudformation",
+	              action, now, 40.0 + (double)(f->seq % 7) * 11.0, status, status ? rid : "",
+	              error, cli);
+}
+
+static void post_stack(ops_sink *s, bool exists, const char *status, const char *reason)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = OPS_MSG_STACK;
+	m->u.stack.exists = exists;
+	m->u.stack.status = strdup(status ? status : "");
+	m->u.stack.reason = strdup(reason ? reason : "");
+	ops_post(s, m);
+}
+
+static void post_event(ops_sink *s, const char *id, const char *type, const char *status,
+                       const char *reason)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = OPS_MSG_EVENT;
+	m->u.event.time = ops_now();
+	m->u.event.logical_id = strdup(id);
+	m->u.event.type = strdup(type);
+	m->u.event.status = strdup(status);
+	m->u.event.reason = strdup(reason ? reason : "");
+	ops_post(s, m);
+}
+
+/* "aws cloudformation CMD --stack-name STACK EXTRA --region REGION" */
+static char *cli_line(const ops_request *rq, const char *cmd, const char *extra)
+{
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "aws cloudformation %s --stack-name %s%s%s --region %s", cmd, rq->stack,
+	         extra ? " " : "", extra ? extra : "", rq->region);
+	return buf_take(&b);
+}
+
+static void cli_call(fake *f, ops_sink *s, const ops_request *rq, const char *action, int status,
+                     const char *error, const char *cmd, const char *extra)
+{
+	char *cli = cli_line(rq, cmd, extra);
+	call(f, s, action, status, error, cli ? cli : "");
+	free(cli);
+}
+
+static void post_outputs(const fake *f, const ops_request *rq, ops_sink *s)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = OPS_MSG_OUTPUTS;
+	m->u.outputs.v = calloc(3, sizeof(ops_output));
+	if (!m->u.outputs.v) {
+		free(m);
+		return;
+	}
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "vpc-0fake%08lx", f->seq);
+	m->u.outputs.v[0] = (ops_output){strdup("VpcId"), buf_take(&b), strdup("The VPC")};
+	buf_init(&b, 0);
+	buf_addf(&b, "https://fake0api.execute-api.%s.amazonaws.com/%s", rq->region,
+	         rq->environment);
+	m->u.outputs.v[1] =
+	    (ops_output){strdup("ApiUrl"), buf_take(&b), strdup("The LMS API endpoint")};
+	m->u.outputs.n = 2;
+	ops_post(s, m);
+}
+
+static bool stateful_type(const char *t)
+{
+	return ops_type_is_stateful(t);
+}
+
+/* Whether the template creates the resource for this model. */
+static bool in_template(const ops_request *rq, const char *id)
+{
+	if (!rq->resources)
+		return true;
+	for (size_t i = 0; i < rq->nresources; i++)
+		if (strcmp(rq->resources[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* The change set this scenario plans for `rq`. */
+static bool plan_changes(fake *f, const ops_request *rq, ops_changeset *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->v = calloc(f->nres + 1, sizeof(ops_change));
+	if (!cs->v)
+		return false;
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "arn:aws:cloudformation:%s:123456789012:changeSet/lmsctl-%lu/fake", rq->region,
+	         f->seq);
+	cs->id = buf_take(&b);
+	buf_init(&b, 0);
+	buf_addf(&b, "lmsctl-%lu", f->seq);
+	cs->name = buf_take(&b);
+	cs->status_reason = strdup("");
+	memcpy(cs->sha256, rq->sha256, sizeof(cs->sha256));
+	cs->creates_stack = !f->exists;
+	bool update = f->exists;
+	size_t replaced_stateful = 0, replaced_other = 0, removed = 0, modified = 0;
+	for (size_t i = 0; i < f->nres; i++) {
+		const ops_fake_resource *r = &f->res[i];
+		if (!in_template(rq, r->logical_id))
+			continue;
+		ops_change c = {OPS_ADD,         OPS_REPL_NEVER, strdup(r->logical_id), strdup(""),
+		                strdup(r->type), strdup(""),     stateful_type(r->type)};
+		if (update) {
+			/* a few changes of every kind, picked by type */
+			if (c.stateful && replaced_stateful == 0 &&
+			    strstr(r->type, "DBCluster") != NULL) {
+				c.action = OPS_MODIFY;
+				c.replacement = OPS_REPL_ALWAYS;
+				free(c.replace_because);
+				c.replace_because = strdup("DBClusterIdentifier (Always), "
+				                           "StorageEncrypted (Always)");
+				replaced_stateful++;
+			} else if (!c.stateful && replaced_other == 0 &&
+			           strstr(r->type, "SecurityGroup") != NULL) {
+				c.action = OPS_MODIFY;
+				c.replacement = OPS_REPL_CONDITIONAL;
+				free(c.replace_because);
+				c.replace_because = strdup("GroupDescription (Conditionally)");
+				replaced_other++;
+			} else if (removed == 0 && strstr(r->type, "LogGroup") != NULL) {
+				c.action = OPS_REMOVE;
+				removed++;
+			} else if (modified < 3 && (strstr(r->type, "Subnet") != NULL ||
+			                            strstr(r->type, "Alarm") != NULL ||
+			                            strstr(r->type, "Role") != NULL)) {
+				c.action = OPS_MODIFY;
+				modified++;
+			} else {
+				free(c.logical_id);
+				free(c.physical_id);
+				free(c.type);
+				free(c.replace_because);
+				continue;
+			}
+			free(c.physical_id);
+			buf_init(&b, 0);
+			buf_addf(&b, "%s-%s-fake", rq->stack, r->logical_id);
+			c.physical_id = buf_take(&b);
+		}
+		if (!c.logical_id || !c.physical_id || !c.type || !c.replace_because) {
+			free(c.logical_id);
+			free(c.physical_id);
+			free(c.type);
+			free(c.replace_because);
+			ops_changeset_free(cs);
+			return false;
+		}
+		cs->v[cs->n++] = c;
+	}
+	ops_changeset_sort(cs);
+	return cs->id && cs->name && cs->status_reason;
+}
+
+static const char *verb(const ops_change *c, bool rollback)
+{
+	if (rollback)
+		return c->action == OPS_ADD ? "DELETE" : "UPDATE";
+	return c->action == OPS_ADD ? "CREATE" : c->action == OPS_REMOVE ? "DELETE" : "UPDATE";
+}
+
+/* Plays the running change set from f->done; false when detached. */
+static bool play(fake *f, const ops_request *rq, ops_sink *s)
+{
+	ops_changeset *cs = &f->running;
+	bool creating = cs->creates_stack;
+	const char *stack_verb = creating ? "CREATE" : "UPDATE";
+	buf st;
+	buf_init(&st, 0);
+	size_t fail_at = is(f, "fail") ? (cs->n > 6 ? cs->n / 3 : 0) : (size_t)-1;
+	while (f->done < cs->n) {
+		/* a batch of up to four resources at a time, as CloudFormation
+		 * works on independent resources in parallel */
+		size_t end = f->done + 4 < cs->n ? f->done + 4 : cs->n;
+		for (size_t i = f->done; i < end; i++) {
+			buf_reset(&st);
+			buf_addf(&st, "%s_IN_PROGRESS", verb(&cs->v[i], false));
+			post_event(s, cs->v[i].logical_id, cs->v[i].type, buf_cstr(&st), "");
+		}
+		if (!ops_sleep(s, f->step_ms)) {
+			buf_free(&st);
+			return false;
+		}
+		for (size_t i = f->done; i < end; i++) {
+			buf_reset(&st);
+			if (i == fail_at) {
+				buf_addf(&st, "%s_FAILED", verb(&cs->v[i], false));
+				post_event(
+				    s, cs->v[i].logical_id, cs->v[i].type, buf_cstr(&st),
+				    "Resource handler returned message: \"The maximum number "
+				    "of addresses has been reached. (Service: Ec2, Status "
+				    "Code: 400, Request ID: 5e1f0fake)\"");
+			} else if (fail_at != (size_t)-1 && i > fail_at) {
+				buf_addf(&st, "%s_FAILED", verb(&cs->v[i], false));
+				post_event(s, cs->v[i].logical_id, cs->v[i].type, buf_cstr(&st),
+				           "Resource creation cancelled");
+			} else {
+				buf_addf(&st, "%s_COMPLETE", verb(&cs->v[i], false));
+				post_event(s, cs->v[i].logical_id, cs->v[i].type, buf_cstr(&st),
+				           "");
+			}
+		}
+		f->done = end;
+		if (fail_at != (size_t)-1 && end > fail_at) {
+			/* roll back what was done */
+			buf_reset(&st);
+			buf_addf(&st, "%s_IN_PROGRESS", creating ? "ROLLBACK" : "UPDATE_ROLLBACK");
+			set_status(f, buf_cstr(&st));
+			post_event(s, rq->stack, "AWS::CloudFormation::Stack", buf_cstr(&st),
+			           "The following resource(s) failed to create: [...]. Rollback "
+			           "requested by user.");
+			for (size_t i = fail_at; i-- > 0;) {
+				post_event(s, cs->v[i].logical_id, cs->v[i].type,
+				           creating ? "DELETE_COMPLETE" : "UPDATE_COMPLETE", "");
+				if (i % 8 == 0 && !ops_sleep(s, f->step_ms)) {
+					buf_free(&st);
+					return false;
+				}
+			}
+			buf_reset(&st);
+			buf_addf(&st, "%s_COMPLETE", creating ? "ROLLBACK" : "UPDATE_ROLLBACK");
+			set_status(f, buf_cstr(&st));
+			post_event(s, rq->stack, "AWS::CloudFormation::Stack", buf_cstr(&st), "");
+			post_stack(s, true, f->status, "");
+			f->has_running = false;
+			ops_changeset_free(&f->running);
+			buf_free(&st);
+			return false;
+		}
+	}
+	buf_reset(&st);
+	buf_addf(&st, "%s_COMPLETE", stack_verb);
+	set_status(f, buf_cstr(&st));
+	post_event(s, rq->stack, "AWS::CloudFormation::Stack", buf_cstr(&st), "");
+	post_stack(s, true, f->status, "");
+	f->has_running = false;
+	ops_changeset_free(&f->running);
+	free(f->deployed);
+	f->deployed = rq->template_len ? strdup(rq->template_text) : f->deployed;
+	buf_free(&st);
+	cli_call(f, s, rq, "DescribeStacks", 200, "", "describe-stacks",
+	         "--query Stacks[0].Outputs");
+	post_outputs(f, rq, s);
+	return true;
+}
+
+static bool job_startup(fake *f, const ops_request *rq, ops_sink *s)
+{
+	if (is(f, "nocreds")) {
+		call(f, s, "GetCallerIdentity", 0, "NoCredentials", "aws sts get-caller-identity");
+		ops_post_text(s, OPS_MSG_ERROR,
+		              "no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID "
+		              "and AWS_SECRET_ACCESS_KEY, or run `aws configure`");
+		return false;
+	}
+	call(f, s, "GetCallerIdentity", 200, "", "aws sts get-caller-identity");
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (m) {
+		m->kind = OPS_MSG_IDENTITY;
+		m->u.identity.account = strdup("123456789012");
+		m->u.identity.arn = strdup("arn:aws:iam::123456789012:user/ops-fake");
+		ops_post(s, m);
+	}
+	char *cli = cli_line(rq, "describe-stacks", NULL);
+	if (!f->exists) {
+		call(f, s, "DescribeStacks", 400, "ValidationError: Stack does not exist",
+		     cli ? cli : "");
+		post_stack(s, false, "", "");
+	} else {
+		call(f, s, "DescribeStacks", 200, "", cli ? cli : "");
+		post_stack(s, true, f->status,
+		           is(f, "rollback-failed")
+		               ? "The following resource(s) failed to update: [DbCluster]."
+		           : is(f, "failed-create")
+		               ? "The following resource(s) failed to create: [NatEip2]."
+		               : "");
+	}
+	free(cli);
+	return true;
+}
+
+static bool job_plan(fake *f, const ops_request *rq, ops_sink *s)
+{
+	ops_post_text(s, OPS_MSG_PHASE, "creating change set (template %.12s)", rq->sha256);
+	char *cli = cli_line(rq, "create-change-set",
+	                     f->exists ? "--change-set-type UPDATE --change-set-name lmsctl "
+	                                 "--template-url s3://BUCKET/template.yml --capabilities "
+	                                 "CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND"
+	                               : "--change-set-type CREATE --change-set-name lmsctl "
+	                                 "--template-url s3://BUCKET/template.yml --capabilities "
+	                                 "CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND");
+	if (is(f, "denied")) {
+		call(f, s, "CreateChangeSet", 403,
+		     "AccessDenied: User arn:aws:iam::123456789012:user/ops-fake is not "
+		     "authorized to perform: cloudformation:CreateChangeSet",
+		     cli ? cli : "");
+		free(cli);
+		ops_post_text(s, OPS_MSG_ERROR,
+		              "access denied: arn:aws:iam::123456789012:user/ops-fake may not "
+		              "call cloudformation:CreateChangeSet on %s; ask for the deploy "
+		              "role, or set AWS_PROFILE to it",
+		              rq->stack);
+		return false;
+	}
+	if (is(f, "throttled")) {
+		for (int i = 0; i < 5; i++) {
+			call(f, s, "CreateChangeSet", 400, "Throttling: Rate exceeded",
+			     cli ? cli : "");
+			if (!ops_sleep(s, f->step_ms))
+				break;
+		}
+		free(cli);
+		ops_post_text(s, OPS_MSG_ERROR,
+		              "CloudFormation kept throttling CreateChangeSet (Rate exceeded); "
+		              "gave up after 5 attempts: try again in a minute");
+		return false;
+	}
+	call(f, s, "CreateChangeSet", 200, "", cli ? cli : "");
+	free(cli);
+	if (!ops_sleep(s, f->step_ms))
+		return false;
+	ops_post_text(s, OPS_MSG_PHASE, "waiting for the change set");
+	cli_call(f, s, rq, "DescribeChangeSet", 200, "", "describe-change-set",
+	         "--change-set-name lmsctl");
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return false;
+	m->kind = OPS_MSG_CHANGESET;
+	if (!plan_changes(f, rq, &m->u.cs)) {
+		free(m);
+		return false;
+	}
+	free(f->cs_id);
+	f->cs_id = strdup(m->u.cs.id);
+	ops_changeset_free(&f->running);
+	ops_changeset_copy(&f->running, &m->u.cs);
+	ops_post(s, m);
+	return true;
+}
+
+static bool job_execute(fake *f, const ops_request *rq, ops_sink *s)
+{
+	if (!f->cs_id || strcmp(rq->changeset_id, f->cs_id) != 0) {
+		ops_post_text(s, OPS_MSG_ERROR, "change set %s not found: plan again",
+		              rq->changeset_id);
+		return false;
+	}
+	{
+		buf a;
+		buf_init(&a, 0);
+		buf_addf(&a, "--change-set-name %s", rq->changeset_id);
+		cli_call(f, s, rq, "ExecuteChangeSet", 200, "", "execute-change-set", buf_cstr(&a));
+		buf_free(&a);
+	}
+	bool creating = !f->exists;
+	f->exists = true;
+	set_status(f, creating ? "CREATE_IN_PROGRESS" : "UPDATE_IN_PROGRESS");
+	post_stack(s, true, f->status, "");
+	post_event(s, rq->stack, "AWS::CloudFormation::Stack", f->status, "User Initiated");
+	f->has_running = true;
+	f->done = 0;
+	return play(f, rq, s);
+}
+
+static bool job_destroy(fake *f, const ops_request *rq, ops_sink *s)
+{
+	char *cli = cli_line(rq, "delete-stack", NULL);
+	call(f, s, "DeleteStack", 200, "", cli ? cli : "");
+	free(cli);
+	if (!f->exists) {
+		ops_post_text(s, OPS_MSG_ERROR, "stack %s does not exist: nothing to delete",
+		              rq->stack);
+		return false;
+	}
+	set_status(f, "DELETE_IN_PROGRESS");
+	post_event(s, rq->stack, "AWS::CloudFormation::Stack", f->status, "User Initiated");
+	for (size_t i = f->nres; i-- > 0;) {
+		if (!in_template(rq, f->res[i].logical_id))
+			continue;
+		post_event(s, f->res[i].logical_id, f->res[i].type, "DELETE_IN_PROGRESS", "");
+		if (i % 4 == 0 && !ops_sleep(s, f->step_ms))
+			return false;
+		post_event(s, f->res[i].logical_id, f->res[i].type, "DELETE_COMPLETE", "");
+	}
+	post_event(s, rq->stack, "AWS::CloudFormation::Stack", "DELETE_COMPLETE", "");
+	f->exists = false;
+	set_status(f, "DELETE_COMPLETE");
+	post_stack(s, false, "DELETE_COMPLETE", "");
+	return true;
+}
+
+static bool job_watch(fake *f, const ops_request *rq, ops_sink *s)
+{
+	cli_call(f, s, rq, "DescribeStackEvents", 200, "", "describe-stack-events", NULL);
+	if (!f->has_running && is(f, "inprogress") && ops_status_in_progress(f->status)) {
+		/* the update someone else started: a handful of resources */
+		ops_changeset cs = {0};
+		cs.v = calloc(f->nres < 8 ? f->nres + 1 : 9, sizeof(ops_change));
+		if (!cs.v)
+			return false;
+		for (size_t i = 0; i < f->nres && cs.n < 8; i++)
+			if (in_template(rq, f->res[i].logical_id))
+				cs.v[cs.n++] = (ops_change){OPS_MODIFY,
+				                            OPS_REPL_NEVER,
+				                            strdup(f->res[i].logical_id),
+				                            strdup(""),
+				                            strdup(f->res[i].type),
+				                            strdup(""),
+				                            false};
+		cs.id = strdup("");
+		cs.name = strdup("");
+		cs.status_reason = strdup("");
+		f->running = cs;
+		f->has_running = true;
+		f->done = 0;
+	}
+	if (!f->has_running) {
+		post_stack(s, f->exists, f->status, "");
+		return true;
+	}
+	return play(f, rq, s);
+}
+
+static bool job_cancel(fake *f, const ops_request *rq, ops_sink *s)
+{
+	cli_call(f, s, rq, "CancelUpdateStack", 200, "", "cancel-update-stack", NULL);
+	if (!f->has_running) {
+		ops_post_text(s, OPS_MSG_ERROR, "no update is in progress on %s", rq->stack);
+		return false;
+	}
+	set_status(f, "UPDATE_ROLLBACK_IN_PROGRESS");
+	post_event(s, rq->stack, "AWS::CloudFormation::Stack", f->status, "User Initiated");
+	for (size_t i = f->done; i-- > 0;) {
+		post_event(s, f->running.v[i].logical_id, f->running.v[i].type, "UPDATE_COMPLETE",
+		           "");
+		if (i % 4 == 0 && !ops_sleep(s, f->step_ms))
+			return false;
+	}
+	f->has_running = false;
+	ops_changeset_free(&f->running);
+	set_status(f, "UPDATE_ROLLBACK_COMPLETE");
+	post_event(s, rq->stack, "AWS::CloudFormation::Stack", f->status, "");
+	post_stack(s, true, f->status, "");
+	return true;
+}
+
+static bool job_continue(fake *f, const ops_request *rq, ops_sink *s)
+{
+	cli_call(f, s, rq, "ContinueUpdateRollback", 200, "", "continue-update-rollback", NULL);
+	set_status(f, "UPDATE_ROLLBACK_IN_PROGRESS");
+	post_event(s, rq->stack, "AWS::CloudFormation::Stack", f->status, "");
+	if (!ops_sleep(s, f->step_ms))
+		return false;
+	set_status(f, "UPDATE_ROLLBACK_COMPLETE");
+	post_event(s, rq->stack, "AWS::CloudFormation::Stack", f->status, "");
+	post_stack(s, true, f->status, "");
+	return true;
+}
+
+static bool job_template(fake *f, const ops_request *rq, ops_sink *s)
+{
+	cli_call(f, s, rq, "GetTemplate", f->exists ? 200 : 400,
+	         f->exists ? "" : "ValidationError: Stack does not exist", "get-template",
+	         "--query TemplateBody --output text");
+	if (!f->exists) {
+		ops_post_text(s, OPS_MSG_ERROR,
+		              "stack %s does not exist: nothing deployed to compare", rq->stack);
+		return false;
+	}
+	if (f->deployed) {
+		ops_post_text(s, OPS_MSG_TEMPLATE, "%s", f->deployed);
+		return true;
+	}
+	/* a stack deployed before this session: the template with a few lines
+	 * as they were */
+	buf b;
+	buf_init(&b, 0);
+	const char *t = rq->template_text;
+	size_t changed = 0;
+	for (const char *line = t; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line + 1) : strlen(line);
+		if (changed < 2 && strstr(line, "Default:") && memchr(line, '\n', len) &&
+		    (size_t)(strstr(line, "Default:") - line) < len) {
+			buf_add(&b, line, (size_t)(strstr(line, "Default:") - line));
+			buf_adds(&b, "Default: previous-value\n");
+			changed++;
+		} else {
+			buf_add(&b, line, len);
+		}
+		line += len;
+	}
+	ops_post_text(s, OPS_MSG_TEMPLATE, "%s", buf_cstr(&b));
+	buf_free(&b);
+	return true;
+}
+
+static bool fake_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *s)
+{
+	fake *f = ctx;
+	switch (job) {
+	case OPS_STARTUP:
+		return job_startup(f, rq, s);
+	case OPS_PLAN:
+		return job_plan(f, rq, s);
+	case OPS_DISCARD:
+		cli_call(f, s, rq, "DeleteChangeSet", 200, "", "delete-change-set",
+		         "--change-set-name lmsctl");
+		return true;
+	case OPS_EXECUTE:
+		return job_execute(f, rq, s);
+	case OPS_DESTROY:
+		return job_destroy(f, rq, s);
+	case OPS_WATCH:
+		return job_watch(f, rq, s);
+	case OPS_CANCEL:
+		return job_cancel(f, rq, s);
+	case OPS_CONTINUE_ROLLBACK:
+		return job_continue(f, rq, s);
+	case OPS_TEMPLATE:
+		return job_template(f, rq, s);
+	default:
+		ops_post_text(s, OPS_MSG_ERROR, "the fake backend cannot %s", ops_job_name(job));
+		return false;
+	}
+}
+
+static void fake_free(void *ctx)
+{
+	fake *f = ctx;
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->nres; i++) {
+		free((char *)f->res[i].logical_id);
+		free((char *)f->res[i].type);
+	}
+	free(f->res);
+	free(f->scenario);
+	free(f->status);
+	free(f->deployed);
+	free(f->cs_id);
+	ops_changeset_free(&f->running);
+	free(f);
+}
+
+ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, size_t nres,
+                          int step_ms, lms_error *err)
+{
+	static const char *const known[] = {"new",        "update",        "fail",
+	                                    "inprogress", "failed-create", "rollback-failed",
+	                                    "nocreds",    "denied",        "throttled"};
+	bool ok = false;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		ok = ok || strcmp(scenario, known[i]) == 0;
+	if (!ok) {
+		lms_error_set(err, NULL, 0, 0,
+		              "unknown fake scenario '%s' (new, update, fail, inprogress, "
+		              "failed-create, rollback-failed, nocreds, denied, throttled)",
+		              scenario);
+		return NULL;
+	}
+	fake *f = calloc(1, sizeof(*f));
+	ops_backend *b = calloc(1, sizeof(*b));
+	if (!f || !b)
+		goto oom;
+	f->scenario = strdup(scenario);
+	f->res = calloc(nres + 1, sizeof(*f->res));
+	if (!f->scenario || !f->res)
+		goto oom;
+	for (size_t i = 0; i < nres; i++) {
+		f->res[i].logical_id = strdup(res[i].logical_id);
+		f->res[i].type =
+		    strdup(res[i].type ? res[i].type : "AWS::CloudFormation::WaitConditionHandle");
+		f->nres++;
+		if (!f->res[i].logical_id || !f->res[i].type)
+			goto oom;
+	}
+	f->step_ms = step_ms > 0 ? step_ms : 1;
+	f->exists = !is(f, "new") && !is(f, "fail") && !is(f, "nocreds");
+	set_status(f, is(f, "inprogress")        ? "UPDATE_IN_PROGRESS"
+	              : is(f, "failed-create")   ? "ROLLBACK_COMPLETE"
+	              : is(f, "rollback-failed") ? "UPDATE_ROLLBACK_FAILED"
+	              : f->exists                ? "UPDATE_COMPLETE"
+	                                         : "");
+	b->name = "fake";
+	b->ctx = f;
+	b->run = fake_run;
+	b->free = fake_free;
+	return b;
+oom:
+	fake_free(f);
+	free(b);
+	lms_error_set(err, NULL, 0, 0, "out of memory");
+	return NULL;
+}

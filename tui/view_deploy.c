@@ -1,0 +1,1177 @@
+/* Deploy and destroy in one key, and the stack view that shows them.
+ *
+ * D: validation errors stop it (listed, Enter jumps to the field); else a
+ * change set is created for the exact template previewed (its SHA-256 is
+ * shown and checked again before applying), reviewed sorted by risk with
+ * replacements counted on their own and stateful resources flagged, then
+ * confirmed: y/N (No by default) for additions and modifications, the
+ * environment name typed for any replacement or removal. Then the stack's
+ * events as they arrive, with each resource's elapsed time, the progress
+ * (resources done over total) and the first failure pinned as the root
+ * cause; then the outputs. X destroys, with the environment name typed.
+ *
+ * Every AWS call runs on the ops worker (tui/ops.h): the screen never
+ * freezes. Ctrl-C during an operation offers detach, cancel (updates only)
+ * or keep watching. */
+#define _GNU_SOURCE /* strndup with -std=c11 */
+#include "tui/ui.h"
+
+#include "tui/ui_text.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const ui_binding deploy_keys[] = {
+    {"a", "apply the change set", CTX_REVIEW, "apply"},
+    {"n Esc", "discard it", CTX_REVIEW, "discard"},
+    {"j k", "scroll", CTX_REVIEW | CTX_RUNNING | CTX_DONE, NULL},
+    {"Ctrl-C", "detach / cancel / keep watching", CTX_RUNNING, "detach/cancel"},
+    {"D", "deploy", CTX_DONE, "deploy"},
+    {"X", "destroy", CTX_DONE, "destroy"},
+    {"c", "continue the failed rollback", CTX_CONTINUE, "continue rollback"},
+    {"X", "delete the failed stack", CTX_RECOVERY, "delete stack"},
+    {"Enter", "go to the field", CTX_DONE, NULL},
+};
+
+/* ---- state ----------------------------------------------------------------- */
+
+static void resources_clear(stackops *o)
+{
+	for (size_t i = 0; i < o->nres; i++) {
+		free(o->res[i].logical_id);
+		free(o->res[i].type);
+		free(o->res[i].status);
+		free(o->res[i].reason);
+	}
+	o->nres = 0;
+	o->done = 0;
+	o->root_cause = -1;
+	free(o->root_reason);
+	o->root_reason = NULL;
+}
+
+static void outputs_clear(stackops *o)
+{
+	for (size_t i = 0; i < o->noutputs; i++) {
+		free(o->outputs[i].key);
+		free(o->outputs[i].value);
+		free(o->outputs[i].description);
+	}
+	free(o->outputs);
+	o->outputs = NULL;
+	o->noutputs = 0;
+}
+
+static void set_str(char **dst, const char *src)
+{
+	char *d = src ? strdup(src) : NULL;
+	free(*dst);
+	*dst = d;
+}
+
+void stackops_free(stackops *o)
+{
+	ops_runner_free(o->runner);
+	o->runner = NULL;
+	resources_clear(o);
+	free(o->res);
+	outputs_clear(o);
+	for (size_t i = 0; i < o->ncalls; i++) {
+		free(o->calls[i].service);
+		free(o->calls[i].action);
+		free(o->calls[i].request_id);
+		free(o->calls[i].error);
+		free(o->calls[i].cli);
+	}
+	free(o->calls);
+	if (o->have_cs)
+		ops_changeset_free(&o->cs);
+	free(o->backend_note);
+	free(o->account);
+	free(o->arn);
+	free(o->identity_error);
+	free(o->stack_status);
+	free(o->stack_reason);
+	free(o->phase_text);
+	free(o->error);
+	free(o->deployed_template);
+	memset(o, 0, sizeof(*o));
+}
+
+void stackops_init(console *c)
+{
+	stackops *o = &c->ops;
+	o->root_cause = -1;
+	const char *fake = getenv("LMSCTL_FAKE_AWS");
+	if (fake && *fake) {
+		size_t n = c->cat->nentries[SEC_RESOURCES];
+		ops_fake_resource *res = calloc(n + 1, sizeof(*res));
+		if (!res)
+			return;
+		for (size_t i = 0; i < n; i++) {
+			const cat_entry *e = &c->cat->entries[SEC_RESOURCES][i];
+			res[i].logical_id = e->name;
+			res[i].type = ynode_str(ynode_get(e->value, "Type"));
+		}
+		const char *step = getenv("LMSCTL_FAKE_STEP_MS");
+		long ms = step ? strtol(step, NULL, 10) : 40;
+		lms_error err = {0};
+		ops_backend *b =
+		    ops_fake_new(fake, res, n, ms > 0 && ms < 60000 ? (int)ms : 40, &err);
+		free(res);
+		if (b)
+			o->runner = ops_runner_new(b, &err);
+		if (!o->runner) {
+			char *s = lms_error_format(&err);
+			o->backend_note = s ? s : strdup("the fake backend did not start");
+			console_msg(c, true, "LMSCTL_FAKE_AWS: %s", o->backend_note);
+		}
+		lms_error_clear(&err);
+		return;
+	}
+	if (c->opts->backend) {
+		lms_error err = {0};
+		ops_backend *b = c->opts->backend(c->opts->backend_ctx, c->cat, c->m, &err);
+		if (b)
+			o->runner = ops_runner_new(b, &err);
+		if (!o->runner) {
+			char *s = lms_error_format(&err);
+			o->backend_note = s ? s : strdup("the AWS backend did not start");
+			console_msg(c, true, "AWS: %s", o->backend_note);
+		}
+		lms_error_clear(&err);
+		return;
+	}
+	o->backend_note = strdup("deploy and destroy are not wired into the console in this "
+	                         "build: `lmsctl deploy` and `lmsctl destroy` do them from the "
+	                         "command line");
+}
+
+void stackops_request(console *c, ops_request *rq)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->stack = (char *)(model_get(c->m, "stack") ? model_get(c->m, "stack") : "");
+	rq->region = (char *)(model_get(c->m, "region") ? model_get(c->m, "region") : "");
+	rq->environment = (char *)console_env(c);
+	const tpl_index *ix = console_template(c);
+	rq->template_text = ix && c->tpl.data ? c->tpl.data : (char *)"";
+	rq->template_len = ix ? c->tpl.len : 0;
+	memcpy(rq->sha256, ix ? c->tpl_sha : "", ix ? 65 : 1);
+	rq->changeset_id = c->ops.have_cs ? c->ops.cs.id : (char *)"";
+	/* the resources this model's template creates */
+	size_t n = c->cat->nentries[SEC_RESOURCES];
+	rq->resources = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; rq->resources && i < n; i++)
+		if (!ui_model_resource_hidden(&c->um, i))
+			rq->resources[rq->nresources++] =
+			    (char *)c->cat->entries[SEC_RESOURCES][i].name;
+}
+
+bool stackops_start(console *c, ops_job job)
+{
+	stackops *o = &c->ops;
+	if (!o->runner) {
+		console_msg(c, true, "%s", o->backend_note ? o->backend_note : "no AWS access");
+		return false;
+	}
+	if (ops_runner_busy(o->runner)) {
+		console_msg(c, true, "an AWS operation is running (%s): wait for it, or Ctrl-C",
+		            ops_job_name(ops_runner_job(o->runner)));
+		return false;
+	}
+	ops_request rq;
+	stackops_request(c, &rq);
+	bool started = ops_runner_start(o->runner, job, &rq);
+	free(rq.resources); /* the names are the catalog's */
+	if (!started) {
+		console_msg(c, true, "cannot start the %s operation (out of memory or threads)",
+		            ops_job_name(job));
+		return false;
+	}
+	o->job = job;
+	o->job_started = ops_now();
+	o->job_finished = 0;
+	o->detached = false;
+	free(o->error);
+	o->error = NULL;
+	return true;
+}
+
+void stackops_startup(console *c)
+{
+	if (c->ops.runner)
+		stackops_start(c, OPS_STARTUP);
+}
+
+bool deploy_running(const console *c)
+{
+	return c->ops.phase == DEP_RUNNING && c->ops.runner && ops_runner_busy(c->ops.runner);
+}
+
+/* ---- starting -------------------------------------------------------------- */
+
+static bool can_act(console *c, const char *what, int queue)
+{
+	if (c->opts->readonly) {
+		console_msg(c, true, "read-only session (--readonly): %s is disabled", what);
+		return false;
+	}
+	if (!c->ops.runner) {
+		console_msg(c, true, "%s",
+		            c->ops.backend_note ? c->ops.backend_note : "no AWS access");
+		return false;
+	}
+	if (ops_runner_busy(c->ops.runner)) {
+		console_set_view(c, VIEW_DEPLOY);
+		if (queue && ops_runner_job(c->ops.runner) == OPS_STARTUP) {
+			/* the stack's state is being read: act once it is known */
+			c->ops.queued = queue;
+			console_msg(c, false, "reading the stack's state first; %s follows", what);
+			return false;
+		}
+		console_msg(c, true, "an AWS operation is running (%s)",
+		            ops_job_name(ops_runner_job(c->ops.runner)));
+		return false;
+	}
+	return true;
+}
+
+int deploy_start(console *c)
+{
+	stackops *o = &c->ops;
+	if (!can_act(c, "deploy", 'D'))
+		return UI_HANDLED | UI_REDRAW;
+	console_set_view(c, VIEW_DEPLOY);
+	o->scroll = 0;
+	o->cursor = 0;
+	if (c->um.errors) {
+		o->phase = DEP_BLOCKED;
+		console_msg(c, true, "deploy stopped: the model has %zu error(s)", c->um.errors);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (o->stack_known && ops_status_in_progress(o->stack_status)) {
+		console_msg(c, false, "an operation is already running on the stack: watching it");
+		resources_clear(o);
+		o->phase = DEP_RUNNING;
+		stackops_start(c, OPS_WATCH);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (!console_template(c)) {
+		console_msg(c, true, "no template: %s", c->tpl_error ? c->tpl_error : "error");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (o->have_cs) {
+		ops_changeset_free(&o->cs);
+		o->have_cs = false;
+	}
+	resources_clear(o);
+	outputs_clear(o);
+	o->phase = DEP_PLANNING;
+	set_str(&o->phase_text, "creating the change set");
+	if (!stackops_start(c, OPS_PLAN))
+		o->phase = DEP_IDLE;
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int on_destroy_confirm(console *c, dialog *d, int choice, const char *text, int index)
+{
+	(void)d;
+	(void)text;
+	(void)index;
+	stackops *o = &c->ops;
+	if (choice != 'y') {
+		console_msg(c, false, "destroy cancelled: nothing changed");
+		return UI_REDRAW;
+	}
+	resources_clear(o);
+	outputs_clear(o);
+	/* the resources this model's template has */
+	size_t n = 0;
+	for (size_t i = 0; i < c->cat->nentries[SEC_RESOURCES]; i++)
+		n += !ui_model_resource_hidden(&c->um, i);
+	o->total = n;
+	o->phase = DEP_RUNNING;
+	set_str(&o->phase_text, "deleting the stack");
+	console_set_view(c, VIEW_DEPLOY);
+	if (!stackops_start(c, OPS_DESTROY))
+		o->phase = DEP_IDLE;
+	return UI_REDRAW;
+}
+
+int destroy_start(console *c)
+{
+	stackops *o = &c->ops;
+	if (!can_act(c, "destroy", 'X'))
+		return UI_HANDLED | UI_REDRAW;
+	if (o->stack_known && !o->stack_exists) {
+		console_msg(c, false, "stack %s does not exist: nothing to destroy",
+		            model_get(c->m, "stack") ? model_get(c->m, "stack") : "");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	const char *stack = model_get(c->m, "stack");
+	dialog *d =
+	    dlg_new(DLG_TYPED, console_is_prod(c) ? "DESTROY the PROD stack" : "Destroy the stack",
+	            on_destroy_confirm);
+	if (!d)
+		return UI_HANDLED;
+	d->danger = true;
+	dlg_addf(d,
+	         "Delete stack %s in %s%s? Every resource goes: the Aurora cluster, the "
+	         "cache, the file system, the buckets (emptied first), the keys (scheduled "
+	         "for deletion) and the logs. It cannot be undone.\n\n",
+	         stack ? stack : "?", model_get(c->m, "region") ? model_get(c->m, "region") : "?",
+	         console_is_prod(c) ? ", environment PROD" : "");
+	if (c->ops.account)
+		dlg_addf(d, "Account %s, as %s.\n\n", c->ops.account,
+		         c->ops.arn ? c->ops.arn : "?");
+	dlg_addf(d, "Type the environment name (%s) to confirm:", console_env_name(c));
+	d->expect = strdup(console_env_name(c));
+	dlg_push(c, d);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int on_apply_confirm(console *c, dialog *d, int choice, const char *text, int index)
+{
+	(void)d;
+	(void)text;
+	(void)index;
+	stackops *o = &c->ops;
+	if (choice != 'y') {
+		console_msg(c, false,
+		            "not applied: the change set waits for review (a applies, n "
+		            "discards)");
+		return UI_REDRAW;
+	}
+	resources_clear(o);
+	o->total = o->cs.n;
+	o->phase = DEP_RUNNING;
+	set_str(&o->phase_text, "executing the change set");
+	if (!stackops_start(c, OPS_EXECUTE))
+		o->phase = DEP_REVIEW;
+	return UI_REDRAW;
+}
+
+static int apply(console *c)
+{
+	stackops *o = &c->ops;
+	if (c->opts->readonly)
+		return UI_HANDLED;
+	/* the change set must be the template the operator reviewed */
+	const tpl_index *ix = console_template(c);
+	if (!ix || strcmp(c->tpl_sha, o->cs.sha256) != 0) {
+		console_msg(c, true,
+		            "the model changed since this change set was made (template "
+		            "sha256 %.12s, now %.12s): D makes a new one",
+		            o->cs.sha256, c->tpl_sha);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	size_t add, mod, rep, rem;
+	ops_changeset_counts(&o->cs, &add, &mod, &rep, &rem);
+	size_t stateful = 0;
+	for (size_t i = 0; i < o->cs.n; i++)
+		stateful += o->cs.v[i].stateful && ops_change_risk(&o->cs.v[i]) >= 30;
+	const char *stack = model_get(c->m, "stack");
+	if (rep + rem > 0) {
+		dialog *d = dlg_new(DLG_TYPED,
+		                    console_is_prod(c) ? "Replace or remove resources in PROD"
+		                                       : "Replace or remove resources",
+		                    on_apply_confirm);
+		if (!d)
+			return UI_HANDLED;
+		d->danger = true;
+		dlg_addf(d, "Apply to %s: %zu add, %zu modify, %zu REPLACE, %zu REMOVE.\n", stack,
+		         add, mod, rep, rem);
+		if (stateful)
+			dlg_addf(d,
+			         "%s %zu of them hold data (%s): a replacement or removal loses "
+			         "it.\n",
+			         c->sym.stateful, stateful,
+			         "database, cache, file system, bucket...");
+		dlg_addf(d, "\nType the environment name (%s) to apply:", console_env_name(c));
+		d->expect = strdup(console_env_name(c));
+		dlg_push(c, d);
+	} else {
+		dialog *d = dlg_new(DLG_CHOICE, console_is_prod(c) ? "Apply to PROD" : "Apply",
+		                    on_apply_confirm);
+		if (!d)
+			return UI_HANDLED;
+		dlg_addf(d,
+		         "Apply the change set to %s (%s): %zu add, %zu modify? No resource is "
+		         "replaced or removed.",
+		         stack, console_is_prod(c) ? "PROD" : console_env(c), add, mod);
+		dlg_choice_add(d, 'y', "yes, apply");
+		dlg_choice_add(d, 'n', "no (Enter)");
+		dlg_push(c, d);
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int on_ctrl_c(console *c, dialog *d, int choice, const char *text, int index)
+{
+	(void)d;
+	(void)text;
+	(void)index;
+	stackops *o = &c->ops;
+	if (!o->runner || !ops_runner_busy(o->runner)) {
+		console_msg(c, false, "the operation has already ended");
+		return UI_REDRAW;
+	}
+	if (choice == 'd') {
+		o->detached = true;
+		ops_runner_stop(o->runner);
+		console_msg(c, false,
+		            "detached: the stack operation goes on in AWS; D or a restart "
+		            "re-attaches");
+	} else if (choice == 'c') {
+		ops_runner_stop(o->runner);
+		o->pending = OPS_CANCEL;
+		o->has_pending = true;
+		console_msg(c, false, "cancelling the update (CancelUpdateStack)...");
+	} else {
+		console_msg(c, false, "watching");
+	}
+	return UI_REDRAW;
+}
+
+int deploy_ctrl_c(console *c)
+{
+	stackops *o = &c->ops;
+	bool update = o->stack_status && strncmp(o->stack_status, "UPDATE_IN_PROGRESS", 18) == 0;
+	dialog *d = dlg_new(DLG_CHOICE, "A stack operation is running", on_ctrl_c);
+	if (!d)
+		return UI_HANDLED;
+	dlg_addf(
+	    d, "%s on %s: %zu of %zu resources done.\n\n", o->stack_status ? o->stack_status : "",
+	    model_get(c->m, "stack") ? model_get(c->m, "stack") : "the stack", o->done, o->total);
+	dlg_addf(d, "Detach: stop watching; the operation goes on in AWS.\n");
+	if (update && !c->opts->readonly)
+		dlg_addf(d, "Cancel: CancelUpdateStack rolls the update back.\n");
+	else
+		dlg_addf(d, "(A create or delete cannot be cancelled: detach, or wait.)\n");
+	dlg_choice_add(d, 'd', "detach");
+	if (update && !c->opts->readonly)
+		dlg_choice_add(d, 'c', "cancel the update");
+	dlg_choice_add(d, 'w', "keep watching (Esc)");
+	dlg_push(c, d);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+/* ---- messages from the worker ----------------------------------------------- */
+
+static dep_resource *resource(stackops *o, const char *id, const char *type)
+{
+	for (size_t i = 0; i < o->nres; i++)
+		if (strcmp(o->res[i].logical_id, id) == 0)
+			return &o->res[i];
+	if (o->nres == o->capres) {
+		size_t ncap = o->capres ? o->capres * 2 : 64;
+		dep_resource *p = realloc(o->res, ncap * sizeof(*p));
+		if (!p)
+			return NULL;
+		o->res = p;
+		o->capres = ncap;
+	}
+	dep_resource *r = &o->res[o->nres];
+	memset(r, 0, sizeof(*r));
+	r->logical_id = strdup(id);
+	r->type = strdup(type ? type : "");
+	r->status = strdup("");
+	r->reason = strdup("");
+	if (!r->logical_id || !r->type || !r->status || !r->reason) {
+		free(r->logical_id);
+		free(r->type);
+		free(r->status);
+		free(r->reason);
+		return NULL;
+	}
+	o->nres++;
+	return r;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static void on_event(console *c, ops_event *e)
+{
+	stackops *o = &c->ops;
+	if (strcmp(e->type, "AWS::CloudFormation::Stack") == 0) {
+		set_str(&o->stack_status, e->status);
+		o->stack_known = true;
+		o->stack_exists = strcmp(e->status, "DELETE_COMPLETE") != 0;
+		return;
+	}
+	dep_resource *r = resource(o, e->logical_id, e->type);
+	if (!r)
+		return;
+	bool was_final = r->finished > 0;
+	set_str(&r->status, e->status);
+	set_str(&r->reason, e->reason);
+	if (ends_with(e->status, "_IN_PROGRESS")) {
+		if (!r->started || was_final)
+			r->started = e->time;
+		r->finished = 0;
+	} else {
+		r->finished = e->time;
+		if (!r->started)
+			r->started = e->time;
+		if (!was_final)
+			o->done++;
+	}
+	if (ends_with(e->status, "_FAILED")) {
+		r->failed = true;
+		/* the first failure is the cause; "cancelled" ones follow from it */
+		if (o->root_cause < 0 && !strstr(e->reason, "cancelled")) {
+			o->root_cause = (long)(r - o->res);
+			set_str(&o->root_reason, e->reason);
+		}
+	}
+}
+
+static void on_done(console *c, ops_job job, bool ok)
+{
+	stackops *o = &c->ops;
+	o->ok = ok;
+	o->job_finished = ops_now();
+	switch (job) {
+	case OPS_STARTUP:
+		if (o->queued && !(o->stack_known && ops_status_in_progress(o->stack_status))) {
+			int q = o->queued;
+			o->queued = 0;
+			if (q == 'D')
+				deploy_start(c);
+			else
+				destroy_start(c);
+			return;
+		}
+		o->queued = 0;
+		if (o->stack_known && ops_status_in_progress(o->stack_status)) {
+			/* re-attach to what is running */
+			console_set_view(c, VIEW_DEPLOY);
+			console_msg(c, false, "%s is %s: re-attached to it",
+			            model_get(c->m, "stack") ? model_get(c->m, "stack")
+			                                     : "the stack",
+			            o->stack_status);
+			resources_clear(o);
+			o->phase = DEP_RUNNING;
+			o->total = 0;
+			stackops_start(c, OPS_WATCH);
+			return;
+		}
+		if (o->stack_known && o->stack_status &&
+		    (strcmp(o->stack_status, "ROLLBACK_COMPLETE") == 0 ||
+		     strcmp(o->stack_status, "UPDATE_ROLLBACK_FAILED") == 0)) {
+			o->phase = DEP_DONE;
+			console_msg(
+			    c, true, "%s is %s: %s", model_get(c->m, "stack"), o->stack_status,
+			    strcmp(o->stack_status, "ROLLBACK_COMPLETE") == 0
+			        ? "its create failed; X deletes it, then D deploys again (4)"
+			        : "c continues the rollback (4)");
+		}
+		return;
+	case OPS_PLAN:
+		if (!ok)
+			o->phase = DEP_DONE;
+		return;
+	case OPS_DISCARD:
+	case OPS_TEMPLATE:
+		return;
+	default:
+		break;
+	}
+	if (o->has_pending) {
+		o->has_pending = false;
+		resources_clear(o);
+		o->phase = DEP_RUNNING;
+		set_str(&o->phase_text, ops_job_name(o->pending));
+		stackops_start(c, o->pending);
+		return;
+	}
+	if (o->detached) {
+		o->phase = DEP_IDLE;
+		return;
+	}
+	o->phase = DEP_DONE;
+	double secs = ops_now() - o->job_started;
+	if (ok)
+		console_msg(c, false, "%s: %s in %.0f s", model_get(c->m, "stack"),
+		            o->stack_status ? o->stack_status : "done", secs);
+	else if (o->error)
+		console_msg(c, true, "%s", o->error);
+	else
+		console_msg(c, true, "%s: %s%s%s", model_get(c->m, "stack"),
+		            o->stack_status ? o->stack_status : "failed",
+		            o->root_reason ? ": " : "", o->root_reason ? o->root_reason : "");
+}
+
+void deploy_on_msg(console *c, ops_msg *m)
+{
+	stackops *o = &c->ops;
+	switch (m->kind) {
+	case OPS_MSG_CALL:
+		if (o->ncalls == o->capcalls) {
+			size_t ncap = o->capcalls ? o->capcalls * 2 : 64;
+			ops_call *p = realloc(o->calls, ncap * sizeof(*p));
+			if (!p)
+				return;
+			o->calls = p;
+			o->capcalls = ncap;
+		}
+		o->calls[o->ncalls++] = m->u.call;
+		memset(&m->u.call, 0, sizeof(m->u.call)); /* moved */
+		break;
+	case OPS_MSG_IDENTITY:
+		set_str(&o->account, m->u.identity.account);
+		set_str(&o->arn, m->u.identity.arn);
+		break;
+	case OPS_MSG_STACK:
+		o->stack_known = true;
+		o->stack_exists = m->u.stack.exists;
+		set_str(&o->stack_status, m->u.stack.status);
+		set_str(&o->stack_reason, m->u.stack.reason);
+		break;
+	case OPS_MSG_PHASE:
+		set_str(&o->phase_text, m->u.text);
+		break;
+	case OPS_MSG_CHANGESET:
+		if (o->have_cs)
+			ops_changeset_free(&o->cs);
+		o->cs = m->u.cs;
+		memset(&m->u.cs, 0, sizeof(m->u.cs)); /* moved */
+		o->have_cs = true;
+		for (size_t i = 0; i < o->cs.n; i++)
+			o->cs.v[i].stateful =
+			    o->cs.v[i].stateful || ops_type_is_stateful(o->cs.v[i].type);
+		ops_changeset_sort(&o->cs);
+		o->scroll = 0;
+		if (o->cs.n == 0) {
+			o->phase = DEP_DONE;
+			console_msg(c, false, "no changes: the stack already matches the template");
+			stackops_start(c, OPS_DISCARD);
+		} else {
+			o->phase = DEP_REVIEW;
+			console_set_view(c, VIEW_DEPLOY);
+		}
+		break;
+	case OPS_MSG_EVENT:
+		on_event(c, &m->u.event);
+		break;
+	case OPS_MSG_OUTPUTS:
+		outputs_clear(o);
+		o->outputs = m->u.outputs.v;
+		o->noutputs = m->u.outputs.n;
+		m->u.outputs.v = NULL;
+		m->u.outputs.n = 0;
+		break;
+	case OPS_MSG_TEMPLATE: {
+		set_str(&o->deployed_template, m->u.text);
+		const tpl_index *ix = console_template(c);
+		if (ix && o->deployed_template)
+			diff_show(c, "deployed (GetTemplate) -> generated", o->deployed_template,
+			          strlen(o->deployed_template), c->tpl.data ? c->tpl.data : "",
+			          c->tpl.len, false, NULL, NULL, NULL);
+		break;
+	}
+	case OPS_MSG_ERROR:
+		set_str(&o->error, m->u.text);
+		if (m->job == OPS_STARTUP)
+			set_str(&o->identity_error, m->u.text);
+		console_msg(c, true, "%s", m->u.text ? m->u.text : "error");
+		break;
+	case OPS_MSG_DONE:
+		on_done(c, m->job, m->u.done.ok);
+		break;
+	}
+}
+
+/* ---- drawing ------------------------------------------------------------------ */
+
+static void fmt_elapsed(char *out, size_t len, double secs)
+{
+	if (secs < 0)
+		secs = 0;
+	long s = (long)secs;
+	if (s >= 3600)
+		snprintf(out, len, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(out, len, "%ld:%02ld", s / 60, s % 60);
+}
+
+static const char *short_type(const char *type)
+{
+	/* AWS::RDS::DBCluster -> RDS::DBCluster */
+	return strncmp(type, "AWS::", 5) == 0 ? type + 5 : type;
+}
+
+static int draw_lines_header(console *c, WINDOW *w, int y, int wd, const char *text, attr_t a)
+{
+	return ui_wrap_put(c, w, y, 2, text, wd - 4, 3, a);
+}
+
+static void draw_idle(console *c, WINDOW *w, int h, int wd)
+{
+	stackops *o = &c->ops;
+	int y = 1;
+	buf b;
+	buf_init(&b, 0);
+	const char *stack = model_get(c->m, "stack");
+	buf_addf(&b, "Stack %s in %s", stack ? stack : "?",
+	         model_get(c->m, "region") ? model_get(c->m, "region") : "?");
+	ui_put_cut(c, w, y++, 2, buf_cstr(&b), wd - 4, th(&c->th, TH_TITLE));
+	buf_reset(&b);
+	if (!o->runner) {
+		y += ui_wrap_put(c, w, y + 1, 2,
+		                 o->backend_note ? o->backend_note : "No AWS access.", wd - 4, 4,
+		                 th(&c->th, TH_INFO)) +
+		     1;
+	} else if (!o->stack_known) {
+		ui_put_cut(c, w, y++, 2,
+		           o->identity_error ? o->identity_error : "asking AWS about the stack...",
+		           wd - 4, th(&c->th, o->identity_error ? TH_ERROR : TH_DIM));
+	} else {
+		buf_addf(&b, "%s %s", o->stack_exists ? c->sym.ok : c->sym.info,
+		         o->stack_exists ? o->stack_status : "no stack yet: D creates it");
+		if (o->stack_reason && *o->stack_reason)
+			buf_addf(&b, " (%s)", o->stack_reason);
+		y += ui_wrap_put(
+		    c, w, y, 2, buf_cstr(&b), wd - 4, 2,
+		    th(&c->th, ops_status_failed(o->stack_status) ? TH_ERROR : TH_NORMAL));
+		if (o->account) {
+			buf_reset(&b);
+			buf_addf(&b, "account %s as %s", o->account, o->arn ? o->arn : "?");
+			ui_put_cut(c, w, y++, 2, buf_cstr(&b), wd - 4, th(&c->th, TH_DIM));
+		}
+	}
+	if (o->error && y < h - 2) {
+		y++;
+		ui_puts(c, w, y, 2, c->sym.error, 1, th(&c->th, TH_ERROR));
+		y += ui_wrap_put(c, w, y, 4, o->error, wd - 6, 3, th(&c->th, TH_ERROR));
+	}
+	y++;
+	if (c->opts->readonly)
+		ui_put_cut(c, w, y++, 2, "READONLY session: deploy and destroy are disabled.",
+		           wd - 4, th(&c->th, TH_BADGE));
+	else if (o->runner && y < h - 1)
+		ui_put_cut(
+		    c, w, y++, 2,
+		    "D reviews a change set and deploys; X destroys. Both ask before acting.",
+		    wd - 4, th(&c->th, TH_DIM));
+	buf_free(&b);
+}
+
+static void draw_blocked(console *c, WINDOW *w, int h, int wd)
+{
+	stackops *o = &c->ops;
+	char t[160];
+	snprintf(t, sizeof(t),
+	         "%s Deploy stopped: the model has %zu error(s). Fix them first; Enter "
+	         "goes to the field.",
+	         c->sym.error, c->um.errors);
+	int y = 1 + draw_lines_header(c, w, 1, wd, t, th(&c->th, TH_ERROR));
+	size_t shown = 0;
+	for (size_t i = 0; i < c->um.f.n && y < h - 1; i++) {
+		const finding *f = &c->um.f.v[i];
+		if (f->sev != SEV_ERROR)
+			continue;
+		bool sel = (long)shown == o->cursor;
+		attr_t row = sel ? th(&c->th, TH_CURSOR) : 0;
+		if (sel)
+			ui_fill(w, y, 1, wd - 2, row);
+		buf b;
+		buf_init(&b, 0);
+		buf_addf(&b, "%s %-7s %-22s %s", c->sym.error, f->rule, f->field, f->message);
+		ui_put_cut(c, w, y++, 2, buf_cstr(&b), wd - 4, row ? row : th(&c->th, TH_NORMAL));
+		buf_free(&b);
+		shown++;
+	}
+}
+
+static void draw_counts(console *c, WINDOW *w, int y, int wd)
+{
+	stackops *o = &c->ops;
+	size_t add, mod, rep, rem, stateful = 0;
+	ops_changeset_counts(&o->cs, &add, &mod, &rep, &rem);
+	for (size_t i = 0; i < o->cs.n; i++)
+		stateful += o->cs.v[i].stateful && ops_change_risk(&o->cs.v[i]) >= 30;
+	int x = 2;
+	char t[64];
+	snprintf(t, sizeof(t), "%s%zu add", c->sym.add, add);
+	x += ui_puts(c, w, y, x, t, wd - x, th(&c->th, TH_DIFF_ADD)) + 3;
+	snprintf(t, sizeof(t), "%s%zu modify", c->sym.modify, mod);
+	x += ui_puts(c, w, y, x, t, wd - x, th(&c->th, TH_WARNING)) + 3;
+	snprintf(t, sizeof(t), "%s%zu REPLACE", c->sym.replace, rep);
+	x += ui_puts(c, w, y, x, t, wd - x, rep ? th(&c->th, TH_ERROR) : th(&c->th, TH_DIM)) + 3;
+	snprintf(t, sizeof(t), "%s%zu REMOVE", c->sym.remove, rem);
+	x += ui_puts(c, w, y, x, t, wd - x, rem ? th(&c->th, TH_ERROR) : th(&c->th, TH_DIM)) + 3;
+	if (stateful) {
+		snprintf(t, sizeof(t), "%s %zu hold data", c->sym.stateful, stateful);
+		ui_puts(c, w, y, x, t, wd - x, th(&c->th, TH_DANGER));
+	}
+}
+
+static void draw_review(console *c, WINDOW *w, int h, int wd)
+{
+	stackops *o = &c->ops;
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "%s%s %s template sha256 %.16s %s %s",
+	         model_get(c->m, "stack") ? model_get(c->m, "stack") : "?",
+	         o->cs.creates_stack ? " (new stack)" : "", c->sym.sep, o->cs.sha256, c->sym.sep,
+	         o->cs.name);
+	ui_put_cut(c, w, 1, 2, buf_cstr(&b), wd - 4, th(&c->th, TH_TITLE));
+	buf_free(&b);
+	draw_counts(c, w, 2, wd);
+	ui_puts(c, w, 3, 2,
+	        "   action   logical id                type                    why replaced",
+	        wd - 4, th(&c->th, TH_DIM));
+	int rows = h - 8;
+	if (rows < 1)
+		rows = 1;
+	if (o->cursor >= (long)o->cs.n)
+		o->cursor = (long)o->cs.n - 1;
+	if (o->cursor < 0)
+		o->cursor = 0;
+	if (o->cursor < o->scroll)
+		o->scroll = (int)o->cursor;
+	if (o->cursor >= o->scroll + rows)
+		o->scroll = (int)o->cursor - rows + 1;
+	for (int r = 0; r < rows && (size_t)o->scroll + (size_t)r < o->cs.n; r++) {
+		const ops_change *ch = &o->cs.v[o->scroll + r];
+		int y = 4 + r;
+		int risk = ops_change_risk(ch);
+		bool danger = ch->stateful && risk >= 30;
+		const char *act = ch->action == OPS_ADD                     ? "add"
+		                  : ch->action == OPS_REMOVE                ? "REMOVE"
+		                  : ch->replacement == OPS_REPL_ALWAYS      ? "REPLACE"
+		                  : ch->replacement == OPS_REPL_CONDITIONAL ? "replace?"
+		                  : ch->action == OPS_MODIFY                ? "modify"
+		                                                            : "other";
+		const char *sym = ch->action == OPS_ADD               ? c->sym.add
+		                  : ch->action == OPS_REMOVE          ? c->sym.remove
+		                  : ch->replacement != OPS_REPL_NEVER ? c->sym.replace
+		                                                      : c->sym.modify;
+		attr_t a = danger                  ? th(&c->th, TH_DANGER)
+		           : risk >= 30            ? th(&c->th, TH_ERROR)
+		           : ch->action == OPS_ADD ? th(&c->th, TH_DIFF_ADD)
+		                                   : th(&c->th, TH_WARNING);
+		bool sel = o->scroll + r == o->cursor;
+		if (danger)
+			ui_fill(w, y, 2, wd - 4, a);
+		else if (sel)
+			ui_fill(w, y, 2, wd - 4, th(&c->th, TH_CURSOR_DIM));
+		int x = 1;
+		x += ui_puts(c, w, y, x, sel ? ">" : " ", 1, th(&c->th, TH_KEY));
+		x += ui_puts(c, w, y, x, danger ? c->sym.stateful : " ", 1, a);
+		x += ui_puts(c, w, y, x, sym, 1, a) + 1;
+		char col[32];
+		snprintf(col, sizeof(col), "%-8s ", act);
+		x += ui_puts(c, w, y, x, col, 9, a);
+		ui_put_cut(c, w, y, x, ch->logical_id, 24, a);
+		x += 26;
+		ui_put_cut(c, w, y, x, short_type(ch->type), 22, danger ? a : th(&c->th, TH_DIM));
+		x += 24;
+		if (*ch->replace_because && x < wd - 4)
+			ui_put_cut(c, w, y, x, ch->replace_because, wd - 2 - x, a);
+	}
+	if ((int)o->cs.n > rows) {
+		char pos[64];
+		snprintf(pos, sizeof(pos), " %d-%d/%zu ", o->scroll + 1,
+		         o->scroll + rows < (int)o->cs.n ? o->scroll + rows : (int)o->cs.n,
+		         o->cs.n);
+		ui_puts(c, w, h - 1, wd - 2 - (int)strlen(pos), pos, (int)strlen(pos),
+		        th(&c->th, TH_BORDER));
+	}
+	/* the selected change in full */
+	if (o->cs.n) {
+		const ops_change *ch = &o->cs.v[o->cursor];
+		buf d;
+		buf_init(&d, 0);
+		buf_addf(&d, "%s (%s%s%s)", ch->logical_id, ch->type, *ch->physical_id ? ", " : "",
+		         ch->physical_id);
+		if (*ch->replace_because)
+			buf_addf(&d, ": replaced because of %s", ch->replace_because);
+		if (ch->stateful && ops_change_risk(ch) >= 30)
+			buf_addf(&d, " %s it holds data: %s loses it", c->sym.stateful,
+			         ch->action == OPS_REMOVE ? "the removal" : "the replacement");
+		ui_hline(c, w, h - 4, 1, wd - 2, th(&c->th, TH_BORDER));
+		ui_wrap_put(c, w, h - 3, 2, buf_cstr(&d), wd - 4, 2,
+		            ch->stateful && ops_change_risk(ch) >= 30 ? th(&c->th, TH_ERROR)
+		                                                      : th(&c->th, TH_NORMAL));
+		buf_free(&d);
+	}
+}
+
+static void draw_progress(console *c, WINDOW *w, int y, int wd)
+{
+	stackops *o = &c->ops;
+	char el[32];
+	fmt_elapsed(el, sizeof(el),
+	            (o->job_finished ? o->job_finished : ops_now()) - o->job_started);
+	buf b;
+	buf_init(&b, 0);
+	const char *what = o->job == OPS_DESTROY             ? "Destroying"
+	                   : o->job == OPS_WATCH             ? "Watching"
+	                   : o->job == OPS_CANCEL            ? "Cancelling the update of"
+	                   : o->job == OPS_CONTINUE_ROLLBACK ? "Rolling back"
+	                                                     : "Deploying";
+	if (o->phase == DEP_DONE)
+		what = o->ok ? "Finished" : "Failed";
+	buf_addf(&b, "%s %s %s %s %s elapsed", what,
+	         model_get(c->m, "stack") ? model_get(c->m, "stack") : "?", c->sym.sep,
+	         o->stack_status ? o->stack_status : "", el);
+	ui_put_cut(c, w, y, 2, buf_cstr(&b), wd - 4,
+	           th(&c->th, o->phase == DEP_DONE && !o->ok ? TH_ERROR : TH_TITLE));
+	buf_free(&b);
+	/* resources done over total, and a bar */
+	size_t total = o->total && o->total < o->done ? o->done : o->total;
+	char fig[64];
+	if (total)
+		snprintf(fig, sizeof(fig), "%zu/%zu resources ", o->done, total);
+	else
+		snprintf(fig, sizeof(fig), "%zu resources ", o->done);
+	int x = 2 + ui_puts(c, w, y + 1, 2, fig, wd - 4, th(&c->th, TH_NORMAL));
+	int bar = wd - x - 4;
+	if (bar > 40)
+		bar = 40;
+	if (bar > 4 && total) {
+		int filled = (int)((double)bar * (double)o->done / (double)total);
+		for (int i = 0; i < bar; i++)
+			ui_puts(c, w, y + 1, x + i,
+			        i < filled ? c->sym.progress : (c->utf8 ? "░" : "."), 1,
+			        th(&c->th, i < filled ? TH_OK : TH_DIM));
+		char pct[16];
+		snprintf(pct, sizeof(pct), " %3.0f%%", 100.0 * (double)o->done / (double)total);
+		ui_puts(c, w, y + 1, x + bar, pct, 5, th(&c->th, TH_NORMAL));
+	}
+}
+
+static void draw_running(console *c, WINDOW *w, int h, int wd)
+{
+	stackops *o = &c->ops;
+	draw_progress(c, w, 1, wd);
+	int y = 3;
+	if (o->root_cause >= 0 && (size_t)o->root_cause < o->nres) {
+		/* the first failure, pinned: the rest usually follow from it */
+		const dep_resource *r = &o->res[o->root_cause];
+		buf b;
+		buf_init(&b, 0);
+		buf_addf(&b, "%s ROOT CAUSE %s %s: %s", c->sym.error, r->logical_id, r->status,
+		         o->root_reason ? o->root_reason : r->reason);
+		y += ui_wrap_put(c, w, y, 2, buf_cstr(&b), wd - 4, 2, th(&c->th, TH_DANGER));
+		buf_free(&b);
+	}
+	bool done = o->phase == DEP_DONE;
+	int out_rows = done && o->noutputs ? (int)o->noutputs + 2 : 0;
+	int rows = h - 1 - y - out_rows;
+	if (rows < 2)
+		rows = 2;
+	/* the newest events at the bottom, unless scrolled back */
+	int first = (int)o->nres - rows - o->scroll;
+	if (first < 0)
+		first = 0;
+	double now = ops_now();
+	for (int r = 0; r < rows && (size_t)first + (size_t)r < o->nres; r++) {
+		const dep_resource *res = &o->res[first + r];
+		int yy = y + r;
+		bool failed = res->failed;
+		bool complete = ends_with(res->status, "_COMPLETE");
+		const char *sym = failed ? c->sym.error : complete ? c->sym.ok : c->sym.arrow;
+		attr_t a = failed     ? th(&c->th, TH_ERROR)
+		           : complete ? th(&c->th, TH_OK)
+		                      : th(&c->th, TH_INFO);
+		char el[32];
+		fmt_elapsed(el, sizeof(el), (res->finished ? res->finished : now) - res->started);
+		int x = 2;
+		x += ui_puts(c, w, yy, x, sym, 2, a) + 1;
+		ui_put_cut(c, w, yy, x, res->logical_id, 26, th(&c->th, TH_LABEL));
+		x += 27;
+		ui_put_cut(c, w, yy, x, res->status, 22, a);
+		x += 23;
+		ui_puts(c, w, yy, x, el, 8, th(&c->th, TH_DIM));
+		x += 8;
+		if (*res->reason && x < wd - 4)
+			ui_put_cut(c, w, yy, x, res->reason, wd - 2 - x,
+			           failed ? a : th(&c->th, TH_DIM));
+		else if (x < wd - 4)
+			ui_put_cut(c, w, yy, x, short_type(res->type), wd - 2 - x,
+			           th(&c->th, TH_DIM));
+	}
+	if (done && o->noutputs) {
+		int oy = h - 1 - out_rows;
+		ui_hline(c, w, oy, 1, wd - 2, th(&c->th, TH_BORDER));
+		ui_puts(c, w, oy, 3, " Outputs ", 9, th(&c->th, TH_TITLE));
+		for (size_t i = 0; i < o->noutputs && oy + 1 + (int)i < h - 1; i++) {
+			int x = 2;
+			ui_put_cut(c, w, oy + 1 + (int)i, x, o->outputs[i].key, 24,
+			           th(&c->th, TH_LABEL));
+			ui_put_cut(c, w, oy + 1 + (int)i, x + 25, o->outputs[i].value, wd - 29,
+			           th(&c->th, TH_VALUE));
+		}
+	}
+}
+
+static void deploy_draw(console *c, WINDOW *w, int h, int wd)
+{
+	stackops *o = &c->ops;
+	const char *title = o->phase == DEP_REVIEW     ? "Change set review"
+	                    : o->phase == DEP_BLOCKED  ? "Deploy"
+	                    : o->phase == DEP_PLANNING ? "Deploy: planning"
+	                    : o->phase == DEP_RUNNING  ? "Stack events"
+	                    : o->phase == DEP_DONE     ? "Stack events"
+	                                               : "Stack";
+	ui_box(c, w, 0, 0, h, wd, title, true);
+	switch (o->phase) {
+	case DEP_IDLE:
+		draw_idle(c, w, h, wd);
+		break;
+	case DEP_BLOCKED:
+		draw_blocked(c, w, h, wd);
+		break;
+	case DEP_PLANNING: {
+		char el[32], t[256];
+		fmt_elapsed(el, sizeof(el), ops_now() - o->job_started);
+		snprintf(t, sizeof(t), "%s for %s... %s",
+		         o->phase_text ? o->phase_text : "planning",
+		         model_get(c->m, "stack") ? model_get(c->m, "stack") : "?", el);
+		ui_put_cut(c, w, 2, 2, t, wd - 4, th(&c->th, TH_INFO));
+		snprintf(t, sizeof(t), "template %zu bytes, sha256 %.16s", c->tpl.len, c->tpl_sha);
+		ui_put_cut(c, w, 3, 2, t, wd - 4, th(&c->th, TH_DIM));
+		break;
+	}
+	case DEP_REVIEW:
+		draw_review(c, w, h, wd);
+		break;
+	case DEP_RUNNING:
+		draw_running(c, w, h, wd);
+		break;
+	case DEP_DONE:
+		if (o->nres || o->noutputs)
+			draw_running(c, w, h, wd);
+		else
+			draw_idle(c, w, h, wd);
+		break;
+	}
+}
+
+static unsigned deploy_context(console *c)
+{
+	stackops *o = &c->ops;
+	unsigned ctx = o->phase == DEP_REVIEW ? CTX_REVIEW
+	               : deploy_running(c)    ? CTX_RUNNING
+	                                      : CTX_DONE;
+	if (!deploy_running(c) && o->stack_status &&
+	    strcmp(o->stack_status, "ROLLBACK_COMPLETE") == 0)
+		ctx |= CTX_RECOVERY;
+	if (!deploy_running(c) && o->stack_status &&
+	    strcmp(o->stack_status, "UPDATE_ROLLBACK_FAILED") == 0)
+		ctx |= CTX_CONTINUE;
+	return ctx;
+}
+
+static int on_continue_confirm(console *c, dialog *d, int choice, const char *text, int index)
+{
+	(void)d;
+	(void)text;
+	(void)index;
+	if (choice != 'y')
+		return UI_REDRAW;
+	resources_clear(&c->ops);
+	c->ops.phase = DEP_RUNNING;
+	stackops_start(c, OPS_CONTINUE_ROLLBACK);
+	return UI_REDRAW;
+}
+
+static int deploy_key(console *c, int key)
+{
+	stackops *o = &c->ops;
+	if (o->phase == DEP_REVIEW) {
+		if (key == 'a' || key == 'y')
+			return apply(c);
+		if (key == 'n' || key == K_ESC) {
+			o->phase = DEP_IDLE;
+			stackops_start(c, OPS_DISCARD);
+			console_msg(c, false, "change set discarded: nothing changed");
+			return UI_HANDLED | UI_REDRAW;
+		}
+		if (key_is_down(key) || key == K_FN(KEY_NPAGE)) {
+			o->cursor += key_is_down(key) ? 1 : 10;
+			return UI_HANDLED | UI_REDRAW;
+		}
+		if (key_is_up(key) || key == K_FN(KEY_PPAGE)) {
+			o->cursor -= key_is_up(key) ? 1 : 10;
+			return UI_HANDLED | UI_REDRAW;
+		}
+		/* nothing else changes the model or the view while a change set
+		 * waits: it is tied to the template as it is */
+		if (key == 'u' || key == K_CTRL('r') || key == 'D')
+			return UI_HANDLED;
+		return UI_IGNORED;
+	}
+	if (o->phase == DEP_BLOCKED) {
+		size_t n = c->um.errors;
+		if (key_is_down(key) && o->cursor + 1 < (long)n)
+			o->cursor++;
+		else if (key_is_up(key) && o->cursor > 0)
+			o->cursor--;
+		else if (key_is_enter(key)) {
+			size_t k = 0;
+			for (size_t i = 0; i < c->um.f.n; i++) {
+				const finding *f = &c->um.f.v[i];
+				if (f->sev != SEV_ERROR)
+					continue;
+				if ((long)k++ == o->cursor) {
+					const cat_param *p = ui_model_field_param(&c->um, f->field);
+					if (p)
+						console_goto_param(c, p);
+					break;
+				}
+			}
+		} else
+			return UI_IGNORED;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (o->phase == DEP_RUNNING || o->phase == DEP_DONE) {
+		if (key_is_up(key) || key == K_FN(KEY_PPAGE)) {
+			o->scroll += key_is_up(key) ? 1 : 10;
+			if (o->scroll > (int)o->nres)
+				o->scroll = (int)o->nres;
+			return UI_HANDLED | UI_REDRAW;
+		}
+		if (key_is_down(key) || key == K_FN(KEY_NPAGE)) {
+			o->scroll -= key_is_down(key) ? 1 : 10;
+			if (o->scroll < 0)
+				o->scroll = 0;
+			return UI_HANDLED | UI_REDRAW;
+		}
+	}
+	if (key == 'c' && (deploy_context(c) & CTX_CONTINUE)) {
+		if (!can_act(c, "continuing the rollback", 0))
+			return UI_HANDLED | UI_REDRAW;
+		dialog *d = dlg_new(DLG_CHOICE, "Continue the rollback", on_continue_confirm);
+		if (d) {
+			dlg_addf(d,
+			         "ContinueUpdateRollback on %s: CloudFormation retries rolling the "
+			         "stack back to its last working state.",
+			         model_get(c->m, "stack"));
+			dlg_choice_add(d, 'y', "yes");
+			dlg_choice_add(d, 'n', "no (Enter)");
+			dlg_push(c, d);
+		}
+		return UI_HANDLED | UI_REDRAW;
+	}
+	return UI_IGNORED;
+}
+
+const view_class view_deploy_class = {
+    .name = "events",
+    .title = "Stack",
+    .tab_key = '4',
+    .keys = deploy_keys,
+    .nkeys = sizeof(deploy_keys) / sizeof(deploy_keys[0]),
+    .draw = deploy_draw,
+    .key = deploy_key,
+    .context = deploy_context,
+};
