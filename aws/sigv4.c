@@ -791,6 +791,8 @@ bool sigv4_signature(const sigv4_config *cfg, const char *string_to_sign, size_t
 	unsigned char *k_secret = malloc(k_secret_len);
 	if (!k_secret)
 		return out_of_memory(err);
+	/* a key of bytes, not a C string: no terminator */
+	// NOLINTNEXTLINE(bugprone-not-null-terminated-result)
 	memcpy(k_secret, "AWS4", 4);
 	memcpy(k_secret + 4, cfg->secret_access_key, secret_len);
 

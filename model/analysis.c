@@ -589,7 +589,7 @@ static void az_cache(const rendered *r, long k, az_tier *t)
 	long left = 0;
 	for (size_t i = 0; i < count; i++)
 		left += az_of[i] != k;
-	bool primary_lost = az_of[0] == k;
+	bool primary_lost = count > 0 && az_of[0] == k;
 	bool failover = rnode_bool(rnode_get(rg->props, "AutomaticFailoverEnabled")) == 1;
 	if (!left)
 		tier_set(t, (long)count, 0, TIER_DOWN, fmt("every node was in this AZ"));

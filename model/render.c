@@ -1797,7 +1797,8 @@ rendered *render_template(const catalog *cat, const model *m, const render_optio
 		ok = map_add(&c, root, "Parameters", params) != NULL;
 
 	/* Resources */
-	r->res = ok ? calloc(nres ? nres : 1, sizeof(render_resource)) : NULL;
+	if (ok)
+		r->res = calloc(nres ? nres : 1, sizeof(render_resource));
 	rnode *resources = ok ? mk(&c, RN_MAP, nres, NULL) : NULL;
 	ok = ok && r->res && resources;
 	for (size_t i = 0; ok && i < nres; i++) {
@@ -1881,7 +1882,7 @@ rendered *render_template(const catalog *cat, const model *m, const render_optio
 			lms_error_set(err, NULL, 0, 0,
 			              "the rendered template would take more than %zu MiB: a "
 			              "Fn::Sub or Fn::Join repeats values without bound",
-			              a->max / (1024 * 1024));
+			              a->max / ((size_t)1024 * 1024));
 		else
 			lms_error_set(err, NULL, 0, 0, "out of memory rendering the template");
 		if (r) {

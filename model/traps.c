@@ -267,8 +267,7 @@ static void trap_api(tctx *t)
 		                            : NULL;
 		if (!settings)
 			continue;
-		bool logs =
-		    rnode_get(settings, stage ? "AccessLogSetting" : "AccessLogSetting") != NULL;
+		bool logs = rnode_get(settings, "AccessLogSetting") != NULL;
 		const char *level = rnode_str(rnode_get(settings, "LoggingLevel"));
 		logs = logs || (level && strcmp(level, "OFF") != 0) ||
 		       rnode_bool(rnode_get(settings, "DataTraceEnabled")) == 1;
