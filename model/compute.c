@@ -10,29 +10,15 @@
 #include <string.h>
 #include <strings.h>
 
-static void at_node(const validate_ctx *ctx, const cat_entry *e, const ynode *n)
-{
-	const ynode *where = n ? n : e->key;
-	findings_set_position(ctx->out, ctx->out->n - 1, e->frag->path, where->start.line,
-	                      where->start.col);
-}
-
-static const char *param_of(const validate_ctx *ctx, const ynode *n)
-{
-	eval_ctx ev = {ctx->cat, ctx->m};
-	const char *target = eval_ref_target(eval_pick(&ev, n), NULL);
-	return target && catalog_param(ctx->cat, target) ? target : NULL;
-}
-
 /* Adds a finding about `n`: on its parameter when it has one, else on the
  * template position. */
 static void report(const validate_ctx *ctx, const cat_entry *e, const ynode *n, const char *rule,
                    severity sev, const char *hint, const char *msg)
 {
-	const char *field = param_of(ctx, n);
+	const char *field = rule_param_of(ctx, n);
 	findings_add(ctx->out, rule, sev, field ? field : "", hint, "%s: %s", e->name, msg);
 	if (!field)
-		at_node(ctx, e, n);
+		rule_at(ctx, e, n);
 }
 
 /* ---- CMP001: Fargate CPU and memory ------------------------------------ */
@@ -101,7 +87,7 @@ static void check_task_definition(const validate_ctx *ctx, const eval_ctx *ev, c
 		buf msg;
 		buf_init(&msg, 0);
 		buf_addf(&msg, "Fargate has no task size of %ld CPU units with %ld MiB", cpu, mem);
-		report(ctx, e, param_of(ctx, mn) ? mn : cn, "CMP001", SEV_ERROR,
+		report(ctx, e, rule_param_of(ctx, mn) ? mn : cn, "CMP001", SEV_ERROR,
 		       "256: 512-2048; 512: 1024-4096; 1024: 2048-8192; 2048: 4096-16384; "
 		       "4096: 8192-30720 (1024 steps); 8192: 16384-61440 (4096 steps); "
 		       "16384: 32768-122880 (8192 steps)",

@@ -18,22 +18,6 @@
 /* The request: every credential rotates at least every 30 days. */
 #define ROTATION_MAX_DAYS 30
 
-static void at_node(const validate_ctx *ctx, const cat_entry *e, const ynode *n)
-{
-	/* a finding about the template points at the fragment */
-	const ynode *where = n ? n : e->key;
-	findings_set_position(ctx->out, ctx->out->n - 1, e->frag->path, where->start.line,
-	                      where->start.col);
-}
-
-/* The parameter a property refers to with Ref, for the finding's field. */
-static const char *param_of(const validate_ctx *ctx, const ynode *n)
-{
-	const char *attr;
-	const char *target = eval_ref_target(eval_pick(&(eval_ctx){ctx->cat, ctx->m}, n), &attr);
-	return target && catalog_param(ctx->cat, target) ? target : NULL;
-}
-
 static bool parse_acu(const char *s, double *out)
 {
 	if (!s || !*s)
@@ -56,7 +40,8 @@ static void check_cluster(const validate_ctx *ctx, const eval_ctx *ev, const cat
 		double min = 0, max = 0;
 		bool has_min = parse_acu(eval_str(ev, min_n), &min);
 		bool has_max = parse_acu(eval_str(ev, max_n), &max);
-		const char *min_field = param_of(ctx, min_n), *max_field = param_of(ctx, max_n);
+		const char *min_field = rule_param_of(ctx, min_n),
+		           *max_field = rule_param_of(ctx, max_n);
 		if (has_min && (min < 0 || min > ACU_MAX || fmod(min, ACU_STEP) != 0)) {
 			findings_add(ctx->out, "DAT001", SEV_ERROR, min_field ? min_field : "",
 			             "0 (auto-pause) or 0.5 to 256 in steps of 0.5",
@@ -80,14 +65,14 @@ static void check_cluster(const validate_ctx *ctx, const eval_ctx *ev, const cat
 	if (!backup) {
 		findings_add(ctx->out, "DAT002", SEV_WARNING, "", "set BackupRetentionPeriod",
 		             "%s relies on the default backup retention (1 day)", e->name);
-		at_node(ctx, e, NULL);
+		rule_at(ctx, e, NULL);
 	} else if (eval_long(ev, backup, &days) &&
 	           (days < BACKUP_MIN_DAYS || days > BACKUP_MAX_DAYS)) {
-		const char *f = param_of(ctx, backup);
+		const char *f = rule_param_of(ctx, backup);
 		findings_add(ctx->out, "DAT002", SEV_ERROR, f ? f : "", "1 to 35 days",
 		             "%s keeps backups %ld days; Aurora allows 1 to 35", e->name, days);
 		if (!f)
-			at_node(ctx, e, backup);
+			rule_at(ctx, e, backup);
 	}
 	bool prod = strcmp(rule_env(ctx), "prod") == 0;
 	int protection = eval_bool(ev, ynode_get(props, "DeletionProtection"));
@@ -96,14 +81,14 @@ static void check_cluster(const validate_ctx *ctx, const eval_ctx *ev, const cat
 		             "set DeletionProtection to true in prod (lmsctl destroy says how to "
 		             "lift it)",
 		             "%s has no deletion protection in prod", e->name);
-		at_node(ctx, e, ynode_get(props, "DeletionProtection"));
+		rule_at(ctx, e, ynode_get(props, "DeletionProtection"));
 	} else if (!prod && protection == 1) {
 		findings_add(ctx->out, "DAT006", SEV_WARNING, "",
 		             "turn it off outside prod, or expect teardown to stop",
 		             "%s has deletion protection outside prod: destroy will fail until it "
 		             "is lifted",
 		             e->name);
-		at_node(ctx, e, ynode_get(props, "DeletionProtection"));
+		rule_at(ctx, e, ynode_get(props, "DeletionProtection"));
 	}
 }
 
@@ -174,7 +159,7 @@ static void check_windows(const validate_ctx *ctx, const eval_ctx *ev, const cat
 	const ynode *bn = ynode_get(props, "PreferredBackupWindow");
 	const ynode *mn = ynode_get(props, "PreferredMaintenanceWindow");
 	const char *backup = eval_str(ev, bn), *maint = eval_str(ev, mn);
-	const char *bfield = param_of(ctx, bn), *mfield = param_of(ctx, mn);
+	const char *bfield = rule_param_of(ctx, bn), *mfield = rule_param_of(ctx, mn);
 	int bs = 0, bl = 0, ms = 0, ml = 0;
 	bool bok = backup && parse_daily(backup, &bs, &bl);
 	bool mok = maint && parse_weekly(maint, &ms, &ml);
@@ -221,7 +206,7 @@ static void check_cache_version(const validate_ctx *ctx, const eval_ctx *ev, con
 	major = major < -1000000 ? -1000000 : major > 1000000 ? 1000000 : major;
 	minor = minor < -1000000 ? -1000000 : minor > 1000000 ? 1000000 : minor;
 	long v = major * 100 + minor;
-	const char *field = param_of(ctx, vn);
+	const char *field = rule_param_of(ctx, vn);
 	if (strcmp(engine, "redis") == 0 && v > 701)
 		findings_add(ctx->out, "DAT008", SEV_ERROR, field ? field : "",
 		             "Redis OSS versions end at 7.1; use valkey for 7.2 and later",
@@ -262,7 +247,7 @@ static void check_instances(const validate_ctx *ctx, const eval_ctx *ev, const c
 		             "add a reader instance with PromotionTier 1 in another AZ",
 		             "%s has %zu instance(s) in prod: a failover has nowhere to go",
 		             cluster->name, count);
-		at_node(ctx, cluster, NULL);
+		rule_at(ctx, cluster, NULL);
 		return;
 	}
 	if (az_unknown)
@@ -275,7 +260,7 @@ static void check_instances(const validate_ctx *ctx, const eval_ctx *ev, const c
 		             "place the reader in another AZ (!Select [1, !GetAZs ''])",
 		             "every instance of %s is in the same AZ: losing it loses the database",
 		             cluster->name);
-		at_node(ctx, cluster, NULL);
+		rule_at(ctx, cluster, NULL);
 	}
 }
 
@@ -295,32 +280,32 @@ static void check_cache(const validate_ctx *ctx, const eval_ctx *ev, const cat_e
 		findings_add(ctx->out, "DAT004", SEV_ERROR, "",
 		             "give the group at least one replica (NumCacheClusters 2 or more)",
 		             "%s is Multi-AZ without a replica to fail over to", e->name);
-		at_node(ctx, e, ynode_get(props, "MultiAZEnabled"));
+		rule_at(ctx, e, ynode_get(props, "MultiAZEnabled"));
 	}
 	if (multi_az == 1 && failover != 1) {
 		findings_add(ctx->out, "DAT004", SEV_ERROR, "",
 		             "set AutomaticFailoverEnabled: true",
 		             "%s is Multi-AZ without automatic failover", e->name);
-		at_node(ctx, e, ynode_get(props, "MultiAZEnabled"));
+		rule_at(ctx, e, ynode_get(props, "MultiAZEnabled"));
 	}
 	if (multi_az != 1 && strcmp(rule_env(ctx), "prod") == 0) {
 		findings_add(ctx->out, "DAT004", SEV_ERROR, "",
 		             "set MultiAZEnabled: true with replicas in other AZs",
 		             "%s is not Multi-AZ in prod: sessions are lost with its AZ", e->name);
-		at_node(ctx, e, NULL);
+		rule_at(ctx, e, NULL);
 	}
 	const ynode *auth = ynode_get(props, "AuthToken");
 	if (auth && eval_bool(ev, ynode_get(props, "TransitEncryptionEnabled")) != 1) {
 		findings_add(
 		    ctx->out, "DAT004", SEV_ERROR, "", "set TransitEncryptionEnabled: true",
 		    "%s has an AUTH token without TLS, which ElastiCache rejects", e->name);
-		at_node(ctx, e, auth);
+		rule_at(ctx, e, auth);
 	}
 	if (auth && ynode_get(props, "UserGroupIds")) {
 		findings_add(
 		    ctx->out, "DAT004", SEV_ERROR, "", "use RBAC user groups or AUTH, not both",
 		    "%s has an AUTH token and user groups, which ElastiCache rejects", e->name);
-		at_node(ctx, e, auth);
+		rule_at(ctx, e, auth);
 	}
 }
 
@@ -413,14 +398,14 @@ static void check_rotation(const validate_ctx *ctx, const eval_ctx *ev)
 				    "%s sets both AutomaticallyAfterDays and ScheduleExpression, "
 				    "which Secrets Manager rejects",
 				    res[i].name);
-				at_node(ctx, &res[i], rules);
+				rule_at(ctx, &res[i], rules);
 			}
 			if (!rules || days < 0 || days > ROTATION_MAX_DAYS) {
 				findings_add(ctx->out, "DAT005", SEV_ERROR, "",
 				             "ScheduleExpression: rate(30 days)",
 				             "%s does not rotate within %d days", res[i].name,
 				             ROTATION_MAX_DAYS);
-				at_node(ctx, &res[i], rules);
+				rule_at(ctx, &res[i], rules);
 			}
 			const ynode *hosted = ynode_get(props, "HostedRotationLambda");
 			if (hosted && ynode_get(props, "RotationLambdaARN")) {
@@ -429,7 +414,7 @@ static void check_rotation(const validate_ctx *ctx, const eval_ctx *ev)
 				    "keep one of HostedRotationLambda and RotationLambdaARN",
 				    "%s names both a hosted and its own rotation function",
 				    res[i].name);
-				at_node(ctx, &res[i], hosted);
+				rule_at(ctx, &res[i], hosted);
 			}
 			if (hosted && (!cat->transform ||
 			               strncmp(cat->transform, "AWS::SecretsManager-", 20) != 0)) {
@@ -440,7 +425,7 @@ static void check_rotation(const validate_ctx *ctx, const eval_ctx *ev)
 				    "%s uses HostedRotationLambda, which needs the Secrets "
 				    "Manager transform",
 				    res[i].name);
-				at_node(ctx, &res[i], hosted);
+				rule_at(ctx, &res[i], hosted);
 			}
 			/* the attachment must exist before the first rotation */
 			const char *target = schedule_target(&res[i], NULL);
@@ -459,7 +444,7 @@ static void check_rotation(const validate_ctx *ctx, const eval_ctx *ev)
 					             "%s does not DependsOn %s: rotation can start "
 					             "before the secret knows its database",
 					             res[i].name, res[j].name);
-					at_node(ctx, &res[i], NULL);
+					rule_at(ctx, &res[i], NULL);
 				}
 			}
 			continue;
@@ -487,7 +472,7 @@ static void check_rotation(const validate_ctx *ctx, const eval_ctx *ev)
 			                 : "secret %s has no rotation schedule: every credential "
 			                   "must rotate every 30 days",
 			             res[i].name);
-			at_node(ctx, &res[i], NULL);
+			rule_at(ctx, &res[i], NULL);
 		}
 	}
 }

@@ -1,4 +1,5 @@
 /* Network rules: CIDR arithmetic, availability zones, NAT gateways. */
+#include "model/eval.h"
 #include "model/rules.h"
 
 #include <errno.h>
@@ -23,6 +24,20 @@ bool rule_long(const validate_ctx *ctx, const char *param, long *out)
 		return false;
 	*out = x;
 	return true;
+}
+
+void rule_at(const validate_ctx *ctx, const cat_entry *e, const ynode *n)
+{
+	const ynode *where = n ? n : e->key;
+	findings_set_position(ctx->out, ctx->out->n - 1, e->frag->path, where->start.line,
+	                      where->start.col);
+}
+
+const char *rule_param_of(const validate_ctx *ctx, const ynode *n)
+{
+	eval_ctx ev = {ctx->cat, ctx->m};
+	const char *target = eval_ref_target(eval_pick(&ev, n), NULL);
+	return target && catalog_param(ctx->cat, target) ? target : NULL;
 }
 
 const char *rule_env(const validate_ctx *ctx)

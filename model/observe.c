@@ -11,19 +11,6 @@
  * practice ask for one year online). */
 #define AUDIT_MIN_DAYS 365
 
-static void at_node(const validate_ctx *ctx, const cat_entry *e, const ynode *n)
-{
-	const ynode *where = n ? n : e->key;
-	findings_set_position(ctx->out, ctx->out->n - 1, e->frag->path, where->start.line,
-	                      where->start.col);
-}
-
-static const char *param_of(const eval_ctx *ev, const ynode *n)
-{
-	const char *target = eval_ref_target(eval_pick(ev, n), NULL);
-	return target && catalog_param(ev->cat, target) ? target : NULL;
-}
-
 static const char *type_of(const cat_entry *e)
 {
 	return ynode_str(ynode_get(e->value, "Type"));
@@ -80,14 +67,14 @@ static void check_log_group(const validate_ctx *ctx, const eval_ctx *ev, const c
 	if (!kms || !eval_pick(ev, kms)) {
 		findings_add(ctx->out, "OBS001", SEV_ERROR, "", "KmsKeyId: !GetAtt LogsKey.Arn",
 		             "log group %s is not encrypted with a customer-managed key", e->name);
-		at_node(ctx, e, NULL);
+		rule_at(ctx, e, NULL);
 	}
 	long days = -1;
 	if (!ret || !eval_pick(ev, ret)) {
 		findings_add(ctx->out, "OBS001", SEV_ERROR, "",
 		             "set RetentionInDays (PDPA retention limitation)",
 		             "log group %s keeps its events forever", e->name);
-		at_node(ctx, e, NULL);
+		rule_at(ctx, e, NULL);
 		return;
 	}
 	if (!eval_long(ev, ret, &days))
@@ -95,13 +82,13 @@ static void check_log_group(const validate_ctx *ctx, const eval_ctx *ev, const c
 	const char *writer = audit_writer(ctx->cat, e);
 	if (writer && days < AUDIT_MIN_DAYS) {
 		bool prod = strcmp(rule_env(ctx), "prod") == 0;
-		const char *field = param_of(ev, ret);
+		const char *field = rule_param_of(ctx, ret);
 		findings_add(ctx->out, "OBS002", prod ? SEV_ERROR : SEV_INFO, field ? field : "",
 		             "keep audit logs 365 days or more",
 		             "%s is an audit log (%s writes it) kept %ld days", e->name, writer,
 		             days);
 		if (!field)
-			at_node(ctx, e, ret);
+			rule_at(ctx, e, ret);
 	}
 }
 
@@ -146,7 +133,7 @@ static void check_data_lake(const validate_ctx *ctx, const eval_ctx *ev)
 			             "data lake %s keeps personal data forever: PDPA's retention "
 			             "limitation needs an expiry",
 			             b->name);
-			at_node(ctx, b, NULL);
+			rule_at(ctx, b, NULL);
 		}
 	}
 }
@@ -182,7 +169,7 @@ static void check_pipeline(const validate_ctx *ctx, const eval_ctx *ev, const ca
 		findings_add(ctx->out, "OBS004", SEV_ERROR, "",
 		             "add a stage with a Manual Approval action before the deploy stage",
 		             "pipeline %s deploys to prod without a manual approval", e->name);
-		at_node(ctx, e, stages);
+		rule_at(ctx, e, stages);
 	}
 }
 

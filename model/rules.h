@@ -50,5 +50,11 @@ uint64_t cidr4_size(cidr4 c);
 const char *rule_value(const validate_ctx *ctx, const char *param);
 bool rule_long(const validate_ctx *ctx, const char *param, long *out);
 const char *rule_env(const validate_ctx *ctx); /* "dev" when unset */
+/* Points the finding just added at `n` (or at its resource's key) in the
+ * fragment: for findings about the template rather than a model field. */
+void rule_at(const validate_ctx *ctx, const cat_entry *e, const ynode *n);
+/* The template parameter a property takes its value from (through Ref, in
+ * the branch Fn::If picks), or NULL: the field to report a finding on. */
+const char *rule_param_of(const validate_ctx *ctx, const ynode *n);
 
 #endif
