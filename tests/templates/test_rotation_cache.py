@@ -27,13 +27,9 @@ What moto cannot emulate is stubbed, here and nowhere else:
 
 import json
 import os
-import socket
-import subprocess
 import sys
-import time
 import types
 import unittest
-import urllib.request
 import uuid
 from unittest import mock
 
@@ -44,52 +40,9 @@ import boto3  # noqa: E402
 
 REGION = "eu-west-1"
 USER_ID = "lms-cache-app-test"
-MOTO_START_SECONDS = 30
-ZIPFILE_LIMIT = 4096
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class MotoServer:
-    """A moto server in a child process, bounded in time, always stopped."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
-             "-p", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + MOTO_START_SECONDS
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("moto server exited at start")
-            try:
-                urllib.request.urlopen(self.url + "/moto-api/", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("moto server did not answer in %ds"
-                           % MOTO_START_SECONDS)
-
-    def reset(self):
-        req = urllib.request.Request(self.url + "/moto-api/reset",
-                                     method="POST")
-        urllib.request.urlopen(req, timeout=5)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+# the moto server (started on a free loopback port, bounded, always stopped)
+# and the inline-code limit are shared with the other template tests
+from motoutil import ZIPFILE_LIMIT, MotoServer  # noqa: E402
 
 
 class FakeCache:
