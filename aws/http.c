@@ -32,6 +32,8 @@ struct aws_client {
 	FILE *debug;
 	bool (*interrupted)(void *ctx);
 	void *interrupt_ctx;
+	void (*on_call)(void *ctx, const aws_call_record *rec);
+	void *on_call_ctx;
 	long clock_offset;
 	char **masked;
 	size_t nmasked;
@@ -163,6 +165,8 @@ aws_client *aws_client_new(const aws_client_options *opts, const credentials *cr
 	c->debug = opts->debug;
 	c->interrupted = opts->interrupted;
 	c->interrupt_ctx = opts->interrupt_ctx;
+	c->on_call = opts->on_call;
+	c->on_call_ctx = opts->on_call_ctx;
 	return c;
 }
 
@@ -1188,7 +1192,34 @@ static bool pause_ms(aws_client *c, long ms)
 	}
 }
 
+static bool send_call(aws_client *c, const aws_request *req, aws_response *resp, lms_error *err);
+
 bool aws_send(aws_client *c, const aws_request *req, aws_response *resp, lms_error *err)
+{
+	if (!c->on_call)
+		return send_call(c, req, resp, err);
+	struct timespec t0;
+	clock_gettime(CLOCK_REALTIME, &t0);
+	long long start = now_ms();
+	bool ok = send_call(c, req, resp, err);
+	aws_call_record rec = {
+	    .req = req,
+	    .region = c->region,
+	    .endpoint_url = c->endpoint_url,
+	    .started = (double)t0.tv_sec + (double)t0.tv_nsec / 1e9,
+	    .ms = (double)(now_ms() - start),
+	    .status = resp->status,
+	    .request_id = resp->request_id,
+	    .error = ok ? NULL : (err && err->msg ? err->msg : "failed"),
+	    .attempts = resp->attempts,
+	    .masked = (const char *const *)c->masked,
+	    .nmasked = c->nmasked,
+	};
+	c->on_call(c->on_call_ctx, &rec);
+	return ok;
+}
+
+static bool send_call(aws_client *c, const aws_request *req, aws_response *resp, lms_error *err)
 {
 	aws_response_free(resp);
 	target t;

@@ -53,6 +53,8 @@
 #define AWS_MAX_REQUEST_HEADERS 16
 #define AWS_DEFAULT_MAX_RESPONSE ((size_t)32 * 1024 * 1024)
 
+struct aws_call_record;
+
 typedef struct aws_client_options {
 	const char *region;        /* signing region and default endpoints; required */
 	const char *endpoint_url;  /* --endpoint-url for every service; NULL or "" for none */
@@ -66,6 +68,10 @@ typedef struct aws_client_options {
 	/* Polled during transfers and pauses; true abandons the request (Ctrl-C). */
 	bool (*interrupted)(void *ctx);
 	void *interrupt_ctx;
+	/* Called once at the end of every aws_send(), whatever the outcome, with what the
+	 * call was and what came of it (the console's API log). NULL: none. */
+	void (*on_call)(void *ctx, const struct aws_call_record *rec);
+	void *on_call_ctx;
 } aws_client_options;
 
 typedef struct aws_client aws_client;
@@ -117,12 +123,36 @@ typedef struct aws_response {
 	bool interrupted;    /* abandoned because options.interrupted said so */
 } aws_response;
 
+/* One call as the on_call hook sees it; every pointer is valid during the hook only. */
+typedef struct aws_call_record {
+	const aws_request *req;
+	const char *region;       /* the signing region */
+	const char *endpoint_url; /* the configured --endpoint-url, NULL when none */
+	double started;           /* seconds since the epoch */
+	double ms;                /* the whole call, retries and pauses included */
+	long status;              /* HTTP status of the last attempt; 0 when none arrived */
+	const char *request_id;   /* NULL when none */
+	const char *error;        /* the error message (as in err); NULL on success */
+	int attempts;
+	/* the values registered with aws_client_mask(), never to be shown */
+	const char *const *masked;
+	size_t nmasked;
+} aws_call_record;
+
 void aws_response_init(aws_response *r);
 void aws_response_free(aws_response *r); /* leaves r initialized */
 
 /* Sends `req` as described above. True for a 2xx answer. False otherwise, with err saying
  * "<Service> <Operation>: ..." and resp telling the caller what came back. */
 bool aws_send(aws_client *c, const aws_request *req, aws_response *resp, lms_error *err);
+
+/* The `aws` command line that makes the same call as `rec` (aws cloudformation
+ * create-change-set --stack-name ... --region ...): Query-protocol parameters become
+ * options (lists and structures in the CLI's shorthand), a TemplateBody becomes
+ * file://template.yaml, S3 calls become `aws s3api`; the masked values and the values of
+ * parameters that name a password, secret or token are shown as ****; values are quoted
+ * for a POSIX shell. False when out of memory. */
+bool aws_cli_command(const aws_call_record *rec, buf *out);
 
 /* Building blocks, exposed for tests. */
 

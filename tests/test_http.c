@@ -335,6 +335,146 @@ static void test_ok_and_headers(void **state)
 	free(log);
 }
 
+/* ---- the call hook and the equivalent command line ------------------------------------- */
+
+static void check_cli(const aws_request *req, const char *const *masked, size_t nmasked,
+                      const char *endpoint, const char *want)
+{
+	aws_call_record rec = {.req = req,
+	                       .region = "eu-west-1",
+	                       .endpoint_url = endpoint,
+	                       .masked = masked,
+	                       .nmasked = nmasked};
+	buf out;
+	buf_init(&out, 0);
+	assert_true(aws_cli_command(&rec, &out));
+	assert_string_equal(buf_cstr(&out), want);
+	buf_free(&out);
+}
+
+static void test_cli_command(void **state)
+{
+	(void)state;
+	const char *cs = "Action=CreateChangeSet&Version=2010-05-15&StackName=lms-dev"
+	                 "&ChangeSetName=lmsctl-1&ChangeSetType=CREATE"
+	                 "&TemplateBody=AWSTemplateFormatVersion%3A+x%0A"
+	                 "&Parameters.member.1.ParameterKey=Environment"
+	                 "&Parameters.member.1.ParameterValue=dev"
+	                 "&Parameters.member.2.ParameterKey=AlertEmail"
+	                 "&Parameters.member.2.ParameterValue=ops%40example.com"
+	                 "&Parameters.member.3.ParameterKey=DbPassword"
+	                 "&Parameters.member.3.ParameterValue=hunter2"
+	                 "&Capabilities.member.1=CAPABILITY_NAMED_IAM"
+	                 "&Capabilities.member.2=CAPABILITY_AUTO_EXPAND"
+	                 "&RoleARN=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fd"
+	                 "&Description=lmsctl+deploy+of+lms-dev+%28dev%29"
+	                 "&ClientToken=lmsctl-abc";
+	aws_request req = {.service = "cloudformation",
+	                   .operation = "CreateChangeSet",
+	                   .method = "POST",
+	                   .body = cs,
+	                   .body_len = strlen(cs)};
+	static const char *const masked[] = {"hunter2"};
+	check_cli(&req, masked, 1, NULL,
+	          "aws cloudformation create-change-set --stack-name lms-dev --change-set-name "
+	          "lmsctl-1 --change-set-type CREATE --template-body file://template.yaml "
+	          "--parameters ParameterKey=Environment,ParameterValue=dev "
+	          "ParameterKey=AlertEmail,ParameterValue=ops@example.com "
+	          "'ParameterKey=DbPassword,ParameterValue=****' --capabilities "
+	          "CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND --role-arn arn:aws:iam::1:role/d "
+	          "--description 'lmsctl deploy of lms-dev (dev)' --client-token lmsctl-abc "
+	          "--region eu-west-1");
+	/* a parameter named like a secret is masked even when not registered; quotes */
+	const char *q = "Action=GetCallerIdentity&Version=2011-06-15&SessionToken=abc"
+	                "&Name=it%27s";
+	aws_request sts = {.service = "sts",
+	                   .operation = "GetCallerIdentity",
+	                   .method = "POST",
+	                   .body = q,
+	                   .body_len = strlen(q)};
+	check_cli(&sts, NULL, 0, "http://127.0.0.1:5000",
+	          "aws sts get-caller-identity --session-token '****' --name 'it'\\''s' "
+	          "--region eu-west-1 --endpoint-url http://127.0.0.1:5000");
+	aws_request put = {.service = "s3",
+	                   .operation = "PutObject",
+	                   .method = "PUT",
+	                   .bucket = "lmsctl-artifacts-1-eu-west-1",
+	                   .path = "/lms-dev/20261125T000000Z-ab%20c.yaml"};
+	check_cli(&put, NULL, 0, NULL,
+	          "aws s3api put-object --bucket lmsctl-artifacts-1-eu-west-1 --key "
+	          "'lms-dev/20261125T000000Z-ab c.yaml' --body template.yaml --region eu-west-1");
+	aws_request head = {
+	    .service = "s3", .operation = "HeadBucket", .method = "HEAD", .bucket = "b"};
+	check_cli(&head, NULL, 0, NULL, "aws s3api head-bucket --bucket b --region eu-west-1");
+	/* a malformed form never reads past its end */
+	const char *bad = "Action=X&%&=&%4&Name=%z%";
+	aws_request odd = {.service = "cloudformation",
+	                   .operation = "DescribeStacks",
+	                   .body = bad,
+	                   .body_len = strlen(bad)};
+	check_cli(&odd, NULL, 0, NULL,
+	          "aws cloudformation describe-stacks --% '' -- '' --%4 '' --name %z% "
+	          "--region eu-west-1");
+}
+
+typedef struct seen_calls {
+	int n;
+	long status;
+	int attempts;
+	char request_id[64];
+	char error[256];
+	char cli[256];
+	double ms;
+} seen_calls;
+
+static void on_call(void *ctx, const aws_call_record *rec)
+{
+	seen_calls *s = ctx;
+	s->n++;
+	s->status = rec->status;
+	s->attempts = rec->attempts;
+	s->ms = rec->ms;
+	snprintf(s->request_id, sizeof s->request_id, "%s", rec->request_id ? rec->request_id : "");
+	snprintf(s->error, sizeof s->error, "%s", rec->error ? rec->error : "");
+	buf b;
+	buf_init(&b, 0);
+	aws_cli_command(rec, &b);
+	snprintf(s->cli, sizeof s->cli, "%s", buf_cstr(&b));
+	buf_free(&b);
+}
+
+static void test_call_hook(void **state)
+{
+	(void)state;
+	char key[64];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	char url[256];
+	snprintf(url, sizeof url, "%s/throttle-always/%s", server.url, key);
+	seen_calls seen = {0};
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .connect_timeout_ms = 2000,
+	                        .backoff_unit_ms = 10,
+	                        .on_call = on_call,
+	                        .on_call_ctx = &seen};
+	lms_error err = {0};
+	aws_client *c = aws_client_new(&o, &test_creds, &err);
+	assert_non_null(c);
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_false(call_sts(c, &resp, &err));
+	/* one record for the call, retries included */
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.status, 400);
+	assert_int_equal(seen.attempts, 3);
+	assert_non_null(strstr(seen.error, "Throttling: Rate exceeded"));
+	assert_true(seen.ms >= 0);
+	assert_non_null(strstr(seen.cli, "aws sts get-caller-identity --region eu-west-1"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
 static void test_throttling_then_success(void **state)
 {
 	(void)state;
@@ -637,6 +777,8 @@ int main(void)
 	    cmocka_unit_test(test_masking),
 	    cmocka_unit_test(test_bad_options),
 	    cmocka_unit_test(test_ok_and_headers),
+	    cmocka_unit_test(test_cli_command),
+	    cmocka_unit_test(test_call_hook),
 	    cmocka_unit_test(test_throttling_then_success),
 	    cmocka_unit_test(test_throttling_gives_up_after_three),
 	    cmocka_unit_test(test_503_then_success),

@@ -1,0 +1,290 @@
+#define _GNU_SOURCE /* strcasestr */
+/* aws_cli_command: the `aws` command line equivalent to one call, for the console's
+ * API log. Only what the call carried is shown; nothing is looked up. */
+#include "aws/http.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* botocore's xform_name: "ChangeSetName" -> "change-set-name", "RoleARN" -> "role-arn". */
+static void kebab(buf *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		bool upper = c >= 'A' && c <= 'Z';
+		if (upper && i > 0) {
+			char prev = s[i - 1];
+			bool prev_lower =
+			    (prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9');
+			bool prev_upper = prev >= 'A' && prev <= 'Z';
+			bool next_lower = i + 1 < len && s[i + 1] >= 'a' && s[i + 1] <= 'z';
+			if (prev_lower || (prev_upper && next_lower))
+				buf_addc(out, '-');
+		}
+		buf_addc(out, upper ? (char)(c - 'A' + 'a') : c);
+	}
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent decoding; in a form ('+' is a space when plus_is_space). */
+static char *percent_decode(const char *s, size_t len, bool plus_is_space)
+{
+	char *out = malloc(len + 1);
+	if (!out)
+		return NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '+' && plus_is_space) {
+			out[n++] = ' ';
+		} else if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
+		           hexval(s[i + 2]) >= 0) {
+			out[n++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		} else {
+			out[n++] = s[i];
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static bool is_masked(const aws_call_record *rec, const char *v)
+{
+	for (size_t i = 0; i < rec->nmasked; i++)
+		if (rec->masked[i] && rec->masked[i][0] && strcmp(rec->masked[i], v) == 0)
+			return true;
+	return false;
+}
+
+/* A parameter whose name says its value is a secret. */
+static bool key_is_secret(const char *key)
+{
+	static const char *const words[] = {"password", "secret", "token"};
+	static const char *const allowed[] = {"NextToken", "ClientRequestToken", "ClientToken"};
+	const char *leaf = strrchr(key, '.');
+	leaf = leaf ? leaf + 1 : key;
+	for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
+		if (strcmp(leaf, allowed[i]) == 0)
+			return false;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strcasestr(leaf, words[i]))
+			return true;
+	return false;
+}
+
+/* Appends v quoted for a POSIX shell when it needs it. */
+static void shell_word(buf *out, const char *v)
+{
+	bool plain = v[0] != '\0';
+	for (const char *p = v; *p && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		        (*p >= '0' && *p <= '9') || strchr("-_./:=,@+%", *p) != NULL;
+	if (plain) {
+		buf_adds(out, v);
+		return;
+	}
+	buf_addc(out, '\'');
+	for (const char *p = v; *p; p++) {
+		if (*p == '\'')
+			buf_adds(out, "'\\''");
+		else if (*p == '\n')
+			buf_adds(out,
+			         "\\n"); /* one line in the log; the template goes by file:// */
+		else
+			buf_addc(out, *p);
+	}
+	buf_addc(out, '\'');
+}
+
+typedef struct field {
+	char *key;   /* decoded */
+	char *value; /* decoded, masked */
+	bool used;
+} field;
+
+static void fields_free(field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(f[i].key);
+		free(f[i].value);
+	}
+	free(f);
+}
+
+/* The form's fields, masked; NULL (and *n 0) when there are none or out of memory. */
+static field *parse_form(const aws_call_record *rec, const char *body, size_t len, size_t *n,
+                         bool *oom)
+{
+	*n = 0;
+	size_t cap = 1;
+	for (size_t i = 0; i < len; i++)
+		cap += body[i] == '&';
+	field *f = calloc(cap, sizeof *f);
+	if (!f) {
+		*oom = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < len;) {
+		size_t end = i;
+		while (end < len && body[end] != '&')
+			end++;
+		const char *eq = memchr(body + i, '=', end - i);
+		size_t klen = eq ? (size_t)(eq - (body + i)) : end - i;
+		char *k = percent_decode(body + i, klen, true);
+		char *v =
+		    eq ? percent_decode(eq + 1, (size_t)(body + end - eq - 1), true) : strdup("");
+		if (!k || !v) {
+			free(k);
+			free(v);
+			*oom = true;
+			break;
+		}
+		if (key_is_secret(k) || is_masked(rec, v)) {
+			free(v);
+			v = strdup("****");
+		}
+		f[*n].key = k;
+		f[*n].value = v;
+		(*n)++;
+		if (!v) {
+			*oom = true;
+			break;
+		}
+		i = end + 1;
+	}
+	return f;
+}
+
+/* "Parameters.member.3.ParameterKey": prefix "Parameters", index 3, leaf "ParameterKey"
+ * (NULL for a plain list "Capabilities.member.1"); false for a top-level key. */
+static bool member_key(const char *key, size_t *prefix_len, long *index, const char **leaf)
+{
+	const char *m = strstr(key, ".member.");
+	if (!m)
+		return false;
+	*prefix_len = (size_t)(m - key);
+	char *end = NULL;
+	*index = strtol(m + 8, &end, 10);
+	if (end == m + 8)
+		return false;
+	*leaf = *end == '.' ? end + 1 : NULL;
+	return true;
+}
+
+static void add_form_options(buf *out, field *f, size_t n, const char *service)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].used || strcmp(f[i].key, "Action") == 0 ||
+		    strcmp(f[i].key, "Version") == 0)
+			continue;
+		size_t plen;
+		long idx;
+		const char *leaf;
+		if (!member_key(f[i].key, &plen, &idx, &leaf)) {
+			f[i].used = true;
+			buf_adds(out, " --");
+			kebab(out, f[i].key, strlen(f[i].key));
+			buf_addc(out, ' ');
+			if (strcmp(f[i].key, "TemplateBody") == 0 &&
+			    strcmp(service, "cloudformation") == 0)
+				buf_adds(out, "file://template.yaml");
+			else
+				shell_word(out, f[i].value);
+			continue;
+		}
+		/* a list: every member of this prefix, in the order sent */
+		buf_adds(out, " --");
+		kebab(out, f[i].key, plen);
+		for (size_t j = i; j < n; j++) {
+			size_t pj;
+			long ij;
+			const char *lj;
+			if (f[j].used || !member_key(f[j].key, &pj, &ij, &lj) || pj != plen ||
+			    strncmp(f[j].key, f[i].key, plen) != 0)
+				continue;
+			if (!lj) {
+				f[j].used = true;
+				buf_addc(out, ' ');
+				shell_word(out, f[j].value);
+				continue;
+			}
+			/* a structure: its fields with the same index, Key=Value,Key=Value */
+			buf item;
+			buf_init(&item, 0);
+			for (size_t k = j; k < n; k++) {
+				size_t pk;
+				long ik;
+				const char *lk;
+				if (f[k].used || !member_key(f[k].key, &pk, &ik, &lk) || !lk ||
+				    pk != plen || ik != ij ||
+				    strncmp(f[k].key, f[i].key, plen) != 0)
+					continue;
+				f[k].used = true;
+				if (item.len)
+					buf_addc(&item, ',');
+				buf_addf(&item, "%s=%s", lk, f[k].value);
+			}
+			buf_addc(out, ' ');
+			shell_word(out, buf_cstr(&item));
+			buf_free(&item);
+		}
+	}
+}
+
+bool aws_cli_command(const aws_call_record *rec, buf *out)
+{
+	const aws_request *req = rec->req;
+	const char *service = req->service ? req->service : "?";
+	const char *op = req->operation ? req->operation : "?";
+	bool oom = false;
+	buf_adds(out, "aws ");
+	if (strcmp(service, "s3") == 0) {
+		buf_adds(out, "s3api ");
+		kebab(out, op, strlen(op));
+		if (req->bucket) {
+			buf_adds(out, " --bucket ");
+			shell_word(out, req->bucket);
+		}
+		const char *path = req->path ? req->path : "/";
+		if (path[0] == '/' && path[1]) {
+			char *key = percent_decode(path + 1, strlen(path + 1), false);
+			if (!key) {
+				oom = true;
+			} else {
+				buf_adds(out, " --key ");
+				shell_word(out, key);
+			}
+			free(key);
+		}
+		if (strcmp(op, "PutObject") == 0)
+			buf_adds(out, " --body template.yaml");
+	} else {
+		buf_adds(out, service);
+		buf_addc(out, ' ');
+		kebab(out, op, strlen(op));
+		const char *form = req->body && req->body_len ? req->body : req->query;
+		size_t flen = req->body && req->body_len ? req->body_len : form ? strlen(form) : 0;
+		size_t n = 0;
+		field *f = form ? parse_form(rec, form, flen, &n, &oom) : NULL;
+		if (f)
+			add_form_options(out, f, n, service);
+		fields_free(f, n);
+	}
+	buf_adds(out, " --region ");
+	shell_word(out, rec->region ? rec->region : "?");
+	if (rec->endpoint_url) {
+		buf_adds(out, " --endpoint-url ");
+		shell_word(out, rec->endpoint_url);
+	}
+	return !oom && !out->failed;
+}
