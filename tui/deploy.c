@@ -14,6 +14,7 @@
 #include "model/validate.h"
 #include "model/ydoc.h"
 #include "tui/cli.h"
+#include "tui/stackflow.h"
 
 #include "config.h"
 
@@ -46,13 +47,6 @@ static bool is_interrupted(void *ctx)
 	(void)ctx;
 	return interrupted != 0;
 }
-
-#define OUTPUTS_DIR "cfn-outputs"
-#define OUTPUTS_FILE OUTPUTS_DIR "/flat-outputs.json"
-#define TAG_ENVIRONMENT "lms:environment"
-#define TAG_TOOL "lms:managed-by"
-#define CHANGE_SET_WAIT_SECONDS 900
-#define POLL_MAX_SECONDS 5
 
 /* ---- usage ------------------------------------------------------------------------------ */
 
@@ -449,109 +443,22 @@ static bool confirm_typed(const char *question, const char *expected)
 
 /* ---- journal ------------------------------------------------------------------------------ */
 
-static bool mkdir_p(const char *path, mode_t mode)
-{
-	buf p;
-	buf_init(&p, 0);
-	buf_adds(&p, path);
-	if (p.failed)
-		return false;
-	for (char *s = p.data + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p.data, mode) != 0 && errno != EEXIST) {
-			buf_free(&p);
-			return false;
-		}
-		*s = '/';
-	}
-	bool ok = mkdir(p.data, mode) == 0 || errno == EEXIST;
-	buf_free(&p);
-	return ok;
-}
-
 static void journal(op *o, const char *change_set, const char *result)
 {
-	buf dir;
-	buf_init(&dir, 0);
-	const char *state = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	if (state && state[0] == '/')
-		buf_addf(&dir, "%s/lmsctl", state);
-	else if (home && home[0])
-		buf_addf(&dir, "%s/.local/state/lmsctl", home);
-	else {
-		buf_free(&dir);
-		return;
-	}
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_t *line =
-	    json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:s}", "time", stamp, "command",
-	              o->name, "caller", o->have_identity ? o->who.arn : NULL, "account",
-	              o->have_identity ? o->who.account : NULL, "region", o->region, "stack",
-	              o->stack, "changeSet", change_set, "result", result);
-	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
-	json_decref(line);
-	bool ok = false;
-	if (text && !dir.failed && mkdir_p(buf_cstr(&dir), 0700)) {
-		buf_adds(&dir, "/journal.log");
-		int fd = open(buf_cstr(&dir), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			buf rec;
-			buf_init(&rec, 0);
-			buf_addf(&rec, "%s\n", text);
-			/* one write: lines of concurrent runs do not interleave */
-			ok = !rec.failed && write(fd, rec.data, rec.len) == (ssize_t)rec.len;
-			ok = close(fd) == 0 && ok;
-			buf_free(&rec);
-		}
-	}
-	if (!ok)
-		fprintf(stderr, "lmsctl: warning: cannot append to the journal %s\n",
-		        dir.failed ? "" : buf_cstr(&dir));
-	free(text);
-	buf_free(&dir);
+	sf_journal_entry e = {.command = o->name,
+	                      .caller = o->have_identity ? o->who.arn : NULL,
+	                      .account = o->have_identity ? o->who.account : NULL,
+	                      .region = o->region,
+	                      .stack = o->stack,
+	                      .change_set = change_set,
+	                      .result = result};
+	lms_error err = {0};
+	if (!sf_journal(&e, &err))
+		fprintf(stderr, "lmsctl: warning: %s\n", err.msg ? err.msg : "journal");
+	lms_error_clear(&err);
 }
 
 /* ---- events --------------------------------------------------------------------------------- */
-
-static bool event_is_consequence(const cfn_event *e)
-{
-	/* failures caused by another failure: not the one to pin */
-	return e->reason && (strstr(e->reason, "Resource creation cancelled") ||
-	                     strstr(e->reason, "Resource update cancelled") ||
-	                     strstr(e->reason, "resource creation cancelled") ||
-	                     strstr(e->reason, "The following resource(s) failed"));
-}
-
-typedef struct failure {
-	char *logical_id, *type, *status, *reason;
-} failure;
-
-static void failure_free(failure *f)
-{
-	free(f->logical_id);
-	free(f->type);
-	free(f->status);
-	free(f->reason);
-	memset(f, 0, sizeof *f);
-}
-
-/* Remembers the first failure; all or nothing. */
-static void pin_failure(failure *f, const cfn_event *e)
-{
-	f->logical_id = strdup(e->logical_id);
-	f->type = strdup(e->resource_type);
-	f->status = strdup(e->status);
-	f->reason = strdup(e->reason ? e->reason : "no reason given");
-	if (!f->logical_id || !f->type || !f->status || !f->reason)
-		failure_free(f);
-}
 
 static void print_event(op *o, const cfn_event *e)
 {
@@ -567,8 +474,6 @@ static void print_event(op *o, const cfn_event *e)
 	    e->reason ? e->reason : "");
 }
 
-typedef enum follow_result { FOLLOW_SETTLED, FOLLOW_ERROR, FOLLOW_INTERRUPTED } follow_result;
-
 static bool pause_seconds(int s)
 {
 	for (int i = 0; i < s * 10; i++) {
@@ -580,50 +485,35 @@ static bool pause_seconds(int s)
 	return !interrupted;
 }
 
-/* Follows the stack's events until its status settles: prints each new event once, pins
- * the first failure, fills *final (free it) with the settled stack (NULL when it is gone).
- * `id` is the stack's id when known (a deleted stack is only found by id). */
-static follow_result follow(op *o, cfn_event_tracker *t, const char *id, bool after_execute,
-                            cfn_stack **final, failure *first, lms_error *err)
+static void print_event_hook(void *ctx, const cfn_event *e)
 {
-	*final = NULL;
-	for (int round = 0;; round++) {
-		cfn_event *ev = NULL;
-		size_t n = 0;
-		if (!cfn_poll_events(o->aws, t, &ev, &n, err))
-			return interrupted ? FOLLOW_INTERRUPTED : FOLLOW_ERROR;
-		for (size_t i = 0; i < n; i++) {
-			print_event(o, &ev[i]);
-			if (!first->logical_id && cfn_event_status_failed(ev[i].status) &&
-			    !event_is_consequence(&ev[i]))
-				pin_failure(first, &ev[i]);
-			cfn_event_clear(&ev[i]);
-		}
-		free(ev);
-		cfn_stack *s = NULL;
-		if (!cfn_describe_stack(o->aws, id ? id : o->stack, &s, err))
-			return interrupted ? FOLLOW_INTERRUPTED : FOLLOW_ERROR;
-		/* right after ExecuteChangeSet the stack may still show REVIEW_IN_PROGRESS */
-		bool settled = s && cfn_status_settled(s->status) &&
-		               !(after_execute && strcmp(s->status, "REVIEW_IN_PROGRESS") == 0);
-		if (!s || settled) {
-			/* the events of the last moments */
-			if (cfn_poll_events(o->aws, t, &ev, &n, err)) {
-				for (size_t i = 0; i < n; i++) {
-					print_event(o, &ev[i]);
-					cfn_event_clear(&ev[i]);
-				}
-				free(ev);
-			}
-			lms_error_clear(err);
-			*final = s;
-			return FOLLOW_SETTLED;
-		}
-		cfn_stack_free(s);
-		int wait = round + 1 < POLL_MAX_SECONDS ? round + 1 : POLL_MAX_SECONDS;
-		if (!pause_seconds(wait))
-			return FOLLOW_INTERRUPTED;
-	}
+	print_event(ctx, e);
+}
+
+static bool pause_hook(void *ctx, int seconds)
+{
+	(void)ctx;
+	return pause_seconds(seconds);
+}
+
+static bool stopped_hook(void *ctx)
+{
+	(void)ctx;
+	return interrupted != 0;
+}
+
+static const sf_hooks *hooks(op *o, sf_hooks *h)
+{
+	*h = (sf_hooks){o, print_event_hook, pause_hook, stopped_hook};
+	return h;
+}
+
+/* Follows the stack's events until its status settles, printing them (sf_follow). */
+static sf_follow_result follow(op *o, cfn_event_tracker *t, const char *id, bool after_execute,
+                               cfn_stack **final, sf_failure *first, lms_error *err)
+{
+	sf_hooks h;
+	return sf_follow(o->aws, t, o->stack, id, after_execute, hooks(o, &h), final, first, err);
 }
 
 static void say_interrupted(op *o)
@@ -634,51 +524,17 @@ static void say_interrupted(op *o)
 	        o->model_path ? " -m " : "", o->model_path ? o->model_path : "");
 }
 
-/* Reads one page of events and marks them seen: what happens next is new. */
-static bool events_baseline(op *o, cfn_event_tracker *t, lms_error *err)
-{
-	size_t saved = t->max_pages;
-	t->max_pages = 1;
-	cfn_event *ev = NULL;
-	size_t n = 0;
-	bool ok = cfn_poll_events(o->aws, t, &ev, &n, err);
-	for (size_t i = 0; i < n; i++)
-		cfn_event_clear(&ev[i]);
-	free(ev);
-	t->max_pages = saved;
-	return ok;
-}
-
 /* ---- outputs --------------------------------------------------------------------------- */
-
-static json_t *outputs_flat(const cfn_stack *s)
-{
-	json_t *o = json_object();
-	for (size_t i = 0; o && i < s->noutputs; i++)
-		json_object_set_new(o, s->outputs[i].key, json_string(s->outputs[i].value));
-	return o;
-}
 
 static bool write_flat_outputs(const cfn_stack *s)
 {
-	json_t *flat = outputs_flat(s);
-	char *text = flat ? json_dumps(flat, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
-	json_decref(flat);
-	bool ok = false;
-	if (text && mkdir_p(OUTPUTS_DIR, 0755)) {
-		buf b;
-		buf_init(&b, 0);
-		buf_addf(&b, "%s\n", text);
-		lms_error err = {0};
-		ok = !b.failed && write_file_atomic(OUTPUTS_FILE, b.data, b.len, false, &err);
-		if (!ok && err.msg)
-			fail_err(&err);
-		lms_error_clear(&err);
-		buf_free(&b);
+	lms_error err = {0};
+	bool ok = sf_write_flat_outputs(s, &err);
+	if (!ok) {
+		fail_err(&err);
+		fail("cannot write %s", SF_OUTPUTS_FILE);
 	}
-	free(text);
-	if (!ok)
-		fail("cannot write %s", OUTPUTS_FILE);
+	lms_error_clear(&err);
 	return ok;
 }
 
@@ -700,31 +556,7 @@ static void print_outputs_text(op *o, const cfn_stack *s)
 
 bool deploy_type_is_stateful(const char *t)
 {
-	static const char *const types[] = {"AWS::RDS::DBCluster",
-	                                    "AWS::RDS::DBInstance",
-	                                    "AWS::ElastiCache::ReplicationGroup",
-	                                    "AWS::ElastiCache::CacheCluster",
-	                                    "AWS::ElastiCache::ServerlessCache",
-	                                    "AWS::EFS::FileSystem",
-	                                    "AWS::S3::Bucket",
-	                                    "AWS::DynamoDB::Table",
-	                                    "AWS::Kinesis::Stream",
-	                                    "AWS::KMS::Key",
-	                                    "AWS::SecretsManager::Secret",
-	                                    "AWS::Logs::LogGroup",
-	                                    "AWS::ECR::Repository",
-	                                    "AWS::Cognito::UserPool",
-	                                    "AWS::SQS::Queue",
-	                                    "AWS::OpenSearchService::Domain",
-	                                    "AWS::DocDB::DBCluster",
-	                                    "AWS::Neptune::DBCluster",
-	                                    "AWS::Backup::BackupVault",
-	                                    "AWS::MemoryDB::Cluster",
-	                                    NULL};
-	for (const char *const *p = types; *p; p++)
-		if (t && strcmp(t, *p) == 0)
-			return true;
-	return false;
+	return sf_type_is_stateful(t);
 }
 
 static bool change_replaces(const cfn_change *ch)
@@ -929,25 +761,11 @@ static bool upload_template(op *o, const buf *tpl, buf *url)
 	buf bucket, key;
 	buf_init(&bucket, 0);
 	buf_init(&key, 0);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_Digest(tpl->data, tpl->len, md, &mdlen, EVP_sha256(), NULL);
-	char stamp[32];
-	time_t now = aws_client_now(o->aws);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-	buf_addf(&key, "%s/%s-", o->stack, stamp);
-	for (unsigned i = 0; i < 6 && i < mdlen; i++)
-		buf_addf(&key, "%02x", md[i]);
-	buf_adds(&key, ".yaml");
-	s3_artifact_bucket_name(o->who.account, o->region, &bucket);
 	lms_error err = {0};
 	bool created = false;
-	bool ok = !bucket.failed && !key.failed &&
-	          s3_ensure_artifact_bucket(o->aws, buf_cstr(&bucket), o->who.account, o->region,
-	                                    &created, &err);
-	if (ok && created)
+	bool ok = sf_upload_template(o->aws, o->who.account, o->region, o->stack, tpl->data,
+	                             tpl->len, url, &bucket, &key, &created, &err);
+	if (created)
 		say(o,
 		    "Created the artifact bucket %s (private, encrypted, %s, objects expire after "
 		    "%d days)\n",
@@ -955,9 +773,6 @@ static bool upload_template(op *o, const buf *tpl, buf *url)
 		    aws_client_plain_http(o->aws, "s3") ? "no TLS-only policy over plain http"
 		                                        : "TLS only",
 		    S3_ARTIFACT_EXPIRY_DAYS);
-	ok = ok && s3_put_object(o->aws, buf_cstr(&bucket), o->who.account, buf_cstr(&key),
-	                         tpl->data, tpl->len, "text/yaml", &err);
-	ok = ok && s3_object_url(buf_cstr(&bucket), o->region, buf_cstr(&key), url);
 	if (ok)
 		say(o, "Uploaded the template (%zu bytes) to s3://%s/%s\n", tpl->len,
 		    buf_cstr(&bucket), buf_cstr(&key));
@@ -972,25 +787,8 @@ static bool upload_template(op *o, const buf *tpl, buf *url)
 /* Polls DescribeChangeSet until the change set is created or failed. */
 static cfn_change_set *wait_change_set(op *o, const char *id, lms_error *err)
 {
-	time_t deadline = time(NULL) + CHANGE_SET_WAIT_SECONDS;
-	for (int round = 0;; round++) {
-		cfn_change_set *cs = NULL;
-		if (!cfn_describe_change_set(o->aws, o->stack, id, &cs, err))
-			return NULL;
-		if (cfn_change_set_settled(cs))
-			return cs;
-		cfn_change_set_free(cs);
-		if (time(NULL) > deadline) {
-			lms_error_set(err, NULL, 0, 0,
-			              "the change set was not ready after %d minutes",
-			              CHANGE_SET_WAIT_SECONDS / 60);
-			return NULL;
-		}
-		if (!pause_seconds(round < 3 ? 1 : 2)) {
-			lms_error_set(err, NULL, 0, 0, "interrupted");
-			return NULL;
-		}
-	}
+	sf_hooks h;
+	return sf_wait_change_set(o->aws, o->stack, id, hooks(o, &h), err);
 }
 
 /* ---- deploy ------------------------------------------------------------------------------ */
@@ -1004,7 +802,7 @@ typedef struct deploy_result {
 	const char *result; /* for the journal and the JSON */
 	char *change_set;   /* name */
 	json_t *changes;
-	failure first;
+	sf_failure first;
 	cfn_stack *stack;
 	char *stack_status;
 } deploy_result;
@@ -1029,7 +827,7 @@ static void emit_json(op *o, const char *key, const char *result, const deploy_r
 		                              r->first.logical_id, "type", r->first.type, "status",
 		                              r->first.status, "reason", r->first.reason));
 	if (r && r->stack)
-		json_object_set_new(doc, "outputs", outputs_flat(r->stack));
+		json_object_set_new(doc, "outputs", sf_outputs_flat(r->stack));
 	char *text = json_dumps(doc, JSON_INDENT(2));
 	if (text)
 		printf("%s\n", text);
@@ -1055,7 +853,7 @@ static int delete_failed_stack(op *o, const deploy_opts *d, const cfn_stack *s)
 		return EXIT_FINDINGS;
 	buf token;
 	buf_init(&token, 0);
-	bool ok = events_baseline(o, &t, &err) && cfn_new_token(&token) &&
+	bool ok = sf_events_baseline(o->aws, &t, &err) && cfn_new_token(&token) &&
 	          cfn_delete_stack(o->aws, s->id ? s->id : o->stack,
 	                           d->role_arn ? d->role_arn : s->role_arn, buf_cstr(&token), &err);
 	buf_free(&token);
@@ -1065,12 +863,12 @@ static int delete_failed_stack(op *o, const deploy_opts *d, const cfn_stack *s)
 		rc = EXIT_FINDINGS;
 	} else {
 		cfn_stack *final = NULL;
-		failure first = {0};
-		follow_result fr = follow(o, &t, s->id, false, &final, &first, &err);
-		if (fr == FOLLOW_INTERRUPTED) {
+		sf_failure first = {0};
+		sf_follow_result fr = follow(o, &t, s->id, false, &final, &first, &err);
+		if (fr == SF_INTERRUPTED) {
 			say_interrupted(o);
 			rc = EXIT_INTERRUPTED;
-		} else if (fr == FOLLOW_ERROR) {
+		} else if (fr == SF_ERROR) {
 			fail_err(&err);
 			rc = EXIT_FINDINGS;
 		} else if (final && strcmp(final->status, "DELETE_COMPLETE") != 0) {
@@ -1079,7 +877,7 @@ static int delete_failed_stack(op *o, const deploy_opts *d, const cfn_stack *s)
 			rc = EXIT_FINDINGS;
 		}
 		cfn_stack_free(final);
-		failure_free(&first);
+		sf_failure_free(&first);
 	}
 	lms_error_clear(&err);
 	cfn_event_tracker_free(&t);
@@ -1102,22 +900,22 @@ static int continue_rollback(op *o, const deploy_opts *d, const cfn_stack *s)
 	buf token;
 	buf_init(&token, 0);
 	bool ok =
-	    events_baseline(o, &t, &err) && cfn_new_token(&token) &&
+	    sf_events_baseline(o->aws, &t, &err) && cfn_new_token(&token) &&
 	    cfn_continue_update_rollback(o->aws, o->stack, d->role_arn ? d->role_arn : s->role_arn,
 	                                 buf_cstr(&token), &err);
 	buf_free(&token);
 	int rc = EXIT_OK;
 	cfn_stack *final = NULL;
-	failure first = {0};
+	sf_failure first = {0};
 	if (!ok) {
 		fail_err(&err);
 		rc = EXIT_FINDINGS;
 	} else {
-		follow_result fr = follow(o, &t, s->id, false, &final, &first, &err);
-		if (fr == FOLLOW_INTERRUPTED) {
+		sf_follow_result fr = follow(o, &t, s->id, false, &final, &first, &err);
+		if (fr == SF_INTERRUPTED) {
 			say_interrupted(o);
 			rc = EXIT_INTERRUPTED;
-		} else if (fr == FOLLOW_ERROR || !final ||
+		} else if (fr == SF_ERROR || !final ||
 		           strcmp(final->status, "UPDATE_ROLLBACK_COMPLETE") != 0) {
 			if (err.msg)
 				fail_err(&err);
@@ -1127,7 +925,7 @@ static int continue_rollback(op *o, const deploy_opts *d, const cfn_stack *s)
 		}
 	}
 	cfn_stack_free(final);
-	failure_free(&first);
+	sf_failure_free(&first);
 	lms_error_clear(&err);
 	cfn_event_tracker_free(&t);
 	return rc;
@@ -1273,45 +1071,31 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 		ok = upload_template(o, &tpl, &url);
 	params p = {0};
 	ok = ok && collect_parameters(o, d->template_path, &tpl, &p);
-	buf name, token, create_token;
-	buf_init(&name, 0);
-	buf_init(&token, 0);
-	buf_init(&create_token, 0);
-	char stamp[32];
-	time_t now = aws_client_now(o->aws);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-	buf_addf(&name, "lmsctl-%s", stamp);
-	ok = ok && cfn_new_token(&token) && cfn_new_token(&create_token) && !name.failed;
-	r->change_set = ok ? strdup(buf_cstr(&name)) : NULL;
-	static const char *const caps[] = {"CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"};
-	cfn_kv tags[] = {{(char *)TAG_ENVIRONMENT, (char *)o->environment},
-	                 {(char *)TAG_TOOL, (char *)"lmsctl"}};
-	buf desc;
-	buf_init(&desc, 0);
-	buf_addf(&desc, "lmsctl %s deploy of %s (%s)", PACKAGE_VERSION, o->stack, o->environment);
+	sf_deploy_names nm;
+	bool named = sf_deploy_names_init(&nm, o->aws, o->stack, o->environment);
+	ok = ok && named;
+	r->change_set = ok ? strdup(buf_cstr(&nm.name)) : NULL;
 	cfn_change_set_input in = {
 	    .stack_name = o->stack,
-	    .change_set_name = buf_cstr(&name),
+	    .change_set_name = buf_cstr(&nm.name),
 	    .type = type,
 	    .template_body = url.len ? NULL : buf_cstr(&tpl),
 	    .template_url = url.len ? buf_cstr(&url) : NULL,
 	    .parameters = p.kv,
 	    .nparameters = p.n,
-	    .capabilities = caps,
+	    .capabilities = sf_capabilities,
 	    .ncapabilities = 2,
-	    .tags = tags,
+	    .tags = nm.tags,
 	    .ntags = 2,
 	    .role_arn = role_arn,
-	    .description = buf_cstr(&desc),
-	    .client_token = buf_cstr(&create_token),
+	    .description = buf_cstr(&nm.description),
+	    .client_token = buf_cstr(&nm.create_token),
 	};
 	char *cs_id = NULL;
 	cfn_change_set *cs = NULL;
 	if (ok) {
-		say(o, "Creating change set %s (%s, template %zu bytes%s)\n", buf_cstr(&name), type,
-		    tpl.len, url.len ? ", from S3" : "");
+		say(o, "Creating change set %s (%s, template %zu bytes%s)\n", buf_cstr(&nm.name),
+		    type, tpl.len, url.len ? ", from S3" : "");
 		ok = cfn_create_change_set(o->aws, &in, &cs_id, &err);
 		if (ok)
 			cs = wait_change_set(o, cs_id, &err);
@@ -1326,11 +1110,9 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 			r->result = "failed: template not uploaded";
 		rc = EXIT_FINDINGS;
 	}
-	buf_free(&desc);
 	params_free(&p);
 	buf_free(&url);
 	buf_free(&tpl);
-	buf_free(&create_token);
 	lms_error_clear(&err);
 
 	if (ok && cfn_change_set_is_empty(cs)) {
@@ -1360,7 +1142,7 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 			     "pass --allow-replacement if that is intended; change set %s is left "
 			     "for "
 			     "review",
-			     sm.stateful_replace, buf_cstr(&name));
+			     sm.stateful_replace, buf_cstr(&nm.name));
 			r->result = "refused: stateful replacement";
 			ok = false;
 			rc = EXIT_FINDINGS;
@@ -1371,7 +1153,7 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 		    "Not executed (--no-execute). Change set %s is ready for review; execute it "
 		    "with: aws cloudformation execute-change-set --region %s --stack-name %s "
 		    "--change-set-name %s\n",
-		    buf_cstr(&name), o->region, o->stack, buf_cstr(&name));
+		    buf_cstr(&nm.name), o->region, o->stack, buf_cstr(&nm.name));
 		r->result = "created, not executed";
 		ok = false;
 		rc = EXIT_OK;
@@ -1392,7 +1174,7 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 		}
 		if (!go) {
 			say(o, "Not executed. Change set %s is left for review.\n",
-			    buf_cstr(&name));
+			    buf_cstr(&nm.name));
 			r->result = "declined";
 			ok = false;
 			rc = EXIT_FINDINGS;
@@ -1401,10 +1183,10 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 	if (ok) {
 		cfn_event_tracker t;
 		ok = cfn_event_tracker_init(&t, cs->stack_id ? cs->stack_id : o->stack, 0);
-		if (ok && !events_baseline(o, &t, &err))
+		if (ok && !sf_events_baseline(o->aws, &t, &err))
 			lms_error_clear(&err);
-		if (ok &&
-		    !cfn_execute_change_set(o->aws, o->stack, cs_id, buf_cstr(&token), &err)) {
+		if (ok && !cfn_execute_change_set(o->aws, o->stack, cs_id,
+		                                  buf_cstr(&nm.execute_token), &err)) {
 			fail_err(&err);
 			r->result = "failed: ExecuteChangeSet";
 			rc = EXIT_FINDINGS;
@@ -1413,12 +1195,12 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 		if (ok) {
 			say(o, "Executing; following the stack events:\n");
 			const char *id = cs->stack_id ? cs->stack_id : stack_id;
-			follow_result fr = follow(o, &t, id, true, &r->stack, &r->first, &err);
-			if (fr == FOLLOW_INTERRUPTED) {
+			sf_follow_result fr = follow(o, &t, id, true, &r->stack, &r->first, &err);
+			if (fr == SF_INTERRUPTED) {
 				say_interrupted(o);
 				r->result = "interrupted while following";
 				rc = EXIT_INTERRUPTED;
-			} else if (fr == FOLLOW_ERROR) {
+			} else if (fr == SF_ERROR) {
 				fail_err(&err);
 				fail("lost track of the stack; see lmsctl status");
 				r->result = "unknown: lost track";
@@ -1445,7 +1227,7 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 					    r->stack->status);
 					print_outputs_text(o, r->stack);
 					if (write_flat_outputs(r->stack))
-						say(o, "Wrote %s\n", OUTPUTS_FILE);
+						say(o, "Wrote %s\n", SF_OUTPUTS_FILE);
 					r->result = r->stack->status;
 					rc = EXIT_OK;
 				}
@@ -1458,8 +1240,8 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 	free(cs_id);
 	free(stack_id);
 	free(role_arn);
-	buf_free(&name);
-	buf_free(&token);
+	if (named)
+		sf_deploy_names_free(&nm);
 	return rc;
 }
 
@@ -1550,190 +1332,13 @@ int cmd_deploy(int argc, char **argv, const deploy_env *env)
 	free(r.change_set);
 	free(r.stack_status);
 	json_decref(r.changes);
-	failure_free(&r.first);
+	sf_failure_free(&r.first);
 	cfn_stack_free(r.stack);
 	op_free(&o);
 	return rc;
 }
 
 /* ---- destroy ------------------------------------------------------------------------------ */
-
-/* A condition of the deployed template, evaluated with the stack's parameter values:
- * 1, 0, -1 unknown. */
-static int cond_eval(const ynode *conditions, const ynode *node, const cfn_stack *s, int depth);
-
-/* The text of a scalar, tagged or not (the argument of a short-form !Ref is tagged). */
-static const char *scalar(const ynode *n)
-{
-	return n && n->kind == YNODE_SCALAR ? n->str : NULL;
-}
-
-static const char *param_value(const cfn_stack *s, const char *name)
-{
-	for (size_t i = 0; i < s->nparameters; i++)
-		if (strcmp(s->parameters[i].key, name) == 0)
-			return s->parameters[i].value;
-	return NULL;
-}
-
-/* The string a node stands for: a scalar, or Ref to a parameter; NULL when unknown. */
-static const char *value_of(const ynode *n, const cfn_stack *s)
-{
-	const ynode *arg = NULL;
-	const char *fn = eval_fn(n, &arg);
-	if (!fn)
-		return n && n->kind == YNODE_SCALAR ? n->str : NULL;
-	if (strcmp(fn, "Ref") == 0)
-		return scalar(arg) ? param_value(s, scalar(arg)) : NULL;
-	return NULL;
-}
-
-static int cond_eval(const ynode *conditions, const ynode *node, const cfn_stack *s, int depth)
-{
-	if (!node || depth > 16)
-		return -1;
-	const ynode *arg = NULL;
-	const char *fn = eval_fn(node, &arg);
-	if (!fn)
-		return -1;
-	if (strcmp(fn, "Condition") == 0)
-		return scalar(arg)
-		           ? cond_eval(conditions, ynode_get(conditions, scalar(arg)), s, depth + 1)
-		           : -1;
-	if (!arg || arg->kind != YNODE_SEQ)
-		return -1;
-	if (strcmp(fn, "Equals") == 0 && arg->n == 2) {
-		const char *a = value_of(arg->kids[0], s), *b = value_of(arg->kids[1], s);
-		return a && b ? strcmp(a, b) == 0 : -1;
-	}
-	if (strcmp(fn, "Not") == 0 && arg->n == 1) {
-		int v = cond_eval(conditions, arg->kids[0], s, depth + 1);
-		return v < 0 ? -1 : !v;
-	}
-	bool is_and = strcmp(fn, "And") == 0;
-	if (is_and || strcmp(fn, "Or") == 0) {
-		int unknown = 0;
-		for (size_t i = 0; i < arg->n; i++) {
-			int v = cond_eval(conditions, arg->kids[i], s, depth + 1);
-			if (v < 0)
-				unknown = 1;
-			else if (is_and && !v)
-				return 0;
-			else if (!is_and && v)
-				return 1;
-		}
-		return unknown ? -1 : is_and;
-	}
-	return -1;
-}
-
-/* A property value after Fn::If and Ref: NULL when unknown. */
-static const char *resolve(const ynode *conditions, const ynode *n, const cfn_stack *s, int depth)
-{
-	const ynode *arg = NULL;
-	const char *fn = eval_fn(n, &arg);
-	if (fn && strcmp(fn, "If") == 0 && arg && arg->kind == YNODE_SEQ && arg->n == 3 &&
-	    depth < 16) {
-		const char *cname = scalar(arg->kids[0]);
-		int v = cond_eval(conditions, cname ? ynode_get(conditions, cname) : NULL, s, 0);
-		if (v < 0)
-			return NULL;
-		return resolve(conditions, arg->kids[v ? 1 : 2], s, depth + 1);
-	}
-	return value_of(n, s);
-}
-
-typedef struct protection {
-	char *logical_id, *type, *property;
-	int on; /* 1 on, -1 unknown */
-} protection;
-
-static bool value_is_on(const char *v)
-{
-	return strcmp(v, "true") == 0 || strcmp(v, "True") == 0 || strcmp(v, "ACTIVE") == 0 ||
-	       strcmp(v, "Enabled") == 0;
-}
-
-/* The resources of a deployed template whose deletion protection is on or may be. */
-static size_t find_protection(const char *text, size_t len, const cfn_stack *s, protection **out)
-{
-	*out = NULL;
-	size_t n = 0;
-	ydoc *doc = ydoc_parse("deployed template", text, len, NULL);
-	if (!doc)
-		return 0;
-	const ynode *conditions = ynode_get(doc->root, "Conditions");
-	const ynode *resources = ynode_get(doc->root, "Resources");
-	for (size_t i = 0; resources && resources->kind == YNODE_MAP && i < resources->n; i++) {
-		const ynode *res = ynode_val(resources, i);
-		const char *type = ynode_str(ynode_get(res, "Type"));
-		const ynode *props = ynode_get(res, "Properties");
-		const char *cond = ynode_str(ynode_get(res, "Condition"));
-		if (cond && cond_eval(conditions, ynode_get(conditions, cond), s, 0) == 0)
-			continue; /* not deployed */
-		const char *prop = NULL;
-		const ynode *val = NULL;
-		static const char *const names[] = {"DeletionProtection",
-		                                    "DeletionProtectionEnabled"};
-		for (size_t k = 0; k < 2 && !val; k++)
-			if ((val = ynode_get(props, names[k])))
-				prop = names[k];
-		/* load balancers: LoadBalancerAttributes [{Key: deletion_protection.enabled}] */
-		const ynode *attrs = ynode_get(props, "LoadBalancerAttributes");
-		for (size_t k = 0; !val && attrs && attrs->kind == YNODE_SEQ && k < attrs->n; k++) {
-			const char *key = ynode_str(ynode_get(attrs->kids[k], "Key"));
-			if (key && strcmp(key, "deletion_protection.enabled") == 0) {
-				val = ynode_get(attrs->kids[k], "Value");
-				prop = "deletion_protection.enabled";
-			}
-		}
-		if (!val)
-			continue;
-		const char *v = resolve(conditions, val, s, 0);
-		int on = v ? (value_is_on(v) ? 1 : 0) : -1;
-		if (!on)
-			continue;
-		protection *grown = realloc(*out, (n + 1) * sizeof *grown);
-		if (!grown)
-			break;
-		*out = grown;
-		(*out)[n].logical_id = strdup(ynode_str(ynode_key(resources, i)));
-		(*out)[n].type = strdup(type ? type : "?");
-		(*out)[n].property = strdup(prop);
-		(*out)[n].on = on;
-		n++;
-	}
-	ydoc_free(doc);
-	return n;
-}
-
-static void how_to_lift(op *o, const protection *p, const char *physical)
-{
-	const char *id = physical ? physical : "<physical id>";
-	if (strcmp(p->type, "AWS::RDS::DBCluster") == 0)
-		say(o,
-		    "      aws rds modify-db-cluster --region %s --db-cluster-identifier %s "
-		    "--no-deletion-protection --apply-immediately\n",
-		    o->region, id);
-	else if (strcmp(p->type, "AWS::RDS::DBInstance") == 0)
-		say(o,
-		    "      aws rds modify-db-instance --region %s --db-instance-identifier %s "
-		    "--no-deletion-protection --apply-immediately\n",
-		    o->region, id);
-	else if (strcmp(p->type, "AWS::ElasticLoadBalancingV2::LoadBalancer") == 0)
-		say(o,
-		    "      aws elbv2 modify-load-balancer-attributes --region %s "
-		    "--load-balancer-arn "
-		    "%s --attributes Key=deletion_protection.enabled,Value=false\n",
-		    o->region, id);
-	else if (strcmp(p->type, "AWS::DynamoDB::Table") == 0)
-		say(o,
-		    "      aws dynamodb update-table --region %s --table-name %s "
-		    "--no-deletion-protection-enabled\n",
-		    o->region, id);
-	else
-		say(o, "      turn %s off on %s in the %s console\n", p->property, id, p->type);
-}
 
 /* Says what stands in the way of deleting the stack; EXIT_OK when nothing does. */
 static int check_protection(op *o, const cfn_stack *s)
@@ -1758,8 +1363,8 @@ static int check_protection(op *o, const cfn_stack *s)
 		buf_free(&tpl);
 		return rc;
 	}
-	protection *p = NULL;
-	size_t n = find_protection(buf_cstr(&tpl), tpl.len, s, &p);
+	sf_protection *p = NULL;
+	size_t n = sf_find_protection(buf_cstr(&tpl), tpl.len, s, &p);
 	buf_free(&tpl);
 	size_t on = 0;
 	for (size_t i = 0; i < n; i++)
@@ -1777,7 +1382,11 @@ static int check_protection(op *o, const cfn_stack *s)
 		if (p[i].on == 1) {
 			say(o, "  %s (%s, %s): %s is on\n", p[i].logical_id, p[i].type,
 			    physical ? physical : "?", p[i].property);
-			how_to_lift(o, &p[i], physical);
+			buf lift;
+			buf_init(&lift, 0);
+			sf_lift_command(&p[i], o->region, physical, &lift);
+			say(o, "      %s\n", buf_cstr(&lift));
+			buf_free(&lift);
 			rc = EXIT_FINDINGS;
 		} else {
 			fprintf(
@@ -1788,11 +1397,8 @@ static int check_protection(op *o, const cfn_stack *s)
 			    p[i].logical_id, p[i].type, p[i].property);
 		}
 		free(physical);
-		free(p[i].logical_id);
-		free(p[i].type);
-		free(p[i].property);
 	}
-	free(p);
+	sf_protection_free(p, n);
 	if (rc != EXIT_OK)
 		say(o,
 		    "Nothing was deleted. Run lmsctl destroy again once the protection is off.\n");
@@ -1884,7 +1490,7 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 		buf token;
 		buf_init(&token, 0);
 		bool ok = cfn_event_tracker_init(&t, s->id ? s->id : o.stack, 0);
-		if (ok && !events_baseline(&o, &t, &err))
+		if (ok && !sf_events_baseline(o.aws, &t, &err))
 			lms_error_clear(&err);
 		ok = ok && cfn_new_token(&token) &&
 		     cfn_delete_stack(o.aws, s->id ? s->id : o.stack,
@@ -1895,12 +1501,13 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 			rc = EXIT_FINDINGS;
 		} else {
 			say(&o, "Deleting; following the stack events:\n");
-			follow_result fr = follow(&o, &t, s->id, false, &r.stack, &r.first, &err);
-			if (fr == FOLLOW_INTERRUPTED) {
+			sf_follow_result fr =
+			    follow(&o, &t, s->id, false, &r.stack, &r.first, &err);
+			if (fr == SF_INTERRUPTED) {
 				say_interrupted(&o);
 				r.result = "interrupted while following";
 				rc = EXIT_INTERRUPTED;
-			} else if (fr == FOLLOW_ERROR) {
+			} else if (fr == SF_ERROR) {
 				fail_err(&err);
 				r.result = "unknown: lost track";
 				rc = EXIT_FINDINGS;
@@ -1930,7 +1537,7 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 		journal(&o, NULL, r.result ? r.result : "failed");
 	emit_json(&o, "result", r.result ? r.result : "failed", &r);
 	free(r.stack_status);
-	failure_free(&r.first);
+	sf_failure_free(&r.first);
 	op_free(&o);
 	return rc;
 }
@@ -1992,7 +1599,7 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 	lms_error err = {0};
 	cfn_stack *s = NULL;
 	json_t *events = json_array();
-	failure first = {0};
+	sf_failure first = {0};
 	if (!cfn_describe_stack(o.aws, o.stack, &s, &err)) {
 		fail_err(&err);
 		rc = EXIT_FINDINGS;
@@ -2042,12 +1649,12 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 				        "following, not "
 				        "the operation):\n");
 				cfn_stack *final = NULL;
-				follow_result fr =
+				sf_follow_result fr =
 				    follow(&o, &tr, s->id, false, &final, &first, &err);
-				if (fr == FOLLOW_INTERRUPTED) {
+				if (fr == SF_INTERRUPTED) {
 					say_interrupted(&o);
 					rc = EXIT_INTERRUPTED;
-				} else if (fr == FOLLOW_ERROR) {
+				} else if (fr == SF_ERROR) {
 					fail_err(&err);
 					rc = EXIT_FINDINGS;
 				} else if (final) {
@@ -2073,7 +1680,7 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 		                        s ? s->status : "NOT_FOUND", "reason",
 		                        s ? s->status_reason : NULL, "events", json_incref(events));
 		if (doc && s)
-			json_object_set_new(doc, "outputs", outputs_flat(s));
+			json_object_set_new(doc, "outputs", sf_outputs_flat(s));
 		if (doc && first.logical_id)
 			json_object_set_new(doc, "firstFailure",
 			                    json_pack("{s:s, s:s, s:s}", "logicalId",
@@ -2086,7 +1693,7 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 		json_decref(doc);
 	}
 	json_decref(events);
-	failure_free(&first);
+	sf_failure_free(&first);
 	lms_error_clear(&err);
 	cfn_stack_free(s);
 	op_free(&o);
@@ -2147,7 +1754,7 @@ int cmd_outputs(int argc, char **argv, const deploy_env *env)
 	} else {
 		json_t *doc;
 		if (strcmp(format, "flat") == 0) {
-			doc = outputs_flat(s);
+			doc = sf_outputs_flat(s);
 		} else {
 			doc = json_array();
 			for (size_t i = 0; doc && i < s->noutputs; i++)

@@ -2,6 +2,7 @@
 #include "tui/ops.h"
 
 #include "common/buf.h"
+#include "tui/stackflow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -457,27 +458,7 @@ const char *ops_runner_backend(const ops_runner *r)
 
 bool ops_type_is_stateful(const char *type)
 {
-	static const char *const stateful[] = {
-	    "AWS::RDS::DBCluster",
-	    "AWS::RDS::DBInstance",
-	    "AWS::ElastiCache::ReplicationGroup",
-	    "AWS::ElastiCache::CacheCluster",
-	    "AWS::EFS::FileSystem",
-	    "AWS::S3::Bucket",
-	    "AWS::DynamoDB::Table",
-	    "AWS::Kinesis::Stream",
-	    "AWS::KMS::Key",
-	    "AWS::SecretsManager::Secret",
-	    "AWS::Logs::LogGroup",
-	    "AWS::ECR::Repository",
-	    "AWS::Cognito::UserPool",
-	    "AWS::KinesisFirehose::DeliveryStream",
-	    "AWS::CloudTrail::Trail",
-	};
-	for (size_t i = 0; type && i < sizeof(stateful) / sizeof(stateful[0]); i++)
-		if (strcmp(type, stateful[i]) == 0)
-			return true;
-	return false;
+	return sf_type_is_stateful(type);
 }
 
 int ops_change_risk(const ops_change *c)

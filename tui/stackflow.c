@@ -1,0 +1,527 @@
+#define _GNU_SOURCE /* gmtime_r */
+#include "tui/stackflow.h"
+
+#include "aws/s3.h"
+#include "model/eval.h"
+#include "model/model.h"
+#include "model/ydoc.h"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+bool sf_type_is_stateful(const char *t)
+{
+	static const char *const types[] = {"AWS::RDS::DBCluster",
+	                                    "AWS::RDS::DBInstance",
+	                                    "AWS::ElastiCache::ReplicationGroup",
+	                                    "AWS::ElastiCache::CacheCluster",
+	                                    "AWS::ElastiCache::ServerlessCache",
+	                                    "AWS::EFS::FileSystem",
+	                                    "AWS::S3::Bucket",
+	                                    "AWS::DynamoDB::Table",
+	                                    "AWS::Kinesis::Stream",
+	                                    "AWS::KinesisFirehose::DeliveryStream",
+	                                    "AWS::KMS::Key",
+	                                    "AWS::SecretsManager::Secret",
+	                                    "AWS::Logs::LogGroup",
+	                                    "AWS::ECR::Repository",
+	                                    "AWS::Cognito::UserPool",
+	                                    "AWS::SQS::Queue",
+	                                    "AWS::OpenSearchService::Domain",
+	                                    "AWS::DocDB::DBCluster",
+	                                    "AWS::Neptune::DBCluster",
+	                                    "AWS::Backup::BackupVault",
+	                                    "AWS::MemoryDB::Cluster",
+	                                    NULL};
+	for (const char *const *p = types; *p; p++)
+		if (t && strcmp(t, *p) == 0)
+			return true;
+	return false;
+}
+
+/* ---- the change set ------------------------------------------------------------------------- */
+
+const char *const sf_capabilities[2] = {"CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"};
+
+bool sf_deploy_names_init(sf_deploy_names *n, aws_client *aws, const char *stack,
+                          const char *environment)
+{
+	memset(n, 0, sizeof *n);
+	buf_init(&n->name, 0);
+	buf_init(&n->create_token, 0);
+	buf_init(&n->execute_token, 0);
+	buf_init(&n->description, 0);
+	char stamp[32];
+	time_t now = aws_client_now(aws);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	buf_addf(&n->name, "lmsctl-%s", stamp);
+	buf_addf(&n->description, "lmsctl %s deploy of %s (%s)", PACKAGE_VERSION, stack,
+	         environment);
+	n->tags[0] = (cfn_kv){(char *)SF_TAG_ENVIRONMENT, (char *)environment};
+	n->tags[1] = (cfn_kv){(char *)SF_TAG_TOOL, (char *)"lmsctl"};
+	bool ok = cfn_new_token(&n->create_token) && cfn_new_token(&n->execute_token) &&
+	          !n->name.failed && !n->description.failed;
+	if (!ok)
+		sf_deploy_names_free(n);
+	return ok;
+}
+
+void sf_deploy_names_free(sf_deploy_names *n)
+{
+	buf_free(&n->name);
+	buf_free(&n->create_token);
+	buf_free(&n->execute_token);
+	buf_free(&n->description);
+}
+
+bool sf_upload_template(aws_client *aws, const char *account, const char *region, const char *stack,
+                        const char *data, size_t len, buf *url, buf *bucket, buf *key,
+                        bool *created, lms_error *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	char stamp[32];
+	time_t now = aws_client_now(aws);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	buf_addf(key, "%s/%s-", stack, stamp);
+	for (unsigned i = 0; i < 6 && i < mdlen; i++)
+		buf_addf(key, "%02x", md[i]);
+	buf_adds(key, ".yaml");
+	s3_artifact_bucket_name(account, region, bucket);
+	*created = false;
+	if (bucket->failed || key->failed) {
+		lms_error_set(err, NULL, 0, 0, "out of memory");
+		return false;
+	}
+	return s3_ensure_artifact_bucket(aws, buf_cstr(bucket), account, region, created, err) &&
+	       s3_put_object(aws, buf_cstr(bucket), account, buf_cstr(key), data, len, "text/yaml",
+	                     err) &&
+	       s3_object_url(buf_cstr(bucket), region, buf_cstr(key), url);
+}
+
+static bool stopped(const sf_hooks *h)
+{
+	return h && h->stopped && h->stopped(h->ctx);
+}
+
+static bool pause_for(const sf_hooks *h, int seconds)
+{
+	return h && h->pause ? h->pause(h->ctx, seconds) : !stopped(h);
+}
+
+cfn_change_set *sf_wait_change_set(aws_client *aws, const char *stack, const char *id,
+                                   const sf_hooks *h, lms_error *err)
+{
+	time_t deadline = time(NULL) + SF_CHANGE_SET_WAIT_SECONDS;
+	for (int round = 0;; round++) {
+		cfn_change_set *cs = NULL;
+		if (!cfn_describe_change_set(aws, stack, id, &cs, err))
+			return NULL;
+		if (cfn_change_set_settled(cs))
+			return cs;
+		cfn_change_set_free(cs);
+		if (time(NULL) > deadline) {
+			lms_error_set(err, NULL, 0, 0,
+			              "the change set was not ready after %d minutes",
+			              SF_CHANGE_SET_WAIT_SECONDS / 60);
+			return NULL;
+		}
+		if (!pause_for(h, round < 3 ? 1 : 2)) {
+			lms_error_set(err, NULL, 0, 0, "interrupted");
+			return NULL;
+		}
+	}
+}
+
+/* ---- events ------------------------------------------------------------------------------ */
+
+bool sf_event_is_consequence(const cfn_event *e)
+{
+	/* failures caused by another failure: not the one to pin */
+	return e->reason && (strstr(e->reason, "Resource creation cancelled") ||
+	                     strstr(e->reason, "Resource update cancelled") ||
+	                     strstr(e->reason, "resource creation cancelled") ||
+	                     strstr(e->reason, "The following resource(s) failed"));
+}
+
+void sf_failure_free(sf_failure *f)
+{
+	free(f->logical_id);
+	free(f->type);
+	free(f->status);
+	free(f->reason);
+	memset(f, 0, sizeof *f);
+}
+
+/* Remembers the first failure; all or nothing. */
+static void pin_failure(sf_failure *f, const cfn_event *e)
+{
+	f->logical_id = strdup(e->logical_id);
+	f->type = strdup(e->resource_type);
+	f->status = strdup(e->status);
+	f->reason = strdup(e->reason ? e->reason : "no reason given");
+	if (!f->logical_id || !f->type || !f->status || !f->reason)
+		sf_failure_free(f);
+}
+
+bool sf_events_baseline(aws_client *aws, cfn_event_tracker *t, lms_error *err)
+{
+	size_t saved = t->max_pages;
+	t->max_pages = 1;
+	cfn_event *ev = NULL;
+	size_t n = 0;
+	bool ok = cfn_poll_events(aws, t, &ev, &n, err);
+	for (size_t i = 0; i < n; i++)
+		cfn_event_clear(&ev[i]);
+	free(ev);
+	t->max_pages = saved;
+	return ok;
+}
+
+/* Hands out a poll's events; false when the poll failed. */
+static bool poll_events(aws_client *aws, cfn_event_tracker *t, const sf_hooks *h, sf_failure *first,
+                        lms_error *err)
+{
+	cfn_event *ev = NULL;
+	size_t n = 0;
+	if (!cfn_poll_events(aws, t, &ev, &n, err))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (h && h->event)
+			h->event(h->ctx, &ev[i]);
+		if (first && !first->logical_id && cfn_event_status_failed(ev[i].status) &&
+		    !sf_event_is_consequence(&ev[i]))
+			pin_failure(first, &ev[i]);
+		cfn_event_clear(&ev[i]);
+	}
+	free(ev);
+	return true;
+}
+
+sf_follow_result sf_follow(aws_client *aws, cfn_event_tracker *t, const char *stack, const char *id,
+                           bool after_execute, const sf_hooks *h, cfn_stack **final,
+                           sf_failure *first, lms_error *err)
+{
+	*final = NULL;
+	for (int round = 0;; round++) {
+		if (!poll_events(aws, t, h, first, err))
+			return stopped(h) ? SF_INTERRUPTED : SF_ERROR;
+		cfn_stack *s = NULL;
+		if (!cfn_describe_stack(aws, id ? id : stack, &s, err))
+			return stopped(h) ? SF_INTERRUPTED : SF_ERROR;
+		/* right after ExecuteChangeSet the stack may still show REVIEW_IN_PROGRESS */
+		bool settled = s && cfn_status_settled(s->status) &&
+		               !(after_execute && strcmp(s->status, "REVIEW_IN_PROGRESS") == 0);
+		if (!s || settled) {
+			/* the events of the last moments */
+			if (!poll_events(aws, t, h, first, err))
+				lms_error_clear(err);
+			*final = s;
+			return SF_SETTLED;
+		}
+		cfn_stack_free(s);
+		int wait = round + 1 < SF_POLL_MAX_SECONDS ? round + 1 : SF_POLL_MAX_SECONDS;
+		if (!pause_for(h, wait))
+			return SF_INTERRUPTED;
+	}
+}
+
+/* ---- outputs and the journal ------------------------------------------------------------- */
+
+json_t *sf_outputs_flat(const cfn_stack *s)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; o && i < s->noutputs; i++)
+		json_object_set_new(o, s->outputs[i].key, json_string(s->outputs[i].value));
+	return o;
+}
+
+static bool mkdir_p(const char *path, mode_t mode)
+{
+	buf p;
+	buf_init(&p, 0);
+	buf_adds(&p, path);
+	if (p.failed)
+		return false;
+	for (char *s = p.data + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p.data, mode) != 0 && errno != EEXIST) {
+			buf_free(&p);
+			return false;
+		}
+		*s = '/';
+	}
+	bool ok = mkdir(p.data, mode) == 0 || errno == EEXIST;
+	buf_free(&p);
+	return ok;
+}
+
+bool sf_write_flat_outputs(const cfn_stack *s, lms_error *err)
+{
+	json_t *flat = sf_outputs_flat(s);
+	char *text = flat ? json_dumps(flat, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	json_decref(flat);
+	bool ok = false;
+	if (!text) {
+		lms_error_set(err, NULL, 0, 0, "out of memory");
+	} else if (!mkdir_p(SF_OUTPUTS_DIR, 0755)) {
+		lms_error_set(err, SF_OUTPUTS_DIR, 0, 0, "cannot create the directory: %s",
+		              strerror(errno));
+	} else {
+		buf b;
+		buf_init(&b, 0);
+		buf_addf(&b, "%s\n", text);
+		ok = !b.failed && write_file_atomic(SF_OUTPUTS_FILE, b.data, b.len, false, err);
+		buf_free(&b);
+	}
+	free(text);
+	return ok;
+}
+
+bool sf_journal(const sf_journal_entry *e, lms_error *err)
+{
+	buf dir;
+	buf_init(&dir, 0);
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	if (state && state[0] == '/')
+		buf_addf(&dir, "%s/lmsctl", state);
+	else if (home && home[0])
+		buf_addf(&dir, "%s/.local/state/lmsctl", home);
+	else {
+		buf_free(&dir);
+		lms_error_set(err, NULL, 0, 0, "neither XDG_STATE_HOME nor HOME is set");
+		return false;
+	}
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_t *line =
+	    json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:s}", "time", stamp, "command",
+	              e->command, "caller", e->caller, "account", e->account, "region", e->region,
+	              "stack", e->stack, "changeSet", e->change_set, "result", e->result);
+	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	json_decref(line);
+	bool ok = false;
+	if (text && !dir.failed && mkdir_p(buf_cstr(&dir), 0700)) {
+		buf_adds(&dir, "/journal.log");
+		int fd = open(buf_cstr(&dir), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			buf rec;
+			buf_init(&rec, 0);
+			buf_addf(&rec, "%s\n", text);
+			/* one write: lines of concurrent runs do not interleave */
+			ok = !rec.failed && write(fd, rec.data, rec.len) == (ssize_t)rec.len;
+			ok = close(fd) == 0 && ok;
+			buf_free(&rec);
+		}
+	}
+	if (!ok)
+		lms_error_set(err, NULL, 0, 0, "cannot append to the journal %s",
+		              dir.failed ? "" : buf_cstr(&dir));
+	free(text);
+	buf_free(&dir);
+	return ok;
+}
+
+/* ---- deletion protection ----------------------------------------------------------------- */
+
+/* A condition of the deployed template, evaluated with the stack's parameter values:
+ * 1, 0, -1 unknown. */
+static int cond_eval(const ynode *conditions, const ynode *node, const cfn_stack *s, int depth);
+
+/* The text of a scalar, tagged or not (the argument of a short-form !Ref is tagged). */
+static const char *scalar(const ynode *n)
+{
+	return n && n->kind == YNODE_SCALAR ? n->str : NULL;
+}
+
+static const char *param_value(const cfn_stack *s, const char *name)
+{
+	for (size_t i = 0; i < s->nparameters; i++)
+		if (strcmp(s->parameters[i].key, name) == 0)
+			return s->parameters[i].value;
+	return NULL;
+}
+
+/* The string a node stands for: a scalar, or Ref to a parameter; NULL when unknown. */
+static const char *value_of(const ynode *n, const cfn_stack *s)
+{
+	const ynode *arg = NULL;
+	const char *fn = eval_fn(n, &arg);
+	if (!fn)
+		return n && n->kind == YNODE_SCALAR ? n->str : NULL;
+	if (strcmp(fn, "Ref") == 0)
+		return scalar(arg) ? param_value(s, scalar(arg)) : NULL;
+	return NULL;
+}
+
+static int cond_eval(const ynode *conditions, const ynode *node, const cfn_stack *s, int depth)
+{
+	if (!node || depth > 16)
+		return -1;
+	const ynode *arg = NULL;
+	const char *fn = eval_fn(node, &arg);
+	if (!fn)
+		return -1;
+	if (strcmp(fn, "Condition") == 0)
+		return scalar(arg)
+		           ? cond_eval(conditions, ynode_get(conditions, scalar(arg)), s, depth + 1)
+		           : -1;
+	if (!arg || arg->kind != YNODE_SEQ)
+		return -1;
+	if (strcmp(fn, "Equals") == 0 && arg->n == 2) {
+		const char *a = value_of(arg->kids[0], s), *b = value_of(arg->kids[1], s);
+		return a && b ? strcmp(a, b) == 0 : -1;
+	}
+	if (strcmp(fn, "Not") == 0 && arg->n == 1) {
+		int v = cond_eval(conditions, arg->kids[0], s, depth + 1);
+		return v < 0 ? -1 : !v;
+	}
+	bool is_and = strcmp(fn, "And") == 0;
+	if (is_and || strcmp(fn, "Or") == 0) {
+		int unknown = 0;
+		for (size_t i = 0; i < arg->n; i++) {
+			int v = cond_eval(conditions, arg->kids[i], s, depth + 1);
+			if (v < 0)
+				unknown = 1;
+			else if (is_and && !v)
+				return 0;
+			else if (!is_and && v)
+				return 1;
+		}
+		return unknown ? -1 : is_and;
+	}
+	return -1;
+}
+
+/* A property value after Fn::If and Ref: NULL when unknown. */
+static const char *resolve(const ynode *conditions, const ynode *n, const cfn_stack *s, int depth)
+{
+	const ynode *arg = NULL;
+	const char *fn = eval_fn(n, &arg);
+	if (fn && strcmp(fn, "If") == 0 && arg && arg->kind == YNODE_SEQ && arg->n == 3 &&
+	    depth < 16) {
+		const char *cname = scalar(arg->kids[0]);
+		int v = cond_eval(conditions, cname ? ynode_get(conditions, cname) : NULL, s, 0);
+		if (v < 0)
+			return NULL;
+		return resolve(conditions, arg->kids[v ? 1 : 2], s, depth + 1);
+	}
+	return value_of(n, s);
+}
+
+static bool value_is_on(const char *v)
+{
+	return strcmp(v, "true") == 0 || strcmp(v, "True") == 0 || strcmp(v, "ACTIVE") == 0 ||
+	       strcmp(v, "Enabled") == 0;
+}
+
+size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, sf_protection **out)
+{
+	*out = NULL;
+	size_t n = 0;
+	ydoc *doc = ydoc_parse("deployed template", text, len, NULL);
+	if (!doc)
+		return 0;
+	const ynode *conditions = ynode_get(doc->root, "Conditions");
+	const ynode *resources = ynode_get(doc->root, "Resources");
+	for (size_t i = 0; resources && resources->kind == YNODE_MAP && i < resources->n; i++) {
+		const ynode *res = ynode_val(resources, i);
+		const char *type = ynode_str(ynode_get(res, "Type"));
+		const ynode *props = ynode_get(res, "Properties");
+		const char *cond = ynode_str(ynode_get(res, "Condition"));
+		if (cond && cond_eval(conditions, ynode_get(conditions, cond), s, 0) == 0)
+			continue; /* not deployed */
+		const char *prop = NULL;
+		const ynode *val = NULL;
+		static const char *const names[] = {"DeletionProtection",
+		                                    "DeletionProtectionEnabled"};
+		for (size_t k = 0; k < 2 && !val; k++)
+			if ((val = ynode_get(props, names[k])))
+				prop = names[k];
+		/* load balancers: LoadBalancerAttributes [{Key: deletion_protection.enabled}] */
+		const ynode *attrs = ynode_get(props, "LoadBalancerAttributes");
+		for (size_t k = 0; !val && attrs && attrs->kind == YNODE_SEQ && k < attrs->n; k++) {
+			const char *key = ynode_str(ynode_get(attrs->kids[k], "Key"));
+			if (key && strcmp(key, "deletion_protection.enabled") == 0) {
+				val = ynode_get(attrs->kids[k], "Value");
+				prop = "deletion_protection.enabled";
+			}
+		}
+		if (!val)
+			continue;
+		const char *v = resolve(conditions, val, s, 0);
+		int on = v ? (value_is_on(v) ? 1 : 0) : -1;
+		if (!on)
+			continue;
+		sf_protection *grown = realloc(*out, (n + 1) * sizeof *grown);
+		if (!grown)
+			break;
+		*out = grown;
+		(*out)[n].logical_id = strdup(ynode_str(ynode_key(resources, i)));
+		(*out)[n].type = strdup(type ? type : "?");
+		(*out)[n].property = strdup(prop);
+		(*out)[n].on = on;
+		n++;
+	}
+	ydoc_free(doc);
+	return n;
+}
+
+void sf_protection_free(sf_protection *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].logical_id);
+		free(p[i].type);
+		free(p[i].property);
+	}
+	free(p);
+}
+
+/* One line, no newline. */
+void sf_lift_command(const sf_protection *p, const char *region, const char *physical, buf *out)
+{
+	const char *id = physical ? physical : "<physical id>";
+	if (strcmp(p->type, "AWS::RDS::DBCluster") == 0)
+		buf_addf(out,
+		         "aws rds modify-db-cluster --region %s --db-cluster-identifier %s "
+		         "--no-deletion-protection --apply-immediately",
+		         region, id);
+	else if (strcmp(p->type, "AWS::RDS::DBInstance") == 0)
+		buf_addf(out,
+		         "aws rds modify-db-instance --region %s --db-instance-identifier %s "
+		         "--no-deletion-protection --apply-immediately",
+		         region, id);
+	else if (strcmp(p->type, "AWS::ElasticLoadBalancingV2::LoadBalancer") == 0)
+		buf_addf(out,
+		         "aws elbv2 modify-load-balancer-attributes --region %s "
+		         "--load-balancer-arn "
+		         "%s --attributes Key=deletion_protection.enabled,Value=false",
+		         region, id);
+	else if (strcmp(p->type, "AWS::DynamoDB::Table") == 0)
+		buf_addf(out,
+		         "aws dynamodb update-table --region %s --table-name %s "
+		         "--no-deletion-protection-enabled",
+		         region, id);
+	else
+		buf_addf(out, "turn %s off on %s in the %s console", p->property, id, p->type);
+}
