@@ -640,6 +640,66 @@ bool cfn_poll_events(aws_client *c, cfn_event_tracker *t, cfn_event **events, si
 	return true;
 }
 
+bool cfn_list_stack_resources(aws_client *c, const char *stack, cfn_event **out, size_t *n,
+                              lms_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	char *token = NULL;
+	bool ok = true;
+	for (size_t page = 0; ok && page < CFN_MAX_PAGES_DEFAULT; page++) {
+		aws_params p;
+		aws_params_init(&p, "ListStackResources", CFN_VERSION);
+		aws_params_add(&p, "StackName", stack);
+		aws_params_add(&p, "NextToken", token);
+		free(token);
+		token = NULL;
+		xml_doc *doc = NULL;
+		ok = aws_query(c, "cloudformation", &p, &doc, NULL, err);
+		aws_params_free(&p);
+		if (!ok)
+			break;
+		const xml_node *result = aws_query_result(doc, "ListStackResources");
+		const xml_node *list = xml_child(result, "StackResourceSummaries");
+		size_t more = count_members(list);
+		cfn_event *grown = more ? realloc(*out, (*n + more) * sizeof *grown) : *out;
+		if (more && !grown) {
+			xml_free(doc);
+			ok = out_of_memory(err);
+			break;
+		}
+		*out = grown;
+		for (const xml_node *m = xml_child(list, "member"); m && more; m = xml_next_same(m)) {
+			cfn_event *e = &(*out)[(*n)++];
+			memset(e, 0, sizeof *e);
+			more--;
+			e->logical_id = dup_text(m, "LogicalResourceId");
+			e->physical_id = dup_text(m, "PhysicalResourceId");
+			e->resource_type = dup_text(m, "ResourceType");
+			e->status = dup_text(m, "ResourceStatus");
+			e->reason = dup_text(m, "ResourceStatusReason");
+			e->timestamp = cfn_parse_time(xml_path_text(m, "LastUpdatedTimestamp"));
+			if (!e->logical_id || !e->resource_type || !e->status) {
+				ok = out_of_memory(err);
+				break;
+			}
+		}
+		token = ok ? dup_text(result, "NextToken") : NULL;
+		xml_free(doc);
+		if (!token)
+			break;
+	}
+	free(token);
+	if (!ok) {
+		for (size_t i = 0; i < *n; i++)
+			cfn_event_clear(&(*out)[i]);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return ok;
+}
+
 /* ---- stacks: delete, template, recovery --------------------------------------------------- */
 
 bool cfn_delete_stack(aws_client *c, const char *stack, const char *role_arn,

@@ -164,6 +164,12 @@ bool cfn_poll_events(aws_client *c, cfn_event_tracker *t, cfn_event **events, si
 bool cfn_parse_events_page(const xml_node *result, cfn_event **events, size_t *nevents,
                            char **next_token);
 
+/* ListStackResources, every page: the stack's resources as they are now, in the form of
+ * events (no id; timestamp: LastUpdatedTimestamp). Free each with cfn_event_clear, then
+ * the array. */
+bool cfn_list_stack_resources(aws_client *c, const char *stack, cfn_event **out, size_t *n,
+                              lms_error *err);
+
 /* ---- stacks ---- */
 
 bool cfn_delete_stack(aws_client *c, const char *stack, const char *role_arn,

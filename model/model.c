@@ -380,12 +380,13 @@ static void add_constraint(buf *out, const char *indent, const cat_param *p)
 			buf_addf(&c, "%s%s", i ? ", " : "", p->allowed_values->kids[i]->str);
 	}
 	if (p->has_min_value || p->has_max_value) {
+		/* %.15g: 1209600 stays 1209600 (%g would write 1.2096e+06) */
 		if (p->has_min_value && p->has_max_value)
-			buf_addf(&c, "; from %g to %g", p->min_value, p->max_value);
+			buf_addf(&c, "; from %.15g to %.15g", p->min_value, p->max_value);
 		else if (p->has_min_value)
-			buf_addf(&c, "; at least %g", p->min_value);
+			buf_addf(&c, "; at least %.15g", p->min_value);
 		else
-			buf_addf(&c, "; at most %g", p->max_value);
+			buf_addf(&c, "; at most %.15g", p->max_value);
 	}
 	if (p->has_min_length || p->has_max_length)
 		buf_addf(&c, "; length %ld to %ld", p->has_min_length ? p->min_length : 0,

@@ -2,6 +2,7 @@
 #include "tui/cli.h"
 
 #include "tui/deploy.h"
+#include "tui/ops.h"
 
 #include "common/buf.h"
 #include "model/analysis.h"
@@ -894,6 +895,29 @@ static const struct {
 };
 
 /* No command: the console, on `model_file`, -m, or the built-in dev model. */
+/* The console's AWS backend, with the command line's AWS options. --debug is not
+ * used: the API log (view 5) lists every call instead of a log over the screen. */
+static ops_backend *console_backend(void *ctx, const catalog *cat, const model *m, lms_error *err)
+{
+	const cli *c = ctx;
+	(void)cat;
+	const char *region = model_get(m, "region");
+	if (c->region && c->region[0] && region && strcmp(c->region, region) != 0) {
+		lms_error_set(
+		    err, NULL, 0, 0,
+		    "--region %s conflicts with the model's region %s: the model decides; "
+		    "deploy and destroy are off until one of them changes",
+		    c->region, region);
+		return NULL;
+	}
+	ops_aws_options o = {.profile = c->profile,
+	                     .endpoint_url = c->endpoint_url,
+	                     .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
+	                     .backoff_unit_ms = deploy_env_ms("LMSCTL_HTTP_BACKOFF_MS"),
+	                     .write_outputs = true};
+	return ops_aws_new(&o, err);
+}
+
 static int run_console(cli *c, const char *model_file)
 {
 	if (!console_has_terminal()) {
@@ -909,6 +933,8 @@ static int run_console(cli *c, const char *model_file)
 	if (model_file)
 		c->model_path = model_file;
 	c->console.templates_dir = c->templates;
+	c->console.backend = console_backend;
+	c->console.backend_ctx = c;
 	int rc = EXIT_USAGE;
 	if (load_catalog(c) && load_model(c))
 		rc = console_main(c->cat, c->m, &c->console);

@@ -327,8 +327,7 @@ static int check_region(op *o)
 	return EXIT_OK;
 }
 
-/* A duration in ms from the environment (1 ms .. 1 hour); 0 (the default) otherwise. */
-static long env_ms(const char *name)
+long deploy_env_ms(const char *name)
 {
 	const char *v = getenv(name);
 	if (!v || !v[0])
@@ -368,8 +367,8 @@ static int connect_aws(op *o)
 	aws_client_options ao = {
 	    .region = o->region,
 	    .endpoint_url = o->endpoint_url,
-	    .timeout_ms = env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
-	    .backoff_unit_ms = env_ms("LMSCTL_HTTP_BACKOFF_MS"),
+	    .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
+	    .backoff_unit_ms = deploy_env_ms("LMSCTL_HTTP_BACKOFF_MS"),
 	    .debug = o->debug ? stderr : NULL,
 	    .interrupted = is_interrupted,
 	};

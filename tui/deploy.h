@@ -46,6 +46,11 @@ extern const char destroy_usage[];
 extern const char status_usage[];
 extern const char outputs_usage[];
 
+/* A duration in ms from the environment variable `name` (1 ms .. 1 hour); 0 (the
+ * default) when unset, with a warning when it is not such a number. LMSCTL_HTTP_TIMEOUT_MS
+ * and LMSCTL_HTTP_BACKOFF_MS shorten the AWS client's timeout and retry pauses (tests). */
+long deploy_env_ms(const char *name);
+
 /* The resource types whose replacement or removal loses data (exposed for tests). */
 bool deploy_type_is_stateful(const char *resource_type);
 

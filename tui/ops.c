@@ -142,6 +142,11 @@ void ops_request_free(ops_request *rq)
 	for (size_t i = 0; i < rq->nresources; i++)
 		free(rq->resources[i]);
 	free(rq->resources);
+	for (size_t i = 0; i < rq->nparams; i++) {
+		free(rq->params[i].key);
+		free(rq->params[i].value);
+	}
+	free(rq->params);
 	memset(rq, 0, sizeof(*rq));
 }
 
@@ -169,6 +174,17 @@ static bool request_copy(ops_request *dst, const ops_request *src)
 			dst->resources[i] = strdup(src->resources[i]);
 			ok = dst->resources[i] != NULL;
 			dst->nresources++;
+		}
+	}
+	if (ok && src->nparams) {
+		dst->params = calloc(src->nparams, sizeof(*dst->params));
+		ok = dst->params != NULL;
+		for (size_t i = 0; ok && i < src->nparams; i++) {
+			dst->params[i].key = dup0(src->params[i].key);
+			dst->params[i].value = dup0(src->params[i].value);
+			dst->params[i].no_echo = src->params[i].no_echo;
+			dst->nparams++;
+			ok = dst->params[i].key && dst->params[i].value;
 		}
 	}
 	if (!ok)

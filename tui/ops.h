@@ -123,6 +123,12 @@ void ops_msg_free(ops_msg *m);
 void ops_changeset_free(ops_changeset *cs);
 bool ops_changeset_copy(ops_changeset *dst, const ops_changeset *src);
 
+/* A template parameter's value as the model sets it. */
+typedef struct ops_param {
+	char *key, *value;
+	bool no_echo; /* never shown: masked in the API log */
+} ops_param;
+
 /* What a job works on. The runner copies it; a backend reads it. */
 typedef struct ops_request {
 	char *stack;
@@ -137,6 +143,9 @@ typedef struct ops_request {
 	 * progress figures; a backend may ignore it */
 	char **resources;
 	size_t nresources;
+	/* the template's parameter values (PLAN) */
+	ops_param *params;
+	size_t nparams;
 } ops_request;
 
 /* Where a backend posts. Thread-safe. */
@@ -203,6 +212,25 @@ void ops_sha256_hex(const char *data, size_t len, char out[65]);
 bool ops_status_in_progress(const char *status);
 bool ops_status_failed(const char *status);
 double ops_now(void);
+
+/* ---- the AWS backend (tui/ops_aws.c) --------------------------------- */
+
+typedef struct ops_aws_options {
+	const char *profile;      /* --profile, or NULL */
+	const char *endpoint_url; /* --endpoint-url, or NULL */
+	long timeout_ms;          /* per request; 0: the client's default */
+	long backoff_unit_ms;     /* 0: the client's default */
+	/* write cfn-outputs/flat-outputs.json after a successful deploy, as
+	 * `lmsctl deploy` does */
+	bool write_outputs;
+} ops_aws_options;
+
+/* The backend that runs the jobs against AWS (CloudFormation, S3 for large
+ * templates, STS for the identity) with the credentials the command line
+ * would use. Credentials are resolved on the worker, at the first job. Each
+ * deploy, destroy, cancel and recovery is appended to the journal as
+ * "console <job>". The options are copied. */
+ops_backend *ops_aws_new(const ops_aws_options *o, lms_error *err);
 
 /* ---- the fake backend (tests, demos) --------------------------------- */
 

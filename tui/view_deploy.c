@@ -143,9 +143,8 @@ void stackops_init(console *c)
 		lms_error_clear(&err);
 		return;
 	}
-	o->backend_note = strdup("deploy and destroy are not wired into the console in this "
-	                         "build: `lmsctl deploy` and `lmsctl destroy` do them from the "
-	                         "command line");
+	o->backend_note = strdup("no AWS backend in this session: `lmsctl deploy` and "
+	                         "`lmsctl destroy` do it from the command line");
 }
 
 void stackops_request(console *c, ops_request *rq)
@@ -166,6 +165,15 @@ void stackops_request(console *c, ops_request *rq)
 		if (!ui_model_resource_hidden(&c->um, i))
 			rq->resources[rq->nresources++] =
 			    (char *)c->cat->entries[SEC_RESOURCES][i].name;
+	/* the parameter values (borrowed: the runner copies them) */
+	rq->params = calloc(c->cat->nparams + 1, sizeof(*rq->params));
+	for (size_t i = 0; rq->params && i < c->cat->nparams; i++) {
+		const cat_param *p = &c->cat->params[i];
+		const char *v = model_param_value(c->m, c->cat, p->e.name);
+		if (v)
+			rq->params[rq->nparams++] =
+			    (ops_param){(char *)p->e.name, (char *)v, p->no_echo};
+	}
 }
 
 bool stackops_start(console *c, ops_job job)
@@ -184,6 +192,7 @@ bool stackops_start(console *c, ops_job job)
 	stackops_request(c, &rq);
 	bool started = ops_runner_start(o->runner, job, &rq);
 	free(rq.resources); /* the names are the catalog's */
+	free(rq.params);
 	if (!started) {
 		console_msg(c, true, "cannot start the %s operation (out of memory or threads)",
 		            ops_job_name(job));

@@ -70,8 +70,11 @@ static void log_draw(console *c, WINDOW *w, int h, int wd)
 		s->top = s->sel;
 	if (s->sel >= s->top + (size_t)rows)
 		s->top = s->sel - (size_t)rows + 1;
-	ui_puts(c, w, 1, 2, "time      service/action                     status  ms    request id",
-	        wd - 4, th(&c->th, TH_DIM));
+	char head[128];
+	/* the columns of the rows below */
+	snprintf(head, sizeof(head), "%-9s %-42s %-8s %-5s %s", "time", "service/action", "status",
+	         "ms", "request id");
+	ui_puts(c, w, 1, 2, head, wd - 4, th(&c->th, TH_DIM));
 	for (int r = 0; r + 1 < rows && s->top + (size_t)r < o->ncalls; r++) {
 		size_t i = s->top + (size_t)r;
 		const ops_call *k = &o->calls[i];

@@ -1,0 +1,861 @@
+/* The console's AWS backend: the jobs of tui/ops.h run with the same calls as `lmsctl
+ * deploy` and `destroy` (aws/, tui/stackflow.h), on the runner's worker thread. One
+ * client at a time, used by one job at a time (the runner never runs two). */
+#define _GNU_SOURCE /* gmtime_r */
+#include "tui/ops.h"
+
+#include "aws/cfn.h"
+#include "aws/credentials.h"
+#include "aws/http.h"
+#include "aws/provider.h"
+#include "aws/s3.h"
+#include "aws/sts.h"
+#include "common/buf.h"
+#include "tui/stackflow.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct awsb {
+	char *profile, *endpoint_url;
+	long timeout_ms, backoff_unit_ms;
+	bool write_outputs;
+	char *region; /* the client's */
+	credentials *creds;
+	aws_client *aws;
+	sts_identity who;
+	bool have_identity;
+	ops_sink *sink;   /* the running job's */
+	char *change_set; /* the name of the last change set planned, for the journal */
+	char *stack_id;   /* the stack's id when known: a deleted stack is found by id */
+} awsb;
+
+static char *dup_opt(const char *s)
+{
+	return s && s[0] ? strdup(s) : NULL;
+}
+
+static void set_str(char **dst, const char *src)
+{
+	char *s = src ? strdup(src) : NULL;
+	free(*dst);
+	*dst = s;
+}
+
+/* ---- hooks ---------------------------------------------------------------- */
+
+static void on_call(void *ctx, const aws_call_record *rec)
+{
+	awsb *b = ctx;
+	if (!b->sink)
+		return;
+	buf cli;
+	buf_init(&cli, 0);
+	aws_cli_command(rec, &cli);
+	ops_post_call(b->sink, rec->req->service, rec->req->operation, rec->started, rec->ms,
+	              (int)rec->status, rec->request_id ? rec->request_id : "",
+	              rec->error ? rec->error : "", cli.failed ? "" : buf_cstr(&cli));
+	buf_free(&cli);
+}
+
+static bool hook_stopped(void *ctx)
+{
+	awsb *b = ctx;
+	return b->sink && ops_stopped(b->sink);
+}
+
+static bool hook_pause(void *ctx, int seconds)
+{
+	awsb *b = ctx;
+	return ops_sleep(b->sink, seconds * 1000);
+}
+
+static void hook_event(void *ctx, const cfn_event *e)
+{
+	awsb *b = ctx;
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = OPS_MSG_EVENT;
+	m->u.event.time = e->timestamp ? (double)e->timestamp : ops_now();
+	m->u.event.logical_id = strdup(e->logical_id ? e->logical_id : "?");
+	m->u.event.type = strdup(e->resource_type ? e->resource_type : "?");
+	m->u.event.status = strdup(e->status ? e->status : "?");
+	m->u.event.reason = strdup(e->reason ? e->reason : "");
+	ops_post(b->sink, m);
+}
+
+static sf_hooks hooks(awsb *b)
+{
+	return (sf_hooks){b, hook_event, hook_pause, hook_stopped};
+}
+
+/* ---- messages ----------------------------------------------------------------- */
+
+static void post_error(awsb *b, const char *what, lms_error *err)
+{
+	if (ops_stopped(b->sink)) {
+		lms_error_clear(err);
+		return; /* detached: the console said so already */
+	}
+	ops_post_text(b->sink, OPS_MSG_ERROR, "%s%s%s", what, err && err->msg ? ": " : "",
+	              err && err->msg ? err->msg : "");
+	lms_error_clear(err);
+}
+
+static void post_stack(awsb *b, bool exists, const char *status, const char *reason)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = OPS_MSG_STACK;
+	m->u.stack.exists = exists;
+	m->u.stack.status = strdup(status ? status : "");
+	m->u.stack.reason = strdup(reason ? reason : "");
+	ops_post(b->sink, m);
+}
+
+static void post_outputs(awsb *b, const cfn_stack *s)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = OPS_MSG_OUTPUTS;
+	m->u.outputs.v = calloc(s->noutputs + 1, sizeof(ops_output));
+	if (!m->u.outputs.v) {
+		free(m);
+		return;
+	}
+	for (size_t i = 0; i < s->noutputs; i++) {
+		const cfn_output *o = &s->outputs[i];
+		m->u.outputs.v[i] = (ops_output){strdup(o->key), strdup(o->value ? o->value : ""),
+		                                 strdup(o->description ? o->description : "")};
+		m->u.outputs.n++;
+	}
+	ops_post(b->sink, m);
+}
+
+static void journal(awsb *b, const ops_request *rq, const char *job, const char *change_set,
+                    const char *result)
+{
+	char command[48];
+	snprintf(command, sizeof command, "console %s", job);
+	sf_journal_entry e = {.command = command,
+	                      .caller = b->have_identity ? b->who.arn : NULL,
+	                      .account = b->have_identity ? b->who.account : NULL,
+	                      .region = rq->region,
+	                      .stack = rq->stack,
+	                      .change_set = change_set,
+	                      .result = result};
+	lms_error err = {0};
+	if (!sf_journal(&e, &err))
+		ops_post_text(b->sink, OPS_MSG_PHASE, "warning: %s", err.msg ? err.msg : "journal");
+	lms_error_clear(&err);
+}
+
+/* ---- connecting --------------------------------------------------------------- */
+
+static void disconnect(awsb *b)
+{
+	aws_client_free(b->aws);
+	b->aws = NULL;
+	credentials_free(b->creds);
+	b->creds = NULL;
+	sts_identity_free(&b->who);
+	memset(&b->who, 0, sizeof(b->who));
+	b->have_identity = false;
+	free(b->region);
+	b->region = NULL;
+}
+
+/* Credentials, client and identity for the request's region; posts IDENTITY when it
+ * connects. False with an ERROR posted when it cannot. */
+static bool aws_connect(awsb *b, const ops_request *rq)
+{
+	if (b->aws && b->region && strcmp(b->region, rq->region) == 0)
+		return true;
+	disconnect(b);
+	if (!rq->region[0]) {
+		ops_post_text(b->sink, OPS_MSG_ERROR,
+		              "the model has no region: set region (lmsctl-model(5))");
+		return false;
+	}
+	lms_error err = {0};
+	provider_options po = {.profile = b->profile,
+	                       .region = rq->region,
+	                       .endpoint_url = b->endpoint_url,
+	                       .process_timeout_seconds = 60};
+	credentials_status st = provider_resolve(&po, &b->creds, &err);
+	if (st != CREDENTIALS_OK) {
+		post_error(b, "no AWS credentials", &err);
+		return false;
+	}
+	aws_client_options ao = {
+	    .region = rq->region,
+	    .endpoint_url = b->endpoint_url,
+	    .timeout_ms = b->timeout_ms,
+	    .backoff_unit_ms = b->backoff_unit_ms,
+	    .interrupted = hook_stopped,
+	    .interrupt_ctx = b,
+	    .on_call = on_call,
+	    .on_call_ctx = b,
+	};
+	b->aws = aws_client_new(&ao, b->creds, &err);
+	b->region = strdup(rq->region);
+	if (!b->aws || !b->region) {
+		post_error(b, "cannot make the AWS client", &err);
+		disconnect(b);
+		return false;
+	}
+	if (!sts_get_caller_identity(b->aws, &b->who, &err)) {
+		buf what;
+		buf_init(&what, 0);
+		buf_addf(&what, "cannot confirm who the credentials (%s) belong to",
+		         b->creds->source ? b->creds->source : "?");
+		post_error(b, buf_cstr(&what), &err);
+		buf_free(&what);
+		disconnect(b);
+		return false;
+	}
+	b->have_identity = true;
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (m) {
+		m->kind = OPS_MSG_IDENTITY;
+		m->u.identity.account = strdup(b->who.account ? b->who.account : "");
+		m->u.identity.arn = strdup(b->who.arn ? b->who.arn : "");
+		ops_post(b->sink, m);
+	}
+	return true;
+}
+
+/* DescribeStacks; *s NULL when there is no stack. Posts STACK; false (ERROR posted) when
+ * the call fails. */
+static bool describe(awsb *b, const ops_request *rq, cfn_stack **s)
+{
+	lms_error err = {0};
+	*s = NULL;
+	if (!cfn_describe_stack(b->aws, rq->stack, s, &err)) {
+		post_error(b, "cannot read the stack", &err);
+		return false;
+	}
+	if (*s) {
+		set_str(&b->stack_id, (*s)->id);
+		post_stack(b, true, (*s)->status, (*s)->status_reason);
+	} else {
+		post_stack(b, false, "", "");
+	}
+	return true;
+}
+
+/* ---- following ------------------------------------------------------------------- */
+
+static void post_resources(awsb *b, const char *stack);
+
+/* Follows the stack to the end of its operation, posting its events, its status and,
+ * when `outputs`, its outputs; returns whether it ended in `want` (NULL: any success). */
+static bool follow(awsb *b, const ops_request *rq, cfn_event_tracker *t, bool after_execute,
+                   const char *want, bool outputs, const char *job)
+{
+	sf_hooks h = hooks(b);
+	cfn_stack *final = NULL;
+	sf_failure first = {0};
+	lms_error err = {0};
+	sf_follow_result fr =
+	    sf_follow(b->aws, t, rq->stack, b->stack_id, after_execute, &h, &final, &first, &err);
+	bool ok = false;
+	if (fr == SF_INTERRUPTED) {
+		lms_error_clear(&err);
+		journal(b, rq, job, b->change_set, "detached while following");
+	} else if (fr == SF_ERROR) {
+		post_error(b, "lost track of the stack (s in the console, or lmsctl status)", &err);
+		journal(b, rq, job, b->change_set, "unknown: lost track");
+	} else if (!final) {
+		post_stack(b, false, "DELETE_COMPLETE", "");
+		ok = want && strcmp(want, "DELETE_COMPLETE") == 0;
+		if (!ok)
+			ops_post_text(b->sink, OPS_MSG_ERROR, "stack %s disappeared", rq->stack);
+		journal(b, rq, job, b->change_set, "DELETE_COMPLETE");
+	} else {
+		post_stack(b, strcmp(final->status, "DELETE_COMPLETE") != 0, final->status,
+		           final->status_reason);
+		ok = want ? strcmp(final->status, want) == 0 : cfn_status_succeeded(final->status);
+		if (strcmp(final->status, "DELETE_COMPLETE") != 0)
+			post_resources(b, final->id ? final->id : rq->stack);
+		if (ok && outputs) {
+			post_outputs(b, final);
+			if (b->write_outputs && !sf_write_flat_outputs(final, &err))
+				post_error(b, "the stack is deployed, but", &err);
+		}
+		if (!ok) {
+			if (first.logical_id)
+				ops_post_text(b->sink, OPS_MSG_ERROR,
+				              "%s is %s; first failure: %s (%s) %s: %s", rq->stack,
+				              final->status, first.logical_id, first.type,
+				              first.status, first.reason);
+			else
+				ops_post_text(b->sink, OPS_MSG_ERROR, "%s is %s%s%s", rq->stack,
+				              final->status, final->status_reason ? ": " : "",
+				              final->status_reason ? final->status_reason : "");
+		}
+		journal(b, rq, job, b->change_set, final->status);
+	}
+	cfn_stack_free(final);
+	sf_failure_free(&first);
+	return ok;
+}
+
+/* The state of every resource once the stack settles: what the events did not say
+ * (an emulator without resource events, a watch that started late) is on screen. */
+static void post_resources(awsb *b, const char *stack)
+{
+	cfn_event *res = NULL;
+	size_t n = 0;
+	lms_error err = {0};
+	if (!cfn_list_stack_resources(b->aws, stack, &res, &n, &err)) {
+		lms_error_clear(&err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		hook_event(b, &res[i]);
+		cfn_event_clear(&res[i]);
+	}
+	free(res);
+}
+
+/* A tracker whose baseline is what has happened so far. */
+static bool tracker_now(awsb *b, cfn_event_tracker *t, const char *stack)
+{
+	if (!cfn_event_tracker_init(t, stack, 0))
+		return false;
+	lms_error err = {0};
+	if (!sf_events_baseline(b->aws, t, &err))
+		lms_error_clear(&err); /* a stack without events yet */
+	return true;
+}
+
+/* ---- jobs ----------------------------------------------------------------------------- */
+
+static bool job_startup(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	cfn_stack *s = NULL;
+	bool ok = describe(b, rq, &s);
+	cfn_stack_free(s);
+	return ok;
+}
+
+static ops_action action_of(const char *a)
+{
+	if (!a)
+		return OPS_DYNAMIC;
+	if (strcmp(a, "Add") == 0)
+		return OPS_ADD;
+	if (strcmp(a, "Modify") == 0)
+		return OPS_MODIFY;
+	if (strcmp(a, "Remove") == 0)
+		return OPS_REMOVE;
+	if (strcmp(a, "Import") == 0)
+		return OPS_IMPORT;
+	return OPS_DYNAMIC;
+}
+
+/* Posts the change set for review; false when out of memory. */
+static bool post_changeset(awsb *b, const ops_request *rq, const cfn_change_set *cs,
+                           bool creates_stack, bool empty)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return false;
+	m->kind = OPS_MSG_CHANGESET;
+	ops_changeset *o = &m->u.cs;
+	o->id = strdup(cs->id ? cs->id : "");
+	o->name = strdup(cs->name ? cs->name : "");
+	o->status_reason = strdup(cs->status_reason ? cs->status_reason : "");
+	memcpy(o->sha256, rq->sha256, sizeof(o->sha256));
+	o->creates_stack = creates_stack;
+	size_t n = empty ? 0 : cs->nchanges;
+	o->v = calloc(n + 1, sizeof(ops_change));
+	bool ok = o->id && o->name && o->status_reason && o->v;
+	for (size_t i = 0; ok && i < n; i++) {
+		const cfn_change *c = &cs->changes[i];
+		ops_change *d = &o->v[i];
+		d->action = action_of(c->action);
+		d->replacement = !c->replacement                              ? OPS_REPL_NEVER
+		                 : strcmp(c->replacement, "True") == 0        ? OPS_REPL_ALWAYS
+		                 : strcmp(c->replacement, "Conditional") == 0 ? OPS_REPL_CONDITIONAL
+		                                                              : OPS_REPL_NEVER;
+		d->logical_id = strdup(c->logical_id ? c->logical_id : "?");
+		d->physical_id = strdup(c->physical_id ? c->physical_id : "");
+		d->type = strdup(c->resource_type ? c->resource_type : "?");
+		d->replace_because = strdup(c->replacing_properties ? c->replacing_properties : "");
+		d->stateful = sf_type_is_stateful(c->resource_type);
+		o->n++;
+		ok = d->logical_id && d->physical_id && d->type && d->replace_because;
+	}
+	if (!ok) {
+		ops_msg_free(m);
+		return false;
+	}
+	ops_post(b->sink, m);
+	return true;
+}
+
+/* The stack's state decides the change set's type; false (ERROR posted) when the stack
+ * cannot take a change set now. */
+static bool change_set_type(awsb *b, const cfn_stack *s, const char **type)
+{
+	*type = "UPDATE";
+	if (!s || strcmp(s->status, "REVIEW_IN_PROGRESS") == 0) {
+		*type = "CREATE";
+		return true;
+	}
+	const char *why = NULL;
+	if (strcmp(s->status, "ROLLBACK_COMPLETE") == 0 ||
+	    strcmp(s->status, "ROLLBACK_FAILED") == 0)
+		why = "its creation failed: X deletes it, then D deploys it again";
+	else if (strcmp(s->status, "UPDATE_ROLLBACK_FAILED") == 0)
+		why = "an update and its rollback failed: c continues the rollback";
+	else if (strcmp(s->status, "DELETE_FAILED") == 0)
+		why = "a delete failed: X finishes deleting it";
+	else if (!cfn_status_settled(s->status))
+		why = "an operation is running on it: wait for it to settle";
+	if (!why)
+		return true;
+	ops_post_text(b->sink, OPS_MSG_ERROR, "stack %s is %s: %s", s->name ? s->name : "?",
+	              s->status, why);
+	return false;
+}
+
+static bool job_plan(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	cfn_stack *s = NULL;
+	if (!describe(b, rq, &s))
+		return false;
+	const char *type;
+	if (!change_set_type(b, s, &type)) {
+		cfn_stack_free(s);
+		return false;
+	}
+	bool update = strcmp(type, "UPDATE") == 0;
+	/* an update keeps the stack's service role, as `lmsctl deploy` does */
+	char *role = update && s->role_arn ? strdup(s->role_arn) : NULL;
+	cfn_stack_free(s);
+	lms_error err = {0};
+	buf url;
+	buf_init(&url, 0);
+	bool ok = true;
+	if (rq->template_len > CFN_MAX_TEMPLATE_URL_BODY) {
+		ops_post_text(b->sink, OPS_MSG_ERROR,
+		              "the template is %zu bytes, over CloudFormation's limit of %d",
+		              rq->template_len, CFN_MAX_TEMPLATE_URL_BODY);
+		ok = false;
+	} else if (rq->template_len > CFN_MAX_TEMPLATE_BODY) {
+		ops_post_text(b->sink, OPS_MSG_PHASE, "uploading the template (%zu bytes) to S3",
+		              rq->template_len);
+		buf bucket, key;
+		buf_init(&bucket, 0);
+		buf_init(&key, 0);
+		bool created = false;
+		ok = sf_upload_template(b->aws, b->who.account, rq->region, rq->stack,
+		                        rq->template_text, rq->template_len, &url, &bucket, &key,
+		                        &created, &err);
+		if (!ok)
+			post_error(b, "cannot upload the template", &err);
+		buf_free(&bucket);
+		buf_free(&key);
+	}
+	cfn_kv *params = calloc(rq->nparams + 1, sizeof(*params));
+	ok = ok && params;
+	for (size_t i = 0; ok && i < rq->nparams; i++) {
+		params[i] = (cfn_kv){rq->params[i].key, rq->params[i].value};
+		if (rq->params[i].no_echo)
+			aws_client_mask(b->aws, rq->params[i].value);
+	}
+	sf_deploy_names nm;
+	bool named = ok && sf_deploy_names_init(&nm, b->aws, rq->stack, rq->environment);
+	char *cs_id = NULL;
+	cfn_change_set *cs = NULL;
+	if (named) {
+		set_str(&b->change_set, buf_cstr(&nm.name));
+		cfn_change_set_input in = {
+		    .stack_name = rq->stack,
+		    .change_set_name = buf_cstr(&nm.name),
+		    .type = type,
+		    .template_body = url.len ? NULL : rq->template_text,
+		    .template_url = url.len ? buf_cstr(&url) : NULL,
+		    .parameters = params,
+		    .nparameters = rq->nparams,
+		    .capabilities = sf_capabilities,
+		    .ncapabilities = 2,
+		    .tags = nm.tags,
+		    .ntags = 2,
+		    .role_arn = role,
+		    .description = buf_cstr(&nm.description),
+		    .client_token = buf_cstr(&nm.create_token),
+		};
+		ops_post_text(b->sink, OPS_MSG_PHASE, "creating change set %s (%s, template %.12s)",
+		              buf_cstr(&nm.name), type, rq->sha256);
+		sf_hooks h = hooks(b);
+		if (!cfn_create_change_set(b->aws, &in, &cs_id, &err)) {
+			post_error(b, "cannot create the change set", &err);
+		} else {
+			ops_post_text(b->sink, OPS_MSG_PHASE, "waiting for change set %s",
+			              buf_cstr(&nm.name));
+			cs = sf_wait_change_set(b->aws, rq->stack, cs_id, &h, &err);
+			if (!cs)
+				post_error(b, "the change set did not become ready", &err);
+		}
+		sf_deploy_names_free(&nm);
+	} else if (ok) {
+		ops_post_text(b->sink, OPS_MSG_ERROR, "out of memory");
+	}
+	ok = cs != NULL;
+	if (ok && cs->stack_id)
+		set_str(&b->stack_id, cs->stack_id);
+	if (ok && cfn_change_set_is_empty(cs)) {
+		/* the console discards it (OPS_DISCARD) and says there is nothing to do */
+		ok = post_changeset(b, rq, cs, !update, true);
+	} else if (ok && strcmp(cs->status, "FAILED") == 0) {
+		ops_post_text(b->sink, OPS_MSG_ERROR, "the change set failed: %s",
+		              cs->status_reason ? cs->status_reason : "no reason given");
+		if (!cfn_delete_change_set(b->aws, rq->stack, cs_id, &err))
+			lms_error_clear(&err);
+		ok = false;
+	} else if (ok) {
+		ok = post_changeset(b, rq, cs, !update, false);
+	}
+	cfn_change_set_free(cs);
+	free(cs_id);
+	free(params);
+	free(role);
+	buf_free(&url);
+	return ok;
+}
+
+static bool job_discard(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	lms_error err = {0};
+	if (!cfn_delete_change_set(b->aws, rq->stack, rq->changeset_id, &err)) {
+		post_error(b, "cannot delete the change set", &err);
+		return false;
+	}
+	journal(b, rq, "deploy", b->change_set, "declined");
+	return true;
+}
+
+static bool job_execute(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	cfn_event_tracker t;
+	if (!tracker_now(b, &t, b->stack_id ? b->stack_id : rq->stack))
+		return false;
+	buf token;
+	buf_init(&token, 0);
+	lms_error err = {0};
+	bool ok =
+	    cfn_new_token(&token) &&
+	    cfn_execute_change_set(b->aws, rq->stack, rq->changeset_id, buf_cstr(&token), &err);
+	buf_free(&token);
+	if (!ok) {
+		post_error(b, "cannot execute the change set", &err);
+		journal(b, rq, "deploy", b->change_set, "failed: ExecuteChangeSet");
+	} else {
+		ops_post_text(b->sink, OPS_MSG_PHASE, "executing change set %s",
+		              b->change_set ? b->change_set : "");
+		ok = follow(b, rq, &t, true, NULL, true, "deploy");
+	}
+	cfn_event_tracker_free(&t);
+	return ok;
+}
+
+/* What stands in the way of deleting the stack; true when nothing does. */
+static bool protection_clear(awsb *b, const ops_request *rq, const cfn_stack *s)
+{
+	const char *id = s->id ? s->id : rq->stack;
+	if (s->termination_protection) {
+		ops_post_text(b->sink, OPS_MSG_ERROR,
+		              "stack %s has termination protection on; lift it with: aws "
+		              "cloudformation update-termination-protection --region %s "
+		              "--stack-name %s --no-enable-termination-protection",
+		              rq->stack, rq->region, rq->stack);
+		return false;
+	}
+	buf tpl;
+	buf_init(&tpl, 0);
+	lms_error err = {0};
+	if (!cfn_get_template(b->aws, id, &tpl, &err)) {
+		ops_post_text(b->sink, OPS_MSG_PHASE,
+		              "warning: cannot read the deployed template to check deletion "
+		              "protection: %s",
+		              err.msg ? err.msg : "?");
+		lms_error_clear(&err);
+		buf_free(&tpl);
+		return true;
+	}
+	sf_protection *p = NULL;
+	size_t n = sf_find_protection(buf_cstr(&tpl), tpl.len, s, &p);
+	buf_free(&tpl);
+	bool clear = true;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].on != 1)
+			continue;
+		char *physical = NULL;
+		if (!cfn_describe_stack_resource(b->aws, id, p[i].logical_id, &physical, &err))
+			lms_error_clear(&err);
+		buf lift;
+		buf_init(&lift, 0);
+		sf_lift_command(&p[i], rq->region, physical, &lift);
+		ops_post_text(
+		    b->sink, OPS_MSG_ERROR,
+		    "%s (%s) has %s on: nothing was deleted; lift it deliberately, then X "
+		    "again: %s",
+		    p[i].logical_id, p[i].type, p[i].property, buf_cstr(&lift));
+		buf_free(&lift);
+		free(physical);
+		clear = false;
+	}
+	sf_protection_free(p, n);
+	return clear;
+}
+
+static bool job_destroy(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	cfn_stack *s = NULL;
+	if (!describe(b, rq, &s))
+		return false;
+	set_str(&b->change_set, NULL);
+	bool ok = false;
+	if (!s) {
+		ops_post_text(b->sink, OPS_MSG_ERROR, "stack %s does not exist: nothing to delete",
+		              rq->stack);
+	} else if (!cfn_status_settled(s->status)) {
+		ops_post_text(b->sink, OPS_MSG_ERROR,
+		              "stack %s is busy (%s): wait until it settles, then X again",
+		              rq->stack, s->status);
+	} else if (!protection_clear(b, rq, s)) {
+		journal(b, rq, "destroy", NULL, "refused: deletion protection");
+	} else {
+		cfn_event_tracker t;
+		if (tracker_now(b, &t, s->id ? s->id : rq->stack)) {
+			buf token;
+			buf_init(&token, 0);
+			lms_error err = {0};
+			bool sent = cfn_new_token(&token) &&
+			            cfn_delete_stack(b->aws, s->id ? s->id : rq->stack, s->role_arn,
+			                             buf_cstr(&token), &err);
+			buf_free(&token);
+			if (!sent) {
+				post_error(b, "cannot delete the stack", &err);
+				journal(b, rq, "destroy", NULL, "failed: DeleteStack");
+			} else {
+				ops_post_text(b->sink, OPS_MSG_PHASE, "deleting stack %s",
+				              rq->stack);
+				ok = follow(b, rq, &t, false, "DELETE_COMPLETE", false, "destroy");
+			}
+			cfn_event_tracker_free(&t);
+		}
+	}
+	cfn_stack_free(s);
+	return ok;
+}
+
+/* Follows an operation already running (after a re-attach or a recovery call). */
+static bool job_watch(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	cfn_stack *s = NULL;
+	if (!describe(b, rq, &s))
+		return false;
+	if (!s || !ops_status_in_progress(s->status)) {
+		cfn_stack_free(s);
+		return true; /* settled meanwhile: the STACK message says how */
+	}
+	/* the events since the operation began */
+	time_t since = s->updated ? s->updated : s->created;
+	cfn_event_tracker t;
+	bool ok = cfn_event_tracker_init(&t, s->id ? s->id : rq->stack, since > 0 ? since - 1 : 0);
+	bool deleting = strncmp(s->status, "DELETE_", 7) == 0;
+	cfn_stack_free(s);
+	if (ok) {
+		ok = follow(b, rq, &t, false, deleting ? "DELETE_COMPLETE" : NULL, !deleting,
+		            "watch");
+		cfn_event_tracker_free(&t);
+	}
+	return ok;
+}
+
+static bool job_cancel(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	cfn_event_tracker t;
+	if (!tracker_now(b, &t, b->stack_id ? b->stack_id : rq->stack))
+		return false;
+	buf token;
+	buf_init(&token, 0);
+	lms_error err = {0};
+	bool ok = cfn_new_token(&token) &&
+	          cfn_cancel_update_stack(b->aws, rq->stack, buf_cstr(&token), &err);
+	buf_free(&token);
+	if (!ok) {
+		post_error(b, "cannot cancel the update", &err);
+	} else {
+		ops_post_text(b->sink, OPS_MSG_PHASE, "cancelling the update: rolling back");
+		ok = follow(b, rq, &t, false, "UPDATE_ROLLBACK_COMPLETE", false, "cancel");
+	}
+	cfn_event_tracker_free(&t);
+	return ok;
+}
+
+static bool job_continue_rollback(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	cfn_stack *s = NULL;
+	if (!describe(b, rq, &s))
+		return false;
+	if (!s) {
+		ops_post_text(b->sink, OPS_MSG_ERROR, "stack %s does not exist", rq->stack);
+		return false;
+	}
+	char *role = s->role_arn ? strdup(s->role_arn) : NULL;
+	cfn_stack_free(s);
+	cfn_event_tracker t;
+	bool ok = tracker_now(b, &t, b->stack_id ? b->stack_id : rq->stack);
+	if (ok) {
+		buf token;
+		buf_init(&token, 0);
+		lms_error err = {0};
+		ok = cfn_new_token(&token) &&
+		     cfn_continue_update_rollback(b->aws, rq->stack, role, buf_cstr(&token), &err);
+		buf_free(&token);
+		if (!ok) {
+			post_error(b, "cannot continue the rollback", &err);
+		} else {
+			ops_post_text(b->sink, OPS_MSG_PHASE, "continuing the rollback");
+			ok = follow(b, rq, &t, false, "UPDATE_ROLLBACK_COMPLETE", false,
+			            "continue-rollback");
+		}
+		cfn_event_tracker_free(&t);
+	}
+	free(role);
+	return ok;
+}
+
+static bool job_template(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	buf tpl;
+	buf_init(&tpl, 0);
+	lms_error err = {0};
+	bool ok = cfn_get_template(b->aws, rq->stack, &tpl, &err);
+	if (!ok)
+		post_error(b, "cannot read the deployed template", &err);
+	else
+		ops_post_text(b->sink, OPS_MSG_TEMPLATE, "%s", buf_cstr(&tpl));
+	buf_free(&tpl);
+	return ok;
+}
+
+static bool aws_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *sink)
+{
+	awsb *b = ctx;
+	b->sink = sink;
+	bool ok;
+	switch (job) {
+	case OPS_STARTUP:
+		ok = job_startup(b, rq);
+		break;
+	case OPS_PLAN:
+		ok = job_plan(b, rq);
+		break;
+	case OPS_DISCARD:
+		ok = job_discard(b, rq);
+		break;
+	case OPS_EXECUTE:
+		ok = job_execute(b, rq);
+		break;
+	case OPS_DESTROY:
+		ok = job_destroy(b, rq);
+		break;
+	case OPS_WATCH:
+		ok = job_watch(b, rq);
+		break;
+	case OPS_CANCEL:
+		ok = job_cancel(b, rq);
+		break;
+	case OPS_CONTINUE_ROLLBACK:
+		ok = job_continue_rollback(b, rq);
+		break;
+	case OPS_TEMPLATE:
+		ok = job_template(b, rq);
+		break;
+	default:
+		ops_post_text(sink, OPS_MSG_ERROR, "unknown operation");
+		ok = false;
+	}
+	b->sink = NULL;
+	return ok;
+}
+
+static void aws_free(void *ctx)
+{
+	awsb *b = ctx;
+	if (!b)
+		return;
+	disconnect(b);
+	free(b->profile);
+	free(b->endpoint_url);
+	free(b->change_set);
+	free(b->stack_id);
+	free(b);
+	curl_global_cleanup();
+}
+
+ops_backend *ops_aws_new(const ops_aws_options *o, lms_error *err)
+{
+	/* here, on the console's thread: curl_global_init is not thread-safe everywhere */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		lms_error_set(err, NULL, 0, 0, "libcurl failed to start");
+		return NULL;
+	}
+	awsb *b = calloc(1, sizeof(*b));
+	ops_backend *be = calloc(1, sizeof(*be));
+	if (!b || !be) {
+		free(b);
+		free(be);
+		curl_global_cleanup();
+		lms_error_set(err, NULL, 0, 0, "out of memory");
+		return NULL;
+	}
+	b->profile = dup_opt(o->profile);
+	b->endpoint_url = dup_opt(o->endpoint_url);
+	b->timeout_ms = o->timeout_ms;
+	b->backoff_unit_ms = o->backoff_unit_ms;
+	b->write_outputs = o->write_outputs;
+	if ((o->profile && o->profile[0] && !b->profile) ||
+	    (o->endpoint_url && o->endpoint_url[0] && !b->endpoint_url)) {
+		aws_free(b);
+		free(be);
+		lms_error_set(err, NULL, 0, 0, "out of memory");
+		return NULL;
+	}
+	be->name = "aws";
+	be->ctx = b;
+	be->run = aws_run;
+	be->free = aws_free;
+	return be;
+}
