@@ -669,7 +669,8 @@ bool cfn_list_stack_resources(aws_client *c, const char *stack, cfn_event **out,
 			break;
 		}
 		*out = grown;
-		for (const xml_node *m = xml_child(list, "member"); m && more; m = xml_next_same(m)) {
+		for (const xml_node *m = xml_child(list, "member"); m && more;
+		     m = xml_next_same(m)) {
 			cfn_event *e = &(*out)[(*n)++];
 			memset(e, 0, sizeof *e);
 			more--;

@@ -18,6 +18,12 @@ fail=0
 printf 'leak:libncursesw.so\nleak:libtinfo.so\nleak:libpanelw.so\nleak:libmenuw.so\nleak:libformw.so\n' >"$tmp/lsan.supp"
 export LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export HOME=$tmp XDG_STATE_HOME=$tmp/state
+# no AWS access at all: the console's start-up identity check must fail here, never
+# reach an account (tests/console_moto.py drives deploys against moto)
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN \
+	AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI \
+	AWS_WEB_IDENTITY_TOKEN_FILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
+export AWS_EC2_METADATA_DISABLED=true
 export LMSCTL_TEMPLATES=${LMSCTL_TEMPLATES:-$src/templates}
 unset NO_COLOR
 T() { tmux -S "$sock" "$@"; }
@@ -302,7 +308,7 @@ start 80 24 LMSCTL_FAKE_AWS=new LMSCTL_FAKE_STEP_MS=5
 expect fake-identity '123456789012 .* ops-fake'
 keys : 'set VpcCidr nonsense' Enter
 keys D
-expect deploy-blocked 'Deploy stopped: the model has [0-9]+ error'
+expect deploy-blocked 'Deploy stopped: [0-9]+ finding'
 keys Enter
 expect deploy-blocked-jump '>.*VPC CIDR block'
 keys u
@@ -391,6 +397,14 @@ keys q
 # ---- errors as readable messages; read-only ----------------------------------------------------------------------
 start 80 24 LMSCTL_FAKE_AWS=nocreds
 expect nocreds 'no AWS credentials found'
+keys q
+# the AWS backend itself, with nothing configured: a readable message, D says it again
+start 80 24 -- prod.yml
+expect aws-nocreds 'no AWS credentials found: set AWS_ACCESS_KEY_ID' 12
+expect aws-nocreds-header 'AWS: no access'
+keys 1
+keys D
+expect aws-nocreds-deploy 'Deploy stopped|no AWS credentials found' 12
 keys q
 start 80 24 LMSCTL_FAKE_AWS=denied
 keys D

@@ -101,8 +101,11 @@ static void post_error(awsb *b, const char *what, lms_error *err)
 		lms_error_clear(err);
 		return; /* detached: the console said so already */
 	}
-	ops_post_text(b->sink, OPS_MSG_ERROR, "%s%s%s", what, err && err->msg ? ": " : "",
-	              err && err->msg ? err->msg : "");
+	bool has = err && err->msg;
+	ops_post_text(b->sink, OPS_MSG_ERROR, "%s%s%s", what ? what : "", what && has ? ": " : "",
+	              has    ? err->msg
+	              : what ? ""
+	                     : "failed");
 	lms_error_clear(err);
 }
 
@@ -190,7 +193,7 @@ static bool aws_connect(awsb *b, const ops_request *rq)
 	                       .process_timeout_seconds = 60};
 	credentials_status st = provider_resolve(&po, &b->creds, &err);
 	if (st != CREDENTIALS_OK) {
-		post_error(b, "no AWS credentials", &err);
+		post_error(b, NULL, &err); /* it says what is missing and where it looked */
 		return false;
 	}
 	aws_client_options ao = {
@@ -547,7 +550,7 @@ static bool job_discard(awsb *b, const ops_request *rq)
 		post_error(b, "cannot delete the change set", &err);
 		return false;
 	}
-	journal(b, rq, "deploy", b->change_set, "declined");
+	journal(b, rq, "deploy", b->change_set, "discarded"); /* declined, or empty */
 	return true;
 }
 

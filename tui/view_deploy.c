@@ -220,6 +220,21 @@ bool deploy_running(const console *c)
 
 /* ---- starting -------------------------------------------------------------- */
 
+/* Whether a finding stops a deploy: every error, and in prod plain HTTP to the load
+ * balancer (SEC001), as `lmsctl deploy` refuses it without --allow-plain-http. */
+static bool stops_deploy(console *c, const finding *f)
+{
+	return f->sev == SEV_ERROR || (console_is_prod(c) && strcmp(f->rule, "SEC001") == 0);
+}
+
+static size_t deploy_blockers(console *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->um.f.n; i++)
+		n += stops_deploy(c, &c->um.f.v[i]);
+	return n;
+}
+
 static bool can_act(console *c, const char *what, int queue)
 {
 	if (c->opts->readonly) {
@@ -254,9 +269,10 @@ int deploy_start(console *c)
 	console_set_view(c, VIEW_DEPLOY);
 	o->scroll = 0;
 	o->cursor = 0;
-	if (c->um.errors) {
+	size_t blockers = deploy_blockers(c);
+	if (blockers) {
 		o->phase = DEP_BLOCKED;
-		console_msg(c, true, "deploy stopped: the model has %zu error(s)", c->um.errors);
+		console_msg(c, true, "deploy stopped: %zu finding(s) to fix first", blockers);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	if (o->stack_known && ops_status_in_progress(o->stack_status)) {
@@ -584,6 +600,8 @@ static void on_done(console *c, ops_job job, bool ok)
 	case OPS_PLAN:
 		if (!ok)
 			o->phase = DEP_DONE;
+		else if (o->have_cs && o->cs.n == 0)
+			stackops_start(c, OPS_DISCARD); /* nothing to do: the change set goes */
 		return;
 	case OPS_DISCARD:
 	case OPS_TEMPLATE:
@@ -657,9 +675,9 @@ void deploy_on_msg(console *c, ops_msg *m)
 		ops_changeset_sort(&o->cs);
 		o->scroll = 0;
 		if (o->cs.n == 0) {
+			/* discarded once the plan has ended (on_done): one job at a time */
 			o->phase = DEP_DONE;
 			console_msg(c, false, "no changes: the stack already matches the template");
-			stackops_start(c, OPS_DISCARD);
 		} else {
 			o->phase = DEP_REVIEW;
 			console_set_view(c, VIEW_DEPLOY);
@@ -776,14 +794,14 @@ static void draw_blocked(console *c, WINDOW *w, int h, int wd)
 	stackops *o = &c->ops;
 	char t[160];
 	snprintf(t, sizeof(t),
-	         "%s Deploy stopped: the model has %zu error(s). Fix them first; Enter "
-	         "goes to the field.",
-	         c->sym.error, c->um.errors);
+	         "%s Deploy stopped: %zu finding(s) to fix first%s. Enter goes to the field.",
+	         c->sym.error, deploy_blockers(c),
+	         console_is_prod(c) ? " (errors, and plain HTTP in PROD)" : "");
 	int y = 1 + draw_lines_header(c, w, 1, wd, t, th(&c->th, TH_ERROR));
 	size_t shown = 0;
 	for (size_t i = 0; i < c->um.f.n && y < h - 1; i++) {
 		const finding *f = &c->um.f.v[i];
-		if (f->sev != SEV_ERROR)
+		if (!stops_deploy(c, f))
 			continue;
 		bool sel = (long)shown == o->cursor;
 		attr_t row = sel ? th(&c->th, TH_CURSOR) : 0;
@@ -1120,7 +1138,7 @@ static int deploy_key(console *c, int key)
 		return UI_IGNORED;
 	}
 	if (o->phase == DEP_BLOCKED) {
-		size_t n = c->um.errors;
+		size_t n = deploy_blockers(c);
 		if (key_is_down(key) && o->cursor + 1 < (long)n)
 			o->cursor++;
 		else if (key_is_up(key) && o->cursor > 0)
@@ -1129,7 +1147,7 @@ static int deploy_key(console *c, int key)
 			size_t k = 0;
 			for (size_t i = 0; i < c->um.f.n; i++) {
 				const finding *f = &c->um.f.v[i];
-				if (f->sev != SEV_ERROR)
+				if (!stops_deploy(c, f))
 					continue;
 				if ((long)k++ == o->cursor) {
 					const cat_param *p = ui_model_field_param(&c->um, f->field);

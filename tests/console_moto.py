@@ -1,0 +1,375 @@
+#!/usr/bin/env python3
+"""The console's deploy and destroy against a local moto server, as an operator does them.
+
+The real binary runs in a tmux of its own (its own socket, 80x24), keys go in with
+send-keys and the screen is read with capture-pane; what the screen claims is checked
+against moto itself with boto3 (the stack, the queue's attributes, the journal, the
+outputs file). moto runs with signature checking and IAM on, as in tests/deploy_moto.py:
+the console signs with a deployer's keys holding docs/deployer-policy.json, or with a
+viewer's keys that may not create change sets.
+
+* test_deploy_update_destroy: the fixture catalog tests/fixtures/console-moto (four
+  resource types moto implements end to end): D, review, apply, CREATE_COMPLETE with
+  every resource; a value edited, D again, one modification, UPDATE_COMPLETE and the new
+  value in SQS; the API log's calls with request ids and `aws` command lines; X with the
+  environment's name typed; the stack gone.
+* test_prod_real_template: the platform's own prod model. The plain-HTTP finding stops
+  the deploy in PROD; setting the certificate fixes it; D uploads the 270 KB template
+  through the artifact bucket and reviews moto's change set of the real template (its
+  execution is as far as moto goes: tests/deploy_moto.py); n discards it.
+* test_access_denied: the viewer's CreateChangeSet is refused: a readable message.
+
+Exits 77 (skipped) when tmux, moto or boto3 is missing.
+"""
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if not shutil.which("tmux"):
+    print("tmux not found: skipped")
+    sys.exit(77)
+import deploy_moto as dm  # noqa: E402  (exits 77 itself without moto or boto3)
+import botocore.exceptions  # noqa: E402
+
+FIXTURE = os.path.join(dm.TOP, "tests", "fixtures", "console-moto")
+LSAN_SUPP = "leak:libncursesw.so\nleak:libtinfo.so\nleak:libpanelw.so\nleak:libmenuw.so\nleak:libformw.so\n"
+
+
+class Console:
+    """lmsctl's console in a private tmux server."""
+
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.sock = os.path.join(tmp, "tmux.sock")
+        self.err = os.path.join(tmp, "console.err")
+
+    def tmux(self, *args):
+        return subprocess.run(["tmux", "-S", self.sock] + list(args), capture_output=True,
+                              text=True, timeout=30)
+
+    def start(self, args, env, width=80, height=24):
+        self.tmux("kill-server")
+        assigns = " ".join(shlex.quote("%s=%s" % kv) for kv in sorted(env.items()))
+        cmd = "env -i %s %s 2>%s; echo \"EXIT $?\" >>%s; sleep 600" % (
+            assigns, " ".join(shlex.quote(a) for a in [dm.LMSCTL] + args),
+            shlex.quote(self.err), shlex.quote(self.err))
+        for attempt in range(20):  # the server just killed may still be going away
+            r = self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "main", "-c", self.tmp,
+                          "-x", str(width), "-y", str(height), cmd)
+            if r.returncode == 0:
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("tmux: " + r.stderr)
+        self.tmux("set-option", "-g", "status", "off")
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p", "-t", "main").stdout
+
+    def keys(self, *keys):
+        self.tmux("send-keys", "-t", "main", *keys)
+        time.sleep(0.2)
+
+    def text(self, s):
+        self.tmux("send-keys", "-t", "main", "-l", s)
+        time.sleep(0.2)
+
+    def wait(self, pattern, seconds=15):
+        deadline = time.monotonic() + seconds
+        while True:
+            s = self.screen()
+            if re.search(pattern, s):
+                return s
+            if time.monotonic() > deadline:
+                raise AssertionError("the screen lacks /%s/ after %d s:\n%s\n%s" % (
+                    pattern, seconds, s, self.stderr()))
+            time.sleep(0.1)
+
+    def stderr(self):
+        try:
+            with open(self.err, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def exit_status(self, seconds=10):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            m = re.search(r"^EXIT (\d+)$", self.stderr(), re.M)
+            if m:
+                return int(m.group(1))
+            time.sleep(0.1)
+        return None
+
+    def stop(self):
+        self.tmux("kill-server")
+
+
+class ConsoleAgainstMoto(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="lmsctl-console-")
+        cls.moto = dm.Moto()
+        iam = cls.moto.client("iam")
+        with open(os.path.join(dm.TOP, "docs", "deployer-policy.json"), encoding="utf-8") as f:
+            policy = json.load(f)
+        viewer = dm.moto_policy(policy)
+        for st in viewer["Statement"]:
+            st["Action"] = [a for a in st["Action"] if a != "cloudformation:CreateChangeSet"]
+        viewer["Statement"] = [st for st in viewer["Statement"] if st["Action"]]
+        users = {
+            "admin": {"Version": "2012-10-17",
+                      "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+            "deployer": dm.moto_policy(policy),
+            "viewer": viewer,
+        }
+        cls.keys = {}
+        for name, doc in users.items():  # the moto setup calls, unchecked
+            iam.create_user(UserName="lmsctl-" + name)
+            iam.put_user_policy(UserName="lmsctl-" + name, PolicyName="p",
+                                PolicyDocument=json.dumps(doc))
+            k = iam.create_access_key(UserName="lmsctl-" + name)["AccessKey"]
+            cls.keys[name] = (k["AccessKeyId"], k["SecretAccessKey"])
+        supp = os.path.join(cls.tmp, "lsan.supp")
+        with open(supp, "w", encoding="utf-8") as f:
+            f.write(LSAN_SUPP)
+        cls.lsan = "suppressions=" + supp
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def setUp(self):
+        self.work = tempfile.mkdtemp(dir=self.tmp)
+        self.console = Console(self.work)
+
+    def tearDown(self):
+        self.console.stop()
+        err = self.console.stderr()
+        self.assertNotIn("Sanitizer", err, err)
+        self.assertNotIn("runtime error", err, err)
+
+    def env(self, user):
+        e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.work,
+             "XDG_STATE_HOME": os.path.join(self.work, "state"), "TERM": "xterm-256color",
+             "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "AWS_EC2_METADATA_DISABLED": "true",
+             "LMSCTL_HTTP_BACKOFF_MS": "20", "LSAN_OPTIONS": self.lsan}
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+            if os.environ.get(k):
+                e[k] = os.environ[k]
+        e["AWS_ACCESS_KEY_ID"], e["AWS_SECRET_ACCESS_KEY"] = self.keys[user]
+        return e
+
+    def model(self, templates, stack, env="dev", suffix=None):
+        path = os.path.join(self.work, stack + ".yml")
+        subprocess.run([dm.LMSCTL, "--templates", templates, "init", "--env", env, "-o", path],
+                       check=True, capture_output=True, timeout=30)
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        lines = [("stack: %s" % stack) if ln.startswith("stack:") else
+                 ("suffix: %s" % (suffix or stack[-8:])) if ln.startswith("suffix:") else ln
+                 for ln in lines]
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines))
+        return path
+
+    def open(self, templates, model, user="deployer"):
+        self.console.start(["--templates", templates, "--endpoint-url", self.moto.url, model],
+                           self.env(user))
+        # the header: the account and the caller once STS has answered
+        self.console.wait(r"│ 123456789012")
+
+    def admin(self, service):
+        return self.moto.client(service, self.keys["admin"])
+
+    def journal(self):
+        path = os.path.join(self.work, "state", "lmsctl", "journal.log")
+        with open(path, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def test_deploy_update_destroy(self):
+        c = self.console
+        model = self.model(FIXTURE, "lms-console", suffix="cons")
+        self.open(FIXTURE, model)
+        c.wait(r"no stack")
+        # D: a CREATE change set of the four resources, reviewed
+        c.keys("D")
+        s = c.wait(r"Change set review")
+        c.wait(r"\+4 add +~0 modify +±0 REPLACE +−0 REMOVE")
+        s = c.screen()
+        for rid in ("AlarmTopic", "WorkQueue", "ConfigParameter", "RetentionParameter"):
+            self.assertIn(rid, s)
+        self.assertIn("lms-console (new stack)", s)
+        # add only: y/N with No the default
+        c.keys("a")
+        c.wait(r"y yes, apply +n no \(Enter\)")
+        c.keys("y")
+        s = c.wait(r"4/4 resources .*100%", 30)
+        self.assertRegex(s, r"✔ WorkQueue +CREATE_COMPLETE")
+        c.wait(r"lms-console: CREATE_COMPLETE in \d+ s")
+        stack = self.admin("cloudformation").describe_stacks(StackName="lms-console")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE")
+        tags = {t["Key"]: t["Value"] for t in stack.get("Tags", [])}
+        self.assertEqual(tags.get("lms:managed-by"), "lmsctl")
+        sqs = self.admin("sqs")
+        url = sqs.get_queue_url(QueueName="lms-work-cons")["QueueUrl"]
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        self.assertEqual(attrs["MessageRetentionPeriod"], "345600")
+        self.assertTrue(os.path.exists(os.path.join(self.work, "cfn-outputs", "flat-outputs.json")))
+        last = self.journal()[-1]
+        self.assertEqual((last["command"], last["stack"], last["result"]),
+                         ("console deploy", "lms-console", "CREATE_COMPLETE"))
+        self.assertTrue(last["changeSet"].startswith("lmsctl-"), last)
+        self.assertIn("lmsctl-deployer", last["caller"])
+
+        # the API log: every call, with its request id and the aws command line
+        c.keys("5")
+        s = c.wait(r"API log +\d+ call\(s\) +backend: aws")
+        self.assertIn("cloudformation:ExecuteChangeSet", s)
+        self.assertIn("cloudformation:CreateChangeSet", s)
+        self.assertRegex(s, r"sts:GetCallerIdentity +✔ 200 +\d+ +\S{8}")
+        c.keys("k")  # the call before the last one (the newest is selected)
+        c.wait(r"\$ aws cloudformation \S+ --stack-name")
+
+        # a value edited: moto's change sets see template changes only, never a
+        # parameter's (its build_change_set_actions): the console says there is nothing
+        # to do and deletes the change set
+        c.keys(":")
+        c.text("set QueueRetentionSeconds 86400")
+        c.keys("Enter")
+        c.wait(r"● 1 unsaved")
+        c.keys("D")
+        c.wait(r"no changes: the stack already matches the template", 20)
+        cfn = self.admin("cloudformation")
+        deadline = time.monotonic() + 10
+        while True:
+            left = [x["ChangeSetName"] for x in
+                    cfn.list_change_sets(StackName="lms-console")["Summaries"]
+                    if x["ExecutionStatus"] == "AVAILABLE"]
+            if not left or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertEqual(left, [])
+        self.assertEqual(self.journal()[-1]["result"], "discarded")
+
+        # the next version of the templates: a resource added, one removed; a removal
+        # asks for the environment's name typed
+        v2 = os.path.join(self.work, "templates-v2")
+        shutil.copytree(FIXTURE, v2)
+        with open(os.path.join(v2, "app.yml"), encoding="utf-8") as f:
+            app = f.read()
+        start = app.index("  RetentionParameter:")
+        end = app.index("  ConfigParameter:")
+        app = app[:start] + """  ReleaseParameter:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Name: !Sub /lms/${EnvironmentSuffix}/release
+      Type: String
+      Value: v2
+""" + app[end:]
+        with open(os.path.join(v2, "app.yml"), "w", encoding="utf-8") as f:
+            f.write(app)
+        c.keys("q")  # unsaved edits: asks; d discards them
+        c.wait(r"d +discard")
+        c.keys("d")
+        self.assertEqual(c.exit_status(), 0)
+        self.open(v2, model)
+        c.wait(r"CREATE_COMPLETE")
+        c.keys("D")
+        s = c.wait(r"\+1 add +~0 modify +±0 REPLACE +−1 REMOVE", 20)
+        self.assertRegex(s, r"− REMOVE +RetentionParameter")
+        self.assertRegex(s, r"\+ add +ReleaseParameter")
+        c.keys("a")
+        # the environment's name: its suffix, as `lmsctl destroy` asks for it
+        c.wait(r"Type the environment name \(cons\) to apply")
+        c.text("cons")
+        c.keys("Enter")
+        s = c.wait(r"lms-console: UPDATE_COMPLETE in \d+ s", 30)
+        ssm = self.admin("ssm")
+        self.assertEqual(ssm.get_parameter(Name="/lms/cons/release")["Parameter"]["Value"], "v2")
+        with self.assertRaises(botocore.exceptions.ClientError):
+            ssm.get_parameter(Name="/lms/cons/log-retention-days")
+        self.assertEqual(self.journal()[-1]["result"], "UPDATE_COMPLETE")
+
+        # X: the environment's name typed; the stack goes
+        c.keys("X")
+        c.wait(r"Type the environment name \(cons\)")
+        c.text("cons")
+        c.keys("Enter")
+        c.wait(r"lms-console: DELETE_COMPLETE in \d+ s", 30)
+        with self.assertRaises(botocore.exceptions.ClientError):
+            self.admin("cloudformation").describe_stacks(StackName="lms-console")
+        self.assertEqual(self.journal()[-1]["command"], "console destroy")
+        self.assertEqual(self.journal()[-1]["result"], "DELETE_COMPLETE")
+        c.keys("q")
+        self.assertEqual(c.exit_status(), 0)
+
+    def test_prod_real_template(self):
+        c = self.console
+        model = self.model(dm.TEMPLATES, "lms-console-prod", env="prod", suffix="cprod")
+        self.open(dm.TEMPLATES, model)
+        c.wait(r"PROD")
+        # plain HTTP to the load balancer stops a PROD deploy, as lmsctl deploy does
+        c.keys("D")
+        c.wait(r"Deploy stopped: \d+ finding\(s\) to fix first")
+        c.wait(r"SEC001")
+        c.keys("Enter")  # to the field: the certificate
+        c.wait(r"AlbCertificateArn|Certificate")
+        c.keys("Enter")
+        c.text("arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0")
+        c.keys("Enter")
+        c.wait(r"● 1 unsaved")
+        c.wait(r"Findings ✔")
+        # the template previewed, then saved (with its diff) before the deploy
+        c.keys("3")
+        c.wait(r"AlbCertificateArn")
+        c.keys(":")
+        c.text("w")
+        c.keys("Enter")
+        c.wait(r"write it\? \[y/N\]")
+        c.keys("y")
+        c.wait(r"wrote \S*lms-console-prod\.yml")
+        with open(model, encoding="utf-8") as f:
+            self.assertIn("certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", f.read())
+        c.keys("D")
+        c.wait(r"uploading the template|creating change set|Change set review", 30)
+        s = c.wait(r"Change set review", 90)
+        m = re.search(r"\+(\d+) add", c.wait(r"\+\d+ add"))
+        self.assertGreater(int(m.group(1)), 150, s)
+        self.assertIn("lms-console-prod (new stack)", s)
+        s3 = self.admin("s3")
+        bucket = "lmsctl-artifacts-123456789012-eu-west-1"
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+        self.assertTrue(any(k.startswith("lms-console-prod/") for k in keys), keys)
+        # declined: discarded, nothing executed
+        c.keys("n")
+        c.wait(r"discard|declined|not applied|Discard")
+        time.sleep(1)
+        stacks = self.admin("cloudformation").describe_stacks(StackName="lms-console-prod")
+        self.assertEqual(stacks["Stacks"][0]["StackStatus"], "REVIEW_IN_PROGRESS")
+        c.keys("q")
+
+    def test_access_denied(self):
+        c = self.console
+        model = self.model(FIXTURE, "lms-console-denied", suffix="deny")
+        self.open(FIXTURE, model, user="viewer")
+        c.keys("D")
+        s = c.wait(r"cannot create the change set: CloudFormation CreateChangeSet: AccessDenied", 20)
+        self.assertNotIn("Sanitizer", c.stderr())
+        c.keys("5")
+        c.wait(r"cloudformation:CreateChangeSet +✖ 403")
+        c.keys("q")
+        self.assertEqual(c.exit_status(), 0, s)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
