@@ -3,6 +3,7 @@
  * API log. Only what the call carried is shown; nothing is looked up. */
 #include "aws/http.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +40,9 @@ static int hexval(char c)
 /* Percent decoding; in a form ('+' is a space when plus_is_space). */
 static char *percent_decode(const char *s, size_t len, bool plus_is_space)
 {
-	char *out = malloc(len + 1);
+	if (len >= SIZE_MAX / 2)
+		return NULL;
+	char *out = calloc(len + 1, 1);
 	if (!out)
 		return NULL;
 	size_t n = 0;

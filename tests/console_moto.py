@@ -109,6 +109,13 @@ class Console:
             time.sleep(0.1)
         return None
 
+    def capture(self, name):
+        """With LMSCTL_CAPTURE_DIR set, keeps the screen as NAME.txt (the README's)."""
+        where = os.environ.get("LMSCTL_CAPTURE_DIR")
+        if where:
+            with open(os.path.join(where, name + ".txt"), "w", encoding="utf-8") as f:
+                f.write(self.screen())
+
     def stop(self):
         self.tmux("kill-server")
 
@@ -212,8 +219,11 @@ class ConsoleAgainstMoto(unittest.TestCase):
         # add only: y/N with No the default
         c.keys("a")
         c.wait(r"y yes, apply +n no \(Enter\)")
+        c.capture("deploy-confirm")
         c.keys("y")
         s = c.wait(r"4/4 resources .*100%", 30)
+        c.wait(r"lms-console: CREATE_COMPLETE in \d+ s")
+        c.capture("deploy-done")
         self.assertRegex(s, r"✔ WorkQueue +CREATE_COMPLETE")
         c.wait(r"lms-console: CREATE_COMPLETE in \d+ s")
         stack = self.admin("cloudformation").describe_stacks(StackName="lms-console")["Stacks"][0]
@@ -344,6 +354,7 @@ class ConsoleAgainstMoto(unittest.TestCase):
         c.wait(r"uploading the template|creating change set|Change set review", 30)
         s = c.wait(r"Change set review", 90)
         m = re.search(r"\+(\d+) add", c.wait(r"\+\d+ add"))
+        c.capture("deploy-review-prod")
         self.assertGreater(int(m.group(1)), 150, s)
         self.assertIn("lms-console-prod (new stack)", s)
         s3 = self.admin("s3")

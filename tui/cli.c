@@ -91,7 +91,7 @@ static const char main_usage[] =
     "  -h, --help           this help; 'lmsctl COMMAND --help' for a command's\n"
     "  -V, --version        print the version\n"
     "\n"
-    "AWS options (deploy, destroy, status, outputs; also accepted after the command):\n"
+    "AWS options (the console, deploy, destroy, status, outputs; also after the command):\n"
     "      --endpoint-url URL  send every AWS call to URL (a local emulator)\n"
     "      --profile NAME      the AWS profile (default: AWS_PROFILE, then default)\n"
     "      --region REGION     must agree with the model's region, which decides\n"
