@@ -47,6 +47,13 @@ start() {
 	T resize-window -t main -x "$w" -y "$h" 2>/dev/null
 }
 screen() { T capture-pane -p -t main "$@"; }
+# click X Y: a left click at the 0-based cell, as an xterm reports it (SGR 1006)
+click() {
+	T send-keys -t main -l "$(printf '\033[<0;%d;%dM' $(($1 + 1)) $(($2 + 1)))"
+	sleep 0.1
+	T send-keys -t main -l "$(printf '\033[<0;%d;%dm' $(($1 + 1)) $(($2 + 1)))"
+	sleep 0.15
+}
 keys() { T send-keys -t main "$@"; sleep 0.15; }
 # wait_for PATTERN [SECONDS]: the screen shows it (extended regex)
 wait_for() {
@@ -393,6 +400,24 @@ keys X
 keys dev Enter
 expect destroy-done 'DELETE_COMPLETE' 20
 keys q
+
+# ---- the mouse: tabs where they are drawn, panels, fields ---------------------------------------------------------
+start 80 24 -- prod.yml
+expect mouse-open 'Panels'
+click 30 1
+expect mouse-tab-preview 'Generated template'
+click 13 1
+expect mouse-tab-findings 'Findings +[0-9]+ error'
+click 3 1
+expect mouse-tab-params '┌─ Panels'
+click 4 3
+expect mouse-panel-env '─ Environment +2 fields'
+click 4 4
+expect mouse-panel '─ Network +7 fields'
+click 30 4
+expect mouse-field '─ VpcCidr │'
+keys q
+expect_exit mouse-quit 0
 
 # ---- errors as readable messages; read-only ----------------------------------------------------------------------
 start 80 24 LMSCTL_FAKE_AWS=nocreds

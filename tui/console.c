@@ -1025,6 +1025,7 @@ static void draw_tabs(console *c)
 		attr_t a = th(&c->th, active ? TH_TAB_ACTIVE : TH_TAB);
 		char label[64];
 		snprintf(label, sizeof(label), " %c %s", vc->tab_key, vc->title);
+		c->tab_from[v] = x;
 		x += ui_puts(c, w, 0, x, label, c->cols - x, a);
 		if (v == VIEW_FINDINGS) {
 			char cnt[48];
@@ -1056,6 +1057,7 @@ static void draw_tabs(console *c)
 		}
 		x += ui_puts(c, w, 0, x, " ", c->cols - x, a);
 		x += ui_puts(c, w, 0, x, " ", c->cols - x, th(&c->th, TH_TAB));
+		c->tab_to[v] = x;
 	}
 	/* the right side: the model's file and the stack's state */
 	buf b;
@@ -1382,19 +1384,12 @@ static int mouse_event(console *c)
 	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED)))
 		return UI_IGNORED;
 	if (ev.y == 1 && (ev.bstate & BUTTON1_PRESSED)) {
-		/* a tab */
-		int x = 0;
+		/* a tab, where draw_tabs put it */
 		for (int v = 0; v < VIEW_COUNT; v++) {
-			if (!views[v]->tab_key)
-				continue;
-			int wd = 3 + (int)ui_width(c, views[v]->title) + 2;
-			if (v == VIEW_FINDINGS)
-				wd += 8;
-			if (ev.x >= x && ev.x < x + wd) {
+			if (views[v]->tab_key && ev.x >= c->tab_from[v] && ev.x < c->tab_to[v]) {
 				console_set_view(c, (view_id)v);
 				return UI_HANDLED | UI_REDRAW;
 			}
-			x += wd;
 		}
 		return UI_IGNORED;
 	}

@@ -333,6 +333,7 @@ struct console {
 	/* (the small members last: no padding between them) */
 	char tpl_sha[65];
 	view_id view, prev_view;
+	int tab_from[VIEW_COUNT], tab_to[VIEW_COUNT]; /* columns of the tabs drawn */
 	prompt_kind prompt;
 	int rows, cols;
 	int search_dir;
