@@ -208,6 +208,18 @@ class ConsoleAgainstMoto(unittest.TestCase):
         model = self.model(FIXTURE, "lms-console", suffix="cons")
         self.open(FIXTURE, model)
         c.wait(r"no stack")
+        # a NoEcho value: one '*' a character while typed, never the value
+        c.keys(":")
+        c.text("goto WebhookToken")
+        c.keys("Enter")
+        c.wait(r"─ WebhookToken │")
+        c.keys("Enter")
+        c.text("hunter2")
+        s = c.wait(r"\*{7}")
+        self.assertNotIn("hunter2", s)
+        c.keys("Enter")
+        c.wait(r"● 1 unsaved")
+        self.assertNotIn("hunter2", c.screen())
         # D: a CREATE change set of the four resources, reviewed
         c.keys("D")
         s = c.wait(r"Change set review")
@@ -249,6 +261,15 @@ class ConsoleAgainstMoto(unittest.TestCase):
         self.assertRegex(s, r"sts:GetCallerIdentity +✔ 200 +\d+ +\S{8}")
         c.keys("k")  # the call before the last one (the newest is selected)
         c.wait(r"\$ aws cloudformation \S+ --stack-name")
+        # CreateChangeSet, the fourth call, as an aws command: the NoEcho value masked
+        c.keys("g")
+        for _ in range(3):
+            c.keys("j")
+        c.keys("Enter")
+        s = c.wait(r"aws cloudformation create-change-set --stack-name lms-console")
+        self.assertIn("ParameterKey=WebhookToken,ParameterValue=****", s)
+        self.assertNotIn("hunter2", s)
+        c.keys("Escape")
 
         # a value edited: moto's change sets see template changes only, never a
         # parameter's (its build_change_set_actions): the console says there is nothing
@@ -256,7 +277,7 @@ class ConsoleAgainstMoto(unittest.TestCase):
         c.keys(":")
         c.text("set QueueRetentionSeconds 86400")
         c.keys("Enter")
-        c.wait(r"● 1 unsaved")
+        c.wait(r"● 2 unsaved")
         c.keys("D")
         c.wait(r"no changes: the stack already matches the template", 20)
         cfn = self.admin("cloudformation")

@@ -205,5 +205,19 @@ void ui_edit_cursor(ui_edit *e)
 	if (!e->form)
 		return;
 	pos_form_cursor(e->form);
+	if (e->flags & EDIT_MASKED) {
+		/* formw shows a field without O_PUBLIC as blanks: one '*' a character
+		 * typed tells the operator the keys arrived, never what they were */
+		char *v = ui_edit_value(e);
+		int n = 0;
+		for (const char *p = v ? v : ""; *p; p++)
+			n += ((unsigned char)*p & 0xC0) != 0x80; /* UTF-8 lead bytes */
+		free(v);
+		int shown = n < e->w - 1 ? n : e->w - 1;
+		wattrset(e->win, e->attr);
+		mvwhline(e->win, 0, 0, ' ', e->w);
+		mvwhline(e->win, 0, 0, '*', shown);
+		wmove(e->win, 0, shown);
+	}
 	wnoutrefresh(e->win);
 }
