@@ -101,12 +101,25 @@ static void shell_word(buf *out, const char *v)
 		if (*p == '\'')
 			buf_adds(out, "'\\''");
 		else if (*p == '\n')
-			buf_adds(out,
-			         "\\n"); /* one line in the log; the template goes by file:// */
+			buf_adds(out, "\\n"); /* one line; the template goes by file:// */
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			buf_addc(out, '?'); /* no control characters on the screen */
 		else
 			buf_addc(out, *p);
 	}
 	buf_addc(out, '\'');
+}
+
+/* " --option-name", quoted when the parameter's name is not a plain one. */
+static void option(buf *out, const char *key, size_t len)
+{
+	buf name;
+	buf_init(&name, 0);
+	buf_adds(&name, "--");
+	kebab(&name, key, len);
+	buf_addc(out, ' ');
+	shell_word(out, buf_cstr(&name));
+	buf_free(&name);
 }
 
 typedef struct field {
@@ -195,8 +208,7 @@ static void add_form_options(buf *out, field *f, size_t n, const char *service)
 		const char *leaf;
 		if (!member_key(f[i].key, &plen, &idx, &leaf)) {
 			f[i].used = true;
-			buf_adds(out, " --");
-			kebab(out, f[i].key, strlen(f[i].key));
+			option(out, f[i].key, strlen(f[i].key));
 			buf_addc(out, ' ');
 			if (strcmp(f[i].key, "TemplateBody") == 0 &&
 			    strcmp(service, "cloudformation") == 0)
@@ -206,8 +218,7 @@ static void add_form_options(buf *out, field *f, size_t n, const char *service)
 			continue;
 		}
 		/* a list: every member of this prefix, in the order sent */
-		buf_adds(out, " --");
-		kebab(out, f[i].key, plen);
+		option(out, f[i].key, plen);
 		for (size_t j = i; j < n; j++) {
 			size_t pj;
 			long ij;
