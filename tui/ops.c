@@ -280,6 +280,18 @@ void ops_post_call(ops_sink *s, const char *service, const char *action, double 
 	ops_post(s, m);
 }
 
+void ops_post_stack(ops_sink *s, bool exists, const char *status, const char *reason)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = OPS_MSG_STACK;
+	m->u.stack.exists = exists;
+	m->u.stack.status = dup0(status);
+	m->u.stack.reason = dup0(reason);
+	ops_post(s, m);
+}
+
 bool ops_stopped(ops_sink *s)
 {
 	pthread_mutex_lock(&s->mu);

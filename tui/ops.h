@@ -157,6 +157,8 @@ void ops_post_text(ops_sink *s, ops_msg_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ops_post_call(ops_sink *s, const char *service, const char *action, double started, double ms,
                    int http_status, const char *request_id, const char *error, const char *cli);
+/* Posts the stack's status (exists false: there is no stack). */
+void ops_post_stack(ops_sink *s, bool exists, const char *status, const char *reason);
 /* Whether the console asked the job to stop (the operator detached): a
  * backend checks between calls and returns soon; the stack goes on. */
 bool ops_stopped(ops_sink *s);

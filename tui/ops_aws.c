@@ -109,18 +109,6 @@ static void post_error(awsb *b, const char *what, lms_error *err)
 	lms_error_clear(err);
 }
 
-static void post_stack(awsb *b, bool exists, const char *status, const char *reason)
-{
-	ops_msg *m = calloc(1, sizeof(*m));
-	if (!m)
-		return;
-	m->kind = OPS_MSG_STACK;
-	m->u.stack.exists = exists;
-	m->u.stack.status = strdup(status ? status : "");
-	m->u.stack.reason = strdup(reason ? reason : "");
-	ops_post(b->sink, m);
-}
-
 static void post_outputs(awsb *b, const cfn_stack *s)
 {
 	ops_msg *m = calloc(1, sizeof(*m));
@@ -246,9 +234,9 @@ static bool describe(awsb *b, const ops_request *rq, cfn_stack **s)
 	}
 	if (*s) {
 		set_str(&b->stack_id, (*s)->id);
-		post_stack(b, true, (*s)->status, (*s)->status_reason);
+		ops_post_stack(b->sink, true, (*s)->status, (*s)->status_reason);
 	} else {
-		post_stack(b, false, "", "");
+		ops_post_stack(b->sink, false, "", "");
 	}
 	return true;
 }
@@ -276,14 +264,14 @@ static bool follow(awsb *b, const ops_request *rq, cfn_event_tracker *t, bool af
 		post_error(b, "lost track of the stack (s in the console, or lmsctl status)", &err);
 		journal(b, rq, job, b->change_set, "unknown: lost track");
 	} else if (!final) {
-		post_stack(b, false, "DELETE_COMPLETE", "");
+		ops_post_stack(b->sink, false, "DELETE_COMPLETE", "");
 		ok = want && strcmp(want, "DELETE_COMPLETE") == 0;
 		if (!ok)
 			ops_post_text(b->sink, OPS_MSG_ERROR, "stack %s disappeared", rq->stack);
 		journal(b, rq, job, b->change_set, "DELETE_COMPLETE");
 	} else {
-		post_stack(b, strcmp(final->status, "DELETE_COMPLETE") != 0, final->status,
-		           final->status_reason);
+		ops_post_stack(b->sink, strcmp(final->status, "DELETE_COMPLETE") != 0,
+		               final->status, final->status_reason);
 		ok = want ? strcmp(final->status, want) == 0 : cfn_status_succeeded(final->status);
 		if (strcmp(final->status, "DELETE_COMPLETE") != 0)
 			post_resources(b, final->id ? final->id : rq->stack);

@@ -56,18 +56,6 @@ static void call(fake *f, ops_sink *s, const char *action, int status, const cha
 	              error, cli);
 }
 
-static void post_stack(ops_sink *s, bool exists, const char *status, const char *reason)
-{
-	ops_msg *m = calloc(1, sizeof(*m));
-	if (!m)
-		return;
-	m->kind = OPS_MSG_STACK;
-	m->u.stack.exists = exists;
-	m->u.stack.status = strdup(status ? status : "");
-	m->u.stack.reason = strdup(reason ? reason : "");
-	ops_post(s, m);
-}
-
 static void post_event(ops_sink *s, const char *id, const char *type, const char *status,
                        const char *reason)
 {
@@ -287,7 +275,7 @@ static bool play(fake *f, const ops_request *rq, ops_sink *s)
 			buf_addf(&st, "%s_COMPLETE", creating ? "ROLLBACK" : "UPDATE_ROLLBACK");
 			set_status(f, buf_cstr(&st));
 			post_event(s, rq->stack, "AWS::CloudFormation::Stack", buf_cstr(&st), "");
-			post_stack(s, true, f->status, "");
+			ops_post_stack(s, true, f->status, "");
 			f->has_running = false;
 			ops_changeset_free(&f->running);
 			buf_free(&st);
@@ -298,7 +286,7 @@ static bool play(fake *f, const ops_request *rq, ops_sink *s)
 	buf_addf(&st, "%s_COMPLETE", stack_verb);
 	set_status(f, buf_cstr(&st));
 	post_event(s, rq->stack, "AWS::CloudFormation::Stack", buf_cstr(&st), "");
-	post_stack(s, true, f->status, "");
+	ops_post_stack(s, true, f->status, "");
 	f->has_running = false;
 	ops_changeset_free(&f->running);
 	free(f->deployed);
@@ -331,15 +319,15 @@ static bool job_startup(fake *f, const ops_request *rq, ops_sink *s)
 	if (!f->exists) {
 		call(f, s, "DescribeStacks", 400, "ValidationError: Stack does not exist",
 		     cli ? cli : "");
-		post_stack(s, false, "", "");
+		ops_post_stack(s, false, "", "");
 	} else {
 		call(f, s, "DescribeStacks", 200, "", cli ? cli : "");
-		post_stack(s, true, f->status,
-		           is(f, "rollback-failed")
-		               ? "The following resource(s) failed to update: [DbCluster]."
-		           : is(f, "failed-create")
-		               ? "The following resource(s) failed to create: [NatEip2]."
-		               : "");
+		ops_post_stack(s, true, f->status,
+		               is(f, "rollback-failed")
+		                   ? "The following resource(s) failed to update: [DbCluster]."
+		               : is(f, "failed-create")
+		                   ? "The following resource(s) failed to create: [NatEip2]."
+		                   : "");
 	}
 	free(cli);
 	return true;
@@ -421,7 +409,7 @@ static bool job_execute(fake *f, const ops_request *rq, ops_sink *s)
 	bool creating = !f->exists;
 	f->exists = true;
 	set_status(f, creating ? "CREATE_IN_PROGRESS" : "UPDATE_IN_PROGRESS");
-	post_stack(s, true, f->status, "");
+	ops_post_stack(s, true, f->status, "");
 	post_event(s, rq->stack, "AWS::CloudFormation::Stack", f->status, "User Initiated");
 	f->has_running = true;
 	f->done = 0;
@@ -451,7 +439,7 @@ static bool job_destroy(fake *f, const ops_request *rq, ops_sink *s)
 	post_event(s, rq->stack, "AWS::CloudFormation::Stack", "DELETE_COMPLETE", "");
 	f->exists = false;
 	set_status(f, "DELETE_COMPLETE");
-	post_stack(s, false, "DELETE_COMPLETE", "");
+	ops_post_stack(s, false, "DELETE_COMPLETE", "");
 	return true;
 }
 
@@ -481,7 +469,7 @@ static bool job_watch(fake *f, const ops_request *rq, ops_sink *s)
 		f->done = 0;
 	}
 	if (!f->has_running) {
-		post_stack(s, f->exists, f->status, "");
+		ops_post_stack(s, f->exists, f->status, "");
 		return true;
 	}
 	return play(f, rq, s);
@@ -506,7 +494,7 @@ static bool job_cancel(fake *f, const ops_request *rq, ops_sink *s)
 	ops_changeset_free(&f->running);
 	set_status(f, "UPDATE_ROLLBACK_COMPLETE");
 	post_event(s, rq->stack, "AWS::CloudFormation::Stack", f->status, "");
-	post_stack(s, true, f->status, "");
+	ops_post_stack(s, true, f->status, "");
 	return true;
 }
 
@@ -519,7 +507,7 @@ static bool job_continue(fake *f, const ops_request *rq, ops_sink *s)
 		return false;
 	set_status(f, "UPDATE_ROLLBACK_COMPLETE");
 	post_event(s, rq->stack, "AWS::CloudFormation::Stack", f->status, "");
-	post_stack(s, true, f->status, "");
+	ops_post_stack(s, true, f->status, "");
 	return true;
 }
 

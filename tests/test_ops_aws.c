@@ -1,0 +1,309 @@
+/* The console's AWS backend (tui/ops_aws.c) through the ops runner, against
+ * tests/fault_server.py's recorded CloudFormation answers: what moto cannot show (resource
+ * events, a failed update rolled back, deletion protection, an update running at
+ * start). Each test runs jobs the way the console does and checks the messages the
+ * console would draw: the change set, the events, the first failure, the errors, the
+ * calls for the API log. */
+#include "tui/ops.h"
+
+#include "common/buf.h"
+#include "faultutil.h"
+
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static fault_server server;
+static int key_counter;
+static char state_dir[] = "/tmp/lmsctl-ops-aws-XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	char dir[4096];
+	const char *top = getenv("TOP_SRCDIR");
+	snprintf(dir, sizeof dir, "%s/tests/fixtures/deploy/recorded", top ? top : ".");
+	if (!mkdtemp(state_dir))
+		return -1;
+	/* the credentials the recordings expect; nothing else is looked at */
+	setenv("AWS_ACCESS_KEY_ID", "AKIDRECORDED", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "recorded-secret", 1);
+	unsetenv("AWS_SESSION_TOKEN");
+	unsetenv("AWS_PROFILE");
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	setenv("HOME", state_dir, 1);
+	setenv("XDG_STATE_HOME", state_dir, 1);
+	return fault_server_start(&server, dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fault_server_stop(&server);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", state_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* What a job posted, as text: one line a message. */
+typedef struct seen {
+	buf text;
+	bool done, ok;
+	size_t calls, events, changes;
+} seen;
+
+static void seen_free(seen *s)
+{
+	buf_free(&s->text);
+}
+
+static ops_runner *runner_for(const char *scenario)
+{
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/%s/k%d-%ld", server.url, scenario, ++key_counter,
+	         (long)getpid());
+	ops_aws_options o = {.endpoint_url = url, .timeout_ms = 5000, .backoff_unit_ms = 10};
+	lms_error err = {0};
+	ops_backend *b = ops_aws_new(&o, &err);
+	assert_non_null(b);
+	ops_runner *r = ops_runner_new(b, &err);
+	assert_non_null(r);
+	assert_string_equal(ops_runner_backend(r), "aws");
+	return r;
+}
+
+static void request(ops_request *rq, const char *changeset_id)
+{
+	static char tpl[] = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n";
+	static ops_param params[] = {{(char *)"Environment", (char *)"dev", false},
+	                             {(char *)"DbToken", (char *)"s3cr3t-value", true}};
+	memset(rq, 0, sizeof *rq);
+	rq->stack = (char *)"lms-rec";
+	rq->region = (char *)"eu-west-1";
+	rq->environment = (char *)"dev";
+	rq->template_text = tpl;
+	rq->template_len = strlen(tpl);
+	ops_sha256_hex(tpl, rq->template_len, rq->sha256);
+	rq->changeset_id = (char *)(changeset_id ? changeset_id : "");
+	rq->params = params;
+	rq->nparams = 2;
+}
+
+/* Runs one job to its DONE (60 s at most), recording what it posted. */
+static void run(ops_runner *r, ops_job job, const char *changeset_id, seen *s, char **cs_id)
+{
+	memset(s, 0, sizeof *s);
+	buf_init(&s->text, 0);
+	ops_request rq;
+	request(&rq, changeset_id);
+	assert_true(ops_runner_start(r, job, &rq));
+	for (int i = 0; i < 600 && !s->done; i++) {
+		struct pollfd p = {.fd = ops_runner_fd(r), .events = POLLIN};
+		poll(&p, 1, 100);
+		ops_msg *m;
+		while (!s->done && (m = ops_runner_next(r)) != NULL) {
+			switch (m->kind) {
+			case OPS_MSG_CALL:
+				s->calls++;
+				buf_addf(&s->text, "CALL %s:%s %d %s | %s | %s\n",
+				         m->u.call.service, m->u.call.action, m->u.call.http_status,
+				         m->u.call.request_id, m->u.call.error, m->u.call.cli);
+				break;
+			case OPS_MSG_IDENTITY:
+				buf_addf(&s->text, "IDENTITY %s %s\n", m->u.identity.account,
+				         m->u.identity.arn);
+				break;
+			case OPS_MSG_STACK:
+				buf_addf(&s->text, "STACK %d %s\n", m->u.stack.exists,
+				         m->u.stack.status);
+				break;
+			case OPS_MSG_CHANGESET:
+				s->changes = m->u.cs.n;
+				buf_addf(&s->text, "CHANGESET %s %zu\n", m->u.cs.id, m->u.cs.n);
+				for (size_t k = 0; k < m->u.cs.n; k++)
+					buf_addf(&s->text, "CHANGE %d %d %s %s stateful=%d\n",
+					         (int)m->u.cs.v[k].action,
+					         (int)m->u.cs.v[k].replacement,
+					         m->u.cs.v[k].logical_id, m->u.cs.v[k].type,
+					         m->u.cs.v[k].stateful);
+				if (cs_id)
+					*cs_id = strdup(m->u.cs.id);
+				break;
+			case OPS_MSG_EVENT:
+				s->events++;
+				buf_addf(&s->text, "EVENT %s %s %s\n", m->u.event.logical_id,
+				         m->u.event.status, m->u.event.reason);
+				break;
+			case OPS_MSG_OUTPUTS:
+				buf_addf(&s->text, "OUTPUTS %zu\n", m->u.outputs.n);
+				break;
+			case OPS_MSG_PHASE:
+			case OPS_MSG_ERROR:
+			case OPS_MSG_TEMPLATE:
+				buf_addf(&s->text, "%s %s\n",
+				         m->kind == OPS_MSG_ERROR   ? "ERROR"
+				         : m->kind == OPS_MSG_PHASE ? "PHASE"
+				                                    : "TEMPLATE",
+				         m->u.text ? m->u.text : "");
+				break;
+			case OPS_MSG_DONE:
+				s->done = true;
+				s->ok = m->u.done.ok;
+				break;
+			}
+			ops_msg_free(m);
+		}
+	}
+	assert_true(s->done);
+}
+
+static void expect(const seen *s, const char *needle)
+{
+	if (!strstr(buf_cstr(&s->text), needle))
+		fail_msg("lacks '%s' in:\n%s", needle, buf_cstr(&s->text));
+}
+
+static void expect_not(const seen *s, const char *needle)
+{
+	if (strstr(buf_cstr(&s->text), needle))
+		fail_msg("has '%s' in:\n%s", needle, buf_cstr(&s->text));
+}
+
+static void test_update_rolled_back(void **state)
+{
+	(void)state;
+	ops_runner *r = runner_for("deploy-rollback");
+	seen s;
+	char *cs_id = NULL;
+	run(r, OPS_PLAN, NULL, &s, &cs_id);
+	assert_true(s.ok);
+	expect(&s, "IDENTITY 123456789012 ");
+	expect(&s, "STACK 1 UPDATE_COMPLETE");
+	expect(&s, "CHANGESET arn:aws:cloudformation:");
+	expect(&s, "CacheReplicationGroup AWS::ElastiCache::ReplicationGroup stateful=1");
+	assert_int_equal(s.changes, 2);
+	/* the API log: the call, its request id and the aws line, the NoEcho value masked */
+	expect(&s, "CALL cloudformation:CreateChangeSet 200 ");
+	expect(&s, "aws cloudformation create-change-set --stack-name lms-rec");
+	expect(&s, "ParameterKey=DbToken,ParameterValue=****");
+	expect_not(&s, "s3cr3t-value");
+	assert_non_null(cs_id);
+	seen_free(&s);
+
+	run(r, OPS_EXECUTE, cs_id, &s, NULL);
+	assert_false(s.ok);
+	expect(&s, "CALL cloudformation:ExecuteChangeSet 200");
+	expect(&s, "EVENT CacheReplicationGroup UPDATE_FAILED");
+	expect(&s, "STACK 1 UPDATE_ROLLBACK_COMPLETE");
+	/* the root cause, not what followed from it */
+	expect(&s,
+	       "ERROR lms-rec is UPDATE_ROLLBACK_COMPLETE; first failure: "
+	       "CacheReplicationGroup (AWS::ElastiCache::ReplicationGroup) UPDATE_FAILED: "
+	       "Resource handler returned message: \"cache.t4g.huge is not a valid node type\"");
+	expect_not(&s, "OUTPUTS");
+	/* history before the operation is not replayed */
+	expect_not(&s, "09:00:00");
+	seen_free(&s);
+	free(cs_id);
+
+	/* the journal has the console's deploy */
+	char path[4200];
+	snprintf(path, sizeof path, "%s/lmsctl/journal.log", state_dir);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[2048] = "";
+	bool found = false;
+	while (fgets(line, sizeof line, f))
+		found = found || (strstr(line, "\"command\":\"console deploy\"") &&
+		                  strstr(line, "\"result\":\"UPDATE_ROLLBACK_COMPLETE\""));
+	fclose(f);
+	assert_true(found);
+	ops_runner_free(r);
+}
+
+static void test_destroy_refused_by_protection(void **state)
+{
+	(void)state;
+	ops_runner *r = runner_for("protected");
+	seen s;
+	run(r, OPS_DESTROY, NULL, &s, NULL);
+	assert_false(s.ok);
+	expect(&s, "ERROR stack lms-rec has termination protection on; lift it with: aws "
+	           "cloudformation update-termination-protection --region eu-west-1 --stack-name "
+	           "lms-rec --no-enable-termination-protection");
+	expect_not(&s, "CALL cloudformation:DeleteStack");
+	seen_free(&s);
+	ops_runner_free(r);
+}
+
+static void test_watch_an_update_in_progress(void **state)
+{
+	(void)state;
+	ops_runner *r = runner_for("in-progress");
+	seen s;
+	run(r, OPS_STARTUP, NULL, &s, NULL);
+	assert_true(s.ok);
+	expect(&s, "STACK 1 UPDATE_IN_PROGRESS");
+	seen_free(&s);
+	/* it never settles: the console detaches, and the job ends soon after */
+	ops_request rq;
+	request(&rq, NULL);
+	assert_true(ops_runner_start(r, OPS_WATCH, &rq));
+	struct timespec pause = {1, 500000000L};
+	nanosleep(&pause, NULL);
+	ops_runner_stop(r);
+	bool done = false;
+	size_t events = 0;
+	for (int i = 0; i < 100 && !done; i++) {
+		struct pollfd p = {.fd = ops_runner_fd(r), .events = POLLIN};
+		poll(&p, 1, 100);
+		ops_msg *m;
+		while (!done && (m = ops_runner_next(r)) != NULL) {
+			done = m->kind == OPS_MSG_DONE;
+			events += m->kind == OPS_MSG_EVENT;
+			/* a detach is not an error the console shows */
+			assert_int_not_equal(m->kind, OPS_MSG_ERROR);
+			ops_msg_free(m);
+		}
+	}
+	assert_true(done);
+	assert_true(events > 0);
+	assert_false(ops_runner_busy(r));
+	ops_runner_free(r);
+}
+
+static void test_no_credentials(void **state)
+{
+	(void)state;
+	char *id = getenv("AWS_ACCESS_KEY_ID") ? strdup(getenv("AWS_ACCESS_KEY_ID")) : NULL;
+	unsetenv("AWS_ACCESS_KEY_ID");
+	ops_runner *r = runner_for("deploy-rollback");
+	seen s;
+	run(r, OPS_STARTUP, NULL, &s, NULL);
+	assert_false(s.ok);
+	expect(&s, "ERROR ");
+	expect_not(&s, "IDENTITY");
+	assert_int_equal(s.calls, 0);
+	seen_free(&s);
+	ops_runner_free(r);
+	if (id)
+		setenv("AWS_ACCESS_KEY_ID", id, 1);
+	free(id);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_update_rolled_back),
+	    cmocka_unit_test(test_destroy_refused_by_protection),
+	    cmocka_unit_test(test_watch_an_update_in_progress),
+	    cmocka_unit_test(test_no_credentials),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
