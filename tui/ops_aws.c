@@ -520,6 +520,8 @@ static bool job_plan(awsb *b, const ops_request *rq)
 		ok = false;
 	} else if (ok) {
 		ok = post_changeset(b, rq, cs, !update, false);
+		if (ok && !update) /* CloudFormation made the stack, empty, for the change set */
+			ops_post_stack(b->sink, true, "REVIEW_IN_PROGRESS", "");
 	}
 	cfn_change_set_free(cs);
 	free(cs_id);
@@ -539,7 +541,28 @@ static bool job_discard(awsb *b, const ops_request *rq)
 		return false;
 	}
 	journal(b, rq, "deploy", b->change_set, "discarded"); /* declined, or empty */
-	return true;
+	/* a CREATE change set made an empty stack (REVIEW_IN_PROGRESS): it goes too, so that
+	 * a declined first deploy leaves nothing behind */
+	cfn_stack *s = NULL;
+	if (!describe(b, rq, &s))
+		return false;
+	bool ok = true;
+	if (s && strcmp(s->status, "REVIEW_IN_PROGRESS") == 0) {
+		buf token;
+		buf_init(&token, 0);
+		ok = cfn_new_token(&token) && cfn_delete_stack(b->aws, s->id ? s->id : rq->stack,
+		                                               NULL, buf_cstr(&token), &err);
+		buf_free(&token);
+		if (ok) {
+			ops_post_stack(b->sink, false, "", "");
+			ops_post_text(b->sink, OPS_MSG_PHASE,
+			              "deleted the empty stack the change set had made");
+		} else {
+			post_error(b, "cannot delete the empty stack (REVIEW_IN_PROGRESS)", &err);
+		}
+	}
+	cfn_stack_free(s);
+	return ok;
 }
 
 static bool job_execute(awsb *b, const ops_request *rq)
@@ -559,6 +582,9 @@ static bool job_execute(awsb *b, const ops_request *rq)
 	if (!ok) {
 		post_error(b, "cannot execute the change set", &err);
 		journal(b, rq, "deploy", b->change_set, "failed: ExecuteChangeSet");
+		cfn_stack *s = NULL; /* what it left: the console shows it, X deletes it */
+		if (describe(b, rq, &s))
+			cfn_stack_free(s);
 	} else {
 		ops_post_text(b->sink, OPS_MSG_PHASE, "executing change set %s",
 		              b->change_set ? b->change_set : "");

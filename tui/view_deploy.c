@@ -759,7 +759,11 @@ static void draw_idle(console *c, WINDOW *w, int h, int wd)
 		           o->identity_error ? o->identity_error : "asking AWS about the stack...",
 		           wd - 4, th(&c->th, o->identity_error ? TH_ERROR : TH_DIM));
 	} else {
-		buf_addf(&b, "%s %s", o->stack_exists ? c->sym.ok : c->sym.info,
+		const char *sym = !o->stack_exists                          ? c->sym.info
+		                  : ops_status_failed(o->stack_status)      ? c->sym.error
+		                  : ops_status_in_progress(o->stack_status) ? c->sym.arrow
+		                                                            : c->sym.ok;
+		buf_addf(&b, "%s %s", sym,
 		         o->stack_exists ? o->stack_status : "no stack yet: D creates it");
 		if (o->stack_reason && *o->stack_reason)
 			buf_addf(&b, " (%s)", o->stack_reason);
