@@ -236,6 +236,7 @@ static bool describe(awsb *b, const ops_request *rq, cfn_stack **s)
 		set_str(&b->stack_id, (*s)->id);
 		ops_post_stack(b->sink, true, (*s)->status, (*s)->status_reason);
 	} else {
+		set_str(&b->stack_id, NULL); /* the model may name another stack now */
 		ops_post_stack(b->sink, false, "", "");
 	}
 	return true;
