@@ -239,6 +239,13 @@ static void test_destroy_refused_by_protection(void **state)
 	           "lms-rec --no-enable-termination-protection");
 	expect_not(&s, "CALL cloudformation:DeleteStack");
 	seen_free(&s);
+	/* the deployed template, for the diff against the generated one */
+	run(r, OPS_TEMPLATE, NULL, &s, NULL);
+	assert_true(s.ok);
+	expect(&s, "TEMPLATE ");
+	expect(&s, "DeletionProtection: !If [IsProd, true, false]");
+	expect(&s, "CALL cloudformation:GetTemplate 200");
+	seen_free(&s);
 	ops_runner_free(r);
 }
 
