@@ -351,17 +351,23 @@ bool cfn_create_change_set(aws_client *c, const cfn_change_set_input *in, char *
 	return true;
 }
 
-bool cfn_describe_change_set(aws_client *c, const char *stack, const char *change_set,
-                             cfn_change_set **out, lms_error *err)
+/* One page's Result element to `ctx`; sets *next (free it) to the NextToken or NULL;
+ * false when out of memory. */
+typedef bool (*page_fn)(const xml_node *result, void *ctx, char **next);
+
+/* Calls `action` for `stack` (with key=value too, unless key is NULL) page by page, at most
+ * max_pages, handing each page to `fn`. */
+static bool each_page(aws_client *c, const char *action, const char *stack, const char *key,
+                      const char *value, size_t max_pages, page_fn fn, void *ctx, lms_error *err)
 {
-	*out = NULL;
 	char *token = NULL;
 	bool ok = true;
-	for (size_t page = 0; ok && page < CFN_MAX_CHANGE_SET_PAGES; page++) {
+	for (size_t page = 0; ok && page < max_pages; page++) {
 		aws_params p;
-		aws_params_init(&p, "DescribeChangeSet", CFN_VERSION);
+		aws_params_init(&p, action, CFN_VERSION);
 		aws_params_add(&p, "StackName", stack);
-		aws_params_add(&p, "ChangeSetName", change_set);
+		if (key)
+			aws_params_add(&p, key, value);
 		aws_params_add(&p, "NextToken", token);
 		free(token);
 		token = NULL;
@@ -370,12 +376,12 @@ bool cfn_describe_change_set(aws_client *c, const char *stack, const char *chang
 		aws_params_free(&p);
 		if (!ok)
 			break;
-		const xml_node *r = aws_query_result(doc, "DescribeChangeSet");
+		const xml_node *r = aws_query_result(doc, action);
 		if (!r) {
 			lms_error_set(err, NULL, 0, 0,
-			              "CloudFormation DescribeChangeSet: the answer has no result");
+			              "CloudFormation %s: the answer has no result", action);
 			ok = false;
-		} else if (!cfn_parse_change_set_page(r, out, &token)) {
+		} else if (!fn(r, ctx, &token)) {
 			ok = out_of_memory(err);
 		}
 		xml_free(doc);
@@ -383,6 +389,20 @@ bool cfn_describe_change_set(aws_client *c, const char *stack, const char *chang
 			break;
 	}
 	free(token);
+	return ok;
+}
+
+static bool change_set_page(const xml_node *result, void *ctx, char **next)
+{
+	return cfn_parse_change_set_page(result, ctx, next);
+}
+
+bool cfn_describe_change_set(aws_client *c, const char *stack, const char *change_set,
+                             cfn_change_set **out, lms_error *err)
+{
+	*out = NULL;
+	bool ok = each_page(c, "DescribeChangeSet", stack, "ChangeSetName", change_set,
+	                    CFN_MAX_CHANGE_SET_PAGES, change_set_page, out, err);
 	if (!ok) {
 		cfn_change_set_free(*out);
 		*out = NULL;
@@ -640,64 +660,53 @@ bool cfn_poll_events(aws_client *c, cfn_event_tracker *t, cfn_event **events, si
 	return true;
 }
 
+typedef struct resource_list {
+	cfn_event *v;
+	size_t n;
+} resource_list;
+
+static bool resources_page(const xml_node *result, void *ctx, char **next)
+{
+	resource_list *l = ctx;
+	const xml_node *list = xml_child(result, "StackResourceSummaries");
+	size_t more = count_members(list);
+	if (more) {
+		cfn_event *grown = realloc(l->v, (l->n + more) * sizeof *grown);
+		if (!grown)
+			return false;
+		l->v = grown;
+	}
+	for (const xml_node *m = xml_child(list, "member"); m && more; m = xml_next_same(m)) {
+		cfn_event *e = &l->v[l->n++];
+		memset(e, 0, sizeof *e);
+		more--;
+		e->logical_id = dup_text(m, "LogicalResourceId");
+		e->physical_id = dup_text(m, "PhysicalResourceId");
+		e->resource_type = dup_text(m, "ResourceType");
+		e->status = dup_text(m, "ResourceStatus");
+		e->reason = dup_text(m, "ResourceStatusReason");
+		e->timestamp = cfn_parse_time(xml_path_text(m, "LastUpdatedTimestamp"));
+		if (!e->logical_id || !e->resource_type || !e->status)
+			return false;
+	}
+	*next = dup_text(result, "NextToken");
+	return true;
+}
+
 bool cfn_list_stack_resources(aws_client *c, const char *stack, cfn_event **out, size_t *n,
                               lms_error *err)
 {
-	*out = NULL;
-	*n = 0;
-	char *token = NULL;
-	bool ok = true;
-	for (size_t page = 0; ok && page < CFN_MAX_PAGES_DEFAULT; page++) {
-		aws_params p;
-		aws_params_init(&p, "ListStackResources", CFN_VERSION);
-		aws_params_add(&p, "StackName", stack);
-		aws_params_add(&p, "NextToken", token);
-		free(token);
-		token = NULL;
-		xml_doc *doc = NULL;
-		ok = aws_query(c, "cloudformation", &p, &doc, NULL, err);
-		aws_params_free(&p);
-		if (!ok)
-			break;
-		const xml_node *result = aws_query_result(doc, "ListStackResources");
-		const xml_node *list = xml_child(result, "StackResourceSummaries");
-		size_t more = count_members(list);
-		cfn_event *grown = more ? realloc(*out, (*n + more) * sizeof *grown) : *out;
-		if (more && !grown) {
-			xml_free(doc);
-			ok = out_of_memory(err);
-			break;
-		}
-		*out = grown;
-		for (const xml_node *m = xml_child(list, "member"); m && more;
-		     m = xml_next_same(m)) {
-			cfn_event *e = &(*out)[(*n)++];
-			memset(e, 0, sizeof *e);
-			more--;
-			e->logical_id = dup_text(m, "LogicalResourceId");
-			e->physical_id = dup_text(m, "PhysicalResourceId");
-			e->resource_type = dup_text(m, "ResourceType");
-			e->status = dup_text(m, "ResourceStatus");
-			e->reason = dup_text(m, "ResourceStatusReason");
-			e->timestamp = cfn_parse_time(xml_path_text(m, "LastUpdatedTimestamp"));
-			if (!e->logical_id || !e->resource_type || !e->status) {
-				ok = out_of_memory(err);
-				break;
-			}
-		}
-		token = ok ? dup_text(result, "NextToken") : NULL;
-		xml_free(doc);
-		if (!token)
-			break;
-	}
-	free(token);
+	resource_list l = {0};
+	bool ok = each_page(c, "ListStackResources", stack, NULL, NULL, CFN_MAX_PAGES_DEFAULT,
+	                    resources_page, &l, err);
 	if (!ok) {
-		for (size_t i = 0; i < *n; i++)
-			cfn_event_clear(&(*out)[i]);
-		free(*out);
-		*out = NULL;
-		*n = 0;
+		for (size_t i = 0; i < l.n; i++)
+			cfn_event_clear(&l.v[i]);
+		free(l.v);
+		l = (resource_list){0};
 	}
+	*out = l.v;
+	*n = l.n;
 	return ok;
 }
 

@@ -26,39 +26,16 @@ static void kebab(buf *out, const char *s, size_t len)
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent decoding; in a form ('+' is a space when plus_is_space). */
+/* Percent decoding; in a form, '+' is a space. NULL when out of memory. */
 static char *percent_decode(const char *s, size_t len, bool plus_is_space)
 {
-	if (len >= SIZE_MAX / 2)
+	buf b;
+	buf_init(&b, 0);
+	if (!buf_add_percent_decoded(&b, s, len, plus_is_space) || !buf_addc(&b, '\0')) {
+		buf_free(&b);
 		return NULL;
-	char *out = calloc(len + 1, 1);
-	if (!out)
-		return NULL;
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '+' && plus_is_space) {
-			out[n++] = ' ';
-		} else if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
-		           hexval(s[i + 2]) >= 0) {
-			out[n++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-			i += 2;
-		} else {
-			out[n++] = s[i];
-		}
 	}
-	out[n] = '\0';
-	return out;
+	return buf_take(&b);
 }
 
 static bool is_masked(const aws_call_record *rec, const char *v)

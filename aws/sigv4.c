@@ -79,17 +79,6 @@ static bool is_tchar(unsigned char c)
 	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void add_hex(buf *out, const unsigned char *bytes, size_t len)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -103,16 +92,7 @@ static void add_hex(buf *out, const unsigned char *bytes, size_t len)
  * sloppy path or query still signs the way the server will read it. */
 static bool uri_decode(buf *out, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len && hex_value(s[i + 1]) >= 0 &&
-		    hex_value(s[i + 2]) >= 0) {
-			buf_addc(out, (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-			i += 2;
-		} else {
-			buf_addc(out, s[i]);
-		}
-	}
-	return !out->failed;
+	return buf_add_percent_decoded(out, s, len, false);
 }
 
 static bool out_of_memory(lms_error *err)

@@ -120,3 +120,28 @@ char *buf_take(buf *b)
 	b->cap = 0;
 	return p;
 }
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool buf_add_percent_decoded(buf *b, const char *s, size_t len, bool plus_is_space)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len && hex_value(s[i + 1]) >= 0 &&
+		    hex_value(s[i + 2]) >= 0) {
+			buf_addc(b, (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+			i += 2;
+		} else {
+			buf_addc(b, s[i] == '+' && plus_is_space ? ' ' : s[i]);
+		}
+	}
+	return !b->failed;
+}

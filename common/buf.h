@@ -37,5 +37,8 @@ const char *buf_cstr(const buf *b);
 /* Hand the contents to the caller (free() it); the buffer is left empty.
  * Returns NULL if the buffer failed. */
 char *buf_take(buf *b);
+/* Appends s[0..len) percent-decoded: %XY is a byte, a '%' not followed by two hex digits
+ * stays as it is, and '+' is a space when plus_is_space (a form). */
+bool buf_add_percent_decoded(buf *b, const char *s, size_t len, bool plus_is_space);
 
 #endif

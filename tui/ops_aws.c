@@ -566,33 +566,102 @@ static bool job_discard(awsb *b, const ops_request *rq)
 	return ok;
 }
 
+/* ---- acting on the stack, then following it ---------------------------------------- */
+
+/* A call that starts a stack operation with an idempotency token. */
+typedef bool (*stack_call)(awsb *b, const ops_request *rq, const void *arg, const char *token,
+                           lms_error *err);
+
+static bool call_execute(awsb *b, const ops_request *rq, const void *arg, const char *token,
+                         lms_error *err)
+{
+	(void)arg;
+	return cfn_execute_change_set(b->aws, rq->stack, rq->changeset_id, token, err);
+}
+
+static bool call_delete(awsb *b, const ops_request *rq, const void *arg, const char *token,
+                        lms_error *err)
+{
+	const cfn_stack *s = arg;
+	return cfn_delete_stack(b->aws, s->id ? s->id : rq->stack, s->role_arn, token, err);
+}
+
+static bool call_cancel(awsb *b, const ops_request *rq, const void *arg, const char *token,
+                        lms_error *err)
+{
+	(void)arg;
+	return cfn_cancel_update_stack(b->aws, rq->stack, token, err);
+}
+
+static bool call_continue(awsb *b, const ops_request *rq, const void *arg, const char *token,
+                          lms_error *err)
+{
+	const char *role = arg;
+	return cfn_continue_update_rollback(b->aws, rq->stack, role, token, err);
+}
+
+typedef struct operation {
+	const char *job;     /* for the journal: deploy, destroy, cancel, ... */
+	const char *api;     /* for the journal: "failed: ExecuteChangeSet" */
+	const char *refused; /* "cannot execute the change set" */
+	const char *phase;   /* what the screen says while it runs */
+	const char *want;    /* the status it should end in; NULL: any success */
+	bool after_execute;  /* REVIEW_IN_PROGRESS is not settled yet */
+	bool outputs;        /* post the outputs once it succeeds */
+} operation;
+
+typedef enum { OP_REFUSED, OP_FAILED, OP_DONE } op_result;
+
+/* Marks the events so far as seen, makes the call, then follows the stack to the end of
+ * the operation. OP_REFUSED when the call (or the tracker) failed, with the error
+ * posted. */
+static op_result act(awsb *b, const ops_request *rq, const char *stack_ref, stack_call call,
+                     const void *arg, const operation *op)
+{
+	cfn_event_tracker t;
+	if (!tracker_now(b, &t, stack_ref))
+		return OP_REFUSED;
+	buf token;
+	buf_init(&token, 0);
+	lms_error err = {0};
+	bool sent = cfn_new_token(&token) && call(b, rq, arg, buf_cstr(&token), &err);
+	buf_free(&token);
+	op_result r = OP_REFUSED;
+	if (!sent) {
+		post_error(b, op->refused, &err);
+		char result[96];
+		snprintf(result, sizeof result, "failed: %s", op->api);
+		journal(b, rq, op->job, b->change_set, result);
+	} else {
+		ops_post_text(b->sink, OPS_MSG_PHASE, "%s", op->phase);
+		r = follow(b, rq, &t, op->after_execute, op->want, op->outputs, op->job)
+		        ? OP_DONE
+		        : OP_FAILED;
+	}
+	cfn_event_tracker_free(&t);
+	return r;
+}
+
 static bool job_execute(awsb *b, const ops_request *rq)
 {
 	if (!aws_connect(b, rq))
 		return false;
-	cfn_event_tracker t;
-	if (!tracker_now(b, &t, b->stack_id ? b->stack_id : rq->stack))
-		return false;
-	buf token;
-	buf_init(&token, 0);
-	lms_error err = {0};
-	bool ok =
-	    cfn_new_token(&token) &&
-	    cfn_execute_change_set(b->aws, rq->stack, rq->changeset_id, buf_cstr(&token), &err);
-	buf_free(&token);
-	if (!ok) {
-		post_error(b, "cannot execute the change set", &err);
-		journal(b, rq, "deploy", b->change_set, "failed: ExecuteChangeSet");
+	char phase[192];
+	snprintf(phase, sizeof phase, "executing change set %s",
+	         b->change_set ? b->change_set : "");
+	operation op = {.job = "deploy",
+	                .api = "ExecuteChangeSet",
+	                .refused = "cannot execute the change set",
+	                .phase = phase,
+	                .after_execute = true,
+	                .outputs = true};
+	op_result r = act(b, rq, b->stack_id ? b->stack_id : rq->stack, call_execute, NULL, &op);
+	if (r == OP_REFUSED) {
 		cfn_stack *s = NULL; /* what it left: the console shows it, X deletes it */
 		if (describe(b, rq, &s))
 			cfn_stack_free(s);
-	} else {
-		ops_post_text(b->sink, OPS_MSG_PHASE, "executing change set %s",
-		              b->change_set ? b->change_set : "");
-		ok = follow(b, rq, &t, true, NULL, true, "deploy");
 	}
-	cfn_event_tracker_free(&t);
-	return ok;
+	return r == OP_DONE;
 }
 
 /* What stands in the way of deleting the stack; true when nothing does. */
@@ -664,25 +733,14 @@ static bool job_destroy(awsb *b, const ops_request *rq)
 	} else if (!protection_clear(b, rq, s)) {
 		journal(b, rq, "destroy", NULL, "refused: deletion protection");
 	} else {
-		cfn_event_tracker t;
-		if (tracker_now(b, &t, s->id ? s->id : rq->stack)) {
-			buf token;
-			buf_init(&token, 0);
-			lms_error err = {0};
-			bool sent = cfn_new_token(&token) &&
-			            cfn_delete_stack(b->aws, s->id ? s->id : rq->stack, s->role_arn,
-			                             buf_cstr(&token), &err);
-			buf_free(&token);
-			if (!sent) {
-				post_error(b, "cannot delete the stack", &err);
-				journal(b, rq, "destroy", NULL, "failed: DeleteStack");
-			} else {
-				ops_post_text(b->sink, OPS_MSG_PHASE, "deleting stack %s",
-				              rq->stack);
-				ok = follow(b, rq, &t, false, "DELETE_COMPLETE", false, "destroy");
-			}
-			cfn_event_tracker_free(&t);
-		}
+		char phase[192];
+		snprintf(phase, sizeof phase, "deleting stack %s", rq->stack);
+		operation op = {.job = "destroy",
+		                .api = "DeleteStack",
+		                .refused = "cannot delete the stack",
+		                .phase = phase,
+		                .want = "DELETE_COMPLETE"};
+		ok = act(b, rq, s->id ? s->id : rq->stack, call_delete, s, &op) == OP_DONE;
 	}
 	cfn_stack_free(s);
 	return ok;
@@ -718,23 +776,12 @@ static bool job_cancel(awsb *b, const ops_request *rq)
 {
 	if (!aws_connect(b, rq))
 		return false;
-	cfn_event_tracker t;
-	if (!tracker_now(b, &t, b->stack_id ? b->stack_id : rq->stack))
-		return false;
-	buf token;
-	buf_init(&token, 0);
-	lms_error err = {0};
-	bool ok = cfn_new_token(&token) &&
-	          cfn_cancel_update_stack(b->aws, rq->stack, buf_cstr(&token), &err);
-	buf_free(&token);
-	if (!ok) {
-		post_error(b, "cannot cancel the update", &err);
-	} else {
-		ops_post_text(b->sink, OPS_MSG_PHASE, "cancelling the update: rolling back");
-		ok = follow(b, rq, &t, false, "UPDATE_ROLLBACK_COMPLETE", false, "cancel");
-	}
-	cfn_event_tracker_free(&t);
-	return ok;
+	operation op = {.job = "cancel",
+	                .api = "CancelUpdateStack",
+	                .refused = "cannot cancel the update",
+	                .phase = "cancelling the update: rolling back",
+	                .want = "UPDATE_ROLLBACK_COMPLETE"};
+	return act(b, rq, b->stack_id ? b->stack_id : rq->stack, call_cancel, NULL, &op) == OP_DONE;
 }
 
 static bool job_continue_rollback(awsb *b, const ops_request *rq)
@@ -750,24 +797,13 @@ static bool job_continue_rollback(awsb *b, const ops_request *rq)
 	}
 	char *role = s->role_arn ? strdup(s->role_arn) : NULL;
 	cfn_stack_free(s);
-	cfn_event_tracker t;
-	bool ok = tracker_now(b, &t, b->stack_id ? b->stack_id : rq->stack);
-	if (ok) {
-		buf token;
-		buf_init(&token, 0);
-		lms_error err = {0};
-		ok = cfn_new_token(&token) &&
-		     cfn_continue_update_rollback(b->aws, rq->stack, role, buf_cstr(&token), &err);
-		buf_free(&token);
-		if (!ok) {
-			post_error(b, "cannot continue the rollback", &err);
-		} else {
-			ops_post_text(b->sink, OPS_MSG_PHASE, "continuing the rollback");
-			ok = follow(b, rq, &t, false, "UPDATE_ROLLBACK_COMPLETE", false,
-			            "continue-rollback");
-		}
-		cfn_event_tracker_free(&t);
-	}
+	operation op = {.job = "continue-rollback",
+	                .api = "ContinueUpdateRollback",
+	                .refused = "cannot continue the rollback",
+	                .phase = "continuing the rollback",
+	                .want = "UPDATE_ROLLBACK_COMPLETE"};
+	bool ok =
+	    act(b, rq, b->stack_id ? b->stack_id : rq->stack, call_continue, role, &op) == OP_DONE;
 	free(role);
 	return ok;
 }
