@@ -423,7 +423,11 @@ static rnode *raw(rctx *c, const ynode *n)
 	default:
 		r = mk(c, RN_MAP, n->n, n);
 		for (size_t i = 0; r && i < n->n; i++) {
-			r->kids[2 * i] = raw(c, n->kids[2 * i]);
+			/* a key is text; a complex key ("? [a, b]", which CloudFormation
+			 * refuses) shows as "?", as in eval_node */
+			const ynode *k = n->kids[2 * i];
+			r->kids[2 * i] =
+			    k->kind == YNODE_SCALAR ? raw(c, k) : mk_str(c, "?", true, k);
 			r->kids[2 * i + 1] = raw(c, n->kids[2 * i + 1]);
 			if (!r->kids[2 * i] || !r->kids[2 * i + 1])
 				return NULL;

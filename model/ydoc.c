@@ -213,14 +213,6 @@ static ynode *build_collection(builder *b, yaml_event_t *start_ev, int depth)
 		if (!kid)
 			goto fail;
 		size_t count = b->sp - base;
-		if (is_map && count % 2 == 0 && kid->kind != YNODE_SCALAR) {
-			/* a complex key ("? [a, b]"): YAML allows it, CloudFormation
-			 * and the model format do not, and every reader here expects text */
-			lms_error_set(b->err, b->path, kid->start.line, kid->start.col,
-			              "a mapping key must be a plain value, not a %s",
-			              kid->kind == YNODE_MAP ? "mapping" : "list");
-			goto fail;
-		}
 		if (is_map && count % 2 == 0) {
 			/* a key: refuse duplicates, which YAML forbids and
 			 * CloudFormation would silently collapse */
