@@ -249,6 +249,21 @@ void ops_post(ops_sink *s, ops_msg *m)
 	wake(s);
 }
 
+/* Posts m when every string it needs was copied; otherwise frees it and marks a message
+ * lost (the console then says so), never handing the console a NULL string. */
+static void post_whole(ops_sink *s, ops_msg *m, bool whole)
+{
+	if (whole) {
+		ops_post(s, m);
+		return;
+	}
+	ops_msg_free(m);
+	pthread_mutex_lock(&s->mu);
+	s->dropped = true;
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+}
+
 void ops_post_text(ops_sink *s, ops_msg_kind kind, const char *fmt, ...)
 {
 	ops_msg *m = calloc(1, sizeof(*m));
@@ -262,9 +277,7 @@ void ops_post_text(ops_sink *s, ops_msg_kind kind, const char *fmt, ...)
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
 	m->u.text = buf_take(&b);
-	if (!m->u.text)
-		m->u.text = NULL;
-	ops_post(s, m);
+	post_whole(s, m, m->u.text != NULL);
 }
 
 void ops_post_call(ops_sink *s, const char *service, const char *action, double started, double ms,
@@ -277,7 +290,8 @@ void ops_post_call(ops_sink *s, const char *service, const char *action, double 
 	m->u.call =
 	    (ops_call){started,          ms,          dup0(service), dup0(action), http_status,
 	               dup0(request_id), dup0(error), dup0(cli)};
-	ops_post(s, m);
+	const ops_call *k = &m->u.call;
+	post_whole(s, m, k->service && k->action && k->request_id && k->error && k->cli);
 }
 
 void ops_post_stack(ops_sink *s, bool exists, const char *status, const char *reason)
@@ -289,7 +303,51 @@ void ops_post_stack(ops_sink *s, bool exists, const char *status, const char *re
 	m->u.stack.exists = exists;
 	m->u.stack.status = dup0(status);
 	m->u.stack.reason = dup0(reason);
-	ops_post(s, m);
+	post_whole(s, m, m->u.stack.status && m->u.stack.reason);
+}
+
+void ops_post_event(ops_sink *s, double time, const char *logical_id, const char *type,
+                    const char *status, const char *reason)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = OPS_MSG_EVENT;
+	m->u.event.time = time;
+	m->u.event.logical_id = strdup(logical_id ? logical_id : "?");
+	m->u.event.type = strdup(type ? type : "?");
+	m->u.event.status = strdup(status ? status : "?");
+	m->u.event.reason = dup0(reason);
+	post_whole(s, m,
+	           m->u.event.logical_id && m->u.event.type && m->u.event.status &&
+	               m->u.event.reason);
+}
+
+void ops_post_identity(ops_sink *s, const char *account, const char *arn)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = OPS_MSG_IDENTITY;
+	m->u.identity.account = dup0(account);
+	m->u.identity.arn = dup0(arn);
+	post_whole(s, m, m->u.identity.account && m->u.identity.arn);
+}
+
+void ops_post_outputs(ops_sink *s, const ops_output *v, size_t n)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = OPS_MSG_OUTPUTS;
+	m->u.outputs.v = calloc(n + 1, sizeof(ops_output));
+	bool whole = m->u.outputs.v != NULL;
+	for (size_t i = 0; whole && i < n; i++) {
+		ops_output *o = &m->u.outputs.v[m->u.outputs.n++];
+		*o = (ops_output){dup0(v[i].key), dup0(v[i].value), dup0(v[i].description)};
+		whole = o->key && o->value && o->description;
+	}
+	post_whole(s, m, whole);
 }
 
 bool ops_stopped(ops_sink *s)

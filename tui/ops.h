@@ -157,8 +157,15 @@ void ops_post_text(ops_sink *s, ops_msg_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ops_post_call(ops_sink *s, const char *service, const char *action, double started, double ms,
                    int http_status, const char *request_id, const char *error, const char *cli);
-/* Posts the stack's status (exists false: there is no stack). */
+/* These post one message each, with their strings copied (NULL: ""); a message whose
+ * copies fail is dropped and counted as lost, never posted half-made. */
+/* The stack's status (exists false: there is no stack). */
 void ops_post_stack(ops_sink *s, bool exists, const char *status, const char *reason);
+/* A stack event at `time` (seconds since the epoch). */
+void ops_post_event(ops_sink *s, double time, const char *logical_id, const char *type,
+                    const char *status, const char *reason);
+void ops_post_identity(ops_sink *s, const char *account, const char *arn);
+void ops_post_outputs(ops_sink *s, const ops_output *v, size_t n);
 /* Whether the console asked the job to stop (the operator detached): a
  * backend checks between calls and returns soon; the stack goes on. */
 bool ops_stopped(ops_sink *s);

@@ -76,16 +76,8 @@ static bool hook_pause(void *ctx, int seconds)
 static void hook_event(void *ctx, const cfn_event *e)
 {
 	awsb *b = ctx;
-	ops_msg *m = calloc(1, sizeof(*m));
-	if (!m)
-		return;
-	m->kind = OPS_MSG_EVENT;
-	m->u.event.time = e->timestamp ? (double)e->timestamp : ops_now();
-	m->u.event.logical_id = strdup(e->logical_id ? e->logical_id : "?");
-	m->u.event.type = strdup(e->resource_type ? e->resource_type : "?");
-	m->u.event.status = strdup(e->status ? e->status : "?");
-	m->u.event.reason = strdup(e->reason ? e->reason : "");
-	ops_post(b->sink, m);
+	ops_post_event(b->sink, e->timestamp ? (double)e->timestamp : ops_now(), e->logical_id,
+	               e->resource_type, e->status, e->reason);
 }
 
 static sf_hooks hooks(awsb *b)
@@ -111,22 +103,14 @@ static void post_error(awsb *b, const char *what, lms_error *err)
 
 static void post_outputs(awsb *b, const cfn_stack *s)
 {
-	ops_msg *m = calloc(1, sizeof(*m));
-	if (!m)
+	ops_output *v = calloc(s->noutputs + 1, sizeof(*v));
+	if (!v)
 		return;
-	m->kind = OPS_MSG_OUTPUTS;
-	m->u.outputs.v = calloc(s->noutputs + 1, sizeof(ops_output));
-	if (!m->u.outputs.v) {
-		free(m);
-		return;
-	}
-	for (size_t i = 0; i < s->noutputs; i++) {
-		const cfn_output *o = &s->outputs[i];
-		m->u.outputs.v[i] = (ops_output){strdup(o->key), strdup(o->value ? o->value : ""),
-		                                 strdup(o->description ? o->description : "")};
-		m->u.outputs.n++;
-	}
-	ops_post(b->sink, m);
+	for (size_t i = 0; i < s->noutputs; i++) /* borrowed: ops_post_outputs copies */
+		v[i] =
+		    (ops_output){s->outputs[i].key, s->outputs[i].value, s->outputs[i].description};
+	ops_post_outputs(b->sink, v, s->noutputs);
+	free(v);
 }
 
 static void journal(awsb *b, const ops_request *rq, const char *job, const char *change_set,
@@ -212,13 +196,7 @@ static bool aws_connect(awsb *b, const ops_request *rq)
 		return false;
 	}
 	b->have_identity = true;
-	ops_msg *m = calloc(1, sizeof(*m));
-	if (m) {
-		m->kind = OPS_MSG_IDENTITY;
-		m->u.identity.account = strdup(b->who.account ? b->who.account : "");
-		m->u.identity.arn = strdup(b->who.arn ? b->who.arn : "");
-		ops_post(b->sink, m);
-	}
+	ops_post_identity(b->sink, b->who.account, b->who.arn);
 	return true;
 }
 

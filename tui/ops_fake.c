@@ -59,16 +59,7 @@ static void call(fake *f, ops_sink *s, const char *action, int status, const cha
 static void post_event(ops_sink *s, const char *id, const char *type, const char *status,
                        const char *reason)
 {
-	ops_msg *m = calloc(1, sizeof(*m));
-	if (!m)
-		return;
-	m->kind = OPS_MSG_EVENT;
-	m->u.event.time = ops_now();
-	m->u.event.logical_id = strdup(id);
-	m->u.event.type = strdup(type);
-	m->u.event.status = strdup(status);
-	m->u.event.reason = strdup(reason ? reason : "");
-	ops_post(s, m);
+	ops_post_event(s, ops_now(), id, type, status, reason);
 }
 
 /* "aws cloudformation CMD --stack-name STACK EXTRA --region REGION" */
@@ -91,26 +82,13 @@ static void cli_call(fake *f, ops_sink *s, const ops_request *rq, const char *ac
 
 static void post_outputs(const fake *f, const ops_request *rq, ops_sink *s)
 {
-	ops_msg *m = calloc(1, sizeof(*m));
-	if (!m)
-		return;
-	m->kind = OPS_MSG_OUTPUTS;
-	m->u.outputs.v = calloc(3, sizeof(ops_output));
-	if (!m->u.outputs.v) {
-		free(m);
-		return;
-	}
-	buf b;
-	buf_init(&b, 0);
-	buf_addf(&b, "vpc-0fake%08lx", f->seq);
-	m->u.outputs.v[0] = (ops_output){strdup("VpcId"), buf_take(&b), strdup("The VPC")};
-	buf_init(&b, 0);
-	buf_addf(&b, "https://fake0api.execute-api.%s.amazonaws.com/%s", rq->region,
+	char vpc[32], api[256];
+	snprintf(vpc, sizeof vpc, "vpc-0fake%08lx", f->seq);
+	snprintf(api, sizeof api, "https://fake0api.execute-api.%s.amazonaws.com/%s", rq->region,
 	         rq->environment);
-	m->u.outputs.v[1] =
-	    (ops_output){strdup("ApiUrl"), buf_take(&b), strdup("The LMS API endpoint")};
-	m->u.outputs.n = 2;
-	ops_post(s, m);
+	const ops_output v[] = {{(char *)"VpcId", vpc, (char *)"The VPC"},
+	                        {(char *)"ApiUrl", api, (char *)"The LMS API endpoint"}};
+	ops_post_outputs(s, v, 2);
 }
 
 static bool stateful_type(const char *t)
@@ -308,13 +286,7 @@ static bool job_startup(fake *f, const ops_request *rq, ops_sink *s)
 		return false;
 	}
 	call(f, s, "GetCallerIdentity", 200, "", "aws sts get-caller-identity");
-	ops_msg *m = calloc(1, sizeof(*m));
-	if (m) {
-		m->kind = OPS_MSG_IDENTITY;
-		m->u.identity.account = strdup("123456789012");
-		m->u.identity.arn = strdup("arn:aws:iam::123456789012:user/ops-fake");
-		ops_post(s, m);
-	}
+	ops_post_identity(s, "123456789012", "arn:aws:iam::123456789012:user/ops-fake");
 	char *cli = cli_line(rq, "describe-stacks", NULL);
 	if (!f->exists) {
 		call(f, s, "DescribeStacks", 400, "ValidationError: Stack does not exist",
