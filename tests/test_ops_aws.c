@@ -237,6 +237,14 @@ static void test_destroy_refused_by_protection(void **state)
 	expect(&s, "ERROR stack lms-rec has termination protection on; lift it with: aws "
 	           "cloudformation update-termination-protection --region eu-west-1 --stack-name "
 	           "lms-rec --no-enable-termination-protection");
+	/* and, all at once, what has deletion protection on, with the command to lift it */
+	expect(&s, "ERROR DatabaseCluster (AWS::RDS::DBCluster) has DeletionProtection on: "
+	           "nothing was deleted; lift it deliberately, then X again: aws rds "
+	           "modify-db-cluster --region eu-west-1 --db-cluster-identifier "
+	           "lms-db-cluster-rec --no-deletion-protection --apply-immediately");
+	expect(&s, "ERROR Alb (AWS::ElasticLoadBalancingV2::LoadBalancer) has "
+	           "deletion_protection.enabled on");
+	expect_not(&s, "DevDatabase"); /* its condition is false */
 	expect_not(&s, "CALL cloudformation:DeleteStack");
 	seen_free(&s);
 	/* the deployed template, for the diff against the generated one */

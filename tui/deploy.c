@@ -1343,28 +1343,26 @@ int cmd_deploy(int argc, char **argv, const deploy_env *env)
 static int check_protection(op *o, const cfn_stack *s)
 {
 	int rc = EXIT_OK;
+	buf lift;
+	buf_init(&lift, 0);
 	if (s->termination_protection) {
-		fail("stack %s has termination protection on; lift it with:\n"
-		     "      aws cloudformation update-termination-protection --region %s "
-		     "--stack-name %s --no-enable-termination-protection",
-		     o->stack, o->region, o->stack);
+		sf_termination_lift(o->stack, o->region, &lift);
+		fail("stack %s has termination protection on; lift it with:\n      %s", o->stack,
+		     buf_cstr(&lift));
 		rc = EXIT_FINDINGS;
 	}
-	buf tpl;
-	buf_init(&tpl, 0);
+	sf_protection *p = NULL;
+	size_t n = 0;
 	lms_error err = {0};
-	if (!cfn_get_template(o->aws, s->id ? s->id : o->stack, &tpl, &err)) {
+	if (!sf_deployed_protection(o->aws, s, &p, &n, &err)) {
 		fprintf(stderr,
 		        "lmsctl: warning: cannot read the deployed template to check deletion "
 		        "protection: %s\n",
 		        err.msg ? err.msg : "?");
 		lms_error_clear(&err);
-		buf_free(&tpl);
+		buf_free(&lift);
 		return rc;
 	}
-	sf_protection *p = NULL;
-	size_t n = sf_find_protection(buf_cstr(&tpl), tpl.len, s, &p);
-	buf_free(&tpl);
 	size_t on = 0;
 	for (size_t i = 0; i < n; i++)
 		on += p[i].on == 1;
@@ -1374,18 +1372,12 @@ static int check_protection(op *o, const cfn_stack *s)
 		    "on them. Lift it on each, deliberately:\n",
 		    on, o->stack);
 	for (size_t i = 0; i < n; i++) {
-		char *physical = NULL;
-		if (!cfn_describe_stack_resource(o->aws, s->id ? s->id : o->stack, p[i].logical_id,
-		                                 &physical, &err))
-			lms_error_clear(&err);
 		if (p[i].on == 1) {
 			say(o, "  %s (%s, %s): %s is on\n", p[i].logical_id, p[i].type,
-			    physical ? physical : "?", p[i].property);
-			buf lift;
-			buf_init(&lift, 0);
-			sf_lift_command(&p[i], o->region, physical, &lift);
+			    p[i].physical ? p[i].physical : "?", p[i].property);
+			buf_reset(&lift);
+			sf_lift_command(&p[i], o->region, p[i].physical, &lift);
 			say(o, "      %s\n", buf_cstr(&lift));
-			buf_free(&lift);
 			rc = EXIT_FINDINGS;
 		} else {
 			fprintf(
@@ -1395,9 +1387,9 @@ static int check_protection(op *o, const cfn_stack *s)
 			    "destroy again\n",
 			    p[i].logical_id, p[i].type, p[i].property);
 		}
-		free(physical);
 	}
 	sf_protection_free(p, n);
+	buf_free(&lift);
 	if (rc != EXIT_OK)
 		say(o,
 		    "Nothing was deleted. Run lmsctl destroy again once the protection is off.\n");

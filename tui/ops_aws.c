@@ -645,49 +645,42 @@ static bool job_execute(awsb *b, const ops_request *rq)
 /* What stands in the way of deleting the stack; true when nothing does. */
 static bool protection_clear(awsb *b, const ops_request *rq, const cfn_stack *s)
 {
-	const char *id = s->id ? s->id : rq->stack;
+	/* everything in the way at once, as `lmsctl destroy` says it */
+	bool clear = true;
+	buf lift;
+	buf_init(&lift, 0);
 	if (s->termination_protection) {
+		sf_termination_lift(rq->stack, rq->region, &lift);
 		ops_post_text(b->sink, OPS_MSG_ERROR,
-		              "stack %s has termination protection on; lift it with: aws "
-		              "cloudformation update-termination-protection --region %s "
-		              "--stack-name %s --no-enable-termination-protection",
-		              rq->stack, rq->region, rq->stack);
-		return false;
+		              "stack %s has termination protection on; lift it with: %s", rq->stack,
+		              buf_cstr(&lift));
+		clear = false;
 	}
-	buf tpl;
-	buf_init(&tpl, 0);
+	sf_protection *p = NULL;
+	size_t n = 0;
 	lms_error err = {0};
-	if (!cfn_get_template(b->aws, id, &tpl, &err)) {
+	if (!sf_deployed_protection(b->aws, s, &p, &n, &err)) {
 		ops_post_text(b->sink, OPS_MSG_PHASE,
 		              "warning: cannot read the deployed template to check deletion "
 		              "protection: %s",
 		              err.msg ? err.msg : "?");
 		lms_error_clear(&err);
-		buf_free(&tpl);
-		return true;
+		buf_free(&lift);
+		return clear;
 	}
-	sf_protection *p = NULL;
-	size_t n = sf_find_protection(buf_cstr(&tpl), tpl.len, s, &p);
-	buf_free(&tpl);
-	bool clear = true;
 	for (size_t i = 0; i < n; i++) {
 		if (p[i].on != 1)
 			continue;
-		char *physical = NULL;
-		if (!cfn_describe_stack_resource(b->aws, id, p[i].logical_id, &physical, &err))
-			lms_error_clear(&err);
-		buf lift;
-		buf_init(&lift, 0);
-		sf_lift_command(&p[i], rq->region, physical, &lift);
+		buf_reset(&lift);
+		sf_lift_command(&p[i], rq->region, p[i].physical, &lift);
 		ops_post_text(
 		    b->sink, OPS_MSG_ERROR,
 		    "%s (%s) has %s on: nothing was deleted; lift it deliberately, then X "
 		    "again: %s",
 		    p[i].logical_id, p[i].type, p[i].property, buf_cstr(&lift));
-		buf_free(&lift);
-		free(physical);
 		clear = false;
 	}
+	buf_free(&lift);
 	sf_protection_free(p, n);
 	return clear;
 }

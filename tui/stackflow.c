@@ -477,10 +477,15 @@ size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, sf_p
 		if (!grown)
 			break;
 		*out = grown;
-		(*out)[n].logical_id = strdup(ynode_str(ynode_key(resources, i)));
-		(*out)[n].type = strdup(type ? type : "?");
-		(*out)[n].property = strdup(prop);
-		(*out)[n].on = on;
+		sf_protection *p = &(*out)[n];
+		*p = (sf_protection){strdup(ynode_str(ynode_key(resources, i))),
+		                     strdup(type ? type : "?"), strdup(prop), on, NULL};
+		if (!p->logical_id || !p->type || !p->property) {
+			free(p->logical_id); /* out of memory: what was found so far */
+			free(p->type);
+			free(p->property);
+			break;
+		}
 		n++;
 	}
 	ydoc_free(doc);
@@ -493,8 +498,40 @@ void sf_protection_free(sf_protection *p, size_t n)
 		free(p[i].logical_id);
 		free(p[i].type);
 		free(p[i].property);
+		free(p[i].physical);
 	}
 	free(p);
+}
+
+bool sf_deployed_protection(aws_client *aws, const cfn_stack *s, sf_protection **out, size_t *n,
+                            lms_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	const char *id = s->id ? s->id : s->name;
+	buf tpl;
+	buf_init(&tpl, 0);
+	if (!cfn_get_template(aws, id, &tpl, err)) {
+		buf_free(&tpl);
+		return false;
+	}
+	*n = sf_find_protection(buf_cstr(&tpl), tpl.len, s, out);
+	buf_free(&tpl);
+	for (size_t i = 0; i < *n; i++) {
+		lms_error ignored = {0}; /* without it, the lift command names a placeholder */
+		if (!cfn_describe_stack_resource(aws, id, (*out)[i].logical_id, &(*out)[i].physical,
+		                                 &ignored))
+			lms_error_clear(&ignored);
+	}
+	return true;
+}
+
+void sf_termination_lift(const char *stack, const char *region, buf *out)
+{
+	buf_addf(out,
+	         "aws cloudformation update-termination-protection --region %s --stack-name %s "
+	         "--no-enable-termination-protection",
+	         region, stack);
 }
 
 /* One line, no newline. */

@@ -115,7 +115,8 @@ bool sf_journal(const sf_journal_entry *e, lms_error *err);
 
 typedef struct sf_protection {
 	char *logical_id, *type, *property;
-	int on; /* 1 on, -1 cannot tell (it depends on what lmsctl cannot evaluate) */
+	int on;         /* 1 on, -1 cannot tell (it depends on what lmsctl cannot evaluate) */
+	char *physical; /* its physical id (sf_deployed_protection), NULL when not known */
 } sf_protection;
 
 /* The resources of a deployed template whose deletion protection is on or may be, under
@@ -123,6 +124,13 @@ typedef struct sf_protection {
  * sf_protection_free). */
 size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, sf_protection **out);
 void sf_protection_free(sf_protection *p, size_t n);
+/* The deployed stack's protection: GetTemplate of `s` (by id), sf_find_protection under
+ * its parameter values, and each resource's physical id. False with err when the
+ * template cannot be read (the caller warns: it cannot tell). */
+bool sf_deployed_protection(aws_client *aws, const cfn_stack *s, sf_protection **out, size_t *n,
+                            lms_error *err);
+/* The command that lifts a stack's termination protection. */
+void sf_termination_lift(const char *stack, const char *region, buf *out);
 /* The command that lifts it (aws rds modify-db-cluster ... --no-deletion-protection), or
  * what to do when there is no such command. */
 void sf_lift_command(const sf_protection *p, const char *region, const char *physical, buf *out);
