@@ -666,6 +666,15 @@ static void test_ops_helpers(void **state)
 	assert_string_equal(cs.v[1].logical_id, "D");
 	assert_string_equal(cs.v[2].logical_id, "E");
 	assert_string_equal(cs.v[4].logical_id, "A");
+	/* one order for the console and lmsctl deploy: a stateful replacement, a stateful
+	 * removal, a removal, a replacement */
+	ops_change sr = {OPS_REMOVE, OPS_REPL_NEVER, "S", "", "AWS::S3::Bucket", "", true};
+	assert_true(ops_change_risk(&cs.v[0]) > ops_change_risk(&sr));
+	assert_true(ops_change_risk(&sr) > ops_change_risk(&cs.v[1]));
+	assert_true(ops_change_risk(&cs.v[1]) > ops_change_risk(&cs.v[2]));
+	assert_int_equal(ops_action_of("Remove"), OPS_REMOVE);
+	assert_int_equal(ops_replacement_of("Conditional"), OPS_REPL_CONDITIONAL);
+	assert_int_equal(ops_replacement_of("False"), OPS_REPL_NEVER);
 	size_t add, mod, rep, rem;
 	ops_changeset_counts(&cs, &add, &mod, &rep, &rem);
 	assert_int_equal(add, 1);

@@ -14,6 +14,7 @@
 #include "model/validate.h"
 #include "model/ydoc.h"
 #include "tui/cli.h"
+#include "tui/ops.h"
 #include "tui/stackflow.h"
 
 #include "config.h"
@@ -565,28 +566,17 @@ static bool change_replaces(const cfn_change *ch)
 	        strcmp(ch->replacement, "Conditional") == 0);
 }
 
-/* Sort key: lower is riskier. */
-static int change_risk(const cfn_change *ch)
-{
-	bool stateful = deploy_type_is_stateful(ch->resource_type);
-	bool remove = strcmp(ch->action, "Remove") == 0;
-	if (stateful && change_replaces(ch))
-		return 0;
-	if (stateful && remove)
-		return 1;
-	if (change_replaces(ch))
-		return 2;
-	if (remove)
-		return 3;
-	if (strcmp(ch->action, "Modify") == 0)
-		return 4;
-	return 5;
-}
-
+/* Riskiest first, in the console's order (ops_change_risk). */
 static int compare_changes(const void *a, const void *b)
 {
 	const cfn_change *x = a, *y = b;
-	int d = change_risk(x) - change_risk(y);
+	ops_change ox = {.action = ops_action_of(x->action),
+	                 .replacement = ops_replacement_of(x->replacement),
+	                 .stateful = deploy_type_is_stateful(x->resource_type)};
+	ops_change oy = {.action = ops_action_of(y->action),
+	                 .replacement = ops_replacement_of(y->replacement),
+	                 .stateful = deploy_type_is_stateful(y->resource_type)};
+	int d = ops_change_risk(&oy) - ops_change_risk(&ox);
 	return d ? d : strcmp(x->logical_id, y->logical_id);
 }
 

@@ -547,26 +547,44 @@ bool ops_type_is_stateful(const char *type)
 	return sf_type_is_stateful(type);
 }
 
+ops_action ops_action_of(const char *action)
+{
+	if (!action)
+		return OPS_DYNAMIC;
+	if (strcmp(action, "Add") == 0)
+		return OPS_ADD;
+	if (strcmp(action, "Modify") == 0)
+		return OPS_MODIFY;
+	if (strcmp(action, "Remove") == 0)
+		return OPS_REMOVE;
+	if (strcmp(action, "Import") == 0)
+		return OPS_IMPORT;
+	return OPS_DYNAMIC;
+}
+
+ops_replacement ops_replacement_of(const char *replacement)
+{
+	if (!replacement)
+		return OPS_REPL_NEVER;
+	if (strcmp(replacement, "True") == 0)
+		return OPS_REPL_ALWAYS;
+	if (strcmp(replacement, "Conditional") == 0)
+		return OPS_REPL_CONDITIONAL;
+	return OPS_REPL_NEVER;
+}
+
 int ops_change_risk(const ops_change *c)
 {
-	int r;
-	switch (c->action) {
-	case OPS_REMOVE:
-		r = 50;
-		break;
-	case OPS_MODIFY:
-		r = c->replacement == OPS_REPL_ALWAYS        ? 40
-		    : c->replacement == OPS_REPL_CONDITIONAL ? 30
-		                                             : 10;
-		break;
-	case OPS_DYNAMIC:
-	case OPS_IMPORT:
-		r = 5;
-		break;
-	default:
-		r = 0;
-	}
-	if (c->stateful && r >= 30)
+	bool replace = c->action == OPS_MODIFY && c->replacement != OPS_REPL_NEVER;
+	int r = replace                   ? (c->replacement == OPS_REPL_ALWAYS ? 40 : 30)
+	        : c->action == OPS_REMOVE ? 50
+	        : c->action == OPS_MODIFY ? 10
+	        : c->action == OPS_IMPORT || c->action == OPS_DYNAMIC ? 5
+	                                                              : 0;
+	/* data lost: a stateful replacement first, then a stateful removal */
+	if (c->stateful && replace)
+		r += 200;
+	else if (c->stateful && c->action == OPS_REMOVE)
 		r += 100;
 	return r;
 }

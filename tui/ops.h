@@ -208,7 +208,13 @@ void ops_request_free(ops_request *rq);
 
 /* Resource types whose replacement or removal loses data. */
 bool ops_type_is_stateful(const char *type);
-/* Risk order for the review: higher first. */
+/* CloudFormation's Action ("Add", "Modify", ...) and Replacement ("True",
+ * "Conditional", "False") as the review's kinds. */
+ops_action ops_action_of(const char *action);
+ops_replacement ops_replacement_of(const char *replacement);
+/* Risk order for the review, the console's and `lmsctl deploy`'s: higher first. A
+ * stateful replacement, a stateful removal, a removal, a replacement (always, then
+ * conditional), a modification, an import, an addition. */
 int ops_change_risk(const ops_change *c);
 /* Sorts changes by risk, then logical id. */
 void ops_changeset_sort(ops_changeset *cs);

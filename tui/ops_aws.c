@@ -318,21 +318,6 @@ static bool job_startup(awsb *b, const ops_request *rq)
 	return ok;
 }
 
-static ops_action action_of(const char *a)
-{
-	if (!a)
-		return OPS_DYNAMIC;
-	if (strcmp(a, "Add") == 0)
-		return OPS_ADD;
-	if (strcmp(a, "Modify") == 0)
-		return OPS_MODIFY;
-	if (strcmp(a, "Remove") == 0)
-		return OPS_REMOVE;
-	if (strcmp(a, "Import") == 0)
-		return OPS_IMPORT;
-	return OPS_DYNAMIC;
-}
-
 /* Posts the change set for review; false when out of memory. */
 static bool post_changeset(awsb *b, const ops_request *rq, const cfn_change_set *cs,
                            bool creates_stack, bool empty)
@@ -353,11 +338,8 @@ static bool post_changeset(awsb *b, const ops_request *rq, const cfn_change_set 
 	for (size_t i = 0; ok && i < n; i++) {
 		const cfn_change *c = &cs->changes[i];
 		ops_change *d = &o->v[i];
-		d->action = action_of(c->action);
-		d->replacement = !c->replacement                              ? OPS_REPL_NEVER
-		                 : strcmp(c->replacement, "True") == 0        ? OPS_REPL_ALWAYS
-		                 : strcmp(c->replacement, "Conditional") == 0 ? OPS_REPL_CONDITIONAL
-		                                                              : OPS_REPL_NEVER;
+		d->action = ops_action_of(c->action);
+		d->replacement = ops_replacement_of(c->replacement);
 		d->logical_id = strdup(c->logical_id ? c->logical_id : "?");
 		d->physical_id = strdup(c->physical_id ? c->physical_id : "");
 		d->type = strdup(c->resource_type ? c->resource_type : "?");
