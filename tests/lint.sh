@@ -1,25 +1,35 @@
 #!/usr/bin/env bash
 # The assembled template of every environment kind passes cfn-lint with zero
-# errors and warnings (informational findings are printed, not fatal).
+# errors and warnings (informational findings are printed, not fatal), and so does the
+# template of the console's moto fixture catalog.
 set -u
 lmsctl=${LMSCTL:-./lmsctl}
 command -v cfn-lint >/dev/null || { echo "SKIP: cfn-lint is not installed (pip install cfn-lint)"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rc=0
-for env in dev staging prod; do
-	"$lmsctl" init --env "$env" -o "$tmp/$env.yml" 2>/dev/null || { echo "init $env failed"; rc=1; continue; }
-	"$lmsctl" -m "$tmp/$env.yml" generate -o "$tmp/template-$env.yml" || { echo "generate $env failed"; rc=1; continue; }
-	out=$(cfn-lint --format parseable -r eu-west-1 -c I -- "$tmp/template-$env.yml" 2>&1)
+src=${TOP_SRCDIR:-.}
+# lint NAME ENV [--templates DIR]: init, generate and cfn-lint one model
+lint() {
+	local name=$1 env=$2
+	shift 2
+	"$lmsctl" "$@" init --env "$env" -o "$tmp/$name.yml" 2>/dev/null || { echo "init $name failed"; rc=1; return; }
+	"$lmsctl" "$@" -m "$tmp/$name.yml" generate -o "$tmp/template-$name.yml" || { echo "generate $name failed"; rc=1; return; }
+	out=$(cfn-lint --format parseable -r eu-west-1 -c I -- "$tmp/template-$name.yml" 2>&1)
 	bad=$(printf '%s\n' "$out" | grep -E ':[EW][0-9]{4}:')
 	info=$(printf '%s\n' "$out" | grep -cE ':I[0-9]{4}:')
 	if [ -n "$bad" ]; then
-		echo "cfn-lint $env: errors or warnings:"
+		echo "cfn-lint $name: errors or warnings:"
 		printf '%s\n' "$bad" | cut -c1-300 | head -40
 		rc=1
 	else
-		echo "cfn-lint $env: clean ($info informational, $(wc -c <"$tmp/template-$env.yml") bytes)"
+		echo "cfn-lint $name: clean ($info informational, $(wc -c <"$tmp/template-$name.yml") bytes)"
 	fi
 	[ "$info" = 0 ] || printf '%s\n' "$out" | grep -E ':I[0-9]{4}:' | head -20
+}
+for env in dev staging prod; do
+	lint "$env" "$env"
 done
+# the console's moto fixture is deployed by tests/console_moto.py: it is real CloudFormation too
+lint console-moto dev --templates "$src/tests/fixtures/console-moto"
 exit $rc
