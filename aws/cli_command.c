@@ -1,9 +1,7 @@
-#define _GNU_SOURCE /* strcasestr */
 /* aws_cli_command: the `aws` command line equivalent to one call, for the console's
  * API log. Only what the call carried is shown; nothing is looked up. */
 #include "aws/http.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,30 +34,6 @@ static char *percent_decode(const char *s, size_t len, bool plus_is_space)
 		return NULL;
 	}
 	return buf_take(&b);
-}
-
-static bool is_masked(const aws_call_record *rec, const char *v)
-{
-	for (size_t i = 0; i < rec->nmasked; i++)
-		if (rec->masked[i] && rec->masked[i][0] && strcmp(rec->masked[i], v) == 0)
-			return true;
-	return false;
-}
-
-/* A parameter whose name says its value is a secret. */
-static bool key_is_secret(const char *key)
-{
-	static const char *const words[] = {"password", "secret", "token"};
-	static const char *const allowed[] = {"NextToken", "ClientRequestToken", "ClientToken"};
-	const char *leaf = strrchr(key, '.');
-	leaf = leaf ? leaf + 1 : key;
-	for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
-		if (strcmp(leaf, allowed[i]) == 0)
-			return false;
-	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-		if (strcasestr(leaf, words[i]))
-			return true;
-	return false;
 }
 
 /* Appends v quoted for a POSIX shell when it needs it. */
@@ -142,9 +116,16 @@ static field *parse_form(const aws_call_record *rec, const char *body, size_t le
 			*oom = true;
 			break;
 		}
-		if (key_is_secret(k) || is_masked(rec, v)) {
+		if (aws_name_is_secret(k, strlen(k))) {
 			free(v);
 			v = strdup("****");
+		} else {
+			/* a NoEcho value, wherever it stands in the value */
+			buf m;
+			buf_init(&m, 0);
+			aws_mask_values(&m, v, strlen(v), rec->masked, rec->nmasked);
+			free(v);
+			v = buf_take(&m);
 		}
 		f[*n].key = k;
 		f[*n].value = v;

@@ -464,7 +464,7 @@ long aws_backoff_ms(int next_attempt, double fraction, long unit_ms)
 
 /* ---- masking for the debug log -------------------------------------------------------------- */
 
-static bool name_is_secret(const char *name, size_t len)
+bool aws_name_is_secret(const char *name, size_t len)
 {
 	/* the last dotted component of a form key ("Parameters.member.1.ParameterValue") */
 	for (size_t i = len; i > 0; i--)
@@ -489,8 +489,8 @@ static bool name_is_secret(const char *name, size_t len)
 }
 
 /* Appends text[0..len) with the registered values replaced. */
-static void add_masking_values(buf *out, const char *text, size_t len, const char *const *masked,
-                               size_t nmasked)
+void aws_mask_values(buf *out, const char *text, size_t len, const char *const *masked,
+                     size_t nmasked)
 {
 	size_t i = 0;
 	while (i < len) {
@@ -525,7 +525,7 @@ static void mask_form(const char *text, size_t len, buf *out)
 		while (end < len && text[end] != '&')
 			end++;
 		const char *eq = memchr(text + i, '=', end - i);
-		if (eq && name_is_secret(text + i, (size_t)(eq - (text + i)))) {
+		if (eq && aws_name_is_secret(text + i, (size_t)(eq - (text + i)))) {
 			buf_add(out, text + i, (size_t)(eq - (text + i)) + 1);
 			buf_adds(out, "****");
 		} else {
@@ -551,7 +551,8 @@ static void mask_markup(const char *text, size_t len, buf *out)
 			size_t gt = ne;
 			while (gt < len && text[gt] != '>')
 				gt++;
-			if (gt < len && text[gt - 1] != '/' && name_is_secret(text + ns, ne - ns)) {
+			if (gt < len && text[gt - 1] != '/' &&
+			    aws_name_is_secret(text + ns, ne - ns)) {
 				buf_add(out, text + i, gt + 1 - i);
 				size_t close = gt + 1;
 				bool content = false;
@@ -578,7 +579,7 @@ static void mask_markup(const char *text, size_t len, buf *out)
 			while (after < len && (text[after] == ' ' || text[after] == '\t'))
 				after++;
 			if (ke < len && after < len && text[after] == ':' &&
-			    name_is_secret(text + i + 1, ke - i - 1)) {
+			    aws_name_is_secret(text + i + 1, ke - i - 1)) {
 				size_t vs = after + 1;
 				while (vs < len && (text[vs] == ' ' || text[vs] == '\t'))
 					vs++;
@@ -606,7 +607,7 @@ void aws_mask_for_log(const char *text, size_t len, const char *const *masked, s
 {
 	buf stage;
 	buf_init(&stage, 0);
-	add_masking_values(&stage, text, len, masked, nmasked);
+	aws_mask_values(&stage, text, len, masked, nmasked);
 	buf shaped;
 	buf_init(&shaped, 0);
 	if (looks_like_form(stage.data ? stage.data : "", stage.len))

@@ -178,6 +178,13 @@ bool aws_error_is_skew(const char *code);
  * at most `limit` bytes (0: no limit) then "... (N more bytes)". */
 void aws_mask_for_log(const char *text, size_t len, const char *const *masked, size_t nmasked,
                       size_t limit, buf *out);
+/* Whether a parameter's name (the last dotted part of a form key) says its value is a
+ * secret: password, secret, token or authorization in it, NextToken and the client tokens
+ * excepted. */
+bool aws_name_is_secret(const char *name, size_t len);
+/* Appends text with every occurrence of the masked values replaced by "****". */
+void aws_mask_values(buf *out, const char *text, size_t len, const char *const *masked,
+                     size_t nmasked);
 /* Backoff before attempt `next_attempt` (2, 3, ...) in ms, given a random fraction [0,1). */
 long aws_backoff_ms(int next_attempt, double fraction, long unit_ms);
 

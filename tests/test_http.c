@@ -384,6 +384,16 @@ static void test_cli_command(void **state)
 	          "CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND --role-arn arn:aws:iam::1:role/d "
 	          "--description 'lmsctl deploy of lms-dev (dev)' --client-token lmsctl-abc "
 	          "--region eu-west-1");
+	/* a masked value is masked wherever it stands inside another value */
+	const char *inside = "Action=DescribeStacks&Version=2010-05-15&Description=with+hunter2+in";
+	aws_request in = {.service = "cloudformation",
+	                  .operation = "DescribeStacks",
+	                  .method = "POST",
+	                  .body = inside,
+	                  .body_len = strlen(inside)};
+	check_cli(&in, masked, 1, NULL,
+	          "aws cloudformation describe-stacks --description 'with **** in' --region "
+	          "eu-west-1");
 	/* a parameter named like a secret is masked even when not registered; quotes */
 	const char *q = "Action=GetCallerIdentity&Version=2011-06-15&SessionToken=abc"
 	                "&Name=it%27s";
