@@ -42,7 +42,7 @@ REGION = "eu-west-1"
 USER_ID = "lms-cache-app-test"
 # the moto server (started on a free loopback port, bounded, always stopped)
 # and the inline-code limit are shared with the other template tests
-from motoutil import ZIPFILE_LIMIT, MotoServer  # noqa: E402
+from motoutil import ZIPFILE_LIMIT, MotoServer, RotationService  # noqa: E402
 
 
 class FakeCache:
@@ -77,41 +77,6 @@ class FakeCache:
             self.auth_failures -= 1
             return False
         return user == self.username and password in self.passwords
-
-
-class RotationService:
-    """What the Secrets Manager rotation service does around the function.
-
-    Wraps the real (moto) client the function uses; see the module doc.
-    """
-
-    def __init__(self, client):
-        self._client = client
-        self.token = None
-
-    def __getattr__(self, name):
-        return getattr(self._client, name)
-
-    def start(self):
-        self.token = str(uuid.uuid4())
-        return self.token
-
-    def describe_secret(self, **kw):
-        meta = self._client.describe_secret(**kw)
-        meta["RotationEnabled"] = True
-        versions = meta.setdefault("VersionIdsToStages", {})
-        if self.token and self.token not in versions:
-            versions[self.token] = ["AWSPENDING"]  # RotateSecret's placeholder
-        return meta
-
-    def complete(self, arn):
-        stages = self._client.describe_secret(
-            SecretId=arn)["VersionIdsToStages"]
-        if "AWSPENDING" in stages.get(self.token, []):
-            self._client.update_secret_version_stage(
-                SecretId=arn, VersionStage="AWSPENDING",
-                RemoveFromVersionId=self.token)
-        self.token = None
 
 
 def zipfile_code(tpl):
