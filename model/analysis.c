@@ -914,6 +914,7 @@ bool create_only_has_type(const create_only *db, const char *type)
 
 bool type_is_stateful(const char *type)
 {
+	/* the one list: the review (lmsctl deploy, the console) and the update analysis */
 	static const char *const stateful[] = {
 	    "AWS::RDS::DBCluster",
 	    "AWS::RDS::DBInstance",
@@ -922,13 +923,20 @@ bool type_is_stateful(const char *type)
 	    "AWS::ElastiCache::ServerlessCache",
 	    "AWS::EFS::FileSystem",
 	    "AWS::S3::Bucket",
+	    "AWS::DynamoDB::Table",
 	    "AWS::Kinesis::Stream",
+	    "AWS::KinesisFirehose::DeliveryStream",
 	    "AWS::KMS::Key",
 	    "AWS::SecretsManager::Secret",
-	    "AWS::DynamoDB::Table",
 	    "AWS::Logs::LogGroup",
 	    "AWS::ECR::Repository",
 	    "AWS::Cognito::UserPool",
+	    "AWS::SQS::Queue",
+	    "AWS::OpenSearchService::Domain",
+	    "AWS::DocDB::DBCluster",
+	    "AWS::Neptune::DBCluster",
+	    "AWS::Backup::BackupVault",
+	    "AWS::MemoryDB::Cluster",
 	};
 	for (size_t i = 0; type && i < sizeof(stateful) / sizeof(stateful[0]); i++)
 		if (strcmp(type, stateful[i]) == 0)

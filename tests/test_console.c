@@ -13,6 +13,7 @@
 
 #include "testutil.h"
 
+#include "model/analysis.h"
 #include "model/catalog.h"
 #include "model/model.h"
 #include "tui/ops.h"
@@ -643,8 +644,8 @@ static void test_ops_helpers(void **state)
 	ops_sha256_hex("abc", 3, hex);
 	assert_string_equal(hex,
 	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	assert_true(ops_type_is_stateful("AWS::RDS::DBCluster"));
-	assert_false(ops_type_is_stateful("AWS::EC2::Subnet"));
+	assert_true(type_is_stateful("AWS::RDS::DBCluster"));
+	assert_false(type_is_stateful("AWS::EC2::Subnet"));
 	assert_true(ops_status_in_progress("UPDATE_ROLLBACK_IN_PROGRESS"));
 	assert_false(ops_status_in_progress("UPDATE_COMPLETE"));
 	assert_true(ops_status_failed("ROLLBACK_COMPLETE"));

@@ -8,6 +8,7 @@
 #include "aws/s3.h"
 #include "aws/sts.h"
 #include "common/buf.h"
+#include "model/analysis.h"
 #include "model/assemble.h"
 #include "model/eval.h"
 #include "model/findings.h"
@@ -554,11 +555,6 @@ static void print_outputs_text(op *o, const cfn_stack *s)
 
 /* ---- change set summary ----------------------------------------------------------------- */
 
-bool deploy_type_is_stateful(const char *t)
-{
-	return sf_type_is_stateful(t);
-}
-
 static bool change_replaces(const cfn_change *ch)
 {
 	return strcmp(ch->action, "Modify") == 0 && ch->replacement &&
@@ -572,10 +568,10 @@ static int compare_changes(const void *a, const void *b)
 	const cfn_change *x = a, *y = b;
 	ops_change ox = {.action = ops_action_of(x->action),
 	                 .replacement = ops_replacement_of(x->replacement),
-	                 .stateful = deploy_type_is_stateful(x->resource_type)};
+	                 .stateful = type_is_stateful(x->resource_type)};
 	ops_change oy = {.action = ops_action_of(y->action),
 	                 .replacement = ops_replacement_of(y->replacement),
-	                 .stateful = deploy_type_is_stateful(y->resource_type)};
+	                 .stateful = type_is_stateful(y->resource_type)};
 	int d = ops_change_risk(&oy) - ops_change_risk(&ox);
 	return d ? d : strcmp(x->logical_id, y->logical_id);
 }
@@ -590,7 +586,7 @@ static summary summarize(op *o, cfn_change_set *cs, const char *type)
 	qsort(cs->changes, cs->nchanges, sizeof *cs->changes, compare_changes);
 	for (size_t i = 0; i < cs->nchanges; i++) {
 		const cfn_change *ch = &cs->changes[i];
-		bool stateful = deploy_type_is_stateful(ch->resource_type);
+		bool stateful = type_is_stateful(ch->resource_type);
 		if (strcmp(ch->action, "Add") == 0)
 			sm.add++;
 		else if (strcmp(ch->action, "Remove") == 0) {
@@ -611,7 +607,7 @@ static summary summarize(op *o, cfn_change_set *cs, const char *type)
 		    color(o, RED), sm.stateful_replace, sm.stateful_remove, color(o, RESET));
 	for (size_t i = 0; i < cs->nchanges; i++) {
 		const cfn_change *ch = &cs->changes[i];
-		bool stateful = deploy_type_is_stateful(ch->resource_type);
+		bool stateful = type_is_stateful(ch->resource_type);
 		bool replace = change_replaces(ch);
 		const char *mark = strcmp(ch->action, "Add") == 0      ? "+ Add    "
 		                   : strcmp(ch->action, "Remove") == 0 ? "- Remove "
@@ -636,12 +632,12 @@ static json_t *changes_json(const cfn_change_set *cs)
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < cs->nchanges; i++) {
 		const cfn_change *ch = &cs->changes[i];
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b}", "action",
-		                                   ch->action, "logicalId", ch->logical_id, "type",
-		                                   ch->resource_type, "replacement",
-		                                   ch->replacement, "replacingProperties",
-		                                   ch->replacing_properties, "stateful",
-		                                   deploy_type_is_stateful(ch->resource_type)));
+		json_array_append_new(a,
+		                      json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:b}", "action",
+		                                ch->action, "logicalId", ch->logical_id, "type",
+		                                ch->resource_type, "replacement", ch->replacement,
+		                                "replacingProperties", ch->replacing_properties,
+		                                "stateful", type_is_stateful(ch->resource_type)));
 	}
 	return a;
 }

@@ -51,7 +51,4 @@ extern const char outputs_usage[];
  * and LMSCTL_HTTP_BACKOFF_MS shorten the AWS client's timeout and retry pauses (tests). */
 long deploy_env_ms(const char *name);
 
-/* The resource types whose replacement or removal loses data (exposed for tests). */
-bool deploy_type_is_stateful(const char *resource_type);
-
 #endif

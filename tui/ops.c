@@ -542,11 +542,6 @@ const char *ops_runner_backend(const ops_runner *r)
 
 /* ---- helpers ---------------------------------------------------------- */
 
-bool ops_type_is_stateful(const char *type)
-{
-	return sf_type_is_stateful(type);
-}
-
 ops_action ops_action_of(const char *action)
 {
 	if (!action)

@@ -206,8 +206,8 @@ void ops_request_free(ops_request *rq);
 
 /* ---- helpers --------------------------------------------------------- */
 
-/* Resource types whose replacement or removal loses data. */
-bool ops_type_is_stateful(const char *type);
+/* (Resource types whose replacement or removal loses data: type_is_stateful,
+ * model/analysis.h, the one list.) */
 /* CloudFormation's Action ("Add", "Modify", ...) and Replacement ("True",
  * "Conditional", "False") as the review's kinds. */
 ops_action ops_action_of(const char *action);

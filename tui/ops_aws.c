@@ -11,6 +11,7 @@
 #include "aws/s3.h"
 #include "aws/sts.h"
 #include "common/buf.h"
+#include "model/analysis.h"
 #include "tui/stackflow.h"
 
 #include <curl/curl.h>
@@ -344,7 +345,7 @@ static bool post_changeset(awsb *b, const ops_request *rq, const cfn_change_set 
 		d->physical_id = strdup(c->physical_id ? c->physical_id : "");
 		d->type = strdup(c->resource_type ? c->resource_type : "?");
 		d->replace_because = strdup(c->replacing_properties ? c->replacing_properties : "");
-		d->stateful = sf_type_is_stateful(c->resource_type);
+		d->stateful = type_is_stateful(c->resource_type);
 		o->n++;
 		ok = d->logical_id && d->physical_id && d->type && d->replace_because;
 	}

@@ -4,6 +4,7 @@
 #include "tui/ops.h"
 
 #include "common/buf.h"
+#include "model/analysis.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,7 +94,7 @@ static void post_outputs(const fake *f, const ops_request *rq, ops_sink *s)
 
 static bool stateful_type(const char *t)
 {
-	return ops_type_is_stateful(t);
+	return type_is_stateful(t);
 }
 
 /* Whether the template creates the resource for this model. */

@@ -18,36 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-bool sf_type_is_stateful(const char *t)
-{
-	static const char *const types[] = {"AWS::RDS::DBCluster",
-	                                    "AWS::RDS::DBInstance",
-	                                    "AWS::ElastiCache::ReplicationGroup",
-	                                    "AWS::ElastiCache::CacheCluster",
-	                                    "AWS::ElastiCache::ServerlessCache",
-	                                    "AWS::EFS::FileSystem",
-	                                    "AWS::S3::Bucket",
-	                                    "AWS::DynamoDB::Table",
-	                                    "AWS::Kinesis::Stream",
-	                                    "AWS::KinesisFirehose::DeliveryStream",
-	                                    "AWS::KMS::Key",
-	                                    "AWS::SecretsManager::Secret",
-	                                    "AWS::Logs::LogGroup",
-	                                    "AWS::ECR::Repository",
-	                                    "AWS::Cognito::UserPool",
-	                                    "AWS::SQS::Queue",
-	                                    "AWS::OpenSearchService::Domain",
-	                                    "AWS::DocDB::DBCluster",
-	                                    "AWS::Neptune::DBCluster",
-	                                    "AWS::Backup::BackupVault",
-	                                    "AWS::MemoryDB::Cluster",
-	                                    NULL};
-	for (const char *const *p = types; *p; p++)
-		if (t && strcmp(t, *p) == 0)
-			return true;
-	return false;
-}
-
 /* ---- the change set ------------------------------------------------------------------------- */
 
 const char *const sf_capabilities[2] = {"CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"};

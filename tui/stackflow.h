@@ -35,9 +35,6 @@ typedef struct sf_hooks {
 	bool (*stopped)(void *ctx);
 } sf_hooks;
 
-/* The resource types whose replacement or removal loses data. */
-bool sf_type_is_stateful(const char *resource_type);
-
 /* ---- the change set --------------------------------------------------------------------- */
 
 /* What a deploy sends besides the template and the parameters: the change set's name

@@ -16,6 +16,8 @@
 #define _GNU_SOURCE /* strndup with -std=c11 */
 #include "tui/ui.h"
 
+#include "model/analysis.h"
+
 #include "tui/ui_text.h"
 
 #include <stdlib.h>
@@ -671,7 +673,7 @@ void deploy_on_msg(console *c, ops_msg *m)
 		o->have_cs = true;
 		for (size_t i = 0; i < o->cs.n; i++)
 			o->cs.v[i].stateful =
-			    o->cs.v[i].stateful || ops_type_is_stateful(o->cs.v[i].type);
+			    o->cs.v[i].stateful || type_is_stateful(o->cs.v[i].type);
 		ops_changeset_sort(&o->cs);
 		o->scroll = 0;
 		if (o->cs.n == 0) {
