@@ -1,5 +1,8 @@
 #include "aws/cfn.h"
 
+#include "common/str.h"
+#include "common/vec.h"
+
 #include "aws/query.h"
 
 #include <openssl/rand.h>
@@ -279,10 +282,8 @@ bool cfn_parse_change_set_page(const xml_node *result, cfn_change_set **csp, cha
 	const xml_node *list = xml_child(result, "Changes");
 	size_t n = count_members(list);
 	if (n) {
-		cfn_change *grown = realloc(cs->changes, (cs->nchanges + n) * sizeof *grown);
-		if (!grown)
+		if (n > SIZE_MAX - cs->nchanges || !VEC_RESIZE(cs->changes, cs->nchanges + n))
 			return false;
-		cs->changes = grown;
 		for (const xml_node *m = xml_child(list, "member"); m; m = xml_next_same(m)) {
 			const xml_node *rc = xml_child(m, "ResourceChange");
 			if (!rc)
@@ -554,14 +555,8 @@ bool cfn_event_tracker_seen(cfn_event_tracker *t, const char *id, bool mark)
 	size_t at = seen_index(t, id, &found);
 	if (found || !mark)
 		return found;
-	if (t->nseen == t->capseen) {
-		size_t cap = t->capseen ? t->capseen * 2 : 64;
-		char **grown = realloc(t->seen, cap * sizeof *grown);
-		if (!grown)
-			return false;
-		t->seen = grown;
-		t->capseen = cap;
-	}
+	if (!VEC_RESERVE(t->seen, t->capseen, t->nseen + 1))
+		return false;
 	char *copy = strdup(id);
 	if (!copy)
 		return false;
@@ -577,7 +572,7 @@ bool cfn_poll_events(aws_client *c, cfn_event_tracker *t, cfn_event **events, si
 	*events = NULL;
 	*nevents = 0;
 	cfn_event *fresh = NULL; /* newest first while collecting */
-	size_t nfresh = 0;
+	size_t nfresh = 0, capfresh = 0;
 	char *token = NULL;
 	bool ok = true, reached_known = false;
 	size_t max_pages = t->max_pages ? t->max_pages : CFN_MAX_PAGES_DEFAULT;
@@ -618,12 +613,10 @@ bool cfn_poll_events(aws_client *c, cfn_event_tracker *t, cfn_event **events, si
 				reached_known = true;
 				break;
 			}
-			cfn_event *grown = realloc(fresh, (nfresh + 1) * sizeof *grown);
-			if (!grown) {
+			if (!VEC_RESERVE(fresh, capfresh, nfresh + 1)) {
 				ok = out_of_memory(err);
 				break;
 			}
-			fresh = grown;
 			fresh[nfresh++] = *e;
 			memset(e, 0, sizeof *e);
 		}
@@ -671,10 +664,8 @@ static bool resources_page(const xml_node *result, void *ctx, char **next)
 	const xml_node *list = xml_child(result, "StackResourceSummaries");
 	size_t more = count_members(list);
 	if (more) {
-		cfn_event *grown = realloc(l->v, (l->n + more) * sizeof *grown);
-		if (!grown)
+		if (more > SIZE_MAX - l->n || !VEC_RESIZE(l->v, l->n + more))
 			return false;
-		l->v = grown;
 	}
 	for (const xml_node *m = xml_child(list, "member"); m && more; m = xml_next_same(m)) {
 		cfn_event *e = &l->v[l->n++];
@@ -796,17 +787,11 @@ bool cfn_continue_update_rollback(aws_client *c, const char *stack, const char *
 
 /* ---- statuses ---------------------------------------------------------------------------- */
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 bool cfn_status_settled(const char *status)
 {
 	/* REVIEW_IN_PROGRESS: created by a change set that was never executed; nothing runs */
-	return status &&
-	       (!ends_with(status, "_IN_PROGRESS") || strcmp(status, "REVIEW_IN_PROGRESS") == 0);
+	return status && (!lms_ends_with(status, "_IN_PROGRESS") ||
+	                  strcmp(status, "REVIEW_IN_PROGRESS") == 0);
 }
 
 bool cfn_status_succeeded(const char *status)
@@ -818,10 +803,10 @@ bool cfn_status_succeeded(const char *status)
 
 bool cfn_status_failed(const char *status)
 {
-	return status && (strstr(status, "ROLLBACK") || ends_with(status, "_FAILED"));
+	return status && (strstr(status, "ROLLBACK") || lms_ends_with(status, "_FAILED"));
 }
 
 bool cfn_event_status_failed(const char *status)
 {
-	return status && ends_with(status, "_FAILED");
+	return status && lms_ends_with(status, "_FAILED");
 }

@@ -4,6 +4,8 @@
 
 #include "aws/credentials.h"
 
+#include "common/vec.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -130,14 +132,8 @@ void aws_ini_free(aws_ini *ini)
 static bool ini_push(aws_ini *ini, const char *section, size_t section_len, const char *key,
                      size_t key_len, const char *value, size_t value_len)
 {
-	if (ini->count == ini->cap) {
-		size_t cap = ini->cap ? ini->cap * 2 : 16;
-		ini_entry *items = realloc(ini->items, cap * sizeof(ini_entry));
-		if (!items)
-			return false;
-		ini->items = items;
-		ini->cap = cap;
-	}
+	if (!VEC_RESERVE(ini->items, ini->cap, ini->count + 1))
+		return false;
 	ini_entry e = {copy_n(section, section_len), NULL, NULL};
 	if (key) {
 		e.key = copy_n(key, key_len);

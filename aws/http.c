@@ -1,6 +1,8 @@
 #define _GNU_SOURCE /* strcasestr, memmem */
 #include "aws/http.h"
 
+#include "common/vec.h"
+
 #include "aws/xml.h"
 
 #include "config.h"
@@ -212,10 +214,8 @@ bool aws_client_mask(aws_client *c, const char *value)
 {
 	if (!value || !value[0])
 		return true;
-	char **m = realloc(c->masked, (c->nmasked + 1) * sizeof *m);
-	if (!m)
+	if (!VEC_RESIZE(c->masked, c->nmasked + 1))
 		return false;
-	c->masked = m;
 	c->masked[c->nmasked] = strdup(value);
 	if (!c->masked[c->nmasked])
 		return false;

@@ -1,5 +1,8 @@
 #include "aws/provider.h"
 
+#include "common/file.h"
+#include "common/num.h"
+
 #include "aws/cfn.h"
 #include "aws/http.h"
 #include "aws/sts.h"
@@ -199,25 +202,21 @@ static credentials_status from_container(const provider_options *o, bool *tried,
 	const char *token_file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	const char *token = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	if (token_file) {
-		FILE *f = fopen(token_file, "r");
-		char chunk[512];
-		size_t got;
+		buf tok;
+		lms_error ferr = {0};
+		bool read = file_read(token_file, 4096, &tok, &ferr);
 		buf_adds(&header, "Authorization: ");
-		while (f && (got = fread(chunk, 1, sizeof chunk, f)) > 0 &&
-		       buf_add(&header, chunk, got))
-			;
-		if (!f || header.failed) {
-			lms_error_set(
-			    err, NULL, 0, 0,
-			    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: cannot read it: %s",
-			    token_file, f ? "larger than 4 KiB" : strerror(errno));
-			if (f)
-				fclose(f);
+		buf_add(&header, tok.data, tok.len);
+		wipe_buf(&tok);
+		if (!read || header.failed) {
+			lms_error_set(err, token_file, 0, 0,
+			              "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: %s",
+			              ferr.msg ? ferr.msg : "out of memory");
+			lms_error_clear(&ferr);
 			wipe_buf(&header);
 			buf_free(&url);
 			return CREDENTIALS_BAD_CONFIG;
 		}
-		fclose(f);
 		while (header.len && isspace((unsigned char)header.data[header.len - 1]))
 			header.data[--header.len] = '\0';
 	} else if (token) {
@@ -347,22 +346,16 @@ static credentials_status config_load(config_file *c, lms_error *err)
 		buf_addf(&c->path, "%s/.aws/config", home);
 	else
 		return CREDENTIALS_OK;
-	FILE *f = fopen(buf_cstr(&c->path), "rb");
-	if (!f)
-		return errno == ENOENT ? CREDENTIALS_OK : CREDENTIALS_SYSTEM_ERROR;
 	buf text;
-	buf_init(&text, CREDENTIALS_MAX_FILE_SIZE);
-	char chunk[8192];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && buf_add(&text, chunk, got))
-		;
-	bool bad = ferror(f) || text.failed;
-	fclose(f);
+	lms_error ferr = {0};
 	credentials_status st = CREDENTIALS_OK;
-	if (bad) {
-		lms_error_set(err, buf_cstr(&c->path), 0, 0,
-		              "cannot read it (or larger than 1 MiB)");
-		st = CREDENTIALS_SYSTEM_ERROR;
+	if (!file_read(buf_cstr(&c->path), CREDENTIALS_MAX_FILE_SIZE, &text, &ferr)) {
+		if (errno != ENOENT) {
+			lms_error_set(err, buf_cstr(&c->path), 0, 0, "%s",
+			              ferr.msg ? ferr.msg : "cannot read it");
+			st = CREDENTIALS_SYSTEM_ERROR;
+		}
+		lms_error_clear(&ferr);
 	} else {
 		lms_error perr = {0};
 		c->ini = aws_ini_parse(buf_cstr(&text), text.len, &perr);
@@ -457,9 +450,7 @@ static credentials_status assume_role(const provider_options *o, const config_fi
 	long duration = 0;
 	const char *d = config_get(cfg, profile, "duration_seconds");
 	if (d) {
-		char *end = NULL;
-		duration = strtol(d, &end, 10);
-		if (*end || duration < 900 || duration > 43200) {
+		if (!lms_parse_long(d, 900, 43200, &duration)) {
 			lms_error_set(
 			    err, NULL, 0, 0,
 			    "profile \"%s\": duration_seconds must be 900 to 43200, not %.20s",

@@ -1,5 +1,7 @@
 #include "aws/query.h"
 
+#include "common/str.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,17 +55,15 @@ void aws_params_addf(aws_params *p, const char *value, const char *key_fmt, ...)
 {
 	if (!value)
 		return;
-	buf key;
-	buf_init(&key, 0);
 	va_list ap;
 	va_start(ap, key_fmt);
-	buf_vaddf(&key, key_fmt, ap);
+	char *key = lms_vstrdupf(key_fmt, ap);
 	va_end(ap);
-	if (key.failed)
+	if (!key)
 		p->body.failed = true;
 	else
-		aws_params_add(p, buf_cstr(&key), value);
-	buf_free(&key);
+		aws_params_add(p, key, value);
+	free(key);
 }
 
 bool aws_query(aws_client *c, const char *service, const aws_params *p, xml_doc **out,

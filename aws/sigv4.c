@@ -4,6 +4,8 @@
 
 #include "aws/sigv4.h"
 
+#include "common/vec.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -564,14 +566,8 @@ static char *encode_copy(const char *s, size_t len, bool decode_first)
 static bool params_add(query_params *qp, const char *name, size_t name_len, const char *value,
                        size_t value_len, bool decode_first)
 {
-	if (qp->count == qp->cap) {
-		size_t cap = qp->cap ? qp->cap * 2 : 8;
-		query_param *items = realloc(qp->items, cap * sizeof(query_param));
-		if (!items)
-			return false;
-		qp->items = items;
-		qp->cap = cap;
-	}
+	if (!VEC_RESERVE(qp->items, qp->cap, qp->count + 1))
+		return false;
 	char *n = encode_copy(name, name_len, decode_first);
 	char *v = encode_copy(value, value_len, decode_first);
 	if (!n || !v) {

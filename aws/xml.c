@@ -1,5 +1,7 @@
 #include "aws/xml.h"
 
+#include "common/vec.h"
+
 #include <expat.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -103,14 +105,12 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 	}
 	if (st->current) {
 		xml_node *parent = st->current;
-		xml_node **kids = realloc(parent->kids, (parent->n + 1) * sizeof(xml_node *));
-		if (!kids) {
+		if (!VEC_RESERVE(parent->kids, parent->cap, parent->n + 1)) {
 			node_free(n);
 			st->oom = true;
 			stop(st, "out of memory");
 			return;
 		}
-		parent->kids = kids;
 		parent->kids[parent->n++] = n;
 		n->parent = parent;
 	} else {

@@ -30,6 +30,7 @@ struct xml_node {
 	size_t text_len;
 	xml_node **kids; /* child elements in document order */
 	size_t n;
+	size_t cap;       /* kids allocated */
 	xml_node *parent; /* NULL for the root */
 };
 

@@ -3,6 +3,10 @@
  * rules of thumb, with their sources, are in analysis.h and docs/report.md. */
 #include "model/analysis.h"
 
+#include "common/num.h"
+#include "common/str.h"
+#include "common/vec.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -40,27 +44,13 @@ const char *tier_status_name(tier_status s)
 	return "?";
 }
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-	buf b;
-	buf_init(&b, 0);
-	va_list ap;
-	va_start(ap, f);
-	buf_vaddf(&b, f, ap);
-	va_end(ap);
-	return buf_take(&b);
-}
-
 static void missing(analysis *a, const char *what)
 {
 	for (size_t i = 0; i < a->nmissing; i++)
 		if (strcmp(a->missing[i], what) == 0)
 			return;
-	char **p = realloc(a->missing, (a->nmissing + 1) * sizeof(char *));
-	if (!p)
+	if (!VEC_RESIZE(a->missing, a->nmissing + 1))
 		return;
-	a->missing = p;
 	a->missing[a->nmissing] = strdup(what);
 	if (a->missing[a->nmissing])
 		a->nmissing++;
@@ -145,8 +135,9 @@ static double policy_detection(const rendered *r, const render_resource *p, doub
 		    rnode_get(cfg, "PredefinedMetricSpecification"), "PredefinedMetricType"));
 		double period = metric && strstr(metric, "HighResolution") ? TT_HIGH_RES_PERIOD
 		                                                           : TT_METRIC_PERIOD;
-		*from = fmt("target tracking %s: %d datapoints of %g s (%s)", p->id,
-		            TARGET_TRACKING_DATAPOINTS, period, metric ? metric : "custom metric");
+		*from = lms_strdupf("target tracking %s: %d datapoints of %g s (%s)", p->id,
+		                    TARGET_TRACKING_DATAPOINTS, period,
+		                    metric ? metric : "custom metric");
 		return TARGET_TRACKING_DATAPOINTS * period;
 	}
 	if (!type || strcmp(type, "StepScaling") != 0)
@@ -179,8 +170,8 @@ static double policy_detection(const rendered *r, const render_resource *p, doub
 		if (best < 0 || d < best) {
 			best = d;
 			free(*from);
-			*from = fmt("step scaling %s on alarm %s: %g datapoint(s) of %g s", p->id,
-			            al->id, points, period);
+			*from = lms_strdupf("step scaling %s on alarm %s: %g datapoint(s) of %g s",
+			                    p->id, al->id, points, period);
 		}
 	}
 	return best;
@@ -265,16 +256,16 @@ static void timeline(const rendered *r, analysis *a)
 	}
 	add_term(t, "detection", detection, from);
 	add_term(t, "scaling action", SCALING_ACTION_SECONDS,
-	         fmt("constant: alarm state change to a new desired count"));
+	         lms_strdupf("constant: alarm state change to a new desired count"));
 	add_term(t, "cooldown", 0,
-	         fmt("%g s scale-out cooldown does not delay the first step (a larger "
-	             "breach scales out during it)",
-	             t->scale_out_cooldown < 0 ? 0 : t->scale_out_cooldown));
+	         lms_strdupf("%g s scale-out cooldown does not delay the first step (a larger "
+	                     "breach scales out during it)",
+	                     t->scale_out_cooldown < 0 ? 0 : t->scale_out_cooldown));
 	add_term(t, "task start", TASK_START_SECONDS,
-	         fmt("constant: Fargate placement, ENI, image pull, container start"));
-	add_term(
-	    t, "health check", interval * healthy,
-	    fmt("target group %s: %g s interval x %g healthy checks", tg->id, interval, healthy));
+	         lms_strdupf("constant: Fargate placement, ENI, image pull, container start"));
+	add_term(t, "health check", interval * healthy,
+	         lms_strdupf("target group %s: %g s interval x %g healthy checks", tg->id, interval,
+	                     healthy));
 	t->total = 0;
 	for (size_t i = 0; i < t->nterms; i++)
 		t->total += t->terms[i].seconds;
@@ -319,9 +310,8 @@ static void capacity_figures(const catalog *cat, const model *m, const rendered 
 	for (size_t i = 0; i < 2 && c->users_per_task < 0; i++) {
 		const char *s =
 		    catalog_param(cat, per_task[i]) ? model_param_value(m, cat, per_task[i]) : NULL;
-		char *end;
-		long n = s ? strtol(s, &end, 10) : -1;
-		if (s && *s && !*end && n > 0 && n <= NUM_LIMIT)
+		long n;
+		if (s && lms_parse_long(s, 1, (long)NUM_LIMIT, &n))
 			c->users_per_task = n;
 	}
 	if (c->users_per_task < 0)
@@ -422,7 +412,8 @@ static void az_tasks(const rendered *r, const render_resource *svc, long k, az_t
 	                &unknown);
 	int n = popcount(azs);
 	if (min < 0 || unknown || n == 0) {
-		tier_set(t, (long)min, -1, TIER_UNKNOWN, fmt("tasks' AZs or minimum unknown"));
+		tier_set(t, (long)min, -1, TIER_UNKNOWN,
+		         lms_strdupf("tasks' AZs or minimum unknown"));
 		return;
 	}
 	long total = (long)min;
@@ -433,10 +424,10 @@ static void az_tasks(const rendered *r, const render_resource *svc, long k, az_t
 	long lost = (total + n - 1) / n; /* spread evenly; the worst AZ */
 	long left = total - lost;
 	tier_set(t, total, left, left > 0 ? TIER_DEGRADED : TIER_DOWN,
-	         left > 0 ? fmt("%ld of %ld minimum tasks; ECS starts replacements in the "
-	                        "other AZ(s)",
-	                        left, total)
-	                  : fmt("every task ran in this AZ"));
+	         left > 0 ? lms_strdupf("%ld of %ld minimum tasks; ECS starts replacements in the "
+	                                "other AZ(s)",
+	                                left, total)
+	                  : lms_strdupf("every task ran in this AZ"));
 }
 
 static void az_nat(const rendered *r, long k, az_tier *t)
@@ -488,12 +479,14 @@ static void az_nat(const rendered *r, long k, az_tier *t)
 		}
 	}
 	if (stranded.len)
-		tier_set(t, total, left, TIER_DOWN,
-		         fmt("%s lose Internet egress: their route goes through this AZ's NAT",
-		             buf_cstr(&stranded)));
+		tier_set(
+		    t, total, left, TIER_DOWN,
+		    lms_strdupf("%s lose Internet egress: their route goes through this AZ's NAT",
+		                buf_cstr(&stranded)));
 	else
 		tier_set(t, total, left, left < total ? TIER_DEGRADED : TIER_OK,
-		         left < total ? fmt("only this AZ's own subnets used its NAT") : NULL);
+		         left < total ? lms_strdupf("only this AZ's own subnets used its NAT")
+		                      : NULL);
 	buf_free(&stranded);
 }
 
@@ -520,21 +513,21 @@ static void az_database(const rendered *r, long k, az_tier *t)
 	}
 	if (!total) {
 		tier_set(t, 0, 0, any_cluster ? TIER_DOWN : TIER_ABSENT,
-		         any_cluster ? fmt("the cluster has no instance") : NULL);
+		         any_cluster ? lms_strdupf("the cluster has no instance") : NULL);
 		return;
 	}
 	if (unknown) {
-		tier_set(t, total, -1, TIER_UNKNOWN, fmt("instances not pinned to an AZ"));
+		tier_set(t, total, -1, TIER_UNKNOWN, lms_strdupf("instances not pinned to an AZ"));
 		return;
 	}
 	if (!left)
-		tier_set(t, total, 0, TIER_DOWN, fmt("every instance was in this AZ"));
+		tier_set(t, total, 0, TIER_DOWN, lms_strdupf("every instance was in this AZ"));
 	else if (writer_lost)
 		tier_set(t, total, left, TIER_DEGRADED,
-		         fmt("the writer fails over to a reader (typically under 60 s)"));
+		         lms_strdupf("the writer fails over to a reader (typically under 60 s)"));
 	else
 		tier_set(t, total, left, left < total ? TIER_DEGRADED : TIER_OK,
-		         left < total ? fmt("a reader is lost; the writer serves") : NULL);
+		         left < total ? lms_strdupf("a reader is lost; the writer serves") : NULL);
 }
 
 static void az_cache(const rendered *r, long k, az_tier *t)
@@ -576,14 +569,15 @@ static void az_cache(const rendered *r, long k, az_tier *t)
 			if (azs & (1UL << b))
 				list[n++] = b;
 		if (!n || u) {
-			tier_set(t, (long)nodes, -1, TIER_UNKNOWN, fmt("nodes' AZs unknown"));
+			tier_set(t, (long)nodes, -1, TIER_UNKNOWN,
+			         lms_strdupf("nodes' AZs unknown"));
 			return;
 		}
 		for (size_t i = 0; i < count; i++)
 			az_of[i] = list[i % n];
 	}
 	if (unknown) {
-		tier_set(t, (long)nodes, -1, TIER_UNKNOWN, fmt("nodes' AZs unknown"));
+		tier_set(t, (long)nodes, -1, TIER_UNKNOWN, lms_strdupf("nodes' AZs unknown"));
 		return;
 	}
 	long left = 0;
@@ -592,17 +586,18 @@ static void az_cache(const rendered *r, long k, az_tier *t)
 	bool primary_lost = count > 0 && az_of[0] == k;
 	bool failover = rnode_bool(rnode_get(rg->props, "AutomaticFailoverEnabled")) == 1;
 	if (!left)
-		tier_set(t, (long)count, 0, TIER_DOWN, fmt("every node was in this AZ"));
+		tier_set(t, (long)count, 0, TIER_DOWN, lms_strdupf("every node was in this AZ"));
 	else if (primary_lost && !failover)
 		tier_set(t, (long)count, left, TIER_DOWN,
-		         fmt("the primary is lost and automatic failover is off"));
+		         lms_strdupf("the primary is lost and automatic failover is off"));
 	else if (primary_lost)
-		tier_set(t, (long)count, left, TIER_DEGRADED,
-		         fmt("a replica is promoted (a few seconds); assumed primary in the "
-		             "first AZ"));
+		tier_set(
+		    t, (long)count, left, TIER_DEGRADED,
+		    lms_strdupf("a replica is promoted (a few seconds); assumed primary in the "
+		                "first AZ"));
 	else
 		tier_set(t, (long)count, left, left < (long)count ? TIER_DEGRADED : TIER_OK,
-		         left < (long)count ? fmt("a replica is lost") : NULL);
+		         left < (long)count ? lms_strdupf("a replica is lost") : NULL);
 }
 
 static void az_files(const rendered *r, const render_resource *svc, long k, az_tier *t)
@@ -642,10 +637,11 @@ static void az_files(const rendered *r, const render_resource *svc, long k, az_t
 	        : 0;
 	unsigned long orphan = task_azs & ~mt_azs & ~(1UL << k);
 	if (!left)
-		tier_set(t, total, 0, TIER_DOWN, fmt("every mount target was in this AZ"));
+		tier_set(t, total, 0, TIER_DOWN, lms_strdupf("every mount target was in this AZ"));
 	else if (orphan)
 		tier_set(t, total, left, TIER_DOWN,
-		         fmt("tasks in an AZ without a mount target cannot mount the file system"));
+		         lms_strdupf(
+		             "tasks in an AZ without a mount target cannot mount the file system"));
 	else
 		tier_set(t, total, left, left < total ? TIER_DEGRADED : TIER_OK, NULL);
 }
@@ -671,7 +667,7 @@ static void az_alb(const rendered *r, long k, az_tier *t)
 	         !left          ? TIER_DOWN
 	         : left < total ? TIER_DEGRADED
 	                        : TIER_OK,
-	         left && left < total ? fmt("nodes in the other AZ(s) serve") : NULL);
+	         left && left < total ? lms_strdupf("nodes in the other AZ(s) serve") : NULL);
 }
 
 static void az_loss_table(const rendered *r, analysis *a)
@@ -1013,16 +1009,10 @@ static bool plan_add(update_plan *p, const render_resource *res, update_kind kin
 			free(why);
 			return false;
 		}
-	if (p->n == p->cap) {
-		size_t ncap = p->cap ? p->cap * 2 : 16;
-		update_change *v = realloc(p->v, ncap * sizeof(*v));
-		if (!v) {
-			p->oom = true;
-			free(why);
-			return false;
-		}
-		p->v = v;
-		p->cap = ncap;
+	if (!VEC_RESERVE(p->v, p->cap, p->n + 1)) {
+		p->oom = true;
+		free(why);
+		return false;
 	}
 	p->v[p->n++] = (update_change){res->id, res->type, kind, type_is_stateful(res->type), why};
 	return true;
@@ -1048,11 +1038,11 @@ bool update_safety(const create_only *db, const rendered *before, const rendered
 		const render_resource *now = &after->res[i];
 		const render_resource *was = render_find(before, now->id);
 		if (!was) {
-			plan_add(out, now, UPD_ADD, fmt("new in this model"));
+			plan_add(out, now, UPD_ADD, lms_strdupf("new in this model"));
 			continue;
 		}
 		if (!now->type || !was->type || strcmp(now->type, was->type) != 0) {
-			plan_add(out, now, UPD_REPLACE, fmt("its Type changes"));
+			plan_add(out, now, UPD_REPLACE, lms_strdupf("its Type changes"));
 			continue;
 		}
 		const co_type *co = co_find(db, now->type);
@@ -1076,7 +1066,8 @@ bool update_safety(const create_only *db, const rendered *before, const rendered
 	}
 	for (size_t i = 0; i < before->nres; i++)
 		if (!render_find(after, before->res[i].id))
-			plan_add(out, &before->res[i], UPD_REMOVE, fmt("not in this model"));
+			plan_add(out, &before->res[i], UPD_REMOVE,
+			         lms_strdupf("not in this model"));
 	/* a replaced resource gets a new id and ARN: a create-only property that
 	 * refers to it changes too */
 	for (bool changed = true; changed && !out->oom;) {
@@ -1091,9 +1082,10 @@ bool update_safety(const create_only *db, const rendered *before, const rendered
 					    strcmp(out->v[c].id, res->id) == 0 ||
 					    !rnode_mentions(v, out->v[c].id))
 						continue;
-					if (plan_add(out, res, UPD_REPLACE,
-					             fmt("%s refers to %s, which is replaced",
-					                 co->paths[k], out->v[c].id)))
+					if (plan_add(
+					        out, res, UPD_REPLACE,
+					        lms_strdupf("%s refers to %s, which is replaced",
+					                    co->paths[k], out->v[c].id)))
 						changed = true;
 					break;
 				}

@@ -1,8 +1,12 @@
 #include "model/catalog.h"
 
 #include "common/buf.h"
+#include "common/num.h"
+#include "common/str.h"
+#include "common/vec.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,55 +28,14 @@ static bool fail_node(lms_error *err, const cat_fragment *f, const ynode *n, con
     __attribute__((format(printf, 4, 5)));
 static bool fail_node(lms_error *err, const cat_fragment *f, const ynode *n, const char *fmt, ...)
 {
-	buf msg;
-	buf_init(&msg, 0);
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vaddf(&msg, fmt, ap);
+	char *msg = lms_vstrdupf(fmt, ap);
 	va_end(ap);
 	lms_error_set(err, f->path, n ? n->start.line : 0, n ? n->start.col : 0, "%s",
-	              buf_cstr(&msg));
-	buf_free(&msg);
+	              msg ? msg : "out of memory");
+	free(msg);
 	return false;
-}
-
-static bool grow(void **arr, size_t *cap, size_t count, size_t size)
-{
-	if (count < *cap)
-		return true;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *p = realloc(*arr, ncap * size);
-	if (!p)
-		return false;
-	*arr = p;
-	*cap = ncap;
-	return true;
-}
-
-static bool parse_long(const char *s, long *out)
-{
-	if (!s || !*s)
-		return false;
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end)
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool parse_double(const char *s, double *out)
-{
-	if (!s || !*s)
-		return false;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end)
-		return false;
-	*out = v;
-	return true;
 }
 
 typedef struct loader {
@@ -114,7 +77,7 @@ static bool load_param(loader *ld, const cat_fragment *f, const ynode *key, cons
 	catalog *cat = ld->cat;
 	if (val->kind != YNODE_MAP)
 		return fail_node(ld->err, f, val, "parameter '%s' must be a mapping", key->str);
-	if (!grow((void **)&cat->params, &ld->cap_params, cat->nparams, sizeof(cat_param)))
+	if (!VEC_RESERVE(cat->params, ld->cap_params, cat->nparams + 1))
 		return fail_node(ld->err, f, key, "%s", "out of memory");
 	cat_param *p = &cat->params[cat->nparams];
 	memset(p, 0, sizeof(*p));
@@ -175,19 +138,19 @@ static bool load_param(loader *ld, const cat_fragment *f, const ynode *key, cons
 	p->allowed_pattern = ynode_str(ynode_get(val, "AllowedPattern"));
 	const char *s;
 	if ((s = ynode_str(ynode_get(val, "MinLength"))) &&
-	    !(p->has_min_length = parse_long(s, &p->min_length)))
+	    !(p->has_min_length = lms_parse_long(s, LONG_MIN, LONG_MAX, &p->min_length)))
 		return fail_node(ld->err, f, ynode_get(val, "MinLength"), "%s",
 		                 "MinLength must be an integer");
 	if ((s = ynode_str(ynode_get(val, "MaxLength"))) &&
-	    !(p->has_max_length = parse_long(s, &p->max_length)))
+	    !(p->has_max_length = lms_parse_long(s, LONG_MIN, LONG_MAX, &p->max_length)))
 		return fail_node(ld->err, f, ynode_get(val, "MaxLength"), "%s",
 		                 "MaxLength must be an integer");
 	if ((s = ynode_str(ynode_get(val, "MinValue"))) &&
-	    !(p->has_min_value = parse_double(s, &p->min_value)))
+	    !(p->has_min_value = lms_parse_double(s, &p->min_value)))
 		return fail_node(ld->err, f, ynode_get(val, "MinValue"), "%s",
 		                 "MinValue must be a number");
 	if ((s = ynode_str(ynode_get(val, "MaxValue"))) &&
-	    !(p->has_max_value = parse_double(s, &p->max_value)))
+	    !(p->has_max_value = lms_parse_double(s, &p->max_value)))
 		return fail_node(ld->err, f, ynode_get(val, "MaxValue"), "%s",
 		                 "MaxValue must be a number");
 	s = ynode_str(ynode_get(val, "NoEcho"));
@@ -217,8 +180,7 @@ static bool load_entries(loader *ld, cat_fragment *f, cat_section sec)
 				return false;
 			continue;
 		}
-		if (!grow((void **)&cat->entries[sec], &ld->cap_entries[sec], cat->nentries[sec],
-		          sizeof(cat_entry)))
+		if (!VEC_RESERVE(cat->entries[sec], ld->cap_entries[sec], cat->nentries[sec] + 1))
 			return fail_node(ld->err, f, k, "%s", "out of memory");
 		cat_entry *e = &cat->entries[sec][cat->nentries[sec]++];
 		e->name = k->str;
@@ -243,7 +205,7 @@ static bool load_groups(loader *ld, cat_fragment *f, const ynode *iface)
 			return fail_node(ld->err, f, g, "%s",
 			                 "a parameter group needs Label: {default: ...} and a "
 			                 "Parameters list");
-		if (!grow((void **)&cat->groups, &ld->cap_groups, cat->ngroups, sizeof(cat_group)))
+		if (!VEC_RESERVE(cat->groups, ld->cap_groups, cat->ngroups + 1))
 			return fail_node(ld->err, f, g, "%s", "out of memory");
 		cat_group *grp = &cat->groups[cat->ngroups];
 		memset(grp, 0, sizeof(*grp));
@@ -321,8 +283,7 @@ static bool load_profiles(loader *ld, cat_fragment *f, const ynode *profiles)
 			if (!ynode_str(v))
 				return fail_node(ld->err, f, v,
 				                 "profile value of '%s' must be plain", k->str);
-			if (!grow((void **)&cat->profile, &ld->cap_profile, cat->nprofile,
-			          sizeof(cat_profile_value)))
+			if (!VEC_RESERVE(cat->profile, ld->cap_profile, cat->nprofile + 1))
 				return fail_node(ld->err, f, k, "%s", "out of memory");
 			cat_profile_value *pv = &cat->profile[cat->nprofile++];
 			pv->env = known;

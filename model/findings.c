@@ -1,5 +1,8 @@
 #include "model/findings.h"
 
+#include "common/str.h"
+#include "common/vec.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,21 +30,13 @@ void findings_free(findings *f)
 void findings_add(findings *f, const char *rule, severity sev, const char *field, const char *hint,
                   const char *fmt, ...)
 {
-	if (f->n == f->cap) {
-		size_t ncap = f->cap ? f->cap * 2 : 16;
-		finding *p = realloc(f->v, ncap * sizeof(*p));
-		if (!p) {
-			f->oom = true;
-			return;
-		}
-		f->v = p;
-		f->cap = ncap;
+	if (!VEC_RESERVE(f->v, f->cap, f->n + 1)) {
+		f->oom = true;
+		return;
 	}
-	buf msg;
-	buf_init(&msg, 0);
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vaddf(&msg, fmt, ap);
+	char *message = lms_vstrdupf(fmt, ap);
 	va_end(ap);
 	finding *x = &f->v[f->n];
 	memset(x, 0, sizeof(*x));
@@ -49,7 +44,7 @@ void findings_add(findings *f, const char *rule, severity sev, const char *field
 	x->sev = sev;
 	x->field = strdup(field ? field : "");
 	x->hint = strdup(hint ? hint : "");
-	x->message = buf_take(&msg);
+	x->message = message;
 	if (!x->rule || !x->field || !x->hint || !x->message) {
 		free(x->rule);
 		free(x->field);

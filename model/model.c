@@ -3,6 +3,9 @@
 
 #include "model/assemble.h"
 
+#include "common/str.h"
+#include "common/vec.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -45,14 +48,8 @@ void model_free(model *m)
 
 static model_entry *add_entry(model *m, const char *key, const char *value, bool is_param)
 {
-	if (m->n == m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 32;
-		model_entry *p = realloc(m->entries, ncap * sizeof(*p));
-		if (!p)
-			return NULL;
-		m->entries = p;
-		m->cap = ncap;
-	}
+	if (!VEC_RESERVE(m->entries, m->cap, m->n + 1))
+		return NULL;
 	model_entry *e = &m->entries[m->n];
 	memset(e, 0, sizeof(*e));
 	e->key = strdup(key);
@@ -132,16 +129,11 @@ bool model_set(model *m, const char *key, const char *value)
 
 static bool keep_unknown(model *m, const ynode *k, const char *prefix)
 {
-	model_entry *p = realloc(m->unknown, (m->nunknown + 1) * sizeof(*p));
-	if (!p)
+	if (!VEC_RESIZE(m->unknown, m->nunknown + 1))
 		return false;
-	m->unknown = p;
-	model_entry *e = &p[m->nunknown];
+	model_entry *e = &m->unknown[m->nunknown];
 	memset(e, 0, sizeof(*e));
-	buf b;
-	buf_init(&b, 0);
-	buf_addf(&b, "%s%s", prefix, k->str);
-	e->key = buf_take(&b);
+	e->key = lms_strdupf("%s%s", prefix, k->str);
 	e->value = strdup("");
 	e->line = k->start.line;
 	e->col = k->start.col;
@@ -578,123 +570,6 @@ bool model_render_update(const model *m, buf *out)
 	buf_add(out, text + tail, m->doc->len - tail);
 	free(edits);
 	return !out->failed;
-}
-
-/* Writes to something that is not a regular file (/dev/null, /dev/stdout,
- * a FIFO) in place: renaming a temporary file over a device would replace
- * the device node itself. */
-static bool write_in_place(const char *path, const char *data, size_t len, lms_error *err)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0) {
-		lms_error_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
-		return false;
-	}
-	size_t done = 0;
-	while (done < len) {
-		ssize_t w = write(fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			lms_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
-			close(fd);
-			return false;
-		}
-		done += (size_t)w;
-	}
-	if (close(fd) != 0) {
-		lms_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
-		return false;
-	}
-	return true;
-}
-
-bool write_file_atomic(const char *path, const char *data, size_t len, bool exclusive,
-                       lms_error *err)
-{
-	struct stat target;
-	if (stat(path, &target) == 0 && !S_ISREG(target.st_mode)) {
-		if (exclusive) {
-			lms_error_set(err, path, 0, 0, "already exists (use --force to overwrite)");
-			return false;
-		}
-		if (S_ISDIR(target.st_mode)) {
-			lms_error_set(err, path, 0, 0, "is a directory");
-			return false;
-		}
-		return write_in_place(path, data, len, err);
-	}
-	char *dup_for_dir = strdup(path);
-	buf tmp;
-	buf_init(&tmp, 0);
-	buf_addf(&tmp, "%s.tmpXXXXXX", path);
-	if (!dup_for_dir || tmp.failed) {
-		free(dup_for_dir);
-		buf_free(&tmp);
-		lms_error_set(err, path, 0, 0, "out of memory");
-		return false;
-	}
-	char *tmp_path = tmp.data;
-	int fd = mkstemp(tmp_path);
-	if (fd < 0) {
-		lms_error_set(err, path, 0, 0, "cannot create a file in its directory: %s",
-		              strerror(errno));
-		free(dup_for_dir);
-		buf_free(&tmp);
-		return false;
-	}
-	struct stat st;
-	mode_t mode;
-	if (stat(path, &st) == 0) {
-		mode = st.st_mode & 07777;
-	} else {
-		mode_t mask = umask(0);
-		umask(mask);
-		mode = 0666 & ~mask;
-	}
-	size_t done = 0;
-	bool ok = true;
-	while (ok && done < len) {
-		ssize_t w = write(fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		ok = w > 0;
-		if (ok)
-			done += (size_t)w;
-	}
-	ok = ok && fchmod(fd, mode) == 0 && fsync(fd) == 0;
-	int saved = errno;
-	if (close(fd) != 0 && ok) {
-		ok = false;
-		saved = errno;
-	}
-	if (ok) {
-		if (exclusive) {
-			/* link() fails if the target exists: no window in which an
-			 * existing file could be replaced */
-			ok = link(tmp_path, path) == 0;
-			saved = errno;
-			unlink(tmp_path);
-		} else {
-			ok = rename(tmp_path, path) == 0;
-			saved = errno;
-		}
-	}
-	if (!ok) {
-		unlink(tmp_path);
-		lms_error_set(err, path, 0, 0, "%s",
-		              saved == EEXIST ? "already exists (use --force to overwrite)"
-		                              : strerror(saved));
-	} else {
-		int dfd = open(dirname(dup_for_dir), O_RDONLY | O_DIRECTORY);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
-	free(dup_for_dir);
-	buf_free(&tmp);
-	return ok;
 }
 
 bool model_save(model *m, const catalog *cat, const char *path, lms_error *err)

@@ -10,6 +10,7 @@
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/file.h" /* write_file_atomic, which moved there; callers still find it here */
 #include "model/catalog.h"
 #include "model/ydoc.h"
 
@@ -74,9 +75,5 @@ bool model_render_update(const model *m, buf *out);
 /* Saves atomically to m->path (or `path` when non-NULL): a temporary file in
  * the same directory, fsync, rename; an existing file keeps its mode. */
 bool model_save(model *m, const catalog *cat, const char *path, lms_error *err);
-
-/* Writes `len` bytes atomically to `path`; `exclusive` fails if it exists. */
-bool write_file_atomic(const char *path, const char *data, size_t len, bool exclusive,
-                       lms_error *err);
 
 #endif

@@ -1,6 +1,8 @@
 #include "model/ydoc.h"
 
 #include "common/buf.h"
+#include "common/file.h"
+#include "common/vec.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -149,14 +151,8 @@ static ynode *new_node(builder *b, ynode_kind kind)
 
 static bool push(builder *b, ynode *kid)
 {
-	if (b->sp == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 256;
-		ynode **p = realloc(b->stack, ncap * sizeof(ynode *));
-		if (!p)
-			return false;
-		b->stack = p;
-		b->cap = ncap;
-	}
+	if (!VEC_RESERVE(b->stack, b->cap, b->sp + 1))
+		return false;
 	b->stack[b->sp++] = kid;
 	return true;
 }
@@ -446,29 +442,8 @@ ydoc *ydoc_parse(const char *path, const char *text, size_t len, lms_error *err)
 
 ydoc *ydoc_load(const char *path, size_t max_bytes, lms_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		lms_error_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
 	buf b;
-	buf_init(&b, max_bytes);
-	char chunk[8192];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (!buf_add(&b, chunk, got))
-			break;
-	}
-	bool read_error = ferror(f);
-	fclose(f);
-	if (b.failed) {
-		lms_error_set(err, path, 0, 0, "larger than %zu bytes: not a file lmsctl reads",
-		              max_bytes);
-		buf_free(&b);
-		return NULL;
-	}
-	if (read_error) {
-		lms_error_set(err, path, 0, 0, "read error");
+	if (!file_read(path, max_bytes, &b, err)) {
 		buf_free(&b);
 		return NULL;
 	}

@@ -1,0 +1,22 @@
+/* str: small string helpers and formatted allocation.
+ *
+ * Formatted allocation builds on buf (common/buf.h): lms_strdupf() is
+ * buf_addf() into a fresh buffer, then buf_take(). Every returned string is
+ * owned by the caller (free() it); NULL means out of memory. */
+#ifndef LMSCTL_COMMON_STR_H
+#define LMSCTL_COMMON_STR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A new string formatted like printf; NULL when out of memory (or when the
+ * result would exceed BUF_DEFAULT_MAX). */
+char *lms_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *lms_vstrdupf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Whether `s` ends (starts) with `suffix` (`prefix`); false when `s` is NULL. */
+bool lms_ends_with(const char *s, const char *suffix);
+bool lms_starts_with(const char *s, const char *prefix);
+
+#endif

@@ -1,0 +1,297 @@
+/* common/: file reading and atomic writing, strict number parsing, formatted
+ * allocation and string helpers, the arena and array growth. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "common/arena.h"
+#include "common/file.h"
+#include "common/num.h"
+#include "common/str.h"
+#include "common/vec.h"
+#include "tests/testutil.h"
+
+#include <errno.h>
+#include <float.h>
+#include <limits.h>
+
+/* ---- file ---------------------------------------------------------------- */
+
+static void test_file_read(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "f.txt", "hello\nworld\n");
+	buf b;
+	lms_error err = {0};
+	assert_true(file_read(path, 0, &b, &err));
+	assert_int_equal(b.len, 12);
+	assert_string_equal(buf_cstr(&b), "hello\nworld\n");
+	buf_free(&b);
+	/* the cap: exactly at it reads, one byte over fails naming the file */
+	assert_true(file_read(path, 12, &b, &err));
+	buf_free(&b);
+	assert_false(file_read(path, 11, &b, &err));
+	assert_int_equal(errno, EFBIG);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(err.file, path);
+	assert_error(&err, "larger than 11 bytes");
+	buf_free(&b);
+	/* missing: errno is open's, for callers to whom a missing file is fine */
+	char *missing = tu_join(dir, "missing");
+	assert_false(file_read(missing, 0, &b, &err));
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(err.file, missing);
+	assert_error(&err, "cannot open");
+	buf_free(&b);
+	/* a directory opens but does not read */
+	assert_false(file_read(dir, 0, &b, &err));
+	assert_error(&err, "read error");
+	buf_free(&b);
+	/* an empty file is an empty string */
+	char *empty = tu_write_file(dir, "empty", "");
+	assert_true(file_read(empty, 0, &b, &err));
+	assert_int_equal(b.len, 0);
+	assert_string_equal(buf_cstr(&b), "");
+	buf_free(&b);
+	free(empty);
+	free(missing);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void test_write_atomic_symlinks(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *target = tu_write_file(dir, "target", "old");
+	char *link = tu_join(dir, "link");
+	assert_int_equal(symlink(target, link), 0);
+	lms_error err = {0};
+	/* a link to a regular file is replaced; its target is left as it was */
+	assert_true(write_file_atomic(link, "new", 3, false, &err));
+	struct stat st;
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	char *s = tu_read_file(target, NULL);
+	assert_string_equal(s, "old");
+	free(s);
+	s = tu_read_file(link, NULL);
+	assert_string_equal(s, "new");
+	free(s);
+	/* a link to a device is written through */
+	char *devlink = tu_join(dir, "null");
+	assert_int_equal(symlink("/dev/null", devlink), 0);
+	assert_true(write_file_atomic(devlink, "x", 1, false, &err));
+	assert_int_equal(lstat(devlink, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	/* exclusive refuses an existing link */
+	assert_false(write_file_atomic(link, "x", 1, true, &err));
+	assert_error(&err, "already exists");
+	/* no temporary file is left behind */
+	assert_int_equal(tu_count_entries(dir), 3);
+	free(devlink);
+	free(link);
+	free(target);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void test_write_atomic_new_file_mode(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_join(dir, "new");
+	mode_t old = umask(022);
+	lms_error err = {0};
+	assert_true(write_file_atomic(path, "x", 1, false, &err));
+	umask(old);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* ---- num ----------------------------------------------------------------- */
+
+static void test_parse_long(void **state)
+{
+	(void)state;
+	long v = 7;
+	assert_true(lms_parse_long("42", 0, 100, &v));
+	assert_int_equal(v, 42);
+	assert_true(lms_parse_long("-5", -10, 10, &v));
+	assert_int_equal(v, -5);
+	assert_true(lms_parse_long("+5", -10, 10, &v));
+	assert_int_equal(v, 5);
+	assert_true(lms_parse_long("900", 900, 43200, &v));
+	assert_true(lms_parse_long("43200", 900, 43200, &v));
+	v = 7;
+	static const char *const bad[] = {"", " 1", "1 ", "1x", "x", "0x10", "-", "1.0", "\t3"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		assert_false(lms_parse_long(bad[i], LONG_MIN, LONG_MAX, &v));
+		assert_int_equal(errno, EINVAL);
+	}
+	assert_false(lms_parse_long(NULL, LONG_MIN, LONG_MAX, &v));
+	assert_false(lms_parse_long("899", 900, 43200, &v));
+	assert_int_equal(errno, ERANGE);
+	assert_false(lms_parse_long("99999999999999999999999", LONG_MIN, LONG_MAX, &v));
+	assert_int_equal(errno, ERANGE);
+	assert_int_equal(v, 7); /* untouched on failure */
+}
+
+static void test_parse_ulong(void **state)
+{
+	(void)state;
+	unsigned long v = 7;
+	assert_true(lms_parse_ulong("0", 10, &v));
+	assert_int_equal(v, 0);
+	assert_true(lms_parse_ulong("10", 10, &v));
+	assert_false(lms_parse_ulong("11", 10, &v));
+	assert_int_equal(errno, ERANGE);
+	/* strtoul would read "-1" as ULONG_MAX */
+	assert_false(lms_parse_ulong("-1", ULONG_MAX, &v));
+	assert_int_equal(errno, EINVAL);
+	assert_false(lms_parse_ulong("+1", ULONG_MAX, &v));
+	assert_false(lms_parse_ulong(" 1", ULONG_MAX, &v));
+	assert_false(lms_parse_ulong("1 ", ULONG_MAX, &v));
+	assert_false(lms_parse_ulong("", ULONG_MAX, &v));
+	assert_int_equal(v, 10);
+}
+
+static void test_parse_double(void **state)
+{
+	(void)state;
+	double v = 7;
+	assert_true(lms_parse_double("0.5", &v));
+	assert_true(v == 0.5);
+	assert_true(lms_parse_double("-2e3", &v));
+	assert_true(v == -2000);
+	assert_true(lms_parse_double(".5", &v));
+	assert_true(lms_parse_double("1e-400", &v)); /* underflow: a number near 0 */
+	v = 7;
+	static const char *const bad[] = {"", " 1", "1 ", "inf", "nan", "0x1p3", "1,5", "e", "."};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		assert_false(lms_parse_double(bad[i], &v));
+	assert_false(lms_parse_double("1e400", &v));
+	assert_int_equal(errno, ERANGE);
+	assert_true(v == 7);
+}
+
+/* ---- str ----------------------------------------------------------------- */
+
+static void test_strdupf(void **state)
+{
+	(void)state;
+	char *s = lms_strdupf("%s-%d", "net", 42);
+	assert_string_equal(s, "net-42");
+	free(s);
+	s = lms_strdupf("%s", "");
+	assert_string_equal(s, "");
+	free(s);
+}
+
+static void test_ends_starts_with(void **state)
+{
+	(void)state;
+	assert_true(lms_ends_with("CREATE_FAILED", "_FAILED"));
+	assert_true(lms_ends_with("_FAILED", "_FAILED"));
+	assert_true(lms_ends_with("x", ""));
+	assert_false(lms_ends_with("FAILED", "_FAILED"));
+	assert_false(lms_ends_with(NULL, "x"));
+	assert_true(lms_starts_with("List<Number>", "List<"));
+	assert_false(lms_starts_with("Li", "List<"));
+	assert_false(lms_starts_with(NULL, "x"));
+}
+
+/* ---- arena --------------------------------------------------------------- */
+
+static void test_arena(void **state)
+{
+	(void)state;
+	lms_arena a;
+	lms_arena_init(&a, 0);
+	assert_int_equal(a.max, LMS_ARENA_DEFAULT_MAX);
+	char *s = lms_arena_strdup(&a, "hello");
+	assert_string_equal(s, "hello");
+	char *t = lms_arena_strndup(&a, "worldwide", 5);
+	assert_string_equal(t, "world");
+	long double *ld = lms_arena_alloc(&a, sizeof *ld);
+	assert_int_equal((uintptr_t)ld % _Alignof(max_align_t), 0);
+	assert_true(*ld == 0);
+	/* larger than a chunk */
+	unsigned char *big = lms_arena_alloc(&a, 200000);
+	assert_non_null(big);
+	assert_int_equal(big[199999], 0);
+	assert_string_equal(s, "hello"); /* earlier pieces stay put */
+	lms_arena_free(&a);
+
+	/* the cap: a failure is sticky until freed */
+	lms_arena_init(&a, 1000);
+	assert_non_null(lms_arena_alloc(&a, 500));
+	assert_null(lms_arena_alloc(&a, 600));
+	assert_true(a.failed);
+	assert_null(lms_arena_alloc(&a, 1));
+	assert_null(lms_arena_alloc(&a, SIZE_MAX));
+	lms_arena_free(&a);
+	assert_false(a.failed);
+	assert_null(lms_arena_alloc(&a, SIZE_MAX - 4));
+	lms_arena_free(&a);
+}
+
+/* ---- vec ----------------------------------------------------------------- */
+
+static void test_vec(void **state)
+{
+	(void)state;
+	long *v = NULL;
+	size_t n = 0, cap = 0;
+	for (long i = 0; i < 1000; i++) {
+		assert_true(VEC_RESERVE(v, cap, n + 1));
+		v[n++] = i;
+	}
+	assert_true(cap >= 1000 && cap < 2048);
+	for (long i = 0; i < 1000; i++)
+		assert_int_equal(v[i], i);
+	/* overflow: refused, the array unchanged */
+	size_t before = cap;
+	assert_false(VEC_RESERVE(v, cap, SIZE_MAX / sizeof(long) + 1));
+	assert_int_equal(cap, before);
+	assert_int_equal(v[999], 999);
+	free(v);
+
+	char **names = NULL;
+	assert_true(VEC_RESIZE(names, 3));
+	names[2] = "c";
+	assert_true(VEC_RESIZE(names, 0)); /* keeps the allocation */
+	assert_false(VEC_RESIZE(names, SIZE_MAX / 2));
+	assert_string_equal(names[2], "c");
+	free(names);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_file_read),
+	    cmocka_unit_test(test_write_atomic_symlinks),
+	    cmocka_unit_test(test_write_atomic_new_file_mode),
+	    cmocka_unit_test(test_parse_long),
+	    cmocka_unit_test(test_parse_ulong),
+	    cmocka_unit_test(test_parse_double),
+	    cmocka_unit_test(test_strdupf),
+	    cmocka_unit_test(test_ends_starts_with),
+	    cmocka_unit_test(test_arena),
+	    cmocka_unit_test(test_vec),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
