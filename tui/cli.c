@@ -12,6 +12,7 @@
 #include "model/params_json.h"
 #include "model/render.h"
 #include "model/report.h"
+#include "model/rules_registry.h"
 #include "model/validate.h"
 #include "tui/console.h"
 #include "tui/external.h"
@@ -334,9 +335,10 @@ static int cmd_validate(cli *c, int argc, char **argv)
 	}
 	if (list_rules) {
 		size_t n;
-		const validate_rule *r = validate_rules(&n);
+		const rule_info *r = rules_registry(&n);
 		for (size_t i = 0; i < n; i++)
-			printf("%s  %s\n", r[i].id, r[i].summary);
+			printf("%s  %-7s  %-12s  %s\n", r[i].id, r[i].severity, r[i].family,
+			       r[i].summary);
 		return EXIT_OK;
 	}
 	if (!load_catalog(c) || !load_model(c))
