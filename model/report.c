@@ -3,6 +3,8 @@
  * document, so the three never disagree. */
 #include "model/report.h"
 
+#include "common/str.h"
+
 #include <jansson.h>
 #include <string.h>
 
@@ -70,16 +72,17 @@ static size_t errors_of(const findings *f, const char *rule)
 	return n;
 }
 
-static json_t *build(const catalog *cat, const model *m, const rendered *r, const analysis *a,
-                     const findings *f, const update_plan *plan)
+static json_t *build_model(const model *m)
 {
-	json_t *root = json_object();
 	json_t *mo = json_object();
 	static const char *const keys[] = {"stack", "environment", "region", "suffix"};
 	for (size_t i = 0; i < 4; i++)
 		json_object_set_new(mo, keys[i], str_or_null(model_get(m, keys[i])));
-	json_object_set_new(root, "model", mo);
+	return mo;
+}
 
+static json_t *build_findings(const findings *f)
+{
 	json_t *fs = json_array();
 	for (int sev = SEV_ERROR; sev <= SEV_INFO; sev++)
 		for (size_t i = 0; i < f->n; i++) {
@@ -97,15 +100,22 @@ static json_t *build(const catalog *cat, const model *m, const rendered *r, cons
 			json_object_set_new(o, "column", json_integer((json_int_t)x->col));
 			json_array_append_new(fs, o);
 		}
-	json_object_set_new(root, "findings", fs);
+	return fs;
+}
+
+static json_t *build_counts(const findings *f)
+{
 	json_t *counts = json_object();
 	json_object_set_new(counts, "errors",
 	                    json_integer((json_int_t)findings_count(f, SEV_ERROR)));
 	json_object_set_new(counts, "warnings",
 	                    json_integer((json_int_t)findings_count(f, SEV_WARNING)));
 	json_object_set_new(counts, "info", json_integer((json_int_t)findings_count(f, SEV_INFO)));
-	json_object_set_new(root, "counts", counts);
+	return counts;
+}
 
+static json_t *build_scale_out(const analysis *a)
+{
 	const scale_timeline *t = &a->timeline;
 	json_t *so = json_object();
 	json_object_set_new(so, "known", json_boolean(t->known));
@@ -126,8 +136,11 @@ static json_t *build(const catalog *cat, const model *m, const rendered *r, cons
 	json_object_set_new(so, "scale_out_cooldown_seconds", num_or_null(t->scale_out_cooldown));
 	json_object_set_new(so, "deregistration_seconds", num_or_null(t->deregistration));
 	json_object_set_new(so, "scheduled_prescaling", json_boolean(t->scheduled));
-	json_object_set_new(root, "scale_out", so);
+	return so;
+}
 
+static json_t *build_capacity(const analysis *a)
+{
 	const capacity *c = &a->cap;
 	json_t *cap = json_object();
 	json_object_set_new(cap, "target_users", json_integer(CAPACITY_TARGET_USERS));
@@ -145,8 +158,11 @@ static json_t *build(const catalog *cat, const model *m, const rendered *r, cons
 	json_object_set_new(cache, "shards", json_integer(c->cache_shards));
 	json_object_set_new(cache, "users", int_or_null(c->cache_users));
 	json_object_set_new(cap, "cache", cache);
-	json_object_set_new(root, "capacity", cap);
+	return cap;
+}
 
+static json_t *build_az_loss(const analysis *a)
+{
 	json_t *azl = json_array();
 	for (size_t i = 0; i < a->naz; i++) {
 		json_t *o = json_object();
@@ -166,8 +182,11 @@ static json_t *build(const catalog *cat, const model *m, const rendered *r, cons
 		json_object_set_new(o, "tiers", tiers);
 		json_array_append_new(azl, o);
 	}
-	json_object_set_new(root, "az_loss", azl);
+	return azl;
+}
 
+static json_t *build_pdpa(const findings *f)
+{
 	json_t *pd = json_array();
 	for (size_t i = 0; i < sizeof(pdpa) / sizeof(pdpa[0]); i++) {
 		json_t *o = json_object();
@@ -185,8 +204,11 @@ static json_t *build(const catalog *cat, const model *m, const rendered *r, cons
 		json_object_set_new(o, "controls", json_string(pdpa[i].operator_note));
 		json_array_append_new(pd, o);
 	}
-	json_object_set_new(root, "pdpa", pd);
+	return pd;
+}
 
+static json_t *build_tiers(const catalog *cat, const rendered *r)
+{
 	json_t *tiers = json_array();
 	for (size_t fi = 0; fi < cat->nfrags; fi++) {
 		const cat_fragment *frag = &cat->frags[fi];
@@ -202,35 +224,55 @@ static json_t *build(const catalog *cat, const model *m, const rendered *r, cons
 		size_t n = strlen(frag->name);
 		buf name;
 		buf_init(&name, 0);
-		buf_add(&name, frag->name,
-		        n > 4 && strcmp(frag->name + n - 4, ".yml") == 0 ? n - 4 : n);
+		buf_add(&name, frag->name, n > 4 && lms_ends_with(frag->name, ".yml") ? n - 4 : n);
 		json_object_set_new(o, "tier", json_string(buf_cstr(&name)));
 		buf_free(&name);
 		json_object_set_new(o, "count", json_integer((json_int_t)json_array_size(ids)));
 		json_object_set_new(o, "resources", ids);
 		json_array_append_new(tiers, o);
 	}
-	json_object_set_new(root, "tiers", tiers);
+	return tiers;
+}
 
+static json_t *build_missing(const analysis *a)
+{
 	json_t *miss = json_array();
 	for (size_t i = 0; i < a->nmissing; i++)
 		json_array_append_new(miss, json_string(a->missing[i]));
-	json_object_set_new(root, "missing_inputs", miss);
+	return miss;
+}
 
-	if (plan) {
-		json_t *up = json_array();
-		for (size_t i = 0; i < plan->n; i++) {
-			const update_change *x = &plan->v[i];
-			json_t *o = json_object();
-			json_object_set_new(o, "id", json_string(x->id));
-			json_object_set_new(o, "type", str_or_null(x->type));
-			json_object_set_new(o, "change", json_string(update_kind_name(x->kind)));
-			json_object_set_new(o, "stateful", json_boolean(x->stateful));
-			json_object_set_new(o, "why", str_or_null(x->why));
-			json_array_append_new(up, o);
-		}
-		json_object_set_new(root, "update", up);
+static json_t *build_update(const update_plan *plan)
+{
+	json_t *up = json_array();
+	for (size_t i = 0; i < plan->n; i++) {
+		const update_change *x = &plan->v[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_string(x->id));
+		json_object_set_new(o, "type", str_or_null(x->type));
+		json_object_set_new(o, "change", json_string(update_kind_name(x->kind)));
+		json_object_set_new(o, "stateful", json_boolean(x->stateful));
+		json_object_set_new(o, "why", str_or_null(x->why));
+		json_array_append_new(up, o);
 	}
+	return up;
+}
+
+static json_t *build(const catalog *cat, const model *m, const rendered *r, const analysis *a,
+                     const findings *f, const update_plan *plan)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "model", build_model(m));
+	json_object_set_new(root, "findings", build_findings(f));
+	json_object_set_new(root, "counts", build_counts(f));
+	json_object_set_new(root, "scale_out", build_scale_out(a));
+	json_object_set_new(root, "capacity", build_capacity(a));
+	json_object_set_new(root, "az_loss", build_az_loss(a));
+	json_object_set_new(root, "pdpa", build_pdpa(f));
+	json_object_set_new(root, "tiers", build_tiers(cat, r));
+	json_object_set_new(root, "missing_inputs", build_missing(a));
+	if (plan)
+		json_object_set_new(root, "update", build_update(plan));
 	return root;
 }
 
@@ -274,7 +316,8 @@ static void heading(buf *out, bool md, const char *title)
 		buf_addf(out, "\n%s\n", title);
 }
 
-static void write_human(json_t *d, bool md, buf *out)
+/* the title line */
+static void human_header(json_t *d, bool md, buf *out)
 {
 	json_t *mo = json_object_get(d, "model");
 	if (md)
@@ -284,7 +327,11 @@ static void write_human(json_t *d, bool md, buf *out)
 		buf_addf(out, "READINESS REPORT  stack %s  environment %s  region %s  suffix %s\n",
 		         s_of(mo, "stack"), s_of(mo, "environment"), s_of(mo, "region"),
 		         s_of(mo, "suffix"));
+}
 
+/* the findings, errors first */
+static void human_findings(json_t *d, bool md, buf *out)
+{
 	json_t *counts = json_object_get(d, "counts");
 	heading(out, md, "Findings");
 	buf_addf(out, "%s%lld error(s), %lld warning(s), %lld info\n", md ? "" : "  ",
@@ -319,7 +366,13 @@ static void write_human(json_t *d, bool md, buf *out)
 		}
 		buf_free(&where);
 	}
+}
 
+/* the scale-out timeline and its terms */
+static void human_scale_out(json_t *d, bool md, buf *out)
+{
+	size_t i;
+	json_t *x;
 	json_t *so = json_object_get(d, "scale_out");
 	heading(out, md, "Scale-out timeline");
 	buf_adds(out, md ? "From a load step to healthy new capacity: **" : "  total ");
@@ -345,7 +398,11 @@ static void write_human(json_t *d, bool md, buf *out)
 	if (json_is_true(json_object_get(so, "scheduled_prescaling")))
 		buf_addf(out, "%sscheduled exam-window pre-scaling: known peaks need no reaction\n",
 		         md ? "\n" : "  ");
+}
 
+/* capacity against the target number of users */
+static void human_capacity(json_t *d, bool md, buf *out)
+{
 	json_t *cap = json_object_get(d, "capacity");
 	heading(out, md, "Capacity");
 	struct {
@@ -376,7 +433,13 @@ static void write_human(json_t *d, bool md, buf *out)
 	         s_of(json_object_get(cap, "cache"), "node_type")[0]
 	             ? s_of(json_object_get(cap, "cache"), "node_type")
 	             : "unknown");
+}
 
+/* each AZ's loss, tier by tier */
+static void human_az_loss(json_t *d, bool md, buf *out)
+{
+	size_t i;
+	json_t *x;
 	heading(out, md, "Losing one availability zone");
 	if (md)
 		buf_adds(out, "| AZ | tasks | nat | database | cache | file system | load balancer "
@@ -408,7 +471,13 @@ static void write_human(json_t *d, bool md, buf *out)
 		}
 		buf_addc(out, '\n');
 	}
+}
 
+/* PDPA obligations and the rules that hold them */
+static void human_pdpa(json_t *d, bool md, buf *out)
+{
+	size_t i;
+	json_t *x;
 	heading(out, md, "PDPA coverage");
 	if (md)
 		buf_adds(
@@ -433,7 +502,13 @@ static void write_human(json_t *d, bool md, buf *out)
 			         s_of(x, "controls"));
 		buf_free(&rules);
 	}
+}
 
+/* the resources of each tier (fragment) */
+static void human_tiers(json_t *d, bool md, buf *out)
+{
+	size_t i;
+	json_t *x;
 	heading(out, md, "Resources by tier");
 	json_array_foreach(json_object_get(d, "tiers"), i, x)
 	{
@@ -445,13 +520,26 @@ static void write_human(json_t *d, bool md, buf *out)
 		    buf_addf(out, "%s%s", k ? ", " : "", s_of(rr, "id"));
 		buf_addc(out, '\n');
 	}
+}
 
+/* inputs the analyses did not find */
+static void human_missing(json_t *d, bool md, buf *out)
+{
+	size_t i;
+	json_t *x;
 	json_t *miss = json_object_get(d, "missing_inputs");
 	if (json_array_size(miss)) {
 		heading(out, md, "Inputs not found");
 		json_array_foreach(miss, i, x)
 		    buf_addf(out, md ? "- %s\n" : "  %s\n", json_string_value(x));
 	}
+}
+
+/* update safety against the previous model */
+static void human_update(json_t *d, bool md, buf *out)
+{
+	size_t i;
+	json_t *x;
 	json_t *up = json_object_get(d, "update");
 	if (up) {
 		heading(out, md, "Update safety (against the previous model)");
@@ -477,6 +565,19 @@ static void write_human(json_t *d, bool md, buf *out)
 			}
 		}
 	}
+}
+
+static void write_human(json_t *d, bool md, buf *out)
+{
+	human_header(d, md, out);
+	human_findings(d, md, out);
+	human_scale_out(d, md, out);
+	human_capacity(d, md, out);
+	human_az_loss(d, md, out);
+	human_pdpa(d, md, out);
+	human_tiers(d, md, out);
+	human_missing(d, md, out);
+	human_update(d, md, out);
 }
 
 bool report_write(const catalog *cat, const model *m, const rendered *r, const analysis *a,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `init` and `generate` for each environment kind match their golden files
-# byte for byte, and generate is deterministic. UPDATE_GOLDEN=1 rewrites them.
+# byte for byte, and generate is deterministic; so does `report` in its three
+# formats (text and markdown for prod against dev, with the update section). UPDATE_GOLDEN=1 rewrites them.
 set -u
 lmsctl=${LMSCTL:-./lmsctl}
 golden=${TOP_SRCDIR:-.}/tests/golden
@@ -24,6 +25,13 @@ for env in dev staging prod; do
 	"$lmsctl" -m "$tmp/$env.yml" generate >"$tmp/t2.yml" || { rc=1; continue; }
 	cmp -s "$tmp/t1.yml" "$tmp/t2.yml" || { echo "generate $env: -o and stdout differ"; rc=1; }
 	compare "$tmp/t1.yml" "$golden/template-$env.yml"
+done
+# report exits 1 when a finding is an error: the output is what is compared
+for f in "text txt --previous dev.yml" "markdown md --previous dev.yml" "json json"; do
+	set -- $f
+	(cd "$tmp" && "$lmsctl" -m prod.yml report --format "$1" "${@:3}" >"report-prod.$2")
+	[ $? -le 1 ] || { echo "report --format $1 failed"; rc=1; continue; }
+	compare "$tmp/report-prod.$2" "$golden/report-prod.$2"
 done
 [ $rc = 0 ] && echo "golden files match"
 exit $rc
