@@ -10,7 +10,7 @@
 #include "model/catalog.h"
 #include "model/model.h"
 #include "model/params_json.h"
-#include "model/render.h"
+#include "model/render/render.h"
 #include "model/report.h"
 #include "model/validate.h"
 #include "tui/console.h"

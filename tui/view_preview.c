@@ -9,7 +9,7 @@
  * set is tied to it). */
 #include "tui/ui.h"
 
-#include "model/render.h"
+#include "model/render/render.h"
 #include "tui/ui_text.h"
 
 #include <stdlib.h>
