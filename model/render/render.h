@@ -103,6 +103,9 @@ render_params render_params_model(const model *m);
  * the name-length rules render with. */
 #define RENDER_WORST_SUFFIX_CHAR 'x'
 render_params render_params_worst_suffix(const catalog *cat, const model *m, buf *scratch);
+/* An account id of the right length for checks that measure names
+ * (AWS::AccountId is 12 digits); never written to a template. */
+#define RENDER_PLACEHOLDER_ACCOUNT_ID "123456789012"
 /* Whether `name` is a pseudo parameter; `value` gets its default (NULL:
  * only AWS knows it, it stays symbolic). The one table of defaults. */
 bool render_pseudo_default(const char *name, const char **value);
