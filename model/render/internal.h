@@ -61,6 +61,8 @@ typedef struct rctx {
 	cond_state *cond;    /* per catalog condition */
 	signed char *exists; /* per catalog resource: 1, 0, -1 unknown; 2 not yet known */
 	name_index params_ix, conds, resources, mappings;
+	/* per catalog parameter: its value from the source, asked once */
+	const char **pvalues;
 	bool *cond_used_unknown; /* per condition: kept in the rendered Conditions */
 	rnode *novalue;          /* sentinel: AWS::NoValue */
 	const ynode *untagged;   /* the short-form node being read as its own argument */
@@ -90,8 +92,8 @@ const char *rn_arg_scalar(const ynode *n, const ynode *arg);
 bool rn_is_null_scalar(const ynode *n);
 rnode *rn_raw(rctx *c, const ynode *n);
 rnode *rn_split_list(rctx *c, const char *s, const char *delim, const ynode *src);
-/* A template parameter's value from the context's source; NULL: symbolic. */
-const char *rn_param_value(const rctx *c, const char *name);
+/* Catalog parameter `i`'s value from the context's source; NULL: symbolic. */
+const char *rn_param_value(const rctx *c, size_t i);
 
 /* conditions.c */
 int rn_deep_equal(const rnode *a, const rnode *b);

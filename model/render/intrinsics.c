@@ -48,7 +48,7 @@ static rnode *fn_ref(rctx *c, const ynode *n, const ynode *arg)
 	long p = rn_index_find(&c->params_ix, name);
 	if (p >= 0) {
 		const cat_param *cp = &c->cat->params[p];
-		const char *v = rn_param_value(c, name);
+		const char *v = rn_param_value(c, (size_t)p);
 		if (!v)
 			return rn_symbolic_ref(c, name, n);
 		if (cat_type_is_list(cp->type))
@@ -218,7 +218,7 @@ static bool sub_name_lookup(rctx *c, const ynode *tmpl, const char *name, size_t
 		*keep = *value == NULL;
 	} else if (!dot && (pi = rn_index_find(&c->params_ix, nm)) >= 0) {
 		const cat_param *cp = &c->cat->params[pi];
-		*value = rn_param_value(c, nm);
+		*value = rn_param_value(c, (size_t)pi);
 		if (cat_type_is_list(cp->type))
 			rn_problem(c, "REN001", tmpl, "use Fn::Join for list parameters",
 			           "Fn::Sub cannot substitute the list parameter %s", nm);

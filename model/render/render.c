@@ -63,11 +63,27 @@ render_params render_params_worst_suffix(const catalog *cat, const model *m, buf
 	return p;
 }
 
-const char *rn_param_value(const rctx *c, const char *name)
+/* Asks the source once per parameter: a reference is then a binary
+ * search and an array read, whatever the source's own lookup costs. */
+static bool ask_values(rctx *c)
 {
-	if (c->params.override_name && strcmp(c->params.override_name, name) == 0)
-		return c->params.override_value;
-	return c->params.value ? c->params.value(c->params.ctx, c->cat, name) : NULL;
+	const catalog *cat = c->cat;
+	c->pvalues = calloc(cat->nparams ? cat->nparams : 1, sizeof(char *));
+	if (!c->pvalues)
+		return false;
+	for (size_t i = 0; i < cat->nparams; i++) {
+		const char *name = cat->params[i].e.name;
+		if (c->params.override_name && strcmp(c->params.override_name, name) == 0)
+			c->pvalues[i] = c->params.override_value;
+		else if (c->params.value)
+			c->pvalues[i] = c->params.value(c->params.ctx, cat, name);
+	}
+	return true;
+}
+
+const char *rn_param_value(const rctx *c, size_t i)
+{
+	return c->pvalues[i];
 }
 
 /* ---- the template ------------------------------------------------------- */
@@ -205,7 +221,7 @@ static bool context_init(rctx *c, rendered *r)
 	c->a->max = opt->max_bytes ? opt->max_bytes : RENDER_DEFAULT_MAX_BYTES;
 	c->a->cat = cat;
 	memset(c->exists, 2, nres ? nres : 1);
-	if (!rn_index_build(&c->params_ix, cat->nparams, param_name, cat) ||
+	if (!ask_values(c) || !rn_index_build(&c->params_ix, cat->nparams, param_name, cat) ||
 	    !rn_index_build(&c->conds, ncond, cond_name, cat) ||
 	    !rn_index_build(&c->resources, nres, res_name, cat) ||
 	    !rn_index_build(&c->mappings, cat->nentries[SEC_MAPPINGS], map_name, cat))
@@ -273,7 +289,7 @@ static bool add_parameters(rctx *c, rnode *root)
 		const cat_param *p = &cat->params[i];
 		c->file = p->e.frag->path;
 		rnode *def = rn_mk(c, RN_MAP, 2, p->e.value);
-		const char *v = rn_param_value(c, p->e.name);
+		const char *v = rn_param_value(c, i);
 		bool number = p->type && strcmp(p->type, "Number") == 0;
 		if (!def ||
 		    !map_add(c, def, "Type",
@@ -287,6 +303,17 @@ static bool add_parameters(rctx *c, rnode *root)
 	return params && map_add(c, root, "Parameters", params);
 }
 
+static bool type_wanted(const render_options *opt, const cat_entry *e)
+{
+	if (!opt->only_types)
+		return true;
+	const char *type = ynode_str(ynode_get(e->value, "Type"));
+	for (size_t i = 0; type && opt->only_types[i]; i++)
+		if (strcmp(opt->only_types[i], type) == 0)
+			return true;
+	return false;
+}
+
 /* Resources: those that exist for the values, with the list in r->res */
 static bool add_resources(rctx *c, rnode *root, rendered *r)
 {
@@ -298,6 +325,8 @@ static bool add_resources(rctx *c, rnode *root, rendered *r)
 		return false;
 	for (size_t i = 0; i < nres; i++) {
 		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
+		if (!type_wanted(c->opt, e))
+			continue;
 		c->file = e->frag->path;
 		int exists = rn_resource_exists(c, (long)i);
 		if (exists == 0)
@@ -327,7 +356,7 @@ static bool add_outputs(rctx *c, rnode *root)
 {
 	const catalog *cat = c->cat;
 	size_t nout = cat->nentries[SEC_OUTPUTS];
-	if (!nout)
+	if (!nout || c->opt->only_types)
 		return true;
 	rnode *outputs = rn_mk(c, RN_MAP, nout, NULL);
 	for (size_t i = 0; outputs && i < nout; i++) {
@@ -381,6 +410,7 @@ static void context_free(rctx *c)
 	free(c->cond);
 	free(c->cond_used_unknown);
 	free(c->exists);
+	free(c->pvalues);
 }
 
 /* The resource list lives in the arena's lifetime: moved there. */

@@ -121,6 +121,10 @@ typedef struct render_options {
 	size_t nazs;
 	/* the most memory the rendered tree may take; 0: 64 MiB */
 	size_t max_bytes;
+	/* NULL, or NULL-terminated: render only the resources of these types
+	 * and no outputs (a rule that reads a few types, like the names'),
+	 * every condition and reference still checked against the whole */
+	const char *const *only_types;
 } render_options;
 
 /* Renders the catalog for the model. Problems in the template (an unknown
