@@ -116,14 +116,18 @@ static void check_name(const validate_ctx *ctx, const render_resource *res, size
  * its length; NULL when it cannot be rendered. */
 static rendered *render_names(const catalog *cat, const render_params *params)
 {
-	/* the types name_limits lists, and no others */
+	/* the types and name properties name_limits lists, and no others */
 	enum { NTYPES = sizeof(name_limits) / sizeof(name_limits[0]) };
-	const char *types[NTYPES + 1];
-	for (size_t i = 0; i < NTYPES; i++)
+	const char *types[NTYPES + 1], *props[NTYPES + 1];
+	for (size_t i = 0; i < NTYPES; i++) {
 		types[i] = name_limits[i].type;
-	types[NTYPES] = NULL;
-	render_options opt = {
-	    .params = params, .account_id = RENDER_PLACEHOLDER_ACCOUNT_ID, .only_types = types};
+		props[i] = name_limits[i].property;
+	}
+	types[NTYPES] = props[NTYPES] = NULL;
+	render_options opt = {.params = params,
+	                      .account_id = RENDER_PLACEHOLDER_ACCOUNT_ID,
+	                      .only_types = types,
+	                      .only_props = props};
 	lms_error err = {0};
 	rendered *r = render_with(cat, &opt, NULL, &err);
 	lms_error_clear(&err);

@@ -107,6 +107,10 @@ bool rn_build_deps(rctx *c, rendered *r)
 	for (size_t i = 0; i < r->nres; i++)
 		r->arena->by_id[i] = i;
 	qsort_r(r->arena->by_id, r->nres, sizeof(size_t), cmp_res_id, r->res);
+	/* a rendering of a few types (only_types) is read by type and id, not
+	 * for its order: no graph */
+	if (c->opt->only_types)
+		return true;
 	dep_ctx d = {r, 0, NULL, 0, 0, false};
 	for (size_t i = 0; i < r->nres; i++) {
 		render_resource *res = &r->res[i];

@@ -119,6 +119,28 @@ static rnode *map_add(rctx *c, rnode *map, const char *key, rnode *value)
 	return value;
 }
 
+/* The properties only_props names, evaluated; the others left out. */
+static rnode *some_properties(rctx *c, const ynode *props)
+{
+	if (props->kind != YNODE_MAP || props->tag)
+		return rn_eval(c, props);
+	rnode *r = rn_mk(c, RN_MAP, props->n, props);
+	for (size_t i = 0; r && i < props->n; i++) {
+		const ynode *k = ynode_key(props, i);
+		bool wanted = false;
+		for (size_t j = 0; k->kind == YNODE_SCALAR && c->opt->only_props[j]; j++)
+			wanted = wanted || strcmp(c->opt->only_props[j], k->str) == 0;
+		if (!wanted)
+			continue;
+		rnode *v = rn_eval(c, ynode_val(props, i));
+		if (!v)
+			return NULL;
+		if (v != c->novalue && !map_add(c, r, k->str, v))
+			return NULL;
+	}
+	return r;
+}
+
 /* A resource or output: the entry's mapping evaluated, its Condition
  * dropped when true and kept when undecided. NULL with *gone when the
  * condition is false. */
@@ -167,6 +189,8 @@ static rnode *render_entry(rctx *c, const cat_entry *e, int exists, bool *fail)
 					           "DependsOn names '%s', which is not a resource",
 					           d->str);
 			}
+		} else if (strcmp(key, "Properties") == 0 && c->opt->only_props) {
+			x = some_properties(c, val);
 		} else {
 			x = rn_eval(c, val);
 		}

@@ -123,8 +123,11 @@ typedef struct render_options {
 	size_t max_bytes;
 	/* NULL, or NULL-terminated: render only the resources of these types
 	 * and no outputs (a rule that reads a few types, like the names'),
-	 * every condition and reference still checked against the whole */
+	 * every condition and reference still checked against the whole; no
+	 * dependency graph (ndeps 0, render_after false) */
 	const char *const *only_types;
+	/* NULL, or NULL-terminated: of each resource's Properties, only these */
+	const char *const *only_props;
 } render_options;
 
 /* Renders the catalog for the model. Problems in the template (an unknown
