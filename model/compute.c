@@ -2,7 +2,6 @@
  * periods, API throttling and the exam-window schedules. They read the
  * template's resources by type, so they hold whatever the parameters are
  * called. */
-#include "model/eval.h"
 #include "model/rules.h"
 
 #include <ctype.h>
@@ -10,15 +9,28 @@
 #include <string.h>
 #include <strings.h>
 
-/* Adds a finding about `n`: on its parameter when it has one, else on the
+/* A property as rendered, and where the fragment writes it. */
+typedef struct prop {
+	const rnode *v;
+	const ynode *at;
+} prop;
+
+static prop get(const rnode *map, const char *key)
+{
+	prop p;
+	p.v = rule_prop(map, key, &p.at);
+	return p;
+}
+
+/* Adds a finding about `p`: on its parameter when it has one, else on the
  * template position. */
-static void report(const validate_ctx *ctx, const cat_entry *e, const ynode *n, const char *rule,
+static void report(const validate_ctx *ctx, const cat_entry *e, prop p, const char *rule,
                    severity sev, const char *hint, const char *msg)
 {
-	const char *field = rule_param_of(ctx, n);
+	const char *field = rule_param_of(ctx, p.v);
 	findings_add(ctx->out, rule, sev, field ? field : "", hint, "%s: %s", e->name, msg);
 	if (!field)
-		rule_at(ctx, e, n);
+		rule_at(ctx, e, p.at);
 }
 
 /* ---- CMP001: Fargate CPU and memory ------------------------------------ */
@@ -67,27 +79,28 @@ static bool fargate_ok(long cpu, long mem)
 	return false;
 }
 
-static void check_task_definition(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+static void check_task_definition(const validate_ctx *ctx, const render_resource *res)
 {
-	const ynode *props = ynode_get(e->value, "Properties");
-	const ynode *compat = ynode_get(props, "RequiresCompatibilities");
+	const cat_entry *e = res->entry;
+	const rnode *props = res->props;
+	const rnode *compat = rnode_get(props, "RequiresCompatibilities");
 	bool fargate = false;
-	for (size_t i = 0; compat && compat->kind == YNODE_SEQ && i < compat->n; i++) {
-		const char *c = eval_str(ev, compat->kids[i]);
+	for (size_t i = 0; compat && compat->kind == RN_SEQ && !compat->fn && i < compat->n; i++) {
+		const char *c = rnode_str(compat->kids[i]);
 		fargate = fargate || (c && strcmp(c, "FARGATE") == 0);
 	}
 	if (!fargate)
 		return;
-	const ynode *cn = ynode_get(props, "Cpu"), *mn = ynode_get(props, "Memory");
-	long cpu = parse_units(eval_str(ev, cn), false);
-	long mem = parse_units(eval_str(ev, mn), true);
+	prop cn = get(props, "Cpu"), mn = get(props, "Memory");
+	long cpu = parse_units(rnode_str(cn.v), false);
+	long mem = parse_units(rnode_str(mn.v), true);
 	if (cpu < 0 || mem < 0)
 		return;
 	if (!fargate_ok(cpu, mem)) {
 		buf msg;
 		buf_init(&msg, 0);
 		buf_addf(&msg, "Fargate has no task size of %ld CPU units with %ld MiB", cpu, mem);
-		report(ctx, e, rule_param_of(ctx, mn) ? mn : cn, "CMP001", SEV_ERROR,
+		report(ctx, e, rule_param_of(ctx, mn.v) ? mn : cn, "CMP001", SEV_ERROR,
 		       "256: 512-2048; 512: 1024-4096; 1024: 2048-8192; 2048: 4096-16384; "
 		       "4096: 8192-30720 (1024 steps); 8192: 16384-61440 (4096 steps); "
 		       "16384: 32768-122880 (8192 steps)",
@@ -98,13 +111,14 @@ static void check_task_definition(const validate_ctx *ctx, const eval_ctx *ev, c
 
 /* ---- CMP002/CMP003: task counts ---------------------------------------- */
 
-static bool refers_to(const ynode *n, const char *logical_id)
+static bool refers_to(const rnode *n, const char *logical_id)
 {
 	/* a ResourceId like !Sub 'service/${Cluster}/${Service.Name}' or a
-	 * !Join; scanning its scalars for the id is enough here */
+	 * !Join, symbolic in the rendering; scanning its scalars for the id is
+	 * enough here */
 	if (!n)
 		return false;
-	if (n->kind == YNODE_SCALAR) {
+	if (n->kind == RN_SCALAR) {
 		const char *p = strstr(n->str, logical_id);
 		size_t len = strlen(logical_id);
 		while (p) {
@@ -116,48 +130,46 @@ static bool refers_to(const ynode *n, const char *logical_id)
 		}
 		return false;
 	}
-	size_t count = n->kind == YNODE_MAP ? 2 * n->n : n->n;
+	size_t count = n->kind == RN_MAP ? 2 * n->n : n->n;
 	for (size_t i = 0; i < count; i++)
 		if (refers_to(n->kids[i], logical_id))
 			return true;
 	return false;
 }
 
-static void check_counts(const validate_ctx *ctx, const eval_ctx *ev)
+static void check_counts(const validate_ctx *ctx)
 {
-	const catalog *cat = ctx->cat;
+	const rendered *r = ctx->r;
 	long azs = 3;
 	rule_long(ctx, "AvailabilityZoneCount", &azs);
 	bool prod = strcmp(rule_env(ctx), "prod") == 0;
-	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
-		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
-		const char *type = ynode_str(ynode_get(e->value, "Type"));
-		if (!type || strcmp(type, "AWS::ApplicationAutoScaling::ScalableTarget") != 0 ||
-		    eval_exists(ev, e) == 0)
+	for (size_t i = 0; i < r->nres; i++) {
+		const cat_entry *e = r->res[i].entry;
+		const char *type = r->res[i].type;
+		if (!type || strcmp(type, "AWS::ApplicationAutoScaling::ScalableTarget") != 0)
 			continue;
-		const ynode *props = ynode_get(e->value, "Properties");
-		const char *ns = eval_str(ev, ynode_get(props, "ServiceNamespace"));
+		const rnode *props = r->res[i].props;
+		const char *ns = rnode_str(rnode_get(props, "ServiceNamespace"));
 		if (!ns || strcmp(ns, "ecs") != 0)
 			continue;
-		const ynode *min_n = ynode_get(props, "MinCapacity");
-		const ynode *max_n = ynode_get(props, "MaxCapacity");
+		prop min_n = get(props, "MinCapacity");
+		prop max_n = get(props, "MaxCapacity");
 		long min = -1, max = -1, desired = -1;
-		eval_long(ev, min_n, &min);
-		eval_long(ev, max_n, &max);
+		rnode_long(min_n.v, &min);
+		rnode_long(max_n.v, &max);
 		if (min >= 0 && max >= 0 && min > max)
 			report(ctx, e, min_n, "CMP002", SEV_ERROR,
 			       "lower the minimum or raise the maximum",
 			       "the minimum task count is above the maximum");
 		/* the service this target scales */
-		const ynode *rid = ynode_get(props, "ResourceId");
-		for (size_t j = 0; j < cat->nentries[SEC_RESOURCES]; j++) {
-			const cat_entry *s = &cat->entries[SEC_RESOURCES][j];
-			const char *st = ynode_str(ynode_get(s->value, "Type"));
+		const rnode *rid = rnode_get(props, "ResourceId");
+		for (size_t j = 0; j < r->nres; j++) {
+			const cat_entry *s = r->res[j].entry;
+			const char *st = r->res[j].type;
 			if (!st || strcmp(st, "AWS::ECS::Service") != 0 || !refers_to(rid, s->name))
 				continue;
-			const ynode *dn =
-			    ynode_get(ynode_get(s->value, "Properties"), "DesiredCount");
-			if (eval_long(ev, dn, &desired) &&
+			prop dn = get(r->res[j].props, "DesiredCount");
+			if (rnode_long(dn.v, &desired) &&
 			    ((min >= 0 && desired < min) || (max >= 0 && desired > max)))
 				report(ctx, s, dn, "CMP002", SEV_ERROR,
 				       "keep minimum <= desired <= maximum",
@@ -179,16 +191,16 @@ static void check_counts(const validate_ctx *ctx, const eval_ctx *ev)
  * load balancer to see the task healthy. */
 #define HEALTH_BUDGET_SECONDS 20
 
-static void check_target_group(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+static void check_target_group(const validate_ctx *ctx, const render_resource *res)
 {
-	const ynode *props = ynode_get(e->value, "Properties");
-	const ynode *in = ynode_get(props, "HealthCheckIntervalSeconds");
-	const ynode *tn = ynode_get(props, "HealthyThresholdCount");
+	const cat_entry *e = res->entry;
+	prop in = get(res->props, "HealthCheckIntervalSeconds");
+	prop tn = get(res->props, "HealthyThresholdCount");
 	long interval = 30, threshold = 5; /* the ALB defaults */
-	if (in)
-		eval_long(ev, in, &interval);
-	if (tn)
-		eval_long(ev, tn, &threshold);
+	if (in.v)
+		rnode_long(in.v, &interval);
+	if (tn.v)
+		rnode_long(tn.v, &threshold);
 	if (interval * threshold > HEALTH_BUDGET_SECONDS) {
 		buf msg;
 		buf_init(&msg, 0);
@@ -197,7 +209,7 @@ static void check_target_group(const validate_ctx *ctx, const eval_ctx *ev, cons
 		    "a new task needs %ld s of health checks (%ld s x %ld) before it serves; the "
 		    "two-minute scale-out leaves %d s",
 		    interval * threshold, interval, threshold, HEALTH_BUDGET_SECONDS);
-		report(ctx, e, in ? in : tn, "CMP004", SEV_ERROR,
+		report(ctx, e, in.v ? in : tn, "CMP004", SEV_ERROR,
 		       "HealthCheckIntervalSeconds 5 and HealthyThresholdCount 2", buf_cstr(&msg));
 		buf_free(&msg);
 	}
@@ -205,12 +217,10 @@ static void check_target_group(const validate_ctx *ctx, const eval_ctx *ev, cons
 
 /* ---- CMP005: alarm periods --------------------------------------------- */
 
-static void check_period(const validate_ctx *ctx, const cat_entry *e, const ynode *pn,
-                         const char *ns)
+static void check_period(const validate_ctx *ctx, const cat_entry *e, prop pn, const char *ns)
 {
-	eval_ctx ev = {ctx->cat, ctx->m};
 	long period;
-	if (!pn || !eval_long(&ev, pn, &period))
+	if (!pn.v || !rnode_long(pn.v, &period))
 		return;
 	/* AWS services publish one-minute (or coarser) metrics: a shorter
 	 * period only ever sees missing data. Custom metrics may be
@@ -225,31 +235,32 @@ static void check_period(const validate_ctx *ctx, const cat_entry *e, const ynod
 		       "alarm period above 60 s must be a multiple of 60");
 }
 
-static void check_alarm(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+static void check_alarm(const validate_ctx *ctx, const render_resource *res)
 {
-	const ynode *props = ynode_get(e->value, "Properties");
-	check_period(ctx, e, ynode_get(props, "Period"),
-	             eval_str(ev, ynode_get(props, "Namespace")));
+	const rnode *props = res->props;
+	check_period(ctx, res->entry, get(props, "Period"),
+	             rnode_str(rnode_get(props, "Namespace")));
 	/* metric-math alarms carry a period per metric */
-	const ynode *metrics = ynode_get(props, "Metrics");
-	for (size_t i = 0; metrics && metrics->kind == YNODE_SEQ && i < metrics->n; i++) {
-		const ynode *stat = ynode_get(eval_pick(ev, metrics->kids[i]), "MetricStat");
+	const rnode *metrics = rnode_get(props, "Metrics");
+	for (size_t i = 0; metrics && metrics->kind == RN_SEQ && !metrics->fn && i < metrics->n;
+	     i++) {
+		const rnode *stat = rnode_get(metrics->kids[i], "MetricStat");
 		if (!stat)
 			continue;
-		const char *ns = eval_str(ev, ynode_get(ynode_get(stat, "Metric"), "Namespace"));
-		check_period(ctx, e, ynode_get(stat, "Period"), ns);
+		const char *ns = rnode_str(rnode_get(rnode_get(stat, "Metric"), "Namespace"));
+		check_period(ctx, res->entry, get(stat, "Period"), ns);
 	}
 }
 
 /* ---- CMP006: API throttling -------------------------------------------- */
 
-static void check_throttle(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e,
-                           const ynode *holder, const char *rate_key, const char *burst_key)
+static void check_throttle(const validate_ctx *ctx, const cat_entry *e, const rnode *holder,
+                           const char *rate_key, const char *burst_key)
 {
-	const ynode *rn = ynode_get(holder, rate_key), *bn = ynode_get(holder, burst_key);
-	const char *rs = eval_str(ev, rn);
+	prop bn = get(holder, burst_key);
+	const char *rs = rnode_str(rnode_get(holder, rate_key));
 	long burst;
-	if (!rs || !eval_long(ev, bn, &burst))
+	if (!rs || !rnode_long(bn.v, &burst))
 		return;
 	double rate = strtod(rs, NULL);
 	if ((double)burst < rate)
@@ -258,17 +269,17 @@ static void check_throttle(const validate_ctx *ctx, const eval_ctx *ev, const ca
 		       "throttled");
 }
 
-static void check_api(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e,
-                      const char *type)
+static void check_api(const validate_ctx *ctx, const render_resource *res, const char *type)
 {
-	const ynode *props = ynode_get(e->value, "Properties");
+	const rnode *props = res->props;
 	if (strcmp(type, "AWS::ApiGateway::Stage") == 0) {
-		const ynode *ms = ynode_get(props, "MethodSettings");
-		for (size_t i = 0; ms && ms->kind == YNODE_SEQ && i < ms->n; i++)
-			check_throttle(ctx, ev, e, ms->kids[i], "ThrottlingRateLimit",
+		const rnode *ms = rnode_get(props, "MethodSettings");
+		for (size_t i = 0; ms && ms->kind == RN_SEQ && !ms->fn && i < ms->n; i++)
+			check_throttle(ctx, res->entry, ms->kids[i], "ThrottlingRateLimit",
 			               "ThrottlingBurstLimit");
 	} else if (strcmp(type, "AWS::ApiGateway::UsagePlan") == 0) {
-		check_throttle(ctx, ev, e, ynode_get(props, "Throttle"), "RateLimit", "BurstLimit");
+		check_throttle(ctx, res->entry, rnode_get(props, "Throttle"), "RateLimit",
+		               "BurstLimit");
 	}
 }
 
@@ -402,11 +413,9 @@ static const char *schedule_error(const char *s)
 
 #define EXAM_TIMEZONE "Asia/Singapore"
 
-static void check_schedule(const validate_ctx *ctx, const cat_entry *e, const ynode *expr_n,
-                           const ynode *tz_n)
+static void check_schedule(const validate_ctx *ctx, const cat_entry *e, prop expr_n, prop tz_n)
 {
-	eval_ctx ev = {ctx->cat, ctx->m};
-	const char *expr = eval_str(&ev, expr_n);
+	const char *expr = rnode_str(expr_n.v);
 	if (expr) {
 		const char *why = schedule_error(expr);
 		if (why) {
@@ -419,9 +428,9 @@ static void check_schedule(const validate_ctx *ctx, const cat_entry *e, const yn
 			buf_free(&msg);
 		}
 	}
-	const char *tz = eval_str(&ev, tz_n);
+	const char *tz = rnode_str(tz_n.v);
 	if (expr && (!tz || strcmp(tz, EXAM_TIMEZONE) != 0))
-		report(ctx, e, tz_n ? tz_n : expr_n, "CMP007", SEV_ERROR,
+		report(ctx, e, tz_n.v ? tz_n : expr_n, "CMP007", SEV_ERROR,
 		       "set the time zone to Asia/Singapore",
 		       tz ? "exam windows are set in Singapore time, not this time zone"
 		          : "the schedule has no time zone: it would run in UTC, eight hours "
@@ -492,35 +501,37 @@ static void check_compute_params(const validate_ctx *ctx)
 void rule_compute(const validate_ctx *ctx)
 {
 	check_compute_params(ctx);
-	eval_ctx ev = {ctx->cat, ctx->m};
-	const catalog *cat = ctx->cat;
-	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
-		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
-		const char *type = ynode_str(ynode_get(e->value, "Type"));
-		if (!type || eval_exists(&ev, e) == 0)
+	const rendered *r = ctx->r;
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *res = &r->res[i];
+		const char *type = res->type;
+		if (!type)
 			continue;
-		const ynode *props = ynode_get(e->value, "Properties");
+		const rnode *props = res->props;
 		if (strcmp(type, "AWS::ECS::TaskDefinition") == 0) {
-			check_task_definition(ctx, &ev, e);
+			check_task_definition(ctx, res);
 		} else if (strcmp(type, "AWS::ElasticLoadBalancingV2::TargetGroup") == 0) {
-			check_target_group(ctx, &ev, e);
+			check_target_group(ctx, res);
 		} else if (strcmp(type, "AWS::CloudWatch::Alarm") == 0) {
-			check_alarm(ctx, &ev, e);
+			check_alarm(ctx, res);
 		} else if (strncmp(type, "AWS::ApiGateway::", 17) == 0) {
-			check_api(ctx, &ev, e, type);
+			check_api(ctx, res, type);
 		} else if (strcmp(type, "AWS::ApplicationAutoScaling::ScalableTarget") == 0) {
-			const ynode *actions = ynode_get(props, "ScheduledActions");
-			for (size_t j = 0; actions && actions->kind == YNODE_SEQ && j < actions->n;
+			const rnode *actions = rnode_get(props, "ScheduledActions");
+			for (size_t j = 0;
+			     actions && actions->kind == RN_SEQ && !actions->fn && j < actions->n;
 			     j++) {
-				const ynode *a = eval_pick(&ev, actions->kids[j]);
-				if (a)
-					check_schedule(ctx, e, ynode_get(a, "Schedule"),
-					               ynode_get(a, "Timezone"));
+				const rnode *a = actions->kids[j];
+				if (a && a->kind == RN_MAP && !a->fn)
+					check_schedule(ctx, res->entry, get(a, "Schedule"),
+					               get(a, "Timezone"));
 			}
 		} else if (strcmp(type, "AWS::Scheduler::Schedule") == 0) {
-			check_schedule(ctx, e, ynode_get(props, "ScheduleExpression"),
-			               ynode_get(props, "ScheduleExpressionTimezone"));
+			check_schedule(ctx, res->entry, get(props, "ScheduleExpression"),
+			               get(props, "ScheduleExpressionTimezone"));
 		}
 	}
-	check_counts(ctx, &ev);
+	check_counts(ctx);
 }

@@ -1,7 +1,7 @@
 /* Data-tier rules: Aurora capacity and backups, reader placement, cache
  * failover, deletion protection, and 30-day rotation of every secret. They
- * read the template's resources as they will be for the model (eval.h). */
-#include "model/eval.h"
+ * read the template's resources as they will be for the model: the
+ * rendered template (render.h). */
 #include "model/rules.h"
 
 #include <math.h>
@@ -30,16 +30,17 @@ static bool parse_acu(const char *s, double *out)
 	return true;
 }
 
-static void check_cluster(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+static void check_cluster(const validate_ctx *ctx, const render_resource *res)
 {
-	const ynode *props = ynode_get(e->value, "Properties");
-	const ynode *scaling = eval_pick(ev, ynode_get(props, "ServerlessV2ScalingConfiguration"));
+	const cat_entry *e = res->entry;
+	const rnode *props = res->props;
+	const rnode *scaling = rnode_get(props, "ServerlessV2ScalingConfiguration");
 	if (scaling) {
-		const ynode *min_n = ynode_get(scaling, "MinCapacity");
-		const ynode *max_n = ynode_get(scaling, "MaxCapacity");
+		const rnode *min_n = rnode_get(scaling, "MinCapacity");
+		const rnode *max_n = rnode_get(scaling, "MaxCapacity");
 		double min = 0, max = 0;
-		bool has_min = parse_acu(eval_str(ev, min_n), &min);
-		bool has_max = parse_acu(eval_str(ev, max_n), &max);
+		bool has_min = parse_acu(rnode_str(min_n), &min);
+		bool has_max = parse_acu(rnode_str(max_n), &max);
 		const char *min_field = rule_param_of(ctx, min_n),
 		           *max_field = rule_param_of(ctx, max_n);
 		if (has_min && (min < 0 || min > ACU_MAX || fmod(min, ACU_STEP) != 0)) {
@@ -60,35 +61,37 @@ static void check_cluster(const validate_ctx *ctx, const eval_ctx *ev, const cat
 			             "%s minimum capacity %g ACU is above its maximum %g ACU",
 			             e->name, min, max);
 	}
-	const ynode *backup = ynode_get(props, "BackupRetentionPeriod");
+	const ynode *backup_at;
+	const rnode *backup = rule_prop(props, "BackupRetentionPeriod", &backup_at);
 	long days;
 	if (!backup) {
 		findings_add(ctx->out, "DAT002", SEV_WARNING, "", "set BackupRetentionPeriod",
 		             "%s relies on the default backup retention (1 day)", e->name);
 		rule_at(ctx, e, NULL);
-	} else if (eval_long(ev, backup, &days) &&
+	} else if (rnode_long(backup, &days) &&
 	           (days < BACKUP_MIN_DAYS || days > BACKUP_MAX_DAYS)) {
 		const char *f = rule_param_of(ctx, backup);
 		findings_add(ctx->out, "DAT002", SEV_ERROR, f ? f : "", "1 to 35 days",
 		             "%s keeps backups %ld days; Aurora allows 1 to 35", e->name, days);
 		if (!f)
-			rule_at(ctx, e, backup);
+			rule_at(ctx, e, backup_at);
 	}
 	bool prod = strcmp(rule_env(ctx), "prod") == 0;
-	int protection = eval_bool(ev, ynode_get(props, "DeletionProtection"));
+	const ynode *protection_at;
+	int protection = rnode_bool(rule_prop(props, "DeletionProtection", &protection_at));
 	if (prod && protection != 1) {
 		findings_add(ctx->out, "DAT006", SEV_ERROR, "",
 		             "set DeletionProtection to true in prod (lmsctl destroy says how to "
 		             "lift it)",
 		             "%s has no deletion protection in prod", e->name);
-		rule_at(ctx, e, ynode_get(props, "DeletionProtection"));
+		rule_at(ctx, e, protection_at);
 	} else if (!prod && protection == 1) {
 		findings_add(ctx->out, "DAT006", SEV_WARNING, "",
 		             "turn it off outside prod, or expect teardown to stop",
 		             "%s has deletion protection outside prod: destroy will fail until it "
 		             "is lifted",
 		             e->name);
-		rule_at(ctx, e, ynode_get(props, "DeletionProtection"));
+		rule_at(ctx, e, protection_at);
 	}
 }
 
@@ -153,12 +156,12 @@ static bool intervals_meet(int a, int alen, int b, int blen)
 
 /* DAT007: RDS needs a backup window of 30 minutes or more that does not
  * overlap the weekly maintenance window (CreateDBCluster API). */
-static void check_windows(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+static void check_windows(const validate_ctx *ctx, const render_resource *res)
 {
-	const ynode *props = ynode_get(e->value, "Properties");
-	const ynode *bn = ynode_get(props, "PreferredBackupWindow");
-	const ynode *mn = ynode_get(props, "PreferredMaintenanceWindow");
-	const char *backup = eval_str(ev, bn), *maint = eval_str(ev, mn);
+	const rnode *props = res->props;
+	const rnode *bn = rnode_get(props, "PreferredBackupWindow");
+	const rnode *mn = rnode_get(props, "PreferredMaintenanceWindow");
+	const char *backup = rnode_str(bn), *maint = rnode_str(mn);
 	const char *bfield = rule_param_of(ctx, bn), *mfield = rule_param_of(ctx, mn);
 	int bs = 0, bl = 0, ms = 0, ml = 0;
 	bool bok = backup && parse_daily(backup, &bs, &bl);
@@ -190,12 +193,13 @@ static void check_windows(const validate_ctx *ctx, const eval_ctx *ev, const cat
 
 /* DAT008: the cache engine and version belong together: Redis OSS ends at
  * 7.1, Valkey starts at 7.2 (ElastiCache supported engine versions). */
-static void check_cache_version(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+static void check_cache_version(const validate_ctx *ctx, const render_resource *res)
 {
-	const ynode *props = ynode_get(e->value, "Properties");
-	const ynode *vn = ynode_get(props, "EngineVersion");
-	const char *engine = eval_str(ev, ynode_get(props, "Engine"));
-	const char *version = eval_str(ev, vn);
+	const cat_entry *e = res->entry;
+	const rnode *props = res->props;
+	const rnode *vn = rnode_get(props, "EngineVersion");
+	const char *engine = rnode_str(rnode_get(props, "Engine"));
+	const char *version = rnode_str(vn);
 	if (!engine || !version)
 		return;
 	char *end;
@@ -218,22 +222,22 @@ static void check_cache_version(const validate_ctx *ctx, const eval_ctx *ev, con
 }
 
 /* DAT003: in prod, the cluster has a reader in an AZ other than the writer's. */
-static void check_instances(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *cluster)
+static void check_instances(const validate_ctx *ctx, const cat_entry *cluster)
 {
-	const catalog *cat = ctx->cat;
+	const rendered *r = ctx->r;
 	size_t count = 0;
 	long azs[16];
 	bool az_unknown = false;
-	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
-		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
-		const char *type = ynode_str(ynode_get(e->value, "Type"));
-		if (!type || strcmp(type, "AWS::RDS::DBInstance") != 0 || eval_exists(ev, e) == 0)
+	for (size_t i = 0; i < r->nres; i++) {
+		const char *type = r->res[i].type;
+		if (!type || strcmp(type, "AWS::RDS::DBInstance") != 0)
 			continue;
-		const ynode *props = ynode_get(e->value, "Properties");
-		const char *target = eval_ref_target(ynode_get(props, "DBClusterIdentifier"), NULL);
+		const rnode *props = r->res[i].props;
+		const char *target = rnode_ref(rnode_get(props, "DBClusterIdentifier"), NULL);
 		if (!target || strcmp(target, cluster->name) != 0)
 			continue;
-		long az = eval_az_index(ev, ynode_get(props, "AvailabilityZone"));
+		const char *az_name = rnode_str(rnode_get(props, "AvailabilityZone"));
+		long az = az_name ? render_az_index(r, az_name) : -1;
 		if (az < 0)
 			az_unknown = true;
 		if (count < sizeof(azs) / sizeof(azs[0]))
@@ -266,27 +270,29 @@ static void check_instances(const validate_ctx *ctx, const eval_ctx *ev, const c
 
 /* DAT004: a Multi-AZ replication group has replicas and automatic failover;
  * AUTH needs TLS and cannot be combined with RBAC user groups. */
-static void check_cache(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+static void check_cache(const validate_ctx *ctx, const render_resource *res)
 {
-	const ynode *props = ynode_get(e->value, "Properties");
-	int multi_az = eval_bool(ev, ynode_get(props, "MultiAZEnabled"));
-	int failover = eval_bool(ev, ynode_get(props, "AutomaticFailoverEnabled"));
+	const cat_entry *e = res->entry;
+	const rnode *props = res->props;
+	const ynode *multi_az_at, *auth_at;
+	int multi_az = rnode_bool(rule_prop(props, "MultiAZEnabled", &multi_az_at));
+	int failover = rnode_bool(rnode_get(props, "AutomaticFailoverEnabled"));
 	long clusters = -1, replicas = -1;
-	eval_long(ev, ynode_get(props, "NumCacheClusters"), &clusters);
-	eval_long(ev, ynode_get(props, "ReplicasPerNodeGroup"), &replicas);
+	rnode_long(rnode_get(props, "NumCacheClusters"), &clusters);
+	rnode_long(rnode_get(props, "ReplicasPerNodeGroup"), &replicas);
 	bool has_replica = clusters >= 2 || replicas >= 1;
 	bool replicas_known = clusters >= 0 || replicas >= 0;
 	if (multi_az == 1 && replicas_known && !has_replica) {
 		findings_add(ctx->out, "DAT004", SEV_ERROR, "",
 		             "give the group at least one replica (NumCacheClusters 2 or more)",
 		             "%s is Multi-AZ without a replica to fail over to", e->name);
-		rule_at(ctx, e, ynode_get(props, "MultiAZEnabled"));
+		rule_at(ctx, e, multi_az_at);
 	}
 	if (multi_az == 1 && failover != 1) {
 		findings_add(ctx->out, "DAT004", SEV_ERROR, "",
 		             "set AutomaticFailoverEnabled: true",
 		             "%s is Multi-AZ without automatic failover", e->name);
-		rule_at(ctx, e, ynode_get(props, "MultiAZEnabled"));
+		rule_at(ctx, e, multi_az_at);
 	}
 	if (multi_az != 1 && strcmp(rule_env(ctx), "prod") == 0) {
 		findings_add(ctx->out, "DAT004", SEV_ERROR, "",
@@ -294,31 +300,31 @@ static void check_cache(const validate_ctx *ctx, const eval_ctx *ev, const cat_e
 		             "%s is not Multi-AZ in prod: sessions are lost with its AZ", e->name);
 		rule_at(ctx, e, NULL);
 	}
-	const ynode *auth = ynode_get(props, "AuthToken");
-	if (auth && eval_bool(ev, ynode_get(props, "TransitEncryptionEnabled")) != 1) {
+	const rnode *auth = rule_prop(props, "AuthToken", &auth_at);
+	if (auth && rnode_bool(rnode_get(props, "TransitEncryptionEnabled")) != 1) {
 		findings_add(
 		    ctx->out, "DAT004", SEV_ERROR, "", "set TransitEncryptionEnabled: true",
 		    "%s has an AUTH token without TLS, which ElastiCache rejects", e->name);
-		rule_at(ctx, e, auth);
+		rule_at(ctx, e, auth_at);
 	}
-	if (auth && ynode_get(props, "UserGroupIds")) {
+	if (auth && rnode_get(props, "UserGroupIds")) {
 		findings_add(
 		    ctx->out, "DAT004", SEV_ERROR, "", "use RBAC user groups or AUTH, not both",
 		    "%s has an AUTH token and user groups, which ElastiCache rejects", e->name);
-		rule_at(ctx, e, auth);
+		rule_at(ctx, e, auth_at);
 	}
 }
 
 /* The number of days a RotationRules block rotates after, or -1. */
-static long rotation_days(const eval_ctx *ev, const ynode *rules, bool *both)
+static long rotation_days(const rnode *rules, bool *both)
 {
-	const ynode *after = ynode_get(rules, "AutomaticallyAfterDays");
-	const ynode *expr = ynode_get(rules, "ScheduleExpression");
+	const rnode *after = rnode_get(rules, "AutomaticallyAfterDays");
+	const rnode *expr = rnode_get(rules, "ScheduleExpression");
 	*both = after && expr;
 	long days;
-	if (after && eval_long(ev, after, &days))
+	if (after && rnode_long(after, &days))
 		return days;
-	const char *s = eval_str(ev, expr);
+	const char *s = rnode_str(expr);
 	if (!s)
 		return -1;
 	/* rate(N days) / rate(1 day) / rate(N hours); cron() is judged by its
@@ -362,10 +368,9 @@ static bool depends_on(const ynode *entry, const char *logical_id)
 
 /* The secret a RotationSchedule rotates: a logical id, or for an RDS-
  * managed master secret the cluster's id with attr "MasterUserSecret...". */
-static const char *schedule_target(const cat_entry *s, const char **attr)
+static const char *schedule_target(const render_resource *s, const char **attr)
 {
-	const ynode *props = ynode_get(s->value, "Properties");
-	return eval_ref_target(ynode_get(props, "SecretId"), attr);
+	return rnode_ref(rnode_get(s->props, "SecretId"), attr);
 }
 
 static bool id_matches(const char *target, const char *logical_id)
@@ -374,126 +379,129 @@ static bool id_matches(const char *target, const char *logical_id)
 	return strncmp(target, logical_id, n) == 0 && (target[n] == '\0' || target[n] == '.');
 }
 
-static void check_rotation(const validate_ctx *ctx, const eval_ctx *ev)
+/* DAT005 for one RotationSchedule: its rules, its function, its
+ * transform, and DependsOn the attachment of the secret it rotates. */
+static void check_schedule(const validate_ctx *ctx, const render_resource *s)
 {
-	const catalog *cat = ctx->cat;
-	size_t n = cat->nentries[SEC_RESOURCES];
-	const cat_entry *res = cat->entries[SEC_RESOURCES];
-	for (size_t i = 0; i < n; i++) {
-		const char *type = ynode_str(ynode_get(res[i].value, "Type"));
-		if (!type || eval_exists(ev, &res[i]) == 0)
+	const rendered *r = ctx->r;
+	const cat_entry *e = s->entry;
+	const ynode *rules_at, *hosted_at;
+	const rnode *rules = rule_prop(s->props, "RotationRules", &rules_at);
+	bool both = false;
+	long days = rotation_days(rules, &both);
+	if (both) {
+		findings_add(ctx->out, "DAT005", SEV_ERROR, "",
+		             "keep ScheduleExpression: rate(30 days) only",
+		             "%s sets both AutomaticallyAfterDays and ScheduleExpression, "
+		             "which Secrets Manager rejects",
+		             e->name);
+		rule_at(ctx, e, rules_at);
+	}
+	if (!rules || days < 0 || days > ROTATION_MAX_DAYS) {
+		findings_add(ctx->out, "DAT005", SEV_ERROR, "", "ScheduleExpression: rate(30 days)",
+		             "%s does not rotate within %d days", e->name, ROTATION_MAX_DAYS);
+		rule_at(ctx, e, rules_at);
+	}
+	const rnode *hosted = rule_prop(s->props, "HostedRotationLambda", &hosted_at);
+	if (hosted && rnode_get(s->props, "RotationLambdaARN")) {
+		findings_add(ctx->out, "DAT005", SEV_ERROR, "",
+		             "keep one of HostedRotationLambda and RotationLambdaARN",
+		             "%s names both a hosted and its own rotation function", e->name);
+		rule_at(ctx, e, hosted_at);
+	}
+	const char *transform = ctx->cat->transform;
+	if (hosted && (!transform || strncmp(transform, "AWS::SecretsManager-", 20) != 0)) {
+		findings_add(ctx->out, "DAT005", SEV_ERROR, "",
+		             "add Transform: AWS::SecretsManager-2024-09-16 to "
+		             "templates/catalog.yml",
+		             "%s uses HostedRotationLambda, which needs the Secrets "
+		             "Manager transform",
+		             e->name);
+		rule_at(ctx, e, hosted_at);
+	}
+	/* the attachment must exist before the first rotation */
+	const char *target = schedule_target(s, NULL);
+	for (size_t j = 0; target && j < r->nres; j++) {
+		const char *t = r->res[j].type;
+		if (!t || strcmp(t, "AWS::SecretsManager::SecretTargetAttachment") != 0)
 			continue;
-		const ynode *props = ynode_get(res[i].value, "Properties");
-		bool secret = strcmp(type, "AWS::SecretsManager::Secret") == 0;
-		bool managed = strcmp(type, "AWS::RDS::DBCluster") == 0 &&
-		               eval_bool(ev, ynode_get(props, "ManageMasterUserPassword")) == 1;
-		if (strcmp(type, "AWS::SecretsManager::RotationSchedule") == 0) {
-			const ynode *rules = ynode_get(props, "RotationRules");
-			bool both = false;
-			long days = rotation_days(ev, rules, &both);
-			if (both) {
-				findings_add(
-				    ctx->out, "DAT005", SEV_ERROR, "",
-				    "keep ScheduleExpression: rate(30 days) only",
-				    "%s sets both AutomaticallyAfterDays and ScheduleExpression, "
-				    "which Secrets Manager rejects",
-				    res[i].name);
-				rule_at(ctx, &res[i], rules);
-			}
-			if (!rules || days < 0 || days > ROTATION_MAX_DAYS) {
-				findings_add(ctx->out, "DAT005", SEV_ERROR, "",
-				             "ScheduleExpression: rate(30 days)",
-				             "%s does not rotate within %d days", res[i].name,
-				             ROTATION_MAX_DAYS);
-				rule_at(ctx, &res[i], rules);
-			}
-			const ynode *hosted = ynode_get(props, "HostedRotationLambda");
-			if (hosted && ynode_get(props, "RotationLambdaARN")) {
-				findings_add(
-				    ctx->out, "DAT005", SEV_ERROR, "",
-				    "keep one of HostedRotationLambda and RotationLambdaARN",
-				    "%s names both a hosted and its own rotation function",
-				    res[i].name);
-				rule_at(ctx, &res[i], hosted);
-			}
-			if (hosted && (!cat->transform ||
-			               strncmp(cat->transform, "AWS::SecretsManager-", 20) != 0)) {
-				findings_add(
-				    ctx->out, "DAT005", SEV_ERROR, "",
-				    "add Transform: AWS::SecretsManager-2024-09-16 to "
-				    "templates/catalog.yml",
-				    "%s uses HostedRotationLambda, which needs the Secrets "
-				    "Manager transform",
-				    res[i].name);
-				rule_at(ctx, &res[i], hosted);
-			}
-			/* the attachment must exist before the first rotation */
-			const char *target = schedule_target(&res[i], NULL);
-			for (size_t j = 0; target && j < n; j++) {
-				const char *t = ynode_str(ynode_get(res[j].value, "Type"));
-				if (!t ||
-				    strcmp(t, "AWS::SecretsManager::SecretTargetAttachment") != 0)
-					continue;
-				const ynode *ap = ynode_get(res[j].value, "Properties");
-				const char *secret_of =
-				    eval_ref_target(ynode_get(ap, "SecretId"), NULL);
-				if (secret_of && strcmp(secret_of, target) == 0 &&
-				    !depends_on(res[i].value, res[j].name)) {
-					findings_add(ctx->out, "DAT005", SEV_ERROR, "",
-					             "add DependsOn the attachment",
-					             "%s does not DependsOn %s: rotation can start "
-					             "before the secret knows its database",
-					             res[i].name, res[j].name);
-					rule_at(ctx, &res[i], NULL);
-				}
-			}
-			continue;
-		}
-		if (!secret && !managed)
-			continue;
-		bool rotated = false;
-		for (size_t j = 0; j < n && !rotated; j++) {
-			const char *t = ynode_str(ynode_get(res[j].value, "Type"));
-			if (!t || strcmp(t, "AWS::SecretsManager::RotationSchedule") != 0)
-				continue;
-			const char *attr = NULL;
-			const char *target = schedule_target(&res[j], &attr);
-			if (!target || !id_matches(target, res[i].name))
-				continue;
-			rotated = secret || (attr && strstr(attr, "MasterUserSecret"));
-		}
-		if (!rotated) {
+		const char *secret_of = rnode_ref(rnode_get(r->res[j].props, "SecretId"), NULL);
+		if (secret_of && strcmp(secret_of, target) == 0 &&
+		    !depends_on(e->value, r->res[j].id)) {
 			findings_add(ctx->out, "DAT005", SEV_ERROR, "",
-			             "add an AWS::SecretsManager::RotationSchedule with "
-			             "ScheduleExpression: rate(30 days)",
-			             managed
-			                 ? "%s's RDS-managed master secret keeps RDS's default "
-			                   "7-day rotation with no schedule of ours"
-			                 : "secret %s has no rotation schedule: every credential "
-			                   "must rotate every 30 days",
-			             res[i].name);
-			rule_at(ctx, &res[i], NULL);
+			             "add DependsOn the attachment",
+			             "%s does not DependsOn %s: rotation can start "
+			             "before the secret knows its database",
+			             e->name, r->res[j].id);
+			rule_at(ctx, e, NULL);
 		}
+	}
+}
+
+/* DAT005 for a secret or an RDS-managed master secret: a schedule rotates it. */
+static void check_rotated(const validate_ctx *ctx, const render_resource *res, bool managed)
+{
+	const rendered *r = ctx->r;
+	bool rotated = false;
+	for (size_t j = 0; j < r->nres && !rotated; j++) {
+		const char *t = r->res[j].type;
+		if (!t || strcmp(t, "AWS::SecretsManager::RotationSchedule") != 0)
+			continue;
+		const char *attr = NULL;
+		const char *target = schedule_target(&r->res[j], &attr);
+		if (!target || !id_matches(target, res->id))
+			continue;
+		rotated = !managed || (attr && strstr(attr, "MasterUserSecret"));
+	}
+	if (rotated)
+		return;
+	findings_add(ctx->out, "DAT005", SEV_ERROR, "",
+	             "add an AWS::SecretsManager::RotationSchedule with "
+	             "ScheduleExpression: rate(30 days)",
+	             managed ? "%s's RDS-managed master secret keeps RDS's default "
+	                       "7-day rotation with no schedule of ours"
+	                     : "secret %s has no rotation schedule: every credential "
+	                       "must rotate every 30 days",
+	             res->id);
+	rule_at(ctx, res->entry, NULL);
+}
+
+static void check_rotation(const validate_ctx *ctx)
+{
+	const rendered *r = ctx->r;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *res = &r->res[i];
+		const char *type = res->type;
+		if (!type)
+			continue;
+		if (strcmp(type, "AWS::SecretsManager::RotationSchedule") == 0)
+			check_schedule(ctx, res);
+		else if (strcmp(type, "AWS::SecretsManager::Secret") == 0)
+			check_rotated(ctx, res, false);
+		else if (strcmp(type, "AWS::RDS::DBCluster") == 0 &&
+		         rnode_bool(rnode_get(res->props, "ManageMasterUserPassword")) == 1)
+			check_rotated(ctx, res, true);
 	}
 }
 
 void rule_data(const validate_ctx *ctx)
 {
-	eval_ctx ev = {ctx->cat, ctx->m};
-	const catalog *cat = ctx->cat;
-	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
-		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
-		const char *type = ynode_str(ynode_get(e->value, "Type"));
-		if (!type || eval_exists(&ev, e) == 0)
+	const rendered *r = ctx->r;
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *res = &r->res[i];
+		const char *type = res->type;
+		if (!type)
 			continue;
 		if (strcmp(type, "AWS::RDS::DBCluster") == 0) {
-			check_cluster(ctx, &ev, e);
-			check_instances(ctx, &ev, e);
-			check_windows(ctx, &ev, e);
+			check_cluster(ctx, res);
+			check_instances(ctx, res->entry);
+			check_windows(ctx, res);
 		} else if (strcmp(type, "AWS::ElastiCache::ReplicationGroup") == 0) {
-			check_cache(ctx, &ev, e);
-			check_cache_version(ctx, &ev, e);
+			check_cache(ctx, res);
+			check_cache_version(ctx, res);
 		}
 	}
-	check_rotation(ctx, &ev);
+	check_rotation(ctx);
 }

@@ -66,175 +66,107 @@ static const struct {
     {"AWS::EC2::SecurityGroup", "GroupName", 255, false},
 };
 
-typedef struct sub_result {
-	buf now;   /* with the model's suffix */
-	buf worst; /* with the longest suffix the parameter allows */
-	bool known;
-	bool has_suffix;
-} sub_result;
-
-static const char *pseudo_value(const validate_ctx *ctx, const char *name)
+/* One name property's checks: `now` is its value for the model, `worst`
+ * with the longest suffix allowed (both rendered; NULL when only AWS knows
+ * it). */
+static void check_name(const validate_ctx *ctx, const render_resource *res, size_t t,
+                       const ynode *at, const char *now, const char *worst)
 {
-	if (strcmp(name, "AWS::AccountId") == 0)
-		return "123456789012";
-	if (strcmp(name, "AWS::Region") == 0) {
-		const char *r = model_get(ctx->m, "region");
-		return r ? r : "eu-west-1";
+	const cat_entry *e = res->entry;
+	const char *property = name_limits[t].property;
+	size_t max = name_limits[t].max, now_len = strlen(now);
+	if (now_len > max) {
+		findings_add(ctx->out, "NAM002", SEV_ERROR, "suffix",
+		             "shorten the suffix or the stack's names",
+		             "%s %s '%s' is %zu characters; the limit is %zu", e->name, property,
+		             now, now_len, max);
+	} else if (worst && strlen(worst) > max) {
+		findings_add(ctx->out, "NAM002", SEV_ERROR, "", "shorten the name in the template",
+		             "%s %s would be %zu characters with the longest suffix allowed; the "
+		             "limit is %zu",
+		             e->name, property, strlen(worst), max);
+		rule_at(ctx, e, at);
 	}
-	if (strcmp(name, "AWS::StackName") == 0) {
-		const char *s = model_get(ctx->m, "stack");
-		return s ? s : "lms";
+	if (name_limits[t].lower) {
+		for (const char *c = now; *c; c++)
+			if (*c >= 'A' && *c <= 'Z') {
+				findings_add(ctx->out, "NAM002", SEV_ERROR, "suffix",
+				             "use lower case", "%s %s '%s' must be lower case",
+				             e->name, property, now);
+				break;
+			}
 	}
-	if (strcmp(name, "AWS::Partition") == 0)
-		return "aws";
-	if (strcmp(name, "AWS::URLSuffix") == 0)
-		return "amazonaws.com";
-	return NULL;
-}
-
-static void eval_sub(const validate_ctx *ctx, const char *tmpl, const ynode *vars, sub_result *r)
-{
-	const cat_param *sp = catalog_param(ctx->cat, MODEL_PARAM_SUFFIX);
-	size_t longest = sp && sp->has_max_length ? (size_t)sp->max_length : 12;
+	/* the name carries the suffix when the longest suffix changes it (or
+	 * the model's suffix is already the longest, and in it) */
 	const char *suffix = rule_value(ctx, MODEL_PARAM_SUFFIX);
-	for (const char *p = tmpl; *p;) {
-		if (p[0] == '$' && p[1] == '{') {
-			const char *close = strchr(p, '}');
-			if (!close) {
-				r->known = false;
-				return;
-			}
-			size_t n = (size_t)(close - p - 2);
-			char *name = strndup(p + 2, n);
-			if (!name) {
-				r->known = false;
-				return;
-			}
-			if (name[0] == '!') {
-				buf_addf(&r->now, "${%s}", name + 1);
-				buf_addf(&r->worst, "${%s}", name + 1);
-			} else if (strcmp(name, MODEL_PARAM_SUFFIX) == 0) {
-				r->has_suffix = true;
-				buf_adds(&r->now, suffix ? suffix : "");
-				for (size_t i = 0; i < longest; i++)
-					buf_addc(&r->worst, 'x');
-			} else {
-				const char *v = ynode_str(ynode_get(vars, name));
-				if (!v)
-					v = pseudo_value(ctx, name);
-				if (!v && catalog_param(ctx->cat, name))
-					v = rule_value(ctx, name);
-				if (v) {
-					buf_adds(&r->now, v);
-					buf_adds(&r->worst, v);
-				} else {
-					r->known =
-					    false; /* a resource attribute: known only to AWS */
-				}
-			}
-			free(name);
-			p = close + 1;
-			continue;
-		}
-		buf_addc(&r->now, *p);
-		buf_addc(&r->worst, *p);
-		p++;
+	bool has_suffix =
+	    worst && (strcmp(now, worst) != 0 || (suffix && *suffix && strstr(now, suffix) &&
+	                                          strspn(suffix, "x") == strlen(suffix)));
+	if (worst && !has_suffix) {
+		findings_add(ctx->out, "NAM003", SEV_WARNING, "",
+		             "add -${EnvironmentSuffix} to the name",
+		             "%s %s does not carry the environment suffix: two environments in one "
+		             "account would collide",
+		             e->name, property);
+		rule_at(ctx, e, at);
 	}
 }
 
-/* Evaluates a name property: a plain string or Fn::Sub in either form. */
-static bool eval_name(const validate_ctx *ctx, const ynode *v, sub_result *r)
+/* The template rendered for the names: the account id a placeholder of
+ * its length; NULL when it cannot be rendered. */
+static rendered *render_names(const catalog *cat, const render_params *params)
 {
-	const ynode *sub = NULL;
-	if (v->tag && strcmp(v->tag, "!Sub") == 0)
-		sub = v;
-	else if (v->kind == YNODE_MAP && v->n == 1 && ynode_get(v, "Fn::Sub"))
-		sub = ynode_get(v, "Fn::Sub");
-	r->known = true;
-	if (!sub) {
-		const char *s = ynode_str(v);
-		if (!s)
-			return false; /* !If, !Join, ...: not evaluated here */
-		buf_adds(&r->now, s);
-		buf_adds(&r->worst, s);
-		return true;
+	/* the types and name properties name_limits lists, and no others */
+	enum { NTYPES = sizeof(name_limits) / sizeof(name_limits[0]) };
+	const char *types[NTYPES + 1], *props[NTYPES + 1];
+	for (size_t i = 0; i < NTYPES; i++) {
+		types[i] = name_limits[i].type;
+		props[i] = name_limits[i].property;
 	}
-	if (sub->kind == YNODE_SCALAR) {
-		eval_sub(ctx, sub->str, NULL, r);
-		return true;
-	}
-	if (sub->kind == YNODE_SEQ && sub->n == 2 && sub->kids[0]->kind == YNODE_SCALAR) {
-		eval_sub(ctx, sub->kids[0]->str, sub->kids[1], r);
-		return true;
-	}
-	return false;
+	types[NTYPES] = props[NTYPES] = NULL;
+	render_options opt = {.params = params,
+	                      .account_id = RENDER_PLACEHOLDER_ACCOUNT_ID,
+	                      .only_types = types,
+	                      .only_props = props};
+	lms_error err = {0};
+	rendered *r = render_with(cat, &opt, NULL, &err);
+	lms_error_clear(&err);
+	return r;
 }
 
 void rule_name_lengths(const validate_ctx *ctx)
 {
-	const catalog *cat = ctx->cat;
-	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
-		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
-		const char *type = ynode_str(ynode_get(e->value, "Type"));
-		const ynode *props = ynode_get(e->value, "Properties");
-		if (!type || !props)
+	if (!ctx->r)
+		return;
+	/* rendered for the model and again with the longest suffix the
+	 * parameter allows, both with an account id: the renderer is the only
+	 * evaluator */
+	buf scratch;
+	buf_init(&scratch, 0);
+	render_params model_params = render_params_model(ctx->m);
+	render_params worst_params = render_params_worst_suffix(ctx->cat, ctx->m, &scratch);
+	rendered *r = render_names(ctx->cat, &model_params);
+	rendered *worst = render_names(ctx->cat, &worst_params);
+	for (size_t i = 0; r && i < r->nres; i++) {
+		const render_resource *res = &r->res[i];
+		if (!res->type)
 			continue;
+		const render_resource *wres = worst ? render_find(worst, res->id) : NULL;
 		for (size_t t = 0; t < sizeof(name_limits) / sizeof(name_limits[0]); t++) {
-			if (!name_limits[t].max || strcmp(type, name_limits[t].type) != 0)
+			if (strcmp(res->type, name_limits[t].type) != 0)
 				continue;
-			const ynode *v = ynode_get(props, name_limits[t].property);
-			if (!v)
-				continue;
-			sub_result r;
-			buf_init(&r.now, 0);
-			buf_init(&r.worst, 0);
-			r.has_suffix = false;
-			if (eval_name(ctx, v, &r) && r.known) {
-				size_t max = name_limits[t].max;
-				size_t before = ctx->out->n;
-				if (r.now.len > max) {
-					findings_add(
-					    ctx->out, "NAM002", SEV_ERROR, "suffix",
-					    "shorten the suffix or the stack's names",
-					    "%s %s '%s' is %zu characters; the limit is %zu",
-					    e->name, name_limits[t].property, buf_cstr(&r.now),
-					    r.now.len, max);
-				} else if (r.worst.len > max) {
-					findings_add(
-					    ctx->out, "NAM002", SEV_ERROR, "",
-					    "shorten the name in the template",
-					    "%s %s would be %zu characters with the longest "
-					    "suffix allowed; the limit is %zu",
-					    e->name, name_limits[t].property, r.worst.len, max);
-					findings_set_position(ctx->out, before, e->frag->path,
-					                      v->start.line, v->start.col);
-				}
-				if (name_limits[t].lower) {
-					for (const char *c = buf_cstr(&r.now); *c; c++)
-						if (*c >= 'A' && *c <= 'Z') {
-							findings_add(
-							    ctx->out, "NAM002", SEV_ERROR, "suffix",
-							    "use lower case",
-							    "%s %s '%s' must be lower case",
-							    e->name, name_limits[t].property,
-							    buf_cstr(&r.now));
-							break;
-						}
-				}
-				if (!r.has_suffix) {
-					findings_add(
-					    ctx->out, "NAM003", SEV_WARNING, "",
-					    "add -${EnvironmentSuffix} to the name",
-					    "%s %s does not carry the environment suffix: two "
-					    "environments in one account would collide",
-					    e->name, name_limits[t].property);
-					findings_set_position(ctx->out, ctx->out->n - 1,
-					                      e->frag->path, v->start.line,
-					                      v->start.col);
-				}
-			}
-			buf_free(&r.now);
-			buf_free(&r.worst);
+			const ynode *at;
+			const char *now =
+			    rnode_str(rule_prop(res->props, name_limits[t].property, &at));
+			if (!now)
+				continue; /* only AWS knows it */
+			const char *wv =
+			    wres ? rnode_str(rnode_get(wres->props, name_limits[t].property))
+			         : NULL;
+			check_name(ctx, res, t, at, now, wv);
 		}
 	}
+	render_free(r);
+	render_free(worst);
+	buf_free(&scratch);
 }

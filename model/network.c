@@ -1,5 +1,4 @@
 /* Network rules: CIDR arithmetic, availability zones, NAT gateways. */
-#include "model/eval.h"
 #include "model/rules.h"
 
 #include <errno.h>
@@ -33,11 +32,21 @@ void rule_at(const validate_ctx *ctx, const cat_entry *e, const ynode *n)
 	                      where->start.col);
 }
 
-const char *rule_param_of(const validate_ctx *ctx, const ynode *n)
+const char *rule_param_of(const validate_ctx *ctx, const rnode *n)
 {
-	eval_ctx ev = {ctx->cat, ctx->m};
-	const char *target = eval_ref_target(eval_pick(&ev, n), NULL);
-	return target && catalog_param(ctx->cat, target) ? target : NULL;
+	return ctx->r ? rnode_param(ctx->r, n) : NULL;
+}
+
+const rnode *rule_prop(const rnode *map, const char *key, const ynode **at)
+{
+	const rnode *v = rnode_get(map, key);
+	if (at) {
+		const ynode *src = map && map->src && map->src->kind == YNODE_MAP && !map->src->tag
+		                       ? ynode_get(map->src, key)
+		                       : NULL;
+		*at = src ? src : v ? v->src : NULL;
+	}
+	return v;
 }
 
 const char *rule_env(const validate_ctx *ctx)

@@ -1,7 +1,6 @@
 /* Observability and delivery rules: every log group encrypted and kept for
  * a stated time, audit logs a year or more, the data lake expiring what it
  * holds (PDPA retention limitation), a manual approval before prod. */
-#include "model/eval.h"
 #include "model/rules.h"
 
 #include <stdlib.h>
@@ -11,75 +10,50 @@
  * practice ask for one year online). */
 #define AUDIT_MIN_DAYS 365
 
-static const char *type_of(const cat_entry *e)
+/* A rendered value that is there for the model: neither absent nor an
+ * Fn::If whose condition the rendering could not decide. */
+static const rnode *decided(const rnode *v)
 {
-	return ynode_str(ynode_get(e->value, "Type"));
-}
-
-/* Whether any scalar under `n` names `logical_id` as a reference (Ref,
- * GetAtt, or ${id} in a Sub). */
-static bool mentions(const ynode *n, const char *logical_id)
-{
-	if (!n)
-		return false;
-	const char *attr;
-	const char *t = eval_ref_target(n, &attr);
-	size_t len = strlen(logical_id);
-	if (t && strncmp(t, logical_id, len) == 0 && (t[len] == '\0' || t[len] == '.'))
-		return true;
-	if (n->kind == YNODE_SCALAR) {
-		const char *p = strstr(n->str, "${");
-		while (p) {
-			if (strncmp(p + 2, logical_id, len) == 0 &&
-			    (p[2 + len] == '}' || p[2 + len] == '.'))
-				return true;
-			p = strstr(p + 2, "${");
-		}
-		return false;
-	}
-	size_t count = n->kind == YNODE_MAP ? 2 * n->n : n->n;
-	for (size_t i = 0; i < count; i++)
-		if (mentions(n->kids[i], logical_id))
-			return true;
-	return false;
+	return v && !(v->fn && strcmp(v->fn, "Fn::If") == 0) ? v : NULL;
 }
 
 /* A log group is an audit log when a trail or a VPC flow log writes to it. */
-static const char *audit_writer(const catalog *cat, const cat_entry *group)
+static const char *audit_writer(const rendered *r, const cat_entry *group)
 {
-	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
-		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
-		const char *t = type_of(e);
+	for (size_t i = 0; i < r->nres; i++) {
+		const char *t = r->res[i].type;
 		if (!t || (strcmp(t, "AWS::CloudTrail::Trail") != 0 &&
 		           strcmp(t, "AWS::EC2::FlowLog") != 0))
 			continue;
-		if (mentions(ynode_get(e->value, "Properties"), group->name))
+		if (rnode_mentions(r->res[i].props, group->name))
 			return t;
 	}
 	return NULL;
 }
 
-static void check_log_group(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+static void check_log_group(const validate_ctx *ctx, const render_resource *res)
 {
-	const ynode *props = ynode_get(e->value, "Properties");
-	const ynode *kms = ynode_get(props, "KmsKeyId");
-	const ynode *ret = ynode_get(props, "RetentionInDays");
-	if (!kms || !eval_pick(ev, kms)) {
+	const cat_entry *e = res->entry;
+	const rnode *props = res->props;
+	const rnode *kms = decided(rnode_get(props, "KmsKeyId"));
+	const ynode *ret_at;
+	const rnode *ret = decided(rule_prop(props, "RetentionInDays", &ret_at));
+	if (!kms) {
 		findings_add(ctx->out, "OBS001", SEV_ERROR, "", "KmsKeyId: !GetAtt LogsKey.Arn",
 		             "log group %s is not encrypted with a customer-managed key", e->name);
 		rule_at(ctx, e, NULL);
 	}
 	long days = -1;
-	if (!ret || !eval_pick(ev, ret)) {
+	if (!ret) {
 		findings_add(ctx->out, "OBS001", SEV_ERROR, "",
 		             "set RetentionInDays (PDPA retention limitation)",
 		             "log group %s keeps its events forever", e->name);
 		rule_at(ctx, e, NULL);
 		return;
 	}
-	if (!eval_long(ev, ret, &days))
+	if (!rnode_long(ret, &days))
 		return;
-	const char *writer = audit_writer(ctx->cat, e);
+	const char *writer = audit_writer(ctx->r, e);
 	if (writer && days < AUDIT_MIN_DAYS) {
 		bool prod = strcmp(rule_env(ctx), "prod") == 0;
 		const char *field = rule_param_of(ctx, ret);
@@ -88,74 +62,78 @@ static void check_log_group(const validate_ctx *ctx, const eval_ctx *ev, const c
 		             "%s is an audit log (%s writes it) kept %ld days", e->name, writer,
 		             days);
 		if (!field)
-			rule_at(ctx, e, ret);
+			rule_at(ctx, e, ret_at);
 	}
+}
+
+/* Whether a Firehose delivery stream delivers into bucket `id`. */
+static bool is_data_lake(const rendered *r, const char *id)
+{
+	for (size_t j = 0; j < r->nres; j++) {
+		const char *ft = r->res[j].type;
+		if (!ft || strcmp(ft, "AWS::KinesisFirehose::DeliveryStream") != 0)
+			continue;
+		const rnode *props = r->res[j].props;
+		const rnode *dest = rnode_get(props, "ExtendedS3DestinationConfiguration");
+		if (!dest)
+			dest = rnode_get(props, "S3DestinationConfiguration");
+		if (rnode_mentions(rnode_get(dest, "BucketARN"), id))
+			return true;
+	}
+	return false;
 }
 
 /* OBS003: a bucket that Firehose delivers into is the data lake: it must
  * expire what it holds. */
-static void check_data_lake(const validate_ctx *ctx, const eval_ctx *ev)
+static void check_data_lake(const validate_ctx *ctx)
 {
-	const catalog *cat = ctx->cat;
-	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
-		const cat_entry *b = &cat->entries[SEC_RESOURCES][i];
-		const char *t = type_of(b);
-		if (!t || strcmp(t, "AWS::S3::Bucket") != 0 || eval_exists(ev, b) == 0)
+	const rendered *r = ctx->r;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *b = &r->res[i];
+		if (!b->type || strcmp(b->type, "AWS::S3::Bucket") != 0 || !is_data_lake(r, b->id))
 			continue;
-		bool lake = false;
-		for (size_t j = 0; j < cat->nentries[SEC_RESOURCES] && !lake; j++) {
-			const cat_entry *f = &cat->entries[SEC_RESOURCES][j];
-			const char *ft = type_of(f);
-			if (!ft || strcmp(ft, "AWS::KinesisFirehose::DeliveryStream") != 0)
-				continue;
-			const ynode *props = ynode_get(f->value, "Properties");
-			const ynode *dest = ynode_get(props, "ExtendedS3DestinationConfiguration");
-			if (!dest)
-				dest = ynode_get(props, "S3DestinationConfiguration");
-			lake = mentions(ynode_get(dest, "BucketARN"), b->name);
-		}
-		if (!lake)
-			continue;
-		const ynode *rules = ynode_get(
-		    ynode_get(ynode_get(b->value, "Properties"), "LifecycleConfiguration"),
-		    "Rules");
+		const rnode *rules =
+		    rnode_get(rnode_get(b->props, "LifecycleConfiguration"), "Rules");
 		bool expires = false;
-		for (size_t r = 0; rules && rules->kind == YNODE_SEQ && r < rules->n; r++) {
-			const ynode *rule = eval_pick(ev, rules->kids[r]);
-			const char *status = eval_str(ev, ynode_get(rule, "Status"));
+		for (size_t k = 0; rules && rules->kind == RN_SEQ && !rules->fn && k < rules->n;
+		     k++) {
+			const rnode *rule = rules->kids[k];
+			const char *status = rnode_str(rnode_get(rule, "Status"));
 			bool enabled = status && strcmp(status, "Enabled") == 0;
-			expires = expires || (enabled && (ynode_get(rule, "ExpirationInDays") ||
-			                                  ynode_get(rule, "ExpirationDate")));
+			expires = expires || (enabled && (rnode_get(rule, "ExpirationInDays") ||
+			                                  rnode_get(rule, "ExpirationDate")));
 		}
 		if (!expires) {
 			findings_add(ctx->out, "OBS003", SEV_ERROR, "",
 			             "add an enabled lifecycle rule with ExpirationInDays",
 			             "data lake %s keeps personal data forever: PDPA's retention "
 			             "limitation needs an expiry",
-			             b->name);
-			rule_at(ctx, b, NULL);
+			             b->id);
+			rule_at(ctx, b->entry, NULL);
 		}
 	}
 }
 
 /* OBS004: in prod, a pipeline that deploys has a manual approval first. */
-static void check_pipeline(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+static void check_pipeline(const validate_ctx *ctx, const render_resource *res)
 {
 	if (strcmp(rule_env(ctx), "prod") != 0)
 		return;
-	const ynode *stages = ynode_get(ynode_get(e->value, "Properties"), "Stages");
+	const ynode *stages_at;
+	const rnode *stages = rule_prop(res->props, "Stages", &stages_at);
 	bool approval = false, deploys = false;
-	for (size_t i = 0; stages && stages->kind == YNODE_SEQ && i < stages->n; i++) {
-		const ynode *stage = eval_pick(ev, stages->kids[i]);
-		const ynode *actions = ynode_get(stage, "Actions");
+	for (size_t i = 0; stages && stages->kind == RN_SEQ && !stages->fn && i < stages->n; i++) {
+		const rnode *stage = stages->kids[i];
+		const rnode *actions = rnode_get(stage, "Actions");
 		/* a stage named Deploy deploys whatever its actions' category
 		 * (the pipeline deploys through CodeBuild, category Build) */
-		const char *sname = eval_str(ev, ynode_get(stage, "Name"));
+		const char *sname = rnode_str(rnode_get(stage, "Name"));
 		bool deploy_stage = sname && strcmp(sname, "Deploy") == 0;
-		for (size_t a = 0; actions && actions->kind == YNODE_SEQ && a < actions->n; a++) {
-			const ynode *act = eval_pick(ev, actions->kids[a]);
+		for (size_t a = 0;
+		     actions && actions->kind == RN_SEQ && !actions->fn && a < actions->n; a++) {
+			const rnode *act = actions->kids[a];
 			const char *cat =
-			    eval_str(ev, ynode_get(ynode_get(act, "ActionTypeId"), "Category"));
+			    rnode_str(rnode_get(rnode_get(act, "ActionTypeId"), "Category"));
 			if (!cat)
 				continue;
 			if (strcmp(cat, "Approval") == 0 && !deploys)
@@ -168,24 +146,24 @@ static void check_pipeline(const validate_ctx *ctx, const eval_ctx *ev, const ca
 	if (deploys && !approval) {
 		findings_add(ctx->out, "OBS004", SEV_ERROR, "",
 		             "add a stage with a Manual Approval action before the deploy stage",
-		             "pipeline %s deploys to prod without a manual approval", e->name);
-		rule_at(ctx, e, stages);
+		             "pipeline %s deploys to prod without a manual approval", res->id);
+		rule_at(ctx, res->entry, stages_at);
 	}
 }
 
 void rule_observe(const validate_ctx *ctx)
 {
-	eval_ctx ev = {ctx->cat, ctx->m};
-	const catalog *cat = ctx->cat;
-	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
-		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
-		const char *type = type_of(e);
-		if (!type || eval_exists(&ev, e) == 0)
+	const rendered *r = ctx->r;
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nres; i++) {
+		const char *type = r->res[i].type;
+		if (!type)
 			continue;
 		if (strcmp(type, "AWS::Logs::LogGroup") == 0)
-			check_log_group(ctx, &ev, e);
+			check_log_group(ctx, &r->res[i]);
 		else if (strcmp(type, "AWS::CodePipeline::Pipeline") == 0)
-			check_pipeline(ctx, &ev, e);
+			check_pipeline(ctx, &r->res[i]);
 	}
-	check_data_lake(ctx, &ev);
+	check_data_lake(ctx);
 }

@@ -7,23 +7,24 @@
  * cannot know the certificate) must still validate.
  * The rule reads the listeners by type, so it holds whatever the
  * certificate parameter is called. */
-#include "model/eval.h"
 #include "model/rules.h"
 
 #include <string.h>
 
-static const char *type_of(const cat_entry *e)
-{
-	return ynode_str(ynode_get(e->value, "Type"));
-}
-
-/* The first template parameter a node refers to (Ref, in any branch of an
- * Fn::If), or NULL: the field the operator sets to change the node. */
+/* The first template parameter a fragment node refers to (Ref, in any
+ * branch of an Fn::If, whatever the model decides), or NULL: the field the
+ * operator sets to change the node. Read from the fragment, not the
+ * rendering: the branch not taken names the field too. */
 static const char *first_param(const catalog *cat, const ynode *n)
 {
 	if (!n)
 		return NULL;
-	const char *target = eval_ref_target(n, NULL);
+	const char *target = NULL;
+	if (n->tag && strcmp(n->tag, "!Ref") == 0)
+		target = n->kind == YNODE_SCALAR ? n->str : NULL;
+	else if (n->kind == YNODE_MAP && n->n == 1 && ynode_key(n, 0)->kind == YNODE_SCALAR &&
+	         strcmp(ynode_key(n, 0)->str, "Ref") == 0)
+		target = ynode_str(ynode_val(n, 0));
 	if (target && catalog_param(cat, target))
 		return target;
 	if (n->kind == YNODE_SCALAR)
@@ -39,16 +40,16 @@ static const char *first_param(const catalog *cat, const ynode *n)
 
 /* Whether every default action of the listener redirects to HTTPS: such a
  * listener serves nothing in plain text. Unknown counts as no. */
-static bool redirects_to_https(const eval_ctx *ev, const ynode *props)
+static bool redirects_to_https(const rnode *props)
 {
-	const ynode *actions = eval_pick(ev, ynode_get(props, "DefaultActions"));
-	if (!actions || actions->kind != YNODE_SEQ || actions->n == 0)
+	const rnode *actions = rnode_get(props, "DefaultActions");
+	if (!actions || actions->kind != RN_SEQ || actions->fn || actions->n == 0)
 		return false;
 	for (size_t i = 0; i < actions->n; i++) {
-		const ynode *a = eval_pick(ev, actions->kids[i]);
-		const char *type = eval_str(ev, ynode_get(a, "Type"));
-		const char *proto = eval_str(
-		    ev, ynode_get(eval_pick(ev, ynode_get(a, "RedirectConfig")), "Protocol"));
+		const rnode *a = actions->kids[i];
+		const char *type = rnode_str(rnode_get(a, "Type"));
+		const char *proto =
+		    rnode_str(rnode_get(rnode_get(a, "RedirectConfig"), "Protocol"));
 		if (!type || strcmp(type, "redirect") != 0 || !proto || strcmp(proto, "HTTPS") != 0)
 			return false;
 	}
@@ -57,24 +58,26 @@ static bool redirects_to_https(const eval_ctx *ev, const ynode *props)
 
 /* "internal" or "internet-facing" for the load balancer a listener names
  * (ELB's default is internet-facing); NULL when unknown. */
-static const char *scheme_of(const eval_ctx *ev, const ynode *props)
+static const char *scheme_of(const rendered *r, const rnode *props)
 {
-	const char *lb = eval_ref_target(ynode_get(props, "LoadBalancerArn"), NULL);
-	const cat_entry *e = lb ? catalog_entry(ev->cat, SEC_RESOURCES, lb) : NULL;
-	if (!e)
+	const char *lb = rnode_ref(rnode_get(props, "LoadBalancerArn"), NULL);
+	const render_resource *res = lb ? render_find(r, lb) : NULL;
+	if (!res)
 		return NULL;
-	const ynode *scheme = ynode_get(ynode_get(e->value, "Properties"), "Scheme");
-	return scheme ? eval_str(ev, scheme) : "internet-facing";
+	const rnode *scheme = rnode_get(res->props, "Scheme");
+	return scheme ? rnode_str(scheme) : "internet-facing";
 }
 
-static void check_listener(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+static void check_listener(const validate_ctx *ctx, const render_resource *res)
 {
+	const cat_entry *e = res->entry;
+	const rnode *rprops = res->props;
 	const ynode *props = ynode_get(e->value, "Properties");
-	const char *proto = eval_str(ev, ynode_get(props, "Protocol"));
-	if (!proto || strcmp(proto, "HTTP") != 0 || redirects_to_https(ev, props))
+	const char *proto = rnode_str(rnode_get(rprops, "Protocol"));
+	if (!proto || strcmp(proto, "HTTP") != 0 || redirects_to_https(rprops))
 		return;
 	bool prod = strcmp(rule_env(ctx), "prod") == 0;
-	const char *scheme = scheme_of(ev, props);
+	const char *scheme = scheme_of(ctx->r, rprops);
 	bool internal = scheme && strcmp(scheme, "internal") == 0;
 	/* the parameter that turns the listener to HTTPS: the certificate's, or
 	 * the one the protocol is chosen by */
@@ -110,14 +113,10 @@ static void check_listener(const validate_ctx *ctx, const eval_ctx *ev, const ca
 
 void rule_posture(const validate_ctx *ctx)
 {
-	eval_ctx ev = {ctx->cat, ctx->m};
-	const catalog *cat = ctx->cat;
-	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
-		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
-		const char *type = type_of(e);
-		if (!type || eval_exists(&ev, e) == 0)
-			continue;
-		if (strcmp(type, "AWS::ElasticLoadBalancingV2::Listener") == 0)
-			check_listener(ctx, &ev, e);
+	const rendered *r = ctx->r;
+	for (size_t i = 0; r && i < r->nres; i++) {
+		const char *type = r->res[i].type;
+		if (type && strcmp(type, "AWS::ElasticLoadBalancingV2::Listener") == 0)
+			check_listener(ctx, &r->res[i]);
 	}
 }

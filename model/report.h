@@ -12,7 +12,7 @@
 #include "model/catalog.h"
 #include "model/findings.h"
 #include "model/model.h"
-#include "model/render.h"
+#include "model/render/render.h"
 
 #include <stdbool.h>
 

@@ -53,8 +53,12 @@ const char *rule_env(const validate_ctx *ctx); /* "dev" when unset */
 /* Points the finding just added at `n` (or at its resource's key) in the
  * fragment: for findings about the template rather than a model field. */
 void rule_at(const validate_ctx *ctx, const cat_entry *e, const ynode *n);
-/* The template parameter a property takes its value from (through Ref, in
- * the branch Fn::If picks), or NULL: the field to report a finding on. */
-const char *rule_param_of(const validate_ctx *ctx, const ynode *n);
+/* The template parameter a rendered value comes from (through Ref, in the
+ * branch Fn::If picked), or NULL: the field to report a finding on. */
+const char *rule_param_of(const validate_ctx *ctx, const rnode *n);
+/* A property of a rendered mapping (NULL when absent or symbolic), and in
+ * `at` (may be NULL) where it is written in the fragment (its own value
+ * node, Fn::If and all): the position of a finding about it. */
+const rnode *rule_prop(const rnode *map, const char *key, const ynode **at);
 
 #endif

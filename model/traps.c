@@ -995,18 +995,12 @@ void traps_check(const catalog *cat, const model *m, const rendered *r, findings
  * (SCL001, SCL002, AZL001). */
 void rule_traps(const validate_ctx *ctx)
 {
-	lms_error err = {0};
-	rendered *r = render_template(ctx->cat, ctx->m, NULL, ctx->out, &err);
-	if (!r) {
-		findings_add(ctx->out, "REN003", SEV_ERROR, "", NULL,
-		             "the template cannot be rendered: %s", err.msg ? err.msg : "error");
-		lms_error_clear(&err);
-		return;
-	}
+	const rendered *r = ctx->r;
+	if (!r)
+		return; /* REN003: added where the rendering failed (validate_model) */
 	traps_check(ctx->cat, ctx->m, r, ctx->out);
 	analysis a;
 	analysis_run(ctx->cat, ctx->m, r, &a);
 	analysis_rules(ctx->m, &a, ctx->out);
 	analysis_free(&a);
-	render_free(r);
 }

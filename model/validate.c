@@ -472,24 +472,48 @@ const validate_rule *validate_rules(size_t *count)
 	return rules;
 }
 
-void validate_model(const catalog *cat, const model *m, findings *out)
+/* A finding about a field points at that field's line in the model file. */
+static void position_fields(const model *m, findings *out, size_t from)
 {
-	validate_ctx ctx = {cat, m, out};
+	for (size_t j = from; j < out->n; j++) {
+		if (out->v[j].file || !m->path)
+			continue;
+		const model_entry *e = model_find(m, out->v[j].field);
+		if (e && e->line)
+			findings_set_position(out, j, m->path, e->line, e->col);
+		else
+			findings_set_position(out, j, m->path, 0, 0);
+	}
+}
+
+void validate_rendered(const catalog *cat, const model *m, const rendered *r, findings *out)
+{
+	validate_ctx ctx = {cat, m, r, out};
 	size_t n;
-	const validate_rule *r = validate_rules(&n);
+	const validate_rule *rule = validate_rules(&n);
 	for (size_t i = 0; i < n; i++) {
 		size_t before = out->n;
-		r[i].check(&ctx);
-		/* a finding about a field points at that field's line */
-		for (size_t j = before; j < out->n; j++) {
-			if (out->v[j].file || !m->path)
-				continue;
-			const model_entry *e = model_find(m, out->v[j].field);
-			if (e && e->line)
-				findings_set_position(out, j, m->path, e->line, e->col);
-			else
-				findings_set_position(out, j, m->path, 0, 0);
-		}
+		rule[i].check(&ctx);
+		position_fields(m, out, before);
 	}
 	findings_sort(out);
+}
+
+rendered *validate_and_render(const catalog *cat, const model *m, findings *out)
+{
+	size_t before = out->n;
+	lms_error err = {0};
+	rendered *r = render_template(cat, m, NULL, out, &err);
+	if (!r)
+		findings_add(out, "REN003", SEV_ERROR, "", NULL,
+		             "the template cannot be rendered: %s", err.msg ? err.msg : "error");
+	lms_error_clear(&err);
+	position_fields(m, out, before);
+	validate_rendered(cat, m, r, out);
+	return r;
+}
+
+void validate_model(const catalog *cat, const model *m, findings *out)
+{
+	render_free(validate_and_render(cat, m, out));
 }

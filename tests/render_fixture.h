@@ -9,7 +9,7 @@
 #include "common/buf.h"
 #include "model/catalog.h"
 #include "model/model.h"
-#include "model/render.h"
+#include "model/render/render.h"
 #include "model/ydoc.h"
 
 #include <stdio.h>

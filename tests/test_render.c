@@ -677,6 +677,119 @@ static void test_size_limit(void **state)
 	rf_done(&fx);
 }
 
+/* Parameter sources: the worst-case suffix, a source of the caller's, the
+ * one table of pseudo-parameter defaults, and what the rendering decided
+ * (render_condition, render_pick, rnode_param). */
+static const char source_fragment[] = "Metadata:\n"
+                                      "  AWS::CloudFormation::Interface:\n"
+                                      "    ParameterGroups:\n"
+                                      "      - Label: {default: Sizes}\n"
+                                      "        Parameters: [Size]\n"
+                                      "Parameters:\n"
+                                      "  Size:\n"
+                                      "    Type: String\n"
+                                      "    Description: size\n"
+                                      "    Default: small\n"
+                                      "Conditions:\n"
+                                      "  IsBig: !Equals [!Ref Size, big]\n"
+                                      "Resources:\n"
+                                      "  Bucket:\n"
+                                      "    Type: AWS::S3::Bucket\n"
+                                      "    Properties:\n"
+                                      "      BucketName: !Sub 'lms-${EnvironmentSuffix}'\n"
+                                      "      Tier: !If\n"
+                                      "        - IsBig\n"
+                                      "        - !Ref Size\n"
+                                      "        - tiny\n"
+                                      "      Where: !Ref AWS::Region\n";
+
+static const char *source_value(const void *ctx, const catalog *cat, const char *name)
+{
+	(void)cat;
+	(void)ctx;
+	return strcmp(name, "Size") == 0 ? "big" : NULL;
+}
+
+static void test_param_sources(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx, source_fragment, "dev");
+	assert_no_findings(&fx);
+	assert_str_node(rf_prop(&fx, "Bucket", "BucketName"), "lms-dev");
+	assert_str_node(rf_prop(&fx, "Bucket", "Tier"), "tiny");
+	assert_int_equal(render_condition(fx.r, "IsBig"), 0);
+	assert_int_equal(render_condition(fx.r, "NoSuchCondition"), -1);
+	/* a plain branch names no field; the region is the table's default */
+	assert_null(rnode_param(fx.r, rf_prop(&fx, "Bucket", "Tier")));
+	const char *region = NULL;
+	assert_true(render_pseudo_default("AWS::Region", &region));
+	assert_string_equal(region, "eu-west-1");
+	assert_false(render_pseudo_default("AWS::Nothing", NULL));
+	assert_str_node(rf_prop(&fx, "Bucket", "Where"), "eu-west-1");
+	/* render_pick over the fragment takes the branch the rendering took */
+	const cat_entry *e = catalog_entry(fx.cat, SEC_RESOURCES, "Bucket");
+	const ynode *tier = ynode_get(ynode_get(e->value, "Properties"), "Tier");
+	const ynode *picked = render_pick(fx.r, tier);
+	assert_non_null(picked);
+	assert_string_equal(picked->str, "tiny");
+
+	/* the longest suffix the parameter allows (MaxLength 12) */
+	buf scratch;
+	buf_init(&scratch, 0);
+	render_params worst = render_params_worst_suffix(fx.cat, fx.m, &scratch);
+	render_options wopt = {.params = &worst};
+	rendered *w = render_with(fx.cat, &wopt, NULL, &fx.err);
+	assert_non_null(w);
+	assert_str_node(rnode_get(render_find(w, "Bucket")->props, "BucketName"),
+	                "lms-xxxxxxxxxxxx");
+	render_free(w);
+	buf_free(&scratch);
+
+	/* a source of the caller's: Size is big, so the If takes the Ref */
+	render_params own = {.value = source_value, .region = "eu-west-2"};
+	render_options oopt = {.params = &own};
+	rendered *o = render_with(fx.cat, &oopt, NULL, &fx.err);
+	assert_non_null(o);
+	assert_int_equal(render_condition(o, "IsBig"), 1);
+	const rnode *otier = rnode_get(render_find(o, "Bucket")->props, "Tier");
+	assert_str_node(otier, "big");
+	assert_string_equal(rnode_param(o, otier), "Size");
+	assert_str_node(rnode_get(render_find(o, "Bucket")->props, "Where"), "eu-west-2");
+	render_free(o);
+	rf_done(&fx);
+}
+
+/* A whole template (as GetTemplate returns it, JSON here) rendered with a
+ * stack's values. */
+static void test_catalog_of_text(void **state)
+{
+	(void)state;
+	static const char text[] =
+	    "{\"Parameters\": {\"Env\": {\"Type\": \"String\"}},\n"
+	    " \"Conditions\": {\"IsProd\": {\"Fn::Equals\": [{\"Ref\": \"Env\"}, \"prod\"]}},\n"
+	    " \"Resources\": {\n"
+	    "  \"Db\": {\"Type\": \"AWS::RDS::DBCluster\", \"Properties\":\n"
+	    "    {\"DeletionProtection\": {\"Fn::If\": [\"IsProd\", \"true\", \"false\"]}}},\n"
+	    "  \"Extra\": {\"Type\": \"AWS::S3::Bucket\", \"Condition\": \"IsProd\"}}}\n";
+	lms_error err = {0};
+	catalog *cat = render_catalog_of_text("deployed", text, strlen(text), &err);
+	assert_non_null(cat);
+	render_params params = {.value = source_value};
+	render_options opt = {.params = &params};
+	rendered *r = render_with(cat, &opt, NULL, &err);
+	assert_non_null(r);
+	/* Env has no value here: the condition is undecided, both stay */
+	assert_int_equal(render_condition(r, "IsProd"), -1);
+	assert_non_null(render_find(r, "Extra"));
+	assert_true(render_find(r, "Extra")->conditional);
+	render_free(r);
+	catalog_free(cat);
+	assert_null(render_catalog_of_text("deployed", "[1, 2]", 6, &err));
+	assert_non_null(err.msg);
+	lms_error_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -696,6 +809,8 @@ int main(void)
 	    cmocka_unit_test(test_emit_round_trip),
 	    cmocka_unit_test(test_real_templates),
 	    cmocka_unit_test(test_size_limit),
+	    cmocka_unit_test(test_param_sources),
+	    cmocka_unit_test(test_catalog_of_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,7 @@
 #include "model/catalog.h"
 #include "model/model.h"
 #include "model/params_json.h"
-#include "model/render.h"
+#include "model/render/render.h"
 #include "model/report.h"
 #include "model/rules_registry.h"
 #include "model/validate.h"
@@ -782,10 +782,12 @@ static int cmd_report(cli *c, int argc, char **argv)
 	int rc = EXIT_OK;
 	findings f;
 	findings_init(&f);
-	validate_model(c->cat, c->m, &f);
-	rendered *r = render_template(c->cat, c->m, NULL, NULL, &err);
+	/* one rendering: validated, then reported */
+	rendered *r = validate_and_render(c->cat, c->m, &f);
 	if (!r) {
-		print_error(&err);
+		for (size_t i = 0; i < f.n; i++)
+			if (strcmp(f.v[i].rule, "REN003") == 0)
+				fprintf(stderr, "lmsctl: %s\n", f.v[i].message);
 		rc = EXIT_FINDINGS;
 		goto done;
 	}

@@ -10,7 +10,6 @@
 #include "common/buf.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
-#include "model/eval.h"
 #include "model/findings.h"
 #include "model/validate.h"
 #include "model/ydoc.h"

@@ -2,7 +2,7 @@
 #include "tui/external.h"
 
 #include "model/assemble.h"
-#include "model/eval.h"
+#include "model/render/render.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,16 +45,15 @@ static const struct {
 
 /* The deepest node of `n` that `path` reaches. A short-form tag (`!If`) is
  * its own argument, so "Fn::If" (or "Ref") stays on the tagged node. */
-static const ynode *walk(const eval_ctx *ev, const ynode *n, char *const *path, size_t npath)
+static const ynode *walk(const rendered *r, const ynode *n, char *const *path, size_t npath)
 {
 	for (size_t i = 0; i < npath && n; i++) {
 		const char *k = path[i];
 		/* cfn-guard reads the resolved view: its paths go through the branch
-		 * an Fn::If took; cfn-lint's name the Fn::If itself */
-		const ynode *arg = NULL;
-		const char *fn = eval_fn(n, &arg);
-		if (fn && strcmp(fn, "If") == 0 && strcmp(k, "Fn::If") != 0) {
-			const ynode *picked = eval_pick(ev, n);
+		 * an Fn::If took (as the renderer decided it); cfn-lint's name the
+		 * Fn::If itself */
+		if (r && strcmp(k, "Fn::If") != 0) {
+			const ynode *picked = render_pick(r, n);
 			if (picked)
 				n = picked;
 		}
@@ -78,7 +77,8 @@ static const ynode *walk(const eval_ctx *ev, const ynode *n, char *const *path, 
 	return n;
 }
 
-static void place_of(const catalog *cat, const model *m, char *const *path, size_t npath, place *pl)
+static void place_of(const catalog *cat, const model *m, const rendered *r, char *const *path,
+                     size_t npath, place *pl)
 {
 	memset(pl, 0, sizeof(*pl));
 	pl->field = "";
@@ -107,8 +107,7 @@ static void place_of(const catalog *cat, const model *m, char *const *path, size
 		const cat_entry *e = catalog_entry(cat, sections[i].sec, path[1]);
 		if (!e)
 			return;
-		eval_ctx ev = {cat, m};
-		const ynode *n = npath > 2 ? walk(&ev, e->value, path + 2, npath - 2) : e->key;
+		const ynode *n = npath > 2 ? walk(r, e->value, path + 2, npath - 2) : e->key;
 		pl->file = e->frag->path;
 		pl->line = n->start.line;
 		pl->col = n->start.col;
@@ -162,8 +161,11 @@ bool external_parse_cfn_lint(const catalog *cat, const model *m, const char *jso
 	}
 	size_t i;
 	json_t *item;
+	rendered *r = NULL;
 	json_array_foreach(root, i, item)
 	{
+		if (!r) /* for the branch an Fn::If takes on a path */
+			r = render_template(cat, m, NULL, NULL, NULL);
 		json_t *rule = json_object_get(item, "Rule");
 		const char *id = json_string_value(json_object_get(rule, "Id"));
 		const char *level = json_string_value(json_object_get(item, "Level"));
@@ -189,7 +191,7 @@ bool external_parse_cfn_lint(const catalog *cat, const model *m, const char *jso
 			}
 		}
 		place pl;
-		place_of(cat, m, path.v, path.n, &pl);
+		place_of(cat, m, r, path.v, path.n, &pl);
 		buf rid;
 		buf_init(&rid, 0);
 		buf_addf(&rid, "cfn-lint:%s", id);
@@ -197,6 +199,7 @@ bool external_parse_cfn_lint(const catalog *cat, const model *m, const char *jso
 		buf_free(&rid);
 		path_free(&path);
 	}
+	render_free(r);
 	json_decref(root);
 	return true;
 }
@@ -286,7 +289,8 @@ static void line_after(const char *text, const char *marker, buf *out)
 	buf_add(out, p, len);
 }
 
-static void guard_entry(const catalog *cat, const model *m, json_t *entry, findings *out)
+static void guard_entry(const catalog *cat, const model *m, const rendered *r, json_t *entry,
+                        findings *out)
 {
 	const char *rule_name =
 	    json_string_value(json_object_get(json_object_get(entry, "Rule"), "name"));
@@ -320,7 +324,7 @@ static void guard_entry(const catalog *cat, const model *m, json_t *entry, findi
 			p += len;
 		}
 		place pl;
-		place_of(cat, m, path.v, path.n, &pl);
+		place_of(cat, m, r, path.v, path.n, &pl);
 		buf msg;
 		buf_init(&msg, 0);
 		buf_addf(&msg, "%s: %s", s.hits[i].id, buf_cstr(&title));
@@ -351,6 +355,8 @@ bool external_parse_cfn_guard(const catalog *cat, const model *m, const char *js
 		return false;
 	}
 	bool ok = true;
+	/* for the branch an Fn::If takes on a path */
+	rendered *r = render_template(cat, m, NULL, NULL, NULL);
 	size_t count = json_is_array(root) ? json_array_size(root) : 1;
 	for (size_t i = 0; i < count; i++) {
 		json_t *report = json_is_array(root) ? json_array_get(root, i) : root;
@@ -361,8 +367,9 @@ bool external_parse_cfn_guard(const catalog *cat, const model *m, const char *js
 		}
 		size_t j;
 		json_t *entry;
-		json_array_foreach(nc, j, entry) guard_entry(cat, m, entry, out);
+		json_array_foreach(nc, j, entry) guard_entry(cat, m, r, entry, out);
 	}
+	render_free(r);
 	json_decref(root);
 	return ok;
 }
@@ -371,330 +378,20 @@ bool external_parse_cfn_guard(const catalog *cat, const model *m, const char *js
 
 /* cfn-guard compares values literally: a Ref to a parameter or an Fn::If
  * fails any rule that compares a value. cfn-guard therefore reads the
- * template resolved for the model, as tests/guard.py does for the CI gate:
- * parameters replaced by their values, conditions decided, resources whose
- * condition is false left out, Fn::Sub over known values folded (else
- * written as the Fn::Join it stands for), `!GetAtt X.Attr` in list form. */
-
-typedef struct resolver {
-	eval_ctx ev;
-} resolver;
-
-static json_t novalue_sentinel;
-#define NOVALUE (&novalue_sentinel)
-
-static json_t *to_json(const resolver *r, const ynode *n, int depth);
-
-static json_t *scalar_json(const ynode *n)
+ * template rendered for the model (render.h, as `lmsctl render --format
+ * json` prints it and tests/guard.py reads it for the CI gate): parameters
+ * replaced by their values, conditions decided, resources whose condition
+ * is false left out, what only AWS knows symbolic. */
+static char *resolved_template(const catalog *cat, const model *m, lms_error *err)
 {
-	const char *s = n->str;
-	if (n->style != YSTYLE_PLAIN)
-		return json_stringn(s, n->len);
-	if (!*s || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
-	    strcmp(s, "NULL") == 0)
-		return json_null();
-	if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "TRUE") == 0)
-		return json_true();
-	if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 || strcmp(s, "FALSE") == 0)
-		return json_false();
-	/* integers without leading zeros, then decimal floats */
-	const char *d = s + (*s == '-' || *s == '+');
-	if (*d && strspn(d, "0123456789") == strlen(d) && (d[0] != '0' || !d[1])) {
-		char *end;
-		errno = 0;
-		long long v = strtoll(s, &end, 10);
-		if (!errno && !*end)
-			return json_integer((json_int_t)v);
-	}
-	if (*d && strspn(d, "0123456789.eE+-") == strlen(d) && strpbrk(d, "0123456789")) {
-		char *end;
-		double v = strtod(s, &end);
-		if (!*end)
-			return json_real(v);
-	}
-	return json_stringn(s, n->len);
-}
-
-/* A parameter's value as JSON: a number for Number, a list for list types. */
-static json_t *param_json(const resolver *r, const cat_param *p)
-{
-	const char *v = model_param_value(r->ev.m, r->ev.cat, p->e.name);
-	if (!v)
-		return NULL;
-	if (strcmp(p->type, "Number") == 0) {
-		char *end;
-		errno = 0;
-		long long i = strtoll(v, &end, 10);
-		if (!errno && *v && !*end)
-			return json_integer((json_int_t)i);
-		double d = strtod(v, &end);
-		if (*v && !*end)
-			return json_real(d);
-		return json_string(v);
-	}
-	if (cat_type_is_list(p->type)) {
-		json_t *arr = json_array();
-		for (const char *s = v; arr && *v;) {
-			size_t len = strcspn(s, ",");
-			json_array_append_new(arr, json_stringn(s, len));
-			if (!s[len])
-				break;
-			s += len + 1;
-		}
-		return arr;
-	}
-	return json_string(v);
-}
-
-static const char *pseudo_value(const resolver *r, const char *name)
-{
-	if (strcmp(name, "AWS::Region") == 0) {
-		const char *region = model_get(r->ev.m, "region");
-		return region ? region : "eu-west-1";
-	}
-	if (strcmp(name, "AWS::Partition") == 0)
-		return "aws";
-	if (strcmp(name, "AWS::URLSuffix") == 0)
-		return "amazonaws.com";
-	return NULL;
-}
-
-/* A value known as a string (for Fn::Sub), or NULL. */
-static const char *known_string(const resolver *r, const char *name, buf *scratch)
-{
-	const char *v = pseudo_value(r, name);
-	if (v)
-		return v;
-	const cat_param *p = catalog_param(r->ev.cat, name);
-	if (!p)
-		return NULL;
-	v = model_param_value(r->ev.m, r->ev.cat, name);
-	if (!v)
-		return NULL;
-	buf_reset(scratch);
-	buf_adds(scratch, v);
-	return buf_cstr(scratch);
-}
-
-static json_t *sub_json(const resolver *r, const ynode *arg, int depth)
-{
-	const ynode *text = arg;
-	const ynode *vars = NULL;
-	if (arg->kind == YNODE_SEQ && arg->n >= 1) {
-		text = arg->kids[0];
-		vars = arg->n > 1 ? arg->kids[1] : NULL;
-	}
-	if (text->kind != YNODE_SCALAR)
-		return NULL;
-	json_t *parts = json_array();
-	buf lit, scratch;
-	buf_init(&lit, 0);
-	buf_init(&scratch, 0);
-	const char *p = text->str;
-	while (parts && *p) {
-		const char *open = strstr(p, "${");
-		const char *close = open ? strchr(open + 2, '}') : NULL;
-		if (!close) {
-			buf_adds(&lit, p);
-			break;
-		}
-		buf_add(&lit, p, (size_t)(open - p));
-		p = close + 1;
-		size_t len = (size_t)(close - open - 2);
-		char *name = strndup(open + 2, len);
-		if (!name)
-			break;
-		if (name[0] == '!') { /* ${!Literal} */
-			buf_addf(&lit, "${%s}", name + 1);
-			free(name);
-			continue;
-		}
-		const ynode *given = vars ? ynode_get(vars, name) : NULL;
-		json_t *value = NULL;
-		const char *known = NULL;
-		if (given) {
-			value = to_json(r, given, depth + 1);
-			if (value == NOVALUE)
-				value = NULL;
-		} else {
-			known = known_string(r, name, &scratch);
-		}
-		if (json_is_string(value)) {
-			buf_adds(&lit, json_string_value(value));
-			json_decref(value);
-		} else if (known) {
-			buf_adds(&lit, known);
-		} else {
-			if (lit.len)
-				json_array_append_new(parts, json_stringn(buf_cstr(&lit), lit.len));
-			buf_reset(&lit);
-			if (!value) {
-				char *dot = strchr(name, '.');
-				if (dot) {
-					*dot = '\0';
-					value = json_pack("{s:[s,s]}", "Fn::GetAtt", name, dot + 1);
-				} else {
-					value = json_pack("{s:s}", "Ref", name);
-				}
-			}
-			json_array_append_new(parts, value);
-		}
-		free(name);
-	}
-	json_t *out = NULL;
-	if (parts && json_array_size(parts) == 0)
-		out = json_stringn(buf_cstr(&lit), lit.len);
-	else if (parts) {
-		if (lit.len)
-			json_array_append_new(parts, json_stringn(buf_cstr(&lit), lit.len));
-		out = json_array_size(parts) == 1 ? json_incref(json_array_get(parts, 0))
-		                                  : json_pack("{s:[s,O]}", "Fn::Join", "", parts);
-	}
-	json_decref(parts);
-	buf_free(&lit);
-	buf_free(&scratch);
-	return out;
-}
-
-/* The node's value ignoring its own tag (a short-form tag's argument). */
-static json_t *untagged_json(const resolver *r, const ynode *n, int depth)
-{
-	if (n->kind == YNODE_SCALAR)
-		return n->tag ? json_stringn(n->str, n->len) : scalar_json(n);
-	if (n->kind == YNODE_SEQ) {
-		json_t *arr = json_array();
-		for (size_t i = 0; arr && i < n->n; i++) {
-			json_t *v = to_json(r, n->kids[i], depth + 1);
-			if (v && v != NOVALUE)
-				json_array_append_new(arr, v);
-		}
-		return arr;
-	}
-	json_t *obj = json_object();
-	for (size_t i = 0; obj && i < n->n; i++) {
-		const ynode *k = ynode_key(n, i);
-		json_t *v = to_json(r, ynode_val(n, i), depth + 1);
-		if (v && v != NOVALUE && k->kind == YNODE_SCALAR)
-			json_object_set_new(obj, k->str, v);
-		else if (v && v != NOVALUE)
-			json_decref(v);
-	}
-	return obj;
-}
-
-static json_t *to_json(const resolver *r, const ynode *n, int depth)
-{
-	if (!n || depth > MAX_JSON_DEPTH)
-		return json_null();
-	const ynode *arg = NULL;
-	const char *fn = eval_fn(n, &arg);
-	if (!fn || !arg)
-		return untagged_json(r, n, depth);
-	bool tagged = arg == n; /* short form: the node is its own argument */
-	if (strcmp(fn, "Ref") == 0 && arg->kind == YNODE_SCALAR) {
-		const char *name = arg->str;
-		if (strcmp(name, "AWS::NoValue") == 0)
-			return NOVALUE;
-		const cat_param *p = catalog_param(r->ev.cat, name);
-		json_t *v = p ? param_json(r, p) : NULL;
-		if (v)
-			return v;
-		const char *pseudo = pseudo_value(r, name);
-		return pseudo ? json_string(pseudo) : json_pack("{s:s}", "Ref", name);
-	}
-	if (strcmp(fn, "If") == 0 && arg->kind == YNODE_SEQ && arg->n == 3 &&
-	    arg->kids[0]->kind == YNODE_SCALAR) {
-		int c = eval_condition(&r->ev, arg->kids[0]->str);
-		if (c >= 0)
-			return to_json(r, arg->kids[c ? 1 : 2], depth + 1);
-	}
-	if (strcmp(fn, "GetAtt") == 0 && arg->kind == YNODE_SCALAR) {
-		char *copy = strdup(arg->str);
-		char *dot = copy ? strchr(copy, '.') : NULL;
-		json_t *v = NULL;
-		if (dot) {
-			*dot = '\0';
-			v = json_pack("{s:[s,s]}", "Fn::GetAtt", copy, dot + 1);
-		}
-		free(copy);
-		if (v)
-			return v;
-	}
-	if (strcmp(fn, "Sub") == 0) {
-		json_t *v = sub_json(r, arg, depth);
-		if (v)
-			return v;
-	}
-	if (strcmp(fn, "Select") == 0 && arg->kind == YNODE_SEQ && arg->n == 2) {
-		json_t *index = to_json(r, arg->kids[0], depth + 1);
-		json_t *list = to_json(r, arg->kids[1], depth + 1);
-		json_t *picked = NULL;
-		long long i = -1;
-		if (json_is_integer(index))
-			i = (long long)json_integer_value(index);
-		else if (json_is_string(index)) {
-			char *end;
-			errno = 0;
-			i = strtoll(json_string_value(index), &end, 10);
-			if (errno || *end)
-				i = -1;
-		}
-		if (json_is_array(list) && i >= 0 && (size_t)i < json_array_size(list))
-			picked = json_incref(json_array_get(list, (size_t)i));
-		if (index != NOVALUE)
-			json_decref(index);
-		if (list != NOVALUE)
-			json_decref(list);
-		if (picked)
-			return picked;
-	}
-	buf key;
-	buf_init(&key, 0);
-	if (strcmp(fn, "Ref") == 0 || strcmp(fn, "Condition") == 0)
-		buf_adds(&key, fn);
-	else
-		buf_addf(&key, "Fn::%s", fn);
-	json_t *v = tagged ? untagged_json(r, arg, depth + 1) : to_json(r, arg, depth + 1);
-	json_t *out = NULL;
-	if (v == NOVALUE)
-		v = json_null();
-	if (v && !key.failed)
-		out = json_pack("{s:o}", buf_cstr(&key), v);
-	else
-		json_decref(v);
-	buf_free(&key);
-	return out;
-}
-
-/* The resolved template (JSON text, owned by the caller), or NULL. */
-static char *resolved_template(const catalog *cat, const model *m, const ydoc *doc)
-{
-	resolver r = {{cat, m}};
-	json_t *root = json_object();
-	json_t *resources = json_object();
-	const ynode *top = doc->root;
-	if (!root || !resources || !top || top->kind != YNODE_MAP) {
-		json_decref(root);
-		json_decref(resources);
-		return NULL;
-	}
-	json_object_set_new(root, "AWSTemplateFormatVersion", json_string("2010-09-09"));
-	const ynode *res = ynode_get(top, "Resources");
-	for (size_t i = 0; res && res->kind == YNODE_MAP && i < res->n; i++) {
-		const ynode *k = ynode_key(res, i);
-		const ynode *v = ynode_val(res, i);
-		const char *cond = ynode_str(ynode_get(v, "Condition"));
-		if (cond && eval_condition(&r.ev, cond) == 0)
-			continue;
-		json_t *jv = to_json(&r, v, 0);
-		if (jv && jv != NOVALUE && k->kind == YNODE_SCALAR)
-			json_object_set_new(resources, k->str, jv);
-		else if (jv && jv != NOVALUE)
-			json_decref(jv);
-	}
-	json_object_set_new(root, "Resources", resources);
-	char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	json_decref(root);
+	rendered *r = render_template(cat, m, NULL, NULL, err);
+	buf out;
+	buf_init(&out, 0);
+	if (r && !render_emit(r, RENDER_JSON, &out))
+		lms_error_set(err, NULL, 0, 0, "out of memory writing the rendered template");
+	char *text = r && !out.failed ? buf_take(&out) : NULL;
+	buf_free(&out);
+	render_free(r);
 	return text;
 }
 
@@ -881,10 +578,15 @@ static bool write_text(const char *path, const char *text, size_t len)
 	return fclose(fp) == 0 && ok;
 }
 
+typedef struct model_values {
+	const catalog *cat;
+	const model *m;
+} model_values;
+
 static const char *value_cb(void *ctx, const char *param)
 {
-	const eval_ctx *ev = ctx;
-	return model_param_value(ev->m, ev->cat, param);
+	const model_values *mv = ctx;
+	return model_param_value(mv->m, mv->cat, param);
 }
 
 typedef struct workdir {
@@ -982,12 +684,11 @@ bool external_validate(const catalog *cat, const model *m, const external_tools 
 	workdir w = {0};
 	buf tpl;
 	buf_init(&tpl, 0);
-	ydoc *doc = NULL;
 	char *resolved = NULL;
 	if (!lint && !(guard && rules))
 		goto done;
-	eval_ctx ev = {cat, m};
-	if (!assemble_template(cat, value_cb, &ev, &tpl, err)) {
+	model_values mv = {cat, m};
+	if (!assemble_template(cat, value_cb, &mv, &tpl, err)) {
 		ok = false;
 		goto done;
 	}
@@ -1016,8 +717,7 @@ bool external_validate(const catalog *cat, const model *m, const external_tools 
 		run_cfn_lint(cat, m, lint, &w, out, notes);
 	if (guard && rules) {
 		lms_error perr = {0};
-		doc = ydoc_parse("template.yml", tpl.data, tpl.len, &perr);
-		resolved = doc ? resolved_template(cat, m, doc) : NULL;
+		resolved = resolved_template(cat, m, &perr);
 		if (!resolved || !write_text(w.json, resolved, strlen(resolved))) {
 			char *msg = lms_error_format(&perr);
 			buf_addf(
@@ -1033,7 +733,6 @@ bool external_validate(const catalog *cat, const model *m, const external_tools 
 	findings_sort(out);
 done:
 	free(resolved);
-	ydoc_free(doc);
 	buf_free(&tpl);
 	workdir_free(&w);
 	free(lint);

@@ -2,8 +2,8 @@
 #include "tui/stackflow.h"
 
 #include "aws/s3.h"
-#include "model/eval.h"
 #include "model/model.h"
+#include "model/render/render.h"
 #include "model/ydoc.h"
 
 #include "config.h"
@@ -314,89 +314,16 @@ bool sf_journal(const sf_journal_entry *e, lms_error *err)
 
 /* ---- deletion protection ----------------------------------------------------------------- */
 
-/* A condition of the deployed template, evaluated with the stack's parameter values:
- * 1, 0, -1 unknown. */
-static int cond_eval(const ynode *conditions, const ynode *node, const cfn_stack *s, int depth);
-
-/* The text of a scalar, tagged or not (the argument of a short-form !Ref is tagged). */
-static const char *scalar(const ynode *n)
+/* The deployed stack's parameter values: the source the renderer reads the
+ * deployed template with (render.h is the one evaluator). */
+static const char *stack_param(const void *ctx, const catalog *cat, const char *name)
 {
-	return n && n->kind == YNODE_SCALAR ? n->str : NULL;
-}
-
-static const char *param_value(const cfn_stack *s, const char *name)
-{
+	(void)cat;
+	const cfn_stack *s = ctx;
 	for (size_t i = 0; i < s->nparameters; i++)
 		if (strcmp(s->parameters[i].key, name) == 0)
 			return s->parameters[i].value;
 	return NULL;
-}
-
-/* The string a node stands for: a scalar, or Ref to a parameter; NULL when unknown. */
-static const char *value_of(const ynode *n, const cfn_stack *s)
-{
-	const ynode *arg = NULL;
-	const char *fn = eval_fn(n, &arg);
-	if (!fn)
-		return n && n->kind == YNODE_SCALAR ? n->str : NULL;
-	if (strcmp(fn, "Ref") == 0)
-		return scalar(arg) ? param_value(s, scalar(arg)) : NULL;
-	return NULL;
-}
-
-static int cond_eval(const ynode *conditions, const ynode *node, const cfn_stack *s, int depth)
-{
-	if (!node || depth > 16)
-		return -1;
-	const ynode *arg = NULL;
-	const char *fn = eval_fn(node, &arg);
-	if (!fn)
-		return -1;
-	if (strcmp(fn, "Condition") == 0)
-		return scalar(arg)
-		           ? cond_eval(conditions, ynode_get(conditions, scalar(arg)), s, depth + 1)
-		           : -1;
-	if (!arg || arg->kind != YNODE_SEQ)
-		return -1;
-	if (strcmp(fn, "Equals") == 0 && arg->n == 2) {
-		const char *a = value_of(arg->kids[0], s), *b = value_of(arg->kids[1], s);
-		return a && b ? strcmp(a, b) == 0 : -1;
-	}
-	if (strcmp(fn, "Not") == 0 && arg->n == 1) {
-		int v = cond_eval(conditions, arg->kids[0], s, depth + 1);
-		return v < 0 ? -1 : !v;
-	}
-	bool is_and = strcmp(fn, "And") == 0;
-	if (is_and || strcmp(fn, "Or") == 0) {
-		int unknown = 0;
-		for (size_t i = 0; i < arg->n; i++) {
-			int v = cond_eval(conditions, arg->kids[i], s, depth + 1);
-			if (v < 0)
-				unknown = 1;
-			else if (is_and && !v)
-				return 0;
-			else if (!is_and && v)
-				return 1;
-		}
-		return unknown ? -1 : is_and;
-	}
-	return -1;
-}
-
-/* A property value after Fn::If and Ref: NULL when unknown. */
-static const char *resolve(const ynode *conditions, const ynode *n, const cfn_stack *s, int depth)
-{
-	const ynode *arg = NULL;
-	const char *fn = eval_fn(n, &arg);
-	if (fn && strcmp(fn, "If") == 0 && arg && arg->kind == YNODE_SEQ && arg->n == 3 &&
-	    depth < 16) {
-		const char *cname = scalar(arg->kids[0]);
-		int v = cond_eval(conditions, cname ? ynode_get(conditions, cname) : NULL, s, 0);
-		if (v < 0)
-			return NULL;
-		return resolve(conditions, arg->kids[v ? 1 : 2], s, depth + 1);
-	}
-	return value_of(n, s);
 }
 
 static bool value_is_on(const char *v)
@@ -405,41 +332,47 @@ static bool value_is_on(const char *v)
 	       strcmp(v, "Enabled") == 0;
 }
 
+/* The resource's deletion protection as rendered: the property and its
+ * value node; NULL when it has none. */
+static const rnode *protection_of(const rnode *props, const char **prop)
+{
+	static const char *const names[] = {"DeletionProtection", "DeletionProtectionEnabled"};
+	for (size_t k = 0; k < 2; k++) {
+		const rnode *val = rnode_get(props, names[k]);
+		if (val) {
+			*prop = names[k];
+			return val;
+		}
+	}
+	/* load balancers: LoadBalancerAttributes [{Key: deletion_protection.enabled}] */
+	const rnode *attrs = rnode_get(props, "LoadBalancerAttributes");
+	for (size_t k = 0; attrs && attrs->kind == RN_SEQ && !attrs->fn && k < attrs->n; k++) {
+		const char *key = rnode_str(rnode_get(attrs->kids[k], "Key"));
+		if (key && strcmp(key, "deletion_protection.enabled") == 0) {
+			*prop = "deletion_protection.enabled";
+			return rnode_get(attrs->kids[k], "Value");
+		}
+	}
+	return NULL;
+}
+
 size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, sf_protection **out)
 {
 	*out = NULL;
 	size_t n = 0;
-	ydoc *doc = ydoc_parse("deployed template", text, len, NULL);
-	if (!doc)
+	catalog *cat = render_catalog_of_text("deployed template", text, len, NULL);
+	if (!cat)
 		return 0;
-	const ynode *conditions = ynode_get(doc->root, "Conditions");
-	const ynode *resources = ynode_get(doc->root, "Resources");
-	for (size_t i = 0; resources && resources->kind == YNODE_MAP && i < resources->n; i++) {
-		const ynode *res = ynode_val(resources, i);
-		const char *type = ynode_str(ynode_get(res, "Type"));
-		const ynode *props = ynode_get(res, "Properties");
-		const char *cond = ynode_str(ynode_get(res, "Condition"));
-		if (cond && cond_eval(conditions, ynode_get(conditions, cond), s, 0) == 0)
-			continue; /* not deployed */
+	render_params params = {.value = stack_param, .ctx = s, .stack_name = s->name};
+	render_options opt = {.params = &params};
+	rendered *r = render_with(cat, &opt, NULL, NULL);
+	for (size_t i = 0; r && i < r->nres; i++) {
+		const render_resource *res = &r->res[i]; /* not those not deployed */
 		const char *prop = NULL;
-		const ynode *val = NULL;
-		static const char *const names[] = {"DeletionProtection",
-		                                    "DeletionProtectionEnabled"};
-		for (size_t k = 0; k < 2 && !val; k++)
-			if ((val = ynode_get(props, names[k])))
-				prop = names[k];
-		/* load balancers: LoadBalancerAttributes [{Key: deletion_protection.enabled}] */
-		const ynode *attrs = ynode_get(props, "LoadBalancerAttributes");
-		for (size_t k = 0; !val && attrs && attrs->kind == YNODE_SEQ && k < attrs->n; k++) {
-			const char *key = ynode_str(ynode_get(attrs->kids[k], "Key"));
-			if (key && strcmp(key, "deletion_protection.enabled") == 0) {
-				val = ynode_get(attrs->kids[k], "Value");
-				prop = "deletion_protection.enabled";
-			}
-		}
+		const rnode *val = protection_of(res->props, &prop);
 		if (!val)
 			continue;
-		const char *v = resolve(conditions, val, s, 0);
+		const char *v = rnode_str(val);
 		int on = v ? (value_is_on(v) ? 1 : 0) : -1;
 		if (!on)
 			continue;
@@ -448,8 +381,8 @@ size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, sf_p
 			break;
 		*out = grown;
 		sf_protection *p = &(*out)[n];
-		*p = (sf_protection){strdup(ynode_str(ynode_key(resources, i))),
-		                     strdup(type ? type : "?"), strdup(prop), on, NULL};
+		*p = (sf_protection){strdup(res->id), strdup(res->type ? res->type : "?"),
+		                     strdup(prop), on, NULL};
 		if (!p->logical_id || !p->type || !p->property) {
 			free(p->logical_id); /* out of memory: what was found so far */
 			free(p->type);
@@ -458,7 +391,8 @@ size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, sf_p
 		}
 		n++;
 	}
-	ydoc_free(doc);
+	render_free(r);
+	catalog_free(cat);
 	return n;
 }
 

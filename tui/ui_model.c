@@ -1,7 +1,6 @@
 #include "tui/ui_model.h"
 
 #include "model/assemble.h"
-#include "model/eval.h"
 #include "model/validate.h"
 
 #include <stdlib.h>
@@ -61,13 +60,29 @@ static const char *scalar_arg(const ynode *arg)
 	return arg && arg->kind == YNODE_SCALAR ? arg->str : NULL;
 }
 
+/* The intrinsic a fragment node is (`!Ref x` or `{Ref: x}`), by its short
+ * name, and its argument; NULL for a value. Reading, not evaluating. */
+static const char *fn_of(const ynode *n, const ynode **arg)
+{
+	if (n->tag && n->tag[0] == '!' && n->tag[1] != '!') {
+		*arg = n;
+		return n->tag + 1;
+	}
+	if (n->kind == YNODE_MAP && n->n == 1 && ynode_key(n, 0)->kind == YNODE_SCALAR) {
+		const char *k = ynode_key(n, 0)->str;
+		*arg = ynode_val(n, 0);
+		return strncmp(k, "Fn::", 4) == 0 ? k + 4 : k;
+	}
+	return NULL;
+}
+
 /* The parameters a condition depends on, through Ref and Condition. */
 static void collect_deps(const ui_model *um, const ynode *n, bool *deps, int depth)
 {
 	if (!n || depth > 32)
 		return;
 	const ynode *arg = NULL;
-	const char *fn = eval_fn(n, &arg);
+	const char *fn = fn_of(n, &arg);
 	if (fn && strcmp(fn, "Ref") == 0 && scalar_arg(arg)) {
 		const cat_param *p = catalog_param(um->cat, scalar_arg(arg));
 		if (p)
@@ -125,7 +140,9 @@ void ui_model_refresh(ui_model *um)
 	const catalog *cat = um->cat;
 	findings_free(&um->f);
 	findings_init(&um->f);
-	validate_model(cat, um->m, &um->f);
+	/* one rendering for validation and the hidden resources; it points
+	 * into the model's strings, which edits free: not kept past here */
+	rendered *rd = validate_and_render(cat, um->m, &um->f);
 	findings_sort(&um->f);
 	sev_count(um);
 	memset(um->fs, 0, cat->nparams * sizeof(*um->fs));
@@ -152,13 +169,12 @@ void ui_model_refresh(ui_model *um)
 		}
 	}
 	/* resources left out, charged to the parameters their condition reads */
-	eval_ctx ctx = {cat, um->m};
 	size_t nres = cat->nentries[SEC_RESOURCES];
 	for (size_t r = 0; r < nres; r++) {
 		const cat_entry *e = &cat->entries[SEC_RESOURCES][r];
 		um->res_hidden[r] = false;
 		const char *cond = resource_condition(e);
-		if (!cond || eval_exists(&ctx, e) != 0)
+		if (!cond || !rd || render_condition(rd, cond) != 0)
 			continue;
 		um->res_hidden[r] = true;
 		long c = cond_index(um, cond);
@@ -168,6 +184,7 @@ void ui_model_refresh(ui_model *um)
 			if (um->cond_deps[(size_t)c * cat->nparams + p])
 				um->fs[p].hidden++;
 	}
+	render_free(rd);
 	um->generation++;
 }
 

@@ -1,6 +1,6 @@
 /* The preview: the template generated for the model, as the reviewer and
  * CloudFormation will get it, or (r) its rendered view: the template
- * resolved for the model by model/render.h, conditions decided, what a
+ * resolved for the model by model/render/render.h, conditions decided, what a
  * false condition removes gone, what only AWS knows left symbolic. Both are
  * syntax-colored, scrollable, searchable, folded by resource. The generated
  * template follows a field (p in the params view) to the lines that use it;
@@ -9,7 +9,7 @@
  * set is tied to it). */
 #include "tui/ui.h"
 
-#include "model/render.h"
+#include "model/render/render.h"
 #include "tui/ui_text.h"
 
 #include <stdlib.h>

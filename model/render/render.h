@@ -14,12 +14,21 @@
  * intrinsic is a finding (REN001-REN004) at its place in the fragment,
  * never a crash; the node then stays symbolic.
  *
+ * It is the only evaluator of intrinsic functions in lmsctl: the rules
+ * (validate.h), the name-length checks (with the worst-case suffix), the
+ * cfn-guard view and the deployed template's deletion protection all read
+ * its output. Parameter values come from a render_params source: the
+ * model, the model with the longest suffix, or a deployed stack's values.
+ * Sources: values.c (arena, nodes), conditions.c, intrinsics.c, deps.c
+ * (dependency graph, reading), emit.c (YAML/JSON), render.c (template),
+ * source.c (a catalog over one deployed template).
+ *
  * The rendered tree points into the catalog's fragments (strings and
  * positions): free it before the catalog. It is what `lmsctl render`
  * prints and what the whole-template checks (traps.c) and the analyses
  * (analysis.h) read. */
-#ifndef LMSCTL_MODEL_RENDER_H
-#define LMSCTL_MODEL_RENDER_H
+#ifndef LMSCTL_MODEL_RENDER_RENDER_H
+#define LMSCTL_MODEL_RENDER_RENDER_H
 
 #include "common/buf.h"
 #include "common/error.h"
@@ -71,7 +80,40 @@ typedef struct rendered {
 	struct render_arena *arena;
 } rendered;
 
+/* Where the template's parameter values come from. The pseudo parameters
+ * the source does not give take their values from one table
+ * (render_pseudo_default). */
+typedef struct render_params {
+	/* The value of template parameter `name` (a list as "a,b"), NULL when
+	 * none: the Ref then stays symbolic. */
+	const char *(*value)(const void *ctx, const catalog *cat, const char *name);
+	const void *ctx;
+	/* AWS::Region and AWS::StackName; NULL: the default */
+	const char *region, *stack_name;
+	/* One parameter whose value replaces the source's (worst-case suffix) */
+	const char *override_name, *override_value;
+} render_params;
+
+/* The model's values (model_param_value), region and stack; `m` may be
+ * NULL: no values. */
+render_params render_params_model(const model *m);
+/* The model's values with EnvironmentSuffix at the longest its parameter
+ * allows (MaxLength, else 12), written as RENDER_WORST_SUFFIX_CHAR in
+ * `scratch` (owned by the caller, alive while the params are used): what
+ * the name-length rules render with. */
+#define RENDER_WORST_SUFFIX_CHAR 'x'
+render_params render_params_worst_suffix(const catalog *cat, const model *m, buf *scratch);
+/* An account id of the right length for checks that measure names
+ * (AWS::AccountId is 12 digits); never written to a template. */
+#define RENDER_PLACEHOLDER_ACCOUNT_ID "123456789012"
+/* Whether `name` is a pseudo parameter; `value` gets its default (NULL:
+ * only AWS knows it, it stays symbolic). The one table of defaults. */
+bool render_pseudo_default(const char *name, const char **value);
+
 typedef struct render_options {
+	/* where parameter values come from; NULL: the model given to
+	 * render_template (render_with: no values) */
+	const render_params *params;
 	/* AWS::AccountId; NULL leaves it symbolic */
 	const char *account_id;
 	/* Fn::GetAZs for the model's region; NULL: the built-in table */
@@ -79,6 +121,13 @@ typedef struct render_options {
 	size_t nazs;
 	/* the most memory the rendered tree may take; 0: 64 MiB */
 	size_t max_bytes;
+	/* NULL, or NULL-terminated: render only the resources of these types
+	 * and no outputs (a rule that reads a few types, like the names'),
+	 * every condition and reference still checked against the whole; no
+	 * dependency graph (ndeps 0, render_after false) */
+	const char *const *only_types;
+	/* NULL, or NULL-terminated: of each resource's Properties, only these */
+	const char *const *only_props;
 } render_options;
 
 /* Renders the catalog for the model. Problems in the template (an unknown
@@ -88,7 +137,24 @@ typedef struct render_options {
  * or the template would exceed max_bytes). */
 rendered *render_template(const catalog *cat, const model *m, const render_options *opt,
                           findings *out, lms_error *err);
+/* The same over any parameter source (opt->params). */
+rendered *render_with(const catalog *cat, const render_options *opt, findings *out, lms_error *err);
 void render_free(rendered *r);
+
+/* A catalog of one CloudFormation template (YAML or JSON) as one fragment,
+ * without the conventions catalog_load enforces: for rendering a template
+ * read back from CloudFormation (GetTemplate). `name` names it in
+ * messages. NULL with `err` when the text does not parse or is not a
+ * template. Free with catalog_free(). */
+catalog *render_catalog_of_text(const char *name, const char *text, size_t len, lms_error *err);
+
+/* The value of the template's condition `name` in this rendering: 1, 0,
+ * -1 undecided or unknown. */
+int render_condition(const rendered *r, const char *name);
+/* A fragment node with Fn::If resolved as this rendering decided it
+ * (recursively); NULL when undecided or AWS::NoValue. For callers that
+ * walk the fragment itself (a tool's path into the template). */
+const ynode *render_pick(const rendered *r, const ynode *n);
 
 typedef enum { RENDER_YAML, RENDER_JSON } render_format;
 
@@ -117,6 +183,10 @@ const char *rnode_ref(const rnode *n, const char **attr);
 /* Whether `n` refers to resource `id` anywhere inside: Ref, GetAtt, or a
  * ${id} / ${id.Attr} of a symbolic Fn::Sub. */
 bool rnode_mentions(const rnode *n, const char *id);
+/* The template parameter a rendered value comes from: a Ref to it in the
+ * fragment (the branch an Fn::If took), resolved or not; NULL otherwise.
+ * The field a finding about the value names. */
+const char *rnode_param(const rendered *r, const rnode *n);
 /* The text of a string that may stay symbolic: the string, or a symbolic
  * Fn::Sub's template (with ${...} for what is unknown); NULL otherwise. */
 const char *rnode_text(const rnode *n);
