@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK_MIN ((size_t)64 * 1024)
+#define CHUNK_MIN LMS_ARENA_CHUNK
 
 struct lms_arena_chunk {
 	struct lms_arena_chunk *next;

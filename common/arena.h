@@ -18,6 +18,8 @@ typedef struct lms_arena {
 } lms_arena;
 
 #define LMS_ARENA_DEFAULT_MAX ((size_t)64 * 1024 * 1024)
+/* the size of a chunk taken from malloc unless one allocation needs more */
+#define LMS_ARENA_CHUNK ((size_t)64 * 1024)
 
 void lms_arena_init(lms_arena *a, size_t max); /* max 0: LMS_ARENA_DEFAULT_MAX */
 void lms_arena_free(lms_arena *a);             /* releases all; the arena may be reused */

@@ -140,7 +140,7 @@ bool rn_build_deps(rctx *c, rendered *r)
 			memcpy(res->deps, d.list, d.n * sizeof(size_t));
 	}
 	free(d.list);
-	return !d.oom && !c->a->failed;
+	return !d.oom && !c->a->mem.failed;
 }
 
 /* ---- reading ------------------------------------------------------------ */

@@ -4,6 +4,7 @@
 #ifndef LMSCTL_MODEL_RENDER_INTERNAL_H
 #define LMSCTL_MODEL_RENDER_INTERNAL_H
 
+#include "common/arena.h"
 #include "model/render/render.h"
 
 #include <stdbool.h>
@@ -14,23 +15,15 @@
  * itself repeated (exponential growth), and a hostile one must end as an
  * error, not as the machine's memory. */
 #define RENDER_DEFAULT_MAX_BYTES ((size_t)64 * 1024 * 1024)
-#define CHUNK_MIN ((size_t)64 * 1024)
+#define CHUNK_MIN LMS_ARENA_CHUNK
 /* Conditions name conditions and intrinsics nest; beyond this the template
  * is hostile (ydoc already caps a document's nesting at 256). */
 #define RENDER_MAX_DEPTH 1024
 /* Fn::Cidr returns 1 to 256 blocks (CloudFormation's limit). */
 #define CIDR_MAX_COUNT 256
 
-typedef struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-} chunk;
-
 struct render_arena {
-	chunk *head;
-	size_t total, max;
-	bool failed;
+	lms_arena mem; /* the rendered tree's nodes and strings */
 	size_t *by_id; /* indexes of rendered.res sorted by id */
 	/* per catalog condition: 1, 0, -1 undecided (render_condition) */
 	signed char *conds;

@@ -138,7 +138,7 @@ static bool sub_name_ok(const char *s, size_t n)
 
 static size_t max_string(const rctx *c)
 {
-	size_t left = c->a->max > c->a->total ? c->a->max - c->a->total : 0;
+	size_t left = c->a->mem.max > c->a->mem.total ? c->a->mem.max - c->a->mem.total : 0;
 	return left + CHUNK_MIN;
 }
 
@@ -805,7 +805,7 @@ rnode *rn_eval_node(rctx *c, const ynode *n, bool untagged)
 {
 	if (!n)
 		return rn_mk_str(c, "", true, NULL);
-	if (c->a->failed)
+	if (c->a->mem.failed)
 		return NULL;
 	if (++c->depth > RENDER_MAX_DEPTH) {
 		c->depth--;

@@ -242,7 +242,7 @@ static bool context_init(rctx *c, rendered *r)
 	if (!c->a || !c->cond || !c->cond_used_unknown || !c->exists)
 		return false;
 	r->arena = c->a;
-	c->a->max = opt->max_bytes ? opt->max_bytes : RENDER_DEFAULT_MAX_BYTES;
+	lms_arena_init(&c->a->mem, opt->max_bytes ? opt->max_bytes : RENDER_DEFAULT_MAX_BYTES);
 	c->a->cat = cat;
 	memset(c->exists, 2, nres ? nres : 1);
 	if (!ask_values(c) || !rn_index_build(&c->params_ix, cat->nparams, param_name, cat) ||
@@ -466,8 +466,8 @@ rendered *render_with(const catalog *cat, const render_options *opt, findings *o
 	ok = root && add_header(&c, root) && add_parameters(&c, root) &&
 	     add_resources(&c, root, r) && add_outputs(&c, root) && add_kept_conditions(&c, root) &&
 	     rn_build_deps(&c, r) && keep_resources(r);
-	bool too_large = c.a && c.a->failed && c.a->total + CHUNK_MIN > c.a->max;
-	size_t max = c.a ? c.a->max : 0;
+	bool too_large = c.a && c.a->mem.failed && c.a->mem.total + CHUNK_MIN > c.a->mem.max;
+	size_t max = c.a ? c.a->mem.max : 0;
 	context_free(&c);
 	if (ok)
 		return r;

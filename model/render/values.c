@@ -10,50 +10,19 @@
 
 void *rn_arena_alloc(struct render_arena *a, size_t size)
 {
-	size = (size + 15) & ~(size_t)15;
-	if (a->failed)
-		return NULL;
-	if (!a->head || a->head->cap - a->head->used < size) {
-		size_t cap = size > CHUNK_MIN ? size : CHUNK_MIN;
-		if (a->total + cap > a->max) {
-			a->failed = true;
-			return NULL;
-		}
-		chunk *c = malloc(sizeof(chunk) + cap);
-		if (!c) {
-			a->failed = true;
-			return NULL;
-		}
-		c->next = a->head;
-		c->used = 0;
-		c->cap = cap;
-		a->head = c;
-		a->total += cap;
-	}
-	void *p = (char *)a->head->data + a->head->used;
-	a->head->used += size;
-	return p;
+	return lms_arena_alloc(&a->mem, size);
 }
 
 char *rn_arena_strndup(struct render_arena *a, const char *s, size_t n)
 {
-	char *p = rn_arena_alloc(a, n + 1);
-	if (!p)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
+	return lms_arena_strndup(&a->mem, s, n);
 }
 
 void rn_arena_free(struct render_arena *a)
 {
 	if (!a)
 		return;
-	for (chunk *c = a->head; c;) {
-		chunk *next = c->next;
-		free(c);
-		c = next;
-	}
+	lms_arena_free(&a->mem);
 	free(a->by_id);
 	free(a);
 }
