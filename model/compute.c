@@ -2,6 +2,7 @@
  * periods, API throttling and the exam-window schedules. They read the
  * template's resources by type, so they hold whatever the parameters are
  * called. */
+#include "common/num.h"
 #include "model/rules.h"
 
 #include <ctype.h>
@@ -442,14 +443,7 @@ static void check_schedule(const validate_ctx *ctx, const cat_entry *e, prop exp
 static bool value_double(const validate_ctx *ctx, const char *param, double *out)
 {
 	const char *v = catalog_param(ctx->cat, param) ? rule_value(ctx, param) : NULL;
-	if (!v || !*v)
-		return false;
-	char *end;
-	double x = strtod(v, &end);
-	if (*end)
-		return false;
-	*out = x;
-	return true;
+	return lms_parse_double(v, out);
 }
 
 /* `lo <= mid <= hi` over three parameters; a finding on `mid` otherwise. */

@@ -2,6 +2,7 @@
  * failover, deletion protection, and 30-day rotation of every secret. They
  * read the template's resources as they will be for the model: the
  * rendered template (render.h). */
+#include "common/num.h"
 #include "model/rules.h"
 
 #include <math.h>
@@ -20,14 +21,7 @@
 
 static bool parse_acu(const char *s, double *out)
 {
-	if (!s || !*s)
-		return false;
-	char *end;
-	double v = strtod(s, &end);
-	if (*end || !isfinite(v))
-		return false;
-	*out = v;
-	return true;
+	return lms_parse_double(s, out);
 }
 
 static void check_cluster(const validate_ctx *ctx, const render_resource *res)

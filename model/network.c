@@ -1,7 +1,9 @@
 /* Network rules: CIDR arithmetic, availability zones, NAT gateways. */
+#include "common/num.h"
 #include "model/rules.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +16,7 @@ const char *rule_value(const validate_ctx *ctx, const char *param)
 bool rule_long(const validate_ctx *ctx, const char *param, long *out)
 {
 	const char *v = rule_value(ctx, param);
-	if (!v || !*v)
-		return false;
-	char *end;
-	errno = 0;
-	long x = strtol(v, &end, 10);
-	if (errno || *end)
-		return false;
-	*out = x;
-	return true;
+	return lms_parse_long(v, LONG_MIN, LONG_MAX, out);
 }
 
 void rule_at(const validate_ctx *ctx, const cat_entry *e, const ynode *n)

@@ -1,4 +1,5 @@
 #include "model/validate.h"
+#include "common/num.h"
 
 #include "model/rules.h"
 
@@ -140,18 +141,8 @@ int java_pattern_match(const char *pattern, const char *value, char **why)
 
 static bool parse_number(const char *s, double *out)
 {
-	if (!s || !*s || strspn(s, " \t") > 0)
-		return false;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end || !isfinite(v))
-		return false;
 	/* CloudFormation numbers are decimal: no hex, inf or nan */
-	if (strpbrk(s, "xXnN"))
-		return false;
-	*out = v;
-	return true;
+	return lms_parse_double(s, out);
 }
 
 /* Documented formats of the AWS-specific parameter types. */

@@ -1,9 +1,11 @@
 /* render/deps.c: the dependency graph of the rendered resources (DependsOn
  * and references), render_after, and reading the rendered tree. */
 #define _GNU_SOURCE /* qsort_r */
+#include "common/num.h"
 #include "model/render/internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,30 +176,12 @@ int rnode_bool(const rnode *n)
 
 bool rnode_long(const rnode *n, long *out)
 {
-	const char *s = rnode_str(n);
-	if (!s || !*s)
-		return false;
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end)
-		return false;
-	*out = v;
-	return true;
+	return lms_parse_long(rnode_str(n), LONG_MIN, LONG_MAX, out);
 }
 
 bool rnode_double(const rnode *n, double *out)
 {
-	const char *s = rnode_str(n);
-	if (!s || !*s || strpbrk(s, "xXnNiI"))
-		return false;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end)
-		return false;
-	*out = v;
-	return true;
+	return lms_parse_double(rnode_str(n), out);
 }
 
 const char *rnode_ref(const rnode *n, const char **attr)

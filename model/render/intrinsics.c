@@ -2,10 +2,12 @@
  * and pseudo parameters), Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select,
  * Fn::Split, Fn::GetAZs, Fn::Cidr, Fn::FindInMap, Fn::Base64, and the
  * walk that evaluates a fragment node. */
+#include "common/num.h"
 #include "model/render/internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -410,15 +412,8 @@ static rnode *fn_join(rctx *c, const ynode *n, const ynode *arg)
 
 static bool parse_index(const char *s, long *out)
 {
-	if (!s || !*s)
-		return false;
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || strspn(s, "0123456789") != strlen(s))
-		return false;
-	*out = v;
-	return true;
+	/* digits only: Fn::Select's index has no sign */
+	return s && *s >= '0' && *s <= '9' && lms_parse_long(s, 0, LONG_MAX, out);
 }
 
 static rnode *fn_select(rctx *c, const ynode *n, const ynode *arg)
