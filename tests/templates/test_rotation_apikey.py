@@ -17,9 +17,11 @@ Stubbed, here and in motoutil only:
   description); its PUT goes to a local HTTP server (motoutil.ResponseServer).
 
 What must hold: the old key works (exists, enabled, in the usage plan)
-until finishSecret and is gone after it; each step can fail and run again
-without a second key or a lost one; the function touches only its own
-secrets and its own keys; on stack delete the keys go too.
+through the rotation that replaces it and until the next one, which
+deletes it (one full cycle of overlap: after rotation N the keys of N and
+N-1 work, never more); each step can fail and run again without an extra
+key or a lost one; the function touches only its own secrets and its own
+keys; on stack delete the keys go too.
 """
 
 import contextlib
@@ -182,7 +184,7 @@ class ApiKeyRotationTest(unittest.TestCase):
                 # The other tier is untouched.
                 self.assertEqual(self.plan_key_ids(self.other_plan), [])
 
-    def test_old_key_valid_until_finish_secret_then_removed(self):
+    def test_old_key_valid_through_the_rotation_that_replaces_it(self):
         fn = self.load()
         self.rotate(fn)
         old = self.value("AWSCURRENT")
@@ -209,18 +211,68 @@ class ApiKeyRotationTest(unittest.TestCase):
         self.service.complete(self.arn)
         self.assertEqual(self.value("AWSCURRENT"), new)
         self.assertEqual(self.value("AWSPREVIOUS"), old)
-        self.assertFalse(self.key_exists(old["apiKeyId"]))
-        self.assertEqual(self.plan_key_ids(), [new["apiKeyId"]])
+        # Both work after the rotation: the old key until the next one.
+        self.assertTrue(self.key_usable(old["apiKeyId"], old["value"]))
         self.assertTrue(self.key_usable(new["apiKeyId"], new["value"]))
+        self.assertEqual(self.plan_key_ids(),
+                         sorted([old["apiKeyId"], new["apiKeyId"]]))
 
-    def test_many_rotations_leave_exactly_one_key(self):
+    def full_cycle(self, fn):
+        """One rotation, four steps, checking after each step that the key
+        being replaced (AWSCURRENT) still works, and that the one before it
+        (AWSPREVIOUS) works until finishSecret; returns the new value."""
+        current = self.value("AWSCURRENT")
+        try:
+            previous = self.value("AWSPREVIOUS")
+        except self.sm.exceptions.ResourceNotFoundException:
+            previous = {}
+        token = self.service.start()
+        for name in STEPS:
+            self.step(fn, name)
+            for v, until in ((current, "finishSecret"),
+                             (previous, "testSecret")):
+                if "apiKeyId" in v and STEPS.index(name) <= STEPS.index(until):
+                    self.assertTrue(
+                        self.key_usable(v["apiKeyId"], v["value"]),
+                        "%s lost %s" % (name, v["apiKeyId"]))
+        self.service.complete(self.arn)
+        new = self.value("AWSCURRENT")
+        self.assertEqual(self.value("AWSCURRENT", token), new)
+        return new
+
+    def test_two_full_cycles_overlap_by_one_rotation(self):
+        """Rotation 1 creates K1; rotation 2 (the first replacement) keeps
+        K1 and adds K2; rotation 3 (the second) adds K3 and deletes K1."""
         fn = self.load()
-        seen = set()
-        for _ in range(3):
+        k1 = self.full_cycle(fn)
+        self.assertEqual(self.plan_key_ids(), [k1["apiKeyId"]])
+
+        k2 = self.full_cycle(fn)
+        self.assertEqual(self.value("AWSPREVIOUS"), k1)
+        self.assertTrue(self.key_usable(k1["apiKeyId"], k1["value"]))
+        self.assertTrue(self.key_usable(k2["apiKeyId"], k2["value"]))
+        self.assertEqual(self.plan_key_ids(),
+                         sorted([k1["apiKeyId"], k2["apiKeyId"]]))
+
+        k3 = self.full_cycle(fn)
+        self.assertEqual(self.value("AWSPREVIOUS"), k2)
+        self.assertFalse(self.key_exists(k1["apiKeyId"]))
+        self.assertTrue(self.key_usable(k2["apiKeyId"], k2["value"]))
+        self.assertTrue(self.key_usable(k3["apiKeyId"], k3["value"]))
+        self.assertEqual(self.plan_key_ids(),
+                         sorted([k2["apiKeyId"], k3["apiKeyId"]]))
+        self.assertEqual(len(self.keys_named("lms-institution-test-")), 2)
+
+    def test_many_rotations_leave_at_most_two_keys(self):
+        fn = self.load()
+        seen = []
+        for i in range(4):
             self.rotate(fn)
-            seen.add(self.value("AWSCURRENT")["apiKeyId"])
-            self.assertEqual(len(self.keys_named("lms-institution-test-")), 1)
-        self.assertEqual(len(seen), 3)
+            seen.append(self.value("AWSCURRENT")["apiKeyId"])
+            names = sorted(k["id"] for k in
+                           self.keys_named("lms-institution-test-"))
+            self.assertEqual(names, sorted(seen[-2:]))
+        self.assertEqual(len(set(seen)), 4)
 
     def test_secrets_rotate_independently(self):
         fn = self.load()
@@ -228,9 +280,12 @@ class ApiKeyRotationTest(unittest.TestCase):
         other = self.value("AWSCURRENT", arn=self.other_arn)
         self.rotate(fn)
         self.rotate(fn)
+        self.rotate(fn)
         self.assertTrue(self.key_usable(other["apiKeyId"], other["value"],
                                         self.other_plan))
-        self.assertEqual(len(self.plan_key_ids()), 1)
+        self.assertEqual(self.plan_key_ids(self.other_plan),
+                         [other["apiKeyId"]])
+        self.assertEqual(len(self.plan_key_ids()), 2)
 
     def test_keys_not_named_by_the_secret_are_left_alone(self):
         # A key an operator attached by hand to the same plan.
@@ -238,10 +293,10 @@ class ApiKeyRotationTest(unittest.TestCase):
         self.ag.create_usage_plan_key(usagePlanId=self.plan,
                                       keyId=manual["id"], keyType="API_KEY")
         fn = self.load()
-        self.rotate(fn)
-        self.rotate(fn)
+        for _ in range(3):
+            self.rotate(fn)
         self.assertTrue(self.key_usable(manual["id"], manual["value"]))
-        self.assertEqual(len(self.plan_key_ids()), 2)
+        self.assertEqual(len(self.plan_key_ids()), 3)
 
     # ---- a second run after a failure in each step -------------------------
 
@@ -305,7 +360,8 @@ class ApiKeyRotationTest(unittest.TestCase):
         self.assertEqual(self.plan_key_ids(),
                          sorted([old["apiKeyId"], new["apiKeyId"]]))
         self.finish_remaining(fn, after="setSecret")
-        self.assertEqual(self.plan_key_ids(), [new["apiKeyId"]])
+        self.assertEqual(self.plan_key_ids(),
+                         sorted([old["apiKeyId"], new["apiKeyId"]]))
 
     def test_test_secret_fails_when_set_secret_was_skipped(self):
         fn = self.load()
@@ -342,6 +398,8 @@ class ApiKeyRotationTest(unittest.TestCase):
     def test_finish_secret_rerun_after_failed_stage_move(self):
         fn = self.load()
         self.rotate(fn)
+        oldest = self.value("AWSCURRENT")
+        self.rotate(fn)
         old = self.value("AWSCURRENT")
         token = self.service.start()
         for name in STEPS[:3]:
@@ -351,19 +409,25 @@ class ApiKeyRotationTest(unittest.TestCase):
                                side_effect=RuntimeError("throttled")):
             with self.assertRaises(RuntimeError):
                 self.step(fn, "finishSecret")
+        # Nothing deleted before the new key is current.
         self.assertEqual(self.value("AWSCURRENT"), old)
         self.assertTrue(self.key_usable(old["apiKeyId"], old["value"]))
+        self.assertTrue(self.key_usable(oldest["apiKeyId"], oldest["value"]))
         self.step(fn, "finishSecret")
         self.step(fn, "finishSecret")  # already current: nothing more to do
         self.service.complete(self.arn)
         new = self.value("AWSCURRENT")
         self.assertEqual(self.sm.describe_secret(SecretId=self.arn)[
             "VersionIdsToStages"][token], ["AWSCURRENT"])
-        self.assertFalse(self.key_exists(old["apiKeyId"]))
-        self.assertEqual(self.plan_key_ids(), [new["apiKeyId"]])
+        self.assertFalse(self.key_exists(oldest["apiKeyId"]))
+        self.assertTrue(self.key_usable(old["apiKeyId"], old["value"]))
+        self.assertEqual(self.plan_key_ids(),
+                         sorted([old["apiKeyId"], new["apiKeyId"]]))
 
-    def test_finish_secret_rerun_after_crash_while_deleting_old_key(self):
+    def test_finish_secret_rerun_after_crash_while_deleting_oldest_key(self):
         fn = self.load()
+        self.rotate(fn)
+        oldest = self.value("AWSCURRENT")
         self.rotate(fn)
         old = self.value("AWSCURRENT")
         self.service.start()
@@ -376,8 +440,10 @@ class ApiKeyRotationTest(unittest.TestCase):
         self.step(fn, "finishSecret")  # the rerun finishes the cleanup
         self.service.complete(self.arn)
         new = self.value("AWSCURRENT")
-        self.assertFalse(self.key_exists(old["apiKeyId"]))
-        self.assertEqual(self.plan_key_ids(), [new["apiKeyId"]])
+        self.assertFalse(self.key_exists(oldest["apiKeyId"]))
+        self.assertTrue(self.key_usable(old["apiKeyId"], old["value"]))
+        self.assertEqual(self.plan_key_ids(),
+                         sorted([old["apiKeyId"], new["apiKeyId"]]))
 
     # ---- refusals ----------------------------------------------------------
 
@@ -418,13 +484,14 @@ class ApiKeyRotationTest(unittest.TestCase):
     def test_cleanup_deletes_the_rotated_keys_on_stack_delete(self):
         fn = self.load()
         self.rotate(fn)
+        self.rotate(fn)  # two keys in this tier now (overlap)
         self.rotate(fn, self.other_arn)
         manual = self.ag.create_api_key(name="partner-x", enabled=True)
         self.ag.create_usage_plan_key(usagePlanId=self.plan,
                                       keyId=manual["id"], keyType="API_KEY")
         ctx = motoutil.FakeContext()
         fn.handler(self.cleanup_event("Create"), ctx)
-        self.assertEqual(len(self.keys_named("lms-")), 2)
+        self.assertEqual(len(self.keys_named("lms-")), 3)
         fn.handler(self.cleanup_event("Delete"), ctx)
         self.assertEqual(self.keys_named("lms-"), [])
         self.assertTrue(self.key_exists(manual["id"]))
