@@ -1,12 +1,12 @@
 #define _GNU_SOURCE /* strcasestr, memmem */
 #include "aws/http.h"
 
+#include "aws/curl_loader.h"
 #include "aws/xml.h"
 
 #include "config.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -135,6 +135,8 @@ aws_client *aws_client_new(const aws_client_options *opts, const credentials *cr
 		}
 		fclose(f);
 	}
+	if (!lms_curl_load(err))
+		return NULL;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		lms_error_set(err, NULL, 0, 0, "libcurl failed to start");
 		return NULL;

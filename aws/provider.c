@@ -1,6 +1,7 @@
 #include "aws/provider.h"
 
 #include "aws/cfn.h"
+#include "aws/curl_loader.h"
 #include "aws/http.h"
 #include "aws/sts.h"
 #include "common/buf.h"
@@ -8,7 +9,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
