@@ -1,8 +1,8 @@
 #include "aws/cfn.h"
 
 #include "aws/query.h"
+#include "common/lazy_crypto.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,7 @@
 #endif
 
 #include "aws/credentials.h"
+#include "common/lazy_crypto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/crypto.h>
 
 /* How much of a failing credential_process's stderr goes into the error message. */
 #define STDERR_SUMMARY_CHARS 300

@@ -5,13 +5,13 @@
 #include "aws/http.h"
 #include "aws/sts.h"
 #include "common/buf.h"
+#include "common/lazy_crypto.h"
 
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

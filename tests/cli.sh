@@ -201,21 +201,25 @@ for c in deploy destroy; do
 	expect_fail "$c-no-credentials" "credential" -- noaws "$lmsctl" -m prod.yml "$c" --yes
 done
 
-# libcurl is opened on the first AWS call (aws/curl_loader.c): the program does not link it,
-# the offline commands never load it, and a missing library is a clear error at that call
+# libcurl and libcrypto are opened on first use (aws/curl_loader.c, common/lazy_crypto.c): the
+# program does not link them, the offline commands never load them, and a missing library is
+# a clear error at the first AWS call
 if command -v readelf >/dev/null; then
-	readelf -d "$lmsctl" | grep -q 'NEEDED.*libcurl' && { echo "FAIL lmsctl is linked with libcurl"; fail=$((fail + 1)); } || pass=$((pass + 1))
+	readelf -d "$lmsctl" | grep -qE 'NEEDED.*(libcurl|libcrypto|libssl)' && { echo "FAIL lmsctl is linked with libcurl or libcrypto"; fail=$((fail + 1)); } || pass=$((pass + 1))
 fi
 for args in "validate" "generate -o ld.yml" "render" "report" "params export"; do
 	# shellcheck disable=SC2086
 	LD_DEBUG=libs "$lmsctl" -m prod.yml $args >/dev/null 2>ld.txt </dev/null
-	grep -q 'libcurl' ld.txt && { echo "FAIL $args loaded libcurl"; fail=$((fail + 1)); } || pass=$((pass + 1))
+	grep -qE 'libcurl|libcrypto' ld.txt && { echo "FAIL $args loaded libcurl or libcrypto"; fail=$((fail + 1)); } || pass=$((pass + 1))
 done
 LD_DEBUG=libs "$lmsctl" init --env dev -o ld-init.yml >/dev/null 2>ld.txt </dev/null
-grep -q 'libcurl' ld.txt && { echo "FAIL init loaded libcurl"; fail=$((fail + 1)); } || pass=$((pass + 1))
+grep -qE 'libcurl|libcrypto' ld.txt && { echo "FAIL init loaded libcurl or libcrypto"; fail=$((fail + 1)); } || pass=$((pass + 1))
 expect_fail deploy-without-libcurl "cannot load /nonexistent/libcurl\.so\.4.*libcurl4" -- \
 	noaws AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example AWS_REGION=eu-west-1 \
 	LMSCTL_LIBCURL=/nonexistent/libcurl.so.4 "$lmsctl" -m ld-init.yml deploy --yes
+expect_fail deploy-without-libcrypto "cannot load /nonexistent/libcrypto\.so\.3.*libssl3" -- \
+	noaws AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example AWS_REGION=eu-west-1 \
+	LMSCTL_LIBCRYPTO=/nonexistent/libcrypto.so.3 "$lmsctl" -m ld-init.yml deploy --yes
 
 echo "cli: $pass passed, $fail failed, $todo todo"
 [ $fail = 0 ]
