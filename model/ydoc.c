@@ -3,6 +3,7 @@
 #include "common/buf.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,16 @@ static size_t walker_offset(walker *w, size_t index)
 		w->byte = (w->len >= 3 && memcmp(w->text, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
 	}
 	while (w->char_index < index && w->byte < w->len) {
+		/* eight ASCII bytes are eight characters: most of a template is ASCII */
+		if (index - w->char_index >= 8 && w->len - w->byte >= 8) {
+			uint64_t v;
+			memcpy(&v, w->text + w->byte, 8);
+			if (!(v & UINT64_C(0x8080808080808080))) {
+				w->byte += 8;
+				w->char_index += 8;
+				continue;
+			}
+		}
 		unsigned char c = (unsigned char)w->text[w->byte];
 		size_t width = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
 		w->byte += width;
@@ -315,6 +326,24 @@ static ynode *build_node(builder *b, yaml_event_t *ev, int depth)
 	}
 }
 
+/* Whether the text has a line break other than \n and \r\n (below); memchr is
+ * vectorised, so only the bytes that can start one are looked at. */
+static bool has_other_line_break(const char *text, size_t len)
+{
+	const char *end = text + len;
+	for (const char *p = text; (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
+		if (end - p < 2 || p[1] != '\n')
+			return true;
+	for (const char *p = text; (p = memchr(p, 0xC2, (size_t)(end - p))) != NULL; p++)
+		if (end - p >= 2 && (unsigned char)p[1] == 0x85)
+			return true;
+	for (const char *p = text; (p = memchr(p, 0xE2, (size_t)(end - p))) != NULL; p++)
+		if (end - p >= 3 && (unsigned char)p[1] == 0x80 &&
+		    ((unsigned char)p[2] == 0xA8 || (unsigned char)p[2] == 0xA9))
+			return true;
+	return false;
+}
+
 /* libyaml ends a line at a lone \r, NEL (U+0085), LS (U+2028) and PS
  * (U+2029) as well as at \n and \r\n, but every byte offset derived from a
  * line number (ydoc_line_offset, and the splicing built on it) counts \n:
@@ -322,6 +351,9 @@ static ynode *build_node(builder *b, yaml_event_t *ev, int depth)
  * refused. Returns the first one's 1-based line (0 if none) and its column. */
 static size_t find_other_line_break(const char *text, size_t len, size_t *col, const char **what)
 {
+	*what = NULL;
+	if (!has_other_line_break(text, len))
+		return 0;
 	size_t line = 1, chars = 0;
 	for (size_t i = 0; i < len; i++) {
 		const unsigned char *p = (const unsigned char *)text + i;
