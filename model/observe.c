@@ -44,22 +44,37 @@ static bool mentions(const ynode *n, const char *logical_id)
 	return false;
 }
 
-/* A log group is an audit log when a trail or a VPC flow log writes to it. */
-static const char *audit_writer(const catalog *cat, const cat_entry *group)
+/* The trails and VPC flow logs of the catalog, found once per run: looking
+ * for them again for every log group made the rule quadratic. */
+typedef struct writers {
+	const cat_entry **e;
+	size_t n;
+} writers;
+
+static writers find_writers(const catalog *cat)
 {
-	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
+	writers w = {calloc(cat->nentries[SEC_RESOURCES] + 1, sizeof(cat_entry *)), 0};
+	for (size_t i = 0; w.e && i < cat->nentries[SEC_RESOURCES]; i++) {
 		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
 		const char *t = type_of(e);
-		if (!t || (strcmp(t, "AWS::CloudTrail::Trail") != 0 &&
-		           strcmp(t, "AWS::EC2::FlowLog") != 0))
-			continue;
-		if (mentions(ynode_get(e->value, "Properties"), group->name))
-			return t;
+		if (t && (strcmp(t, "AWS::CloudTrail::Trail") == 0 ||
+		          strcmp(t, "AWS::EC2::FlowLog") == 0))
+			w.e[w.n++] = e;
 	}
+	return w;
+}
+
+/* A log group is an audit log when a trail or a VPC flow log writes to it. */
+static const char *audit_writer(const writers *w, const cat_entry *group)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (mentions(ynode_get(w->e[i]->value, "Properties"), group->name))
+			return type_of(w->e[i]);
 	return NULL;
 }
 
-static void check_log_group(const validate_ctx *ctx, const eval_ctx *ev, const cat_entry *e)
+static void check_log_group(const validate_ctx *ctx, const eval_ctx *ev, const writers *w,
+                            const cat_entry *e)
 {
 	const ynode *props = ynode_get(e->value, "Properties");
 	const ynode *kms = ynode_get(props, "KmsKeyId");
@@ -79,7 +94,7 @@ static void check_log_group(const validate_ctx *ctx, const eval_ctx *ev, const c
 	}
 	if (!eval_long(ev, ret, &days))
 		return;
-	const char *writer = audit_writer(ctx->cat, e);
+	const char *writer = audit_writer(w, e);
 	if (writer && days < AUDIT_MIN_DAYS) {
 		bool prod = strcmp(rule_env(ctx), "prod") == 0;
 		const char *field = rule_param_of(ctx, ret);
@@ -177,15 +192,17 @@ void rule_observe(const validate_ctx *ctx)
 {
 	eval_ctx ev = {ctx->cat, ctx->m};
 	const catalog *cat = ctx->cat;
+	writers w = find_writers(cat);
 	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
 		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
 		const char *type = type_of(e);
 		if (!type || eval_exists(&ev, e) == 0)
 			continue;
 		if (strcmp(type, "AWS::Logs::LogGroup") == 0)
-			check_log_group(ctx, &ev, e);
+			check_log_group(ctx, &ev, &w, e);
 		else if (strcmp(type, "AWS::CodePipeline::Pipeline") == 0)
 			check_pipeline(ctx, &ev, e);
 	}
+	free(w.e);
 	check_data_lake(ctx, &ev);
 }
