@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 /* Deepest nesting we accept: far beyond any template, low enough that a
@@ -381,23 +382,25 @@ static size_t find_other_line_break(const char *text, size_t len, size_t *col, c
 	return 0;
 }
 
-ydoc *ydoc_parse(const char *path, const char *text, size_t len, lms_error *err)
+/* ydoc_parse of a text the document takes over: malloc'd, len + 1 bytes, NUL-terminated
+ * (freed here on failure). */
+static ydoc *parse_owned(const char *path, char *owned, size_t len, lms_error *err)
 {
 	ydoc *doc = calloc(1, sizeof(*doc));
 	if (!doc) {
+		free(owned);
 		lms_error_set(err, path, 0, 0, "out of memory");
 		return NULL;
 	}
 	doc->path = strdup(path ? path : "<input>");
-	doc->text = malloc(len + 1);
+	doc->text = owned;
 	if (!doc->path || !doc->text) {
 		ydoc_free(doc);
 		lms_error_set(err, path, 0, 0, "out of memory");
 		return NULL;
 	}
-	memcpy(doc->text, text, len);
-	doc->text[len] = '\0';
 	doc->len = len;
+	const char *text = doc->text;
 	if (memchr(text, '\0', len)) {
 		lms_error_set(err, path, 0, 0, "contains a NUL byte: not a text file");
 		ydoc_free(doc);
@@ -476,12 +479,41 @@ ydoc *ydoc_parse(const char *path, const char *text, size_t len, lms_error *err)
 	return doc;
 }
 
+ydoc *ydoc_parse(const char *path, const char *text, size_t len, lms_error *err)
+{
+	char *copy = malloc(len + 1);
+	if (!copy) {
+		lms_error_set(err, path, 0, 0, "out of memory");
+		return NULL;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	return parse_owned(path, copy, len, err);
+}
+
 ydoc *ydoc_load(const char *path, size_t max_bytes, lms_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		lms_error_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
 		return NULL;
+	}
+	/* A regular file of known size: read at once into the buffer the document keeps (no
+	 * growing buffer, no second copy). Anything else, or a file that changed size while
+	 * read, takes the general way below. */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (uintmax_t)st.st_size <= max_bytes) {
+		size_t size = (size_t)st.st_size;
+		char *text = malloc(size + 1);
+		size_t got = text ? fread(text, 1, size + 1, f) : 0;
+		if (text && got == size && !ferror(f)) {
+			fclose(f);
+			text[got] = '\0';
+			return parse_owned(path, text, got, err);
+		}
+		free(text);
+		rewind(f);
 	}
 	buf b;
 	buf_init(&b, max_bytes);
