@@ -23,7 +23,9 @@ if [ "$(git -C "$src" rev-parse --show-toplevel 2>/dev/null)" = "$src" ]; then
 else
 	# a release tarball (make distcheck): every file of the source tree
 	have_git=no
-	(cd "$src" && find . -type f ! -path './autom4te.cache/*' -print0) >"$tmp/files"
+	# (not its build directory: make distcheck builds in _build/ inside it)
+	(cd "$src" && find . -path ./_build -prune -o -path ./autom4te.cache -prune -o \
+		-type f ! -name '*.log' ! -name '*.trs' -print0) >"$tmp/files"
 fi
 refs=$(cd "$src" && xargs -0 grep -InE '\.\./shared/|notes/(cloudformation|scale-availability-pdpa)\.md' -- <"$tmp/files" 2>/dev/null |
 	grep -v '^\(\./\)\?tests/standalone\.sh:' |
