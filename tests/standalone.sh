@@ -62,6 +62,9 @@ else
 	}
 	# the outside world a clone does not have: no ../shared, no SIGV4_VECTORS, no checker
 	unset SIGV4_VECTORS CLI_CONTRACT LMSCTL LMSCTL_TEMPLATES TOP_SRCDIR TOP_BUILDDIR
+	# nor the variables of the make check running this test (its TEST_LOGS would replace
+	# the TESTS given below)
+	unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 	step autoreconf autoreconf -fi &&
 		step configure ./configure -q CFLAGS=-O0 &&
 		step build make -j2 lmsctl tests/test_sigv4 &&
