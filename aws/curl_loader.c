@@ -74,11 +74,6 @@ bool lms_curl_load(lms_error *err)
 	return load_ok;
 }
 
-bool lms_curl_loaded(void)
-{
-	return load_ok;
-}
-
 CURLcode lms_curl_global_init(long flags)
 {
 	return lms_curl_load(NULL) ? lms_curl_fn.global_init(flags) : CURLE_FAILED_INIT;

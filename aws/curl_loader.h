@@ -52,10 +52,6 @@ extern lms_curl_api lms_curl_fn;
  * and the package that provides it, when it cannot be loaded or lacks a function. */
 bool lms_curl_load(lms_error *err);
 
-/* Whether libcurl is loaded in this process (for tests and the bench: the offline commands
- * must not load it). */
-bool lms_curl_loaded(void);
-
 /* The entry points that may come first: they load the library. */
 CURLcode lms_curl_global_init(long flags);
 void lms_curl_global_cleanup(void);

@@ -67,11 +67,6 @@ bool lms_crypto_load(lms_error *err)
 	return load_ok;
 }
 
-bool lms_crypto_loaded(void)
-{
-	return load_ok;
-}
-
 int lms_EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned int *size,
                    const EVP_MD *type, ENGINE *impl)
 {

@@ -10,7 +10,9 @@
  * program calls are redirected to wrappers that load the library on their first call (under
  * a pthread_once) and fail as the function fails when it cannot be loaded (0 or NULL), so
  * every caller's existing error path reports it. OPENSSL_cleanse needs no library: it is
- * explicit_bzero. The library is never unloaded. */
+ * explicit_bzero. The library is looked up by the soname of the OpenSSL the program was built
+ * against, or at the path in LMSCTL_LIBCRYPTO when that is set (tests use it to simulate a
+ * missing library); it is never unloaded. */
 #ifndef LMS_COMMON_LAZY_CRYPTO_H
 #define LMS_COMMON_LAZY_CRYPTO_H
 
@@ -38,8 +40,6 @@
 /* Loads libcrypto once per process (thread-safe); false, with a message naming the library
  * and its Debian package, when it cannot. The wrappers below call it. */
 bool lms_crypto_load(lms_error *err);
-/* Whether it is loaded in this process (tests: the offline commands must not load it). */
-bool lms_crypto_loaded(void);
 
 int lms_EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned int *size,
                    const EVP_MD *type, ENGINE *impl);
