@@ -217,6 +217,11 @@ grep -qE 'libcurl|libcrypto' ld.txt && { echo "FAIL init loaded libcurl or libcr
 expect_fail deploy-without-libcurl "cannot load /nonexistent/libcurl\.so\.4.*libcurl4" -- \
 	noaws AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example AWS_REGION=eu-west-1 \
 	LMSCTL_LIBCURL=/nonexistent/libcurl.so.4 "$lmsctl" -m ld-init.yml deploy --yes
+# no credentials configured: the machine's own would come over HTTP, so a missing libcurl is
+# the message, not credentials that did not answer
+expect_fail deploy-without-libcurl-nor-credentials "cannot load /nonexistent/libcurl\.so\.4" -- \
+	noaws env -u AWS_EC2_METADATA_DISABLED LMSCTL_LIBCURL=/nonexistent/libcurl.so.4 \
+	"$lmsctl" -m ld-init.yml deploy --yes
 expect_fail deploy-without-libcrypto "cannot load /nonexistent/libcrypto\.so\.3.*libssl3" -- \
 	noaws AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example AWS_REGION=eu-west-1 \
 	LMSCTL_LIBCRYPTO=/nonexistent/libcrypto.so.3 "$lmsctl" -m ld-init.yml deploy --yes
