@@ -4,8 +4,8 @@
 #include "common/vec.h"
 
 #include "aws/query.h"
+#include "common/lazy_crypto.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

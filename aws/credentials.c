@@ -3,6 +3,7 @@
 #endif
 
 #include "aws/credentials.h"
+#include "common/lazy_crypto.h"
 
 #include "common/vec.h"
 
@@ -20,7 +21,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/crypto.h>
 
 /* How much of a failing credential_process's stderr goes into the error message. */
 #define STDERR_SUMMARY_CHARS 300

@@ -3,16 +3,15 @@
 
 #include "common/vec.h"
 
+#include "aws/curl_loader.h"
 #include "aws/xml.h"
+#include "common/lazy_crypto.h"
 
 #include "config.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +136,8 @@ aws_client *aws_client_new(const aws_client_options *opts, const credentials *cr
 		}
 		fclose(f);
 	}
+	if (!lms_curl_load(err) || !lms_crypto_load(err))
+		return NULL;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		lms_error_set(err, NULL, 0, 0, "libcurl failed to start");
 		return NULL;

@@ -4,17 +4,17 @@
 #include "common/num.h"
 
 #include "aws/cfn.h"
+#include "aws/curl_loader.h"
 #include "aws/http.h"
 #include "aws/sts.h"
 #include "common/buf.h"
+#include "common/lazy_crypto.h"
 
 #include "config.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -543,8 +543,11 @@ credentials_status provider_resolve(const provider_options *opts, credentials **
 	}
 	if (st != CREDENTIALS_NOT_FOUND)
 		return st;
-	/* nothing configured: the machine's own credentials */
+	/* nothing configured: the machine's own credentials, asked for over HTTP (a missing
+	 * libcurl is said as such, not as credentials that did not answer) */
 	lms_error_clear(err);
+	if (!lms_curl_load(err))
+		return CREDENTIALS_SYSTEM_ERROR;
 	bool tried_container = false, tried_imds = false;
 	st = from_container(opts, &tried_container, out, err);
 	if (st == CREDENTIALS_NOT_FOUND && !tried_container) {

@@ -1,6 +1,7 @@
 #include "aws/s3.h"
 
-#include <openssl/evp.h>
+#include "common/lazy_crypto.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,16 +4,13 @@
 
 #include "aws/sigv4.h"
 
+#include "common/lazy_crypto.h"
 #include "common/vec.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
 #define SHA256_LEN 32

@@ -3,8 +3,8 @@
 #include "aws/cfn.h"
 #include "aws/query.h"
 #include "aws/xml.h"
+#include "common/lazy_crypto.h"
 
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

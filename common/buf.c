@@ -37,7 +37,7 @@ static bool buf_fail(buf *b)
 	return false;
 }
 
-static bool buf_reserve(buf *b, size_t extra)
+bool buf_reserve(buf *b, size_t extra)
 {
 	if (b->failed)
 		return false;

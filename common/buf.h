@@ -26,6 +26,9 @@ void buf_init(buf *b, size_t max);
 void buf_free(buf *b);
 void buf_reset(buf *b); /* empty, keep memory; clears the failed state */
 
+/* Room for `extra` more bytes and a NUL without another allocation; false
+ * (and the buffer failed) past the cap or out of memory. */
+bool buf_reserve(buf *b, size_t extra);
 bool buf_add(buf *b, const void *mem, size_t len);
 bool buf_adds(buf *b, const char *s);
 bool buf_addc(buf *b, char c);

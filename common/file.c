@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,16 @@ bool file_read(const char *path, size_t max, buf *out, lms_error *err)
 		lms_error_set(err, path, 0, 0, "cannot open: %s", strerror(e));
 		errno = e;
 		return false;
+	}
+	/* a regular file of known size: one allocation and one read; anything
+	 * else (a pipe, a file that changes size) the general way below */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uintmax_t)st.st_size <= out->max && buf_reserve(out, (size_t)st.st_size)) {
+		size_t size = (size_t)st.st_size;
+		size_t n = fread(out->data, 1, size, f);
+		out->len = n;
+		out->data[n] = '\0';
 	}
 	char chunk[8192];
 	size_t got;

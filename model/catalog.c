@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,37 +39,89 @@ static bool fail_node(lms_error *err, const cat_fragment *f, const ynode *n, con
 	return false;
 }
 
+/* A name already taken, in the hash table of the names loaded so far (the
+ * check of each name against every earlier one made loading quadratic in
+ * the size of the catalog). */
+typedef struct name_slot {
+	const char *name; /* NULL: free */
+	int sec;          /* the section the entry is in */
+	size_t index;     /* in cat->params or cat->entries[sec] */
+} name_slot;
+
 typedef struct loader {
 	catalog *cat;
 	lms_error *err;
 	size_t cap_params, cap_entries[SEC_COUNT], cap_groups, cap_profile;
+	name_slot *names;
+	size_t names_cap, names_count; /* names_cap: 0 or a power of two */
 } loader;
+
+/* A parameter, condition, mapping, resource or output shares one namespace
+ * per section in CloudFormation; a logical id is also shared between
+ * parameters and resources (Ref resolves both). */
+static int name_space(int sec)
+{
+	return sec == SEC_RESOURCES ? SEC_PARAMETERS : sec;
+}
+
+static size_t name_hash(const char *name, int space)
+{
+	uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * UINT64_C(1099511628211);
+	return (size_t)(h ^ (uint64_t)space);
+}
+
+/* The slot of (name, space): the taken one, or the free one to fill. */
+static name_slot *name_find(const loader *ld, const char *name, int space)
+{
+	size_t mask = ld->names_cap - 1;
+	for (size_t i = name_hash(name, space) & mask;; i = (i + 1) & mask) {
+		name_slot *slot = &ld->names[i];
+		if (!slot->name ||
+		    (name_space(slot->sec) == space && strcmp(slot->name, name) == 0))
+			return slot;
+	}
+}
+
+static bool names_grow(loader *ld)
+{
+	size_t cap = ld->names_cap ? ld->names_cap * 2 : 256;
+	name_slot *old = ld->names;
+	size_t old_cap = ld->names_cap;
+	ld->names = calloc(cap, sizeof(name_slot));
+	if (!ld->names) {
+		ld->names = old;
+		return false;
+	}
+	ld->names_cap = cap;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].name)
+			*name_find(ld, old[i].name, name_space(old[i].sec)) = old[i];
+	free(old);
+	return true;
+}
 
 static bool check_name_unique(loader *ld, cat_section sec, const cat_fragment *f, const ynode *key)
 {
 	const catalog *cat = ld->cat;
-	/* A parameter, condition, mapping, resource or output shares one
-	 * namespace per section in CloudFormation; a logical id is also shared
-	 * between parameters and resources (Ref resolves both). */
-	for (int s = SEC_PARAMETERS; s < SEC_COUNT; s++) {
-		bool same_space =
-		    s == (int)sec || ((s == SEC_PARAMETERS || s == SEC_RESOURCES) &&
-		                      (sec == SEC_PARAMETERS || sec == SEC_RESOURCES));
-		if (!same_space)
-			continue;
-		size_t n = s == SEC_PARAMETERS ? cat->nparams : cat->nentries[s];
-		for (size_t i = 0; i < n; i++) {
-			const cat_entry *e =
-			    s == SEC_PARAMETERS ? &cat->params[i].e : &cat->entries[s][i];
-			if (strcmp(e->name, key->str) == 0) {
-				lms_error_set(ld->err, f->path, key->start.line, key->start.col,
-				              "%s '%s' is already defined in %s:%zu",
-				              cat_section_names[sec], key->str, e->frag->path,
-				              e->key->start.line);
-				return false;
-			}
-		}
+	if (2 * (ld->names_count + 1) > ld->names_cap && !names_grow(ld))
+		return fail_node(ld->err, f, key, "%s", "out of memory");
+	name_slot *slot = name_find(ld, key->str, name_space((int)sec));
+	if (slot->name) {
+		const cat_entry *e = slot->sec == SEC_PARAMETERS
+		                         ? &cat->params[slot->index].e
+		                         : &cat->entries[slot->sec][slot->index];
+		lms_error_set(ld->err, f->path, key->start.line, key->start.col,
+		              "%s '%s' is already defined in %s:%zu", cat_section_names[sec],
+		              key->str, e->frag->path, e->key->start.line);
+		return false;
 	}
+	/* the entry the caller adds next */
+	slot->name = key->str;
+	slot->sec = (int)sec;
+	slot->index = sec == SEC_PARAMETERS ? cat->nparams : cat->nentries[sec];
+	ld->names_count++;
 	return true;
 }
 
@@ -448,10 +501,12 @@ catalog *catalog_load(const char *dir, lms_error *err)
 			goto fail;
 		}
 	}
+	free(ld.names);
 	return cat;
 oom:
 	lms_error_set(err, dir, 0, 0, "out of memory");
 fail:
+	free(ld.names);
 	catalog_free(cat);
 	return NULL;
 }

@@ -17,21 +17,35 @@ static const rnode *decided(const rnode *v)
 	return v && !(v->fn && strcmp(v->fn, "Fn::If") == 0) ? v : NULL;
 }
 
-/* A log group is an audit log when a trail or a VPC flow log writes to it. */
-static const char *audit_writer(const rendered *r, const cat_entry *group)
+/* The trails and VPC flow logs of the rendering, found once per run:
+ * looking for them again for every log group made the rule quadratic. */
+typedef struct writers {
+	const render_resource **res;
+	size_t n;
+} writers;
+
+static writers find_writers(const rendered *r)
 {
-	for (size_t i = 0; i < r->nres; i++) {
+	writers w = {calloc(r->nres + 1, sizeof(*w.res)), 0};
+	for (size_t i = 0; w.res && i < r->nres; i++) {
 		const char *t = r->res[i].type;
-		if (!t || (strcmp(t, "AWS::CloudTrail::Trail") != 0 &&
-		           strcmp(t, "AWS::EC2::FlowLog") != 0))
-			continue;
-		if (rnode_mentions(r->res[i].props, group->name))
-			return t;
+		if (t && (strcmp(t, "AWS::CloudTrail::Trail") == 0 ||
+		          strcmp(t, "AWS::EC2::FlowLog") == 0))
+			w.res[w.n++] = &r->res[i];
 	}
+	return w;
+}
+
+/* A log group is an audit log when a trail or a VPC flow log writes to it. */
+static const char *audit_writer(const writers *w, const cat_entry *group)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (rnode_mentions(w->res[i]->props, group->name))
+			return w->res[i]->type;
 	return NULL;
 }
 
-static void check_log_group(const validate_ctx *ctx, const render_resource *res)
+static void check_log_group(const validate_ctx *ctx, const writers *w, const render_resource *res)
 {
 	const cat_entry *e = res->entry;
 	const rnode *props = res->props;
@@ -53,7 +67,7 @@ static void check_log_group(const validate_ctx *ctx, const render_resource *res)
 	}
 	if (!rnode_long(ret, &days))
 		return;
-	const char *writer = audit_writer(ctx->r, e);
+	const char *writer = audit_writer(w, e);
 	if (writer && days < AUDIT_MIN_DAYS) {
 		bool prod = strcmp(rule_env(ctx), "prod") == 0;
 		const char *field = rule_param_of(ctx, ret);
@@ -156,14 +170,16 @@ void rule_observe(const validate_ctx *ctx)
 	const rendered *r = ctx->r;
 	if (!r)
 		return;
+	writers w = find_writers(r);
 	for (size_t i = 0; i < r->nres; i++) {
 		const char *type = r->res[i].type;
 		if (!type)
 			continue;
 		if (strcmp(type, "AWS::Logs::LogGroup") == 0)
-			check_log_group(ctx, &r->res[i]);
+			check_log_group(ctx, &w, &r->res[i]);
 		else if (strcmp(type, "AWS::CodePipeline::Pipeline") == 0)
 			check_pipeline(ctx, &r->res[i]);
 	}
+	free(w.res);
 	check_data_lake(ctx);
 }

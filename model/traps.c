@@ -1,6 +1,6 @@
 /* Whole-template checks TRP001-TRP016: deploy and teardown failures that
- * cfn-lint 1.51 lets through (notes/cloudformation.md §10, the brief's
- * "Traps that cfn-lint does not catch"), read from the rendered template so
+ * cfn-lint 1.51 lets through (docs/report.md lists them with their
+ * sources), read from the rendered template so
  * that conditions, parameters and Fn::Sub are already resolved. Each
  * finding points at the resource (or property) in its fragment. */
 #include "model/analysis.h"
@@ -476,7 +476,8 @@ static void check_need(tctx *t, const render_resource *key, const rnode *policy,
 	if (need->service)
 		add(t, "TRP008", SEV_ERROR, key, policy,
 		    "add a statement for the service principal with the encryption-context "
-		    "condition (notes/cloudformation.md §8)",
+		    "condition (for logs: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/"
+		    "encrypt-log-data-kms.html)",
 		    "key %s is used by %s, but its policy does not allow %s.%s.amazonaws.com "
 		    "(or %s.amazonaws.com) %s: creating %s fails",
 		    key->id, need->user->id, need->service, t->r->region, need->service,

@@ -5,9 +5,11 @@
 #include "common/vec.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 /* Deepest nesting we accept: far beyond any template, low enough that a
@@ -31,6 +33,16 @@ static size_t walker_offset(walker *w, size_t index)
 		w->byte = (w->len >= 3 && memcmp(w->text, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
 	}
 	while (w->char_index < index && w->byte < w->len) {
+		/* eight ASCII bytes are eight characters: most of a template is ASCII */
+		if (index - w->char_index >= 8 && w->len - w->byte >= 8) {
+			uint64_t v;
+			memcpy(&v, w->text + w->byte, 8);
+			if (!(v & UINT64_C(0x8080808080808080))) {
+				w->byte += 8;
+				w->char_index += 8;
+				continue;
+			}
+		}
 		unsigned char c = (unsigned char)w->text[w->byte];
 		size_t width = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
 		w->byte += width;
@@ -311,6 +323,24 @@ static ynode *build_node(builder *b, yaml_event_t *ev, int depth)
 	}
 }
 
+/* Whether the text has a line break other than \n and \r\n (below); memchr is
+ * vectorised, so only the bytes that can start one are looked at. */
+static bool has_other_line_break(const char *text, size_t len)
+{
+	const char *end = text + len;
+	for (const char *p = text; (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
+		if (end - p < 2 || p[1] != '\n')
+			return true;
+	for (const char *p = text; (p = memchr(p, 0xC2, (size_t)(end - p))) != NULL; p++)
+		if (end - p >= 2 && (unsigned char)p[1] == 0x85)
+			return true;
+	for (const char *p = text; (p = memchr(p, 0xE2, (size_t)(end - p))) != NULL; p++)
+		if (end - p >= 3 && (unsigned char)p[1] == 0x80 &&
+		    ((unsigned char)p[2] == 0xA8 || (unsigned char)p[2] == 0xA9))
+			return true;
+	return false;
+}
+
 /* libyaml ends a line at a lone \r, NEL (U+0085), LS (U+2028) and PS
  * (U+2029) as well as at \n and \r\n, but every byte offset derived from a
  * line number (ydoc_line_offset, and the splicing built on it) counts \n:
@@ -318,6 +348,9 @@ static ynode *build_node(builder *b, yaml_event_t *ev, int depth)
  * refused. Returns the first one's 1-based line (0 if none) and its column. */
 static size_t find_other_line_break(const char *text, size_t len, size_t *col, const char **what)
 {
+	*what = NULL;
+	if (!has_other_line_break(text, len))
+		return 0;
 	size_t line = 1, chars = 0;
 	for (size_t i = 0; i < len; i++) {
 		const unsigned char *p = (const unsigned char *)text + i;
@@ -345,23 +378,25 @@ static size_t find_other_line_break(const char *text, size_t len, size_t *col, c
 	return 0;
 }
 
-ydoc *ydoc_parse(const char *path, const char *text, size_t len, lms_error *err)
+/* ydoc_parse of a text the document takes over: malloc'd, len + 1 bytes, NUL-terminated
+ * (freed here on failure). */
+static ydoc *parse_owned(const char *path, char *owned, size_t len, lms_error *err)
 {
 	ydoc *doc = calloc(1, sizeof(*doc));
 	if (!doc) {
+		free(owned);
 		lms_error_set(err, path, 0, 0, "out of memory");
 		return NULL;
 	}
 	doc->path = strdup(path ? path : "<input>");
-	doc->text = malloc(len + 1);
+	doc->text = owned;
 	if (!doc->path || !doc->text) {
 		ydoc_free(doc);
 		lms_error_set(err, path, 0, 0, "out of memory");
 		return NULL;
 	}
-	memcpy(doc->text, text, len);
-	doc->text[len] = '\0';
 	doc->len = len;
+	const char *text = doc->text;
 	if (memchr(text, '\0', len)) {
 		lms_error_set(err, path, 0, 0, "contains a NUL byte: not a text file");
 		ydoc_free(doc);
@@ -440,6 +475,18 @@ ydoc *ydoc_parse(const char *path, const char *text, size_t len, lms_error *err)
 	return doc;
 }
 
+ydoc *ydoc_parse(const char *path, const char *text, size_t len, lms_error *err)
+{
+	char *copy = malloc(len + 1);
+	if (!copy) {
+		lms_error_set(err, path, 0, 0, "out of memory");
+		return NULL;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	return parse_owned(path, copy, len, err);
+}
+
 ydoc *ydoc_load(const char *path, size_t max_bytes, lms_error *err)
 {
 	buf b;
@@ -447,9 +494,14 @@ ydoc *ydoc_load(const char *path, size_t max_bytes, lms_error *err)
 		buf_free(&b);
 		return NULL;
 	}
-	ydoc *doc = ydoc_parse(path, buf_cstr(&b), b.len, err);
-	buf_free(&b);
-	return doc;
+	/* the document keeps the text it was read into: no second copy */
+	size_t len = b.len;
+	char *text = buf_take(&b);
+	if (!text) {
+		lms_error_set(err, path, 0, 0, "out of memory");
+		return NULL;
+	}
+	return parse_owned(path, text, len, err);
 }
 
 const ynode *ynode_key(const ynode *map, size_t i)

@@ -1,12 +1,14 @@
 /* SigV4 against AWS's signing test suite, plus unit tests of the building blocks.
  *
- * The suite is a folder of case folders (format in ../shared/vectors/sigv4/README.md). Which
- * folder: the environment variable SIGV4_VECTORS if set, otherwise SIGV4_VECTORS_DIR given at
- * compile time (-DSIGV4_VECTORS_DIR='"..."'), otherwise ../shared/vectors/sigv4/v4 relative to
- * the working directory. Every sub-folder is a case and runs as its own cmocka test, so a case
- * added to the folder is tested without touching this file. Each stage is checked on its own:
- * the string to sign is computed from the expected canonical request and the signature from
- * the expected string to sign, so one wrong stage does not hide or fake another. */
+ * The suite is a folder of case folders (format in tests/vectors/sigv4/README.md; the cases are
+ * vendored there from awslabs/aws-c-auth). Which folder: the environment variable SIGV4_VECTORS
+ * if set (make check sets it to the vendored tests/vectors/sigv4/v4), otherwise
+ * SIGV4_VECTORS_DIR given at compile time (-DSIGV4_VECTORS_DIR='"..."'), otherwise
+ * tests/vectors/sigv4/v4 relative to the working directory. Every sub-folder is a case and runs as
+ * its own cmocka test, so a case added to the folder is tested without touching this file. Each
+ * stage is checked on its own: the string to sign is computed from the expected canonical request
+ * and the signature from the expected string to sign, so one wrong stage does not hide or fake
+ * another. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -31,7 +33,7 @@
 #include "common/error.h"
 
 #ifndef SIGV4_VECTORS_DIR
-#define SIGV4_VECTORS_DIR "../shared/vectors/sigv4/v4"
+#define SIGV4_VECTORS_DIR "tests/vectors/sigv4/v4"
 #endif
 
 #define MAX_VECTOR_FILE ((size_t)1024 * 1024)

@@ -8,6 +8,7 @@
 #include "aws/s3.h"
 #include "aws/sts.h"
 #include "common/buf.h"
+#include "common/lazy_crypto.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
 #include "model/findings.h"
@@ -23,7 +24,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

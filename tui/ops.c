@@ -2,11 +2,11 @@
 #include "tui/ops.h"
 
 #include "common/buf.h"
+#include "common/lazy_crypto.h"
 #include "tui/stackflow.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>

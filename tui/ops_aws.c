@@ -14,7 +14,6 @@
 #include "model/analysis.h"
 #include "tui/stackflow.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -830,22 +829,17 @@ static void aws_free(void *ctx)
 	free(b->change_set);
 	free(b->stack_id);
 	free(b);
-	curl_global_cleanup();
 }
 
 ops_backend *ops_aws_new(const ops_aws_options *o, lms_error *err)
 {
-	/* here, on the console's thread: curl_global_init is not thread-safe everywhere */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		lms_error_set(err, NULL, 0, 0, "libcurl failed to start");
-		return NULL;
-	}
+	/* libcurl is loaded (and started, once per process: aws/curl_loader.h) by the first job's
+	 * first call, not here: the console's first screen makes no HTTP call */
 	awsb *b = calloc(1, sizeof(*b));
 	ops_backend *be = calloc(1, sizeof(*be));
 	if (!b || !be) {
 		free(b);
 		free(be);
-		curl_global_cleanup();
 		lms_error_set(err, NULL, 0, 0, "out of memory");
 		return NULL;
 	}

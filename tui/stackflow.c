@@ -2,6 +2,7 @@
 #include "tui/stackflow.h"
 
 #include "aws/s3.h"
+#include "common/lazy_crypto.h"
 #include "model/model.h"
 #include "model/render/render.h"
 #include "model/ydoc.h"
@@ -10,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
