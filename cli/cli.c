@@ -1,8 +1,8 @@
 #define _GNU_SOURCE /* getopt_long, readlink */
-#include "tui/cli.h"
+#include "cli/cli.h"
 
-#include "tui/deploy.h"
-#include "tui/ops.h"
+#include "cli/deploy.h"
+#include "ops/ops.h"
 
 #include "common/buf.h"
 #include "model/analysis.h"
@@ -14,7 +14,7 @@
 #include "model/report.h"
 #include "model/validate.h"
 #include "tui/console.h"
-#include "tui/external.h"
+#include "cli/external.h"
 
 #include "config.h"
 
@@ -827,7 +827,7 @@ done:
 	return rc;
 }
 
-/* deploy, destroy, status and outputs live in tui/deploy.c; they load the model through
+/* deploy, destroy, status and outputs live in cli/deploy.c; they load the model through
  * this file's loader so that -m and --templates mean the same everywhere. */
 static bool deploy_load(void *ctx, const char *model_path, const catalog **cat, const model **m)
 {

@@ -1,7 +1,7 @@
 /* cli: the command line. Every subcommand shares its code paths with the
  * console: they call the same model/ and aws/ functions. */
-#ifndef LMSCTL_TUI_CLI_H
-#define LMSCTL_TUI_CLI_H
+#ifndef LMSCTL_CLI_CLI_H
+#define LMSCTL_CLI_CLI_H
 
 /* Exit codes, documented in lmsctl(1). */
 enum {

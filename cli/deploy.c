@@ -1,5 +1,5 @@
 #define _GNU_SOURCE /* getopt_long */
-#include "tui/deploy.h"
+#include "cli/deploy.h"
 
 #include "aws/cfn.h"
 #include "aws/credentials.h"
@@ -14,9 +14,9 @@
 #include "model/findings.h"
 #include "model/validate.h"
 #include "model/ydoc.h"
-#include "tui/cli.h"
-#include "tui/ops.h"
-#include "tui/stackflow.h"
+#include "cli/cli.h"
+#include "ops/ops.h"
+#include "ops/stackflow.h"
 
 #include "config.h"
 

@@ -11,8 +11,8 @@
  * default ~/.local/state/lmsctl/journal.log): time, caller ARN, stack, change set,
  * result, one JSON object a line. Ctrl-C while following stack events leaves the stack
  * operation running and says how to follow it again (exit 130). */
-#ifndef LMSCTL_TUI_DEPLOY_H
-#define LMSCTL_TUI_DEPLOY_H
+#ifndef LMSCTL_CLI_DEPLOY_H
+#define LMSCTL_CLI_DEPLOY_H
 
 #include <stdbool.h>
 
@@ -35,7 +35,7 @@ typedef struct deploy_env {
 	bool debug;               /* the global --debug */
 } deploy_env;
 
-/* Each takes argv[0] = the command's name and returns the exit status (tui/cli.h). */
+/* Each takes argv[0] = the command's name and returns the exit status (cli/cli.h). */
 int cmd_deploy(int argc, char **argv, const deploy_env *env);
 int cmd_destroy(int argc, char **argv, const deploy_env *env);
 int cmd_status(int argc, char **argv, const deploy_env *env);

@@ -1,8 +1,8 @@
 #define _GNU_SOURCE /* pipe2 */
-#include "tui/ops.h"
+#include "ops/ops.h"
 
 #include "common/buf.h"
-#include "tui/stackflow.h"
+#include "ops/stackflow.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,8 +10,8 @@
  * reviews and confirms -> OPS_EXECUTE (posts OPS_MSG_EVENT as they arrive,
  * OPS_MSG_STACK when it settles, then OPS_MSG_OUTPUTS) -> OPS_MSG_DONE.
  * Every backend call to AWS posts an OPS_MSG_CALL for the API log. */
-#ifndef LMSCTL_TUI_OPS_H
-#define LMSCTL_TUI_OPS_H
+#ifndef LMSCTL_OPS_OPS_H
+#define LMSCTL_OPS_OPS_H
 
 #include "common/error.h"
 
@@ -228,7 +228,7 @@ bool ops_status_in_progress(const char *status);
 bool ops_status_failed(const char *status);
 double ops_now(void);
 
-/* ---- the AWS backend (tui/ops_aws.c) --------------------------------- */
+/* ---- the AWS backend (ops/ops_aws.c) --------------------------------- */
 
 typedef struct ops_aws_options {
 	const char *profile;      /* --profile, or NULL */

@@ -1,8 +1,8 @@
-/* The console's AWS backend: the jobs of tui/ops.h run with the same calls as `lmsctl
- * deploy` and `destroy` (aws/, tui/stackflow.h), on the runner's worker thread. One
+/* The console's AWS backend: the jobs of ops/ops.h run with the same calls as `lmsctl
+ * deploy` and `destroy` (aws/, ops/stackflow.h), on the runner's worker thread. One
  * client at a time, used by one job at a time (the runner never runs two). */
 #define _GNU_SOURCE /* gmtime_r */
-#include "tui/ops.h"
+#include "ops/ops.h"
 
 #include "aws/cfn.h"
 #include "aws/credentials.h"
@@ -12,7 +12,7 @@
 #include "aws/sts.h"
 #include "common/buf.h"
 #include "model/analysis.h"
-#include "tui/stackflow.h"
+#include "ops/stackflow.h"
 
 #include <curl/curl.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE /* gmtime_r */
-#include "tui/stackflow.h"
+#include "ops/stackflow.h"
 
 #include "aws/s3.h"
 #include "model/eval.h"

@@ -1,10 +1,10 @@
-/* The console's AWS backend (tui/ops_aws.c) through the ops runner, against
+/* The console's AWS backend (ops/ops_aws.c) through the ops runner, against
  * tests/fault_server.py's recorded CloudFormation answers: what moto cannot show (resource
  * events, a failed update rolled back, deletion protection, an update running at
  * start). Each test runs jobs the way the console does and checks the messages the
  * console would draw: the change set, the events, the first failure, the errors, the
  * calls for the API log. */
-#include "tui/ops.h"
+#include "ops/ops.h"
 
 #include "common/buf.h"
 #include "faultutil.h"

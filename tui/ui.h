@@ -12,7 +12,7 @@
 
 #include "common/buf.h"
 #include "tui/console.h"
-#include "tui/ops.h"
+#include "ops/ops.h"
 #include "tui/theme.h"
 #include "tui/ui_history.h"
 #include "tui/ui_model.h"

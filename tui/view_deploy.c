@@ -10,7 +10,7 @@
  * (resources done over total) and the first failure pinned as the root
  * cause; then the outputs. X destroys, with the environment name typed.
  *
- * Every AWS call runs on the ops worker (tui/ops.h): the screen never
+ * Every AWS call runs on the ops worker (ops/ops.h): the screen never
  * freezes. Ctrl-C during an operation offers detach, cancel (updates only)
  * or keep watching. */
 #define _GNU_SOURCE /* strndup with -std=c11 */
