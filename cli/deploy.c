@@ -7,6 +7,7 @@
 #include "aws/provider.h"
 #include "aws/s3.h"
 #include "aws/sts.h"
+#include "cli/cli.h"
 #include "common/buf.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
@@ -14,9 +15,9 @@
 #include "model/findings.h"
 #include "model/validate.h"
 #include "model/ydoc.h"
-#include "cli/cli.h"
 #include "ops/ops.h"
 #include "ops/stackflow.h"
+#include "ops/status.h"
 
 #include "config.h"
 
@@ -469,7 +470,7 @@ static void print_event(op *o, const cfn_event *e)
 		gmtime_r(&e->timestamp, &tm);
 		strftime(when, sizeof when, "%H:%M:%S", &tm);
 	}
-	bool bad = cfn_event_status_failed(e->status);
+	bool bad = ops_event_status_failed(e->status);
 	say(o, "  %s  %s%-28s%s %-40s %s%s%s\n", when, bad ? color(o, RED) : "", e->status,
 	    bad ? color(o, RESET) : "", e->resource_type, e->logical_id, e->reason ? "  " : "",
 	    e->reason ? e->reason : "");
@@ -958,134 +959,147 @@ static bool validate_first(op *o)
 	return errors == 0;
 }
 
-static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
-{
-	lms_error err = {0};
-	/* the template */
+/* What the steps of one deploy share (run_deploy). */
+typedef struct deploy_run {
+	op *o;
+	const deploy_opts *d;
+	deploy_result *r;
 	buf tpl;
-	if (d->template_path) {
-		if (!read_file(d->template_path, CFN_MAX_TEMPLATE_URL_BODY, &tpl))
+	const char *type; /* CREATE or UPDATE */
+	char *stack_id;   /* of a stack to update */
+	char *role_arn;
+	sf_deploy_names nm;
+	bool named;
+	char *cs_id;
+	cfn_change_set *cs;
+	summary sm;
+} deploy_run;
+
+/* The template: the file given, or the model's, assembled. */
+static int deploy_template(deploy_run *x)
+{
+	op *o = x->o;
+	lms_error err = {0};
+	if (x->d->template_path) {
+		if (!read_file(x->d->template_path, CFN_MAX_TEMPLATE_URL_BODY, &x->tpl))
 			return EXIT_USAGE;
-	} else {
-		buf_init(&tpl, 0);
-		if (!assemble_template(o->cat, model_value_cb, o, &tpl, &err)) {
-			fail_err(&err);
-			lms_error_clear(&err);
-			buf_free(&tpl);
-			return EXIT_FINDINGS;
-		}
-		if (tpl.len > CFN_MAX_TEMPLATE_URL_BODY) {
-			fail("the template is %zu bytes, over CloudFormation's limit of %d from S3",
-			     tpl.len, CFN_MAX_TEMPLATE_URL_BODY);
-			buf_free(&tpl);
-			return EXIT_FINDINGS;
-		}
+		return EXIT_OK;
 	}
-	int rc = connect_aws(o);
-	if (rc != EXIT_OK) {
-		buf_free(&tpl);
-		if (rc == EXIT_FINDINGS)
-			r->result = "failed: no AWS identity";
-		return rc;
-	}
-	if (!d->template_path && plain_http_refused(o, d->allow_plain_http)) {
-		buf_free(&tpl);
-		r->result = "refused: plain HTTP in prod";
+	buf_init(&x->tpl, 0);
+	if (!assemble_template(o->cat, model_value_cb, o, &x->tpl, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
 		return EXIT_FINDINGS;
 	}
+	if (x->tpl.len > CFN_MAX_TEMPLATE_URL_BODY) {
+		fail("the template is %zu bytes, over CloudFormation's limit of %d from S3",
+		     x->tpl.len, CFN_MAX_TEMPLATE_URL_BODY);
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
 
-	/* the stack as it is */
+/* The stack as it is decides the change set's type (ops_deploy_gate, the console's gate
+ * too): a failed creation is deleted first, a failed rollback continued first. */
+static int deploy_gate(deploy_run *x)
+{
+	op *o = x->o;
+	deploy_result *r = x->r;
+	lms_error err = {0};
 	cfn_stack *s = NULL;
 	if (!cfn_describe_stack(o->aws, o->stack, &s, &err)) {
 		fail_err(&err);
 		lms_error_clear(&err);
-		buf_free(&tpl);
 		r->result = "failed: DescribeStacks";
 		return EXIT_FINDINGS;
 	}
-	const char *type = "UPDATE";
-	if (!s || strcmp(s->status, "REVIEW_IN_PROGRESS") == 0) {
-		type = "CREATE";
-	} else if (strcmp(s->status, "ROLLBACK_COMPLETE") == 0 ||
-	           strcmp(s->status, "ROLLBACK_FAILED") == 0) {
-		rc = delete_failed_stack(o, d, s);
-		if (rc != EXIT_OK) {
-			cfn_stack_free(s);
-			buf_free(&tpl);
+	int rc = EXIT_OK;
+	x->type = "UPDATE";
+	switch (ops_deploy_gate(s ? s->status : NULL)) {
+	case OPS_GATE_CREATE:
+		x->type = "CREATE";
+		break;
+	case OPS_GATE_UPDATE:
+		break;
+	case OPS_GATE_DELETE_FIRST:
+		rc = delete_failed_stack(o, x->d, s);
+		if (rc != EXIT_OK)
 			r->result = "failed: the failed stack was not deleted";
-			return rc;
-		}
-		type = "CREATE";
-	} else if (strcmp(s->status, "UPDATE_ROLLBACK_FAILED") == 0) {
-		rc = continue_rollback(o, d, s);
-		if (rc != EXIT_OK) {
-			cfn_stack_free(s);
-			buf_free(&tpl);
+		x->type = "CREATE";
+		break;
+	case OPS_GATE_CONTINUE_ROLLBACK:
+		rc = continue_rollback(o, x->d, s);
+		if (rc != EXIT_OK)
 			r->result = "failed: the rollback was not continued";
-			return rc;
-		}
-	} else if (!cfn_status_settled(s->status)) {
+		break;
+	case OPS_GATE_BUSY:
 		fail("stack %s is busy (%s): wait until it settles (lmsctl status --follow), then "
 		     "deploy again",
 		     o->stack, s->status);
-		cfn_stack_free(s);
-		buf_free(&tpl);
 		r->result = "refused: stack busy";
-		return EXIT_FINDINGS;
-	} else if (strcmp(s->status, "DELETE_FAILED") == 0) {
+		rc = EXIT_FINDINGS;
+		break;
+	case OPS_GATE_DELETE_FAILED:
 		fail("stack %s is in DELETE_FAILED: finish deleting it (lmsctl destroy) first",
 		     o->stack);
-		cfn_stack_free(s);
-		buf_free(&tpl);
 		r->result = "refused: DELETE_FAILED";
-		return EXIT_FINDINGS;
+		rc = EXIT_FINDINGS;
+		break;
 	}
-	char *stack_id = s && s->id && strcmp(type, "UPDATE") == 0 ? strdup(s->id) : NULL;
-	/* without --role-arn, an update keeps the stack's service role: a policy that requires
-	 * one (docs/deployer-policy.json) then still allows it */
-	char *role_arn = d->role_arn                                       ? strdup(d->role_arn)
-	                 : s && s->role_arn && strcmp(type, "UPDATE") == 0 ? strdup(s->role_arn)
-	                                                                   : NULL;
+	bool update = strcmp(x->type, "UPDATE") == 0;
+	if (rc == EXIT_OK) {
+		x->stack_id = s && s->id && update ? strdup(s->id) : NULL;
+		/* without --role-arn, an update keeps the stack's service role: a policy that
+		 * requires one (docs/deployer-policy.json) then still allows it */
+		x->role_arn = x->d->role_arn               ? strdup(x->d->role_arn)
+		              : s && s->role_arn && update ? strdup(s->role_arn)
+		                                           : NULL;
+	}
 	cfn_stack_free(s);
+	return rc;
+}
 
-	/* where the template goes */
+/* Where the template goes (inline, or S3 when large), the parameters, then the change set:
+ * created and waited for. */
+static int deploy_change_set(deploy_run *x)
+{
+	op *o = x->o;
+	deploy_result *r = x->r;
+	lms_error err = {0};
+	int rc = EXIT_OK;
 	buf url;
 	buf_init(&url, 0);
 	bool ok = true;
-	if (tpl.len > CFN_MAX_TEMPLATE_BODY)
-		ok = upload_template(o, &tpl, &url);
+	if (x->tpl.len > CFN_MAX_TEMPLATE_BODY)
+		ok = upload_template(o, &x->tpl, &url);
 	params p = {0};
-	ok = ok && collect_parameters(o, d->template_path, &tpl, &p);
-	sf_deploy_names nm;
-	bool named = sf_deploy_names_init(&nm, o->aws, o->stack, o->environment);
-	ok = ok && named;
-	r->change_set = ok ? strdup(buf_cstr(&nm.name)) : NULL;
+	ok = ok && collect_parameters(o, x->d->template_path, &x->tpl, &p);
+	x->named = sf_deploy_names_init(&x->nm, o->aws, o->stack, o->environment);
+	ok = ok && x->named;
+	r->change_set = ok ? strdup(buf_cstr(&x->nm.name)) : NULL;
 	cfn_change_set_input in = {
 	    .stack_name = o->stack,
-	    .change_set_name = buf_cstr(&nm.name),
-	    .type = type,
-	    .template_body = url.len ? NULL : buf_cstr(&tpl),
+	    .change_set_name = buf_cstr(&x->nm.name),
+	    .type = x->type,
+	    .template_body = url.len ? NULL : buf_cstr(&x->tpl),
 	    .template_url = url.len ? buf_cstr(&url) : NULL,
 	    .parameters = p.kv,
 	    .nparameters = p.n,
 	    .capabilities = sf_capabilities,
 	    .ncapabilities = 2,
-	    .tags = nm.tags,
+	    .tags = x->nm.tags,
 	    .ntags = 2,
-	    .role_arn = role_arn,
-	    .description = buf_cstr(&nm.description),
-	    .client_token = buf_cstr(&nm.create_token),
+	    .role_arn = x->role_arn,
+	    .description = buf_cstr(&x->nm.description),
+	    .client_token = buf_cstr(&x->nm.create_token),
 	};
-	char *cs_id = NULL;
-	cfn_change_set *cs = NULL;
 	if (ok) {
-		say(o, "Creating change set %s (%s, template %zu bytes%s)\n", buf_cstr(&nm.name),
-		    type, tpl.len, url.len ? ", from S3" : "");
-		ok = cfn_create_change_set(o->aws, &in, &cs_id, &err);
+		say(o, "Creating change set %s (%s, template %zu bytes%s)\n", buf_cstr(&x->nm.name),
+		    x->type, x->tpl.len, url.len ? ", from S3" : "");
+		ok = cfn_create_change_set(o->aws, &in, &x->cs_id, &err);
 		if (ok)
-			cs = wait_change_set(o, cs_id, &err);
-		ok = cs != NULL;
-		if (!ok) {
+			x->cs = wait_change_set(o, x->cs_id, &err);
+		if (!x->cs) {
 			fail_err(&err);
 			r->result = interrupted ? "interrupted" : "failed: change set not created";
 			rc = interrupted ? EXIT_INTERRUPTED : EXIT_FINDINGS;
@@ -1097,136 +1111,186 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 	}
 	params_free(&p);
 	buf_free(&url);
-	buf_free(&tpl);
 	lms_error_clear(&err);
+	return rc;
+}
 
-	if (ok && cfn_change_set_is_empty(cs)) {
+/* The review: an empty or failed change set ends here; a stateful replacement is refused
+ * without --allow-replacement; --no-execute stops; else the operator confirms (typed
+ * when data is at stake) unless --yes. *go says whether to execute. */
+static int deploy_review(deploy_run *x, bool *go)
+{
+	op *o = x->o;
+	const deploy_opts *d = x->d;
+	deploy_result *r = x->r;
+	cfn_change_set *cs = x->cs;
+	const char *name = buf_cstr(&x->nm.name);
+	lms_error err = {0};
+	*go = false;
+	if (cfn_change_set_is_empty(cs)) {
 		say(o, "No changes: stack %s is up to date.\n", o->stack);
-		if (!cfn_delete_change_set(o->aws, o->stack, cs_id, &err))
+		if (!cfn_delete_change_set(o->aws, o->stack, x->cs_id, &err))
 			lms_error_clear(&err);
 		r->result = "no changes";
 		r->stack_status = strdup("NO_CHANGES");
-		ok = false;
-		rc = EXIT_OK;
-	} else if (ok && strcmp(cs->status, "FAILED") == 0) {
+		return EXIT_OK;
+	}
+	if (strcmp(cs->status, "FAILED") == 0) {
 		fail("the change set failed: %s",
 		     cs->status_reason ? cs->status_reason : "no reason");
-		if (!cfn_delete_change_set(o->aws, o->stack, cs_id, &err))
+		if (!cfn_delete_change_set(o->aws, o->stack, x->cs_id, &err))
 			lms_error_clear(&err);
 		r->result = "failed: change set FAILED";
-		ok = false;
-		rc = EXIT_FINDINGS;
+		return EXIT_FINDINGS;
 	}
-	summary sm = {0};
-	if (ok) {
-		sm = summarize(o, cs, type);
-		r->changes = changes_json(cs);
-		if (sm.stateful_replace && !d->allow_replacement) {
-			fail("refusing to replace %zu stateful resource(s) (their data would be "
-			     "lost): "
-			     "pass --allow-replacement if that is intended; change set %s is left "
-			     "for "
-			     "review",
-			     sm.stateful_replace, buf_cstr(&nm.name));
-			r->result = "refused: stateful replacement";
-			ok = false;
-			rc = EXIT_FINDINGS;
-		}
+	x->sm = summarize(o, cs, x->type);
+	r->changes = changes_json(cs);
+	if (x->sm.stateful_replace && !d->allow_replacement) {
+		fail("refusing to replace %zu stateful resource(s) (their data would be "
+		     "lost): "
+		     "pass --allow-replacement if that is intended; change set %s is left "
+		     "for "
+		     "review",
+		     x->sm.stateful_replace, name);
+		r->result = "refused: stateful replacement";
+		return EXIT_FINDINGS;
 	}
-	if (ok && d->no_execute) {
+	if (d->no_execute) {
 		say(o,
 		    "Not executed (--no-execute). Change set %s is ready for review; execute it "
 		    "with: aws cloudformation execute-change-set --region %s --stack-name %s "
 		    "--change-set-name %s\n",
-		    buf_cstr(&nm.name), o->region, o->stack, buf_cstr(&nm.name));
+		    name, o->region, o->stack, name);
 		r->result = "created, not executed";
-		ok = false;
-		rc = EXIT_OK;
+		return EXIT_OK;
 	}
-	if (ok && !d->yes) {
-		bool risky = sm.stateful_replace || sm.stateful_remove;
-		bool go;
-		if (risky) {
+	if (!d->yes) {
+		bool yes;
+		if (x->sm.stateful_replace || x->sm.stateful_remove) {
 			buf q;
 			buf_init(&q, 0);
 			buf_addf(&q,
 			         "This change set replaces or removes stateful resources of %s.",
 			         o->stack);
-			go = confirm_typed(buf_cstr(&q), o->stack);
+			yes = confirm_typed(buf_cstr(&q), o->stack);
 			buf_free(&q);
 		} else {
-			go = confirm_yes_no("Execute this change set?");
+			yes = confirm_yes_no("Execute this change set?");
 		}
-		if (!go) {
-			say(o, "Not executed. Change set %s is left for review.\n",
-			    buf_cstr(&nm.name));
+		if (!yes) {
+			say(o, "Not executed. Change set %s is left for review.\n", name);
 			r->result = "declined";
-			ok = false;
-			rc = EXIT_FINDINGS;
+			return EXIT_FINDINGS;
 		}
 	}
-	if (ok) {
-		cfn_event_tracker t;
-		ok = cfn_event_tracker_init(&t, cs->stack_id ? cs->stack_id : o->stack, 0);
-		if (ok && !sf_events_baseline(o->aws, &t, &err))
-			lms_error_clear(&err);
-		if (ok && !cfn_execute_change_set(o->aws, o->stack, cs_id,
-		                                  buf_cstr(&nm.execute_token), &err)) {
+	*go = true;
+	return EXIT_OK;
+}
+
+/* The outcome of a deploy that ran: the first failure, or the outputs. */
+static int deploy_outcome(deploy_run *x)
+{
+	op *o = x->o;
+	deploy_result *r = x->r;
+	r->stack_status = strdup(r->stack->status);
+	if (!ops_status_succeeded(r->stack->status)) {
+		fail("deploy failed: stack %s is %s", o->stack, r->stack->status);
+		if (r->first.logical_id)
+			fail("first failure: %s (%s) %s: %s", r->first.logical_id, r->first.type,
+			     r->first.status, r->first.reason);
+		else if (r->stack->status_reason)
+			fail("reason: %s", r->stack->status_reason);
+		r->result = r->stack->status;
+		return EXIT_FINDINGS;
+	}
+	say(o, "\nStack %s is %s.\nOutputs:\n", o->stack, r->stack->status);
+	print_outputs_text(o, r->stack);
+	if (write_flat_outputs(r->stack))
+		say(o, "Wrote %s\n", SF_OUTPUTS_FILE);
+	r->result = r->stack->status;
+	return EXIT_OK;
+}
+
+/* ExecuteChangeSet, then the stack's events followed until it settles. `rc` is returned
+ * when nothing is decided here. */
+static int deploy_execute(deploy_run *x, int rc)
+{
+	op *o = x->o;
+	deploy_result *r = x->r;
+	cfn_change_set *cs = x->cs;
+	lms_error err = {0};
+	cfn_event_tracker t;
+	if (!cfn_event_tracker_init(&t, cs->stack_id ? cs->stack_id : o->stack, 0))
+		return rc;
+	if (!sf_events_baseline(o->aws, &t, &err))
+		lms_error_clear(&err);
+	if (!cfn_execute_change_set(o->aws, o->stack, x->cs_id, buf_cstr(&x->nm.execute_token),
+	                            &err)) {
+		fail_err(&err);
+		r->result = "failed: ExecuteChangeSet";
+		rc = EXIT_FINDINGS;
+	} else {
+		say(o, "Executing; following the stack events:\n");
+		const char *id = cs->stack_id ? cs->stack_id : x->stack_id;
+		sf_follow_result fr = follow(o, &t, id, true, &r->stack, &r->first, &err);
+		if (fr == SF_INTERRUPTED) {
+			say_interrupted(o);
+			r->result = "interrupted while following";
+			rc = EXIT_INTERRUPTED;
+		} else if (fr == SF_ERROR) {
 			fail_err(&err);
-			r->result = "failed: ExecuteChangeSet";
+			fail("lost track of the stack; see lmsctl status");
+			r->result = "unknown: lost track";
 			rc = EXIT_FINDINGS;
-			ok = false;
+		} else if (!r->stack) {
+			fail("stack %s disappeared", o->stack);
+			r->result = "failed: stack gone";
+			rc = EXIT_FINDINGS;
+		} else {
+			rc = deploy_outcome(x);
 		}
-		if (ok) {
-			say(o, "Executing; following the stack events:\n");
-			const char *id = cs->stack_id ? cs->stack_id : stack_id;
-			sf_follow_result fr = follow(o, &t, id, true, &r->stack, &r->first, &err);
-			if (fr == SF_INTERRUPTED) {
-				say_interrupted(o);
-				r->result = "interrupted while following";
-				rc = EXIT_INTERRUPTED;
-			} else if (fr == SF_ERROR) {
-				fail_err(&err);
-				fail("lost track of the stack; see lmsctl status");
-				r->result = "unknown: lost track";
-				rc = EXIT_FINDINGS;
-			} else if (!r->stack) {
-				fail("stack %s disappeared", o->stack);
-				r->result = "failed: stack gone";
-				rc = EXIT_FINDINGS;
-			} else {
-				r->stack_status = strdup(r->stack->status);
-				if (!cfn_status_succeeded(r->stack->status)) {
-					fail("deploy failed: stack %s is %s", o->stack,
-					     r->stack->status);
-					if (r->first.logical_id)
-						fail("first failure: %s (%s) %s: %s",
-						     r->first.logical_id, r->first.type,
-						     r->first.status, r->first.reason);
-					else if (r->stack->status_reason)
-						fail("reason: %s", r->stack->status_reason);
-					r->result = r->stack->status;
-					rc = EXIT_FINDINGS;
-				} else {
-					say(o, "\nStack %s is %s.\nOutputs:\n", o->stack,
-					    r->stack->status);
-					print_outputs_text(o, r->stack);
-					if (write_flat_outputs(r->stack))
-						say(o, "Wrote %s\n", SF_OUTPUTS_FILE);
-					r->result = r->stack->status;
-					rc = EXIT_OK;
-				}
-			}
-		}
-		cfn_event_tracker_free(&t);
 	}
 	lms_error_clear(&err);
-	cfn_change_set_free(cs);
-	free(cs_id);
-	free(stack_id);
-	free(role_arn);
-	if (named)
-		sf_deploy_names_free(&nm);
+	cfn_event_tracker_free(&t);
+	return rc;
+}
+
+static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
+{
+	deploy_run x = {.o = o, .d = d, .r = r};
+	int rc = deploy_template(&x);
+	if (rc != EXIT_OK)
+		goto done;
+	rc = connect_aws(o);
+	if (rc != EXIT_OK) {
+		if (rc == EXIT_FINDINGS)
+			r->result = "failed: no AWS identity";
+		goto done;
+	}
+	if (!d->template_path && plain_http_refused(o, d->allow_plain_http)) {
+		r->result = "refused: plain HTTP in prod";
+		rc = EXIT_FINDINGS;
+		goto done;
+	}
+	rc = deploy_gate(&x);
+	if (rc != EXIT_OK)
+		goto done;
+	rc = deploy_change_set(&x);
+	buf_free(&x.tpl);
+	if (rc != EXIT_OK)
+		goto done;
+	bool go = false;
+	rc = deploy_review(&x, &go);
+	if (go)
+		rc = deploy_execute(&x, rc);
+done:
+	buf_free(&x.tpl);
+	cfn_change_set_free(x.cs);
+	free(x.cs_id);
+	free(x.stack_id);
+	free(x.role_arn);
+	if (x.named)
+		sf_deploy_names_free(&x.nm);
 	return rc;
 }
 
@@ -1441,7 +1505,7 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 		say(&o, "Stack %s does not exist in account %s, %s: nothing to destroy.\n", o.stack,
 		    o.who.account, o.region);
 		r.result = "nothing to destroy";
-	} else if (!cfn_status_settled(s->status)) {
+	} else if (!ops_status_settled(s->status)) {
 		fail("stack %s is busy (%s): wait until it settles (lmsctl status --follow)",
 		     o.stack, s->status);
 		r.result = "refused: stack busy";
@@ -1593,8 +1657,8 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
 		}
 		say(&o, "Stack %s: %s%s%s%s%s (since %s)\n", o.stack,
-		    cfn_status_failed(s->status) ? color(&o, RED) : "", s->status,
-		    cfn_status_failed(s->status) ? color(&o, RESET) : "",
+		    ops_status_failed(s->status) ? color(&o, RED) : "", s->status,
+		    ops_status_failed(s->status) ? color(&o, RESET) : "",
 		    s->status_reason ? ": " : "", s->status_reason ? s->status_reason : "",
 		    when[0] ? when : "?");
 		say(&o, "Termination protection %s; %zu output(s); %zu parameter(s)\n",
@@ -1620,7 +1684,7 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 			} else {
 				lms_error_clear(&err);
 			}
-			if (follow_on && !cfn_status_settled(s->status)) {
+			if (follow_on && !ops_status_settled(s->status)) {
 				tr.max_pages = 0;
 				say(&o, "Following until the stack settles (Ctrl-C stops "
 				        "following, not "
@@ -1646,7 +1710,7 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 		}
 		if (rc == EXIT_OK && s) {
 			print_outputs_text(&o, s);
-			if (cfn_status_failed(s->status) ||
+			if (ops_status_failed(s->status) ||
 			    strcmp(s->status, "DELETE_COMPLETE") == 0)
 				rc = EXIT_FINDINGS;
 		}

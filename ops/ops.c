@@ -632,21 +632,3 @@ void ops_sha256_hex(const char *data, size_t len, char out[65])
 	}
 	out[64] = '\0';
 }
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
-bool ops_status_in_progress(const char *status)
-{
-	return status && ends_with(status, "_IN_PROGRESS");
-}
-
-bool ops_status_failed(const char *status)
-{
-	return status &&
-	       (ends_with(status, "_FAILED") || strcmp(status, "ROLLBACK_COMPLETE") == 0 ||
-	        strcmp(status, "UPDATE_ROLLBACK_COMPLETE") == 0);
-}

@@ -14,6 +14,7 @@
 #define LMSCTL_OPS_OPS_H
 
 #include "common/error.h"
+#include "ops/status.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -223,9 +224,7 @@ void ops_changeset_counts(const ops_changeset *cs, size_t *add, size_t *modify, 
                           size_t *remove);
 /* SHA-256 of `len` bytes as 64 hex digits. */
 void ops_sha256_hex(const char *data, size_t len, char out[65]);
-/* Statuses: terminal (the stack settled), failed, in progress. */
-bool ops_status_in_progress(const char *status);
-bool ops_status_failed(const char *status);
+/* (Stack statuses: ops/status.h, the one classifier.) */
 double ops_now(void);
 
 /* ---- the AWS backend (ops/ops_aws.c) --------------------------------- */

@@ -13,6 +13,7 @@
 #include "common/buf.h"
 #include "model/analysis.h"
 #include "ops/stackflow.h"
+#include "ops/status.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -252,7 +253,7 @@ static bool follow(awsb *b, const ops_request *rq, cfn_event_tracker *t, bool af
 	} else {
 		ops_post_stack(b->sink, strcmp(final->status, "DELETE_COMPLETE") != 0,
 		               final->status, final->status_reason);
-		ok = want ? strcmp(final->status, want) == 0 : cfn_status_succeeded(final->status);
+		ok = want ? strcmp(final->status, want) == 0 : ops_status_succeeded(final->status);
 		if (strcmp(final->status, "DELETE_COMPLETE") != 0)
 			post_resources(b, final->id ? final->id : rq->stack);
 		if (ok && outputs) {
@@ -361,23 +362,28 @@ static bool post_changeset(awsb *b, const ops_request *rq, const cfn_change_set 
  * cannot take a change set now. */
 static bool change_set_type(awsb *b, const cfn_stack *s, const char **type)
 {
-	*type = "UPDATE";
-	if (!s || strcmp(s->status, "REVIEW_IN_PROGRESS") == 0) {
+	const char *why = NULL;
+	switch (ops_deploy_gate(s ? s->status : NULL)) {
+	case OPS_GATE_CREATE:
 		*type = "CREATE";
 		return true;
-	}
-	const char *why = NULL;
-	if (strcmp(s->status, "ROLLBACK_COMPLETE") == 0 ||
-	    strcmp(s->status, "ROLLBACK_FAILED") == 0)
-		why = "its creation failed: X deletes it, then D deploys it again";
-	else if (strcmp(s->status, "UPDATE_ROLLBACK_FAILED") == 0)
-		why = "an update and its rollback failed: c continues the rollback";
-	else if (strcmp(s->status, "DELETE_FAILED") == 0)
-		why = "a delete failed: X finishes deleting it";
-	else if (!cfn_status_settled(s->status))
-		why = "an operation is running on it: wait for it to settle";
-	if (!why)
+	case OPS_GATE_UPDATE:
+		*type = "UPDATE";
 		return true;
+	case OPS_GATE_DELETE_FIRST:
+		why = "its creation failed: X deletes it, then D deploys it again";
+		break;
+	case OPS_GATE_CONTINUE_ROLLBACK:
+		why = "an update and its rollback failed: c continues the rollback";
+		break;
+	case OPS_GATE_DELETE_FAILED:
+		why = "a delete failed: X finishes deleting it";
+		break;
+	case OPS_GATE_BUSY:
+		why = "an operation is running on it: wait for it to settle";
+		break;
+	}
+	*type = "UPDATE";
 	ops_post_text(b->sink, OPS_MSG_ERROR, "stack %s is %s: %s", s->name ? s->name : "?",
 	              s->status, why);
 	return false;
@@ -680,7 +686,7 @@ static bool job_destroy(awsb *b, const ops_request *rq)
 	if (!s) {
 		ops_post_text(b->sink, OPS_MSG_ERROR, "stack %s does not exist: nothing to delete",
 		              rq->stack);
-	} else if (!cfn_status_settled(s->status)) {
+	} else if (!ops_status_settled(s->status)) {
 		ops_post_text(b->sink, OPS_MSG_ERROR,
 		              "stack %s is busy (%s): wait until it settles, then X again",
 		              rq->stack, s->status);

@@ -277,7 +277,11 @@ int deploy_start(console *c)
 		console_msg(c, true, "deploy stopped: %zu finding(s) to fix first", blockers);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	if (o->stack_known && ops_status_in_progress(o->stack_status)) {
+	/* the deploy gate the command line uses too (ops_deploy_gate): only a running
+	 * operation is watched; a stack a change set made and left (REVIEW_IN_PROGRESS, as
+	 * after a failed ExecuteChangeSet) gets a new CREATE change set */
+	if (o->stack_known && o->stack_exists &&
+	    ops_deploy_gate(o->stack_status) == OPS_GATE_BUSY) {
 		console_msg(c, false, "an operation is already running on the stack: watching it");
 		resources_clear(o);
 		o->phase = DEP_RUNNING;
@@ -761,10 +765,13 @@ static void draw_idle(console *c, WINDOW *w, int h, int wd)
 		           o->identity_error ? o->identity_error : "asking AWS about the stack...",
 		           wd - 4, th(&c->th, o->identity_error ? TH_ERROR : TH_DIM));
 	} else {
-		const char *sym = !o->stack_exists                          ? c->sym.info
-		                  : ops_status_failed(o->stack_status)      ? c->sym.error
-		                  : ops_status_in_progress(o->stack_status) ? c->sym.arrow
-		                                                            : c->sym.ok;
+		/* running or rolling back, or waiting for a change set to be executed: an arrow */
+		ops_stack_class cls = ops_status_class(o->stack_status);
+		bool pending = ops_status_in_progress(o->stack_status) || cls == OPS_STACK_REVIEW;
+		const char *sym = !o->stack_exists                     ? c->sym.info
+		                  : pending                            ? c->sym.arrow
+		                  : ops_status_failed(o->stack_status) ? c->sym.error
+		                                                       : c->sym.ok;
 		buf_addf(&b, "%s %s", sym,
 		         o->stack_exists ? o->stack_status : "no stack yet: D creates it");
 		if (o->stack_reason && *o->stack_reason)
