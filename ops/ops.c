@@ -24,6 +24,11 @@ const char *ops_job_name(ops_job j)
 	return j < OPS_JOB_COUNT ? names[j] : "?";
 }
 
+ops_job ops_deploy_job(bool known, bool exists, const char *status)
+{
+	return known && exists && ops_deploy_gate(status) == OPS_GATE_BUSY ? OPS_WATCH : OPS_PLAN;
+}
+
 double ops_now(void)
 {
 	struct timespec ts;

@@ -225,6 +225,12 @@ void ops_changeset_counts(const ops_changeset *cs, size_t *add, size_t *modify, 
 /* SHA-256 of `len` bytes as 64 hex digits. */
 void ops_sha256_hex(const char *data, size_t len, char out[65]);
 /* (Stack statuses: ops/status.h, the one classifier.) */
+/* The job the console's D starts for the stack as last reported (`known`: a STACK message
+ * came; `exists`; its `status`): OPS_WATCH while an operation runs on it (ops_deploy_gate
+ * says busy), else OPS_PLAN, whose backend refuses what the gate refuses, saying why. A
+ * stack a CREATE change set made and left (REVIEW_IN_PROGRESS, after a failed or declined
+ * ExecuteChangeSet) gets a new change set. */
+ops_job ops_deploy_job(bool known, bool exists, const char *status);
 double ops_now(void);
 
 /* ---- the AWS backend (ops/ops_aws.c) --------------------------------- */

@@ -277,11 +277,8 @@ int deploy_start(console *c)
 		console_msg(c, true, "deploy stopped: %zu finding(s) to fix first", blockers);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	/* the deploy gate the command line uses too (ops_deploy_gate): only a running
-	 * operation is watched; a stack a change set made and left (REVIEW_IN_PROGRESS, as
-	 * after a failed ExecuteChangeSet) gets a new CREATE change set */
-	if (o->stack_known && o->stack_exists &&
-	    ops_deploy_gate(o->stack_status) == OPS_GATE_BUSY) {
+	/* the deploy gate the command line uses too: only a running operation is watched */
+	if (ops_deploy_job(o->stack_known, o->stack_exists, o->stack_status) == OPS_WATCH) {
 		console_msg(c, false, "an operation is already running on the stack: watching it");
 		resources_clear(o);
 		o->phase = DEP_RUNNING;
