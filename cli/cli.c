@@ -1,9 +1,10 @@
 #define _GNU_SOURCE /* getopt_long, readlink */
 #include "cli/cli.h"
 
-#include "cli/deploy.h"
+#include "cli/commands.h"
 #include "ops/ops.h"
 
+#include "cli/external.h"
 #include "common/buf.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
@@ -14,7 +15,6 @@
 #include "model/report.h"
 #include "model/validate.h"
 #include "tui/console.h"
-#include "cli/external.h"
 
 #include "config.h"
 
@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 typedef struct cli {
+	const cli_console *ui;  /* the console the program hands over; NULL: none */
 	const char *templates;  /* --templates */
 	const char *model_path; /* -m */
 	console_opts console;   /* --readonly, --no-color, --theme */
@@ -920,7 +921,11 @@ static ops_backend *console_backend(void *ctx, const catalog *cat, const model *
 
 static int run_console(cli *c, const char *model_file)
 {
-	if (!console_has_terminal()) {
+	if (!c->ui) {
+		fputs("lmsctl: this build has no console; use a command (see --help)\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (!c->ui->has_terminal()) {
 		fputs("lmsctl: the console needs a terminal; use a command (see --help)\n\n",
 		      stderr);
 		fputs(main_usage, stderr);
@@ -937,7 +942,7 @@ static int run_console(cli *c, const char *model_file)
 	c->console.backend_ctx = c;
 	int rc = EXIT_USAGE;
 	if (load_catalog(c) && load_model(c))
-		rc = console_main(c->cat, c->m, &c->console);
+		rc = c->ui->run(c->cat, c->m, &c->console);
 	model_free(c->m);
 	catalog_free(c->cat);
 	c->m = NULL;
@@ -945,7 +950,7 @@ static int run_console(cli *c, const char *model_file)
 	return rc;
 }
 
-int cli_main(int argc, char **argv)
+int cli_main(int argc, char **argv, const cli_console *console)
 {
 	static const struct option opts[] = {{"model", required_argument, NULL, 'm'},
 	                                     {"templates", required_argument, NULL, 'T'},
@@ -959,7 +964,7 @@ int cli_main(int argc, char **argv)
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {"version", no_argument, NULL, 'V'},
 	                                     {NULL, 0, NULL, 0}};
-	cli c = {0};
+	cli c = {.ui = console};
 	int ch;
 	opterr = 1;
 	while ((ch = getopt_long(argc, argv, "+m:hV", opts, NULL)) != -1) {

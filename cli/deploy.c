@@ -1,5 +1,5 @@
 #define _GNU_SOURCE /* getopt_long */
-#include "cli/deploy.h"
+#include "cli/commands.h"
 
 #include "aws/cfn.h"
 #include "aws/credentials.h"
@@ -7,7 +7,7 @@
 #include "aws/provider.h"
 #include "aws/s3.h"
 #include "aws/sts.h"
-#include "cli/cli.h"
+#include "cli/exit.h"
 #include "common/buf.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
