@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* getopt_long */
 #include "cli/commands.h"
 
 #include "aws/cfn.h"
@@ -8,6 +7,7 @@
 #include "aws/s3.h"
 #include "aws/sts.h"
 #include "cli/exit.h"
+#include "cli/options.h"
 #include "common/buf.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
@@ -23,7 +23,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <signal.h>
@@ -213,64 +212,30 @@ static void install_interrupt(op *o)
 	o->handler_installed = sigaction(SIGINT, &sa, &o->old_int) == 0;
 }
 
-/* The options every AWS command takes; true when `ch` was one of them. */
-enum {
-	OPT_ENDPOINT = 1000,
-	OPT_PROFILE,
-	OPT_REGION,
-	OPT_DEBUG,
-	OPT_OUTPUT,
-	OPT_FORMAT,
-	OPT_NO_EXECUTE,
-	OPT_ROLE,
-	OPT_ALLOW_REPLACEMENT,
-	OPT_ALLOW_PLAIN_HTTP,
-	OPT_TEMPLATE
-};
+/* The options every AWS command takes, written into its op. */
+#define AWS_OPTIONS(o)                                                                             \
+	CLI_STRING("model", 'm', &(o)->model_path),                                                \
+	    CLI_STRING("endpoint-url", 0, &(o)->endpoint_url),                                     \
+	    CLI_STRING("profile", 0, &(o)->profile), CLI_STRING("region", 0, &(o)->region_option), \
+	    CLI_FLAG("debug", 0, &(o)->debug)
 
-#define AWS_LONG_OPTIONS                                                                           \
-	{"model", required_argument, NULL, 'm'},                                                   \
-	    {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},                               \
-	    {"profile", required_argument, NULL, OPT_PROFILE},                                     \
-	    {"region", required_argument, NULL, OPT_REGION},                                       \
-	    {"debug", no_argument, NULL, OPT_DEBUG},                                               \
-	{                                                                                          \
-		"help", no_argument, NULL, 'h'                                                     \
-	}
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool common_option(op *o, int ch, const char *arg)
+/* --output: text or json, refused as soon as it is read */
+static bool output_ok(const char *cmd, const char *value)
 {
-	switch (ch) {
-	case 'm':
-		o->model_path = arg;
+	if (strcmp(value, "json") == 0 || strcmp(value, "text") == 0)
 		return true;
-	case OPT_ENDPOINT:
-		o->endpoint_url = arg;
-		return true;
-	case OPT_PROFILE:
-		o->profile = arg;
-		return true;
-	case OPT_REGION:
-		o->region_option = arg;
-		return true;
-	case OPT_DEBUG:
-		o->debug = true;
-		return true;
-	default:
-		return false;
-	}
+	cli_usage_error(cmd, "--output must be text or json, not '%s'", value);
+	return false;
 }
 
-static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int usage_error(const char *cmd, const char *fmt, ...)
+static int parse(const char *cmd, const char *usage, const cli_opt *opts, size_t n, int argc,
+                 char **argv)
 {
-	fprintf(stderr, "lmsctl %s: ", cmd);
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'lmsctl %s --help'.\n", cmd);
-	return EXIT_USAGE;
+	const cli_command_line cl = {cmd, usage, opts, n, false, false};
+	int first;
+	return cli_parse(&cl, argc, argv, &first);
 }
 
 static bool stdin_is_terminal(void)
@@ -1294,73 +1259,27 @@ done:
 	return rc;
 }
 
-static bool parse_output_option(const char *cmd, const char *v, bool *json)
-{
-	if (strcmp(v, "json") == 0)
-		*json = true;
-	else if (strcmp(v, "text") == 0)
-		*json = false;
-	else {
-		usage_error(cmd, "--output must be text or json, not '%s'", v);
-		return false;
-	}
-	return true;
-}
-
 int cmd_deploy(int argc, char **argv, const deploy_env *env)
 {
-	static const struct option opts[] = {
-	    AWS_LONG_OPTIONS,
-	    {"yes", no_argument, NULL, 'y'},
-	    {"no-execute", no_argument, NULL, OPT_NO_EXECUTE},
-	    {"role-arn", required_argument, NULL, OPT_ROLE},
-	    {"allow-replacement", no_argument, NULL, OPT_ALLOW_REPLACEMENT},
-	    {"allow-plain-http", no_argument, NULL, OPT_ALLOW_PLAIN_HTTP},
-	    {"template", required_argument, NULL, OPT_TEMPLATE},
-	    {"output", required_argument, NULL, OPT_OUTPUT},
-	    {NULL, 0, NULL, 0}};
 	op o;
 	op_init(&o, "deploy", env);
 	deploy_opts d = {0};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+m:yh", opts, NULL)) != -1) {
-		if (common_option(&o, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'y':
-			d.yes = true;
-			break;
-		case OPT_NO_EXECUTE:
-			d.no_execute = true;
-			break;
-		case OPT_ROLE:
-			d.role_arn = optarg;
-			break;
-		case OPT_ALLOW_REPLACEMENT:
-			d.allow_replacement = true;
-			break;
-		case OPT_ALLOW_PLAIN_HTTP:
-			d.allow_plain_http = true;
-			break;
-		case OPT_TEMPLATE:
-			d.template_path = optarg;
-			break;
-		case OPT_OUTPUT:
-			if (!parse_output_option("deploy", optarg, &o.json))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(deploy_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error("deploy", "%s", "invalid option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("deploy", "unexpected argument '%s'", argv[optind]);
+	const char *output = NULL;
+	const cli_opt opts[] = {AWS_OPTIONS(&o),
+	                        CLI_FLAG("yes", 'y', &d.yes),
+	                        CLI_FLAG("no-execute", 0, &d.no_execute),
+	                        CLI_STRING("role-arn", 0, &d.role_arn),
+	                        CLI_FLAG("allow-replacement", 0, &d.allow_replacement),
+	                        CLI_FLAG("allow-plain-http", 0, &d.allow_plain_http),
+	                        CLI_STRING("template", 0, &d.template_path),
+	                        CLI_CHECKED("output", 0, &output, output_ok)};
+	int parsed = parse("deploy", deploy_usage, opts, COUNT(opts), argc, argv);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
+	o.json = output && strcmp(output, "json") == 0;
 	if (d.role_arn && strncmp(d.role_arn, "arn:", 4) != 0)
-		return usage_error("deploy", "--role-arn wants an IAM role ARN, not '%s'",
-		                   d.role_arn);
+		return cli_usage_error("deploy", "--role-arn wants an IAM role ARN, not '%s'",
+		                       d.role_arn);
 	if (!d.yes && !d.no_execute && !stdin_is_terminal()) {
 		fail("deploy asks for confirmation and there is no terminal: pass --yes to deploy "
 		     "without asking (or --no-execute to only create and show the change set)");
@@ -1448,39 +1367,17 @@ static int check_protection(op *o, const cfn_stack *s)
 
 int cmd_destroy(int argc, char **argv, const deploy_env *env)
 {
-	static const struct option opts[] = {AWS_LONG_OPTIONS,
-	                                     {"yes", no_argument, NULL, 'y'},
-	                                     {"role-arn", required_argument, NULL, OPT_ROLE},
-	                                     {"output", required_argument, NULL, OPT_OUTPUT},
-	                                     {NULL, 0, NULL, 0}};
 	op o;
 	op_init(&o, "destroy", env);
 	bool yes = false;
-	const char *role_arn = NULL;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+m:yh", opts, NULL)) != -1) {
-		if (common_option(&o, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'y':
-			yes = true;
-			break;
-		case OPT_ROLE:
-			role_arn = optarg;
-			break;
-		case OPT_OUTPUT:
-			if (!parse_output_option("destroy", optarg, &o.json))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(destroy_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error("destroy", "%s", "invalid option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("destroy", "unexpected argument '%s'", argv[optind]);
+	const char *role_arn = NULL, *output = NULL;
+	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("yes", 'y', &yes),
+	                        CLI_STRING("role-arn", 0, &role_arn),
+	                        CLI_CHECKED("output", 0, &output, output_ok)};
+	int parsed = parse("destroy", destroy_usage, opts, COUNT(opts), argc, argv);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
+	o.json = output && strcmp(output, "json") == 0;
 	if (!yes && !stdin_is_terminal()) {
 		fail("destroy asks the operator to type the environment's name and there is no "
 		     "terminal: pass --yes to destroy without asking");
@@ -1599,34 +1496,16 @@ static json_t *event_json(const cfn_event *e)
 
 int cmd_status(int argc, char **argv, const deploy_env *env)
 {
-	static const struct option opts[] = {AWS_LONG_OPTIONS,
-	                                     {"follow", no_argument, NULL, 'f'},
-	                                     {"output", required_argument, NULL, OPT_OUTPUT},
-	                                     {NULL, 0, NULL, 0}};
 	op o;
 	op_init(&o, "status", env);
 	bool follow_on = false;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+m:fh", opts, NULL)) != -1) {
-		if (common_option(&o, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'f':
-			follow_on = true;
-			break;
-		case OPT_OUTPUT:
-			if (!parse_output_option("status", optarg, &o.json))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(status_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error("status", "%s", "invalid option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("status", "unexpected argument '%s'", argv[optind]);
+	const char *output = NULL;
+	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("follow", 'f', &follow_on),
+	                        CLI_CHECKED("output", 0, &output, output_ok)};
+	int parsed = parse("status", status_usage, opts, COUNT(opts), argc, argv);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
+	o.json = output && strcmp(output, "json") == 0;
 	if (o.json)
 		o.info = stderr;
 	if (!load(&o))
@@ -1743,32 +1622,17 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 
 int cmd_outputs(int argc, char **argv, const deploy_env *env)
 {
-	static const struct option opts[] = {
-	    AWS_LONG_OPTIONS, {"format", required_argument, NULL, OPT_FORMAT}, {NULL, 0, NULL, 0}};
 	op o;
 	op_init(&o, "outputs", env);
 	const char *format = "text";
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+m:h", opts, NULL)) != -1) {
-		if (common_option(&o, ch, optarg))
-			continue;
-		switch (ch) {
-		case OPT_FORMAT:
-			format = optarg;
-			break;
-		case 'h':
-			fputs(outputs_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error("outputs", "%s", "invalid option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("outputs", "unexpected argument '%s'", argv[optind]);
+	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_STRING("format", 0, &format)};
+	int parsed = parse("outputs", outputs_usage, opts, COUNT(opts), argc, argv);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
 	    strcmp(format, "flat") != 0)
-		return usage_error("outputs", "--format must be text, json or flat, not '%s'",
-		                   format);
+		return cli_usage_error("outputs", "--format must be text, json or flat, not '%s'",
+		                       format);
 	bool text = strcmp(format, "text") == 0;
 	o.info = text ? stdout : stderr;
 	if (!load(&o))
