@@ -15,6 +15,7 @@
 #include "model/findings.h"
 #include "model/validate.h"
 #include "model/ydoc.h"
+#include "ops/flow.h"
 #include "ops/ops.h"
 #include "ops/stackflow.h"
 #include "ops/status.h"
@@ -319,41 +320,41 @@ static int connect_aws(op *o)
 	if (rc != EXIT_OK)
 		return rc;
 	lms_error err = {0};
-	provider_options po = {.profile = o->profile,
-	                       .region = o->region,
-	                       .endpoint_url = o->endpoint_url,
-	                       .process_timeout_seconds = 60,
-	                       .debug = o->debug ? stderr : NULL};
-	credentials_status st = provider_resolve(&po, &o->creds, &err);
-	if (st != CREDENTIALS_OK) {
+	sf_connect_options co = {.profile = o->profile,
+	                         .region = o->region,
+	                         .endpoint_url = o->endpoint_url,
+	                         .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
+	                         .backoff_unit_ms = deploy_env_ms("LMSCTL_HTTP_BACKOFF_MS"),
+	                         .debug = o->debug ? stderr : NULL,
+	                         .interrupted = is_interrupted};
+	sf_session ses;
+	credentials_status st = CREDENTIALS_OK;
+	sf_connect_step failed = sf_connect(&co, &ses, &st, &err);
+	/* op_free frees what was made */
+	o->creds = ses.creds;
+	o->aws = ses.aws;
+	o->who = ses.who;
+	o->have_identity = ses.have_identity;
+	switch (failed) {
+	case SF_CONNECT_DONE:
+		break;
+	case SF_CONNECT_CREDENTIALS:
 		fail_err(&err);
 		if (st != CREDENTIALS_NOT_FOUND)
 			fail("the AWS credentials above are needed for %s", o->name);
 		lms_error_clear(&err);
 		return EXIT_FINDINGS;
-	}
-	aws_client_options ao = {
-	    .region = o->region,
-	    .endpoint_url = o->endpoint_url,
-	    .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
-	    .backoff_unit_ms = deploy_env_ms("LMSCTL_HTTP_BACKOFF_MS"),
-	    .debug = o->debug ? stderr : NULL,
-	    .interrupted = is_interrupted,
-	};
-	o->aws = aws_client_new(&ao, o->creds, &err);
-	if (!o->aws) {
+	case SF_CONNECT_CLIENT:
 		fail_err(&err);
 		lms_error_clear(&err);
 		return EXIT_USAGE;
-	}
-	if (!sts_get_caller_identity(o->aws, &o->who, &err)) {
+	case SF_CONNECT_IDENTITY:
 		fail_err(&err);
 		fail("cannot confirm who the credentials (%s) belong to; nothing was changed",
 		     o->creds->source ? o->creds->source : "?");
 		lms_error_clear(&err);
 		return EXIT_FINDINGS;
 	}
-	o->have_identity = true;
 	bool prod = strcmp(o->environment, "prod") == 0;
 	say(o, "%s%s%s stack %s in account %s, %s, as %s\n", color(o, BOLD),
 	    prod ? "PROD" : o->environment, color(o, RESET), o->stack, o->who.account, o->region,
@@ -706,42 +707,6 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 	return ok;
 }
 
-/* Uploads a large template; fills url. */
-static bool upload_template(op *o, const buf *tpl, buf *url)
-{
-	buf bucket, key;
-	buf_init(&bucket, 0);
-	buf_init(&key, 0);
-	lms_error err = {0};
-	bool created = false;
-	bool ok = sf_upload_template(o->aws, o->who.account, o->region, o->stack, tpl->data,
-	                             tpl->len, url, &bucket, &key, &created, &err);
-	if (created)
-		say(o,
-		    "Created the artifact bucket %s (private, encrypted, %s, objects expire after "
-		    "%d days)\n",
-		    buf_cstr(&bucket),
-		    aws_client_plain_http(o->aws, "s3") ? "no TLS-only policy over plain http"
-		                                        : "TLS only",
-		    S3_ARTIFACT_EXPIRY_DAYS);
-	if (ok)
-		say(o, "Uploaded the template (%zu bytes) to s3://%s/%s\n", tpl->len,
-		    buf_cstr(&bucket), buf_cstr(&key));
-	else if (err.msg)
-		fail_err(&err);
-	lms_error_clear(&err);
-	buf_free(&bucket);
-	buf_free(&key);
-	return ok;
-}
-
-/* Polls DescribeChangeSet until the change set is created or failed. */
-static cfn_change_set *wait_change_set(op *o, const char *id, lms_error *err)
-{
-	sf_hooks h;
-	return sf_wait_change_set(o->aws, o->stack, id, hooks(o, &h), err);
-}
-
 /* ---- deploy ------------------------------------------------------------------------------ */
 
 typedef struct deploy_opts {
@@ -799,39 +764,37 @@ static int delete_failed_stack(op *o, const deploy_opts *d, const cfn_stack *s)
 		return EXIT_FINDINGS;
 	}
 	lms_error err = {0};
-	cfn_event_tracker t;
-	if (!cfn_event_tracker_init(&t, s->id ? s->id : o->stack, 0))
-		return EXIT_FINDINGS;
-	buf token;
-	buf_init(&token, 0);
-	bool ok = sf_events_baseline(o->aws, &t, &err) && cfn_new_token(&token) &&
-	          cfn_delete_stack(o->aws, s->id ? s->id : o->stack,
-	                           d->role_arn ? d->role_arn : s->role_arn, buf_cstr(&token), &err);
-	buf_free(&token);
+	sf_operation run = {.call = SF_DELETE,
+	                   .target = s->id ? s->id : o->stack,
+	                   .role_arn = d->role_arn ? d->role_arn : s->role_arn,
+	                   .events_of = s->id ? s->id : o->stack,
+	                   .stack = o->stack,
+	                   .id = s->id};
+	sf_hooks h;
+	cfn_stack *final = NULL;
+	sf_failure first = {0};
 	int rc = EXIT_OK;
-	if (!ok) {
+	switch (sf_run(o->aws, &run, hooks(o, &h), &final, &first, &err)) {
+	case SF_RUN_REFUSED:
+	case SF_RUN_LOST:
 		fail_err(&err);
 		rc = EXIT_FINDINGS;
-	} else {
-		cfn_stack *final = NULL;
-		sf_failure first = {0};
-		sf_follow_result fr = follow(o, &t, s->id, false, &final, &first, &err);
-		if (fr == SF_INTERRUPTED) {
-			say_interrupted(o);
-			rc = EXIT_INTERRUPTED;
-		} else if (fr == SF_ERROR) {
-			fail_err(&err);
-			rc = EXIT_FINDINGS;
-		} else if (final && strcmp(final->status, "DELETE_COMPLETE") != 0) {
+		break;
+	case SF_RUN_INTERRUPTED:
+		say_interrupted(o);
+		rc = EXIT_INTERRUPTED;
+		break;
+	case SF_RUN_SETTLED:
+		if (final && strcmp(final->status, "DELETE_COMPLETE") != 0) {
 			fail("the failed stack could not be deleted (%s)%s%s", final->status,
 			     first.reason ? ": " : "", first.reason ? first.reason : "");
 			rc = EXIT_FINDINGS;
 		}
-		cfn_stack_free(final);
-		sf_failure_free(&first);
+		break;
 	}
+	cfn_stack_free(final);
+	sf_failure_free(&first);
 	lms_error_clear(&err);
-	cfn_event_tracker_free(&t);
 	return rc;
 }
 
@@ -845,40 +808,34 @@ static int continue_rollback(op *o, const deploy_opts *d, const cfn_stack *s)
 	if (!d->yes && !confirm_yes_no("Continue the rollback now?"))
 		return EXIT_FINDINGS;
 	lms_error err = {0};
-	cfn_event_tracker t;
-	if (!cfn_event_tracker_init(&t, s->id ? s->id : o->stack, 0))
-		return EXIT_FINDINGS;
-	buf token;
-	buf_init(&token, 0);
-	bool ok =
-	    sf_events_baseline(o->aws, &t, &err) && cfn_new_token(&token) &&
-	    cfn_continue_update_rollback(o->aws, o->stack, d->role_arn ? d->role_arn : s->role_arn,
-	                                 buf_cstr(&token), &err);
-	buf_free(&token);
-	int rc = EXIT_OK;
+	sf_operation run = {.call = SF_CONTINUE_ROLLBACK,
+	                   .target = o->stack,
+	                   .role_arn = d->role_arn ? d->role_arn : s->role_arn,
+	                   .events_of = s->id ? s->id : o->stack,
+	                   .stack = o->stack,
+	                   .id = s->id};
+	sf_hooks h;
 	cfn_stack *final = NULL;
 	sf_failure first = {0};
-	if (!ok) {
+	int rc = EXIT_OK;
+	sf_run_result rr = sf_run(o->aws, &run, hooks(o, &h), &final, &first, &err);
+	if (rr == SF_RUN_REFUSED) {
 		fail_err(&err);
 		rc = EXIT_FINDINGS;
-	} else {
-		sf_follow_result fr = follow(o, &t, s->id, false, &final, &first, &err);
-		if (fr == SF_INTERRUPTED) {
-			say_interrupted(o);
-			rc = EXIT_INTERRUPTED;
-		} else if (fr == SF_ERROR || !final ||
-		           strcmp(final->status, "UPDATE_ROLLBACK_COMPLETE") != 0) {
-			if (err.msg)
-				fail_err(&err);
-			fail("the rollback did not complete%s%s", first.reason ? ": " : "",
-			     first.reason ? first.reason : "");
-			rc = EXIT_FINDINGS;
-		}
+	} else if (rr == SF_RUN_INTERRUPTED) {
+		say_interrupted(o);
+		rc = EXIT_INTERRUPTED;
+	} else if (rr == SF_RUN_LOST || !final ||
+	           strcmp(final->status, "UPDATE_ROLLBACK_COMPLETE") != 0) {
+		if (err.msg)
+			fail_err(&err);
+		fail("the rollback did not complete%s%s", first.reason ? ": " : "",
+		     first.reason ? first.reason : "");
+		rc = EXIT_FINDINGS;
 	}
 	cfn_stack_free(final);
 	sf_failure_free(&first);
 	lms_error_clear(&err);
-	cfn_event_tracker_free(&t);
 	return rc;
 }
 
@@ -933,10 +890,7 @@ typedef struct deploy_run {
 	const char *type; /* CREATE or UPDATE */
 	char *stack_id;   /* of a stack to update */
 	char *role_arn;
-	sf_deploy_names nm;
-	bool named;
-	char *cs_id;
-	cfn_change_set *cs;
+	sf_plan plan; /* the change set, its name and tokens */
 	summary sm;
 } deploy_run;
 
@@ -1024,58 +978,71 @@ static int deploy_gate(deploy_run *x)
 	return rc;
 }
 
-/* Where the template goes (inline, or S3 when large), the parameters, then the change set:
- * created and waited for. */
+/* What the plan says as it goes, on the terminal. */
+static void plan_progress(void *ctx, const sf_plan_progress *p)
+{
+	op *o = ctx;
+	if (p->step == SF_PLAN_UPLOAD && p->done) {
+		if (p->bucket_created)
+			say(o,
+			    "Created the artifact bucket %s (private, encrypted, %s, objects "
+			    "expire "
+			    "after %d days)\n",
+			    p->bucket,
+			    aws_client_plain_http(o->aws, "s3")
+			        ? "no TLS-only policy over plain http"
+			        : "TLS only",
+			    S3_ARTIFACT_EXPIRY_DAYS);
+		if (p->uploaded)
+			say(o, "Uploaded the template (%zu bytes) to s3://%s/%s\n", p->template_len,
+			    p->bucket, p->key);
+	} else if (p->step == SF_PLAN_CREATE) {
+		say(o, "Creating change set %s (%s, template %zu bytes%s)\n", p->name, p->type,
+		    p->template_len, p->from_s3 ? ", from S3" : "");
+	}
+}
+
+/* The parameters, then the change set (sf_plan_change_set: the template inline or through
+ * S3, created, waited for). */
 static int deploy_change_set(deploy_run *x)
 {
 	op *o = x->o;
 	deploy_result *r = x->r;
 	lms_error err = {0};
-	int rc = EXIT_OK;
-	buf url;
-	buf_init(&url, 0);
-	bool ok = true;
-	if (x->tpl.len > CFN_MAX_TEMPLATE_BODY)
-		ok = upload_template(o, &x->tpl, &url);
 	params p = {0};
-	ok = ok && collect_parameters(o, x->d->template_path, &x->tpl, &p);
-	x->named = sf_deploy_names_init(&x->nm, o->aws, o->stack, o->environment);
-	ok = ok && x->named;
-	r->change_set = ok ? strdup(buf_cstr(&x->nm.name)) : NULL;
-	cfn_change_set_input in = {
-	    .stack_name = o->stack,
-	    .change_set_name = buf_cstr(&x->nm.name),
-	    .type = x->type,
-	    .template_body = url.len ? NULL : buf_cstr(&x->tpl),
-	    .template_url = url.len ? buf_cstr(&url) : NULL,
-	    .parameters = p.kv,
-	    .nparameters = p.n,
-	    .capabilities = sf_capabilities,
-	    .ncapabilities = 2,
-	    .tags = x->nm.tags,
-	    .ntags = 2,
-	    .role_arn = x->role_arn,
-	    .description = buf_cstr(&x->nm.description),
-	    .client_token = buf_cstr(&x->nm.create_token),
-	};
-	if (ok) {
-		say(o, "Creating change set %s (%s, template %zu bytes%s)\n", buf_cstr(&x->nm.name),
-		    x->type, x->tpl.len, url.len ? ", from S3" : "");
-		ok = cfn_create_change_set(o->aws, &in, &x->cs_id, &err);
-		if (ok)
-			x->cs = wait_change_set(o, x->cs_id, &err);
-		if (!x->cs) {
+	if (!collect_parameters(o, x->d->template_path, &x->tpl, &p)) {
+		params_free(&p);
+		r->result = "failed: template not uploaded";
+		return EXIT_FINDINGS;
+	}
+	sf_plan_request rq = {.stack = o->stack,
+	                      .region = o->region,
+	                      .environment = o->environment,
+	                      .account = o->who.account,
+	                      .type = x->type,
+	                      .role_arn = x->role_arn,
+	                      .template_text = buf_cstr(&x->tpl),
+	                      .template_len = x->tpl.len,
+	                      .params = p.kv,
+	                      .nparams = p.n};
+	sf_hooks h;
+	int rc = EXIT_OK;
+	if (!sf_plan_change_set(o->aws, &rq, hooks(o, &h), plan_progress, &x->plan, &err)) {
+		if (x->plan.failed == SF_PLAN_CREATE || x->plan.failed == SF_PLAN_WAIT) {
 			fail_err(&err);
 			r->result = interrupted ? "interrupted" : "failed: change set not created";
 			rc = interrupted ? EXIT_INTERRUPTED : EXIT_FINDINGS;
-		}
-	} else {
-		if (!r->result)
+		} else {
+			if (err.msg)
+				fail_err(&err);
 			r->result = "failed: template not uploaded";
-		rc = EXIT_FINDINGS;
+			rc = EXIT_FINDINGS;
+		}
 	}
+	if (x->plan.failed == SF_PLAN_CREATE || x->plan.failed == SF_PLAN_WAIT ||
+	    x->plan.failed == SF_PLAN_DONE)
+		r->change_set = strdup(buf_cstr(&x->plan.names.name));
 	params_free(&p);
-	buf_free(&url);
 	lms_error_clear(&err);
 	return rc;
 }
@@ -1088,13 +1055,13 @@ static int deploy_review(deploy_run *x, bool *go)
 	op *o = x->o;
 	const deploy_opts *d = x->d;
 	deploy_result *r = x->r;
-	cfn_change_set *cs = x->cs;
-	const char *name = buf_cstr(&x->nm.name);
+	cfn_change_set *cs = x->plan.cs;
+	const char *name = buf_cstr(&x->plan.names.name);
 	lms_error err = {0};
 	*go = false;
 	if (cfn_change_set_is_empty(cs)) {
 		say(o, "No changes: stack %s is up to date.\n", o->stack);
-		if (!cfn_delete_change_set(o->aws, o->stack, x->cs_id, &err))
+		if (!cfn_delete_change_set(o->aws, o->stack, x->plan.cs_id, &err))
 			lms_error_clear(&err);
 		r->result = "no changes";
 		r->stack_status = strdup("NO_CHANGES");
@@ -1103,7 +1070,7 @@ static int deploy_review(deploy_run *x, bool *go)
 	if (strcmp(cs->status, "FAILED") == 0) {
 		fail("the change set failed: %s",
 		     cs->status_reason ? cs->status_reason : "no reason");
-		if (!cfn_delete_change_set(o->aws, o->stack, x->cs_id, &err))
+		if (!cfn_delete_change_set(o->aws, o->stack, x->plan.cs_id, &err))
 			lms_error_clear(&err);
 		r->result = "failed: change set FAILED";
 		return EXIT_FINDINGS;
@@ -1176,47 +1143,54 @@ static int deploy_outcome(deploy_run *x)
 	return EXIT_OK;
 }
 
-/* ExecuteChangeSet, then the stack's events followed until it settles. `rc` is returned
- * when nothing is decided here. */
-static int deploy_execute(deploy_run *x, int rc)
+static void say_executing(void *ctx)
+{
+	say(ctx, "Executing; following the stack events:\n");
+}
+
+/* ExecuteChangeSet, then the stack's events followed until it settles (sf_run). */
+static int deploy_execute(deploy_run *x)
 {
 	op *o = x->o;
 	deploy_result *r = x->r;
-	cfn_change_set *cs = x->cs;
+	const cfn_change_set *cs = x->plan.cs;
 	lms_error err = {0};
-	cfn_event_tracker t;
-	if (!cfn_event_tracker_init(&t, cs->stack_id ? cs->stack_id : o->stack, 0))
-		return rc;
-	if (!sf_events_baseline(o->aws, &t, &err))
-		lms_error_clear(&err);
-	if (!cfn_execute_change_set(o->aws, o->stack, x->cs_id, buf_cstr(&x->nm.execute_token),
-	                            &err)) {
+	sf_operation run = {.call = SF_EXECUTE,
+	                   .target = o->stack,
+	                   .change_set = x->plan.cs_id,
+	                   .token = buf_cstr(&x->plan.names.execute_token),
+	                   .events_of = cs->stack_id ? cs->stack_id : o->stack,
+	                   .stack = o->stack,
+	                   .id = cs->stack_id ? cs->stack_id : x->stack_id,
+	                   .after_execute = true,
+	                   .started = say_executing};
+	sf_hooks h;
+	int rc = EXIT_FINDINGS;
+	switch (sf_run(o->aws, &run, hooks(o, &h), &r->stack, &r->first, &err)) {
+	case SF_RUN_REFUSED:
 		fail_err(&err);
 		r->result = "failed: ExecuteChangeSet";
-		rc = EXIT_FINDINGS;
-	} else {
-		say(o, "Executing; following the stack events:\n");
-		const char *id = cs->stack_id ? cs->stack_id : x->stack_id;
-		sf_follow_result fr = follow(o, &t, id, true, &r->stack, &r->first, &err);
-		if (fr == SF_INTERRUPTED) {
-			say_interrupted(o);
-			r->result = "interrupted while following";
-			rc = EXIT_INTERRUPTED;
-		} else if (fr == SF_ERROR) {
-			fail_err(&err);
-			fail("lost track of the stack; see lmsctl status");
-			r->result = "unknown: lost track";
-			rc = EXIT_FINDINGS;
-		} else if (!r->stack) {
+		break;
+	case SF_RUN_INTERRUPTED:
+		say_interrupted(o);
+		r->result = "interrupted while following";
+		rc = EXIT_INTERRUPTED;
+		break;
+	case SF_RUN_LOST:
+		fail_err(&err);
+		fail("lost track of the stack; see lmsctl status");
+		r->result = "unknown: lost track";
+		break;
+	case SF_RUN_SETTLED:
+		if (!r->stack) {
 			fail("stack %s disappeared", o->stack);
 			r->result = "failed: stack gone";
-			rc = EXIT_FINDINGS;
 		} else {
 			rc = deploy_outcome(x);
 		}
+		break;
 	}
 	lms_error_clear(&err);
-	cfn_event_tracker_free(&t);
 	return rc;
 }
 
@@ -1247,15 +1221,12 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 	bool go = false;
 	rc = deploy_review(&x, &go);
 	if (go)
-		rc = deploy_execute(&x, rc);
+		rc = deploy_execute(&x);
 done:
 	buf_free(&x.tpl);
-	cfn_change_set_free(x.cs);
-	free(x.cs_id);
+	sf_plan_free(&x.plan);
 	free(x.stack_id);
 	free(x.role_arn);
-	if (x.named)
-		sf_deploy_names_free(&x.nm);
 	return rc;
 }
 
@@ -1365,6 +1336,11 @@ static int check_protection(op *o, const cfn_stack *s)
 	return rc;
 }
 
+static void say_deleting(void *ctx)
+{
+	say(ctx, "Deleting; following the stack events:\n");
+}
+
 int cmd_destroy(int argc, char **argv, const deploy_env *env)
 {
 	op o;
@@ -1424,28 +1400,25 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 		buf_free(&q);
 	}
 	if (rc == EXIT_OK && s) {
-		cfn_event_tracker t;
-		buf token;
-		buf_init(&token, 0);
-		bool ok = cfn_event_tracker_init(&t, s->id ? s->id : o.stack, 0);
-		if (ok && !sf_events_baseline(o.aws, &t, &err))
-			lms_error_clear(&err);
-		ok = ok && cfn_new_token(&token) &&
-		     cfn_delete_stack(o.aws, s->id ? s->id : o.stack,
-		                      role_arn ? role_arn : s->role_arn, buf_cstr(&token), &err);
-		if (!ok) {
+		sf_operation run = {.call = SF_DELETE,
+		                   .target = s->id ? s->id : o.stack,
+		                   .role_arn = role_arn ? role_arn : s->role_arn,
+		                   .events_of = s->id ? s->id : o.stack,
+		                   .stack = o.stack,
+		                   .id = s->id,
+		                   .started = say_deleting};
+		sf_hooks h;
+		sf_run_result rr = sf_run(o.aws, &run, hooks(&o, &h), &r.stack, &r.first, &err);
+		if (rr == SF_RUN_REFUSED) {
 			fail_err(&err);
 			r.result = "failed: DeleteStack";
 			rc = EXIT_FINDINGS;
 		} else {
-			say(&o, "Deleting; following the stack events:\n");
-			sf_follow_result fr =
-			    follow(&o, &t, s->id, false, &r.stack, &r.first, &err);
-			if (fr == SF_INTERRUPTED) {
+			if (rr == SF_RUN_INTERRUPTED) {
 				say_interrupted(&o);
 				r.result = "interrupted while following";
 				rc = EXIT_INTERRUPTED;
-			} else if (fr == SF_ERROR) {
+			} else if (rr == SF_RUN_LOST) {
 				fail_err(&err);
 				r.result = "unknown: lost track";
 				rc = EXIT_FINDINGS;
@@ -1466,8 +1439,6 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 			cfn_stack_free(r.stack);
 			r.stack = NULL;
 		}
-		buf_free(&token);
-		cfn_event_tracker_free(&t);
 	}
 	lms_error_clear(&err);
 	cfn_stack_free(s);
