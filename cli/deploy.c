@@ -765,11 +765,11 @@ static int delete_failed_stack(op *o, const deploy_opts *d, const cfn_stack *s)
 	}
 	lms_error err = {0};
 	sf_operation run = {.call = SF_DELETE,
-	                   .target = s->id ? s->id : o->stack,
-	                   .role_arn = d->role_arn ? d->role_arn : s->role_arn,
-	                   .events_of = s->id ? s->id : o->stack,
-	                   .stack = o->stack,
-	                   .id = s->id};
+	                    .target = s->id ? s->id : o->stack,
+	                    .role_arn = d->role_arn ? d->role_arn : s->role_arn,
+	                    .events_of = s->id ? s->id : o->stack,
+	                    .stack = o->stack,
+	                    .id = s->id};
 	sf_hooks h;
 	cfn_stack *final = NULL;
 	sf_failure first = {0};
@@ -809,11 +809,11 @@ static int continue_rollback(op *o, const deploy_opts *d, const cfn_stack *s)
 		return EXIT_FINDINGS;
 	lms_error err = {0};
 	sf_operation run = {.call = SF_CONTINUE_ROLLBACK,
-	                   .target = o->stack,
-	                   .role_arn = d->role_arn ? d->role_arn : s->role_arn,
-	                   .events_of = s->id ? s->id : o->stack,
-	                   .stack = o->stack,
-	                   .id = s->id};
+	                    .target = o->stack,
+	                    .role_arn = d->role_arn ? d->role_arn : s->role_arn,
+	                    .events_of = s->id ? s->id : o->stack,
+	                    .stack = o->stack,
+	                    .id = s->id};
 	sf_hooks h;
 	cfn_stack *final = NULL;
 	sf_failure first = {0};
@@ -844,14 +844,14 @@ static int continue_rollback(op *o, const deploy_opts *d, const cfn_stack *s)
 static bool plain_http_refused(op *o, bool allow_plain_http)
 {
 	const char *env = model_get(o->m, "environment");
-	if (allow_plain_http || !env || strcmp(env, "prod") != 0)
-		return false;
 	findings f;
 	findings_init(&f);
 	validate_model(o->cat, o->m, &f);
 	bool refused = false;
 	for (size_t i = 0; i < f.n; i++) {
-		if (strcmp(f.v[i].rule, "SEC001") != 0)
+		/* the errors stopped the deploy before (validate_first); what else stops it */
+		if (f.v[i].sev == SEV_ERROR ||
+		    !ops_finding_stops_deploy(&f.v[i], env, allow_plain_http))
 			continue;
 		fail("SEC001 [%s]: prod is not deployed with plain HTTP to the load balancer: %s "
 		     "(fix: %s; or --allow-plain-http)",
@@ -1156,14 +1156,14 @@ static int deploy_execute(deploy_run *x)
 	const cfn_change_set *cs = x->plan.cs;
 	lms_error err = {0};
 	sf_operation run = {.call = SF_EXECUTE,
-	                   .target = o->stack,
-	                   .change_set = x->plan.cs_id,
-	                   .token = buf_cstr(&x->plan.names.execute_token),
-	                   .events_of = cs->stack_id ? cs->stack_id : o->stack,
-	                   .stack = o->stack,
-	                   .id = cs->stack_id ? cs->stack_id : x->stack_id,
-	                   .after_execute = true,
-	                   .started = say_executing};
+	                    .target = o->stack,
+	                    .change_set = x->plan.cs_id,
+	                    .token = buf_cstr(&x->plan.names.execute_token),
+	                    .events_of = cs->stack_id ? cs->stack_id : o->stack,
+	                    .stack = o->stack,
+	                    .id = cs->stack_id ? cs->stack_id : x->stack_id,
+	                    .after_execute = true,
+	                    .started = say_executing};
 	sf_hooks h;
 	int rc = EXIT_FINDINGS;
 	switch (sf_run(o->aws, &run, hooks(o, &h), &r->stack, &r->first, &err)) {
@@ -1401,12 +1401,12 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 	}
 	if (rc == EXIT_OK && s) {
 		sf_operation run = {.call = SF_DELETE,
-		                   .target = s->id ? s->id : o.stack,
-		                   .role_arn = role_arn ? role_arn : s->role_arn,
-		                   .events_of = s->id ? s->id : o.stack,
-		                   .stack = o.stack,
-		                   .id = s->id,
-		                   .started = say_deleting};
+		                    .target = s->id ? s->id : o.stack,
+		                    .role_arn = role_arn ? role_arn : s->role_arn,
+		                    .events_of = s->id ? s->id : o.stack,
+		                    .stack = o.stack,
+		                    .id = s->id,
+		                    .started = say_deleting};
 		sf_hooks h;
 		sf_run_result rr = sf_run(o.aws, &run, hooks(&o, &h), &r.stack, &r.first, &err);
 		if (rr == SF_RUN_REFUSED) {

@@ -105,3 +105,11 @@ ops_gate ops_deploy_gate(const char *status)
 		return OPS_GATE_UPDATE;
 	}
 }
+
+bool ops_finding_stops_deploy(const finding *f, const char *environment, bool allow_plain_http)
+{
+	if (f->sev == SEV_ERROR)
+		return true;
+	return !allow_plain_http && environment && strcmp(environment, "prod") == 0 &&
+	       strcmp(f->rule, "SEC001") == 0;
+}

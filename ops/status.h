@@ -19,6 +19,8 @@
 #ifndef LMSCTL_OPS_STATUS_H
 #define LMSCTL_OPS_STATUS_H
 
+#include "model/findings.h"
+
 #include <stdbool.h>
 
 typedef enum ops_stack_class {
@@ -65,5 +67,11 @@ typedef enum ops_gate {
 /* The gate for a stack in `status`; NULL: there is no stack. The command line and the
  * console's D both decide here. */
 ops_gate ops_deploy_gate(const char *status);
+
+/* The model's side of the gate: whether a finding stops a deploy. Every error does, and in
+ * prod (`environment`) plain HTTP to the load balancer (SEC001), a warning in validate
+ * since a fresh prod model cannot know its certificate, unless `allow_plain_http`
+ * (lmsctl deploy --allow-plain-http; the console has no such switch). */
+bool ops_finding_stops_deploy(const finding *f, const char *environment, bool allow_plain_http);
 
 #endif

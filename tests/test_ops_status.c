@@ -120,6 +120,22 @@ static void test_unknown_statuses(void **state)
 	assert_true(ops_status_settled("SOMETHING"));
 }
 
+/* The model's side of the gate, the same for lmsctl deploy and the console's D. */
+static void test_findings_that_stop_a_deploy(void **state)
+{
+	(void)state;
+	finding error = {.rule = (char *)"NET002", .sev = SEV_ERROR};
+	finding plain_http = {.rule = (char *)"SEC001", .sev = SEV_WARNING};
+	finding other = {.rule = (char *)"SCL001", .sev = SEV_WARNING};
+	assert_true(ops_finding_stops_deploy(&error, "dev", false));
+	assert_true(ops_finding_stops_deploy(&error, "prod", true));
+	assert_true(ops_finding_stops_deploy(&plain_http, "prod", false));
+	assert_false(ops_finding_stops_deploy(&plain_http, "prod", true));
+	assert_false(ops_finding_stops_deploy(&plain_http, "staging", false));
+	assert_false(ops_finding_stops_deploy(&plain_http, NULL, false));
+	assert_false(ops_finding_stops_deploy(&other, "prod", false));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +143,7 @@ int main(void)
 	    cmocka_unit_test(test_what_the_old_classifiers_agreed_on),
 	    cmocka_unit_test(test_where_they_disagreed),
 	    cmocka_unit_test(test_unknown_statuses),
+	    cmocka_unit_test(test_findings_that_stop_a_deploy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

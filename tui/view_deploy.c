@@ -226,7 +226,7 @@ bool deploy_running(const console *c)
  * balancer (SEC001), as `lmsctl deploy` refuses it without --allow-plain-http. */
 static bool stops_deploy(console *c, const finding *f)
 {
-	return f->sev == SEV_ERROR || (console_is_prod(c) && strcmp(f->rule, "SEC001") == 0);
+	return ops_finding_stops_deploy(f, console_env(c), false);
 }
 
 static size_t deploy_blockers(console *c)
