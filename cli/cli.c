@@ -556,7 +556,6 @@ static int cmd_render(cli *c, int argc, char **argv)
 	}
 	buf out;
 	buf_init(&out, 0);
-	rc = EXIT_OK;
 	if (!render_emit(r, strcmp(format, "json") == 0 ? RENDER_JSON : RENDER_YAML, &out)) {
 		fprintf(stderr, "lmsctl: out of memory writing the rendered template\n");
 		rc = EXIT_FINDINGS;
@@ -638,7 +637,6 @@ static int cmd_report(cli *c, int argc, char **argv)
 	create_only *db = NULL;
 	update_plan plan = {0};
 	bool have_plan = false;
-	rc = EXIT_OK;
 	findings f;
 	findings_init(&f);
 	validate_model(c->cat, c->m, &f);

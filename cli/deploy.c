@@ -934,7 +934,8 @@ static int deploy_gate(deploy_run *x)
 	}
 	int rc = EXIT_OK;
 	x->type = "UPDATE";
-	switch (ops_deploy_gate(s ? s->status : NULL)) {
+	ops_gate gate = s ? ops_deploy_gate(s->status) : OPS_GATE_CREATE;
+	switch (gate) {
 	case OPS_GATE_CREATE:
 		x->type = "CREATE";
 		break;
