@@ -672,17 +672,17 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 {
 	memset(out, 0, sizeof *out);
 	if (!template_path) {
-		for (size_t i = 0; i < o->cat->nparams; i++) {
-			const cat_param *p = &o->cat->params[i];
-			const char *v = model_param_value(o->m, o->cat, p->e.name);
-			if (!v)
-				continue;
-			if (p->no_echo)
-				aws_client_mask(o->aws, v);
-			if (!params_add(out, p->e.name, v))
-				return false;
+		/* the values the console sends too */
+		size_t n = 0;
+		ops_param *v = ops_model_params(o->cat, o->m, &n);
+		bool ok = v != NULL;
+		for (size_t i = 0; ok && i < n; i++) {
+			if (v[i].no_echo)
+				aws_client_mask(o->aws, v[i].value);
+			ok = params_add(out, v[i].key, v[i].value);
 		}
-		return true;
+		free(v);
+		return ok;
 	}
 	lms_error err = {0};
 	ydoc *doc = ydoc_parse(template_path, buf_cstr(tpl), tpl->len, &err);

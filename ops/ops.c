@@ -24,6 +24,19 @@ const char *ops_job_name(ops_job j)
 	return j < OPS_JOB_COUNT ? names[j] : "?";
 }
 
+ops_param *ops_model_params(const catalog *cat, const model *m, size_t *n)
+{
+	*n = 0;
+	ops_param *v = calloc(cat->nparams + 1, sizeof(*v));
+	for (size_t i = 0; v && i < cat->nparams; i++) {
+		const cat_param *p = &cat->params[i];
+		const char *value = model_param_value(m, cat, p->e.name);
+		if (value)
+			v[(*n)++] = (ops_param){(char *)p->e.name, (char *)value, p->no_echo};
+	}
+	return v;
+}
+
 ops_job ops_deploy_job(bool known, bool exists, const char *status)
 {
 	return known && exists && ops_deploy_gate(status) == OPS_GATE_BUSY ? OPS_WATCH : OPS_PLAN;

@@ -14,6 +14,8 @@
 #define LMSCTL_OPS_OPS_H
 
 #include "common/error.h"
+#include "model/catalog.h"
+#include "model/model.h"
 #include "ops/status.h"
 
 #include <stdbool.h>
@@ -129,6 +131,12 @@ typedef struct ops_param {
 	char *key, *value;
 	bool no_echo; /* never shown: masked in the API log */
 } ops_param;
+
+/* The values a plan sends for the model's template: every catalog parameter the model
+ * sets, with NoEcho, in catalog order; *n of them. The strings are borrowed from `cat`
+ * and `m` (free the array only); NULL when out of memory. The command line and the
+ * console send the same. */
+ops_param *ops_model_params(const catalog *cat, const model *m, size_t *n);
 
 /* What a job works on. The runner copies it; a backend reads it. */
 typedef struct ops_request {

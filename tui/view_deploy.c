@@ -168,14 +168,7 @@ void stackops_request(console *c, ops_request *rq)
 			rq->resources[rq->nresources++] =
 			    (char *)c->cat->entries[SEC_RESOURCES][i].name;
 	/* the parameter values (borrowed: the runner copies them) */
-	rq->params = calloc(c->cat->nparams + 1, sizeof(*rq->params));
-	for (size_t i = 0; rq->params && i < c->cat->nparams; i++) {
-		const cat_param *p = &c->cat->params[i];
-		const char *v = model_param_value(c->m, c->cat, p->e.name);
-		if (v)
-			rq->params[rq->nparams++] =
-			    (ops_param){(char *)p->e.name, (char *)v, p->no_echo};
-	}
+	rq->params = ops_model_params(c->cat, c->m, &rq->nparams);
 }
 
 bool stackops_start(console *c, ops_job job)
