@@ -784,29 +784,3 @@ bool cfn_continue_update_rollback(aws_client *c, const char *stack, const char *
 	aws_params_add(&p, "ClientRequestToken", client_request_token);
 	return simple_call(c, &p, err);
 }
-
-/* ---- statuses ---------------------------------------------------------------------------- */
-
-bool cfn_status_settled(const char *status)
-{
-	/* REVIEW_IN_PROGRESS: created by a change set that was never executed; nothing runs */
-	return status && (!lms_ends_with(status, "_IN_PROGRESS") ||
-	                  strcmp(status, "REVIEW_IN_PROGRESS") == 0);
-}
-
-bool cfn_status_succeeded(const char *status)
-{
-	return status &&
-	       (strcmp(status, "CREATE_COMPLETE") == 0 || strcmp(status, "UPDATE_COMPLETE") == 0 ||
-	        strcmp(status, "IMPORT_COMPLETE") == 0);
-}
-
-bool cfn_status_failed(const char *status)
-{
-	return status && (strstr(status, "ROLLBACK") || lms_ends_with(status, "_FAILED"));
-}
-
-bool cfn_event_status_failed(const char *status)
-{
-	return status && lms_ends_with(status, "_FAILED");
-}

@@ -185,17 +185,7 @@ bool cfn_cancel_update_stack(aws_client *c, const char *stack, const char *clien
 bool cfn_continue_update_rollback(aws_client *c, const char *stack, const char *role_arn,
                                   const char *client_request_token, lms_error *err);
 
-/* ---- statuses ---- */
-
-/* Whether a stack status is final (nothing in progress; REVIEW_IN_PROGRESS counts as final:
- * nothing runs until a change set is executed). */
-bool cfn_status_settled(const char *status);
-/* Whether a status is the success of a create, update or import. */
-bool cfn_status_succeeded(const char *status);
-/* Whether a final status means the operation failed or was rolled back. */
-bool cfn_status_failed(const char *status);
-/* Whether an event status is a failure (CREATE_FAILED, UPDATE_FAILED, DELETE_FAILED, ...). */
-bool cfn_event_status_failed(const char *status);
+/* (Stack statuses are classified by ops/status.h, the one classifier.) */
 
 /* A token for ClientRequestToken and the like: "lmsctl-" and 32 random hex digits. */
 bool cfn_new_token(buf *out);

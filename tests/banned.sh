@@ -5,7 +5,7 @@ set -u
 src=${TOP_SRCDIR:-.}
 cd "$src" || exit 1
 pattern='\b(sprintf|vsprintf|strcpy|strcat|strtok|atoi|atol|atoll|gets)[[:space:]]*\(|\bscanf[[:space:]]*\([[:space:]]*"[^"]*%s'
-hits=$(grep -nE "$pattern" common/*.[ch] model/*.[ch] aws/*.[ch] tui/*.[ch] tests/*.[ch] tests/fuzz/*.c 2>/dev/null |
+hits=$(grep -nE "$pattern" common/*.[ch] model/*.[ch] aws/*.[ch] ops/*.[ch] cli/*.[ch] tui/*.[ch] tests/*.[ch] tests/fuzz/*.c 2>/dev/null |
 	grep -v 'banned-ok:' | grep -vE '^\S+:[0-9]+:\s*(/\*|\*|//)')
 if [ -n "$hits" ]; then
 	echo "banned functions (use snprintf/buf_addf, strtol, strtok_r; or justify with banned-ok:):"

@@ -399,6 +399,29 @@ class ConsoleAgainstMoto(unittest.TestCase):
         s = c.wait(r"ValidationError: Template error")
         c.wait(r"→ REVIEW_IN_PROGRESS|-> REVIEW_IN_PROGRESS")
         self.assertEqual(self.journal()[-1]["result"], "failed: ExecuteChangeSet")
+        # D again: nothing runs on the stack the refused execute left (REVIEW_IN_PROGRESS),
+        # so D makes a new change set on it (it used to "watch" that stack and fail at once)
+        cfn = self.admin("cloudformation")
+
+        def change_sets():
+            return len(cfn.list_change_sets(StackName="lms-console-prod")["Summaries"])
+
+        before = change_sets()
+        c.keys("D")
+        deadline = time.monotonic() + 90
+        while change_sets() <= before:
+            if time.monotonic() > deadline:
+                self.fail("D made no new change set:\n" + c.screen())
+            time.sleep(0.5)
+        s = c.wait(r"Change set review", 90)
+        self.assertNotIn("already running", s)
+        # declined: discarded, as the first time
+        c.keys("n")
+        deadline = time.monotonic() + 30
+        while self.journal()[-1]["result"] != "discarded":
+            if time.monotonic() > deadline:
+                self.fail("the second change set was not discarded:\n" + c.screen())
+            time.sleep(0.5)
         c.keys("q")
         self.assertEqual(c.exit_status(), 0, s)
 

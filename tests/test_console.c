@@ -16,7 +16,7 @@
 #include "model/analysis.h"
 #include "model/catalog.h"
 #include "model/model.h"
-#include "tui/ops.h"
+#include "ops/ops.h"
 #include "tui/ui_cmd.h"
 #include "tui/ui_diff.h"
 #include "tui/ui_history.h"

@@ -1,10 +1,10 @@
-/* The console's AWS backend (tui/ops_aws.c) through the ops runner, against
+/* The console's AWS backend (ops/ops_aws.c) through the ops runner, against
  * tests/fault_server.py's recorded CloudFormation answers: what moto cannot show (resource
  * events, a failed update rolled back, deletion protection, an update running at
  * start). Each test runs jobs the way the console does and checks the messages the
  * console would draw: the change set, the events, the first failure, the errors, the
  * calls for the API log. */
-#include "tui/ops.h"
+#include "ops/ops.h"
 
 #include "common/buf.h"
 #include "faultutil.h"
@@ -56,6 +56,9 @@ typedef struct seen {
 	buf text;
 	bool done, ok;
 	size_t calls, events, changes;
+	/* the last STACK message: what the console keeps */
+	bool stack_exists;
+	char stack_status[64];
 } seen;
 
 static void seen_free(seen *s)
@@ -122,6 +125,9 @@ static void run(ops_runner *r, ops_job job, const char *changeset_id, seen *s, c
 			case OPS_MSG_STACK:
 				buf_addf(&s->text, "STACK %d %s\n", m->u.stack.exists,
 				         m->u.stack.status);
+				s->stack_exists = m->u.stack.exists;
+				snprintf(s->stack_status, sizeof s->stack_status, "%s",
+				         m->u.stack.status ? m->u.stack.status : "");
 				break;
 			case OPS_MSG_CHANGESET:
 				s->changes = m->u.cs.n;
@@ -227,6 +233,62 @@ static void test_update_rolled_back(void **state)
 	ops_runner_free(r);
 }
 
+/* D after a failed ExecuteChangeSet. The first deploy's CREATE change set made the stack
+ * (REVIEW_IN_PROGRESS, nothing in it); ExecuteChangeSet is then refused. Nothing runs on
+ * the stack: the console's D must plan a new change set, not watch it (it used to: the
+ * two classifiers disagreed on REVIEW_IN_PROGRESS, the watch ended at once in an error,
+ * and every further D did the same). */
+static void test_deploy_again_after_a_failed_execute(void **state)
+{
+	(void)state;
+	ops_runner *r = runner_for("execute-fails");
+	seen s;
+	char *cs_id = NULL;
+	/* no stack yet: D plans */
+	assert_int_equal(ops_deploy_job(false, false, NULL), OPS_PLAN);
+	run(r, OPS_PLAN, NULL, &s, &cs_id);
+	assert_true(s.ok);
+	expect(&s, "STACK 0 \n");
+	expect(&s, "(CREATE, template");
+	expect(&s, "CHANGESET arn:aws:cloudformation:");
+	expect(&s, "STACK 1 REVIEW_IN_PROGRESS");
+	assert_non_null(cs_id);
+	seen_free(&s);
+
+	run(r, OPS_EXECUTE, cs_id, &s, NULL);
+	assert_false(s.ok);
+	expect(&s, "CALL cloudformation:ExecuteChangeSet 403");
+	expect(&s, "ERROR cannot execute the change set: ");
+	expect(&s, "AccessDenied");
+	expect_not(&s, "PHASE executing");
+	/* what it left, as the console keeps it */
+	assert_true(s.stack_exists);
+	assert_string_equal(s.stack_status, "REVIEW_IN_PROGRESS");
+	seen_free(&s);
+	free(cs_id);
+	cs_id = NULL;
+
+	/* D now: the console asks ops_deploy_job with the stack as last reported */
+	assert_int_equal(ops_deploy_job(true, true, "REVIEW_IN_PROGRESS"), OPS_PLAN);
+	assert_int_equal(ops_deploy_gate("REVIEW_IN_PROGRESS"), OPS_GATE_CREATE);
+	/* and the plan it starts makes a new CREATE change set on the stack left behind */
+	run(r, OPS_PLAN, NULL, &s, &cs_id);
+	assert_true(s.ok);
+	expect(&s, "STACK 1 REVIEW_IN_PROGRESS");
+	expect(&s, "(CREATE, template");
+	expect(&s, "CHANGESET arn:aws:cloudformation:");
+	expect_not(&s, "ERROR");
+	assert_int_equal(s.changes, 1);
+	seen_free(&s);
+	free(cs_id);
+
+	/* an operation that does run is watched, as before */
+	assert_int_equal(ops_deploy_job(true, true, "UPDATE_IN_PROGRESS"), OPS_WATCH);
+	assert_int_equal(ops_deploy_job(true, true, "ROLLBACK_IN_PROGRESS"), OPS_WATCH);
+	assert_int_equal(ops_deploy_job(true, true, "UPDATE_ROLLBACK_FAILED"), OPS_PLAN);
+	ops_runner_free(r);
+}
+
 static void test_destroy_refused_by_protection(void **state)
 {
 	(void)state;
@@ -316,6 +378,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_update_rolled_back),
+	    cmocka_unit_test(test_deploy_again_after_a_failed_execute),
 	    cmocka_unit_test(test_destroy_refused_by_protection),
 	    cmocka_unit_test(test_watch_an_update_in_progress),
 	    cmocka_unit_test(test_no_credentials),

@@ -116,7 +116,7 @@ static void test_plain_http_outside_prod_is_a_warning(void **state)
 
 /* In prod it stays a warning (a fresh prod model cannot know its
  * certificate and must validate) that says deploy refuses it: the refusal
- * itself is tui/deploy.c's, tested in tests/deploy_moto.py. */
+ * itself is cli/deploy.c's, tested in tests/deploy_moto.py. */
 static void test_plain_http_in_prod_is_a_warning_deploy_refuses(void **state)
 {
 	(void)state;

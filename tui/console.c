@@ -44,12 +44,7 @@ static const ui_binding global_keys[] = {
     {"Ctrl-Z", "suspend (fg to come back)", 0, NULL},
 };
 
-const view_class *view_class_of(view_id v)
-{
-	return v < VIEW_COUNT ? views[v] : NULL;
-}
-
-double console_now(void)
+static double console_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -61,37 +56,17 @@ bool console_has_terminal(void)
 	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 }
 
-const char *console_env(const console *c)
-{
-	const char *e = model_get(c->m, "environment");
-	return e ? e : "dev";
-}
-
-bool console_is_prod(const console *c)
-{
-	return strcmp(console_env(c), "prod") == 0;
-}
-
-const char *console_env_name(const console *c)
-{
-	const char *s = model_get(c->m, "suffix");
-	return s && *s ? s : console_env(c);
-}
-
-void console_msg(console *c, bool error, const char *fmt, ...)
+static void vmsg(console *c, bool error, const char *fmt, va_list ap)
 {
 	buf b;
 	buf_init(&b, 0);
-	va_list ap;
-	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
 	free(c->msg);
 	c->msg = buf_take(&b);
 	c->msg_error = error;
 }
 
-void console_copy(console *c, const char *text)
+static void copy_to_clipboard(console *c, const char *text)
 {
 	/* OSC 52: the terminal (or tmux with set-clipboard) takes it */
 	static const char b64[] =
@@ -262,7 +237,7 @@ static void model_changed(console *c)
 			views[v]->model_changed(c);
 }
 
-int console_set_value(console *c, const char *key, const char *value, const char *label)
+static int set_value(console *c, const char *key, const char *value, const char *label)
 {
 	const char *before = ui_model_raw(&c->um, key);
 	if (before && value && strcmp(before, value) == 0)
@@ -352,7 +327,7 @@ static int apply_profile(console *c, const char *env)
 
 /* ---- the template ----------------------------------------------------------- */
 
-const tpl_index *console_template(console *c)
+static const tpl_index *template_index(console *c)
 {
 	if (c->tpl_valid && c->tpl_generation == c->um.generation)
 		return &c->tix;
@@ -523,7 +498,7 @@ static int on_save_path(console *c, dialog *d, int choice, const char *text, int
 	return save_to(c, text, d->ctx_str && strcmp(d->ctx_str, "quit") == 0);
 }
 
-void console_save(console *c, const char *path, bool then_quit)
+static void console_save(console *c, const char *path, bool then_quit)
 {
 	if (path) {
 		save_to(c, path, then_quit);
@@ -576,7 +551,7 @@ static int on_quit_choice(console *c, dialog *d, int choice, const char *text, i
 	return UI_REDRAW;
 }
 
-int console_quit(console *c)
+static int console_quit(console *c)
 {
 	size_t dirty = ui_model_dirty(&c->um);
 	if (dirty == 0 && !deploy_running(c)) {
@@ -606,7 +581,7 @@ int console_quit(console *c)
 
 /* ---- views --------------------------------------------------------------- */
 
-void console_set_view(console *c, view_id v)
+static void set_view(console *c, view_id v)
 {
 	if (v >= VIEW_COUNT || v == c->view)
 		return;
@@ -617,13 +592,13 @@ void console_set_view(console *c, view_id v)
 		views[v]->enter(c);
 }
 
-void console_goto_param(console *c, const cat_param *p)
+static void goto_param(console *c, const cat_param *p)
 {
 	console_set_view(c, VIEW_PARAMS);
 	params_select(c, p);
 }
 
-bool console_goto_resource(console *c, const char *logical_id)
+static bool goto_resource(console *c, const char *logical_id)
 {
 	console_set_view(c, VIEW_PREVIEW);
 	return preview_goto_resource(c, logical_id);
@@ -834,7 +809,7 @@ static void completions_clear(console *c)
 	c->completion_base = NULL;
 }
 
-void console_prompt_open(console *c, prompt_kind kind, const char *initial)
+static void prompt_open(console *c, prompt_kind kind, const char *initial)
 {
 	ui_edit_close(&c->prompt_edit);
 	completions_clear(c);
@@ -1571,6 +1546,18 @@ static void views_close(console *c)
 			views[v]->close(c);
 }
 
+/* What the views reach the console through (ui.h). */
+static const console_api api = {
+    .vmsg = vmsg,
+    .set_view = set_view,
+    .template_index = template_index,
+    .set_value = set_value,
+    .goto_param = goto_param,
+    .goto_resource = goto_resource,
+    .prompt_open = prompt_open,
+    .copy = copy_to_clipboard,
+};
+
 int console_main(const catalog *cat, model *m, const console_opts *opts)
 {
 	console *c = calloc(1, sizeof(*c));
@@ -1582,6 +1569,7 @@ int console_main(const catalog *cat, model *m, const console_opts *opts)
 	const char *bench = getenv("LMSCTL_BENCH");
 	if (bench && *bench)
 		c->bench.f = fopen(bench, "a");
+	c->api = &api;
 	c->opts = opts;
 	c->cat = cat;
 	c->m = m;

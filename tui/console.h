@@ -1,7 +1,7 @@
 /* console: the interactive console, `lmsctl [MODEL]`. Panels from the
  * templates' parameter groups, forms with live validation, findings, the
  * template preview, undo/redo, atomic saves that keep comments, and deploy
- * and destroy through a stack-operations backend (tui/ops.h). See
+ * and destroy through a stack-operations backend (ops/ops.h). See
  * docs/console.md. */
 #ifndef LMSCTL_TUI_CONSOLE_H
 #define LMSCTL_TUI_CONSOLE_H
@@ -18,7 +18,7 @@ typedef struct console_opts {
 	bool no_color;             /* --no-color (NO_COLOR is read by the console) */
 	const char *theme;         /* --theme dark|light|mono; NULL: dark */
 	const char *templates_dir; /* for messages */
-	/* The stack operations' backend (tui/ops.h), made when the console
+	/* The stack operations' backend (ops/ops.h), made when the console
 	 * starts: the AWS one, given the command line's AWS options through
 	 * `backend_ctx`. NULL: deploy and destroy say they are not available.
 	 * LMSCTL_FAKE_AWS=SCENARIO replaces it with the scripted backend. */

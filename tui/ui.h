@@ -11,8 +11,8 @@
 #define LMSCTL_TUI_UI_H
 
 #include "common/buf.h"
+#include "ops/ops.h"
 #include "tui/console.h"
-#include "tui/ops.h"
 #include "tui/theme.h"
 #include "tui/ui_history.h"
 #include "tui/ui_model.h"
@@ -21,8 +21,10 @@
 #include <form.h>
 #include <menu.h>
 #include <panel.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 /* ---- keys -------------------------------------------------------------- */
 
@@ -99,6 +101,7 @@ typedef enum {
 } view_id;
 
 typedef struct console console;
+typedef struct console_api console_api;
 
 typedef struct view_class {
 	const char *name;  /* for :commands and messages */
@@ -290,6 +293,7 @@ typedef struct bench_log {
 typedef enum { PROMPT_NONE, PROMPT_COMMAND, PROMPT_SEARCH } prompt_kind;
 
 struct console {
+	const console_api *api; /* what the views call (console.c's) */
 	const console_opts *opts;
 	const catalog *cat;
 	model *m;
@@ -351,32 +355,94 @@ struct console {
 	bool quit_after_save;
 };
 
-/* console.c */
-const view_class *view_class_of(view_id v);
-void console_set_view(console *c, view_id v);
-void console_msg(console *c, bool error, const char *fmt, ...)
+/* ---- the console, as its views reach it ---------------------------------- */
+
+/* What console.c hands its views (c->api, set before any view runs): the only way a view
+ * reaches the console. console.c drives the views through the view table; the views call
+ * back through this, never into console.c itself, so no file depends on the other in a
+ * circle. */
+struct console_api {
+	/* the message line: a note, or an error */
+	void (*vmsg)(console *c, bool error, const char *fmt, va_list ap);
+	void (*set_view)(console *c, view_id v);
+	/* The template for the current model (rebuilt if stale); NULL on error
+	 * (c->tpl_error says why). */
+	const tpl_index *(*template_index)(console *c);
+	/* Applies one edit as an undo step, revalidates, writes the recovery file. */
+	int (*set_value)(console *c, const char *key, const char *value, const char *label);
+	/* Selects a parameter in the params view and shows it. */
+	void (*goto_param)(console *c, const cat_param *p);
+	/* The preview at the resource with this logical id. */
+	bool (*goto_resource)(console *c, const char *logical_id);
+	void (*prompt_open)(console *c, prompt_kind kind, const char *initial);
+	/* Copies text to the terminal's clipboard (OSC 52). */
+	void (*copy)(console *c, const char *text);
+};
+
+static inline void console_msg(console *c, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* The template for the current model (rebuilt if stale); NULL on error
- * (c->tpl_error says why). */
-const tpl_index *console_template(console *c);
-/* Applies one edit as an undo step, revalidates, writes the recovery file. */
-int console_set_value(console *c, const char *key, const char *value, const char *label);
-/* Selects a parameter in the params view and shows it. */
-void console_goto_param(console *c, const cat_param *p);
-/* The preview at the resource with this logical id. */
-bool console_goto_resource(console *c, const char *logical_id);
-/* Starts a save: the diff against the file, then a confirmation. */
-void console_save(console *c, const char *path, bool then_quit);
-void console_prompt_open(console *c, prompt_kind kind, const char *initial);
-double console_now(void);
-/* The equivalent of pressing q. */
-int console_quit(console *c);
-bool console_is_prod(const console *c);
-const char *console_env(const console *c);
-/* A name of the environment for typed confirmations: the suffix. */
-const char *console_env_name(const console *c);
-/* Copies text to the terminal's clipboard (OSC 52). */
-void console_copy(console *c, const char *text);
+static inline void console_msg(console *c, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	c->api->vmsg(c, error, fmt, ap);
+	va_end(ap);
+}
+
+static inline void console_set_view(console *c, view_id v)
+{
+	c->api->set_view(c, v);
+}
+
+static inline const tpl_index *console_template(console *c)
+{
+	return c->api->template_index(c);
+}
+
+static inline int console_set_value(console *c, const char *key, const char *value,
+                                    const char *label)
+{
+	return c->api->set_value(c, key, value, label);
+}
+
+static inline void console_goto_param(console *c, const cat_param *p)
+{
+	c->api->goto_param(c, p);
+}
+
+static inline bool console_goto_resource(console *c, const char *logical_id)
+{
+	return c->api->goto_resource(c, logical_id);
+}
+
+static inline void console_prompt_open(console *c, prompt_kind kind, const char *initial)
+{
+	c->api->prompt_open(c, kind, initial);
+}
+
+static inline void console_copy(console *c, const char *text)
+{
+	c->api->copy(c, text);
+}
+
+/* The model's environment (dev when unset), whether it is prod, and a name of it for
+ * typed confirmations (the suffix). */
+static inline const char *console_env(const console *c)
+{
+	const char *e = model_get(c->m, "environment");
+	return e ? e : "dev";
+}
+
+static inline bool console_is_prod(const console *c)
+{
+	return strcmp(console_env(c), "prod") == 0;
+}
+
+static inline const char *console_env_name(const console *c)
+{
+	const char *s = model_get(c->m, "suffix");
+	return s && *s ? s : console_env(c);
+}
 
 /* view_params.c */
 void params_select(console *c, const cat_param *p);

@@ -10,7 +10,7 @@
  * (resources done over total) and the first failure pinned as the root
  * cause; then the outputs. X destroys, with the environment name typed.
  *
- * Every AWS call runs on the ops worker (tui/ops.h): the screen never
+ * Every AWS call runs on the ops worker (ops/ops.h): the screen never
  * freezes. Ctrl-C during an operation offers detach, cancel (updates only)
  * or keep watching. */
 #define _GNU_SOURCE /* strndup with -std=c11 */
@@ -168,14 +168,7 @@ void stackops_request(console *c, ops_request *rq)
 			rq->resources[rq->nresources++] =
 			    (char *)c->cat->entries[SEC_RESOURCES][i].name;
 	/* the parameter values (borrowed: the runner copies them) */
-	rq->params = calloc(c->cat->nparams + 1, sizeof(*rq->params));
-	for (size_t i = 0; rq->params && i < c->cat->nparams; i++) {
-		const cat_param *p = &c->cat->params[i];
-		const char *v = model_param_value(c->m, c->cat, p->e.name);
-		if (v)
-			rq->params[rq->nparams++] =
-			    (ops_param){(char *)p->e.name, (char *)v, p->no_echo};
-	}
+	rq->params = ops_model_params(c->cat, c->m, &rq->nparams);
 }
 
 bool stackops_start(console *c, ops_job job)
@@ -226,7 +219,7 @@ bool deploy_running(const console *c)
  * balancer (SEC001), as `lmsctl deploy` refuses it without --allow-plain-http. */
 static bool stops_deploy(console *c, const finding *f)
 {
-	return f->sev == SEV_ERROR || (console_is_prod(c) && strcmp(f->rule, "SEC001") == 0);
+	return ops_finding_stops_deploy(f, console_env(c), false);
 }
 
 static size_t deploy_blockers(console *c)
@@ -277,7 +270,8 @@ int deploy_start(console *c)
 		console_msg(c, true, "deploy stopped: %zu finding(s) to fix first", blockers);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	if (o->stack_known && ops_status_in_progress(o->stack_status)) {
+	/* the deploy gate the command line uses too: only a running operation is watched */
+	if (ops_deploy_job(o->stack_known, o->stack_exists, o->stack_status) == OPS_WATCH) {
 		console_msg(c, false, "an operation is already running on the stack: watching it");
 		resources_clear(o);
 		o->phase = DEP_RUNNING;
@@ -761,10 +755,13 @@ static void draw_idle(console *c, WINDOW *w, int h, int wd)
 		           o->identity_error ? o->identity_error : "asking AWS about the stack...",
 		           wd - 4, th(&c->th, o->identity_error ? TH_ERROR : TH_DIM));
 	} else {
-		const char *sym = !o->stack_exists                          ? c->sym.info
-		                  : ops_status_failed(o->stack_status)      ? c->sym.error
-		                  : ops_status_in_progress(o->stack_status) ? c->sym.arrow
-		                                                            : c->sym.ok;
+		/* running or rolling back, or waiting for a change set to be executed: an arrow */
+		ops_stack_class cls = ops_status_class(o->stack_status);
+		bool pending = ops_status_in_progress(o->stack_status) || cls == OPS_STACK_REVIEW;
+		const char *sym = !o->stack_exists                     ? c->sym.info
+		                  : pending                            ? c->sym.arrow
+		                  : ops_status_failed(o->stack_status) ? c->sym.error
+		                                                       : c->sym.ok;
 		buf_addf(&b, "%s %s", sym,
 		         o->stack_exists ? o->stack_status : "no stack yet: D creates it");
 		if (o->stack_reason && *o->stack_reason)

@@ -469,25 +469,125 @@ void preview_follow(console *c, const char *name)
 	}
 }
 
+/* r: the generated template or its rendered view; each keeps its own place. */
+static int toggle_rendered(console *c, preview_state *s)
+{
+	size_t top = s->top, cursor = s->cursor;
+	s->rendered = !s->rendered;
+	s->top = s->other_top;
+	s->cursor = s->other_cursor;
+	s->other_top = top;
+	s->other_cursor = cursor;
+	s->generation = 0; /* the fold table is the other text's */
+	s->nfolded = (size_t)-1;
+	console_msg(c, false, "%s",
+	            s->rendered ? "rendered view: the template resolved for "
+	                          "this model (r: the generated template)"
+	                        : "the generated template (r: rendered view)");
+	return UI_HANDLED | UI_REDRAW;
+}
+
+/* ] and [: the next or previous use of the field followed, unfolding its resource. */
+static void jump_to_use(console *c, preview_state *s, const tpl_index *ix, int key)
+{
+	if (!s->follow) {
+		console_msg(c, false, "no field followed: p on a field in the params view, or f");
+		return;
+	}
+	long at = key == ']' ? tpl_find_use(ix, s->follow, s->cursor + 1, 1)
+	                     : tpl_find_use(ix, s->follow, s->cursor ? s->cursor - 1 : 0, -1);
+	if (at >= 0) {
+		long r = tpl_resource_at(ix, (size_t)at);
+		if (r >= 0 && (size_t)r < s->nfolded)
+			s->folded[r] = false;
+		s->cursor = (size_t)at;
+	}
+}
+
+/* } and {: the next resource, or the start of this one (then the previous one). */
+static void jump_to_resource(preview_state *s, const tpl_index *ix, int key)
+{
+	long r = tpl_resource_at(ix, s->cursor);
+	size_t i;
+	if (key == '}') {
+		for (i = 0; i < ix->nres && ix->res[i].first <= s->cursor; i++)
+			;
+		if (i < ix->nres)
+			s->cursor = ix->res[i].first;
+		return;
+	}
+	size_t target = s->cursor;
+	if (r >= 0 && ix->res[r].first == s->cursor && r > 0)
+		target = ix->res[r - 1].first;
+	else if (r >= 0)
+		target = ix->res[r].first;
+	else {
+		for (i = ix->nres; i-- > 0;)
+			if (ix->res[i].first < s->cursor) {
+				target = ix->res[i].first;
+				break;
+			}
+	}
+	s->cursor = target;
+}
+
+/* z folds the resource under the cursor; Z folds every one, or unfolds them all. */
+static void fold(console *c, preview_state *s, const tpl_index *ix, int key)
+{
+	if (key == 'z') {
+		long r = tpl_resource_at(ix, s->cursor);
+		if (r >= 0 && (size_t)r < s->nfolded) {
+			s->folded[r] = !s->folded[r];
+			s->cursor = ix->res[r].first;
+		} else {
+			console_msg(c, false,
+			            "z folds a resource: move into one (} jumps to the next)");
+		}
+		return;
+	}
+	bool any = false;
+	for (size_t i = 0; i < s->nfolded; i++)
+		any = any || s->folded[i];
+	for (size_t i = 0; i < s->nfolded; i++)
+		s->folded[i] = !any;
+	s->cursor = visible_start(s, ix, s->cursor);
+	console_msg(c, false, any ? "every resource unfolded" : "every resource folded");
+}
+
+/* w: asks where to write the generated template. */
+static void ask_write_path(console *c)
+{
+	dialog *d = dlg_new(DLG_INPUT, "Write the template", on_write_path);
+	if (!d)
+		return;
+	dlg_addf(d,
+	         "The generated template (%zu bytes, sha256 %.12s) goes to (written "
+	         "atomically; an existing file is replaced):",
+	         c->tpl.len, c->tpl_sha);
+	buf p;
+	buf_init(&p, 0);
+	buf_addf(&p, "template-%s.yml", console_env_name(c));
+	d->initial = buf_take(&p);
+	dlg_push(c, d);
+}
+
+/* d: the deployed template, to compare with (GetTemplate on the ops worker). */
+static void compare_deployed(console *c)
+{
+	if (!c->ops.runner)
+		console_msg(c, true, "%s",
+		            c->ops.backend_note ? c->ops.backend_note : "no AWS access here");
+	else if (!c->ops.stack_exists)
+		console_msg(c, false, "no stack deployed yet: nothing to compare with");
+	else if (stackops_start(c, OPS_TEMPLATE))
+		console_msg(c, false, "getting the deployed template (GetTemplate)...");
+}
+
 static int preview_key(console *c, int key)
 {
 	preview_state *s = st(c);
-	if (key == 'r') {
-		/* each view keeps its own place */
-		size_t top = s->top, cursor = s->cursor;
-		s->rendered = !s->rendered;
-		s->top = s->other_top;
-		s->cursor = s->other_cursor;
-		s->other_top = top;
-		s->other_cursor = cursor;
-		s->generation = 0; /* the fold table is the other text's */
-		s->nfolded = (size_t)-1;
-		console_msg(c, false, "%s",
-		            s->rendered ? "rendered view: the template resolved for "
-		                          "this model (r: the generated template)"
-		                        : "the generated template (r: rendered view)");
-		return UI_HANDLED | UI_REDRAW;
-	}
+	if (key == 'r')
+		return toggle_rendered(c, s);
 	const tpl_index *ix = tpl(c);
 	if (!ix || ix->nlines == 0)
 		return UI_IGNORED;
@@ -522,100 +622,28 @@ static int preview_key(console *c, int key)
 		s->cursor = visible_start(s, ix, ix->nlines - 1);
 		break;
 	case ']':
-	case '[': {
-		if (!s->follow) {
-			console_msg(c, false,
-			            "no field followed: p on a field in the params view, or f");
-			break;
-		}
-		long at = key == ']'
-		              ? tpl_find_use(ix, s->follow, s->cursor + 1, 1)
-		              : tpl_find_use(ix, s->follow, s->cursor ? s->cursor - 1 : 0, -1);
-		if (at >= 0) {
-			long r = tpl_resource_at(ix, (size_t)at);
-			if (r >= 0 && (size_t)r < s->nfolded)
-				s->folded[r] = false;
-			s->cursor = (size_t)at;
-		}
+	case '[':
+		jump_to_use(c, s, ix, key);
 		break;
-	}
 	case '}':
-	case '{': {
-		long r = tpl_resource_at(ix, s->cursor);
-		size_t i;
-		if (key == '}') {
-			for (i = 0; i < ix->nres && ix->res[i].first <= s->cursor; i++)
-				;
-			if (i < ix->nres)
-				s->cursor = ix->res[i].first;
-		} else {
-			size_t target = s->cursor;
-			if (r >= 0 && ix->res[r].first == s->cursor && r > 0)
-				target = ix->res[r - 1].first;
-			else if (r >= 0)
-				target = ix->res[r].first;
-			else {
-				for (i = ix->nres; i-- > 0;)
-					if (ix->res[i].first < s->cursor) {
-						target = ix->res[i].first;
-						break;
-					}
-			}
-			s->cursor = target;
-		}
+	case '{':
+		jump_to_resource(s, ix, key);
 		break;
-	}
-	case 'z': {
-		long r = tpl_resource_at(ix, s->cursor);
-		if (r >= 0 && (size_t)r < s->nfolded) {
-			s->folded[r] = !s->folded[r];
-			s->cursor = ix->res[r].first;
-		} else {
-			console_msg(c, false,
-			            "z folds a resource: move into one (} jumps to the next)");
-		}
+	case 'z':
+	case 'Z':
+		fold(c, s, ix, key);
 		break;
-	}
-	case 'Z': {
-		bool any = false;
-		for (size_t i = 0; i < s->nfolded; i++)
-			any = any || s->folded[i];
-		for (size_t i = 0; i < s->nfolded; i++)
-			s->folded[i] = !any;
-		s->cursor = visible_start(s, ix, s->cursor);
-		console_msg(c, false, any ? "every resource unfolded" : "every resource folded");
-		break;
-	}
 	case 'f': {
 		const cat_param *p = params_selected(c);
 		if (p)
 			preview_follow(c, p->e.name);
 		break;
 	}
-	case 'w': {
-		dialog *d = dlg_new(DLG_INPUT, "Write the template", on_write_path);
-		if (!d)
-			break;
-		dlg_addf(d,
-		         "The generated template (%zu bytes, sha256 %.12s) goes to (written "
-		         "atomically; an existing file is replaced):",
-		         c->tpl.len, c->tpl_sha);
-		buf p;
-		buf_init(&p, 0);
-		buf_addf(&p, "template-%s.yml", console_env_name(c));
-		d->initial = buf_take(&p);
-		dlg_push(c, d);
+	case 'w':
+		ask_write_path(c);
 		break;
-	}
 	case 'd':
-		if (!c->ops.runner)
-			console_msg(c, true, "%s",
-			            c->ops.backend_note ? c->ops.backend_note
-			                                : "no AWS access here");
-		else if (!c->ops.stack_exists)
-			console_msg(c, false, "no stack deployed yet: nothing to compare with");
-		else if (stackops_start(c, OPS_TEMPLATE))
-			console_msg(c, false, "getting the deployed template (GetTemplate)...");
+		compare_deployed(c);
 		break;
 	default:
 		return UI_IGNORED;

@@ -1,5 +1,4 @@
-#define _GNU_SOURCE /* getopt_long */
-#include "tui/deploy.h"
+#include "cli/commands.h"
 
 #include "aws/cfn.h"
 #include "aws/credentials.h"
@@ -7,6 +6,8 @@
 #include "aws/provider.h"
 #include "aws/s3.h"
 #include "aws/sts.h"
+#include "cli/exit.h"
+#include "cli/options.h"
 #include "common/buf.h"
 #include "common/lazy_crypto.h"
 #include "model/analysis.h"
@@ -14,15 +15,15 @@
 #include "model/findings.h"
 #include "model/validate.h"
 #include "model/ydoc.h"
-#include "tui/cli.h"
-#include "tui/ops.h"
-#include "tui/stackflow.h"
+#include "ops/flow.h"
+#include "ops/ops.h"
+#include "ops/stackflow.h"
+#include "ops/status.h"
 
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -211,64 +212,30 @@ static void install_interrupt(op *o)
 	o->handler_installed = sigaction(SIGINT, &sa, &o->old_int) == 0;
 }
 
-/* The options every AWS command takes; true when `ch` was one of them. */
-enum {
-	OPT_ENDPOINT = 1000,
-	OPT_PROFILE,
-	OPT_REGION,
-	OPT_DEBUG,
-	OPT_OUTPUT,
-	OPT_FORMAT,
-	OPT_NO_EXECUTE,
-	OPT_ROLE,
-	OPT_ALLOW_REPLACEMENT,
-	OPT_ALLOW_PLAIN_HTTP,
-	OPT_TEMPLATE
-};
+/* The options every AWS command takes, written into its op. */
+#define AWS_OPTIONS(o)                                                                             \
+	CLI_STRING("model", 'm', &(o)->model_path),                                                \
+	    CLI_STRING("endpoint-url", 0, &(o)->endpoint_url),                                     \
+	    CLI_STRING("profile", 0, &(o)->profile), CLI_STRING("region", 0, &(o)->region_option), \
+	    CLI_FLAG("debug", 0, &(o)->debug)
 
-#define AWS_LONG_OPTIONS                                                                           \
-	{"model", required_argument, NULL, 'm'},                                                   \
-	    {"endpoint-url", required_argument, NULL, OPT_ENDPOINT},                               \
-	    {"profile", required_argument, NULL, OPT_PROFILE},                                     \
-	    {"region", required_argument, NULL, OPT_REGION},                                       \
-	    {"debug", no_argument, NULL, OPT_DEBUG},                                               \
-	{                                                                                          \
-		"help", no_argument, NULL, 'h'                                                     \
-	}
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool common_option(op *o, int ch, const char *arg)
+/* --output: text or json, refused as soon as it is read */
+static bool output_ok(const char *cmd, const char *value)
 {
-	switch (ch) {
-	case 'm':
-		o->model_path = arg;
+	if (strcmp(value, "json") == 0 || strcmp(value, "text") == 0)
 		return true;
-	case OPT_ENDPOINT:
-		o->endpoint_url = arg;
-		return true;
-	case OPT_PROFILE:
-		o->profile = arg;
-		return true;
-	case OPT_REGION:
-		o->region_option = arg;
-		return true;
-	case OPT_DEBUG:
-		o->debug = true;
-		return true;
-	default:
-		return false;
-	}
+	cli_usage_error(cmd, "--output must be text or json, not '%s'", value);
+	return false;
 }
 
-static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int usage_error(const char *cmd, const char *fmt, ...)
+static int parse(const char *cmd, const char *usage, const cli_opt *opts, size_t n, int argc,
+                 char **argv)
 {
-	fprintf(stderr, "lmsctl %s: ", cmd);
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'lmsctl %s --help'.\n", cmd);
-	return EXIT_USAGE;
+	const cli_command_line cl = {cmd, usage, opts, n, false, false};
+	int first;
+	return cli_parse(&cl, argc, argv, &first);
 }
 
 static bool stdin_is_terminal(void)
@@ -352,41 +319,41 @@ static int connect_aws(op *o)
 	if (rc != EXIT_OK)
 		return rc;
 	lms_error err = {0};
-	provider_options po = {.profile = o->profile,
-	                       .region = o->region,
-	                       .endpoint_url = o->endpoint_url,
-	                       .process_timeout_seconds = 60,
-	                       .debug = o->debug ? stderr : NULL};
-	credentials_status st = provider_resolve(&po, &o->creds, &err);
-	if (st != CREDENTIALS_OK) {
+	sf_connect_options co = {.profile = o->profile,
+	                         .region = o->region,
+	                         .endpoint_url = o->endpoint_url,
+	                         .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
+	                         .backoff_unit_ms = deploy_env_ms("LMSCTL_HTTP_BACKOFF_MS"),
+	                         .debug = o->debug ? stderr : NULL,
+	                         .interrupted = is_interrupted};
+	sf_session ses;
+	credentials_status st = CREDENTIALS_OK;
+	sf_connect_step failed = sf_connect(&co, &ses, &st, &err);
+	/* op_free frees what was made */
+	o->creds = ses.creds;
+	o->aws = ses.aws;
+	o->who = ses.who;
+	o->have_identity = ses.have_identity;
+	switch (failed) {
+	case SF_CONNECT_DONE:
+		break;
+	case SF_CONNECT_CREDENTIALS:
 		fail_err(&err);
 		if (st != CREDENTIALS_NOT_FOUND)
 			fail("the AWS credentials above are needed for %s", o->name);
 		lms_error_clear(&err);
 		return EXIT_FINDINGS;
-	}
-	aws_client_options ao = {
-	    .region = o->region,
-	    .endpoint_url = o->endpoint_url,
-	    .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
-	    .backoff_unit_ms = deploy_env_ms("LMSCTL_HTTP_BACKOFF_MS"),
-	    .debug = o->debug ? stderr : NULL,
-	    .interrupted = is_interrupted,
-	};
-	o->aws = aws_client_new(&ao, o->creds, &err);
-	if (!o->aws) {
+	case SF_CONNECT_CLIENT:
 		fail_err(&err);
 		lms_error_clear(&err);
 		return EXIT_USAGE;
-	}
-	if (!sts_get_caller_identity(o->aws, &o->who, &err)) {
+	case SF_CONNECT_IDENTITY:
 		fail_err(&err);
 		fail("cannot confirm who the credentials (%s) belong to; nothing was changed",
 		     o->creds->source ? o->creds->source : "?");
 		lms_error_clear(&err);
 		return EXIT_FINDINGS;
 	}
-	o->have_identity = true;
 	bool prod = strcmp(o->environment, "prod") == 0;
 	say(o, "%s%s%s stack %s in account %s, %s, as %s\n", color(o, BOLD),
 	    prod ? "PROD" : o->environment, color(o, RESET), o->stack, o->who.account, o->region,
@@ -468,7 +435,7 @@ static void print_event(op *o, const cfn_event *e)
 		gmtime_r(&e->timestamp, &tm);
 		strftime(when, sizeof when, "%H:%M:%S", &tm);
 	}
-	bool bad = cfn_event_status_failed(e->status);
+	bool bad = ops_event_status_failed(e->status);
 	say(o, "  %s  %s%-28s%s %-40s %s%s%s\n", when, bad ? color(o, RED) : "", e->status,
 	    bad ? color(o, RESET) : "", e->resource_type, e->logical_id, e->reason ? "  " : "",
 	    e->reason ? e->reason : "");
@@ -704,17 +671,17 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 {
 	memset(out, 0, sizeof *out);
 	if (!template_path) {
-		for (size_t i = 0; i < o->cat->nparams; i++) {
-			const cat_param *p = &o->cat->params[i];
-			const char *v = model_param_value(o->m, o->cat, p->e.name);
-			if (!v)
-				continue;
-			if (p->no_echo)
-				aws_client_mask(o->aws, v);
-			if (!params_add(out, p->e.name, v))
-				return false;
+		/* the values the console sends too */
+		size_t n = 0;
+		ops_param *v = ops_model_params(o->cat, o->m, &n);
+		bool ok = v != NULL;
+		for (size_t i = 0; ok && i < n; i++) {
+			if (v[i].no_echo)
+				aws_client_mask(o->aws, v[i].value);
+			ok = params_add(out, v[i].key, v[i].value);
 		}
-		return true;
+		free(v);
+		return ok;
 	}
 	lms_error err = {0};
 	ydoc *doc = ydoc_parse(template_path, buf_cstr(tpl), tpl->len, &err);
@@ -737,42 +704,6 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 	}
 	ydoc_free(doc);
 	return ok;
-}
-
-/* Uploads a large template; fills url. */
-static bool upload_template(op *o, const buf *tpl, buf *url)
-{
-	buf bucket, key;
-	buf_init(&bucket, 0);
-	buf_init(&key, 0);
-	lms_error err = {0};
-	bool created = false;
-	bool ok = sf_upload_template(o->aws, o->who.account, o->region, o->stack, tpl->data,
-	                             tpl->len, url, &bucket, &key, &created, &err);
-	if (created)
-		say(o,
-		    "Created the artifact bucket %s (private, encrypted, %s, objects expire after "
-		    "%d days)\n",
-		    buf_cstr(&bucket),
-		    aws_client_plain_http(o->aws, "s3") ? "no TLS-only policy over plain http"
-		                                        : "TLS only",
-		    S3_ARTIFACT_EXPIRY_DAYS);
-	if (ok)
-		say(o, "Uploaded the template (%zu bytes) to s3://%s/%s\n", tpl->len,
-		    buf_cstr(&bucket), buf_cstr(&key));
-	else if (err.msg)
-		fail_err(&err);
-	lms_error_clear(&err);
-	buf_free(&bucket);
-	buf_free(&key);
-	return ok;
-}
-
-/* Polls DescribeChangeSet until the change set is created or failed. */
-static cfn_change_set *wait_change_set(op *o, const char *id, lms_error *err)
-{
-	sf_hooks h;
-	return sf_wait_change_set(o->aws, o->stack, id, hooks(o, &h), err);
 }
 
 /* ---- deploy ------------------------------------------------------------------------------ */
@@ -832,39 +763,37 @@ static int delete_failed_stack(op *o, const deploy_opts *d, const cfn_stack *s)
 		return EXIT_FINDINGS;
 	}
 	lms_error err = {0};
-	cfn_event_tracker t;
-	if (!cfn_event_tracker_init(&t, s->id ? s->id : o->stack, 0))
-		return EXIT_FINDINGS;
-	buf token;
-	buf_init(&token, 0);
-	bool ok = sf_events_baseline(o->aws, &t, &err) && cfn_new_token(&token) &&
-	          cfn_delete_stack(o->aws, s->id ? s->id : o->stack,
-	                           d->role_arn ? d->role_arn : s->role_arn, buf_cstr(&token), &err);
-	buf_free(&token);
+	sf_operation run = {.call = SF_DELETE,
+	                    .target = s->id ? s->id : o->stack,
+	                    .role_arn = d->role_arn ? d->role_arn : s->role_arn,
+	                    .events_of = s->id ? s->id : o->stack,
+	                    .stack = o->stack,
+	                    .id = s->id};
+	sf_hooks h;
+	cfn_stack *final = NULL;
+	sf_failure first = {0};
 	int rc = EXIT_OK;
-	if (!ok) {
+	switch (sf_run(o->aws, &run, hooks(o, &h), &final, &first, &err)) {
+	case SF_RUN_REFUSED:
+	case SF_RUN_LOST:
 		fail_err(&err);
 		rc = EXIT_FINDINGS;
-	} else {
-		cfn_stack *final = NULL;
-		sf_failure first = {0};
-		sf_follow_result fr = follow(o, &t, s->id, false, &final, &first, &err);
-		if (fr == SF_INTERRUPTED) {
-			say_interrupted(o);
-			rc = EXIT_INTERRUPTED;
-		} else if (fr == SF_ERROR) {
-			fail_err(&err);
-			rc = EXIT_FINDINGS;
-		} else if (final && strcmp(final->status, "DELETE_COMPLETE") != 0) {
+		break;
+	case SF_RUN_INTERRUPTED:
+		say_interrupted(o);
+		rc = EXIT_INTERRUPTED;
+		break;
+	case SF_RUN_SETTLED:
+		if (final && strcmp(final->status, "DELETE_COMPLETE") != 0) {
 			fail("the failed stack could not be deleted (%s)%s%s", final->status,
 			     first.reason ? ": " : "", first.reason ? first.reason : "");
 			rc = EXIT_FINDINGS;
 		}
-		cfn_stack_free(final);
-		sf_failure_free(&first);
+		break;
 	}
+	cfn_stack_free(final);
+	sf_failure_free(&first);
 	lms_error_clear(&err);
-	cfn_event_tracker_free(&t);
 	return rc;
 }
 
@@ -878,40 +807,34 @@ static int continue_rollback(op *o, const deploy_opts *d, const cfn_stack *s)
 	if (!d->yes && !confirm_yes_no("Continue the rollback now?"))
 		return EXIT_FINDINGS;
 	lms_error err = {0};
-	cfn_event_tracker t;
-	if (!cfn_event_tracker_init(&t, s->id ? s->id : o->stack, 0))
-		return EXIT_FINDINGS;
-	buf token;
-	buf_init(&token, 0);
-	bool ok =
-	    sf_events_baseline(o->aws, &t, &err) && cfn_new_token(&token) &&
-	    cfn_continue_update_rollback(o->aws, o->stack, d->role_arn ? d->role_arn : s->role_arn,
-	                                 buf_cstr(&token), &err);
-	buf_free(&token);
-	int rc = EXIT_OK;
+	sf_operation run = {.call = SF_CONTINUE_ROLLBACK,
+	                    .target = o->stack,
+	                    .role_arn = d->role_arn ? d->role_arn : s->role_arn,
+	                    .events_of = s->id ? s->id : o->stack,
+	                    .stack = o->stack,
+	                    .id = s->id};
+	sf_hooks h;
 	cfn_stack *final = NULL;
 	sf_failure first = {0};
-	if (!ok) {
+	int rc = EXIT_OK;
+	sf_run_result rr = sf_run(o->aws, &run, hooks(o, &h), &final, &first, &err);
+	if (rr == SF_RUN_REFUSED) {
 		fail_err(&err);
 		rc = EXIT_FINDINGS;
-	} else {
-		sf_follow_result fr = follow(o, &t, s->id, false, &final, &first, &err);
-		if (fr == SF_INTERRUPTED) {
-			say_interrupted(o);
-			rc = EXIT_INTERRUPTED;
-		} else if (fr == SF_ERROR || !final ||
-		           strcmp(final->status, "UPDATE_ROLLBACK_COMPLETE") != 0) {
-			if (err.msg)
-				fail_err(&err);
-			fail("the rollback did not complete%s%s", first.reason ? ": " : "",
-			     first.reason ? first.reason : "");
-			rc = EXIT_FINDINGS;
-		}
+	} else if (rr == SF_RUN_INTERRUPTED) {
+		say_interrupted(o);
+		rc = EXIT_INTERRUPTED;
+	} else if (rr == SF_RUN_LOST || !final ||
+	           strcmp(final->status, "UPDATE_ROLLBACK_COMPLETE") != 0) {
+		if (err.msg)
+			fail_err(&err);
+		fail("the rollback did not complete%s%s", first.reason ? ": " : "",
+		     first.reason ? first.reason : "");
+		rc = EXIT_FINDINGS;
 	}
 	cfn_stack_free(final);
 	sf_failure_free(&first);
 	lms_error_clear(&err);
-	cfn_event_tracker_free(&t);
 	return rc;
 }
 
@@ -920,14 +843,14 @@ static int continue_rollback(op *o, const deploy_opts *d, const cfn_stack *s)
 static bool plain_http_refused(op *o, bool allow_plain_http)
 {
 	const char *env = model_get(o->m, "environment");
-	if (allow_plain_http || !env || strcmp(env, "prod") != 0)
-		return false;
 	findings f;
 	findings_init(&f);
 	validate_model(o->cat, o->m, &f);
 	bool refused = false;
 	for (size_t i = 0; i < f.n; i++) {
-		if (strcmp(f.v[i].rule, "SEC001") != 0)
+		/* the errors stopped the deploy before (validate_first); what else stops it */
+		if (f.v[i].sev == SEV_ERROR ||
+		    !ops_finding_stops_deploy(&f.v[i], env, allow_plain_http))
 			continue;
 		fail("SEC001 [%s]: prod is not deployed with plain HTTP to the load balancer: %s "
 		     "(fix: %s; or --allow-plain-http)",
@@ -957,345 +880,377 @@ static bool validate_first(op *o)
 	return errors == 0;
 }
 
-static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
-{
-	lms_error err = {0};
-	/* the template */
+/* What the steps of one deploy share (run_deploy). */
+typedef struct deploy_run {
+	op *o;
+	const deploy_opts *d;
+	deploy_result *r;
 	buf tpl;
-	if (d->template_path) {
-		if (!read_file(d->template_path, CFN_MAX_TEMPLATE_URL_BODY, &tpl))
+	const char *type; /* CREATE or UPDATE */
+	char *stack_id;   /* of a stack to update */
+	char *role_arn;
+	sf_plan plan; /* the change set, its name and tokens */
+	summary sm;
+} deploy_run;
+
+/* The template: the file given, or the model's, assembled. */
+static int deploy_template(deploy_run *x)
+{
+	op *o = x->o;
+	lms_error err = {0};
+	if (x->d->template_path) {
+		if (!read_file(x->d->template_path, CFN_MAX_TEMPLATE_URL_BODY, &x->tpl))
 			return EXIT_USAGE;
-	} else {
-		buf_init(&tpl, 0);
-		if (!assemble_template(o->cat, model_value_cb, o, &tpl, &err)) {
-			fail_err(&err);
-			lms_error_clear(&err);
-			buf_free(&tpl);
-			return EXIT_FINDINGS;
-		}
-		if (tpl.len > CFN_MAX_TEMPLATE_URL_BODY) {
-			fail("the template is %zu bytes, over CloudFormation's limit of %d from S3",
-			     tpl.len, CFN_MAX_TEMPLATE_URL_BODY);
-			buf_free(&tpl);
-			return EXIT_FINDINGS;
-		}
+		return EXIT_OK;
 	}
-	int rc = connect_aws(o);
-	if (rc != EXIT_OK) {
-		buf_free(&tpl);
-		if (rc == EXIT_FINDINGS)
-			r->result = "failed: no AWS identity";
-		return rc;
-	}
-	if (!d->template_path && plain_http_refused(o, d->allow_plain_http)) {
-		buf_free(&tpl);
-		r->result = "refused: plain HTTP in prod";
+	buf_init(&x->tpl, 0);
+	if (!assemble_template(o->cat, model_value_cb, o, &x->tpl, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
 		return EXIT_FINDINGS;
 	}
+	if (x->tpl.len > CFN_MAX_TEMPLATE_URL_BODY) {
+		fail("the template is %zu bytes, over CloudFormation's limit of %d from S3",
+		     x->tpl.len, CFN_MAX_TEMPLATE_URL_BODY);
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
 
-	/* the stack as it is */
+/* The stack as it is decides the change set's type (ops_deploy_gate, the console's gate
+ * too): a failed creation is deleted first, a failed rollback continued first. */
+static int deploy_gate(deploy_run *x)
+{
+	op *o = x->o;
+	deploy_result *r = x->r;
+	lms_error err = {0};
 	cfn_stack *s = NULL;
 	if (!cfn_describe_stack(o->aws, o->stack, &s, &err)) {
 		fail_err(&err);
 		lms_error_clear(&err);
-		buf_free(&tpl);
 		r->result = "failed: DescribeStacks";
 		return EXIT_FINDINGS;
 	}
-	const char *type = "UPDATE";
-	if (!s || strcmp(s->status, "REVIEW_IN_PROGRESS") == 0) {
-		type = "CREATE";
-	} else if (strcmp(s->status, "ROLLBACK_COMPLETE") == 0 ||
-	           strcmp(s->status, "ROLLBACK_FAILED") == 0) {
-		rc = delete_failed_stack(o, d, s);
-		if (rc != EXIT_OK) {
-			cfn_stack_free(s);
-			buf_free(&tpl);
+	int rc = EXIT_OK;
+	x->type = "UPDATE";
+	ops_gate gate = s ? ops_deploy_gate(s->status) : OPS_GATE_CREATE;
+	switch (gate) {
+	case OPS_GATE_CREATE:
+		x->type = "CREATE";
+		break;
+	case OPS_GATE_UPDATE:
+		break;
+	case OPS_GATE_DELETE_FIRST:
+		rc = delete_failed_stack(o, x->d, s);
+		if (rc != EXIT_OK)
 			r->result = "failed: the failed stack was not deleted";
-			return rc;
-		}
-		type = "CREATE";
-	} else if (strcmp(s->status, "UPDATE_ROLLBACK_FAILED") == 0) {
-		rc = continue_rollback(o, d, s);
-		if (rc != EXIT_OK) {
-			cfn_stack_free(s);
-			buf_free(&tpl);
+		x->type = "CREATE";
+		break;
+	case OPS_GATE_CONTINUE_ROLLBACK:
+		rc = continue_rollback(o, x->d, s);
+		if (rc != EXIT_OK)
 			r->result = "failed: the rollback was not continued";
-			return rc;
-		}
-	} else if (!cfn_status_settled(s->status)) {
+		break;
+	case OPS_GATE_BUSY:
 		fail("stack %s is busy (%s): wait until it settles (lmsctl status --follow), then "
 		     "deploy again",
 		     o->stack, s->status);
-		cfn_stack_free(s);
-		buf_free(&tpl);
 		r->result = "refused: stack busy";
-		return EXIT_FINDINGS;
-	} else if (strcmp(s->status, "DELETE_FAILED") == 0) {
+		rc = EXIT_FINDINGS;
+		break;
+	case OPS_GATE_DELETE_FAILED:
 		fail("stack %s is in DELETE_FAILED: finish deleting it (lmsctl destroy) first",
 		     o->stack);
-		cfn_stack_free(s);
-		buf_free(&tpl);
 		r->result = "refused: DELETE_FAILED";
+		rc = EXIT_FINDINGS;
+		break;
+	}
+	bool update = strcmp(x->type, "UPDATE") == 0;
+	if (rc == EXIT_OK) {
+		x->stack_id = s && s->id && update ? strdup(s->id) : NULL;
+		/* without --role-arn, an update keeps the stack's service role: a policy that
+		 * requires one (docs/deployer-policy.json) then still allows it */
+		x->role_arn = x->d->role_arn               ? strdup(x->d->role_arn)
+		              : s && s->role_arn && update ? strdup(s->role_arn)
+		                                           : NULL;
+	}
+	cfn_stack_free(s);
+	return rc;
+}
+
+/* What the plan says as it goes, on the terminal. */
+static void plan_progress(void *ctx, const sf_plan_progress *p)
+{
+	op *o = ctx;
+	if (p->step == SF_PLAN_UPLOAD && p->done) {
+		if (p->bucket_created)
+			say(o,
+			    "Created the artifact bucket %s (private, encrypted, %s, objects "
+			    "expire "
+			    "after %d days)\n",
+			    p->bucket,
+			    aws_client_plain_http(o->aws, "s3")
+			        ? "no TLS-only policy over plain http"
+			        : "TLS only",
+			    S3_ARTIFACT_EXPIRY_DAYS);
+		if (p->uploaded)
+			say(o, "Uploaded the template (%zu bytes) to s3://%s/%s\n", p->template_len,
+			    p->bucket, p->key);
+	} else if (p->step == SF_PLAN_CREATE) {
+		say(o, "Creating change set %s (%s, template %zu bytes%s)\n", p->name, p->type,
+		    p->template_len, p->from_s3 ? ", from S3" : "");
+	}
+}
+
+/* The parameters, then the change set (sf_plan_change_set: the template inline or through
+ * S3, created, waited for). */
+static int deploy_change_set(deploy_run *x)
+{
+	op *o = x->o;
+	deploy_result *r = x->r;
+	lms_error err = {0};
+	params p = {0};
+	if (!collect_parameters(o, x->d->template_path, &x->tpl, &p)) {
+		params_free(&p);
+		r->result = "failed: template not uploaded";
 		return EXIT_FINDINGS;
 	}
-	char *stack_id = s && s->id && strcmp(type, "UPDATE") == 0 ? strdup(s->id) : NULL;
-	/* without --role-arn, an update keeps the stack's service role: a policy that requires
-	 * one (docs/deployer-policy.json) then still allows it */
-	char *role_arn = d->role_arn                                       ? strdup(d->role_arn)
-	                 : s && s->role_arn && strcmp(type, "UPDATE") == 0 ? strdup(s->role_arn)
-	                                                                   : NULL;
-	cfn_stack_free(s);
-
-	/* where the template goes */
-	buf url;
-	buf_init(&url, 0);
-	bool ok = true;
-	if (tpl.len > CFN_MAX_TEMPLATE_BODY)
-		ok = upload_template(o, &tpl, &url);
-	params p = {0};
-	ok = ok && collect_parameters(o, d->template_path, &tpl, &p);
-	sf_deploy_names nm;
-	bool named = sf_deploy_names_init(&nm, o->aws, o->stack, o->environment);
-	ok = ok && named;
-	r->change_set = ok ? strdup(buf_cstr(&nm.name)) : NULL;
-	cfn_change_set_input in = {
-	    .stack_name = o->stack,
-	    .change_set_name = buf_cstr(&nm.name),
-	    .type = type,
-	    .template_body = url.len ? NULL : buf_cstr(&tpl),
-	    .template_url = url.len ? buf_cstr(&url) : NULL,
-	    .parameters = p.kv,
-	    .nparameters = p.n,
-	    .capabilities = sf_capabilities,
-	    .ncapabilities = 2,
-	    .tags = nm.tags,
-	    .ntags = 2,
-	    .role_arn = role_arn,
-	    .description = buf_cstr(&nm.description),
-	    .client_token = buf_cstr(&nm.create_token),
-	};
-	char *cs_id = NULL;
-	cfn_change_set *cs = NULL;
-	if (ok) {
-		say(o, "Creating change set %s (%s, template %zu bytes%s)\n", buf_cstr(&nm.name),
-		    type, tpl.len, url.len ? ", from S3" : "");
-		ok = cfn_create_change_set(o->aws, &in, &cs_id, &err);
-		if (ok)
-			cs = wait_change_set(o, cs_id, &err);
-		ok = cs != NULL;
-		if (!ok) {
+	sf_plan_request rq = {.stack = o->stack,
+	                      .region = o->region,
+	                      .environment = o->environment,
+	                      .account = o->who.account,
+	                      .type = x->type,
+	                      .role_arn = x->role_arn,
+	                      .template_text = buf_cstr(&x->tpl),
+	                      .template_len = x->tpl.len,
+	                      .params = p.kv,
+	                      .nparams = p.n};
+	sf_hooks h;
+	int rc = EXIT_OK;
+	if (!sf_plan_change_set(o->aws, &rq, hooks(o, &h), plan_progress, &x->plan, &err)) {
+		if (x->plan.failed == SF_PLAN_CREATE || x->plan.failed == SF_PLAN_WAIT) {
 			fail_err(&err);
 			r->result = interrupted ? "interrupted" : "failed: change set not created";
 			rc = interrupted ? EXIT_INTERRUPTED : EXIT_FINDINGS;
-		}
-	} else {
-		if (!r->result)
+		} else {
+			if (err.msg)
+				fail_err(&err);
 			r->result = "failed: template not uploaded";
-		rc = EXIT_FINDINGS;
-	}
-	params_free(&p);
-	buf_free(&url);
-	buf_free(&tpl);
-	lms_error_clear(&err);
-
-	if (ok && cfn_change_set_is_empty(cs)) {
-		say(o, "No changes: stack %s is up to date.\n", o->stack);
-		if (!cfn_delete_change_set(o->aws, o->stack, cs_id, &err))
-			lms_error_clear(&err);
-		r->result = "no changes";
-		r->stack_status = strdup("NO_CHANGES");
-		ok = false;
-		rc = EXIT_OK;
-	} else if (ok && strcmp(cs->status, "FAILED") == 0) {
-		fail("the change set failed: %s",
-		     cs->status_reason ? cs->status_reason : "no reason");
-		if (!cfn_delete_change_set(o->aws, o->stack, cs_id, &err))
-			lms_error_clear(&err);
-		r->result = "failed: change set FAILED";
-		ok = false;
-		rc = EXIT_FINDINGS;
-	}
-	summary sm = {0};
-	if (ok) {
-		sm = summarize(o, cs, type);
-		r->changes = changes_json(cs);
-		if (sm.stateful_replace && !d->allow_replacement) {
-			fail("refusing to replace %zu stateful resource(s) (their data would be "
-			     "lost): "
-			     "pass --allow-replacement if that is intended; change set %s is left "
-			     "for "
-			     "review",
-			     sm.stateful_replace, buf_cstr(&nm.name));
-			r->result = "refused: stateful replacement";
-			ok = false;
 			rc = EXIT_FINDINGS;
 		}
 	}
-	if (ok && d->no_execute) {
+	if (x->plan.failed == SF_PLAN_CREATE || x->plan.failed == SF_PLAN_WAIT ||
+	    x->plan.failed == SF_PLAN_DONE)
+		r->change_set = strdup(buf_cstr(&x->plan.names.name));
+	params_free(&p);
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* The review: an empty or failed change set ends here; a stateful replacement is refused
+ * without --allow-replacement; --no-execute stops; else the operator confirms (typed
+ * when data is at stake) unless --yes. *go says whether to execute. */
+static int deploy_review(deploy_run *x, bool *go)
+{
+	op *o = x->o;
+	const deploy_opts *d = x->d;
+	deploy_result *r = x->r;
+	cfn_change_set *cs = x->plan.cs;
+	const char *name = buf_cstr(&x->plan.names.name);
+	lms_error err = {0};
+	*go = false;
+	if (cfn_change_set_is_empty(cs)) {
+		say(o, "No changes: stack %s is up to date.\n", o->stack);
+		if (!cfn_delete_change_set(o->aws, o->stack, x->plan.cs_id, &err))
+			lms_error_clear(&err);
+		r->result = "no changes";
+		r->stack_status = strdup("NO_CHANGES");
+		return EXIT_OK;
+	}
+	if (strcmp(cs->status, "FAILED") == 0) {
+		fail("the change set failed: %s",
+		     cs->status_reason ? cs->status_reason : "no reason");
+		if (!cfn_delete_change_set(o->aws, o->stack, x->plan.cs_id, &err))
+			lms_error_clear(&err);
+		r->result = "failed: change set FAILED";
+		return EXIT_FINDINGS;
+	}
+	x->sm = summarize(o, cs, x->type);
+	r->changes = changes_json(cs);
+	if (x->sm.stateful_replace && !d->allow_replacement) {
+		fail("refusing to replace %zu stateful resource(s) (their data would be "
+		     "lost): "
+		     "pass --allow-replacement if that is intended; change set %s is left "
+		     "for "
+		     "review",
+		     x->sm.stateful_replace, name);
+		r->result = "refused: stateful replacement";
+		return EXIT_FINDINGS;
+	}
+	if (d->no_execute) {
 		say(o,
 		    "Not executed (--no-execute). Change set %s is ready for review; execute it "
 		    "with: aws cloudformation execute-change-set --region %s --stack-name %s "
 		    "--change-set-name %s\n",
-		    buf_cstr(&nm.name), o->region, o->stack, buf_cstr(&nm.name));
+		    name, o->region, o->stack, name);
 		r->result = "created, not executed";
-		ok = false;
-		rc = EXIT_OK;
+		return EXIT_OK;
 	}
-	if (ok && !d->yes) {
-		bool risky = sm.stateful_replace || sm.stateful_remove;
-		bool go;
-		if (risky) {
+	if (!d->yes) {
+		bool yes;
+		if (x->sm.stateful_replace || x->sm.stateful_remove) {
 			buf q;
 			buf_init(&q, 0);
 			buf_addf(&q,
 			         "This change set replaces or removes stateful resources of %s.",
 			         o->stack);
-			go = confirm_typed(buf_cstr(&q), o->stack);
+			yes = confirm_typed(buf_cstr(&q), o->stack);
 			buf_free(&q);
 		} else {
-			go = confirm_yes_no("Execute this change set?");
+			yes = confirm_yes_no("Execute this change set?");
 		}
-		if (!go) {
-			say(o, "Not executed. Change set %s is left for review.\n",
-			    buf_cstr(&nm.name));
+		if (!yes) {
+			say(o, "Not executed. Change set %s is left for review.\n", name);
 			r->result = "declined";
-			ok = false;
-			rc = EXIT_FINDINGS;
+			return EXIT_FINDINGS;
 		}
 	}
-	if (ok) {
-		cfn_event_tracker t;
-		ok = cfn_event_tracker_init(&t, cs->stack_id ? cs->stack_id : o->stack, 0);
-		if (ok && !sf_events_baseline(o->aws, &t, &err))
-			lms_error_clear(&err);
-		if (ok && !cfn_execute_change_set(o->aws, o->stack, cs_id,
-		                                  buf_cstr(&nm.execute_token), &err)) {
-			fail_err(&err);
-			r->result = "failed: ExecuteChangeSet";
-			rc = EXIT_FINDINGS;
-			ok = false;
+	*go = true;
+	return EXIT_OK;
+}
+
+/* The outcome of a deploy that ran: the first failure, or the outputs. */
+static int deploy_outcome(deploy_run *x)
+{
+	op *o = x->o;
+	deploy_result *r = x->r;
+	r->stack_status = strdup(r->stack->status);
+	if (!ops_status_succeeded(r->stack->status)) {
+		fail("deploy failed: stack %s is %s", o->stack, r->stack->status);
+		if (r->first.logical_id)
+			fail("first failure: %s (%s) %s: %s", r->first.logical_id, r->first.type,
+			     r->first.status, r->first.reason);
+		else if (r->stack->status_reason)
+			fail("reason: %s", r->stack->status_reason);
+		r->result = r->stack->status;
+		return EXIT_FINDINGS;
+	}
+	say(o, "\nStack %s is %s.\nOutputs:\n", o->stack, r->stack->status);
+	print_outputs_text(o, r->stack);
+	if (write_flat_outputs(r->stack))
+		say(o, "Wrote %s\n", SF_OUTPUTS_FILE);
+	r->result = r->stack->status;
+	return EXIT_OK;
+}
+
+static void say_executing(void *ctx)
+{
+	say(ctx, "Executing; following the stack events:\n");
+}
+
+/* ExecuteChangeSet, then the stack's events followed until it settles (sf_run). */
+static int deploy_execute(deploy_run *x)
+{
+	op *o = x->o;
+	deploy_result *r = x->r;
+	const cfn_change_set *cs = x->plan.cs;
+	lms_error err = {0};
+	sf_operation run = {.call = SF_EXECUTE,
+	                    .target = o->stack,
+	                    .change_set = x->plan.cs_id,
+	                    .token = buf_cstr(&x->plan.names.execute_token),
+	                    .events_of = cs->stack_id ? cs->stack_id : o->stack,
+	                    .stack = o->stack,
+	                    .id = cs->stack_id ? cs->stack_id : x->stack_id,
+	                    .after_execute = true,
+	                    .started = say_executing};
+	sf_hooks h;
+	int rc = EXIT_FINDINGS;
+	switch (sf_run(o->aws, &run, hooks(o, &h), &r->stack, &r->first, &err)) {
+	case SF_RUN_REFUSED:
+		fail_err(&err);
+		r->result = "failed: ExecuteChangeSet";
+		break;
+	case SF_RUN_INTERRUPTED:
+		say_interrupted(o);
+		r->result = "interrupted while following";
+		rc = EXIT_INTERRUPTED;
+		break;
+	case SF_RUN_LOST:
+		fail_err(&err);
+		fail("lost track of the stack; see lmsctl status");
+		r->result = "unknown: lost track";
+		break;
+	case SF_RUN_SETTLED:
+		if (!r->stack) {
+			fail("stack %s disappeared", o->stack);
+			r->result = "failed: stack gone";
+		} else {
+			rc = deploy_outcome(x);
 		}
-		if (ok) {
-			say(o, "Executing; following the stack events:\n");
-			const char *id = cs->stack_id ? cs->stack_id : stack_id;
-			sf_follow_result fr = follow(o, &t, id, true, &r->stack, &r->first, &err);
-			if (fr == SF_INTERRUPTED) {
-				say_interrupted(o);
-				r->result = "interrupted while following";
-				rc = EXIT_INTERRUPTED;
-			} else if (fr == SF_ERROR) {
-				fail_err(&err);
-				fail("lost track of the stack; see lmsctl status");
-				r->result = "unknown: lost track";
-				rc = EXIT_FINDINGS;
-			} else if (!r->stack) {
-				fail("stack %s disappeared", o->stack);
-				r->result = "failed: stack gone";
-				rc = EXIT_FINDINGS;
-			} else {
-				r->stack_status = strdup(r->stack->status);
-				if (!cfn_status_succeeded(r->stack->status)) {
-					fail("deploy failed: stack %s is %s", o->stack,
-					     r->stack->status);
-					if (r->first.logical_id)
-						fail("first failure: %s (%s) %s: %s",
-						     r->first.logical_id, r->first.type,
-						     r->first.status, r->first.reason);
-					else if (r->stack->status_reason)
-						fail("reason: %s", r->stack->status_reason);
-					r->result = r->stack->status;
-					rc = EXIT_FINDINGS;
-				} else {
-					say(o, "\nStack %s is %s.\nOutputs:\n", o->stack,
-					    r->stack->status);
-					print_outputs_text(o, r->stack);
-					if (write_flat_outputs(r->stack))
-						say(o, "Wrote %s\n", SF_OUTPUTS_FILE);
-					r->result = r->stack->status;
-					rc = EXIT_OK;
-				}
-			}
-		}
-		cfn_event_tracker_free(&t);
+		break;
 	}
 	lms_error_clear(&err);
-	cfn_change_set_free(cs);
-	free(cs_id);
-	free(stack_id);
-	free(role_arn);
-	if (named)
-		sf_deploy_names_free(&nm);
 	return rc;
 }
 
-static bool parse_output_option(const char *cmd, const char *v, bool *json)
+static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 {
-	if (strcmp(v, "json") == 0)
-		*json = true;
-	else if (strcmp(v, "text") == 0)
-		*json = false;
-	else {
-		usage_error(cmd, "--output must be text or json, not '%s'", v);
-		return false;
+	deploy_run x = {.o = o, .d = d, .r = r};
+	int rc = deploy_template(&x);
+	if (rc != EXIT_OK)
+		goto done;
+	rc = connect_aws(o);
+	if (rc != EXIT_OK) {
+		if (rc == EXIT_FINDINGS)
+			r->result = "failed: no AWS identity";
+		goto done;
 	}
-	return true;
+	if (!d->template_path && plain_http_refused(o, d->allow_plain_http)) {
+		r->result = "refused: plain HTTP in prod";
+		rc = EXIT_FINDINGS;
+		goto done;
+	}
+	rc = deploy_gate(&x);
+	if (rc != EXIT_OK)
+		goto done;
+	rc = deploy_change_set(&x);
+	buf_free(&x.tpl);
+	if (rc != EXIT_OK)
+		goto done;
+	bool go = false;
+	rc = deploy_review(&x, &go);
+	if (go)
+		rc = deploy_execute(&x);
+done:
+	buf_free(&x.tpl);
+	sf_plan_free(&x.plan);
+	free(x.stack_id);
+	free(x.role_arn);
+	return rc;
 }
 
 int cmd_deploy(int argc, char **argv, const deploy_env *env)
 {
-	static const struct option opts[] = {
-	    AWS_LONG_OPTIONS,
-	    {"yes", no_argument, NULL, 'y'},
-	    {"no-execute", no_argument, NULL, OPT_NO_EXECUTE},
-	    {"role-arn", required_argument, NULL, OPT_ROLE},
-	    {"allow-replacement", no_argument, NULL, OPT_ALLOW_REPLACEMENT},
-	    {"allow-plain-http", no_argument, NULL, OPT_ALLOW_PLAIN_HTTP},
-	    {"template", required_argument, NULL, OPT_TEMPLATE},
-	    {"output", required_argument, NULL, OPT_OUTPUT},
-	    {NULL, 0, NULL, 0}};
 	op o;
 	op_init(&o, "deploy", env);
 	deploy_opts d = {0};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+m:yh", opts, NULL)) != -1) {
-		if (common_option(&o, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'y':
-			d.yes = true;
-			break;
-		case OPT_NO_EXECUTE:
-			d.no_execute = true;
-			break;
-		case OPT_ROLE:
-			d.role_arn = optarg;
-			break;
-		case OPT_ALLOW_REPLACEMENT:
-			d.allow_replacement = true;
-			break;
-		case OPT_ALLOW_PLAIN_HTTP:
-			d.allow_plain_http = true;
-			break;
-		case OPT_TEMPLATE:
-			d.template_path = optarg;
-			break;
-		case OPT_OUTPUT:
-			if (!parse_output_option("deploy", optarg, &o.json))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(deploy_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error("deploy", "%s", "invalid option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("deploy", "unexpected argument '%s'", argv[optind]);
+	const char *output = NULL;
+	const cli_opt opts[] = {AWS_OPTIONS(&o),
+	                        CLI_FLAG("yes", 'y', &d.yes),
+	                        CLI_FLAG("no-execute", 0, &d.no_execute),
+	                        CLI_STRING("role-arn", 0, &d.role_arn),
+	                        CLI_FLAG("allow-replacement", 0, &d.allow_replacement),
+	                        CLI_FLAG("allow-plain-http", 0, &d.allow_plain_http),
+	                        CLI_STRING("template", 0, &d.template_path),
+	                        CLI_CHECKED("output", 0, &output, output_ok)};
+	int parsed = parse("deploy", deploy_usage, opts, COUNT(opts), argc, argv);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
+	o.json = output && strcmp(output, "json") == 0;
 	if (d.role_arn && strncmp(d.role_arn, "arn:", 4) != 0)
-		return usage_error("deploy", "--role-arn wants an IAM role ARN, not '%s'",
-		                   d.role_arn);
+		return cli_usage_error("deploy", "--role-arn wants an IAM role ARN, not '%s'",
+		                       d.role_arn);
 	if (!d.yes && !d.no_execute && !stdin_is_terminal()) {
 		fail("deploy asks for confirmation and there is no terminal: pass --yes to deploy "
 		     "without asking (or --no-execute to only create and show the change set)");
@@ -1381,41 +1336,24 @@ static int check_protection(op *o, const cfn_stack *s)
 	return rc;
 }
 
+static void say_deleting(void *ctx)
+{
+	say(ctx, "Deleting; following the stack events:\n");
+}
+
 int cmd_destroy(int argc, char **argv, const deploy_env *env)
 {
-	static const struct option opts[] = {AWS_LONG_OPTIONS,
-	                                     {"yes", no_argument, NULL, 'y'},
-	                                     {"role-arn", required_argument, NULL, OPT_ROLE},
-	                                     {"output", required_argument, NULL, OPT_OUTPUT},
-	                                     {NULL, 0, NULL, 0}};
 	op o;
 	op_init(&o, "destroy", env);
 	bool yes = false;
-	const char *role_arn = NULL;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+m:yh", opts, NULL)) != -1) {
-		if (common_option(&o, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'y':
-			yes = true;
-			break;
-		case OPT_ROLE:
-			role_arn = optarg;
-			break;
-		case OPT_OUTPUT:
-			if (!parse_output_option("destroy", optarg, &o.json))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(destroy_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error("destroy", "%s", "invalid option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("destroy", "unexpected argument '%s'", argv[optind]);
+	const char *role_arn = NULL, *output = NULL;
+	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("yes", 'y', &yes),
+	                        CLI_STRING("role-arn", 0, &role_arn),
+	                        CLI_CHECKED("output", 0, &output, output_ok)};
+	int parsed = parse("destroy", destroy_usage, opts, COUNT(opts), argc, argv);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
+	o.json = output && strcmp(output, "json") == 0;
 	if (!yes && !stdin_is_terminal()) {
 		fail("destroy asks the operator to type the environment's name and there is no "
 		     "terminal: pass --yes to destroy without asking");
@@ -1440,7 +1378,7 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 		say(&o, "Stack %s does not exist in account %s, %s: nothing to destroy.\n", o.stack,
 		    o.who.account, o.region);
 		r.result = "nothing to destroy";
-	} else if (!cfn_status_settled(s->status)) {
+	} else if (!ops_status_settled(s->status)) {
 		fail("stack %s is busy (%s): wait until it settles (lmsctl status --follow)",
 		     o.stack, s->status);
 		r.result = "refused: stack busy";
@@ -1462,28 +1400,25 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 		buf_free(&q);
 	}
 	if (rc == EXIT_OK && s) {
-		cfn_event_tracker t;
-		buf token;
-		buf_init(&token, 0);
-		bool ok = cfn_event_tracker_init(&t, s->id ? s->id : o.stack, 0);
-		if (ok && !sf_events_baseline(o.aws, &t, &err))
-			lms_error_clear(&err);
-		ok = ok && cfn_new_token(&token) &&
-		     cfn_delete_stack(o.aws, s->id ? s->id : o.stack,
-		                      role_arn ? role_arn : s->role_arn, buf_cstr(&token), &err);
-		if (!ok) {
+		sf_operation run = {.call = SF_DELETE,
+		                    .target = s->id ? s->id : o.stack,
+		                    .role_arn = role_arn ? role_arn : s->role_arn,
+		                    .events_of = s->id ? s->id : o.stack,
+		                    .stack = o.stack,
+		                    .id = s->id,
+		                    .started = say_deleting};
+		sf_hooks h;
+		sf_run_result rr = sf_run(o.aws, &run, hooks(&o, &h), &r.stack, &r.first, &err);
+		if (rr == SF_RUN_REFUSED) {
 			fail_err(&err);
 			r.result = "failed: DeleteStack";
 			rc = EXIT_FINDINGS;
 		} else {
-			say(&o, "Deleting; following the stack events:\n");
-			sf_follow_result fr =
-			    follow(&o, &t, s->id, false, &r.stack, &r.first, &err);
-			if (fr == SF_INTERRUPTED) {
+			if (rr == SF_RUN_INTERRUPTED) {
 				say_interrupted(&o);
 				r.result = "interrupted while following";
 				rc = EXIT_INTERRUPTED;
-			} else if (fr == SF_ERROR) {
+			} else if (rr == SF_RUN_LOST) {
 				fail_err(&err);
 				r.result = "unknown: lost track";
 				rc = EXIT_FINDINGS;
@@ -1504,8 +1439,6 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 			cfn_stack_free(r.stack);
 			r.stack = NULL;
 		}
-		buf_free(&token);
-		cfn_event_tracker_free(&t);
 	}
 	lms_error_clear(&err);
 	cfn_stack_free(s);
@@ -1534,34 +1467,16 @@ static json_t *event_json(const cfn_event *e)
 
 int cmd_status(int argc, char **argv, const deploy_env *env)
 {
-	static const struct option opts[] = {AWS_LONG_OPTIONS,
-	                                     {"follow", no_argument, NULL, 'f'},
-	                                     {"output", required_argument, NULL, OPT_OUTPUT},
-	                                     {NULL, 0, NULL, 0}};
 	op o;
 	op_init(&o, "status", env);
 	bool follow_on = false;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+m:fh", opts, NULL)) != -1) {
-		if (common_option(&o, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'f':
-			follow_on = true;
-			break;
-		case OPT_OUTPUT:
-			if (!parse_output_option("status", optarg, &o.json))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			fputs(status_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error("status", "%s", "invalid option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("status", "unexpected argument '%s'", argv[optind]);
+	const char *output = NULL;
+	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("follow", 'f', &follow_on),
+	                        CLI_CHECKED("output", 0, &output, output_ok)};
+	int parsed = parse("status", status_usage, opts, COUNT(opts), argc, argv);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
+	o.json = output && strcmp(output, "json") == 0;
 	if (o.json)
 		o.info = stderr;
 	if (!load(&o))
@@ -1592,8 +1507,8 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
 		}
 		say(&o, "Stack %s: %s%s%s%s%s (since %s)\n", o.stack,
-		    cfn_status_failed(s->status) ? color(&o, RED) : "", s->status,
-		    cfn_status_failed(s->status) ? color(&o, RESET) : "",
+		    ops_status_failed(s->status) ? color(&o, RED) : "", s->status,
+		    ops_status_failed(s->status) ? color(&o, RESET) : "",
 		    s->status_reason ? ": " : "", s->status_reason ? s->status_reason : "",
 		    when[0] ? when : "?");
 		say(&o, "Termination protection %s; %zu output(s); %zu parameter(s)\n",
@@ -1619,7 +1534,7 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 			} else {
 				lms_error_clear(&err);
 			}
-			if (follow_on && !cfn_status_settled(s->status)) {
+			if (follow_on && !ops_status_settled(s->status)) {
 				tr.max_pages = 0;
 				say(&o, "Following until the stack settles (Ctrl-C stops "
 				        "following, not "
@@ -1645,7 +1560,7 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 		}
 		if (rc == EXIT_OK && s) {
 			print_outputs_text(&o, s);
-			if (cfn_status_failed(s->status) ||
+			if (ops_status_failed(s->status) ||
 			    strcmp(s->status, "DELETE_COMPLETE") == 0)
 				rc = EXIT_FINDINGS;
 		}
@@ -1678,32 +1593,17 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 
 int cmd_outputs(int argc, char **argv, const deploy_env *env)
 {
-	static const struct option opts[] = {
-	    AWS_LONG_OPTIONS, {"format", required_argument, NULL, OPT_FORMAT}, {NULL, 0, NULL, 0}};
 	op o;
 	op_init(&o, "outputs", env);
 	const char *format = "text";
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+m:h", opts, NULL)) != -1) {
-		if (common_option(&o, ch, optarg))
-			continue;
-		switch (ch) {
-		case OPT_FORMAT:
-			format = optarg;
-			break;
-		case 'h':
-			fputs(outputs_usage, stdout);
-			return EXIT_OK;
-		default:
-			return usage_error("outputs", "%s", "invalid option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("outputs", "unexpected argument '%s'", argv[optind]);
+	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_STRING("format", 0, &format)};
+	int parsed = parse("outputs", outputs_usage, opts, COUNT(opts), argc, argv);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
 	    strcmp(format, "flat") != 0)
-		return usage_error("outputs", "--format must be text, json or flat, not '%s'",
-		                   format);
+		return cli_usage_error("outputs", "--format must be text, json or flat, not '%s'",
+		                       format);
 	bool text = strcmp(format, "text") == 0;
 	o.info = text ? stdout : stderr;
 	if (!load(&o))

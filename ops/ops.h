@@ -10,10 +10,13 @@
  * reviews and confirms -> OPS_EXECUTE (posts OPS_MSG_EVENT as they arrive,
  * OPS_MSG_STACK when it settles, then OPS_MSG_OUTPUTS) -> OPS_MSG_DONE.
  * Every backend call to AWS posts an OPS_MSG_CALL for the API log. */
-#ifndef LMSCTL_TUI_OPS_H
-#define LMSCTL_TUI_OPS_H
+#ifndef LMSCTL_OPS_OPS_H
+#define LMSCTL_OPS_OPS_H
 
 #include "common/error.h"
+#include "model/catalog.h"
+#include "model/model.h"
+#include "ops/status.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -129,6 +132,12 @@ typedef struct ops_param {
 	bool no_echo; /* never shown: masked in the API log */
 } ops_param;
 
+/* The values a plan sends for the model's template: every catalog parameter the model
+ * sets, with NoEcho, in catalog order; *n of them. The strings are borrowed from `cat`
+ * and `m` (free the array only); NULL when out of memory. The command line and the
+ * console send the same. */
+ops_param *ops_model_params(const catalog *cat, const model *m, size_t *n);
+
 /* What a job works on. The runner copies it; a backend reads it. */
 typedef struct ops_request {
 	char *stack;
@@ -223,12 +232,16 @@ void ops_changeset_counts(const ops_changeset *cs, size_t *add, size_t *modify, 
                           size_t *remove);
 /* SHA-256 of `len` bytes as 64 hex digits. */
 void ops_sha256_hex(const char *data, size_t len, char out[65]);
-/* Statuses: terminal (the stack settled), failed, in progress. */
-bool ops_status_in_progress(const char *status);
-bool ops_status_failed(const char *status);
+/* (Stack statuses: ops/status.h, the one classifier.) */
+/* The job the console's D starts for the stack as last reported (`known`: a STACK message
+ * came; `exists`; its `status`): OPS_WATCH while an operation runs on it (ops_deploy_gate
+ * says busy), else OPS_PLAN, whose backend refuses what the gate refuses, saying why. A
+ * stack a CREATE change set made and left (REVIEW_IN_PROGRESS, after a failed or declined
+ * ExecuteChangeSet) gets a new change set. */
+ops_job ops_deploy_job(bool known, bool exists, const char *status);
 double ops_now(void);
 
-/* ---- the AWS backend (tui/ops_aws.c) --------------------------------- */
+/* ---- the AWS backend (ops/ops_aws.c) --------------------------------- */
 
 typedef struct ops_aws_options {
 	const char *profile;      /* --profile, or NULL */

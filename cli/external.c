@@ -1,5 +1,5 @@
 #define _XOPEN_SOURCE 700 /* realpath */
-#include "tui/external.h"
+#include "cli/external.h"
 
 #include "model/assemble.h"
 #include "model/render/render.h"

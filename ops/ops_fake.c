@@ -1,7 +1,7 @@
 /* The scripted backend: what tests and demos run instead of AWS. It keeps a
  * pretend stack between jobs so that a deploy, a detach, a re-attach and a
  * destroy follow each other as they would against CloudFormation. */
-#include "tui/ops.h"
+#include "ops/ops.h"
 
 #include "common/buf.h"
 #include "model/analysis.h"

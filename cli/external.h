@@ -16,8 +16,8 @@
  * binary comes from, else those under _build/guard/. A variable set to the
  * empty string turns its tool off. A tool that is missing or fails is
  * reported once, as a line in `notes`, and skipped. */
-#ifndef LMSCTL_TUI_EXTERNAL_H
-#define LMSCTL_TUI_EXTERNAL_H
+#ifndef LMSCTL_CLI_EXTERNAL_H
+#define LMSCTL_CLI_EXTERNAL_H
 
 #include "common/buf.h"
 #include "common/error.h"

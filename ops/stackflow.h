@@ -1,13 +1,13 @@
-/* stackflow: the steps of a stack operation shared by the commands (tui/deploy.c: deploy,
- * destroy, status) and the console's AWS backend (tui/ops_aws.c): the change set's input,
+/* stackflow: the steps of a stack operation shared by the commands (cli/deploy.c: deploy,
+ * destroy, status) and the console's AWS backend (ops/ops_aws.c): the change set's input,
  * the upload of a large template, waiting for a change set, following a stack's events to
  * the end with the first failure pinned, deletion protection in a deployed template, the
  * journal and cfn-outputs/flat-outputs.json.
  *
  * Nothing here prints or prompts: progress goes through the hooks, so that the commands
  * print it on the terminal and the console posts it to its screen. */
-#ifndef LMSCTL_TUI_STACKFLOW_H
-#define LMSCTL_TUI_STACKFLOW_H
+#ifndef LMSCTL_OPS_STACKFLOW_H
+#define LMSCTL_OPS_STACKFLOW_H
 
 #include "aws/cfn.h"
 #include "aws/http.h"

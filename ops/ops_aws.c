@@ -1,8 +1,8 @@
-/* The console's AWS backend: the jobs of tui/ops.h run with the same calls as `lmsctl
- * deploy` and `destroy` (aws/, tui/stackflow.h), on the runner's worker thread. One
+/* The console's AWS backend: the jobs of ops/ops.h run with the same calls as `lmsctl
+ * deploy` and `destroy` (aws/, ops/stackflow.h), on the runner's worker thread. One
  * client at a time, used by one job at a time (the runner never runs two). */
 #define _GNU_SOURCE /* gmtime_r */
-#include "tui/ops.h"
+#include "ops/ops.h"
 
 #include "aws/cfn.h"
 #include "aws/credentials.h"
@@ -12,7 +12,9 @@
 #include "aws/sts.h"
 #include "common/buf.h"
 #include "model/analysis.h"
-#include "tui/stackflow.h"
+#include "ops/flow.h"
+#include "ops/stackflow.h"
+#include "ops/status.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +30,11 @@ typedef struct awsb {
 	aws_client *aws;
 	sts_identity who;
 	bool have_identity;
-	ops_sink *sink;   /* the running job's */
-	char *change_set; /* the name of the last change set planned, for the journal */
-	char *stack_id;   /* the stack's id when known: a deleted stack is found by id */
+	ops_sink *sink;          /* the running job's */
+	char *change_set;        /* the name of the last change set planned, for the journal */
+	char *stack_id;          /* the stack's id when known: a deleted stack is found by id */
+	const char *phase;       /* the running operation's, posted once it started (sf_run) */
+	const char *plan_sha256; /* the planned template's, for the plan's phases */
 } awsb;
 
 static char *dup_opt(const char *s)
@@ -159,33 +163,35 @@ static bool aws_connect(awsb *b, const ops_request *rq)
 		return false;
 	}
 	lms_error err = {0};
-	provider_options po = {.profile = b->profile,
-	                       .region = rq->region,
-	                       .endpoint_url = b->endpoint_url,
-	                       .process_timeout_seconds = 60};
-	credentials_status st = provider_resolve(&po, &b->creds, &err);
-	if (st != CREDENTIALS_OK) {
+	sf_connect_options co = {.profile = b->profile,
+	                         .region = rq->region,
+	                         .endpoint_url = b->endpoint_url,
+	                         .timeout_ms = b->timeout_ms,
+	                         .backoff_unit_ms = b->backoff_unit_ms,
+	                         .interrupted = hook_stopped,
+	                         .interrupt_ctx = b,
+	                         .on_call = on_call,
+	                         .on_call_ctx = b};
+	sf_session ses;
+	credentials_status st = CREDENTIALS_OK;
+	sf_connect_step failed = sf_connect(&co, &ses, &st, &err);
+	/* disconnect frees what was made */
+	b->creds = ses.creds;
+	b->aws = ses.aws;
+	b->who = ses.who;
+	b->have_identity = ses.have_identity;
+	b->region = strdup(rq->region);
+	if (failed == SF_CONNECT_CREDENTIALS) {
 		post_error(b, NULL, &err); /* it says what is missing and where it looked */
+		disconnect(b);
 		return false;
 	}
-	aws_client_options ao = {
-	    .region = rq->region,
-	    .endpoint_url = b->endpoint_url,
-	    .timeout_ms = b->timeout_ms,
-	    .backoff_unit_ms = b->backoff_unit_ms,
-	    .interrupted = hook_stopped,
-	    .interrupt_ctx = b,
-	    .on_call = on_call,
-	    .on_call_ctx = b,
-	};
-	b->aws = aws_client_new(&ao, b->creds, &err);
-	b->region = strdup(rq->region);
-	if (!b->aws || !b->region) {
+	if (failed == SF_CONNECT_CLIENT || !b->region) {
 		post_error(b, "cannot make the AWS client", &err);
 		disconnect(b);
 		return false;
 	}
-	if (!sts_get_caller_identity(b->aws, &b->who, &err)) {
+	if (failed == SF_CONNECT_IDENTITY) {
 		buf what;
 		buf_init(&what, 0);
 		buf_addf(&what, "cannot confirm who the credentials (%s) belong to",
@@ -195,7 +201,6 @@ static bool aws_connect(awsb *b, const ops_request *rq)
 		disconnect(b);
 		return false;
 	}
-	b->have_identity = true;
 	ops_post_identity(b->sink, b->who.account, b->who.arn);
 	return true;
 }
@@ -224,17 +229,17 @@ static bool describe(awsb *b, const ops_request *rq, cfn_stack **s)
 
 static void post_resources(awsb *b, const char *stack);
 
-/* Follows the stack to the end of its operation, posting its events, its status and,
- * when `outputs`, its outputs; returns whether it ended in `want` (NULL: any success). */
-static bool follow(awsb *b, const ops_request *rq, cfn_event_tracker *t, bool after_execute,
-                   const char *want, bool outputs, const char *job)
+/* How an operation followed to its end came out (`fr`, the settled stack `final`, the first
+ * failure): posts the stack's status, its resources and, when `outputs`, its outputs, and
+ * journals it; returns whether it ended in `want` (NULL: any success). Frees final and
+ * first. */
+static bool settle(awsb *b, const ops_request *rq, sf_follow_result fr, cfn_stack *final,
+                   sf_failure *first_failure, lms_error *error, const char *want, bool outputs,
+                   const char *job)
 {
-	sf_hooks h = hooks(b);
-	cfn_stack *final = NULL;
-	sf_failure first = {0};
-	lms_error err = {0};
-	sf_follow_result fr =
-	    sf_follow(b->aws, t, rq->stack, b->stack_id, after_execute, &h, &final, &first, &err);
+	sf_failure first = *first_failure;
+	lms_error err = *error;
+	*error = (lms_error){0};
 	bool ok = false;
 	if (fr == SF_INTERRUPTED) {
 		lms_error_clear(&err);
@@ -251,7 +256,7 @@ static bool follow(awsb *b, const ops_request *rq, cfn_event_tracker *t, bool af
 	} else {
 		ops_post_stack(b->sink, strcmp(final->status, "DELETE_COMPLETE") != 0,
 		               final->status, final->status_reason);
-		ok = want ? strcmp(final->status, want) == 0 : cfn_status_succeeded(final->status);
+		ok = want ? strcmp(final->status, want) == 0 : ops_status_succeeded(final->status);
 		if (strcmp(final->status, "DELETE_COMPLETE") != 0)
 			post_resources(b, final->id ? final->id : rq->stack);
 		if (ok && outputs) {
@@ -274,7 +279,22 @@ static bool follow(awsb *b, const ops_request *rq, cfn_event_tracker *t, bool af
 	}
 	cfn_stack_free(final);
 	sf_failure_free(&first);
+	lms_error_clear(&err);
 	return ok;
+}
+
+/* Follows the stack to the end of the operation running on it (settle says how it came
+ * out). */
+static bool follow(awsb *b, const ops_request *rq, cfn_event_tracker *t, const char *want,
+                   bool outputs, const char *job)
+{
+	sf_hooks h = hooks(b);
+	cfn_stack *final = NULL;
+	sf_failure first = {0};
+	lms_error err = {0};
+	sf_follow_result fr =
+	    sf_follow(b->aws, t, rq->stack, b->stack_id, false, &h, &final, &first, &err);
+	return settle(b, rq, fr, final, &first, &err, want, outputs, job);
 }
 
 /* The state of every resource once the stack settles: what the events did not say
@@ -293,17 +313,6 @@ static void post_resources(awsb *b, const char *stack)
 		cfn_event_clear(&res[i]);
 	}
 	free(res);
-}
-
-/* A tracker whose baseline is what has happened so far. */
-static bool tracker_now(awsb *b, cfn_event_tracker *t, const char *stack)
-{
-	if (!cfn_event_tracker_init(t, stack, 0))
-		return false;
-	lms_error err = {0};
-	if (!sf_events_baseline(b->aws, t, &err))
-		lms_error_clear(&err); /* a stack without events yet */
-	return true;
 }
 
 /* ---- jobs ----------------------------------------------------------------------------- */
@@ -360,26 +369,61 @@ static bool post_changeset(awsb *b, const ops_request *rq, const cfn_change_set 
  * cannot take a change set now. */
 static bool change_set_type(awsb *b, const cfn_stack *s, const char **type)
 {
-	*type = "UPDATE";
-	if (!s || strcmp(s->status, "REVIEW_IN_PROGRESS") == 0) {
+	const char *why = NULL;
+	switch (ops_deploy_gate(s ? s->status : NULL)) {
+	case OPS_GATE_CREATE:
 		*type = "CREATE";
 		return true;
-	}
-	const char *why = NULL;
-	if (strcmp(s->status, "ROLLBACK_COMPLETE") == 0 ||
-	    strcmp(s->status, "ROLLBACK_FAILED") == 0)
-		why = "its creation failed: X deletes it, then D deploys it again";
-	else if (strcmp(s->status, "UPDATE_ROLLBACK_FAILED") == 0)
-		why = "an update and its rollback failed: c continues the rollback";
-	else if (strcmp(s->status, "DELETE_FAILED") == 0)
-		why = "a delete failed: X finishes deleting it";
-	else if (!cfn_status_settled(s->status))
-		why = "an operation is running on it: wait for it to settle";
-	if (!why)
+	case OPS_GATE_UPDATE:
+		*type = "UPDATE";
 		return true;
+	case OPS_GATE_DELETE_FIRST:
+		why = "its creation failed: X deletes it, then D deploys it again";
+		break;
+	case OPS_GATE_CONTINUE_ROLLBACK:
+		why = "an update and its rollback failed: c continues the rollback";
+		break;
+	case OPS_GATE_DELETE_FAILED:
+		why = "a delete failed: X finishes deleting it";
+		break;
+	case OPS_GATE_BUSY:
+		why = "an operation is running on it: wait for it to settle";
+		break;
+	}
+	*type = "UPDATE";
 	ops_post_text(b->sink, OPS_MSG_ERROR, "stack %s is %s: %s", s->name ? s->name : "?",
 	              s->status, why);
 	return false;
+}
+
+/* The plan's steps as the console's phases. */
+static void plan_progress(void *ctx, const sf_plan_progress *p)
+{
+	awsb *b = ctx;
+	if (p->step == SF_PLAN_UPLOAD && !p->done) {
+		ops_post_text(b->sink, OPS_MSG_PHASE, "uploading the template (%zu bytes) to S3",
+		              p->template_len);
+	} else if (p->step == SF_PLAN_CREATE) {
+		set_str(&b->change_set, p->name);
+		ops_post_text(b->sink, OPS_MSG_PHASE, "creating change set %s (%s, template %.12s)",
+		              p->name, p->type, b->plan_sha256 ? b->plan_sha256 : "");
+	} else if (p->step == SF_PLAN_WAIT) {
+		ops_post_text(b->sink, OPS_MSG_PHASE, "waiting for change set %s", p->name);
+	}
+}
+
+static const char *plan_failure(sf_plan_step step)
+{
+	switch (step) {
+	case SF_PLAN_UPLOAD:
+		return "cannot upload the template";
+	case SF_PLAN_CREATE:
+		return "cannot create the change set";
+	case SF_PLAN_WAIT:
+		return "the change set did not become ready";
+	default:
+		return NULL;
+	}
 }
 
 static bool job_plan(awsb *b, const ops_request *rq)
@@ -398,76 +442,43 @@ static bool job_plan(awsb *b, const ops_request *rq)
 	/* an update keeps the stack's service role, as `lmsctl deploy` does */
 	char *role = update && s->role_arn ? strdup(s->role_arn) : NULL;
 	cfn_stack_free(s);
-	lms_error err = {0};
-	buf url;
-	buf_init(&url, 0);
-	bool ok = true;
 	if (rq->template_len > CFN_MAX_TEMPLATE_URL_BODY) {
 		ops_post_text(b->sink, OPS_MSG_ERROR,
 		              "the template is %zu bytes, over CloudFormation's limit of %d",
 		              rq->template_len, CFN_MAX_TEMPLATE_URL_BODY);
-		ok = false;
-	} else if (rq->template_len > CFN_MAX_TEMPLATE_BODY) {
-		ops_post_text(b->sink, OPS_MSG_PHASE, "uploading the template (%zu bytes) to S3",
-		              rq->template_len);
-		buf bucket, key;
-		buf_init(&bucket, 0);
-		buf_init(&key, 0);
-		bool created = false;
-		ok = sf_upload_template(b->aws, b->who.account, rq->region, rq->stack,
-		                        rq->template_text, rq->template_len, &url, &bucket, &key,
-		                        &created, &err);
-		if (!ok)
-			post_error(b, "cannot upload the template", &err);
-		buf_free(&bucket);
-		buf_free(&key);
+		free(role);
+		return false;
 	}
 	cfn_kv *params = calloc(rq->nparams + 1, sizeof(*params));
-	ok = ok && params;
-	for (size_t i = 0; ok && i < rq->nparams; i++) {
+	if (!params) {
+		ops_post_text(b->sink, OPS_MSG_ERROR, "out of memory");
+		free(role);
+		return false;
+	}
+	for (size_t i = 0; i < rq->nparams; i++) {
 		params[i] = (cfn_kv){rq->params[i].key, rq->params[i].value};
 		if (rq->params[i].no_echo)
 			aws_client_mask(b->aws, rq->params[i].value);
 	}
-	sf_deploy_names nm;
-	bool named = ok && sf_deploy_names_init(&nm, b->aws, rq->stack, rq->environment);
-	char *cs_id = NULL;
-	cfn_change_set *cs = NULL;
-	if (named) {
-		set_str(&b->change_set, buf_cstr(&nm.name));
-		cfn_change_set_input in = {
-		    .stack_name = rq->stack,
-		    .change_set_name = buf_cstr(&nm.name),
-		    .type = type,
-		    .template_body = url.len ? NULL : rq->template_text,
-		    .template_url = url.len ? buf_cstr(&url) : NULL,
-		    .parameters = params,
-		    .nparameters = rq->nparams,
-		    .capabilities = sf_capabilities,
-		    .ncapabilities = 2,
-		    .tags = nm.tags,
-		    .ntags = 2,
-		    .role_arn = role,
-		    .description = buf_cstr(&nm.description),
-		    .client_token = buf_cstr(&nm.create_token),
-		};
-		ops_post_text(b->sink, OPS_MSG_PHASE, "creating change set %s (%s, template %.12s)",
-		              buf_cstr(&nm.name), type, rq->sha256);
-		sf_hooks h = hooks(b);
-		if (!cfn_create_change_set(b->aws, &in, &cs_id, &err)) {
-			post_error(b, "cannot create the change set", &err);
-		} else {
-			ops_post_text(b->sink, OPS_MSG_PHASE, "waiting for change set %s",
-			              buf_cstr(&nm.name));
-			cs = sf_wait_change_set(b->aws, rq->stack, cs_id, &h, &err);
-			if (!cs)
-				post_error(b, "the change set did not become ready", &err);
-		}
-		sf_deploy_names_free(&nm);
-	} else if (ok) {
-		ops_post_text(b->sink, OPS_MSG_ERROR, "out of memory");
-	}
-	ok = cs != NULL;
+	sf_plan_request pr = {.stack = rq->stack,
+	                      .region = rq->region,
+	                      .environment = rq->environment,
+	                      .account = b->who.account,
+	                      .type = type,
+	                      .role_arn = role,
+	                      .template_text = rq->template_text,
+	                      .template_len = rq->template_len,
+	                      .params = params,
+	                      .nparams = rq->nparams};
+	sf_hooks h = hooks(b);
+	sf_plan plan;
+	lms_error err = {0};
+	b->plan_sha256 = rq->sha256;
+	bool ok = sf_plan_change_set(b->aws, &pr, &h, plan_progress, &plan, &err);
+	b->plan_sha256 = NULL;
+	if (!ok)
+		post_error(b, plan_failure(plan.failed), &err);
+	cfn_change_set *cs = plan.cs;
 	if (ok && cs->stack_id)
 		set_str(&b->stack_id, cs->stack_id);
 	if (ok && cfn_change_set_is_empty(cs)) {
@@ -476,7 +487,7 @@ static bool job_plan(awsb *b, const ops_request *rq)
 	} else if (ok && strcmp(cs->status, "FAILED") == 0) {
 		ops_post_text(b->sink, OPS_MSG_ERROR, "the change set failed: %s",
 		              cs->status_reason ? cs->status_reason : "no reason given");
-		if (!cfn_delete_change_set(b->aws, rq->stack, cs_id, &err))
+		if (!cfn_delete_change_set(b->aws, rq->stack, plan.cs_id, &err))
 			lms_error_clear(&err);
 		ok = false;
 	} else if (ok) {
@@ -484,11 +495,9 @@ static bool job_plan(awsb *b, const ops_request *rq)
 		if (ok && !update) /* CloudFormation made the stack, empty, for the change set */
 			ops_post_stack(b->sink, true, "REVIEW_IN_PROGRESS", "");
 	}
-	cfn_change_set_free(cs);
-	free(cs_id);
+	sf_plan_free(&plan);
 	free(params);
 	free(role);
-	buf_free(&url);
 	return ok;
 }
 
@@ -528,38 +537,6 @@ static bool job_discard(awsb *b, const ops_request *rq)
 
 /* ---- acting on the stack, then following it ---------------------------------------- */
 
-/* A call that starts a stack operation with an idempotency token. */
-typedef bool (*stack_call)(awsb *b, const ops_request *rq, const void *arg, const char *token,
-                           lms_error *err);
-
-static bool call_execute(awsb *b, const ops_request *rq, const void *arg, const char *token,
-                         lms_error *err)
-{
-	(void)arg;
-	return cfn_execute_change_set(b->aws, rq->stack, rq->changeset_id, token, err);
-}
-
-static bool call_delete(awsb *b, const ops_request *rq, const void *arg, const char *token,
-                        lms_error *err)
-{
-	const cfn_stack *s = arg;
-	return cfn_delete_stack(b->aws, s->id ? s->id : rq->stack, s->role_arn, token, err);
-}
-
-static bool call_cancel(awsb *b, const ops_request *rq, const void *arg, const char *token,
-                        lms_error *err)
-{
-	(void)arg;
-	return cfn_cancel_update_stack(b->aws, rq->stack, token, err);
-}
-
-static bool call_continue(awsb *b, const ops_request *rq, const void *arg, const char *token,
-                          lms_error *err)
-{
-	const char *role = arg;
-	return cfn_continue_update_rollback(b->aws, rq->stack, role, token, err);
-}
-
 typedef struct operation {
 	const char *job;     /* for the journal: deploy, destroy, cancel, ... */
 	const char *api;     /* for the journal: "failed: ExecuteChangeSet" */
@@ -572,34 +549,43 @@ typedef struct operation {
 
 typedef enum { OP_REFUSED, OP_FAILED, OP_DONE } op_result;
 
-/* Marks the events so far as seen, makes the call, then follows the stack to the end of
- * the operation. OP_REFUSED when the call (or the tracker) failed, with the error
- * posted. */
-static op_result act(awsb *b, const ops_request *rq, const char *stack_ref, stack_call call,
-                     const void *arg, const operation *op)
+static void post_started(void *ctx)
 {
-	cfn_event_tracker t;
-	if (!tracker_now(b, &t, stack_ref))
-		return OP_REFUSED;
-	buf token;
-	buf_init(&token, 0);
+	awsb *b = ctx;
+	ops_post_text(b->sink, OPS_MSG_PHASE, "%s", b->phase);
+}
+
+/* Runs the operation `run` names (its call, target and role) on the stack: marks the
+ * events so far as seen, makes the call, then follows the stack to the end of the
+ * operation (sf_run). OP_REFUSED when the call failed, with the error posted. */
+static op_result act(awsb *b, const ops_request *rq, sf_operation *run, const operation *op)
+{
+	run->events_of = b->stack_id ? b->stack_id : rq->stack;
+	run->stack = rq->stack;
+	run->id = b->stack_id;
+	run->after_execute = op->after_execute;
+	run->started = post_started;
+	b->phase = op->phase;
+	sf_hooks h = hooks(b);
+	cfn_stack *final = NULL;
+	sf_failure first = {0};
 	lms_error err = {0};
-	bool sent = cfn_new_token(&token) && call(b, rq, arg, buf_cstr(&token), &err);
-	buf_free(&token);
-	op_result r = OP_REFUSED;
-	if (!sent) {
+	sf_run_result rr = sf_run(b->aws, run, &h, &final, &first, &err);
+	b->phase = NULL;
+	if (rr == SF_RUN_REFUSED) {
 		post_error(b, op->refused, &err);
 		char result[96];
 		snprintf(result, sizeof result, "failed: %s", op->api);
 		journal(b, rq, op->job, b->change_set, result);
-	} else {
-		ops_post_text(b->sink, OPS_MSG_PHASE, "%s", op->phase);
-		r = follow(b, rq, &t, op->after_execute, op->want, op->outputs, op->job)
-		        ? OP_DONE
-		        : OP_FAILED;
+		cfn_stack_free(final);
+		sf_failure_free(&first);
+		return OP_REFUSED;
 	}
-	cfn_event_tracker_free(&t);
-	return r;
+	sf_follow_result fr = rr == SF_RUN_SETTLED ? SF_SETTLED
+	                      : rr == SF_RUN_LOST  ? SF_ERROR
+	                                           : SF_INTERRUPTED;
+	return settle(b, rq, fr, final, &first, &err, op->want, op->outputs, op->job) ? OP_DONE
+	                                                                              : OP_FAILED;
 }
 
 static bool job_execute(awsb *b, const ops_request *rq)
@@ -615,7 +601,9 @@ static bool job_execute(awsb *b, const ops_request *rq)
 	                .phase = phase,
 	                .after_execute = true,
 	                .outputs = true};
-	op_result r = act(b, rq, b->stack_id ? b->stack_id : rq->stack, call_execute, NULL, &op);
+	sf_operation run = {
+	    .call = SF_EXECUTE, .target = rq->stack, .change_set = rq->changeset_id};
+	op_result r = act(b, rq, &run, &op);
 	if (r == OP_REFUSED) {
 		cfn_stack *s = NULL; /* what it left: the console shows it, X deletes it */
 		if (describe(b, rq, &s))
@@ -679,7 +667,7 @@ static bool job_destroy(awsb *b, const ops_request *rq)
 	if (!s) {
 		ops_post_text(b->sink, OPS_MSG_ERROR, "stack %s does not exist: nothing to delete",
 		              rq->stack);
-	} else if (!cfn_status_settled(s->status)) {
+	} else if (!ops_status_settled(s->status)) {
 		ops_post_text(b->sink, OPS_MSG_ERROR,
 		              "stack %s is busy (%s): wait until it settles, then X again",
 		              rq->stack, s->status);
@@ -693,7 +681,10 @@ static bool job_destroy(awsb *b, const ops_request *rq)
 		                .refused = "cannot delete the stack",
 		                .phase = phase,
 		                .want = "DELETE_COMPLETE"};
-		ok = act(b, rq, s->id ? s->id : rq->stack, call_delete, s, &op) == OP_DONE;
+		sf_operation run = {.call = SF_DELETE,
+		                    .target = s->id ? s->id : rq->stack,
+		                    .role_arn = s->role_arn};
+		ok = act(b, rq, &run, &op) == OP_DONE;
 	}
 	cfn_stack_free(s);
 	return ok;
@@ -718,8 +709,7 @@ static bool job_watch(awsb *b, const ops_request *rq)
 	bool deleting = strncmp(s->status, "DELETE_", 7) == 0;
 	cfn_stack_free(s);
 	if (ok) {
-		ok = follow(b, rq, &t, false, deleting ? "DELETE_COMPLETE" : NULL, !deleting,
-		            "watch");
+		ok = follow(b, rq, &t, deleting ? "DELETE_COMPLETE" : NULL, !deleting, "watch");
 		cfn_event_tracker_free(&t);
 	}
 	return ok;
@@ -734,7 +724,8 @@ static bool job_cancel(awsb *b, const ops_request *rq)
 	                .refused = "cannot cancel the update",
 	                .phase = "cancelling the update: rolling back",
 	                .want = "UPDATE_ROLLBACK_COMPLETE"};
-	return act(b, rq, b->stack_id ? b->stack_id : rq->stack, call_cancel, NULL, &op) == OP_DONE;
+	sf_operation run = {.call = SF_CANCEL, .target = rq->stack};
+	return act(b, rq, &run, &op) == OP_DONE;
 }
 
 static bool job_continue_rollback(awsb *b, const ops_request *rq)
@@ -755,8 +746,8 @@ static bool job_continue_rollback(awsb *b, const ops_request *rq)
 	                .refused = "cannot continue the rollback",
 	                .phase = "continuing the rollback",
 	                .want = "UPDATE_ROLLBACK_COMPLETE"};
-	bool ok =
-	    act(b, rq, b->stack_id ? b->stack_id : rq->stack, call_continue, role, &op) == OP_DONE;
+	sf_operation run = {.call = SF_CONTINUE_ROLLBACK, .target = rq->stack, .role_arn = role};
+	bool ok = act(b, rq, &run, &op) == OP_DONE;
 	free(role);
 	return ok;
 }

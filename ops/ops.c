@@ -1,9 +1,9 @@
 #define _GNU_SOURCE /* pipe2 */
-#include "tui/ops.h"
+#include "ops/ops.h"
 
 #include "common/buf.h"
 #include "common/lazy_crypto.h"
-#include "tui/stackflow.h"
+#include "ops/stackflow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +22,24 @@ const char *ops_job_name(ops_job j)
 	    "startup", "plan",   "discard",           "execute", "destroy",
 	    "watch",   "cancel", "continue-rollback", "template"};
 	return j < OPS_JOB_COUNT ? names[j] : "?";
+}
+
+ops_param *ops_model_params(const catalog *cat, const model *m, size_t *n)
+{
+	*n = 0;
+	ops_param *v = calloc(cat->nparams + 1, sizeof(*v));
+	for (size_t i = 0; v && i < cat->nparams; i++) {
+		const cat_param *p = &cat->params[i];
+		const char *value = model_param_value(m, cat, p->e.name);
+		if (value)
+			v[(*n)++] = (ops_param){(char *)p->e.name, (char *)value, p->no_echo};
+	}
+	return v;
+}
+
+ops_job ops_deploy_job(bool known, bool exists, const char *status)
+{
+	return known && exists && ops_deploy_gate(status) == OPS_GATE_BUSY ? OPS_WATCH : OPS_PLAN;
 }
 
 double ops_now(void)
@@ -631,22 +649,4 @@ void ops_sha256_hex(const char *data, size_t len, char out[65])
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[64] = '\0';
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
-bool ops_status_in_progress(const char *status)
-{
-	return status && ends_with(status, "_IN_PROGRESS");
-}
-
-bool ops_status_failed(const char *status)
-{
-	return status &&
-	       (ends_with(status, "_FAILED") || strcmp(status, "ROLLBACK_COMPLETE") == 0 ||
-	        strcmp(status, "UPDATE_ROLLBACK_COMPLETE") == 0);
 }

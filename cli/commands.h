@@ -1,4 +1,6 @@
-/* deploy: the commands that talk to AWS — deploy, destroy, status and outputs.
+/* commands: the commands the command table (cli/cli.c) dispatches to that live in their
+ * own files. cli/deploy.c: the commands that talk to AWS — deploy, destroy, status and
+ * outputs, faces of the stack operations (ops/) on the terminal.
  *
  * They share every AWS code path with the console (aws/), and the model code paths with
  * the other commands: the command line hands them a loader for the catalog and the model
@@ -11,16 +13,13 @@
  * default ~/.local/state/lmsctl/journal.log): time, caller ARN, stack, change set,
  * result, one JSON object a line. Ctrl-C while following stack events leaves the stack
  * operation running and says how to follow it again (exit 130). */
-#ifndef LMSCTL_TUI_DEPLOY_H
-#define LMSCTL_TUI_DEPLOY_H
+#ifndef LMSCTL_CLI_COMMANDS_H
+#define LMSCTL_CLI_COMMANDS_H
 
 #include <stdbool.h>
 
 #include "model/catalog.h"
 #include "model/model.h"
-
-/* Exit status of a command interrupted while following a stack operation. */
-#define EXIT_INTERRUPTED 130
 
 typedef struct deploy_env {
 	/* Loads the catalog and the model file `model_path` (NULL: the built-in dev model),
@@ -35,7 +34,7 @@ typedef struct deploy_env {
 	bool debug;               /* the global --debug */
 } deploy_env;
 
-/* Each takes argv[0] = the command's name and returns the exit status (tui/cli.h). */
+/* Each takes argv[0] = the command's name and returns the exit status (cli/exit.h). */
 int cmd_deploy(int argc, char **argv, const deploy_env *env);
 int cmd_destroy(int argc, char **argv, const deploy_env *env);
 int cmd_status(int argc, char **argv, const deploy_env *env);

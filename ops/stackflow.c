@@ -1,11 +1,12 @@
 #define _GNU_SOURCE /* gmtime_r */
-#include "tui/stackflow.h"
+#include "ops/stackflow.h"
 
 #include "aws/s3.h"
 #include "common/lazy_crypto.h"
 #include "model/model.h"
 #include "model/render/render.h"
 #include "model/ydoc.h"
+#include "ops/status.h"
 
 #include "config.h"
 
@@ -173,7 +174,7 @@ static bool poll_events(aws_client *aws, cfn_event_tracker *t, const sf_hooks *h
 	for (size_t i = 0; i < n; i++) {
 		if (h && h->event)
 			h->event(h->ctx, &ev[i]);
-		if (first && !first->logical_id && cfn_event_status_failed(ev[i].status) &&
+		if (first && !first->logical_id && ops_event_status_failed(ev[i].status) &&
 		    !sf_event_is_consequence(&ev[i]))
 			pin_failure(first, &ev[i]);
 		cfn_event_clear(&ev[i]);
@@ -194,7 +195,7 @@ sf_follow_result sf_follow(aws_client *aws, cfn_event_tracker *t, const char *st
 		if (!cfn_describe_stack(aws, id ? id : stack, &s, err))
 			return stopped(h) ? SF_INTERRUPTED : SF_ERROR;
 		/* right after ExecuteChangeSet the stack may still show REVIEW_IN_PROGRESS */
-		bool settled = s && cfn_status_settled(s->status) &&
+		bool settled = s && ops_status_settled(s->status) &&
 		               !(after_execute && strcmp(s->status, "REVIEW_IN_PROGRESS") == 0);
 		if (!s || settled) {
 			/* the events of the last moments */

@@ -1,9 +1,11 @@
-#define _GNU_SOURCE /* getopt_long, readlink */
-#include "tui/cli.h"
+#define _GNU_SOURCE /* readlink */
+#include "cli/cli.h"
 
-#include "tui/deploy.h"
-#include "tui/ops.h"
+#include "cli/commands.h"
+#include "ops/ops.h"
 
+#include "cli/external.h"
+#include "cli/options.h"
 #include "common/buf.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
@@ -15,12 +17,10 @@
 #include "model/rules_registry.h"
 #include "model/validate.h"
 #include "tui/console.h"
-#include "tui/external.h"
 
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 typedef struct cli {
+	const cli_console *ui;  /* the console the program hands over; NULL: none */
 	const char *templates;  /* --templates */
 	const char *model_path; /* -m */
 	console_opts console;   /* --readonly, --no-color, --theme */
@@ -49,16 +50,14 @@ static void print_error(const lms_error *err)
 	free(s);
 }
 
-static void usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void usage_error(const char *cmd, const char *fmt, ...)
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A command's options, by the one parser (cli/options.h). */
+static int parse(const char *cmd, const char *usage, const cli_opt *opts, size_t n, int argc,
+                 char **argv, int *first)
 {
-	fprintf(stderr, "lmsctl%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'lmsctl %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+	const cli_command_line cl = {cmd, usage, opts, n, false, false};
+	return cli_parse(&cl, argc, argv, first);
 }
 
 static const char main_usage[] =
@@ -221,39 +220,15 @@ static const char init_usage[] =
 
 static int cmd_init(cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"env", required_argument, NULL, 'e'},
-	                                     {"output", required_argument, NULL, 'o'},
-	                                     {"force", no_argument, NULL, 'f'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
 	const char *env = "dev", *out_path = NULL;
 	bool force = false;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+e:o:fh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'e':
-			env = optarg;
-			break;
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'f':
-			force = true;
-			break;
-		case 'h':
-			fputs(init_usage, stdout);
-			return EXIT_OK;
-		default:
-			usage_error("init", "%s", "invalid option");
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		usage_error("init", "unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
+	const cli_opt opts[] = {CLI_STRING("env", 'e', &env), CLI_STRING("output", 'o', &out_path),
+	                        CLI_FLAG("force", 'f', &force)};
+	int first, rc = parse("init", init_usage, opts, COUNT(opts), argc, argv, &first);
+	if (rc != CLI_CONTINUE)
+		return rc;
 	if (strcmp(env, "dev") != 0 && strcmp(env, "staging") != 0 && strcmp(env, "prod") != 0) {
-		usage_error("init", "--env must be dev, staging or prod, not '%s'", env);
+		cli_usage_error("init", "--env must be dev, staging or prod, not '%s'", env);
 		return EXIT_USAGE;
 	}
 	if (!load_catalog(c))
@@ -272,7 +247,7 @@ static int cmd_init(cli *c, int argc, char **argv)
 		fprintf(stderr, "lmsctl: out of memory\n");
 		return EXIT_FINDINGS;
 	}
-	int rc = emit(out_path, &out, !force);
+	rc = emit(out_path, &out, !force);
 	buf_free(&out);
 	if (rc == EXIT_OK && out_path && strcmp(out_path, "-") != 0)
 		fprintf(stderr, "lmsctl: wrote the %s model to %s\n", env, out_path);
@@ -295,42 +270,17 @@ static const char validate_usage[] =
 
 static int cmd_validate(cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"format", required_argument, NULL, 'F'}, {"model", required_argument, NULL, 'm'},
-	    {"rules", no_argument, NULL, 'r'},        {"external", no_argument, NULL, 'x'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 	const char *format = "text";
 	bool list_rules = false;
 	bool external = false;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+m:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'F':
-			format = optarg;
-			break;
-		case 'm':
-			c->model_path = optarg;
-			break;
-		case 'r':
-			list_rules = true;
-			break;
-		case 'x':
-			external = true;
-			break;
-		case 'h':
-			fputs(validate_usage, stdout);
-			return EXIT_OK;
-		default:
-			usage_error("validate", "%s", "invalid option");
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		usage_error("validate", "unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
+	const cli_opt opts[] = {
+	    CLI_STRING("format", 0, &format), CLI_STRING("model", 'm', &c->model_path),
+	    CLI_FLAG("rules", 0, &list_rules), CLI_FLAG("external", 0, &external)};
+	int first, rc = parse("validate", validate_usage, opts, COUNT(opts), argc, argv, &first);
+	if (rc != CLI_CONTINUE)
+		return rc;
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
-		usage_error("validate", "--format must be text or json, not '%s'", format);
+		cli_usage_error("validate", "--format must be text or json, not '%s'", format);
 		return EXIT_USAGE;
 	}
 	if (list_rules) {
@@ -367,7 +317,7 @@ static int cmd_validate(cli *c, int argc, char **argv)
 		findings_format_json(&f, &out);
 	else
 		findings_format_text(&f, &out);
-	int rc = emit(NULL, &out, false);
+	rc = emit(NULL, &out, false);
 	if (rc == EXIT_OK && (findings_count(&f, SEV_ERROR) > 0 || f.oom))
 		rc = EXIT_FINDINGS;
 	buf_free(&out);
@@ -394,40 +344,17 @@ static const char generate_usage[] =
 
 static int cmd_generate(cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-	                                     {"model", required_argument, NULL, 'm'},
-	                                     {"no-validate", no_argument, NULL, 'n'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
 	const char *out_path = NULL;
-	bool check = true;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+o:m:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'm':
-			c->model_path = optarg;
-			break;
-		case 'n':
-			check = false;
-			break;
-		case 'h':
-			fputs(generate_usage, stdout);
-			return EXIT_OK;
-		default:
-			usage_error("generate", "%s", "invalid option");
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		usage_error("generate", "unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
+	bool no_validate = false;
+	const cli_opt opts[] = {CLI_STRING("output", 'o', &out_path),
+	                        CLI_STRING("model", 'm', &c->model_path),
+	                        CLI_FLAG("no-validate", 0, &no_validate)};
+	int first, rc = parse("generate", generate_usage, opts, COUNT(opts), argc, argv, &first);
+	if (rc != CLI_CONTINUE)
+		return rc;
 	if (!load_catalog(c) || !load_model(c))
 		return EXIT_USAGE;
-	if (check) {
+	if (!no_validate) {
 		findings f;
 		findings_init(&f);
 		validate_model(c->cat, c->m, &f);
@@ -457,7 +384,7 @@ static int cmd_generate(cli *c, int argc, char **argv)
 		buf_free(&out);
 		return EXIT_FINDINGS;
 	}
-	int rc = emit(out_path, &out, false);
+	rc = emit(out_path, &out, false);
 	buf_free(&out);
 	return rc;
 }
@@ -473,42 +400,29 @@ static const char params_usage[] =
 
 static int cmd_params(cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-	                                     {"model", required_argument, NULL, 'm'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
 	const char *out_path = NULL;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "o:m:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'm':
-			c->model_path = optarg;
-			break;
-		case 'h':
-			fputs(params_usage, stdout);
-			return EXIT_OK;
-		default:
-			usage_error("params", "%s", "invalid option");
-			return EXIT_USAGE;
-		}
-	}
-	const char *action = optind < argc ? argv[optind] : NULL;
+	const cli_opt opts[] = {CLI_STRING("output", 'o', &out_path),
+	                        CLI_STRING("model", 'm', &c->model_path)};
+	/* options may follow the action: params export -o FILE */
+	const cli_command_line cl = {"params", params_usage, opts, COUNT(opts), true, true};
+	int first;
+	int parsed = cli_parse(&cl, argc, argv, &first);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
+	const char *action = first < argc ? argv[first] : NULL;
 	if (!action || (strcmp(action, "export") != 0 && strcmp(action, "import") != 0)) {
-		usage_error("params", "%s", "expected 'export' or 'import'");
+		cli_usage_error("params", "%s", "expected 'export' or 'import'");
 		return EXIT_USAGE;
 	}
 	bool import = strcmp(action, "import") == 0;
-	if ((import && optind + 2 != argc) || (!import && optind + 1 != argc)) {
-		usage_error("params", "%s",
-		            import ? "import takes one FILE" : "export takes no argument");
+	if ((import && first + 2 != argc) || (!import && first + 1 != argc)) {
+		cli_usage_error("params", "%s",
+		                import ? "import takes one FILE" : "export takes no argument");
 		return EXIT_USAGE;
 	}
 	if (import && !c->model_path) {
-		usage_error("params", "%s",
-		            "import needs a model file: lmsctl -m MODEL params import FILE");
+		cli_usage_error("params", "%s",
+		                "import needs a model file: lmsctl -m MODEL params import FILE");
 		return EXIT_USAGE;
 	}
 	if (!load_catalog(c) || !load_model(c))
@@ -521,7 +435,7 @@ static int cmd_params(cli *c, int argc, char **argv)
 		buf_free(&out);
 		return rc;
 	}
-	const char *in_path = argv[optind + 1];
+	const char *in_path = argv[first + 1];
 	FILE *f = fopen(in_path, "rb");
 	if (!f) {
 		fprintf(stderr, "lmsctl: %s: cannot open: %s\n", in_path, strerror(errno));
@@ -597,51 +511,22 @@ static const char **split_commas(char *s, size_t *n)
 
 static int cmd_render(cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-	                                     {"model", required_argument, NULL, 'm'},
-	                                     {"format", required_argument, NULL, 'F'},
-	                                     {"account-id", required_argument, NULL, 'A'},
-	                                     {"azs", required_argument, NULL, 'Z'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
 	const char *out_path = NULL, *format = "yaml", *account = NULL;
-	char *azs_arg = NULL;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+o:m:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'm':
-			c->model_path = optarg;
-			break;
-		case 'F':
-			format = optarg;
-			break;
-		case 'A':
-			account = optarg;
-			break;
-		case 'Z':
-			azs_arg = optarg;
-			break;
-		case 'h':
-			fputs(render_usage, stdout);
-			return EXIT_OK;
-		default:
-			usage_error("render", "%s", "invalid option");
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		usage_error("render", "unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
+	const char *azs_option = NULL;
+	const cli_opt opts[] = {
+	    CLI_STRING("output", 'o', &out_path), CLI_STRING("model", 'm', &c->model_path),
+	    CLI_STRING("format", 0, &format), CLI_STRING("account-id", 0, &account),
+	    CLI_STRING("azs", 0, &azs_option)};
+	int first, rc = parse("render", render_usage, opts, COUNT(opts), argc, argv, &first);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	char *azs_arg = (char *)azs_option; /* split in place, as getopt hands out argv */
 	if (strcmp(format, "yaml") != 0 && strcmp(format, "json") != 0) {
-		usage_error("render", "--format must be yaml or json, not '%s'", format);
+		cli_usage_error("render", "--format must be yaml or json, not '%s'", format);
 		return EXIT_USAGE;
 	}
 	if (account && (strlen(account) != 12 || strspn(account, "0123456789") != 12)) {
-		usage_error("render", "--account-id must be 12 digits, not '%s'", account);
+		cli_usage_error("render", "--account-id must be 12 digits, not '%s'", account);
 		return EXIT_USAGE;
 	}
 	render_options opt = {.account_id = account};
@@ -650,8 +535,8 @@ static int cmd_render(cli *c, int argc, char **argv)
 		azs = split_commas(azs_arg, &opt.nazs);
 		if (!azs || !opt.nazs) {
 			free(azs);
-			usage_error("render", "%s",
-			            "--azs needs a comma-separated list of AZ names");
+			cli_usage_error("render", "%s",
+			                "--azs needs a comma-separated list of AZ names");
 			return EXIT_USAGE;
 		}
 		opt.azs = azs;
@@ -673,7 +558,6 @@ static int cmd_render(cli *c, int argc, char **argv)
 	}
 	buf out;
 	buf_init(&out, 0);
-	int rc = EXIT_OK;
 	if (!render_emit(r, strcmp(format, "json") == 0 ? RENDER_JSON : RENDER_YAML, &out)) {
 		fprintf(stderr, "lmsctl: out of memory writing the rendered template\n");
 		rc = EXIT_FINDINGS;
@@ -728,38 +612,13 @@ static char *create_only_path(const char *templates)
 
 static int cmd_report(cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"output", required_argument, NULL, 'o'}, {"model", required_argument, NULL, 'm'},
-	    {"format", required_argument, NULL, 'F'}, {"previous", required_argument, NULL, 'P'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 	const char *out_path = NULL, *format = "text", *previous = NULL;
-	int ch;
-	while ((ch = getopt_long(argc, argv, "+o:m:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'm':
-			c->model_path = optarg;
-			break;
-		case 'F':
-			format = optarg;
-			break;
-		case 'P':
-			previous = optarg;
-			break;
-		case 'h':
-			fputs(report_usage, stdout);
-			return EXIT_OK;
-		default:
-			usage_error("report", "%s", "invalid option");
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		usage_error("report", "unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
+	const cli_opt opts[] = {
+	    CLI_STRING("output", 'o', &out_path), CLI_STRING("model", 'm', &c->model_path),
+	    CLI_STRING("format", 0, &format), CLI_STRING("previous", 0, &previous)};
+	int first, rc = parse("report", report_usage, opts, COUNT(opts), argc, argv, &first);
+	if (rc != CLI_CONTINUE)
+		return rc;
 	report_format fmt;
 	if (strcmp(format, "text") == 0)
 		fmt = REPORT_TEXT;
@@ -768,7 +627,8 @@ static int cmd_report(cli *c, int argc, char **argv)
 	else if (strcmp(format, "json") == 0)
 		fmt = REPORT_JSON;
 	else {
-		usage_error("report", "--format must be text, markdown or json, not '%s'", format);
+		cli_usage_error("report", "--format must be text, markdown or json, not '%s'",
+		                format);
 		return EXIT_USAGE;
 	}
 	if (!load_catalog(c) || !load_model(c))
@@ -779,7 +639,6 @@ static int cmd_report(cli *c, int argc, char **argv)
 	create_only *db = NULL;
 	update_plan plan = {0};
 	bool have_plan = false;
-	int rc = EXIT_OK;
 	findings f;
 	findings_init(&f);
 	/* one rendering: validated, then reported */
@@ -831,7 +690,7 @@ done:
 	return rc;
 }
 
-/* deploy, destroy, status and outputs live in tui/deploy.c; they load the model through
+/* deploy, destroy, status and outputs live in cli/deploy.c; they load the model through
  * this file's loader so that -m and --templates mean the same everywhere. */
 static bool deploy_load(void *ctx, const char *model_path, const catalog **cat, const model **m)
 {
@@ -924,14 +783,18 @@ static ops_backend *console_backend(void *ctx, const catalog *cat, const model *
 
 static int run_console(cli *c, const char *model_file)
 {
-	if (!console_has_terminal()) {
+	if (!c->ui) {
+		fputs("lmsctl: this build has no console; use a command (see --help)\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (!c->ui->has_terminal()) {
 		fputs("lmsctl: the console needs a terminal; use a command (see --help)\n\n",
 		      stderr);
 		fputs(main_usage, stderr);
 		return EXIT_USAGE;
 	}
 	if (model_file && c->model_path && strcmp(model_file, c->model_path) != 0) {
-		usage_error(NULL, "two models: -m %s and %s", c->model_path, model_file);
+		cli_usage_error(NULL, "two models: -m %s and %s", c->model_path, model_file);
 		return EXIT_USAGE;
 	}
 	if (model_file)
@@ -941,7 +804,7 @@ static int run_console(cli *c, const char *model_file)
 	c->console.backend_ctx = c;
 	int rc = EXIT_USAGE;
 	if (load_catalog(c) && load_model(c))
-		rc = console_main(c->cat, c->m, &c->console);
+		rc = c->ui->run(c->cat, c->m, &c->console);
 	model_free(c->m);
 	catalog_free(c->cat);
 	c->m = NULL;
@@ -949,82 +812,51 @@ static int run_console(cli *c, const char *model_file)
 	return rc;
 }
 
-int cli_main(int argc, char **argv)
+/* --theme: dark, light or mono, refused as soon as it is read */
+static bool theme_ok(const char *cmd, const char *value)
 {
-	static const struct option opts[] = {{"model", required_argument, NULL, 'm'},
-	                                     {"templates", required_argument, NULL, 'T'},
-	                                     {"readonly", no_argument, NULL, 'X'},
-	                                     {"no-color", no_argument, NULL, 'N'},
-	                                     {"theme", required_argument, NULL, 'H'},
-	                                     {"endpoint-url", required_argument, NULL, 'E'},
-	                                     {"profile", required_argument, NULL, 'P'},
-	                                     {"region", required_argument, NULL, 'R'},
-	                                     {"debug", no_argument, NULL, 'D'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {"version", no_argument, NULL, 'V'},
-	                                     {NULL, 0, NULL, 0}};
-	cli c = {0};
-	int ch;
-	opterr = 1;
-	while ((ch = getopt_long(argc, argv, "+m:hV", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'm':
-			c.model_path = optarg;
-			break;
-		case 'T':
-			c.templates = optarg;
-			break;
-		case 'X':
-			c.console.readonly = true;
-			break;
-		case 'N':
-			c.console.no_color = true;
-			break;
-		case 'H':
-			if (strcmp(optarg, "dark") != 0 && strcmp(optarg, "light") != 0 &&
-			    strcmp(optarg, "mono") != 0) {
-				usage_error(NULL, "--theme must be dark, light or mono, not '%s'",
-				            optarg);
-				return EXIT_USAGE;
-			}
-			c.console.theme = optarg;
-			break;
-		case 'E':
-			c.endpoint_url = optarg;
-			break;
-		case 'P':
-			c.profile = optarg;
-			break;
-		case 'R':
-			c.region = optarg;
-			break;
-		case 'D':
-			c.debug = true;
-			break;
-		case 'h':
-			fputs(main_usage, stdout);
-			return EXIT_OK;
-		case 'V':
-			printf("lmsctl %s\n", PACKAGE_VERSION);
-			return EXIT_OK;
-		default:
-			fputs("Try 'lmsctl --help'.\n", stderr);
-			return EXIT_USAGE;
-		}
+	if (strcmp(value, "dark") == 0 || strcmp(value, "light") == 0 || strcmp(value, "mono") == 0)
+		return true;
+	cli_usage_error(cmd, "--theme must be dark, light or mono, not '%s'", value);
+	return false;
+}
+
+int cli_main(int argc, char **argv, const cli_console *console)
+{
+	cli c = {.ui = console};
+	bool version = false;
+	const cli_opt opts[] = {CLI_STRING("model", 'm', &c.model_path),
+	                        CLI_STRING("templates", 0, &c.templates),
+	                        CLI_FLAG("readonly", 0, &c.console.readonly),
+	                        CLI_FLAG("no-color", 0, &c.console.no_color),
+	                        CLI_CHECKED("theme", 0, &c.console.theme, theme_ok),
+	                        CLI_STRING("endpoint-url", 0, &c.endpoint_url),
+	                        CLI_STRING("profile", 0, &c.profile),
+	                        CLI_STRING("region", 0, &c.region),
+	                        CLI_FLAG("debug", 0, &c.debug),
+	                        CLI_STOP("version", 'V', &version)};
+	/* lmsctl's own options end at the command's name (or the model file) */
+	const cli_command_line cl = {NULL, main_usage, opts, COUNT(opts), true, false};
+	int first;
+	int parsed = cli_parse(&cl, argc, argv, &first);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
+	if (version) {
+		printf("lmsctl %s\n", PACKAGE_VERSION);
+		return EXIT_OK;
 	}
-	if (optind >= argc)
+	if (first >= argc)
 		return run_console(&c, NULL);
-	const char *name = argv[optind];
+	const char *name = argv[first];
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(name, commands[i].name) != 0)
 			continue;
-		int sub_argc = argc - optind;
-		char **sub_argv = argv + optind;
+		int sub_argc = argc - first;
+		char **sub_argv = argv + first;
 		if (wants_help(sub_argc, sub_argv)) {
 			fputs(commands[i].usage, stdout);
 			return EXIT_OK;
 		}
-		optind = 0; /* glibc: a full reset for the command's own options */
 		int rc = commands[i].fn(&c, sub_argc, sub_argv);
 		model_free(c.m);
 		catalog_free(c.cat);
@@ -1032,7 +864,7 @@ int cli_main(int argc, char **argv)
 	}
 	/* `lmsctl prod.yml`: a model file opens the console on it */
 	struct stat st;
-	if (optind + 1 == argc && stat(name, &st) == 0 && S_ISREG(st.st_mode))
+	if (first + 1 == argc && stat(name, &st) == 0 && S_ISREG(st.st_mode))
 		return run_console(&c, name);
 	fprintf(stderr,
 	        "lmsctl: unknown command '%s' (and no such model file)\nTry 'lmsctl --help'.\n",

@@ -1,0 +1,105 @@
+#define _GNU_SOURCE /* getopt_long */
+#include "cli/options.h"
+
+#include "cli/exit.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* getopt_long's value of the table's entry i: its short name, or one past any char */
+#define LONG_ONLY_BASE 256
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	fprintf(stderr, "lmsctl%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'lmsctl %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+static const cli_opt *entry_for(const cli_command_line *cl, int ch)
+{
+	for (size_t i = 0; i < cl->nopts; i++) {
+		const cli_opt *o = &cl->opts[i];
+		if (o->short_name ? ch == o->short_name : ch == LONG_ONLY_BASE + (int)i)
+			return o;
+	}
+	return NULL;
+}
+
+/* A bad option: getopt has named it; lmsctl itself only points to --help. */
+static int invalid_option(const cli_command_line *cl)
+{
+	if (!cl->cmd) {
+		fputs("Try 'lmsctl --help'.\n", stderr);
+		return EXIT_USAGE;
+	}
+	return cli_usage_error(cl->cmd, "%s", "invalid option");
+}
+
+int cli_parse(const cli_command_line *cl, int argc, char **argv, int *first)
+{
+	/* getopt_long's tables: every entry, then --help */
+	struct option *longs = calloc(cl->nopts + 2, sizeof *longs);
+	char *shorts = malloc(2 * cl->nopts + 4);
+	if (!longs || !shorts) {
+		free(longs);
+		free(shorts);
+		fputs("lmsctl: out of memory\n", stderr);
+		return EXIT_FINDINGS;
+	}
+	size_t ns = 0;
+	if (!cl->permute)
+		shorts[ns++] = '+';
+	for (size_t i = 0; i < cl->nopts; i++) {
+		const cli_opt *o = &cl->opts[i];
+		bool arg = o->kind == CLI_OPT_STRING;
+		longs[i] = (struct option){o->name, arg ? required_argument : no_argument, NULL,
+		                           o->short_name ? o->short_name : LONG_ONLY_BASE + (int)i};
+		if (o->short_name) {
+			shorts[ns++] = o->short_name;
+			if (arg)
+				shorts[ns++] = ':';
+		}
+	}
+	longs[cl->nopts] = (struct option){"help", no_argument, NULL, 'h'};
+	shorts[ns++] = 'h';
+	shorts[ns] = '\0';
+
+	int rc = CLI_CONTINUE;
+	int ch;
+	opterr = 1;
+	optind = 0; /* glibc: a full reset, for each command's own options */
+	while (rc == CLI_CONTINUE && (ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		const cli_opt *o = ch == 'h' ? NULL : entry_for(cl, ch);
+		if (ch == 'h') {
+			fputs(cl->usage, stdout);
+			rc = EXIT_OK;
+		} else if (!o) {
+			rc = invalid_option(cl);
+		} else if (o->kind == CLI_OPT_STRING) {
+			if (o->check && !o->check(cl->cmd, optarg))
+				rc = EXIT_USAGE;
+			else
+				*(const char **)o->dest = optarg;
+		} else {
+			*(bool *)o->dest = true;
+			if (o->kind == CLI_OPT_STOP)
+				break;
+		}
+	}
+	free(longs);
+	free(shorts);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	*first = optind;
+	if (!cl->operands && optind < argc)
+		return cli_usage_error(cl->cmd, "unexpected argument '%s'", argv[optind]);
+	return CLI_CONTINUE;
+}

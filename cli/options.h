@@ -1,0 +1,68 @@
+/* options: the one option parser of the command line. Every command (and lmsctl itself)
+ * describes its options as a table of cli_opt, each naming where its value goes; the
+ * parser runs getopt_long over that table, so that every command reads options, reports
+ * a bad one and answers --help the same way. */
+#ifndef LMSCTL_CLI_OPTIONS_H
+#define LMSCTL_CLI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum cli_opt_kind {
+	CLI_OPT_FLAG,   /* no argument: *(bool *)dest = true */
+	CLI_OPT_STRING, /* an argument: *(const char **)dest = it (last one wins) */
+	CLI_OPT_STOP,   /* no argument: *(bool *)dest = true, and parsing stops (--version) */
+} cli_opt_kind;
+
+typedef struct cli_opt {
+	const char *name; /* the long name, without "--" */
+	char short_name;  /* 0: none */
+	cli_opt_kind kind;
+	void *dest;
+	/* STRING: a check made as soon as the option is read; it prints its own message and
+	 * returns false to stop with EXIT_USAGE. NULL: none */
+	bool (*check)(const char *cmd, const char *value);
+} cli_opt;
+
+#define CLI_FLAG(name, short_name, dest)                                                           \
+	{                                                                                          \
+		(name), (short_name), CLI_OPT_FLAG, (dest), NULL                                   \
+	}
+#define CLI_STRING(name, short_name, dest)                                                         \
+	{                                                                                          \
+		(name), (short_name), CLI_OPT_STRING, (dest), NULL                                 \
+	}
+#define CLI_CHECKED(name, short_name, dest, check)                                                 \
+	{                                                                                          \
+		(name), (short_name), CLI_OPT_STRING, (dest), (check)                              \
+	}
+#define CLI_STOP(name, short_name, dest)                                                           \
+	{                                                                                          \
+		(name), (short_name), CLI_OPT_STOP, (dest), NULL                                   \
+	}
+
+typedef struct cli_command_line {
+	const char *cmd;   /* the command's name for messages ("init"); NULL: lmsctl itself */
+	const char *usage; /* printed on -h/--help, which every command takes */
+	const cli_opt *opts;
+	size_t nopts;
+	/* operands allowed after the options; false: one is "unexpected argument" */
+	bool operands;
+	/* options may follow operands (GNU order); false: the first operand ends them */
+	bool permute;
+} cli_command_line;
+
+/* What cli_parse returns when the command goes on. */
+#define CLI_CONTINUE (-1)
+
+/* Parses argv (argv[0]: the command's name) by the table. CLI_CONTINUE with *first = the
+ * index of the first operand; else the exit status to end with: EXIT_OK after printing
+ * the usage for -h/--help, EXIT_USAGE after saying what is wrong (getopt's message, then
+ * "invalid option" or "unexpected argument" and where to find help). */
+int cli_parse(const cli_command_line *cl, int argc, char **argv, int *first);
+
+/* "lmsctl CMD: message" and "Try 'lmsctl CMD --help'." on stderr (cmd NULL: lmsctl's own
+ * options). Returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
