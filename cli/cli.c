@@ -215,15 +215,16 @@ static const char init_usage[] =
     "that environment and, above it, its description and constraint from the template.\n"
     "\n"
     "  -e, --env KIND     dev (default), staging or prod\n"
-    "  -o, --output FILE  write to FILE (default: standard output)\n"
+    "  -o, --output-file FILE  write to FILE (default: standard output)\n"
     "  -f, --force        overwrite FILE if it exists\n";
 
 static int cmd_init(cli *c, int argc, char **argv)
 {
 	const char *env = "dev", *out_path = NULL;
 	bool force = false;
-	const cli_opt opts[] = {CLI_STRING("env", 'e', &env), CLI_STRING("output", 'o', &out_path),
-	                        CLI_FLAG("force", 'f', &force)};
+	const char *no_format = NULL;
+	const cli_opt opts[] = {CLI_STRING("env", 'e', &env), CLI_OUTPUT_FILE(&out_path),
+	                        CLI_OUTPUT_NONE(&no_format), CLI_FLAG("force", 'f', &force)};
 	int first, rc = parse("init", init_usage, opts, COUNT(opts), argc, argv, &first);
 	if (rc != CLI_CONTINUE)
 		return rc;
@@ -255,14 +256,14 @@ static int cmd_init(cli *c, int argc, char **argv)
 }
 
 static const char validate_usage[] =
-    "Usage: lmsctl [-m MODEL] validate [--format text|json] [--external]\n"
+    "Usage: lmsctl [-m MODEL] validate [--output text|json] [--external]\n"
     "\n"
     "Check every value of the model against its template parameter and every cross-field\n"
     "rule; print each finding (position, severity, rule id, field, message, fix).\n"
     "Exit 1 if any finding is an error.\n"
     "\n"
     "  -m, --model FILE   the model file (default: the built-in dev model)\n"
-    "      --format F     text (default) or json\n"
+    "      --output F     text (default) or json (also --format F)\n"
     "      --external     also run cfn-lint and cfn-guard (AWS Control Tower rules) over the\n"
     "                     generated template; their findings are labelled cfn-lint:ID and\n"
     "                     guard:CONTROL. A tool that is not found is skipped with a note\n"
@@ -274,15 +275,11 @@ static int cmd_validate(cli *c, int argc, char **argv)
 	bool list_rules = false;
 	bool external = false;
 	const cli_opt opts[] = {
-	    CLI_STRING("format", 0, &format), CLI_STRING("model", 'm', &c->model_path),
+	    CLI_OUTPUT_FORMAT(&format), CLI_STRING("model", 'm', &c->model_path),
 	    CLI_FLAG("rules", 0, &list_rules), CLI_FLAG("external", 0, &external)};
 	int first, rc = parse("validate", validate_usage, opts, COUNT(opts), argc, argv, &first);
 	if (rc != CLI_CONTINUE)
 		return rc;
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
-		cli_usage_error("validate", "--format must be text or json, not '%s'", format);
-		return EXIT_USAGE;
-	}
 	if (list_rules) {
 		size_t n;
 		const rule_info *r = rules_registry(&n);
@@ -339,14 +336,15 @@ static const char generate_usage[] =
     "validation errors produces no template (exit 1) unless --no-validate.\n"
     "\n"
     "  -m, --model FILE   the model file (default: the built-in dev model)\n"
-    "  -o, --output FILE  write to FILE atomically (default: standard output)\n"
+    "  -o, --output-file FILE  write to FILE atomically (default: standard output)\n"
     "      --no-validate  write the template even if the model has errors\n";
 
 static int cmd_generate(cli *c, int argc, char **argv)
 {
 	const char *out_path = NULL;
 	bool no_validate = false;
-	const cli_opt opts[] = {CLI_STRING("output", 'o', &out_path),
+	const char *no_format = NULL;
+	const cli_opt opts[] = {CLI_OUTPUT_FILE(&out_path), CLI_OUTPUT_NONE(&no_format),
 	                        CLI_STRING("model", 'm', &c->model_path),
 	                        CLI_FLAG("no-validate", 0, &no_validate)};
 	int first, rc = parse("generate", generate_usage, opts, COUNT(opts), argc, argv, &first);
@@ -390,7 +388,7 @@ static int cmd_generate(cli *c, int argc, char **argv)
 }
 
 static const char params_usage[] =
-    "Usage: lmsctl -m MODEL params export [-o FILE]\n"
+    "Usage: lmsctl -m MODEL params export [-o FILE] [--output json]\n"
     "       lmsctl -m MODEL params import FILE\n"
     "\n"
     "Export the model's values as a CloudFormation parameters file\n"
@@ -401,7 +399,8 @@ static const char params_usage[] =
 static int cmd_params(cli *c, int argc, char **argv)
 {
 	const char *out_path = NULL;
-	const cli_opt opts[] = {CLI_STRING("output", 'o', &out_path),
+	const char *format = "json";
+	const cli_opt opts[] = {CLI_OUTPUT_FILE(&out_path), CLI_OUTPUT_FORMAT(&format),
 	                        CLI_STRING("model", 'm', &c->model_path)};
 	/* options may follow the action: params export -o FILE */
 	const cli_command_line cl = {"params", params_usage, opts, COUNT(opts), true, true};
@@ -471,7 +470,7 @@ static int cmd_params(cli *c, int argc, char **argv)
 }
 
 static const char render_usage[] =
-    "Usage: lmsctl [-m MODEL] render [-o FILE] [--format yaml|json] [--account-id ID]\n"
+    "Usage: lmsctl [-m MODEL] render [-o FILE] [--output yaml|json] [--account-id ID]\n"
     "                                [--azs AZ,AZ,...]\n"
     "\n"
     "Print the template resolved for the model: parameters, pseudo parameters, conditions,\n"
@@ -481,8 +480,8 @@ static const char render_usage[] =
     "in the template (REN001-REN004) go to standard error; exit 1 if there are any.\n"
     "\n"
     "  -m, --model FILE    the model file (default: the built-in dev model)\n"
-    "  -o, --output FILE   write to FILE atomically (default: standard output)\n"
-    "      --format F      yaml (default) or json\n"
+    "  -o, --output-file FILE  write to FILE atomically (default: standard output)\n"
+    "      --output F      yaml (default) or json (also --format F)\n"
     "      --account-id ID resolve AWS::AccountId to ID (12 digits)\n"
     "      --azs LIST      the AZ names Fn::GetAZs returns for the model's region\n";
 
@@ -513,18 +512,14 @@ static int cmd_render(cli *c, int argc, char **argv)
 {
 	const char *out_path = NULL, *format = "yaml", *account = NULL;
 	const char *azs_option = NULL;
-	const cli_opt opts[] = {
-	    CLI_STRING("output", 'o', &out_path), CLI_STRING("model", 'm', &c->model_path),
-	    CLI_STRING("format", 0, &format), CLI_STRING("account-id", 0, &account),
-	    CLI_STRING("azs", 0, &azs_option)};
+	const cli_opt opts[] = {CLI_OUTPUT_FILE(&out_path),
+	                        CLI_STRING("model", 'm', &c->model_path),
+	                        CLI_OUTPUT_FORMAT(&format), CLI_STRING("account-id", 0, &account),
+	                        CLI_STRING("azs", 0, &azs_option)};
 	int first, rc = parse("render", render_usage, opts, COUNT(opts), argc, argv, &first);
 	if (rc != CLI_CONTINUE)
 		return rc;
 	char *azs_arg = (char *)azs_option; /* split in place, as getopt hands out argv */
-	if (strcmp(format, "yaml") != 0 && strcmp(format, "json") != 0) {
-		cli_usage_error("render", "--format must be yaml or json, not '%s'", format);
-		return EXIT_USAGE;
-	}
 	if (account && (strlen(account) != 12 || strspn(account, "0123456789") != 12)) {
 		cli_usage_error("render", "--account-id must be 12 digits, not '%s'", account);
 		return EXIT_USAGE;
@@ -581,7 +576,7 @@ static int cmd_render(cli *c, int argc, char **argv)
 }
 
 static const char report_usage[] =
-    "Usage: lmsctl [-m MODEL] report [--format text|markdown|json] [-o FILE]\n"
+    "Usage: lmsctl [-m MODEL] report [--output text|markdown|json] [-o FILE]\n"
     "                                [--previous MODEL]\n"
     "\n"
     "The readiness report: findings by severity, the scale-out timeline, the capacity\n"
@@ -591,8 +586,8 @@ static const char report_usage[] =
     "replaces (stateful ones flagged). Exit 1 if any finding is an error.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
-    "      --format F       text (default), markdown or json\n"
-    "  -o, --output FILE    write to FILE atomically (default: standard output)\n"
+    "      --output F       text (default), markdown or json (also --format F)\n"
+    "  -o, --output-file FILE  write to FILE atomically (default: standard output)\n"
     "      --previous FILE  the model deployed now, for the update-safety section\n";
 
 /* data/create-only.json beside the templates directory (source tree and
@@ -613,24 +608,16 @@ static char *create_only_path(const char *templates)
 static int cmd_report(cli *c, int argc, char **argv)
 {
 	const char *out_path = NULL, *format = "text", *previous = NULL;
-	const cli_opt opts[] = {
-	    CLI_STRING("output", 'o', &out_path), CLI_STRING("model", 'm', &c->model_path),
-	    CLI_STRING("format", 0, &format), CLI_STRING("previous", 0, &previous)};
+	const cli_opt opts[] = {CLI_OUTPUT_FILE(&out_path),
+	                        CLI_STRING("model", 'm', &c->model_path),
+	                        CLI_OUTPUT_FORMAT(&format), CLI_STRING("previous", 0, &previous)};
 	int first, rc = parse("report", report_usage, opts, COUNT(opts), argc, argv, &first);
 	if (rc != CLI_CONTINUE)
 		return rc;
-	report_format fmt;
-	if (strcmp(format, "text") == 0)
-		fmt = REPORT_TEXT;
-	else if (strcmp(format, "markdown") == 0)
-		fmt = REPORT_MARKDOWN;
-	else if (strcmp(format, "json") == 0)
-		fmt = REPORT_JSON;
-	else {
-		cli_usage_error("report", "--format must be text, markdown or json, not '%s'",
-		                format);
-		return EXIT_USAGE;
-	}
+	/* --output checked the word as it was read */
+	report_format fmt = strcmp(format, "markdown") == 0 ? REPORT_MARKDOWN
+	                    : strcmp(format, "json") == 0   ? REPORT_JSON
+	                                                    : REPORT_TEXT;
 	if (!load_catalog(c) || !load_model(c))
 		return EXIT_USAGE;
 	lms_error err = {0};

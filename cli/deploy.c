@@ -112,13 +112,13 @@ const char status_usage[] =
     "failed or rolled back, or a call failed; 2 bad usage.\n";
 
 const char outputs_usage[] =
-    "Usage: lmsctl [-m MODEL] outputs [--format text|json|flat]\n"
+    "Usage: lmsctl [-m MODEL] outputs [--output text|json|flat]\n"
     "\n"
     "Print the stack's outputs: text (default), json (key, value, description, export\n"
     "name) or flat (one object of key to value, as cfn-outputs/flat-outputs.json).\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
-    "      --format F       text, json or flat\n" AWS_OPTIONS_HELP "\n"
+    "      --output F       text, json or flat (also --format F)\n" AWS_OPTIONS_HELP "\n"
     "Exit status: 0 printed; 1 no such stack, or a call failed; 2 bad usage.\n";
 
 /* ---- the state of one command ------------------------------------------------------------ */
@@ -220,15 +220,6 @@ static void install_interrupt(op *o)
 	    CLI_FLAG("debug", 0, &(o)->debug)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* --output: text or json, refused as soon as it is read */
-static bool output_ok(const char *cmd, const char *value)
-{
-	if (strcmp(value, "json") == 0 || strcmp(value, "text") == 0)
-		return true;
-	cli_usage_error(cmd, "--output must be text or json, not '%s'", value);
-	return false;
-}
 
 static int parse(const char *cmd, const char *usage, const cli_opt *opts, size_t n, int argc,
                  char **argv)
@@ -1243,7 +1234,7 @@ int cmd_deploy(int argc, char **argv, const deploy_env *env)
 	                        CLI_FLAG("allow-replacement", 0, &d.allow_replacement),
 	                        CLI_FLAG("allow-plain-http", 0, &d.allow_plain_http),
 	                        CLI_STRING("template", 0, &d.template_path),
-	                        CLI_CHECKED("output", 0, &output, output_ok)};
+	                        CLI_OUTPUT_FORMAT(&output)};
 	int parsed = parse("deploy", deploy_usage, opts, COUNT(opts), argc, argv);
 	if (parsed != CLI_CONTINUE)
 		return parsed;
@@ -1348,8 +1339,7 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 	bool yes = false;
 	const char *role_arn = NULL, *output = NULL;
 	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("yes", 'y', &yes),
-	                        CLI_STRING("role-arn", 0, &role_arn),
-	                        CLI_CHECKED("output", 0, &output, output_ok)};
+	                        CLI_STRING("role-arn", 0, &role_arn), CLI_OUTPUT_FORMAT(&output)};
 	int parsed = parse("destroy", destroy_usage, opts, COUNT(opts), argc, argv);
 	if (parsed != CLI_CONTINUE)
 		return parsed;
@@ -1472,7 +1462,7 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 	bool follow_on = false;
 	const char *output = NULL;
 	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("follow", 'f', &follow_on),
-	                        CLI_CHECKED("output", 0, &output, output_ok)};
+	                        CLI_OUTPUT_FORMAT(&output)};
 	int parsed = parse("status", status_usage, opts, COUNT(opts), argc, argv);
 	if (parsed != CLI_CONTINUE)
 		return parsed;
@@ -1596,14 +1586,10 @@ int cmd_outputs(int argc, char **argv, const deploy_env *env)
 	op o;
 	op_init(&o, "outputs", env);
 	const char *format = "text";
-	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_STRING("format", 0, &format)};
+	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_OUTPUT_FORMAT(&format)};
 	int parsed = parse("outputs", outputs_usage, opts, COUNT(opts), argc, argv);
 	if (parsed != CLI_CONTINUE)
 		return parsed;
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
-	    strcmp(format, "flat") != 0)
-		return cli_usage_error("outputs", "--format must be text, json or flat, not '%s'",
-		                       format);
 	bool text = strcmp(format, "text") == 0;
 	o.info = text ? stdout : stderr;
 	if (!load(&o))

@@ -23,6 +23,49 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* The formats of every command that prints data; the first is the default. */
+static const struct {
+	const char *cmd;
+	const char *formats;
+} output_formats[] = {
+    {"validate", "text|json"}, {"render", "yaml|json"},  {"report", "text|markdown|json"},
+    {"params", "json"},        {"status", "text|json"},  {"outputs", "text|json|flat"},
+    {"deploy", "text|json"},   {"destroy", "text|json"},
+};
+
+const char *cli_output_formats(const char *cmd)
+{
+	for (size_t i = 0; cmd && i < sizeof(output_formats) / sizeof(output_formats[0]); i++)
+		if (strcmp(output_formats[i].cmd, cmd) == 0)
+			return output_formats[i].formats;
+	return NULL;
+}
+
+bool cli_output_format_ok(const char *cmd, const char *value)
+{
+	const char *formats = cli_output_formats(cmd);
+	size_t n = strlen(value);
+	for (const char *f = formats; f && *f;) {
+		size_t len = strcspn(f, "|");
+		if (len == n && strncmp(f, value, n) == 0)
+			return true;
+		f += len + (f[len] == '|');
+	}
+	if (!formats)
+		cli_usage_error(
+		    cmd,
+		    "--output names an output format and %s prints one only; write to a "
+		    "file with -o FILE or --output-file FILE",
+		    cmd ? cmd : "lmsctl");
+	else
+		cli_usage_error(
+		    cmd,
+		    "--output/--format must be one of %s, not '%s' (to write a file: -o "
+		    "FILE or --output-file FILE)",
+		    formats, value);
+	return false;
+}
+
 static const cli_opt *entry_for(const cli_command_line *cl, int ch)
 {
 	for (size_t i = 0; i < cl->nopts; i++) {

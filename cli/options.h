@@ -41,6 +41,24 @@ typedef struct cli_opt {
 		(name), (short_name), CLI_OPT_STOP, (dest), NULL                                   \
 	}
 
+/* One output convention, as in the AWS CLI: `--output FORMAT` (and its synonym `--format`)
+ * is the format of what a command prints; a file to write is `-o FILE` or `--output-file
+ * FILE`. No option takes a format word as a file name, and a file name given to --output
+ * (its meaning before) is refused with the new spelling. */
+#define CLI_OUTPUT_FORMAT(dest)                                                                    \
+	CLI_CHECKED("output", 0, (dest), cli_output_format_ok),                                    \
+	    CLI_CHECKED("format", 0, (dest), cli_output_format_ok)
+#define CLI_OUTPUT_FILE(dest) CLI_STRING("output-file", 'o', (dest))
+/* For a command that prints one format only: --output is refused with the spelling of a
+ * file destination. */
+#define CLI_OUTPUT_NONE(dest) CLI_CHECKED("output", 0, (dest), cli_output_format_ok)
+
+/* The formats `cmd` prints ("text|json"); NULL for a command that prints one only. */
+const char *cli_output_formats(const char *cmd);
+/* The check of --output/--format: `value` is one of cmd's formats, or a usage error that
+ * says which formats there are and how to write a file. */
+bool cli_output_format_ok(const char *cmd, const char *value);
+
 typedef struct cli_command_line {
 	const char *cmd;   /* the command's name for messages ("init"); NULL: lmsctl itself */
 	const char *usage; /* printed on -h/--help, which every command takes */
