@@ -141,6 +141,8 @@ typedef struct op {
 	bool have_identity;
 	struct sigaction old_int;
 	bool handler_installed;
+	/* the model's findings, validated once (validate_first) for every gate after it */
+	findings checked;
 } op;
 
 static void say(op *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -190,6 +192,7 @@ static void op_init(op *o, const char *name, const deploy_env *env)
 	o->region_option = env->region;
 	o->debug = env->debug;
 	o->info = stdout;
+	findings_init(&o->checked);
 }
 
 static void op_free(op *o)
@@ -199,6 +202,7 @@ static void op_free(op *o)
 	aws_client_free(o->aws);
 	credentials_free(o->creds);
 	sts_identity_free(&o->who);
+	findings_free(&o->checked);
 }
 
 static void install_interrupt(op *o)
@@ -834,40 +838,37 @@ static int continue_rollback(op *o, const deploy_opts *d, const cfn_stack *s)
 static bool plain_http_refused(op *o, bool allow_plain_http)
 {
 	const char *env = model_get(o->m, "environment");
-	findings f;
-	findings_init(&f);
-	validate_model(o->cat, o->m, &f);
+	const findings *f = &o->checked;
 	bool refused = false;
-	for (size_t i = 0; i < f.n; i++) {
+	for (size_t i = 0; i < f->n; i++) {
 		/* the errors stopped the deploy before (validate_first); what else stops it */
-		if (f.v[i].sev == SEV_ERROR ||
-		    !ops_finding_stops_deploy(&f.v[i], env, allow_plain_http))
+		if (f->v[i].sev == SEV_ERROR ||
+		    !ops_finding_stops_deploy(&f->v[i], env, allow_plain_http))
 			continue;
 		fail("SEC001 [%s]: prod is not deployed with plain HTTP to the load balancer: %s "
 		     "(fix: %s; or --allow-plain-http)",
-		     f.v[i].field, f.v[i].message, f.v[i].hint);
+		     f->v[i].field, f->v[i].message, f->v[i].hint);
 		refused = true;
 	}
-	findings_free(&f);
 	return refused;
 }
 
 static bool validate_first(op *o)
 {
-	findings f;
-	findings_init(&f);
-	validate_model(o->cat, o->m, &f);
-	size_t errors = findings_count(&f, SEV_ERROR);
+	findings *f = &o->checked;
+	findings_free(f);
+	findings_init(f);
+	validate_model(o->cat, o->m, f);
+	size_t errors = findings_count(f, SEV_ERROR);
 	if (errors) {
 		buf out;
 		buf_init(&out, 0);
-		findings_format_text(&f, &out);
+		findings_format_text(f, &out);
 		fputs(buf_cstr(&out), stderr);
 		buf_free(&out);
 		fail("the model has %zu error(s): nothing deployed (lmsctl validate lists them)",
 		     errors);
 	}
-	findings_free(&f);
 	return errors == 0;
 }
 
@@ -1251,8 +1252,10 @@ int cmd_deploy(int argc, char **argv, const deploy_env *env)
 		o.info = stderr;
 	if (!load(&o))
 		return EXIT_USAGE;
-	if (!validate_first(&o))
+	if (!validate_first(&o)) {
+		op_free(&o);
 		return EXIT_FINDINGS;
+	}
 	install_interrupt(&o);
 	deploy_result r = {0};
 	int rc = run_deploy(&o, &d, &r);

@@ -34,6 +34,9 @@ typedef struct params_state {
 	ui_edit edit;
 	findings own, cross;
 	char *typed;
+	/* the field changed since own/cross were computed: the next draw checks it, so that a
+	 * burst of keys (a paste) validates once per redraw, not once per key */
+	bool check_pending;
 	/* geometry of the last draw, relative to the body */
 	int side_w, list_y, list_x, list_h, list_w, field_y, field_x, field_w;
 } params_state;
@@ -464,10 +467,14 @@ static void draw_detail(console *c, WINDOW *w, int y, int x, int width, int h, c
 	buf_free(&b);
 }
 
+static void live_check(console *c);
+
 static void params_draw(console *c, WINDOW *w, int h, int wd)
 {
 	params_state *s = st(c);
 	const catalog *cat = c->cat;
+	if (s->edit_param && s->check_pending)
+		live_check(c);
 	if (cat->ngroups == 0) {
 		ui_puts(c, w, 1, 2, "The templates define no parameter groups.", wd - 4,
 		        th(&c->th, TH_ERROR));
@@ -557,6 +564,7 @@ static void params_draw(console *c, WINDOW *w, int h, int wd)
 static void live_check(console *c)
 {
 	params_state *s = st(c);
+	s->check_pending = false;
 	char *v = ui_edit_value(&s->edit);
 	if (!v)
 		return;
@@ -671,6 +679,8 @@ static int edit_key(console *c, int key)
 		return UI_HANDLED | UI_REDRAW;
 	}
 	if (r & EDIT_ACCEPT) {
+		if (s->check_pending)
+			live_check(c); /* the findings of what was typed since the last draw */
 		char *v = ui_edit_value(&s->edit);
 		size_t own_errors = findings_count(&s->own, SEV_ERROR);
 		size_t cross_errors = findings_count(&s->cross, SEV_ERROR);
@@ -693,7 +703,7 @@ static int edit_key(console *c, int key)
 		return UI_HANDLED | UI_REDRAW;
 	}
 	if (r & EDIT_CHANGED)
-		live_check(c);
+		s->check_pending = true; /* checked by the next draw */
 	return UI_HANDLED | UI_REDRAW;
 }
 
