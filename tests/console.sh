@@ -445,5 +445,27 @@ expect readonly-destroy 'destroy is disabled'
 keys q
 expect_exit readonly 0
 
+# ---- a burst of keys (a paste) validates once per redraw, not once per key -----------
+start 80 24 LMSCTL_BENCH="$tmp/bench.log" -- prod.yml
+expect burst-open 'PROD'
+keys : 'goto VpcCidr' Enter
+keys Enter
+expect burst-edit 'Editing VPC CIDR block'
+keys C-u
+before=$(wc -l <"$tmp/bench.log")
+T send-keys -t main -l "10.40.0.0/16$(printf '%.0s9' $(seq 1 150))"
+sleep 1
+# every redraw after the paste ran at most one whole-model validation, and there were fewer
+# validations than keys
+if tail -n +"$((before + 1))" "$tmp/bench.log" | awk '
+	$1 == "key" { n++; v += $6; if ($6 > 1) over++ }
+	END { exit !(n > 0 && !over && v < 162) }'; then ok; else
+	bad "burst: more than one validation in a redraw: $(tail -n +"$((before + 1))" "$tmp/bench.log" | tr '\n' ';' | cut -c1-300)"
+fi
+keys Escape
+keys q
+sleep 0.3
+keys n
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

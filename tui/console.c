@@ -1451,9 +1451,10 @@ static void bench_mark(console *c, const char *what, int key)
 		fprintf(c->bench.f, "first_screen_ms %.3f\n", (now - c->bench.t0) * 1000.0);
 		c->bench.first_done = true;
 	} else if (what) {
-		fprintf(c->bench.f, "key %d %s_ms %.3f\n", key, what,
-		        (now - c->bench.key_at) * 1000.0);
+		fprintf(c->bench.f, "key %d %s_ms %.3f validations %lu\n", key, what,
+		        (now - c->bench.key_at) * 1000.0, c->um.validations - c->bench.validations);
 	}
+	c->bench.validations = c->um.validations;
 	fflush(c->bench.f);
 }
 

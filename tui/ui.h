@@ -288,6 +288,7 @@ typedef struct bench_log {
 	double t0; /* console_main entered */
 	double key_at;
 	bool first_done;
+	unsigned long validations; /* ui_model.validations at the last mark */
 } bench_log;
 
 typedef enum { PROMPT_NONE, PROMPT_COMMAND, PROMPT_SEARCH } prompt_kind;

@@ -142,6 +142,7 @@ void ui_model_refresh(ui_model *um)
 	findings_init(&um->f);
 	/* one rendering for validation and the hidden resources; it points
 	 * into the model's strings, which edits free: not kept past here */
+	um->validations++;
 	rendered *rd = validate_and_render(cat, um->m, &um->f);
 	findings_sort(&um->f);
 	sev_count(um);
@@ -345,6 +346,7 @@ void ui_model_check(ui_model *um, const cat_param *p, const char *value, finding
 	}
 	findings all;
 	findings_init(&all);
+	um->validations++;
 	validate_model(um->cat, um->m, &all);
 	try_restore(um->m, p->e.name, &s);
 	findings_sort(&all);
@@ -366,6 +368,7 @@ size_t ui_model_errors_with(ui_model *um, const char *key, const char *value)
 	}
 	findings all;
 	findings_init(&all);
+	um->validations++;
 	validate_model(um->cat, um->m, &all);
 	try_restore(um->m, key, &s);
 	size_t n = findings_count(&all, SEV_ERROR);

@@ -44,6 +44,9 @@ typedef struct ui_model {
 	size_t ncond;
 	bool *res_hidden;         /* per catalog resource: its Condition is false */
 	unsigned long generation; /* bumps on every change of a value */
+	/* whole-model validations run so far (the console's bench log counts them per
+	 * redraw) */
+	unsigned long validations;
 } ui_model;
 
 bool ui_model_init(ui_model *um, const catalog *cat, model *m, lms_error *err);
