@@ -9,7 +9,10 @@
 #include "cli/exit.h"
 #include "cli/options.h"
 #include "common/buf.h"
+#include "common/file.h"
 #include "common/lazy_crypto.h"
+#include "common/num.h"
+#include "common/vec.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
 #include "model/findings.h"
@@ -295,10 +298,8 @@ long deploy_env_ms(const char *name)
 	const char *v = getenv(name);
 	if (!v || !v[0])
 		return 0;
-	char *end = NULL;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (errno || *end || n < 1 || n > 3600000L) {
+	long n = 0;
+	if (!lms_parse_long(v, 1, 3600000L, &n)) {
 		fprintf(stderr,
 		        "lmsctl: warning: %s=%.20s is not a number of milliseconds; ignored\n",
 		        name, v);
@@ -607,24 +608,12 @@ static json_t *changes_json(const cfn_change_set *cs)
 
 static bool read_file(const char *path, size_t max, buf *out)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fail("%s: cannot open: %s", path, strerror(errno));
-		return false;
-	}
-	buf_init(out, max);
-	char chunk[16384];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && buf_add(out, chunk, got))
-		;
-	bool bad = ferror(f) || out->failed;
-	fclose(f);
-	if (bad) {
-		fail("%s: cannot read it, or it is larger than %zu bytes", path, max);
-		buf_free(out);
-		return false;
-	}
-	return true;
+	lms_error err = {0};
+	bool ok = file_read(path, max, out, &err);
+	if (!ok)
+		fail_err(&err);
+	lms_error_clear(&err);
+	return ok;
 }
 
 static const char *model_value_cb(void *ctx, const char *param)
@@ -649,10 +638,8 @@ static void params_free(params *p)
 
 static bool params_add(params *p, const char *key, const char *value)
 {
-	cfn_kv *grown = realloc(p->kv, (p->n + 1) * sizeof *grown);
-	if (!grown)
+	if (!VEC_RESIZE(p->kv, p->n + 1))
 		return false;
-	p->kv = grown;
 	p->kv[p->n].key = strdup(key);
 	p->kv[p->n].value = strdup(value);
 	p->n++;

@@ -1,12 +1,15 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "cli/external.h"
 
+#include "common/num.h"
+#include "common/vec.h"
 #include "model/assemble.h"
 #include "model/render/render.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,10 +67,8 @@ static const ynode *walk(const rendered *r, const ynode *n, char *const *path, s
 		if (n->kind == YNODE_MAP) {
 			next = ynode_get(n, k);
 		} else if (n->kind == YNODE_SEQ) {
-			char *end;
-			errno = 0;
-			unsigned long idx = strtoul(k, &end, 10);
-			if (!errno && end != k && !*end && idx < n->n)
+			unsigned long idx = 0;
+			if (lms_parse_ulong(k, ULONG_MAX, &idx) && idx < n->n)
 				next = n->kids[idx];
 		}
 		if (!next)
@@ -229,14 +230,8 @@ static void scan_add_path(guard_scan *s, const char *path)
 	for (size_t i = 0; i < s->n; i++)
 		if (strlen(s->hits[i].id) == idlen && strncmp(s->hits[i].id, id, idlen) == 0)
 			return;
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? 2 * s->cap : 8;
-		guard_hit *p = realloc(s->hits, ncap * sizeof(*p));
-		if (!p)
-			return;
-		s->hits = p;
-		s->cap = ncap;
-	}
+	if (!VEC_RESERVE(s->hits, s->cap, s->n + 1))
+		return;
 	char *idcopy = strndup(id, idlen);
 	char *pathcopy = strdup(path);
 	if (!idcopy || !pathcopy) {
@@ -551,7 +546,7 @@ static int run_tool(char *const argv[], const char *errpath, buf *out, const cha
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* The first line of a file, for a note. */
+/* The first line of a file, for a note (a line is enough: not file_read). */
 static void first_line(const char *path, buf *out)
 {
 	FILE *fp = fopen(path, "r");
@@ -569,6 +564,8 @@ static void first_line(const char *path, buf *out)
 	fclose(fp);
 }
 
+/* A scratch file in our own mkdtemp directory, read once by the tool and removed:
+ * not write_file_atomic, whose fsyncs and rename buy nothing here. */
 static bool write_text(const char *path, const char *text, size_t len)
 {
 	FILE *fp = fopen(path, "w");

@@ -83,8 +83,9 @@ static bool write_in_place(const char *path, const char *data, size_t len, lms_e
 	return true;
 }
 
-bool write_file_atomic(const char *path, const char *data, size_t len, bool exclusive,
-                       lms_error *err)
+/* `fixed_mode` < 0: the mode of the file replaced, or 0666 less the umask */
+static bool write_atomic(const char *path, const char *data, size_t len, bool exclusive,
+                         int fixed_mode, lms_error *err)
 {
 	struct stat target;
 	if (stat(path, &target) == 0 && !S_ISREG(target.st_mode)) {
@@ -119,7 +120,9 @@ bool write_file_atomic(const char *path, const char *data, size_t len, bool excl
 	}
 	struct stat st;
 	mode_t mode;
-	if (stat(path, &st) == 0) {
+	if (fixed_mode >= 0) {
+		mode = (mode_t)fixed_mode;
+	} else if (stat(path, &st) == 0) {
 		mode = st.st_mode & 07777;
 	} else {
 		mode_t mask = umask(0);
@@ -169,4 +172,16 @@ bool write_file_atomic(const char *path, const char *data, size_t len, bool excl
 	free(dup_for_dir);
 	buf_free(&tmp);
 	return ok;
+}
+
+bool write_file_atomic(const char *path, const char *data, size_t len, bool exclusive,
+                       lms_error *err)
+{
+	return write_atomic(path, data, len, exclusive, -1, err);
+}
+
+bool write_file_atomic_mode(const char *path, const char *data, size_t len, mode_t mode,
+                            lms_error *err)
+{
+	return write_atomic(path, data, len, false, (int)(mode & 07777), err);
 }

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Reads the whole of `path` into `out`, which this initialises with the cap
  * `max` (0: BUF_DEFAULT_MAX); the contents are NUL-terminated (buf_cstr).
@@ -32,5 +33,11 @@ bool file_read(const char *path, size_t max, buf *out, lms_error *err);
  * is replaced by the new regular file and its old target is left as it was. */
 bool write_file_atomic(const char *path, const char *data, size_t len, bool exclusive,
                        lms_error *err);
+/* write_file_atomic (not exclusive) for a private file: the file gets `mode`
+ * exactly (0600: the umask does not widen or narrow it), whether it is new or
+ * replaces one with another mode; the temporary file is 0600 from the start
+ * (mkstemp), so the contents are never readable by others. */
+bool write_file_atomic_mode(const char *path, const char *data, size_t len, mode_t mode,
+                            lms_error *err);
 
 #endif

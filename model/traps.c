@@ -3,6 +3,7 @@
  * sources), read from the rendered template so
  * that conditions, parameters and Fn::Sub are already resolved. Each
  * finding points at the resource (or property) in its fragment. */
+#include "common/str.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
 #include "model/rules.h"
@@ -40,14 +41,12 @@ static void add(tctx *t, const char *rule, severity sev, const render_resource *
 static void add(tctx *t, const char *rule, severity sev, const render_resource *res,
                 const rnode *at, const char *hint, const char *fmt, ...)
 {
-	buf msg;
-	buf_init(&msg, 0);
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vaddf(&msg, fmt, ap);
+	char *msg = lms_vstrdupf(fmt, ap);
 	va_end(ap);
-	findings_add(t->out, rule, sev, "", hint, "%s", buf_cstr(&msg));
-	buf_free(&msg);
+	findings_add(t->out, rule, sev, "", hint, "%s", msg ? msg : "out of memory");
+	free(msg);
 	const char *file = NULL;
 	size_t line = 0, col = 0;
 	if (at && at->src && at->file) {
@@ -383,7 +382,7 @@ static bool is_account_root(const rnode *principal)
 		if (!s)
 			continue;
 		size_t n = strlen(s);
-		if ((n > 5 && strcmp(s + n - 5, ":root") == 0) ||
+		if ((n > 5 && lms_ends_with(s, ":root")) ||
 		    (n == 12 && strspn(s, "0123456789") == 12))
 			return true;
 	}

@@ -3,6 +3,7 @@
 
 #include "common/buf.h"
 #include "common/lazy_crypto.h"
+#include "common/str.h"
 #include "ops/stackflow.h"
 
 #include <errno.h>
@@ -288,13 +289,10 @@ void ops_post_text(ops_sink *s, ops_msg_kind kind, const char *fmt, ...)
 	if (!m)
 		return;
 	m->kind = kind;
-	buf b;
-	buf_init(&b, 0);
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
+	m->u.text = lms_vstrdupf(fmt, ap);
 	va_end(ap);
-	m->u.text = buf_take(&b);
 	post_whole(s, m, m->u.text != NULL);
 }
 

@@ -3,6 +3,7 @@
 
 #include "aws/s3.h"
 #include "common/lazy_crypto.h"
+#include "common/vec.h"
 #include "model/model.h"
 #include "model/render/render.h"
 #include "model/ydoc.h"
@@ -377,10 +378,8 @@ size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, sf_p
 		int on = v ? (value_is_on(v) ? 1 : 0) : -1;
 		if (!on)
 			continue;
-		sf_protection *grown = realloc(*out, (n + 1) * sizeof *grown);
-		if (!grown)
+		if (!VEC_RESIZE(*out, n + 1))
 			break;
-		*out = grown;
 		sf_protection *p = &(*out)[n];
 		*p = (sf_protection){strdup(res->id), strdup(res->type ? res->type : "?"),
 		                     strdup(prop), on, NULL};

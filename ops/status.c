@@ -1,14 +1,10 @@
 /* The stack-status classifier (ops/status.h). */
 #include "ops/status.h"
 
+#include "common/str.h"
+
 #include <stddef.h>
 #include <string.h>
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && strcmp(s + n - k, suffix) == 0;
-}
 
 /* Every stack status of the API reference's StackStatus enumeration. */
 static const struct {
@@ -49,11 +45,11 @@ ops_stack_class ops_status_class(const char *status)
 			return documented[i].cls;
 	/* a status added after this list: its suffix says enough */
 	bool rollback = strstr(status, "ROLLBACK") != NULL;
-	if (ends_with(status, "_IN_PROGRESS"))
+	if (lms_ends_with(status, "_IN_PROGRESS"))
 		return rollback ? OPS_STACK_ROLLING_BACK : OPS_STACK_RUNNING;
-	if (ends_with(status, "_FAILED"))
+	if (lms_ends_with(status, "_FAILED"))
 		return OPS_STACK_FAILED;
-	if (ends_with(status, "_COMPLETE"))
+	if (lms_ends_with(status, "_COMPLETE"))
 		return rollback ? OPS_STACK_ROLLED_BACK : OPS_STACK_SUCCEEDED;
 	return OPS_STACK_UNKNOWN;
 }
@@ -82,7 +78,7 @@ bool ops_status_succeeded(const char *status)
 
 bool ops_event_status_failed(const char *status)
 {
-	return status && ends_with(status, "_FAILED");
+	return status && lms_ends_with(status, "_FAILED");
 }
 
 ops_gate ops_deploy_gate(const char *status)

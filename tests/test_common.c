@@ -123,6 +123,34 @@ static void test_write_atomic_new_file_mode(void **state)
 	free(dir);
 }
 
+static void test_write_atomic_fixed_mode(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_join(dir, "private");
+	lms_error err = {0};
+	/* a new file is 0600 whatever the umask */
+	mode_t old = umask(0);
+	assert_true(write_file_atomic_mode(path, "one", 3, 0600, &err));
+	umask(old);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* an existing file with a wider mode becomes 0600 too */
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_true(write_file_atomic_mode(path, "two", 3, 0600, &err));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	char *s = tu_read_file(path, NULL);
+	assert_string_equal(s, "two");
+	free(s);
+	/* no temporary file is left behind */
+	assert_int_equal(tu_count_entries(dir), 1);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* ---- num ----------------------------------------------------------------- */
 
 static void test_parse_long(void **state)
@@ -311,6 +339,7 @@ int main(void)
 	    cmocka_unit_test(test_file_read),
 	    cmocka_unit_test(test_write_atomic_symlinks),
 	    cmocka_unit_test(test_write_atomic_new_file_mode),
+	    cmocka_unit_test(test_write_atomic_fixed_mode),
 	    cmocka_unit_test(test_parse_long),
 	    cmocka_unit_test(test_parse_ulong),
 	    cmocka_unit_test(test_parse_double),

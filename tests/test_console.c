@@ -27,6 +27,7 @@
 
 #include <locale.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* ---- ui_text ---------------------------------------------------------- */
@@ -442,6 +443,9 @@ static void test_recover_roundtrip(void **state)
 	assert_true(recover_add(&d, "Ctl", "a\tb\x1b"));
 	lms_error err = {0};
 	assert_true(recover_write(path, &d, &err));
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600); /* the edits may hold secrets */
 	recover_data r = {0};
 	assert_true(recover_read(path, &r, &err));
 	assert_string_equal(r.model, model_path);

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE /* realpath, poll with -std=c11 */
 #include "tui/console.h"
 
+#include "common/file.h"
+#include "common/str.h"
 #include "tui/ui.h"
 #include "tui/ui_cmd.h"
 #include "tui/ui_recover.h"
@@ -58,11 +60,8 @@ bool console_has_terminal(void)
 
 static void vmsg(console *c, bool error, const char *fmt, va_list ap)
 {
-	buf b;
-	buf_init(&b, 0);
-	buf_vaddf(&b, fmt, ap);
 	free(c->msg);
-	c->msg = buf_take(&b);
+	c->msg = lms_vstrdupf(fmt, ap);
 	c->msg_error = error;
 }
 
@@ -361,18 +360,8 @@ typedef struct save_job {
 
 static char *read_text(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
 	buf b;
-	buf_init(&b, (size_t)16 * 1024 * 1024);
-	char chunk[8192];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && buf_add(&b, chunk, got))
-		;
-	bool bad = ferror(f) != 0;
-	fclose(f);
-	if (bad || b.failed) {
+	if (!file_read(path, (size_t)16 * 1024 * 1024, &b, NULL)) {
 		buf_free(&b);
 		return NULL;
 	}

@@ -6,6 +6,7 @@
  * dialog. */
 #include "tui/ui.h"
 
+#include "common/vec.h"
 #include "tui/ui_text.h"
 
 #include <stdarg.h>
@@ -46,14 +47,8 @@ void dlg_choice_add(dialog *d, int key, const char *label)
 
 bool dlg_pick_add(dialog *d, const char *name, const char *desc)
 {
-	char **n = realloc(d->item_names, (d->nitems + 1) * sizeof(char *));
-	if (!n)
+	if (!VEC_RESIZE(d->item_names, d->nitems + 1) || !VEC_RESIZE(d->item_descs, d->nitems + 1))
 		return false;
-	d->item_names = n;
-	char **ds = realloc(d->item_descs, (d->nitems + 1) * sizeof(char *));
-	if (!ds)
-		return false;
-	d->item_descs = ds;
 	d->item_names[d->nitems] = strdup(*name ? name : "''");
 	d->item_descs[d->nitems] = strdup(desc ? desc : "");
 	if (!d->item_names[d->nitems] || !d->item_descs[d->nitems]) {

@@ -1,5 +1,7 @@
 #include "tui/ui_diff.h"
 
+#include "common/vec.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,14 +70,8 @@ typedef struct script {
 
 static bool push(script *s, unsigned char op)
 {
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 256;
-		unsigned char *p = realloc(s->op, ncap);
-		if (!p)
-			return false;
-		s->op = p;
-		s->cap = ncap;
-	}
+	if (!VEC_RESERVE(s->op, s->cap, s->n + 1))
+		return false;
 	s->op[s->n++] = op;
 	return true;
 }
@@ -185,15 +181,9 @@ static void emit(out_lines *o, diff_line l)
 {
 	if (o->oom)
 		return;
-	if (o->n == o->cap) {
-		size_t ncap = o->cap ? o->cap * 2 : 64;
-		diff_line *p = realloc(o->v, ncap * sizeof(*p));
-		if (!p) {
-			o->oom = true;
-			return;
-		}
-		o->v = p;
-		o->cap = ncap;
+	if (!VEC_RESERVE(o->v, o->cap, o->n + 1)) {
+		o->oom = true;
+		return;
 	}
 	o->v[o->n++] = l;
 }

@@ -1,5 +1,7 @@
 #include "tui/ui_history.h"
 
+#include "common/vec.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,15 +62,11 @@ bool history_begin(history *h, const char *label)
 		h->pos = h->n;
 		memset(&h->steps[h->n], 0, sizeof(*h->steps));
 	}
-	if (h->n + 1 > h->cap) {
-		size_t ncap = h->cap ? h->cap * 2 : 16;
-		hist_step *p = realloc(h->steps, ncap * sizeof(*p));
-		if (!p)
-			return false;
-		memset(p + h->cap, 0, (ncap - h->cap) * sizeof(*p));
-		h->steps = p;
-		h->cap = ncap;
-	}
+	size_t old_cap = h->cap;
+	if (!VEC_RESERVE(h->steps, h->cap, h->n + 1))
+		return false;
+	/* history_add looks at the next step's label: new steps start empty */
+	memset(h->steps + old_cap, 0, (h->cap - old_cap) * sizeof(*h->steps));
 	hist_step *s = &h->steps[h->n];
 	memset(s, 0, sizeof(*s));
 	s->label = strdup(label ? label : "edit");
@@ -91,10 +89,8 @@ bool history_add(history *h, const char *key, const char *before, const char *af
 			return true;
 		}
 	}
-	hist_change *p = realloc(s->v, (s->n + 1) * sizeof(*p));
-	if (!p)
+	if (!VEC_RESIZE(s->v, s->n + 1))
 		return false;
-	s->v = p;
 	bool ok = true;
 	hist_change c = {strdup(key), dup_or_null(before, &ok), dup_or_null(after, &ok)};
 	if (!c.key || !ok) {

@@ -1,12 +1,14 @@
-#define _GNU_SOURCE /* mkstemp with -std=c11 */
 #include "tui/ui_recover.h"
 
 #include "common/buf.h"
+#include "common/file.h"
+#include "common/num.h"
+#include "common/vec.h"
 #include "model/assemble.h"
 #include "model/ydoc.h"
 
-#include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,45 +79,21 @@ bool recover_write(const char *path, const recover_data *d, lms_error *err)
 		lms_error_set(err, path, 0, 0, "out of memory");
 		return false;
 	}
-	buf tmp;
-	buf_init(&tmp, 0);
-	buf_addf(&tmp, "%s.tmpXXXXXX", path);
-	int fd = tmp.failed ? -1 : mkstemp(tmp.data);
-	if (fd < 0) {
+	/* 0600: the edits may hold values (a database password) others must not read */
+	lms_error werr = {0};
+	bool ok = write_file_atomic_mode(path, b.data, b.len, 0600, &werr);
+	if (!ok)
 		lms_error_set(err, path, 0, 0, "cannot write the recovery file: %s",
-		              strerror(errno));
-		buf_free(&tmp);
-		buf_free(&b);
-		return false;
-	}
-	size_t done = 0;
-	bool ok = true;
-	while (ok && done < b.len) {
-		ssize_t w = write(fd, b.data + done, b.len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		ok = w > 0;
-		if (ok)
-			done += (size_t)w;
-	}
-	ok = close(fd) == 0 && ok;
-	ok = ok && rename(tmp.data, path) == 0;
-	if (!ok) {
-		lms_error_set(err, path, 0, 0, "cannot write the recovery file: %s",
-		              strerror(errno));
-		unlink(tmp.data);
-	}
-	buf_free(&tmp);
+		              werr.msg ? werr.msg : "unknown error");
+	lms_error_clear(&werr);
 	buf_free(&b);
 	return ok;
 }
 
 bool recover_add(recover_data *d, const char *key, const char *value)
 {
-	recover_edit *p = realloc(d->v, (d->n + 1) * sizeof(*p));
-	if (!p)
+	if (!VEC_RESIZE(d->v, d->n + 1))
 		return false;
-	d->v = p;
 	recover_edit e = {strdup(key), value ? strdup(value) : NULL};
 	if (!e.key || (value && !e.value)) {
 		free(e.key);
@@ -157,7 +135,9 @@ bool recover_read(const char *path, recover_data *out, lms_error *err)
 		return false;
 	}
 	out->model = strdup(model_path);
-	out->written = written ? (time_t)strtoll(written, NULL, 10) : st.st_mtime;
+	long when = 0;
+	out->written =
+	    written && lms_parse_long(written, 0, LONG_MAX, &when) ? (time_t)when : st.st_mtime;
 	ok = out->model != NULL;
 	for (size_t i = 0; ok && edits && edits->kind == YNODE_MAP && i < edits->n; i++) {
 		const char *k = ynode_str(ynode_key(edits, i));

@@ -32,8 +32,8 @@ typedef struct recover_data {
  * NULL when there is nowhere to keep it (no HOME). Owned by the caller. */
 char *recover_path(const char *model_path);
 
-/* Writes the file atomically (a temporary file, then rename; no fsync: it is
- * rewritten after every edit). */
+/* Writes the file atomically and privately (write_file_atomic_mode, 0600:
+ * a temporary file, fsync, rename). */
 bool recover_write(const char *path, const recover_data *d, lms_error *err);
 /* Reads it; false with no error set when there is no file. */
 bool recover_read(const char *path, recover_data *out, lms_error *err);

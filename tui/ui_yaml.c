@@ -1,5 +1,7 @@
 #include "tui/ui_yaml.h"
 
+#include "common/vec.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,15 +187,9 @@ bool tpl_index_build(tpl_index *ix, const char *text, size_t len)
 			while (j < ll && (isalnum((unsigned char)s[j])))
 				j++;
 			if (j < ll && s[j] == ':' && j > 2) {
-				if (ix->nres == cap) {
-					size_t ncap = cap ? cap * 2 : 64;
-					tpl_resource *p = realloc(ix->res, ncap * sizeof(*p));
-					if (!p) {
-						tpl_index_free(ix);
-						return false;
-					}
-					ix->res = p;
-					cap = ncap;
+				if (!VEC_RESERVE(ix->res, cap, ix->nres + 1)) {
+					tpl_index_free(ix);
+					return false;
 				}
 				ix->res[ix->nres++] = (tpl_resource){s + 2, j - 2, l, l, NULL, 0};
 			}

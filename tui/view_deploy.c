@@ -16,6 +16,9 @@
 #define _GNU_SOURCE /* strndup with -std=c11 */
 #include "tui/ui.h"
 
+#include "common/num.h"
+#include "common/str.h"
+#include "common/vec.h"
 #include "model/analysis.h"
 
 #include "tui/ui_text.h"
@@ -117,7 +120,9 @@ void stackops_init(console *c)
 			res[i].type = ynode_str(ynode_get(e->value, "Type"));
 		}
 		const char *step = getenv("LMSCTL_FAKE_STEP_MS");
-		long ms = step ? strtol(step, NULL, 10) : 40;
+		long ms = 40;
+		if (step && !lms_parse_long(step, 0, 3600000L, &ms))
+			ms = 40;
 		lms_error err = {0};
 		ops_backend *b =
 		    ops_fake_new(fake, res, n, ms > 0 && ms < 60000 ? (int)ms : 40, &err);
@@ -485,14 +490,8 @@ static dep_resource *resource(stackops *o, const char *id, const char *type)
 	for (size_t i = 0; i < o->nres; i++)
 		if (strcmp(o->res[i].logical_id, id) == 0)
 			return &o->res[i];
-	if (o->nres == o->capres) {
-		size_t ncap = o->capres ? o->capres * 2 : 64;
-		dep_resource *p = realloc(o->res, ncap * sizeof(*p));
-		if (!p)
-			return NULL;
-		o->res = p;
-		o->capres = ncap;
-	}
+	if (!VEC_RESERVE(o->res, o->capres, o->nres + 1))
+		return NULL;
 	dep_resource *r = &o->res[o->nres];
 	memset(r, 0, sizeof(*r));
 	r->logical_id = strdup(id);
@@ -510,12 +509,6 @@ static dep_resource *resource(stackops *o, const char *id, const char *type)
 	return r;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 static void on_event(console *c, ops_event *e)
 {
 	stackops *o = &c->ops;
@@ -531,7 +524,7 @@ static void on_event(console *c, ops_event *e)
 	bool was_final = r->finished > 0;
 	set_str(&r->status, e->status);
 	set_str(&r->reason, e->reason);
-	if (ends_with(e->status, "_IN_PROGRESS")) {
+	if (lms_ends_with(e->status, "_IN_PROGRESS")) {
 		if (!r->started || was_final)
 			r->started = e->time;
 		r->finished = 0;
@@ -542,7 +535,7 @@ static void on_event(console *c, ops_event *e)
 		if (!was_final)
 			o->done++;
 	}
-	if (ends_with(e->status, "_FAILED")) {
+	if (lms_ends_with(e->status, "_FAILED")) {
 		r->failed = true;
 		/* the first failure is the cause; "cancelled" ones follow from it */
 		if (o->root_cause < 0 && !strstr(e->reason, "cancelled")) {
@@ -635,14 +628,8 @@ void deploy_on_msg(console *c, ops_msg *m)
 	stackops *o = &c->ops;
 	switch (m->kind) {
 	case OPS_MSG_CALL:
-		if (o->ncalls == o->capcalls) {
-			size_t ncap = o->capcalls ? o->capcalls * 2 : 64;
-			ops_call *p = realloc(o->calls, ncap * sizeof(*p));
-			if (!p)
-				return;
-			o->calls = p;
-			o->capcalls = ncap;
-		}
+		if (!VEC_RESERVE(o->calls, o->capcalls, o->ncalls + 1))
+			return;
 		o->calls[o->ncalls++] = m->u.call;
 		memset(&m->u.call, 0, sizeof(m->u.call)); /* moved */
 		break;
@@ -1007,7 +994,7 @@ static void draw_running(console *c, WINDOW *w, int h, int wd)
 		const dep_resource *res = &o->res[first + r];
 		int yy = y + r;
 		bool failed = res->failed;
-		bool complete = ends_with(res->status, "_COMPLETE");
+		bool complete = lms_ends_with(res->status, "_COMPLETE");
 		const char *sym = failed ? c->sym.error : complete ? c->sym.ok : c->sym.arrow;
 		attr_t a = failed     ? th(&c->th, TH_ERROR)
 		           : complete ? th(&c->th, TH_OK)

@@ -2,6 +2,7 @@
  * and references), render_after, and reading the rendered tree. */
 #define _GNU_SOURCE /* qsort_r */
 #include "common/num.h"
+#include "common/vec.h"
 #include "model/render/internal.h"
 
 #include <errno.h>
@@ -82,15 +83,9 @@ static void add_dep(void *vctx, const char *id, size_t len)
 	for (size_t k = 0; k < d->n; k++)
 		if (d->list[k] == (size_t)i)
 			return;
-	if (d->n == d->cap) {
-		size_t ncap = d->cap ? d->cap * 2 : 8;
-		size_t *p = realloc(d->list, ncap * sizeof(size_t));
-		if (!p) {
-			d->oom = true;
-			return;
-		}
-		d->list = p;
-		d->cap = ncap;
+	if (!VEC_RESERVE(d->list, d->cap, d->n + 1)) {
+		d->oom = true;
+		return;
 	}
 	d->list[d->n++] = (size_t)i;
 }

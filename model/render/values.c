@@ -2,6 +2,7 @@
  * indexes, rendered nodes, the regions' AZ names, and reading an intrinsic
  * from a fragment node (short or long form). */
 #define _GNU_SOURCE /* qsort_r */
+#include "common/str.h"
 #include "model/render/internal.h"
 
 #include <stdarg.h>
@@ -119,14 +120,12 @@ void rn_problem(rctx *c, const char *rule, const ynode *at, const char *hint, co
 {
 	if (!c->out)
 		return;
-	buf msg;
-	buf_init(&msg, 0);
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vaddf(&msg, fmt, ap);
+	char *msg = lms_vstrdupf(fmt, ap);
 	va_end(ap);
-	findings_add(c->out, rule, SEV_ERROR, "", hint, "%s", buf_cstr(&msg));
-	buf_free(&msg);
+	findings_add(c->out, rule, SEV_ERROR, "", hint, "%s", msg ? msg : "out of memory");
+	free(msg);
 	if (at && c->file)
 		findings_set_position(c->out, c->out->n - 1, c->file, at->start.line,
 		                      at->start.col);
