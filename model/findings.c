@@ -2,6 +2,7 @@
 
 #include "common/str.h"
 #include "common/vec.h"
+#include "model/rules_registry.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -139,6 +140,13 @@ bool findings_format_json(const findings *f, buf *out)
 			json_object_set_new(o, "file", json_string(x->file));
 			json_object_set_new(o, "line", json_integer((json_int_t)x->line));
 			json_object_set_new(o, "column", json_integer((json_int_t)x->col));
+		}
+		/* the rule's family and summary, from the one registry (model/rules.def);
+		 * findings of outside tools (cfn-lint:..., guard:...) have none */
+		const rule_info *ri = rules_lookup(x->rule);
+		if (ri) {
+			json_object_set_new(o, "family", json_string(ri->family));
+			json_object_set_new(o, "summary", json_string(ri->summary));
 		}
 		json_array_append_new(arr, o);
 	}

@@ -53,6 +53,20 @@ expect validate-prod 0 "0 error" -- "$lmsctl" -m prod.yml validate
 expect validate-after-command 0 "0 error" -- "$lmsctl" validate -m prod.yml
 expect validate-json 0 '"findings"' -- "$lmsctl" -m prod.yml validate --format json
 python3 -c 'import json,sys; json.load(open("out.txt"))' || { echo "FAIL validate-json: not JSON"; fail=$((fail + 1)); }
+# every finding of lmsctl's own names its rule's family and summary from the registry
+# (validate --rules prints the same lines)
+"$lmsctl" validate --rules >rules.txt
+python3 - out.txt rules.txt <<'PY' && pass=$((pass + 1)) || { echo "FAIL validate-json: a finding lacks its registry summary"; fail=$((fail + 1)); }
+import json, sys
+reg = {}
+for line in open(sys.argv[2]):
+    p = line.split(None, 3)
+    reg[p[0]] = (p[2], p[3].strip())
+found = json.load(open(sys.argv[1]))["findings"]
+assert found, "no findings to check"
+for f in found:
+    assert (f["family"], f["summary"]) == reg[f["id"]], f
+PY
 
 # a constraint broken in the file: exit 1, the field's own line
 cp prod.yml broken.yml
