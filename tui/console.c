@@ -419,7 +419,7 @@ static int on_save_conflict(console *c, dialog *d, int choice, const char *text,
 	(void)text;
 	(void)index;
 	bool then_quit = c->quit_after_save;
-	if (choice == 'r') {
+	if (choice == 'r' && c->m->path && strcmp(d->ctx_str, c->m->path) == 0) {
 		c->quit_after_save = false;
 		return reload_keeping_edits(c);
 	}
@@ -451,7 +451,9 @@ static void save_conflict(console *c, const char *path)
 	         "%s was changed by another program after lmsctl read it (while the diff "
 	         "was open). Nothing was written; your edits are kept.",
 	         path);
-	dlg_choice_add(d, 'r', "reload it, your edits on top");
+	/* reloading is for the model's own file (not a file saved as) */
+	if (c->m->path && strcmp(path, c->m->path) == 0)
+		dlg_choice_add(d, 'r', "reload it, your edits on top");
 	dlg_choice_add(d, 'd', "diff against it now, then write");
 	dlg_choice_add(d, 's', "save as another file");
 	dlg_choice_add(d, K_ESC, "cancel");
