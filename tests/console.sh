@@ -266,6 +266,24 @@ grep -q '^# added in another editor$' prod.yml && grep -q '^  VpcCidr: 10.46.0.0
 keys q
 expect_exit conflict-quit 0
 
+# the other choice: the diff against the file as it is now, then write (informed)
+cp prod.orig prod.yml
+start 80 24 -- prod.yml
+expect conflict2-open '1 Params'
+keys : 'set VpcCidr 10.48.0.0/16' Enter
+keys : w Enter
+expect conflict2-diff 'write it\? \[y/N\]'
+echo '# added in another editor' >>prod.yml
+keys y
+expect conflict2-asks 'Changed on disk: not saved'
+keys d
+expect conflict2-rediff '\- *# added in another editor'
+keys y
+expect conflict2-saved 'wrote prod\.yml'
+grep -q '^  VpcCidr: 10.48.0.0/16$' prod.yml && ok || bad "conflict2: not written after the second diff"
+keys q
+expect_exit conflict2-quit 0
+
 # ---- saving a model opened through a symbolic link: the link stays, its target is written --------
 cp prod.orig prod.yml
 mkdir -p linked && cp prod.orig linked/real.yml && chmod 640 linked/real.yml && ln -sf linked/real.yml prod-link.yml

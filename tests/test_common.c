@@ -175,6 +175,29 @@ static void test_write_unchanged(void **state)
 	free(dir);
 }
 
+/* The replacement keeps the replaced file's owner and group (root may set
+ * them; another user cannot, and then the write is refused, not made). */
+static void test_write_atomic_keeps_owner(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "owned", "old");
+	lms_error err = {0};
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_true(write_file_atomic(path, "new", 3, false, &err));
+		struct stat st;
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_uid, 65534);
+		assert_int_equal(st.st_gid, 65534);
+	}
+	assert_int_equal(tu_count_entries(dir), 1);
+	lms_error_clear(&err);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 static void test_write_atomic_new_file_mode(void **state)
 {
 	(void)state;
@@ -380,6 +403,7 @@ int main(void)
 	    cmocka_unit_test(test_file_read),
 	    cmocka_unit_test(test_write_atomic_symlinks),
 	    cmocka_unit_test(test_write_unchanged),
+	    cmocka_unit_test(test_write_atomic_keeps_owner),
 	    cmocka_unit_test(test_write_atomic_new_file_mode),
 	    cmocka_unit_test(test_parse_long),
 	    cmocka_unit_test(test_parse_ulong),
