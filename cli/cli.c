@@ -458,9 +458,11 @@ static int cmd_params(cli *c, int argc, char **argv)
 	if (!params_json_import(c->cat, c->m, in_path, buf_cstr(&in), in.len, &err)) {
 		print_error(&err);
 		rc = EXIT_USAGE;
-	} else if (!model_save(c->m, c->cat, NULL, &err)) {
+	} else if (!model_save(c->m, c->cat, NULL, NULL, &err)) {
+		/* the model as it was (nothing written): a write failure, exit 2 as
+		 * for every file that cannot be written */
 		print_error(&err);
-		rc = EXIT_FINDINGS;
+		rc = EXIT_USAGE;
 	} else {
 		fprintf(stderr, "lmsctl: imported %s into %s\n", in_path, c->model_path);
 	}

@@ -193,17 +193,21 @@ static bool load_value(model *m, const ynode *k, const ynode *v, bool is_param, 
 	return true;
 }
 
-model *model_load(const char *path, lms_error *err)
+/* The model in `doc` (which it takes), read from (or to be written to) `path`:
+ * the one loader behind model_load() and the check model_save() makes of
+ * what it is about to write. */
+static model *model_from_doc(const char *path, ydoc *doc, lms_error *err)
 {
+	if (!doc)
+		return NULL;
 	model *m = model_alloc();
 	if (!m || !(m->path = strdup(path))) {
 		model_free(m);
+		ydoc_free(doc);
 		lms_error_set(err, path, 0, 0, "out of memory");
 		return NULL;
 	}
-	m->doc = ydoc_load(path, MODEL_MAX_BYTES, err);
-	if (!m->doc)
-		goto fail;
+	m->doc = doc;
 	const ynode *root = m->doc->root;
 	if (!root) {
 		lms_error_set(err, path, 1, 1,
@@ -272,6 +276,11 @@ oom:
 fail:
 	model_free(m);
 	return NULL;
+}
+
+model *model_load(const char *path, lms_error *err)
+{
+	return model_from_doc(path, ydoc_load(path, MODEL_MAX_BYTES, err), err);
 }
 
 model *model_new_from_catalog(const catalog *cat, const char *env, lms_error *err)
@@ -572,7 +581,33 @@ bool model_render_update(const model *m, buf *out)
 	return !out->failed;
 }
 
-bool model_save(model *m, const catalog *cat, const char *path, lms_error *err)
+/* The model `text` would be once written to `target`, read back by the same
+ * loader and limit every later command applies; NULL, with the reason, when
+ * that loader would refuse it. */
+static model *model_check_result(const char *target, const buf *text, lms_error *err)
+{
+	if (text->len > MODEL_MAX_BYTES) {
+		lms_error_set(err, target, 0, 0,
+		              "the result would be %zu bytes, larger than %zu bytes (the most a "
+		              "model file may hold): nothing written",
+		              text->len, MODEL_MAX_BYTES);
+		return NULL;
+	}
+	lms_error why = {0};
+	model *m =
+	    model_from_doc(target, ydoc_parse(target, buf_cstr(text), text->len, &why), &why);
+	if (!m) {
+		char *s = lms_error_format(&why);
+		lms_error_set(err, target, 0, 0, "the result would not load (%s): nothing written",
+		              s ? s : "error");
+		free(s);
+	}
+	lms_error_clear(&why);
+	return m;
+}
+
+bool model_save(model *m, const catalog *cat, const char *path, const file_seen *seen,
+                lms_error *err)
 {
 	const char *target = path ? path : m->path;
 	if (!target) {
@@ -587,24 +622,32 @@ bool model_save(model *m, const catalog *cat, const char *path, lms_error *err)
 		lms_error_set(err, target, 0, 0, "out of memory");
 		return false;
 	}
-	ok = write_file_atomic(target, buf_cstr(&out), out.len, false, err);
+	/* the whole result is checked before anything is written: a model this
+	 * writes is one every later command reads */
+	model *fresh = model_check_result(target, &out, err);
+	/* saving over the file it was read from: it must still hold what was read */
+	file_seen as_read = {true, m->doc ? m->doc->text : NULL, m->doc ? m->doc->len : 0};
+	if (!seen && m->doc && m->path && strcmp(target, m->path) == 0)
+		seen = &as_read;
+	ok = fresh && write_file_unchanged(target, buf_cstr(&out), out.len, seen, err);
+	int saved = errno;
 	buf_free(&out);
-	if (!ok)
+	if (!ok) {
+		model_free(fresh);
+		errno = saved; /* ESTALE: changed on disk */
 		return false;
+	}
 	if (m->doc) {
-		/* reload so that positions match the file as now written */
-		model *fresh = model_load(target, err);
-		if (!fresh)
-			return false;
+		/* positions now match the file as written */
 		model tmp = *m;
 		*m = *fresh;
 		*fresh = tmp;
-		model_free(fresh);
 	} else {
 		for (size_t i = 0; i < m->n; i++)
 			m->entries[i].changed = false;
 		if (!m->path)
 			m->path = strdup(target);
 	}
+	model_free(fresh);
 	return true;
 }

@@ -72,8 +72,15 @@ const model_entry *model_find(const model *m, const char *key);
 bool model_render_new(const model *m, const catalog *cat, buf *out);
 /* The loaded file with changed values spliced in (new entries appended). */
 bool model_render_update(const model *m, buf *out);
-/* Saves atomically to m->path (or `path` when non-NULL): a temporary file in
- * the same directory, fsync, rename; an existing file keeps its mode. */
-bool model_save(model *m, const catalog *cat, const char *path, lms_error *err);
+/* Saves to m->path (or `path` when non-NULL) with write_file_unchanged():
+ * atomically, through a symbolic link to its target, keeping mode and owner.
+ * The whole result is first read back by the loader, with the loader's size
+ * limit (1 MiB): one it would refuse is not written, and the file is left as
+ * it was. `seen` is what the file held when the caller read it; NULL: the
+ * text the model was loaded from when saving over m->path (so a change made
+ * on disk since the load is never overwritten: errno ESTALE), else no check.
+ * On success a loaded model is the file as written (positions, text). */
+bool model_save(model *m, const catalog *cat, const char *path, const file_seen *seen,
+                lms_error *err);
 
 #endif

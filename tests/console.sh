@@ -242,6 +242,64 @@ grep -q '^  VpcCidr: 10.44.0.0/16$' prod.yml && ok || bad "save: the value is no
 keys q
 expect_exit save-quit 0
 
+# ---- saving over a change made in another editor while the diff was open: never silent ----------
+cp prod.orig prod.yml
+start 80 24 -- prod.yml
+expect conflict-open '1 Params'
+keys : 'set VpcCidr 10.46.0.0/16' Enter
+keys : w Enter
+expect conflict-diff 'write it\? \[y/N\]'
+echo '# added in another editor' >>prod.yml
+keys y
+expect conflict-asks 'Changed on disk: not saved'
+expect conflict-choices 'reload it, your edits on top'
+grep -q '^# added in another editor$' prod.yml && ok || bad "conflict: the other editor's change was overwritten"
+grep -q '10.46.0.0/16' prod.yml && bad "conflict: the console's edit was written over the change" || ok
+keys r
+expect conflict-reloaded 'reloaded prod\.yml; your 1 unsaved edit'
+keys : w Enter
+expect conflict-diff-again 'Diff: prod\.yml +\+1 -1'
+keys y
+expect conflict-saved 'wrote prod\.yml'
+grep -q '^# added in another editor$' prod.yml && grep -q '^  VpcCidr: 10.46.0.0/16$' prod.yml && ok ||
+	bad "conflict: after the reload the file lacks one of the two changes"
+keys q
+expect_exit conflict-quit 0
+
+# the other choice: the diff against the file as it is now, then write (informed)
+cp prod.orig prod.yml
+start 80 24 -- prod.yml
+expect conflict2-open '1 Params'
+keys : 'set VpcCidr 10.48.0.0/16' Enter
+keys : w Enter
+expect conflict2-diff 'write it\? \[y/N\]'
+echo '# added in another editor' >>prod.yml
+keys y
+expect conflict2-asks 'Changed on disk: not saved'
+keys d
+expect conflict2-rediff '\- *# added in another editor'
+keys y
+expect conflict2-saved 'wrote prod\.yml'
+grep -q '^  VpcCidr: 10.48.0.0/16$' prod.yml && ok || bad "conflict2: not written after the second diff"
+keys q
+expect_exit conflict2-quit 0
+
+# ---- saving a model opened through a symbolic link: the link stays, its target is written --------
+cp prod.orig prod.yml
+mkdir -p linked && cp prod.orig linked/real.yml && chmod 640 linked/real.yml && ln -sf linked/real.yml prod-link.yml
+start 80 24 -- prod-link.yml
+expect link-open '1 Params'
+keys : 'set VpcCidr 10.47.0.0/16' Enter
+keys : w Enter
+expect link-diff 'write it\? \[y/N\]'
+keys y
+expect link-saved 'wrote prod-link\.yml'
+[ -L prod-link.yml ] && ok || bad "link-save: the link was replaced by a file"
+grep -q '^  VpcCidr: 10.47.0.0/16$' linked/real.yml && ok || bad "link-save: the target was not written"
+[ "$(stat -c %a linked/real.yml)" = 640 ] && ok || bad "link-save: the target's mode changed"
+keys q
+expect_exit link-quit 0
+
 # ---- a signal: the terminal restored, the edit kept ----------------------------------------------
 start 80 24 -- prod.yml
 expect sig-open '1 Params'

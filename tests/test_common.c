@@ -73,21 +73,33 @@ static void test_write_atomic_symlinks(void **state)
 {
 	(void)state;
 	char *dir = tu_mkdtemp();
-	char *target = tu_write_file(dir, "target", "old");
+	char *sub = tu_join(dir, "real");
+	assert_int_equal(mkdir(sub, 0755), 0);
+	char *target = tu_write_file(sub, "target", "old");
+	assert_int_equal(chmod(target, 0640), 0);
 	char *link = tu_join(dir, "link");
-	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(symlink("real/target", link), 0);
 	lms_error err = {0};
-	/* a link to a regular file is replaced; its target is left as it was */
+	/* a link to a regular file is written through: the link stays a link,
+	 * the target (in its own directory) gets the contents and keeps its mode */
 	assert_true(write_file_atomic(link, "new", 3, false, &err));
 	struct stat st;
 	assert_int_equal(lstat(link, &st), 0);
-	assert_true(S_ISREG(st.st_mode));
+	assert_true(S_ISLNK(st.st_mode));
 	char *s = tu_read_file(target, NULL);
-	assert_string_equal(s, "old");
-	free(s);
-	s = tu_read_file(link, NULL);
 	assert_string_equal(s, "new");
 	free(s);
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(tu_count_entries(sub), 1);
+	/* a dangling link is refused, naming the link; nothing is created */
+	char *dangling = tu_join(dir, "dangling");
+	assert_int_equal(symlink("nowhere/x", dangling), 0);
+	assert_false(write_file_atomic(dangling, "x", 1, false, &err));
+	assert_string_equal(err.file, dangling);
+	assert_error(&err, "symbolic link to a file that does not exist");
+	assert_int_equal(lstat(dangling, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
 	/* a link to a device is written through */
 	char *devlink = tu_join(dir, "null");
 	assert_int_equal(symlink("/dev/null", devlink), 0);
@@ -97,11 +109,91 @@ static void test_write_atomic_symlinks(void **state)
 	/* exclusive refuses an existing link */
 	assert_false(write_file_atomic(link, "x", 1, true, &err));
 	assert_error(&err, "already exists");
+	s = tu_read_file(target, NULL);
+	assert_string_equal(s, "new");
+	free(s);
 	/* no temporary file is left behind */
-	assert_int_equal(tu_count_entries(dir), 3);
+	assert_int_equal(tu_count_entries(dir), 4);
+	lms_error_clear(&err);
+	free(dangling);
 	free(devlink);
 	free(link);
 	free(target);
+	free(sub);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void test_write_unchanged(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "f", "as read");
+	lms_error err = {0};
+	file_seen seen = {true, "as read", 7};
+	/* unchanged: written */
+	assert_true(write_file_unchanged(path, "mine", 4, &seen, &err));
+	char *s = tu_read_file(path, NULL);
+	assert_string_equal(s, "mine");
+	free(s);
+	/* changed by another program since it was read (same length too):
+	 * refused, ESTALE, the other program's text kept, no temporary file */
+	seen = (file_seen){true, "mine", 4};
+	free(tu_write_file(dir, "f", "them"));
+	errno = 0;
+	assert_false(write_file_unchanged(path, "mine2", 5, &seen, &err));
+	assert_int_equal(errno, ESTALE);
+	assert_string_equal(err.file, path);
+	assert_error(&err, "changed on disk since it was read");
+	s = tu_read_file(path, NULL);
+	assert_string_equal(s, "them");
+	free(s);
+	/* longer than what was read */
+	free(tu_write_file(dir, "f", "mine and more"));
+	assert_false(write_file_unchanged(path, "x", 1, &seen, &err));
+	assert_int_equal(errno, ESTALE);
+	assert_int_equal(tu_count_entries(dir), 1);
+	/* deleted meanwhile: nothing to lose, written */
+	assert_int_equal(unlink(path), 0);
+	assert_true(write_file_unchanged(path, "back", 4, &seen, &err));
+	/* there was no file, and now there is one: refused */
+	char *fresh = tu_join(dir, "new");
+	seen = (file_seen){false, NULL, 0};
+	free(tu_write_file(dir, "new", "theirs"));
+	assert_false(write_file_unchanged(fresh, "mine", 4, &seen, &err));
+	assert_int_equal(errno, ESTALE);
+	s = tu_read_file(fresh, NULL);
+	assert_string_equal(s, "theirs");
+	free(s);
+	assert_int_equal(tu_count_entries(dir), 2);
+	/* no check asked: written */
+	assert_true(write_file_unchanged(fresh, "mine", 4, NULL, &err));
+	lms_error_clear(&err);
+	free(fresh);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* The replacement keeps the replaced file's owner and group (root may set
+ * them; another user cannot, and then the write is refused, not made). */
+static void test_write_atomic_keeps_owner(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "owned", "old");
+	lms_error err = {0};
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_true(write_file_atomic(path, "new", 3, false, &err));
+		struct stat st;
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_uid, 65534);
+		assert_int_equal(st.st_gid, 65534);
+	}
+	assert_int_equal(tu_count_entries(dir), 1);
+	lms_error_clear(&err);
+	free(path);
 	tu_rmtree(dir);
 	free(dir);
 }
@@ -338,6 +430,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_file_read),
 	    cmocka_unit_test(test_write_atomic_symlinks),
+	    cmocka_unit_test(test_write_unchanged),
+	    cmocka_unit_test(test_write_atomic_keeps_owner),
 	    cmocka_unit_test(test_write_atomic_new_file_mode),
 	    cmocka_unit_test(test_write_atomic_fixed_mode),
 	    cmocka_unit_test(test_parse_long),

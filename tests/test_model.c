@@ -14,6 +14,7 @@
 #include "model/model.h"
 #include "testutil.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -506,7 +507,7 @@ static void test_save_is_atomic_and_keeps_mode(void **state)
 	assert_true(model_set(m, "NatGatewayMode", "per-az"));
 	assert_true(model_set(m, "NewOne", "1"));
 	lms_error err = {0};
-	assert_true(model_save(m, fx->cat, NULL, &err));
+	assert_true(model_save(m, fx->cat, NULL, NULL, &err));
 	assert_null(err.msg);
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
@@ -524,7 +525,7 @@ static void test_save_is_atomic_and_keeps_mode(void **state)
 	assert_memory_equal(saved + e->val_from, "1", 1);
 	/* a second edit splices at the new positions */
 	assert_true(model_set(m, "NewOne", "22"));
-	assert_true(model_save(m, fx->cat, NULL, &err));
+	assert_true(model_save(m, fx->cat, NULL, NULL, &err));
 	char *again = tu_read_file(path, NULL);
 	assert_contains(again, "\n    NewOne: 22\n");
 	assert_int_equal(strlen(again), strlen(saved) + 1);
@@ -538,16 +539,86 @@ static void test_save_is_atomic_and_keeps_mode(void **state)
 	free(input);
 }
 
+/* A change made to the file by another program after the load is never
+ * overwritten: the check is made at the moment of writing. */
+static void test_save_refuses_changed_on_disk(void **state)
+{
+	fixture *fx = *state;
+	char *input = tu_fixture("model-edit.yml");
+	char *text = tu_read_file(input, NULL);
+	char *path = tu_write_file(fx->dir, "m.yml", text);
+	model *m = load_ok(path);
+	assert_true(model_set(m, "NatGatewayMode", "per-az"));
+	/* another editor saves the file meanwhile */
+	buf other;
+	buf_init(&other, 0);
+	buf_addf(&other, "%s# added in another editor\n", text);
+	free(tu_write_file(fx->dir, "m.yml", buf_cstr(&other)));
+	lms_error err = {0};
+	errno = 0;
+	assert_false(model_save(m, fx->cat, NULL, NULL, &err));
+	assert_int_equal(errno, ESTALE);
+	assert_string_equal(err.file, path);
+	assert_error(&err, "changed on disk since it was read");
+	char *now = tu_read_file(path, NULL);
+	assert_string_equal(now, buf_cstr(&other));
+	free(now);
+	assert_int_equal(tu_count_entries(fx->dir), 1);
+	/* the caller saw the new text (the console's diff): then it is written */
+	file_seen seen = {true, other.data, other.len};
+	assert_true(model_save(m, fx->cat, NULL, &seen, &err));
+	now = tu_read_file(path, NULL);
+	assert_contains(now, "NatGatewayMode: per-az");
+	free(now);
+	lms_error_clear(&err);
+	buf_free(&other);
+	model_free(m);
+	free(path);
+	free(text);
+	free(input);
+}
+
+/* A result the loader would refuse (over its 1 MiB limit) is not written. */
+static void test_save_refuses_unloadable_result(void **state)
+{
+	fixture *fx = *state;
+	char *input = tu_fixture("model-edit.yml");
+	char *text = tu_read_file(input, NULL);
+	char *path = tu_write_file(fx->dir, "m.yml", text);
+	model *m = load_ok(path);
+	size_t big = (size_t)2 << 20;
+	char *value = malloc(big + 1);
+	assert_non_null(value);
+	memset(value, 'x', big);
+	value[big] = '\0';
+	assert_true(model_set(m, "NatGatewayMode", value));
+	lms_error err = {0};
+	assert_false(model_save(m, fx->cat, NULL, NULL, &err));
+	assert_string_equal(err.file, path);
+	assert_error(&err, "larger than 1048576 bytes (the most a model file may hold): nothing "
+	                   "written");
+	char *now = tu_read_file(path, NULL);
+	assert_string_equal(now, text);
+	free(now);
+	assert_int_equal(tu_count_entries(fx->dir), 1);
+	lms_error_clear(&err);
+	free(value);
+	model_free(m);
+	free(path);
+	free(text);
+	free(input);
+}
+
 static void test_save_new_model(void **state)
 {
 	fixture *fx = *state;
 	model *m = model_new_from_catalog(fx->cat, "staging", NULL);
 	lms_error err = {0};
 	/* nowhere to save */
-	assert_false(model_save(m, fx->cat, NULL, &err));
+	assert_false(model_save(m, fx->cat, NULL, NULL, &err));
 	assert_error(&err, "no file");
 	char *path = tu_join(fx->dir, "staging.yml");
-	assert_true(model_save(m, fx->cat, path, &err));
+	assert_true(model_save(m, fx->cat, path, NULL, &err));
 	assert_string_equal(m->path, path);
 	char *text = tu_read_file(path, NULL);
 	char *expect = render_new(m, fx->cat);
@@ -714,6 +785,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_save_is_atomic_and_keeps_mode, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_save_new_model, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_file_atomic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_save_refuses_changed_on_disk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_save_refuses_unloadable_result, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_null_values_load_as_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_keys_kept, setup, teardown),

@@ -3,6 +3,8 @@
  * redo, and the recovery file. Views draw the body (view_*.c). */
 #define _GNU_SOURCE /* realpath, poll with -std=c11 */
 #include "tui/console.h"
+#include "common/file.h"
+#include "common/str.h"
 
 #include "common/file.h"
 #include "common/str.h"
@@ -353,21 +355,109 @@ static const tpl_index *template_index(console *c)
 
 /* ---- saving --------------------------------------------------------------- */
 
+/* A save the operator is looking at: the file as the diff showed it, which is
+ * what the write must still find there (file_seen). */
 typedef struct save_job {
 	char *path;
 	bool then_quit;
+	bool existed;
+	buf seen; /* the file when the diff was made */
 } save_job;
 
-static char *read_text(const char *path, size_t *len)
+static void save_job_free(save_job *sj)
 {
-	buf b;
-	if (!file_read(path, (size_t)16 * 1024 * 1024, &b, NULL)) {
-		buf_free(&b);
-		return NULL;
+	if (!sj)
+		return;
+	free(sj->path);
+	buf_free(&sj->seen);
+	free(sj);
+}
+
+static int save_to(console *c, const char *path, bool then_quit);
+
+/* Reloads the model's file and puts the unsaved edits back on top of it: the
+ * other program's changes and the operator's, for the next :w to show. */
+static int reload_keeping_edits(console *c)
+{
+	recover_data edits = {0};
+	bool ok = true;
+	for (size_t i = 0; ok && i < c->um.nkeys; i++)
+		if (ui_model_is_dirty_key(&c->um, c->um.keys[i]))
+			ok =
+			    recover_add(&edits, c->um.keys[i], ui_model_raw(&c->um, c->um.keys[i]));
+	lms_error err = {0};
+	model *fresh = ok && c->m->path ? model_load(c->m->path, &err) : NULL;
+	if (!fresh) {
+		char *s = lms_error_format(&err);
+		console_msg(c, true, "cannot reload: %s; nothing changed", s ? s : "out of memory");
+		free(s);
+		lms_error_clear(&err);
+		recover_data_free(&edits);
+		return UI_REDRAW;
 	}
-	*len = b.len;
-	char *s = buf_take(&b);
-	return s ? s : strdup("");
+	model tmp = *c->m;
+	*c->m = *fresh;
+	*fresh = tmp;
+	model_free(fresh);
+	ui_model_mark_saved(&c->um);
+	for (size_t i = 0; i < edits.n; i++)
+		if (edits.v[i].value || !model_find(c->m, edits.v[i].key))
+			ui_model_apply(&c->um, edits.v[i].key, edits.v[i].value);
+	ui_model_refresh(&c->um);
+	console_msg(c, false, "reloaded %s; your %zu unsaved edit(s) are on top: :w shows the diff",
+	            c->m->path, edits.n);
+	recover_data_free(&edits);
+	model_changed(c);
+	return UI_MODEL_CHANGED | UI_REDRAW;
+}
+
+static int on_save_path(console *c, dialog *d, int choice, const char *text, int index);
+
+static int on_save_conflict(console *c, dialog *d, int choice, const char *text, int index)
+{
+	(void)text;
+	(void)index;
+	bool then_quit = c->quit_after_save;
+	if (choice == 'r' && c->m->path && strcmp(d->ctx_str, c->m->path) == 0) {
+		c->quit_after_save = false;
+		return reload_keeping_edits(c);
+	}
+	if (choice == 'd')
+		return save_to(c, d->ctx_str, then_quit);
+	if (choice == 's') {
+		dialog *in = dlg_new(DLG_INPUT, "Save the model as", on_save_path);
+		if (in) {
+			dlg_addf(in, "Save the model, with your edits, to another file:");
+			in->initial = lms_strdupf("%s.mine", d->ctx_str);
+			in->ctx_str = strdup(then_quit ? "quit" : "");
+			dlg_push(c, in);
+		}
+		return UI_REDRAW;
+	}
+	c->quit_after_save = false;
+	console_msg(c, false, "not saved: %s is as the other program left it", d->ctx_str);
+	return UI_REDRAW;
+}
+
+/* The file changed between the diff and the write: nothing was written; the
+ * operator chooses (never an overwrite without seeing the change). */
+static void save_conflict(console *c, const char *path)
+{
+	dialog *d = dlg_new(DLG_CHOICE, "Changed on disk: not saved", on_save_conflict);
+	if (!d)
+		return;
+	dlg_addf(d,
+	         "%s was changed by another program after lmsctl read it (while the diff "
+	         "was open). Nothing was written; your edits are kept.",
+	         path);
+	/* reloading is for the model's own file (not a file saved as) */
+	if (c->m->path && strcmp(path, c->m->path) == 0)
+		dlg_choice_add(d, 'r', "reload it, your edits on top");
+	dlg_choice_add(d, 'd', "diff against it now, then write");
+	dlg_choice_add(d, 's', "save as another file");
+	dlg_choice_add(d, K_ESC, "cancel");
+	d->ctx_str = strdup(path);
+	dlg_push(c, d);
 }
 
 static int do_save(console *c, void *ctx, bool confirmed)
@@ -376,14 +466,15 @@ static int do_save(console *c, void *ctx, bool confirmed)
 	if (!confirmed) {
 		console_msg(c, false, "not saved");
 		c->quit_after_save = false;
-		free(sj->path);
-		free(sj);
+		save_job_free(sj);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	lms_error err = {0};
 	bool was_new = c->m->doc == NULL;
 	char *old_recover = c->recover_path ? strdup(c->recover_path) : NULL;
-	bool ok = model_save(c->m, c->cat, sj->path, &err);
+	const file_seen seen = {sj->existed, sj->seen.data ? sj->seen.data : "", sj->seen.len};
+	bool ok = model_save(c->m, c->cat, sj->path, &seen, &err);
+	bool conflict = !ok && errno == ESTALE;
 	if (ok && was_new) {
 		/* from now on the file is the model: later saves keep its
 		 * comments like any loaded model's */
@@ -396,7 +487,9 @@ static int do_save(console *c, void *ctx, bool confirmed)
 		}
 	}
 	int r = UI_HANDLED | UI_REDRAW;
-	if (!ok) {
+	if (conflict) {
+		save_conflict(c, sj->path);
+	} else if (!ok) {
 		char *s = lms_error_format(&err);
 		console_msg(c, true, "not saved: %s", s ? s : "error");
 		free(s);
@@ -419,44 +512,47 @@ static int do_save(console *c, void *ctx, bool confirmed)
 	}
 	lms_error_clear(&err);
 	free(old_recover);
-	free(sj->path);
-	free(sj);
+	save_job_free(sj);
 	return r;
 }
 
 static int save_to(console *c, const char *path, bool then_quit)
 {
+	save_job *sj = calloc(1, sizeof(*sj));
+	if (!sj || !(sj->path = strdup(path))) {
+		free(sj);
+		console_msg(c, true, "out of memory: not saved");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	sj->then_quit = then_quit;
+	lms_error err = {0};
+	/* what the diff shows is what the write must find: read once, kept */
+	sj->existed = file_read(path, (size_t)16 * 1024 * 1024, &sj->seen, &err);
+	if (!sj->existed && errno != ENOENT) {
+		char *s = lms_error_format(&err);
+		console_msg(c, true, "not saved: %s", s ? s : "cannot read it");
+		free(s);
+		lms_error_clear(&err);
+		save_job_free(sj);
+		c->quit_after_save = false;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	lms_error_clear(&err);
 	buf now;
 	buf_init(&now, 0);
 	bool ok =
 	    c->m->doc ? model_render_update(c->m, &now) : model_render_new(c->m, c->cat, &now);
 	if (!ok) {
 		buf_free(&now);
+		save_job_free(sj);
 		console_msg(c, true, "out of memory: not saved");
 		return UI_HANDLED | UI_REDRAW;
 	}
-	size_t old_len = 0;
-	char *old = read_text(path, &old_len);
-	bool exists = old != NULL;
-	if (!old) {
-		old = strdup("");
-		old_len = 0;
-	}
-	save_job *sj = calloc(1, sizeof(*sj));
-	if (sj)
-		sj->path = strdup(path);
-	if (!sj || !sj->path || !old) {
-		free(sj ? sj->path : NULL);
-		free(sj);
-		free(old);
-		buf_free(&now);
-		console_msg(c, true, "out of memory: not saved");
-		return UI_HANDLED | UI_REDRAW;
-	}
-	sj->then_quit = then_quit;
+	const char *old = sj->seen.data ? sj->seen.data : "";
+	size_t old_len = sj->seen.len;
 	buf title;
 	buf_init(&title, 0);
-	if (!exists)
+	if (!sj->existed)
 		buf_addf(&title, "new file %s", path);
 	else if (c->m->doc &&
 	         (old_len != c->m->doc->len || memcmp(old, c->m->doc->text, old_len) != 0) &&
@@ -471,7 +567,6 @@ static int save_to(console *c, const char *path, bool then_quit)
 	diff_show(c, buf_cstr(&title), old, old_len, buf_cstr(&now), now.len, true, "write it",
 	          do_save, sj);
 	buf_free(&title);
-	free(old);
 	buf_free(&now);
 	return UI_HANDLED | UI_REDRAW;
 }
