@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -647,7 +648,7 @@ static void params_free(params *p)
 	free(p->kv);
 }
 
-static bool params_add(params *p, const char *key, const char *value)
+static bool params_add(params *p, const char *key, const char *value, bool no_echo)
 {
 	cfn_kv *grown = realloc(p->kv, (p->n + 1) * sizeof *grown);
 	if (!grown)
@@ -655,13 +656,15 @@ static bool params_add(params *p, const char *key, const char *value)
 	p->kv = grown;
 	p->kv[p->n].key = strdup(key);
 	p->kv[p->n].value = strdup(value);
+	p->kv[p->n].no_echo = no_echo;
 	p->n++;
 	return p->kv[p->n - 1].key && p->kv[p->n - 1].value;
 }
 
 /* The parameter values for the template: the model's value of every parameter the
  * template declares (the assembled template declares the catalog's). NoEcho values are
- * masked in the debug log. */
+ * marked so: CreateChangeSet writes them as "****" in every log (and the client masks
+ * them in answers too). */
 static bool collect_parameters(op *o, const char *template_path, const buf *tpl, params *out)
 {
 	memset(out, 0, sizeof *out);
@@ -673,7 +676,7 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 		for (size_t i = 0; ok && i < n; i++) {
 			if (v[i].no_echo)
 				aws_client_mask(o->aws, v[i].value);
-			ok = params_add(out, v[i].key, v[i].value);
+			ok = params_add(out, v[i].key, v[i].value, v[i].no_echo);
 		}
 		free(v);
 		return ok;
@@ -693,9 +696,10 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 		if (!v)
 			continue;
 		const char *no_echo = ynode_str(ynode_get(ynode_val(decl, i), "NoEcho"));
-		if (no_echo && strcmp(no_echo, "true") == 0)
+		bool secret = no_echo && strcasecmp(no_echo, "true") == 0;
+		if (secret)
 			aws_client_mask(o->aws, v);
-		ok = params_add(out, name, v);
+		ok = params_add(out, name, v, secret);
 	}
 	ydoc_free(doc);
 	return ok;
