@@ -38,6 +38,8 @@ struct aws_client {
 	long clock_offset;
 	char **masked;
 	size_t nmasked;
+	char **masked_params; /* names of NoEcho parameters: their values in answers */
+	size_t nmasked_params;
 };
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -185,6 +187,9 @@ void aws_client_free(aws_client *c)
 		free(c->masked[i]);
 	}
 	free(c->masked);
+	for (size_t i = 0; i < c->nmasked_params; i++)
+		free(c->masked_params[i]);
+	free(c->masked_params);
 	free(c->region);
 	free(c->endpoint_url);
 	free(c->ca_bundle);
@@ -221,6 +226,19 @@ bool aws_client_mask(aws_client *c, const char *value)
 	if (!c->masked[c->nmasked])
 		return false;
 	c->nmasked++;
+	return true;
+}
+
+bool aws_client_mask_parameter(aws_client *c, const char *name)
+{
+	if (!name || !name[0])
+		return true;
+	if (!VEC_RESIZE(c->masked_params, c->nmasked_params + 1))
+		return false;
+	c->masked_params[c->nmasked_params] = strdup(name);
+	if (!c->masked_params[c->nmasked_params])
+		return false;
+	c->nmasked_params++;
 	return true;
 }
 
@@ -766,6 +784,62 @@ static void mask_markup(const char *text, size_t len, buf *out)
 	}
 }
 
+/* Position of `needle` in text[from..to), or `to`. */
+static size_t find_in(const char *text, size_t from, size_t to, const char *needle)
+{
+	size_t nl = strlen(needle);
+	for (size_t i = from; i + nl <= to; i++)
+		if (memcmp(text + i, needle, nl) == 0)
+			return i;
+	return to;
+}
+
+/* Whether the member text[from..to) names one of the parameters as its ParameterKey. */
+static bool member_names(const char *text, size_t from, size_t to, const char *const *names,
+                         size_t n)
+{
+	static const char open[] = "<ParameterKey>", close[] = "</ParameterKey>";
+	size_t k = find_in(text, from, to, open);
+	if (k == to)
+		return false;
+	k += strlen(open);
+	size_t e = find_in(text, k, to, close);
+	for (size_t i = 0; e < to && i < n; i++)
+		if (strlen(names[i]) == e - k && memcmp(text + k, names[i], e - k) == 0)
+			return true;
+	return false;
+}
+
+void aws_mask_parameters(buf *out, const char *text, size_t len, const char *const *names, size_t n)
+{
+	static const char open[] = "<ParameterValue>", close[] = "</ParameterValue>";
+	size_t i = 0;
+	while (i < len) {
+		size_t v = n ? find_in(text, i, len, open) : len;
+		if (v == len) {
+			buf_add(out, text + i, len - i);
+			break;
+		}
+		size_t content = v + strlen(open);
+		size_t end = find_in(text, content, len, close);
+		/* the member around it: from the last <member> before to the next </member> */
+		size_t from = 0;
+		for (size_t j = v; j >= 8; j--)
+			if (memcmp(text + j - 8, "<member>", 8) == 0) {
+				from = j - 8;
+				break;
+			}
+		size_t to = find_in(text, content, len, "</member>");
+		buf_add(out, text + i, content - i);
+		if (end < len && member_names(text, from, to, names, n)) {
+			buf_adds(out, "****");
+			i = end;
+		} else {
+			i = content;
+		}
+	}
+}
+
 void aws_mask_for_log(const char *text, size_t len, const char *const *masked, size_t nmasked,
                       size_t limit, buf *out)
 {
@@ -937,10 +1011,14 @@ static void log_masked(aws_client *c, const char *prefix, const char *text, size
 {
 	if (!c->debug)
 		return;
-	buf out;
+	buf named, out;
+	buf_init(&named, 0);
 	buf_init(&out, 0);
-	aws_mask_for_log(text, len, (const char *const *)c->masked, c->nmasked, LOG_BODY_LIMIT,
-	                 &out);
+	aws_mask_parameters(&named, text, len, (const char *const *)c->masked_params,
+	                    c->nmasked_params);
+	aws_mask_for_log(buf_cstr(&named), named.len, (const char *const *)c->masked, c->nmasked,
+	                 LOG_BODY_LIMIT, &out);
+	buf_free(&named);
 	fprintf(c->debug, "[debug] %s %s\n", prefix, buf_cstr(&out));
 	buf_free(&out);
 }

@@ -96,6 +96,11 @@ time_t aws_client_now(const aws_client *c);
  * second net: requests mark their secret parameters themselves); it is copied. False when
  * out of memory. */
 bool aws_client_mask(aws_client *c, const char *value);
+/* Registers the name of a NoEcho parameter: the ParameterValue next to its ParameterKey in
+ * an answer (DescribeStacks, DescribeChangeSet) is logged as "****", whatever the server
+ * sends there (AWS sends "****"; moto and a hostile server may not). False when out of
+ * memory. */
+bool aws_client_mask_parameter(aws_client *c, const char *name);
 /* Whether the endpoint of `service` is a configured one (then S3 is path-style). */
 bool aws_client_custom_endpoint(const aws_client *c, const char *service);
 /* Whether requests to `service` go over plain http (a local emulator on loopback). */
@@ -196,6 +201,10 @@ bool aws_name_is_secret(const char *name, size_t len);
  * JSON-escaped (\uXXXX and surrogate pairs included), XML-escaped. */
 void aws_mask_values(buf *out, const char *text, size_t len, const char *const *masked,
                      size_t nmasked);
+/* Appends an XML answer with the content of every <ParameterValue> whose member's
+ * <ParameterKey> is one of `names` replaced by "****". */
+void aws_mask_parameters(buf *out, const char *text, size_t len, const char *const *names,
+                         size_t n);
 /* Backoff before attempt `next_attempt` (2, 3, ...) in ms, given a random fraction [0,1). */
 long aws_backoff_ms(int next_attempt, double fraction, long unit_ms);
 

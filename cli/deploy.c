@@ -308,6 +308,20 @@ long deploy_env_ms(const char *name)
 	return n;
 }
 
+/* The catalog's NoEcho parameters, by name (their values in answers: DescribeStacks) and by
+ * the model's value (a second net), are never shown in the --debug log. */
+static void mask_no_echo(op *o)
+{
+	for (size_t i = 0; o->aws && o->cat && i < o->cat->nparams; i++) {
+		const cat_param *p = &o->cat->params[i];
+		if (!p->no_echo)
+			continue;
+		aws_client_mask_parameter(o->aws, p->e.name);
+		if (o->m)
+			aws_client_mask(o->aws, model_param_value(o->m, o->cat, p->e.name));
+	}
+}
+
 /* Credentials, client and caller identity. */
 static int connect_aws(op *o)
 {
@@ -330,6 +344,7 @@ static int connect_aws(op *o)
 	o->aws = ses.aws;
 	o->who = ses.who;
 	o->have_identity = ses.have_identity;
+	mask_no_echo(o);
 	switch (failed) {
 	case SF_CONNECT_DONE:
 		break;
@@ -697,8 +712,10 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 			continue;
 		const char *no_echo = ynode_str(ynode_get(ynode_val(decl, i), "NoEcho"));
 		bool secret = no_echo && strcasecmp(no_echo, "true") == 0;
-		if (secret)
+		if (secret) {
 			aws_client_mask(o->aws, v);
+			aws_client_mask_parameter(o->aws, name);
+		}
 		ok = params_add(out, name, v, secret);
 	}
 	ydoc_free(doc);

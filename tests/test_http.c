@@ -284,6 +284,23 @@ static void test_masking(void **state)
 	           "{\"V\": \"****\"}");
 	check_mask("<V>p@ss w+rd/=!%&amp;?#\xc3\xa9&quot;&lt;\\</V>", pw, 1, 0, "<V>****</V>");
 	check_mask("<V>p@ss w+rd/=!%&amp;?#\xc3\xa9\"&lt;\\</V>", pw, 1, 0, "<V>****</V>");
+	/* a NoEcho parameter's value in an answer, by its name, whatever it is */
+	static const char *const names[] = {"DbPassword"};
+	const char *answer = "<Parameters><member><ParameterKey>Env</ParameterKey><ParameterValue>"
+	                     "dev</ParameterValue></member><member><ParameterKey>DbPassword</"
+	                     "ParameterKey><ParameterValue>x&amp;y</ParameterValue></member>"
+	                     "<member><ParameterValue>z</ParameterValue><ParameterKey>DbPassword"
+	                     "</ParameterKey></member></Parameters><ParameterValue>";
+	buf out;
+	buf_init(&out, 0);
+	aws_mask_parameters(&out, answer, strlen(answer), names, 1);
+	assert_string_equal(buf_cstr(&out),
+	                    "<Parameters><member><ParameterKey>Env</ParameterKey><ParameterValue>"
+	                    "dev</ParameterValue></member><member><ParameterKey>DbPassword</"
+	                    "ParameterKey><ParameterValue>****</ParameterValue></member>"
+	                    "<member><ParameterValue>****</ParameterValue><ParameterKey>DbPassword"
+	                    "</ParameterKey></member></Parameters><ParameterValue>");
+	buf_free(&out);
 }
 
 /* ---- against the fault server --------------------------------------------------------------- */
