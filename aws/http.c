@@ -1328,7 +1328,7 @@ static void html_summary(const char *body, size_t len, buf *out)
 	}
 }
 
-static void parse_error(aws_response *resp)
+static void parse_error(const aws_client *c, aws_response *resp)
 {
 	buf code, message;
 	buf_init(&code, 4096);
@@ -1344,8 +1344,16 @@ static void parse_error(aws_response *resp)
 		xml_aws_error(body, len, &code, &message, NULL);
 	if (code.len && !code.failed) {
 		resp->error_code = buf_take(&code);
-		if (message.len && !message.failed)
-			resp->error_message = buf_take(&message);
+		if (message.len && !message.failed) {
+			/* an error message goes to the terminal and the journal: a registered
+			 * value echoed in it (a hostile or careless server) is masked there too */
+			buf masked;
+			buf_init(&masked, 0);
+			aws_mask_values(&masked, message.data, message.len,
+			                (const char *const *)c->masked, c->nmasked);
+			resp->error_message = masked.failed ? NULL : buf_take(&masked);
+			buf_free(&masked);
+		}
 	}
 	buf_free(&code);
 	buf_free(&message);
@@ -1496,7 +1504,7 @@ static bool send_call(aws_client *c, const aws_request *req, aws_response *resp,
 		if (r == ATTEMPT_RETRYABLE) {
 			retry = true;
 		} else {
-			parse_error(resp);
+			parse_error(c, resp);
 			time_t local = time(NULL);
 			if (!skew_retried && aws_error_is_skew(resp->error_code) &&
 			    resp->server_date > 0 &&

@@ -706,6 +706,17 @@ static void test_wrong_key_and_denied_explained(void **state)
 	lms_error_clear(&err);
 	aws_response_free(&resp);
 	aws_client_free(c);
+
+	/* a registered value that an error message repeats is masked in the message too */
+	c = client_for("denied", key, sizeof key, 5000, NULL);
+	aws_client_mask(c, "user/fault");
+	assert_false(call_sts(c, &resp, &err));
+	assert_null(strstr(err.msg, "user/fault"));
+	assert_non_null(strstr(err.msg, "123456789012:****"));
+	assert_null(strstr(resp.error_message, "user/fault"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
 }
 
 static void test_no_answer_times_out(void **state)
