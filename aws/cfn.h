@@ -26,6 +26,8 @@
 typedef struct cfn_kv {
 	char *key;
 	char *value;
+	/* a NoEcho parameter's value: sent as a change-set parameter, "****" in every log */
+	bool no_echo;
 } cfn_kv;
 
 typedef struct cfn_output {

@@ -244,8 +244,11 @@ bool aws_cli_command(const aws_call_record *rec, buf *out)
 		buf_adds(out, service);
 		buf_addc(out, ' ');
 		kebab(out, op, strlen(op));
-		const char *form = req->body && req->body_len ? req->body : req->query;
-		size_t flen = req->body && req->body_len ? req->body_len : form ? strlen(form) : 0;
+		/* the log's copy of the body: the secret parameters are "****" in it */
+		const char *body = req->log_body ? req->log_body : req->body;
+		size_t blen = req->log_body ? req->log_body_len : req->body_len;
+		const char *form = body && blen ? body : req->query;
+		size_t flen = body && blen ? blen : form ? strlen(form) : 0;
 		size_t n = 0;
 		field *f = form ? parse_form(rec, form, flen, &n, &oom) : NULL;
 		if (f)

@@ -178,6 +178,12 @@ aws_ini *aws_ini_parse(const char *text, size_t len, lms_error *err)
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - text) : len;
 		size_t next = nl ? end + 1 : len;
+		/* C strings end at a NUL: a key id with one inside would be cut short, and the
+		 * short key would sign. A text file has none. */
+		if (memchr(text + pos, '\0', end - pos)) {
+			lms_error_set(err, NULL, line, 0, "a NUL byte in the line");
+			goto fail;
+		}
 		size_t start = pos;
 		trim(text, &start, &end);
 		size_t indent = start - pos;

@@ -79,8 +79,9 @@ credentials_status credentials_parse_process_output(const char *json, size_t len
 /* The INI dialect of the AWS shared files: "[section]" lines, "key = value" or "key: value"
  * lines (keys without regard to case, values trimmed), comment lines starting with '#' or ';',
  * and lines indented deeper than the key before them continuing it (nested settings such as
- * "s3 =" are skipped). A later value of the same key wins. Exposed for tests and the fuzz
- * target. */
+ * "s3 =" are skipped). A later value of the same key wins. A NUL byte anywhere is refused
+ * with its line (it would cut a key id short, and the short key would sign). Exposed for
+ * tests and the fuzz target. */
 typedef struct aws_ini aws_ini;
 
 /* NULL on a malformed file, with the line in err->line (err->file stays NULL: the caller knows

@@ -38,6 +38,8 @@ struct aws_client {
 	long clock_offset;
 	char **masked;
 	size_t nmasked;
+	char **masked_params; /* names of NoEcho parameters: their values in answers */
+	size_t nmasked_params;
 };
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -185,6 +187,9 @@ void aws_client_free(aws_client *c)
 		free(c->masked[i]);
 	}
 	free(c->masked);
+	for (size_t i = 0; i < c->nmasked_params; i++)
+		free(c->masked_params[i]);
+	free(c->masked_params);
 	free(c->region);
 	free(c->endpoint_url);
 	free(c->ca_bundle);
@@ -221,6 +226,19 @@ bool aws_client_mask(aws_client *c, const char *value)
 	if (!c->masked[c->nmasked])
 		return false;
 	c->nmasked++;
+	return true;
+}
+
+bool aws_client_mask_parameter(aws_client *c, const char *name)
+{
+	if (!name || !name[0])
+		return true;
+	if (!VEC_RESIZE(c->masked_params, c->nmasked_params + 1))
+		return false;
+	c->masked_params[c->nmasked_params] = strdup(name);
+	if (!c->masked_params[c->nmasked_params])
+		return false;
+	c->nmasked_params++;
 	return true;
 }
 
@@ -489,7 +507,168 @@ bool aws_name_is_secret(const char *name, size_t len)
 	return false;
 }
 
-/* Appends text[0..len) with the registered values replaced. */
+/* ---- masking registered values, in any encoding ------------------------------------------ */
+
+/* One way to read the text at `t` as value bytes: `n` bytes in `b`, `used` bytes of text. */
+typedef struct reading {
+	unsigned char b[4];
+	size_t n, used;
+} reading;
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* The number of hex digits at t (at most max), their value in *out. */
+static size_t hex_run(const char *t, size_t len, size_t max, unsigned long *out)
+{
+	size_t i = 0;
+	*out = 0;
+	for (; i < len && i < max && hex_digit(t[i]) >= 0; i++)
+		*out = *out * 16 + (unsigned long)hex_digit(t[i]);
+	return i;
+}
+
+static size_t utf8_put(unsigned long cp, unsigned char *b)
+{
+	if (cp < 0x80) {
+		b[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		b[0] = (unsigned char)(0xC0 | (cp >> 6));
+		b[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xE0 | (cp >> 12));
+		b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	if (cp > 0x10FFFF)
+		return 0;
+	b[0] = (unsigned char)(0xF0 | (cp >> 18));
+	b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	b[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* JSON's \uXXXX, with a surrogate pair read as one character. */
+static bool json_unicode(const char *t, size_t len, reading *r)
+{
+	unsigned long cp, lo;
+	if (len < 6 || t[1] != 'u' || hex_run(t + 2, len - 2, 4, &cp) != 4)
+		return false;
+	r->used = 6;
+	if (cp >= 0xD800 && cp <= 0xDBFF && len >= 12 && t[6] == '\\' && t[7] == 'u' &&
+	    hex_run(t + 8, len - 8, 4, &lo) == 4 && lo >= 0xDC00 && lo <= 0xDFFF) {
+		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+		r->used = 12;
+	}
+	r->n = utf8_put(cp, r->b);
+	return r->n > 0;
+}
+
+/* JSON escapes: \" \\ \/ \b \f \n \r \t \uXXXX. */
+static bool json_escape(const char *t, size_t len, reading *r)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	if (len < 2 || t[0] != '\\')
+		return false;
+	const char *k = strchr(from, t[1]);
+	if (k && t[1]) {
+		*r = (reading){.b = {(unsigned char)to[k - from]}, .n = 1, .used = 2};
+		return true;
+	}
+	return json_unicode(t, len, r);
+}
+
+/* XML's named entities and character references. */
+static bool xml_entity(const char *t, size_t len, reading *r)
+{
+	static const struct {
+		const char *name;
+		char ch;
+	} named[] = {
+	    {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+	if (len < 3 || t[0] != '&')
+		return false;
+	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+		size_t nl = strlen(named[i].name);
+		if (nl <= len && memcmp(t, named[i].name, nl) == 0) {
+			*r = (reading){.b = {(unsigned char)named[i].ch}, .n = 1, .used = nl};
+			return true;
+		}
+	}
+	if (t[1] != '#')
+		return false;
+	unsigned long cp = 0;
+	size_t d = 0;
+	if (t[2] == 'x' || t[2] == 'X') {
+		d = hex_run(t + 3, len - 3, 6, &cp) + 1;
+	} else {
+		for (; 2 + d < len && d < 7 && isdigit((unsigned char)t[2 + d]); d++)
+			cp = cp * 10 + (unsigned long)(t[2 + d] - '0');
+	}
+	if (d == 0 || (d == 1 && (t[2] == 'x' || t[2] == 'X')) || 2 + d >= len || t[2 + d] != ';')
+		return false;
+	r->used = 3 + d;
+	r->n = utf8_put(cp, r->b);
+	return r->n > 0;
+}
+
+/* The readings of the text at t: as a percent escape, a form's '+', a JSON escape or an
+ * XML entity, and as it is. */
+static size_t readings(const char *t, size_t len, reading out[3])
+{
+	size_t n = 0;
+	unsigned long byte;
+	if (t[0] == '+')
+		out[n++] = (reading){.b = {' '}, .n = 1, .used = 1};
+	else if (t[0] == '%' && len >= 3 && hex_run(t + 1, len - 1, 2, &byte) == 2)
+		out[n++] = (reading){.b = {(unsigned char)byte}, .n = 1, .used = 3};
+	else if (json_escape(t, len, &out[n]) || xml_entity(t, len, &out[n]))
+		n++;
+	/* as it is, last: an escape that reads as the value is the longer match */
+	out[n++] = (reading){.b = {(unsigned char)t[0]}, .n = 1, .used = 1};
+	return n;
+}
+
+/* Length of the text at t that reads as v[0..vlen) in some mix of the encodings above;
+ * 0 when none does (or the search grows past *budget steps). */
+static size_t match_encoded(const char *t, size_t len, const unsigned char *v, size_t vlen,
+                            long *budget)
+{
+	if (vlen == 0)
+		return 0;
+	if (len == 0 || --*budget < 0)
+		return 0;
+	reading r[3];
+	size_t n = readings(t, len, r);
+	for (size_t k = 0; k < n; k++) {
+		if (r[k].n > vlen || memcmp(r[k].b, v, r[k].n) != 0)
+			continue;
+		if (r[k].n == vlen)
+			return r[k].used;
+		size_t rest = match_encoded(t + r[k].used, len - r[k].used, v + r[k].n,
+		                            vlen - r[k].n, budget);
+		if (rest)
+			return r[k].used + rest;
+	}
+	return 0;
+}
+
+/* Appends text[0..len) with the registered values replaced, in whatever encoding they
+ * stand: raw, percent-encoded, form-encoded, JSON-escaped or XML-escaped. */
 void aws_mask_values(buf *out, const char *text, size_t len, const char *const *masked,
                      size_t nmasked)
 {
@@ -498,8 +677,10 @@ void aws_mask_values(buf *out, const char *text, size_t len, const char *const *
 		size_t hit = 0;
 		for (size_t k = 0; k < nmasked && !hit; k++) {
 			size_t ml = strlen(masked[k]);
-			if (ml && ml <= len - i && memcmp(text + i, masked[k], ml) == 0)
-				hit = ml;
+			long budget = 64 * (long)ml + 64;
+			if (ml)
+				hit = match_encoded(text + i, len - i,
+				                    (const unsigned char *)masked[k], ml, &budget);
 		}
 		if (hit) {
 			buf_adds(out, "****");
@@ -600,6 +781,62 @@ static void mask_markup(const char *text, size_t len, buf *out)
 		}
 		buf_addc(out, ch);
 		i++;
+	}
+}
+
+/* Position of `needle` in text[from..to), or `to`. */
+static size_t find_in(const char *text, size_t from, size_t to, const char *needle)
+{
+	size_t nl = strlen(needle);
+	for (size_t i = from; i + nl <= to; i++)
+		if (memcmp(text + i, needle, nl) == 0)
+			return i;
+	return to;
+}
+
+/* Whether the member text[from..to) names one of the parameters as its ParameterKey. */
+static bool member_names(const char *text, size_t from, size_t to, const char *const *names,
+                         size_t n)
+{
+	static const char open[] = "<ParameterKey>", close[] = "</ParameterKey>";
+	size_t k = find_in(text, from, to, open);
+	if (k == to)
+		return false;
+	k += strlen(open);
+	size_t e = find_in(text, k, to, close);
+	for (size_t i = 0; e < to && i < n; i++)
+		if (strlen(names[i]) == e - k && memcmp(text + k, names[i], e - k) == 0)
+			return true;
+	return false;
+}
+
+void aws_mask_parameters(buf *out, const char *text, size_t len, const char *const *names, size_t n)
+{
+	static const char open[] = "<ParameterValue>", close[] = "</ParameterValue>";
+	size_t i = 0;
+	while (i < len) {
+		size_t v = n ? find_in(text, i, len, open) : len;
+		if (v == len) {
+			buf_add(out, text + i, len - i);
+			break;
+		}
+		size_t content = v + strlen(open);
+		size_t end = find_in(text, content, len, close);
+		/* the member around it: from the last <member> before to the next </member> */
+		size_t from = 0;
+		for (size_t j = v; j >= 8; j--)
+			if (memcmp(text + j - 8, "<member>", 8) == 0) {
+				from = j - 8;
+				break;
+			}
+		size_t to = find_in(text, content, len, "</member>");
+		buf_add(out, text + i, content - i);
+		if (end < len && member_names(text, from, to, names, n)) {
+			buf_adds(out, "****");
+			i = end;
+		} else {
+			i = content;
+		}
 	}
 }
 
@@ -774,10 +1011,14 @@ static void log_masked(aws_client *c, const char *prefix, const char *text, size
 {
 	if (!c->debug)
 		return;
-	buf out;
+	buf named, out;
+	buf_init(&named, 0);
 	buf_init(&out, 0);
-	aws_mask_for_log(text, len, (const char *const *)c->masked, c->nmasked, LOG_BODY_LIMIT,
-	                 &out);
+	aws_mask_parameters(&named, text, len, (const char *const *)c->masked_params,
+	                    c->nmasked_params);
+	aws_mask_for_log(buf_cstr(&named), named.len, (const char *const *)c->masked, c->nmasked,
+	                 LOG_BODY_LIMIT, &out);
+	buf_free(&named);
 	fprintf(c->debug, "[debug] %s %s\n", prefix, buf_cstr(&out));
 	buf_free(&out);
 }
@@ -971,7 +1212,9 @@ static attempt_result attempt(aws_client *c, const aws_request *req, const targe
 				fprintf(c->debug, "[debug] > %s: %s\n", added.names[i],
 				        buf_cstr(&added.values[i]));
 		}
-		if (req->body_len)
+		if (req->log_body && req->log_body_len)
+			log_masked(c, "> body:", req->log_body, req->log_body_len);
+		else if (req->body_len && !req->log_body)
 			log_masked(c, "> body:", req->body, req->body_len);
 	}
 	sigv4_added_headers_free(&added);
@@ -1085,7 +1328,7 @@ static void html_summary(const char *body, size_t len, buf *out)
 	}
 }
 
-static void parse_error(aws_response *resp)
+static void parse_error(const aws_client *c, aws_response *resp)
 {
 	buf code, message;
 	buf_init(&code, 4096);
@@ -1101,8 +1344,16 @@ static void parse_error(aws_response *resp)
 		xml_aws_error(body, len, &code, &message, NULL);
 	if (code.len && !code.failed) {
 		resp->error_code = buf_take(&code);
-		if (message.len && !message.failed)
-			resp->error_message = buf_take(&message);
+		if (message.len && !message.failed) {
+			/* an error message goes to the terminal and the journal: a registered
+			 * value echoed in it (a hostile or careless server) is masked there too */
+			buf masked;
+			buf_init(&masked, 0);
+			aws_mask_values(&masked, message.data, message.len,
+			                (const char *const *)c->masked, c->nmasked);
+			resp->error_message = masked.failed ? NULL : buf_take(&masked);
+			buf_free(&masked);
+		}
 	}
 	buf_free(&code);
 	buf_free(&message);
@@ -1253,7 +1504,7 @@ static bool send_call(aws_client *c, const aws_request *req, aws_response *resp,
 		if (r == ATTEMPT_RETRYABLE) {
 			retry = true;
 		} else {
-			parse_error(resp);
+			parse_error(c, resp);
 			time_t local = time(NULL);
 			if (!skew_retried && aws_error_is_skew(resp->error_code) &&
 			    resp->server_date > 0 &&

@@ -28,7 +28,10 @@
  *     crash) is reported as such, with its title.
  *   - --debug: every request and answer is logged to the debug stream with Authorization,
  *     security tokens, secrets and the values registered with aws_client_mask() replaced
- *     by "****"; bodies are cut at 4 KiB.
+ *     by "****"; bodies are cut at 4 KiB. A request body is logged as its log_body (the
+ *     secret parameters written as "****" by the request builder); the registered values
+ *     are a second net, found in any encoding (raw, percent- or form-encoded, JSON- or
+ *     XML-escaped), for answers that echo them.
  *
  * No global state beyond libcurl's own initialization. Not thread-safe: one client per
  * thread. */
@@ -89,9 +92,15 @@ const char *aws_client_region(const aws_client *c);
 long aws_client_clock_offset(const aws_client *c);
 /* The local clock plus the offset: "now" as AWS sees it. */
 time_t aws_client_now(const aws_client *c);
-/* Registers a value (a NoEcho parameter, say) that the debug log must never show; it is
- * copied. False when out of memory. */
+/* Registers a value (a NoEcho parameter, say) that no log may show, in any encoding (a
+ * second net: requests mark their secret parameters themselves); it is copied. False when
+ * out of memory. */
 bool aws_client_mask(aws_client *c, const char *value);
+/* Registers the name of a NoEcho parameter: the ParameterValue next to its ParameterKey in
+ * an answer (DescribeStacks, DescribeChangeSet) is logged as "****", whatever the server
+ * sends there (AWS sends "****"; moto and a hostile server may not). False when out of
+ * memory. */
+bool aws_client_mask_parameter(aws_client *c, const char *name);
 /* Whether the endpoint of `service` is a configured one (then S3 is path-style). */
 bool aws_client_custom_endpoint(const aws_client *c, const char *service);
 /* Whether requests to `service` go over plain http (a local emulator on loopback). */
@@ -108,6 +117,11 @@ typedef struct aws_request {
 	size_t nheaders;
 	const void *body;
 	size_t body_len;
+	/* What every log (--debug, the on_call hook) shows of the body: the body with the
+	 * secret parameters' values as "****" (aws/query.h builds it). NULL: the body itself,
+	 * masked by aws_mask_for_log only. */
+	const void *log_body;
+	size_t log_body_len;
 } aws_request;
 
 typedef struct aws_response {
@@ -182,9 +196,15 @@ void aws_mask_for_log(const char *text, size_t len, const char *const *masked, s
  * secret: password, secret, token or authorization in it, NextToken and the client tokens
  * excepted. */
 bool aws_name_is_secret(const char *name, size_t len);
-/* Appends text with every occurrence of the masked values replaced by "****". */
+/* Appends text with every occurrence of the masked values replaced by "****", in whatever
+ * encoding or mix of encodings they stand: raw, percent-encoded, form-encoded ('+'),
+ * JSON-escaped (\uXXXX and surrogate pairs included), XML-escaped. */
 void aws_mask_values(buf *out, const char *text, size_t len, const char *const *masked,
                      size_t nmasked);
+/* Appends an XML answer with the content of every <ParameterValue> whose member's
+ * <ParameterKey> is one of `names` replaced by "****". */
+void aws_mask_parameters(buf *out, const char *text, size_t len, const char *const *names,
+                         size_t n);
 /* Backoff before attempt `next_attempt` (2, 3, ...) in ms, given a random fraction [0,1). */
 long aws_backoff_ms(int next_attempt, double fraction, long unit_ms);
 

@@ -1,5 +1,6 @@
 #include "aws/query.h"
 
+#include "common/lazy_crypto.h"
 #include "common/str.h"
 
 #include <stdarg.h>
@@ -30,25 +31,60 @@ void aws_params_init(aws_params *p, const char *action, const char *version)
 {
 	p->action = action;
 	buf_init(&p->body, 0);
+	buf_init(&p->log, 0);
 	buf_adds(&p->body, "Action=");
 	form_encode(&p->body, action);
 	buf_adds(&p->body, "&Version=");
 	form_encode(&p->body, version);
+	buf_add(&p->log, p->body.data ? p->body.data : "", p->body.len);
 }
 
 void aws_params_free(aws_params *p)
 {
+	OPENSSL_cleanse(p->body.data, p->body.len);
 	buf_free(&p->body);
+	buf_free(&p->log);
+}
+
+static void add_param(aws_params *p, const char *key, const char *value, bool secret)
+{
+	if (!value)
+		return;
+	size_t from = p->body.len;
+	buf_addc(&p->body, '&');
+	form_encode(&p->body, key);
+	buf_addc(&p->body, '=');
+	size_t value_at = p->body.len;
+	form_encode(&p->body, value);
+	if (p->body.failed) {
+		p->log.failed = true;
+		return;
+	}
+	/* the log gets the same bytes, but "****" for a secret value */
+	buf_add(&p->log, p->body.data + from, (secret ? value_at : p->body.len) - from);
+	if (secret)
+		buf_adds(&p->log, "****");
+}
+
+static void add_paramf(aws_params *p, const char *value, bool secret, const char *key_fmt,
+                       va_list ap)
+{
+	char *key = lms_vstrdupf(key_fmt, ap);
+	if (!key)
+		p->body.failed = true;
+	else
+		add_param(p, key, value, secret);
+	free(key);
 }
 
 void aws_params_add(aws_params *p, const char *key, const char *value)
 {
-	if (!value)
-		return;
-	buf_addc(&p->body, '&');
-	form_encode(&p->body, key);
-	buf_addc(&p->body, '=');
-	form_encode(&p->body, value);
+	add_param(p, key, value, false);
+}
+
+void aws_params_add_secret(aws_params *p, const char *key, const char *value)
+{
+	add_param(p, key, value, true);
 }
 
 void aws_params_addf(aws_params *p, const char *value, const char *key_fmt, ...)
@@ -57,20 +93,25 @@ void aws_params_addf(aws_params *p, const char *value, const char *key_fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, key_fmt);
-	char *key = lms_vstrdupf(key_fmt, ap);
+	add_paramf(p, value, false, key_fmt, ap);
 	va_end(ap);
-	if (!key)
-		p->body.failed = true;
-	else
-		aws_params_add(p, key, value);
-	free(key);
+}
+
+void aws_params_addf_secret(aws_params *p, const char *value, const char *key_fmt, ...)
+{
+	if (!value)
+		return;
+	va_list ap;
+	va_start(ap, key_fmt);
+	add_paramf(p, value, true, key_fmt, ap);
+	va_end(ap);
 }
 
 bool aws_query(aws_client *c, const char *service, const aws_params *p, xml_doc **out,
                aws_response *resp, lms_error *err)
 {
 	*out = NULL;
-	if (p->body.failed) {
+	if (p->body.failed || p->log.failed) {
 		lms_error_set(err, NULL, 0, 0, "%s: out of memory", p->action);
 		return false;
 	}
@@ -86,6 +127,8 @@ bool aws_query(aws_client *c, const char *service, const aws_params *p, xml_doc 
 	    .nheaders = 1,
 	    .body = p->body.data,
 	    .body_len = p->body.len,
+	    .log_body = p->log.data,
+	    .log_body_len = p->log.len,
 	};
 	aws_response local;
 	aws_response_init(&local);

@@ -2,7 +2,12 @@
  * Version and the operation's parameters, answered with XML.
  *
  * aws_params collects the parameters in order, percent-encoded the SigV4 way; aws_query
- * sends them through aws_send and parses the answer with aws/xml.h. */
+ * sends them through aws_send and parses the answer with aws/xml.h.
+ *
+ * A secret parameter (a NoEcho parameter's value) is added with aws_params_add_secret:
+ * the body sent carries its value, and the copy of the body every log is given (the
+ * --debug log, the console's API log) carries "****" in its place. The logs never see the
+ * value, in any encoding. */
 #ifndef LMSCTL_AWS_QUERY_H
 #define LMSCTL_AWS_QUERY_H
 
@@ -15,7 +20,8 @@
 
 typedef struct aws_params {
 	const char *action; /* borrowed */
-	buf body;
+	buf body;           /* what is sent */
+	buf log;            /* what the logs show: the body with secret values as "****" */
 } aws_params;
 
 void aws_params_init(aws_params *p, const char *action, const char *version);
@@ -25,6 +31,10 @@ void aws_params_add(aws_params *p, const char *key, const char *value);
 /* Adds a key built with printf-style arguments: aws_params_addf(p, v, "Tags.member.%zu.Key",
  * i). */
 void aws_params_addf(aws_params *p, const char *value, const char *key_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same for a value no log may show. */
+void aws_params_add_secret(aws_params *p, const char *key, const char *value);
+void aws_params_addf_secret(aws_params *p, const char *value, const char *key_fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Sends the call to `service` and parses the answer. True with *out (free with xml_free)

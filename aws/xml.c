@@ -105,6 +105,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 	}
 	if (st->current) {
 		xml_node *parent = st->current;
+		/* an array of pointers: the size of a pointer, on purpose */
+		// NOLINTNEXTLINE(bugprone-sizeof-expression)
 		if (!VEC_RESERVE(parent->kids, parent->cap, parent->n + 1)) {
 			node_free(n);
 			st->oom = true;

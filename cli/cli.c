@@ -332,12 +332,31 @@ static const char generate_usage[] =
     "Usage: lmsctl [-m MODEL] generate [-o FILE] [--no-validate]\n"
     "\n"
     "Write the assembled CloudFormation template: every fragment of the catalog merged,\n"
-    "comments kept, the model's values as the parameters' Defaults. A model with\n"
+    "comments kept, the model's values as the parameters' Defaults. A NoEcho parameter's\n"
+    "value is never written: its Default is left out (a comment and a note on standard\n"
+    "error say so) and `lmsctl deploy` sends it as a change-set parameter. A model with\n"
     "validation errors produces no template (exit 1) unless --no-validate.\n"
     "\n"
     "  -m, --model FILE   the model file (default: the built-in dev model)\n"
     "  -o, --output-file FILE  write to FILE atomically (default: standard output)\n"
     "      --no-validate  write the template even if the model has errors\n";
+
+/* Says which NoEcho parameters have no Default in the template, and how they travel. */
+static void note_no_echo(const catalog *cat)
+{
+	buf names;
+	buf_init(&names, 0);
+	for (size_t i = 0; i < cat->nparams; i++)
+		if (cat->params[i].no_echo)
+			buf_addf(&names, "%s%s", names.len ? ", " : "", cat->params[i].e.name);
+	if (names.len)
+		fprintf(stderr,
+		        "lmsctl: note: NoEcho parameter(s) %s: the template has no Default for "
+		        "them, never their value; `lmsctl deploy` passes the model's value as a "
+		        "change-set parameter (elsewhere, pass it yourself)\n",
+		        buf_cstr(&names));
+	buf_free(&names);
+}
 
 static int cmd_generate(cli *c, int argc, char **argv)
 {
@@ -384,6 +403,8 @@ static int cmd_generate(cli *c, int argc, char **argv)
 	}
 	rc = emit(out_path, &out, false);
 	buf_free(&out);
+	if (rc == EXIT_OK)
+		note_no_echo(c->cat);
 	return rc;
 }
 

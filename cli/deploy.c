@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -308,6 +309,20 @@ long deploy_env_ms(const char *name)
 	return n;
 }
 
+/* The catalog's NoEcho parameters, by name (their values in answers: DescribeStacks) and by
+ * the model's value (a second net), are never shown in the --debug log. */
+static void mask_no_echo(op *o)
+{
+	for (size_t i = 0; o->aws && o->cat && i < o->cat->nparams; i++) {
+		const cat_param *p = &o->cat->params[i];
+		if (!p->no_echo)
+			continue;
+		aws_client_mask_parameter(o->aws, p->e.name);
+		if (o->m)
+			aws_client_mask(o->aws, model_param_value(o->m, o->cat, p->e.name));
+	}
+}
+
 /* Credentials, client and caller identity. */
 static int connect_aws(op *o)
 {
@@ -330,6 +345,7 @@ static int connect_aws(op *o)
 	o->aws = ses.aws;
 	o->who = ses.who;
 	o->have_identity = ses.have_identity;
+	mask_no_echo(o);
 	switch (failed) {
 	case SF_CONNECT_DONE:
 		break;
@@ -636,19 +652,21 @@ static void params_free(params *p)
 	free(p->kv);
 }
 
-static bool params_add(params *p, const char *key, const char *value)
+static bool params_add(params *p, const char *key, const char *value, bool no_echo)
 {
 	if (!VEC_RESIZE(p->kv, p->n + 1))
 		return false;
 	p->kv[p->n].key = strdup(key);
 	p->kv[p->n].value = strdup(value);
+	p->kv[p->n].no_echo = no_echo;
 	p->n++;
 	return p->kv[p->n - 1].key && p->kv[p->n - 1].value;
 }
 
 /* The parameter values for the template: the model's value of every parameter the
  * template declares (the assembled template declares the catalog's). NoEcho values are
- * masked in the debug log. */
+ * marked so: CreateChangeSet writes them as "****" in every log (and the client masks
+ * them in answers too). */
 static bool collect_parameters(op *o, const char *template_path, const buf *tpl, params *out)
 {
 	memset(out, 0, sizeof *out);
@@ -660,7 +678,7 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 		for (size_t i = 0; ok && i < n; i++) {
 			if (v[i].no_echo)
 				aws_client_mask(o->aws, v[i].value);
-			ok = params_add(out, v[i].key, v[i].value);
+			ok = params_add(out, v[i].key, v[i].value, v[i].no_echo);
 		}
 		free(v);
 		return ok;
@@ -680,9 +698,12 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 		if (!v)
 			continue;
 		const char *no_echo = ynode_str(ynode_get(ynode_val(decl, i), "NoEcho"));
-		if (no_echo && strcmp(no_echo, "true") == 0)
+		bool secret = no_echo && strcasecmp(no_echo, "true") == 0;
+		if (secret) {
 			aws_client_mask(o->aws, v);
-		ok = params_add(out, name, v);
+			aws_client_mask_parameter(o->aws, name);
+		}
+		ok = params_add(out, name, v, secret);
 	}
 	ydoc_free(doc);
 	return ok;

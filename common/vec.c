@@ -21,7 +21,7 @@ static void set_ptr(void *parr, void *p)
 
 bool vec_resize_(void *parr, size_t count, size_t elem_size)
 {
-	if (count == 0)
+	if (count == 0 || elem_size == 0)
 		return true; /* realloc(p, 0) may free p: keep what is there */
 	if (elem_size && count > SIZE_MAX / elem_size)
 		return false;

@@ -209,6 +209,37 @@ static void section_lead(const cat_fragment *f, cat_section sec, size_t *from, s
 	}
 }
 
+/* A NoEcho parameter's value travels only as a change-set parameter, never in the template
+ * (which is uploaded and handed back by GetTemplate): its Default line is left out, with a
+ * comment in its place. Copies the fragment's text from `pos` up to there and returns the
+ * position after the line; a Default not on a line of its own (a flow mapping) is kept as
+ * the fragment wrote it (never the model's value). */
+static size_t leave_out_default(buf *out, const cat_param *cp, size_t pos)
+{
+	const ydoc *doc = cp->e.frag->doc;
+	const ynode *map = cp->e.value, *key = NULL;
+	for (size_t i = 0; map && map->kind == YNODE_MAP && i < map->n; i++)
+		if (ynode_val(map, i) == cp->default_node)
+			key = ynode_key(map, i);
+	if (!key)
+		return pos;
+	size_t line = ydoc_line_offset(doc, key->start.line);
+	if (line < pos || strspn(doc->text + line, " ") != key->start.offset - line)
+		return pos;
+	size_t end = content_end(cp->default_node);
+	if (end == 0 || doc->text[end - 1] != '\n') {
+		const char *nl = memchr(doc->text + end, '\n', doc->len - end);
+		end = nl ? (size_t)(nl - doc->text) + 1 : doc->len;
+	}
+	buf_add(out, doc->text + pos, line - pos);
+	buf_add(out, doc->text + line, key->start.offset - line);
+	buf_addf(out,
+	         "# NoEcho: %s's Default is left out; lmsctl deploy sends the value as a "
+	         "change-set parameter\n",
+	         cp->e.name);
+	return end;
+}
+
 static void add_section(buf *out, const catalog *cat, cat_section sec, assemble_value_fn value,
                         void *ctx)
 {
@@ -232,12 +263,16 @@ static void add_section(buf *out, const catalog *cat, cat_section sec, assemble_
 		buf_add(out, f->doc->text + from, to - from);
 		section_body(f, sec, &from, &to);
 		size_t pos = from;
-		if (sec == SEC_PARAMETERS && value) {
+		if (sec == SEC_PARAMETERS) {
 			for (size_t p = 0; p < cat->nparams; p++) {
 				const cat_param *cp = &cat->params[p];
 				if (cp->e.frag != f)
 					continue;
-				const char *v = value(ctx, cp->e.name);
+				if (cp->no_echo) {
+					pos = leave_out_default(out, cp, pos);
+					continue;
+				}
+				const char *v = value ? value(ctx, cp->e.name) : NULL;
 				const ynode *d = cp->default_node;
 				if (!v || strcmp(v, cp->default_value) == 0)
 					continue;

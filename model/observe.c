@@ -26,6 +26,8 @@ typedef struct writers {
 
 static writers find_writers(const rendered *r)
 {
+	/* an array of pointers: the size of a pointer, on purpose */
+	// NOLINTNEXTLINE(bugprone-sizeof-expression)
 	writers w = {calloc(r->nres + 1, sizeof(*w.res)), 0};
 	for (size_t i = 0; w.res && i < r->nres; i++) {
 		const char *t = r->res[i].type;

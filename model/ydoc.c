@@ -163,6 +163,8 @@ static ynode *new_node(builder *b, ynode_kind kind)
 
 static bool push(builder *b, ynode *kid)
 {
+	/* an array of pointers: the size of a pointer, on purpose */
+	// NOLINTNEXTLINE(bugprone-sizeof-expression)
 	if (!VEC_RESERVE(b->stack, b->cap, b->sp + 1))
 		return false;
 	b->stack[b->sp++] = kid;

@@ -686,6 +686,40 @@ static void test_quote_param(void **state)
 	}
 }
 
+/* A NoEcho parameter's value is never written into the template: its Default is left
+ * out, a comment says why, the other parameters keep theirs. */
+static void test_no_echo_value_left_out(void **state)
+{
+	(void)state;
+	char *dir = tu_fixture("console-moto");
+	catalog *cat = load_catalog(dir);
+	free(dir);
+	static const kv pairs[] = {
+	    {"WebhookToken", "Zq9 p@ss'w\"rd"}, {"EnvironmentSuffix", "abc"}, {NULL, NULL}};
+	char *text = assemble_with(cat, pairs);
+	assert_null(strstr(text, "Zq9"));
+	assert_non_null(strstr(text, "# NoEcho: WebhookToken's Default is left out"));
+	lms_error err = {0};
+	ydoc *doc = ydoc_parse("assembled.yml", text, strlen(text), &err);
+	assert_non_null(doc);
+	const ynode *params = ynode_get(doc->root, "Parameters");
+	const ynode *token = ynode_get(params, "WebhookToken");
+	assert_non_null(token);
+	assert_null(ynode_get(token, "Default"));
+	assert_string_equal(ynode_str(ynode_get(token, "NoEcho")), "true");
+	assert_string_equal(ynode_str(ynode_get(token, "MaxLength")), "64");
+	assert_string_equal(ynode_str(ynode_get(ynode_get(params, "EnvironmentSuffix"), "Default")),
+	                    "abc");
+	ydoc_free(doc);
+	free(text);
+	/* at the fragment's default too: nothing of the parameter's value is written */
+	static const kv none[] = {{NULL, NULL}};
+	text = assemble_with(cat, none);
+	assert_non_null(strstr(text, "# NoEcho: WebhookToken's Default is left out"));
+	free(text);
+	catalog_free(cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -704,6 +738,7 @@ int main(void)
 	    cmocka_unit_test(test_quote_plain_when_unambiguous),
 	    cmocka_unit_test(test_quote_when_ambiguous),
 	    cmocka_unit_test(test_quote_param),
+	    cmocka_unit_test(test_no_echo_value_left_out),
 	};
 	return cmocka_run_group_tests_name("assemble", tests, NULL, NULL);
 }

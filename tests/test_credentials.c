@@ -85,6 +85,17 @@ static void write_file(const fixture *f, const char *name, const char *text)
 	assert_int_equal(fclose(fp), 0);
 }
 
+/* write_file for text with NUL bytes in it. */
+static void write_bytes(const fixture *f, const char *name, const char *bytes, size_t len)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", f->home, name);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(bytes, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
 /* The message as the program shows it ("FILE:LINE: message" when it concerns a file). */
 static char *error_text(const lms_error *err)
 {
@@ -366,8 +377,16 @@ static void test_malformed_file(void **state)
 	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG,
 	               ".aws/credentials:3: a section header without ']': fix the file");
 	write_file(f, ".aws/credentials", "aws_access_key_id = AKIA\n");
+	expect_resolve(
+	    NULL, 0, CREDENTIALS_BAD_CONFIG,
+	    ".aws/credentials:1: a setting before the first"); /* a NUL byte would cut the key id
+	                                                          short, and the short key would
+	                                                          sign: refused */
+	static const char nul[] = "[default]\n# a comment\naws_access_key_id = AKIA\0EVIL\n"
+	                          "aws_secret_access_key = s\n";
+	write_bytes(f, ".aws/credentials", nul, sizeof nul - 1);
 	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG,
-	               ".aws/credentials:1: a setting before the first");
+	               ".aws/credentials:3: a NUL byte in the line: fix the file");
 }
 
 /* ---- the INI dialect ---------------------------------------------------------------------- */
@@ -427,14 +446,15 @@ static void test_ini_dialect(void **state)
 		assert_string_equal(err.msg, bad[i].message);
 	}
 	assert_null(aws_ini_parse("[x\n", 3, NULL));
-	/* Empty input and NUL bytes are not a problem. */
+	/* Empty input is not a problem; a NUL byte is refused, with its line. */
 	ini = aws_ini_parse("", 0, &err);
 	assert_non_null(ini);
 	aws_ini_free(ini);
-	ini = aws_ini_parse("[a]\nk = v\0w\n", 11, &err);
-	assert_non_null(ini);
-	assert_string_equal(aws_ini_get(ini, "a", "k"), "v");
-	aws_ini_free(ini);
+	assert_null(aws_ini_parse("[a]\nk = v\0w\n", 11, &err));
+	assert_int_equal(err.line, 2);
+	assert_string_equal(err.msg, "a NUL byte in the line");
+	assert_null(aws_ini_parse("[a\0b]\nk = v\n", 11, &err));
+	assert_int_equal(err.line, 1);
 	aws_ini_free(NULL);
 	lms_error_clear(&err);
 }

@@ -272,6 +272,35 @@ static void test_masking(void **state)
 	check_mask("Parameters.member.1.ParameterValue=hunter2&X=ahunter2b", values, 1, 0,
 	           "Parameters.member.1.ParameterValue=****&X=a****b");
 	check_mask("abcdefghij", NULL, 0, 4, "abcd... (6 more bytes)");
+	/* a registered value in every encoding a log may meet it in */
+	const char *pw[] = {"p@ss w+rd/=!%&?#\xc3\xa9\"<\\"};
+	check_mask("A=1&Parameters.member.1.ParameterValue="
+	           "p%40ss+w%2Brd%2F%3D%21%25%26%3F%23%C3%A9%22%3C%5C&B=2",
+	           pw, 1, 0, "A=1&Parameters.member.1.ParameterValue=****&B=2");
+	check_mask("/x/p%40ss%20w%2Brd%2F%3D%21%25%26%3F%23%C3%A9%22%3C%5C/y", pw, 1, 0,
+	           "/x/****/y");
+	check_mask("{\"V\": \"p@ss w+rd/=!%&?#\xc3\xa9\\\"<\\\\\"}", pw, 1, 0, "{\"V\": \"****\"}");
+	check_mask("{\"V\": \"p@ss w+rd\\/=!%&?#\\u00e9\\\"<\\\\\"}", pw, 1, 0,
+	           "{\"V\": \"****\"}");
+	check_mask("<V>p@ss w+rd/=!%&amp;?#\xc3\xa9&quot;&lt;\\</V>", pw, 1, 0, "<V>****</V>");
+	check_mask("<V>p@ss w+rd/=!%&amp;?#\xc3\xa9\"&lt;\\</V>", pw, 1, 0, "<V>****</V>");
+	/* a NoEcho parameter's value in an answer, by its name, whatever it is */
+	static const char *const names[] = {"DbPassword"};
+	const char *answer = "<Parameters><member><ParameterKey>Env</ParameterKey><ParameterValue>"
+	                     "dev</ParameterValue></member><member><ParameterKey>DbPassword</"
+	                     "ParameterKey><ParameterValue>x&amp;y</ParameterValue></member>"
+	                     "<member><ParameterValue>z</ParameterValue><ParameterKey>DbPassword"
+	                     "</ParameterKey></member></Parameters><ParameterValue>";
+	buf out;
+	buf_init(&out, 0);
+	aws_mask_parameters(&out, answer, strlen(answer), names, 1);
+	assert_string_equal(buf_cstr(&out),
+	                    "<Parameters><member><ParameterKey>Env</ParameterKey><ParameterValue>"
+	                    "dev</ParameterValue></member><member><ParameterKey>DbPassword</"
+	                    "ParameterKey><ParameterValue>****</ParameterValue></member>"
+	                    "<member><ParameterValue>****</ParameterValue><ParameterKey>DbPassword"
+	                    "</ParameterKey></member></Parameters><ParameterValue>");
+	buf_free(&out);
 }
 
 /* ---- against the fault server --------------------------------------------------------------- */
@@ -332,6 +361,68 @@ static void test_ok_and_headers(void **state)
 	assert_null(strstr(log, "SESSIONTOKENEXAMPLE"));
 	assert_null(strstr(log, "wJalrXUtnFEMI"));
 	assert_null(strstr(log, "hunter2"));
+	free(log);
+}
+
+/* A NoEcho parameter added as a secret: sent as it is, "****" in the debug log and the
+ * call hook's command line, whatever characters it holds; nothing registered. */
+static char hook_cli[2048];
+
+static void cli_hook(void *ctx, const aws_call_record *rec)
+{
+	(void)ctx;
+	buf b;
+	buf_init(&b, 0);
+	aws_cli_command(rec, &b);
+	snprintf(hook_cli, sizeof hook_cli, "%s", buf_cstr(&b));
+	buf_free(&b);
+}
+
+static void test_secret_parameter_never_logged(void **state)
+{
+	(void)state;
+	char key[64];
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *debug = open_memstream(&log, &loglen);
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	char url[256];
+	snprintf(url, sizeof url, "%s/echo/%s", server.url, key);
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .timeout_ms = 5000,
+	                        .debug = debug,
+	                        .on_call = cli_hook};
+	lms_error err = {0};
+	aws_client *c = aws_client_new(&o, &test_creds, &err);
+	assert_non_null(c);
+	const char *secret = "Zq9 p@ss/w+r=d!%41&x?y#\xc3\xa9\"<\\";
+	aws_params p;
+	aws_params_init(&p, "CreateChangeSet", "2010-05-15");
+	aws_params_add(&p, "Parameters.member.1.ParameterKey", "DbPassword");
+	aws_params_addf_secret(&p, secret, "Parameters.member.%d.ParameterValue", 1);
+	aws_params_add(&p, "Parameters.member.2.ParameterKey", "Other");
+	aws_params_add_secret(&p, "Parameters.member.2.ParameterValue", "Zq9");
+	aws_params_add(&p, "StackName", "lms-dev");
+	/* the request only: the echo server's answer would repeat the body */
+	xml_doc *doc = NULL;
+	aws_query(c, "cloudformation", &p, &doc, NULL, &err);
+	lms_error_clear(&err);
+	aws_params_free(&p);
+	aws_client_free(c);
+	fclose(debug);
+	char *answer = strstr(log, "[debug] < ");
+	assert_non_null(answer);
+	*answer = '\0';
+	assert_non_null(strstr(log,
+	                       "Parameters.member.1.ParameterKey=DbPassword&Parameters.member.1."
+	                       "ParameterValue=****&Parameters.member.2.ParameterKey=Other&"
+	                       "Parameters.member.2.ParameterValue=****&StackName=lms-dev"));
+	assert_null(strstr(log, "Zq9"));
+	assert_null(strstr(log, "p%40ss"));
+	assert_non_null(strstr(hook_cli, "'ParameterKey=DbPassword,ParameterValue=****' "
+	                                 "'ParameterKey=Other,ParameterValue=****'"));
+	assert_null(strstr(hook_cli, "Zq9"));
 	free(log);
 }
 
@@ -615,6 +706,17 @@ static void test_wrong_key_and_denied_explained(void **state)
 	lms_error_clear(&err);
 	aws_response_free(&resp);
 	aws_client_free(c);
+
+	/* a registered value that an error message repeats is masked in the message too */
+	c = client_for("denied", key, sizeof key, 5000, NULL);
+	aws_client_mask(c, "user/fault");
+	assert_false(call_sts(c, &resp, &err));
+	assert_null(strstr(err.msg, "user/fault"));
+	assert_non_null(strstr(err.msg, "123456789012:****"));
+	assert_null(strstr(resp.error_message, "user/fault"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
 }
 
 static void test_no_answer_times_out(void **state)
@@ -788,6 +890,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_options),
 	    cmocka_unit_test(test_ok_and_headers),
 	    cmocka_unit_test(test_cli_command),
+	    cmocka_unit_test(test_secret_parameter_never_logged),
 	    cmocka_unit_test(test_call_hook),
 	    cmocka_unit_test(test_throttling_then_success),
 	    cmocka_unit_test(test_throttling_gives_up_after_three),

@@ -1,4 +1,5 @@
 /* render/emit.c: the rendered template as YAML or JSON (render_emit). */
+#include "common/num.h"
 #include "model/render/internal.h"
 
 #include "model/assemble.h"
@@ -230,6 +231,9 @@ static json_t *to_json_value(const rnode *n)
 				return json_false();
 			if (plain_integer(n->str))
 				return json_integer(strtoll(n->str, NULL, 10));
+			double d;
+			if (strpbrk(n->str, ".eE") && lms_parse_double(n->str, &d))
+				return json_real(d);
 		}
 		return json_string(n->str);
 	}

@@ -55,7 +55,13 @@ static rnode *fn_ref(rctx *c, const ynode *n, const ynode *arg)
 			return rn_symbolic_ref(c, name, n);
 		if (cat_type_is_list(cp->type))
 			return rn_split_list(c, v, ",", n);
-		return rn_mk_str(c, v, false, n);
+		/* a Number parameter's value is a number where it stands alone, as
+		 * CloudFormation hands resolved properties to the resource (and as
+		 * cfn-guard compares them): written plain, it keeps that type */
+		double d;
+		bool number =
+		    cp->type && strcmp(cp->type, "Number") == 0 && lms_parse_double(v, &d);
+		return rn_mk_str(c, v, number, n);
 	}
 	if (rn_check_resource_ref(c, name, arg, "Ref names"))
 		return rn_symbolic_ref(c, name, n);
