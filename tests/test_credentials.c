@@ -13,10 +13,13 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aws/credentials.h"
@@ -30,7 +33,8 @@ static const char *const aws_vars[] = {
 
 /* Files a test may create under HOME; teardown removes them. */
 static const char *const scratch_files[] = {
-    ".aws/credentials", ".aws/config", "custom-credentials", "custom-config", "process.sh",
+    ".aws/credentials", ".aws/config", "custom-credentials", "custom-config",
+    "process.sh",       "helper.pid",  "child.pid",
 };
 
 typedef struct fixture {
@@ -574,6 +578,117 @@ static void test_process_timeout(void **state)
 	expect_resolve("dev", 1, CREDENTIALS_PROCESS_FAILED, "did not finish within 1 seconds");
 }
 
+/* ---- the process rules: bounded time, nothing left behind ------------------------------- */
+
+static double seconds_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The pid a helper wrote into `name` under HOME, 0 when there is none. */
+static pid_t pid_from(const fixture *f, const char *name)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", f->home, name);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return 0;
+	long pid = 0;
+	if (fscanf(fp, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(fp);
+	return (pid_t)pid;
+}
+
+/* Whether pid still runs: it exists and is not a zombie waiting for its reaper. */
+static bool running(pid_t pid)
+{
+	if (pid <= 0 || kill(pid, 0) != 0)
+		return false;
+	char path[64], stat[256] = "";
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return true;
+	size_t n = fread(stat, 1, sizeof stat - 1, fp);
+	fclose(fp);
+	stat[n] = '\0';
+	const char *paren = strrchr(stat, ')');
+	return !(paren && paren[1] == ' ' && paren[2] == 'Z');
+}
+
+/* Runs the profile, checks it took less than `limit` seconds and that neither the helper
+ * nor the child it wrote down is still running; kills them if they are, so that a failing
+ * test leaves nothing behind either. */
+static void expect_bounded(const fixture *f, int timeout, credentials_status want, const char *text,
+                           double limit)
+{
+	double start = seconds_now();
+	credentials_free(expect_resolve("dev", timeout, want, text));
+	double took = seconds_now() - start;
+	pid_t helper = pid_from(f, "helper.pid"), child = pid_from(f, "child.pid");
+	bool helper_left = running(helper), child_left = running(child);
+	if (helper_left)
+		kill(helper, SIGKILL);
+	if (child_left)
+		kill(child, SIGKILL);
+	if (took > limit || helper_left || child_left)
+		print_error("took %.1f s (limit %.1f), helper left %d, child left %d\n", took,
+		            limit, helper_left, child_left);
+	assert_true(took <= limit);
+	assert_false(helper_left);
+	assert_false(child_left);
+}
+
+#define GOOD_JSON                                                                                  \
+	"echo '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": \"s\"}'\n"
+
+static void test_process_class(void **state)
+{
+	fixture *f = *state;
+	/* Detaches: closes its output and keeps running; waiting for it must be bounded. Written
+	 * into the config so that the shell that closes its output is the one started. */
+	write_file(f, ".aws/config",
+	           "[profile dev]\ncredential_process = echo $$ >\"$HOME/helper.pid\"; "
+	           "exec >&- 2>&-; sleep 20\n");
+	expect_bounded(f, 10, CREDENTIALS_PROCESS_FAILED,
+	               "closed its output but did not exit within 3 seconds; it and the processes "
+	               "it started were stopped",
+	               8);
+
+	/* Hangs with a child of its own: the timeout stops both. */
+	use_process(
+	    f, "dev",
+	    "echo $$ >\"$HOME/helper.pid\"; sleep 20 & echo $! >\"$HOME/child.pid\"; wait\n");
+	expect_bounded(f, 1, CREDENTIALS_PROCESS_FAILED,
+	               "did not finish within 1 seconds; it and the processes it started were "
+	               "stopped",
+	               5);
+
+	/* Answers, leaving a child that outlives it and holds its output open: the answer is
+	 * taken when the helper exits and the child is stopped. */
+	use_process(
+	    f, "dev",
+	    "echo $$ >\"$HOME/helper.pid\"; sleep 20 & echo $! >\"$HOME/child.pid\"\n" GOOD_JSON);
+	expect_bounded(f, 10, CREDENTIALS_OK, "AKIAPROC", 5);
+
+	/* Floods from a child that ignores SIGPIPE: stopped, child included. */
+	use_process(
+	    f, "dev",
+	    "echo $$ >\"$HOME/helper.pid\"\n"
+	    "(trap '' PIPE TERM; while :; do echo xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done) &\n"
+	    "echo $! >\"$HOME/child.pid\"; wait\n");
+	expect_bounded(f, 10, CREDENTIALS_PROCESS_FAILED, "wrote more than 64 KiB", 8);
+
+	/* Dies by a signal, its child still running (the shell started is the one killed). */
+	write_file(f, ".aws/config",
+	           "[profile dev]\ncredential_process = echo $$ >\"$HOME/helper.pid\"; sleep 20 & "
+	           "echo $! >\"$HOME/child.pid\"; kill -9 $$\n");
+	expect_bounded(f, 10, CREDENTIALS_PROCESS_FAILED, "was killed by signal 9", 5);
+}
+
 static void test_process_output_parser(void **state)
 {
 	(void)state;
@@ -696,6 +811,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_process_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_garbage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_process_class, setup, teardown),
 	    cmocka_unit_test(test_process_output_parser),
 	    cmocka_unit_test_setup_teardown(test_region, setup, teardown),
 	};
