@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "aws/credentials.h"
+#include "aws/provider.h"
 #include "common/buf.h"
 #include "common/error.h"
 
@@ -689,6 +690,88 @@ static void test_process_class(void **state)
 	expect_bounded(f, 10, CREDENTIALS_PROCESS_FAILED, "was killed by signal 9", 5);
 }
 
+/* ---- renewal (aws/provider.h's provider_cache) ------------------------------------------ */
+
+static time_t clock_ahead(void *ctx)
+{
+	return time(NULL) + *(const long *)ctx;
+}
+
+/* Moves the test's clock, and the helper's (it reads HOME/ahead). */
+static void move_clock(const fixture *f, long *ahead, long seconds)
+{
+	*ahead = seconds;
+	char text[32];
+	snprintf(text, sizeof text, "%ld\n", seconds);
+	write_file(f, "ahead", text);
+}
+
+static void test_renewal_from_credential_process(void **state)
+{
+	fixture *f = *state;
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	/* two-minute credentials, a new key id each time */
+	use_process(f, "dev",
+	            "n=$(cat \"$HOME/issued\" 2>/dev/null || echo 0); n=$((n+1)); "
+	            "echo $n >\"$HOME/issued\"\n"
+	            "exp=$(($(date +%s) + $(cat \"$HOME/ahead\") + 120))\n"
+	            "exp=$(date -u -d \"@$exp\" +%Y-%m-%dT%H:%M:%SZ)\n"
+	            "echo \"{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"AKIAGEN$n\\\", "
+	            "\\\"SecretAccessKey\\\": \\\"s\\\", \\\"SessionToken\\\": \\\"t\\\", "
+	            "\\\"Expiration\\\": \\\"$exp\\\"}\"\n");
+	long ahead = 0;
+	move_clock(f, &ahead, 0);
+	provider_options po = {.profile = "dev",
+	                       .region = "eu-west-1",
+	                       .process_timeout_seconds = 10,
+	                       .clock = clock_ahead,
+	                       .clock_ctx = &ahead};
+	credentials_status st;
+	lms_error err = {0};
+	provider_cache *pc = provider_cache_new(&po, &st, &err);
+	assert_non_null(pc);
+	assert_string_equal(provider_cache_current(pc)->access_key_id, "AKIAGEN1");
+	/* fresh: kept */
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN1");
+	/* past half their two minutes: renewed, from the same helper */
+	move_clock(f, &ahead, 65);
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN2");
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN2");
+	/* ExpiredToken: renewed at once, whatever the clock says */
+	assert_string_equal(provider_cache_refresh(pc, true, &err)->access_key_id, "AKIAGEN3");
+	/* the helper fails: the current ones serve while they last, then it is an error */
+	use_process(f, "dev", "echo 'the SSO session has expired' >&2; exit 1\n");
+	move_clock(f, &ahead, 65 + 100);
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_null(err.msg);
+	move_clock(f, &ahead, 65 + 130);
+	assert_null(provider_cache_refresh(pc, false, &err));
+	char *text = error_text(&err);
+	assert_non_null(strstr(text, "expired at "));
+	assert_non_null(strstr(text, "cannot be renewed: credential_process of profile \"dev\" "
+	                             "exited with status 1: the SSO session has expired"));
+	free(text);
+	lms_error_clear(&err);
+	provider_cache_free(pc);
+
+	/* long-term keys never expire and are never resolved again */
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id = AKIALONG\naws_secret_access_key = s\n");
+	pc = provider_cache_new(&po, &st, &err);
+	assert_non_null(pc);
+	ahead = 365L * 86400;
+	const credentials *c = provider_cache_current(pc);
+	assert_ptr_equal(provider_cache_refresh(pc, false, &err), c);
+	/* an ExpiredToken for them cannot be helped by asking again: said so */
+	assert_null(provider_cache_refresh(pc, true, &err));
+	text = error_text(&err);
+	assert_non_null(strstr(text, "carry no expiry"));
+	free(text);
+	lms_error_clear(&err);
+	provider_cache_free(pc);
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+}
+
 static void test_process_output_parser(void **state)
 {
 	(void)state;
@@ -812,6 +895,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_process_garbage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_class, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renewal_from_credential_process, setup, teardown),
 	    cmocka_unit_test(test_process_output_parser),
 	    cmocka_unit_test_setup_teardown(test_region, setup, teardown),
 	};
