@@ -159,7 +159,8 @@ static proc_outcome watch(reader *r, pid_t pid, long timeout_ms, long exit_grace
 static void stop_group(pid_t pid, long term_grace_ms, proc_result *res)
 {
 	kill(-pid, SIGTERM);
-	kill(pid, SIGTERM); /* in case it has not joined its group yet */
+	kill(pid, SIGTERM);  /* in case it has not joined its group yet */
+	kill(-pid, SIGCONT); /* a stopped process (a read from the terminal) gets it now */
 	if (wait_exit(pid, term_grace_ms))
 		return;
 	kill(-pid, SIGKILL);
@@ -212,6 +213,7 @@ static void stop_stragglers(pid_t pgid, long term_grace_ms, proc_result *res)
 		return;
 	res->stragglers = true;
 	kill(-pgid, SIGTERM);
+	kill(-pgid, SIGCONT);
 	long long until = now_ms() + term_grace_ms;
 	while (group_alive(pgid) && now_ms() < until)
 		sleep_ms(TICK_MS);
