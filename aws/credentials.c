@@ -4,27 +4,24 @@
 
 #include "aws/credentials.h"
 #include "common/lazy_crypto.h"
+#include "common/proc.h"
 
 #include "common/vec.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 /* How much of a failing credential_process's stderr goes into the error message. */
 #define STDERR_SUMMARY_CHARS 300
-#define STDERR_KEEP ((size_t)4096)
 
 #define NO_CREDENTIALS_HINT                                                                        \
 	"set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or run aws configure"
@@ -597,212 +594,85 @@ static void summarize_stderr(const buf *stderr_text, buf *out)
 		buf_adds(out, "(nothing on stderr)");
 }
 
-static void close_fd(int *fd)
+/* The credentials in the output of a helper that exited with status 0. */
+static credentials_status process_answer(const proc_result *res, const char *profile,
+                                         const char *source, credentials **out, lms_error *err)
 {
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
-static bool set_cloexec(int fd)
-{
-	int flags = fcntl(fd, F_GETFD);
-	return flags >= 0 && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) == 0;
-}
-
-/* Makes `fd` the child's `target`; dup2 onto itself would keep FD_CLOEXEC, so clear it. */
-static bool child_redirect(int fd, int target)
-{
-	if (fd == target)
-		return fcntl(fd, F_SETFD, 0) == 0;
-	return dup2(fd, target) >= 0;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-typedef struct process_result {
-	char *out; /* CREDENTIALS_MAX_PROCESS_OUTPUT + 1 bytes, wiped before free */
-	size_t out_len;
-	bool out_overflow;
-	buf err_text;
-	bool timed_out;
-	int status; /* from waitpid */
-} process_result;
-
-/* Runs `/bin/sh -c command` with stdout and stderr captured and stdin inherited (a process
- * may ask for an MFA code on the terminal). */
-static credentials_status run_process(const char *command, int timeout_seconds, process_result *res,
-                                      lms_error *err)
-{
-	int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
-	if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0 || !set_cloexec(out_pipe[0]) ||
-	    !set_cloexec(out_pipe[1]) || !set_cloexec(err_pipe[0]) || !set_cloexec(err_pipe[1])) {
-		lms_error_set(err, NULL, 0, 0, "cannot create pipes for credential_process: %s",
-		              strerror(errno));
-		close_fd(&out_pipe[0]);
-		close_fd(&out_pipe[1]);
-		close_fd(&err_pipe[0]);
-		close_fd(&err_pipe[1]);
-		return CREDENTIALS_SYSTEM_ERROR;
+	lms_error parse_err = {0};
+	credentials_status st = credentials_parse_process_output(buf_cstr(&res->out), res->out.len,
+	                                                         time(NULL), out, &parse_err);
+	const char *what = parse_err.msg ? parse_err.msg : "unknown error";
+	if (st == CREDENTIALS_PROCESS_FAILED)
+		lms_error_set(err, NULL, 0, 0, "credential_process of profile \"%s\": %s", profile,
+		              what);
+	else if (st != CREDENTIALS_OK)
+		lms_error_set(err, NULL, 0, 0, "%s", what);
+	lms_error_clear(&parse_err);
+	if (st != CREDENTIALS_OK)
+		return st;
+	buf src;
+	buf_init(&src, 0);
+	buf_addf(&src, "credential_process of profile \"%s\" (%s)", profile, source);
+	char *s = buf_take(&src);
+	if (!s) {
+		credentials_free(*out);
+		*out = NULL;
+		return no_memory(err);
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		lms_error_set(err, NULL, 0, 0, "cannot start credential_process: %s",
-		              strerror(errno));
-		close_fd(&out_pipe[0]);
-		close_fd(&out_pipe[1]);
-		close_fd(&err_pipe[0]);
-		close_fd(&err_pipe[1]);
-		return CREDENTIALS_SYSTEM_ERROR;
-	}
-	if (pid == 0) {
-		/* Only async-signal-safe calls between fork and exec. */
-		if (!child_redirect(out_pipe[1], STDOUT_FILENO) ||
-		    !child_redirect(err_pipe[1], STDERR_FILENO))
-			_exit(127);
-		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-		_exit(127);
-	}
-	close_fd(&out_pipe[1]);
-	close_fd(&err_pipe[1]);
-
-	long long deadline = timeout_seconds > 0 ? now_ms() + (long long)timeout_seconds * 1000 : 0;
-	char chunk[4096];
-	while (out_pipe[0] >= 0 || err_pipe[0] >= 0) {
-		struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-		int wait_ms = -1;
-		if (deadline) {
-			long long left = deadline - now_ms();
-			if (left <= 0) {
-				res->timed_out = true;
-				break;
-			}
-			wait_ms = left > INT32_MAX ? INT32_MAX : (int)left;
-		}
-		int ready = poll(fds, 2, wait_ms);
-		if (ready < 0 && errno == EINTR)
-			continue;
-		if (ready < 0)
-			break;
-		for (int i = 0; i < 2; i++) {
-			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				close_fd(i == 0 ? &out_pipe[0] : &err_pipe[0]);
-				continue;
-			}
-			if (i == 0) {
-				size_t room = CREDENTIALS_MAX_PROCESS_OUTPUT - res->out_len;
-				size_t take = (size_t)n < room ? (size_t)n : room;
-				memcpy(res->out + res->out_len, chunk, take);
-				res->out_len += take;
-				if ((size_t)n > room)
-					res->out_overflow = true;
-			} else if (res->err_text.len < STDERR_KEEP) {
-				buf_add(&res->err_text, chunk, (size_t)n);
-			}
-		}
-		OPENSSL_cleanse(chunk, sizeof chunk);
-		if (res->out_overflow)
-			break;
-	}
-	close_fd(&out_pipe[0]);
-	close_fd(&err_pipe[0]);
-	if (res->timed_out || res->out_overflow)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &res->status, 0) < 0) {
-		if (errno != EINTR) {
-			lms_error_set(err, NULL, 0, 0, "cannot wait for credential_process: %s",
-			              strerror(errno));
-			return CREDENTIALS_SYSTEM_ERROR;
-		}
-	}
-	res->out[res->out_len] = '\0';
+	free((*out)->source);
+	(*out)->source = s;
 	return CREDENTIALS_OK;
 }
 
+/* The process rules of common/proc.h: its own process group, a deadline, nothing left
+ * behind. stdin is /dev/null: in a group of its own the helper is not in the terminal's
+ * foreground, so a prompt for an MFA code could only stop it. */
 static credentials_status credentials_from_process(const char *command, const char *profile,
                                                    const char *source, int timeout_seconds,
                                                    credentials **out, lms_error *err)
 {
-	process_result res = {0};
-	buf_init(&res.err_text, STDERR_KEEP * 2);
-	res.out = malloc(CREDENTIALS_MAX_PROCESS_OUTPUT + 1);
-	if (!res.out)
-		return no_memory(err);
-	credentials_status st = run_process(command, timeout_seconds, &res, err);
-	buf why; /* the summary of stderr */
+	char *argv[] = {"/bin/sh", "-c", (char *)command, NULL};
+	proc_spec spec = {.argv = argv,
+	                  .timeout_ms = (long)timeout_seconds * 1000,
+	                  .max_out = CREDENTIALS_MAX_PROCESS_OUTPUT,
+	                  .secret = true};
+	proc_result res;
+	bool started = proc_run(&spec, &res);
+	buf why; /* what happened, then the summary of stderr */
 	buf_init(&why, 0);
-	if (st != CREDENTIALS_OK) {
-		/* err says why */
-	} else if (res.timed_out) {
-		lms_error_set(
-		    err, NULL, 0, 0,
-		    "credential_process of profile \"%s\" did not finish within %d seconds and "
-		    "was stopped: check the command in %s",
-		    profile, timeout_seconds, source);
-		st = CREDENTIALS_PROCESS_FAILED;
-	} else if (res.out_overflow) {
-		lms_error_set(
-		    err, NULL, 0, 0,
-		    "credential_process of profile \"%s\" wrote more than %zu KiB: it must print "
-		    "only the credentials JSON",
-		    profile, CREDENTIALS_MAX_PROCESS_OUTPUT / 1024);
-		st = CREDENTIALS_PROCESS_FAILED;
-	} else if (WIFSIGNALED(res.status)) {
-		summarize_stderr(&res.err_text, &why);
+	proc_describe(&spec, &res, &why);
+	credentials_status st = CREDENTIALS_PROCESS_FAILED;
+	if (!started) {
 		lms_error_set(err, NULL, 0, 0,
-		              "credential_process of profile \"%s\" was killed by signal %d: %s",
-		              profile, WTERMSIG(res.status), buf_cstr(&why));
-		st = CREDENTIALS_PROCESS_FAILED;
-	} else if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 0) {
-		summarize_stderr(&res.err_text, &why);
-		lms_error_set(
-		    err, NULL, 0, 0,
-		    "credential_process of profile \"%s\" exited with status %d: %s (run the "
-		    "command from %s yourself to see why)",
-		    profile, WIFEXITED(res.status) ? WEXITSTATUS(res.status) : -1, buf_cstr(&why),
-		    source);
-		st = CREDENTIALS_PROCESS_FAILED;
+		              "cannot start credential_process of profile \"%s\": %s", profile,
+		              strerror(res.code));
+		st = CREDENTIALS_SYSTEM_ERROR;
+	} else if (res.outcome == PROC_TIMED_OUT || res.outcome == PROC_DETACHED) {
+		lms_error_set(err, NULL, 0, 0,
+		              "credential_process of profile \"%s\" %s: check the command in %s",
+		              profile, buf_cstr(&why), source);
+	} else if (res.outcome == PROC_FLOODED) {
+		lms_error_set(err, NULL, 0, 0,
+		              "credential_process of profile \"%s\" %s: it must print only the "
+		              "credentials JSON",
+		              profile, buf_cstr(&why));
+	} else if (res.outcome == PROC_SIGNALED || res.code != 0) {
+		buf_adds(&why, ": ");
+		summarize_stderr(&res.err, &why);
+		if (res.outcome == PROC_SIGNALED)
+			lms_error_set(err, NULL, 0, 0, "credential_process of profile \"%s\" %s",
+			              profile, buf_cstr(&why));
+		else
+			lms_error_set(
+			    err, NULL, 0, 0,
+			    "credential_process of profile \"%s\" %s (run the command from "
+			    "%s yourself to see why)",
+			    profile, buf_cstr(&why), source);
 	} else {
-		lms_error parse_err = {0};
-		st = credentials_parse_process_output(res.out, res.out_len, time(NULL), out,
-		                                      &parse_err);
-		const char *what = parse_err.msg ? parse_err.msg : "unknown error";
-		if (st == CREDENTIALS_PROCESS_FAILED)
-			lms_error_set(err, NULL, 0, 0, "credential_process of profile \"%s\": %s",
-			              profile, what);
-		else if (st != CREDENTIALS_OK)
-			lms_error_set(err, NULL, 0, 0, "%s", what);
-		lms_error_clear(&parse_err);
-		if (st == CREDENTIALS_OK) {
-			buf src;
-			buf_init(&src, 0);
-			buf_addf(&src, "credential_process of profile \"%s\" (%s)", profile,
-			         source);
-			char *s = buf_take(&src);
-			if (!s) {
-				credentials_free(*out);
-				*out = NULL;
-				st = no_memory(err);
-			} else {
-				free((*out)->source);
-				(*out)->source = s;
-			}
-		}
+		st = process_answer(&res, profile, source, out, err);
 	}
 	buf_free(&why);
-	buf_free(&res.err_text);
-	OPENSSL_cleanse(res.out, CREDENTIALS_MAX_PROCESS_OUTPUT + 1);
-	free(res.out);
+	proc_result_free(&res);
 	return st;
 }
 

@@ -49,7 +49,10 @@ typedef enum credentials_status {
 
 typedef struct credentials_options {
 	const char *profile; /* from --profile; NULL or "" to follow the environment */
-	/* How long credential_process may run; 0 waits for ever, as the AWS CLI does. */
+	/* How long credential_process may run; 0: 60 seconds. It runs under the rules of
+	 * common/proc.h (its own process group, stdin /dev/null, stopped with everything it
+	 * started at the deadline, when it floods, or when it closes its output and does not
+	 * exit), so no helper can hang lmsctl or outlive the call. */
 	int process_timeout_seconds;
 } credentials_options;
 

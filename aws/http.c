@@ -35,6 +35,8 @@ struct aws_client {
 	void *interrupt_ctx;
 	void (*on_call)(void *ctx, const aws_call_record *rec);
 	void *on_call_ctx;
+	const credentials *(*refresh)(void *ctx, bool force, lms_error *err);
+	void *refresh_ctx;
 	long clock_offset;
 	char **masked;
 	size_t nmasked;
@@ -172,6 +174,8 @@ aws_client *aws_client_new(const aws_client_options *opts, const credentials *cr
 	c->interrupt_ctx = opts->interrupt_ctx;
 	c->on_call = opts->on_call;
 	c->on_call_ctx = opts->on_call_ctx;
+	c->refresh = opts->refresh;
+	c->refresh_ctx = opts->refresh_ctx;
 	return c;
 }
 
@@ -458,6 +462,13 @@ bool aws_error_is_retryable(const char *code, long status)
 	if (aws_error_is_throttling(code) || in_list(code, transient))
 		return true;
 	return status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+bool aws_error_is_expired_token(const char *code)
+{
+	static const char *const codes[] = {"ExpiredToken", "ExpiredTokenException",
+	                                    "TokenRefreshRequired", NULL};
+	return in_list(code, codes);
 }
 
 bool aws_error_is_skew(const char *code)
@@ -1472,15 +1483,42 @@ bool aws_send(aws_client *c, const aws_request *req, aws_response *resp, lms_err
 	return ok;
 }
 
+/* Asks the refresh hook for the credentials to sign with; false with err when there are
+ * none. `answer` (the ExpiredToken message) leads the message when there is one. */
+static bool refresh_credentials(aws_client *c, const aws_request *req, bool force,
+                                const lms_error *answer, lms_error *err)
+{
+	lms_error why = {0};
+	const credentials *cr = c->refresh(c->refresh_ctx, force, &why);
+	if (cr) {
+		if (force && c->debug)
+			fprintf(c->debug,
+			        "[debug] %s %s: ExpiredToken; signing again with credentials "
+			        "taken again from their source\n",
+			        service_title(req->service), req->operation);
+		c->creds = cr;
+	} else if (answer && answer->msg) {
+		lms_error_set(err, NULL, 0, 0, "%s; they could not be renewed: %s", answer->msg,
+		              why.msg ? why.msg : "error");
+	} else {
+		lms_error_set(err, NULL, 0, 0, "%s %s: %s", service_title(req->service),
+		              req->operation, why.msg ? why.msg : "no credentials");
+	}
+	lms_error_clear(&why);
+	return cr != NULL;
+}
+
 static bool send_call(aws_client *c, const aws_request *req, aws_response *resp, lms_error *err)
 {
 	aws_response_free(resp);
+	if (c->refresh && !refresh_credentials(c, req, false, NULL, err))
+		return false;
 	target t;
 	if (!build_target(c, req, &t, err)) {
 		target_free(&t);
 		return false;
 	}
-	bool skew_retried = false;
+	bool skew_retried = false, token_renewed = false;
 	int counted = 0;
 	buf transport;
 	buf_init(&transport, 0);
@@ -1519,6 +1557,18 @@ static bool send_call(aws_client *c, const aws_request *req, aws_response *resp,
 					    "ours; signing again\n",
 					    c->clock_offset);
 				counted--; /* the skew retry is outside the attempt budget */
+				continue;
+			}
+			if (!token_renewed && c->refresh &&
+			    aws_error_is_expired_token(resp->error_code)) {
+				token_renewed = true;
+				lms_error answer = {0};
+				report_answer(c, req, resp, &answer);
+				bool renewed = refresh_credentials(c, req, true, &answer, err);
+				lms_error_clear(&answer);
+				if (!renewed)
+					break;
+				counted--; /* outside the attempt budget, as the skew retry */
 				continue;
 			}
 			retry = aws_error_is_retryable(resp->error_code, resp->status);

@@ -19,6 +19,8 @@
  *     0 and min(20, 2^n) backoff units (1 s). A request that gets no answer within the
  *     total timeout is reported, not retried: the time is spent and the operation may have
  *     happened.
+ *   - credentials: with a refresh hook, temporary credentials are renewed before they
+ *     expire and once after an ExpiredToken answer (see aws_client_options.refresh).
  *   - clock skew: an answer RequestTimeTooSkewed (or another signature/expiry error) whose
  *     Date header is more than 4 minutes from our clock sets the offset to the difference;
  *     the request is signed again and retried once, outside the attempt budget.
@@ -75,6 +77,15 @@ typedef struct aws_client_options {
 	 * call was and what came of it (the console's API log). NULL: none. */
 	void (*on_call)(void *ctx, const struct aws_call_record *rec);
 	void *on_call_ctx;
+	/* Fresh credentials for a long operation (aws/provider.h's provider_cache_refresh):
+	 * asked before every request with force false (the callee refreshes them when they
+	 * are about to expire), and once more with force true after an ExpiredToken answer,
+	 * after which the request is signed again and sent once more, outside the attempt
+	 * budget. It returns the credentials to sign with from then on (borrowed, valid until
+	 * its next call or the client's end), or NULL with err when there are none (expired
+	 * and not renewable). NULL: the client signs with the credentials it was made with. */
+	const credentials *(*refresh)(void *ctx, bool force, lms_error *err);
+	void *refresh_ctx;
 } aws_client_options;
 
 typedef struct aws_client aws_client;
@@ -184,6 +195,8 @@ bool aws_endpoint_for(const char *service, const char *region, const char *endpo
 /* Whether an error code (with its HTTP status) is retried in standard mode. */
 bool aws_error_is_retryable(const char *code, long status);
 bool aws_error_is_throttling(const char *code);
+/* Whether an error code says the credentials (their session token) have expired. */
+bool aws_error_is_expired_token(const char *code);
 /* Whether an error code may come from a skewed clock. */
 bool aws_error_is_skew(const char *code);
 /* Copies `text` into out with secrets masked: in "k=v&k=v" form bodies, values of keys that

@@ -566,3 +566,145 @@ credentials_status provider_resolve(const provider_options *opts, credentials **
 	}
 	return st;
 }
+
+/* ---- credentials kept fresh ------------------------------------------------------------- */
+
+struct provider_cache {
+	provider_options opts; /* its strings point at the copies below */
+	char *profile, *region, *endpoint_url;
+	credentials *current;
+	time_t obtained;   /* when current was resolved, on opts.clock */
+	time_t next_retry; /* after a failed renewal: not before then, unless forced or expired */
+};
+
+static time_t cache_now(const provider_cache *pc)
+{
+	return pc->opts.clock ? pc->opts.clock(pc->opts.clock_ctx) : time(NULL);
+}
+
+static bool copy_opt(const char *from, char **to)
+{
+	*to = NULL;
+	return !from || (*to = strdup(from)) != NULL;
+}
+
+provider_cache *provider_cache_new(const provider_options *opts, credentials_status *status,
+                                   lms_error *err)
+{
+	provider_cache *pc = calloc(1, sizeof *pc);
+	if (!pc || !copy_opt(opts->profile, &pc->profile) || !copy_opt(opts->region, &pc->region) ||
+	    !copy_opt(opts->endpoint_url, &pc->endpoint_url)) {
+		provider_cache_free(pc);
+		lms_error_set(err, NULL, 0, 0, "out of memory");
+		*status = CREDENTIALS_SYSTEM_ERROR;
+		return NULL;
+	}
+	pc->opts = *opts;
+	pc->opts.profile = pc->profile;
+	pc->opts.region = pc->region;
+	pc->opts.endpoint_url = pc->endpoint_url;
+	*status = provider_resolve(&pc->opts, &pc->current, err);
+	if (*status != CREDENTIALS_OK) {
+		provider_cache_free(pc);
+		return NULL;
+	}
+	pc->obtained = cache_now(pc);
+	return pc;
+}
+
+void provider_cache_free(provider_cache *pc)
+{
+	if (!pc)
+		return;
+	credentials_free(pc->current);
+	free(pc->profile);
+	free(pc->region);
+	free(pc->endpoint_url);
+	free(pc);
+}
+
+const credentials *provider_cache_current(const provider_cache *pc)
+{
+	return pc ? pc->current : NULL;
+}
+
+const char *provider_cache_source(const provider_cache *pc)
+{
+	return pc && pc->current && pc->current->source ? pc->current->source : "?";
+}
+
+static void utc_text(time_t t, char out[32])
+{
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "%lld", (long long)t);
+}
+
+/* Whether the current credentials are due for renewal at `now`. */
+static bool renewal_due(const provider_cache *pc, time_t now)
+{
+	time_t expiration = pc->current->expiration;
+	time_t lifetime = expiration - pc->obtained;
+	time_t ahead = PROVIDER_REFRESH_AHEAD_SECONDS;
+	if (lifetime > 0 && lifetime < 2 * ahead)
+		ahead = lifetime / 2;
+	return now >= expiration - ahead;
+}
+
+const credentials *provider_cache_refresh(void *ctx, bool force, lms_error *err)
+{
+	provider_cache *pc = ctx;
+	credentials *cur = pc->current;
+	if (cur->expiration == 0 && !force) /* long-term keys: nothing to renew */
+		return cur;
+	if (cur->expiration == 0) {
+		/* AWS says they expired, but they came without an Expiration (exported session
+		 * credentials, say): resolving again would give the same ones */
+		lms_error_set(
+		    err, NULL, 0, 0,
+		    "the credentials (%s) carry no expiry lmsctl could renew them by: get "
+		    "new ones",
+		    cur->source ? cur->source : "?");
+		return NULL;
+	}
+	time_t now = cache_now(pc);
+	bool expired = now >= cur->expiration;
+	if (!force && (!renewal_due(pc, now) || (!expired && now < pc->next_retry)))
+		return cur;
+	credentials *fresh = NULL;
+	lms_error why = {0};
+	credentials_status st = provider_resolve(&pc->opts, &fresh, &why);
+	char until[32];
+	if (st == CREDENTIALS_OK) {
+		utc_text(fresh->expiration, until);
+		if (pc->opts.debug)
+			fprintf(pc->opts.debug, "[debug] credentials renewed from %s%s%s\n",
+			        fresh->source ? fresh->source : "their source",
+			        fresh->expiration ? ", valid until " : "",
+			        fresh->expiration ? until : "");
+		credentials_free(cur);
+		pc->current = fresh;
+		pc->obtained = now;
+		pc->next_retry = 0;
+		lms_error_clear(&why);
+		return fresh;
+	}
+	pc->next_retry = now + PROVIDER_REFRESH_RETRY_SECONDS;
+	utc_text(cur->expiration, until);
+	if (!force && !expired) {
+		if (pc->opts.debug)
+			fprintf(
+			    pc->opts.debug,
+			    "[debug] credentials expire at %s and could not be renewed yet (%s); "
+			    "trying again in %d s\n",
+			    until, why.msg ? why.msg : "error", PROVIDER_REFRESH_RETRY_SECONDS);
+		lms_error_clear(&why);
+		return cur;
+	}
+	lms_error_set(err, NULL, 0, 0,
+	              "the credentials (%s) expire%s at %s and cannot be renewed: %s",
+	              cur->source ? cur->source : "?", expired ? "d" : "", until,
+	              why.msg ? why.msg : "error");
+	lms_error_clear(&why);
+	return NULL;
+}

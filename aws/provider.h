@@ -18,7 +18,9 @@
 #ifndef LMSCTL_AWS_PROVIDER_H
 #define LMSCTL_AWS_PROVIDER_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "aws/credentials.h"
 #include "common/error.h"
@@ -30,11 +32,47 @@ typedef struct provider_options {
 	int process_timeout_seconds; /* for credential_process */
 	long metadata_timeout_ms;    /* 0: 2000 */
 	FILE *debug;                 /* the AssumeRole call is logged like any other */
+	/* The clock by which provider_cache judges expiry; NULL: time(). Tests move it to run
+	 * an hour in a second. */
+	time_t (*clock)(void *ctx);
+	void *clock_ctx;
 } provider_options;
 
 /* As credentials_resolve, with the sources above. */
 credentials_status provider_resolve(const provider_options *opts, credentials **out,
                                     lms_error *err);
+
+/* ---- credentials kept fresh for a long operation --------------------------------------------
+ *
+ * A deploy runs for an hour, an assumed role lasts one by default, container and instance
+ * credentials rotate on their own schedule. A provider_cache holds the credentials of
+ * provider_resolve and resolves them again, the same way and so from the same source
+ * (AssumeRole, credential_process, container, IMDSv2), as the AWS SDKs do:
+ *   - before a request, when temporary credentials (an Expiration) are within
+ *     PROVIDER_REFRESH_AHEAD_SECONDS of it, or half their lifetime when they were issued
+ *     for less than twice that (two-minute credentials are renewed after one);
+ *   - after an ExpiredToken answer (force), once per request (aws/http.h).
+ * Long-term keys (no Expiration) are never resolved again. A renewal that fails while the
+ * current credentials are still valid is tried again PROVIDER_REFRESH_RETRY_SECONDS later
+ * and the current ones are used meanwhile; once they have expired, the failure is the
+ * request's error. */
+#define PROVIDER_REFRESH_AHEAD_SECONDS 300
+#define PROVIDER_REFRESH_RETRY_SECONDS 30
+
+typedef struct provider_cache provider_cache;
+
+/* Resolves the credentials (provider_resolve) and keeps them with a copy of opts. NULL when
+ * they cannot be resolved, with *status and err as provider_resolve sets them. */
+provider_cache *provider_cache_new(const provider_options *opts, credentials_status *status,
+                                   lms_error *err);
+void provider_cache_free(provider_cache *pc);
+/* The credentials in use; owned by the cache, valid until its next refresh. */
+const credentials *provider_cache_current(const provider_cache *pc);
+/* Where the credentials in use came from, for messages; "?" when unknown. */
+const char *provider_cache_source(const provider_cache *pc);
+/* aws_client_options.refresh: the credentials to sign with, renewed as above; NULL with err
+ * when they have expired and cannot be renewed. `pc` is a provider_cache. */
+const credentials *provider_cache_refresh(void *pc, bool force, lms_error *err);
 
 /* Exposed for tests: parses the JSON of the container or instance metadata endpoint
  * ({"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}); `source` is copied. */

@@ -139,7 +139,7 @@ typedef struct op {
 	const catalog *cat;
 	const model *m;
 	const char *stack, *region, *environment, *suffix;
-	credentials *creds;
+	provider_cache *creds; /* renewed by the client as they expire */
 	aws_client *aws;
 	sts_identity who;
 	bool have_identity;
@@ -204,7 +204,7 @@ static void op_free(op *o)
 	if (o->handler_installed)
 		sigaction(SIGINT, &o->old_int, NULL);
 	aws_client_free(o->aws);
-	credentials_free(o->creds);
+	provider_cache_free(o->creds);
 	sts_identity_free(&o->who);
 	findings_free(&o->checked);
 }
@@ -362,7 +362,7 @@ static int connect_aws(op *o)
 	case SF_CONNECT_IDENTITY:
 		fail_err(&err);
 		fail("cannot confirm who the credentials (%s) belong to; nothing was changed",
-		     o->creds->source ? o->creds->source : "?");
+		     provider_cache_source(o->creds));
 		lms_error_clear(&err);
 		return EXIT_FINDINGS;
 	}

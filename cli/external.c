@@ -2,6 +2,7 @@
 #include "cli/external.h"
 
 #include "common/num.h"
+#include "common/proc.h"
 #include "common/vec.h"
 #include "model/assemble.h"
 #include "model/render/render.h"
@@ -10,14 +11,12 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -498,52 +497,38 @@ static char *find_rules(const char *given, const char *guard)
 	return NULL;
 }
 
-/* Runs argv (argv[0] a path) with stdin from /dev/null, stdout into `out`
- * and stderr into the file `errpath`. Returns the exit status (128 + signal
- * when killed), or -1 with `why` set when it could not start. */
-static int run_tool(char *const argv[], const char *errpath, buf *out, const char **why)
+/* How long a tool may run: LMSCTL_EXTERNAL_TIMEOUT seconds, else 300 (cfn-lint over a large
+ * template takes tens of seconds). */
+static long tool_timeout_ms(void)
 {
-	int fds[2];
-	if (pipe(fds) != 0) {
-		*why = strerror(errno);
-		return -1;
+	const char *v = getenv("LMSCTL_EXTERNAL_TIMEOUT");
+	long seconds = 300;
+	if (v && *v && !lms_parse_long(v, 1, 86400, &seconds))
+		seconds = 300;
+	return seconds * 1000;
+}
+
+/* Runs argv (argv[0] a path) under the process rules of common/proc.h, stdin from
+ * /dev/null, stdout into res->out, stderr into the file `errpath`. True when the tool ran
+ * to its own exit (res->code its status, or res->outcome PROC_SIGNALED); otherwise the
+ * note says what happened and that `name`'s checks are skipped. */
+static bool run_tool(const char *name, char *const argv[], const char *errpath, proc_result *res,
+                     buf *notes)
+{
+	proc_spec spec = {.argv = argv, .stderr_path = errpath, .timeout_ms = tool_timeout_ms()};
+	bool started = proc_run(&spec, res);
+	if (!started) {
+		buf_addf(notes, "%s: cannot run %s: %s; its checks are skipped\n", name, argv[0],
+		         strerror(res->code));
+		return false;
 	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	posix_spawn_file_actions_addclose(&fa, fds[1]);
-	posix_spawn_file_actions_addopen(&fa, 2, errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	pid_t pid;
-	int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	if (rc != 0) {
-		close(fds[0]);
-		*why = strerror(rc);
-		return -1;
-	}
-	char chunk[8192];
-	for (;;) {
-		ssize_t got = read(fds[0], chunk, sizeof(chunk));
-		if (got == 0)
-			break;
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		buf_add(out, chunk, (size_t)got); /* past the cap: drained, not kept */
-	}
-	close(fds[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			*why = strerror(errno);
-			return -1;
-		}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (res->outcome == PROC_EXITED && !res->stragglers)
+		return true;
+	buf_addf(notes, "%s: %s ", name, argv[0]);
+	proc_describe(&spec, res, notes);
+	bool ran = res->outcome == PROC_EXITED;
+	buf_adds(notes, ran ? "\n" : "; its checks are skipped\n");
+	return ran;
 }
 
 /* The first line of a file, for a note (a line is enough: not file_read). */
@@ -619,19 +604,14 @@ static void run_cfn_lint(const catalog *cat, const model *m, const char *lint, c
 	char *argv[] = {
 	    (char *)lint, "--format", "json", "-r", (char *)(region ? region : "eu-west-1"),
 	    "--",         w->yaml,    NULL};
-	buf stdout_text;
-	buf_init(&stdout_text, 0);
-	const char *why = NULL;
-	int status = run_tool(argv, w->errs, &stdout_text, &why);
-	if (status < 0) {
-		buf_addf(notes, "cfn-lint: cannot run %s: %s; its checks are skipped\n", lint, why);
-	} else if (stdout_text.failed ||
-	           !external_parse_cfn_lint(cat, m, stdout_text.data, stdout_text.len, out)) {
-		buf_addf(notes, "cfn-lint: %s failed (exit %d)", lint, status);
+	proc_result res;
+	if (run_tool("cfn-lint", argv, w->errs, &res, notes) &&
+	    !external_parse_cfn_lint(cat, m, buf_cstr(&res.out), res.out.len, out)) {
+		buf_addf(notes, "cfn-lint: %s failed (exit %d)", lint, res.code);
 		first_line(w->errs, notes);
 		buf_adds(notes, "; its checks are skipped\n");
 	}
-	buf_free(&stdout_text);
+	proc_result_free(&res);
 }
 
 static void run_cfn_guard(const catalog *cat, const model *m, const char *guard, const char *rules,
@@ -639,21 +619,18 @@ static void run_cfn_guard(const catalog *cat, const model *m, const char *guard,
 {
 	char *argv[] = {(char *)guard, "validate", "-r", (char *)rules, "-d", w->json,
 	                "-o",          "json",     "-S", "none",        "-z", NULL};
-	buf stdout_text;
-	buf_init(&stdout_text, 0);
-	const char *why = NULL;
-	int status = run_tool(argv, w->errs, &stdout_text, &why);
+	proc_result res;
 	/* 0: every rule passed or skipped; 19: some rule failed */
-	if (status < 0) {
-		buf_addf(notes, "cfn-guard: cannot run %s: %s; its checks are skipped\n", guard,
-		         why);
-	} else if ((status != 0 && status != 19) || stdout_text.failed ||
-	           !external_parse_cfn_guard(cat, m, stdout_text.data, stdout_text.len, out)) {
-		buf_addf(notes, "cfn-guard: %s failed (exit %d)", guard, status);
-		first_line(w->errs, notes);
-		buf_adds(notes, "; its checks are skipped\n");
+	if (run_tool("cfn-guard", argv, w->errs, &res, notes)) {
+		int status = res.code;
+		if ((status != 0 && status != 19) ||
+		    !external_parse_cfn_guard(cat, m, buf_cstr(&res.out), res.out.len, out)) {
+			buf_addf(notes, "cfn-guard: %s failed (exit %d)", guard, status);
+			first_line(w->errs, notes);
+			buf_adds(notes, "; its checks are skipped\n");
+		}
 	}
-	buf_free(&stdout_text);
+	proc_result_free(&res);
 }
 
 bool external_validate(const catalog *cat, const model *m, const external_tools *tools,

@@ -16,9 +16,11 @@ sf_connect_step sf_connect(const sf_connect_options *o, sf_session *s, credentia
 	                       .region = o->region,
 	                       .endpoint_url = o->endpoint_url,
 	                       .process_timeout_seconds = 60,
-	                       .debug = o->debug};
-	*status = provider_resolve(&po, &s->creds, err);
-	if (*status != CREDENTIALS_OK)
+	                       .debug = o->debug,
+	                       .clock = o->clock,
+	                       .clock_ctx = o->clock_ctx};
+	s->creds = provider_cache_new(&po, status, err);
+	if (!s->creds)
 		return SF_CONNECT_CREDENTIALS;
 	aws_client_options ao = {
 	    .region = o->region,
@@ -30,8 +32,10 @@ sf_connect_step sf_connect(const sf_connect_options *o, sf_session *s, credentia
 	    .interrupt_ctx = o->interrupt_ctx,
 	    .on_call = o->on_call,
 	    .on_call_ctx = o->on_call_ctx,
+	    .refresh = provider_cache_refresh,
+	    .refresh_ctx = s->creds,
 	};
-	s->aws = aws_client_new(&ao, s->creds, err);
+	s->aws = aws_client_new(&ao, provider_cache_current(s->creds), err);
 	if (!s->aws)
 		return SF_CONNECT_CLIENT;
 	if (!sts_get_caller_identity(s->aws, &s->who, err))
@@ -43,7 +47,7 @@ sf_connect_step sf_connect(const sf_connect_options *o, sf_session *s, credentia
 void sf_session_close(sf_session *s)
 {
 	aws_client_free(s->aws);
-	credentials_free(s->creds);
+	provider_cache_free(s->creds);
 	sts_identity_free(&s->who);
 	memset(s, 0, sizeof *s);
 }

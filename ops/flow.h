@@ -15,6 +15,7 @@
 #include "aws/cfn.h"
 #include "aws/credentials.h"
 #include "aws/http.h"
+#include "aws/provider.h"
 #include "aws/sts.h"
 #include "common/buf.h"
 #include "common/error.h"
@@ -27,7 +28,9 @@
 /* ---- connecting ------------------------------------------------------------------------- */
 
 typedef struct sf_session {
-	credentials *creds;
+	/* The credentials, renewed by the client before they expire (aws/provider.h):
+	 * provider_cache_current() gives the ones in use. */
+	provider_cache *creds;
 	aws_client *aws;
 	sts_identity who;
 	bool have_identity;
@@ -41,6 +44,8 @@ typedef struct sf_connect_options {
 	void *interrupt_ctx;
 	void (*on_call)(void *ctx, const aws_call_record *rec); /* the API log */
 	void *on_call_ctx;
+	time_t (*clock)(void *ctx); /* for the credentials' expiry; NULL: time() (tests) */
+	void *clock_ctx;
 } sf_connect_options;
 
 typedef enum sf_connect_step {

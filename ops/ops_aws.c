@@ -25,8 +25,8 @@ typedef struct awsb {
 	char *profile, *endpoint_url;
 	long timeout_ms, backoff_unit_ms;
 	bool write_outputs;
-	char *region; /* the client's */
-	credentials *creds;
+	char *region;          /* the client's */
+	provider_cache *creds; /* renewed by the client as they expire */
 	aws_client *aws;
 	sts_identity who;
 	bool have_identity;
@@ -141,7 +141,7 @@ static void disconnect(awsb *b)
 {
 	aws_client_free(b->aws);
 	b->aws = NULL;
-	credentials_free(b->creds);
+	provider_cache_free(b->creds);
 	b->creds = NULL;
 	sts_identity_free(&b->who);
 	memset(&b->who, 0, sizeof(b->who));
@@ -195,7 +195,7 @@ static bool aws_connect(awsb *b, const ops_request *rq)
 		buf what;
 		buf_init(&what, 0);
 		buf_addf(&what, "cannot confirm who the credentials (%s) belong to",
-		         b->creds->source ? b->creds->source : "?");
+		         provider_cache_source(b->creds));
 		post_error(b, buf_cstr(&what), &err);
 		buf_free(&what);
 		disconnect(b);

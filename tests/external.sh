@@ -109,5 +109,49 @@ san
 grep -q 'cfn-lint: not found' err.txt && ! grep -q 'cfn-lint:E3002' out.txt && ok ||
 	bad "LMSCTL_CFN_LINT= turns cfn-lint off"
 
+# the process rules (common/proc.h): a tool that hangs with a child, detaches, floods or
+# dies by a signal costs bounded time, is one note, and leaves no process behind (the fake
+# writes its pid and its child's; their process group must be empty afterwards)
+running() { # a pid that exists and is not a zombie
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
+	[ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+group_running() { # a live member of process group $1
+	cat /proc/[0-9]*/stat 2>/dev/null |
+		awk -v g="$1" '{ sub(/.*\) /, ""); if ($3 == g && $1 != "Z") f = 1 } END { exit !f }'
+}
+proc_case() { # name, script body, expected note (ERE), timeout (2 s)
+	printf '#!/bin/sh\necho $$ >"%s/tool.pid"\n%s\n' "$tmp" "$2" >bin/cfn-lint
+	chmod +x bin/cfn-lint
+	rm -f tool.pid child.pid
+	start=$(date +%s)
+	PATH="$tmp/bin:$PATH" LMSCTL_CFN_GUARD= LMSCTL_EXTERNAL_TIMEOUT=${4:-2} \
+		timeout 40 "$lmsctl" -m dev.yml validate --external >out.txt 2>err.txt
+	rc=$?
+	took=$(($(date +%s) - start))
+	san
+	[ $rc != 124 ] && [ $took -le 10 ] && ok || bad "$1: bounded time (took ${took}s, rc $rc)"
+	grep -Eq "$3" err.txt && ok || bad "$1: the note says what happened"
+	pid=$(cat tool.pid 2>/dev/null)
+	child=$(cat child.pid 2>/dev/null)
+	left=
+	running "$pid" && left="$left tool"
+	running "$child" && left="$left child"
+	[ -n "$pid" ] && group_running "$pid" && left="$left group"
+	[ -z "$left" ] && ok || bad "$1: nothing left running ($left)"
+	[ -n "$pid" ] && kill -9 -- "-$pid" 2>/dev/null
+	[ -n "$child" ] && kill -9 "$child" 2>/dev/null
+}
+proc_case hang "sleep 30 & echo \$! >'$tmp/child.pid'; wait" \
+	'cfn-lint: .*did not finish within 2 seconds; it and the processes it started were stopped'
+proc_case detach "exec >&- 2>&-; sleep 30" \
+	'cfn-lint: .*closed its output but did not exit within 3 seconds; it and the processes' 8
+proc_case flood "(trap '' PIPE TERM; yes) & echo \$! >'$tmp/child.pid'; wait" \
+	'cfn-lint: .*wrote more than [0-9]+ KiB'
+proc_case signal "sleep 30 & echo \$! >'$tmp/child.pid'; kill -9 \$\$" \
+	'cfn-lint: .*was killed by signal 9'
+proc_case outlive "sleep 30 & echo \$! >'$tmp/child.pid'; echo '[]'" \
+	'processes it left running were stopped'
+
 echo "external: $pass passed, $fail failed"
 [ $fail = 0 ]

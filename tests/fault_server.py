@@ -32,6 +32,13 @@ http://127.0.0.1:PORT/throttle/t1 therefore makes every call through it misbehav
                (N from 1; the highest N repeats), else DIR/A.xml, from --recorded ROOT
   container    container credentials for "Authorization: Bearer-test", 401 otherwise
   imds         IMDSv2 below /imds/KEY/: the token, the role lms-instance-role, its credentials
+  expiring     temporary credentials that run out, on a clock the test moves:
+               GET /expiring/KEY/creds issues container credentials (ASIAEXP1, ASIAEXP2, ...)
+               that expire 120 s later; GET /expiring/KEY/advance/S moves KEY's clock S
+               seconds ahead (answers its time); any other request is CloudFormation or
+               STS: 403 ExpiredToken when the key it is signed with has expired (or was
+               not issued here), ok otherwise. GET /_count/KEY-creds: credentials issued,
+               /_count/KEY-expired: ExpiredToken answers
   _count       GET /_count/KEY: how many requests KEY has had (text); for recorded
                answers KEY is DIR/KEY/ACTION
 """
@@ -54,6 +61,9 @@ CREDS = {"AccessKeyId": "ASIAMETADATA", "SecretAccessKey": "metadata-secret",
          "Token": "metadata-token", "Expiration": "2024-05-02T11:00:00Z"}
 counts = {}
 counts_lock = threading.Lock()
+clock_offset = {}  # expiring: KEY -> seconds its clock is ahead
+issued = {}        # expiring: (KEY, access key id) -> when it expires on KEY's clock
+EXPIRING_LIFETIME = 120
 recorded_root = None
 
 
@@ -218,6 +228,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, json.dumps(CREDS), "application/json")
         if scenario == "imds":
             return self.imds(parts[2:])
+        if scenario == "expiring":
+            return self.expiring(key, parts[2:], ok)
         return self.send(404, query_error("UnknownScenario", scenario))
 
     def imds(self, rest):
@@ -233,6 +245,30 @@ class Handler(BaseHTTPRequestHandler):
         if path == "latest/meta-data/iam/security-credentials/lms-instance-role":
             return self.send(200, json.dumps(dict(CREDS, Code="Success")), "text/plain")
         return self.send(404, "", "text/plain")
+
+    def expiring(self, key, rest, ok):
+        with counts_lock:
+            now = time.time() + clock_offset.get(key, 0)
+            if rest[:1] == ["advance"] and len(rest) == 2:
+                clock_offset[key] = clock_offset.get(key, 0) + float(rest[1])
+                return self.send(200, str(now + float(rest[1])), "text/plain")
+            if rest == ["creds"]:
+                counts[key + "-creds"] = counts.get(key + "-creds", 0) + 1
+                akid = "ASIAEXP%d" % counts[key + "-creds"]
+                issued[(key, akid)] = now + EXPIRING_LIFETIME
+                return self.send(200, json.dumps({
+                    "AccessKeyId": akid, "SecretAccessKey": "expiring-secret",
+                    "Token": "expiring-token-" + akid,
+                    "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                time.gmtime(now + EXPIRING_LIFETIME))}),
+                    "application/json")
+            m = re.search(r"Credential=([A-Z0-9]+)/", self.headers.get("Authorization") or "")
+            expires = issued.get((key, m.group(1))) if m else None
+            if expires is None or now >= expires:
+                counts[key + "-expired"] = counts.get(key + "-expired", 0) + 1
+                return self.send(403, query_error(
+                    "ExpiredToken", "The security token included in the request is expired"))
+        return self.send(200, ok)
 
     def recorded(self, parts, action, n):
         if not recorded_root or len(parts) < 2 or not re.fullmatch(r"[A-Za-z0-9_-]+", parts[1]):

@@ -13,13 +13,17 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aws/credentials.h"
+#include "aws/provider.h"
 #include "common/buf.h"
 #include "common/error.h"
 
@@ -30,7 +34,8 @@ static const char *const aws_vars[] = {
 
 /* Files a test may create under HOME; teardown removes them. */
 static const char *const scratch_files[] = {
-    ".aws/credentials", ".aws/config", "custom-credentials", "custom-config", "process.sh",
+    ".aws/credentials", ".aws/config", "custom-credentials", "custom-config",
+    "process.sh",       "helper.pid",  "child.pid",
 };
 
 typedef struct fixture {
@@ -594,6 +599,199 @@ static void test_process_timeout(void **state)
 	expect_resolve("dev", 1, CREDENTIALS_PROCESS_FAILED, "did not finish within 1 seconds");
 }
 
+/* ---- the process rules: bounded time, nothing left behind ------------------------------- */
+
+static double seconds_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The pid a helper wrote into `name` under HOME, 0 when there is none. */
+static pid_t pid_from(const fixture *f, const char *name)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s", f->home, name);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return 0;
+	long pid = 0;
+	if (fscanf(fp, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(fp);
+	return (pid_t)pid;
+}
+
+/* Whether pid still runs: it exists and is not a zombie waiting for its reaper. */
+static bool running(pid_t pid)
+{
+	if (pid <= 0 || kill(pid, 0) != 0)
+		return false;
+	char path[64], stat[256] = "";
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return true;
+	size_t n = fread(stat, 1, sizeof stat - 1, fp);
+	fclose(fp);
+	stat[n] = '\0';
+	const char *paren = strrchr(stat, ')');
+	return !(paren && paren[1] == ' ' && paren[2] == 'Z');
+}
+
+/* Runs the profile, checks it took less than `limit` seconds and that neither the helper
+ * nor the child it wrote down is still running; kills them if they are, so that a failing
+ * test leaves nothing behind either. */
+static void expect_bounded(const fixture *f, int timeout, credentials_status want, const char *text,
+                           double limit)
+{
+	double start = seconds_now();
+	credentials_free(expect_resolve("dev", timeout, want, text));
+	double took = seconds_now() - start;
+	pid_t helper = pid_from(f, "helper.pid"), child = pid_from(f, "child.pid");
+	bool helper_left = running(helper), child_left = running(child);
+	if (helper_left)
+		kill(helper, SIGKILL);
+	if (child_left)
+		kill(child, SIGKILL);
+	if (took > limit || helper_left || child_left)
+		print_error("took %.1f s (limit %.1f), helper left %d, child left %d\n", took,
+		            limit, helper_left, child_left);
+	assert_true(took <= limit);
+	assert_false(helper_left);
+	assert_false(child_left);
+}
+
+#define GOOD_JSON                                                                                  \
+	"echo '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": \"s\"}'\n"
+
+static void test_process_class(void **state)
+{
+	fixture *f = *state;
+	/* Detaches: closes its output and keeps running; waiting for it must be bounded. Written
+	 * into the config so that the shell that closes its output is the one started. */
+	write_file(f, ".aws/config",
+	           "[profile dev]\ncredential_process = echo $$ >\"$HOME/helper.pid\"; "
+	           "exec >&- 2>&-; sleep 20\n");
+	expect_bounded(f, 10, CREDENTIALS_PROCESS_FAILED,
+	               "closed its output but did not exit within 3 seconds; it and the processes "
+	               "it started were stopped",
+	               8);
+
+	/* Hangs with a child of its own: the timeout stops both. */
+	use_process(
+	    f, "dev",
+	    "echo $$ >\"$HOME/helper.pid\"; sleep 20 & echo $! >\"$HOME/child.pid\"; wait\n");
+	expect_bounded(f, 1, CREDENTIALS_PROCESS_FAILED,
+	               "did not finish within 1 seconds; it and the processes it started were "
+	               "stopped",
+	               5);
+
+	/* Answers, leaving a child that outlives it and holds its output open: the answer is
+	 * taken when the helper exits and the child is stopped. */
+	use_process(
+	    f, "dev",
+	    "echo $$ >\"$HOME/helper.pid\"; sleep 20 & echo $! >\"$HOME/child.pid\"\n" GOOD_JSON);
+	expect_bounded(f, 10, CREDENTIALS_OK, "AKIAPROC", 5);
+
+	/* Floods from a child that ignores SIGPIPE: stopped, child included. */
+	use_process(
+	    f, "dev",
+	    "echo $$ >\"$HOME/helper.pid\"\n"
+	    "(trap '' PIPE TERM; while :; do echo xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done) &\n"
+	    "echo $! >\"$HOME/child.pid\"; wait\n");
+	expect_bounded(f, 10, CREDENTIALS_PROCESS_FAILED, "wrote more than 64 KiB", 8);
+
+	/* Dies by a signal, its child still running (the shell started is the one killed). */
+	write_file(f, ".aws/config",
+	           "[profile dev]\ncredential_process = echo $$ >\"$HOME/helper.pid\"; sleep 20 & "
+	           "echo $! >\"$HOME/child.pid\"; kill -9 $$\n");
+	expect_bounded(f, 10, CREDENTIALS_PROCESS_FAILED, "was killed by signal 9", 5);
+}
+
+/* ---- renewal (aws/provider.h's provider_cache) ------------------------------------------ */
+
+static time_t clock_ahead(void *ctx)
+{
+	return time(NULL) + *(const long *)ctx;
+}
+
+/* Moves the test's clock, and the helper's (it reads HOME/ahead). */
+static void move_clock(const fixture *f, long *ahead, long seconds)
+{
+	*ahead = seconds;
+	char text[32];
+	snprintf(text, sizeof text, "%ld\n", seconds);
+	write_file(f, "ahead", text);
+}
+
+static void test_renewal_from_credential_process(void **state)
+{
+	fixture *f = *state;
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	/* two-minute credentials, a new key id each time */
+	use_process(f, "dev",
+	            "n=$(cat \"$HOME/issued\" 2>/dev/null || echo 0); n=$((n+1)); "
+	            "echo $n >\"$HOME/issued\"\n"
+	            "exp=$(($(date +%s) + $(cat \"$HOME/ahead\") + 120))\n"
+	            "exp=$(date -u -d \"@$exp\" +%Y-%m-%dT%H:%M:%SZ)\n"
+	            "echo \"{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"AKIAGEN$n\\\", "
+	            "\\\"SecretAccessKey\\\": \\\"s\\\", \\\"SessionToken\\\": \\\"t\\\", "
+	            "\\\"Expiration\\\": \\\"$exp\\\"}\"\n");
+	long ahead = 0;
+	move_clock(f, &ahead, 0);
+	provider_options po = {.profile = "dev",
+	                       .region = "eu-west-1",
+	                       .process_timeout_seconds = 10,
+	                       .clock = clock_ahead,
+	                       .clock_ctx = &ahead};
+	credentials_status st;
+	lms_error err = {0};
+	provider_cache *pc = provider_cache_new(&po, &st, &err);
+	assert_non_null(pc);
+	assert_string_equal(provider_cache_current(pc)->access_key_id, "AKIAGEN1");
+	/* fresh: kept */
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN1");
+	/* past half their two minutes: renewed, from the same helper */
+	move_clock(f, &ahead, 65);
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN2");
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN2");
+	/* ExpiredToken: renewed at once, whatever the clock says */
+	assert_string_equal(provider_cache_refresh(pc, true, &err)->access_key_id, "AKIAGEN3");
+	/* the helper fails: the current ones serve while they last, then it is an error */
+	use_process(f, "dev", "echo 'the SSO session has expired' >&2; exit 1\n");
+	move_clock(f, &ahead, 65 + 100);
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_null(err.msg);
+	move_clock(f, &ahead, 65 + 130);
+	assert_null(provider_cache_refresh(pc, false, &err));
+	char *text = error_text(&err);
+	assert_non_null(strstr(text, "expired at "));
+	assert_non_null(strstr(text, "cannot be renewed: credential_process of profile \"dev\" "
+	                             "exited with status 1: the SSO session has expired"));
+	free(text);
+	lms_error_clear(&err);
+	provider_cache_free(pc);
+
+	/* long-term keys never expire and are never resolved again */
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id = AKIALONG\naws_secret_access_key = s\n");
+	pc = provider_cache_new(&po, &st, &err);
+	assert_non_null(pc);
+	ahead = 365L * 86400;
+	const credentials *c = provider_cache_current(pc);
+	assert_ptr_equal(provider_cache_refresh(pc, false, &err), c);
+	/* an ExpiredToken for them cannot be helped by asking again: said so */
+	assert_null(provider_cache_refresh(pc, true, &err));
+	text = error_text(&err);
+	assert_non_null(strstr(text, "carry no expiry"));
+	free(text);
+	lms_error_clear(&err);
+	provider_cache_free(pc);
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+}
+
 static void test_process_output_parser(void **state)
 {
 	(void)state;
@@ -716,6 +914,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_process_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_garbage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_process_class, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renewal_from_credential_process, setup, teardown),
 	    cmocka_unit_test(test_process_output_parser),
 	    cmocka_unit_test_setup_teardown(test_region, setup, teardown),
 	};

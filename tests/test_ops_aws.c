@@ -4,6 +4,7 @@
  * start). Each test runs jobs the way the console does and checks the messages the
  * console would draw: the change set, the events, the first failure, the errors, the
  * calls for the API log. */
+#include "ops/flow.h"
 #include "ops/ops.h"
 
 #include "common/buf.h"
@@ -374,6 +375,139 @@ static void test_no_credentials(void **state)
 	free(id);
 }
 
+/* ---- credentials that expire during a long operation ------------------------------------ */
+
+/* A GET to the fault server below `base` (unsigned); the answer's body, or "" on failure. */
+static void server_get(const char *base, const char *path, buf *out)
+{
+	aws_client_options ao = {.region = "eu-west-1", .endpoint_url = base};
+	aws_client *c = aws_client_new(&ao, NULL, NULL);
+	assert_non_null(c);
+	aws_request rq = {
+	    .service = "cloudformation", .operation = "Test", .method = "GET", .path = path};
+	aws_response resp;
+	aws_response_init(&resp);
+	buf_reset(out);
+	if (aws_send(c, &rq, &resp, NULL))
+		buf_adds(out, buf_cstr(&resp.body));
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static long server_count(const char *what)
+{
+	char base[128];
+	snprintf(base, sizeof base, "%s/_count", server.url);
+	buf b;
+	buf_init(&b, 0);
+	char path[96];
+	snprintf(path, sizeof path, "/%s", what);
+	server_get(base, path, &b);
+	long n = strtol(buf_cstr(&b), NULL, 10);
+	buf_free(&b);
+	return n;
+}
+
+/* A CloudFormation call through the session's client, as a follow makes every few
+ * seconds. */
+static bool describe_events(sf_session *s, lms_error *err)
+{
+	static const char body[] =
+	    "Action=DescribeStackEvents&StackName=lms-dev&Version=2010-05-15";
+	sigv4_header h = {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"};
+	aws_request rq = {.service = "cloudformation",
+	                  .operation = "DescribeStackEvents",
+	                  .method = "POST",
+	                  .headers = &h,
+	                  .nheaders = 1,
+	                  .body = body,
+	                  .body_len = sizeof body - 1};
+	aws_response resp;
+	aws_response_init(&resp);
+	bool ok = aws_send(s->aws, &rq, &resp, err);
+	aws_response_free(&resp);
+	return ok;
+}
+
+/* The test's clock: the real one moved ahead with the fake's. */
+static time_t clock_ahead(void *ctx)
+{
+	return time(NULL) + *(const long *)ctx;
+}
+
+/* Container credentials that last two minutes on the fake's clock, and a follow that lasts
+ * six: the session keeps working, its credentials taken again from the same source.
+ * `clocked`: the client's clock moves with the fake's, so the credentials are renewed
+ * before they expire and no call is refused; otherwise the client learns it from the
+ * ExpiredToken answer and renews them then, once. */
+static void follow_with_expiring_credentials(bool clocked)
+{
+	char key[32], base[160], creds_url[200];
+	snprintf(key, sizeof key, "exp%d-%ld", ++key_counter, (long)getpid());
+	snprintf(base, sizeof base, "%s/expiring/%s", server.url, key);
+	snprintf(creds_url, sizeof creds_url, "%s/creds", base);
+	/* no keys in the environment: the container's credentials are the ones found */
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", creds_url, 1);
+
+	long ahead = 0;
+	sf_connect_options o = {.region = "eu-west-1",
+	                        .endpoint_url = base,
+	                        .backoff_unit_ms = 1,
+	                        .clock = clocked ? clock_ahead : NULL,
+	                        .clock_ctx = &ahead};
+	sf_session ses;
+	credentials_status st;
+	lms_error err = {0};
+	sf_connect_step step = sf_connect(&o, &ses, &st, &err);
+	if (step != SF_CONNECT_DONE)
+		print_error("connect: %s\n", err.msg ? err.msg : "?");
+	assert_int_equal(step, SF_CONNECT_DONE);
+	buf b;
+	buf_init(&b, 0);
+	for (int i = 1; i <= 12; i++) {
+		server_get(base, "/advance/30", &b);
+		ahead += 30;
+		bool ok = describe_events(&ses, &err);
+		if (!ok)
+			print_error("after %d s: %s\n", i * 30, err.msg ? err.msg : "?");
+		assert_true(ok);
+	}
+	char what[64];
+	snprintf(what, sizeof what, "%s-creds", key);
+	long issued = server_count(what);
+	snprintf(what, sizeof what, "%s-expired", key);
+	long refused = server_count(what);
+	if (clocked) {
+		/* renewed after a minute of each two: six in six minutes, none refused */
+		assert_int_equal(refused, 0);
+		assert_in_range(issued, 5, 8);
+	} else {
+		/* each refusal renews them once: one every two minutes */
+		assert_in_range(refused, 2, 3);
+		assert_int_equal(issued, refused + 1);
+	}
+	buf_free(&b);
+	lms_error_clear(&err);
+	sf_session_close(&ses);
+	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	setenv("AWS_ACCESS_KEY_ID", "AKIDRECORDED", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "recorded-secret", 1);
+}
+
+static void test_credentials_renewed_before_they_expire(void **state)
+{
+	(void)state;
+	follow_with_expiring_credentials(true);
+}
+
+static void test_credentials_renewed_after_expired_token(void **state)
+{
+	(void)state;
+	follow_with_expiring_credentials(false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +516,8 @@ int main(void)
 	    cmocka_unit_test(test_destroy_refused_by_protection),
 	    cmocka_unit_test(test_watch_an_update_in_progress),
 	    cmocka_unit_test(test_no_credentials),
+	    cmocka_unit_test(test_credentials_renewed_before_they_expire),
+	    cmocka_unit_test(test_credentials_renewed_after_expired_token),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
