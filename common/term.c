@@ -1,42 +1,10 @@
 #include "common/term.h"
 
+#include "common/str.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The length of the valid UTF-8 sequence at s[0..n), 0 when s[0] starts none (a stray
- * continuation byte, an overlong form, a surrogate, past U+10FFFF, or cut short). */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		cp = c & 0x1Fu;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		cp = c & 0x0Fu;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		cp = c & 0x07u;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3Fu);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return len;
-}
 
 bool term_add(buf *b, const char *s, size_t len, int mode)
 {
@@ -58,7 +26,7 @@ bool term_add(buf *b, const char *s, size_t len, int mode)
 			}
 			if (c < 0x20 || c == 0x7F)
 				break;
-			seq = utf8_sequence(p + i, len - i);
+			seq = lms_utf8_sequence((const char *)p + i, len - i);
 			if (seq == 0 || (seq == 2 && c == 0xC2 && p[i + 1] < 0xA0))
 				break;
 			i += seq;
@@ -200,7 +168,7 @@ json_t *term_json_string(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s);
 	for (size_t i = 0; i < n;) {
-		size_t seq = utf8_sequence(p + i, n - i);
+		size_t seq = lms_utf8_sequence((const char *)p + i, n - i);
 		if (seq) {
 			buf_add(&fixed, p + i, seq);
 			i += seq;
