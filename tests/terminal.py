@@ -11,6 +11,7 @@ UTF-8. JSON output must also parse and keep the hostile values exact.
                  on a model whose values hold ESC sequences (title, clear screen, OSC 52),
                  every C0 but NUL, DEL and every C1, through YAML escapes
   file names     a model path with ESC, BEL, C1 and a byte that is not UTF-8
+  arguments      an unknown option, an unknown command, a bad option value
   AWS answers    status and outputs (text, json, flat), with and without --debug, on
                  tests/fault_server.py's recorded answers tests/fixtures/deploy/recorded/
                  hostile (C1, DEL, CR, tab and newline in reasons, outputs and events)
@@ -135,6 +136,11 @@ def model_sources(tmp):
         check(label + "/params-export", base + ["-m", m, "params", "export"])
     missing = os.path.join(tmp.encode(), b"gone\x1b[2J\x9b.yml")
     check("file-name/missing", base + ["-m", missing, "validate"])
+    # words on the command line: an unknown option (getopt would print it raw), command
+    word = b"\x1b]0;pwned\x07\xc2\x9b2J\x9b"
+    check("argv/unknown-option", base + ["validate", b"--" + word])
+    check("argv/unknown-command", base + [word])
+    check("argv/bad-value", base + ["render", "--account-id", word])
 
 
 def outputs_keep_value(doc):
