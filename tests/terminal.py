@@ -17,6 +17,8 @@ UTF-8. JSON output must also parse and keep the hostile values exact.
                  hostile (C1, DEL, CR, tab and newline in reasons, outputs and events)
                  and its `hostile` scenario (raw ESC, BEL, C1 and bytes that are not UTF-8
                  in a header and an error body)
+  helpers        a credential_process that writes raw ESC, C1 and DEL and fails, or
+                 answers something that is not JSON
 
 LMSCTL=path/to/lmsctl, TOP_SRCDIR, LMSCTL_TEMPLATES as the other script tests."""
 import json
@@ -199,10 +201,34 @@ def aws_sources(tmp):
         server.wait(timeout=10)
 
 
+def helper_sources(tmp):
+    """A credential_process that fails with hostile bytes on stderr and on stdout."""
+    script = os.path.join(tmp, "helper.sh")
+    with open(script, "wb") as f:
+        f.write(b"printf '\\033]0;pwned\\007\\302\\233 \\233 \\177' >&2\n"
+                b"printf '{\\033[2J\\302\\205'\n"
+                b"exit ${HELPER_EXIT:-1}\n")
+    config = os.path.join(tmp, "config")
+    with open(config, "w", encoding="utf-8") as f:
+        f.write("[profile hostile]\nregion = eu-west-1\ncredential_process = /bin/sh %s\n"
+                % script)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=tmp, XDG_STATE_HOME=os.path.join(tmp, "state"), NO_COLOR="1",
+               AWS_EC2_METADATA_DISABLED="true", AWS_CONFIG_FILE=config,
+               AWS_SHARED_CREDENTIALS_FILE=os.path.join(tmp, "none"))
+    for code in ("1", "0"):  # fails; succeeds with output that is not JSON
+        env["HELPER_EXIT"] = code
+        for debug in ([], ["--debug"]):
+            check("helper-exit-%s%s/status" % (code, "-debug" if debug else ""),
+                  [LMSCTL, "--templates", TEMPLATES, "--endpoint-url", "http://127.0.0.1:9",
+                   "--profile", "hostile"] + debug + ["status"], env=env)
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="lmsctl-terminal-") as tmp:
         model_sources(tmp)
         aws_sources(tmp)
+        helper_sources(tmp)
     for f in failures:
         print("FAIL " + f)
     print("%d runs, %d failures" % (checked, len(failures)))
