@@ -6,6 +6,7 @@
 #include "aws/curl_loader.h"
 #include "aws/xml.h"
 #include "common/lazy_crypto.h"
+#include "common/term.h"
 
 #include "config.h"
 
@@ -1015,7 +1016,7 @@ static bool build_target(aws_client *c, const aws_request *req, target *t, lms_e
 static void log_line(aws_client *c, const char *prefix, const char *text)
 {
 	if (c->debug)
-		fprintf(c->debug, "[debug] %s %s\n", prefix, text);
+		term_printf(c->debug, "[debug] %s %s\n", prefix, text);
 }
 
 static void log_masked(aws_client *c, const char *prefix, const char *text, size_t len)
@@ -1030,7 +1031,7 @@ static void log_masked(aws_client *c, const char *prefix, const char *text, size
 	aws_mask_for_log(buf_cstr(&named), named.len, (const char *const *)c->masked, c->nmasked,
 	                 LOG_BODY_LIMIT, &out);
 	buf_free(&named);
-	fprintf(c->debug, "[debug] %s %s\n", prefix, buf_cstr(&out));
+	term_printf(c->debug, "[debug] %s %s\n", prefix, buf_cstr(&out));
 	buf_free(&out);
 }
 
@@ -1053,7 +1054,7 @@ static void log_authorization(aws_client *c, const char *value)
 	} else {
 		buf_adds(&out, "****");
 	}
-	fprintf(c->debug, "[debug] > Authorization: %s\n", buf_cstr(&out));
+	term_printf(c->debug, "[debug] > Authorization: %s\n", buf_cstr(&out));
 	buf_free(&out);
 }
 
@@ -1208,20 +1209,20 @@ static attempt_result attempt(aws_client *c, const aws_request *req, const targe
 	}
 
 	if (c->debug) {
-		fprintf(c->debug, "[debug] > %s %s (%s %s, attempt %d)\n",
-		        req->method ? req->method : "GET", buf_cstr(&t->url),
-		        service_title(req->service), req->operation ? req->operation : "",
-		        resp->attempts);
+		term_printf(c->debug, "[debug] > %s %s (%s %s, attempt %d)\n",
+		            req->method ? req->method : "GET", buf_cstr(&t->url),
+		            service_title(req->service), req->operation ? req->operation : "",
+		            resp->attempts);
 		for (size_t i = 0; i < nh; i++)
-			fprintf(c->debug, "[debug] > %s: %s\n", hdrs[i].name, hdrs[i].value);
+			term_printf(c->debug, "[debug] > %s: %s\n", hdrs[i].name, hdrs[i].value);
 		for (size_t i = 0; i < added.count; i++) {
 			if (strcasecmp(added.names[i], "Authorization") == 0)
 				log_authorization(c, buf_cstr(&added.values[i]));
 			else if (strcasecmp(added.names[i], "X-Amz-Security-Token") == 0)
 				log_line(c, ">", "X-Amz-Security-Token: ****");
 			else
-				fprintf(c->debug, "[debug] > %s: %s\n", added.names[i],
-				        buf_cstr(&added.values[i]));
+				term_printf(c->debug, "[debug] > %s: %s\n", added.names[i],
+				            buf_cstr(&added.values[i]));
 		}
 		if (req->log_body && req->log_body_len)
 			log_masked(c, "> body:", req->log_body, req->log_body_len);
@@ -1267,9 +1268,9 @@ static attempt_result attempt(aws_client *c, const aws_request *req, const targe
 	}
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (c->debug) {
-		fprintf(c->debug, "[debug] < HTTP %ld in %lld ms, %zu bytes, request id %s\n",
-		        resp->status, elapsed, resp->body.len,
-		        resp->request_id ? resp->request_id : "-");
+		term_printf(c->debug, "[debug] < HTTP %ld in %lld ms, %zu bytes, request id %s\n",
+		            resp->status, elapsed, resp->body.len,
+		            resp->request_id ? resp->request_id : "-");
 		if (resp->body.len)
 			log_masked(c, "< body:", buf_cstr(&resp->body), resp->body.len);
 	}
@@ -1492,10 +1493,10 @@ static bool refresh_credentials(aws_client *c, const aws_request *req, bool forc
 	const credentials *cr = c->refresh(c->refresh_ctx, force, &why);
 	if (cr) {
 		if (force && c->debug)
-			fprintf(c->debug,
-			        "[debug] %s %s: ExpiredToken; signing again with credentials "
-			        "taken again from their source\n",
-			        service_title(req->service), req->operation);
+			term_printf(c->debug,
+			            "[debug] %s %s: ExpiredToken; signing again with credentials "
+			            "taken again from their source\n",
+			            service_title(req->service), req->operation);
 		c->creds = cr;
 	} else if (answer && answer->msg) {
 		lms_error_set(err, NULL, 0, 0, "%s; they could not be renewed: %s", answer->msg,
@@ -1551,7 +1552,7 @@ static bool send_call(aws_client *c, const aws_request *req, aws_response *resp,
 				skew_retried = true;
 				c->clock_offset = (long)(resp->server_date - local);
 				if (c->debug)
-					fprintf(
+					term_printf(
 					    c->debug,
 					    "[debug] clock skew: the server's clock is %+ld s from "
 					    "ours; signing again\n",
@@ -1584,7 +1585,7 @@ static bool send_call(aws_client *c, const aws_request *req, aws_response *resp,
 		}
 		long wait = aws_backoff_ms(counted + 1, random_fraction(), c->backoff_unit_ms);
 		if (c->debug)
-			fprintf(c->debug, "[debug] retrying in %ld ms\n", wait);
+			term_printf(c->debug, "[debug] retrying in %ld ms\n", wait);
 		if (!pause_ms(c, wait)) {
 			resp->interrupted = true;
 			lms_error_set(err, NULL, 0, 0, "%s %s: interrupted",

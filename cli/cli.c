@@ -7,6 +7,7 @@
 #include "cli/external.h"
 #include "cli/options.h"
 #include "common/buf.h"
+#include "common/term.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
 #include "model/catalog.h"
@@ -46,7 +47,7 @@ typedef struct cli {
 static void print_error(const lms_error *err)
 {
 	char *s = lms_error_format(err);
-	fprintf(stderr, "lmsctl: %s\n", s ? s : "error");
+	term_printf(stderr, "lmsctl: %s\n", s ? s : "error");
 	free(s);
 }
 
@@ -140,7 +141,7 @@ static bool load_catalog(cli *c)
 {
 	char *dir = find_templates(c->templates);
 	if (!dir) {
-		fprintf(stderr, "lmsctl: out of memory\n");
+		term_printf(stderr, "lmsctl: out of memory\n");
 		return false;
 	}
 	lms_error err = {0};
@@ -148,10 +149,10 @@ static bool load_catalog(cli *c)
 	if (!c->cat) {
 		print_error(&err);
 		if (!is_dir_with_catalog(dir))
-			fprintf(stderr,
-			        "lmsctl: no templates in %s: give --templates DIR or set "
-			        "LMSCTL_TEMPLATES\n",
-			        dir);
+			term_printf(stderr,
+			            "lmsctl: no templates in %s: give --templates DIR or set "
+			            "LMSCTL_TEMPLATES\n",
+			            dir);
 		lms_error_clear(&err);
 	}
 	free(dir);
@@ -173,13 +174,13 @@ static bool load_model(cli *c)
 }
 
 /* Writes `data` to `path`, or to stdout when path is NULL or "-". */
-static int emit(const char *path, const buf *data, bool exclusive)
+static int emit_raw(const char *path, const buf *data, bool exclusive)
 {
 	if (!path || strcmp(path, "-") == 0) {
 		if (fwrite(data->data ? data->data : "", 1, data->len, stdout) != data->len ||
 		    fflush(stdout) != 0) {
-			fprintf(stderr, "lmsctl: cannot write to standard output: %s\n",
-			        strerror(errno));
+			term_printf(stderr, "lmsctl: cannot write to standard output: %s\n",
+			            strerror(errno));
 			return EXIT_FINDINGS;
 		}
 		return EXIT_OK;
@@ -191,6 +192,25 @@ static int emit(const char *path, const buf *data, bool exclusive)
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
+}
+
+/* emit_raw(), but text for a person (`human`: the text and markdown formats) has every
+ * control character made visible (common/term.h), in a file as on the terminal: a file
+ * is read with cat too. */
+static int emit(const char *path, const buf *data, bool exclusive, bool human)
+{
+	buf clean;
+	buf_init(&clean, 0);
+	if (human) {
+		if (!term_add(&clean, data->data ? data->data : "", data->len, TERM_LAYOUT)) {
+			term_printf(stderr, "lmsctl: out of memory\n");
+			return EXIT_FINDINGS;
+		}
+		data = &clean;
+	}
+	int rc = emit_raw(path, data, exclusive);
+	buf_free(&clean);
+	return rc;
 }
 
 /* ---- commands ---------------------------------------------------------- */
@@ -245,13 +265,13 @@ static int cmd_init(cli *c, int argc, char **argv)
 	buf_init(&out, 0);
 	if (!model_render_new(c->m, c->cat, &out)) {
 		buf_free(&out);
-		fprintf(stderr, "lmsctl: out of memory\n");
+		term_printf(stderr, "lmsctl: out of memory\n");
 		return EXIT_FINDINGS;
 	}
-	rc = emit(out_path, &out, !force);
+	rc = emit(out_path, &out, !force, false);
 	buf_free(&out);
 	if (rc == EXIT_OK && out_path && strcmp(out_path, "-") != 0)
-		fprintf(stderr, "lmsctl: wrote the %s model to %s\n", env, out_path);
+		term_printf(stderr, "lmsctl: wrote the %s model to %s\n", env, out_path);
 	return rc;
 }
 
@@ -284,8 +304,8 @@ static int cmd_validate(cli *c, int argc, char **argv)
 		size_t n;
 		const rule_info *r = rules_registry(&n);
 		for (size_t i = 0; i < n; i++)
-			printf("%s  %-7s  %-12s  %s\n", r[i].id, r[i].severity, r[i].family,
-			       r[i].summary);
+			term_printf(stdout, "%s  %-7s  %-12s  %s\n", r[i].id, r[i].severity,
+			            r[i].family, r[i].summary);
 		return EXIT_OK;
 	}
 	if (!load_catalog(c) || !load_model(c))
@@ -303,7 +323,7 @@ static int cmd_validate(cli *c, int argc, char **argv)
 		}
 		for (const char *p = buf_cstr(&notes); *p;) {
 			size_t len = strcspn(p, "\n");
-			fprintf(stderr, "lmsctl: %.*s\n", (int)len, p);
+			term_printf(stderr, "lmsctl: %.*s\n", (int)len, p);
 			p += len + (p[len] == '\n');
 		}
 		buf_free(&notes);
@@ -314,7 +334,7 @@ static int cmd_validate(cli *c, int argc, char **argv)
 		findings_format_json(&f, &out);
 	else
 		findings_format_text(&f, &out);
-	rc = emit(NULL, &out, false);
+	rc = emit(NULL, &out, false, strcmp(format, "json") != 0);
 	if (rc == EXIT_OK && (findings_count(&f, SEV_ERROR) > 0 || f.oom))
 		rc = EXIT_FINDINGS;
 	buf_free(&out);
@@ -380,8 +400,8 @@ static int cmd_generate(cli *c, int argc, char **argv)
 			buf out;
 			buf_init(&out, 0);
 			findings_format_text(&f, &out);
-			fputs(buf_cstr(&out), stderr);
-			fprintf(
+			term_puts(stderr, buf_cstr(&out));
+			term_printf(
 			    stderr,
 			    "lmsctl: the model has %zu error(s); no template written (fix them, "
 			    "or --no-validate)\n",
@@ -401,7 +421,7 @@ static int cmd_generate(cli *c, int argc, char **argv)
 		buf_free(&out);
 		return EXIT_FINDINGS;
 	}
-	rc = emit(out_path, &out, false);
+	rc = emit(out_path, &out, false, false);
 	buf_free(&out);
 	if (rc == EXIT_OK)
 		note_no_echo(c->cat);
@@ -450,7 +470,7 @@ static int cmd_params(cli *c, int argc, char **argv)
 	if (!import) {
 		buf out;
 		buf_init(&out, 0);
-		int rc = params_json_export(c->cat, c->m, &out) ? emit(out_path, &out, false)
+		int rc = params_json_export(c->cat, c->m, &out) ? emit(out_path, &out, false, false)
 		                                                : EXIT_FINDINGS;
 		buf_free(&out);
 		return rc;
@@ -458,7 +478,7 @@ static int cmd_params(cli *c, int argc, char **argv)
 	const char *in_path = argv[first + 1];
 	FILE *f = fopen(in_path, "rb");
 	if (!f) {
-		fprintf(stderr, "lmsctl: %s: cannot open: %s\n", in_path, strerror(errno));
+		term_printf(stderr, "lmsctl: %s: cannot open: %s\n", in_path, strerror(errno));
 		return EXIT_USAGE;
 	}
 	buf in;
@@ -470,7 +490,7 @@ static int cmd_params(cli *c, int argc, char **argv)
 	bool bad = ferror(f) || in.failed;
 	fclose(f);
 	if (bad) {
-		fprintf(stderr, "lmsctl: %s: cannot read (or larger than 4 MiB)\n", in_path);
+		term_printf(stderr, "lmsctl: %s: cannot read (or larger than 4 MiB)\n", in_path);
 		buf_free(&in);
 		return EXIT_USAGE;
 	}
@@ -485,7 +505,7 @@ static int cmd_params(cli *c, int argc, char **argv)
 		print_error(&err);
 		rc = EXIT_USAGE;
 	} else {
-		fprintf(stderr, "lmsctl: imported %s into %s\n", in_path, c->model_path);
+		term_printf(stderr, "lmsctl: imported %s into %s\n", in_path, c->model_path);
 	}
 	lms_error_clear(&err);
 	buf_free(&in);
@@ -577,17 +597,17 @@ static int cmd_render(cli *c, int argc, char **argv)
 	buf out;
 	buf_init(&out, 0);
 	if (!render_emit(r, strcmp(format, "json") == 0 ? RENDER_JSON : RENDER_YAML, &out)) {
-		fprintf(stderr, "lmsctl: out of memory writing the rendered template\n");
+		term_printf(stderr, "lmsctl: out of memory writing the rendered template\n");
 		rc = EXIT_FINDINGS;
 	} else {
-		rc = emit(out_path, &out, false);
+		rc = emit(out_path, &out, false, false);
 	}
 	if (f.n) {
 		findings_sort(&f);
 		buf text;
 		buf_init(&text, 0);
 		findings_format_text(&f, &text);
-		fputs(buf_cstr(&text), stderr);
+		term_puts(stderr, buf_cstr(&text));
 		buf_free(&text);
 	}
 	if (rc == EXIT_OK && (findings_count(&f, SEV_ERROR) > 0 || f.oom))
@@ -656,7 +676,7 @@ static int cmd_report(cli *c, int argc, char **argv)
 	if (!r) {
 		for (size_t i = 0; i < f.n; i++)
 			if (strcmp(f.v[i].rule, "REN003") == 0)
-				fprintf(stderr, "lmsctl: %s\n", f.v[i].message);
+				term_printf(stderr, "lmsctl: %s\n", f.v[i].message);
 		rc = EXIT_FINDINGS;
 		goto done;
 	}
@@ -680,10 +700,10 @@ static int cmd_report(cli *c, int argc, char **argv)
 	buf out;
 	buf_init(&out, 0);
 	if (!report_write(c->cat, c->m, r, &a, &f, have_plan ? &plan : NULL, fmt, &out)) {
-		fprintf(stderr, "lmsctl: out of memory writing the report\n");
+		term_printf(stderr, "lmsctl: out of memory writing the report\n");
 		rc = EXIT_FINDINGS;
 	} else {
-		rc = emit(out_path, &out, false);
+		rc = emit(out_path, &out, false, fmt != REPORT_JSON);
 	}
 	if (rc == EXIT_OK && (findings_count(&f, SEV_ERROR) > 0 || f.oom))
 		rc = EXIT_FINDINGS;
@@ -800,7 +820,7 @@ static int run_console(cli *c, const char *model_file)
 	if (!c->ui->has_terminal()) {
 		fputs("lmsctl: the console needs a terminal; use a command (see --help)\n\n",
 		      stderr);
-		fputs(main_usage, stderr);
+		term_puts(stderr, main_usage);
 		return EXIT_USAGE;
 	}
 	if (model_file && c->model_path && strcmp(model_file, c->model_path) != 0) {
@@ -852,7 +872,7 @@ int cli_main(int argc, char **argv, const cli_console *console)
 	if (parsed != CLI_CONTINUE)
 		return parsed;
 	if (version) {
-		printf("lmsctl %s\n", PACKAGE_VERSION);
+		term_printf(stdout, "lmsctl %s\n", PACKAGE_VERSION);
 		return EXIT_OK;
 	}
 	if (first >= argc)
@@ -864,7 +884,7 @@ int cli_main(int argc, char **argv, const cli_console *console)
 		int sub_argc = argc - first;
 		char **sub_argv = argv + first;
 		if (wants_help(sub_argc, sub_argv)) {
-			fputs(commands[i].usage, stdout);
+			term_puts(stdout, commands[i].usage);
 			return EXIT_OK;
 		}
 		int rc = commands[i].fn(&c, sub_argc, sub_argv);
@@ -876,8 +896,8 @@ int cli_main(int argc, char **argv, const cli_console *console)
 	struct stat st;
 	if (first + 1 == argc && stat(name, &st) == 0 && S_ISREG(st.st_mode))
 		return run_console(&c, name);
-	fprintf(stderr,
-	        "lmsctl: unknown command '%s' (and no such model file)\nTry 'lmsctl --help'.\n",
-	        name);
+	term_printf(stderr,
+	            "lmsctl: unknown command '%s' (and no such model file)\nTry 'lmsctl --help'.\n",
+	            name);
 	return EXIT_USAGE;
 }

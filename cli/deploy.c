@@ -12,6 +12,7 @@
 #include "common/file.h"
 #include "common/lazy_crypto.h"
 #include "common/num.h"
+#include "common/term.h"
 #include "common/vec.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
@@ -154,7 +155,7 @@ static void say(op *o, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(o->info, fmt, ap);
+	term_vprintf(o->info, fmt, ap);
 	va_end(ap);
 	fflush(o->info);
 }
@@ -162,10 +163,10 @@ static void say(op *o, const char *fmt, ...)
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fail(const char *fmt, ...)
 {
-	fputs("lmsctl: ", stderr);
+	term_puts(stderr, "lmsctl: ");
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -284,10 +285,10 @@ static int check_region(op *o)
 		const char *source = r1 && r1[0]   ? "AWS_REGION"
 		                     : r2 && r2[0] ? "AWS_DEFAULT_REGION"
 		                                   : "the profile's region";
-		fprintf(stderr,
-		        "lmsctl: note: %s is %s, the model's region is %s: using %s (the model "
-		        "decides)\n",
-		        source, buf_cstr(&configured), o->region, o->region);
+		term_printf(stderr,
+		            "lmsctl: note: %s is %s, the model's region is %s: using %s (the model "
+		            "decides)\n",
+		            source, buf_cstr(&configured), o->region, o->region);
 	}
 	lms_error_clear(&err);
 	buf_free(&configured);
@@ -301,9 +302,9 @@ long deploy_env_ms(const char *name)
 		return 0;
 	long n = 0;
 	if (!lms_parse_long(v, 1, 3600000L, &n)) {
-		fprintf(stderr,
-		        "lmsctl: warning: %s=%.20s is not a number of milliseconds; ignored\n",
-		        name, v);
+		term_printf(stderr,
+		            "lmsctl: warning: %s=%.20s is not a number of milliseconds; ignored\n",
+		            name, v);
 		return 0;
 	}
 	return n;
@@ -380,7 +381,7 @@ static int connect_aws(op *o)
 static char *read_answer(const char *prompt)
 {
 	tcflush(STDIN_FILENO, TCIFLUSH);
-	fputs(prompt, stderr);
+	term_puts(stderr, prompt);
 	fflush(stderr);
 	char *line = NULL;
 	size_t cap = 0;
@@ -433,7 +434,7 @@ static void journal(op *o, const char *change_set, const char *result)
 	                      .result = result};
 	lms_error err = {0};
 	if (!sf_journal(&e, &err))
-		fprintf(stderr, "lmsctl: warning: %s\n", err.msg ? err.msg : "journal");
+		term_printf(stderr, "lmsctl: warning: %s\n", err.msg ? err.msg : "journal");
 	lms_error_clear(&err);
 }
 
@@ -497,10 +498,10 @@ static sf_follow_result follow(op *o, cfn_event_tracker *t, const char *id, bool
 
 static void say_interrupted(op *o)
 {
-	fprintf(stderr,
-	        "\nlmsctl: interrupted: the stack operation goes on in CloudFormation; nothing "
-	        "was cancelled.\nFollow it again with: lmsctl%s%s status --follow\n",
-	        o->model_path ? " -m " : "", o->model_path ? o->model_path : "");
+	term_printf(stderr,
+	            "\nlmsctl: interrupted: the stack operation goes on in CloudFormation; nothing "
+	            "was cancelled.\nFollow it again with: lmsctl%s%s status --follow\n",
+	            o->model_path ? " -m " : "", o->model_path ? o->model_path : "");
 }
 
 /* ---- outputs --------------------------------------------------------------------------- */
@@ -746,9 +747,9 @@ static void emit_json(op *o, const char *key, const char *result, const deploy_r
 		                              r->first.status, "reason", r->first.reason));
 	if (r && r->stack)
 		json_object_set_new(doc, "outputs", sf_outputs_flat(r->stack));
-	char *text = json_dumps(doc, JSON_INDENT(2));
+	char *text = term_json_dumps(doc, JSON_INDENT(2));
 	if (text)
-		printf("%s\n", text);
+		term_printf(stdout, "%s\n", text);
 	free(text);
 	json_decref(doc);
 }
@@ -872,7 +873,7 @@ static bool validate_first(op *o)
 		buf out;
 		buf_init(&out, 0);
 		findings_format_text(f, &out);
-		fputs(buf_cstr(&out), stderr);
+		term_puts(stderr, buf_cstr(&out));
 		buf_free(&out);
 		fail("the model has %zu error(s): nothing deployed (lmsctl validate lists them)",
 		     errors);
@@ -1297,10 +1298,10 @@ static int check_protection(op *o, const cfn_stack *s)
 	size_t n = 0;
 	lms_error err = {0};
 	if (!sf_deployed_protection(o->aws, s, &p, &n, &err)) {
-		fprintf(stderr,
-		        "lmsctl: warning: cannot read the deployed template to check deletion "
-		        "protection: %s\n",
-		        err.msg ? err.msg : "?");
+		term_printf(stderr,
+		            "lmsctl: warning: cannot read the deployed template to check deletion "
+		            "protection: %s\n",
+		            err.msg ? err.msg : "?");
 		lms_error_clear(&err);
 		buf_free(&lift);
 		return rc;
@@ -1322,7 +1323,7 @@ static int check_protection(op *o, const cfn_stack *s)
 			say(o, "      %s\n", buf_cstr(&lift));
 			rc = EXIT_FINDINGS;
 		} else {
-			fprintf(
+			term_printf(
 			    stderr,
 			    "lmsctl: warning: %s (%s) may have %s on (it depends on something "
 			    "lmsctl cannot evaluate); if the delete fails on it, lift it and run "
@@ -1578,9 +1579,9 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 			                    json_pack("{s:s, s:s, s:s}", "logicalId",
 			                              first.logical_id, "status", first.status,
 			                              "reason", first.reason));
-		char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+		char *text = doc ? term_json_dumps(doc, JSON_INDENT(2)) : NULL;
 		if (text)
-			printf("%s\n", text);
+			term_printf(stdout, "%s\n", text);
 		free(text);
 		json_decref(doc);
 	}
@@ -1638,12 +1639,12 @@ int cmd_outputs(int argc, char **argv, const deploy_env *env)
 				              "Description", s->outputs[i].description,
 				              "ExportName", s->outputs[i].export_name));
 		}
-		char *out =
-		    doc ? json_dumps(doc, JSON_INDENT(2) |
-		                              (strcmp(format, "flat") == 0 ? JSON_SORT_KEYS : 0))
-		        : NULL;
+		char *out = doc ? term_json_dumps(
+		                      doc, JSON_INDENT(2) |
+		                               (strcmp(format, "flat") == 0 ? JSON_SORT_KEYS : 0))
+		                : NULL;
 		if (out)
-			printf("%s\n", out);
+			term_printf(stdout, "%s\n", out);
 		else
 			rc = EXIT_FINDINGS;
 		free(out);

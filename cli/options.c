@@ -2,6 +2,7 @@
 #include "cli/options.h"
 
 #include "cli/exit.h"
+#include "common/term.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -14,12 +15,12 @@
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
-	fprintf(stderr, "lmsctl%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	term_printf(stderr, "lmsctl%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'lmsctl %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+	term_printf(stderr, "\nTry 'lmsctl %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
 	return EXIT_USAGE;
 }
 
@@ -77,13 +78,13 @@ static const cli_opt *entry_for(const cli_command_line *cl, int ch)
 }
 
 /* A bad option: getopt has named it; lmsctl itself only points to --help. */
-static int invalid_option(const cli_command_line *cl)
+/* getopt's own message (opterr) would print the word raw: ours goes through term. */
+static int invalid_option(const cli_command_line *cl, int argc, char **argv)
 {
-	if (!cl->cmd) {
-		fputs("Try 'lmsctl --help'.\n", stderr);
-		return EXIT_USAGE;
-	}
-	return cli_usage_error(cl->cmd, "%s", "invalid option");
+	const char *word = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+	if (optopt && entry_for(cl, optopt)) /* getopt sets optopt for a missing value */
+		return cli_usage_error(cl->cmd, "option '%s' needs a value", word);
+	return cli_usage_error(cl->cmd, "unknown option '%s'", word);
 }
 
 int cli_parse(const cli_command_line *cl, int argc, char **argv, int *first)
@@ -117,7 +118,7 @@ int cli_parse(const cli_command_line *cl, int argc, char **argv, int *first)
 
 	int rc = CLI_CONTINUE;
 	int ch;
-	opterr = 1;
+	opterr = 0;
 	optind = 0; /* glibc: a full reset, for each command's own options */
 	while (rc == CLI_CONTINUE && (ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		const cli_opt *o = ch == 'h' ? NULL : entry_for(cl, ch);
@@ -125,7 +126,7 @@ int cli_parse(const cli_command_line *cl, int argc, char **argv, int *first)
 			fputs(cl->usage, stdout);
 			rc = EXIT_OK;
 		} else if (!o) {
-			rc = invalid_option(cl);
+			rc = invalid_option(cl, argc, argv);
 		} else if (o->kind == CLI_OPT_STRING) {
 			if (o->check && !o->check(cl->cmd, optarg))
 				rc = EXIT_USAGE;

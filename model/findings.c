@@ -1,6 +1,7 @@
 #include "model/findings.h"
 
 #include "common/str.h"
+#include "common/term.h"
 #include "common/vec.h"
 #include "model/rules_registry.h"
 
@@ -98,22 +99,32 @@ const char *severity_name(severity s)
 	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "info";
 }
 
+/* Every piece from a model, a template or a tool's output goes through term_adds(): a
+ * finding is one line, whatever its text holds (common/term.h). */
 void findings_format_text(const findings *f, buf *out)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		const finding *x = &f->v[i];
 		if (x->file) {
-			buf_adds(out, x->file);
+			term_adds(out, x->file);
 			if (x->line)
 				buf_addf(out, ":%zu:%zu", x->line, x->col);
 			buf_adds(out, ": ");
 		}
-		buf_addf(out, "%s %s", severity_name(x->sev), x->rule);
-		if (*x->field)
-			buf_addf(out, " [%s]", x->field);
-		buf_addf(out, " %s", x->message);
-		if (*x->hint)
-			buf_addf(out, " (fix: %s)", x->hint);
+		buf_addf(out, "%s ", severity_name(x->sev));
+		term_adds(out, x->rule);
+		if (*x->field) {
+			buf_adds(out, " [");
+			term_adds(out, x->field);
+			buf_addc(out, ']');
+		}
+		buf_addc(out, ' ');
+		term_adds(out, x->message);
+		if (*x->hint) {
+			buf_adds(out, " (fix: ");
+			term_adds(out, x->hint);
+			buf_addc(out, ')');
+		}
 		buf_addc(out, '\n');
 	}
 	buf_addf(out, "%zu error(s), %zu warning(s), %zu info\n", findings_count(f, SEV_ERROR),
@@ -131,13 +142,18 @@ bool findings_format_json(const findings *f, buf *out)
 	}
 	for (size_t i = 0; i < f->n; i++) {
 		const finding *x = &f->v[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", x->rule, "severity",
-		                      severity_name(x->sev), "field", x->field, "message",
-		                      x->message, "hint", x->hint);
-		if (!o)
-			continue;
+		/* term_json_string: text that is not UTF-8 is kept, never the finding dropped */
+		json_t *o = json_pack(
+		    "{s:o, s:s, s:o, s:o, s:o}", "id", term_json_string(x->rule), "severity",
+		    severity_name(x->sev), "field", term_json_string(x->field), "message",
+		    term_json_string(x->message), "hint", term_json_string(x->hint));
+		if (!o) {
+			json_decref(root);
+			json_decref(arr);
+			return false;
+		}
 		if (x->file) {
-			json_object_set_new(o, "file", json_string(x->file));
+			json_object_set_new(o, "file", term_json_string(x->file));
 			json_object_set_new(o, "line", json_integer((json_int_t)x->line));
 			json_object_set_new(o, "column", json_integer((json_int_t)x->col));
 		}
@@ -155,7 +171,7 @@ bool findings_format_json(const findings *f, buf *out)
 	json_object_set_new(root, "warnings",
 	                    json_integer((json_int_t)findings_count(f, SEV_WARNING)));
 	json_object_set_new(root, "info", json_integer((json_int_t)findings_count(f, SEV_INFO)));
-	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *s = term_json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (!s)
 		return false;

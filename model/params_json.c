@@ -1,5 +1,7 @@
 #include "model/params_json.h"
 
+#include "common/term.h"
+
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,7 @@ bool params_json_export(const catalog *cat, const model *m, buf *out)
 			return false;
 		}
 	}
-	char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *s = term_json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(arr);
 	if (!s)
 		return false;

@@ -4,6 +4,7 @@
 #include "model/report.h"
 
 #include "common/str.h"
+#include "common/term.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -61,7 +62,7 @@ static json_t *int_or_null(long v)
 
 static json_t *str_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return term_json_string(s);
 }
 
 static size_t errors_of(const findings *f, const char *rule)
@@ -90,11 +91,11 @@ static json_t *build_findings(const findings *f)
 			if ((int)x->sev != sev)
 				continue;
 			json_t *o = json_object();
-			json_object_set_new(o, "id", json_string(x->rule));
-			json_object_set_new(o, "severity", json_string(severity_name(x->sev)));
-			json_object_set_new(o, "field", json_string(x->field));
-			json_object_set_new(o, "message", json_string(x->message));
-			json_object_set_new(o, "hint", json_string(x->hint));
+			json_object_set_new(o, "id", term_json_string(x->rule));
+			json_object_set_new(o, "severity", term_json_string(severity_name(x->sev)));
+			json_object_set_new(o, "field", term_json_string(x->field));
+			json_object_set_new(o, "message", term_json_string(x->message));
+			json_object_set_new(o, "hint", term_json_string(x->hint));
 			json_object_set_new(o, "file", str_or_null(x->file));
 			json_object_set_new(o, "line", json_integer((json_int_t)x->line));
 			json_object_set_new(o, "column", json_integer((json_int_t)x->col));
@@ -127,7 +128,7 @@ static json_t *build_scale_out(const analysis *a)
 	json_t *terms = json_array();
 	for (size_t i = 0; i < t->nterms; i++) {
 		json_t *o = json_object();
-		json_object_set_new(o, "name", json_string(t->terms[i].name));
+		json_object_set_new(o, "name", term_json_string(t->terms[i].name));
 		json_object_set_new(o, "seconds", json_real(t->terms[i].seconds));
 		json_object_set_new(o, "from", str_or_null(t->terms[i].from));
 		json_array_append_new(terms, o);
@@ -166,16 +167,17 @@ static json_t *build_az_loss(const analysis *a)
 	json_t *azl = json_array();
 	for (size_t i = 0; i < a->naz; i++) {
 		json_t *o = json_object();
-		json_object_set_new(o, "az", json_string(a->az[i].az));
+		json_object_set_new(o, "az", term_json_string(a->az[i].az));
 		json_object_set_new(o, "stops", json_boolean(a->az[i].stops));
 		json_t *tiers = json_array();
 		for (size_t k = 0; k < AZ_TIERS; k++) {
 			const az_tier *x = &a->az[i].tiers[k];
 			json_t *tt = json_object();
-			json_object_set_new(tt, "tier", json_string(x->tier));
+			json_object_set_new(tt, "tier", term_json_string(x->tier));
 			json_object_set_new(tt, "total", int_or_null(x->total));
 			json_object_set_new(tt, "remaining", int_or_null(x->remaining));
-			json_object_set_new(tt, "status", json_string(tier_status_name(x->status)));
+			json_object_set_new(tt, "status",
+			                    term_json_string(tier_status_name(x->status)));
 			json_object_set_new(tt, "note", str_or_null(x->note));
 			json_array_append_new(tiers, tt);
 		}
@@ -190,18 +192,18 @@ static json_t *build_pdpa(const findings *f)
 	json_t *pd = json_array();
 	for (size_t i = 0; i < sizeof(pdpa) / sizeof(pdpa[0]); i++) {
 		json_t *o = json_object();
-		json_object_set_new(o, "obligation", json_string(pdpa[i].obligation));
-		json_object_set_new(o, "section", json_string(pdpa[i].section));
+		json_object_set_new(o, "obligation", term_json_string(pdpa[i].obligation));
+		json_object_set_new(o, "section", term_json_string(pdpa[i].section));
 		json_t *rules = json_array();
 		size_t broken = 0;
 		for (size_t k = 0; pdpa[i].rules[k]; k++) {
-			json_array_append_new(rules, json_string(pdpa[i].rules[k]));
+			json_array_append_new(rules, term_json_string(pdpa[i].rules[k]));
 			broken += errors_of(f, pdpa[i].rules[k]);
 		}
 		json_object_set_new(o, "rules", rules);
 		json_object_set_new(o, "holds", json_boolean(broken == 0));
 		json_object_set_new(o, "errors", json_integer((json_int_t)broken));
-		json_object_set_new(o, "controls", json_string(pdpa[i].operator_note));
+		json_object_set_new(o, "controls", term_json_string(pdpa[i].operator_note));
 		json_array_append_new(pd, o);
 	}
 	return pd;
@@ -216,7 +218,7 @@ static json_t *build_tiers(const catalog *cat, const rendered *r)
 		for (size_t i = 0; i < r->nres; i++)
 			if (r->res[i].entry->frag == frag) {
 				json_t *o = json_object();
-				json_object_set_new(o, "id", json_string(r->res[i].id));
+				json_object_set_new(o, "id", term_json_string(r->res[i].id));
 				json_object_set_new(o, "type", str_or_null(r->res[i].type));
 				json_array_append_new(ids, o);
 			}
@@ -225,7 +227,7 @@ static json_t *build_tiers(const catalog *cat, const rendered *r)
 		buf name;
 		buf_init(&name, 0);
 		buf_add(&name, frag->name, n > 4 && lms_ends_with(frag->name, ".yml") ? n - 4 : n);
-		json_object_set_new(o, "tier", json_string(buf_cstr(&name)));
+		json_object_set_new(o, "tier", term_json_string(buf_cstr(&name)));
 		buf_free(&name);
 		json_object_set_new(o, "count", json_integer((json_int_t)json_array_size(ids)));
 		json_object_set_new(o, "resources", ids);
@@ -238,7 +240,7 @@ static json_t *build_missing(const analysis *a)
 {
 	json_t *miss = json_array();
 	for (size_t i = 0; i < a->nmissing; i++)
-		json_array_append_new(miss, json_string(a->missing[i]));
+		json_array_append_new(miss, term_json_string(a->missing[i]));
 	return miss;
 }
 
@@ -248,9 +250,9 @@ static json_t *build_update(const update_plan *plan)
 	for (size_t i = 0; i < plan->n; i++) {
 		const update_change *x = &plan->v[i];
 		json_t *o = json_object();
-		json_object_set_new(o, "id", json_string(x->id));
+		json_object_set_new(o, "id", term_json_string(x->id));
 		json_object_set_new(o, "type", str_or_null(x->type));
-		json_object_set_new(o, "change", json_string(update_kind_name(x->kind)));
+		json_object_set_new(o, "change", term_json_string(update_kind_name(x->kind)));
 		json_object_set_new(o, "stateful", json_boolean(x->stateful));
 		json_object_set_new(o, "why", str_or_null(x->why));
 		json_array_append_new(up, o);
@@ -588,13 +590,15 @@ bool report_write(const catalog *cat, const model *m, const rendered *r, const a
 		return false;
 	bool ok = true;
 	if (format == REPORT_JSON) {
-		char *s =
-		    json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+		char *s = term_json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+		                                 JSON_REAL_PRECISION(10));
 		ok = s && buf_adds(out, s) && buf_addc(out, '\n');
 		free(s);
 	} else {
+		/* every string the text shows, made visible once (common/term.h) */
+		ok = term_json_clean(d);
 		write_human(d, format == REPORT_MARKDOWN, out);
-		ok = !out->failed;
+		ok = ok && !out->failed;
 	}
 	json_decref(d);
 	return ok;

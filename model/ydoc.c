@@ -1,5 +1,7 @@
 #include "model/ydoc.h"
 
+#include "common/str.h"
+
 #include "common/buf.h"
 #include "common/file.h"
 #include "common/vec.h"
@@ -171,10 +173,46 @@ static bool push(builder *b, ynode *kid)
 	return true;
 }
 
+/* libyaml's reader reports a byte offset (of the text after a BOM) and leaves the mark at
+ * 0:0: the line and column (in code points, as every other position) of that byte. */
+static void reader_error(builder *b)
+{
+	const char *text = b->w.text;
+	size_t len = b->w.len;
+	size_t bom = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	size_t at = bom + b->parser.problem_offset;
+	bool utf8 = b->parser.problem && strstr(b->parser.problem, "UTF-8");
+	if (utf8) /* the start of the first sequence that is not UTF-8, not where libyaml
+	           * noticed (a bad trailing byte) */
+		at = lms_utf8_invalid(text, len);
+	if (at > len)
+		at = len;
+	size_t line = 1, line_start = bom;
+	for (size_t i = bom; i < at; i++)
+		if (text[i] == '\n') {
+			line++;
+			line_start = i + 1;
+		}
+	size_t col = 1;
+	for (size_t i = line_start; i < at; i++)
+		col += ((unsigned char)text[i] & 0xC0) != 0x80;
+	if (utf8 && at < len)
+		lms_error_set(b->err, b->path, line, col,
+		              "not UTF-8: byte 0x%02x here (save the file as UTF-8)",
+		              (unsigned char)text[at]);
+	else
+		lms_error_set(b->err, b->path, line, col, "%s",
+		              b->parser.problem ? b->parser.problem : "unreadable text");
+}
+
 static bool next_event(builder *b, yaml_event_t *ev)
 {
 	if (yaml_parser_parse(&b->parser, ev))
 		return true;
+	if (b->parser.error == YAML_READER_ERROR) {
+		reader_error(b);
+		return false;
+	}
 	const char *problem = b->parser.problem ? b->parser.problem : "malformed YAML";
 	yaml_mark_t m = b->parser.problem_mark;
 	if (b->parser.context) {

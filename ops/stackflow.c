@@ -3,6 +3,7 @@
 
 #include "aws/s3.h"
 #include "common/lazy_crypto.h"
+#include "common/term.h"
 #include "common/vec.h"
 #include "model/model.h"
 #include "model/render/render.h"
@@ -247,7 +248,7 @@ static bool mkdir_p(const char *path, mode_t mode)
 bool sf_write_flat_outputs(const cfn_stack *s, lms_error *err)
 {
 	json_t *flat = sf_outputs_flat(s);
-	char *text = flat ? json_dumps(flat, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	char *text = flat ? term_json_dumps(flat, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	json_decref(flat);
 	bool ok = false;
 	if (!text) {
@@ -290,7 +291,7 @@ bool sf_journal(const sf_journal_entry *e, lms_error *err)
 	    json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:s}", "time", stamp, "command",
 	              e->command, "caller", e->caller, "account", e->account, "region", e->region,
 	              "stack", e->stack, "changeSet", e->change_set, "result", e->result);
-	char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	char *text = line ? term_json_dumps(line, JSON_COMPACT) : NULL;
 	json_decref(line);
 	bool ok = false;
 	if (text && !dir.failed && mkdir_p(buf_cstr(&dir), 0700)) {

@@ -525,5 +525,36 @@ keys q
 sleep 0.3
 keys n
 
+# ---- a field takes at most what its constraint allows, typed or pasted ------------------
+rm -f "$tmp/.prod.yml.lmsctl-recover"
+start 100 24 -- prod.yml
+expect cap-open 'PROD'
+keys : 'goto DatabaseName' Enter
+keys Enter
+expect cap-edit 'Editing'
+keys C-u
+# a bracketed paste of 100 letters into a field with MaxLength 63: 63 are kept
+T send-keys -t main -H 1b 5b 32 30 30 7e $(printf '61 %.0s' $(seq 1 100)) 1b 5b 32 30 31 7e
+expect cap-paste 'DatabaseName takes at most 63 characters \(MaxLength\)'
+keys Enter
+sleep 0.3
+if grep -Eq 'a{63}' "$tmp/.prod.yml.lmsctl-recover" 2>/dev/null &&
+	! grep -Eq 'a{64}' "$tmp/.prod.yml.lmsctl-recover"; then ok; else
+	bad "cap-paste: the value is not 63 letters: $(grep -o 'DatabaseName.*' "$tmp/.prod.yml.lmsctl-recover" 2>&1 | cut -c1-120)"
+fi
+# typed keys, not a paste: the same limit
+keys Enter
+keys C-u
+T send-keys -t main -l "$(printf '%.0sb' $(seq 1 70))"
+expect cap-typed 'DatabaseName takes at most 63 characters'
+keys Enter
+sleep 0.3
+if grep -Eq 'b{63}' "$tmp/.prod.yml.lmsctl-recover" 2>/dev/null &&
+	! grep -Eq 'b{64}' "$tmp/.prod.yml.lmsctl-recover"; then ok; else
+	bad "cap-typed: the value is not 63 letters"
+fi
+keys : 'q!' Enter
+expect_exit cap 0
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

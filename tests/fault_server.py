@@ -27,6 +27,10 @@ http://127.0.0.1:PORT/throttle/t1 therefore makes every call through it misbehav
   doctype      200 with XML that declares entities (must be refused)
   html500      500 with an HTML page, as moto answers what it cannot do
   big          200 with 8 MiB of XML
+  hostile      raw control bytes where an answer carries text: a request id header with ESC,
+               BEL and C1 bytes on every answer; GetCallerIdentity answers ok, any other
+               action 400 with an XML body holding raw ESC, BEL, C1 and bytes that are not
+               UTF-8 (tests/terminal.py)
   echo         200 with the request line, headers and body as JSON
   recorded     /recorded/DIR/KEY: the answer to Action A is DIR/A.N.xml for the N-th call
                (N from 1; the highest N repeats), else DIR/A.xml, from --recorded ROOT
@@ -110,12 +114,13 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(min(n, MAX_BODY)) if n > 0 else b""
 
-    def send(self, status, body, ctype="text/xml", date=None, extra=None):
+    def send(self, status, body, ctype="text/xml", date=None, extra=None,
+             request_id="fault-req"):
         data = body.encode() if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", "fault-req")
+        self.send_header("x-amzn-RequestId", request_id)
         if date is not None:
             self.send_header("Date", email.utils.formatdate(date, usegmt=True))
         for k, v in (extra or {}).items():
@@ -215,6 +220,16 @@ class Handler(BaseHTTPRequestHandler):
                              "text/html; charset=utf-8")
         if scenario == "big":
             return self.send(200, "<r>" + "x" * (8 * 1024 * 1024) + "</r>")
+        if scenario == "hostile":
+            # str -> latin-1 on the wire: every character below is one raw byte
+            rid = "req\x1b]0;pwned\x07\x9b2J\x85\x7f"
+            if action == "GetCallerIdentity":
+                return self.send(200, ok, request_id=rid)
+            raw = (b"<ErrorResponse><Error><Type>Sender</Type><Code>Hostile\x1b[2J</Code>"
+                   b"<Message>title \x1b]0;pwned\x07 clip \x1b]52;c;cHduZWQ=\x07 csi "
+                   b"\xc2\x9b2J lone \x9b\xff del \x7f</Message></Error>"
+                   b"<RequestId>fault-hostile</RequestId></ErrorResponse>")
+            return self.send(400, raw, request_id=rid)
         if scenario == "echo":
             return self.send(200, json.dumps({
                 "method": self.command, "path": self.path,

@@ -462,6 +462,42 @@ static void test_malformed_reports_line_and_column(void **state)
 	free(msg);
 }
 
+/* Text that is not UTF-8 is refused at its own line and column (in code points, as every
+ * other position), naming the byte; libyaml reports it at byte offsets only. */
+static void test_invalid_utf8_reports_line_and_column(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		const char *bad; /* where the offending byte is */
+		const char *says;
+	} cases[] = {
+	    {"a: 1\nb: d\xff"
+	     "ev\n",
+	     "\xff", "0xff"},
+	    {"a: 1\nb: 2\nc: \xc3\xa9t\xc3\xa9 \x80\n", "\x80\n", "0x80"},
+	    {"\xef\xbb\xbf"
+	     "a: x\xc2\n",
+	     "\xc2", "0xc2"},
+	    {"a:\n  - \xe0\xb8\x9a\n  - \xe2\x82x\n", "\xe2\x82x", "0xe2"},
+	    {"a: b\n\x01\n", "\x01", "control characters"},
+	    {"k: \"v\xfe\"\n", "\xfe", "0xfe"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *text = cases[i].text;
+		size_t want_line, want_col;
+		line_col_of(text, (size_t)(strstr(text, cases[i].bad) - text), &want_line,
+		            &want_col);
+		size_t line = 0, col = 0;
+		char *msg = parse_fail(text, strlen(text), &line, &col);
+		if (line != want_line || col != want_col)
+			fail_msg("case %zu: %s at %zu:%zu, expected %zu:%zu", i, msg, line, col,
+			         want_line, want_col);
+		assert_non_null(strstr(msg, cases[i].says));
+		free(msg);
+	}
+}
+
 static void test_nul_byte_refused(void **state)
 {
 	(void)state;
@@ -671,6 +707,7 @@ int main(void)
 	    cmocka_unit_test(test_duplicate_key_names_both_lines),
 	    cmocka_unit_test(test_anchors_and_aliases_refused),
 	    cmocka_unit_test(test_malformed_reports_line_and_column),
+	    cmocka_unit_test(test_invalid_utf8_reports_line_and_column),
 	    cmocka_unit_test(test_nul_byte_refused),
 	    cmocka_unit_test(test_other_line_breaks_refused),
 	    cmocka_unit_test(test_multiple_documents_refused),

@@ -8,6 +8,7 @@
 
 #include "common/file.h"
 #include "common/str.h"
+#include "common/term.h"
 #include "tui/ui.h"
 #include "tui/ui_cmd.h"
 #include "tui/ui_recover.h"
@@ -1647,7 +1648,7 @@ int console_main(const catalog *cat, model *m, const console_opts *opts)
 {
 	console *c = calloc(1, sizeof(*c));
 	if (!c) {
-		fprintf(stderr, "lmsctl: out of memory\n");
+		term_printf(stderr, "lmsctl: out of memory\n");
 		return 1;
 	}
 	c->bench.t0 = console_now();
@@ -1664,7 +1665,7 @@ int console_main(const catalog *cat, model *m, const console_opts *opts)
 	lms_error err = {0};
 	if (!ui_model_init(&c->um, cat, m, &err)) {
 		char *s = lms_error_format(&err);
-		fprintf(stderr, "lmsctl: %s\n", s ? s : "out of memory");
+		term_printf(stderr, "lmsctl: %s\n", s ? s : "out of memory");
 		free(s);
 		lms_error_clear(&err);
 		if (c->bench.f)
@@ -1683,7 +1684,7 @@ int console_main(const catalog *cat, model *m, const console_opts *opts)
 	crt_signals_install();
 	if (!crt_init(c, why, sizeof(why))) {
 		crt_signals_restore();
-		fprintf(stderr, "lmsctl: %s\n", why);
+		term_printf(stderr, "lmsctl: %s\n", why);
 		rc = 2;
 		goto out;
 	}
@@ -1694,7 +1695,7 @@ int console_main(const catalog *cat, model *m, const console_opts *opts)
 	ui_syms_init(&c->sym, c->utf8);
 	if (!views_open(c) || !layout(c)) {
 		crt_done(c);
-		fprintf(stderr, "lmsctl: cannot set up the screen (out of memory)\n");
+		term_printf(stderr, "lmsctl: cannot set up the screen (out of memory)\n");
 		rc = 1;
 		goto out_views;
 	}
@@ -1713,15 +1714,15 @@ int console_main(const catalog *cat, model *m, const console_opts *opts)
 	crt_done(c);
 	crt_signals_restore();
 	if (was_running)
-		fprintf(stderr,
-		        "lmsctl: detached from the stack operation on %s; it goes on in AWS\n",
-		        model_get(m, "stack") ? model_get(m, "stack") : "the stack");
+		term_printf(stderr,
+		            "lmsctl: detached from the stack operation on %s; it goes on in AWS\n",
+		            model_get(m, "stack") ? model_get(m, "stack") : "the stack");
 	if (ui_model_dirty(&c->um) && c->recover_path && !c->discarded)
-		fprintf(stderr,
-		        "lmsctl: %zu unsaved edit(s) kept in %s; the next `lmsctl%s%s` "
-		        "offers them\n",
-		        ui_model_dirty(&c->um), c->recover_path, m->path ? " " : "",
-		        m->path ? m->path : "");
+		term_printf(stderr,
+		            "lmsctl: %zu unsaved edit(s) kept in %s; the next `lmsctl%s%s` "
+		            "offers them\n",
+		            ui_model_dirty(&c->um), c->recover_path, m->path ? " " : "",
+		            m->path ? m->path : "");
 	goto out;
 out_views:
 	views_close(c);

@@ -144,7 +144,12 @@ enum {
 	EDIT_CANCEL = 1 << 3,
 	EDIT_TAB = 1 << 4,
 	EDIT_REJECTED = 1 << 5, /* a key the field does not take (a letter in a number) */
+	EDIT_FULL = 1 << 6,     /* the field holds its most characters (ui_edit_limit) */
 };
+
+/* The most characters a field takes unless told fewer: CloudFormation's limit on a
+ * parameter value (4,096 bytes). */
+#define UI_EDIT_MAX_CHARS 4096L
 
 typedef struct ui_edit {
 	FORM *form;
@@ -154,10 +159,14 @@ typedef struct ui_edit {
 	unsigned flags;
 	attr_t attr;
 	int y, x, w;
+	long max_chars; /* characters typed or pasted past it are refused (EDIT_FULL) */
 } ui_edit;
 
 bool ui_edit_open(ui_edit *e, int y, int x, int w, const char *value, unsigned flags, attr_t attr);
 bool ui_edit_is_open(const ui_edit *e);
+/* At most `max` characters (1..UI_EDIT_MAX_CHARS; others mean UI_EDIT_MAX_CHARS): a key
+ * past it is refused with EDIT_FULL. A longer value already there is kept as it is. */
+void ui_edit_limit(ui_edit *e, long max);
 int ui_edit_key(ui_edit *e, int key);
 /* The text, trailing padding removed; owned by the caller. */
 char *ui_edit_value(ui_edit *e);

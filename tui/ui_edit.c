@@ -41,6 +41,7 @@ bool ui_edit_open(ui_edit *e, int y, int x, int w, const char *value, unsigned f
 	e->y = y;
 	e->x = x;
 	e->w = w;
+	e->max_chars = UI_EDIT_MAX_CHARS;
 	e->win = newwin(1, w, y, x);
 	if (!e->win)
 		goto fail;
@@ -52,7 +53,7 @@ bool ui_edit_open(ui_edit *e, int y, int x, int w, const char *value, unsigned f
 	field_opts_off(e->fields[0], O_STATIC | O_AUTOSKIP | O_BLANK);
 	if (flags & EDIT_MASKED)
 		field_opts_off(e->fields[0], O_PUBLIC);
-	set_max_field(e->fields[0], 4096);
+	set_max_field(e->fields[0], (int)UI_EDIT_MAX_CHARS);
 	set_field_back(e->fields[0], attr);
 	set_field_fore(e->fields[0], attr);
 	set_field_pad(e->fields[0], ' ');
@@ -72,6 +73,26 @@ bool ui_edit_open(ui_edit *e, int y, int x, int w, const char *value, unsigned f
 fail:
 	ui_edit_close(e);
 	return false;
+}
+
+void ui_edit_limit(ui_edit *e, long max)
+{
+	e->max_chars = max >= 1 && max <= UI_EDIT_MAX_CHARS ? max : UI_EDIT_MAX_CHARS;
+}
+
+/* Characters in the field now (formw pads its buffer with blanks: trailing ones do not
+ * count, as ui_edit_value leaves them out). */
+static long field_chars(ui_edit *e)
+{
+	form_driver_w(e->form, KEY_CODE_YES, REQ_VALIDATION);
+	const char *b = field_buffer(e->fields[0], 0);
+	size_t n = b ? strlen(b) : 0;
+	while (n > 0 && b[n - 1] == ' ')
+		n--;
+	long chars = 0;
+	for (size_t i = 0; i < n; i++)
+		chars += ((unsigned char)b[i] & 0xC0) != 0x80; /* UTF-8 lead bytes */
+	return chars;
 }
 
 /* Whether a Number field takes this character: digits, a sign, a point, an
@@ -149,6 +170,8 @@ int ui_edit_key(ui_edit *e, int key)
 		return EDIT_IGNORED;
 	if ((e->flags & EDIT_NUMERIC) && !numeric_char(e->flags, key))
 		return EDIT_REJECTED;
+	if (field_chars(e) >= e->max_chars)
+		return EDIT_FULL;
 	if (form_driver_w(e->form, OK, (wchar_t)key) != E_OK)
 		return EDIT_REJECTED;
 	form_driver_w(e->form, KEY_CODE_YES, REQ_VALIDATION);
@@ -194,8 +217,10 @@ bool ui_edit_move(ui_edit *e, int y, int x, int w)
 	char *v = ui_edit_value(e);
 	unsigned flags = e->flags;
 	attr_t attr = e->attr;
+	long max = e->max_chars;
 	ui_edit_close(e);
 	bool ok = v && ui_edit_open(e, y, x, w, v, flags, attr);
+	ui_edit_limit(e, max);
 	free(v);
 	return ok;
 }

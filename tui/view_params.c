@@ -266,7 +266,7 @@ static void constraint_text(const cat_param *p, buf *out)
 		buf_addf(out, "; at most %g", p->max_value);
 	if (p->has_min_length || p->has_max_length)
 		buf_addf(out, "; %ld to %ld characters", p->has_min_length ? p->min_length : 0,
-		         p->has_max_length ? p->max_length : 4096);
+		         p->has_max_length ? p->max_length : UI_EDIT_MAX_CHARS);
 	if (p->allowed_pattern)
 		buf_addf(out, "; pattern %s", p->allowed_pattern);
 	if (p->no_echo)
@@ -598,6 +598,19 @@ static int on_pick(console *c, dialog *d, int choice, const char *text, int inde
 	return r;
 }
 
+/* The most characters the field takes: the parameter's MaxLength, 64 for a Number (no
+ * number needs more), else CloudFormation's limit on a value (UI_EDIT_MAX_CHARS). A
+ * paste of 100 KB stops there instead of filling the field. */
+#define NUMBER_MAX_CHARS 64L
+static long field_limit(const cat_param *p)
+{
+	if (p->has_max_length && p->max_length >= 1 && p->max_length < UI_EDIT_MAX_CHARS)
+		return p->max_length;
+	if (ui_param_is_number(p) && !cat_type_is_list(p->type))
+		return NUMBER_MAX_CHARS;
+	return UI_EDIT_MAX_CHARS;
+}
+
 static int begin_edit(console *c, const cat_param *p)
 {
 	params_state *s = st(c);
@@ -662,6 +675,7 @@ static int begin_edit(console *c, const cat_param *p)
 		console_msg(c, true, "cannot open the field");
 		return UI_HANDLED | UI_REDRAW;
 	}
+	ui_edit_limit(&s->edit, field_limit(p));
 	free(s->typed);
 	s->typed = NULL;
 	live_check(c);
@@ -700,6 +714,13 @@ static int edit_key(console *c, int key)
 	}
 	if (r & EDIT_REJECTED) {
 		console_msg(c, true, "%s is a number: digits only", p->e.name);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (r & EDIT_FULL) {
+		long max = field_limit(p);
+		console_msg(c, true, "%s takes at most %ld characters%s: the rest was not typed",
+		            p->e.name, max,
+		            p->has_max_length && max == p->max_length ? " (MaxLength)" : "");
 		return UI_HANDLED | UI_REDRAW;
 	}
 	if (r & EDIT_CHANGED)

@@ -2,6 +2,7 @@
 #include "common/num.h"
 #include "model/render/internal.h"
 
+#include "common/term.h"
 #include "model/assemble.h"
 
 #include <jansson.h>
@@ -278,7 +279,7 @@ bool render_emit(const rendered *r, render_format format, buf *out)
 		json_t *j = to_json(r->root);
 		if (!j)
 			return false;
-		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		char *s = term_json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		json_decref(j);
 		if (!s)
 			return false;
