@@ -55,6 +55,25 @@ bool file_read(const char *path, size_t max, buf *out, lms_error *err)
 	return true;
 }
 
+/* Writes all of `data` to `fd`, again after a signal or a short write; false
+ * with errno set (EIO for a write that wrote nothing). */
+static bool write_all(int fd, const char *data, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return false;
+		}
+		done += (size_t)w;
+	}
+	return true;
+}
+
 /* Writes to something that is not a regular file (/dev/null, /dev/stdout,
  * a FIFO) in place: renaming a temporary file over a device would replace
  * the device node itself. */
@@ -65,17 +84,10 @@ static bool write_in_place(const char *path, const char *data, size_t len, lms_e
 		lms_error_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
 		return false;
 	}
-	size_t done = 0;
-	while (done < len) {
-		ssize_t w = write(fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			lms_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
-			close(fd);
-			return false;
-		}
-		done += (size_t)w;
+	if (!write_all(fd, data, len)) {
+		lms_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
+		close(fd);
+		return false;
 	}
 	if (close(fd) != 0) {
 		lms_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
@@ -143,18 +155,8 @@ static bool still_as_seen(const char *path, const char *target, const file_seen 
 static bool fill_temp(int fd, const char *data, size_t len, const struct stat *old, int fixed_mode,
                       const char **why)
 {
-	size_t done = 0;
-	while (done < len) {
-		ssize_t w = write(fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return false;
-		}
-		done += (size_t)w;
-	}
+	if (!write_all(fd, data, len))
+		return false;
 	mode_t mode;
 	if (fixed_mode >= 0) {
 		mode = (mode_t)fixed_mode;
