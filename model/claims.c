@@ -101,9 +101,13 @@ static void check_at_rest(const validate_ctx *ctx, const render_resource *res)
 			return;
 		}
 		const rnode *key = set(rnode_get(res->props, at_rest[k].key));
+		/* a block that names its encryption (Kinesis NONE or KMS, ECR AES256
+		 * or KMS) names KMS, whatever key it also holds */
+		const char *kind =
+		    at_rest[k].sub ? rnode_str(rnode_get(key, "EncryptionType")) : NULL;
 		if (at_rest[k].sub)
 			key = set(rnode_get(key, at_rest[k].sub));
-		if (!key)
+		if (!key || (kind && strncmp(kind, "KMS", 3) != 0))
 			flag(ctx, "SEC002", res, at_rest[k].key,
 			     "encrypt it under the tier's KMS key",
 			     "%s (%s) is not encrypted with a customer-managed key", res->id,
