@@ -287,7 +287,8 @@ static const char validate_usage[] =
     "      --external     also run cfn-lint and cfn-guard (AWS Control Tower rules) over the\n"
     "                     generated template; their findings are labelled cfn-lint:ID and\n"
     "                     guard:CONTROL. A tool that is not found is skipped with a note\n"
-    "      --rules        list the rules and exit\n";
+    "      --rules        list the rules (with --output json, each with the obligations it\n"
+    "                     supports) and exit\n";
 
 static int cmd_validate(cli *c, int argc, char **argv)
 {
@@ -301,12 +302,12 @@ static int cmd_validate(cli *c, int argc, char **argv)
 	if (rc != CLI_CONTINUE)
 		return rc;
 	if (list_rules) {
-		size_t n;
-		const rule_info *r = rules_registry(&n);
-		for (size_t i = 0; i < n; i++)
-			term_printf(stdout, "%s  %-7s  %-12s  %s\n", r[i].id, r[i].severity,
-			            r[i].family, r[i].summary);
-		return EXIT_OK;
+		buf out;
+		buf_init(&out, 0);
+		rules_registry_write(strcmp(format, "json") == 0, &out);
+		rc = emit(NULL, &out, false, strcmp(format, "json") != 0);
+		buf_free(&out);
+		return rc;
 	}
 	if (!load_catalog(c) || !load_model(c))
 		return EXIT_USAGE;

@@ -5,50 +5,47 @@
 
 #include "common/str.h"
 #include "common/term.h"
+#include "model/rules_registry.h"
 
 #include <jansson.h>
 #include <string.h>
 
-/* PDPA obligations infrastructure touches, and the rules whose findings
- * would break each (docs/report.md explains the mapping). */
+/* The obligations the platform's controls support: the PDPA's that
+ * infrastructure touches (docs/pdpa.md) and availability
+ * (docs/availability.md). Their rules are the registry's (model/rules.def,
+ * its obligations column): an obligation holds when none of them has an
+ * error finding. */
 static const struct {
+	const char *key; /* as in rules.def */
 	const char *obligation;
 	const char *section;
-	const char *rules[12];
 	const char *operator_note;
-} pdpa[] = {
-    {"Protection",
-     "s24",
-     {"TRP003", "TRP008", "TRP010", "TRP012", "TRP013", "TRP016", "DAT004", "DAT005", "OBS001",
-      NULL},
+} obligations[] = {
+    {"protection", "Protection", "s24",
      "CMKs with rotation, TLS to every store, no ingress from anywhere, least privilege, "
      "30-day credential rotation"},
-    {"Retention limitation",
-     "s25",
-     {"TRP001", "TRP010", "DAT002", "OBS003", NULL},
+    {"retention", "Retention limitation", "s25",
      "explicit retention on every log group, backup and bucket; nothing retained after "
      "the stack"},
-    {"Transfer limitation",
-     "s26",
-     {"MDL004", NULL},
+    {"transfer", "Transfer limitation", "s26",
      "the stack is in eu-west-1, outside Singapore: bind AWS by contract (AWS Customer "
      "Agreement and Data Processing Addendum) and record the transfer basis"},
-    {"Accountability",
-     "s11-12",
-     {"TRP007", "OBS002", "OBS004", NULL},
+    {"accountability", "Accountability", "s11-12",
      "CloudTrail with log file validation, audit logs kept a year or more, manual approval "
      "of prod changes"},
-    {"Access and correction",
-     "s21-22",
-     {"OBS002", NULL},
+    {"access", "Access and correction", "s21-22",
      "access and disclosure logs kept at least a year (uses within a year before a "
      "request)"},
-    {"Data breach notification",
-     "s26A-26E",
-     {"TRP008", "TRP009", NULL},
+    {"breach-notification", "Data breach notification", "s26A-26E",
      "alarms reach the encrypted SNS topic; assess within 30 days, notify PDPC within 3 "
      "calendar days of assessing a breach as notifiable"},
+    {"availability", "Availability", "99.99%",
+     "every tier multi-AZ and surviving the loss of one AZ, capacity ahead of exams, every "
+     "alarm routed to the alarm topic"},
 };
+#define PDPA_OBLIGATIONS 6 /* the first six; the last is availability */
+_Static_assert(sizeof(obligations) / sizeof(obligations[0]) == PDPA_OBLIGATIONS + 1,
+               "the PDPA's obligations, then availability");
 
 static json_t *num_or_null(double v)
 {
@@ -63,14 +60,6 @@ static json_t *int_or_null(long v)
 static json_t *str_or_null(const char *s)
 {
 	return term_json_string(s);
-}
-
-static size_t errors_of(const findings *f, const char *rule)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < f->n; i++)
-		n += f->v[i].sev == SEV_ERROR && strcmp(f->v[i].rule, rule) == 0;
-	return n;
 }
 
 static json_t *build_model(const model *m)
@@ -187,25 +176,94 @@ static json_t *build_az_loss(const analysis *a)
 	return azl;
 }
 
-static json_t *build_pdpa(const findings *f)
+static size_t count_of(const findings *f, const char *rule, severity sev)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->n; i++)
+		n += f->v[i].sev == sev && strcmp(f->v[i].rule, rule) == 0;
+	return n;
+}
+
+/* The resource of the template a finding is positioned in: the last one
+ * of its fragment whose key comes at or before the finding's line; NULL
+ * for a finding about a model field or without a position. */
+static const render_resource *resource_at(const rendered *r, const finding *x)
+{
+	const render_resource *best = NULL;
+	for (size_t i = 0; r && x->file && i < r->nres; i++) {
+		const render_resource *res = &r->res[i];
+		size_t line = res->entry->key->start.line;
+		if (strcmp(res->entry->frag->path, x->file) == 0 && line <= x->line &&
+		    (!best || line > best->entry->key->start.line))
+			best = res;
+	}
+	return best;
+}
+
+/* {"id", "status": "ok|warning|error", "errors", "warnings"} for a rule */
+static json_t *rule_status(const findings *f, const char *id)
+{
+	size_t errors = count_of(f, id, SEV_ERROR), warnings = count_of(f, id, SEV_WARNING);
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "status",
+	                    json_string(errors     ? "error"
+	                                : warnings ? "warning"
+	                                           : "ok"));
+	json_object_set_new(o, "errors", json_integer((json_int_t)errors));
+	json_object_set_new(o, "warnings", json_integer((json_int_t)warnings));
+	return o;
+}
+
+/* {"rule", "resource", "type", "field", "message"} for an error finding */
+static json_t *breaking(const rendered *r, const finding *x)
+{
+	const render_resource *res = resource_at(r, x);
+	json_t *o = json_object();
+	json_object_set_new(o, "rule", term_json_string(x->rule));
+	json_object_set_new(o, "resource", str_or_null(res ? res->id : NULL));
+	json_object_set_new(o, "type", str_or_null(res ? res->type : NULL));
+	json_object_set_new(o, "field", str_or_null(*x->field ? x->field : NULL));
+	json_object_set_new(o, "message", term_json_string(x->message));
+	return o;
+}
+
+/* One obligation: its rules from the registry, each rule's status, whether
+ * it holds, and what breaks it. */
+static json_t *build_obligation(const findings *f, const rendered *r, size_t i)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "obligation", json_string(obligations[i].obligation));
+	json_object_set_new(o, "key", json_string(obligations[i].key));
+	json_object_set_new(o, "section", json_string(obligations[i].section));
+	json_t *rules = json_array(), *status = json_array(), *breaks = json_array();
+	size_t n, broken = 0;
+	const rule_info *reg = rules_registry(&n);
+	for (size_t k = 0; k < n; k++) {
+		if (!rules_supports(&reg[k], obligations[i].key))
+			continue;
+		json_array_append_new(rules, json_string(reg[k].id));
+		json_array_append_new(status, rule_status(f, reg[k].id));
+		for (size_t j = 0; j < f->n; j++)
+			if (f->v[j].sev == SEV_ERROR && strcmp(f->v[j].rule, reg[k].id) == 0) {
+				json_array_append_new(breaks, breaking(r, &f->v[j]));
+				broken++;
+			}
+	}
+	json_object_set_new(o, "rules", rules);
+	json_object_set_new(o, "holds", json_boolean(broken == 0));
+	json_object_set_new(o, "errors", json_integer((json_int_t)broken));
+	json_object_set_new(o, "rule_status", status);
+	json_object_set_new(o, "breaking", breaks);
+	json_object_set_new(o, "controls", json_string(obligations[i].operator_note));
+	return o;
+}
+
+static json_t *build_pdpa(const findings *f, const rendered *r)
 {
 	json_t *pd = json_array();
-	for (size_t i = 0; i < sizeof(pdpa) / sizeof(pdpa[0]); i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "obligation", term_json_string(pdpa[i].obligation));
-		json_object_set_new(o, "section", term_json_string(pdpa[i].section));
-		json_t *rules = json_array();
-		size_t broken = 0;
-		for (size_t k = 0; pdpa[i].rules[k]; k++) {
-			json_array_append_new(rules, term_json_string(pdpa[i].rules[k]));
-			broken += errors_of(f, pdpa[i].rules[k]);
-		}
-		json_object_set_new(o, "rules", rules);
-		json_object_set_new(o, "holds", json_boolean(broken == 0));
-		json_object_set_new(o, "errors", json_integer((json_int_t)broken));
-		json_object_set_new(o, "controls", term_json_string(pdpa[i].operator_note));
-		json_array_append_new(pd, o);
-	}
+	for (size_t i = 0; i < PDPA_OBLIGATIONS; i++)
+		json_array_append_new(pd, build_obligation(f, r, i));
 	return pd;
 }
 
@@ -270,7 +328,8 @@ static json_t *build(const catalog *cat, const model *m, const rendered *r, cons
 	json_object_set_new(root, "scale_out", build_scale_out(a));
 	json_object_set_new(root, "capacity", build_capacity(a));
 	json_object_set_new(root, "az_loss", build_az_loss(a));
-	json_object_set_new(root, "pdpa", build_pdpa(f));
+	json_object_set_new(root, "pdpa", build_pdpa(f, r));
+	json_object_set_new(root, "availability", build_obligation(f, r, PDPA_OBLIGATIONS));
 	json_object_set_new(root, "tiers", build_tiers(cat, r));
 	json_object_set_new(root, "missing_inputs", build_missing(a));
 	if (plan)
@@ -475,7 +534,46 @@ static void human_az_loss(json_t *d, bool md, buf *out)
 	}
 }
 
-/* PDPA obligations and the rules that hold them */
+/* One obligation: whether it holds, its rules with the failing ones marked,
+ * and what breaks it. */
+static void human_obligation(json_t *x, bool md, buf *out)
+{
+	buf rules;
+	buf_init(&rules, 0);
+	size_t k;
+	json_t *rr;
+	json_array_foreach(json_object_get(x, "rule_status"), k, rr)
+	{
+		const char *st = s_of(rr, "status");
+		buf_addf(&rules, "%s%s", k ? ", " : "", s_of(rr, "id"));
+		if (strcmp(st, "ok") != 0)
+			buf_addf(&rules, md ? " (**%s**)" : " (%s)", st);
+	}
+	bool holds = json_is_true(json_object_get(x, "holds"));
+	if (md)
+		buf_addf(out, "| %s | %s | %s | %s | %s |\n", s_of(x, "obligation"),
+		         s_of(x, "section"), buf_cstr(&rules), holds ? "yes" : "**no**",
+		         s_of(x, "controls"));
+	else
+		buf_addf(out, "  %-25s %-9s %-4s %s\n      %s\n", s_of(x, "obligation"),
+		         s_of(x, "section"), holds ? "ok" : "NO", buf_cstr(&rules),
+		         s_of(x, "controls"));
+	buf_free(&rules);
+	json_array_foreach(json_object_get(x, "breaking"), k, rr)
+	{
+		const char *res = json_string_value(json_object_get(rr, "resource"));
+		const char *field = json_string_value(json_object_get(rr, "field"));
+		buf_addf(
+		    out, md ? "| | | broken by %s | | %s %s |\n" : "      broken by %s: %s %s\n",
+		    s_of(rr, "rule"),
+		    res     ? res
+		    : field ? field
+		            : "the template",
+		    res && json_string_value(json_object_get(rr, "type")) ? s_of(rr, "type") : "");
+	}
+}
+
+/* PDPA obligations and availability, and the rules that hold them */
 static void human_pdpa(json_t *d, bool md, buf *out)
 {
 	size_t i;
@@ -485,24 +583,14 @@ static void human_pdpa(json_t *d, bool md, buf *out)
 		buf_adds(
 		    out,
 		    "| obligation | section | rules | holds | controls |\n|---|---|---|---|---|\n");
-	json_array_foreach(json_object_get(d, "pdpa"), i, x)
-	{
-		buf rules;
-		buf_init(&rules, 0);
-		size_t k;
-		json_t *rr;
-		json_array_foreach(json_object_get(x, "rules"), k, rr)
-		    buf_addf(&rules, "%s%s", k ? ", " : "", json_string_value(rr));
-		bool holds = json_is_true(json_object_get(x, "holds"));
+	json_array_foreach(json_object_get(d, "pdpa"), i, x) human_obligation(x, md, out);
+	json_t *av = json_object_get(d, "availability");
+	if (av) {
+		heading(out, md, "Availability (docs/availability.md)");
 		if (md)
-			buf_addf(out, "| %s | %s | %s | %s | %s |\n", s_of(x, "obligation"),
-			         s_of(x, "section"), buf_cstr(&rules), holds ? "yes" : "**no**",
-			         s_of(x, "controls"));
-		else
-			buf_addf(out, "  %-25s %-9s %-4s %s\n      %s\n", s_of(x, "obligation"),
-			         s_of(x, "section"), holds ? "ok" : "NO", buf_cstr(&rules),
-			         s_of(x, "controls"));
-		buf_free(&rules);
+			buf_adds(out, "| claim | target | rules | holds | controls "
+			              "|\n|---|---|---|---|---|\n");
+		human_obligation(av, md, out);
 	}
 }
 

@@ -25,6 +25,10 @@ void rule_observe(const validate_ctx *ctx);
 /* posture.c: SEC001 */
 void rule_posture(const validate_ctx *ctx);
 
+/* claims.c: the controls the report and the docs claim, SEC002-SEC010 and
+ * OBS005-OBS007 */
+void rule_claims(const validate_ctx *ctx);
+
 /* names.c */
 void rule_suffix(const validate_ctx *ctx);
 void rule_name_lengths(const validate_ctx *ctx);

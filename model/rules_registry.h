@@ -6,12 +6,18 @@
 #ifndef LMSCTL_MODEL_RULES_REGISTRY_H
 #define LMSCTL_MODEL_RULES_REGISTRY_H
 
+#include "common/buf.h"
+
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct rule_info {
 	const char *id;       /* "NET002" */
 	const char *family;   /* "network" */
 	const char *severity; /* "error", "warning", "info", or "varies": the call site decides */
+	/* the obligations it supports, space-separated ("protection retention"),
+	 * "" for none: see model/rules.def */
+	const char *obligations;
 	const char *summary;
 } rule_info;
 
@@ -19,5 +25,11 @@ typedef struct rule_info {
 const rule_info *rules_registry(size_t *count);
 /* The rule with this id, or NULL. */
 const rule_info *rules_lookup(const char *id);
+/* The listing of `lmsctl validate --rules`: "ID  SEVERITY  FAMILY  SUMMARY"
+ * lines, or a JSON array of {"id", "severity", "family", "obligations":
+ * [...], "summary"}. */
+bool rules_registry_write(bool json, buf *out);
+/* Whether rule `r` supports obligation `name` (a whole word of its list). */
+bool rules_supports(const rule_info *r, const char *name);
 
 #endif

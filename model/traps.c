@@ -3,6 +3,7 @@
  * sources), read from the rendered template so
  * that conditions, parameters and Fn::Sub are already resolved. Each
  * finding points at the resource (or property) in its fragment. */
+#include "common/num.h"
 #include "common/str.h"
 #include "model/analysis.h"
 #include "model/assemble.h"
@@ -707,14 +708,47 @@ static void trap_log_groups(tctx *t)
 
 /* ---- TRP012: ingress from anywhere --------------------------------------- */
 
+/* No port of the platform is public to the Internet (its one entry is API
+ * Gateway, which has no security group): an IPv4 source outside the
+ * private address space (RFC 1918, and RFC 6598's shared space), or an IPv6
+ * source outside the unique local addresses (fc00::/7), admits the
+ * Internet, whatever its prefix. An unparsable block is NET001's concern
+ * for the model's own blocks; here it counts as the Internet. */
+static bool private_v4(const char *s)
+{
+	static const char *const spaces[] = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+	                                     "100.64.0.0/10"};
+	cidr4 c, space;
+	bool zero;
+	if (!cidr4_parse(s, &c, &zero))
+		return false;
+	for (size_t i = 0; i < sizeof(spaces) / sizeof(spaces[0]); i++)
+		if (cidr4_parse(spaces[i], &space, &zero) && cidr4_contains(space, c))
+			return true;
+	return false;
+}
+
+static bool private_v6(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	long prefix = 0;
+	if (!slash || !lms_parse_long(slash + 1, 7, 128, &prefix))
+		return false;
+	/* fc00::/7: the first group is fcXX or fdXX, written in full */
+	return strcspn(s, ":") == 4 && tolower((unsigned char)s[0]) == 'f' &&
+	       (tolower((unsigned char)s[1]) == 'c' || tolower((unsigned char)s[1]) == 'd');
+}
+
 static void check_ingress(tctx *t, const render_resource *res, const rnode *rule)
 {
 	const char *v4 = rnode_str(rnode_get(rule, "CidrIp"));
 	const char *v6 = rnode_str(rnode_get(rule, "CidrIpv6"));
-	if ((v4 && strcmp(v4, "0.0.0.0/0") == 0) || (v6 && strcmp(v6, "::/0") == 0))
+	if ((v4 && !private_v4(v4)) || (v6 && !private_v6(v6)))
 		add(t, "TRP012", SEV_ERROR, res, rule,
-		    "admit a security group (SourceSecurityGroupId), never the Internet",
-		    "%s admits traffic from anywhere (%s)", res->id, v4 ? v4 : v6);
+		    "admit a security group (SourceSecurityGroupId) or a private block, never the "
+		    "Internet",
+		    "%s admits traffic from the Internet (%s)", res->id,
+		    v4 && !private_v4(v4) ? v4 : v6);
 }
 
 static void trap_ingress(tctx *t)

@@ -450,6 +450,11 @@ static const validate_rule rules[] = {
      rule_params},
     {"SEC001", "no plain HTTP on a load balancer listener (warning outside prod, error in prod)",
      rule_posture},
+    {"SEC002",
+     "the controls the report and the docs claim, by resource type across the template: "
+     "encryption at rest, key rotation, TLS, public access, one region, images (SEC002-"
+     "SEC010), bucket expiry, trails, alarm routing (OBS005-OBS007)",
+     rule_claims},
     {"TRP001",
      "the rendered template: it renders (REN001-REN004), avoids the deploy and teardown "
      "traps cfn-lint misses (TRP001-TRP016), scales out within 120 s with capacity for "

@@ -9,7 +9,7 @@ the console signs with a deployer's keys holding docs/deployer-policy.json, or w
 viewer's keys that may not create change sets.
 
 * test_deploy_update_destroy: the fixture catalog tests/fixtures/console-moto (four
-  resource types moto implements end to end): D, review, apply, CREATE_COMPLETE with
+  resources, of types moto implements end to end): D, review, apply, CREATE_COMPLETE with
   every resource; a value edited, D again, one modification, UPDATE_COMPLETE and the new
   value in SQS; the API log's calls with request ids and `aws` command lines; X with the
   environment's name typed; the stack gone.
@@ -225,7 +225,7 @@ class ConsoleAgainstMoto(unittest.TestCase):
         s = c.wait(r"Change set review")
         c.wait(r"\+4 add +~0 modify +±0 REPLACE +−0 REMOVE")
         s = c.screen()
-        for rid in ("AlarmTopic", "WorkQueue", "ConfigParameter", "RetentionParameter"):
+        for rid in ("AlarmQueue", "WorkQueue", "ConfigParameter", "RetentionParameter"):
             self.assertIn(rid, s)
         self.assertIn("lms-console (new stack)", s)
         # add only: y/N with No the default

@@ -67,7 +67,9 @@ static const char alb_fragment[] =
     "        - !Ref AWS::NoValue\n"
     "      DefaultActions:\n"
     "        - Type: forward\n"
-    "          TargetGroupArn: !Ref TargetGroup\n";
+    "          TargetGroupArn: !Ref TargetGroup\n"
+    "      SslPolicy: !If [HasAlbCertificate, ELBSecurityPolicy-TLS13-1-2-2021-06, "
+    "!Ref AWS::NoValue]\n";
 
 static const char certificate[] = "Default: arn:aws:acm:eu-west-1:111122223333:certificate/"
                                   "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\n";

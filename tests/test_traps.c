@@ -322,6 +322,28 @@ static void test_open_ingress(void **state)
 	rf_fixture fx;
 	run(&fx, "dev", "CidrIp: 10.0.0.0/16", "CidrIp: 0.0.0.0/0");
 	expect(&fx, "TRP012", SEV_ERROR, 1);
+	/* the Internet written otherwise: half of it, a public range, IPv6 */
+	run(&fx, "dev", "CidrIp: 10.0.0.0/16", "CidrIp: 0.0.0.0/1");
+	expect(&fx, "TRP012", SEV_ERROR, 1);
+	run(&fx, "dev", "CidrIp: 10.0.0.0/16", "CidrIp: 203.0.113.0/24");
+	expect(&fx, "TRP012", SEV_ERROR, 1);
+	run(&fx, "dev", "CidrIp: 10.0.0.0/16", "CidrIpv6: '::/0'");
+	expect(&fx, "TRP012", SEV_ERROR, 1);
+	run(&fx, "dev", "CidrIp: 10.0.0.0/16", "CidrIpv6: '0::0/0'");
+	expect(&fx, "TRP012", SEV_ERROR, 1);
+	run(&fx, "dev", "CidrIp: 10.0.0.0/16", "CidrIpv6: '2001:db8::/32'");
+	expect(&fx, "TRP012", SEV_ERROR, 1);
+	/* private ranges at their edges are not the Internet */
+	run(&fx, "dev", "CidrIp: 10.0.0.0/16", "CidrIp: 10.0.0.0/8");
+	expect(&fx, "TRP012", SEV_ERROR, 0);
+	run(&fx, "dev", "CidrIp: 10.0.0.0/16", "CidrIp: 172.16.0.0/12");
+	expect(&fx, "TRP012", SEV_ERROR, 0);
+	run(&fx, "dev", "CidrIp: 10.0.0.0/16", "CidrIp: 172.16.0.0/11");
+	expect(&fx, "TRP012", SEV_ERROR, 1);
+	run(&fx, "dev", "CidrIp: 10.0.0.0/16", "CidrIp: 192.168.0.0/16");
+	expect(&fx, "TRP012", SEV_ERROR, 0);
+	run(&fx, "dev", "CidrIp: 10.0.0.0/16", "CidrIpv6: 'fd00:40::/56'");
+	expect(&fx, "TRP012", SEV_ERROR, 0);
 }
 
 static void test_wildcard_data_plane(void **state)
