@@ -497,12 +497,10 @@ static int cmd_params(cli *c, int argc, char **argv)
 	}
 	lms_error err = {0};
 	int rc = EXIT_OK;
-	if (!params_json_import(c->cat, c->m, in_path, buf_cstr(&in), in.len, &err)) {
-		print_error(&err);
-		rc = EXIT_USAGE;
-	} else if (!model_save(c->m, c->cat, NULL, NULL, &err)) {
-		/* the model as it was (nothing written): a write failure, exit 2 as
-		 * for every file that cannot be written */
+	/* a refused file, or a model that cannot be written (nothing written: the model
+	 * as it was): exit 2 either way, as for every file that cannot be read or written */
+	if (!params_json_import(c->cat, c->m, in_path, buf_cstr(&in), in.len, &err) ||
+	    !model_save(c->m, c->cat, NULL, NULL, &err)) {
 		print_error(&err);
 		rc = EXIT_USAGE;
 	} else {

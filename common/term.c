@@ -39,7 +39,10 @@ bool term_add(buf *b, const char *s, size_t len, int mode)
 		char esc[7];
 		if (c == 0xC2 && seq == 2) { /* C1: U+0080-U+009F */
 			unsigned char c1 = p[i + 1];
-			memcpy(esc, "\\u00", 4);
+			esc[0] = '\\';
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
 			esc[4] = hex[c1 >> 4];
 			esc[5] = hex[c1 & 0xF];
 			if (!buf_add(b, esc, 6))
