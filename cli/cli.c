@@ -436,7 +436,11 @@ static const char params_usage[] =
     "Export the model's values as a CloudFormation parameters file\n"
     "([{\"ParameterKey\": ..., \"ParameterValue\": ...}], as the AWS CLI reads), or import\n"
     "one into the model file (saved atomically, comments kept). Without -m, export uses\n"
-    "the built-in dev model; import needs a model file.\n";
+    "the built-in dev model; import needs a model file.\n"
+    "\n"
+    "  -m, --model FILE   the model file\n"
+    "  -o, --output-file FILE  export: write to FILE atomically (default: standard output)\n"
+    "      --output json  export: the format (the only one; also --format json)\n";
 
 static int cmd_params(cli *c, int argc, char **argv)
 {
