@@ -85,7 +85,8 @@ const char deploy_usage[] =
     "                          file systems, buckets, keys, ...): their data is lost\n"
     "      --template FILE     deploy FILE instead of the template generated from the model\n"
     "                          (the model still gives stack, region and parameter values)\n"
-    "      --output json       the result as JSON on standard output (also --format)\n" AWS_OPTIONS_HELP "\n"
+    "      --output json       the result as JSON on standard output (also "
+    "--format)\n" AWS_OPTIONS_HELP "\n"
     "Exit status: 0 deployed or nothing to do; 1 validation errors, a refused, failed or\n"
     "rolled-back deploy (with the first failure's reason); 2 bad usage, or a confirmation\n"
     "needed without a terminal; 130 interrupted while following (the deploy goes on).\n";
@@ -100,7 +101,8 @@ const char destroy_usage[] =
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -y, --yes            do not ask (needed without a terminal)\n"
     "      --role-arn ARN   the service role CloudFormation deletes the resources with\n"
-    "      --output json    the result as JSON on standard output (also --format)\n" AWS_OPTIONS_HELP "\n"
+    "      --output json    the result as JSON on standard output (also "
+    "--format)\n" AWS_OPTIONS_HELP "\n"
     "Exit status: 0 deleted or nothing to delete; 1 refused or failed; 2 bad usage, or a\n"
     "confirmation needed without a terminal; 130 interrupted while following.\n";
 
@@ -112,7 +114,8 @@ const char status_usage[] =
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -f, --follow         follow the stack events until the stack settles\n"
-    "      --output json    the status as JSON on standard output (also --format)\n" AWS_OPTIONS_HELP "\n"
+    "      --output json    the status as JSON on standard output (also "
+    "--format)\n" AWS_OPTIONS_HELP "\n"
     "Exit status: 0 the stack exists and is not in a failed state; 1 it does not exist,\n"
     "failed or rolled back, or a call failed; 2 bad usage.\n";
 
