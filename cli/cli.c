@@ -229,49 +229,128 @@ static bool wants_help(int argc, char **argv)
 }
 
 static const char init_usage[] =
-    "Usage: lmsctl init [--env dev|staging|prod] [-o FILE] [--force]\n"
+    "Usage: lmsctl init [--env dev|staging|prod] [--set KEY=VALUE]... [-o FILE] [--force]\n"
     "\n"
     "Write a model file for an environment: every template parameter with the value for\n"
     "that environment and, above it, its description and constraint from the template.\n"
     "\n"
     "  -e, --env KIND     dev (default), staging or prod\n"
+    "      --set KEY=VALUE  give KEY (a template parameter, or stack, region or suffix) the\n"
+    "                     value; repeatable. Each value is checked against its constraint\n"
+    "                     first: a bad KEY or VALUE writes nothing (exit 2). A prod model\n"
+    "                     that lmsctl deploy accepts: --env prod --set AlarmEmail=ADDRESS\n"
+    "                     --set AlbCertificateArn=ACM-CERTIFICATE-ARN\n"
     "  -o, --output-file FILE  write to FILE (default: standard output)\n"
     "  -f, --force        overwrite FILE if it exists\n";
+
+/* The KEY of a --set: a template parameter, or a top-level key of the model but the
+ * environment, which --env gives (its profile decides every other value). */
+static bool settable_key(const catalog *cat, const char *key)
+{
+	if (strcmp(key, "environment") == 0 || strcmp(key, MODEL_PARAM_ENVIRONMENT) == 0)
+		return false;
+	for (size_t i = 0; i < COUNT(model_top_keys); i++)
+		if (strcmp(key, model_top_keys[i]) == 0)
+			return true;
+	return catalog_param(cat, key) != NULL;
+}
+
+/* Applies every --set KEY=VALUE to the new model and checks each value against its own
+ * constraints (PRM, and MDL for stack and region): EXIT_USAGE, with every bad one named,
+ * when one fails; nothing is written then. */
+static int init_apply_sets(cli *c, const cli_strings *sets)
+{
+	int rc = EXIT_OK;
+	for (size_t i = 0; i < sets->n; i++) {
+		const char *eq = strchr(sets->v[i], '=');
+		char *key = eq ? strndup(sets->v[i], (size_t)(eq - sets->v[i])) : NULL;
+		if (!eq || !*key) {
+			rc = cli_usage_error("init", "--set wants KEY=VALUE, not '%s'", sets->v[i]);
+		} else if (!settable_key(c->cat, key)) {
+			rc = cli_usage_error(
+			    "init",
+			    strcmp(key, "environment") == 0 ||
+			            strcmp(key, MODEL_PARAM_ENVIRONMENT) == 0
+			        ? "--set %s: the environment is given by --env"
+			        : "--set %s: no template parameter or top-level model key has this "
+			          "name (lmsctl init lists every parameter)",
+			    key);
+		} else if (!model_set(c->m, key, eq + 1)) {
+			free(key);
+			term_printf(stderr, "lmsctl: out of memory\n");
+			return EXIT_FINDINGS;
+		}
+		free(key);
+	}
+	if (rc != EXIT_OK)
+		return rc;
+	findings f;
+	findings_init(&f);
+	validate_model(c->cat, c->m, &f);
+	for (size_t i = 0; i < f.n; i++) {
+		const finding *x = &f.v[i];
+		bool own = strncmp(x->rule, "PRM", 3) == 0 || strncmp(x->rule, "MDL", 3) == 0;
+		for (size_t j = 0; own && x->sev == SEV_ERROR && j < sets->n; j++) {
+			const char *k = sets->v[j];
+			size_t n = strcspn(k, "=");
+			const char *bound = strncmp(k, "suffix=", 7) == 0 ? MODEL_PARAM_SUFFIX : k;
+			size_t bn = bound == k ? n : strlen(bound);
+			if (strlen(x->field) == bn && strncmp(x->field, bound, bn) == 0) {
+				rc = cli_usage_error("init", "--set %.*s: %s%s%s%s", (int)n, k,
+				                     x->message, *x->hint ? " (" : "", x->hint,
+				                     *x->hint ? ")" : "");
+				break;
+			}
+		}
+	}
+	findings_free(&f);
+	return rc;
+}
 
 static int cmd_init(cli *c, int argc, char **argv)
 {
 	const char *env = "dev", *out_path = NULL;
 	bool force = false;
 	const char *no_format = NULL;
-	const cli_opt opts[] = {CLI_STRING("env", 'e', &env), CLI_OUTPUT_FILE(&out_path),
-	                        CLI_OUTPUT_NONE(&no_format), CLI_FLAG("force", 'f', &force)};
+	cli_strings sets = {0};
+	const cli_opt opts[] = {CLI_STRING("env", 'e', &env), CLI_LIST("set", 0, &sets),
+	                        CLI_OUTPUT_FILE(&out_path), CLI_OUTPUT_NONE(&no_format),
+	                        CLI_FLAG("force", 'f', &force)};
 	int first, rc = parse("init", init_usage, opts, COUNT(opts), argc, argv, &first);
 	if (rc != CLI_CONTINUE)
-		return rc;
+		goto done;
+	rc = EXIT_USAGE;
 	if (strcmp(env, "dev") != 0 && strcmp(env, "staging") != 0 && strcmp(env, "prod") != 0) {
 		cli_usage_error("init", "--env must be dev, staging or prod, not '%s'", env);
-		return EXIT_USAGE;
+		goto done;
 	}
 	if (!load_catalog(c))
-		return EXIT_USAGE;
+		goto done;
 	lms_error err = {0};
 	c->m = model_new_from_catalog(c->cat, env, &err);
 	if (!c->m) {
 		print_error(&err);
 		lms_error_clear(&err);
-		return EXIT_FINDINGS;
+		rc = EXIT_FINDINGS;
+		goto done;
 	}
+	rc = init_apply_sets(c, &sets);
+	if (rc != EXIT_OK)
+		goto done;
 	buf out;
 	buf_init(&out, 0);
 	if (!model_render_new(c->m, c->cat, &out)) {
 		buf_free(&out);
 		term_printf(stderr, "lmsctl: out of memory\n");
-		return EXIT_FINDINGS;
+		rc = EXIT_FINDINGS;
+		goto done;
 	}
 	rc = emit(out_path, &out, !force, false);
 	buf_free(&out);
 	if (rc == EXIT_OK && out_path && strcmp(out_path, "-") != 0)
 		term_printf(stderr, "lmsctl: wrote the %s model to %s\n", env, out_path);
+done:
+	free(sets.v);
 	return rc;
 }
 

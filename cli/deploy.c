@@ -80,7 +80,8 @@ const char deploy_usage[] =
     "      --no-execute        create the change set and show it, execute nothing\n"
     "      --role-arn ARN      the service role CloudFormation creates the resources with\n"
     "      --allow-plain-http  deploy prod although the internal ALB has no certificate\n"
-    "                          (SEC001; plain HTTP inside the VPC)\n"
+    "                          (SEC001; plain HTTP inside the VPC). Prod is not deployed\n"
+    "                          without an alarm recipient (OBS008: set AlarmEmail)\n"
     "      --allow-replacement allow replacing stateful resources (databases, caches,\n"
     "                          file systems, buckets, keys, ...): their data is lost\n"
     "      --template FILE     deploy FILE instead of the template generated from the model\n"
@@ -845,24 +846,33 @@ static int continue_rollback(op *o, const deploy_opts *d, const cfn_stack *s)
 	return rc;
 }
 
-/* Plain HTTP inside the VPC (SEC001) is a warning in validate, since a fresh
- * prod model cannot know its certificate, and a refusal here, in prod. */
-static bool plain_http_refused(op *o, bool allow_plain_http)
+/* The prod gates (PROD_GATE in model/rules.def: OBS008, no alarm recipient; SEC001, plain
+ * HTTP to the load balancer) are warnings in validate, since a fresh prod model cannot know
+ * an address or a certificate, and a refusal here, in prod, before any AWS call: every one
+ * is listed, with its field and its fix. */
+static bool prod_gates_refused(op *o, bool allow_plain_http)
 {
 	const char *env = model_get(o->m, "environment");
 	const findings *f = &o->checked;
-	bool refused = false;
+	size_t refused = 0;
 	for (size_t i = 0; i < f->n; i++) {
+		const finding *x = &f->v[i];
 		/* the errors stopped the deploy before (validate_first); what else stops it */
-		if (f->v[i].sev == SEV_ERROR ||
-		    !ops_finding_stops_deploy(&f->v[i], env, allow_plain_http))
+		if (x->sev == SEV_ERROR || !ops_finding_stops_deploy(x, env, allow_plain_http))
 			continue;
-		fail("SEC001 [%s]: prod is not deployed with plain HTTP to the load balancer: %s "
-		     "(fix: %s; or --allow-plain-http)",
-		     f->v[i].field, f->v[i].message, f->v[i].hint);
-		refused = true;
+		if (!refused++)
+			fail("prod is not deployed with these (lmsctl validate shows them as "
+			     "warnings):");
+		bool http = strcmp(x->rule, "SEC001") == 0;
+		term_printf(stderr, "  %s [%s]: %s\n      fix: %s%s\n", x->rule,
+		            *x->field ? x->field : "template", x->message, x->hint ? x->hint : "",
+		            http ? "; or deploy with --allow-plain-http" : "");
 	}
-	return refused;
+	if (refused)
+		fail("nothing deployed: %zu deploy gate(s) of prod refused the model; no AWS call "
+		     "was made (credentials were not looked for yet)",
+		     refused);
+	return refused > 0;
 }
 
 static bool validate_first(op *o)
@@ -1201,6 +1211,10 @@ static int deploy_execute(deploy_run *x)
 static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 {
 	deploy_run x = {.o = o, .d = d, .r = r};
+	if (!d->template_path && prod_gates_refused(o, d->allow_plain_http)) {
+		r->result = "refused: prod deploy gates";
+		return EXIT_FINDINGS;
+	}
 	int rc = deploy_template(&x);
 	if (rc != EXIT_OK)
 		goto done;
@@ -1208,11 +1222,6 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 	if (rc != EXIT_OK) {
 		if (rc == EXIT_FINDINGS)
 			r->result = "failed: no AWS identity";
-		goto done;
-	}
-	if (!d->template_path && plain_http_refused(o, d->allow_plain_http)) {
-		r->result = "refused: plain HTTP in prod";
-		rc = EXIT_FINDINGS;
 		goto done;
 	}
 	rc = deploy_gate(&x);

@@ -3,6 +3,7 @@
 
 #include "cli/exit.h"
 #include "common/term.h"
+#include "common/vec.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -103,7 +104,7 @@ int cli_parse(const cli_command_line *cl, int argc, char **argv, int *first)
 		shorts[ns++] = '+';
 	for (size_t i = 0; i < cl->nopts; i++) {
 		const cli_opt *o = &cl->opts[i];
-		bool arg = o->kind == CLI_OPT_STRING;
+		bool arg = o->kind == CLI_OPT_STRING || o->kind == CLI_OPT_LIST;
 		longs[i] = (struct option){o->name, arg ? required_argument : no_argument, NULL,
 		                           o->short_name ? o->short_name : LONG_ONLY_BASE + (int)i};
 		if (o->short_name) {
@@ -132,6 +133,14 @@ int cli_parse(const cli_command_line *cl, int argc, char **argv, int *first)
 				rc = EXIT_USAGE;
 			else
 				*(const char **)o->dest = optarg;
+		} else if (o->kind == CLI_OPT_LIST) {
+			cli_strings *l = o->dest;
+			if (!VEC_RESERVE(l->v, l->cap, l->n + 1)) {
+				fputs("lmsctl: out of memory\n", stderr);
+				rc = EXIT_FINDINGS;
+			} else {
+				l->v[l->n++] = optarg;
+			}
 		} else {
 			*(bool *)o->dest = true;
 			if (o->kind == CLI_OPT_STOP)

@@ -12,7 +12,14 @@ typedef enum cli_opt_kind {
 	CLI_OPT_FLAG,   /* no argument: *(bool *)dest = true */
 	CLI_OPT_STRING, /* an argument: *(const char **)dest = it (last one wins) */
 	CLI_OPT_STOP,   /* no argument: *(bool *)dest = true, and parsing stops (--version) */
+	CLI_OPT_LIST,   /* an argument, repeatable: appended to *(cli_strings *)dest */
 } cli_opt_kind;
+
+/* The values of a repeatable option, in the order given; they point into argv. Free v. */
+typedef struct cli_strings {
+	const char **v;
+	size_t n, cap;
+} cli_strings;
 
 typedef struct cli_opt {
 	const char *name; /* the long name, without "--" */
@@ -35,6 +42,10 @@ typedef struct cli_opt {
 #define CLI_CHECKED(name, short_name, dest, check)                                                 \
 	{                                                                                          \
 		(name), (short_name), CLI_OPT_STRING, (dest), (check)                              \
+	}
+#define CLI_LIST(name, short_name, dest)                                                           \
+	{                                                                                          \
+		(name), (short_name), CLI_OPT_LIST, (dest), NULL                                   \
 	}
 #define CLI_STOP(name, short_name, dest)                                                           \
 	{                                                                                          \

@@ -37,7 +37,7 @@ function __lmsctl_options
         case ''
             printf '%s\n' -m --model --templates --readonly --no-color --theme -h --help -V --version --endpoint-url --profile --region --debug
         case init
-            printf '%s\n' -e --env -o --output-file -f --force
+            printf '%s\n' -e --env --set -o --output-file -f --force
         case validate
             printf '%s\n' -m --model --output --format --external --rules
         case generate

@@ -1,4 +1,14 @@
-/* Security posture rules. SEC001: a load balancer listener that serves plain
+/* The rules a prod deploy is gated on (ops_finding_stops_deploy): warnings in
+ * validate, since a fresh prod model cannot know what they ask for, and a
+ * refusal in `lmsctl deploy` and the console's D in prod.
+ *
+ * OBS008: a topic that alarms notify has a recipient (a subscription of the
+ * template, or the topic's own Subscription list): alarms that reach nobody
+ * are no monitoring. The field is the parameter a subscription of the
+ * template takes its endpoint from (AlarmEmail), read from the fragments, so
+ * that a subscription whose condition is false still names it.
+ *
+ * SEC001: a load balancer listener that serves plain
  * HTTP. The internal ALB sits behind the API Gateway VPC link; without a
  * certificate the hop from the VPC link to the ALB crosses the VPC
  * unencrypted. Allowed outside prod (there is no certificate to give a dev
@@ -11,6 +21,19 @@
 
 #include <string.h>
 
+/* The logical id a fragment node names with Ref (!Ref X or {Ref: X}), or NULL. */
+static const char *ref_target(const ynode *n)
+{
+	if (!n)
+		return NULL;
+	if (n->tag && strcmp(n->tag, "!Ref") == 0)
+		return n->kind == YNODE_SCALAR ? n->str : NULL;
+	if (n->kind == YNODE_MAP && n->n == 1 && ynode_key(n, 0)->kind == YNODE_SCALAR &&
+	    strcmp(ynode_key(n, 0)->str, "Ref") == 0)
+		return ynode_str(ynode_val(n, 0));
+	return NULL;
+}
+
 /* The first template parameter a fragment node refers to (Ref, in any
  * branch of an Fn::If, whatever the model decides), or NULL: the field the
  * operator sets to change the node. Read from the fragment, not the
@@ -19,12 +42,7 @@ static const char *first_param(const catalog *cat, const ynode *n)
 {
 	if (!n)
 		return NULL;
-	const char *target = NULL;
-	if (n->tag && strcmp(n->tag, "!Ref") == 0)
-		target = n->kind == YNODE_SCALAR ? n->str : NULL;
-	else if (n->kind == YNODE_MAP && n->n == 1 && ynode_key(n, 0)->kind == YNODE_SCALAR &&
-	         strcmp(ynode_key(n, 0)->str, "Ref") == 0)
-		target = ynode_str(ynode_val(n, 0));
+	const char *target = ref_target(n);
 	if (target && catalog_param(cat, target))
 		return target;
 	if (n->kind == YNODE_SCALAR)
@@ -111,12 +129,95 @@ static void check_listener(const validate_ctx *ctx, const render_resource *res)
 	}
 }
 
+/* ---- OBS008: an alarm topic with a recipient ---------------------------------- */
+
+static bool is_type(const char *type, const char *want)
+{
+	return type && strcmp(type, want) == 0;
+}
+
+/* Whether an alarm of the template notifies `topic` when it fires. */
+static bool alarms_notify(const rendered *r, const char *topic)
+{
+	for (size_t i = 0; i < r->nres; i++)
+		if (is_type(r->res[i].type, "AWS::CloudWatch::Alarm") &&
+		    rnode_mentions(rnode_get(r->res[i].props, "AlarmActions"), topic))
+			return true;
+	return false;
+}
+
+/* Whether `topic` has a recipient in the rendered template: a subscription to it, or a
+ * Subscription list of its own. */
+static bool has_recipient(const rendered *r, const render_resource *topic)
+{
+	const rnode *own = rnode_get(topic->props, "Subscription");
+	if (own && own->kind == RN_SEQ && (own->fn || own->n > 0))
+		return true;
+	for (size_t i = 0; i < r->nres; i++)
+		if (is_type(r->res[i].type, "AWS::SNS::Subscription") &&
+		    rnode_mentions(rnode_get(r->res[i].props, "TopicArn"), topic->id))
+			return true;
+	return false;
+}
+
+/* The parameters the template's subscriptions to `topic` take their endpoint from,
+ * comma-separated into `out`; the first is returned (NULL: none). */
+static const char *recipient_params(const validate_ctx *ctx, const char *topic, buf *out)
+{
+	const char *first = NULL;
+	const catalog *cat = ctx->cat;
+	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
+		const ynode *v = cat->entries[SEC_RESOURCES][i].value;
+		const ynode *props = ynode_get(v, "Properties");
+		const char *target = ref_target(ynode_get(props, "TopicArn"));
+		if (!is_type(ynode_str(ynode_get(v, "Type")), "AWS::SNS::Subscription") ||
+		    !target || strcmp(target, topic) != 0)
+			continue;
+		const char *p = first_param(cat, ynode_get(props, "Endpoint"));
+		if (!p)
+			continue;
+		buf_addf(out, "%s%s", first ? " or " : "", p);
+		if (!first)
+			first = p;
+	}
+	return first;
+}
+
+static void check_alarm_topic(const validate_ctx *ctx, const render_resource *res)
+{
+	if (!alarms_notify(ctx->r, res->id) || has_recipient(ctx->r, res))
+		return;
+	bool prod = strcmp(rule_env(ctx), "prod") == 0;
+	buf params, hint;
+	buf_init(&params, 0);
+	buf_init(&hint, 0);
+	const char *field = recipient_params(ctx, res->id, &params);
+	if (field)
+		buf_addf(&hint,
+		         "set %s to the address that receives the alarms (lmsctl init --set "
+		         "%s=ops@example.com)",
+		         buf_cstr(&params), field);
+	else
+		buf_addf(&hint, "subscribe a recipient to %s (an AWS::SNS::Subscription)", res->id);
+	findings_add(ctx->out, "OBS008", SEV_WARNING, field ? field : "", buf_cstr(&hint),
+	             "alarm topic %s has no recipient: alarms that reach nobody are no "
+	             "monitoring%s",
+	             res->id,
+	             prod ? "; lmsctl deploy refuses this in prod" : " (allowed outside prod)");
+	if (!field)
+		rule_at(ctx, res->entry, NULL);
+	buf_free(&params);
+	buf_free(&hint);
+}
+
 void rule_posture(const validate_ctx *ctx)
 {
 	const rendered *r = ctx->r;
 	for (size_t i = 0; r && i < r->nres; i++) {
 		const char *type = r->res[i].type;
-		if (type && strcmp(type, "AWS::ElasticLoadBalancingV2::Listener") == 0)
+		if (is_type(type, "AWS::ElasticLoadBalancingV2::Listener"))
 			check_listener(ctx, &r->res[i]);
+		else if (is_type(type, "AWS::SNS::Topic"))
+			check_alarm_topic(ctx, &r->res[i]);
 	}
 }

@@ -22,7 +22,8 @@ void rule_compute(const validate_ctx *ctx);
 /* observe.c: OBS001-OBS004 */
 void rule_observe(const validate_ctx *ctx);
 
-/* posture.c: SEC001 */
+/* posture.c: the prod deploy gates, OBS008 (an alarm recipient) and SEC001 (no plain
+ * HTTP) */
 void rule_posture(const validate_ctx *ctx);
 
 /* claims.c: the controls the report and the docs claim, SEC002-SEC010 and

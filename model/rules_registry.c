@@ -16,6 +16,20 @@ const rule_info *rules_registry(size_t *count)
 	return registry;
 }
 
+static const char *const prod_gates[] = {
+#define PROD_GATE(id) #id,
+#define RULE(id, family, severity, obligations, summary)
+#include "model/rules.def"
+};
+
+bool rules_gates_prod_deploy(const char *id)
+{
+	for (size_t i = 0; id && i < sizeof(prod_gates) / sizeof(prod_gates[0]); i++)
+		if (strcmp(prod_gates[i], id) == 0)
+			return true;
+	return false;
+}
+
 static int cmp_id(const void *key, const void *elem)
 {
 	return strcmp(key, ((const rule_info *)elem)->id);

@@ -29,6 +29,9 @@ const rule_info *rules_lookup(const char *id);
  * lines, or a JSON array of {"id", "severity", "family", "obligations":
  * [...], "summary"}. */
 bool rules_registry_write(bool json, buf *out);
+/* Whether rule `id` gates a deploy in prod (PROD_GATE in model/rules.def): its findings,
+ * warnings in validate, stop `lmsctl deploy` and the console's D in prod. */
+bool rules_gates_prod_deploy(const char *id);
 /* Whether rule `r` supports obligation `name` (a whole word of its list). */
 bool rules_supports(const rule_info *r, const char *name);
 

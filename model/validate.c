@@ -448,7 +448,9 @@ static const validate_rule rules[] = {
      rule_observe},
     {"PRM001", "each value meets its parameter's declared constraints (PRM001-PRM006)",
      rule_params},
-    {"SEC001", "no plain HTTP on a load balancer listener (warning outside prod, error in prod)",
+    {"SEC001",
+     "the prod deploy gates: no plain HTTP on a load balancer listener (SEC001), a "
+     "recipient for every alarm topic (OBS008); warnings that stop a deploy in prod",
      rule_posture},
     {"SEC002",
      "the controls the report and the docs claim, by resource type across the template: "

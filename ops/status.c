@@ -2,6 +2,7 @@
 #include "ops/status.h"
 
 #include "common/str.h"
+#include "model/rules_registry.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -106,6 +107,7 @@ bool ops_finding_stops_deploy(const finding *f, const char *environment, bool al
 {
 	if (f->sev == SEV_ERROR)
 		return true;
-	return !allow_plain_http && environment && strcmp(environment, "prod") == 0 &&
-	       strcmp(f->rule, "SEC001") == 0;
+	if (!environment || strcmp(environment, "prod") != 0 || !rules_gates_prod_deploy(f->rule))
+		return false;
+	return !allow_plain_http || strcmp(f->rule, "SEC001") != 0;
 }

@@ -69,9 +69,11 @@ typedef enum ops_gate {
 ops_gate ops_deploy_gate(const char *status);
 
 /* The model's side of the gate: whether a finding stops a deploy. Every error does, and in
- * prod (`environment`) plain HTTP to the load balancer (SEC001), a warning in validate
- * since a fresh prod model cannot know its certificate, unless `allow_plain_http`
- * (lmsctl deploy --allow-plain-http; the console has no such switch). */
+ * prod (`environment`) a finding of a prod gate (PROD_GATE in model/rules.def: OBS008, an
+ * alarm topic without a recipient; SEC001, plain HTTP to the load balancer), a warning in
+ * validate since a fresh prod model cannot know an address or a certificate. SEC001 is
+ * let through with `allow_plain_http` (lmsctl deploy --allow-plain-http; the console has
+ * no such switch). */
 bool ops_finding_stops_deploy(const finding *f, const char *environment, bool allow_plain_http);
 
 #endif

@@ -47,9 +47,26 @@ expect init-prod 0 "" -- "$lmsctl" init --env prod -o prod.yml
 expect init-refuses-overwrite 2 "exists" -- "$lmsctl" init --env prod -o prod.yml
 expect init-force 0 "" -- "$lmsctl" init --env prod -o prod.yml --force
 # a fresh prod model cannot know its certificate: SEC001 is a warning there,
-# and deploy refuses prod without one (after credentials; see below)
+# and deploy refuses prod without one (before any AWS call; see below)
 expect validate-prod-no-certificate 0 "warning SEC001 \[AlbCertificateArn\].*deploy refuses" -- "$lmsctl" -m prod.yml validate
 expect validate-prod 0 "0 error" -- "$lmsctl" -m prod.yml validate
+# no alarm recipient (OBS008) is the other gate of prod: a warning on AlarmEmail
+expect validate-prod-no-recipient 0 "warning OBS008 \[AlarmEmail\].*deploy refuses" -- "$lmsctl" -m prod.yml validate
+# init --set KEY=VALUE (repeatable) writes a prod model the gates accept, in one command; a
+# KEY that is no parameter or top-level key, or a value that breaks its constraint, is
+# exit 2 and writes nothing
+cert=arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d
+expect init-set 0 "" -- "$lmsctl" init --env prod --set AlarmEmail=ops@example.com --set "AlbCertificateArn=$cert" --set stack=lms-gated -o gated.yml
+expect validate-gated 0 "0 error\(s\), 0 warning" -- "$lmsctl" -m gated.yml validate
+grep -q '^stack: lms-gated$' gated.yml && grep -q '^  AlarmEmail: ops@example.com$' gated.yml &&
+	pass=$((pass + 1)) || { echo "FAIL init-set: the values are not in the model"; fail=$((fail + 1)); }
+expect init-set-unknown-key 2 "--set Nope: no template parameter" -- "$lmsctl" init --env prod --set AlarmEmail=ops@example.com --set Nope=1 -o set-bad.yml
+expect init-set-bad-value 2 "--set AlarmEmail: value does not match" -- "$lmsctl" init --env prod --set AlarmEmail=ops -o set-bad.yml
+expect init-set-bad-stack 2 "--set stack: '9x' is not a valid" -- "$lmsctl" init --set stack=9x -o set-bad.yml
+expect init-set-bad-length 2 "--set AlarmEmail: value has the wrong length" -- "$lmsctl" init --set "AlarmEmail=$(printf 'a%.0s' $(seq 1 250))@example.com" -o set-bad.yml
+expect init-set-no-equals 2 "--set wants KEY=VALUE" -- "$lmsctl" init --set AlarmEmail -o set-bad.yml
+expect init-set-environment 2 "given by --env" -- "$lmsctl" init --set environment=prod -o set-bad.yml
+[ ! -e set-bad.yml ] && pass=$((pass + 1)) || { echo "FAIL init --set with a bad KEY or value wrote the file"; fail=$((fail + 1)); }
 expect validate-after-command 0 "0 error" -- "$lmsctl" validate -m prod.yml
 expect validate-json 0 '"findings"' -- "$lmsctl" -m prod.yml validate --format json
 python3 -c 'import json,sys; json.load(open("out.txt"))' || { echo "FAIL validate-json: not JSON"; fail=$((fail + 1)); }
@@ -223,8 +240,20 @@ expect generate-output-json 2 "prints one only" -- "$lmsctl" generate --output j
 expect outputs-bad-format 2 "text\|json\|flat" -- "$lmsctl" outputs --output xml
 for c in deploy destroy; do
 	expect_fail "$c-needs-yes" "--yes" -- noaws "$lmsctl" -m prod.yml "$c"
-	expect_fail "$c-no-credentials" "credential" -- noaws "$lmsctl" -m prod.yml "$c" --yes
+	expect_fail "$c-no-credentials" "credential" -- noaws "$lmsctl" -m gated.yml "$c" --yes
 done
+# the gates of prod refuse a fresh prod model before any AWS call (no credentials are
+# looked for), each with its field and fix; dev is not gated
+expect deploy-prod-gates 1 "OBS008 \[AlarmEmail\].*no recipient" -- noaws "$lmsctl" -m prod.yml deploy --yes
+for want in "fix: set AlarmEmail" "SEC001 \[AlbCertificateArn\]" "fix: set AlbCertificateArn" "no AWS call was made"; do
+	grep -Eq -- "$want" err.txt && pass=$((pass + 1)) || { echo "FAIL deploy-prod-gates: lacks /$want/"; fail=$((fail + 1)); }
+done
+# (the credential chain's own message would say none were found: it never ran)
+grep -Eq "no AWS credentials found|has no credentials" err.txt && { echo "FAIL deploy-prod-gates: credentials were looked for"; fail=$((fail + 1)); } || pass=$((pass + 1))
+expect deploy-prod-gates-allow-plain-http 1 "OBS008" -- noaws "$lmsctl" -m prod.yml deploy --yes --allow-plain-http
+grep -q "SEC001" err.txt && { echo "FAIL --allow-plain-http still refuses SEC001"; fail=$((fail + 1)); } || pass=$((pass + 1))
+"$lmsctl" init --env dev -o dev-gates.yml 2>/dev/null
+expect_fail deploy-dev-not-gated "credential" -- noaws "$lmsctl" -m dev-gates.yml deploy --yes
 
 # libcurl and libcrypto are opened on first use (aws/curl_loader.c, common/lazy_crypto.c): the
 # program does not link them, the offline commands never load them, and a missing library is

@@ -329,6 +329,20 @@ grep -q '731' "$tmp/.prod.yml.lmsctl-recover" && ok || bad "crash: the edit is n
 screen | grep -q 'Panels' && bad "crash: the console's screen is still shown" || ok
 rm -f "$tmp/.prod.yml.lmsctl-recover"
 
+# ---- the deploy gates of PROD: findings marked [blocks deploy]; dev not gated -----------------
+cp prod.orig prod-gates.yml
+start 120 30 -- prod-gates.yml
+expect gates-open '1 Params'
+keys 2
+expect gates-alarm 'OBS008 +AlarmEmail +\[blocks deploy\] alarm topic AlarmTopic has no recipient'
+expect gates-http 'SEC001 +AlbCertificateArn +\[blocks deploy\] listener AlbListener'
+expect_not gates-only-the-gates 'CMP010 .*blocks deploy'
+start 120 30
+expect dev-gates-open '1 Params'
+keys 2
+expect dev-alarm 'OBS008 +AlarmEmail +alarm topic AlarmTopic has no recipient'
+expect_not dev-not-gated 'blocks deploy'
+
 # ---- any bytes: invalid UTF-8, escape sequences, a paste that must not act ----------------------
 start 80 24
 expect bytes-open '1 Params'

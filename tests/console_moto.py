@@ -13,8 +13,9 @@ viewer's keys that may not create change sets.
   every resource; a value edited, D again, one modification, UPDATE_COMPLETE and the new
   value in SQS; the API log's calls with request ids and `aws` command lines; X with the
   environment's name typed; the stack gone.
-* test_prod_real_template: the platform's own prod model. The plain-HTTP finding stops
-  the deploy in PROD; setting the certificate fixes it; D uploads the 270 KB template
+* test_prod_real_template: the platform's own prod model. The deploy gates (plain HTTP,
+  no alarm recipient) stop the deploy in PROD; setting the certificate and AlarmEmail
+  fixes them; D uploads the 270 KB template
   through the artifact bucket and reviews moto's change set of the real template (its
   execution is as far as moto goes: tests/deploy_moto.py); n discards it.
 * test_access_denied: the viewer's CreateChangeSet is refused: a readable message.
@@ -349,20 +350,32 @@ class ConsoleAgainstMoto(unittest.TestCase):
         model = self.model(dm.TEMPLATES, "lms-console-prod", env="prod", suffix="cprod")
         self.open(dm.TEMPLATES, model)
         c.wait(r"PROD")
-        # plain HTTP to the load balancer stops a PROD deploy, as lmsctl deploy does
+        # the deploy gates of PROD stop a deploy, as lmsctl deploy does: plain HTTP to the
+        # load balancer (SEC001) and an alarm topic with no recipient (OBS008)
         c.keys("D")
-        c.wait(r"Deploy stopped: \d+ finding\(s\) to fix first")
+        c.wait(r"Deploy stopped: 2 finding\(s\) to fix first")
         c.wait(r"SEC001")
+        c.wait(r"OBS008 +AlarmEmail")
         c.keys("Enter")  # to the field: the certificate
         c.wait(r"AlbCertificateArn|Certificate")
         c.keys("Enter")
         c.text("arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0")
         c.keys("Enter")
         c.wait(r"● 1 unsaved")
+        # the other gate alone now; Enter goes to AlarmEmail
+        c.keys("D")
+        c.wait(r"Deploy stopped: 1 finding\(s\) to fix first")
+        c.wait(r"OBS008 +AlarmEmail")
+        c.keys("Enter")
+        c.wait(r"AlarmEmail|Alarm e-mail")
+        c.keys("Enter")
+        c.text("ops@example.com")
+        c.keys("Enter")
+        c.wait(r"● 2 unsaved")
         c.wait(r"Findings ✔")
         # the template previewed, then saved (with its diff) before the deploy
         c.keys("3")
-        c.wait(r"AlbCertificateArn")
+        c.wait(r"AlarmEmail use")  # the preview follows the field edited last
         c.keys(":")
         c.text("w")
         c.keys("Enter")
@@ -370,7 +383,9 @@ class ConsoleAgainstMoto(unittest.TestCase):
         c.keys("y")
         c.wait(r"wrote \S*lms-console-prod\.yml")
         with open(model, encoding="utf-8") as f:
-            self.assertIn("certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", f.read())
+            text = f.read()
+            self.assertIn("certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", text)
+            self.assertIn("AlarmEmail: ops@example.com", text)
         c.keys("D")
         c.wait(r"uploading the template|creating change set|Change set review", 30)
         s = c.wait(r"Change set review", 90)

@@ -370,20 +370,107 @@ class AgainstMoto(Base):
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
         self.assertTrue(any(k.startswith("lms-assembled/") and k.endswith(".yaml") for k in keys), keys)
 
+    CERTIFICATE = ("arn:aws:acm:%s:%s:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+                   % (REGION, ACCOUNT))
+
+    def model_set(self, name, *sets, env="prod"):
+        """A model that `lmsctl init --env ENV --set KEY=VALUE...` writes in one command."""
+        path = os.path.join(self.tmp, name + ".yml")
+        argv = [LMSCTL, "--templates", TEMPLATES, "init", "--env", env, "-o", path, "--force"]
+        for kv in sets:
+            argv += ["--set", kv]
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return path
+
+    def assert_no_aws_call(self, r, stack):
+        """Refused before any AWS call: --debug logged no request, and moto holds no stack
+        (so no change set) of that name."""
+        self.assertNotIn("[debug] >", r.stderr)
+        self.assertNotIn("Uploaded the template", r.stdout + r.stderr)
+        self.assertIn("no AWS call was made", r.stderr)
+        cfn = self.admin("cloudformation")
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            cfn.describe_stacks(StackName=stack)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationError")
+
+    def test_prod_gates_refuse_a_fresh_prod_model(self):
+        """A fresh prod model validates (warnings), and deploy --no-execute refuses it before
+        any AWS call, naming each gate with its field and fix: no alarm recipient (OBS008,
+        AlarmEmail) and plain HTTP (SEC001, AlbCertificateArn)."""
+        model = self.model_set("lms-gate-fresh", "stack=lms-gate-fresh", "suffix=gfr")
+        r = self.run_lmsctl("-m", model, "validate")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("warning OBS008 [AlarmEmail]", r.stdout)
+        for extra in ((), ("--no-execute",)):
+            r = self.lm("-m", model, "deploy", "--yes", "--debug", "--role-arn", ROLE, *extra,
+                        timeout=120)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("OBS008 [AlarmEmail]: alarm topic AlarmTopic has no recipient", r.stderr)
+            self.assertIn("fix: set AlarmEmail to the address that receives the alarms", r.stderr)
+            self.assertIn("SEC001 [AlbCertificateArn]", r.stderr)
+            self.assertIn("fix: set AlbCertificateArn to an ACM certificate ARN", r.stderr)
+            self.assert_no_aws_call(r, "lms-gate-fresh")
+
+    def test_prod_without_alarm_email_is_refused(self):
+        """OBS008 alone (the certificate is set): refused before any AWS call, and
+        --allow-plain-http does not open this gate."""
+        model = self.model_set("lms-gate-noalarm", "stack=lms-gate-noalarm", "suffix=gna",
+                               "AlbCertificateArn=" + self.CERTIFICATE)
+        r = self.lm("-m", model, "deploy", "--yes", "--no-execute", "--debug",
+                    "--allow-plain-http", "--role-arn", ROLE, timeout=120)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("OBS008 [AlarmEmail]", r.stderr)
+        self.assertIn("--set AlarmEmail=ops@example.com", r.stderr)
+        self.assertNotIn("SEC001", r.stderr)
+        self.assert_no_aws_call(r, "lms-gate-noalarm")
+
     def test_prod_without_certificate_is_refused(self):
-        """SEC001: validate only warns (a fresh prod model cannot know its certificate),
-        deploy refuses prod with plain HTTP to the ALB, after the credentials check and
-        before anything is uploaded or changed; --allow-plain-http goes on."""
-        model = self.model("lms-prodtls", "ptls", env="prod")
-        r = self.lm("-m", model, "deploy", "--yes", "--no-execute", "--role-arn", ROLE,
+        """SEC001 alone (AlarmEmail is set): validate only warns (a fresh prod model cannot
+        know its certificate), deploy refuses prod with plain HTTP to the ALB before any AWS
+        call; --allow-plain-http goes on."""
+        model = self.model_set("lms-prodtls", "stack=lms-prodtls", "suffix=ptls",
+                               "AlarmEmail=ops@example.com")
+        r = self.lm("-m", model, "deploy", "--yes", "--no-execute", "--debug", "--role-arn", ROLE,
                     timeout=120)
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
-        self.assertIn("SEC001", r.stderr)
+        self.assertIn("SEC001 [AlbCertificateArn]", r.stderr)
         self.assertIn("--allow-plain-http", r.stderr)
-        self.assertNotIn("Uploaded the template", r.stdout + r.stderr)
+        self.assertNotIn("OBS008", r.stderr)
+        self.assert_no_aws_call(r, "lms-prodtls")
         r = self.lm("-m", model, "deploy", "--yes", "--no-execute", "--allow-plain-http",
                     "--role-arn", ROLE, timeout=120)
         self.assertIn("Uploaded the template", r.stdout + r.stderr)
+
+    def test_prod_gates_pass_with_init_set(self):
+        """The model one `init --set` command writes passes both gates: the change set is
+        created in moto."""
+        model = self.model_set("lms-gate-ok", "stack=lms-gate-ok", "suffix=gok",
+                               "AlarmEmail=ops@example.com",
+                               "AlbCertificateArn=" + self.CERTIFICATE)
+        r = self.run_lmsctl("-m", model, "validate")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("0 error(s), 0 warning(s)", r.stdout)
+        r = self.lm("-m", model, "deploy", "--yes", "--no-execute", "--role-arn", ROLE,
+                    timeout=120)
+        self.assertNotIn("deploy gate", r.stderr)
+        self.assertIn("Uploaded the template", r.stdout + r.stderr)
+        sets = self.admin("cloudformation").list_change_sets(StackName="lms-gate-ok")["Summaries"]
+        # moto lists every stack's change sets
+        self.assertEqual(len([c for c in sets if c["StackName"] == "lms-gate-ok"]), 1, sets)
+
+    def test_dev_is_not_gated(self):
+        """A dev model without AlarmEmail or a certificate is deployed past the gates."""
+        model = self.model_set("lms-gate-dev", "stack=lms-gate-dev", "suffix=gdv", env="dev")
+        r = self.run_lmsctl("-m", model, "validate")
+        self.assertIn("warning OBS008 [AlarmEmail]", r.stdout)
+        r = self.lm("-m", model, "deploy", "--yes", "--no-execute", "--role-arn", ROLE,
+                    timeout=120)
+        self.assertNotIn("deploy gate", r.stderr)
+        self.assertIn("Uploaded the template", r.stdout + r.stderr)
+        sets = self.admin("cloudformation").list_change_sets(StackName="lms-gate-dev")["Summaries"]
+        # moto lists every stack's change sets
+        self.assertEqual(len([c for c in sets if c["StackName"] == "lms-gate-dev"]), 1, sets)
 
     def test_type_moto_does_not_implement(self):
         """A property reading an attribute of a type moto lacks: its 400 is reported."""

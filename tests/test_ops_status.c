@@ -127,6 +127,8 @@ static void test_findings_that_stop_a_deploy(void **state)
 	finding error = {.rule = (char *)"NET002", .sev = SEV_ERROR};
 	finding plain_http = {.rule = (char *)"SEC001", .sev = SEV_WARNING};
 	finding other = {.rule = (char *)"SCL001", .sev = SEV_WARNING};
+	finding no_recipient = {.rule = (char *)"OBS008", .sev = SEV_WARNING};
+	finding sibling = {.rule = (char *)"OBS007", .sev = SEV_WARNING};
 	assert_true(ops_finding_stops_deploy(&error, "dev", false));
 	assert_true(ops_finding_stops_deploy(&error, "prod", true));
 	assert_true(ops_finding_stops_deploy(&plain_http, "prod", false));
@@ -134,6 +136,15 @@ static void test_findings_that_stop_a_deploy(void **state)
 	assert_false(ops_finding_stops_deploy(&plain_http, "staging", false));
 	assert_false(ops_finding_stops_deploy(&plain_http, NULL, false));
 	assert_false(ops_finding_stops_deploy(&other, "prod", false));
+	/* no alarm recipient: a gate of prod only, which --allow-plain-http does not open */
+	assert_true(ops_finding_stops_deploy(&no_recipient, "prod", false));
+	assert_true(ops_finding_stops_deploy(&no_recipient, "prod", true));
+	assert_false(ops_finding_stops_deploy(&no_recipient, "dev", false));
+	assert_false(ops_finding_stops_deploy(&no_recipient, "staging", false));
+	assert_false(ops_finding_stops_deploy(&no_recipient, "production", false));
+	assert_false(ops_finding_stops_deploy(&no_recipient, "pro", false));
+	assert_false(ops_finding_stops_deploy(&no_recipient, NULL, false));
+	assert_false(ops_finding_stops_deploy(&sibling, "prod", false));
 }
 
 int main(void)

@@ -1,6 +1,7 @@
-/* Security posture rule SEC001 (plain HTTP on a load balancer listener):
- * a warning (in prod one that says deploy refuses it), silent with a certificate or a
- * redirect to HTTPS. */
+/* The prod deploy gates of model/posture.c. SEC001 (plain HTTP on a load balancer
+ * listener): a warning (in prod one that says deploy refuses it), silent with a
+ * certificate or a redirect to HTTPS. OBS008 (an alarm topic with no recipient): the
+ * same, silent with an address or a subscription of the topic's own. */
 #define _GNU_SOURCE
 #include "model/catalog.h"
 #include "model/model.h"
@@ -209,6 +210,116 @@ static void test_internet_facing_and_absent(void **state)
 	done(&fx);
 }
 
+/* ---- OBS008: every alarm topic has a recipient ------------------------------------- */
+
+/* observability.yml's alarm topic in small: an e-mail subscription when AlarmEmail is
+ * set, an alarm that notifies the topic. */
+static const char topic_fragment[] = "Metadata:\n"
+                                     "  AWS::CloudFormation::Interface:\n"
+                                     "    ParameterGroups:\n"
+                                     "      - Label: {default: Observability}\n"
+                                     "        Parameters: [AlarmEmail]\n"
+                                     "Parameters:\n"
+                                     "  AlarmEmail:\n"
+                                     "    Type: String\n"
+                                     "    Description: e-mail\n"
+                                     "    Default: ''\n"
+                                     "Conditions:\n"
+                                     "  HasAlarmEmail: !Not [!Equals [!Ref AlarmEmail, '']]\n"
+                                     "Resources:\n"
+                                     "  AlarmTopic:\n"
+                                     "    Type: AWS::SNS::Topic\n"
+                                     "    Properties:\n"
+                                     "      TopicName: alarms\n"
+                                     "  QuietTopic:\n"
+                                     "    Type: AWS::SNS::Topic\n"
+                                     "    Properties:\n"
+                                     "      TopicName: quiet\n"
+                                     "  AlarmEmailSubscription:\n"
+                                     "    Type: AWS::SNS::Subscription\n"
+                                     "    Condition: HasAlarmEmail\n"
+                                     "    Properties:\n"
+                                     "      TopicArn: !Ref AlarmTopic\n"
+                                     "      Protocol: email\n"
+                                     "      Endpoint: !Ref AlarmEmail\n"
+                                     "  ErrorAlarm:\n"
+                                     "    Type: AWS::CloudWatch::Alarm\n"
+                                     "    Properties:\n"
+                                     "      AlarmActions: [!Ref AlarmTopic]\n"
+                                     "      OKActions: [!Ref AlarmTopic]\n";
+
+static const finding *first_of(const fixture *fx, const char *rule)
+{
+	for (size_t i = 0; i < fx->f.n; i++)
+		if (strcmp(fx->f.v[i].rule, rule) == 0)
+			return &fx->f.v[i];
+	return NULL;
+}
+
+/* No address: a warning on the field, whose fix names it and the one command that sets
+ * it, in every environment; in prod it says deploy refuses it. The topic no alarm
+ * notifies (QuietTopic) is no alarm topic. */
+static void test_alarm_topic_without_recipient(void **state)
+{
+	(void)state;
+	const char *envs[] = {"dev", "prod"};
+	for (size_t i = 0; i < 2; i++) {
+		fixture fx;
+		run_with(&fx, topic_fragment, envs[i], NULL, NULL, NULL);
+		if (count(&fx, "OBS008", SEV_WARNING) != 1)
+			dump(&fx);
+		assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 1);
+		assert_int_equal(count(&fx, "OBS008", SEV_ERROR), 0);
+		const finding *x = first_of(&fx, "OBS008");
+		assert_string_equal(x->field, "AlarmEmail");
+		assert_non_null(strstr(x->hint, "--set AlarmEmail="));
+		assert_true(has_message(&fx, "OBS008", "alarm topic AlarmTopic has no recipient"));
+		assert_true(
+		    has_message(&fx, "OBS008",
+		                i ? "lmsctl deploy refuses this in prod" : "allowed outside prod"));
+		done(&fx);
+	}
+}
+
+static void test_alarm_topic_recipients(void **state)
+{
+	(void)state;
+	fixture fx;
+	/* an address */
+	run_with(&fx, topic_fragment, "prod", "    Default: ''\n", "    Default: ops@example.com\n",
+	         NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 0);
+	done(&fx);
+	/* the topic's own subscription list */
+	run_with(&fx, topic_fragment, "prod", "      TopicName: alarms\n",
+	         "      TopicName: alarms\n"
+	         "      Subscription: [{Protocol: https, Endpoint: 'https://pager.example'}]\n",
+	         NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 0);
+	done(&fx);
+	/* a subscription (that exists) to another topic is none of this one's */
+	run_with(&fx, topic_fragment, "prod",
+	         "    Condition: HasAlarmEmail\n"
+	         "    Properties:\n"
+	         "      TopicArn: !Ref AlarmTopic\n",
+	         "    Properties:\n"
+	         "      TopicArn: !Ref QuietTopic\n",
+	         NULL);
+	const finding *x = first_of(&fx, "OBS008");
+	assert_non_null(x);
+	/* no subscription of the template names the topic: the fix names the topic, and
+	 * the finding points at it */
+	assert_string_equal(x->field, "");
+	assert_non_null(strstr(x->hint, "subscribe a recipient to AlarmTopic"));
+	assert_non_null(x->file);
+	done(&fx);
+	/* a second alarm on the quiet topic makes it an alarm topic too */
+	run_with(&fx, topic_fragment, "dev", "      AlarmActions: [!Ref AlarmTopic]\n",
+	         "      AlarmActions: [!Ref AlarmTopic, !Ref QuietTopic]\n", NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 2);
+	done(&fx);
+}
+
 static void test_listed_in_rules(void **state)
 {
 	(void)state;
@@ -233,6 +344,8 @@ int main(void)
 	    cmocka_unit_test(test_redirect_to_https_is_fine),
 	    cmocka_unit_test(test_literal_http_points_at_the_template),
 	    cmocka_unit_test(test_internet_facing_and_absent),
+	    cmocka_unit_test(test_alarm_topic_without_recipient),
+	    cmocka_unit_test(test_alarm_topic_recipients),
 	    cmocka_unit_test(test_listed_in_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -226,8 +226,9 @@ static void test_rule_table_in_id_order(void **state)
 	}
 }
 
-/* Prod is deployed with a certificate on the internal ALB; no default can
- * hold one, so a fresh prod model has exactly that warning (SEC001). */
+/* Prod is deployed with a certificate on the internal ALB and an address for the alarms;
+ * no default can hold either, so a fresh prod model has exactly those two warnings, the
+ * deploy gates of prod (SEC001, OBS008). */
 #define TEST_CERTIFICATE                                                                           \
 	"arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
@@ -235,19 +236,33 @@ static void test_fresh_prod_has_no_findings(void **state)
 {
 	(void)state;
 	findings f;
-	validate_with("prod", "AlbCertificateArn", TEST_CERTIFICATE, &f);
-	if (f.n)
+	model *m = new_model(real_cat, "prod");
+	assert_true(model_set(m, "AlbCertificateArn", TEST_CERTIFICATE));
+	assert_true(model_set(m, "AlarmEmail", "ops@example.com"));
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+	model_free(m);
+	if (findings_count(&f, SEV_ERROR) || findings_count(&f, SEV_WARNING))
 		dump_findings(&f);
 	assert_int_equal(findings_count(&f, SEV_ERROR), 0);
 	assert_int_equal(findings_count(&f, SEV_WARNING), 0);
 	findings_free(&f);
-	/* without one: a warning (deploy refuses prod), never an error, so
-	 * that a fresh prod model validates */
+	/* without them: warnings (deploy refuses prod), never errors, so that a fresh prod
+	 * model validates */
 	validate_with("prod", NULL, NULL, &f);
 	assert_int_equal(findings_count(&f, SEV_ERROR), 0);
+	assert_int_equal(findings_count(&f, SEV_WARNING), 2);
+	assert_non_null(find(&f, "SEC001", SEV_WARNING, "AlbCertificateArn"));
+	assert_non_null(find(&f, "OBS008", SEV_WARNING, "AlarmEmail"));
+	findings_free(&f);
+	/* each gate on its own */
+	validate_with("prod", "AlarmEmail", "ops@example.com", &f);
 	assert_int_equal(findings_count(&f, SEV_WARNING), 1);
-	assert_string_equal(f.v[0].rule, "SEC001");
-	assert_string_equal(f.v[0].field, "AlbCertificateArn");
+	assert_non_null(find(&f, "SEC001", SEV_WARNING, "AlbCertificateArn"));
+	findings_free(&f);
+	validate_with("prod", "AlbCertificateArn", TEST_CERTIFICATE, &f);
+	assert_int_equal(findings_count(&f, SEV_WARNING), 1);
+	assert_non_null(find(&f, "OBS008", SEV_WARNING, "AlarmEmail"));
 	findings_free(&f);
 }
 

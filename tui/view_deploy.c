@@ -220,8 +220,9 @@ bool deploy_running(const console *c)
 
 /* ---- starting -------------------------------------------------------------- */
 
-/* Whether a finding stops a deploy: every error, and in prod plain HTTP to the load
- * balancer (SEC001), as `lmsctl deploy` refuses it without --allow-plain-http. */
+/* Whether a finding stops a deploy: every error, and in prod the deploy gates (no alarm
+ * recipient, OBS008; plain HTTP to the load balancer, SEC001), as `lmsctl deploy` refuses
+ * them (the console has no --allow-plain-http). */
 static bool stops_deploy(console *c, const finding *f)
 {
 	return ops_finding_stops_deploy(f, console_env(c), false);
@@ -786,7 +787,7 @@ static void draw_blocked(console *c, WINDOW *w, int h, int wd)
 	snprintf(t, sizeof(t),
 	         "%s Deploy stopped: %zu finding(s) to fix first%s. Enter goes to the field.",
 	         c->sym.error, deploy_blockers(c),
-	         console_is_prod(c) ? " (errors, and plain HTTP in PROD)" : "");
+	         console_is_prod(c) ? " (errors, and the deploy gates of PROD)" : "");
 	int y = 1 + draw_lines_header(c, w, 1, wd, t, th(&c->th, TH_ERROR));
 	size_t shown = 0;
 	for (size_t i = 0; i < c->um.f.n && y < h - 1; i++) {

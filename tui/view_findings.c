@@ -4,6 +4,7 @@
  * resource, to the resource in the preview. */
 #include "tui/ui.h"
 
+#include "ops/status.h"
 #include "tui/ui_text.h"
 
 #include <stdlib.h>
@@ -36,6 +37,15 @@ static void findings_close(console *c)
 	free(c->vs[VIEW_FINDINGS]);
 	c->vs[VIEW_FINDINGS] = NULL;
 }
+
+/* A warning that stops a deploy all the same: a prod gate (PROD_GATE in model/rules.def),
+ * decided where lmsctl deploy and D decide it. Errors stop every deploy and say so. */
+static bool blocks_deploy(const console *c, const finding *x)
+{
+	return x->sev != SEV_ERROR && ops_finding_stops_deploy(x, console_env(c), false);
+}
+
+#define BLOCKS_DEPLOY "[blocks deploy] "
 
 static void findings_draw(console *c, WINDOW *w, int h, int wd)
 {
@@ -86,6 +96,9 @@ static void findings_draw(console *c, WINDOW *w, int h, int wd)
 		int fw = 22;
 		ui_put_cut(c, w, y, cx, field, fw, row ? row : th(&c->th, TH_LABEL));
 		cx += fw + 1;
+		if (blocks_deploy(c, x))
+			cx += ui_put_cut(c, w, y, cx, BLOCKS_DEPLOY, 1 + iw - cx,
+			                 row ? row : th(&c->th, TH_ERROR));
 		ui_put_cut(c, w, y, cx, x->message, 1 + iw - cx, row ? row : th(&c->th, TH_NORMAL));
 	}
 	if (f->n > (size_t)list_h) {
@@ -100,7 +113,8 @@ static void findings_draw(console *c, WINDOW *w, int h, int wd)
 	ui_hline(c, w, y, 1, iw, th(&c->th, TH_BORDER));
 	buf b;
 	buf_init(&b, 0);
-	buf_addf(&b, " %s %s %s ", x->rule, severity_name(x->sev), *x->field ? x->field : "");
+	buf_addf(&b, " %s %s %s %s", x->rule, severity_name(x->sev), *x->field ? x->field : "",
+	         blocks_deploy(c, x) ? BLOCKS_DEPLOY : "");
 	ui_put_cut(c, w, y, 2, buf_cstr(&b), iw - 2, th(&c->th, TH_TITLE));
 	buf_reset(&b);
 	buf_addf(&b, "%s", x->message);
