@@ -45,9 +45,13 @@ const rule_info *rules_lookup(const char *id)
 
 bool rules_supports(const rule_info *r, const char *name)
 {
+	if (!r || !r->obligations || !name || !*name)
+		return false;
+	/* a whole word of the space-separated list, not a prefix of a longer one */
+	const char *all = r->obligations;
 	size_t n = strlen(name);
-	for (const char *p = r ? r->obligations : ""; n && (p = strstr(p, name)) != NULL; p += n)
-		if ((p == r->obligations || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+	for (const char *p = all; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == all || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
 			return true;
 	return false;
 }
