@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Builds the Debian package (debian/) from a copy of the tracked files, checks it
+# with lintian, extracts it into a scratch root (dpkg -x: never into the real
+# system) and runs `lmsctl --version` and `lmsctl validate` from there.
+# scripts/check's deb stage; runs alone too:
+#
+#   scripts/deb-package.sh [OUTDIR]   OUTDIR keeps the .deb and lintian's report
+#
+# Needs dpkg-dev, debhelper and lintian (scripts/bootstrap check installs them)
+# and the Build-Depends of debian/control. The unit tests are not rerun
+# (DEB_BUILD_OPTIONS=nocheck): scripts/check's unit stage ran them on the same sources.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-}
+jobs=$(nproc)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+version=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
+src="$work/lmsctl-$version"
+mkdir "$src"
+# the tracked files only, as a fresh clone has them (the working tree's contents)
+(cd "$top" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$src"
+
+# the source package too, so lintian checks debian/ and its source overrides
+(cd "$work" && dpkg-source -Zgzip -b "lmsctl-$version" >"$work/source.log" 2>&1) ||
+	{ cat "$work/source.log"; exit 1; }
+echo "deb: building the package (dpkg-buildpackage -us -uc -b)"
+if ! (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$jobs" \
+	dpkg-buildpackage -us -uc -b >"$work/build.log" 2>&1); then
+	tail -60 "$work/build.log"
+	exit 1
+fi
+deb=$(ls "$work"/lmsctl_"$version"_*.deb)
+changes=$(ls "$work"/lmsctl_"$version"_*.changes)
+
+# lintian: errors fail; warnings, info and pedantic tags listed; overrides are in
+# debian/lintian-overrides and debian/source/lintian-overrides, each explained
+echo "deb: lintian"
+rc=0
+lintian --fail-on error --display-info --pedantic --show-overrides \
+	"$work/lmsctl_$version.dsc" "$changes" >"$work/lintian.txt" 2>&1 || rc=$?
+if [ -s "$work/lintian.txt" ]; then sed 's/^/  /' "$work/lintian.txt"; else echo "  (no tags)"; fi
+[ $rc = 0 ] || { echo "deb: lintian found errors"; exit 1; }
+
+# a scratch root: the package's files as dpkg would install them
+root="$work/root"
+dpkg -x "$deb" "$root"
+echo "deb: contents"
+dpkg -c "$deb" | awk '{print "  " $6}' | grep -Ev '/$' | head -40
+for f in usr/bin/lmsctl usr/share/lmsctl/templates/catalog.yml usr/share/lmsctl/data/create-only.json \
+	usr/share/man/man1/lmsctl.1.gz usr/share/man/man5/lmsctl-model.5.gz \
+	usr/share/doc/lmsctl/README.md.gz usr/share/doc/lmsctl/copyright; do
+	[ -e "$root/$f" ] || { echo "deb: the package lacks /$f"; exit 1; }
+done
+# Depends: the libraries found by dpkg-shlibdeps and the two opened with dlopen
+depends=$(dpkg-deb -f "$deb" Depends)
+echo "deb: Depends: $depends"
+for p in libcurl4 libssl3 libyaml-0-2 libjansson4 libpcre2-8-0 libexpat1 libncursesw6; do
+	printf '%s\n' "$depends" | tr ',' '\n' | grep -Eq "^ *$p( |\$)" ||
+		{ echo "deb: Depends lacks $p"; exit 1; }
+done
+
+# the binary looks for its templates in /usr/share/lmsctl (compiled in); in the
+# scratch root it is told where they are, as the README shows
+export LMSCTL_TEMPLATES="$root/usr/share/lmsctl/templates"
+cd "$work"
+"$root/usr/bin/lmsctl" --version
+vrc=0
+"$root/usr/bin/lmsctl" validate >"$work/validate.txt" 2>&1 || vrc=$?
+tail -3 "$work/validate.txt"
+# 0: no errors; 1: the built-in dev model has errors (it must not: it is the model
+# `lmsctl init` writes); anything else: the binary could not run
+[ $vrc = 0 ] || { echo "deb: lmsctl validate from the scratch root exited $vrc"; cat "$work/validate.txt"; exit 1; }
+if [ -n "$out" ]; then
+	mkdir -p "$out"
+	cp "$deb" "$work/lintian.txt" "$out/"
+	echo "deb: $out/$(basename "$deb")"
+fi
