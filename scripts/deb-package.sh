@@ -13,6 +13,10 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-}
 jobs=$(nproc)
+for tool in dpkg-buildpackage dh lintian; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		{ echo "deb: $tool not found: apt-get install dpkg-dev debhelper lintian (scripts/bootstrap check does)"; exit 1; }
+done
 work=$(mktemp -d)
 [ -n "${DEB_KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 
@@ -43,7 +47,7 @@ lintian --fail-on error --display-info --pedantic \
 	"$work/lmsctl_$version.dsc" "$changes" >"$work/lintian.raw" 2>&1 || rc=$?
 # (CI runs as root; lintian says so on every run)
 grep -v '^running with root privileges' "$work/lintian.raw" >"$work/lintian.txt" || true
-if [ -s "$work/lintian.txt" ]; then sed 's/^/  /' "$work/lintian.txt"; else echo "  (no tags)"; fi
+if [ -s "$work/lintian.txt" ]; then sed 's/^/  /' "$work/lintian.txt"; else echo "  (no tags reported)"; fi
 [ $rc = 0 ] || { echo "deb: lintian found errors (exit $rc)"; exit 1; }
 for o in "$top/debian/source/lintian-overrides" "$top/debian/lintian-overrides"; do
 	if [ -f "$o" ]; then
@@ -107,7 +111,7 @@ if ! (cd "$plain" && autoreconf -fi >"$work/install.log" 2>&1) ||
 	tail -40 "$work/install.log"
 	exit 1
 fi
-outside=$(cd "$work/destdir" && find . -type f | grep -v "^.$prefix/" || true)
+outside=$(cd "$work/destdir" && { find . -type f | grep -v "^.$prefix/" || true; })
 [ -z "$outside" ] || { echo "deb: make install wrote outside --prefix:"; echo "$outside"; exit 1; }
 mv "$work/destdir$prefix" "$prefix"
 irc=0
