@@ -65,6 +65,9 @@ for f in usr/bin/lmsctl usr/share/lmsctl/templates/catalog.yml usr/share/lmsctl/
 	usr/share/doc/lmsctl/README.md.gz usr/share/doc/lmsctl/copyright; do
 	[ -e "$root/$f" ] || { echo "deb: the package lacks /$f"; exit 1; }
 done
+# nothing outside /usr/bin and /usr/share (no /usr/local, no test programs)
+stray=$(dpkg -c "$deb" | awk '{print $6}' | grep -Ev '^\./$|^\./usr/$|^\./usr/(bin|share)/' || true)
+[ -z "$stray" ] || { echo "deb: unexpected files in the package:"; echo "$stray"; exit 1; }
 # Depends: the libraries found by dpkg-shlibdeps and the two opened with dlopen
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "deb: Depends: $depends"
@@ -85,7 +88,11 @@ grep -qa '/usr/share/lmsctl/templates' "$root/usr/bin/lmsctl" ||
 # in the scratch root it is told where they are, as the README shows
 export LMSCTL_TEMPLATES="$root/usr/share/lmsctl/templates"
 cd "$work"
-"$root/usr/bin/lmsctl" --version
+# the program's version (configure.ac) is the package's (debian/changelog)
+shown=$("$root/usr/bin/lmsctl" --version)
+echo "$shown"
+[ "$shown" = "lmsctl $version" ] ||
+	{ echo "deb: lmsctl --version says '$shown', the package is $version (debian/changelog)"; exit 1; }
 vrc=0
 "$root/usr/bin/lmsctl" validate >"$work/validate.txt" 2>&1 || vrc=$?
 tail -3 "$work/validate.txt"
