@@ -20,11 +20,20 @@ done
 work=$(mktemp -d)
 [ -n "${DEB_KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 
+# the tracked files, as a fresh clone has them (the working tree's contents); from
+# an unpacked release tarball (no git), every file but the build directories
+tree_files() {
+	if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git -C "$top" ls-files -z
+	else
+		(cd "$top" && find . \( -path ./_build -o -path ./build \) -prune -o -type f -print0)
+	fi
+}
+
 version=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
 src="$work/lmsctl-$version"
 mkdir "$src"
-# the tracked files only, as a fresh clone has them (the working tree's contents)
-(cd "$top" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$src"
+tree_files | (cd "$top" && tar --null -T - -cf -) | tar -xf - -C "$src"
 
 # the source package too, so lintian checks debian/ and its source overrides
 (cd "$work" && dpkg-source -Zgzip -b "lmsctl-$version" >"$work/source.log" 2>&1) ||
@@ -110,7 +119,7 @@ prefix="$work/prefix"
 inst="$work/inst"
 plain="$work/plain"
 mkdir "$inst" "$plain"
-(cd "$top" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$plain"
+tree_files | (cd "$top" && tar --null -T - -cf -) | tar -xf - -C "$plain"
 if ! (cd "$plain" && autoreconf -fi >"$work/install.log" 2>&1) ||
 	! (cd "$inst" && "$plain/configure" -q --prefix="$prefix" CFLAGS="-O0" >>"$work/install.log" 2>&1 &&
 	make -j"$jobs" lmsctl >>"$work/install.log" 2>&1 &&
