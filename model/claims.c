@@ -63,10 +63,8 @@ static void flag(const validate_ctx *ctx, const char *rule, const render_resourc
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = lms_vstrdupf(fmt, ap);
+	findings_vadd(ctx->out, rule, SEV_ERROR, "", hint, fmt, ap);
 	va_end(ap);
-	findings_add(ctx->out, rule, SEV_ERROR, "", hint, "%s", msg ? msg : "out of memory");
-	free(msg);
 	const ynode *at = NULL;
 	if (key)
 		rule_prop(res->props, key, &at);

@@ -32,14 +32,20 @@ void findings_free(findings *f)
 void findings_add(findings *f, const char *rule, severity sev, const char *field, const char *hint,
                   const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
+	findings_vadd(f, rule, sev, field, hint, fmt, ap);
+	va_end(ap);
+}
+
+void findings_vadd(findings *f, const char *rule, severity sev, const char *field, const char *hint,
+                   const char *fmt, va_list ap)
+{
 	if (!VEC_RESERVE(f->v, f->cap, f->n + 1)) {
 		f->oom = true;
 		return;
 	}
-	va_list ap;
-	va_start(ap, fmt);
 	char *message = lms_vstrdupf(fmt, ap);
-	va_end(ap);
 	finding *x = &f->v[f->n];
 	memset(x, 0, sizeof(*x));
 	x->rule = strdup(rule);

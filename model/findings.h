@@ -6,6 +6,7 @@
 
 #include "common/buf.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,6 +32,10 @@ void findings_init(findings *f);
 void findings_free(findings *f);
 void findings_add(findings *f, const char *rule, severity sev, const char *field, const char *hint,
                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* findings_add with the message's arguments as a va_list, for the rules' own
+ * reporting helpers (which then place the finding). */
+void findings_vadd(findings *f, const char *rule, severity sev, const char *field, const char *hint,
+                   const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 void findings_set_position(findings *f, size_t index, const char *file, size_t line, size_t col);
 size_t findings_count(const findings *f, severity sev);
 /* Sorts by severity (errors first), then position, then rule id. */

@@ -44,10 +44,8 @@ static void add(tctx *t, const char *rule, severity sev, const render_resource *
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = lms_vstrdupf(fmt, ap);
+	findings_vadd(t->out, rule, sev, "", hint, fmt, ap);
 	va_end(ap);
-	findings_add(t->out, rule, sev, "", hint, "%s", msg ? msg : "out of memory");
-	free(msg);
 	const char *file = NULL;
 	size_t line = 0, col = 0;
 	if (at && at->src && at->file) {

@@ -122,10 +122,8 @@ void rn_problem(rctx *c, const char *rule, const ynode *at, const char *hint, co
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = lms_vstrdupf(fmt, ap);
+	findings_vadd(c->out, rule, SEV_ERROR, "", hint, fmt, ap);
 	va_end(ap);
-	findings_add(c->out, rule, SEV_ERROR, "", hint, "%s", msg ? msg : "out of memory");
-	free(msg);
 	if (at && c->file)
 		findings_set_position(c->out, c->out->n - 1, c->file, at->start.line,
 		                      at->start.col);
