@@ -271,6 +271,8 @@ static void constraint_text(const cat_param *p, buf *out)
 		buf_addf(out, "; pattern %s", p->allowed_pattern);
 	if (p->no_echo)
 		buf_adds(out, "; NoEcho (hidden)");
+	if (p->pipeline_owned)
+		buf_adds(out, "; the pipeline's: read-only, an update keeps the deployed value");
 }
 
 static const char *shown_value(console *c, const cat_param *p, const char *v)
