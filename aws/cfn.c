@@ -325,7 +325,10 @@ bool cfn_create_change_set(aws_client *c, const cfn_change_set_input *in, char *
 	for (size_t i = 0; i < in->nparameters; i++) {
 		aws_params_addf(&p, in->parameters[i].key, "Parameters.member.%zu.ParameterKey",
 		                i + 1);
-		if (in->parameters[i].no_echo)
+		if (in->parameters[i].keep_previous && in->type && strcmp(in->type, "UPDATE") == 0)
+			aws_params_addf(&p, "true", "Parameters.member.%zu.UsePreviousValue",
+			                i + 1);
+		else if (in->parameters[i].no_echo)
 			aws_params_addf_secret(&p, in->parameters[i].value,
 			                       "Parameters.member.%zu.ParameterValue", i + 1);
 		else

@@ -28,6 +28,9 @@ typedef struct cfn_kv {
 	char *value;
 	/* a NoEcho parameter's value: sent as a change-set parameter, "****" in every log */
 	bool no_echo;
+	/* an UPDATE change set sends UsePreviousValue instead of the value (a parameter the
+	 * pipeline owns: the stack keeps what it last deployed); a CREATE sends the value */
+	bool keep_previous;
 } cfn_kv;
 
 typedef struct cfn_output {

@@ -68,6 +68,7 @@ static bool is_interrupted(void *ctx)
 const char deploy_usage[] =
     "Usage: lmsctl [-m MODEL] deploy [--yes] [--no-execute] [--role-arn ARN]\n"
     "                                [--allow-replacement] [--template FILE] [--output json]\n"
+    "                                [--set-pipeline-parameter KEY=VALUE]\n"
     "\n"
     "Validate the model, then create a CloudFormation change set for its stack (templates\n"
     "over 51,200 bytes go through the artifact bucket lmsctl-artifacts-ACCOUNT-REGION),\n"
@@ -86,6 +87,10 @@ const char deploy_usage[] =
     "                          file systems, buckets, keys, ...): their data is lost\n"
     "      --template FILE     deploy FILE instead of the template generated from the model\n"
     "                          (the model still gives stack, region and parameter values)\n"
+    "      --set-pipeline-parameter KEY=VALUE\n"
+    "                          emergency only: set KEY, a parameter the pipeline owns\n"
+    "                          (ContainerImage), to VALUE; otherwise an update keeps the\n"
+    "                          value the pipeline last deployed (typed confirmation)\n"
     "      --output json       the result as JSON on standard output (also "
     "--format)\n" AWS_OPTIONS_HELP "\n"
     "Exit status: 0 deployed or nothing to do; 1 validation errors, a refused, failed or\n"
@@ -657,22 +662,49 @@ static void params_free(params *p)
 	free(p->kv);
 }
 
-static bool params_add(params *p, const char *key, const char *value, bool no_echo)
+static bool params_add(params *p, const char *key, const char *value, bool no_echo,
+                       bool keep_previous)
 {
 	if (!VEC_RESIZE(p->kv, p->n + 1))
 		return false;
 	p->kv[p->n].key = strdup(key);
 	p->kv[p->n].value = strdup(value);
 	p->kv[p->n].no_echo = no_echo;
+	p->kv[p->n].keep_previous = keep_previous;
 	p->n++;
 	return p->kv[p->n - 1].key && p->kv[p->n - 1].value;
+}
+
+/* --set-pipeline-parameter KEY=VALUE: the one parameter the pipeline owns that this deploy
+ * sets to VALUE (an update too), instead of keeping the stack's. */
+typedef struct pipeline_override {
+	char *key;
+	const char *value;
+} pipeline_override;
+
+/* A parameter the pipeline owns keeps the stack's value on an update, unless overridden. */
+static bool params_override(params *p, const pipeline_override *ov)
+{
+	for (size_t i = 0; ov->key && i < p->n; i++) {
+		if (strcmp(p->kv[i].key, ov->key) != 0)
+			continue;
+		char *v = strdup(ov->value);
+		if (!v)
+			return false;
+		free(p->kv[i].value);
+		p->kv[i].value = v;
+		p->kv[i].keep_previous = false;
+	}
+	return true;
 }
 
 /* The parameter values for the template: the model's value of every parameter the
  * template declares (the assembled template declares the catalog's). NoEcho values are
  * marked so: CreateChangeSet writes them as "****" in every log (and the client masks
- * them in answers too). */
-static bool collect_parameters(op *o, const char *template_path, const buf *tpl, params *out)
+ * them in answers too). A parameter the pipeline owns is its Default, kept at the stack's
+ * value on an update (keep_previous), unless --set-pipeline-parameter names it. */
+static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
+                               const pipeline_override *ov, params *out)
 {
 	memset(out, 0, sizeof *out);
 	if (!template_path) {
@@ -683,10 +715,11 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 		for (size_t i = 0; ok && i < n; i++) {
 			if (v[i].no_echo)
 				aws_client_mask(o->aws, v[i].value);
-			ok = params_add(out, v[i].key, v[i].value, v[i].no_echo);
+			ok =
+			    params_add(out, v[i].key, v[i].value, v[i].no_echo, v[i].keep_previous);
 		}
 		free(v);
-		return ok;
+		return ok && params_override(out, ov);
 	}
 	lms_error err = {0};
 	ydoc *doc = ydoc_parse(template_path, buf_cstr(tpl), tpl->len, &err);
@@ -708,10 +741,11 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 			aws_client_mask(o->aws, v);
 			aws_client_mask_parameter(o->aws, name);
 		}
-		ok = params_add(out, name, v, secret);
+		const cat_param *cp = catalog_param(o->cat, name);
+		ok = params_add(out, name, v, secret, cp && cp->pipeline_owned);
 	}
 	ydoc_free(doc);
-	return ok;
+	return ok && params_override(out, ov);
 }
 
 /* ---- deploy ------------------------------------------------------------------------------ */
@@ -719,6 +753,8 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 typedef struct deploy_opts {
 	bool yes, no_execute, allow_replacement, allow_plain_http;
 	const char *role_arn, *template_path;
+	const char *set_pipeline; /* --set-pipeline-parameter KEY=VALUE */
+	pipeline_override override;
 } deploy_opts;
 
 typedef struct deploy_result {
@@ -1024,7 +1060,7 @@ static int deploy_change_set(deploy_run *x)
 	deploy_result *r = x->r;
 	lms_error err = {0};
 	params p = {0};
-	if (!collect_parameters(o, x->d->template_path, &x->tpl, &p)) {
+	if (!collect_parameters(o, x->d->template_path, &x->tpl, &x->d->override, &p)) {
 		params_free(&p);
 		r->result = "failed: template not uploaded";
 		return EXIT_FINDINGS;
@@ -1112,12 +1148,20 @@ static int deploy_review(deploy_run *x, bool *go)
 	}
 	if (!d->yes) {
 		bool yes;
-		if (x->sm.stateful_replace || x->sm.stateful_remove) {
+		if (x->sm.stateful_replace || x->sm.stateful_remove || d->override.key) {
 			buf q;
 			buf_init(&q, 0);
-			buf_addf(&q,
-			         "This change set replaces or removes stateful resources of %s.",
-			         o->stack);
+			if (x->sm.stateful_replace || x->sm.stateful_remove)
+				buf_addf(&q,
+				         "This change set replaces or removes stateful resources "
+				         "of %s.",
+				         o->stack);
+			if (d->override.key)
+				buf_addf(&q,
+				         "%sThis change set sets %s, which the pipeline owns, to "
+				         "%s: the service runs that until the pipeline deploys "
+				         "again.",
+				         q.len ? "\n" : "", d->override.key, d->override.value);
 			yes = confirm_typed(buf_cstr(&q), o->stack);
 			buf_free(&q);
 		} else {
@@ -1208,6 +1252,47 @@ static int deploy_execute(deploy_run *x)
 	return rc;
 }
 
+/* --set-pipeline-parameter KEY=VALUE: KEY a parameter the pipeline owns, VALUE within its
+ * constraints (2 otherwise). */
+static int pipeline_override_parse(op *o, deploy_opts *d)
+{
+	if (!d->set_pipeline)
+		return EXIT_OK;
+	const char *eq = strchr(d->set_pipeline, '=');
+	if (!eq || eq == d->set_pipeline)
+		return cli_usage_error("deploy",
+		                       "--set-pipeline-parameter wants KEY=VALUE, not '%s'",
+		                       d->set_pipeline);
+	d->override.key = strndup(d->set_pipeline, (size_t)(eq - d->set_pipeline));
+	d->override.value = eq + 1;
+	if (!d->override.key) {
+		fail("out of memory");
+		return EXIT_FINDINGS;
+	}
+	const cat_param *p = catalog_param(o->cat, d->override.key);
+	if (!p || !p->pipeline_owned)
+		return cli_usage_error("deploy",
+		                       "--set-pipeline-parameter: '%s' is not a parameter the "
+		                       "pipeline owns (LmsCtl::PipelineParameters)%s",
+		                       d->override.key, p ? "; set it in the model" : "");
+	findings f;
+	findings_init(&f);
+	validate_param_value(p, d->override.value, &f);
+	size_t errors = findings_count(&f, SEV_ERROR);
+	if (errors) {
+		buf out;
+		buf_init(&out, 0);
+		findings_format_text(&f, &out);
+		term_puts(stderr, buf_cstr(&out));
+		buf_free(&out);
+	}
+	findings_free(&f);
+	if (errors)
+		return cli_usage_error("deploy", "--set-pipeline-parameter: '%s' is not a valid %s",
+		                       d->override.value, d->override.key);
+	return EXIT_OK;
+}
+
 static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 {
 	deploy_run x = {.o = o, .d = d, .r = r};
@@ -1256,6 +1341,7 @@ int cmd_deploy(int argc, char **argv, const deploy_env *env)
 	                        CLI_FLAG("allow-replacement", 0, &d.allow_replacement),
 	                        CLI_FLAG("allow-plain-http", 0, &d.allow_plain_http),
 	                        CLI_STRING("template", 0, &d.template_path),
+	                        CLI_STRING("set-pipeline-parameter", 0, &d.set_pipeline),
 	                        CLI_OUTPUT_FORMAT(&output)};
 	int parsed = parse("deploy", deploy_usage, opts, COUNT(opts), argc, argv);
 	if (parsed != CLI_CONTINUE)
@@ -1277,6 +1363,12 @@ int cmd_deploy(int argc, char **argv, const deploy_env *env)
 		op_free(&o);
 		return EXIT_FINDINGS;
 	}
+	int orc = pipeline_override_parse(&o, &d);
+	if (orc != EXIT_OK) {
+		free(d.override.key);
+		op_free(&o);
+		return orc;
+	}
 	install_interrupt(&o);
 	deploy_result r = {0};
 	int rc = run_deploy(&o, &d, &r);
@@ -1288,6 +1380,7 @@ int cmd_deploy(int argc, char **argv, const deploy_env *env)
 	json_decref(r.changes);
 	sf_failure_free(&r.first);
 	cfn_stack_free(r.stack);
+	free(d.override.key);
 	op_free(&o);
 	return rc;
 }

@@ -45,7 +45,7 @@ function __lmsctl_options
         case params
             printf '%s\n' -m --model -o --output-file --output --format
         case deploy
-            printf '%s\n' -m --model -y --yes --no-execute --role-arn --allow-plain-http --allow-replacement --template --output --format --endpoint-url --profile --region --debug
+            printf '%s\n' -m --model -y --yes --no-execute --role-arn --allow-plain-http --allow-replacement --template --set-pipeline-parameter --output --format --endpoint-url --profile --region --debug
         case destroy
             printf '%s\n' -m --model -y --yes --role-arn --output --format --endpoint-url --profile --region --debug
         case status

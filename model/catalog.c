@@ -348,6 +348,36 @@ static bool load_profiles(loader *ld, cat_fragment *f, const ynode *profiles)
 	return true;
 }
 
+/* `LmsCtl::PipelineParameters`: a list of parameters (of any fragment) the pipeline owns. */
+static bool load_pipeline_params(loader *ld, cat_fragment *f, const ynode *list)
+{
+	catalog *cat = ld->cat;
+	if (list->kind != YNODE_SEQ)
+		return fail_node(ld->err, f, list, "%s",
+		                 "LmsCtl::PipelineParameters must be a list of parameter names");
+	for (size_t i = 0; i < list->n; i++) {
+		const char *name = ynode_str(list->kids[i]);
+		cat_param *p = name ? (cat_param *)catalog_param(cat, name) : NULL;
+		if (!p)
+			return fail_node(ld->err, f, list->kids[i],
+			                 "LmsCtl::PipelineParameters lists '%s', which no fragment "
+			                 "defines",
+			                 name ? name : "?");
+		if (p->no_echo)
+			return fail_node(ld->err, f, list->kids[i],
+			                 "'%s' is NoEcho: a secret is not the pipeline's to set",
+			                 name);
+		for (size_t j = 0; j < cat->nprofile; j++)
+			if (strcmp(cat->profile[j].param, name) == 0)
+				return fail_node(ld->err, f, cat->profile[j].node,
+				                 "profile sets '%s', which the pipeline owns "
+				                 "(LmsCtl::PipelineParameters)",
+				                 name);
+		p->pipeline_owned = true;
+	}
+	return true;
+}
+
 static bool load_fragment(loader *ld, cat_fragment *f)
 {
 	lms_error *err = ld->err;
@@ -393,12 +423,13 @@ static bool load_fragment(loader *ld, cat_fragment *f)
 		for (size_t i = 0; i < md->n; i++) {
 			const ynode *k = ynode_key(md, i);
 			if (strcmp(k->str, "AWS::CloudFormation::Interface") != 0 &&
-			    strcmp(k->str, "LmsCtl::Profiles") != 0)
+			    strcmp(k->str, "LmsCtl::Profiles") != 0 &&
+			    strcmp(k->str, "LmsCtl::PipelineParameters") != 0)
 				return fail_node(
 				    err, f, k,
 				    "fragment Metadata holds only "
-				    "AWS::CloudFormation::Interface and LmsCtl::Profiles, "
-				    "not '%s'",
+				    "AWS::CloudFormation::Interface, LmsCtl::Profiles and "
+				    "LmsCtl::PipelineParameters, not '%s'",
 				    k->str);
 		}
 	}
@@ -486,9 +517,12 @@ catalog *catalog_load(const char *dir, lms_error *err)
 		const ynode *md = f->value[SEC_METADATA];
 		const ynode *iface = ynode_get(md, "AWS::CloudFormation::Interface");
 		const ynode *profiles = ynode_get(md, "LmsCtl::Profiles");
+		const ynode *owned = ynode_get(md, "LmsCtl::PipelineParameters");
 		if (iface && !load_groups(&ld, f, iface))
 			goto fail;
 		if (profiles && !load_profiles(&ld, f, profiles))
+			goto fail;
+		if (owned && !load_pipeline_params(&ld, f, owned))
 			goto fail;
 	}
 	for (size_t i = 0; i < cat->nparams; i++) {

@@ -57,6 +57,10 @@ typedef struct cat_param {
 	bool no_echo;
 	const char *label; /* ParameterLabels default, or the name */
 	size_t group;      /* index into catalog.groups */
+	/* listed under a fragment's `Metadata: LmsCtl::PipelineParameters`: the pipeline,
+	 * not the model, sets it (a first deploy sends the Default, an update keeps the
+	 * stack's value: docs/deploy.md) */
+	bool pipeline_owned;
 } cat_param;
 
 typedef struct cat_group {

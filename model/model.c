@@ -97,10 +97,11 @@ const char *model_get(const model *m, const char *key)
 
 const char *model_param_value(const model *m, const catalog *cat, const char *param)
 {
-	const char *v = m ? model_get(m, param) : NULL;
+	const cat_param *p = catalog_param(cat, param);
+	/* a parameter the pipeline owns is not the model's (MDL001 says so when it sets one) */
+	const char *v = m && !(p && p->pipeline_owned) ? model_get(m, param) : NULL;
 	if (v)
 		return v;
-	const cat_param *p = catalog_param(cat, param);
 	return p ? p->default_value : NULL;
 }
 
@@ -307,7 +308,7 @@ model *model_new_from_catalog(const catalog *cat, const char *env, lms_error *er
 		for (size_t i = 0; i < cat->groups[g].n; i++) {
 			const cat_param *p = &cat->params[cat->groups[g].params[i]];
 			if (strcmp(p->e.name, MODEL_PARAM_ENVIRONMENT) == 0 ||
-			    strcmp(p->e.name, MODEL_PARAM_SUFFIX) == 0)
+			    strcmp(p->e.name, MODEL_PARAM_SUFFIX) == 0 || p->pipeline_owned)
 				continue;
 			if (!add_entry(m, p->e.name, catalog_profile_value(cat, env, p->e.name),
 			               true))
@@ -439,8 +440,9 @@ bool model_render_new(const model *m, const catalog *cat, buf *out)
 		for (size_t i = 0; i < grp->n; i++) {
 			const cat_param *p = &cat->params[grp->params[i]];
 			const char *v = model_get(m, p->e.name);
+			bool owned = p->pipeline_owned && !v;
 			if (strcmp(p->e.name, MODEL_PARAM_ENVIRONMENT) == 0 ||
-			    strcmp(p->e.name, MODEL_PARAM_SUFFIX) == 0 || !v)
+			    strcmp(p->e.name, MODEL_PARAM_SUFFIX) == 0 || (!v && !owned))
 				continue;
 			if (!header) {
 				buf_adds(out, "\n  # ==== ");
@@ -448,6 +450,14 @@ bool model_render_new(const model *m, const catalog *cat, buf *out)
 				buf_adds(out, " ====\n");
 			}
 			header = true;
+			if (owned) {
+				buf_addf(
+				    out,
+				    "\n  # %s: the pipeline's (LmsCtl::PipelineParameters), not "
+				    "the model's: docs/deploy.md.\n",
+				    p->e.name);
+				continue;
+			}
 			buf_adds(out, "\n  # ");
 			add_comment_text(out, p->label, strlen(p->label));
 			buf_adds(out, ".\n");

@@ -14,8 +14,12 @@ bool params_json_export(const catalog *cat, const model *m, buf *out)
 	for (size_t i = 0; i < cat->nparams; i++) {
 		const char *name = cat->params[i].e.name;
 		const char *v = model_param_value(m, cat, name);
+		/* the pipeline's: an update keeps the stack's value, as lmsctl deploy does */
 		json_t *o =
-		    json_pack("{s:s, s:s}", "ParameterKey", name, "ParameterValue", v ? v : "");
+		    cat->params[i].pipeline_owned
+		        ? json_pack("{s:s, s:b}", "ParameterKey", name, "UsePreviousValue", 1)
+		        : json_pack("{s:s, s:s}", "ParameterKey", name, "ParameterValue",
+		                    v ? v : "");
 		if (!o || json_array_append_new(arr, o) != 0) {
 			json_decref(arr);
 			return false;
@@ -82,14 +86,15 @@ bool params_json_import(const catalog *cat, model *m, const char *path, const ch
 			goto done;
 		}
 		const char *key = json_string_value(k);
-		if (!catalog_param(cat, key)) {
+		const cat_param *cp = catalog_param(cat, key);
+		if (!cp) {
 			lms_error_set(err, path, 0, 0,
 			              "entry %zu: '%s' is not a parameter of the template", i + 1,
 			              key);
 			goto done;
 		}
-		if (json_is_true(prev) && !v)
-			continue; /* keeps the model's value */
+		if ((json_is_true(prev) && !v) || cp->pipeline_owned)
+			continue; /* keeps the model's value; the pipeline's is not the model's */
 		vals[i] = v ? value_text(v) : NULL;
 		if (vals[i] && strpbrk(vals[i], "\r\n")) {
 			lms_error_set(err, path, 0, 0,

@@ -371,7 +371,27 @@ static void rule_unknown(const validate_ctx *ctx)
 	}
 	for (size_t i = 0; i < m->n; i++) {
 		const model_entry *e = &m->entries[i];
-		if (!e->is_param || catalog_param(ctx->cat, e->key))
+		const cat_param *owned = e->is_param ? catalog_param(ctx->cat, e->key) : NULL;
+		if (owned && owned->pipeline_owned) {
+			buf hint;
+			buf_init(&hint, 0);
+			buf_addf(
+			    &hint,
+			    "remove it from the model: a first deploy sends the template "
+			    "Default, an update keeps the value the pipeline last deployed "
+			    "(in an emergency: lmsctl deploy --set-pipeline-parameter %s=VALUE)",
+			    e->key);
+			findings_add(ctx->out, "MDL001", SEV_ERROR, e->key, buf_cstr(&hint),
+			             "'%s' is owned by the pipeline (LmsCtl::PipelineParameters in "
+			             "%s), not by the model",
+			             e->key, owned->e.frag->name);
+			buf_free(&hint);
+			if (e->line)
+				findings_set_position(ctx->out, ctx->out->n - 1, m->path, e->line,
+				                      e->col);
+			continue;
+		}
+		if (!e->is_param || owned)
 			continue;
 		const char *best = NULL;
 		size_t best_d = 4;

@@ -33,7 +33,8 @@ ops_param *ops_model_params(const catalog *cat, const model *m, size_t *n)
 		const cat_param *p = &cat->params[i];
 		const char *value = model_param_value(m, cat, p->e.name);
 		if (value)
-			v[(*n)++] = (ops_param){(char *)p->e.name, (char *)value, p->no_echo};
+			v[(*n)++] = (ops_param){(char *)p->e.name, (char *)value, p->no_echo,
+			                        p->pipeline_owned};
 	}
 	return v;
 }
@@ -202,6 +203,7 @@ static bool request_copy(ops_request *dst, const ops_request *src)
 			dst->params[i].key = dup0(src->params[i].key);
 			dst->params[i].value = dup0(src->params[i].value);
 			dst->params[i].no_echo = src->params[i].no_echo;
+			dst->params[i].keep_previous = src->params[i].keep_previous;
 			dst->nparams++;
 			ok = dst->params[i].key && dst->params[i].value;
 		}

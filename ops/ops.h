@@ -130,10 +130,14 @@ bool ops_changeset_copy(ops_changeset *dst, const ops_changeset *src);
 typedef struct ops_param {
 	char *key, *value;
 	bool no_echo; /* never shown: masked in the API log */
+	/* the pipeline owns it (LmsCtl::PipelineParameters): `value` is the template Default,
+	 * sent on a CREATE; an UPDATE keeps the stack's value (UsePreviousValue) */
+	bool keep_previous;
 } ops_param;
 
 /* The values a plan sends for the model's template: every catalog parameter the model
- * sets, with NoEcho, in catalog order; *n of them. The strings are borrowed from `cat`
+ * sets, with NoEcho, in catalog order; *n of them. A parameter the pipeline owns is
+ * there with its Default and keep_previous. The strings are borrowed from `cat`
  * and `m` (free the array only); NULL when out of memory. The command line and the
  * console send the same. */
 ops_param *ops_model_params(const catalog *cat, const model *m, size_t *n);

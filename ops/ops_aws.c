@@ -456,7 +456,8 @@ static bool job_plan(awsb *b, const ops_request *rq)
 		return false;
 	}
 	for (size_t i = 0; i < rq->nparams; i++) {
-		params[i] = (cfn_kv){rq->params[i].key, rq->params[i].value, rq->params[i].no_echo};
+		params[i] = (cfn_kv){rq->params[i].key, rq->params[i].value, rq->params[i].no_echo,
+		                     rq->params[i].keep_previous};
 		if (rq->params[i].no_echo)
 			aws_client_mask(b->aws, rq->params[i].value);
 	}

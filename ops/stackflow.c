@@ -41,8 +41,8 @@ bool sf_deploy_names_init(sf_deploy_names *n, aws_client *aws, const char *stack
 	buf_addf(&n->name, "lmsctl-%s", stamp);
 	buf_addf(&n->description, "lmsctl %s deploy of %s (%s)", PACKAGE_VERSION, stack,
 	         environment);
-	n->tags[0] = (cfn_kv){(char *)SF_TAG_ENVIRONMENT, (char *)environment, false};
-	n->tags[1] = (cfn_kv){(char *)SF_TAG_TOOL, (char *)"lmsctl", false};
+	n->tags[0] = (cfn_kv){(char *)SF_TAG_ENVIRONMENT, (char *)environment, false, false};
+	n->tags[1] = (cfn_kv){(char *)SF_TAG_TOOL, (char *)"lmsctl", false, false};
 	bool ok = cfn_new_token(&n->create_token) && cfn_new_token(&n->execute_token) &&
 	          !n->name.failed && !n->description.failed;
 	if (!ok)

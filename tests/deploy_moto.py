@@ -331,6 +331,96 @@ class AgainstMoto(Base):
             self.assertRegex(e["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertTrue(entries[0]["changeSet"].startswith("lmsctl-"))
 
+    def test_pipeline_parameter_kept_on_update(self):
+        """ContainerImage is the pipeline's: the first deploy sends the template Default,
+        the pipeline then updates that one parameter, and a model change deployed after
+        keeps the pipeline's value (UsePreviousValue), read back from the stack and from
+        the resource that uses it."""
+        model = self.model("lms-pipe", "pip")
+        fixture = os.path.join(FIXTURES, "pipeline.yml")
+        default = "public.ecr.aws/docker/library/python:3.13-alpine"
+        image = "%s.dkr.ecr.eu-west-1.amazonaws.com/lms:build-42" % ACCOUNT
+        r = self.lm("-m", model, "deploy", "--yes", "--template", fixture, "--debug")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        create = [ln for ln in r.stderr.split("\n") if "Action=CreateChangeSet" in ln]
+        self.assertEqual(len(create), 1, r.stderr)
+        self.assertIn("ChangeSetType=CREATE", create[0])
+        self.assertRegex(create[0], r"ParameterKey=ContainerImage&Parameters\.member\.\d+\."
+                         r"ParameterValue=public\.ecr\.aws%2Fdocker")
+        self.assertNotIn("UsePreviousValue", create[0])
+        cf, ssm = self.admin("cloudformation"), self.admin("ssm")
+
+        def deployed():
+            st = cf.describe_stacks(StackName="lms-pipe")["Stacks"][0]
+            return ({p["ParameterKey"]: p["ParameterValue"] for p in st["Parameters"]},
+                    ssm.get_parameter(Name="/lms/pip/image")["Parameter"]["Value"])
+        self.assertEqual(deployed()[0]["ContainerImage"], default)
+
+        # the pipeline's deploy action: this one parameter, the others kept
+        with open(fixture, encoding="utf-8") as f:
+            body = f.read()
+        cf.create_change_set(StackName="lms-pipe", ChangeSetName="pipeline-build-42",
+                             TemplateBody=body, ChangeSetType="UPDATE", Parameters=[
+                                 {"ParameterKey": "ContainerImage", "ParameterValue": image},
+                                 {"ParameterKey": "EnvironmentSuffix", "UsePreviousValue": True},
+                                 {"ParameterKey": "FlowLogRetentionDays",
+                                  "UsePreviousValue": True}])
+        cf.execute_change_set(StackName="lms-pipe", ChangeSetName="pipeline-build-42")
+        self.assertEqual(deployed(), (dict(deployed()[0], ContainerImage=image), image))
+
+        # a model change deployed by lmsctl: the pipeline's image stays. moto 5.2.1 finds no
+        # changes in a change set that changes parameters only, so the template grows a
+        # resource too
+        with open(model, encoding="utf-8") as f:
+            text = f.read()
+        with open(model, "w", encoding="utf-8") as f:
+            f.write(text.replace("FlowLogRetentionDays: 90", "FlowLogRetentionDays: 180"))
+        fixture = os.path.join(self.tmp, "pipeline-2.yml")
+        with open(fixture, "w", encoding="utf-8") as f:
+            f.write(body + "  WorkQueue:\n    Type: AWS::SQS::Queue\n"
+                    "    Properties:\n      QueueName: !Sub lms-pipe-${EnvironmentSuffix}\n")
+        r = self.lm("-m", model, "deploy", "--yes", "--template", fixture, "--debug")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        create = [ln for ln in r.stderr.split("\n") if "Action=CreateChangeSet" in ln]
+        self.assertIn("ChangeSetType=UPDATE", create[0])
+        import re
+        kept = re.search(r"Parameters\.member\.(\d+)\.ParameterKey=ContainerImage&"
+                         r"Parameters\.member\.\1\.UsePreviousValue=true", create[0])
+        self.assertTrue(kept, create[0])
+        self.assertNotIn("member.%s.ParameterValue" % kept.group(1), create[0])
+        params, value = deployed()
+        self.assertEqual((params["ContainerImage"], value), (image, image))
+        self.assertEqual(params["FlowLogRetentionDays"], "180", r.stdout + r.stderr[-3000:])
+
+        # a model that sets it is refused, and says whose it is
+        with open(model, "a", encoding="utf-8") as f:
+            f.write("  ContainerImage: %s\n" % default)
+        r = self.lm("-m", model, "deploy", "--yes", "--template", fixture)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("'ContainerImage' is owned by the pipeline", r.stderr)
+        with open(model, "w", encoding="utf-8") as f:
+            f.write(text.replace("FlowLogRetentionDays: 90", "FlowLogRetentionDays: 180"))
+
+        # the emergency override: named, checked, sent as a value on an update
+        r = self.lm("-m", model, "deploy", "--yes", "--template", fixture,
+                    "--set-pipeline-parameter", "VpcCidr=10.0.0.0/16")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("not a parameter the pipeline owns", r.stderr)
+        r = self.lm("-m", model, "deploy", "--yes", "--template", fixture,
+                    "--set-pipeline-parameter", "ContainerImage=Not An Image")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        # (moto sees no change in a parameter-only change set: the request is what counts)
+        r = self.lm("-m", model, "deploy", "--yes", "--template", fixture, "--debug",
+                    "--set-pipeline-parameter", "ContainerImage=" + default)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        create = [ln for ln in r.stderr.split("\n") if "Action=CreateChangeSet" in ln]
+        self.assertIn("ChangeSetType=UPDATE", create[0])
+        self.assertRegex(create[0], r"ParameterKey=ContainerImage&Parameters\.member\.\d+\."
+                         r"ParameterValue=public\.ecr\.aws%2Fdocker")
+        self.assertNotIn("UsePreviousValue", create[0])
+        r = self.lm("-m", model, "destroy", "--yes")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
     def test_assembled_dev_template(self):
         """The generated dev template: uploaded through the artifact bucket, change set
         created and shown; its execution goes as far as moto implements the types."""

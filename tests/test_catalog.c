@@ -398,6 +398,31 @@ static void test_index_unknown_key(void **state)
 	                    "unknown key 'Parameters'"));
 }
 
+static void test_templates_pipeline_parameters(void **state)
+{
+	const catalog *cat = *state;
+	/* the platform's one: the image the pipeline deploys */
+	assert_true(catalog_param(cat, "ContainerImage")->pipeline_owned);
+	size_t owned = 0;
+	for (size_t i = 0; i < cat->nparams; i++)
+		owned += cat->params[i].pipeline_owned;
+	assert_int_equal(owned, 1);
+}
+
+static void test_pipeline_parameter_unknown(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-pipeline-unknown", "a.yml", 10, 7,
+	                    "LmsCtl::PipelineParameters lists 'Imgae', which no fragment"));
+}
+
+static void test_pipeline_parameter_in_profile(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-pipeline-profile", "a.yml", 10, 14,
+	                    "profile sets 'Image', which the pipeline owns"));
+}
+
 static void test_missing_directory(void **state)
 {
 	(void)state;
@@ -450,6 +475,10 @@ int main(void)
 	    cmocka_unit_test(test_index_not_a_mapping),
 	    cmocka_unit_test(test_index_unknown_key),
 	    cmocka_unit_test(test_missing_directory),
+	    cmocka_unit_test_setup_teardown(test_templates_pipeline_parameters, setup_templates,
+	                                    teardown_catalog),
+	    cmocka_unit_test(test_pipeline_parameter_unknown),
+	    cmocka_unit_test(test_pipeline_parameter_in_profile),
 	};
 	return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);
 }

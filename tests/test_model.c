@@ -170,12 +170,14 @@ static void test_new_from_catalog_dev(void **state)
 	assert_false(model_find(m, "stack")->is_param);
 	assert_string_equal(model_get(m, "NatGatewayMode"), "single");
 	assert_true(model_find(m, "NatGatewayMode")->is_param);
-	/* four top-level keys and every other parameter at its Default */
-	assert_int_equal(m->n, 4 + fx->cat->nparams - 2);
+	/* four top-level keys and every other parameter at its Default, but the one the
+	 * pipeline owns (ContainerImage): init leaves it out */
+	assert_int_equal(m->n, 4 + fx->cat->nparams - 2 - 1);
+	assert_null(model_find(m, "ContainerImage"));
 	for (size_t i = 0; i < fx->cat->nparams; i++) {
 		const cat_param *p = &fx->cat->params[i];
 		if (strcmp(p->e.name, "Environment") == 0 ||
-		    strcmp(p->e.name, "EnvironmentSuffix") == 0)
+		    strcmp(p->e.name, "EnvironmentSuffix") == 0 || p->pipeline_owned)
 			continue;
 		const model_entry *e = model_find(m, p->e.name);
 		assert_non_null(e);

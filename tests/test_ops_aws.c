@@ -85,8 +85,8 @@ static ops_runner *runner_for(const char *scenario)
 static void request(ops_request *rq, const char *changeset_id)
 {
 	static char tpl[] = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n";
-	static ops_param params[] = {{(char *)"Environment", (char *)"dev", false},
-	                             {(char *)"DbToken", (char *)"s3cr3t-value", true}};
+	static ops_param params[] = {{(char *)"Environment", (char *)"dev", false, false},
+	                             {(char *)"DbToken", (char *)"s3cr3t-value", true, false}};
 	memset(rq, 0, sizeof *rq);
 	rq->stack = (char *)"lms-rec";
 	rq->region = (char *)"eu-west-1";

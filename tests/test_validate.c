@@ -476,6 +476,21 @@ static void test_mdl001_unknown_parameter(void **state)
 	expect_no_rule("prod", "NatGatewayMode", "per-az", "MDL001");
 }
 
+/* a parameter the pipeline owns is not the model's: the finding names its owner */
+static void test_mdl001_pipeline_parameter(void **state)
+{
+	(void)state;
+	findings f;
+	validate_with("prod", "ContainerImage",
+	              "123456789012.dkr.ecr.eu-west-1.amazonaws.com/lms:1", &f);
+	const finding *x = find(&f, "MDL001", SEV_ERROR, "ContainerImage");
+	assert_non_null(x);
+	assert_non_null(strstr(x->message, "owned by the pipeline"));
+	assert_non_null(strstr(x->message, "compute.yml"));
+	assert_non_null(strstr(x->hint, "--set-pipeline-parameter ContainerImage=VALUE"));
+	findings_free(&f);
+}
+
 static void test_mdl002_missing_top_key(void **state)
 {
 	(void)state;
@@ -1098,6 +1113,7 @@ int main(void)
 	    cmocka_unit_test(test_prm_invalid_utf8_value_is_an_error),
 	    cmocka_unit_test(test_prm_aws_and_list_types),
 	    cmocka_unit_test(test_mdl001_unknown_parameter),
+	    cmocka_unit_test(test_mdl001_pipeline_parameter),
 	    cmocka_unit_test(test_mdl002_missing_top_key),
 	    cmocka_unit_test(test_mdl003_stack_name),
 	    cmocka_unit_test(test_mdl004_region),

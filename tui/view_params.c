@@ -271,6 +271,8 @@ static void constraint_text(const cat_param *p, buf *out)
 		buf_addf(out, "; pattern %s", p->allowed_pattern);
 	if (p->no_echo)
 		buf_adds(out, "; NoEcho (hidden)");
+	if (p->pipeline_owned)
+		buf_adds(out, "; the pipeline's: read-only, an update keeps the deployed value");
 }
 
 static const char *shown_value(console *c, const cat_param *p, const char *v)
@@ -611,9 +613,23 @@ static long field_limit(const cat_param *p)
 	return UI_EDIT_MAX_CHARS;
 }
 
+/* A parameter the pipeline owns is read-only here: an update keeps the stack's value. */
+static bool pipeline_owned_refused(console *c, const cat_param *p)
+{
+	if (!p->pipeline_owned)
+		return false;
+	console_msg(c, true,
+	            "%s is the pipeline's, not the model's: read-only (an update keeps the "
+	            "deployed value; lmsctl deploy --set-pipeline-parameter in an emergency)",
+	            p->e.name);
+	return true;
+}
+
 static int begin_edit(console *c, const cat_param *p)
 {
 	params_state *s = st(c);
+	if (pipeline_owned_refused(c, p))
+		return UI_HANDLED | UI_REDRAW;
 	if (ui_param_is_bool(p)) {
 		const char *v = ui_model_value(&c->um, p->e.name);
 		const char *nv = strcmp(v, "true") == 0 ? "false" : "true";
@@ -834,6 +850,8 @@ static int params_key(console *c, int key)
 			return begin_edit(c, p);
 		return UI_IGNORED;
 	case 'd':
+		if (p && pipeline_owned_refused(c, p))
+			return UI_HANDLED | UI_REDRAW;
 		if (p && p->default_value) {
 			int r = console_set_value(c, p->e.name, p->default_value, p->e.name);
 			console_msg(c, false, "%s = %s (the template default; u undoes)", p->e.name,
