@@ -69,6 +69,7 @@ const char deploy_usage[] =
     "Usage: lmsctl [-m MODEL] deploy [--yes] [--no-execute] [--role-arn ARN]\n"
     "                                [--allow-replacement] [--template FILE] [--output json]\n"
     "                                [--set-pipeline-parameter KEY=VALUE]\n"
+    "       lmsctl [-m MODEL] deploy --change-set NAME [--yes] [--output json]\n"
     "\n"
     "Validate the model, then create a CloudFormation change set for its stack (templates\n"
     "over 51,200 bytes go through the artifact bucket lmsctl-artifacts-ACCOUNT-REGION),\n"
@@ -91,8 +92,12 @@ const char deploy_usage[] =
     "                          emergency only: set KEY, a parameter the pipeline owns\n"
     "                          (ContainerImage), to VALUE; otherwise an update keeps the\n"
     "                          value the pipeline last deployed (typed confirmation)\n"
-    "      --output json       the result as JSON on standard output (also "
-    "--format)\n" AWS_OPTIONS_HELP "\n"
+    "      --change-set NAME   execute change set NAME (made by --no-execute) after\n"
+    "                          checking it belongs to the stack and is executable;\n"
+    "                          no new change set is made\n"
+    "      --output json       the result as JSON on standard output, with the change\n"
+    "                          set's name and id, and an error object on failure\n"
+    "                          (also --format)\n" AWS_OPTIONS_HELP "\n"
     "Exit status: 0 deployed or nothing to do; 1 validation errors, a refused, failed or\n"
     "rolled-back deploy (with the first failure's reason); 2 bad usage, or a confirmation\n"
     "needed without a terminal; 130 interrupted while following (the deploy goes on).\n";
@@ -126,13 +131,17 @@ const char status_usage[] =
     "failed or rolled back, or a call failed; 2 bad usage.\n";
 
 const char outputs_usage[] =
-    "Usage: lmsctl [-m MODEL] outputs [--output text|json|flat]\n"
+    "Usage: lmsctl [-m MODEL] outputs [--output text|json|flat] [--write-flat [FILE]]\n"
     "\n"
     "Print the stack's outputs: text (default), json (key, value, description, export\n"
     "name) or flat (one object of key to value, as cfn-outputs/flat-outputs.json).\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
-    "      --output F       text, json or flat (also --format F)\n" AWS_OPTIONS_HELP "\n"
+    "      --output F       text, json or flat (also --format F); on failure, json\n"
+    "                       prints {\"error\": {\"code\": N, \"message\": ...}}\n"
+    "      --write-flat [FILE]\n"
+    "                       also write the flat outputs, as deploy does, atomically to\n"
+    "                       cfn-outputs/flat-outputs.json or FILE\n" AWS_OPTIONS_HELP "\n"
     "Exit status: 0 printed; 1 no such stack, or a call failed; 2 bad usage.\n";
 
 /* ---- the state of one command ------------------------------------------------------------ */
@@ -169,6 +178,39 @@ static void say(op *o, const char *fmt, ...)
 	fflush(o->info);
 }
 
+/* --output json on failure: stdout carries {"error": {"code": N, "message": "..."}}, the
+ * message the first failure's (the command's own document, when it prints one, carries
+ * the same object as its "error" member). One command runs per process. */
+static bool json_errors_wanted, json_errors_emitted;
+static buf json_error_msg;
+
+static void json_errors_start(void)
+{
+	buf_init(&json_error_msg, 0);
+	json_errors_wanted = json_errors_emitted = false;
+}
+
+static json_t *json_error_object(int rc)
+{
+	const char *msg = json_error_msg.len ? buf_cstr(&json_error_msg) : "see standard error";
+	return json_pack("{s:i, s:s}", "code", rc, "message", msg);
+}
+
+/* The command's exit status, after the JSON error object when one is owed. */
+static int json_errors_finish(int rc)
+{
+	if (json_errors_wanted && rc != EXIT_OK && !json_errors_emitted) {
+		json_t *doc = json_pack("{s:o}", "error", json_error_object(rc));
+		char *text = doc ? term_json_dumps(doc, JSON_INDENT(2)) : NULL;
+		if (text)
+			term_printf(stdout, "%s\n", text);
+		free(text);
+		json_decref(doc);
+	}
+	buf_free(&json_error_msg);
+	return rc;
+}
+
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fail(const char *fmt, ...)
 {
@@ -178,6 +220,11 @@ static void fail(const char *fmt, ...)
 	term_vprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (!json_error_msg.len) {
+		va_start(ap, fmt);
+		buf_vaddf(&json_error_msg, fmt, ap);
+		va_end(ap);
+	}
 }
 
 static void fail_err(const lms_error *err)
@@ -753,29 +800,38 @@ static bool collect_parameters(op *o, const char *template_path, const buf *tpl,
 typedef struct deploy_opts {
 	bool yes, no_execute, allow_replacement, allow_plain_http;
 	const char *role_arn, *template_path;
+	const char *change_set;   /* --change-set NAME: execute that one, make none */
 	const char *set_pipeline; /* --set-pipeline-parameter KEY=VALUE */
 	pipeline_override override;
 } deploy_opts;
 
 typedef struct deploy_result {
-	const char *result; /* for the journal and the JSON */
-	char *change_set;   /* name */
+	const char *result;  /* for the journal and the JSON */
+	char *change_set;    /* name */
+	char *change_set_id; /* its ARN, when known */
 	json_t *changes;
 	sf_failure first;
 	cfn_stack *stack;
 	char *stack_status;
 } deploy_result;
 
-static void emit_json(op *o, const char *key, const char *result, const deploy_result *r)
+static void emit_json(op *o, const char *key, const char *result, const deploy_result *r, int rc)
 {
 	if (!o->json)
 		return;
+	json_errors_emitted = true;
 	json_t *doc = json_pack("{s:s, s:s, s:s, s:s?}", "stack", o->stack, "region", o->region,
 	                        key, result, "changeSet", r ? r->change_set : NULL);
 	if (!doc)
 		return;
 	if (o->have_identity)
 		json_object_set_new(doc, "account", json_string(o->who.account));
+	if (r && r->change_set)
+		json_object_set_new(
+		    doc, "change_set",
+		    json_pack("{s:s, s:s?}", "name", r->change_set, "id", r->change_set_id));
+	if (rc != EXIT_OK)
+		json_object_set_new(doc, "error", json_error_object(rc));
 	if (r && r->stack_status)
 		json_object_set_new(doc, "status", json_string(r->stack_status));
 	if (r && r->changes)
@@ -1138,11 +1194,13 @@ static int deploy_review(deploy_run *x, bool *go)
 		return EXIT_FINDINGS;
 	}
 	if (d->no_execute) {
+		bool ep = o->endpoint_url && o->endpoint_url[0];
 		say(o,
 		    "Not executed (--no-execute). Change set %s is ready for review; execute it "
-		    "with: aws cloudformation execute-change-set --region %s --stack-name %s "
-		    "--change-set-name %s\n",
-		    name, o->region, o->stack, name);
+		    "with: lmsctl deploy --change-set %s --yes, or aws cloudformation "
+		    "execute-change-set --region %s%s%s --stack-name %s --change-set-name %s\n",
+		    name, name, o->region, ep ? " --endpoint-url " : "", ep ? o->endpoint_url : "",
+		    o->stack, name);
 		r->result = "created, not executed";
 		return EXIT_OK;
 	}
@@ -1293,14 +1351,88 @@ static int pipeline_override_parse(op *o, deploy_opts *d)
 	return EXIT_OK;
 }
 
+/* Why the change set cannot be executed for this stack; NULL when it can. */
+static const char *named_change_set_refusal(const cfn_change_set *cs, const cfn_stack *s)
+{
+	if (!s)
+		return "the stack does not exist";
+	if (!cs->stack_id || !s->id || strcmp(cs->stack_id, s->id) != 0)
+		return "it belongs to another stack";
+	if (!cs->status || strcmp(cs->status, "CREATE_COMPLETE") != 0)
+		return "its status is not CREATE_COMPLETE";
+	if (!cs->execution_status || strcmp(cs->execution_status, "AVAILABLE") != 0)
+		return "its execution status is not AVAILABLE (executed, obsolete or failed)";
+	return NULL;
+}
+
+/* --change-set NAME: that change set, looked up with the stack's name (DescribeChangeSet),
+ * checked to belong to the stack and to be executable; none is made. */
+static int deploy_named_change_set(deploy_run *x)
+{
+	op *o = x->o;
+	deploy_result *r = x->r;
+	const char *name = x->d->change_set;
+	lms_error err = {0};
+	cfn_stack *s = NULL;
+	cfn_change_set *cs = NULL;
+	r->change_set = strdup(name);
+	if (!cfn_describe_stack(o->aws, o->stack, &s, &err) ||
+	    (s && !cfn_describe_change_set(o->aws, o->stack, name, &cs, &err))) {
+		fail_err(&err);
+		fail("change set %s of stack %s cannot be read; nothing was executed", name,
+		     o->stack);
+		lms_error_clear(&err);
+		cfn_stack_free(s);
+		r->result = "refused: change set not found";
+		return EXIT_FINDINGS;
+	}
+	const char *why = cs ? named_change_set_refusal(cs, s) : "the stack does not exist";
+	if (why) {
+		fail("refusing to execute change set %s of stack %s: %s (status %s, execution "
+		     "status %s)",
+		     name, o->stack, why, cs && cs->status ? cs->status : "-",
+		     cs && cs->execution_status ? cs->execution_status : "-");
+		cfn_change_set_free(cs);
+		cfn_stack_free(s);
+		r->result = "refused: change set not executable";
+		return EXIT_FINDINGS;
+	}
+	x->type = strcmp(s->status, "REVIEW_IN_PROGRESS") == 0 ? "CREATE" : "UPDATE";
+	x->stack_id = s->id ? strdup(s->id) : NULL;
+	cfn_stack_free(s);
+	x->plan.cs = cs;
+	x->plan.cs_id = cs->id ? strdup(cs->id) : strdup(name);
+	r->change_set_id = cs->id ? strdup(cs->id) : NULL;
+	if (!sf_deploy_names_init(&x->plan.names, o->aws, o->stack, o->environment)) {
+		fail("out of memory");
+		return EXIT_FINDINGS;
+	}
+	x->plan.named = true;
+	buf_reset(&x->plan.names.name);
+	buf_adds(&x->plan.names.name, name);
+	say(o, "Change set %s of stack %s (%s, %s)\n", name, o->stack, cs->status,
+	    cs->execution_status);
+	return EXIT_OK;
+}
+
 static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 {
 	deploy_run x = {.o = o, .d = d, .r = r};
+	int rc;
+	bool go;
+	if (d->change_set) {
+		rc = connect_aws(o);
+		if (rc == EXIT_OK)
+			rc = deploy_named_change_set(&x);
+		else if (rc == EXIT_FINDINGS)
+			r->result = "failed: no AWS identity";
+		goto review;
+	}
 	if (!d->template_path && prod_gates_refused(o, d->allow_plain_http)) {
 		r->result = "refused: prod deploy gates";
 		return EXIT_FINDINGS;
 	}
-	int rc = deploy_template(&x);
+	rc = deploy_template(&x);
 	if (rc != EXIT_OK)
 		goto done;
 	rc = connect_aws(o);
@@ -1314,9 +1446,12 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 		goto done;
 	rc = deploy_change_set(&x);
 	buf_free(&x.tpl);
+	if (rc == EXIT_OK && x.plan.cs_id && !r->change_set_id)
+		r->change_set_id = strdup(x.plan.cs_id);
+review:
 	if (rc != EXIT_OK)
 		goto done;
-	bool go = false;
+	go = false;
 	rc = deploy_review(&x, &go);
 	if (go)
 		rc = deploy_execute(&x);
@@ -1328,7 +1463,7 @@ done:
 	return rc;
 }
 
-int cmd_deploy(int argc, char **argv, const deploy_env *env)
+static int deploy_main(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "deploy", env);
@@ -1342,11 +1477,18 @@ int cmd_deploy(int argc, char **argv, const deploy_env *env)
 	                        CLI_FLAG("allow-plain-http", 0, &d.allow_plain_http),
 	                        CLI_STRING("template", 0, &d.template_path),
 	                        CLI_STRING("set-pipeline-parameter", 0, &d.set_pipeline),
+	                        CLI_STRING("change-set", 0, &d.change_set),
 	                        CLI_OUTPUT_FORMAT(&output)};
 	int parsed = parse("deploy", deploy_usage, opts, COUNT(opts), argc, argv);
 	if (parsed != CLI_CONTINUE)
 		return parsed;
 	o.json = output && strcmp(output, "json") == 0;
+	json_errors_wanted = o.json;
+	if (d.change_set && (d.no_execute || d.template_path || d.set_pipeline))
+		return cli_usage_error("deploy",
+		                       "--change-set executes a change set already made: it does "
+		                       "not go with --no-execute, --template or "
+		                       "--set-pipeline-parameter");
 	if (d.role_arn && strncmp(d.role_arn, "arn:", 4) != 0)
 		return cli_usage_error("deploy", "--role-arn wants an IAM role ARN, not '%s'",
 		                       d.role_arn);
@@ -1374,8 +1516,9 @@ int cmd_deploy(int argc, char **argv, const deploy_env *env)
 	int rc = run_deploy(&o, &d, &r);
 	if (o.have_identity || r.result)
 		journal(&o, r.change_set, r.result ? r.result : (rc == EXIT_OK ? "ok" : "failed"));
-	emit_json(&o, "result", r.result ? r.result : (rc == EXIT_OK ? "ok" : "failed"), &r);
+	emit_json(&o, "result", r.result ? r.result : (rc == EXIT_OK ? "ok" : "failed"), &r, rc);
 	free(r.change_set);
+	free(r.change_set_id);
 	free(r.stack_status);
 	json_decref(r.changes);
 	sf_failure_free(&r.first);
@@ -1449,7 +1592,7 @@ static void say_deleting(void *ctx)
 	say(ctx, "Deleting; following the stack events:\n");
 }
 
-int cmd_destroy(int argc, char **argv, const deploy_env *env)
+static int destroy_main(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "destroy", env);
@@ -1461,6 +1604,7 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 	if (parsed != CLI_CONTINUE)
 		return parsed;
 	o.json = output && strcmp(output, "json") == 0;
+	json_errors_wanted = o.json;
 	if (!yes && !stdin_is_terminal()) {
 		fail("destroy asks the operator to type the environment's name and there is no "
 		     "terminal: pass --yes to destroy without asking");
@@ -1551,7 +1695,7 @@ int cmd_destroy(int argc, char **argv, const deploy_env *env)
 	cfn_stack_free(s);
 	if (o.have_identity || r.result)
 		journal(&o, NULL, r.result ? r.result : "failed");
-	emit_json(&o, "result", r.result ? r.result : "failed", &r);
+	emit_json(&o, "result", r.result ? r.result : "failed", &r, rc);
 	free(r.stack_status);
 	sf_failure_free(&r.first);
 	op_free(&o);
@@ -1572,7 +1716,7 @@ static json_t *event_json(const cfn_event *e)
 	                 "type", e->resource_type, "status", e->status, "reason", e->reason);
 }
 
-int cmd_status(int argc, char **argv, const deploy_env *env)
+static int status_main(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "status", env);
@@ -1584,6 +1728,7 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 	if (parsed != CLI_CONTINUE)
 		return parsed;
 	o.json = output && strcmp(output, "json") == 0;
+	json_errors_wanted = o.json;
 	if (o.json)
 		o.info = stderr;
 	if (!load(&o))
@@ -1604,6 +1749,9 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 	} else if (!s) {
 		say(&o, "Stack %s does not exist in account %s, %s.\n", o.stack, o.who.account,
 		    o.region);
+		if (!json_error_msg.len)
+			buf_addf(&json_error_msg, "stack %s does not exist in account %s, %s",
+			         o.stack, o.who.account, o.region);
 		rc = EXIT_FINDINGS;
 	} else {
 		char when[32] = "";
@@ -1679,6 +1827,9 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 		                        s ? s->status_reason : NULL, "events", json_incref(events));
 		if (doc && s)
 			json_object_set_new(doc, "outputs", sf_outputs_flat(s));
+		if (doc && rc != EXIT_OK)
+			json_object_set_new(doc, "error", json_error_object(rc));
+		json_errors_emitted = doc != NULL;
 		if (doc && first.logical_id)
 			json_object_set_new(doc, "firstFailure",
 			                    json_pack("{s:s, s:s, s:s}", "logicalId",
@@ -1698,16 +1849,26 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 	return rc;
 }
 
-int cmd_outputs(int argc, char **argv, const deploy_env *env)
+static int outputs_main(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "outputs", env);
 	const char *format = "text";
-	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_OUTPUT_FORMAT(&format)};
-	int parsed = parse("outputs", outputs_usage, opts, COUNT(opts), argc, argv);
+	bool write_flat = false;
+	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("write-flat", 0, &write_flat),
+	                        CLI_OUTPUT_FORMAT(&format)};
+	/* --write-flat [FILE]: FILE is the one operand, and only with --write-flat */
+	const cli_command_line cl = {"outputs", outputs_usage, opts, COUNT(opts), true, true};
+	int first;
+	int parsed = cli_parse(&cl, argc, argv, &first);
 	if (parsed != CLI_CONTINUE)
 		return parsed;
+	if (first < argc && (!write_flat || first + 1 < argc))
+		return cli_usage_error("outputs", "unexpected argument '%s'",
+		                       argv[write_flat ? first + 1 : first]);
+	const char *flat_path = first < argc ? argv[first] : SF_OUTPUTS_FILE;
 	bool text = strcmp(format, "text") == 0;
+	json_errors_wanted = !text;
 	o.info = text ? stdout : stderr;
 	if (!load(&o))
 		return EXIT_USAGE;
@@ -1728,6 +1889,17 @@ int cmd_outputs(int argc, char **argv, const deploy_env *env)
 	} else if (!s) {
 		fail("stack %s does not exist in account %s, %s", o.stack, o.who.account, o.region);
 		rc = EXIT_FINDINGS;
+	} else if (write_flat) {
+		if (!sf_write_flat_outputs_to(s, flat_path, &err)) {
+			fail_err(&err);
+			fail("cannot write %s", flat_path);
+			rc = EXIT_FINDINGS;
+		} else {
+			term_printf(stderr, "Wrote %s (%zu output(s))\n", flat_path, s->noutputs);
+		}
+	}
+	if (rc != EXIT_OK || !s) {
+		/* nothing more to print */
 	} else if (text) {
 		print_outputs_text(&o, s);
 	} else {
@@ -1759,4 +1931,28 @@ int cmd_outputs(int argc, char **argv, const deploy_env *env)
 	cfn_stack_free(s);
 	op_free(&o);
 	return rc;
+}
+
+int cmd_deploy(int argc, char **argv, const deploy_env *env)
+{
+	json_errors_start();
+	return json_errors_finish(deploy_main(argc, argv, env));
+}
+
+int cmd_destroy(int argc, char **argv, const deploy_env *env)
+{
+	json_errors_start();
+	return json_errors_finish(destroy_main(argc, argv, env));
+}
+
+int cmd_status(int argc, char **argv, const deploy_env *env)
+{
+	json_errors_start();
+	return json_errors_finish(status_main(argc, argv, env));
+}
+
+int cmd_outputs(int argc, char **argv, const deploy_env *env)
+{
+	json_errors_start();
+	return json_errors_finish(outputs_main(argc, argv, env));
 }

@@ -45,13 +45,13 @@ function __lmsctl_options
         case params
             printf '%s\n' -m --model -o --output-file --output --format
         case deploy
-            printf '%s\n' -m --model -y --yes --no-execute --role-arn --allow-plain-http --allow-replacement --template --set-pipeline-parameter --output --format --endpoint-url --profile --region --debug
+            printf '%s\n' -m --model -y --yes --no-execute --role-arn --allow-plain-http --allow-replacement --template --set-pipeline-parameter --change-set --output --format --endpoint-url --profile --region --debug
         case destroy
             printf '%s\n' -m --model -y --yes --role-arn --output --format --endpoint-url --profile --region --debug
         case status
             printf '%s\n' -m --model -f --follow --output --format --endpoint-url --profile --region --debug
         case outputs
-            printf '%s\n' -m --model --output --format --endpoint-url --profile --region --debug
+            printf '%s\n' -m --model --write-flat --output --format --endpoint-url --profile --region --debug
         case render
             printf '%s\n' -m --model -o --output-file --output --format --account-id --azs
         case report

@@ -247,22 +247,29 @@ static bool mkdir_p(const char *path, mode_t mode)
 
 bool sf_write_flat_outputs(const cfn_stack *s, lms_error *err)
 {
+	return sf_write_flat_outputs_to(s, SF_OUTPUTS_FILE, err);
+}
+
+bool sf_write_flat_outputs_to(const cfn_stack *s, const char *path, lms_error *err)
+{
 	json_t *flat = sf_outputs_flat(s);
 	char *text = flat ? term_json_dumps(flat, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	json_decref(flat);
+	const char *slash = strrchr(path, '/');
+	char *dir = slash && slash != path ? strndup(path, (size_t)(slash - path)) : NULL;
 	bool ok = false;
-	if (!text) {
+	if (!text || (slash && slash != path && !dir)) {
 		lms_error_set(err, NULL, 0, 0, "out of memory");
-	} else if (!mkdir_p(SF_OUTPUTS_DIR, 0755)) {
-		lms_error_set(err, SF_OUTPUTS_DIR, 0, 0, "cannot create the directory: %s",
-		              strerror(errno));
+	} else if (dir && !mkdir_p(dir, 0755)) {
+		lms_error_set(err, dir, 0, 0, "cannot create the directory: %s", strerror(errno));
 	} else {
 		buf b;
 		buf_init(&b, 0);
 		buf_addf(&b, "%s\n", text);
-		ok = !b.failed && write_file_atomic(SF_OUTPUTS_FILE, b.data, b.len, false, err);
+		ok = !b.failed && write_file_atomic(path, b.data, b.len, false, err);
 		buf_free(&b);
 	}
+	free(dir);
 	free(text);
 	return ok;
 }

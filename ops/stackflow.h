@@ -95,6 +95,8 @@ sf_follow_result sf_follow(aws_client *aws, cfn_event_tracker *t, const char *st
 json_t *sf_outputs_flat(const cfn_stack *s);
 /* Writes SF_OUTPUTS_FILE (relative to the working directory) atomically. */
 bool sf_write_flat_outputs(const cfn_stack *s, lms_error *err);
+/* The same to `path` (its directory made when missing), atomically: outputs --write-flat. */
+bool sf_write_flat_outputs_to(const cfn_stack *s, const char *path, lms_error *err);
 
 typedef struct sf_journal_entry {
 	const char *command;          /* deploy, destroy, console deploy, ... */

@@ -45,6 +45,7 @@ LMSCTL=path/to/lmsctl. Exits 77 (skipped) when moto or boto3 is missing.
 import copy
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -330,6 +331,86 @@ class AgainstMoto(Base):
             self.assertEqual(e["caller"], "arn:aws:iam::%s:user/lmsctl-deployer" % ACCOUNT)
             self.assertRegex(e["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertTrue(entries[0]["changeSet"].startswith("lmsctl-"))
+
+    def test_change_set_by_name(self):
+        """deploy --no-execute names its change set (text and JSON); deploy --change-set NAME
+        --yes executes exactly that one, and refuses a wrong name, another stack's change set
+        and one already executed; outputs --write-flat writes the flat outputs; a failure with
+        --output json carries an error object on stdout."""
+        model = self.model("lms-named", "nam")
+        other = self.model("lms-named-other", "nao")
+        fixture = os.path.join(FIXTURES, "simple.yml")
+        work = tempfile.mkdtemp(dir=self.tmp)
+        r = self.lm("-m", model, "status", "--output", "json")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        err = json.loads(r.stdout)["error"]
+        self.assertEqual(err["code"], 1)
+        self.assertIn("does not exist", err["message"])
+        r = self.lm("-m", model, "outputs", "--output", "json")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["error"]["code"], 1)
+        r = self.lm("-m", model, "deploy", "--change-set", "lmsctl-nope", "--yes",
+                    "--output", "json")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("error", json.loads(r.stdout))
+
+        r = self.lm("-m", model, "deploy", "--no-execute", "--template", fixture, "--role-arn",
+                    ROLE, "--output", "json", cwd=work)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        cs = json.loads(r.stdout)["change_set"]
+        self.assertTrue(cs["name"].startswith("lmsctl-"), cs)
+        self.assertIn(":changeSet/", cs["id"])
+        self.assertIn("deploy --change-set " + cs["name"], r.stderr)
+        time.sleep(1.1)  # names are per second; moto finds a change set by name in any stack
+        r = self.lm("-m", other, "deploy", "--no-execute", "--template", fixture, "--role-arn",
+                    ROLE, cwd=work)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        m = re.search(r"Change set (lmsctl-\S+) is ready", r.stdout)
+        self.assertTrue(m, r.stdout)
+        other_cs = m.group(1)
+
+        # a wrong name, another stack's change set: refused, nothing executed
+        self.assertNotEqual(other_cs, cs["name"])
+        for name in ("lmsctl-nope", other_cs):
+            r = self.lm("-m", model, "deploy", "--change-set", name, "--yes", cwd=work)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("nothing was executed" if name == "lmsctl-nope" else "refusing",
+                          r.stderr)
+        # without --yes and without a terminal: refused as deploy does
+        r = self.lm("-m", model, "deploy", "--change-set", cs["name"], cwd=work)
+        self.assertEqual(r.returncode, 2, r.stderr)
+
+        r = self.lm("-m", model, "deploy", "--change-set", cs["name"], "--yes", "--debug",
+                    cwd=work)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn("Action=CreateChangeSet", r.stderr)
+        self.assertIn("Action=ExecuteChangeSet", r.stderr)
+        self.assertIn("CREATE_COMPLETE", r.stdout)
+        cf = self.admin("cloudformation")
+        self.assertEqual(cf.describe_stacks(StackName="lms-named")["Stacks"][0]["StackStatus"],
+                         "CREATE_COMPLETE")
+        sid = cf.describe_stacks(StackName="lms-named")["Stacks"][0]["StackId"]
+        sums = cf.list_change_sets(StackName="lms-named")["Summaries"]  # moto: every stack's
+        self.assertEqual([c["ChangeSetName"] for c in sums if c["StackId"] == sid], [cs["name"]])
+        # already executed: refused
+        r = self.lm("-m", model, "deploy", "--change-set", cs["name"], "--yes", cwd=work)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("refusing", r.stderr)
+
+        # outputs --write-flat: the default path and a file
+        fresh = tempfile.mkdtemp(dir=self.tmp)
+        r = self.lm("-m", model, "outputs", "--write-flat", cwd=fresh)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(fresh, "cfn-outputs", "flat-outputs.json")) as f:
+            self.assertEqual(json.load(f), {})
+        r = self.lm("-m", model, "outputs", "--write-flat", "sub/out.json", cwd=fresh)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(fresh, "sub", "out.json")) as f:
+            self.assertEqual(json.load(f), {})
+        r = self.lm("-m", model, "outputs", "a.json", cwd=fresh)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        for st in ("lms-named", "lms-named-other"):
+            cf.delete_stack(StackName=st)
 
     def test_pipeline_parameter_kept_on_update(self):
         """ContainerImage is the pipeline's: the first deploy sends the template Default,
