@@ -95,9 +95,9 @@ const char deploy_usage[] =
     "      --change-set NAME   execute change set NAME (made by --no-execute) after\n"
     "                          checking it belongs to the stack and is executable;\n"
     "                          no new change set is made\n"
-    "      --output json       the result as JSON on standard output, with the change\n"
-    "                          set's name and id, and an error object on failure\n"
-    "                          (also --format)\n" AWS_OPTIONS_HELP "\n"
+    "      --output json       the result as JSON on standard output (also --format),\n"
+    "                          with the change set's name and id, and an error object\n"
+    "                          on failure\n" AWS_OPTIONS_HELP "\n"
     "Exit status: 0 deployed or nothing to do; 1 validation errors, a refused, failed or\n"
     "rolled-back deploy (with the first failure's reason); 2 bad usage, or a confirmation\n"
     "needed without a terminal; 130 interrupted while following (the deploy goes on).\n";
