@@ -462,6 +462,9 @@ class DeployStageTest(unittest.TestCase):
     def test_deploy_role_is_least_privilege(self):
         stack_arn = ("arn:${AWS::Partition}:cloudformation:${AWS::Region}:"
                      "${AWS::AccountId}:stack/${AWS::StackName}/*")
+        # its nested stacks (STACK-LogicalId-ID): a parent update starts theirs
+        nested_arn = ("arn:${AWS::Partition}:cloudformation:${AWS::Region}:"
+                      "${AWS::AccountId}:stack/${AWS::StackName}-*/*")
         family = ("arn:${AWS::Partition}:ecs:${AWS::Region}:"
                   "${AWS::AccountId}:task-definition/"
                   "lms-app-${EnvironmentSuffix}:*")
@@ -477,11 +480,13 @@ class DeployStageTest(unittest.TestCase):
                         grants[a] = s
                 cfn = sorted(a for a in grants
                              if a.startswith("cloudformation:"))
-                self.assertEqual(cfn, ["cloudformation:DescribeStacks",
+                self.assertEqual(cfn, ["cloudformation:CancelUpdateStack",
+                                       "cloudformation:DescribeStacks",
                                        "cloudformation:UpdateStack"])
                 for a in cfn:
                     self.assertEqual(grants[a]["Resource"],
-                                     {"Fn::Sub": stack_arn})
+                                     [{"Fn::Sub": stack_arn},
+                                      {"Fn::Sub": nested_arn}])
                 ecs = sorted(a for a in grants if a.startswith("ecs:"))
                 self.assertEqual(ecs, [
                     "ecs:DeregisterTaskDefinition", "ecs:DescribeServices",
