@@ -353,7 +353,9 @@ class Worker:
                     return ["build " + t]
             t0 = time.time()
             try:
-                r = self.run([os.path.join(self.dir, t)], timeout=TEST_TIMEOUT)
+                # 20 s, or 5 times the unmutated run: a loaded machine is no kill
+                limit = max(TEST_TIMEOUT, 5 * self.cost.get(t, 0.0)) if f is not None else 120
+                r = self.run([os.path.join(self.dir, t)], timeout=limit)
                 bad = r.returncode != 0
             except subprocess.TimeoutExpired:
                 bad = True
@@ -372,7 +374,7 @@ class Worker:
         shutil.copymode(path, tmp)
         os.replace(tmp, path)  # a new inode: never writes through a hard link
 
-    def mutant(self, site, extra=None):
+    def mutant(self, site):
         """Applies one site, rebuilds, tests; returns (status, test)."""
         f, off, n, _orig, repl, _op, _line, _col = site
         path = os.path.join(self.dir, f)
@@ -523,8 +525,11 @@ def main():
         print("\nsurvivors:")
         for x in survivors:
             print("  " + x)
-    print("\nmutate: kill rate %.1f%% (%d of %d valid mutants; %d invalid) in %.0f s"
-          % (rate, tk, valid, ti, time.time() - t0))
+    if valid:
+        print("\nmutate: kill rate %.1f%% (%d of %d valid mutants; %d invalid) in %.0f s"
+              % (rate, tk, valid, ti, time.time() - t0))
+    else:
+        print("\nmutate: no valid mutant run (%d invalid)" % ti)
     if a.json:
         with open(a.json, "w", encoding="utf-8") as fh:
             json.dump({"rate": rate, "killed": tk, "survived": ts, "invalid": ti,
