@@ -1,0 +1,545 @@
+#!/usr/bin/env python3
+"""Mutation testing for the C library: do the unit tests notice a small change?
+
+Finds mutation sites in the functions of model/ (with model/render/), aws/ and
+common/, applies ONE mutation at a time to a private copy of the source tree,
+rebuilds the library and the cmocka unit tests (no sanitizers, -O0, only what
+changed is recompiled and relinked), runs the unit tests and reports, per file,
+the mutants, how many the tests killed (a failing, crashing or timed-out test)
+and each survivor as FILE:LINE:COL original -> mutant.
+
+The catalog of operators:
+  rel       <  <->  <=,  >  <->  >=      (a boundary moved by one)
+  eq        ==  <->  !=                  (a condition negated)
+  const     an integer constant N -> N+1 and N-1 (not in #define lines,
+            strings, array sizes [N] or outside functions)
+  logic     &&  ->  ||,  ||  ->  &&
+  not       a logical ! dropped
+  prefix    strcmp(a, b) == 0 (or !strcmp(a, b)) -> strncmp(a, b, strlen(b)) == 0
+            (an exact match turned into a prefix match)
+
+Comments, string and character literals and preprocessor lines are skipped
+(a small C tokenizer), and so is everything outside a function body. The sites
+are sorted (file, offset, operator) and numbered; --sample N --seed S picks N
+of them reproducibly. A mutant that does not compile is "invalid" and left out
+of the rate.
+
+    scripts/mutate.py --list [--files model/traps.c ...]
+    scripts/mutate.py [--sample N --seed S] [--jobs 2] [--files ...]
+    scripts/mutate.py --self-test ...   # also: an equivalent mutant must survive
+
+The work tree (one copy of the sources per worker, configured once) is kept in
+--workdir (default: _mutate/ under the current directory) and synchronised on
+each run, so a second run rebuilds only what changed.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+DIRS = ("model", "aws", "common")
+TEST_TIMEOUT = 20
+
+# ---------------------------------------------------------------- tokenizer
+
+TOKEN_RE = re.compile(
+    r"""
+    (?P<ws>[ \t\r\f\v]+|\n)
+  | (?P<comment>//[^\n]*|/\*.*?\*/)
+  | (?P<string>(?:u8|[uUL])?"(?:\\.|[^"\\\n])*")
+  | (?P<char>(?:[uUL])?'(?:\\.|[^'\\\n])*')
+  | (?P<number>\.?[0-9](?:[eEpP][+-]|[0-9a-zA-Z_.])*)
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<punct><<=|>>=|\.\.\.|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^!~<>=?:;,.(){}\[\]#])
+  | (?P<other>.)
+    """,
+    re.S | re.X,
+)
+
+INT_RE = re.compile(r"^(0[xX][0-9a-fA-F]+|[0-9]+)([uUlL]*)$")
+
+
+class Tok:
+    __slots__ = ("kind", "text", "off", "line", "col")
+
+    def __init__(self, kind, text, off, line, col):
+        self.kind, self.text, self.off, self.line, self.col = kind, text, off, line, col
+
+
+def tokenize(src):
+    """Yields the code tokens of a C source: no whitespace, comments or
+    preprocessor lines; strings and chars are kept (as opaque tokens)."""
+    toks = []
+    line, line_start = 1, 0
+    at_line_start = True
+    in_pp = False
+    for m in TOKEN_RE.finditer(src):
+        kind = m.lastgroup
+        text = m.group()
+        off = m.start()
+        col = off - line_start + 1
+        if kind == "ws":
+            if text == "\n":
+                # a preprocessor line ends at a newline not escaped by "\"
+                if in_pp and not src[line_start:off].rstrip(" \t\r").endswith("\\"):
+                    in_pp = False
+                line += 1
+                line_start = off + 1
+                at_line_start = True
+            continue
+        nl = text.count("\n")
+        if kind == "comment":
+            if nl:
+                line += nl
+                line_start = off + text.rindex("\n") + 1
+            continue
+        if at_line_start and text == "#":
+            in_pp = True
+        at_line_start = False
+        if in_pp:
+            continue
+        toks.append(Tok(kind, text, off, line, col))
+    return toks
+
+
+def function_bodies(toks):
+    """Marks, per token index, whether it is inside a function body: a "{" at
+    depth 0 right after a ")" (K&R-free C11: a function definition)."""
+    inside = [False] * len(toks)
+    depth = 0
+    in_fn = False
+    for i, t in enumerate(toks):
+        if t.text == "{":
+            if depth == 0 and i > 0 and toks[i - 1].text == ")":
+                in_fn = True
+            depth += 1
+        elif t.text == "}":
+            depth -= 1
+            if depth == 0:
+                in_fn = False
+                continue
+        inside[i] = in_fn and depth > 0
+    return inside
+
+
+def matching_paren(toks, i):
+    depth = 0
+    for j in range(i, len(toks)):
+        if toks[j].text == "(":
+            depth += 1
+        elif toks[j].text == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return -1
+
+
+def sites_of(path, src):
+    """The mutation sites of one file: (offset, length, original, replacement,
+    operator, line, col)."""
+    toks = tokenize(src)
+    inside = function_bodies(toks)
+    out = []
+
+    def add(t, end_off, repl, op):
+        out.append((t.off, end_off - t.off, src[t.off:end_off], repl, op, t.line, t.col))
+
+    rel = {"<": "<=", "<=": "<", ">": ">=", ">=": ">"}
+    for i, t in enumerate(toks):
+        if not inside[i]:
+            continue
+        x = t.text
+        prev = toks[i - 1].text if i > 0 else ""
+        nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+        if t.kind == "punct":
+            if x in rel:
+                add(t, t.off + len(x), rel[x], "rel")
+            elif x in ("==", "!="):
+                add(t, t.off + 2, "!=" if x == "==" else "==", "eq")
+            elif x == "&&":
+                add(t, t.off + 2, "||", "logic")
+            elif x == "||":
+                add(t, t.off + 2, "&&", "logic")
+            elif x == "!":
+                add(t, t.off + 1, "", "not")
+        elif t.kind == "number":
+            m = INT_RE.match(x)
+            if not m or (prev == "[" and nxt == "]"):
+                continue
+            digits, suffix = m.group(1), m.group(2)
+            v = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits, 8 if len(digits) > 1 and digits[0] == "0" else 10)
+            fmt = (lambda n: hex(n)) if digits[:2] in ("0x", "0X") else str
+            add(t, t.off + len(x), fmt(v + 1) + suffix, "const")
+            if v > 0:
+                add(t, t.off + len(x), fmt(v - 1) + suffix, "const")
+        elif t.kind == "ident" and x == "strcmp" and nxt == "(":
+            close = matching_paren(toks, i + 1)
+            if close < 0:
+                continue
+            after = [toks[k].text for k in range(close + 1, min(close + 3, len(toks)))]
+            if not (after == ["==", "0"] or prev == "!"):
+                continue
+            # the second argument: after the top-level comma
+            depth, comma = 0, -1
+            for k in range(i + 1, close):
+                if toks[k].text in "([{":
+                    depth += 1
+                elif toks[k].text in ")]}":
+                    depth -= 1
+                elif toks[k].text == "," and depth == 1:
+                    comma = k
+            if comma < 0:
+                continue
+            a = src[toks[i + 2].off:toks[comma].off].strip()
+            b = src[toks[comma + 1].off:toks[close].off].strip()
+            end = toks[close].off + 1
+            add(t, end, "strncmp(%s, %s, strlen(%s))" % (a, b, b), "prefix")
+    return out
+
+
+def source_files(top, only):
+    files = []
+    for d in DIRS:
+        for root, _dirs, names in os.walk(os.path.join(top, d)):
+            for n in names:
+                if n.endswith(".c"):
+                    files.append(os.path.relpath(os.path.join(root, n), top))
+    files.sort()
+    if only:
+        want = [os.path.normpath(f) for f in only]
+        files = [f for f in files if any(f == w or f.startswith(w.rstrip("/") + "/") for w in want)]
+    return files
+
+
+def all_sites(top, files):
+    sites = []
+    for f in files:
+        with open(os.path.join(top, f), encoding="utf-8") as fh:
+            src = fh.read()
+        for s in sites_of(f, src):
+            sites.append((f,) + s)
+    sites.sort(key=lambda s: (s[0], s[1], s[5], s[4]))  # file, offset, operator, mutant
+    return sites
+
+
+def fmt_site(s):
+    f, _off, _n, orig, repl, op, line, col = s
+    return "%s:%d:%d %s -> %s [%s]" % (f, line, col, orig, repl if repl else "(dropped)", op)
+
+
+# ---------------------------------------------------------------- work tree
+
+SKIP_DIRS = {".git", "_build", "build", "autom4te.cache", ".deps", "_mutate", "__pycache__"}
+SKIP_TOP = {"config.status", "config.log", "config.h", "Makefile", "stamp-h1", "lmsctl", "libtool"}
+
+
+def tree_files(top):
+    out = []
+    for root, dirs, names in os.walk(top):
+        rel_root = os.path.relpath(root, top)
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("_mutate"))
+        for n in sorted(names):
+            rel = os.path.normpath(os.path.join(rel_root, n))
+            if n == ".git" or (rel_root == "." and n in SKIP_TOP):
+                continue
+            if n.endswith((".o", ".a", ".log", ".trs")):
+                continue
+            if rel.startswith("tests/test_") and "." not in n:
+                continue
+            out.append(rel)
+    return out
+
+
+def sync_tree(src, dst):
+    """Copies src into dst, rewriting only files whose bytes differ (so make
+    rebuilds only what changed); copy2 keeps the modes and times."""
+    for rel in tree_files(src):
+        s, d = os.path.join(src, rel), os.path.join(dst, rel)
+        if os.path.islink(s):
+            continue
+        try:
+            with open(s, "rb") as a, open(d, "rb") as b:
+                if a.read() == b.read():
+                    continue
+        except OSError:
+            pass
+        os.makedirs(os.path.dirname(d), exist_ok=True)
+        if os.path.exists(d):
+            os.unlink(d)
+        shutil.copy2(s, d)
+
+
+def unit_tests(top):
+    with open(os.path.join(top, "Makefile.am"), encoding="utf-8") as fh:
+        text = fh.read().replace("\\\n", " ")
+    m = re.search(r"^UNIT_TESTS\s*=(.*)$", text, re.M)
+    return m.group(1).split()
+
+
+class Worker:
+    cost = {}
+    def __init__(self, n, top, workdir, log):
+        self.n = n
+        self.dir = os.path.join(workdir, "w%d" % n)
+        self.top = top
+        self.log = log
+        self.tests = unit_tests(top)
+        self.order = {}  # file -> tests that killed a mutant of it, latest first
+        self.cost = Worker.cost  # test -> seconds, measured on the unmutated tree
+        self.env = dict(os.environ)
+        self.env.update(
+            LMSCTL_TEMPLATES=os.path.join(self.dir, "templates"),
+            LMSCTL=os.path.join(self.dir, "lmsctl"),
+            TOP_SRCDIR=self.dir,
+            TOP_BUILDDIR=self.dir,
+            SIGV4_VECTORS=os.path.join(self.dir, "tests/vectors/sigv4/v4"),
+        )
+        for k in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"):
+            self.env.pop(k, None)
+
+    def run(self, argv, timeout=None):
+        return subprocess.run(argv, cwd=self.dir, env=self.env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=timeout)
+
+    def setup(self):
+        os.makedirs(self.dir, exist_ok=True)
+        sync_tree(self.top, self.dir)
+        if not os.path.exists(os.path.join(self.dir, "Makefile")):
+            if not os.path.exists(os.path.join(self.dir, "configure")):
+                r = self.run(["autoreconf", "-fi"])
+                if r.returncode:
+                    raise SystemExit("mutate: autoreconf failed in %s" % self.dir)
+            r = self.run(["./configure", "-q", "CFLAGS=-O0 -g0"])
+            if r.returncode:
+                sys.stderr.write(r.stdout.decode(errors="replace"))
+                raise SystemExit("mutate: configure failed in %s" % self.dir)
+        r = self.make(["liblmsctl.a"] + self.tests)
+        if r.returncode:
+            sys.stderr.write(r.stdout.decode(errors="replace")[-4000:])
+            raise SystemExit("mutate: the unmutated tree does not build in %s" % self.dir)
+        if self.n > 0:
+            return  # the same sources: worker 0's baseline run answers for all
+        failed = self.run_tests(None, stop_first=False)
+        if failed:
+            raise SystemExit("mutate: the unmutated tree fails %s: fix the tests first" % ", ".join(failed))
+
+    def make(self, targets):
+        return self.run(["make", "-j1", "--no-print-directory"] + targets)
+
+    def ordered_tests(self, f):
+        if f is None:
+            return list(self.tests)
+        stem = os.path.splitext(os.path.basename(f))[0]
+        parts = f.split("/")
+        guess = [t for t in self.tests if stem in t or (len(parts) > 2 and parts[1] in t)]
+        first = [t for t in self.order.get(f, []) if t in self.tests]
+        rest = [t for t in self.tests if t not in first and t not in guess]
+        rest.sort(key=lambda t: self.cost.get(t, 0.0))  # the quick tests first
+        return first + [t for t in guess if t not in first] + rest
+
+    def run_tests(self, f, stop_first=True):
+        failed = []
+        for t in self.ordered_tests(f):
+            if f is not None:
+                r = self.make([t])
+                if r.returncode:
+                    return ["build " + t]
+            t0 = time.time()
+            try:
+                # 20 s, or 5 times the unmutated run: a loaded machine is no kill
+                limit = max(TEST_TIMEOUT, 5 * self.cost.get(t, 0.0)) if f is not None else 120
+                r = self.run([os.path.join(self.dir, t)], timeout=limit)
+                bad = r.returncode != 0
+            except subprocess.TimeoutExpired:
+                bad = True
+            if f is None:
+                self.cost[t] = time.time() - t0
+            if bad:
+                failed.append(t)
+                if stop_first:
+                    return failed
+        return failed
+
+    def write(self, path, data):
+        tmp = path + ".mutate-tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(data)
+        shutil.copymode(path, tmp)
+        os.replace(tmp, path)  # a new inode: never writes through a hard link
+
+    def mutant(self, site):
+        """Applies one site, rebuilds, tests; returns (status, test)."""
+        f, off, n, _orig, repl, _op, _line, _col = site
+        path = os.path.join(self.dir, f)
+        with open(path, encoding="utf-8") as fh:
+            orig = fh.read()
+        self.write(path, orig[:off] + repl + orig[off + n:])
+        try:
+            r = self.make(["liblmsctl.a"])
+            if r.returncode:
+                return "invalid", ""
+            failed = self.run_tests(f)
+            if not failed:
+                return "survived", ""
+            if failed[0].startswith("build "):
+                return "invalid", ""
+            killer = failed[0]
+            seen = self.order.setdefault(f, [])
+            if killer in seen:
+                seen.remove(killer)
+            seen.insert(0, killer)
+            return "killed", killer
+        finally:
+            self.write(path, orig)
+
+
+def self_test_site(top):
+    """An equivalent mutant (an empty statement at the start of the first
+    function of common/buf.c): it must survive, else the harness counts
+    something other than the tests' verdict."""
+    f = "common/buf.c"
+    with open(os.path.join(top, f), encoding="utf-8") as fh:
+        src = fh.read()
+    toks = tokenize(src)
+    for i, t in enumerate(toks):
+        if t.text == "{" and i > 0 and toks[i - 1].text == ")":
+            return (f, t.off, 1, "{", "{ ;", "self-test", t.line, t.col)
+    raise SystemExit("mutate: no function in %s" % f)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--top", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    ap.add_argument("--workdir", default=os.path.abspath("_mutate"))
+    ap.add_argument("--files", nargs="*", default=[], help="files or folders to mutate")
+    ap.add_argument("--list", action="store_true", help="print the sites and stop")
+    ap.add_argument("--sample", type=int, default=None, help="run N mutants picked by --seed")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ops", default="", help="comma-separated operators to keep")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--self-test", action="store_true",
+                    help="also run an equivalent mutant, which must survive")
+    ap.add_argument("--fail-on-survivor", action="store_true")
+    ap.add_argument("--min-rate", type=float, default=None, help="fail below this kill rate (%%)")
+    ap.add_argument("--json", help="write the results to this file")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+
+    top = os.path.abspath(a.top)
+    sites = all_sites(top, source_files(top, a.files))
+    if a.ops:
+        keep = set(a.ops.split(","))
+        sites = [s for s in sites if s[5] in keep]
+    total = len(sites)
+    if a.sample is not None and a.sample < len(sites):
+        pick = random.Random(a.seed).sample(range(len(sites)), a.sample)
+        sites = [sites[i] for i in sorted(pick)]
+    if a.list:
+        for i, s in enumerate(sites):
+            print(fmt_site(s))
+        print("%d sites (of %d)" % (len(sites), total))
+        return 0
+
+    t0 = time.time()
+    workers = [Worker(n, top, os.path.abspath(a.workdir), None) for n in range(max(1, a.jobs))]
+    errs = []
+
+    def setup(w):
+        try:
+            w.setup()
+        except BaseException as e:  # noqa: BLE001: reported below
+            errs.append(str(e))
+
+    th = [threading.Thread(target=setup, args=(w,)) for w in workers]
+    for t in th:
+        t.start()
+    for t in th:
+        t.join()
+    if errs:
+        sys.stderr.write("\n".join(errs) + "\n")
+        return 2
+    print("mutate: baseline green in %d worker(s) (%.0f s); %d mutant(s) of %d sites"
+          % (len(workers), time.time() - t0, len(sites), total), flush=True)
+
+    jobs = list(enumerate(sites))
+    if a.self_test:
+        jobs.insert(0, (-1, self_test_site(top)))
+    results = {}
+    lock = threading.Lock()
+
+    def work(w):
+        while True:
+            with lock:
+                if not jobs:
+                    return
+                idx, s = jobs.pop(0)
+            status, killer = w.mutant(s)
+            with lock:
+                results[idx] = (s, status, killer)
+                if a.verbose or status == "survived":
+                    print("  %-8s %s%s" % (status, fmt_site(s), "  (" + killer + ")" if killer else ""),
+                          flush=True)
+
+    th = [threading.Thread(target=work, args=(w,)) for w in workers]
+    for t in th:
+        t.start()
+    for t in th:
+        t.join()
+
+    rc = 0
+    if a.self_test:
+        s, status, _k = results.pop(-1)
+        if status != "survived":
+            print("mutate: SELF-TEST FAILED: the equivalent mutant %s was %s" % (fmt_site(s), status))
+            rc = 1
+        else:
+            print("mutate: self-test ok: the equivalent mutant survived")
+    per = {}
+    for idx in sorted(results):
+        s, status, killer = results[idx]
+        per.setdefault(s[0], {"killed": 0, "survived": 0, "invalid": 0, "survivors": []})
+        per[s[0]][status] += 1
+        per[s[0]].setdefault("mutants", []).append([fmt_site(s), status, killer])
+        if status == "survived":
+            per[s[0]]["survivors"].append(fmt_site(s))
+    print("\n%-30s %7s %7s %8s %7s %6s" % ("file", "mutants", "killed", "survived", "invalid", "rate"))
+    tk = ts = ti = 0
+    for f in sorted(per):
+        p = per[f]
+        valid = p["killed"] + p["survived"]
+        tk, ts, ti = tk + p["killed"], ts + p["survived"], ti + p["invalid"]
+        rate = "%5.1f%%" % (100.0 * p["killed"] / valid) if valid else "   -"
+        print("%-30s %7d %7d %8d %7d %6s" % (f, valid + p["invalid"], p["killed"], p["survived"], p["invalid"], rate))
+    valid = tk + ts
+    rate = 100.0 * tk / valid if valid else 100.0
+    print("%-30s %7d %7d %8d %7d %5.1f%%" % ("total", valid + ti, tk, ts, ti, rate))
+    survivors = [x for f in sorted(per) for x in per[f]["survivors"]]
+    if survivors:
+        print("\nsurvivors:")
+        for x in survivors:
+            print("  " + x)
+    if valid:
+        print("\nmutate: kill rate %.1f%% (%d of %d valid mutants; %d invalid) in %.0f s"
+              % (rate, tk, valid, ti, time.time() - t0))
+    else:
+        print("\nmutate: no valid mutant run (%d invalid)" % ti)
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as fh:
+            json.dump({"rate": rate, "killed": tk, "survived": ts, "invalid": ti,
+                       "files": per, "seed": a.seed, "sample": a.sample}, fh, indent=1)
+    if a.fail_on_survivor and ts:
+        rc = 1
+    if a.min_rate is not None and rate < a.min_rate:
+        rc = 1
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
