@@ -13,29 +13,29 @@ void rule_cidrs(const validate_ctx *ctx);
 void rule_az_count(const validate_ctx *ctx);
 void rule_nat(const validate_ctx *ctx);
 
-/* data.c: DAT001-DAT006 */
+/* data.c (its ids: model/rules.def) */
 void rule_data(const validate_ctx *ctx);
 
-/* compute.c: CMP001-CMP007 */
+/* compute.c (its ids: model/rules.def) */
 void rule_compute(const validate_ctx *ctx);
 
-/* observe.c: OBS001-OBS004 */
+/* observe.c (its ids: model/rules.def) */
 void rule_observe(const validate_ctx *ctx);
 
 /* posture.c: the prod deploy gates, OBS008 (an alarm recipient) and SEC001 (no plain
  * HTTP) */
 void rule_posture(const validate_ctx *ctx);
 
-/* claims.c: the controls the report and the docs claim, SEC002-SEC010 and
- * OBS005-OBS007 */
+/* claims.c: the controls the report and the docs claim (its ids: model/rules.def) */
 void rule_claims(const validate_ctx *ctx);
 
 /* names.c */
 void rule_suffix(const validate_ctx *ctx);
 void rule_name_lengths(const validate_ctx *ctx);
 
-/* traps.c: over the rendered template (rendered once): REN001-REN004,
- * the deploy traps TRP001-TRP016, and analysis.c's SCL001, SCL002, AZL001 */
+/* traps.c: over the rendered template (rendered once): the renderer's problems, the
+ * deploy traps, and analysis.c's scale-out, capacity and AZ-loss checks (their ids:
+ * model/rules.def) */
 void rule_traps(const validate_ctx *ctx);
 
 /* An IPv4 CIDR block. */
