@@ -157,6 +157,31 @@ static void trim(const char *text, size_t *start, size_t *end)
 		(*end)--;
 }
 
+/* A nested setting "key = value" under the entry at `parent` (whose value is empty), stored
+ * as "parent.key"; a deeper line that is not "key = value" continues nothing and is skipped. */
+static bool nested_push(aws_ini *ini, size_t parent, const char *text, size_t start, size_t end)
+{
+	size_t delim = start;
+	while (delim < end && text[delim] != '=')
+		delim++;
+	size_t key_start = start, key_end = delim, value_start = delim + 1, value_end = end;
+	if (delim == end)
+		return true;
+	trim(text, &key_start, &key_end);
+	trim(text, &value_start, &value_end);
+	if (key_start == key_end)
+		return true;
+	buf key;
+	buf_init(&key, 0);
+	buf_addf(&key, "%s.", ini->items[parent].key);
+	buf_add(&key, text + key_start, key_end - key_start);
+	char *section = ini->items[parent].section;
+	bool ok = !key.failed && ini_push(ini, section, strlen(section), buf_cstr(&key), key.len,
+	                                  text + value_start, value_end - value_start);
+	buf_free(&key);
+	return ok;
+}
+
 aws_ini *aws_ini_parse(const char *text, size_t len, lms_error *err)
 {
 	aws_ini *ini = calloc(1, sizeof *ini);
@@ -168,6 +193,9 @@ aws_ini *aws_ini_parse(const char *text, size_t len, lms_error *err)
 	size_t section_len = 0;
 	bool have_option = false;
 	size_t option_indent = 0;
+	/* The setting whose value was empty ("s3 ="): deeper lines under it are its nested
+	 * settings, kept as "s3.endpoint_url"; -1 when the setting above had a value. */
+	size_t parent = (size_t)-1;
 	size_t line = 0;
 	size_t pos = 0;
 	while (pos < len) {
@@ -188,8 +216,13 @@ aws_ini *aws_ini_parse(const char *text, size_t len, lms_error *err)
 		if (start == end || text[start] == '#' || text[start] == ';')
 			continue;
 		/* Deeper than the setting above: its continuation or a nested setting. */
-		if (have_option && indent > option_indent)
+		if (have_option && indent > option_indent) {
+			if (parent != (size_t)-1 && !nested_push(ini, parent, text, start, end)) {
+				lms_error_set(err, NULL, 0, 0, "out of memory");
+				goto fail;
+			}
 			continue;
+		}
 		if (text[start] == '[') {
 			const char *close = memchr(text + start, ']', end - start);
 			if (!close) {
@@ -238,6 +271,7 @@ aws_ini *aws_ini_parse(const char *text, size_t len, lms_error *err)
 		}
 		have_option = true;
 		option_indent = indent;
+		parent = value_start == value_end ? ini->count - 1 : (size_t)-1;
 	}
 	return ini;
 fail:
@@ -333,7 +367,9 @@ static credentials_status load_ini(const char *path, aws_ini **out, lms_error *e
 		return CREDENTIALS_SYSTEM_ERROR;
 	}
 	struct stat sb;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	/* A character device is read as empty: AWS_SHARED_CREDENTIALS_FILE=/dev/null is how
+	 * one says "no such file" to the AWS CLI (st_size is 0, so nothing is read). */
+	if (fstat(fd, &sb) != 0 || !(S_ISREG(sb.st_mode) || S_ISCHR(sb.st_mode))) {
 		lms_error_set(err, NULL, 0, 0,
 		              "%s is not a regular file: point AWS_CONFIG_FILE or "
 		              "AWS_SHARED_CREDENTIALS_FILE at the right file",
@@ -819,7 +855,7 @@ credentials_status credentials_resolve(const credentials_options *opts, credenti
 	}
 
 	const char *profile = explicit_profile;
-	const char *named_by = "--profile";
+	const char *named_by = opts && opts->named_by ? opts->named_by : "--profile";
 	if (!profile && env("AWS_PROFILE")) {
 		profile = env("AWS_PROFILE");
 		named_by = "AWS_PROFILE";
@@ -834,6 +870,126 @@ credentials_status credentials_resolve(const credentials_options *opts, credenti
 		st = from_profile(&sf, profile, named, named_by, timeout_seconds, out, err);
 	shared_files_free(&sf);
 	return st;
+}
+
+/* ---- endpoints ---------------------------------------------------------------------------- */
+
+struct credentials_endpoints {
+	char *global;   /* the profile's endpoint_url, or NULL */
+	char *profile;  /* for messages */
+	char *path;     /* the config file */
+	char *services; /* the [services NAME] section's name, or NULL */
+	aws_ini *config;
+	bool ignore;
+};
+
+void credentials_endpoints_free(credentials_endpoints *e)
+{
+	if (!e)
+		return;
+	free(e->global);
+	free(e->profile);
+	free(e->path);
+	free(e->services);
+	aws_ini_free(e->config);
+	free(e);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? copy_n(s, strlen(s)) : NULL;
+}
+
+credentials_status credentials_endpoints_load(const char *profile, credentials_endpoints **out,
+                                              lms_error *err)
+{
+	*out = NULL;
+	if (!profile || !profile[0])
+		profile = env("AWS_PROFILE");
+	if (!profile)
+		profile = "default";
+	buf path;
+	buf_init(&path, 0);
+	shared_file_path("AWS_CONFIG_FILE", "config", &path);
+	if (path.failed)
+		return no_memory(err);
+	aws_ini *ini = NULL;
+	credentials_status st = load_ini(buf_cstr(&path), &ini, err);
+	const char *global =
+	    ini ? ini_lookup(ini, config_section_is, profile, "endpoint_url") : NULL;
+	const char *services = ini ? ini_lookup(ini, config_section_is, profile, "services") : NULL;
+	const char *ignore =
+	    ini ? ini_lookup(ini, config_section_is, profile, "ignore_configured_endpoint_urls")
+	        : NULL;
+	buf section;
+	buf_init(&section, 0);
+	if (services && services[0])
+		buf_addf(&section, "services %s", services);
+	if (st != CREDENTIALS_OK || (!(global && global[0]) && !section.len && !ignore)) {
+		aws_ini_free(ini);
+	} else if (section.len && !ini_has(ini, section_is, buf_cstr(&section))) {
+		lms_error_set(err, NULL, 0, 0,
+		              "profile \"%s\" in %s names services = %s, but the file has no "
+		              "[services %s] section",
+		              profile, buf_cstr(&path), services, services);
+		aws_ini_free(ini);
+		st = CREDENTIALS_BAD_CONFIG;
+	} else {
+		credentials_endpoints *e = calloc(1, sizeof *e);
+		if (e) {
+			e->config = ini;
+			e->global = global && global[0] ? dup_or_null(global) : NULL;
+			e->profile = dup_or_null(profile);
+			e->path = dup_or_null(buf_cstr(&path));
+			e->services = section.len ? dup_or_null(buf_cstr(&section)) : NULL;
+			e->ignore =
+			    ignore && (strcmp(ignore, "true") == 0 || strcmp(ignore, "True") == 0);
+		}
+		if (!e || !e->profile || !e->path || (global && global[0] && !e->global) ||
+		    (section.len && !e->services)) {
+			if (e)
+				credentials_endpoints_free(e);
+			else
+				aws_ini_free(ini);
+			st = no_memory(err);
+		} else {
+			*out = e;
+		}
+	}
+	buf_free(&section);
+	buf_free(&path);
+	return st;
+}
+
+const char *credentials_endpoint_for(const credentials_endpoints *e, const char *service,
+                                     buf *source)
+{
+	if (!e || e->ignore)
+		return NULL;
+	if (e->services) {
+		buf key;
+		buf_init(&key, 0);
+		for (const char *p = service; *p; p++)
+			buf_addc(&key, *p == '-' || *p == ' ' ? '_' : ascii_lower(*p));
+		buf_adds(&key, ".endpoint_url");
+		const char *v =
+		    key.failed ? NULL
+		               : ini_lookup(e->config, section_is, e->services, buf_cstr(&key));
+		buf_free(&key);
+		if (v && v[0]) {
+			if (source)
+				buf_addf(source, "[%s] in %s", e->services, e->path);
+			return v;
+		}
+	}
+	if (e->global && source)
+		buf_addf(source, "endpoint_url of profile \"%s\" in %s", e->profile, e->path);
+	return e->global;
+}
+
+bool credentials_endpoints_ignored(const credentials_endpoints *e)
+{
+	return e && e->ignore;
 }
 
 /* ---- region ------------------------------------------------------------------------------- */

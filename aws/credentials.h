@@ -54,6 +54,9 @@ typedef struct credentials_options {
 	 * started at the deadline, when it floods, or when it closes its output and does not
 	 * exit), so no helper can hang lmsctl or outlive the call. */
 	int process_timeout_seconds;
+	/* What named `profile`, for messages ("source_profile of profile \"ops\""); NULL:
+	 * "--profile". */
+	const char *named_by;
 } credentials_options;
 
 /* Largest config or credentials file read, and largest credential_process output. */
@@ -72,6 +75,28 @@ void credentials_free(credentials *c);
 /* Appends the region to `out`. CREDENTIALS_NOT_FOUND when none is configured (the caller then
  * uses its own default, such as the model's region); `profile` as in credentials_options. */
 credentials_status credentials_region(const char *profile, buf *out, lms_error *err);
+
+/* The endpoints a profile's config sets, as the AWS SDKs read them
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html): `endpoint_url`
+ * in the profile for every service, `endpoint_url` nested under a service's identifier in the
+ * `[services NAME]` section the profile names (`services = NAME`) for that service, and
+ * `ignore_configured_endpoint_urls = true`. aws/http.h puts them after --endpoint-url and the
+ * AWS_ENDPOINT_URL variables. */
+typedef struct credentials_endpoints credentials_endpoints;
+
+/* Loads them for `profile` (NULL or "": AWS_PROFILE, else "default"); *out NULL when the
+ * config file sets none. CREDENTIALS_BAD_CONFIG for a malformed file or a `services` name
+ * with no such section. */
+credentials_status credentials_endpoints_load(const char *profile, credentials_endpoints **out,
+                                              lms_error *err);
+/* The endpoint for `service` (its signing name: "cloudformation", "s3", "sts"; the config's
+ * identifier is its lower-case form with '-' as '_'), or NULL; `source` (may be NULL) gets
+ * where it was set. */
+const char *credentials_endpoint_for(const credentials_endpoints *e, const char *service,
+                                     buf *source);
+/* Whether the profile sets ignore_configured_endpoint_urls = true. */
+bool credentials_endpoints_ignored(const credentials_endpoints *e);
+void credentials_endpoints_free(credentials_endpoints *e);
 
 /* Parses the JSON a credential_process prints ({"Version": 1, "AccessKeyId", "SecretAccessKey",
  * "SessionToken", "Expiration"}); `now` decides whether Expiration has passed. Exposed for tests

@@ -26,8 +26,9 @@ struct aws_client {
 	CURL *curl;
 	const credentials *creds;
 	char *region;
-	char *endpoint_url; /* NULL when none */
-	char *ca_bundle;    /* NULL: system store */
+	char *endpoint_url;                      /* NULL when none */
+	credentials_endpoints *config_endpoints; /* the profile's config; NULL when none */
+	char *ca_bundle;                         /* NULL: system store */
 	long connect_timeout_ms, timeout_ms, backoff_unit_ms;
 	int max_attempts;
 	size_t max_response;
@@ -177,6 +178,11 @@ aws_client *aws_client_new(const aws_client_options *opts, const credentials *cr
 	c->on_call_ctx = opts->on_call_ctx;
 	c->refresh = opts->refresh;
 	c->refresh_ctx = opts->refresh_ctx;
+	if (!endpoint && credentials_endpoints_load(opts->profile, &c->config_endpoints, err) !=
+	                     CREDENTIALS_OK) {
+		aws_client_free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -197,6 +203,7 @@ void aws_client_free(aws_client *c)
 	free(c->masked_params);
 	free(c->region);
 	free(c->endpoint_url);
+	credentials_endpoints_free(c->config_endpoints);
 	free(c->ca_bundle);
 	free(c);
 }
@@ -341,20 +348,16 @@ static void service_env_name(const char *service, buf *out)
 		buf_addc(out, *p == '-' || *p == ' ' ? '_' : (char)toupper((unsigned char)*p));
 }
 
-static bool env_true(const char *name)
-{
-	const char *v = env_value(name);
-	return v && strcasecmp(v, "true") == 0;
-}
-
 /* The configured endpoint for `service`, or NULL; `source` names where it came from. */
-static const char *configured_endpoint(const char *service, const char *endpoint_url, buf *source)
+static const char *configured_endpoint(const char *service, const char *endpoint_url,
+                                       const credentials_endpoints *config, buf *source)
 {
 	if (endpoint_url && endpoint_url[0]) {
 		buf_adds(source, "--endpoint-url");
 		return endpoint_url;
 	}
-	if (env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
+	const char *ignore = env_value("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	if (ignore ? strcasecmp(ignore, "true") == 0 : credentials_endpoints_ignored(config))
 		return NULL;
 	buf name;
 	buf_init(&name, 0);
@@ -366,17 +369,20 @@ static const char *configured_endpoint(const char *service, const char *endpoint
 	if (v)
 		return v;
 	v = env_value("AWS_ENDPOINT_URL");
-	if (v)
+	if (v) {
 		buf_adds(source, "AWS_ENDPOINT_URL");
-	return v;
+		return v;
+	}
+	return credentials_endpoint_for(config, service, source);
 }
 
-bool aws_endpoint_for(const char *service, const char *region, const char *endpoint_url, buf *url,
-                      bool *custom, lms_error *err)
+static bool endpoint_for(const char *service, const char *region, const char *endpoint_url,
+                         const credentials_endpoints *config, buf *url, bool *custom,
+                         lms_error *err)
 {
 	buf source;
 	buf_init(&source, 0);
-	const char *conf = configured_endpoint(service, endpoint_url, &source);
+	const char *conf = configured_endpoint(service, endpoint_url, config, &source);
 	*custom = conf != NULL;
 	if (conf) {
 		buf s, a, p;
@@ -403,11 +409,18 @@ bool aws_endpoint_for(const char *service, const char *region, const char *endpo
 	return !url->failed;
 }
 
+bool aws_endpoint_for(const char *service, const char *region, const char *endpoint_url, buf *url,
+                      bool *custom, lms_error *err)
+{
+	return endpoint_for(service, region, endpoint_url, NULL, url, custom, err);
+}
+
 bool aws_client_custom_endpoint(const aws_client *c, const char *service)
 {
 	buf source;
 	buf_init(&source, 0);
-	bool custom = configured_endpoint(service, c->endpoint_url, &source) != NULL;
+	bool custom =
+	    configured_endpoint(service, c->endpoint_url, c->config_endpoints, &source) != NULL;
 	buf_free(&source);
 	return custom;
 }
@@ -417,7 +430,8 @@ bool aws_client_plain_http(const aws_client *c, const char *service)
 	buf url;
 	buf_init(&url, 0);
 	bool custom = false;
-	bool plain = aws_endpoint_for(service, c->region, c->endpoint_url, &url, &custom, NULL) &&
+	bool plain = endpoint_for(service, c->region, c->endpoint_url, c->config_endpoints, &url,
+	                          &custom, NULL) &&
 	             strncmp(buf_cstr(&url), "http://", 7) == 0;
 	buf_free(&url);
 	return plain;
@@ -976,8 +990,8 @@ static bool build_target(aws_client *c, const aws_request *req, target *t, lms_e
 	buf_init(&t->path, 0);
 	buf endpoint;
 	buf_init(&endpoint, 0);
-	bool ok =
-	    aws_endpoint_for(req->service, c->region, c->endpoint_url, &endpoint, &t->custom, err);
+	bool ok = endpoint_for(req->service, c->region, c->endpoint_url, c->config_endpoints,
+	                       &endpoint, &t->custom, err);
 	buf scheme, authority, base;
 	buf_init(&scheme, 0);
 	buf_init(&authority, 0);

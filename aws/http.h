@@ -6,8 +6,11 @@
  *
  *   - endpoint: the client's endpoint_url (--endpoint-url) for every service, else
  *     AWS_ENDPOINT_URL_<SERVICE> (AWS_ENDPOINT_URL_CLOUDFORMATION, _S3, _STS), else
- *     AWS_ENDPOINT_URL, else https://<service>.<region>.amazonaws.com (.com.cn in China);
- *     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true ignores the two variables. An endpoint may
+ *     AWS_ENDPOINT_URL, else the profile's config (the service's endpoint_url in its
+ *     [services NAME] section, then its own endpoint_url), else
+ * https://<service>.<region>.amazonaws.com (.com.cn in China);
+ *     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (or the profile's
+ *     ignore_configured_endpoint_urls = true) ignores the variables and the config. An endpoint may
  *     carry a base path. Plain http is refused unless the host is the loopback interface
  *     (a local emulator); https always verifies the peer and the host name, against
  *     AWS_CA_BUNDLE when set. S3 buckets are addressed virtual-host style on AWS and
@@ -61,8 +64,11 @@
 struct aws_call_record;
 
 typedef struct aws_client_options {
-	const char *region;        /* signing region and default endpoints; required */
-	const char *endpoint_url;  /* --endpoint-url for every service; NULL or "" for none */
+	const char *region;       /* signing region and default endpoints; required */
+	const char *endpoint_url; /* --endpoint-url for every service; NULL or "" for none */
+	/* The profile whose config-file endpoints apply (aws/credentials.h's
+	 * credentials_endpoints_load: NULL follows AWS_PROFILE, else "default"). */
+	const char *profile;
 	const char *ca_bundle;     /* PEM file of trusted CAs; NULL: AWS_CA_BUNDLE, else system */
 	long connect_timeout_ms;   /* 0: AWS_DEFAULT_CONNECT_TIMEOUT_MS */
 	long timeout_ms;           /* whole attempt; 0: AWS_DEFAULT_TIMEOUT_MS */

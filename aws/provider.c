@@ -384,8 +384,9 @@ static const char *config_get(const config_file *c, const char *profile, const c
 	return v && v[0] ? v : NULL;
 }
 
-static credentials_status resolve_profile(const provider_options *o, const char *profile, int depth,
-                                          credentials **out, lms_error *err);
+static credentials_status resolve_profile(const provider_options *o, const char *profile,
+                                          const char *named_by, int depth, credentials **out,
+                                          lms_error *err);
 
 /* The credentials a role profile starts from. */
 static credentials_status source_credentials(const provider_options *o, const config_file *cfg,
@@ -403,7 +404,15 @@ static credentials_status source_credentials(const provider_options *o, const co
 			    profile);
 			return CREDENTIALS_BAD_CONFIG;
 		}
-		return resolve_profile(o, source_profile, depth + 1, out, err);
+		buf by;
+		buf_init(&by, 0);
+		buf_addf(&by, "source_profile of profile \"%s\"", profile);
+		credentials_status st =
+		    by.failed
+		        ? no_memory(err)
+		        : resolve_profile(o, source_profile, buf_cstr(&by), depth + 1, out, err);
+		buf_free(&by);
+		return st;
 	}
 	bool tried = false;
 	if (credential_source && strcmp(credential_source, "Environment") == 0) {
@@ -466,8 +475,10 @@ static credentials_status assume_role(const provider_options *o, const config_fi
 		buf_adds(&session, name);
 	else
 		buf_addf(&session, "lmsctl-%lld", (long long)time(NULL));
-	aws_client_options ao = {
-	    .region = o->region, .endpoint_url = o->endpoint_url, .debug = o->debug};
+	aws_client_options ao = {.region = o->region,
+	                         .endpoint_url = o->endpoint_url,
+	                         .profile = profile,
+	                         .debug = o->debug};
 	aws_client *c = aws_client_new(&ao, source, err);
 	st = CREDENTIALS_PROCESS_FAILED;
 	if (c && !session.failed) {
@@ -497,8 +508,9 @@ static credentials_status assume_role(const provider_options *o, const config_fi
 }
 
 /* A named profile: what credentials.c resolves, or a role it does not. */
-static credentials_status resolve_profile(const provider_options *o, const char *profile, int depth,
-                                          credentials **out, lms_error *err)
+static credentials_status resolve_profile(const provider_options *o, const char *profile,
+                                          const char *named_by, int depth, credentials **out,
+                                          lms_error *err)
 {
 	if (depth > MAX_ROLE_CHAIN) {
 		lms_error_set(
@@ -513,7 +525,8 @@ static credentials_status resolve_profile(const provider_options *o, const char 
 		st = assume_role(o, &cfg, profile, depth, out, err);
 	} else if (st == CREDENTIALS_OK) {
 		credentials_options co = {.profile = profile,
-		                          .process_timeout_seconds = o->process_timeout_seconds};
+		                          .process_timeout_seconds = o->process_timeout_seconds,
+		                          .named_by = named_by};
 		st = credentials_resolve(&co, out, err);
 	}
 	config_free(&cfg);

@@ -25,6 +25,7 @@ sf_connect_step sf_connect(const sf_connect_options *o, sf_session *s, credentia
 	aws_client_options ao = {
 	    .region = o->region,
 	    .endpoint_url = o->endpoint_url,
+	    .profile = o->profile,
 	    .timeout_ms = o->timeout_ms,
 	    .backoff_unit_ms = o->backoff_unit_ms,
 	    .debug = o->debug,

@@ -487,7 +487,10 @@ static void chain_env(void)
 	                     "role_arn = arn:aws:iam::123456789012:role/x\n"
 	                     "source_profile = loop\n"
 	                     "[profile nosource]\n"
-	                     "role_arn = arn:aws:iam::123456789012:role/x\n");
+	                     "role_arn = arn:aws:iam::123456789012:role/x\n"
+	                     "[profile badsource]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/x\n"
+	                     "source_profile = nope\n");
 }
 
 static void chain_cleanup(void)
@@ -545,8 +548,11 @@ static void test_role_profiles(void **state)
 	    {"mfa", CREDENTIALS_UNSUPPORTED, "needs an MFA code"},
 	    {"loop", CREDENTIALS_BAD_CONFIG, "names itself as source_profile"},
 	    {"nosource", CREDENTIALS_BAD_CONFIG, "has role_arn but no source_profile"},
+	    /* the profile that was being read is named, and who named it: not --profile */
+	    {"badsource", CREDENTIALS_BAD_CONFIG,
+	     "profile \"nope\" (from source_profile of profile \"badsource\") is not in"},
 	};
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		o.profile = bad[i].profile;
 		assert_int_equal(provider_resolve(&o, &c, &err), bad[i].st);
 		assert_null(c);
@@ -559,6 +565,56 @@ static void test_role_profiles(void **state)
 	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_OK);
 	assert_string_equal(c->access_key_id, "AKIDBASE");
 	credentials_free(c);
+	chain_cleanup();
+}
+
+/* endpoint_url in the profile's config reaches every call; the variables come first;
+ * ignore_configured_endpoint_urls and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS turn it off. */
+static void test_config_endpoint_url(void **state)
+{
+	(void)state;
+	chain_env();
+	char config[512];
+	snprintf(config, sizeof config,
+	         "[profile cfg]\nendpoint_url = %s/recorded/outputs/cfg%ld\n"
+	         "[profile cfgoff]\nendpoint_url = %s/recorded/outputs/cfg%ld\n"
+	         "ignore_configured_endpoint_urls = true\n",
+	         server.url, (long)getpid(), server.url, (long)getpid());
+	write_text("config", config);
+	aws_client_options o = {.region = "eu-west-1", .profile = "cfg", .backoff_unit_ms = 10};
+	lms_error err = {0};
+	aws_client *c = aws_client_new(&o, &creds, &err);
+	if (!c)
+		fail_msg("%s", err.msg);
+	assert_true(aws_client_custom_endpoint(c, "sts"));
+	assert_true(aws_client_plain_http(c, "cloudformation"));
+	sts_identity id;
+	if (!sts_get_caller_identity(c, &id, &err))
+		fail_msg("%s", err.msg);
+	assert_string_equal(id.account, "123456789012");
+	sts_identity_free(&id);
+	/* the environment's endpoint beats the config's */
+	setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1/nothing-here", 1);
+	assert_false(sts_get_caller_identity(c, &id, &err));
+	lms_error_clear(&err);
+	unsetenv("AWS_ENDPOINT_URL_STS");
+	/* the variable that ignores configured endpoints */
+	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
+	assert_false(aws_client_custom_endpoint(c, "sts"));
+	unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	aws_client_free(c);
+	/* the profile's own switch */
+	o.profile = "cfgoff";
+	c = aws_client_new(&o, &creds, &err);
+	assert_non_null(c);
+	assert_false(aws_client_custom_endpoint(c, "sts"));
+	aws_client_free(c);
+	/* a profile without endpoints: none */
+	o.profile = "base";
+	c = aws_client_new(&o, &creds, &err);
+	assert_non_null(c);
+	assert_false(aws_client_custom_endpoint(c, "sts"));
+	aws_client_free(c);
 	chain_cleanup();
 }
 
@@ -646,6 +702,7 @@ int main(void)
 	    cmocka_unit_test(test_sts),
 	    cmocka_unit_test(test_s3_names_and_policy),
 	    cmocka_unit_test(test_role_profiles),
+	    cmocka_unit_test(test_config_endpoint_url),
 	    cmocka_unit_test(test_container_and_instance_credentials),
 	};
 	return cmocka_run_group_tests_name("cfn", tests, setup, teardown);

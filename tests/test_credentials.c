@@ -129,7 +129,7 @@ static void use_process(const fixture *f, const char *profile, const char *scrip
 static credentials *expect_resolve(const char *profile, int timeout, credentials_status want,
                                    const char *text)
 {
-	credentials_options opts = {profile, timeout};
+	credentials_options opts = {.profile = profile, .process_timeout_seconds = timeout};
 	credentials *c = (credentials *)1;
 	lms_error err = {0};
 	credentials_status st = credentials_resolve(&opts, &c, &err);
@@ -153,7 +153,7 @@ static credentials *expect_resolve(const char *profile, int timeout, credentials
 
 static void expect_message_lacks(const char *profile, const char *secret)
 {
-	credentials_options opts = {profile, 0};
+	credentials_options opts = {.profile = profile};
 	credentials *c = NULL;
 	lms_error err = {0};
 	assert_int_not_equal(credentials_resolve(&opts, &c, &err), CREDENTIALS_OK);
@@ -424,6 +424,12 @@ static void test_ini_dialect(void **state)
 	assert_string_equal(aws_ini_get(ini, "default", "output"), "json");
 	assert_string_equal(aws_ini_get(ini, "default", "s3"), "");
 	assert_null(aws_ini_get(ini, "default", "max_concurrent_requests"));
+	/* nested under an empty setting: kept as "parent.key"; under a setting with a value,
+	 * a deeper line only continues it */
+	assert_string_equal(aws_ini_get(ini, "default", "s3.max_concurrent_requests"), "20");
+	assert_string_equal(aws_ini_get(ini, "default", "s3.region"), "nested-is-not-top-level");
+	assert_null(aws_ini_get(ini, "default", "region.output"));
+	assert_null(aws_ini_get(ini, "default", "s3.max_concurrent_request"));
 	assert_string_equal(aws_ini_get(ini, "default", "cli_pager"), "");
 	assert_string_equal(aws_ini_get(ini, "default", "extra"), "yes");
 	assert_string_equal(aws_ini_get(ini, "profile dev", "region"), "ap-southeast-1");
@@ -462,6 +468,88 @@ static void test_ini_dialect(void **state)
 	assert_int_equal(err.line, 1);
 	aws_ini_free(NULL);
 	lms_error_clear(&err);
+}
+
+/* ---- endpoints from the config file --------------------------------------------------------- */
+
+static const char *endpoint_of(const credentials_endpoints *e, const char *service, buf *source)
+{
+	buf_reset(source);
+	return credentials_endpoint_for(e, service, source);
+}
+
+static void test_config_endpoints(void **state)
+{
+	fixture *f = *state;
+	write_file(
+	    f, ".aws/config",
+	    "[default]\nendpoint_url = http://127.0.0.1:4566\n"
+	    "[profile local]\nendpoint_url = http://127.0.0.1:5000\nservices = local-svc\n"
+	    "[services local-svc]\ncloudformation =\n  endpoint_url = http://127.0.0.1:5001\n"
+	    "s3 =\n  region = eu-west-1\n"
+	    "[profile off]\nendpoint_url = http://127.0.0.1:5000\n"
+	    "ignore_configured_endpoint_urls = true\n"
+	    "[profile broken]\nservices = nowhere\n"
+	    "[profile plain]\nregion = eu-west-1\n");
+	credentials_endpoints *e = NULL;
+	lms_error err = {0};
+	buf src;
+	buf_init(&src, 0);
+	/* the default profile: its endpoint_url for every service */
+	assert_int_equal(credentials_endpoints_load(NULL, &e, &err), CREDENTIALS_OK);
+	assert_string_equal(endpoint_of(e, "cloudformation", &src), "http://127.0.0.1:4566");
+	assert_non_null(strstr(buf_cstr(&src), "endpoint_url of profile \"default\""));
+	credentials_endpoints_free(e);
+	/* a services section wins for its service, exactly that one (not "cloudformations",
+	 * not a nested setting other than endpoint_url) */
+	setenv("AWS_PROFILE", "local", 1);
+	assert_int_equal(credentials_endpoints_load(NULL, &e, &err), CREDENTIALS_OK);
+	assert_string_equal(endpoint_of(e, "cloudformation", &src), "http://127.0.0.1:5001");
+	assert_non_null(strstr(buf_cstr(&src), "[services local-svc]"));
+	assert_string_equal(endpoint_of(e, "cloudformations", &src), "http://127.0.0.1:5000");
+	assert_string_equal(endpoint_of(e, "s3", &src), "http://127.0.0.1:5000");
+	assert_false(credentials_endpoints_ignored(e));
+	credentials_endpoints_free(e);
+	unsetenv("AWS_PROFILE");
+	/* --profile beats AWS_PROFILE; ignore_configured_endpoint_urls turns them off */
+	setenv("AWS_PROFILE", "local", 1);
+	assert_int_equal(credentials_endpoints_load("off", &e, &err), CREDENTIALS_OK);
+	assert_true(credentials_endpoints_ignored(e));
+	assert_null(endpoint_of(e, "cloudformation", &src));
+	credentials_endpoints_free(e);
+	unsetenv("AWS_PROFILE");
+	/* nothing set: no endpoints at all */
+	assert_int_equal(credentials_endpoints_load("plain", &e, &err), CREDENTIALS_OK);
+	assert_null(e);
+	assert_null(credentials_endpoint_for(NULL, "s3", NULL));
+	/* a services name without its section is the profile's mistake, said so */
+	assert_int_equal(credentials_endpoints_load("broken", &e, &err), CREDENTIALS_BAD_CONFIG);
+	assert_null(e);
+	assert_non_null(strstr(err.msg, "no [services nowhere] section"));
+	lms_error_clear(&err);
+	buf_free(&src);
+}
+
+/* AWS_SHARED_CREDENTIALS_FILE=/dev/null is how one hides the file from the AWS CLI: an empty
+ * file, not a bad one. */
+static void test_dev_null_files(void **state)
+{
+	(void)state;
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+	setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials found");
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+	credentials *c = expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAENV");
+	credentials_free(c);
+	credentials_endpoints *e = NULL;
+	assert_int_equal(credentials_endpoints_load(NULL, &e, NULL), CREDENTIALS_OK);
+	assert_null(e);
+	/* a directory is still refused */
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/tmp", 1);
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG, "not a regular file");
 }
 
 /* ---- credential_process ------------------------------------------------------------------- */
@@ -909,6 +997,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_file_locations_from_environment, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_file, setup, teardown),
 	    cmocka_unit_test(test_ini_dialect),
+	    cmocka_unit_test_setup_teardown(test_config_endpoints, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dev_null_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_success, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_precedence, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_failure, setup, teardown),
