@@ -438,24 +438,118 @@ static credentials_status source_credentials(const provider_options *o, const co
 	return CREDENTIALS_BAD_CONFIG;
 }
 
+/* The largest web identity token file read (OIDC tokens are a few KiB). */
+#define WEB_IDENTITY_MAX_TOKEN ((size_t)64 * 1024)
+
+/* role_arn + web_identity_token_file (a profile's or the environment's): the token, read
+ * now (it rotates), exchanged through the unsigned AssumeRoleWithWebIdentity. */
+static credentials_status web_identity(const provider_options *o, const char *who,
+                                       const char *role_arn, const char *token_file,
+                                       const char *session_name, credentials **out, lms_error *err)
+{
+	if (!role_arn || !role_arn[0]) {
+		lms_error_set(err, NULL, 0, 0,
+		              "%s has web_identity_token_file but no role_arn: name the role to "
+		              "assume",
+		              who);
+		return CREDENTIALS_BAD_CONFIG;
+	}
+	buf token;
+	lms_error ferr = {0};
+	if (!file_read(token_file, WEB_IDENTITY_MAX_TOKEN, &token, &ferr)) {
+		lms_error_set(err, NULL, 0, 0, "%s: web identity token file %s: %s", who,
+		              token_file, ferr.msg ? ferr.msg : "cannot read it");
+		lms_error_clear(&ferr);
+		return CREDENTIALS_BAD_CONFIG;
+	}
+	while (token.len && isspace((unsigned char)token.data[token.len - 1]))
+		token.data[--token.len] = '\0';
+	credentials_status st = CREDENTIALS_PROCESS_FAILED;
+	if (!token.len) {
+		lms_error_set(err, NULL, 0, 0, "%s: web identity token file %s is empty", who,
+		              token_file);
+		wipe_buf(&token);
+		return CREDENTIALS_BAD_CONFIG;
+	}
+	buf session;
+	buf_init(&session, 0);
+	if (session_name && session_name[0])
+		buf_adds(&session, session_name);
+	else
+		buf_addf(&session, "lmsctl-%lld", (long long)time(NULL));
+	aws_client_options ao = {.region = o->region,
+	                         .endpoint_url = o->endpoint_url,
+	                         .profile = o->profile,
+	                         .debug = o->debug};
+	aws_client *c = aws_client_new(&ao, NULL, err); /* unsigned: the token is the proof */
+	if (c && !session.failed) {
+		sts_assume_request rq = {.role_arn = role_arn,
+		                         .session_name = buf_cstr(&session),
+		                         .web_identity_token = buf_cstr(&token)};
+		lms_error inner = {0};
+		if (sts_assume_role(c, &rq, out, &inner)) {
+			buf src;
+			buf_init(&src, 0);
+			buf_addf(&src, "role %s through web identity (%s)", role_arn, who);
+			if (!src.failed) {
+				free((*out)->source);
+				(*out)->source = buf_take(&src);
+			}
+			buf_free(&src);
+			st = CREDENTIALS_OK;
+		} else {
+			lms_error_set(err, NULL, 0, 0,
+			              "%s: cannot assume %s with the web identity token: %s", who,
+			              role_arn, inner.msg ? inner.msg : "error");
+		}
+		lms_error_clear(&inner);
+	} else if (c) {
+		st = no_memory(err);
+	}
+	aws_client_free(c);
+	buf_free(&session);
+	wipe_buf(&token);
+	return st;
+}
+
 static credentials_status assume_role(const provider_options *o, const config_file *cfg,
                                       const char *profile, int depth, credentials **out,
                                       lms_error *err)
 {
 	const char *role_arn = config_get(cfg, profile, "role_arn");
-	if (config_get(cfg, profile, "mfa_serial")) {
+	const char *token_file = config_get(cfg, profile, "web_identity_token_file");
+	if (token_file) {
+		buf who;
+		buf_init(&who, 0);
+		buf_addf(&who, "profile \"%s\"", profile);
+		credentials_status st =
+		    who.failed
+		        ? no_memory(err)
+		        : web_identity(o, buf_cstr(&who), role_arn, token_file,
+		                       config_get(cfg, profile, "role_session_name"), out, err);
+		buf_free(&who);
+		return st;
+	}
+	const char *serial = config_get(cfg, profile, "mfa_serial");
+	buf code;
+	buf_init(&code, 0);
+	if (serial && !(o->mfa_prompt && o->mfa_prompt(o->mfa_ctx, profile, serial, &code))) {
 		lms_error_set(
 		    err, NULL, 0, 0,
-		    "profile \"%s\" needs an MFA code (mfa_serial) and lmsctl does not ask "
-		    "for one: export temporary credentials with `aws configure "
-		    "export-credentials --profile %s --format env`",
+		    "profile \"%s\" needs an MFA code (mfa_serial) and none can be asked here "
+		    "(the command line asks when its input is a terminal; the console and scripts "
+		    "do not): run the command from a terminal, or export temporary credentials "
+		    "with `aws configure export-credentials --profile %s --format env`",
 		    profile, profile);
+		wipe_buf(&code);
 		return CREDENTIALS_UNSUPPORTED;
 	}
 	credentials *source = NULL;
 	credentials_status st = source_credentials(o, cfg, profile, depth, &source, err);
-	if (st != CREDENTIALS_OK)
+	if (st != CREDENTIALS_OK) {
+		wipe_buf(&code);
 		return st;
+	}
 	long duration = 0;
 	const char *d = config_get(cfg, profile, "duration_seconds");
 	if (d) {
@@ -465,6 +559,7 @@ static credentials_status assume_role(const provider_options *o, const config_fi
 			    "profile \"%s\": duration_seconds must be 900 to 43200, not %.20s",
 			    profile, d);
 			credentials_free(source);
+			wipe_buf(&code);
 			return CREDENTIALS_BAD_CONFIG;
 		}
 	}
@@ -483,8 +578,13 @@ static credentials_status assume_role(const provider_options *o, const config_fi
 	st = CREDENTIALS_PROCESS_FAILED;
 	if (c && !session.failed) {
 		lms_error inner = {0};
-		if (sts_assume_role(c, role_arn, buf_cstr(&session), (int)duration,
-		                    config_get(cfg, profile, "external_id"), out, &inner)) {
+		sts_assume_request rq = {.role_arn = role_arn,
+		                         .session_name = buf_cstr(&session),
+		                         .duration_seconds = (int)duration,
+		                         .external_id = config_get(cfg, profile, "external_id"),
+		                         .serial_number = serial,
+		                         .token_code = serial ? buf_cstr(&code) : NULL};
+		if (sts_assume_role(c, &rq, out, &inner)) {
 			st = CREDENTIALS_OK;
 			buf src;
 			buf_init(&src, 0);
@@ -503,6 +603,7 @@ static credentials_status assume_role(const provider_options *o, const config_fi
 	}
 	aws_client_free(c);
 	buf_free(&session);
+	wipe_buf(&code);
 	credentials_free(source);
 	return st;
 }
@@ -521,7 +622,8 @@ static credentials_status resolve_profile(const provider_options *o, const char 
 	}
 	config_file cfg;
 	credentials_status st = config_load(&cfg, err);
-	if (st == CREDENTIALS_OK && config_get(&cfg, profile, "role_arn")) {
+	if (st == CREDENTIALS_OK && (config_get(&cfg, profile, "role_arn") ||
+	                             config_get(&cfg, profile, "web_identity_token_file"))) {
 		st = assume_role(o, &cfg, profile, depth, out, err);
 	} else if (st == CREDENTIALS_OK) {
 		credentials_options co = {.profile = profile,
@@ -536,18 +638,27 @@ static credentials_status resolve_profile(const provider_options *o, const char 
 credentials_status provider_resolve(const provider_options *opts, credentials **out, lms_error *err)
 {
 	*out = NULL;
+	/* the environment's web identity (EKS IRSA, CI runners): after the environment's keys,
+	 * before the profiles, when no profile is named */
+	if (!(opts->profile && opts->profile[0]) && !env("AWS_PROFILE") &&
+	    !env("AWS_ACCESS_KEY_ID") && env("AWS_WEB_IDENTITY_TOKEN_FILE"))
+		return web_identity(opts, "AWS_WEB_IDENTITY_TOKEN_FILE", env("AWS_ROLE_ARN"),
+		                    env("AWS_WEB_IDENTITY_TOKEN_FILE"),
+		                    env("AWS_ROLE_SESSION_NAME"), out, err);
 	credentials_options co = {.profile = opts->profile,
 	                          .process_timeout_seconds = opts->process_timeout_seconds};
 	credentials_status st = credentials_resolve(&co, out, err);
 	if (st == CREDENTIALS_UNSUPPORTED) {
-		/* a role profile (others, such as SSO, keep credentials.c's message) */
+		/* a role or web identity profile (others, such as SSO, keep credentials.c's
+		 * message) */
 		const char *named = env("AWS_PROFILE");
 		const char *profile = opts->profile && opts->profile[0] ? opts->profile
 		                      : named                           ? named
 		                                                        : "default";
 		config_file cfg;
 		if (config_load(&cfg, NULL) == CREDENTIALS_OK &&
-		    config_get(&cfg, profile, "role_arn")) {
+		    (config_get(&cfg, profile, "role_arn") ||
+		     config_get(&cfg, profile, "web_identity_token_file"))) {
 			lms_error_clear(err);
 			st = assume_role(opts, &cfg, profile, 0, out, err);
 		}

@@ -4,8 +4,13 @@
  *   - a profile with role_arn: the credentials of its source_profile (or of its
  *     credential_source: Environment, EcsContainer, Ec2InstanceMetadata) exchanged for the
  *     role's through STS AssumeRole (external_id, duration_seconds, role_session_name
- *     honoured; mfa_serial is refused: lmsctl does not prompt for MFA codes); chains of
- *     such profiles are followed up to five deep;
+ *     honoured; with mfa_serial, the code is asked through the caller's prompt hook, and
+ *     refused with a message when there is none (no terminal)); chains of such profiles
+ *     are followed up to five deep;
+ *   - a profile with role_arn and web_identity_token_file, or (with no profile named and no
+ *     keys in the environment) AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE (and
+ *     AWS_ROLE_SESSION_NAME): the token file, read at every renewal (it rotates),
+ *     exchanged through STS AssumeRoleWithWebIdentity, an unsigned call;
  *   - container credentials (ECS, CodeBuild, EKS Pod Identity) when nothing else is
  *     configured: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (on 169.254.170.2) or
  *     AWS_CONTAINER_CREDENTIALS_FULL_URI (https, or http to the loopback interface or the
@@ -23,6 +28,7 @@
 #include <time.h>
 
 #include "aws/credentials.h"
+#include "common/buf.h"
 #include "common/error.h"
 
 typedef struct provider_options {
@@ -36,6 +42,10 @@ typedef struct provider_options {
 	 * an hour in a second. */
 	time_t (*clock)(void *ctx);
 	void *clock_ctx;
+	/* Asks the operator for the MFA code of `serial` (profile `profile`), appended to
+	 * `code`; false when it cannot ask (no terminal) or was refused. NULL: never asks. */
+	bool (*mfa_prompt)(void *ctx, const char *profile, const char *serial, buf *code);
+	void *mfa_ctx;
 } provider_options;
 
 /* As credentials_resolve, with the sources above. */

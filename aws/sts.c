@@ -79,35 +79,43 @@ bool sts_parse_assume_role(const xml_node *result, credentials **out, lms_error 
 	return true;
 }
 
-bool sts_assume_role(aws_client *c, const char *role_arn, const char *session_name,
-                     int duration_seconds, const char *external_id, credentials **out,
-                     lms_error *err)
+bool sts_assume_role(aws_client *c, const sts_assume_request *rq, credentials **out, lms_error *err)
 {
 	*out = NULL;
+	const char *action = rq->web_identity_token ? "AssumeRoleWithWebIdentity" : "AssumeRole";
 	aws_params p;
-	aws_params_init(&p, "AssumeRole", STS_VERSION);
-	aws_params_add(&p, "RoleArn", role_arn);
-	aws_params_add(&p, "RoleSessionName", session_name);
-	if (duration_seconds > 0) {
+	aws_params_init(&p, action, STS_VERSION);
+	aws_params_add(&p, "RoleArn", rq->role_arn);
+	aws_params_add(&p, "RoleSessionName", rq->session_name);
+	if (rq->duration_seconds > 0) {
 		char d[16];
-		snprintf(d, sizeof d, "%d", duration_seconds);
+		snprintf(d, sizeof d, "%d", rq->duration_seconds);
 		aws_params_add(&p, "DurationSeconds", d);
 	}
-	aws_params_add(&p, "ExternalId", external_id);
+	if (rq->web_identity_token) {
+		aws_params_add_secret(&p, "WebIdentityToken", rq->web_identity_token);
+	} else {
+		aws_params_add(&p, "ExternalId", rq->external_id);
+		aws_params_add(&p, "SerialNumber", rq->serial_number);
+		aws_params_add_secret(&p, "TokenCode", rq->token_code);
+	}
 	xml_doc *doc = NULL;
 	aws_response resp;
 	aws_response_init(&resp);
 	bool ok = aws_query(c, "sts", &p, &doc, &resp, err);
+	/* the request held a token, the answer a secret key: wipe both */
+	if (p.body.data)
+		OPENSSL_cleanse(p.body.data, p.body.len);
 	aws_params_free(&p);
-	/* the answer holds a secret key: wipe it */
 	if (resp.body.data)
 		OPENSSL_cleanse(resp.body.data, resp.body.len);
 	aws_response_free(&resp);
 	if (!ok)
 		return false;
-	ok = sts_parse_assume_role(aws_query_result(doc, "AssumeRole"), out, err);
+	const xml_node *result = aws_query_result(doc, action);
+	ok = sts_parse_assume_role(result, out, err);
 	/* wipe the parsed copy too */
-	const xml_node *cr = xml_path(aws_query_result(doc, "AssumeRole"), "Credentials");
+	const xml_node *cr = xml_path(result, "Credentials");
 	for (size_t i = 0; cr && i < cr->n; i++)
 		OPENSSL_cleanse(cr->kids[i]->text, cr->kids[i]->text_len);
 	xml_free(doc);

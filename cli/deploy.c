@@ -380,6 +380,8 @@ static void mask_no_echo(op *o)
 	}
 }
 
+static bool ask_mfa_code(void *ctx, const char *profile, const char *serial, buf *code);
+
 /* Credentials, client and caller identity. */
 static int connect_aws(op *o)
 {
@@ -393,7 +395,8 @@ static int connect_aws(op *o)
 	                         .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
 	                         .backoff_unit_ms = deploy_env_ms("LMSCTL_HTTP_BACKOFF_MS"),
 	                         .debug = o->debug ? stderr : NULL,
-	                         .interrupted = is_interrupted};
+	                         .interrupted = is_interrupted,
+	                         .mfa_prompt = ask_mfa_code};
 	sf_session ses;
 	credentials_status st = CREDENTIALS_OK;
 	sf_connect_step failed = sf_connect(&co, &ses, &st, &err);
@@ -451,6 +454,40 @@ static char *read_answer(const char *prompt)
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
 		line[--n] = '\0';
 	return line;
+}
+
+/* The MFA code of a role profile (mfa_serial), asked on the terminal with echo off; false
+ * without a terminal (stdin not one), so a script is refused with a message, never stopped
+ * at a prompt nobody sees. */
+static bool ask_mfa_code(void *ctx, const char *profile, const char *serial, buf *code)
+{
+	(void)ctx;
+	if (!stdin_is_terminal())
+		return false;
+	struct termios saved, quiet;
+	bool restore = tcgetattr(STDIN_FILENO, &saved) == 0;
+	if (restore) {
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	buf p;
+	buf_init(&p, 0);
+	buf_addf(&p, "MFA code for %s (profile %s): ", serial, profile);
+	char *a = read_answer(buf_cstr(&p));
+	buf_free(&p);
+	if (restore) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+		fputc('\n', stderr);
+	}
+	bool ok = a && a[0];
+	if (ok)
+		buf_adds(code, a);
+	if (a) {
+		memset(a, 0, strlen(a));
+		free(a);
+	}
+	return ok && !code->failed;
 }
 
 static bool confirm_yes_no(const char *question)

@@ -18,7 +18,9 @@ sf_connect_step sf_connect(const sf_connect_options *o, sf_session *s, credentia
 	                       .process_timeout_seconds = 60,
 	                       .debug = o->debug,
 	                       .clock = o->clock,
-	                       .clock_ctx = o->clock_ctx};
+	                       .clock_ctx = o->clock_ctx,
+	                       .mfa_prompt = o->mfa_prompt,
+	                       .mfa_ctx = o->mfa_ctx};
 	s->creds = provider_cache_new(&po, status, err);
 	if (!s->creds)
 		return SF_CONNECT_CREDENTIALS;

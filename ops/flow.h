@@ -46,6 +46,9 @@ typedef struct sf_connect_options {
 	void *on_call_ctx;
 	time_t (*clock)(void *ctx); /* for the credentials' expiry; NULL: time() (tests) */
 	void *clock_ctx;
+	/* asks for an MFA code (aws/provider.h); NULL: a profile with mfa_serial is refused */
+	bool (*mfa_prompt)(void *ctx, const char *profile, const char *serial, buf *code);
+	void *mfa_ctx;
 } sf_connect_options;
 
 typedef enum sf_connect_step {

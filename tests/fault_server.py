@@ -33,7 +33,10 @@ http://127.0.0.1:PORT/throttle/t1 therefore makes every call through it misbehav
                UTF-8 (tests/terminal.py)
   echo         200 with the request line, headers and body as JSON
   recorded     /recorded/DIR/KEY: the answer to Action A is DIR/A.N.xml for the N-th call
-               (N from 1; the highest N repeats), else DIR/A.xml, from --recorded ROOT
+               (N from 1; the highest N repeats), else DIR/A.xml, from --recorded ROOT;
+               STS refusals first: an AssumeRole with an MFA code other than 123456 for
+               arn:aws:iam::123456789012:mfa/ops, an AssumeRoleWithWebIdentity that is
+               signed or whose token is not test-oidc-token (403)
   container    container credentials for "Authorization: Bearer-test", 401 otherwise
   imds         IMDSv2 below /imds/KEY/: the token, the role lms-instance-role, its credentials
   expiring     temporary credentials that run out, on a clock the test moves:
@@ -236,6 +239,9 @@ class Handler(BaseHTTPRequestHandler):
                 "headers": {k: v for k, v in self.headers.items()},
                 "body": body.decode("utf-8", "replace")}), "application/json")
         if scenario == "recorded":
+            refused = self.sts_refusal(action, body)
+            if refused:
+                return self.send(403, query_error(*refused))
             return self.recorded(parts, action, n)
         if scenario == "container":
             if self.headers.get("Authorization") != "Bearer-test":
@@ -284,6 +290,21 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(403, query_error(
                     "ExpiredToken", "The security token included in the request is expired"))
         return self.send(200, ok)
+
+    def sts_refusal(self, action, body):
+        """What STS would refuse: an MFA code other than the test's for the test's device,
+        a web identity call that is signed or carries another token."""
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        if action == "AssumeRole" and ("TokenCode" in form or "SerialNumber" in form):
+            if (form.get("SerialNumber") != ["arn:aws:iam::123456789012:mfa/ops"]
+                    or form.get("TokenCode") != ["123456"]):
+                return ("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+        if action == "AssumeRoleWithWebIdentity":
+            if self.headers.get("Authorization"):
+                return ("InvalidAction", "AssumeRoleWithWebIdentity must not be signed")
+            if form.get("WebIdentityToken") != ["test-oidc-token"]:
+                return ("InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider")
+        return None
 
     def recorded(self, parts, action, n):
         if not recorded_root or len(parts) < 2 or not re.fullmatch(r"[A-Za-z0-9_-]+", parts[1]):

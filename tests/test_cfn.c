@@ -568,6 +568,108 @@ static void test_role_profiles(void **state)
 	chain_cleanup();
 }
 
+static bool mfa_answer(void *ctx, const char *profile, const char *serial, buf *code)
+{
+	int *asked = ctx;
+	(*asked)++;
+	assert_string_equal(profile, "mfa");
+	assert_string_equal(serial, "arn:aws:iam::123456789012:mfa/ops");
+	buf_adds(code, *asked == 1 ? "123456" : "654321");
+	return true;
+}
+
+/* mfa_serial: the code comes from the caller's prompt and goes to STS with the serial; a
+ * wrong code is STS's refusal, said as such; no prompt (no terminal): refused before any
+ * call. */
+static void test_mfa_prompt(void **state)
+{
+	(void)state;
+	chain_env();
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/assume/mfa%ld", server.url, (long)getpid());
+	int asked = 0;
+	provider_options o = {.profile = "mfa",
+	                      .region = "eu-west-1",
+	                      .endpoint_url = url,
+	                      .mfa_prompt = mfa_answer,
+	                      .mfa_ctx = &asked};
+	credentials *c = NULL;
+	lms_error err = {0};
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("%s", err.msg);
+	assert_int_equal(asked, 1);
+	assert_string_equal(c->access_key_id, "ASIAASSUMED");
+	credentials_free(c);
+	/* the second answer is a wrong code: STS refuses, the code is not in the message */
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_non_null(strstr(err.msg, "MultiFactorAuthentication failed"));
+	assert_null(strstr(err.msg, "654321"));
+	lms_error_clear(&err);
+	o.mfa_prompt = NULL;
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_UNSUPPORTED);
+	assert_non_null(strstr(err.msg, "none can be asked here"));
+	lms_error_clear(&err);
+	chain_cleanup();
+}
+
+/* role_arn + web_identity_token_file, in a profile and in the environment: the token from
+ * the file (whitespace trimmed), an unsigned AssumeRoleWithWebIdentity. */
+static void test_web_identity(void **state)
+{
+	(void)state;
+	chain_env();
+	char token_path[128], config[512];
+	snprintf(token_path, sizeof token_path, "%s/token", tmpdir);
+	write_text("token", "test-oidc-token\n");
+	snprintf(config, sizeof config,
+	         "[profile web]\nrole_arn = arn:aws:iam::123456789012:role/ci\n"
+	         "web_identity_token_file = %s\n"
+	         "[profile webnorole]\nweb_identity_token_file = %s\n",
+	         token_path, token_path);
+	write_text("config", config);
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/assume/web%ld", server.url, (long)getpid());
+	provider_options o = {.profile = "web", .region = "eu-west-1", .endpoint_url = url};
+	credentials *c = NULL;
+	lms_error err = {0};
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("%s", err.msg);
+	assert_string_equal(c->access_key_id, "ASIAWEBIDENTITY");
+	assert_non_null(strstr(c->source, "through web identity (profile \"web\")"));
+	credentials_free(c);
+	/* the environment's pair, when no profile is named */
+	o.profile = NULL;
+	setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/ci", 1);
+	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token_path, 1);
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("%s", err.msg);
+	assert_string_equal(c->access_key_id, "ASIAWEBIDENTITY");
+	credentials_free(c);
+	/* a token the provider refuses, an empty file, a missing file, no role */
+	write_text("token", "other-token");
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_non_null(strstr(err.msg, "InvalidIdentityToken"));
+	assert_null(strstr(err.msg, "other-token"));
+	lms_error_clear(&err);
+	write_text("token", " \n");
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	assert_non_null(strstr(err.msg, "is empty"));
+	lms_error_clear(&err);
+	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent/token", 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	assert_non_null(strstr(err.msg, "/nonexistent/token"));
+	lms_error_clear(&err);
+	unsetenv("AWS_ROLE_ARN");
+	unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+	/* a profile with a token file and no role to assume: said so */
+	o.profile = "webnorole";
+	write_text("token", "test-oidc-token");
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	assert_non_null(strstr(err.msg, "has web_identity_token_file but no role_arn"));
+	lms_error_clear(&err);
+	chain_cleanup();
+}
+
 /* endpoint_url in the profile's config reaches every call; the variables come first;
  * ignore_configured_endpoint_urls and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS turn it off. */
 static void test_config_endpoint_url(void **state)
@@ -703,6 +805,8 @@ int main(void)
 	    cmocka_unit_test(test_s3_names_and_policy),
 	    cmocka_unit_test(test_role_profiles),
 	    cmocka_unit_test(test_config_endpoint_url),
+	    cmocka_unit_test(test_mfa_prompt),
+	    cmocka_unit_test(test_web_identity),
 	    cmocka_unit_test(test_container_and_instance_credentials),
 	};
 	return cmocka_run_group_tests_name("cfn", tests, setup, teardown);
