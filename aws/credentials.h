@@ -10,9 +10,9 @@
  * ~/.aws/config). Within a profile: keys in the credentials file, then credential_process, then
  * keys in the config file. This module resolves static and process credentials; a profile that
  * assumes a role (role_arn), and container and EC2 instance credentials, are resolved on top of
- * it by aws/provider.h, which makes the STS and metadata calls; so are web identity profiles
- * (this module answers CREDENTIALS_UNSUPPORTED for them, and for IAM Identity Center (SSO)
- * profiles, which provider.h leaves an error that says so: never a silent fall-through).
+ * it by aws/provider.h, which makes the STS, IAM Identity Center and metadata calls; so are
+ * web identity and SSO profiles (this module answers CREDENTIALS_UNSUPPORTED for them, never
+ * a silent fall-through to other keys the profile holds).
  *
  * Region: AWS_REGION, then AWS_DEFAULT_REGION, then the profile's `region` in the config file.
  *

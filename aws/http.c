@@ -100,6 +100,7 @@ void aws_response_free(aws_response *r)
 	free(r->request_id);
 	free(r->error_code);
 	free(r->error_message);
+	free(r->error_type);
 	aws_response_init(r);
 }
 
@@ -405,7 +406,9 @@ static bool endpoint_for(const char *service, const char *region, const char *en
 	}
 	buf_free(&source);
 	const char *dns = strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
-	buf_addf(url, "https://%s.%s.%s", service, region, dns);
+	/* the IAM Identity Center portal (GetRoleCredentials) answers on portal.sso */
+	const char *host = strcmp(service, "sso") == 0 ? "portal.sso" : service;
+	buf_addf(url, "https://%s.%s.%s", host, region, dns);
 	return !url->failed;
 }
 
@@ -934,8 +937,10 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 		/* a new response (after 100 Continue): forget the previous one's headers */
 		free(t->resp->request_id);
 		free(t->resp->content_type);
+		free(t->resp->error_type);
 		t->resp->request_id = NULL;
 		t->resp->content_type = NULL;
+		t->resp->error_type = NULL;
 		t->resp->server_date = 0;
 		return n;
 	}
@@ -943,6 +948,9 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 	    (v = header_value(ptr, n, "x-amz-request-id"))) {
 		free(t->resp->request_id);
 		t->resp->request_id = v;
+	} else if ((v = header_value(ptr, n, "x-amzn-ErrorType"))) {
+		free(t->resp->error_type);
+		t->resp->error_type = v;
 	} else if ((v = header_value(ptr, n, "Content-Type"))) {
 		free(t->resp->content_type);
 		t->resp->content_type = v;
@@ -1227,8 +1235,9 @@ static attempt_result attempt(aws_client *c, const aws_request *req, const targe
 		            req->method ? req->method : "GET", buf_cstr(&t->url),
 		            service_title(req->service), req->operation ? req->operation : "",
 		            resp->attempts);
-		for (size_t i = 0; i < nh; i++)
-			term_printf(c->debug, "[debug] > %s: %s\n", hdrs[i].name, hdrs[i].value);
+		for (size_t i = 0; i < nh; i++) /* a bearer token (SSO) is a secret */
+			term_printf(c->debug, "[debug] > %s: %s\n", hdrs[i].name,
+			            strcasestr(hdrs[i].name, "token") ? "****" : hdrs[i].value);
 		for (size_t i = 0; i < added.count; i++) {
 			if (strcasecmp(added.names[i], "Authorization") == 0)
 				log_authorization(c, buf_cstr(&added.values[i]));
@@ -1293,7 +1302,10 @@ static attempt_result attempt(aws_client *c, const aws_request *req, const targe
 
 /* ---- error bodies --------------------------------------------------------------------------- */
 
-static void json_error(const char *body, size_t len, buf *code, buf *message)
+/* A JSON error: the code from __type or code (else from the x-amzn-ErrorType header, as
+ * REST JSON services such as the IAM Identity Center portal send it), and the message. */
+static void json_error(const char *body, size_t len, const char *header_type, buf *code,
+                       buf *message)
 {
 	json_error_t je;
 	json_t *root = json_loadb(body, len, 0, &je);
@@ -1306,6 +1318,8 @@ static void json_error(const char *body, size_t len, buf *code, buf *message)
 		c = json_string_value(json_object_get(root, "code"));
 	if (!c)
 		c = json_string_value(json_object_get(root, "Code"));
+	if (!c)
+		c = header_type;
 	const char *m = json_string_value(json_object_get(root, "message"));
 	if (!m)
 		m = json_string_value(json_object_get(root, "Message"));
@@ -1365,7 +1379,7 @@ static void parse_error(const aws_client *c, aws_response *resp)
 	while (lead < len && isspace((unsigned char)body[lead]))
 		lead++;
 	if (lead < len && body[lead] == '{')
-		json_error(body, len, &code, &message);
+		json_error(body, len, resp->error_type, &code, &message);
 	else if (lead < len && body[lead] == '<')
 		xml_aws_error(body, len, &code, &message, NULL);
 	if (code.len && !code.failed) {

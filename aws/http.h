@@ -148,6 +148,7 @@ typedef struct aws_response {
 	char *request_id;    /* x-amzn-RequestId or x-amz-request-id, NULL when absent */
 	char *error_code;    /* the AWS error code of a failed answer, NULL otherwise */
 	char *error_message; /* its message, NULL when none */
+	char *error_type;    /* the x-amzn-ErrorType header (REST JSON errors), NULL when none */
 	time_t server_date;  /* the Date header, 0 when absent */
 	int attempts;        /* attempts made, skew retry included */
 	bool timed_out;      /* no answer within the timeout */

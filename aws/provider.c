@@ -6,6 +6,7 @@
 #include "aws/cfn.h"
 #include "aws/curl_loader.h"
 #include "aws/http.h"
+#include "aws/sigv4.h"
 #include "aws/sts.h"
 #include "common/buf.h"
 #include "common/lazy_crypto.h"
@@ -512,6 +513,244 @@ static credentials_status web_identity(const provider_options *o, const char *wh
 	return st;
 }
 
+/* ---- IAM Identity Center (SSO) ------------------------------------------------------------ */
+
+/* The largest SSO token cache file and GetRoleCredentials answer read. */
+#define SSO_MAX_JSON ((size_t)256 * 1024)
+
+/* The AWS CLI's token cache: ~/.aws/sso/cache/<SHA-1 of the session name, or of the start
+ * URL for a legacy profile, in hex>.json. */
+static bool sso_cache_path(const char *key, buf *out)
+{
+	const char *home = env("HOME");
+	unsigned char md[20];
+	unsigned int n = 0;
+	if (!home || EVP_Digest(key, strlen(key), md, &n, EVP_sha1(), NULL) != 1 || n != 20)
+		return false;
+	buf_addf(out, "%s/.aws/sso/cache/", home);
+	for (unsigned int i = 0; i < n; i++)
+		buf_addf(out, "%02x", md[i]);
+	buf_adds(out, ".json");
+	return !out->failed;
+}
+
+typedef struct sso_profile {
+	const char *start_url, *region, *account, *role;
+	const char *cache_key; /* the session's name, or the start URL */
+} sso_profile;
+
+/* The settings of an SSO profile: sso_session (its [sso-session NAME] section) or the
+ * legacy sso_start_url + sso_region, and sso_account_id + sso_role_name. */
+static credentials_status sso_settings(const config_file *cfg, const char *profile, sso_profile *sp,
+                                       lms_error *err)
+{
+	memset(sp, 0, sizeof *sp);
+	const char *session = config_get(cfg, profile, "sso_session");
+	if (session) {
+		buf section;
+		buf_init(&section, 0);
+		buf_addf(&section, "sso-session %s", session);
+		bool has = !section.failed && aws_ini_has_section(cfg->ini, buf_cstr(&section));
+		sp->start_url =
+		    has ? aws_ini_get(cfg->ini, buf_cstr(&section), "sso_start_url") : NULL;
+		sp->region = has ? aws_ini_get(cfg->ini, buf_cstr(&section), "sso_region") : NULL;
+		buf_free(&section);
+		if (!has) {
+			lms_error_set(err, buf_cstr(&cfg->path), 0, 0,
+			              "profile \"%s\" names sso_session = %s, but there is no "
+			              "[sso-session %s] section",
+			              profile, session, session);
+			return CREDENTIALS_BAD_CONFIG;
+		}
+		sp->cache_key = session;
+	} else {
+		sp->start_url = config_get(cfg, profile, "sso_start_url");
+		sp->region = config_get(cfg, profile, "sso_region");
+		sp->cache_key = sp->start_url;
+	}
+	sp->account = config_get(cfg, profile, "sso_account_id");
+	sp->role = config_get(cfg, profile, "sso_role_name");
+	const char *missing = !sp->start_url || !sp->start_url[0] ? "sso_start_url"
+	                      : !sp->region || !sp->region[0]     ? "sso_region"
+	                      : !sp->account                      ? "sso_account_id"
+	                      : !sp->role                         ? "sso_role_name"
+	                                                          : NULL;
+	if (missing) {
+		lms_error_set(err, buf_cstr(&cfg->path), 0, 0,
+		              "SSO profile \"%s\" has no %s: run aws configure sso --profile %s",
+		              profile, missing, profile);
+		return CREDENTIALS_BAD_CONFIG;
+	}
+	return CREDENTIALS_OK;
+}
+
+/* The access token `aws sso login` cached, if it is still valid. */
+static credentials_status sso_cached_token(const char *profile, const sso_profile *sp, buf *token,
+                                           lms_error *err)
+{
+	buf path;
+	buf_init(&path, 0);
+	if (!sso_cache_path(sp->cache_key, &path)) {
+		buf_free(&path);
+		lms_error_set(err, NULL, 0, 0,
+		              "profile \"%s\": cannot find the SSO token cache (HOME unset, or "
+		              "libcrypto missing)",
+		              profile);
+		return CREDENTIALS_SYSTEM_ERROR;
+	}
+	buf text;
+	lms_error ferr = {0};
+	credentials_status st = CREDENTIALS_BAD_CONFIG;
+	const char *why = "has no cached token";
+	if (file_read(buf_cstr(&path), SSO_MAX_JSON, &text, &ferr)) {
+		json_t *root = json_loadb(buf_cstr(&text), text.len, 0, NULL);
+		const char *access = json_string_value(json_object_get(root, "accessToken"));
+		time_t expires =
+		    cfn_parse_time(json_string_value(json_object_get(root, "expiresAt")));
+		if (!access || !access[0] || !expires)
+			why = "has a token cache file without accessToken or expiresAt";
+		else if (expires <= time(NULL) + 60)
+			why = "has expired";
+		else {
+			buf_adds(token, access);
+			st = token->failed ? no_memory(err) : CREDENTIALS_OK;
+		}
+		if (access)
+			OPENSSL_cleanse((char *)access, strlen(access));
+		json_decref(root);
+		wipe_buf(&text);
+	}
+	lms_error_clear(&ferr);
+	if (st == CREDENTIALS_BAD_CONFIG)
+		lms_error_set(err, NULL, 0, 0,
+		              "the IAM Identity Center session of profile \"%s\" %s (%s): run `aws "
+		              "sso login --profile %s`",
+		              profile, why, buf_cstr(&path), profile);
+	buf_free(&path);
+	return st;
+}
+
+/* The role's credentials from an answer of GetRoleCredentials. */
+static credentials_status sso_parse_answer(const buf *body, const char *profile,
+                                           const sso_profile *sp, credentials **out, lms_error *err)
+{
+	json_t *root = json_loadb(buf_cstr(body), body->len, 0, NULL);
+	json_t *rc = json_object_get(root, "roleCredentials");
+	const char *id = json_string_value(json_object_get(rc, "accessKeyId"));
+	const char *secret = json_string_value(json_object_get(rc, "secretAccessKey"));
+	const char *token = json_string_value(json_object_get(rc, "sessionToken"));
+	json_t *exp = json_object_get(rc, "expiration");
+	credentials_status st = CREDENTIALS_PROCESS_FAILED;
+	if (!id || !id[0] || !secret || !secret[0] || !json_is_integer(exp)) {
+		lms_error_set(err, NULL, 0, 0,
+		              "profile \"%s\": the IAM Identity Center answer has no role "
+		              "credentials",
+		              profile);
+	} else {
+		*out = calloc(1, sizeof **out);
+		buf src;
+		buf_init(&src, 0);
+		buf_addf(&src, "IAM Identity Center role %s in account %s (profile \"%s\")",
+		         sp->role, sp->account, profile);
+		if (*out) {
+			(*out)->access_key_id = strdup(id);
+			(*out)->secret_access_key = strdup(secret);
+			(*out)->session_token = token && token[0] ? strdup(token) : NULL;
+			(*out)->expiration = (time_t)(json_integer_value(exp) / 1000);
+			(*out)->source = buf_take(&src);
+		}
+		buf_free(&src);
+		if (!*out || !(*out)->access_key_id || !(*out)->secret_access_key ||
+		    !(*out)->source || (token && token[0] && !(*out)->session_token)) {
+			credentials_free(*out);
+			*out = NULL;
+			st = no_memory(err);
+		} else {
+			st = CREDENTIALS_OK;
+		}
+	}
+	/* wipe jansson's copies of the secrets */
+	const char *secrets[] = {secret, token};
+	for (size_t i = 0; i < 2; i++)
+		if (secrets[i])
+			OPENSSL_cleanse((char *)secrets[i], strlen(secrets[i]));
+	json_decref(root);
+	return st;
+}
+
+/* An SSO profile: the cached token exchanged for the role's credentials (GetRoleCredentials,
+ * an unsigned GET with the token in x-amz-sso_bearer_token), on the portal of sso_region;
+ * AWS_ENDPOINT_URL_SSO moves it (tests). */
+static credentials_status sso_credentials(const provider_options *o, const config_file *cfg,
+                                          const char *profile, credentials **out, lms_error *err)
+{
+	sso_profile sp;
+	credentials_status st = sso_settings(cfg, profile, &sp, err);
+	if (st != CREDENTIALS_OK)
+		return st;
+	buf token;
+	buf_init(&token, 0);
+	st = sso_cached_token(profile, &sp, &token, err);
+	if (st != CREDENTIALS_OK) {
+		wipe_buf(&token);
+		return st;
+	}
+	buf query;
+	buf_init(&query, 0);
+	buf_adds(&query, "account_id=");
+	sigv4_uri_encode(&query, sp.account, strlen(sp.account), false);
+	buf_adds(&query, "&role_name=");
+	sigv4_uri_encode(&query, sp.role, strlen(sp.role), false);
+	aws_client_options ao = {.region = sp.region, .profile = profile, .debug = o->debug};
+	aws_client *c = aws_client_new(&ao, NULL, err); /* unsigned: the token is the proof */
+	st = c ? CREDENTIALS_PROCESS_FAILED : CREDENTIALS_SYSTEM_ERROR;
+	if (c && (query.failed || !aws_client_mask(c, buf_cstr(&token)))) {
+		st = no_memory(err);
+	} else if (c) {
+		sigv4_header h = {"x-amz-sso_bearer_token", buf_cstr(&token)};
+		aws_request rq = {.service = "sso",
+		                  .operation = "GetRoleCredentials",
+		                  .method = "GET",
+		                  .path = "/federation/credentials",
+		                  .query = buf_cstr(&query),
+		                  .headers = &h,
+		                  .nheaders = 1};
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error inner = {0};
+		if (aws_send(c, &rq, &resp, &inner))
+			st = sso_parse_answer(&resp.body, profile, &sp, out, err);
+		else if (resp.status == 401)
+			lms_error_set(
+			    err, NULL, 0, 0,
+			    "profile \"%s\": IAM Identity Center refused the cached session "
+			    "(%s): run `aws sso login --profile %s`",
+			    profile, inner.msg ? inner.msg : "unauthorized", profile);
+		else if (resp.status == 403)
+			lms_error_set(
+			    err, NULL, 0, 0,
+			    "profile \"%s\": the session may not take role %s in account %s "
+			    "(%s): check sso_account_id and sso_role_name",
+			    profile, sp.role, sp.account, inner.msg ? inner.msg : "forbidden");
+		else
+			lms_error_set(err, NULL, 0, 0, "profile \"%s\": %s", profile,
+			              inner.msg ? inner.msg : "GetRoleCredentials failed");
+		lms_error_clear(&inner);
+		if (resp.body.data)
+			OPENSSL_cleanse(resp.body.data, resp.body.len);
+		aws_response_free(&resp);
+	}
+	aws_client_free(c);
+	buf_free(&query);
+	wipe_buf(&token);
+	return st;
+}
+
+static bool is_sso_profile(const config_file *cfg, const char *profile)
+{
+	return config_get(cfg, profile, "sso_session") || config_get(cfg, profile, "sso_start_url");
+}
+
 static credentials_status assume_role(const provider_options *o, const config_file *cfg,
                                       const char *profile, int depth, credentials **out,
                                       lms_error *err)
@@ -625,6 +864,8 @@ static credentials_status resolve_profile(const provider_options *o, const char 
 	if (st == CREDENTIALS_OK && (config_get(&cfg, profile, "role_arn") ||
 	                             config_get(&cfg, profile, "web_identity_token_file"))) {
 		st = assume_role(o, &cfg, profile, depth, out, err);
+	} else if (st == CREDENTIALS_OK && is_sso_profile(&cfg, profile)) {
+		st = sso_credentials(o, &cfg, profile, out, err);
 	} else if (st == CREDENTIALS_OK) {
 		credentials_options co = {.profile = profile,
 		                          .process_timeout_seconds = o->process_timeout_seconds,
@@ -649,8 +890,7 @@ credentials_status provider_resolve(const provider_options *opts, credentials **
 	                          .process_timeout_seconds = opts->process_timeout_seconds};
 	credentials_status st = credentials_resolve(&co, out, err);
 	if (st == CREDENTIALS_UNSUPPORTED) {
-		/* a role or web identity profile (others, such as SSO, keep credentials.c's
-		 * message) */
+		/* a role, web identity or IAM Identity Center profile */
 		const char *named = env("AWS_PROFILE");
 		const char *profile = opts->profile && opts->profile[0] ? opts->profile
 		                      : named                           ? named
@@ -661,6 +901,9 @@ credentials_status provider_resolve(const provider_options *opts, credentials **
 		     config_get(&cfg, profile, "web_identity_token_file"))) {
 			lms_error_clear(err);
 			st = assume_role(opts, &cfg, profile, 0, out, err);
+		} else if (cfg.ini && is_sso_profile(&cfg, profile)) {
+			lms_error_clear(err);
+			st = sso_credentials(opts, &cfg, profile, out, err);
 		}
 		config_free(&cfg);
 		return st;

@@ -11,6 +11,8 @@
  *     keys in the environment) AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE (and
  *     AWS_ROLE_SESSION_NAME): the token file, read at every renewal (it rotates),
  *     exchanged through STS AssumeRoleWithWebIdentity, an unsigned call;
+ *   - an IAM Identity Center profile (sso_session, or legacy sso_start_url): the access
+ *     token `aws sso login` cached, exchanged through the portal's GetRoleCredentials;
  *   - container credentials (ECS, CodeBuild, EKS Pod Identity) when nothing else is
  *     configured: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (on 169.254.170.2) or
  *     AWS_CONTAINER_CREDENTIALS_FULL_URI (https, or http to the loopback interface or the

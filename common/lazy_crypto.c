@@ -14,6 +14,7 @@ static struct {
 	              ENGINE *);
 	const EVP_MD *(*sha256)(void);
 	const EVP_MD *(*md5)(void);
+	const EVP_MD *(*sha1)(void);
 	int (*encode_block)(unsigned char *, const unsigned char *, int);
 	unsigned char *(*hmac)(const EVP_MD *, const void *, int, const unsigned char *, size_t,
 	                       unsigned char *, unsigned int *);
@@ -54,6 +55,7 @@ static void load(void)
 	load_ok = resolve(lib, path, "EVP_Digest", &fn.digest, sizeof fn.digest) &&
 	          resolve(lib, path, "EVP_sha256", &fn.sha256, sizeof fn.sha256) &&
 	          resolve(lib, path, "EVP_md5", &fn.md5, sizeof fn.md5) &&
+	          resolve(lib, path, "EVP_sha1", &fn.sha1, sizeof fn.sha1) &&
 	          resolve(lib, path, "EVP_EncodeBlock", &fn.encode_block, sizeof fn.encode_block) &&
 	          resolve(lib, path, "HMAC", &fn.hmac, sizeof fn.hmac) &&
 	          resolve(lib, path, "RAND_bytes", &fn.rand_bytes, sizeof fn.rand_bytes);
@@ -81,6 +83,11 @@ const EVP_MD *lms_EVP_sha256(void)
 const EVP_MD *lms_EVP_md5(void)
 {
 	return lms_crypto_load(NULL) ? fn.md5() : NULL;
+}
+
+const EVP_MD *lms_EVP_sha1(void)
+{
+	return lms_crypto_load(NULL) ? fn.sha1() : NULL;
 }
 
 int lms_EVP_EncodeBlock(unsigned char *t, const unsigned char *f, int n)

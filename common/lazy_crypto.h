@@ -45,6 +45,7 @@ int lms_EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned i
                    const EVP_MD *type, ENGINE *impl);
 const EVP_MD *lms_EVP_sha256(void);
 const EVP_MD *lms_EVP_md5(void);
+const EVP_MD *lms_EVP_sha1(void); /* the AWS CLI's SSO token cache names files by SHA-1 */
 int lms_EVP_EncodeBlock(unsigned char *t, const unsigned char *f, int n);
 unsigned char *lms_HMAC(const EVP_MD *evp_md, const void *key, int key_len, const unsigned char *d,
                         size_t n, unsigned char *md, unsigned int *md_len);
@@ -55,6 +56,7 @@ void lms_OPENSSL_cleanse(void *ptr, size_t len);
 #undef EVP_Digest
 #undef EVP_sha256
 #undef EVP_md5
+#undef EVP_sha1
 #undef EVP_EncodeBlock
 #undef HMAC
 #undef RAND_bytes
@@ -62,6 +64,7 @@ void lms_OPENSSL_cleanse(void *ptr, size_t len);
 #define EVP_Digest lms_EVP_Digest
 #define EVP_sha256 lms_EVP_sha256
 #define EVP_md5 lms_EVP_md5
+#define EVP_sha1 lms_EVP_sha1
 #define EVP_EncodeBlock lms_EVP_EncodeBlock
 #define HMAC lms_HMAC
 #define RAND_bytes lms_RAND_bytes

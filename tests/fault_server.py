@@ -37,6 +37,8 @@ http://127.0.0.1:PORT/throttle/t1 therefore makes every call through it misbehav
                STS refusals first: an AssumeRole with an MFA code other than 123456 for
                arn:aws:iam::123456789012:mfa/ops, an AssumeRoleWithWebIdentity that is
                signed or whose token is not test-oidc-token (403)
+  sso          IAM Identity Center GetRoleCredentials for the bearer token test-sso-token,
+               account 111122223333 and role LmsOperator; 401/403 otherwise
   container    container credentials for "Authorization: Bearer-test", 401 otherwise
   imds         IMDSv2 below /imds/KEY/: the token, the role lms-instance-role, its credentials
   expiring     temporary credentials that run out, on a clock the test moves:
@@ -243,6 +245,8 @@ class Handler(BaseHTTPRequestHandler):
             if refused:
                 return self.send(403, query_error(*refused))
             return self.recorded(parts, action, n)
+        if scenario == "sso":
+            return self.sso()
         if scenario == "container":
             if self.headers.get("Authorization") != "Bearer-test":
                 return self.send(401, "{\"message\": \"bad token\"}", "application/json")
@@ -290,6 +294,24 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(403, query_error(
                     "ExpiredToken", "The security token included in the request is expired"))
         return self.send(200, ok)
+
+    def sso(self):
+        """IAM Identity Center's GetRoleCredentials: GET .../federation/credentials with the
+        bearer token test-sso-token, an unsigned request; 401 otherwise."""
+        url = urllib.parse.urlsplit(self.path)
+        q = urllib.parse.parse_qs(url.query)
+        if (self.headers.get("x-amz-sso_bearer_token") != "test-sso-token"
+                or self.headers.get("Authorization")):
+            return self.send(401, json.dumps({"message": "Session token not found or invalid"}),
+                             "application/json", extra={"x-amzn-ErrorType": "UnauthorizedException"})
+        if (not url.path.endswith("/federation/credentials")
+                or q.get("account_id") != ["111122223333"] or q.get("role_name") != ["LmsOperator"]):
+            return self.send(403, json.dumps({"message": "No access"}), "application/json",
+                             extra={"x-amzn-ErrorType": "ForbiddenException"})
+        return self.send(200, json.dumps({"roleCredentials": {
+            "accessKeyId": "ASIASSO", "secretAccessKey": "sso-secret",
+            "sessionToken": "sso-session-token",
+            "expiration": int((time.time() + 3600) * 1000)}}), "application/json")
 
     def sts_refusal(self, action, body):
         """What STS would refuse: an MFA code other than the test's for the test's device,

@@ -670,6 +670,112 @@ static void test_web_identity(void **state)
 	chain_cleanup();
 }
 
+/* A token cache file as `aws sso login` leaves it, expiring `in` seconds from now. */
+static void write_sso_cache(const char *hex, const char *token, long in)
+{
+	char name[128], text[256], when[32];
+	time_t t = time(NULL) + in;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(name, sizeof name, ".aws/sso/cache/%s.json", hex);
+	snprintf(text, sizeof text,
+	         "{\"startUrl\": \"https://corp.awsapps.com/start\", \"region\": "
+	         "\"eu-west-1\", \"accessToken\": \"%s\", \"expiresAt\": \"%s\"}",
+	         token, when);
+	write_text(name, text);
+}
+
+static void expect_sso(const char *profile, credentials_status want, const char *text)
+{
+	provider_options o = {.profile = profile, .region = "eu-west-1"};
+	credentials *c = NULL;
+	lms_error err = {0};
+	credentials_status st = provider_resolve(&o, &c, &err);
+	if (st != want)
+		fail_msg("%s: status %d: %s", profile, st, err.msg ? err.msg : "");
+	if (want == CREDENTIALS_OK) {
+		assert_string_equal(c->access_key_id, "ASIASSO");
+		assert_string_equal(c->session_token, "sso-session-token");
+		assert_true(c->expiration > time(NULL) + 3000 && c->expiration < time(NULL) + 3700);
+		assert_non_null(strstr(c->source, text));
+		credentials_free(c);
+	} else {
+		assert_null(c);
+		if (!strstr(err.msg, text))
+			fail_msg("%s: \"%s\" lacks \"%s\"", profile, err.msg, text);
+		assert_null(strstr(err.msg, "test-sso-token"));
+		lms_error_clear(&err);
+	}
+}
+
+/* IAM Identity Center: the token `aws sso login` cached (the file named by the SHA-1 of the
+ * session name, or of the start URL for a legacy profile) exchanged through the portal's
+ * GetRoleCredentials; an expired or missing token, a refused one and a profile without its
+ * session's section each said so, with the command to run. */
+static void test_sso_profiles(void **state)
+{
+	(void)state;
+	chain_env();
+	write_text("config",
+	           "[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\n"
+	           "sso_role_name = LmsOperator\n"
+	           "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+	           "sso_region = eu-west-1\n"
+	           "[profile legacy]\nsso_start_url = https://corp.awsapps.com/start\n"
+	           "sso_region = eu-west-1\nsso_account_id = 111122223333\n"
+	           "sso_role_name = LmsOperator\n"
+	           "[profile otherrole]\nsso_session = corp\n"
+	           "sso_account_id = 111122223333\nsso_role_name = LmsOperators\n"
+	           "[profile nosection]\nsso_session = corpx\n"
+	           "sso_account_id = 111122223333\nsso_role_name = LmsOperator\n"
+	           "[profile norole]\nsso_session = corp\nsso_account_id = 111122223333\n");
+	char dir[160];
+	snprintf(dir, sizeof dir, "%s/.aws", tmpdir);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof dir, "%s/.aws/sso", tmpdir);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof dir, "%s/.aws/sso/cache", tmpdir);
+	mkdir(dir, 0700);
+	char url[256];
+	snprintf(url, sizeof url, "%s/sso/s%ld", server.url, (long)getpid());
+	setenv("AWS_ENDPOINT_URL_SSO", url, 1);
+	/* no token cached yet */
+	expect_sso("sso", CREDENTIALS_BAD_CONFIG, "has no cached token");
+	expect_sso("sso", CREDENTIALS_BAD_CONFIG, "aws sso login --profile sso");
+	/* sha1("corp") and sha1("https://corp.awsapps.com/start"), as the AWS CLI names them */
+	write_sso_cache("ee0bfd2552fbd840c02cc48b6e823320543c450f", "test-sso-token", 3600);
+	write_sso_cache("a51746d4aa793ae07b25e90c3a5db96fc7832bd7", "test-sso-token", 3600);
+	expect_sso("sso", CREDENTIALS_OK,
+	           "IAM Identity Center role LmsOperator in account "
+	           "111122223333 (profile \"sso\")");
+	expect_sso("legacy", CREDENTIALS_OK, "(profile \"legacy\")");
+	/* a role the token does not reach (not the prefix's longer name either) */
+	expect_sso("otherrole", CREDENTIALS_PROCESS_FAILED, "No access");
+	expect_sso("nosection", CREDENTIALS_BAD_CONFIG, "no [sso-session corpx] section");
+	expect_sso("norole", CREDENTIALS_BAD_CONFIG, "has no sso_role_name");
+	/* a token the portal no longer accepts, then one past its expiry */
+	write_sso_cache("ee0bfd2552fbd840c02cc48b6e823320543c450f", "revoked-token", 3600);
+	expect_sso("sso", CREDENTIALS_PROCESS_FAILED, "refused the cached session");
+	write_sso_cache("ee0bfd2552fbd840c02cc48b6e823320543c450f", "test-sso-token", -10);
+	expect_sso("sso", CREDENTIALS_BAD_CONFIG, "has expired");
+	unsetenv("AWS_ENDPOINT_URL_SSO");
+	const char *caches[] = {"ee0bfd2552fbd840c02cc48b6e823320543c450f",
+	                        "a51746d4aa793ae07b25e90c3a5db96fc7832bd7"};
+	for (size_t i = 0; i < 2; i++) {
+		char path[192];
+		snprintf(path, sizeof path, "%s/.aws/sso/cache/%s.json", tmpdir, caches[i]);
+		unlink(path);
+	}
+	snprintf(dir, sizeof dir, "%s/.aws/sso/cache", tmpdir);
+	rmdir(dir);
+	snprintf(dir, sizeof dir, "%s/.aws/sso", tmpdir);
+	rmdir(dir);
+	snprintf(dir, sizeof dir, "%s/.aws", tmpdir);
+	rmdir(dir);
+	chain_cleanup();
+}
+
 /* endpoint_url in the profile's config reaches every call; the variables come first;
  * ignore_configured_endpoint_urls and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS turn it off. */
 static void test_config_endpoint_url(void **state)
@@ -807,6 +913,7 @@ int main(void)
 	    cmocka_unit_test(test_config_endpoint_url),
 	    cmocka_unit_test(test_mfa_prompt),
 	    cmocka_unit_test(test_web_identity),
+	    cmocka_unit_test(test_sso_profiles),
 	    cmocka_unit_test(test_container_and_instance_credentials),
 	};
 	return cmocka_run_group_tests_name("cfn", tests, setup, teardown);
