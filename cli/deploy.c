@@ -168,13 +168,39 @@ typedef struct op {
 	findings checked;
 } op;
 
+/* The styles say() knows, as markers color() hands out: characters of Unicode's private use
+ * area, which term_vaddf() passes unchanged (they are not control characters), turned into
+ * the terminal's SGR sequences only after the whole line has been made safe. Text from a
+ * model or from AWS that holds one of them can at most turn text red or bold. */
+#define RED "\xee\x80\x80"   /* U+E000 */
+#define BOLD "\xee\x80\x81"  /* U+E001 */
+#define RESET "\xee\x80\x82" /* U+E002 */
+
 static void say(op *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(op *o, const char *fmt, ...)
 {
+	static const char *const sgr[] = {"\033[31m", "\033[1m", "\033[0m"};
 	va_list ap;
 	va_start(ap, fmt);
-	term_vprintf(o->info, fmt, ap);
+	buf b;
+	buf_init(&b, 0);
+	term_vaddf(&b, fmt, ap);
 	va_end(ap);
+	const char *p = buf_cstr(&b), *end = p + b.len;
+	while (p < end) {
+		const char *m = memchr(p, 0xee, (size_t)(end - p));
+		if (!m || m + 2 >= end || (unsigned char)m[1] != 0x80 ||
+		    (unsigned char)m[2] < 0x80 || (unsigned char)m[2] > 0x82) {
+			size_t n = m ? (size_t)(m - p) + 1 : (size_t)(end - p);
+			fwrite(p, 1, n, o->info);
+			p += n;
+			continue;
+		}
+		fwrite(p, 1, (size_t)(m - p), o->info);
+		fputs(sgr[(unsigned char)m[2] - 0x80], o->info);
+		p = m + 3;
+	}
+	buf_free(&b);
 	fflush(o->info);
 }
 
@@ -238,9 +264,6 @@ static const char *color(const op *o, const char *code)
 {
 	return o->color ? code : "";
 }
-#define RED "\033[31m"
-#define BOLD "\033[1m"
-#define RESET "\033[0m"
 
 static void op_init(op *o, const char *name, const deploy_env *env)
 {

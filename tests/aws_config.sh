@@ -59,5 +59,52 @@ expect config-endpoint 1 '127\.0\.0\.1:9|from-config' '' -- "$lmsctl" status --p
 AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null \
 	expect dev-null 1 'no AWS credentials found' 'not a regular file' -- "$lmsctl" status
 
+# MFA on a terminal: the prompt names the device, the code is not echoed, a right code is
+# accepted by STS (the fault server's refusal rules) and a wrong one is refused by it.
+src=${TOP_SRCDIR:-.}
+case $src in /*) ;; *) src=$OLDPWD/$src ;; esac
+if command -v tmux >/dev/null 2>&1; then
+	coproc FAULT { exec python3 "$src/tests/fault_server.py" --lifetime 120 \
+		--recorded "$src/tests/fixtures/deploy/recorded"; }
+	read -r -t 20 port <&"${FAULT[0]}"
+	sock=$tmp/tmux.sock
+	mfa_run() { # CODE KEY: types CODE at the prompt; leaves the screen in screen.txt
+		tmux -S "$sock" new-session -d -x 150 -y 30 \
+			"env HOME=$tmp AWS_CONFIG_FILE=$tmp/config AWS_SHARED_CREDENTIALS_FILE=$tmp/credentials \
+			AWS_EC2_METADATA_DISABLED=true LMSCTL_HTTP_BACKOFF_MS=10 $lmsctl status --profile mfa \
+			--endpoint-url http://127.0.0.1:$port/recorded/mfa/$2; echo EXIT=\$?; sleep 30"
+		for _ in $(seq 100); do
+			tmux -S "$sock" capture-pane -p >screen.txt 2>/dev/null
+			grep -q 'MFA code for' screen.txt && break
+			sleep 0.1
+		done
+		tmux -S "$sock" send-keys "$1" Enter
+		for _ in $(seq 100); do
+			tmux -S "$sock" capture-pane -p >screen.txt
+			grep -q 'EXIT=' screen.txt && break
+			sleep 0.1
+		done
+		tmux -S "$sock" kill-server 2>/dev/null
+	}
+	check_screen() { # NAME WANT REFUSED
+		if grep -Eq -- "$2" screen.txt && ! grep -Eq -- "$3" screen.txt; then
+			pass=$((pass + 1))
+		else
+			echo "FAIL $1:"; sed 's/^/  | /' screen.txt | grep -v '^  | $' | head -12
+			fail=$((fail + 1))
+		fi
+	}
+	mfa_run 123456 tty-right
+	check_screen mfa-terminal-right 'MFA code for arn:aws:iam::123456789012:mfa/ops \(profile mfa\)' \
+		'ops \(profile mfa\): *123456|MultiFactorAuthentication|needs an MFA code'
+	# lmsctl's own styles reach the terminal as styles, not as escaped text
+	check_screen styles-on-a-terminal '^dev stack lms-dev in account 123456789012' '\\x1b|\\xee'
+	mfa_run 654321 tty-wrong
+	check_screen mfa-terminal-wrong 'MultiFactorAuthentication failed' '654321'
+	exec {FAULT[1]}>&-
+else
+	echo "tmux not found: the MFA prompt on a terminal is not tested"
+fi
+
 echo "aws_config: $pass passed, $fail failed"
 [ "$fail" = 0 ]
