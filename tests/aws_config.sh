@@ -7,6 +7,7 @@
 set -u
 lmsctl=${LMSCTL:-./lmsctl}
 case $lmsctl in /*) ;; *) lmsctl=$PWD/$lmsctl ;; esac
+src=$(cd "${TOP_SRCDIR:-.}" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
@@ -61,8 +62,6 @@ AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null \
 
 # MFA on a terminal: the prompt names the device, the code is not echoed, a right code is
 # accepted by STS (the fault server's refusal rules) and a wrong one is refused by it.
-src=${TOP_SRCDIR:-.}
-case $src in /*) ;; *) src=$OLDPWD/$src ;; esac
 if command -v tmux >/dev/null 2>&1; then
 	coproc FAULT { exec python3 "$src/tests/fault_server.py" --lifetime 120 \
 		--recorded "$src/tests/fixtures/deploy/recorded"; }
