@@ -322,6 +322,8 @@ bool cfn_create_change_set(aws_client *c, const cfn_change_set_input *in, char *
 	aws_params_add(&p, "ChangeSetType", in->type);
 	aws_params_add(&p, "TemplateBody", in->template_body);
 	aws_params_add(&p, "TemplateURL", in->template_url);
+	if (in->use_previous_template)
+		aws_params_add(&p, "UsePreviousTemplate", "true");
 	for (size_t i = 0; i < in->nparameters; i++) {
 		aws_params_addf(&p, in->parameters[i].key, "Parameters.member.%zu.ParameterKey",
 		                i + 1);
@@ -718,6 +720,16 @@ bool cfn_delete_stack(aws_client *c, const char *stack, const char *role_arn,
 	aws_params_add(&p, "StackName", stack);
 	aws_params_add(&p, "RoleARN", role_arn);
 	aws_params_add(&p, "ClientRequestToken", client_request_token);
+	return simple_call(c, &p, err);
+}
+
+bool cfn_update_termination_protection(aws_client *c, const char *stack, bool enable,
+                                       lms_error *err)
+{
+	aws_params p;
+	aws_params_init(&p, "UpdateTerminationProtection", CFN_VERSION);
+	aws_params_add(&p, "EnableTerminationProtection", enable ? "true" : "false");
+	aws_params_add(&p, "StackName", stack);
 	return simple_call(c, &p, err);
 }
 
