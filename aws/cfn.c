@@ -686,8 +686,12 @@ static bool resources_page(const xml_node *result, void *ctx, char **next)
 		e->status = dup_text(m, "ResourceStatus");
 		e->reason = dup_text(m, "ResourceStatusReason");
 		e->timestamp = cfn_parse_time(xml_path_text(m, "LastUpdatedTimestamp"));
-		if (!e->logical_id || !e->resource_type || !e->status)
-			return false;
+		if (!e->logical_id || !e->resource_type || !e->status) {
+			/* an entry without its id or type (moto's for a type it does not model)
+			 * names nothing: left out */
+			cfn_event_clear(e);
+			l->n--;
+		}
 	}
 	*next = dup_text(result, "NextToken");
 	return true;

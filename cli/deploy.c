@@ -1783,8 +1783,11 @@ static int leftovers(op *o, const teardown *t, bool purge, bool yes, deploy_resu
 	} else {
 		say(o, "Left outside the stack (%zu):\n", l.n);
 		for (size_t i = 0; i < l.n; i++)
-			say(o, "  %-24s %s%s%s\n", sf_leftover_kind_name(l.v[i].kind), l.v[i].name,
-			    l.v[i].owner ? "  (of " : "", l.v[i].owner ? l.v[i].owner : "");
+			if (l.v[i].owner)
+				say(o, "  %-24s %s  (of %s)\n", sf_leftover_kind_name(l.v[i].kind),
+				    l.v[i].name, l.v[i].owner);
+			else
+				say(o, "  %-24s %s\n", sf_leftover_kind_name(l.v[i].kind), l.v[i].name);
 		if (!purge) {
 			say(o, "lmsctl destroy --purge removes them.\n");
 		} else if (!yes && !confirm_typed("--purge removes these for good: no recovery "

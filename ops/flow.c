@@ -266,7 +266,8 @@ static bool create_lift_change_set(aws_client *aws, const sf_lift_request *rq, s
 	if (!ok) {
 		lms_error_set(err, NULL, 0, 0, "out of memory");
 	} else {
-		cfn_change_set_input in = {.stack_name = s->id ? s->id : s->name,
+		/* by name: the stack is live (and moto finds a change set's stack by name only) */
+		cfn_change_set_input in = {.stack_name = s->name,
 		                           .change_set_name = buf_cstr(&l->change_set),
 		                           .type = "UPDATE",
 		                           .use_previous_template = true,
@@ -293,9 +294,9 @@ sf_lift_result sf_lift_protection(aws_client *aws, const sf_lift_request *rq, co
 	memset(l, 0, sizeof *l);
 	buf_init(&l->change_set, 0);
 	const cfn_stack *s = rq->stack;
-	const char *target = s->id ? s->id : s->name;
 	if (!create_lift_change_set(aws, rq, l, err))
 		return SF_LIFT_REFUSED;
+	const char *target = s->name;
 	cfn_change_set *cs = sf_wait_change_set(aws, target, l->cs_id, h, err);
 	if (!cs)
 		return stopped(h) ? SF_LIFT_INTERRUPTED : SF_LIFT_REFUSED;
@@ -326,7 +327,7 @@ sf_lift_result sf_lift_protection(aws_client *aws, const sf_lift_request *rq, co
 	sf_operation op = {.call = SF_EXECUTE,
 	                   .target = target,
 	                   .change_set = l->cs_id,
-	                   .events_of = target,
+	                   .events_of = s->id ? s->id : s->name,
 	                   .stack = s->name,
 	                   .id = s->id,
 	                   .after_execute = true,

@@ -206,6 +206,45 @@ class Base(unittest.TestCase):
         self.assertNotIn("runtime error", r.stderr, r.stderr)
         return r
 
+    def run_answering(self, argv_tail, answers, env_extra, timeout=90):
+        """lmsctl with a terminal on its standard input: each answer is typed once its
+        question ("Type X to go on") is on standard error (lmsctl drops what was typed
+        ahead)."""
+        import pty
+        import threading
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(HOME=self.tmp, XDG_STATE_HOME=os.path.join(self.tmp, "state"), NO_COLOR="1",
+                   AWS_EC2_METADATA_DISABLED="true", LMSCTL_TEMPLATES=TEMPLATES,
+                   LMSCTL_HTTP_BACKOFF_MS="20")
+        env.update(env_extra)
+        master, slave = pty.openpty()
+        p = subprocess.Popen([LMSCTL, "--templates", TEMPLATES] + list(argv_tail), env=env,
+                             cwd=self.tmp, stdin=slave, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        os.close(slave)
+        err = bytearray()
+
+        def drain():
+            for chunk in iter(lambda: p.stderr.read1(4096), b""):
+                err.extend(chunk)
+        t = threading.Thread(target=drain, daemon=True)
+        t.start()
+        deadline = time.monotonic() + timeout
+        for k, answer in enumerate(answers, 1):
+            while err.count(b"anything else stops: ") < k and p.poll() is None:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            time.sleep(0.2)
+            os.write(master, answer.encode() + b"\n")
+        out = p.stdout.read()
+        p.wait(timeout=timeout)
+        t.join(timeout=5)
+        p.stdout.close()
+        p.stderr.close()
+        os.close(master)
+        return p.returncode, out.decode(), err.decode()
+
     def journal(self):
         path = os.path.join(self.tmp, "state", "lmsctl", "journal.log")
         if not os.path.exists(path):
@@ -770,6 +809,144 @@ class AgainstMoto(Base):
         params = {p["ParameterKey"]: p["ParameterValue"] for p in st["Parameters"]}
         self.assertEqual(params["WebhookToken"], value)
         self.assertEqual(self.lm("-m", model, "destroy", "--yes", templates=fixture).returncode, 0)
+
+    def test_destroy_lifts_protection_then_deletes(self):
+        """A stack whose database has deletion protection on: destroy names it in the
+        question, lifts it with a change set on the deployed template that sets only the
+        protection parameter (every other UsePreviousValue), journals the lift, then deletes
+        the stack. moto has no CloudFormation model of AWS::RDS::DBCluster: what the lift
+        did is read back from the deployed parameters (the template rendered with them)."""
+        model = self.model("lms-lift", "lft")
+        fixture = os.path.join(FIXTURES, "protected.yml")
+        r = self.lm("-m", model, "deploy", "--yes", "--template", fixture)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        cf = self.admin("cloudformation")
+        stack_id = cf.describe_stacks(StackName="lms-lift")["Stacks"][0]["StackId"]
+        # declined at the terminal: nothing is lifted, nothing deleted
+        rc, out, err = self.run_answering(
+            ["--endpoint-url", self.moto.url, "-m", model, "destroy", "--debug"], ["lftx"],
+            {"AWS_ACCESS_KEY_ID": self.keys["deployer"][0],
+             "AWS_SECRET_ACCESS_KEY": self.keys["deployer"][1]})
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("DeletionProtection of DatabaseCluster (AWS::RDS::DBCluster", err)
+        self.assertIn("sets only DatabaseDeletionProtection=false", err)
+        self.assertIn("Not confirmed: nothing deleted", out)
+        for action in ("CreateChangeSet", "ExecuteChangeSet", "DeleteStack",
+                       "UpdateTerminationProtection"):
+            self.assertNotIn("Action=" + action, err)
+        params = {p["ParameterKey"]: p["ParameterValue"]
+                  for p in cf.describe_stacks(StackName="lms-lift")["Stacks"][0]["Parameters"]}
+        self.assertEqual(params["DatabaseDeletionProtection"], "true")
+
+        r = self.lm("-m", model, "destroy", "--yes", "--debug")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("DeletionProtection of DatabaseCluster (AWS::RDS::DBCluster", r.stdout)
+        create = [ln for ln in r.stderr.split("\n") if "Action=CreateChangeSet" in ln]
+        self.assertEqual(len(create), 1, r.stderr)
+        fields = dict(kv.split("=", 1) for kv in create[0].split("body: ", 1)[-1].split("&")
+                      if "=" in kv)
+        self.assertEqual(fields["ChangeSetType"], "UPDATE")
+        self.assertEqual(fields["UsePreviousTemplate"], "true")
+        self.assertNotIn("TemplateBody", fields)
+        sent = {}
+        for k, v in fields.items():
+            m = re.match(r"Parameters\.member\.(\d+)\.(\w+)$", k)
+            if m:
+                sent.setdefault(m.group(1), {})[m.group(2)] = v
+        sent = {p["ParameterKey"]: p for p in sent.values()}
+        self.assertEqual(sent["DatabaseDeletionProtection"].get("ParameterValue"), "false")
+        for other in ("EnvironmentSuffix", "FlowLogRetentionDays"):
+            self.assertEqual(sent[other].get("UsePreviousValue"), "true", sent)
+            self.assertNotIn("ParameterValue", sent[other])
+        self.assertRegex(r.stdout, r"Deletion protection lifted \(change set lmsctl-lift-\d{8}-\d{6}\)")
+        self.assertLess(r.stderr.index("Action=ExecuteChangeSet"), r.stderr.index("Action=DeleteStack"))
+        self.assertIn("Stack lms-lift is deleted", r.stdout)
+        st = cf.describe_stacks(StackName=stack_id)["Stacks"][0]
+        self.assertEqual(st["StackStatus"], "DELETE_COMPLETE")
+        params = {p["ParameterKey"]: p["ParameterValue"] for p in st["Parameters"]}
+        self.assertEqual(params, {"EnvironmentSuffix": "lft", "FlowLogRetentionDays": "90",
+                                  "DatabaseDeletionProtection": "false"})
+        with self.assertRaises(botocore.exceptions.ClientError):
+            self.admin("sqs").get_queue_url(QueueName="lms-work-lft")
+        entries = [e for e in self.journal() if e["stack"] == "lms-lift"]
+        self.assertEqual([(e["command"], e["result"]) for e in entries],
+                         [("deploy", "CREATE_COMPLETE"), ("destroy", "declined"),
+                          ("destroy", "protection lifted"), ("destroy", "DELETE_COMPLETE")])
+        self.assertTrue(entries[2]["changeSet"].startswith("lmsctl-lift-"))
+
+    def test_purge_removes_what_the_environment_left(self):
+        """After the stack is gone: destroy lists the log groups, secrets pending deletion
+        and cluster snapshots of the environment (not those of a near name), removes them
+        only with --purge and its own typed confirmation, and asks nothing of AWS when the
+        confirmation cannot be asked."""
+        model = self.model("lms-purge", "pur")
+        logs, sm, rds = self.admin("logs"), self.admin("secretsmanager"), self.admin("rds")
+        mine_groups = ["/aws/lambda/lms-cache-rotation-pur",
+                       "/aws/ecs/containerinsights/lms-cluster-pur/performance",
+                       "/aws/rds/cluster/lms-db-cluster-pur/postgresql"]
+        near_groups = ["/aws/lambda/lms-cache-rotation-purx", "/aws/lambda/other-pur",
+                       "/aws/lambda/lms-pur"]
+        for g in mine_groups + near_groups:
+            logs.create_log_group(logGroupName=g)
+        for name in ("lms-cache-user-pur", "lms-cache-user-purx", "lms-keep-pur"):
+            sm.create_secret(Name=name, SecretString="x")
+        for name in ("lms-cache-user-pur", "lms-cache-user-purx"):
+            sm.delete_secret(SecretId=name, RecoveryWindowInDays=7)
+        for cluster, snap in (("lms-db-cluster-pur", "final-pur-1"),
+                              ("lms-db-cluster-purx", "final-purx-1")):
+            rds.create_db_cluster(DBClusterIdentifier=cluster, Engine="aurora-postgresql",
+                                  MasterUsername="lms", MasterUserPassword="password-123")
+            rds.create_db_cluster_snapshot(DBClusterIdentifier=cluster,
+                                           DBClusterSnapshotIdentifier=snap)
+        # no terminal and no --yes: refused before any AWS call
+        r = self.lm("-m", model, "destroy", "--purge", "--debug")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no terminal", r.stderr)
+        self.assertNotIn("Action=", r.stderr)
+        self.assertNotIn("X-Amz-Target", r.stderr)
+        # listed, not removed
+        r = self.lm("-m", model, "destroy", "--yes")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("nothing to destroy", r.stdout)
+        for g in mine_groups:
+            self.assertRegex(r.stdout, r"log group +%s\n" % re.escape(g))
+        self.assertRegex(r.stdout, r"secret pending deletion +lms-cache-user-pur\n")
+        self.assertRegex(r.stdout, r"cluster snapshot +final-pur-1 +\(of lms-db-cluster-pur\)")
+        for near in near_groups + ["lms-cache-user-purx", "lms-keep-pur", "final-purx-1"]:
+            self.assertNotRegex(r.stdout, r" %s(\s|$)" % re.escape(near))
+        self.assertIn("lmsctl destroy --purge removes them", r.stdout)
+        # moto has no AWS Backup recovery points: said, the rest goes on
+        self.assertIn("could not list backup recovery points", r.stderr)
+        self.assertEqual(len(logs.describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]), 6)
+        # the purge's own confirmation, declined at a terminal: nothing removed
+        keys = {"AWS_ACCESS_KEY_ID": self.keys["deployer"][0],
+                "AWS_SECRET_ACCESS_KEY": self.keys["deployer"][1]}
+        rc, out, err = self.run_answering(
+            ["--endpoint-url", self.moto.url, "-m", model, "destroy", "--purge"], ["pur"], keys)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("Not confirmed: nothing purged", out)
+        self.assertEqual(len(logs.describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]), 6)
+        # confirmed: removed for good, the near names kept
+        rc, out, err = self.run_answering(
+            ["--endpoint-url", self.moto.url, "-m", model, "destroy", "--purge"], ["purge"], keys)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("Purged 5 of 5", out)
+        left = sorted(g["logGroupName"]
+                      for g in logs.describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"])
+        self.assertEqual(left, sorted(near_groups))
+        names = {s["Name"]: s for s in sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]}
+        self.assertNotIn("lms-cache-user-pur", names)
+        self.assertIn("DeletedDate", names["lms-cache-user-purx"])
+        self.assertNotIn("DeletedDate", names["lms-keep-pur"])
+        snaps = [s["DBClusterSnapshotIdentifier"]
+                 for s in rds.describe_db_cluster_snapshots()["DBClusterSnapshots"]]
+        self.assertNotIn("final-pur-1", snaps)
+        self.assertIn("final-purx-1", snaps)
+        results = [e["result"] for e in self.journal() if e["stack"] == "lms-purge"]
+        self.assertIn("purge declined", results)
+        self.assertEqual(results[-1], "purged 5 of 5")
+        r = self.lm("-m", model, "destroy", "--yes")
+        self.assertIn("Nothing of pur is left outside the stack", r.stdout)
 
     def test_no_terminal_no_prompt(self):
         model = self.model("lms-prompt")
