@@ -1065,11 +1065,13 @@ class AgainstRecordings(Base):
         self.assertEqual(self.fault.count("deploy-nochanges/%s/DeleteChangeSet" % self.key), 1)
 
     def test_destroy_says_what_protection_stands_in_the_way(self):
+        """Deletion protection no template parameter lifts: destroy stops before changing
+        anything (termination protection included), with the command that lifts each."""
         r = self.lm("recorded/protected", "destroy", "--yes")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("termination protection on", r.stderr)
-        self.assertIn("update-termination-protection --region eu-west-1 --stack-name lms-dev "
-                      "--no-enable-termination-protection", r.stderr)
+        self.assertIn("the template names no parameter that lifts it", r.stdout)
+        self.assertEqual(self.fault.count("protected/%s/UpdateTerminationProtection" % self.key), 0)
+        self.assertEqual(self.fault.count("protected/%s/CreateChangeSet" % self.key), 0)
         self.assertIn("DatabaseCluster (AWS::RDS::DBCluster, lms-db-cluster-rec): "
                       "DeletionProtection is on", r.stdout)
         self.assertIn("aws rds modify-db-cluster --region eu-west-1 --db-cluster-identifier "
@@ -1081,6 +1083,57 @@ class AgainstRecordings(Base):
         self.assertIn("Pool (AWS::Cognito::UserPool) may have DeletionProtection on", r.stderr)
         self.assertIn("Nothing was deleted", r.stdout)
         self.assertEqual(self.fault.count("protected/%s/DeleteStack" % self.key), 0)
+
+    def test_destroy_lifts_both_protections_then_purges(self):
+        """prod's teardown in one command: the question names the termination protection
+        and the database's deletion protection; the lift change set, then
+        UpdateTerminationProtection, then DeleteStack, each journaled; after DELETE_COMPLETE
+        the EFS recovery point, the log group ECS remade and the RDS secret pending deletion
+        of this environment (not those of near names) are listed and, with --purge, removed."""
+        model = self.model("lms-rec", "rec", "dev")
+        r = self.lm("recorded/lift", "-m", model, "destroy", "--yes", "--purge")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        out = r.stdout
+        self.assertIn("the stack's termination protection (UpdateTerminationProtection)", out)
+        self.assertIn("DeletionProtection of DatabaseCluster (AWS::RDS::DBCluster, "
+                      "lms-db-cluster-rec)", out)
+        self.assertIn("sets only DatabaseDeletionProtection=false", out)
+        self.assertNotIn("of Alb", out)  # its protection is off
+        steps = ["Deletion protection lifted (change set lmsctl-lift-",
+                 "Termination protection lifted.", "Stack lms-rec is deleted."]
+        self.assertEqual([out.find(x) for x in steps], sorted(out.find(x) for x in steps))
+        self.assertNotIn(-1, [out.find(x) for x in steps])
+        self.assertRegex(out, r"recovery point +arn:aws:backup:eu-west-1:123456789012:recovery-"
+                              r"point:1b2c3d4e-\S+  \(of arn:aws:elasticfilesystem:eu-west-1:"
+                              r"123456789012:file-system/fs-0abc1234\)")
+        self.assertNotIn("fs-0abc12345", out)
+        self.assertIn("log group                /aws/ecs/containerinsights/lms-cluster-rec/"
+                      "performance\n", out)
+        self.assertNotIn("lms-cluster-recx", out)
+        self.assertIn("secret pending deletion  rds!cluster-5e1f  (of arn:aws:rds:", out)
+        self.assertNotIn("rds!cluster-77aa", out)
+        self.assertIn("Purged 3 of 3", out)
+        for action, n in (("CreateChangeSet", 1), ("ExecuteChangeSet", 1),
+                          ("UpdateTerminationProtection", 1), ("DeleteStack", 1),
+                          ("DeleteRecoveryPoint", 1), ("RestoreSecret", 1), ("DeleteSecret", 1),
+                          ("DeleteLogGroup", 1), ("DeleteChangeSet", 0)):
+            self.assertEqual(self.fault.count("lift/%s/%s" % (self.key, action)), n, action)
+        results = [e["result"] for e in self.journal() if e["stack"] == "lms-rec"]
+        self.assertEqual(results[-4:], ["protection lifted", "termination protection lifted",
+                                        "DELETE_COMPLETE", "purged 3 of 3"])
+
+    def test_destroy_refuses_a_lift_that_changes_more(self):
+        """A lift change set that would modify anything but the protected resources is
+        deleted unexecuted: nothing is lifted, nothing deleted."""
+        model = self.model("lms-rec", "rec", "dev")
+        r = self.lm("recorded/lift-wider", "-m", model, "destroy", "--yes")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("would also make other changes (Modify Alb "
+                      "(AWS::ElasticLoadBalancingV2::LoadBalancer))", r.stderr)
+        for action, n in (("CreateChangeSet", 1), ("DeleteChangeSet", 1), ("ExecuteChangeSet", 0),
+                          ("UpdateTerminationProtection", 0), ("DeleteStack", 0)):
+            self.assertEqual(self.fault.count("lift-wider/%s/%s" % (self.key, action)), n, action)
+        self.assertEqual(self.journal()[-1]["result"], "refused: lifting protection")
 
     def test_busy_stack_is_not_deployed(self):
         r = self.deploy("recorded/in-progress")
