@@ -98,15 +98,16 @@ bool aws_list_log_groups(aws_client *c, const char *prefix, aws_leftovers *out, 
 		if (rq && token)
 			json_object_set_new(rq, "nextToken", json_string(token));
 		json_t *a = NULL;
-		ok = rq && aws_json_call(c, "logs", LOGS_TARGET, "DescribeLogGroups", rq, &a, NULL,
-		                         err);
+		ok = rq &&
+		     aws_json_call(c, "logs", LOGS_TARGET, "DescribeLogGroups", rq, &a, NULL, err);
 		json_decref(rq);
 		size_t i;
 		json_t *g;
 		json_array_foreach(ok ? json_object_get(a, "logGroups") : NULL, i, g)
 		{
 			const char *name = json_string_value(json_object_get(g, "logGroupName"));
-			ok = ok && add(out, AWS_LEFTOVER_LOG_GROUP, name, name, NULL, NULL, NULL, err);
+			ok = ok &&
+			     add(out, AWS_LEFTOVER_LOG_GROUP, name, name, NULL, NULL, NULL, err);
 		}
 		ok = ok && next_token(a, "nextToken", &token);
 		json_decref(a);
@@ -143,12 +144,13 @@ bool aws_list_deleted_secrets(aws_client *c, aws_leftovers *out, lms_error *err)
 	char *token = NULL;
 	bool ok = true;
 	for (int page = 0; ok && page < MAX_PAGES; page++) {
-		json_t *rq = json_pack("{s:b, s:i}", "IncludePlannedDeletion", 1, "MaxResults", 100);
+		json_t *rq =
+		    json_pack("{s:b, s:i}", "IncludePlannedDeletion", 1, "MaxResults", 100);
 		if (rq && token)
 			json_object_set_new(rq, "NextToken", json_string(token));
 		json_t *a = NULL;
-		ok = rq &&
-		     aws_json_call(c, "secretsmanager", SECRETS_TARGET, "ListSecrets", rq, &a, NULL, err);
+		ok = rq && aws_json_call(c, "secretsmanager", SECRETS_TARGET, "ListSecrets", rq, &a,
+		                         NULL, err);
 		json_decref(rq);
 		size_t i;
 		json_t *s;
@@ -164,8 +166,8 @@ bool aws_list_deleted_secrets(aws_client *c, aws_leftovers *out, lms_error *err)
 				snprintf(when, sizeof when, "%s", json_string_value(deleted));
 			ok = ok && add(out, AWS_LEFTOVER_SECRET,
 			               json_string_value(json_object_get(s, "ARN")),
-			               json_string_value(json_object_get(s, "Name")), secret_owner(s),
-			               NULL, when, err);
+			               json_string_value(json_object_get(s, "Name")),
+			               secret_owner(s), NULL, when, err);
 		}
 		ok = ok && next_token(a, "NextToken", &token);
 		json_decref(a);
@@ -239,8 +241,9 @@ static bool list_points_of(aws_client *c, const char *vault, aws_leftovers *out,
 	for (int page = 0; ok && page < MAX_PAGES; page++) {
 		page_query(&q, token);
 		json_t *a = NULL;
-		ok = !q.failed && aws_rest_json(c, "backup", "ListRecoveryPointsByBackupVault", "GET",
-		                                buf_cstr(&path), buf_cstr(&q), &a, NULL, err);
+		ok =
+		    !q.failed && aws_rest_json(c, "backup", "ListRecoveryPointsByBackupVault",
+		                               "GET", buf_cstr(&path), buf_cstr(&q), &a, NULL, err);
 		size_t i;
 		json_t *p;
 		json_array_foreach(ok ? json_object_get(a, "RecoveryPoints") : NULL, i, p)

@@ -7,8 +7,7 @@
 #include <string.h>
 
 /* The answer's object; false with err when it is not one. */
-static bool parse_answer(const char *operation, const aws_response *r, json_t **out,
-                         lms_error *err)
+static bool parse_answer(const char *operation, const aws_response *r, json_t **out, lms_error *err)
 {
 	if (r->body.len == 0) {
 		*out = json_object();

@@ -1550,7 +1550,7 @@ typedef struct teardown {
 	size_t n;
 	cfn_kv *lift; /* the parameter values that lift the protection (sf_deployed_protection) */
 	size_t nlift;
-	bool termination; /* the stack's termination protection is on */
+	bool termination;     /* the stack's termination protection is on */
 	cfn_event *resources; /* the stack's resources before the deletion (leftovers) */
 	size_t nresources;
 } teardown;
@@ -1590,7 +1590,8 @@ static int check_protection(op *o, const cfn_stack *s, teardown *t)
 			if (rc == EXIT_OK)
 				say(o,
 				    "Deletion protection is on and the template names no parameter "
-				    "that lifts it; the delete would fail. Lift it deliberately:\n");
+				    "that lifts it; the delete would fail. Lift it "
+				    "deliberately:\n");
 			say(o, "  %s (%s, %s): %s is on\n", p->logical_id, p->type,
 			    p->physical ? p->physical : "?", p->property);
 			buf_reset(&lift);
@@ -1676,9 +1677,10 @@ static int lift_protection(op *o, const cfn_stack *s, const char *role_arn, cons
 				     l.first.reason);
 			if (lr == SF_LIFT_INTERRUPTED)
 				say_interrupted(o);
-			r->result = lr == SF_LIFT_INTERRUPTED ? "interrupted while lifting protection"
-			            : lr == SF_LIFT_FAILED    ? "failed: lifting protection"
-			                                      : "refused: lifting protection";
+			r->result = lr == SF_LIFT_INTERRUPTED
+			                ? "interrupted while lifting protection"
+			            : lr == SF_LIFT_FAILED ? "failed: lifting protection"
+			                                   : "refused: lifting protection";
 			journal(o, cs, r->result);
 			rc = lr == SF_LIFT_INTERRUPTED ? EXIT_INTERRUPTED : EXIT_FINDINGS;
 		}
@@ -1686,7 +1688,8 @@ static int lift_protection(op *o, const cfn_stack *s, const char *role_arn, cons
 		sf_lift_free(&l);
 	}
 	if (rc == EXIT_OK && t->termination) {
-		if (cfn_update_termination_protection(o->aws, s->id ? s->id : o->stack, false, &err)) {
+		if (cfn_update_termination_protection(o->aws, s->id ? s->id : o->stack, false,
+		                                      &err)) {
 			say(o, "Termination protection lifted.\n");
 			journal(o, NULL, "termination protection lifted");
 		} else {
@@ -1774,9 +1777,10 @@ static int leftovers(op *o, const teardown *t, bool purge, bool yes, deploy_resu
 	}
 	r->leftovers = json_array();
 	for (size_t i = 0; i < l.n; i++)
-		json_array_append_new(
-		    r->leftovers, json_pack("{s:s, s:s, s:s?}", "kind", sf_leftover_kind_name(l.v[i].kind),
-		                            "name", l.v[i].name, "owner", l.v[i].owner));
+		json_array_append_new(r->leftovers,
+		                      json_pack("{s:s, s:s, s:s?}", "kind",
+		                                sf_leftover_kind_name(l.v[i].kind), "name",
+		                                l.v[i].name, "owner", l.v[i].owner));
 	int rc = EXIT_OK;
 	if (!l.n) {
 		say(o, "Nothing of %s is left outside the stack.\n", o->suffix);
@@ -1787,7 +1791,8 @@ static int leftovers(op *o, const teardown *t, bool purge, bool yes, deploy_resu
 				say(o, "  %-24s %s  (of %s)\n", sf_leftover_kind_name(l.v[i].kind),
 				    l.v[i].name, l.v[i].owner);
 			else
-				say(o, "  %-24s %s\n", sf_leftover_kind_name(l.v[i].kind), l.v[i].name);
+				say(o, "  %-24s %s\n", sf_leftover_kind_name(l.v[i].kind),
+				    l.v[i].name);
 		if (!purge) {
 			say(o, "lmsctl destroy --purge removes them.\n");
 		} else if (!yes && !confirm_typed("--purge removes these for good: no recovery "
@@ -1895,7 +1900,8 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 	if (o.have_identity || r.result)
 		journal(&o, NULL, r.result ? r.result : "failed");
 	/* after DELETE_COMPLETE, or with no stack left: what it left outside */
-	if (rc == EXIT_OK && o.aws && (!s || (r.result && strcmp(r.result, "DELETE_COMPLETE") == 0)))
+	if (rc == EXIT_OK && o.aws &&
+	    (!s || (r.result && strcmp(r.result, "DELETE_COMPLETE") == 0)))
 		rc = leftovers(&o, &t, purge, yes, &r);
 	lms_error_clear(&err);
 	cfn_stack_free(s);

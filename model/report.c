@@ -262,9 +262,9 @@ static json_t *build_obligation(const findings *f, const rendered *r, size_t i)
 static void add_leftover(json_t *list, const render_resource *res, const char *kind,
                          const char *note)
 {
-	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "kind", kind, "resource",
-	                                       res->id, "type", res->type ? res->type : "?",
-	                                       "note", note));
+	json_array_append_new(list,
+	                      json_pack("{s:s, s:s, s:s, s:s}", "kind", kind, "resource", res->id,
+	                                "type", res->type ? res->type : "?", "note", note));
 }
 
 /* What the environment leaves outside its stack once CloudFormation has deleted it, read
@@ -278,27 +278,31 @@ static json_t *build_leftovers(const rendered *r)
 		const render_resource *res = &r->res[i];
 		const char *type = res->type ? res->type : "";
 		const char *policy = rnode_str(rnode_get(res->node, "DeletionPolicy"));
-		const char *backups = rnode_str(rnode_get(rnode_get(res->props, "BackupPolicy"),
-		                                          "Status"));
+		const char *backups =
+		    rnode_str(rnode_get(rnode_get(res->props, "BackupPolicy"), "Status"));
 		if (strcmp(type, "AWS::EFS::FileSystem") == 0 && backups &&
 		    strcmp(backups, "ENABLED") == 0)
-			add_leftover(list, res, "recovery points",
-			             "EFS automatic backups in aws/efs/automatic-backup-vault, kept 35 "
-			             "days after the file system");
+			add_leftover(
+			    list, res, "recovery points",
+			    "EFS automatic backups in aws/efs/automatic-backup-vault, kept 35 "
+			    "days after the file system");
 		if (strcmp(type, "AWS::RDS::DBCluster") == 0 &&
 		    (!policy || strcmp(policy, "Snapshot") == 0))
-			add_leftover(list, res, "cluster snapshot",
-			             "the final snapshot of DeletionPolicy Snapshot (Aurora's default)");
+			add_leftover(
+			    list, res, "cluster snapshot",
+			    "the final snapshot of DeletionPolicy Snapshot (Aurora's default)");
 		if (strcmp(type, "AWS::RDS::DBCluster") == 0 &&
 		    rnode_bool(rnode_get(res->props, "ManageMasterUserPassword")) == 1)
-			add_leftover(list, res, "secret pending deletion",
-			             "the RDS-managed master secret, if RDS schedules it for deletion "
-			             "with the cluster: it blocks its name up to 30 days");
+			add_leftover(
+			    list, res, "secret pending deletion",
+			    "the RDS-managed master secret, if RDS schedules it for deletion "
+			    "with the cluster: it blocks its name up to 30 days");
 		if (strcmp(type, "AWS::SecretsManager::RotationSchedule") == 0 &&
 		    rnode_get(res->props, "HostedRotationLambda"))
-			add_leftover(list, res, "log group",
-			             "/aws/lambda/ of the hosted rotation function, which Lambda makes "
-			             "itself");
+			add_leftover(
+			    list, res, "log group",
+			    "/aws/lambda/ of the hosted rotation function, which Lambda makes "
+			    "itself");
 		const rnode *settings = rnode_get(res->props, "ClusterSettings");
 		for (size_t k = 0; strcmp(type, "AWS::ECS::Cluster") == 0 && settings &&
 		                   settings->kind == RN_SEQ && k < settings->n;

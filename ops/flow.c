@@ -261,7 +261,8 @@ static bool create_lift_change_set(aws_client *aws, const sf_lift_request *rq, s
 		params[i] = (cfn_kv){s->parameters[i].key, NULL, false, true};
 		for (size_t j = 0; j < rq->nlift; j++)
 			if (strcmp(rq->lift[j].key, s->parameters[i].key) == 0)
-				params[i] = (cfn_kv){s->parameters[i].key, rq->lift[j].value, false, false};
+				params[i] =
+				    (cfn_kv){s->parameters[i].key, rq->lift[j].value, false, false};
 	}
 	if (!ok) {
 		lms_error_set(err, NULL, 0, 0, "out of memory");
@@ -305,7 +306,8 @@ sf_lift_result sf_lift_protection(aws_client *aws, const sf_lift_request *rq, co
 	sf_lift_result r = SF_LIFT_DONE;
 	bool nothing = cfn_change_set_is_empty(cs) && strcmp(cs->status, "FAILED") == 0;
 	if (!nothing && strcmp(cs->status, "FAILED") == 0) {
-		lms_error_set(err, NULL, 0, 0, "the change set that lifts the protection failed: %s",
+		lms_error_set(err, NULL, 0, 0,
+		              "the change set that lifts the protection failed: %s",
 		              cs->status_reason ? cs->status_reason : "no reason given");
 		r = SF_LIFT_REFUSED;
 	} else if (!nothing && !only_the_lift(cs, rq, &why)) {
@@ -343,9 +345,10 @@ sf_lift_result sf_lift_protection(aws_client *aws, const sf_lift_request *rq, co
 		break;
 	}
 	if (!l->final || strcmp(l->final->status, "UPDATE_COMPLETE") != 0) {
-		lms_error_set(err, NULL, 0, 0,
-		              "the update that lifts the protection ended in %s: nothing was deleted",
-		              l->final ? l->final->status : "a stack that is gone");
+		lms_error_set(
+		    err, NULL, 0, 0,
+		    "the update that lifts the protection ended in %s: nothing was deleted",
+		    l->final ? l->final->status : "a stack that is gone");
 		return SF_LIFT_FAILED;
 	}
 	return SF_LIFT_DONE;

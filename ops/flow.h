@@ -177,8 +177,8 @@ typedef enum sf_lift_result {
 typedef struct sf_lift {
 	buf change_set; /* its name (lmsctl-lift-YYYYMMDD-HHMMSS) once made */
 	char *cs_id;
-	cfn_stack *final;  /* the stack after the update; NULL when not followed to its end */
-	sf_failure first;  /* the update's first failure */
+	cfn_stack *final; /* the stack after the update; NULL when not followed to its end */
+	sf_failure first; /* the update's first failure */
 } sf_lift;
 
 /* Turns the protection off the CloudFormation way: a change set of type UPDATE on the

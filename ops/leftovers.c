@@ -75,8 +75,7 @@ bool sf_leftover_belongs(const sf_leftover_scope *sc, const aws_leftover *l)
 }
 
 /* Log group names lmsctl's templates and AWS's services use. */
-static const char *const log_prefixes[] = {"/aws/", "/lms/", "/ecs/", "lms-",
-                                           "aws-waf-logs-lms-"};
+static const char *const log_prefixes[] = {"/aws/", "/lms/", "/ecs/", "lms-", "aws-waf-logs-lms-"};
 
 /* Keeps what belongs of `all` in `out`. */
 static bool keep_belonging(const sf_leftover_scope *sc, aws_leftovers *all, aws_leftovers *out)
@@ -115,7 +114,8 @@ bool sf_leftovers_find(aws_client *aws, const sf_leftover_scope *sc, aws_leftove
 			break;
 		case 2:
 			what = "log groups";
-			for (size_t p = 0; ok && p < sizeof log_prefixes / sizeof log_prefixes[0]; p++)
+			for (size_t p = 0; ok && p < sizeof log_prefixes / sizeof log_prefixes[0];
+			     p++)
 				ok = aws_list_log_groups(aws, log_prefixes[p], &all, &e);
 			break;
 		default:

@@ -26,7 +26,7 @@ const char *ops_job_name(ops_job j)
 }
 
 char **ops_protected_resources(const char *text, size_t len, const ops_param *params,
-                              size_t nparams, const char *stack, size_t *n)
+                               size_t nparams, const char *stack, size_t *n)
 {
 	*n = 0;
 	cfn_kv *kv = calloc(nparams ? nparams : 1, sizeof *kv);

@@ -649,11 +649,12 @@ static bool protection_liftable(awsb *b, const ops_request *rq, const cfn_stack 
 			              p[i].logical_id, p[i].type, p[i].property, buf_cstr(&lift));
 			clear = false;
 		} else if (!named(names, nnames, p[i].logical_id)) {
-			ops_post_text(b->sink, OPS_MSG_ERROR,
-			              "the deployed stack %s has %s on %s (%s), which the question did "
-			              "not name (the model's template differs from the deployed one): "
-			              "nothing was deleted; `lmsctl destroy` names what it lifts",
-			              s->name, p[i].property, p[i].logical_id, p[i].type);
+			ops_post_text(
+			    b->sink, OPS_MSG_ERROR,
+			    "the deployed stack %s has %s on %s (%s), which the question did "
+			    "not name (the model's template differs from the deployed one): "
+			    "nothing was deleted; `lmsctl destroy` names what it lifts",
+			    s->name, p[i].property, p[i].logical_id, p[i].type);
 			clear = false;
 		}
 	}
@@ -686,8 +687,8 @@ static bool lift_protection(awsb *b, const ops_request *rq, const cfn_stack *s,
 		const char *cs = l.change_set.len ? buf_cstr(&l.change_set) : NULL;
 		ok = r == SF_LIFT_DONE;
 		if (ok) {
-			ops_post_text(b->sink, OPS_MSG_PHASE, "deletion protection lifted (change set %s)",
-			              cs ? cs : "?");
+			ops_post_text(b->sink, OPS_MSG_PHASE,
+			              "deletion protection lifted (change set %s)", cs ? cs : "?");
 			journal(b, rq, "destroy", cs, "protection lifted");
 		} else {
 			post_error(b, "cannot lift the deletion protection", &err);
@@ -699,7 +700,8 @@ static bool lift_protection(awsb *b, const ops_request *rq, const cfn_stack *s,
 		sf_lift_free(&l);
 	}
 	if (ok && s->termination_protection) {
-		ok = cfn_update_termination_protection(b->aws, s->id ? s->id : rq->stack, false, &err);
+		ok = cfn_update_termination_protection(b->aws, s->id ? s->id : rq->stack, false,
+		                                       &err);
 		if (ok) {
 			ops_post_text(b->sink, OPS_MSG_PHASE, "termination protection lifted");
 			journal(b, rq, "destroy", NULL, "termination protection lifted");
@@ -728,10 +730,11 @@ static void post_leftovers(awsb *b, const ops_request *rq, const cfn_event *res,
 		ops_post_text(b->sink, OPS_MSG_PHASE, "left outside the stack: %s %s",
 		              sf_leftover_kind_name(l.v[i].kind), l.v[i].name);
 	if (l.n)
-		ops_post_text(b->sink, OPS_MSG_PHASE,
-		              "%zu item(s) left outside the stack: `lmsctl destroy --purge` removes "
-		              "them",
-		              l.n);
+		ops_post_text(
+		    b->sink, OPS_MSG_PHASE,
+		    "%zu item(s) left outside the stack: `lmsctl destroy --purge` removes "
+		    "them",
+		    l.n);
 	aws_leftovers_free(&l);
 }
 
@@ -775,7 +778,8 @@ static bool job_destroy(awsb *b, const ops_request *rq)
 		sf_operation run = {.call = SF_DELETE,
 		                    .target = s->id ? s->id : rq->stack,
 		                    .role_arn = s->role_arn};
-		ok = lift_protection(b, rq, s, p, n, lift, nlift) && act(b, rq, &run, &op) == OP_DONE;
+		ok = lift_protection(b, rq, s, p, n, lift, nlift) &&
+		     act(b, rq, &run, &op) == OP_DONE;
 		if (ok)
 			post_leftovers(b, rq, res, nres);
 	}

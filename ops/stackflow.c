@@ -439,8 +439,12 @@ size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, cons
 		if (!VEC_RESIZE(*out, n + 1))
 			break;
 		sf_protection *p = &(*out)[n];
-		*p = (sf_protection){strdup(res->id), strdup(res->type ? res->type : "?"),
-		                     strdup(prop), on, NULL, false};
+		*p = (sf_protection){strdup(res->id),
+		                     strdup(res->type ? res->type : "?"),
+		                     strdup(prop),
+		                     on,
+		                     NULL,
+		                     false};
 		if (!p->logical_id || !p->type || !p->property) {
 			free(p->logical_id); /* out of memory: what was found so far */
 			free(p->type);

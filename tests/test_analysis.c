@@ -423,9 +423,9 @@ static size_t leftovers_of(const char *text, const char *env)
 	assert_non_null(j);
 	json_t *retention = NULL, *o;
 	size_t i;
-	json_array_foreach(json_object_get(j, "pdpa"), i, o) if (strcmp(json_string_value(
-	                                                                 json_object_get(o, "key")),
-	                                                             "retention") == 0) retention = o;
+	json_array_foreach(json_object_get(j, "pdpa"), i,
+	                   o) if (strcmp(json_string_value(json_object_get(o, "key")),
+	                                 "retention") == 0) retention = o;
 	assert_non_null(retention);
 	size_t n = (size_t)json_integer_value(json_object_get(retention, "leftover_count"));
 	assert_int_equal(n, json_array_size(json_object_get(retention, "leftovers")));

@@ -348,10 +348,10 @@ static void test_destroy_lifts_named_protection(void **state)
 {
 	(void)state;
 	/* what the dialog names: the model's template under the model's values */
-	static ops_param prod[] = {{(char *)"Environment", (char *)"prod", false, false},
-	                           {(char *)"EnvironmentSuffix", (char *)"rec", false, false},
-	                           {(char *)"DatabaseDeletionProtection", (char *)"true", false,
-	                            false}};
+	static ops_param prod[] = {
+	    {(char *)"Environment", (char *)"prod", false, false},
+	    {(char *)"EnvironmentSuffix", (char *)"rec", false, false},
+	    {(char *)"DatabaseDeletionProtection", (char *)"true", false, false}};
 	size_t n = 0;
 	char **names =
 	    ops_protected_resources(lift_template, strlen(lift_template), prod, 3, "lms-rec", &n);
@@ -359,12 +359,14 @@ static void test_destroy_lifts_named_protection(void **state)
 	assert_string_equal(names[0], "DatabaseCluster (AWS::RDS::DBCluster)");
 	ops_strings_free(names, n);
 	prod[2].value = (char *)"false"; /* lifted: nothing to name */
-	names = ops_protected_resources(lift_template, strlen(lift_template), prod, 3, "lms-rec", &n);
+	names =
+	    ops_protected_resources(lift_template, strlen(lift_template), prod, 3, "lms-rec", &n);
 	assert_int_equal(n, 0);
 	ops_strings_free(names, n);
 	prod[2].value = (char *)"true";
 	prod[0].value = (char *)"staging"; /* not prod: nothing either */
-	names = ops_protected_resources(lift_template, strlen(lift_template), prod, 3, "lms-rec", &n);
+	names =
+	    ops_protected_resources(lift_template, strlen(lift_template), prod, 3, "lms-rec", &n);
 	assert_int_equal(n, 0);
 	ops_strings_free(names, n);
 	prod[0].value = (char *)"prod";
@@ -413,8 +415,8 @@ static void test_destroy_lifts_named_protection(void **state)
 
 static bool belongs(const sf_leftover_scope *sc, const char *name, const char *owner)
 {
-	aws_leftover l = {AWS_LEFTOVER_LOG_GROUP, (char *)name, (char *)name, (char *)owner, NULL,
-	                  NULL};
+	aws_leftover l = {AWS_LEFTOVER_LOG_GROUP, (char *)name, (char *)name,
+	                  (char *)owner,          NULL,         NULL};
 	return sf_leftover_belongs(sc, &l);
 }
 
@@ -436,10 +438,10 @@ static void test_leftover_names(void **state)
 	assert_true(belongs(&sc, "/aws/lambda/lms-stack-Rotation-AbC12", NULL));
 	assert_true(belongs(&sc, "lms-stack", NULL));
 	assert_false(belongs(&sc, "/aws/lambda/lms-stackx-Rotation", NULL));
-	assert_true(belongs(&sc, "rds!cluster-1",
-	                    "arn:aws:rds:eu-west-1:1:cluster:lms-db-cluster-dev"));
-	assert_false(belongs(&sc, "rds!cluster-1",
-	                     "arn:aws:rds:eu-west-1:1:cluster:lms-db-cluster-prod"));
+	assert_true(
+	    belongs(&sc, "rds!cluster-1", "arn:aws:rds:eu-west-1:1:cluster:lms-db-cluster-dev"));
+	assert_false(
+	    belongs(&sc, "rds!cluster-1", "arn:aws:rds:eu-west-1:1:cluster:lms-db-cluster-prod"));
 	assert_true(belongs(&sc, "arn:aws:backup:eu-west-1:1:recovery-point:1",
 	                    "arn:aws:elasticfilesystem:eu-west-1:1:file-system/fs-0abc1234"));
 	assert_false(belongs(&sc, "arn:aws:backup:eu-west-1:1:recovery-point:1",
