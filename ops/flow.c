@@ -220,12 +220,16 @@ void sf_lift_free(sf_lift *l)
 }
 
 /* Whether the change set does what lifting does and nothing else: modifications, without
- * replacement, of the protected resources only. Names the first other change in why. */
+ * replacement, of the protected resources, and of nested stacks (CloudFormation lists
+ * every nested stack of an updated stack as modified, unable to tell beforehand: the
+ * rotation application the Secrets Manager transform adds is one; with its template and
+ * parameters unchanged its update changes nothing). Names the first other change in why. */
 static bool only_the_lift(const cfn_change_set *cs, const sf_lift_request *rq, buf *why)
 {
 	for (size_t i = 0; i < cs->nchanges; i++) {
 		const cfn_change *c = &cs->changes[i];
-		bool protected_one = false;
+		bool protected_one =
+		    c->resource_type && strcmp(c->resource_type, "AWS::CloudFormation::Stack") == 0;
 		for (size_t j = 0; j < rq->nprotected; j++)
 			protected_one |= strcmp(rq->protected_ids[j], c->logical_id) == 0;
 		bool replaces = c->replacement && strcmp(c->replacement, "False") != 0;

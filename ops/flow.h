@@ -184,10 +184,10 @@ typedef struct sf_lift {
 /* Turns the protection off the CloudFormation way: a change set of type UPDATE on the
  * stack's own template (UsePreviousTemplate) with the lift values and UsePreviousValue for
  * every other parameter, the stack's tags and role; the wait for it; a refusal (the change
- * set deleted) when it would do anything but modify the protected resources without
- * replacing them; then ExecuteChangeSet, followed to UPDATE_COMPLETE (events through the
- * hooks). A change set FAILED for want of changes is deleted and counts as done. `l` holds
- * what was made (sf_lift_free). */
+ * set deleted) when it would do anything but modify the protected resources (and nested
+ * stacks, which CloudFormation always lists) without replacing them; then ExecuteChangeSet,
+ * followed to UPDATE_COMPLETE (events through the hooks). A change set FAILED for want of changes
+ * is deleted and counts as done. `l` holds what was made (sf_lift_free). */
 sf_lift_result sf_lift_protection(aws_client *aws, const sf_lift_request *rq, const sf_hooks *h,
                                   sf_lift *l, lms_error *err);
 void sf_lift_free(sf_lift *l);
