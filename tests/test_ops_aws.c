@@ -9,6 +9,7 @@
 #include "ops/ops.h"
 
 #include "common/buf.h"
+#include "common/file.h"
 #include "faultutil.h"
 
 #include <poll.h>
@@ -451,6 +452,47 @@ static void test_leftover_names(void **state)
 	assert_false(belongs(&sc, "lms-a-", NULL));
 }
 
+/* The platform's own prod template: the database's deletion protection is on, and the
+ * values its LmsCtl::LiftProtection names turn it off and nothing else. */
+static void test_platform_protection_lifts(void **state)
+{
+	(void)state;
+	char path[4096];
+	const char *top = getenv("TOP_SRCDIR");
+	snprintf(path, sizeof path, "%s/tests/golden/template-prod.yml", top ? top : ".");
+	buf tpl;
+	buf_init(&tpl, 0);
+	lms_error err = {0};
+	if (!file_read(path, 0, &tpl, &err))
+		fail_msg("%s", err.msg);
+	cfn_kv params[] = {{(char *)"Environment", (char *)"prod", false, false},
+	                   {(char *)"EnvironmentSuffix", (char *)"prod", false, false},
+	                   {(char *)"DatabaseDeletionProtection", (char *)"true", false, false}};
+	cfn_stack s = {.name = (char *)"lms-prod", .parameters = params, .nparameters = 3};
+	sf_protection *p = NULL;
+	cfn_kv *lift = NULL;
+	size_t nlift = 0;
+	size_t n = sf_find_protection(buf_cstr(&tpl), tpl.len, &s, NULL, 0, &p, &lift, &nlift);
+	assert_int_equal(n, 1);
+	assert_string_equal(p[0].logical_id, "DatabaseCluster");
+	assert_int_equal(p[0].on, 1);
+	assert_int_equal(nlift, 1);
+	assert_string_equal(lift[0].key, "DatabaseDeletionProtection");
+	assert_string_equal(lift[0].value, "false");
+	sf_protection *after = NULL;
+	assert_int_equal(
+	    sf_find_protection(buf_cstr(&tpl), tpl.len, &s, lift, nlift, &after, NULL, NULL), 0);
+	sf_protection_free(after, 0);
+	sf_protection_free(p, n);
+	sf_kv_free(lift, nlift);
+	/* staging: no protection to lift */
+	params[0].value = (char *)"staging";
+	assert_int_equal(sf_find_protection(buf_cstr(&tpl), tpl.len, &s, NULL, 0, &p, NULL, NULL),
+	                 0);
+	sf_protection_free(p, 0);
+	buf_free(&tpl);
+}
+
 static void test_watch_an_update_in_progress(void **state)
 {
 	(void)state;
@@ -647,6 +689,7 @@ int main(void)
 	    cmocka_unit_test(test_destroy_refused_by_protection),
 	    cmocka_unit_test(test_destroy_lifts_named_protection),
 	    cmocka_unit_test(test_leftover_names),
+	    cmocka_unit_test(test_platform_protection_lifts),
 	    cmocka_unit_test(test_watch_an_update_in_progress),
 	    cmocka_unit_test(test_no_credentials),
 	    cmocka_unit_test(test_credentials_renewed_before_they_expire),
