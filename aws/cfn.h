@@ -96,8 +96,9 @@ typedef struct cfn_change_set_input {
 	const char *stack_name;
 	const char *change_set_name; /* starts with a letter; [A-Za-z0-9-], 128 at most */
 	const char *type;            /* "CREATE" or "UPDATE" */
-	const char *template_body;   /* one of template_body and template_url */
+	const char *template_body;   /* one of template_body, template_url and */
 	const char *template_url;
+	bool use_previous_template; /* UPDATE: the stack's current template (UsePreviousTemplate) */
 	const cfn_kv *parameters;
 	size_t nparameters;
 	const char *const *capabilities;
@@ -179,6 +180,9 @@ bool cfn_list_stack_resources(aws_client *c, const char *stack, cfn_event **out,
 
 bool cfn_delete_stack(aws_client *c, const char *stack, const char *role_arn,
                       const char *client_request_token, lms_error *err);
+/* UpdateTerminationProtection: turns the stack's termination protection on or off. */
+bool cfn_update_termination_protection(aws_client *c, const char *stack, bool enable,
+                                       lms_error *err);
 /* DescribeStackResource: the physical id of a resource (free it); NULL without error when
  * the stack has no such resource. */
 bool cfn_describe_stack_resource(aws_client *c, const char *stack, const char *logical_id,

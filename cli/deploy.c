@@ -20,6 +20,7 @@
 #include "model/validate.h"
 #include "model/ydoc.h"
 #include "ops/flow.h"
+#include "ops/leftovers.h"
 #include "ops/ops.h"
 #include "ops/stackflow.h"
 #include "ops/status.h"
@@ -103,19 +104,29 @@ const char deploy_usage[] =
     "needed without a terminal; 130 interrupted while following (the deploy goes on).\n";
 
 const char destroy_usage[] =
-    "Usage: lmsctl [-m MODEL] destroy [--yes] [--role-arn ARN] [--output json]\n"
+    "Usage: lmsctl [-m MODEL] destroy [--yes] [--purge] [--role-arn ARN] [--output json]\n"
     "\n"
     "Delete the model's stack and every resource in it, after the operator types the\n"
-    "environment's name. Termination protection and resources with deletion protection\n"
-    "on stop it before anything is deleted, with the way to lift each.\n"
+    "environment's name. The question names each protection in the way; confirmed,\n"
+    "lmsctl lifts them through CloudFormation first (termination protection with\n"
+    "UpdateTerminationProtection; deletion protection with a change set on the deployed\n"
+    "template that sets only the parameters the template names for it, every other\n"
+    "parameter as it is), then deletes the stack. A protection no parameter lifts stops\n"
+    "it before anything is changed, with the way to lift it by hand. After DELETE_COMPLETE\n"
+    "(or when there is no stack) it lists what the environment left outside the stack:\n"
+    "backup recovery points, RDS cluster snapshots, log groups services made, secrets\n"
+    "pending deletion.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -y, --yes            do not ask (needed without a terminal)\n"
+    "      --purge          also remove what the environment left outside the stack, for\n"
+    "                       good, after a second typed confirmation (purge)\n"
     "      --role-arn ARN   the service role CloudFormation deletes the resources with\n"
     "      --output json    the result as JSON on standard output (also "
     "--format)\n" AWS_OPTIONS_HELP "\n"
-    "Exit status: 0 deleted or nothing to delete; 1 refused or failed; 2 bad usage, or a\n"
-    "confirmation needed without a terminal; 130 interrupted while following.\n";
+    "Exit status: 0 deleted or nothing to delete; 1 refused or failed (a leftover not\n"
+    "removed); 2 bad usage, or a confirmation needed without a terminal; 130 interrupted\n"
+    "while following.\n";
 
 const char status_usage[] =
     "Usage: lmsctl [-m MODEL] status [--follow] [--output json]\n"
@@ -873,6 +884,7 @@ typedef struct deploy_result {
 	sf_failure first;
 	cfn_stack *stack;
 	char *stack_status;
+	json_t *leftovers; /* destroy: what the environment left outside the stack */
 } deploy_result;
 
 static void emit_json(op *o, const char *key, const char *result, const deploy_result *r, int rc)
@@ -903,6 +915,8 @@ static void emit_json(op *o, const char *key, const char *result, const deploy_r
 		                              r->first.status, "reason", r->first.reason));
 	if (r && r->stack)
 		json_object_set_new(doc, "outputs", sf_outputs_flat(r->stack));
+	if (r && r->leftovers)
+		json_object_set(doc, "leftovers", r->leftovers);
 	char *text = term_json_dumps(doc, JSON_INDENT(2));
 	if (text)
 		term_printf(stdout, "%s\n", text);
@@ -1590,44 +1604,58 @@ static int deploy_main(int argc, char **argv, const deploy_env *env)
 
 /* ---- destroy ------------------------------------------------------------------------------ */
 
-/* Says what stands in the way of deleting the stack; EXIT_OK when nothing does. */
-static int check_protection(op *o, const cfn_stack *s)
+/* What stands in the way of deleting the stack and how it goes. */
+typedef struct teardown {
+	sf_protection *p;
+	size_t n;
+	cfn_kv *lift; /* the parameter values that lift the protection (sf_deployed_protection) */
+	size_t nlift;
+	bool termination;     /* the stack's termination protection is on */
+	cfn_event *resources; /* the stack's resources before the deletion (leftovers) */
+	size_t nresources;
+} teardown;
+
+static void teardown_free(teardown *t)
 {
-	int rc = EXIT_OK;
-	buf lift;
-	buf_init(&lift, 0);
-	if (s->termination_protection) {
-		sf_termination_lift(o->stack, o->region, &lift);
-		fail("stack %s has termination protection on; lift it with:\n      %s", o->stack,
-		     buf_cstr(&lift));
-		rc = EXIT_FINDINGS;
-	}
-	sf_protection *p = NULL;
-	size_t n = 0;
+	sf_protection_free(t->p, t->n);
+	sf_kv_free(t->lift, t->nlift);
+	for (size_t i = 0; i < t->nresources; i++)
+		cfn_event_clear(&t->resources[i]);
+	free(t->resources);
+	memset(t, 0, sizeof *t);
+}
+
+/* Reads the protection of the deployed stack; EXIT_OK unless a protection is on that lmsctl
+ * cannot lift through CloudFormation (then it says how to lift it by hand). */
+static int check_protection(op *o, const cfn_stack *s, teardown *t)
+{
+	t->termination = s->termination_protection;
 	lms_error err = {0};
-	if (!sf_deployed_protection(o->aws, s, &p, &n, &err)) {
+	if (!sf_deployed_protection(o->aws, s, &t->p, &t->n, &t->lift, &t->nlift, &err)) {
 		term_printf(stderr,
 		            "lmsctl: warning: cannot read the deployed template to check deletion "
 		            "protection: %s\n",
 		            err.msg ? err.msg : "?");
 		lms_error_clear(&err);
-		buf_free(&lift);
-		return rc;
+		return EXIT_OK;
 	}
-	size_t on = 0;
-	for (size_t i = 0; i < n; i++)
-		on += p[i].on == 1;
-	if (on)
-		say(o,
-		    "Deletion protection is on for %zu resource(s) of %s; the delete would fail "
-		    "on them. Lift it on each, deliberately:\n",
-		    on, o->stack);
-	for (size_t i = 0; i < n; i++) {
-		if (p[i].on == 1) {
-			say(o, "  %s (%s, %s): %s is on\n", p[i].logical_id, p[i].type,
-			    p[i].physical ? p[i].physical : "?", p[i].property);
+	int rc = EXIT_OK;
+	buf lift;
+	buf_init(&lift, 0);
+	for (size_t i = 0; i < t->n; i++) {
+		const sf_protection *p = &t->p[i];
+		if (p->liftable)
+			continue;
+		if (p->on == 1) {
+			if (rc == EXIT_OK)
+				say(o,
+				    "Deletion protection is on and the template names no parameter "
+				    "that lifts it; the delete would fail. Lift it "
+				    "deliberately:\n");
+			say(o, "  %s (%s, %s): %s is on\n", p->logical_id, p->type,
+			    p->physical ? p->physical : "?", p->property);
 			buf_reset(&lift);
-			sf_lift_command(&p[i], o->region, p[i].physical, &lift);
+			sf_lift_command(p, o->region, p->physical, &lift);
 			say(o, "      %s\n", buf_cstr(&lift));
 			rc = EXIT_FINDINGS;
 		} else {
@@ -1636,14 +1664,102 @@ static int check_protection(op *o, const cfn_stack *s)
 			    "lmsctl: warning: %s (%s) may have %s on (it depends on something "
 			    "lmsctl cannot evaluate); if the delete fails on it, lift it and run "
 			    "destroy again\n",
-			    p[i].logical_id, p[i].type, p[i].property);
+			    p->logical_id, p->type, p->property);
 		}
 	}
-	sf_protection_free(p, n);
 	buf_free(&lift);
 	if (rc != EXIT_OK)
 		say(o,
 		    "Nothing was deleted. Run lmsctl destroy again once the protection is off.\n");
+	return rc;
+}
+
+/* The question the operator answers by typing the suffix: what goes, and what is lifted
+ * first, each protected resource by name. */
+static void destroy_question(op *o, const cfn_stack *s, const teardown *t, buf *q)
+{
+	buf_addf(q,
+	         "This deletes stack %s (%s) and every resource in it: databases, caches, file "
+	         "systems, buckets, keys and logs, with their data.",
+	         o->stack, s->status);
+	size_t lifted = 0;
+	for (size_t i = 0; i < t->n; i++)
+		lifted += t->p[i].liftable;
+	if (lifted || t->termination)
+		buf_adds(q, "\nFirst it lifts, through CloudFormation:");
+	if (t->termination)
+		buf_addf(q, "\n  the stack's termination protection (UpdateTerminationProtection)");
+	for (size_t i = 0; i < t->n; i++)
+		if (t->p[i].liftable)
+			buf_addf(q, "\n  %s of %s (%s, %s)", t->p[i].property, t->p[i].logical_id,
+			         t->p[i].type, t->p[i].physical ? t->p[i].physical : "?");
+	if (lifted) {
+		buf_adds(q, "\n  with one change set that sets only");
+		for (size_t i = 0; i < t->nlift; i++)
+			buf_addf(q, "%s %s=%s", i ? "," : "", t->lift[i].key, t->lift[i].value);
+		buf_adds(q, " (every other parameter as it is)");
+	}
+}
+
+static void say_lifting(void *ctx)
+{
+	say(ctx, "Lifting deletion protection; following the stack events:\n");
+}
+
+/* Lifts what protects the stack, each step journaled; EXIT_OK when the stack may go. */
+static int lift_protection(op *o, const cfn_stack *s, const char *role_arn, const teardown *t,
+                           deploy_result *r)
+{
+	size_t n = 0;
+	const char **ids = calloc(t->n ? t->n : 1, sizeof *ids);
+	for (size_t i = 0; ids && i < t->n; i++)
+		if (t->p[i].liftable)
+			ids[n++] = t->p[i].logical_id;
+	int rc = EXIT_OK;
+	lms_error err = {0};
+	if (!ids) {
+		fail("out of memory");
+		return EXIT_FINDINGS;
+	}
+	if (n && t->nlift) {
+		sf_lift_request rq = {s, role_arn, t->lift, t->nlift, ids, n, say_lifting};
+		sf_lift l;
+		sf_hooks h;
+		sf_lift_result lr = sf_lift_protection(o->aws, &rq, hooks(o, &h), &l, &err);
+		const char *cs = l.change_set.len ? buf_cstr(&l.change_set) : NULL;
+		if (lr == SF_LIFT_DONE) {
+			say(o, "Deletion protection lifted (change set %s).\n", cs ? cs : "?");
+			journal(o, cs, "protection lifted");
+		} else {
+			fail_err(&err);
+			if (l.first.logical_id)
+				fail("first failure: %s (%s): %s", l.first.logical_id, l.first.type,
+				     l.first.reason);
+			if (lr == SF_LIFT_INTERRUPTED)
+				say_interrupted(o);
+			r->result = lr == SF_LIFT_INTERRUPTED
+			                ? "interrupted while lifting protection"
+			            : lr == SF_LIFT_FAILED ? "failed: lifting protection"
+			                                   : "refused: lifting protection";
+			journal(o, cs, r->result);
+			rc = lr == SF_LIFT_INTERRUPTED ? EXIT_INTERRUPTED : EXIT_FINDINGS;
+		}
+		r->change_set = cs ? strdup(cs) : NULL;
+		sf_lift_free(&l);
+	}
+	if (rc == EXIT_OK && t->termination) {
+		if (cfn_update_termination_protection(o->aws, s->id ? s->id : o->stack, false,
+		                                      &err)) {
+			say(o, "Termination protection lifted.\n");
+			journal(o, NULL, "termination protection lifted");
+		} else {
+			fail_err(&err);
+			r->result = "failed: UpdateTerminationProtection";
+			rc = EXIT_FINDINGS;
+		}
+	}
+	lms_error_clear(&err);
+	free(ids);
 	return rc;
 }
 
@@ -1652,14 +1768,162 @@ static void say_deleting(void *ctx)
 	say(ctx, "Deleting; following the stack events:\n");
 }
 
+/* DeleteStack, followed to its end. */
+static int delete_stack(op *o, const cfn_stack *s, const char *role_arn, deploy_result *r)
+{
+	sf_operation run = {.call = SF_DELETE,
+	                    .target = s->id ? s->id : o->stack,
+	                    .role_arn = role_arn ? role_arn : s->role_arn,
+	                    .events_of = s->id ? s->id : o->stack,
+	                    .stack = o->stack,
+	                    .id = s->id,
+	                    .started = say_deleting};
+	sf_hooks h;
+	lms_error err = {0};
+	int rc = EXIT_OK;
+	sf_run_result rr = sf_run(o->aws, &run, hooks(o, &h), &r->stack, &r->first, &err);
+	if (rr == SF_RUN_REFUSED) {
+		fail_err(&err);
+		r->result = "failed: DeleteStack";
+		rc = EXIT_FINDINGS;
+	} else if (rr == SF_RUN_INTERRUPTED) {
+		say_interrupted(o);
+		r->result = "interrupted while following";
+		rc = EXIT_INTERRUPTED;
+	} else if (rr == SF_RUN_LOST) {
+		fail_err(&err);
+		r->result = "unknown: lost track";
+		rc = EXIT_FINDINGS;
+	} else if (r->stack && strcmp(r->stack->status, "DELETE_COMPLETE") != 0) {
+		r->stack_status = strdup(r->stack->status);
+		fail("destroy failed: stack %s is %s", o->stack, r->stack->status);
+		if (r->first.logical_id)
+			fail("first failure: %s (%s): %s", r->first.logical_id, r->first.type,
+			     r->first.reason);
+		r->result = r->stack->status;
+		rc = EXIT_FINDINGS;
+	} else {
+		r->stack_status = strdup("DELETE_COMPLETE");
+		say(o, "Stack %s is deleted.\n", o->stack);
+		r->result = "DELETE_COMPLETE";
+	}
+	/* a deleted stack has no outputs to report */
+	cfn_stack_free(r->stack);
+	r->stack = NULL;
+	lms_error_clear(&err);
+	return rc;
+}
+
+static void say_purged(void *ctx, const aws_leftover *l, const lms_error *err)
+{
+	op *o = ctx;
+	if (err)
+		fail("cannot remove %s %s: %s", sf_leftover_kind_name(l->kind), l->name,
+		     err->msg ? err->msg : "failed");
+	else
+		say(o, "  removed %s %s\n", sf_leftover_kind_name(l->kind), l->name);
+}
+
+/* What the environment left outside the stack, listed; with --purge, removed after its own
+ * typed confirmation. EXIT_OK unless a removal failed or the purge was declined. */
+static int leftovers(op *o, const teardown *t, bool purge, bool yes, deploy_result *r)
+{
+	sf_leftover_scope sc = {o->stack, o->suffix, t->resources, t->nresources};
+	aws_leftovers l = {0};
+	lms_error err = {0};
+	if (!sf_leftovers_find(o->aws, &sc, &l, &err)) {
+		term_printf(stderr, "lmsctl: warning: %s\n", err.msg ? err.msg : "leftovers");
+		lms_error_clear(&err);
+	}
+	r->leftovers = json_array();
+	for (size_t i = 0; i < l.n; i++)
+		json_array_append_new(r->leftovers,
+		                      json_pack("{s:s, s:s, s:s?}", "kind",
+		                                sf_leftover_kind_name(l.v[i].kind), "name",
+		                                l.v[i].name, "owner", l.v[i].owner));
+	int rc = EXIT_OK;
+	if (!l.n) {
+		say(o, "Nothing of %s is left outside the stack.\n", o->suffix);
+	} else {
+		say(o, "Left outside the stack (%zu):\n", l.n);
+		for (size_t i = 0; i < l.n; i++)
+			if (l.v[i].owner)
+				say(o, "  %-24s %s  (of %s)\n", sf_leftover_kind_name(l.v[i].kind),
+				    l.v[i].name, l.v[i].owner);
+			else
+				say(o, "  %-24s %s\n", sf_leftover_kind_name(l.v[i].kind),
+				    l.v[i].name);
+		if (!purge) {
+			say(o, "lmsctl destroy --purge removes them.\n");
+		} else if (!yes && !confirm_typed("--purge removes these for good: no recovery "
+		                                  "window, no restore.",
+		                                  "purge")) {
+			say(o, "Not confirmed: nothing purged.\n");
+			journal(o, NULL, "purge declined");
+			rc = EXIT_FINDINGS;
+		} else {
+			size_t failed = sf_leftovers_purge(o->aws, &l, say_purged, o);
+			char result[96];
+			snprintf(result, sizeof result, "purged %zu of %zu", l.n - failed, l.n);
+			journal(o, NULL, result);
+			say(o, "Purged %zu of %zu.\n", l.n - failed, l.n);
+			rc = failed ? EXIT_FINDINGS : EXIT_OK;
+		}
+	}
+	aws_leftovers_free(&l);
+	return rc;
+}
+
+/* Reads the stack and what protects it, asks, lifts the protection, deletes the stack. */
+static int destroy_stack(op *o, const cfn_stack *s, const char *role_arn, bool yes, teardown *t,
+                         deploy_result *r)
+{
+	int rc = EXIT_OK;
+	if (!ops_status_settled(s->status)) {
+		fail("stack %s is busy (%s): wait until it settles (lmsctl status --follow)",
+		     o->stack, s->status);
+		r->result = "refused: stack busy";
+		return EXIT_FINDINGS;
+	}
+	if ((rc = check_protection(o, s, t)) != EXIT_OK) {
+		r->result = "refused: deletion protection";
+		return rc;
+	}
+	buf q;
+	buf_init(&q, 0);
+	destroy_question(o, s, t, &q);
+	if (yes)
+		say(o, "%s\n", buf_cstr(&q));
+	else if (!confirm_typed(buf_cstr(&q), o->suffix)) {
+		say(o, "Not confirmed: nothing deleted.\n");
+		r->result = "declined";
+		rc = EXIT_FINDINGS;
+	}
+	buf_free(&q);
+	if (rc != EXIT_OK)
+		return rc;
+	lms_error err = {0};
+	if (!cfn_list_stack_resources(o->aws, s->id ? s->id : o->stack, &t->resources,
+	                              &t->nresources, &err)) {
+		term_printf(stderr, "lmsctl: warning: cannot list the stack's resources: %s\n",
+		            err.msg ? err.msg : "?");
+		lms_error_clear(&err);
+	}
+	rc = lift_protection(o, s, role_arn, t, r);
+	if (rc == EXIT_OK)
+		rc = delete_stack(o, s, role_arn, r);
+	return rc;
+}
+
 static int destroy_main(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "destroy", env);
-	bool yes = false;
+	bool yes = false, purge = false;
 	const char *role_arn = NULL, *output = NULL;
 	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("yes", 'y', &yes),
-	                        CLI_STRING("role-arn", 0, &role_arn), CLI_OUTPUT_FORMAT(&output)};
+	                        CLI_FLAG("purge", 0, &purge), CLI_STRING("role-arn", 0, &role_arn),
+	                        CLI_OUTPUT_FORMAT(&output)};
 	int parsed = parse("destroy", destroy_usage, opts, COUNT(opts), argc, argv);
 	if (parsed != CLI_CONTINUE)
 		return parsed;
@@ -1676,6 +1940,7 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 		return EXIT_USAGE;
 	install_interrupt(&o);
 	deploy_result r = {0};
+	teardown t = {0};
 	int rc = connect_aws(&o);
 	cfn_stack *s = NULL;
 	lms_error err = {0};
@@ -1689,75 +1954,23 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 		say(&o, "Stack %s does not exist in account %s, %s: nothing to destroy.\n", o.stack,
 		    o.who.account, o.region);
 		r.result = "nothing to destroy";
-	} else if (!ops_status_settled(s->status)) {
-		fail("stack %s is busy (%s): wait until it settles (lmsctl status --follow)",
-		     o.stack, s->status);
-		r.result = "refused: stack busy";
-		rc = EXIT_FINDINGS;
-	} else if ((rc = check_protection(&o, s)) != EXIT_OK) {
-		r.result = "refused: deletion protection";
 	} else {
-		buf q;
-		buf_init(&q, 0);
-		buf_addf(&q,
-		         "This deletes stack %s (%s) and every resource in it: databases, caches, "
-		         "file systems, buckets, keys and logs, with their data.",
-		         o.stack, s->status);
-		if (!yes && !confirm_typed(buf_cstr(&q), o.suffix)) {
-			say(&o, "Not confirmed: nothing deleted.\n");
-			r.result = "declined";
-			rc = EXIT_FINDINGS;
-		}
-		buf_free(&q);
+		rc = destroy_stack(&o, s, role_arn, yes, &t, &r);
 	}
-	if (rc == EXIT_OK && s) {
-		sf_operation run = {.call = SF_DELETE,
-		                    .target = s->id ? s->id : o.stack,
-		                    .role_arn = role_arn ? role_arn : s->role_arn,
-		                    .events_of = s->id ? s->id : o.stack,
-		                    .stack = o.stack,
-		                    .id = s->id,
-		                    .started = say_deleting};
-		sf_hooks h;
-		sf_run_result rr = sf_run(o.aws, &run, hooks(&o, &h), &r.stack, &r.first, &err);
-		if (rr == SF_RUN_REFUSED) {
-			fail_err(&err);
-			r.result = "failed: DeleteStack";
-			rc = EXIT_FINDINGS;
-		} else {
-			if (rr == SF_RUN_INTERRUPTED) {
-				say_interrupted(&o);
-				r.result = "interrupted while following";
-				rc = EXIT_INTERRUPTED;
-			} else if (rr == SF_RUN_LOST) {
-				fail_err(&err);
-				r.result = "unknown: lost track";
-				rc = EXIT_FINDINGS;
-			} else if (r.stack && strcmp(r.stack->status, "DELETE_COMPLETE") != 0) {
-				r.stack_status = strdup(r.stack->status);
-				fail("destroy failed: stack %s is %s", o.stack, r.stack->status);
-				if (r.first.logical_id)
-					fail("first failure: %s (%s): %s", r.first.logical_id,
-					     r.first.type, r.first.reason);
-				r.result = r.stack->status;
-				rc = EXIT_FINDINGS;
-			} else {
-				r.stack_status = strdup("DELETE_COMPLETE");
-				say(&o, "Stack %s is deleted.\n", o.stack);
-				r.result = "DELETE_COMPLETE";
-			}
-			/* a deleted stack has no outputs to report */
-			cfn_stack_free(r.stack);
-			r.stack = NULL;
-		}
-	}
-	lms_error_clear(&err);
-	cfn_stack_free(s);
 	if (o.have_identity || r.result)
 		journal(&o, NULL, r.result ? r.result : "failed");
+	/* after DELETE_COMPLETE, or with no stack left: what it left outside */
+	if (rc == EXIT_OK && o.aws &&
+	    (!s || (r.result && strcmp(r.result, "DELETE_COMPLETE") == 0)))
+		rc = leftovers(&o, &t, purge, yes, &r);
+	lms_error_clear(&err);
+	cfn_stack_free(s);
 	emit_json(&o, "result", r.result ? r.result : "failed", &r, rc);
 	free(r.stack_status);
+	free(r.change_set);
+	json_decref(r.leftovers);
 	sf_failure_free(&r.first);
+	teardown_free(&t);
 	op_free(&o);
 	return rc;
 }

@@ -18,7 +18,7 @@ _lmsctl_options()
 	generate) echo '-m --model -o --output-file --no-validate' ;;
 	params) echo '-m --model -o --output-file --output --format' ;;
 	deploy) echo '-m --model -y --yes --no-execute --role-arn --allow-plain-http --allow-replacement --template --set-pipeline-parameter --change-set --output --format --endpoint-url --profile --region --debug' ;;
-	destroy) echo '-m --model -y --yes --role-arn --output --format --endpoint-url --profile --region --debug' ;;
+	destroy) echo '-m --model -y --yes --purge --role-arn --output --format --endpoint-url --profile --region --debug' ;;
 	status) echo '-m --model -f --follow --output --format --endpoint-url --profile --region --debug' ;;
 	outputs) echo '-m --model --write-flat --output --format --endpoint-url --profile --region --debug' ;;
 	render) echo '-m --model -o --output-file --output --format --account-id --azs' ;;

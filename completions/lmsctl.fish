@@ -47,7 +47,7 @@ function __lmsctl_options
         case deploy
             printf '%s\n' -m --model -y --yes --no-execute --role-arn --allow-plain-http --allow-replacement --template --set-pipeline-parameter --change-set --output --format --endpoint-url --profile --region --debug
         case destroy
-            printf '%s\n' -m --model -y --yes --role-arn --output --format --endpoint-url --profile --region --debug
+            printf '%s\n' -m --model -y --yes --purge --role-arn --output --format --endpoint-url --profile --region --debug
         case status
             printf '%s\n' -m --model -f --follow --output --format --endpoint-url --profile --region --debug
         case outputs

@@ -74,16 +74,17 @@ static void check_cluster(const validate_ctx *ctx, const render_resource *res)
 	const ynode *protection_at;
 	int protection = rnode_bool(rule_prop(props, "DeletionProtection", &protection_at));
 	if (prod && protection != 1) {
-		findings_add(ctx->out, "DAT006", SEV_ERROR, "",
-		             "set DeletionProtection to true in prod (lmsctl destroy says how to "
-		             "lift it)",
-		             "%s has no deletion protection in prod", e->name);
+		findings_add(
+		    ctx->out, "DAT006", SEV_ERROR, "",
+		    "keep DeletionProtection on in prod (DatabaseDeletionProtection true): "
+		    "lmsctl destroy lifts it itself",
+		    "%s has no deletion protection in prod", e->name);
 		rule_at(ctx, e, protection_at);
 	} else if (!prod && protection == 1) {
 		findings_add(ctx->out, "DAT006", SEV_WARNING, "",
-		             "turn it off outside prod, or expect teardown to stop",
-		             "%s has deletion protection outside prod: destroy will fail until it "
-		             "is lifted",
+		             "turn it off outside prod: teardown takes one more stack update",
+		             "%s has deletion protection outside prod: destroy must lift it "
+		             "first",
 		             e->name);
 		rule_at(ctx, e, protection_at);
 	}

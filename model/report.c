@@ -25,8 +25,8 @@ static const struct {
      "CMKs with rotation, TLS to every store, no ingress from anywhere, least privilege, "
      "30-day credential rotation"},
     {"retention", "Retention limitation", "s25",
-     "explicit retention on every log group, backup and bucket; nothing retained after "
-     "the stack"},
+     "explicit retention on every log group, backup and bucket; after the stack, only "
+     "what lmsctl destroy lists (leftovers) and --purge removes"},
     {"transfer", "Transfer limitation", "s26",
      "the stack is in eu-west-1, outside Singapore: bind AWS by contract (AWS Customer "
      "Agreement and Data Processing Addendum) and record the transfer basis"},
@@ -259,11 +259,79 @@ static json_t *build_obligation(const findings *f, const rendered *r, size_t i)
 	return o;
 }
 
+static void add_leftover(json_t *list, const render_resource *res, const char *kind,
+                         const char *note)
+{
+	json_array_append_new(list,
+	                      json_pack("{s:s, s:s, s:s, s:s}", "kind", kind, "resource", res->id,
+	                                "type", res->type ? res->type : "?", "note", note));
+}
+
+/* What the environment leaves outside its stack once CloudFormation has deleted it, read
+ * from the rendered template: what `lmsctl destroy` lists afterwards and `--purge`
+ * removes (ops/leftovers.h). Secrets the stack made are not there: CloudFormation deletes
+ * them without a recovery window. */
+static json_t *build_leftovers(const rendered *r)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; r && i < r->nres; i++) {
+		const render_resource *res = &r->res[i];
+		const char *type = res->type ? res->type : "";
+		const char *policy = rnode_str(rnode_get(res->node, "DeletionPolicy"));
+		const char *backups =
+		    rnode_str(rnode_get(rnode_get(res->props, "BackupPolicy"), "Status"));
+		if (strcmp(type, "AWS::EFS::FileSystem") == 0 && backups &&
+		    strcmp(backups, "ENABLED") == 0)
+			add_leftover(
+			    list, res, "recovery points",
+			    "EFS automatic backups in aws/efs/automatic-backup-vault, kept 35 "
+			    "days after the file system");
+		if (strcmp(type, "AWS::RDS::DBCluster") == 0 &&
+		    (!policy || strcmp(policy, "Snapshot") == 0))
+			add_leftover(
+			    list, res, "cluster snapshot",
+			    "the final snapshot of DeletionPolicy Snapshot (Aurora's default)");
+		if (strcmp(type, "AWS::RDS::DBCluster") == 0 &&
+		    rnode_bool(rnode_get(res->props, "ManageMasterUserPassword")) == 1)
+			add_leftover(
+			    list, res, "secret pending deletion",
+			    "the RDS-managed master secret, if RDS schedules it for deletion "
+			    "with the cluster: it blocks its name up to 30 days");
+		if (strcmp(type, "AWS::SecretsManager::RotationSchedule") == 0 &&
+		    rnode_get(res->props, "HostedRotationLambda"))
+			add_leftover(
+			    list, res, "log group",
+			    "/aws/lambda/ of the hosted rotation function, which Lambda makes "
+			    "itself");
+		const rnode *settings = rnode_get(res->props, "ClusterSettings");
+		for (size_t k = 0; strcmp(type, "AWS::ECS::Cluster") == 0 && settings &&
+		                   settings->kind == RN_SEQ && k < settings->n;
+		     k++) {
+			const char *name = rnode_str(rnode_get(settings->kids[k], "Name"));
+			const char *value = rnode_str(rnode_get(settings->kids[k], "Value"));
+			if (name && value && strcmp(name, "containerInsights") == 0 &&
+			    strcmp(value, "disabled") != 0)
+				add_leftover(list, res, "log group",
+				             "Container Insights' performance group, if ECS writes "
+				             "after the stack deleted it");
+		}
+	}
+	return list;
+}
+
 static json_t *build_pdpa(const findings *f, const rendered *r)
 {
 	json_t *pd = json_array();
-	for (size_t i = 0; i < PDPA_OBLIGATIONS; i++)
-		json_array_append_new(pd, build_obligation(f, r, i));
+	for (size_t i = 0; i < PDPA_OBLIGATIONS; i++) {
+		json_t *o = build_obligation(f, r, i);
+		if (strcmp(obligations[i].key, "retention") == 0) {
+			json_t *left = build_leftovers(r);
+			json_object_set_new(o, "leftover_count",
+			                    json_integer((json_int_t)json_array_size(left)));
+			json_object_set_new(o, "leftovers", left);
+		}
+		json_array_append_new(pd, o);
+	}
 	return pd;
 }
 
@@ -570,6 +638,19 @@ static void human_obligation(json_t *x, bool md, buf *out)
 		    : field ? field
 		            : "the template",
 		    res && json_string_value(json_object_get(rr, "type")) ? s_of(rr, "type") : "");
+	}
+	json_t *left = json_object_get(x, "leftovers");
+	if (left && json_array_size(left))
+		buf_addf(out,
+		         md ? "| | | %zu left outside the stack after destroy | | lmsctl destroy "
+		              "--purge removes them |\n"
+		            : "      %zu left outside the stack after destroy (lmsctl destroy "
+		              "--purge removes them):\n",
+		         json_array_size(left));
+	json_array_foreach(left, k, rr)
+	{
+		buf_addf(out, md ? "| | | %s of %s | | %s |\n" : "        %s of %s: %s\n",
+		         s_of(rr, "kind"), s_of(rr, "resource"), s_of(rr, "note"));
 	}
 }
 

@@ -154,4 +154,45 @@ typedef enum sf_run_result {
 sf_run_result sf_run(aws_client *aws, const sf_operation *op, const sf_hooks *h, cfn_stack **final,
                      sf_failure *first, lms_error *err);
 
+/* ---- lifting deletion protection ----------------------------------------------------------- */
+
+/* What lifting a stack's deletion protection through CloudFormation needs: the values
+ * (sf_deployed_protection) and the resources whose protection they turn off. */
+typedef struct sf_lift_request {
+	const cfn_stack *stack; /* as described: name, id, parameters, tags, role */
+	const char *role_arn;   /* NULL: the stack's */
+	const cfn_kv *lift;     /* the parameter values that lift it */
+	size_t nlift;
+	const char *const *protected_ids; /* the logical ids the change set may modify */
+	size_t nprotected;
+	/* once ExecuteChangeSet is accepted (NULL: nothing); ctx is the hooks' */
+	void (*started)(void *ctx);
+} sf_lift_request;
+
+typedef enum sf_lift_result {
+	SF_LIFT_DONE,        /* the update is complete (or there was nothing to change) */
+	SF_LIFT_REFUSED,     /* nothing changed (err): a call failed, the change set failed or
+	                      * would change more than the protection */
+	SF_LIFT_FAILED,      /* the update failed or rolled back, or following it failed (err) */
+	SF_LIFT_INTERRUPTED, /* following was cut short: the update goes on in AWS */
+} sf_lift_result;
+
+typedef struct sf_lift {
+	buf change_set; /* its name (lmsctl-lift-YYYYMMDD-HHMMSS) once made */
+	char *cs_id;
+	cfn_stack *final; /* the stack after the update; NULL when not followed to its end */
+	sf_failure first; /* the update's first failure */
+} sf_lift;
+
+/* Turns the protection off the CloudFormation way: a change set of type UPDATE on the
+ * stack's own template (UsePreviousTemplate) with the lift values and UsePreviousValue for
+ * every other parameter, the stack's tags and role; the wait for it; a refusal (the change
+ * set deleted) when it would do anything but modify the protected resources (and nested
+ * stacks, which CloudFormation always lists) without replacing them; then ExecuteChangeSet,
+ * followed to UPDATE_COMPLETE (events through the hooks). A change set FAILED for want of changes
+ * is deleted and counts as done. `l` holds what was made (sf_lift_free). */
+sf_lift_result sf_lift_protection(aws_client *aws, const sf_lift_request *rq, const sf_hooks *h,
+                                  sf_lift *l, lms_error *err);
+void sf_lift_free(sf_lift *l);
+
 #endif

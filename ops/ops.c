@@ -25,6 +25,35 @@ const char *ops_job_name(ops_job j)
 	return j < OPS_JOB_COUNT ? names[j] : "?";
 }
 
+char **ops_protected_resources(const char *text, size_t len, const ops_param *params,
+                               size_t nparams, const char *stack, size_t *n)
+{
+	*n = 0;
+	cfn_kv *kv = calloc(nparams ? nparams : 1, sizeof *kv);
+	if (!kv)
+		return NULL;
+	for (size_t i = 0; i < nparams; i++)
+		kv[i] = (cfn_kv){params[i].key, params[i].value, false, false};
+	cfn_stack s = {.name = (char *)stack, .parameters = kv, .nparameters = nparams};
+	sf_protection *p = NULL;
+	size_t np = sf_find_protection(text, len, &s, NULL, 0, &p, NULL, NULL);
+	free(kv);
+	char **names = calloc(np ? np : 1, sizeof *names);
+	for (size_t i = 0; names && i < np; i++) {
+		names[*n] = lms_strdupf("%s (%s)", p[i].logical_id, p[i].type);
+		*n += names[*n] != NULL;
+	}
+	sf_protection_free(p, np);
+	return names;
+}
+
+void ops_strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 ops_param *ops_model_params(const catalog *cat, const model *m, size_t *n)
 {
 	*n = 0;

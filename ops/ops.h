@@ -142,6 +142,14 @@ typedef struct ops_param {
  * console send the same. */
 ops_param *ops_model_params(const catalog *cat, const model *m, size_t *n);
 
+/* The resources of a template whose deletion protection is on (or may be) for these
+ * parameter values, each as "LogicalId (Type)": what the destroy dialog names, and the
+ * only protection the destroy job lifts (it refuses a deployed one the dialog did not
+ * name). *n of them; free with ops_strings_free. */
+char **ops_protected_resources(const char *text, size_t len, const ops_param *params,
+                               size_t nparams, const char *stack, size_t *n);
+void ops_strings_free(char **v, size_t n);
+
 /* What a job works on. The runner copies it; a backend reads it. */
 typedef struct ops_request {
 	char *stack;

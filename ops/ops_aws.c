@@ -13,6 +13,7 @@
 #include "common/buf.h"
 #include "model/analysis.h"
 #include "ops/flow.h"
+#include "ops/leftovers.h"
 #include "ops/stackflow.h"
 #include "ops/status.h"
 
@@ -613,47 +614,128 @@ static bool job_execute(awsb *b, const ops_request *rq)
 	return r == OP_DONE;
 }
 
-/* What stands in the way of deleting the stack; true when nothing does. */
-static bool protection_clear(awsb *b, const ops_request *rq, const cfn_stack *s)
+/* Whether the dialog named the resource (ops_protected_resources of the same request). */
+static bool named(char **names, size_t n, const char *logical_id)
 {
-	/* everything in the way at once, as `lmsctl destroy` says it */
+	size_t k = strlen(logical_id);
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(names[i], logical_id, k) == 0 && names[i][k] == ' ')
+			return true;
+	return false;
+}
+
+/* What stands in the way of deleting the stack; true when lmsctl may lift all of it: the
+ * deletion protection it cannot lift, or that the dialog did not name, is posted as an
+ * error (everything at once, as `lmsctl destroy` says it). */
+static bool protection_liftable(awsb *b, const ops_request *rq, const cfn_stack *s,
+                                sf_protection *p, size_t n)
+{
+	size_t nnames = 0;
+	char **names = ops_protected_resources(rq->template_text, rq->template_len, rq->params,
+	                                       rq->nparams, rq->stack, &nnames);
 	bool clear = true;
 	buf lift;
 	buf_init(&lift, 0);
-	if (s->termination_protection) {
-		sf_termination_lift(rq->stack, rq->region, &lift);
-		ops_post_text(b->sink, OPS_MSG_ERROR,
-		              "stack %s has termination protection on; lift it with: %s", rq->stack,
-		              buf_cstr(&lift));
-		clear = false;
-	}
-	sf_protection *p = NULL;
-	size_t n = 0;
-	lms_error err = {0};
-	if (!sf_deployed_protection(b->aws, s, &p, &n, &err)) {
-		ops_post_text(b->sink, OPS_MSG_PHASE,
-		              "warning: cannot read the deployed template to check deletion "
-		              "protection: %s",
-		              err.msg ? err.msg : "?");
-		lms_error_clear(&err);
-		buf_free(&lift);
-		return clear;
-	}
 	for (size_t i = 0; i < n; i++) {
-		if (p[i].on != 1)
+		if (p[i].on != 1 && !p[i].liftable)
 			continue;
-		buf_reset(&lift);
-		sf_lift_command(&p[i], rq->region, p[i].physical, &lift);
-		ops_post_text(
-		    b->sink, OPS_MSG_ERROR,
-		    "%s (%s) has %s on: nothing was deleted; lift it deliberately, then X "
-		    "again: %s",
-		    p[i].logical_id, p[i].type, p[i].property, buf_cstr(&lift));
-		clear = false;
+		if (!p[i].liftable) {
+			buf_reset(&lift);
+			sf_lift_command(&p[i], rq->region, p[i].physical, &lift);
+			ops_post_text(b->sink, OPS_MSG_ERROR,
+			              "%s (%s) has %s on and the template names no parameter that "
+			              "lifts it: nothing was deleted; lift it deliberately, then X "
+			              "again: %s",
+			              p[i].logical_id, p[i].type, p[i].property, buf_cstr(&lift));
+			clear = false;
+		} else if (!named(names, nnames, p[i].logical_id)) {
+			ops_post_text(
+			    b->sink, OPS_MSG_ERROR,
+			    "the deployed stack %s has %s on %s (%s), which the question did "
+			    "not name (the model's template differs from the deployed one): "
+			    "nothing was deleted; `lmsctl destroy` names what it lifts",
+			    s->name, p[i].property, p[i].logical_id, p[i].type);
+			clear = false;
+		}
 	}
 	buf_free(&lift);
-	sf_protection_free(p, n);
+	ops_strings_free(names, nnames);
 	return clear;
+}
+
+/* Lifts the deletion protection (one change set) and the termination protection, each
+ * journaled; true when the stack may go. */
+static bool lift_protection(awsb *b, const ops_request *rq, const cfn_stack *s,
+                            const sf_protection *p, size_t n, const cfn_kv *lift, size_t nlift)
+{
+	const char **ids = calloc(n ? n : 1, sizeof *ids);
+	size_t nids = 0;
+	for (size_t i = 0; ids && i < n; i++)
+		if (p[i].liftable)
+			ids[nids++] = p[i].logical_id;
+	bool ok = ids != NULL;
+	lms_error err = {0};
+	if (ok && nids && nlift) {
+		char phase[160];
+		snprintf(phase, sizeof phase, "lifting deletion protection of %s", rq->stack);
+		b->phase = phase;
+		sf_lift_request lr = {s, NULL, lift, nlift, ids, nids, post_started};
+		sf_hooks h = hooks(b);
+		sf_lift l;
+		sf_lift_result r = sf_lift_protection(b->aws, &lr, &h, &l, &err);
+		b->phase = NULL;
+		const char *cs = l.change_set.len ? buf_cstr(&l.change_set) : NULL;
+		ok = r == SF_LIFT_DONE;
+		if (ok) {
+			ops_post_text(b->sink, OPS_MSG_PHASE,
+			              "deletion protection lifted (change set %s)", cs ? cs : "?");
+			journal(b, rq, "destroy", cs, "protection lifted");
+		} else {
+			post_error(b, "cannot lift the deletion protection", &err);
+			journal(b, rq, "destroy", cs,
+			        r == SF_LIFT_INTERRUPTED ? "interrupted while lifting protection"
+			        : r == SF_LIFT_FAILED    ? "failed: lifting protection"
+			                                 : "refused: lifting protection");
+		}
+		sf_lift_free(&l);
+	}
+	if (ok && s->termination_protection) {
+		ok = cfn_update_termination_protection(b->aws, s->id ? s->id : rq->stack, false,
+		                                       &err);
+		if (ok) {
+			ops_post_text(b->sink, OPS_MSG_PHASE, "termination protection lifted");
+			journal(b, rq, "destroy", NULL, "termination protection lifted");
+		} else {
+			post_error(b, "cannot lift the termination protection", &err);
+			journal(b, rq, "destroy", NULL, "failed: UpdateTerminationProtection");
+		}
+	}
+	free(ids);
+	return ok;
+}
+
+/* After DELETE_COMPLETE: what the environment left outside the stack, posted. */
+static void post_leftovers(awsb *b, const ops_request *rq, const cfn_event *res, size_t nres)
+{
+	const char *suffix = NULL;
+	for (size_t i = 0; i < rq->nparams; i++)
+		if (strcmp(rq->params[i].key, "EnvironmentSuffix") == 0)
+			suffix = rq->params[i].value;
+	sf_leftover_scope sc = {rq->stack, suffix ? suffix : "", res, nres};
+	aws_leftovers l = {0};
+	lms_error err = {0};
+	if (!sf_leftovers_find(b->aws, &sc, &l, &err))
+		post_error(b, "warning", &err);
+	for (size_t i = 0; i < l.n; i++)
+		ops_post_text(b->sink, OPS_MSG_PHASE, "left outside the stack: %s %s",
+		              sf_leftover_kind_name(l.v[i].kind), l.v[i].name);
+	if (l.n)
+		ops_post_text(
+		    b->sink, OPS_MSG_PHASE,
+		    "%zu item(s) left outside the stack: `lmsctl destroy --purge` removes "
+		    "them",
+		    l.n);
+	aws_leftovers_free(&l);
 }
 
 static bool job_destroy(awsb *b, const ops_request *rq)
@@ -665,6 +747,11 @@ static bool job_destroy(awsb *b, const ops_request *rq)
 		return false;
 	set_str(&b->change_set, NULL);
 	bool ok = false;
+	sf_protection *p = NULL;
+	size_t n = 0, nlift = 0, nres = 0;
+	cfn_kv *lift = NULL;
+	cfn_event *res = NULL;
+	lms_error err = {0};
 	if (!s) {
 		ops_post_text(b->sink, OPS_MSG_ERROR, "stack %s does not exist: nothing to delete",
 		              rq->stack);
@@ -672,9 +759,15 @@ static bool job_destroy(awsb *b, const ops_request *rq)
 		ops_post_text(b->sink, OPS_MSG_ERROR,
 		              "stack %s is busy (%s): wait until it settles, then X again",
 		              rq->stack, s->status);
-	} else if (!protection_clear(b, rq, s)) {
+	} else if (!sf_deployed_protection(b->aws, s, &p, &n, &lift, &nlift, &err)) {
+		post_error(b, "cannot read the deployed template to check deletion protection",
+		           &err);
+		journal(b, rq, "destroy", NULL, "failed: GetTemplate");
+	} else if (!protection_liftable(b, rq, s, p, n)) {
 		journal(b, rq, "destroy", NULL, "refused: deletion protection");
 	} else {
+		if (!cfn_list_stack_resources(b->aws, s->id ? s->id : rq->stack, &res, &nres, &err))
+			post_error(b, "warning: cannot list the stack's resources", &err);
 		char phase[192];
 		snprintf(phase, sizeof phase, "deleting stack %s", rq->stack);
 		operation op = {.job = "destroy",
@@ -685,8 +778,16 @@ static bool job_destroy(awsb *b, const ops_request *rq)
 		sf_operation run = {.call = SF_DELETE,
 		                    .target = s->id ? s->id : rq->stack,
 		                    .role_arn = s->role_arn};
-		ok = act(b, rq, &run, &op) == OP_DONE;
+		ok = lift_protection(b, rq, s, p, n, lift, nlift) &&
+		     act(b, rq, &run, &op) == OP_DONE;
+		if (ok)
+			post_leftovers(b, rq, res, nres);
 	}
+	for (size_t i = 0; i < nres; i++)
+		cfn_event_clear(&res[i]);
+	free(res);
+	sf_kv_free(lift, nlift);
+	sf_protection_free(p, n);
 	cfn_stack_free(s);
 	return ok;
 }

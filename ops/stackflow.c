@@ -324,15 +324,24 @@ bool sf_journal(const sf_journal_entry *e, lms_error *err)
 
 /* ---- deletion protection ----------------------------------------------------------------- */
 
-/* The deployed stack's parameter values: the source the renderer reads the
- * deployed template with (render.h is the one evaluator). */
+/* The deployed stack's parameter values, with some replaced: the source the renderer
+ * reads the deployed template with (render.h is the one evaluator). */
+typedef struct stack_values {
+	const cfn_stack *s;
+	const cfn_kv *over;
+	size_t nover;
+} stack_values;
+
 static const char *stack_param(const void *ctx, const catalog *cat, const char *name)
 {
 	(void)cat;
-	const cfn_stack *s = ctx;
-	for (size_t i = 0; i < s->nparameters; i++)
-		if (strcmp(s->parameters[i].key, name) == 0)
-			return s->parameters[i].value;
+	const stack_values *sv = ctx;
+	for (size_t i = 0; i < sv->nover; i++)
+		if (strcmp(sv->over[i].key, name) == 0)
+			return sv->over[i].value;
+	for (size_t i = 0; i < sv->s->nparameters; i++)
+		if (strcmp(sv->s->parameters[i].key, name) == 0)
+			return sv->s->parameters[i].value;
 	return NULL;
 }
 
@@ -366,14 +375,55 @@ static const rnode *protection_of(const rnode *props, const char **prop)
 	return NULL;
 }
 
-size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, sf_protection **out)
+void sf_kv_free(cfn_kv *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+/* Adds the resource's LmsCtl::LiftProtection values to *lift (once per parameter); false
+ * when out of memory. */
+static bool add_lift_values(const render_resource *res, cfn_kv **lift, size_t *nlift)
+{
+	const rnode *map = rnode_get(rnode_get(res->node, "Metadata"), "LmsCtl::LiftProtection");
+	for (size_t k = 0; map && map->kind == RN_MAP && !map->fn && k < map->n; k++) {
+		const char *key = rnode_str(map->kids[2 * k]);
+		const char *value = rnode_str(map->kids[2 * k + 1]);
+		bool known = false;
+		for (size_t j = 0; key && j < *nlift; j++)
+			known |= strcmp((*lift)[j].key, key) == 0;
+		if (!key || !value || known)
+			continue;
+		if (!VEC_RESIZE(*lift, *nlift + 1))
+			return false;
+		(*lift)[*nlift] = (cfn_kv){strdup(key), strdup(value), false, false};
+		if (!(*lift)[*nlift].key || !(*lift)[*nlift].value) {
+			free((*lift)[*nlift].key);
+			free((*lift)[*nlift].value);
+			return false;
+		}
+		(*nlift)++;
+	}
+	return true;
+}
+
+size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, const cfn_kv *over,
+                          size_t nover, sf_protection **out, cfn_kv **lift, size_t *nlift)
 {
 	*out = NULL;
+	if (lift) {
+		*lift = NULL;
+		*nlift = 0;
+	}
 	size_t n = 0;
 	catalog *cat = render_catalog_of_text("deployed template", text, len, NULL);
 	if (!cat)
 		return 0;
-	render_params params = {.value = stack_param, .ctx = s, .stack_name = s->name};
+	stack_values sv = {s, over, nover};
+	render_params params = {.value = stack_param, .ctx = &sv, .stack_name = s->name};
 	render_options opt = {.params = &params};
 	rendered *r = render_with(cat, &opt, NULL, NULL);
 	for (size_t i = 0; r && i < r->nres; i++) {
@@ -389,8 +439,12 @@ size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, sf_p
 		if (!VEC_RESIZE(*out, n + 1))
 			break;
 		sf_protection *p = &(*out)[n];
-		*p = (sf_protection){strdup(res->id), strdup(res->type ? res->type : "?"),
-		                     strdup(prop), on, NULL};
+		*p = (sf_protection){strdup(res->id),
+		                     strdup(res->type ? res->type : "?"),
+		                     strdup(prop),
+		                     on,
+		                     NULL,
+		                     false};
 		if (!p->logical_id || !p->type || !p->property) {
 			free(p->logical_id); /* out of memory: what was found so far */
 			free(p->type);
@@ -398,6 +452,8 @@ size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, sf_p
 			break;
 		}
 		n++;
+		if (lift && !add_lift_values(res, lift, nlift))
+			break;
 	}
 	render_free(r);
 	catalog_free(cat);
@@ -415,11 +471,51 @@ void sf_protection_free(sf_protection *p, size_t n)
 	free(p);
 }
 
+/* Keeps the lift values of parameters the stack has with another value: the others
+ * cannot be sent (an unknown parameter) or change nothing. */
+static void keep_useful_lift(const cfn_stack *s, cfn_kv *lift, size_t *nlift)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < *nlift; i++) {
+		const char *now = NULL;
+		for (size_t j = 0; j < s->nparameters; j++)
+			if (strcmp(s->parameters[j].key, lift[i].key) == 0)
+				now = s->parameters[j].value;
+		if (now && strcmp(now, lift[i].value) != 0) {
+			lift[kept++] = lift[i];
+		} else {
+			free(lift[i].key);
+			free(lift[i].value);
+		}
+	}
+	*nlift = kept;
+}
+
+/* Marks what the lift values turn off: the template rendered with them no longer has
+ * the resource's protection on (nor undecided). */
+static void mark_liftable(const char *text, size_t len, const cfn_stack *s, const cfn_kv *lift,
+                          size_t nlift, sf_protection *p, size_t n)
+{
+	if (!nlift)
+		return;
+	sf_protection *after = NULL;
+	size_t nafter = sf_find_protection(text, len, s, lift, nlift, &after, NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		bool still = false;
+		for (size_t j = 0; j < nafter; j++)
+			still |= strcmp(after[j].logical_id, p[i].logical_id) == 0;
+		p[i].liftable = !still;
+	}
+	sf_protection_free(after, nafter);
+}
+
 bool sf_deployed_protection(aws_client *aws, const cfn_stack *s, sf_protection **out, size_t *n,
-                            lms_error *err)
+                            cfn_kv **lift, size_t *nlift, lms_error *err)
 {
 	*out = NULL;
 	*n = 0;
+	*lift = NULL;
+	*nlift = 0;
 	const char *id = s->id ? s->id : s->name;
 	buf tpl;
 	buf_init(&tpl, 0);
@@ -427,7 +523,9 @@ bool sf_deployed_protection(aws_client *aws, const cfn_stack *s, sf_protection *
 		buf_free(&tpl);
 		return false;
 	}
-	*n = sf_find_protection(buf_cstr(&tpl), tpl.len, s, out);
+	*n = sf_find_protection(buf_cstr(&tpl), tpl.len, s, NULL, 0, out, lift, nlift);
+	keep_useful_lift(s, *lift, nlift);
+	mark_liftable(buf_cstr(&tpl), tpl.len, s, *lift, *nlift, *out, *n);
 	buf_free(&tpl);
 	for (size_t i = 0; i < *n; i++) {
 		lms_error ignored = {0}; /* without it, the lift command names a placeholder */

@@ -116,18 +116,29 @@ typedef struct sf_protection {
 	char *logical_id, *type, *property;
 	int on;         /* 1 on, -1 cannot tell (it depends on what lmsctl cannot evaluate) */
 	char *physical; /* its physical id (sf_deployed_protection), NULL when not known */
+	/* the stack's lift values turn it off (sf_deployed_protection): the template names
+	 * them (LmsCtl::LiftProtection) and the template rendered with them has it off */
+	bool liftable;
 } sf_protection;
 
 /* The resources of a deployed template whose deletion protection is on or may be, under
- * the stack's parameter values; the count, *out an array (free with
- * sf_protection_free). */
-size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, sf_protection **out);
+ * the stack's parameter values with `over` (nover of them; NULL: none) in place of the
+ * stack's; the count, *out an array (free with sf_protection_free). When `lift` is not
+ * NULL it gets (free with sf_kv_free) the parameter values the template says turn the
+ * protection of those resources off: their Metadata `LmsCtl::LiftProtection`, a mapping
+ * of parameter to value. */
+size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, const cfn_kv *over,
+                          size_t nover, sf_protection **out, cfn_kv **lift, size_t *nlift);
 void sf_protection_free(sf_protection *p, size_t n);
+void sf_kv_free(cfn_kv *kv, size_t n);
 /* The deployed stack's protection: GetTemplate of `s` (by id), sf_find_protection under
- * its parameter values, and each resource's physical id. False with err when the
- * template cannot be read (the caller warns: it cannot tell). */
+ * its parameter values, and each resource's physical id. *lift (free with sf_kv_free) gets
+ * the values that lift it through CloudFormation: those the template names for a parameter
+ * the stack has, where the stack's value differs; each protection whose rendering with them
+ * is off is marked liftable. False with err when the template cannot be read (the caller
+ * warns: it cannot tell). */
 bool sf_deployed_protection(aws_client *aws, const cfn_stack *s, sf_protection **out, size_t *n,
-                            lms_error *err);
+                            cfn_kv **lift, size_t *nlift, lms_error *err);
 /* The command that lifts a stack's termination protection. */
 void sf_termination_lift(const char *stack, const char *region, buf *out);
 /* The command that lifts it (aws rds modify-db-cluster ... --no-deletion-protection), or

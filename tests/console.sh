@@ -472,6 +472,15 @@ keys X
 keys dev Enter
 expect destroy-done 'DELETE_COMPLETE' 20
 keys q
+# prod: the question names the deletion protection the job lifts first
+start 100 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5 -- prod.yml
+expect destroy-prod-open 'UPDATE_COMPLETE'
+keys X
+expect destroy-prod-asks 'DESTROY the PROD stack'
+expect destroy-prod-names '│ DatabaseCluster \(AWS::RDS::DBCluster\)'
+expect destroy-prod-lift 'termination protection if it is on'
+keys Escape
+keys q
 
 # ---- the mouse: tabs where they are drawn, panels, fields ---------------------------------------------------------
 start 80 24 -- prod.yml

@@ -206,6 +206,45 @@ class Base(unittest.TestCase):
         self.assertNotIn("runtime error", r.stderr, r.stderr)
         return r
 
+    def run_answering(self, argv_tail, answers, env_extra, timeout=90):
+        """lmsctl with a terminal on its standard input: each answer is typed once its
+        question ("Type X to go on") is on standard error (lmsctl drops what was typed
+        ahead)."""
+        import pty
+        import threading
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(HOME=self.tmp, XDG_STATE_HOME=os.path.join(self.tmp, "state"), NO_COLOR="1",
+                   AWS_EC2_METADATA_DISABLED="true", LMSCTL_TEMPLATES=TEMPLATES,
+                   LMSCTL_HTTP_BACKOFF_MS="20")
+        env.update(env_extra)
+        master, slave = pty.openpty()
+        p = subprocess.Popen([LMSCTL, "--templates", TEMPLATES] + list(argv_tail), env=env,
+                             cwd=self.tmp, stdin=slave, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        os.close(slave)
+        err = bytearray()
+
+        def drain():
+            for chunk in iter(lambda: p.stderr.read1(4096), b""):
+                err.extend(chunk)
+        t = threading.Thread(target=drain, daemon=True)
+        t.start()
+        deadline = time.monotonic() + timeout
+        for k, answer in enumerate(answers, 1):
+            while err.count(b"anything else stops: ") < k and p.poll() is None:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            time.sleep(0.2)
+            os.write(master, answer.encode() + b"\n")
+        out = p.stdout.read()
+        p.wait(timeout=timeout)
+        t.join(timeout=5)
+        p.stdout.close()
+        p.stderr.close()
+        os.close(master)
+        return p.returncode, out.decode(), err.decode()
+
     def journal(self):
         path = os.path.join(self.tmp, "state", "lmsctl", "journal.log")
         if not os.path.exists(path):
@@ -771,6 +810,144 @@ class AgainstMoto(Base):
         self.assertEqual(params["WebhookToken"], value)
         self.assertEqual(self.lm("-m", model, "destroy", "--yes", templates=fixture).returncode, 0)
 
+    def test_destroy_lifts_protection_then_deletes(self):
+        """A stack whose database has deletion protection on: destroy names it in the
+        question, lifts it with a change set on the deployed template that sets only the
+        protection parameter (every other UsePreviousValue), journals the lift, then deletes
+        the stack. moto has no CloudFormation model of AWS::RDS::DBCluster: what the lift
+        did is read back from the deployed parameters (the template rendered with them)."""
+        model = self.model("lms-lift", "lft")
+        fixture = os.path.join(FIXTURES, "protected.yml")
+        r = self.lm("-m", model, "deploy", "--yes", "--template", fixture)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        cf = self.admin("cloudformation")
+        stack_id = cf.describe_stacks(StackName="lms-lift")["Stacks"][0]["StackId"]
+        # declined at the terminal: nothing is lifted, nothing deleted
+        rc, out, err = self.run_answering(
+            ["--endpoint-url", self.moto.url, "-m", model, "destroy", "--debug"], ["lftx"],
+            {"AWS_ACCESS_KEY_ID": self.keys["deployer"][0],
+             "AWS_SECRET_ACCESS_KEY": self.keys["deployer"][1]})
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("DeletionProtection of DatabaseCluster (AWS::RDS::DBCluster", err)
+        self.assertIn("sets only DatabaseDeletionProtection=false", err)
+        self.assertIn("Not confirmed: nothing deleted", out)
+        for action in ("CreateChangeSet", "ExecuteChangeSet", "DeleteStack",
+                       "UpdateTerminationProtection"):
+            self.assertNotIn("Action=" + action, err)
+        params = {p["ParameterKey"]: p["ParameterValue"]
+                  for p in cf.describe_stacks(StackName="lms-lift")["Stacks"][0]["Parameters"]}
+        self.assertEqual(params["DatabaseDeletionProtection"], "true")
+
+        r = self.lm("-m", model, "destroy", "--yes", "--debug")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("DeletionProtection of DatabaseCluster (AWS::RDS::DBCluster", r.stdout)
+        create = [ln for ln in r.stderr.split("\n") if "Action=CreateChangeSet" in ln]
+        self.assertEqual(len(create), 1, r.stderr)
+        fields = dict(kv.split("=", 1) for kv in create[0].split("body: ", 1)[-1].split("&")
+                      if "=" in kv)
+        self.assertEqual(fields["ChangeSetType"], "UPDATE")
+        self.assertEqual(fields["UsePreviousTemplate"], "true")
+        self.assertNotIn("TemplateBody", fields)
+        sent = {}
+        for k, v in fields.items():
+            m = re.match(r"Parameters\.member\.(\d+)\.(\w+)$", k)
+            if m:
+                sent.setdefault(m.group(1), {})[m.group(2)] = v
+        sent = {p["ParameterKey"]: p for p in sent.values()}
+        self.assertEqual(sent["DatabaseDeletionProtection"].get("ParameterValue"), "false")
+        for other in ("EnvironmentSuffix", "FlowLogRetentionDays"):
+            self.assertEqual(sent[other].get("UsePreviousValue"), "true", sent)
+            self.assertNotIn("ParameterValue", sent[other])
+        self.assertRegex(r.stdout, r"Deletion protection lifted \(change set lmsctl-lift-\d{8}-\d{6}\)")
+        self.assertLess(r.stderr.index("Action=ExecuteChangeSet"), r.stderr.index("Action=DeleteStack"))
+        self.assertIn("Stack lms-lift is deleted", r.stdout)
+        st = cf.describe_stacks(StackName=stack_id)["Stacks"][0]
+        self.assertEqual(st["StackStatus"], "DELETE_COMPLETE")
+        params = {p["ParameterKey"]: p["ParameterValue"] for p in st["Parameters"]}
+        self.assertEqual(params, {"EnvironmentSuffix": "lft", "FlowLogRetentionDays": "90",
+                                  "DatabaseDeletionProtection": "false"})
+        with self.assertRaises(botocore.exceptions.ClientError):
+            self.admin("sqs").get_queue_url(QueueName="lms-work-lft")
+        entries = [e for e in self.journal() if e["stack"] == "lms-lift"]
+        self.assertEqual([(e["command"], e["result"]) for e in entries],
+                         [("deploy", "CREATE_COMPLETE"), ("destroy", "declined"),
+                          ("destroy", "protection lifted"), ("destroy", "DELETE_COMPLETE")])
+        self.assertTrue(entries[2]["changeSet"].startswith("lmsctl-lift-"))
+
+    def test_purge_removes_what_the_environment_left(self):
+        """After the stack is gone: destroy lists the log groups, secrets pending deletion
+        and cluster snapshots of the environment (not those of a near name), removes them
+        only with --purge and its own typed confirmation, and asks nothing of AWS when the
+        confirmation cannot be asked."""
+        model = self.model("lms-purge", "pur")
+        logs, sm, rds = self.admin("logs"), self.admin("secretsmanager"), self.admin("rds")
+        mine_groups = ["/aws/lambda/lms-cache-rotation-pur",
+                       "/aws/ecs/containerinsights/lms-cluster-pur/performance",
+                       "/aws/rds/cluster/lms-db-cluster-pur/postgresql"]
+        near_groups = ["/aws/lambda/lms-cache-rotation-purx", "/aws/lambda/other-pur",
+                       "/aws/lambda/lms-pur"]
+        for g in mine_groups + near_groups:
+            logs.create_log_group(logGroupName=g)
+        for name in ("lms-cache-user-pur", "lms-cache-user-purx", "lms-keep-pur"):
+            sm.create_secret(Name=name, SecretString="x")
+        for name in ("lms-cache-user-pur", "lms-cache-user-purx"):
+            sm.delete_secret(SecretId=name, RecoveryWindowInDays=7)
+        for cluster, snap in (("lms-db-cluster-pur", "final-pur-1"),
+                              ("lms-db-cluster-purx", "final-purx-1")):
+            rds.create_db_cluster(DBClusterIdentifier=cluster, Engine="aurora-postgresql",
+                                  MasterUsername="lms", MasterUserPassword="password-123")
+            rds.create_db_cluster_snapshot(DBClusterIdentifier=cluster,
+                                           DBClusterSnapshotIdentifier=snap)
+        # no terminal and no --yes: refused before any AWS call
+        r = self.lm("-m", model, "destroy", "--purge", "--debug")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no terminal", r.stderr)
+        self.assertNotIn("Action=", r.stderr)
+        self.assertNotIn("X-Amz-Target", r.stderr)
+        # listed, not removed
+        r = self.lm("-m", model, "destroy", "--yes")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("nothing to destroy", r.stdout)
+        for g in mine_groups:
+            self.assertRegex(r.stdout, r"log group +%s\n" % re.escape(g))
+        self.assertRegex(r.stdout, r"secret pending deletion +lms-cache-user-pur\n")
+        self.assertRegex(r.stdout, r"cluster snapshot +final-pur-1 +\(of lms-db-cluster-pur\)")
+        for near in near_groups + ["lms-cache-user-purx", "lms-keep-pur", "final-purx-1"]:
+            self.assertNotRegex(r.stdout, r" %s(\s|$)" % re.escape(near))
+        self.assertIn("lmsctl destroy --purge removes them", r.stdout)
+        # moto has no AWS Backup recovery points: said, the rest goes on
+        self.assertIn("could not list backup recovery points", r.stderr)
+        self.assertEqual(len(logs.describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]), 6)
+        # the purge's own confirmation, declined at a terminal: nothing removed
+        keys = {"AWS_ACCESS_KEY_ID": self.keys["deployer"][0],
+                "AWS_SECRET_ACCESS_KEY": self.keys["deployer"][1]}
+        rc, out, err = self.run_answering(
+            ["--endpoint-url", self.moto.url, "-m", model, "destroy", "--purge"], ["pur"], keys)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("Not confirmed: nothing purged", out)
+        self.assertEqual(len(logs.describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]), 6)
+        # confirmed: removed for good, the near names kept
+        rc, out, err = self.run_answering(
+            ["--endpoint-url", self.moto.url, "-m", model, "destroy", "--purge"], ["purge"], keys)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("Purged 5 of 5", out)
+        left = sorted(g["logGroupName"]
+                      for g in logs.describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"])
+        self.assertEqual(left, sorted(near_groups))
+        names = {s["Name"]: s for s in sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]}
+        self.assertNotIn("lms-cache-user-pur", names)
+        self.assertIn("DeletedDate", names["lms-cache-user-purx"])
+        self.assertNotIn("DeletedDate", names["lms-keep-pur"])
+        snaps = [s["DBClusterSnapshotIdentifier"]
+                 for s in rds.describe_db_cluster_snapshots()["DBClusterSnapshots"]]
+        self.assertNotIn("final-pur-1", snaps)
+        self.assertIn("final-purx-1", snaps)
+        results = [e["result"] for e in self.journal() if e["stack"] == "lms-purge"]
+        self.assertIn("purge declined", results)
+        self.assertEqual(results[-1], "purged 5 of 5")
+        r = self.lm("-m", model, "destroy", "--yes")
+        self.assertIn("Nothing of pur is left outside the stack", r.stdout)
+
     def test_no_terminal_no_prompt(self):
         model = self.model("lms-prompt")
         for cmd in ("deploy", "destroy"):
@@ -888,11 +1065,13 @@ class AgainstRecordings(Base):
         self.assertEqual(self.fault.count("deploy-nochanges/%s/DeleteChangeSet" % self.key), 1)
 
     def test_destroy_says_what_protection_stands_in_the_way(self):
+        """Deletion protection no template parameter lifts: destroy stops before changing
+        anything (termination protection included), with the command that lifts each."""
         r = self.lm("recorded/protected", "destroy", "--yes")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("termination protection on", r.stderr)
-        self.assertIn("update-termination-protection --region eu-west-1 --stack-name lms-dev "
-                      "--no-enable-termination-protection", r.stderr)
+        self.assertIn("the template names no parameter that lifts it", r.stdout)
+        self.assertEqual(self.fault.count("protected/%s/UpdateTerminationProtection" % self.key), 0)
+        self.assertEqual(self.fault.count("protected/%s/CreateChangeSet" % self.key), 0)
         self.assertIn("DatabaseCluster (AWS::RDS::DBCluster, lms-db-cluster-rec): "
                       "DeletionProtection is on", r.stdout)
         self.assertIn("aws rds modify-db-cluster --region eu-west-1 --db-cluster-identifier "
@@ -904,6 +1083,57 @@ class AgainstRecordings(Base):
         self.assertIn("Pool (AWS::Cognito::UserPool) may have DeletionProtection on", r.stderr)
         self.assertIn("Nothing was deleted", r.stdout)
         self.assertEqual(self.fault.count("protected/%s/DeleteStack" % self.key), 0)
+
+    def test_destroy_lifts_both_protections_then_purges(self):
+        """prod's teardown in one command: the question names the termination protection
+        and the database's deletion protection; the lift change set, then
+        UpdateTerminationProtection, then DeleteStack, each journaled; after DELETE_COMPLETE
+        the EFS recovery point, the log group ECS remade and the RDS secret pending deletion
+        of this environment (not those of near names) are listed and, with --purge, removed."""
+        model = self.model("lms-rec", "rec", "dev")
+        r = self.lm("recorded/lift", "-m", model, "destroy", "--yes", "--purge")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        out = r.stdout
+        self.assertIn("the stack's termination protection (UpdateTerminationProtection)", out)
+        self.assertIn("DeletionProtection of DatabaseCluster (AWS::RDS::DBCluster, "
+                      "lms-db-cluster-rec)", out)
+        self.assertIn("sets only DatabaseDeletionProtection=false", out)
+        self.assertNotIn("of Alb", out)  # its protection is off
+        steps = ["Deletion protection lifted (change set lmsctl-lift-",
+                 "Termination protection lifted.", "Stack lms-rec is deleted."]
+        self.assertEqual([out.find(x) for x in steps], sorted(out.find(x) for x in steps))
+        self.assertNotIn(-1, [out.find(x) for x in steps])
+        self.assertRegex(out, r"recovery point +arn:aws:backup:eu-west-1:123456789012:recovery-"
+                              r"point:1b2c3d4e-\S+  \(of arn:aws:elasticfilesystem:eu-west-1:"
+                              r"123456789012:file-system/fs-0abc1234\)")
+        self.assertNotIn("fs-0abc12345", out)
+        self.assertIn("log group                /aws/ecs/containerinsights/lms-cluster-rec/"
+                      "performance\n", out)
+        self.assertNotIn("lms-cluster-recx", out)
+        self.assertIn("secret pending deletion  rds!cluster-5e1f  (of arn:aws:rds:", out)
+        self.assertNotIn("rds!cluster-77aa", out)
+        self.assertIn("Purged 3 of 3", out)
+        for action, n in (("CreateChangeSet", 1), ("ExecuteChangeSet", 1),
+                          ("UpdateTerminationProtection", 1), ("DeleteStack", 1),
+                          ("DeleteRecoveryPoint", 1), ("RestoreSecret", 1), ("DeleteSecret", 1),
+                          ("DeleteLogGroup", 1), ("DeleteChangeSet", 0)):
+            self.assertEqual(self.fault.count("lift/%s/%s" % (self.key, action)), n, action)
+        results = [e["result"] for e in self.journal() if e["stack"] == "lms-rec"]
+        self.assertEqual(results[-4:], ["protection lifted", "termination protection lifted",
+                                        "DELETE_COMPLETE", "purged 3 of 3"])
+
+    def test_destroy_refuses_a_lift_that_changes_more(self):
+        """A lift change set that would modify anything but the protected resources is
+        deleted unexecuted: nothing is lifted, nothing deleted."""
+        model = self.model("lms-rec", "rec", "dev")
+        r = self.lm("recorded/lift-wider", "-m", model, "destroy", "--yes")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("would also make other changes (Modify Alb "
+                      "(AWS::ElasticLoadBalancingV2::LoadBalancer))", r.stderr)
+        for action, n in (("CreateChangeSet", 1), ("DeleteChangeSet", 1), ("ExecuteChangeSet", 0),
+                          ("UpdateTerminationProtection", 0), ("DeleteStack", 0)):
+            self.assertEqual(self.fault.count("lift-wider/%s/%s" % (self.key, action)), n, action)
+        self.assertEqual(self.journal()[-1]["result"], "refused: lifting protection")
 
     def test_busy_stack_is_not_deployed(self):
         r = self.deploy("recorded/in-progress")

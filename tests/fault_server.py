@@ -34,6 +34,8 @@ http://127.0.0.1:PORT/throttle/t1 therefore makes every call through it misbehav
   echo         200 with the request line, headers and body as JSON
   recorded     /recorded/DIR/KEY: the answer to Action A is DIR/A.N.xml for the N-th call
                (N from 1; the highest N repeats), else DIR/A.xml, from --recorded ROOT;
+               .json in place of .xml for the JSON protocols (the action from X-Amz-Target,
+               or, for AWS Backup's REST calls, from the method and path);
                STS refusals first: an AssumeRole with an MFA code other than 123456 for
                arn:aws:iam::123456789012:mfa/ops, an AssumeRoleWithWebIdentity that is
                signed or whose token is not test-oidc-token (403)
@@ -102,6 +104,18 @@ def answer(action, n):
             % (action, action, n, action, n, action))
 
 
+def rest_action(method, parts):
+    """The operation of a REST-JSON request (AWS Backup) from its method and path."""
+    if parts[:1] == ["backup-vaults"]:
+        if len(parts) == 1 and method == "GET":
+            return "ListBackupVaults"
+        if len(parts) == 3 and parts[2] == "recovery-points" and method == "GET":
+            return "ListRecoveryPointsByBackupVault"
+        if len(parts) == 4 and parts[2] == "recovery-points" and method == "DELETE":
+            return "DeleteRecoveryPoint"
+    return "Unknown"
+
+
 def amz_date_to_epoch(value):
     try:
         return time.mktime(time.strptime(value, "%Y%m%dT%H%M%SZ")) - time.timezone
@@ -148,6 +162,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, str(n), "text/plain")
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         action = (form.get("Action") or ["Unknown"])[0]
+        target = self.headers.get("X-Amz-Target")
+        if target:  # JSON 1.1: Logs_20140328.DescribeLogGroups
+            action = target.rsplit(".", 1)[-1]
+        elif action == "Unknown" and scenario == "recorded":
+            action = rest_action(self.command, parts[3:])
         if scenario == "recorded":
             # numbered answers count per action
             key = "/".join(parts[1:3] + [action])
@@ -336,7 +355,7 @@ class Handler(BaseHTTPRequestHandler):
         d = os.path.join(recorded_root, parts[1])
         numbered = sorted(
             (int(m.group(1)), f) for f in os.listdir(d) if (m := re.fullmatch(
-                re.escape(action) + r"\.(\d+)\.xml", f)))
+                re.escape(action) + r"\.(\d+)\.(xml|json)", f)))
         path = None
         if numbered:
             path = numbered[-1][1]
@@ -344,8 +363,11 @@ class Handler(BaseHTTPRequestHandler):
                 if i >= n:
                     path = f
                     break
-        elif os.path.exists(os.path.join(d, action + ".xml")):
-            path = action + ".xml"
+        else:
+            for ext in (".xml", ".json"):
+                if os.path.exists(os.path.join(d, action + ext)):
+                    path = action + ext
+                    break
         if path is None:
             return self.send(400, query_error("NoRecording", "no recorded answer for " + action))
         with open(os.path.join(d, path), encoding="utf-8") as f:
@@ -355,7 +377,8 @@ class Handler(BaseHTTPRequestHandler):
         if m:
             status = int(m.group(1))
             text = text[m.end():]
-        return self.send(status, text)
+        ctype = "application/x-amz-json-1.1" if path.endswith(".json") else "text/xml"
+        return self.send(status, text, ctype)
 
     do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = handle_any
 

@@ -130,7 +130,7 @@ MUTATIONS = [
     ("cache-single-az", "data.yml", "      MultiAZEnabled: true\n", "      MultiAZEnabled: false\n", "DAT004"),
     ("cache-no-failover", "data.yml", "      AutomaticFailoverEnabled: true\n",
      "      AutomaticFailoverEnabled: false\n", "DAT004"),
-    ("db-deletion-unprotected", "data.yml", "      DeletionProtection: !If [IsProd, true, false]\n",
+    ("db-deletion-unprotected", "data.yml", "      DeletionProtection: !If [HasDatabaseDeletionProtection, true, false]\n",
      "      DeletionProtection: false\n", "DAT006"),
     ("db-reader-same-az", "data.yml", "      AvailabilityZone: !Select [1, !GetAZs '']\n",
      "      AvailabilityZone: !Select [0, !GetAZs '']\n", "DAT003"),

@@ -410,10 +410,56 @@ static void test_report_contract(void **state)
 	rf_done(&fx);
 }
 
+/* The retention claim counts what a destroy leaves outside the stack, from the template. */
+static size_t leftovers_of(const char *text, const char *env)
+{
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, text, env, &a);
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write(fx.cat, fx.m, fx.r, &a, &fx.f, NULL, REPORT_JSON, &out));
+	json_t *j = json_loads(buf_cstr(&out), 0, NULL);
+	assert_non_null(j);
+	json_t *retention = NULL, *o;
+	size_t i;
+	json_array_foreach(json_object_get(j, "pdpa"), i,
+	                   o) if (strcmp(json_string_value(json_object_get(o, "key")),
+	                                 "retention") == 0) retention = o;
+	assert_non_null(retention);
+	size_t n = (size_t)json_integer_value(json_object_get(retention, "leftover_count"));
+	assert_int_equal(n, json_array_size(json_object_get(retention, "leftovers")));
+	json_decref(j);
+	buf_free(&out);
+	analysis_free(&a);
+	rf_done(&fx);
+	return n;
+}
+
+static void test_report_counts_leftovers(void **state)
+{
+	(void)state;
+	/* Aurora's default DeletionPolicy is Snapshot: the final snapshot stays */
+	assert_int_equal(leftovers_of(platform, "prod"), 1);
+	char *t = mutate("  Cluster:\n    Type: AWS::RDS::DBCluster\n",
+	                 "  Cluster:\n    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n");
+	assert_int_equal(leftovers_of(t, "prod"), 0);
+	free(t);
+	t = mutate("Properties: {PerformanceMode: !Ref FsMode}",
+	           "Properties: {PerformanceMode: !Ref FsMode, BackupPolicy: {Status: ENABLED}}");
+	assert_int_equal(leftovers_of(t, "prod"), 2);
+	free(t);
+	t = mutate("Properties: {PerformanceMode: !Ref FsMode}",
+	           "Properties: {PerformanceMode: !Ref FsMode, BackupPolicy: {Status: DISABLED}}");
+	assert_int_equal(leftovers_of(t, "prod"), 1);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_timeline),
+	    cmocka_unit_test(test_report_counts_leftovers),
 	    cmocka_unit_test(test_missing_inputs),
 	    cmocka_unit_test(test_capacity),
 	    cmocka_unit_test(test_az_loss),

@@ -5,9 +5,11 @@
  * console would draw: the change set, the events, the first failure, the errors, the
  * calls for the API log. */
 #include "ops/flow.h"
+#include "ops/leftovers.h"
 #include "ops/ops.h"
 
 #include "common/buf.h"
+#include "common/file.h"
 #include "faultutil.h"
 
 #include <poll.h>
@@ -99,14 +101,12 @@ static void request(ops_request *rq, const char *changeset_id)
 	rq->nparams = 2;
 }
 
-/* Runs one job to its DONE (60 s at most), recording what it posted. */
-static void run(ops_runner *r, ops_job job, const char *changeset_id, seen *s, char **cs_id)
+/* Runs one job of `rq` to its DONE (60 s at most), recording what it posted. */
+static void run_rq(ops_runner *r, ops_job job, const ops_request *rq, seen *s, char **cs_id)
 {
 	memset(s, 0, sizeof *s);
 	buf_init(&s->text, 0);
-	ops_request rq;
-	request(&rq, changeset_id);
-	assert_true(ops_runner_start(r, job, &rq));
+	assert_true(ops_runner_start(r, job, rq));
 	for (int i = 0; i < 600 && !s->done; i++) {
 		struct pollfd p = {.fd = ops_runner_fd(r), .events = POLLIN};
 		poll(&p, 1, 100);
@@ -168,6 +168,13 @@ static void run(ops_runner *r, ops_job job, const char *changeset_id, seen *s, c
 		}
 	}
 	assert_true(s->done);
+}
+
+static void run(ops_runner *r, ops_job job, const char *changeset_id, seen *s, char **cs_id)
+{
+	ops_request rq;
+	request(&rq, changeset_id);
+	run_rq(r, job, &rq, s, cs_id);
 }
 
 static void expect(const seen *s, const char *needle)
@@ -297,18 +304,20 @@ static void test_destroy_refused_by_protection(void **state)
 	seen s;
 	run(r, OPS_DESTROY, NULL, &s, NULL);
 	assert_false(s.ok);
-	expect(&s, "ERROR stack lms-rec has termination protection on; lift it with: aws "
-	           "cloudformation update-termination-protection --region eu-west-1 --stack-name "
-	           "lms-rec --no-enable-termination-protection");
-	/* and, all at once, what has deletion protection on, with the command to lift it */
-	expect(&s, "ERROR DatabaseCluster (AWS::RDS::DBCluster) has DeletionProtection on: "
-	           "nothing was deleted; lift it deliberately, then X again: aws rds "
-	           "modify-db-cluster --region eu-west-1 --db-cluster-identifier "
-	           "lms-db-cluster-rec --no-deletion-protection --apply-immediately");
+	/* all at once, what has deletion protection on that no parameter lifts, with the
+	 * command to lift it; the termination protection lmsctl lifts itself is not in the way
+	 * and is left as it is */
+	expect(&s, "ERROR DatabaseCluster (AWS::RDS::DBCluster) has DeletionProtection on and the "
+	           "template names no parameter that lifts it: nothing was deleted; lift it "
+	           "deliberately, then X again: aws rds modify-db-cluster --region eu-west-1 "
+	           "--db-cluster-identifier lms-db-cluster-rec --no-deletion-protection "
+	           "--apply-immediately");
 	expect(&s, "ERROR Alb (AWS::ElasticLoadBalancingV2::LoadBalancer) has "
 	           "deletion_protection.enabled on");
 	expect_not(&s, "DevDatabase"); /* its condition is false */
 	expect_not(&s, "CALL cloudformation:DeleteStack");
+	expect_not(&s, "CALL cloudformation:UpdateTerminationProtection");
+	expect_not(&s, "CALL cloudformation:CreateChangeSet");
 	seen_free(&s);
 	/* the deployed template, for the diff against the generated one */
 	run(r, OPS_TEMPLATE, NULL, &s, NULL);
@@ -318,6 +327,170 @@ static void test_destroy_refused_by_protection(void **state)
 	expect(&s, "CALL cloudformation:GetTemplate 200");
 	seen_free(&s);
 	ops_runner_free(r);
+}
+
+/* The deployed template of recorded/lift, as the console's model would generate it. */
+static const char lift_template[] =
+    "Parameters:\n"
+    "  Environment: {Type: String}\n"
+    "  DatabaseDeletionProtection: {Type: String, Default: 'true'}\n"
+    "Conditions:\n"
+    "  IsProd: !Equals [!Ref Environment, prod]\n"
+    "  HasDatabaseDeletionProtection: !And\n"
+    "    - !Condition IsProd\n"
+    "    - !Equals [!Ref DatabaseDeletionProtection, 'true']\n"
+    "Resources:\n"
+    "  DatabaseCluster:\n"
+    "    Type: AWS::RDS::DBCluster\n"
+    "    Properties:\n"
+    "      DeletionProtection: !If [HasDatabaseDeletionProtection, true, false]\n";
+
+static void test_destroy_lifts_named_protection(void **state)
+{
+	(void)state;
+	/* what the dialog names: the model's template under the model's values */
+	static ops_param prod[] = {
+	    {(char *)"Environment", (char *)"prod", false, false},
+	    {(char *)"EnvironmentSuffix", (char *)"rec", false, false},
+	    {(char *)"DatabaseDeletionProtection", (char *)"true", false, false}};
+	size_t n = 0;
+	char **names =
+	    ops_protected_resources(lift_template, strlen(lift_template), prod, 3, "lms-rec", &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], "DatabaseCluster (AWS::RDS::DBCluster)");
+	ops_strings_free(names, n);
+	prod[2].value = (char *)"false"; /* lifted: nothing to name */
+	names =
+	    ops_protected_resources(lift_template, strlen(lift_template), prod, 3, "lms-rec", &n);
+	assert_int_equal(n, 0);
+	ops_strings_free(names, n);
+	prod[2].value = (char *)"true";
+	prod[0].value = (char *)"staging"; /* not prod: nothing either */
+	names =
+	    ops_protected_resources(lift_template, strlen(lift_template), prod, 3, "lms-rec", &n);
+	assert_int_equal(n, 0);
+	ops_strings_free(names, n);
+	prod[0].value = (char *)"prod";
+
+	/* a dialog that named nothing: the deployed protection is not lifted */
+	ops_runner *r = runner_for("lift");
+	seen s;
+	run(r, OPS_DESTROY, NULL, &s, NULL);
+	assert_false(s.ok);
+	expect(&s, "ERROR the deployed stack lms-rec has DeletionProtection on DatabaseCluster "
+	           "(AWS::RDS::DBCluster), which the question did not name");
+	expect_not(&s, "CALL cloudformation:CreateChangeSet");
+	expect_not(&s, "CALL cloudformation:UpdateTerminationProtection");
+	expect_not(&s, "CALL cloudformation:DeleteStack");
+	seen_free(&s);
+	ops_runner_free(r);
+
+	/* named: lifted through CloudFormation, then the stack deleted, then the leftovers */
+	r = runner_for("lift");
+	ops_request rq;
+	request(&rq, NULL);
+	rq.template_text = (char *)lift_template;
+	rq.template_len = strlen(lift_template);
+	rq.params = prod;
+	rq.nparams = 3;
+	run_rq(r, OPS_DESTROY, &rq, &s, NULL);
+	assert_true(s.ok);
+	expect(&s, "PHASE deletion protection lifted (change set lmsctl-lift-");
+	expect(&s, "PHASE termination protection lifted");
+	expect(&s, "CALL cloudformation:UpdateTerminationProtection 200");
+	expect(&s, "CALL cloudformation:DeleteStack 200");
+	expect(&s, "PHASE left outside the stack: log group "
+	           "/aws/ecs/containerinsights/lms-cluster-rec/performance");
+	expect(&s, "PHASE left outside the stack: secret pending deletion rds!cluster-5e1f");
+	expect(&s, "`lmsctl destroy --purge` removes them");
+	expect_not(&s, "cluster-recx");
+	expect_not(&s, "CALL logs:DeleteLogGroup");
+	const char *text = buf_cstr(&s.text);
+	const char *lifted = strstr(text, "CALL cloudformation:ExecuteChangeSet");
+	const char *term = strstr(text, "CALL cloudformation:UpdateTerminationProtection");
+	const char *del = strstr(text, "CALL cloudformation:DeleteStack");
+	assert_true(lifted && term && del && lifted < term && term < del);
+	seen_free(&s);
+	ops_runner_free(r);
+}
+
+static bool belongs(const sf_leftover_scope *sc, const char *name, const char *owner)
+{
+	aws_leftover l = {AWS_LEFTOVER_LOG_GROUP, (char *)name, (char *)name,
+	                  (char *)owner,          NULL,         NULL};
+	return sf_leftover_belongs(sc, &l);
+}
+
+/* Which names are an environment's: the suffix whole at the end of an lms- name, the
+ * stack's own prefix, a former physical id whole; never a near name. */
+static void test_leftover_names(void **state)
+{
+	(void)state;
+	cfn_event res[2] = {{.physical_id = (char *)"fs-0abc1234"},
+	                    {.physical_id = (char *)"arn:aws:sns:eu-west-1:1:lms-alarms-x"}};
+	sf_leftover_scope sc = {"lms-stack", "dev", res, 2};
+	assert_true(belongs(&sc, "/aws/rds/cluster/lms-db-cluster-dev/postgresql", NULL));
+	assert_true(belongs(&sc, "lms-a-dev", NULL));
+	assert_false(belongs(&sc, "/aws/rds/cluster/lms-db-cluster-devx/postgresql", NULL));
+	assert_false(belongs(&sc, "/aws/lambda/lms-db-cluster-xdev", NULL));
+	assert_false(belongs(&sc, "/aws/lambda/other-dev", NULL));
+	assert_false(belongs(&sc, "/aws/lambda/xlms-a-dev", NULL));
+	assert_false(belongs(&sc, "lms-dev", NULL)); /* no name between lms- and the suffix */
+	assert_true(belongs(&sc, "/aws/lambda/lms-stack-Rotation-AbC12", NULL));
+	assert_true(belongs(&sc, "lms-stack", NULL));
+	assert_false(belongs(&sc, "/aws/lambda/lms-stackx-Rotation", NULL));
+	assert_true(
+	    belongs(&sc, "rds!cluster-1", "arn:aws:rds:eu-west-1:1:cluster:lms-db-cluster-dev"));
+	assert_false(
+	    belongs(&sc, "rds!cluster-1", "arn:aws:rds:eu-west-1:1:cluster:lms-db-cluster-prod"));
+	assert_true(belongs(&sc, "arn:aws:backup:eu-west-1:1:recovery-point:1",
+	                    "arn:aws:elasticfilesystem:eu-west-1:1:file-system/fs-0abc1234"));
+	assert_false(belongs(&sc, "arn:aws:backup:eu-west-1:1:recovery-point:1",
+	                     "arn:aws:elasticfilesystem:eu-west-1:1:file-system/fs-0abc12345"));
+	assert_true(belongs(&sc, "x", "arn:aws:sns:eu-west-1:1:lms-alarms-x"));
+	sc.suffix = "";
+	assert_false(belongs(&sc, "lms-a-", NULL));
+}
+
+/* The platform's own prod template: the database's deletion protection is on, and the
+ * values its LmsCtl::LiftProtection names turn it off and nothing else. */
+static void test_platform_protection_lifts(void **state)
+{
+	(void)state;
+	char path[4096];
+	const char *top = getenv("TOP_SRCDIR");
+	snprintf(path, sizeof path, "%s/tests/golden/template-prod.yml", top ? top : ".");
+	buf tpl;
+	buf_init(&tpl, 0);
+	lms_error err = {0};
+	if (!file_read(path, 0, &tpl, &err))
+		fail_msg("%s", err.msg);
+	cfn_kv params[] = {{(char *)"Environment", (char *)"prod", false, false},
+	                   {(char *)"EnvironmentSuffix", (char *)"prod", false, false},
+	                   {(char *)"DatabaseDeletionProtection", (char *)"true", false, false}};
+	cfn_stack s = {.name = (char *)"lms-prod", .parameters = params, .nparameters = 3};
+	sf_protection *p = NULL;
+	cfn_kv *lift = NULL;
+	size_t nlift = 0;
+	size_t n = sf_find_protection(buf_cstr(&tpl), tpl.len, &s, NULL, 0, &p, &lift, &nlift);
+	assert_int_equal(n, 1);
+	assert_string_equal(p[0].logical_id, "DatabaseCluster");
+	assert_int_equal(p[0].on, 1);
+	assert_int_equal(nlift, 1);
+	assert_string_equal(lift[0].key, "DatabaseDeletionProtection");
+	assert_string_equal(lift[0].value, "false");
+	sf_protection *after = NULL;
+	assert_int_equal(
+	    sf_find_protection(buf_cstr(&tpl), tpl.len, &s, lift, nlift, &after, NULL, NULL), 0);
+	sf_protection_free(after, 0);
+	sf_protection_free(p, n);
+	sf_kv_free(lift, nlift);
+	/* staging: no protection to lift */
+	params[0].value = (char *)"staging";
+	assert_int_equal(sf_find_protection(buf_cstr(&tpl), tpl.len, &s, NULL, 0, &p, NULL, NULL),
+	                 0);
+	sf_protection_free(p, 0);
+	buf_free(&tpl);
 }
 
 static void test_watch_an_update_in_progress(void **state)
@@ -514,6 +687,9 @@ int main(void)
 	    cmocka_unit_test(test_update_rolled_back),
 	    cmocka_unit_test(test_deploy_again_after_a_failed_execute),
 	    cmocka_unit_test(test_destroy_refused_by_protection),
+	    cmocka_unit_test(test_destroy_lifts_named_protection),
+	    cmocka_unit_test(test_leftover_names),
+	    cmocka_unit_test(test_platform_protection_lifts),
 	    cmocka_unit_test(test_watch_an_update_in_progress),
 	    cmocka_unit_test(test_no_credentials),
 	    cmocka_unit_test(test_credentials_renewed_before_they_expire),

@@ -352,6 +352,22 @@ int destroy_start(console *c)
 	if (c->ops.account)
 		dlg_addf(d, "Account %s, as %s.\n\n", c->ops.account,
 		         c->ops.arn ? c->ops.arn : "?");
+	/* what the job lifts first, and nothing it does not name (ops_protected_resources) */
+	ops_request rq;
+	stackops_request(c, &rq);
+	size_t n = 0;
+	char **names = ops_protected_resources(rq.template_text, rq.template_len, rq.params,
+	                                       rq.nparams, rq.stack, &n);
+	free(rq.resources);
+	free(rq.params);
+	if (n) {
+		dlg_addf(d, "First it lifts deletion protection through CloudFormation (one change "
+		            "set that changes nothing else), on:\n");
+		for (size_t i = 0; i < n; i++)
+			dlg_addf(d, "  %s\n", names[i]);
+		dlg_addf(d, "and the stack's termination protection if it is on.\n\n");
+	}
+	ops_strings_free(names, n);
 	dlg_addf(d, "Type the environment name (%s) to confirm:", console_env_name(c));
 	d->expect = strdup(console_env_name(c));
 	dlg_push(c, d);
