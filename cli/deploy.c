@@ -6,6 +6,7 @@
 #include "aws/provider.h"
 #include "aws/s3.h"
 #include "aws/sts.h"
+#include "cli/errors.h"
 #include "cli/exit.h"
 #include "cli/options.h"
 #include "common/buf.h"
@@ -178,53 +179,15 @@ static void say(op *o, const char *fmt, ...)
 	fflush(o->info);
 }
 
-/* --output json on failure: stdout carries {"error": {"code": N, "message": "..."}}, the
- * message the first failure's (the command's own document, when it prints one, carries
- * the same object as its "error" member). One command runs per process. */
-static bool json_errors_wanted, json_errors_emitted;
-static buf json_error_msg;
-
-static void json_errors_start(void)
-{
-	buf_init(&json_error_msg, 0);
-	json_errors_wanted = json_errors_emitted = false;
-}
-
-static json_t *json_error_object(int rc)
-{
-	const char *msg = json_error_msg.len ? buf_cstr(&json_error_msg) : "see standard error";
-	return json_pack("{s:i, s:s}", "code", rc, "message", msg);
-}
-
-/* The command's exit status, after the JSON error object when one is owed. */
-static int json_errors_finish(int rc)
-{
-	if (json_errors_wanted && rc != EXIT_OK && !json_errors_emitted) {
-		json_t *doc = json_pack("{s:o}", "error", json_error_object(rc));
-		char *text = doc ? term_json_dumps(doc, JSON_INDENT(2)) : NULL;
-		if (text)
-			term_printf(stdout, "%s\n", text);
-		free(text);
-		json_decref(doc);
-	}
-	buf_free(&json_error_msg);
-	return rc;
-}
-
+/* Every failure goes through cli/errors.h: "lmsctl: ..." on stderr, the first message kept
+ * for the JSON error object of --output json. */
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fail(const char *fmt, ...)
 {
-	term_puts(stderr, "lmsctl: ");
 	va_list ap;
 	va_start(ap, fmt);
-	term_vprintf(stderr, fmt, ap);
+	cli_verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	if (!json_error_msg.len) {
-		va_start(ap, fmt);
-		buf_vaddf(&json_error_msg, fmt, ap);
-		va_end(ap);
-	}
 }
 
 static void fail_err(const lms_error *err)
@@ -819,7 +782,7 @@ static void emit_json(op *o, const char *key, const char *result, const deploy_r
 {
 	if (!o->json)
 		return;
-	json_errors_emitted = true;
+	cli_errors_emitted();
 	json_t *doc = json_pack("{s:s, s:s, s:s, s:s?}", "stack", o->stack, "region", o->region,
 	                        key, result, "changeSet", r ? r->change_set : NULL);
 	if (!doc)
@@ -831,7 +794,7 @@ static void emit_json(op *o, const char *key, const char *result, const deploy_r
 		    doc, "change_set",
 		    json_pack("{s:s, s:s?}", "name", r->change_set, "id", r->change_set_id));
 	if (rc != EXIT_OK)
-		json_object_set_new(doc, "error", json_error_object(rc));
+		json_object_set_new(doc, "error", cli_error_object(rc));
 	if (r && r->stack_status)
 		json_object_set_new(doc, "status", json_string(r->stack_status));
 	if (r && r->changes)
@@ -1483,7 +1446,7 @@ static int deploy_main(int argc, char **argv, const deploy_env *env)
 	if (parsed != CLI_CONTINUE)
 		return parsed;
 	o.json = output && strcmp(output, "json") == 0;
-	json_errors_wanted = o.json;
+	cli_errors_want_json(o.json);
 	if (d.change_set && (d.no_execute || d.template_path || d.set_pipeline))
 		return cli_usage_error("deploy",
 		                       "--change-set executes a change set already made: it does "
@@ -1604,7 +1567,7 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 	if (parsed != CLI_CONTINUE)
 		return parsed;
 	o.json = output && strcmp(output, "json") == 0;
-	json_errors_wanted = o.json;
+	cli_errors_want_json(o.json);
 	if (!yes && !stdin_is_terminal()) {
 		fail("destroy asks the operator to type the environment's name and there is no "
 		     "terminal: pass --yes to destroy without asking");
@@ -1728,7 +1691,7 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 	if (parsed != CLI_CONTINUE)
 		return parsed;
 	o.json = output && strcmp(output, "json") == 0;
-	json_errors_wanted = o.json;
+	cli_errors_want_json(o.json);
 	if (o.json)
 		o.info = stderr;
 	if (!load(&o))
@@ -1749,9 +1712,9 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 	} else if (!s) {
 		say(&o, "Stack %s does not exist in account %s, %s.\n", o.stack, o.who.account,
 		    o.region);
-		if (!json_error_msg.len)
-			buf_addf(&json_error_msg, "stack %s does not exist in account %s, %s",
-			         o.stack, o.who.account, o.region);
+		if (!cli_error_noted())
+			cli_error_note("stack %s does not exist in account %s, %s", o.stack,
+			               o.who.account, o.region);
 		rc = EXIT_FINDINGS;
 	} else {
 		char when[32] = "";
@@ -1828,8 +1791,9 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 		if (doc && s)
 			json_object_set_new(doc, "outputs", sf_outputs_flat(s));
 		if (doc && rc != EXIT_OK)
-			json_object_set_new(doc, "error", json_error_object(rc));
-		json_errors_emitted = doc != NULL;
+			json_object_set_new(doc, "error", cli_error_object(rc));
+		if (doc)
+			cli_errors_emitted();
 		if (doc && first.logical_id)
 			json_object_set_new(doc, "firstFailure",
 			                    json_pack("{s:s, s:s, s:s}", "logicalId",
@@ -1868,7 +1832,7 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 		                       argv[write_flat ? first + 1 : first]);
 	const char *flat_path = first < argc ? argv[first] : SF_OUTPUTS_FILE;
 	bool text = strcmp(format, "text") == 0;
-	json_errors_wanted = !text;
+	cli_errors_want_json(!text);
 	o.info = text ? stdout : stderr;
 	if (!load(&o))
 		return EXIT_USAGE;
@@ -1935,24 +1899,20 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 
 int cmd_deploy(int argc, char **argv, const deploy_env *env)
 {
-	json_errors_start();
-	return json_errors_finish(deploy_main(argc, argv, env));
+	return deploy_main(argc, argv, env);
 }
 
 int cmd_destroy(int argc, char **argv, const deploy_env *env)
 {
-	json_errors_start();
-	return json_errors_finish(destroy_main(argc, argv, env));
+	return destroy_main(argc, argv, env);
 }
 
 int cmd_status(int argc, char **argv, const deploy_env *env)
 {
-	json_errors_start();
-	return json_errors_finish(status_main(argc, argv, env));
+	return status_main(argc, argv, env);
 }
 
 int cmd_outputs(int argc, char **argv, const deploy_env *env)
 {
-	json_errors_start();
-	return json_errors_finish(outputs_main(argc, argv, env));
+	return outputs_main(argc, argv, env);
 }
