@@ -22,6 +22,7 @@
 #include "model/ydoc.h"
 #include "ops/flow.h"
 #include "ops/ops.h"
+#include "ops/stackdiff.h"
 #include "ops/stackflow.h"
 #include "ops/status.h"
 
@@ -144,6 +145,28 @@ const char outputs_usage[] =
     "                       also write the flat outputs, as deploy does, atomically to\n"
     "                       cfn-outputs/flat-outputs.json or FILE\n" AWS_OPTIONS_HELP "\n"
     "Exit status: 0 printed; 1 no such stack, or a call failed; 2 bad usage.\n";
+
+const char diff_usage[] =
+    "Usage: lmsctl [-m MODEL] diff [--unified] [--change-set] [--template FILE]\n"
+    "                              [--output text|json]\n"
+    "\n"
+    "Compare the model with its deployed stack: the parameters (NoEcho values masked and\n"
+    "not compared; a parameter the pipeline owns shown as owned, never a difference),\n"
+    "the resources the model adds, removes and modifies (both templates rendered, the\n"
+    "deployed one under the stack's values), and what an update would replace.\n"
+    "Nothing is changed, except with --change-set (a change set made, read, deleted).\n"
+    "\n"
+    "  -m, --model FILE     the model file (default: the built-in dev model)\n"
+    "  -u, --unified        also the unified diff of the two rendered templates\n"
+    "      --change-set     also create the update's change set, show its changes and\n"
+    "                       replacements, and delete it (never executed)\n"
+    "      --template FILE  compare FILE (as deploy --template sends it) instead of the\n"
+    "                       template generated from the model\n"
+    "      --output F       text (default) or json (also --format F); on failure, json\n"
+    "                       prints {\"error\": {\"code\": N, \"message\": ...}}\n" AWS_OPTIONS_HELP
+    "\n"
+    "Exit status: 0 the stack matches the model; 3 it differs; 1 validation errors, or a\n"
+    "call failed; 2 bad usage, or no deployed stack.\n";
 
 /* ---- the state of one command ------------------------------------------------------------ */
 
@@ -1897,6 +1920,271 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 	return rc;
 }
 
+/* ---- diff --------------------------------------------------------------------------------- */
+
+/* The stack as a diff needs it: none, or one whose creation never ran (a change set only),
+ * is nothing to compare with (EXIT_USAGE). */
+static int diff_read_stack(op *o, cfn_stack **s, buf *tpl)
+{
+	lms_error err = {0};
+	int rc = EXIT_OK;
+	if (!cfn_describe_stack(o->aws, o->stack, s, &err)) {
+		fail_err(&err);
+		rc = EXIT_FINDINGS;
+	} else if (!*s || strcmp((*s)->status, "REVIEW_IN_PROGRESS") == 0) {
+		fail("stack %s %s in account %s, %s: nothing to compare the model with (lmsctl "
+		     "deploy creates it)",
+		     o->stack, *s ? "has never been deployed" : "does not exist", o->who.account,
+		     o->region);
+		rc = EXIT_USAGE;
+	} else if (!cfn_get_template(o->aws, (*s)->id ? (*s)->id : o->stack, tpl, &err)) {
+		fail_err(&err);
+		fail("cannot read the deployed template of stack %s", o->stack);
+		rc = EXIT_FINDINGS;
+	}
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* --change-set: the change set an update would make, described, then deleted (never
+ * executed). *cs (free it) is NULL when none was made. */
+static int diff_change_set(op *o, const cfn_stack *s, const char *template_path,
+                           const buf *template_file, cfn_change_set **cs)
+{
+	*cs = NULL;
+	lms_error err = {0};
+	buf tpl;
+	buf_init(&tpl, 0);
+	params p = {0};
+	pipeline_override none = {0};
+	int rc = EXIT_FINDINGS;
+	bool have = template_path ? buf_add(&tpl, template_file->data, template_file->len)
+	                          : assemble_template(o->cat, model_value_cb, o, &tpl, &err);
+	if (!have) {
+		fail_err(&err);
+	} else if (!collect_parameters(o, template_path, &tpl, &none, &p)) {
+		fail("%s", "out of memory collecting the parameters");
+	} else {
+		sf_plan_request rq = {.stack = o->stack,
+		                      .region = o->region,
+		                      .environment = o->environment,
+		                      .account = o->who.account,
+		                      .type = "UPDATE",
+		                      .role_arn = s->role_arn,
+		                      .template_text = buf_cstr(&tpl),
+		                      .template_len = tpl.len,
+		                      .params = p.kv,
+		                      .nparams = p.n};
+		sf_plan plan = {0};
+		sf_hooks h;
+		bool made =
+		    sf_plan_change_set(o->aws, &rq, hooks(o, &h), plan_progress, &plan, &err);
+		if (!made)
+			fail_err(&err);
+		lms_error_clear(&err);
+		if (plan.cs_id) {
+			if (!cfn_delete_change_set(o->aws, o->stack, plan.cs_id, &err)) {
+				fail_err(&err);
+				fail("change set %s was not deleted: delete it yourself",
+				     buf_cstr(&plan.names.name));
+				made = false;
+			} else {
+				say(o, "Deleted change set %s (never executed)\n",
+				    buf_cstr(&plan.names.name));
+			}
+		}
+		if (made && plan.cs) {
+			*cs = plan.cs;
+			plan.cs = NULL;
+			rc = EXIT_OK;
+		}
+		sf_plan_free(&plan);
+	}
+	params_free(&p);
+	buf_free(&tpl);
+	lms_error_clear(&err);
+	return rc;
+}
+
+static void diff_print_text(op *o, const stack_diff *d)
+{
+	size_t masked = 0, owned = 0;
+	say(o, "Parameters: %zu differ\n", d->params_differ);
+	for (size_t i = 0; i < d->nparams; i++) {
+		const sd_param *p = &d->params[i];
+		masked += p->state == SD_MASKED;
+		owned += p->state == SD_OWNED;
+		if (p->state == SD_CHANGED)
+			say(o, "  ~ %s: %s -> %s\n", p->key, p->deployed, p->model);
+		else if (p->state == SD_ADDED)
+			say(o, "  + %s: (not in the stack) -> %s\n", p->key, p->model);
+		else if (p->state == SD_REMOVED)
+			say(o, "  - %s: %s -> (not in the model's template)\n", p->key,
+			    p->deployed);
+		else if (p->state == SD_OWNED)
+			say(o, "  = %s: %s (owned by the pipeline: an update keeps it)\n", p->key,
+			    p->deployed ? p->deployed : p->model);
+		else if (p->state == SD_MASKED)
+			say(o, "  = %s: **** (NoEcho: not compared)\n", p->key);
+	}
+	say(o, "Resources: %zu added, %zu removed, %zu modified\n", d->added, d->removed,
+	    d->modified);
+	for (size_t i = 0; i < d->nres; i++) {
+		const sd_resource *r = &d->res[i];
+		char mark = r->state == SD_RES_ADDED ? '+' : r->state == SD_RES_REMOVED ? '-' : '~';
+		say(o, "  %c %-40s %s", mark, r->type, r->logical_id);
+		for (size_t j = 0; j < r->nchanged; j++)
+			say(o, "%s%s", j ? ", " : "  (", r->changed[j]);
+		say(o, "%s\n", r->nchanged ? ")" : "");
+	}
+	(void)masked;
+	(void)owned;
+	if (d->unified.len)
+		say(o, "\n%s", buf_cstr(&d->unified));
+}
+
+static json_t *diff_json(const op *o, const stack_diff *d, const cfn_change_set *cs, bool differs)
+{
+	json_t *pj = json_array(), *res = json_array();
+	for (size_t i = 0; pj && i < d->nparams; i++) {
+		const sd_param *p = &d->params[i];
+		json_array_append_new(
+		    pj, json_pack("{s:o, s:s, s:o?, s:o?}", "key", term_json_string(p->key),
+		                  "status", sd_param_state_name(p->state), "deployed",
+		                  p->deployed ? term_json_string(p->deployed) : NULL, "model",
+		                  p->model ? term_json_string(p->model) : NULL));
+	}
+	for (size_t i = 0; res && i < d->nres; i++) {
+		const sd_resource *r = &d->res[i];
+		json_t *changed = json_array();
+		for (size_t j = 0; changed && j < r->nchanged; j++)
+			json_array_append_new(changed, json_string(r->changed[j]));
+		json_array_append_new(res, json_pack("{s:s, s:s, s:s, s:o}", "logicalId",
+		                                     r->logical_id, "type", r->type, "status",
+		                                     sd_resource_state_name(r->state), "changed",
+		                                     changed ? changed : json_array()));
+	}
+	json_t *doc = json_pack(
+	    "{s:s, s:s, s:s?, s:b, s:o, s:{s:i, s:i, s:i}, s:o}", "stack", o->stack, "region",
+	    o->region, "account", o->have_identity ? o->who.account : NULL, "differs", differs,
+	    "parameters", pj ? pj : json_array(), "summary", "added", (int)d->added, "removed",
+	    (int)d->removed, "modified", (int)d->modified, "resources", res ? res : json_array());
+	if (doc && d->unified.len)
+		json_object_set_new(doc, "unified", term_json_string(buf_cstr(&d->unified)));
+	if (doc && cs) {
+		size_t replacements = 0;
+		for (size_t i = 0; i < cs->nchanges; i++)
+			replacements += change_replaces(&cs->changes[i]);
+		json_object_set_new(doc, "changeSet",
+		                    json_pack("{s:s?, s:s?, s:s?, s:s?, s:i, s:o}", "name",
+		                              cs->name, "id", cs->id, "status", cs->status,
+		                              "reason", cs->status_reason, "replacements",
+		                              (int)replacements, "changes", changes_json(cs)));
+	}
+	return doc;
+}
+
+typedef struct diff_opts {
+	bool unified, change_set;
+	const char *template_path; /* --template FILE, as deploy's */
+} diff_opts;
+
+static int diff_run(op *o, const diff_opts *dopt)
+{
+	if (!validate_first(o))
+		return EXIT_FINDINGS;
+	buf file;
+	buf_init(&file, 0);
+	if (dopt->template_path &&
+	    !read_file(dopt->template_path, CFN_MAX_TEMPLATE_URL_BODY, &file)) {
+		buf_free(&file);
+		return EXIT_USAGE;
+	}
+	install_interrupt(o);
+	int rc = connect_aws(o);
+	cfn_stack *s = NULL;
+	buf tpl;
+	buf_init(&tpl, 0);
+	stack_diff d = {0};
+	cfn_change_set *cs = NULL;
+	if (rc == EXIT_OK)
+		rc = diff_read_stack(o, &s, &tpl);
+	if (rc == EXIT_OK) {
+		lms_error err = {0};
+		sd_input in = {.cat = o->cat,
+		               .m = o->m,
+		               .stack = s,
+		               .deployed = buf_cstr(&tpl),
+		               .deployed_len = tpl.len,
+		               .unified = dopt->unified,
+		               .template_text = dopt->template_path ? buf_cstr(&file) : NULL,
+		               .template_name = dopt->template_path,
+		               .template_len = file.len};
+		if (!stack_diff_compute(&in, &d, &err)) {
+			fail_err(&err);
+			rc = EXIT_FINDINGS;
+		}
+		lms_error_clear(&err);
+	}
+	if (rc == EXIT_OK && dopt->change_set)
+		rc = diff_change_set(o, s, dopt->template_path, &file, &cs);
+	bool differs = stack_diff_differs(&d) || (cs && !cfn_change_set_is_empty(cs));
+	if (rc == EXIT_OK) {
+		say(o, "Stack %s against the model%s%s:\n", o->stack, o->model_path ? " " : "",
+		    o->model_path ? o->model_path : " (built-in dev)");
+		if (!o->json)
+			diff_print_text(o, &d);
+		if (cs && cfn_change_set_is_empty(cs))
+			say(o, "Change set %s: no changes\n", cs->name ? cs->name : "?");
+		else if (cs)
+			summarize(o, cs, "UPDATE");
+		say(o, "%s\n",
+		    differs ? "The stack differs from the model." : "The stack matches the model.");
+		rc = differs ? EXIT_DIFFERS : EXIT_OK;
+	}
+	if (o->json && (rc == EXIT_OK || rc == EXIT_DIFFERS)) {
+		json_t *doc = diff_json(o, &d, cs, differs);
+		char *text =
+		    doc ? term_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		if (text) {
+			term_printf(stdout, "%s\n", text);
+			cli_errors_emitted();
+		}
+		free(text);
+		json_decref(doc);
+	}
+	cfn_change_set_free(cs);
+	stack_diff_free(&d);
+	buf_free(&tpl);
+	buf_free(&file);
+	cfn_stack_free(s);
+	return rc;
+}
+
+static int diff_main(int argc, char **argv, const deploy_env *env)
+{
+	op o;
+	op_init(&o, "diff", env);
+	const char *output = NULL;
+	diff_opts d = {0};
+	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("unified", 'u', &d.unified),
+	                        CLI_FLAG("change-set", 0, &d.change_set),
+	                        CLI_STRING("template", 0, &d.template_path),
+	                        CLI_OUTPUT_FORMAT(&output)};
+	int parsed = parse("diff", diff_usage, opts, COUNT(opts), argc, argv);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
+	o.json = output && strcmp(output, "json") == 0;
+	cli_errors_want_json(o.json);
+	if (o.json)
+		o.info = stderr;
+	if (!load(&o))
+		return EXIT_USAGE;
+	int rc = diff_run(&o, &d);
+	op_free(&o);
+	return rc;
+}
+
 int cmd_deploy(int argc, char **argv, const deploy_env *env)
 {
 	return deploy_main(argc, argv, env);
@@ -1915,4 +2203,9 @@ int cmd_status(int argc, char **argv, const deploy_env *env)
 int cmd_outputs(int argc, char **argv, const deploy_env *env)
 {
 	return outputs_main(argc, argv, env);
+}
+
+int cmd_diff(int argc, char **argv, const deploy_env *env)
+{
+	return diff_main(argc, argv, env);
 }

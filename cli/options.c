@@ -37,7 +37,8 @@ static const struct {
 } output_formats[] = {
     {"validate", "text|json"}, {"render", "yaml|json"},  {"report", "text|markdown|json"},
     {"params", "json"},        {"status", "text|json"},  {"outputs", "text|json|flat"},
-    {"deploy", "text|json"},   {"destroy", "text|json"},
+    {"deploy", "text|json"},   {"destroy", "text|json"}, {"diff", "text|json"},
+    {"drift", "text|json"},
 };
 
 const char *cli_output_formats(const char *cmd)

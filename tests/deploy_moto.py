@@ -771,6 +771,158 @@ class AgainstMoto(Base):
         self.assertEqual(params["WebhookToken"], value)
         self.assertEqual(self.lm("-m", model, "destroy", "--yes", templates=fixture).returncode, 0)
 
+    def diff_model(self, stack, suffix):
+        """A model of the console-moto catalog (four resources moto creates, a NoEcho
+        parameter) for `stack`, and that catalog."""
+        fixture = os.path.join(TOP, "tests", "fixtures", "console-moto")
+        model = os.path.join(self.tmp, stack + ".yml")
+        subprocess.run([LMSCTL, "--templates", fixture, "init", "--env", "dev", "-o", model,
+                        "--force", "--set", "stack=" + stack, "--set", "suffix=" + suffix],
+                       check=True, capture_output=True, timeout=30)
+        return model, fixture
+
+    def test_diff(self):
+        """lmsctl diff: no stack is exit 2 (an error object with --output json); a model
+        with errors is exit 1 before any AWS call; the deployed stack matches its model
+        (exit 0) with the NoEcho value masked and never shown; a changed value is exit 3
+        with the parameter and the resource it changes; --unified adds the rendered
+        templates' diff; --change-set makes, reads and deletes a change set; a template with
+        a resource more, --template, and a pipeline-owned parameter."""
+        model, fixture = self.diff_model("lms-diff", "dif")
+        secret = "Zq9DiffSecret"
+
+        def diff(*args, model=model, templates=fixture):
+            return self.lm("-m", model, "diff", *args, templates=templates)
+
+        r = diff()
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("stack lms-diff does not exist", r.stderr)
+        r = diff("--output", "json")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["error"]["code"], 2)
+        self.assertIn("does not exist", json.loads(r.stdout)["error"]["message"])
+
+        with open(model, encoding="utf-8") as f:
+            text = f.read()
+        with open(model, "w", encoding="utf-8") as f:
+            f.write(text.replace("WebhookToken: ''", "WebhookToken: " + secret))
+        r = self.lm("-m", model, "deploy", "--yes", "--role-arn", ROLE, templates=fixture)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+        r = diff()
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("The stack matches the model.", r.stdout)
+        self.assertIn("WebhookToken: **** (NoEcho: not compared)", r.stdout)
+        self.assertIn("Resources: 0 added, 0 removed, 0 modified", r.stdout)
+        r = diff("--output", "json", "--unified", "--debug")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn(secret, r.stdout + r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertFalse(doc["differs"])
+        self.assertNotIn("unified", doc)
+        self.assertNotIn("error", doc)
+        params = {p["key"]: p for p in doc["parameters"]}
+        self.assertEqual(params["WebhookToken"], {"key": "WebhookToken", "status": "noecho",
+                                                  "deployed": "****", "model": "****"})
+        self.assertEqual(params["LogRetentionDays"]["status"], "same")
+
+        # a model with errors: exit 1, no AWS call
+        with open(model, "w", encoding="utf-8") as f:
+            f.write(text.replace("LogRetentionDays: 30", "LogRetentionDays: 31"))
+        r = diff("--debug")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertNotIn("[debug] >", r.stderr)
+
+        # a changed value: the parameter and the resource that reads it
+        with open(model, "w", encoding="utf-8") as f:
+            f.write(text.replace("WebhookToken: ''", "WebhookToken: " + secret)
+                    .replace("LogRetentionDays: 30", "LogRetentionDays: 90"))
+        r = diff("--unified")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("~ LogRetentionDays: 30 -> 90", r.stdout)
+        self.assertRegex(r.stdout, r"~ AWS::SSM::Parameter +RetentionParameter  \(Properties\.Value\)")
+        self.assertIn("Resources: 0 added, 0 removed, 1 modified", r.stdout)
+        self.assertIn("--- deployed\n+++ model\n@@ ", r.stdout)
+        self.assertRegex(r.stdout, r"\n-.*Value: '?30'?\n\+.*Value: '?90'?\n")
+        self.assertIn("The stack differs from the model.", r.stdout)
+        self.assertNotIn(secret, r.stdout + r.stderr)
+        r = diff("--output", "json")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertTrue(doc["differs"])
+        self.assertEqual({p["key"]: (p["status"], p["deployed"], p["model"])
+                          for p in doc["parameters"]}["LogRetentionDays"], ("changed", "30", "90"))
+        self.assertEqual(doc["resources"], [{"logicalId": "RetentionParameter",
+                                             "type": "AWS::SSM::Parameter", "status": "modified",
+                                             "changed": ["Properties.Value"]}])
+        self.assertEqual(doc["summary"], {"added": 0, "removed": 0, "modified": 1})
+
+        # --change-set: made, described, deleted; never executed
+        cf = self.admin("cloudformation")
+        sid = cf.describe_stacks(StackName="lms-diff")["Stacks"][0]["StackId"]
+        r = diff("--change-set", "--output", "json")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertTrue(doc["changeSet"]["name"].startswith("lmsctl-"), doc)
+        self.assertIn("replacements", doc["changeSet"])
+        self.assertIn("Deleted change set %s (never executed)" % doc["changeSet"]["name"],
+                      r.stderr)
+        self.assertIn(":changeSet/", doc["changeSet"]["id"])
+        sums = cf.list_change_sets(StackName="lms-diff")["Summaries"]
+        self.assertNotIn(doc["changeSet"]["id"],
+                         [c["ChangeSetId"] for c in sums if c["StackId"] == sid])
+        params = {p["ParameterKey"]: p["ParameterValue"]
+                  for p in cf.describe_stacks(StackName="lms-diff")["Stacks"][0]["Parameters"]}
+        self.assertEqual(params["LogRetentionDays"], "30")  # not executed
+
+        # a catalog with a resource more, one less: added and removed
+        more = os.path.join(self.tmp, "diff-catalog")
+        shutil.copytree(fixture, more, dirs_exist_ok=True)
+        with open(os.path.join(more, "app.yml"), encoding="utf-8") as f:
+            app = f.read()
+        app = app.replace("  ConfigParameter:\n", "  ExtraQueue:\n    Type: AWS::SQS::Queue\n"
+                          "    Properties:\n      QueueName: !Sub lms-extra-${EnvironmentSuffix}\n"
+                          "  ConfigParameter:\n")
+        app = app.replace("  RetentionParameter:\n", "  RetentionParameterGone:\n")
+        with open(os.path.join(more, "app.yml"), "w", encoding="utf-8") as f:
+            f.write(app)
+        with open(model, "w", encoding="utf-8") as f:
+            f.write(text.replace("WebhookToken: ''", "WebhookToken: " + secret))
+        r = diff(templates=more)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("Resources: 2 added, 1 removed, 0 modified", r.stdout)
+        self.assertRegex(r.stdout, r"\+ AWS::SQS::Queue +ExtraQueue\n")
+        self.assertRegex(r.stdout, r"- AWS::SSM::Parameter +RetentionParameter\n")
+        self.assertIn("Parameters: 0 differ", r.stdout)
+
+        # --template, and a parameter the pipeline owns: shown as owned, never a difference
+        pipe = os.path.join(FIXTURES, "pipeline.yml")
+        pmodel = self.model("lms-diff-pipe", "dfp")
+        r = self.lm("-m", pmodel, "deploy", "--yes", "--template", pipe)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        image = "%s.dkr.ecr.eu-west-1.amazonaws.com/lms:build-7" % ACCOUNT
+        with open(pipe, encoding="utf-8") as f:
+            body = f.read()
+        cf.create_change_set(StackName="lms-diff-pipe", ChangeSetName="pipeline-build-7",
+                             TemplateBody=body, ChangeSetType="UPDATE", Parameters=[
+                                 {"ParameterKey": "ContainerImage", "ParameterValue": image},
+                                 {"ParameterKey": "EnvironmentSuffix", "UsePreviousValue": True},
+                                 {"ParameterKey": "FlowLogRetentionDays",
+                                  "UsePreviousValue": True}])
+        cf.execute_change_set(StackName="lms-diff-pipe", ChangeSetName="pipeline-build-7")
+        r = self.lm("-m", pmodel, "diff", "--template", pipe)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("ContainerImage: %s (owned by the pipeline: an update keeps it)" % image,
+                      r.stdout)
+        r = self.lm("-m", pmodel, "diff", "--template", pipe, "--output", "json")
+        owned = [p for p in json.loads(r.stdout)["parameters"] if p["key"] == "ContainerImage"]
+        self.assertEqual(owned, [{"key": "ContainerImage", "status": "pipeline",
+                                  "deployed": image, "model": None}])
+        r = self.lm("-m", pmodel, "diff", "--template", os.path.join(self.tmp, "nope.yml"))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        for st in ("lms-diff", "lms-diff-pipe"):
+            cf.delete_stack(StackName=st)
+
     def test_no_terminal_no_prompt(self):
         model = self.model("lms-prompt")
         for cmd in ("deploy", "destroy"):
