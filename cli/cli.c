@@ -79,6 +79,7 @@ static const char main_usage[] =
     "  status     the stack's status and latest events; --follow an operation\n"
     "  outputs    the stack's outputs (text, json, flat)\n"
     "  diff       the model against the deployed stack: parameters, resources, replacements\n"
+    "  drift      detect drift: the resources changed outside CloudFormation\n"
     "  render     print the template resolved for the model (what CloudFormation will see)\n"
     "  report     the readiness report: findings, scale-out, capacity, AZ loss, PDPA\n"
     "\n"
@@ -93,15 +94,16 @@ static const char main_usage[] =
     "  -h, --help           this help; 'lmsctl COMMAND --help' for a command's\n"
     "  -V, --version        print the version\n"
     "\n"
-    "AWS options (the console, deploy, destroy, status, outputs, diff; also after the\n"
-    "command):\n"
+    "AWS options (the console, deploy, destroy, status, outputs, diff, drift; also after\n"
+    "the command):\n"
     "      --endpoint-url URL  send every AWS call to URL (a local emulator)\n"
     "      --profile NAME      the AWS profile (default: AWS_PROFILE, then default)\n"
     "      --region REGION     must agree with the model's region, which decides\n"
     "      --debug             log AWS requests and answers, secrets masked\n"
     "\n"
     "Exit status: 0 success; 1 the command ran and found errors; 2 bad usage or\n"
-    "unreadable input; 3 diff: the stack differs. See lmsctl(1) and lmsctl-model(5).\n";
+    "unreadable input; 3 diff: the stack differs, drift: it drifted. See lmsctl(1) and\n"
+    "lmsctl-model(5).\n";
 
 /* ---- templates and model --------------------------------------------- */
 
@@ -912,6 +914,12 @@ static int cli_diff(cli *c, int argc, char **argv)
 	return cmd_diff(argc, argv, &e);
 }
 
+static int cli_drift(cli *c, int argc, char **argv)
+{
+	deploy_env e = make_deploy_env(c);
+	return cmd_drift(argc, argv, &e);
+}
+
 static const struct {
 	const char *name;
 	command_fn fn;
@@ -926,6 +934,7 @@ static const struct {
     {"status", cli_status, status_usage},
     {"outputs", cli_outputs, outputs_usage},
     {"diff", cli_diff, diff_usage},
+    {"drift", cli_drift, drift_usage},
     {"render", cmd_render, render_usage},
     {"report", cmd_report, report_usage},
 };

@@ -23,6 +23,7 @@
 #include "ops/flow.h"
 #include "ops/ops.h"
 #include "ops/stackdiff.h"
+#include "ops/stackdrift.h"
 #include "ops/stackflow.h"
 #include "ops/status.h"
 
@@ -167,6 +168,21 @@ const char diff_usage[] =
     "\n"
     "Exit status: 0 the stack matches the model; 3 it differs; 1 validation errors, or a\n"
     "call failed; 2 bad usage, or no deployed stack.\n";
+
+const char drift_usage[] =
+    "Usage: lmsctl [-m MODEL] drift [--output text|json]\n"
+    "\n"
+    "Detect drift of the model's stack: start CloudFormation drift detection, wait for\n"
+    "it (progress on standard error), then list each drifted resource (MODIFIED or\n"
+    "DELETED) with its property differences, expected against actual.\n"
+    "\n"
+    "  -m, --model FILE     the model file (default: the built-in dev model)\n"
+    "      --output F       text (default) or json (also --format F); on failure, json\n"
+    "                       prints {\"error\": {\"code\": N, \"message\": ...}}\n" AWS_OPTIONS_HELP
+    "\n"
+    "Exit status: 0 in sync; 3 drifted; 1 the detection failed, a call failed, or the\n"
+    "endpoint has no drift detection (moto); 2 bad usage, or no deployed stack;\n"
+    "130 interrupted while waiting (the detection goes on).\n";
 
 /* ---- the state of one command ------------------------------------------------------------ */
 
@@ -2185,6 +2201,171 @@ static int diff_main(int argc, char **argv, const deploy_env *env)
 	return rc;
 }
 
+/* ---- drift -------------------------------------------------------------------------------- */
+
+/* Each status read, on stderr: the detection's progress. */
+static void drift_progress(void *ctx, const cfn_drift_status *st, int waited)
+{
+	(void)ctx;
+	term_printf(stderr, "Drift detection %s: %s (%d s)\n",
+	            st->detection_id ? st->detection_id : "?", st->detection_status, waited);
+}
+
+/* What a detection that did not finish says, and its exit status. */
+static int drift_not_done(op *o, sd_drift_end end, const stack_drift *d, lms_error *err)
+{
+	switch (end) {
+	case SD_DRIFT_UNSUPPORTED:
+		fail("drift detection is not available at this endpoint: CloudFormation %s is "
+		     "not implemented there (HTTP %ld%s); nothing was checked",
+		     d->failed_call, d->http_status,
+		     o->endpoint_url && o->endpoint_url[0]
+		         ? ", --endpoint-url: an emulator such as moto has no drift detection"
+		         : "");
+		return EXIT_FINDINGS;
+	case SD_DRIFT_INTERRUPTED:
+		fail("interrupted: the drift detection goes on in CloudFormation; run lmsctl drift "
+		     "again for a fresh one");
+		return EXIT_INTERRUPTED;
+	case SD_DRIFT_FAILED:
+	case SD_DRIFT_TIMEOUT:
+	case SD_DRIFT_DONE:
+		break;
+	}
+	fail_err(err);
+	return EXIT_FINDINGS;
+}
+
+static void drift_print_text(op *o, const stack_drift *d)
+{
+	say(o, "Stack %s: %s (%zu of %zu resource(s) drifted, %zu in sync, %zu not checked)\n",
+	    o->stack, d->status.drift_status ? d->status.drift_status : "UNKNOWN", d->drifted,
+	    d->nres, d->in_sync, d->not_checked);
+	for (size_t i = 0; i < d->nres; i++) {
+		const cfn_resource_drift *r = &d->res[i];
+		if (!stack_drift_is_drift(r))
+			continue;
+		say(o, "  %s%-8s%s %-40s %s%s%s%s\n", color(o, RED), r->status, color(o, RESET),
+		    r->resource_type, r->logical_id, r->physical_id ? " (" : "",
+		    r->physical_id ? r->physical_id : "", r->physical_id ? ")" : "");
+		for (size_t j = 0; j < r->ndiffs; j++) {
+			const cfn_property_difference *x = &r->diffs[j];
+			say(o, "      %s %s: expected %s, actual %s\n", x->type, x->path,
+			    x->expected ? x->expected : "(none)", x->actual ? x->actual : "(none)");
+		}
+	}
+}
+
+static json_t *drift_json(const op *o, const stack_drift *d, bool drifted)
+{
+	json_t *res = json_array();
+	for (size_t i = 0; res && i < d->nres; i++) {
+		const cfn_resource_drift *r = &d->res[i];
+		json_t *diffs = json_array();
+		for (size_t j = 0; diffs && j < r->ndiffs; j++) {
+			const cfn_property_difference *x = &r->diffs[j];
+			json_array_append_new(
+			    diffs,
+			    json_pack("{s:o, s:o?, s:o?, s:s}", "path", term_json_string(x->path),
+			              "expected",
+			              x->expected ? term_json_string(x->expected) : NULL, "actual",
+			              x->actual ? term_json_string(x->actual) : NULL, "type",
+			              x->type));
+		}
+		json_array_append_new(res, json_pack("{s:s, s:s?, s:s, s:s, s:o}", "logicalId",
+		                                     r->logical_id, "physicalId", r->physical_id,
+		                                     "type", r->resource_type, "status", r->status,
+		                                     "differences", diffs ? diffs : json_array()));
+	}
+	return json_pack(
+	    "{s:s, s:s, s:s?, s:b, s:s?, s:s?, s:s?, s:s?, s:i, s:i, s:i, s:o}", "stack", o->stack,
+	    "region", o->region, "account", o->have_identity ? o->who.account : NULL, "drifted",
+	    drifted, "detectionId", d->status.detection_id, "detectionStatus",
+	    d->status.detection_status, "driftStatus", d->status.drift_status, "reason",
+	    d->status.reason, "driftedCount", (int)d->drifted, "inSync", (int)d->in_sync,
+	    "notChecked", (int)d->not_checked, "resources", res ? res : json_array());
+}
+
+static int drift_run(op *o)
+{
+	install_interrupt(o);
+	int rc = connect_aws(o);
+	if (rc != EXIT_OK)
+		return rc;
+	lms_error err = {0};
+	cfn_stack *s = NULL;
+	if (!cfn_describe_stack(o->aws, o->stack, &s, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	if (!s || strcmp(s->status, "REVIEW_IN_PROGRESS") == 0) {
+		fail("stack %s %s in account %s, %s: nothing to check for drift", o->stack,
+		     s ? "has never been deployed" : "does not exist", o->who.account, o->region);
+		cfn_stack_free(s);
+		return EXIT_USAGE;
+	}
+	term_printf(stderr, "Detecting drift of stack %s (Ctrl-C stops waiting)\n", o->stack);
+	sf_hooks h;
+	stack_drift d;
+	sd_drift_end end = stack_drift_detect(o->aws, s->id ? s->id : o->stack, hooks(o, &h),
+	                                      drift_progress, &d, &err);
+	cfn_stack_free(s);
+	if (end != SD_DRIFT_DONE) {
+		rc = drift_not_done(o, end, &d, &err);
+	} else {
+		bool drifted = stack_drift_drifted(&d);
+		bool failed = strcmp(d.status.detection_status, "DETECTION_FAILED") == 0;
+		if (failed)
+			term_printf(stderr,
+			            "lmsctl: drift detection failed for some resources: %s (the "
+			            "others are listed)\n",
+			            d.status.reason ? d.status.reason : "no reason given");
+		if (!drifted && failed)
+			cli_error_note("drift detection failed: %s",
+			               d.status.reason ? d.status.reason : "no reason given");
+		rc = drifted ? EXIT_DIFFERS : failed ? EXIT_FINDINGS : EXIT_OK;
+		if (o->json) {
+			json_t *doc = drift_json(o, &d, drifted);
+			if (doc && rc == EXIT_FINDINGS)
+				json_object_set_new(doc, "error", cli_error_object(rc));
+			char *text =
+			    doc ? term_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+			if (text) {
+				term_printf(stdout, "%s\n", text);
+				cli_errors_emitted();
+			}
+			free(text);
+			json_decref(doc);
+		} else {
+			drift_print_text(o, &d);
+		}
+	}
+	stack_drift_free(&d);
+	lms_error_clear(&err);
+	return rc;
+}
+
+static int drift_main(int argc, char **argv, const deploy_env *env)
+{
+	op o;
+	op_init(&o, "drift", env);
+	const char *output = NULL;
+	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_OUTPUT_FORMAT(&output)};
+	int parsed = parse("drift", drift_usage, opts, COUNT(opts), argc, argv);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
+	o.json = output && strcmp(output, "json") == 0;
+	cli_errors_want_json(o.json);
+	if (o.json)
+		o.info = stderr;
+	if (!load(&o))
+		return EXIT_USAGE;
+	int rc = drift_run(&o);
+	op_free(&o);
+	return rc;
+}
+
 int cmd_deploy(int argc, char **argv, const deploy_env *env)
 {
 	return deploy_main(argc, argv, env);
@@ -2208,4 +2389,9 @@ int cmd_outputs(int argc, char **argv, const deploy_env *env)
 int cmd_diff(int argc, char **argv, const deploy_env *env)
 {
 	return diff_main(argc, argv, env);
+}
+
+int cmd_drift(int argc, char **argv, const deploy_env *env)
+{
+	return drift_main(argc, argv, env);
 }

@@ -238,6 +238,11 @@ expect generate-output-json 2 "prints one only" -- "$lmsctl" generate --output j
 "$lmsctl" -m prod.yml render --output-file long-o.yml && cmp -s long-o.yml <("$lmsctl" -m prod.yml render) &&
 	pass=$((pass + 1)) || { echo "FAIL render --output-file FILE is not the rendered template"; fail=$((fail + 1)); }
 expect outputs-bad-format 2 "text\|json\|flat" -- "$lmsctl" outputs --output xml
+for c in diff drift; do
+	expect "help-$c" 0 "Usage: lmsctl \[-m MODEL\] $c" -- "$lmsctl" "$c" --help
+	expect "$c-bad-format" 2 "text\|json" -- "$lmsctl" "$c" --output yaml
+	expect "$c-output-file-word" 2 "output-file FILE" -- "$lmsctl" "$c" --output out-word.json
+done
 for c in deploy destroy; do
 	expect_fail "$c-needs-yes" "--yes" -- noaws "$lmsctl" -m prod.yml "$c"
 	expect_fail "$c-no-credentials" "credential" -- noaws "$lmsctl" -m gated.yml "$c" --yes

@@ -923,6 +923,35 @@ class AgainstMoto(Base):
         for st in ("lms-diff", "lms-diff-pipe"):
             cf.delete_stack(StackName=st)
 
+    def test_drift_moto_has_none(self):
+        """moto 5.2.1 implements no drift call (a 500 HTML page for DetectStackDrift): lmsctl
+        drift says drift detection is not available there, exit 1, never a crash; with
+        --output json the error object says the same. No stack is exit 2."""
+        model, fixture = self.diff_model("lms-drift", "dri")
+        r = self.lm("-m", model, "drift", templates=fixture)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("stack lms-drift does not exist", r.stderr)
+        r = self.lm("-m", model, "deploy", "--yes", templates=fixture)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # the deployer's policy (docs/deployer-policy.json) has no drift call: refused as
+        # such, not taken for a missing action
+        r = self.lm("-m", model, "drift", templates=fixture)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("not authorized to perform: cloudformation:DetectStackDrift", r.stderr)
+        self.assertNotIn("not available at this endpoint", r.stderr)
+        r = self.lm("-m", model, "drift", templates=fixture, keys="admin")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("drift detection is not available at this endpoint: CloudFormation "
+                      "DetectStackDrift is not implemented there (HTTP 500, --endpoint-url: an "
+                      "emulator such as moto has no drift detection); nothing was checked",
+                      r.stderr)
+        r = self.lm("-m", model, "drift", "--output", "json", templates=fixture, keys="admin")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        err = json.loads(r.stdout)["error"]
+        self.assertEqual(err["code"], 1)
+        self.assertIn("drift detection is not available", err["message"])
+        self.admin("cloudformation").delete_stack(StackName="lms-drift")
+
     def test_no_terminal_no_prompt(self):
         model = self.model("lms-prompt")
         for cmd in ("deploy", "destroy"):
@@ -960,6 +989,66 @@ class AgainstRecordings(Base):
     def deploy(self, scenario, *extra, cwd=None):
         return self.lm(scenario, "deploy", "--yes", "--template",
                        os.path.join(FIXTURES, "simple.yml"), *extra, cwd=cwd)
+
+    def test_drift_recorded(self):
+        """lmsctl drift against recorded answers: DetectStackDrift, the status polled until
+        the detection ends (progress on stderr), every page of DescribeStackResourceDrifts;
+        the drifted resources (MODIFIED, DELETED) with expected and actual values, exit 3;
+        in sync is exit 0; a detection that failed for some resources is exit 1 with the
+        reason, or 3 when what it checked drifted."""
+        r = self.lm("recorded/drift", "drift")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("Drift detection a1b2c3d4-0000-11ef-9c2a-0a1b2c3d4e5f: "
+                      "DETECTION_IN_PROGRESS (0 s)", r.stderr)
+        self.assertIn("DETECTION_COMPLETE (1 s)", r.stderr)
+        self.assertEqual(self.fault.count("drift/%s/DescribeStackDriftDetectionStatus"
+                                          % self.key), 2)
+        self.assertEqual(self.fault.count("drift/%s/DescribeStackResourceDrifts" % self.key), 2)
+        self.assertIn("Stack lms-dev: DRIFTED (2 of 4 resource(s) drifted, 1 in sync, "
+                      "1 not checked)", r.stdout)
+        self.assertRegex(r.stdout, r"MODIFIED +AWS::SQS::Queue +WorkQueue \(https://sqs")
+        self.assertIn("NOT_EQUAL /MessageRetentionPeriod: expected 345600, actual 3600",
+                      r.stdout)
+        self.assertIn('ADD /Tags/0: expected (none), actual {"Key":"owner","Value":"ops"}',
+                      r.stdout)
+        self.assertRegex(r.stdout, r"DELETED +AWS::SSM::Parameter +ConfigParameter")
+        self.assertNotIn("AlarmTopic", r.stdout)   # in sync: not listed
+        self.assertNotIn("AppLogGroup", r.stdout)  # not checked: counted only
+
+        r = self.lm("recorded/drift", "drift", "--output", "json")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertTrue(doc["drifted"])
+        self.assertEqual((doc["driftStatus"], doc["detectionStatus"], doc["driftedCount"],
+                          doc["inSync"], doc["notChecked"]),
+                         ("DRIFTED", "DETECTION_COMPLETE", 2, 1, 1))
+        wq = [x for x in doc["resources"] if x["logicalId"] == "WorkQueue"][0]
+        self.assertEqual(wq["status"], "MODIFIED")
+        self.assertEqual(wq["differences"][0], {"path": "/MessageRetentionPeriod",
+                                                "expected": "345600", "actual": "3600",
+                                                "type": "NOT_EQUAL"})
+        self.assertNotIn("error", doc)
+
+        r = self.lm("recorded/drift-insync", "drift")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("Stack lms-dev: IN_SYNC (0 of 2 resource(s) drifted, 2 in sync, "
+                      "0 not checked)", r.stdout)
+        r = self.lm("recorded/drift-insync", "drift", "--output", "json")
+        self.assertEqual((r.returncode, json.loads(r.stdout)["drifted"]), (0, False))
+
+        r = self.lm("recorded/drift-failed", "drift", "--output", "json")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["detectionStatus"], "DETECTION_FAILED")
+        self.assertEqual(doc["error"]["code"], 1)
+        self.assertIn("Failed to detect drift on resource [Topic]", doc["error"]["message"])
+        self.assertIn("drift detection failed for some resources", r.stderr)
+
+        # an answer the endpoint fails (not one it lacks): the call's error, exit 1
+        r = self.lm("recorded/outputs", "drift")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertNotIn("not available at this endpoint", r.stderr)
+        self.assertIn("DetectStackDrift", r.stderr)
 
     def test_outputs_formats(self):
         r = self.lm("recorded/outputs", "outputs", "--format", "flat")
