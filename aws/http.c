@@ -403,6 +403,15 @@ bool aws_endpoint_for(const char *service, const char *region, const char *endpo
 	return !url->failed;
 }
 
+const char *aws_client_endpoint_url(const aws_client *c, const char *service)
+{
+	buf source;
+	buf_init(&source, 0);
+	const char *url = configured_endpoint(service, c ? c->endpoint_url : NULL, &source);
+	buf_free(&source);
+	return url;
+}
+
 bool aws_client_custom_endpoint(const aws_client *c, const char *service)
 {
 	buf source;

@@ -1196,13 +1196,15 @@ static int deploy_review(deploy_run *x, bool *go)
 		return EXIT_FINDINGS;
 	}
 	if (d->no_execute) {
-		bool ep = o->endpoint_url && o->endpoint_url[0];
+		buf ep; /* --endpoint-url URL when CloudFormation's endpoint is a configured one */
+		buf_init(&ep, 0);
+		aws_cli_endpoint_option(o->aws, "cloudformation", &ep);
 		say(o,
 		    "Not executed (--no-execute). Change set %s is ready for review; execute it "
 		    "with: lmsctl deploy --change-set %s --yes, or aws cloudformation "
-		    "execute-change-set --region %s%s%s --stack-name %s --change-set-name %s\n",
-		    name, name, o->region, ep ? " --endpoint-url " : "", ep ? o->endpoint_url : "",
-		    o->stack, name);
+		    "execute-change-set --region %s%s --stack-name %s --change-set-name %s\n",
+		    name, name, o->region, buf_cstr(&ep), o->stack, name);
+		buf_free(&ep);
 		r->result = "created, not executed";
 		return EXIT_OK;
 	}
@@ -1539,7 +1541,7 @@ static int check_protection(op *o, const cfn_stack *s)
 	buf lift;
 	buf_init(&lift, 0);
 	if (s->termination_protection) {
-		sf_termination_lift(o->stack, o->region, &lift);
+		sf_termination_lift(o->aws, o->stack, o->region, &lift);
 		fail("stack %s has termination protection on; lift it with:\n      %s", o->stack,
 		     buf_cstr(&lift));
 		rc = EXIT_FINDINGS;
@@ -1569,7 +1571,7 @@ static int check_protection(op *o, const cfn_stack *s)
 			say(o, "  %s (%s, %s): %s is on\n", p[i].logical_id, p[i].type,
 			    p[i].physical ? p[i].physical : "?", p[i].property);
 			buf_reset(&lift);
-			sf_lift_command(&p[i], o->region, p[i].physical, &lift);
+			sf_lift_command(o->aws, &p[i], o->region, p[i].physical, &lift);
 			say(o, "      %s\n", buf_cstr(&lift));
 			rc = EXIT_FINDINGS;
 		} else {

@@ -621,7 +621,7 @@ static bool protection_clear(awsb *b, const ops_request *rq, const cfn_stack *s)
 	buf lift;
 	buf_init(&lift, 0);
 	if (s->termination_protection) {
-		sf_termination_lift(rq->stack, rq->region, &lift);
+		sf_termination_lift(b->aws, rq->stack, rq->region, &lift);
 		ops_post_text(b->sink, OPS_MSG_ERROR,
 		              "stack %s has termination protection on; lift it with: %s", rq->stack,
 		              buf_cstr(&lift));
@@ -643,7 +643,7 @@ static bool protection_clear(awsb *b, const ops_request *rq, const cfn_stack *s)
 		if (p[i].on != 1)
 			continue;
 		buf_reset(&lift);
-		sf_lift_command(&p[i], rq->region, p[i].physical, &lift);
+		sf_lift_command(b->aws, &p[i], rq->region, p[i].physical, &lift);
 		ops_post_text(
 		    b->sink, OPS_MSG_ERROR,
 		    "%s (%s) has %s on: nothing was deleted; lift it deliberately, then X "

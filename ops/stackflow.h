@@ -128,10 +128,12 @@ void sf_protection_free(sf_protection *p, size_t n);
  * template cannot be read (the caller warns: it cannot tell). */
 bool sf_deployed_protection(aws_client *aws, const cfn_stack *s, sf_protection **out, size_t *n,
                             lms_error *err);
-/* The command that lifts a stack's termination protection. */
-void sf_termination_lift(const char *stack, const char *region, buf *out);
-/* The command that lifts it (aws rds modify-db-cluster ... --no-deletion-protection), or
- * what to do when there is no such command. */
-void sf_lift_command(const sf_protection *p, const char *region, const char *physical, buf *out);
+/* The command that lifts a stack's termination protection; with --endpoint-url when `aws`
+ * (NULL: none) sends CloudFormation's calls to a configured endpoint. */
+void sf_termination_lift(const aws_client *aws, const char *stack, const char *region, buf *out);
+/* The command that lifts it (aws rds modify-db-cluster ... --no-deletion-protection, with
+ * --endpoint-url as above), or what to do when there is no such command. */
+void sf_lift_command(const aws_client *aws, const sf_protection *p, const char *region,
+                     const char *physical, buf *out);
 
 #endif

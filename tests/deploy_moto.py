@@ -1146,6 +1146,19 @@ class AgainstRecordings(Base):
         self.assertIn("Nothing was deleted", r.stdout)
         self.assertEqual(self.fault.count("protected/%s/DeleteStack" % self.key), 0)
 
+    def test_aws_hints_name_the_endpoint(self):
+        """The `aws` commands lmsctl suggests (lifting termination and deletion protection)
+        carry --endpoint-url when one is in use, so that they go where lmsctl's calls went."""
+        r = self.lm("recorded/protected", "destroy", "--yes")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        url = "%s/recorded/protected/%s" % (self.fault.url, self.key)
+        self.assertIn("--stack-name lms-dev --no-enable-termination-protection --endpoint-url "
+                      + url + "\n", r.stderr)
+        self.assertIn("lms-db-cluster-rec --no-deletion-protection --apply-immediately "
+                      "--endpoint-url " + url + "\n", r.stdout)
+        self.assertIn("Key=deletion_protection.enabled,Value=false --endpoint-url " + url,
+                      r.stdout)
+
     def test_busy_stack_is_not_deployed(self):
         r = self.deploy("recorded/in-progress")
         self.assertEqual(r.returncode, 1)
