@@ -2026,12 +2026,9 @@ static int diff_change_set(op *o, const cfn_stack *s, const char *template_path,
 
 static void diff_print_text(op *o, const stack_diff *d)
 {
-	size_t masked = 0, owned = 0;
 	say(o, "Parameters: %zu differ\n", d->params_differ);
 	for (size_t i = 0; i < d->nparams; i++) {
 		const sd_param *p = &d->params[i];
-		masked += p->state == SD_MASKED;
-		owned += p->state == SD_OWNED;
 		if (p->state == SD_CHANGED)
 			say(o, "  ~ %s: %s -> %s\n", p->key, p->deployed, p->model);
 		else if (p->state == SD_ADDED)
@@ -2055,8 +2052,6 @@ static void diff_print_text(op *o, const stack_diff *d)
 			say(o, "%s%s", j ? ", " : "  (", r->changed[j]);
 		say(o, "%s\n", r->nchanged ? ")" : "");
 	}
-	(void)masked;
-	(void)owned;
 	if (d->unified.len)
 		say(o, "\n%s", buf_cstr(&d->unified));
 }
@@ -2154,6 +2149,9 @@ static int diff_run(op *o, const diff_opts *dopt)
 			diff_print_text(o, &d);
 		if (cs && cfn_change_set_is_empty(cs))
 			say(o, "Change set %s: no changes\n", cs->name ? cs->name : "?");
+		else if (cs && cs->status && strcmp(cs->status, "FAILED") == 0)
+			say(o, "Change set %s: FAILED: %s\n", cs->name ? cs->name : "?",
+			    cs->status_reason ? cs->status_reason : "no reason given");
 		else if (cs)
 			summarize(o, cs, "UPDATE");
 		say(o, "%s\n",
