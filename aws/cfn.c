@@ -1,5 +1,6 @@
 #include "aws/cfn.h"
 
+#include "common/num.h"
 #include "common/str.h"
 #include "common/vec.h"
 
@@ -806,4 +807,209 @@ bool cfn_continue_update_rollback(aws_client *c, const char *stack, const char *
 	aws_params_add(&p, "RoleARN", role_arn);
 	aws_params_add(&p, "ClientRequestToken", client_request_token);
 	return simple_call(c, &p, err);
+}
+
+/* ---- drift --------------------------------------------------------------------------------- */
+
+/* An action the endpoint does not implement (moto answers a 500 HTML page for the drift
+ * calls), as opposed to one it failed. */
+static void call_status(const aws_response *r, cfn_call_status *st)
+{
+	static const char *const codes[] = {"InvalidAction", "NotImplemented",
+	                                    "UnknownOperationException", "UnknownOperation"};
+	st->http_status = r->status;
+	st->unsupported = r->status == 501;
+	for (size_t i = 0; r->error_code && i < sizeof codes / sizeof codes[0]; i++)
+		st->unsupported |= strcmp(r->error_code, codes[i]) == 0;
+	/* a server error that is no AWS answer: an emulator without the action */
+	st->unsupported |= r->status >= 500 && !r->error_code && !r->timed_out && r->content_type &&
+	                   strstr(r->content_type, "html") != NULL;
+}
+
+/* One drift call: aws_query, with what came back judged. */
+static bool drift_query(aws_client *c, const aws_params *p, xml_doc **doc, cfn_call_status *st,
+                        lms_error *err)
+{
+	aws_response resp;
+	aws_response_init(&resp);
+	bool ok = aws_query(c, "cloudformation", p, doc, &resp, err);
+	cfn_call_status ignored;
+	call_status(&resp, st ? st : &ignored);
+	aws_response_free(&resp);
+	return ok;
+}
+
+bool cfn_detect_stack_drift(aws_client *c, const char *stack, char **detection_id,
+                            cfn_call_status *st, lms_error *err)
+{
+	*detection_id = NULL;
+	aws_params p;
+	aws_params_init(&p, "DetectStackDrift", CFN_VERSION);
+	aws_params_add(&p, "StackName", stack);
+	xml_doc *doc = NULL;
+	bool ok = drift_query(c, &p, &doc, st, err);
+	aws_params_free(&p);
+	if (ok) {
+		*detection_id =
+		    dup_text(aws_query_result(doc, "DetectStackDrift"), "StackDriftDetectionId");
+		if (!*detection_id) {
+			lms_error_set(err, NULL, 0, 0,
+			              "CloudFormation DetectStackDrift: the answer has no "
+			              "StackDriftDetectionId");
+			ok = false;
+		}
+	}
+	xml_free(doc);
+	return ok;
+}
+
+void cfn_drift_status_clear(cfn_drift_status *s)
+{
+	free(s->detection_id);
+	free(s->stack_id);
+	free(s->detection_status);
+	free(s->drift_status);
+	free(s->reason);
+	memset(s, 0, sizeof *s);
+	s->drifted = -1;
+}
+
+bool cfn_parse_drift_status(const xml_node *result, cfn_drift_status *out)
+{
+	memset(out, 0, sizeof *out);
+	out->detection_id = dup_text(result, "StackDriftDetectionId");
+	out->stack_id = dup_text(result, "StackId");
+	out->detection_status = dup_text(result, "DetectionStatus");
+	out->drift_status = dup_text(result, "StackDriftStatus");
+	out->reason = dup_text(result, "DetectionStatusReason");
+	const char *count = xml_path_text(result, "DriftedStackResourceCount");
+	long n = -1;
+	out->drifted = count && lms_parse_long(count, 0, 1000000L, &n) ? n : -1;
+	if (!out->detection_status)
+		out->detection_status = strdup("?");
+	return out->detection_status != NULL;
+}
+
+bool cfn_describe_drift_status(aws_client *c, const char *detection_id, cfn_drift_status *out,
+                               cfn_call_status *st, lms_error *err)
+{
+	memset(out, 0, sizeof *out);
+	out->drifted = -1;
+	aws_params p;
+	aws_params_init(&p, "DescribeStackDriftDetectionStatus", CFN_VERSION);
+	aws_params_add(&p, "StackDriftDetectionId", detection_id);
+	xml_doc *doc = NULL;
+	bool ok = drift_query(c, &p, &doc, st, err);
+	aws_params_free(&p);
+	if (ok && !cfn_parse_drift_status(
+	              aws_query_result(doc, "DescribeStackDriftDetectionStatus"), out))
+		ok = out_of_memory(err);
+	xml_free(doc);
+	return ok;
+}
+
+void cfn_resource_drifts_free(cfn_resource_drift *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].logical_id);
+		free(v[i].physical_id);
+		free(v[i].resource_type);
+		free(v[i].status);
+		for (size_t j = 0; j < v[i].ndiffs; j++) {
+			free(v[i].diffs[j].path);
+			free(v[i].diffs[j].expected);
+			free(v[i].diffs[j].actual);
+			free(v[i].diffs[j].type);
+		}
+		free(v[i].diffs);
+	}
+	free(v);
+}
+
+static bool parse_differences(const xml_node *m, cfn_resource_drift *r)
+{
+	const xml_node *list = xml_child(m, "PropertyDifferences");
+	size_t n = count_members(list);
+	if (!n)
+		return true;
+	r->diffs = calloc(n, sizeof *r->diffs);
+	if (!r->diffs)
+		return false;
+	for (const xml_node *d = xml_child(list, "member"); d && r->ndiffs < n;
+	     d = xml_next_same(d)) {
+		cfn_property_difference *x = &r->diffs[r->ndiffs++];
+		x->path = dup_text(d, "PropertyPath");
+		x->expected = dup_text(d, "ExpectedValue");
+		x->actual = dup_text(d, "ActualValue");
+		x->type = dup_text(d, "DifferenceType");
+		if (!x->path)
+			x->path = strdup("?");
+		if (!x->type)
+			x->type = strdup("NOT_EQUAL");
+		if (!x->path || !x->type)
+			return false;
+	}
+	return true;
+}
+
+bool cfn_parse_resource_drifts_page(const xml_node *result, cfn_resource_drift **v, size_t *n,
+                                    char **next_token)
+{
+	*next_token = NULL;
+	const xml_node *list = xml_child(result, "StackResourceDrifts");
+	size_t add = count_members(list);
+	if (add && !VEC_RESIZE(*v, *n + add))
+		return false;
+	for (const xml_node *m = xml_child(list, "member"); m && add; m = xml_next_same(m), add--) {
+		cfn_resource_drift *r = &(*v)[*n];
+		memset(r, 0, sizeof *r);
+		(*n)++;
+		r->logical_id = dup_text(m, "LogicalResourceId");
+		r->physical_id = dup_text(m, "PhysicalResourceId");
+		r->resource_type = dup_text(m, "ResourceType");
+		r->status = dup_text(m, "StackResourceDriftStatus");
+		if (!r->logical_id)
+			r->logical_id = strdup("?");
+		if (!r->resource_type)
+			r->resource_type = strdup("?");
+		if (!r->status)
+			r->status = strdup("?");
+		if (!r->logical_id || !r->resource_type || !r->status || !parse_differences(m, r))
+			return false;
+	}
+	*next_token = dup_text(result, "NextToken");
+	return true;
+}
+
+bool cfn_describe_resource_drifts(aws_client *c, const char *stack, cfn_resource_drift **out,
+                                  size_t *n, cfn_call_status *st, lms_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	char *token = NULL;
+	bool ok = true;
+	for (int page = 0; ok && page < CFN_MAX_PAGES_DEFAULT; page++) {
+		aws_params p;
+		aws_params_init(&p, "DescribeStackResourceDrifts", CFN_VERSION);
+		aws_params_add(&p, "StackName", stack);
+		aws_params_add(&p, "NextToken", token);
+		free(token);
+		token = NULL;
+		xml_doc *doc = NULL;
+		ok = drift_query(c, &p, &doc, st, err);
+		aws_params_free(&p);
+		if (ok && !cfn_parse_resource_drifts_page(
+		              aws_query_result(doc, "DescribeStackResourceDrifts"), out, n, &token))
+			ok = out_of_memory(err);
+		xml_free(doc);
+		if (!token)
+			break;
+	}
+	free(token);
+	if (!ok) {
+		cfn_resource_drifts_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return ok;
 }

@@ -2,8 +2,9 @@
  *
  * Stacks, change sets (created, described with every page of changes, executed with a
  * client request token, deleted), stack events (newest first from the API, handed out
- * oldest first, each once), templates, and the recovery calls CancelUpdateStack and
- * ContinueUpdateRollback. Every structure is created by this module and freed by its
+ * oldest first, each once), templates, the recovery calls CancelUpdateStack and
+ * ContinueUpdateRollback, and drift detection (DetectStackDrift, its status, the resources'
+ * drifts). Every structure is created by this module and freed by its
  * *_free function; strings are owned by the structure. The parse functions take the
  * XML of an answer, so that tests can feed recorded answers. */
 #ifndef LMSCTL_AWS_CFN_H
@@ -193,6 +194,59 @@ bool cfn_cancel_update_stack(aws_client *c, const char *stack, const char *clien
                              lms_error *err);
 bool cfn_continue_update_rollback(aws_client *c, const char *stack, const char *role_arn,
                                   const char *client_request_token, lms_error *err);
+
+/* ---- drift ---- */
+
+/* A drift call's failure: whether the endpoint does not implement the action at all (an
+ * InvalidAction, NotImplemented or UnknownOperation error, HTTP 501, or a 5xx that is no
+ * AWS answer, as moto gives for what it lacks) rather than failing it. */
+typedef struct cfn_call_status {
+	bool unsupported;
+	long http_status; /* of the last attempt; 0 when none arrived */
+} cfn_call_status;
+
+typedef struct cfn_drift_status {
+	char *detection_id;
+	char *stack_id;
+	char *detection_status; /* DETECTION_IN_PROGRESS, DETECTION_COMPLETE, DETECTION_FAILED */
+	char *drift_status;     /* DRIFTED, IN_SYNC, UNKNOWN, NOT_CHECKED; NULL when absent */
+	char *reason;           /* DetectionStatusReason, NULL when none */
+	long drifted;           /* DriftedStackResourceCount; -1 when absent */
+} cfn_drift_status;
+
+void cfn_drift_status_clear(cfn_drift_status *s);
+
+typedef struct cfn_property_difference {
+	char *path;     /* PropertyPath: /Properties/Tags/0/Value */
+	char *expected; /* ExpectedValue, NULL when none (an ADD) */
+	char *actual;   /* ActualValue, NULL when none (a REMOVE) */
+	char *type;     /* DifferenceType: ADD, REMOVE, NOT_EQUAL */
+} cfn_property_difference;
+
+typedef struct cfn_resource_drift {
+	char *logical_id, *physical_id, *resource_type;
+	char *status; /* StackResourceDriftStatus: IN_SYNC, MODIFIED, DELETED, NOT_CHECKED */
+	cfn_property_difference *diffs;
+	size_t ndiffs;
+} cfn_resource_drift;
+
+void cfn_resource_drifts_free(cfn_resource_drift *v, size_t n);
+
+/* DetectStackDrift: starts drift detection; *detection_id (free it) to poll with. */
+bool cfn_detect_stack_drift(aws_client *c, const char *stack, char **detection_id,
+                            cfn_call_status *st, lms_error *err);
+/* DescribeStackDriftDetectionStatus of one detection. */
+bool cfn_describe_drift_status(aws_client *c, const char *detection_id, cfn_drift_status *out,
+                               cfn_call_status *st, lms_error *err);
+/* The DescribeStackDriftDetectionStatus Result element; false when out of memory. */
+bool cfn_parse_drift_status(const xml_node *result, cfn_drift_status *out);
+/* DescribeStackResourceDrifts, every page: every resource's drift (each status). */
+bool cfn_describe_resource_drifts(aws_client *c, const char *stack, cfn_resource_drift **out,
+                                  size_t *n, cfn_call_status *st, lms_error *err);
+/* Appends one page (a DescribeStackResourceDrifts Result element) to *v; *next_token (free
+ * it) gets the NextToken or NULL. False when out of memory. */
+bool cfn_parse_resource_drifts_page(const xml_node *result, cfn_resource_drift **v, size_t *n,
+                                    char **next_token);
 
 /* (Stack statuses are classified by ops/status.h, the one classifier.) */
 

@@ -213,6 +213,15 @@ static void add_form_options(buf *out, field *f, size_t n, const char *service)
 	}
 }
 
+void aws_cli_endpoint_option(const aws_client *c, const char *service, buf *out)
+{
+	const char *url = aws_client_endpoint_url(c, service);
+	if (!url)
+		return;
+	buf_adds(out, " --endpoint-url ");
+	shell_word(out, url);
+}
+
 bool aws_cli_command(const aws_call_record *rec, buf *out)
 {
 	const aws_request *req = rec->req;

@@ -418,6 +418,16 @@ bool aws_endpoint_for(const char *service, const char *region, const char *endpo
 	return endpoint_for(service, region, endpoint_url, NULL, url, custom, err);
 }
 
+const char *aws_client_endpoint_url(const aws_client *c, const char *service)
+{
+	buf source;
+	buf_init(&source, 0);
+	const char *url = configured_endpoint(service, c ? c->endpoint_url : NULL,
+	                                      c ? c->config_endpoints : NULL, &source);
+	buf_free(&source);
+	return url;
+}
+
 bool aws_client_custom_endpoint(const aws_client *c, const char *service)
 {
 	buf source;

@@ -185,6 +185,13 @@ bool aws_send(aws_client *c, const aws_request *req, aws_response *resp, lms_err
  * parameters that name a password, secret or token are shown as ****; values are quoted
  * for a POSIX shell. False when out of memory. */
 bool aws_cli_command(const aws_call_record *rec, buf *out);
+/* The endpoint `service`'s calls go to when it is a configured one (c's --endpoint-url,
+ * else AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL; c may be NULL), else NULL. */
+const char *aws_client_endpoint_url(const aws_client *c, const char *service);
+/* Appends " --endpoint-url URL" (quoted for a POSIX shell) to an `aws SERVICE ...` command
+ * line lmsctl suggests, when `service`'s endpoint is a configured one: the command then goes
+ * where lmsctl's own calls go. Nothing otherwise. */
+void aws_cli_endpoint_option(const aws_client *c, const char *service, buf *out);
 
 /* Building blocks, exposed for tests. */
 

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "ops/ops.h"
 
+#include "cli/errors.h"
 #include "cli/external.h"
 #include "cli/options.h"
 #include "common/buf.h"
@@ -22,6 +23,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,9 +48,7 @@ typedef struct cli {
 
 static void print_error(const lms_error *err)
 {
-	char *s = lms_error_format(err);
-	term_printf(stderr, "lmsctl: %s\n", s ? s : "error");
-	free(s);
+	cli_error_lms(err);
 }
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -78,6 +78,8 @@ static const char main_usage[] =
     "  destroy    delete the model's stack, after typing the environment's name\n"
     "  status     the stack's status and latest events; --follow an operation\n"
     "  outputs    the stack's outputs (text, json, flat)\n"
+    "  diff       the model against the deployed stack: parameters, resources, replacements\n"
+    "  drift      detect drift: the resources changed outside CloudFormation\n"
     "  render     print the template resolved for the model (what CloudFormation will see)\n"
     "  report     the readiness report: findings, scale-out, capacity, AZ loss, PDPA\n"
     "\n"
@@ -92,14 +94,16 @@ static const char main_usage[] =
     "  -h, --help           this help; 'lmsctl COMMAND --help' for a command's\n"
     "  -V, --version        print the version\n"
     "\n"
-    "AWS options (the console, deploy, destroy, status, outputs; also after the command):\n"
+    "AWS options (the console, deploy, destroy, status, outputs, diff, drift; also after\n"
+    "the command):\n"
     "      --endpoint-url URL  send every AWS call to URL (a local emulator)\n"
     "      --profile NAME      the AWS profile (default: AWS_PROFILE, then default)\n"
     "      --region REGION     must agree with the model's region, which decides\n"
     "      --debug             log AWS requests and answers, secrets masked\n"
     "\n"
     "Exit status: 0 success; 1 the command ran and found errors; 2 bad usage or\n"
-    "unreadable input. See lmsctl(1) and lmsctl-model(5).\n";
+    "unreadable input; 3 diff: the stack differs, drift: it drifted. See lmsctl(1) and\n"
+    "lmsctl-model(5).\n";
 
 /* ---- templates and model --------------------------------------------- */
 
@@ -141,7 +145,7 @@ static bool load_catalog(cli *c)
 {
 	char *dir = find_templates(c->templates);
 	if (!dir) {
-		term_printf(stderr, "lmsctl: out of memory\n");
+		cli_error("%s", "out of memory");
 		return false;
 	}
 	lms_error err = {0};
@@ -179,8 +183,7 @@ static int emit_raw(const char *path, const buf *data, bool exclusive)
 	if (!path || strcmp(path, "-") == 0) {
 		if (fwrite(data->data ? data->data : "", 1, data->len, stdout) != data->len ||
 		    fflush(stdout) != 0) {
-			term_printf(stderr, "lmsctl: cannot write to standard output: %s\n",
-			            strerror(errno));
+			cli_error("cannot write to standard output: %s", strerror(errno));
 			return EXIT_FINDINGS;
 		}
 		return EXIT_OK;
@@ -203,7 +206,7 @@ static int emit(const char *path, const buf *data, bool exclusive, bool human)
 	buf_init(&clean, 0);
 	if (human) {
 		if (!term_add(&clean, data->data ? data->data : "", data->len, TERM_LAYOUT)) {
-			term_printf(stderr, "lmsctl: out of memory\n");
+			cli_error("%s", "out of memory");
 			return EXIT_FINDINGS;
 		}
 		data = &clean;
@@ -211,6 +214,27 @@ static int emit(const char *path, const buf *data, bool exclusive, bool human)
 	int rc = emit_raw(path, data, exclusive);
 	buf_free(&clean);
 	return rc;
+}
+
+/* A JSON document a command printed at exit status rc (not 0) carries the error object
+ * (cli/errors.h) as its "error" member: `doc` (an object dumped with `flags`) gains it, as
+ * the last member. The message: `why` when no failure was reported before. */
+static bool json_doc_add_error(buf *doc, int rc, size_t flags, const char *why)
+{
+	if (!cli_error_noted())
+		cli_error_note("%s", why);
+	json_t *d = json_loadb(doc->data ? doc->data : "", doc->len, 0, NULL);
+	json_t *e = cli_error_object(rc);
+	bool ok = json_is_object(d) && e && json_object_set(d, "error", e) == 0;
+	char *text = ok ? term_json_dumps(d, flags) : NULL;
+	if (text) {
+		buf_reset(doc);
+		ok = buf_adds(doc, text) && buf_addc(doc, '\n');
+	}
+	free(text);
+	json_decref(e);
+	json_decref(d);
+	return text && ok;
 }
 
 /* ---- commands ---------------------------------------------------------- */
@@ -277,7 +301,7 @@ static int init_apply_sets(cli *c, const cli_strings *sets)
 			    key);
 		} else if (!model_set(c->m, key, eq + 1)) {
 			free(key);
-			term_printf(stderr, "lmsctl: out of memory\n");
+			cli_error("%s", "out of memory");
 			return EXIT_FINDINGS;
 		}
 		free(key);
@@ -341,7 +365,7 @@ static int cmd_init(cli *c, int argc, char **argv)
 	buf_init(&out, 0);
 	if (!model_render_new(c->m, c->cat, &out)) {
 		buf_free(&out);
-		term_printf(stderr, "lmsctl: out of memory\n");
+		cli_error("%s", "out of memory");
 		rc = EXIT_FINDINGS;
 		goto done;
 	}
@@ -380,11 +404,13 @@ static int cmd_validate(cli *c, int argc, char **argv)
 	int first, rc = parse("validate", validate_usage, opts, COUNT(opts), argc, argv, &first);
 	if (rc != CLI_CONTINUE)
 		return rc;
+	bool json = strcmp(format, "json") == 0;
+	cli_errors_want_json(json);
 	if (list_rules) {
 		buf out;
 		buf_init(&out, 0);
-		rules_registry_write(strcmp(format, "json") == 0, &out);
-		rc = emit(NULL, &out, false, strcmp(format, "json") != 0);
+		rules_registry_write(json, &out);
+		rc = emit(NULL, &out, false, !json);
 		buf_free(&out);
 		return rc;
 	}
@@ -410,12 +436,22 @@ static int cmd_validate(cli *c, int argc, char **argv)
 	}
 	buf out;
 	buf_init(&out, 0);
-	if (strcmp(format, "json") == 0)
+	size_t errors = findings_count(&f, SEV_ERROR);
+	if (json) {
 		findings_format_json(&f, &out);
-	else
+		if (errors || f.oom) {
+			char why[64];
+			snprintf(why, sizeof why, "the model has %zu error(s)", errors);
+			json_doc_add_error(&out, EXIT_FINDINGS,
+			                   JSON_INDENT(2) | JSON_PRESERVE_ORDER, why);
+		}
+	} else {
 		findings_format_text(&f, &out);
-	rc = emit(NULL, &out, false, strcmp(format, "json") != 0);
-	if (rc == EXIT_OK && (findings_count(&f, SEV_ERROR) > 0 || f.oom))
+	}
+	rc = emit(NULL, &out, false, !json);
+	if (rc == EXIT_OK && json)
+		cli_errors_emitted();
+	if (rc == EXIT_OK && (errors > 0 || f.oom))
 		rc = EXIT_FINDINGS;
 	buf_free(&out);
 	findings_free(&f);
@@ -524,7 +560,7 @@ static const char params_usage[] =
 static int cmd_params(cli *c, int argc, char **argv)
 {
 	const char *out_path = NULL;
-	const char *format = "json";
+	const char *format = NULL; /* json, the only one */
 	const cli_opt opts[] = {CLI_OUTPUT_FILE(&out_path), CLI_OUTPUT_FORMAT(&format),
 	                        CLI_STRING("model", 'm', &c->model_path)};
 	/* options may follow the action: params export -o FILE */
@@ -533,6 +569,7 @@ static int cmd_params(cli *c, int argc, char **argv)
 	int parsed = cli_parse(&cl, argc, argv, &first);
 	if (parsed != CLI_CONTINUE)
 		return parsed;
+	cli_errors_want_json(format != NULL);
 	const char *action = first < argc ? argv[first] : NULL;
 	if (!action || (strcmp(action, "export") != 0 && strcmp(action, "import") != 0)) {
 		cli_usage_error("params", "%s", "expected 'export' or 'import'");
@@ -554,15 +591,20 @@ static int cmd_params(cli *c, int argc, char **argv)
 	if (!import) {
 		buf out;
 		buf_init(&out, 0);
-		int rc = params_json_export(c->cat, c->m, &out) ? emit(out_path, &out, false, false)
-		                                                : EXIT_FINDINGS;
+		int rc = EXIT_FINDINGS;
+		if (!params_json_export(c->cat, c->m, &out))
+			cli_error("%s", "out of memory exporting the parameters");
+		else
+			rc = emit(out_path, &out, false, false);
+		if (rc == EXIT_OK && !out_path)
+			cli_errors_emitted();
 		buf_free(&out);
 		return rc;
 	}
 	const char *in_path = argv[first + 1];
 	FILE *f = fopen(in_path, "rb");
 	if (!f) {
-		term_printf(stderr, "lmsctl: %s: cannot open: %s\n", in_path, strerror(errno));
+		cli_error("%s: cannot open: %s", in_path, strerror(errno));
 		return EXIT_USAGE;
 	}
 	buf in;
@@ -574,7 +616,7 @@ static int cmd_params(cli *c, int argc, char **argv)
 	bool bad = ferror(f) || in.failed;
 	fclose(f);
 	if (bad) {
-		term_printf(stderr, "lmsctl: %s: cannot read (or larger than 4 MiB)\n", in_path);
+		cli_error("%s: cannot read (or larger than 4 MiB)", in_path);
 		buf_free(&in);
 		return EXIT_USAGE;
 	}
@@ -644,6 +686,7 @@ static int cmd_render(cli *c, int argc, char **argv)
 	int first, rc = parse("render", render_usage, opts, COUNT(opts), argc, argv, &first);
 	if (rc != CLI_CONTINUE)
 		return rc;
+	cli_errors_want_json(strcmp(format, "json") == 0);
 	char *azs_arg = (char *)azs_option; /* split in place, as getopt hands out argv */
 	if (account && (strlen(account) != 12 || strspn(account, "0123456789") != 12)) {
 		cli_usage_error("render", "--account-id must be 12 digits, not '%s'", account);
@@ -679,10 +722,13 @@ static int cmd_render(cli *c, int argc, char **argv)
 	buf out;
 	buf_init(&out, 0);
 	if (!render_emit(r, strcmp(format, "json") == 0 ? RENDER_JSON : RENDER_YAML, &out)) {
-		term_printf(stderr, "lmsctl: out of memory writing the rendered template\n");
+		cli_error("%s", "out of memory writing the rendered template");
 		rc = EXIT_FINDINGS;
 	} else {
 		rc = emit(out_path, &out, false, false);
+		/* the template is the document (its problems go to stderr): no error in it */
+		if (rc == EXIT_OK && !out_path)
+			cli_errors_emitted();
 	}
 	if (f.n) {
 		findings_sort(&f);
@@ -739,6 +785,7 @@ static int cmd_report(cli *c, int argc, char **argv)
 	int first, rc = parse("report", report_usage, opts, COUNT(opts), argc, argv, &first);
 	if (rc != CLI_CONTINUE)
 		return rc;
+	cli_errors_want_json(strcmp(format, "json") == 0);
 	/* --output checked the word as it was read */
 	report_format fmt = strcmp(format, "markdown") == 0 ? REPORT_MARKDOWN
 	                    : strcmp(format, "json") == 0   ? REPORT_JSON
@@ -758,7 +805,7 @@ static int cmd_report(cli *c, int argc, char **argv)
 	if (!r) {
 		for (size_t i = 0; i < f.n; i++)
 			if (strcmp(f.v[i].rule, "REN003") == 0)
-				term_printf(stderr, "lmsctl: %s\n", f.v[i].message);
+				cli_error("%s", f.v[i].message);
 		rc = EXIT_FINDINGS;
 		goto done;
 	}
@@ -781,13 +828,22 @@ static int cmd_report(cli *c, int argc, char **argv)
 	analysis_run(c->cat, c->m, r, &a);
 	buf out;
 	buf_init(&out, 0);
+	size_t errors = findings_count(&f, SEV_ERROR);
 	if (!report_write(c->cat, c->m, r, &a, &f, have_plan ? &plan : NULL, fmt, &out)) {
-		term_printf(stderr, "lmsctl: out of memory writing the report\n");
+		cli_error("%s", "out of memory writing the report");
 		rc = EXIT_FINDINGS;
 	} else {
+		char why[64];
+		snprintf(why, sizeof why, "the model has %zu error(s)", errors);
+		if (fmt == REPORT_JSON && (errors || f.oom))
+			json_doc_add_error(
+			    &out, EXIT_FINDINGS,
+			    JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10), why);
 		rc = emit(out_path, &out, false, fmt != REPORT_JSON);
+		if (rc == EXIT_OK && fmt == REPORT_JSON && !out_path)
+			cli_errors_emitted();
 	}
-	if (rc == EXIT_OK && (findings_count(&f, SEV_ERROR) > 0 || f.oom))
+	if (rc == EXIT_OK && (errors > 0 || f.oom))
 		rc = EXIT_FINDINGS;
 	buf_free(&out);
 	analysis_free(&a);
@@ -852,6 +908,18 @@ static int cli_outputs(cli *c, int argc, char **argv)
 	return cmd_outputs(argc, argv, &e);
 }
 
+static int cli_diff(cli *c, int argc, char **argv)
+{
+	deploy_env e = make_deploy_env(c);
+	return cmd_diff(argc, argv, &e);
+}
+
+static int cli_drift(cli *c, int argc, char **argv)
+{
+	deploy_env e = make_deploy_env(c);
+	return cmd_drift(argc, argv, &e);
+}
+
 static const struct {
 	const char *name;
 	command_fn fn;
@@ -865,6 +933,8 @@ static const struct {
     {"destroy", cli_destroy, destroy_usage},
     {"status", cli_status, status_usage},
     {"outputs", cli_outputs, outputs_usage},
+    {"diff", cli_diff, diff_usage},
+    {"drift", cli_drift, drift_usage},
     {"render", cmd_render, render_usage},
     {"report", cmd_report, report_usage},
 };
@@ -969,7 +1039,8 @@ int cli_main(int argc, char **argv, const cli_console *console)
 			term_puts(stdout, commands[i].usage);
 			return EXIT_OK;
 		}
-		int rc = commands[i].fn(&c, sub_argc, sub_argv);
+		cli_errors_start();
+		int rc = cli_errors_finish(commands[i].fn(&c, sub_argc, sub_argv));
 		model_free(c.m);
 		catalog_free(c.cat);
 		return rc;

@@ -39,11 +39,16 @@ int cmd_deploy(int argc, char **argv, const deploy_env *env);
 int cmd_destroy(int argc, char **argv, const deploy_env *env);
 int cmd_status(int argc, char **argv, const deploy_env *env);
 int cmd_outputs(int argc, char **argv, const deploy_env *env);
+/* diff: the model against the deployed stack (ops/stackdiff.h); drift: drift detection */
+int cmd_diff(int argc, char **argv, const deploy_env *env);
+int cmd_drift(int argc, char **argv, const deploy_env *env);
 
 extern const char deploy_usage[];
 extern const char destroy_usage[];
 extern const char status_usage[];
 extern const char outputs_usage[];
+extern const char diff_usage[];
+extern const char drift_usage[];
 
 /* A duration in ms from the environment variable `name` (1 ms .. 1 hour); 0 (the
  * default) when unset, with a warning when it is not such a number. LMSCTL_HTTP_TIMEOUT_MS

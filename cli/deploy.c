@@ -6,6 +6,7 @@
 #include "aws/provider.h"
 #include "aws/s3.h"
 #include "aws/sts.h"
+#include "cli/errors.h"
 #include "cli/exit.h"
 #include "cli/options.h"
 #include "common/buf.h"
@@ -22,6 +23,8 @@
 #include "ops/flow.h"
 #include "ops/leftovers.h"
 #include "ops/ops.h"
+#include "ops/stackdiff.h"
+#include "ops/stackdrift.h"
 #include "ops/stackflow.h"
 #include "ops/status.h"
 
@@ -155,6 +158,43 @@ const char outputs_usage[] =
     "                       cfn-outputs/flat-outputs.json or FILE\n" AWS_OPTIONS_HELP "\n"
     "Exit status: 0 printed; 1 no such stack, or a call failed; 2 bad usage.\n";
 
+const char diff_usage[] =
+    "Usage: lmsctl [-m MODEL] diff [--unified] [--change-set] [--template FILE]\n"
+    "                              [--output text|json]\n"
+    "\n"
+    "Compare the model with its deployed stack: the parameters (NoEcho values masked and\n"
+    "not compared; a parameter the pipeline owns shown as owned, never a difference),\n"
+    "the resources the model adds, removes and modifies (both templates rendered, the\n"
+    "deployed one under the stack's values), and what an update would replace.\n"
+    "Nothing is changed, except with --change-set (a change set made, read, deleted).\n"
+    "\n"
+    "  -m, --model FILE     the model file (default: the built-in dev model)\n"
+    "  -u, --unified        also the unified diff of the two rendered templates\n"
+    "      --change-set     also create the update's change set, show its changes and\n"
+    "                       replacements, and delete it (never executed)\n"
+    "      --template FILE  compare FILE (as deploy --template sends it) instead of the\n"
+    "                       template generated from the model\n"
+    "      --output F       text (default) or json (also --format F); on failure, json\n"
+    "                       prints {\"error\": {\"code\": N, \"message\": ...}}\n" AWS_OPTIONS_HELP
+    "\n"
+    "Exit status: 0 the stack matches the model; 3 it differs; 1 validation errors, or a\n"
+    "call failed; 2 bad usage, or no deployed stack.\n";
+
+const char drift_usage[] =
+    "Usage: lmsctl [-m MODEL] drift [--output text|json]\n"
+    "\n"
+    "Detect drift of the model's stack: start CloudFormation drift detection, wait for\n"
+    "it (progress on standard error), then list each drifted resource (MODIFIED or\n"
+    "DELETED) with its property differences, expected against actual.\n"
+    "\n"
+    "  -m, --model FILE     the model file (default: the built-in dev model)\n"
+    "      --output F       text (default) or json (also --format F); on failure, json\n"
+    "                       prints {\"error\": {\"code\": N, \"message\": ...}}\n" AWS_OPTIONS_HELP
+    "\n"
+    "Exit status: 0 in sync; 3 drifted; 1 the detection failed, a call failed, or the\n"
+    "endpoint has no drift detection (moto); 2 bad usage, or no deployed stack;\n"
+    "130 interrupted while waiting (the detection goes on).\n";
+
 /* ---- the state of one command ------------------------------------------------------------ */
 
 typedef struct op {
@@ -215,53 +255,15 @@ static void say(op *o, const char *fmt, ...)
 	fflush(o->info);
 }
 
-/* --output json on failure: stdout carries {"error": {"code": N, "message": "..."}}, the
- * message the first failure's (the command's own document, when it prints one, carries
- * the same object as its "error" member). One command runs per process. */
-static bool json_errors_wanted, json_errors_emitted;
-static buf json_error_msg;
-
-static void json_errors_start(void)
-{
-	buf_init(&json_error_msg, 0);
-	json_errors_wanted = json_errors_emitted = false;
-}
-
-static json_t *json_error_object(int rc)
-{
-	const char *msg = json_error_msg.len ? buf_cstr(&json_error_msg) : "see standard error";
-	return json_pack("{s:i, s:s}", "code", rc, "message", msg);
-}
-
-/* The command's exit status, after the JSON error object when one is owed. */
-static int json_errors_finish(int rc)
-{
-	if (json_errors_wanted && rc != EXIT_OK && !json_errors_emitted) {
-		json_t *doc = json_pack("{s:o}", "error", json_error_object(rc));
-		char *text = doc ? term_json_dumps(doc, JSON_INDENT(2)) : NULL;
-		if (text)
-			term_printf(stdout, "%s\n", text);
-		free(text);
-		json_decref(doc);
-	}
-	buf_free(&json_error_msg);
-	return rc;
-}
-
+/* Every failure goes through cli/errors.h: "lmsctl: ..." on stderr, the first message kept
+ * for the JSON error object of --output json. */
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fail(const char *fmt, ...)
 {
-	term_puts(stderr, "lmsctl: ");
 	va_list ap;
 	va_start(ap, fmt);
-	term_vprintf(stderr, fmt, ap);
+	cli_verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	if (!json_error_msg.len) {
-		va_start(ap, fmt);
-		buf_vaddf(&json_error_msg, fmt, ap);
-		va_end(ap);
-	}
 }
 
 static void fail_err(const lms_error *err)
@@ -891,7 +893,7 @@ static void emit_json(op *o, const char *key, const char *result, const deploy_r
 {
 	if (!o->json)
 		return;
-	json_errors_emitted = true;
+	cli_errors_emitted();
 	json_t *doc = json_pack("{s:s, s:s, s:s, s:s?}", "stack", o->stack, "region", o->region,
 	                        key, result, "changeSet", r ? r->change_set : NULL);
 	if (!doc)
@@ -903,7 +905,7 @@ static void emit_json(op *o, const char *key, const char *result, const deploy_r
 		    doc, "change_set",
 		    json_pack("{s:s, s:s?}", "name", r->change_set, "id", r->change_set_id));
 	if (rc != EXIT_OK)
-		json_object_set_new(doc, "error", json_error_object(rc));
+		json_object_set_new(doc, "error", cli_error_object(rc));
 	if (r && r->stack_status)
 		json_object_set_new(doc, "status", json_string(r->stack_status));
 	if (r && r->changes)
@@ -1268,13 +1270,15 @@ static int deploy_review(deploy_run *x, bool *go)
 		return EXIT_FINDINGS;
 	}
 	if (d->no_execute) {
-		bool ep = o->endpoint_url && o->endpoint_url[0];
+		buf ep; /* --endpoint-url URL when CloudFormation's endpoint is a configured one */
+		buf_init(&ep, 0);
+		aws_cli_endpoint_option(o->aws, "cloudformation", &ep);
 		say(o,
 		    "Not executed (--no-execute). Change set %s is ready for review; execute it "
 		    "with: lmsctl deploy --change-set %s --yes, or aws cloudformation "
-		    "execute-change-set --region %s%s%s --stack-name %s --change-set-name %s\n",
-		    name, name, o->region, ep ? " --endpoint-url " : "", ep ? o->endpoint_url : "",
-		    o->stack, name);
+		    "execute-change-set --region %s%s --stack-name %s --change-set-name %s\n",
+		    name, name, o->region, buf_cstr(&ep), o->stack, name);
+		buf_free(&ep);
 		r->result = "created, not executed";
 		return EXIT_OK;
 	}
@@ -1557,7 +1561,7 @@ static int deploy_main(int argc, char **argv, const deploy_env *env)
 	if (parsed != CLI_CONTINUE)
 		return parsed;
 	o.json = output && strcmp(output, "json") == 0;
-	json_errors_wanted = o.json;
+	cli_errors_want_json(o.json);
 	if (d.change_set && (d.no_execute || d.template_path || d.set_pipeline))
 		return cli_usage_error("deploy",
 		                       "--change-set executes a change set already made: it does "
@@ -1655,7 +1659,7 @@ static int check_protection(op *o, const cfn_stack *s, teardown *t)
 			say(o, "  %s (%s, %s): %s is on\n", p->logical_id, p->type,
 			    p->physical ? p->physical : "?", p->property);
 			buf_reset(&lift);
-			sf_lift_command(p, o->region, p->physical, &lift);
+			sf_lift_command(o->aws, p, o->region, p->physical, &lift);
 			say(o, "      %s\n", buf_cstr(&lift));
 			rc = EXIT_FINDINGS;
 		} else {
@@ -1928,7 +1932,7 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 	if (parsed != CLI_CONTINUE)
 		return parsed;
 	o.json = output && strcmp(output, "json") == 0;
-	json_errors_wanted = o.json;
+	cli_errors_want_json(o.json);
 	if (!yes && !stdin_is_terminal()) {
 		fail("destroy asks the operator to type the environment's name and there is no "
 		     "terminal: pass --yes to destroy without asking");
@@ -2001,7 +2005,7 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 	if (parsed != CLI_CONTINUE)
 		return parsed;
 	o.json = output && strcmp(output, "json") == 0;
-	json_errors_wanted = o.json;
+	cli_errors_want_json(o.json);
 	if (o.json)
 		o.info = stderr;
 	if (!load(&o))
@@ -2022,9 +2026,9 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 	} else if (!s) {
 		say(&o, "Stack %s does not exist in account %s, %s.\n", o.stack, o.who.account,
 		    o.region);
-		if (!json_error_msg.len)
-			buf_addf(&json_error_msg, "stack %s does not exist in account %s, %s",
-			         o.stack, o.who.account, o.region);
+		if (!cli_error_noted())
+			cli_error_note("stack %s does not exist in account %s, %s", o.stack,
+			               o.who.account, o.region);
 		rc = EXIT_FINDINGS;
 	} else {
 		char when[32] = "";
@@ -2101,8 +2105,9 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 		if (doc && s)
 			json_object_set_new(doc, "outputs", sf_outputs_flat(s));
 		if (doc && rc != EXIT_OK)
-			json_object_set_new(doc, "error", json_error_object(rc));
-		json_errors_emitted = doc != NULL;
+			json_object_set_new(doc, "error", cli_error_object(rc));
+		if (doc)
+			cli_errors_emitted();
 		if (doc && first.logical_id)
 			json_object_set_new(doc, "firstFailure",
 			                    json_pack("{s:s, s:s, s:s}", "logicalId",
@@ -2141,7 +2146,7 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 		                       argv[write_flat ? first + 1 : first]);
 	const char *flat_path = first < argc ? argv[first] : SF_OUTPUTS_FILE;
 	bool text = strcmp(format, "text") == 0;
-	json_errors_wanted = !text;
+	cli_errors_want_json(!text);
 	o.info = text ? stdout : stderr;
 	if (!load(&o))
 		return EXIT_USAGE;
@@ -2206,26 +2211,460 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 	return rc;
 }
 
+/* ---- diff --------------------------------------------------------------------------------- */
+
+/* The stack as a diff needs it: none, or one whose creation never ran (a change set only),
+ * is nothing to compare with (EXIT_USAGE). */
+static int diff_read_stack(op *o, cfn_stack **s, buf *tpl)
+{
+	lms_error err = {0};
+	int rc = EXIT_OK;
+	if (!cfn_describe_stack(o->aws, o->stack, s, &err)) {
+		fail_err(&err);
+		rc = EXIT_FINDINGS;
+	} else if (!*s || strcmp((*s)->status, "REVIEW_IN_PROGRESS") == 0) {
+		fail("stack %s %s in account %s, %s: nothing to compare the model with (lmsctl "
+		     "deploy creates it)",
+		     o->stack, *s ? "has never been deployed" : "does not exist", o->who.account,
+		     o->region);
+		rc = EXIT_USAGE;
+	} else if (!cfn_get_template(o->aws, (*s)->id ? (*s)->id : o->stack, tpl, &err)) {
+		fail_err(&err);
+		fail("cannot read the deployed template of stack %s", o->stack);
+		rc = EXIT_FINDINGS;
+	}
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* --change-set: the change set an update would make, described, then deleted (never
+ * executed). *cs (free it) is NULL when none was made. */
+static int diff_change_set(op *o, const cfn_stack *s, const char *template_path,
+                           const buf *template_file, cfn_change_set **cs)
+{
+	*cs = NULL;
+	lms_error err = {0};
+	buf tpl;
+	buf_init(&tpl, 0);
+	params p = {0};
+	pipeline_override none = {0};
+	int rc = EXIT_FINDINGS;
+	bool have = template_path ? buf_add(&tpl, template_file->data, template_file->len)
+	                          : assemble_template(o->cat, model_value_cb, o, &tpl, &err);
+	if (!have) {
+		fail_err(&err);
+	} else if (!collect_parameters(o, template_path, &tpl, &none, &p)) {
+		fail("%s", "out of memory collecting the parameters");
+	} else {
+		sf_plan_request rq = {.stack = o->stack,
+		                      .region = o->region,
+		                      .environment = o->environment,
+		                      .account = o->who.account,
+		                      .type = "UPDATE",
+		                      .role_arn = s->role_arn,
+		                      .template_text = buf_cstr(&tpl),
+		                      .template_len = tpl.len,
+		                      .params = p.kv,
+		                      .nparams = p.n};
+		sf_plan plan = {0};
+		sf_hooks h;
+		bool made =
+		    sf_plan_change_set(o->aws, &rq, hooks(o, &h), plan_progress, &plan, &err);
+		if (!made)
+			fail_err(&err);
+		lms_error_clear(&err);
+		if (plan.cs_id) {
+			if (!cfn_delete_change_set(o->aws, o->stack, plan.cs_id, &err)) {
+				fail_err(&err);
+				fail("change set %s was not deleted: delete it yourself",
+				     buf_cstr(&plan.names.name));
+				made = false;
+			} else {
+				say(o, "Deleted change set %s (never executed)\n",
+				    buf_cstr(&plan.names.name));
+			}
+		}
+		if (made && plan.cs) {
+			*cs = plan.cs;
+			plan.cs = NULL;
+			rc = EXIT_OK;
+		}
+		sf_plan_free(&plan);
+	}
+	params_free(&p);
+	buf_free(&tpl);
+	lms_error_clear(&err);
+	return rc;
+}
+
+static void diff_print_text(op *o, const stack_diff *d)
+{
+	say(o, "Parameters: %zu differ\n", d->params_differ);
+	for (size_t i = 0; i < d->nparams; i++) {
+		const sd_param *p = &d->params[i];
+		if (p->state == SD_CHANGED)
+			say(o, "  ~ %s: %s -> %s\n", p->key, p->deployed, p->model);
+		else if (p->state == SD_ADDED)
+			say(o, "  + %s: (not in the stack) -> %s\n", p->key, p->model);
+		else if (p->state == SD_REMOVED)
+			say(o, "  - %s: %s -> (not in the model's template)\n", p->key,
+			    p->deployed);
+		else if (p->state == SD_OWNED)
+			say(o, "  = %s: %s (owned by the pipeline: an update keeps it)\n", p->key,
+			    p->deployed ? p->deployed : p->model);
+		else if (p->state == SD_MASKED)
+			say(o, "  = %s: **** (NoEcho: not compared)\n", p->key);
+	}
+	say(o, "Resources: %zu added, %zu removed, %zu modified\n", d->added, d->removed,
+	    d->modified);
+	for (size_t i = 0; i < d->nres; i++) {
+		const sd_resource *r = &d->res[i];
+		char mark = r->state == SD_RES_ADDED ? '+' : r->state == SD_RES_REMOVED ? '-' : '~';
+		say(o, "  %c %-40s %s", mark, r->type, r->logical_id);
+		for (size_t j = 0; j < r->nchanged; j++)
+			say(o, "%s%s", j ? ", " : "  (", r->changed[j]);
+		say(o, "%s\n", r->nchanged ? ")" : "");
+	}
+	if (d->unified.len)
+		say(o, "\n%s", buf_cstr(&d->unified));
+}
+
+static json_t *diff_json(const op *o, const stack_diff *d, const cfn_change_set *cs, bool differs)
+{
+	json_t *pj = json_array(), *res = json_array();
+	for (size_t i = 0; pj && i < d->nparams; i++) {
+		const sd_param *p = &d->params[i];
+		json_array_append_new(
+		    pj, json_pack("{s:o, s:s, s:o?, s:o?}", "key", term_json_string(p->key),
+		                  "status", sd_param_state_name(p->state), "deployed",
+		                  p->deployed ? term_json_string(p->deployed) : NULL, "model",
+		                  p->model ? term_json_string(p->model) : NULL));
+	}
+	for (size_t i = 0; res && i < d->nres; i++) {
+		const sd_resource *r = &d->res[i];
+		json_t *changed = json_array();
+		for (size_t j = 0; changed && j < r->nchanged; j++)
+			json_array_append_new(changed, json_string(r->changed[j]));
+		json_array_append_new(res, json_pack("{s:s, s:s, s:s, s:o}", "logicalId",
+		                                     r->logical_id, "type", r->type, "status",
+		                                     sd_resource_state_name(r->state), "changed",
+		                                     changed ? changed : json_array()));
+	}
+	json_t *doc = json_pack(
+	    "{s:s, s:s, s:s?, s:b, s:o, s:{s:i, s:i, s:i}, s:o}", "stack", o->stack, "region",
+	    o->region, "account", o->have_identity ? o->who.account : NULL, "differs", differs,
+	    "parameters", pj ? pj : json_array(), "summary", "added", (int)d->added, "removed",
+	    (int)d->removed, "modified", (int)d->modified, "resources", res ? res : json_array());
+	if (doc && d->unified.len)
+		json_object_set_new(doc, "unified", term_json_string(buf_cstr(&d->unified)));
+	if (doc && cs) {
+		size_t replacements = 0;
+		for (size_t i = 0; i < cs->nchanges; i++)
+			replacements += change_replaces(&cs->changes[i]);
+		json_object_set_new(doc, "changeSet",
+		                    json_pack("{s:s?, s:s?, s:s?, s:s?, s:i, s:o}", "name",
+		                              cs->name, "id", cs->id, "status", cs->status,
+		                              "reason", cs->status_reason, "replacements",
+		                              (int)replacements, "changes", changes_json(cs)));
+	}
+	return doc;
+}
+
+typedef struct diff_opts {
+	bool unified, change_set;
+	const char *template_path; /* --template FILE, as deploy's */
+} diff_opts;
+
+static int diff_run(op *o, const diff_opts *dopt)
+{
+	if (!validate_first(o))
+		return EXIT_FINDINGS;
+	buf file;
+	buf_init(&file, 0);
+	if (dopt->template_path &&
+	    !read_file(dopt->template_path, CFN_MAX_TEMPLATE_URL_BODY, &file)) {
+		buf_free(&file);
+		return EXIT_USAGE;
+	}
+	install_interrupt(o);
+	int rc = connect_aws(o);
+	cfn_stack *s = NULL;
+	buf tpl;
+	buf_init(&tpl, 0);
+	stack_diff d = {0};
+	cfn_change_set *cs = NULL;
+	if (rc == EXIT_OK)
+		rc = diff_read_stack(o, &s, &tpl);
+	if (rc == EXIT_OK) {
+		lms_error err = {0};
+		sd_input in = {.cat = o->cat,
+		               .m = o->m,
+		               .stack = s,
+		               .deployed = buf_cstr(&tpl),
+		               .deployed_len = tpl.len,
+		               .unified = dopt->unified,
+		               .template_text = dopt->template_path ? buf_cstr(&file) : NULL,
+		               .template_name = dopt->template_path,
+		               .template_len = file.len};
+		if (!stack_diff_compute(&in, &d, &err)) {
+			fail_err(&err);
+			rc = EXIT_FINDINGS;
+		}
+		lms_error_clear(&err);
+	}
+	if (rc == EXIT_OK && dopt->change_set)
+		rc = diff_change_set(o, s, dopt->template_path, &file, &cs);
+	bool differs = stack_diff_differs(&d) || (cs && !cfn_change_set_is_empty(cs));
+	if (rc == EXIT_OK) {
+		say(o, "Stack %s against the model%s%s:\n", o->stack, o->model_path ? " " : "",
+		    o->model_path ? o->model_path : " (built-in dev)");
+		if (!o->json)
+			diff_print_text(o, &d);
+		if (cs && cfn_change_set_is_empty(cs))
+			say(o, "Change set %s: no changes\n", cs->name ? cs->name : "?");
+		else if (cs && cs->status && strcmp(cs->status, "FAILED") == 0)
+			say(o, "Change set %s: FAILED: %s\n", cs->name ? cs->name : "?",
+			    cs->status_reason ? cs->status_reason : "no reason given");
+		else if (cs)
+			summarize(o, cs, "UPDATE");
+		say(o, "%s\n",
+		    differs ? "The stack differs from the model." : "The stack matches the model.");
+		rc = differs ? EXIT_DIFFERS : EXIT_OK;
+	}
+	if (o->json && (rc == EXIT_OK || rc == EXIT_DIFFERS)) {
+		json_t *doc = diff_json(o, &d, cs, differs);
+		char *text =
+		    doc ? term_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		if (text) {
+			term_printf(stdout, "%s\n", text);
+			cli_errors_emitted();
+		}
+		free(text);
+		json_decref(doc);
+	}
+	cfn_change_set_free(cs);
+	stack_diff_free(&d);
+	buf_free(&tpl);
+	buf_free(&file);
+	cfn_stack_free(s);
+	return rc;
+}
+
+static int diff_main(int argc, char **argv, const deploy_env *env)
+{
+	op o;
+	op_init(&o, "diff", env);
+	const char *output = NULL;
+	diff_opts d = {0};
+	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("unified", 'u', &d.unified),
+	                        CLI_FLAG("change-set", 0, &d.change_set),
+	                        CLI_STRING("template", 0, &d.template_path),
+	                        CLI_OUTPUT_FORMAT(&output)};
+	int parsed = parse("diff", diff_usage, opts, COUNT(opts), argc, argv);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
+	o.json = output && strcmp(output, "json") == 0;
+	cli_errors_want_json(o.json);
+	if (o.json)
+		o.info = stderr;
+	if (!load(&o))
+		return EXIT_USAGE;
+	int rc = diff_run(&o, &d);
+	op_free(&o);
+	return rc;
+}
+
+/* ---- drift -------------------------------------------------------------------------------- */
+
+/* Each status read, on stderr: the detection's progress. */
+static void drift_progress(void *ctx, const cfn_drift_status *st, int waited)
+{
+	(void)ctx;
+	term_printf(stderr, "Drift detection %s: %s (%d s)\n",
+	            st->detection_id ? st->detection_id : "?", st->detection_status, waited);
+}
+
+/* What a detection that did not finish says, and its exit status. */
+static int drift_not_done(op *o, sd_drift_end end, const stack_drift *d, lms_error *err)
+{
+	switch (end) {
+	case SD_DRIFT_UNSUPPORTED:
+		fail("drift detection is not available at this endpoint: CloudFormation %s is "
+		     "not implemented there (HTTP %ld%s); nothing was checked",
+		     d->failed_call, d->http_status,
+		     o->endpoint_url && o->endpoint_url[0]
+		         ? ", --endpoint-url: an emulator such as moto has no drift detection"
+		         : "");
+		return EXIT_FINDINGS;
+	case SD_DRIFT_INTERRUPTED:
+		fail("interrupted: the drift detection goes on in CloudFormation; run lmsctl drift "
+		     "again for a fresh one");
+		return EXIT_INTERRUPTED;
+	case SD_DRIFT_FAILED:
+	case SD_DRIFT_TIMEOUT:
+	case SD_DRIFT_DONE:
+		break;
+	}
+	fail_err(err);
+	return EXIT_FINDINGS;
+}
+
+static void drift_print_text(op *o, const stack_drift *d)
+{
+	say(o, "Stack %s: %s (%zu of %zu resource(s) drifted, %zu in sync, %zu not checked)\n",
+	    o->stack, d->status.drift_status ? d->status.drift_status : "UNKNOWN", d->drifted,
+	    d->nres, d->in_sync, d->not_checked);
+	for (size_t i = 0; i < d->nres; i++) {
+		const cfn_resource_drift *r = &d->res[i];
+		if (!stack_drift_is_drift(r))
+			continue;
+		say(o, "  %s%-8s%s %-40s %s%s%s%s\n", color(o, RED), r->status, color(o, RESET),
+		    r->resource_type, r->logical_id, r->physical_id ? " (" : "",
+		    r->physical_id ? r->physical_id : "", r->physical_id ? ")" : "");
+		for (size_t j = 0; j < r->ndiffs; j++) {
+			const cfn_property_difference *x = &r->diffs[j];
+			say(o, "      %s %s: expected %s, actual %s\n", x->type, x->path,
+			    x->expected ? x->expected : "(none)", x->actual ? x->actual : "(none)");
+		}
+	}
+}
+
+static json_t *drift_json(const op *o, const stack_drift *d, bool drifted)
+{
+	json_t *res = json_array();
+	for (size_t i = 0; res && i < d->nres; i++) {
+		const cfn_resource_drift *r = &d->res[i];
+		json_t *diffs = json_array();
+		for (size_t j = 0; diffs && j < r->ndiffs; j++) {
+			const cfn_property_difference *x = &r->diffs[j];
+			json_array_append_new(
+			    diffs,
+			    json_pack("{s:o, s:o?, s:o?, s:s}", "path", term_json_string(x->path),
+			              "expected",
+			              x->expected ? term_json_string(x->expected) : NULL, "actual",
+			              x->actual ? term_json_string(x->actual) : NULL, "type",
+			              x->type));
+		}
+		json_array_append_new(res, json_pack("{s:s, s:s?, s:s, s:s, s:o}", "logicalId",
+		                                     r->logical_id, "physicalId", r->physical_id,
+		                                     "type", r->resource_type, "status", r->status,
+		                                     "differences", diffs ? diffs : json_array()));
+	}
+	return json_pack(
+	    "{s:s, s:s, s:s?, s:b, s:s?, s:s?, s:s?, s:s?, s:i, s:i, s:i, s:o}", "stack", o->stack,
+	    "region", o->region, "account", o->have_identity ? o->who.account : NULL, "drifted",
+	    drifted, "detectionId", d->status.detection_id, "detectionStatus",
+	    d->status.detection_status, "driftStatus", d->status.drift_status, "reason",
+	    d->status.reason, "driftedCount", (int)d->drifted, "inSync", (int)d->in_sync,
+	    "notChecked", (int)d->not_checked, "resources", res ? res : json_array());
+}
+
+static int drift_run(op *o)
+{
+	install_interrupt(o);
+	int rc = connect_aws(o);
+	if (rc != EXIT_OK)
+		return rc;
+	lms_error err = {0};
+	cfn_stack *s = NULL;
+	if (!cfn_describe_stack(o->aws, o->stack, &s, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	if (!s || strcmp(s->status, "REVIEW_IN_PROGRESS") == 0) {
+		fail("stack %s %s in account %s, %s: nothing to check for drift", o->stack,
+		     s ? "has never been deployed" : "does not exist", o->who.account, o->region);
+		cfn_stack_free(s);
+		return EXIT_USAGE;
+	}
+	term_printf(stderr, "Detecting drift of stack %s (Ctrl-C stops waiting)\n", o->stack);
+	sf_hooks h;
+	stack_drift d;
+	sd_drift_end end = stack_drift_detect(o->aws, s->id ? s->id : o->stack, hooks(o, &h),
+	                                      drift_progress, &d, &err);
+	cfn_stack_free(s);
+	if (end != SD_DRIFT_DONE) {
+		rc = drift_not_done(o, end, &d, &err);
+	} else {
+		bool drifted = stack_drift_drifted(&d);
+		bool failed = strcmp(d.status.detection_status, "DETECTION_FAILED") == 0;
+		if (failed)
+			term_printf(stderr,
+			            "lmsctl: drift detection failed for some resources: %s (the "
+			            "others are listed)\n",
+			            d.status.reason ? d.status.reason : "no reason given");
+		if (!drifted && failed)
+			cli_error_note("drift detection failed: %s",
+			               d.status.reason ? d.status.reason : "no reason given");
+		rc = drifted ? EXIT_DIFFERS : failed ? EXIT_FINDINGS : EXIT_OK;
+		if (o->json) {
+			json_t *doc = drift_json(o, &d, drifted);
+			if (doc && rc == EXIT_FINDINGS)
+				json_object_set_new(doc, "error", cli_error_object(rc));
+			char *text =
+			    doc ? term_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+			if (text) {
+				term_printf(stdout, "%s\n", text);
+				cli_errors_emitted();
+			}
+			free(text);
+			json_decref(doc);
+		} else {
+			drift_print_text(o, &d);
+		}
+	}
+	stack_drift_free(&d);
+	lms_error_clear(&err);
+	return rc;
+}
+
+static int drift_main(int argc, char **argv, const deploy_env *env)
+{
+	op o;
+	op_init(&o, "drift", env);
+	const char *output = NULL;
+	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_OUTPUT_FORMAT(&output)};
+	int parsed = parse("drift", drift_usage, opts, COUNT(opts), argc, argv);
+	if (parsed != CLI_CONTINUE)
+		return parsed;
+	o.json = output && strcmp(output, "json") == 0;
+	cli_errors_want_json(o.json);
+	if (o.json)
+		o.info = stderr;
+	if (!load(&o))
+		return EXIT_USAGE;
+	int rc = drift_run(&o);
+	op_free(&o);
+	return rc;
+}
+
 int cmd_deploy(int argc, char **argv, const deploy_env *env)
 {
-	json_errors_start();
-	return json_errors_finish(deploy_main(argc, argv, env));
+	return deploy_main(argc, argv, env);
 }
 
 int cmd_destroy(int argc, char **argv, const deploy_env *env)
 {
-	json_errors_start();
-	return json_errors_finish(destroy_main(argc, argv, env));
+	return destroy_main(argc, argv, env);
 }
 
 int cmd_status(int argc, char **argv, const deploy_env *env)
 {
-	json_errors_start();
-	return json_errors_finish(status_main(argc, argv, env));
+	return status_main(argc, argv, env);
 }
 
 int cmd_outputs(int argc, char **argv, const deploy_env *env)
 {
-	json_errors_start();
-	return json_errors_finish(outputs_main(argc, argv, env));
+	return outputs_main(argc, argv, env);
+}
+
+int cmd_diff(int argc, char **argv, const deploy_env *env)
+{
+	return diff_main(argc, argv, env);
+}
+
+int cmd_drift(int argc, char **argv, const deploy_env *env)
+{
+	return drift_main(argc, argv, env);
 }

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* getopt_long */
 #include "cli/options.h"
 
+#include "cli/errors.h"
 #include "cli/exit.h"
 #include "common/term.h"
 #include "common/vec.h"
@@ -19,8 +20,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	term_printf(stderr, "lmsctl%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	va_list ap;
 	va_start(ap, fmt);
+	va_list copy;
+	va_copy(copy, ap);
 	term_vprintf(stderr, fmt, ap);
 	va_end(ap);
+	cli_error_vnote(fmt, copy); /* the message of a JSON error object (cli/errors.h) */
+	va_end(copy);
 	term_printf(stderr, "\nTry 'lmsctl %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
 	return EXIT_USAGE;
 }
@@ -32,7 +37,8 @@ static const struct {
 } output_formats[] = {
     {"validate", "text|json"}, {"render", "yaml|json"},  {"report", "text|markdown|json"},
     {"params", "json"},        {"status", "text|json"},  {"outputs", "text|json|flat"},
-    {"deploy", "text|json"},   {"destroy", "text|json"},
+    {"deploy", "text|json"},   {"destroy", "text|json"}, {"diff", "text|json"},
+    {"drift", "text|json"},
 };
 
 const char *cli_output_formats(const char *cmd)

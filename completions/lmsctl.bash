@@ -6,7 +6,7 @@
 # come from the program itself (`lmsctl params export`, the catalog's parameters), so
 # they follow the templates in use.
 
-_lmsctl_commands='init validate generate params deploy destroy status outputs render report'
+_lmsctl_commands='init validate generate params deploy destroy status outputs diff drift render report'
 
 # The options of COMMAND ('' for lmsctl's own), one case per command.
 _lmsctl_options()
@@ -21,6 +21,8 @@ _lmsctl_options()
 	destroy) echo '-m --model -y --yes --purge --role-arn --output --format --endpoint-url --profile --region --debug' ;;
 	status) echo '-m --model -f --follow --output --format --endpoint-url --profile --region --debug' ;;
 	outputs) echo '-m --model --write-flat --output --format --endpoint-url --profile --region --debug' ;;
+	drift) echo '-m --model --output --format --endpoint-url --profile --region --debug' ;;
+	diff) echo '-m --model -u --unified --change-set --template --output --format --endpoint-url --profile --region --debug' ;;
 	render) echo '-m --model -o --output-file --output --format --account-id --azs' ;;
 	report) echo '-m --model --output --format -o --output-file --previous' ;;
 	esac
@@ -30,7 +32,7 @@ _lmsctl_options()
 _lmsctl_formats()
 {
 	case $1 in
-	validate | status | deploy | destroy) echo 'text json' ;;
+	validate | status | deploy | destroy | diff | drift) echo 'text json' ;;
 	render) echo 'yaml json' ;;
 	report) echo 'text markdown json' ;;
 	params) echo 'json' ;;

@@ -5,7 +5,7 @@
 # tests/help_man.sh fails when they drift apart (or from man/lmsctl.1). Parameter names
 # come from the program itself (`lmsctl params export`, the catalog's parameters).
 
-set -g __lmsctl_commands init validate generate params deploy destroy status outputs render report
+set -g __lmsctl_commands init validate generate params deploy destroy status outputs diff drift render report
 
 # The command on the line so far ('' before one).
 function __lmsctl_command
@@ -52,6 +52,10 @@ function __lmsctl_options
             printf '%s\n' -m --model -f --follow --output --format --endpoint-url --profile --region --debug
         case outputs
             printf '%s\n' -m --model --write-flat --output --format --endpoint-url --profile --region --debug
+        case drift
+            printf '%s\n' -m --model --output --format --endpoint-url --profile --region --debug
+        case diff
+            printf '%s\n' -m --model -u --unified --change-set --template --output --format --endpoint-url --profile --region --debug
         case render
             printf '%s\n' -m --model -o --output-file --output --format --account-id --azs
         case report
@@ -62,7 +66,7 @@ end
 
 function __lmsctl_formats
     switch (__lmsctl_command)
-        case validate status deploy destroy
+        case validate status deploy destroy diff drift
             printf '%s\n' text json
         case render
             printf '%s\n' yaml json

@@ -641,7 +641,7 @@ static bool protection_liftable(awsb *b, const ops_request *rq, const cfn_stack 
 			continue;
 		if (!p[i].liftable) {
 			buf_reset(&lift);
-			sf_lift_command(&p[i], rq->region, p[i].physical, &lift);
+			sf_lift_command(b->aws, &p[i], rq->region, p[i].physical, &lift);
 			ops_post_text(b->sink, OPS_MSG_ERROR,
 			              "%s (%s) has %s on and the template names no parameter that "
 			              "lifts it: nothing was deleted; lift it deliberately, then X "

@@ -536,39 +536,41 @@ bool sf_deployed_protection(aws_client *aws, const cfn_stack *s, sf_protection *
 	return true;
 }
 
-void sf_termination_lift(const char *stack, const char *region, buf *out)
-{
-	buf_addf(out,
-	         "aws cloudformation update-termination-protection --region %s --stack-name %s "
-	         "--no-enable-termination-protection",
-	         region, stack);
-}
-
 /* One line, no newline. */
-void sf_lift_command(const sf_protection *p, const char *region, const char *physical, buf *out)
+void sf_lift_command(const aws_client *aws, const sf_protection *p, const char *region,
+                     const char *physical, buf *out)
 {
 	const char *id = physical ? physical : "<physical id>";
-	if (strcmp(p->type, "AWS::RDS::DBCluster") == 0)
+	const char *service = NULL; /* of the aws command; NULL: none */
+	if (strcmp(p->type, "AWS::RDS::DBCluster") == 0) {
+		service = "rds";
 		buf_addf(out,
 		         "aws rds modify-db-cluster --region %s --db-cluster-identifier %s "
 		         "--no-deletion-protection --apply-immediately",
 		         region, id);
-	else if (strcmp(p->type, "AWS::RDS::DBInstance") == 0)
+	} else if (strcmp(p->type, "AWS::RDS::DBInstance") == 0) {
+		service = "rds";
 		buf_addf(out,
 		         "aws rds modify-db-instance --region %s --db-instance-identifier %s "
 		         "--no-deletion-protection --apply-immediately",
 		         region, id);
-	else if (strcmp(p->type, "AWS::ElasticLoadBalancingV2::LoadBalancer") == 0)
+	} else if (strcmp(p->type, "AWS::ElasticLoadBalancingV2::LoadBalancer") == 0) {
+		/* the endpoint's service id, as AWS_ENDPOINT_URL_<SERVICE> names it */
+		service = "elastic-load-balancing-v2";
 		buf_addf(out,
 		         "aws elbv2 modify-load-balancer-attributes --region %s "
 		         "--load-balancer-arn "
 		         "%s --attributes Key=deletion_protection.enabled,Value=false",
 		         region, id);
-	else if (strcmp(p->type, "AWS::DynamoDB::Table") == 0)
+	} else if (strcmp(p->type, "AWS::DynamoDB::Table") == 0) {
+		service = "dynamodb";
 		buf_addf(out,
 		         "aws dynamodb update-table --region %s --table-name %s "
 		         "--no-deletion-protection-enabled",
 		         region, id);
-	else
+	} else {
 		buf_addf(out, "turn %s off on %s in the %s console", p->property, id, p->type);
+	}
+	if (service)
+		aws_cli_endpoint_option(aws, service, out);
 }

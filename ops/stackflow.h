@@ -139,10 +139,10 @@ void sf_kv_free(cfn_kv *kv, size_t n);
  * warns: it cannot tell). */
 bool sf_deployed_protection(aws_client *aws, const cfn_stack *s, sf_protection **out, size_t *n,
                             cfn_kv **lift, size_t *nlift, lms_error *err);
-/* The command that lifts a stack's termination protection. */
-void sf_termination_lift(const char *stack, const char *region, buf *out);
-/* The command that lifts it (aws rds modify-db-cluster ... --no-deletion-protection), or
- * what to do when there is no such command. */
-void sf_lift_command(const sf_protection *p, const char *region, const char *physical, buf *out);
+/* The command that lifts it (aws rds modify-db-cluster ... --no-deletion-protection, with
+ * --endpoint-url when `aws` (NULL: none) sends the service's calls to a configured
+ * endpoint), or what to do when there is no such command. */
+void sf_lift_command(const aws_client *aws, const sf_protection *p, const char *region,
+                     const char *physical, buf *out);
 
 #endif

@@ -238,6 +238,11 @@ expect generate-output-json 2 "prints one only" -- "$lmsctl" generate --output j
 "$lmsctl" -m prod.yml render --output-file long-o.yml && cmp -s long-o.yml <("$lmsctl" -m prod.yml render) &&
 	pass=$((pass + 1)) || { echo "FAIL render --output-file FILE is not the rendered template"; fail=$((fail + 1)); }
 expect outputs-bad-format 2 "text\|json\|flat" -- "$lmsctl" outputs --output xml
+for c in diff drift; do
+	expect "help-$c" 0 "Usage: lmsctl \[-m MODEL\] $c" -- "$lmsctl" "$c" --help
+	expect "$c-bad-format" 2 "text\|json" -- "$lmsctl" "$c" --output yaml
+	expect "$c-output-file-word" 2 "output-file FILE" -- "$lmsctl" "$c" --output out-word.json
+done
 for c in deploy destroy; do
 	expect_fail "$c-needs-yes" "--yes" -- noaws "$lmsctl" -m prod.yml "$c"
 	expect_fail "$c-no-credentials" "credential" -- noaws "$lmsctl" -m gated.yml "$c" --yes
@@ -279,6 +284,52 @@ expect_fail deploy-without-libcurl-nor-credentials "cannot load /nonexistent/lib
 expect_fail deploy-without-libcrypto "cannot load /nonexistent/libcrypto\.so\.3.*libssl3" -- \
 	noaws AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=example AWS_REGION=eu-west-1 \
 	LMSCTL_LIBCRYPTO=/nonexistent/libcrypto.so.3 "$lmsctl" -m ld-init.yml deploy --yes
+
+# --output json on failure: stdout carries {"error": {"code": N, "message": ...}} with N the
+# exit status, which stays (cli/errors.c, the one helper deploy and status use too); a
+# document the command prints at exit 1 carries the same object as its "error" member;
+# without --output json stdout stays empty; a success carries no error
+json_error() { # NAME WANT_EXIT MESSAGE_PATTERN -- COMMAND...
+	local name=$1 want=$2 pattern=$3
+	shift 4
+	"$@" >out.txt 2>err.txt </dev/null
+	local got=$?
+	if [ "$got" = "$want" ] && python3 - "$want" "$pattern" out.txt <<'PY'; then
+import json, re, sys
+want, pattern, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+doc = json.load(open(path))
+e = doc["error"]
+assert e["code"] == want, e
+assert re.search(pattern, e["message"]), e["message"]
+PY
+		pass=$((pass + 1))
+	else
+		echo "FAIL $name: exit $got (expected $want) or no error object /$pattern/"; sed 's/^/  | /' out.txt err.txt | head -8
+		fail=$((fail + 1))
+	fi
+}
+printf 'stack: [unclosed\n' >unparsable.yml
+for c in validate render report "params export"; do
+	# shellcheck disable=SC2086
+	json_error "$c-json-missing-model" 2 "nope\.yml" -- "$lmsctl" -m nope.yml $c --output json
+	# shellcheck disable=SC2086
+	json_error "$c-json-bad-model" 2 "unparsable\.yml:[0-9]+" -- "$lmsctl" -m unparsable.yml $c --output json
+	# shellcheck disable=SC2086
+	"$lmsctl" -m nope.yml $c >out.txt 2>/dev/null </dev/null
+	[ ! -s out.txt ] && pass=$((pass + 1)) || { echo "FAIL $c: an error object without --output json"; fail=$((fail + 1)); }
+	# shellcheck disable=SC2086
+	"$lmsctl" -m prod.yml $c --output json >out.txt 2>/dev/null </dev/null
+	python3 -c 'import json,sys; d=json.load(open("out.txt")); sys.exit(isinstance(d, dict) and "error" in d)' &&
+		pass=$((pass + 1)) || { echo "FAIL $c: an error member in a success"; fail=$((fail + 1)); }
+done
+json_error report-json-missing-previous 2 "gone\.yml" -- "$lmsctl" -m prod.yml report --output json --previous gone.yml
+json_error render-json-bad-account 2 "12 digits" -- "$lmsctl" -m prod.yml render --output json --account-id 12
+sed 's/^  VpcCidr: .*/  VpcCidr: 10.40.0.0\/8/' prod.yml >bad-cidr.yml
+json_error validate-json-findings 1 "[1-9][0-9]* error" -- "$lmsctl" -m bad-cidr.yml validate --output json
+python3 -c 'import json; d=json.load(open("out.txt")); assert d["errors"] >= 1 and d["findings"]' &&
+	pass=$((pass + 1)) || { echo "FAIL validate --output json at exit 1 lost its findings"; fail=$((fail + 1)); }
+json_error report-json-findings 1 "[1-9][0-9]* error" -- "$lmsctl" -m bad-cidr.yml report --output json
+json_error params-import-json-missing 2 "gone\.json: cannot open" -- "$lmsctl" -m prod.yml params import gone.json --output json
 
 echo "cli: $pass passed, $fail failed, $todo todo"
 [ $fail = 0 ]

@@ -948,6 +948,187 @@ class AgainstMoto(Base):
         r = self.lm("-m", model, "destroy", "--yes")
         self.assertIn("Nothing of pur is left outside the stack", r.stdout)
 
+    def diff_model(self, stack, suffix):
+        """A model of the console-moto catalog (four resources moto creates, a NoEcho
+        parameter) for `stack`, and that catalog."""
+        fixture = os.path.join(TOP, "tests", "fixtures", "console-moto")
+        model = os.path.join(self.tmp, stack + ".yml")
+        subprocess.run([LMSCTL, "--templates", fixture, "init", "--env", "dev", "-o", model,
+                        "--force", "--set", "stack=" + stack, "--set", "suffix=" + suffix],
+                       check=True, capture_output=True, timeout=30)
+        return model, fixture
+
+    def test_diff(self):
+        """lmsctl diff: no stack is exit 2 (an error object with --output json); a model
+        with errors is exit 1 before any AWS call; the deployed stack matches its model
+        (exit 0) with the NoEcho value masked and never shown; a changed value is exit 3
+        with the parameter and the resource it changes; --unified adds the rendered
+        templates' diff; --change-set makes, reads and deletes a change set; a template with
+        a resource more, --template, and a pipeline-owned parameter."""
+        model, fixture = self.diff_model("lms-diff", "dif")
+        secret = "Zq9DiffSecret"
+
+        def diff(*args, model=model, templates=fixture):
+            return self.lm("-m", model, "diff", *args, templates=templates)
+
+        r = diff()
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("stack lms-diff does not exist", r.stderr)
+        r = diff("--output", "json")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["error"]["code"], 2)
+        self.assertIn("does not exist", json.loads(r.stdout)["error"]["message"])
+
+        with open(model, encoding="utf-8") as f:
+            text = f.read()
+        with open(model, "w", encoding="utf-8") as f:
+            f.write(text.replace("WebhookToken: ''", "WebhookToken: " + secret))
+        r = self.lm("-m", model, "deploy", "--yes", "--role-arn", ROLE, templates=fixture)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+        r = diff()
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("The stack matches the model.", r.stdout)
+        self.assertIn("WebhookToken: **** (NoEcho: not compared)", r.stdout)
+        self.assertIn("Resources: 0 added, 0 removed, 0 modified", r.stdout)
+        r = diff("--output", "json", "--unified", "--debug")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn(secret, r.stdout + r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertFalse(doc["differs"])
+        self.assertNotIn("unified", doc)
+        self.assertNotIn("error", doc)
+        params = {p["key"]: p for p in doc["parameters"]}
+        self.assertEqual(params["WebhookToken"], {"key": "WebhookToken", "status": "noecho",
+                                                  "deployed": "****", "model": "****"})
+        self.assertEqual(params["LogRetentionDays"]["status"], "same")
+
+        # a model with errors: exit 1, no AWS call
+        with open(model, "w", encoding="utf-8") as f:
+            f.write(text.replace("LogRetentionDays: 30", "LogRetentionDays: 31"))
+        r = diff("--debug")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertNotIn("[debug] >", r.stderr)
+
+        # a changed value: the parameter and the resource that reads it
+        with open(model, "w", encoding="utf-8") as f:
+            f.write(text.replace("WebhookToken: ''", "WebhookToken: " + secret)
+                    .replace("LogRetentionDays: 30", "LogRetentionDays: 90"))
+        r = diff("--unified")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("~ LogRetentionDays: 30 -> 90", r.stdout)
+        self.assertRegex(r.stdout, r"~ AWS::SSM::Parameter +RetentionParameter  \(Properties\.Value\)")
+        self.assertIn("Resources: 0 added, 0 removed, 1 modified", r.stdout)
+        self.assertIn("--- deployed\n+++ model\n@@ ", r.stdout)
+        self.assertRegex(r.stdout, r"\n-.*Value: '?30'?\n\+.*Value: '?90'?\n")
+        self.assertIn("The stack differs from the model.", r.stdout)
+        self.assertNotIn(secret, r.stdout + r.stderr)
+        r = diff("--output", "json")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertTrue(doc["differs"])
+        self.assertEqual({p["key"]: (p["status"], p["deployed"], p["model"])
+                          for p in doc["parameters"]}["LogRetentionDays"], ("changed", "30", "90"))
+        self.assertEqual(doc["resources"], [{"logicalId": "RetentionParameter",
+                                             "type": "AWS::SSM::Parameter", "status": "modified",
+                                             "changed": ["Properties.Value"]}])
+        self.assertEqual(doc["summary"], {"added": 0, "removed": 0, "modified": 1})
+
+        # --change-set: made, described, deleted; never executed
+        cf = self.admin("cloudformation")
+        sid = cf.describe_stacks(StackName="lms-diff")["Stacks"][0]["StackId"]
+        r = diff("--change-set", "--output", "json")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertTrue(doc["changeSet"]["name"].startswith("lmsctl-"), doc)
+        self.assertIn("replacements", doc["changeSet"])
+        self.assertIn("Deleted change set %s (never executed)" % doc["changeSet"]["name"],
+                      r.stderr)
+        self.assertIn(":changeSet/", doc["changeSet"]["id"])
+        sums = cf.list_change_sets(StackName="lms-diff")["Summaries"]
+        self.assertNotIn(doc["changeSet"]["id"],
+                         [c["ChangeSetId"] for c in sums if c["StackId"] == sid])
+        params = {p["ParameterKey"]: p["ParameterValue"]
+                  for p in cf.describe_stacks(StackName="lms-diff")["Stacks"][0]["Parameters"]}
+        self.assertEqual(params["LogRetentionDays"], "30")  # not executed
+
+        # a catalog with a resource more, one less: added and removed
+        more = os.path.join(self.tmp, "diff-catalog")
+        shutil.copytree(fixture, more, dirs_exist_ok=True)
+        with open(os.path.join(more, "app.yml"), encoding="utf-8") as f:
+            app = f.read()
+        app = app.replace("  ConfigParameter:\n", "  ExtraQueue:\n    Type: AWS::SQS::Queue\n"
+                          "    Properties:\n      QueueName: !Sub lms-extra-${EnvironmentSuffix}\n"
+                          "  ConfigParameter:\n")
+        app = app.replace("  RetentionParameter:\n", "  RetentionParameterGone:\n")
+        with open(os.path.join(more, "app.yml"), "w", encoding="utf-8") as f:
+            f.write(app)
+        with open(model, "w", encoding="utf-8") as f:
+            f.write(text.replace("WebhookToken: ''", "WebhookToken: " + secret))
+        r = diff(templates=more)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("Resources: 2 added, 1 removed, 0 modified", r.stdout)
+        self.assertRegex(r.stdout, r"\+ AWS::SQS::Queue +ExtraQueue\n")
+        self.assertRegex(r.stdout, r"- AWS::SSM::Parameter +RetentionParameter\n")
+        self.assertIn("Parameters: 0 differ", r.stdout)
+
+        # --template, and a parameter the pipeline owns: shown as owned, never a difference
+        pipe = os.path.join(FIXTURES, "pipeline.yml")
+        pmodel = self.model("lms-diff-pipe", "dfp")
+        r = self.lm("-m", pmodel, "deploy", "--yes", "--template", pipe)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        image = "%s.dkr.ecr.eu-west-1.amazonaws.com/lms:build-7" % ACCOUNT
+        with open(pipe, encoding="utf-8") as f:
+            body = f.read()
+        cf.create_change_set(StackName="lms-diff-pipe", ChangeSetName="pipeline-build-7",
+                             TemplateBody=body, ChangeSetType="UPDATE", Parameters=[
+                                 {"ParameterKey": "ContainerImage", "ParameterValue": image},
+                                 {"ParameterKey": "EnvironmentSuffix", "UsePreviousValue": True},
+                                 {"ParameterKey": "FlowLogRetentionDays",
+                                  "UsePreviousValue": True}])
+        cf.execute_change_set(StackName="lms-diff-pipe", ChangeSetName="pipeline-build-7")
+        r = self.lm("-m", pmodel, "diff", "--template", pipe)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("ContainerImage: %s (owned by the pipeline: an update keeps it)" % image,
+                      r.stdout)
+        r = self.lm("-m", pmodel, "diff", "--template", pipe, "--output", "json")
+        owned = [p for p in json.loads(r.stdout)["parameters"] if p["key"] == "ContainerImage"]
+        self.assertEqual(owned, [{"key": "ContainerImage", "status": "pipeline",
+                                  "deployed": image, "model": None}])
+        r = self.lm("-m", pmodel, "diff", "--template", os.path.join(self.tmp, "nope.yml"))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        for st in ("lms-diff", "lms-diff-pipe"):
+            cf.delete_stack(StackName=st)
+
+    def test_drift_moto_has_none(self):
+        """moto 5.2.1 implements no drift call (a 500 HTML page for DetectStackDrift): lmsctl
+        drift says drift detection is not available there, exit 1, never a crash; with
+        --output json the error object says the same. No stack is exit 2."""
+        model, fixture = self.diff_model("lms-drift", "dri")
+        r = self.lm("-m", model, "drift", templates=fixture)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("stack lms-drift does not exist", r.stderr)
+        r = self.lm("-m", model, "deploy", "--yes", templates=fixture)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # the deployer's policy (docs/deployer-policy.json) has no drift call: refused as
+        # such, not taken for a missing action
+        r = self.lm("-m", model, "drift", templates=fixture)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("not authorized to perform: cloudformation:DetectStackDrift", r.stderr)
+        self.assertNotIn("not available at this endpoint", r.stderr)
+        r = self.lm("-m", model, "drift", templates=fixture, keys="admin")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("drift detection is not available at this endpoint: CloudFormation "
+                      "DetectStackDrift is not implemented there (HTTP 500, --endpoint-url: an "
+                      "emulator such as moto has no drift detection); nothing was checked",
+                      r.stderr)
+        r = self.lm("-m", model, "drift", "--output", "json", templates=fixture, keys="admin")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        err = json.loads(r.stdout)["error"]
+        self.assertEqual(err["code"], 1)
+        self.assertIn("drift detection is not available", err["message"])
+        self.admin("cloudformation").delete_stack(StackName="lms-drift")
+
     def test_no_terminal_no_prompt(self):
         model = self.model("lms-prompt")
         for cmd in ("deploy", "destroy"):
@@ -985,6 +1166,66 @@ class AgainstRecordings(Base):
     def deploy(self, scenario, *extra, cwd=None):
         return self.lm(scenario, "deploy", "--yes", "--template",
                        os.path.join(FIXTURES, "simple.yml"), *extra, cwd=cwd)
+
+    def test_drift_recorded(self):
+        """lmsctl drift against recorded answers: DetectStackDrift, the status polled until
+        the detection ends (progress on stderr), every page of DescribeStackResourceDrifts;
+        the drifted resources (MODIFIED, DELETED) with expected and actual values, exit 3;
+        in sync is exit 0; a detection that failed for some resources is exit 1 with the
+        reason, or 3 when what it checked drifted."""
+        r = self.lm("recorded/drift", "drift")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("Drift detection a1b2c3d4-0000-11ef-9c2a-0a1b2c3d4e5f: "
+                      "DETECTION_IN_PROGRESS (0 s)", r.stderr)
+        self.assertIn("DETECTION_COMPLETE (1 s)", r.stderr)
+        self.assertEqual(self.fault.count("drift/%s/DescribeStackDriftDetectionStatus"
+                                          % self.key), 2)
+        self.assertEqual(self.fault.count("drift/%s/DescribeStackResourceDrifts" % self.key), 2)
+        self.assertIn("Stack lms-dev: DRIFTED (2 of 4 resource(s) drifted, 1 in sync, "
+                      "1 not checked)", r.stdout)
+        self.assertRegex(r.stdout, r"MODIFIED +AWS::SQS::Queue +WorkQueue \(https://sqs")
+        self.assertIn("NOT_EQUAL /MessageRetentionPeriod: expected 345600, actual 3600",
+                      r.stdout)
+        self.assertIn('ADD /Tags/0: expected (none), actual {"Key":"owner","Value":"ops"}',
+                      r.stdout)
+        self.assertRegex(r.stdout, r"DELETED +AWS::SSM::Parameter +ConfigParameter")
+        self.assertNotIn("AlarmTopic", r.stdout)   # in sync: not listed
+        self.assertNotIn("AppLogGroup", r.stdout)  # not checked: counted only
+
+        r = self.lm("recorded/drift", "drift", "--output", "json")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertTrue(doc["drifted"])
+        self.assertEqual((doc["driftStatus"], doc["detectionStatus"], doc["driftedCount"],
+                          doc["inSync"], doc["notChecked"]),
+                         ("DRIFTED", "DETECTION_COMPLETE", 2, 1, 1))
+        wq = [x for x in doc["resources"] if x["logicalId"] == "WorkQueue"][0]
+        self.assertEqual(wq["status"], "MODIFIED")
+        self.assertEqual(wq["differences"][0], {"path": "/MessageRetentionPeriod",
+                                                "expected": "345600", "actual": "3600",
+                                                "type": "NOT_EQUAL"})
+        self.assertNotIn("error", doc)
+
+        r = self.lm("recorded/drift-insync", "drift")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("Stack lms-dev: IN_SYNC (0 of 2 resource(s) drifted, 2 in sync, "
+                      "0 not checked)", r.stdout)
+        r = self.lm("recorded/drift-insync", "drift", "--output", "json")
+        self.assertEqual((r.returncode, json.loads(r.stdout)["drifted"]), (0, False))
+
+        r = self.lm("recorded/drift-failed", "drift", "--output", "json")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["detectionStatus"], "DETECTION_FAILED")
+        self.assertEqual(doc["error"]["code"], 1)
+        self.assertIn("Failed to detect drift on resource [Topic]", doc["error"]["message"])
+        self.assertIn("drift detection failed for some resources", r.stderr)
+
+        # an answer the endpoint fails (not one it lacks): the call's error, exit 1
+        r = self.lm("recorded/outputs", "drift")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertNotIn("not available at this endpoint", r.stderr)
+        self.assertIn("DetectStackDrift", r.stderr)
 
     def test_outputs_formats(self):
         r = self.lm("recorded/outputs", "outputs", "--format", "flat")
@@ -1134,6 +1375,18 @@ class AgainstRecordings(Base):
                           ("UpdateTerminationProtection", 0), ("DeleteStack", 0)):
             self.assertEqual(self.fault.count("lift-wider/%s/%s" % (self.key, action)), n, action)
         self.assertEqual(self.journal()[-1]["result"], "refused: lifting protection")
+
+    def test_aws_hints_name_the_endpoint(self):
+        """The `aws` commands lmsctl suggests (lifting a deletion protection no template
+        parameter lifts; lmsctl lifts the termination protection itself) carry
+        --endpoint-url when one is in use, so that they go where lmsctl's calls went."""
+        r = self.lm("recorded/protected", "destroy", "--yes")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        url = "%s/recorded/protected/%s" % (self.fault.url, self.key)
+        self.assertIn("lms-db-cluster-rec --no-deletion-protection --apply-immediately "
+                      "--endpoint-url " + url + "\n", r.stdout)
+        self.assertIn("Key=deletion_protection.enabled,Value=false --endpoint-url " + url,
+                      r.stdout)
 
     def test_busy_stack_is_not_deployed(self):
         r = self.deploy("recorded/in-progress")

@@ -14,7 +14,7 @@ src=${TOP_SRCDIR:-.}
 lmsctl=${LMSCTL:-lmsctl}
 man=$src/man/lmsctl.1
 comp=$src/completions
-commands='init validate generate params deploy destroy status outputs render report'
+commands='init validate generate params deploy destroy status outputs diff drift render report'
 rc=0
 fail() {
 	echo "FAIL: $*"

@@ -894,6 +894,62 @@ static void test_container_and_instance_credentials(void **state)
 	chain_cleanup();
 }
 
+/* The drift answers: the count absent or not a number is -1 (not 0), a resource without
+ * differences has none, a difference without ExpectedValue (an ADD) has NULL. */
+static void test_drift_parse(void **state)
+{
+	(void)state;
+	const struct {
+		const char *xml;
+		long want;
+	} counts[] = {{"<DriftedStackResourceCount>0</DriftedStackResourceCount>", 0},
+	              {"<DriftedStackResourceCount>3</DriftedStackResourceCount>", 3},
+	              {"<DriftedStackResourceCount>-1</DriftedStackResourceCount>", -1},
+	              {"<DriftedStackResourceCount>x</DriftedStackResourceCount>", -1},
+	              {"", -1}};
+	for (size_t i = 0; i < 5; i++) {
+		char text[512];
+		snprintf(text, sizeof text,
+		         "<R><X><StackDriftDetectionId>d</StackDriftDetectionId>"
+		         "<StackDriftStatus>DRIFTED</StackDriftStatus>%s</X></R>",
+		         counts[i].xml);
+		xml_doc *d = parse(text);
+		cfn_drift_status st;
+		assert_true(cfn_parse_drift_status(xml_child(xml_root(d), "X"), &st));
+		assert_int_equal(st.drifted, counts[i].want);
+		assert_string_equal(st.detection_status, "?"); /* absent */
+		assert_string_equal(st.drift_status, "DRIFTED");
+		assert_null(st.reason);
+		cfn_drift_status_clear(&st);
+		assert_int_equal(st.drifted, -1);
+		xml_free(d);
+	}
+	xml_doc *d = parse("<R><X><StackResourceDrifts>"
+	                   "<member><LogicalResourceId>Q</LogicalResourceId>"
+	                   "<StackResourceDriftStatus>MODIFIED</StackResourceDriftStatus>"
+	                   "<PropertyDifferences><member><PropertyPath>/Tags/0</PropertyPath>"
+	                   "<ExpectedValue></ExpectedValue><ActualValue>v</ActualValue>"
+	                   "<DifferenceType>ADD</DifferenceType></member></PropertyDifferences>"
+	                   "</member><member></member>"
+	                   "</StackResourceDrifts></X></R>");
+	cfn_resource_drift *v = NULL;
+	size_t n = 0;
+	char *next = NULL;
+	assert_true(cfn_parse_resource_drifts_page(xml_child(xml_root(d), "X"), &v, &n, &next));
+	assert_null(next);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].logical_id, "Q");
+	assert_int_equal(v[0].ndiffs, 1);
+	assert_null(v[0].diffs[0].expected);
+	assert_string_equal(v[0].diffs[0].actual, "v");
+	assert_string_equal(v[0].diffs[0].type, "ADD");
+	assert_string_equal(v[1].logical_id, "?");
+	assert_string_equal(v[1].status, "?");
+	assert_int_equal(v[1].ndiffs, 0);
+	cfn_resource_drifts_free(v, n);
+	xml_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -905,6 +961,7 @@ int main(void)
 	    cmocka_unit_test(test_events_once_oldest_first),
 	    cmocka_unit_test(test_events_before_since_are_history),
 	    cmocka_unit_test(test_event_pages_parse),
+	    cmocka_unit_test(test_drift_parse),
 	    cmocka_unit_test(test_tokens_times),
 	    cmocka_unit_test(test_recovery_calls_and_template),
 	    cmocka_unit_test(test_sts),

@@ -18,7 +18,7 @@
 #include "model/model.h"
 #include "ops/ops.h"
 #include "tui/ui_cmd.h"
-#include "tui/ui_diff.h"
+#include "common/diff.h"
 #include "tui/ui_history.h"
 #include "tui/ui_model.h"
 #include "tui/ui_recover.h"

@@ -443,6 +443,45 @@ static void check_cli(const aws_request *req, const char *const *masked, size_t 
 	buf_free(&out);
 }
 
+/* The `aws` command lines lmsctl suggests go where its calls go: --endpoint-url URL (quoted
+ * for the shell) when the service's endpoint is a configured one, nothing otherwise. */
+static void test_cli_endpoint_option(void **state)
+{
+	(void)state;
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_RDS");
+	buf b;
+	buf_init(&b, 0);
+	aws_cli_endpoint_option(NULL, "rds", &b);
+	assert_int_equal(b.len, 0); /* none configured: the default endpoint, no option */
+	setenv("AWS_ENDPOINT_URL_RDS", "http://127.0.0.1:4566", 1);
+	aws_cli_endpoint_option(NULL, "rds", &b);
+	assert_string_equal(buf_cstr(&b), " --endpoint-url http://127.0.0.1:4566");
+	buf_reset(&b);
+	aws_cli_endpoint_option(NULL, "cloudformation", &b); /* another service's: not this one's */
+	assert_int_equal(b.len, 0);
+	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
+	aws_cli_endpoint_option(NULL, "rds", &b);
+	assert_int_equal(b.len, 0);
+	unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	unsetenv("AWS_ENDPOINT_URL_RDS");
+	setenv("AWS_ENDPOINT_URL", "http://localhost:4566/a b", 1);
+	aws_cli_endpoint_option(NULL, "cloudformation", &b);
+	assert_string_equal(buf_cstr(&b), " --endpoint-url 'http://localhost:4566/a b'");
+	unsetenv("AWS_ENDPOINT_URL");
+	/* the client's --endpoint-url, for every service */
+	buf_reset(&b);
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = "http://127.0.0.1:5000"};
+	lms_error err = {0};
+	aws_client *c = aws_client_new(&o, &test_creds, &err);
+	assert_non_null(c);
+	aws_cli_endpoint_option(c, "dynamodb", &b);
+	assert_string_equal(buf_cstr(&b), " --endpoint-url http://127.0.0.1:5000");
+	assert_string_equal(aws_client_endpoint_url(c, "rds"), "http://127.0.0.1:5000");
+	aws_client_free(c);
+	buf_free(&b);
+}
+
 static void test_cli_command(void **state)
 {
 	(void)state;
@@ -890,6 +929,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_options),
 	    cmocka_unit_test(test_ok_and_headers),
 	    cmocka_unit_test(test_cli_command),
+	    cmocka_unit_test(test_cli_endpoint_option),
 	    cmocka_unit_test(test_secret_parameter_never_logged),
 	    cmocka_unit_test(test_call_hook),
 	    cmocka_unit_test(test_throttling_then_success),

@@ -3,7 +3,7 @@
  * deployed one. Unified hunks, colored, scrollable. */
 #include "tui/ui.h"
 
-#include "tui/ui_diff.h"
+#include "common/diff.h"
 #include "tui/ui_text.h"
 
 #include <stdlib.h>

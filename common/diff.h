@@ -1,8 +1,8 @@
-/* ui_diff: a line diff (Myers' algorithm) shown as unified hunks, for the
- * model against its saved file and the generated template against the
- * deployed one. Pure: no curses. */
-#ifndef LMSCTL_TUI_UI_DIFF_H
-#define LMSCTL_TUI_UI_DIFF_H
+/* diff: a line diff (Myers' algorithm) shown as unified hunks: the console's model
+ * against its saved file and generated template against the deployed one, and lmsctl
+ * diff --unified (the rendered templates). Pure: no curses, no I/O. */
+#ifndef LMSCTL_COMMON_DIFF_H
+#define LMSCTL_COMMON_DIFF_H
 
 #include <stdbool.h>
 #include <stddef.h>

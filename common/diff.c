@@ -1,4 +1,4 @@
-#include "tui/ui_diff.h"
+#include "common/diff.h"
 
 #include "common/vec.h"
 
