@@ -509,7 +509,7 @@ expect denied 'access denied: ' 12
 expect denied-action 'CreateChangeSet on lms-dev'
 keys q
 start 80 24 LMSCTL_FAKE_AWS=new -- --readonly
-expect readonly-badge 'READONLY'
+expect readonly-badge 'READ-ONLY'
 keys D
 expect readonly-deploy 'read-only session \(--readonly\): deploy is disabled'
 keys X

@@ -519,6 +519,11 @@ static int do_save(console *c, void *ctx, bool confirmed)
 
 static int save_to(console *c, const char *path, bool then_quit)
 {
+	if (console_readonly(c)) {
+		console_msg(c, true, "read-only session (%s): the model is not saved",
+		            console_readonly_why(c));
+		return UI_HANDLED | UI_REDRAW;
+	}
 	save_job *sj = calloc(1, sizeof(*sj));
 	if (!sj || !(sj->path = strdup(path))) {
 		free(sj);
@@ -1054,7 +1059,7 @@ static void draw_header(console *c)
 		snprintf(dirtybuf, sizeof(dirtybuf), " saved ");
 		right_dirty = dirtybuf;
 	}
-	const char *ro = c->opts->readonly ? " READONLY " : NULL;
+	const char *ro = console_readonly(c) ? " READ-ONLY " : NULL;
 	int right_w = (int)ui_width(c, right_dirty) + (ro ? (int)ui_width(c, ro) + 1 : 0);
 	x += ui_put_cut(c, w, 0, x, buf_cstr(&b), end - x - right_w, base);
 	if (c->ops.arn && x + 2 + (int)ui_width(c, short_arn(c->ops.arn)) < end - right_w) {
@@ -1190,7 +1195,7 @@ static void draw_footer(console *c)
 			if (!b[i].hint || (b[i].when && !(b[i].when & ctx)))
 				continue;
 			/* a read-only session does not offer what it refuses */
-			bool dup = c->opts->readonly &&
+			bool dup = console_readonly(c) &&
 			           (strcmp(b[i].keys, "D") == 0 || strcmp(b[i].keys, "X") == 0);
 			for (size_t k = 0; k < nshown; k++)
 				dup = dup || strcmp(shown[k], b[i].keys) == 0;

@@ -389,6 +389,22 @@ struct console_api {
 	void (*copy)(console *c, const char *text);
 };
 
+/* Whether the session is read-only (--readonly, or the configuration's readonly for the
+ * model's environment without --write), and why, for messages. */
+static inline bool console_readonly(const console *c)
+{
+	return c->opts->readonly ||
+	       (c->opts->env_readonly &&
+	        c->opts->env_readonly(c->opts->env_ctx, model_get(c->m, "environment")));
+}
+
+static inline const char *console_readonly_why(const console *c)
+{
+	return c->opts->readonly ? "--readonly"
+	                         : "the configuration file makes this environment read-only; "
+	                           "lmsctl --write lifts it";
+}
+
 static inline void console_msg(console *c, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static inline void console_msg(console *c, bool error, const char *fmt, ...)
