@@ -737,7 +737,9 @@ static int show_help(console *c)
 	            "  Deploy and destroy ask before acting: y/N (No by default) for additions\n"
 	            "  and changes; the environment name typed for any replacement, removal or\n"
 	            "  destroy. Keys typed ahead are dropped before each question. --readonly\n"
-	            "  disables both. Unsaved edits are kept in a recovery file until saved.\n");
+	            "  (or readonly = true for the environment in ~/.config/lmsctl/config,\n"
+	            "  lifted by --write) disables both and saving. Unsaved edits are kept in\n"
+	            "  a recovery file until saved.\n");
 	dlg_push(c, d);
 	return UI_HANDLED | UI_REDRAW;
 }
