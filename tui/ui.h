@@ -302,6 +302,9 @@ typedef struct bench_log {
 
 typedef enum { PROMPT_NONE, PROMPT_COMMAND, PROMPT_SEARCH } prompt_kind;
 
+/* How many messages the message log keeps (key M, :messages). */
+#define CONSOLE_MSGLOG 200
+
 struct console {
 	const console_api *api; /* what the views call (console.c's) */
 	const console_opts *opts;
@@ -359,6 +362,13 @@ struct console {
 	bool mouse;
 	bool paste; /* inside a bracketed paste */
 	bool msg_error;
+	/* The last CONSOLE_MSGLOG messages, oldest first from msglog_head (key M) */
+	struct {
+		char *text;
+		bool error;
+		time_t at;
+	} msglog[CONSOLE_MSGLOG];
+	size_t msglog_head, msglog_n;
 	bool tpl_valid;
 	bool quit;
 	bool discarded; /* quit dropping the unsaved edits */
