@@ -330,6 +330,19 @@ bool aws_ini_has_section(const aws_ini *ini, const char *section)
 	return ini_has(ini, section_is, section);
 }
 
+size_t aws_ini_count(const aws_ini *ini)
+{
+	return ini ? ini->count : 0;
+}
+
+void aws_ini_entry(const aws_ini *ini, size_t i, const char **section, const char **key,
+                   const char **value)
+{
+	*section = ini->items[i].section;
+	*key = ini->items[i].key;
+	*value = ini->items[i].value;
+}
+
 /* ---- the shared files --------------------------------------------------------------------- */
 
 typedef struct shared_files {

@@ -119,6 +119,11 @@ aws_ini *aws_ini_parse(const char *text, size_t len, lms_error *err);
 /* The value of key in section, or NULL; owned by ini. */
 const char *aws_ini_get(const aws_ini *ini, const char *section, const char *key);
 bool aws_ini_has_section(const aws_ini *ini, const char *section);
+/* The entries in file order, for a caller that checks every setting: i from 0 to
+ * aws_ini_count(); *key and *value are NULL for the entry that records a section header. */
+size_t aws_ini_count(const aws_ini *ini);
+void aws_ini_entry(const aws_ini *ini, size_t i, const char **section, const char **key,
+                   const char **value);
 /* Wipes the values (they may be secrets) and frees; NULL is allowed. */
 void aws_ini_free(aws_ini *ini);
 

@@ -887,7 +887,8 @@ credentials_status provider_resolve(const provider_options *opts, credentials **
 		                    env("AWS_WEB_IDENTITY_TOKEN_FILE"),
 		                    env("AWS_ROLE_SESSION_NAME"), out, err);
 	credentials_options co = {.profile = opts->profile,
-	                          .process_timeout_seconds = opts->process_timeout_seconds};
+	                          .process_timeout_seconds = opts->process_timeout_seconds,
+	                          .named_by = opts->named_by};
 	credentials_status st = credentials_resolve(&co, out, err);
 	if (st == CREDENTIALS_UNSUPPORTED) {
 		/* a role, web identity or IAM Identity Center profile */

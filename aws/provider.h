@@ -35,6 +35,7 @@
 
 typedef struct provider_options {
 	const char *profile;         /* --profile, or NULL */
+	const char *named_by;        /* what named `profile`, for messages; NULL: "--profile" */
 	const char *region;          /* for STS AssumeRole; required */
 	const char *endpoint_url;    /* --endpoint-url (STS goes there too), or NULL */
 	int process_timeout_seconds; /* for credential_process */

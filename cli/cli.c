@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "ops/ops.h"
 
+#include "cli/conffile.h"
 #include "cli/errors.h"
 #include "cli/external.h"
 #include "cli/options.h"
@@ -42,6 +43,8 @@ typedef struct cli {
 	const char *profile;      /* --profile */
 	const char *region;       /* --region */
 	bool debug;               /* --debug */
+	bool write;               /* --write: the configuration's readonly lifted */
+	lms_config config;        /* cli/conffile.h */
 	catalog *cat;
 	model *m;
 } cli;
@@ -88,7 +91,8 @@ static const char main_usage[] =
     "      --templates DIR  the template fragments (default: $LMSCTL_TEMPLATES, the source\n"
     "                       tree when run from the build tree, then " LMSCTL_PKGDATADIR
     "/templates)\n"
-    "      --readonly       console: deploy and destroy disabled\n"
+    "      --readonly       no deploy, no destroy, no save (console and commands)\n"
+    "      --write          lift the configuration file's readonly for this run\n"
     "      --no-color       console: no colors (also NO_COLOR=1)\n"
     "      --theme NAME     console: dark (default), light or mono\n"
     "  -h, --help           this help; 'lmsctl COMMAND --help' for a command's\n"
@@ -355,6 +359,13 @@ static int cmd_init(cli *c, int argc, char **argv)
 	if (!c->m) {
 		print_error(&err);
 		lms_error_clear(&err);
+		rc = EXIT_FINDINGS;
+		goto done;
+	}
+	/* the configuration's region for this environment, before --set (which wins) */
+	const lms_config_env *ce = lms_config_env_find(&c->config, env);
+	if (ce && ce->region && !model_set(c->m, "region", ce->region)) {
+		term_printf(stderr, "lmsctl: out of memory\n");
 		rc = EXIT_FINDINGS;
 		goto done;
 	}
@@ -880,7 +891,10 @@ static deploy_env make_deploy_env(cli *c)
 	                .endpoint_url = c->endpoint_url,
 	                .profile = c->profile,
 	                .region = c->region,
-	                .debug = c->debug};
+	                .debug = c->debug,
+	                .config = &c->config,
+	                .write = c->write,
+	                .readonly = c->console.readonly};
 	return e;
 }
 
@@ -955,7 +969,10 @@ static ops_backend *console_backend(void *ctx, const catalog *cat, const model *
 		    c->region, region);
 		return NULL;
 	}
-	ops_aws_options o = {.profile = c->profile,
+	const lms_config_env *ce = lms_config_env_find(&c->config, model_get(m, "environment"));
+	ops_aws_options o = {.profile = c->profile && c->profile[0] ? c->profile
+	                                : ce                        ? ce->profile
+	                                                            : NULL,
 	                     .endpoint_url = c->endpoint_url,
 	                     .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
 	                     .backoff_unit_ms = deploy_env_ms("LMSCTL_HTTP_BACKOFF_MS"),
@@ -1003,6 +1020,45 @@ static bool theme_ok(const char *cmd, const char *value)
 	return false;
 }
 
+/* The configuration's readonly for an environment, unless --write lifts it. */
+static bool env_readonly(void *ctx, const char *environment)
+{
+	const cli *c = ctx;
+	const lms_config_env *e = lms_config_env_find(&c->config, environment);
+	return e && e->readonly && !c->write;
+}
+
+/* The command or the console, after lmsctl's own options. */
+static int cli_dispatch(cli *c, int argc, char **argv, int first)
+{
+	if (first >= argc)
+		return run_console(c, NULL);
+	const char *name = argv[first];
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(name, commands[i].name) != 0)
+			continue;
+		int sub_argc = argc - first;
+		char **sub_argv = argv + first;
+		if (wants_help(sub_argc, sub_argv)) {
+			term_puts(stdout, commands[i].usage);
+			return EXIT_OK;
+		}
+		cli_errors_start();
+		int rc = cli_errors_finish(commands[i].fn(c, sub_argc, sub_argv));
+		model_free(c->m);
+		catalog_free(c->cat);
+		return rc;
+	}
+	/* `lmsctl prod.yml`: a model file opens the console on it */
+	struct stat st;
+	if (first + 1 == argc && stat(name, &st) == 0 && S_ISREG(st.st_mode))
+		return run_console(c, name);
+	term_printf(stderr,
+	            "lmsctl: unknown command '%s' (and no such model file)\nTry 'lmsctl --help'.\n",
+	            name);
+	return EXIT_USAGE;
+}
+
 int cli_main(int argc, char **argv, const cli_console *console)
 {
 	cli c = {.ui = console};
@@ -1016,6 +1072,7 @@ int cli_main(int argc, char **argv, const cli_console *console)
 	                        CLI_STRING("profile", 0, &c.profile),
 	                        CLI_STRING("region", 0, &c.region),
 	                        CLI_FLAG("debug", 0, &c.debug),
+	                        CLI_FLAG("write", 0, &c.write),
 	                        CLI_STOP("version", 'V', &version)};
 	/* lmsctl's own options end at the command's name (or the model file) */
 	const cli_command_line cl = {NULL, main_usage, opts, COUNT(opts), true, false};
@@ -1027,30 +1084,24 @@ int cli_main(int argc, char **argv, const cli_console *console)
 		term_printf(stdout, "lmsctl %s\n", PACKAGE_VERSION);
 		return EXIT_OK;
 	}
-	if (first >= argc)
-		return run_console(&c, NULL);
-	const char *name = argv[first];
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(name, commands[i].name) != 0)
-			continue;
-		int sub_argc = argc - first;
-		char **sub_argv = argv + first;
-		if (wants_help(sub_argc, sub_argv)) {
-			term_puts(stdout, commands[i].usage);
-			return EXIT_OK;
-		}
-		cli_errors_start();
-		int rc = cli_errors_finish(commands[i].fn(&c, sub_argc, sub_argv));
-		model_free(c.m);
-		catalog_free(c.cat);
-		return rc;
+	if (c.write && c.console.readonly) {
+		cli_usage_error(NULL, "--write and --readonly contradict each other");
+		return EXIT_USAGE;
 	}
-	/* `lmsctl prod.yml`: a model file opens the console on it */
-	struct stat st;
-	if (first + 1 == argc && stat(name, &st) == 0 && S_ISREG(st.st_mode))
-		return run_console(&c, name);
-	term_printf(stderr,
-	            "lmsctl: unknown command '%s' (and no such model file)\nTry 'lmsctl --help'.\n",
-	            name);
-	return EXIT_USAGE;
+	lms_error cerr = {0};
+	if (!lms_config_load(&c.config, &cerr)) {
+		print_error(&cerr);
+		lms_error_clear(&cerr);
+		term_printf(stderr, "lmsctl: fix the configuration file (see lmsctl(1), FILES), or "
+		                    "point LMSCTL_CONFIG at another one\n");
+		lms_config_free(&c.config);
+		return EXIT_USAGE;
+	}
+	if (!c.console.theme)
+		c.console.theme = c.config.theme;
+	c.console.env_readonly = env_readonly;
+	c.console.env_ctx = &c;
+	int rc = cli_dispatch(&c, argc, argv, first);
+	lms_config_free(&c.config);
+	return rc;
 }

@@ -32,6 +32,10 @@ typedef struct deploy_env {
 	const char *profile;      /* the global --profile, or NULL */
 	const char *region;       /* the global --region, or NULL */
 	bool debug;               /* the global --debug */
+	/* The configuration file (cli/conffile.h): the profile per environment, read-only
+	 * environments; --write lifts `readonly = true`, --readonly forces it. */
+	const struct lms_config *config;
+	bool write, readonly;
 } deploy_env;
 
 /* Each takes argv[0] = the command's name and returns the exit status (cli/exit.h). */

@@ -6,6 +6,7 @@
 #include "aws/provider.h"
 #include "aws/s3.h"
 #include "aws/sts.h"
+#include "cli/conffile.h"
 #include "cli/errors.h"
 #include "cli/exit.h"
 #include "cli/options.h"
@@ -202,6 +203,7 @@ typedef struct op {
 	const deploy_env *env;
 	const char *model_path;
 	const char *endpoint_url, *profile, *region_option;
+	buf profile_source; /* where the profile came from when not --profile (the config) */
 	bool debug;
 	bool json;  /* --output json: the result on stdout, progress on stderr */
 	FILE *info; /* where progress goes */
@@ -290,6 +292,7 @@ static void op_init(op *o, const char *name, const deploy_env *env)
 	o->debug = env->debug;
 	o->info = stdout;
 	findings_init(&o->checked);
+	buf_init(&o->profile_source, 0);
 }
 
 static void op_free(op *o)
@@ -300,6 +303,7 @@ static void op_free(op *o)
 	provider_cache_free(o->creds);
 	sts_identity_free(&o->who);
 	findings_free(&o->checked);
+	buf_free(&o->profile_source);
 }
 
 static void install_interrupt(op *o)
@@ -353,6 +357,29 @@ static bool load(op *o)
 		o->environment = "";
 	if (!o->suffix || !o->suffix[0])
 		o->suffix = o->environment;
+	/* the configuration file: the environment's profile counts as --profile; deploy and
+	 * destroy refuse a read-only environment (or --readonly) unless --write */
+	const lms_config_env *ce =
+	    o->env->config ? lms_config_env_find(o->env->config, o->environment) : NULL;
+	if ((!o->profile || !o->profile[0]) && ce && ce->profile) {
+		o->profile = ce->profile;
+		buf_addf(&o->profile_source, "[env %s] in %s", o->environment,
+		         o->env->config->path);
+	}
+	bool changes = strcmp(o->name, "deploy") == 0 || strcmp(o->name, "destroy") == 0;
+	if (changes && o->env->readonly) {
+		fail("%s: a read-only session (--readonly) deploys and destroys nothing", o->name);
+		buf_free(&o->profile_source); /* the callers return without op_free */
+		return false;
+	}
+	if (changes && ce && ce->readonly && !o->env->write) {
+		fail(
+		    "%s: environment %s is read-only in %s ([env %s] readonly = true): add --write "
+		    "(lmsctl --write %s ...) to change it",
+		    o->name, o->environment, o->env->config->path, o->environment, o->name);
+		buf_free(&o->profile_source);
+		return false;
+	}
 	const char *no_color = getenv("NO_COLOR");
 	o->color = isatty(fileno(o->info)) == 1 && !(no_color && no_color[0]);
 	return true;
@@ -426,6 +453,8 @@ static int connect_aws(op *o)
 		return rc;
 	lms_error err = {0};
 	sf_connect_options co = {.profile = o->profile,
+	                         .profile_named_by =
+	                             o->profile_source.len ? buf_cstr(&o->profile_source) : NULL,
 	                         .region = o->region,
 	                         .endpoint_url = o->endpoint_url,
 	                         .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),

@@ -12,7 +12,7 @@ _lmsctl_commands='init validate generate params deploy destroy status outputs di
 _lmsctl_options()
 {
 	case $1 in
-	'') echo '-m --model --templates --readonly --no-color --theme -h --help -V --version --endpoint-url --profile --region --debug' ;;
+	'') echo '-m --model --templates --readonly --write --no-color --theme -h --help -V --version --endpoint-url --profile --region --debug' ;;
 	init) echo '-e --env --set -o --output-file -f --force' ;;
 	validate) echo '-m --model --output --format --external --rules' ;;
 	generate) echo '-m --model -o --output-file --no-validate' ;;

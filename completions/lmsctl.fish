@@ -35,7 +35,7 @@ end
 function __lmsctl_options
     switch (__lmsctl_command)
         case ''
-            printf '%s\n' -m --model --templates --readonly --no-color --theme -h --help -V --version --endpoint-url --profile --region --debug
+            printf '%s\n' -m --model --templates --readonly --write --no-color --theme -h --help -V --version --endpoint-url --profile --region --debug
         case init
             printf '%s\n' -e --env --set -o --output-file -f --force
         case validate

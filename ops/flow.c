@@ -15,6 +15,7 @@ sf_connect_step sf_connect(const sf_connect_options *o, sf_session *s, credentia
 {
 	memset(s, 0, sizeof *s);
 	provider_options po = {.profile = o->profile,
+	                       .named_by = o->profile_named_by,
 	                       .region = o->region,
 	                       .endpoint_url = o->endpoint_url,
 	                       .process_timeout_seconds = 60,

@@ -38,6 +38,7 @@ typedef struct sf_session {
 
 typedef struct sf_connect_options {
 	const char *profile, *region, *endpoint_url;
+	const char *profile_named_by;     /* what named the profile; NULL: --profile */
 	long timeout_ms, backoff_unit_ms; /* 0: the client's defaults */
 	FILE *debug;                      /* --debug: requests and answers, secrets masked */
 	bool (*interrupted)(void *ctx);

@@ -518,7 +518,7 @@ expect denied 'access denied: ' 12
 expect denied-action 'CreateChangeSet on lms-dev'
 keys q
 start 80 24 LMSCTL_FAKE_AWS=new -- --readonly
-expect readonly-badge 'READONLY'
+expect readonly-badge 'READ-ONLY'
 keys D
 expect readonly-deploy 'read-only session \(--readonly\): deploy is disabled'
 keys X
@@ -578,6 +578,33 @@ if grep -Eq 'b{63}' "$tmp/.prod.yml.lmsctl-recover" 2>/dev/null &&
 fi
 keys : 'q!' Enter
 expect_exit cap 0
+
+# ---- the message log, Esc and q as in tig --------------------------------------------------
+rm -f "$tmp/.prod.yml.lmsctl-recover"
+start 80 24 -- prod.yml
+expect keys-open 'PROD'
+# a message longer than the line says where it is in full, and the log has it whole
+keys : 'goto NoSuchParameterWithAVeryLongNameThatGoesOnAndOnPastTheEndOfTheLine' Enter
+expect keys-cut-hint '\(M: in full\)'
+keys : 'goto VpcCidr' Enter
+keys M
+expect keys-log 'Messages \(newest first\)'
+expect keys-log-full 'NoSuchParameterWithAVeryLongNameThatGoesOnAndOnPastTheEndOfTheLine'
+keys Escape
+# Esc leaves a view for the params view; q closes a view, then quits from params
+keys 3
+expect keys-preview 'Generated template'
+expect_not keys-preview-not-params '─ Panels'
+keys Escape
+expect keys-esc-params '─ Panels'
+keys 2
+sleep 0.3
+expect_not keys-findings '─ Panels'
+keys q
+expect keys-q-closes '─ Panels'
+expect_not keys-q-still-running 'EXIT'
+keys q
+expect_exit keys-q-quits 0
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -43,7 +43,9 @@ static const ui_binding global_keys[] = {
     {"S", "save the model (:write; shows the diff first)", 0, NULL},
     {"D", "deploy: validate, change set review, confirm, events", 0, "deploy"},
     {"X", "destroy the stack (asks for the environment name)", 0, NULL},
-    {"q", "quit (asks when edits are unsaved)", 0, "quit"},
+    {"M", "messages: the last 200, in full", 0, "messages"},
+    {"Esc", "back to the params view (from another view)", 0, NULL},
+    {"q", "close the view; in the params view quit (asks when edits are unsaved)", 0, "quit"},
     {"Ctrl-C", "during a stack operation: detach, cancel or keep watching; else quit", 0, false},
     {"Ctrl-L", "redraw the screen", 0, NULL},
     {"Ctrl-Z", "suspend (fg to come back)", 0, NULL},
@@ -66,6 +68,40 @@ static void vmsg(console *c, bool error, const char *fmt, va_list ap)
 	free(c->msg);
 	c->msg = lms_vstrdupf(fmt, ap);
 	c->msg_error = error;
+	if (!c->msg)
+		return;
+	/* the log keeps its own copy; the oldest goes when it is full */
+	size_t at = (c->msglog_head + c->msglog_n) % CONSOLE_MSGLOG;
+	if (c->msglog_n == CONSOLE_MSGLOG) {
+		free(c->msglog[c->msglog_head].text);
+		c->msglog_head = (c->msglog_head + 1) % CONSOLE_MSGLOG;
+	} else {
+		c->msglog_n++;
+	}
+	c->msglog[at].text = strdup(c->msg);
+	c->msglog[at].error = error;
+	c->msglog[at].at = time(NULL);
+}
+
+/* The message log (M, :messages): newest first, each message in full. */
+static int show_messages(console *c)
+{
+	dialog *d = dlg_new(DLG_TEXT, "Messages (newest first)", NULL);
+	if (!d)
+		return UI_HANDLED;
+	if (!c->msglog_n)
+		dlg_addf(d, "No message yet.\n");
+	for (size_t k = c->msglog_n; k-- > 0;) {
+		size_t i = (c->msglog_head + k) % CONSOLE_MSGLOG;
+		char when[16] = "";
+		struct tm tm;
+		if (localtime_r(&c->msglog[i].at, &tm))
+			strftime(when, sizeof when, "%H:%M:%S", &tm);
+		dlg_addf(d, "%s %s %s\n", when, c->msglog[i].error ? "!" : " ",
+		         c->msglog[i].text ? c->msglog[i].text : "(out of memory)");
+	}
+	dlg_push(c, d);
+	return UI_HANDLED | UI_REDRAW;
 }
 
 static void copy_to_clipboard(console *c, const char *text)
@@ -519,6 +555,11 @@ static int do_save(console *c, void *ctx, bool confirmed)
 
 static int save_to(console *c, const char *path, bool then_quit)
 {
+	if (console_readonly(c)) {
+		console_msg(c, true, "read-only session (%s): the model is not saved",
+		            console_readonly_why(c));
+		return UI_HANDLED | UI_REDRAW;
+	}
 	save_job *sj = calloc(1, sizeof(*sj));
 	if (!sj || !(sj->path = strdup(path))) {
 		free(sj);
@@ -732,7 +773,9 @@ static int show_help(console *c)
 	            "  Deploy and destroy ask before acting: y/N (No by default) for additions\n"
 	            "  and changes; the environment name typed for any replacement, removal or\n"
 	            "  destroy. Keys typed ahead are dropped before each question. --readonly\n"
-	            "  disables both. Unsaved edits are kept in a recovery file until saved.\n");
+	            "  (or readonly = true for the environment in ~/.config/lmsctl/config,\n"
+	            "  lifted by --write) disables both and saving. Unsaved edits are kept in\n"
+	            "  a recovery file until saved.\n");
 	dlg_push(c, d);
 	return UI_HANDLED | UI_REDRAW;
 }
@@ -862,6 +905,9 @@ static int run_command(console *c, const char *line)
 		break;
 	case CMD_HELP:
 		r |= show_help(c);
+		break;
+	case CMD_MESSAGES:
+		r |= show_messages(c);
 		break;
 	case CMD_DIFF: {
 		buf now;
@@ -1054,7 +1100,7 @@ static void draw_header(console *c)
 		snprintf(dirtybuf, sizeof(dirtybuf), " saved ");
 		right_dirty = dirtybuf;
 	}
-	const char *ro = c->opts->readonly ? " READONLY " : NULL;
+	const char *ro = console_readonly(c) ? " READ-ONLY " : NULL;
 	int right_w = (int)ui_width(c, right_dirty) + (ro ? (int)ui_width(c, ro) + 1 : 0);
 	x += ui_put_cut(c, w, 0, x, buf_cstr(&b), end - x - right_w, base);
 	if (c->ops.arn && x + 2 + (int)ui_width(c, short_arn(c->ops.arn)) < end - right_w) {
@@ -1147,8 +1193,14 @@ static void draw_msg(console *c)
 		int x = 0;
 		if (c->msg_error)
 			x += ui_puts(c, w, 0, 0, c->sym.error, 2, th(&c->th, TH_MSG_ERROR)) + 1;
-		ui_put_cut(c, w, 0, x, c->msg, c->cols - x - 1,
-		           th(&c->th, c->msg_error ? TH_MSG_ERROR : TH_NORMAL));
+		/* a message longer than the line says where it is in full */
+		static const char more[] = " (M: in full)";
+		int room = c->cols - x - 1;
+		bool cut = (int)ui_width(c, c->msg) > room;
+		x += ui_put_cut(c, w, 0, x, c->msg, cut ? room - (int)sizeof more + 1 : room,
+		                th(&c->th, c->msg_error ? TH_MSG_ERROR : TH_NORMAL));
+		if (cut)
+			ui_puts(c, w, 0, x, more, (int)sizeof more - 1, th(&c->th, TH_KEY));
 	}
 }
 
@@ -1190,7 +1242,7 @@ static void draw_footer(console *c)
 			if (!b[i].hint || (b[i].when && !(b[i].when & ctx)))
 				continue;
 			/* a read-only session does not offer what it refuses */
-			bool dup = c->opts->readonly &&
+			bool dup = console_readonly(c) &&
 			           (strcmp(b[i].keys, "D") == 0 || strcmp(b[i].keys, "X") == 0);
 			for (size_t k = 0; k < nshown; k++)
 				dup = dup || strcmp(shown[k], b[i].keys) == 0;
@@ -1391,7 +1443,14 @@ static int global_key(console *c, int key)
 		return deploy_start(c);
 	case 'X':
 		return destroy_start(c);
+	case 'M':
+		return show_messages(c);
 	case 'q':
+		/* as in tig: q closes a view, and quits from the first one */
+		if (c->view != VIEW_PARAMS) {
+			console_set_view(c, VIEW_PARAMS);
+			return UI_HANDLED | UI_REDRAW;
+		}
 		return console_quit(c);
 	case K_CTRL('c'):
 		if (deploy_running(c))
@@ -1417,6 +1476,8 @@ static int global_key(console *c, int key)
 		}
 		free(c->msg);
 		c->msg = NULL;
+		if (c->view != VIEW_PARAMS)
+			console_set_view(c, VIEW_PARAMS);
 		return UI_HANDLED | UI_REDRAW;
 	default:
 		break;
@@ -1737,6 +1798,8 @@ out:
 	ui_model_free(&c->um);
 	free(c->recover_path);
 	free(c->msg);
+	for (size_t i = 0; i < c->msglog_n; i++)
+		free(c->msglog[(c->msglog_head + i) % CONSOLE_MSGLOG].text);
 	free(c->last_search);
 	completions_clear(c);
 	if (c->bench.f) {

@@ -14,7 +14,12 @@
 struct ops_backend;
 
 typedef struct console_opts {
-	bool readonly;             /* --readonly: deploy and destroy disabled */
+	bool readonly; /* --readonly: deploy, destroy and saving disabled */
+	/* Whether the configuration makes environment `environment` read-only (cli/conffile.h:
+	 * `readonly = true` and no --write); asked again when the model's environment changes.
+	 * NULL: never. */
+	bool (*env_readonly)(void *ctx, const char *environment);
+	void *env_ctx;
 	bool no_color;             /* --no-color (NO_COLOR is read by the console) */
 	const char *theme;         /* --theme dark|light|mono; NULL: dark */
 	const char *templates_dir; /* for messages */

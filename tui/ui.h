@@ -302,6 +302,9 @@ typedef struct bench_log {
 
 typedef enum { PROMPT_NONE, PROMPT_COMMAND, PROMPT_SEARCH } prompt_kind;
 
+/* How many messages the message log keeps (key M, :messages). */
+#define CONSOLE_MSGLOG 200
+
 struct console {
 	const console_api *api; /* what the views call (console.c's) */
 	const console_opts *opts;
@@ -359,6 +362,13 @@ struct console {
 	bool mouse;
 	bool paste; /* inside a bracketed paste */
 	bool msg_error;
+	/* The last CONSOLE_MSGLOG messages, oldest first from msglog_head (key M) */
+	struct {
+		char *text;
+		bool error;
+		time_t at;
+	} msglog[CONSOLE_MSGLOG];
+	size_t msglog_head, msglog_n;
 	bool tpl_valid;
 	bool quit;
 	bool discarded; /* quit dropping the unsaved edits */
@@ -388,6 +398,22 @@ struct console_api {
 	/* Copies text to the terminal's clipboard (OSC 52). */
 	void (*copy)(console *c, const char *text);
 };
+
+/* Whether the session is read-only (--readonly, or the configuration's readonly for the
+ * model's environment without --write), and why, for messages. */
+static inline bool console_readonly(const console *c)
+{
+	return c->opts->readonly ||
+	       (c->opts->env_readonly &&
+	        c->opts->env_readonly(c->opts->env_ctx, model_get(c->m, "environment")));
+}
+
+static inline const char *console_readonly_why(const console *c)
+{
+	return c->opts->readonly ? "--readonly"
+	                         : "the configuration file makes this environment read-only; "
+	                           "lmsctl --write lifts it";
+}
 
 static inline void console_msg(console *c, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -34,6 +34,7 @@ static const cmd_def commands[] = {
      "deploy"},
     {"log", NULL, CMD_VIEW, ARG_NONE, "", "every AWS API call made (key 5)", "log"},
     {"help", "h", CMD_HELP, ARG_NONE, "", "every key and command (key ?)", NULL},
+    {"messages", NULL, CMD_MESSAGES, ARG_NONE, "", "the last 200 messages, in full (key M)", NULL},
 };
 
 const cmd_def *cmd_table(size_t *n)

@@ -27,7 +27,8 @@ typedef enum {
 	CMD_THEME,  /* :theme dark|light|mono */
 	CMD_VIEW,   /* :params :findings :preview :log :deploy */
 	CMD_HELP,
-	CMD_DIFF, /* :diff  the model against the saved file */
+	CMD_DIFF,     /* :diff  the model against the saved file */
+	CMD_MESSAGES, /* :messages  the message log (key M) */
 	CMD_COUNT
 } cmd_id;
 

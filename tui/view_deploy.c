@@ -238,8 +238,9 @@ static size_t deploy_blockers(console *c)
 
 static bool can_act(console *c, const char *what, int queue)
 {
-	if (c->opts->readonly) {
-		console_msg(c, true, "read-only session (--readonly): %s is disabled", what);
+	if (console_readonly(c)) {
+		console_msg(c, true, "read-only session (%s): %s is disabled",
+		            console_readonly_why(c), what);
 		return false;
 	}
 	if (!c->ops.runner) {
@@ -398,7 +399,7 @@ static int on_apply_confirm(console *c, dialog *d, int choice, const char *text,
 static int apply(console *c)
 {
 	stackops *o = &c->ops;
-	if (c->opts->readonly)
+	if (console_readonly(c))
 		return UI_HANDLED;
 	/* the change set must be the template the operator reviewed */
 	const tpl_index *ix = console_template(c);
@@ -488,12 +489,12 @@ int deploy_ctrl_c(console *c)
 	    d, "%s on %s: %zu of %zu resources done.\n\n", o->stack_status ? o->stack_status : "",
 	    model_get(c->m, "stack") ? model_get(c->m, "stack") : "the stack", o->done, o->total);
 	dlg_addf(d, "Detach: stop watching; the operation goes on in AWS.\n");
-	if (update && !c->opts->readonly)
+	if (update && !console_readonly(c))
 		dlg_addf(d, "Cancel: CancelUpdateStack rolls the update back.\n");
 	else
 		dlg_addf(d, "(A create or delete cannot be cancelled: detach, or wait.)\n");
 	dlg_choice_add(d, 'd', "detach");
-	if (update && !c->opts->readonly)
+	if (update && !console_readonly(c))
 		dlg_choice_add(d, 'c', "cancel the update");
 	dlg_choice_add(d, 'w', "keep watching (Esc)");
 	dlg_push(c, d);
@@ -785,9 +786,10 @@ static void draw_idle(console *c, WINDOW *w, int h, int wd)
 		y += ui_wrap_put(c, w, y, 4, o->error, wd - 6, 3, th(&c->th, TH_ERROR));
 	}
 	y++;
-	if (c->opts->readonly)
-		ui_put_cut(c, w, y++, 2, "READONLY session: deploy and destroy are disabled.",
-		           wd - 4, th(&c->th, TH_BADGE));
+	if (console_readonly(c))
+		ui_put_cut(c, w, y++, 2,
+		           "READ-ONLY session: deploy, destroy and save are disabled.", wd - 4,
+		           th(&c->th, TH_BADGE));
 	else if (o->runner && y < h - 1)
 		ui_put_cut(
 		    c, w, y++, 2,
