@@ -204,6 +204,7 @@ typedef struct op {
 	const char *model_path;
 	const char *endpoint_url, *profile, *region_option;
 	buf profile_source; /* where the profile came from when not --profile (the config) */
+	bool changes;       /* makes an AWS change besides deploy/destroy (diff --change-set) */
 	bool debug;
 	bool json;  /* --output json: the result on stdout, progress on stderr */
 	FILE *info; /* where progress goes */
@@ -366,7 +367,8 @@ static bool load(op *o)
 		buf_addf(&o->profile_source, "[env %s] in %s", o->environment,
 		         o->env->config->path);
 	}
-	bool changes = strcmp(o->name, "deploy") == 0 || strcmp(o->name, "destroy") == 0;
+	bool changes =
+	    o->changes || strcmp(o->name, "deploy") == 0 || strcmp(o->name, "destroy") == 0;
 	if (changes && o->env->readonly) {
 		fail("%s: a read-only session (--readonly) deploys and destroys nothing", o->name);
 		buf_free(&o->profile_source); /* the callers return without op_free */
@@ -2496,6 +2498,7 @@ static int diff_main(int argc, char **argv, const deploy_env *env)
 	cli_errors_want_json(o.json);
 	if (o.json)
 		o.info = stderr;
+	o.changes = d.change_set; /* it creates (and deletes) a change set */
 	if (!load(&o))
 		return EXIT_USAGE;
 	int rc = diff_run(&o, &d);

@@ -71,6 +71,9 @@ expect ro-deploy 2 'deploy: environment dev is read-only in .*ro \(\[env dev\] r
 expect ro-destroy 2 'destroy: environment dev is read-only' 'credential' -- "$lmsctl" destroy --yes
 expect ro-write 1 'credential' 'read-only' -- "$lmsctl" --write deploy --yes
 expect ro-status 1 'credential' 'read-only' -- "$lmsctl" status
+# diff reads; diff --change-set makes (and deletes) a change set: an AWS change
+expect ro-diff 1 'credential' 'read-only' -- "$lmsctl" diff
+expect ro-diff-change-set 2 'diff: environment dev is read-only' 'credential' -- "$lmsctl" diff --change-set
 "$lmsctl" init --env prod -o prod.yml 2>/dev/null
 expect ro-other-env 1 'credential' 'read-only' -- "$lmsctl" -m prod.yml deploy --yes --allow-plain-http
 expect readonly-flag 2 'read-only session \(--readonly\)' 'credential' -- "$lmsctl" --readonly -m prod.yml destroy --yes
