@@ -13,12 +13,12 @@
 
 #include "testutil.h"
 
+#include "common/diff.h"
 #include "model/analysis.h"
 #include "model/catalog.h"
 #include "model/model.h"
 #include "ops/ops.h"
 #include "tui/ui_cmd.h"
-#include "common/diff.h"
 #include "tui/ui_history.h"
 #include "tui/ui_model.h"
 #include "tui/ui_recover.h"
