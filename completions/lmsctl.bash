@@ -14,14 +14,14 @@ _lmsctl_options()
 	case $1 in
 	'') echo '-m --model --templates --readonly --no-color --theme -h --help -V --version --endpoint-url --profile --region --debug' ;;
 	init) echo '-e --env --set -o --output-file -f --force' ;;
-	validate) echo '-m --model --output --format --external --rules' ;;
-	generate) echo '-m --model -o --output-file --no-validate' ;;
+	validate) echo '-m --model --stack --output --format --external --rules' ;;
+	generate) echo '-m --model --stack -o --output-file --no-validate' ;;
 	params) echo '-m --model -o --output-file --output --format' ;;
 	deploy) echo '-m --model -y --yes --no-execute --role-arn --allow-plain-http --allow-replacement --template --set-pipeline-parameter --change-set --output --format --endpoint-url --profile --region --debug' ;;
 	destroy) echo '-m --model -y --yes --role-arn --output --format --endpoint-url --profile --region --debug' ;;
 	status) echo '-m --model -f --follow --output --format --endpoint-url --profile --region --debug' ;;
 	outputs) echo '-m --model --write-flat --output --format --endpoint-url --profile --region --debug' ;;
-	render) echo '-m --model -o --output-file --output --format --account-id --azs' ;;
+	render) echo '-m --model --stack -o --output-file --output --format --account-id --azs' ;;
 	report) echo '-m --model --output --format -o --output-file --previous' ;;
 	esac
 }
@@ -98,6 +98,10 @@ _lmsctl()
 		;;
 	--theme)
 		COMPREPLY=($(compgen -W 'dark light mono' -- "$cur"))
+		return
+		;;
+	--stack)
+		COMPREPLY=($(compgen -W 'main edge' -- "$cur"))
 		return
 		;;
 	--set)

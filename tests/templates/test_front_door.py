@@ -220,7 +220,9 @@ class FrontDoorTest(unittest.TestCase):
         cf = [s for s in stmts if s.get("Sid") == "CloudFrontAccessLogs"]
         self.assertEqual(len(cf), 1)
         self.assertEqual(cf[0]["Principal"], {"Service": "delivery.logs.amazonaws.com"})
-        self.assertIn("/cloudfront/*", cf[0]["Resource"]["Fn::Sub"])
+        self.assertEqual(cf[0]["Resource"], {"Fn::Sub": "${AccessLogBucket.Arn}/*"})
+        self.assertEqual(cf[0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+                         {"Ref": "AWS::AccountId"})
         self.assertIn("logs:us-east-1:", cf[0]["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"])
 
 
