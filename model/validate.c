@@ -463,6 +463,10 @@ static const validate_rule rules[] = {
      "Aurora capacity, backups, reader AZ, cache failover, 30-day rotation, "
      "deletion protection",
      rule_data},
+    {"EDG001",
+     "CloudFront: web ACL and viewer certificate in us-east-1, a WAF on every distribution, "
+     "HTTPS to viewers and origin, authenticated paths never cached",
+     rule_edge},
     {"MDL001", "unknown or misplaced key in the model file", rule_unknown},
     {"MDL003", "stack name and region are valid", rule_stack_region},
     {"NAM001", "environment suffix fits every name it ends", rule_suffix},
