@@ -17,7 +17,10 @@
  *   origin): an error in prod, a warning elsewhere. An origin protocol that
  *   a parameter gives (the main stack's AlbOriginProtocol, https-only once
  *   the ALB has a certificate) is a warning in every environment, as SEC001
- *   is: a fresh prod model cannot know the certificate.
+ *   is: a fresh prod model cannot know the certificate. Viewers get TLS 1.2
+ *   or later: an ACM certificate's MinimumProtocolVersion TLSv1.2_* or
+ *   TLSv1.3_* (an error in prod); CloudFront's default certificate admits
+ *   TLS 1.0 whatever the policy, a warning in prod (no alias yet).
  * EDG005: the default behaviour (pages of signed-in users) and the
  *   behaviours of authenticated or API paths (/api, /auth) use the managed
  *   CachingDisabled policy: a cache key without the session would serve one
@@ -88,6 +91,37 @@ static void check_certificate(const validate_ctx *ctx, const render_resource *re
 	rule_at(ctx, res->entry, arn->src ? arn->src : at);
 }
 
+/* EDG004 for the viewers' TLS version. */
+static void check_viewer_tls(const validate_ctx *ctx, const render_resource *res,
+                             const rnode *config)
+{
+	if (!is(rule_env(ctx), "prod"))
+		return;
+	const ynode *at;
+	const rnode *vc = rule_prop(config, "ViewerCertificate", &at);
+	if (!vc || vc->kind != RN_MAP)
+		return;
+	if (rnode_bool(rnode_get(vc, "CloudFrontDefaultCertificate")) == 1) {
+		findings_add(ctx->out, "EDG004", SEV_WARNING, "",
+		             "give the distribution an alias and its us-east-1 certificate "
+		             "(WebDomainName, WebCertificateArn)",
+		             "distribution %s uses CloudFront's default certificate, which admits "
+		             "TLS 1.0 whatever the security policy",
+		             res->id);
+		rule_at(ctx, res->entry, vc->src ? vc->src : at);
+		return;
+	}
+	const rnode *v = rnode_get(vc, "MinimumProtocolVersion");
+	const char *min = rnode_str(v);
+	if (!rnode_get(vc, "AcmCertificateArn") ||
+	    (min && (strncmp(min, "TLSv1.2_", 8) == 0 || strncmp(min, "TLSv1.3_", 8) == 0)))
+		return;
+	findings_add(ctx->out, "EDG004", SEV_ERROR, "", "set MinimumProtocolVersion: TLSv1.2_2021",
+	             "distribution %s admits viewers below TLS 1.2 (MinimumProtocolVersion %s)",
+	             res->id, min ? min : "absent: TLSv1");
+	rule_at(ctx, res->entry, v && v->src ? v->src : vc->src ? vc->src : at);
+}
+
 static void check_web_acl_id(const validate_ctx *ctx, const render_resource *res,
                              const rnode *config, const ynode *config_at)
 {
@@ -155,6 +189,7 @@ static void check_distribution(const validate_ctx *ctx, const render_resource *r
 	if (!config || config->kind != RN_MAP)
 		return;
 	check_certificate(ctx, res, config);
+	check_viewer_tls(ctx, res, config);
 	check_web_acl_id(ctx, res, config, config_at);
 	const ynode *at;
 	const rnode *def = rule_prop(config, "DefaultCacheBehavior", &at);

@@ -78,6 +78,7 @@ static const char edge_fragment[] =
     "        ViewerCertificate:\n"
     "          AcmCertificateArn: !Ref CertificateArn\n"
     "          SslSupportMethod: sni-only\n"
+    "          MinimumProtocolVersion: TLSv1.2_2021\n"
     "        Origins:\n"
     "          - Id: alb\n"
     "            DomainName: origin.example.edu\n"
@@ -174,7 +175,7 @@ static void test_viewer_certificate_region(void **state)
 	expect("prod", "us-east-1", "acm:us-east-1:", "acm:eu-west-1:", "EDG002", SEV_ERROR, 1);
 	expect("dev", "us-east-1", "acm:us-east-1:", "acm:us-east-2:", "EDG002", SEV_ERROR, 1);
 	/* the default certificate has no Region */
-	expect("prod", "us-east-1",
+	expect("dev", "us-east-1",
 	       "          AcmCertificateArn: !Ref CertificateArn\n          SslSupportMethod: "
 	       "sni-only\n",
 	       "          CloudFrontDefaultCertificate: true\n", "EDG002", -1, 0);
@@ -243,6 +244,28 @@ static void test_origin_protocol(void **state)
 	       0);
 }
 
+static void test_viewer_tls_version(void **state)
+{
+	(void)state;
+	const char *min = "MinimumProtocolVersion: TLSv1.2_2021";
+	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.2_2019", "EDG004", -1, 0);
+	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.3_2025", "EDG004", -1, 0);
+	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.1_2016", "EDG004",
+	       SEV_ERROR, 1);
+	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1", "EDG004", SEV_ERROR, 1);
+	expect("dev", "us-east-1", min, "MinimumProtocolVersion: TLSv1", "EDG004", -1, 0);
+	/* absent: CloudFront's default policy for an ACM certificate is TLSv1 */
+	expect("prod", "us-east-1", "          MinimumProtocolVersion: TLSv1.2_2021\n", "",
+	       "EDG004", SEV_ERROR, 1);
+	/* the default certificate: TLS 1.0 whatever the policy; a warning in prod only */
+	const char *acm = "          AcmCertificateArn: !Ref CertificateArn\n"
+	                  "          SslSupportMethod: sni-only\n";
+	expect("prod", "us-east-1", acm, "          CloudFrontDefaultCertificate: true\n", "EDG004",
+	       SEV_WARNING, 1);
+	expect("staging", "us-east-1", acm, "          CloudFrontDefaultCertificate: true\n",
+	       "EDG004", -1, 0);
+}
+
 static void test_cached_private_paths(void **state)
 {
 	(void)state;
@@ -297,6 +320,7 @@ int main(void)
 	    cmocka_unit_test(test_distribution_without_web_acl),
 	    cmocka_unit_test(test_viewer_protocol),
 	    cmocka_unit_test(test_origin_protocol),
+	    cmocka_unit_test(test_viewer_tls_version),
 	    cmocka_unit_test(test_cached_private_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
