@@ -13,6 +13,7 @@
 #include "model/analysis.h"
 #include "model/assemble.h"
 #include "model/catalog.h"
+#include "model/companion.h"
 #include "model/model.h"
 #include "model/params_json.h"
 #include "model/render/render.h"
@@ -179,6 +180,40 @@ static bool load_model(cli *c)
 		lms_error_clear(&err);
 	}
 	return c->m != NULL;
+}
+
+/* --stack NAME: the main stack (NULL or "main") or a companion of the catalog's
+ * (Companions), whose catalog and model (derived from the main model:
+ * model/companion.h) then replace the main ones for the command. */
+static bool use_stack(cli *c, const char *cmd, const char *stack)
+{
+	if (!stack || strcmp(stack, "main") == 0)
+		return true;
+	const cat_companion *comp = catalog_companion(c->cat, stack);
+	if (!comp) {
+		buf names;
+		buf_init(&names, 0);
+		for (size_t i = 0; i < c->cat->ncompanions; i++)
+			buf_addf(&names, ", %s", c->cat->companions[i].name);
+		cli_usage_error(cmd, "--stack must be one of main%s, not '%s'", buf_cstr(&names),
+		                stack);
+		buf_free(&names);
+		return false;
+	}
+	lms_error err = {0};
+	catalog *cat = catalog_load_companion(c->cat, comp, &err);
+	model *m = cat ? companion_model(c->cat, c->m, comp, cat, &err) : NULL;
+	if (!m) {
+		print_error(&err);
+		lms_error_clear(&err);
+		catalog_free(cat);
+		return false;
+	}
+	model_free(c->m);
+	catalog_free(c->cat);
+	c->m = m;
+	c->cat = cat;
+	return true;
 }
 
 /* Writes `data` to `path`, or to stdout when path is NULL or "-". */
@@ -390,13 +425,16 @@ done:
 }
 
 static const char validate_usage[] =
-    "Usage: lmsctl [-m MODEL] validate [--output text|json] [--external]\n"
+    "Usage: lmsctl [-m MODEL] validate [--stack NAME] [--output text|json] [--external]\n"
     "\n"
     "Check every value of the model against its template parameter and every cross-field\n"
     "rule; print each finding (position, severity, rule id, field, message, fix).\n"
     "Exit 1 if any finding is an error.\n"
     "\n"
     "  -m, --model FILE   the model file (default: the built-in dev model)\n"
+    "      --stack NAME   main (default), or a companion stack of the catalog: edge (the\n"
+    "                     CloudFront front door in us-east-1), its parameters from the\n"
+    "                     main stack's outputs as the model resolves them\n"
     "      --output F     text (default) or json (also --format F)\n"
     "      --external     also run cfn-lint and cfn-guard (AWS Control Tower rules) over the\n"
     "                     generated template; their findings are labelled cfn-lint:ID and\n"
@@ -409,9 +447,11 @@ static int cmd_validate(cli *c, int argc, char **argv)
 	const char *format = "text";
 	bool list_rules = false;
 	bool external = false;
-	const cli_opt opts[] = {
-	    CLI_OUTPUT_FORMAT(&format), CLI_STRING("model", 'm', &c->model_path),
-	    CLI_FLAG("rules", 0, &list_rules), CLI_FLAG("external", 0, &external)};
+	const char *stack = NULL;
+	const cli_opt opts[] = {CLI_OUTPUT_FORMAT(&format),
+	                        CLI_STRING("model", 'm', &c->model_path),
+	                        CLI_FLAG("rules", 0, &list_rules),
+	                        CLI_FLAG("external", 0, &external), CLI_STRING("stack", 0, &stack)};
 	int first, rc = parse("validate", validate_usage, opts, COUNT(opts), argc, argv, &first);
 	if (rc != CLI_CONTINUE)
 		return rc;
@@ -425,7 +465,7 @@ static int cmd_validate(cli *c, int argc, char **argv)
 		buf_free(&out);
 		return rc;
 	}
-	if (!load_catalog(c) || !load_model(c))
+	if (!load_catalog(c) || !load_model(c) || !use_stack(c, "validate", stack))
 		return EXIT_USAGE;
 	findings f;
 	findings_init(&f);
@@ -476,7 +516,7 @@ static const char *model_value_cb(void *ctx, const char *param)
 }
 
 static const char generate_usage[] =
-    "Usage: lmsctl [-m MODEL] generate [-o FILE] [--no-validate]\n"
+    "Usage: lmsctl [-m MODEL] generate [--stack NAME] [-o FILE] [--no-validate]\n"
     "\n"
     "Write the assembled CloudFormation template: every fragment of the catalog merged,\n"
     "comments kept, the model's values as the parameters' Defaults. A NoEcho parameter's\n"
@@ -485,6 +525,9 @@ static const char generate_usage[] =
     "validation errors produces no template (exit 1) unless --no-validate.\n"
     "\n"
     "  -m, --model FILE   the model file (default: the built-in dev model)\n"
+    "      --stack NAME   main (default) or a companion stack: edge (us-east-1); its\n"
+    "                     parameters from the main stack's outputs are placeholders when\n"
+    "                     the model cannot resolve them\n"
     "  -o, --output-file FILE  write to FILE atomically (default: standard output)\n"
     "      --no-validate  write the template even if the model has errors\n";
 
@@ -509,14 +552,15 @@ static int cmd_generate(cli *c, int argc, char **argv)
 {
 	const char *out_path = NULL;
 	bool no_validate = false;
-	const char *no_format = NULL;
+	const char *no_format = NULL, *stack = NULL;
 	const cli_opt opts[] = {CLI_OUTPUT_FILE(&out_path), CLI_OUTPUT_NONE(&no_format),
 	                        CLI_STRING("model", 'm', &c->model_path),
-	                        CLI_FLAG("no-validate", 0, &no_validate)};
+	                        CLI_FLAG("no-validate", 0, &no_validate),
+	                        CLI_STRING("stack", 0, &stack)};
 	int first, rc = parse("generate", generate_usage, opts, COUNT(opts), argc, argv, &first);
 	if (rc != CLI_CONTINUE)
 		return rc;
-	if (!load_catalog(c) || !load_model(c))
+	if (!load_catalog(c) || !load_model(c) || !use_stack(c, "generate", stack))
 		return EXIT_USAGE;
 	if (!no_validate) {
 		findings f;
@@ -648,8 +692,8 @@ static int cmd_params(cli *c, int argc, char **argv)
 }
 
 static const char render_usage[] =
-    "Usage: lmsctl [-m MODEL] render [-o FILE] [--output yaml|json] [--account-id ID]\n"
-    "                                [--azs AZ,AZ,...]\n"
+    "Usage: lmsctl [-m MODEL] render [--stack NAME] [-o FILE] [--output yaml|json]\n"
+    "                                [--account-id ID] [--azs AZ,AZ,...]\n"
     "\n"
     "Print the template resolved for the model: parameters, pseudo parameters, conditions,\n"
     "mappings and Fn::Sub/Join/Select/Split/GetAZs/Cidr/FindInMap/Base64 evaluated;\n"
@@ -658,6 +702,7 @@ static const char render_usage[] =
     "in the template (REN001-REN004) go to standard error; exit 1 if there are any.\n"
     "\n"
     "  -m, --model FILE    the model file (default: the built-in dev model)\n"
+    "      --stack NAME    main (default) or a companion stack: edge (us-east-1)\n"
     "  -o, --output-file FILE  write to FILE atomically (default: standard output)\n"
     "      --output F      yaml (default) or json (also --format F)\n"
     "      --account-id ID resolve AWS::AccountId to ID (12 digits)\n"
@@ -689,11 +734,11 @@ static const char **split_commas(char *s, size_t *n)
 static int cmd_render(cli *c, int argc, char **argv)
 {
 	const char *out_path = NULL, *format = "yaml", *account = NULL;
-	const char *azs_option = NULL;
-	const cli_opt opts[] = {CLI_OUTPUT_FILE(&out_path),
-	                        CLI_STRING("model", 'm', &c->model_path),
-	                        CLI_OUTPUT_FORMAT(&format), CLI_STRING("account-id", 0, &account),
-	                        CLI_STRING("azs", 0, &azs_option)};
+	const char *azs_option = NULL, *stack = NULL;
+	const cli_opt opts[] = {
+	    CLI_OUTPUT_FILE(&out_path),        CLI_STRING("model", 'm', &c->model_path),
+	    CLI_OUTPUT_FORMAT(&format),        CLI_STRING("account-id", 0, &account),
+	    CLI_STRING("azs", 0, &azs_option), CLI_STRING("stack", 0, &stack)};
 	int first, rc = parse("render", render_usage, opts, COUNT(opts), argc, argv, &first);
 	if (rc != CLI_CONTINUE)
 		return rc;
@@ -715,7 +760,7 @@ static int cmd_render(cli *c, int argc, char **argv)
 		}
 		opt.azs = azs;
 	}
-	if (!load_catalog(c) || !load_model(c)) {
+	if (!load_catalog(c) || !load_model(c) || !use_stack(c, "render", stack)) {
 		free(azs);
 		return EXIT_USAGE;
 	}

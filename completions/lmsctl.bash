@@ -14,8 +14,8 @@ _lmsctl_options()
 	case $1 in
 	'') echo '-m --model --templates --readonly --write --no-color --theme -h --help -V --version --endpoint-url --profile --region --debug' ;;
 	init) echo '-e --env --set -o --output-file -f --force' ;;
-	validate) echo '-m --model --output --format --external --rules' ;;
-	generate) echo '-m --model -o --output-file --no-validate' ;;
+	validate) echo '-m --model --stack --output --format --external --rules' ;;
+	generate) echo '-m --model --stack -o --output-file --no-validate' ;;
 	params) echo '-m --model -o --output-file --output --format' ;;
 	deploy) echo '-m --model -y --yes --no-execute --role-arn --allow-plain-http --allow-replacement --template --set-pipeline-parameter --change-set --output --format --endpoint-url --profile --region --debug' ;;
 	destroy) echo '-m --model -y --yes --purge --role-arn --output --format --endpoint-url --profile --region --debug' ;;
@@ -23,7 +23,7 @@ _lmsctl_options()
 	outputs) echo '-m --model --write-flat --output --format --endpoint-url --profile --region --debug' ;;
 	drift) echo '-m --model --output --format --endpoint-url --profile --region --debug' ;;
 	diff) echo '-m --model -u --unified --change-set --template --output --format --endpoint-url --profile --region --debug' ;;
-	render) echo '-m --model -o --output-file --output --format --account-id --azs' ;;
+	render) echo '-m --model --stack -o --output-file --output --format --account-id --azs' ;;
 	report) echo '-m --model --output --format -o --output-file --previous' ;;
 	esac
 }
@@ -100,6 +100,10 @@ _lmsctl()
 		;;
 	--theme)
 		COMPREPLY=($(compgen -W 'dark light mono' -- "$cur"))
+		return
+		;;
+	--stack)
+		COMPREPLY=($(compgen -W 'main edge' -- "$cur"))
 		return
 		;;
 	--set)

@@ -39,9 +39,9 @@ function __lmsctl_options
         case init
             printf '%s\n' -e --env --set -o --output-file -f --force
         case validate
-            printf '%s\n' -m --model --output --format --external --rules
+            printf '%s\n' -m --model --stack --output --format --external --rules
         case generate
-            printf '%s\n' -m --model -o --output-file --no-validate
+            printf '%s\n' -m --model --stack -o --output-file --no-validate
         case params
             printf '%s\n' -m --model -o --output-file --output --format
         case deploy
@@ -57,7 +57,7 @@ function __lmsctl_options
         case diff
             printf '%s\n' -m --model -u --unified --change-set --template --output --format --endpoint-url --profile --region --debug
         case render
-            printf '%s\n' -m --model -o --output-file --output --format --account-id --azs
+            printf '%s\n' -m --model --stack -o --output-file --output --format --account-id --azs
         case report
             printf '%s\n' -m --model --output --format -o --output-file --previous
     end
@@ -95,7 +95,7 @@ end
 
 # after an option that takes a value, only its values are offered
 function __lmsctl_wants_value
-    __lmsctl_prev_is -m --model --previous --template -o --output-file -e --env --output --format --theme --templates --set --endpoint-url --profile --region --role-arn --account-id --azs
+    __lmsctl_prev_is -m --model --previous --template -o --output-file -e --env --output --format --theme --stack --templates --set --endpoint-url --profile --region --role-arn --account-id --azs
 end
 
 function __lmsctl_models
@@ -111,6 +111,7 @@ complete -c lmsctl -F -n '__lmsctl_prev_is --template -o --output-file'
 complete -c lmsctl -f -n '__lmsctl_prev_is -e --env' -a 'dev staging prod'
 complete -c lmsctl -f -n '__lmsctl_prev_is --output --format' -a '(__lmsctl_formats)'
 complete -c lmsctl -f -n '__lmsctl_prev_is --theme' -a 'dark light mono'
+complete -c lmsctl -f -n '__lmsctl_prev_is --stack' -a 'main edge'
 complete -c lmsctl -f -n '__lmsctl_prev_is --templates' -a '(__fish_complete_directories)'
 complete -c lmsctl -f -n '__lmsctl_prev_is --set' -a '(__lmsctl_param_names)'
 complete -c lmsctl -f -n '__lmsctl_prev_is --endpoint-url --profile --region --role-arn --account-id --azs'

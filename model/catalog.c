@@ -424,12 +424,14 @@ static bool load_fragment(loader *ld, cat_fragment *f)
 			const ynode *k = ynode_key(md, i);
 			if (strcmp(k->str, "AWS::CloudFormation::Interface") != 0 &&
 			    strcmp(k->str, "LmsCtl::Profiles") != 0 &&
-			    strcmp(k->str, "LmsCtl::PipelineParameters") != 0)
+			    strcmp(k->str, "LmsCtl::PipelineParameters") != 0 &&
+			    strcmp(k->str, "LmsCtl::FromStackOutputs") != 0)
 				return fail_node(
 				    err, f, k,
 				    "fragment Metadata holds only "
-				    "AWS::CloudFormation::Interface, LmsCtl::Profiles and "
-				    "LmsCtl::PipelineParameters, not '%s'",
+				    "AWS::CloudFormation::Interface, LmsCtl::Profiles, "
+				    "LmsCtl::PipelineParameters and LmsCtl::FromStackOutputs, not "
+				    "'%s'",
 				    k->str);
 		}
 	}
@@ -442,6 +444,95 @@ static char *join_path(const char *dir, const char *name)
 	buf_init(&b, 0);
 	buf_addf(&b, "%s/%s", dir, name);
 	return buf_take(&b);
+}
+
+/* `LmsCtl::FromStackOutputs`: parameter -> the main stack's output that gives its value. */
+static bool load_from_outputs(loader *ld, cat_fragment *f, const ynode *map)
+{
+	if (map->kind != YNODE_MAP)
+		return fail_node(ld->err, f, map, "%s",
+		                 "LmsCtl::FromStackOutputs must map parameters to output names");
+	for (size_t i = 0; i < map->n; i++) {
+		const char *name = ynode_str(ynode_key(map, i));
+		const char *output = ynode_str(ynode_val(map, i));
+		cat_param *p = name ? (cat_param *)catalog_param(ld->cat, name) : NULL;
+		if (!p)
+			return fail_node(ld->err, f, ynode_key(map, i),
+			                 "LmsCtl::FromStackOutputs lists '%s', which no fragment "
+			                 "defines",
+			                 name ? name : "?");
+		if (!output || !*output)
+			return fail_node(ld->err, f, ynode_val(map, i),
+			                 "LmsCtl::FromStackOutputs: '%s' needs an output name",
+			                 name);
+		p->from_output = output;
+	}
+	return true;
+}
+
+/* `Companions:` of catalog.yml: a list of {Name, Catalog, Region}. */
+static bool load_companions(catalog *cat, const cat_fragment *idx, const ynode *list,
+                            lms_error *err)
+{
+	static const char *const keys[] = {"Name", "Catalog", "Region"};
+	if (!list || list->kind != YNODE_SEQ)
+		return fail_node(err, idx, list, "%s",
+		                 "Companions must be a list of {Name, Catalog, Region}");
+	cat->companions = calloc(list->n ? list->n : 1, sizeof(cat_companion));
+	if (!cat->companions)
+		return fail_node(err, idx, list, "%s", "out of memory");
+	for (size_t i = 0; i < list->n; i++) {
+		const ynode *e = list->kids[i];
+		const char *v[3] = {NULL, NULL, NULL};
+		for (size_t k = 0; k < 3; k++)
+			v[k] = ynode_str(ynode_get(e, keys[k]));
+		if (!e || e->kind != YNODE_MAP || e->n != 3 || !v[0] || !v[1] || !v[2] || !*v[0] ||
+		    !*v[2])
+			return fail_node(err, idx, e, "%s",
+			                 "a companion is {Name, Catalog, Region}, each a string");
+		/* inside the templates directory: relative, no .., ends in catalog.yml */
+		size_t len = strlen(v[1]);
+		if (v[1][0] == '/' || strstr(v[1], "..") || len < 12 ||
+		    strcmp(v[1] + len - 12, "/catalog.yml") != 0)
+			return fail_node(
+			    err, idx, e,
+			    "companion '%s': Catalog must be DIR/catalog.yml inside the "
+			    "templates directory, not '%s'",
+			    v[0], v[1]);
+		if (catalog_companion(cat, v[0]))
+			return fail_node(err, idx, e, "companion '%s' is named twice", v[0]);
+		cat->companions[cat->ncompanions++] =
+		    (cat_companion){.name = v[0], .catalog = v[1], .region = v[2], .node = e};
+	}
+	return true;
+}
+
+const cat_companion *catalog_companion(const catalog *cat, const char *name)
+{
+	for (size_t i = 0; i < cat->ncompanions; i++)
+		if (strcmp(cat->companions[i].name, name) == 0)
+			return &cat->companions[i];
+	return NULL;
+}
+
+catalog *catalog_load_companion(const catalog *cat, const cat_companion *c, lms_error *err)
+{
+	buf dir;
+	buf_init(&dir, 0);
+	buf_addf(&dir, "%s/%.*s", cat->dir, (int)(strlen(c->catalog) - strlen("/catalog.yml")),
+	         c->catalog);
+	if (dir.failed) {
+		lms_error_set(err, cat->dir, 0, 0, "out of memory");
+		return NULL;
+	}
+	catalog *out = catalog_load(buf_cstr(&dir), err);
+	buf_free(&dir);
+	if (out && !(out->region = strdup(c->region))) {
+		lms_error_set(err, cat->dir, 0, 0, "out of memory");
+		catalog_free(out);
+		return NULL;
+	}
+	return out;
 }
 
 catalog *catalog_load(const char *dir, lms_error *err)
@@ -471,10 +562,16 @@ catalog *catalog_load(const char *dir, lms_error *err)
 	for (size_t i = 0; root && root->kind == YNODE_MAP && i < root->n; i++) {
 		const char *k = ynode_str(ynode_key(root, i));
 		if (!k || (strcmp(k, "Fragments") != 0 && strcmp(k, "Description") != 0 &&
-		           strcmp(k, "Transform") != 0)) {
-			fail_node(err, &idx_frag, ynode_key(root, i),
-			          "unknown key '%s' (Description, Transform, Fragments)",
-			          k ? k : "?");
+		           strcmp(k, "Transform") != 0 && strcmp(k, "Companions") != 0)) {
+			fail_node(
+			    err, &idx_frag, ynode_key(root, i),
+			    "unknown key '%s' (Description, Transform, Fragments, Companions)",
+			    k ? k : "?");
+			free(index_path);
+			goto fail;
+		}
+		if (strcmp(k, "Companions") == 0 &&
+		    !load_companions(cat, &idx_frag, ynode_val(root, i), err)) {
 			free(index_path);
 			goto fail;
 		}
@@ -524,6 +621,9 @@ catalog *catalog_load(const char *dir, lms_error *err)
 			goto fail;
 		if (owned && !load_pipeline_params(&ld, f, owned))
 			goto fail;
+		const ynode *outs = ynode_get(md, "LmsCtl::FromStackOutputs");
+		if (outs && !load_from_outputs(&ld, f, outs))
+			goto fail;
 	}
 	for (size_t i = 0; i < cat->nparams; i++) {
 		const cat_param *p = &cat->params[i];
@@ -562,6 +662,8 @@ void catalog_free(catalog *cat)
 		free(cat->groups[i].params);
 	free(cat->groups);
 	free(cat->profile);
+	free(cat->companions);
+	free(cat->region);
 	ydoc_free(cat->index);
 	free(cat->dir);
 	free(cat);

@@ -61,7 +61,19 @@ typedef struct cat_param {
 	 * not the model, sets it (a first deploy sends the Default, an update keeps the
 	 * stack's value: docs/deploy.md) */
 	bool pipeline_owned;
+	/* listed under `Metadata: LmsCtl::FromStackOutputs` (a companion's
+	 * fragment): the output of the main stack that gives the value, or NULL */
+	const char *from_output;
 } cat_param;
+
+/* A companion stack the main catalog names (catalog.yml `Companions:`): its
+ * own catalog, deployed as `<main stack>-<name>` in its own Region. */
+typedef struct cat_companion {
+	const char *name;    /* e.g. edge */
+	const char *catalog; /* relative to the templates directory, e.g. edge/catalog.yml */
+	const char *region;  /* e.g. us-east-1 */
+	const ynode *node;   /* its entry, for messages */
+} cat_companion;
 
 typedef struct cat_group {
 	const char *label;
@@ -92,6 +104,11 @@ typedef struct catalog {
 	size_t ngroups;
 	cat_profile_value *profile;
 	size_t nprofile;
+	cat_companion *companions;
+	size_t ncompanions;
+	/* the Region the stack is designed for: a companion's own (us-east-1 for
+	 * the edge), NULL for the main catalog (eu-west-1) */
+	char *region;
 } catalog;
 
 /* Loads `dir`/catalog.yml and every fragment it lists. A fragment that does
@@ -102,6 +119,11 @@ void catalog_free(catalog *cat);
 
 const cat_param *catalog_param(const catalog *cat, const char *name);
 const cat_entry *catalog_entry(const catalog *cat, cat_section sec, const char *name);
+/* The companion named `name`, or NULL. */
+const cat_companion *catalog_companion(const catalog *cat, const char *name);
+/* Loads the companion's catalog (the directory of its catalog.yml). */
+catalog *catalog_load_companion(const catalog *cat, const cat_companion *c, lms_error *err);
+
 /* The value `lmsctl init --env env` writes for `param`: the profile's, else the Default. */
 const char *catalog_profile_value(const catalog *cat, const char *env, const char *param);
 

@@ -29,6 +29,9 @@ void rule_posture(const validate_ctx *ctx);
 /* claims.c: the controls the report and the docs claim (its ids: model/rules.def) */
 void rule_claims(const validate_ctx *ctx);
 
+/* edge.c: CloudFront and its WAF (its ids: model/rules.def) */
+void rule_edge(const validate_ctx *ctx);
+
 /* names.c */
 void rule_suffix(const validate_ctx *ctx);
 void rule_name_lengths(const validate_ctx *ctx);

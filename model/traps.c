@@ -1031,6 +1031,8 @@ void rule_traps(const validate_ctx *ctx)
 	if (!r)
 		return; /* REN003: added where the rendering failed (validate_model) */
 	traps_check(ctx->cat, ctx->m, r, ctx->out);
+	if (ctx->cat->region)
+		return; /* a companion stack (the edge) holds none of the capacity analysed */
 	analysis a;
 	analysis_run(ctx->cat, ctx->m, r, &a);
 	analysis_rules(ctx->m, &a, ctx->out);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -430,15 +431,21 @@ static void rule_stack_region(const validate_ctx *ctx)
 		             "start with a letter; use letters, digits and hyphens, at most 128",
 		             "'%s' is not a valid CloudFormation stack name", stack);
 	const char *region = model_get(ctx->m, "region");
+	/* a companion stack lives in its own Region (the edge: us-east-1) */
+	const char *home = ctx->cat->region ? ctx->cat->region : "eu-west-1";
 	if (region && java_pattern_match("[a-z]{2}(-[a-z]+)+-[0-9]", region, NULL) != 1)
 		findings_add(ctx->out, "MDL004", SEV_ERROR, "region", "for example eu-west-1",
 		             "'%s' is not an AWS region name", region);
-	else if (region && strcmp(region, "eu-west-1") != 0)
-		findings_add(ctx->out, "MDL004", SEV_WARNING, "region",
-		             "use eu-west-1, or review sizing, quotas and the PDPA transfer notes "
-		             "(docs/) for the new region",
-		             "the platform is designed and documented for eu-west-1, not %s",
+	else if (region && strcmp(region, home) != 0) {
+		char hint[128];
+		snprintf(hint, sizeof(hint),
+		         "use %s, or review sizing, quotas and the PDPA transfer notes (docs/) for "
+		         "the new region",
+		         home);
+		findings_add(ctx->out, "MDL004", SEV_WARNING, "region", hint,
+		             "the platform is designed and documented for %s, not %s", home,
 		             region);
+	}
 }
 
 /* ---- rule table ------------------------------------------------------ */
@@ -456,6 +463,10 @@ static const validate_rule rules[] = {
      "Aurora capacity, backups, reader AZ, cache failover, 30-day rotation, "
      "deletion protection",
      rule_data},
+    {"EDG001",
+     "CloudFront: web ACL and viewer certificate in us-east-1, a WAF on every distribution, "
+     "HTTPS to viewers and origin, authenticated paths never cached",
+     rule_edge},
     {"MDL001", "unknown or misplaced key in the model file", rule_unknown},
     {"MDL003", "stack name and region are valid", rule_stack_region},
     {"NAM001", "environment suffix fits every name it ends", rule_suffix},

@@ -56,9 +56,12 @@ def main():
     resources = os.path.join(os.path.dirname(providers.__file__), "..", "resources")
 
     wanted = set(EXPECTED) | set(args.types)
-    for name in sorted(os.listdir(args.templates)):
-        if name.endswith(".yml"):
-            with open(os.path.join(args.templates, name), encoding="utf-8") as f:
+    # the companion stacks' catalogs (templates/edge/) too
+    paths = sorted(os.path.join(d, n) for d, _, names in os.walk(args.templates)
+                   for n in names)
+    for path in paths:
+        if path.endswith(".yml"):
+            with open(path, encoding="utf-8") as f:
                 wanted |= set(re.findall(r"^\s+Type:\s+'?(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)",
                                          f.read(), re.M))
     out = {}

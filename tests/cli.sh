@@ -260,6 +260,26 @@ grep -q "SEC001" err.txt && { echo "FAIL --allow-plain-http still refuses SEC001
 "$lmsctl" init --env dev -o dev-gates.yml 2>/dev/null
 expect_fail deploy-dev-not-gated "credential" -- noaws "$lmsctl" -m dev-gates.yml deploy --yes
 
+# --stack edge: the companion in us-east-1, its parameters from the main stack's outputs
+# as the model resolves them (placeholders where they need AWS)
+expect render-edge-prod 0 "Scope: CLOUDFRONT" -- "$lmsctl" -m prod.yml render --stack edge
+grep -q "OriginProtocolPolicy: http-only" out.txt && grep -q "HTTPSPort: 443" out.txt &&
+	grep -q "loadbalancer/app/lms-alb-dev/0123456789abcdef" out.txt &&
+	pass=$((pass + 1)) || { echo "FAIL render --stack edge: outputs not resolved (http-only, port 443, placeholder ARN)"; fail=$((fail + 1)); }
+"$lmsctl" init --env prod --set AlbCertificateArn=arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012 \
+	--set WebDomainName=lms.example.edu -o prod-cert.yml 2>/dev/null
+expect render-edge-cert 0 "OriginProtocolPolicy: https-only" -- "$lmsctl" -m prod-cert.yml render --stack edge
+grep -q "lms.example.edu" out.txt && pass=$((pass + 1)) || { echo "FAIL render --stack edge: WebDomainName not from the output"; fail=$((fail + 1)); }
+expect generate-edge 0 "Default: https-only" -- "$lmsctl" -m prod-cert.yml generate --stack edge
+grep -q "^Companions:\|LmsCtl::FromStackOutputs" out.txt && { echo "FAIL generate --stack edge copied lmsctl's metadata"; fail=$((fail + 1)); } || pass=$((pass + 1))
+expect validate-edge 0 "0 error" -- "$lmsctl" -m prod.yml validate --stack edge
+grep -q "MDL004\|SCL00" out.txt && { echo "FAIL validate --stack edge: region or capacity findings"; fail=$((fail + 1)); } || pass=$((pass + 1))
+"$lmsctl" -m prod.yml render --stack main >main.txt && "$lmsctl" -m prod.yml render >default.txt && cmp -s main.txt default.txt &&
+	pass=$((pass + 1)) || { echo "FAIL render --stack main is not the default"; fail=$((fail + 1)); }
+for c in validate generate render; do
+	expect "$c-stack-unknown" 2 "--stack must be one of main, edge, not 'edg'" -- "$lmsctl" "$c" --stack edg
+done
+
 # libcurl and libcrypto are opened on first use (aws/curl_loader.c, common/lazy_crypto.c): the
 # program does not link them, the offline commands never load them, and a missing library is
 # a clear error at the first AWS call

@@ -34,6 +34,10 @@ Standard library only. Usage (scripts/check runs it so):
 
     LMSCTL=_build/check/lmsctl python3 tests/guard.py --guard "$(scripts/guard-install.sh)"
 
+Each environment is two stacks: the main one and its companion, the edge
+stack (`--stack edge`, us-east-1: CloudFront and its WAF); their logical ids
+differ, so one exceptions table serves both.
+
 Options: --keep DIR keeps the resolved templates and cfn-guard's output;
 --raw evaluates the templates as generated, unresolved (a diagnostic: its
 failures are not the gate's); --env KIND runs one environment only.
@@ -114,10 +118,13 @@ def _joined(node):
     return {k: _joined(v) for k, v in node.items()}
 
 
-def render(lmsctl, model, path):
+STACKS = ("main", "edge")
+
+
+def render(lmsctl, model, path, stack="main"):
     """The template rendered for `model` (lmsctl render --format json),
     written to `path` as cfn-guard reads it, and returned."""
-    p = subprocess.run([lmsctl, "-m", model, "render", "--format", "json"],
+    p = subprocess.run([lmsctl, "-m", model, "render", "--stack", stack, "--format", "json"],
                        capture_output=True, text=True)
     if p.returncode != 0:
         raise GateError(f"lmsctl render: exit {p.returncode}: {p.stderr.strip()[:1000]}")
@@ -285,6 +292,11 @@ DEPLOY_VALUES = {
     "prod": {
         "AlbCertificateArn": "arn:aws:acm:eu-west-1:111122223333:certificate/"
         "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        # the web path's alias and its viewer certificate (us-east-1): without
+        # them CloudFront's default certificate admits TLS 1.0
+        "WebDomainName": "lms.example.edu",
+        "WebCertificateArn": "arn:aws:acm:us-east-1:111122223333:certificate/"
+        "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
     },
 }
 
@@ -295,12 +307,12 @@ def _run(cmd):
         raise GateError(f"{' '.join(cmd)}: exit {p.returncode}: {p.stderr.strip()[:1000]}")
 
 
-def generate(lmsctl, env, workdir):
+def generate(lmsctl, env, workdir, stack="main"):
     """The model `lmsctl init --env ENV` writes, with DEPLOY_VALUES, and its
-    generated template (paths). Generated with --no-validate: the posture is judged apart from
-    the model's other findings, which other tests own."""
+    generated template of STACK (paths). Generated with --no-validate: the posture is judged
+    apart from the model's other findings, which other tests own."""
     model = os.path.join(workdir, f"{env}.yml")
-    template = os.path.join(workdir, f"template-{env}.yml")
+    template = os.path.join(workdir, f"template-{env}{'' if stack == 'main' else '-' + stack}.yml")
     _run([lmsctl, "init", "--env", env, "-o", model, "--force"])
     values = DEPLOY_VALUES.get(env, {})
     if values:
@@ -309,7 +321,7 @@ def generate(lmsctl, env, workdir):
             text = re.sub(rf"(?m)^(\s+{re.escape(key)}:).*$", lambda m: f"{m.group(1)} {value}", text)
         with open(model, "w", encoding="utf-8") as f:
             f.write(text)
-    _run([lmsctl, "-m", model, "generate", "--no-validate", "-o", template])
+    _run([lmsctl, "-m", model, "generate", "--stack", stack, "--no-validate", "-o", template])
     return model, template
 
 
@@ -347,27 +359,28 @@ def main(argv):
     workdir = args.keep or tempfile.mkdtemp(prefix="lmsctl-guard-")
     os.makedirs(workdir, exist_ok=True)
     files, templates = {}, {}
-    for env in envs:
-        model, yml = generate(args.lmsctl, env, workdir)
-        resolved = os.path.join(workdir, f"resolved-{env}.json")
-        view = render(args.lmsctl, model, resolved)
+    units = [(env, stack) for env in envs for stack in STACKS]
+    for env, stack in units:
+        model, yml = generate(args.lmsctl, env, workdir, stack)
+        resolved = os.path.join(workdir, f"resolved-{env}-{stack}.json")
+        view = render(args.lmsctl, model, resolved, stack)
         # --raw hands cfn-guard the generated YAML; the resources it names are
         # still read from the rendering (those whose condition is false then
         # show by their type only through cfn-guard's own paths)
-        templates[env] = view.get("Resources") or {}
-        files[env] = yml if args.raw else resolved
+        templates[env, stack] = view.get("Resources") or {}
+        files[env, stack] = yml if args.raw else resolved
     # Every Control Tower rule skips a template without the resource types it
     # reports on (its Scenario 1): only the others are run, three times
     # faster. --all-rules runs all of them, to check that this holds.
     rule_sets = []
-    for env in envs:
-        types = {r.get("Type") for r in templates[env].values() if isinstance(r, dict)}
+    for unit in units:
+        types = {r.get("Type") for r in templates[unit].values() if isinstance(r, dict)}
         if args.all_rules:
             rule_sets.append([rules_dir])
         else:
             wanted = (r.path for r in rules.values() if not r.reports_on or r.reports_on & types)
             rule_sets.append(sorted(wanted))
-    reports = run_guard(args.guard, rule_sets, [files[e] for e in envs])
+    reports = run_guard(args.guard, rule_sets, [files[u] for u in units])
     if args.keep:
         with open(os.path.join(workdir, "guard.json"), "w", encoding="utf-8") as f:
             json.dump(reports, f, indent=1)
@@ -376,11 +389,12 @@ def main(argv):
     problems = []
     fired = set()
     print(f"cfn-guard: {len(rules)} Control Tower rules from {rules_dir}")
-    for env in envs:
-        report = by_file.get(os.path.realpath(files[env]))
+    for unit in units:
+        env, stack = unit
+        report = by_file.get(os.path.realpath(files[unit]))
         if report is None:
-            raise GateError(f"cfn-guard reported nothing for {files[env]}")
-        status = evaluate(report, rules, templates[env])
+            raise GateError(f"cfn-guard reported nothing for {files[unit]}")
+        status = evaluate(report, rules, templates[unit])
         unknown = set(status) - set(rules)
         if unknown:
             raise GateError(
@@ -406,7 +420,7 @@ def main(argv):
                     )
             excepted_rules += listed
         print(
-            f"{env}: {passed} passed, {len(failed_rules)} failed "
+            f"{env}{'' if stack == 'main' else ' ' + stack}: {passed} passed, {len(failed_rules)} failed "
             f"({excepted_rules} excepted for every resource they fail on), {skipped} not applicable"
         )
         for name, ids in sorted(failed_rules.items(), key=lambda x: rules[x[0]].control):

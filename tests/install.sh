@@ -28,6 +28,11 @@ for f in "$want/lmsctl" "$datadir/zsh/vendor-completions/_lmsctl" \
 	"$datadir/fish/vendor_completions.d/lmsctl.fish"; do
 	if [ -f "$tmp$f" ]; then echo "ok: $f"; else echo "FAIL: make install left no $f"; rc=1; fi
 done
+# the companion stack's catalog is installed beside the main one (catalog.yml Companions)
+for f in "$datadir/lmsctl/templates/catalog.yml" "$datadir/lmsctl/templates/edge/catalog.yml" \
+	"$datadir/lmsctl/templates/edge/edge.yml"; do
+	if [ -f "$tmp$f" ]; then echo "ok: $f"; else echo "FAIL: make install left no $f"; rc=1; fi
+done
 got=$(bash --norc --noprofile -c 'source "$1"; COMP_WORDS=(lmsctl init --env p); COMP_CWORD=3
 	_lmsctl; echo "${COMPREPLY[*]}"' _ "$tmp$want/lmsctl")
 [ "$got" = prod ] || { echo "FAIL: the installed bash completion gives '$got' for 'lmsctl init --env p'"; rc=1; }

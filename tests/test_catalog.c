@@ -423,6 +423,64 @@ static void test_pipeline_parameter_in_profile(void **state)
 	                    "profile sets 'Image', which the pipeline owns"));
 }
 
+/* The main catalog names the edge; the edge's catalog loads, lives in
+ * us-east-1, and every parameter it takes from the main stack names an
+ * output the main catalog has (the interface of the two-stack deploy). */
+static void test_templates_companions(void **state)
+{
+	const catalog *cat = *state;
+	assert_null(cat->region);
+	assert_int_equal(cat->ncompanions, 1);
+	const cat_companion *edge = catalog_companion(cat, "edge");
+	assert_non_null(edge);
+	assert_null(catalog_companion(cat, "edg"));
+	assert_null(catalog_companion(cat, "main"));
+	assert_string_equal(edge->catalog, "edge/catalog.yml");
+	assert_string_equal(edge->region, "us-east-1");
+	lms_error err = {0};
+	catalog *ec = catalog_load_companion(cat, edge, &err);
+	assert_non_null(ec);
+	assert_string_equal(ec->region, "us-east-1");
+	assert_int_equal(ec->ncompanions, 0);
+	size_t fed = 0;
+	for (size_t i = 0; i < ec->nparams; i++) {
+		const cat_param *p = &ec->params[i];
+		if (!p->from_output)
+			continue;
+		fed++;
+		if (!catalog_entry(cat, SEC_OUTPUTS, p->from_output)) {
+			print_error("edge parameter %s: the main stack has no output %s\n",
+			            p->e.name, p->from_output);
+			fail();
+		}
+	}
+	assert_int_equal(fed, 10);
+	assert_string_equal(catalog_param(ec, "AlbArn")->from_output, "AlbArn");
+	assert_null(catalog_param(ec, "EnvironmentSuffix")->from_output);
+	catalog_free(ec);
+}
+
+static void test_companion_outside_templates(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-companion-outside", "catalog.yml", 5, 5,
+	                    "companion 'edge': Catalog must be DIR/catalog.yml inside"));
+}
+
+static void test_companion_named_twice(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-companion-dup", "catalog.yml", 8, 5,
+	                    "companion 'edge' is named twice"));
+}
+
+static void test_from_outputs_unknown_parameter(void **state)
+{
+	(void)state;
+	free(expect_failure("catalog-from-outputs-unknown", "a.yml", 10, 5,
+	                    "LmsCtl::FromStackOutputs lists 'AlbOrigin', which no fragment"));
+}
+
 static void test_missing_directory(void **state)
 {
 	(void)state;
@@ -477,6 +535,11 @@ int main(void)
 	    cmocka_unit_test(test_missing_directory),
 	    cmocka_unit_test_setup_teardown(test_templates_pipeline_parameters, setup_templates,
 	                                    teardown_catalog),
+	    cmocka_unit_test_setup_teardown(test_templates_companions, setup_templates,
+	                                    teardown_catalog),
+	    cmocka_unit_test(test_companion_outside_templates),
+	    cmocka_unit_test(test_companion_named_twice),
+	    cmocka_unit_test(test_from_outputs_unknown_parameter),
 	    cmocka_unit_test(test_pipeline_parameter_unknown),
 	    cmocka_unit_test(test_pipeline_parameter_in_profile),
 	};

@@ -119,7 +119,10 @@ def chain_problems(tpl):
         dst = ref_target(p.get("GroupId"))
         if dst in groups:
             src = ref_target(p.get("SourceSecurityGroupId"))
-            if src is None:
+            # CloudFront's VPC origin: its managed prefix list, to the ALB only
+            by_cloudfront = (dst == "AlbSecurityGroup" and ref_target(
+                p.get("SourcePrefixListId")) == "CloudFrontPrefixListId")
+            if src is None and not by_cloudfront:
                 out.append("%s: ingress to %s not by group id" % (lid, dst))
             ingress[(src, dst)] = p
     egress = {}
