@@ -350,6 +350,128 @@ static void capacity_figures(const catalog *cat, const model *m, const rendered 
 	}
 }
 
+/* ---- database connections ---------------------------------------------- */
+
+long sv2_max_connections(double min_acu, double max_acu)
+{
+	/* Aurora PostgreSQL rows of the table (analysis.h) */
+	static const struct {
+		double acu;
+		long connections;
+	} rows[] = {{1, 189}, {4, 823}, {8, 1669}, {16, 3360}, {32, 5000}};
+	long n = -1;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (max_acu >= rows[i].acu)
+			n = rows[i].connections;
+	if (n > SV2_LOW_MIN_ACU_CAP && min_acu <= 0.5)
+		n = SV2_LOW_MIN_ACU_CAP;
+	return n;
+}
+
+/* max_connections set in a parameter group `ref` names; -1 none. */
+static long group_max_connections(const rendered *r, const rnode *ref, const char **group)
+{
+	const render_resource *g = ref_target(r, ref);
+	if (!is_type(g, "AWS::RDS::DBClusterParameterGroup") &&
+	    !is_type(g, "AWS::RDS::DBParameterGroup"))
+		return -1;
+	double v;
+	if (!num(rnode_get(rnode_get(g->props, "Parameters"), "max_connections"), &v) || v < 1)
+		return -1;
+	*group = g->id;
+	return (long)v;
+}
+
+/* Aurora's max_connections: a parameter group's value (the lowest of the
+ * cluster's and its instances'), else the Serverless v2 table. */
+static void cluster_max_connections(const rendered *r, const render_resource *cluster,
+                                    db_connections *c)
+{
+	const char *group = NULL;
+	long set = group_max_connections(
+	    r, rnode_get(cluster->props, "DBClusterParameterGroupName"), &group);
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *in = &r->res[i];
+		const char *g = NULL;
+		if (!is_type(in, "AWS::RDS::DBInstance") ||
+		    !rnode_mentions(rnode_get(in->props, "DBClusterIdentifier"), cluster->id))
+			continue;
+		long v = group_max_connections(r, rnode_get(in->props, "DBParameterGroupName"), &g);
+		if (v > 0 && (set < 0 || v < set)) {
+			set = v;
+			group = g;
+		}
+	}
+	if (set > 0) {
+		c->max_connections = set;
+		c->max_from = lms_strdupf("max_connections of parameter group %s", group);
+		return;
+	}
+	const rnode *sc = rnode_get(cluster->props, "ServerlessV2ScalingConfiguration");
+	double min = 0.5, max;
+	if (!num(rnode_get(sc, "MaxCapacity"), &max))
+		return;
+	num(rnode_get(sc, "MinCapacity"), &min);
+	c->max_connections = sv2_max_connections(min, max);
+	if (c->max_connections > 0)
+		c->max_from = lms_strdupf("Aurora Serverless v2 default at %g-%g ACU", min, max);
+}
+
+/* LMS_DB_POOL_SIZE of the service's task definition; -1 unknown. */
+static long pool_size(const rendered *r, const render_resource *svc)
+{
+	const render_resource *td =
+	    ref_target(r, rnode_get(svc ? svc->props : NULL, "TaskDefinition"));
+	const rnode *cds = rnode_get(td ? td->props : NULL, "ContainerDefinitions");
+	long total = -1;
+	for (size_t i = 0; cds && cds->kind == RN_SEQ && i < cds->n; i++) {
+		const rnode *env = rnode_get(cds->kids[i], "Environment");
+		for (size_t k = 0; env && env->kind == RN_SEQ && k < env->n; k++) {
+			const char *name = rnode_str(rnode_get(env->kids[k], "Name"));
+			double v;
+			if (name && strcmp(name, "LMS_DB_POOL_SIZE") == 0 &&
+			    num(rnode_get(env->kids[k], "Value"), &v) && v >= 0)
+				total = (total < 0 ? 0 : total) + (long)v;
+		}
+	}
+	return total;
+}
+
+static void connection_figures(const rendered *r, analysis *a)
+{
+	db_connections *c = &a->cap.conn;
+	c->max_connections = c->allowed = c->per_task = c->demand = -1;
+	c->percent = PROXY_DEFAULT_PERCENT;
+	const render_resource *cluster = NULL;
+	for (size_t i = 0; i < r->nres && !cluster; i++)
+		if (is_type(&r->res[i], "AWS::RDS::DBCluster"))
+			cluster = &r->res[i];
+	if (!cluster)
+		return; /* no database: nothing to size */
+	c->database = true;
+	cluster_max_connections(r, cluster, c);
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *tg = &r->res[i];
+		if (!is_type(tg, "AWS::RDS::DBProxyTargetGroup") ||
+		    !rnode_mentions(rnode_get(tg->props, "DBClusterIdentifiers"), cluster->id))
+			continue;
+		const render_resource *proxy = ref_target(r, rnode_get(tg->props, "DBProxyName"));
+		c->proxy = proxy ? proxy->id : tg->id;
+		num(rnode_get(rnode_get(tg->props, "ConnectionPoolConfigurationInfo"),
+		              "MaxConnectionsPercent"),
+		    &c->percent);
+	}
+	if (c->max_connections > 0)
+		c->allowed = (long)floor((double)c->max_connections * c->percent / 100.0);
+	else
+		missing(a, "Aurora's max_connections (parameter group or Serverless v2 capacity)");
+	c->per_task = pool_size(r, find_service(r));
+	if (c->per_task < 0)
+		missing(a, "database connections per task (LMS_DB_POOL_SIZE of the task)");
+	else if (a->cap.max_tasks >= 0)
+		c->demand = a->cap.max_tasks * c->per_task;
+}
+
 /* ---- AZ loss ------------------------------------------------------------ */
 
 /* The AZ index of a subnet (Ref to an AWS::EC2::Subnet), -1 unknown. */
@@ -712,6 +834,7 @@ void analysis_run(const catalog *cat, const model *m, const rendered *r, analysi
 	memset(out, 0, sizeof(*out));
 	timeline(r, out);
 	capacity_figures(cat, m, r, out);
+	connection_figures(r, out);
 	az_loss_table(r, out);
 }
 
@@ -723,10 +846,35 @@ void analysis_free(analysis *a)
 		for (size_t t = 0; t < AZ_TIERS; t++)
 			free(a->az[i].tiers[t].note);
 	free(a->az);
+	free(a->cap.conn.max_from);
 	for (size_t i = 0; i < a->nmissing; i++)
 		free(a->missing[i]);
 	free(a->missing);
 	memset(a, 0, sizeof(*a));
+}
+
+/* SCL003: even if every connection of every task is pinned to a database
+ * connection, they fit in what the proxy may open. */
+static void connection_rule(bool prod, const db_connections *c, findings *out)
+{
+	if (!c->database)
+		return;
+	if (c->demand < 0 || c->allowed < 0) {
+		if (prod)
+			findings_add(out, "SCL003", SEV_WARNING, "", "see lmsctl report",
+			             "database connections at the maximum task count unknown: an "
+			             "input is missing");
+		return;
+	}
+	if (c->demand <= c->allowed)
+		return;
+	findings_add(out, "SCL003", prod ? SEV_ERROR : SEV_WARNING, "DatabaseConnectionsPerTask",
+	             "lower DatabaseConnectionsPerTask or ServiceMaxTasks, or raise "
+	             "DatabaseMaxCapacity (max_connections grows to 5,000 at 32 ACU)",
+	             "%ld connections at the maximum task count exceed the %ld %s may open "
+	             "(%g%% of max_connections %ld, %s)",
+	             c->demand, c->allowed, c->proxy ? c->proxy : "the tasks (no RDS Proxy)",
+	             c->percent, c->max_connections, c->max_from ? c->max_from : "");
 }
 
 void analysis_rules(const model *m, const analysis *a, findings *out)
@@ -751,6 +899,7 @@ void analysis_rules(const model *m, const analysis *a, findings *out)
 		             buf_cstr(&miss));
 		buf_free(&miss);
 	}
+	connection_rule(prod, &a->cap.conn, out);
 	if (prod) {
 		const capacity *c = &a->cap;
 		struct {

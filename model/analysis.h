@@ -68,6 +68,28 @@ typedef struct scale_timeline {
 	bool scheduled;            /* exam windows pre-scale (0 s for known peaks) */
 } scale_timeline;
 
+/* Aurora PostgreSQL Serverless v2's default max_connections by maximum ACU
+ * (Aurora User Guide, "Maximum connections for Aurora Serverless v2",
+ * aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.max-connections):
+ * a maximum between two rows counts as the lower one; a minimum of 0 or 0.5
+ * ACU caps it at 2,000. The proxy keeps PROXY_DEFAULT_PERCENT of it unless
+ * its target group says otherwise (RDS User Guide, "RDS Proxy connection
+ * considerations", MaxConnectionsPercent). */
+#define SV2_LOW_MIN_ACU_CAP 2000L
+#define PROXY_DEFAULT_PERCENT 100.0
+
+/* Database connections at the maximum task count (SCL003). */
+typedef struct db_connections {
+	bool database;        /* the template has an Aurora cluster */
+	long max_connections; /* Aurora's max_connections; -1 unknown */
+	char *max_from;       /* where it comes from (owned) */
+	const char *proxy;    /* the RDS Proxy's logical id, NULL: none */
+	double percent;       /* MaxConnectionsPercent; 100 without a proxy */
+	long allowed;         /* max_connections x percent; -1 unknown */
+	long per_task;        /* LMS_DB_POOL_SIZE of the task; -1 unknown */
+	long demand;          /* max tasks x per task; -1 unknown */
+} db_connections;
+
 typedef struct capacity {
 	long max_tasks;      /* -1 unknown */
 	long users_per_task; /* the UsersPerTask parameter; -1 unknown */
@@ -78,6 +100,7 @@ typedef struct capacity {
 	double cache_node_gib; /* -1 unknown */
 	long cache_shards;
 	long cache_users; /* -1 unknown */
+	db_connections conn;
 } capacity;
 
 typedef enum { TIER_OK, TIER_DEGRADED, TIER_DOWN, TIER_UNKNOWN, TIER_ABSENT } tier_status;
@@ -109,8 +132,13 @@ typedef struct analysis {
 
 void analysis_run(const catalog *cat, const model *m, const rendered *r, analysis *out);
 void analysis_free(analysis *a);
-/* SCL001 timeline above 120 s, SCL002 capacity under 50,000 users, AZL001
- * a tier stops when an AZ is lost (errors in prod, warnings elsewhere). */
+/* SCL001 timeline above 120 s, SCL002 capacity under 50,000 users, SCL003
+ * database connections at the maximum task count beyond what the proxy
+ * allows of Aurora's max_connections, AZL001 a tier stops when an AZ is
+ * lost (errors in prod, warnings elsewhere). */
+/* Aurora PostgreSQL Serverless v2's default max_connections for a capacity
+ * range (the table above); -1 below 1 ACU. */
+long sv2_max_connections(double min_acu, double max_acu);
 void analysis_rules(const model *m, const analysis *a, findings *out);
 
 const char *tier_status_name(tier_status s);

@@ -148,6 +148,18 @@ static json_t *build_capacity(const analysis *a)
 	json_object_set_new(cache, "shards", json_integer(c->cache_shards));
 	json_object_set_new(cache, "users", int_or_null(c->cache_users));
 	json_object_set_new(cap, "cache", cache);
+	const db_connections *k = &c->conn;
+	json_t *conn = json_object();
+	json_object_set_new(conn, "max_connections", int_or_null(k->max_connections));
+	json_object_set_new(conn, "max_connections_from", str_or_null(k->max_from));
+	json_object_set_new(conn, "proxy", str_or_null(k->proxy));
+	json_object_set_new(conn, "max_connections_percent", json_real(k->percent));
+	json_object_set_new(conn, "allowed", int_or_null(k->allowed));
+	json_object_set_new(conn, "per_task", int_or_null(k->per_task));
+	json_object_set_new(conn, "at_max_tasks", int_or_null(k->demand));
+	json_object_set_new(cap, "database_connections", k->database ? conn : json_null());
+	if (!k->database)
+		json_decref(conn);
 	return cap;
 }
 
@@ -494,6 +506,25 @@ static void human_capacity(json_t *d, bool md, buf *out)
 	         s_of(json_object_get(cap, "cache"), "node_type")[0]
 	             ? s_of(json_object_get(cap, "cache"), "node_type")
 	             : "unknown");
+	json_t *conn = json_object_get(cap, "database_connections");
+	if (!json_is_object(conn))
+		return;
+	buf_adds(out, md ? "\nDatabase connections at the maximum task count: "
+	                 : "  database connections at max tasks: ");
+	add_num(out, json_object_get(cap, "max_tasks"));
+	buf_adds(out, " tasks x ");
+	add_num(out, json_object_get(conn, "per_task"));
+	buf_adds(out, " = ");
+	add_num(out, json_object_get(conn, "at_max_tasks"));
+	buf_addf(out, "; %s may open ",
+	         *s_of(conn, "proxy") ? s_of(conn, "proxy") : "(no RDS Proxy) the tasks");
+	add_num(out, json_object_get(conn, "allowed"));
+	buf_addf(out, " (%g%% of max_connections ",
+	         json_real_value(json_object_get(conn, "max_connections_percent")));
+	add_num(out, json_object_get(conn, "max_connections"));
+	buf_addf(out, ", %s)\n",
+	         *s_of(conn, "max_connections_from") ? s_of(conn, "max_connections_from")
+	                                             : "unknown");
 }
 
 /* each AZ's loss, tier by tier */

@@ -23,12 +23,13 @@ static const char platform[] =
     "  AWS::CloudFormation::Interface:\n"
     "    ParameterGroups:\n"
     "      - Label: {default: T}\n"
-    "        Parameters: [TaskSessionCapacity, MaxTasks, MaxAcu, FsMode]\n"
+    "        Parameters: [TaskSessionCapacity, MaxTasks, MaxAcu, FsMode, PoolSize]\n"
     "Parameters:\n"
     "  TaskSessionCapacity: {Type: Number, Description: users, Default: 250}\n"
     "  MaxTasks: {Type: Number, Description: tasks, Default: 300}\n"
     "  MaxAcu: {Type: Number, Description: acu, Default: 256}\n"
     "  FsMode: {Type: String, Description: mode, Default: generalPurpose}\n"
+    "  PoolSize: {Type: Number, Description: pool, Default: 15}\n"
     "Resources:\n"
     "  Sub1: {Type: AWS::EC2::Subnet, Properties: {AvailabilityZone: !Select [0, !GetAZs '']}}\n"
     "  Sub2: {Type: AWS::EC2::Subnet, Properties: {AvailabilityZone: !Select [1, !GetAZs '']}}\n"
@@ -61,9 +62,15 @@ static const char platform[] =
     "    Type: AWS::ECS::Service\n"
     "    Properties:\n"
     "      DesiredCount: 3\n"
+    "      TaskDefinition: !Ref Td\n"
     "      LoadBalancers: [{TargetGroupArn: !Ref Tg}]\n"
     "      NetworkConfiguration:\n"
     "        AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}\n"
+    "  Td:\n"
+    "    Type: AWS::ECS::TaskDefinition\n"
+    "    Properties:\n"
+    "      ContainerDefinitions: [{Name: lms, Environment: [{Name: LMS_DB_POOL_SIZE, Value: !Ref "
+    "PoolSize}]}]\n"
     "  Target:\n"
     "    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
     "    Properties:\n"
@@ -104,6 +111,14 @@ static const char platform[] =
     "    Type: AWS::RDS::DBInstance\n"
     "    Properties: {DBClusterIdentifier: !Ref Cluster, PromotionTier: 1, AvailabilityZone: "
     "!Select [1, !GetAZs '']}\n"
+    "  Proxy: {Type: AWS::RDS::DBProxy, Properties: {EngineFamily: POSTGRESQL}}\n"
+    "  ProxyTargets:\n"
+    "    Type: AWS::RDS::DBProxyTargetGroup\n"
+    "    Properties:\n"
+    "      DBProxyName: !Ref Proxy\n"
+    "      TargetGroupName: default\n"
+    "      DBClusterIdentifiers: [!Ref Cluster]\n"
+    "      ConnectionPoolConfigurationInfo: {MaxConnectionsPercent: 90}\n"
     "  CacheSubnets: {Type: AWS::ElastiCache::SubnetGroup, Properties: {SubnetIds: [!Ref Sub1, "
     "!Ref Sub2, !Ref Sub3]}}\n"
     "  Cache:\n"
@@ -230,6 +245,120 @@ static void test_capacity(void **state)
 	analysis_free(&a);
 	rf_done(&fx);
 	free(t4g);
+}
+
+/* The Serverless v2 table: each row, between rows, and the 2,000 cap of a
+ * 0.5-ACU minimum. */
+static void test_sv2_max_connections(void **state)
+{
+	(void)state;
+	assert_int_equal(sv2_max_connections(1, 0.5), -1);
+	assert_int_equal(sv2_max_connections(1, 1), 189);
+	assert_int_equal(sv2_max_connections(0.5, 4), 823);
+	assert_int_equal(sv2_max_connections(1, 15.5), 1669);
+	assert_int_equal(sv2_max_connections(1, 16), 3360);
+	assert_int_equal(sv2_max_connections(0.5, 16), 2000);
+	assert_int_equal(sv2_max_connections(1, 31.5), 3360);
+	assert_int_equal(sv2_max_connections(1, 32), 5000);
+	assert_int_equal(sv2_max_connections(4, 256), 5000);
+	assert_int_equal(sv2_max_connections(0.5, 256), 2000);
+}
+
+static char *mutate_text(char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	if (!at)
+		fail_msg("mutation '%s' does not apply", from);
+	size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+	char *s = malloc(n);
+	assert_non_null(s);
+	snprintf(s, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	free(text);
+	return s;
+}
+
+/* SCL003 at its threshold: 300 tasks x 15 = 4,500 = 90% of 5,000. */
+static void test_connections(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	assert_int_equal(a.cap.conn.max_connections, 5000);
+	assert_int_equal(a.cap.conn.allowed, 4500);
+	assert_int_equal(a.cap.conn.per_task, 15);
+	assert_int_equal(a.cap.conn.demand, 4500);
+	assert_string_equal(a.cap.conn.proxy, "Proxy");
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_ERROR), 0);
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_WARNING), 0);
+	analysis_free(&a);
+	rf_done(&fx);
+
+	/* one connection more per task: 4,800 */
+	char *more = mutate("Description: pool, Default: 15", "Description: pool, Default: 16");
+	analyse(&fx, more, "prod", &a);
+	assert_int_equal(a.cap.conn.demand, 4800);
+	const finding *f = rf_find(&fx.f, "SCL003", "4800 connections");
+	assert_non_null(f);
+	assert_int_equal(f->sev, SEV_ERROR);
+	assert_string_equal(f->field, "DatabaseConnectionsPerTask");
+	analysis_free(&a);
+	rf_done(&fx);
+	analyse(&fx, more, "dev", &a);
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_WARNING), 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(more);
+
+	/* one percent less of the cluster: 4,450 */
+	char *less = mutate("MaxConnectionsPercent: 90", "MaxConnectionsPercent: 89");
+	analyse(&fx, less, "prod", &a);
+	assert_int_equal(a.cap.conn.allowed, 4450);
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_ERROR), 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(less);
+
+	/* no proxy: the tasks' connections against max_connections itself */
+	char *direct = mutate("    Type: AWS::RDS::DBProxyTargetGroup\n",
+	                      "    Type: AWS::RDS::DBProxyEndpoint\n");
+	analyse(&fx, direct, "prod", &a);
+	assert_null(a.cap.conn.proxy);
+	assert_int_equal(a.cap.conn.allowed, 5000);
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_ERROR), 0);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(direct);
+
+	/* a parameter group's max_connections wins over the table */
+	char *pg = mutate("      DatabaseName: lms\n",
+	                  "      DatabaseName: lms\n      DBClusterParameterGroupName: !Ref Pg\n");
+	pg = mutate_text(pg, "  Writer:\n",
+	                 "  Pg: {Type: AWS::RDS::DBClusterParameterGroup, Properties: "
+	                 "{Parameters: {max_connections: 5001}}}\n  Writer:\n");
+	analyse(&fx, pg, "prod", &a);
+	assert_int_equal(a.cap.conn.max_connections, 5001);
+	assert_int_equal(a.cap.conn.allowed, 4500);
+	assert_non_null(strstr(a.cap.conn.max_from, "Pg"));
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_ERROR), 0);
+	analysis_free(&a);
+	rf_done(&fx);
+	pg = mutate_text(pg, "max_connections: 5001", "max_connections: 4999");
+	analyse(&fx, pg, "prod", &a);
+	assert_int_equal(a.cap.conn.allowed, 4499);
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_ERROR), 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(pg);
+
+	/* the pool size unknown: a warning in prod */
+	char *nopool = mutate("Name: LMS_DB_POOL_SIZE", "Name: LMS_DB_OTHER");
+	analyse(&fx, nopool, "prod", &a);
+	assert_int_equal(a.cap.conn.per_task, -1);
+	assert_non_null(rf_find(&fx.f, "SCL003", "unknown"));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(nopool);
 }
 
 static const az_tier *tier(const analysis *a, size_t az, const char *name)
@@ -416,6 +545,8 @@ int main(void)
 	    cmocka_unit_test(test_timeline),
 	    cmocka_unit_test(test_missing_inputs),
 	    cmocka_unit_test(test_capacity),
+	    cmocka_unit_test(test_sv2_max_connections),
+	    cmocka_unit_test(test_connections),
 	    cmocka_unit_test(test_az_loss),
 	    cmocka_unit_test(test_update_safety),
 	    cmocka_unit_test(test_data_file_covers_templates),
