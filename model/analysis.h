@@ -36,9 +36,27 @@ void traps_check(const catalog *cat, const model *m, const rendered *r, findings
 /* ---- scale-out timeline, capacity, AZ loss ------------------------------ */
 
 /* Documented constants (docs/report.md, with their sources). */
-#define SCALE_TARGET_SECONDS 120.0   /* the request: new capacity within 2 minutes */
-#define TASK_START_SECONDS 40.0      /* Fargate task: placement, ENI, pull, start */
-#define SCALING_ACTION_SECONDS 5.0   /* alarm state change to a new desired count */
+/* The platform's budget: new capacity within one minute of a load step,
+ * half the two minutes the request allows (the other half is margin). */
+#define SCALE_TARGET_SECONDS 60.0
+#define REQUEST_TARGET_SECONDS 120.0 /* the request: scale up within 2 minutes */
+/* Fargate task from the scaling decision to RUNNING: AWS's ECS
+ * high-resolution-metrics benchmark (June 2026) measured 86 s to the
+ * scale-out trigger and 109 s to provisioned tasks, 23 s between them;
+ * rounded up. A measured figure for a slim image, not a guarantee: measure
+ * ours (docs/scaling.md). */
+#define TASK_START_SECONDS 25.0
+#define SCALING_ACTION_SECONDS 5.0 /* alarm state change to a new desired count */
+/* How often CloudWatch evaluates an alarm: "If the alarm period is 10
+ * seconds or 30 seconds, the alarm is evaluated every 10 seconds" (CloudWatch
+ * User Guide, "Using Amazon CloudWatch alarms"); other alarms every minute.
+ * A completed datapoint waits at most one interval, ingestion included. */
+#define ALARM_EVAL_HIGH_RES_SECONDS 10.0
+#define ALARM_EVAL_STANDARD_SECONDS 60.0
+/* Each term's share of SCALE_TARGET_SECONDS (they add up to it). */
+#define BUDGET_DETECTION 10.0
+#define BUDGET_EVALUATION 10.0
+#define BUDGET_HEALTH 10.0
 #define TARGET_TRACKING_DATAPOINTS 3 /* AlarmHigh of target tracking: 3 of 3 */
 #define CAPACITY_TARGET_USERS 50000L
 #define USERS_PER_ACU 375L            /* 3,000 quiz users per 8 ACU (16 GiB) */
@@ -47,12 +65,13 @@ void traps_check(const catalog *cat, const model *m, const rendered *r, findings
 #define CACHE_APP_WORKING_SET_GIB 2.0 /* the LMS's shared application cache */
 
 typedef struct timeline_term {
-	const char *name; /* "detection", "scaling action", ... */
+	const char *name; /* "detection", "alarm evaluation", ... */
 	double seconds;
-	char *from; /* where the figure comes from (template values or constant) */
+	double budget; /* its share of SCALE_TARGET_SECONDS */
+	char *from;    /* where the figure comes from (template values or constant) */
 } timeline_term;
 
-#define TIMELINE_TERMS 5
+#define TIMELINE_TERMS 6
 
 typedef struct scale_timeline {
 	bool known;
@@ -132,7 +151,7 @@ typedef struct analysis {
 
 void analysis_run(const catalog *cat, const model *m, const rendered *r, analysis *out);
 void analysis_free(analysis *a);
-/* SCL001 timeline above 120 s, SCL002 capacity under 50,000 users, SCL003
+/* SCL001 timeline above SCALE_TARGET_SECONDS, SCL002 capacity under 50,000 users, SCL003
  * database connections at the maximum task count beyond what the proxy
  * allows of Aurora's max_connections, AZL001 a tier stops when an AZ is
  * lost (errors in prod, warnings elsewhere). */

@@ -111,6 +111,7 @@ static json_t *build_scale_out(const analysis *a)
 	json_object_set_new(so, "known", json_boolean(t->known));
 	json_object_set_new(so, "total_seconds", t->known ? json_real(t->total) : json_null());
 	json_object_set_new(so, "target_seconds", json_real(SCALE_TARGET_SECONDS));
+	json_object_set_new(so, "request_seconds", json_real(REQUEST_TARGET_SECONDS));
 	json_object_set_new(so, "service", str_or_null(t->service));
 	json_object_set_new(so, "policy", str_or_null(t->policy));
 	json_object_set_new(so, "policy_type", str_or_null(t->policy_type));
@@ -119,6 +120,7 @@ static json_t *build_scale_out(const analysis *a)
 		json_t *o = json_object();
 		json_object_set_new(o, "name", term_json_string(t->terms[i].name));
 		json_object_set_new(o, "seconds", json_real(t->terms[i].seconds));
+		json_object_set_new(o, "budget_seconds", json_real(t->terms[i].budget));
 		json_object_set_new(o, "from", str_or_null(t->terms[i].from));
 		json_array_append_new(terms, o);
 	}
@@ -450,22 +452,28 @@ static void human_scale_out(json_t *d, bool md, buf *out)
 	heading(out, md, "Scale-out timeline");
 	buf_adds(out, md ? "From a load step to healthy new capacity: **" : "  total ");
 	add_num(out, json_object_get(so, "total_seconds"));
-	buf_addf(out, md ? " s** (target %g s)" : " s (target %g s)",
-	         json_real_value(json_object_get(so, "target_seconds")));
+	buf_addf(out,
+	         md ? " s** (budget %g s; the request allows %g s)"
+	            : " s (budget %g s; the request allows %g s)",
+	         json_real_value(json_object_get(so, "target_seconds")),
+	         json_real_value(json_object_get(so, "request_seconds")));
 	buf_addf(out, "; policy %s (%s)\n", *s_of(so, "policy") ? s_of(so, "policy") : "none",
 	         *s_of(so, "policy_type") ? s_of(so, "policy_type") : "-");
 	if (md)
-		buf_adds(out, "\n| term | seconds | from |\n|---|---|---|\n");
+		buf_adds(out, "\n| term | seconds | budget | from |\n|---|---|---|---|\n");
 	json_array_foreach(json_object_get(so, "terms"), i, x)
 	{
 		if (md) {
-			buf_addf(out, "| %s | %g | ", s_of(x, "name"),
-			         json_real_value(json_object_get(x, "seconds")));
+			buf_addf(out, "| %s | %g | %g | ", s_of(x, "name"),
+			         json_real_value(json_object_get(x, "seconds")),
+			         json_real_value(json_object_get(x, "budget_seconds")));
 			add_cell(out, s_of(x, "from"), true);
 			buf_adds(out, " |\n");
 		} else {
-			buf_addf(out, "    %-15s %6.0f s  %s\n", s_of(x, "name"),
-			         json_real_value(json_object_get(x, "seconds")), s_of(x, "from"));
+			buf_addf(out, "    %-16s %4.0f s (budget %2.0f)  %s\n", s_of(x, "name"),
+			         json_real_value(json_object_get(x, "seconds")),
+			         json_real_value(json_object_get(x, "budget_seconds")),
+			         s_of(x, "from"));
 		}
 	}
 	if (json_is_true(json_object_get(so, "scheduled_prescaling")))

@@ -96,7 +96,7 @@ static const char platform[] =
     "        StepAdjustments: [{MetricIntervalLowerBound: 0, ScalingAdjustment: 50}]\n"
     "  Surge:\n"
     "    Type: AWS::CloudWatch::Alarm\n"
-    "    Properties: {Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1, AlarmActions: [!Ref "
+    "    Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1, AlarmActions: [!Ref "
     "Step]}\n"
     "  Cluster:\n"
     "    Type: AWS::RDS::DBCluster\n"
@@ -166,20 +166,65 @@ static void test_timeline(void **state)
 	analysis a;
 	analyse(&fx, platform, "prod", &a);
 	assert_true(a.timeline.known);
-	/* 60 (one datapoint) + 5 + 0 + 40 + 10 (5 s x 2) */
-	assert_true(fabs(a.timeline.total - 115) < 1e-9);
+	/* 10 (one 10-s datapoint) + 10 (evaluated every 10 s) + 5 + 0 + 25 + 10
+	 * (5 s x 2): the one-minute budget exactly */
+	assert_true(fabs(a.timeline.total - 60) < 1e-9);
+	assert_true(fabs(SCALE_TARGET_SECONDS - 60) < 1e-9);
 	assert_string_equal(a.timeline.policy, "Step");
 	assert_int_equal(a.timeline.nterms, TIMELINE_TERMS);
+	static const struct {
+		const char *name;
+		double seconds;
+	} want[] = {{"detection", 10}, {"alarm evaluation", 10}, {"scaling action", 5},
+	            {"cooldown", 0},   {"task start", 25},       {"health check", 10}};
+	for (size_t i = 0; i < TIMELINE_TERMS; i++) {
+		assert_string_equal(a.timeline.terms[i].name, want[i].name);
+		assert_true(fabs(a.timeline.terms[i].seconds - want[i].seconds) < 1e-9);
+		/* no term over its share of the budget, and every term sourced */
+		assert_true(a.timeline.terms[i].seconds <= a.timeline.terms[i].budget);
+		assert_non_null(a.timeline.terms[i].from);
+	}
 	assert_true(fabs(a.timeline.deregistration - 30) < 1e-9);
 	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_ERROR), 0);
 	analysis_free(&a);
 	rf_done(&fx);
 
+	/* a 30-s datapoint: 80 s, over the minute; detection over its share */
+	char *p30 = mutate("Properties: {Period: 10,", "Properties: {Period: 30,");
+	analyse(&fx, p30, "prod", &a);
+	assert_true(fabs(a.timeline.total - 80) < 1e-9);
+	assert_true(a.timeline.terms[0].seconds > a.timeline.terms[0].budget);
+	const finding *f = rf_find(&fx.f, "SCL001", "detection");
+	assert_non_null(f);
+	assert_int_equal(f->sev, SEV_ERROR);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(p30);
+
+	/* a one-minute datapoint, evaluated every minute: 160 s */
+	char *p60 = mutate("Properties: {Period: 10,", "Properties: {Period: 60,");
+	analyse(&fx, p60, "prod", &a);
+	assert_true(fabs(a.timeline.total - 160) < 1e-9);
+	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_ERROR), 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(p60);
+
+	/* health checks one 5-s check slower: 65 s */
+	char *h3 = mutate("      HealthyThresholdCount: 2\n", "      HealthyThresholdCount: 3\n");
+	analyse(&fx, h3, "prod", &a);
+	assert_true(fabs(a.timeline.total - 65) < 1e-9);
+	assert_non_null(rf_find(&fx.f, "SCL001", "health check"));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(h3);
+
 	/* the ALB defaults (30 s x 5) put it over two minutes */
 	char *slow =
 	    mutate("      HealthCheckIntervalSeconds: 5\n      HealthyThresholdCount: 2\n", "");
 	analyse(&fx, slow, "prod", &a);
-	assert_true(fabs(a.timeline.total - 255) < 1e-9);
+	/* 10 + 10 + 5 + 0 + 25 + 150 */
+	assert_true(fabs(a.timeline.total - 200) < 1e-9);
 	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_ERROR), 1);
 	analysis_free(&a);
 	rf_done(&fx);
@@ -193,7 +238,8 @@ static void test_timeline(void **state)
 	char *tt = mutate("AlarmActions: [!Ref Step]", "AlarmActions: []");
 	analyse(&fx, tt, "prod", &a);
 	assert_string_equal(a.timeline.policy, "Tracking");
-	assert_true(fabs(a.timeline.total - 235) < 1e-9);
+	/* 3 x 60 + 60 (evaluated every minute) + 5 + 0 + 25 + 10 */
+	assert_true(fabs(a.timeline.total - 280) < 1e-9);
 	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_ERROR), 1);
 	analysis_free(&a);
 	rf_done(&fx);
@@ -514,8 +560,13 @@ static void test_report_contract(void **state)
 	for (size_t i = 0; i < 4; i++)
 		assert_true(json_is_string(json_object_get(f0, keys[i])));
 	json_t *so = json_object_get(j, "scale_out");
-	assert_true(fabs(json_real_value(json_object_get(so, "total_seconds")) - 115) < 1e-9);
+	assert_true(fabs(json_real_value(json_object_get(so, "total_seconds")) - 60) < 1e-9);
+	assert_true(fabs(json_real_value(json_object_get(so, "target_seconds")) - 60) < 1e-9);
+	assert_true(fabs(json_real_value(json_object_get(so, "request_seconds")) - 120) < 1e-9);
 	assert_int_equal(json_array_size(json_object_get(so, "terms")), TIMELINE_TERMS);
+	json_t *start = json_array_get(json_object_get(so, "terms"), 4);
+	assert_string_equal(json_string_value(json_object_get(start, "name")), "task start");
+	assert_true(fabs(json_real_value(json_object_get(start, "budget_seconds")) - 25) < 1e-9);
 	assert_int_equal(
 	    json_integer_value(json_object_get(json_object_get(j, "capacity"), "users")), 75000);
 	json_t *azl = json_object_get(j, "az_loss");
@@ -528,7 +579,8 @@ static void test_report_contract(void **state)
 		buf_reset(&out);
 		assert_true(
 		    report_write(fx.cat, fx.m, fx.r, &a, &fx.f, NULL, (report_format)fmt, &out));
-		assert_contains(buf_cstr(&out), "115");
+		assert_contains(buf_cstr(&out), fmt == REPORT_TEXT ? "total 60 s (budget 60 s"
+		                                                   : "60 s** (budget 60 s");
 		assert_contains(buf_cstr(&out), "75000");
 		assert_contains(buf_cstr(&out), "AZL001");
 		assert_contains(buf_cstr(&out), "Transfer limitation");
