@@ -483,6 +483,23 @@ static void check_compute_params(const validate_ctx *ctx)
 		findings_add(ctx->out, "CMP009", SEV_ERROR, "ExamDatabaseMinCapacity",
 		             "use steps of 0.5 ACU", "%g ACU is not a Serverless v2 capacity",
 		             exam_acu);
+	/* CMP011: until new tasks serve, the minimum's headroom carries the
+	 * surge (docs/scaling.md, the spare-capacity margin) */
+	double min_tasks, surge;
+	if (value_double(ctx, "ServiceMinTasks", &min_tasks) &&
+	    value_double(ctx, "TaskSessionCapacity", &capacity) &&
+	    value_double(ctx, "TargetSessionsPerTask", &target) &&
+	    value_double(ctx, "SurgeStepUsers", &surge) &&
+	    min_tasks * (capacity - target) < surge) {
+		const char *env = model_get(ctx->m, "environment");
+		bool prod = env && strcmp(env, "prod") == 0;
+		findings_add(ctx->out, "CMP011", prod ? SEV_ERROR : SEV_WARNING, "ServiceMinTasks",
+		             "raise ServiceMinTasks (a multiple of the AZs) or the headroom "
+		             "(TaskSessionCapacity - TargetSessionsPerTask)",
+		             "%g tasks x %g users of headroom absorb %g users while new tasks "
+		             "start, under the surge step of %g (SurgeStepUsers)",
+		             min_tasks, capacity - target, min_tasks * (capacity - target), surge);
+	}
 	/* the Fargate On-Demand vCPU quota is per account and region and
 	 * adjustable; new accounts start low: say what the maximum needs */
 	double max_tasks, cpu;

@@ -222,6 +222,7 @@ EXEMPT = {
     "CMP008": "reads the model's TaskSessionCapacity and TargetSessionsPerTask only",
     "CMP009": "reads the model's exam-window, task and capacity values only",
     "CMP010": "info: never fails validation",
+    "CMP011": "reads the model's ServiceMinTasks, session capacity and target and SurgeStepUsers only",
     "SEC001": "a warning in every environment (deploy refuses it in prod): never fails validation",
     "OBS008": "a warning in every environment (deploy refuses it in prod): never fails validation; "
               "its cases are in tests/test_rules_posture.c, the refusal in tests/deploy_moto.py",
