@@ -849,12 +849,31 @@ static void az_loss_table(const rendered *r, analysis *a)
 	}
 }
 
+/* ---- account-wide shares ------------------------------------------------ */
+
+static void shared_figures(const catalog *cat, const model *m, const rendered *r, analysis *a)
+{
+	account_shares *s = &a->shared;
+	const char *own = catalog_param(cat, "AccountSettingsOwner")
+	                      ? model_param_value(m, cat, "AccountSettingsOwner")
+	                      : NULL;
+	s->known = own != NULL;
+	s->owner = own && strcmp(own, "true") == 0;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *res = &r->res[i];
+		s->api_account = s->api_account || is_type(res, "AWS::ApiGateway::Account");
+		s->trail = s->trail || is_type(res, "AWS::CloudTrail::Trail");
+		s->eips += is_type(res, "AWS::EC2::EIP");
+	}
+}
+
 void analysis_run(const catalog *cat, const model *m, const rendered *r, analysis *out)
 {
 	memset(out, 0, sizeof(*out));
 	timeline(r, out);
 	capacity_figures(cat, m, r, out);
 	connection_figures(r, out);
+	shared_figures(cat, m, r, out);
 	az_loss_table(r, out);
 }
 

@@ -140,9 +140,24 @@ typedef struct az_loss {
 	bool stops; /* some tier stops serving */
 } az_loss;
 
+/* Elastic IP addresses per account and region, the default quota (Amazon
+ * VPC quotas): every environment's NAT gateways count against it. */
+#define EIP_DEFAULT_QUOTA 5
+
+/* What this environment shares with the other environments of its account
+ * and region (docs/account-settings.md). */
+typedef struct account_shares {
+	bool known;       /* the template has AccountSettingsOwner */
+	bool owner;       /* AccountSettingsOwner is true */
+	bool api_account; /* the template sets AWS::ApiGateway::Account */
+	bool trail;       /* the template creates a CloudTrail trail */
+	long eips;        /* Elastic IPs the template allocates */
+} account_shares;
+
 typedef struct analysis {
 	scale_timeline timeline;
 	capacity cap;
+	account_shares shared;
 	az_loss *az;
 	size_t naz;
 	char **missing; /* inputs the template or model did not have */

@@ -165,6 +165,56 @@ static json_t *build_capacity(const analysis *a)
 	return cap;
 }
 
+/* What the environment shares with the others of its account and region. */
+static json_t *build_shared(const analysis *a)
+{
+	const account_shares *s = &a->shared;
+	json_t *sh = json_object();
+	json_object_set_new(sh, "account_settings_owner",
+	                    s->known ? json_boolean(s->owner) : json_null());
+	json_t *items = json_array();
+	struct {
+		const char *what, *scope;
+		char *here;
+	} rows[] = {
+	    {"API Gateway CloudWatch Logs role (AWS::ApiGateway::Account)", "account and region",
+	     s->api_account
+	         ? lms_strdupf("owned by this environment: every environment's API logging here "
+	                       "uses it; delete this environment last")
+	         : lms_strdupf("owned by another environment (AccountSettingsOwner false): this "
+	                       "environment's stage logging uses it, and deleting this environment "
+	                       "leaves it alone")},
+	    {"CloudTrail trail", "account, every region",
+	     s->trail ? lms_strdupf("owned by this environment: records every environment's "
+	                            "management events and data-lake object access; delete this "
+	                            "environment last")
+	     : s->owner
+	         ? lms_strdupf("none (EnableCloudTrail false): an organization trail records the "
+	                       "account")
+	         : lms_strdupf("owned by another environment (or an organization trail): this "
+	                       "environment creates none")},
+	    {"Elastic IP addresses", "account and region",
+	     lms_strdupf("%ld of the %d Elastic IPs of the default quota, which every "
+	                 "environment's NAT gateways share",
+	                 s->eips, EIP_DEFAULT_QUOTA)},
+	    {"API Gateway throttle", "account and region",
+	     lms_strdupf("10,000 requests/s (default quota) across every environment's APIs "
+	                 "(docs/api-limits.md)")},
+	    {"Fargate On-Demand vCPU quota", "account and region",
+	     lms_strdupf("every environment's tasks count against it (CMP010)")},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "what", json_string(rows[i].what));
+		json_object_set_new(o, "scope", json_string(rows[i].scope));
+		json_object_set_new(o, "this_environment", str_or_null(rows[i].here));
+		json_array_append_new(items, o);
+		free(rows[i].here);
+	}
+	json_object_set_new(sh, "items", items);
+	return sh;
+}
+
 static json_t *build_az_loss(const analysis *a)
 {
 	json_t *azl = json_array();
@@ -342,6 +392,7 @@ static json_t *build(const catalog *cat, const model *m, const rendered *r, cons
 	json_object_set_new(root, "scale_out", build_scale_out(a));
 	json_object_set_new(root, "capacity", build_capacity(a));
 	json_object_set_new(root, "az_loss", build_az_loss(a));
+	json_object_set_new(root, "shared", build_shared(a));
 	json_object_set_new(root, "pdpa", build_pdpa(f, r));
 	json_object_set_new(root, "availability", build_obligation(f, r, PDPA_OBLIGATIONS));
 	json_object_set_new(root, "tiers", build_tiers(cat, r));
@@ -573,6 +624,30 @@ static void human_az_loss(json_t *d, bool md, buf *out)
 	}
 }
 
+/* what the environment shares with the others of its account */
+static void human_shared(json_t *d, bool md, buf *out)
+{
+	size_t i;
+	json_t *x;
+	json_t *sh = json_object_get(d, "shared");
+	heading(out, md, "Shared with other environments");
+	if (md)
+		buf_adds(out, "| what | scope | this environment |\n|---|---|---|\n");
+	json_array_foreach(json_object_get(sh, "items"), i, x)
+	{
+		if (md) {
+			buf_adds(out, "| ");
+			add_cell(out, s_of(x, "what"), true);
+			buf_addf(out, " | %s | ", s_of(x, "scope"));
+			add_cell(out, s_of(x, "this_environment"), true);
+			buf_adds(out, " |\n");
+		} else {
+			buf_addf(out, "  %s (%s)\n    %s\n", s_of(x, "what"), s_of(x, "scope"),
+			         s_of(x, "this_environment"));
+		}
+	}
+}
+
 /* One obligation: whether it holds, its rules with the failing ones marked,
  * and what breaks it. */
 static void human_obligation(json_t *x, bool md, buf *out)
@@ -703,6 +778,7 @@ static void write_human(json_t *d, bool md, buf *out)
 	human_scale_out(d, md, out);
 	human_capacity(d, md, out);
 	human_az_loss(d, md, out);
+	human_shared(d, md, out);
 	human_pdpa(d, md, out);
 	human_tiers(d, md, out);
 	human_missing(d, md, out);

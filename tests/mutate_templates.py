@@ -170,7 +170,7 @@ MUTATIONS = [
     # --- deploy traps (TRP00x, TRP01x) ---
     ("service-before-mounts", "compute.yml", "      - FileSystemMountTargetsReady\n", "", "TRP004"),
     ("deployment-before-method", "api.yml", "      - ApiProxyAnyMethod\n", "", "TRP005"),
-    ("stage-before-account", "api.yml", "      - ApiGatewayAccount\n      - ApiExecutionLogGroup\n",
+    ("stage-before-account", "api.yml", "      - ApiAccountSettingsReady\n      - ApiExecutionLogGroup\n",
      "      - ApiExecutionLogGroup\n", "TRP006"),
     ("lambda-default-log-group", "api.yml", "        LogGroup: !Ref ApiKeyRotationLogGroup\n",
      "        LogGroup: /aws/lambda/somewhere-else\n", "TRP011"),

@@ -14,6 +14,7 @@
 
 #include "model/analysis.h"
 #include "model/report.h"
+#include "model/validate.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -591,6 +592,69 @@ static void test_report_contract(void **state)
 	rf_done(&fx);
 }
 
+static size_t count_type(const rendered *r, const char *type)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nres; i++)
+		n += r->res[i].type && strcmp(r->res[i].type, type) == 0;
+	return n;
+}
+
+/* Account-wide settings: the owning environment creates them, any other
+ * environment of the account and region creates none and says so. */
+static void test_account_shared(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	static const char *const owner[] = {"true", "false"};
+	for (size_t k = 0; k < 2; k++) {
+		model *m = model_new_from_catalog(cat, "prod", &err);
+		assert_non_null(m);
+		assert_true(model_set(m, "AccountSettingsOwner", owner[k]));
+		findings f;
+		findings_init(&f);
+		rendered *r = validate_and_render(cat, m, &f);
+		assert_non_null(r);
+		for (size_t i = 0; i < f.n; i++)
+			if (f.v[i].sev == SEV_ERROR)
+				fail_msg("%s: %s %s", owner[k], f.v[i].rule, f.v[i].message);
+		size_t want = k == 0 ? 1 : 0;
+		assert_int_equal(count_type(r, "AWS::ApiGateway::Account"), want);
+		assert_int_equal(count_type(r, "AWS::CloudTrail::Trail"), want);
+		assert_int_equal(count_type(r, "AWS::ApiGateway::Stage"), 1);
+		analysis a;
+		analysis_run(cat, m, r, &a);
+		assert_true(a.shared.known);
+		assert_int_equal(a.shared.owner, k == 0);
+		assert_int_equal(a.shared.eips, 3);
+		buf out;
+		buf_init(&out, 0);
+		assert_true(report_write(cat, m, r, &a, &f, NULL, REPORT_TEXT, &out));
+		assert_contains(buf_cstr(&out), "Shared with other environments");
+		assert_contains(buf_cstr(&out), k == 0 ? "owned by this environment"
+		                                       : "owned by another environment");
+		assert_contains(buf_cstr(&out), "3 of the 5 Elastic IPs");
+		buf_reset(&out);
+		assert_true(report_write(cat, m, r, &a, &f, NULL, REPORT_JSON, &out));
+		json_t *j = json_loads(buf_cstr(&out), 0, NULL);
+		assert_non_null(j);
+		json_t *sh = json_object_get(j, "shared");
+		assert_int_equal(json_is_true(json_object_get(sh, "account_settings_owner")),
+		                 k == 0);
+		assert_true(json_array_size(json_object_get(sh, "items")) >= 3);
+		json_decref(j);
+		buf_free(&out);
+		analysis_free(&a);
+		render_free(r);
+		findings_free(&f);
+		model_free(m);
+	}
+	catalog_free(cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +667,7 @@ int main(void)
 	    cmocka_unit_test(test_update_safety),
 	    cmocka_unit_test(test_data_file_covers_templates),
 	    cmocka_unit_test(test_report_contract),
+	    cmocka_unit_test(test_account_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
