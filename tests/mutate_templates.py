@@ -56,6 +56,8 @@ MUTATIONS = [
     ("key-slow-rotation", "observability.yml", "      EnableKeyRotation: true\n",
      "      EnableKeyRotation: true\n      RotationPeriodInDays: 366\n", "SEC004"),
     # --- protection: TLS in transit (SEC005, SEC006, TRP003) ---
+    ("proxy-tls-off", "data.yml", "      RequireTLS: true # clients connect with TLS or not at all\n",
+     "      RequireTLS: false\n", "SEC005"),
     ("cache-tls-off", "data.yml", "      TransitEncryptionEnabled: true\n      TransitEncryptionMode: required\n",
      "      TransitEncryptionEnabled: false\n", "SEC005"),
     ("cache-tls-preferred", "data.yml", "      TransitEncryptionMode: required\n",
