@@ -228,12 +228,14 @@ static void check_period(const validate_ctx *ctx, const cat_entry *e, prop pn, c
 		return;
 	/* AWS services publish one-minute (or coarser) metrics: a shorter
 	 * period only ever sees missing data. Custom metrics may be
-	 * high-resolution (10 or 30 s). */
+	 * high-resolution: PutMetricAlarm's Period "Valid values are 10, 20,
+	 * 30, and any multiple of 60" (CloudWatch API Reference). */
 	bool aws_metric = ns && strncmp(ns, "AWS/", 4) == 0;
-	if (period < 60 && (aws_metric || (period != 10 && period != 30)))
+	bool high_res = period == 10 || period == 20 || period == 30;
+	if (period < 60 && (aws_metric || !high_res))
 		report(ctx, e, pn, "CMP005", SEV_ERROR, "use a period of 60 s or a multiple of it",
 		       aws_metric ? "alarm period under 60 s on a one-minute AWS metric"
-		                  : "alarm period must be 10, 30 or a multiple of 60 s");
+		                  : "alarm period must be 10, 20, 30 or a multiple of 60 s");
 	else if (period >= 60 && period % 60 != 0)
 		report(ctx, e, pn, "CMP005", SEV_ERROR, "use a multiple of 60 s",
 		       "alarm period above 60 s must be a multiple of 60");

@@ -215,6 +215,15 @@ static void test_alarm_period(void **state)
 	    "Namespace: LMS/dev\n      Period: 10");
 	assert_int_equal(count(&fx, "CMP005", SEV_ERROR), 0);
 	done(&fx);
+	/* PutMetricAlarm: "Valid values are 10, 20, 30, and any multiple of 60" */
+	run(&fx, "dev", "Namespace: AWS/ApplicationELB\n      Period: 60",
+	    "Namespace: LMS/dev\n      Period: 20");
+	assert_int_equal(count(&fx, "CMP005", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "dev", "Namespace: AWS/ApplicationELB\n      Period: 60",
+	    "Namespace: LMS/dev\n      Period: 15");
+	assert_true(has_message(&fx, "CMP005", "must be 10, 20, 30 or a multiple of 60 s"));
+	done(&fx);
 	run(&fx, "dev", "Period: 60", "Period: 90");
 	assert_true(has_message(&fx, "CMP005", "multiple of 60"));
 	done(&fx);
