@@ -121,9 +121,17 @@ static const render_resource *find_target_group(const rendered *r, const render_
 	return NULL;
 }
 
-/* The detection time of one scale-out policy, -1 unknown. */
+/* How long a completed datapoint of a `period`-second alarm waits for its
+ * evaluation, at most (analysis.h). */
+static double alarm_evaluation(double period)
+{
+	return period < 60 ? ALARM_EVAL_HIGH_RES_SECONDS : ALARM_EVAL_STANDARD_SECONDS;
+}
+
+/* The detection time of one scale-out policy, -1 unknown; *period the
+ * alarm's period (for its evaluation interval). */
 static double policy_detection(const rendered *r, const render_resource *p, double *cooldown,
-                               char **from, const char **kind)
+                               char **from, const char **kind, double *eval_period)
 {
 	const char *type = rnode_str(rnode_get(p->props, "PolicyType"));
 	*kind = type;
@@ -138,6 +146,7 @@ static double policy_detection(const rendered *r, const render_resource *p, doub
 		*from = lms_strdupf("target tracking %s: %d datapoints of %g s (%s)", p->id,
 		                    TARGET_TRACKING_DATAPOINTS, period,
 		                    metric ? metric : "custom metric");
+		*eval_period = period;
 		return TARGET_TRACKING_DATAPOINTS * period;
 	}
 	if (!type || strcmp(type, "StepScaling") != 0)
@@ -167,8 +176,10 @@ static double policy_detection(const rendered *r, const render_resource *p, doub
 		    !num(rnode_get(al->props, "EvaluationPeriods"), &points))
 			continue;
 		double d = period * points;
-		if (best < 0 || d < best) {
+		if (best < 0 ||
+		    d + alarm_evaluation(period) < best + alarm_evaluation(*eval_period)) {
 			best = d;
+			*eval_period = period;
 			free(*from);
 			*from = lms_strdupf("step scaling %s on alarm %s: %g datapoint(s) of %g s",
 			                    p->id, al->id, points, period);
@@ -177,7 +188,7 @@ static double policy_detection(const rendered *r, const render_resource *p, doub
 	return best;
 }
 
-static void add_term(scale_timeline *t, const char *name, double s, char *from)
+static void add_term(scale_timeline *t, const char *name, double s, double budget, char *from)
 {
 	if (t->nterms >= TIMELINE_TERMS) {
 		free(from);
@@ -185,6 +196,7 @@ static void add_term(scale_timeline *t, const char *name, double s, char *from)
 	}
 	t->terms[t->nterms].name = name;
 	t->terms[t->nterms].seconds = s;
+	t->terms[t->nterms].budget = budget;
 	t->terms[t->nterms].from = from;
 	t->nterms++;
 }
@@ -208,7 +220,7 @@ static void timeline(const rendered *r, analysis *a)
 	}
 	const rnode *sched = rnode_get(target->props, "ScheduledActions");
 	t->scheduled = sched && sched->kind == RN_SEQ && sched->n > 0;
-	double detection = -1;
+	double detection = -1, eval_period = 60;
 	char *from = NULL;
 	for (size_t i = 0; i < r->nres; i++) {
 		const render_resource *p = &r->res[i];
@@ -218,12 +230,14 @@ static void timeline(const rendered *r, analysis *a)
 		if (!(tid && strcmp(tid, target->id) == 0) &&
 		    !rnode_mentions(rnode_get(p->props, "ResourceId"), svc->id))
 			continue;
-		double cooldown;
+		double cooldown, period = 60;
 		char *pf = NULL;
 		const char *kind;
-		double d = policy_detection(r, p, &cooldown, &pf, &kind);
-		if (d >= 0 && (detection < 0 || d < detection)) {
+		double d = policy_detection(r, p, &cooldown, &pf, &kind, &period);
+		if (d >= 0 && (detection < 0 || d + alarm_evaluation(period) <
+		                                    detection + alarm_evaluation(eval_period))) {
 			detection = d;
+			eval_period = period;
 			free(from);
 			from = pf;
 			t->policy = p->id;
@@ -254,16 +268,22 @@ static void timeline(const rendered *r, analysis *a)
 		if (k && strcmp(k, "deregistration_delay.timeout_seconds") == 0)
 			num(rnode_get(attrs->kids[i], "Value"), &t->deregistration);
 	}
-	add_term(t, "detection", detection, from);
-	add_term(t, "scaling action", SCALING_ACTION_SECONDS,
-	         lms_strdupf("constant: alarm state change to a new desired count"));
-	add_term(t, "cooldown", 0,
+	add_term(t, "detection", detection, BUDGET_DETECTION, from);
+	add_term(t, "alarm evaluation", alarm_evaluation(eval_period), BUDGET_EVALUATION,
+	         lms_strdupf("CloudWatch evaluates a %g-s alarm every %g s, metric ingestion "
+	                     "included (CloudWatch User Guide, alarms)",
+	                     eval_period, alarm_evaluation(eval_period)));
+	add_term(t, "scaling action", SCALING_ACTION_SECONDS, SCALING_ACTION_SECONDS,
+	         lms_strdupf("estimate: alarm state change to a new desired count"));
+	add_term(t, "cooldown", 0, 0,
 	         lms_strdupf("%g s scale-out cooldown does not delay the first step (a larger "
 	                     "breach scales out during it)",
 	                     t->scale_out_cooldown < 0 ? 0 : t->scale_out_cooldown));
-	add_term(t, "task start", TASK_START_SECONDS,
-	         lms_strdupf("constant: Fargate placement, ENI, image pull, container start"));
-	add_term(t, "health check", interval * healthy,
+	add_term(t, "task start", TASK_START_SECONDS, TASK_START_SECONDS,
+	         lms_strdupf("measured by AWS: 23 s from trigger to provisioned Fargate tasks "
+	                     "(ECS high-resolution metrics benchmark, 2026), rounded up; measure "
+	                     "ours: docs/scaling.md"));
+	add_term(t, "health check", interval * healthy, BUDGET_HEALTH,
 	         lms_strdupf("target group %s: %g s interval x %g healthy checks", tg->id, interval,
 	                     healthy));
 	t->total = 0;
@@ -348,6 +368,128 @@ static void capacity_figures(const catalog *cat, const model *m, const rendered 
 		    CACHE_APP_WORKING_SET_GIB;
 		c->cache_users = usable > 0 ? (long)(usable * 1024 * 1024 / CACHE_KB_PER_USER) : 0;
 	}
+}
+
+/* ---- database connections ---------------------------------------------- */
+
+long sv2_max_connections(double min_acu, double max_acu)
+{
+	/* Aurora PostgreSQL rows of the table (analysis.h) */
+	static const struct {
+		double acu;
+		long connections;
+	} rows[] = {{1, 189}, {4, 823}, {8, 1669}, {16, 3360}, {32, 5000}};
+	long n = -1;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (max_acu >= rows[i].acu)
+			n = rows[i].connections;
+	if (n > SV2_LOW_MIN_ACU_CAP && min_acu <= 0.5)
+		n = SV2_LOW_MIN_ACU_CAP;
+	return n;
+}
+
+/* max_connections set in a parameter group `ref` names; -1 none. */
+static long group_max_connections(const rendered *r, const rnode *ref, const char **group)
+{
+	const render_resource *g = ref_target(r, ref);
+	if (!is_type(g, "AWS::RDS::DBClusterParameterGroup") &&
+	    !is_type(g, "AWS::RDS::DBParameterGroup"))
+		return -1;
+	double v;
+	if (!num(rnode_get(rnode_get(g->props, "Parameters"), "max_connections"), &v) || v < 1)
+		return -1;
+	*group = g->id;
+	return (long)v;
+}
+
+/* Aurora's max_connections: a parameter group's value (the lowest of the
+ * cluster's and its instances'), else the Serverless v2 table. */
+static void cluster_max_connections(const rendered *r, const render_resource *cluster,
+                                    db_connections *c)
+{
+	const char *group = NULL;
+	long set = group_max_connections(
+	    r, rnode_get(cluster->props, "DBClusterParameterGroupName"), &group);
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *in = &r->res[i];
+		const char *g = NULL;
+		if (!is_type(in, "AWS::RDS::DBInstance") ||
+		    !rnode_mentions(rnode_get(in->props, "DBClusterIdentifier"), cluster->id))
+			continue;
+		long v = group_max_connections(r, rnode_get(in->props, "DBParameterGroupName"), &g);
+		if (v > 0 && (set < 0 || v < set)) {
+			set = v;
+			group = g;
+		}
+	}
+	if (set > 0) {
+		c->max_connections = set;
+		c->max_from = lms_strdupf("max_connections of parameter group %s", group);
+		return;
+	}
+	const rnode *sc = rnode_get(cluster->props, "ServerlessV2ScalingConfiguration");
+	double min = 0.5, max;
+	if (!num(rnode_get(sc, "MaxCapacity"), &max))
+		return;
+	num(rnode_get(sc, "MinCapacity"), &min);
+	c->max_connections = sv2_max_connections(min, max);
+	if (c->max_connections > 0)
+		c->max_from = lms_strdupf("Aurora Serverless v2 default at %g-%g ACU", min, max);
+}
+
+/* LMS_DB_POOL_SIZE of the service's task definition; -1 unknown. */
+static long pool_size(const rendered *r, const render_resource *svc)
+{
+	const render_resource *td =
+	    ref_target(r, rnode_get(svc ? svc->props : NULL, "TaskDefinition"));
+	const rnode *cds = rnode_get(td ? td->props : NULL, "ContainerDefinitions");
+	long total = -1;
+	for (size_t i = 0; cds && cds->kind == RN_SEQ && i < cds->n; i++) {
+		const rnode *env = rnode_get(cds->kids[i], "Environment");
+		for (size_t k = 0; env && env->kind == RN_SEQ && k < env->n; k++) {
+			const char *name = rnode_str(rnode_get(env->kids[k], "Name"));
+			double v;
+			if (name && strcmp(name, "LMS_DB_POOL_SIZE") == 0 &&
+			    num(rnode_get(env->kids[k], "Value"), &v) && v >= 0)
+				total = (total < 0 ? 0 : total) + (long)v;
+		}
+	}
+	return total;
+}
+
+static void connection_figures(const rendered *r, analysis *a)
+{
+	db_connections *c = &a->cap.conn;
+	c->max_connections = c->allowed = c->per_task = c->demand = -1;
+	c->percent = PROXY_DEFAULT_PERCENT;
+	const render_resource *cluster = NULL;
+	for (size_t i = 0; i < r->nres && !cluster; i++)
+		if (is_type(&r->res[i], "AWS::RDS::DBCluster"))
+			cluster = &r->res[i];
+	if (!cluster)
+		return; /* no database: nothing to size */
+	c->database = true;
+	cluster_max_connections(r, cluster, c);
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *tg = &r->res[i];
+		if (!is_type(tg, "AWS::RDS::DBProxyTargetGroup") ||
+		    !rnode_mentions(rnode_get(tg->props, "DBClusterIdentifiers"), cluster->id))
+			continue;
+		const render_resource *proxy = ref_target(r, rnode_get(tg->props, "DBProxyName"));
+		c->proxy = proxy ? proxy->id : tg->id;
+		num(rnode_get(rnode_get(tg->props, "ConnectionPoolConfigurationInfo"),
+		              "MaxConnectionsPercent"),
+		    &c->percent);
+	}
+	if (c->max_connections > 0)
+		c->allowed = (long)floor((double)c->max_connections * c->percent / 100.0);
+	else
+		missing(a, "Aurora's max_connections (parameter group or Serverless v2 capacity)");
+	c->per_task = pool_size(r, find_service(r));
+	if (c->per_task < 0)
+		missing(a, "database connections per task (LMS_DB_POOL_SIZE of the task)");
+	else if (a->cap.max_tasks >= 0)
+		c->demand = a->cap.max_tasks * c->per_task;
 }
 
 /* ---- AZ loss ------------------------------------------------------------ */
@@ -707,11 +849,31 @@ static void az_loss_table(const rendered *r, analysis *a)
 	}
 }
 
+/* ---- account-wide shares ------------------------------------------------ */
+
+static void shared_figures(const catalog *cat, const model *m, const rendered *r, analysis *a)
+{
+	account_shares *s = &a->shared;
+	const char *own = catalog_param(cat, "AccountSettingsOwner")
+	                      ? model_param_value(m, cat, "AccountSettingsOwner")
+	                      : NULL;
+	s->known = own != NULL;
+	s->owner = own && strcmp(own, "true") == 0;
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *res = &r->res[i];
+		s->api_account = s->api_account || is_type(res, "AWS::ApiGateway::Account");
+		s->trail = s->trail || is_type(res, "AWS::CloudTrail::Trail");
+		s->eips += is_type(res, "AWS::EC2::EIP");
+	}
+}
+
 void analysis_run(const catalog *cat, const model *m, const rendered *r, analysis *out)
 {
 	memset(out, 0, sizeof(*out));
 	timeline(r, out);
 	capacity_figures(cat, m, r, out);
+	connection_figures(r, out);
+	shared_figures(cat, m, r, out);
 	az_loss_table(r, out);
 }
 
@@ -723,10 +885,35 @@ void analysis_free(analysis *a)
 		for (size_t t = 0; t < AZ_TIERS; t++)
 			free(a->az[i].tiers[t].note);
 	free(a->az);
+	free(a->cap.conn.max_from);
 	for (size_t i = 0; i < a->nmissing; i++)
 		free(a->missing[i]);
 	free(a->missing);
 	memset(a, 0, sizeof(*a));
+}
+
+/* SCL003: even if every connection of every task is pinned to a database
+ * connection, they fit in what the proxy may open. */
+static void connection_rule(bool prod, const db_connections *c, findings *out)
+{
+	if (!c->database)
+		return;
+	if (c->demand < 0 || c->allowed < 0) {
+		if (prod)
+			findings_add(out, "SCL003", SEV_WARNING, "", "see lmsctl report",
+			             "database connections at the maximum task count unknown: an "
+			             "input is missing");
+		return;
+	}
+	if (c->demand <= c->allowed)
+		return;
+	findings_add(out, "SCL003", prod ? SEV_ERROR : SEV_WARNING, "DatabaseConnectionsPerTask",
+	             "lower DatabaseConnectionsPerTask or ServiceMaxTasks, or raise "
+	             "DatabaseMaxCapacity (max_connections grows to 5,000 at 32 ACU)",
+	             "%ld connections at the maximum task count exceed the %ld %s may open "
+	             "(%g%% of max_connections %ld, %s)",
+	             c->demand, c->allowed, c->proxy ? c->proxy : "the tasks (no RDS Proxy)",
+	             c->percent, c->max_connections, c->max_from ? c->max_from : "");
 }
 
 void analysis_rules(const model *m, const analysis *a, findings *out)
@@ -735,12 +922,20 @@ void analysis_rules(const model *m, const analysis *a, findings *out)
 	bool prod = env && strcmp(env, "prod") == 0;
 	const scale_timeline *t = &a->timeline;
 	if (t->known && t->total > SCALE_TARGET_SECONDS) {
+		buf over;
+		buf_init(&over, 0);
+		for (size_t i = 0; i < t->nterms; i++)
+			if (t->terms[i].seconds > t->terms[i].budget)
+				buf_addf(&over, "%s%s %g s (share %g s)", over.len ? ", " : "",
+				         t->terms[i].name, t->terms[i].seconds, t->terms[i].budget);
 		findings_add(out, "SCL001", prod ? SEV_ERROR : SEV_WARNING, "",
-		             "a step policy on a one-datapoint alarm, health checks 5 s x 2, or "
-		             "pre-scaling for known peaks",
+		             "a step policy on a one-datapoint 10-s alarm of the high-resolution "
+		             "metric, health checks 5 s x 2, or pre-scaling for known peaks",
 		             "new capacity takes %.0f s from a load step (%s), over the %.0f s "
-		             "required",
-		             t->total, t->policy ? t->policy : "?", SCALE_TARGET_SECONDS);
+		             "budget (the request allows %.0f s); over their share: %s",
+		             t->total, t->policy ? t->policy : "?", SCALE_TARGET_SECONDS,
+		             REQUEST_TARGET_SECONDS, over.len ? buf_cstr(&over) : "none");
+		buf_free(&over);
 	} else if (!t->known && prod) {
 		buf miss;
 		buf_init(&miss, 0);
@@ -751,6 +946,7 @@ void analysis_rules(const model *m, const analysis *a, findings *out)
 		             buf_cstr(&miss));
 		buf_free(&miss);
 	}
+	connection_rule(prod, &a->cap.conn, out);
 	if (prod) {
 		const capacity *c = &a->cap;
 		struct {

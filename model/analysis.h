@@ -36,9 +36,27 @@ void traps_check(const catalog *cat, const model *m, const rendered *r, findings
 /* ---- scale-out timeline, capacity, AZ loss ------------------------------ */
 
 /* Documented constants (docs/report.md, with their sources). */
-#define SCALE_TARGET_SECONDS 120.0   /* the request: new capacity within 2 minutes */
-#define TASK_START_SECONDS 40.0      /* Fargate task: placement, ENI, pull, start */
-#define SCALING_ACTION_SECONDS 5.0   /* alarm state change to a new desired count */
+/* The platform's budget: new capacity within one minute of a load step,
+ * half the two minutes the request allows (the other half is margin). */
+#define SCALE_TARGET_SECONDS 60.0
+#define REQUEST_TARGET_SECONDS 120.0 /* the request: scale up within 2 minutes */
+/* Fargate task from the scaling decision to RUNNING: AWS's ECS
+ * high-resolution-metrics benchmark (June 2026) measured 86 s to the
+ * scale-out trigger and 109 s to provisioned tasks, 23 s between them;
+ * rounded up. A measured figure for a slim image, not a guarantee: measure
+ * ours (docs/scaling.md). */
+#define TASK_START_SECONDS 25.0
+#define SCALING_ACTION_SECONDS 5.0 /* alarm state change to a new desired count */
+/* How often CloudWatch evaluates an alarm: "If the alarm period is 10
+ * seconds or 30 seconds, the alarm is evaluated every 10 seconds" (CloudWatch
+ * User Guide, "Using Amazon CloudWatch alarms"); other alarms every minute.
+ * A completed datapoint waits at most one interval, ingestion included. */
+#define ALARM_EVAL_HIGH_RES_SECONDS 10.0
+#define ALARM_EVAL_STANDARD_SECONDS 60.0
+/* Each term's share of SCALE_TARGET_SECONDS (they add up to it). */
+#define BUDGET_DETECTION 10.0
+#define BUDGET_EVALUATION 10.0
+#define BUDGET_HEALTH 10.0
 #define TARGET_TRACKING_DATAPOINTS 3 /* AlarmHigh of target tracking: 3 of 3 */
 #define CAPACITY_TARGET_USERS 50000L
 #define USERS_PER_ACU 375L            /* 3,000 quiz users per 8 ACU (16 GiB) */
@@ -47,12 +65,13 @@ void traps_check(const catalog *cat, const model *m, const rendered *r, findings
 #define CACHE_APP_WORKING_SET_GIB 2.0 /* the LMS's shared application cache */
 
 typedef struct timeline_term {
-	const char *name; /* "detection", "scaling action", ... */
+	const char *name; /* "detection", "alarm evaluation", ... */
 	double seconds;
-	char *from; /* where the figure comes from (template values or constant) */
+	double budget; /* its share of SCALE_TARGET_SECONDS */
+	char *from;    /* where the figure comes from (template values or constant) */
 } timeline_term;
 
-#define TIMELINE_TERMS 5
+#define TIMELINE_TERMS 6
 
 typedef struct scale_timeline {
 	bool known;
@@ -68,6 +87,28 @@ typedef struct scale_timeline {
 	bool scheduled;            /* exam windows pre-scale (0 s for known peaks) */
 } scale_timeline;
 
+/* Aurora PostgreSQL Serverless v2's default max_connections by maximum ACU
+ * (Aurora User Guide, "Maximum connections for Aurora Serverless v2",
+ * aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.max-connections):
+ * a maximum between two rows counts as the lower one; a minimum of 0 or 0.5
+ * ACU caps it at 2,000. The proxy keeps PROXY_DEFAULT_PERCENT of it unless
+ * its target group says otherwise (RDS User Guide, "RDS Proxy connection
+ * considerations", MaxConnectionsPercent). */
+#define SV2_LOW_MIN_ACU_CAP 2000L
+#define PROXY_DEFAULT_PERCENT 100.0
+
+/* Database connections at the maximum task count (SCL003). */
+typedef struct db_connections {
+	bool database;        /* the template has an Aurora cluster */
+	long max_connections; /* Aurora's max_connections; -1 unknown */
+	char *max_from;       /* where it comes from (owned) */
+	const char *proxy;    /* the RDS Proxy's logical id, NULL: none */
+	double percent;       /* MaxConnectionsPercent; 100 without a proxy */
+	long allowed;         /* max_connections x percent; -1 unknown */
+	long per_task;        /* LMS_DB_POOL_SIZE of the task; -1 unknown */
+	long demand;          /* max tasks x per task; -1 unknown */
+} db_connections;
+
 typedef struct capacity {
 	long max_tasks;      /* -1 unknown */
 	long users_per_task; /* the UsersPerTask parameter; -1 unknown */
@@ -78,6 +119,7 @@ typedef struct capacity {
 	double cache_node_gib; /* -1 unknown */
 	long cache_shards;
 	long cache_users; /* -1 unknown */
+	db_connections conn;
 } capacity;
 
 typedef enum { TIER_OK, TIER_DEGRADED, TIER_DOWN, TIER_UNKNOWN, TIER_ABSENT } tier_status;
@@ -98,9 +140,24 @@ typedef struct az_loss {
 	bool stops; /* some tier stops serving */
 } az_loss;
 
+/* Elastic IP addresses per account and region, the default quota (Amazon
+ * VPC quotas): every environment's NAT gateways count against it. */
+#define EIP_DEFAULT_QUOTA 5
+
+/* What this environment shares with the other environments of its account
+ * and region (docs/account-settings.md). */
+typedef struct account_shares {
+	bool known;       /* the template has AccountSettingsOwner */
+	bool owner;       /* AccountSettingsOwner is true */
+	bool api_account; /* the template sets AWS::ApiGateway::Account */
+	bool trail;       /* the template creates a CloudTrail trail */
+	long eips;        /* Elastic IPs the template allocates */
+} account_shares;
+
 typedef struct analysis {
 	scale_timeline timeline;
 	capacity cap;
+	account_shares shared;
 	az_loss *az;
 	size_t naz;
 	char **missing; /* inputs the template or model did not have */
@@ -109,8 +166,13 @@ typedef struct analysis {
 
 void analysis_run(const catalog *cat, const model *m, const rendered *r, analysis *out);
 void analysis_free(analysis *a);
-/* SCL001 timeline above 120 s, SCL002 capacity under 50,000 users, AZL001
- * a tier stops when an AZ is lost (errors in prod, warnings elsewhere). */
+/* SCL001 timeline above SCALE_TARGET_SECONDS, SCL002 capacity under 50,000 users, SCL003
+ * database connections at the maximum task count beyond what the proxy
+ * allows of Aurora's max_connections, AZL001 a tier stops when an AZ is
+ * lost (errors in prod, warnings elsewhere). */
+/* Aurora PostgreSQL Serverless v2's default max_connections for a capacity
+ * range (the table above); -1 below 1 ACU. */
+long sv2_max_connections(double min_acu, double max_acu);
 void analysis_rules(const model *m, const analysis *a, findings *out);
 
 const char *tier_status_name(tier_status s);

@@ -7,7 +7,7 @@
  *           rest with a customer-managed key
  *   SEC003  every bucket encrypted at rest by default
  *   SEC004  every customer-managed key rotates
- *   SEC005  TLS to every store: cache, database, file system
+ *   SEC005  TLS to every store: cache, database, its RDS Proxy, file system
  *   SEC006  every bucket and topic refuses requests without TLS
  *   SEC007  every bucket blocks public access
  *   SEC008  HTTPS listeners use a TLS 1.2 or later policy
@@ -431,6 +431,12 @@ void rule_claims(const validate_ctx *ctx)
 			check_cache_tls(ctx, res);
 		} else if (is_type(res, "AWS::RDS::DBCluster")) {
 			check_database_tls(ctx, res);
+		} else if (is_type(res, "AWS::RDS::DBProxy")) {
+			/* RequireTLS defaults to false: a client could connect
+			 * to the proxy in clear text */
+			if (rnode_bool(set(rnode_get(res->props, "RequireTLS"))) != 1)
+				flag(ctx, "SEC005", res, "RequireTLS", "set RequireTLS: true",
+				     "RDS proxy %s accepts connections without TLS", res->id);
 		} else if (is_type(res, "AWS::EFS::FileSystem") ||
 		           is_type(res, "AWS::ECS::TaskDefinition")) {
 			check_efs_tls(ctx, res);

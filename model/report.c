@@ -111,6 +111,7 @@ static json_t *build_scale_out(const analysis *a)
 	json_object_set_new(so, "known", json_boolean(t->known));
 	json_object_set_new(so, "total_seconds", t->known ? json_real(t->total) : json_null());
 	json_object_set_new(so, "target_seconds", json_real(SCALE_TARGET_SECONDS));
+	json_object_set_new(so, "request_seconds", json_real(REQUEST_TARGET_SECONDS));
 	json_object_set_new(so, "service", str_or_null(t->service));
 	json_object_set_new(so, "policy", str_or_null(t->policy));
 	json_object_set_new(so, "policy_type", str_or_null(t->policy_type));
@@ -119,6 +120,7 @@ static json_t *build_scale_out(const analysis *a)
 		json_t *o = json_object();
 		json_object_set_new(o, "name", term_json_string(t->terms[i].name));
 		json_object_set_new(o, "seconds", json_real(t->terms[i].seconds));
+		json_object_set_new(o, "budget_seconds", json_real(t->terms[i].budget));
 		json_object_set_new(o, "from", str_or_null(t->terms[i].from));
 		json_array_append_new(terms, o);
 	}
@@ -148,7 +150,69 @@ static json_t *build_capacity(const analysis *a)
 	json_object_set_new(cache, "shards", json_integer(c->cache_shards));
 	json_object_set_new(cache, "users", int_or_null(c->cache_users));
 	json_object_set_new(cap, "cache", cache);
+	const db_connections *k = &c->conn;
+	json_t *conn = json_object();
+	json_object_set_new(conn, "max_connections", int_or_null(k->max_connections));
+	json_object_set_new(conn, "max_connections_from", str_or_null(k->max_from));
+	json_object_set_new(conn, "proxy", str_or_null(k->proxy));
+	json_object_set_new(conn, "max_connections_percent", json_real(k->percent));
+	json_object_set_new(conn, "allowed", int_or_null(k->allowed));
+	json_object_set_new(conn, "per_task", int_or_null(k->per_task));
+	json_object_set_new(conn, "at_max_tasks", int_or_null(k->demand));
+	json_object_set_new(cap, "database_connections", k->database ? conn : json_null());
+	if (!k->database)
+		json_decref(conn);
 	return cap;
+}
+
+/* What the environment shares with the others of its account and region. */
+static json_t *build_shared(const analysis *a)
+{
+	const account_shares *s = &a->shared;
+	json_t *sh = json_object();
+	json_object_set_new(sh, "account_settings_owner",
+	                    s->known ? json_boolean(s->owner) : json_null());
+	json_t *items = json_array();
+	struct {
+		const char *what, *scope;
+		char *here;
+	} rows[] = {
+	    {"API Gateway CloudWatch Logs role (AWS::ApiGateway::Account)", "account and region",
+	     s->api_account
+	         ? lms_strdupf("owned by this environment: every environment's API logging here "
+	                       "uses it; delete this environment last")
+	         : lms_strdupf("owned by another environment (AccountSettingsOwner false): this "
+	                       "environment's stage logging uses it, and deleting this environment "
+	                       "leaves it alone")},
+	    {"CloudTrail trail", "account, every region",
+	     s->trail ? lms_strdupf("owned by this environment: records every environment's "
+	                            "management events and data-lake object access; delete this "
+	                            "environment last")
+	     : s->owner
+	         ? lms_strdupf("none (EnableCloudTrail false): an organization trail records the "
+	                       "account")
+	         : lms_strdupf("owned by another environment (or an organization trail): this "
+	                       "environment creates none")},
+	    {"Elastic IP addresses", "account and region",
+	     lms_strdupf("%ld of the %d Elastic IPs of the default quota, which every "
+	                 "environment's NAT gateways share",
+	                 s->eips, EIP_DEFAULT_QUOTA)},
+	    {"API Gateway throttle", "account and region",
+	     lms_strdupf("10,000 requests/s (default quota) across every environment's APIs "
+	                 "(docs/api-limits.md)")},
+	    {"Fargate On-Demand vCPU quota", "account and region",
+	     lms_strdupf("every environment's tasks count against it (CMP010)")},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "what", json_string(rows[i].what));
+		json_object_set_new(o, "scope", json_string(rows[i].scope));
+		json_object_set_new(o, "this_environment", str_or_null(rows[i].here));
+		json_array_append_new(items, o);
+		free(rows[i].here);
+	}
+	json_object_set_new(sh, "items", items);
+	return sh;
 }
 
 static json_t *build_az_loss(const analysis *a)
@@ -396,6 +460,7 @@ static json_t *build(const catalog *cat, const model *m, const rendered *r, cons
 	json_object_set_new(root, "scale_out", build_scale_out(a));
 	json_object_set_new(root, "capacity", build_capacity(a));
 	json_object_set_new(root, "az_loss", build_az_loss(a));
+	json_object_set_new(root, "shared", build_shared(a));
 	json_object_set_new(root, "pdpa", build_pdpa(f, r));
 	json_object_set_new(root, "availability", build_obligation(f, r, PDPA_OBLIGATIONS));
 	json_object_set_new(root, "tiers", build_tiers(cat, r));
@@ -506,22 +571,28 @@ static void human_scale_out(json_t *d, bool md, buf *out)
 	heading(out, md, "Scale-out timeline");
 	buf_adds(out, md ? "From a load step to healthy new capacity: **" : "  total ");
 	add_num(out, json_object_get(so, "total_seconds"));
-	buf_addf(out, md ? " s** (target %g s)" : " s (target %g s)",
-	         json_real_value(json_object_get(so, "target_seconds")));
+	buf_addf(out,
+	         md ? " s** (budget %g s; the request allows %g s)"
+	            : " s (budget %g s; the request allows %g s)",
+	         json_real_value(json_object_get(so, "target_seconds")),
+	         json_real_value(json_object_get(so, "request_seconds")));
 	buf_addf(out, "; policy %s (%s)\n", *s_of(so, "policy") ? s_of(so, "policy") : "none",
 	         *s_of(so, "policy_type") ? s_of(so, "policy_type") : "-");
 	if (md)
-		buf_adds(out, "\n| term | seconds | from |\n|---|---|---|\n");
+		buf_adds(out, "\n| term | seconds | budget | from |\n|---|---|---|---|\n");
 	json_array_foreach(json_object_get(so, "terms"), i, x)
 	{
 		if (md) {
-			buf_addf(out, "| %s | %g | ", s_of(x, "name"),
-			         json_real_value(json_object_get(x, "seconds")));
+			buf_addf(out, "| %s | %g | %g | ", s_of(x, "name"),
+			         json_real_value(json_object_get(x, "seconds")),
+			         json_real_value(json_object_get(x, "budget_seconds")));
 			add_cell(out, s_of(x, "from"), true);
 			buf_adds(out, " |\n");
 		} else {
-			buf_addf(out, "    %-15s %6.0f s  %s\n", s_of(x, "name"),
-			         json_real_value(json_object_get(x, "seconds")), s_of(x, "from"));
+			buf_addf(out, "    %-16s %4.0f s (budget %2.0f)  %s\n", s_of(x, "name"),
+			         json_real_value(json_object_get(x, "seconds")),
+			         json_real_value(json_object_get(x, "budget_seconds")),
+			         s_of(x, "from"));
 		}
 	}
 	if (json_is_true(json_object_get(so, "scheduled_prescaling")))
@@ -562,6 +633,25 @@ static void human_capacity(json_t *d, bool md, buf *out)
 	         s_of(json_object_get(cap, "cache"), "node_type")[0]
 	             ? s_of(json_object_get(cap, "cache"), "node_type")
 	             : "unknown");
+	json_t *conn = json_object_get(cap, "database_connections");
+	if (!json_is_object(conn))
+		return;
+	buf_adds(out, md ? "\nDatabase connections at the maximum task count: "
+	                 : "  database connections at max tasks: ");
+	add_num(out, json_object_get(cap, "max_tasks"));
+	buf_adds(out, " tasks x ");
+	add_num(out, json_object_get(conn, "per_task"));
+	buf_adds(out, " = ");
+	add_num(out, json_object_get(conn, "at_max_tasks"));
+	buf_addf(out, "; %s may open ",
+	         *s_of(conn, "proxy") ? s_of(conn, "proxy") : "(no RDS Proxy) the tasks");
+	add_num(out, json_object_get(conn, "allowed"));
+	buf_addf(out, " (%g%% of max_connections ",
+	         json_real_value(json_object_get(conn, "max_connections_percent")));
+	add_num(out, json_object_get(conn, "max_connections"));
+	buf_addf(out, ", %s)\n",
+	         *s_of(conn, "max_connections_from") ? s_of(conn, "max_connections_from")
+	                                             : "unknown");
 }
 
 /* each AZ's loss, tier by tier */
@@ -599,6 +689,30 @@ static void human_az_loss(json_t *d, bool md, buf *out)
 				buf_adds(out, "|");
 		}
 		buf_addc(out, '\n');
+	}
+}
+
+/* what the environment shares with the others of its account */
+static void human_shared(json_t *d, bool md, buf *out)
+{
+	size_t i;
+	json_t *x;
+	json_t *sh = json_object_get(d, "shared");
+	heading(out, md, "Shared with other environments");
+	if (md)
+		buf_adds(out, "| what | scope | this environment |\n|---|---|---|\n");
+	json_array_foreach(json_object_get(sh, "items"), i, x)
+	{
+		if (md) {
+			buf_adds(out, "| ");
+			add_cell(out, s_of(x, "what"), true);
+			buf_addf(out, " | %s | ", s_of(x, "scope"));
+			add_cell(out, s_of(x, "this_environment"), true);
+			buf_adds(out, " |\n");
+		} else {
+			buf_addf(out, "  %s (%s)\n    %s\n", s_of(x, "what"), s_of(x, "scope"),
+			         s_of(x, "this_environment"));
+		}
 	}
 }
 
@@ -745,6 +859,7 @@ static void write_human(json_t *d, bool md, buf *out)
 	human_scale_out(d, md, out);
 	human_capacity(d, md, out);
 	human_az_loss(d, md, out);
+	human_shared(d, md, out);
 	human_pdpa(d, md, out);
 	human_tiers(d, md, out);
 	human_missing(d, md, out);

@@ -24,8 +24,6 @@
 #define CFN_MAX_OUTPUTS 200
 #define CFN_MAX_MAPPINGS 200
 #define CFN_MAX_S3_BYTES 1000000
-/* Elastic IP addresses per region, the default quota (Amazon VPC quotas). */
-#define EIP_DEFAULT_QUOTA 5
 /* CloudWatch: AWS services publish at most one datapoint a minute. */
 #define AWS_METRIC_PERIOD 60
 
@@ -235,6 +233,13 @@ static void trap_efs(tctx *t)
 
 static void trap_api(tctx *t)
 {
+	/* Another environment of the account and region owns the account
+	 * setting (AccountSettingsOwner false): this one uses it and makes none
+	 * (docs/account-settings.md). */
+	const char *own = catalog_param(t->cat, "AccountSettingsOwner")
+	                      ? model_param_value(t->m, t->cat, "AccountSettingsOwner")
+	                      : NULL;
+	bool other_owner = own && strcmp(own, "false") == 0;
 	const render_resource *account = NULL;
 	for (size_t i = 0; i < t->r->nres; i++)
 		if (is_type(&t->r->res[i], "AWS::ApiGateway::Account") &&
@@ -275,7 +280,7 @@ static void trap_api(tctx *t)
 			logs = logs || (l && strcmp(l, "OFF") != 0) ||
 			       rnode_bool(rnode_get(ms->kids[k], "DataTraceEnabled")) == 1;
 		}
-		if (!logs)
+		if (!logs || (!account && other_owner))
 			continue;
 		if (!account)
 			add(t, "TRP006", SEV_ERROR, res, NULL,

@@ -492,7 +492,7 @@ expect mouse-tab-findings 'Findings +[0-9]+ error'
 click 3 1
 expect mouse-tab-params '┌─ Panels'
 click 4 3
-expect mouse-panel-env '─ Environment +2 fields'
+expect mouse-panel-env '─ Environment +3 fields'
 click 4 4
 expect mouse-panel '─ Network +7 fields'
 click 30 4

@@ -66,6 +66,8 @@ MUTATIONS = [
     ("key-slow-rotation", "observability.yml", "      EnableKeyRotation: true\n",
      "      EnableKeyRotation: true\n      RotationPeriodInDays: 366\n", "SEC004"),
     # --- protection: TLS in transit (SEC005, SEC006, TRP003) ---
+    ("proxy-tls-off", "data.yml", "      RequireTLS: true # clients connect with TLS or not at all\n",
+     "      RequireTLS: false\n", "SEC005"),
     ("cache-tls-off", "data.yml", "      TransitEncryptionEnabled: true\n      TransitEncryptionMode: required\n",
      "      TransitEncryptionEnabled: false\n", "SEC005"),
     ("cache-tls-preferred", "data.yml", "      TransitEncryptionMode: required\n",
@@ -166,6 +168,10 @@ MUTATIONS = [
      "      EvaluationPeriods: 3\n      DatapointsToAlarm: 3\n", "SCL001"),
     ("few-tasks", "compute.yml", "      MinCapacity: !Ref ServiceMinTasks\n      MaxCapacity: !Ref ServiceMaxTasks\n",
      "      MinCapacity: !Ref ServiceMinTasks\n      MaxCapacity: 10\n", "SCL002"),
+    ("proxy-share-small", "data.yml", "        MaxConnectionsPercent: 90\n", "        MaxConnectionsPercent: 50\n",
+     "SCL003"),
+    ("pool-too-large", "compute.yml", "              Value: !Ref DatabaseConnectionsPerTask\n",
+     "              Value: 20\n", "SCL003"),
     ("alb-one-az", "compute.yml", "        - !Ref AppSubnet2\n        - !If [HasThirdAz, !Ref AppSubnet3, !Ref AWS::NoValue]\n",
      "", "AZL001"),
     ("burst-below-rate", "api.yml", "ThrottlingBurstLimit: !Ref ApiThrottleBurstLimit", "ThrottlingBurstLimit: 10",
@@ -176,7 +182,7 @@ MUTATIONS = [
     # --- deploy traps (TRP00x, TRP01x) ---
     ("service-before-mounts", "compute.yml", "      - FileSystemMountTargetsReady\n", "", "TRP004"),
     ("deployment-before-method", "api.yml", "      - ApiProxyAnyMethod\n", "", "TRP005"),
-    ("stage-before-account", "api.yml", "      - ApiGatewayAccount\n      - ApiExecutionLogGroup\n",
+    ("stage-before-account", "api.yml", "      - ApiAccountSettingsReady\n      - ApiExecutionLogGroup\n",
      "      - ApiExecutionLogGroup\n", "TRP006"),
     ("lambda-default-log-group", "api.yml", "        LogGroup: !Ref ApiKeyRotationLogGroup\n",
      "        LogGroup: /aws/lambda/somewhere-else\n", "TRP011"),
@@ -244,6 +250,7 @@ EXEMPT = {
     "CMP008": "reads the model's TaskSessionCapacity and TargetSessionsPerTask only",
     "CMP009": "reads the model's exam-window, task and capacity values only",
     "CMP010": "info: never fails validation",
+    "CMP011": "reads the model's ServiceMinTasks, session capacity and target and SurgeStepUsers only",
     "SEC001": "a warning in every environment (deploy refuses it in prod): never fails validation",
     "OBS008": "a warning in every environment (deploy refuses it in prod): never fails validation; "
               "its cases are in tests/test_rules_posture.c, the refusal in tests/deploy_moto.py",

@@ -14,6 +14,7 @@
 
 #include "model/analysis.h"
 #include "model/report.h"
+#include "model/validate.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -23,12 +24,13 @@ static const char platform[] =
     "  AWS::CloudFormation::Interface:\n"
     "    ParameterGroups:\n"
     "      - Label: {default: T}\n"
-    "        Parameters: [TaskSessionCapacity, MaxTasks, MaxAcu, FsMode]\n"
+    "        Parameters: [TaskSessionCapacity, MaxTasks, MaxAcu, FsMode, PoolSize]\n"
     "Parameters:\n"
     "  TaskSessionCapacity: {Type: Number, Description: users, Default: 250}\n"
     "  MaxTasks: {Type: Number, Description: tasks, Default: 300}\n"
     "  MaxAcu: {Type: Number, Description: acu, Default: 256}\n"
     "  FsMode: {Type: String, Description: mode, Default: generalPurpose}\n"
+    "  PoolSize: {Type: Number, Description: pool, Default: 15}\n"
     "Resources:\n"
     "  Sub1: {Type: AWS::EC2::Subnet, Properties: {AvailabilityZone: !Select [0, !GetAZs '']}}\n"
     "  Sub2: {Type: AWS::EC2::Subnet, Properties: {AvailabilityZone: !Select [1, !GetAZs '']}}\n"
@@ -61,9 +63,15 @@ static const char platform[] =
     "    Type: AWS::ECS::Service\n"
     "    Properties:\n"
     "      DesiredCount: 3\n"
+    "      TaskDefinition: !Ref Td\n"
     "      LoadBalancers: [{TargetGroupArn: !Ref Tg}]\n"
     "      NetworkConfiguration:\n"
     "        AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}\n"
+    "  Td:\n"
+    "    Type: AWS::ECS::TaskDefinition\n"
+    "    Properties:\n"
+    "      ContainerDefinitions: [{Name: lms, Environment: [{Name: LMS_DB_POOL_SIZE, Value: !Ref "
+    "PoolSize}]}]\n"
     "  Target:\n"
     "    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
     "    Properties:\n"
@@ -89,7 +97,7 @@ static const char platform[] =
     "        StepAdjustments: [{MetricIntervalLowerBound: 0, ScalingAdjustment: 50}]\n"
     "  Surge:\n"
     "    Type: AWS::CloudWatch::Alarm\n"
-    "    Properties: {Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1, AlarmActions: [!Ref "
+    "    Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1, AlarmActions: [!Ref "
     "Step]}\n"
     "  Cluster:\n"
     "    Type: AWS::RDS::DBCluster\n"
@@ -104,6 +112,14 @@ static const char platform[] =
     "    Type: AWS::RDS::DBInstance\n"
     "    Properties: {DBClusterIdentifier: !Ref Cluster, PromotionTier: 1, AvailabilityZone: "
     "!Select [1, !GetAZs '']}\n"
+    "  Proxy: {Type: AWS::RDS::DBProxy, Properties: {EngineFamily: POSTGRESQL}}\n"
+    "  ProxyTargets:\n"
+    "    Type: AWS::RDS::DBProxyTargetGroup\n"
+    "    Properties:\n"
+    "      DBProxyName: !Ref Proxy\n"
+    "      TargetGroupName: default\n"
+    "      DBClusterIdentifiers: [!Ref Cluster]\n"
+    "      ConnectionPoolConfigurationInfo: {MaxConnectionsPercent: 90}\n"
     "  CacheSubnets: {Type: AWS::ElastiCache::SubnetGroup, Properties: {SubnetIds: [!Ref Sub1, "
     "!Ref Sub2, !Ref Sub3]}}\n"
     "  Cache:\n"
@@ -151,20 +167,65 @@ static void test_timeline(void **state)
 	analysis a;
 	analyse(&fx, platform, "prod", &a);
 	assert_true(a.timeline.known);
-	/* 60 (one datapoint) + 5 + 0 + 40 + 10 (5 s x 2) */
-	assert_true(fabs(a.timeline.total - 115) < 1e-9);
+	/* 10 (one 10-s datapoint) + 10 (evaluated every 10 s) + 5 + 0 + 25 + 10
+	 * (5 s x 2): the one-minute budget exactly */
+	assert_true(fabs(a.timeline.total - 60) < 1e-9);
+	assert_true(fabs(SCALE_TARGET_SECONDS - 60) < 1e-9);
 	assert_string_equal(a.timeline.policy, "Step");
 	assert_int_equal(a.timeline.nterms, TIMELINE_TERMS);
+	static const struct {
+		const char *name;
+		double seconds;
+	} want[] = {{"detection", 10}, {"alarm evaluation", 10}, {"scaling action", 5},
+	            {"cooldown", 0},   {"task start", 25},       {"health check", 10}};
+	for (size_t i = 0; i < TIMELINE_TERMS; i++) {
+		assert_string_equal(a.timeline.terms[i].name, want[i].name);
+		assert_true(fabs(a.timeline.terms[i].seconds - want[i].seconds) < 1e-9);
+		/* no term over its share of the budget, and every term sourced */
+		assert_true(a.timeline.terms[i].seconds <= a.timeline.terms[i].budget);
+		assert_non_null(a.timeline.terms[i].from);
+	}
 	assert_true(fabs(a.timeline.deregistration - 30) < 1e-9);
 	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_ERROR), 0);
 	analysis_free(&a);
 	rf_done(&fx);
 
+	/* a 30-s datapoint: 80 s, over the minute; detection over its share */
+	char *p30 = mutate("Properties: {Period: 10,", "Properties: {Period: 30,");
+	analyse(&fx, p30, "prod", &a);
+	assert_true(fabs(a.timeline.total - 80) < 1e-9);
+	assert_true(a.timeline.terms[0].seconds > a.timeline.terms[0].budget);
+	const finding *f = rf_find(&fx.f, "SCL001", "detection");
+	assert_non_null(f);
+	assert_int_equal(f->sev, SEV_ERROR);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(p30);
+
+	/* a one-minute datapoint, evaluated every minute: 160 s */
+	char *p60 = mutate("Properties: {Period: 10,", "Properties: {Period: 60,");
+	analyse(&fx, p60, "prod", &a);
+	assert_true(fabs(a.timeline.total - 160) < 1e-9);
+	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_ERROR), 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(p60);
+
+	/* health checks one 5-s check slower: 65 s */
+	char *h3 = mutate("      HealthyThresholdCount: 2\n", "      HealthyThresholdCount: 3\n");
+	analyse(&fx, h3, "prod", &a);
+	assert_true(fabs(a.timeline.total - 65) < 1e-9);
+	assert_non_null(rf_find(&fx.f, "SCL001", "health check"));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(h3);
+
 	/* the ALB defaults (30 s x 5) put it over two minutes */
 	char *slow =
 	    mutate("      HealthCheckIntervalSeconds: 5\n      HealthyThresholdCount: 2\n", "");
 	analyse(&fx, slow, "prod", &a);
-	assert_true(fabs(a.timeline.total - 255) < 1e-9);
+	/* 10 + 10 + 5 + 0 + 25 + 150 */
+	assert_true(fabs(a.timeline.total - 200) < 1e-9);
 	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_ERROR), 1);
 	analysis_free(&a);
 	rf_done(&fx);
@@ -178,7 +239,8 @@ static void test_timeline(void **state)
 	char *tt = mutate("AlarmActions: [!Ref Step]", "AlarmActions: []");
 	analyse(&fx, tt, "prod", &a);
 	assert_string_equal(a.timeline.policy, "Tracking");
-	assert_true(fabs(a.timeline.total - 235) < 1e-9);
+	/* 3 x 60 + 60 (evaluated every minute) + 5 + 0 + 25 + 10 */
+	assert_true(fabs(a.timeline.total - 280) < 1e-9);
 	assert_int_equal(rf_count(&fx.f, "SCL001", SEV_ERROR), 1);
 	analysis_free(&a);
 	rf_done(&fx);
@@ -230,6 +292,120 @@ static void test_capacity(void **state)
 	analysis_free(&a);
 	rf_done(&fx);
 	free(t4g);
+}
+
+/* The Serverless v2 table: each row, between rows, and the 2,000 cap of a
+ * 0.5-ACU minimum. */
+static void test_sv2_max_connections(void **state)
+{
+	(void)state;
+	assert_int_equal(sv2_max_connections(1, 0.5), -1);
+	assert_int_equal(sv2_max_connections(1, 1), 189);
+	assert_int_equal(sv2_max_connections(0.5, 4), 823);
+	assert_int_equal(sv2_max_connections(1, 15.5), 1669);
+	assert_int_equal(sv2_max_connections(1, 16), 3360);
+	assert_int_equal(sv2_max_connections(0.5, 16), 2000);
+	assert_int_equal(sv2_max_connections(1, 31.5), 3360);
+	assert_int_equal(sv2_max_connections(1, 32), 5000);
+	assert_int_equal(sv2_max_connections(4, 256), 5000);
+	assert_int_equal(sv2_max_connections(0.5, 256), 2000);
+}
+
+static char *mutate_text(char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	if (!at)
+		fail_msg("mutation '%s' does not apply", from);
+	size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+	char *s = malloc(n);
+	assert_non_null(s);
+	snprintf(s, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	free(text);
+	return s;
+}
+
+/* SCL003 at its threshold: 300 tasks x 15 = 4,500 = 90% of 5,000. */
+static void test_connections(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	assert_int_equal(a.cap.conn.max_connections, 5000);
+	assert_int_equal(a.cap.conn.allowed, 4500);
+	assert_int_equal(a.cap.conn.per_task, 15);
+	assert_int_equal(a.cap.conn.demand, 4500);
+	assert_string_equal(a.cap.conn.proxy, "Proxy");
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_ERROR), 0);
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_WARNING), 0);
+	analysis_free(&a);
+	rf_done(&fx);
+
+	/* one connection more per task: 4,800 */
+	char *more = mutate("Description: pool, Default: 15", "Description: pool, Default: 16");
+	analyse(&fx, more, "prod", &a);
+	assert_int_equal(a.cap.conn.demand, 4800);
+	const finding *f = rf_find(&fx.f, "SCL003", "4800 connections");
+	assert_non_null(f);
+	assert_int_equal(f->sev, SEV_ERROR);
+	assert_string_equal(f->field, "DatabaseConnectionsPerTask");
+	analysis_free(&a);
+	rf_done(&fx);
+	analyse(&fx, more, "dev", &a);
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_WARNING), 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(more);
+
+	/* one percent less of the cluster: 4,450 */
+	char *less = mutate("MaxConnectionsPercent: 90", "MaxConnectionsPercent: 89");
+	analyse(&fx, less, "prod", &a);
+	assert_int_equal(a.cap.conn.allowed, 4450);
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_ERROR), 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(less);
+
+	/* no proxy: the tasks' connections against max_connections itself */
+	char *direct = mutate("    Type: AWS::RDS::DBProxyTargetGroup\n",
+	                      "    Type: AWS::RDS::DBProxyEndpoint\n");
+	analyse(&fx, direct, "prod", &a);
+	assert_null(a.cap.conn.proxy);
+	assert_int_equal(a.cap.conn.allowed, 5000);
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_ERROR), 0);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(direct);
+
+	/* a parameter group's max_connections wins over the table */
+	char *pg = mutate("      DatabaseName: lms\n",
+	                  "      DatabaseName: lms\n      DBClusterParameterGroupName: !Ref Pg\n");
+	pg = mutate_text(pg, "  Writer:\n",
+	                 "  Pg: {Type: AWS::RDS::DBClusterParameterGroup, Properties: "
+	                 "{Parameters: {max_connections: 5001}}}\n  Writer:\n");
+	analyse(&fx, pg, "prod", &a);
+	assert_int_equal(a.cap.conn.max_connections, 5001);
+	assert_int_equal(a.cap.conn.allowed, 4500);
+	assert_non_null(strstr(a.cap.conn.max_from, "Pg"));
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_ERROR), 0);
+	analysis_free(&a);
+	rf_done(&fx);
+	pg = mutate_text(pg, "max_connections: 5001", "max_connections: 4999");
+	analyse(&fx, pg, "prod", &a);
+	assert_int_equal(a.cap.conn.allowed, 4499);
+	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_ERROR), 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(pg);
+
+	/* the pool size unknown: a warning in prod */
+	char *nopool = mutate("Name: LMS_DB_POOL_SIZE", "Name: LMS_DB_OTHER");
+	analyse(&fx, nopool, "prod", &a);
+	assert_int_equal(a.cap.conn.per_task, -1);
+	assert_non_null(rf_find(&fx.f, "SCL003", "unknown"));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(nopool);
 }
 
 static const az_tier *tier(const analysis *a, size_t az, const char *name)
@@ -385,8 +561,13 @@ static void test_report_contract(void **state)
 	for (size_t i = 0; i < 4; i++)
 		assert_true(json_is_string(json_object_get(f0, keys[i])));
 	json_t *so = json_object_get(j, "scale_out");
-	assert_true(fabs(json_real_value(json_object_get(so, "total_seconds")) - 115) < 1e-9);
+	assert_true(fabs(json_real_value(json_object_get(so, "total_seconds")) - 60) < 1e-9);
+	assert_true(fabs(json_real_value(json_object_get(so, "target_seconds")) - 60) < 1e-9);
+	assert_true(fabs(json_real_value(json_object_get(so, "request_seconds")) - 120) < 1e-9);
 	assert_int_equal(json_array_size(json_object_get(so, "terms")), TIMELINE_TERMS);
+	json_t *start = json_array_get(json_object_get(so, "terms"), 4);
+	assert_string_equal(json_string_value(json_object_get(start, "name")), "task start");
+	assert_true(fabs(json_real_value(json_object_get(start, "budget_seconds")) - 25) < 1e-9);
 	assert_int_equal(
 	    json_integer_value(json_object_get(json_object_get(j, "capacity"), "users")), 75000);
 	json_t *azl = json_object_get(j, "az_loss");
@@ -399,7 +580,8 @@ static void test_report_contract(void **state)
 		buf_reset(&out);
 		assert_true(
 		    report_write(fx.cat, fx.m, fx.r, &a, &fx.f, NULL, (report_format)fmt, &out));
-		assert_contains(buf_cstr(&out), "115");
+		assert_contains(buf_cstr(&out), fmt == REPORT_TEXT ? "total 60 s (budget 60 s"
+		                                                   : "60 s** (budget 60 s");
 		assert_contains(buf_cstr(&out), "75000");
 		assert_contains(buf_cstr(&out), "AZL001");
 		assert_contains(buf_cstr(&out), "Transfer limitation");
@@ -455,6 +637,69 @@ static void test_report_counts_leftovers(void **state)
 	free(t);
 }
 
+static size_t count_type(const rendered *r, const char *type)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nres; i++)
+		n += r->res[i].type && strcmp(r->res[i].type, type) == 0;
+	return n;
+}
+
+/* Account-wide settings: the owning environment creates them, any other
+ * environment of the account and region creates none and says so. */
+static void test_account_shared(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	static const char *const owner[] = {"true", "false"};
+	for (size_t k = 0; k < 2; k++) {
+		model *m = model_new_from_catalog(cat, "prod", &err);
+		assert_non_null(m);
+		assert_true(model_set(m, "AccountSettingsOwner", owner[k]));
+		findings f;
+		findings_init(&f);
+		rendered *r = validate_and_render(cat, m, &f);
+		assert_non_null(r);
+		for (size_t i = 0; i < f.n; i++)
+			if (f.v[i].sev == SEV_ERROR)
+				fail_msg("%s: %s %s", owner[k], f.v[i].rule, f.v[i].message);
+		size_t want = k == 0 ? 1 : 0;
+		assert_int_equal(count_type(r, "AWS::ApiGateway::Account"), want);
+		assert_int_equal(count_type(r, "AWS::CloudTrail::Trail"), want);
+		assert_int_equal(count_type(r, "AWS::ApiGateway::Stage"), 1);
+		analysis a;
+		analysis_run(cat, m, r, &a);
+		assert_true(a.shared.known);
+		assert_int_equal(a.shared.owner, k == 0);
+		assert_int_equal(a.shared.eips, 3);
+		buf out;
+		buf_init(&out, 0);
+		assert_true(report_write(cat, m, r, &a, &f, NULL, REPORT_TEXT, &out));
+		assert_contains(buf_cstr(&out), "Shared with other environments");
+		assert_contains(buf_cstr(&out), k == 0 ? "owned by this environment"
+		                                       : "owned by another environment");
+		assert_contains(buf_cstr(&out), "3 of the 5 Elastic IPs");
+		buf_reset(&out);
+		assert_true(report_write(cat, m, r, &a, &f, NULL, REPORT_JSON, &out));
+		json_t *j = json_loads(buf_cstr(&out), 0, NULL);
+		assert_non_null(j);
+		json_t *sh = json_object_get(j, "shared");
+		assert_int_equal(json_is_true(json_object_get(sh, "account_settings_owner")),
+		                 k == 0);
+		assert_true(json_array_size(json_object_get(sh, "items")) >= 3);
+		json_decref(j);
+		buf_free(&out);
+		analysis_free(&a);
+		render_free(r);
+		findings_free(&f);
+		model_free(m);
+	}
+	catalog_free(cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,10 +707,13 @@ int main(void)
 	    cmocka_unit_test(test_report_counts_leftovers),
 	    cmocka_unit_test(test_missing_inputs),
 	    cmocka_unit_test(test_capacity),
+	    cmocka_unit_test(test_sv2_max_connections),
+	    cmocka_unit_test(test_connections),
 	    cmocka_unit_test(test_az_loss),
 	    cmocka_unit_test(test_update_safety),
 	    cmocka_unit_test(test_data_file_covers_templates),
 	    cmocka_unit_test(test_report_contract),
+	    cmocka_unit_test(test_account_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,7 +117,12 @@ static const char good[] = "Resources:\n"
                            "      Engine: aurora-mysql\n"
                            "      StorageEncrypted: true\n"
                            "      KmsKeyId: !GetAtt Key.Arn\n"
-                           "      DBClusterParameterGroupName: !Ref ParameterGroup\n";
+                           "      DBClusterParameterGroupName: !Ref ParameterGroup\n"
+                           "  Proxy:\n"
+                           "    Type: AWS::RDS::DBProxy\n"
+                           "    Properties:\n"
+                           "      EngineFamily: MYSQL\n"
+                           "      RequireTLS: true\n";
 
 static const char *const claimed[] = {"SEC002", "SEC003", "SEC004", "SEC005", "SEC006", "SEC007",
                                       "SEC008", "SEC009", "SEC010", "OBS005", "OBS006", "OBS007"};
@@ -191,6 +196,9 @@ static void test_at_rest_and_transit(void **state)
 	expect("prod", "{require_secure_transport: 'ON'}", "{require_secure_transport: 'OFF'}",
 	       "SEC005", 1);
 	expect("dev", "      DBClusterParameterGroupName: !Ref ParameterGroup\n", "", "SEC005", 1);
+	/* the RDS Proxy: TLS required, not merely allowed */
+	expect("dev", "      RequireTLS: true\n", "      RequireTLS: false\n", "SEC005", 1);
+	expect("prod", "      RequireTLS: true\n", "", "SEC005", 1);
 	expect("dev",
 	       "            Resource: !Ref Topic\n            Condition: {Bool: "
 	       "{'aws:SecureTransport': 'false'}}\n",

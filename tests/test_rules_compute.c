@@ -215,6 +215,15 @@ static void test_alarm_period(void **state)
 	    "Namespace: LMS/dev\n      Period: 10");
 	assert_int_equal(count(&fx, "CMP005", SEV_ERROR), 0);
 	done(&fx);
+	/* PutMetricAlarm: "Valid values are 10, 20, 30, and any multiple of 60" */
+	run(&fx, "dev", "Namespace: AWS/ApplicationELB\n      Period: 60",
+	    "Namespace: LMS/dev\n      Period: 20");
+	assert_int_equal(count(&fx, "CMP005", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "dev", "Namespace: AWS/ApplicationELB\n      Period: 60",
+	    "Namespace: LMS/dev\n      Period: 15");
+	assert_true(has_message(&fx, "CMP005", "must be 10, 20, 30 or a multiple of 60 s"));
+	done(&fx);
 	run(&fx, "dev", "Period: 60", "Period: 90");
 	assert_true(has_message(&fx, "CMP005", "multiple of 60"));
 	done(&fx);
@@ -313,6 +322,61 @@ static void test_compute_params(void **state)
 	catalog_free(fx.cat);
 }
 
+/* CMP011: the minimum's headroom absorbs the surge step of one reactive
+ * minute. prod: 9 tasks x (250 - 175) = 675 against 500. */
+static void test_surge_margin(void **state)
+{
+	(void)state;
+	fixture fx;
+	lms_error err = {0};
+	const char *dir = getenv("LMSCTL_TEMPLATES") ? getenv("LMSCTL_TEMPLATES") : "templates";
+	fx.cat = catalog_load(dir, &err);
+	if (!fx.cat)
+		fail_msg("%s", err.msg);
+	static const char *const envs[] = {"dev", "staging", "prod"};
+	for (size_t i = 0; i < 3; i++) {
+		fx.m = model_new_from_catalog(fx.cat, envs[i], &err);
+		assert_non_null(fx.m);
+		findings_init(&fx.f);
+		validate_model(fx.cat, fx.m, &fx.f);
+		assert_int_equal(
+		    count(&fx, "CMP011", SEV_ERROR) + count(&fx, "CMP011", SEV_WARNING), 0);
+		findings_free(&fx.f);
+		model_free(fx.m);
+	}
+	fx.m = model_new_from_catalog(fx.cat, "prod", &err);
+	/* exactly absorbed: 675 */
+	model_set(fx.m, "SurgeStepUsers", "675");
+	findings_init(&fx.f);
+	validate_model(fx.cat, fx.m, &fx.f);
+	assert_int_equal(count(&fx, "CMP011", SEV_ERROR), 0);
+	findings_free(&fx.f);
+	/* one user more */
+	model_set(fx.m, "SurgeStepUsers", "676");
+	findings_init(&fx.f);
+	validate_model(fx.cat, fx.m, &fx.f);
+	assert_int_equal(count(&fx, "CMP011", SEV_ERROR), 1);
+	assert_true(has_message(&fx, "CMP011", "675"));
+	findings_free(&fx.f);
+	/* or one task fewer: 600 */
+	model_set(fx.m, "SurgeStepUsers", "675");
+	model_set(fx.m, "ServiceMinTasks", "8");
+	findings_init(&fx.f);
+	validate_model(fx.cat, fx.m, &fx.f);
+	assert_int_equal(count(&fx, "CMP011", SEV_ERROR), 1);
+	findings_free(&fx.f);
+	model_free(fx.m);
+	/* a warning outside prod */
+	fx.m = model_new_from_catalog(fx.cat, "dev", &err);
+	model_set(fx.m, "SurgeStepUsers", "100000");
+	findings_init(&fx.f);
+	validate_model(fx.cat, fx.m, &fx.f);
+	assert_int_equal(count(&fx, "CMP011", SEV_WARNING), 1);
+	findings_free(&fx.f);
+	model_free(fx.m);
+	catalog_free(fx.cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +384,7 @@ int main(void)
 	    cmocka_unit_test(test_task_counts),  cmocka_unit_test(test_health_check),
 	    cmocka_unit_test(test_alarm_period), cmocka_unit_test(test_throttling),
 	    cmocka_unit_test(test_schedules),    cmocka_unit_test(test_compute_params),
+	    cmocka_unit_test(test_surge_margin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -216,6 +216,38 @@ def rotation_rule_problems(tpl):
             "to the alarm topic"]
 
 
+def failover_rule_problems(tpl):
+    """An Aurora failover reaches the alarm topic (the 99.99% scenario:
+    alerting "when the database fails over", docs/availability.md)."""
+    topics = alarm_topics(tpl)
+    for lid, res in resources(tpl, "AWS::Events::Rule"):
+        p = res.get("Properties", {})
+        pattern = p.get("EventPattern") or {}
+        detail = pattern.get("detail") or {}
+        if "aws.rds" not in as_list(pattern.get("source", [])):
+            continue
+        if "RDS DB Cluster Event" not in as_list(pattern.get("detail-type", [])):
+            continue
+        if "failover" not in as_list(detail.get("EventCategories", [])):
+            continue
+        if [ref_target(x) for x in as_list(detail.get("SourceIdentifier", []))] != [
+                "DatabaseCluster"]:
+            continue
+        targets = {ref_target(t.get("Arn")) for t in p.get("Targets", [])}
+        if not targets & topics:
+            continue
+        for _, pol in resources(tpl, "AWS::SNS::TopicPolicy"):
+            for st in as_list(pol["Properties"]["PolicyDocument"]["Statement"]):
+                cond = (st.get("Condition") or {}).get("ArnEquals") or {}
+                arn = cond.get("aws:SourceArn")
+                if st.get("Effect") == "Allow" and isinstance(arn, dict) and \
+                        as_list(arn.get("Fn::GetAtt"))[:1] in ([lid], ["%s.Arn" % lid]):
+                    return []
+        return ["%s: the alarm topic's policy does not let it publish" % lid]
+    return ["no EventBridge rule sends the Aurora cluster's failover events "
+            "to the alarm topic"]
+
+
 def action_problems(tpl):
     out = []
     res_all = tpl.get("Resources") or {}
@@ -480,6 +512,9 @@ class AlarmTest(unittest.TestCase):
     def test_rotation_failures_reach_the_alarm_topic(self):
         self.assertNoProblems(rotation_rule_problems)
 
+    def test_database_failover_reaches_the_alarm_topic(self):
+        self.assertNoProblems(failover_rule_problems)
+
     def test_every_alarm_notifies_an_encrypted_topic(self):
         self.assertNoProblems(action_problems)
 
@@ -545,6 +580,20 @@ class CheckersCatchBreakageTest(unittest.TestCase):
         for lid, _ in list(resources(tpl, "AWS::Events::Rule")):
             del tpl["Resources"][lid]
         self.assertTrue(rotation_rule_problems(tpl))
+
+    def test_missing_failover_rule_is_caught(self):
+        tpl = self.broken()
+        del tpl["Resources"]["DatabaseFailoverRule"]
+        self.assertTrue(failover_rule_problems(tpl))
+        tpl = self.broken()
+        tpl["Resources"]["DatabaseFailoverRule"]["Properties"]["EventPattern"][
+            "detail"]["EventCategories"] = ["maintenance"]
+        self.assertTrue(failover_rule_problems(tpl))
+        tpl = self.broken()
+        policy = tpl["Resources"]["AlarmTopicPolicy"]["Properties"]["PolicyDocument"]
+        policy["Statement"] = [st for st in policy["Statement"]
+                               if st.get("Sid") != "DatabaseFailoverEvents"]
+        self.assertTrue(failover_rule_problems(tpl))
 
     def test_short_period_is_caught(self):
         tpl = self.broken()

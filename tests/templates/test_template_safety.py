@@ -34,12 +34,16 @@ SECRETS_TRANSFORMS = {"AWS::SecretsManager-2024-09-16",
 CHAIN = [
     ("VpcLinkSecurityGroup", "AlbSecurityGroup"),
     ("AlbSecurityGroup", "TaskSecurityGroup"),
-    ("TaskSecurityGroup", "DatabaseSecurityGroup"),
+    ("TaskSecurityGroup", "DatabaseProxySecurityGroup"),
+    ("DatabaseProxySecurityGroup", "DatabaseSecurityGroup"),
     ("TaskSecurityGroup", "CacheSecurityGroup"),
     ("TaskSecurityGroup", "FileSystemSecurityGroup"),
     ("RotationLambdaSecurityGroup", "DatabaseSecurityGroup"),
     ("RotationLambdaSecurityGroup", "CacheSecurityGroup"),
 ]
+# Edges the chain must not have: the tasks reach Aurora through the proxy
+# only (docs/scaling.md, "Pooled connections").
+FORBIDDEN_EDGES = [("TaskSecurityGroup", "DatabaseSecurityGroup")]
 
 
 def walk(value):
@@ -138,6 +142,9 @@ def chain_problems(tpl):
             out.append("%s: inline ingress (use separate resources)" % group)
         if "SecurityGroupEgress" not in props:
             out.append("%s: default allow-all egress left in place" % group)
+    for edge in FORBIDDEN_EDGES:
+        if edge in ingress or edge in egress:
+            out.append("%s -> %s: a direct path the chain forbids" % edge)
     for edge in CHAIN:
         if edge not in ingress:
             out.append("no ingress %s -> %s" % edge)
@@ -148,6 +155,81 @@ def chain_problems(tpl):
             if (i.get("FromPort"), i.get("ToPort")) != (e.get("FromPort"),
                                                         e.get("ToPort")):
                 out.append("%s -> %s: ingress and egress ports differ" % edge)
+    return out
+
+
+def proxy_problems(tpl):
+    """The RDS Proxy between the tasks and Aurora (docs/scaling.md)."""
+    out = []
+    proxies = list(resources(tpl, "AWS::RDS::DBProxy"))
+    if len(proxies) != 1:
+        return ["%d RDS proxies, want 1" % len(proxies)]
+    lid, res = proxies[0]
+    p = res.get("Properties", {})
+    if p.get("RequireTLS") is not True:
+        out.append("%s: RequireTLS is not true" % lid)
+    if p.get("EngineFamily") != "POSTGRESQL":
+        out.append("%s: EngineFamily %r" % (lid, p.get("EngineFamily")))
+    auth = as_list(p.get("Auth", []))
+    if not auth or any(a.get("AuthScheme") != "SECRETS" or
+                       ref_target(a.get("SecretArn")) != "DatabaseAppSecret"
+                       for a in auth):
+        out.append("%s: Auth is not the application secret alone" % lid)
+    subnets = [ref_target(s) for s in walk_refs(p.get("VpcSubnetIds"))]
+    if not subnets or any(not (s or "").startswith("DataSubnet")
+                          for s in subnets):
+        out.append("%s: not in the data subnets (%s)" % (lid, subnets))
+    groups = [ref_target(g) for g in as_list(p.get("VpcSecurityGroupIds"))]
+    if groups != ["DatabaseProxySecurityGroup"]:
+        out.append("%s: security groups %s" % (lid, groups))
+    role = ref_target(p.get("RoleArn"))
+    out += proxy_role_problems(tpl, role)
+    targets = [r for _, r in resources(tpl, "AWS::RDS::DBProxyTargetGroup")
+               if ref_target(r["Properties"].get("DBProxyName")) == lid]
+    if len(targets) != 1 or [ref_target(c) for c in as_list(
+            targets[0]["Properties"].get("DBClusterIdentifiers"))] != [
+                "DatabaseCluster"]:
+        out.append("%s: no target group for DatabaseCluster" % lid)
+    env = {}
+    for container in tpl["Resources"]["TaskDefinition"]["Properties"][
+            "ContainerDefinitions"]:
+        for e in container.get("Environment", []):
+            env[e["Name"]] = e["Value"]
+    host = env.get("LMS_DB_HOST")
+    if not (isinstance(host, dict) and host.get("Fn::GetAtt") in (
+            [lid, "Endpoint"], "%s.Endpoint" % lid)):
+        out.append("TaskDefinition: LMS_DB_HOST is not the proxy endpoint")
+    return out
+
+
+def walk_refs(value):
+    """The Refs of a list, Fn::If branches included."""
+    for d in walk(value):
+        if "Ref" in d and d["Ref"] != "AWS::NoValue":
+            yield d
+
+
+def proxy_role_problems(tpl, role):
+    out = []
+    res = tpl["Resources"].get(role or "", {})
+    if res.get("Type") != "AWS::IAM::Role":
+        return ["the proxy's RoleArn is not a role of this template"]
+    for policy in res["Properties"].get("Policies", []):
+        for st in as_list(policy["PolicyDocument"]["Statement"]):
+            actions = as_list(st.get("Action"))
+            targets = [ref_target(r) or r for r in as_list(st.get("Resource"))]
+            for target in targets:
+                if isinstance(target, dict) and "Fn::GetAtt" in target:
+                    target = as_list(target["Fn::GetAtt"])[0].split(".")[0]
+                if any(a.startswith("secretsmanager:") for a in actions) and \
+                        target != "DatabaseAppSecret":
+                    out.append("%s: secrets beyond the app secret" % role)
+                if any(a.startswith("kms:") for a in actions) and \
+                        target != "SecretsKey":
+                    out.append("%s: keys beyond SecretsKey" % role)
+            if any(a.startswith("kms:") for a in actions) and \
+                    "kms:ViaService" not in str(st.get("Condition")):
+                out.append("%s: kms without kms:ViaService" % role)
     return out
 
 
@@ -362,6 +444,9 @@ class TemplateSafetyTest(unittest.TestCase):
     def test_security_groups_chained_by_group_id(self):
         self.assertNoProblems(chain_problems)
 
+    def test_tasks_reach_aurora_through_the_proxy(self):
+        self.assertNoProblems(proxy_problems)
+
     def test_every_log_group_key_admits_cloudwatch_logs(self):
         self.assertNoProblems(logs_key_problems)
 
@@ -494,10 +579,48 @@ class CheckersCatchBreakageTest(unittest.TestCase):
 
     def test_cidr_chain_is_caught(self):
         tpl = self.broken()
-        props = tpl["Resources"]["DatabaseFromTaskIngress"]["Properties"]
+        props = tpl["Resources"]["DatabaseFromProxyIngress"]["Properties"]
         del props["SourceSecurityGroupId"]
         props["CidrIp"] = "10.40.16.0/20"
         self.assertTrue(chain_problems(tpl))
+
+    def test_direct_task_to_database_path_is_caught(self):
+        tpl = self.broken()
+        tpl["Resources"]["TaskToDatabaseEgress"] = {
+            "Type": "AWS::EC2::SecurityGroupEgress",
+            "Properties": {"GroupId": {"Ref": "TaskSecurityGroup"},
+                           "IpProtocol": "tcp", "FromPort": 5432,
+                           "ToPort": 5432, "DestinationSecurityGroupId": {
+                               "Ref": "DatabaseSecurityGroup"}}}
+        self.assertTrue(chain_problems(tpl))
+
+    def test_proxy_weakened_is_caught(self):
+        edits = [
+            lambda p: p.update(RequireTLS=False),
+            lambda p: p.pop("RequireTLS"),
+            lambda p: p["Auth"][0].update(SecretArn={"Ref": "CacheAppSecret"}),
+            lambda p: p.update(VpcSubnetIds=[{"Ref": "AppSubnet1"},
+                                             {"Ref": "AppSubnet2"}]),
+            lambda p: p.update(VpcSecurityGroupIds=[
+                {"Ref": "TaskSecurityGroup"}]),
+        ]
+        for edit in edits:
+            tpl = self.broken()
+            edit(tpl["Resources"]["DatabaseProxy"]["Properties"])
+            self.assertTrue(proxy_problems(tpl))
+        tpl = self.broken()
+        role = tpl["Resources"]["DatabaseProxyRole"]["Properties"]
+        role["Policies"][0]["PolicyDocument"]["Statement"][0][
+            "Resource"] = "*"
+        self.assertTrue(proxy_problems(tpl))
+        tpl = self.broken()
+        env = tpl["Resources"]["TaskDefinition"]["Properties"][
+            "ContainerDefinitions"][0]["Environment"]
+        for e in env:
+            if e["Name"] == "LMS_DB_HOST":
+                e["Value"] = {"Fn::GetAtt": ["DatabaseCluster",
+                                             "Endpoint.Address"]}
+        self.assertTrue(proxy_problems(tpl))
 
     def test_missing_rotation_is_caught(self):
         tpl = self.broken()
