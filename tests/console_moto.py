@@ -310,7 +310,7 @@ class ConsoleAgainstMoto(unittest.TestCase):
 """ + app[end:]
         with open(os.path.join(v2, "app.yml"), "w", encoding="utf-8") as f:
             f.write(app)
-        c.keys("q")  # unsaved edits: asks; d discards them
+        c.keys("Escape", "q")  # back to the params view, then quit: unsaved edits: asks; d discards them
         c.wait(r"d +discard")
         c.keys("d")
         self.assertEqual(c.exit_status(), 0)
@@ -342,7 +342,7 @@ class ConsoleAgainstMoto(unittest.TestCase):
             self.admin("cloudformation").describe_stacks(StackName="lms-console")
         self.assertEqual(self.journal()[-1]["command"], "console destroy")
         self.assertEqual(self.journal()[-1]["result"], "DELETE_COMPLETE")
-        c.keys("q")
+        c.keys("Escape", "q")  # q closes a view; from the params view it quits
         self.assertEqual(c.exit_status(), 0)
 
     def test_prod_real_template(self):
@@ -437,7 +437,7 @@ class ConsoleAgainstMoto(unittest.TestCase):
             if time.monotonic() > deadline:
                 self.fail("the second change set was not discarded:\n" + c.screen())
             time.sleep(0.5)
-        c.keys("q")
+        c.keys("Escape", "q")  # q closes a view; from the params view it quits
         self.assertEqual(c.exit_status(), 0, s)
 
     def test_access_denied(self):
@@ -445,11 +445,18 @@ class ConsoleAgainstMoto(unittest.TestCase):
         model = self.model(FIXTURE, "lms-console-denied", suffix="deny")
         self.open(FIXTURE, model, user="viewer")
         c.keys("D")
-        s = c.wait(r"cannot create the change set: CloudFormation CreateChangeSet: AccessDenied", 20)
+        # the stack view says it whole, wrapped; the status line cuts it and points at M
+        gap = r"[\s│─┐┘┌└]+"  # the text wraps inside a box (or two)
+        whole = gap.join(["cannot", "create", "the", "change", "set:", "CloudFormation",
+                          "CreateChangeSet:", "AccessDenied"])
+        s = c.wait(whole, 20)
+        c.keys("M")
+        c.wait(r"Messages \(newest first\)[\s\S]*" + whole)
+        c.keys("Escape")
         self.assertNotIn("Sanitizer", c.stderr())
         c.keys("5")
         c.wait(r"cloudformation:CreateChangeSet +✖ 403")
-        c.keys("q")
+        c.keys("Escape", "q")  # q closes a view; from the params view it quits
         self.assertEqual(c.exit_status(), 0, s)
 
 
