@@ -940,7 +940,7 @@ credentials_status credentials_endpoints_load(const char *profile, credentials_e
 		buf_addf(&section, "services %s", services);
 	if (st != CREDENTIALS_OK || (!(global && global[0]) && !section.len && !ignore)) {
 		aws_ini_free(ini);
-	} else if (section.len && !ini_has(ini, section_is, buf_cstr(&section))) {
+	} else if (services && services[0] && !ini_has(ini, section_is, buf_cstr(&section))) {
 		lms_error_set(err, NULL, 0, 0,
 		              "profile \"%s\" in %s names services = %s, but the file has no "
 		              "[services %s] section",
