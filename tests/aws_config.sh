@@ -8,11 +8,10 @@ set -u
 lmsctl=${LMSCTL:-./lmsctl}
 case $lmsctl in /*) ;; *) lmsctl=$PWD/$lmsctl ;; esac
 src=$(cd "${TOP_SRCDIR:-.}" && pwd)
+. "$src/tests/expect.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-pass=0
-fail=0
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
 	AWS_DEFAULT_REGION AWS_ENDPOINT_URL AWS_ENDPOINT_URL_STS AWS_ENDPOINT_URL_CLOUDFORMATION \
 	AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE AWS_CONTAINER_CREDENTIALS_FULL_URI \
@@ -20,21 +19,6 @@ unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_
 export HOME=$tmp AWS_EC2_METADATA_DISABLED=true LMSCTL_HTTP_TIMEOUT_MS=3000 LMSCTL_HTTP_BACKOFF_MS=10
 export AWS_CONFIG_FILE=$tmp/config AWS_SHARED_CREDENTIALS_FILE=$tmp/credentials
 
-# expect NAME WANT_EXIT PATTERN [REFUSED_PATTERN] -- COMMAND...
-expect() {
-	local name=$1 want=$2 pattern=$3 refused=$4
-	shift 5
-	"$@" >out.txt 2>err.txt </dev/null
-	local got=$?
-	if [ "$got" != "$want" ] || ! grep -Eq -- "$pattern" out.txt err.txt ||
-		{ [ -n "$refused" ] && grep -Eq -- "$refused" out.txt err.txt; } ||
-		grep -q Sanitizer err.txt; then
-		echo "FAIL $name: exit $got (expected $want), output:"; sed 's/^/  | /' out.txt err.txt | head -8
-		fail=$((fail + 1))
-	else
-		pass=$((pass + 1))
-	fi
-}
 
 printf '[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n' >credentials
 cat >config <<'CFG'
