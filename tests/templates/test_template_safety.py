@@ -476,8 +476,16 @@ class TemplateSafetyTest(unittest.TestCase):
         self.assertEqual(ref_target(c["KmsKeyId"]), "DataKey")
         self.assertIs(c["EnableIAMDatabaseAuthentication"], True)
         self.assertIn("postgresql", c["EnableCloudwatchLogsExports"])
+        # protected in prod unless the one parameter destroy's lift change set turns off
         self.assertEqual(c["DeletionProtection"],
-                         {"Fn::If": ["IsProd", True, False]})
+                         {"Fn::If": ["HasDatabaseDeletionProtection", True, False]})
+        self.assertEqual(tpl["Conditions"]["HasDatabaseDeletionProtection"],
+                         {"Fn::And": [{"Condition": "IsProd"},
+                                      {"Fn::Equals": [{"Ref": "DatabaseDeletionProtection"},
+                                                      "true"]}]})
+        self.assertEqual(tpl["Parameters"]["DatabaseDeletionProtection"]["Default"], "true")
+        self.assertEqual(res["DatabaseCluster"]["Metadata"]["LmsCtl::LiftProtection"],
+                         {"DatabaseDeletionProtection": "false"})
         self.assertNotIn("EngineMode", c)  # Serverless v2, not v1
         scaling = c["ServerlessV2ScalingConfiguration"]
         self.assertEqual(scaling, {"MinCapacity": {"Ref": "DatabaseMinCapacity"},
