@@ -15,7 +15,7 @@ static bool parse_answer(const char *operation, const aws_response *r, json_t **
 	}
 	json_error_t jerr;
 	*out = json_loadb(r->body.data, r->body.len, 0, &jerr);
-	if (*out && json_is_object(*out))
+	if (json_is_object(*out))
 		return true;
 	json_decref(*out);
 	*out = NULL;

@@ -94,7 +94,9 @@ static bool apply(lms_config *cfg, const char *section, const char *key, const c
                   lms_error *err)
 {
 	const char *what = NULL;
-	if (strcmp(section, "console") == 0) {
+	if (!key || !value) {
+		what = "unknown section (the file has [console] and [env NAME] sections)";
+	} else if (strcmp(section, "console") == 0) {
 		if (strcmp(key, "theme") != 0)
 			what = "unknown key (the [console] section has theme)";
 		else if (strcmp(value, "dark") != 0 && strcmp(value, "light") != 0 &&
@@ -127,8 +129,9 @@ static bool apply(lms_config *cfg, const char *section, const char *key, const c
 		what = "unknown section (the file has [console] and [env NAME] sections)";
 	}
 	if (what)
-		lms_error_set(err, cfg->path, 0, 0, "[%s] %s%s%s: %s", section, key ? key : "",
-		              key && value ? " = " : "", key && value ? value : "", what);
+		lms_error_set(err, cfg->path, 0, 0, "[%s]%s%s%s%s: %s", section, key ? " " : "",
+		              key ? key : "", key && value ? " = " : "", key && value ? value : "",
+		              what);
 	return what == NULL;
 }
 
