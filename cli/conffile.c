@@ -93,9 +93,12 @@ static bool set_string(char **slot, const char *value)
 static bool apply(lms_config *cfg, const char *section, const char *key, const char *value,
                   lms_error *err)
 {
+	static const char unknown_section[] =
+	    "unknown section (the file has [console] and [env NAME] sections)";
 	const char *what = NULL;
-	if (!key || !value) {
-		what = "unknown section (the file has [console] and [env NAME] sections)";
+	bool env = strncmp(section, "env ", 4) == 0 && section[4];
+	if (!key || !value || (strcmp(section, "console") != 0 && !env)) {
+		what = unknown_section;
 	} else if (strcmp(section, "console") == 0) {
 		if (strcmp(key, "theme") != 0)
 			what = "unknown key (the [console] section has theme)";
@@ -104,7 +107,7 @@ static bool apply(lms_config *cfg, const char *section, const char *key, const c
 			what = "theme must be dark, light or mono";
 		else if (!set_string(&cfg->theme, value))
 			what = "out of memory";
-	} else if (strncmp(section, "env ", 4) == 0 && section[4]) {
+	} else {
 		lms_config_env *e = env_entry(cfg, section + 4);
 		if (!e)
 			what = "out of memory";
@@ -125,8 +128,6 @@ static bool apply(lms_config *cfg, const char *section, const char *key, const c
 		} else
 			what =
 			    "unknown key (an [env NAME] section has profile, region and readonly)";
-	} else {
-		what = "unknown section (the file has [console] and [env NAME] sections)";
 	}
 	if (what)
 		lms_error_set(err, cfg->path, 0, 0, "[%s]%s%s%s%s: %s", section, key ? " " : "",
