@@ -27,6 +27,7 @@ of the rate.
     scripts/mutate.py --list [--files model/traps.c ...]
     scripts/mutate.py [--sample N --seed S] [--jobs 2] [--files ...]
     scripts/mutate.py --self-test ...   # also: an equivalent mutant must survive
+    scripts/mutate.py --at model/catalog.c:590 ...  # only the sites of one line
 
 The work tree (one copy of the sources per worker, configured once) is kept in
 --workdir (default: _mutate/ under the current directory) and synchronised on
@@ -423,6 +424,8 @@ def main():
     ap.add_argument("--sample", type=int, default=None, help="run N mutants picked by --seed")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ops", default="", help="comma-separated operators to keep")
+    ap.add_argument("--at", action="append", default=[], metavar="FILE:LINE",
+                    help="keep only the sites on this line (repeatable; implies --files FILE)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--self-test", action="store_true",
                     help="also run an equivalent mutant, which must survive")
@@ -433,7 +436,16 @@ def main():
     a = ap.parse_args()
 
     top = os.path.abspath(a.top)
-    sites = all_sites(top, source_files(top, a.files))
+    at = set()
+    for x in a.at:
+        f, _, line = x.rpartition(":")
+        if not f or not line.isdigit():
+            ap.error("--at wants FILE:LINE, not %r" % x)
+        at.add((os.path.normpath(f), int(line)))
+    files = a.files + sorted({f for f, _l in at})
+    sites = all_sites(top, source_files(top, files))
+    if at:
+        sites = [s for s in sites if (s[0], s[6]) in at]
     if a.ops:
         keep = set(a.ops.split(","))
         sites = [s for s in sites if s[5] in keep]

@@ -133,6 +133,20 @@ static char *mutate(const char *from, const char *to)
 	return s;
 }
 
+/* `text` with its first `from` replaced by `to`; `text` is freed. */
+static char *mutate_more(char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	if (!at)
+		fail_msg("mutation '%s' does not apply", from);
+	size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+	char *s = malloc(n);
+	assert_non_null(s);
+	snprintf(s, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	free(text);
+	return s;
+}
+
 static void analyse(rf_fixture *fx, const char *text, const char *env, analysis *a)
 {
 	rf_render(fx, text, env);
@@ -230,6 +244,46 @@ static void test_capacity(void **state)
 	analysis_free(&a);
 	rf_done(&fx);
 	free(t4g);
+}
+
+/* Resource types are matched whole: a DB cluster parameter group is no DB
+ * cluster (its type starts with AWS::RDS::DBCluster), so its MaxCapacity is
+ * no Aurora capacity. */
+static void test_exact_resource_types(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *group = mutate("    Type: AWS::RDS::DBCluster\n",
+	                     "    Type: AWS::RDS::DBClusterParameterGroup\n");
+	analyse(&fx, group, "prod", &a);
+	assert_true(a.cap.max_acu == -1);
+	assert_int_equal(a.cap.db_users, -1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(group);
+}
+
+/* A target-tracking policy without ScaleOutCooldown: the cooldown is
+ * unknown (-1, null in the JSON), not zero. */
+static void test_unknown_cooldown(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *tt = mutate("AlarmActions: [!Ref Step]", "AlarmActions: []");
+	analyse(&fx, tt, "prod", &a);
+	assert_string_equal(a.timeline.policy, "Tracking");
+	assert_true(a.timeline.scale_out_cooldown == 60);
+	analysis_free(&a);
+	rf_done(&fx);
+	tt = mutate_more(tt, "        ScaleOutCooldown: 60\n", "");
+	analyse(&fx, tt, "prod", &a);
+	assert_string_equal(a.timeline.policy, "Tracking");
+	assert_true(a.timeline.scale_out_cooldown == -1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(tt);
 }
 
 static const az_tier *tier(const analysis *a, size_t az, const char *name)
@@ -416,6 +470,8 @@ int main(void)
 	    cmocka_unit_test(test_timeline),
 	    cmocka_unit_test(test_missing_inputs),
 	    cmocka_unit_test(test_capacity),
+	    cmocka_unit_test(test_exact_resource_types),
+	    cmocka_unit_test(test_unknown_cooldown),
 	    cmocka_unit_test(test_az_loss),
 	    cmocka_unit_test(test_update_safety),
 	    cmocka_unit_test(test_data_file_covers_templates),

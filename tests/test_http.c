@@ -507,6 +507,10 @@ static void test_cli_command(void **state)
 	aws_request head = {
 	    .service = "s3", .operation = "HeadBucket", .method = "HEAD", .bucket = "b"};
 	check_cli(&head, NULL, 0, NULL, "aws s3api head-bucket --bucket b --region eu-west-1");
+	/* only the service named exactly s3 is s3api: s3control is its own */
+	aws_request ctl = {
+	    .service = "s3control", .operation = "GetPublicAccessBlock", .method = "GET"};
+	check_cli(&ctl, NULL, 0, NULL, "aws s3control get-public-access-block --region eu-west-1");
 	/* a malformed form never reads past its end */
 	const char *bad = "Action=X&%&=&%4&Name=%z%";
 	aws_request odd = {.service = "cloudformation",

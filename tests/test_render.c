@@ -513,7 +513,12 @@ static void test_pseudo_and_symbolic(void **state)
 	          "      Self: !Ref R\n"
 	          "      Att: !GetAtt [R, TopicName]\n"
 	          "      Import: !ImportValue {Fn::Sub: '${AWS::Region}-vpc'}\n"
-	          "      Bogus: !Ref AWS::Bogus\n",
+	          "      Bogus: !Ref AWS::Bogus\n"
+	          "      LongRegion: !Ref AWS::RegionX\n"
+	          "      LongAccount: !Ref AWS::AccountIdX\n"
+	          "      LongStack: !Ref AWS::StackNameX\n"
+	          "      LongPartition: !Ref AWS::PartitionX\n"
+	          "      LongSuffix: !Ref AWS::URLSuffixes\n",
 	          "dev");
 	assert_str_node(rf_prop(&fx, "R", "Region"), "eu-west-1");
 	assert_str_node(rf_prop(&fx, "R", "Partition"), "aws");
@@ -530,6 +535,33 @@ static void test_pseudo_and_symbolic(void **state)
 	assert_int_equal(imp->kind, RN_SCALAR);
 	assert_string_equal(imp->str, "eu-west-1-vpc");
 	assert_non_null(rf_find(&fx.f, "REN002", "AWS::Bogus"));
+	/* a name that only starts like a pseudo parameter is none: it stays a
+	 * symbolic Ref, with a finding, and takes no pseudo parameter's value */
+	const char *longer[][2] = {{"LongRegion", "AWS::RegionX"},
+	                           {"LongAccount", "AWS::AccountIdX"},
+	                           {"LongStack", "AWS::StackNameX"},
+	                           {"LongPartition", "AWS::PartitionX"},
+	                           {"LongSuffix", "AWS::URLSuffixes"}};
+	for (size_t i = 0; i < sizeof(longer) / sizeof(longer[0]); i++) {
+		const rnode *n = rf_prop(&fx, "R", longer[i][0]);
+		assert_non_null(n);
+		assert_non_null(n->fn);
+		assert_string_equal(n->fn, "Ref");
+		assert_non_null(rf_find(&fx.f, "REN002", longer[i][1]));
+	}
+	rf_done(&fx);
+	/* with the account known, too */
+	render_options opt = {.account_id = "123456789012"};
+	rf_render_opt(&fx,
+	              "Resources:\n"
+	              "  R:\n"
+	              "    Type: AWS::SNS::Topic\n"
+	              "    Properties:\n"
+	              "      Account: !Ref AWS::AccountId\n"
+	              "      Longer: !Ref AWS::AccountIdX\n",
+	              "dev", &opt);
+	assert_str_node(rf_prop(&fx, "R", "Account"), "123456789012");
+	assert_string_equal(rf_prop(&fx, "R", "Longer")->fn, "Ref");
 	rf_done(&fx);
 }
 
@@ -726,6 +758,10 @@ static void test_param_sources(void **state)
 	assert_true(render_pseudo_default("AWS::Region", &region));
 	assert_string_equal(region, "eu-west-1");
 	assert_false(render_pseudo_default("AWS::Nothing", NULL));
+	/* exact names: neither a prefix nor a longer name is the pseudo parameter */
+	assert_false(render_pseudo_default("AWS::Reg", NULL));
+	assert_false(render_pseudo_default("AWS::RegionX", NULL));
+	assert_false(render_pseudo_default("AWS::", NULL));
 	assert_str_node(rf_prop(&fx, "Bucket", "Where"), "eu-west-1");
 	/* render_pick over the fragment takes the branch the rendering took */
 	const cat_entry *e = catalog_entry(fx.cat, SEC_RESOURCES, "Bucket");

@@ -768,6 +768,39 @@ static void test_net004_app_subnet_capacity(void **state)
 	model_free(m);
 }
 
+/* Whether app subnets of /26 (59 usable addresses) are too small for
+ * `tasks` over `azs` AZs: each must hold its share after one AZ is lost,
+ * ceil(tasks / (azs - 1)) (all of them with one AZ), plus 32. */
+static bool app_subnets_short(const char *azs, const char *tasks)
+{
+	model *m = new_model(real_cat, "prod");
+	assert_true(model_set(m, "AppSubnetCidrs", "10.40.16.0/26,10.40.32.0/26,10.40.48.0/26"));
+	assert_true(model_set(m, "AvailabilityZoneCount", azs));
+	assert_true(model_set(m, "ServiceMaxTasks", tasks));
+	findings f;
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+	bool short_ = find(&f, "NET004", SEV_ERROR, "AppSubnetCidrs") != NULL;
+	findings_free(&f);
+	model_free(m);
+	return short_;
+}
+
+static void test_net004_app_subnet_capacity_edges(void **state)
+{
+	(void)state;
+	/* three AZs: 54 tasks need 27 + 32 = 59 in each of the two left; 55 need 60 */
+	assert_false(app_subnets_short("3", "54"));
+	assert_true(app_subnets_short("3", "55"));
+	/* two AZs: the one left holds them all */
+	assert_false(app_subnets_short("2", "27"));
+	assert_true(app_subnets_short("2", "28"));
+	/* one AZ (no AZ to lose): all of them, and no division by zero */
+	assert_false(app_subnets_short("1", "27"));
+	assert_true(app_subnets_short("1", "28"));
+	assert_false(app_subnets_short("3", "0"));
+}
+
 static void test_net005_three_azs_in_prod(void **state)
 {
 	(void)state;
@@ -843,6 +876,7 @@ static void test_bound_parameter_in_file(void **state)
 	char *dir = make_temp_dir();
 	char *path = join(dir, "m.yml");
 	const char *text = "stack: lms-dev\nregion: eu-west-1\nenvironment: dev\nsuffix: dev\n"
+	                   "parametersx: 1\n"
 	                   "parameters:\n  NatGatewayMode: per-az\n  Environment: prod\n"
 	                   "  region: us-east-1\n";
 	write_text(path, text);
@@ -856,13 +890,20 @@ static void test_bound_parameter_in_file(void **state)
 	assert_non_null(x);
 	assert_int_equal(x->line, line_of(text, "  Environment:"));
 	assert_int_equal(x->col, 3);
+	assert_non_null(strstr(x->message, "'Environment' is bound to a top-level key"));
+	assert_non_null(strstr(x->hint, "top-level key"));
+	/* a key that only starts like "parameters" is an unknown key, not a
+	 * parameter */
+	x = find(&f, "MDL001", SEV_ERROR, "parametersx");
+	assert_non_null(x);
+	assert_non_null(strstr(x->message, "unknown key 'parametersx'"));
 	/* a parameter named like a top-level key does not shadow it */
 	x = find(&f, "MDL001", SEV_ERROR, "parameters.region");
 	assert_non_null(x);
 	assert_int_equal(x->line, line_of(text, "  region:"));
 	assert_string_equal(model_get(m, "region"), "eu-west-1");
 	assert_int_equal(count_rule(&f, "MDL004"), 0);
-	assert_int_equal(findings_count(&f, SEV_ERROR), 2);
+	assert_int_equal(findings_count(&f, SEV_ERROR), 3);
 	findings_free(&f);
 	model_free(m);
 	lms_error_clear(&err);
@@ -1126,6 +1167,7 @@ int main(void)
 	    cmocka_unit_test(test_net003_overlap),
 	    cmocka_unit_test(test_net004_prefix_and_size),
 	    cmocka_unit_test(test_net004_app_subnet_capacity),
+	    cmocka_unit_test(test_net004_app_subnet_capacity_edges),
 	    cmocka_unit_test(test_net005_three_azs_in_prod),
 	    cmocka_unit_test(test_findings_carry_the_line),
 	    cmocka_unit_test(test_bound_parameter_in_file),
