@@ -425,7 +425,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ops", default="", help="comma-separated operators to keep")
     ap.add_argument("--at", action="append", default=[], metavar="FILE:LINE",
-                    help="keep only the sites on this line (repeatable; implies --files FILE)")
+                    help="the sites on this line (repeatable), besides those of --files")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--self-test", action="store_true",
                     help="also run an equivalent mutant, which must survive")
@@ -442,10 +442,11 @@ def main():
         if not f or not line.isdigit():
             ap.error("--at wants FILE:LINE, not %r" % x)
         at.add((os.path.normpath(f), int(line)))
+    whole = set(source_files(top, a.files)) if a.files else set()
     files = a.files + sorted({f for f, _l in at})
     sites = all_sites(top, source_files(top, files))
-    if at:
-        sites = [s for s in sites if (s[0], s[6]) in at]
+    if at:  # the lines of --at, and every site of --files
+        sites = [s for s in sites if (s[0], s[6]) in at or s[0] in whole]
     if a.ops:
         keep = set(a.ops.split(","))
         sites = [s for s in sites if s[5] in keep]

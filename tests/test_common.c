@@ -338,6 +338,8 @@ static void test_utf8_boundaries(void **state)
 	    {"\xF4\x90\x80\x80", 0}, /* U+110000 */
 	    {"\xF5\x80\x80\x80", 0}, /* a lead byte past the end of Unicode */
 	    {"\xFF", 0},
+	    {"\x81\x80\x80\x80", 0}, /* no lead byte, however many follow */
+	    {"\xC1\x80\x80\x80", 0},
 	    {"\xC2\x7F", 0},         /* a continuation below 0x80 */
 	    {"\xC2\xC0", 0},         /* a continuation from 0xC0 */
 	    {"\xC2\xBF", 2},         /* U+00BF: the last continuation byte */

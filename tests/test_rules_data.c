@@ -310,6 +310,9 @@ static void test_windows_edges(void **state)
 	    {"'17:00-18:00'", "'17:00-17:30'", NULL},
 	    {"'17:00-18:00'", "'23:45-00:14'", "shorter than the 30 minutes"},
 	    {"'17:00-18:00'", "'23:45-00:15'", NULL},
+	    /* the longest daily window, 23 h 59 min, is long enough (and meets
+	     * the maintenance window) */
+	    {"'17:00-18:00'", "'00:00-23:59'", "overlaps"},
 	    {"'sun:19:00-sun:20:00'", "'sun:19:00-sun:19:29'", "maintenance window"},
 	    {"'sun:19:00-sun:20:00'", "'sun:19:00-sun:19:30'", NULL},
 	    {"'sun:19:00-sun:20:00'", "'sun:18:00-sun:19:00'", NULL},
