@@ -142,6 +142,45 @@ def matching_paren(toks, i):
     return -1
 
 
+def equivalent_constants(toks):
+    """Token indexes of constants whose +-1 mutant is equivalent by
+    construction, left out of the catalog (docs/mutation.md):
+    - the line and column of lms_error_set(err, NULL, LINE, COL, ...): an
+      error with no file never shows them (lms_error_format);
+    - `errno = 0` before strtol/strtoul/strtod: only ERANGE is tested after
+      the call, and 1 is not ERANGE."""
+    out = set()
+    for i, t in enumerate(toks):
+        if t.text == "lms_error_set" and i + 1 < len(toks) and toks[i + 1].text == "(":
+            args, depth, cur = [], 0, []
+            for k in range(i + 1, len(toks)):
+                x = toks[k].text
+                if x in "([{":
+                    depth += 1
+                    if depth == 1:
+                        continue
+                elif x in ")]}":
+                    depth -= 1
+                    if depth == 0:
+                        args.append(cur)
+                        break
+                if depth == 1 and x == ",":
+                    args.append(cur)
+                    cur = []
+                    continue
+                cur.append(k)
+                if len(args) >= 4:
+                    break
+            if len(args) >= 4 and [toks[k].text for k in args[1]] == ["NULL"]:
+                for a in args[2:4]:
+                    if len(a) == 1 and toks[a[0]].kind == "number":
+                        out.add(a[0])
+        elif (t.text == "errno" and i + 3 < len(toks) and toks[i + 1].text == "="
+              and toks[i + 2].text == "0" and toks[i + 3].text == ";"):
+            out.add(i + 2)
+    return out
+
+
 def sites_of(path, src):
     """The mutation sites of one file: (offset, length, original, replacement,
     operator, line, col)."""
@@ -153,6 +192,7 @@ def sites_of(path, src):
         out.append((t.off, end_off - t.off, src[t.off:end_off], repl, op, t.line, t.col))
 
     rel = {"<": "<=", "<=": "<", ">": ">=", ">=": ">"}
+    quiet = equivalent_constants(toks)
     for i, t in enumerate(toks):
         if not inside[i]:
             continue
@@ -172,7 +212,7 @@ def sites_of(path, src):
                 add(t, t.off + 1, "", "not")
         elif t.kind == "number":
             m = INT_RE.match(x)
-            if not m or (prev == "[" and nxt == "]"):
+            if not m or (prev == "[" and nxt == "]") or i in quiet:
                 continue
             digits, suffix = m.group(1), m.group(2)
             v = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits, 8 if len(digits) > 1 and digits[0] == "0" else 10)

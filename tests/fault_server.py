@@ -237,6 +237,9 @@ class Handler(BaseHTTPRequestHandler):
                 "body": body.decode("utf-8", "replace")}), "application/json")
         if scenario == "recorded":
             return self.recorded(parts, action, n)
+        if scenario == "status" and len(parts) > 1 and parts[1].isdigit():
+            # that status with no body (as S3 answers a HEAD)
+            return self.send(int(parts[1]), "", "application/xml")
         if scenario == "container":
             if self.headers.get("Authorization") != "Bearer-test":
                 return self.send(401, "{\"message\": \"bad token\"}", "application/json")

@@ -287,6 +287,15 @@ static void test_config_file_profiles(void **state)
 	           "[profile default]\naws_access_key_id = AKIAPROFILEDEFAULT\n"
 	           "aws_secret_access_key = s\n");
 	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAPROFILEDEFAULT"));
+
+	/* a named profile never falls back to [default] for a key it lacks: the
+	 * default's role is not the dev profile's */
+	write_file(
+	    f, ".aws/config",
+	    "[default]\nrole_arn = arn:aws:iam::123456789012:role/admin\n"
+	    "source_profile = dev\n"
+	    "[profile dev]\naws_access_key_id = AKIACONFIGDEV\naws_secret_access_key = s2\n");
+	credentials_free(expect_resolve("dev", 0, CREDENTIALS_OK, "AKIACONFIGDEV"));
 }
 
 static void test_credentials_file_beats_config_file(void **state)

@@ -1041,6 +1041,17 @@ static void test_unsigned_and_duplicate_headers(void **state)
 	                    "x-amz-date:20150830T123600Z\n\nhost;my-header;x-amz-date\n"
 	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	buf_free(&creq);
+	/* a repeated header that sorts first is joined as well */
+	const sigv4_header first[] = {
+	    {"A-Dup", "1"}, {"Host", "example.amazonaws.com"}, {"a-dup", "2"}};
+	const sigv4_request req2 = {"GET", "/", NULL, first, 3, NULL, 0};
+	buf_init(&creq, 0);
+	assert_true(sigv4_canonical_request(&cfg, &req2, SIGV4_FORM_HEADER, &creq, &err));
+	assert_string_equal(buf_cstr(&creq),
+	                    "GET\n/\n\na-dup:1,2\nhost:example.amazonaws.com\n"
+	                    "x-amz-date:20150830T123600Z\n\na-dup;host;x-amz-date\n"
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	buf_free(&creq);
 	lms_error_clear(&err);
 }
 
