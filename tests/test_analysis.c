@@ -286,6 +286,33 @@ static void test_unknown_cooldown(void **state)
 	free(tt);
 }
 
+static const az_tier *tier(const analysis *a, size_t az, const char *name);
+
+/* The tasks' tier is unknown when a subnet of the service cannot be placed,
+ * even with its minimum known, and when the minimum is unknown. */
+static void test_tasks_tier_unknown(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *unplaced = mutate("AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	                        "AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2, subnet-1]}");
+	analyse(&fx, unplaced, "prod", &a);
+	assert_int_equal(a.naz, 3);
+	for (size_t k = 0; k < a.naz; k++)
+		assert_int_equal(tier(&a, k, "tasks")->status, TIER_UNKNOWN);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(unplaced);
+	char *no_min =
+	    mutate_more(mutate("      MinCapacity: 3\n", ""), "      DesiredCount: 3\n", "");
+	analyse(&fx, no_min, "prod", &a);
+	assert_int_equal(tier(&a, 0, "tasks")->status, TIER_UNKNOWN);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(no_min);
+}
+
 static const az_tier *tier(const analysis *a, size_t az, const char *name)
 {
 	for (size_t i = 0; i < AZ_TIERS; i++)
@@ -473,6 +500,7 @@ int main(void)
 	    cmocka_unit_test(test_exact_resource_types),
 	    cmocka_unit_test(test_unknown_cooldown),
 	    cmocka_unit_test(test_az_loss),
+	    cmocka_unit_test(test_tasks_tier_unknown),
 	    cmocka_unit_test(test_update_safety),
 	    cmocka_unit_test(test_data_file_covers_templates),
 	    cmocka_unit_test(test_report_contract),
