@@ -35,6 +35,7 @@ each run, so a second run rebuilds only what changed.
 """
 
 import argparse
+import fcntl
 import json
 import os
 import random
@@ -501,6 +502,15 @@ def main():
         return 0
 
     t0 = time.time()
+    # one run at a time per work tree: a second one would sync the sources
+    # over the first one's mutant
+    os.makedirs(os.path.abspath(a.workdir), exist_ok=True)
+    run_lock = open(os.path.join(os.path.abspath(a.workdir), ".lock"), "w")  # held to the end
+    try:
+        fcntl.flock(run_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        sys.stderr.write("mutate: another run uses %s; wait for it, or give --workdir\n" % a.workdir)
+        return 2
     workers = [Worker(n, top, os.path.abspath(a.workdir), None) for n in range(max(1, a.jobs))]
     errs = []
 

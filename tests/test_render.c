@@ -83,9 +83,17 @@ static void test_cidr(void **state)
 	          "      A: !Cidr ['192.168.0.0/24', 6, 5]\n"
 	          "      B: !Select [2, !Cidr ['10.0.0.0/16', 4, 8]]\n"
 	          "      C: !Cidr ['2001:db8::/56', 2, 64]\n"
-	          "      D: !Cidr [!Select [0, !GetAtt R.Ipv6CidrBlocks], 1, 64]\n",
+	          "      D: !Cidr [!Select [0, !GetAtt R.Ipv6CidrBlocks], 1, 64]\n"
+	          "      E: !Cidr ['10.0.255.255/16', 2, 8]\n"
+	          "      F: !Cidr ['10.0.129.255/17', 1, 8]\n",
 	          "dev");
 	assert_no_findings(&fx);
+	/* host bits in the block are cleared from its prefix on: the blocks
+	 * start at its network address */
+	const char *const from_net[] = {"10.0.0.0/24", "10.0.1.0/24"};
+	assert_list(rf_prop(&fx, "R", "E"), from_net, 2);
+	const char *const upper_half[] = {"10.0.128.0/24"};
+	assert_list(rf_prop(&fx, "R", "F"), upper_half, 1);
 	const char *const six[] = {"192.168.0.0/27",  "192.168.0.32/27",  "192.168.0.64/27",
 	                           "192.168.0.96/27", "192.168.0.128/27", "192.168.0.160/27"};
 	assert_list(rf_prop(&fx, "R", "A"), six, 6);
@@ -286,6 +294,56 @@ static void test_split(void **state)
 	assert_list(rf_prop(&fx, "R", "B"), gaps, 4);
 	assert_str_node(rf_prop(&fx, "R", "C"), "z");
 	assert_string_equal(rf_prop(&fx, "R", "D")->fn, "Fn::Split");
+	rf_done(&fx);
+	/* the delimiter is a string, and not an empty one */
+	static const char *const bad[] = {"!Split ['', 'a,b']", "!Split [[','], 'a,b']"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(
+		    &t,
+		    "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n      A: %s\n",
+		    bad[i]);
+		rf_render(&fx, buf_cstr(&t), "dev");
+		if (!rf_find(&fx.f, "REN001", "non-empty delimiter"))
+			fail_msg("%s: no REN001", bad[i]);
+		rf_done(&fx);
+		buf_free(&t);
+	}
+}
+
+/* rnode_bool: the spellings CloudFormation takes for a boolean, each
+ * exactly; anything else is no boolean (-1). */
+static void test_bool_spellings(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      T1: 'true'\n"
+	          "      T2: 'True'\n"
+	          "      T3: 'TRUE'\n"
+	          "      F1: 'false'\n"
+	          "      F2: 'False'\n"
+	          "      F3: 'FALSE'\n"
+	          "      N1: 'tRUE'\n"
+	          "      N2: 'falsey'\n"
+	          "      N3: 'yes'\n"
+	          "      N4: 'fals'\n",
+	          "dev");
+	static const struct {
+		const char *prop;
+		int value;
+	} cases[] = {{"T1", 1}, {"T2", 1},  {"T3", 1},  {"F1", 0},  {"F2", 0},
+	             {"F3", 0}, {"N1", -1}, {"N2", -1}, {"N3", -1}, {"N4", -1}};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		if (rnode_bool(rf_prop(&fx, "R", cases[i].prop)) != cases[i].value)
+			fail_msg("%s: %d", cases[i].prop,
+			         rnode_bool(rf_prop(&fx, "R", cases[i].prop)));
+	assert_int_equal(rnode_bool(NULL), -1);
 	rf_done(&fx);
 }
 
@@ -836,6 +894,7 @@ int main(void)
 	    cmocka_unit_test(test_join),
 	    cmocka_unit_test(test_select),
 	    cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_bool_spellings),
 	    cmocka_unit_test(test_sub),
 	    cmocka_unit_test(test_conditions),
 	    cmocka_unit_test(test_condition_errors),
