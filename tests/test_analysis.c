@@ -474,6 +474,28 @@ static void test_report_contract(void **state)
 	assert_int_equal(json_array_size(azl), 3);
 	assert_true(json_is_true(json_object_get(json_array_get(azl, 0), "stops")));
 	assert_int_equal(json_array_size(json_object_get(j, "pdpa")), 6);
+	/* an obligation is broken by its own rules' errors only: the AZ-loss
+	 * error breaks availability, no PDPA obligation */
+	json_t *pdpa = json_object_get(j, "pdpa");
+	for (size_t i = 0; i < json_array_size(pdpa); i++) {
+		json_t *o = json_array_get(pdpa, i);
+		json_t *rules = json_object_get(o, "rules"),
+		       *breaking = json_object_get(o, "breaking");
+		for (size_t k = 0; k < json_array_size(breaking); k++) {
+			const char *rule =
+			    json_string_value(json_object_get(json_array_get(breaking, k), "rule"));
+			bool own = false;
+			for (size_t m = 0; m < json_array_size(rules); m++)
+				own = own || strcmp(json_string_value(json_array_get(rules, m)),
+				                    rule) == 0;
+			if (!own)
+				fail_msg("%s is broken by %s, not one of its rules",
+				         json_string_value(json_object_get(o, "key")), rule);
+		}
+	}
+	json_t *avail = json_object_get(j, "availability");
+	assert_true(json_is_false(json_object_get(avail, "holds")));
+	assert_true(json_array_size(json_object_get(avail, "breaking")) >= 1);
 	json_decref(j);
 	/* the human forms carry the same figures */
 	for (int fmt = REPORT_TEXT; fmt <= REPORT_MARKDOWN; fmt++) {

@@ -877,8 +877,34 @@ static void test_catalog_of_text(void **state)
 	assert_int_equal(render_condition(r, "IsProd"), -1);
 	assert_non_null(render_find(r, "Extra"));
 	assert_true(render_find(r, "Extra")->conditional);
+	/* and the undecided condition stays in the template, though the first */
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(r, RENDER_JSON, &out));
+	assert_non_null(strstr(buf_cstr(&out), "\"Conditions\""));
+	assert_non_null(strstr(buf_cstr(&out), "\"IsProd\""));
+	buf_free(&out);
 	render_free(r);
 	catalog_free(cat);
+
+	/* the partition of a region: by its prefix */
+	static const char part[] = "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\", "
+	                           "\"Properties\": {\"P\": {\"Ref\": \"AWS::Partition\"}}}}}";
+	static const char *const regions[][2] = {{"us-gov-west-1", "aws-us-gov"},
+	                                         {"cn-north-1", "aws-cn"},
+	                                         {"us-east-1", "aws"},
+	                                         {"eu-west-1", "aws"}};
+	for (size_t i = 0; i < sizeof regions / sizeof *regions; i++) {
+		cat = render_catalog_of_text("partition", part, strlen(part), &err);
+		assert_non_null(cat);
+		render_params at = {.value = source_value, .region = regions[i][0]};
+		render_options aopt = {.params = &at};
+		r = render_with(cat, &aopt, NULL, &err);
+		assert_non_null(r);
+		assert_str_node(rnode_get(render_find(r, "T")->props, "P"), regions[i][1]);
+		render_free(r);
+		catalog_free(cat);
+	}
 	assert_null(render_catalog_of_text("deployed", "[1, 2]", 6, &err));
 	assert_non_null(err.msg);
 	lms_error_clear(&err);

@@ -266,6 +266,36 @@ static void test_stage_logging_account(void **state)
 	expect(&fx, "TRP006", SEV_ERROR, 1);
 }
 
+/* The account's CloudWatch role is found wherever its resource stands, the
+ * first of the template included. */
+static void test_stage_logging_account_first(void **state)
+{
+	(void)state;
+	static const char *const head[] = {
+	    "  Account:\n    Type: AWS::ApiGateway::Account\n"
+	    "    Properties: {CloudWatchRoleArn: 'arn:aws:iam::123456789012:role/x'}\n",
+	    ""};
+	for (size_t i = 0; i < 2; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(
+		    &t,
+		    "Resources:\n%s"
+		    "  Api:\n    Type: AWS::ApiGateway::RestApi\n"
+		    "  Stage:\n    Type: AWS::ApiGateway::Stage\n%s"
+		    "    Properties:\n      RestApiId: !Ref Api\n"
+		    "      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', LoggingLevel: "
+		    "INFO}]\n",
+		    head[i], *head[i] ? "    DependsOn: Account\n" : "");
+		rf_fixture fx;
+		rf_render(&fx, buf_cstr(&t), "dev");
+		traps_check(fx.cat, fx.m, fx.r, &fx.f);
+		assert_int_equal(rf_count(&fx.f, "TRP006", SEV_ERROR), i == 0 ? 0 : 1);
+		rf_done(&fx);
+		buf_free(&t);
+	}
+}
+
 static void test_trail_before_policy(void **state)
 {
 	(void)state;
@@ -492,6 +522,7 @@ int main(void)
 	    cmocka_unit_test(test_deployment_before_methods),
 	    cmocka_unit_test(test_stage_logging_account),
 	    cmocka_unit_test(test_trail_before_policy),
+	    cmocka_unit_test(test_stage_logging_account_first),
 	    cmocka_unit_test(test_key_principals),
 	    cmocka_unit_test(test_key_account_principal),
 	    cmocka_unit_test(test_alarm_period),
