@@ -284,10 +284,20 @@ static void test_masking(void **state)
 	           "{\"V\": \"****\"}");
 	check_mask("<V>p@ss w+rd/=!%&amp;?#\xc3\xa9&quot;&lt;\\</V>", pw, 1, 0, "<V>****</V>");
 	/* JSON's surrogate pairs at both ends of their ranges: U+10000 is
-	 * \ud800\udc00, U+10FFFF is \udbff\udfff */
-	const char *astral[] = {"a\xf0\x90\x80\x80z", "b\xf4\x8f\xbf\xbfz"};
-	check_mask("{\"V\": \"a\\ud800\\udc00z\", \"W\": \"b\\uDBFF\\uDFFFz\"}", astral, 2, 0,
+	 * \ud800\udc00, U+10FFFF is \udbff\udfff; a hex digit after the pair is
+	 * not part of it, and a pair may end the text */
+	const char *astral[] = {"a\xf0\x90\x80\x80"
+	                        "f",
+	                        "b\xf4\x8f\xbf\xbf"
+	                        "f"};
+	check_mask("{\"V\": \"a\\ud800\\udc00f\", \"W\": \"b\\uDBFF\\uDFFFf\"}", astral, 2, 0,
 	           "{\"V\": \"****\", \"W\": \"****\"}");
+	const char *at_end[] = {"x\xf0\x90\x80\x80"};
+	check_mask("v=x\\ud800\\udc00", at_end, 1, 0, "v=****");
+	/* a high surrogate before an escape that is no low one stays alone */
+	const char *lone[] = {"\xed\xa0\x80"
+	                      "A"};
+	check_mask("{\"V\": \"\\ud800\\u0041\"}", lone, 1, 0, "{\"V\": \"****\"}");
 	check_mask("<V>p@ss w+rd/=!%&amp;?#\xc3\xa9\"&lt;\\</V>", pw, 1, 0, "<V>****</V>");
 	/* a NoEcho parameter's value in an answer, by its name, whatever it is */
 	static const char *const names[] = {"DbPassword"};
@@ -516,14 +526,20 @@ static void test_cli_command(void **state)
 	 * before an "a" */
 	aws_request db = {.service = "rds", .operation = "DescribeDBParameters", .method = "POST"};
 	check_cli(&db, NULL, 0, NULL, "aws rds describe-db-parameters --region eu-west-1");
-	/* a member index is decimal: "1a" is index 1 and no leaf */
-	const char *odd_index = "Action=AddTags&Tags.member.1a.Key=k";
+	/* and a one-letter word at the end: the rule holds up to the last byte */
+	aws_request tail = {.service = "rds", .operation = "DescribeDBa", .method = "POST"};
+	check_cli(&tail, NULL, 0, NULL, "aws rds describe-d-ba --region eu-west-1");
+	aws_request zone = {.service = "rds", .operation = "DescribeDBzone", .method = "POST"};
+	check_cli(&zone, NULL, 0, NULL, "aws rds describe-d-bzone --region eu-west-1");
+	/* a member index is decimal: "1a" is index 1 and no leaf; 9 is an index */
+	const char *odd_index = "Action=AddTags&Tags.member.1a.Key=k&Tags.member.9.Key=n";
 	aws_request tags = {.service = "cloudformation",
 	                    .operation = "AddTags",
 	                    .method = "POST",
 	                    .body = odd_index,
 	                    .body_len = strlen(odd_index)};
-	check_cli(&tags, NULL, 0, NULL, "aws cloudformation add-tags --tags k --region eu-west-1");
+	check_cli(&tags, NULL, 0, NULL,
+	          "aws cloudformation add-tags --tags k Key=n --region eu-west-1");
 	/* only the service named exactly s3 is s3api: s3control is its own */
 	aws_request ctl = {
 	    .service = "s3control", .operation = "GetPublicAccessBlock", .method = "GET"};
