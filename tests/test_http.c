@@ -296,8 +296,11 @@ static void test_masking(void **state)
 	check_mask("v=x\\ud800\\udc00", at_end, 1, 0, "v=****");
 	/* a high surrogate before an escape that is no low one stays alone */
 	const char *lone[] = {"\xed\xa0\x80"
-	                      "A"};
-	check_mask("{\"V\": \"\\ud800\\u0041\"}", lone, 1, 0, "{\"V\": \"****\"}");
+	                      "A",
+	                      "\xed\xa0\x80\xed\xaf\xbf", "\xed\xa0\x80\xee\x80\x80"};
+	check_mask("{\"V\": \"\\ud800\\u0041\", \"W\": \"\\ud800\\udbff\", \"X\": "
+	           "\"\\ud800\\ue000\"}",
+	           lone, 3, 0, "{\"V\": \"****\", \"W\": \"****\", \"X\": \"****\"}");
 	check_mask("<V>p@ss w+rd/=!%&amp;?#\xc3\xa9\"&lt;\\</V>", pw, 1, 0, "<V>****</V>");
 	/* a NoEcho parameter's value in an answer, by its name, whatever it is */
 	static const char *const names[] = {"DbPassword"};
