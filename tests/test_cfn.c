@@ -580,6 +580,14 @@ static void test_role_profiles(void **state)
 		fail_msg("default: %s", err.msg);
 	assert_string_equal(c->access_key_id, "ASIAASSUMED");
 	credentials_free(c);
+	/* and written [default], as the AWS CLI writes it */
+	write_text("config", "[default]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
+	                     "source_profile = base\n");
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("[default]: %s", err.msg);
+	assert_string_equal(c->access_key_id, "ASIAASSUMED");
+	credentials_free(c);
 	chain_cleanup();
 }
 

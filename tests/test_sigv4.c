@@ -1041,6 +1041,17 @@ static void test_unsigned_and_duplicate_headers(void **state)
 	                    "x-amz-date:20150830T123600Z\n\nhost;my-header;x-amz-date\n"
 	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	buf_free(&creq);
+	/* a header whose name starts with another's is a header of its own */
+	const sigv4_header near[] = {
+	    {"My-Header", "a"}, {"Host", "example.amazonaws.com"}, {"My-Header1", "b"}};
+	const sigv4_request req3 = {"GET", "/", NULL, near, 3, NULL, 0};
+	buf_init(&creq, 0);
+	assert_true(sigv4_canonical_request(&cfg, &req3, SIGV4_FORM_HEADER, &creq, &err));
+	assert_string_equal(buf_cstr(&creq),
+	                    "GET\n/\n\nhost:example.amazonaws.com\nmy-header:a\nmy-header1:b\n"
+	                    "x-amz-date:20150830T123600Z\n\nhost;my-header;my-header1;x-amz-date\n"
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	buf_free(&creq);
 	/* a repeated header that sorts first is joined as well */
 	const sigv4_header first[] = {
 	    {"A-Dup", "1"}, {"Host", "example.amazonaws.com"}, {"a-dup", "2"}};
