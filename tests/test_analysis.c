@@ -311,6 +311,22 @@ static void test_tasks_tier_unknown(void **state)
 	analysis_free(&a);
 	rf_done(&fx);
 	free(no_min);
+	/* known at the edges: a minimum of 0 tasks, tasks in one AZ only */
+	char *zero = mutate("      MinCapacity: 3\n", "      MinCapacity: 0\n");
+	analyse(&fx, zero, "prod", &a);
+	assert_int_not_equal(tier(&a, 0, "tasks")->status, TIER_UNKNOWN);
+	assert_int_equal(tier(&a, 0, "tasks")->total, 0);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(zero);
+	char *one_az = mutate("AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	                      "AwsvpcConfiguration: {Subnets: [!Ref Sub1]}");
+	analyse(&fx, one_az, "prod", &a);
+	assert_int_equal(tier(&a, 0, "tasks")->status, TIER_DOWN);
+	assert_int_not_equal(tier(&a, 1, "tasks")->status, TIER_UNKNOWN);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(one_az);
 }
 
 static const az_tier *tier(const analysis *a, size_t az, const char *name)
