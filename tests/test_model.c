@@ -216,7 +216,11 @@ static void test_comment_characters(void **state)
 	    {"a\xef\xbe\xbf"
 	     "b",
 	     "a\xef\xbe\xbf"
-	     "b"}, /* U+FFBF */
+	     "b"},               /* U+FFBF */
+	    {"a\xc2\x85", "a "}, /* NEL, the last character */
+	    {"a\xc2\x7f"
+	     "b",
+	     "a\xc2 b"}, /* DEL after a stray lead byte */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		assert_true(model_set(m, "environment", cases[i].in));
