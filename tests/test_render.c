@@ -296,7 +296,8 @@ static void test_split(void **state)
 	assert_string_equal(rf_prop(&fx, "R", "D")->fn, "Fn::Split");
 	rf_done(&fx);
 	/* the delimiter is a string, and not an empty one */
-	static const char *const bad[] = {"!Split ['', 'a,b']", "!Split [[','], 'a,b']"};
+	static const char *const bad[] = {"!Split ['', 'a,b']", "!Split [[','], 'a,b']",
+	                                  "!Split [',', !Ref AWS::NoValue]"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		buf t;
 		buf_init(&t, 0);
@@ -332,13 +333,19 @@ static void test_bool_spellings(void **state)
 	          "      N1: 'tRUE'\n"
 	          "      N2: 'falsey'\n"
 	          "      N3: 'yes'\n"
-	          "      N4: 'fals'\n",
+	          "      N4: 'fals'\n"
+	          "      N5: 'truex'\n"
+	          "      N6: 'Truex'\n"
+	          "      N7: 'TRUEX'\n"
+	          "      N8: 'Falsey'\n"
+	          "      N9: 'FALSEY'\n",
 	          "dev");
 	static const struct {
 		const char *prop;
 		int value;
-	} cases[] = {{"T1", 1}, {"T2", 1},  {"T3", 1},  {"F1", 0},  {"F2", 0},
-	             {"F3", 0}, {"N1", -1}, {"N2", -1}, {"N3", -1}, {"N4", -1}};
+	} cases[] = {{"T1", 1},  {"T2", 1},  {"T3", 1},  {"F1", 0},  {"F2", 0},
+	             {"F3", 0},  {"N1", -1}, {"N2", -1}, {"N3", -1}, {"N4", -1},
+	             {"N5", -1}, {"N6", -1}, {"N7", -1}, {"N8", -1}, {"N9", -1}};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		if (rnode_bool(rf_prop(&fx, "R", cases[i].prop)) != cases[i].value)
 			fail_msg("%s: %d", cases[i].prop,
@@ -892,6 +899,7 @@ static void test_catalog_of_text(void **state)
 	                           "\"Properties\": {\"P\": {\"Ref\": \"AWS::Partition\"}}}}}";
 	static const char *const regions[][2] = {{"us-gov-west-1", "aws-us-gov"},
 	                                         {"cn-north-1", "aws-cn"},
+	                                         {"us-govx-1", "aws"},
 	                                         {"us-east-1", "aws"},
 	                                         {"eu-west-1", "aws"}};
 	for (size_t i = 0; i < sizeof regions / sizeof *regions; i++) {
