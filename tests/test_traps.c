@@ -266,32 +266,37 @@ static void test_stage_logging_account(void **state)
 	expect(&fx, "TRP006", SEV_ERROR, 1);
 }
 
-/* The account's CloudWatch role is found wherever its resource stands, the
- * first of the template included. */
+/* Every resource is looked at, the first of the template included: the
+ * account's CloudWatch role, and a stage that logs before it. */
 static void test_stage_logging_account_first(void **state)
 {
 	(void)state;
-	static const char *const head[] = {
+	static const char account[] =
 	    "  Account:\n    Type: AWS::ApiGateway::Account\n"
-	    "    Properties: {CloudWatchRoleArn: 'arn:aws:iam::123456789012:role/x'}\n",
-	    ""};
-	for (size_t i = 0; i < 2; i++) {
-		buf t;
+	    "    Properties: {CloudWatchRoleArn: 'arn:aws:iam::123456789012:role/x'}\n";
+	static const char stage[] =
+	    "  Stage:\n    Type: AWS::ApiGateway::Stage\n%s"
+	    "    Properties:\n      RestApiId: !Ref Api\n"
+	    "      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', LoggingLevel: INFO}]\n";
+	static const struct {
+		bool account_first, depends;
+		size_t errors;
+	} cases[] = {{true, true, 0}, {true, false, 1}, {false, true, 0}, {false, false, 1}};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		buf st, t;
+		buf_init(&st, 0);
 		buf_init(&t, 0);
-		buf_addf(
-		    &t,
-		    "Resources:\n%s"
-		    "  Api:\n    Type: AWS::ApiGateway::RestApi\n"
-		    "  Stage:\n    Type: AWS::ApiGateway::Stage\n%s"
-		    "    Properties:\n      RestApiId: !Ref Api\n"
-		    "      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', LoggingLevel: "
-		    "INFO}]\n",
-		    head[i], *head[i] ? "    DependsOn: Account\n" : "");
+		buf_addf(&st, stage, cases[i].depends ? "    DependsOn: Account\n" : "");
+		buf_addf(&t, "Resources:\n%s%s  Api:\n    Type: AWS::ApiGateway::RestApi\n%s",
+		         cases[i].account_first ? account : buf_cstr(&st),
+		         cases[i].account_first ? buf_cstr(&st) : account, "");
 		rf_fixture fx;
 		rf_render(&fx, buf_cstr(&t), "dev");
 		traps_check(fx.cat, fx.m, fx.r, &fx.f);
-		assert_int_equal(rf_count(&fx.f, "TRP006", SEV_ERROR), i == 0 ? 0 : 1);
+		if (rf_count(&fx.f, "TRP006", SEV_ERROR) != cases[i].errors)
+			fail_msg("case %zu: %zu TRP006", i, rf_count(&fx.f, "TRP006", SEV_ERROR));
 		rf_done(&fx);
+		buf_free(&st);
 		buf_free(&t);
 	}
 }
