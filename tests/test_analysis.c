@@ -238,6 +238,13 @@ static void test_capacity(void **state)
 	analysis_free(&a);
 	rf_done(&fx);
 	free(small);
+	/* a capacity past the analysis' range (1e9) is no figure */
+	char *huge = mutate("Default: 256", "Default: 2000000000");
+	analyse(&fx, huge, "prod", &a);
+	assert_true(a.cap.max_acu == -1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(huge);
 	char *t4g = mutate("cache.r7g.large", "cache.t4g.medium");
 	analyse(&fx, t4g, "prod", &a);
 	assert_non_null(rf_find(&fx.f, "SCL002", "the cache"));

@@ -543,6 +543,15 @@ static void test_cli_command(void **state)
 	                    .body_len = strlen(odd_index)};
 	check_cli(&tags, NULL, 0, NULL,
 	          "aws cloudformation add-tags --tags k Key=n --region eu-west-1");
+	/* an empty body is no body: the query holds the options */
+	aws_request get = {.service = "cloudformation",
+	                   .operation = "DescribeStacks",
+	                   .method = "GET",
+	                   .body = "",
+	                   .body_len = 0,
+	                   .query = "Action=DescribeStacks&StackName=lms-dev"};
+	check_cli(&get, NULL, 0, NULL,
+	          "aws cloudformation describe-stacks --stack-name lms-dev --region eu-west-1");
 	/* only the service named exactly s3 is s3api: s3control is its own */
 	aws_request ctl = {
 	    .service = "s3control", .operation = "GetPublicAccessBlock", .method = "GET"};

@@ -1142,6 +1142,15 @@ static void test_rejects_bad_input(void **state)
 	expect_rejected(&bad, &ok_req, SIGV4_FORM_QUERY, "expire");
 	bad.expires_in = SIGV4_MAX_EXPIRES_IN + 1;
 	expect_rejected(&bad, &ok_req, SIGV4_FORM_QUERY, "expire");
+	/* the first and the last valid expiry */
+	const long valid_expiry[] = {1, SIGV4_MAX_EXPIRES_IN};
+	for (size_t i = 0; i < 2; i++) {
+		bad.expires_in = valid_expiry[i];
+		buf q;
+		buf_init(&q, 0);
+		assert_true(sigv4_canonical_request(&bad, &ok_req, SIGV4_FORM_QUERY, &q, NULL));
+		buf_free(&q);
+	}
 	bad = cfg;
 	bad.secret_access_key = "";
 	expect_rejected(&bad, &ok_req, SIGV4_FORM_HEADER, "secret access key");
