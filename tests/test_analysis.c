@@ -318,6 +318,18 @@ static void test_tasks_tier_unknown(void **state)
 	analysis_free(&a);
 	rf_done(&fx);
 	free(no_min);
+	/* cache nodes pinned to AZs the region does not have: unknown, with
+	 * the remaining count unknown (-1) */
+	char *nowhere = mutate("      CacheSubnetGroupName: !Ref CacheSubnets\n",
+	                       "      CacheSubnetGroupName: !Ref CacheSubnets\n"
+	                       "      PreferredCacheClusterAZs: [xx-1a, xx-1b, xx-1c]\n");
+	analyse(&fx, nowhere, "prod", &a);
+	assert_int_equal(tier(&a, 0, "cache")->status, TIER_UNKNOWN);
+	assert_int_equal(tier(&a, 0, "cache")->remaining, -1);
+	assert_int_equal(tier(&a, 0, "cache")->total, 3);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(nowhere);
 	/* known at the edges: a minimum of 0 tasks, tasks in one AZ only */
 	char *zero = mutate("      MinCapacity: 3\n", "      MinCapacity: 0\n");
 	analyse(&fx, zero, "prod", &a);
