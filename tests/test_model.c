@@ -216,8 +216,9 @@ static void test_comment_characters(void **state)
 	    {"a\xef\xbe\xbf"
 	     "b",
 	     "a\xef\xbe\xbf"
-	     "b"},               /* U+FFBF */
-	    {"a\xc2\x85", "a "}, /* NEL, the last character */
+	     "b"},                   /* U+FFBF */
+	    {"a\xc2\x85", "a "},     /* NEL, the last character */
+	    {"a\xe2\x80\xa8", "a "}, /* LS, the last character */
 	    {"a\xc2\x7f"
 	     "b",
 	     "a\xc2 b"}, /* DEL after a stray lead byte */
