@@ -301,6 +301,19 @@ static void test_stage_logging_account_first(void **state)
 	}
 }
 
+/* The trail's bucket policy is the one of its bucket, named exactly: a
+ * policy of BucketLogs is not one of Bucket. */
+static void test_trail_policy_of_its_bucket(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run_with(&fx, "dev", "      Bucket: !Ref Bucket\n      PolicyDocument: {}\n",
+	         "      Bucket: !Ref BucketLogs\n      PolicyDocument: {}\n",
+	         "  BucketLogs:\n    Type: AWS::S3::Bucket\n");
+	assert_int_equal(rf_count(&fx.f, "TRP007", SEV_ERROR), 1);
+	rf_done(&fx);
+}
+
 static void test_trail_before_policy(void **state)
 {
 	(void)state;
@@ -528,6 +541,7 @@ int main(void)
 	    cmocka_unit_test(test_stage_logging_account),
 	    cmocka_unit_test(test_trail_before_policy),
 	    cmocka_unit_test(test_stage_logging_account_first),
+	    cmocka_unit_test(test_trail_policy_of_its_bucket),
 	    cmocka_unit_test(test_key_principals),
 	    cmocka_unit_test(test_key_account_principal),
 	    cmocka_unit_test(test_alarm_period),

@@ -1024,6 +1024,33 @@ static void test_pattern_invalid_utf8_value(void **state)
 	}
 }
 
+/* A parameter value must be UTF-8, each bound on both sides: the last code
+ * point before the surrogates and the first after, the last code point,
+ * overlong forms. */
+static void test_value_utf8_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value;
+		bool valid;
+	} cases[] = {
+	    {"a\xed\x9f\xbf", true},  {"a\xed\xa0\x80", false},     {"a\xed\xbf\xbf", false},
+	    {"a\xee\x80\x80", true},  {"a\xf4\x8f\xbf\xbf", true},  {"a\xf4\x90\x80\x80", false},
+	    {"a\xe0\x9f\xbf", false}, {"a\xe0\xa0\x80", true},      {"a\xc1\xbf", false},
+	    {"a\xc2\x80", true},      {"a\xf0\x8f\xbf\xbf", false}, {"a\xf0\x90\x80\x80", true},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		findings f;
+		validate_with("dev", "VpcCidr", cases[i].value, &f);
+		bool flagged = false;
+		for (size_t k = 0; k < f.n; k++)
+			flagged = flagged || strstr(f.v[k].message, "not valid UTF-8") != NULL;
+		if (flagged == cases[i].valid)
+			fail_msg("case %zu: %s", i, flagged ? "flagged" : "not flagged");
+		findings_free(&f);
+	}
+}
+
 static void test_pattern_match_limit(void **state)
 {
 	(void)state;
@@ -1175,6 +1202,7 @@ int main(void)
 	    cmocka_unit_test(test_pattern_posix_classes),
 	    cmocka_unit_test(test_pattern_unsupported_and_invalid),
 	    cmocka_unit_test(test_pattern_invalid_utf8_value),
+	    cmocka_unit_test(test_value_utf8_edges),
 	    cmocka_unit_test(test_pattern_match_limit),
 	    cmocka_unit_test(test_cidr4_parse),
 	    cmocka_unit_test(test_cidr4_contains_overlap),
