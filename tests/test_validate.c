@@ -474,6 +474,21 @@ static void test_mdl001_unknown_parameter(void **state)
 	    strstr(find(&f, "MDL001", SEV_ERROR, "NatGatewayMod")->hint, "NatGatewayMode"));
 	findings_free(&f);
 	expect_no_rule("prod", "NatGatewayMode", "per-az", "MDL001");
+	/* the suggestion reaches three edits, each insertion one edit, and
+	 * stops at four */
+	static const struct {
+		const char *key;
+		bool suggested;
+	} near[] = {{"NatGatewayMo", true}, {"NatGatewayM", true}, {"NatGateway", false}};
+	for (size_t i = 0; i < sizeof near / sizeof *near; i++) {
+		validate_with("prod", near[i].key, "per-az", &f);
+		const finding *x = find(&f, "MDL001", SEV_ERROR, near[i].key);
+		assert_non_null(x);
+		bool named = x->hint && strstr(x->hint, "NatGatewayMode");
+		if (named != near[i].suggested)
+			fail_msg("%s: hint %s", near[i].key, x->hint ? x->hint : "(none)");
+		findings_free(&f);
+	}
 }
 
 /* a parameter the pipeline owns is not the model's: the finding names its owner */
