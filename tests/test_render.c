@@ -313,6 +313,33 @@ static void test_split(void **state)
 	}
 }
 
+/* NoEcho is true spelled exactly true or True: a longer word is not. */
+static void test_no_echo_spellings(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	if (!rf_load(&fx,
+	             "Metadata:\n"
+	             "  AWS::CloudFormation::Interface:\n"
+	             "    ParameterGroups:\n"
+	             "      - Label: {default: S}\n"
+	             "        Parameters: [A, B, C, D]\n"
+	             "Parameters:\n"
+	             "  A: {Type: String, Description: a, Default: x, NoEcho: 'true'}\n"
+	             "  B: {Type: String, Description: b, Default: x, NoEcho: 'True'}\n"
+	             "  C: {Type: String, Description: c, Default: x, NoEcho: 'truex'}\n"
+	             "  D: {Type: String, Description: d, Default: x, NoEcho: 'Truey'}\n"
+	             "Resources:\n"
+	             "  T: {Type: AWS::SNS::Topic}\n",
+	             NULL))
+		fail_msg("catalog: %s", fx.err.msg);
+	assert_true(catalog_param(fx.cat, "A")->no_echo);
+	assert_true(catalog_param(fx.cat, "B")->no_echo);
+	assert_false(catalog_param(fx.cat, "C")->no_echo);
+	assert_false(catalog_param(fx.cat, "D")->no_echo);
+	rf_done(&fx);
+}
+
 /* rnode_bool: the spellings CloudFormation takes for a boolean, each
  * exactly; anything else is no boolean (-1). */
 static void test_bool_spellings(void **state)
@@ -929,6 +956,7 @@ int main(void)
 	    cmocka_unit_test(test_select),
 	    cmocka_unit_test(test_split),
 	    cmocka_unit_test(test_bool_spellings),
+	    cmocka_unit_test(test_no_echo_spellings),
 	    cmocka_unit_test(test_sub),
 	    cmocka_unit_test(test_conditions),
 	    cmocka_unit_test(test_condition_errors),
