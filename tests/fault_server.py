@@ -266,6 +266,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.recorded(parts, action, n)
         if scenario == "sso":
             return self.sso()
+        if scenario == "status" and len(parts) > 1 and parts[1].isdigit():
+            # that status with no body (as S3 answers a HEAD)
+            return self.send(int(parts[1]), "", "application/xml")
         if scenario == "container":
             if self.headers.get("Authorization") != "Bearer-test":
                 return self.send(401, "{\"message\": \"bad token\"}", "application/json")

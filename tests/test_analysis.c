@@ -149,6 +149,20 @@ static char *mutate(const char *from, const char *to)
 	return s;
 }
 
+/* `text` with its first `from` replaced by `to`; `text` is freed. */
+static char *mutate_more(char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	if (!at)
+		fail_msg("mutation '%s' does not apply", from);
+	size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+	char *s = malloc(n);
+	assert_non_null(s);
+	snprintf(s, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	free(text);
+	return s;
+}
+
 static void analyse(rf_fixture *fx, const char *text, const char *env, analysis *a)
 {
 	rf_render(fx, text, env);
@@ -286,6 +300,13 @@ static void test_capacity(void **state)
 	analysis_free(&a);
 	rf_done(&fx);
 	free(small);
+	/* a capacity past the analysis' range (1e9) is no figure */
+	char *huge = mutate("Default: 256", "Default: 2000000000");
+	analyse(&fx, huge, "prod", &a);
+	assert_true(a.cap.max_acu == -1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(huge);
 	char *t4g = mutate("cache.r7g.large", "cache.t4g.medium");
 	analyse(&fx, t4g, "prod", &a);
 	assert_non_null(rf_find(&fx.f, "SCL002", "the cache"));
@@ -406,6 +427,101 @@ static void test_connections(void **state)
 	analysis_free(&a);
 	rf_done(&fx);
 	free(nopool);
+}
+
+/* Resource types are matched whole: a DB cluster parameter group is no DB
+ * cluster (its type starts with AWS::RDS::DBCluster), so its MaxCapacity is
+ * no Aurora capacity. */
+static void test_exact_resource_types(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *group = mutate("    Type: AWS::RDS::DBCluster\n",
+	                     "    Type: AWS::RDS::DBClusterParameterGroup\n");
+	analyse(&fx, group, "prod", &a);
+	assert_true(a.cap.max_acu == -1);
+	assert_int_equal(a.cap.db_users, -1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(group);
+}
+
+/* A target-tracking policy without ScaleOutCooldown: the cooldown is
+ * unknown (-1, null in the JSON), not zero. */
+static void test_unknown_cooldown(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *tt = mutate("AlarmActions: [!Ref Step]", "AlarmActions: []");
+	analyse(&fx, tt, "prod", &a);
+	assert_string_equal(a.timeline.policy, "Tracking");
+	assert_true(a.timeline.scale_out_cooldown == 60);
+	analysis_free(&a);
+	rf_done(&fx);
+	tt = mutate_more(tt, "        ScaleOutCooldown: 60\n", "");
+	analyse(&fx, tt, "prod", &a);
+	assert_string_equal(a.timeline.policy, "Tracking");
+	assert_true(a.timeline.scale_out_cooldown == -1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(tt);
+}
+
+static const az_tier *tier(const analysis *a, size_t az, const char *name);
+
+/* The tasks' tier is unknown when a subnet of the service cannot be placed,
+ * even with its minimum known, and when the minimum is unknown. */
+static void test_tasks_tier_unknown(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *unplaced = mutate("AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	                        "AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2, subnet-1]}");
+	analyse(&fx, unplaced, "prod", &a);
+	assert_int_equal(a.naz, 3);
+	for (size_t k = 0; k < a.naz; k++)
+		assert_int_equal(tier(&a, k, "tasks")->status, TIER_UNKNOWN);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(unplaced);
+	char *no_min =
+	    mutate_more(mutate("      MinCapacity: 3\n", ""), "      DesiredCount: 3\n", "");
+	analyse(&fx, no_min, "prod", &a);
+	assert_int_equal(tier(&a, 0, "tasks")->status, TIER_UNKNOWN);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(no_min);
+	/* cache nodes pinned to AZs the region does not have: unknown, with
+	 * the remaining count unknown (-1) */
+	char *nowhere = mutate("      CacheSubnetGroupName: !Ref CacheSubnets\n",
+	                       "      CacheSubnetGroupName: !Ref CacheSubnets\n"
+	                       "      PreferredCacheClusterAZs: [xx-1a, xx-1b, xx-1c]\n");
+	analyse(&fx, nowhere, "prod", &a);
+	assert_int_equal(tier(&a, 0, "cache")->status, TIER_UNKNOWN);
+	assert_int_equal(tier(&a, 0, "cache")->remaining, -1);
+	assert_int_equal(tier(&a, 0, "cache")->total, 3);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(nowhere);
+	/* known at the edges: a minimum of 0 tasks, tasks in one AZ only */
+	char *zero = mutate("      MinCapacity: 3\n", "      MinCapacity: 0\n");
+	analyse(&fx, zero, "prod", &a);
+	assert_int_not_equal(tier(&a, 0, "tasks")->status, TIER_UNKNOWN);
+	assert_int_equal(tier(&a, 0, "tasks")->total, 0);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(zero);
+	char *one_az = mutate("AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	                      "AwsvpcConfiguration: {Subnets: [!Ref Sub1]}");
+	analyse(&fx, one_az, "prod", &a);
+	assert_int_equal(tier(&a, 0, "tasks")->status, TIER_DOWN);
+	assert_int_not_equal(tier(&a, 1, "tasks")->status, TIER_UNKNOWN);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(one_az);
 }
 
 static const az_tier *tier(const analysis *a, size_t az, const char *name)
@@ -574,6 +690,28 @@ static void test_report_contract(void **state)
 	assert_int_equal(json_array_size(azl), 3);
 	assert_true(json_is_true(json_object_get(json_array_get(azl, 0), "stops")));
 	assert_int_equal(json_array_size(json_object_get(j, "pdpa")), 6);
+	/* an obligation is broken by its own rules' errors only: the AZ-loss
+	 * error breaks availability, no PDPA obligation */
+	json_t *pdpa = json_object_get(j, "pdpa");
+	for (size_t i = 0; i < json_array_size(pdpa); i++) {
+		json_t *o = json_array_get(pdpa, i);
+		json_t *rules = json_object_get(o, "rules"),
+		       *breaking = json_object_get(o, "breaking");
+		for (size_t k = 0; k < json_array_size(breaking); k++) {
+			const char *rule =
+			    json_string_value(json_object_get(json_array_get(breaking, k), "rule"));
+			bool own = false;
+			for (size_t m = 0; m < json_array_size(rules); m++)
+				own = own || strcmp(json_string_value(json_array_get(rules, m)),
+				                    rule) == 0;
+			if (!own)
+				fail_msg("%s is broken by %s, not one of its rules",
+				         json_string_value(json_object_get(o, "key")), rule);
+		}
+	}
+	json_t *avail = json_object_get(j, "availability");
+	assert_true(json_is_false(json_object_get(avail, "holds")));
+	assert_true(json_array_size(json_object_get(avail, "breaking")) >= 1);
 	json_decref(j);
 	/* the human forms carry the same figures */
 	for (int fmt = REPORT_TEXT; fmt <= REPORT_MARKDOWN; fmt++) {
@@ -709,7 +847,10 @@ int main(void)
 	    cmocka_unit_test(test_capacity),
 	    cmocka_unit_test(test_sv2_max_connections),
 	    cmocka_unit_test(test_connections),
+	    cmocka_unit_test(test_exact_resource_types),
+	    cmocka_unit_test(test_unknown_cooldown),
 	    cmocka_unit_test(test_az_loss),
+	    cmocka_unit_test(test_tasks_tier_unknown),
 	    cmocka_unit_test(test_update_safety),
 	    cmocka_unit_test(test_data_file_covers_templates),
 	    cmocka_unit_test(test_report_contract),

@@ -165,6 +165,13 @@ static void test_templates_profiles(void **state)
 	assert_string_equal(catalog_profile_value(cat, "prod", "VpcCidr"),
 	                    catalog_param(cat, "VpcCidr")->default_value);
 	assert_null(catalog_profile_value(cat, "prod", "NoSuchParameter"));
+	/* exact names: a prefix of a profiled parameter, or of an environment,
+	 * is not it */
+	assert_null(catalog_profile_value(cat, "prod", "NatGateway"));
+	assert_string_equal(catalog_profile_value(cat, "pro", "NatGatewayMode"),
+	                    catalog_param(cat, "NatGatewayMode")->default_value);
+	assert_string_equal(catalog_profile_value(cat, "prod-eu", "NatGatewayMode"),
+	                    catalog_param(cat, "NatGatewayMode")->default_value);
 	for (size_t i = 0; i < cat->nprofile; i++) {
 		const cat_profile_value *pv = &cat->profile[i];
 		assert_non_null(catalog_param(cat, pv->param));

@@ -471,7 +471,14 @@ static void chain_env(void)
 	setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
 	write_text("credentials", "[base]\naws_access_key_id = AKIDBASE\n"
 	                          "aws_secret_access_key = base-secret\n");
-	write_text("config", "[profile ops]\n"
+	/* [default]'s keys are the default profile's only: a named profile that
+	 * lacks mfa_serial does not take it from there */
+	write_text("config", "[default]\n"
+	                     "mfa_serial = arn:aws:iam::123456789012:mfa/default\n"
+	                     "[profile defaultish]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
+	                     "source_profile = base\n"
+	                     "[profile ops]\n"
 	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
 	                     "source_profile = base\n"
 	                     "external_id = lms-ext\n"
@@ -564,6 +571,28 @@ static void test_role_profiles(void **state)
 	o.profile = "base";
 	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_OK);
 	assert_string_equal(c->access_key_id, "AKIDBASE");
+	credentials_free(c);
+	/* a name that starts like "default" is a named profile */
+	o.profile = "defaultish";
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("defaultish: %s", err.msg);
+	credentials_free(c);
+	/* the default profile written [profile default] is read there */
+	write_text("config", "[profile default]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
+	                     "source_profile = base\n");
+	o.profile = "default";
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("default: %s", err.msg);
+	assert_string_equal(c->access_key_id, "ASIAASSUMED");
+	credentials_free(c);
+	/* and written [default], as the AWS CLI writes it */
+	write_text("config", "[default]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
+	                     "source_profile = base\n");
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("[default]: %s", err.msg);
+	assert_string_equal(c->access_key_id, "ASIAASSUMED");
 	credentials_free(c);
 	chain_cleanup();
 }

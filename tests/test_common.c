@@ -266,6 +266,8 @@ static void test_parse_long(void **state)
 	assert_false(lms_parse_long(NULL, LONG_MIN, LONG_MAX, &v));
 	assert_false(lms_parse_long("899", 900, 43200, &v));
 	assert_int_equal(errno, ERANGE);
+	assert_false(lms_parse_long("43201", 900, 43200, &v));
+	assert_int_equal(errno, ERANGE);
 	assert_false(lms_parse_long("99999999999999999999999", LONG_MIN, LONG_MAX, &v));
 	assert_int_equal(errno, ERANGE);
 	assert_int_equal(v, 7); /* untouched on failure */
@@ -287,7 +289,79 @@ static void test_parse_ulong(void **state)
 	assert_false(lms_parse_ulong(" 1", ULONG_MAX, &v));
 	assert_false(lms_parse_ulong("1 ", ULONG_MAX, &v));
 	assert_false(lms_parse_ulong("", ULONG_MAX, &v));
+	/* one past ULONG_MAX overflows strtoul itself */
+	assert_false(lms_parse_ulong("18446744073709551616", ULONG_MAX, &v));
+	assert_int_equal(errno, ERANGE);
+	assert_false(lms_parse_ulong("1x", ULONG_MAX, &v));
+	assert_int_equal(errno, EINVAL);
 	assert_int_equal(v, 10);
+}
+
+/* ---- UTF-8 --------------------------------------------------------------- */
+
+/* lms_utf8_sequence over the bytes `s` (n of them, a NUL after them) */
+static size_t utf8_len(const char *s, size_t n)
+{
+	return lms_utf8_sequence(s, n);
+}
+
+/* Every edge of RFC 3629's table: the first and last code point of each
+ * length, the overlong forms just below them, the surrogates and the end
+ * of Unicode, each on both sides. */
+static void test_utf8_boundaries(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *bytes;
+		size_t len; /* the expected sequence length, 0 invalid */
+	} cases[] = {
+	    {"\x7F", 1},             /* U+007F, the last ASCII */
+	    {"\x80", 0},             /* a continuation byte as a lead */
+	    {"\xBF", 0},             /* the last continuation byte */
+	    {"\xC0\x80", 0},         /* overlong NUL */
+	    {"\xC1\xBF", 0},         /* overlong U+007F */
+	    {"\xC2\x80", 2},         /* U+0080 */
+	    {"\xDF\xBF", 2},         /* U+07FF */
+	    {"\xE0\x9F\xBF", 0},     /* overlong U+07FF */
+	    {"\xE0\xA0\x80", 3},     /* U+0800 */
+	    {"\xE1\x80\x80", 3},     /* U+1000 */
+	    {"\xED\x9F\xBF", 3},     /* U+D7FF */
+	    {"\xED\xA0\x80", 0},     /* U+D800, the first surrogate */
+	    {"\xED\xBF\xBF", 0},     /* U+DFFF, the last surrogate */
+	    {"\xEE\x80\x80", 3},     /* U+E000 */
+	    {"\xEF\xBF\xBF", 3},     /* U+FFFF */
+	    {"\xF0\x8F\xBF\xBF", 0}, /* overlong U+FFFF */
+	    {"\xF0\x90\x80\x80", 4}, /* U+10000 */
+	    {"\xF1\x80\x80\x80", 4}, /* U+40000 */
+	    {"\xF3\xBF\xBF\xBF", 4}, /* U+FFFFF */
+	    {"\xF4\x8F\xBF\xBF", 4}, /* U+10FFFF, the last code point */
+	    {"\xF4\x90\x80\x80", 0}, /* U+110000 */
+	    {"\xF5\x80\x80\x80", 0}, /* a lead byte past the end of Unicode */
+	    {"\xFF", 0},
+	    {"\x81\x80\x80\x80", 0}, /* no lead byte, however many follow */
+	    {"\xC1\x80\x80\x80", 0},
+	    {"\xC2\x7F", 0},         /* a continuation below 0x80 */
+	    {"\xC2\xC0", 0},         /* a continuation from 0xC0 */
+	    {"\xC2\xBF", 2},         /* U+00BF: the last continuation byte */
+	    {"\xE0\xA0\x7F", 0},     /* the third byte is checked too */
+	    {"\xF0\x90\x80\xC0", 0}, /* and the fourth */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t n = strlen(cases[i].bytes);
+		if (utf8_len(cases[i].bytes, n) != cases[i].len)
+			fail_msg("case %zu: %zu, expected %zu", i, utf8_len(cases[i].bytes, n),
+			         cases[i].len);
+		/* one byte short is never a sequence */
+		if (cases[i].len > 1)
+			assert_int_equal(utf8_len(cases[i].bytes, n - 1), 0);
+	}
+	/* lms_utf8_invalid: the offset of the first bad byte, else the length */
+	const char *text = "a\xC3\xA9\xF0\x9F\x98\x80z";
+	assert_int_equal(lms_utf8_invalid(text, strlen(text)), strlen(text));
+	assert_int_equal(lms_utf8_invalid(text, 2), 1); /* a sequence cut by the length */
+	assert_int_equal(lms_utf8_invalid(text, 3), 3);
+	assert_int_equal(lms_utf8_invalid("ab\xED\xA0\x80", 5), 2);
+	assert_int_equal(lms_utf8_invalid("", 0), 0);
 }
 
 static void test_parse_double(void **state)
@@ -305,6 +379,20 @@ static void test_parse_double(void **state)
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		assert_false(lms_parse_double(bad[i], &v));
 	assert_false(lms_parse_double("1e400", &v));
+	assert_int_equal(errno, ERANGE);
+	assert_false(lms_parse_double("-1e400", &v));
+	assert_int_equal(errno, ERANGE);
+	/* a number followed by more is no number */
+	static const char *const trailing[] = {"1.2.3", "1e", "1-", "2e+"};
+	for (size_t i = 0; i < sizeof trailing / sizeof *trailing; i++) {
+		assert_false(lms_parse_double(trailing[i], &v));
+		assert_int_equal(errno, EINVAL);
+	}
+	/* the largest finite double is a number, overflow near 1 is not a case */
+	assert_true(lms_parse_double("1.7976931348623157e308", &v));
+	assert_true(v == DBL_MAX);
+	v = 7;
+	assert_false(lms_parse_double("1.8e308", &v));
 	assert_int_equal(errno, ERANGE);
 	assert_true(v == 7);
 }
@@ -437,6 +525,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_long),
 	    cmocka_unit_test(test_parse_ulong),
 	    cmocka_unit_test(test_parse_double),
+	    cmocka_unit_test(test_utf8_boundaries),
 	    cmocka_unit_test(test_strdupf),
 	    cmocka_unit_test(test_ends_starts_with),
 	    cmocka_unit_test(test_arena),

@@ -282,11 +282,27 @@ static void test_config_file_profiles(void **state)
 	credentials_free(c);
 	credentials_free(expect_resolve("dev", 0, CREDENTIALS_OK, "AKIACONFIGDEV"));
 	credentials_free(expect_resolve("spaced", 0, CREDENTIALS_OK, "AKIASPACED"));
+	/* a key is matched whole: aws_access_key_id_old is not aws_access_key_id */
+	write_file(f, ".aws/config",
+	           "[profile dev]\n"
+	           "aws_access_key_id_old = AKIAOLDKEY\n"
+	           "aws_access_key_id = AKIANEWKEY\n"
+	           "aws_secret_access_key = s2\n");
+	credentials_free(expect_resolve("dev", 0, CREDENTIALS_OK, "AKIANEWKEY"));
 
 	write_file(f, ".aws/config",
 	           "[profile default]\naws_access_key_id = AKIAPROFILEDEFAULT\n"
 	           "aws_secret_access_key = s\n");
 	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAPROFILEDEFAULT"));
+
+	/* a named profile never falls back to [default] for a key it lacks: the
+	 * default's role is not the dev profile's */
+	write_file(
+	    f, ".aws/config",
+	    "[default]\nrole_arn = arn:aws:iam::123456789012:role/admin\n"
+	    "source_profile = dev\n"
+	    "[profile dev]\naws_access_key_id = AKIACONFIGDEV\naws_secret_access_key = s2\n");
+	credentials_free(expect_resolve("dev", 0, CREDENTIALS_OK, "AKIACONFIGDEV"));
 }
 
 static void test_credentials_file_beats_config_file(void **state)
@@ -890,7 +906,9 @@ static void test_process_output_parser(void **state)
 	} times[] = {
 	    {"2030-01-01T00:00:00Z", 1893456000},      {"2030-01-01T00:00:00.123456Z", 1893456000},
 	    {"2030-01-01T08:00:00+08:00", 1893456000}, {"2029-12-31T19:00:00-0500", 1893456000},
-	    {"2024-02-29T12:00:00z", 1709208000},
+	    {"2024-02-29T12:00:00z", 1709208000},      {"2030-01-01T00:00:00.0Z", 1893456000},
+	    {"2030-01-01T00:00:00.9Z", 1893456000},    {"2030-01-01t00:00:00Z", 1893456000},
+	    {"2030-01-01 00:00:00Z", 1893456000},
 	};
 	for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
 		buf json;

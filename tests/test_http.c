@@ -283,6 +283,24 @@ static void test_masking(void **state)
 	check_mask("{\"V\": \"p@ss w+rd\\/=!%&?#\\u00e9\\\"<\\\\\"}", pw, 1, 0,
 	           "{\"V\": \"****\"}");
 	check_mask("<V>p@ss w+rd/=!%&amp;?#\xc3\xa9&quot;&lt;\\</V>", pw, 1, 0, "<V>****</V>");
+	/* JSON's surrogate pairs at both ends of their ranges: U+10000 is
+	 * \ud800\udc00, U+10FFFF is \udbff\udfff; a hex digit after the pair is
+	 * not part of it, and a pair may end the text */
+	const char *astral[] = {"a\xf0\x90\x80\x80"
+	                        "f",
+	                        "b\xf4\x8f\xbf\xbf"
+	                        "f"};
+	check_mask("{\"V\": \"a\\ud800\\udc00f\", \"W\": \"b\\uDBFF\\uDFFFf\"}", astral, 2, 0,
+	           "{\"V\": \"****\", \"W\": \"****\"}");
+	const char *at_end[] = {"x\xf0\x90\x80\x80"};
+	check_mask("v=x\\ud800\\udc00", at_end, 1, 0, "v=****");
+	/* a high surrogate before an escape that is no low one stays alone */
+	const char *lone[] = {"\xed\xa0\x80"
+	                      "A",
+	                      "\xed\xa0\x80\xed\xaf\xbf", "\xed\xa0\x80\xee\x80\x80"};
+	check_mask("{\"V\": \"\\ud800\\u0041\", \"W\": \"\\ud800\\udbff\", \"X\": "
+	           "\"\\ud800\\ue000\"}",
+	           lone, 3, 0, "{\"V\": \"****\", \"W\": \"****\", \"X\": \"****\"}");
 	check_mask("<V>p@ss w+rd/=!%&amp;?#\xc3\xa9\"&lt;\\</V>", pw, 1, 0, "<V>****</V>");
 	/* a NoEcho parameter's value in an answer, by its name, whatever it is */
 	static const char *const names[] = {"DbPassword"};
@@ -546,6 +564,37 @@ static void test_cli_command(void **state)
 	aws_request head = {
 	    .service = "s3", .operation = "HeadBucket", .method = "HEAD", .bucket = "b"};
 	check_cli(&head, NULL, 0, NULL, "aws s3api head-bucket --bucket b --region eu-west-1");
+	/* an acronym before a word: a dash before the word's capital, even
+	 * before an "a" */
+	aws_request db = {.service = "rds", .operation = "DescribeDBParameters", .method = "POST"};
+	check_cli(&db, NULL, 0, NULL, "aws rds describe-db-parameters --region eu-west-1");
+	/* and a one-letter word at the end: the rule holds up to the last byte */
+	aws_request tail = {.service = "rds", .operation = "DescribeDBa", .method = "POST"};
+	check_cli(&tail, NULL, 0, NULL, "aws rds describe-d-ba --region eu-west-1");
+	aws_request zone = {.service = "rds", .operation = "DescribeDBzone", .method = "POST"};
+	check_cli(&zone, NULL, 0, NULL, "aws rds describe-d-bzone --region eu-west-1");
+	/* a member index is decimal: "1a" is index 1 and no leaf; 9 is an index */
+	const char *odd_index = "Action=AddTags&Tags.member.1a.Key=k&Tags.member.9.Key=n";
+	aws_request tags = {.service = "cloudformation",
+	                    .operation = "AddTags",
+	                    .method = "POST",
+	                    .body = odd_index,
+	                    .body_len = strlen(odd_index)};
+	check_cli(&tags, NULL, 0, NULL,
+	          "aws cloudformation add-tags --tags k Key=n --region eu-west-1");
+	/* an empty body is no body: the query holds the options */
+	aws_request get = {.service = "cloudformation",
+	                   .operation = "DescribeStacks",
+	                   .method = "GET",
+	                   .body = "",
+	                   .body_len = 0,
+	                   .query = "Action=DescribeStacks&StackName=lms-dev"};
+	check_cli(&get, NULL, 0, NULL,
+	          "aws cloudformation describe-stacks --stack-name lms-dev --region eu-west-1");
+	/* only the service named exactly s3 is s3api: s3control is its own */
+	aws_request ctl = {
+	    .service = "s3control", .operation = "GetPublicAccessBlock", .method = "GET"};
+	check_cli(&ctl, NULL, 0, NULL, "aws s3control get-public-access-block --region eu-west-1");
 	/* a malformed form never reads past its end */
 	const char *bad = "Action=X&%&=&%4&Name=%z%";
 	aws_request odd = {.service = "cloudformation",
@@ -758,6 +807,39 @@ static void test_wrong_key_and_denied_explained(void **state)
 	aws_client_free(c);
 }
 
+/* S3 answers a HEAD with no body: the status names the error, 403 and 404
+ * each their own, any other none. */
+static void test_bodyless_errors_named(void **state)
+{
+	(void)state;
+	aws_client_options o = {
+	    .region = "eu-west-1", .endpoint_url = server.url, .backoff_unit_ms = 10};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	static const struct {
+		const char *path, *code;
+	} cases[] = {
+	    {"/status/403", "Forbidden"}, {"/status/404", "NotFound"}, {"/status/400", NULL}};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		aws_request req = {.service = "s3",
+		                   .operation = "HeadBucket",
+		                   .method = "HEAD",
+		                   .path = cases[i].path};
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(aws_send(c, &req, &resp, &err));
+		if (cases[i].code)
+			assert_string_equal(resp.error_code ? resp.error_code : "(none)",
+			                    cases[i].code);
+		else
+			assert_null(resp.error_code);
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+	}
+	aws_client_free(c);
+}
+
 static void test_no_answer_times_out(void **state)
 {
 	(void)state;
@@ -938,6 +1020,7 @@ int main(void)
 	    cmocka_unit_test(test_reset_then_success),
 	    cmocka_unit_test(test_skew_corrected_and_retried_once),
 	    cmocka_unit_test(test_wrong_key_and_denied_explained),
+	    cmocka_unit_test(test_bodyless_errors_named),
 	    cmocka_unit_test(test_no_answer_times_out),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),

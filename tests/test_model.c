@@ -151,6 +151,93 @@ static void assert_same_values(const model *a, const model *b)
 
 /* ---- from the catalog --------------------------------------------------------------------- */
 
+/* A comment line keeps every character YAML allows in a comment and turns
+ * each one it does not (C0 and C1 controls but tab, DEL, U+FFFE, U+FFFF)
+ * or that ends a line (NEL, LS, PS) into a space: each range on both of
+ * its sides. */
+static void test_comment_characters(void **state)
+{
+	fixture *fx = *state;
+	lms_error err = {0};
+	model *m = model_new_from_catalog(fx->cat, "dev", &err);
+	assert_non_null(m);
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"a\x1f"
+	     "b",
+	     "a b"},
+	    {"a\tb", "a\tb"},
+	    {"a b~", "a b~"},
+	    {"a\x7f"
+	     "b",
+	     "a b"},
+	    {"a\xc2\x80"
+	     "b",
+	     "a b"}, /* U+0080 */
+	    {"a\xc2\x85"
+	     "b",
+	     "a b"}, /* NEL */
+	    {"a\xc2\x9f"
+	     "b",
+	     "a b"}, /* U+009F */
+	    {"a\xc2\xa0"
+	     "b",
+	     "a\xc2\xa0"
+	     "b"}, /* U+00A0 */
+	    {"a\xe2\x80\xa7"
+	     "b",
+	     "a\xe2\x80\xa7"
+	     "b"}, /* U+2027 */
+	    {"a\xe2\x80\xa8"
+	     "b",
+	     "a b"}, /* LS */
+	    {"a\xe2\x80\xa9"
+	     "b",
+	     "a b"}, /* PS */
+	    {"a\xe2\x80\xaa"
+	     "b",
+	     "a\xe2\x80\xaa"
+	     "b"}, /* U+202A */
+	    {"a\xe2\x81\xa8"
+	     "b",
+	     "a\xe2\x81\xa8"
+	     "b"}, /* U+2068 */
+	    {"a\xef\xbf\xbd"
+	     "b",
+	     "a\xef\xbf\xbd"
+	     "b"}, /* U+FFFD */
+	    {"a\xef\xbf\xbe"
+	     "b",
+	     "a b"}, /* U+FFFE */
+	    {"a\xef\xbf\xbf"
+	     "b",
+	     "a b"}, /* U+FFFF */
+	    {"a\xef\xbe\xbf"
+	     "b",
+	     "a\xef\xbe\xbf"
+	     "b"},                   /* U+FFBF */
+	    {"a\xc2\x85", "a "},     /* NEL, the last character */
+	    {"a\xe2\x80\xa8", "a "}, /* LS, the last character */
+	    {"a\xc2\x7f"
+	     "b",
+	     "a\xc2 b"}, /* DEL after a stray lead byte */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		assert_true(model_set(m, "environment", cases[i].in));
+		char *out = render_new(m, fx->cat);
+		buf want;
+		buf_init(&want, 0);
+		buf_addf(&want, "# lmsctl model: the LMS platform, %s environment.\n",
+		         cases[i].out);
+		if (strncmp(out, buf_cstr(&want), want.len) != 0)
+			fail_msg("case %zu: %.60s", i, out);
+		buf_free(&want);
+		free(out);
+	}
+	model_free(m);
+}
+
 static void test_new_from_catalog_dev(void **state)
 {
 	fixture *fx = *state;
@@ -772,6 +859,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_new_from_catalog_dev, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_comment_characters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_new_from_catalog_prod, setup, teardown),
 	    cmocka_unit_test(test_new_from_fixture_catalog_suffix_profile),
 	    cmocka_unit_test_setup_teardown(test_param_value_falls_back_to_default, setup,

@@ -83,9 +83,17 @@ static void test_cidr(void **state)
 	          "      A: !Cidr ['192.168.0.0/24', 6, 5]\n"
 	          "      B: !Select [2, !Cidr ['10.0.0.0/16', 4, 8]]\n"
 	          "      C: !Cidr ['2001:db8::/56', 2, 64]\n"
-	          "      D: !Cidr [!Select [0, !GetAtt R.Ipv6CidrBlocks], 1, 64]\n",
+	          "      D: !Cidr [!Select [0, !GetAtt R.Ipv6CidrBlocks], 1, 64]\n"
+	          "      E: !Cidr ['10.0.255.255/16', 2, 8]\n"
+	          "      F: !Cidr ['10.0.129.255/17', 1, 8]\n",
 	          "dev");
 	assert_no_findings(&fx);
+	/* host bits in the block are cleared from its prefix on: the blocks
+	 * start at its network address */
+	const char *const from_net[] = {"10.0.0.0/24", "10.0.1.0/24"};
+	assert_list(rf_prop(&fx, "R", "E"), from_net, 2);
+	const char *const upper_half[] = {"10.0.128.0/24"};
+	assert_list(rf_prop(&fx, "R", "F"), upper_half, 1);
 	const char *const six[] = {"192.168.0.0/27",  "192.168.0.32/27",  "192.168.0.64/27",
 	                           "192.168.0.96/27", "192.168.0.128/27", "192.168.0.160/27"};
 	assert_list(rf_prop(&fx, "R", "A"), six, 6);
@@ -286,6 +294,90 @@ static void test_split(void **state)
 	assert_list(rf_prop(&fx, "R", "B"), gaps, 4);
 	assert_str_node(rf_prop(&fx, "R", "C"), "z");
 	assert_string_equal(rf_prop(&fx, "R", "D")->fn, "Fn::Split");
+	rf_done(&fx);
+	/* the delimiter is a string, and not an empty one */
+	static const char *const bad[] = {"!Split ['', 'a,b']", "!Split [[','], 'a,b']",
+	                                  "!Split [',', !Ref AWS::NoValue]"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(
+		    &t,
+		    "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n      A: %s\n",
+		    bad[i]);
+		rf_render(&fx, buf_cstr(&t), "dev");
+		if (!rf_find(&fx.f, "REN001", "non-empty delimiter"))
+			fail_msg("%s: no REN001", bad[i]);
+		rf_done(&fx);
+		buf_free(&t);
+	}
+}
+
+/* NoEcho is true spelled exactly true or True: a longer word is not. */
+static void test_no_echo_spellings(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	if (!rf_load(&fx,
+	             "Metadata:\n"
+	             "  AWS::CloudFormation::Interface:\n"
+	             "    ParameterGroups:\n"
+	             "      - Label: {default: S}\n"
+	             "        Parameters: [A, B, C, D]\n"
+	             "Parameters:\n"
+	             "  A: {Type: String, Description: a, Default: x, NoEcho: 'true'}\n"
+	             "  B: {Type: String, Description: b, Default: x, NoEcho: 'True'}\n"
+	             "  C: {Type: String, Description: c, Default: x, NoEcho: 'truex'}\n"
+	             "  D: {Type: String, Description: d, Default: x, NoEcho: 'Truey'}\n"
+	             "Resources:\n"
+	             "  T: {Type: AWS::SNS::Topic}\n",
+	             NULL))
+		fail_msg("catalog: %s", fx.err.msg);
+	assert_true(catalog_param(fx.cat, "A")->no_echo);
+	assert_true(catalog_param(fx.cat, "B")->no_echo);
+	assert_false(catalog_param(fx.cat, "C")->no_echo);
+	assert_false(catalog_param(fx.cat, "D")->no_echo);
+	rf_done(&fx);
+}
+
+/* rnode_bool: the spellings CloudFormation takes for a boolean, each
+ * exactly; anything else is no boolean (-1). */
+static void test_bool_spellings(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      T1: 'true'\n"
+	          "      T2: 'True'\n"
+	          "      T3: 'TRUE'\n"
+	          "      F1: 'false'\n"
+	          "      F2: 'False'\n"
+	          "      F3: 'FALSE'\n"
+	          "      N1: 'tRUE'\n"
+	          "      N2: 'falsey'\n"
+	          "      N3: 'yes'\n"
+	          "      N4: 'fals'\n"
+	          "      N5: 'truex'\n"
+	          "      N6: 'Truex'\n"
+	          "      N7: 'TRUEX'\n"
+	          "      N8: 'Falsey'\n"
+	          "      N9: 'FALSEY'\n",
+	          "dev");
+	static const struct {
+		const char *prop;
+		int value;
+	} cases[] = {{"T1", 1},  {"T2", 1},  {"T3", 1},  {"F1", 0},  {"F2", 0},
+	             {"F3", 0},  {"N1", -1}, {"N2", -1}, {"N3", -1}, {"N4", -1},
+	             {"N5", -1}, {"N6", -1}, {"N7", -1}, {"N8", -1}, {"N9", -1}};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		if (rnode_bool(rf_prop(&fx, "R", cases[i].prop)) != cases[i].value)
+			fail_msg("%s: %d", cases[i].prop,
+			         rnode_bool(rf_prop(&fx, "R", cases[i].prop)));
+	assert_int_equal(rnode_bool(NULL), -1);
 	rf_done(&fx);
 }
 
@@ -513,7 +605,12 @@ static void test_pseudo_and_symbolic(void **state)
 	          "      Self: !Ref R\n"
 	          "      Att: !GetAtt [R, TopicName]\n"
 	          "      Import: !ImportValue {Fn::Sub: '${AWS::Region}-vpc'}\n"
-	          "      Bogus: !Ref AWS::Bogus\n",
+	          "      Bogus: !Ref AWS::Bogus\n"
+	          "      LongRegion: !Ref AWS::RegionX\n"
+	          "      LongAccount: !Ref AWS::AccountIdX\n"
+	          "      LongStack: !Ref AWS::StackNameX\n"
+	          "      LongPartition: !Ref AWS::PartitionX\n"
+	          "      LongSuffix: !Ref AWS::URLSuffixes\n",
 	          "dev");
 	assert_str_node(rf_prop(&fx, "R", "Region"), "eu-west-1");
 	assert_str_node(rf_prop(&fx, "R", "Partition"), "aws");
@@ -530,6 +627,33 @@ static void test_pseudo_and_symbolic(void **state)
 	assert_int_equal(imp->kind, RN_SCALAR);
 	assert_string_equal(imp->str, "eu-west-1-vpc");
 	assert_non_null(rf_find(&fx.f, "REN002", "AWS::Bogus"));
+	/* a name that only starts like a pseudo parameter is none: it stays a
+	 * symbolic Ref, with a finding, and takes no pseudo parameter's value */
+	const char *longer[][2] = {{"LongRegion", "AWS::RegionX"},
+	                           {"LongAccount", "AWS::AccountIdX"},
+	                           {"LongStack", "AWS::StackNameX"},
+	                           {"LongPartition", "AWS::PartitionX"},
+	                           {"LongSuffix", "AWS::URLSuffixes"}};
+	for (size_t i = 0; i < sizeof(longer) / sizeof(longer[0]); i++) {
+		const rnode *n = rf_prop(&fx, "R", longer[i][0]);
+		assert_non_null(n);
+		assert_non_null(n->fn);
+		assert_string_equal(n->fn, "Ref");
+		assert_non_null(rf_find(&fx.f, "REN002", longer[i][1]));
+	}
+	rf_done(&fx);
+	/* with the account known, too */
+	render_options opt = {.account_id = "123456789012"};
+	rf_render_opt(&fx,
+	              "Resources:\n"
+	              "  R:\n"
+	              "    Type: AWS::SNS::Topic\n"
+	              "    Properties:\n"
+	              "      Account: !Ref AWS::AccountId\n"
+	              "      Longer: !Ref AWS::AccountIdX\n",
+	              "dev", &opt);
+	assert_str_node(rf_prop(&fx, "R", "Account"), "123456789012");
+	assert_string_equal(rf_prop(&fx, "R", "Longer")->fn, "Ref");
 	rf_done(&fx);
 }
 
@@ -726,6 +850,10 @@ static void test_param_sources(void **state)
 	assert_true(render_pseudo_default("AWS::Region", &region));
 	assert_string_equal(region, "eu-west-1");
 	assert_false(render_pseudo_default("AWS::Nothing", NULL));
+	/* exact names: neither a prefix nor a longer name is the pseudo parameter */
+	assert_false(render_pseudo_default("AWS::Reg", NULL));
+	assert_false(render_pseudo_default("AWS::RegionX", NULL));
+	assert_false(render_pseudo_default("AWS::", NULL));
 	assert_str_node(rf_prop(&fx, "Bucket", "Where"), "eu-west-1");
 	/* render_pick over the fragment takes the branch the rendering took */
 	const cat_entry *e = catalog_entry(fx.cat, SEC_RESOURCES, "Bucket");
@@ -783,8 +911,35 @@ static void test_catalog_of_text(void **state)
 	assert_int_equal(render_condition(r, "IsProd"), -1);
 	assert_non_null(render_find(r, "Extra"));
 	assert_true(render_find(r, "Extra")->conditional);
+	/* and the undecided condition stays in the template, though the first */
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(r, RENDER_JSON, &out));
+	assert_non_null(strstr(buf_cstr(&out), "\"Conditions\""));
+	assert_non_null(strstr(buf_cstr(&out), "\"IsProd\""));
+	buf_free(&out);
 	render_free(r);
 	catalog_free(cat);
+
+	/* the partition of a region: by its prefix */
+	static const char part[] = "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\", "
+	                           "\"Properties\": {\"P\": {\"Ref\": \"AWS::Partition\"}}}}}";
+	static const char *const regions[][2] = {{"us-gov-west-1", "aws-us-gov"},
+	                                         {"cn-north-1", "aws-cn"},
+	                                         {"us-govx-1", "aws"},
+	                                         {"us-east-1", "aws"},
+	                                         {"eu-west-1", "aws"}};
+	for (size_t i = 0; i < sizeof regions / sizeof *regions; i++) {
+		cat = render_catalog_of_text("partition", part, strlen(part), &err);
+		assert_non_null(cat);
+		render_params at = {.value = source_value, .region = regions[i][0]};
+		render_options aopt = {.params = &at};
+		r = render_with(cat, &aopt, NULL, &err);
+		assert_non_null(r);
+		assert_str_node(rnode_get(render_find(r, "T")->props, "P"), regions[i][1]);
+		render_free(r);
+		catalog_free(cat);
+	}
 	assert_null(render_catalog_of_text("deployed", "[1, 2]", 6, &err));
 	assert_non_null(err.msg);
 	lms_error_clear(&err);
@@ -800,6 +955,8 @@ int main(void)
 	    cmocka_unit_test(test_join),
 	    cmocka_unit_test(test_select),
 	    cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_bool_spellings),
+	    cmocka_unit_test(test_no_echo_spellings),
 	    cmocka_unit_test(test_sub),
 	    cmocka_unit_test(test_conditions),
 	    cmocka_unit_test(test_condition_errors),

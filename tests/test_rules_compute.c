@@ -146,11 +146,20 @@ static void test_fargate_sizes(void **state)
 		const char *cpu, *mem;
 		bool ok;
 	} cases[] = {
-	    {"'256'", "'512'", true},     {"'256'", "'1536'", false},
-	    {"'512'", "'4096'", true},    {"'512'", "'5120'", false},
-	    {"'1 vCPU'", "'2 GB'", true}, {"'4096'", "'30720'", true},
-	    {"'4096'", "'31744'", false}, {"'8192'", "'20480'", true},
-	    {"'8192'", "'18432'", false}, {"'2048'", "'3072'", false},
+	    {"'256'", "'512'", true},
+	    {"'256'", "'1536'", false},
+	    {"'512'", "'4096'", true},
+	    {"'512'", "'5120'", false},
+	    {"'1 vCPU'", "'2 GB'", true},
+	    {"'4096'", "'30720'", true},
+	    {"'4096'", "'31744'", false},
+	    {"'8192'", "'20480'", true},
+	    {"'8192'", "'18432'", false},
+	    {"'2048'", "'3072'", false},
+	    /* the units are read, so a bad pair in units is found too */
+	    {"'1 vCPU'", "'9 GB'", false},
+	    {"'1 vcpu'", "'9 gb'", false},
+	    {"'1 vcpu'", "'8 gb'", true},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char from[] = "Default: '1024'\n  TaskMemory:\n    Type: String\n    Description: "

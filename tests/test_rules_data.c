@@ -164,6 +164,25 @@ static void test_backup_retention(void **state)
 	done(&fx);
 }
 
+/* Retention on both sides of each bound: 1 and 35 days are allowed, 0 and 36
+ * are not. */
+static void test_backup_retention_edges(void **state)
+{
+	(void)state;
+	fixture fx;
+	static const struct {
+		const char *days;
+		size_t errors;
+	} cases[] = {{"Default: 0", 1}, {"Default: 1", 0}, {"Default: 35", 0}, {"Default: 36", 1}};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		run(&fx, "dev", "Default: 7", cases[i].days, "AWS::SecretsManager-2024-09-16");
+		if (count(&fx, "DAT002", SEV_ERROR) != cases[i].errors)
+			fail_msg("%s: %zu DAT002 errors", cases[i].days,
+			         count(&fx, "DAT002", SEV_ERROR));
+		done(&fx);
+	}
+}
+
 static void test_reader_in_other_az(void **state)
 {
 	(void)state;
@@ -277,6 +296,44 @@ static void test_windows(void **state)
 	done(&fx);
 }
 
+/* Each window at 29 and 30 minutes, and the two windows touching (no
+ * overlap) and overlapping by one minute, on either side. */
+static void test_windows_edges(void **state)
+{
+	(void)state;
+	fixture fx;
+	static const struct {
+		const char *from, *to;
+		const char *message; /* NULL: no DAT007 */
+	} cases[] = {
+	    {"'17:00-18:00'", "'17:00-17:29'", "backup window 17:00-17:29 is shorter"},
+	    {"'17:00-18:00'", "'17:00-17:30'", NULL},
+	    {"'17:00-18:00'", "'23:45-00:14'", "shorter than the 30 minutes"},
+	    {"'17:00-18:00'", "'23:45-00:15'", NULL},
+	    /* the longest daily window, 23 h 59 min, is long enough (and meets
+	     * the maintenance window) */
+	    {"'17:00-18:00'", "'00:00-23:59'", "overlaps"},
+	    {"'sun:19:00-sun:20:00'", "'sun:19:00-sun:19:29'", "maintenance window"},
+	    {"'sun:19:00-sun:20:00'", "'sun:19:00-sun:19:30'", NULL},
+	    {"'sun:19:00-sun:20:00'", "'sun:18:00-sun:19:00'", NULL},
+	    {"'sun:19:00-sun:20:00'", "'sun:17:59-sun:19:00'", "overlaps"},
+	    {"'sun:19:00-sun:20:00'", "'sun:16:00-sun:17:00'", NULL},
+	    {"'sun:19:00-sun:20:00'", "'sun:16:00-sun:17:01'", "overlaps"},
+	    {"'sun:19:00-sun:20:00'", "'wed:17:30-wed:18:30'", "overlaps"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		run(&fx, "dev", cases[i].from, cases[i].to, "AWS::SecretsManager-2024-09-16");
+		if (cases[i].message) {
+			if (!has_message(&fx, "DAT007", cases[i].message))
+				fail_msg("%s: no DAT007 '%s'", cases[i].to, cases[i].message);
+			assert_int_equal(count(&fx, "DAT007", SEV_ERROR), 1);
+		} else if (count(&fx, "DAT007", SEV_ERROR)) {
+			fail_msg("%s: unexpected DAT007", cases[i].to);
+		}
+		done(&fx);
+	}
+}
+
 static void test_cache_engine_version(void **state)
 {
 	(void)state;
@@ -296,11 +353,13 @@ int main(void)
 	    cmocka_unit_test(test_good_passes_everywhere),
 	    cmocka_unit_test(test_acu_bounds),
 	    cmocka_unit_test(test_backup_retention),
+	    cmocka_unit_test(test_backup_retention_edges),
 	    cmocka_unit_test(test_reader_in_other_az),
 	    cmocka_unit_test(test_cache_replicas),
 	    cmocka_unit_test(test_rotation),
 	    cmocka_unit_test(test_deletion_protection),
 	    cmocka_unit_test(test_windows),
+	    cmocka_unit_test(test_windows_edges),
 	    cmocka_unit_test(test_cache_engine_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1041,6 +1041,28 @@ static void test_unsigned_and_duplicate_headers(void **state)
 	                    "x-amz-date:20150830T123600Z\n\nhost;my-header;x-amz-date\n"
 	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	buf_free(&creq);
+	/* a header whose name starts with another's is a header of its own */
+	const sigv4_header near[] = {
+	    {"My-Header", "a"}, {"Host", "example.amazonaws.com"}, {"My-Header1", "b"}};
+	const sigv4_request req3 = {"GET", "/", NULL, near, 3, NULL, 0};
+	buf_init(&creq, 0);
+	assert_true(sigv4_canonical_request(&cfg, &req3, SIGV4_FORM_HEADER, &creq, &err));
+	assert_string_equal(buf_cstr(&creq),
+	                    "GET\n/\n\nhost:example.amazonaws.com\nmy-header:a\nmy-header1:b\n"
+	                    "x-amz-date:20150830T123600Z\n\nhost;my-header;my-header1;x-amz-date\n"
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	buf_free(&creq);
+	/* a repeated header that sorts first is joined as well */
+	const sigv4_header first[] = {
+	    {"A-Dup", "1"}, {"Host", "example.amazonaws.com"}, {"a-dup", "2"}};
+	const sigv4_request req2 = {"GET", "/", NULL, first, 3, NULL, 0};
+	buf_init(&creq, 0);
+	assert_true(sigv4_canonical_request(&cfg, &req2, SIGV4_FORM_HEADER, &creq, &err));
+	assert_string_equal(buf_cstr(&creq),
+	                    "GET\n/\n\na-dup:1,2\nhost:example.amazonaws.com\n"
+	                    "x-amz-date:20150830T123600Z\n\na-dup;host;x-amz-date\n"
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	buf_free(&creq);
 	lms_error_clear(&err);
 }
 
@@ -1120,6 +1142,15 @@ static void test_rejects_bad_input(void **state)
 	expect_rejected(&bad, &ok_req, SIGV4_FORM_QUERY, "expire");
 	bad.expires_in = SIGV4_MAX_EXPIRES_IN + 1;
 	expect_rejected(&bad, &ok_req, SIGV4_FORM_QUERY, "expire");
+	/* the first and the last valid expiry */
+	const long valid_expiry[] = {1, SIGV4_MAX_EXPIRES_IN};
+	for (size_t i = 0; i < 2; i++) {
+		bad.expires_in = valid_expiry[i];
+		buf q;
+		buf_init(&q, 0);
+		assert_true(sigv4_canonical_request(&bad, &ok_req, SIGV4_FORM_QUERY, &q, NULL));
+		buf_free(&q);
+	}
 	bad = cfg;
 	bad.secret_access_key = "";
 	expect_rejected(&bad, &ok_req, SIGV4_FORM_HEADER, "secret access key");

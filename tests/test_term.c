@@ -188,6 +188,14 @@ static void test_printf_to_a_stream(void **state)
 	assert_non_null(strstr(mem, "a\\u009ba"));
 	free(mem);
 	buf_free(&in);
+	/* a write error is -1, as fprintf's */
+	FILE *full = fopen("/dev/full", "w");
+	if (full) {
+		setvbuf(full, NULL, _IONBF, 0);
+		assert_int_equal(term_printf(full, "value: %s\n", "x"), -1);
+		assert_int_equal(term_printf(full, "%s", ""), 0);
+		fclose(full);
+	}
 }
 
 static void test_findings_text_and_json(void **state)

@@ -145,7 +145,8 @@ static const char good[] =
 
 /* Renders `good` with `from` replaced by `to` (which must occur) and runs
  * the trap checks. */
-static void run(rf_fixture *fx, const char *env, const char *from, const char *to)
+static void run_with(rf_fixture *fx, const char *env, const char *from, const char *to,
+                     const char *more)
 {
 	const char *text = good;
 	char *mutated = NULL;
@@ -153,10 +154,11 @@ static void run(rf_fixture *fx, const char *env, const char *from, const char *t
 		const char *at = strstr(good, from);
 		if (!at)
 			fail_msg("mutation '%s' does not apply", from);
-		size_t n = strlen(good) - strlen(from) + strlen(to) + 1;
+		size_t n = strlen(good) - strlen(from) + strlen(to) + strlen(more) + 1;
 		mutated = malloc(n);
 		assert_non_null(mutated);
-		snprintf(mutated, n, "%.*s%s%s", (int)(at - good), good, to, at + strlen(from));
+		snprintf(mutated, n, "%.*s%s%s%s", (int)(at - good), good, to, at + strlen(from),
+		         more);
 		text = mutated;
 	}
 	rf_render(fx, text, env);
@@ -166,6 +168,11 @@ static void run(rf_fixture *fx, const char *env, const char *from, const char *t
 		fail_msg("the template does not render cleanly");
 	}
 	traps_check(fx->cat, fx->m, fx->r, &fx->f);
+}
+
+static void run(rf_fixture *fx, const char *env, const char *from, const char *to)
+{
+	run_with(fx, env, from, to, "");
 }
 
 static size_t trp(const rf_fixture *fx)
@@ -259,6 +266,54 @@ static void test_stage_logging_account(void **state)
 	expect(&fx, "TRP006", SEV_ERROR, 1);
 }
 
+/* Every resource is looked at, the first of the template included: the
+ * account's CloudWatch role, and a stage that logs before it. */
+static void test_stage_logging_account_first(void **state)
+{
+	(void)state;
+	static const char account[] =
+	    "  Account:\n    Type: AWS::ApiGateway::Account\n"
+	    "    Properties: {CloudWatchRoleArn: 'arn:aws:iam::123456789012:role/x'}\n";
+	static const char stage[] =
+	    "  Stage:\n    Type: AWS::ApiGateway::Stage\n%s"
+	    "    Properties:\n      RestApiId: !Ref Api\n"
+	    "      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', LoggingLevel: INFO}]\n";
+	static const struct {
+		bool account_first, depends;
+		size_t errors;
+	} cases[] = {{true, true, 0}, {true, false, 1}, {false, true, 0}, {false, false, 1}};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		buf st, t;
+		buf_init(&st, 0);
+		buf_init(&t, 0);
+		buf_addf(&st, stage, cases[i].depends ? "    DependsOn: Account\n" : "");
+		buf_addf(&t, "Resources:\n%s%s  Api:\n    Type: AWS::ApiGateway::RestApi\n%s",
+		         cases[i].account_first ? account : buf_cstr(&st),
+		         cases[i].account_first ? buf_cstr(&st) : account, "");
+		rf_fixture fx;
+		rf_render(&fx, buf_cstr(&t), "dev");
+		traps_check(fx.cat, fx.m, fx.r, &fx.f);
+		if (rf_count(&fx.f, "TRP006", SEV_ERROR) != cases[i].errors)
+			fail_msg("case %zu: %zu TRP006", i, rf_count(&fx.f, "TRP006", SEV_ERROR));
+		rf_done(&fx);
+		buf_free(&st);
+		buf_free(&t);
+	}
+}
+
+/* The trail's bucket policy is the one of its bucket, named exactly: a
+ * policy of BucketLogs is not one of Bucket. */
+static void test_trail_policy_of_its_bucket(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	run_with(&fx, "dev", "      Bucket: !Ref Bucket\n      PolicyDocument: {}\n",
+	         "      Bucket: !Ref BucketLogs\n      PolicyDocument: {}\n",
+	         "  BucketLogs:\n    Type: AWS::S3::Bucket\n");
+	assert_int_equal(rf_count(&fx.f, "TRP007", SEV_ERROR), 1);
+	rf_done(&fx);
+}
+
 static void test_trail_before_policy(void **state)
 {
 	(void)state;
@@ -276,6 +331,41 @@ static void test_key_principals(void **state)
 	run(&fx, "dev", "Principal: {Service: cloudtrail.amazonaws.com}",
 	    "Principal: {Service: s3.amazonaws.com}");
 	expect(&fx, "TRP008", SEV_ERROR, 1);
+}
+
+/* The account root as a key principal: its ARN, a bare 12-digit account id,
+ * or Ref AWS::AccountId; 11 or 13 digits, a non-digit, or ":root" alone are
+ * not it. A queue uses the key through IAM (no service principal), so the
+ * root statement is what lets it. */
+static void test_key_account_principal(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *principal;
+		size_t errors;
+	} cases[] = {
+	    {"{AWS: '123456789012'}", 0},
+	    {"{AWS: [arn:aws:iam::123456789012:root]}", 0},
+	    {"{AWS: !Ref AWS::AccountId}", 0},
+	    {"{AWS: ['111111111111', !Ref AWS::AccountId]}", 0},
+	    {"{AWS: '12345678901'}", 1},
+	    {"{AWS: '1234567890123'}", 1},
+	    {"{AWS: '12345678901x'}", 1},
+	    {"{AWS: ':root'}", 1},
+	    {"{AWS: 'x:root'}", 0},
+	    {"{AWS: !Ref AWS::Region}", 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		rf_fixture fx;
+		run_with(
+		    &fx, "dev", "{AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}",
+		    cases[i].principal,
+		    "  Queue:\n    Type: AWS::SQS::Queue\n    Properties: {KmsMasterKeyId: !Ref "
+		    "LogsKey}\n");
+		if (trp(&fx) != cases[i].errors)
+			print_message("principal %s\n", cases[i].principal);
+		expect(&fx, "TRP008", SEV_ERROR, cases[i].errors);
+	}
 }
 
 static void test_alarm_period(void **state)
@@ -368,9 +458,17 @@ static void test_eip_quota(void **state)
 	buf eips;
 	buf_init(&eips, 0);
 	buf_adds(&eips, "Resources:\n");
-	for (int i = 1; i <= 6; i++)
+	for (int i = 1; i <= 5; i++)
 		buf_addf(&eips, "  Eip%d:\n    Type: AWS::EC2::EIP\n", i);
 	rf_fixture fx;
+	/* five fit the default quota, the sixth does not */
+	run(&fx, "dev", "Resources:\n", buf_cstr(&eips));
+	expect(&fx, "TRP014", SEV_ERROR, 0);
+	buf_adds(&eips, "  Eip6:\n    Type: AWS::EC2::EIP\n");
+	run(&fx, "dev", "Resources:\n", buf_cstr(&eips));
+	expect(&fx, "TRP014", SEV_ERROR, 1);
+	/* an EIP association is no EIP */
+	buf_adds(&eips, "  Assoc:\n    Type: AWS::EC2::EIPAssociation\n");
 	run(&fx, "dev", "Resources:\n", buf_cstr(&eips));
 	expect(&fx, "TRP014", SEV_ERROR, 1);
 	buf_free(&eips);
@@ -442,7 +540,10 @@ int main(void)
 	    cmocka_unit_test(test_deployment_before_methods),
 	    cmocka_unit_test(test_stage_logging_account),
 	    cmocka_unit_test(test_trail_before_policy),
+	    cmocka_unit_test(test_stage_logging_account_first),
+	    cmocka_unit_test(test_trail_policy_of_its_bucket),
 	    cmocka_unit_test(test_key_principals),
+	    cmocka_unit_test(test_key_account_principal),
 	    cmocka_unit_test(test_alarm_period),
 	    cmocka_unit_test(test_log_groups),
 	    cmocka_unit_test(test_lambda_log_group),

@@ -474,6 +474,21 @@ static void test_mdl001_unknown_parameter(void **state)
 	    strstr(find(&f, "MDL001", SEV_ERROR, "NatGatewayMod")->hint, "NatGatewayMode"));
 	findings_free(&f);
 	expect_no_rule("prod", "NatGatewayMode", "per-az", "MDL001");
+	/* the suggestion reaches three edits, each insertion one edit, and
+	 * stops at four */
+	static const struct {
+		const char *key;
+		bool suggested;
+	} near[] = {{"NatGatewayMo", true}, {"NatGatewayM", true}, {"NatGateway", false}};
+	for (size_t i = 0; i < sizeof near / sizeof *near; i++) {
+		validate_with("prod", near[i].key, "per-az", &f);
+		const finding *x = find(&f, "MDL001", SEV_ERROR, near[i].key);
+		assert_non_null(x);
+		bool named = x->hint && strstr(x->hint, "NatGatewayMode");
+		if (named != near[i].suggested)
+			fail_msg("%s: hint %s", near[i].key, x->hint ? x->hint : "(none)");
+		findings_free(&f);
+	}
 }
 
 /* a parameter the pipeline owns is not the model's: the finding names its owner */
@@ -768,6 +783,39 @@ static void test_net004_app_subnet_capacity(void **state)
 	model_free(m);
 }
 
+/* Whether app subnets of /26 (59 usable addresses) are too small for
+ * `tasks` over `azs` AZs: each must hold its share after one AZ is lost,
+ * ceil(tasks / (azs - 1)) (all of them with one AZ), plus 32. */
+static bool app_subnets_short(const char *azs, const char *tasks)
+{
+	model *m = new_model(real_cat, "prod");
+	assert_true(model_set(m, "AppSubnetCidrs", "10.40.16.0/26,10.40.32.0/26,10.40.48.0/26"));
+	assert_true(model_set(m, "AvailabilityZoneCount", azs));
+	assert_true(model_set(m, "ServiceMaxTasks", tasks));
+	findings f;
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+	bool short_ = find(&f, "NET004", SEV_ERROR, "AppSubnetCidrs") != NULL;
+	findings_free(&f);
+	model_free(m);
+	return short_;
+}
+
+static void test_net004_app_subnet_capacity_edges(void **state)
+{
+	(void)state;
+	/* three AZs: 54 tasks need 27 + 32 = 59 in each of the two left; 55 need 60 */
+	assert_false(app_subnets_short("3", "54"));
+	assert_true(app_subnets_short("3", "55"));
+	/* two AZs: the one left holds them all */
+	assert_false(app_subnets_short("2", "27"));
+	assert_true(app_subnets_short("2", "28"));
+	/* one AZ (no AZ to lose): all of them, and no division by zero */
+	assert_false(app_subnets_short("1", "27"));
+	assert_true(app_subnets_short("1", "28"));
+	assert_false(app_subnets_short("3", "0"));
+}
+
 static void test_net005_three_azs_in_prod(void **state)
 {
 	(void)state;
@@ -843,6 +891,7 @@ static void test_bound_parameter_in_file(void **state)
 	char *dir = make_temp_dir();
 	char *path = join(dir, "m.yml");
 	const char *text = "stack: lms-dev\nregion: eu-west-1\nenvironment: dev\nsuffix: dev\n"
+	                   "parametersx: 1\n"
 	                   "parameters:\n  NatGatewayMode: per-az\n  Environment: prod\n"
 	                   "  region: us-east-1\n";
 	write_text(path, text);
@@ -856,13 +905,20 @@ static void test_bound_parameter_in_file(void **state)
 	assert_non_null(x);
 	assert_int_equal(x->line, line_of(text, "  Environment:"));
 	assert_int_equal(x->col, 3);
+	assert_non_null(strstr(x->message, "'Environment' is bound to a top-level key"));
+	assert_non_null(strstr(x->hint, "top-level key"));
+	/* a key that only starts like "parameters" is an unknown key, not a
+	 * parameter */
+	x = find(&f, "MDL001", SEV_ERROR, "parametersx");
+	assert_non_null(x);
+	assert_non_null(strstr(x->message, "unknown key 'parametersx'"));
 	/* a parameter named like a top-level key does not shadow it */
 	x = find(&f, "MDL001", SEV_ERROR, "parameters.region");
 	assert_non_null(x);
 	assert_int_equal(x->line, line_of(text, "  region:"));
 	assert_string_equal(model_get(m, "region"), "eu-west-1");
 	assert_int_equal(count_rule(&f, "MDL004"), 0);
-	assert_int_equal(findings_count(&f, SEV_ERROR), 2);
+	assert_int_equal(findings_count(&f, SEV_ERROR), 3);
 	findings_free(&f);
 	model_free(m);
 	lms_error_clear(&err);
@@ -980,6 +1036,33 @@ static void test_pattern_invalid_utf8_value(void **state)
 		assert_non_null(strstr(why, "UTF-8"));
 		free(why);
 		assert_int_equal(java_pattern_match("[a-z]+", values[i], NULL), -1);
+	}
+}
+
+/* A parameter value must be UTF-8, each bound on both sides: the last code
+ * point before the surrogates and the first after, the last code point,
+ * overlong forms. */
+static void test_value_utf8_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value;
+		bool valid;
+	} cases[] = {
+	    {"a\xed\x9f\xbf", true},  {"a\xed\xa0\x80", false},     {"a\xed\xbf\xbf", false},
+	    {"a\xee\x80\x80", true},  {"a\xf4\x8f\xbf\xbf", true},  {"a\xf4\x90\x80\x80", false},
+	    {"a\xe0\x9f\xbf", false}, {"a\xe0\xa0\x80", true},      {"a\xc1\xbf", false},
+	    {"a\xc2\x80", true},      {"a\xf0\x8f\xbf\xbf", false}, {"a\xf0\x90\x80\x80", true},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		findings f;
+		validate_with("dev", "VpcCidr", cases[i].value, &f);
+		bool flagged = false;
+		for (size_t k = 0; k < f.n; k++)
+			flagged = flagged || strstr(f.v[k].message, "not valid UTF-8") != NULL;
+		if (flagged == cases[i].valid)
+			fail_msg("case %zu: %s", i, flagged ? "flagged" : "not flagged");
+		findings_free(&f);
 	}
 }
 
@@ -1126,6 +1209,7 @@ int main(void)
 	    cmocka_unit_test(test_net003_overlap),
 	    cmocka_unit_test(test_net004_prefix_and_size),
 	    cmocka_unit_test(test_net004_app_subnet_capacity),
+	    cmocka_unit_test(test_net004_app_subnet_capacity_edges),
 	    cmocka_unit_test(test_net005_three_azs_in_prod),
 	    cmocka_unit_test(test_findings_carry_the_line),
 	    cmocka_unit_test(test_bound_parameter_in_file),
@@ -1133,6 +1217,7 @@ int main(void)
 	    cmocka_unit_test(test_pattern_posix_classes),
 	    cmocka_unit_test(test_pattern_unsupported_and_invalid),
 	    cmocka_unit_test(test_pattern_invalid_utf8_value),
+	    cmocka_unit_test(test_value_utf8_edges),
 	    cmocka_unit_test(test_pattern_match_limit),
 	    cmocka_unit_test(test_cidr4_parse),
 	    cmocka_unit_test(test_cidr4_contains_overlap),
