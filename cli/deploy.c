@@ -21,6 +21,7 @@
 #include "model/findings.h"
 #include "model/validate.h"
 #include "model/ydoc.h"
+#include "ops/envflow.h"
 #include "ops/flow.h"
 #include "ops/leftovers.h"
 #include "ops/ops.h"
@@ -220,6 +221,9 @@ typedef struct op {
 	bool handler_installed;
 	/* the model's findings, validated once (validate_first) for every gate after it */
 	findings checked;
+	/* the environment's companion stack (the edge, ops/envflow.h), once open_edge made it:
+	 * edge.comp NULL when the catalog names none */
+	ef_companion edge;
 } op;
 
 /* The styles say() knows, as markers color() hands out: characters of Unicode's private use
@@ -300,6 +304,7 @@ static void op_free(op *o)
 {
 	if (o->handler_installed)
 		sigaction(SIGINT, &o->old_int, NULL);
+	ef_close(&o->edge);
 	aws_client_free(o->aws);
 	provider_cache_free(o->creds);
 	sts_identity_free(&o->who);
@@ -433,19 +438,38 @@ long deploy_env_ms(const char *name)
 
 /* The catalog's NoEcho parameters, by name (their values in answers: DescribeStacks) and by
  * the model's value (a second net), are never shown in the --debug log. */
-static void mask_no_echo(op *o)
+static void mask_no_echo_of(aws_client *aws, const catalog *cat, const model *m)
 {
-	for (size_t i = 0; o->aws && o->cat && i < o->cat->nparams; i++) {
-		const cat_param *p = &o->cat->params[i];
+	for (size_t i = 0; aws && cat && i < cat->nparams; i++) {
+		const cat_param *p = &cat->params[i];
 		if (!p->no_echo)
 			continue;
-		aws_client_mask_parameter(o->aws, p->e.name);
-		if (o->m)
-			aws_client_mask(o->aws, model_param_value(o->m, o->cat, p->e.name));
+		aws_client_mask_parameter(aws, p->e.name);
+		if (m)
+			aws_client_mask(aws, model_param_value(m, cat, p->e.name));
 	}
 }
 
+static void mask_no_echo(op *o)
+{
+	mask_no_echo_of(o->aws, o->cat, o->m);
+}
+
 static bool ask_mfa_code(void *ctx, const char *profile, const char *serial, buf *code);
+
+static void connect_options(op *o, sf_connect_options *co)
+{
+	*co = (sf_connect_options){.profile = o->profile,
+	                           .profile_named_by =
+	                               o->profile_source.len ? buf_cstr(&o->profile_source) : NULL,
+	                           .region = o->region,
+	                           .endpoint_url = o->endpoint_url,
+	                           .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
+	                           .backoff_unit_ms = deploy_env_ms("LMSCTL_HTTP_BACKOFF_MS"),
+	                           .debug = o->debug ? stderr : NULL,
+	                           .interrupted = is_interrupted,
+	                           .mfa_prompt = ask_mfa_code};
+}
 
 /* Credentials, client and caller identity. */
 static int connect_aws(op *o)
@@ -454,16 +478,8 @@ static int connect_aws(op *o)
 	if (rc != EXIT_OK)
 		return rc;
 	lms_error err = {0};
-	sf_connect_options co = {.profile = o->profile,
-	                         .profile_named_by =
-	                             o->profile_source.len ? buf_cstr(&o->profile_source) : NULL,
-	                         .region = o->region,
-	                         .endpoint_url = o->endpoint_url,
-	                         .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
-	                         .backoff_unit_ms = deploy_env_ms("LMSCTL_HTTP_BACKOFF_MS"),
-	                         .debug = o->debug ? stderr : NULL,
-	                         .interrupted = is_interrupted,
-	                         .mfa_prompt = ask_mfa_code};
+	sf_connect_options co;
+	connect_options(o, &co);
 	sf_session ses;
 	credentials_status st = CREDENTIALS_OK;
 	sf_connect_step failed = sf_connect(&co, &ses, &st, &err);
@@ -497,6 +513,30 @@ static int connect_aws(op *o)
 	say(o, "%s%s%s stack %s in account %s, %s, as %s\n", color(o, BOLD),
 	    prod ? "PROD" : o->environment, color(o, RESET), o->stack, o->who.account, o->region,
 	    o->who.arn);
+	return EXIT_OK;
+}
+
+/* The environment's companion stack (the edge: its catalog, its model, a client for its
+ * Region with the same credentials), after connect_aws; EXIT_OK with o->edge.comp NULL when
+ * the catalog names none. */
+static int open_edge(op *o)
+{
+	lms_error err = {0};
+	if (!ef_open(o->cat, o->m, &o->edge, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	if (!o->edge.comp)
+		return EXIT_OK;
+	sf_connect_options co;
+	connect_options(o, &co);
+	if (!ef_connect(&o->edge, &co, o->creds, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return EXIT_USAGE;
+	}
+	mask_no_echo_of(o->edge.aws, o->edge.cat, o->edge.m);
 	return EXIT_OK;
 }
 
@@ -583,19 +623,25 @@ static bool confirm_typed(const char *question, const char *expected)
 
 /* ---- journal ------------------------------------------------------------------------------ */
 
-static void journal(op *o, const char *change_set, const char *result)
+static void journal_at(op *o, const char *region, const char *stack, const char *change_set,
+                       const char *result)
 {
 	sf_journal_entry e = {.command = o->name,
 	                      .caller = o->have_identity ? o->who.arn : NULL,
 	                      .account = o->have_identity ? o->who.account : NULL,
-	                      .region = o->region,
-	                      .stack = o->stack,
+	                      .region = region,
+	                      .stack = stack,
 	                      .change_set = change_set,
 	                      .result = result};
 	lms_error err = {0};
 	if (!sf_journal(&e, &err))
 		term_printf(stderr, "lmsctl: warning: %s\n", err.msg ? err.msg : "journal");
 	lms_error_clear(&err);
+}
+
+static void journal(op *o, const char *change_set, const char *result)
+{
+	journal_at(o, o->region, o->stack, change_set, result);
 }
 
 /* ---- events --------------------------------------------------------------------------------- */
@@ -909,7 +955,52 @@ typedef struct deploy_opts {
 	pipeline_override override;
 } deploy_opts;
 
+/* The edge stack's part of a deploy (the JSON's "edge" object, its journal entry). */
+typedef struct edge_result {
+	const char *stack, *region; /* NULL: the environment has no edge (or --template) */
+	const char *result;
+	char *change_set, *change_set_id;
+	json_t *changes;
+	cfn_stack *after; /* the settled stack */
+	sf_failure first;
+} edge_result;
+
+static void edge_result_free(edge_result *e)
+{
+	free(e->change_set);
+	free(e->change_set_id);
+	json_decref(e->changes);
+	cfn_stack_free(e->after);
+	sf_failure_free(&e->first);
+	memset(e, 0, sizeof *e);
+}
+
+static json_t *edge_result_json(const edge_result *e)
+{
+	json_t *doc = json_pack("{s:s, s:s, s:s?}", "stack", e->stack, "region", e->region,
+	                        "result", e->result);
+	if (doc && e->change_set)
+		json_object_set_new(doc, "changeSet", json_string(e->change_set));
+	if (doc && e->change_set)
+		json_object_set_new(
+		    doc, "change_set",
+		    json_pack("{s:s, s:s?}", "name", e->change_set, "id", e->change_set_id));
+	if (doc && e->changes)
+		json_object_set(doc, "changes", e->changes);
+	if (doc && e->after) {
+		json_object_set_new(doc, "status", json_string(e->after->status));
+		json_object_set_new(doc, "outputs", sf_outputs_flat(e->after));
+	}
+	if (doc && e->first.logical_id)
+		json_object_set_new(doc, "firstFailure",
+		                    json_pack("{s:s, s:s, s:s, s:s}", "logicalId",
+		                              e->first.logical_id, "type", e->first.type, "status",
+		                              e->first.status, "reason", e->first.reason));
+	return doc;
+}
+
 typedef struct deploy_result {
+	edge_result edge;
 	const char *result;  /* for the journal and the JSON */
 	char *change_set;    /* name */
 	char *change_set_id; /* its ARN, when known */
@@ -950,6 +1041,8 @@ static void emit_json(op *o, const char *key, const char *result, const deploy_r
 		json_object_set_new(doc, "outputs", sf_outputs_flat(r->stack));
 	if (r && r->leftovers)
 		json_object_set(doc, "leftovers", r->leftovers);
+	if (r && r->edge.stack)
+		json_object_set_new(doc, "edge", edge_result_json(&r->edge));
 	char *text = term_json_dumps(doc, JSON_INDENT(2));
 	if (text)
 		term_printf(stdout, "%s\n", text);
@@ -1104,6 +1197,11 @@ typedef struct deploy_run {
 	char *role_arn;
 	sf_plan plan; /* the change set, its name and tokens */
 	summary sm;
+	bool main_empty; /* the main change set has no changes */
+	cfn_stack *main; /* the main stack before the deploy (an update); NULL: none */
+	ef_deploy edge;  /* the edge stack's deploy; edge.c NULL: one stack */
+	buf edge_tpl;
+	summary edge_sm; /* its reviewed change set's */
 } deploy_run;
 
 /* The template: the file given, or the model's, assembled. */
@@ -1187,7 +1285,10 @@ static int deploy_gate(deploy_run *x)
 		              : s && s->role_arn && update ? strdup(s->role_arn)
 		                                           : NULL;
 	}
-	cfn_stack_free(s);
+	if (rc == EXIT_OK && update)
+		x->main = s; /* its outputs: the edge's parameters, when they do not change */
+	else
+		cfn_stack_free(s);
 	return rc;
 }
 
@@ -1260,13 +1361,245 @@ static int deploy_change_set(deploy_run *x)
 	return rc;
 }
 
-/* The review: an empty or failed change set ends here; a stateful replacement is refused
- * without --allow-replacement; --no-execute stops; else the operator confirms (typed
- * when data is at stake) unless --yes. *go says whether to execute. */
-static int deploy_review(deploy_run *x, bool *go)
+/* ---- deploy: the edge stack ----------------------------------------------------------- */
+
+static void edge_note_change_set(deploy_result *r, const sf_plan *p)
+{
+	free(r->edge.change_set);
+	free(r->edge.change_set_id);
+	r->edge.change_set = p->named ? strdup(buf_cstr(&p->names.name)) : NULL;
+	r->edge.change_set_id = p->cs_id ? strdup(p->cs_id) : NULL;
+}
+
+/* What the edge's change set is made with besides its template and parameters: the
+ * account, the environment, and the role (--role-arn; else an update keeps the edge
+ * stack's, a creation takes the main stack's: IAM roles are global). */
+static sf_plan_request edge_request(const deploy_run *x)
+{
+	const char *role = x->d->role_arn                   ? x->d->role_arn
+	                   : x->edge.gate == EF_GATE_UPDATE ? NULL
+	                                                    : x->role_arn;
+	return (sf_plan_request){
+	    .account = x->o->who.account, .environment = x->o->environment, .role_arn = role};
+}
+
+/* The edge's part of the review when the main stack's outputs are not known yet (a first
+ * deploy): its template's resources, and which parameters wait for those outputs. */
+static void edge_review_pending(deploy_run *x)
+{
+	op *o = x->o;
+	const catalog *cat = x->edge.c->cat;
+	say(o, "Its change set is made after the main stack deploys, with its parameters from the "
+	       "main stack's outputs after it deploys:");
+	for (size_t i = 0; i < cat->nparams; i++)
+		if (cat->params[i].from_output)
+			say(o, " %s <- %s", cat->params[i].e.name, cat->params[i].from_output);
+	say(o, ".\nIts template's resources (%s):\n",
+	    x->edge.gate == EF_GATE_UPDATE ? "an update: what changes is known then" : "to add");
+	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
+		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
+		const char *type = ynode_str(ynode_get(e->value, "Type"));
+		say(o, "  %s %-40s %s\n",
+		    x->edge.gate == EF_GATE_UPDATE ? "? Update " : "+ Add    ", type ? type : "?",
+		    e->name);
+	}
+}
+
+/* The edge's part of the one review: the gate of its stack, then its change set when the
+ * main stack's outputs are already known (an update of the main stack: they are checked
+ * again after it), else what its template will make (edge_review_pending). */
+static int edge_review(deploy_run *x)
+{
+	op *o = x->o;
+	ef_deploy *e = &x->edge;
+	deploy_result *r = x->r;
+	if (!e->c)
+		return EXIT_OK;
+	lms_error err = {0};
+	buf why;
+	buf_init(&why, 0);
+	ef_gate g = ef_deploy_gate(e, &why, &err);
+	if (g == EF_GATE_ERROR || g == EF_GATE_REFUSED) {
+		if (g == EF_GATE_ERROR)
+			fail_err(&err);
+		else
+			fail("%s: nothing deployed", buf_cstr(&why));
+		r->edge.result = g == EF_GATE_ERROR ? "failed: DescribeStacks" : "refused";
+		buf_free(&why);
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	buf_free(&why);
+	say(o, "\nEdge stack %s (%s), after the main stack%s:\n", e->c->stack, e->c->region,
+	    g == EF_GATE_RECREATE ? "; its creation failed: it is deleted, then created again"
+	                          : "");
+	buf_init(&x->edge_tpl, 0);
+	if (!ef_template(e->c, &x->edge_tpl, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		r->edge.result = "failed: template";
+		return EXIT_FINDINGS;
+	}
+	if (!x->main || g == EF_GATE_RECREATE) {
+		edge_review_pending(x);
+		return EXIT_OK;
+	}
+	cfn_kv *p = NULL;
+	size_t n = 0;
+	sf_plan_request rq = edge_request(x);
+	sf_hooks h;
+	if (!ef_params(e->c, o->cat, o->m, x->main, &p, &n) ||
+	    !ef_deploy_plan(e, &rq, buf_cstr(&x->edge_tpl), x->edge_tpl.len, p, n, hooks(o, &h),
+	                    &err)) {
+		if (err.msg)
+			fail_err(&err);
+		lms_error_clear(&err);
+		edge_note_change_set(r, &e->plan);
+		r->edge.result = "failed: change set not created";
+		return EXIT_FINDINGS;
+	}
+	edge_note_change_set(r, &e->plan);
+	cfn_change_set *cs = e->plan.cs;
+	if (cfn_change_set_is_empty(cs)) {
+		say(o, "No changes with the main stack's outputs as they are.\n");
+		return EXIT_OK;
+	}
+	if (strcmp(cs->status, "FAILED") == 0) {
+		fail("the change set of %s failed: %s", e->c->stack,
+		     cs->status_reason ? cs->status_reason : "no reason");
+		r->edge.result = "failed: change set FAILED";
+		return EXIT_FINDINGS;
+	}
+	x->edge_sm = summarize(o, cs, g == EF_GATE_UPDATE ? "UPDATE" : "CREATE");
+	r->edge.changes = changes_json(cs);
+	if (x->edge_sm.stateful_replace && !x->d->allow_replacement) {
+		fail("refusing to replace %zu stateful resource(s) of %s: pass --allow-replacement "
+		     "if that is intended; nothing deployed",
+		     x->edge_sm.stateful_replace, e->c->stack);
+		r->edge.result = "refused: stateful replacement";
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
+/* Whether the edge has anything to do: a change set with changes, or one to make. */
+static bool edge_has_work(const deploy_run *x)
+{
+	return x->edge.c && !(x->edge.planned && cfn_change_set_is_empty(x->edge.plan.cs));
+}
+
+static void edge_not_executed(deploy_run *x)
+{
+	op *o = x->o;
+	edge_result *er = &x->r->edge;
+	if (!x->edge.c)
+		return;
+	if (!x->edge.planned) {
+		say(o, "The edge stack's change set is not made: its parameters come from the main "
+		       "stack's outputs, which do not exist yet. Deploy to make both.\n");
+		er->result = x->main ? "not made: the edge stack must be deleted first"
+		                     : "not made: the main stack does not exist yet";
+	} else if (cfn_change_set_is_empty(x->edge.plan.cs)) {
+		lms_error err = {0};
+		if (!cfn_delete_change_set(x->edge.c->aws, x->edge.c->stack, x->edge.plan.cs_id,
+		                           &err))
+			lms_error_clear(&err);
+		er->result = "no changes";
+	} else {
+		buf ep;
+		buf_init(&ep, 0);
+		aws_cli_endpoint_option(x->edge.c->aws, "cloudformation", &ep);
+		say(o,
+		    "Edge change set %s of %s is ready for review; execute it after the main "
+		    "stack's (its outputs as they are now) with: aws cloudformation "
+		    "execute-change-set --region %s%s --stack-name %s --change-set-name %s\n",
+		    er->change_set, x->edge.c->stack, x->edge.c->region, buf_cstr(&ep),
+		    x->edge.c->stack, er->change_set);
+		buf_free(&ep);
+		er->result = "created, not executed";
+	}
+}
+
+/* The one confirmation, for both stacks: typed when data is at stake or a pipeline
+ * parameter is set, else yes or no; --no-execute stops here with both change sets named. */
+static int deploy_confirm(deploy_run *x, bool *go)
 {
 	op *o = x->o;
 	const deploy_opts *d = x->d;
+	deploy_result *r = x->r;
+	const char *name = buf_cstr(&x->plan.names.name);
+	if (d->no_execute) {
+		buf ep; /* --endpoint-url URL when CloudFormation's endpoint is a configured one */
+		buf_init(&ep, 0);
+		aws_cli_endpoint_option(o->aws, "cloudformation", &ep);
+		if (!x->main_empty)
+			say(o,
+			    "Not executed (--no-execute). Change set %s is ready for review; "
+			    "execute "
+			    "it with: lmsctl deploy --change-set %s --yes, or aws cloudformation "
+			    "execute-change-set --region %s%s --stack-name %s --change-set-name "
+			    "%s\n",
+			    name, name, o->region, buf_cstr(&ep), o->stack, name);
+		buf_free(&ep);
+		edge_not_executed(x);
+		if (!x->main_empty)
+			r->result = "created, not executed";
+		return EXIT_OK;
+	}
+	if (!d->yes) {
+		bool yes;
+		bool data = x->sm.stateful_replace || x->sm.stateful_remove ||
+		            x->edge_sm.stateful_replace || x->edge_sm.stateful_remove;
+		if (data || d->override.key) {
+			buf q;
+			buf_init(&q, 0);
+			if (data)
+				buf_addf(
+				    &q,
+				    "This deploy replaces or removes stateful resources of %s%s%s.",
+				    o->stack, x->edge.c ? " or " : "",
+				    x->edge.c ? x->edge.c->stack : "");
+			if (d->override.key)
+				buf_addf(&q,
+				         "%sThis change set sets %s, which the pipeline owns, to "
+				         "%s: the service runs that until the pipeline deploys "
+				         "again.",
+				         q.len ? "\n" : "", d->override.key, d->override.value);
+			yes = confirm_typed(buf_cstr(&q), o->stack);
+			buf_free(&q);
+		} else if (x->edge.c) {
+			buf q;
+			buf_init(&q, 0);
+			buf_addf(&q, "Deploy %s%s%s (%s)?", x->main_empty ? "" : o->stack,
+			         x->main_empty ? "" : ", then ", x->edge.c->stack,
+			         x->edge.c->region);
+			yes = confirm_yes_no(buf_cstr(&q));
+			buf_free(&q);
+		} else {
+			yes = confirm_yes_no("Execute this change set?");
+		}
+		if (!yes) {
+			if (!x->main_empty)
+				say(o, "Not executed. Change set %s is left for review.\n", name);
+			if (x->edge.planned)
+				say(o, "Not executed. Change set %s of %s is left for review.\n",
+				    r->edge.change_set, x->edge.c->stack);
+			r->result = "declined";
+			if (x->edge.c)
+				r->edge.result = "declined";
+			return EXIT_FINDINGS;
+		}
+	}
+	*go = true;
+	return EXIT_OK;
+}
+
+/* The review: an empty main change set has nothing to execute, a failed one ends here; a
+ * stateful replacement is refused without --allow-replacement; then the edge's part, and
+ * the one confirmation (deploy_confirm). *go says whether to go on. */
+static int deploy_review(deploy_run *x, bool *go)
+{
+	op *o = x->o;
 	deploy_result *r = x->r;
 	cfn_change_set *cs = x->plan.cs;
 	const char *name = buf_cstr(&x->plan.names.name);
@@ -1278,70 +1611,39 @@ static int deploy_review(deploy_run *x, bool *go)
 			lms_error_clear(&err);
 		r->result = "no changes";
 		r->stack_status = strdup("NO_CHANGES");
-		return EXIT_OK;
-	}
-	if (strcmp(cs->status, "FAILED") == 0) {
+		x->main_empty = true;
+	} else if (strcmp(cs->status, "FAILED") == 0) {
 		fail("the change set failed: %s",
 		     cs->status_reason ? cs->status_reason : "no reason");
 		if (!cfn_delete_change_set(o->aws, o->stack, x->plan.cs_id, &err))
 			lms_error_clear(&err);
 		r->result = "failed: change set FAILED";
 		return EXIT_FINDINGS;
-	}
-	x->sm = summarize(o, cs, x->type);
-	r->changes = changes_json(cs);
-	if (x->sm.stateful_replace && !d->allow_replacement) {
-		fail("refusing to replace %zu stateful resource(s) (their data would be "
-		     "lost): "
-		     "pass --allow-replacement if that is intended; change set %s is left "
-		     "for "
-		     "review",
-		     x->sm.stateful_replace, name);
-		r->result = "refused: stateful replacement";
-		return EXIT_FINDINGS;
-	}
-	if (d->no_execute) {
-		buf ep; /* --endpoint-url URL when CloudFormation's endpoint is a configured one */
-		buf_init(&ep, 0);
-		aws_cli_endpoint_option(o->aws, "cloudformation", &ep);
-		say(o,
-		    "Not executed (--no-execute). Change set %s is ready for review; execute it "
-		    "with: lmsctl deploy --change-set %s --yes, or aws cloudformation "
-		    "execute-change-set --region %s%s --stack-name %s --change-set-name %s\n",
-		    name, name, o->region, buf_cstr(&ep), o->stack, name);
-		buf_free(&ep);
-		r->result = "created, not executed";
-		return EXIT_OK;
-	}
-	if (!d->yes) {
-		bool yes;
-		if (x->sm.stateful_replace || x->sm.stateful_remove || d->override.key) {
-			buf q;
-			buf_init(&q, 0);
-			if (x->sm.stateful_replace || x->sm.stateful_remove)
-				buf_addf(&q,
-				         "This change set replaces or removes stateful resources "
-				         "of %s.",
-				         o->stack);
-			if (d->override.key)
-				buf_addf(&q,
-				         "%sThis change set sets %s, which the pipeline owns, to "
-				         "%s: the service runs that until the pipeline deploys "
-				         "again.",
-				         q.len ? "\n" : "", d->override.key, d->override.value);
-			yes = confirm_typed(buf_cstr(&q), o->stack);
-			buf_free(&q);
-		} else {
-			yes = confirm_yes_no("Execute this change set?");
-		}
-		if (!yes) {
-			say(o, "Not executed. Change set %s is left for review.\n", name);
-			r->result = "declined";
+	} else {
+		x->sm = summarize(o, cs, x->type);
+		r->changes = changes_json(cs);
+		if (x->sm.stateful_replace && !x->d->allow_replacement) {
+			fail(
+			    "refusing to replace %zu stateful resource(s) (their data would be "
+			    "lost): pass --allow-replacement if that is intended; change set %s is "
+			    "left for review",
+			    x->sm.stateful_replace, name);
+			r->result = "refused: stateful replacement";
 			return EXIT_FINDINGS;
 		}
 	}
-	*go = true;
-	return EXIT_OK;
+	int rc = edge_review(x);
+	if (rc != EXIT_OK) {
+		if (!x->main_empty)
+			say(o, "Change set %s is left for review.\n", name);
+		r->result = "refused: the edge stack";
+		return rc;
+	}
+	if (x->main_empty && !edge_has_work(x)) {
+		edge_not_executed(x); /* its empty change set deleted */
+		return EXIT_OK;
+	}
+	return deploy_confirm(x, go);
 }
 
 /* The outcome of a deploy that ran: the first failure, or the outputs. */
@@ -1413,6 +1715,146 @@ static int deploy_execute(deploy_run *x)
 		} else {
 			rc = deploy_outcome(x);
 		}
+		break;
+	}
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* The edge's change set executed and followed; its outputs printed and merged into the
+ * flat outputs (prefixed SF_EDGE_OUTPUT_PREFIX). */
+static int edge_execute(deploy_run *x, const cfn_stack *main)
+{
+	op *o = x->o;
+	ef_deploy *e = &x->edge;
+	edge_result *er = &x->r->edge;
+	const cfn_change_set *cs = e->plan.cs;
+	lms_error err = {0};
+	sf_operation run = {.call = SF_EXECUTE,
+	                    .target = e->c->stack,
+	                    .change_set = e->plan.cs_id,
+	                    .token = buf_cstr(&e->plan.names.execute_token),
+	                    .events_of = cs->stack_id ? cs->stack_id : e->c->stack,
+	                    .stack = e->c->stack,
+	                    .id = cs->stack_id ? cs->stack_id : (e->stack ? e->stack->id : NULL),
+	                    .after_execute = true,
+	                    .started = say_executing};
+	sf_hooks h;
+	int rc = EXIT_FINDINGS;
+	sf_run_result rr = sf_run(e->c->aws, &run, hooks(o, &h), &er->after, &er->first, &err);
+	if (rr == SF_RUN_REFUSED || rr == SF_RUN_LOST) {
+		fail_err(&err);
+		er->result =
+		    rr == SF_RUN_REFUSED ? "failed: ExecuteChangeSet" : "unknown: lost track";
+	} else if (rr == SF_RUN_INTERRUPTED) {
+		say_interrupted(o);
+		er->result = "interrupted while following";
+		rc = EXIT_INTERRUPTED;
+	} else if (!er->after) {
+		fail("stack %s disappeared", e->c->stack);
+		er->result = "failed: stack gone";
+	} else if (!ops_status_succeeded(er->after->status)) {
+		fail("deploy failed: stack %s is %s (the main stack %s is deployed)", e->c->stack,
+		     er->after->status, o->stack);
+		if (er->first.logical_id)
+			fail("first failure: %s (%s) %s: %s", er->first.logical_id, er->first.type,
+			     er->first.status, er->first.reason);
+		er->result = er->after->status;
+	} else {
+		say(o, "\nStack %s is %s.\nOutputs:\n", e->c->stack, er->after->status);
+		print_outputs_text(o, er->after);
+		er->result = er->after->status;
+		if (sf_write_flat_outputs_env(main, er->after, SF_OUTPUTS_FILE, &err))
+			say(o, "Wrote %s (the edge's outputs prefixed %s)\n", SF_OUTPUTS_FILE,
+			    SF_EDGE_OUTPUT_PREFIX);
+		else
+			fail_err(&err);
+		rc = EXIT_OK;
+	}
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* A failed creation of the edge (ROLLBACK_COMPLETE: nothing in it) deleted before it is
+ * created again. */
+static int edge_delete_failed(deploy_run *x)
+{
+	ef_deploy *e = &x->edge;
+	sf_hooks h;
+	cfn_stack *final = NULL;
+	sf_failure first = {0};
+	lms_error err = {0};
+	sf_run_result rr =
+	    ef_destroy(e->c, e->stack, x->d->role_arn, hooks(x->o, &h), NULL, &final, &first, &err);
+	int rc = EXIT_OK;
+	if (rr != SF_RUN_SETTLED || (final && strcmp(final->status, "DELETE_COMPLETE") != 0)) {
+		if (err.msg)
+			fail_err(&err);
+		fail("the failed edge stack %s could not be deleted", e->c->stack);
+		x->r->edge.result = "failed: the failed stack was not deleted";
+		rc = rr == SF_RUN_INTERRUPTED ? EXIT_INTERRUPTED : EXIT_FINDINGS;
+	}
+	e->gate = EF_GATE_CREATE;
+	cfn_stack_free(final);
+	sf_failure_free(&first);
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* After the main stack settled (as `main`, read then): the edge's change set (the
+ * reviewed one when the outputs it was made with have not changed, else a new one, shown),
+ * executed without a second question unless it replaces or removes what the review did
+ * not show (ef_after_main). */
+static int edge_deploy(deploy_run *x, const cfn_stack *main)
+{
+	op *o = x->o;
+	ef_deploy *e = &x->edge;
+	edge_result *er = &x->r->edge;
+	if (e->gate == EF_GATE_RECREATE) {
+		int rc = edge_delete_failed(x);
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	say(o, "\nEdge stack %s (%s), with the main stack's outputs:\n", e->c->stack, e->c->region);
+	const char *reviewed = e->planned ? er->change_set : NULL;
+	char *reviewed_copy = reviewed ? strdup(reviewed) : NULL;
+	sf_plan_request rq = edge_request(x);
+	sf_hooks h;
+	lms_error err = {0};
+	const char *unreviewed = NULL;
+	ef_next nx = ef_after_main(e, o->cat, o->m, main, &rq, buf_cstr(&x->edge_tpl),
+	                           x->edge_tpl.len, hooks(o, &h), &unreviewed, &err);
+	edge_note_change_set(x->r, &e->plan);
+	bool fresh = !reviewed_copy || !er->change_set || strcmp(reviewed_copy, er->change_set);
+	free(reviewed_copy);
+	int rc = EXIT_FINDINGS;
+	if (fresh && e->plan.cs && nx != EF_NEXT_FAILED && !cfn_change_set_is_empty(e->plan.cs)) {
+		summarize(o, e->plan.cs, e->gate == EF_GATE_UPDATE ? "UPDATE" : "CREATE");
+		json_decref(er->changes);
+		er->changes = changes_json(e->plan.cs);
+	}
+	switch (nx) {
+	case EF_NEXT_NOTHING:
+		say(o, "No changes: stack %s is up to date.\n", e->c->stack);
+		er->result = "no changes";
+		rc = EXIT_OK;
+		break;
+	case EF_NEXT_FAILED:
+		fail_err(&err);
+		er->result = "failed: change set not created";
+		break;
+	case EF_NEXT_UNREVIEWED:
+		fail("change set %s of %s replaces or removes %s, which the review did not show "
+		     "(the "
+		     "main stack's outputs changed): not executed, left for review (aws "
+		     "cloudformation describe-change-set --region %s --stack-name %s "
+		     "--change-set-name %s); the main stack %s is deployed",
+		     er->change_set, e->c->stack, unreviewed, e->c->region, e->c->stack,
+		     er->change_set, o->stack);
+		er->result = "refused: a change the review did not show";
+		break;
+	case EF_NEXT_EXECUTE:
+		rc = edge_execute(x, main);
 		break;
 	}
 	lms_error_clear(&err);
@@ -1524,11 +1966,30 @@ static int deploy_named_change_set(deploy_run *x)
 	return EXIT_OK;
 }
 
+/* The edge once the main stack is done with: deployed after a main stack that settled
+ * (or had nothing to change), else not started. */
+static int run_edge(deploy_run *x, int rc, bool go)
+{
+	if (!x->edge.c || x->d->no_execute || (rc == EXIT_OK && !go))
+		return rc;
+	if (rc != EXIT_OK) {
+		if (!x->r->edge.result) {
+			fail("the edge stack %s is not deployed: the main stack did not deploy",
+			     x->edge.c->stack);
+			x->r->edge.result = "not started: the main stack did not deploy";
+		}
+		return rc;
+	}
+	const cfn_stack *main = x->r->stack ? x->r->stack : x->main;
+	return edge_deploy(x, main);
+}
+
 static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 {
 	deploy_run x = {.o = o, .d = d, .r = r};
 	int rc;
-	bool go;
+	bool go = false;
+	buf_init(&x.edge_tpl, 0);
 	if (d->change_set) {
 		rc = connect_aws(o);
 		if (rc == EXIT_OK)
@@ -1550,6 +2011,16 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 			r->result = "failed: no AWS identity";
 		goto done;
 	}
+	/* --template FILE deploys the one stack it names; the model's environment is both */
+	if (!d->template_path && (rc = open_edge(o)) != EXIT_OK) {
+		r->result = "failed: the edge stack's model";
+		goto done;
+	}
+	x.edge.c = o->edge.comp ? &o->edge : NULL;
+	if (x.edge.c) {
+		r->edge.stack = o->edge.stack;
+		r->edge.region = o->edge.region;
+	}
 	rc = deploy_gate(&x);
 	if (rc != EXIT_OK)
 		goto done;
@@ -1560,13 +2031,16 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 review:
 	if (rc != EXIT_OK)
 		goto done;
-	go = false;
 	rc = deploy_review(&x, &go);
-	if (go)
+	if (go && !x.main_empty)
 		rc = deploy_execute(&x);
 done:
+	rc = run_edge(&x, rc, go);
 	buf_free(&x.tpl);
+	buf_free(&x.edge_tpl);
 	sf_plan_free(&x.plan);
+	ef_deploy_free(&x.edge);
+	cfn_stack_free(x.main);
 	free(x.stack_id);
 	free(x.role_arn);
 	return rc;
@@ -1625,6 +2099,8 @@ static int deploy_main(int argc, char **argv, const deploy_env *env)
 	int rc = run_deploy(&o, &d, &r);
 	if (o.have_identity || r.result)
 		journal(&o, r.change_set, r.result ? r.result : (rc == EXIT_OK ? "ok" : "failed"));
+	if (r.edge.stack && r.edge.result)
+		journal_at(&o, r.edge.region, r.edge.stack, r.edge.change_set, r.edge.result);
 	emit_json(&o, "result", r.result ? r.result : (rc == EXIT_OK ? "ok" : "failed"), &r, rc);
 	free(r.change_set);
 	free(r.change_set_id);
@@ -1632,6 +2108,7 @@ static int deploy_main(int argc, char **argv, const deploy_env *env)
 	json_decref(r.changes);
 	sf_failure_free(&r.first);
 	cfn_stack_free(r.stack);
+	edge_result_free(&r.edge);
 	free(d.override.key);
 	op_free(&o);
 	return rc;
