@@ -2188,10 +2188,20 @@ static int check_protection(op *o, const cfn_stack *s, teardown *t)
 
 /* The question the operator answers by typing the suffix: what goes, and what is lifted
  * first, each protected resource by name. */
-static void destroy_question(op *o, const cfn_stack *s, const teardown *t, buf *q)
+static void destroy_question(op *o, const cfn_stack *s, const cfn_stack *edge, const teardown *t,
+                             buf *q)
 {
+	if (edge)
+		buf_addf(
+		    q,
+		    "This deletes the edge stack %s (%s, %s) and every resource in it (the "
+		    "CloudFront distribution, its web ACL, its logs), first, to DELETE_COMPLETE; "
+		    "then ",
+		    o->edge.stack, edge->status, o->edge.region);
+	else
+		buf_adds(q, "This deletes ");
 	buf_addf(q,
-	         "This deletes stack %s (%s) and every resource in it: databases, caches, file "
+	         "stack %s (%s) and every resource in it: databases, caches, file "
 	         "systems, buckets, keys and logs, with their data.",
 	         o->stack, s->status);
 	size_t lifted = 0;
@@ -2387,13 +2397,52 @@ static int leftovers(op *o, const teardown *t, bool purge, bool yes, deploy_resu
 }
 
 /* Reads the stack and what protects it, asks, lifts the protection, deletes the stack. */
-static int destroy_stack(op *o, const cfn_stack *s, const char *role_arn, bool yes, teardown *t,
-                         deploy_result *r)
+/* The edge stack deleted (ops/envflow.h, ef_destroy) and followed to DELETE_COMPLETE; its
+ * journal entry written. */
+static int destroy_edge(op *o, const cfn_stack *edge, const char *role_arn, deploy_result *r)
+{
+	edge_result *er = &r->edge;
+	sf_hooks h;
+	lms_error err = {0};
+	int rc = EXIT_FINDINGS;
+	sf_run_result rr = ef_destroy(&o->edge, edge, role_arn, hooks(o, &h), say_deleting,
+	                              &er->after, &er->first, &err);
+	if (rr == SF_RUN_REFUSED || rr == SF_RUN_LOST) {
+		fail_err(&err);
+		er->result = rr == SF_RUN_REFUSED ? "failed: DeleteStack" : "unknown: lost track";
+	} else if (rr == SF_RUN_INTERRUPTED) {
+		say_interrupted(o);
+		er->result = "interrupted while following";
+		rc = EXIT_INTERRUPTED;
+	} else if (er->after && strcmp(er->after->status, "DELETE_COMPLETE") != 0) {
+		fail("destroy failed: stack %s is %s; the main stack %s is not deleted",
+		     o->edge.stack, er->after->status, o->stack);
+		if (er->first.logical_id)
+			fail("first failure: %s (%s): %s", er->first.logical_id, er->first.type,
+			     er->first.reason);
+		er->result = er->after->status;
+	} else {
+		say(o, "Stack %s is deleted.\n", o->edge.stack);
+		er->result = "DELETE_COMPLETE";
+		rc = EXIT_OK;
+	}
+	cfn_stack_free(er->after); /* a deleted stack has no outputs to report */
+	er->after = NULL;
+	journal_at(o, o->edge.region, o->edge.stack, NULL, er->result);
+	lms_error_clear(&err);
+	return rc;
+}
+
+static int destroy_stack(op *o, const cfn_stack *s, const cfn_stack *edge, const char *role_arn,
+                         bool yes, teardown *t, deploy_result *r)
 {
 	int rc = EXIT_OK;
-	if (!ops_status_settled(s->status)) {
+	const cfn_stack *busy = !ops_status_settled(s->status)              ? s
+	                        : edge && !ops_status_settled(edge->status) ? edge
+	                                                                    : NULL;
+	if (busy) {
 		fail("stack %s is busy (%s): wait until it settles (lmsctl status --follow)",
-		     o->stack, s->status);
+		     busy->name ? busy->name : o->stack, busy->status);
 		r->result = "refused: stack busy";
 		return EXIT_FINDINGS;
 	}
@@ -2403,7 +2452,7 @@ static int destroy_stack(op *o, const cfn_stack *s, const char *role_arn, bool y
 	}
 	buf q;
 	buf_init(&q, 0);
-	destroy_question(o, s, t, &q);
+	destroy_question(o, s, edge, t, &q);
 	if (yes)
 		say(o, "%s\n", buf_cstr(&q));
 	else if (!confirm_typed(buf_cstr(&q), o->suffix)) {
@@ -2421,10 +2470,42 @@ static int destroy_stack(op *o, const cfn_stack *s, const char *role_arn, bool y
 		            err.msg ? err.msg : "?");
 		lms_error_clear(&err);
 	}
+	/* the edge first: its VPC origin holds an ENI in the main stack's subnets */
+	if (edge && (rc = destroy_edge(o, edge, role_arn, r)) != EXIT_OK) {
+		r->result = "not started: the edge stack was not deleted";
+		return rc;
+	}
 	rc = lift_protection(o, s, role_arn, t, r);
 	if (rc == EXIT_OK)
 		rc = delete_stack(o, s, role_arn, r);
 	return rc;
+}
+
+/* The edge stack alone, the main stack gone: one typed confirmation, then deleted. */
+static int destroy_edge_alone(op *o, const cfn_stack *edge, const char *role_arn, bool yes,
+                              deploy_result *r)
+{
+	say(o, "Stack %s does not exist in account %s, %s.\n", o->stack, o->who.account, o->region);
+	if (!ops_status_settled(edge->status)) {
+		fail("stack %s is busy (%s): wait until it settles (lmsctl status --follow)",
+		     o->edge.stack, edge->status);
+		r->edge.result = "refused: stack busy";
+		return EXIT_FINDINGS;
+	}
+	buf q;
+	buf_init(&q, 0);
+	buf_addf(&q, "This deletes the edge stack %s (%s, %s) and every resource in it.",
+	         o->edge.stack, edge->status, o->edge.region);
+	bool go = yes || confirm_typed(buf_cstr(&q), o->suffix);
+	if (yes)
+		say(o, "%s\n", buf_cstr(&q));
+	buf_free(&q);
+	if (!go) {
+		say(o, "Not confirmed: nothing deleted.\n");
+		r->edge.result = "declined";
+		return EXIT_FINDINGS;
+	}
+	return destroy_edge(o, edge, role_arn, r);
 }
 
 static int destroy_main(int argc, char **argv, const deploy_env *env)
@@ -2454,21 +2535,39 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 	deploy_result r = {0};
 	teardown t = {0};
 	int rc = connect_aws(&o);
-	cfn_stack *s = NULL;
+	if (rc == EXIT_OK)
+		rc = open_edge(&o);
+	cfn_stack *s = NULL, *edge = NULL;
 	lms_error err = {0};
 	if (rc != EXIT_OK) {
 		r.result = "failed: no AWS identity";
-	} else if (!cfn_describe_stack(o.aws, o.stack, &s, &err)) {
+	} else if (!cfn_describe_stack(o.aws, o.stack, &s, &err) ||
+	           (o.edge.comp && !cfn_describe_stack(o.edge.aws, o.edge.stack, &edge, &err))) {
 		fail_err(&err);
 		r.result = "failed: DescribeStacks";
 		rc = EXIT_FINDINGS;
-	} else if (!s) {
-		say(&o, "Stack %s does not exist in account %s, %s: nothing to destroy.\n", o.stack,
-		    o.who.account, o.region);
-		r.result = "nothing to destroy";
 	} else {
-		rc = destroy_stack(&o, s, role_arn, yes, &t, &r);
+		if (o.edge.comp && !edge)
+			say(&o, "Edge stack %s does not exist in %s: nothing to delete there.\n",
+			    o.edge.stack, o.edge.region);
+		if (!s && edge) {
+			rc = destroy_edge_alone(&o, edge, role_arn, yes, &r);
+			r.result = "nothing to destroy";
+		} else if (!s) {
+			say(&o, "Stack %s does not exist in account %s, %s: nothing to destroy.\n",
+			    o.stack, o.who.account, o.region);
+			r.result = "nothing to destroy";
+		} else {
+			rc = destroy_stack(&o, s, edge, role_arn, yes, &t, &r);
+		}
 	}
+	if (o.edge.comp) {
+		r.edge.stack = o.edge.stack;
+		r.edge.region = o.edge.region;
+		if (!r.edge.result && rc == EXIT_OK)
+			r.edge.result = edge ? "DELETE_COMPLETE" : "nothing to destroy";
+	}
+	cfn_stack_free(edge);
 	if (o.have_identity || r.result)
 		journal(&o, NULL, r.result ? r.result : "failed");
 	/* after DELETE_COMPLETE, or with no stack left: what it left outside */
@@ -2480,6 +2579,7 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 	emit_json(&o, "result", r.result ? r.result : "failed", &r, rc);
 	free(r.stack_status);
 	free(r.change_set);
+	edge_result_free(&r.edge);
 	json_decref(r.leftovers);
 	sf_failure_free(&r.first);
 	teardown_free(&t);
@@ -2499,6 +2599,44 @@ static json_t *event_json(const cfn_event *e)
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?}", "time", when, "logicalId", e->logical_id,
 	                 "type", e->resource_type, "status", e->status, "reason", e->reason);
+}
+
+/* The edge stack's status under its own heading (after the main stack's), its outputs;
+ * *doc its JSON. EXIT_FINDINGS when it failed or cannot be read; a missing edge is not an
+ * error (an environment deployed with --template, or before the edge). */
+static int status_edge(op *o, json_t **doc)
+{
+	*doc = NULL;
+	if (open_edge(o) != EXIT_OK)
+		return EXIT_FINDINGS;
+	if (!o->edge.comp)
+		return EXIT_OK;
+	lms_error err = {0};
+	cfn_stack *s = NULL;
+	int rc = EXIT_OK;
+	if (!cfn_describe_stack(o->edge.aws, o->edge.stack, &s, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	if (!s) {
+		say(o, "Edge stack %s (%s): does not exist\n", o->edge.stack, o->edge.region);
+	} else {
+		bool failed = ops_status_failed(s->status);
+		say(o, "Edge stack %s (%s): %s%s%s%s%s\n", o->edge.stack, o->edge.region,
+		    failed ? color(o, RED) : "", s->status, failed ? color(o, RESET) : "",
+		    s->status_reason ? ": " : "", s->status_reason ? s->status_reason : "");
+		print_outputs_text(o, s);
+		if (failed)
+			rc = EXIT_FINDINGS;
+	}
+	*doc =
+	    json_pack("{s:s, s:s, s:s, s:s?}", "stack", o->edge.stack, "region", o->edge.region,
+	              "status", s ? s->status : "NOT_FOUND", "reason", s ? s->status_reason : NULL);
+	if (*doc && s)
+		json_object_set_new(*doc, "outputs", sf_outputs_flat(s));
+	cfn_stack_free(s);
+	return rc;
 }
 
 static int status_main(int argc, char **argv, const deploy_env *env)
@@ -2605,6 +2743,9 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 				rc = EXIT_FINDINGS;
 		}
 	}
+	json_t *edge_doc = NULL;
+	if (rc != EXIT_INTERRUPTED && status_edge(&o, &edge_doc) != EXIT_OK)
+		rc = EXIT_FINDINGS;
 	if (o.json) {
 		json_t *doc = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:o}", "stack", o.stack,
 		                        "region", o.region, "account", o.who.account, "status",
@@ -2612,6 +2753,8 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 		                        s ? s->status_reason : NULL, "events", json_incref(events));
 		if (doc && s)
 			json_object_set_new(doc, "outputs", sf_outputs_flat(s));
+		if (doc && edge_doc)
+			json_object_set(doc, "edge", edge_doc);
 		if (doc && rc != EXIT_OK)
 			json_object_set_new(doc, "error", cli_error_object(rc));
 		if (doc)
@@ -2628,11 +2771,27 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 		json_decref(doc);
 	}
 	json_decref(events);
+	json_decref(edge_doc);
 	sf_failure_free(&first);
 	lms_error_clear(&err);
 	cfn_stack_free(s);
 	op_free(&o);
 	return rc;
+}
+
+/* The outputs of `s` (NULL: none) as outputs --output json lists them; an edge's (`stack`
+ * its name) carry "Stack". */
+static void outputs_json_add(json_t *doc, const cfn_stack *s, const char *stack)
+{
+	for (size_t i = 0; doc && s && i < s->noutputs; i++) {
+		json_t *o =
+		    json_pack("{s:s, s:s, s:s?, s:s?}", "OutputKey", s->outputs[i].key,
+		              "OutputValue", s->outputs[i].value, "Description",
+		              s->outputs[i].description, "ExportName", s->outputs[i].export_name);
+		if (o && stack)
+			json_object_set_new(o, "Stack", json_string(stack));
+		json_array_append_new(doc, o);
+	}
 }
 
 static int outputs_main(int argc, char **argv, const deploy_env *env)
@@ -2668,39 +2827,45 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 		return rc;
 	}
 	lms_error err = {0};
-	cfn_stack *s = NULL;
+	cfn_stack *s = NULL, *edge = NULL;
 	if (!cfn_describe_stack(o.aws, o.stack, &s, &err)) {
 		fail_err(&err);
 		rc = EXIT_FINDINGS;
 	} else if (!s) {
 		fail("stack %s does not exist in account %s, %s", o.stack, o.who.account, o.region);
 		rc = EXIT_FINDINGS;
+	} else if ((rc = open_edge(&o)) != EXIT_OK) {
+		/* said */
+	} else if (o.edge.comp && !cfn_describe_stack(o.edge.aws, o.edge.stack, &edge, &err)) {
+		fail_err(&err);
+		rc = EXIT_FINDINGS;
 	} else if (write_flat) {
-		if (!sf_write_flat_outputs_to(s, flat_path, &err)) {
+		if (!sf_write_flat_outputs_env(s, edge, flat_path, &err)) {
 			fail_err(&err);
 			fail("cannot write %s", flat_path);
 			rc = EXIT_FINDINGS;
 		} else {
-			term_printf(stderr, "Wrote %s (%zu output(s))\n", flat_path, s->noutputs);
+			term_printf(stderr, "Wrote %s (%zu output(s)%s)\n", flat_path,
+			            s->noutputs + (edge ? edge->noutputs : 0),
+			            edge ? ", the edge's prefixed " SF_EDGE_OUTPUT_PREFIX : "");
 		}
 	}
 	if (rc != EXIT_OK || !s) {
 		/* nothing more to print */
 	} else if (text) {
 		print_outputs_text(&o, s);
+		if (edge) {
+			say(&o, "Edge stack %s (%s):\n", o.edge.stack, o.edge.region);
+			print_outputs_text(&o, edge);
+		}
 	} else {
 		json_t *doc;
 		if (strcmp(format, "flat") == 0) {
-			doc = sf_outputs_flat(s);
+			doc = sf_outputs_flat_env(s, edge);
 		} else {
 			doc = json_array();
-			for (size_t i = 0; doc && i < s->noutputs; i++)
-				json_array_append_new(
-				    doc,
-				    json_pack("{s:s, s:s, s:s?, s:s?}", "OutputKey",
-				              s->outputs[i].key, "OutputValue", s->outputs[i].value,
-				              "Description", s->outputs[i].description,
-				              "ExportName", s->outputs[i].export_name));
+			outputs_json_add(doc, s, NULL);
+			outputs_json_add(doc, edge, o.edge.stack);
 		}
 		char *out = doc ? term_json_dumps(
 		                      doc, JSON_INDENT(2) |
@@ -2715,6 +2880,7 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 	}
 	lms_error_clear(&err);
 	cfn_stack_free(s);
+	cfn_stack_free(edge);
 	op_free(&o);
 	return rc;
 }
