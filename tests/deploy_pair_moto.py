@@ -287,5 +287,37 @@ class Pair(dm.Base):
         self.assertIn("Stack lms-pair-h is deleted", r.stdout)
 
 
+class Policy(unittest.TestCase):
+    """docs/deployer-policy.json allows the edge's stack calls in us-east-1, on `lms-*-edge`
+    stacks only (moto widens resources to "*", so this reads the policy itself)."""
+
+    EDGE_CALLS = ["DescribeStacks", "DescribeStackEvents", "CreateChangeSet", "DescribeChangeSet",
+                  "ExecuteChangeSet", "DeleteChangeSet", "DeleteStack"]
+
+    def allowed(self, action, resource):
+        import fnmatch
+        with open(os.path.join(dm.TOP, "docs", "deployer-policy.json"), encoding="utf-8") as f:
+            policy = json.load(f)
+        for st in policy["Statement"]:
+            actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            res = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+            if st["Effect"] == "Allow" and action in actions and any(
+                    fnmatch.fnmatchcase(resource, r) for r in res):
+                return True
+        return False
+
+    def test_edge_stack_calls_in_us_east_1(self):
+        edge = "arn:aws:cloudformation:us-east-1:123456789012:stack/lms-prod-edge/abc"
+        for call in self.EDGE_CALLS:
+            self.assertTrue(self.allowed("cloudformation:" + call, edge), call)
+
+    def test_only_edge_stacks_in_us_east_1(self):
+        for other in ("arn:aws:cloudformation:us-east-1:123456789012:stack/lms-prod/abc",
+                      "arn:aws:cloudformation:us-east-1:123456789012:stack/lms-prod-edgy/abc",
+                      "arn:aws:cloudformation:us-west-2:123456789012:stack/lms-prod-edge/abc"):
+            for call in self.EDGE_CALLS:
+                self.assertFalse(self.allowed("cloudformation:" + call, other), (call, other))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
