@@ -82,6 +82,10 @@ const char deploy_usage[] =
     "show what it adds, modifies, replaces and removes, ask, execute it, follow the stack\n"
     "events until the stack settles, print the outputs and write them to\n"
     "cfn-outputs/flat-outputs.json. A change set without changes is a clean no-op.\n"
+    "When the catalog names a companion (the edge, STACK-edge in us-east-1), deploy the\n"
+    "main stack first, then the edge with the main stack's outputs as parameters: one\n"
+    "review shows both, one question covers both; a failed main stack stops before the\n"
+    "edge. --template and --change-set deploy the one stack.\n"
     "\n"
     "  -m, --model FILE        the model file (default: the built-in dev model)\n"
     "  -y, --yes               do not ask for confirmation (needed without a terminal)\n"
@@ -120,7 +124,8 @@ const char destroy_usage[] =
     "it before anything is changed, with the way to lift it by hand. After DELETE_COMPLETE\n"
     "(or when there is no stack) it lists what the environment left outside the stack:\n"
     "backup recovery points, RDS cluster snapshots, log groups services made, secrets\n"
-    "pending deletion.\n"
+    "pending deletion. With an edge stack (STACK-edge in us-east-1), the question names\n"
+    "both and the edge is deleted first, to DELETE_COMPLETE; a missing edge is no error.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -y, --yes            do not ask (needed without a terminal)\n"
@@ -136,8 +141,9 @@ const char destroy_usage[] =
 const char status_usage[] =
     "Usage: lmsctl [-m MODEL] status [--follow] [--output json]\n"
     "\n"
-    "Show the stack's status, its latest events and its outputs; with --follow, follow\n"
-    "the events of an operation in progress until the stack settles.\n"
+    "Show the stack's status, its latest events and its outputs, then the edge stack's\n"
+    "(STACK-edge in us-east-1) status and outputs; with --follow, follow the events of an\n"
+    "operation in progress on the main stack until it settles.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -f, --follow         follow the stack events until the stack settles\n"
@@ -150,7 +156,9 @@ const char outputs_usage[] =
     "Usage: lmsctl [-m MODEL] outputs [--output text|json|flat] [--write-flat [FILE]]\n"
     "\n"
     "Print the stack's outputs: text (default), json (key, value, description, export\n"
-    "name) or flat (one object of key to value, as cfn-outputs/flat-outputs.json).\n"
+    "name) or flat (one object of key to value, as cfn-outputs/flat-outputs.json); the\n"
+    "edge stack's too (text: its own heading; json: \"Stack\" on each; flat: keys\n"
+    "prefixed Edge).\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "      --output F       text, json or flat (also --format F); on failure, json\n"
@@ -522,7 +530,7 @@ static int connect_aws(op *o)
 static int open_edge(op *o)
 {
 	lms_error err = {0};
-	if (!ef_open(o->cat, o->m, &o->edge, &err)) {
+	if (!o->edge.stack && !ef_open(o->cat, o->m, &o->edge, &err)) {
 		fail_err(&err);
 		lms_error_clear(&err);
 		return EXIT_FINDINGS;
@@ -1183,6 +1191,37 @@ static bool validate_first(op *o)
 		fail("the model has %zu error(s): nothing deployed (lmsctl validate lists them)",
 		     errors);
 	}
+	return errors == 0;
+}
+
+/* The edge stack's model validated too, before any AWS call (deploy without --template):
+ * its errors stop the deploy (its prod warning, EDG004's plain-HTTP origin, is the main
+ * stack's SEC001, a prod gate already). */
+static bool validate_edge_first(op *o)
+{
+	lms_error err = {0};
+	if (!ef_open(o->cat, o->m, &o->edge, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return false;
+	}
+	if (!o->edge.comp)
+		return true;
+	findings f;
+	findings_init(&f);
+	validate_model(o->edge.cat, o->edge.m, &f);
+	size_t errors = findings_count(&f, SEV_ERROR);
+	if (errors) {
+		buf out;
+		buf_init(&out, 0);
+		findings_format_text(&f, &out);
+		term_puts(stderr, buf_cstr(&out));
+		buf_free(&out);
+		fail("the edge stack's model has %zu error(s): nothing deployed (lmsctl validate "
+		     "--stack edge lists them)",
+		     errors);
+	}
+	findings_free(&f);
 	return errors == 0;
 }
 
@@ -2000,6 +2039,10 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 	}
 	if (!d->template_path && prod_gates_refused(o, d->allow_plain_http)) {
 		r->result = "refused: prod deploy gates";
+		return EXIT_FINDINGS;
+	}
+	if (!d->template_path && !validate_edge_first(o)) {
+		r->result = "refused: the edge stack's model";
 		return EXIT_FINDINGS;
 	}
 	rc = deploy_template(&x);
