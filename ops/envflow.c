@@ -214,9 +214,7 @@ static bool change_destroys(const cfn_change *ch)
 	return strcmp(ch->action, "Remove") == 0 || change_replaces(ch);
 }
 
-/* The first change of `cs` that replaces or removes a resource the review (`seen`) did not
- * show as replaced or removed; NULL when none. */
-static const char *unreviewed_change(const cfn_change_set *cs, const cfn_change_set *seen)
+const char *ef_unreviewed_change(const cfn_change_set *cs, const cfn_change_set *seen)
 {
 	for (size_t i = 0; i < cs->nchanges; i++) {
 		const cfn_change *ch = &cs->changes[i];
@@ -269,7 +267,7 @@ ef_next ef_after_main(ef_deploy *e, const catalog *main_cat, const model *main_m
 		return EF_NEXT_FAILED;
 	}
 	if (!same) {
-		*unreviewed = unreviewed_change(cs, e->seen);
+		*unreviewed = ef_unreviewed_change(cs, e->seen);
 		if (*unreviewed)
 			return EF_NEXT_UNREVIEWED;
 	}

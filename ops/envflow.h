@@ -88,6 +88,11 @@ bool ef_deploy_plan(ef_deploy *e, const sf_plan_request *rq, const char *templat
                     size_t template_len, cfn_kv *params, size_t nparams, const sf_hooks *h,
                     lms_error *err);
 
+/* The logical id of the first change of `cs` that replaces (Replacement True or
+ * Conditional) or removes a resource the review (`seen`; NULL: no change set was shown)
+ * did not show as replaced or removed; NULL when none. */
+const char *ef_unreviewed_change(const cfn_change_set *cs, const cfn_change_set *seen);
+
 /* What to do once the main stack has settled. */
 typedef enum ef_next {
 	EF_NEXT_EXECUTE,    /* e->plan is the change set to execute */
