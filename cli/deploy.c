@@ -2012,7 +2012,13 @@ static int run_edge(deploy_run *x, int rc, bool go)
 	if (!x->edge.c || x->d->no_execute || (rc == EXIT_OK && !go))
 		return rc;
 	if (rc != EXIT_OK) {
-		if (!x->r->edge.result) {
+		if (!x->r->edge.result && rc == EXIT_INTERRUPTED) {
+			term_printf(stderr,
+			            "lmsctl: the edge stack %s is not started: deploy again once "
+			            "the main stack settles\n",
+			            x->edge.c->stack);
+			x->r->edge.result = "not started: interrupted";
+		} else if (!x->r->edge.result) {
 			fail("the edge stack %s is not deployed: the main stack did not deploy",
 			     x->edge.c->stack);
 			x->r->edge.result = "not started: the main stack did not deploy";
@@ -2578,12 +2584,13 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 	deploy_result r = {0};
 	teardown t = {0};
 	int rc = connect_aws(&o);
-	if (rc == EXIT_OK)
+	bool connected = rc == EXIT_OK;
+	if (connected)
 		rc = open_edge(&o);
 	cfn_stack *s = NULL, *edge = NULL;
 	lms_error err = {0};
 	if (rc != EXIT_OK) {
-		r.result = "failed: no AWS identity";
+		r.result = connected ? "failed: the edge stack's model" : "failed: no AWS identity";
 	} else if (!cfn_describe_stack(o.aws, o.stack, &s, &err) ||
 	           (o.edge.comp && !cfn_describe_stack(o.edge.aws, o.edge.stack, &edge, &err))) {
 		fail_err(&err);
