@@ -117,6 +117,24 @@ class Pair(dm.Base):
         self.assertIn("WorkQueueUrl", outs)
         return model, outs
 
+    def changed_catalog(self):
+        """A copy of the fixture catalog whose main fragment has one more queue: moto compares
+        templates, not parameter values, so a change to the main stack needs a new one."""
+        import shutil
+        changed = os.path.join(self.tmp, "pair-changed")
+        if os.path.exists(changed):
+            return changed
+        shutil.copytree(PAIR, changed)
+        with open(os.path.join(changed, "main.yml"), encoding="utf-8") as f:
+            text = f.read()
+        extra = ("  ExtraQueue:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Delete\n"
+                 "    UpdateReplacePolicy: Delete\n    Properties:\n"
+                 "      QueueName: !Sub 'lms-pair-extra-${EnvironmentSuffix}'\n")
+        head, outputs = text.split("Outputs:\n", 1)
+        with open(os.path.join(changed, "main.yml"), "w", encoding="utf-8") as f:
+            f.write(head + extra + "Outputs:\n" + outputs)
+        return changed
+
     # ---- deploy ----------------------------------------------------------------------------
 
     def test_deploy_creates_main_then_edge(self):
@@ -208,9 +226,17 @@ class Pair(dm.Base):
 
     def test_no_execute_names_both_change_sets(self):
         model, _ = self.with_outputs("lms-pair-c", "prc")
-        r = self.pl("-m", model, "deploy", "--no-execute", "--output", "json")
+        # a change to the main stack too, so that both stacks have a change set to name
+        changed = self.changed_catalog()
+        r = self.lm("-m", model, "deploy", "--no-execute", "--output", "json",
+                    templates=changed)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         doc = json.loads(r.stdout)
+        self.assertEqual(doc["result"], "created, not executed")
+        self.assertIn(doc["changeSet"], r.stderr)
+        main_cs = self.cf(dm.REGION).describe_change_set(StackName="lms-pair-c",
+                                                         ChangeSetName=doc["changeSet"])
+        self.assertEqual(main_cs["ExecutionStatus"], "AVAILABLE")
         self.assertEqual(doc["edge"]["result"], "created, not executed")
         name = doc["edge"]["changeSet"]
         self.assertTrue(name.startswith("lmsctl-"), doc)
@@ -229,6 +255,26 @@ class Pair(dm.Base):
         self.assertNotIn("changeSet", doc["edge"])
         self.assertIn(doc["changeSet"], r.stderr)
         self.assertIsNone(self.stack("lms-pair-d-edge", EDGE_REGION))
+
+    def test_update_executes_the_reviewed_edge_change_set(self):
+        """The main stack changes, its outputs do not: the edge's change set shown in the
+        review is the one executed, without a second question."""
+        model, outs = self.with_outputs("lms-pair-i", "pri")
+        r = self.lm("-m", model, "deploy", "--yes", "--output", "json",
+                    templates=self.changed_catalog())
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["result"], "UPDATE_COMPLETE")
+        self.assertEqual(doc["edge"]["result"], "CREATE_COMPLETE")
+        err = r.stderr
+        reviewed = err.index("Change set %s (CREATE)" % doc["edge"]["changeSet"])
+        self.assertLess(reviewed, err.index("Stack lms-pair-i is UPDATE_COMPLETE"))
+        self.assertEqual(err.count("(CREATE): 2 to add"), 1, err)  # not made again
+        edge = self.stack("lms-pair-i-edge", EDGE_REGION)
+        params = {p["ParameterKey"]: p["ParameterValue"] for p in edge["Parameters"]}
+        self.assertEqual(params["QueueUrl"], outs["WorkQueueUrl"])
+        self.assertLess(err.index("Stack lms-pair-i is UPDATE_COMPLETE"),
+                        err.index("Stack lms-pair-i-edge is CREATE_COMPLETE"))
 
     def test_one_confirmation_for_both(self):
         model = self.pair_model("lms-pair-e", "pre")
