@@ -21,6 +21,7 @@
 #include "model/findings.h"
 #include "model/validate.h"
 #include "model/ydoc.h"
+#include "ops/envflow.h"
 #include "ops/flow.h"
 #include "ops/leftovers.h"
 #include "ops/ops.h"
@@ -81,6 +82,10 @@ const char deploy_usage[] =
     "show what it adds, modifies, replaces and removes, ask, execute it, follow the stack\n"
     "events until the stack settles, print the outputs and write them to\n"
     "cfn-outputs/flat-outputs.json. A change set without changes is a clean no-op.\n"
+    "When the catalog names a companion (the edge, STACK-edge in us-east-1), deploy the\n"
+    "main stack first, then the edge with the main stack's outputs as parameters: one\n"
+    "review shows both, one question covers both; a failed main stack stops before the\n"
+    "edge. --template and --change-set deploy the one stack.\n"
     "\n"
     "  -m, --model FILE        the model file (default: the built-in dev model)\n"
     "  -y, --yes               do not ask for confirmation (needed without a terminal)\n"
@@ -119,7 +124,8 @@ const char destroy_usage[] =
     "it before anything is changed, with the way to lift it by hand. After DELETE_COMPLETE\n"
     "(or when there is no stack) it lists what the environment left outside the stack:\n"
     "backup recovery points, RDS cluster snapshots, log groups services made, secrets\n"
-    "pending deletion.\n"
+    "pending deletion. With an edge stack (STACK-edge in us-east-1), the question names\n"
+    "both and the edge is deleted first, to DELETE_COMPLETE; a missing edge is no error.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -y, --yes            do not ask (needed without a terminal)\n"
@@ -135,8 +141,9 @@ const char destroy_usage[] =
 const char status_usage[] =
     "Usage: lmsctl [-m MODEL] status [--follow] [--output json]\n"
     "\n"
-    "Show the stack's status, its latest events and its outputs; with --follow, follow\n"
-    "the events of an operation in progress until the stack settles.\n"
+    "Show the stack's status, its latest events and its outputs, then the edge stack's\n"
+    "(STACK-edge in us-east-1) status and outputs; with --follow, follow the events of an\n"
+    "operation in progress on the main stack until it settles.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -f, --follow         follow the stack events until the stack settles\n"
@@ -149,7 +156,9 @@ const char outputs_usage[] =
     "Usage: lmsctl [-m MODEL] outputs [--output text|json|flat] [--write-flat [FILE]]\n"
     "\n"
     "Print the stack's outputs: text (default), json (key, value, description, export\n"
-    "name) or flat (one object of key to value, as cfn-outputs/flat-outputs.json).\n"
+    "name) or flat (one object of key to value, as cfn-outputs/flat-outputs.json); the\n"
+    "edge stack's too (text: its own heading; json: \"Stack\" on each; flat: keys\n"
+    "prefixed Edge).\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "      --output F       text, json or flat (also --format F); on failure, json\n"
@@ -220,6 +229,9 @@ typedef struct op {
 	bool handler_installed;
 	/* the model's findings, validated once (validate_first) for every gate after it */
 	findings checked;
+	/* the environment's companion stack (the edge, ops/envflow.h), once open_edge made it:
+	 * edge.comp NULL when the catalog names none */
+	ef_companion edge;
 } op;
 
 /* The styles say() knows, as markers color() hands out: characters of Unicode's private use
@@ -300,6 +312,7 @@ static void op_free(op *o)
 {
 	if (o->handler_installed)
 		sigaction(SIGINT, &o->old_int, NULL);
+	ef_close(&o->edge);
 	aws_client_free(o->aws);
 	provider_cache_free(o->creds);
 	sts_identity_free(&o->who);
@@ -433,19 +446,38 @@ long deploy_env_ms(const char *name)
 
 /* The catalog's NoEcho parameters, by name (their values in answers: DescribeStacks) and by
  * the model's value (a second net), are never shown in the --debug log. */
-static void mask_no_echo(op *o)
+static void mask_no_echo_of(aws_client *aws, const catalog *cat, const model *m)
 {
-	for (size_t i = 0; o->aws && o->cat && i < o->cat->nparams; i++) {
-		const cat_param *p = &o->cat->params[i];
+	for (size_t i = 0; aws && cat && i < cat->nparams; i++) {
+		const cat_param *p = &cat->params[i];
 		if (!p->no_echo)
 			continue;
-		aws_client_mask_parameter(o->aws, p->e.name);
-		if (o->m)
-			aws_client_mask(o->aws, model_param_value(o->m, o->cat, p->e.name));
+		aws_client_mask_parameter(aws, p->e.name);
+		if (m)
+			aws_client_mask(aws, model_param_value(m, cat, p->e.name));
 	}
 }
 
+static void mask_no_echo(op *o)
+{
+	mask_no_echo_of(o->aws, o->cat, o->m);
+}
+
 static bool ask_mfa_code(void *ctx, const char *profile, const char *serial, buf *code);
+
+static void connect_options(op *o, sf_connect_options *co)
+{
+	*co = (sf_connect_options){.profile = o->profile,
+	                           .profile_named_by =
+	                               o->profile_source.len ? buf_cstr(&o->profile_source) : NULL,
+	                           .region = o->region,
+	                           .endpoint_url = o->endpoint_url,
+	                           .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
+	                           .backoff_unit_ms = deploy_env_ms("LMSCTL_HTTP_BACKOFF_MS"),
+	                           .debug = o->debug ? stderr : NULL,
+	                           .interrupted = is_interrupted,
+	                           .mfa_prompt = ask_mfa_code};
+}
 
 /* Credentials, client and caller identity. */
 static int connect_aws(op *o)
@@ -454,16 +486,8 @@ static int connect_aws(op *o)
 	if (rc != EXIT_OK)
 		return rc;
 	lms_error err = {0};
-	sf_connect_options co = {.profile = o->profile,
-	                         .profile_named_by =
-	                             o->profile_source.len ? buf_cstr(&o->profile_source) : NULL,
-	                         .region = o->region,
-	                         .endpoint_url = o->endpoint_url,
-	                         .timeout_ms = deploy_env_ms("LMSCTL_HTTP_TIMEOUT_MS"),
-	                         .backoff_unit_ms = deploy_env_ms("LMSCTL_HTTP_BACKOFF_MS"),
-	                         .debug = o->debug ? stderr : NULL,
-	                         .interrupted = is_interrupted,
-	                         .mfa_prompt = ask_mfa_code};
+	sf_connect_options co;
+	connect_options(o, &co);
 	sf_session ses;
 	credentials_status st = CREDENTIALS_OK;
 	sf_connect_step failed = sf_connect(&co, &ses, &st, &err);
@@ -497,6 +521,30 @@ static int connect_aws(op *o)
 	say(o, "%s%s%s stack %s in account %s, %s, as %s\n", color(o, BOLD),
 	    prod ? "PROD" : o->environment, color(o, RESET), o->stack, o->who.account, o->region,
 	    o->who.arn);
+	return EXIT_OK;
+}
+
+/* The environment's companion stack (the edge: its catalog, its model, a client for its
+ * Region with the same credentials), after connect_aws; EXIT_OK with o->edge.comp NULL when
+ * the catalog names none. */
+static int open_edge(op *o)
+{
+	lms_error err = {0};
+	if (!o->edge.stack && !ef_open(o->cat, o->m, &o->edge, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	if (!o->edge.comp)
+		return EXIT_OK;
+	sf_connect_options co;
+	connect_options(o, &co);
+	if (!ef_connect(&o->edge, &co, o->creds, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return EXIT_USAGE;
+	}
+	mask_no_echo_of(o->edge.aws, o->edge.cat, o->edge.m);
 	return EXIT_OK;
 }
 
@@ -583,19 +631,25 @@ static bool confirm_typed(const char *question, const char *expected)
 
 /* ---- journal ------------------------------------------------------------------------------ */
 
-static void journal(op *o, const char *change_set, const char *result)
+static void journal_at(op *o, const char *region, const char *stack, const char *change_set,
+                       const char *result)
 {
 	sf_journal_entry e = {.command = o->name,
 	                      .caller = o->have_identity ? o->who.arn : NULL,
 	                      .account = o->have_identity ? o->who.account : NULL,
-	                      .region = o->region,
-	                      .stack = o->stack,
+	                      .region = region,
+	                      .stack = stack,
 	                      .change_set = change_set,
 	                      .result = result};
 	lms_error err = {0};
 	if (!sf_journal(&e, &err))
 		term_printf(stderr, "lmsctl: warning: %s\n", err.msg ? err.msg : "journal");
 	lms_error_clear(&err);
+}
+
+static void journal(op *o, const char *change_set, const char *result)
+{
+	journal_at(o, o->region, o->stack, change_set, result);
 }
 
 /* ---- events --------------------------------------------------------------------------------- */
@@ -909,7 +963,52 @@ typedef struct deploy_opts {
 	pipeline_override override;
 } deploy_opts;
 
+/* The edge stack's part of a deploy (the JSON's "edge" object, its journal entry). */
+typedef struct edge_result {
+	const char *stack, *region; /* NULL: the environment has no edge (or --template) */
+	const char *result;
+	char *change_set, *change_set_id;
+	json_t *changes;
+	cfn_stack *after; /* the settled stack */
+	sf_failure first;
+} edge_result;
+
+static void edge_result_free(edge_result *e)
+{
+	free(e->change_set);
+	free(e->change_set_id);
+	json_decref(e->changes);
+	cfn_stack_free(e->after);
+	sf_failure_free(&e->first);
+	memset(e, 0, sizeof *e);
+}
+
+static json_t *edge_result_json(const edge_result *e)
+{
+	json_t *doc = json_pack("{s:s, s:s, s:s?}", "stack", e->stack, "region", e->region,
+	                        "result", e->result);
+	if (doc && e->change_set)
+		json_object_set_new(doc, "changeSet", json_string(e->change_set));
+	if (doc && e->change_set)
+		json_object_set_new(
+		    doc, "change_set",
+		    json_pack("{s:s, s:s?}", "name", e->change_set, "id", e->change_set_id));
+	if (doc && e->changes)
+		json_object_set(doc, "changes", e->changes);
+	if (doc && e->after) {
+		json_object_set_new(doc, "status", json_string(e->after->status));
+		json_object_set_new(doc, "outputs", sf_outputs_flat(e->after));
+	}
+	if (doc && e->first.logical_id)
+		json_object_set_new(doc, "firstFailure",
+		                    json_pack("{s:s, s:s, s:s, s:s}", "logicalId",
+		                              e->first.logical_id, "type", e->first.type, "status",
+		                              e->first.status, "reason", e->first.reason));
+	return doc;
+}
+
 typedef struct deploy_result {
+	edge_result edge;
 	const char *result;  /* for the journal and the JSON */
 	char *change_set;    /* name */
 	char *change_set_id; /* its ARN, when known */
@@ -950,6 +1049,8 @@ static void emit_json(op *o, const char *key, const char *result, const deploy_r
 		json_object_set_new(doc, "outputs", sf_outputs_flat(r->stack));
 	if (r && r->leftovers)
 		json_object_set(doc, "leftovers", r->leftovers);
+	if (r && r->edge.stack)
+		json_object_set_new(doc, "edge", edge_result_json(&r->edge));
 	char *text = term_json_dumps(doc, JSON_INDENT(2));
 	if (text)
 		term_printf(stdout, "%s\n", text);
@@ -1093,6 +1194,37 @@ static bool validate_first(op *o)
 	return errors == 0;
 }
 
+/* The edge stack's model validated too, before any AWS call (deploy without --template):
+ * its errors stop the deploy (its prod warning, EDG004's plain-HTTP origin, is the main
+ * stack's SEC001, a prod gate already). */
+static bool validate_edge_first(op *o)
+{
+	lms_error err = {0};
+	if (!ef_open(o->cat, o->m, &o->edge, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return false;
+	}
+	if (!o->edge.comp)
+		return true;
+	findings f;
+	findings_init(&f);
+	validate_model(o->edge.cat, o->edge.m, &f);
+	size_t errors = findings_count(&f, SEV_ERROR);
+	if (errors) {
+		buf out;
+		buf_init(&out, 0);
+		findings_format_text(&f, &out);
+		term_puts(stderr, buf_cstr(&out));
+		buf_free(&out);
+		fail("the edge stack's model has %zu error(s): nothing deployed (lmsctl validate "
+		     "--stack edge lists them)",
+		     errors);
+	}
+	findings_free(&f);
+	return errors == 0;
+}
+
 /* What the steps of one deploy share (run_deploy). */
 typedef struct deploy_run {
 	op *o;
@@ -1104,6 +1236,11 @@ typedef struct deploy_run {
 	char *role_arn;
 	sf_plan plan; /* the change set, its name and tokens */
 	summary sm;
+	bool main_empty; /* the main change set has no changes */
+	cfn_stack *main; /* the main stack before the deploy (an update); NULL: none */
+	ef_deploy edge;  /* the edge stack's deploy; edge.c NULL: one stack */
+	buf edge_tpl;
+	summary edge_sm; /* its reviewed change set's */
 } deploy_run;
 
 /* The template: the file given, or the model's, assembled. */
@@ -1187,7 +1324,10 @@ static int deploy_gate(deploy_run *x)
 		              : s && s->role_arn && update ? strdup(s->role_arn)
 		                                           : NULL;
 	}
-	cfn_stack_free(s);
+	if (rc == EXIT_OK && update)
+		x->main = s; /* its outputs: the edge's parameters, when they do not change */
+	else
+		cfn_stack_free(s);
 	return rc;
 }
 
@@ -1260,13 +1400,245 @@ static int deploy_change_set(deploy_run *x)
 	return rc;
 }
 
-/* The review: an empty or failed change set ends here; a stateful replacement is refused
- * without --allow-replacement; --no-execute stops; else the operator confirms (typed
- * when data is at stake) unless --yes. *go says whether to execute. */
-static int deploy_review(deploy_run *x, bool *go)
+/* ---- deploy: the edge stack ----------------------------------------------------------- */
+
+static void edge_note_change_set(deploy_result *r, const sf_plan *p)
+{
+	free(r->edge.change_set);
+	free(r->edge.change_set_id);
+	r->edge.change_set = p->named ? strdup(buf_cstr(&p->names.name)) : NULL;
+	r->edge.change_set_id = p->cs_id ? strdup(p->cs_id) : NULL;
+}
+
+/* What the edge's change set is made with besides its template and parameters: the
+ * account, the environment, and the role (--role-arn; else an update keeps the edge
+ * stack's, a creation takes the main stack's: IAM roles are global). */
+static sf_plan_request edge_request(const deploy_run *x)
+{
+	const char *role = x->d->role_arn                   ? x->d->role_arn
+	                   : x->edge.gate == EF_GATE_UPDATE ? NULL
+	                                                    : x->role_arn;
+	return (sf_plan_request){
+	    .account = x->o->who.account, .environment = x->o->environment, .role_arn = role};
+}
+
+/* The edge's part of the review when the main stack's outputs are not known yet (a first
+ * deploy): its template's resources, and which parameters wait for those outputs. */
+static void edge_review_pending(deploy_run *x)
+{
+	op *o = x->o;
+	const catalog *cat = x->edge.c->cat;
+	say(o, "Its change set is made after the main stack deploys, with its parameters from the "
+	       "main stack's outputs after it deploys:");
+	for (size_t i = 0; i < cat->nparams; i++)
+		if (cat->params[i].from_output)
+			say(o, " %s <- %s", cat->params[i].e.name, cat->params[i].from_output);
+	say(o, ".\nIts template's resources (%s):\n",
+	    x->edge.gate == EF_GATE_UPDATE ? "an update: what changes is known then" : "to add");
+	for (size_t i = 0; i < cat->nentries[SEC_RESOURCES]; i++) {
+		const cat_entry *e = &cat->entries[SEC_RESOURCES][i];
+		const char *type = ynode_str(ynode_get(e->value, "Type"));
+		say(o, "  %s %-40s %s\n",
+		    x->edge.gate == EF_GATE_UPDATE ? "? Update " : "+ Add    ", type ? type : "?",
+		    e->name);
+	}
+}
+
+/* The edge's part of the one review: the gate of its stack, then its change set when the
+ * main stack's outputs are already known (an update of the main stack: they are checked
+ * again after it), else what its template will make (edge_review_pending). */
+static int edge_review(deploy_run *x)
+{
+	op *o = x->o;
+	ef_deploy *e = &x->edge;
+	deploy_result *r = x->r;
+	if (!e->c)
+		return EXIT_OK;
+	lms_error err = {0};
+	buf why;
+	buf_init(&why, 0);
+	ef_gate g = ef_deploy_gate(e, &why, &err);
+	if (g == EF_GATE_ERROR || g == EF_GATE_REFUSED) {
+		if (g == EF_GATE_ERROR)
+			fail_err(&err);
+		else
+			fail("%s: nothing deployed", buf_cstr(&why));
+		r->edge.result = g == EF_GATE_ERROR ? "failed: DescribeStacks" : "refused";
+		buf_free(&why);
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	buf_free(&why);
+	say(o, "\nEdge stack %s (%s), after the main stack%s:\n", e->c->stack, e->c->region,
+	    g == EF_GATE_RECREATE ? "; its creation failed: it is deleted, then created again"
+	                          : "");
+	buf_init(&x->edge_tpl, 0);
+	if (!ef_template(e->c, &x->edge_tpl, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		r->edge.result = "failed: template";
+		return EXIT_FINDINGS;
+	}
+	if (!x->main || g == EF_GATE_RECREATE) {
+		edge_review_pending(x);
+		return EXIT_OK;
+	}
+	cfn_kv *p = NULL;
+	size_t n = 0;
+	sf_plan_request rq = edge_request(x);
+	sf_hooks h;
+	if (!ef_params(e->c, o->cat, o->m, x->main, &p, &n) ||
+	    !ef_deploy_plan(e, &rq, buf_cstr(&x->edge_tpl), x->edge_tpl.len, p, n, hooks(o, &h),
+	                    &err)) {
+		if (err.msg)
+			fail_err(&err);
+		lms_error_clear(&err);
+		edge_note_change_set(r, &e->plan);
+		r->edge.result = "failed: change set not created";
+		return EXIT_FINDINGS;
+	}
+	edge_note_change_set(r, &e->plan);
+	cfn_change_set *cs = e->plan.cs;
+	if (cfn_change_set_is_empty(cs)) {
+		say(o, "No changes with the main stack's outputs as they are.\n");
+		return EXIT_OK;
+	}
+	if (strcmp(cs->status, "FAILED") == 0) {
+		fail("the change set of %s failed: %s", e->c->stack,
+		     cs->status_reason ? cs->status_reason : "no reason");
+		r->edge.result = "failed: change set FAILED";
+		return EXIT_FINDINGS;
+	}
+	x->edge_sm = summarize(o, cs, g == EF_GATE_UPDATE ? "UPDATE" : "CREATE");
+	r->edge.changes = changes_json(cs);
+	if (x->edge_sm.stateful_replace && !x->d->allow_replacement) {
+		fail("refusing to replace %zu stateful resource(s) of %s: pass --allow-replacement "
+		     "if that is intended; nothing deployed",
+		     x->edge_sm.stateful_replace, e->c->stack);
+		r->edge.result = "refused: stateful replacement";
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
+/* Whether the edge has anything to do: a change set with changes, or one to make. */
+static bool edge_has_work(const deploy_run *x)
+{
+	return x->edge.c && !(x->edge.planned && cfn_change_set_is_empty(x->edge.plan.cs));
+}
+
+static void edge_not_executed(deploy_run *x)
+{
+	op *o = x->o;
+	edge_result *er = &x->r->edge;
+	if (!x->edge.c)
+		return;
+	if (!x->edge.planned) {
+		say(o, "The edge stack's change set is not made: its parameters come from the main "
+		       "stack's outputs, which do not exist yet. Deploy to make both.\n");
+		er->result = x->main ? "not made: the edge stack must be deleted first"
+		                     : "not made: the main stack does not exist yet";
+	} else if (cfn_change_set_is_empty(x->edge.plan.cs)) {
+		lms_error err = {0};
+		if (!cfn_delete_change_set(x->edge.c->aws, x->edge.c->stack, x->edge.plan.cs_id,
+		                           &err))
+			lms_error_clear(&err);
+		er->result = "no changes";
+	} else {
+		buf ep;
+		buf_init(&ep, 0);
+		aws_cli_endpoint_option(x->edge.c->aws, "cloudformation", &ep);
+		say(o,
+		    "Edge change set %s of %s is ready for review; execute it after the main "
+		    "stack's (its outputs as they are now) with: aws cloudformation "
+		    "execute-change-set --region %s%s --stack-name %s --change-set-name %s\n",
+		    er->change_set, x->edge.c->stack, x->edge.c->region, buf_cstr(&ep),
+		    x->edge.c->stack, er->change_set);
+		buf_free(&ep);
+		er->result = "created, not executed";
+	}
+}
+
+/* The one confirmation, for both stacks: typed when data is at stake or a pipeline
+ * parameter is set, else yes or no; --no-execute stops here with both change sets named. */
+static int deploy_confirm(deploy_run *x, bool *go)
 {
 	op *o = x->o;
 	const deploy_opts *d = x->d;
+	deploy_result *r = x->r;
+	const char *name = buf_cstr(&x->plan.names.name);
+	if (d->no_execute) {
+		buf ep; /* --endpoint-url URL when CloudFormation's endpoint is a configured one */
+		buf_init(&ep, 0);
+		aws_cli_endpoint_option(o->aws, "cloudformation", &ep);
+		if (!x->main_empty)
+			say(o,
+			    "Not executed (--no-execute). Change set %s is ready for review; "
+			    "execute "
+			    "it with: lmsctl deploy --change-set %s --yes, or aws cloudformation "
+			    "execute-change-set --region %s%s --stack-name %s --change-set-name "
+			    "%s\n",
+			    name, name, o->region, buf_cstr(&ep), o->stack, name);
+		buf_free(&ep);
+		edge_not_executed(x);
+		if (!x->main_empty)
+			r->result = "created, not executed";
+		return EXIT_OK;
+	}
+	if (!d->yes) {
+		bool yes;
+		bool data = x->sm.stateful_replace || x->sm.stateful_remove ||
+		            x->edge_sm.stateful_replace || x->edge_sm.stateful_remove;
+		if (data || d->override.key) {
+			buf q;
+			buf_init(&q, 0);
+			if (data)
+				buf_addf(
+				    &q,
+				    "This deploy replaces or removes stateful resources of %s%s%s.",
+				    o->stack, x->edge.c ? " or " : "",
+				    x->edge.c ? x->edge.c->stack : "");
+			if (d->override.key)
+				buf_addf(&q,
+				         "%sThis change set sets %s, which the pipeline owns, to "
+				         "%s: the service runs that until the pipeline deploys "
+				         "again.",
+				         q.len ? "\n" : "", d->override.key, d->override.value);
+			yes = confirm_typed(buf_cstr(&q), o->stack);
+			buf_free(&q);
+		} else if (x->edge.c) {
+			buf q;
+			buf_init(&q, 0);
+			buf_addf(&q, "Deploy %s%s%s (%s)?", x->main_empty ? "" : o->stack,
+			         x->main_empty ? "" : ", then ", x->edge.c->stack,
+			         x->edge.c->region);
+			yes = confirm_yes_no(buf_cstr(&q));
+			buf_free(&q);
+		} else {
+			yes = confirm_yes_no("Execute this change set?");
+		}
+		if (!yes) {
+			if (!x->main_empty)
+				say(o, "Not executed. Change set %s is left for review.\n", name);
+			if (x->edge.planned)
+				say(o, "Not executed. Change set %s of %s is left for review.\n",
+				    r->edge.change_set, x->edge.c->stack);
+			r->result = "declined";
+			if (x->edge.c)
+				r->edge.result = "declined";
+			return EXIT_FINDINGS;
+		}
+	}
+	*go = true;
+	return EXIT_OK;
+}
+
+/* The review: an empty main change set has nothing to execute, a failed one ends here; a
+ * stateful replacement is refused without --allow-replacement; then the edge's part, and
+ * the one confirmation (deploy_confirm). *go says whether to go on. */
+static int deploy_review(deploy_run *x, bool *go)
+{
+	op *o = x->o;
 	deploy_result *r = x->r;
 	cfn_change_set *cs = x->plan.cs;
 	const char *name = buf_cstr(&x->plan.names.name);
@@ -1278,70 +1650,39 @@ static int deploy_review(deploy_run *x, bool *go)
 			lms_error_clear(&err);
 		r->result = "no changes";
 		r->stack_status = strdup("NO_CHANGES");
-		return EXIT_OK;
-	}
-	if (strcmp(cs->status, "FAILED") == 0) {
+		x->main_empty = true;
+	} else if (strcmp(cs->status, "FAILED") == 0) {
 		fail("the change set failed: %s",
 		     cs->status_reason ? cs->status_reason : "no reason");
 		if (!cfn_delete_change_set(o->aws, o->stack, x->plan.cs_id, &err))
 			lms_error_clear(&err);
 		r->result = "failed: change set FAILED";
 		return EXIT_FINDINGS;
-	}
-	x->sm = summarize(o, cs, x->type);
-	r->changes = changes_json(cs);
-	if (x->sm.stateful_replace && !d->allow_replacement) {
-		fail("refusing to replace %zu stateful resource(s) (their data would be "
-		     "lost): "
-		     "pass --allow-replacement if that is intended; change set %s is left "
-		     "for "
-		     "review",
-		     x->sm.stateful_replace, name);
-		r->result = "refused: stateful replacement";
-		return EXIT_FINDINGS;
-	}
-	if (d->no_execute) {
-		buf ep; /* --endpoint-url URL when CloudFormation's endpoint is a configured one */
-		buf_init(&ep, 0);
-		aws_cli_endpoint_option(o->aws, "cloudformation", &ep);
-		say(o,
-		    "Not executed (--no-execute). Change set %s is ready for review; execute it "
-		    "with: lmsctl deploy --change-set %s --yes, or aws cloudformation "
-		    "execute-change-set --region %s%s --stack-name %s --change-set-name %s\n",
-		    name, name, o->region, buf_cstr(&ep), o->stack, name);
-		buf_free(&ep);
-		r->result = "created, not executed";
-		return EXIT_OK;
-	}
-	if (!d->yes) {
-		bool yes;
-		if (x->sm.stateful_replace || x->sm.stateful_remove || d->override.key) {
-			buf q;
-			buf_init(&q, 0);
-			if (x->sm.stateful_replace || x->sm.stateful_remove)
-				buf_addf(&q,
-				         "This change set replaces or removes stateful resources "
-				         "of %s.",
-				         o->stack);
-			if (d->override.key)
-				buf_addf(&q,
-				         "%sThis change set sets %s, which the pipeline owns, to "
-				         "%s: the service runs that until the pipeline deploys "
-				         "again.",
-				         q.len ? "\n" : "", d->override.key, d->override.value);
-			yes = confirm_typed(buf_cstr(&q), o->stack);
-			buf_free(&q);
-		} else {
-			yes = confirm_yes_no("Execute this change set?");
-		}
-		if (!yes) {
-			say(o, "Not executed. Change set %s is left for review.\n", name);
-			r->result = "declined";
+	} else {
+		x->sm = summarize(o, cs, x->type);
+		r->changes = changes_json(cs);
+		if (x->sm.stateful_replace && !x->d->allow_replacement) {
+			fail(
+			    "refusing to replace %zu stateful resource(s) (their data would be "
+			    "lost): pass --allow-replacement if that is intended; change set %s is "
+			    "left for review",
+			    x->sm.stateful_replace, name);
+			r->result = "refused: stateful replacement";
 			return EXIT_FINDINGS;
 		}
 	}
-	*go = true;
-	return EXIT_OK;
+	int rc = edge_review(x);
+	if (rc != EXIT_OK) {
+		if (!x->main_empty)
+			say(o, "Change set %s is left for review.\n", name);
+		r->result = "refused: the edge stack";
+		return rc;
+	}
+	if (x->main_empty && !edge_has_work(x)) {
+		edge_not_executed(x); /* its empty change set deleted */
+		return EXIT_OK;
+	}
+	return deploy_confirm(x, go);
 }
 
 /* The outcome of a deploy that ran: the first failure, or the outputs. */
@@ -1413,6 +1754,146 @@ static int deploy_execute(deploy_run *x)
 		} else {
 			rc = deploy_outcome(x);
 		}
+		break;
+	}
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* The edge's change set executed and followed; its outputs printed and merged into the
+ * flat outputs (prefixed SF_EDGE_OUTPUT_PREFIX). */
+static int edge_execute(deploy_run *x, const cfn_stack *main)
+{
+	op *o = x->o;
+	ef_deploy *e = &x->edge;
+	edge_result *er = &x->r->edge;
+	const cfn_change_set *cs = e->plan.cs;
+	lms_error err = {0};
+	sf_operation run = {.call = SF_EXECUTE,
+	                    .target = e->c->stack,
+	                    .change_set = e->plan.cs_id,
+	                    .token = buf_cstr(&e->plan.names.execute_token),
+	                    .events_of = cs->stack_id ? cs->stack_id : e->c->stack,
+	                    .stack = e->c->stack,
+	                    .id = cs->stack_id ? cs->stack_id : (e->stack ? e->stack->id : NULL),
+	                    .after_execute = true,
+	                    .started = say_executing};
+	sf_hooks h;
+	int rc = EXIT_FINDINGS;
+	sf_run_result rr = sf_run(e->c->aws, &run, hooks(o, &h), &er->after, &er->first, &err);
+	if (rr == SF_RUN_REFUSED || rr == SF_RUN_LOST) {
+		fail_err(&err);
+		er->result =
+		    rr == SF_RUN_REFUSED ? "failed: ExecuteChangeSet" : "unknown: lost track";
+	} else if (rr == SF_RUN_INTERRUPTED) {
+		say_interrupted(o);
+		er->result = "interrupted while following";
+		rc = EXIT_INTERRUPTED;
+	} else if (!er->after) {
+		fail("stack %s disappeared", e->c->stack);
+		er->result = "failed: stack gone";
+	} else if (!ops_status_succeeded(er->after->status)) {
+		fail("deploy failed: stack %s is %s (the main stack %s is deployed)", e->c->stack,
+		     er->after->status, o->stack);
+		if (er->first.logical_id)
+			fail("first failure: %s (%s) %s: %s", er->first.logical_id, er->first.type,
+			     er->first.status, er->first.reason);
+		er->result = er->after->status;
+	} else {
+		say(o, "\nStack %s is %s.\nOutputs:\n", e->c->stack, er->after->status);
+		print_outputs_text(o, er->after);
+		er->result = er->after->status;
+		if (sf_write_flat_outputs_env(main, er->after, SF_OUTPUTS_FILE, &err))
+			say(o, "Wrote %s (the edge's outputs prefixed %s)\n", SF_OUTPUTS_FILE,
+			    SF_EDGE_OUTPUT_PREFIX);
+		else
+			fail_err(&err);
+		rc = EXIT_OK;
+	}
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* A failed creation of the edge (ROLLBACK_COMPLETE: nothing in it) deleted before it is
+ * created again. */
+static int edge_delete_failed(deploy_run *x)
+{
+	ef_deploy *e = &x->edge;
+	sf_hooks h;
+	cfn_stack *final = NULL;
+	sf_failure first = {0};
+	lms_error err = {0};
+	sf_run_result rr =
+	    ef_destroy(e->c, e->stack, x->d->role_arn, hooks(x->o, &h), NULL, &final, &first, &err);
+	int rc = EXIT_OK;
+	if (rr != SF_RUN_SETTLED || (final && strcmp(final->status, "DELETE_COMPLETE") != 0)) {
+		if (err.msg)
+			fail_err(&err);
+		fail("the failed edge stack %s could not be deleted", e->c->stack);
+		x->r->edge.result = "failed: the failed stack was not deleted";
+		rc = rr == SF_RUN_INTERRUPTED ? EXIT_INTERRUPTED : EXIT_FINDINGS;
+	}
+	e->gate = EF_GATE_CREATE;
+	cfn_stack_free(final);
+	sf_failure_free(&first);
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* After the main stack settled (as `main`, read then): the edge's change set (the
+ * reviewed one when the outputs it was made with have not changed, else a new one, shown),
+ * executed without a second question unless it replaces or removes what the review did
+ * not show (ef_after_main). */
+static int edge_deploy(deploy_run *x, const cfn_stack *main)
+{
+	op *o = x->o;
+	ef_deploy *e = &x->edge;
+	edge_result *er = &x->r->edge;
+	if (e->gate == EF_GATE_RECREATE) {
+		int rc = edge_delete_failed(x);
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	say(o, "\nEdge stack %s (%s), with the main stack's outputs:\n", e->c->stack, e->c->region);
+	const char *reviewed = e->planned ? er->change_set : NULL;
+	char *reviewed_copy = reviewed ? strdup(reviewed) : NULL;
+	sf_plan_request rq = edge_request(x);
+	sf_hooks h;
+	lms_error err = {0};
+	const char *unreviewed = NULL;
+	ef_next nx = ef_after_main(e, o->cat, o->m, main, &rq, buf_cstr(&x->edge_tpl),
+	                           x->edge_tpl.len, hooks(o, &h), &unreviewed, &err);
+	edge_note_change_set(x->r, &e->plan);
+	bool fresh = !reviewed_copy || !er->change_set || strcmp(reviewed_copy, er->change_set);
+	free(reviewed_copy);
+	int rc = EXIT_FINDINGS;
+	if (fresh && e->plan.cs && nx != EF_NEXT_FAILED && !cfn_change_set_is_empty(e->plan.cs)) {
+		summarize(o, e->plan.cs, e->gate == EF_GATE_UPDATE ? "UPDATE" : "CREATE");
+		json_decref(er->changes);
+		er->changes = changes_json(e->plan.cs);
+	}
+	switch (nx) {
+	case EF_NEXT_NOTHING:
+		say(o, "No changes: stack %s is up to date.\n", e->c->stack);
+		er->result = "no changes";
+		rc = EXIT_OK;
+		break;
+	case EF_NEXT_FAILED:
+		fail_err(&err);
+		er->result = "failed: change set not created";
+		break;
+	case EF_NEXT_UNREVIEWED:
+		fail("change set %s of %s replaces or removes %s, which the review did not show "
+		     "(the "
+		     "main stack's outputs changed): not executed, left for review (aws "
+		     "cloudformation describe-change-set --region %s --stack-name %s "
+		     "--change-set-name %s); the main stack %s is deployed",
+		     er->change_set, e->c->stack, unreviewed, e->c->region, e->c->stack,
+		     er->change_set, o->stack);
+		er->result = "refused: a change the review did not show";
+		break;
+	case EF_NEXT_EXECUTE:
+		rc = edge_execute(x, main);
 		break;
 	}
 	lms_error_clear(&err);
@@ -1524,11 +2005,36 @@ static int deploy_named_change_set(deploy_run *x)
 	return EXIT_OK;
 }
 
+/* The edge once the main stack is done with: deployed after a main stack that settled
+ * (or had nothing to change), else not started. */
+static int run_edge(deploy_run *x, int rc, bool go)
+{
+	if (!x->edge.c || x->d->no_execute || (rc == EXIT_OK && !go))
+		return rc;
+	if (rc != EXIT_OK) {
+		if (!x->r->edge.result && rc == EXIT_INTERRUPTED) {
+			term_printf(stderr,
+			            "lmsctl: the edge stack %s is not started: deploy again once "
+			            "the main stack settles\n",
+			            x->edge.c->stack);
+			x->r->edge.result = "not started: interrupted";
+		} else if (!x->r->edge.result) {
+			fail("the edge stack %s is not deployed: the main stack did not deploy",
+			     x->edge.c->stack);
+			x->r->edge.result = "not started: the main stack did not deploy";
+		}
+		return rc;
+	}
+	const cfn_stack *main = x->r->stack ? x->r->stack : x->main;
+	return edge_deploy(x, main);
+}
+
 static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 {
 	deploy_run x = {.o = o, .d = d, .r = r};
 	int rc;
-	bool go;
+	bool go = false;
+	buf_init(&x.edge_tpl, 0);
 	if (d->change_set) {
 		rc = connect_aws(o);
 		if (rc == EXIT_OK)
@@ -1541,6 +2047,10 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 		r->result = "refused: prod deploy gates";
 		return EXIT_FINDINGS;
 	}
+	if (!d->template_path && !validate_edge_first(o)) {
+		r->result = "refused: the edge stack's model";
+		return EXIT_FINDINGS;
+	}
 	rc = deploy_template(&x);
 	if (rc != EXIT_OK)
 		goto done;
@@ -1549,6 +2059,16 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 		if (rc == EXIT_FINDINGS)
 			r->result = "failed: no AWS identity";
 		goto done;
+	}
+	/* --template FILE deploys the one stack it names; the model's environment is both */
+	if (!d->template_path && (rc = open_edge(o)) != EXIT_OK) {
+		r->result = "failed: the edge stack's model";
+		goto done;
+	}
+	x.edge.c = o->edge.comp ? &o->edge : NULL;
+	if (x.edge.c) {
+		r->edge.stack = o->edge.stack;
+		r->edge.region = o->edge.region;
 	}
 	rc = deploy_gate(&x);
 	if (rc != EXIT_OK)
@@ -1560,13 +2080,16 @@ static int run_deploy(op *o, const deploy_opts *d, deploy_result *r)
 review:
 	if (rc != EXIT_OK)
 		goto done;
-	go = false;
 	rc = deploy_review(&x, &go);
-	if (go)
+	if (go && !x.main_empty)
 		rc = deploy_execute(&x);
 done:
+	rc = run_edge(&x, rc, go);
 	buf_free(&x.tpl);
+	buf_free(&x.edge_tpl);
 	sf_plan_free(&x.plan);
+	ef_deploy_free(&x.edge);
+	cfn_stack_free(x.main);
 	free(x.stack_id);
 	free(x.role_arn);
 	return rc;
@@ -1625,6 +2148,8 @@ static int deploy_main(int argc, char **argv, const deploy_env *env)
 	int rc = run_deploy(&o, &d, &r);
 	if (o.have_identity || r.result)
 		journal(&o, r.change_set, r.result ? r.result : (rc == EXIT_OK ? "ok" : "failed"));
+	if (r.edge.stack && r.edge.result)
+		journal_at(&o, r.edge.region, r.edge.stack, r.edge.change_set, r.edge.result);
 	emit_json(&o, "result", r.result ? r.result : (rc == EXIT_OK ? "ok" : "failed"), &r, rc);
 	free(r.change_set);
 	free(r.change_set_id);
@@ -1632,6 +2157,7 @@ static int deploy_main(int argc, char **argv, const deploy_env *env)
 	json_decref(r.changes);
 	sf_failure_free(&r.first);
 	cfn_stack_free(r.stack);
+	edge_result_free(&r.edge);
 	free(d.override.key);
 	op_free(&o);
 	return rc;
@@ -1711,10 +2237,20 @@ static int check_protection(op *o, const cfn_stack *s, teardown *t)
 
 /* The question the operator answers by typing the suffix: what goes, and what is lifted
  * first, each protected resource by name. */
-static void destroy_question(op *o, const cfn_stack *s, const teardown *t, buf *q)
+static void destroy_question(op *o, const cfn_stack *s, const cfn_stack *edge, const teardown *t,
+                             buf *q)
 {
+	if (edge)
+		buf_addf(
+		    q,
+		    "This deletes the edge stack %s (%s, %s) and every resource in it (the "
+		    "CloudFront distribution, its web ACL, its logs), first, to DELETE_COMPLETE; "
+		    "then ",
+		    o->edge.stack, edge->status, o->edge.region);
+	else
+		buf_adds(q, "This deletes ");
 	buf_addf(q,
-	         "This deletes stack %s (%s) and every resource in it: databases, caches, file "
+	         "stack %s (%s) and every resource in it: databases, caches, file "
 	         "systems, buckets, keys and logs, with their data.",
 	         o->stack, s->status);
 	size_t lifted = 0;
@@ -1910,13 +2446,52 @@ static int leftovers(op *o, const teardown *t, bool purge, bool yes, deploy_resu
 }
 
 /* Reads the stack and what protects it, asks, lifts the protection, deletes the stack. */
-static int destroy_stack(op *o, const cfn_stack *s, const char *role_arn, bool yes, teardown *t,
-                         deploy_result *r)
+/* The edge stack deleted (ops/envflow.h, ef_destroy) and followed to DELETE_COMPLETE; its
+ * journal entry written. */
+static int destroy_edge(op *o, const cfn_stack *edge, const char *role_arn, deploy_result *r)
+{
+	edge_result *er = &r->edge;
+	sf_hooks h;
+	lms_error err = {0};
+	int rc = EXIT_FINDINGS;
+	sf_run_result rr = ef_destroy(&o->edge, edge, role_arn, hooks(o, &h), say_deleting,
+	                              &er->after, &er->first, &err);
+	if (rr == SF_RUN_REFUSED || rr == SF_RUN_LOST) {
+		fail_err(&err);
+		er->result = rr == SF_RUN_REFUSED ? "failed: DeleteStack" : "unknown: lost track";
+	} else if (rr == SF_RUN_INTERRUPTED) {
+		say_interrupted(o);
+		er->result = "interrupted while following";
+		rc = EXIT_INTERRUPTED;
+	} else if (er->after && strcmp(er->after->status, "DELETE_COMPLETE") != 0) {
+		fail("destroy failed: stack %s is %s; the main stack %s is not deleted",
+		     o->edge.stack, er->after->status, o->stack);
+		if (er->first.logical_id)
+			fail("first failure: %s (%s): %s", er->first.logical_id, er->first.type,
+			     er->first.reason);
+		er->result = er->after->status;
+	} else {
+		say(o, "Stack %s is deleted.\n", o->edge.stack);
+		er->result = "DELETE_COMPLETE";
+		rc = EXIT_OK;
+	}
+	cfn_stack_free(er->after); /* a deleted stack has no outputs to report */
+	er->after = NULL;
+	journal_at(o, o->edge.region, o->edge.stack, NULL, er->result);
+	lms_error_clear(&err);
+	return rc;
+}
+
+static int destroy_stack(op *o, const cfn_stack *s, const cfn_stack *edge, const char *role_arn,
+                         bool yes, teardown *t, deploy_result *r)
 {
 	int rc = EXIT_OK;
-	if (!ops_status_settled(s->status)) {
+	const cfn_stack *busy = !ops_status_settled(s->status)              ? s
+	                        : edge && !ops_status_settled(edge->status) ? edge
+	                                                                    : NULL;
+	if (busy) {
 		fail("stack %s is busy (%s): wait until it settles (lmsctl status --follow)",
-		     o->stack, s->status);
+		     busy->name ? busy->name : o->stack, busy->status);
 		r->result = "refused: stack busy";
 		return EXIT_FINDINGS;
 	}
@@ -1926,7 +2501,7 @@ static int destroy_stack(op *o, const cfn_stack *s, const char *role_arn, bool y
 	}
 	buf q;
 	buf_init(&q, 0);
-	destroy_question(o, s, t, &q);
+	destroy_question(o, s, edge, t, &q);
 	if (yes)
 		say(o, "%s\n", buf_cstr(&q));
 	else if (!confirm_typed(buf_cstr(&q), o->suffix)) {
@@ -1944,10 +2519,42 @@ static int destroy_stack(op *o, const cfn_stack *s, const char *role_arn, bool y
 		            err.msg ? err.msg : "?");
 		lms_error_clear(&err);
 	}
+	/* the edge first: its VPC origin holds an ENI in the main stack's subnets */
+	if (edge && (rc = destroy_edge(o, edge, role_arn, r)) != EXIT_OK) {
+		r->result = "not started: the edge stack was not deleted";
+		return rc;
+	}
 	rc = lift_protection(o, s, role_arn, t, r);
 	if (rc == EXIT_OK)
 		rc = delete_stack(o, s, role_arn, r);
 	return rc;
+}
+
+/* The edge stack alone, the main stack gone: one typed confirmation, then deleted. */
+static int destroy_edge_alone(op *o, const cfn_stack *edge, const char *role_arn, bool yes,
+                              deploy_result *r)
+{
+	say(o, "Stack %s does not exist in account %s, %s.\n", o->stack, o->who.account, o->region);
+	if (!ops_status_settled(edge->status)) {
+		fail("stack %s is busy (%s): wait until it settles (lmsctl status --follow)",
+		     o->edge.stack, edge->status);
+		r->edge.result = "refused: stack busy";
+		return EXIT_FINDINGS;
+	}
+	buf q;
+	buf_init(&q, 0);
+	buf_addf(&q, "This deletes the edge stack %s (%s, %s) and every resource in it.",
+	         o->edge.stack, edge->status, o->edge.region);
+	bool go = yes || confirm_typed(buf_cstr(&q), o->suffix);
+	if (yes)
+		say(o, "%s\n", buf_cstr(&q));
+	buf_free(&q);
+	if (!go) {
+		say(o, "Not confirmed: nothing deleted.\n");
+		r->edge.result = "declined";
+		return EXIT_FINDINGS;
+	}
+	return destroy_edge(o, edge, role_arn, r);
 }
 
 static int destroy_main(int argc, char **argv, const deploy_env *env)
@@ -1977,21 +2584,40 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 	deploy_result r = {0};
 	teardown t = {0};
 	int rc = connect_aws(&o);
-	cfn_stack *s = NULL;
+	bool connected = rc == EXIT_OK;
+	if (connected)
+		rc = open_edge(&o);
+	cfn_stack *s = NULL, *edge = NULL;
 	lms_error err = {0};
 	if (rc != EXIT_OK) {
-		r.result = "failed: no AWS identity";
-	} else if (!cfn_describe_stack(o.aws, o.stack, &s, &err)) {
+		r.result = connected ? "failed: the edge stack's model" : "failed: no AWS identity";
+	} else if (!cfn_describe_stack(o.aws, o.stack, &s, &err) ||
+	           (o.edge.comp && !cfn_describe_stack(o.edge.aws, o.edge.stack, &edge, &err))) {
 		fail_err(&err);
 		r.result = "failed: DescribeStacks";
 		rc = EXIT_FINDINGS;
-	} else if (!s) {
-		say(&o, "Stack %s does not exist in account %s, %s: nothing to destroy.\n", o.stack,
-		    o.who.account, o.region);
-		r.result = "nothing to destroy";
 	} else {
-		rc = destroy_stack(&o, s, role_arn, yes, &t, &r);
+		if (o.edge.comp && !edge)
+			say(&o, "Edge stack %s does not exist in %s: nothing to delete there.\n",
+			    o.edge.stack, o.edge.region);
+		if (!s && edge) {
+			rc = destroy_edge_alone(&o, edge, role_arn, yes, &r);
+			r.result = "nothing to destroy";
+		} else if (!s) {
+			say(&o, "Stack %s does not exist in account %s, %s: nothing to destroy.\n",
+			    o.stack, o.who.account, o.region);
+			r.result = "nothing to destroy";
+		} else {
+			rc = destroy_stack(&o, s, edge, role_arn, yes, &t, &r);
+		}
 	}
+	if (o.edge.comp) {
+		r.edge.stack = o.edge.stack;
+		r.edge.region = o.edge.region;
+		if (!r.edge.result && rc == EXIT_OK)
+			r.edge.result = edge ? "DELETE_COMPLETE" : "nothing to destroy";
+	}
+	cfn_stack_free(edge);
 	if (o.have_identity || r.result)
 		journal(&o, NULL, r.result ? r.result : "failed");
 	/* after DELETE_COMPLETE, or with no stack left: what it left outside */
@@ -2003,6 +2629,7 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 	emit_json(&o, "result", r.result ? r.result : "failed", &r, rc);
 	free(r.stack_status);
 	free(r.change_set);
+	edge_result_free(&r.edge);
 	json_decref(r.leftovers);
 	sf_failure_free(&r.first);
 	teardown_free(&t);
@@ -2022,6 +2649,44 @@ static json_t *event_json(const cfn_event *e)
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?}", "time", when, "logicalId", e->logical_id,
 	                 "type", e->resource_type, "status", e->status, "reason", e->reason);
+}
+
+/* The edge stack's status under its own heading (after the main stack's), its outputs;
+ * *doc its JSON. EXIT_FINDINGS when it failed or cannot be read; a missing edge is not an
+ * error (an environment deployed with --template, or before the edge). */
+static int status_edge(op *o, json_t **doc)
+{
+	*doc = NULL;
+	if (open_edge(o) != EXIT_OK)
+		return EXIT_FINDINGS;
+	if (!o->edge.comp)
+		return EXIT_OK;
+	lms_error err = {0};
+	cfn_stack *s = NULL;
+	int rc = EXIT_OK;
+	if (!cfn_describe_stack(o->edge.aws, o->edge.stack, &s, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	if (!s) {
+		say(o, "Edge stack %s (%s): does not exist\n", o->edge.stack, o->edge.region);
+	} else {
+		bool failed = ops_status_failed(s->status);
+		say(o, "Edge stack %s (%s): %s%s%s%s%s\n", o->edge.stack, o->edge.region,
+		    failed ? color(o, RED) : "", s->status, failed ? color(o, RESET) : "",
+		    s->status_reason ? ": " : "", s->status_reason ? s->status_reason : "");
+		print_outputs_text(o, s);
+		if (failed)
+			rc = EXIT_FINDINGS;
+	}
+	*doc =
+	    json_pack("{s:s, s:s, s:s, s:s?}", "stack", o->edge.stack, "region", o->edge.region,
+	              "status", s ? s->status : "NOT_FOUND", "reason", s ? s->status_reason : NULL);
+	if (*doc && s)
+		json_object_set_new(*doc, "outputs", sf_outputs_flat(s));
+	cfn_stack_free(s);
+	return rc;
 }
 
 static int status_main(int argc, char **argv, const deploy_env *env)
@@ -2128,6 +2793,9 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 				rc = EXIT_FINDINGS;
 		}
 	}
+	json_t *edge_doc = NULL;
+	if (rc != EXIT_INTERRUPTED && status_edge(&o, &edge_doc) != EXIT_OK)
+		rc = EXIT_FINDINGS;
 	if (o.json) {
 		json_t *doc = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:o}", "stack", o.stack,
 		                        "region", o.region, "account", o.who.account, "status",
@@ -2135,6 +2803,8 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 		                        s ? s->status_reason : NULL, "events", json_incref(events));
 		if (doc && s)
 			json_object_set_new(doc, "outputs", sf_outputs_flat(s));
+		if (doc && edge_doc)
+			json_object_set(doc, "edge", edge_doc);
 		if (doc && rc != EXIT_OK)
 			json_object_set_new(doc, "error", cli_error_object(rc));
 		if (doc)
@@ -2151,11 +2821,27 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 		json_decref(doc);
 	}
 	json_decref(events);
+	json_decref(edge_doc);
 	sf_failure_free(&first);
 	lms_error_clear(&err);
 	cfn_stack_free(s);
 	op_free(&o);
 	return rc;
+}
+
+/* The outputs of `s` (NULL: none) as outputs --output json lists them; an edge's (`stack`
+ * its name) carry "Stack". */
+static void outputs_json_add(json_t *doc, const cfn_stack *s, const char *stack)
+{
+	for (size_t i = 0; doc && s && i < s->noutputs; i++) {
+		json_t *o =
+		    json_pack("{s:s, s:s, s:s?, s:s?}", "OutputKey", s->outputs[i].key,
+		              "OutputValue", s->outputs[i].value, "Description",
+		              s->outputs[i].description, "ExportName", s->outputs[i].export_name);
+		if (o && stack)
+			json_object_set_new(o, "Stack", json_string(stack));
+		json_array_append_new(doc, o);
+	}
 }
 
 static int outputs_main(int argc, char **argv, const deploy_env *env)
@@ -2191,39 +2877,45 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 		return rc;
 	}
 	lms_error err = {0};
-	cfn_stack *s = NULL;
+	cfn_stack *s = NULL, *edge = NULL;
 	if (!cfn_describe_stack(o.aws, o.stack, &s, &err)) {
 		fail_err(&err);
 		rc = EXIT_FINDINGS;
 	} else if (!s) {
 		fail("stack %s does not exist in account %s, %s", o.stack, o.who.account, o.region);
 		rc = EXIT_FINDINGS;
+	} else if ((rc = open_edge(&o)) != EXIT_OK) {
+		/* said */
+	} else if (o.edge.comp && !cfn_describe_stack(o.edge.aws, o.edge.stack, &edge, &err)) {
+		fail_err(&err);
+		rc = EXIT_FINDINGS;
 	} else if (write_flat) {
-		if (!sf_write_flat_outputs_to(s, flat_path, &err)) {
+		if (!sf_write_flat_outputs_env(s, edge, flat_path, &err)) {
 			fail_err(&err);
 			fail("cannot write %s", flat_path);
 			rc = EXIT_FINDINGS;
 		} else {
-			term_printf(stderr, "Wrote %s (%zu output(s))\n", flat_path, s->noutputs);
+			term_printf(stderr, "Wrote %s (%zu output(s)%s)\n", flat_path,
+			            s->noutputs + (edge ? edge->noutputs : 0),
+			            edge ? ", the edge's prefixed " SF_EDGE_OUTPUT_PREFIX : "");
 		}
 	}
 	if (rc != EXIT_OK || !s) {
 		/* nothing more to print */
 	} else if (text) {
 		print_outputs_text(&o, s);
+		if (edge) {
+			say(&o, "Edge stack %s (%s):\n", o.edge.stack, o.edge.region);
+			print_outputs_text(&o, edge);
+		}
 	} else {
 		json_t *doc;
 		if (strcmp(format, "flat") == 0) {
-			doc = sf_outputs_flat(s);
+			doc = sf_outputs_flat_env(s, edge);
 		} else {
 			doc = json_array();
-			for (size_t i = 0; doc && i < s->noutputs; i++)
-				json_array_append_new(
-				    doc,
-				    json_pack("{s:s, s:s, s:s?, s:s?}", "OutputKey",
-				              s->outputs[i].key, "OutputValue", s->outputs[i].value,
-				              "Description", s->outputs[i].description,
-				              "ExportName", s->outputs[i].export_name));
+			outputs_json_add(doc, s, NULL);
+			outputs_json_add(doc, edge, o.edge.stack);
 		}
 		char *out = doc ? term_json_dumps(
 		                      doc, JSON_INDENT(2) |
@@ -2238,6 +2930,7 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 	}
 	lms_error_clear(&err);
 	cfn_stack_free(s);
+	cfn_stack_free(edge);
 	op_free(&o);
 	return rc;
 }

@@ -10,6 +10,26 @@
 
 /* ---- connecting ------------------------------------------------------------------------- */
 
+aws_client *sf_client(const sf_connect_options *o, provider_cache *creds, const char *region,
+                      lms_error *err)
+{
+	aws_client_options ao = {
+	    .region = region,
+	    .endpoint_url = o->endpoint_url,
+	    .profile = o->profile,
+	    .timeout_ms = o->timeout_ms,
+	    .backoff_unit_ms = o->backoff_unit_ms,
+	    .debug = o->debug,
+	    .interrupted = o->interrupted,
+	    .interrupt_ctx = o->interrupt_ctx,
+	    .on_call = o->on_call,
+	    .on_call_ctx = o->on_call_ctx,
+	    .refresh = provider_cache_refresh,
+	    .refresh_ctx = creds,
+	};
+	return aws_client_new(&ao, provider_cache_current(creds), err);
+}
+
 sf_connect_step sf_connect(const sf_connect_options *o, sf_session *s, credentials_status *status,
                            lms_error *err)
 {
@@ -27,21 +47,7 @@ sf_connect_step sf_connect(const sf_connect_options *o, sf_session *s, credentia
 	s->creds = provider_cache_new(&po, status, err);
 	if (!s->creds)
 		return SF_CONNECT_CREDENTIALS;
-	aws_client_options ao = {
-	    .region = o->region,
-	    .endpoint_url = o->endpoint_url,
-	    .profile = o->profile,
-	    .timeout_ms = o->timeout_ms,
-	    .backoff_unit_ms = o->backoff_unit_ms,
-	    .debug = o->debug,
-	    .interrupted = o->interrupted,
-	    .interrupt_ctx = o->interrupt_ctx,
-	    .on_call = o->on_call,
-	    .on_call_ctx = o->on_call_ctx,
-	    .refresh = provider_cache_refresh,
-	    .refresh_ctx = s->creds,
-	};
-	s->aws = aws_client_new(&ao, provider_cache_current(s->creds), err);
+	s->aws = sf_client(o, s->creds, o->region, err);
 	if (!s->aws)
 		return SF_CONNECT_CLIENT;
 	if (!sts_get_caller_identity(s->aws, &s->who, err))

@@ -65,6 +65,10 @@ typedef enum sf_connect_step {
 sf_connect_step sf_connect(const sf_connect_options *o, sf_session *s, credentials_status *status,
                            lms_error *err);
 void sf_session_close(sf_session *s);
+/* A client as sf_connect makes it, for `region` (a companion stack's), with the credentials
+ * of `creds` (renewed through it). */
+aws_client *sf_client(const sf_connect_options *o, provider_cache *creds, const char *region,
+                      lms_error *err);
 
 /* ---- planning a change set ---------------------------------------------------------------- */
 

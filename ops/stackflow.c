@@ -223,6 +223,24 @@ json_t *sf_outputs_flat(const cfn_stack *s)
 	return o;
 }
 
+json_t *sf_outputs_flat_env(const cfn_stack *s, const cfn_stack *edge)
+{
+	json_t *o = sf_outputs_flat(s);
+	buf key;
+	buf_init(&key, 0);
+	for (size_t i = 0; o && edge && i < edge->noutputs; i++) {
+		buf_reset(&key);
+		buf_addf(&key, "%s%s", SF_EDGE_OUTPUT_PREFIX, edge->outputs[i].key);
+		if (key.failed || json_object_set_new(o, buf_cstr(&key),
+		                                      json_string(edge->outputs[i].value)) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	buf_free(&key);
+	return o;
+}
+
 static bool mkdir_p(const char *path, mode_t mode)
 {
 	buf p;
@@ -252,7 +270,13 @@ bool sf_write_flat_outputs(const cfn_stack *s, lms_error *err)
 
 bool sf_write_flat_outputs_to(const cfn_stack *s, const char *path, lms_error *err)
 {
-	json_t *flat = sf_outputs_flat(s);
+	return sf_write_flat_outputs_env(s, NULL, path, err);
+}
+
+bool sf_write_flat_outputs_env(const cfn_stack *s, const cfn_stack *edge, const char *path,
+                               lms_error *err)
+{
+	json_t *flat = sf_outputs_flat_env(s, edge);
 	char *text = flat ? term_json_dumps(flat, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	json_decref(flat);
 	const char *slash = strrchr(path, '/');

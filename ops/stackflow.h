@@ -93,10 +93,18 @@ sf_follow_result sf_follow(aws_client *aws, cfn_event_tracker *t, const char *st
 
 /* {"Key": "value", ...} */
 json_t *sf_outputs_flat(const cfn_stack *s);
+/* The same with the outputs of the environment's companion stack (`edge`, NULL: none)
+ * merged in, each key prefixed SF_EDGE_OUTPUT_PREFIX (WebUrl -> EdgeWebUrl), so that one
+ * flat file keeps serving the scripts that read the main stack's keys. */
+#define SF_EDGE_OUTPUT_PREFIX "Edge"
+json_t *sf_outputs_flat_env(const cfn_stack *s, const cfn_stack *edge);
 /* Writes SF_OUTPUTS_FILE (relative to the working directory) atomically. */
 bool sf_write_flat_outputs(const cfn_stack *s, lms_error *err);
 /* The same to `path` (its directory made when missing), atomically: outputs --write-flat. */
 bool sf_write_flat_outputs_to(const cfn_stack *s, const char *path, lms_error *err);
+/* Both stacks' (sf_outputs_flat_env) to `path`, atomically. */
+bool sf_write_flat_outputs_env(const cfn_stack *s, const cfn_stack *edge, const char *path,
+                               lms_error *err);
 
 typedef struct sf_journal_entry {
 	const char *command;          /* deploy, destroy, console deploy, ... */

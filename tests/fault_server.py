@@ -38,7 +38,10 @@ http://127.0.0.1:PORT/throttle/t1 therefore makes every call through it misbehav
                or, for AWS Backup's REST calls, from the method and path);
                STS refusals first: an AssumeRole with an MFA code other than 123456 for
                arn:aws:iam::123456789012:mfa/ops, an AssumeRoleWithWebIdentity that is
-               signed or whose token is not test-oidc-token (403)
+               signed or whose token is not test-oidc-token (403); a DescribeStacks of a
+               companion stack (a StackName ending -edge, deployed in us-east-1 after the
+               main stack) answers that it does not exist, uncounted: the recordings are
+               of one stack
   sso          IAM Identity Center GetRoleCredentials for the bearer token test-sso-token,
                account 111122223333 and role LmsOperator; 401/403 otherwise
   container    container credentials for "Authorization: Bearer-test", 401 otherwise
@@ -167,6 +170,10 @@ class Handler(BaseHTTPRequestHandler):
             action = target.rsplit(".", 1)[-1]
         elif action == "Unknown" and scenario == "recorded":
             action = rest_action(self.command, parts[3:])
+        stack = (form.get("StackName") or [""])[0]
+        if scenario == "recorded" and action == "DescribeStacks" and stack.endswith("-edge"):
+            return self.send(400, query_error("ValidationError",
+                                              "Stack with id %s does not exist" % stack))
         if scenario == "recorded":
             # numbered answers count per action
             key = "/".join(parts[1:3] + [action])
