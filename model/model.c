@@ -440,6 +440,11 @@ bool model_render_new(const model *m, const catalog *cat, buf *out)
 		yaml_quote_scalar(out, v ? v : "");
 		buf_addc(out, '\n');
 	}
+	/* institutions are a list, not a parameter: a commented example */
+	buf_adds(out, "\n# Institutions that call the API, each with its own API key, usage plan\n"
+	              "# and rotation (lmsctl-model(5), docs/api-limits.md); none by default.\n"
+	              "# institutions:\n"
+	              "#   - {name: nus, rate: 2000, burst: 2000, quota: 5000000}\n");
 	buf_adds(out, "\nparameters:\n");
 	for (size_t g = 0; g < cat->ngroups; g++) {
 		const cat_group *grp = &cat->groups[g];
