@@ -187,6 +187,38 @@ class ApiKeyRotationTest(unittest.TestCase):
                     self.assertLess(len(motoutil.zipfile_code(tpl, function)),
                                     motoutil.ZIPFILE_LIMIT)
 
+    def test_grace_function_wiring(self):
+        """A daily schedule invokes the grace function, only that rule may,
+        the function reads ApiKeyGracePeriodDays, and its errors reach the
+        alarm topic (a failing run keeps old keys longer: not an outage, but
+        someone must know)."""
+        for label, tpl in (("templates/ (fragments)", templatelib.assemble()),) + tuple(
+                (p, templatelib.load(p)) for p in templatelib.generated_paths()):
+            with self.subTest(template=label):
+                res = tpl["Resources"]
+                fn = res[GRACE_FUNCTION]["Properties"]
+                self.assertEqual(fn["Environment"]["Variables"]["GRACE_DAYS"],
+                                 {"Ref": "ApiKeyGracePeriodDays"})
+                self.assertEqual(fn["Role"], {"Fn::GetAtt": ["ApiKeyRotationRole", "Arn"]})
+                rule = res["ApiKeyGraceSchedule"]["Properties"]
+                self.assertTrue(rule["ScheduleExpression"].startswith("cron("))
+                self.assertEqual([t["Arn"] for t in rule["Targets"]],
+                                 [{"Fn::GetAtt": [GRACE_FUNCTION, "Arn"]}])
+                perm = res["ApiKeyGracePermission"]["Properties"]
+                self.assertEqual(perm["Principal"], "events.amazonaws.com")
+                self.assertEqual(perm["SourceArn"],
+                                 {"Fn::GetAtt": ["ApiKeyGraceSchedule", "Arn"]})
+                alarms = [r["Properties"] for r in res.values()
+                          if r["Type"] == "AWS::CloudWatch::Alarm"
+                          and r["Properties"].get("MetricName") == "Errors"
+                          and {"Name": "FunctionName", "Value": {"Ref": GRACE_FUNCTION}}
+                          in r["Properties"].get("Dimensions", [])]
+                self.assertEqual(len(alarms), 1)
+                self.assertEqual(alarms[0]["AlarmActions"], [{"Ref": "AlarmTopic"}])
+                grace = tpl["Parameters"]["ApiKeyGracePeriodDays"]
+                self.assertEqual((grace["Default"], grace["MinValue"], grace["MaxValue"]),
+                                 (7, 1, 30))
+
     def test_code_imports_cfnresponse_the_way_lambda_requires(self):
         # "Use this exact import statement" (User Guide, cfn-response module)
         self.assertIn("\nimport cfnresponse\n", fragment_code())
