@@ -175,6 +175,12 @@ static bool load_model(cli *c)
 		c->m = model_load(c->model_path, &err);
 	else
 		c->m = model_new_from_catalog(c->cat, "dev", &err);
+	/* the institutions' resources join the catalog as a fragment of their
+	 * own, so every command (and the console) reads them like any other */
+	if (c->m && !assemble_add_institutions(c->cat, c->m, &err)) {
+		model_free(c->m);
+		c->m = NULL;
+	}
 	if (!c->m) {
 		print_error(&err);
 		lms_error_clear(&err);

@@ -350,3 +350,202 @@ bool assemble_template(const catalog *cat, assemble_value_fn value, void *ctx, b
 	}
 	return true;
 }
+
+/* ---- the institutions' resources ---------------------------------------------------------- */
+
+/* One institution's resources (docs/api-limits.md, "One key per institution"):
+ * `id` its part of the logical ids, `x` its values (checked:
+ * institution_usable). */
+static void add_institution(buf *out, const model_institution *x, const char *id)
+{
+	const char *n = x->name;
+	buf_addf(out,
+	         "\n  # ---- institution %s ----\n\n"
+	         "  ApiInstitution%sPlan:\n"
+	         "    Type: AWS::ApiGateway::UsagePlan\n"
+	         "    Properties:\n"
+	         "      UsagePlanName: !Sub 'lms-inst-%s-${EnvironmentSuffix}'\n"
+	         "      Description: Institution %s (its LMS web and mobile front ends)\n"
+	         "      ApiStages:\n"
+	         "        - ApiId: !Ref Api\n"
+	         "          Stage: !Ref ApiStage\n"
+	         "      Throttle: # the model's rate and burst\n"
+	         "        RateLimit: %s\n"
+	         "        BurstLimit: %s\n",
+	         n, id, n, n, x->rate, x->burst);
+	if (x->quota)
+		buf_addf(out,
+		         "      Quota: # the model's quota, per day (resets at 00:00 UTC)\n"
+		         "        Limit: %s\n"
+		         "        Period: DAY\n",
+		         x->quota);
+	buf_addf(out,
+	         "      Tags:\n"
+	         "        - Key: Name\n"
+	         "          Value: !Sub 'lms-inst-%s-${EnvironmentSuffix}'\n\n",
+	         n);
+	/* the secret, found and trusted by the functions through its tag */
+	buf_addf(out,
+	         "  ApiInstitution%sKeySecret:\n"
+	         "    Type: AWS::SecretsManager::Secret\n"
+	         "    DeletionPolicy: Delete\n"
+	         "    UpdateReplacePolicy: Delete\n"
+	         "    Properties:\n"
+	         "      Name: !Sub 'lms-api-key-inst-%s-${EnvironmentSuffix}'\n"
+	         "      Description: API key of institution %s (rotated every 30 days)\n"
+	         "      KmsKeyId: !GetAtt SecretsKey.Arn\n"
+	         "      SecretString: !Sub '{\"usagePlanId\": \"${ApiInstitution%sPlan}\", "
+	         "\"keyName\": \"lms-inst-%s-${EnvironmentSuffix}\"}'\n"
+	         "      Tags:\n"
+	         "        - Key: Name\n"
+	         "          Value: !Sub 'lms-api-key-inst-%s-${EnvironmentSuffix}'\n"
+	         "        - Key: lms-apikey-environment\n"
+	         "          Value: !Ref EnvironmentSuffix\n\n",
+	         id, n, n, id, n, n);
+	/* the functions may touch this secret and this plan's keys */
+	buf_addf(out,
+	         "  ApiInstitution%sKeyPolicy:\n"
+	         "    Type: AWS::IAM::RolePolicy\n"
+	         "    Properties:\n"
+	         "      RoleName: !Ref ApiKeyRotationRole\n"
+	         "      PolicyName: api-key-inst-%s\n"
+	         "      PolicyDocument:\n"
+	         "        Version: '2012-10-17'\n"
+	         "        Statement:\n"
+	         "          - Effect: Allow\n"
+	         "            Action:\n"
+	         "              - secretsmanager:DescribeSecret\n"
+	         "              - secretsmanager:GetSecretValue\n"
+	         "              - secretsmanager:PutSecretValue\n"
+	         "              - secretsmanager:UpdateSecretVersionStage\n"
+	         "              - secretsmanager:ListSecretVersionIds\n"
+	         "            Resource: !Ref ApiInstitution%sKeySecret\n"
+	         "          - Effect: Allow\n"
+	         "            Action:\n"
+	         "              - apigateway:GET\n"
+	         "              - apigateway:POST\n"
+	         "              - apigateway:DELETE\n"
+	         "            Resource:\n"
+	         "              - !Sub 'arn:${AWS::Partition}:apigateway:${AWS::Region}::"
+	         "/usageplans/${ApiInstitution%sPlan}/keys'\n"
+	         "              - !Sub 'arn:${AWS::Partition}:apigateway:${AWS::Region}::"
+	         "/usageplans/${ApiInstitution%sPlan}/keys/*'\n\n",
+	         id, n, id, id, id);
+	buf_addf(out,
+	         "  ApiInstitution%sKeyRotationPermission:\n"
+	         "    Type: AWS::Lambda::Permission\n"
+	         "    Properties:\n"
+	         "      FunctionName: !GetAtt ApiKeyRotationFunction.Arn\n"
+	         "      Action: lambda:InvokeFunction\n"
+	         "      Principal: secretsmanager.amazonaws.com\n"
+	         "      SourceAccount: !Ref AWS::AccountId\n"
+	         "      SourceArn: !Ref ApiInstitution%sKeySecret\n\n",
+	         id, id);
+	/* the first rotation, at creation, creates the first key: it needs the
+	 * permission and the policy */
+	buf_addf(out,
+	         "  ApiInstitution%sKeyRotation:\n"
+	         "    Type: AWS::SecretsManager::RotationSchedule\n"
+	         "    DependsOn:\n"
+	         "      - ApiInstitution%sKeyRotationPermission\n"
+	         "      - ApiInstitution%sKeyPolicy\n"
+	         "    Properties:\n"
+	         "      SecretId: !Ref ApiInstitution%sKeySecret\n"
+	         "      RotationLambdaARN: !GetAtt ApiKeyRotationFunction.Arn\n"
+	         "      RotateImmediatelyOnUpdate: true\n"
+	         "      RotationRules:\n"
+	         "        ScheduleExpression: rate(30 days)\n"
+	         "        Duration: 2h\n\n",
+	         id, id, id, id);
+	/* deleted before the plan and the policy it needs */
+	buf_addf(out,
+	         "  ApiInstitution%sKeyCleanup:\n"
+	         "    Type: Custom::ApiKeyCleanup\n"
+	         "    DependsOn: ApiInstitution%sKeyPolicy\n"
+	         "    Properties:\n"
+	         "      ServiceToken: !GetAtt ApiKeyRotationFunction.Arn\n"
+	         "      UsagePlanIds:\n"
+	         "        - !Ref ApiInstitution%sPlan\n"
+	         "      KeyNames:\n"
+	         "        - !Sub 'lms-inst-%s-${EnvironmentSuffix}'\n",
+	         id, id, id, n);
+	if (!x->principal)
+		return;
+	/* the channel to the key holder: its role reads the secret (AWSCURRENT
+	 * after each rotation); SecretsKey lets this account's principals
+	 * decrypt through Secrets Manager */
+	buf_addf(out,
+	         "\n  ApiInstitution%sKeyReaders:\n"
+	         "    Type: AWS::SecretsManager::ResourcePolicy\n"
+	         "    Properties:\n"
+	         "      SecretId: !Ref ApiInstitution%sKeySecret\n"
+	         "      BlockPublicPolicy: true\n"
+	         "      ResourcePolicy:\n"
+	         "        Version: '2012-10-17'\n"
+	         "        Statement:\n"
+	         "          - Sid: InstitutionReadsItsKey\n"
+	         "            Effect: Allow\n"
+	         "            Principal:\n"
+	         "              AWS: ",
+	         id, id);
+	yaml_quote_scalar(out, x->principal);
+	buf_adds(out,
+	         "\n"
+	         "            Action:\n"
+	         "              - secretsmanager:GetSecretValue\n"
+	         "              - secretsmanager:DescribeSecret\n"
+	         "            Resource: '*' # this secret: a resource policy names no other\n");
+}
+
+bool assemble_institutions(const model *m, buf *out)
+{
+	size_t usable = 0;
+	for (size_t i = 0; i < m->ninst; i++)
+		usable += institution_usable(m->inst, m->ninst, i);
+	if (!usable)
+		return !out->failed;
+	buf_adds(out,
+	         "# Generated by lmsctl from the model's institutions (lmsctl-model(5)): each\n"
+	         "# institution gets its own usage plan, API key secret, rotation and cleanup,\n"
+	         "# and, with a principal, a resource policy that lets it read its key\n"
+	         "# (docs/api-limits.md, \"One key per institution\"). The rotation and grace\n"
+	         "# functions are templates/api.yml's.\n"
+	         "Resources:\n");
+	buf id;
+	buf_init(&id, 0);
+	for (size_t i = 0; i < m->ninst; i++) {
+		if (!institution_usable(m->inst, m->ninst, i))
+			continue;
+		buf_reset(&id);
+		institution_logical_id(m->inst[i].name, &id);
+		add_institution(out, &m->inst[i], buf_cstr(&id));
+	}
+	buf_adds(out, "\nOutputs:\n");
+	for (size_t i = 0; i < m->ninst; i++) {
+		if (!institution_usable(m->inst, m->ninst, i))
+			continue;
+		buf_reset(&id);
+		institution_logical_id(m->inst[i].name, &id);
+		buf_addf(out,
+		         "  ApiInstitution%sKeySecretArn:\n"
+		         "    Description: Secret holding institution %s's current API key.\n"
+		         "    Value: !Ref ApiInstitution%sKeySecret\n",
+		         buf_cstr(&id), m->inst[i].name, buf_cstr(&id));
+	}
+	buf_free(&id);
+	return !out->failed;
+}
+
+bool assemble_add_institutions(catalog *cat, const model *m, lms_error *err)
+{
+	buf text;
+	buf_init(&text, 0);
+	bool ok = assemble_institutions(m, &text);
+	if (!ok)
+		lms_error_set(err, NULL, 0, 0, "%s", "out of memory");
+	else if (text.len)
+		ok = catalog_add_fragment(cat, ASSEMBLE_INSTITUTIONS_FRAGMENT, buf_cstr(&text),
+		                          text.len, err);
+	buf_free(&text);
+	return ok;
+}

@@ -381,7 +381,8 @@ static bool load_pipeline_params(loader *ld, cat_fragment *f, const ynode *list)
 static bool load_fragment(loader *ld, cat_fragment *f)
 {
 	lms_error *err = ld->err;
-	f->doc = ydoc_load(f->path, FRAGMENT_MAX_BYTES, err);
+	if (!f->doc) /* a generated fragment comes parsed */
+		f->doc = ydoc_load(f->path, FRAGMENT_MAX_BYTES, err);
 	if (!f->doc)
 		return false;
 	const ynode *root = f->doc->root;
@@ -582,7 +583,9 @@ catalog *catalog_load(const char *dir, lms_error *err)
 		free(index_path);
 		goto fail;
 	}
-	cat->frags = calloc(frags->n, sizeof(cat_fragment));
+	/* one more: the fragment generated from the model (catalog_add_fragment) */
+	cat->frags = calloc(frags->n + 1, sizeof(cat_fragment));
+	cat->frags_cap = frags->n + 1;
 	if (!cat->frags) {
 		free(index_path);
 		goto oom;
@@ -643,6 +646,63 @@ fail:
 	free(ld.names);
 	catalog_free(cat);
 	return NULL;
+}
+
+/* Takes the names of the catalog loaded so far into a fresh loader. */
+static bool loader_resume(loader *ld)
+{
+	const catalog *cat = ld->cat;
+	for (int sec = SEC_PARAMETERS; sec < SEC_COUNT; sec++) {
+		size_t n = sec == SEC_PARAMETERS ? cat->nparams : cat->nentries[sec];
+		ld->cap_entries[sec] = cat->nentries[sec];
+		for (size_t i = 0; i < n; i++) {
+			if (2 * (ld->names_count + 1) > ld->names_cap && !names_grow(ld))
+				return false;
+			const cat_entry *e =
+			    sec == SEC_PARAMETERS ? &cat->params[i].e : &cat->entries[sec][i];
+			name_slot *slot = name_find(ld, e->name, name_space(sec));
+			*slot = (name_slot){e->name, sec, i};
+			ld->names_count++;
+		}
+	}
+	ld->cap_params = cat->nparams;
+	return true;
+}
+
+bool catalog_add_fragment(catalog *cat, const char *name, const char *text, size_t len,
+                          lms_error *err)
+{
+	if (cat->nfrags >= cat->frags_cap) {
+		lms_error_set(err, name, 0, 0, "%s", "the catalog takes one generated fragment");
+		return false;
+	}
+	cat_fragment *f = &cat->frags[cat->nfrags];
+	memset(f, 0, sizeof(*f));
+	f->name = strdup(name);
+	f->path = strdup(name);
+	f->doc = f->name && f->path ? ydoc_parse(name, text, len, err) : NULL;
+	loader ld = {.cat = cat, .err = err};
+	bool ok = f->doc && loader_resume(&ld) && load_fragment(&ld, f);
+	if (ok && f->value[SEC_PARAMETERS])
+		ok = fail_node(err, f, f->key[SEC_PARAMETERS], "%s",
+		               "a generated fragment defines no parameters");
+	free(ld.names);
+	if (!ok) {
+		/* entries it added name its document: drop them with it */
+		for (int sec = SEC_CONDITIONS; sec < SEC_COUNT; sec++)
+			while (cat->nentries[sec] &&
+			       cat->entries[sec][cat->nentries[sec] - 1].frag == f)
+				cat->nentries[sec]--;
+		if (f->doc == NULL && err && !err->msg)
+			lms_error_set(err, name, 0, 0, "%s", "out of memory");
+		free(f->name);
+		free(f->path);
+		ydoc_free(f->doc);
+		memset(f, 0, sizeof(*f));
+		return false;
+	}
+	cat->nfrags++;
+	return true;
 }
 
 void catalog_free(catalog *cat)

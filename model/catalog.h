@@ -95,7 +95,7 @@ typedef struct catalog {
 	const ynode *description;
 	const char *transform; /* NULL when none */
 	cat_fragment *frags;
-	size_t nfrags;
+	size_t nfrags, frags_cap;
 	cat_param *params;
 	size_t nparams;
 	cat_entry *entries[SEC_COUNT]; /* for CONDITIONS, MAPPINGS, RESOURCES, OUTPUTS */
@@ -116,6 +116,13 @@ typedef struct catalog {
  * another fragment defines is an error naming file and line. */
 catalog *catalog_load(const char *dir, lms_error *err);
 void catalog_free(catalog *cat);
+/* Adds the fragment `text` (named `name` in messages and in the assembled
+ * template), generated after loading: from the model
+ * (assemble_add_institutions). It follows the conventions of every
+ * fragment, defines no parameters and no name another fragment defines;
+ * one at most. On failure the catalog is as it was. */
+bool catalog_add_fragment(catalog *cat, const char *name, const char *text, size_t len,
+                          lms_error *err);
 
 const cat_param *catalog_param(const catalog *cat, const char *name);
 const cat_entry *catalog_entry(const catalog *cat, cat_section sec, const char *name);

@@ -41,6 +41,7 @@ void model_free(model *m)
 		entry_free(&m->unknown[i]);
 	free(m->entries);
 	free(m->unknown);
+	institutions_free(m->inst, m->ninst);
 	ydoc_free(m->doc);
 	free(m->path);
 	free(m);
@@ -218,7 +219,7 @@ static model *model_from_doc(const char *path, ydoc *doc, lms_error *err)
 	if (root->kind != YNODE_MAP || root->style != YSTYLE_BLOCK) {
 		lms_error_set(err, path, root->start.line, root->start.col,
 		              "a model file is a mapping of keys (stack, region, environment, "
-		              "suffix, parameters)");
+		              "suffix, parameters, institutions)");
 		goto fail;
 	}
 	for (size_t i = 0; i < root->n; i++) {
@@ -260,6 +261,12 @@ static model *model_from_doc(const char *path, ydoc *doc, lms_error *err)
 		}
 		if (key && is_top_key(key)) {
 			if (!load_value(m, k, v, false, err))
+				goto fail;
+			continue;
+		}
+		if (key && strcmp(key, "institutions") == 0) {
+			m->inst_line = k->start.line;
+			if (!institutions_load(path, v, &m->inst, &m->ninst, err))
 				goto fail;
 			continue;
 		}
@@ -433,6 +440,11 @@ bool model_render_new(const model *m, const catalog *cat, buf *out)
 		yaml_quote_scalar(out, v ? v : "");
 		buf_addc(out, '\n');
 	}
+	/* institutions are a list, not a parameter: a commented example */
+	buf_adds(out, "\n# Institutions that call the API, each with its own API key, usage plan\n"
+	              "# and rotation (lmsctl-model(5), docs/api-limits.md); none by default.\n"
+	              "# institutions:\n"
+	              "#   - {name: nus, rate: 2000, burst: 2000, quota: 5000000}\n");
 	buf_adds(out, "\nparameters:\n");
 	for (size_t g = 0; g < cat->ngroups; g++) {
 		const cat_group *grp = &cat->groups[g];

@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/file.h" /* write_file_atomic, which moved there; callers still find it here */
 #include "model/catalog.h"
+#include "model/institutions.h"
 #include "model/ydoc.h"
 
 #include <stdbool.h>
@@ -43,6 +44,10 @@ typedef struct model {
 	size_t params_line;   /* line of `parameters:` in the file, 0 if none */
 	size_t params_end;    /* byte offset where a new parameter line is inserted */
 	size_t params_indent; /* indentation of parameter keys in the file */
+	/* `institutions:` (lmsctl-model(5)): the API's institutions, each with
+	 * its own key and usage plan; inst_line is the key's line, 0 if none */
+	model_institution *inst;
+	size_t ninst, inst_line;
 } model;
 
 /* Top-level keys of the format, in the order `init` writes them. */

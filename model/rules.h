@@ -41,6 +41,8 @@ void rule_name_lengths(const validate_ctx *ctx);
  * model/rules.def) */
 void rule_traps(const validate_ctx *ctx);
 
+void rule_institutions(const validate_ctx *ctx);
+
 /* An IPv4 CIDR block. */
 typedef struct cidr4 {
 	uint32_t addr;

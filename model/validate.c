@@ -455,6 +455,10 @@ static void rule_stack_region(const validate_ctx *ctx)
  * model/rules.def (validate --rules prints it): no id range is written here. */
 
 static const validate_rule rules[] = {
+    {"API001",
+     "institutions: valid and unique names, rates, bursts, quotas and principals; their "
+     "rates against the account's API quota",
+     rule_institutions},
     {"CMP001",
      "Fargate sizes, task counts, health checks, alarm periods, API throttling, "
      "exam schedules, session headroom, exam minimums, vCPU quota",

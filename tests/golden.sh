@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `init` and `generate` for each environment kind match their golden files
 # byte for byte, and generate is deterministic; so does `report` in its three
-# formats (text and markdown for prod against dev, with the update section). UPDATE_GOLDEN=1 rewrites them.
+# formats (text and markdown for prod against dev, with the update section),
+# and so do the resources generated for three institutions of a prod model
+# (the institutions.yml parts of its template). UPDATE_GOLDEN=1 rewrites them.
 set -u
 lmsctl=${LMSCTL:-./lmsctl}
 golden=${TOP_SRCDIR:-.}/tests/golden
@@ -33,5 +35,20 @@ for f in "text txt --previous dev.yml" "markdown md --previous dev.yml" "json js
 	[ $? -le 1 ] || { echo "report --format $1 failed"; rc=1; continue; }
 	compare "$tmp/report-prod.$2" "$golden/report-prod.$2"
 done
+# the institutions' generated resources and outputs, as they appear in the template
+cp "$tmp/prod.yml" "$tmp/prod-inst.yml"
+cat >>"$tmp/prod-inst.yml" <<'EOF'
+institutions:
+  - {name: nus, rate: 2000, burst: 2000, quota: 5000000, principal: 'arn:aws:iam::123456789012:role/nus-lms-keys'}
+  - {name: ntu, rate: 1500, burst: 3000}
+  - {name: smu-law, rate: 200, burst: 400}
+EOF
+if "$lmsctl" -m "$tmp/prod-inst.yml" generate --no-validate -o "$tmp/t-inst.yml" 2>/dev/null; then
+	awk '/# ---- institutions.yml ----/ {on = 1} on && /^[A-Z]/ {on = 0} on' "$tmp/t-inst.yml" >"$tmp/institutions-prod.yml"
+	compare "$tmp/institutions-prod.yml" "$golden/institutions-prod.yml"
+else
+	echo "generate with institutions failed"
+	rc=1
+fi
 [ $rc = 0 ] && echo "golden files match"
 exit $rc

@@ -7,7 +7,8 @@ package @cdklabs/cdk-validator-cfnguard, installed and pinned by
 scripts/guard-install.sh). This test
 
 1. generates the template of each environment kind with the built lmsctl
-   (LMSCTL) from the model `lmsctl init --env KIND` writes;
+   (LMSCTL) from the model `lmsctl init --env KIND` writes, with two
+   institutions (INSTITUTIONS: their generated resources are judged too);
 2. resolves it for that environment the way CloudFormation hands resources to
    the Control Tower hooks at deploy time, with lmsctl's own renderer
    (`lmsctl render --format json`, the one evaluator of intrinsic
@@ -301,6 +302,16 @@ DEPLOY_VALUES = {
 }
 
 
+# Institutions in every model, so that the gate judges the resources lmsctl
+# generates for them (docs/api-limits.md, "One key per institution"): one with
+# a principal (its key secret's resource policy), one without.
+INSTITUTIONS = """
+institutions:
+  - {name: nus, rate: 2000, burst: 2000, quota: 5000000, principal: 'arn:aws:iam::111122223333:role/nus-lms-keys'}
+  - {name: smu-law, rate: 200, burst: 400}
+"""
+
+
 def _run(cmd):
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
@@ -315,12 +326,11 @@ def generate(lmsctl, env, workdir, stack="main"):
     template = os.path.join(workdir, f"template-{env}{'' if stack == 'main' else '-' + stack}.yml")
     _run([lmsctl, "init", "--env", env, "-o", model, "--force"])
     values = DEPLOY_VALUES.get(env, {})
-    if values:
-        text = open(model, encoding="utf-8").read()
-        for key, value in values.items():
-            text = re.sub(rf"(?m)^(\s+{re.escape(key)}:).*$", lambda m: f"{m.group(1)} {value}", text)
-        with open(model, "w", encoding="utf-8") as f:
-            f.write(text)
+    text = open(model, encoding="utf-8").read()
+    for key, value in values.items():
+        text = re.sub(rf"(?m)^(\s+{re.escape(key)}:).*$", lambda m: f"{m.group(1)} {value}", text)
+    with open(model, "w", encoding="utf-8") as f:
+        f.write(text + INSTITUTIONS)
     _run([lmsctl, "-m", model, "generate", "--stack", stack, "--no-validate", "-o", template])
     return model, template
 

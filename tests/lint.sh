@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The assembled template of every environment kind passes cfn-lint with zero
-# errors and warnings (informational findings are printed, not fatal), so does the
+# errors and warnings (informational findings are printed, not fatal), with
+# 0, 1 and 3 institutions in the model (their generated resources), so does the
 # edge stack's (--stack edge, linted for us-east-1), and so does the
 # template of the console's moto fixture catalog.
 set -u
@@ -16,6 +17,7 @@ lint() {
 	local name=$1 env=$2
 	shift 2
 	"$lmsctl" "$@" init --env "$env" -o "$tmp/$name.yml" 2>/dev/null || { echo "init $name failed"; rc=1; return; }
+	[ -z "${INSTITUTIONS:-}" ] || printf '%s\n' "$INSTITUTIONS" >>"$tmp/$name.yml"
 	"$lmsctl" "$@" -m "$tmp/$name.yml" generate --stack "${STACK:-main}" -o "$tmp/template-$name.yml" || { echo "generate $name failed"; rc=1; return; }
 	out=$(cfn-lint --format parseable -r "${REGION:-eu-west-1}" -c I -- "$tmp/template-$name.yml" 2>&1)
 	bad=$(printf '%s\n' "$out" | grep -E ':[EW][0-9]{4}:')
@@ -29,8 +31,17 @@ lint() {
 	fi
 	[ "$info" = 0 ] || printf '%s\n' "$out" | grep -E ':I[0-9]{4}:' | head -20
 }
+one='institutions:
+  - {name: nus, rate: 2000, burst: 2000, quota: 5000000, principal: "arn:aws:iam::123456789012:role/nus-lms"}'
+three="$one
+  - {name: ntu, rate: 1500, burst: 3000}
+  - {name: smu-law, rate: 200, burst: 400}"
 for env in dev staging prod; do
 	lint "$env" "$env"
+	INSTITUTIONS=$one lint "$env-1-institution" "$env"
+	INSTITUTIONS=$three lint "$env-3-institutions" "$env"
+	grep -q 'ApiInstitutionSmuLawKeyRotation:' "$tmp/template-$env-3-institutions.yml" ||
+		{ echo "$env: no generated institution resources"; rc=1; }
 	STACK=edge REGION=us-east-1 lint "edge-$env" "$env"
 done
 # the console's moto fixture is deployed by tests/console_moto.py: it is real CloudFormation too

@@ -234,6 +234,10 @@ MUTATIONS = [
 
 # Rules that no template mutation can make fail, each with the reason.
 EXEMPT = {
+    "API001": "reads the model's institutions only",
+    "API002": "reads the model's institutions only",
+    "API003": "reads the model's institutions only",
+    "API004": "reads the model's institutions and ApiIntegrationRateLimit's value",
     "MDL001": "reads the model file's keys only",
     "MDL002": "reads the model file's keys only",
     "MDL003": "reads the model's stack name only",

@@ -41,6 +41,7 @@ import boto3  # noqa: E402
 import botocore.exceptions  # noqa: E402
 
 FUNCTION = "ApiKeyRotationFunction"
+GRACE_FUNCTION = "ApiKeyGraceFunction"
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 
 
@@ -88,13 +89,27 @@ class ApiKeyRotationTest(unittest.TestCase):
         self.other_arn = self.new_secret("lms-api-key-integration-test",
                                          self.other_plan,
                                          "lms-integration-test")
-        os.environ["SECRET_ARNS"] = "%s,%s" % (self.arn, self.other_arn)
+        # What the template gives the function: the stack's suffix (its
+        # secrets carry it as a tag) and ApiKeyGracePeriodDays.
+        os.environ["SUFFIX"] = "test"
+        os.environ["GRACE_DAYS"] = "7"
 
-    def new_secret(self, name, plan, key_name):
-        # What CloudFormation creates: the plan and the key name, no key.
+    def new_secret(self, name, plan, key_name, suffix="test"):
+        # What CloudFormation creates: the plan and the key name, no key,
+        # and the tag that makes it one of this stack's API key secrets.
         return self.sm.create_secret(
             Name=name, SecretString=json.dumps(
-                {"usagePlanId": plan, "keyName": key_name}))["ARN"]
+                {"usagePlanId": plan, "keyName": key_name}),
+            Tags=[{"Key": "lms-apikey-environment", "Value": suffix}])["ARN"]
+
+    def new_institution(self, name, suffix="test"):
+        """An institution's plan and secret, as the generated fragment makes
+        them (lms-inst-NAME-SUFFIX); returns (plan id, secret ARN)."""
+        plan = self.ag.create_usage_plan(
+            name="lms-inst-%s-%s" % (name, suffix))["id"]
+        arn = self.new_secret("lms-api-key-inst-%s-%s" % (name, suffix), plan,
+                              "lms-inst-%s-%s" % (name, suffix), suffix)
+        return plan, arn
 
     # ---- helpers -----------------------------------------------------------
 
@@ -152,13 +167,57 @@ class ApiKeyRotationTest(unittest.TestCase):
             self.step(fn, name)
         self.service.complete(self.arn)
 
+    def sweep(self, fn, days_later):
+        """The daily grace-period run (ApiKeyGraceFunction, invoked by
+        ApiKeyGraceSchedule) `days_later` days after now, beside the
+        rotation function `fn`."""
+        grace = motoutil.load_code(motoutil.zipfile_code(
+            templatelib.fragment("api.yml"), GRACE_FUNCTION), "apikey_grace")
+        later = grace.now() + grace.dt.timedelta(days=days_later)
+        with mock.patch.object(grace, "now", return_value=later), \
+                contextlib.redirect_stdout(io.StringIO()):
+            grace.handler({}, None)
+
     # ---- the code ----------------------------------------------------------
 
     def test_code_fits_inline_limit(self):
         for label, tpl in template_sources():
+            for function in (FUNCTION, GRACE_FUNCTION):
+                with self.subTest(template=label, function=function):
+                    self.assertLess(len(motoutil.zipfile_code(tpl, function)),
+                                    motoutil.ZIPFILE_LIMIT)
+
+    def test_grace_function_wiring(self):
+        """A daily schedule invokes the grace function, only that rule may,
+        the function reads ApiKeyGracePeriodDays, and its errors reach the
+        alarm topic (a failing run keeps old keys longer: not an outage, but
+        someone must know)."""
+        for label, tpl in (("templates/ (fragments)", templatelib.assemble()),) + tuple(
+                (p, templatelib.load(p)) for p in templatelib.generated_paths()):
             with self.subTest(template=label):
-                self.assertLess(len(motoutil.zipfile_code(tpl, FUNCTION)),
-                                motoutil.ZIPFILE_LIMIT)
+                res = tpl["Resources"]
+                fn = res[GRACE_FUNCTION]["Properties"]
+                self.assertEqual(fn["Environment"]["Variables"]["GRACE_DAYS"],
+                                 {"Ref": "ApiKeyGracePeriodDays"})
+                self.assertEqual(fn["Role"], {"Fn::GetAtt": ["ApiKeyRotationRole", "Arn"]})
+                rule = res["ApiKeyGraceSchedule"]["Properties"]
+                self.assertTrue(rule["ScheduleExpression"].startswith("cron("))
+                self.assertEqual([t["Arn"] for t in rule["Targets"]],
+                                 [{"Fn::GetAtt": [GRACE_FUNCTION, "Arn"]}])
+                perm = res["ApiKeyGracePermission"]["Properties"]
+                self.assertEqual(perm["Principal"], "events.amazonaws.com")
+                self.assertEqual(perm["SourceArn"],
+                                 {"Fn::GetAtt": ["ApiKeyGraceSchedule", "Arn"]})
+                alarms = [r["Properties"] for r in res.values()
+                          if r["Type"] == "AWS::CloudWatch::Alarm"
+                          and r["Properties"].get("MetricName") == "Errors"
+                          and {"Name": "FunctionName", "Value": {"Ref": GRACE_FUNCTION}}
+                          in r["Properties"].get("Dimensions", [])]
+                self.assertEqual(len(alarms), 1)
+                self.assertEqual(alarms[0]["AlarmActions"], [{"Ref": "AlarmTopic"}])
+                grace = tpl["Parameters"]["ApiKeyGracePeriodDays"]
+                self.assertEqual((grace["Default"], grace["MinValue"], grace["MaxValue"]),
+                                 (7, 1, 30))
 
     def test_code_imports_cfnresponse_the_way_lambda_requires(self):
         # "Use this exact import statement" (User Guide, cfn-response module)
@@ -217,27 +276,28 @@ class ApiKeyRotationTest(unittest.TestCase):
         self.assertEqual(self.plan_key_ids(),
                          sorted([old["apiKeyId"], new["apiKeyId"]]))
 
-    def full_cycle(self, fn):
+    def full_cycle(self, fn, arn=None, plan=None):
         """One rotation, four steps, checking after each step that the key
         being replaced (AWSCURRENT) still works, and that the one before it
         (AWSPREVIOUS) works until finishSecret; returns the new value."""
-        current = self.value("AWSCURRENT")
+        arn = arn or self.arn
+        current = self.value("AWSCURRENT", arn=arn)
         try:
-            previous = self.value("AWSPREVIOUS")
+            previous = self.value("AWSPREVIOUS", arn=arn)
         except self.sm.exceptions.ResourceNotFoundException:
             previous = {}
         token = self.service.start()
         for name in STEPS:
-            self.step(fn, name)
+            self.step(fn, name, arn)
             for v, until in ((current, "finishSecret"),
                              (previous, "testSecret")):
                 if "apiKeyId" in v and STEPS.index(name) <= STEPS.index(until):
                     self.assertTrue(
-                        self.key_usable(v["apiKeyId"], v["value"]),
+                        self.key_usable(v["apiKeyId"], v["value"], plan),
                         "%s lost %s" % (name, v["apiKeyId"]))
-        self.service.complete(self.arn)
-        new = self.value("AWSCURRENT")
-        self.assertEqual(self.value("AWSCURRENT", token), new)
+        self.service.complete(arn)
+        new = self.value("AWSCURRENT", arn=arn)
+        self.assertEqual(self.value("AWSCURRENT", token, arn=arn), new)
         return new
 
     def test_two_full_cycles_overlap_by_one_rotation(self):
@@ -262,6 +322,108 @@ class ApiKeyRotationTest(unittest.TestCase):
         self.assertEqual(self.plan_key_ids(),
                          sorted([k2["apiKeyId"], k3["apiKeyId"]]))
         self.assertEqual(len(self.keys_named("lms-institution-test-")), 2)
+
+    def test_two_full_cycles_per_institution(self):
+        """Three institutions, each with its own plan and secret: the
+        creation rotation gives each its first key; the first replacement
+        keeps it beside the new one (both work); the second deletes it. No
+        institution's rotation touches another's keys."""
+        fn = self.load()
+        insts = [self.new_institution(n) for n in ("nus", "ntu", "smu-law")]
+        first = {arn: self.full_cycle(fn, arn, plan) for plan, arn in insts}
+        second, third = {}, {}
+        for plan, arn in insts:
+            k1 = first[arn]
+            k2 = second[arn] = self.full_cycle(fn, arn, plan)
+            self.assertTrue(self.key_usable(k1["apiKeyId"], k1["value"], plan))
+            self.assertTrue(self.key_usable(k2["apiKeyId"], k2["value"], plan))
+            self.assertEqual(self.plan_key_ids(plan),
+                             sorted([k1["apiKeyId"], k2["apiKeyId"]]))
+        for plan, arn in insts:
+            k1, k2 = first[arn], second[arn]
+            k3 = third[arn] = self.full_cycle(fn, arn, plan)
+            self.assertFalse(self.key_exists(k1["apiKeyId"]))
+            self.assertTrue(self.key_usable(k2["apiKeyId"], k2["value"], plan))
+            self.assertTrue(self.key_usable(k3["apiKeyId"], k3["value"], plan))
+            self.assertEqual(self.plan_key_ids(plan),
+                             sorted([k2["apiKeyId"], k3["apiKeyId"]]))
+            self.assertEqual(self.value("AWSPREVIOUS", arn=arn), k2)
+        # every institution kept its own two keys, in its own plan
+        for plan, arn in insts:
+            self.assertEqual(len(self.plan_key_ids(plan)), 2)
+            for other_plan, other in insts:
+                if other != arn:
+                    self.assertNotIn(third[arn]["apiKeyId"],
+                                     self.plan_key_ids(other_plan))
+
+    # ---- the grace period ------------------------------------------------------
+
+    def test_grace_period_removes_the_previous_key_early(self):
+        """ApiKeyGracePeriodDays (7 here) after the rotation that replaced
+        it, the daily sweep deletes the previous key, 23 days before the
+        next rotation would; a day before that both keys still work."""
+        fn = self.load()
+        plan, arn = self.new_institution("nus")
+        k1 = self.full_cycle(fn, arn, plan)
+        k2 = self.full_cycle(fn, arn, plan)
+        self.sweep(fn, 6.9)  # inside the grace period: nothing goes
+        self.assertTrue(self.key_usable(k1["apiKeyId"], k1["value"], plan))
+        self.assertTrue(self.key_usable(k2["apiKeyId"], k2["value"], plan))
+        self.assertEqual(self.value("AWSPREVIOUS", arn=arn), k1)
+        self.sweep(fn, 7.01)  # just past it
+        self.assertFalse(self.key_exists(k1["apiKeyId"]))
+        self.assertTrue(self.key_usable(k2["apiKeyId"], k2["value"], plan))
+        self.assertEqual(self.plan_key_ids(plan), [k2["apiKeyId"]])
+        stages = self.sm.describe_secret(SecretId=arn)["VersionIdsToStages"]
+        self.assertNotIn("AWSPREVIOUS", sum(stages.values(), []))
+        self.sweep(fn, 8)  # again: nothing more
+        self.assertTrue(self.key_usable(k2["apiKeyId"], k2["value"], plan))
+        # the next rotation overlaps as before: K2 stays beside K3
+        k3 = self.full_cycle(fn, arn, plan)
+        self.assertTrue(self.key_usable(k2["apiKeyId"], k2["value"], plan))
+        self.assertEqual(self.plan_key_ids(plan),
+                         sorted([k2["apiKeyId"], k3["apiKeyId"]]))
+
+    def test_grace_period_parameter_is_read(self):
+        fn = self.load()
+        plan, arn = self.new_institution("nus")
+        k1 = self.full_cycle(fn, arn, plan)
+        self.full_cycle(fn, arn, plan)
+        os.environ["GRACE_DAYS"] = "1"
+        self.sweep(fn, 0.9)
+        self.assertTrue(self.key_usable(k1["apiKeyId"], k1["value"], plan))
+        self.sweep(fn, 1.1)
+        self.assertFalse(self.key_exists(k1["apiKeyId"]))
+
+    def test_sweep_keeps_a_rotation_in_progress(self):
+        fn = self.load()
+        plan, arn = self.new_institution("nus")
+        self.full_cycle(fn, arn, plan)
+        k2 = self.full_cycle(fn, arn, plan)
+        token = self.service.start()
+        self.step(fn, "createSecret", arn)
+        self.step(fn, "setSecret", arn)
+        pending = self.value("AWSPENDING", token, arn=arn)
+        self.sweep(fn, 10)
+        self.assertTrue(self.key_usable(pending["apiKeyId"], pending["value"], plan))
+        self.assertTrue(self.key_usable(k2["apiKeyId"], k2["value"], plan))
+        for name in STEPS[2:]:
+            self.step(fn, name, arn)
+        self.service.complete(arn)
+        self.assertEqual(self.value("AWSCURRENT", arn=arn), pending)
+
+    def test_sweep_leaves_other_environments_alone(self):
+        fn = self.load()
+        plan, arn = self.new_institution("nus", suffix="staging")
+        other = self.load()  # the staging stack's function
+        with mock.patch.dict(os.environ, {"SUFFIX": "staging"}):
+            k1 = self.full_cycle(other, arn, plan)
+            self.full_cycle(other, arn, plan)
+        self.sweep(fn, 30)  # this (test) environment's sweep
+        self.assertTrue(self.key_usable(k1["apiKeyId"], k1["value"], plan))
+        with self.assertRaises(ValueError):  # nor rotates them
+            self.service.start()
+            self.step(fn, "createSecret", arn)
 
     def test_many_rotations_leave_at_most_two_keys(self):
         fn = self.load()
@@ -450,9 +612,13 @@ class ApiKeyRotationTest(unittest.TestCase):
     def test_refuses_other_secrets_and_unknown_versions(self):
         fn = self.load()
         other = self.sm.create_secret(Name="other", SecretString="{}")["ARN"]
-        with self.assertRaises(ValueError):
-            fn.handler({"SecretId": other, "Step": "createSecret",
-                        "ClientRequestToken": str(uuid.uuid4())}, None)
+        # named like one, without the stack's tag
+        alike = self.sm.create_secret(Name="lms-api-key-inst-x-test",
+                                      SecretString="{}")["ARN"]
+        for arn in (other, alike):
+            with self.assertRaises(ValueError):
+                fn.handler({"SecretId": arn, "Step": "createSecret",
+                            "ClientRequestToken": str(uuid.uuid4())}, None)
         with self.assertRaises(ValueError):  # no rotation in progress
             fn.handler({"SecretId": self.arn, "Step": "createSecret",
                         "ClientRequestToken": str(uuid.uuid4())}, None)
