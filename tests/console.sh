@@ -606,5 +606,50 @@ expect_not keys-q-still-running 'EXIT'
 keys q
 expect_exit keys-q-quits 0
 
+# ---- :set and :goto say what they did; the message line keeps no stale message ------------------
+rm -f "$tmp/.prod.yml.lmsctl-recover"
+cp prod.orig prod.yml 2>/dev/null || true
+start 100 24 -- prod.yml
+expect say-open 'PROD'
+keys : 'set VpcCidr 10.52.0.0/16' Enter
+expect say-set 'VpcCidr = 10\.52\.0\.0/16 \(was 10\.40\.0\.0/16\)$'
+keys : 'set VpcCidr 10.52.0.0/16' Enter
+expect say-set-same 'VpcCidr = 10\.52\.0\.0/16 \(unchanged\)'
+keys : 'set VpcCidr 10.52.0.0/8' Enter
+expect say-set-error 'VpcCidr = 10\.52\.0\.0/8 \(was 10\.52\.0\.0/16\); (NET001|PRM003) '
+keys : 'stack lms-other' Enter
+expect say-stack 'stack = lms-other \(was lms-prod\)'
+keys : 'set VpcCidrr 10.52.0.0/16' Enter
+expect say-set-near "no parameter 'VpcCidrr'; nearest: VpcCidr \(Tab"
+keys : 'set vpccidr 10.52.0.0/16' Enter
+expect say-set-case "no parameter 'vpccidr'; nearest: VpcCidr"
+keys : 'set Zzzzzzzzzz 1' Enter
+expect say-set-none "no parameter 'Zzzzzzzzzz' \(none close"
+keys : 'goto ServiceMaxTasks' Enter
+expect say-goto 'ServiceMaxTasks: Compute panel, '
+keys : 'goto DatabaseCluster' Enter
+expect say-goto-resource 'DatabaseCluster: AWS::RDS::DBCluster, line [0-9]+ of the preview'
+keys : 'goto DatabaseClustr' Enter
+expect say-goto-near "no parameter or resource 'DatabaseClustr'; nearest: DatabaseCluster"
+# a key clears the message line before it acts (the log keeps the message)
+keys j
+expect_not say-key-clears "no parameter or resource 'DatabaseClustr'"
+keys M
+expect say-log-keeps "no parameter or resource 'DatabaseClustr'"
+keys Escape
+keys : 'q!' Enter
+expect_exit say-quit 0
+rm -f "$tmp/.prod.yml.lmsctl-recover"
+# a job's result replaces what a key said while it ran
+start 80 24 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=1500
+expect stale-open 'UPDATE_COMPLETE'
+keys D
+keys : 'goto NoSuchThing' Enter
+expect stale-before "no parameter or resource 'NoSuchThing'"
+expect stale-review 'Change set review' 12
+expect_not stale-cleared "NoSuchThing"
+keys Escape
+keys q
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -14,6 +14,7 @@
 #include "testutil.h"
 
 #include "common/diff.h"
+#include "common/str.h"
 #include "model/analysis.h"
 #include "model/catalog.h"
 #include "model/model.h"
@@ -255,6 +256,55 @@ static void test_cmd_complete(void **state)
 	n = cmd_complete("", words, all, 64);
 	assert_int_equal(n, total);
 	free_all(all, n);
+}
+
+static void test_cmd_nearest(void **state)
+{
+	(void)state;
+	const char *names[] = {"VpcCidr", "VpcFlowLogs", "AppSubnetCidrs", "NatGatewayMode",
+	                       "DatabaseCluster"};
+	cmd_words words = {names, 5};
+	const char *out[4];
+	/* a case slip and a typo: distance 0 and 1, nearest first */
+	size_t n = cmd_nearest("vpccidr", words, out, 4);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "VpcCidr");
+	n = cmd_nearest("VpcCidrr", words, out, 4);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "VpcCidr");
+	/* a word two edits away is near (the floor of 2), three is not (7 letters / 3 = 2) */
+	n = cmd_nearest("VpcCxdrr", words, out, 4);
+	assert_int_equal(n, 1);
+	n = cmd_nearest("VxcCxdrr", words, out, 4);
+	assert_int_equal(n, 0);
+	/* contained: after the near misses; two letters are not enough */
+	n = cmd_nearest("Cidr", words, out, 4);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0], "VpcCidr");
+	assert_string_equal(out[1], "AppSubnetCidrs");
+	assert_int_equal(cmd_nearest("Ci", words, out, 4), 0);
+	/* the name itself is not offered; max is kept */
+	n = cmd_nearest("VpcCidr", words, out, 4);
+	assert_int_equal(n, 0);
+	n = cmd_nearest("Vpc", words, out, 1);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "VpcCidr");
+	assert_int_equal(cmd_nearest("Nothing like it", words, out, 4), 0);
+}
+
+static void test_edit_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(lms_edit_distance("VpcCidr", "VpcCidr", false), 0);
+	assert_int_equal(lms_edit_distance("vpccidr", "VpcCidr", false), 2);
+	assert_int_equal(lms_edit_distance("vpccidr", "VpcCidr", true), 0);
+	assert_int_equal(lms_edit_distance("", "abc", false), 3);
+	assert_int_equal(lms_edit_distance("kitten", "sitting", false), 3);
+	char long_name[66];
+	memset(long_name, 'a', 65);
+	long_name[65] = '\0';
+	assert_true(lms_edit_distance(long_name, "a", false) == SIZE_MAX);
+	assert_int_equal(lms_edit_distance(long_name + 1, "a", false), 63);
 }
 
 /* ---- ui_diff -------------------------------------------------------------- */
@@ -880,6 +930,8 @@ int main(void)
 	    cmocka_unit_test(test_history_steps),
 	    cmocka_unit_test(test_cmd_parse),
 	    cmocka_unit_test(test_cmd_complete),
+	    cmocka_unit_test(test_cmd_nearest),
+	    cmocka_unit_test(test_edit_distance),
 	    cmocka_unit_test(test_diff_identical_and_simple),
 	    cmocka_unit_test(test_diff_hunks_and_edges),
 	    cmocka_unit_test(test_yaml_spans),

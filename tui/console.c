@@ -68,6 +68,8 @@ static void vmsg(console *c, bool error, const char *fmt, va_list ap)
 	free(c->msg);
 	c->msg = lms_vstrdupf(fmt, ap);
 	c->msg_error = error;
+	c->msg_from_job = c->in_ops;
+	c->msg_progress = false;
 	if (!c->msg)
 		return;
 	/* the log keeps its own copy; the oldest goes when it is full */
@@ -102,6 +104,13 @@ static int show_messages(console *c)
 	}
 	dlg_push(c, d);
 	return UI_HANDLED | UI_REDRAW;
+}
+
+static void msg_clear(console *c)
+{
+	free(c->msg);
+	c->msg = NULL;
+	c->msg_error = c->msg_from_job = c->msg_progress = false;
 }
 
 static void copy_to_clipboard(console *c, const char *text)
@@ -300,6 +309,92 @@ static int set_value(console *c, const char *key, const char *value, const char 
 	free(b);
 	model_changed(c);
 	return UI_HANDLED | UI_REDRAW | UI_MODEL_CHANGED;
+}
+
+/* What a value looks like in a message: masked for a NoEcho parameter, the template
+ * default named when the model has none. */
+static void value_words(console *c, buf *b, const char *key, const char *value)
+{
+	const cat_param *p = ui_model_field_param(&c->um, key);
+	if (value && p && p->no_echo && strcmp(p->e.name, key) == 0)
+		buf_addf(b, "%s", "******** (NoEcho)");
+	else if (value)
+		buf_addf(b, "%s", value);
+	else if (p && p->default_value && strcmp(p->e.name, key) == 0)
+		buf_addf(b, "the template default %s", p->no_echo ? "(NoEcho)" : p->default_value);
+	else
+		buf_adds(b, "unset");
+}
+
+/* :set, :stack, :region, :env: the edit, then what it did ("X = V (was W)"), with the
+ * worst finding the value now has. */
+static int set_and_say(console *c, const char *key, const char *value, const char *extra)
+{
+	const char *raw = ui_model_raw(&c->um, key);
+	char *before = raw ? strdup(raw) : NULL;
+	bool same = raw && strcmp(raw, value) == 0;
+	int r = set_value(c, key, value, key);
+	if (!(r & UI_MODEL_CHANGED) && !same) {
+		free(before);
+		return r; /* set_value said why */
+	}
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "%s = ", key);
+	value_words(c, &b, key, value);
+	if (same) {
+		buf_adds(&b, " (unchanged)");
+	} else {
+		buf_adds(&b, " (was ");
+		value_words(c, &b, key, before);
+		buf_adds(&b, ")");
+	}
+	const cat_param *p = ui_model_field_param(&c->um, key);
+	const ui_field_state *fs = p ? &c->um.fs[ui_model_param_index(&c->um, p)] : NULL;
+	bool bad = fs && fs->nfind && fs->first >= 0 && fs->worst == SEV_ERROR;
+	if (bad) {
+		const finding *f = &c->um.f.v[fs->first];
+		buf_addf(&b, "; %s %s", f->rule, f->message);
+	}
+	if (extra)
+		buf_adds(&b, extra);
+	console_msg(c, bad, "%s", b.failed ? "out of memory" : buf_cstr(&b));
+	buf_free(&b);
+	free(before);
+	return r | UI_HANDLED | UI_REDRAW;
+}
+
+/* "no parameter 'X'; nearest: A, B, C" for :set and :goto. */
+static void say_unknown(console *c, const char *what, const char *name, bool resources)
+{
+	size_t nres = 0;
+	const tpl_index *ix = resources ? console_template(c) : NULL;
+	if (ix)
+		nres = ix->nres;
+	const char **names = calloc(c->cat->nparams + nres + 1, sizeof(char *));
+	char **res_ids = calloc(nres + 1, sizeof(char *));
+	size_t n = 0;
+	if (names && res_ids) {
+		for (size_t i = 0; i < c->cat->nparams; i++)
+			names[n++] = c->cat->params[i].e.name;
+		for (size_t i = 0; i < nres; i++)
+			if ((res_ids[i] = strndup(ix->res[i].id, ix->res[i].id_len)) != NULL)
+				names[n++] = res_ids[i];
+	}
+	const char *near[3];
+	size_t k = names ? cmd_nearest(name, (cmd_words){names, n}, near, 3) : 0;
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "no %s '%s'", what, name);
+	for (size_t i = 0; i < k; i++)
+		buf_addf(&b, "%s%s", i ? ", " : "; nearest: ", near[i]);
+	buf_adds(&b, k ? " (Tab completes the names)" : " (none close; Tab completes the names)");
+	console_msg(c, true, "%s", b.failed ? "out of memory" : buf_cstr(&b));
+	buf_free(&b);
+	for (size_t i = 0; i < nres; i++)
+		free(res_ids[i]);
+	free(res_ids);
+	free(names);
 }
 
 static int undo_redo(console *c, bool redo)
@@ -821,21 +916,20 @@ static int run_command(console *c, const char *line)
 		r |= destroy_start(c);
 		break;
 	case CMD_ENV:
-		r |= console_set_value(c, "environment", p.arg, "environment");
-		console_msg(c, false, "environment: %s%s", p.arg,
-		            strcmp(p.arg, "prod") == 0
-		                ? " (PROD: the findings show what prod needs; "
-		                  ":profile prod sets its values)"
-		                : "");
+		r |= set_and_say(c, "environment", p.arg,
+		                 strcmp(p.arg, "prod") == 0
+		                     ? " (PROD: the findings show what prod needs; "
+		                       ":profile prod sets its values)"
+		                     : NULL);
 		break;
 	case CMD_PROFILE:
 		r |= apply_profile(c, p.arg);
 		break;
 	case CMD_STACK:
-		r |= console_set_value(c, "stack", p.arg, "stack");
+		r |= set_and_say(c, "stack", p.arg, NULL);
 		break;
 	case CMD_REGION:
-		r |= console_set_value(c, "region", p.arg, "region");
+		r |= set_and_say(c, "region", p.arg, NULL);
 		break;
 	case CMD_SET: {
 		size_t nl = strcspn(p.arg, " \t");
@@ -845,9 +939,9 @@ static int run_command(console *c, const char *line)
 			value++;
 		const cat_param *cp = name ? catalog_param(c->cat, name) : NULL;
 		if (!cp && name && strcmp(name, "stack") != 0 && strcmp(name, "region") != 0)
-			console_msg(c, true, "no parameter '%s': Tab completes the names", name);
+			say_unknown(c, "parameter", name, false);
 		else if (name) {
-			r |= console_set_value(c, name, value, name);
+			r |= set_and_say(c, name, value, NULL);
 			if (cp)
 				params_select(c, cp);
 		}
@@ -856,10 +950,24 @@ static int run_command(console *c, const char *line)
 	}
 	case CMD_GOTO: {
 		const cat_param *cp = catalog_param(c->cat, p.arg);
-		if (cp)
+		if (cp) {
 			console_goto_param(c, cp);
-		else if (!console_goto_resource(c, p.arg))
-			console_msg(c, true, "no parameter or resource '%s'", p.arg);
+			console_msg(c, false, "%s: %s panel, %s", p.arg,
+			            cp->group < c->cat->ngroups ? c->cat->groups[cp->group].label
+			                                        : "no",
+			            cp->label ? cp->label : p.arg);
+		} else if (console_goto_resource(c, p.arg)) {
+			const tpl_index *ix = console_template(c);
+			long at = ix ? tpl_resource_find(ix, p.arg) : -1;
+			if (at >= 0 && ix->res[at].type)
+				console_msg(c, false, "%s: %.*s, line %zu of the preview", p.arg,
+				            (int)ix->res[at].type_len, ix->res[at].type,
+				            ix->res[at].first + 1);
+			else
+				console_msg(c, false, "%s: a resource in the preview", p.arg);
+		} else {
+			say_unknown(c, "parameter or resource", p.arg, true);
+		}
 		break;
 	}
 	case CMD_UNDO:
@@ -989,9 +1097,7 @@ static void complete(console *c)
 		ui_edit_set(&c->prompt_edit, buf_cstr(&b));
 		buf_free(&b);
 		free(cands[0]);
-		c->msg_error = false;
-		free(c->msg);
-		c->msg = NULL;
+		msg_clear(c);
 	} else {
 		char *common = cmd_common_prefix(cands, n);
 		if (common && strlen(common) > strlen(line)) {
@@ -1474,8 +1580,7 @@ static int global_key(console *c, int key)
 			console_set_view(c, c->prev_view);
 			return UI_HANDLED | UI_REDRAW;
 		}
-		free(c->msg);
-		c->msg = NULL;
+		msg_clear(c);
 		if (c->view != VIEW_PARAMS)
 			console_set_view(c, VIEW_PARAMS);
 		return UI_HANDLED | UI_REDRAW;
@@ -1558,6 +1663,9 @@ static int handle_key(console *c, int key)
 	}
 	if (key == K_FN(KEY_MOUSE))
 		return mouse_event(c);
+	/* a key clears the message line before it acts (the log keeps it: M); what the key
+	 * does may set a new one */
+	msg_clear(c);
 	if (c->paste) {
 		/* pasted text is text: it may fill a field, never act as keys */
 		dialog *d = dlg_top(c);
@@ -1611,7 +1719,15 @@ static void read_ops(console *c)
 	ops_msg *m;
 	int guard = 0;
 	while ((m = ops_runner_next(c->ops.runner)) != NULL && guard++ < 4096) {
+		/* a job's result replaces what a key said before it (or while it ran): cleared
+		 * unless the result says something; the job's own messages stay. The start-up
+		 * check ends only a note that announced it. */
+		if (m->kind == OPS_MSG_DONE && c->msg && !c->msg_from_job &&
+		    (m->job != OPS_STARTUP || c->msg_progress))
+			msg_clear(c);
+		c->in_ops = true;
 		deploy_on_msg(c, m);
+		c->in_ops = false;
 		ops_msg_free(m);
 	}
 }

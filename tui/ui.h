@@ -362,6 +362,11 @@ struct console {
 	bool mouse;
 	bool paste; /* inside a bracketed paste */
 	bool msg_error;
+	/* The message line's rule (docs/console.md, "The message line"): a key clears it
+	 * before it acts; a stack job's result replaces or clears a message a key set. */
+	bool msg_from_job; /* posted while the console read a job's messages */
+	bool msg_progress; /* announces a job to come: goes when a job's result arrives */
+	bool in_ops;       /* reading the backend's messages (read_ops) */
 	/* The last CONSOLE_MSGLOG messages, oldest first from msglog_head (key M) */
 	struct {
 		char *text;
@@ -423,6 +428,19 @@ static inline void console_msg(console *c, bool error, const char *fmt, ...)
 	va_start(ap, fmt);
 	c->api->vmsg(c, error, fmt, ap);
 	va_end(ap);
+}
+
+/* A note that announces a job ("reading the stack's state first; deploy follows"): the
+ * next job result replaces it, the start-up check's included. */
+static inline void console_progress(console *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline void console_progress(console *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	c->api->vmsg(c, false, fmt, ap);
+	va_end(ap);
+	c->msg_progress = true;
 }
 
 static inline void console_set_view(console *c, view_id v)

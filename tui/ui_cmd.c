@@ -1,6 +1,9 @@
 #include "tui/ui_cmd.h"
 
 #include "common/buf.h"
+#include "common/str.h"
+
+#include <strings.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +213,51 @@ size_t cmd_complete(const char *line, cmd_words params, char **out, size_t max)
 		if (strncmp(words[i], arg, alen) == 0)
 			count = add_candidate(out, max, count, line, head, words[i]);
 	return count < max ? count : max;
+}
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+size_t cmd_nearest(const char *word, cmd_words names, const char **out, size_t max)
+{
+	size_t wlen = strlen(word), count = 0;
+	size_t limit = wlen / 3 > 2 ? wlen / 3 : 2;
+	size_t dist[16];
+	if (max > 16)
+		max = 16;
+	for (size_t i = 0; i < names.n && max; i++) {
+		const char *name = names.v[i];
+		if (!name || strcmp(name, word) == 0)
+			continue;
+		size_t d = lms_edit_distance(word, name, true);
+		/* a name that contains the word ranks after the near misspellings of it */
+		if (d > limit && wlen >= 3 && contains_nocase(name, word))
+			d = limit + 1;
+		else if (d > limit)
+			continue;
+		/* insert by distance; equal distances keep the names' order */
+		size_t at = count;
+		while (at > 0 && dist[at - 1] > d)
+			at--;
+		if (at >= max)
+			continue;
+		size_t last = count < max ? count : max - 1;
+		for (size_t k = last; k > at; k--) {
+			out[k] = out[k - 1];
+			dist[k] = dist[k - 1];
+		}
+		out[at] = name;
+		dist[at] = d;
+		if (count < max)
+			count++;
+	}
+	return count;
 }
 
 char *cmd_common_prefix(char *const *v, size_t n)

@@ -253,7 +253,7 @@ static bool can_act(console *c, const char *what, int queue)
 		if (queue && ops_runner_job(c->ops.runner) == OPS_STARTUP) {
 			/* the stack's state is being read: act once it is known */
 			c->ops.queued = queue;
-			console_msg(c, false, "reading the stack's state first; %s follows", what);
+			console_progress(c, "reading the stack's state first; %s follows", what);
 			return false;
 		}
 		console_msg(c, true, "an AWS operation is running (%s)",
@@ -279,7 +279,7 @@ int deploy_start(console *c)
 	}
 	/* the deploy gate the command line uses too: only a running operation is watched */
 	if (ops_deploy_job(o->stack_known, o->stack_exists, o->stack_status) == OPS_WATCH) {
-		console_msg(c, false, "an operation is already running on the stack: watching it");
+		console_progress(c, "an operation is already running on the stack: watching it");
 		resources_clear(o);
 		o->phase = DEP_RUNNING;
 		stackops_start(c, OPS_WATCH);
@@ -464,14 +464,13 @@ static int on_ctrl_c(console *c, dialog *d, int choice, const char *text, int in
 	if (choice == 'd') {
 		o->detached = true;
 		ops_runner_stop(o->runner);
-		console_msg(c, false,
-		            "detached: the stack operation goes on in AWS; D or a restart "
-		            "re-attaches");
+		/* the watch job's end says "detached" (its result replaces this) */
+		console_progress(c, "detaching...");
 	} else if (choice == 'c') {
 		ops_runner_stop(o->runner);
 		o->pending = OPS_CANCEL;
 		o->has_pending = true;
-		console_msg(c, false, "cancelling the update (CancelUpdateStack)...");
+		console_progress(c, "cancelling the update (CancelUpdateStack)...");
 	} else {
 		console_msg(c, false, "watching");
 	}
@@ -626,6 +625,9 @@ static void on_done(console *c, ops_job job, bool ok)
 	}
 	if (o->detached) {
 		o->phase = DEP_IDLE;
+		console_msg(c, false,
+		            "detached: the stack operation goes on in AWS; D or a restart "
+		            "re-attaches");
 		return;
 	}
 	o->phase = DEP_DONE;
