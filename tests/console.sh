@@ -157,6 +157,7 @@ keys '?'
 expect help 'Help: every key and command'
 expect help-global 'Everywhere'
 keys G
+keys PPage
 expect help-commands ':help +every key'
 keys q
 expect help-closed '1 Params'
@@ -649,6 +650,54 @@ expect stale-before "no parameter or resource 'NoSuchThing'"
 expect stale-review 'Change set review' 12
 expect_not stale-cleared "NoSuchThing"
 keys Escape
+keys q
+
+# ---- the preview scrolls sideways; wide layouts use the space ------------------------------------
+start 80 24
+expect hs-open '1 Params'
+keys 3
+keys / '(codeconnections|codestar' Enter
+expect hs-cut-right 'AllowedPattern: .*»│$'
+expect_not hs-no-left '«'
+expect_not hs-end-hidden 'connection/\[0-9a-f-\]\{36\}'
+keys l
+expect hs-left-mark '│ *1128 +«'
+expect hs-status 'from column 9'
+keys l l l l l l
+expect hs-end-shown 'connection/\[0-9a-f-\]\{36\}\)\?.│$'
+expect_not hs-end-no-right '»│$'
+keys Right
+expect hs-stops 'from column 5[0-9]'
+keys h
+keys Left
+expect hs-back 'from column (3|4)[0-9]'
+keys 0
+expect_not hs-home '«'
+expect_not hs-home-status 'from column'
+# the help wraps to the width: at 80 columns the paragraph breaks, at 160 it does not
+keys '?'
+expect help80-open 'Help: every key and command'
+keys G
+expect help80-wrapped "its own constraint \(the template's +│" 
+expect_not help80-not-one-line "constraint \(the template's AllowedPattern, AllowedValues, Min/Max\), then the cross-field rules"
+keys q
+expect_not side80-narrow '^│[> ]Network +[0-9]+ fields'
+keys q
+start 160 48
+expect wide-open '1 Params'
+expect wide-side '^│[> ]Network +7 fields'
+expect wide-side-counts '^│[> ]Observability +[0-9]+ fields +▲1'
+keys '?'
+keys G
+expect help160-one-line "constraint \(the template's AllowedPattern, AllowedValues, Min/Max\), then the cross-field rules\. Enter keeps"
+keys q
+keys 3
+keys / '(codeconnections|codestar' Enter
+expect wide-line-whole 'connection/\[0-9a-f-\]\{36\}\)\?. +│$'
+expect_not wide-no-cut '»'
+keys l
+expect_not wide-no-scroll-needed 'from column'
+keys q
 keys q
 
 echo "$pass passed, $fail failed"

@@ -397,6 +397,29 @@ static void say_unknown(console *c, const char *what, const char *name, bool res
 	free(names);
 }
 
+/* :goto NAME: a parameter, else a resource of the preview; says where it went. */
+static void goto_and_say(console *c, const char *name)
+{
+	const cat_param *cp = catalog_param(c->cat, name);
+	if (cp) {
+		console_goto_param(c, cp);
+		console_msg(c, false, "%s: %s panel, %s", name,
+		            cp->group < c->cat->ngroups ? c->cat->groups[cp->group].label : "no",
+		            cp->label ? cp->label : name);
+	} else if (console_goto_resource(c, name)) {
+		const tpl_index *ix = console_template(c);
+		long at = ix ? tpl_resource_find(ix, name) : -1;
+		if (at >= 0 && ix->res[at].type)
+			console_msg(c, false, "%s: %.*s, line %zu of the preview", name,
+			            (int)ix->res[at].type_len, ix->res[at].type,
+			            ix->res[at].first + 1);
+		else
+			console_msg(c, false, "%s: a resource in the preview", name);
+	} else {
+		say_unknown(c, "parameter or resource", name, true);
+	}
+}
+
 static int undo_redo(console *c, bool redo)
 {
 	const hist_step *s = redo ? history_redo(&c->hist) : history_undo(&c->hist);
@@ -827,11 +850,33 @@ static bool goto_resource(console *c, const char *logical_id)
 
 /* ---- help ----------------------------------------------------------------- */
 
-static void help_bindings(dialog *d, const char *title, const ui_binding *b, size_t n)
+/* One help entry: `head` (its keys, padded to `indent` columns), then `text` wrapped to the
+ * dialog's width with the continuation lines under the text's start (the help dialog takes
+ * the screen's width: dlg_layout). */
+static void help_entry(console *c, dialog *d, const char *head, int indent, const char *text)
+{
+	int inner = c->cols - 8; /* dlg_layout: the text dialog is cols - 4 wide, 2 each side */
+	size_t room = inner - indent > 20 ? (size_t)(inner - indent) : 20;
+	size_t len = strlen(text);
+	ui_line lines[32];
+	size_t n = ui_wrap(text, len, room, c->utf8, lines, 32);
+	if (n == 0) {
+		dlg_addf(d, "%s\n", head);
+		return;
+	}
+	for (size_t i = 0; i < n && i < 32; i++)
+		dlg_addf(d, "%-*s%.*s\n", indent, i ? "" : head, (int)(lines[i].to - lines[i].from),
+		         text + lines[i].from);
+}
+
+static void help_bindings(console *c, dialog *d, const char *title, const ui_binding *b, size_t n)
 {
 	dlg_addf(d, "# %s\n", title);
-	for (size_t i = 0; i < n; i++)
-		dlg_addf(d, "  %-12s %s\n", b[i].keys, b[i].what);
+	for (size_t i = 0; i < n; i++) {
+		char head[64];
+		snprintf(head, sizeof(head), "  %-12s ", b[i].keys);
+		help_entry(c, d, head, 15, b[i].what);
+	}
 	dlg_addf(d, "\n");
 }
 
@@ -841,36 +886,43 @@ static int show_help(console *c)
 	if (!d)
 		return UI_HANDLED;
 	const view_class *cur = views[c->view];
-	help_bindings(d, cur->title ? cur->title : cur->name, cur->keys, cur->nkeys);
-	help_bindings(d, "Everywhere", global_keys, sizeof(global_keys) / sizeof(global_keys[0]));
+	help_bindings(c, d, cur->title ? cur->title : cur->name, cur->keys, cur->nkeys);
+	help_bindings(c, d, "Everywhere", global_keys,
+	              sizeof(global_keys) / sizeof(global_keys[0]));
 	for (int v = 0; v < VIEW_COUNT; v++)
 		if (views[v] != cur && views[v]->nkeys)
-			help_bindings(d, views[v]->title ? views[v]->title : views[v]->name,
+			help_bindings(c, d, views[v]->title ? views[v]->title : views[v]->name,
 			              views[v]->keys, views[v]->nkeys);
 	dlg_addf(d, "# Commands (after :)\n");
 	size_t n;
 	const cmd_def *t = cmd_table(&n);
 	for (size_t i = 0; i < n; i++) {
-		char name[64];
-		snprintf(name, sizeof(name), "%s%s%s", t[i].name, *t[i].args ? " " : "", t[i].args);
-		if (t[i].alias)
-			dlg_addf(d, "  :%-26s %s (:%s)\n", name, t[i].help, t[i].alias);
-		else
-			dlg_addf(d, "  :%-26s %s\n", name, t[i].help);
+		char head[96];
+		snprintf(head, sizeof(head), "  :%s%s%s ", t[i].name, *t[i].args ? " " : "",
+		         t[i].args);
+		char *what = t[i].alias ? lms_strdupf("%s (:%s)", t[i].help, t[i].alias) : NULL;
+		help_entry(c, d, head, 30, what ? what : t[i].help);
+		free(what);
 	}
-	dlg_addf(d, "\n# Editing a value\n"
-	            "  Typing checks the value at once: its own constraint (the template's\n"
-	            "  AllowedPattern, AllowedValues, Min/Max), then the cross-field rules.\n"
-	            "  Enter keeps it, Esc drops it. Ctrl-A/E start/end, Ctrl-U clears,\n"
-	            "  Ctrl-W deletes a word. A value with choices opens a pick list; a\n"
-	            "  true/false value toggles. Pasted text goes only into a field.\n"
-	            "\n# Safety\n"
-	            "  Deploy and destroy ask before acting: y/N (No by default) for additions\n"
-	            "  and changes; the environment name typed for any replacement, removal or\n"
-	            "  destroy. Keys typed ahead are dropped before each question. --readonly\n"
-	            "  (or readonly = true for the environment in ~/.config/lmsctl/config,\n"
-	            "  lifted by --write) disables both and saving. Unsaved edits are kept in\n"
-	            "  a recovery file until saved.\n");
+	dlg_addf(d, "\n# Editing a value\n");
+	help_entry(c, d, "  ", 2,
+	           "Typing checks the value at once: its own constraint (the template's "
+	           "AllowedPattern, AllowedValues, Min/Max), then the cross-field rules. Enter "
+	           "keeps it, Esc drops it. Ctrl-A/E start/end, Ctrl-U clears, Ctrl-W deletes a "
+	           "word. A value with choices opens a pick list; a true/false value toggles. "
+	           "Pasted text goes only into a field.");
+	dlg_addf(d, "\n# The message line\n");
+	help_entry(c, d, "  ", 2,
+	           "A key clears it before it acts; a stack job's result replaces what a key "
+	           "said before it. M shows the last 200 messages in full.");
+	dlg_addf(d, "\n# Safety\n");
+	help_entry(c, d, "  ", 2,
+	           "Deploy and destroy ask before acting: y/N (No by default) for additions and "
+	           "changes; the environment name typed for any replacement, removal or "
+	           "destroy. Keys typed ahead are dropped before each question. --readonly (or "
+	           "readonly = true for the environment in ~/.config/lmsctl/config, lifted by "
+	           "--write) disables both and saving. Unsaved edits are kept in a recovery file "
+	           "until saved.");
 	dlg_push(c, d);
 	return UI_HANDLED | UI_REDRAW;
 }
@@ -948,28 +1000,9 @@ static int run_command(console *c, const char *line)
 		free(name);
 		break;
 	}
-	case CMD_GOTO: {
-		const cat_param *cp = catalog_param(c->cat, p.arg);
-		if (cp) {
-			console_goto_param(c, cp);
-			console_msg(c, false, "%s: %s panel, %s", p.arg,
-			            cp->group < c->cat->ngroups ? c->cat->groups[cp->group].label
-			                                        : "no",
-			            cp->label ? cp->label : p.arg);
-		} else if (console_goto_resource(c, p.arg)) {
-			const tpl_index *ix = console_template(c);
-			long at = ix ? tpl_resource_find(ix, p.arg) : -1;
-			if (at >= 0 && ix->res[at].type)
-				console_msg(c, false, "%s: %.*s, line %zu of the preview", p.arg,
-				            (int)ix->res[at].type_len, ix->res[at].type,
-				            ix->res[at].first + 1);
-			else
-				console_msg(c, false, "%s: a resource in the preview", p.arg);
-		} else {
-			say_unknown(c, "parameter or resource", p.arg, true);
-		}
+	case CMD_GOTO:
+		goto_and_say(c, p.arg);
 		break;
-	}
 	case CMD_UNDO:
 		r |= undo_redo(c, false);
 		break;

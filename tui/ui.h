@@ -86,6 +86,7 @@ typedef struct ui_syms {
 	const char *error, *warning, *info, *ok, *unsaved, *hidden, *stateful, *cursor;
 	const char *fold_closed, *fold_open, *ellipsis, *arrow, *replace, *add, *remove, *modify,
 	    *progress, *sep;
+	const char *cut_left, *cut_right; /* a line scrolled sideways: text cut on that side */
 } ui_syms;
 
 /* ---- views ------------------------------------------------------------- */
