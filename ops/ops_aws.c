@@ -870,6 +870,30 @@ static bool job_template(awsb *b, const ops_request *rq)
 	return ok;
 }
 
+/* ListStackResources: what a destroy would delete, for its dialog. */
+static bool job_resources(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	cfn_event *res = NULL;
+	size_t n = 0;
+	lms_error err = {0};
+	if (!cfn_list_stack_resources(b->aws, rq->stack, &res, &n, &err)) {
+		post_error(b, "cannot list the stack's resources", &err);
+		return false;
+	}
+	ops_resource *v = calloc(n + 1, sizeof(*v));
+	for (size_t i = 0; v && i < n; i++)
+		v[i] = (ops_resource){res[i].logical_id, res[i].resource_type, res[i].status};
+	if (v)
+		ops_post_resources(b->sink, v, n); /* copies */
+	free(v);
+	for (size_t i = 0; i < n; i++)
+		cfn_event_clear(&res[i]);
+	free(res);
+	return v != NULL;
+}
+
 static bool aws_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *sink)
 {
 	awsb *b = ctx;
@@ -902,6 +926,9 @@ static bool aws_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *sin
 		break;
 	case OPS_TEMPLATE:
 		ok = job_template(b, rq);
+		break;
+	case OPS_RESOURCES:
+		ok = job_resources(b, rq);
 		break;
 	default:
 		ops_post_text(sink, OPS_MSG_ERROR, "unknown operation");

@@ -522,6 +522,27 @@ static bool job_template(fake *f, const ops_request *rq, ops_sink *s)
 	return true;
 }
 
+/* ListStackResources: the pretend stack's resources, as deployed. */
+static bool job_resources(fake *f, const ops_request *rq, ops_sink *s)
+{
+	if (!f->exists) {
+		cli_call(f, s, rq, "ListStackResources", 400,
+		         "ValidationError: Stack does not exist", "list-stack-resources", NULL);
+		ops_post_text(s, OPS_MSG_ERROR, "stack %s does not exist", rq->stack);
+		return false;
+	}
+	cli_call(f, s, rq, "ListStackResources", 200, "", "list-stack-resources", NULL);
+	ops_resource *v = calloc(f->nres + 1, sizeof(*v));
+	if (!v)
+		return false;
+	for (size_t i = 0; i < f->nres; i++)
+		v[i] = (ops_resource){(char *)f->res[i].logical_id, (char *)f->res[i].type,
+		                      "CREATE_COMPLETE"};
+	ops_post_resources(s, v, f->nres); /* copies */
+	free(v);
+	return true;
+}
+
 static bool fake_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *s)
 {
 	fake *f = ctx;
@@ -546,6 +567,8 @@ static bool fake_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *s)
 		return job_continue(f, rq, s);
 	case OPS_TEMPLATE:
 		return job_template(f, rq, s);
+	case OPS_RESOURCES:
+		return job_resources(f, rq, s);
 	default:
 		ops_post_text(s, OPS_MSG_ERROR, "the fake backend cannot %s", ops_job_name(job));
 		return false;

@@ -700,5 +700,38 @@ expect_not wide-no-scroll-needed 'from column'
 keys q
 keys q
 
+# ---- destroy names what the stack holds (ListStackResources), the stateful first ----------------
+start 80 24 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect dres-open 'UPDATE_COMPLETE'
+keys X
+expect dres-asks 'Destroy the stack'
+expect dres-count 'Its [0-9]+ resources go; it cannot'
+expect dres-stateful '[0-9]+ of them hold data, which goes with them'
+screen | grep -A1 'hold data' | tail -1 | grep -q '◆ 1 AWS::RDS::DBCluster: DatabaseCluster' && ok ||
+	bad "dres-first: the database is not the first kind listed"
+expect dres-more '◆ and [0-9]+ more of [0-9]+ more kind'
+expect dres-others 'The other [0-9]+ \([0-9]+ kinds\), most: [0-9]+ '
+expect dres-typed 'Type the environment name \(dev\)'
+expect_not dres-no-fixed-sentence 'the Aurora cluster, the'
+keys Escape
+keys 5
+expect dres-apilog 'cloudformation:ListStackResources'
+keys q
+keys q
+start 100 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5 -- prod.yml
+expect dres-prod-open 'UPDATE_COMPLETE'
+keys X
+expect dres-prod-asks 'DESTROY the PROD stack'
+expect dres-prod-logs '◆ [0-9]+ AWS::Logs::LogGroup: '
+# databases, caches, file systems, buckets, streams, secrets, then the other kinds that hold data
+order=$(screen | grep -o '◆ [0-9]* AWS::[A-Za-z0-9]*::' | sed 's/◆ [0-9]* AWS::\([A-Za-z0-9]*\)::/\1/' | uniq | tr '\n' ' ')
+case $order in
+"RDS ElastiCache EFS S3 Kinesis KinesisFirehose SecretsManager "*) ok ;;
+*) bad "dres-prod-order: $order" ;;
+esac
+expect dres-prod-protected '│ DatabaseCluster \(AWS::RDS::DBCluster\)'
+keys Escape
+keys q
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

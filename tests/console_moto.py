@@ -332,9 +332,15 @@ class ConsoleAgainstMoto(unittest.TestCase):
             ssm.get_parameter(Name="/lms/cons/log-retention-days")
         self.assertEqual(self.journal()[-1]["result"], "UPDATE_COMPLETE")
 
-        # X: the environment's name typed; the stack goes
+        # X: the stack's resources as moto lists them (ListStackResources), then the
+        # environment's name typed; the stack goes
         c.keys("X")
-        c.wait(r"Type the environment name \(cons\)")
+        s = c.wait(r"Type the environment name \(cons\)")
+        self.assertRegex(s, r"Its 4 resources go; it")
+        self.assertIn("2 of them hold data, which goes with them:", s)
+        self.assertIn("◆ 2 AWS::SQS::Queue: AlarmQueue, WorkQueue", s)
+        self.assertRegex(s, r"The other 2 \(1 kind\), most: 2 SSM::Parameter\.")
+        self.assertNotIn("the Aurora cluster", s)
         c.text("cons")
         c.keys("Enter")
         c.wait(r"lms-console: DELETE_COMPLETE in \d+ s", 30)

@@ -289,6 +289,10 @@ typedef struct stackops {
 	int scroll;
 	long cursor;
 	char *deployed_template; /* GetTemplate */
+	/* ListStackResources, read for the destroy dialog (X) */
+	ops_resource *dres;
+	size_t ndres;
+	bool destroy_waiting; /* X pressed: the dialog opens when the list arrives */
 } stackops;
 
 /* ---- the console -------------------------------------------------------- */

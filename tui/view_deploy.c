@@ -101,6 +101,7 @@ void stackops_free(stackops *o)
 	free(o->phase_text);
 	free(o->error);
 	free(o->deployed_template);
+	ops_resources_free(o->dres, o->ndres);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -327,31 +328,126 @@ static int on_destroy_confirm(console *c, dialog *d, int choice, const char *tex
 	return UI_REDRAW;
 }
 
-int destroy_start(console *c)
+/* The deployed resources that hold data, one line per type ("◆ 2 AWS::RDS::DBInstance:
+ * DatabaseReader, DatabaseWriter"), at most `max` lines, each cut to `inner` columns. */
+static void destroy_stateful(console *c, dialog *d, size_t stateful, int inner, int max)
+{
+	const stackops *o = &c->ops;
+	dlg_addf(d, "%zu of them hold data, which goes with them:\n", stateful);
+	int lines = 0;
+	for (size_t i = 0; i < stateful;) {
+		size_t j = i;
+		while (j < stateful && strcmp(o->dres[j].type, o->dres[i].type) == 0)
+			j++;
+		if (lines == max - 1 && j < stateful) {
+			size_t kinds = 0;
+			for (size_t k = i; k < stateful; k++)
+				kinds +=
+				    k == i || strcmp(o->dres[k].type, o->dres[k - 1].type) != 0;
+			dlg_addf(d, "  %s and %zu more of %zu more kind(s)\n", c->sym.stateful,
+			         stateful - i, kinds);
+			return;
+		}
+		buf b;
+		buf_init(&b, 0);
+		buf_addf(&b, "  %s %zu %s:", c->sym.stateful, j - i, o->dres[i].type);
+		for (size_t k = i; k < j; k++)
+			buf_addf(&b, "%s %s", k > i ? "," : "", o->dres[k].logical_id);
+		size_t used = 0;
+		size_t fit = ui_text_fit(buf_cstr(&b), b.len, (size_t)inner - 1, c->utf8, &used);
+		if (fit < b.len)
+			dlg_addf(d, "%.*s%s\n", (int)fit, buf_cstr(&b), c->sym.ellipsis);
+		else
+			dlg_addf(d, "%s\n", buf_cstr(&b));
+		buf_free(&b);
+		lines++;
+		i = j;
+	}
+}
+
+/* "The other 250 (38 kinds), most: 40 IAM::Role, 30 EC2::Subnet, ..." */
+static void destroy_others(const stackops *o, buf *out, size_t from)
+{
+	size_t kinds = 0;
+	typedef struct {
+		const char *type;
+		size_t n;
+	} kind;
+	kind *k = calloc(o->ndres - from + 1, sizeof(*k));
+	if (!k)
+		return;
+	for (size_t i = from; i < o->ndres; i++) {
+		size_t at = 0;
+		while (at < kinds && strcmp(k[at].type, o->dres[i].type) != 0)
+			at++;
+		if (at == kinds)
+			k[kinds++] = (kind){o->dres[i].type, 0};
+		k[at].n++;
+	}
+	/* the most numerous first (a selection sort: a few dozen kinds) */
+	for (size_t i = 0; i < kinds; i++)
+		for (size_t j = i + 1; j < kinds; j++)
+			if (k[j].n > k[i].n) {
+				kind t = k[i];
+				k[i] = k[j];
+				k[j] = t;
+			}
+	buf_addf(out, "The other %zu (%zu kind%s)%s", o->ndres - from, kinds, kinds == 1 ? "" : "s",
+	         kinds ? ", most: " : ".");
+	for (size_t i = 0; i < kinds && i < 3; i++) {
+		const char *t = k[i].type;
+		if (lms_starts_with(t, "AWS::"))
+			t += 5;
+		buf_addf(out, "%s%zu %s", i ? ", " : "", k[i].n, t);
+	}
+	buf_addf(out, "%s\n\n", kinds > 3 ? ", ..." : kinds ? "." : "");
+	free(k);
+}
+
+static int wrapped_lines(console *c, const buf *b, int inner)
+{
+	return (int)ui_wrap(buf_cstr(b), b->len, (size_t)inner, c->utf8, NULL, 0);
+}
+
+/* The destroy question, with what the stack holds as ListStackResources says (`listed`),
+ * the stateful resources first; then what the job lifts first; then the typed name. */
+static void destroy_dialog(console *c, bool listed)
 {
 	stackops *o = &c->ops;
-	if (!can_act(c, "destroy", 'X'))
-		return UI_HANDLED | UI_REDRAW;
-	if (o->stack_known && !o->stack_exists) {
-		console_msg(c, false, "stack %s does not exist: nothing to destroy",
-		            model_get(c->m, "stack") ? model_get(c->m, "stack") : "");
-		return UI_HANDLED | UI_REDRAW;
-	}
 	const char *stack = model_get(c->m, "stack");
 	dialog *d =
 	    dlg_new(DLG_TYPED, console_is_prod(c) ? "DESTROY the PROD stack" : "Destroy the stack",
 	            on_destroy_confirm);
 	if (!d)
-		return UI_HANDLED;
+		return;
 	d->danger = true;
-	dlg_addf(d,
-	         "Delete stack %s in %s%s? Every resource goes: the Aurora cluster, the "
-	         "cache, the file system, the buckets (emptied first), the keys (scheduled "
-	         "for deletion) and the logs. It cannot be undone.\n\n",
-	         stack ? stack : "?", model_get(c->m, "region") ? model_get(c->m, "region") : "?",
-	         console_is_prod(c) ? ", environment PROD" : "");
+	const char *region = model_get(c->m, "region") ? model_get(c->m, "region") : "?";
+	buf intro, others, tail;
+	buf_init(&intro, 0);
+	buf_init(&others, 0);
+	buf_init(&tail, 0);
+	if (listed)
+		buf_addf(
+		    &intro,
+		    "Delete stack %s in %s%s? Its %zu resource%s go%s; it cannot be undone.\n\n",
+		    stack ? stack : "?", region, console_is_prod(c) ? ", environment PROD" : "",
+		    o->ndres, o->ndres == 1 ? "" : "s", o->ndres == 1 ? "es" : "");
+	else
+		buf_addf(&intro,
+		         "Delete stack %s in %s%s? Its resources could not be listed (%s): every "
+		         "one goes, data included; it cannot be undone.\n\n",
+		         stack ? stack : "?", region,
+		         console_is_prod(c) ? ", environment PROD" : "",
+		         o->error ? o->error : "no AWS access");
+	size_t stateful = 0;
+	while (listed && stateful < o->ndres && ops_stateful_rank(o->dres[stateful].type) >= 0)
+		stateful++;
+	if (listed && o->ndres > stateful)
+		destroy_others(o, &others, stateful);
+	else if (listed)
+		buf_adds(&others, "\n");
 	if (c->ops.account)
-		dlg_addf(d, "Account %s, as %s.\n\n", c->ops.account,
+		buf_addf(&tail, "Account %s, as %s.\n\n", c->ops.account,
 		         c->ops.arn ? c->ops.arn : "?");
 	/* what the job lifts first, and nothing it does not name (ops_protected_resources) */
 	ops_request rq;
@@ -362,16 +458,52 @@ int destroy_start(console *c)
 	free(rq.resources);
 	free(rq.params);
 	if (n) {
-		dlg_addf(d, "First it lifts deletion protection through CloudFormation (one change "
-		            "set that changes nothing else), on:\n");
+		buf_adds(&tail, "First it lifts deletion protection through CloudFormation (one "
+		                "change set that changes nothing else), on:\n");
 		for (size_t i = 0; i < n; i++)
-			dlg_addf(d, "  %s\n", names[i]);
-		dlg_addf(d, "and the stack's termination protection if it is on.\n\n");
+			buf_addf(&tail, "  %s\n", names[i]);
+		buf_adds(&tail, "and the stack's termination protection if it is on.\n\n");
 	}
 	ops_strings_free(names, n);
-	dlg_addf(d, "Type the environment name (%s) to confirm:", console_env_name(c));
+	buf_addf(&tail, "Type the environment name (%s) to confirm:", console_env_name(c));
+	/* the stateful kinds get the lines the rest leaves (dlg_layout, dlg_draw: the frame,
+	 * the field and its error line, the keys) */
+	int inner = (c->cols - 4 < 72 ? c->cols - 4 : 72) - 4;
+	int avail = (c->rows - 2) - 2 - 1 - 1 - 2;
+	int max = avail - wrapped_lines(c, &intro, inner) - wrapped_lines(c, &others, inner) -
+	          wrapped_lines(c, &tail, inner) - 1;
+	dlg_addf(d, "%s", buf_cstr(&intro));
+	if (listed && stateful)
+		destroy_stateful(c, d, stateful, inner, max < 1 ? 1 : max);
+	dlg_addf(d, "%s%s", buf_cstr(&others), buf_cstr(&tail));
+	buf_free(&intro);
+	buf_free(&others);
+	buf_free(&tail);
 	d->expect = strdup(console_env_name(c));
 	dlg_push(c, d);
+}
+
+int destroy_start(console *c)
+{
+	stackops *o = &c->ops;
+	if (!can_act(c, "destroy", 'X'))
+		return UI_HANDLED | UI_REDRAW;
+	if (o->stack_known && !o->stack_exists) {
+		console_msg(c, false, "stack %s does not exist: nothing to destroy",
+		            model_get(c->m, "stack") ? model_get(c->m, "stack") : "");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	/* the question names what the stack holds: ListStackResources first */
+	ops_resources_free(o->dres, o->ndres);
+	o->dres = NULL;
+	o->ndres = 0;
+	o->destroy_waiting = true;
+	if (stackops_start(c, OPS_RESOURCES)) {
+		console_progress(c, "listing the stack's resources (ListStackResources)...");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	o->destroy_waiting = false;
+	destroy_dialog(c, false);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -612,6 +744,12 @@ static void on_done(console *c, ops_job job, bool ok)
 	case OPS_DISCARD:
 	case OPS_TEMPLATE:
 		return;
+	case OPS_RESOURCES:
+		if (o->destroy_waiting) {
+			o->destroy_waiting = false;
+			destroy_dialog(c, ok);
+		}
+		return;
 	default:
 		break;
 	}
@@ -705,6 +843,13 @@ void deploy_on_msg(console *c, ops_msg *m)
 			          c->tpl.len, false, NULL, NULL, NULL);
 		break;
 	}
+	case OPS_MSG_RESOURCES:
+		ops_resources_free(o->dres, o->ndres);
+		o->dres = m->u.resources.v;
+		o->ndres = m->u.resources.n;
+		m->u.resources.v = NULL; /* moved */
+		m->u.resources.n = 0;
+		break;
 	case OPS_MSG_ERROR:
 		set_str(&o->error, m->u.text);
 		if (m->job == OPS_STARTUP)
