@@ -168,6 +168,7 @@ void ops_msg_free(ops_msg *m)
 		free(m->u.event.reason);
 		break;
 	case OPS_MSG_OUTPUTS:
+	case OPS_MSG_PARAMETERS:
 		for (size_t i = 0; i < m->u.outputs.n; i++) {
 			free(m->u.outputs.v[i].key);
 			free(m->u.outputs.v[i].value);
@@ -385,12 +386,12 @@ void ops_post_identity(ops_sink *s, const char *account, const char *arn)
 	post_whole(s, m, m->u.identity.account && m->u.identity.arn);
 }
 
-void ops_post_outputs(ops_sink *s, const ops_output *v, size_t n)
+static void post_pairs(ops_sink *s, ops_msg_kind kind, const ops_output *v, size_t n)
 {
 	ops_msg *m = calloc(1, sizeof(*m));
 	if (!m)
 		return;
-	m->kind = OPS_MSG_OUTPUTS;
+	m->kind = kind;
 	m->u.outputs.v = calloc(n + 1, sizeof(ops_output));
 	bool whole = m->u.outputs.v != NULL;
 	for (size_t i = 0; whole && i < n; i++) {
@@ -399,6 +400,16 @@ void ops_post_outputs(ops_sink *s, const ops_output *v, size_t n)
 		whole = o->key && o->value && o->description;
 	}
 	post_whole(s, m, whole);
+}
+
+void ops_post_outputs(ops_sink *s, const ops_output *v, size_t n)
+{
+	post_pairs(s, OPS_MSG_OUTPUTS, v, n);
+}
+
+void ops_post_parameters(ops_sink *s, const ops_output *v, size_t n)
+{
+	post_pairs(s, OPS_MSG_PARAMETERS, v, n);
 }
 
 void ops_post_resources(ops_sink *s, const ops_resource *v, size_t n)

@@ -30,8 +30,10 @@ typedef enum {
 	OPS_WATCH,   /* stream events of an operation already in progress */
 	OPS_CANCEL,  /* CancelUpdateStack */
 	OPS_CONTINUE_ROLLBACK, /* ContinueUpdateRollback */
-	OPS_TEMPLATE,          /* GetTemplate: the deployed template (OPS_MSG_TEMPLATE) */
-	OPS_RESOURCES,         /* ListStackResources: what a destroy deletes (OPS_MSG_RESOURCES) */
+	/* DescribeStacks' parameters (OPS_MSG_PARAMETERS), then GetTemplate (OPS_MSG_TEMPLATE):
+	 * what the console's deployed diff compares the model with */
+	OPS_TEMPLATE,
+	OPS_RESOURCES, /* ListStackResources: what a destroy deletes (OPS_MSG_RESOURCES) */
 	OPS_JOB_COUNT
 } ops_job;
 
@@ -46,6 +48,8 @@ typedef enum {
 	OPS_MSG_EVENT,     /* a stack event */
 	OPS_MSG_OUTPUTS,   /* the stack's outputs */
 	OPS_MSG_TEMPLATE,  /* the deployed template's text */
+	/* the deployed stack's parameters (u.outputs: key and value; NoEcho ones "****") */
+	OPS_MSG_PARAMETERS,
 	OPS_MSG_RESOURCES, /* the deployed stack's resources (ListStackResources) */
 	OPS_MSG_ERROR,     /* a failure, as a message the operator can act on */
 	OPS_MSG_DONE,      /* the job ended (ok or not): always the last message */
@@ -198,6 +202,8 @@ void ops_post_event(ops_sink *s, double time, const char *logical_id, const char
                     const char *status, const char *reason);
 void ops_post_identity(ops_sink *s, const char *account, const char *arn);
 void ops_post_outputs(ops_sink *s, const ops_output *v, size_t n);
+/* The deployed stack's parameters (OPS_MSG_PARAMETERS): key and value of each. */
+void ops_post_parameters(ops_sink *s, const ops_output *v, size_t n);
 /* The deployed stack's resources (OPS_MSG_RESOURCES), sorted by ops_resources_sort. */
 void ops_post_resources(ops_sink *s, const ops_resource *v, size_t n);
 /* Whether the console asked the job to stop (the operator detached): a

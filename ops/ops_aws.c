@@ -861,6 +861,21 @@ static bool job_template(awsb *b, const ops_request *rq)
 	buf tpl;
 	buf_init(&tpl, 0);
 	lms_error err = {0};
+	/* the stack's parameters first: the console's deployed diff needs both */
+	cfn_stack *st = NULL;
+	if (!cfn_describe_stack(b->aws, rq->stack, &st, &err)) {
+		post_error(b, "cannot read the stack", &err);
+		return false;
+	}
+	if (st) {
+		ops_output *v = calloc(st->nparameters + 1, sizeof(*v));
+		for (size_t i = 0; v && i < st->nparameters; i++)
+			v[i] = (ops_output){st->parameters[i].key, st->parameters[i].value, ""};
+		if (v)
+			ops_post_parameters(b->sink, v, st->nparameters); /* copies */
+		free(v);
+		cfn_stack_free(st);
+	}
 	bool ok = cfn_get_template(b->aws, rq->stack, &tpl, &err);
 	if (!ok)
 		post_error(b, "cannot read the deployed template", &err);

@@ -24,7 +24,28 @@ typedef struct fake {
 	size_t done;    /* changes of `running` finished */
 	char *deployed; /* the template last applied */
 	char *cs_id;
+	/* the deployed stack's parameters: the model's when the session began, then those of
+	 * each change set executed */
+	ops_output *dparams;
+	size_t ndparams;
 } fake;
+
+static void dparams_set(fake *f, const ops_request *rq)
+{
+	for (size_t i = 0; i < f->ndparams; i++) {
+		free(f->dparams[i].key);
+		free(f->dparams[i].value);
+	}
+	free(f->dparams);
+	f->ndparams = 0;
+	f->dparams = calloc(rq->nparams + 1, sizeof(*f->dparams));
+	for (size_t i = 0; f->dparams && i < rq->nparams; i++) {
+		f->dparams[i].key = strdup(rq->params[i].key);
+		f->dparams[i].value = strdup(rq->params[i].no_echo ? "****" : rq->params[i].value);
+		f->dparams[i].description = "";
+		f->ndparams++;
+	}
+}
 
 static bool is(const fake *f, const char *s)
 {
@@ -288,6 +309,8 @@ static bool job_startup(fake *f, const ops_request *rq, ops_sink *s)
 	}
 	call(f, s, "GetCallerIdentity", 200, "", "aws sts get-caller-identity");
 	ops_post_identity(s, "123456789012", "arn:aws:iam::123456789012:user/ops-fake");
+	if (f->exists && !f->dparams)
+		dparams_set(f, rq); /* deployed before this session, with the model's values */
 	char *cli = cli_line(rq, "describe-stacks", NULL);
 	if (!f->exists) {
 		call(f, s, "DescribeStacks", 400, "ValidationError: Stack does not exist",
@@ -378,6 +401,7 @@ static bool job_execute(fake *f, const ops_request *rq, ops_sink *s)
 		buf_addf(&a, "--change-set-name %s", rq->changeset_id);
 		cli_call(f, s, rq, "ExecuteChangeSet", 200, "", "execute-change-set", buf_cstr(&a));
 		buf_free(&a);
+		dparams_set(f, rq);
 	}
 	bool creating = !f->exists;
 	f->exists = true;
@@ -494,6 +518,8 @@ static bool job_template(fake *f, const ops_request *rq, ops_sink *s)
 		              "stack %s does not exist: nothing deployed to compare", rq->stack);
 		return false;
 	}
+	cli_call(f, s, rq, "DescribeStacks", 200, "", "describe-stacks", NULL);
+	ops_post_parameters(s, f->dparams, f->ndparams);
 	if (f->deployed) {
 		ops_post_text(s, OPS_MSG_TEMPLATE, "%s", f->deployed);
 		return true;
@@ -589,6 +615,11 @@ static void fake_free(void *ctx)
 	free(f->status);
 	free(f->deployed);
 	free(f->cs_id);
+	for (size_t i = 0; i < f->ndparams; i++) {
+		free(f->dparams[i].key);
+		free(f->dparams[i].value);
+	}
+	free(f->dparams);
 	ops_changeset_free(&f->running);
 	free(f);
 }

@@ -478,7 +478,7 @@ start 100 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5 -- prod.yml
 expect destroy-prod-open 'UPDATE_COMPLETE'
 keys X
 expect destroy-prod-asks 'DESTROY the PROD stack'
-expect destroy-prod-names '│ DatabaseCluster \(AWS::RDS::DBCluster\)'
+expect destroy-prod-names '│   DatabaseCluster \(AWS::RDS::DBCluster\)'
 expect destroy-prod-lift 'termination protection if it is on'
 keys Escape
 keys q
@@ -729,8 +729,43 @@ case $order in
 "RDS ElastiCache EFS S3 Kinesis KinesisFirehose SecretsManager "*) ok ;;
 *) bad "dres-prod-order: $order" ;;
 esac
-expect dres-prod-protected '│ DatabaseCluster \(AWS::RDS::DBCluster\)'
+expect dres-prod-protected '│   DatabaseCluster \(AWS::RDS::DBCluster\)'
 keys Escape
+keys q
+
+# ---- the deployed diff: the stack's parameters and resources against the model ------------------
+start 100 30 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect ddiff-open 'UPDATE_COMPLETE'
+keys : 'set VpcCidr 10.52.0.0/16' Enter
+keys 3
+keys d
+expect ddiff-title 'Deployed diff: the stack against the model'
+expect ddiff-params '# Parameters: 1 of [0-9]+ differ|Parameters: 1 of [0-9]+ differ'
+expect ddiff-param 'VpcCidr: 10\.40\.0\.0/16 → 10\.52\.0\.0/16'
+expect ddiff-res 'Resources: \+[0-9]+ added +~[0-9]+ modified +−[0-9]+ removed'
+keys G
+expect ddiff-unified '^│.│ -      CidrBlock: 10\.40\.0\.0/16'
+expect ddiff-unified-new '^│.│ \+      CidrBlock: 10\.52\.0\.0/16'
+keys q
+keys M
+expect ddiff-msg 'lms-dev: 1 parameter\(s\) and [0-9]+ resource\(s\) differ'
+keys Escape
+keys 5
+expect ddiff-apilog 'cloudformation:DescribeStacks'
+keys : 'diff deployed' Enter
+expect ddiff-cmd 'Deployed diff: the stack against the model'
+keys q
+keys : 'diff nonsense' Enter
+expect ddiff-bad ':diff takes nothing \(the saved file\) or deployed'
+keys : 'q!' Enter
+rm -f "$tmp/state/lmsctl/"*recover
+# no stack: nothing to compare
+start 80 24 LMSCTL_FAKE_AWS=new LMSCTL_FAKE_STEP_MS=5
+expect ddiff-new-open 'no stack'
+keys 3
+keys d
+expect ddiff-none 'no stack deployed yet: nothing to compare with'
+keys q
 keys q
 
 echo "$pass passed, $fail failed"

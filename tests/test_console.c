@@ -87,6 +87,15 @@ static void test_wrap(void **state)
 	n = ui_wrap("abcdefghij\nxy", 13, 4, true, l, 8);
 	assert_int_equal(n, 4);
 	assert_int_equal(l[3].to - l[3].from, 2);
+	/* a line's own indentation stays (a diff, YAML); the spaces of a soft break go */
+	const char *ind = "  - a\n    b c d e f";
+	n = ui_wrap(ind, strlen(ind), 8, true, l, 8);
+	assert_int_equal(n, 3);
+	assert_memory_equal(ind + l[0].from, "  - a", 5);
+	assert_int_equal(l[0].to - l[0].from, 5);
+	assert_memory_equal(ind + l[1].from, "    b c", 7);
+	assert_int_equal(l[1].to - l[1].from, 7);
+	assert_memory_equal(ind + l[2].from, "d e f", 5);
 	/* counting only */
 	assert_int_equal(ui_wrap(s, strlen(s), 10, true, NULL, 0), 3);
 	assert_int_equal(ui_wrap("", 0, 10, true, NULL, 0), 0);

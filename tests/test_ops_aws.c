@@ -159,6 +159,11 @@ static void run_rq(ops_runner *r, ops_job job, const ops_request *rq, seen *s, c
 				                                    : "TEMPLATE",
 				         m->u.text ? m->u.text : "");
 				break;
+			case OPS_MSG_PARAMETERS:
+				for (size_t k = 0; k < m->u.outputs.n; k++)
+					buf_addf(&s->text, "PARAM %s=%s\n", m->u.outputs.v[k].key,
+					         m->u.outputs.v[k].value);
+				break;
 			case OPS_MSG_RESOURCES:
 				for (size_t k = 0; k < m->u.resources.n; k++)
 					buf_addf(&s->text, "RESOURCE %s %s %s\n",
@@ -332,6 +337,9 @@ static void test_destroy_refused_by_protection(void **state)
 	expect(&s, "TEMPLATE ");
 	expect(&s, "DeletionProtection: !If [IsProd, true, false]");
 	expect(&s, "CALL cloudformation:GetTemplate 200");
+	/* and the stack's parameters first, for the console's deployed diff */
+	expect(&s, "CALL cloudformation:DescribeStacks 200");
+	expect(&s, "PARAM ");
 	seen_free(&s);
 	ops_runner_free(r);
 }

@@ -1051,6 +1051,13 @@ static int run_command(console *c, const char *line)
 		r |= show_messages(c);
 		break;
 	case CMD_DIFF: {
+		if (p.arg && strcmp(p.arg, "deployed") == 0) {
+			diff_deployed_start(c);
+			break;
+		} else if (p.arg) {
+			console_msg(c, true, ":diff takes nothing (the saved file) or deployed");
+			break;
+		}
 		buf now;
 		buf_init(&now, 0);
 		if (c->m->doc && model_render_update(c->m, &now))

@@ -289,6 +289,8 @@ typedef struct stackops {
 	int scroll;
 	long cursor;
 	char *deployed_template; /* GetTemplate */
+	ops_output *dparams;     /* DescribeStacks' parameters, for the deployed diff */
+	size_t ndparams;
 	/* ListStackResources, read for the destroy dialog (X) */
 	ops_resource *dres;
 	size_t ndres;
@@ -521,6 +523,13 @@ typedef int (*diff_done_fn)(console *c, void *ctx, bool confirmed);
 void diff_show(console *c, const char *title, const char *old_text, size_t old_len,
                const char *new_text, size_t new_len, bool confirm, const char *confirm_what,
                diff_done_fn on_done, void *ctx);
+/* The deployed diff (preview d, :diff deployed): the model against the deployed stack as
+ * `lmsctl diff` computes it (stack_diff_compute): the parameters (NoEcho masked), the
+ * resources added, removed and modified, then the unified diff of the rendered templates.
+ * `deployed` is GetTemplate's body; the parameters are c->ops.dparams. */
+void diff_show_deployed(console *c, const char *deployed, size_t len);
+/* Starts the job that reads the deployed stack for it. */
+void diff_deployed_start(console *c);
 
 /* view_deploy.c: the one-key flows and the messages of the backend. */
 int deploy_start(console *c);

@@ -75,6 +75,18 @@ static void set_str(char **dst, const char *src)
 	*dst = d;
 }
 
+static void dparams_clear(stackops *o)
+{
+	for (size_t i = 0; i < o->ndparams; i++) {
+		free(o->dparams[i].key);
+		free(o->dparams[i].value);
+		free(o->dparams[i].description);
+	}
+	free(o->dparams);
+	o->dparams = NULL;
+	o->ndparams = 0;
+}
+
 void stackops_free(stackops *o)
 {
 	ops_runner_free(o->runner);
@@ -101,6 +113,7 @@ void stackops_free(stackops *o)
 	free(o->phase_text);
 	free(o->error);
 	free(o->deployed_template);
+	dparams_clear(o);
 	ops_resources_free(o->dres, o->ndres);
 	memset(o, 0, sizeof(*o));
 }
@@ -834,15 +847,18 @@ void deploy_on_msg(console *c, ops_msg *m)
 		m->u.outputs.v = NULL;
 		m->u.outputs.n = 0;
 		break;
-	case OPS_MSG_TEMPLATE: {
-		set_str(&o->deployed_template, m->u.text);
-		const tpl_index *ix = console_template(c);
-		if (ix && o->deployed_template)
-			diff_show(c, "deployed (GetTemplate) -> generated", o->deployed_template,
-			          strlen(o->deployed_template), c->tpl.data ? c->tpl.data : "",
-			          c->tpl.len, false, NULL, NULL, NULL);
+	case OPS_MSG_PARAMETERS:
+		dparams_clear(o);
+		o->dparams = m->u.outputs.v;
+		o->ndparams = m->u.outputs.n;
+		m->u.outputs.v = NULL; /* moved */
+		m->u.outputs.n = 0;
 		break;
-	}
+	case OPS_MSG_TEMPLATE:
+		set_str(&o->deployed_template, m->u.text);
+		if (o->deployed_template)
+			diff_show_deployed(c, o->deployed_template, strlen(o->deployed_template));
+		break;
 	case OPS_MSG_RESOURCES:
 		ops_resources_free(o->dres, o->ndres);
 		o->dres = m->u.resources.v;

@@ -53,7 +53,10 @@ static const ui_binding preview_keys[] = {
     {"Z", "fold/unfold all", 0, NULL},
     {"r", "rendered view", 0, "rendered"},
     {"w", "write to a file", 0, "write"},
-    {"d", "diff with deployed", 0, NULL},
+    {"d",
+     "the deployed diff: the stack's parameters and resources against the model (also :diff "
+     "deployed)",
+     0, "deployed"},
     {"f", "follow the selected field", 0, NULL},
     {"g G", "top/bottom", 0, NULL},
 };
@@ -594,18 +597,6 @@ static void ask_write_path(console *c)
 	dlg_push(c, d);
 }
 
-/* d: the deployed template, to compare with (GetTemplate on the ops worker). */
-static void compare_deployed(console *c)
-{
-	if (!c->ops.runner)
-		console_msg(c, true, "%s",
-		            c->ops.backend_note ? c->ops.backend_note : "no AWS access here");
-	else if (!c->ops.stack_exists)
-		console_msg(c, false, "no stack deployed yet: nothing to compare with");
-	else if (stackops_start(c, OPS_TEMPLATE))
-		console_msg(c, false, "getting the deployed template (GetTemplate)...");
-}
-
 /* Columns one h or l scrolls sideways. */
 #define PREVIEW_HSTEP 8
 
@@ -703,7 +694,7 @@ static int preview_key(console *c, int key)
 		ask_write_path(c);
 		break;
 	case 'd':
-		compare_deployed(c);
+		diff_deployed_start(c);
 		break;
 	default:
 		return UI_IGNORED;
