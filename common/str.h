@@ -19,11 +19,6 @@ char *lms_vstrdupf(const char *fmt, va_list ap) __attribute__((format(printf, 1,
 bool lms_ends_with(const char *s, const char *suffix);
 bool lms_starts_with(const char *s, const char *prefix);
 
-/* The Levenshtein distance between `a` and `b` (bytes; ASCII letters compared without
- * case when `fold_case`); SIZE_MAX when either is longer than 64 bytes (names only: the
- * nearest-name hints of the validator and the console). */
-size_t lms_edit_distance(const char *a, const char *b, bool fold_case);
-
 /* The length of the valid UTF-8 sequence at s[0..n) (1 for ASCII), 0 when s[0] starts
  * none: a stray continuation byte, an overlong form, a surrogate, past U+10FFFF, cut
  * short. The one UTF-8 decoder (common/term.c, model/ydoc.c). */

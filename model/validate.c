@@ -1,6 +1,6 @@
 #include "model/validate.h"
 #include "common/num.h"
-#include "common/str.h"
+#include "common/names.h"
 
 #include "model/rules.h"
 

@@ -21,8 +21,8 @@
 const char *ops_job_name(ops_job j)
 {
 	static const char *const names[OPS_JOB_COUNT] = {
-	    "startup", "plan",   "discard",           "execute",  "destroy",
-	    "watch",   "cancel", "continue-rollback", "template", "resources"};
+	    "startup",           "plan",     "discard",   "execute", "destroy", "watch", "cancel",
+	    "continue-rollback", "template", "resources", "drift"};
 	return j < OPS_JOB_COUNT ? names[j] : "?";
 }
 
@@ -156,6 +156,7 @@ void ops_msg_free(ops_msg *m)
 	case OPS_MSG_PHASE:
 	case OPS_MSG_ERROR:
 	case OPS_MSG_TEMPLATE:
+	case OPS_MSG_DRIFT:
 		free(m->u.text);
 		break;
 	case OPS_MSG_CHANGESET:

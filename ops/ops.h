@@ -34,6 +34,9 @@ typedef enum {
 	 * what the console's deployed diff compares the model with */
 	OPS_TEMPLATE,
 	OPS_RESOURCES, /* ListStackResources: what a destroy deletes (OPS_MSG_RESOURCES) */
+	/* drift detection (stack_drift_detect): progress as OPS_MSG_PHASE, the result as
+	 * OPS_MSG_DRIFT; where the endpoint has none (moto), an OPS_MSG_ERROR that says so */
+	OPS_DRIFT,
 	OPS_JOB_COUNT
 } ops_job;
 
@@ -50,6 +53,10 @@ typedef enum {
 	OPS_MSG_TEMPLATE,  /* the deployed template's text */
 	/* the deployed stack's parameters (u.outputs: key and value; NoEcho ones "****") */
 	OPS_MSG_PARAMETERS,
+	/* drift detection's result (u.text): a first line "DRIFTED: 2 of 40 resource(s)
+	 * drifted, 37 in sync, 1 not checked", then each drifted resource and its property
+	 * differences (expected, actual) */
+	OPS_MSG_DRIFT,
 	OPS_MSG_RESOURCES, /* the deployed stack's resources (ListStackResources) */
 	OPS_MSG_ERROR,     /* a failure, as a message the operator can act on */
 	OPS_MSG_DONE,      /* the job ended (ok or not): always the last message */

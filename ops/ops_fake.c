@@ -569,6 +569,48 @@ static bool job_resources(fake *f, const ops_request *rq, ops_sink *s)
 	return true;
 }
 
+/* Drift detection: "update" has drifted (the first resource that holds data was changed
+ * outside CloudFormation), the other scenarios with a stack are in sync. */
+static bool job_drift(fake *f, const ops_request *rq, ops_sink *s)
+{
+	if (!f->exists) {
+		cli_call(f, s, rq, "DetectStackDrift", 400, "ValidationError: Stack does not exist",
+		         "detect-stack-drift", NULL);
+		ops_post_text(s, OPS_MSG_ERROR, "stack %s does not exist: nothing to check",
+		              rq->stack);
+		return false;
+	}
+	cli_call(f, s, rq, "DetectStackDrift", 200, "", "detect-stack-drift", NULL);
+	for (int i = 0; i < 2; i++) {
+		if (!ops_sleep(s, f->step_ms))
+			return false;
+		cli_call(f, s, rq, "DescribeStackDriftDetectionStatus", 200, "",
+		         "describe-stack-drift-detection-status",
+		         "--stack-drift-detection-id f4ce");
+		ops_post_text(s, OPS_MSG_PHASE, "drift detection: %s (%d s)",
+		              i ? "DETECTION_COMPLETE" : "DETECTION_IN_PROGRESS",
+		              i * f->step_ms / 1000);
+	}
+	cli_call(f, s, rq, "DescribeStackResourceDrifts", 200, "", "describe-stack-resource-drifts",
+	         NULL);
+	const ops_fake_resource *drifted = NULL;
+	for (size_t i = 0; i < f->nres && !drifted && is(f, "update"); i++)
+		if (type_is_stateful(f->res[i].type))
+			drifted = &f->res[i];
+	if (drifted)
+		ops_post_text(s, OPS_MSG_DRIFT,
+		              "DRIFTED: 1 of %zu resource(s) drifted, %zu in sync, 0 not checked\n"
+		              "MODIFIED %s (%s)\n"
+		              "    NOT_EQUAL /Properties/Tags/0/Value: expected lms, actual "
+		              "changed-by-hand\n",
+		              f->nres, f->nres - 1, drifted->logical_id, drifted->type);
+	else
+		ops_post_text(s, OPS_MSG_DRIFT,
+		              "IN_SYNC: 0 of %zu resource(s) drifted, %zu in sync, 0 not checked\n",
+		              f->nres, f->nres);
+	return true;
+}
+
 static bool fake_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *s)
 {
 	fake *f = ctx;
@@ -595,6 +637,8 @@ static bool fake_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *s)
 		return job_template(f, rq, s);
 	case OPS_RESOURCES:
 		return job_resources(f, rq, s);
+	case OPS_DRIFT:
+		return job_drift(f, rq, s);
 	default:
 		ops_post_text(s, OPS_MSG_ERROR, "the fake backend cannot %s", ops_job_name(job));
 		return false;

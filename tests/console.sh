@@ -768,5 +768,32 @@ expect ddiff-none 'no stack deployed yet: nothing to compare with'
 keys q
 keys q
 
+# ---- drift: detection on the worker, progress, the result in a page of its own -------------------
+start 100 30 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=600
+expect drift-open 'UPDATE_COMPLETE'
+keys 4
+keys f
+expect drift-progress 'drift detection: DETECTION_IN_PROGRESS'
+expect drift-view 'Drift: lms-dev \(DetectStackDrift\)' 10
+expect drift-summary 'DRIFTED: 1 of [0-9]+ resource\(s\) drifted'
+expect drift-resource 'MODIFIED [A-Za-z0-9]+ \(AWS::[A-Za-z0-9:]+\)'
+expect drift-property 'NOT_EQUAL /Properties/Tags/0/Value: expected lms, actual changed-by-hand'
+keys q
+keys 5
+expect drift-apilog 'cloudformation:DescribeStackResourceDrifts'
+keys q
+keys q
+start 80 24 LMSCTL_FAKE_AWS=failed-create LMSCTL_FAKE_STEP_MS=5
+expect drift-sync-open 'ROLLBACK_COMPLETE'
+keys : drift Enter
+expect drift-sync 'IN_SYNC: 0 of [0-9]+ resource\(s\) drifted' 10
+keys q
+keys q
+start 80 24 LMSCTL_FAKE_AWS=new LMSCTL_FAKE_STEP_MS=5
+expect drift-none-open 'no stack'
+keys : drift Enter
+expect drift-none 'no stack deployed yet: nothing to check for drift'
+keys q
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -14,7 +14,7 @@
 #include "testutil.h"
 
 #include "common/diff.h"
-#include "common/str.h"
+#include "common/names.h"
 #include "model/analysis.h"
 #include "model/catalog.h"
 #include "model/model.h"

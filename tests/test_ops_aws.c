@@ -153,9 +153,11 @@ static void run_rq(ops_runner *r, ops_job job, const ops_request *rq, seen *s, c
 			case OPS_MSG_PHASE:
 			case OPS_MSG_ERROR:
 			case OPS_MSG_TEMPLATE:
+			case OPS_MSG_DRIFT:
 				buf_addf(&s->text, "%s %s\n",
 				         m->kind == OPS_MSG_ERROR   ? "ERROR"
 				         : m->kind == OPS_MSG_PHASE ? "PHASE"
+				         : m->kind == OPS_MSG_DRIFT ? "DRIFT"
 				                                    : "TEMPLATE",
 				         m->u.text ? m->u.text : "");
 				break;

@@ -295,6 +295,7 @@ typedef struct stackops {
 	ops_resource *dres;
 	size_t ndres;
 	bool destroy_waiting; /* X pressed: the dialog opens when the list arrives */
+	char *drift;          /* the last drift detection's result (OPS_MSG_DRIFT) */
 } stackops;
 
 /* ---- the console -------------------------------------------------------- */
@@ -535,6 +536,9 @@ void diff_deployed_start(console *c);
 int deploy_start(console *c);
 int destroy_start(console *c);
 int deploy_ctrl_c(console *c);
+/* f in the stack view, :drift: drift detection on the ops worker; the result in a page of
+ * its own (the Drift view). */
+int drift_start(console *c);
 void deploy_on_msg(console *c, ops_msg *m);
 bool deploy_running(const console *c);
 void stackops_init(console *c);

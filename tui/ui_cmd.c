@@ -1,7 +1,7 @@
 #include "tui/ui_cmd.h"
 
 #include "common/buf.h"
-#include "common/str.h"
+#include "common/names.h"
 
 #include <strings.h>
 
@@ -17,6 +17,8 @@ static const cmd_def commands[] = {
      NULL},
     {"deploy", NULL, CMD_DEPLOY, ARG_NONE, "", "review and deploy the stack (key D)", NULL},
     {"destroy", NULL, CMD_DESTROY, ARG_NONE, "", "delete the stack (key X)", NULL},
+    {"drift", NULL, CMD_DRIFT, ARG_NONE, "",
+     "detect drift: resources changed outside CloudFormation (key f in the stack view)", NULL},
     {"env", NULL, CMD_ENV, ARG_ENV, "dev|staging|prod", "set the environment kind", NULL},
     {"profile", NULL, CMD_PROFILE, ARG_ENV, "dev|staging|prod",
      "set every parameter to that environment's profile value (one undo step)", NULL},

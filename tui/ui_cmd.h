@@ -29,6 +29,7 @@ typedef enum {
 	CMD_HELP,
 	CMD_DIFF,     /* :diff  the model against the saved file */
 	CMD_MESSAGES, /* :messages  the message log (key M) */
+	CMD_DRIFT,    /* :drift  drift detection (f in the stack view) */
 	CMD_COUNT
 } cmd_id;
 

@@ -37,6 +37,7 @@ static const ui_binding deploy_keys[] = {
     {"c", "continue the failed rollback", CTX_CONTINUE, "continue rollback"},
     {"X", "delete the failed stack", CTX_RECOVERY, "delete stack"},
     {"Enter", "go to the field", CTX_DONE, NULL},
+    {"f", "detect drift (also :drift)", CTX_DONE, "drift"},
 };
 
 /* ---- state ----------------------------------------------------------------- */
@@ -113,6 +114,7 @@ void stackops_free(stackops *o)
 	free(o->phase_text);
 	free(o->error);
 	free(o->deployed_template);
+	free(o->drift);
 	dparams_clear(o);
 	ops_resources_free(o->dres, o->ndres);
 	memset(o, 0, sizeof(*o));
@@ -190,6 +192,13 @@ void stackops_request(console *c, ops_request *rq)
 	rq->params = ops_model_params(c->cat, c->m, &rq->nparams);
 }
 
+/* A job that reads and changes nothing (the deployed template, the resources, drift): it
+ * is not the stack view's operation. */
+static bool side_job(ops_job job)
+{
+	return job == OPS_TEMPLATE || job == OPS_RESOURCES || job == OPS_DRIFT;
+}
+
 bool stackops_start(console *c, ops_job job)
 {
 	stackops *o = &c->ops;
@@ -212,12 +221,14 @@ bool stackops_start(console *c, ops_job job)
 		            ops_job_name(job));
 		return false;
 	}
+	free(o->error);
+	o->error = NULL;
+	if (side_job(job))
+		return true; /* the stack view keeps showing the operation it showed */
 	o->job = job;
 	o->job_started = ops_now();
 	o->job_finished = 0;
 	o->detached = false;
-	free(o->error);
-	o->error = NULL;
 	return true;
 }
 
@@ -710,8 +721,10 @@ static void on_event(console *c, ops_event *e)
 static void on_done(console *c, ops_job job, bool ok)
 {
 	stackops *o = &c->ops;
-	o->ok = ok;
-	o->job_finished = ops_now();
+	if (!side_job(job)) {
+		o->ok = ok;
+		o->job_finished = ops_now();
+	}
 	switch (job) {
 	case OPS_STARTUP:
 		if (o->queued && !(o->stack_known && ops_status_in_progress(o->stack_status))) {
@@ -757,6 +770,8 @@ static void on_done(console *c, ops_job job, bool ok)
 	case OPS_DISCARD:
 	case OPS_TEMPLATE:
 		return;
+	case OPS_DRIFT:
+		return; /* the result is its own page (OPS_MSG_DRIFT), an error its message */
 	case OPS_RESOURCES:
 		if (o->destroy_waiting) {
 			o->destroy_waiting = false;
@@ -794,6 +809,8 @@ static void on_done(console *c, ops_job job, bool ok)
 		            o->root_reason ? ": " : "", o->root_reason ? o->root_reason : "");
 }
 
+static void drift_show(console *c);
+
 void deploy_on_msg(console *c, ops_msg *m)
 {
 	stackops *o = &c->ops;
@@ -815,7 +832,14 @@ void deploy_on_msg(console *c, ops_msg *m)
 		set_str(&o->stack_reason, m->u.stack.reason);
 		break;
 	case OPS_MSG_PHASE:
-		set_str(&o->phase_text, m->u.text);
+		if (m->job == OPS_DRIFT)
+			console_msg(c, false, "%s", m->u.text ? m->u.text : "");
+		else
+			set_str(&o->phase_text, m->u.text);
+		break;
+	case OPS_MSG_DRIFT:
+		set_str(&o->drift, m->u.text);
+		drift_show(c);
 		break;
 	case OPS_MSG_CHANGESET:
 		if (o->have_cs)
@@ -876,6 +900,42 @@ void deploy_on_msg(console *c, ops_msg *m)
 		on_done(c, m->job, m->u.done.ok);
 		break;
 	}
+}
+
+/* ---- drift -------------------------------------------------------------------- */
+
+/* The Drift view: the detection's result, each drifted resource and its properties. */
+static void drift_show(console *c)
+{
+	const char *t = c->ops.drift ? c->ops.drift : "";
+	const char *stack = model_get(c->m, "stack");
+	buf title;
+	buf_init(&title, 0);
+	buf_addf(&title, "Drift: %s (DetectStackDrift)", stack ? stack : "the stack");
+	dialog *d = dlg_new(DLG_TEXT, buf_cstr(&title), NULL);
+	buf_free(&title);
+	if (!d)
+		return;
+	size_t first = strcspn(t, "\n");
+	dlg_addf(d, "# %.*s\n", (int)first, t);
+	dlg_addf(d, "%s", t[first] ? t + first + 1 : "");
+	if (strncmp(t, "IN_SYNC", 7) == 0)
+		dlg_addf(d, "\nEvery resource checked is as the template says.\n");
+	dlg_push(c, d);
+	console_msg(c, strncmp(t, "IN_SYNC", 7) != 0, "drift: %.*s", (int)first, t);
+}
+
+int drift_start(console *c)
+{
+	stackops *o = &c->ops;
+	if (!o->runner)
+		console_msg(c, true, "%s",
+		            o->backend_note ? o->backend_note : "no AWS access here");
+	else if (o->stack_known && !o->stack_exists)
+		console_msg(c, false, "no stack deployed yet: nothing to check for drift");
+	else if (stackops_start(c, OPS_DRIFT))
+		console_progress(c, "detecting drift (DetectStackDrift)...");
+	return UI_HANDLED | UI_REDRAW;
 }
 
 /* ---- drawing ------------------------------------------------------------------ */
@@ -1346,6 +1406,8 @@ static int deploy_key(console *c, int key)
 			return UI_HANDLED | UI_REDRAW;
 		}
 	}
+	if (key == 'f' && o->phase != DEP_RUNNING && o->phase != DEP_PLANNING)
+		return drift_start(c);
 	if (key == 'c' && (deploy_context(c) & CTX_CONTINUE)) {
 		if (!can_act(c, "continuing the rollback", 0))
 			return UI_HANDLED | UI_REDRAW;
