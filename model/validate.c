@@ -1,5 +1,6 @@
 #include "model/validate.h"
 #include "common/num.h"
+#include "common/names.h"
 
 #include "model/rules.h"
 
@@ -336,25 +337,6 @@ static void rule_params(const validate_ctx *ctx)
 
 /* ---- the model itself (MDL) ------------------------------------------ */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return 99;
-	size_t d[65][65];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-	return d[la][lb];
-}
-
 static void rule_unknown(const validate_ctx *ctx)
 {
 	const model *m = ctx->m;
@@ -397,7 +379,7 @@ static void rule_unknown(const validate_ctx *ctx)
 		const char *best = NULL;
 		size_t best_d = 4;
 		for (size_t j = 0; j < ctx->cat->nparams; j++) {
-			size_t dist = edit_distance(e->key, ctx->cat->params[j].e.name);
+			size_t dist = lms_edit_distance(e->key, ctx->cat->params[j].e.name, false);
 			if (dist < best_d) {
 				best_d = dist;
 				best = ctx->cat->params[j].e.name;

@@ -4,6 +4,7 @@
 #include "common/buf.h"
 #include "common/lazy_crypto.h"
 #include "common/str.h"
+#include "model/analysis.h"
 #include "ops/stackflow.h"
 
 #include <errno.h>
@@ -20,8 +21,8 @@
 const char *ops_job_name(ops_job j)
 {
 	static const char *const names[OPS_JOB_COUNT] = {
-	    "startup", "plan",   "discard",           "execute", "destroy",
-	    "watch",   "cancel", "continue-rollback", "template"};
+	    "startup",           "plan",     "discard",   "execute", "destroy", "watch", "cancel",
+	    "continue-rollback", "template", "resources", "drift"};
 	return j < OPS_JOB_COUNT ? names[j] : "?";
 }
 
@@ -155,6 +156,7 @@ void ops_msg_free(ops_msg *m)
 	case OPS_MSG_PHASE:
 	case OPS_MSG_ERROR:
 	case OPS_MSG_TEMPLATE:
+	case OPS_MSG_DRIFT:
 		free(m->u.text);
 		break;
 	case OPS_MSG_CHANGESET:
@@ -167,12 +169,16 @@ void ops_msg_free(ops_msg *m)
 		free(m->u.event.reason);
 		break;
 	case OPS_MSG_OUTPUTS:
+	case OPS_MSG_PARAMETERS:
 		for (size_t i = 0; i < m->u.outputs.n; i++) {
 			free(m->u.outputs.v[i].key);
 			free(m->u.outputs.v[i].value);
 			free(m->u.outputs.v[i].description);
 		}
 		free(m->u.outputs.v);
+		break;
+	case OPS_MSG_RESOURCES:
+		ops_resources_free(m->u.resources.v, m->u.resources.n);
 		break;
 	case OPS_MSG_DONE:
 		free(m->u.done.status);
@@ -381,12 +387,12 @@ void ops_post_identity(ops_sink *s, const char *account, const char *arn)
 	post_whole(s, m, m->u.identity.account && m->u.identity.arn);
 }
 
-void ops_post_outputs(ops_sink *s, const ops_output *v, size_t n)
+static void post_pairs(ops_sink *s, ops_msg_kind kind, const ops_output *v, size_t n)
 {
 	ops_msg *m = calloc(1, sizeof(*m));
 	if (!m)
 		return;
-	m->kind = OPS_MSG_OUTPUTS;
+	m->kind = kind;
 	m->u.outputs.v = calloc(n + 1, sizeof(ops_output));
 	bool whole = m->u.outputs.v != NULL;
 	for (size_t i = 0; whole && i < n; i++) {
@@ -395,6 +401,90 @@ void ops_post_outputs(ops_sink *s, const ops_output *v, size_t n)
 		whole = o->key && o->value && o->description;
 	}
 	post_whole(s, m, whole);
+}
+
+void ops_post_outputs(ops_sink *s, const ops_output *v, size_t n)
+{
+	post_pairs(s, OPS_MSG_OUTPUTS, v, n);
+}
+
+void ops_post_parameters(ops_sink *s, const ops_output *v, size_t n)
+{
+	post_pairs(s, OPS_MSG_PARAMETERS, v, n);
+}
+
+void ops_post_resources(ops_sink *s, const ops_resource *v, size_t n)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	m->kind = OPS_MSG_RESOURCES;
+	m->u.resources.v = calloc(n + 1, sizeof(ops_resource));
+	bool whole = m->u.resources.v != NULL;
+	for (size_t i = 0; whole && i < n; i++) {
+		ops_resource *r = &m->u.resources.v[m->u.resources.n++];
+		*r = (ops_resource){dup0(v[i].logical_id), dup0(v[i].type), dup0(v[i].status)};
+		whole = r->logical_id && r->type && r->status;
+	}
+	if (whole)
+		ops_resources_sort(m->u.resources.v, m->u.resources.n);
+	post_whole(s, m, whole);
+}
+
+int ops_stateful_rank(const char *type)
+{
+	static const struct {
+		const char *prefix;
+		int rank;
+	} kinds[] = {
+	    {"AWS::RDS::", 0},
+	    {"AWS::DocDB::", 0},
+	    {"AWS::Neptune::", 0},
+	    {"AWS::DynamoDB::", 0},
+	    {"AWS::MemoryDB::", 1},
+	    {"AWS::ElastiCache::", 1},
+	    {"AWS::EFS::", 2},
+	    {"AWS::S3::", 3},
+	    {"AWS::Kinesis::", 4},
+	    {"AWS::KinesisFirehose::", 4},
+	    {"AWS::SecretsManager::", 5},
+	};
+	if (!type || !type_is_stateful(type))
+		return -1;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (lms_starts_with(type, kinds[i].prefix))
+			return kinds[i].rank;
+	return 6;
+}
+
+static int cmp_resource(const void *a, const void *b)
+{
+	const ops_resource *x = a, *y = b;
+	int rx = ops_stateful_rank(x->type), ry = ops_stateful_rank(y->type);
+	/* -1 (no data) last */
+	rx = rx < 0 ? 99 : rx;
+	ry = ry < 0 ? 99 : ry;
+	if (rx != ry)
+		return rx - ry;
+	int t = strcmp(x->type ? x->type : "", y->type ? y->type : "");
+	return t ? t
+	         : strcmp(x->logical_id ? x->logical_id : "", y->logical_id ? y->logical_id : "");
+}
+
+void ops_resources_sort(ops_resource *v, size_t n)
+{
+	if (v && n > 1)
+		qsort(v, n, sizeof(*v), cmp_resource);
+}
+
+void ops_resources_free(ops_resource *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].logical_id);
+		free(v[i].type);
+		free(v[i].status);
+	}
+	free(v);
 }
 
 bool ops_stopped(ops_sink *s)

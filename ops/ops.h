@@ -30,7 +30,13 @@ typedef enum {
 	OPS_WATCH,   /* stream events of an operation already in progress */
 	OPS_CANCEL,  /* CancelUpdateStack */
 	OPS_CONTINUE_ROLLBACK, /* ContinueUpdateRollback */
-	OPS_TEMPLATE,          /* GetTemplate: the deployed template (OPS_MSG_TEMPLATE) */
+	/* DescribeStacks' parameters (OPS_MSG_PARAMETERS), then GetTemplate (OPS_MSG_TEMPLATE):
+	 * what the console's deployed diff compares the model with */
+	OPS_TEMPLATE,
+	OPS_RESOURCES, /* ListStackResources: what a destroy deletes (OPS_MSG_RESOURCES) */
+	/* drift detection (stack_drift_detect): progress as OPS_MSG_PHASE, the result as
+	 * OPS_MSG_DRIFT; where the endpoint has none (moto), an OPS_MSG_ERROR that says so */
+	OPS_DRIFT,
 	OPS_JOB_COUNT
 } ops_job;
 
@@ -45,6 +51,13 @@ typedef enum {
 	OPS_MSG_EVENT,     /* a stack event */
 	OPS_MSG_OUTPUTS,   /* the stack's outputs */
 	OPS_MSG_TEMPLATE,  /* the deployed template's text */
+	/* the deployed stack's parameters (u.outputs: key and value; NoEcho ones "****") */
+	OPS_MSG_PARAMETERS,
+	/* drift detection's result (u.text): a first line "DRIFTED: 2 of 40 resource(s)
+	 * drifted, 37 in sync, 1 not checked", then each drifted resource and its property
+	 * differences (expected, actual) */
+	OPS_MSG_DRIFT,
+	OPS_MSG_RESOURCES, /* the deployed stack's resources (ListStackResources) */
 	OPS_MSG_ERROR,     /* a failure, as a message the operator can act on */
 	OPS_MSG_DONE,      /* the job ended (ok or not): always the last message */
 } ops_msg_kind;
@@ -86,6 +99,11 @@ typedef struct ops_output {
 	char *key, *value, *description;
 } ops_output;
 
+/* A resource of the deployed stack (ListStackResources). */
+typedef struct ops_resource {
+	char *logical_id, *type, *status;
+} ops_resource;
+
 typedef struct ops_call {
 	double time;            /* when it started */
 	double ms;              /* how long it took */
@@ -115,6 +133,10 @@ typedef struct ops_msg {
 			ops_output *v;
 			size_t n;
 		} outputs;
+		struct {
+			ops_resource *v;
+			size_t n;
+		} resources;
 		struct {
 			bool ok;
 			char *status; /* the stack's status at the end, or "" */
@@ -187,6 +209,10 @@ void ops_post_event(ops_sink *s, double time, const char *logical_id, const char
                     const char *status, const char *reason);
 void ops_post_identity(ops_sink *s, const char *account, const char *arn);
 void ops_post_outputs(ops_sink *s, const ops_output *v, size_t n);
+/* The deployed stack's parameters (OPS_MSG_PARAMETERS): key and value of each. */
+void ops_post_parameters(ops_sink *s, const ops_output *v, size_t n);
+/* The deployed stack's resources (OPS_MSG_RESOURCES), sorted by ops_resources_sort. */
+void ops_post_resources(ops_sink *s, const ops_resource *v, size_t n);
 /* Whether the console asked the job to stop (the operator detached): a
  * backend checks between calls and returns soon; the stack goes on. */
 bool ops_stopped(ops_sink *s);
@@ -242,6 +268,14 @@ void ops_changeset_sort(ops_changeset *cs);
 /* Counts: adds, modifies without replacement, replacements, removals. */
 void ops_changeset_counts(const ops_changeset *cs, size_t *add, size_t *modify, size_t *replace,
                           size_t *remove);
+/* Where a resource type stands in the destroy dialog: the kinds that hold data first, as
+ * an operator weighs them (0 databases, 1 caches, 2 file systems, 3 buckets, 4 streams,
+ * 5 secrets, 6 the other stateful types of type_is_stateful: keys, logs, repositories,
+ * ...); -1 for a type that holds no data. */
+int ops_stateful_rank(const char *type);
+/* Sorts by that rank (stateful first), then type, then logical id. */
+void ops_resources_sort(ops_resource *v, size_t n);
+void ops_resources_free(ops_resource *v, size_t n);
 /* SHA-256 of `len` bytes as 64 hex digits. */
 void ops_sha256_hex(const char *data, size_t len, char out[65]);
 /* (Stack statuses: ops/status.h, the one classifier.) */

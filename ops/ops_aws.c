@@ -14,6 +14,7 @@
 #include "model/analysis.h"
 #include "ops/flow.h"
 #include "ops/leftovers.h"
+#include "ops/stackdrift.h"
 #include "ops/stackflow.h"
 #include "ops/status.h"
 
@@ -861,12 +862,118 @@ static bool job_template(awsb *b, const ops_request *rq)
 	buf tpl;
 	buf_init(&tpl, 0);
 	lms_error err = {0};
+	/* the stack's parameters first: the console's deployed diff needs both */
+	cfn_stack *st = NULL;
+	if (!cfn_describe_stack(b->aws, rq->stack, &st, &err)) {
+		post_error(b, "cannot read the stack", &err);
+		return false;
+	}
+	if (st) {
+		ops_output *v = calloc(st->nparameters + 1, sizeof(*v));
+		for (size_t i = 0; v && i < st->nparameters; i++)
+			v[i] = (ops_output){st->parameters[i].key, st->parameters[i].value, ""};
+		if (v)
+			ops_post_parameters(b->sink, v, st->nparameters); /* copies */
+		free(v);
+		cfn_stack_free(st);
+	}
 	bool ok = cfn_get_template(b->aws, rq->stack, &tpl, &err);
 	if (!ok)
 		post_error(b, "cannot read the deployed template", &err);
 	else
 		ops_post_text(b->sink, OPS_MSG_TEMPLATE, "%s", buf_cstr(&tpl));
 	buf_free(&tpl);
+	return ok;
+}
+
+/* ListStackResources: what a destroy would delete, for its dialog. */
+static bool job_resources(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	cfn_event *res = NULL;
+	size_t n = 0;
+	lms_error err = {0};
+	if (!cfn_list_stack_resources(b->aws, rq->stack, &res, &n, &err)) {
+		post_error(b, "cannot list the stack's resources", &err);
+		return false;
+	}
+	ops_resource *v = calloc(n + 1, sizeof(*v));
+	for (size_t i = 0; v && i < n; i++)
+		v[i] = (ops_resource){res[i].logical_id, res[i].resource_type, res[i].status};
+	if (v)
+		ops_post_resources(b->sink, v, n); /* copies */
+	free(v);
+	for (size_t i = 0; i < n; i++)
+		cfn_event_clear(&res[i]);
+	free(res);
+	return v != NULL;
+}
+
+static void drift_progress(void *ctx, const cfn_drift_status *st, int waited)
+{
+	awsb *b = ctx;
+	ops_post_text(b->sink, OPS_MSG_PHASE, "drift detection: %s (%d s)",
+	              st->detection_status ? st->detection_status : "started", waited);
+}
+
+/* The result as the console shows it (the same facts as lmsctl drift prints). */
+static void post_drift(awsb *b, const stack_drift *d)
+{
+	buf t;
+	buf_init(&t, 0);
+	buf_addf(&t, "%s: %zu of %zu resource(s) drifted, %zu in sync, %zu not checked\n",
+	         d->status.drift_status ? d->status.drift_status : "UNKNOWN", d->drifted, d->nres,
+	         d->in_sync, d->not_checked);
+	if (d->status.detection_status &&
+	    strcmp(d->status.detection_status, "DETECTION_FAILED") == 0)
+		buf_addf(&t, "the detection failed for some resources: %s\n",
+		         d->status.reason ? d->status.reason : "no reason given");
+	for (size_t i = 0; i < d->nres; i++) {
+		const cfn_resource_drift *r = &d->res[i];
+		if (!stack_drift_is_drift(r))
+			continue;
+		buf_addf(&t, "%s %s (%s)%s%s%s\n", r->status, r->logical_id, r->resource_type,
+		         r->physical_id ? " " : "", r->physical_id ? r->physical_id : "", "");
+		for (size_t j = 0; j < r->ndiffs; j++) {
+			const cfn_property_difference *x = &r->diffs[j];
+			buf_addf(&t, "    %s %s: expected %s, actual %s\n", x->type, x->path,
+			         x->expected ? x->expected : "(none)",
+			         x->actual ? x->actual : "(none)");
+		}
+	}
+	ops_post_text(b->sink, OPS_MSG_DRIFT, "%s", buf_cstr(&t));
+	buf_free(&t);
+}
+
+static bool job_drift(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	sf_hooks h = hooks(b);
+	stack_drift d;
+	lms_error err = {0};
+	sd_drift_end end = stack_drift_detect(b->aws, b->stack_id ? b->stack_id : rq->stack, &h,
+	                                      drift_progress, &d, &err);
+	bool ok = end == SD_DRIFT_DONE;
+	if (ok)
+		post_drift(b, &d);
+	else if (end == SD_DRIFT_UNSUPPORTED)
+		ops_post_text(
+		    b->sink, OPS_MSG_ERROR,
+		    "drift detection is not available at this endpoint: CloudFormation %s "
+		    "is not implemented there (HTTP %ld%s); nothing was checked",
+		    d.failed_call ? d.failed_call : "DetectStackDrift", d.http_status,
+		    b->endpoint_url && b->endpoint_url[0]
+		        ? "; an emulator such as moto has no drift detection"
+		        : "");
+	else if (end == SD_DRIFT_INTERRUPTED)
+		ops_post_text(b->sink, OPS_MSG_ERROR,
+		              "stopped waiting: the drift detection goes on in CloudFormation");
+	else
+		post_error(b, "drift detection", &err);
+	lms_error_clear(&err);
+	stack_drift_free(&d);
 	return ok;
 }
 
@@ -902,6 +1009,12 @@ static bool aws_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *sin
 		break;
 	case OPS_TEMPLATE:
 		ok = job_template(b, rq);
+		break;
+	case OPS_RESOURCES:
+		ok = job_resources(b, rq);
+		break;
+	case OPS_DRIFT:
+		ok = job_drift(b, rq);
 		break;
 	default:
 		ops_post_text(sink, OPS_MSG_ERROR, "unknown operation");

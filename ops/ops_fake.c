@@ -24,7 +24,28 @@ typedef struct fake {
 	size_t done;    /* changes of `running` finished */
 	char *deployed; /* the template last applied */
 	char *cs_id;
+	/* the deployed stack's parameters: the model's when the session began, then those of
+	 * each change set executed */
+	ops_output *dparams;
+	size_t ndparams;
 } fake;
+
+static void dparams_set(fake *f, const ops_request *rq)
+{
+	for (size_t i = 0; i < f->ndparams; i++) {
+		free(f->dparams[i].key);
+		free(f->dparams[i].value);
+	}
+	free(f->dparams);
+	f->ndparams = 0;
+	f->dparams = calloc(rq->nparams + 1, sizeof(*f->dparams));
+	for (size_t i = 0; f->dparams && i < rq->nparams; i++) {
+		f->dparams[i].key = strdup(rq->params[i].key);
+		f->dparams[i].value = strdup(rq->params[i].no_echo ? "****" : rq->params[i].value);
+		f->dparams[i].description = "";
+		f->ndparams++;
+	}
+}
 
 static bool is(const fake *f, const char *s)
 {
@@ -288,6 +309,8 @@ static bool job_startup(fake *f, const ops_request *rq, ops_sink *s)
 	}
 	call(f, s, "GetCallerIdentity", 200, "", "aws sts get-caller-identity");
 	ops_post_identity(s, "123456789012", "arn:aws:iam::123456789012:user/ops-fake");
+	if (f->exists && !f->dparams)
+		dparams_set(f, rq); /* deployed before this session, with the model's values */
 	char *cli = cli_line(rq, "describe-stacks", NULL);
 	if (!f->exists) {
 		call(f, s, "DescribeStacks", 400, "ValidationError: Stack does not exist",
@@ -378,6 +401,7 @@ static bool job_execute(fake *f, const ops_request *rq, ops_sink *s)
 		buf_addf(&a, "--change-set-name %s", rq->changeset_id);
 		cli_call(f, s, rq, "ExecuteChangeSet", 200, "", "execute-change-set", buf_cstr(&a));
 		buf_free(&a);
+		dparams_set(f, rq);
 	}
 	bool creating = !f->exists;
 	f->exists = true;
@@ -494,6 +518,8 @@ static bool job_template(fake *f, const ops_request *rq, ops_sink *s)
 		              "stack %s does not exist: nothing deployed to compare", rq->stack);
 		return false;
 	}
+	cli_call(f, s, rq, "DescribeStacks", 200, "", "describe-stacks", NULL);
+	ops_post_parameters(s, f->dparams, f->ndparams);
 	if (f->deployed) {
 		ops_post_text(s, OPS_MSG_TEMPLATE, "%s", f->deployed);
 		return true;
@@ -522,6 +548,69 @@ static bool job_template(fake *f, const ops_request *rq, ops_sink *s)
 	return true;
 }
 
+/* ListStackResources: the pretend stack's resources, as deployed. */
+static bool job_resources(fake *f, const ops_request *rq, ops_sink *s)
+{
+	if (!f->exists) {
+		cli_call(f, s, rq, "ListStackResources", 400,
+		         "ValidationError: Stack does not exist", "list-stack-resources", NULL);
+		ops_post_text(s, OPS_MSG_ERROR, "stack %s does not exist", rq->stack);
+		return false;
+	}
+	cli_call(f, s, rq, "ListStackResources", 200, "", "list-stack-resources", NULL);
+	ops_resource *v = calloc(f->nres + 1, sizeof(*v));
+	if (!v)
+		return false;
+	for (size_t i = 0; i < f->nres; i++)
+		v[i] = (ops_resource){(char *)f->res[i].logical_id, (char *)f->res[i].type,
+		                      "CREATE_COMPLETE"};
+	ops_post_resources(s, v, f->nres); /* copies */
+	free(v);
+	return true;
+}
+
+/* Drift detection: "update" has drifted (the first resource that holds data was changed
+ * outside CloudFormation), the other scenarios with a stack are in sync. */
+static bool job_drift(fake *f, const ops_request *rq, ops_sink *s)
+{
+	if (!f->exists) {
+		cli_call(f, s, rq, "DetectStackDrift", 400, "ValidationError: Stack does not exist",
+		         "detect-stack-drift", NULL);
+		ops_post_text(s, OPS_MSG_ERROR, "stack %s does not exist: nothing to check",
+		              rq->stack);
+		return false;
+	}
+	cli_call(f, s, rq, "DetectStackDrift", 200, "", "detect-stack-drift", NULL);
+	for (int i = 0; i < 2; i++) {
+		if (!ops_sleep(s, f->step_ms))
+			return false;
+		cli_call(f, s, rq, "DescribeStackDriftDetectionStatus", 200, "",
+		         "describe-stack-drift-detection-status",
+		         "--stack-drift-detection-id f4ce");
+		ops_post_text(s, OPS_MSG_PHASE, "drift detection: %s (%d s)",
+		              i ? "DETECTION_COMPLETE" : "DETECTION_IN_PROGRESS",
+		              i * f->step_ms / 1000);
+	}
+	cli_call(f, s, rq, "DescribeStackResourceDrifts", 200, "", "describe-stack-resource-drifts",
+	         NULL);
+	const ops_fake_resource *drifted = NULL;
+	for (size_t i = 0; i < f->nres && !drifted && is(f, "update"); i++)
+		if (type_is_stateful(f->res[i].type))
+			drifted = &f->res[i];
+	if (drifted)
+		ops_post_text(s, OPS_MSG_DRIFT,
+		              "DRIFTED: 1 of %zu resource(s) drifted, %zu in sync, 0 not checked\n"
+		              "MODIFIED %s (%s)\n"
+		              "    NOT_EQUAL /Properties/Tags/0/Value: expected lms, actual "
+		              "changed-by-hand\n",
+		              f->nres, f->nres - 1, drifted->logical_id, drifted->type);
+	else
+		ops_post_text(s, OPS_MSG_DRIFT,
+		              "IN_SYNC: 0 of %zu resource(s) drifted, %zu in sync, 0 not checked\n",
+		              f->nres, f->nres);
+	return true;
+}
+
 static bool fake_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *s)
 {
 	fake *f = ctx;
@@ -546,6 +635,10 @@ static bool fake_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *s)
 		return job_continue(f, rq, s);
 	case OPS_TEMPLATE:
 		return job_template(f, rq, s);
+	case OPS_RESOURCES:
+		return job_resources(f, rq, s);
+	case OPS_DRIFT:
+		return job_drift(f, rq, s);
 	default:
 		ops_post_text(s, OPS_MSG_ERROR, "the fake backend cannot %s", ops_job_name(job));
 		return false;
@@ -566,6 +659,11 @@ static void fake_free(void *ctx)
 	free(f->status);
 	free(f->deployed);
 	free(f->cs_id);
+	for (size_t i = 0; i < f->ndparams; i++) {
+		free(f->dparams[i].key);
+		free(f->dparams[i].value);
+	}
+	free(f->dparams);
 	ops_changeset_free(&f->running);
 	free(f);
 }

@@ -157,6 +157,7 @@ keys '?'
 expect help 'Help: every key and command'
 expect help-global 'Everywhere'
 keys G
+keys PPage
 expect help-commands ':help +every key'
 keys q
 expect help-closed '1 Params'
@@ -477,7 +478,7 @@ start 100 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5 -- prod.yml
 expect destroy-prod-open 'UPDATE_COMPLETE'
 keys X
 expect destroy-prod-asks 'DESTROY the PROD stack'
-expect destroy-prod-names '│ DatabaseCluster \(AWS::RDS::DBCluster\)'
+expect destroy-prod-names '│   DatabaseCluster \(AWS::RDS::DBCluster\)'
 expect destroy-prod-lift 'termination protection if it is on'
 keys Escape
 keys q
@@ -605,6 +606,194 @@ expect keys-q-closes '─ Panels'
 expect_not keys-q-still-running 'EXIT'
 keys q
 expect_exit keys-q-quits 0
+
+# ---- :set and :goto say what they did; the message line keeps no stale message ------------------
+rm -f "$tmp/.prod.yml.lmsctl-recover"
+cp prod.orig prod.yml 2>/dev/null || true
+start 100 24 -- prod.yml
+expect say-open 'PROD'
+keys : 'set VpcCidr 10.52.0.0/16' Enter
+expect say-set 'VpcCidr = 10\.52\.0\.0/16 \(was 10\.40\.0\.0/16\)$'
+keys : 'set VpcCidr 10.52.0.0/16' Enter
+expect say-set-same 'VpcCidr = 10\.52\.0\.0/16 \(unchanged\)'
+keys : 'set VpcCidr 10.52.0.0/8' Enter
+expect say-set-error 'VpcCidr = 10\.52\.0\.0/8 \(was 10\.52\.0\.0/16\); (NET001|PRM003) '
+keys : 'stack lms-other' Enter
+expect say-stack 'stack = lms-other \(was lms-prod\)'
+keys : 'set VpcCidrr 10.52.0.0/16' Enter
+expect say-set-near "no parameter 'VpcCidrr'; nearest: VpcCidr \(Tab"
+keys : 'set vpccidr 10.52.0.0/16' Enter
+expect say-set-case "no parameter 'vpccidr'; nearest: VpcCidr"
+keys : 'set Zzzzzzzzzz 1' Enter
+expect say-set-none "no parameter 'Zzzzzzzzzz' \(none close"
+keys : 'goto ServiceMaxTasks' Enter
+expect say-goto 'ServiceMaxTasks: Compute panel, '
+keys : 'goto DatabaseCluster' Enter
+expect say-goto-resource 'DatabaseCluster: AWS::RDS::DBCluster, line [0-9]+ of the preview'
+keys : 'goto DatabaseClustr' Enter
+expect say-goto-near "no parameter or resource 'DatabaseClustr'; nearest: DatabaseCluster"
+# a key clears the message line before it acts (the log keeps the message)
+keys j
+expect_not say-key-clears "no parameter or resource 'DatabaseClustr'"
+keys M
+expect say-log-keeps "no parameter or resource 'DatabaseClustr'"
+keys Escape
+keys : 'q!' Enter
+expect_exit say-quit 0
+rm -f "$tmp/.prod.yml.lmsctl-recover"
+# a job's result replaces what a key said while it ran
+start 80 24 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=1500
+expect stale-open 'UPDATE_COMPLETE'
+keys D
+keys : 'goto NoSuchThing' Enter
+expect stale-before "no parameter or resource 'NoSuchThing'"
+expect stale-review 'Change set review' 12
+expect_not stale-cleared "NoSuchThing"
+keys Escape
+keys q
+
+# ---- the preview scrolls sideways; wide layouts use the space ------------------------------------
+start 80 24
+expect hs-open '1 Params'
+keys 3
+keys / '(codeconnections|codestar' Enter
+expect hs-cut-right 'AllowedPattern: .*»│$'
+expect_not hs-no-left '«'
+expect_not hs-end-hidden 'connection/\[0-9a-f-\]\{36\}'
+keys l
+expect hs-left-mark '│ *1128 +«'
+expect hs-status 'from column 9'
+keys l l l l l l
+expect hs-end-shown 'connection/\[0-9a-f-\]\{36\}\)\?.│$'
+expect_not hs-end-no-right '»│$'
+keys Right
+expect hs-stops 'from column 5[0-9]'
+keys h
+keys Left
+expect hs-back 'from column (3|4)[0-9]'
+keys 0
+expect_not hs-home '«'
+expect_not hs-home-status 'from column'
+# the help wraps to the width: at 80 columns the paragraph breaks, at 160 it does not
+keys '?'
+expect help80-open 'Help: every key and command'
+keys G
+expect help80-wrapped "its own constraint \(the template's +│" 
+expect_not help80-not-one-line "constraint \(the template's AllowedPattern, AllowedValues, Min/Max\), then the cross-field rules"
+keys q
+expect_not side80-narrow '^│[> ]Network +[0-9]+ fields'
+keys q
+start 160 48
+expect wide-open '1 Params'
+expect wide-side '^│[> ]Network +7 fields'
+expect wide-side-counts '^│[> ]Observability +[0-9]+ fields +▲1'
+keys '?'
+keys G
+expect help160-one-line "constraint \(the template's AllowedPattern, AllowedValues, Min/Max\), then the cross-field rules\. Enter keeps"
+keys q
+keys 3
+keys / '(codeconnections|codestar' Enter
+expect wide-line-whole 'connection/\[0-9a-f-\]\{36\}\)\?. +│$'
+expect_not wide-no-cut '»'
+keys l
+expect_not wide-no-scroll-needed 'from column'
+keys q
+keys q
+
+# ---- destroy names what the stack holds (ListStackResources), the stateful first ----------------
+start 80 24 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect dres-open 'UPDATE_COMPLETE'
+keys X
+expect dres-asks 'Destroy the stack'
+expect dres-count 'Its [0-9]+ resources go; it cannot'
+expect dres-stateful '[0-9]+ of them hold data, which goes with them'
+screen | grep -A1 'hold data' | tail -1 | grep -q '◆ 1 AWS::RDS::DBCluster: DatabaseCluster' && ok ||
+	bad "dres-first: the database is not the first kind listed"
+expect dres-more '◆ and [0-9]+ more of [0-9]+ more kind'
+expect dres-others 'The other [0-9]+ \([0-9]+ kinds\), most: [0-9]+ '
+expect dres-typed 'Type the environment name \(dev\)'
+expect_not dres-no-fixed-sentence 'the Aurora cluster, the'
+keys Escape
+keys 5
+expect dres-apilog 'cloudformation:ListStackResources'
+keys q
+keys q
+start 100 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5 -- prod.yml
+expect dres-prod-open 'UPDATE_COMPLETE'
+keys X
+expect dres-prod-asks 'DESTROY the PROD stack'
+expect dres-prod-logs '◆ [0-9]+ AWS::Logs::LogGroup: '
+# databases, caches, file systems, buckets, streams, secrets, then the other kinds that hold data
+order=$(screen | grep -o '◆ [0-9]* AWS::[A-Za-z0-9]*::' | sed 's/◆ [0-9]* AWS::\([A-Za-z0-9]*\)::/\1/' | uniq | tr '\n' ' ')
+case $order in
+"RDS ElastiCache EFS S3 Kinesis KinesisFirehose SecretsManager "*) ok ;;
+*) bad "dres-prod-order: $order" ;;
+esac
+expect dres-prod-protected '│   DatabaseCluster \(AWS::RDS::DBCluster\)'
+keys Escape
+keys q
+
+# ---- the deployed diff: the stack's parameters and resources against the model ------------------
+start 100 30 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect ddiff-open 'UPDATE_COMPLETE'
+keys : 'set VpcCidr 10.52.0.0/16' Enter
+keys 3
+keys d
+expect ddiff-title 'Deployed diff: the stack against the model'
+expect ddiff-params '# Parameters: 1 of [0-9]+ differ|Parameters: 1 of [0-9]+ differ'
+expect ddiff-param 'VpcCidr: 10\.40\.0\.0/16 → 10\.52\.0\.0/16'
+expect ddiff-res 'Resources: \+[0-9]+ added +~[0-9]+ modified +−[0-9]+ removed'
+keys G
+expect ddiff-unified '^│.│ -      CidrBlock: 10\.40\.0\.0/16'
+expect ddiff-unified-new '^│.│ \+      CidrBlock: 10\.52\.0\.0/16'
+keys q
+keys M
+expect ddiff-msg 'lms-dev: 1 parameter\(s\) and [0-9]+ resource\(s\) differ'
+keys Escape
+keys 5
+expect ddiff-apilog 'cloudformation:DescribeStacks'
+keys : 'diff deployed' Enter
+expect ddiff-cmd 'Deployed diff: the stack against the model'
+keys q
+keys : 'diff nonsense' Enter
+expect ddiff-bad ':diff takes nothing \(the saved file\) or deployed'
+keys : 'q!' Enter
+rm -f "$tmp/state/lmsctl/"*recover
+# no stack: nothing to compare
+start 80 24 LMSCTL_FAKE_AWS=new LMSCTL_FAKE_STEP_MS=5
+expect ddiff-new-open 'no stack'
+keys 3
+keys d
+expect ddiff-none 'no stack deployed yet: nothing to compare with'
+keys q
+keys q
+
+# ---- drift: detection on the worker, progress, the result in a page of its own -------------------
+start 100 30 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=600
+expect drift-open 'UPDATE_COMPLETE'
+keys 4
+keys f
+expect drift-progress 'drift detection: DETECTION_IN_PROGRESS'
+expect drift-view 'Drift: lms-dev \(DetectStackDrift\)' 10
+expect drift-summary 'DRIFTED: 1 of [0-9]+ resource\(s\) drifted'
+expect drift-resource 'MODIFIED [A-Za-z0-9]+ \(AWS::[A-Za-z0-9:]+\)'
+expect drift-property 'NOT_EQUAL /Properties/Tags/0/Value: expected lms, actual changed-by-hand'
+keys q
+keys 5
+expect drift-apilog 'cloudformation:DescribeStackResourceDrifts'
+keys q
+keys q
+start 80 24 LMSCTL_FAKE_AWS=failed-create LMSCTL_FAKE_STEP_MS=5
+expect drift-sync-open 'ROLLBACK_COMPLETE'
+keys : drift Enter
+expect drift-sync 'IN_SYNC: 0 of [0-9]+ resource\(s\) drifted' 10
+keys q
+keys q
+start 80 24 LMSCTL_FAKE_AWS=new LMSCTL_FAKE_STEP_MS=5
+expect drift-none-open 'no stack'
+keys : drift Enter
+expect drift-none 'no stack deployed yet: nothing to check for drift'
+keys q
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -204,6 +204,28 @@ class ConsoleAgainstMoto(unittest.TestCase):
         with open(path, encoding="utf-8") as f:
             return [json.loads(line) for line in f if line.strip()]
 
+    def test_drift_moto_has_none(self):
+        """moto implements no drift call: the console's drift (:drift) says drift detection is
+        not available there, and nothing crashes."""
+        c = self.console
+        model = self.model(FIXTURE, "lms-cdrift", suffix="cdri")
+        # the stack, made by the admin (the console's own deploy is the other test's)
+        self.admin("cloudformation").create_stack(
+            StackName="lms-cdrift",
+            TemplateBody=json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}))
+        self.open(FIXTURE, model, user="admin")
+        c.wait(r"CREATE_COMPLETE")
+        c.keys(":")
+        c.text("drift")
+        c.keys("Enter")
+        c.wait(r"drift detection is not available at this endpoint", 30)
+        c.keys("M")
+        c.wait(r"DetectStackDrift is not implemented there \(HTTP 500; an")
+        c.keys("Escape")
+        c.keys(":")
+        c.text("q!")
+        c.keys("Enter")
+
     def test_deploy_update_destroy(self):
         c = self.console
         model = self.model(FIXTURE, "lms-console", suffix="cons")
@@ -332,9 +354,31 @@ class ConsoleAgainstMoto(unittest.TestCase):
             ssm.get_parameter(Name="/lms/cons/log-retention-days")
         self.assertEqual(self.journal()[-1]["result"], "UPDATE_COMPLETE")
 
-        # X: the environment's name typed; the stack goes
+        # the deployed diff: the model against the stack, as lmsctl diff has it (NoEcho masked)
+        c.keys("3")
+        c.keys("d")
+        s = c.wait(r"Deployed diff: the stack against the model", 20)
+        self.assertRegex(s, r"Parameters: \d+ of \d+ differ")
+        self.assertRegex(s, r"WebhookToken: \*\*\*\* \(NoEcho: not compared\)")
+        self.assertNotIn("hunter2", s)
+        c.keys("q")
+        # drift detection: the deployer's policy (docs/deployer-policy.json) has no drift
+        # call: refused as such, readable, and the stack view still shows the update
+        c.keys("4")
+        c.keys(":")
+        c.text("drift")
+        c.keys("Enter")
+        s = c.wait(r"drift detection: CloudFormation DetectStackDrift: AccessDenied", 30)
+        self.assertIn("Finished lms-console", s)
+        # X: the stack's resources as moto lists them (ListStackResources), then the
+        # environment's name typed; the stack goes
         c.keys("X")
-        c.wait(r"Type the environment name \(cons\)")
+        s = c.wait(r"Type the environment name \(cons\)")
+        self.assertRegex(s, r"Its 4 resources go; it")
+        self.assertIn("2 of them hold data, which goes with them:", s)
+        self.assertIn("◆ 2 AWS::SQS::Queue: AlarmQueue, WorkQueue", s)
+        self.assertRegex(s, r"The other 2 \(1 kind\), most: 2 SSM::Parameter\.")
+        self.assertNotIn("the Aurora cluster", s)
         c.text("cons")
         c.keys("Enter")
         c.wait(r"lms-console: DELETE_COMPLETE in \d+ s", 30)

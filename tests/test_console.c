@@ -14,6 +14,7 @@
 #include "testutil.h"
 
 #include "common/diff.h"
+#include "common/names.h"
 #include "model/analysis.h"
 #include "model/catalog.h"
 #include "model/model.h"
@@ -86,6 +87,15 @@ static void test_wrap(void **state)
 	n = ui_wrap("abcdefghij\nxy", 13, 4, true, l, 8);
 	assert_int_equal(n, 4);
 	assert_int_equal(l[3].to - l[3].from, 2);
+	/* a line's own indentation stays (a diff, YAML); the spaces of a soft break go */
+	const char *ind = "  - a\n    b c d e f";
+	n = ui_wrap(ind, strlen(ind), 8, true, l, 8);
+	assert_int_equal(n, 3);
+	assert_memory_equal(ind + l[0].from, "  - a", 5);
+	assert_int_equal(l[0].to - l[0].from, 5);
+	assert_memory_equal(ind + l[1].from, "    b c", 7);
+	assert_int_equal(l[1].to - l[1].from, 7);
+	assert_memory_equal(ind + l[2].from, "d e f", 5);
 	/* counting only */
 	assert_int_equal(ui_wrap(s, strlen(s), 10, true, NULL, 0), 3);
 	assert_int_equal(ui_wrap("", 0, 10, true, NULL, 0), 0);
@@ -255,6 +265,55 @@ static void test_cmd_complete(void **state)
 	n = cmd_complete("", words, all, 64);
 	assert_int_equal(n, total);
 	free_all(all, n);
+}
+
+static void test_cmd_nearest(void **state)
+{
+	(void)state;
+	const char *names[] = {"VpcCidr", "VpcFlowLogs", "AppSubnetCidrs", "NatGatewayMode",
+	                       "DatabaseCluster"};
+	cmd_words words = {names, 5};
+	const char *out[4];
+	/* a case slip and a typo: distance 0 and 1, nearest first */
+	size_t n = cmd_nearest("vpccidr", words, out, 4);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "VpcCidr");
+	n = cmd_nearest("VpcCidrr", words, out, 4);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "VpcCidr");
+	/* a word two edits away is near (the floor of 2), three is not (7 letters / 3 = 2) */
+	n = cmd_nearest("VpcCxdrr", words, out, 4);
+	assert_int_equal(n, 1);
+	n = cmd_nearest("VxcCxdrr", words, out, 4);
+	assert_int_equal(n, 0);
+	/* contained: after the near misses; two letters are not enough */
+	n = cmd_nearest("Cidr", words, out, 4);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0], "VpcCidr");
+	assert_string_equal(out[1], "AppSubnetCidrs");
+	assert_int_equal(cmd_nearest("Ci", words, out, 4), 0);
+	/* the name itself is not offered; max is kept */
+	n = cmd_nearest("VpcCidr", words, out, 4);
+	assert_int_equal(n, 0);
+	n = cmd_nearest("Vpc", words, out, 1);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "VpcCidr");
+	assert_int_equal(cmd_nearest("Nothing like it", words, out, 4), 0);
+}
+
+static void test_edit_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(lms_edit_distance("VpcCidr", "VpcCidr", false), 0);
+	assert_int_equal(lms_edit_distance("vpccidr", "VpcCidr", false), 2);
+	assert_int_equal(lms_edit_distance("vpccidr", "VpcCidr", true), 0);
+	assert_int_equal(lms_edit_distance("", "abc", false), 3);
+	assert_int_equal(lms_edit_distance("kitten", "sitting", false), 3);
+	char long_name[66];
+	memset(long_name, 'a', 65);
+	long_name[65] = '\0';
+	assert_true(lms_edit_distance(long_name, "a", false) == SIZE_MAX);
+	assert_int_equal(lms_edit_distance(long_name + 1, "a", false), 63);
 }
 
 /* ---- ui_diff -------------------------------------------------------------- */
@@ -880,6 +939,8 @@ int main(void)
 	    cmocka_unit_test(test_history_steps),
 	    cmocka_unit_test(test_cmd_parse),
 	    cmocka_unit_test(test_cmd_complete),
+	    cmocka_unit_test(test_cmd_nearest),
+	    cmocka_unit_test(test_edit_distance),
 	    cmocka_unit_test(test_diff_identical_and_simple),
 	    cmocka_unit_test(test_diff_hunks_and_edges),
 	    cmocka_unit_test(test_yaml_spans),

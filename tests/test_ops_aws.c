@@ -153,11 +153,25 @@ static void run_rq(ops_runner *r, ops_job job, const ops_request *rq, seen *s, c
 			case OPS_MSG_PHASE:
 			case OPS_MSG_ERROR:
 			case OPS_MSG_TEMPLATE:
+			case OPS_MSG_DRIFT:
 				buf_addf(&s->text, "%s %s\n",
 				         m->kind == OPS_MSG_ERROR   ? "ERROR"
 				         : m->kind == OPS_MSG_PHASE ? "PHASE"
+				         : m->kind == OPS_MSG_DRIFT ? "DRIFT"
 				                                    : "TEMPLATE",
 				         m->u.text ? m->u.text : "");
+				break;
+			case OPS_MSG_PARAMETERS:
+				for (size_t k = 0; k < m->u.outputs.n; k++)
+					buf_addf(&s->text, "PARAM %s=%s\n", m->u.outputs.v[k].key,
+					         m->u.outputs.v[k].value);
+				break;
+			case OPS_MSG_RESOURCES:
+				for (size_t k = 0; k < m->u.resources.n; k++)
+					buf_addf(&s->text, "RESOURCE %s %s %s\n",
+					         m->u.resources.v[k].logical_id,
+					         m->u.resources.v[k].type,
+					         m->u.resources.v[k].status);
 				break;
 			case OPS_MSG_DONE:
 				s->done = true;
@@ -325,6 +339,27 @@ static void test_destroy_refused_by_protection(void **state)
 	expect(&s, "TEMPLATE ");
 	expect(&s, "DeletionProtection: !If [IsProd, true, false]");
 	expect(&s, "CALL cloudformation:GetTemplate 200");
+	/* and the stack's parameters first, for the console's deployed diff */
+	expect(&s, "CALL cloudformation:DescribeStacks 200");
+	expect(&s, "PARAM ");
+	seen_free(&s);
+	ops_runner_free(r);
+}
+
+/* What the destroy dialog lists (ListStackResources), the kinds that hold data first: the
+ * database, then the file system, then the load balancer. */
+static void test_resources_for_destroy(void **state)
+{
+	(void)state;
+	ops_runner *r = runner_for("lift");
+	seen s;
+	run(r, OPS_RESOURCES, NULL, &s, NULL);
+	assert_true(s.ok);
+	expect(&s, "CALL cloudformation:ListStackResources 200");
+	expect(&s, "RESOURCE DatabaseCluster AWS::RDS::DBCluster UPDATE_COMPLETE\n"
+	           "RESOURCE FileSystem AWS::EFS::FileSystem UPDATE_COMPLETE\n"
+	           "RESOURCE Alb AWS::ElasticLoadBalancingV2::LoadBalancer UPDATE_COMPLETE\n");
+	expect_not(&s, "CALL cloudformation:DeleteStack");
 	seen_free(&s);
 	ops_runner_free(r);
 }
@@ -687,6 +722,7 @@ int main(void)
 	    cmocka_unit_test(test_update_rolled_back),
 	    cmocka_unit_test(test_deploy_again_after_a_failed_execute),
 	    cmocka_unit_test(test_destroy_refused_by_protection),
+	    cmocka_unit_test(test_resources_for_destroy),
 	    cmocka_unit_test(test_destroy_lifts_named_protection),
 	    cmocka_unit_test(test_leftover_names),
 	    cmocka_unit_test(test_platform_protection_lifts),

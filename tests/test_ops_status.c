@@ -1,6 +1,7 @@
 /* The one stack-status classifier (ops/status.c) and the deploy gate on it: every status
  * of CloudFormation's StackStatus enumeration in the class AWS's descriptions give it (see
  * ops/status.h for the sources). */
+#include "ops/ops.h"
 #include "ops/status.h"
 
 #include <setjmp.h>
@@ -147,10 +148,46 @@ static void test_findings_that_stop_a_deploy(void **state)
 	assert_false(ops_finding_stops_deploy(&sibling, "prod", false));
 }
 
+/* The destroy dialog's order: databases, caches, file systems, buckets, streams, secrets,
+ * the other kinds that hold data, then the rest; names near a kind are not it. */
+static void test_stateful_rank(void **state)
+{
+	(void)state;
+	assert_int_equal(ops_stateful_rank("AWS::RDS::DBCluster"), 0);
+	assert_int_equal(ops_stateful_rank("AWS::RDS::DBInstance"), 0);
+	assert_int_equal(ops_stateful_rank("AWS::ElastiCache::ReplicationGroup"), 1);
+	assert_int_equal(ops_stateful_rank("AWS::EFS::FileSystem"), 2);
+	assert_int_equal(ops_stateful_rank("AWS::S3::Bucket"), 3);
+	assert_int_equal(ops_stateful_rank("AWS::Kinesis::Stream"), 4);
+	assert_int_equal(ops_stateful_rank("AWS::KinesisFirehose::DeliveryStream"), 4);
+	assert_int_equal(ops_stateful_rank("AWS::SecretsManager::Secret"), 5);
+	assert_int_equal(ops_stateful_rank("AWS::KMS::Key"), 6);
+	assert_int_equal(ops_stateful_rank("AWS::Logs::LogGroup"), 6);
+	/* holds no data: the subnet group of a database, a bucket's policy, a mount target */
+	assert_int_equal(ops_stateful_rank("AWS::RDS::DBSubnetGroup"), -1);
+	assert_int_equal(ops_stateful_rank("AWS::S3::BucketPolicy"), -1);
+	assert_int_equal(ops_stateful_rank("AWS::EFS::MountTarget"), -1);
+	assert_int_equal(ops_stateful_rank(NULL), -1);
+	ops_resource v[] = {
+	    {"Role", "AWS::IAM::Role", "CREATE_COMPLETE"},
+	    {"Logs", "AWS::Logs::LogGroup", "CREATE_COMPLETE"},
+	    {"Bucket", "AWS::S3::Bucket", "CREATE_COMPLETE"},
+	    {"Writer", "AWS::RDS::DBInstance", "CREATE_COMPLETE"},
+	    {"Cluster", "AWS::RDS::DBCluster", "CREATE_COMPLETE"},
+	    {"Cache", "AWS::ElastiCache::ReplicationGroup", "CREATE_COMPLETE"},
+	    {"Reader", "AWS::RDS::DBInstance", "CREATE_COMPLETE"},
+	};
+	ops_resources_sort(v, 7);
+	const char *want[] = {"Cluster", "Reader", "Writer", "Cache", "Bucket", "Logs", "Role"};
+	for (size_t i = 0; i < 7; i++)
+		assert_string_equal(v[i].logical_id, want[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_documented_status),
+	    cmocka_unit_test(test_stateful_rank),
 	    cmocka_unit_test(test_what_the_old_classifiers_agreed_on),
 	    cmocka_unit_test(test_where_they_disagreed),
 	    cmocka_unit_test(test_unknown_statuses),

@@ -68,6 +68,8 @@ static void vmsg(console *c, bool error, const char *fmt, va_list ap)
 	free(c->msg);
 	c->msg = lms_vstrdupf(fmt, ap);
 	c->msg_error = error;
+	c->msg_from_job = c->in_ops;
+	c->msg_progress = false;
 	if (!c->msg)
 		return;
 	/* the log keeps its own copy; the oldest goes when it is full */
@@ -102,6 +104,13 @@ static int show_messages(console *c)
 	}
 	dlg_push(c, d);
 	return UI_HANDLED | UI_REDRAW;
+}
+
+static void msg_clear(console *c)
+{
+	free(c->msg);
+	c->msg = NULL;
+	c->msg_error = c->msg_from_job = c->msg_progress = false;
 }
 
 static void copy_to_clipboard(console *c, const char *text)
@@ -300,6 +309,115 @@ static int set_value(console *c, const char *key, const char *value, const char 
 	free(b);
 	model_changed(c);
 	return UI_HANDLED | UI_REDRAW | UI_MODEL_CHANGED;
+}
+
+/* What a value looks like in a message: masked for a NoEcho parameter, the template
+ * default named when the model has none. */
+static void value_words(console *c, buf *b, const char *key, const char *value)
+{
+	const cat_param *p = ui_model_field_param(&c->um, key);
+	if (value && p && p->no_echo && strcmp(p->e.name, key) == 0)
+		buf_addf(b, "%s", "******** (NoEcho)");
+	else if (value)
+		buf_addf(b, "%s", value);
+	else if (p && p->default_value && strcmp(p->e.name, key) == 0)
+		buf_addf(b, "the template default %s", p->no_echo ? "(NoEcho)" : p->default_value);
+	else
+		buf_adds(b, "unset");
+}
+
+/* :set, :stack, :region, :env: the edit, then what it did ("X = V (was W)"), with the
+ * worst finding the value now has. */
+static int set_and_say(console *c, const char *key, const char *value, const char *extra)
+{
+	const char *raw = ui_model_raw(&c->um, key);
+	char *before = raw ? strdup(raw) : NULL;
+	bool same = raw && strcmp(raw, value) == 0;
+	int r = set_value(c, key, value, key);
+	if (!(r & UI_MODEL_CHANGED) && !same) {
+		free(before);
+		return r; /* set_value said why */
+	}
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "%s = ", key);
+	value_words(c, &b, key, value);
+	if (same) {
+		buf_adds(&b, " (unchanged)");
+	} else {
+		buf_adds(&b, " (was ");
+		value_words(c, &b, key, before);
+		buf_adds(&b, ")");
+	}
+	const cat_param *p = ui_model_field_param(&c->um, key);
+	const ui_field_state *fs = p ? &c->um.fs[ui_model_param_index(&c->um, p)] : NULL;
+	bool bad = fs && fs->nfind && fs->first >= 0 && fs->worst == SEV_ERROR;
+	if (bad) {
+		const finding *f = &c->um.f.v[fs->first];
+		buf_addf(&b, "; %s %s", f->rule, f->message);
+	}
+	if (extra)
+		buf_adds(&b, extra);
+	console_msg(c, bad, "%s", b.failed ? "out of memory" : buf_cstr(&b));
+	buf_free(&b);
+	free(before);
+	return r | UI_HANDLED | UI_REDRAW;
+}
+
+/* "no parameter 'X'; nearest: A, B, C" for :set and :goto. */
+static void say_unknown(console *c, const char *what, const char *name, bool resources)
+{
+	size_t nres = 0;
+	const tpl_index *ix = resources ? console_template(c) : NULL;
+	if (ix)
+		nres = ix->nres;
+	const char **names = calloc(c->cat->nparams + nres + 1, sizeof(char *));
+	char **res_ids = calloc(nres + 1, sizeof(char *));
+	size_t n = 0;
+	if (names && res_ids) {
+		for (size_t i = 0; i < c->cat->nparams; i++)
+			names[n++] = c->cat->params[i].e.name;
+		for (size_t i = 0; i < nres; i++)
+			if ((res_ids[i] = strndup(ix->res[i].id, ix->res[i].id_len)) != NULL)
+				names[n++] = res_ids[i];
+	}
+	const char *near[3];
+	size_t k = names ? cmd_nearest(name, (cmd_words){names, n}, near, 3) : 0;
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "no %s '%s'", what, name);
+	for (size_t i = 0; i < k; i++)
+		buf_addf(&b, "%s%s", i ? ", " : "; nearest: ", near[i]);
+	buf_adds(&b, k ? " (Tab completes the names)" : " (none close; Tab completes the names)");
+	console_msg(c, true, "%s", b.failed ? "out of memory" : buf_cstr(&b));
+	buf_free(&b);
+	for (size_t i = 0; i < nres; i++)
+		free(res_ids[i]);
+	free(res_ids);
+	free(names);
+}
+
+/* :goto NAME: a parameter, else a resource of the preview; says where it went. */
+static void goto_and_say(console *c, const char *name)
+{
+	const cat_param *cp = catalog_param(c->cat, name);
+	if (cp) {
+		console_goto_param(c, cp);
+		console_msg(c, false, "%s: %s panel, %s", name,
+		            cp->group < c->cat->ngroups ? c->cat->groups[cp->group].label : "no",
+		            cp->label ? cp->label : name);
+	} else if (console_goto_resource(c, name)) {
+		const tpl_index *ix = console_template(c);
+		long at = ix ? tpl_resource_find(ix, name) : -1;
+		if (at >= 0 && ix->res[at].type)
+			console_msg(c, false, "%s: %.*s, line %zu of the preview", name,
+			            (int)ix->res[at].type_len, ix->res[at].type,
+			            ix->res[at].first + 1);
+		else
+			console_msg(c, false, "%s: a resource in the preview", name);
+	} else {
+		say_unknown(c, "parameter or resource", name, true);
+	}
 }
 
 static int undo_redo(console *c, bool redo)
@@ -732,11 +850,33 @@ static bool goto_resource(console *c, const char *logical_id)
 
 /* ---- help ----------------------------------------------------------------- */
 
-static void help_bindings(dialog *d, const char *title, const ui_binding *b, size_t n)
+/* One help entry: `head` (its keys, padded to `indent` columns), then `text` wrapped to the
+ * dialog's width with the continuation lines under the text's start (the help dialog takes
+ * the screen's width: dlg_layout). */
+static void help_entry(console *c, dialog *d, const char *head, int indent, const char *text)
+{
+	int inner = c->cols - 8; /* dlg_layout: the text dialog is cols - 4 wide, 2 each side */
+	size_t room = inner - indent > 20 ? (size_t)(inner - indent) : 20;
+	size_t len = strlen(text);
+	ui_line lines[32];
+	size_t n = ui_wrap(text, len, room, c->utf8, lines, 32);
+	if (n == 0) {
+		dlg_addf(d, "%s\n", head);
+		return;
+	}
+	for (size_t i = 0; i < n && i < 32; i++)
+		dlg_addf(d, "%-*s%.*s\n", indent, i ? "" : head, (int)(lines[i].to - lines[i].from),
+		         text + lines[i].from);
+}
+
+static void help_bindings(console *c, dialog *d, const char *title, const ui_binding *b, size_t n)
 {
 	dlg_addf(d, "# %s\n", title);
-	for (size_t i = 0; i < n; i++)
-		dlg_addf(d, "  %-12s %s\n", b[i].keys, b[i].what);
+	for (size_t i = 0; i < n; i++) {
+		char head[64];
+		snprintf(head, sizeof(head), "  %-12s ", b[i].keys);
+		help_entry(c, d, head, 15, b[i].what);
+	}
 	dlg_addf(d, "\n");
 }
 
@@ -746,36 +886,43 @@ static int show_help(console *c)
 	if (!d)
 		return UI_HANDLED;
 	const view_class *cur = views[c->view];
-	help_bindings(d, cur->title ? cur->title : cur->name, cur->keys, cur->nkeys);
-	help_bindings(d, "Everywhere", global_keys, sizeof(global_keys) / sizeof(global_keys[0]));
+	help_bindings(c, d, cur->title ? cur->title : cur->name, cur->keys, cur->nkeys);
+	help_bindings(c, d, "Everywhere", global_keys,
+	              sizeof(global_keys) / sizeof(global_keys[0]));
 	for (int v = 0; v < VIEW_COUNT; v++)
 		if (views[v] != cur && views[v]->nkeys)
-			help_bindings(d, views[v]->title ? views[v]->title : views[v]->name,
+			help_bindings(c, d, views[v]->title ? views[v]->title : views[v]->name,
 			              views[v]->keys, views[v]->nkeys);
 	dlg_addf(d, "# Commands (after :)\n");
 	size_t n;
 	const cmd_def *t = cmd_table(&n);
 	for (size_t i = 0; i < n; i++) {
-		char name[64];
-		snprintf(name, sizeof(name), "%s%s%s", t[i].name, *t[i].args ? " " : "", t[i].args);
-		if (t[i].alias)
-			dlg_addf(d, "  :%-26s %s (:%s)\n", name, t[i].help, t[i].alias);
-		else
-			dlg_addf(d, "  :%-26s %s\n", name, t[i].help);
+		char head[96];
+		snprintf(head, sizeof(head), "  :%s%s%s ", t[i].name, *t[i].args ? " " : "",
+		         t[i].args);
+		char *what = t[i].alias ? lms_strdupf("%s (:%s)", t[i].help, t[i].alias) : NULL;
+		help_entry(c, d, head, 30, what ? what : t[i].help);
+		free(what);
 	}
-	dlg_addf(d, "\n# Editing a value\n"
-	            "  Typing checks the value at once: its own constraint (the template's\n"
-	            "  AllowedPattern, AllowedValues, Min/Max), then the cross-field rules.\n"
-	            "  Enter keeps it, Esc drops it. Ctrl-A/E start/end, Ctrl-U clears,\n"
-	            "  Ctrl-W deletes a word. A value with choices opens a pick list; a\n"
-	            "  true/false value toggles. Pasted text goes only into a field.\n"
-	            "\n# Safety\n"
-	            "  Deploy and destroy ask before acting: y/N (No by default) for additions\n"
-	            "  and changes; the environment name typed for any replacement, removal or\n"
-	            "  destroy. Keys typed ahead are dropped before each question. --readonly\n"
-	            "  (or readonly = true for the environment in ~/.config/lmsctl/config,\n"
-	            "  lifted by --write) disables both and saving. Unsaved edits are kept in\n"
-	            "  a recovery file until saved.\n");
+	dlg_addf(d, "\n# Editing a value\n");
+	help_entry(c, d, "  ", 2,
+	           "Typing checks the value at once: its own constraint (the template's "
+	           "AllowedPattern, AllowedValues, Min/Max), then the cross-field rules. Enter "
+	           "keeps it, Esc drops it. Ctrl-A/E start/end, Ctrl-U clears, Ctrl-W deletes a "
+	           "word. A value with choices opens a pick list; a true/false value toggles. "
+	           "Pasted text goes only into a field.");
+	dlg_addf(d, "\n# The message line\n");
+	help_entry(c, d, "  ", 2,
+	           "A key clears it before it acts; a stack job's result replaces what a key "
+	           "said before it. M shows the last 200 messages in full.");
+	dlg_addf(d, "\n# Safety\n");
+	help_entry(c, d, "  ", 2,
+	           "Deploy and destroy ask before acting: y/N (No by default) for additions and "
+	           "changes; the environment name typed for any replacement, removal or "
+	           "destroy. Keys typed ahead are dropped before each question. --readonly (or "
+	           "readonly = true for the environment in ~/.config/lmsctl/config, lifted by "
+	           "--write) disables both and saving. Unsaved edits are kept in a recovery file "
+	           "until saved.");
 	dlg_push(c, d);
 	return UI_HANDLED | UI_REDRAW;
 }
@@ -820,22 +967,24 @@ static int run_command(console *c, const char *line)
 	case CMD_DESTROY:
 		r |= destroy_start(c);
 		break;
+	case CMD_DRIFT:
+		r |= drift_start(c);
+		break;
 	case CMD_ENV:
-		r |= console_set_value(c, "environment", p.arg, "environment");
-		console_msg(c, false, "environment: %s%s", p.arg,
-		            strcmp(p.arg, "prod") == 0
-		                ? " (PROD: the findings show what prod needs; "
-		                  ":profile prod sets its values)"
-		                : "");
+		r |= set_and_say(c, "environment", p.arg,
+		                 strcmp(p.arg, "prod") == 0
+		                     ? " (PROD: the findings show what prod needs; "
+		                       ":profile prod sets its values)"
+		                     : NULL);
 		break;
 	case CMD_PROFILE:
 		r |= apply_profile(c, p.arg);
 		break;
 	case CMD_STACK:
-		r |= console_set_value(c, "stack", p.arg, "stack");
+		r |= set_and_say(c, "stack", p.arg, NULL);
 		break;
 	case CMD_REGION:
-		r |= console_set_value(c, "region", p.arg, "region");
+		r |= set_and_say(c, "region", p.arg, NULL);
 		break;
 	case CMD_SET: {
 		size_t nl = strcspn(p.arg, " \t");
@@ -845,23 +994,18 @@ static int run_command(console *c, const char *line)
 			value++;
 		const cat_param *cp = name ? catalog_param(c->cat, name) : NULL;
 		if (!cp && name && strcmp(name, "stack") != 0 && strcmp(name, "region") != 0)
-			console_msg(c, true, "no parameter '%s': Tab completes the names", name);
+			say_unknown(c, "parameter", name, false);
 		else if (name) {
-			r |= console_set_value(c, name, value, name);
+			r |= set_and_say(c, name, value, NULL);
 			if (cp)
 				params_select(c, cp);
 		}
 		free(name);
 		break;
 	}
-	case CMD_GOTO: {
-		const cat_param *cp = catalog_param(c->cat, p.arg);
-		if (cp)
-			console_goto_param(c, cp);
-		else if (!console_goto_resource(c, p.arg))
-			console_msg(c, true, "no parameter or resource '%s'", p.arg);
+	case CMD_GOTO:
+		goto_and_say(c, p.arg);
 		break;
-	}
 	case CMD_UNDO:
 		r |= undo_redo(c, false);
 		break;
@@ -910,6 +1054,13 @@ static int run_command(console *c, const char *line)
 		r |= show_messages(c);
 		break;
 	case CMD_DIFF: {
+		if (p.arg && strcmp(p.arg, "deployed") == 0) {
+			diff_deployed_start(c);
+			break;
+		} else if (p.arg) {
+			console_msg(c, true, ":diff takes nothing (the saved file) or deployed");
+			break;
+		}
 		buf now;
 		buf_init(&now, 0);
 		if (c->m->doc && model_render_update(c->m, &now))
@@ -989,9 +1140,7 @@ static void complete(console *c)
 		ui_edit_set(&c->prompt_edit, buf_cstr(&b));
 		buf_free(&b);
 		free(cands[0]);
-		c->msg_error = false;
-		free(c->msg);
-		c->msg = NULL;
+		msg_clear(c);
 	} else {
 		char *common = cmd_common_prefix(cands, n);
 		if (common && strlen(common) > strlen(line)) {
@@ -1474,8 +1623,7 @@ static int global_key(console *c, int key)
 			console_set_view(c, c->prev_view);
 			return UI_HANDLED | UI_REDRAW;
 		}
-		free(c->msg);
-		c->msg = NULL;
+		msg_clear(c);
 		if (c->view != VIEW_PARAMS)
 			console_set_view(c, VIEW_PARAMS);
 		return UI_HANDLED | UI_REDRAW;
@@ -1558,6 +1706,9 @@ static int handle_key(console *c, int key)
 	}
 	if (key == K_FN(KEY_MOUSE))
 		return mouse_event(c);
+	/* a key clears the message line before it acts (the log keeps it: M); what the key
+	 * does may set a new one */
+	msg_clear(c);
 	if (c->paste) {
 		/* pasted text is text: it may fill a field, never act as keys */
 		dialog *d = dlg_top(c);
@@ -1611,7 +1762,15 @@ static void read_ops(console *c)
 	ops_msg *m;
 	int guard = 0;
 	while ((m = ops_runner_next(c->ops.runner)) != NULL && guard++ < 4096) {
+		/* a job's result replaces what a key said before it (or while it ran): cleared
+		 * unless the result says something; the job's own messages stay. The start-up
+		 * check ends only a note that announced it. */
+		if (m->kind == OPS_MSG_DONE && c->msg && !c->msg_from_job &&
+		    (m->job != OPS_STARTUP || c->msg_progress))
+			msg_clear(c);
+		c->in_ops = true;
 		deploy_on_msg(c, m);
+		c->in_ops = false;
 		ops_msg_free(m);
 	}
 }

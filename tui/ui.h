@@ -86,6 +86,7 @@ typedef struct ui_syms {
 	const char *error, *warning, *info, *ok, *unsaved, *hidden, *stateful, *cursor;
 	const char *fold_closed, *fold_open, *ellipsis, *arrow, *replace, *add, *remove, *modify,
 	    *progress, *sep;
+	const char *cut_left, *cut_right; /* a line scrolled sideways: text cut on that side */
 } ui_syms;
 
 /* ---- views ------------------------------------------------------------- */
@@ -288,6 +289,13 @@ typedef struct stackops {
 	int scroll;
 	long cursor;
 	char *deployed_template; /* GetTemplate */
+	ops_output *dparams;     /* DescribeStacks' parameters, for the deployed diff */
+	size_t ndparams;
+	/* ListStackResources, read for the destroy dialog (X) */
+	ops_resource *dres;
+	size_t ndres;
+	bool destroy_waiting; /* X pressed: the dialog opens when the list arrives */
+	char *drift;          /* the last drift detection's result (OPS_MSG_DRIFT) */
 } stackops;
 
 /* ---- the console -------------------------------------------------------- */
@@ -362,6 +370,11 @@ struct console {
 	bool mouse;
 	bool paste; /* inside a bracketed paste */
 	bool msg_error;
+	/* The message line's rule (docs/console.md, "The message line"): a key clears it
+	 * before it acts; a stack job's result replaces or clears a message a key set. */
+	bool msg_from_job; /* posted while the console read a job's messages */
+	bool msg_progress; /* announces a job to come: goes when a job's result arrives */
+	bool in_ops;       /* reading the backend's messages (read_ops) */
 	/* The last CONSOLE_MSGLOG messages, oldest first from msglog_head (key M) */
 	struct {
 		char *text;
@@ -423,6 +436,19 @@ static inline void console_msg(console *c, bool error, const char *fmt, ...)
 	va_start(ap, fmt);
 	c->api->vmsg(c, error, fmt, ap);
 	va_end(ap);
+}
+
+/* A note that announces a job ("reading the stack's state first; deploy follows"): the
+ * next job result replaces it, the start-up check's included. */
+static inline void console_progress(console *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline void console_progress(console *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	c->api->vmsg(c, false, fmt, ap);
+	va_end(ap);
+	c->msg_progress = true;
 }
 
 static inline void console_set_view(console *c, view_id v)
@@ -498,11 +524,21 @@ typedef int (*diff_done_fn)(console *c, void *ctx, bool confirmed);
 void diff_show(console *c, const char *title, const char *old_text, size_t old_len,
                const char *new_text, size_t new_len, bool confirm, const char *confirm_what,
                diff_done_fn on_done, void *ctx);
+/* The deployed diff (preview d, :diff deployed): the model against the deployed stack as
+ * `lmsctl diff` computes it (stack_diff_compute): the parameters (NoEcho masked), the
+ * resources added, removed and modified, then the unified diff of the rendered templates.
+ * `deployed` is GetTemplate's body; the parameters are c->ops.dparams. */
+void diff_show_deployed(console *c, const char *deployed, size_t len);
+/* Starts the job that reads the deployed stack for it. */
+void diff_deployed_start(console *c);
 
 /* view_deploy.c: the one-key flows and the messages of the backend. */
 int deploy_start(console *c);
 int destroy_start(console *c);
 int deploy_ctrl_c(console *c);
+/* f in the stack view, :drift: drift detection on the ops worker; the result in a page of
+ * its own (the Drift view). */
+int drift_start(console *c);
 void deploy_on_msg(console *c, ops_msg *m);
 bool deploy_running(const console *c);
 void stackops_init(console *c);

@@ -1,6 +1,9 @@
 #include "tui/ui_cmd.h"
 
 #include "common/buf.h"
+#include "common/names.h"
+
+#include <strings.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,8 @@ static const cmd_def commands[] = {
      NULL},
     {"deploy", NULL, CMD_DEPLOY, ARG_NONE, "", "review and deploy the stack (key D)", NULL},
     {"destroy", NULL, CMD_DESTROY, ARG_NONE, "", "delete the stack (key X)", NULL},
+    {"drift", NULL, CMD_DRIFT, ARG_NONE, "",
+     "detect drift: resources changed outside CloudFormation (key f in the stack view)", NULL},
     {"env", NULL, CMD_ENV, ARG_ENV, "dev|staging|prod", "set the environment kind", NULL},
     {"profile", NULL, CMD_PROFILE, ARG_ENV, "dev|staging|prod",
      "set every parameter to that environment's profile value (one undo step)", NULL},
@@ -26,7 +31,8 @@ static const cmd_def commands[] = {
     {"export", NULL, CMD_EXPORT, ARG_PATH, "PATH",
      "write the generated template to PATH (atomically)", NULL},
     {"theme", NULL, CMD_THEME, ARG_THEME, "dark|light|mono", "switch the color theme", NULL},
-    {"diff", NULL, CMD_DIFF, ARG_NONE, "", "the model against the saved file", NULL},
+    {"diff", NULL, CMD_DIFF, ARG_OPTIONAL_PATH, "[deployed]",
+     "the model against the saved file; deployed: against the deployed stack", NULL},
     {"params", NULL, CMD_VIEW, ARG_NONE, "", "the parameter panels (key 1)", "params"},
     {"findings", NULL, CMD_VIEW, ARG_NONE, "", "every finding (key 2)", "findings"},
     {"preview", NULL, CMD_VIEW, ARG_NONE, "", "the generated template (key 3)", "preview"},
@@ -210,6 +216,51 @@ size_t cmd_complete(const char *line, cmd_words params, char **out, size_t max)
 		if (strncmp(words[i], arg, alen) == 0)
 			count = add_candidate(out, max, count, line, head, words[i]);
 	return count < max ? count : max;
+}
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+size_t cmd_nearest(const char *word, cmd_words names, const char **out, size_t max)
+{
+	size_t wlen = strlen(word), count = 0;
+	size_t limit = wlen / 3 > 2 ? wlen / 3 : 2;
+	size_t dist[16];
+	if (max > 16)
+		max = 16;
+	for (size_t i = 0; i < names.n && max; i++) {
+		const char *name = names.v[i];
+		if (!name || strcmp(name, word) == 0)
+			continue;
+		size_t d = lms_edit_distance(word, name, true);
+		/* a name that contains the word ranks after the near misspellings of it */
+		if (d > limit && wlen >= 3 && contains_nocase(name, word))
+			d = limit + 1;
+		else if (d > limit)
+			continue;
+		/* insert by distance; equal distances keep the names' order */
+		size_t at = count;
+		while (at > 0 && dist[at - 1] > d)
+			at--;
+		if (at >= max)
+			continue;
+		size_t last = count < max ? count : max - 1;
+		for (size_t k = last; k > at; k--) {
+			out[k] = out[k - 1];
+			dist[k] = dist[k - 1];
+		}
+		out[at] = name;
+		dist[at] = d;
+		if (count < max)
+			count++;
+	}
+	return count;
 }
 
 char *cmd_common_prefix(char *const *v, size_t n)

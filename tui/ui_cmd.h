@@ -29,6 +29,7 @@ typedef enum {
 	CMD_HELP,
 	CMD_DIFF,     /* :diff  the model against the saved file */
 	CMD_MESSAGES, /* :messages  the message log (key M) */
+	CMD_DRIFT,    /* :drift  drift detection (f in the stack view) */
 	CMD_COUNT
 } cmd_id;
 
@@ -83,6 +84,13 @@ typedef struct cmd_words {
  * {"goto VpcCidr"}. `params` completes parameter names. Returns how many;
  * fills at most `max` of `out` with newly allocated strings. */
 size_t cmd_complete(const char *line, cmd_words params, char **out, size_t max);
+
+/* The names nearest `word`, for "no parameter 'X'; nearest: ..." messages: at most `max`
+ * of `names` into `out` (borrowed), nearest first (then in their order). A name is near
+ * when it differs by at most a third of the word's length (at least 2) ignoring case, or
+ * contains the word ignoring case (3 characters or more); the word itself (exactly) is
+ * not offered. Returns how many. */
+size_t cmd_nearest(const char *word, cmd_words names, const char **out, size_t max);
 
 /* The longest common prefix of `n` strings, newly allocated. */
 char *cmd_common_prefix(char *const *v, size_t n);

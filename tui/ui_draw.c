@@ -51,7 +51,9 @@ void ui_syms_init(ui_syms *s, bool utf8)
 		               .remove = "−",
 		               .modify = "~",
 		               .progress = "█",
-		               .sep = "│"};
+		               .sep = "│",
+		               .cut_left = "«",
+		               .cut_right = "»"};
 	else
 		*s = (ui_syms){.error = "X",
 		               .warning = "!",
@@ -70,7 +72,9 @@ void ui_syms_init(ui_syms *s, bool utf8)
 		               .remove = "-",
 		               .modify = "~",
 		               .progress = "#",
-		               .sep = "|"};
+		               .sep = "|",
+		               .cut_left = "<",
+		               .cut_right = ">"};
 }
 
 const char *ui_sev_sym(const console *c, severity sev)

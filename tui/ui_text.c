@@ -126,11 +126,13 @@ size_t ui_wrap(const char *s, size_t len, size_t cols, bool utf8_locale, ui_line
 {
 	size_t count = 0;
 	size_t i = 0;
+	bool soft = false; /* the last line ended at a space, not at '\n' */
 	if (cols == 0)
 		cols = 1;
 	while (i < len) {
-		/* a line starts after any spaces left over from the break */
-		while (i < len && s[i] == ' ')
+		/* a line starts after any spaces left over from a break; a line's own indentation
+		 * (after '\n', or at the start) is kept: a diff, YAML, an indented list */
+		while (soft && i < len && s[i] == ' ')
 			i++;
 		if (i >= len)
 			break;
@@ -147,7 +149,8 @@ size_t ui_wrap(const char *s, size_t len, size_t cols, bool utf8_locale, ui_line
 			i += n;
 		}
 		size_t end = i;
-		if (i < len && s[i] != '\n' && last_space != (size_t)-1 && last_space > start) {
+		soft = i < len && s[i] != '\n';
+		if (soft && last_space != (size_t)-1 && last_space > start) {
 			end = last_space;
 			i = last_space + 1;
 		}

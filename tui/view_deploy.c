@@ -37,6 +37,7 @@ static const ui_binding deploy_keys[] = {
     {"c", "continue the failed rollback", CTX_CONTINUE, "continue rollback"},
     {"X", "delete the failed stack", CTX_RECOVERY, "delete stack"},
     {"Enter", "go to the field", CTX_DONE, NULL},
+    {"f", "detect drift (also :drift)", CTX_DONE, "drift"},
 };
 
 /* ---- state ----------------------------------------------------------------- */
@@ -75,6 +76,18 @@ static void set_str(char **dst, const char *src)
 	*dst = d;
 }
 
+static void dparams_clear(stackops *o)
+{
+	for (size_t i = 0; i < o->ndparams; i++) {
+		free(o->dparams[i].key);
+		free(o->dparams[i].value);
+		free(o->dparams[i].description);
+	}
+	free(o->dparams);
+	o->dparams = NULL;
+	o->ndparams = 0;
+}
+
 void stackops_free(stackops *o)
 {
 	ops_runner_free(o->runner);
@@ -101,6 +114,9 @@ void stackops_free(stackops *o)
 	free(o->phase_text);
 	free(o->error);
 	free(o->deployed_template);
+	free(o->drift);
+	dparams_clear(o);
+	ops_resources_free(o->dres, o->ndres);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -176,6 +192,13 @@ void stackops_request(console *c, ops_request *rq)
 	rq->params = ops_model_params(c->cat, c->m, &rq->nparams);
 }
 
+/* A job that reads and changes nothing (the deployed template, the resources, drift): it
+ * is not the stack view's operation. */
+static bool side_job(ops_job job)
+{
+	return job == OPS_TEMPLATE || job == OPS_RESOURCES || job == OPS_DRIFT;
+}
+
 bool stackops_start(console *c, ops_job job)
 {
 	stackops *o = &c->ops;
@@ -198,12 +221,14 @@ bool stackops_start(console *c, ops_job job)
 		            ops_job_name(job));
 		return false;
 	}
+	free(o->error);
+	o->error = NULL;
+	if (side_job(job))
+		return true; /* the stack view keeps showing the operation it showed */
 	o->job = job;
 	o->job_started = ops_now();
 	o->job_finished = 0;
 	o->detached = false;
-	free(o->error);
-	o->error = NULL;
 	return true;
 }
 
@@ -253,7 +278,7 @@ static bool can_act(console *c, const char *what, int queue)
 		if (queue && ops_runner_job(c->ops.runner) == OPS_STARTUP) {
 			/* the stack's state is being read: act once it is known */
 			c->ops.queued = queue;
-			console_msg(c, false, "reading the stack's state first; %s follows", what);
+			console_progress(c, "reading the stack's state first; %s follows", what);
 			return false;
 		}
 		console_msg(c, true, "an AWS operation is running (%s)",
@@ -279,7 +304,7 @@ int deploy_start(console *c)
 	}
 	/* the deploy gate the command line uses too: only a running operation is watched */
 	if (ops_deploy_job(o->stack_known, o->stack_exists, o->stack_status) == OPS_WATCH) {
-		console_msg(c, false, "an operation is already running on the stack: watching it");
+		console_progress(c, "an operation is already running on the stack: watching it");
 		resources_clear(o);
 		o->phase = DEP_RUNNING;
 		stackops_start(c, OPS_WATCH);
@@ -327,31 +352,126 @@ static int on_destroy_confirm(console *c, dialog *d, int choice, const char *tex
 	return UI_REDRAW;
 }
 
-int destroy_start(console *c)
+/* The deployed resources that hold data, one line per type ("◆ 2 AWS::RDS::DBInstance:
+ * DatabaseReader, DatabaseWriter"), at most `max` lines, each cut to `inner` columns. */
+static void destroy_stateful(console *c, dialog *d, size_t stateful, int inner, int max)
+{
+	const stackops *o = &c->ops;
+	dlg_addf(d, "%zu of them hold data, which goes with them:\n", stateful);
+	int lines = 0;
+	for (size_t i = 0; i < stateful;) {
+		size_t j = i;
+		while (j < stateful && strcmp(o->dres[j].type, o->dres[i].type) == 0)
+			j++;
+		if (lines == max - 1 && j < stateful) {
+			size_t kinds = 0;
+			for (size_t k = i; k < stateful; k++)
+				kinds +=
+				    k == i || strcmp(o->dres[k].type, o->dres[k - 1].type) != 0;
+			dlg_addf(d, "  %s and %zu more of %zu more kind(s)\n", c->sym.stateful,
+			         stateful - i, kinds);
+			return;
+		}
+		buf b;
+		buf_init(&b, 0);
+		buf_addf(&b, "  %s %zu %s:", c->sym.stateful, j - i, o->dres[i].type);
+		for (size_t k = i; k < j; k++)
+			buf_addf(&b, "%s %s", k > i ? "," : "", o->dres[k].logical_id);
+		size_t used = 0;
+		size_t fit = ui_text_fit(buf_cstr(&b), b.len, (size_t)inner - 1, c->utf8, &used);
+		if (fit < b.len)
+			dlg_addf(d, "%.*s%s\n", (int)fit, buf_cstr(&b), c->sym.ellipsis);
+		else
+			dlg_addf(d, "%s\n", buf_cstr(&b));
+		buf_free(&b);
+		lines++;
+		i = j;
+	}
+}
+
+/* "The other 250 (38 kinds), most: 40 IAM::Role, 30 EC2::Subnet, ..." */
+static void destroy_others(const stackops *o, buf *out, size_t from)
+{
+	size_t kinds = 0;
+	typedef struct {
+		const char *type;
+		size_t n;
+	} kind;
+	kind *k = calloc(o->ndres - from + 1, sizeof(*k));
+	if (!k)
+		return;
+	for (size_t i = from; i < o->ndres; i++) {
+		size_t at = 0;
+		while (at < kinds && strcmp(k[at].type, o->dres[i].type) != 0)
+			at++;
+		if (at == kinds)
+			k[kinds++] = (kind){o->dres[i].type, 0};
+		k[at].n++;
+	}
+	/* the most numerous first (a selection sort: a few dozen kinds) */
+	for (size_t i = 0; i < kinds; i++)
+		for (size_t j = i + 1; j < kinds; j++)
+			if (k[j].n > k[i].n) {
+				kind t = k[i];
+				k[i] = k[j];
+				k[j] = t;
+			}
+	buf_addf(out, "The other %zu (%zu kind%s)%s", o->ndres - from, kinds, kinds == 1 ? "" : "s",
+	         kinds ? ", most: " : ".");
+	for (size_t i = 0; i < kinds && i < 3; i++) {
+		const char *t = k[i].type;
+		if (lms_starts_with(t, "AWS::"))
+			t += 5;
+		buf_addf(out, "%s%zu %s", i ? ", " : "", k[i].n, t);
+	}
+	buf_addf(out, "%s\n\n", kinds > 3 ? ", ..." : kinds ? "." : "");
+	free(k);
+}
+
+static int wrapped_lines(console *c, const buf *b, int inner)
+{
+	return (int)ui_wrap(buf_cstr(b), b->len, (size_t)inner, c->utf8, NULL, 0);
+}
+
+/* The destroy question, with what the stack holds as ListStackResources says (`listed`),
+ * the stateful resources first; then what the job lifts first; then the typed name. */
+static void destroy_dialog(console *c, bool listed)
 {
 	stackops *o = &c->ops;
-	if (!can_act(c, "destroy", 'X'))
-		return UI_HANDLED | UI_REDRAW;
-	if (o->stack_known && !o->stack_exists) {
-		console_msg(c, false, "stack %s does not exist: nothing to destroy",
-		            model_get(c->m, "stack") ? model_get(c->m, "stack") : "");
-		return UI_HANDLED | UI_REDRAW;
-	}
 	const char *stack = model_get(c->m, "stack");
 	dialog *d =
 	    dlg_new(DLG_TYPED, console_is_prod(c) ? "DESTROY the PROD stack" : "Destroy the stack",
 	            on_destroy_confirm);
 	if (!d)
-		return UI_HANDLED;
+		return;
 	d->danger = true;
-	dlg_addf(d,
-	         "Delete stack %s in %s%s? Every resource goes: the Aurora cluster, the "
-	         "cache, the file system, the buckets (emptied first), the keys (scheduled "
-	         "for deletion) and the logs. It cannot be undone.\n\n",
-	         stack ? stack : "?", model_get(c->m, "region") ? model_get(c->m, "region") : "?",
-	         console_is_prod(c) ? ", environment PROD" : "");
+	const char *region = model_get(c->m, "region") ? model_get(c->m, "region") : "?";
+	buf intro, others, tail;
+	buf_init(&intro, 0);
+	buf_init(&others, 0);
+	buf_init(&tail, 0);
+	if (listed)
+		buf_addf(
+		    &intro,
+		    "Delete stack %s in %s%s? Its %zu resource%s go%s; it cannot be undone.\n\n",
+		    stack ? stack : "?", region, console_is_prod(c) ? ", environment PROD" : "",
+		    o->ndres, o->ndres == 1 ? "" : "s", o->ndres == 1 ? "es" : "");
+	else
+		buf_addf(&intro,
+		         "Delete stack %s in %s%s? Its resources could not be listed (%s): every "
+		         "one goes, data included; it cannot be undone.\n\n",
+		         stack ? stack : "?", region,
+		         console_is_prod(c) ? ", environment PROD" : "",
+		         o->error ? o->error : "no AWS access");
+	size_t stateful = 0;
+	while (listed && stateful < o->ndres && ops_stateful_rank(o->dres[stateful].type) >= 0)
+		stateful++;
+	if (listed && o->ndres > stateful)
+		destroy_others(o, &others, stateful);
+	else if (listed)
+		buf_adds(&others, "\n");
 	if (c->ops.account)
-		dlg_addf(d, "Account %s, as %s.\n\n", c->ops.account,
+		buf_addf(&tail, "Account %s, as %s.\n\n", c->ops.account,
 		         c->ops.arn ? c->ops.arn : "?");
 	/* what the job lifts first, and nothing it does not name (ops_protected_resources) */
 	ops_request rq;
@@ -362,16 +482,52 @@ int destroy_start(console *c)
 	free(rq.resources);
 	free(rq.params);
 	if (n) {
-		dlg_addf(d, "First it lifts deletion protection through CloudFormation (one change "
-		            "set that changes nothing else), on:\n");
+		buf_adds(&tail, "First it lifts deletion protection through CloudFormation (one "
+		                "change set that changes nothing else), on:\n");
 		for (size_t i = 0; i < n; i++)
-			dlg_addf(d, "  %s\n", names[i]);
-		dlg_addf(d, "and the stack's termination protection if it is on.\n\n");
+			buf_addf(&tail, "  %s\n", names[i]);
+		buf_adds(&tail, "and the stack's termination protection if it is on.\n\n");
 	}
 	ops_strings_free(names, n);
-	dlg_addf(d, "Type the environment name (%s) to confirm:", console_env_name(c));
+	buf_addf(&tail, "Type the environment name (%s) to confirm:", console_env_name(c));
+	/* the stateful kinds get the lines the rest leaves (dlg_layout, dlg_draw: the frame,
+	 * the field and its error line, the keys) */
+	int inner = (c->cols - 4 < 72 ? c->cols - 4 : 72) - 4;
+	int avail = (c->rows - 2) - 2 - 1 - 1 - 2;
+	int max = avail - wrapped_lines(c, &intro, inner) - wrapped_lines(c, &others, inner) -
+	          wrapped_lines(c, &tail, inner) - 1;
+	dlg_addf(d, "%s", buf_cstr(&intro));
+	if (listed && stateful)
+		destroy_stateful(c, d, stateful, inner, max < 1 ? 1 : max);
+	dlg_addf(d, "%s%s", buf_cstr(&others), buf_cstr(&tail));
+	buf_free(&intro);
+	buf_free(&others);
+	buf_free(&tail);
 	d->expect = strdup(console_env_name(c));
 	dlg_push(c, d);
+}
+
+int destroy_start(console *c)
+{
+	stackops *o = &c->ops;
+	if (!can_act(c, "destroy", 'X'))
+		return UI_HANDLED | UI_REDRAW;
+	if (o->stack_known && !o->stack_exists) {
+		console_msg(c, false, "stack %s does not exist: nothing to destroy",
+		            model_get(c->m, "stack") ? model_get(c->m, "stack") : "");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	/* the question names what the stack holds: ListStackResources first */
+	ops_resources_free(o->dres, o->ndres);
+	o->dres = NULL;
+	o->ndres = 0;
+	o->destroy_waiting = true;
+	if (stackops_start(c, OPS_RESOURCES)) {
+		console_progress(c, "listing the stack's resources (ListStackResources)...");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	o->destroy_waiting = false;
+	destroy_dialog(c, false);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -464,14 +620,13 @@ static int on_ctrl_c(console *c, dialog *d, int choice, const char *text, int in
 	if (choice == 'd') {
 		o->detached = true;
 		ops_runner_stop(o->runner);
-		console_msg(c, false,
-		            "detached: the stack operation goes on in AWS; D or a restart "
-		            "re-attaches");
+		/* the watch job's end says "detached" (its result replaces this) */
+		console_progress(c, "detaching...");
 	} else if (choice == 'c') {
 		ops_runner_stop(o->runner);
 		o->pending = OPS_CANCEL;
 		o->has_pending = true;
-		console_msg(c, false, "cancelling the update (CancelUpdateStack)...");
+		console_progress(c, "cancelling the update (CancelUpdateStack)...");
 	} else {
 		console_msg(c, false, "watching");
 	}
@@ -566,8 +721,10 @@ static void on_event(console *c, ops_event *e)
 static void on_done(console *c, ops_job job, bool ok)
 {
 	stackops *o = &c->ops;
-	o->ok = ok;
-	o->job_finished = ops_now();
+	if (!side_job(job)) {
+		o->ok = ok;
+		o->job_finished = ops_now();
+	}
 	switch (job) {
 	case OPS_STARTUP:
 		if (o->queued && !(o->stack_known && ops_status_in_progress(o->stack_status))) {
@@ -613,6 +770,14 @@ static void on_done(console *c, ops_job job, bool ok)
 	case OPS_DISCARD:
 	case OPS_TEMPLATE:
 		return;
+	case OPS_DRIFT:
+		return; /* the result is its own page (OPS_MSG_DRIFT), an error its message */
+	case OPS_RESOURCES:
+		if (o->destroy_waiting) {
+			o->destroy_waiting = false;
+			destroy_dialog(c, ok);
+		}
+		return;
 	default:
 		break;
 	}
@@ -626,6 +791,9 @@ static void on_done(console *c, ops_job job, bool ok)
 	}
 	if (o->detached) {
 		o->phase = DEP_IDLE;
+		console_msg(c, false,
+		            "detached: the stack operation goes on in AWS; D or a restart "
+		            "re-attaches");
 		return;
 	}
 	o->phase = DEP_DONE;
@@ -640,6 +808,8 @@ static void on_done(console *c, ops_job job, bool ok)
 		            o->stack_status ? o->stack_status : "failed",
 		            o->root_reason ? ": " : "", o->root_reason ? o->root_reason : "");
 }
+
+static void drift_show(console *c);
 
 void deploy_on_msg(console *c, ops_msg *m)
 {
@@ -662,7 +832,14 @@ void deploy_on_msg(console *c, ops_msg *m)
 		set_str(&o->stack_reason, m->u.stack.reason);
 		break;
 	case OPS_MSG_PHASE:
-		set_str(&o->phase_text, m->u.text);
+		if (m->job == OPS_DRIFT)
+			console_msg(c, false, "%s", m->u.text ? m->u.text : "");
+		else
+			set_str(&o->phase_text, m->u.text);
+		break;
+	case OPS_MSG_DRIFT:
+		set_str(&o->drift, m->u.text);
+		drift_show(c);
 		break;
 	case OPS_MSG_CHANGESET:
 		if (o->have_cs)
@@ -694,15 +871,25 @@ void deploy_on_msg(console *c, ops_msg *m)
 		m->u.outputs.v = NULL;
 		m->u.outputs.n = 0;
 		break;
-	case OPS_MSG_TEMPLATE: {
-		set_str(&o->deployed_template, m->u.text);
-		const tpl_index *ix = console_template(c);
-		if (ix && o->deployed_template)
-			diff_show(c, "deployed (GetTemplate) -> generated", o->deployed_template,
-			          strlen(o->deployed_template), c->tpl.data ? c->tpl.data : "",
-			          c->tpl.len, false, NULL, NULL, NULL);
+	case OPS_MSG_PARAMETERS:
+		dparams_clear(o);
+		o->dparams = m->u.outputs.v;
+		o->ndparams = m->u.outputs.n;
+		m->u.outputs.v = NULL; /* moved */
+		m->u.outputs.n = 0;
 		break;
-	}
+	case OPS_MSG_TEMPLATE:
+		set_str(&o->deployed_template, m->u.text);
+		if (o->deployed_template)
+			diff_show_deployed(c, o->deployed_template, strlen(o->deployed_template));
+		break;
+	case OPS_MSG_RESOURCES:
+		ops_resources_free(o->dres, o->ndres);
+		o->dres = m->u.resources.v;
+		o->ndres = m->u.resources.n;
+		m->u.resources.v = NULL; /* moved */
+		m->u.resources.n = 0;
+		break;
 	case OPS_MSG_ERROR:
 		set_str(&o->error, m->u.text);
 		if (m->job == OPS_STARTUP)
@@ -713,6 +900,42 @@ void deploy_on_msg(console *c, ops_msg *m)
 		on_done(c, m->job, m->u.done.ok);
 		break;
 	}
+}
+
+/* ---- drift -------------------------------------------------------------------- */
+
+/* The Drift view: the detection's result, each drifted resource and its properties. */
+static void drift_show(console *c)
+{
+	const char *t = c->ops.drift ? c->ops.drift : "";
+	const char *stack = model_get(c->m, "stack");
+	buf title;
+	buf_init(&title, 0);
+	buf_addf(&title, "Drift: %s (DetectStackDrift)", stack ? stack : "the stack");
+	dialog *d = dlg_new(DLG_TEXT, buf_cstr(&title), NULL);
+	buf_free(&title);
+	if (!d)
+		return;
+	size_t first = strcspn(t, "\n");
+	dlg_addf(d, "# %.*s\n", (int)first, t);
+	dlg_addf(d, "%s", t[first] ? t + first + 1 : "");
+	if (strncmp(t, "IN_SYNC", 7) == 0)
+		dlg_addf(d, "\nEvery resource checked is as the template says.\n");
+	dlg_push(c, d);
+	console_msg(c, strncmp(t, "IN_SYNC", 7) != 0, "drift: %.*s", (int)first, t);
+}
+
+int drift_start(console *c)
+{
+	stackops *o = &c->ops;
+	if (!o->runner)
+		console_msg(c, true, "%s",
+		            o->backend_note ? o->backend_note : "no AWS access here");
+	else if (o->stack_known && !o->stack_exists)
+		console_msg(c, false, "no stack deployed yet: nothing to check for drift");
+	else if (stackops_start(c, OPS_DRIFT))
+		console_progress(c, "detecting drift (DetectStackDrift)...");
+	return UI_HANDLED | UI_REDRAW;
 }
 
 /* ---- drawing ------------------------------------------------------------------ */
@@ -1183,6 +1406,8 @@ static int deploy_key(console *c, int key)
 			return UI_HANDLED | UI_REDRAW;
 		}
 	}
+	if (key == 'f' && o->phase != DEP_RUNNING && o->phase != DEP_PLANNING)
+		return drift_start(c);
 	if (key == 'c' && (deploy_context(c) & CTX_CONTINUE)) {
 		if (!can_act(c, "continuing the rollback", 0))
 			return UI_HANDLED | UI_REDRAW;

@@ -4,6 +4,7 @@
 #include "tui/ui.h"
 
 #include "common/diff.h"
+#include "ops/stackdiff.h"
 #include "tui/ui_text.h"
 
 #include <stdlib.h>
@@ -230,3 +231,117 @@ const view_class view_diff_class = {
     .context = diff_context,
     .search = diff_search,
 };
+
+/* ---- the deployed diff ---------------------------------------------------------------- */
+
+static void deployed_params_text(console *c, const stack_diff *d, dialog *dl)
+{
+	dlg_addf(dl, "# Parameters: %zu of %zu differ\n", d->params_differ, d->nparams);
+	size_t shown = 0;
+	for (size_t i = 0; i < d->nparams; i++) {
+		const sd_param *p = &d->params[i];
+		if (p->state == SD_SAME)
+			continue;
+		shown++;
+		switch (p->state) {
+		case SD_CHANGED:
+			dlg_addf(dl, "  %s %s: %s %s %s\n", c->sym.modify, p->key,
+			         p->deployed ? p->deployed : "", c->sym.arrow,
+			         p->model ? p->model : "");
+			break;
+		case SD_ADDED:
+			dlg_addf(dl, "  %s %s: %s (not in the stack)\n", c->sym.add, p->key,
+			         p->model ? p->model : "");
+			break;
+		case SD_REMOVED:
+			dlg_addf(dl, "  %s %s: %s (not in the model's template)\n", c->sym.remove,
+			         p->key, p->deployed ? p->deployed : "");
+			break;
+		case SD_MASKED:
+			dlg_addf(dl, "    %s: **** (NoEcho: not compared)\n", p->key);
+			break;
+		case SD_OWNED:
+			dlg_addf(dl, "    %s: %s (the pipeline's: an update keeps it)\n", p->key,
+			         p->deployed ? p->deployed : "");
+			break;
+		default:
+			break;
+		}
+	}
+	if (!shown)
+		dlg_addf(dl, "  every parameter as deployed\n");
+}
+
+static void deployed_resources_text(console *c, const stack_diff *d, dialog *dl)
+{
+	dlg_addf(dl, "\n# Resources: %s%zu added  %s%zu modified  %s%zu removed\n", c->sym.add,
+	         d->added, c->sym.modify, d->modified, c->sym.remove, d->removed);
+	for (size_t i = 0; i < d->nres; i++) {
+		const sd_resource *r = &d->res[i];
+		const char *sym = r->state == SD_RES_ADDED     ? c->sym.add
+		                  : r->state == SD_RES_REMOVED ? c->sym.remove
+		                                               : c->sym.modify;
+		dlg_addf(dl, "  %s %s (%s)%s", sym, r->logical_id, r->type, r->nchanged ? ":" : "");
+		for (size_t k = 0; k < r->nchanged; k++)
+			dlg_addf(dl, "%s %s", k ? "," : "", r->changed[k]);
+		dlg_addf(dl, "\n");
+	}
+	if (!d->nres)
+		dlg_addf(dl, "  every resource as deployed\n");
+}
+
+void diff_show_deployed(console *c, const char *deployed, size_t len)
+{
+	cfn_kv *kv = calloc(c->ops.ndparams + 1, sizeof(*kv));
+	if (!kv)
+		return;
+	for (size_t i = 0; i < c->ops.ndparams; i++)
+		kv[i] = (cfn_kv){c->ops.dparams[i].key, c->ops.dparams[i].value, false, false};
+	cfn_stack st = {.name = (char *)model_get(c->m, "stack"),
+	                .parameters = kv,
+	                .nparameters = c->ops.ndparams};
+	sd_input in = {.cat = c->cat,
+	               .m = c->m,
+	               .stack = &st,
+	               .deployed = deployed,
+	               .deployed_len = len,
+	               .unified = true};
+	stack_diff d = {0};
+	lms_error err = {0};
+	if (!stack_diff_compute(&in, &d, &err)) {
+		char *why = lms_error_format(&err);
+		console_msg(c, true, "no deployed diff: %s", why ? why : "error");
+		free(why);
+	} else {
+		dialog *dl = dlg_new(
+		    DLG_TEXT, "Deployed diff: the stack against the model (lmsctl diff)", NULL);
+		if (dl) {
+			deployed_params_text(c, &d, dl);
+			deployed_resources_text(c, &d, dl);
+			dlg_addf(dl,
+			         "\n# Template: rendered, deployed (-) against the model (+)\n");
+			if (d.unified.len)
+				dlg_addf(dl, "%s", buf_cstr(&d.unified));
+			else
+				dlg_addf(dl, "  the same\n");
+			dlg_push(c, dl);
+		}
+		console_msg(c, false,
+		            "%s: %zu parameter(s) and %zu resource(s) differ from the model",
+		            st.name ? st.name : "the stack", d.params_differ, d.nres);
+	}
+	lms_error_clear(&err);
+	stack_diff_free(&d);
+	free(kv);
+}
+
+void diff_deployed_start(console *c)
+{
+	if (!c->ops.runner)
+		console_msg(c, true, "%s",
+		            c->ops.backend_note ? c->ops.backend_note : "no AWS access here");
+	else if (!c->ops.stack_exists)
+		console_msg(c, false, "no stack deployed yet: nothing to compare with");
+	else if (stackops_start(c, OPS_TEMPLATE))
+		console_progress(c, "reading the deployed stack (DescribeStacks, GetTemplate)...");
+}

@@ -10,6 +10,7 @@
  * validates only when leaving a field (not as the operator types), and has
  * to be rebuilt on every resize; formw is used where it fits, for the field
  * being edited (ui_edit.c). */
+#include "common/str.h"
 #include "tui/ui.h"
 
 #include "tui/ui_text.h"
@@ -38,6 +39,7 @@ typedef struct params_state {
 	 * burst of keys (a paste) validates once per redraw, not once per key */
 	bool check_pending;
 	/* geometry of the last draw, relative to the body */
+	bool side_wide; /* the side list counts fields (120 columns and more) */
 	int side_w, list_y, list_x, list_h, list_w, field_y, field_x, field_w;
 } params_state;
 
@@ -207,11 +209,14 @@ static void menu_build(console *c, WINDOW *body, int h, int sw)
 		menu_free(s);
 		return;
 	}
+	/* a wide side list (120 columns and more) also counts each panel's fields */
+	bool wide = s->side_wide;
 	for (size_t g = 0; g < n; g++) {
 		char cnt[48];
 		group_counts(c, g, cnt, sizeof(cnt));
 		s->names[g] = strdup(c->cat->groups[g].label);
-		s->descs[g] = strdup(cnt);
+		s->descs[g] =
+		    wide ? lms_strdupf("%2zu fields %-6s", c->cat->groups[g].n, cnt) : strdup(cnt);
 		if (!s->names[g] || !s->descs[g])
 			break;
 		s->items[g] = new_item(s->names[g], s->descs[g]);
@@ -496,6 +501,15 @@ static void params_draw(console *c, WINDOW *w, int h, int wd)
 		sw = 26;
 	if (sw > wd / 3)
 		sw = wd / 3;
+	/* 120 columns and more: room for each panel's field count ("11 fields ✖2▲2": 14
+	 * columns, the mark and the spaces menuw puts between name and description) */
+	bool wide = wd >= 120 && (int)lw + 20 <= wd / 3;
+	if (wide)
+		sw = (int)lw + 20;
+	if (wide != s->side_wide) {
+		s->side_wide = wide;
+		menu_free(s);
+	}
 	if (!s->menu || s->menu_h != h - 2 || s->menu_w != sw - 2 ||
 	    s->menu_generation != c->um.generation)
 		menu_build(c, w, h, sw);

@@ -20,8 +20,10 @@ typedef struct preview_state {
 	bool *folded;       /* per resource */
 	size_t nfolded;
 	unsigned long generation;
-	char *follow; /* the parameter followed, or NULL */
-	int rows;     /* text rows of the last draw */
+	char *follow;   /* the parameter followed, or NULL */
+	int rows;       /* text rows of the last draw */
+	size_t hscroll; /* columns scrolled to the right (h l, arrows) */
+	int text_w;     /* text columns of the last draw */
 	/* the rendered view, rebuilt when the model changes */
 	bool rendered;
 	buf rtext;
@@ -46,11 +48,15 @@ static const ui_binding preview_keys[] = {
     {"j k", "scroll", 0, NULL},
     {"] [", "next/previous use of the field", 0, "uses"},
     {"} {", "next/previous resource", 0, NULL},
+    {"h l", "scroll sideways (arrows too; 0 back to the start); « » mark cut text", 0, NULL},
     {"z", "fold/unfold resource", 0, "fold"},
     {"Z", "fold/unfold all", 0, NULL},
     {"r", "rendered view", 0, "rendered"},
     {"w", "write to a file", 0, "write"},
-    {"d", "diff with deployed", 0, NULL},
+    {"d",
+     "the deployed diff: the stack's parameters and resources against the model (also :diff "
+     "deployed)",
+     0, "deployed"},
     {"f", "follow the selected field", 0, NULL},
     {"g G", "top/bottom", 0, NULL},
 };
@@ -242,8 +248,10 @@ static bool resource_hidden(console *c, const tpl_index *ix, long r)
 	return r >= 0 && (size_t)r < ix->nres && s->hidden && s->hidden[r];
 }
 
-static void draw_line(console *c, WINDOW *w, int y, int x, int width, const char *s, size_t len,
-                      bool dim, attr_t row)
+/* Draws line `s` from column `skip` on, in `width` columns, colored by its syntax; a
+ * marker where text is cut on either side. Returns the columns the text takes. */
+static int draw_line(console *c, WINDOW *w, int y, int x, int width, const char *s, size_t len,
+                     size_t skip, bool dim, attr_t row)
 {
 	static const th_role roles[YS_COUNT] = {
 	    [YS_PLAIN] = TH_NORMAL,     [YS_KEY] = TH_Y_KEY,       [YS_PUNCT] = TH_Y_PUNCT,
@@ -256,16 +264,28 @@ static void draw_line(console *c, WINDOW *w, int y, int x, int width, const char
 		n = 64;
 		spans[63].to = len;
 	}
+	size_t skipped = 0;
+	size_t off = skip ? ui_text_fit(s, len, skip, c->utf8, &skipped) : 0;
+	size_t total = ui_text_width(s, len, c->utf8);
+	size_t rest = total - skipped;
 	int cx = x;
 	for (size_t i = 0; i < n && cx < x + width; i++) {
+		if (spans[i].to <= off)
+			continue;
+		size_t from = spans[i].from > off ? spans[i].from : off;
 		attr_t a = row ? row : dim ? th(&c->th, TH_DIM) : th(&c->th, roles[spans[i].syn]);
-		cx += ui_put(c, w, y, cx, s + spans[i].from, spans[i].to - spans[i].from,
-		             x + width - cx, a);
+		cx += ui_put(c, w, y, cx, s + from, spans[i].to - from, x + width - cx, a);
 	}
+	attr_t mark = th(&c->th, TH_KEY);
+	if (off > 0 && len > 0 && width > 1)
+		ui_puts(c, w, y, x, c->sym.cut_left, 1, mark);
+	if (rest > (size_t)width && width > 1)
+		ui_puts(c, w, y, x + width - 1, c->sym.cut_right, 1, mark);
+	return rest > (size_t)width ? width : (int)rest;
 }
 
 static void highlight(console *c, WINDOW *w, int y, int x, int width, const char *s, size_t len,
-                      const char *needle)
+                      size_t skip, const char *needle)
 {
 	if (!needle || !*needle)
 		return;
@@ -276,11 +296,14 @@ static void highlight(console *c, WINDOW *w, int y, int x, int width, const char
 		if (at == (size_t)-1)
 			break;
 		at += from;
-		int col = (int)ui_text_width(s, at, c->utf8);
-		if (col >= width)
-			break;
-		ui_put(c, w, y, x + col, s + at, nl, width - col, th(&c->th, TH_MATCH));
+		size_t col = ui_text_width(s, at, c->utf8);
 		from = at + nl;
+		if (col < skip)
+			continue; /* scrolled away (or cut on the left) */
+		if (col - skip >= (size_t)width)
+			break;
+		ui_put(c, w, y, x + (int)(col - skip), s + at, nl, width - (int)(col - skip),
+		       th(&c->th, TH_MATCH));
 	}
 }
 
@@ -292,7 +315,10 @@ static void status_line(console *c, WINDOW *w, int y, int width, const tpl_index
 		hidden += ui_model_resource_hidden(&c->um, i);
 	buf b;
 	buf_init(&b, 0);
-	/* what matters first: the followed field, the hash a deploy is tied to */
+	/* what matters first: where the text is scrolled to, the followed field, the hash a
+	 * deploy is tied to */
+	if (s->hscroll)
+		buf_addf(&b, " from column %zu (0: back) %s", s->hscroll + 1, c->sym.sep);
 	if (s->follow && !s->rendered) {
 		size_t before = 0;
 		while (before < s->nuses && s->uses[before] <= s->cursor)
@@ -361,6 +387,7 @@ static void preview_draw(console *c, WINDOW *w, int h, int wd)
 	snprintf(num, sizeof(num), "%zu", ix->nlines);
 	int gutter = (int)strlen(num) + 2;
 	int tx = 1 + gutter, tw = wd - 2 - gutter;
+	s->text_w = tw;
 	size_t l = s->top;
 	for (int r = 0; r < rows && l < ix->nlines; r++) {
 		size_t len;
@@ -384,8 +411,7 @@ static void preview_draw(console *c, WINDOW *w, int h, int wd)
 		                                                           : " ";
 		ui_puts(c, w, 1 + r, gutter - 1, mark, 1,
 		        uses ? th(&c->th, TH_MATCH) : th(&c->th, TH_DIM));
-		draw_line(c, w, 1 + r, tx, tw, t, len, hidden, row);
-		int used = (int)ui_text_width(t, len, c->utf8);
+		int used = draw_line(c, w, 1 + r, tx, tw, t, len, s->hscroll, hidden, row);
 		if (fold || (hidden && res >= 0 && ix->res[res].first == l)) {
 			char note[160];
 			if (fold)
@@ -398,7 +424,7 @@ static void preview_draw(console *c, WINDOW *w, int h, int wd)
 			ui_put_cut(c, w, 1 + r, tx + used, note, tw - used, th(&c->th, TH_INFO));
 		}
 		if (c->last_search)
-			highlight(c, w, 1 + r, tx, tw, t, len, c->last_search);
+			highlight(c, w, 1 + r, tx, tw, t, len, s->hscroll, c->last_search);
 		size_t nx = next_visible(s, ix, l);
 		if (nx == l)
 			break;
@@ -571,16 +597,30 @@ static void ask_write_path(console *c)
 	dlg_push(c, d);
 }
 
-/* d: the deployed template, to compare with (GetTemplate on the ops worker). */
-static void compare_deployed(console *c)
+/* Columns one h or l scrolls sideways. */
+#define PREVIEW_HSTEP 8
+
+/* l: eight columns further right, as long as the widest line on screen has text past the
+ * right edge (it stops where that line's end shows). */
+static size_t hscroll_right(console *c, const preview_state *s, const tpl_index *ix)
 {
-	if (!c->ops.runner)
-		console_msg(c, true, "%s",
-		            c->ops.backend_note ? c->ops.backend_note : "no AWS access here");
-	else if (!c->ops.stack_exists)
-		console_msg(c, false, "no stack deployed yet: nothing to compare with");
-	else if (stackops_start(c, OPS_TEMPLATE))
-		console_msg(c, false, "getting the deployed template (GetTemplate)...");
+	size_t widest = 0, l = s->top;
+	for (int r = 0; r < s->rows && l < ix->nlines; r++) {
+		size_t len;
+		const char *t = tpl_line(ix, l, &len);
+		size_t wdt = ui_text_width(t, len, c->utf8);
+		if (wdt > widest)
+			widest = wdt;
+		size_t nx = next_visible(s, ix, l);
+		if (nx == l)
+			break;
+		l = nx;
+	}
+	size_t room = s->text_w > 1 ? (size_t)s->text_w : 1;
+	if (widest <= s->hscroll + room)
+		return s->hscroll;
+	size_t to = s->hscroll + PREVIEW_HSTEP;
+	return to + room > widest ? widest - room : to;
 }
 
 static int preview_key(console *c, int key)
@@ -639,11 +679,22 @@ static int preview_key(console *c, int key)
 			preview_follow(c, p->e.name);
 		break;
 	}
+	case 'h':
+	case K_FN(KEY_LEFT):
+		s->hscroll = s->hscroll > PREVIEW_HSTEP ? s->hscroll - PREVIEW_HSTEP : 0;
+		break;
+	case 'l':
+	case K_FN(KEY_RIGHT):
+		s->hscroll = hscroll_right(c, s, ix);
+		break;
+	case '0':
+		s->hscroll = 0;
+		break;
 	case 'w':
 		ask_write_path(c);
 		break;
 	case 'd':
-		compare_deployed(c);
+		diff_deployed_start(c);
 		break;
 	default:
 		return UI_IGNORED;
