@@ -1,6 +1,6 @@
 #include "model/validate.h"
-#include "common/num.h"
 #include "common/names.h"
+#include "common/num.h"
 
 #include "model/rules.h"
 
