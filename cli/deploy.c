@@ -1620,7 +1620,7 @@ static int deploy_confirm(deploy_run *x, bool *go)
 		if (!yes) {
 			if (!x->main_empty)
 				say(o, "Not executed. Change set %s is left for review.\n", name);
-			if (x->edge.planned)
+			if (x->edge.planned && x->edge.c)
 				say(o, "Not executed. Change set %s of %s is left for review.\n",
 				    r->edge.change_set, x->edge.c->stack);
 			r->result = "declined";
@@ -1773,9 +1773,10 @@ static int edge_execute(deploy_run *x, const cfn_stack *main)
 	                    .target = e->c->stack,
 	                    .change_set = e->plan.cs_id,
 	                    .token = buf_cstr(&e->plan.names.execute_token),
-	                    .events_of = cs->stack_id ? cs->stack_id : e->c->stack,
+	                    .events_of = cs && cs->stack_id ? cs->stack_id : e->c->stack,
 	                    .stack = e->c->stack,
-	                    .id = cs->stack_id ? cs->stack_id : (e->stack ? e->stack->id : NULL),
+	                    .id = cs && cs->stack_id ? cs->stack_id
+	                                             : (e->stack ? e->stack->id : NULL),
 	                    .after_execute = true,
 	                    .started = say_executing};
 	sf_hooks h;
@@ -1864,7 +1865,8 @@ static int edge_deploy(deploy_run *x, const cfn_stack *main)
 	ef_next nx = ef_after_main(e, o->cat, o->m, main, &rq, buf_cstr(&x->edge_tpl),
 	                           x->edge_tpl.len, hooks(o, &h), &unreviewed, &err);
 	edge_note_change_set(x->r, &e->plan);
-	bool fresh = !reviewed_copy || !er->change_set || strcmp(reviewed_copy, er->change_set);
+	bool fresh =
+	    !reviewed_copy || !er->change_set || strcmp(reviewed_copy, er->change_set) != 0;
 	free(reviewed_copy);
 	int rc = EXIT_FINDINGS;
 	if (fresh && e->plan.cs && nx != EF_NEXT_FAILED && !cfn_change_set_is_empty(e->plan.cs)) {
@@ -2888,6 +2890,8 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 		/* said */
 	} else if (o.edge.comp && !cfn_describe_stack(o.edge.aws, o.edge.stack, &edge, &err)) {
 		fail_err(&err);
+		fail("the edge stack %s (%s) could not be read: no outputs printed", o.edge.stack,
+		     o.edge.region);
 		rc = EXIT_FINDINGS;
 	} else if (write_flat) {
 		if (!sf_write_flat_outputs_env(s, edge, flat_path, &err)) {

@@ -32,7 +32,7 @@ typedef struct fake {
 
 static void dparams_set(fake *f, const ops_request *rq)
 {
-	for (size_t i = 0; i < f->ndparams; i++) {
+	for (size_t i = 0; f->dparams && i < f->ndparams; i++) {
 		free(f->dparams[i].key);
 		free(f->dparams[i].value);
 	}

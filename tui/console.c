@@ -391,7 +391,7 @@ static void say_unknown(console *c, const char *what, const char *name, bool res
 	buf_adds(&b, k ? " (Tab completes the names)" : " (none close; Tab completes the names)");
 	console_msg(c, true, "%s", b.failed ? "out of memory" : buf_cstr(&b));
 	buf_free(&b);
-	for (size_t i = 0; i < nres; i++)
+	for (size_t i = 0; res_ids && i < nres; i++)
 		free(res_ids[i]);
 	free(res_ids);
 	free(names);

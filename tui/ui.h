@@ -262,14 +262,10 @@ typedef struct stackops {
 	char *backend_note; /* why there is none */
 	char *account, *arn;
 	char *identity_error;
-	bool stack_known, stack_exists;
 	char *stack_status, *stack_reason;
-	dep_phase phase;
-	ops_job job; /* the last job started */
 	char *phase_text;
 	double job_started, job_finished; /* finished: 0 while it runs */
 	ops_changeset cs;                 /* the change set under review or applied */
-	bool have_cs;
 	dep_resource *res;
 	size_t nres, capres;
 	size_t total; /* resources the operation works on */
@@ -279,14 +275,8 @@ typedef struct stackops {
 	ops_output *outputs;
 	size_t noutputs;
 	char *error; /* the last error of a job */
-	bool ok;     /* the last job's result */
 	ops_call *calls;
 	size_t ncalls, capcalls;
-	ops_job pending; /* a job to start when the running one ends */
-	bool has_pending;
-	int queued; /* 'D' or 'X' pressed while the start-up job ran */
-	bool detached;
-	int scroll;
 	long cursor;
 	char *deployed_template; /* GetTemplate */
 	ops_output *dparams;     /* DescribeStacks' parameters, for the deployed diff */
@@ -294,8 +284,18 @@ typedef struct stackops {
 	/* ListStackResources, read for the destroy dialog (X) */
 	ops_resource *dres;
 	size_t ndres;
+	char *drift; /* the last drift detection's result (OPS_MSG_DRIFT) */
+	dep_phase phase;
+	ops_job job;     /* the last job started */
+	ops_job pending; /* a job to start when the running one ends */
+	int queued;      /* 'D' or 'X' pressed while the start-up job ran */
+	int scroll;
+	bool stack_known, stack_exists;
+	bool have_cs;
+	bool ok; /* the last job's result */
+	bool has_pending;
+	bool detached;
 	bool destroy_waiting; /* X pressed: the dialog opens when the list arrives */
-	char *drift;          /* the last drift detection's result (OPS_MSG_DRIFT) */
 } stackops;
 
 /* ---- the console -------------------------------------------------------- */

@@ -769,9 +769,8 @@ static void on_done(console *c, ops_job job, bool ok)
 		return;
 	case OPS_DISCARD:
 	case OPS_TEMPLATE:
+	case OPS_DRIFT: /* the result is its own page (OPS_MSG_DRIFT), an error its message */
 		return;
-	case OPS_DRIFT:
-		return; /* the result is its own page (OPS_MSG_DRIFT), an error its message */
 	case OPS_RESOURCES:
 		if (o->destroy_waiting) {
 			o->destroy_waiting = false;
