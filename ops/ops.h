@@ -22,13 +22,15 @@
 #include <stddef.h>
 
 typedef enum {
-	OPS_STARTUP, /* identity, then the stack's state (OPS_MSG_IDENTITY, OPS_MSG_STACK) */
-	OPS_PLAN,    /* create and describe a change set for the template */
-	OPS_DISCARD, /* delete the change set the operator declined */
-	OPS_EXECUTE, /* execute the change set, stream events until settled */
-	OPS_DESTROY, /* delete the stack, stream events until gone */
-	OPS_WATCH,   /* stream events of an operation already in progress */
-	OPS_CANCEL,  /* CancelUpdateStack */
+	/* identity, then the stack's state (OPS_MSG_IDENTITY, OPS_MSG_PARAMETERS when it
+	 * exists, OPS_MSG_STACK) */
+	OPS_STARTUP,
+	OPS_PLAN,              /* create and describe a change set for the template */
+	OPS_DISCARD,           /* delete the change set the operator declined */
+	OPS_EXECUTE,           /* execute the change set, stream events until settled */
+	OPS_DESTROY,           /* delete the stack, stream events until gone */
+	OPS_WATCH,             /* stream events of an operation already in progress */
+	OPS_CANCEL,            /* CancelUpdateStack */
 	OPS_CONTINUE_ROLLBACK, /* ContinueUpdateRollback */
 	/* DescribeStacks' parameters (OPS_MSG_PARAMETERS), then GetTemplate (OPS_MSG_TEMPLATE):
 	 * what the console's deployed diff compares the model with */

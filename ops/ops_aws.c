@@ -319,12 +319,26 @@ static void post_resources(awsb *b, const char *stack)
 
 /* ---- jobs ----------------------------------------------------------------------------- */
 
+/* The deployed stack's parameters (OPS_MSG_PARAMETERS): the deployed diff, and the values
+ * the pipeline owns, which the params view shows read-only. */
+static void post_stack_parameters(awsb *b, const cfn_stack *st)
+{
+	ops_output *v = calloc(st->nparameters + 1, sizeof(*v));
+	for (size_t i = 0; v && i < st->nparameters; i++)
+		v[i] = (ops_output){st->parameters[i].key, st->parameters[i].value, ""};
+	if (v)
+		ops_post_parameters(b->sink, v, st->nparameters); /* copies */
+	free(v);
+}
+
 static bool job_startup(awsb *b, const ops_request *rq)
 {
 	if (!aws_connect(b, rq))
 		return false;
 	cfn_stack *s = NULL;
 	bool ok = describe(b, rq, &s);
+	if (ok && s)
+		post_stack_parameters(b, s);
 	cfn_stack_free(s);
 	return ok;
 }
@@ -869,12 +883,7 @@ static bool job_template(awsb *b, const ops_request *rq)
 		return false;
 	}
 	if (st) {
-		ops_output *v = calloc(st->nparameters + 1, sizeof(*v));
-		for (size_t i = 0; v && i < st->nparameters; i++)
-			v[i] = (ops_output){st->parameters[i].key, st->parameters[i].value, ""};
-		if (v)
-			ops_post_parameters(b->sink, v, st->nparameters); /* copies */
-		free(v);
+		post_stack_parameters(b, st);
 		cfn_stack_free(st);
 	}
 	bool ok = cfn_get_template(b->aws, rq->stack, &tpl, &err);

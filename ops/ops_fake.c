@@ -298,6 +298,40 @@ static bool play(fake *f, const ops_request *rq, ops_sink *s)
 	return true;
 }
 
+/* LMSCTL_FAKE_PIPELINE_VALUE=KEY=VALUE: the value the pipeline last deployed for KEY (a
+ * parameter the pipeline owns), as the deployed stack holds it. */
+static void pipeline_value(fake *f)
+{
+	const char *kv = getenv("LMSCTL_FAKE_PIPELINE_VALUE");
+	const char *eq = kv ? strchr(kv, '=') : NULL;
+	if (!eq || !f->dparams)
+		return;
+	size_t i = 0;
+	while (i < f->ndparams && !(strlen(f->dparams[i].key) == (size_t)(eq - kv) &&
+	                            strncmp(f->dparams[i].key, kv, (size_t)(eq - kv)) == 0))
+		i++;
+	char *v = strdup(eq + 1);
+	if (!v)
+		return;
+	if (i < f->ndparams) {
+		free(f->dparams[i].value);
+		f->dparams[i].value = v;
+		return;
+	}
+	/* not among the model's (the pipeline owns it): one more, and the list's terminator */
+	char *k = strndup(kv, (size_t)(eq - kv));
+	ops_output *more = k ? realloc(f->dparams, (f->ndparams + 2) * sizeof(*more)) : NULL;
+	if (!more) {
+		free(k);
+		free(v);
+		return;
+	}
+	f->dparams = more;
+	f->dparams[i] = (ops_output){k, v, ""};
+	f->dparams[i + 1] = (ops_output){NULL, NULL, NULL};
+	f->ndparams++;
+}
+
 static bool job_startup(fake *f, const ops_request *rq, ops_sink *s)
 {
 	if (is(f, "nocreds")) {
@@ -318,6 +352,8 @@ static bool job_startup(fake *f, const ops_request *rq, ops_sink *s)
 		ops_post_stack(s, false, "", "");
 	} else {
 		call(f, s, "DescribeStacks", 200, "", cli ? cli : "");
+		pipeline_value(f);
+		ops_post_parameters(s, f->dparams, f->ndparams);
 		ops_post_stack(s, true, f->status,
 		               is(f, "rollback-failed")
 		                   ? "The following resource(s) failed to update: [DbCluster]."

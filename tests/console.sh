@@ -580,6 +580,19 @@ fi
 keys : 'q!' Enter
 expect_exit cap 0
 
+# ---- a parameter the pipeline owns shows the value the stack runs, read-only -----------------
+rm -f "$tmp/.prod.yml.lmsctl-recover"
+start 120 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_PIPELINE_VALUE=ContainerImage=ecr.example/lms-app:v42 -- prod.yml
+expect pipeline-open 'PROD'
+expect pipeline-stack 'UPDATE_COMPLETE|CREATE_COMPLETE'
+keys : 'goto ContainerImage' Enter
+expect pipeline-row 'lms-app:v42'
+expect pipeline-detail 'deployed: ecr\.example/lms-app:v42'
+keys Enter
+expect pipeline-readonly "ContainerImage is the pipeline's, not the model's: read-only"
+keys : 'q!' Enter
+expect_exit pipeline 0
+
 # ---- the message log, Esc and q as in tig --------------------------------------------------
 rm -f "$tmp/.prod.yml.lmsctl-recover"
 start 80 24 -- prod.yml

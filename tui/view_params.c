@@ -280,6 +280,16 @@ static void constraint_text(const cat_param *p, buf *out)
 		buf_adds(out, "; the pipeline's: read-only, an update keeps the deployed value");
 }
 
+/* The deployed stack's value of a parameter (read at start and with the deployed diff), or
+ * NULL when the stack or its value is not known. */
+static const char *deployed_value(const console *c, const char *name)
+{
+	for (size_t i = 0; i < c->ops.ndparams; i++)
+		if (c->ops.dparams[i].key && strcmp(c->ops.dparams[i].key, name) == 0)
+			return c->ops.dparams[i].value;
+	return NULL;
+}
+
 static const char *shown_value(console *c, const cat_param *p, const char *v)
 {
 	if (p->no_echo && v && *v)
@@ -358,6 +368,10 @@ static void draw_row(console *c, WINDOW *w, int y, int x, int width, const cat_p
 	} else {
 		v = ui_model_value(&c->um, p->e.name);
 	}
+	/* a value the pipeline owns: what the stack runs, not the template's default */
+	const char *deployed = p->pipeline_owned ? deployed_value(c, p->e.name) : NULL;
+	if (deployed && !editing)
+		v = deployed;
 	attr_t va = row ? row | A_BOLD : (dirty ? th(&c->th, TH_CHANGED) : th(&c->th, TH_VALUE));
 	if (!ui_model_raw(&c->um, p->e.name) && !editing && !row)
 		va = th(&c->th, TH_DIM); /* absent from the file: the template Default */
@@ -462,6 +476,13 @@ static void draw_detail(console *c, WINDOW *w, int y, int x, int width, int h, c
 	}
 	if (line < end) {
 		buf_reset(&b);
+		/* the value the stack runs first: the rest may not fit */
+		const char *deployed = p->pipeline_owned ? deployed_value(c, p->e.name) : NULL;
+		if (p->pipeline_owned)
+			buf_addf(&b, "deployed: %s %s ",
+			         deployed ? shown_value(c, p, deployed)
+			                  : "(not read yet, or no stack)",
+			         c->sym.sep);
 		constraint_text(p, &b);
 		if (p->constraint_description)
 			buf_addf(&b, " %s %s", c->sym.sep, p->constraint_description);
