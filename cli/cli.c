@@ -1140,7 +1140,16 @@ int cli_main(int argc, char **argv, const cli_console *console)
 		return EXIT_USAGE;
 	}
 	lms_error cerr = {0};
-	if (!lms_config_load(&c.config, &cerr)) {
+	bool config_ok = lms_config_load(&c.config, &cerr);
+	for (int a = 0; config_ok && a < KEYMAP_ACTIONS; a++) {
+		/* a view's own key would hide a global binding in that view */
+		char *taken = c.config.keys.key[a] ? console_key_taken(c.config.keys.key[a]) : NULL;
+		if (taken)
+			config_ok =
+			    lms_config_keys_error(&c.config, (keymap_action)a, taken, &cerr);
+		free(taken);
+	}
+	if (!config_ok) {
 		print_error(&cerr);
 		lms_error_clear(&cerr);
 		term_printf(stderr, "lmsctl: fix the configuration file (see lmsctl(1), FILES), or "
@@ -1150,6 +1159,7 @@ int cli_main(int argc, char **argv, const cli_console *console)
 	}
 	if (!c.console.theme)
 		c.console.theme = c.config.theme;
+	c.console.keys = &c.config.keys;
 	c.console.env_readonly = env_readonly;
 	c.console.env_ctx = &c;
 	int rc = cli_dispatch(&c, argc, argv, first);

@@ -4,6 +4,7 @@
 #include "aws/credentials.h"
 #include "common/buf.h"
 #include "common/file.h"
+#include "common/str.h"
 #include "common/vec.h"
 
 #include <errno.h>
@@ -94,11 +95,32 @@ static bool apply(lms_config *cfg, const char *section, const char *key, const c
                   lms_error *err)
 {
 	static const char unknown_section[] =
-	    "unknown section (the file has [console] and [env NAME] sections)";
+	    "unknown section (the file has [console], [keys] and [env NAME] sections)";
 	const char *what = NULL;
+	char *owned = NULL;
 	bool env = strncmp(section, "env ", 4) == 0 && section[4];
-	if (!key || !value || (strcmp(section, "console") != 0 && !env)) {
+	bool keys = strcmp(section, "keys") == 0;
+	if (!key || !value || (strcmp(section, "console") != 0 && !env && !keys)) {
 		what = unknown_section;
+	} else if (keys) {
+		int a = keymap_action_find(key);
+		int k = keymap_key_parse(value);
+		if (a < 0)
+			what = (owned = lms_strdupf("unknown action (the actions: %s)",
+			                            keymap_action_names()))
+			           ? owned
+			           : "unknown action";
+		else if (!k)
+			what = "not a key (one printable character, Ctrl-X with a letter, or "
+			       "F1 to F12)";
+		else if (keymap_reserved(k))
+			what = (owned = lms_strdupf("%s is kept by the console (n N Tab Enter Esc "
+			                            "Backspace Ctrl-C Ctrl-L Ctrl-Z)",
+			                            value))
+			           ? owned
+			           : "kept by the console";
+		else
+			cfg->keys.key[a] = k;
 	} else if (strcmp(section, "console") == 0) {
 		if (strcmp(key, "theme") != 0)
 			what = "unknown key (the [console] section has theme)";
@@ -133,7 +155,19 @@ static bool apply(lms_config *cfg, const char *section, const char *key, const c
 		lms_error_set(err, cfg->path, 0, 0, "[%s]%s%s%s%s: %s", section, key ? " " : "",
 		              key ? key : "", key && value ? " = " : "", key && value ? value : "",
 		              what);
-	return what == NULL;
+	bool ok = what == NULL;
+	free(owned);
+	return ok;
+}
+
+bool lms_config_keys_error(const lms_config *cfg, keymap_action action, const char *why,
+                           lms_error *err)
+{
+	char name[16];
+	keymap_key_name(cfg->keys.key[action], name, sizeof name);
+	lms_error_set(err, cfg->path, 0, 0, "[keys] %s = %s: %s", keymap_action_name(action), name,
+	              why);
+	return false;
 }
 
 bool lms_config_load(lms_config *cfg, lms_error *err)
@@ -168,10 +202,22 @@ bool lms_config_load(lms_config *cfg, lms_error *err)
 		aws_ini_entry(ini, i, &section, &key, &value);
 		if (key)
 			ok = apply(cfg, section, key, value, err);
-		else if (strcmp(section, "console") != 0 && strncmp(section, "env ", 4) != 0)
+		else if (strcmp(section, "console") != 0 && strcmp(section, "keys") != 0 &&
+		         strncmp(section, "env ", 4) != 0)
 			ok = apply(cfg, section, NULL, NULL, err);
 	}
 	aws_ini_free(ini);
+	int a, b;
+	if (ok && keymap_clash(&cfg->keys, &a, &b)) {
+		char name[16];
+		keymap_key_name(cfg->keys.key[a], name, sizeof name);
+		char *why = lms_strdupf("%s is also %s's key (bind %s to another key, or pick "
+		                        "another one)",
+		                        name, keymap_action_name((keymap_action)b),
+		                        keymap_action_name((keymap_action)b));
+		ok = lms_config_keys_error(cfg, (keymap_action)a, why ? why : "a key twice", err);
+		free(why);
+	}
 	if (!ok) {
 		char *path = cfg->path;
 		cfg->path = NULL;

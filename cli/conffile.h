@@ -18,11 +18,23 @@
  *   region = REGION                      the region `init --env NAME` writes in a new model
  *   readonly = true | false              true: deploy, destroy and saving the model are
  *                                        refused unless --write is given
+ *
+ *   [keys]                               the console's global keys (tui/keymap.h)
+ *   ACTION = KEY                         ACTION: help, cmd, search, undo, redo, save,
+ *                                        deploy, destroy, messages, quit, view-params,
+ *                                        view-findings, view-preview, view-stack,
+ *                                        view-log; KEY: one printable character, Ctrl-X
+ *                                        (a letter) or F1..F12. It replaces the action's
+ *                                        default keys. Two actions on one key and keys
+ *                                        the console keeps (n N Ctrl-C Ctrl-L Ctrl-Z Tab
+ *                                        Enter Esc) are errors; so is a key a view uses
+ *                                        (checked by the caller: lms_config_keys_error)
  */
 #ifndef LMSCTL_CLI_CONFFILE_H
 #define LMSCTL_CLI_CONFFILE_H
 
 #include "common/error.h"
+#include "tui/keymap.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,6 +50,7 @@ typedef struct lms_config {
 	char *path; /* the file read (or that would be read); NULL when no home is known */
 	bool found; /* the file exists */
 	char *theme;
+	keymap keys; /* [keys]: 0 where an action keeps its default keys */
 	lms_config_env *envs;
 	size_t n, cap;
 } lms_config;
@@ -47,6 +60,10 @@ typedef struct lms_config {
 bool lms_config_load(lms_config *cfg, lms_error *err);
 /* The settings for environment `name`, or NULL. */
 const lms_config_env *lms_config_env_find(const lms_config *cfg, const char *name);
+/* Sets err, naming the file and the [keys] entry of `action`, to `why` (for the caller's
+ * checks of the bindings); returns false. */
+bool lms_config_keys_error(const lms_config *cfg, keymap_action action, const char *why,
+                           lms_error *err);
 void lms_config_free(lms_config *cfg);
 
 #endif

@@ -47,6 +47,37 @@ printf '[env prod\nreadonly = true\n' >c4
 LMSCTL_CONFIG=$tmp/c4 expect malformed 2 'c4:1: .*without' '' -- "$lmsctl" validate
 expect write-and-readonly 2 'contradict' '' -- "$lmsctl" --write --readonly validate
 
+# [keys]: an action's key replaced; each key spelling at its edge, both sides
+keys() { printf '[keys]\n%s\n' "$@" >k; }
+for good in 'messages = F2' 'messages = F12' 'messages = F10' 'deploy = Ctrl-T' 'deploy = Ctrl-t' \
+	'messages = F' 'messages = !' 'messages = ~' 'save = W' 'view-stack = 9' 'help = F1'; do
+	keys "$good"
+	LMSCTL_CONFIG=$tmp/k expect "key-ok[$good]" 0 '' 'keys' -- "$lmsctl" validate
+done
+for bad in 'messages = F13' 'messages = F0' 'messages = F01' 'messages = F1x' 'deploy = Ctrl-1' 'deploy = Ctrl-' \
+	'deploy = Ctrl-EE' 'messages = MM' 'messages = ctrl-e' 'messages = f2' 'messages = é'; do
+	keys "$bad"
+	LMSCTL_CONFIG=$tmp/k expect "key-bad[$bad]" 2 "k.*\\[keys\\] ${bad%% *} = .*: not a key" '' -- "$lmsctl" validate
+done
+keys 'message = F2'
+LMSCTL_CONFIG=$tmp/k expect key-unknown-action 2 'k.*\[keys\] message = F2: unknown action .*messages' '' -- "$lmsctl" validate
+# two actions on one key: a default still in use, or two bindings; freeing the default lifts it
+keys 'messages = S'
+LMSCTL_CONFIG=$tmp/k expect key-on-default 2 '\[keys\] messages = S: S is also save.s key' '' -- "$lmsctl" validate
+keys 'messages = S' 'save = F3'
+LMSCTL_CONFIG=$tmp/k expect key-default-freed 0 '' 'keys' -- "$lmsctl" validate
+keys 'messages = F3' 'save = F3'
+LMSCTL_CONFIG=$tmp/k expect key-twice 2 '\[keys\] (messages|save) = F3: F3 is also (save|messages).s key' '' -- "$lmsctl" validate
+# keys the console keeps, and keys a view uses for its own (the view would hide it)
+keys 'deploy = n'
+LMSCTL_CONFIG=$tmp/k expect key-reserved 2 '\[keys\] deploy = n: n is kept by the console' '' -- "$lmsctl" validate
+keys 'deploy = Ctrl-C'
+LMSCTL_CONFIG=$tmp/k expect key-reserved-ctrl 2 '\[keys\] deploy = Ctrl-C: Ctrl-C is kept' '' -- "$lmsctl" validate
+keys 'messages = j'
+LMSCTL_CONFIG=$tmp/k expect key-view-clash 2 '\[keys\] messages = j: j is the .* view.s key' '' -- "$lmsctl" validate
+keys 'messages = J'
+LMSCTL_CONFIG=$tmp/k expect key-view-free 0 '' 'keys' -- "$lmsctl" validate
+
 # a read-only environment: deploy and destroy refused before any AWS call (no credentials
 # are looked for); --write lifts it (then the missing credentials are what stops them)
 printf '[env dev]\nreadonly = true\n[env prod]\nreadonly = false\n' >ro

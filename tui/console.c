@@ -32,10 +32,14 @@ static const view_class *const views[VIEW_COUNT] = {
     [VIEW_LOG] = &view_log_class,         [VIEW_DIFF] = &view_diff_class,
 };
 
+/* The global keys; `global_actions` says which named action (tui/keymap.h) each row is, for
+ * the configuration's [keys]: -1 none, GLOBAL_VIEWS the row of the five views. */
+#define GLOBAL_VIEWS (-2)
 static const ui_binding global_keys[] = {
     {"?", "help: every key and command", 0, "help"},
     {":", "command line (Tab completes): :w :q :deploy :env prod ...", 0, "cmd"},
-    {"/ n N", "search, next match, previous match", 0, "search"},
+    {"/", "search", 0, "search"},
+    {"n N", "next match, previous match", 0, NULL},
     {"1-5", "views: params, findings, preview, stack, API log", 0, NULL},
     {"Tab S-Tab", "next area, or next view", 0, NULL},
     {"u", "undo the last edit", 0, "undo"},
@@ -50,6 +54,107 @@ static const ui_binding global_keys[] = {
     {"Ctrl-L", "redraw the screen", 0, NULL},
     {"Ctrl-Z", "suspend (fg to come back)", 0, NULL},
 };
+static const int global_actions[] = {
+    KEYMAP_HELP,
+    KEYMAP_CMD,
+    KEYMAP_SEARCH,
+    -1,
+    GLOBAL_VIEWS,
+    -1,
+    KEYMAP_UNDO,
+    KEYMAP_REDO,
+    KEYMAP_SAVE,
+    KEYMAP_DEPLOY,
+    KEYMAP_DESTROY,
+    KEYMAP_MESSAGES,
+    -1,
+    KEYMAP_QUIT,
+    -1,
+    -1,
+    -1,
+};
+#define NGLOBAL (sizeof(global_keys) / sizeof(global_keys[0]))
+_Static_assert(NGLOBAL == sizeof(global_actions) / sizeof(global_actions[0]),
+               "a global key without its action");
+
+/* The key that does action `a`: its binding, or its first default. */
+static int action_key(const console *c, keymap_action a)
+{
+	const keymap *km = c->opts->keys;
+	return km && km->key[a] ? km->key[a] : keymap_defaults(a)[0];
+}
+
+/* Fills c->gkeys: the global keys with the configuration's bindings in place, and the
+ * help saying which default keys no longer act. */
+static void global_keys_build(console *c)
+{
+	_Static_assert(NGLOBAL <= sizeof(c->gkeys) / sizeof(c->gkeys[0]), "gkeys too small");
+	const keymap *km = c->opts->keys;
+	for (size_t i = 0; i < NGLOBAL; i++) {
+		ui_binding *b = &c->gkeys[i];
+		*b = global_keys[i];
+		int a = global_actions[i];
+		char *text = c->gkey_text[i], *what = c->gkey_what[i];
+		size_t tsize = sizeof(c->gkey_text[i]), wsize = sizeof(c->gkey_what[i]);
+		if (a == GLOBAL_VIEWS) {
+			bool any = false;
+			text[0] = 0;
+			for (int v = KEYMAP_VIEW_PARAMS; v <= KEYMAP_VIEW_LOG; v++) {
+				char name[16];
+				any = any || (km && km->key[v]);
+				keymap_key_name(action_key(c, (keymap_action)v), name, sizeof name);
+				size_t at = strlen(text);
+				snprintf(text + at, tsize - at, "%s%s", at ? " " : "", name);
+			}
+			if (any) {
+				snprintf(what, wsize, "%s (the configuration file's [keys])",
+				         b->what);
+				b->keys = text;
+				b->what = what;
+			}
+		} else if (a >= 0 && km && km->key[a]) {
+			keymap_key_name(km->key[a], text, tsize);
+			char defs[32] = "";
+			for (const int *d = keymap_defaults((keymap_action)a); *d; d++) {
+				char name[16];
+				keymap_key_name(*d, name, sizeof name);
+				size_t at = strlen(defs);
+				snprintf(defs + at, sizeof defs - at, "%s%s", at ? " " : "", name);
+			}
+			snprintf(what, wsize,
+			         "%s (the configuration file's [keys]; %s no longer does)", b->what,
+			         defs);
+			b->keys = text;
+			b->what = what;
+		}
+	}
+	c->ngkeys = NGLOBAL;
+}
+
+char *console_key_taken(int key)
+{
+	for (int v = 0; v < VIEW_COUNT; v++) {
+		const view_class *vc = views[v];
+		for (size_t i = 0; i < vc->nkeys; i++) {
+			/* "j k", "Ctrl-A Ctrl-E": each word that is a key in the [keys] grammar */
+			const char *p = vc->keys[i].keys;
+			while (*p) {
+				size_t n = strcspn(p, " ");
+				char word[16];
+				snprintf(word, sizeof word, "%.*s", (int)(n < 15 ? n : 15), p);
+				if (n < 16 && keymap_key_parse(word) == key)
+					return lms_strdupf(
+					    "%s is the %s view's key (%s): there it would hide "
+					    "the binding; pick another key",
+					    word, vc->title ? vc->title : vc->name,
+					    vc->keys[i].what);
+				p += n;
+				p += strspn(p, " ");
+			}
+		}
+	}
+	return NULL;
+}
 
 static double console_now(void)
 {
@@ -887,8 +992,7 @@ static int show_help(console *c)
 		return UI_HANDLED;
 	const view_class *cur = views[c->view];
 	help_bindings(c, d, cur->title ? cur->title : cur->name, cur->keys, cur->nkeys);
-	help_bindings(c, d, "Everywhere", global_keys,
-	              sizeof(global_keys) / sizeof(global_keys[0]));
+	help_bindings(c, d, "Everywhere", c->gkeys, c->ngkeys);
 	for (int v = 0; v < VIEW_COUNT; v++)
 		if (views[v] != cur && views[v]->nkeys)
 			help_bindings(c, d, views[v]->title ? views[v]->title : views[v]->name,
@@ -1278,8 +1382,10 @@ static void draw_tabs(console *c)
 		bool active =
 		    c->view == (view_id)v || (c->view == VIEW_DIFF && c->prev_view == (view_id)v);
 		attr_t a = th(&c->th, active ? TH_TAB_ACTIVE : TH_TAB);
-		char label[64];
-		snprintf(label, sizeof(label), " %c %s", vc->tab_key, vc->title);
+		char label[64], key[16];
+		keymap_key_name(action_key(c, (keymap_action)(KEYMAP_VIEW_PARAMS + v)), key,
+		                sizeof key);
+		snprintf(label, sizeof(label), " %s %s", key, vc->title);
 		c->tab_from[v] = x;
 		x += ui_puts(c, w, 0, x, label, c->cols - x, a);
 		if (v == VIEW_FINDINGS) {
@@ -1392,7 +1498,9 @@ static void draw_footer(console *c)
 				continue;
 			/* a read-only session does not offer what it refuses */
 			bool dup = console_readonly(c) &&
-			           (strcmp(b[i].keys, "D") == 0 || strcmp(b[i].keys, "X") == 0);
+			           (strcmp(b[i].keys, "D") == 0 || strcmp(b[i].keys, "X") == 0 ||
+			            (b == c->gkeys && (global_actions[i] == KEYMAP_DEPLOY ||
+			                               global_actions[i] == KEYMAP_DESTROY)));
 			for (size_t k = 0; k < nshown; k++)
 				dup = dup || strcmp(shown[k], b[i].keys) == 0;
 			if (dup)
@@ -1410,8 +1518,8 @@ static void draw_footer(console *c)
 		}
 		if (c->prompt != PROMPT_NONE || (ctx & (CTX_EDIT | CTX_DIFF_SAVE)))
 			break;
-		b = global_keys;
-		n = sizeof(global_keys) / sizeof(global_keys[0]);
+		b = c->gkeys;
+		n = c->ngkeys;
 		ctx = 0;
 	}
 }
@@ -1558,18 +1666,59 @@ static bool layout(console *c)
 
 /* ---- keys ----------------------------------------------------------------- */
 
-static int global_key(console *c, int key)
+/* Does the named global action `a`. */
+static int global_action(console *c, keymap_action a)
 {
-	switch (key) {
-	case '?':
-	case K_FN(KEY_F(1)):
+	switch (a) {
+	case KEYMAP_HELP:
 		return show_help(c);
-	case ':':
+	case KEYMAP_CMD:
 		console_prompt_open(c, PROMPT_COMMAND, "");
 		return UI_HANDLED | UI_REDRAW;
-	case '/':
+	case KEYMAP_SEARCH:
 		console_prompt_open(c, PROMPT_SEARCH, "");
 		return UI_HANDLED | UI_REDRAW;
+	case KEYMAP_UNDO:
+		return undo_redo(c, false);
+	case KEYMAP_REDO:
+		return undo_redo(c, true);
+	case KEYMAP_SAVE:
+		console_save(c, NULL, false);
+		return UI_HANDLED | UI_REDRAW;
+	case KEYMAP_DEPLOY:
+		return deploy_start(c);
+	case KEYMAP_DESTROY:
+		return destroy_start(c);
+	case KEYMAP_MESSAGES:
+		return show_messages(c);
+	case KEYMAP_QUIT:
+		/* as in tig: q closes a view, and quits from the first one */
+		if (c->view != VIEW_PARAMS) {
+			console_set_view(c, VIEW_PARAMS);
+			return UI_HANDLED | UI_REDRAW;
+		}
+		return console_quit(c);
+	case KEYMAP_VIEW_PARAMS:
+	case KEYMAP_VIEW_FINDINGS:
+	case KEYMAP_VIEW_PREVIEW:
+	case KEYMAP_VIEW_STACK:
+	case KEYMAP_VIEW_LOG:
+		console_set_view(c, (view_id)(VIEW_PARAMS + (a - KEYMAP_VIEW_PARAMS)));
+		return UI_HANDLED | UI_REDRAW;
+	default:
+		return UI_IGNORED;
+	}
+}
+
+static int global_key(console *c, int key)
+{
+	/* the named actions, through the configuration's [keys] (function keys as keymap's) */
+	int code =
+	    key >= K_FN(KEY_F(1)) && key <= K_FN(KEY_F(12)) ? KEYMAP_FN(key - K_FN(KEY_F(0))) : key;
+	int a = keymap_lookup(c->opts->keys, code);
+	if (a >= 0)
+		return global_action(c, (keymap_action)a);
+	switch (key) {
 	case 'n':
 	case 'N': {
 		if (!c->last_search) {
@@ -1581,26 +1730,6 @@ static int global_key(console *c, int key)
 			console_msg(c, true, "not found: %s", c->last_search);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	case 'u':
-		return undo_redo(c, false);
-	case K_CTRL('r'):
-		return undo_redo(c, true);
-	case 'S':
-		console_save(c, NULL, false);
-		return UI_HANDLED | UI_REDRAW;
-	case 'D':
-		return deploy_start(c);
-	case 'X':
-		return destroy_start(c);
-	case 'M':
-		return show_messages(c);
-	case 'q':
-		/* as in tig: q closes a view, and quits from the first one */
-		if (c->view != VIEW_PARAMS) {
-			console_set_view(c, VIEW_PARAMS);
-			return UI_HANDLED | UI_REDRAW;
-		}
-		return console_quit(c);
 	case K_CTRL('c'):
 		if (deploy_running(c))
 			return deploy_ctrl_c(c);
@@ -1628,15 +1757,8 @@ static int global_key(console *c, int key)
 			console_set_view(c, VIEW_PARAMS);
 		return UI_HANDLED | UI_REDRAW;
 	default:
-		break;
+		return UI_IGNORED;
 	}
-	for (int v = 0; v < VIEW_COUNT; v++) {
-		if (views[v]->tab_key && key == views[v]->tab_key) {
-			console_set_view(c, (view_id)v);
-			return UI_HANDLED | UI_REDRAW;
-		}
-	}
-	return UI_IGNORED;
 }
 
 static int mouse_event(console *c)
@@ -1877,6 +1999,7 @@ int console_main(const catalog *cat, model *m, const console_opts *opts)
 		c->bench.f = fopen(bench, "a");
 	c->api = &api;
 	c->opts = opts;
+	global_keys_build(c);
 	c->cat = cat;
 	c->m = m;
 	c->exit_code = 0;

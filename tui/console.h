@@ -8,6 +8,7 @@
 
 #include "model/catalog.h"
 #include "model/model.h"
+#include "tui/keymap.h"
 
 #include <stdbool.h>
 
@@ -22,6 +23,7 @@ typedef struct console_opts {
 	void *env_ctx;
 	bool no_color;             /* --no-color (NO_COLOR is read by the console) */
 	const char *theme;         /* --theme dark|light|mono; NULL: dark */
+	const keymap *keys;        /* the configuration's [keys]; NULL: the default keys */
 	const char *templates_dir; /* for messages */
 	/* The stack operations' backend (ops/ops.h), made when the console
 	 * starts: the AWS one, given the command line's AWS options through
@@ -38,6 +40,10 @@ typedef struct console_opts {
  * status: 0 after a normal quit, 2 when the terminal cannot show the console,
  * 128+N after signal N. Needs a terminal on standard input and output. */
 int console_main(const catalog *cat, model *m, const console_opts *opts);
+
+/* When a view binds `key` for its own use (so that a global action on it would be hidden
+ * there): a description ("j is the Params view's key (move)"), to free; else NULL. */
+char *console_key_taken(int key);
 
 /* Whether the console can run here: both standard input and output are
  * terminals. */

@@ -381,6 +381,11 @@ struct console {
 		bool error;
 		time_t at;
 	} msglog[CONSOLE_MSGLOG];
+	/* the global keys as help and the footer show them: the configuration's [keys] in */
+	ui_binding gkeys[20];
+	char gkey_text[20][48];
+	char gkey_what[20][160];
+	size_t ngkeys;
 	size_t msglog_head, msglog_n;
 	bool tpl_valid;
 	bool quit;
