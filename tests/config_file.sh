@@ -4,7 +4,9 @@
 # section and key named, never ignored; an environment marked readonly refuses deploy and
 # destroy before any AWS call unless --write; the environment's profile counts as
 # --profile and errors say where it came from; init takes the environment's region; the
-# console shows READ-ONLY and does not save.
+# console shows READ-ONLY and does not save; [keys] rebinds the console's global actions
+# (each key spelling on both sides of the grammar; clashes refused) and the console
+# follows it (the new key acts, the default no longer does, help and footer show it).
 set -u
 lmsctl=${LMSCTL:-./lmsctl}
 case $lmsctl in /*) ;; *) lmsctl=$PWD/$lmsctl ;; esac
@@ -136,6 +138,34 @@ if command -v tmux >/dev/null 2>&1; then
 		"env LMSCTL_CONFIG=$tmp/ro2 TERM=xterm-256color $lmsctl --write roprod.yml; sleep 5"
 	if screen 'Params' && ! grep -q 'READ-ONLY' screen.txt; then pass=$((pass + 1)); else
 		echo "FAIL console-write:"; cat screen.txt; fail=$((fail + 1)); fi
+	tmux -S "$sock" kill-server 2>/dev/null
+
+	# [keys]: messages on F2; M no longer opens the log; help and the footer show F2;
+	# the stack view on 9 in the tabs
+	printf '[keys]\nmessages = F2\nview-stack = 9\n' >keysconf
+	sock=$tmp/tmux-keys.sock
+	tmux -S "$sock" new-session -d -x 120 -y 40 \
+		"env LMSCTL_CONFIG=$tmp/keysconf TERM=xterm-256color $lmsctl prod.yml; sleep 5"
+	if screen 'F2 messages' && grep -q ' 9 Stack' screen.txt && ! grep -q ' 4 Stack' screen.txt; then
+		pass=$((pass + 1)); else echo "FAIL keys-footer-tabs:"; cat screen.txt; fail=$((fail + 1)); fi
+	tmux -S "$sock" send-keys M
+	sleep 0.5
+	tmux -S "$sock" capture-pane -p >screen.txt
+	if ! grep -q 'Messages (newest first)' screen.txt; then pass=$((pass + 1)); else
+		echo "FAIL keys-default-gone:"; cat screen.txt; fail=$((fail + 1)); fi
+	tmux -S "$sock" send-keys F2
+	if screen 'Messages \(newest first\)'; then pass=$((pass + 1)); else
+		echo "FAIL keys-f2-messages:"; cat screen.txt; fail=$((fail + 1)); fi
+	tmux -S "$sock" send-keys Escape
+	sleep 0.3
+	tmux -S "$sock" send-keys '?'
+	if screen 'F2 +messages: the last 200, in full \(the configuration file.s \[keys\]; M no'; then
+		pass=$((pass + 1)); else echo "FAIL keys-help:"; cat screen.txt; fail=$((fail + 1)); fi
+	tmux -S "$sock" send-keys Escape
+	sleep 0.3
+	tmux -S "$sock" send-keys 9
+	if screen '─ Stack ─'; then pass=$((pass + 1)); else
+		echo "FAIL keys-9-stack:"; cat screen.txt; fail=$((fail + 1)); fi
 	tmux -S "$sock" kill-server 2>/dev/null
 fi
 
