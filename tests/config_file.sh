@@ -77,6 +77,10 @@ keys 'deploy = Ctrl-C'
 LMSCTL_CONFIG=$tmp/k expect key-reserved-ctrl 2 '\[keys\] deploy = Ctrl-C: Ctrl-C is kept' '' -- "$lmsctl" validate
 keys 'messages = j'
 LMSCTL_CONFIG=$tmp/k expect key-view-clash 2 '\[keys\] messages = j: j is the .* view.s key' '' -- "$lmsctl" validate
+for taken in e 0 Y Ctrl-F Ctrl-B; do
+	keys "messages = $taken"
+	LMSCTL_CONFIG=$tmp/k expect "key-view-unlisted[$taken]" 2 "\\[keys\\] messages = $taken: $taken is the" '' -- "$lmsctl" validate
+done
 keys 'messages = J'
 LMSCTL_CONFIG=$tmp/k expect key-view-free 0 '' 'keys' -- "$lmsctl" validate
 
@@ -141,8 +145,8 @@ if command -v tmux >/dev/null 2>&1; then
 	tmux -S "$sock" kill-server 2>/dev/null
 
 	# [keys]: messages on F2; M no longer opens the log; help and the footer show F2;
-	# the stack view on 9 in the tabs
-	printf '[keys]\nmessages = F2\nview-stack = 9\n' >keysconf
+	# the stack view on 9 in the tabs; deploy on F5 in the stack view's footer and text
+	printf '[keys]\nmessages = F2\nview-stack = 9\ndeploy = F5\n' >keysconf
 	sock=$tmp/tmux-keys.sock
 	tmux -S "$sock" new-session -d -x 120 -y 40 \
 		"env LMSCTL_CONFIG=$tmp/keysconf TERM=xterm-256color $lmsctl prod.yml; sleep 5"
@@ -164,7 +168,8 @@ if command -v tmux >/dev/null 2>&1; then
 	tmux -S "$sock" send-keys Escape
 	sleep 0.3
 	tmux -S "$sock" send-keys 9
-	if screen '─ Stack ─'; then pass=$((pass + 1)); else
+	if screen '─ Stack ─' && grep -q 'F5 reviews a change set' screen.txt &&
+		grep -q '^F5 deploy' screen.txt && ! grep -q 'D deploy' screen.txt; then pass=$((pass + 1)); else
 		echo "FAIL keys-9-stack:"; cat screen.txt; fail=$((fail + 1)); fi
 	tmux -S "$sock" kill-server 2>/dev/null
 fi

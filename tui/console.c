@@ -84,6 +84,30 @@ static int action_key(const console *c, keymap_action a)
 	return km && km->key[a] ? km->key[a] : keymap_defaults(a)[0];
 }
 
+/* A view's row that names a global action's default key (the stack view's D and X): shown
+ * with the key that does it now. */
+static const char *view_row_keys(const console *c, const ui_binding *b)
+{
+	for (size_t i = 0; i < NGLOBAL; i++)
+		if ((global_actions[i] == KEYMAP_DEPLOY || global_actions[i] == KEYMAP_DESTROY) &&
+		    strcmp(b->keys, global_keys[i].keys) == 0)
+			return c->gkeys[i].keys;
+	return b->keys;
+}
+
+/* Keys the views handle beyond their help tables: a global binding there would be hidden
+ * too. */
+static const struct {
+	int key;
+	const char *what;
+} unlisted_view_keys[] = {
+    {'e', "the Params view's key (edit)"},
+    {'0', "the Preview view's key (back to the first column)"},
+    {'Y', "the save review's key (yes)"},
+    {'f' & 0x1f, "the lists' key (page down)"},
+    {'b' & 0x1f, "the lists' key (page up)"},
+};
+
 /* Fills c->gkeys: the global keys with the configuration's bindings in place, and the
  * help saying which default keys no longer act. */
 static void global_keys_build(console *c)
@@ -133,6 +157,16 @@ static void global_keys_build(console *c)
 
 char *console_key_taken(int key)
 {
+	for (size_t i = 0; i < sizeof unlisted_view_keys / sizeof unlisted_view_keys[0]; i++) {
+		if (unlisted_view_keys[i].key == key) {
+			char name[16];
+			keymap_key_name(key, name, sizeof name);
+			return lms_strdupf(
+			    "%s is %s: there it would hide the binding; pick another "
+			    "key",
+			    name, unlisted_view_keys[i].what);
+		}
+	}
 	for (int v = 0; v < VIEW_COUNT; v++) {
 		const view_class *vc = views[v];
 		for (size_t i = 0; i < vc->nkeys; i++) {
@@ -979,7 +1013,7 @@ static void help_bindings(console *c, dialog *d, const char *title, const ui_bin
 	dlg_addf(d, "# %s\n", title);
 	for (size_t i = 0; i < n; i++) {
 		char head[64];
-		snprintf(head, sizeof(head), "  %-12s ", b[i].keys);
+		snprintf(head, sizeof(head), "  %-12s ", view_row_keys(c, &b[i]));
 		help_entry(c, d, head, 15, b[i].what);
 	}
 	dlg_addf(d, "\n");
@@ -1497,21 +1531,21 @@ static void draw_footer(console *c)
 			if (!b[i].hint || (b[i].when && !(b[i].when & ctx)))
 				continue;
 			/* a read-only session does not offer what it refuses */
+			const char *keys = b == c->gkeys ? b[i].keys : view_row_keys(c, &b[i]);
 			bool dup = console_readonly(c) &&
 			           (strcmp(b[i].keys, "D") == 0 || strcmp(b[i].keys, "X") == 0 ||
 			            (b == c->gkeys && (global_actions[i] == KEYMAP_DEPLOY ||
 			                               global_actions[i] == KEYMAP_DESTROY)));
 			for (size_t k = 0; k < nshown; k++)
-				dup = dup || strcmp(shown[k], b[i].keys) == 0;
+				dup = dup || strcmp(shown[k], keys) == 0;
 			if (dup)
 				continue;
 			if (nshown < 32)
-				shown[nshown++] = b[i].keys;
-			int need =
-			    (int)ui_width(c, b[i].keys) + 1 + (int)ui_width(c, b[i].hint) + 2;
+				shown[nshown++] = keys;
+			int need = (int)ui_width(c, keys) + 1 + (int)ui_width(c, b[i].hint) + 2;
 			if (x + need > c->cols)
 				continue;
-			x += ui_puts(c, w, 0, x, b[i].keys, c->cols - x, key);
+			x += ui_puts(c, w, 0, x, keys, c->cols - x, key);
 			x += ui_puts(c, w, 0, x, " ", 1, text);
 			x += ui_puts(c, w, 0, x, b[i].hint, c->cols - x, text);
 			x += ui_puts(c, w, 0, x, "  ", c->cols - x, text);
@@ -1712,10 +1746,8 @@ static int global_action(console *c, keymap_action a)
 
 static int global_key(console *c, int key)
 {
-	/* the named actions, through the configuration's [keys] (function keys as keymap's) */
-	int code =
-	    key >= K_FN(KEY_F(1)) && key <= K_FN(KEY_F(12)) ? KEYMAP_FN(key - K_FN(KEY_F(0))) : key;
-	int a = keymap_lookup(c->opts->keys, code);
+	/* the named actions, through the configuration's [keys] */
+	int a = console_action_of(c, key);
 	if (a >= 0)
 		return global_action(c, (keymap_action)a);
 	switch (key) {

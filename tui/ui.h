@@ -417,6 +417,22 @@ struct console_api {
 	void (*copy)(console *c, const char *text);
 };
 
+/* The named global action (tui/keymap.h) that `key` does under the configuration's [keys],
+ * or -1. */
+static inline int console_action_of(const console *c, int key)
+{
+	int code =
+	    key >= K_FN(KEY_F(1)) && key <= K_FN(KEY_F(12)) ? KEYMAP_FN(key - K_FN(KEY_F(0))) : key;
+	return keymap_lookup(c->opts->keys, code);
+}
+
+/* The name of the key that does action `a` ("D", or its [keys] binding). */
+static inline void console_action_key(const console *c, keymap_action a, char *out, size_t size)
+{
+	const keymap *km = c->opts->keys;
+	keymap_key_name(km && km->key[a] ? km->key[a] : keymap_defaults(a)[0], out, size);
+}
+
 /* Whether the session is read-only (--readonly, or the configuration's readonly for the
  * model's environment without --write), and why, for messages. */
 static inline bool console_readonly(const console *c)

@@ -1012,11 +1012,16 @@ static void draw_idle(console *c, WINDOW *w, int h, int wd)
 		ui_put_cut(c, w, y++, 2,
 		           "READ-ONLY session: deploy, destroy and save are disabled.", wd - 4,
 		           th(&c->th, TH_BADGE));
-	else if (o->runner && y < h - 1)
-		ui_put_cut(
-		    c, w, y++, 2,
-		    "D reviews a change set and deploys; X destroys. Both ask before acting.",
-		    wd - 4, th(&c->th, TH_DIM));
+	else if (o->runner && y < h - 1) {
+		char dk[16], xk[16], line[128];
+		console_action_key(c, KEYMAP_DEPLOY, dk, sizeof dk);
+		console_action_key(c, KEYMAP_DESTROY, xk, sizeof xk);
+		snprintf(
+		    line, sizeof line,
+		    "%s reviews a change set and deploys; %s destroys. Both ask before acting.", dk,
+		    xk);
+		ui_put_cut(c, w, y++, 2, line, wd - 4, th(&c->th, TH_DIM));
+	}
 	buf_free(&b);
 }
 
@@ -1364,7 +1369,8 @@ static int deploy_key(console *c, int key)
 		}
 		/* nothing else changes the model or the view while a change set
 		 * waits: it is tied to the template as it is */
-		if (key == 'u' || key == K_CTRL('r') || key == 'D')
+		int a = console_action_of(c, key);
+		if (key == 'D' || a == KEYMAP_UNDO || a == KEYMAP_REDO || a == KEYMAP_DEPLOY)
 			return UI_HANDLED;
 		return UI_IGNORED;
 	}
