@@ -19,6 +19,7 @@
 #include "model/catalog.h"
 #include "model/model.h"
 #include "ops/ops.h"
+#include "tui/keymap.h"
 #include "tui/ui_cmd.h"
 #include "tui/ui_history.h"
 #include "tui/ui_model.h"
@@ -928,6 +929,59 @@ static void test_ops_detach_and_errors(void **state)
 	assert_error(&err, "unknown fake scenario");
 }
 
+/* tui/keymap.c: the [keys] grammar at each edge, names, lookup through bindings, clashes */
+static void test_keymap(void **state)
+{
+	(void)state;
+	assert_int_equal(keymap_key_parse("M"), 'M');
+	assert_int_equal(keymap_key_parse("!"), '!');
+	assert_int_equal(keymap_key_parse("~"), '~');
+	assert_int_equal(keymap_key_parse(" "), 0);
+	assert_int_equal(keymap_key_parse("\x7f"), 0);
+	assert_int_equal(keymap_key_parse(""), 0);
+	assert_int_equal(keymap_key_parse("MM"), 0);
+	assert_int_equal(keymap_key_parse("Ctrl-A"), 1);
+	assert_int_equal(keymap_key_parse("Ctrl-z"), 26);
+	assert_int_equal(keymap_key_parse("Ctrl-1"), 0);
+	assert_int_equal(keymap_key_parse("Ctrl-"), 0);
+	assert_int_equal(keymap_key_parse("ctrl-a"), 0);
+	assert_int_equal(keymap_key_parse("F1"), KEYMAP_FN(1));
+	assert_int_equal(keymap_key_parse("F9"), KEYMAP_FN(9));
+	assert_int_equal(keymap_key_parse("F10"), KEYMAP_FN(10));
+	assert_int_equal(keymap_key_parse("F12"), KEYMAP_FN(12));
+	assert_int_equal(keymap_key_parse("F13"), 0);
+	assert_int_equal(keymap_key_parse("F0"), 0);
+	assert_int_equal(keymap_key_parse("F01"), 0);
+	assert_int_equal(keymap_key_parse("F"), 'F');
+	char name[16];
+	keymap_key_name(KEYMAP_FN(12), name, sizeof name);
+	assert_string_equal(name, "F12");
+	keymap_key_name(keymap_key_parse("Ctrl-r"), name, sizeof name);
+	assert_string_equal(name, "Ctrl-R");
+	assert_int_equal(keymap_action_find("messages"), KEYMAP_MESSAGES);
+	assert_int_equal(keymap_action_find("message"), -1);
+	assert_int_equal(keymap_action_find("view-log"), KEYMAP_VIEW_LOG);
+	assert_true(keymap_reserved('n') && keymap_reserved(3) && !keymap_reserved('m'));
+
+	keymap km = {{0}};
+	assert_int_equal(keymap_lookup(NULL, 'M'), KEYMAP_MESSAGES);
+	assert_int_equal(keymap_lookup(&km, KEYMAP_FN(1)), KEYMAP_HELP);
+	km.key[KEYMAP_MESSAGES] = KEYMAP_FN(2);
+	assert_int_equal(keymap_lookup(&km, KEYMAP_FN(2)), KEYMAP_MESSAGES);
+	assert_int_equal(keymap_lookup(&km, 'M'), -1); /* the default no longer does it */
+	int a, b;
+	assert_false(keymap_clash(&km, &a, &b));
+	km.key[KEYMAP_MESSAGES] = 'S'; /* save's default, save not rebound */
+	assert_true(keymap_clash(&km, &a, &b));
+	assert_int_equal(a, KEYMAP_MESSAGES);
+	assert_int_equal(b, KEYMAP_SAVE);
+	km.key[KEYMAP_SAVE] = KEYMAP_FN(3);
+	assert_false(keymap_clash(&km, &a, &b));
+	assert_int_equal(keymap_lookup(&km, 'S'), KEYMAP_MESSAGES);
+	km.key[KEYMAP_DEPLOY] = KEYMAP_FN(3); /* two bindings on one key */
+	assert_true(keymap_clash(&km, &a, &b));
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -940,6 +994,7 @@ int main(void)
 	    cmocka_unit_test(test_cmd_parse),
 	    cmocka_unit_test(test_cmd_complete),
 	    cmocka_unit_test(test_cmd_nearest),
+	    cmocka_unit_test(test_keymap),
 	    cmocka_unit_test(test_edit_distance),
 	    cmocka_unit_test(test_diff_identical_and_simple),
 	    cmocka_unit_test(test_diff_hunks_and_edges),
