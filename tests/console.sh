@@ -808,5 +808,40 @@ keys : drift Enter
 expect drift-none 'no stack deployed yet: nothing to check for drift'
 keys q
 
+# ---- :changeset NAME: a pending change set made elsewhere, opened for the same review ------------
+start 100 30 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect cs-open 'UPDATE_COMPLETE'
+keys : 'changeset 9-not-a-name' Enter
+expect cs-badname "'9-not-a-name' is not a change set name"
+keys : 'changeset lms-other-stack' Enter
+expect cs-other 'refusing change set lms-other-stack of stack lms-dev: it belongs to another stack'
+expect_not cs-other-no-review 'Change set review'
+keys : 'changeset lms-executed' Enter
+expect cs-executed 'refusing change set lms-executed of stack lms-dev: its execution status is not AVAILABLE'
+keys : 'changeset lms-pendin' Enter
+expect cs-near 'change set lms-pendin of stack lms-dev cannot be read'
+keys : 'changeset lms-pending' Enter
+expect cs-review 'change set lms-pending, opened: made outside this session'
+expect cs-review-counts '±[1-9][0-9]* REPLACE'
+keys n
+expect cs-close 'change set lms-pending stays pending in AWS'
+keys : 'changeset lms-pending' Enter
+expect cs-review-again 'change set lms-pending, opened'
+keys a
+expect cs-apply-note 'Change set lms-pending was made outside this session'
+expect cs-apply-typed 'Type the environment name \(dev\)'
+keys dev Enter
+expect cs-applied 'UPDATE_COMPLETE in' 20
+keys 5
+expect cs-apilog-execute 'cloudformation:ExecuteChangeSet'
+expect_not cs-apilog-none-made 'CreateChangeSet'
+keys q
+keys q
+start 80 24 LMSCTL_FAKE_AWS=new LMSCTL_FAKE_STEP_MS=5
+expect cs-nostack-open 'no stack'
+keys : 'changeset lms-pending' Enter
+expect cs-nostack 'cannot be read: the stack does'
+keys q
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
