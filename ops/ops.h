@@ -331,7 +331,9 @@ typedef struct ops_fake_resource {
  * (ROLLBACK_COMPLETE: delete offered), "rollback-failed"
  * (UPDATE_ROLLBACK_FAILED: continue offered), "nocreds" (no credentials),
  * "denied" (AccessDenied on CreateChangeSet), "throttled" (throttling given
- * up). `step_ms` paces the events. The resources are copied. */
+ * up). A scenario with a stack has the pending change sets OPS_OPEN reads: lms-pending
+ * (executable), lms-other-stack (another stack's), lms-executed (EXECUTE_COMPLETE).
+ * `step_ms` paces the events. The resources are copied. */
 ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, size_t nres,
                           int step_ms, lms_error *err);
 
