@@ -837,6 +837,32 @@ expect cs-apilog-execute 'cloudformation:ExecuteChangeSet'
 expect_not cs-apilog-none-made 'CreateChangeSet'
 keys q
 keys q
+# read-only: an opened change set may be reviewed, not applied
+start 100 30 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5 -- --readonly
+expect cs-ro-open 'UPDATE_COMPLETE'
+keys :
+expect cs-ro-cmdline 'Enter run +Esc cancel'
+keys 'changeset lms-pending' Enter
+expect cs-ro-review 'change set lms-pending, opened'
+keys a
+expect cs-ro-refused 'read-only session .*applying is disabled'
+expect_not cs-ro-no-dialog 'Type the environment name'
+keys n
+keys q
+# the stack renamed under an opened change set: not applied to the other stack
+start 100 30 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect cs-renamed-open 'UPDATE_COMPLETE'
+keys : 'changeset lms-pending' Enter
+expect cs-renamed-review 'change set lms-pending, opened'
+keys : 'stack lms-elsewhere' Enter
+keys a
+expect cs-renamed 'the model.s stack changed since change set lms-pending was opened'
+expect_not cs-renamed-no-dialog 'Type the environment name'
+keys n
+keys u
+expect cs-renamed-undone 'stack = lms-dev|undid'
+keys q
+keys q
 start 80 24 LMSCTL_FAKE_AWS=new LMSCTL_FAKE_STEP_MS=5
 expect cs-nostack-open 'no stack'
 keys : 'changeset lms-pending' Enter

@@ -284,8 +284,9 @@ typedef struct stackops {
 	/* ListStackResources, read for the destroy dialog (X) */
 	ops_resource *dres;
 	size_t ndres;
-	char *drift;     /* the last drift detection's result (OPS_MSG_DRIFT) */
-	char *open_name; /* :changeset NAME: the change set the OPS_OPEN job reads */
+	char *drift;      /* the last drift detection's result (OPS_MSG_DRIFT) */
+	char *open_name;  /* :changeset NAME: the change set the OPS_OPEN job reads */
+	char *open_stack; /* the model's stack when it was opened */
 	dep_phase phase;
 	ops_job job;     /* the last job started */
 	ops_job pending; /* a job to start when the running one ends */

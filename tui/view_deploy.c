@@ -116,6 +116,7 @@ void stackops_free(stackops *o)
 	free(o->deployed_template);
 	free(o->drift);
 	free(o->open_name);
+	free(o->open_stack);
 	dparams_clear(o);
 	ops_resources_free(o->dres, o->ndres);
 	memset(o, 0, sizeof(*o));
@@ -561,8 +562,20 @@ static int on_apply_confirm(console *c, dialog *d, int choice, const char *text,
 static int apply(console *c)
 {
 	stackops *o = &c->ops;
-	if (console_readonly(c))
-		return UI_HANDLED;
+	if (console_readonly(c)) {
+		console_msg(c, true, "read-only session (%s): applying is disabled",
+		            console_readonly_why(c));
+		return UI_HANDLED | UI_REDRAW;
+	}
+	/* an opened change set is tied to the stack it was opened for, not to a template */
+	const char *now = model_get(c->m, "stack") ? model_get(c->m, "stack") : "";
+	if (o->cs.opened && (!o->open_stack || strcmp(o->open_stack, now) != 0)) {
+		console_msg(c, true,
+		            "the model's stack changed since change set %s was opened (was %s, "
+		            "now %s): n closes it; :changeset opens one of this stack",
+		            o->cs.name, o->open_stack ? o->open_stack : "?", now);
+		return UI_HANDLED | UI_REDRAW;
+	}
 	/* the change set must be the template the operator reviewed */
 	const tpl_index *ix = console_template(c);
 	if (!o->cs.opened && (!ix || strcmp(c->tpl_sha, o->cs.sha256) != 0)) {
@@ -1003,6 +1016,7 @@ int changeset_open(console *c, const char *name)
 		return UI_HANDLED | UI_REDRAW;
 	}
 	set_str(&o->open_name, name);
+	set_str(&o->open_stack, model_get(c->m, "stack") ? model_get(c->m, "stack") : "");
 	if (o->have_cs) {
 		ops_changeset_free(&o->cs);
 		o->have_cs = false;
