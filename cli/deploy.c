@@ -1943,20 +1943,6 @@ static int pipeline_override_parse(op *o, deploy_opts *d)
 	return EXIT_OK;
 }
 
-/* Why the change set cannot be executed for this stack; NULL when it can. */
-static const char *named_change_set_refusal(const cfn_change_set *cs, const cfn_stack *s)
-{
-	if (!s)
-		return "the stack does not exist";
-	if (!cs->stack_id || !s->id || strcmp(cs->stack_id, s->id) != 0)
-		return "it belongs to another stack";
-	if (!cs->status || strcmp(cs->status, "CREATE_COMPLETE") != 0)
-		return "its status is not CREATE_COMPLETE";
-	if (!cs->execution_status || strcmp(cs->execution_status, "AVAILABLE") != 0)
-		return "its execution status is not AVAILABLE (executed, obsolete or failed)";
-	return NULL;
-}
-
 /* --change-set NAME: that change set, looked up with the stack's name (DescribeChangeSet),
  * checked to belong to the stack and to be executable; none is made. */
 static int deploy_named_change_set(deploy_run *x)
@@ -1978,7 +1964,7 @@ static int deploy_named_change_set(deploy_run *x)
 		r->result = "refused: change set not found";
 		return EXIT_FINDINGS;
 	}
-	const char *why = cs ? named_change_set_refusal(cs, s) : "the stack does not exist";
+	const char *why = cs ? sf_change_set_refusal(cs, s) : "the stack does not exist";
 	if (why) {
 		fail("refusing to execute change set %s of stack %s: %s (status %s, execution "
 		     "status %s)",

@@ -22,7 +22,7 @@ const char *ops_job_name(ops_job j)
 {
 	static const char *const names[OPS_JOB_COUNT] = {
 	    "startup",           "plan",     "discard",   "execute", "destroy", "watch", "cancel",
-	    "continue-rollback", "template", "resources", "drift"};
+	    "continue-rollback", "template", "resources", "drift",   "open"};
 	return j < OPS_JOB_COUNT ? names[j] : "?";
 }
 
@@ -115,6 +115,7 @@ bool ops_changeset_copy(ops_changeset *dst, const ops_changeset *src)
 	dst->status_reason = dup0(src->status_reason);
 	memcpy(dst->sha256, src->sha256, sizeof(dst->sha256));
 	dst->creates_stack = src->creates_stack;
+	dst->opened = src->opened;
 	dst->v = calloc(src->n + 1, sizeof(*dst->v));
 	bool ok = dst->id && dst->name && dst->status_reason && dst->v;
 	for (size_t i = 0; ok && i < src->n; i++) {

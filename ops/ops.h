@@ -39,6 +39,12 @@ typedef enum {
 	/* drift detection (stack_drift_detect): progress as OPS_MSG_PHASE, the result as
 	 * OPS_MSG_DRIFT; where the endpoint has none (moto), an OPS_MSG_ERROR that says so */
 	OPS_DRIFT,
+	/* a change set made elsewhere (`lmsctl deploy --no-execute`, the AWS CLI), by the name
+	 * in the request's changeset_id: DescribeStacks, DescribeChangeSet, the shared check
+	 * (sf_change_set_refusal: this stack's, CREATE_COMPLETE, AVAILABLE), then
+	 * OPS_MSG_CHANGESET with `opened` for the same review as a planned one; a refusal is
+	 * an OPS_MSG_ERROR that says why. Nothing is created, executed or deleted */
+	OPS_OPEN,
 	OPS_JOB_COUNT
 } ops_job;
 
@@ -83,8 +89,11 @@ typedef struct ops_changeset {
 	char *id; /* ARN */
 	char *name;
 	char *status_reason; /* "" or why it has no changes */
-	char sha256[65];     /* of the template it was made from */
+	char sha256[65];     /* of the template it was made from; "" when opened */
 	bool creates_stack;  /* a CREATE change set */
+	/* opened by name (OPS_OPEN), made outside this session: its template is not the
+	 * previewed one, so no sha256 ties it to the model; declining it leaves it in place */
+	bool opened;
 	ops_change *v;
 	size_t n;
 } ops_changeset;
@@ -182,7 +191,7 @@ typedef struct ops_request {
 	char *template_text;
 	size_t template_len;
 	char sha256[65];
-	char *changeset_id; /* EXECUTE, DISCARD */
+	char *changeset_id; /* EXECUTE, DISCARD; OPEN: the name to open */
 	/* the logical ids the template creates for this model (a resource
 	 * whose Condition is false is not there); NULL when not known. For
 	 * progress figures; a backend may ignore it */
@@ -322,7 +331,9 @@ typedef struct ops_fake_resource {
  * (ROLLBACK_COMPLETE: delete offered), "rollback-failed"
  * (UPDATE_ROLLBACK_FAILED: continue offered), "nocreds" (no credentials),
  * "denied" (AccessDenied on CreateChangeSet), "throttled" (throttling given
- * up). `step_ms` paces the events. The resources are copied. */
+ * up). A scenario with a stack has the pending change sets OPS_OPEN reads: lms-pending
+ * (executable), lms-other-stack (another stack's), lms-executed (EXECUTE_COMPLETE).
+ * `step_ms` paces the events. The resources are copied. */
 ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, size_t nres,
                           int step_ms, lms_error *err);
 

@@ -345,7 +345,7 @@ static bool job_startup(awsb *b, const ops_request *rq)
 
 /* Posts the change set for review; false when out of memory. */
 static bool post_changeset(awsb *b, const ops_request *rq, const cfn_change_set *cs,
-                           bool creates_stack, bool empty)
+                           bool creates_stack, bool empty, bool opened)
 {
 	ops_msg *m = calloc(1, sizeof(*m));
 	if (!m)
@@ -355,8 +355,9 @@ static bool post_changeset(awsb *b, const ops_request *rq, const cfn_change_set 
 	o->id = strdup(cs->id ? cs->id : "");
 	o->name = strdup(cs->name ? cs->name : "");
 	o->status_reason = strdup(cs->status_reason ? cs->status_reason : "");
-	memcpy(o->sha256, rq->sha256, sizeof(o->sha256));
+	memcpy(o->sha256, opened ? "" : rq->sha256, opened ? 1 : sizeof(o->sha256));
 	o->creates_stack = creates_stack;
+	o->opened = opened;
 	size_t n = empty ? 0 : cs->nchanges;
 	o->v = calloc(n + 1, sizeof(ops_change));
 	bool ok = o->id && o->name && o->status_reason && o->v;
@@ -500,7 +501,7 @@ static bool job_plan(awsb *b, const ops_request *rq)
 		set_str(&b->stack_id, cs->stack_id);
 	if (ok && cfn_change_set_is_empty(cs)) {
 		/* the console discards it (OPS_DISCARD) and says there is nothing to do */
-		ok = post_changeset(b, rq, cs, !update, true);
+		ok = post_changeset(b, rq, cs, !update, true, false);
 	} else if (ok && strcmp(cs->status, "FAILED") == 0) {
 		ops_post_text(b->sink, OPS_MSG_ERROR, "the change set failed: %s",
 		              cs->status_reason ? cs->status_reason : "no reason given");
@@ -508,13 +509,51 @@ static bool job_plan(awsb *b, const ops_request *rq)
 			lms_error_clear(&err);
 		ok = false;
 	} else if (ok) {
-		ok = post_changeset(b, rq, cs, !update, false);
+		ok = post_changeset(b, rq, cs, !update, false, false);
 		if (ok && !update) /* CloudFormation made the stack, empty, for the change set */
 			ops_post_stack(b->sink, true, "REVIEW_IN_PROGRESS", "");
 	}
 	sf_plan_free(&plan);
 	free(params);
 	free(role);
+	return ok;
+}
+
+/* OPS_OPEN: the change set named in rq->changeset_id, if it is this stack's and can be
+ * executed (sf_change_set_refusal, as `lmsctl deploy --change-set`), posted for review. */
+static bool job_open(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	cfn_stack *s = NULL;
+	if (!describe(b, rq, &s))
+		return false;
+	const char *name = rq->changeset_id;
+	cfn_change_set *cs = NULL;
+	lms_error err = {0};
+	if (s && !cfn_describe_change_set(b->aws, rq->stack, name, &cs, &err)) {
+		char what[320];
+		snprintf(what, sizeof what, "change set %s of stack %s cannot be read", name,
+		         rq->stack);
+		post_error(b, what, &err);
+		cfn_stack_free(s);
+		return false;
+	}
+	const char *why = cs ? sf_change_set_refusal(cs, s) : "the stack does not exist";
+	bool ok = why == NULL;
+	if (!ok)
+		ops_post_text(b->sink, OPS_MSG_ERROR,
+		              "refusing change set %s of stack %s: %s (status %s, execution "
+		              "status %s)",
+		              name, rq->stack, why, cs && cs->status ? cs->status : "-",
+		              cs && cs->execution_status ? cs->execution_status : "-");
+	else {
+		set_str(&b->change_set, cs->name ? cs->name : name); /* for the journal */
+		ok = post_changeset(b, rq, cs, strcmp(s->status, "REVIEW_IN_PROGRESS") == 0,
+		                    cfn_change_set_is_empty(cs), true);
+	}
+	cfn_change_set_free(cs);
+	cfn_stack_free(s);
 	return ok;
 }
 
@@ -1024,6 +1063,9 @@ static bool aws_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *sin
 		break;
 	case OPS_DRIFT:
 		ok = job_drift(b, rq);
+		break;
+	case OPS_OPEN:
+		ok = job_open(b, rq);
 		break;
 	default:
 		ops_post_text(sink, OPS_MSG_ERROR, "unknown operation");

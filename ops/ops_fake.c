@@ -5,6 +5,7 @@
 
 #include "common/buf.h"
 #include "model/analysis.h"
+#include "ops/stackflow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,6 +425,73 @@ static bool job_plan(fake *f, const ops_request *rq, ops_sink *s)
 	return true;
 }
 
+/* The change sets waiting on the pretend stack (made "elsewhere"), as DescribeChangeSet
+ * gives them: lms-pending (this stack's, executable: the scenario's changes),
+ * lms-other-stack (another stack's: a change set ARN names its stack), lms-executed
+ * (EXECUTE_COMPLETE); any other name is not found. The shared check decides. */
+static bool job_open(fake *f, const ops_request *rq, ops_sink *s)
+{
+	const char *name = rq->changeset_id;
+	buf a;
+	buf_init(&a, 0);
+	buf_addf(&a, "--change-set-name %s", name);
+	char *cli = cli_line(rq, "describe-change-set", buf_cstr(&a));
+	buf_free(&a);
+	bool known = strcmp(name, "lms-pending") == 0 || strcmp(name, "lms-other-stack") == 0 ||
+	             strcmp(name, "lms-executed") == 0;
+	if (!f->exists || !known) {
+		call(f, s, "DescribeChangeSet", 400,
+		     f->exists ? "ChangeSetNotFound: ChangeSet [lms] does not exist"
+		               : "ValidationError: Stack does not exist",
+		     cli ? cli : "");
+		free(cli);
+		ops_post_text(s, OPS_MSG_ERROR, "change set %s of stack %s cannot be read: %s",
+		              name, rq->stack,
+		              f->exists ? "it does not exist" : "the stack does not exist");
+		return false;
+	}
+	call(f, s, "DescribeChangeSet", 200, "", cli ? cli : "");
+	free(cli);
+	char id[160], other[160];
+	snprintf(id, sizeof id, "arn:aws:cloudformation:%s:123456789012:stack/%s/fake", rq->region,
+	         rq->stack);
+	snprintf(other, sizeof other, "arn:aws:cloudformation:%s:123456789012:stack/%s-other/fake",
+	         rq->region, rq->stack);
+	cfn_stack st = {.name = rq->stack, .id = id, .status = f->status};
+	bool executed = strcmp(name, "lms-executed") == 0;
+	cfn_change_set cs = {.name = (char *)name,
+	                     .stack_id = strcmp(name, "lms-other-stack") == 0 ? other : id,
+	                     .status = (char *)"CREATE_COMPLETE",
+	                     .execution_status =
+	                         (char *)(executed ? "EXECUTE_COMPLETE" : "AVAILABLE")};
+	const char *why = sf_change_set_refusal(&cs, &st);
+	if (why) {
+		ops_post_text(s, OPS_MSG_ERROR,
+		              "refusing change set %s of stack %s: %s (status %s, execution "
+		              "status %s)",
+		              name, rq->stack, why, cs.status, cs.execution_status);
+		return false;
+	}
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return false;
+	m->kind = OPS_MSG_CHANGESET;
+	if (!plan_changes(f, rq, &m->u.cs)) {
+		free(m);
+		return false;
+	}
+	free(m->u.cs.name);
+	m->u.cs.name = strdup(name);
+	m->u.cs.sha256[0] = '\0';
+	m->u.cs.opened = true;
+	free(f->cs_id);
+	f->cs_id = strdup(m->u.cs.id);
+	ops_changeset_free(&f->running);
+	ops_changeset_copy(&f->running, &m->u.cs);
+	ops_post(s, m);
+	return true;
+}
+
 static bool job_execute(fake *f, const ops_request *rq, ops_sink *s)
 {
 	if (!f->cs_id || strcmp(rq->changeset_id, f->cs_id) != 0) {
@@ -675,6 +743,8 @@ static bool fake_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *s)
 		return job_resources(f, rq, s);
 	case OPS_DRIFT:
 		return job_drift(f, rq, s);
+	case OPS_OPEN:
+		return job_open(f, rq, s);
 	default:
 		ops_post_text(s, OPS_MSG_ERROR, "the fake backend cannot %s", ops_job_name(job));
 		return false;

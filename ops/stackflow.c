@@ -96,6 +96,19 @@ static bool pause_for(const sf_hooks *h, int seconds)
 	return h && h->pause ? h->pause(h->ctx, seconds) : !stopped(h);
 }
 
+const char *sf_change_set_refusal(const cfn_change_set *cs, const cfn_stack *s)
+{
+	if (!s)
+		return "the stack does not exist";
+	if (!cs->stack_id || !s->id || strcmp(cs->stack_id, s->id) != 0)
+		return "it belongs to another stack";
+	if (!cs->status || strcmp(cs->status, "CREATE_COMPLETE") != 0)
+		return "its status is not CREATE_COMPLETE";
+	if (!cs->execution_status || strcmp(cs->execution_status, "AVAILABLE") != 0)
+		return "its execution status is not AVAILABLE (executed, obsolete or failed)";
+	return NULL;
+}
+
 cfn_change_set *sf_wait_change_set(aws_client *aws, const char *stack, const char *id,
                                    const sf_hooks *h, lms_error *err)
 {

@@ -64,6 +64,13 @@ bool sf_upload_template(aws_client *aws, const char *account, const char *region
 cfn_change_set *sf_wait_change_set(aws_client *aws, const char *stack, const char *id,
                                    const sf_hooks *h, lms_error *err);
 
+/* Why a change set looked up by name (DescribeChangeSet with the stack's name) cannot be
+ * executed for stack `s` (NULL: there is no stack): it belongs to another stack (its
+ * StackId is not the stack's), its status is not CREATE_COMPLETE or its execution status
+ * not AVAILABLE; NULL when it can. The one check of `lmsctl deploy --change-set NAME` and
+ * the console's :changeset NAME. */
+const char *sf_change_set_refusal(const cfn_change_set *cs, const cfn_stack *s);
+
 /* ---- events ------------------------------------------------------------------------------ */
 
 typedef struct sf_failure {

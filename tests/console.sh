@@ -808,5 +808,66 @@ keys : drift Enter
 expect drift-none 'no stack deployed yet: nothing to check for drift'
 keys q
 
+# ---- :changeset NAME: a pending change set made elsewhere, opened for the same review ------------
+start 100 30 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect cs-open 'UPDATE_COMPLETE'
+keys : 'changeset 9-not-a-name' Enter
+expect cs-badname "'9-not-a-name' is not a change set name"
+keys : 'changeset lms-other-stack' Enter
+expect cs-other 'refusing change set lms-other-stack of stack lms-dev: it belongs to another stack'
+expect_not cs-other-no-review 'Change set review'
+keys : 'changeset lms-executed' Enter
+expect cs-executed 'refusing change set lms-executed of stack lms-dev: its execution status is not AVAILABLE'
+keys : 'changeset lms-pendin' Enter
+expect cs-near 'change set lms-pendin of stack lms-dev cannot be read'
+keys : 'changeset lms-pending' Enter
+expect cs-review 'change set lms-pending, opened: made outside this session'
+expect cs-review-counts '±[1-9][0-9]* REPLACE'
+keys n
+expect cs-close 'change set lms-pending stays pending in AWS'
+keys : 'changeset lms-pending' Enter
+expect cs-review-again 'change set lms-pending, opened'
+keys a
+expect cs-apply-note 'Change set lms-pending was made outside this session'
+expect cs-apply-typed 'Type the environment name \(dev\)'
+keys dev Enter
+expect cs-applied 'UPDATE_COMPLETE in' 20
+keys 5
+expect cs-apilog-execute 'cloudformation:ExecuteChangeSet'
+expect_not cs-apilog-none-made 'CreateChangeSet'
+keys q
+keys q
+# read-only: an opened change set may be reviewed, not applied
+start 100 30 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5 -- --readonly
+expect cs-ro-open 'UPDATE_COMPLETE'
+keys :
+expect cs-ro-cmdline 'Enter run +Esc cancel'
+keys 'changeset lms-pending' Enter
+expect cs-ro-review 'change set lms-pending, opened'
+keys a
+expect cs-ro-refused 'read-only session .*applying is disabled'
+expect_not cs-ro-no-dialog 'Type the environment name'
+keys n
+keys q
+# the stack renamed under an opened change set: not applied to the other stack
+start 100 30 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect cs-renamed-open 'UPDATE_COMPLETE'
+keys : 'changeset lms-pending' Enter
+expect cs-renamed-review 'change set lms-pending, opened'
+keys : 'stack lms-elsewhere' Enter
+keys a
+expect cs-renamed 'the model.s stack changed since change set lms-pending was opened'
+expect_not cs-renamed-no-dialog 'Type the environment name'
+keys n
+keys u
+expect cs-renamed-undone 'stack = lms-dev|undid'
+keys q
+keys q
+start 80 24 LMSCTL_FAKE_AWS=new LMSCTL_FAKE_STEP_MS=5
+expect cs-nostack-open 'no stack'
+keys : 'changeset lms-pending' Enter
+expect cs-nostack 'cannot be read: the stack does'
+keys q
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -18,6 +18,8 @@ viewer's keys that may not create change sets.
   fixes them; D uploads the 270 KB template
   through the artifact bucket and reviews moto's change set of the real template (its
   execution is as far as moto goes: tests/deploy_moto.py); n discards it.
+* test_open_change_set: `:changeset NAME` on a change set boto3 made: another stack's is
+  refused, this stack's reviewed and applied (ExecuteChangeSet; no CreateChangeSet).
 * test_access_denied: the viewer's CreateChangeSet is refused: a readable message.
 
 Exits 77 (skipped) when tmux, moto or boto3 is missing.
@@ -222,6 +224,55 @@ class ConsoleAgainstMoto(unittest.TestCase):
         c.keys("M")
         c.wait(r"DetectStackDrift is not implemented there \(HTTP 500; an")
         c.keys("Escape")
+        c.keys(":")
+        c.text("q!")
+        c.keys("Enter")
+
+    def test_open_change_set(self):
+        """:changeset NAME: a change set made with boto3 (not by the console) is refused when
+        it is another stack's, opened for review when it is this stack's, and `a` executes
+        exactly it: no change set is made, the stack has the change."""
+        c = self.console
+        cfn = self.admin("cloudformation")
+        one = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+        two = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"},
+                             "Topic2": {"Type": "AWS::SNS::Topic"}}}
+        for stack, cs in (("lms-copen", "ops-review"), ("lms-cother", "other-review")):
+            cfn.create_stack(StackName=stack, TemplateBody=json.dumps(one))
+            cfn.create_change_set(StackName=stack, ChangeSetName=cs, ChangeSetType="UPDATE",
+                                  TemplateBody=json.dumps(two))
+        model = self.model(FIXTURE, "lms-copen", suffix="copn")
+        self.open(FIXTURE, model, user="admin")
+        c.wait(r"CREATE_COMPLETE")
+        # another stack's change set, asked for by name under this stack: not opened
+        c.keys(":")
+        c.text("changeset other-review")
+        c.keys("Enter")
+        s = c.wait(r"refusing change set other-review of stack lms-copen: it belongs to")
+        self.assertNotIn("Change set review", s)
+        c.keys(":")
+        c.text("changeset ops-review")
+        c.keys("Enter")
+        c.wait(r"Change set review", 20)
+        c.wait(r"change set ops-review, opened")
+        c.wait(r"\+1 add")
+        c.keys("a")
+        c.wait(r"made outside this session")
+        c.wait(r"y yes, apply")
+        c.keys("y")
+        c.wait(r"lms-copen: UPDATE_COMPLETE in \d+ s", 30)
+        res = cfn.describe_stack_resources(StackName="lms-copen")["StackResources"]
+        self.assertIn("Topic2", [r["LogicalResourceId"] for r in res])
+        # no change set was made: the API log has no CreateChangeSet
+        c.keys("5")
+        s = c.wait(r"API log +\d+ call\(s\)")
+        self.assertIn("cloudformation:ExecuteChangeSet", s)
+        self.assertIn("cloudformation:DescribeChangeSet", s)
+        self.assertNotIn("CreateChangeSet", s)
+        last = self.journal()[-1]
+        self.assertEqual((last["command"], last["stack"], last["changeSet"]),
+                         ("console deploy", "lms-copen", "ops-review"))
+        c.keys("q")
         c.keys(":")
         c.text("q!")
         c.keys("Enter")

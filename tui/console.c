@@ -1108,6 +1108,9 @@ static int run_command(console *c, const char *line)
 	case CMD_DRIFT:
 		r |= drift_start(c);
 		break;
+	case CMD_CHANGESET:
+		r |= changeset_open(c, p.arg);
+		break;
 	case CMD_ENV:
 		r |= set_and_say(c, "environment", p.arg,
 		                 strcmp(p.arg, "prod") == 0

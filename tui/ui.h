@@ -284,7 +284,9 @@ typedef struct stackops {
 	/* ListStackResources, read for the destroy dialog (X) */
 	ops_resource *dres;
 	size_t ndres;
-	char *drift; /* the last drift detection's result (OPS_MSG_DRIFT) */
+	char *drift;      /* the last drift detection's result (OPS_MSG_DRIFT) */
+	char *open_name;  /* :changeset NAME: the change set the OPS_OPEN job reads */
+	char *open_stack; /* the model's stack when it was opened */
 	dep_phase phase;
 	ops_job job;     /* the last job started */
 	ops_job pending; /* a job to start when the running one ends */
@@ -560,6 +562,11 @@ int deploy_ctrl_c(console *c);
 /* f in the stack view, :drift: drift detection on the ops worker; the result in a page of
  * its own (the Drift view). */
 int drift_start(console *c);
+/* :changeset NAME: opens the stack's pending change set NAME (OPS_OPEN: this stack's,
+ * CREATE_COMPLETE, AVAILABLE, the check `lmsctl deploy --change-set` makes) for the same
+ * review and confirmation as one D made; `a` executes it, n/Esc closes the review and
+ * leaves it in AWS. */
+int changeset_open(console *c, const char *name);
 void deploy_on_msg(console *c, ops_msg *m);
 bool deploy_running(const console *c);
 void stackops_init(console *c);

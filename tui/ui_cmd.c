@@ -19,6 +19,10 @@ static const cmd_def commands[] = {
     {"destroy", NULL, CMD_DESTROY, ARG_NONE, "", "delete the stack (key X)", NULL},
     {"drift", NULL, CMD_DRIFT, ARG_NONE, "",
      "detect drift: resources changed outside CloudFormation (key f in the stack view)", NULL},
+    {"changeset", NULL, CMD_CHANGESET, ARG_NAME, "NAME",
+     "open the stack's pending change set NAME (made by deploy --no-execute) for review; "
+     "a applies it",
+     NULL},
     {"env", NULL, CMD_ENV, ARG_ENV, "dev|staging|prod", "set the environment kind", NULL},
     {"profile", NULL, CMD_PROFILE, ARG_ENV, "dev|staging|prod",
      "set every parameter to that environment's profile value (one undo step)", NULL},

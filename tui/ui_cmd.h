@@ -27,9 +27,10 @@ typedef enum {
 	CMD_THEME,  /* :theme dark|light|mono */
 	CMD_VIEW,   /* :params :findings :preview :log :deploy */
 	CMD_HELP,
-	CMD_DIFF,     /* :diff  the model against the saved file */
-	CMD_MESSAGES, /* :messages  the message log (key M) */
-	CMD_DRIFT,    /* :drift  drift detection (f in the stack view) */
+	CMD_DIFF,      /* :diff  the model against the saved file */
+	CMD_MESSAGES,  /* :messages  the message log (key M) */
+	CMD_DRIFT,     /* :drift  drift detection (f in the stack view) */
+	CMD_CHANGESET, /* :changeset NAME  open a pending change set for review */
 	CMD_COUNT
 } cmd_id;
 

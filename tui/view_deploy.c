@@ -115,6 +115,8 @@ void stackops_free(stackops *o)
 	free(o->error);
 	free(o->deployed_template);
 	free(o->drift);
+	free(o->open_name);
+	free(o->open_stack);
 	dparams_clear(o);
 	ops_resources_free(o->dres, o->ndres);
 	memset(o, 0, sizeof(*o));
@@ -180,7 +182,10 @@ void stackops_request(console *c, ops_request *rq)
 	rq->template_text = ix && c->tpl.data ? c->tpl.data : (char *)"";
 	rq->template_len = ix ? c->tpl.len : 0;
 	memcpy(rq->sha256, ix ? c->tpl_sha : "", ix ? 65 : 1);
-	rq->changeset_id = c->ops.have_cs ? c->ops.cs.id : (char *)"";
+	/* an opened change set may come without an ARN (an emulator): its name then */
+	rq->changeset_id = !c->ops.have_cs                 ? (char *)""
+	                   : c->ops.cs.id && *c->ops.cs.id ? c->ops.cs.id
+	                                                   : c->ops.cs.name;
 	/* the resources this model's template creates */
 	size_t n = c->cat->nentries[SEC_RESOURCES];
 	rq->resources = calloc(n + 1, sizeof(char *));
@@ -213,6 +218,8 @@ bool stackops_start(console *c, ops_job job)
 	}
 	ops_request rq;
 	stackops_request(c, &rq);
+	if (job == OPS_OPEN)
+		rq.changeset_id = o->open_name ? o->open_name : (char *)"";
 	bool started = ops_runner_start(o->runner, job, &rq);
 	free(rq.resources); /* the names are the catalog's */
 	free(rq.params);
@@ -555,11 +562,23 @@ static int on_apply_confirm(console *c, dialog *d, int choice, const char *text,
 static int apply(console *c)
 {
 	stackops *o = &c->ops;
-	if (console_readonly(c))
-		return UI_HANDLED;
+	if (console_readonly(c)) {
+		console_msg(c, true, "read-only session (%s): applying is disabled",
+		            console_readonly_why(c));
+		return UI_HANDLED | UI_REDRAW;
+	}
+	/* an opened change set is tied to the stack it was opened for, not to a template */
+	const char *now = model_get(c->m, "stack") ? model_get(c->m, "stack") : "";
+	if (o->cs.opened && (!o->open_stack || strcmp(o->open_stack, now) != 0)) {
+		console_msg(c, true,
+		            "the model's stack changed since change set %s was opened (was %s, "
+		            "now %s): n closes it; :changeset opens one of this stack",
+		            o->cs.name, o->open_stack ? o->open_stack : "?", now);
+		return UI_HANDLED | UI_REDRAW;
+	}
 	/* the change set must be the template the operator reviewed */
 	const tpl_index *ix = console_template(c);
-	if (!ix || strcmp(c->tpl_sha, o->cs.sha256) != 0) {
+	if (!o->cs.opened && (!ix || strcmp(c->tpl_sha, o->cs.sha256) != 0)) {
 		console_msg(c, true,
 		            "the model changed since this change set was made (template "
 		            "sha256 %.12s, now %.12s): D makes a new one",
@@ -582,6 +601,11 @@ static int apply(console *c)
 		d->danger = true;
 		dlg_addf(d, "Apply to %s: %zu add, %zu modify, %zu REPLACE, %zu REMOVE.\n", stack,
 		         add, mod, rep, rem);
+		if (o->cs.opened)
+			dlg_addf(d,
+			         "Change set %s was made outside this session, not from the "
+			         "template previewed here.\n",
+			         o->cs.name);
 		if (stateful)
 			dlg_addf(d,
 			         "%s %zu of them hold data (%s): a replacement or removal loses "
@@ -600,6 +624,11 @@ static int apply(console *c)
 		         "Apply the change set to %s (%s): %zu add, %zu modify? No resource is "
 		         "replaced or removed.",
 		         stack, console_is_prod(c) ? "PROD" : console_env(c), add, mod);
+		if (o->cs.opened)
+			dlg_addf(d,
+			         "\nChange set %s was made outside this session, not from the "
+			         "template previewed here.",
+			         o->cs.name);
 		dlg_choice_add(d, 'y', "yes, apply");
 		dlg_choice_add(d, 'n', "no (Enter)");
 		dlg_push(c, d);
@@ -767,6 +796,10 @@ static void on_done(console *c, ops_job job, bool ok)
 		else if (o->have_cs && o->cs.n == 0)
 			stackops_start(c, OPS_DISCARD); /* nothing to do: the change set goes */
 		return;
+	case OPS_OPEN:
+		if (!ok)
+			o->phase = DEP_DONE; /* the error says why; nothing changed */
+		return;
 	case OPS_DISCARD:
 	case OPS_TEMPLATE:
 	case OPS_DRIFT: /* the result is its own page (OPS_MSG_DRIFT), an error its message */
@@ -851,7 +884,11 @@ void deploy_on_msg(console *c, ops_msg *m)
 			    o->cs.v[i].stateful || type_is_stateful(o->cs.v[i].type);
 		ops_changeset_sort(&o->cs);
 		o->scroll = 0;
-		if (o->cs.n == 0) {
+		if (o->cs.n == 0 && o->cs.opened) {
+			o->phase = DEP_DONE;
+			console_msg(c, false, "change set %s has no changes: nothing to apply",
+			            o->cs.name);
+		} else if (o->cs.n == 0) {
 			/* discarded once the plan has ended (on_done): one job at a time */
 			o->phase = DEP_DONE;
 			console_msg(c, false, "no changes: the stack already matches the template");
@@ -934,6 +971,71 @@ int drift_start(console *c)
 		console_msg(c, false, "no stack deployed yet: nothing to check for drift");
 	else if (stackops_start(c, OPS_DRIFT))
 		console_progress(c, "detecting drift (DetectStackDrift)...");
+	return UI_HANDLED | UI_REDRAW;
+}
+
+/* A change set's name as CloudFormation allows it (a letter, then letters, digits and
+ * hyphens, 128 at most), or an ARN. */
+static bool change_set_name_ok(const char *s)
+{
+	if (lms_starts_with(s, "arn:"))
+		return strlen(s) <= 1600 && !strpbrk(s, " \t");
+	size_t n = strlen(s);
+	if (n == 0 || n > 128 || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+int changeset_open(console *c, const char *name)
+{
+	stackops *o = &c->ops;
+	if (!name || !change_set_name_ok(name)) {
+		console_msg(c, true,
+		            ":changeset: '%s' is not a change set name (a letter, then letters, "
+		            "digits and hyphens, at most 128) or ARN",
+		            name ? name : "");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (o->phase == DEP_REVIEW) {
+		console_msg(c, true,
+		            "change set %s is under review: a applies it, n closes it first",
+		            o->have_cs ? o->cs.name : "?");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (!o->runner) {
+		console_msg(c, true, "%s", o->backend_note ? o->backend_note : "no AWS access");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (ops_runner_busy(o->runner)) {
+		console_msg(c, true, "an AWS operation is running (%s): wait for it",
+		            ops_job_name(ops_runner_job(o->runner)));
+		return UI_HANDLED | UI_REDRAW;
+	}
+	set_str(&o->open_name, name);
+	set_str(&o->open_stack, model_get(c->m, "stack") ? model_get(c->m, "stack") : "");
+	if (o->have_cs) {
+		ops_changeset_free(&o->cs);
+		o->have_cs = false;
+	}
+	resources_clear(o);
+	outputs_clear(o);
+	console_set_view(c, VIEW_DEPLOY);
+	o->scroll = 0;
+	o->cursor = 0;
+	o->phase = DEP_PLANNING;
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "opening change set %s (DescribeChangeSet)", name);
+	set_str(&o->phase_text, buf_cstr(&b));
+	buf_free(&b);
+	if (!stackops_start(c, OPS_OPEN))
+		o->phase = DEP_IDLE;
+	else
+		console_progress(c, "opening change set %s...", name);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -1080,10 +1182,15 @@ static void draw_review(console *c, WINDOW *w, int h, int wd)
 	stackops *o = &c->ops;
 	buf b;
 	buf_init(&b, 0);
-	buf_addf(&b, "%s%s %s template sha256 %.16s %s %s",
-	         model_get(c->m, "stack") ? model_get(c->m, "stack") : "?",
-	         o->cs.creates_stack ? " (new stack)" : "", c->sym.sep, o->cs.sha256, c->sym.sep,
-	         o->cs.name);
+	if (o->cs.opened)
+		buf_addf(&b, "%s%s %s change set %s, opened: made outside this session",
+		         model_get(c->m, "stack") ? model_get(c->m, "stack") : "?",
+		         o->cs.creates_stack ? " (new stack)" : "", c->sym.sep, o->cs.name);
+	else
+		buf_addf(&b, "%s%s %s template sha256 %.16s %s %s",
+		         model_get(c->m, "stack") ? model_get(c->m, "stack") : "?",
+		         o->cs.creates_stack ? " (new stack)" : "", c->sym.sep, o->cs.sha256,
+		         c->sym.sep, o->cs.name);
 	ui_put_cut(c, w, 1, 2, buf_cstr(&b), wd - 4, th(&c->th, TH_TITLE));
 	buf_free(&b);
 	draw_counts(c, w, 2, wd);
@@ -1353,6 +1460,18 @@ static int deploy_key(console *c, int key)
 	if (o->phase == DEP_REVIEW) {
 		if (key == 'a' || key == 'y')
 			return apply(c);
+		if ((key == 'n' || key == K_ESC) && o->cs.opened) {
+			/* not made here: it stays for whoever made it */
+			console_msg(
+			    c, false,
+			    "review closed: change set %s stays pending in AWS (not deleted: "
+			    "it was not made in this session)",
+			    o->cs.name);
+			ops_changeset_free(&o->cs);
+			o->have_cs = false;
+			o->phase = DEP_IDLE;
+			return UI_HANDLED | UI_REDRAW;
+		}
 		if (key == 'n' || key == K_ESC) {
 			o->phase = DEP_IDLE;
 			stackops_start(c, OPS_DISCARD);
