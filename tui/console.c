@@ -1067,6 +1067,69 @@ static int show_help(console *c)
 
 /* ---- commands ------------------------------------------------------------- */
 
+/* :set PARAM VALUE (also stack and region, which are no parameters). */
+static int set_command(console *c, const char *arg)
+{
+	int r = 0;
+	size_t nl = strcspn(arg, " \t");
+	char *name = strndup(arg, nl);
+	const char *value = arg + nl;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	const cat_param *cp = name ? catalog_param(c->cat, name) : NULL;
+	if (!name)
+		console_msg(c, true, "out of memory");
+	else if (!cp && strcmp(name, "stack") != 0 && strcmp(name, "region") != 0)
+		say_unknown(c, "parameter", name, false);
+	else {
+		r = set_and_say(c, name, value, NULL);
+		if (cp)
+			params_select(c, cp);
+	}
+	free(name);
+	return r;
+}
+
+/* :export PATH: the generated template, written atomically. */
+static void export_template(console *c, const char *path)
+{
+	const tpl_index *ix = console_template(c);
+	lms_error err = {0};
+	if (!ix) {
+		console_msg(c, true, "no template: %s", c->tpl_error ? c->tpl_error : "error");
+	} else if (!write_file_atomic(path, c->tpl.data ? c->tpl.data : "", c->tpl.len, false,
+	                              &err)) {
+		char *s = lms_error_format(&err);
+		console_msg(c, true, "not written: %s", s ? s : "error");
+		free(s);
+	} else {
+		console_msg(c, false, "wrote the template to %s (%zu bytes, sha256 %.12s%s)", path,
+		            c->tpl.len, c->tpl_sha, c->um.errors ? "; the model has errors" : "");
+	}
+	lms_error_clear(&err);
+}
+
+/* :diff (the model against its saved file) or :diff deployed. */
+static void diff_command(console *c, const char *arg)
+{
+	if (arg && strcmp(arg, "deployed") == 0) {
+		diff_deployed_start(c);
+		return;
+	}
+	if (arg) {
+		console_msg(c, true, ":diff takes nothing (the saved file) or deployed");
+		return;
+	}
+	buf now;
+	buf_init(&now, 0);
+	if (c->m->doc && model_render_update(c->m, &now))
+		diff_show(c, c->m->path, c->m->doc->text, c->m->doc->len, buf_cstr(&now), now.len,
+		          false, NULL, NULL, NULL);
+	else if (!c->m->doc)
+		console_msg(c, false, "the built-in model has no file to compare with");
+	buf_free(&now);
+}
+
 static int run_command(console *c, const char *line)
 {
 	cmd_parsed p;
@@ -1127,23 +1190,9 @@ static int run_command(console *c, const char *line)
 	case CMD_REGION:
 		r |= set_and_say(c, "region", p.arg, NULL);
 		break;
-	case CMD_SET: {
-		size_t nl = strcspn(p.arg, " \t");
-		char *name = strndup(p.arg, nl);
-		const char *value = p.arg + nl;
-		while (*value == ' ' || *value == '\t')
-			value++;
-		const cat_param *cp = name ? catalog_param(c->cat, name) : NULL;
-		if (!cp && name && strcmp(name, "stack") != 0 && strcmp(name, "region") != 0)
-			say_unknown(c, "parameter", name, false);
-		else if (name) {
-			r |= set_and_say(c, name, value, NULL);
-			if (cp)
-				params_select(c, cp);
-		}
-		free(name);
+	case CMD_SET:
+		r |= set_command(c, p.arg);
 		break;
-	}
 	case CMD_GOTO:
 		goto_and_say(c, p.arg);
 		break;
@@ -1153,25 +1202,9 @@ static int run_command(console *c, const char *line)
 	case CMD_REDO:
 		r |= undo_redo(c, true);
 		break;
-	case CMD_EXPORT: {
-		const tpl_index *ix = console_template(c);
-		lms_error err = {0};
-		if (!ix)
-			console_msg(c, true, "no template: %s",
-			            c->tpl_error ? c->tpl_error : "error");
-		else if (!write_file_atomic(p.arg, c->tpl.data ? c->tpl.data : "", c->tpl.len,
-		                            false, &err)) {
-			char *s = lms_error_format(&err);
-			console_msg(c, true, "not written: %s", s ? s : "error");
-			free(s);
-		} else {
-			console_msg(
-			    c, false, "wrote the template to %s (%zu bytes, sha256 %.12s%s)", p.arg,
-			    c->tpl.len, c->tpl_sha, c->um.errors ? "; the model has errors" : "");
-		}
-		lms_error_clear(&err);
+	case CMD_EXPORT:
+		export_template(c, p.arg);
 		break;
-	}
 	case CMD_THEME: {
 		theme_kind k;
 		if (theme_parse(p.arg, &k)) {
@@ -1194,24 +1227,9 @@ static int run_command(console *c, const char *line)
 	case CMD_MESSAGES:
 		r |= show_messages(c);
 		break;
-	case CMD_DIFF: {
-		if (p.arg && strcmp(p.arg, "deployed") == 0) {
-			diff_deployed_start(c);
-			break;
-		} else if (p.arg) {
-			console_msg(c, true, ":diff takes nothing (the saved file) or deployed");
-			break;
-		}
-		buf now;
-		buf_init(&now, 0);
-		if (c->m->doc && model_render_update(c->m, &now))
-			diff_show(c, c->m->path, c->m->doc->text, c->m->doc->len, buf_cstr(&now),
-			          now.len, false, NULL, NULL, NULL);
-		else if (!c->m->doc)
-			console_msg(c, false, "the built-in model has no file to compare with");
-		buf_free(&now);
+	case CMD_DIFF:
+		diff_command(c, p.arg);
 		break;
-	}
 	default:
 		break;
 	}
