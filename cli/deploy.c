@@ -1715,49 +1715,62 @@ static void say_executing(void *ctx)
 }
 
 /* ExecuteChangeSet, then the stack's events followed until it settles (sf_run). */
-static int deploy_execute(deploy_run *x)
+/* ExecuteChangeSet of `plan` on `stack` (through `aws`), its events followed until it
+ * settles: EXIT_OK with *after the settled stack; otherwise the failure said, *result set
+ * for the journal, and the exit status. One path for the main stack and the edge. */
+static int execute_followed(op *o, aws_client *aws, const char *stack, const sf_plan *plan,
+                            const char *known_id, cfn_stack **after, sf_failure *first,
+                            const char **result)
 {
-	op *o = x->o;
-	deploy_result *r = x->r;
-	const cfn_change_set *cs = x->plan.cs;
+	const cfn_change_set *cs = plan->cs;
+	bool cs_id = cs && cs->stack_id;
 	lms_error err = {0};
 	sf_operation run = {.call = SF_EXECUTE,
-	                    .target = o->stack,
-	                    .change_set = x->plan.cs_id,
-	                    .token = buf_cstr(&x->plan.names.execute_token),
-	                    .events_of = cs->stack_id ? cs->stack_id : o->stack,
-	                    .stack = o->stack,
-	                    .id = cs->stack_id ? cs->stack_id : x->stack_id,
+	                    .target = stack,
+	                    .change_set = plan->cs_id,
+	                    .token = buf_cstr(&plan->names.execute_token),
+	                    .events_of = cs_id ? cs->stack_id : stack,
+	                    .stack = stack,
+	                    .id = cs_id ? cs->stack_id : known_id,
 	                    .after_execute = true,
 	                    .started = say_executing};
 	sf_hooks h;
 	int rc = EXIT_FINDINGS;
-	switch (sf_run(o->aws, &run, hooks(o, &h), &r->stack, &r->first, &err)) {
+	switch (sf_run(aws, &run, hooks(o, &h), after, first, &err)) {
 	case SF_RUN_REFUSED:
 		fail_err(&err);
-		r->result = "failed: ExecuteChangeSet";
+		*result = "failed: ExecuteChangeSet";
 		break;
 	case SF_RUN_INTERRUPTED:
 		say_interrupted(o);
-		r->result = "interrupted while following";
+		*result = "interrupted while following";
 		rc = EXIT_INTERRUPTED;
 		break;
 	case SF_RUN_LOST:
 		fail_err(&err);
-		fail("lost track of the stack; see lmsctl status");
-		r->result = "unknown: lost track";
+		fail("lost track of stack %s; see lmsctl status", stack);
+		*result = "unknown: lost track";
 		break;
 	case SF_RUN_SETTLED:
-		if (!r->stack) {
-			fail("stack %s disappeared", o->stack);
-			r->result = "failed: stack gone";
+		if (!*after) {
+			fail("stack %s disappeared", stack);
+			*result = "failed: stack gone";
 		} else {
-			rc = deploy_outcome(x);
+			rc = EXIT_OK;
 		}
 		break;
 	}
 	lms_error_clear(&err);
 	return rc;
+}
+
+static int deploy_execute(deploy_run *x)
+{
+	op *o = x->o;
+	deploy_result *r = x->r;
+	int rc = execute_followed(o, o->aws, o->stack, &x->plan, x->stack_id, &r->stack, &r->first,
+	                          &r->result);
+	return rc == EXIT_OK ? deploy_outcome(x) : rc;
 }
 
 /* The edge's change set executed and followed; its outputs printed and merged into the
@@ -1767,32 +1780,12 @@ static int edge_execute(deploy_run *x, const cfn_stack *main)
 	op *o = x->o;
 	ef_deploy *e = &x->edge;
 	edge_result *er = &x->r->edge;
-	const cfn_change_set *cs = e->plan.cs;
 	lms_error err = {0};
-	sf_operation run = {.call = SF_EXECUTE,
-	                    .target = e->c->stack,
-	                    .change_set = e->plan.cs_id,
-	                    .token = buf_cstr(&e->plan.names.execute_token),
-	                    .events_of = cs && cs->stack_id ? cs->stack_id : e->c->stack,
-	                    .stack = e->c->stack,
-	                    .id = cs && cs->stack_id ? cs->stack_id
-	                                             : (e->stack ? e->stack->id : NULL),
-	                    .after_execute = true,
-	                    .started = say_executing};
-	sf_hooks h;
-	int rc = EXIT_FINDINGS;
-	sf_run_result rr = sf_run(e->c->aws, &run, hooks(o, &h), &er->after, &er->first, &err);
-	if (rr == SF_RUN_REFUSED || rr == SF_RUN_LOST) {
-		fail_err(&err);
-		er->result =
-		    rr == SF_RUN_REFUSED ? "failed: ExecuteChangeSet" : "unknown: lost track";
-	} else if (rr == SF_RUN_INTERRUPTED) {
-		say_interrupted(o);
-		er->result = "interrupted while following";
-		rc = EXIT_INTERRUPTED;
-	} else if (!er->after) {
-		fail("stack %s disappeared", e->c->stack);
-		er->result = "failed: stack gone";
+	int rc =
+	    execute_followed(o, e->c->aws, e->c->stack, &e->plan, e->stack ? e->stack->id : NULL,
+	                     &er->after, &er->first, &er->result);
+	if (rc != EXIT_OK) {
+		return rc;
 	} else if (!ops_status_succeeded(er->after->status)) {
 		fail("deploy failed: stack %s is %s (the main stack %s is deployed)", e->c->stack,
 		     er->after->status, o->stack);
@@ -1800,6 +1793,7 @@ static int edge_execute(deploy_run *x, const cfn_stack *main)
 			fail("first failure: %s (%s) %s: %s", er->first.logical_id, er->first.type,
 			     er->first.status, er->first.reason);
 		er->result = er->after->status;
+		rc = EXIT_FINDINGS;
 	} else {
 		say(o, "\nStack %s is %s.\nOutputs:\n", e->c->stack, er->after->status);
 		print_outputs_text(o, er->after);
@@ -1809,7 +1803,6 @@ static int edge_execute(deploy_run *x, const cfn_stack *main)
 			    SF_EDGE_OUTPUT_PREFIX);
 		else
 			fail_err(&err);
-		rc = EXIT_OK;
 	}
 	lms_error_clear(&err);
 	return rc;
