@@ -332,19 +332,6 @@ static void test_sv2_max_connections(void **state)
 	assert_int_equal(sv2_max_connections(0.5, 256), 2000);
 }
 
-static char *mutate_text(char *text, const char *from, const char *to)
-{
-	const char *at = strstr(text, from);
-	if (!at)
-		fail_msg("mutation '%s' does not apply", from);
-	size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
-	char *s = malloc(n);
-	assert_non_null(s);
-	snprintf(s, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-	free(text);
-	return s;
-}
-
 /* SCL003 at its threshold: 300 tasks x 15 = 4,500 = 90% of 5,000. */
 static void test_connections(void **state)
 {
@@ -401,7 +388,7 @@ static void test_connections(void **state)
 	/* a parameter group's max_connections wins over the table */
 	char *pg = mutate("      DatabaseName: lms\n",
 	                  "      DatabaseName: lms\n      DBClusterParameterGroupName: !Ref Pg\n");
-	pg = mutate_text(pg, "  Writer:\n",
+	pg = mutate_more(pg, "  Writer:\n",
 	                 "  Pg: {Type: AWS::RDS::DBClusterParameterGroup, Properties: "
 	                 "{Parameters: {max_connections: 5001}}}\n  Writer:\n");
 	analyse(&fx, pg, "prod", &a);
@@ -411,7 +398,7 @@ static void test_connections(void **state)
 	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_ERROR), 0);
 	analysis_free(&a);
 	rf_done(&fx);
-	pg = mutate_text(pg, "max_connections: 5001", "max_connections: 4999");
+	pg = mutate_more(pg, "max_connections: 5001", "max_connections: 4999");
 	analyse(&fx, pg, "prod", &a);
 	assert_int_equal(a.cap.conn.allowed, 4499);
 	assert_int_equal(rf_count(&fx.f, "SCL003", SEV_ERROR), 1);
