@@ -79,6 +79,40 @@ START_SECONDS = 30
 ROLE = "arn:aws:iam::%s:role/lms-cloudformation-deployer" % ACCOUNT
 
 
+def answering(argv, answers, marker, env, cwd, timeout=90):
+    """Runs argv with a terminal on its standard input; each answer is typed once `marker`
+    has appeared on standard error once more (lmsctl drops what was typed ahead). Returns
+    (exit status, stdout, stderr)."""
+    import pty
+    import threading
+    master, slave = pty.openpty()
+    p = subprocess.Popen(argv, env=env, cwd=cwd, stdin=slave, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    os.close(slave)
+    err = bytearray()
+
+    def drain():
+        for chunk in iter(lambda: p.stderr.read1(4096), b""):
+            err.extend(chunk)
+    t = threading.Thread(target=drain, daemon=True)
+    t.start()
+    deadline = time.monotonic() + timeout
+    for k, answer in enumerate(answers, 1):
+        while err.count(marker.encode()) < k and p.poll() is None:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        time.sleep(0.2)
+        os.write(master, answer.encode() + b"\n")
+    out = p.stdout.read()
+    p.wait(timeout=timeout)
+    t.join(timeout=5)
+    p.stdout.close()
+    p.stderr.close()
+    os.close(master)
+    return p.returncode, out.decode(), err.decode()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -210,40 +244,13 @@ class Base(unittest.TestCase):
         """lmsctl with a terminal on its standard input: each answer is typed once its
         question ("Type X to go on") is on standard error (lmsctl drops what was typed
         ahead)."""
-        import pty
-        import threading
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(HOME=self.tmp, XDG_STATE_HOME=os.path.join(self.tmp, "state"), NO_COLOR="1",
                    AWS_EC2_METADATA_DISABLED="true", LMSCTL_TEMPLATES=TEMPLATES,
                    LMSCTL_HTTP_BACKOFF_MS="20")
         env.update(env_extra)
-        master, slave = pty.openpty()
-        p = subprocess.Popen([LMSCTL, "--templates", TEMPLATES] + list(argv_tail), env=env,
-                             cwd=self.tmp, stdin=slave, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
-        os.close(slave)
-        err = bytearray()
-
-        def drain():
-            for chunk in iter(lambda: p.stderr.read1(4096), b""):
-                err.extend(chunk)
-        t = threading.Thread(target=drain, daemon=True)
-        t.start()
-        deadline = time.monotonic() + timeout
-        for k, answer in enumerate(answers, 1):
-            while err.count(b"anything else stops: ") < k and p.poll() is None:
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.05)
-            time.sleep(0.2)
-            os.write(master, answer.encode() + b"\n")
-        out = p.stdout.read()
-        p.wait(timeout=timeout)
-        t.join(timeout=5)
-        p.stdout.close()
-        p.stderr.close()
-        os.close(master)
-        return p.returncode, out.decode(), err.decode()
+        return answering([LMSCTL, "--templates", TEMPLATES] + list(argv_tail), answers,
+                         "anything else stops: ", env, self.tmp, timeout)
 
     def journal(self):
         path = os.path.join(self.tmp, "state", "lmsctl", "journal.log")

@@ -65,40 +65,13 @@ class Pair(dm.Base):
 
     def answering(self, argv_tail, answers, marker, timeout=90):
         """lmsctl on a terminal; each answer typed once `marker` is on stderr once more."""
-        import pty
-        import threading
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(HOME=self.tmp, XDG_STATE_HOME=os.path.join(self.tmp, "state"), NO_COLOR="1",
                    AWS_EC2_METADATA_DISABLED="true", LMSCTL_HTTP_BACKOFF_MS="20",
                    AWS_ACCESS_KEY_ID=self.keys["deployer"][0],
                    AWS_SECRET_ACCESS_KEY=self.keys["deployer"][1])
-        master, slave = pty.openpty()
-        p = subprocess.Popen([dm.LMSCTL, "--templates", PAIR, "--endpoint-url", self.moto.url]
-                             + list(argv_tail), env=env, cwd=self.tmp, stdin=slave,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        os.close(slave)
-        err = bytearray()
-
-        def drain():
-            for chunk in iter(lambda: p.stderr.read1(4096), b""):
-                err.extend(chunk)
-        t = threading.Thread(target=drain, daemon=True)
-        t.start()
-        deadline = time.monotonic() + timeout
-        for k, answer in enumerate(answers, 1):
-            while err.count(marker.encode()) < k and p.poll() is None:
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.05)
-            time.sleep(0.2)
-            os.write(master, answer.encode() + b"\n")
-        out = p.stdout.read()
-        p.wait(timeout=timeout)
-        t.join(timeout=5)
-        p.stdout.close()
-        p.stderr.close()
-        os.close(master)
-        return p.returncode, out.decode(), err.decode()
+        return dm.answering([dm.LMSCTL, "--templates", PAIR, "--endpoint-url", self.moto.url]
+                            + list(argv_tail), answers, marker, env, self.tmp, timeout)
 
     def with_outputs(self, stack, suffix):
         """The main stack made with CreateStack, so that moto evaluates its outputs."""
