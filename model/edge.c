@@ -10,8 +10,13 @@
  *   ("you must ... request or import a certificate" in US East (N.
  *   Virginia), CloudFront Developer Guide, Requirements for using SSL/TLS
  *   certificates with CloudFront).
- * EDG003: every distribution names a web ACL (WebACLId): browser traffic
- *   passes WAF's managed rules and the per-IP rate rule.
+ * EDG003: every distribution names a web ACL (WebACLId) of Scope CLOUDFRONT
+ *   (an ARN with "global/webacl/"; a REGIONAL one or a WAF Classic id
+ *   cannot be attached), and a web ACL of the template has a per-IP rate
+ *   rule that acts (a RateBasedStatement keyed on IP or FORWARDED_IP, with
+ *   Block, Captcha or Challenge, not Count): browser traffic passes WAF's
+ *   managed rules and the rate limit. It holds for the edge stack's
+ *   template, which `lmsctl report` validates with the main stack's.
  * EDG004: HTTPS for viewers (no ViewerProtocolPolicy allow-all) and to the
  *   origin (OriginProtocolPolicy https-only, on a VPC origin or a custom
  *   origin): an error in prod, a warning elsewhere. An origin protocol that
@@ -24,10 +29,17 @@
  * EDG005: the default behaviour (pages of signed-in users) and the
  *   behaviours of authenticated or API paths (/api, /auth) use the managed
  *   CachingDisabled policy: a cache key without the session would serve one
- *   user's page to the next. */
+ *   user's page to the next.
+ * EDG006: a REST API that answers CORS preflights (an OPTIONS method without
+ *   authorization) has DEFAULT_4XX and DEFAULT_5XX gateway responses with an
+ *   Access-Control-Allow-Origin header: API Gateway's own errors (401, 403,
+ *   429, 5xx from the authorizer, the usage plan, WAF or throttling) skip the
+ *   methods, and without the header a browser sees an opaque CORS failure
+ *   instead of the status ("API Gateway responses", Developer Guide). */
 #include "model/rules.h"
 
 #include <string.h>
+#include <strings.h>
 
 #define CACHING_DISABLED "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
@@ -122,19 +134,72 @@ static void check_viewer_tls(const validate_ctx *ctx, const render_resource *res
 	rule_at(ctx, res->entry, v && v->src ? v->src : vc->src ? vc->src : at);
 }
 
+/* Whether a web ACL rule is a per-client rate rule that acts. */
+static bool is_rate_rule(const rnode *rule)
+{
+	const rnode *rate = rnode_get(rnode_get(rule, "Statement"), "RateBasedStatement");
+	const char *key = rnode_str(rnode_get(rate, "AggregateKeyType"));
+	const rnode *action = rnode_get(rule, "Action");
+	return rate && (is(key, "IP") || is(key, "FORWARDED_IP")) &&
+	       (rnode_get(action, "Block") || rnode_get(action, "Captcha") ||
+	        rnode_get(action, "Challenge"));
+}
+
+/* EDG003 for the web ACL resource `acl` a distribution names: CLOUDFRONT
+ * scope and a per-IP rate rule. NULL when it passes, else what is wrong. */
+static const char *web_acl_problem(const render_resource *acl)
+{
+	if (!is(acl->type, "AWS::WAFv2::WebACL"))
+		return "is not a WAFv2 web ACL";
+	const char *scope = rnode_str(rnode_get(acl->props, "Scope"));
+	if (scope && !is(scope, "CLOUDFRONT"))
+		return "has Scope REGIONAL: CloudFront takes CLOUDFRONT-scope web ACLs only";
+	const rnode *rules = rnode_get(acl->props, "Rules");
+	for (size_t i = 0; rules && rules->kind == RN_SEQ && i < rules->n; i++)
+		if (is_rate_rule(rules->kids[i]))
+			return NULL;
+	return "has no per-IP rate rule that blocks (a RateBasedStatement keyed on IP, with "
+	       "Block, Captcha or Challenge)";
+}
+
 static void check_web_acl_id(const validate_ctx *ctx, const render_resource *res,
                              const rnode *config, const ynode *config_at)
 {
 	const rnode *id = rnode_get(config, "WebACLId");
-	if (id && (id->fn || (rnode_str(id) && *rnode_str(id))))
+	const char *s = rnode_str(id);
+	const char *acl_id = id ? rnode_ref(id, NULL) : NULL;
+	const render_resource *acl = acl_id ? render_find(ctx->r, acl_id) : NULL;
+	const char *problem;
+	if (acl)
+		problem = web_acl_problem(acl);
+	else if (s && *s)
+		problem = strstr(s, ":global/webacl/")
+		              ? NULL
+		              : "is not the ARN of a CLOUDFRONT-scope WAFv2 "
+		                "web ACL (arn:...:global/webacl/...)";
+	else if (id && id->fn)
+		problem = NULL; /* symbolic: a web ACL of another stack */
+	else {
+		findings_add(ctx->out, "EDG003", SEV_ERROR, "",
+		             "set DistributionConfig.WebACLId to the ARN of a CLOUDFRONT-scope web "
+		             "ACL (the edge stack's WebAcl)",
+		             "distribution %s has no web ACL: browser requests reach the origin "
+		             "without WAF's managed rules and per-IP rate limit",
+		             res->id);
+		rule_at(ctx, res->entry, config_at);
+		return;
+	}
+	if (!problem)
 		return;
 	findings_add(ctx->out, "EDG003", SEV_ERROR, "",
-	             "set DistributionConfig.WebACLId to the ARN of a CLOUDFRONT-scope web ACL "
-	             "(the edge stack's WebAcl)",
-	             "distribution %s has no web ACL: browser requests reach the origin without "
-	             "WAF's managed rules and per-IP rate limit",
-	             res->id);
-	rule_at(ctx, res->entry, config_at);
+	             "name the edge stack's WebAcl (CLOUDFRONT scope, with its per-IP rate rule) "
+	             "in DistributionConfig.WebACLId",
+	             "distribution %s's web ACL %s %s: browser requests pass no per-IP rate limit",
+	             res->id, acl ? acl->id : s, problem);
+	if (acl && is(acl->type, "AWS::WAFv2::WebACL"))
+		rule_at(ctx, acl->entry, NULL); /* the web ACL is what to fix */
+	else
+		rule_at(ctx, res->entry, id->src ? id->src : config_at);
 }
 
 /* EDG004 for one protocol value `v`, which must be `want`, of `what`. */
@@ -226,6 +291,68 @@ static void check_vpc_origin(const validate_ctx *ctx, const render_resource *res
 	}
 }
 
+/* Whether gateway response `gr` is `type`, of API `api`, with a non-empty
+ * Access-Control-Allow-Origin (header names are case-insensitive). */
+static bool cors_response(const render_resource *gr, const char *api, const char *type)
+{
+	static const char key[] = "gatewayresponse.header.access-control-allow-origin";
+	if (!is(gr->type, "AWS::ApiGateway::GatewayResponse") ||
+	    !is(rnode_str(rnode_get(gr->props, "ResponseType")), type) ||
+	    !is(rnode_ref(rnode_get(gr->props, "RestApiId"), NULL), api))
+		return false;
+	const rnode *params = rnode_get(gr->props, "ResponseParameters");
+	for (size_t i = 0; params && params->kind == RN_MAP && i < params->n; i++) {
+		const char *k = rnode_str(params->kids[2 * i]);
+		const rnode *v = params->kids[2 * i + 1];
+		const char *value = rnode_str(v);
+		if (k && strcasecmp(k, key) == 0 &&
+		    (v->fn || (value && *value && strcmp(value, "''") != 0)))
+			return true;
+	}
+	return false;
+}
+
+/* Whether API `api` has an OPTIONS method without authorization: it answers
+ * CORS preflights, so browsers call it. */
+static bool answers_preflights(const rendered *r, const char *api)
+{
+	for (size_t i = 0; i < r->nres; i++) {
+		const rnode *p = r->res[i].props;
+		if (is(r->res[i].type, "AWS::ApiGateway::Method") &&
+		    is(rnode_str(rnode_get(p, "HttpMethod")), "OPTIONS") &&
+		    is(rnode_str(rnode_get(p, "AuthorizationType")), "NONE") &&
+		    is(rnode_ref(rnode_get(p, "RestApiId"), NULL), api))
+			return true;
+	}
+	return false;
+}
+
+static void check_api_cors(const validate_ctx *ctx, const render_resource *api)
+{
+	const rendered *r = ctx->r;
+	if (!answers_preflights(r, api->id))
+		return;
+	static const char *const types[] = {"DEFAULT_4XX", "DEFAULT_5XX"};
+	for (size_t t = 0; t < 2; t++) {
+		bool found = false;
+		for (size_t i = 0; i < r->nres && !found; i++)
+			found = cors_response(&r->res[i], api->id, types[t]);
+		if (found)
+			continue;
+		findings_add(
+		    ctx->out, "EDG006", SEV_ERROR, "",
+		    "add AWS::ApiGateway::GatewayResponse resources of ResponseType DEFAULT_4XX "
+		    "and DEFAULT_5XX with gatewayresponse.header.Access-Control-Allow-Origin "
+		    "from CorsAllowedOrigins (and in the deployment's DependsOn)",
+		    "API %s has no %s gateway response with Access-Control-Allow-Origin: a "
+		    "browser sees API Gateway's own errors (%s) as an opaque CORS failure",
+		    api->id, types[t],
+		    t ? "500, 502, 504: the authorizer, the integration"
+		      : "401, 403, 429: Cognito, the API key, WAF, throttling");
+		rule_at(ctx, api->entry, NULL);
+	}
+}
+
 void rule_edge(const validate_ctx *ctx)
 {
 	const rendered *r = ctx->r;
@@ -239,5 +366,7 @@ void rule_edge(const validate_ctx *ctx)
 			check_distribution(ctx, res);
 		else if (is(res->type, "AWS::CloudFront::VpcOrigin"))
 			check_vpc_origin(ctx, res);
+		else if (is(res->type, "AWS::ApiGateway::RestApi"))
+			check_api_cors(ctx, res);
 	}
 }

@@ -201,6 +201,9 @@ MUTATIONS = [
      "          - AcmCertificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/"
      "0b8e2f57-6b1e-4c3a-9f0e-2a7d5c1e9b44\n", "EDG002", WEB_ALIAS),
     ("distribution-without-waf", "edge/edge.yml", "        WebACLId: !GetAtt WebAcl.Arn\n", "", "EDG003"),
+    ("waf-rate-rule-counts", "edge/edge.yml",
+     "          Action:\n            Block: {}\n          Statement:\n            RateBasedStatement:\n",
+     "          Action:\n            Count: {}\n          Statement:\n            RateBasedStatement:\n", "EDG003"),
     ("viewer-http-allowed", "edge/edge.yml", "          ViewerProtocolPolicy: redirect-to-https\n",
      "          ViewerProtocolPolicy: allow-all\n", "EDG004"),
     ("origin-match-viewer", "edge/edge.yml", "        OriginProtocolPolicy: !Ref AlbOriginProtocol\n",
@@ -211,6 +214,8 @@ MUTATIONS = [
      "            ViewerProtocolPolicy: https-only\n            AllowedMethods: [GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE]\n"
      "            CachedMethods: [GET, HEAD]\n            CachePolicyId: 658327ea-f89d-4fab-a63d-7e88639e58f6",
      "EDG005"),
+    ("api-4xx-without-cors", "api.yml", "      ResponseType: DEFAULT_4XX\n", "      ResponseType: UNAUTHORIZED\n",
+     "EDG006"),
     # --- parameters as the template declares them (PRM00x) ---
     ("param-type", "network.yml", "  FlowLogRetentionDays:\n    Type: Number\n",
      "  FlowLogRetentionDays:\n    Type: AWS::EC2::VPC::Id\n", "PRM001"),

@@ -61,6 +61,17 @@ static const char edge_fragment[] =
     "    Properties:\n"
     "      Scope: CLOUDFRONT\n"
     "      DefaultAction: {Allow: {}}\n"
+    "      Rules:\n"
+    "        - Name: aws-common\n"
+    "          Priority: 0\n"
+    "          OverrideAction: {None: {}}\n"
+    "          Statement:\n"
+    "            ManagedRuleGroupStatement: {VendorName: AWS, Name: AWSManagedRulesCommonRuleSet}\n"
+    "        - Name: rate-per-ip\n"
+    "          Priority: 1\n"
+    "          Action: {Block: {}}\n"
+    "          Statement:\n"
+    "            RateBasedStatement: {AggregateKeyType: IP, Limit: 1000}\n"
     "  Origin:\n"
     "    Type: AWS::CloudFront::VpcOrigin\n"
     "    Properties:\n"
@@ -160,9 +171,12 @@ static void test_cloudfront_web_acl_outside_us_east_1(void **state)
 	(void)state;
 	expect("prod", "eu-west-1", NULL, NULL, "EDG001", SEV_ERROR, 1);
 	expect("dev", "us-east-2", NULL, NULL, "EDG001", SEV_ERROR, 1); /* a near name */
-	/* a regional web ACL belongs in any Region */
-	expect("prod", "eu-west-1", "Scope: CLOUDFRONT", "Scope: REGIONAL", "EDG001", -1, 0);
+	/* a regional web ACL belongs in any Region (but not on a distribution: EDG003) */
 	fixture fx;
+	run_in(&fx, "prod", "eu-west-1", "Scope: CLOUDFRONT", "Scope: REGIONAL");
+	assert_int_equal(count_sev(&fx, "EDG001", -1), 0);
+	assert_int_equal(count_sev(&fx, "EDG003", SEV_ERROR), 1);
+	done(&fx);
 	run_in(&fx, "prod", "eu-west-1", NULL, NULL);
 	assert_true(has_message(&fx, "EDG001", "WebAcl has Scope CLOUDFRONT in eu-west-1"));
 	assert_non_null(first(&fx, "EDG001")->file);
@@ -194,6 +208,134 @@ static void test_distribution_without_web_acl(void **state)
 	       SEV_ERROR, 1);
 	expect("prod", "us-east-1", "WebACLId: !GetAtt WebAcl.Arn",
 	       "WebACLId: arn:aws:wafv2:us-east-1:111122223333:global/webacl/x/1", "EDG003", -1, 0);
+	/* a REGIONAL web ACL's ARN (a near name) cannot protect a distribution */
+	expect("prod", "us-east-1", "WebACLId: !GetAtt WebAcl.Arn",
+	       "WebACLId: arn:aws:wafv2:us-east-1:111122223333:regional/webacl/x/1", "EDG003",
+	       SEV_ERROR, 1);
+	/* nor a WAF Classic id (end of support) */
+	expect("prod", "us-east-1", "WebACLId: !GetAtt WebAcl.Arn",
+	       "WebACLId: 0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "EDG003", SEV_ERROR, 1);
+	/* an id of another resource of the template than a web ACL */
+	expect("prod", "us-east-1", "WebACLId: !GetAtt WebAcl.Arn", "WebACLId: !GetAtt Origin.Arn",
+	       "EDG003", SEV_ERROR, 1);
+}
+
+/* EDG003 follows the distribution's web ACL into the template: its per-IP
+ * rate rule must be there and block. */
+static void test_web_acl_rate_rule(void **state)
+{
+	(void)state;
+	const char *rate = "        - Name: rate-per-ip\n"
+	                   "          Priority: 1\n"
+	                   "          Action: {Block: {}}\n"
+	                   "          Statement:\n"
+	                   "            RateBasedStatement: {AggregateKeyType: IP, Limit: 1000}\n";
+	expect("dev", "us-east-1", rate, "", "EDG003", SEV_ERROR, 1);
+	fixture fx;
+	run_in(&fx, "prod", "us-east-1", rate, "");
+	assert_true(has_message(&fx, "EDG003", "web ACL WebAcl has no per-IP rate rule"));
+	done(&fx);
+	/* counted, not blocked */
+	expect("prod", "us-east-1", "Action: {Block: {}}", "Action: {Count: {}}", "EDG003",
+	       SEV_ERROR, 1);
+	/* a challenge or CAPTCHA also stops a flood */
+	expect("prod", "us-east-1", "Action: {Block: {}}", "Action: {Challenge: {}}", "EDG003", -1,
+	       0);
+	/* one limit for everyone is not per client */
+	expect("prod", "us-east-1", "AggregateKeyType: IP,", "AggregateKeyType: CONSTANT,",
+	       "EDG003", SEV_ERROR, 1);
+	/* the viewer's address from a header is per client */
+	expect("prod", "us-east-1", "AggregateKeyType: IP,", "AggregateKeyType: FORWARDED_IP,",
+	       "EDG003", -1, 0);
+}
+
+/* EDG006 on an API that answers CORS preflights. */
+static const char api_fragment[] =
+    "Metadata:\n"
+    "  AWS::CloudFormation::Interface:\n"
+    "    ParameterGroups:\n"
+    "      - Label: {default: Api}\n"
+    "        Parameters: [CorsAllowedOrigins]\n"
+    "Parameters:\n"
+    "  CorsAllowedOrigins:\n"
+    "    Type: String\n"
+    "    Description: origins\n"
+    "    Default: https://lms.example.edu,https://admin.example.edu\n"
+    "Resources:\n"
+    "  Api:\n"
+    "    Type: AWS::ApiGateway::RestApi\n"
+    "    Properties:\n"
+    "      Name: api\n"
+    "  OtherApi:\n"
+    "    Type: AWS::ApiGateway::RestApi\n"
+    "    Properties:\n"
+    "      Name: other\n"
+    "  ApiOptionsMethod:\n"
+    "    Type: AWS::ApiGateway::Method\n"
+    "    Properties:\n"
+    "      RestApiId: !Ref Api\n"
+    "      ResourceId: !GetAtt Api.RootResourceId\n"
+    "      HttpMethod: OPTIONS\n"
+    "      AuthorizationType: NONE\n"
+    "      Integration: {Type: MOCK}\n"
+    "  ApiDefault4xxResponse:\n"
+    "    Type: AWS::ApiGateway::GatewayResponse\n"
+    "    Properties:\n"
+    "      RestApiId: !Ref Api\n"
+    "      ResponseType: DEFAULT_4XX\n"
+    "      ResponseParameters:\n"
+    "        gatewayresponse.header.Access-Control-Allow-Origin: !Sub\n"
+    "          - \"'${First}'\"\n"
+    "          - First: !Select [0, !Split [',', !Ref CorsAllowedOrigins]]\n"
+    "  ApiDefault5xxResponse:\n"
+    "    Type: AWS::ApiGateway::GatewayResponse\n"
+    "    Properties:\n"
+    "      RestApiId: !Ref Api\n"
+    "      ResponseType: DEFAULT_5XX\n"
+    "      ResponseParameters:\n"
+    "        gatewayresponse.header.access-control-allow-origin: \"'https://lms.example.edu'\"\n";
+
+static void expect_api(const char *env, const char *from, const char *to, int sev, size_t n)
+{
+	fixture fx;
+	run_with(&fx, api_fragment, env, from, to, NULL);
+	if (count_sev(&fx, "EDG006", sev) != n || edg(&fx) != n)
+		dump(&fx);
+	assert_int_equal(count_sev(&fx, "EDG006", sev), n);
+	assert_int_equal(edg(&fx), n);
+	done(&fx);
+}
+
+static void test_api_error_responses_carry_cors(void **state)
+{
+	(void)state;
+	expect_api("dev", NULL, NULL, -1, 0);
+	expect_api("prod", NULL, NULL, -1, 0);
+	/* either default response missing */
+	expect_api("dev", "ResponseType: DEFAULT_4XX", "ResponseType: UNAUTHORIZED", SEV_ERROR, 1);
+	expect_api("prod", "ResponseType: DEFAULT_5XX", "ResponseType: INTEGRATION_FAILURE",
+	           SEV_ERROR, 1);
+	fixture fx;
+	run_with(&fx, api_fragment, "prod", "ResponseType: DEFAULT_4XX", "ResponseType: THROTTLED",
+	         NULL);
+	assert_true(has_message(&fx, "EDG006", "API Api has no DEFAULT_4XX gateway response"));
+	assert_non_null(first(&fx, "EDG006")->file); /* at the API */
+	done(&fx);
+	/* present, but without the origin header (a near name) */
+	expect_api("prod", "gatewayresponse.header.Access-Control-Allow-Origin",
+	           "gatewayresponse.header.Access-Control-Allow-Headers", SEV_ERROR, 1);
+	expect_api("prod", "gatewayresponse.header.access-control-allow-origin",
+	           "gatewayresponse.header.access-control-allow-originx", SEV_ERROR, 1);
+	/* an empty value */
+	expect_api("prod", "access-control-allow-origin: \"'https://lms.example.edu'\"",
+	           "access-control-allow-origin: ''", SEV_ERROR, 1);
+	/* the responses of another API do not count */
+	expect_api("prod", "      RestApiId: !Ref Api\n      ResponseType: DEFAULT_5XX",
+	           "      RestApiId: !Ref OtherApi\n      ResponseType: DEFAULT_5XX", SEV_ERROR, 1);
+	/* an API that answers no preflight is not a browser's: nothing to say */
+	expect_api("prod", "      HttpMethod: OPTIONS\n", "      HttpMethod: GET\n", -1, 0);
+	expect_api("prod", "      HttpMethod: OPTIONS\n      AuthorizationType: NONE\n",
+	           "      HttpMethod: GET\n      AuthorizationType: NONE\n", -1, 0);
 }
 
 static void test_viewer_protocol(void **state)
@@ -318,6 +460,8 @@ int main(void)
 	    cmocka_unit_test(test_cloudfront_web_acl_outside_us_east_1),
 	    cmocka_unit_test(test_viewer_certificate_region),
 	    cmocka_unit_test(test_distribution_without_web_acl),
+	    cmocka_unit_test(test_web_acl_rate_rule),
+	    cmocka_unit_test(test_api_error_responses_carry_cors),
 	    cmocka_unit_test(test_viewer_protocol),
 	    cmocka_unit_test(test_origin_protocol),
 	    cmocka_unit_test(test_viewer_tls_version),

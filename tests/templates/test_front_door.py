@@ -138,6 +138,26 @@ class FrontDoorTest(unittest.TestCase):
             self.assertIn("$context.responseOverride.header.Access-Control-Allow-Origin", vtl)
             self.assertIn(lid, deps)
 
+    def test_api_errors_carry_cors(self):
+        """API Gateway's own errors (Cognito 401, API key or WAF 403, throttle
+        429, authorizer or integration 5xx) skip the methods: DEFAULT_4XX and
+        DEFAULT_5XX carry Access-Control-Allow-Origin, the first of the
+        origins the preflight allows, and the deployment waits for them."""
+        deps = res(self.tpl, "ApiDeployment")["DependsOn"]
+        first = {"Fn::Sub": ["'${Origin}'", {"Origin": {"Fn::Select": [
+            0, {"Fn::Split": [",", {"Ref": "CorsAllowedOrigins"}]}]}}]}
+        for lid, kind in (("ApiDefault4xxResponse", "DEFAULT_4XX"),
+                          ("ApiDefault5xxResponse", "DEFAULT_5XX")):
+            r = res(self.tpl, lid)
+            self.assertEqual(r["Type"], "AWS::ApiGateway::GatewayResponse")
+            p = r["Properties"]
+            self.assertEqual(p["ResponseType"], kind)
+            self.assertEqual(p["RestApiId"], {"Ref": "Api"})
+            self.assertNotIn("StatusCode", p)  # each error keeps its own status
+            params = p["ResponseParameters"]
+            self.assertEqual(params["gatewayresponse.header.Access-Control-Allow-Origin"], first)
+            self.assertIn(lid, deps)
+
     def test_cors_origins_pattern(self):
         pattern = self.tpl["Parameters"]["CorsAllowedOrigins"]["AllowedPattern"]
         for good in ("https://lms.example.edu", "http://localhost:3000",
