@@ -813,8 +813,10 @@ static const char report_usage[] =
     "                                [--previous MODEL]\n"
     "\n"
     "The readiness report: findings by severity, the scale-out timeline, the capacity\n"
-    "figures, what each tier keeps when one AZ is lost, PDPA coverage and the resources\n"
-    "by tier. markdown is for a reviewer to attach to a change; json is a contract for\n"
+    "figures, what each tier keeps when one AZ is lost, PDPA coverage, the composite\n"
+    "availability of the web and API paths and the resources by tier, for the\n"
+    "environment's two stacks (the main one and the edge, us-east-1). markdown is for\n"
+    "a reviewer to attach to a change; json is a contract for\n"
     "scripts (lmsctl(1)). With --previous, also the resources the change from that model\n"
     "replaces (stateful ones flagged). Exit 1 if any finding is an error.\n"
     "\n"
@@ -858,6 +860,8 @@ static int cmd_report(cli *c, int argc, char **argv)
 	model *prev = NULL;
 	rendered *prev_r = NULL;
 	create_only *db = NULL;
+	report_stack *stacks = NULL;
+	size_t nstacks = 0;
 	update_plan plan = {0};
 	bool have_plan = false;
 	findings f;
@@ -886,18 +890,30 @@ static int cmd_report(cli *c, int argc, char **argv)
 		}
 		have_plan = update_safety(db, prev_r, r, &plan);
 	}
+	/* the environment is its stacks: the companions' findings and resources too */
+	if (!report_companions(c->cat, c->m, &stacks, &nstacks, &err)) {
+		print_error(&err);
+		rc = EXIT_USAGE;
+		goto done;
+	}
 	analysis a;
 	analysis_run(c->cat, c->m, r, &a);
 	buf out;
 	buf_init(&out, 0);
 	size_t errors = findings_count(&f, SEV_ERROR);
-	if (!report_write(c->cat, c->m, r, &a, &f, have_plan ? &plan : NULL, fmt, &out)) {
+	bool oom = f.oom;
+	for (size_t k = 0; k < nstacks; k++) {
+		errors += findings_count(&stacks[k].f, SEV_ERROR);
+		oom = oom || stacks[k].f.oom;
+	}
+	if (!report_write_env(c->cat, c->m, r, &a, &f, stacks, nstacks, have_plan ? &plan : NULL,
+	                      fmt, &out)) {
 		cli_error("%s", "out of memory writing the report");
 		rc = EXIT_FINDINGS;
 	} else {
 		char why[64];
 		snprintf(why, sizeof why, "the model has %zu error(s)", errors);
-		if (fmt == REPORT_JSON && (errors || f.oom))
+		if (fmt == REPORT_JSON && (errors || oom))
 			json_doc_add_error(
 			    &out, EXIT_FINDINGS,
 			    JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10), why);
@@ -905,11 +921,12 @@ static int cmd_report(cli *c, int argc, char **argv)
 		if (rc == EXIT_OK && fmt == REPORT_JSON && !out_path)
 			cli_errors_emitted();
 	}
-	if (rc == EXIT_OK && (errors > 0 || f.oom))
+	if (rc == EXIT_OK && (errors > 0 || oom))
 		rc = EXIT_FINDINGS;
 	buf_free(&out);
 	analysis_free(&a);
 done:
+	report_companions_free(stacks, nstacks);
 	lms_error_clear(&err);
 	update_plan_free(&plan);
 	create_only_free(db);

@@ -5,7 +5,9 @@
 
 #include "common/str.h"
 #include "common/term.h"
+#include "model/companion.h"
 #include "model/rules_registry.h"
+#include "model/validate.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -62,45 +64,93 @@ static json_t *str_or_null(const char *s)
 	return term_json_string(s);
 }
 
-static json_t *build_model(const model *m)
+/* One stack of the environment as the report reads it. */
+typedef struct stack_view {
+	const char *name; /* "main", or the companion's ("edge") */
+	const catalog *cat;
+	const model *m;
+	const rendered *r; /* NULL when it did not render */
+	const findings *f;
+} stack_view;
+
+/* The environment: its stacks, the main one first, and the main stack's
+ * analysis. */
+typedef struct env_view {
+	const stack_view *s;
+	size_t n;
+	const analysis *a;
+} env_view;
+
+/* `file` relative to the main catalog's directory when it lies under it (a
+ * fragment: "edge/edge.yml", the same on every checkout), else as it is
+ * (the model file). */
+static const char *rel_file(const env_view *v, const char *file)
+{
+	const char *dir = v->s[0].cat->dir;
+	size_t n = dir ? strlen(dir) : 0;
+	if (file && n && strncmp(file, dir, n) == 0 && file[n] == '/')
+		return file + n + 1;
+	return file;
+}
+
+static json_t *build_model(const env_view *v)
 {
 	json_t *mo = json_object();
 	static const char *const keys[] = {"stack", "environment", "region", "suffix"};
 	for (size_t i = 0; i < 4; i++)
-		json_object_set_new(mo, keys[i], str_or_null(model_get(m, keys[i])));
+		json_object_set_new(mo, keys[i], str_or_null(model_get(v->s[0].m, keys[i])));
+	json_t *stacks = json_array();
+	for (size_t k = 0; k < v->n; k++)
+		json_array_append_new(
+		    stacks, json_pack("{s:o, s:o, s:o}", "name", term_json_string(v->s[k].name),
+		                      "stack", str_or_null(model_get(v->s[k].m, "stack")), "region",
+		                      str_or_null(model_get(v->s[k].m, "region"))));
+	json_object_set_new(mo, "stacks", stacks);
 	return mo;
 }
 
-static json_t *build_findings(const findings *f)
+static json_t *build_finding(const env_view *v, const stack_view *sv, const finding *x)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", term_json_string(x->rule));
+	json_object_set_new(o, "severity", term_json_string(severity_name(x->sev)));
+	json_object_set_new(o, "field", term_json_string(x->field));
+	json_object_set_new(o, "message", term_json_string(x->message));
+	json_object_set_new(o, "hint", term_json_string(x->hint));
+	json_object_set_new(o, "file", str_or_null(rel_file(v, x->file)));
+	json_object_set_new(o, "line", json_integer((json_int_t)x->line));
+	json_object_set_new(o, "column", json_integer((json_int_t)x->col));
+	json_object_set_new(o, "stack", term_json_string(sv->name));
+	return o;
+}
+
+/* every stack's findings, errors first */
+static json_t *build_findings(const env_view *v)
 {
 	json_t *fs = json_array();
 	for (int sev = SEV_ERROR; sev <= SEV_INFO; sev++)
-		for (size_t i = 0; i < f->n; i++) {
-			const finding *x = &f->v[i];
-			if ((int)x->sev != sev)
-				continue;
-			json_t *o = json_object();
-			json_object_set_new(o, "id", term_json_string(x->rule));
-			json_object_set_new(o, "severity", term_json_string(severity_name(x->sev)));
-			json_object_set_new(o, "field", term_json_string(x->field));
-			json_object_set_new(o, "message", term_json_string(x->message));
-			json_object_set_new(o, "hint", term_json_string(x->hint));
-			json_object_set_new(o, "file", str_or_null(x->file));
-			json_object_set_new(o, "line", json_integer((json_int_t)x->line));
-			json_object_set_new(o, "column", json_integer((json_int_t)x->col));
-			json_array_append_new(fs, o);
-		}
+		for (size_t k = 0; k < v->n; k++)
+			for (size_t i = 0; i < v->s[k].f->n; i++)
+				if ((int)v->s[k].f->v[i].sev == sev)
+					json_array_append_new(
+					    fs, build_finding(v, &v->s[k], &v->s[k].f->v[i]));
 	return fs;
 }
 
-static json_t *build_counts(const findings *f)
+static json_int_t count_sev(const env_view *v, severity sev)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < v->n; k++)
+		n += findings_count(v->s[k].f, sev);
+	return (json_int_t)n;
+}
+
+static json_t *build_counts(const env_view *v)
 {
 	json_t *counts = json_object();
-	json_object_set_new(counts, "errors",
-	                    json_integer((json_int_t)findings_count(f, SEV_ERROR)));
-	json_object_set_new(counts, "warnings",
-	                    json_integer((json_int_t)findings_count(f, SEV_WARNING)));
-	json_object_set_new(counts, "info", json_integer((json_int_t)findings_count(f, SEV_INFO)));
+	json_object_set_new(counts, "errors", json_integer(count_sev(v, SEV_ERROR)));
+	json_object_set_new(counts, "warnings", json_integer(count_sev(v, SEV_WARNING)));
+	json_object_set_new(counts, "info", json_integer(count_sev(v, SEV_INFO)));
 	return counts;
 }
 
@@ -215,8 +265,71 @@ static json_t *build_shared(const analysis *a)
 	return sh;
 }
 
-static json_t *build_az_loss(const analysis *a)
+static const render_resource *find_type(const rendered *r, const char *type)
 {
+	for (size_t i = 0; r && i < r->nres; i++)
+		if (r->res[i].type && strcmp(r->res[i].type, type) == 0)
+			return &r->res[i];
+	return NULL;
+}
+
+/* The stack that holds the web path's distribution (the edge), or NULL. */
+static const stack_view *web_stack(const env_view *v)
+{
+	for (size_t k = 0; k < v->n; k++)
+		if (find_type(v->s[k].r, "AWS::CloudFront::Distribution"))
+			return &v->s[k];
+	return NULL;
+}
+
+static json_t *az_tier_json(const char *tier, long total, long remaining, tier_status st,
+                            const char *note)
+{
+	json_t *tt = json_object();
+	json_object_set_new(tt, "tier", term_json_string(tier));
+	json_object_set_new(tt, "total", int_or_null(total));
+	json_object_set_new(tt, "remaining", int_or_null(remaining));
+	json_object_set_new(tt, "status", term_json_string(tier_status_name(st)));
+	json_object_set_new(tt, "note", str_or_null(note));
+	return tt;
+}
+
+/* The browser's path when an AZ of the platform's Region is lost: CloudFront
+ * and WAF are global (their stack is in us-east-1), so what is left is what
+ * the origin reaches, the load balancer's nodes in the other AZs. */
+static json_t *az_web_path(const stack_view *web, const az_loss *l)
+{
+	const az_tier *lb = NULL;
+	for (size_t k = 0; k < AZ_TIERS; k++)
+		if (l->tiers[k].tier && strcmp(l->tiers[k].tier, "load balancer") == 0)
+			lb = &l->tiers[k];
+	const char *origin =
+	    find_type(web->r, "AWS::CloudFront::VpcOrigin") ? "the VPC origin" : "the origin";
+	const char *region = model_get(web->m, "region");
+	char *note;
+	if (!lb || lb->status == TIER_UNKNOWN || lb->status == TIER_ABSENT)
+		note = lms_strdupf("CloudFront and WAF are global (%s stack, %s): untouched; what "
+		                   "%s reaches of the ALB is unknown",
+		                   web->name, region ? region : "?", origin);
+	else if (lb->status == TIER_DOWN)
+		note =
+		    lms_strdupf("CloudFront and WAF are global (%s stack, %s): untouched; %s "
+		                "has no ALB node left: pages fail, cached assets are still served",
+		                web->name, region ? region : "?", origin);
+	else
+		note = lms_strdupf("CloudFront and WAF are global (%s stack, %s): untouched; %s "
+		                   "reaches the ALB's nodes in the %ld other AZ(s)",
+		                   web->name, region ? region : "?", origin, lb->remaining);
+	json_t *tt = az_tier_json("web path", lb ? lb->total : -1, lb ? lb->remaining : -1,
+	                          lb ? lb->status : TIER_UNKNOWN, note);
+	free(note);
+	return tt;
+}
+
+static json_t *build_az_loss(const env_view *v)
+{
+	const analysis *a = v->a;
+	const stack_view *web = web_stack(v);
 	json_t *azl = json_array();
 	for (size_t i = 0; i < a->naz; i++) {
 		json_t *o = json_object();
@@ -225,26 +338,24 @@ static json_t *build_az_loss(const analysis *a)
 		json_t *tiers = json_array();
 		for (size_t k = 0; k < AZ_TIERS; k++) {
 			const az_tier *x = &a->az[i].tiers[k];
-			json_t *tt = json_object();
-			json_object_set_new(tt, "tier", term_json_string(x->tier));
-			json_object_set_new(tt, "total", int_or_null(x->total));
-			json_object_set_new(tt, "remaining", int_or_null(x->remaining));
-			json_object_set_new(tt, "status",
-			                    term_json_string(tier_status_name(x->status)));
-			json_object_set_new(tt, "note", str_or_null(x->note));
-			json_array_append_new(tiers, tt);
+			json_array_append_new(tiers, az_tier_json(x->tier, x->total, x->remaining,
+			                                          x->status, x->note));
 		}
+		if (web)
+			json_array_append_new(tiers, az_web_path(web, &a->az[i]));
 		json_object_set_new(o, "tiers", tiers);
 		json_array_append_new(azl, o);
 	}
 	return azl;
 }
 
-static size_t count_of(const findings *f, const char *rule, severity sev)
+/* the findings of `rule` at `sev` in every stack */
+static size_t count_of(const env_view *v, const char *rule, severity sev)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < f->n; i++)
-		n += f->v[i].sev == sev && strcmp(f->v[i].rule, rule) == 0;
+	for (size_t k = 0; k < v->n; k++)
+		for (size_t i = 0; i < v->s[k].f->n; i++)
+			n += v->s[k].f->v[i].sev == sev && strcmp(v->s[k].f->v[i].rule, rule) == 0;
 	return n;
 }
 
@@ -265,9 +376,9 @@ static const render_resource *resource_at(const rendered *r, const finding *x)
 }
 
 /* {"id", "status": "ok|warning|error", "errors", "warnings"} for a rule */
-static json_t *rule_status(const findings *f, const char *id)
+static json_t *rule_status(const env_view *v, const char *id)
 {
-	size_t errors = count_of(f, id, SEV_ERROR), warnings = count_of(f, id, SEV_WARNING);
+	size_t errors = count_of(v, id, SEV_ERROR), warnings = count_of(v, id, SEV_WARNING);
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(id));
 	json_object_set_new(o, "status",
@@ -279,22 +390,24 @@ static json_t *rule_status(const findings *f, const char *id)
 	return o;
 }
 
-/* {"rule", "resource", "type", "field", "message"} for an error finding */
-static json_t *breaking(const rendered *r, const finding *x)
+/* {"rule", "resource", "type", "field", "message", "stack"} for an error
+ * finding of stack `sv` */
+static json_t *breaking(const stack_view *sv, const finding *x)
 {
-	const render_resource *res = resource_at(r, x);
+	const render_resource *res = resource_at(sv->r, x);
 	json_t *o = json_object();
 	json_object_set_new(o, "rule", term_json_string(x->rule));
 	json_object_set_new(o, "resource", str_or_null(res ? res->id : NULL));
 	json_object_set_new(o, "type", str_or_null(res ? res->type : NULL));
 	json_object_set_new(o, "field", str_or_null(*x->field ? x->field : NULL));
 	json_object_set_new(o, "message", term_json_string(x->message));
+	json_object_set_new(o, "stack", term_json_string(sv->name));
 	return o;
 }
 
-/* One obligation: its rules from the registry, each rule's status, whether
- * it holds, and what breaks it. */
-static json_t *build_obligation(const findings *f, const rendered *r, size_t i)
+/* One obligation: its rules from the registry, each rule's status (over
+ * every stack), whether it holds, and what breaks it. */
+static json_t *build_obligation(const env_view *v, size_t i)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "obligation", json_string(obligations[i].obligation));
@@ -307,12 +420,16 @@ static json_t *build_obligation(const findings *f, const rendered *r, size_t i)
 		if (!rules_supports(&reg[k], obligations[i].key))
 			continue;
 		json_array_append_new(rules, json_string(reg[k].id));
-		json_array_append_new(status, rule_status(f, reg[k].id));
-		for (size_t j = 0; j < f->n; j++)
-			if (f->v[j].sev == SEV_ERROR && strcmp(f->v[j].rule, reg[k].id) == 0) {
-				json_array_append_new(breaks, breaking(r, &f->v[j]));
-				broken++;
-			}
+		json_array_append_new(status, rule_status(v, reg[k].id));
+		for (size_t s = 0; s < v->n; s++) {
+			const findings *f = v->s[s].f;
+			for (size_t j = 0; j < f->n; j++)
+				if (f->v[j].sev == SEV_ERROR &&
+				    strcmp(f->v[j].rule, reg[k].id) == 0) {
+					json_array_append_new(breaks, breaking(&v->s[s], &f->v[j]));
+					broken++;
+				}
+		}
 	}
 	json_object_set_new(o, "rules", rules);
 	json_object_set_new(o, "holds", json_boolean(broken == 0));
@@ -335,9 +452,8 @@ static void add_leftover(json_t *list, const render_resource *res, const char *k
  * from the rendered template: what `lmsctl destroy` lists afterwards and `--purge`
  * removes (ops/leftovers.h). Secrets the stack made are not there: CloudFormation deletes
  * them without a recovery window. */
-static json_t *build_leftovers(const rendered *r)
+static void add_leftovers(json_t *list, const rendered *r)
 {
-	json_t *list = json_array();
 	for (size_t i = 0; r && i < r->nres; i++) {
 		const render_resource *res = &r->res[i];
 		const char *type = res->type ? res->type : "";
@@ -380,16 +496,24 @@ static json_t *build_leftovers(const rendered *r)
 				             "after the stack deleted it");
 		}
 	}
+}
+
+/* ... of every stack of the environment */
+static json_t *build_leftovers(const env_view *v)
+{
+	json_t *list = json_array();
+	for (size_t k = 0; k < v->n; k++)
+		add_leftovers(list, v->s[k].r);
 	return list;
 }
 
-static json_t *build_pdpa(const findings *f, const rendered *r)
+static json_t *build_pdpa(const env_view *v)
 {
 	json_t *pd = json_array();
 	for (size_t i = 0; i < PDPA_OBLIGATIONS; i++) {
-		json_t *o = build_obligation(f, r, i);
+		json_t *o = build_obligation(v, i);
 		if (strcmp(obligations[i].key, "retention") == 0) {
-			json_t *left = build_leftovers(r);
+			json_t *left = build_leftovers(v);
 			json_object_set_new(o, "leftover_count",
 			                    json_integer((json_int_t)json_array_size(left)));
 			json_object_set_new(o, "leftovers", left);
@@ -399,10 +523,12 @@ static json_t *build_pdpa(const findings *f, const rendered *r)
 	return pd;
 }
 
-static json_t *build_tiers(const catalog *cat, const rendered *r)
+/* The resources of each fragment of one stack: its tiers. */
+static void add_tiers(json_t *tiers, const stack_view *sv)
 {
-	json_t *tiers = json_array();
-	for (size_t fi = 0; fi < cat->nfrags; fi++) {
+	const catalog *cat = sv->cat;
+	const rendered *r = sv->r;
+	for (size_t fi = 0; r && fi < cat->nfrags; fi++) {
 		const cat_fragment *frag = &cat->frags[fi];
 		json_t *ids = json_array();
 		for (size_t i = 0; i < r->nres; i++)
@@ -421,8 +547,16 @@ static json_t *build_tiers(const catalog *cat, const rendered *r)
 		buf_free(&name);
 		json_object_set_new(o, "count", json_integer((json_int_t)json_array_size(ids)));
 		json_object_set_new(o, "resources", ids);
+		json_object_set_new(o, "stack", term_json_string(sv->name));
 		json_array_append_new(tiers, o);
 	}
+}
+
+static json_t *build_tiers(const env_view *v)
+{
+	json_t *tiers = json_array();
+	for (size_t k = 0; k < v->n; k++)
+		add_tiers(tiers, &v->s[k]);
 	return tiers;
 }
 
@@ -450,20 +584,143 @@ static json_t *build_update(const update_plan *plan)
 	return up;
 }
 
-static json_t *build(const catalog *cat, const model *m, const rendered *r, const analysis *a,
-                     const findings *f, const update_plan *plan)
+/* ---- composite availability by SLA arithmetic (docs/availability.md) ------ */
+
+/* A service on a request path: the resource type that puts it there, in
+ * which stack ("main", or "web": the stack of the distribution), and the
+ * monthly uptime its SLA commits to (< 0: none of its own). The figures and
+ * their sources are docs/availability.md's "SLA of each service"; the doc's
+ * composite rows are these products (tests/pdpa_doc.py compares them). */
+typedef struct sla_term {
+	const char *service;
+	const char *type;
+	const char *scope; /* a web ACL's Scope; NULL for any */
+	bool web_stack;
+	double percent;
+	const char *note;
+} sla_term;
+
+#define SLA_ALB                                                                                    \
+	{                                                                                          \
+		"ALB", "AWS::ElasticLoadBalancingV2::LoadBalancer", NULL, false, 99.99, NULL       \
+	}
+#define SLA_TASKS                                                                                  \
+	{                                                                                          \
+		"ECS on Fargate", "AWS::ECS::Service", NULL, false, 99.99, NULL                    \
+	}
+#define SLA_AURORA                                                                                 \
+	{                                                                                          \
+		"Aurora", "AWS::RDS::DBCluster", NULL, false, 99.99, NULL                          \
+	}
+#define SLA_PROXY                                                                                  \
+	{                                                                                          \
+		"RDS Proxy", "AWS::RDS::DBProxy", NULL, false, -1,                                 \
+		    "no SLA of its own found: counted within Aurora's"                             \
+	}
+#define SLA_CACHE                                                                                  \
+	{                                                                                          \
+		"ElastiCache", "AWS::ElastiCache::ReplicationGroup", NULL, false, 99.99, NULL      \
+	}
+
+static const sla_term web_path[] = {
+    {"CloudFront", "AWS::CloudFront::Distribution", NULL, true, 99.9,
+     "per account, 5xx rate per five minutes; a cached asset needs nothing behind it"},
+    {"AWS WAF", "AWS::WAFv2::WebACL", "CLOUDFRONT", true, 99.95, "per Region (us-east-1)"},
+    {"CloudFront VPC origin", "AWS::CloudFront::VpcOrigin", NULL, true, -1,
+     "a CloudFront feature: within CloudFront's"},
+    SLA_ALB,
+    SLA_TASKS,
+    SLA_AURORA,
+    SLA_PROXY,
+    SLA_CACHE,
+};
+
+static const sla_term api_path[] = {
+    {"API Gateway", "AWS::ApiGateway::RestApi", NULL, false, 99.95, "per Region, per request"},
+    {"AWS WAF", "AWS::WAFv2::WebACL", "REGIONAL", false, 99.95, "per Region"},
+    SLA_ALB,
+    SLA_TASKS,
+    SLA_AURORA,
+    SLA_PROXY,
+    SLA_CACHE,
+};
+
+/* The first resource of `t`'s type (and Scope) in stack `sv`. */
+static const render_resource *term_resource(const stack_view *sv, const sla_term *t)
 {
+	for (size_t i = 0; sv && sv->r && i < sv->r->nres; i++) {
+		const render_resource *res = &sv->r->res[i];
+		const char *scope = rnode_str(rnode_get(res->props, "Scope"));
+		if (res->type && strcmp(res->type, t->type) == 0 &&
+		    (!t->scope || (scope && strcmp(scope, t->scope) == 0)))
+			return res;
+	}
+	return NULL;
+}
+
+/* {"path", "percent", "downtime_minutes_30_days", "components": [...]} of
+ * the terms present in the environment's templates. */
+static json_t *composite_path(const env_view *v, const char *name, const sla_term *terms, size_t n,
+                              const stack_view *web)
+{
+	json_t *comps = json_array();
+	double a = 1;
+	for (size_t i = 0; i < n; i++) {
+		const stack_view *sv = terms[i].web_stack ? web : &v->s[0];
+		const render_resource *res = term_resource(sv, &terms[i]);
+		if (!res)
+			continue;
+		if (terms[i].percent > 0)
+			a *= terms[i].percent / 100;
+		json_array_append_new(
+		    comps,
+		    json_pack("{s:s, s:o, s:s, s:s, s:o}", "service", terms[i].service,
+		              "sla_percent",
+		              terms[i].percent > 0 ? json_real(terms[i].percent) : json_null(),
+		              "resource", res->id, "stack", sv->name, "note",
+		              str_or_null(terms[i].note)));
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "path", json_string(name));
+	json_object_set_new(o, "percent", json_real(a * 100));
+	json_object_set_new(o, "downtime_minutes_30_days", json_real((1 - a) * 30 * 24 * 60));
+	json_object_set_new(o, "components", comps);
+	return o;
+}
+
+/* The web path (browsers, through the edge stack) when the environment has
+ * one, and the API path. */
+static json_t *build_composite(const env_view *v)
+{
+	json_t *paths = json_array();
+	const stack_view *web = web_stack(v);
+	if (web)
+		json_array_append_new(paths,
+		                      composite_path(v, "web", web_path,
+		                                     sizeof(web_path) / sizeof(web_path[0]), web));
+	if (find_type(v->s[0].r, "AWS::ApiGateway::RestApi"))
+		json_array_append_new(paths,
+		                      composite_path(v, "api", api_path,
+		                                     sizeof(api_path) / sizeof(api_path[0]), NULL));
+	return paths;
+}
+
+static json_t *build(const env_view *v, const update_plan *plan)
+{
+	const analysis *a = v->a;
 	json_t *root = json_object();
-	json_object_set_new(root, "model", build_model(m));
-	json_object_set_new(root, "findings", build_findings(f));
-	json_object_set_new(root, "counts", build_counts(f));
+	json_object_set_new(root, "model", build_model(v));
+	json_object_set_new(root, "findings", build_findings(v));
+	json_object_set_new(root, "counts", build_counts(v));
 	json_object_set_new(root, "scale_out", build_scale_out(a));
 	json_object_set_new(root, "capacity", build_capacity(a));
-	json_object_set_new(root, "az_loss", build_az_loss(a));
+	json_object_set_new(root, "az_loss", build_az_loss(v));
 	json_object_set_new(root, "shared", build_shared(a));
-	json_object_set_new(root, "pdpa", build_pdpa(f, r));
-	json_object_set_new(root, "availability", build_obligation(f, r, PDPA_OBLIGATIONS));
-	json_object_set_new(root, "tiers", build_tiers(cat, r));
+	json_object_set_new(root, "pdpa", build_pdpa(v));
+	json_t *av = build_obligation(v, PDPA_OBLIGATIONS);
+	json_object_set_new(av, "composite", build_composite(v));
+	json_object_set_new(root, "availability", av);
+	json_object_set_new(root, "tiers", build_tiers(v));
 	json_object_set_new(root, "missing_inputs", build_missing(a));
 	if (plan)
 		json_object_set_new(root, "update", build_update(plan));
@@ -521,6 +778,18 @@ static void human_header(json_t *d, bool md, buf *out)
 		buf_addf(out, "READINESS REPORT  stack %s  environment %s  region %s  suffix %s\n",
 		         s_of(mo, "stack"), s_of(mo, "environment"), s_of(mo, "region"),
 		         s_of(mo, "suffix"));
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(mo, "stacks"), i, x)
+	{
+		if (i == 0)
+			continue; /* the main stack: the title's */
+		buf_addf(out,
+		         md ? "\nWith the %s stack %s in %s (deployed after this one, "
+		              "destroyed before it).\n"
+		            : "  with the %s stack %s  region %s\n",
+		         s_of(x, "name"), s_of(x, "stack"), s_of(x, "region"));
+	}
 }
 
 /* the findings, errors first */
@@ -545,8 +814,12 @@ static void human_findings(json_t *d, bool md, buf *out)
 		if (json_string_value(json_object_get(x, "file")))
 			buf_addf(&where, "%s:%lld", s_of(x, "file"),
 			         (long long)json_integer_value(json_object_get(x, "line")));
+		const char *stack = s_of(x, "stack");
+		bool main_stack = !*stack || strcmp(stack, "main") == 0;
 		if (md) {
-			buf_addf(out, "| %s | %s | ", s_of(x, "severity"), s_of(x, "id"));
+			buf_addf(out, "| %s | %s%s%s%s | ", s_of(x, "severity"), s_of(x, "id"),
+			         main_stack ? "" : " (", main_stack ? "" : stack,
+			         main_stack ? "" : ")");
 			add_cell(out, s_of(x, "field"), true);
 			buf_adds(out, " | ");
 			add_cell(out, s_of(x, "message"), true);
@@ -554,9 +827,11 @@ static void human_findings(json_t *d, bool md, buf *out)
 			add_cell(out, buf_cstr(&where), true);
 			buf_adds(out, " |\n");
 		} else {
-			buf_addf(out, "  %-7s %s %s%s%s%s\n", s_of(x, "severity"), s_of(x, "id"),
-			         *s_of(x, "field") ? "[" : "", s_of(x, "field"),
-			         *s_of(x, "field") ? "] " : "", s_of(x, "message"));
+			buf_addf(out, "  %-7s %s %s%s%s%s%s%s%s\n", s_of(x, "severity"),
+			         s_of(x, "id"), main_stack ? "" : "(", main_stack ? "" : stack,
+			         main_stack ? "" : " stack) ", *s_of(x, "field") ? "[" : "",
+			         s_of(x, "field"), *s_of(x, "field") ? "] " : "",
+			         s_of(x, "message"));
 		}
 		buf_free(&where);
 	}
@@ -660,9 +935,14 @@ static void human_az_loss(json_t *d, bool md, buf *out)
 	size_t i;
 	json_t *x;
 	heading(out, md, "Losing one availability zone");
-	if (md)
-		buf_adds(out, "| AZ | tasks | nat | database | cache | file system | load balancer "
-		              "|\n|---|---|---|---|---|---|---|\n");
+	json_t *first = json_object_get(json_array_get(json_object_get(d, "az_loss"), 0), "tiers");
+	if (md && first) { /* the columns: the first AZ's tiers */
+		buf_adds(out, "| AZ |");
+		json_array_foreach(first, i, x) buf_addf(out, " %s |", s_of(x, "tier"));
+		buf_adds(out, "\n|---|");
+		json_array_foreach(first, i, x) buf_adds(out, "---|");
+		buf_addc(out, '\n');
+	}
 	json_array_foreach(json_object_get(d, "az_loss"), i, x)
 	{
 		buf_addf(out, md ? "| %s%s |" : "  %s%s:", s_of(x, "az"),
@@ -690,6 +970,11 @@ static void human_az_loss(json_t *d, bool md, buf *out)
 		}
 		buf_addc(out, '\n');
 	}
+	/* the browser's path: the same in every AZ but for the numbers */
+	json_t *web = NULL;
+	json_array_foreach(first, i, x) if (strcmp(s_of(x, "tier"), "web path") == 0) web = x;
+	if (md && web && *s_of(web, "note"))
+		buf_addf(out, "\nWeb path, for the first AZ: %s.\n", s_of(web, "note"));
 }
 
 /* what the environment shares with the others of its account */
@@ -768,6 +1053,41 @@ static void human_obligation(json_t *x, bool md, buf *out)
 	}
 }
 
+/* The composite availability of each path: the product of its services'
+ * SLAs. */
+static void human_composite(json_t *paths, bool md, buf *out)
+{
+	size_t i, k;
+	json_t *p, *c;
+	if (!json_array_size(paths))
+		return;
+	buf_adds(out, md ? "\nComposite by SLA arithmetic (the services' SLA figures "
+	                   "multiplied: a pessimistic floor, not a forecast):\n\n| path | "
+	                   "composite | downtime per 30 "
+	                   "days | services |\n|---|---|---|---|\n"
+	                 : "  composite by SLA arithmetic (the services' SLA figures "
+	                   "multiplied: a pessimistic floor, not a forecast):\n");
+	json_array_foreach(paths, i, p)
+	{
+		const char *name = strcmp(s_of(p, "path"), "web") == 0 ? "web path" : "API path";
+		buf_addf(out,
+		         md ? "| %s | %.3f%% | %.1f min | "
+		            : "    %-8s  %.3f%%  %5.1f min per 30 days: ",
+		         name, json_real_value(json_object_get(p, "percent")),
+		         json_real_value(json_object_get(p, "downtime_minutes_30_days")));
+		json_array_foreach(json_object_get(p, "components"), k, c)
+		{
+			json_t *sla = json_object_get(c, "sla_percent");
+			buf_addf(out, "%s%s", k ? " x " : "", s_of(c, "service"));
+			if (json_is_real(sla))
+				buf_addf(out, " %g%%", json_real_value(sla));
+			else
+				buf_adds(out, " (no SLA of its own)");
+		}
+		buf_adds(out, md ? " |\n" : "\n");
+	}
+}
+
 /* PDPA obligations and availability, and the rules that hold them */
 static void human_pdpa(json_t *d, bool md, buf *out)
 {
@@ -786,6 +1106,7 @@ static void human_pdpa(json_t *d, bool md, buf *out)
 			buf_adds(out, "| claim | target | rules | holds | controls "
 			              "|\n|---|---|---|---|---|\n");
 		human_obligation(av, md, out);
+		human_composite(json_object_get(av, "composite"), md, out);
 	}
 }
 
@@ -866,12 +1187,9 @@ static void write_human(json_t *d, bool md, buf *out)
 	human_update(d, md, out);
 }
 
-bool report_write(const catalog *cat, const model *m, const rendered *r, const analysis *a,
-                  const findings *f, const update_plan *plan, report_format format, buf *out)
+/* Writes the document `d` in `format`; false on out of memory. */
+static bool write_doc(json_t *d, report_format format, buf *out)
 {
-	json_t *d = build(cat, m, r, a, f, plan);
-	if (!d)
-		return false;
 	bool ok = true;
 	if (format == REPORT_JSON) {
 		char *s = term_json_dumps(d, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
@@ -884,6 +1202,71 @@ bool report_write(const catalog *cat, const model *m, const rendered *r, const a
 		write_human(d, format == REPORT_MARKDOWN, out);
 		ok = ok && !out->failed;
 	}
-	json_decref(d);
 	return ok;
+}
+
+bool report_write_env(const catalog *cat, const model *m, const rendered *r, const analysis *a,
+                      const findings *f, const report_stack *stacks, size_t nstacks,
+                      const update_plan *plan, report_format format, buf *out)
+{
+	stack_view *sv = calloc(nstacks + 1, sizeof(*sv));
+	if (!sv)
+		return false;
+	sv[0] = (stack_view){"main", cat, m, r, f};
+	for (size_t k = 0; k < nstacks; k++)
+		sv[k + 1] = (stack_view){stacks[k].name, stacks[k].cat, stacks[k].m, stacks[k].r,
+		                         &stacks[k].f};
+	env_view v = {sv, nstacks + 1, a};
+	json_t *d = build(&v, plan);
+	bool ok = d && write_doc(d, format, out);
+	json_decref(d);
+	free(sv);
+	return ok;
+}
+
+bool report_write(const catalog *cat, const model *m, const rendered *r, const analysis *a,
+                  const findings *f, const update_plan *plan, report_format format, buf *out)
+{
+	return report_write_env(cat, m, r, a, f, NULL, 0, plan, format, out);
+}
+
+void report_companions_free(report_stack *v, size_t n)
+{
+	for (size_t k = 0; v && k < n; k++) {
+		render_free(v[k].r);
+		findings_free(&v[k].f);
+		model_free(v[k].m);
+		catalog_free(v[k].cat);
+	}
+	free(v);
+}
+
+bool report_companions(const catalog *cat, const model *m, report_stack **out, size_t *n,
+                       lms_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (!cat->ncompanions)
+		return true;
+	report_stack *v = calloc(cat->ncompanions, sizeof(*v));
+	if (!v) {
+		lms_error_set(err, NULL, 0, 0, "out of memory");
+		return false;
+	}
+	for (size_t k = 0; k < cat->ncompanions; k++) {
+		const cat_companion *comp = &cat->companions[k];
+		report_stack *x = &v[k];
+		x->name = comp->name;
+		findings_init(&x->f);
+		x->cat = catalog_load_companion(cat, comp, err);
+		x->m = x->cat ? companion_model(cat, m, comp, x->cat, err) : NULL;
+		if (!x->m) {
+			report_companions_free(v, k + 1);
+			return false;
+		}
+		x->r = validate_and_render(x->cat, x->m, &x->f);
+	}
+	*out = v;
+	*n = cat->ncompanions;
+	return true;
 }

@@ -1,11 +1,20 @@
-/* model/edge.c, EDG001-EDG005, at their edges: the web ACL's Scope against
+/* model/edge.c, EDG001-EDG006, at their edges: the web ACL's Scope against
  * the stack's Region, the viewer certificate's Region, the distribution's
- * WebACLId, HTTPS for viewers and to the origin (by environment, and from a
- * parameter), and the cache policy of pages, /api and /auth. */
+ * WebACLId and its web ACL's per-IP rate rule, HTTPS for viewers and to the
+ * origin (by environment, and from a parameter), the cache policy of pages,
+ * /api and /auth, and the CORS header on the API's own error responses.
+ * Then the report over the shipped templates' two stacks (model/report.c):
+ * the edge's resources, findings, web path on AZ loss and composite
+ * availability. */
 #define _GNU_SOURCE
+#include "model/analysis.h"
 #include "model/catalog.h"
 #include "model/model.h"
+#include "model/report.h"
 #include "model/validate.h"
+
+#include <jansson.h>
+#include <math.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +25,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "tests/testutil.h"
 
 static const char env_fragment[] = "Metadata:\n"
                                    "  AWS::CloudFormation::Interface:\n"
@@ -453,6 +464,229 @@ static void test_cached_private_paths(void **state)
 	       0);
 }
 
+/* ---- the report covers the web path (the edge stack) ------------------- */
+
+/* The object of array `arr` whose `key` is `value`, or NULL. */
+static json_t *find_by(json_t *arr, const char *key, const char *value)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(arr, i, x)
+	{
+		const char *s = json_string_value(json_object_get(x, key));
+		if (s && strcmp(s, value) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+static bool has_id(json_t *arr, const char *id)
+{
+	return find_by(arr, "id", id) != NULL;
+}
+
+typedef struct env_fixture {
+	catalog *cat;
+	model *m;
+	rendered *r;
+	findings f;
+	analysis a;
+	report_stack *stacks;
+	size_t nstacks;
+} env_fixture;
+
+/* The shipped templates for a prod model: both stacks validated and rendered. */
+static void env_open(env_fixture *e)
+{
+	lms_error err = {0};
+	e->cat = catalog_load(tu_templates_dir(), &err);
+	if (!e->cat)
+		fail_msg("%s", err.msg);
+	e->m = model_new_from_catalog(e->cat, "prod", &err);
+	assert_non_null(e->m);
+	findings_init(&e->f);
+	e->r = validate_and_render(e->cat, e->m, &e->f);
+	assert_non_null(e->r);
+	analysis_run(e->cat, e->m, e->r, &e->a);
+	if (!report_companions(e->cat, e->m, &e->stacks, &e->nstacks, &err))
+		fail_msg("%s", err.msg);
+}
+
+static void env_close(env_fixture *e)
+{
+	report_companions_free(e->stacks, e->nstacks);
+	analysis_free(&e->a);
+	render_free(e->r);
+	findings_free(&e->f);
+	model_free(e->m);
+	catalog_free(e->cat);
+}
+
+static json_t *env_report(const env_fixture *e)
+{
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write_env(e->cat, e->m, e->r, &e->a, &e->f, e->stacks, e->nstacks, NULL,
+	                             REPORT_JSON, &out));
+	json_t *j = json_loads(buf_cstr(&out), 0, NULL);
+	buf_free(&out);
+	assert_non_null(j);
+	return j;
+}
+
+static double composite(json_t *j, const char *path)
+{
+	json_t *paths = json_object_get(json_object_get(j, "availability"), "composite");
+	json_t *p = find_by(paths, "path", path);
+	assert_non_null(p);
+	return json_real_value(json_object_get(p, "percent"));
+}
+
+static void test_report_covers_the_edge_stack(void **state)
+{
+	(void)state;
+	env_fixture e;
+	env_open(&e);
+	assert_int_equal(e.nstacks, 1);
+	assert_string_equal(e.stacks[0].name, "edge");
+	assert_non_null(e.stacks[0].r);
+	json_t *j = env_report(&e);
+	/* both stacks named, with their Regions */
+	json_t *stacks = json_object_get(json_object_get(j, "model"), "stacks");
+	json_t *edge = find_by(stacks, "name", "edge");
+	assert_non_null(edge);
+	assert_string_equal(json_string_value(json_object_get(edge, "stack")), "lms-prod-edge");
+	assert_string_equal(json_string_value(json_object_get(edge, "region")), "us-east-1");
+	assert_non_null(find_by(stacks, "name", "main"));
+	/* the edge's resources under the tier "edge", and not under another */
+	json_t *tier = find_by(json_object_get(j, "tiers"), "tier", "edge");
+	assert_non_null(tier);
+	assert_string_equal(json_string_value(json_object_get(tier, "stack")), "edge");
+	json_t *ids = json_object_get(tier, "resources");
+	assert_true(has_id(ids, "Distribution") && has_id(ids, "WebAcl") &&
+	            has_id(ids, "AppVpcOrigin"));
+	assert_false(has_id(ids, "Alb"));
+	json_t *api = find_by(json_object_get(j, "tiers"), "tier", "api");
+	assert_string_equal(json_string_value(json_object_get(api, "stack")), "main");
+	assert_false(has_id(json_object_get(api, "resources"), "Distribution"));
+	/* the edge's findings are the report's, marked with their stack */
+	json_t *x = find_by(json_object_get(j, "findings"), "id", "EDG004");
+	assert_non_null(x);
+	assert_string_equal(json_string_value(json_object_get(x, "stack")), "edge");
+	const char *file = json_string_value(json_object_get(x, "file"));
+	if (file) /* relative to the templates directory, the same on every checkout */
+		assert_string_equal(file, "edge/edge.yml");
+	json_decref(j);
+	env_close(&e);
+}
+
+static void test_report_az_loss_web_path(void **state)
+{
+	(void)state;
+	env_fixture e;
+	env_open(&e);
+	json_t *j = env_report(&e);
+	size_t i;
+	json_t *az;
+	json_array_foreach(json_object_get(j, "az_loss"), i, az)
+	{
+		json_t *tiers = json_object_get(az, "tiers");
+		json_t *web = find_by(tiers, "tier", "web path");
+		json_t *lb = find_by(tiers, "tier", "load balancer");
+		assert_non_null(web);
+		assert_non_null(lb);
+		/* the ALB's nodes in the other AZs: the load balancer's figures */
+		assert_string_equal(json_string_value(json_object_get(web, "status")), "degraded");
+		assert_int_equal(json_integer_value(json_object_get(web, "remaining")), 2);
+		assert_int_equal(json_integer_value(json_object_get(web, "total")), 3);
+		const char *note = json_string_value(json_object_get(web, "note"));
+		assert_non_null(note);
+		assert_non_null(strstr(note, "CloudFront and WAF"));
+		assert_non_null(strstr(note, "us-east-1"));
+		assert_non_null(
+		    strstr(note, "VPC origin reaches the ALB's nodes in the 2 other AZ"));
+	}
+	assert_true(i == 3);
+	json_decref(j);
+	/* without the edge stack there is no web path to speak of */
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write(e.cat, e.m, e.r, &e.a, &e.f, NULL, REPORT_JSON, &out));
+	j = json_loads(buf_cstr(&out), 0, NULL);
+	json_t *tiers = json_object_get(json_array_get(json_object_get(j, "az_loss"), 0), "tiers");
+	assert_null(find_by(tiers, "tier", "web path"));
+	json_decref(j);
+	buf_free(&out);
+	env_close(&e);
+}
+
+static void test_report_composite_availability(void **state)
+{
+	(void)state;
+	env_fixture e;
+	env_open(&e);
+	json_t *j = env_report(&e);
+	/* docs/availability.md: CloudFront 99.9 x WAF 99.95 x ALB, Fargate, Aurora,
+	 * ElastiCache 99.99 each; the API path: API Gateway 99.95 x WAF 99.95 x the same four */
+	assert_true(fabs(composite(j, "web") - 99.810) < 0.0005);
+	assert_true(fabs(composite(j, "api") - 99.860) < 0.0005);
+	json_t *paths = json_object_get(json_object_get(j, "availability"), "composite");
+	json_t *web = find_by(paths, "path", "web");
+	json_t *comps = json_object_get(web, "components");
+	json_t *cf = find_by(comps, "service", "CloudFront");
+	assert_non_null(cf);
+	assert_true(fabs(json_real_value(json_object_get(cf, "sla_percent")) - 99.9) < 1e-9);
+	assert_string_equal(json_string_value(json_object_get(cf, "resource")), "Distribution");
+	assert_string_equal(json_string_value(json_object_get(cf, "stack")), "edge");
+	/* the VPC origin is part of CloudFront: on the path, no figure of its own */
+	json_t *vo = find_by(comps, "service", "CloudFront VPC origin");
+	assert_non_null(vo);
+	assert_true(json_is_null(json_object_get(vo, "sla_percent")));
+	assert_non_null(find_by(comps, "service", "AWS WAF"));
+	assert_null(find_by(comps, "service", "API Gateway"));
+	json_t *minutes = json_object_get(web, "downtime_minutes_30_days");
+	assert_true(fabs(json_real_value(minutes) - 82.0) < 0.1);
+	json_decref(j);
+	/* the text says it too */
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write_env(e.cat, e.m, e.r, &e.a, &e.f, e.stacks, e.nstacks, NULL,
+	                             REPORT_TEXT, &out));
+	assert_non_null(strstr(buf_cstr(&out), "web path  99.810%"));
+	assert_non_null(strstr(buf_cstr(&out), "API path  99.860%"));
+	assert_non_null(strstr(buf_cstr(&out), "  edge "));
+	buf_free(&out);
+	env_close(&e);
+}
+
+/* EDG003 of the edge stack breaks the report's obligations, named with its stack. */
+static void test_report_obligations_use_edge_findings(void **state)
+{
+	(void)state;
+	env_fixture e;
+	env_open(&e);
+	json_t *j = env_report(&e);
+	json_t *av = json_object_get(j, "availability");
+	assert_true(json_is_true(json_object_get(av, "holds")));
+	json_decref(j);
+	findings_add(&e.stacks[0].f, "EDG003", SEV_ERROR, "", "hint", "distribution %s has none",
+	             "Distribution");
+	j = env_report(&e);
+	av = json_object_get(j, "availability");
+	assert_true(json_is_false(json_object_get(av, "holds")));
+	json_t *b = find_by(json_object_get(av, "breaking"), "rule", "EDG003");
+	assert_non_null(b);
+	assert_string_equal(json_string_value(json_object_get(b, "stack")), "edge");
+	json_t *st = find_by(json_object_get(av, "rule_status"), "id", "EDG003");
+	assert_string_equal(json_string_value(json_object_get(st, "status")), "error");
+	json_t *prot = find_by(json_object_get(j, "pdpa"), "key", "protection");
+	assert_true(json_is_false(json_object_get(prot, "holds")));
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(j, "counts"), "errors")), 1);
+	json_decref(j);
+	env_close(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +696,10 @@ int main(void)
 	    cmocka_unit_test(test_distribution_without_web_acl),
 	    cmocka_unit_test(test_web_acl_rate_rule),
 	    cmocka_unit_test(test_api_error_responses_carry_cors),
+	    cmocka_unit_test(test_report_covers_the_edge_stack),
+	    cmocka_unit_test(test_report_az_loss_web_path),
+	    cmocka_unit_test(test_report_composite_availability),
+	    cmocka_unit_test(test_report_obligations_use_edge_findings),
 	    cmocka_unit_test(test_viewer_protocol),
 	    cmocka_unit_test(test_origin_protocol),
 	    cmocka_unit_test(test_viewer_tls_version),
