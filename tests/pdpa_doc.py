@@ -10,6 +10,11 @@ docs/availability.md, the paragraph starting "Rules:" names exactly the
 availability rules. Adding a rule to an obligation without the docs, or the
 docs naming a rule the registry does not give the obligation, fails here.
 
+docs/availability.md's composite figures are the report's too: the bold
+"as built" row of each path's table (API path, web path) gives the percent
+and the minutes `lmsctl report --output json` computes for a prod model
+(availability.composite), to the doc's precision.
+
 Environment: LMSCTL, TOP_SRCDIR.
 """
 import json
@@ -17,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 ROWS = {  # the map's first cell, bold, to the registry's obligation
     "Protection": "protection",
@@ -72,8 +78,37 @@ def main():
         print("FAIL docs/availability.md: expected one paragraph starting 'Rules:'")
     else:
         compare("docs/availability.md, Rules:", "availability", set(RULE_ID.findall(rules_lines[0])))
+    fail += check_composite(lmsctl, os.path.join(top, "docs", "availability.md"))
     print(f"{len(seen)} PDPA obligations and availability checked against the registry; {fail} failure(s)")
     return 1 if fail else 0
+
+
+def check_composite(lmsctl, doc):
+    """The bold "as built" rows of docs/availability.md against the report."""
+    with tempfile.TemporaryDirectory(prefix="lmsctl-pdpa-doc-") as d:
+        model = os.path.join(d, "prod.yml")
+        subprocess.run([lmsctl, "init", "--env", "prod", "-o", model], check=True, capture_output=True)
+        p = subprocess.run([lmsctl, "-m", model, "report", "--output", "json"], capture_output=True, text=True)
+    paths = {c["path"]: c for c in json.loads(p.stdout)["availability"]["composite"]}
+    rows = {}
+    for line in open(doc):
+        m = re.match(r"\| \*\*\+ .*as built\*\* \| \*\*([0-9.]+)%\*\* \| \*\*([0-9.]+) min\*\* \|", line)
+        if m:
+            rows["web" if "signed-in page" in line else "api"] = (m.group(1), m.group(2))
+    fail = 0
+    for path in ("api", "web"):
+        got = paths.get(path)
+        want = rows.get(path)
+        if not got or not want:
+            print(f"FAIL docs/availability.md: the {path} path's as-built row or the report's figure is missing")
+            fail += 1
+            continue
+        figures = (f"{got['percent']:.3f}", f"{got['downtime_minutes_30_days']:.1f}")
+        if figures != want:
+            print(f"FAIL docs/availability.md: the {path} path as built says {want[0]}% and {want[1]} min, "
+                  f"the report {figures[0]}% and {figures[1]} min")
+            fail += 1
+    return fail
 
 
 if __name__ == "__main__":
