@@ -645,14 +645,34 @@ static const sla_term api_path[] = {
     SLA_CACHE,
 };
 
-/* The first resource of `t`'s type (and Scope) in stack `sv`. */
+/* Whether web ACL `acl` protects something of its stack: the
+ * distribution names it (WebACLId), or an association attaches it (the
+ * API's stage). A web ACL nothing uses is no term of a path. */
+static bool web_acl_attached(const rendered *r, const render_resource *acl)
+{
+	for (size_t i = 0; i < r->nres; i++) {
+		const render_resource *x = &r->res[i];
+		const rnode *ref = NULL;
+		if (x->type && strcmp(x->type, "AWS::CloudFront::Distribution") == 0)
+			ref = rnode_get(rnode_get(x->props, "DistributionConfig"), "WebACLId");
+		else if (x->type && strcmp(x->type, "AWS::WAFv2::WebACLAssociation") == 0)
+			ref = rnode_get(x->props, "WebACLArn");
+		if (ref && rnode_mentions(ref, acl->id))
+			return true;
+	}
+	return false;
+}
+
+/* The first resource of `t`'s type (and Scope: a web ACL, attached) in
+ * stack `sv`. */
 static const render_resource *term_resource(const stack_view *sv, const sla_term *t)
 {
 	for (size_t i = 0; sv && sv->r && i < sv->r->nres; i++) {
 		const render_resource *res = &sv->r->res[i];
 		const char *scope = rnode_str(rnode_get(res->props, "Scope"));
 		if (res->type && strcmp(res->type, t->type) == 0 &&
-		    (!t->scope || (scope && strcmp(scope, t->scope) == 0)))
+		    (!t->scope ||
+		     (scope && strcmp(scope, t->scope) == 0 && web_acl_attached(sv->r, res))))
 			return res;
 	}
 	return NULL;

@@ -7,11 +7,14 @@
  * the edge's resources, findings, web path on AZ loss and composite
  * availability. */
 #define _GNU_SOURCE
+#include "common/file.h"
 #include "model/analysis.h"
 #include "model/catalog.h"
 #include "model/model.h"
 #include "model/report.h"
 #include "model/validate.h"
+
+#include <sys/stat.h>
 
 #include <jansson.h>
 #include <math.h>
@@ -659,6 +662,83 @@ static void test_report_composite_availability(void **state)
 	env_close(&e);
 }
 
+/* Copies `name` of the templates directory (under `sub`, "" or "edge/")
+ * to `dir`, with `from` replaced by `to` when given. */
+static void copy_template(const char *dir, const char *sub, const char *name, const char *from,
+                          const char *to)
+{
+	buf src, text, path;
+	buf_init(&src, 0);
+	buf_init(&text, 0);
+	buf_init(&path, 0);
+	buf_addf(&src, "%s/%s%s", tu_templates_dir(), sub, name);
+	lms_error err = {0};
+	assert_true(file_read(buf_cstr(&src), TU_MAX_FILE, &text, &err));
+	const char *at = from ? strstr(buf_cstr(&text), from) : NULL;
+	assert_true(!from || at);
+	buf out;
+	buf_init(&out, 0);
+	if (at) {
+		buf_add(&out, buf_cstr(&text), (size_t)(at - buf_cstr(&text)));
+		buf_adds(&out, to);
+		buf_adds(&out, at + strlen(from));
+	} else {
+		buf_adds(&out, buf_cstr(&text));
+	}
+	buf_addf(&path, "%s/%s%s", dir, sub, name);
+	assert_true(write_file_atomic(buf_cstr(&path), buf_cstr(&out), out.len, false, &err));
+	buf_free(&out);
+	buf_free(&src);
+	buf_free(&text);
+	buf_free(&path);
+}
+
+/* A WAF that no longer protects the path is not a term of it: the figure
+ * does not count a web ACL the distribution does not name. */
+static void test_report_composite_counts_the_attached_waf(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/lmsctl-edge-report-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char edge[64];
+	snprintf(edge, sizeof edge, "%s/edge", dir);
+	assert_int_equal(mkdir(edge, 0700), 0);
+	lms_error err = {0};
+	catalog *shipped = catalog_load(tu_templates_dir(), &err);
+	assert_non_null(shipped);
+	copy_template(dir, "", "catalog.yml", NULL, NULL);
+	for (size_t i = 0; i < shipped->nfrags; i++)
+		copy_template(dir, "", shipped->frags[i].name, NULL, NULL);
+	catalog_free(shipped);
+	copy_template(dir, "edge/", "catalog.yml", NULL, NULL);
+	copy_template(dir, "edge/", "edge.yml", "        WebACLId: !GetAtt WebAcl.Arn\n", "");
+	env_fixture e = {0};
+	e.cat = catalog_load(dir, &err);
+	if (!e.cat)
+		fail_msg("%s", err.msg);
+	e.m = model_new_from_catalog(e.cat, "prod", &err);
+	assert_non_null(e.m);
+	findings_init(&e.f);
+	e.r = validate_and_render(e.cat, e.m, &e.f);
+	assert_non_null(e.r);
+	analysis_run(e.cat, e.m, e.r, &e.a);
+	assert_true(report_companions(e.cat, e.m, &e.stacks, &e.nstacks, &err));
+	json_t *j = env_report(&e);
+	/* CloudFront x ALB, Fargate, Aurora, ElastiCache: no WAF term */
+	assert_true(fabs(composite(j, "web") - 99.860) < 0.0005);
+	json_t *web = find_by(json_object_get(json_object_get(j, "availability"), "composite"),
+	                      "path", "web");
+	assert_null(find_by(json_object_get(web, "components"), "service", "AWS WAF"));
+	assert_true(json_is_false(json_object_get(json_object_get(j, "availability"), "holds")));
+	json_decref(j);
+	env_close(&e);
+	buf cmd;
+	buf_init(&cmd, 0);
+	buf_addf(&cmd, "rm -r '%s'", dir);
+	assert_int_equal(system(buf_cstr(&cmd)), 0);
+	buf_free(&cmd);
+}
+
 /* EDG003 of the edge stack breaks the report's obligations, named with its stack. */
 static void test_report_obligations_use_edge_findings(void **state)
 {
@@ -700,6 +780,7 @@ int main(void)
 	    cmocka_unit_test(test_report_az_loss_web_path),
 	    cmocka_unit_test(test_report_composite_availability),
 	    cmocka_unit_test(test_report_obligations_use_edge_findings),
+	    cmocka_unit_test(test_report_composite_counts_the_attached_waf),
 	    cmocka_unit_test(test_viewer_protocol),
 	    cmocka_unit_test(test_origin_protocol),
 	    cmocka_unit_test(test_viewer_tls_version),
