@@ -2920,84 +2920,158 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 
 /* ---- diff --------------------------------------------------------------------------------- */
 
-/* The stack as a diff needs it: none, or one whose creation never ran (a change set only),
- * is nothing to compare with (EXIT_USAGE). */
-static int diff_read_stack(op *o, cfn_stack **s, buf *tpl)
+typedef struct diff_opts {
+	bool unified, change_set;
+	const char *template_path; /* --template FILE, as deploy's */
+} diff_opts;
+
+/* One stack of the environment as diff compares it: the main stack, or the edge (its
+ * catalog, its model, the values its deploy sends: ef_params). */
+typedef struct diff_side {
+	bool edge;
+	const char *stack, *region;
+	aws_client *aws;
+	const catalog *cat;
+	const model *m;
+	cfn_kv *values; /* the edge's (ef_params); NULL: the model's */
+	size_t nvalues;
+	cfn_stack *s;  /* as described; NULL: none */
+	bool deployed; /* s, more than a creation under review: the diff is made */
+	buf tpl;       /* its deployed template */
+	stack_diff d;
+	cfn_change_set *cs; /* --change-set: the update's, deleted */
+	bool differs;
+} diff_side;
+
+static void diff_side_free(diff_side *x)
+{
+	sf_kv_free(x->values, x->nvalues);
+	cfn_stack_free(x->s);
+	buf_free(&x->tpl);
+	stack_diff_free(&x->d);
+	cfn_change_set_free(x->cs);
+}
+
+/* The stack as a diff needs it. The main stack: none, or one whose creation never ran (a
+ * change set only), is nothing to compare with (EXIT_USAGE). The edge: then not deployed,
+ * a difference (x->deployed false). */
+static int diff_read_stack(op *o, diff_side *x)
 {
 	lms_error err = {0};
 	int rc = EXIT_OK;
-	if (!cfn_describe_stack(o->aws, o->stack, s, &err)) {
+	if (!cfn_describe_stack(x->aws, x->stack, &x->s, &err)) {
 		fail_err(&err);
 		rc = EXIT_FINDINGS;
-	} else if (!*s || strcmp((*s)->status, "REVIEW_IN_PROGRESS") == 0) {
-		fail("stack %s %s in account %s, %s: nothing to compare the model with (lmsctl "
-		     "deploy creates it)",
-		     o->stack, *s ? "has never been deployed" : "does not exist", o->who.account,
-		     o->region);
-		rc = EXIT_USAGE;
-	} else if (!cfn_get_template(o->aws, (*s)->id ? (*s)->id : o->stack, tpl, &err)) {
+	} else if (!x->s || strcmp(x->s->status, "REVIEW_IN_PROGRESS") == 0) {
+		if (!x->edge) {
+			fail("stack %s %s in account %s, %s: nothing to compare the model with "
+			     "(lmsctl deploy creates it)",
+			     x->stack, x->s ? "has never been deployed" : "does not exist",
+			     o->who.account, x->region);
+			rc = EXIT_USAGE;
+		}
+	} else if (!cfn_get_template(x->aws, x->s->id ? x->s->id : x->stack, &x->tpl, &err)) {
 		fail_err(&err);
-		fail("cannot read the deployed template of stack %s", o->stack);
+		fail("cannot read the deployed template of stack %s", x->stack);
+		rc = EXIT_FINDINGS;
+	} else {
+		x->deployed = true;
+	}
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* The deployed stack against the model's template (or --template's: `file`, the main
+ * stack only). */
+static int diff_compute(diff_side *x, const diff_opts *dopt, const buf *file)
+{
+	lms_error err = {0};
+	bool given = dopt->template_path && !x->edge;
+	sd_input in = {.cat = x->cat,
+	               .m = x->m,
+	               .stack = x->s,
+	               .deployed = buf_cstr(&x->tpl),
+	               .deployed_len = x->tpl.len,
+	               .unified = dopt->unified,
+	               .template_text = given ? buf_cstr(file) : NULL,
+	               .template_name = given ? dopt->template_path : NULL,
+	               .template_len = given ? file->len : 0,
+	               .values = x->values,
+	               .nvalues = x->nvalues};
+	int rc = EXIT_OK;
+	if (!stack_diff_compute(&in, &x->d, &err)) {
+		fail_err(&err);
 		rc = EXIT_FINDINGS;
 	}
 	lms_error_clear(&err);
 	return rc;
 }
 
-/* --change-set: the change set an update would make, described, then deleted (never
- * executed). *cs (free it) is NULL when none was made. */
-static int diff_change_set(op *o, const cfn_stack *s, const char *template_path,
-                           const buf *template_file, cfn_change_set **cs)
+/* --change-set: the change set an update of `x` with `tpl` and `kv` would make, described,
+ * then deleted (never executed); x->cs once made. */
+static int diff_plan(op *o, diff_side *x, const buf *tpl, const cfn_kv *kv, size_t n)
 {
-	*cs = NULL;
+	lms_error err = {0};
+	sf_plan_request rq = {.stack = x->stack,
+	                      .region = x->region,
+	                      .environment = o->environment,
+	                      .account = o->who.account,
+	                      .type = "UPDATE",
+	                      .role_arn = x->s->role_arn,
+	                      .template_text = buf_cstr(tpl),
+	                      .template_len = tpl->len,
+	                      .params = kv,
+	                      .nparams = n};
+	sf_plan plan = {0};
+	sf_hooks h;
+	bool made = sf_plan_change_set(x->aws, &rq, hooks(o, &h), plan_progress, &plan, &err);
+	if (!made)
+		fail_err(&err);
+	lms_error_clear(&err);
+	if (plan.cs_id) {
+		if (!cfn_delete_change_set(x->aws, x->stack, plan.cs_id, &err)) {
+			fail_err(&err);
+			fail("change set %s was not deleted: delete it yourself",
+			     buf_cstr(&plan.names.name));
+			made = false;
+		} else {
+			say(o, "Deleted change set %s (never executed)\n",
+			    buf_cstr(&plan.names.name));
+		}
+	}
+	int rc = EXIT_FINDINGS;
+	if (made && plan.cs) {
+		x->cs = plan.cs;
+		plan.cs = NULL;
+		rc = EXIT_OK;
+	}
+	sf_plan_free(&plan);
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* The template and the values an update sends (the model's; --template's file; the
+ * edge's, assembled from its catalog), then diff_plan. */
+static int diff_change_set(op *o, diff_side *x, const char *template_path,
+                           const buf *template_file)
+{
 	lms_error err = {0};
 	buf tpl;
 	buf_init(&tpl, 0);
 	params p = {0};
 	pipeline_override none = {0};
 	int rc = EXIT_FINDINGS;
-	bool have = template_path ? buf_add(&tpl, template_file->data, template_file->len)
-	                          : assemble_template(o->cat, model_value_cb, o, &tpl, &err);
-	if (!have) {
+	bool have = x->edge        ? ef_template(&o->edge, &tpl, &err)
+	            : template_path ? buf_add(&tpl, template_file->data, template_file->len)
+	                            : assemble_template(o->cat, model_value_cb, o, &tpl, &err);
+	if (!have)
 		fail_err(&err);
-	} else if (!collect_parameters(o, template_path, &tpl, &none, &p)) {
+	else if (x->edge)
+		rc = diff_plan(o, x, &tpl, x->values, x->nvalues);
+	else if (!collect_parameters(o, template_path, &tpl, &none, &p))
 		fail("%s", "out of memory collecting the parameters");
-	} else {
-		sf_plan_request rq = {.stack = o->stack,
-		                      .region = o->region,
-		                      .environment = o->environment,
-		                      .account = o->who.account,
-		                      .type = "UPDATE",
-		                      .role_arn = s->role_arn,
-		                      .template_text = buf_cstr(&tpl),
-		                      .template_len = tpl.len,
-		                      .params = p.kv,
-		                      .nparams = p.n};
-		sf_plan plan = {0};
-		sf_hooks h;
-		bool made =
-		    sf_plan_change_set(o->aws, &rq, hooks(o, &h), plan_progress, &plan, &err);
-		if (!made)
-			fail_err(&err);
-		lms_error_clear(&err);
-		if (plan.cs_id) {
-			if (!cfn_delete_change_set(o->aws, o->stack, plan.cs_id, &err)) {
-				fail_err(&err);
-				fail("change set %s was not deleted: delete it yourself",
-				     buf_cstr(&plan.names.name));
-				made = false;
-			} else {
-				say(o, "Deleted change set %s (never executed)\n",
-				    buf_cstr(&plan.names.name));
-			}
-		}
-		if (made && plan.cs) {
-			*cs = plan.cs;
-			plan.cs = NULL;
-			rc = EXIT_OK;
-		}
-		sf_plan_free(&plan);
-	}
+	else
+		rc = diff_plan(o, x, &tpl, p.kv, p.n);
 	params_free(&p);
 	buf_free(&tpl);
 	lms_error_clear(&err);
@@ -3036,8 +3110,37 @@ static void diff_print_text(op *o, const stack_diff *d)
 		say(o, "\n%s", buf_cstr(&d->unified));
 }
 
-static json_t *diff_json(const op *o, const stack_diff *d, const cfn_change_set *cs, bool differs)
+/* One stack's part of the report: its heading, its differences (text), its change set. */
+static void diff_print_side(op *o, const diff_side *x)
 {
+	const char *model_path = o->model_path ? o->model_path : "(built-in dev)";
+	if (x->edge && !x->deployed) {
+		say(o, "Edge stack %s (%s) is not deployed: lmsctl deploy creates it\n", x->stack,
+		    x->region);
+		return;
+	}
+	if (x->edge)
+		say(o, "Edge stack %s (%s) against the model %s:\n", x->stack, x->region,
+		    model_path);
+	else
+		say(o, "Stack %s against the model %s:\n", x->stack, model_path);
+	if (!o->json)
+		diff_print_text(o, &x->d);
+	const cfn_change_set *cs = x->cs;
+	if (cs && cfn_change_set_is_empty(cs))
+		say(o, "Change set %s: no changes\n", cs->name ? cs->name : "?");
+	else if (cs && cs->status && strcmp(cs->status, "FAILED") == 0)
+		say(o, "Change set %s: FAILED: %s\n", cs->name ? cs->name : "?",
+		    cs->status_reason ? cs->status_reason : "no reason given");
+	else if (cs)
+		summarize(o, (cfn_change_set *)cs, "UPDATE");
+}
+
+/* One stack's part of the JSON (account NULL: not said). */
+static json_t *diff_json(const diff_side *x, const char *account, bool differs)
+{
+	const stack_diff *d = &x->d;
+	const cfn_change_set *cs = x->cs;
 	json_t *pj = json_array(), *res = json_array();
 	for (size_t i = 0; pj && i < d->nparams; i++) {
 		const sd_param *p = &d->params[i];
@@ -3058,10 +3161,10 @@ static json_t *diff_json(const op *o, const stack_diff *d, const cfn_change_set 
 		                                     changed ? changed : json_array()));
 	}
 	json_t *doc = json_pack(
-	    "{s:s, s:s, s:s?, s:b, s:o, s:{s:i, s:i, s:i}, s:o}", "stack", o->stack, "region",
-	    o->region, "account", o->have_identity ? o->who.account : NULL, "differs", differs,
-	    "parameters", pj ? pj : json_array(), "summary", "added", (int)d->added, "removed",
-	    (int)d->removed, "modified", (int)d->modified, "resources", res ? res : json_array());
+	    "{s:s, s:s, s:s?, s:b, s:o, s:{s:i, s:i, s:i}, s:o}", "stack", x->stack, "region",
+	    x->region, "account", account, "differs", differs, "parameters",
+	    pj ? pj : json_array(), "summary", "added", (int)d->added, "removed", (int)d->removed,
+	    "modified", (int)d->modified, "resources", res ? res : json_array());
 	if (doc && d->unified.len)
 		json_object_set_new(doc, "unified", term_json_string(buf_cstr(&d->unified)));
 	if (doc && cs) {
@@ -3077,10 +3180,79 @@ static json_t *diff_json(const op *o, const stack_diff *d, const cfn_change_set 
 	return doc;
 }
 
-typedef struct diff_opts {
-	bool unified, change_set;
-	const char *template_path; /* --template FILE, as deploy's */
-} diff_opts;
+/* The JSON of both: the main stack's as before, "differs" the environment's (the exit
+ * status), the edge's under "edge" with its own "differs" and "deployed". */
+static void diff_emit_json(const op *o, const diff_side *main, const diff_side *edge,
+                           bool differs)
+{
+	json_t *doc = diff_json(main, o->have_identity ? o->who.account : NULL, differs);
+	if (doc && edge) {
+		json_t *e = edge->deployed ? diff_json(edge, NULL, edge->differs)
+		                           : json_pack("{s:s, s:s, s:b}", "stack", edge->stack,
+		                                       "region", edge->region, "differs", true);
+		if (e)
+			json_object_set_new(e, "deployed", json_boolean(edge->deployed));
+		json_object_set_new(doc, "edge", e);
+	}
+	char *text = doc ? term_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	if (text) {
+		term_printf(stdout, "%s\n", text);
+		cli_errors_emitted();
+	}
+	free(text);
+	json_decref(doc);
+}
+
+/* The edge's side, once the main stack is read (its outputs give the edge's values):
+ * x->stack NULL when the environment has none (or --template names the one stack). */
+static int diff_edge(op *o, const diff_opts *dopt, const diff_side *main, diff_side *x)
+{
+	if (dopt->template_path)
+		return EXIT_OK;
+	int rc = open_edge(o);
+	if (rc != EXIT_OK || !o->edge.comp)
+		return rc;
+	*x = (diff_side){.edge = true,
+	                 .stack = o->edge.stack,
+	                 .region = o->edge.region,
+	                 .aws = o->edge.aws,
+	                 .cat = o->edge.cat,
+	                 .m = o->edge.m};
+	buf_init(&x->tpl, 0);
+	if ((rc = diff_read_stack(o, x)) != EXIT_OK || !x->deployed) {
+		x->differs = true; /* not deployed */
+		return rc;
+	}
+	if (!ef_params(&o->edge, o->cat, o->m, main->s, &x->values, &x->nvalues)) {
+		fail("out of memory collecting the edge stack's parameters");
+		return EXIT_FINDINGS;
+	}
+	rc = diff_compute(x, dopt, NULL);
+	if (rc == EXIT_OK && dopt->change_set)
+		rc = diff_change_set(o, x, NULL, NULL);
+	x->differs = stack_diff_differs(&x->d) || (x->cs && !cfn_change_set_is_empty(x->cs));
+	return rc;
+}
+
+/* The verdict's line: the stack's, or with an edge the environment's, naming each stack
+ * that differs. */
+static void diff_say_verdict(op *o, const diff_side *main, const diff_side *edge)
+{
+	if (!edge->stack) {
+		say(o, "%s\n",
+		    main->differs ? "The stack differs from the model."
+		                  : "The stack matches the model.");
+		return;
+	}
+	if (!main->differs && !edge->differs) {
+		say(o, "The environment matches the model.\n");
+		return;
+	}
+	say(o, "The environment differs from the model: %s%s%s%s%s.\n",
+	    main->differs ? "the stack " : "", main->differs ? main->stack : "",
+	    main->differs && edge->differs ? ", " : "", edge->differs ? "the edge stack " : "",
+	    edge->differs ? edge->stack : "");
+}
 
 static int diff_run(op *o, const diff_opts *dopt)
 {
@@ -3095,65 +3267,37 @@ static int diff_run(op *o, const diff_opts *dopt)
 	}
 	install_interrupt(o);
 	int rc = connect_aws(o);
-	cfn_stack *s = NULL;
-	buf tpl;
-	buf_init(&tpl, 0);
-	stack_diff d = {0};
-	cfn_change_set *cs = NULL;
+	diff_side main = {.stack = o->stack,
+	                  .region = o->region,
+	                  .aws = o->aws,
+	                  .cat = o->cat,
+	                  .m = o->m},
+	          edge = {0};
+	buf_init(&main.tpl, 0);
+	buf_init(&edge.tpl, 0);
 	if (rc == EXIT_OK)
-		rc = diff_read_stack(o, &s, &tpl);
-	if (rc == EXIT_OK) {
-		lms_error err = {0};
-		sd_input in = {.cat = o->cat,
-		               .m = o->m,
-		               .stack = s,
-		               .deployed = buf_cstr(&tpl),
-		               .deployed_len = tpl.len,
-		               .unified = dopt->unified,
-		               .template_text = dopt->template_path ? buf_cstr(&file) : NULL,
-		               .template_name = dopt->template_path,
-		               .template_len = file.len};
-		if (!stack_diff_compute(&in, &d, &err)) {
-			fail_err(&err);
-			rc = EXIT_FINDINGS;
-		}
-		lms_error_clear(&err);
-	}
+		rc = diff_read_stack(o, &main);
+	if (rc == EXIT_OK)
+		rc = diff_compute(&main, dopt, &file);
 	if (rc == EXIT_OK && dopt->change_set)
-		rc = diff_change_set(o, s, dopt->template_path, &file, &cs);
-	bool differs = stack_diff_differs(&d) || (cs && !cfn_change_set_is_empty(cs));
+		rc = diff_change_set(o, &main, dopt->template_path, &file);
+	main.differs =
+	    stack_diff_differs(&main.d) || (main.cs && !cfn_change_set_is_empty(main.cs));
+	if (rc == EXIT_OK)
+		rc = diff_edge(o, dopt, &main, &edge);
+	bool differs = main.differs || edge.differs;
 	if (rc == EXIT_OK) {
-		say(o, "Stack %s against the model%s%s:\n", o->stack, o->model_path ? " " : "",
-		    o->model_path ? o->model_path : " (built-in dev)");
-		if (!o->json)
-			diff_print_text(o, &d);
-		if (cs && cfn_change_set_is_empty(cs))
-			say(o, "Change set %s: no changes\n", cs->name ? cs->name : "?");
-		else if (cs && cs->status && strcmp(cs->status, "FAILED") == 0)
-			say(o, "Change set %s: FAILED: %s\n", cs->name ? cs->name : "?",
-			    cs->status_reason ? cs->status_reason : "no reason given");
-		else if (cs)
-			summarize(o, cs, "UPDATE");
-		say(o, "%s\n",
-		    differs ? "The stack differs from the model." : "The stack matches the model.");
+		diff_print_side(o, &main);
+		if (edge.stack)
+			diff_print_side(o, &edge);
+		diff_say_verdict(o, &main, &edge);
 		rc = differs ? EXIT_DIFFERS : EXIT_OK;
+		if (o->json)
+			diff_emit_json(o, &main, edge.stack ? &edge : NULL, differs);
 	}
-	if (o->json && (rc == EXIT_OK || rc == EXIT_DIFFERS)) {
-		json_t *doc = diff_json(o, &d, cs, differs);
-		char *text =
-		    doc ? term_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-		if (text) {
-			term_printf(stdout, "%s\n", text);
-			cli_errors_emitted();
-		}
-		free(text);
-		json_decref(doc);
-	}
-	cfn_change_set_free(cs);
-	stack_diff_free(&d);
-	buf_free(&tpl);
+	diff_side_free(&main);
+	diff_side_free(&edge);
 	buf_free(&file);
-	cfn_stack_free(s);
 	return rc;
 }
 
