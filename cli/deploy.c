@@ -14,6 +14,7 @@
 #include "common/file.h"
 #include "common/lazy_crypto.h"
 #include "common/num.h"
+#include "common/str.h"
 #include "common/term.h"
 #include "common/vec.h"
 #include "model/analysis.h"
@@ -3052,8 +3053,7 @@ static int diff_plan(op *o, diff_side *x, const buf *tpl, const cfn_kv *kv, size
 
 /* The template and the values an update sends (the model's; --template's file; the
  * edge's, assembled from its catalog), then diff_plan. */
-static int diff_change_set(op *o, diff_side *x, const char *template_path,
-                           const buf *template_file)
+static int diff_change_set(op *o, diff_side *x, const char *template_path, const buf *template_file)
 {
 	lms_error err = {0};
 	buf tpl;
@@ -3061,7 +3061,7 @@ static int diff_change_set(op *o, diff_side *x, const char *template_path,
 	params p = {0};
 	pipeline_override none = {0};
 	int rc = EXIT_FINDINGS;
-	bool have = x->edge        ? ef_template(&o->edge, &tpl, &err)
+	bool have = x->edge         ? ef_template(&o->edge, &tpl, &err)
 	            : template_path ? buf_add(&tpl, template_file->data, template_file->len)
 	                            : assemble_template(o->cat, model_value_cb, o, &tpl, &err);
 	if (!have)
@@ -3160,11 +3160,11 @@ static json_t *diff_json(const diff_side *x, const char *account, bool differs)
 		                                     sd_resource_state_name(r->state), "changed",
 		                                     changed ? changed : json_array()));
 	}
-	json_t *doc = json_pack(
-	    "{s:s, s:s, s:s?, s:b, s:o, s:{s:i, s:i, s:i}, s:o}", "stack", x->stack, "region",
-	    x->region, "account", account, "differs", differs, "parameters",
-	    pj ? pj : json_array(), "summary", "added", (int)d->added, "removed", (int)d->removed,
-	    "modified", (int)d->modified, "resources", res ? res : json_array());
+	json_t *doc = json_pack("{s:s, s:s, s:s?, s:b, s:o, s:{s:i, s:i, s:i}, s:o}", "stack",
+	                        x->stack, "region", x->region, "account", account, "differs",
+	                        differs, "parameters", pj ? pj : json_array(), "summary", "added",
+	                        (int)d->added, "removed", (int)d->removed, "modified",
+	                        (int)d->modified, "resources", res ? res : json_array());
 	if (doc && d->unified.len)
 		json_object_set_new(doc, "unified", term_json_string(buf_cstr(&d->unified)));
 	if (doc && cs) {
@@ -3182,8 +3182,7 @@ static json_t *diff_json(const diff_side *x, const char *account, bool differs)
 
 /* The JSON of both: the main stack's as before, "differs" the environment's (the exit
  * status), the edge's under "edge" with its own "differs" and "deployed". */
-static void diff_emit_json(const op *o, const diff_side *main, const diff_side *edge,
-                           bool differs)
+static void diff_emit_json(const op *o, const diff_side *main, const diff_side *edge, bool differs)
 {
 	json_t *doc = diff_json(main, o->have_identity ? o->who.account : NULL, differs);
 	if (doc && edge) {
@@ -3336,36 +3335,66 @@ static void drift_progress(void *ctx, const cfn_drift_status *st, int waited)
 	            st->detection_id ? st->detection_id : "?", st->detection_status, waited);
 }
 
-/* What a detection that did not finish says, and its exit status. */
-static int drift_not_done(op *o, sd_drift_end end, const stack_drift *d, lms_error *err)
+/* One stack's detection: the main stack's, or the edge's (through its Region's client). */
+typedef struct drift_side {
+	bool edge;
+	const char *stack, *region;
+	aws_client *aws;
+	cfn_stack *s; /* as described; NULL: none (the edge: nothing to check) */
+	bool done;    /* the detection ended (SD_DRIFT_DONE): d holds its result */
+	stack_drift d;
+	bool drifted; /* a resource MODIFIED or DELETED */
+	int rc;       /* EXIT_OK, EXIT_DIFFERS, EXIT_FINDINGS or EXIT_INTERRUPTED */
+	char *error;  /* why not done, or why the detection failed; NULL: none */
+} drift_side;
+
+static void drift_side_free(drift_side *x)
 {
+	cfn_stack_free(x->s);
+	stack_drift_free(&x->d);
+	free(x->error);
+}
+
+/* What a detection that did not finish says (x->error too), and its exit status. */
+static int drift_not_done(op *o, drift_side *x, sd_drift_end end, lms_error *err)
+{
+	int rc = EXIT_FINDINGS;
 	switch (end) {
 	case SD_DRIFT_UNSUPPORTED:
-		fail("drift detection is not available at this endpoint: CloudFormation %s is "
-		     "not implemented there (HTTP %ld%s); nothing was checked",
-		     d->failed_call, d->http_status,
-		     o->endpoint_url && o->endpoint_url[0]
-		         ? ", --endpoint-url: an emulator such as moto has no drift detection"
-		         : "");
-		return EXIT_FINDINGS;
+		x->error = lms_strdupf(
+		    "drift detection is not available at this endpoint: CloudFormation %s is not "
+		    "implemented there (HTTP %ld%s); nothing was checked",
+		    x->d.failed_call, x->d.http_status,
+		    o->endpoint_url && o->endpoint_url[0]
+		        ? ", --endpoint-url: an emulator such as moto has no drift detection"
+		        : "");
+		break;
 	case SD_DRIFT_INTERRUPTED:
-		fail("interrupted: the drift detection goes on in CloudFormation; run lmsctl drift "
-		     "again for a fresh one");
-		return EXIT_INTERRUPTED;
+		x->error =
+		    lms_strdupf("interrupted: the drift detection goes on in CloudFormation; "
+		                "run lmsctl drift again for a fresh one");
+		rc = EXIT_INTERRUPTED;
+		break;
 	case SD_DRIFT_FAILED:
 	case SD_DRIFT_TIMEOUT:
 	case SD_DRIFT_DONE:
+		x->error = lms_error_format(err);
 		break;
 	}
-	fail_err(err);
-	return EXIT_FINDINGS;
+	fail("%s", x->error ? x->error : "out of memory");
+	return rc;
 }
 
-static void drift_print_text(op *o, const stack_drift *d)
+static void drift_print_text(op *o, const drift_side *x)
 {
-	say(o, "Stack %s: %s (%zu of %zu resource(s) drifted, %zu in sync, %zu not checked)\n",
-	    o->stack, d->status.drift_status ? d->status.drift_status : "UNKNOWN", d->drifted,
-	    d->nres, d->in_sync, d->not_checked);
+	const stack_drift *d = &x->d;
+	if (x->edge)
+		say(o, "Edge stack %s (%s): ", x->stack, x->region);
+	else
+		say(o, "Stack %s: ", x->stack);
+	say(o, "%s (%zu of %zu resource(s) drifted, %zu in sync, %zu not checked)\n",
+	    d->status.drift_status ? d->status.drift_status : "UNKNOWN", d->drifted, d->nres,
+	    d->in_sync, d->not_checked);
 	for (size_t i = 0; i < d->nres; i++) {
 		const cfn_resource_drift *r = &d->res[i];
 		if (!stack_drift_is_drift(r))
@@ -3374,41 +3403,126 @@ static void drift_print_text(op *o, const stack_drift *d)
 		    r->resource_type, r->logical_id, r->physical_id ? " (" : "",
 		    r->physical_id ? r->physical_id : "", r->physical_id ? ")" : "");
 		for (size_t j = 0; j < r->ndiffs; j++) {
-			const cfn_property_difference *x = &r->diffs[j];
-			say(o, "      %s %s: expected %s, actual %s\n", x->type, x->path,
-			    x->expected ? x->expected : "(none)", x->actual ? x->actual : "(none)");
+			const cfn_property_difference *p = &r->diffs[j];
+			say(o, "      %s %s: expected %s, actual %s\n", p->type, p->path,
+			    p->expected ? p->expected : "(none)", p->actual ? p->actual : "(none)");
 		}
 	}
 }
 
-static json_t *drift_json(const op *o, const stack_drift *d, bool drifted)
+/* One stack's JSON (account NULL: not said). */
+static json_t *drift_json(const drift_side *x, const char *account, bool drifted)
 {
+	const stack_drift *d = &x->d;
 	json_t *res = json_array();
 	for (size_t i = 0; res && i < d->nres; i++) {
 		const cfn_resource_drift *r = &d->res[i];
 		json_t *diffs = json_array();
 		for (size_t j = 0; diffs && j < r->ndiffs; j++) {
-			const cfn_property_difference *x = &r->diffs[j];
+			const cfn_property_difference *p = &r->diffs[j];
 			json_array_append_new(
 			    diffs,
-			    json_pack("{s:o, s:o?, s:o?, s:s}", "path", term_json_string(x->path),
+			    json_pack("{s:o, s:o?, s:o?, s:s}", "path", term_json_string(p->path),
 			              "expected",
-			              x->expected ? term_json_string(x->expected) : NULL, "actual",
-			              x->actual ? term_json_string(x->actual) : NULL, "type",
-			              x->type));
+			              p->expected ? term_json_string(p->expected) : NULL, "actual",
+			              p->actual ? term_json_string(p->actual) : NULL, "type",
+			              p->type));
 		}
 		json_array_append_new(res, json_pack("{s:s, s:s?, s:s, s:s, s:o}", "logicalId",
 		                                     r->logical_id, "physicalId", r->physical_id,
 		                                     "type", r->resource_type, "status", r->status,
 		                                     "differences", diffs ? diffs : json_array()));
 	}
-	return json_pack(
-	    "{s:s, s:s, s:s?, s:b, s:s?, s:s?, s:s?, s:s?, s:i, s:i, s:i, s:o}", "stack", o->stack,
-	    "region", o->region, "account", o->have_identity ? o->who.account : NULL, "drifted",
-	    drifted, "detectionId", d->status.detection_id, "detectionStatus",
-	    d->status.detection_status, "driftStatus", d->status.drift_status, "reason",
-	    d->status.reason, "driftedCount", (int)d->drifted, "inSync", (int)d->in_sync,
-	    "notChecked", (int)d->not_checked, "resources", res ? res : json_array());
+	return json_pack("{s:s, s:s, s:s?, s:b, s:s?, s:s?, s:s?, s:s?, s:i, s:i, s:i, s:o}",
+	                 "stack", x->stack, "region", x->region, "account", account, "drifted",
+	                 drifted, "detectionId", d->status.detection_id, "detectionStatus",
+	                 d->status.detection_status, "driftStatus", d->status.drift_status,
+	                 "reason", d->status.reason, "driftedCount", (int)d->drifted, "inSync",
+	                 (int)d->in_sync, "notChecked", (int)d->not_checked, "resources",
+	                 res ? res : json_array());
+}
+
+/* The edge's part of the JSON: its detection's, or why there is none. */
+static json_t *drift_edge_json(const drift_side *x)
+{
+	if (x->done)
+		return drift_json(x, NULL, x->drifted);
+	json_t *doc = json_pack("{s:s, s:s, s:s, s:b}", "stack", x->stack, "region", x->region,
+	                        "status", x->s ? x->s->status : "NOT_FOUND", "drifted", false);
+	if (doc && x->error)
+		json_object_set_new(doc, "error", term_json_string(x->error));
+	return doc;
+}
+
+/* Detects the drift of one described stack and says its result (text), or why none. */
+static void drift_detect(op *o, drift_side *x)
+{
+	lms_error err = {0};
+	if (x->edge)
+		term_printf(stderr,
+		            "Detecting drift of edge stack %s (%s) (Ctrl-C stops waiting)\n",
+		            x->stack, x->region);
+	else
+		term_printf(stderr, "Detecting drift of stack %s (Ctrl-C stops waiting)\n",
+		            x->stack);
+	sf_hooks h;
+	sd_drift_end end = stack_drift_detect(x->aws, x->s->id ? x->s->id : x->stack, hooks(o, &h),
+	                                      drift_progress, &x->d, &err);
+	if (end != SD_DRIFT_DONE) {
+		x->rc = drift_not_done(o, x, end, &err);
+		lms_error_clear(&err);
+		return;
+	}
+	x->done = true;
+	x->drifted = stack_drift_drifted(&x->d);
+	bool failed = strcmp(x->d.status.detection_status, "DETECTION_FAILED") == 0;
+	const char *reason = x->d.status.reason ? x->d.status.reason : "no reason given";
+	if (failed) {
+		term_printf(stderr,
+		            "lmsctl: drift detection%s%s failed for some resources: %s (the others "
+		            "are listed)\n",
+		            x->edge ? " of the edge stack " : "", x->edge ? x->stack : "", reason);
+		x->error = lms_strdupf("drift detection failed: %s", reason);
+	}
+	if (!x->drifted && failed && !cli_error_noted())
+		cli_error_note("%s", x->error ? x->error : "drift detection failed");
+	x->rc = x->drifted ? EXIT_DIFFERS : failed ? EXIT_FINDINGS : EXIT_OK;
+	if (!o->json)
+		drift_print_text(o, x);
+	lms_error_clear(&err);
+}
+
+/* The edge, described (after the main stack): x->stack NULL when the environment has none;
+ * a missing edge is said, not an error (nothing to check there). */
+static int drift_edge(op *o, drift_side *x)
+{
+	int rc = open_edge(o);
+	if (rc != EXIT_OK || !o->edge.comp)
+		return rc;
+	*x = (drift_side){
+	    .edge = true, .stack = o->edge.stack, .region = o->edge.region, .aws = o->edge.aws};
+	lms_error err = {0};
+	if (!cfn_describe_stack(x->aws, x->stack, &x->s, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	if (!x->s || strcmp(x->s->status, "REVIEW_IN_PROGRESS") == 0)
+		say(o, "Edge stack %s (%s) %s: nothing to check for drift\n", x->stack, x->region,
+		    x->s ? "has never been deployed" : "does not exist");
+	else
+		drift_detect(o, x);
+	return x->rc;
+}
+
+/* The environment's exit status: 3 when a stack drifted, else the worst of the others. */
+static int drift_rc(const drift_side *main, const drift_side *edge)
+{
+	if (main->rc == EXIT_DIFFERS || edge->rc == EXIT_DIFFERS)
+		return EXIT_DIFFERS;
+	if (main->rc == EXIT_INTERRUPTED || edge->rc == EXIT_INTERRUPTED)
+		return EXIT_INTERRUPTED;
+	return main->rc != EXIT_OK ? main->rc : edge->rc;
 }
 
 static int drift_run(op *o)
@@ -3418,56 +3532,41 @@ static int drift_run(op *o)
 	if (rc != EXIT_OK)
 		return rc;
 	lms_error err = {0};
-	cfn_stack *s = NULL;
-	if (!cfn_describe_stack(o->aws, o->stack, &s, &err)) {
+	drift_side main = {.stack = o->stack, .region = o->region, .aws = o->aws}, edge = {0};
+	if (!cfn_describe_stack(o->aws, o->stack, &main.s, &err)) {
 		fail_err(&err);
 		lms_error_clear(&err);
 		return EXIT_FINDINGS;
 	}
-	if (!s || strcmp(s->status, "REVIEW_IN_PROGRESS") == 0) {
+	if (!main.s || strcmp(main.s->status, "REVIEW_IN_PROGRESS") == 0) {
 		fail("stack %s %s in account %s, %s: nothing to check for drift", o->stack,
-		     s ? "has never been deployed" : "does not exist", o->who.account, o->region);
-		cfn_stack_free(s);
+		     main.s ? "has never been deployed" : "does not exist", o->who.account,
+		     o->region);
+		drift_side_free(&main);
 		return EXIT_USAGE;
 	}
-	term_printf(stderr, "Detecting drift of stack %s (Ctrl-C stops waiting)\n", o->stack);
-	sf_hooks h;
-	stack_drift d;
-	sd_drift_end end = stack_drift_detect(o->aws, s->id ? s->id : o->stack, hooks(o, &h),
-	                                      drift_progress, &d, &err);
-	cfn_stack_free(s);
-	if (end != SD_DRIFT_DONE) {
-		rc = drift_not_done(o, end, &d, &err);
-	} else {
-		bool drifted = stack_drift_drifted(&d);
-		bool failed = strcmp(d.status.detection_status, "DETECTION_FAILED") == 0;
-		if (failed)
-			term_printf(stderr,
-			            "lmsctl: drift detection failed for some resources: %s (the "
-			            "others are listed)\n",
-			            d.status.reason ? d.status.reason : "no reason given");
-		if (!drifted && failed)
-			cli_error_note("drift detection failed: %s",
-			               d.status.reason ? d.status.reason : "no reason given");
-		rc = drifted ? EXIT_DIFFERS : failed ? EXIT_FINDINGS : EXIT_OK;
-		if (o->json) {
-			json_t *doc = drift_json(o, &d, drifted);
-			if (doc && rc == EXIT_FINDINGS)
-				json_object_set_new(doc, "error", cli_error_object(rc));
-			char *text =
-			    doc ? term_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-			if (text) {
-				term_printf(stdout, "%s\n", text);
-				cli_errors_emitted();
-			}
-			free(text);
-			json_decref(doc);
-		} else {
-			drift_print_text(o, &d);
+	drift_detect(o, &main);
+	if (main.rc != EXIT_INTERRUPTED)
+		edge.rc = drift_edge(o, &edge);
+	rc = drift_rc(&main, &edge);
+	if (o->json && main.done) {
+		json_t *doc =
+		    drift_json(&main, o->have_identity ? o->who.account : NULL, rc == EXIT_DIFFERS);
+		if (doc && edge.stack)
+			json_object_set_new(doc, "edge", drift_edge_json(&edge));
+		if (doc && rc == EXIT_FINDINGS)
+			json_object_set_new(doc, "error", cli_error_object(rc));
+		char *text =
+		    doc ? term_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		if (text) {
+			term_printf(stdout, "%s\n", text);
+			cli_errors_emitted();
 		}
+		free(text);
+		json_decref(doc);
 	}
-	stack_drift_free(&d);
-	lms_error_clear(&err);
+	drift_side_free(&main);
+	drift_side_free(&edge);
 	return rc;
 }
 
