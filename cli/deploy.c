@@ -536,8 +536,8 @@ static int open_edge(op *o)
 		lms_error_clear(&err);
 		return EXIT_FINDINGS;
 	}
-	if (!o->edge.comp)
-		return EXIT_OK;
+	if (!o->edge.comp || o->edge.aws)
+		return EXIT_OK; /* none, or opened already */
 	sf_connect_options co;
 	connect_options(o, &co);
 	if (!ef_connect(&o->edge, &co, o->creds, &err)) {
@@ -655,7 +655,8 @@ static void journal(op *o, const char *change_set, const char *result)
 
 /* ---- events --------------------------------------------------------------------------------- */
 
-static void print_event(op *o, const cfn_event *e)
+/* An event's line; `stack` (NULL: none) names its stack when two are followed at once. */
+static void print_event_of(op *o, const char *stack, const cfn_event *e)
 {
 	char when[16] = "--:--:--";
 	if (e->timestamp) {
@@ -664,9 +665,14 @@ static void print_event(op *o, const cfn_event *e)
 		strftime(when, sizeof when, "%H:%M:%S", &tm);
 	}
 	bool bad = ops_event_status_failed(e->status);
-	say(o, "  %s  %s%-28s%s %-40s %s%s%s\n", when, bad ? color(o, RED) : "", e->status,
-	    bad ? color(o, RESET) : "", e->resource_type, e->logical_id, e->reason ? "  " : "",
-	    e->reason ? e->reason : "");
+	say(o, "  %s  %s%s%s%-28s%s %-40s %s%s%s\n", when, stack ? stack : "", stack ? "  " : "",
+	    bad ? color(o, RED) : "", e->status, bad ? color(o, RESET) : "", e->resource_type,
+	    e->logical_id, e->reason ? "  " : "", e->reason ? e->reason : "");
+}
+
+static void print_event(op *o, const cfn_event *e)
+{
+	print_event_of(o, NULL, e);
 }
 
 static bool pause_seconds(int s)
@@ -2671,6 +2677,111 @@ static int status_edge(op *o, json_t **doc)
 	return rc;
 }
 
+/* The hooks' context of one of the stacks status --follow follows together. */
+typedef struct followed {
+	op *o;
+	const char *stack;
+} followed;
+
+static void print_followed_event(void *ctx, const cfn_event *e)
+{
+	const followed *f = ctx;
+	print_event_of(f->o, f->stack, e);
+}
+
+/* status --follow with an edge: both stacks followed together while either is in progress
+ * (ef_follow_all), each event line naming its stack; tr: the main stack's events so far,
+ * *s: the main stack (replaced by its settled state), *first: its first failure. */
+static int status_follow_both(op *o, cfn_event_tracker *tr, const cfn_stack *edge, cfn_stack **s,
+                              sf_failure *first)
+{
+	say(o,
+	    "Following stack %s and edge stack %s (%s) until both settle (Ctrl-C stops "
+	    "following, not the operations):\n",
+	    o->stack, o->edge.stack, o->edge.region);
+	lms_error err = {0};
+	cfn_event_tracker te;
+	if (!cfn_event_tracker_init(&te, edge->id ? edge->id : o->edge.stack, 0)) {
+		fail("out of memory");
+		return EXIT_FINDINGS;
+	}
+	if (!sf_events_baseline(o->edge.aws, &te, &err))
+		lms_error_clear(&err); /* its events so far are then shown again: no harm */
+	followed fm = {o, o->stack}, fe = {o, o->edge.stack};
+	sf_hooks hm = {&fm, print_followed_event, pause_hook, stopped_hook};
+	sf_hooks he = {&fe, print_followed_event, pause_hook, stopped_hook};
+	ef_follower f[2] = {
+	    {.aws = o->aws, .t = tr, .stack = o->stack, .id = (*s)->id, .h = &hm},
+	    {.aws = o->edge.aws, .t = &te, .stack = o->edge.stack, .id = edge->id, .h = &he}};
+	int rc = EXIT_OK;
+	sf_follow_result fr = ef_follow_all(f, 2, &err);
+	if (fr == SF_INTERRUPTED) {
+		say_interrupted(o);
+		rc = EXIT_INTERRUPTED;
+	} else if (fr == SF_ERROR) {
+		fail_err(&err);
+		rc = EXIT_FINDINGS;
+	}
+	for (size_t i = 0; rc == EXIT_OK && i < 2; i++)
+		if (f[i].final)
+			say(o, "Stack %s is %s.\n", f[i].stack, f[i].final->status);
+		else
+			say(o, "Stack %s is gone.\n", f[i].stack);
+	if (f[0].final) {
+		cfn_stack_free(*s);
+		*s = f[0].final;
+	}
+	*first = f[0].first;
+	cfn_stack_free(f[1].final);
+	sf_failure_free(&f[1].first);
+	cfn_event_tracker_free(&te);
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* status --follow: the operation in progress followed until the stack settles; with an
+ * edge (described here), both while either is in progress. */
+static int status_follow(op *o, cfn_event_tracker *tr, cfn_stack **s, sf_failure *first)
+{
+	lms_error err = {0};
+	cfn_stack *edge = NULL;
+	int rc = open_edge(o);
+	if (rc == EXIT_OK && o->edge.comp &&
+	    !cfn_describe_stack(o->edge.aws, o->edge.stack, &edge, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		rc = EXIT_FINDINGS;
+	}
+	tr->max_pages = 0;
+	if (rc != EXIT_OK) {
+		/* said */
+	} else if (edge &&
+	           (!ops_status_settled((*s)->status) || !ops_status_settled(edge->status))) {
+		rc = status_follow_both(o, tr, edge, s, first);
+	} else if (!ops_status_settled((*s)->status)) {
+		say(o, "Following until the stack settles (Ctrl-C stops following, not the "
+		       "operation):\n");
+		cfn_stack *final = NULL;
+		sf_follow_result fr = follow(o, tr, (*s)->id, false, &final, first, &err);
+		if (fr == SF_INTERRUPTED) {
+			say_interrupted(o);
+			rc = EXIT_INTERRUPTED;
+		} else if (fr == SF_ERROR) {
+			fail_err(&err);
+			rc = EXIT_FINDINGS;
+		} else if (final) {
+			cfn_stack_free(*s);
+			*s = final;
+			say(o, "Stack %s is %s.\n", o->stack, (*s)->status);
+		} else {
+			say(o, "Stack %s is gone.\n", o->stack);
+		}
+	}
+	cfn_stack_free(edge);
+	lms_error_clear(&err);
+	return rc;
+}
+
 static int status_main(int argc, char **argv, const deploy_env *env)
 {
 	op o;
@@ -2744,28 +2855,8 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 			} else {
 				lms_error_clear(&err);
 			}
-			if (follow_on && !ops_status_settled(s->status)) {
-				tr.max_pages = 0;
-				say(&o, "Following until the stack settles (Ctrl-C stops "
-				        "following, not "
-				        "the operation):\n");
-				cfn_stack *final = NULL;
-				sf_follow_result fr =
-				    follow(&o, &tr, s->id, false, &final, &first, &err);
-				if (fr == SF_INTERRUPTED) {
-					say_interrupted(&o);
-					rc = EXIT_INTERRUPTED;
-				} else if (fr == SF_ERROR) {
-					fail_err(&err);
-					rc = EXIT_FINDINGS;
-				} else if (final) {
-					cfn_stack_free(s);
-					s = final;
-					say(&o, "Stack %s is %s.\n", o.stack, s->status);
-				} else {
-					say(&o, "Stack %s is gone.\n", o.stack);
-				}
-			}
+			if (follow_on)
+				rc = status_follow(&o, &tr, &s, &first);
 			cfn_event_tracker_free(&tr);
 		}
 		if (rc == EXIT_OK && s) {
