@@ -2162,16 +2162,36 @@ typedef struct teardown {
 	bool termination;     /* the stack's termination protection is on */
 	cfn_event *resources; /* the stack's resources before the deletion (leftovers) */
 	size_t nresources;
+	cfn_event *edge_resources; /* the edge stack's, the same way */
+	size_t nedge_resources;
 } teardown;
+
+static void events_free(cfn_event *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cfn_event_clear(&v[i]);
+	free(v);
+}
 
 static void teardown_free(teardown *t)
 {
 	sf_protection_free(t->p, t->n);
 	sf_kv_free(t->lift, t->nlift);
-	for (size_t i = 0; i < t->nresources; i++)
-		cfn_event_clear(&t->resources[i]);
-	free(t->resources);
+	events_free(t->resources, t->nresources);
+	events_free(t->edge_resources, t->nedge_resources);
 	memset(t, 0, sizeof *t);
+}
+
+/* A stack's resources before its deletion, for the leftovers (their physical ids); a
+ * failure is a warning. */
+static void list_resources(aws_client *aws, const cfn_stack *s, cfn_event **out, size_t *n)
+{
+	lms_error err = {0};
+	if (!cfn_list_stack_resources(aws, s->id ? s->id : s->name, out, n, &err)) {
+		term_printf(stderr, "lmsctl: warning: cannot list the resources of stack %s: %s\n",
+		            s->name ? s->name : "?", err.msg ? err.msg : "?");
+		lms_error_clear(&err);
+	}
 }
 
 /* Reads the protection of the deployed stack; EXIT_OK unless a protection is on that lmsctl
@@ -2373,45 +2393,81 @@ static int delete_stack(op *o, const cfn_stack *s, const char *role_arn, deploy_
 	return rc;
 }
 
+/* What one Region holds of the environment's leftovers (the main stack's, the edge's). */
+typedef struct leftovers_in {
+	op *o;
+	aws_client *aws;
+	const char *region;
+	bool edge;      /* its lines say the Region */
+	unsigned kinds; /* what is looked for there (sf_leftovers_find_kinds) */
+	aws_leftovers l;
+} leftovers_in;
+
 static void say_purged(void *ctx, const aws_leftover *l, const lms_error *err)
 {
-	op *o = ctx;
+	const leftovers_in *in = ctx;
+	const char *kind = sf_leftover_kind_name(l->kind);
 	if (err)
-		fail("cannot remove %s %s: %s", sf_leftover_kind_name(l->kind), l->name,
+		fail("cannot remove %s %s%s%s%s: %s", kind, l->name, in->edge ? " (" : "",
+		     in->edge ? in->region : "", in->edge ? ")" : "",
 		     err->msg ? err->msg : "failed");
 	else
-		say(o, "  removed %s %s\n", sf_leftover_kind_name(l->kind), l->name);
+		say(in->o, "  removed %s %s%s%s%s\n", kind, l->name, in->edge ? " (" : "",
+		    in->edge ? in->region : "", in->edge ? ")" : "");
 }
 
-/* What the environment left outside the stack, listed; with --purge, removed after its own
- * typed confirmation. EXIT_OK unless a removal failed or the purge was declined. */
-static int leftovers(op *o, const teardown *t, bool purge, bool yes, deploy_result *r)
+/* Finds what `sc` left in in->region (a failure is a warning), adds it to the JSON list. */
+static void leftovers_find(leftovers_in *in, const sf_leftover_scope *sc, json_t *list)
 {
-	sf_leftover_scope sc = {o->stack, o->suffix, t->resources, t->nresources};
-	aws_leftovers l = {0};
 	lms_error err = {0};
-	if (!sf_leftovers_find(o->aws, &sc, &l, &err)) {
-		term_printf(stderr, "lmsctl: warning: %s\n", err.msg ? err.msg : "leftovers");
+	if (!sf_leftovers_find_kinds(in->aws, sc, in->kinds, &in->l, &err)) {
+		term_printf(stderr, "lmsctl: warning: %s: %s\n", in->region,
+		            err.msg ? err.msg : "leftovers");
 		lms_error_clear(&err);
 	}
+	for (size_t i = 0; i < in->l.n; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:s}", "kind",
+		                                      sf_leftover_kind_name(in->l.v[i].kind),
+		                                      "name", in->l.v[i].name, "owner",
+		                                      in->l.v[i].owner, "region", in->region));
+}
+
+static void leftovers_list(const leftovers_in *in)
+{
+	for (size_t i = 0; i < in->l.n; i++) {
+		const aws_leftover *l = &in->l.v[i];
+		say(in->o, "  %-24s %s%s%s%s%s%s%s\n", sf_leftover_kind_name(l->kind), l->name,
+		    l->owner ? "  (of " : "", l->owner ? l->owner : "", l->owner ? ")" : "",
+		    in->edge ? "  (" : "", in->edge ? in->region : "", in->edge ? ")" : "");
+	}
+}
+
+/* What the environment left outside its stacks (the main stack's Region, and the edge's:
+ * its log groups), listed; with --purge, removed after one typed confirmation. EXIT_OK
+ * unless a removal failed or the purge was declined. */
+static int leftovers(op *o, const teardown *t, bool purge, bool yes, deploy_result *r)
+{
+	leftovers_in in[2] = {
+	    {o, o->aws, o->region, false, ~0u, {0}},
+	    {o, o->edge.aws, o->edge.region, true, SF_LEFTOVER_KIND(AWS_LEFTOVER_LOG_GROUP), {0}}};
+	size_t regions = o->edge.comp && o->edge.aws ? 2 : 1;
+	sf_leftover_scope sc[2] = {
+	    {o->stack, o->suffix, t->resources, t->nresources},
+	    {o->edge.stack, o->suffix, t->edge_resources, t->nedge_resources}};
 	r->leftovers = json_array();
-	for (size_t i = 0; i < l.n; i++)
-		json_array_append_new(r->leftovers,
-		                      json_pack("{s:s, s:s, s:s?}", "kind",
-		                                sf_leftover_kind_name(l.v[i].kind), "name",
-		                                l.v[i].name, "owner", l.v[i].owner));
+	size_t n = 0;
+	for (size_t i = 0; i < regions; i++) {
+		leftovers_find(&in[i], &sc[i], r->leftovers);
+		n += in[i].l.n;
+	}
 	int rc = EXIT_OK;
-	if (!l.n) {
-		say(o, "Nothing of %s is left outside the stack.\n", o->suffix);
+	if (!n) {
+		say(o, "Nothing of %s is left outside the stack%s.\n", o->suffix,
+		    regions > 1 ? "s" : "");
 	} else {
-		say(o, "Left outside the stack (%zu):\n", l.n);
-		for (size_t i = 0; i < l.n; i++)
-			if (l.v[i].owner)
-				say(o, "  %-24s %s  (of %s)\n", sf_leftover_kind_name(l.v[i].kind),
-				    l.v[i].name, l.v[i].owner);
-			else
-				say(o, "  %-24s %s\n", sf_leftover_kind_name(l.v[i].kind),
-				    l.v[i].name);
+		say(o, "Left outside the stack%s (%zu):\n", regions > 1 ? "s" : "", n);
+		for (size_t i = 0; i < regions; i++)
+			leftovers_list(&in[i]);
 		if (!purge) {
 			say(o, "lmsctl destroy --purge removes them.\n");
 		} else if (!yes && !confirm_typed("--purge removes these for good: no recovery "
@@ -2421,15 +2477,19 @@ static int leftovers(op *o, const teardown *t, bool purge, bool yes, deploy_resu
 			journal(o, NULL, "purge declined");
 			rc = EXIT_FINDINGS;
 		} else {
-			size_t failed = sf_leftovers_purge(o->aws, &l, say_purged, o);
+			size_t failed = 0;
+			for (size_t i = 0; i < regions; i++)
+				failed +=
+				    sf_leftovers_purge(in[i].aws, &in[i].l, say_purged, &in[i]);
 			char result[96];
-			snprintf(result, sizeof result, "purged %zu of %zu", l.n - failed, l.n);
+			snprintf(result, sizeof result, "purged %zu of %zu", n - failed, n);
 			journal(o, NULL, result);
-			say(o, "Purged %zu of %zu.\n", l.n - failed, l.n);
+			say(o, "Purged %zu of %zu.\n", n - failed, n);
 			rc = failed ? EXIT_FINDINGS : EXIT_OK;
 		}
 	}
-	aws_leftovers_free(&l);
+	for (size_t i = 0; i < regions; i++)
+		aws_leftovers_free(&in[i].l);
 	return rc;
 }
 
@@ -2500,13 +2560,9 @@ static int destroy_stack(op *o, const cfn_stack *s, const cfn_stack *edge, const
 	buf_free(&q);
 	if (rc != EXIT_OK)
 		return rc;
-	lms_error err = {0};
-	if (!cfn_list_stack_resources(o->aws, s->id ? s->id : o->stack, &t->resources,
-	                              &t->nresources, &err)) {
-		term_printf(stderr, "lmsctl: warning: cannot list the stack's resources: %s\n",
-		            err.msg ? err.msg : "?");
-		lms_error_clear(&err);
-	}
+	list_resources(o->aws, s, &t->resources, &t->nresources);
+	if (edge)
+		list_resources(o->edge.aws, edge, &t->edge_resources, &t->nedge_resources);
 	/* the edge first: its VPC origin holds an ENI in the main stack's subnets */
 	if (edge && (rc = destroy_edge(o, edge, role_arn, r)) != EXIT_OK) {
 		r->result = "not started: the edge stack was not deleted";
@@ -2520,7 +2576,7 @@ static int destroy_stack(op *o, const cfn_stack *s, const cfn_stack *edge, const
 
 /* The edge stack alone, the main stack gone: one typed confirmation, then deleted. */
 static int destroy_edge_alone(op *o, const cfn_stack *edge, const char *role_arn, bool yes,
-                              deploy_result *r)
+                              teardown *t, deploy_result *r)
 {
 	say(o, "Stack %s does not exist in account %s, %s.\n", o->stack, o->who.account, o->region);
 	if (!ops_status_settled(edge->status)) {
@@ -2542,6 +2598,7 @@ static int destroy_edge_alone(op *o, const cfn_stack *edge, const char *role_arn
 		r->edge.result = "declined";
 		return EXIT_FINDINGS;
 	}
+	list_resources(o->edge.aws, edge, &t->edge_resources, &t->nedge_resources);
 	return destroy_edge(o, edge, role_arn, r);
 }
 
@@ -2589,7 +2646,7 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 			say(&o, "Edge stack %s does not exist in %s: nothing to delete there.\n",
 			    o.edge.stack, o.edge.region);
 		if (!s && edge) {
-			rc = destroy_edge_alone(&o, edge, role_arn, yes, &r);
+			rc = destroy_edge_alone(&o, edge, role_arn, yes, &t, &r);
 			r.result = "nothing to destroy";
 		} else if (!s) {
 			say(&o, "Stack %s does not exist in account %s, %s: nothing to destroy.\n",

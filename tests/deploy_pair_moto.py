@@ -650,10 +650,10 @@ class Pair(dm.Base):
         self.assertEqual(err.count("anything else stops: "), 1, err)
         self.assertIn("removed log group aws-waf-logs-lms-web-pro (us-east-1)", err)
         doc = json.loads(out)
-        self.assertIn({"kind": "log group", "name": "aws-waf-logs-lms-web-pro",
+        self.assertIn({"kind": "log group", "name": "aws-waf-logs-lms-web-pro", "owner": None,
                        "region": EDGE_REGION}, doc["leftovers"])
         self.assertIn({"kind": "log group", "name": "/aws/lambda/lms-pair-fn-pro",
-                       "region": dm.REGION}, doc["leftovers"])
+                       "owner": None, "region": dm.REGION}, doc["leftovers"])
         self.assertEqual(groups(EDGE_REGION) & {"aws-waf-logs-lms-web-pro",
                                                 "aws-waf-logs-lms-web-prox"},
                          {"aws-waf-logs-lms-web-prox"})
