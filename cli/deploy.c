@@ -126,7 +126,8 @@ const char destroy_usage[] =
     "(or when there is no stack) it lists what the environment left outside the stack:\n"
     "backup recovery points, RDS cluster snapshots, log groups services made, secrets\n"
     "pending deletion. With an edge stack (STACK-edge in us-east-1), the question names\n"
-    "both and the edge is deleted first, to DELETE_COMPLETE; a missing edge is no error.\n"
+    "both and the edge is deleted first, to DELETE_COMPLETE; a missing edge is no error;\n"
+    "the log groups it left in us-east-1 are listed (and purged) too.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -y, --yes            do not ask (needed without a terminal)\n"
@@ -143,8 +144,8 @@ const char status_usage[] =
     "Usage: lmsctl [-m MODEL] status [--follow] [--output json]\n"
     "\n"
     "Show the stack's status, its latest events and its outputs, then the edge stack's\n"
-    "(STACK-edge in us-east-1) status and outputs; with --follow, follow the events of an\n"
-    "operation in progress on the main stack until it settles.\n"
+    "(STACK-edge in us-east-1) status and outputs; with --follow, follow the events of\n"
+    "both stacks while either is in progress, each line naming its stack.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -f, --follow         follow the stack events until the stack settles\n"
@@ -178,33 +179,36 @@ const char diff_usage[] =
     "the resources the model adds, removes and modifies (both templates rendered, the\n"
     "deployed one under the stack's values), and what an update would replace.\n"
     "Nothing is changed, except with --change-set (a change set made, read, deleted).\n"
+    "With an edge stack (STACK-edge in us-east-1), the edge too, against its template and\n"
+    "the values a deploy would send it; not deployed, it differs.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -u, --unified        also the unified diff of the two rendered templates\n"
     "      --change-set     also create the update's change set, show its changes and\n"
     "                       replacements, and delete it (never executed)\n"
     "      --template FILE  compare FILE (as deploy --template sends it) instead of the\n"
-    "                       template generated from the model\n"
+    "                       template generated from the model (the one stack)\n"
     "      --output F       text (default) or json (also --format F); on failure, json\n"
     "                       prints {\"error\": {\"code\": N, \"message\": ...}}\n" AWS_OPTIONS_HELP
     "\n"
-    "Exit status: 0 the stack matches the model; 3 it differs; 1 validation errors, or a\n"
-    "call failed; 2 bad usage, or no deployed stack.\n";
+    "Exit status: 0 the stack (and the edge) match the model; 3 either differs; 1\n"
+    "validation errors, or a call failed; 2 bad usage, or no deployed stack.\n";
 
 const char drift_usage[] =
     "Usage: lmsctl [-m MODEL] drift [--output text|json]\n"
     "\n"
     "Detect drift of the model's stack: start CloudFormation drift detection, wait for\n"
     "it (progress on standard error), then list each drifted resource (MODIFIED or\n"
-    "DELETED) with its property differences, expected against actual.\n"
+    "DELETED) with its property differences, expected against actual. With an edge\n"
+    "stack (STACK-edge in us-east-1), its drift too, under its own heading.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "      --output F       text (default) or json (also --format F); on failure, json\n"
     "                       prints {\"error\": {\"code\": N, \"message\": ...}}\n" AWS_OPTIONS_HELP
     "\n"
-    "Exit status: 0 in sync; 3 drifted; 1 the detection failed, a call failed, or the\n"
-    "endpoint has no drift detection (moto); 2 bad usage, or no deployed stack;\n"
-    "130 interrupted while waiting (the detection goes on).\n";
+    "Exit status: 0 in sync; 3 either stack drifted; 1 a detection failed, a call\n"
+    "failed, or the endpoint has no drift detection (moto); 2 bad usage, or no deployed\n"
+    "stack; 130 interrupted while waiting (the detection goes on).\n";
 
 /* ---- the state of one command ------------------------------------------------------------ */
 
