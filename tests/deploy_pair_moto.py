@@ -491,7 +491,7 @@ class Pair(dm.Base):
         cs = doc["edge"]["changeSet"]
         self.assertEqual([c["logicalId"] for c in cs["changes"]], ["EdgeQueue"])
         left = self.cf(EDGE_REGION).list_change_sets(StackName="lms-pair-j-edge")["Summaries"]
-        self.assertNotIn(cs["name"], [c["ChangeSetName"] for c in left])  # deleted
+        self.assertNotIn(cs["id"], [c["ChangeSetId"] for c in left])  # deleted
 
     def test_edge_not_deployed(self):
         """The main stack deployed alone: diff says the edge is missing (a difference, 3);
