@@ -345,14 +345,6 @@ static void install_interrupt(op *o)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static int parse(const char *cmd, const char *usage, const cli_opt *opts, size_t n, int argc,
-                 char **argv)
-{
-	const cli_command_line cl = {cmd, usage, opts, n, false, false};
-	int first;
-	return cli_parse(&cl, argc, argv, &first);
-}
-
 static bool stdin_is_terminal(void)
 {
 	return isatty(STDIN_FILENO) == 1;
@@ -403,6 +395,44 @@ static bool load(op *o)
 	const char *no_color = getenv("NO_COLOR");
 	o->color = isatty(fileno(o->info)) == 1 && !(no_color && no_color[0]);
 	return true;
+}
+
+/* How a command begins (op_begin): its usage and options, where --output lands. */
+typedef struct op_start {
+	const char *usage;
+	const cli_opt *opts;
+	size_t nopts;
+	const char *const *output; /* the --output (--format) value once parsed; NULL: none */
+	/* outputs: operands allowed (--write-flat FILE), and every format but text is a JSON
+	 * one (json, flat); the others: no operand, JSON with --output json only */
+	bool operands;
+	/* the command's own checks of its parsed options, before the model is loaded (NULL:
+	 * none): CLI_CONTINUE, or the exit status to end with; `first` is the first operand */
+	int (*check)(op *o, void *ctx, int first, int argc, char **argv);
+	void *ctx;
+} op_start;
+
+/* The prologue every AWS command shares: the options parsed, the JSON mode set (errors as
+ * a JSON object on standard output, progress on standard error), the command's checks,
+ * the model loaded. CLI_CONTINUE when the command goes on (op_free at its end), else the
+ * exit status to return (nothing to free). */
+static int op_begin(op *o, const op_start *st, int argc, char **argv)
+{
+	const cli_command_line cl = {o->name,   st->usage,    st->opts,
+	                             st->nopts, st->operands, st->operands};
+	int first;
+	int rc = cli_parse(&cl, argc, argv, &first);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	const char *output = *st->output;
+	o->json =
+	    st->operands ? strcmp(output, "text") != 0 : output && strcmp(output, "json") == 0;
+	cli_errors_want_json(o->json);
+	if (st->check && (rc = st->check(o, st->ctx, first, argc, argv)) != CLI_CONTINUE)
+		return rc;
+	if (o->json)
+		o->info = stderr;
+	return load(o) ? CLI_CONTINUE : EXIT_USAGE;
 }
 
 /* The region: the model's. A conflicting --region is refused (2); a conflicting region from
@@ -2087,7 +2117,28 @@ done:
 	return rc;
 }
 
-static int deploy_main(int argc, char **argv, const deploy_env *env)
+/* deploy's options that do not go together, and the terminal its question needs. */
+static int deploy_check(op *o, void *ctx, int first, int argc, char **argv)
+{
+	(void)o, (void)first, (void)argc, (void)argv;
+	const deploy_opts *d = ctx;
+	if (d->change_set && (d->no_execute || d->template_path || d->set_pipeline))
+		return cli_usage_error("deploy",
+		                       "--change-set executes a change set already made: it does "
+		                       "not go with --no-execute, --template or "
+		                       "--set-pipeline-parameter");
+	if (d->role_arn && strncmp(d->role_arn, "arn:", 4) != 0)
+		return cli_usage_error("deploy", "--role-arn wants an IAM role ARN, not '%s'",
+		                       d->role_arn);
+	if (!d->yes && !d->no_execute && !stdin_is_terminal()) {
+		fail("deploy asks for confirmation and there is no terminal: pass --yes to deploy "
+		     "without asking (or --no-execute to only create and show the change set)");
+		return EXIT_USAGE;
+	}
+	return CLI_CONTINUE;
+}
+
+int cmd_deploy(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "deploy", env);
@@ -2103,28 +2154,10 @@ static int deploy_main(int argc, char **argv, const deploy_env *env)
 	                        CLI_STRING("set-pipeline-parameter", 0, &d.set_pipeline),
 	                        CLI_STRING("change-set", 0, &d.change_set),
 	                        CLI_OUTPUT_FORMAT(&output)};
-	int parsed = parse("deploy", deploy_usage, opts, COUNT(opts), argc, argv);
-	if (parsed != CLI_CONTINUE)
-		return parsed;
-	o.json = output && strcmp(output, "json") == 0;
-	cli_errors_want_json(o.json);
-	if (d.change_set && (d.no_execute || d.template_path || d.set_pipeline))
-		return cli_usage_error("deploy",
-		                       "--change-set executes a change set already made: it does "
-		                       "not go with --no-execute, --template or "
-		                       "--set-pipeline-parameter");
-	if (d.role_arn && strncmp(d.role_arn, "arn:", 4) != 0)
-		return cli_usage_error("deploy", "--role-arn wants an IAM role ARN, not '%s'",
-		                       d.role_arn);
-	if (!d.yes && !d.no_execute && !stdin_is_terminal()) {
-		fail("deploy asks for confirmation and there is no terminal: pass --yes to deploy "
-		     "without asking (or --no-execute to only create and show the change set)");
-		return EXIT_USAGE;
-	}
-	if (o.json)
-		o.info = stderr;
-	if (!load(&o))
-		return EXIT_USAGE;
+	const op_start st = {deploy_usage, opts, COUNT(opts), &output, false, deploy_check, &d};
+	int begun = op_begin(&o, &st, argc, argv);
+	if (begun != CLI_CONTINUE)
+		return begun;
 	if (!validate_first(&o)) {
 		op_free(&o);
 		return EXIT_FINDINGS;
@@ -2606,7 +2639,19 @@ static int destroy_edge_alone(op *o, const cfn_stack *edge, const char *role_arn
 	return destroy_edge(o, edge, role_arn, r);
 }
 
-static int destroy_main(int argc, char **argv, const deploy_env *env)
+/* destroy's question needs a terminal, unless --yes. */
+static int destroy_check(op *o, void *ctx, int first, int argc, char **argv)
+{
+	(void)o, (void)first, (void)argc, (void)argv;
+	if (!*(const bool *)ctx && !stdin_is_terminal()) {
+		fail("destroy asks the operator to type the environment's name and there is no "
+		     "terminal: pass --yes to destroy without asking");
+		return EXIT_USAGE;
+	}
+	return CLI_CONTINUE;
+}
+
+int cmd_destroy(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "destroy", env);
@@ -2615,20 +2660,10 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("yes", 'y', &yes),
 	                        CLI_FLAG("purge", 0, &purge), CLI_STRING("role-arn", 0, &role_arn),
 	                        CLI_OUTPUT_FORMAT(&output)};
-	int parsed = parse("destroy", destroy_usage, opts, COUNT(opts), argc, argv);
-	if (parsed != CLI_CONTINUE)
-		return parsed;
-	o.json = output && strcmp(output, "json") == 0;
-	cli_errors_want_json(o.json);
-	if (!yes && !stdin_is_terminal()) {
-		fail("destroy asks the operator to type the environment's name and there is no "
-		     "terminal: pass --yes to destroy without asking");
-		return EXIT_USAGE;
-	}
-	if (o.json)
-		o.info = stderr;
-	if (!load(&o))
-		return EXIT_USAGE;
+	const op_start st = {destroy_usage, opts, COUNT(opts), &output, false, destroy_check, &yes};
+	int begun = op_begin(&o, &st, argc, argv);
+	if (begun != CLI_CONTINUE)
+		return begun;
 	install_interrupt(&o);
 	deploy_result r = {0};
 	teardown t = {0};
@@ -2738,6 +2773,21 @@ static int status_edge(op *o, json_t **doc)
 	return rc;
 }
 
+/* Following's end as an exit status, said when it is not settled: interrupted (the
+ * operation goes on), or a call failed. */
+static int follow_end(op *o, sf_follow_result fr, const lms_error *err)
+{
+	if (fr == SF_INTERRUPTED) {
+		say_interrupted(o);
+		return EXIT_INTERRUPTED;
+	}
+	if (fr == SF_ERROR) {
+		fail_err(err);
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
 /* The hooks' context of one of the stacks status --follow follows together. */
 typedef struct followed {
 	op *o;
@@ -2774,15 +2824,7 @@ static int status_follow_both(op *o, cfn_event_tracker *tr, const cfn_stack *edg
 	ef_follower f[2] = {
 	    {.aws = o->aws, .t = tr, .stack = o->stack, .id = (*s)->id, .h = &hm},
 	    {.aws = o->edge.aws, .t = &te, .stack = o->edge.stack, .id = edge->id, .h = &he}};
-	int rc = EXIT_OK;
-	sf_follow_result fr = ef_follow_all(f, 2, &err);
-	if (fr == SF_INTERRUPTED) {
-		say_interrupted(o);
-		rc = EXIT_INTERRUPTED;
-	} else if (fr == SF_ERROR) {
-		fail_err(&err);
-		rc = EXIT_FINDINGS;
-	}
+	int rc = follow_end(o, ef_follow_all(f, 2, &err), &err);
 	for (size_t i = 0; rc == EXIT_OK && i < 2; i++)
 		if (f[i].final)
 			say(o, "Stack %s is %s.\n", f[i].stack, f[i].final->status);
@@ -2823,13 +2865,9 @@ static int status_follow(op *o, cfn_event_tracker *tr, cfn_stack **s, sf_failure
 		say(o, "Following until the stack settles (Ctrl-C stops following, not the "
 		       "operation):\n");
 		cfn_stack *final = NULL;
-		sf_follow_result fr = follow(o, tr, (*s)->id, false, &final, first, &err);
-		if (fr == SF_INTERRUPTED) {
-			say_interrupted(o);
-			rc = EXIT_INTERRUPTED;
-		} else if (fr == SF_ERROR) {
-			fail_err(&err);
-			rc = EXIT_FINDINGS;
+		rc = follow_end(o, follow(o, tr, (*s)->id, false, &final, first, &err), &err);
+		if (rc != EXIT_OK) {
+			/* said */
 		} else if (final) {
 			cfn_stack_free(*s);
 			*s = final;
@@ -2843,7 +2881,7 @@ static int status_follow(op *o, cfn_event_tracker *tr, cfn_stack **s, sf_failure
 	return rc;
 }
 
-static int status_main(int argc, char **argv, const deploy_env *env)
+int cmd_status(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "status", env);
@@ -2851,15 +2889,10 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 	const char *output = NULL;
 	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("follow", 'f', &follow_on),
 	                        CLI_OUTPUT_FORMAT(&output)};
-	int parsed = parse("status", status_usage, opts, COUNT(opts), argc, argv);
-	if (parsed != CLI_CONTINUE)
-		return parsed;
-	o.json = output && strcmp(output, "json") == 0;
-	cli_errors_want_json(o.json);
-	if (o.json)
-		o.info = stderr;
-	if (!load(&o))
-		return EXIT_USAGE;
+	const op_start st = {status_usage, opts, COUNT(opts), &output, false, NULL, NULL};
+	int begun = op_begin(&o, &st, argc, argv);
+	if (begun != CLI_CONTINUE)
+		return begun;
 	install_interrupt(&o);
 	int rc = connect_aws(&o);
 	if (rc != EXIT_OK) {
@@ -2978,7 +3011,25 @@ static void outputs_json_add(json_t *doc, const cfn_stack *s, const char *stack)
 	}
 }
 
-static int outputs_main(int argc, char **argv, const deploy_env *env)
+/* outputs' operand: --write-flat [FILE], FILE the one operand, and only with --write-flat. */
+typedef struct outputs_args {
+	const bool *write_flat;
+	const char *flat_path;
+} outputs_args;
+
+static int outputs_check(op *o, void *ctx, int first, int argc, char **argv)
+{
+	(void)o;
+	outputs_args *a = ctx;
+	if (first < argc && (!*a->write_flat || first + 1 < argc))
+		return cli_usage_error("outputs", "unexpected argument '%s'",
+		                       argv[*a->write_flat ? first + 1 : first]);
+	if (first < argc)
+		a->flat_path = argv[first];
+	return CLI_CONTINUE;
+}
+
+int cmd_outputs(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "outputs", env);
@@ -2986,21 +3037,13 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 	bool write_flat = false;
 	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("write-flat", 0, &write_flat),
 	                        CLI_OUTPUT_FORMAT(&format)};
-	/* --write-flat [FILE]: FILE is the one operand, and only with --write-flat */
-	const cli_command_line cl = {"outputs", outputs_usage, opts, COUNT(opts), true, true};
-	int first;
-	int parsed = cli_parse(&cl, argc, argv, &first);
-	if (parsed != CLI_CONTINUE)
-		return parsed;
-	if (first < argc && (!write_flat || first + 1 < argc))
-		return cli_usage_error("outputs", "unexpected argument '%s'",
-		                       argv[write_flat ? first + 1 : first]);
-	const char *flat_path = first < argc ? argv[first] : SF_OUTPUTS_FILE;
-	bool text = strcmp(format, "text") == 0;
-	cli_errors_want_json(!text);
-	o.info = text ? stdout : stderr;
-	if (!load(&o))
-		return EXIT_USAGE;
+	outputs_args a = {&write_flat, SF_OUTPUTS_FILE};
+	const op_start st = {outputs_usage, opts, COUNT(opts), &format, true, outputs_check, &a};
+	int begun = op_begin(&o, &st, argc, argv);
+	if (begun != CLI_CONTINUE)
+		return begun;
+	const char *flat_path = a.flat_path;
+	bool text = !o.json;
 	/* the identity line is noise when a script reads the outputs */
 	FILE *keep = o.info;
 	o.info = stderr;
@@ -3452,7 +3495,15 @@ static int diff_run(op *o, const diff_opts *dopt)
 	return rc;
 }
 
-static int diff_main(int argc, char **argv, const deploy_env *env)
+/* diff --change-set makes a change on AWS (load refuses it in a read-only session). */
+static int diff_check(op *o, void *ctx, int first, int argc, char **argv)
+{
+	(void)first, (void)argc, (void)argv;
+	o->changes = ((const diff_opts *)ctx)->change_set; /* created, then deleted */
+	return CLI_CONTINUE;
+}
+
+int cmd_diff(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "diff", env);
@@ -3462,16 +3513,10 @@ static int diff_main(int argc, char **argv, const deploy_env *env)
 	                        CLI_FLAG("change-set", 0, &d.change_set),
 	                        CLI_STRING("template", 0, &d.template_path),
 	                        CLI_OUTPUT_FORMAT(&output)};
-	int parsed = parse("diff", diff_usage, opts, COUNT(opts), argc, argv);
-	if (parsed != CLI_CONTINUE)
-		return parsed;
-	o.json = output && strcmp(output, "json") == 0;
-	cli_errors_want_json(o.json);
-	if (o.json)
-		o.info = stderr;
-	o.changes = d.change_set; /* it creates (and deletes) a change set */
-	if (!load(&o))
-		return EXIT_USAGE;
+	const op_start st = {diff_usage, opts, COUNT(opts), &output, false, diff_check, &d};
+	int begun = op_begin(&o, &st, argc, argv);
+	if (begun != CLI_CONTINUE)
+		return begun;
 	int rc = diff_run(&o, &d);
 	op_free(&o);
 	return rc;
@@ -3722,52 +3767,17 @@ static int drift_run(op *o)
 	return rc;
 }
 
-static int drift_main(int argc, char **argv, const deploy_env *env)
+int cmd_drift(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "drift", env);
 	const char *output = NULL;
 	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_OUTPUT_FORMAT(&output)};
-	int parsed = parse("drift", drift_usage, opts, COUNT(opts), argc, argv);
-	if (parsed != CLI_CONTINUE)
-		return parsed;
-	o.json = output && strcmp(output, "json") == 0;
-	cli_errors_want_json(o.json);
-	if (o.json)
-		o.info = stderr;
-	if (!load(&o))
-		return EXIT_USAGE;
+	const op_start st = {drift_usage, opts, COUNT(opts), &output, false, NULL, NULL};
+	int begun = op_begin(&o, &st, argc, argv);
+	if (begun != CLI_CONTINUE)
+		return begun;
 	int rc = drift_run(&o);
 	op_free(&o);
 	return rc;
-}
-
-int cmd_deploy(int argc, char **argv, const deploy_env *env)
-{
-	return deploy_main(argc, argv, env);
-}
-
-int cmd_destroy(int argc, char **argv, const deploy_env *env)
-{
-	return destroy_main(argc, argv, env);
-}
-
-int cmd_status(int argc, char **argv, const deploy_env *env)
-{
-	return status_main(argc, argv, env);
-}
-
-int cmd_outputs(int argc, char **argv, const deploy_env *env)
-{
-	return outputs_main(argc, argv, env);
-}
-
-int cmd_diff(int argc, char **argv, const deploy_env *env)
-{
-	return diff_main(argc, argv, env);
-}
-
-int cmd_drift(int argc, char **argv, const deploy_env *env)
-{
-	return drift_main(argc, argv, env);
 }
