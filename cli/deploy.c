@@ -14,6 +14,7 @@
 #include "common/file.h"
 #include "common/lazy_crypto.h"
 #include "common/num.h"
+#include "common/str.h"
 #include "common/term.h"
 #include "common/vec.h"
 #include "model/analysis.h"
@@ -125,7 +126,8 @@ const char destroy_usage[] =
     "(or when there is no stack) it lists what the environment left outside the stack:\n"
     "backup recovery points, RDS cluster snapshots, log groups services made, secrets\n"
     "pending deletion. With an edge stack (STACK-edge in us-east-1), the question names\n"
-    "both and the edge is deleted first, to DELETE_COMPLETE; a missing edge is no error.\n"
+    "both and the edge is deleted first, to DELETE_COMPLETE; a missing edge is no error;\n"
+    "the log groups it left in us-east-1 are listed (and purged) too.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -y, --yes            do not ask (needed without a terminal)\n"
@@ -142,8 +144,8 @@ const char status_usage[] =
     "Usage: lmsctl [-m MODEL] status [--follow] [--output json]\n"
     "\n"
     "Show the stack's status, its latest events and its outputs, then the edge stack's\n"
-    "(STACK-edge in us-east-1) status and outputs; with --follow, follow the events of an\n"
-    "operation in progress on the main stack until it settles.\n"
+    "(STACK-edge in us-east-1) status and outputs; with --follow, follow the events of\n"
+    "both stacks while either is in progress, each line naming its stack.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -f, --follow         follow the stack events until the stack settles\n"
@@ -177,33 +179,36 @@ const char diff_usage[] =
     "the resources the model adds, removes and modifies (both templates rendered, the\n"
     "deployed one under the stack's values), and what an update would replace.\n"
     "Nothing is changed, except with --change-set (a change set made, read, deleted).\n"
+    "With an edge stack (STACK-edge in us-east-1), the edge too, against its template and\n"
+    "the values a deploy would send it; not deployed, it differs.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "  -u, --unified        also the unified diff of the two rendered templates\n"
     "      --change-set     also create the update's change set, show its changes and\n"
     "                       replacements, and delete it (never executed)\n"
     "      --template FILE  compare FILE (as deploy --template sends it) instead of the\n"
-    "                       template generated from the model\n"
+    "                       template generated from the model (the one stack)\n"
     "      --output F       text (default) or json (also --format F); on failure, json\n"
     "                       prints {\"error\": {\"code\": N, \"message\": ...}}\n" AWS_OPTIONS_HELP
     "\n"
-    "Exit status: 0 the stack matches the model; 3 it differs; 1 validation errors, or a\n"
-    "call failed; 2 bad usage, or no deployed stack.\n";
+    "Exit status: 0 the stack (and the edge) match the model; 3 either differs; 1\n"
+    "validation errors, or a call failed; 2 bad usage, or no deployed stack.\n";
 
 const char drift_usage[] =
     "Usage: lmsctl [-m MODEL] drift [--output text|json]\n"
     "\n"
     "Detect drift of the model's stack: start CloudFormation drift detection, wait for\n"
     "it (progress on standard error), then list each drifted resource (MODIFIED or\n"
-    "DELETED) with its property differences, expected against actual.\n"
+    "DELETED) with its property differences, expected against actual. With an edge\n"
+    "stack (STACK-edge in us-east-1), its drift too, under its own heading.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "      --output F       text (default) or json (also --format F); on failure, json\n"
     "                       prints {\"error\": {\"code\": N, \"message\": ...}}\n" AWS_OPTIONS_HELP
     "\n"
-    "Exit status: 0 in sync; 3 drifted; 1 the detection failed, a call failed, or the\n"
-    "endpoint has no drift detection (moto); 2 bad usage, or no deployed stack;\n"
-    "130 interrupted while waiting (the detection goes on).\n";
+    "Exit status: 0 in sync; 3 either stack drifted; 1 a detection failed, a call\n"
+    "failed, or the endpoint has no drift detection (moto); 2 bad usage, or no deployed\n"
+    "stack; 130 interrupted while waiting (the detection goes on).\n";
 
 /* ---- the state of one command ------------------------------------------------------------ */
 
@@ -340,14 +345,6 @@ static void install_interrupt(op *o)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static int parse(const char *cmd, const char *usage, const cli_opt *opts, size_t n, int argc,
-                 char **argv)
-{
-	const cli_command_line cl = {cmd, usage, opts, n, false, false};
-	int first;
-	return cli_parse(&cl, argc, argv, &first);
-}
-
 static bool stdin_is_terminal(void)
 {
 	return isatty(STDIN_FILENO) == 1;
@@ -398,6 +395,44 @@ static bool load(op *o)
 	const char *no_color = getenv("NO_COLOR");
 	o->color = isatty(fileno(o->info)) == 1 && !(no_color && no_color[0]);
 	return true;
+}
+
+/* How a command begins (op_begin): its usage and options, where --output lands. */
+typedef struct op_start {
+	const char *usage;
+	const cli_opt *opts;
+	size_t nopts;
+	const char *const *output; /* the --output (--format) value once parsed; NULL: none */
+	/* outputs: operands allowed (--write-flat FILE), and every format but text is a JSON
+	 * one (json, flat); the others: no operand, JSON with --output json only */
+	bool operands;
+	/* the command's own checks of its parsed options, before the model is loaded (NULL:
+	 * none): CLI_CONTINUE, or the exit status to end with; `first` is the first operand */
+	int (*check)(op *o, void *ctx, int first, int argc, char **argv);
+	void *ctx;
+} op_start;
+
+/* The prologue every AWS command shares: the options parsed, the JSON mode set (errors as
+ * a JSON object on standard output, progress on standard error), the command's checks,
+ * the model loaded. CLI_CONTINUE when the command goes on (op_free at its end), else the
+ * exit status to return (nothing to free). */
+static int op_begin(op *o, const op_start *st, int argc, char **argv)
+{
+	const cli_command_line cl = {o->name,   st->usage,    st->opts,
+	                             st->nopts, st->operands, st->operands};
+	int first;
+	int rc = cli_parse(&cl, argc, argv, &first);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	const char *output = *st->output;
+	o->json =
+	    st->operands ? strcmp(output, "text") != 0 : output && strcmp(output, "json") == 0;
+	cli_errors_want_json(o->json);
+	if (st->check && (rc = st->check(o, st->ctx, first, argc, argv)) != CLI_CONTINUE)
+		return rc;
+	if (o->json)
+		o->info = stderr;
+	return load(o) ? CLI_CONTINUE : EXIT_USAGE;
 }
 
 /* The region: the model's. A conflicting --region is refused (2); a conflicting region from
@@ -535,8 +570,8 @@ static int open_edge(op *o)
 		lms_error_clear(&err);
 		return EXIT_FINDINGS;
 	}
-	if (!o->edge.comp)
-		return EXIT_OK;
+	if (!o->edge.comp || o->edge.aws)
+		return EXIT_OK; /* none, or opened already */
 	sf_connect_options co;
 	connect_options(o, &co);
 	if (!ef_connect(&o->edge, &co, o->creds, &err)) {
@@ -654,7 +689,8 @@ static void journal(op *o, const char *change_set, const char *result)
 
 /* ---- events --------------------------------------------------------------------------------- */
 
-static void print_event(op *o, const cfn_event *e)
+/* An event's line; `stack` (NULL: none) names its stack when two are followed at once. */
+static void print_event_of(op *o, const char *stack, const cfn_event *e)
 {
 	char when[16] = "--:--:--";
 	if (e->timestamp) {
@@ -663,9 +699,14 @@ static void print_event(op *o, const cfn_event *e)
 		strftime(when, sizeof when, "%H:%M:%S", &tm);
 	}
 	bool bad = ops_event_status_failed(e->status);
-	say(o, "  %s  %s%-28s%s %-40s %s%s%s\n", when, bad ? color(o, RED) : "", e->status,
-	    bad ? color(o, RESET) : "", e->resource_type, e->logical_id, e->reason ? "  " : "",
-	    e->reason ? e->reason : "");
+	say(o, "  %s  %s%s%s%-28s%s %-40s %s%s%s\n", when, stack ? stack : "", stack ? "  " : "",
+	    bad ? color(o, RED) : "", e->status, bad ? color(o, RESET) : "", e->resource_type,
+	    e->logical_id, e->reason ? "  " : "", e->reason ? e->reason : "");
+}
+
+static void print_event(op *o, const cfn_event *e)
+{
+	print_event_of(o, NULL, e);
 }
 
 static bool pause_seconds(int s)
@@ -2076,7 +2117,28 @@ done:
 	return rc;
 }
 
-static int deploy_main(int argc, char **argv, const deploy_env *env)
+/* deploy's options that do not go together, and the terminal its question needs. */
+static int deploy_check(op *o, void *ctx, int first, int argc, char **argv)
+{
+	(void)o, (void)first, (void)argc, (void)argv;
+	const deploy_opts *d = ctx;
+	if (d->change_set && (d->no_execute || d->template_path || d->set_pipeline))
+		return cli_usage_error("deploy",
+		                       "--change-set executes a change set already made: it does "
+		                       "not go with --no-execute, --template or "
+		                       "--set-pipeline-parameter");
+	if (d->role_arn && strncmp(d->role_arn, "arn:", 4) != 0)
+		return cli_usage_error("deploy", "--role-arn wants an IAM role ARN, not '%s'",
+		                       d->role_arn);
+	if (!d->yes && !d->no_execute && !stdin_is_terminal()) {
+		fail("deploy asks for confirmation and there is no terminal: pass --yes to deploy "
+		     "without asking (or --no-execute to only create and show the change set)");
+		return EXIT_USAGE;
+	}
+	return CLI_CONTINUE;
+}
+
+int cmd_deploy(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "deploy", env);
@@ -2092,28 +2154,10 @@ static int deploy_main(int argc, char **argv, const deploy_env *env)
 	                        CLI_STRING("set-pipeline-parameter", 0, &d.set_pipeline),
 	                        CLI_STRING("change-set", 0, &d.change_set),
 	                        CLI_OUTPUT_FORMAT(&output)};
-	int parsed = parse("deploy", deploy_usage, opts, COUNT(opts), argc, argv);
-	if (parsed != CLI_CONTINUE)
-		return parsed;
-	o.json = output && strcmp(output, "json") == 0;
-	cli_errors_want_json(o.json);
-	if (d.change_set && (d.no_execute || d.template_path || d.set_pipeline))
-		return cli_usage_error("deploy",
-		                       "--change-set executes a change set already made: it does "
-		                       "not go with --no-execute, --template or "
-		                       "--set-pipeline-parameter");
-	if (d.role_arn && strncmp(d.role_arn, "arn:", 4) != 0)
-		return cli_usage_error("deploy", "--role-arn wants an IAM role ARN, not '%s'",
-		                       d.role_arn);
-	if (!d.yes && !d.no_execute && !stdin_is_terminal()) {
-		fail("deploy asks for confirmation and there is no terminal: pass --yes to deploy "
-		     "without asking (or --no-execute to only create and show the change set)");
-		return EXIT_USAGE;
-	}
-	if (o.json)
-		o.info = stderr;
-	if (!load(&o))
-		return EXIT_USAGE;
+	const op_start st = {deploy_usage, opts, COUNT(opts), &output, false, deploy_check, &d};
+	int begun = op_begin(&o, &st, argc, argv);
+	if (begun != CLI_CONTINUE)
+		return begun;
 	if (!validate_first(&o)) {
 		op_free(&o);
 		return EXIT_FINDINGS;
@@ -2155,16 +2199,36 @@ typedef struct teardown {
 	bool termination;     /* the stack's termination protection is on */
 	cfn_event *resources; /* the stack's resources before the deletion (leftovers) */
 	size_t nresources;
+	cfn_event *edge_resources; /* the edge stack's, the same way */
+	size_t nedge_resources;
 } teardown;
+
+static void events_free(cfn_event *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cfn_event_clear(&v[i]);
+	free(v);
+}
 
 static void teardown_free(teardown *t)
 {
 	sf_protection_free(t->p, t->n);
 	sf_kv_free(t->lift, t->nlift);
-	for (size_t i = 0; i < t->nresources; i++)
-		cfn_event_clear(&t->resources[i]);
-	free(t->resources);
+	events_free(t->resources, t->nresources);
+	events_free(t->edge_resources, t->nedge_resources);
 	memset(t, 0, sizeof *t);
+}
+
+/* A stack's resources before its deletion, for the leftovers (their physical ids); a
+ * failure is a warning. */
+static void list_resources(aws_client *aws, const cfn_stack *s, cfn_event **out, size_t *n)
+{
+	lms_error err = {0};
+	if (!cfn_list_stack_resources(aws, s->id ? s->id : s->name, out, n, &err)) {
+		term_printf(stderr, "lmsctl: warning: cannot list the resources of stack %s: %s\n",
+		            s->name ? s->name : "?", err.msg ? err.msg : "?");
+		lms_error_clear(&err);
+	}
 }
 
 /* Reads the protection of the deployed stack; EXIT_OK unless a protection is on that lmsctl
@@ -2366,45 +2430,81 @@ static int delete_stack(op *o, const cfn_stack *s, const char *role_arn, deploy_
 	return rc;
 }
 
+/* What one Region holds of the environment's leftovers (the main stack's, the edge's). */
+typedef struct leftovers_in {
+	op *o;
+	aws_client *aws;
+	const char *region;
+	bool edge;      /* its lines say the Region */
+	unsigned kinds; /* what is looked for there (sf_leftovers_find_kinds) */
+	aws_leftovers l;
+} leftovers_in;
+
 static void say_purged(void *ctx, const aws_leftover *l, const lms_error *err)
 {
-	op *o = ctx;
+	const leftovers_in *in = ctx;
+	const char *kind = sf_leftover_kind_name(l->kind);
 	if (err)
-		fail("cannot remove %s %s: %s", sf_leftover_kind_name(l->kind), l->name,
+		fail("cannot remove %s %s%s%s%s: %s", kind, l->name, in->edge ? " (" : "",
+		     in->edge ? in->region : "", in->edge ? ")" : "",
 		     err->msg ? err->msg : "failed");
 	else
-		say(o, "  removed %s %s\n", sf_leftover_kind_name(l->kind), l->name);
+		say(in->o, "  removed %s %s%s%s%s\n", kind, l->name, in->edge ? " (" : "",
+		    in->edge ? in->region : "", in->edge ? ")" : "");
 }
 
-/* What the environment left outside the stack, listed; with --purge, removed after its own
- * typed confirmation. EXIT_OK unless a removal failed or the purge was declined. */
-static int leftovers(op *o, const teardown *t, bool purge, bool yes, deploy_result *r)
+/* Finds what `sc` left in in->region (a failure is a warning), adds it to the JSON list. */
+static void leftovers_find(leftovers_in *in, const sf_leftover_scope *sc, json_t *list)
 {
-	sf_leftover_scope sc = {o->stack, o->suffix, t->resources, t->nresources};
-	aws_leftovers l = {0};
 	lms_error err = {0};
-	if (!sf_leftovers_find(o->aws, &sc, &l, &err)) {
-		term_printf(stderr, "lmsctl: warning: %s\n", err.msg ? err.msg : "leftovers");
+	if (!sf_leftovers_find_kinds(in->aws, sc, in->kinds, &in->l, &err)) {
+		term_printf(stderr, "lmsctl: warning: %s: %s\n", in->region,
+		            err.msg ? err.msg : "leftovers");
 		lms_error_clear(&err);
 	}
+	for (size_t i = 0; i < in->l.n; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:s}", "kind",
+		                                      sf_leftover_kind_name(in->l.v[i].kind),
+		                                      "name", in->l.v[i].name, "owner",
+		                                      in->l.v[i].owner, "region", in->region));
+}
+
+static void leftovers_list(const leftovers_in *in)
+{
+	for (size_t i = 0; i < in->l.n; i++) {
+		const aws_leftover *l = &in->l.v[i];
+		say(in->o, "  %-24s %s%s%s%s%s%s%s\n", sf_leftover_kind_name(l->kind), l->name,
+		    l->owner ? "  (of " : "", l->owner ? l->owner : "", l->owner ? ")" : "",
+		    in->edge ? "  (" : "", in->edge ? in->region : "", in->edge ? ")" : "");
+	}
+}
+
+/* What the environment left outside its stacks (the main stack's Region, and the edge's:
+ * its log groups), listed; with --purge, removed after one typed confirmation. EXIT_OK
+ * unless a removal failed or the purge was declined. */
+static int leftovers(op *o, const teardown *t, bool purge, bool yes, deploy_result *r)
+{
+	leftovers_in in[2] = {
+	    {o, o->aws, o->region, false, ~0u, {0}},
+	    {o, o->edge.aws, o->edge.region, true, SF_LEFTOVER_KIND(AWS_LEFTOVER_LOG_GROUP), {0}}};
+	size_t regions = o->edge.comp && o->edge.aws ? 2 : 1;
+	sf_leftover_scope sc[2] = {
+	    {o->stack, o->suffix, t->resources, t->nresources},
+	    {o->edge.stack, o->suffix, t->edge_resources, t->nedge_resources}};
 	r->leftovers = json_array();
-	for (size_t i = 0; i < l.n; i++)
-		json_array_append_new(r->leftovers,
-		                      json_pack("{s:s, s:s, s:s?}", "kind",
-		                                sf_leftover_kind_name(l.v[i].kind), "name",
-		                                l.v[i].name, "owner", l.v[i].owner));
+	size_t n = 0;
+	for (size_t i = 0; i < regions; i++) {
+		leftovers_find(&in[i], &sc[i], r->leftovers);
+		n += in[i].l.n;
+	}
 	int rc = EXIT_OK;
-	if (!l.n) {
-		say(o, "Nothing of %s is left outside the stack.\n", o->suffix);
+	if (!n) {
+		say(o, "Nothing of %s is left outside the stack%s.\n", o->suffix,
+		    regions > 1 ? "s" : "");
 	} else {
-		say(o, "Left outside the stack (%zu):\n", l.n);
-		for (size_t i = 0; i < l.n; i++)
-			if (l.v[i].owner)
-				say(o, "  %-24s %s  (of %s)\n", sf_leftover_kind_name(l.v[i].kind),
-				    l.v[i].name, l.v[i].owner);
-			else
-				say(o, "  %-24s %s\n", sf_leftover_kind_name(l.v[i].kind),
-				    l.v[i].name);
+		say(o, "Left outside the stack%s (%zu):\n", regions > 1 ? "s" : "", n);
+		for (size_t i = 0; i < regions; i++)
+			leftovers_list(&in[i]);
 		if (!purge) {
 			say(o, "lmsctl destroy --purge removes them.\n");
 		} else if (!yes && !confirm_typed("--purge removes these for good: no recovery "
@@ -2414,15 +2514,19 @@ static int leftovers(op *o, const teardown *t, bool purge, bool yes, deploy_resu
 			journal(o, NULL, "purge declined");
 			rc = EXIT_FINDINGS;
 		} else {
-			size_t failed = sf_leftovers_purge(o->aws, &l, say_purged, o);
+			size_t failed = 0;
+			for (size_t i = 0; i < regions; i++)
+				failed +=
+				    sf_leftovers_purge(in[i].aws, &in[i].l, say_purged, &in[i]);
 			char result[96];
-			snprintf(result, sizeof result, "purged %zu of %zu", l.n - failed, l.n);
+			snprintf(result, sizeof result, "purged %zu of %zu", n - failed, n);
 			journal(o, NULL, result);
-			say(o, "Purged %zu of %zu.\n", l.n - failed, l.n);
+			say(o, "Purged %zu of %zu.\n", n - failed, n);
 			rc = failed ? EXIT_FINDINGS : EXIT_OK;
 		}
 	}
-	aws_leftovers_free(&l);
+	for (size_t i = 0; i < regions; i++)
+		aws_leftovers_free(&in[i].l);
 	return rc;
 }
 
@@ -2493,13 +2597,9 @@ static int destroy_stack(op *o, const cfn_stack *s, const cfn_stack *edge, const
 	buf_free(&q);
 	if (rc != EXIT_OK)
 		return rc;
-	lms_error err = {0};
-	if (!cfn_list_stack_resources(o->aws, s->id ? s->id : o->stack, &t->resources,
-	                              &t->nresources, &err)) {
-		term_printf(stderr, "lmsctl: warning: cannot list the stack's resources: %s\n",
-		            err.msg ? err.msg : "?");
-		lms_error_clear(&err);
-	}
+	list_resources(o->aws, s, &t->resources, &t->nresources);
+	if (edge)
+		list_resources(o->edge.aws, edge, &t->edge_resources, &t->nedge_resources);
 	/* the edge first: its VPC origin holds an ENI in the main stack's subnets */
 	if (edge && (rc = destroy_edge(o, edge, role_arn, r)) != EXIT_OK) {
 		r->result = "not started: the edge stack was not deleted";
@@ -2513,7 +2613,7 @@ static int destroy_stack(op *o, const cfn_stack *s, const cfn_stack *edge, const
 
 /* The edge stack alone, the main stack gone: one typed confirmation, then deleted. */
 static int destroy_edge_alone(op *o, const cfn_stack *edge, const char *role_arn, bool yes,
-                              deploy_result *r)
+                              teardown *t, deploy_result *r)
 {
 	say(o, "Stack %s does not exist in account %s, %s.\n", o->stack, o->who.account, o->region);
 	if (!ops_status_settled(edge->status)) {
@@ -2535,10 +2635,23 @@ static int destroy_edge_alone(op *o, const cfn_stack *edge, const char *role_arn
 		r->edge.result = "declined";
 		return EXIT_FINDINGS;
 	}
+	list_resources(o->edge.aws, edge, &t->edge_resources, &t->nedge_resources);
 	return destroy_edge(o, edge, role_arn, r);
 }
 
-static int destroy_main(int argc, char **argv, const deploy_env *env)
+/* destroy's question needs a terminal, unless --yes. */
+static int destroy_check(op *o, void *ctx, int first, int argc, char **argv)
+{
+	(void)o, (void)first, (void)argc, (void)argv;
+	if (!*(const bool *)ctx && !stdin_is_terminal()) {
+		fail("destroy asks the operator to type the environment's name and there is no "
+		     "terminal: pass --yes to destroy without asking");
+		return EXIT_USAGE;
+	}
+	return CLI_CONTINUE;
+}
+
+int cmd_destroy(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "destroy", env);
@@ -2547,20 +2660,10 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("yes", 'y', &yes),
 	                        CLI_FLAG("purge", 0, &purge), CLI_STRING("role-arn", 0, &role_arn),
 	                        CLI_OUTPUT_FORMAT(&output)};
-	int parsed = parse("destroy", destroy_usage, opts, COUNT(opts), argc, argv);
-	if (parsed != CLI_CONTINUE)
-		return parsed;
-	o.json = output && strcmp(output, "json") == 0;
-	cli_errors_want_json(o.json);
-	if (!yes && !stdin_is_terminal()) {
-		fail("destroy asks the operator to type the environment's name and there is no "
-		     "terminal: pass --yes to destroy without asking");
-		return EXIT_USAGE;
-	}
-	if (o.json)
-		o.info = stderr;
-	if (!load(&o))
-		return EXIT_USAGE;
+	const op_start st = {destroy_usage, opts, COUNT(opts), &output, false, destroy_check, &yes};
+	int begun = op_begin(&o, &st, argc, argv);
+	if (begun != CLI_CONTINUE)
+		return begun;
 	install_interrupt(&o);
 	deploy_result r = {0};
 	teardown t = {0};
@@ -2582,7 +2685,7 @@ static int destroy_main(int argc, char **argv, const deploy_env *env)
 			say(&o, "Edge stack %s does not exist in %s: nothing to delete there.\n",
 			    o.edge.stack, o.edge.region);
 		if (!s && edge) {
-			rc = destroy_edge_alone(&o, edge, role_arn, yes, &r);
+			rc = destroy_edge_alone(&o, edge, role_arn, yes, &t, &r);
 			r.result = "nothing to destroy";
 		} else if (!s) {
 			say(&o, "Stack %s does not exist in account %s, %s: nothing to destroy.\n",
@@ -2670,7 +2773,115 @@ static int status_edge(op *o, json_t **doc)
 	return rc;
 }
 
-static int status_main(int argc, char **argv, const deploy_env *env)
+/* Following's end as an exit status, said when it is not settled: interrupted (the
+ * operation goes on), or a call failed. */
+static int follow_end(op *o, sf_follow_result fr, const lms_error *err)
+{
+	if (fr == SF_INTERRUPTED) {
+		say_interrupted(o);
+		return EXIT_INTERRUPTED;
+	}
+	if (fr == SF_ERROR) {
+		fail_err(err);
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
+/* The hooks' context of one of the stacks status --follow follows together. */
+typedef struct followed {
+	op *o;
+	const char *stack;
+} followed;
+
+static void print_followed_event(void *ctx, const cfn_event *e)
+{
+	const followed *f = ctx;
+	print_event_of(f->o, f->stack, e);
+}
+
+/* status --follow with an edge: both stacks followed together while either is in progress
+ * (ef_follow_all), each event line naming its stack; tr: the main stack's events so far,
+ * *s: the main stack (replaced by its settled state), *first: its first failure. */
+static int status_follow_both(op *o, cfn_event_tracker *tr, const cfn_stack *edge, cfn_stack **s,
+                              sf_failure *first)
+{
+	say(o,
+	    "Following stack %s and edge stack %s (%s) until both settle (Ctrl-C stops "
+	    "following, not the operations):\n",
+	    o->stack, o->edge.stack, o->edge.region);
+	lms_error err = {0};
+	cfn_event_tracker te;
+	if (!cfn_event_tracker_init(&te, edge->id ? edge->id : o->edge.stack, 0)) {
+		fail("out of memory");
+		return EXIT_FINDINGS;
+	}
+	if (!sf_events_baseline(o->edge.aws, &te, &err))
+		lms_error_clear(&err); /* its events so far are then shown again: no harm */
+	followed fm = {o, o->stack}, fe = {o, o->edge.stack};
+	sf_hooks hm = {&fm, print_followed_event, pause_hook, stopped_hook};
+	sf_hooks he = {&fe, print_followed_event, pause_hook, stopped_hook};
+	ef_follower f[2] = {
+	    {.aws = o->aws, .t = tr, .stack = o->stack, .id = (*s)->id, .h = &hm},
+	    {.aws = o->edge.aws, .t = &te, .stack = o->edge.stack, .id = edge->id, .h = &he}};
+	int rc = follow_end(o, ef_follow_all(f, 2, &err), &err);
+	for (size_t i = 0; rc == EXIT_OK && i < 2; i++)
+		if (f[i].final)
+			say(o, "Stack %s is %s.\n", f[i].stack, f[i].final->status);
+		else
+			say(o, "Stack %s is gone.\n", f[i].stack);
+	if (f[0].final) {
+		cfn_stack_free(*s);
+		*s = f[0].final;
+	}
+	*first = f[0].first;
+	cfn_stack_free(f[1].final);
+	sf_failure_free(&f[1].first);
+	cfn_event_tracker_free(&te);
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* status --follow: the operation in progress followed until the stack settles; with an
+ * edge (described here), both while either is in progress. */
+static int status_follow(op *o, cfn_event_tracker *tr, cfn_stack **s, sf_failure *first)
+{
+	lms_error err = {0};
+	cfn_stack *edge = NULL;
+	int rc = open_edge(o);
+	if (rc == EXIT_OK && o->edge.comp &&
+	    !cfn_describe_stack(o->edge.aws, o->edge.stack, &edge, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		rc = EXIT_FINDINGS;
+	}
+	tr->max_pages = 0;
+	if (rc != EXIT_OK) {
+		/* said */
+	} else if (edge &&
+	           (!ops_status_settled((*s)->status) || !ops_status_settled(edge->status))) {
+		rc = status_follow_both(o, tr, edge, s, first);
+	} else if (!ops_status_settled((*s)->status)) {
+		say(o, "Following until the stack settles (Ctrl-C stops following, not the "
+		       "operation):\n");
+		cfn_stack *final = NULL;
+		rc = follow_end(o, follow(o, tr, (*s)->id, false, &final, first, &err), &err);
+		if (rc != EXIT_OK) {
+			/* said */
+		} else if (final) {
+			cfn_stack_free(*s);
+			*s = final;
+			say(o, "Stack %s is %s.\n", o->stack, (*s)->status);
+		} else {
+			say(o, "Stack %s is gone.\n", o->stack);
+		}
+	}
+	cfn_stack_free(edge);
+	lms_error_clear(&err);
+	return rc;
+}
+
+int cmd_status(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "status", env);
@@ -2678,15 +2889,10 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 	const char *output = NULL;
 	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("follow", 'f', &follow_on),
 	                        CLI_OUTPUT_FORMAT(&output)};
-	int parsed = parse("status", status_usage, opts, COUNT(opts), argc, argv);
-	if (parsed != CLI_CONTINUE)
-		return parsed;
-	o.json = output && strcmp(output, "json") == 0;
-	cli_errors_want_json(o.json);
-	if (o.json)
-		o.info = stderr;
-	if (!load(&o))
-		return EXIT_USAGE;
+	const op_start st = {status_usage, opts, COUNT(opts), &output, false, NULL, NULL};
+	int begun = op_begin(&o, &st, argc, argv);
+	if (begun != CLI_CONTINUE)
+		return begun;
 	install_interrupt(&o);
 	int rc = connect_aws(&o);
 	if (rc != EXIT_OK) {
@@ -2743,28 +2949,8 @@ static int status_main(int argc, char **argv, const deploy_env *env)
 			} else {
 				lms_error_clear(&err);
 			}
-			if (follow_on && !ops_status_settled(s->status)) {
-				tr.max_pages = 0;
-				say(&o, "Following until the stack settles (Ctrl-C stops "
-				        "following, not "
-				        "the operation):\n");
-				cfn_stack *final = NULL;
-				sf_follow_result fr =
-				    follow(&o, &tr, s->id, false, &final, &first, &err);
-				if (fr == SF_INTERRUPTED) {
-					say_interrupted(&o);
-					rc = EXIT_INTERRUPTED;
-				} else if (fr == SF_ERROR) {
-					fail_err(&err);
-					rc = EXIT_FINDINGS;
-				} else if (final) {
-					cfn_stack_free(s);
-					s = final;
-					say(&o, "Stack %s is %s.\n", o.stack, s->status);
-				} else {
-					say(&o, "Stack %s is gone.\n", o.stack);
-				}
-			}
+			if (follow_on)
+				rc = status_follow(&o, &tr, &s, &first);
 			cfn_event_tracker_free(&tr);
 		}
 		if (rc == EXIT_OK && s) {
@@ -2825,7 +3011,25 @@ static void outputs_json_add(json_t *doc, const cfn_stack *s, const char *stack)
 	}
 }
 
-static int outputs_main(int argc, char **argv, const deploy_env *env)
+/* outputs' operand: --write-flat [FILE], FILE the one operand, and only with --write-flat. */
+typedef struct outputs_args {
+	const bool *write_flat;
+	const char *flat_path;
+} outputs_args;
+
+static int outputs_check(op *o, void *ctx, int first, int argc, char **argv)
+{
+	(void)o;
+	outputs_args *a = ctx;
+	if (first < argc && (!*a->write_flat || first + 1 < argc))
+		return cli_usage_error("outputs", "unexpected argument '%s'",
+		                       argv[*a->write_flat ? first + 1 : first]);
+	if (first < argc)
+		a->flat_path = argv[first];
+	return CLI_CONTINUE;
+}
+
+int cmd_outputs(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "outputs", env);
@@ -2833,21 +3037,13 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 	bool write_flat = false;
 	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_FLAG("write-flat", 0, &write_flat),
 	                        CLI_OUTPUT_FORMAT(&format)};
-	/* --write-flat [FILE]: FILE is the one operand, and only with --write-flat */
-	const cli_command_line cl = {"outputs", outputs_usage, opts, COUNT(opts), true, true};
-	int first;
-	int parsed = cli_parse(&cl, argc, argv, &first);
-	if (parsed != CLI_CONTINUE)
-		return parsed;
-	if (first < argc && (!write_flat || first + 1 < argc))
-		return cli_usage_error("outputs", "unexpected argument '%s'",
-		                       argv[write_flat ? first + 1 : first]);
-	const char *flat_path = first < argc ? argv[first] : SF_OUTPUTS_FILE;
-	bool text = strcmp(format, "text") == 0;
-	cli_errors_want_json(!text);
-	o.info = text ? stdout : stderr;
-	if (!load(&o))
-		return EXIT_USAGE;
+	outputs_args a = {&write_flat, SF_OUTPUTS_FILE};
+	const op_start st = {outputs_usage, opts, COUNT(opts), &format, true, outputs_check, &a};
+	int begun = op_begin(&o, &st, argc, argv);
+	if (begun != CLI_CONTINUE)
+		return begun;
+	const char *flat_path = a.flat_path;
+	bool text = !o.json;
 	/* the identity line is noise when a script reads the outputs */
 	FILE *keep = o.info;
 	o.info = stderr;
@@ -2920,84 +3116,157 @@ static int outputs_main(int argc, char **argv, const deploy_env *env)
 
 /* ---- diff --------------------------------------------------------------------------------- */
 
-/* The stack as a diff needs it: none, or one whose creation never ran (a change set only),
- * is nothing to compare with (EXIT_USAGE). */
-static int diff_read_stack(op *o, cfn_stack **s, buf *tpl)
+typedef struct diff_opts {
+	bool unified, change_set;
+	const char *template_path; /* --template FILE, as deploy's */
+} diff_opts;
+
+/* One stack of the environment as diff compares it: the main stack, or the edge (its
+ * catalog, its model, the values its deploy sends: ef_params). */
+typedef struct diff_side {
+	bool edge;
+	const char *stack, *region;
+	aws_client *aws;
+	const catalog *cat;
+	const model *m;
+	cfn_kv *values; /* the edge's (ef_params); NULL: the model's */
+	size_t nvalues;
+	cfn_stack *s;  /* as described; NULL: none */
+	bool deployed; /* s, more than a creation under review: the diff is made */
+	buf tpl;       /* its deployed template */
+	stack_diff d;
+	cfn_change_set *cs; /* --change-set: the update's, deleted */
+	bool differs;
+} diff_side;
+
+static void diff_side_free(diff_side *x)
+{
+	sf_kv_free(x->values, x->nvalues);
+	cfn_stack_free(x->s);
+	buf_free(&x->tpl);
+	stack_diff_free(&x->d);
+	cfn_change_set_free(x->cs);
+}
+
+/* The stack as a diff needs it. The main stack: none, or one whose creation never ran (a
+ * change set only), is nothing to compare with (EXIT_USAGE). The edge: then not deployed,
+ * a difference (x->deployed false). */
+static int diff_read_stack(op *o, diff_side *x)
 {
 	lms_error err = {0};
 	int rc = EXIT_OK;
-	if (!cfn_describe_stack(o->aws, o->stack, s, &err)) {
+	if (!cfn_describe_stack(x->aws, x->stack, &x->s, &err)) {
 		fail_err(&err);
 		rc = EXIT_FINDINGS;
-	} else if (!*s || strcmp((*s)->status, "REVIEW_IN_PROGRESS") == 0) {
-		fail("stack %s %s in account %s, %s: nothing to compare the model with (lmsctl "
-		     "deploy creates it)",
-		     o->stack, *s ? "has never been deployed" : "does not exist", o->who.account,
-		     o->region);
-		rc = EXIT_USAGE;
-	} else if (!cfn_get_template(o->aws, (*s)->id ? (*s)->id : o->stack, tpl, &err)) {
+	} else if (!x->s || strcmp(x->s->status, "REVIEW_IN_PROGRESS") == 0) {
+		if (!x->edge) {
+			fail("stack %s %s in account %s, %s: nothing to compare the model with "
+			     "(lmsctl deploy creates it)",
+			     x->stack, x->s ? "has never been deployed" : "does not exist",
+			     o->who.account, x->region);
+			rc = EXIT_USAGE;
+		}
+	} else if (!cfn_get_template(x->aws, x->s->id ? x->s->id : x->stack, &x->tpl, &err)) {
 		fail_err(&err);
-		fail("cannot read the deployed template of stack %s", o->stack);
+		fail("cannot read the deployed template of stack %s", x->stack);
+		rc = EXIT_FINDINGS;
+	} else {
+		x->deployed = true;
+	}
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* The deployed stack against the model's template (or --template's: `file`, the main
+ * stack only). */
+static int diff_compute(diff_side *x, const diff_opts *dopt, const buf *file)
+{
+	lms_error err = {0};
+	bool given = dopt->template_path && !x->edge;
+	sd_input in = {.cat = x->cat,
+	               .m = x->m,
+	               .stack = x->s,
+	               .deployed = buf_cstr(&x->tpl),
+	               .deployed_len = x->tpl.len,
+	               .unified = dopt->unified,
+	               .template_text = given ? buf_cstr(file) : NULL,
+	               .template_name = given ? dopt->template_path : NULL,
+	               .template_len = given ? file->len : 0,
+	               .values = x->values,
+	               .nvalues = x->nvalues};
+	int rc = EXIT_OK;
+	if (!stack_diff_compute(&in, &x->d, &err)) {
+		fail_err(&err);
 		rc = EXIT_FINDINGS;
 	}
 	lms_error_clear(&err);
 	return rc;
 }
 
-/* --change-set: the change set an update would make, described, then deleted (never
- * executed). *cs (free it) is NULL when none was made. */
-static int diff_change_set(op *o, const cfn_stack *s, const char *template_path,
-                           const buf *template_file, cfn_change_set **cs)
+/* --change-set: the change set an update of `x` with `tpl` and `kv` would make, described,
+ * then deleted (never executed); x->cs once made. */
+static int diff_plan(op *o, diff_side *x, const buf *tpl, const cfn_kv *kv, size_t n)
 {
-	*cs = NULL;
+	lms_error err = {0};
+	sf_plan_request rq = {.stack = x->stack,
+	                      .region = x->region,
+	                      .environment = o->environment,
+	                      .account = o->who.account,
+	                      .type = "UPDATE",
+	                      .role_arn = x->s->role_arn,
+	                      .template_text = buf_cstr(tpl),
+	                      .template_len = tpl->len,
+	                      .params = kv,
+	                      .nparams = n};
+	sf_plan plan = {0};
+	sf_hooks h;
+	bool made = sf_plan_change_set(x->aws, &rq, hooks(o, &h), plan_progress, &plan, &err);
+	if (!made)
+		fail_err(&err);
+	lms_error_clear(&err);
+	if (plan.cs_id) {
+		if (!cfn_delete_change_set(x->aws, x->stack, plan.cs_id, &err)) {
+			fail_err(&err);
+			fail("change set %s was not deleted: delete it yourself",
+			     buf_cstr(&plan.names.name));
+			made = false;
+		} else {
+			say(o, "Deleted change set %s (never executed)\n",
+			    buf_cstr(&plan.names.name));
+		}
+	}
+	int rc = EXIT_FINDINGS;
+	if (made && plan.cs) {
+		x->cs = plan.cs;
+		plan.cs = NULL;
+		rc = EXIT_OK;
+	}
+	sf_plan_free(&plan);
+	lms_error_clear(&err);
+	return rc;
+}
+
+/* The template and the values an update sends (the model's; --template's file; the
+ * edge's, assembled from its catalog), then diff_plan. */
+static int diff_change_set(op *o, diff_side *x, const char *template_path, const buf *template_file)
+{
 	lms_error err = {0};
 	buf tpl;
 	buf_init(&tpl, 0);
 	params p = {0};
 	pipeline_override none = {0};
 	int rc = EXIT_FINDINGS;
-	bool have = template_path ? buf_add(&tpl, template_file->data, template_file->len)
-	                          : assemble_template(o->cat, model_value_cb, o, &tpl, &err);
-	if (!have) {
+	bool have = x->edge         ? ef_template(&o->edge, &tpl, &err)
+	            : template_path ? buf_add(&tpl, template_file->data, template_file->len)
+	                            : assemble_template(o->cat, model_value_cb, o, &tpl, &err);
+	if (!have)
 		fail_err(&err);
-	} else if (!collect_parameters(o, template_path, &tpl, &none, &p)) {
+	else if (x->edge)
+		rc = diff_plan(o, x, &tpl, x->values, x->nvalues);
+	else if (!collect_parameters(o, template_path, &tpl, &none, &p))
 		fail("%s", "out of memory collecting the parameters");
-	} else {
-		sf_plan_request rq = {.stack = o->stack,
-		                      .region = o->region,
-		                      .environment = o->environment,
-		                      .account = o->who.account,
-		                      .type = "UPDATE",
-		                      .role_arn = s->role_arn,
-		                      .template_text = buf_cstr(&tpl),
-		                      .template_len = tpl.len,
-		                      .params = p.kv,
-		                      .nparams = p.n};
-		sf_plan plan = {0};
-		sf_hooks h;
-		bool made =
-		    sf_plan_change_set(o->aws, &rq, hooks(o, &h), plan_progress, &plan, &err);
-		if (!made)
-			fail_err(&err);
-		lms_error_clear(&err);
-		if (plan.cs_id) {
-			if (!cfn_delete_change_set(o->aws, o->stack, plan.cs_id, &err)) {
-				fail_err(&err);
-				fail("change set %s was not deleted: delete it yourself",
-				     buf_cstr(&plan.names.name));
-				made = false;
-			} else {
-				say(o, "Deleted change set %s (never executed)\n",
-				    buf_cstr(&plan.names.name));
-			}
-		}
-		if (made && plan.cs) {
-			*cs = plan.cs;
-			plan.cs = NULL;
-			rc = EXIT_OK;
-		}
-		sf_plan_free(&plan);
-	}
+	else
+		rc = diff_plan(o, x, &tpl, p.kv, p.n);
 	params_free(&p);
 	buf_free(&tpl);
 	lms_error_clear(&err);
@@ -3036,8 +3305,37 @@ static void diff_print_text(op *o, const stack_diff *d)
 		say(o, "\n%s", buf_cstr(&d->unified));
 }
 
-static json_t *diff_json(const op *o, const stack_diff *d, const cfn_change_set *cs, bool differs)
+/* One stack's part of the report: its heading, its differences (text), its change set. */
+static void diff_print_side(op *o, const diff_side *x)
 {
+	const char *model_path = o->model_path ? o->model_path : "(built-in dev)";
+	if (x->edge && !x->deployed) {
+		say(o, "Edge stack %s (%s) is not deployed: lmsctl deploy creates it\n", x->stack,
+		    x->region);
+		return;
+	}
+	if (x->edge)
+		say(o, "Edge stack %s (%s) against the model %s:\n", x->stack, x->region,
+		    model_path);
+	else
+		say(o, "Stack %s against the model %s:\n", x->stack, model_path);
+	if (!o->json)
+		diff_print_text(o, &x->d);
+	const cfn_change_set *cs = x->cs;
+	if (cs && cfn_change_set_is_empty(cs))
+		say(o, "Change set %s: no changes\n", cs->name ? cs->name : "?");
+	else if (cs && cs->status && strcmp(cs->status, "FAILED") == 0)
+		say(o, "Change set %s: FAILED: %s\n", cs->name ? cs->name : "?",
+		    cs->status_reason ? cs->status_reason : "no reason given");
+	else if (cs)
+		summarize(o, (cfn_change_set *)cs, "UPDATE");
+}
+
+/* One stack's part of the JSON (account NULL: not said). */
+static json_t *diff_json(const diff_side *x, const char *account, bool differs)
+{
+	const stack_diff *d = &x->d;
+	const cfn_change_set *cs = x->cs;
 	json_t *pj = json_array(), *res = json_array();
 	for (size_t i = 0; pj && i < d->nparams; i++) {
 		const sd_param *p = &d->params[i];
@@ -3057,11 +3355,11 @@ static json_t *diff_json(const op *o, const stack_diff *d, const cfn_change_set 
 		                                     sd_resource_state_name(r->state), "changed",
 		                                     changed ? changed : json_array()));
 	}
-	json_t *doc = json_pack(
-	    "{s:s, s:s, s:s?, s:b, s:o, s:{s:i, s:i, s:i}, s:o}", "stack", o->stack, "region",
-	    o->region, "account", o->have_identity ? o->who.account : NULL, "differs", differs,
-	    "parameters", pj ? pj : json_array(), "summary", "added", (int)d->added, "removed",
-	    (int)d->removed, "modified", (int)d->modified, "resources", res ? res : json_array());
+	json_t *doc = json_pack("{s:s, s:s, s:s?, s:b, s:o, s:{s:i, s:i, s:i}, s:o}", "stack",
+	                        x->stack, "region", x->region, "account", account, "differs",
+	                        differs, "parameters", pj ? pj : json_array(), "summary", "added",
+	                        (int)d->added, "removed", (int)d->removed, "modified",
+	                        (int)d->modified, "resources", res ? res : json_array());
 	if (doc && d->unified.len)
 		json_object_set_new(doc, "unified", term_json_string(buf_cstr(&d->unified)));
 	if (doc && cs) {
@@ -3077,10 +3375,78 @@ static json_t *diff_json(const op *o, const stack_diff *d, const cfn_change_set 
 	return doc;
 }
 
-typedef struct diff_opts {
-	bool unified, change_set;
-	const char *template_path; /* --template FILE, as deploy's */
-} diff_opts;
+/* The JSON of both: the main stack's as before, "differs" the environment's (the exit
+ * status), the edge's under "edge" with its own "differs" and "deployed". */
+static void diff_emit_json(const op *o, const diff_side *main, const diff_side *edge, bool differs)
+{
+	json_t *doc = diff_json(main, o->have_identity ? o->who.account : NULL, differs);
+	if (doc && edge) {
+		json_t *e = edge->deployed ? diff_json(edge, NULL, edge->differs)
+		                           : json_pack("{s:s, s:s, s:b}", "stack", edge->stack,
+		                                       "region", edge->region, "differs", true);
+		if (e)
+			json_object_set_new(e, "deployed", json_boolean(edge->deployed));
+		json_object_set_new(doc, "edge", e);
+	}
+	char *text = doc ? term_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	if (text) {
+		term_printf(stdout, "%s\n", text);
+		cli_errors_emitted();
+	}
+	free(text);
+	json_decref(doc);
+}
+
+/* The edge's side, once the main stack is read (its outputs give the edge's values):
+ * x->stack NULL when the environment has none (or --template names the one stack). */
+static int diff_edge(op *o, const diff_opts *dopt, const diff_side *main, diff_side *x)
+{
+	if (dopt->template_path)
+		return EXIT_OK;
+	int rc = open_edge(o);
+	if (rc != EXIT_OK || !o->edge.comp)
+		return rc;
+	*x = (diff_side){.edge = true,
+	                 .stack = o->edge.stack,
+	                 .region = o->edge.region,
+	                 .aws = o->edge.aws,
+	                 .cat = o->edge.cat,
+	                 .m = o->edge.m};
+	buf_init(&x->tpl, 0);
+	if ((rc = diff_read_stack(o, x)) != EXIT_OK || !x->deployed) {
+		x->differs = true; /* not deployed */
+		return rc;
+	}
+	if (!ef_params(&o->edge, o->cat, o->m, main->s, &x->values, &x->nvalues)) {
+		fail("out of memory collecting the edge stack's parameters");
+		return EXIT_FINDINGS;
+	}
+	rc = diff_compute(x, dopt, NULL);
+	if (rc == EXIT_OK && dopt->change_set)
+		rc = diff_change_set(o, x, NULL, NULL);
+	x->differs = stack_diff_differs(&x->d) || (x->cs && !cfn_change_set_is_empty(x->cs));
+	return rc;
+}
+
+/* The verdict's line: the stack's, or with an edge the environment's, naming each stack
+ * that differs. */
+static void diff_say_verdict(op *o, const diff_side *main, const diff_side *edge)
+{
+	if (!edge->stack) {
+		say(o, "%s\n",
+		    main->differs ? "The stack differs from the model."
+		                  : "The stack matches the model.");
+		return;
+	}
+	if (!main->differs && !edge->differs) {
+		say(o, "The environment matches the model.\n");
+		return;
+	}
+	say(o, "The environment differs from the model: %s%s%s%s%s.\n",
+	    main->differs ? "the stack " : "", main->differs ? main->stack : "",
+	    main->differs && edge->differs ? ", " : "", edge->differs ? "the edge stack " : "",
+	    edge->differs ? edge->stack : "");
+}
 
 static int diff_run(op *o, const diff_opts *dopt)
 {
@@ -3095,69 +3461,49 @@ static int diff_run(op *o, const diff_opts *dopt)
 	}
 	install_interrupt(o);
 	int rc = connect_aws(o);
-	cfn_stack *s = NULL;
-	buf tpl;
-	buf_init(&tpl, 0);
-	stack_diff d = {0};
-	cfn_change_set *cs = NULL;
+	diff_side main = {.stack = o->stack,
+	                  .region = o->region,
+	                  .aws = o->aws,
+	                  .cat = o->cat,
+	                  .m = o->m},
+	          edge = {0};
+	buf_init(&main.tpl, 0);
+	buf_init(&edge.tpl, 0);
 	if (rc == EXIT_OK)
-		rc = diff_read_stack(o, &s, &tpl);
-	if (rc == EXIT_OK) {
-		lms_error err = {0};
-		sd_input in = {.cat = o->cat,
-		               .m = o->m,
-		               .stack = s,
-		               .deployed = buf_cstr(&tpl),
-		               .deployed_len = tpl.len,
-		               .unified = dopt->unified,
-		               .template_text = dopt->template_path ? buf_cstr(&file) : NULL,
-		               .template_name = dopt->template_path,
-		               .template_len = file.len};
-		if (!stack_diff_compute(&in, &d, &err)) {
-			fail_err(&err);
-			rc = EXIT_FINDINGS;
-		}
-		lms_error_clear(&err);
-	}
+		rc = diff_read_stack(o, &main);
+	if (rc == EXIT_OK)
+		rc = diff_compute(&main, dopt, &file);
 	if (rc == EXIT_OK && dopt->change_set)
-		rc = diff_change_set(o, s, dopt->template_path, &file, &cs);
-	bool differs = stack_diff_differs(&d) || (cs && !cfn_change_set_is_empty(cs));
+		rc = diff_change_set(o, &main, dopt->template_path, &file);
+	main.differs =
+	    stack_diff_differs(&main.d) || (main.cs && !cfn_change_set_is_empty(main.cs));
+	if (rc == EXIT_OK)
+		rc = diff_edge(o, dopt, &main, &edge);
+	bool differs = main.differs || edge.differs;
 	if (rc == EXIT_OK) {
-		say(o, "Stack %s against the model%s%s:\n", o->stack, o->model_path ? " " : "",
-		    o->model_path ? o->model_path : " (built-in dev)");
-		if (!o->json)
-			diff_print_text(o, &d);
-		if (cs && cfn_change_set_is_empty(cs))
-			say(o, "Change set %s: no changes\n", cs->name ? cs->name : "?");
-		else if (cs && cs->status && strcmp(cs->status, "FAILED") == 0)
-			say(o, "Change set %s: FAILED: %s\n", cs->name ? cs->name : "?",
-			    cs->status_reason ? cs->status_reason : "no reason given");
-		else if (cs)
-			summarize(o, cs, "UPDATE");
-		say(o, "%s\n",
-		    differs ? "The stack differs from the model." : "The stack matches the model.");
+		diff_print_side(o, &main);
+		if (edge.stack)
+			diff_print_side(o, &edge);
+		diff_say_verdict(o, &main, &edge);
 		rc = differs ? EXIT_DIFFERS : EXIT_OK;
+		if (o->json)
+			diff_emit_json(o, &main, edge.stack ? &edge : NULL, differs);
 	}
-	if (o->json && (rc == EXIT_OK || rc == EXIT_DIFFERS)) {
-		json_t *doc = diff_json(o, &d, cs, differs);
-		char *text =
-		    doc ? term_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-		if (text) {
-			term_printf(stdout, "%s\n", text);
-			cli_errors_emitted();
-		}
-		free(text);
-		json_decref(doc);
-	}
-	cfn_change_set_free(cs);
-	stack_diff_free(&d);
-	buf_free(&tpl);
+	diff_side_free(&main);
+	diff_side_free(&edge);
 	buf_free(&file);
-	cfn_stack_free(s);
 	return rc;
 }
 
-static int diff_main(int argc, char **argv, const deploy_env *env)
+/* diff --change-set makes a change on AWS (load refuses it in a read-only session). */
+static int diff_check(op *o, void *ctx, int first, int argc, char **argv)
+{
+	(void)first, (void)argc, (void)argv;
+	o->changes = ((const diff_opts *)ctx)->change_set; /* created, then deleted */
+	return CLI_CONTINUE;
+}
+
+int cmd_diff(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "diff", env);
@@ -3167,16 +3513,10 @@ static int diff_main(int argc, char **argv, const deploy_env *env)
 	                        CLI_FLAG("change-set", 0, &d.change_set),
 	                        CLI_STRING("template", 0, &d.template_path),
 	                        CLI_OUTPUT_FORMAT(&output)};
-	int parsed = parse("diff", diff_usage, opts, COUNT(opts), argc, argv);
-	if (parsed != CLI_CONTINUE)
-		return parsed;
-	o.json = output && strcmp(output, "json") == 0;
-	cli_errors_want_json(o.json);
-	if (o.json)
-		o.info = stderr;
-	o.changes = d.change_set; /* it creates (and deletes) a change set */
-	if (!load(&o))
-		return EXIT_USAGE;
+	const op_start st = {diff_usage, opts, COUNT(opts), &output, false, diff_check, &d};
+	int begun = op_begin(&o, &st, argc, argv);
+	if (begun != CLI_CONTINUE)
+		return begun;
 	int rc = diff_run(&o, &d);
 	op_free(&o);
 	return rc;
@@ -3192,36 +3532,66 @@ static void drift_progress(void *ctx, const cfn_drift_status *st, int waited)
 	            st->detection_id ? st->detection_id : "?", st->detection_status, waited);
 }
 
-/* What a detection that did not finish says, and its exit status. */
-static int drift_not_done(op *o, sd_drift_end end, const stack_drift *d, lms_error *err)
+/* One stack's detection: the main stack's, or the edge's (through its Region's client). */
+typedef struct drift_side {
+	bool edge;
+	const char *stack, *region;
+	aws_client *aws;
+	cfn_stack *s; /* as described; NULL: none (the edge: nothing to check) */
+	bool done;    /* the detection ended (SD_DRIFT_DONE): d holds its result */
+	stack_drift d;
+	bool drifted; /* a resource MODIFIED or DELETED */
+	int rc;       /* EXIT_OK, EXIT_DIFFERS, EXIT_FINDINGS or EXIT_INTERRUPTED */
+	char *error;  /* why not done, or why the detection failed; NULL: none */
+} drift_side;
+
+static void drift_side_free(drift_side *x)
 {
+	cfn_stack_free(x->s);
+	stack_drift_free(&x->d);
+	free(x->error);
+}
+
+/* What a detection that did not finish says (x->error too), and its exit status. */
+static int drift_not_done(op *o, drift_side *x, sd_drift_end end, lms_error *err)
+{
+	int rc = EXIT_FINDINGS;
 	switch (end) {
 	case SD_DRIFT_UNSUPPORTED:
-		fail("drift detection is not available at this endpoint: CloudFormation %s is "
-		     "not implemented there (HTTP %ld%s); nothing was checked",
-		     d->failed_call, d->http_status,
-		     o->endpoint_url && o->endpoint_url[0]
-		         ? ", --endpoint-url: an emulator such as moto has no drift detection"
-		         : "");
-		return EXIT_FINDINGS;
+		x->error = lms_strdupf(
+		    "drift detection is not available at this endpoint: CloudFormation %s is not "
+		    "implemented there (HTTP %ld%s); nothing was checked",
+		    x->d.failed_call, x->d.http_status,
+		    o->endpoint_url && o->endpoint_url[0]
+		        ? ", --endpoint-url: an emulator such as moto has no drift detection"
+		        : "");
+		break;
 	case SD_DRIFT_INTERRUPTED:
-		fail("interrupted: the drift detection goes on in CloudFormation; run lmsctl drift "
-		     "again for a fresh one");
-		return EXIT_INTERRUPTED;
+		x->error =
+		    lms_strdupf("interrupted: the drift detection goes on in CloudFormation; "
+		                "run lmsctl drift again for a fresh one");
+		rc = EXIT_INTERRUPTED;
+		break;
 	case SD_DRIFT_FAILED:
 	case SD_DRIFT_TIMEOUT:
 	case SD_DRIFT_DONE:
+		x->error = lms_error_format(err);
 		break;
 	}
-	fail_err(err);
-	return EXIT_FINDINGS;
+	fail("%s", x->error ? x->error : "out of memory");
+	return rc;
 }
 
-static void drift_print_text(op *o, const stack_drift *d)
+static void drift_print_text(op *o, const drift_side *x)
 {
-	say(o, "Stack %s: %s (%zu of %zu resource(s) drifted, %zu in sync, %zu not checked)\n",
-	    o->stack, d->status.drift_status ? d->status.drift_status : "UNKNOWN", d->drifted,
-	    d->nres, d->in_sync, d->not_checked);
+	const stack_drift *d = &x->d;
+	if (x->edge)
+		say(o, "Edge stack %s (%s): ", x->stack, x->region);
+	else
+		say(o, "Stack %s: ", x->stack);
+	say(o, "%s (%zu of %zu resource(s) drifted, %zu in sync, %zu not checked)\n",
+	    d->status.drift_status ? d->status.drift_status : "UNKNOWN", d->drifted, d->nres,
+	    d->in_sync, d->not_checked);
 	for (size_t i = 0; i < d->nres; i++) {
 		const cfn_resource_drift *r = &d->res[i];
 		if (!stack_drift_is_drift(r))
@@ -3230,41 +3600,126 @@ static void drift_print_text(op *o, const stack_drift *d)
 		    r->resource_type, r->logical_id, r->physical_id ? " (" : "",
 		    r->physical_id ? r->physical_id : "", r->physical_id ? ")" : "");
 		for (size_t j = 0; j < r->ndiffs; j++) {
-			const cfn_property_difference *x = &r->diffs[j];
-			say(o, "      %s %s: expected %s, actual %s\n", x->type, x->path,
-			    x->expected ? x->expected : "(none)", x->actual ? x->actual : "(none)");
+			const cfn_property_difference *p = &r->diffs[j];
+			say(o, "      %s %s: expected %s, actual %s\n", p->type, p->path,
+			    p->expected ? p->expected : "(none)", p->actual ? p->actual : "(none)");
 		}
 	}
 }
 
-static json_t *drift_json(const op *o, const stack_drift *d, bool drifted)
+/* One stack's JSON (account NULL: not said). */
+static json_t *drift_json(const drift_side *x, const char *account, bool drifted)
 {
+	const stack_drift *d = &x->d;
 	json_t *res = json_array();
 	for (size_t i = 0; res && i < d->nres; i++) {
 		const cfn_resource_drift *r = &d->res[i];
 		json_t *diffs = json_array();
 		for (size_t j = 0; diffs && j < r->ndiffs; j++) {
-			const cfn_property_difference *x = &r->diffs[j];
+			const cfn_property_difference *p = &r->diffs[j];
 			json_array_append_new(
 			    diffs,
-			    json_pack("{s:o, s:o?, s:o?, s:s}", "path", term_json_string(x->path),
+			    json_pack("{s:o, s:o?, s:o?, s:s}", "path", term_json_string(p->path),
 			              "expected",
-			              x->expected ? term_json_string(x->expected) : NULL, "actual",
-			              x->actual ? term_json_string(x->actual) : NULL, "type",
-			              x->type));
+			              p->expected ? term_json_string(p->expected) : NULL, "actual",
+			              p->actual ? term_json_string(p->actual) : NULL, "type",
+			              p->type));
 		}
 		json_array_append_new(res, json_pack("{s:s, s:s?, s:s, s:s, s:o}", "logicalId",
 		                                     r->logical_id, "physicalId", r->physical_id,
 		                                     "type", r->resource_type, "status", r->status,
 		                                     "differences", diffs ? diffs : json_array()));
 	}
-	return json_pack(
-	    "{s:s, s:s, s:s?, s:b, s:s?, s:s?, s:s?, s:s?, s:i, s:i, s:i, s:o}", "stack", o->stack,
-	    "region", o->region, "account", o->have_identity ? o->who.account : NULL, "drifted",
-	    drifted, "detectionId", d->status.detection_id, "detectionStatus",
-	    d->status.detection_status, "driftStatus", d->status.drift_status, "reason",
-	    d->status.reason, "driftedCount", (int)d->drifted, "inSync", (int)d->in_sync,
-	    "notChecked", (int)d->not_checked, "resources", res ? res : json_array());
+	return json_pack("{s:s, s:s, s:s?, s:b, s:s?, s:s?, s:s?, s:s?, s:i, s:i, s:i, s:o}",
+	                 "stack", x->stack, "region", x->region, "account", account, "drifted",
+	                 drifted, "detectionId", d->status.detection_id, "detectionStatus",
+	                 d->status.detection_status, "driftStatus", d->status.drift_status,
+	                 "reason", d->status.reason, "driftedCount", (int)d->drifted, "inSync",
+	                 (int)d->in_sync, "notChecked", (int)d->not_checked, "resources",
+	                 res ? res : json_array());
+}
+
+/* The edge's part of the JSON: its detection's, or why there is none. */
+static json_t *drift_edge_json(const drift_side *x)
+{
+	if (x->done)
+		return drift_json(x, NULL, x->drifted);
+	json_t *doc = json_pack("{s:s, s:s, s:s, s:b}", "stack", x->stack, "region", x->region,
+	                        "status", x->s ? x->s->status : "NOT_FOUND", "drifted", false);
+	if (doc && x->error)
+		json_object_set_new(doc, "error", term_json_string(x->error));
+	return doc;
+}
+
+/* Detects the drift of one described stack and says its result (text), or why none. */
+static void drift_detect(op *o, drift_side *x)
+{
+	lms_error err = {0};
+	if (x->edge)
+		term_printf(stderr,
+		            "Detecting drift of edge stack %s (%s) (Ctrl-C stops waiting)\n",
+		            x->stack, x->region);
+	else
+		term_printf(stderr, "Detecting drift of stack %s (Ctrl-C stops waiting)\n",
+		            x->stack);
+	sf_hooks h;
+	sd_drift_end end = stack_drift_detect(x->aws, x->s->id ? x->s->id : x->stack, hooks(o, &h),
+	                                      drift_progress, &x->d, &err);
+	if (end != SD_DRIFT_DONE) {
+		x->rc = drift_not_done(o, x, end, &err);
+		lms_error_clear(&err);
+		return;
+	}
+	x->done = true;
+	x->drifted = stack_drift_drifted(&x->d);
+	bool failed = strcmp(x->d.status.detection_status, "DETECTION_FAILED") == 0;
+	const char *reason = x->d.status.reason ? x->d.status.reason : "no reason given";
+	if (failed) {
+		term_printf(stderr,
+		            "lmsctl: drift detection%s%s failed for some resources: %s (the others "
+		            "are listed)\n",
+		            x->edge ? " of the edge stack " : "", x->edge ? x->stack : "", reason);
+		x->error = lms_strdupf("drift detection failed: %s", reason);
+	}
+	if (!x->drifted && failed && !cli_error_noted())
+		cli_error_note("%s", x->error ? x->error : "drift detection failed");
+	x->rc = x->drifted ? EXIT_DIFFERS : failed ? EXIT_FINDINGS : EXIT_OK;
+	if (!o->json)
+		drift_print_text(o, x);
+	lms_error_clear(&err);
+}
+
+/* The edge, described (after the main stack): x->stack NULL when the environment has none;
+ * a missing edge is said, not an error (nothing to check there). */
+static int drift_edge(op *o, drift_side *x)
+{
+	int rc = open_edge(o);
+	if (rc != EXIT_OK || !o->edge.comp)
+		return rc;
+	*x = (drift_side){
+	    .edge = true, .stack = o->edge.stack, .region = o->edge.region, .aws = o->edge.aws};
+	lms_error err = {0};
+	if (!cfn_describe_stack(x->aws, x->stack, &x->s, &err)) {
+		fail_err(&err);
+		lms_error_clear(&err);
+		return EXIT_FINDINGS;
+	}
+	if (!x->s || strcmp(x->s->status, "REVIEW_IN_PROGRESS") == 0)
+		say(o, "Edge stack %s (%s) %s: nothing to check for drift\n", x->stack, x->region,
+		    x->s ? "has never been deployed" : "does not exist");
+	else
+		drift_detect(o, x);
+	return x->rc;
+}
+
+/* The environment's exit status: 3 when a stack drifted, else the worst of the others. */
+static int drift_rc(const drift_side *main, const drift_side *edge)
+{
+	if (main->rc == EXIT_DIFFERS || edge->rc == EXIT_DIFFERS)
+		return EXIT_DIFFERS;
+	if (main->rc == EXIT_INTERRUPTED || edge->rc == EXIT_INTERRUPTED)
+		return EXIT_INTERRUPTED;
+	return main->rc != EXIT_OK ? main->rc : edge->rc;
 }
 
 static int drift_run(op *o)
@@ -3274,105 +3729,55 @@ static int drift_run(op *o)
 	if (rc != EXIT_OK)
 		return rc;
 	lms_error err = {0};
-	cfn_stack *s = NULL;
-	if (!cfn_describe_stack(o->aws, o->stack, &s, &err)) {
+	drift_side main = {.stack = o->stack, .region = o->region, .aws = o->aws}, edge = {0};
+	if (!cfn_describe_stack(o->aws, o->stack, &main.s, &err)) {
 		fail_err(&err);
 		lms_error_clear(&err);
 		return EXIT_FINDINGS;
 	}
-	if (!s || strcmp(s->status, "REVIEW_IN_PROGRESS") == 0) {
+	if (!main.s || strcmp(main.s->status, "REVIEW_IN_PROGRESS") == 0) {
 		fail("stack %s %s in account %s, %s: nothing to check for drift", o->stack,
-		     s ? "has never been deployed" : "does not exist", o->who.account, o->region);
-		cfn_stack_free(s);
+		     main.s ? "has never been deployed" : "does not exist", o->who.account,
+		     o->region);
+		drift_side_free(&main);
 		return EXIT_USAGE;
 	}
-	term_printf(stderr, "Detecting drift of stack %s (Ctrl-C stops waiting)\n", o->stack);
-	sf_hooks h;
-	stack_drift d;
-	sd_drift_end end = stack_drift_detect(o->aws, s->id ? s->id : o->stack, hooks(o, &h),
-	                                      drift_progress, &d, &err);
-	cfn_stack_free(s);
-	if (end != SD_DRIFT_DONE) {
-		rc = drift_not_done(o, end, &d, &err);
-	} else {
-		bool drifted = stack_drift_drifted(&d);
-		bool failed = strcmp(d.status.detection_status, "DETECTION_FAILED") == 0;
-		if (failed)
-			term_printf(stderr,
-			            "lmsctl: drift detection failed for some resources: %s (the "
-			            "others are listed)\n",
-			            d.status.reason ? d.status.reason : "no reason given");
-		if (!drifted && failed)
-			cli_error_note("drift detection failed: %s",
-			               d.status.reason ? d.status.reason : "no reason given");
-		rc = drifted ? EXIT_DIFFERS : failed ? EXIT_FINDINGS : EXIT_OK;
-		if (o->json) {
-			json_t *doc = drift_json(o, &d, drifted);
-			if (doc && rc == EXIT_FINDINGS)
-				json_object_set_new(doc, "error", cli_error_object(rc));
-			char *text =
-			    doc ? term_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-			if (text) {
-				term_printf(stdout, "%s\n", text);
-				cli_errors_emitted();
-			}
-			free(text);
-			json_decref(doc);
-		} else {
-			drift_print_text(o, &d);
+	drift_detect(o, &main);
+	if (main.rc != EXIT_INTERRUPTED)
+		edge.rc = drift_edge(o, &edge);
+	rc = drift_rc(&main, &edge);
+	if (o->json && main.done) {
+		json_t *doc =
+		    drift_json(&main, o->have_identity ? o->who.account : NULL, rc == EXIT_DIFFERS);
+		if (doc && edge.stack)
+			json_object_set_new(doc, "edge", drift_edge_json(&edge));
+		if (doc && rc == EXIT_FINDINGS)
+			json_object_set_new(doc, "error", cli_error_object(rc));
+		char *text =
+		    doc ? term_json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		if (text) {
+			term_printf(stdout, "%s\n", text);
+			cli_errors_emitted();
 		}
+		free(text);
+		json_decref(doc);
 	}
-	stack_drift_free(&d);
-	lms_error_clear(&err);
+	drift_side_free(&main);
+	drift_side_free(&edge);
 	return rc;
 }
 
-static int drift_main(int argc, char **argv, const deploy_env *env)
+int cmd_drift(int argc, char **argv, const deploy_env *env)
 {
 	op o;
 	op_init(&o, "drift", env);
 	const char *output = NULL;
 	const cli_opt opts[] = {AWS_OPTIONS(&o), CLI_OUTPUT_FORMAT(&output)};
-	int parsed = parse("drift", drift_usage, opts, COUNT(opts), argc, argv);
-	if (parsed != CLI_CONTINUE)
-		return parsed;
-	o.json = output && strcmp(output, "json") == 0;
-	cli_errors_want_json(o.json);
-	if (o.json)
-		o.info = stderr;
-	if (!load(&o))
-		return EXIT_USAGE;
+	const op_start st = {drift_usage, opts, COUNT(opts), &output, false, NULL, NULL};
+	int begun = op_begin(&o, &st, argc, argv);
+	if (begun != CLI_CONTINUE)
+		return begun;
 	int rc = drift_run(&o);
 	op_free(&o);
 	return rc;
-}
-
-int cmd_deploy(int argc, char **argv, const deploy_env *env)
-{
-	return deploy_main(argc, argv, env);
-}
-
-int cmd_destroy(int argc, char **argv, const deploy_env *env)
-{
-	return destroy_main(argc, argv, env);
-}
-
-int cmd_status(int argc, char **argv, const deploy_env *env)
-{
-	return status_main(argc, argv, env);
-}
-
-int cmd_outputs(int argc, char **argv, const deploy_env *env)
-{
-	return outputs_main(argc, argv, env);
-}
-
-int cmd_diff(int argc, char **argv, const deploy_env *env)
-{
-	return diff_main(argc, argv, env);
-}
-
-int cmd_drift(int argc, char **argv, const deploy_env *env)
-{
-	return drift_main(argc, argv, env);
 }

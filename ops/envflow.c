@@ -289,3 +289,58 @@ sf_run_result ef_destroy(ef_companion *c, const cfn_stack *s, const char *role_a
 	                    .started = started};
 	return sf_run(c->aws, &run, h, final, first, err);
 }
+
+/* ---- following both ----------------------------------------------------------------------- */
+
+/* sf_follow for one round: its pause yields (the round is over) instead of waiting. */
+typedef struct one_round {
+	const sf_hooks *h;
+	bool yielded;
+} one_round;
+
+static void round_event(void *ctx, const cfn_event *e)
+{
+	const one_round *r = ctx;
+	if (r->h->event)
+		r->h->event(r->h->ctx, e);
+}
+
+static bool round_pause(void *ctx, int seconds)
+{
+	(void)seconds;
+	((one_round *)ctx)->yielded = true;
+	return false;
+}
+
+static bool round_stopped(void *ctx)
+{
+	const one_round *r = ctx;
+	return r->h->stopped && r->h->stopped(r->h->ctx);
+}
+
+sf_follow_result ef_follow_all(ef_follower *f, size_t n, lms_error *err)
+{
+	for (int round = 0;; round++) {
+		bool all = true;
+		for (size_t i = 0; i < n; i++) {
+			if (f[i].settled)
+				continue;
+			one_round r = {f[i].h, false};
+			sf_hooks h = {&r, round_event, round_pause, round_stopped};
+			sf_follow_result fr = sf_follow(f[i].aws, f[i].t, f[i].stack, f[i].id,
+			                                false, &h, &f[i].final, &f[i].first, err);
+			if (fr == SF_SETTLED)
+				f[i].settled = true;
+			else if (fr == SF_INTERRUPTED && r.yielded)
+				all = false;
+			else
+				return fr;
+		}
+		if (all)
+			return SF_SETTLED;
+		int wait = round + 1 < SF_POLL_MAX_SECONDS ? round + 1 : SF_POLL_MAX_SECONDS;
+		const sf_hooks *h = f[0].h;
+		if (h->pause ? !h->pause(h->ctx, wait) : h->stopped && h->stopped(h->ctx))
+			return SF_INTERRUPTED;
+	}
+}

@@ -117,4 +117,26 @@ sf_run_result ef_destroy(ef_companion *c, const cfn_stack *s, const char *role_a
                          const sf_hooks *h, void (*started)(void *ctx), cfn_stack **final,
                          sf_failure *first, lms_error *err);
 
+/* ---- following both ----------------------------------------------------------------------- */
+
+/* One stack ef_follow_all follows. */
+typedef struct ef_follower {
+	aws_client *aws;        /* its Region's client */
+	cfn_event_tracker *t;   /* its events, those so far marked seen */
+	const char *stack, *id; /* its name, and its id when known (NULL: by name) */
+	/* its events go to h->event (its ctx tells the stacks apart); the first follower's
+	 * h->pause waits between rounds, each one's h->stopped is asked */
+	const sf_hooks *h;
+	bool settled;
+	cfn_stack *final; /* once settled: the stack (NULL: gone); to free */
+	sf_failure first; /* its first failure (sf_failure_free) */
+} ef_follower;
+
+/* Follows several stacks' events together (the main stack and the edge, each in its own
+ * Region, while either is in progress): a round reads each unsettled stack's new events and
+ * status (sf_follow, one poll), then waits as sf_follow does (1 s more each round, at most
+ * SF_POLL_MAX_SECONDS), until every stack has settled. SF_ERROR with err when a call failed,
+ * SF_INTERRUPTED when the hooks stopped it. */
+sf_follow_result ef_follow_all(ef_follower *f, size_t n, lms_error *err);
+
 #endif

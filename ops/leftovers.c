@@ -24,11 +24,18 @@ static bool starts(const char *s, size_t n, const char *prefix)
 	return n >= k && strncmp(s, prefix, k) == 0;
 }
 
+#define WAF_LOG_PREFIX "aws-waf-logs-"
+
 /* One segment of a name (between '/' and ':'): an lmsctl name of the environment, or one
  * of the stack's physical ids. */
 static bool segment_belongs(const sf_leftover_scope *sc, const char *s, size_t n)
 {
 	size_t ls = strlen(sc->suffix), lk = strlen(sc->stack);
+	/* WAF logs only to log groups named aws-waf-logs-*: the lmsctl name follows */
+	if (starts(s, n, WAF_LOG_PREFIX)) {
+		s += strlen(WAF_LOG_PREFIX);
+		n -= strlen(WAF_LOG_PREFIX);
+	}
 	/* lms-...-SUFFIX: the suffix whole, at the end (lms-db-cluster-dev, not ...-devx) */
 	if (ls && starts(s, n, "lms-") && n > ls + 4 && s[n - ls - 1] == '-' &&
 	    strncmp(s + n - ls, sc->suffix, ls) == 0)
@@ -95,30 +102,38 @@ static void note_failure(buf *failed, const char *what, lms_error *e)
 bool sf_leftovers_find(aws_client *aws, const sf_leftover_scope *sc, aws_leftovers *out,
                        lms_error *err)
 {
+	return sf_leftovers_find_kinds(aws, sc, ~0u, out, err);
+}
+
+bool sf_leftovers_find_kinds(aws_client *aws, const sf_leftover_scope *sc, unsigned kinds,
+                             aws_leftovers *out, lms_error *err)
+{
 	buf failed;
 	buf_init(&failed, 0);
 	bool oom = false;
-	for (int kind = 0; kind < 4 && !oom; kind++) {
+	for (int kind = AWS_LEFTOVER_RECOVERY_POINT; kind <= AWS_LEFTOVER_SECRET && !oom; kind++) {
+		if (!(kinds & SF_LEFTOVER_KIND(kind)))
+			continue;
 		aws_leftovers all = {0};
 		lms_error e = {0};
 		bool ok = true;
 		const char *what = "";
-		switch (kind) {
-		case 0:
+		switch ((aws_leftover_kind)kind) { /* every kind, in the enum's order */
+		case AWS_LEFTOVER_RECOVERY_POINT:
 			what = "backup recovery points";
 			ok = aws_list_recovery_points(aws, &all, &e);
 			break;
-		case 1:
+		case AWS_LEFTOVER_CLUSTER_SNAPSHOT:
 			what = "RDS cluster snapshots";
 			ok = aws_list_cluster_snapshots(aws, NULL, &all, &e);
 			break;
-		case 2:
+		case AWS_LEFTOVER_LOG_GROUP:
 			what = "log groups";
 			for (size_t p = 0; ok && p < sizeof log_prefixes / sizeof log_prefixes[0];
 			     p++)
 				ok = aws_list_log_groups(aws, log_prefixes[p], &all, &e);
 			break;
-		default:
+		case AWS_LEFTOVER_SECRET:
 			what = "secrets pending deletion";
 			ok = aws_list_deleted_secrets(aws, &all, &e);
 			break;

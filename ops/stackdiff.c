@@ -68,6 +68,17 @@ static bool add_param(stack_diff *d, const char *key, const char *deployed, cons
 	return p->key && (!deployed || p->deployed) && (!wanted || p->model);
 }
 
+/* The value a deploy gives `name`: in->values' when they name it, else the model's (a
+ * parameter not sent takes its Default, which the assembled template has from the model);
+ * NULL: none. */
+static const char *sent_value(const sd_input *in, const char *name)
+{
+	for (size_t i = 0; in->values && i < in->nvalues; i++)
+		if (strcmp(in->values[i].key, name) == 0)
+			return in->values[i].value;
+	return model_param_value(in->m, in->cat, name);
+}
+
 /* The model's parameters against the stack's: those the model's template (mcat: the
  * catalog, or --template's) declares, each with the value a deploy sends (a NoEcho one
  * masked on both sides: never shown, never compared). */
@@ -77,7 +88,7 @@ static bool diff_params(const sd_input *in, const catalog *mcat, stack_diff *d)
 	for (size_t i = 0; ok && i < mcat->nparams; i++) {
 		const cat_param *p = &mcat->params[i];
 		const cat_param *cp = catalog_param(in->cat, p->e.name);
-		const char *value = model_param_value(in->m, in->cat, p->e.name);
+		const char *value = sent_value(in, p->e.name);
 		if (!value)
 			continue; /* nothing sent: the template's Default */
 		bool owned = cp && cp->pipeline_owned;
@@ -109,21 +120,15 @@ static bool diff_params(const sd_input *in, const catalog *mcat, stack_diff *d)
 
 /* The model's values as an update sends them: NoEcho masked as CloudFormation shows the
  * stack's, the pipeline's parameters at the stack's value. */
-typedef struct model_side {
-	const catalog *cat; /* the model's catalog (the callback's: the template rendered) */
-	const model *m;
-	const cfn_stack *stack;
-} model_side;
-
 static const char *model_side_value(const void *ctx, const catalog *cat, const char *name)
 {
-	const model_side *ms = ctx;
+	const sd_input *in = ctx; /* in->cat: the model's catalog; cat: the template rendered */
 	const cat_param *p = catalog_param(cat, name);
-	const cat_param *cp = catalog_param(ms->cat, name);
+	const cat_param *cp = catalog_param(in->cat, name);
 	if ((p && p->no_echo) || (cp && cp->no_echo))
 		return SD_MASK;
-	const char *dep = cp && cp->pipeline_owned ? stack_value(ms->stack, name) : NULL;
-	return dep ? dep : model_param_value(ms->m, ms->cat, name);
+	const char *dep = cp && cp->pipeline_owned ? stack_value(in->stack, name) : NULL;
+	return dep ? dep : sent_value(in, name);
 }
 
 /* The stack's values, a NoEcho one as CloudFormation answers it ("****"; moto answers the
@@ -319,9 +324,8 @@ bool stack_diff_compute(const sd_input *in, stack_diff *out, lms_error *err)
 	                    .ctx = in->stack,
 	                    .region = region,
 	                    .stack_name = in->stack->name};
-	model_side ms = {in->cat, in->m, in->stack};
 	render_params mp = {
-	    .value = model_side_value, .ctx = &ms, .region = region, .stack_name = in->stack->name};
+	    .value = model_side_value, .ctx = in, .region = region, .stack_name = in->stack->name};
 	render_options dopt = {.params = &dp}, mopt = {.params = &mp};
 	dep = render_with(dcat, &dopt, NULL, err);
 	mod = dep ? render_with(mcat, &mopt, NULL, err) : NULL;

@@ -75,6 +75,11 @@ typedef struct sd_input {
 	 * parameters and resources); NULL: the catalog */
 	const char *template_text, *template_name;
 	size_t template_len;
+	/* the values a deploy sends, in place of the model's (a companion stack's: ef_params);
+	 * a parameter not among them takes its Default, the model's value in the assembled
+	 * template (model_param_value). NULL: the model's */
+	const cfn_kv *values;
+	size_t nvalues;
 } sd_input;
 
 /* Fills *out (free with stack_diff_free, also after a failure). False with err when a
