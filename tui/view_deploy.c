@@ -576,9 +576,13 @@ static void destroy_edge_intro(console *c, buf *b, bool alone)
 	buf_addf(b, "%s the edge stack %s in %s: its %zu resource%s go%s (",
 	         alone ? "Delete" : "First", o->edge.stack, o->edge.region, o->nedres,
 	         o->nedres == 1 ? "" : "s", o->nedres == 1 ? "es" : "");
-	for (size_t i = 0; i < o->nedres; i++)
+	/* those that hold data first (ops_resources_sort), three at most: the dialog keeps its
+	 * lines for the main stack's */
+	for (size_t i = 0; i < o->nedres && i < 3; i++)
 		buf_addf(b, "%s%s %s", i ? ", " : "", short_type(o->edres[i].type),
 		         o->edres[i].logical_id);
+	if (o->nedres > 3)
+		buf_addf(b, " and %zu more", o->nedres - 3);
 	buf_addf(b, ")%s\n", alone ? "." : "; then:");
 }
 
@@ -1773,8 +1777,9 @@ static void draw_running(console *c, WINDOW *w, int h, int wd)
 		const dep_resource *r = &o->res[o->root_cause];
 		buf b;
 		buf_init(&b, 0);
-		buf_addf(&b, "%s ROOT CAUSE %s %s: %s", c->sym.error, r->logical_id, r->status,
-		         o->root_reason ? o->root_reason : r->reason);
+		buf_addf(&b, "%s ROOT CAUSE %s%s%s %s: %s", c->sym.error,
+		         r->edge ? (o->edge_name ? o->edge_name : "edge") : "", r->edge ? ":" : "",
+		         r->logical_id, r->status, o->root_reason ? o->root_reason : r->reason);
 		y += ui_wrap_put(c, w, y, 2, buf_cstr(&b), wd - 4, 2, th(&c->th, TH_DANGER));
 		buf_free(&b);
 	}
