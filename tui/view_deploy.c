@@ -771,7 +771,9 @@ static int apply_both(console *c, size_t add, size_t mod, size_t rep, size_t rem
 	buf_init(&b, 0);
 	edge_summary(c, &b);
 	if (o->cs.n)
-		dlg_addf(d, "Apply to %s (%s): %zu add, %zu modify, %zu REPLACE, %zu REMOVE;\n",
+		dlg_addf(d,
+		         "Apply the change set to %s (%s): %zu add, %zu modify, %zu REPLACE, %zu "
+		         "REMOVE;\n",
 		         stack, console_is_prod(c) ? "PROD" : console_env(c), add, mod, rep, rem);
 	else
 		dlg_addf(d, "%s has no changes;\n", stack);
