@@ -276,7 +276,7 @@ static bool describe(awsb *b, const ops_request *rq, cfn_stack **s)
 
 /* ---- following ------------------------------------------------------------------- */
 
-static void post_resources(awsb *b, const char *stack);
+static void post_resources(awsb *b, aws_client *aws, const char *stack);
 
 /* How an operation followed to its end came out (`fr`, the settled stack `final`, the first
  * failure): posts the stack's status, its resources and, when `outputs`, its outputs, and
@@ -307,7 +307,7 @@ static bool settle(awsb *b, const ops_request *rq, sf_follow_result fr, cfn_stac
 		               final->status, final->status_reason);
 		ok = want ? strcmp(final->status, want) == 0 : ops_status_succeeded(final->status);
 		if (strcmp(final->status, "DELETE_COMPLETE") != 0)
-			post_resources(b, final->id ? final->id : rq->stack);
+			post_resources(b, b->aws, final->id ? final->id : rq->stack);
 		if (ok && outputs) {
 			post_outputs(b, final);
 			if (b->write_outputs && !sf_write_flat_outputs(final, &err))
@@ -348,12 +348,12 @@ static bool follow(awsb *b, const ops_request *rq, cfn_event_tracker *t, const c
 
 /* The state of every resource once the stack settles: what the events did not say
  * (an emulator without resource events, a watch that started late) is on screen. */
-static void post_resources(awsb *b, const char *stack)
+static void post_resources(awsb *b, aws_client *aws, const char *stack)
 {
 	cfn_event *res = NULL;
 	size_t n = 0;
 	lms_error err = {0};
-	if (!cfn_list_stack_resources(b->aws, stack, &res, &n, &err)) {
+	if (!cfn_list_stack_resources(aws, stack, &res, &n, &err)) {
 		lms_error_clear(&err);
 		return;
 	}
@@ -931,6 +931,7 @@ static bool edge_settled(awsb *b, const ops_request *rq, const cfn_stack *main, 
 		journal(b, &er, "deploy", NULL, "detached while following");
 	} else if (final) {
 		ops_post_stack(b->sink, true, final->status, final->status_reason);
+		post_resources(b, b->edge.aws, final->id ? final->id : stack);
 		ok = ops_status_succeeded(final->status);
 		if (ok) {
 			post_outputs(b, final);
