@@ -1120,8 +1120,8 @@ static bool job_execute(awsb *b, const ops_request *rq)
 		if (describe(b, rq, &s))
 			cfn_stack_free(s);
 	}
-	if (r != OP_DONE && rq->edge.stack && !ops_stopped(b->sink))
-		ops_post_text(b->sink, OPS_MSG_ERROR,
+	if (r != OP_DONE && rq->edge.stack && !ops_stopped(b->sink)) /* the error is the main's */
+		ops_post_text(b->sink, OPS_MSG_PHASE,
 		              "the edge stack %s is not deployed: it follows the main stack, which "
 		              "did not deploy",
 		              rq->edge.stack);

@@ -735,11 +735,10 @@ static bool job_execute(fake *f, const ops_request *rq, ops_sink *s)
 	f->done = 0;
 	if (!play(f, rq, s)) {
 		if (rq->edge.stack && !ops_stopped(s))
-			ops_post_text(
-			    s, OPS_MSG_ERROR,
-			    "%s is %s: the edge stack %s is not deployed (it follows the main "
-			    "stack)",
-			    rq->stack, f->status, rq->edge.stack);
+			ops_post_text(s, OPS_MSG_PHASE, /* the error is the main stack's */
+			              "%s is %s: the edge stack %s is not deployed (it follows the "
+			              "main stack)",
+			              rq->stack, f->status, rq->edge.stack);
 		return false;
 	}
 	return !rq->edge.stack || edge_execute(f, rq, s);

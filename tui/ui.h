@@ -310,7 +310,8 @@ typedef struct stackops {
 	bool have_ecs;
 	ops_resource *edres; /* its ListStackResources, for the destroy dialog */
 	size_t nedres;
-	bool edge_listed; /* edres came */
+	bool edge_listed;  /* edres came */
+	bool edge_touched; /* the running deploy or destroy reached the edge stack */
 } stackops;
 
 /* ---- the console -------------------------------------------------------- */

@@ -198,8 +198,15 @@ static ops_param *params_of(const cfn_kv *kv, size_t n, size_t *out)
 		v[i] = (ops_param){strdup(kv[i].key), strdup(kv[i].value), kv[i].no_echo,
 		                   kv[i].keep_previous};
 		(*out)++;
-		if (!v[i].key || !v[i].value)
-			return NULL; /* the caller frees what *out counts */
+		if (!v[i].key || !v[i].value) {
+			for (size_t j = 0; j <= i; j++) {
+				free(v[j].key);
+				free(v[j].value);
+			}
+			free(v);
+			*out = 0;
+			return NULL;
+		}
 	}
 	return v;
 }
@@ -340,6 +347,7 @@ bool stackops_start(console *c, ops_job job)
 	if (side_job(job))
 		return true; /* the stack view keeps showing the operation it showed */
 	o->job = job;
+	o->edge_touched = false;
 	o->job_started = ops_now();
 	o->job_finished = 0;
 	o->detached = false;
@@ -1173,6 +1181,8 @@ static bool edge_on_msg(console *c, ops_msg *m)
 void deploy_on_msg(console *c, ops_msg *m)
 {
 	stackops *o = &c->ops;
+	if (m->edge && (m->kind == OPS_MSG_EVENT || m->kind == OPS_MSG_STACK))
+		o->edge_touched = true;
 	if (m->edge && edge_on_msg(c, m))
 		return;
 	switch (m->kind) {
@@ -1740,8 +1750,9 @@ static void draw_progress(console *c, WINDOW *w, int y, int wd)
 	if (o->edge.stack && (o->job == OPS_EXECUTE || o->job == OPS_DESTROY))
 		buf_addf(&b, "%s %s %s %s", o->job == OPS_DESTROY ? ", after" : ", then",
 		         o->edge.stack, c->sym.sep,
-		         o->edge_known && o->edge_status && *o->edge_status ? o->edge_status
-		                                                            : "waiting");
+		         o->edge_touched && o->edge_status && *o->edge_status ? o->edge_status
+		         : o->phase == DEP_DONE                               ? "not started"
+		                                                              : "waiting");
 	buf_addf(&b, " %s %s elapsed", c->sym.sep, el);
 	ui_put_cut(c, w, y, 2, buf_cstr(&b), wd - 4,
 	           th(&c->th, o->phase == DEP_DONE && !o->ok ? TH_ERROR : TH_TITLE));
