@@ -905,6 +905,19 @@ expect edge-update-typed 'Type the environment name \(dev\) to apply both'
 keys dev Enter
 expect edge-update-done 'lms-dev: UPDATE_COMPLETE, lms-dev-edge: UPDATE_COMPLETE in' 20
 keys q
+# declined: both change sets discarded, the edge's in its Region
+start 100 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect edge-decline-open 'UPDATE_COMPLETE'
+keys D
+expect edge-decline-review 'then lms-dev-edge \(us-east-1\): 0 add, 1 modify'
+keys n
+keys M
+expect edge-decline-said 'change set discarded: nothing changed'
+keys q
+keys 5
+expect edge-decline-edge 'delete-change-set --stack-name lms-dev-edge'
+expect edge-decline-region '(lmsctl-edge|│) --region us-east-1'
+keys q
 # the edge fails after the main stack deployed: said, the main stack stays, what next
 start 100 40 LMSCTL_FAKE_AWS=edge-fail LMSCTL_FAKE_STEP_MS=5
 expect edge-fail-open 'no stack'
