@@ -369,7 +369,11 @@ typedef struct ops_fake_resource {
  * (ROLLBACK_COMPLETE: delete offered), "rollback-failed"
  * (UPDATE_ROLLBACK_FAILED: continue offered), "nocreds" (no credentials),
  * "denied" (AccessDenied on CreateChangeSet), "throttled" (throttling given
- * up). A scenario with a stack has the pending change sets OPS_OPEN reads: lms-pending
+ * up), "edge-fail" (a first deploy whose companion fails after the main stack is created),
+ * "edge-replace" (an update: the main stack's changes modifications only, the companion's
+ * a replacement). A request with an edge gets a scripted companion: there with the main
+ * stack except after a failed create, its change set pending while the main stack does
+ * not exist. A scenario with a stack has the pending change sets OPS_OPEN reads: lms-pending
  * (executable), lms-other-stack (another stack's), lms-executed (EXECUTE_COMPLETE).
  * `step_ms` paces the events. The resources are copied. */
 ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, size_t nres,

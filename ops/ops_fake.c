@@ -192,13 +192,15 @@ static bool edge_plan(fake *f, const ops_request *rq, ops_sink *s)
 		/* an update: the distribution's settings change, nothing else */
 		if (f->edge_exists && !pending && !strstr(r->type, "CloudFront::Distribution"))
 			continue;
+		/* "edge-replace": the edge replaces it, the main stack only modifies */
+		bool replace = f->edge_exists && !pending && is(f, "edge-replace");
 		ops_change *c = &cs->v[cs->n++];
 		*c = (ops_change){f->edge_exists ? OPS_MODIFY : OPS_ADD,
-		                  OPS_REPL_NEVER,
+		                  replace ? OPS_REPL_ALWAYS : OPS_REPL_NEVER,
 		                  strdup(r->logical_id),
 		                  strdup(""),
 		                  strdup(r->type),
-		                  strdup(""),
+		                  strdup(replace ? "Name (Always)" : ""),
 		                  type_is_stateful(r->type)};
 	}
 	ops_post(s, m);
@@ -373,7 +375,23 @@ static bool plan_changes(fake *f, const ops_request *rq, ops_changeset *cs)
 			continue;
 		ops_change c = {OPS_ADD,         OPS_REPL_NEVER, strdup(r->logical_id), strdup(""),
 		                strdup(r->type), strdup(""),     stateful_type(r->type)};
-		if (update) {
+		if (update && is(f, "edge-replace")) {
+			/* modifications only: what is replaced is the edge's */
+			if (modified < 3 && strstr(r->type, "Alarm") != NULL) {
+				c.action = OPS_MODIFY;
+				modified++;
+			} else {
+				free(c.logical_id);
+				free(c.physical_id);
+				free(c.type);
+				free(c.replace_because);
+				continue;
+			}
+			free(c.physical_id);
+			buf_init(&b, 0);
+			buf_addf(&b, "%s-%s-fake", rq->stack, r->logical_id);
+			c.physical_id = buf_take(&b);
+		} else if (update) {
 			/* a few changes of every kind, picked by type */
 			if (c.stateful && replaced_stateful == 0 &&
 			    strstr(r->type, "DBCluster") != NULL) {
@@ -1025,7 +1043,7 @@ ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, si
 {
 	static const char *const known[] = {
 	    "new",     "update", "fail",      "inprogress", "failed-create", "rollback-failed",
-	    "nocreds", "denied", "throttled", "edge-fail"};
+	    "nocreds", "denied", "throttled", "edge-fail",  "edge-replace"};
 	bool ok = false;
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		ok = ok || strcmp(scenario, known[i]) == 0;
@@ -1033,7 +1051,7 @@ ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, si
 		lms_error_set(err, NULL, 0, 0,
 		              "unknown fake scenario '%s' (new, update, fail, inprogress, "
 		              "failed-create, rollback-failed, nocreds, denied, throttled, "
-		              "edge-fail)",
+		              "edge-fail, edge-replace)",
 		              scenario);
 		return NULL;
 	}

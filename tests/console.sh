@@ -905,6 +905,18 @@ expect edge-update-typed 'Type the environment name \(dev\) to apply both'
 keys dev Enter
 expect edge-update-done 'lms-dev: UPDATE_COMPLETE, lms-dev-edge: UPDATE_COMPLETE in' 20
 keys q
+# the main stack only modifies, the edge replaces: typed all the same (either side of the rule)
+start 100 40 LMSCTL_FAKE_AWS=edge-replace LMSCTL_FAKE_STEP_MS=5
+expect edge-replace-open 'UPDATE_COMPLETE'
+keys D
+expect edge-replace-main '\+0 add +~[1-9][0-9]* modify +±0 REPLACE +−0 REMOVE'
+expect edge-replace-line 'then lms-dev-edge \(us-east-1\): 0 add, 0 modify, 1 REPLACE, 0 REMOVE'
+expect edge-replace-row 'REPLACE +edge:Distribution'
+keys a
+expect edge-replace-typed 'Type the environment name \(dev\) to apply both'
+keys Escape
+keys n
+keys q
 # declined: both change sets discarded, the edge's in its Region
 start 100 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
 expect edge-decline-open 'UPDATE_COMPLETE'
