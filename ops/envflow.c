@@ -242,36 +242,8 @@ ef_next ef_after_main(ef_deploy *e, const catalog *main_cat, const model *main_m
 		lms_error_set(err, NULL, 0, 0, "out of memory");
 		return EF_NEXT_FAILED;
 	}
-	bool same = e->planned && ef_params_equal(params, n, e->params, e->nparams);
-	if (same) {
-		sf_kv_free(params, n);
-	} else {
-		if (e->planned && e->plan.cs_id) {
-			lms_error ignored = {0};
-			if (!cfn_delete_change_set(e->c->aws, e->c->stack, e->plan.cs_id, &ignored))
-				lms_error_clear(&ignored);
-		}
-		if (!ef_deploy_plan(e, rq, template_text, template_len, params, n, h, err))
-			return EF_NEXT_FAILED;
-	}
-	const cfn_change_set *cs = e->plan.cs;
-	if (cfn_change_set_is_empty(cs)) {
-		lms_error ignored = {0};
-		if (!cfn_delete_change_set(e->c->aws, e->c->stack, e->plan.cs_id, &ignored))
-			lms_error_clear(&ignored);
-		return EF_NEXT_NOTHING;
-	}
-	if (strcmp(cs->status, "FAILED") == 0) {
-		lms_error_set(err, NULL, 0, 0, "the change set of %s failed: %s", e->c->stack,
-		              cs->status_reason ? cs->status_reason : "no reason");
-		return EF_NEXT_FAILED;
-	}
-	if (!same) {
-		*unreviewed = ef_unreviewed_change(cs, e->seen);
-		if (*unreviewed)
-			return EF_NEXT_UNREVIEWED;
-	}
-	return EF_NEXT_EXECUTE;
+	return ef_after_main_with(e, params, n, rq, template_text, template_len, h, unreviewed,
+	                          err);
 }
 
 /* ---- destroy ------------------------------------------------------------------------------ */
@@ -343,4 +315,80 @@ sf_follow_result ef_follow_all(ef_follower *f, size_t n, lms_error *err)
 		if (h->pause ? !h->pause(h->ctx, wait) : h->stopped && h->stopped(h->ctx))
 			return SF_INTERRUPTED;
 	}
+}
+
+/* ---- the companion known by its values ----------------------------------------------------- */
+
+static bool kv_set(cfn_kv *kv, const char *key, const char *value, bool no_echo, bool keep)
+{
+	kv->key = strdup(key);
+	kv->value = strdup(value);
+	kv->no_echo = no_echo;
+	kv->keep_previous = keep;
+	return kv->key && kv->value;
+}
+
+bool ef_params_from(const cfn_kv *base, size_t nbase, const cfn_kv *from, size_t nfrom,
+                    const cfn_stack *main, cfn_kv **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	cfn_kv *kv = calloc(nbase + nfrom + 1, sizeof *kv);
+	if (!kv)
+		return false;
+	size_t k = 0;
+	bool ok = true;
+	for (size_t i = 0; ok && i < nbase; i++)
+		if (!kv_find(from, nfrom, base[i].key)) /* an output's, not a Default's */
+			ok = kv_set(&kv[k++], base[i].key, base[i].value, base[i].no_echo,
+			            base[i].keep_previous);
+	for (size_t i = 0; ok && i < nfrom; i++) {
+		const char *value = output_of(main, from[i].value);
+		if (value)
+			ok = kv_set(&kv[k++], from[i].key, value, false, false);
+	}
+	if (!ok) {
+		sf_kv_free(kv, k);
+		return false;
+	}
+	*out = kv;
+	*n = k;
+	return true;
+}
+
+ef_next ef_after_main_with(ef_deploy *e, cfn_kv *params, size_t n, const sf_plan_request *rq,
+                           const char *template_text, size_t template_len, const sf_hooks *h,
+                           const char **unreviewed, lms_error *err)
+{
+	*unreviewed = NULL;
+	bool same = e->planned && ef_params_equal(params, n, e->params, e->nparams);
+	if (same) {
+		sf_kv_free(params, n);
+	} else {
+		if (e->planned && e->plan.cs_id) {
+			lms_error ignored = {0};
+			if (!cfn_delete_change_set(e->c->aws, e->c->stack, e->plan.cs_id, &ignored))
+				lms_error_clear(&ignored);
+		}
+		if (!ef_deploy_plan(e, rq, template_text, template_len, params, n, h, err))
+			return EF_NEXT_FAILED;
+	}
+	const cfn_change_set *cs = e->plan.cs;
+	if (cfn_change_set_is_empty(cs)) {
+		lms_error ignored = {0};
+		if (!cfn_delete_change_set(e->c->aws, e->c->stack, e->plan.cs_id, &ignored))
+			lms_error_clear(&ignored);
+		return EF_NEXT_NOTHING;
+	}
+	if (strcmp(cs->status, "FAILED") == 0) {
+		lms_error_set(err, NULL, 0, 0, "the change set of %s failed: %s", e->c->stack,
+		              cs->status_reason ? cs->status_reason : "no reason");
+		return EF_NEXT_FAILED;
+	}
+	if (!same) {
+		*unreviewed = ef_unreviewed_change(cs, e->seen);
+		if (*unreviewed)
+			return EF_NEXT_UNREVIEWED;
+	}
+	return EF_NEXT_EXECUTE;
 }

@@ -139,4 +139,18 @@ typedef struct ef_follower {
  * SF_INTERRUPTED when the hooks stopped it. */
 sf_follow_result ef_follow_all(ef_follower *f, size_t n, lms_error *err);
 
+/* ---- the companion known by its values (the console's backend, ops/ops.h) -------------- */
+
+/* ef_params without the catalogs and models: `base` (ef_params with no main stack) with, for
+ * each pair of `from` (key the parameter, value the main stack's output it takes), the output
+ * of `main` it names, when `main` has it (else the parameter keeps its Default, as there).
+ * *out to free with sf_kv_free; false when out of memory. */
+bool ef_params_from(const cfn_kv *base, size_t nbase, const cfn_kv *from, size_t nfrom,
+                    const cfn_stack *main, cfn_kv **out, size_t *n);
+/* ef_after_main with the parameters already made from the settled main stack (`params`,
+ * taken). */
+ef_next ef_after_main_with(ef_deploy *e, cfn_kv *params, size_t n, const sf_plan_request *rq,
+                           const char *template_text, size_t template_len, const sf_hooks *h,
+                           const char **unreviewed, lms_error *err);
+
 #endif

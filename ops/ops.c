@@ -116,6 +116,7 @@ bool ops_changeset_copy(ops_changeset *dst, const ops_changeset *src)
 	memcpy(dst->sha256, src->sha256, sizeof(dst->sha256));
 	dst->creates_stack = src->creates_stack;
 	dst->opened = src->opened;
+	dst->pending = src->pending;
 	dst->v = calloc(src->n + 1, sizeof(*dst->v));
 	bool ok = dst->id && dst->name && dst->status_reason && dst->v;
 	for (size_t i = 0; ok && i < src->n; i++) {
@@ -188,6 +189,78 @@ void ops_msg_free(ops_msg *m)
 	free(m);
 }
 
+static void params_free(ops_param *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].key);
+		free(v[i].value);
+	}
+	free(v);
+}
+
+void ops_edge_free(ops_edge *e)
+{
+	free(e->stack);
+	free(e->region);
+	free(e->template_text);
+	params_free(e->params, e->nparams);
+	params_free(e->from, e->nfrom);
+	ops_resources_free(e->resources, e->nresources);
+	free(e->changeset_id);
+	memset(e, 0, sizeof(*e));
+}
+
+static bool params_copy(ops_param **dst, size_t *nd, const ops_param *src, size_t n)
+{
+	*dst = calloc(n + 1, sizeof(**dst));
+	*nd = 0;
+	bool ok = *dst != NULL;
+	for (size_t i = 0; ok && i < n; i++) {
+		ops_param *d = &(*dst)[i];
+		d->key = dup0(src[i].key);
+		d->value = dup0(src[i].value);
+		d->no_echo = src[i].no_echo;
+		d->keep_previous = src[i].keep_previous;
+		(*nd)++;
+		ok = d->key && d->value;
+	}
+	return ok;
+}
+
+/* The edge of a request copied (nothing when src->stack is NULL). */
+static bool edge_copy(ops_edge *dst, const ops_edge *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (!src->stack)
+		return true;
+	dst->stack = dup0(src->stack);
+	dst->region = dup0(src->region);
+	dst->changeset_id = dup0(src->changeset_id);
+	dst->template_text = malloc(src->template_len + 1);
+	if (dst->template_text) {
+		if (src->template_len)
+			memcpy(dst->template_text, src->template_text, src->template_len);
+		dst->template_text[src->template_len] = '\0';
+	}
+	dst->template_len = src->template_len;
+	bool ok = dst->stack && dst->region && dst->changeset_id && dst->template_text &&
+	          params_copy(&dst->params, &dst->nparams, src->params, src->nparams) &&
+	          params_copy(&dst->from, &dst->nfrom, src->from, src->nfrom);
+	dst->resources = ok ? calloc(src->nresources + 1, sizeof(*dst->resources)) : NULL;
+	ok = ok && dst->resources;
+	for (size_t i = 0; ok && i < src->nresources; i++) {
+		ops_resource *r = &dst->resources[i];
+		r->logical_id = dup0(src->resources[i].logical_id);
+		r->type = dup0(src->resources[i].type);
+		r->status = dup0(src->resources[i].status);
+		dst->nresources++;
+		ok = r->logical_id && r->type && r->status;
+	}
+	if (!ok)
+		ops_edge_free(dst);
+	return ok;
+}
+
 void ops_request_free(ops_request *rq)
 {
 	free(rq->stack);
@@ -203,6 +276,7 @@ void ops_request_free(ops_request *rq)
 		free(rq->params[i].value);
 	}
 	free(rq->params);
+	ops_edge_free(&rq->edge);
 	memset(rq, 0, sizeof(*rq));
 }
 
@@ -244,6 +318,7 @@ static bool request_copy(ops_request *dst, const ops_request *src)
 			ok = dst->params[i].key && dst->params[i].value;
 		}
 	}
+	ok = ok && edge_copy(&dst->edge, &src->edge);
 	if (!ok)
 		ops_request_free(dst);
 	return ok;
@@ -261,6 +336,7 @@ struct ops_sink {
 	pthread_cond_t cv; /* signalled on stop, for ops_sleep */
 	qnode *head, *tail;
 	bool stop;
+	bool edge;    /* the messages posted are the edge's (ops_sink_edge) */
 	bool dropped; /* a message was lost to memory: the console says so */
 	ops_job job;
 	int wake_w;
@@ -295,6 +371,7 @@ void ops_post(ops_sink *s, ops_msg *m)
 		return;
 	}
 	m->job = s->job;
+	m->edge = s->edge;
 	n->msg = m;
 	n->next = NULL;
 	if (s->tail)
@@ -488,6 +565,13 @@ void ops_resources_free(ops_resource *v, size_t n)
 	free(v);
 }
 
+void ops_sink_edge(ops_sink *s, bool edge)
+{
+	pthread_mutex_lock(&s->mu);
+	s->edge = edge;
+	pthread_mutex_unlock(&s->mu);
+}
+
 bool ops_stopped(ops_sink *s)
 {
 	pthread_mutex_lock(&s->mu);
@@ -603,6 +687,7 @@ bool ops_runner_start(ops_runner *r, ops_job job, const ops_request *rq)
 		return false;
 	pthread_mutex_lock(&r->sink.mu);
 	r->sink.stop = false;
+	r->sink.edge = false;
 	r->sink.job = job;
 	pthread_mutex_unlock(&r->sink.mu);
 	/* signals stay with the console's thread: its poll() must see them */

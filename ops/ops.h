@@ -9,7 +9,14 @@
  * Flow of a deploy: OPS_PLAN (posts OPS_MSG_CHANGESET) -> the operator
  * reviews and confirms -> OPS_EXECUTE (posts OPS_MSG_EVENT as they arrive,
  * OPS_MSG_STACK when it settles, then OPS_MSG_OUTPUTS) -> OPS_MSG_DONE.
- * Every backend call to AWS posts an OPS_MSG_CALL for the API log. */
+ * Every backend call to AWS posts an OPS_MSG_CALL for the API log.
+ *
+ * An environment of two stacks (ops/envflow.h: the main stack, then its companion, the
+ * edge in us-east-1) is one request with `edge` set: STARTUP reads both, PLAN makes both
+ * change sets (or, while the main stack's outputs are not known, posts the edge's as
+ * `pending`), EXECUTE runs the main stack's, then the edge's with the main stack's
+ * outputs, DESTROY deletes the edge first, then the main stack, RESOURCES lists both.
+ * Each message about the edge has `edge` set. */
 #ifndef LMSCTL_OPS_OPS_H
 #define LMSCTL_OPS_OPS_H
 
@@ -94,6 +101,11 @@ typedef struct ops_changeset {
 	/* opened by name (OPS_OPEN), made outside this session: its template is not the
 	 * previewed one, so no sha256 ties it to the model; declining it leaves it in place */
 	bool opened;
+	/* the edge's, not made yet: its parameters wait for the main stack's outputs (a first
+	 * deploy, or a failed creation of the edge to delete first); v lists its template's
+	 * resources, each an Add (a creation) or a Modify (an update: what changes is known
+	 * after the main stack) */
+	bool pending;
 	ops_change *v;
 	size_t n;
 } ops_changeset;
@@ -128,6 +140,7 @@ typedef struct ops_call {
 typedef struct ops_msg {
 	ops_msg_kind kind;
 	ops_job job;
+	bool edge; /* about the companion stack (ops_request.edge), not the main one */
 	union {
 		ops_call call;
 		struct {
@@ -183,6 +196,26 @@ char **ops_protected_resources(const char *text, size_t len, const ops_param *pa
                                size_t nparams, const char *stack, size_t *n);
 void ops_strings_free(char **v, size_t n);
 
+/* The companion stack of the environment (ops/envflow.h), as the console resolved it from
+ * the model: ef_open, ef_template, ef_params with no main stack yet. */
+typedef struct ops_edge {
+	char *stack; /* NULL: the environment is one stack */
+	char *region;
+	char *template_text;
+	size_t template_len;
+	/* the values its change set sends before the main stack's outputs are known */
+	ops_param *params;
+	size_t nparams;
+	/* its LmsCtl::FromStackOutputs parameters: key the parameter, value the main stack's
+	 * output it takes */
+	ops_param *from;
+	size_t nfrom;
+	/* its template's resources: logical id and type (status unused) */
+	ops_resource *resources;
+	size_t nresources;
+	char *changeset_id; /* EXECUTE, DISCARD: the edge's reviewed change set; "" none */
+} ops_edge;
+
 /* What a job works on. The runner copies it; a backend reads it. */
 typedef struct ops_request {
 	char *stack;
@@ -200,6 +233,7 @@ typedef struct ops_request {
 	/* the template's parameter values (PLAN) */
 	ops_param *params;
 	size_t nparams;
+	ops_edge edge; /* edge.stack NULL: one stack */
 } ops_request;
 
 /* Where a backend posts. Thread-safe. */
@@ -224,6 +258,9 @@ void ops_post_outputs(ops_sink *s, const ops_output *v, size_t n);
 void ops_post_parameters(ops_sink *s, const ops_output *v, size_t n);
 /* The deployed stack's resources (OPS_MSG_RESOURCES), sorted by ops_resources_sort. */
 void ops_post_resources(ops_sink *s, const ops_resource *v, size_t n);
+/* Marks the messages posted from now on as the edge's (true) or the main stack's; each job
+ * starts with the main stack's. */
+void ops_sink_edge(ops_sink *s, bool edge);
 /* Whether the console asked the job to stop (the operator detached): a
  * backend checks between calls and returns soon; the stack goes on. */
 bool ops_stopped(ops_sink *s);
@@ -261,6 +298,7 @@ ops_msg *ops_runner_next(ops_runner *r);
 const char *ops_runner_backend(const ops_runner *r);
 
 void ops_request_free(ops_request *rq);
+void ops_edge_free(ops_edge *e);
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -331,7 +369,11 @@ typedef struct ops_fake_resource {
  * (ROLLBACK_COMPLETE: delete offered), "rollback-failed"
  * (UPDATE_ROLLBACK_FAILED: continue offered), "nocreds" (no credentials),
  * "denied" (AccessDenied on CreateChangeSet), "throttled" (throttling given
- * up). A scenario with a stack has the pending change sets OPS_OPEN reads: lms-pending
+ * up), "edge-fail" (a first deploy whose companion fails after the main stack is created),
+ * "edge-replace" (an update: the main stack's changes modifications only, the companion's
+ * a replacement). A request with an edge gets a scripted companion: there with the main
+ * stack except after a failed create, its change set pending while the main stack does
+ * not exist. A scenario with a stack has the pending change sets OPS_OPEN reads: lms-pending
  * (executable), lms-other-stack (another stack's), lms-executed (EXECUTE_COMPLETE).
  * `step_ms` paces the events. The resources are copied. */
 ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, size_t nres,

@@ -12,6 +12,7 @@
 #include "aws/sts.h"
 #include "common/buf.h"
 #include "model/analysis.h"
+#include "ops/envflow.h"
 #include "ops/flow.h"
 #include "ops/leftovers.h"
 #include "ops/stackdrift.h"
@@ -37,6 +38,11 @@ typedef struct awsb {
 	char *stack_id;          /* the stack's id when known: a deleted stack is found by id */
 	const char *phase;       /* the running operation's, posted once it started (sf_run) */
 	const char *plan_sha256; /* the planned template's, for the plan's phases */
+	/* the companion stack (ops_request.edge): its client, and its deploy from PLAN to
+	 * EXECUTE (ed.plan: the change set the review showed, or none when it was pending) */
+	ef_companion edge;
+	char *edge_region;
+	ef_deploy ed;
 } awsb;
 
 static char *dup_opt(const char *s)
@@ -139,8 +145,18 @@ static void journal(awsb *b, const ops_request *rq, const char *job, const char 
 
 /* ---- connecting --------------------------------------------------------------- */
 
+static void edge_disconnect(awsb *b)
+{
+	ef_deploy_free(&b->ed);
+	b->ed.c = NULL;
+	ef_close(&b->edge); /* its client and stack name; it has no catalog or model here */
+	free(b->edge_region);
+	b->edge_region = NULL;
+}
+
 static void disconnect(awsb *b)
 {
+	edge_disconnect(b);
 	aws_client_free(b->aws);
 	b->aws = NULL;
 	provider_cache_free(b->creds);
@@ -150,6 +166,20 @@ static void disconnect(awsb *b)
 	b->have_identity = false;
 	free(b->region);
 	b->region = NULL;
+}
+
+/* The options of every client: the command line's, this backend's hooks. */
+static sf_connect_options connect_options(awsb *b, const char *region)
+{
+	return (sf_connect_options){.profile = b->profile,
+	                            .region = region,
+	                            .endpoint_url = b->endpoint_url,
+	                            .timeout_ms = b->timeout_ms,
+	                            .backoff_unit_ms = b->backoff_unit_ms,
+	                            .interrupted = hook_stopped,
+	                            .interrupt_ctx = b,
+	                            .on_call = on_call,
+	                            .on_call_ctx = b};
 }
 
 /* Credentials, client and identity for the request's region; posts IDENTITY when it
@@ -165,15 +195,7 @@ static bool aws_connect(awsb *b, const ops_request *rq)
 		return false;
 	}
 	lms_error err = {0};
-	sf_connect_options co = {.profile = b->profile,
-	                         .region = rq->region,
-	                         .endpoint_url = b->endpoint_url,
-	                         .timeout_ms = b->timeout_ms,
-	                         .backoff_unit_ms = b->backoff_unit_ms,
-	                         .interrupted = hook_stopped,
-	                         .interrupt_ctx = b,
-	                         .on_call = on_call,
-	                         .on_call_ctx = b};
+	sf_connect_options co = connect_options(b, rq->region);
 	sf_session ses;
 	credentials_status st = CREDENTIALS_OK;
 	sf_connect_step failed = sf_connect(&co, &ses, &st, &err);
@@ -207,6 +229,31 @@ static bool aws_connect(awsb *b, const ops_request *rq)
 	return true;
 }
 
+/* A client for the companion's Region (the same credentials), after aws_connect; true with
+ * nothing to do when the request has no companion. False with an ERROR posted. */
+static bool edge_connect(awsb *b, const ops_request *rq)
+{
+	const ops_edge *e = &rq->edge;
+	if (!e->stack)
+		return true;
+	if (b->edge.aws && b->edge.stack && strcmp(b->edge.stack, e->stack) == 0 &&
+	    strcmp(b->edge_region, e->region) == 0)
+		return true;
+	edge_disconnect(b);
+	b->edge.stack = strdup(e->stack);
+	b->edge_region = strdup(e->region);
+	b->edge.region = b->edge_region;
+	b->ed.c = &b->edge;
+	lms_error err = {0};
+	sf_connect_options co = connect_options(b, e->region);
+	if (!b->edge.stack || !b->edge_region || !ef_connect(&b->edge, &co, b->creds, &err)) {
+		post_error(b, "cannot make the AWS client for the edge stack's Region", &err);
+		edge_disconnect(b);
+		return false;
+	}
+	return true;
+}
+
 /* DescribeStacks; *s NULL when there is no stack. Posts STACK; false (ERROR posted) when
  * the call fails. */
 static bool describe(awsb *b, const ops_request *rq, cfn_stack **s)
@@ -229,7 +276,7 @@ static bool describe(awsb *b, const ops_request *rq, cfn_stack **s)
 
 /* ---- following ------------------------------------------------------------------- */
 
-static void post_resources(awsb *b, const char *stack);
+static void post_resources(awsb *b, aws_client *aws, const char *stack);
 
 /* How an operation followed to its end came out (`fr`, the settled stack `final`, the first
  * failure): posts the stack's status, its resources and, when `outputs`, its outputs, and
@@ -260,7 +307,7 @@ static bool settle(awsb *b, const ops_request *rq, sf_follow_result fr, cfn_stac
 		               final->status, final->status_reason);
 		ok = want ? strcmp(final->status, want) == 0 : ops_status_succeeded(final->status);
 		if (strcmp(final->status, "DELETE_COMPLETE") != 0)
-			post_resources(b, final->id ? final->id : rq->stack);
+			post_resources(b, b->aws, final->id ? final->id : rq->stack);
 		if (ok && outputs) {
 			post_outputs(b, final);
 			if (b->write_outputs && !sf_write_flat_outputs(final, &err))
@@ -301,12 +348,12 @@ static bool follow(awsb *b, const ops_request *rq, cfn_event_tracker *t, const c
 
 /* The state of every resource once the stack settles: what the events did not say
  * (an emulator without resource events, a watch that started late) is on screen. */
-static void post_resources(awsb *b, const char *stack)
+static void post_resources(awsb *b, aws_client *aws, const char *stack)
 {
 	cfn_event *res = NULL;
 	size_t n = 0;
 	lms_error err = {0};
-	if (!cfn_list_stack_resources(b->aws, stack, &res, &n, &err)) {
+	if (!cfn_list_stack_resources(aws, stack, &res, &n, &err)) {
 		lms_error_clear(&err);
 		return;
 	}
@@ -331,6 +378,28 @@ static void post_stack_parameters(awsb *b, const cfn_stack *st)
 	free(v);
 }
 
+/* DescribeStacks of the companion, posted as the edge's STACK; *s NULL when there is none
+ * (s NULL: not kept). False with an ERROR posted when the call fails. */
+static bool edge_describe(awsb *b, cfn_stack **s)
+{
+	cfn_stack *st = NULL;
+	lms_error err = {0};
+	ops_sink_edge(b->sink, true);
+	bool ok = cfn_describe_stack(b->edge.aws, b->edge.stack, &st, &err);
+	if (!ok)
+		post_error(b, "cannot read the edge stack", &err);
+	else if (st)
+		ops_post_stack(b->sink, true, st->status, st->status_reason);
+	else
+		ops_post_stack(b->sink, false, "", "");
+	ops_sink_edge(b->sink, false);
+	if (s)
+		*s = st;
+	else
+		cfn_stack_free(st);
+	return ok;
+}
+
 static bool job_startup(awsb *b, const ops_request *rq)
 {
 	if (!aws_connect(b, rq))
@@ -340,6 +409,8 @@ static bool job_startup(awsb *b, const ops_request *rq)
 	if (ok && s)
 		post_stack_parameters(b, s);
 	cfn_stack_free(s);
+	if (ok && rq->edge.stack)
+		ok = edge_connect(b, rq) && edge_describe(b, NULL);
 	return ok;
 }
 
@@ -443,6 +514,165 @@ static const char *plan_failure(sf_plan_step step)
 	}
 }
 
+static bool discard(awsb *b, const ops_request *rq, const char *id);
+
+/* The request as one about the edge stack (its name and Region; borrowed): the journal's. */
+static ops_request edge_request(const ops_request *rq)
+{
+	ops_request e = *rq;
+	e.stack = rq->edge.stack;
+	e.region = rq->edge.region;
+	return e;
+}
+
+/* The request's ops_param list as cfn_kv (the strings borrowed: free the array only). */
+static cfn_kv *kv_of(const ops_param *v, size_t n)
+{
+	cfn_kv *kv = calloc(n + 1, sizeof(*kv));
+	for (size_t i = 0; kv && i < n; i++)
+		kv[i] = (cfn_kv){v[i].key, v[i].value, v[i].no_echo, v[i].keep_previous};
+	return kv;
+}
+
+/* The values the edge's change set sends once the main stack is `main`; false (ERROR
+ * posted) when out of memory. NoEcho ones are masked in the API log. */
+static bool edge_params(awsb *b, const ops_request *rq, const cfn_stack *main, cfn_kv **p,
+                        size_t *n)
+{
+	cfn_kv *base = kv_of(rq->edge.params, rq->edge.nparams);
+	cfn_kv *from = kv_of(rq->edge.from, rq->edge.nfrom);
+	bool ok = base && from &&
+	          ef_params_from(base, rq->edge.nparams, from, rq->edge.nfrom, main, p, n);
+	free(base);
+	free(from);
+	if (!ok) {
+		ops_post_text(b->sink, OPS_MSG_ERROR, "out of memory");
+		return false;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if ((*p)[i].no_echo)
+			aws_client_mask(b->edge.aws, (*p)[i].value);
+	return true;
+}
+
+/* What the edge's change set is made with besides its template and parameters: an update
+ * keeps the edge stack's role, a creation takes the main stack's (IAM roles are global), as
+ * `lmsctl deploy` does. */
+static sf_plan_request edge_plan_request(awsb *b, const ops_request *rq, const cfn_stack *main)
+{
+	return (sf_plan_request){.account = b->who.account,
+	                         .environment = rq->environment,
+	                         .role_arn =
+	                             b->ed.gate == EF_GATE_UPDATE || !main ? NULL : main->role_arn};
+}
+
+/* The edge's change set not made yet (its parameters wait for the main stack's outputs):
+ * its template's resources, posted as a pending change set. */
+static bool post_pending(awsb *b, const ops_request *rq)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return false;
+	m->kind = OPS_MSG_CHANGESET;
+	ops_changeset *o = &m->u.cs;
+	bool update = b->ed.gate == EF_GATE_UPDATE;
+	o->pending = true;
+	o->creates_stack = !update;
+	o->id = strdup("");
+	o->name = strdup("");
+	o->status_reason = strdup("");
+	o->v = calloc(rq->edge.nresources + 1, sizeof(ops_change));
+	bool ok = o->id && o->name && o->status_reason && o->v;
+	for (size_t i = 0; ok && i < rq->edge.nresources; i++) {
+		const ops_resource *r = &rq->edge.resources[i];
+		ops_change *d = &o->v[o->n++];
+		*d = (ops_change){update ? OPS_MODIFY : OPS_ADD,
+		                  OPS_REPL_NEVER,
+		                  strdup(r->logical_id),
+		                  strdup(""),
+		                  strdup(r->type),
+		                  strdup(""),
+		                  type_is_stateful(r->type)};
+		ok = d->logical_id && d->physical_id && d->type && d->replace_because;
+	}
+	if (!ok) {
+		ops_msg_free(m);
+		return false;
+	}
+	ops_post(b->sink, m);
+	return true;
+}
+
+/* The edge's change set with the outputs of `main`, posted for the same review. */
+static bool edge_change_set(awsb *b, const ops_request *rq, const cfn_stack *main)
+{
+	ef_deploy *e = &b->ed;
+	cfn_kv *p = NULL;
+	size_t n = 0;
+	if (!edge_params(b, rq, main, &p, &n))
+		return false;
+	sf_plan_request pr = edge_plan_request(b, rq, main);
+	sf_hooks h = hooks(b);
+	lms_error err = {0};
+	ops_post_text(b->sink, OPS_MSG_PHASE, "creating the change set of the edge stack %s (%s)",
+	              b->edge.stack, b->edge.region);
+	if (!ef_deploy_plan(e, &pr, rq->edge.template_text, rq->edge.template_len, p, n, &h,
+	                    &err)) {
+		post_error(b, "cannot create the edge stack's change set", &err);
+		return false;
+	}
+	const cfn_change_set *cs = e->plan.cs;
+	if (cfn_change_set_is_empty(cs)) {
+		if (!cfn_delete_change_set(b->edge.aws, b->edge.stack, e->plan.cs_id, &err))
+			lms_error_clear(&err);
+		cfn_change_set shown = *cs;
+		shown.id = NULL;
+		shown.name = NULL;
+		return post_changeset(b, rq, &shown, e->gate != EF_GATE_UPDATE, true, false);
+	}
+	if (strcmp(cs->status, "FAILED") == 0) {
+		ops_post_text(b->sink, OPS_MSG_ERROR,
+		              "the change set of the edge stack %s failed: %s", b->edge.stack,
+		              cs->status_reason ? cs->status_reason : "no reason");
+		if (!cfn_delete_change_set(b->edge.aws, b->edge.stack, e->plan.cs_id, &err))
+			lms_error_clear(&err);
+		return false;
+	}
+	return post_changeset(b, rq, cs, e->gate != EF_GATE_UPDATE, false, false);
+}
+
+/* The edge's part of the plan (ops/envflow.h): its gate, then its change set when the main
+ * stack's outputs are known (`main`: an update), else its template's resources (pending).
+ * Posted as the edge's; false with an ERROR posted. */
+static bool edge_plan(awsb *b, const ops_request *rq, const cfn_stack *main)
+{
+	if (!edge_connect(b, rq))
+		return false;
+	ef_deploy *e = &b->ed;
+	ef_deploy_free(e);
+	e->c = &b->edge;
+	ops_sink_edge(b->sink, true);
+	buf why;
+	buf_init(&why, 0);
+	lms_error err = {0};
+	ef_gate g = ef_deploy_gate(e, &why, &err);
+	bool ok = false;
+	if (g == EF_GATE_ERROR) {
+		post_error(b, "cannot read the edge stack", &err);
+	} else if (g == EF_GATE_REFUSED) {
+		ops_post_text(b->sink, OPS_MSG_ERROR, "%s: nothing deployed", buf_cstr(&why));
+		ops_post_stack(b->sink, true, e->stack->status, e->stack->status_reason);
+	} else {
+		ops_post_stack(b->sink, e->stack != NULL, e->stack ? e->stack->status : "",
+		               e->stack ? e->stack->status_reason : "");
+		ok = !main || g == EF_GATE_RECREATE ? post_pending(b, rq)
+		                                    : edge_change_set(b, rq, main);
+	}
+	buf_free(&why);
+	ops_sink_edge(b->sink, false);
+	return ok;
+}
+
 static bool job_plan(awsb *b, const ops_request *rq)
 {
 	if (!aws_connect(b, rq))
@@ -458,18 +688,19 @@ static bool job_plan(awsb *b, const ops_request *rq)
 	bool update = strcmp(type, "UPDATE") == 0;
 	/* an update keeps the stack's service role, as `lmsctl deploy` does */
 	char *role = update && s->role_arn ? strdup(s->role_arn) : NULL;
-	cfn_stack_free(s);
 	if (rq->template_len > CFN_MAX_TEMPLATE_URL_BODY) {
 		ops_post_text(b->sink, OPS_MSG_ERROR,
 		              "the template is %zu bytes, over CloudFormation's limit of %d",
 		              rq->template_len, CFN_MAX_TEMPLATE_URL_BODY);
 		free(role);
+		cfn_stack_free(s);
 		return false;
 	}
 	cfn_kv *params = calloc(rq->nparams + 1, sizeof(*params));
 	if (!params) {
 		ops_post_text(b->sink, OPS_MSG_ERROR, "out of memory");
 		free(role);
+		cfn_stack_free(s);
 		return false;
 	}
 	for (size_t i = 0; i < rq->nparams; i++) {
@@ -499,7 +730,16 @@ static bool job_plan(awsb *b, const ops_request *rq)
 	cfn_change_set *cs = plan.cs;
 	if (ok && cs->stack_id)
 		set_str(&b->stack_id, cs->stack_id);
-	if (ok && cfn_change_set_is_empty(cs)) {
+	if (ok && cfn_change_set_is_empty(cs) && rq->edge.stack) {
+		/* nothing to execute here: deleted now, the edge may still have work (its id "") */
+		if (!cfn_delete_change_set(b->aws, rq->stack, plan.cs_id, &err))
+			lms_error_clear(&err);
+		cfn_change_set shown = *cs;
+		shown.id = NULL;
+		shown.name = NULL;
+		ok = post_changeset(b, rq, &shown, !update, true, false) &&
+		     edge_plan(b, rq, update ? s : NULL);
+	} else if (ok && cfn_change_set_is_empty(cs)) {
 		/* the console discards it (OPS_DISCARD) and says there is nothing to do */
 		ok = post_changeset(b, rq, cs, !update, true, false);
 	} else if (ok && strcmp(cs->status, "FAILED") == 0) {
@@ -512,10 +752,15 @@ static bool job_plan(awsb *b, const ops_request *rq)
 		ok = post_changeset(b, rq, cs, !update, false, false);
 		if (ok && !update) /* CloudFormation made the stack, empty, for the change set */
 			ops_post_stack(b->sink, true, "REVIEW_IN_PROGRESS", "");
+		if (ok && rq->edge.stack && !edge_plan(b, rq, update ? s : NULL)) {
+			discard(b, rq, plan.cs_id); /* no review of half the environment */
+			ok = false;
+		}
 	}
 	sf_plan_free(&plan);
 	free(params);
 	free(role);
+	cfn_stack_free(s);
 	return ok;
 }
 
@@ -557,18 +802,16 @@ static bool job_open(awsb *b, const ops_request *rq)
 	return ok;
 }
 
-static bool job_discard(awsb *b, const ops_request *rq)
+/* Deletes change set `id` of the main stack; a CREATE change set made an empty stack
+ * (REVIEW_IN_PROGRESS): it goes too, so that a declined first deploy leaves nothing behind. */
+static bool discard(awsb *b, const ops_request *rq, const char *id)
 {
-	if (!aws_connect(b, rq))
-		return false;
 	lms_error err = {0};
-	if (!cfn_delete_change_set(b->aws, rq->stack, rq->changeset_id, &err)) {
+	if (!cfn_delete_change_set(b->aws, rq->stack, id, &err)) {
 		post_error(b, "cannot delete the change set", &err);
 		return false;
 	}
 	journal(b, rq, "deploy", b->change_set, "discarded"); /* declined, or empty */
-	/* a CREATE change set made an empty stack (REVIEW_IN_PROGRESS): it goes too, so that
-	 * a declined first deploy leaves nothing behind */
 	cfn_stack *s = NULL;
 	if (!describe(b, rq, &s))
 		return false;
@@ -588,6 +831,27 @@ static bool job_discard(awsb *b, const ops_request *rq)
 		}
 	}
 	cfn_stack_free(s);
+	return ok;
+}
+
+/* The declined review: the main stack's change set (none when it had no changes), then the
+ * edge's (none when it was pending or empty). */
+static bool job_discard(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	bool ok = !rq->changeset_id[0] || discard(b, rq, rq->changeset_id);
+	if (rq->edge.stack && rq->edge.changeset_id[0] && edge_connect(b, rq)) {
+		lms_error err = {0};
+		ops_sink_edge(b->sink, true);
+		if (!cfn_delete_change_set(b->edge.aws, b->edge.stack, rq->edge.changeset_id,
+		                           &err)) {
+			post_error(b, "cannot delete the edge stack's change set", &err);
+			ok = false;
+		}
+		ops_sink_edge(b->sink, false);
+		ef_deploy_free(&b->ed);
+	}
 	return ok;
 }
 
@@ -644,10 +908,201 @@ static op_result act(awsb *b, const ops_request *rq, sf_operation *run, const op
 	                                                                              : OP_FAILED;
 }
 
+/* The edge stack's state at the end, posted as the edge's: its status, resources and, when
+ * it succeeded, outputs (and the flat outputs of both stacks); else why, and that the main
+ * stack stays. Frees final and first. */
+static bool edge_settled(awsb *b, const ops_request *rq, const cfn_stack *main, sf_run_result rr,
+                         cfn_stack *final, sf_failure *first, lms_error *err)
+{
+	ops_request er = edge_request(rq);
+	const char *stack = b->edge.stack;
+	bool ok = false;
+	if (rr == SF_RUN_REFUSED || rr == SF_RUN_LOST) {
+		ops_post_text(
+		    b->sink, OPS_MSG_ERROR,
+		    "%s the edge stack %s: %s; the main stack %s is %s and stays: %s",
+		    rr == SF_RUN_REFUSED ? "cannot execute the change set of" : "lost track of",
+		    stack, err->msg ? err->msg : "no reason given", rq->stack, main->status,
+		    rr == SF_RUN_REFUSED ? "D deploys the edge stack again"
+		                         : "see its state (s), or lmsctl status");
+		journal(b, &er, "deploy", NULL,
+		        rr == SF_RUN_REFUSED ? "failed: ExecuteChangeSet" : "unknown: lost track");
+	} else if (rr == SF_RUN_INTERRUPTED) {
+		journal(b, &er, "deploy", NULL, "detached while following");
+	} else if (final) {
+		ops_post_stack(b->sink, true, final->status, final->status_reason);
+		post_resources(b, b->edge.aws, final->id ? final->id : stack);
+		ok = ops_status_succeeded(final->status);
+		if (ok) {
+			post_outputs(b, final);
+			lms_error werr = {0};
+			if (b->write_outputs &&
+			    !sf_write_flat_outputs_env(main, final, SF_OUTPUTS_FILE, &werr))
+				post_error(b, "both stacks are deployed, but", &werr);
+		} else {
+			ops_post_text(
+			    b->sink, OPS_MSG_ERROR,
+			    "the edge stack %s failed (%s%s%s%s%s); the main stack %s is %s "
+			    "and stays: fix the cause, then D deploys again%s",
+			    stack, final->status, first->logical_id ? "; first failure: " : "",
+			    first->logical_id ? first->logical_id : "",
+			    first->logical_id ? " " : "", first->logical_id ? first->status : "",
+			    rq->stack, main->status,
+			    strcmp(final->status, "ROLLBACK_COMPLETE") == 0
+			        ? " (the failed edge stack is deleted first)"
+			        : "");
+		}
+		journal(b, &er, "deploy", NULL, final->status);
+	}
+	cfn_stack_free(final);
+	sf_failure_free(first);
+	lms_error_clear(err);
+	return ok;
+}
+
+/* A failed creation of the edge (ROLLBACK_COMPLETE: nothing in it) deleted before it is made
+ * again; false with an ERROR posted. */
+static bool edge_delete_failed(awsb *b, const ops_request *rq)
+{
+	ef_deploy *e = &b->ed;
+	sf_hooks h = hooks(b);
+	cfn_stack *final = NULL;
+	sf_failure first = {0};
+	lms_error err = {0};
+	ops_post_text(b->sink, OPS_MSG_PHASE, "deleting the failed edge stack %s first",
+	              b->edge.stack);
+	sf_run_result rr = ef_destroy(&b->edge, e->stack, NULL, &h, NULL, &final, &first, &err);
+	bool ok = rr == SF_RUN_SETTLED && (!final || strcmp(final->status, "DELETE_COMPLETE") == 0);
+	if (!ok)
+		ops_post_text(
+		    b->sink, OPS_MSG_ERROR,
+		    "the failed edge stack %s could not be deleted (%s); the main stack %s "
+		    "is deployed and stays",
+		    b->edge.stack,
+		    err.msg ? err.msg
+		    : final ? final->status
+		            : "?",
+		    rq->stack);
+	e->gate = EF_GATE_CREATE;
+	cfn_stack_free(e->stack);
+	e->stack = NULL;
+	cfn_stack_free(final);
+	sf_failure_free(&first);
+	lms_error_clear(&err);
+	return ok;
+}
+
+/* After the main stack settled: the edge's change set (the reviewed one when the outputs it
+ * was made with have not changed, else a new one), executed unless it replaces or removes
+ * what the review did not show (ef_after_main_with), and followed. */
+static bool edge_execute(awsb *b, const ops_request *rq, const cfn_stack *main)
+{
+	ef_deploy *e = &b->ed;
+	if (!e->planned || !e->plan.cs_id || strcmp(e->plan.cs_id, rq->edge.changeset_id) != 0) {
+		ef_deploy_free(e); /* not the reviewed one: nothing it replaces or removes passes */
+		e->c = &b->edge;
+	}
+	buf why;
+	buf_init(&why, 0);
+	lms_error err = {0};
+	ef_gate g = ef_deploy_gate(e, &why, &err);
+	if (g == EF_GATE_ERROR || g == EF_GATE_REFUSED) {
+		if (g == EF_GATE_ERROR)
+			post_error(b, "cannot read the edge stack", &err);
+		else
+			ops_post_text(b->sink, OPS_MSG_ERROR, "%s; the main stack %s is deployed",
+			              buf_cstr(&why), rq->stack);
+		buf_free(&why);
+		return false;
+	}
+	buf_free(&why);
+	if (g == EF_GATE_RECREATE && !edge_delete_failed(b, rq))
+		return false;
+	cfn_kv *p = NULL;
+	size_t n = 0;
+	if (!edge_params(b, rq, main, &p, &n))
+		return false;
+	sf_plan_request pr = edge_plan_request(b, rq, main);
+	sf_hooks h = hooks(b);
+	const char *unreviewed = NULL;
+	ef_next nx = ef_after_main_with(e, p, n, &pr, rq->edge.template_text, rq->edge.template_len,
+	                                &h, &unreviewed, &err);
+	if (nx == EF_NEXT_NOTHING) {
+		ops_post_text(b->sink, OPS_MSG_PHASE, "no changes: the edge stack %s is up to date",
+		              b->edge.stack);
+		return true;
+	}
+	if (nx == EF_NEXT_FAILED) {
+		char what[256];
+		snprintf(what, sizeof what,
+		         "the edge stack's change set (the main stack %s is deployed and stays; D "
+		         "deploys the edge again)",
+		         rq->stack);
+		post_error(b, what, &err);
+		return false;
+	}
+	if (nx == EF_NEXT_UNREVIEWED) {
+		ops_post_text(
+		    b->sink, OPS_MSG_ERROR,
+		    "change set %s of the edge stack %s replaces or removes %s, which the "
+		    "review did not show (the main stack's outputs changed): not executed, "
+		    "left for review; the main stack %s is deployed: D reviews both again",
+		    e->plan.cs->name ? e->plan.cs->name : "?", b->edge.stack, unreviewed,
+		    rq->stack);
+		return false;
+	}
+	char phase[192];
+	snprintf(phase, sizeof phase, "executing the change set of the edge stack %s (%s)",
+	         b->edge.stack, b->edge.region);
+	b->phase = phase;
+	const char *id = e->stack && e->stack->id ? e->stack->id : NULL;
+	sf_operation run = {.call = SF_EXECUTE,
+	                    .target = b->edge.stack,
+	                    .change_set = e->plan.cs_id,
+	                    .events_of = id ? id : b->edge.stack,
+	                    .stack = b->edge.stack,
+	                    .id = id,
+	                    .after_execute = true,
+	                    .started = post_started};
+	cfn_stack *final = NULL;
+	sf_failure first = {0};
+	sf_run_result rr = sf_run(b->edge.aws, &run, &h, &final, &first, &err);
+	b->phase = NULL;
+	bool ok = edge_settled(b, rq, main, rr, final, &first, &err);
+	ef_deploy_free(e);
+	e->c = &b->edge;
+	return ok;
+}
+
+/* The edge once the main stack deployed (or had nothing to change): its outputs read again,
+ * then edge_execute, its messages the edge's. */
+static bool edge_deploy(awsb *b, const ops_request *rq)
+{
+	cfn_stack *main = NULL;
+	lms_error err = {0};
+	if (!edge_connect(b, rq))
+		return false;
+	if (!cfn_describe_stack(b->aws, rq->stack, &main, &err) || !main) {
+		post_error(
+		    b,
+		    "the edge stack is not deployed: the main stack's outputs cannot be read "
+		    "(D deploys it)",
+		    &err);
+		return false;
+	}
+	ops_sink_edge(b->sink, true);
+	bool ok = edge_execute(b, rq, main);
+	ops_sink_edge(b->sink, false);
+	cfn_stack_free(main);
+	return ok;
+}
+
 static bool job_execute(awsb *b, const ops_request *rq)
 {
 	if (!aws_connect(b, rq))
 		return false;
+	if (!rq->changeset_id[0]) /* the main stack has no changes: the edge alone */
+		return !rq->edge.stack || edge_deploy(b, rq);
 	char phase[192];
 	snprintf(phase, sizeof phase, "executing change set %s",
 	         b->change_set ? b->change_set : "");
@@ -665,7 +1120,14 @@ static bool job_execute(awsb *b, const ops_request *rq)
 		if (describe(b, rq, &s))
 			cfn_stack_free(s);
 	}
-	return r == OP_DONE;
+	if (r != OP_DONE && rq->edge.stack && !ops_stopped(b->sink)) /* the error is the main's */
+		ops_post_text(b->sink, OPS_MSG_PHASE,
+		              "the edge stack %s is not deployed: it follows the main stack, which "
+		              "did not deploy",
+		              rq->edge.stack);
+	if (r != OP_DONE || !rq->edge.stack)
+		return r == OP_DONE;
+	return edge_deploy(b, rq);
 }
 
 /* Whether the dialog named the resource (ops_protected_resources of the same request). */
@@ -792,6 +1254,66 @@ static void post_leftovers(awsb *b, const ops_request *rq, const cfn_event *res,
 	aws_leftovers_free(&l);
 }
 
+/* The edge stack deleted first (its VPC origin holds an interface in the main stack's
+ * subnets) and followed to DELETE_COMPLETE, its messages the edge's; true when it is gone
+ * (or was not there). */
+static bool edge_destroy(awsb *b, const ops_request *rq)
+{
+	cfn_stack *es = NULL;
+	if (!edge_connect(b, rq) || !edge_describe(b, &es))
+		return false;
+	if (!es)
+		return true;
+	ops_request er = edge_request(rq);
+	ops_sink_edge(b->sink, true);
+	bool ok = false;
+	if (!ops_status_settled(es->status)) {
+		ops_post_text(
+		    b->sink, OPS_MSG_ERROR,
+		    "the edge stack %s is busy (%s): wait until it settles, then X again; "
+		    "nothing was deleted",
+		    b->edge.stack, es->status);
+	} else {
+		char phase[192];
+		snprintf(phase, sizeof phase, "deleting the edge stack %s (%s) first",
+		         b->edge.stack, b->edge.region);
+		b->phase = phase;
+		sf_hooks h = hooks(b);
+		cfn_stack *final = NULL;
+		sf_failure first = {0};
+		lms_error err = {0};
+		sf_run_result rr =
+		    ef_destroy(&b->edge, es, NULL, &h, post_started, &final, &first, &err);
+		b->phase = NULL;
+		ok = rr == SF_RUN_SETTLED &&
+		     (!final || strcmp(final->status, "DELETE_COMPLETE") == 0);
+		if (ok) {
+			ops_post_stack(b->sink, false, "DELETE_COMPLETE", "");
+		} else if (rr != SF_RUN_INTERRUPTED) {
+			if (final)
+				ops_post_stack(b->sink, true, final->status, final->status_reason);
+			ops_post_text(b->sink, OPS_MSG_ERROR,
+			              "the edge stack %s is %s%s%s%s%s: the main stack %s is not "
+			              "deleted; fix the cause, then X again",
+			              b->edge.stack, final ? final->status : "not deleted",
+			              first.logical_id ? "; first failure: " : "",
+			              first.logical_id ? first.logical_id : "", err.msg ? ": " : "",
+			              err.msg ? err.msg : "", rq->stack);
+		}
+		journal(b, &er, "destroy", NULL,
+		        ok                         ? "DELETE_COMPLETE"
+		        : rr == SF_RUN_INTERRUPTED ? "detached while following"
+		        : final                    ? final->status
+		                                   : "failed: DeleteStack");
+		cfn_stack_free(final);
+		sf_failure_free(&first);
+		lms_error_clear(&err);
+	}
+	ops_sink_edge(b->sink, false);
+	cfn_stack_free(es);
+	return ok;
+}
+
 static bool job_destroy(awsb *b, const ops_request *rq)
 {
 	if (!aws_connect(b, rq))
@@ -799,6 +1321,8 @@ static bool job_destroy(awsb *b, const ops_request *rq)
 	cfn_stack *s = NULL;
 	if (!describe(b, rq, &s))
 		return false;
+	if (!s && rq->edge.stack) /* the main stack gone: the edge alone */
+		return edge_destroy(b, rq);
 	set_str(&b->change_set, NULL);
 	bool ok = false;
 	sf_protection *p = NULL;
@@ -832,7 +1356,8 @@ static bool job_destroy(awsb *b, const ops_request *rq)
 		sf_operation run = {.call = SF_DELETE,
 		                    .target = s->id ? s->id : rq->stack,
 		                    .role_arn = s->role_arn};
-		ok = lift_protection(b, rq, s, p, n, lift, nlift) &&
+		ok = (!rq->edge.stack || edge_destroy(b, rq)) &&
+		     lift_protection(b, rq, s, p, n, lift, nlift) &&
 		     act(b, rq, &run, &op) == OP_DONE;
 		if (ok)
 			post_leftovers(b, rq, res, nres);
@@ -935,14 +1460,13 @@ static bool job_template(awsb *b, const ops_request *rq)
 }
 
 /* ListStackResources: what a destroy would delete, for its dialog. */
-static bool job_resources(awsb *b, const ops_request *rq)
+/* ListStackResources of `stack`, posted (sorted, copied); false with an ERROR posted. */
+static bool post_listed(awsb *b, aws_client *aws, const char *stack)
 {
-	if (!aws_connect(b, rq))
-		return false;
 	cfn_event *res = NULL;
 	size_t n = 0;
 	lms_error err = {0};
-	if (!cfn_list_stack_resources(b->aws, rq->stack, &res, &n, &err)) {
+	if (!cfn_list_stack_resources(aws, stack, &res, &n, &err)) {
 		post_error(b, "cannot list the stack's resources", &err);
 		return false;
 	}
@@ -956,6 +1480,34 @@ static bool job_resources(awsb *b, const ops_request *rq)
 		cfn_event_clear(&res[i]);
 	free(res);
 	return v != NULL;
+}
+
+/* ListStackResources: what a destroy would delete, for its dialog; with an edge, the edge's
+ * too (the main stack gone: its list empty, the edge's alone). */
+static bool job_resources(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	if (!rq->edge.stack)
+		return post_listed(b, b->aws, rq->stack);
+	cfn_stack *s = NULL, *es = NULL;
+	if (!describe(b, rq, &s) || !edge_connect(b, rq) || !edge_describe(b, &es)) {
+		cfn_stack_free(s);
+		return false;
+	}
+	bool ok = true;
+	if (es) {
+		ops_sink_edge(b->sink, true);
+		ok = post_listed(b, b->edge.aws, es->id ? es->id : b->edge.stack);
+		ops_sink_edge(b->sink, false);
+	}
+	if (s)
+		ok = post_listed(b, b->aws, s->id ? s->id : rq->stack) && ok;
+	else
+		ops_post_resources(b->sink, NULL, 0);
+	cfn_stack_free(s);
+	cfn_stack_free(es);
+	return ok;
 }
 
 static void drift_progress(void *ctx, const cfn_drift_status *st, int waited)

@@ -29,6 +29,10 @@ typedef struct fake {
 	 * each change set executed */
 	ops_output *dparams;
 	size_t ndparams;
+	/* the companion stack (ops_request.edge), scripted beside the main one */
+	bool edge_exists;
+	char *edge_status;
+	char *edge_cs_id;
 } fake;
 
 static void dparams_set(fake *f, const ops_request *rq)
@@ -103,6 +107,221 @@ static void cli_call(fake *f, ops_sink *s, const ops_request *rq, const char *ac
 	free(cli);
 }
 
+/* ---- the companion ------------------------------------------------------------------ */
+
+static void set_edge_status(fake *f, const char *status)
+{
+	char *s = strdup(status);
+	if (s) {
+		free(f->edge_status);
+		f->edge_status = s;
+	}
+}
+
+/* The request as one about the edge stack (its name and Region; borrowed). */
+static ops_request edge_of(const ops_request *rq)
+{
+	ops_request e = *rq;
+	e.stack = rq->edge.stack;
+	e.region = rq->edge.region;
+	return e;
+}
+
+static void edge_startup(fake *f, const ops_request *rq, ops_sink *s)
+{
+	ops_request e = edge_of(rq);
+	ops_sink_edge(s, true);
+	if (f->edge_exists) {
+		cli_call(f, s, &e, "DescribeStacks", 200, "", "describe-stacks", NULL);
+		ops_post_stack(s, true, f->edge_status, "");
+	} else {
+		cli_call(f, s, &e, "DescribeStacks", 400, "ValidationError: Stack does not exist",
+		         "describe-stacks", NULL);
+		ops_post_stack(s, false, "", "");
+	}
+	ops_sink_edge(s, false);
+}
+
+/* The edge's change set: made now when the main stack's outputs are known (it exists and
+ * the edge's creation did not fail), else pending (its template's resources). */
+static bool edge_plan(fake *f, const ops_request *rq, ops_sink *s)
+{
+	ops_request e = edge_of(rq);
+	ops_sink_edge(s, true);
+	bool pending =
+	    !f->exists || (f->edge_status && strcmp(f->edge_status, "ROLLBACK_COMPLETE") == 0);
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m) {
+		ops_sink_edge(s, false);
+		return false;
+	}
+	m->kind = OPS_MSG_CHANGESET;
+	ops_changeset *cs = &m->u.cs;
+	size_t n = rq->edge.nresources;
+	cs->v = calloc(n + 1, sizeof(ops_change));
+	cs->pending = pending;
+	cs->creates_stack = !f->edge_exists;
+	free(f->edge_cs_id);
+	f->edge_cs_id = NULL;
+	if (pending) {
+		ops_post_text(s, OPS_MSG_PHASE,
+		              "edge stack %s: its change set waits for the main stack's outputs",
+		              e.stack);
+		cs->id = strdup("");
+		cs->name = strdup("");
+	} else {
+		cli_call(f, s, &e, "CreateChangeSet", 200, "", "create-change-set",
+		         f->edge_exists ? "--change-set-type UPDATE --change-set-name lmsctl"
+		                        : "--change-set-type CREATE --change-set-name lmsctl");
+		cli_call(f, s, &e, "DescribeChangeSet", 200, "", "describe-change-set",
+		         "--change-set-name lmsctl");
+		buf b;
+		buf_init(&b, 0);
+		buf_addf(&b,
+		         "arn:aws:cloudformation:%s:123456789012:changeSet/lmsctl-edge-%lu/fake",
+		         e.region, f->seq);
+		cs->id = buf_take(&b);
+		buf_init(&b, 0);
+		buf_addf(&b, "lmsctl-edge-%lu", f->seq);
+		cs->name = buf_take(&b);
+		f->edge_cs_id = cs->id ? strdup(cs->id) : NULL;
+	}
+	cs->status_reason = strdup("");
+	for (size_t i = 0; cs->v && i < n; i++) {
+		const ops_resource *r = &rq->edge.resources[i];
+		/* an update: the distribution's settings change, nothing else */
+		if (f->edge_exists && !pending && !strstr(r->type, "CloudFront::Distribution"))
+			continue;
+		/* "edge-replace": the edge replaces it, the main stack only modifies */
+		bool replace = f->edge_exists && !pending && is(f, "edge-replace");
+		ops_change *c = &cs->v[cs->n++];
+		*c = (ops_change){f->edge_exists ? OPS_MODIFY : OPS_ADD,
+		                  replace ? OPS_REPL_ALWAYS : OPS_REPL_NEVER,
+		                  strdup(r->logical_id),
+		                  strdup(""),
+		                  strdup(r->type),
+		                  strdup(replace ? "Name (Always)" : ""),
+		                  type_is_stateful(r->type)};
+	}
+	ops_post(s, m);
+	ops_sink_edge(s, false);
+	return true;
+}
+
+/* The edge deployed after the main stack: its change set (made now when it was pending),
+ * executed; "edge-fail" fails its creation. False when it did not deploy, said why. */
+static bool edge_execute(fake *f, const ops_request *rq, ops_sink *s)
+{
+	ops_request e = edge_of(rq);
+	bool pending = !*rq->edge.changeset_id;
+	ops_sink_edge(s, true);
+	if (f->edge_status && strcmp(f->edge_status, "ROLLBACK_COMPLETE") == 0) {
+		cli_call(f, s, &e, "DeleteStack", 200, "", "delete-stack", NULL);
+		post_event(s, e.stack, "AWS::CloudFormation::Stack", "DELETE_COMPLETE", "");
+		f->edge_exists = false;
+	}
+	ops_post_text(s, OPS_MSG_PHASE, "edge stack %s: %s with the main stack's outputs", e.stack,
+	              pending ? "creating its change set" : "executing its change set");
+	if (pending)
+		cli_call(f, s, &e, "CreateChangeSet", 200, "", "create-change-set",
+		         "--change-set-name lmsctl");
+	cli_call(f, s, &e, "ExecuteChangeSet", 200, "", "execute-change-set",
+	         "--change-set-name lmsctl");
+	bool creating = !f->edge_exists;
+	f->edge_exists = true;
+	set_edge_status(f, creating ? "CREATE_IN_PROGRESS" : "UPDATE_IN_PROGRESS");
+	ops_post_stack(s, true, f->edge_status, "");
+	post_event(s, e.stack, "AWS::CloudFormation::Stack", f->edge_status, "User Initiated");
+	bool fail = is(f, "edge-fail");
+	const char *failed_id = NULL;
+	for (size_t i = 0; i < rq->edge.nresources; i++) {
+		const ops_resource *r = &rq->edge.resources[i];
+		if (!creating && !strstr(r->type, "CloudFront::Distribution"))
+			continue;
+		post_event(s, r->logical_id, r->type,
+		           creating ? "CREATE_IN_PROGRESS" : "UPDATE_IN_PROGRESS", "");
+		if (!ops_sleep(s, f->step_ms)) {
+			ops_sink_edge(s, false);
+			return false;
+		}
+		if (fail && strstr(r->type, "CloudFront::Distribution")) {
+			failed_id = r->logical_id;
+			post_event(s, r->logical_id, r->type, "CREATE_FAILED",
+			           "Resource handler returned message: \"The VPC origin is not "
+			           "ready (Service: CloudFront, Status Code: 409)\"");
+			break;
+		}
+		post_event(s, r->logical_id, r->type,
+		           creating ? "CREATE_COMPLETE" : "UPDATE_COMPLETE", "");
+	}
+	if (failed_id) {
+		set_edge_status(f, "ROLLBACK_COMPLETE");
+		post_event(s, e.stack, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE", "");
+		ops_post_stack(s, true, f->edge_status, "");
+		ops_sink_edge(s, false);
+		ops_post_text(s, OPS_MSG_ERROR,
+		              "the edge stack %s failed (ROLLBACK_COMPLETE; first failure: %s "
+		              "CREATE_FAILED); the main stack %s is %s and stays: fix the cause, "
+		              "then D deploys again (the failed edge stack is deleted first)",
+		              e.stack, failed_id, rq->stack, f->status);
+		return false;
+	}
+	set_edge_status(f, creating ? "CREATE_COMPLETE" : "UPDATE_COMPLETE");
+	post_event(s, e.stack, "AWS::CloudFormation::Stack", f->edge_status, "");
+	ops_post_stack(s, true, f->edge_status, "");
+	const ops_output v[] = {{(char *)"DistributionDomainName",
+	                         (char *)"d111fake.cloudfront.net",
+	                         (char *)"The distribution's name"}};
+	ops_post_outputs(s, v, 1);
+	ops_sink_edge(s, false);
+	return true;
+}
+
+static bool edge_destroy(fake *f, const ops_request *rq, ops_sink *s)
+{
+	ops_request e = edge_of(rq);
+	ops_sink_edge(s, true);
+	cli_call(f, s, &e, "DeleteStack", 200, "", "delete-stack", NULL);
+	set_edge_status(f, "DELETE_IN_PROGRESS");
+	post_event(s, e.stack, "AWS::CloudFormation::Stack", f->edge_status, "User Initiated");
+	for (size_t i = rq->edge.nresources; i-- > 0;) {
+		const ops_resource *r = &rq->edge.resources[i];
+		post_event(s, r->logical_id, r->type, "DELETE_IN_PROGRESS", "");
+		if (i % 4 == 0 && !ops_sleep(s, f->step_ms)) {
+			ops_sink_edge(s, false);
+			return false;
+		}
+		post_event(s, r->logical_id, r->type, "DELETE_COMPLETE", "");
+	}
+	post_event(s, e.stack, "AWS::CloudFormation::Stack", "DELETE_COMPLETE", "");
+	f->edge_exists = false;
+	set_edge_status(f, "DELETE_COMPLETE");
+	ops_post_stack(s, false, "DELETE_COMPLETE", "");
+	ops_sink_edge(s, false);
+	return true;
+}
+
+static void edge_resources(fake *f, const ops_request *rq, ops_sink *s)
+{
+	ops_request e = edge_of(rq);
+	ops_sink_edge(s, true);
+	cli_call(f, s, &e, "ListStackResources", f->edge_exists ? 200 : 400,
+	         f->edge_exists ? "" : "ValidationError: Stack does not exist",
+	         "list-stack-resources", NULL);
+	if (f->edge_exists) {
+		ops_resource *v = calloc(rq->edge.nresources + 1, sizeof(*v));
+		for (size_t i = 0; v && i < rq->edge.nresources; i++)
+			v[i] = (ops_resource){rq->edge.resources[i].logical_id,
+			                      rq->edge.resources[i].type, "CREATE_COMPLETE"};
+		if (v)
+			ops_post_resources(s, v, rq->edge.nresources); /* copies */
+		free(v);
+	} else {
+		ops_post_stack(s, false, "", "");
+	}
+	ops_sink_edge(s, false);
+}
+
 static void post_outputs(const fake *f, const ops_request *rq, ops_sink *s)
 {
 	char vpc[32], api[256];
@@ -156,7 +375,23 @@ static bool plan_changes(fake *f, const ops_request *rq, ops_changeset *cs)
 			continue;
 		ops_change c = {OPS_ADD,         OPS_REPL_NEVER, strdup(r->logical_id), strdup(""),
 		                strdup(r->type), strdup(""),     stateful_type(r->type)};
-		if (update) {
+		if (update && is(f, "edge-replace")) {
+			/* modifications only: what is replaced is the edge's */
+			if (modified < 3 && strstr(r->type, "Alarm") != NULL) {
+				c.action = OPS_MODIFY;
+				modified++;
+			} else {
+				free(c.logical_id);
+				free(c.physical_id);
+				free(c.type);
+				free(c.replace_because);
+				continue;
+			}
+			free(c.physical_id);
+			buf_init(&b, 0);
+			buf_addf(&b, "%s-%s-fake", rq->stack, r->logical_id);
+			c.physical_id = buf_take(&b);
+		} else if (update) {
 			/* a few changes of every kind, picked by type */
 			if (c.stateful && replaced_stateful == 0 &&
 			    strstr(r->type, "DBCluster") != NULL) {
@@ -363,6 +598,8 @@ static bool job_startup(fake *f, const ops_request *rq, ops_sink *s)
 		                   : "");
 	}
 	free(cli);
+	if (rq->edge.stack)
+		edge_startup(f, rq, s);
 	return true;
 }
 
@@ -422,7 +659,7 @@ static bool job_plan(fake *f, const ops_request *rq, ops_sink *s)
 	ops_changeset_free(&f->running);
 	ops_changeset_copy(&f->running, &m->u.cs);
 	ops_post(s, m);
-	return true;
+	return !rq->edge.stack || edge_plan(f, rq, s);
 }
 
 /* The change sets waiting on the pretend stack (made "elsewhere"), as DescribeChangeSet
@@ -514,11 +751,24 @@ static bool job_execute(fake *f, const ops_request *rq, ops_sink *s)
 	post_event(s, rq->stack, "AWS::CloudFormation::Stack", f->status, "User Initiated");
 	f->has_running = true;
 	f->done = 0;
-	return play(f, rq, s);
+	if (!play(f, rq, s)) {
+		if (rq->edge.stack && !ops_stopped(s))
+			ops_post_text(s, OPS_MSG_PHASE, /* the error is the main stack's */
+			              "%s is %s: the edge stack %s is not deployed (it follows the "
+			              "main stack)",
+			              rq->stack, f->status, rq->edge.stack);
+		return false;
+	}
+	return !rq->edge.stack || edge_execute(f, rq, s);
 }
 
 static bool job_destroy(fake *f, const ops_request *rq, ops_sink *s)
 {
+	/* the edge first: its VPC origin holds an interface in the main stack's subnets */
+	if (rq->edge.stack && f->edge_exists && !edge_destroy(f, rq, s))
+		return false;
+	if (rq->edge.stack && !f->exists)
+		return true; /* the edge alone */
 	char *cli = cli_line(rq, "delete-stack", NULL);
 	call(f, s, "DeleteStack", 200, "", cli ? cli : "");
 	free(cli);
@@ -655,6 +905,13 @@ static bool job_template(fake *f, const ops_request *rq, ops_sink *s)
 /* ListStackResources: the pretend stack's resources, as deployed. */
 static bool job_resources(fake *f, const ops_request *rq, ops_sink *s)
 {
+	if (rq->edge.stack)
+		edge_resources(f, rq, s);
+	if (!f->exists && rq->edge.stack && f->edge_exists) {
+		ops_post_stack(s, false, "", ""); /* the edge alone */
+		ops_post_resources(s, NULL, 0);
+		return true;
+	}
 	if (!f->exists) {
 		cli_call(f, s, rq, "ListStackResources", 400,
 		         "ValidationError: Stack does not exist", "list-stack-resources", NULL);
@@ -726,6 +983,11 @@ static bool fake_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *s)
 	case OPS_DISCARD:
 		cli_call(f, s, rq, "DeleteChangeSet", 200, "", "delete-change-set",
 		         "--change-set-name lmsctl");
+		if (rq->edge.stack && *rq->edge.changeset_id) {
+			ops_request e = edge_of(rq);
+			cli_call(f, s, &e, "DeleteChangeSet", 200, "", "delete-change-set",
+			         "--change-set-name lmsctl-edge");
+		}
 		return true;
 	case OPS_EXECUTE:
 		return job_execute(f, rq, s);
@@ -765,6 +1027,8 @@ static void fake_free(void *ctx)
 	free(f->status);
 	free(f->deployed);
 	free(f->cs_id);
+	free(f->edge_status);
+	free(f->edge_cs_id);
 	for (size_t i = 0; i < f->ndparams; i++) {
 		free(f->dparams[i].key);
 		free(f->dparams[i].value);
@@ -777,16 +1041,17 @@ static void fake_free(void *ctx)
 ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, size_t nres,
                           int step_ms, lms_error *err)
 {
-	static const char *const known[] = {"new",        "update",        "fail",
-	                                    "inprogress", "failed-create", "rollback-failed",
-	                                    "nocreds",    "denied",        "throttled"};
+	static const char *const known[] = {
+	    "new",     "update", "fail",      "inprogress", "failed-create", "rollback-failed",
+	    "nocreds", "denied", "throttled", "edge-fail",  "edge-replace"};
 	bool ok = false;
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		ok = ok || strcmp(scenario, known[i]) == 0;
 	if (!ok) {
 		lms_error_set(err, NULL, 0, 0,
 		              "unknown fake scenario '%s' (new, update, fail, inprogress, "
-		              "failed-create, rollback-failed, nocreds, denied, throttled)",
+		              "failed-create, rollback-failed, nocreds, denied, throttled, "
+		              "edge-fail, edge-replace)",
 		              scenario);
 		return NULL;
 	}
@@ -807,7 +1072,10 @@ ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, si
 			goto oom;
 	}
 	f->step_ms = step_ms > 0 ? step_ms : 1;
-	f->exists = !is(f, "new") && !is(f, "fail") && !is(f, "nocreds");
+	f->exists = !is(f, "new") && !is(f, "fail") && !is(f, "nocreds") && !is(f, "edge-fail");
+	/* the companion, where the scenario has a stack: as deployed with it */
+	f->edge_exists = f->exists && !is(f, "failed-create");
+	set_edge_status(f, f->edge_exists ? "UPDATE_COMPLETE" : "");
 	set_status(f, is(f, "inprogress")        ? "UPDATE_IN_PROGRESS"
 	              : is(f, "failed-create")   ? "ROLLBACK_COMPLETE"
 	              : is(f, "rollback-failed") ? "UPDATE_ROLLBACK_FAILED"

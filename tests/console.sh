@@ -869,5 +869,97 @@ keys : 'changeset lms-pending' Enter
 expect cs-nostack 'cannot be read: the stack does'
 keys q
 
+# ---- two stacks: the main stack, then its edge (us-east-1); one review, one confirmation ---------
+start 100 40 LMSCTL_FAKE_AWS=new LMSCTL_FAKE_STEP_MS=5
+keys 4
+expect edge-startup-main 'no stack yet: D creates it'
+expect edge-startup-edge 'edge stack lms-dev-edge in us-east-1: . no stack yet: D creates it after'
+keys D
+expect edge-review 'Change set review'
+expect edge-review-line 'then lms-dev-edge \(us-east-1\): [0-9]+ resources to add, its change set made after'
+for _ in $(seq 30); do T send-keys -t main NPage; done
+sleep 0.3
+expect edge-review-heading 'Edge stack lms-dev-edge \(us-east-1\), after the main stack, its parameters from'
+expect edge-review-param 'AlbArn <- the main stack.s output AlbArn'
+expect edge-review-resource '\+ add +edge:Distribution +CloudFront::Distribut'
+keys a
+expect edge-confirm-both 'then the edge stack lms-dev-edge \(us-east-1\): [0-9]+ resources to add'
+expect edge-confirm-one 'Deploy lms-dev, then lms-dev-edge\?'
+keys y
+expect edge-events 'edge:Distribution +CREATE_COMPLETE' 20
+expect edge-done 'lms-dev: CREATE_COMPLETE, lms-dev-edge: CREATE_COMPLETE in' 20
+expect edge-outputs 'edge:DistributionDomain.* +d111fake.cloudfront.net'
+keys 5
+expect edge-apilog-execute 'execute-change-set --stack-name lms-dev-edge'
+expect edge-apilog-region '(lmsctl|│) --region us-east-1'
+keys q
+# an update: the edge's change set in the same review; a replacement in either: typed
+start 100 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+keys 4
+expect edge-update-startup 'edge stack lms-dev-edge in us-east-1: . UPDATE_COMPLETE'
+keys D
+expect edge-update-line 'then lms-dev-edge \(us-east-1\): 0 add, 1 modify, 0 REPLACE, 0 REMOVE'
+expect edge-update-row '~ modify +edge:Distribution'
+keys a
+expect edge-update-typed 'Type the environment name \(dev\) to apply both'
+keys dev Enter
+expect edge-update-done 'lms-dev: UPDATE_COMPLETE, lms-dev-edge: UPDATE_COMPLETE in' 20
+keys q
+# the main stack only modifies, the edge replaces: typed all the same (either side of the rule)
+start 100 40 LMSCTL_FAKE_AWS=edge-replace LMSCTL_FAKE_STEP_MS=5
+expect edge-replace-open 'UPDATE_COMPLETE'
+keys D
+expect edge-replace-main '\+0 add +~[1-9][0-9]* modify +±0 REPLACE +−0 REMOVE'
+expect edge-replace-line 'then lms-dev-edge \(us-east-1\): 0 add, 0 modify, 1 REPLACE, 0 REMOVE'
+expect edge-replace-row 'REPLACE +edge:Distribution'
+keys a
+expect edge-replace-typed 'Type the environment name \(dev\) to apply both'
+keys Escape
+keys n
+keys q
+# declined: both change sets discarded, the edge's in its Region
+start 100 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect edge-decline-open 'UPDATE_COMPLETE'
+keys D
+expect edge-decline-review 'then lms-dev-edge \(us-east-1\): 0 add, 1 modify'
+keys n
+keys M
+expect edge-decline-said 'change set discarded: nothing changed'
+keys q
+keys 5
+expect edge-decline-edge 'delete-change-set --stack-name lms-dev-edge'
+expect edge-decline-region '(lmsctl-edge|│) --region us-east-1'
+keys q
+# the edge fails after the main stack deployed: said, the main stack stays, what next
+start 100 40 LMSCTL_FAKE_AWS=edge-fail LMSCTL_FAKE_STEP_MS=5
+expect edge-fail-open 'no stack'
+keys D
+expect edge-fail-review 'Change set review'
+keys a
+keys y
+expect edge-fail-root 'ROOT CAUSE edge:Distribution CREATE_FAILED' 20
+keys M
+expect edge-fail-said 'the edge stack lms-dev-edge failed \(ROLLBACK_COMPLETE'
+expect edge-fail-main-stays 'the main stack lms-dev is CREATE_COMPLETE and stays'
+expect edge-fail-next 'then D deploys again \(the failed edge stack is deleted first\)'
+keys q
+keys 4
+expect edge-fail-state 'CREATE_COMPLETE, then lms-dev-edge . ROLLBACK_COMPLETE'
+keys q
+# destroy: one typed question naming both stacks and what they hold; the edge goes first
+start 100 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
+expect edge-destroy-open 'UPDATE_COMPLETE'
+keys X
+expect edge-destroy-asks 'Destroy the stacks'
+expect edge-destroy-edge 'First the edge stack lms-dev-edge in us-east-1: its [0-9]+ resources go'
+expect edge-destroy-main 'then:.*|Delete stack lms-dev in eu-west-1\? Its [0-9]+ resources go'
+expect edge-destroy-typed 'Type the environment name \(dev\) to confirm'
+keys dev Enter
+expect edge-destroy-done 'lms-dev: DELETE_COMPLETE, lms-dev-edge: DELETE_COMPLETE in' 20
+keys 5
+keys k
+expect edge-destroy-edge-first 'delete-stack --stack-name lms-dev-edge --region us-east-1'
+keys q
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

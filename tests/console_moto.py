@@ -21,6 +21,11 @@ viewer's keys that may not create change sets.
 * test_open_change_set: `:changeset NAME` on a change set boto3 made: another stack's is
   refused, this stack's reviewed and applied (ExecuteChangeSet; no CreateChangeSet).
 * test_access_denied: the viewer's CreateChangeSet is refused: a readable message.
+* test_two_stacks: the fixture catalog tests/fixtures/deploy-pair (a companion `edge` in
+  us-east-1, as templates/catalog.yml names one): the Stack view shows both stacks' states;
+  D reviews both (the edge's change set made after the main stack, with its outputs), one
+  confirmation, the main stack then the edge created (moto, both Regions); X asks once,
+  naming both, and deletes the edge first, then the main stack.
 
 Exits 77 (skipped) when tmux, moto or boto3 is missing.
 """
@@ -43,6 +48,8 @@ import deploy_moto as dm  # noqa: E402  (exits 77 itself without moto or boto3)
 import botocore.exceptions  # noqa: E402
 
 FIXTURE = os.path.join(dm.TOP, "tests", "fixtures", "console-moto")
+PAIR = os.path.join(dm.TOP, "tests", "fixtures", "deploy-pair")
+EDGE_REGION = "us-east-1"
 LSAN_SUPP = "leak:libncursesw.so\nleak:libtinfo.so\nleak:libpanelw.so\nleak:libmenuw.so\nleak:libformw.so\n"
 
 
@@ -200,6 +207,11 @@ class ConsoleAgainstMoto(unittest.TestCase):
 
     def admin(self, service):
         return self.moto.client(service, self.keys["admin"])
+
+    def cf(self, region):
+        return dm.boto3.client("cloudformation", endpoint_url=self.moto.url, region_name=region,
+                               aws_access_key_id=self.keys["admin"][0],
+                               aws_secret_access_key=self.keys["admin"][1])
 
     def journal(self):
         path = os.path.join(self.work, "state", "lmsctl", "journal.log")
@@ -534,6 +546,53 @@ class ConsoleAgainstMoto(unittest.TestCase):
             time.sleep(0.5)
         c.keys("Escape", "q")  # q closes a view; from the params view it quits
         self.assertEqual(c.exit_status(), 0, s)
+
+    def test_two_stacks(self):
+        """The console's D and X on an environment of two stacks (ops/envflow.h)."""
+        c = self.console
+        model = self.model(PAIR, "lms-cpair", suffix="cpai")
+        self.open(PAIR, model)
+        c.keys("4")
+        c.wait(r"edge stack lms-cpair-edge in us-east-1: . no stack yet: D creates it after")
+        c.keys("D")
+        c.wait(r"Change set review", 30)
+        c.wait(r"then lms-cpair-edge \(us-east-1\): 2 resources to add, its change set made")
+        c.wait(r"OriginDomain <- the main stack's output OriginName")
+        c.keys("a")
+        c.wait(r"Deploy lms-cpair, then lms-cpair-edge\?")
+        c.keys("y")
+        s = c.wait(r"lms-cpair: CREATE_COMPLETE, lms-cpair-edge: CREATE_COMPLETE in \d+ s", 90)
+        self.assertRegex(s, r"edge:EdgeQueue +CREATE_COMPLETE")
+        main = self.admin("cloudformation").describe_stacks(StackName="lms-cpair")["Stacks"][0]
+        edge = self.cf(EDGE_REGION).describe_stacks(StackName="lms-cpair-edge")["Stacks"][0]
+        self.assertEqual(main["StackStatus"], "CREATE_COMPLETE")
+        self.assertEqual(edge["StackStatus"], "CREATE_COMPLETE")
+        self.assertLess(main["CreationTime"], edge["CreationTime"])
+        deploys = [(e["stack"], e["region"], e["result"]) for e in self.journal()
+                   if e["command"] == "console deploy"]
+        self.assertEqual(deploys, [("lms-cpair", dm.REGION, "CREATE_COMPLETE"),
+                                   ("lms-cpair-edge", EDGE_REGION, "CREATE_COMPLETE")])
+        # X: one typed question naming both; the edge first
+        c.keys("X")
+        c.wait(r"Destroy the stacks", 30)
+        c.wait(r"First the edge stack lms-cpair-edge in us-east-1: its 2 resources")
+        c.wait(r"SQS::Queue EdgeQueue, SSM::Parameter OriginParameter\); then:")
+        c.wait(r"Delete stack lms-cpair in eu-west-1\?")
+        c.wait(r"Type the environment name \(cpai\)")
+        c.text("cpai")
+        c.keys("Enter")
+        c.wait(r"lms-cpair: DELETE_COMPLETE, lms-cpair-edge: DELETE_COMPLETE in \d+ s", 90)
+        destroys = [(e["stack"], e["result"]) for e in self.journal()
+                    if e["command"] == "console destroy"]
+        self.assertEqual(destroys, [("lms-cpair-edge", "DELETE_COMPLETE"),
+                                    ("lms-cpair", "DELETE_COMPLETE")])
+        for region, name in ((dm.REGION, "lms-cpair"), (EDGE_REGION, "lms-cpair-edge")):
+            cf = self.cf(region)
+            with self.assertRaises(botocore.exceptions.ClientError):
+                cf.describe_stacks(StackName=name)
+        c.keys(":")
+        c.text("q!")
+        c.keys("Enter")
 
     def test_access_denied(self):
         c = self.console

@@ -885,6 +885,100 @@ static void test_ops_fake_deploy(void **state)
 	ops_runner_free(r);
 }
 
+/* The index of the first message of `kind` about the edge (or not), from `from`; m->n when
+ * none. */
+static size_t first_of(const msgs *m, size_t from, ops_msg_kind kind, bool edge)
+{
+	for (size_t i = from; i < m->n; i++)
+		if (m->v[i]->kind == kind && m->v[i]->edge == edge)
+			return i;
+	return m->n;
+}
+
+/* An environment of two stacks (ops_request.edge): every message about the companion is
+ * marked `edge`, and the fake plays both in their order. */
+static void test_ops_fake_edge(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	ops_backend *b = ops_fake_new("new", fake_res, 7, 1, &err);
+	ops_runner *r = ops_runner_new(b, &err);
+	assert_non_null(r);
+	char *present[] = {"Vpc", "Subnet1", "DatabaseCluster"};
+	ops_request rq;
+	request(&rq, present, 3);
+	ops_param params[] = {{"Environment", "dev", false, false}};
+	ops_param from[] = {{"AlbArn", "AlbArn", false, false}};
+	ops_resource res[] = {{"Distribution", "AWS::CloudFront::Distribution", ""},
+	                      {"WebAcl", "AWS::WAFv2::WebACL", ""}};
+	rq.edge = (ops_edge){.stack = "lms-test-edge",
+	                     .region = "us-east-1",
+	                     .template_text = "Resources: {}\n",
+	                     .template_len = 14,
+	                     .params = params,
+	                     .nparams = 1,
+	                     .from = from,
+	                     .nfrom = 1,
+	                     .resources = res,
+	                     .nresources = 2,
+	                     .changeset_id = ""};
+	msgs m;
+	/* start-up: both stacks' states, the edge's marked; its calls name its Region */
+	assert_true(run_job(r, OPS_STARTUP, &rq, &m, 5000));
+	size_t main_st = first_of(&m, 0, OPS_MSG_STACK, false);
+	size_t edge_st = first_of(&m, 0, OPS_MSG_STACK, true);
+	assert_true(main_st < edge_st && edge_st < m.n);
+	assert_false(m.v[edge_st]->u.stack.exists);
+	size_t call = first_of(&m, 0, OPS_MSG_CALL, true);
+	assert_true(call < m.n);
+	assert_non_null(strstr(m.v[call]->u.call.cli, "--stack-name lms-test-edge"));
+	assert_non_null(strstr(m.v[call]->u.call.cli, "--region us-east-1"));
+	assert_false(m.v[m.n - 1]->edge); /* DONE: the job's */
+	msgs_free(&m);
+	/* a plan: the main stack's change set, then the edge's, pending (no outputs yet) */
+	assert_true(run_job(r, OPS_PLAN, &rq, &m, 5000));
+	size_t mcs = first_of(&m, 0, OPS_MSG_CHANGESET, false);
+	size_t ecs = first_of(&m, 0, OPS_MSG_CHANGESET, true);
+	assert_true(mcs < ecs && ecs < m.n);
+	assert_int_equal(m.v[mcs]->u.cs.n, 3);
+	assert_false(m.v[mcs]->u.cs.pending);
+	assert_true(m.v[ecs]->u.cs.pending);
+	assert_int_equal(m.v[ecs]->u.cs.n, 2);
+	assert_string_equal(m.v[ecs]->u.cs.id, "");
+	char *cs_id = strdup(m.v[mcs]->u.cs.id);
+	msgs_free(&m);
+	/* execute: every event of the main stack before the first of the edge */
+	rq.changeset_id = cs_id;
+	assert_true(run_job(r, OPS_EXECUTE, &rq, &m, 10000));
+	size_t first_edge = first_of(&m, 0, OPS_MSG_EVENT, true);
+	assert_true(first_edge < m.n);
+	assert_true(first_of(&m, first_edge, OPS_MSG_EVENT, false) == m.n);
+	size_t main_done = m.n;
+	for (size_t i = 0; i < m.n; i++)
+		if (m.v[i]->kind == OPS_MSG_EVENT && !m.v[i]->edge &&
+		    strcmp(m.v[i]->u.event.type, "AWS::CloudFormation::Stack") == 0 &&
+		    strcmp(m.v[i]->u.event.status, "CREATE_COMPLETE") == 0)
+			main_done = i;
+	assert_true(main_done < first_edge);
+	size_t eout = first_of(&m, 0, OPS_MSG_OUTPUTS, true);
+	assert_true(first_of(&m, 0, OPS_MSG_OUTPUTS, false) < eout && eout < m.n);
+	assert_true(m.v[m.n - 1]->u.done.ok);
+	msgs_free(&m);
+	/* destroy: the edge gone before the main stack's first deletion */
+	assert_true(run_job(r, OPS_DESTROY, &rq, &m, 10000));
+	size_t edge_gone = m.n, main_first = first_of(&m, 0, OPS_MSG_EVENT, false);
+	for (size_t i = 0; i < m.n && edge_gone == m.n; i++)
+		if (m.v[i]->kind == OPS_MSG_EVENT && m.v[i]->edge &&
+		    strcmp(m.v[i]->u.event.type, "AWS::CloudFormation::Stack") == 0 &&
+		    strcmp(m.v[i]->u.event.status, "DELETE_COMPLETE") == 0)
+			edge_gone = i;
+	assert_true(edge_gone < main_first && main_first < m.n);
+	assert_true(m.v[m.n - 1]->u.done.ok);
+	msgs_free(&m);
+	free(cs_id);
+	ops_runner_free(r);
+}
+
 static void test_ops_detach_and_errors(void **state)
 {
 	(void)state;
@@ -1013,6 +1107,7 @@ int main(void)
 	                                    model_teardown),
 	    cmocka_unit_test(test_ops_helpers),
 	    cmocka_unit_test(test_ops_fake_deploy),
+	    cmocka_unit_test(test_ops_fake_edge),
 	    cmocka_unit_test(test_ops_detach_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

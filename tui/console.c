@@ -1478,9 +1478,12 @@ static void draw_tabs(console *c)
 	/* the right side: the model's file and the stack's state */
 	buf b;
 	buf_init(&b, 0);
-	if (c->ops.stack_known)
+	if (c->ops.stack_known) {
 		buf_addf(&b, "%s ", c->ops.stack_exists ? c->ops.stack_status : "no stack");
-	else if (c->ops.identity_error)
+		if (c->ops.edge_known) /* the environment's companion (view 4) */
+			buf_addf(&b, "+ edge %s ",
+			         c->ops.edge_exists ? c->ops.edge_status : "none");
+	} else if (c->ops.identity_error)
 		buf_addf(&b, "AWS: %s ", "no access");
 	buf_addf(&b, "%s ", c->m->path ? c->m->path : "(built-in model)");
 	int wd = (int)ui_width(c, buf_cstr(&b));

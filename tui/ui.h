@@ -255,6 +255,7 @@ typedef struct dep_resource {
 	char *logical_id, *type, *status, *reason;
 	double started, finished; /* seconds since the epoch; 0 when unknown */
 	bool failed;
+	bool edge; /* the companion stack's (its logical id shown as "edge:Id") */
 } dep_resource;
 
 typedef struct stackops {
@@ -298,6 +299,19 @@ typedef struct stackops {
 	bool has_pending;
 	bool detached;
 	bool destroy_waiting; /* X pressed: the dialog opens when the list arrives */
+	/* the environment's companion stack (ops/envflow.h: the edge in us-east-1), as the
+	 * model last resolved it (stackops_request); edge.stack NULL: one stack */
+	ops_edge edge;
+	char *edge_name;  /* the companion's name in the catalog ("edge") */
+	char *edge_error; /* why it could not be resolved from the model: D and X refuse */
+	char *edge_status, *edge_reason;
+	bool edge_known, edge_exists;
+	ops_changeset ecs; /* its change set under review (or pending: its resources) */
+	bool have_ecs;
+	ops_resource *edres; /* its ListStackResources, for the destroy dialog */
+	size_t nedres;
+	bool edge_listed;  /* edres came */
+	bool edge_touched; /* the running deploy or destroy reached the edge stack */
 } stackops;
 
 /* ---- the console -------------------------------------------------------- */

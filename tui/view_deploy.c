@@ -20,6 +20,8 @@
 #include "common/str.h"
 #include "common/vec.h"
 #include "model/analysis.h"
+#include "ops/envflow.h"
+#include "ops/stackflow.h"
 
 #include "tui/ui_text.h"
 
@@ -76,6 +78,13 @@ static void set_str(char **dst, const char *src)
 	*dst = d;
 }
 
+/* Whether the companion has something to deploy: changes, or a change set to make after
+ * the main stack. */
+static bool edge_work(const stackops *o)
+{
+	return o->edge.stack && o->have_ecs && (o->ecs.pending || o->ecs.n > 0);
+}
+
 static void dparams_clear(stackops *o)
 {
 	for (size_t i = 0; i < o->ndparams; i++) {
@@ -119,6 +128,14 @@ void stackops_free(stackops *o)
 	free(o->open_stack);
 	dparams_clear(o);
 	ops_resources_free(o->dres, o->ndres);
+	ops_edge_free(&o->edge);
+	free(o->edge_name);
+	free(o->edge_error);
+	free(o->edge_status);
+	free(o->edge_reason);
+	if (o->have_ecs)
+		ops_changeset_free(&o->ecs);
+	ops_resources_free(o->edres, o->nedres);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -172,6 +189,92 @@ void stackops_init(console *c)
 	                         "`lmsctl destroy` do it from the command line");
 }
 
+/* cfn_kv values as the request's parameters (copied) */
+static ops_param *params_of(const cfn_kv *kv, size_t n, size_t *out)
+{
+	ops_param *v = calloc(n + 1, sizeof(*v));
+	*out = 0;
+	for (size_t i = 0; v && i < n; i++) {
+		v[i] = (ops_param){strdup(kv[i].key), strdup(kv[i].value), kv[i].no_echo,
+		                   kv[i].keep_previous};
+		(*out)++;
+		if (!v[i].key || !v[i].value) {
+			for (size_t j = 0; j <= i; j++) {
+				free(v[j].key);
+				free(v[j].value);
+			}
+			free(v);
+			*out = 0;
+			return NULL;
+		}
+	}
+	return v;
+}
+
+/* The companion of the environment (ops/envflow.h) resolved from the model into o->edge:
+ * its stack, region, template, the values it sends before the main stack's outputs are
+ * known, which parameters take which outputs, its resources. o->edge_error says why it
+ * could not be. */
+static void edge_resolve(console *c)
+{
+	stackops *o = &c->ops;
+	ops_edge_free(&o->edge);
+	free(o->edge_error);
+	o->edge_error = NULL;
+	ef_companion ec;
+	lms_error err = {0};
+	buf tpl;
+	buf_init(&tpl, 0);
+	cfn_kv *kv = NULL;
+	size_t nkv = 0;
+	bool ok = ef_open(c->cat, c->m, &ec, &err);
+	if (ok && ec.comp) {
+		ops_edge *e = &o->edge;
+		set_str(&o->edge_name, ec.comp->name);
+		ok = ef_template(&ec, &tpl, &err) && ef_params(&ec, c->cat, c->m, NULL, &kv, &nkv);
+		e->stack = ok ? strdup(ec.stack) : NULL;
+		e->region = strdup(ec.region);
+		e->changeset_id = strdup("");
+		e->template_len = tpl.len;
+		e->template_text = buf_take(&tpl);
+		e->params = ok ? params_of(kv, nkv, &e->nparams) : NULL;
+		const catalog *ec_cat = ec.cat;
+		size_t nfrom = 0, nres = ec_cat->nentries[SEC_RESOURCES];
+		for (size_t i = 0; i < ec_cat->nparams; i++)
+			nfrom += ec_cat->params[i].from_output != NULL;
+		e->from = calloc(nfrom + 1, sizeof(*e->from));
+		for (size_t i = 0; e->from && i < ec_cat->nparams; i++)
+			if (ec_cat->params[i].from_output)
+				e->from[e->nfrom++] = (ops_param){
+				    strdup(ec_cat->params[i].e.name),
+				    strdup(ec_cat->params[i].from_output), false, false};
+		e->resources = calloc(nres + 1, sizeof(*e->resources));
+		for (size_t i = 0; e->resources && i < nres; i++) {
+			const cat_entry *r = &ec_cat->entries[SEC_RESOURCES][i];
+			const char *type = ynode_str(ynode_get(r->value, "Type"));
+			e->resources[e->nresources++] =
+			    (ops_resource){strdup(r->name), strdup(type ? type : "?"), strdup("")};
+		}
+		ok = ok && e->stack && e->region && e->changeset_id && e->template_text &&
+		     e->params && e->from && e->resources;
+		for (size_t i = 0; ok && i < e->nfrom; i++)
+			ok = e->from[i].key && e->from[i].value;
+		for (size_t i = 0; ok && i < e->nresources; i++)
+			ok = e->resources[i].logical_id && e->resources[i].type &&
+			     e->resources[i].status;
+		if (!ok)
+			ops_edge_free(e);
+	}
+	if (!ok) {
+		char *why = err.msg ? lms_error_format(&err) : NULL;
+		o->edge_error = why ? why : strdup("out of memory");
+	}
+	sf_kv_free(kv, nkv);
+	buf_free(&tpl);
+	ef_close(&ec);
+	lms_error_clear(&err);
+}
+
 void stackops_request(console *c, ops_request *rq)
 {
 	memset(rq, 0, sizeof(*rq));
@@ -195,6 +298,17 @@ void stackops_request(console *c, ops_request *rq)
 			    (char *)c->cat->entries[SEC_RESOURCES][i].name;
 	/* the parameter values (borrowed: the runner copies them) */
 	rq->params = ops_model_params(c->cat, c->m, &rq->nparams);
+	/* the companion (borrowed from c->ops.edge); a change set opened by name is the main
+	 * stack's alone */
+	edge_resolve(c);
+	if (c->ops.edge.stack && !(c->ops.have_cs && c->ops.cs.opened)) {
+		ops_edge *e = &c->ops.edge;
+		free(e->changeset_id);
+		e->changeset_id = strdup(
+		    c->ops.have_ecs && !c->ops.ecs.pending && c->ops.ecs.id ? c->ops.ecs.id : "");
+		if (e->changeset_id)
+			rq->edge = *e;
+	}
 }
 
 /* A job that reads and changes nothing (the deployed template, the resources, drift): it
@@ -233,6 +347,7 @@ bool stackops_start(console *c, ops_job job)
 	if (side_job(job))
 		return true; /* the stack view keeps showing the operation it showed */
 	o->job = job;
+	o->edge_touched = false;
 	o->job_started = ops_now();
 	o->job_finished = 0;
 	o->detached = false;
@@ -325,10 +440,20 @@ int deploy_start(console *c)
 		ops_changeset_free(&o->cs);
 		o->have_cs = false;
 	}
+	if (o->have_ecs) {
+		ops_changeset_free(&o->ecs);
+		o->have_ecs = false;
+	}
+	edge_resolve(c);
+	if (o->edge_error) {
+		console_msg(c, true, "deploy stopped: the edge stack's model: %s", o->edge_error);
+		return UI_HANDLED | UI_REDRAW;
+	}
 	resources_clear(o);
 	outputs_clear(o);
 	o->phase = DEP_PLANNING;
-	set_str(&o->phase_text, "creating the change set");
+	set_str(&o->phase_text,
+	        o->edge.stack ? "creating the change sets" : "creating the change set");
 	if (!stackops_start(c, OPS_PLAN))
 		o->phase = DEP_IDLE;
 	return UI_HANDLED | UI_REDRAW;
@@ -350,9 +475,10 @@ static int on_destroy_confirm(console *c, dialog *d, int choice, const char *tex
 	size_t n = 0;
 	for (size_t i = 0; i < c->cat->nentries[SEC_RESOURCES]; i++)
 		n += !ui_model_resource_hidden(&c->um, i);
-	o->total = n;
+	o->total = (!o->stack_known || o->stack_exists ? n : 0) + (o->edge_exists ? o->nedres : 0);
 	o->phase = DEP_RUNNING;
-	set_str(&o->phase_text, "deleting the stack");
+	set_str(&o->phase_text, o->edge.stack ? "deleting the edge stack, then the main stack"
+	                                      : "deleting the stack");
 	console_set_view(c, VIEW_DEPLOY);
 	if (!stackops_start(c, OPS_DESTROY))
 		o->phase = DEP_IDLE;
@@ -440,6 +566,34 @@ static int wrapped_lines(console *c, const buf *b, int inner)
 	return (int)ui_wrap(buf_cstr(b), b->len, (size_t)inner, c->utf8, NULL, 0);
 }
 
+static const char *short_type(const char *type);
+
+/* The edge's part of the destroy question: deleted first (its VPC origin holds an interface
+ * in the main stack's subnets), with what it holds as ListStackResources says. */
+static void destroy_edge_intro(console *c, buf *b, bool alone)
+{
+	const stackops *o = &c->ops;
+	if (!o->edge_listed || (o->edge_known && !o->edge_exists)) {
+		buf_addf(b, "Edge stack %s (%s): %s.\n", o->edge.stack, o->edge.region,
+		         o->edge_known && !o->edge_exists
+		             ? "does not exist, nothing to delete there"
+		             : "its resources could not be listed; "
+		               "it is deleted first if it exists");
+		return;
+	}
+	buf_addf(b, "%s the edge stack %s in %s: its %zu resource%s go%s (",
+	         alone ? "Delete" : "First", o->edge.stack, o->edge.region, o->nedres,
+	         o->nedres == 1 ? "" : "s", o->nedres == 1 ? "es" : "");
+	/* those that hold data first (ops_resources_sort), three at most: the dialog keeps its
+	 * lines for the main stack's */
+	for (size_t i = 0; i < o->nedres && i < 3; i++)
+		buf_addf(b, "%s%s %s", i ? ", " : "", short_type(o->edres[i].type),
+		         o->edres[i].logical_id);
+	if (o->nedres > 3)
+		buf_addf(b, " and %zu more", o->nedres - 3);
+	buf_addf(b, ")%s\n", alone ? "." : "; then:");
+}
+
 /* The destroy question, with what the stack holds as ListStackResources says (`listed`),
  * the stateful resources first; then what the job lifts first; then the typed name. */
 static void destroy_dialog(console *c, bool listed)
@@ -447,7 +601,10 @@ static void destroy_dialog(console *c, bool listed)
 	stackops *o = &c->ops;
 	const char *stack = model_get(c->m, "stack");
 	dialog *d =
-	    dlg_new(DLG_TYPED, console_is_prod(c) ? "DESTROY the PROD stack" : "Destroy the stack",
+	    dlg_new(DLG_TYPED,
+	            console_is_prod(c)
+	                ? (o->edge.stack ? "DESTROY the PROD stacks" : "DESTROY the PROD stack")
+	                : (o->edge.stack ? "Destroy the stacks" : "Destroy the stack"),
 	            on_destroy_confirm);
 	if (!d)
 		return;
@@ -457,7 +614,13 @@ static void destroy_dialog(console *c, bool listed)
 	buf_init(&intro, 0);
 	buf_init(&others, 0);
 	buf_init(&tail, 0);
-	if (listed)
+	bool main_gone = o->stack_known && !o->stack_exists;
+	if (o->edge.stack)
+		destroy_edge_intro(c, &intro, main_gone);
+	if (main_gone)
+		buf_addf(&intro, "Stack %s does not exist in %s: nothing else to delete.\n\n",
+		         stack ? stack : "?", region);
+	else if (listed)
 		buf_addf(
 		    &intro,
 		    "Delete stack %s in %s%s? Its %zu resource%s go%s; it cannot be undone.\n\n",
@@ -519,15 +682,26 @@ int destroy_start(console *c)
 	stackops *o = &c->ops;
 	if (!can_act(c, "destroy", 'X'))
 		return UI_HANDLED | UI_REDRAW;
-	if (o->stack_known && !o->stack_exists) {
-		console_msg(c, false, "stack %s does not exist: nothing to destroy",
-		            model_get(c->m, "stack") ? model_get(c->m, "stack") : "");
+	edge_resolve(c);
+	if (o->edge_error) {
+		console_msg(c, true, "destroy stopped: the edge stack's model: %s", o->edge_error);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	/* the question names what the stack holds: ListStackResources first */
+	if (o->stack_known && !o->stack_exists &&
+	    !(o->edge.stack && o->edge_known && o->edge_exists)) {
+		console_msg(c, false, "stack %s does not exist%s: nothing to destroy",
+		            model_get(c->m, "stack") ? model_get(c->m, "stack") : "",
+		            o->edge.stack ? ", nor its edge stack" : "");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	/* the question names what the stacks hold: ListStackResources first */
 	ops_resources_free(o->dres, o->ndres);
 	o->dres = NULL;
 	o->ndres = 0;
+	ops_resources_free(o->edres, o->nedres);
+	o->edres = NULL;
+	o->nedres = 0;
+	o->edge_listed = false;
 	o->destroy_waiting = true;
 	if (stackops_start(c, OPS_RESOURCES)) {
 		console_progress(c, "listing the stack's resources (ListStackResources)...");
@@ -551,12 +725,83 @@ static int on_apply_confirm(console *c, dialog *d, int choice, const char *text,
 		return UI_REDRAW;
 	}
 	resources_clear(o);
-	o->total = o->cs.n;
+	o->scroll = 0; /* the newest events in sight */
+	o->total = o->cs.n + (edge_work(o) && !o->cs.opened ? o->ecs.n : 0);
 	o->phase = DEP_RUNNING;
-	set_str(&o->phase_text, "executing the change set");
+	set_str(&o->phase_text, edge_work(o) && !o->cs.opened
+	                            ? "executing the change sets: the main stack, then the edge"
+	                            : "executing the change set");
 	if (!stackops_start(c, OPS_EXECUTE))
 		o->phase = DEP_REVIEW;
 	return UI_REDRAW;
+}
+
+/* What the edge's change set does ("1 add, 0 modify, 0 REPLACE, 0 REMOVE"), or, made after
+ * the main stack, its resources and how many parameters take the main stack's outputs. */
+static void edge_summary(console *c, buf *b)
+{
+	const stackops *o = &c->ops;
+	if (!o->have_ecs) {
+		buf_adds(b, "no change set");
+	} else if (o->ecs.pending) {
+		buf_addf(b,
+		         "%zu resource%s to %s, its change set made after the main stack, %zu "
+		         "parameter%s from its outputs",
+		         o->ecs.n, o->ecs.n == 1 ? "" : "s",
+		         o->ecs.creates_stack ? "add" : "update", o->edge.nfrom,
+		         o->edge.nfrom == 1 ? "" : "s");
+	} else {
+		size_t add, mod, rep, rem;
+		ops_changeset_counts(&o->ecs, &add, &mod, &rep, &rem);
+		buf_addf(b, "%zu add, %zu modify, %zu REPLACE, %zu REMOVE", add, mod, rep, rem);
+	}
+}
+
+/* The one confirmation for both stacks: typed when either replaces or removes. */
+static int apply_both(console *c, size_t add, size_t mod, size_t rep, size_t rem, size_t stateful)
+{
+	stackops *o = &c->ops;
+	size_t eadd = 0, emod = 0, erep = 0, erem = 0;
+	if (o->have_ecs && !o->ecs.pending)
+		ops_changeset_counts(&o->ecs, &eadd, &emod, &erep, &erem);
+	for (size_t i = 0; o->have_ecs && !o->ecs.pending && i < o->ecs.n; i++)
+		stateful += o->ecs.v[i].stateful && ops_change_risk(&o->ecs.v[i]) >= 30;
+	const char *stack = model_get(c->m, "stack");
+	bool typed = rep + rem + erep + erem > 0;
+	const char *title = typed ? (console_is_prod(c) ? "Replace or remove resources in PROD"
+	                                                : "Replace or remove resources")
+	                          : (console_is_prod(c) ? "Apply to PROD" : "Apply");
+	dialog *d = dlg_new(typed ? DLG_TYPED : DLG_CHOICE, title, on_apply_confirm);
+	if (!d)
+		return UI_HANDLED;
+	d->danger = typed;
+	buf b;
+	buf_init(&b, 0);
+	edge_summary(c, &b);
+	if (o->cs.n)
+		dlg_addf(d,
+		         "Apply the change set to %s (%s): %zu add, %zu modify, %zu REPLACE, %zu "
+		         "REMOVE;\n",
+		         stack, console_is_prod(c) ? "PROD" : console_env(c), add, mod, rep, rem);
+	else
+		dlg_addf(d, "%s has no changes;\n", stack);
+	dlg_addf(d, "then the edge stack %s (%s): %s.\n", o->edge.stack, o->edge.region,
+	         buf_cstr(&b));
+	buf_free(&b);
+	if (stateful)
+		dlg_addf(d, "%s %zu of them hold data (%s): a replacement or removal loses it.\n",
+		         c->sym.stateful, stateful, "database, cache, file system, bucket...");
+	if (typed) {
+		dlg_addf(d, "\nType the environment name (%s) to apply both:", console_env_name(c));
+		d->expect = strdup(console_env_name(c));
+	} else {
+		dlg_addf(d, "Deploy %s%s%s? No resource is replaced or removed.",
+		         o->cs.n ? stack : "", o->cs.n ? ", then " : "", o->edge.stack);
+		dlg_choice_add(d, 'y', "yes, apply");
+		dlg_choice_add(d, 'n', "no (Enter)");
+	}
+	dlg_push(c, d);
+	return UI_HANDLED | UI_REDRAW;
 }
 
 static int apply(console *c)
@@ -591,6 +836,8 @@ static int apply(console *c)
 	for (size_t i = 0; i < o->cs.n; i++)
 		stateful += o->cs.v[i].stateful && ops_change_risk(&o->cs.v[i]) >= 30;
 	const char *stack = model_get(c->m, "stack");
+	if (edge_work(o) && !o->cs.opened)
+		return apply_both(c, add, mod, rep, rem, stateful);
 	if (rep + rem > 0) {
 		dialog *d = dlg_new(DLG_TYPED,
 		                    console_is_prod(c) ? "Replace or remove resources in PROD"
@@ -687,10 +934,10 @@ int deploy_ctrl_c(console *c)
 
 /* ---- messages from the worker ----------------------------------------------- */
 
-static dep_resource *resource(stackops *o, const char *id, const char *type)
+static dep_resource *resource(stackops *o, const char *id, const char *type, bool edge)
 {
 	for (size_t i = 0; i < o->nres; i++)
-		if (strcmp(o->res[i].logical_id, id) == 0)
+		if (o->res[i].edge == edge && strcmp(o->res[i].logical_id, id) == 0)
 			return &o->res[i];
 	if (!VEC_RESERVE(o->res, o->capres, o->nres + 1))
 		return NULL;
@@ -707,20 +954,22 @@ static dep_resource *resource(stackops *o, const char *id, const char *type)
 		free(r->reason);
 		return NULL;
 	}
+	r->edge = edge;
 	o->nres++;
 	return r;
 }
 
-static void on_event(console *c, ops_event *e)
+static void on_event(console *c, ops_event *e, bool edge)
 {
 	stackops *o = &c->ops;
 	if (strcmp(e->type, "AWS::CloudFormation::Stack") == 0) {
-		set_str(&o->stack_status, e->status);
-		o->stack_known = true;
-		o->stack_exists = strcmp(e->status, "DELETE_COMPLETE") != 0;
+		set_str(edge ? &o->edge_status : &o->stack_status, e->status);
+		*(edge ? &o->edge_known : &o->stack_known) = true;
+		*(edge ? &o->edge_exists : &o->stack_exists) =
+		    strcmp(e->status, "DELETE_COMPLETE") != 0;
 		return;
 	}
-	dep_resource *r = resource(o, e->logical_id, e->type);
+	dep_resource *r = resource(o, e->logical_id, e->type, edge);
 	if (!r)
 		return;
 	bool was_final = r->finished > 0;
@@ -745,6 +994,23 @@ static void on_event(console *c, ops_event *e)
 			set_str(&o->root_reason, e->reason);
 		}
 	}
+}
+
+/* Both change sets are there (an empty one was deleted by the plan: its id is ""): the one
+ * review, or nothing to do. */
+static void plan_ended(console *c)
+{
+	stackops *o = &c->ops;
+	if (o->cs.n == 0 && !edge_work(o)) {
+		o->phase = DEP_DONE;
+		console_msg(c, false, "no changes: %s and %s already match the templates",
+		            model_get(c->m, "stack"), o->edge.stack);
+		return;
+	}
+	o->phase = DEP_REVIEW;
+	o->cursor = 0;
+	o->scroll = 0;
+	console_set_view(c, VIEW_DEPLOY);
 }
 
 static void on_done(console *c, ops_job job, bool ok)
@@ -793,6 +1059,8 @@ static void on_done(console *c, ops_job job, bool ok)
 	case OPS_PLAN:
 		if (!ok)
 			o->phase = DEP_DONE;
+		else if (o->edge.stack && o->have_cs)
+			plan_ended(c);
 		else if (o->have_cs && o->cs.n == 0)
 			stackops_start(c, OPS_DISCARD); /* nothing to do: the change set goes */
 		return;
@@ -830,7 +1098,13 @@ static void on_done(console *c, ops_job job, bool ok)
 	}
 	o->phase = DEP_DONE;
 	double secs = ops_now() - o->job_started;
-	if (ok)
+	if (ok && o->edge.stack && (job == OPS_EXECUTE || job == OPS_DESTROY))
+		console_msg(c, false, "%s: %s, %s: %s in %.0f s", model_get(c->m, "stack"),
+		            o->stack_known && o->stack_exists ? o->stack_status : "DELETE_COMPLETE",
+		            o->edge.stack,
+		            o->edge_known && o->edge_exists ? o->edge_status : "DELETE_COMPLETE",
+		            secs);
+	else if (ok)
 		console_msg(c, false, "%s: %s in %.0f s", model_get(c->m, "stack"),
 		            o->stack_status ? o->stack_status : "done", secs);
 	else if (o->error)
@@ -843,9 +1117,74 @@ static void on_done(console *c, ops_job job, bool ok)
 
 static void drift_show(console *c);
 
+/* A message about the companion stack; false when it is handled as the main stack's are
+ * (the API log, phases, errors, events, the end). */
+static bool edge_on_msg(console *c, ops_msg *m)
+{
+	stackops *o = &c->ops;
+	switch (m->kind) {
+	case OPS_MSG_STACK:
+		o->edge_known = true;
+		o->edge_exists = m->u.stack.exists;
+		set_str(&o->edge_status, m->u.stack.status);
+		set_str(&o->edge_reason, m->u.stack.reason);
+		return true;
+	case OPS_MSG_CHANGESET:
+		if (o->have_ecs)
+			ops_changeset_free(&o->ecs);
+		o->ecs = m->u.cs;
+		memset(&m->u.cs, 0, sizeof(m->u.cs)); /* moved */
+		o->have_ecs = true;
+		for (size_t i = 0; i < o->ecs.n; i++)
+			o->ecs.v[i].stateful =
+			    o->ecs.v[i].stateful || type_is_stateful(o->ecs.v[i].type);
+		ops_changeset_sort(&o->ecs);
+		return true;
+	case OPS_MSG_OUTPUTS: {
+		/* after the main stack's, each key prefixed with the companion's name */
+		ops_output *v =
+		    realloc(o->outputs, (o->noutputs + m->u.outputs.n + 1) * sizeof(*v));
+		if (!v)
+			return true;
+		o->outputs = v;
+		for (size_t i = 0; i < m->u.outputs.n; i++) {
+			ops_output *d = &o->outputs[o->noutputs];
+			d->key = lms_strdupf("%s:%s", o->edge_name ? o->edge_name : "edge",
+			                     m->u.outputs.v[i].key);
+			d->value = m->u.outputs.v[i].value;
+			d->description = m->u.outputs.v[i].description;
+			m->u.outputs.v[i].value = NULL; /* moved */
+			m->u.outputs.v[i].description = NULL;
+			if (!d->key || !d->value || !d->description) {
+				free(d->key);
+				free(d->value);
+				free(d->description);
+				continue;
+			}
+			o->noutputs++;
+		}
+		return true;
+	}
+	case OPS_MSG_RESOURCES:
+		ops_resources_free(o->edres, o->nedres);
+		o->edres = m->u.resources.v;
+		o->nedres = m->u.resources.n;
+		o->edge_listed = true;
+		m->u.resources.v = NULL; /* moved */
+		m->u.resources.n = 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
 void deploy_on_msg(console *c, ops_msg *m)
 {
 	stackops *o = &c->ops;
+	if (m->edge && (m->kind == OPS_MSG_EVENT || m->kind == OPS_MSG_STACK))
+		o->edge_touched = true;
+	if (m->edge && edge_on_msg(c, m))
+		return;
 	switch (m->kind) {
 	case OPS_MSG_CALL:
 		if (!VEC_RESERVE(o->calls, o->capcalls, o->ncalls + 1))
@@ -884,7 +1223,9 @@ void deploy_on_msg(console *c, ops_msg *m)
 			    o->cs.v[i].stateful || type_is_stateful(o->cs.v[i].type);
 		ops_changeset_sort(&o->cs);
 		o->scroll = 0;
-		if (o->cs.n == 0 && o->cs.opened) {
+		if (o->edge.stack && !o->cs.opened) {
+			/* the edge's follows: the plan's end decides (plan_ended) */
+		} else if (o->cs.n == 0 && o->cs.opened) {
 			o->phase = DEP_DONE;
 			console_msg(c, false, "change set %s has no changes: nothing to apply",
 			            o->cs.name);
@@ -898,7 +1239,7 @@ void deploy_on_msg(console *c, ops_msg *m)
 		}
 		break;
 	case OPS_MSG_EVENT:
-		on_event(c, &m->u.event);
+		on_event(c, &m->u.event, m->edge);
 		break;
 	case OPS_MSG_OUTPUTS:
 		outputs_clear(o);
@@ -1063,6 +1404,32 @@ static int draw_lines_header(console *c, WINDOW *w, int y, int wd, const char *t
 	return ui_wrap_put(c, w, y, 2, text, wd - 4, 3, a);
 }
 
+/* The companion's state under the main stack's: "edge stack lms-dev-edge in us-east-1:
+ * ✓ UPDATE_COMPLETE". Returns the lines used. */
+static int draw_edge_state(console *c, WINDOW *w, int y, int wd)
+{
+	const stackops *o = &c->ops;
+	buf b;
+	buf_init(&b, 0);
+	const char *st = o->edge_status ? o->edge_status : "";
+	const char *sym = !o->edge_known || !o->edge_exists ? c->sym.info
+	                  : ops_status_in_progress(st)      ? c->sym.arrow
+	                  : ops_status_failed(st)           ? c->sym.error
+	                                                    : c->sym.ok;
+	buf_addf(&b, "edge stack %s in %s: %s %s", o->edge.stack ? o->edge.stack : "?",
+	         o->edge.region ? o->edge.region : "?", sym,
+	         !o->edge_known   ? "not read yet"
+	         : o->edge_exists ? st
+	                          : "no stack yet: D creates it after the main stack");
+	if (o->edge_exists && o->edge_reason && *o->edge_reason)
+		buf_addf(&b, " (%s)", o->edge_reason);
+	int n =
+	    ui_wrap_put(c, w, y, 2, buf_cstr(&b), wd - 4, 2,
+	                th(&c->th, o->edge_exists && ops_status_failed(st) ? TH_ERROR : TH_NORMAL));
+	buf_free(&b);
+	return n;
+}
+
 static void draw_idle(console *c, WINDOW *w, int h, int wd)
 {
 	stackops *o = &c->ops;
@@ -1098,6 +1465,8 @@ static void draw_idle(console *c, WINDOW *w, int h, int wd)
 		y += ui_wrap_put(
 		    c, w, y, 2, buf_cstr(&b), wd - 4, 2,
 		    th(&c->th, ops_status_failed(o->stack_status) ? TH_ERROR : TH_NORMAL));
+		if (o->edge.stack || o->edge_known)
+			y += draw_edge_state(c, w, y, wd);
 		if (o->account) {
 			buf_reset(&b);
 			buf_addf(&b, "account %s as %s", o->account, o->arn ? o->arn : "?");
@@ -1177,6 +1546,99 @@ static void draw_counts(console *c, WINDOW *w, int y, int wd)
 	}
 }
 
+/* The review's rows: the main stack's changes, then (two stacks) a heading and the edge's
+ * changes; when its change set is made after the main stack, which parameter takes which
+ * output, then its template's resources. */
+static size_t review_rows(const stackops *o)
+{
+	if (!(o->edge.stack && o->have_ecs))
+		return o->cs.n;
+	return o->cs.n + 1 + (o->ecs.pending ? o->edge.nfrom : 0) + o->ecs.n;
+}
+
+/* Row i's change; NULL for the heading (*from -1) or a parameter (*from its index). */
+static const ops_change *review_row(const stackops *o, size_t i, bool *edge, long *from)
+{
+	*edge = i >= o->cs.n;
+	*from = -1;
+	if (i < o->cs.n)
+		return &o->cs.v[i];
+	if (i == o->cs.n)
+		return NULL;
+	i -= o->cs.n + 1;
+	size_t nfrom = o->ecs.pending ? o->edge.nfrom : 0;
+	if (i < nfrom) {
+		*from = (long)i;
+		return NULL;
+	}
+	return &o->ecs.v[i - nfrom];
+}
+
+static void draw_change(console *c, WINDOW *w, int y, int wd, const ops_change *ch, bool edge,
+                        bool sel)
+{
+	const stackops *o = &c->ops;
+	int risk = ops_change_risk(ch);
+	bool danger = ch->stateful && risk >= 30;
+	bool pending = edge && o->ecs.pending;
+	const char *act = pending && ch->action == OPS_MODIFY       ? "update?"
+	                  : ch->action == OPS_ADD                   ? "add"
+	                  : ch->action == OPS_REMOVE                ? "REMOVE"
+	                  : ch->replacement == OPS_REPL_ALWAYS      ? "REPLACE"
+	                  : ch->replacement == OPS_REPL_CONDITIONAL ? "replace?"
+	                  : ch->action == OPS_MODIFY                ? "modify"
+	                                                            : "other";
+	const char *sym = ch->action == OPS_ADD               ? c->sym.add
+	                  : ch->action == OPS_REMOVE          ? c->sym.remove
+	                  : ch->replacement != OPS_REPL_NEVER ? c->sym.replace
+	                                                      : c->sym.modify;
+	attr_t a = danger                  ? th(&c->th, TH_DANGER)
+	           : risk >= 30            ? th(&c->th, TH_ERROR)
+	           : ch->action == OPS_ADD ? th(&c->th, TH_DIFF_ADD)
+	                                   : th(&c->th, TH_WARNING);
+	if (danger)
+		ui_fill(w, y, 2, wd - 4, a);
+	else if (sel)
+		ui_fill(w, y, 2, wd - 4, th(&c->th, TH_CURSOR_DIM));
+	int x = 1;
+	x += ui_puts(c, w, y, x, sel ? ">" : " ", 1, th(&c->th, TH_KEY));
+	x += ui_puts(c, w, y, x, danger ? c->sym.stateful : " ", 1, a);
+	x += ui_puts(c, w, y, x, sym, 1, a) + 1;
+	char col[32];
+	snprintf(col, sizeof(col), "%-8s ", act);
+	x += ui_puts(c, w, y, x, col, 9, a);
+	buf id;
+	buf_init(&id, 0);
+	buf_addf(&id, "%s%s%s", edge ? (o->edge_name ? o->edge_name : "edge") : "", edge ? ":" : "",
+	         ch->logical_id);
+	ui_put_cut(c, w, y, x, buf_cstr(&id), 24, a);
+	buf_free(&id);
+	x += 26;
+	ui_put_cut(c, w, y, x, short_type(ch->type), 22, danger ? a : th(&c->th, TH_DIM));
+	x += 24;
+	if (*ch->replace_because && x < wd - 4)
+		ui_put_cut(c, w, y, x, ch->replace_because, wd - 2 - x, a);
+}
+
+/* The selected change in full, under the list. */
+static void draw_change_detail(console *c, WINDOW *w, int h, int wd, const ops_change *ch)
+{
+	buf d;
+	buf_init(&d, 0);
+	buf_addf(&d, "%s (%s%s%s)", ch->logical_id, ch->type, *ch->physical_id ? ", " : "",
+	         ch->physical_id);
+	if (*ch->replace_because)
+		buf_addf(&d, ": replaced because of %s", ch->replace_because);
+	if (ch->stateful && ops_change_risk(ch) >= 30)
+		buf_addf(&d, " %s it holds data: %s loses it", c->sym.stateful,
+		         ch->action == OPS_REMOVE ? "the removal" : "the replacement");
+	ui_hline(c, w, h - 4, 1, wd - 2, th(&c->th, TH_BORDER));
+	ui_wrap_put(c, w, h - 3, 2, buf_cstr(&d), wd - 4, 2,
+	            ch->stateful && ops_change_risk(ch) >= 30 ? th(&c->th, TH_ERROR)
+	                                                      : th(&c->th, TH_NORMAL));
+	buf_free(&d);
+}
+
 static void draw_review(console *c, WINDOW *w, int h, int wd)
 {
 	stackops *o = &c->ops;
@@ -1190,87 +1652,81 @@ static void draw_review(console *c, WINDOW *w, int h, int wd)
 		buf_addf(&b, "%s%s %s template sha256 %.16s %s %s",
 		         model_get(c->m, "stack") ? model_get(c->m, "stack") : "?",
 		         o->cs.creates_stack ? " (new stack)" : "", c->sym.sep, o->cs.sha256,
-		         c->sym.sep, o->cs.name);
+		         c->sym.sep, o->cs.n ? o->cs.name : "no changes");
 	ui_put_cut(c, w, 1, 2, buf_cstr(&b), wd - 4, th(&c->th, TH_TITLE));
-	buf_free(&b);
 	draw_counts(c, w, 2, wd);
-	ui_puts(c, w, 3, 2,
+	int top = 4;
+	bool two = o->edge.stack && o->have_ecs && !o->cs.opened;
+	if (two) {
+		/* the edge, always in sight: after the main stack, with its outputs */
+		buf_reset(&b);
+		buf_addf(&b, "then %s (%s): ", o->edge.stack, o->edge.region);
+		edge_summary(c, &b);
+		ui_put_cut(c, w, 3, 2, buf_cstr(&b), wd - 4, th(&c->th, TH_INFO));
+		top = 5;
+	}
+	buf_free(&b);
+	ui_puts(c, w, top - 1, 2,
 	        "   action   logical id                type                    why replaced",
 	        wd - 4, th(&c->th, TH_DIM));
-	int rows = h - 8;
+	size_t n = two ? review_rows(o) : o->cs.n;
+	int rows = h - 4 - top;
 	if (rows < 1)
 		rows = 1;
-	if (o->cursor >= (long)o->cs.n)
-		o->cursor = (long)o->cs.n - 1;
+	if (o->cursor >= (long)n)
+		o->cursor = (long)n - 1;
 	if (o->cursor < 0)
 		o->cursor = 0;
 	if (o->cursor < o->scroll)
 		o->scroll = (int)o->cursor;
 	if (o->cursor >= o->scroll + rows)
 		o->scroll = (int)o->cursor - rows + 1;
-	for (int r = 0; r < rows && (size_t)o->scroll + (size_t)r < o->cs.n; r++) {
-		const ops_change *ch = &o->cs.v[o->scroll + r];
-		int y = 4 + r;
-		int risk = ops_change_risk(ch);
-		bool danger = ch->stateful && risk >= 30;
-		const char *act = ch->action == OPS_ADD                     ? "add"
-		                  : ch->action == OPS_REMOVE                ? "REMOVE"
-		                  : ch->replacement == OPS_REPL_ALWAYS      ? "REPLACE"
-		                  : ch->replacement == OPS_REPL_CONDITIONAL ? "replace?"
-		                  : ch->action == OPS_MODIFY                ? "modify"
-		                                                            : "other";
-		const char *sym = ch->action == OPS_ADD               ? c->sym.add
-		                  : ch->action == OPS_REMOVE          ? c->sym.remove
-		                  : ch->replacement != OPS_REPL_NEVER ? c->sym.replace
-		                                                      : c->sym.modify;
-		attr_t a = danger                  ? th(&c->th, TH_DANGER)
-		           : risk >= 30            ? th(&c->th, TH_ERROR)
-		           : ch->action == OPS_ADD ? th(&c->th, TH_DIFF_ADD)
-		                                   : th(&c->th, TH_WARNING);
+	for (int r = 0; r < rows && (size_t)o->scroll + (size_t)r < n; r++) {
+		bool edge;
+		long from;
+		const ops_change *ch = review_row(o, (size_t)o->scroll + (size_t)r, &edge, &from);
 		bool sel = o->scroll + r == o->cursor;
-		if (danger)
-			ui_fill(w, y, 2, wd - 4, a);
-		else if (sel)
-			ui_fill(w, y, 2, wd - 4, th(&c->th, TH_CURSOR_DIM));
-		int x = 1;
-		x += ui_puts(c, w, y, x, sel ? ">" : " ", 1, th(&c->th, TH_KEY));
-		x += ui_puts(c, w, y, x, danger ? c->sym.stateful : " ", 1, a);
-		x += ui_puts(c, w, y, x, sym, 1, a) + 1;
-		char col[32];
-		snprintf(col, sizeof(col), "%-8s ", act);
-		x += ui_puts(c, w, y, x, col, 9, a);
-		ui_put_cut(c, w, y, x, ch->logical_id, 24, a);
-		x += 26;
-		ui_put_cut(c, w, y, x, short_type(ch->type), 22, danger ? a : th(&c->th, TH_DIM));
-		x += 24;
-		if (*ch->replace_because && x < wd - 4)
-			ui_put_cut(c, w, y, x, ch->replace_because, wd - 2 - x, a);
+		if (ch) {
+			draw_change(c, w, top + r, wd, ch, edge, sel);
+			continue;
+		}
+		buf hd;
+		buf_init(&hd, 0);
+		if (from >= 0)
+			buf_addf(&hd, "%s   %s <- the main stack's output %s", sel ? ">" : " ",
+			         o->edge.from[from].key, o->edge.from[from].value);
+		else
+			buf_addf(&hd, "%s Edge stack %s (%s), after the main stack%s",
+			         sel ? ">" : " ", o->edge.stack, o->edge.region,
+			         o->ecs.pending ? ", its parameters from the main stack's outputs:"
+			                        : ":");
+		ui_put_cut(c, w, top + r, 1, buf_cstr(&hd), wd - 3,
+		           th(&c->th, from >= 0 ? TH_INFO : TH_TITLE));
+		buf_free(&hd);
 	}
-	if ((int)o->cs.n > rows) {
+	if ((int)n > rows) {
 		char pos[64];
 		snprintf(pos, sizeof(pos), " %d-%d/%zu ", o->scroll + 1,
-		         o->scroll + rows < (int)o->cs.n ? o->scroll + rows : (int)o->cs.n,
-		         o->cs.n);
+		         o->scroll + rows < (int)n ? o->scroll + rows : (int)n, n);
 		ui_puts(c, w, h - 1, wd - 2 - (int)strlen(pos), pos, (int)strlen(pos),
 		        th(&c->th, TH_BORDER));
 	}
-	/* the selected change in full */
-	if (o->cs.n) {
-		const ops_change *ch = &o->cs.v[o->cursor];
-		buf d;
-		buf_init(&d, 0);
-		buf_addf(&d, "%s (%s%s%s)", ch->logical_id, ch->type, *ch->physical_id ? ", " : "",
-		         ch->physical_id);
-		if (*ch->replace_because)
-			buf_addf(&d, ": replaced because of %s", ch->replace_because);
-		if (ch->stateful && ops_change_risk(ch) >= 30)
-			buf_addf(&d, " %s it holds data: %s loses it", c->sym.stateful,
-			         ch->action == OPS_REMOVE ? "the removal" : "the replacement");
-		ui_hline(c, w, h - 4, 1, wd - 2, th(&c->th, TH_BORDER));
-		ui_wrap_put(c, w, h - 3, 2, buf_cstr(&d), wd - 4, 2,
-		            ch->stateful && ops_change_risk(ch) >= 30 ? th(&c->th, TH_ERROR)
-		                                                      : th(&c->th, TH_NORMAL));
-		buf_free(&d);
+	if (n) {
+		bool edge;
+		long from;
+		const ops_change *ch = review_row(o, (size_t)o->cursor, &edge, &from);
+		if (!two)
+			ch = &o->cs.v[o->cursor];
+		if (ch) {
+			draw_change_detail(c, w, h, wd, ch);
+		} else {
+			buf d;
+			buf_init(&d, 0);
+			edge_summary(c, &d);
+			ui_hline(c, w, h - 4, 1, wd - 2, th(&c->th, TH_BORDER));
+			ui_wrap_put(c, w, h - 3, 2, buf_cstr(&d), wd - 4, 2, th(&c->th, TH_NORMAL));
+			buf_free(&d);
+		}
 	}
 }
 
@@ -1289,9 +1745,15 @@ static void draw_progress(console *c, WINDOW *w, int y, int wd)
 	                                                     : "Deploying";
 	if (o->phase == DEP_DONE)
 		what = o->ok ? "Finished" : "Failed";
-	buf_addf(&b, "%s %s %s %s %s elapsed", what,
-	         model_get(c->m, "stack") ? model_get(c->m, "stack") : "?", c->sym.sep,
-	         o->stack_status ? o->stack_status : "", el);
+	buf_addf(&b, "%s %s %s %s", what, model_get(c->m, "stack") ? model_get(c->m, "stack") : "?",
+	         c->sym.sep, o->stack_status ? o->stack_status : "");
+	if (o->edge.stack && (o->job == OPS_EXECUTE || o->job == OPS_DESTROY))
+		buf_addf(&b, "%s %s %s %s", o->job == OPS_DESTROY ? ", after" : ", then",
+		         o->edge.stack, c->sym.sep,
+		         o->edge_touched && o->edge_status && *o->edge_status ? o->edge_status
+		         : o->phase == DEP_DONE                               ? "not started"
+		                                                              : "waiting");
+	buf_addf(&b, " %s %s elapsed", c->sym.sep, el);
 	ui_put_cut(c, w, y, 2, buf_cstr(&b), wd - 4,
 	           th(&c->th, o->phase == DEP_DONE && !o->ok ? TH_ERROR : TH_TITLE));
 	buf_free(&b);
@@ -1328,8 +1790,9 @@ static void draw_running(console *c, WINDOW *w, int h, int wd)
 		const dep_resource *r = &o->res[o->root_cause];
 		buf b;
 		buf_init(&b, 0);
-		buf_addf(&b, "%s ROOT CAUSE %s %s: %s", c->sym.error, r->logical_id, r->status,
-		         o->root_reason ? o->root_reason : r->reason);
+		buf_addf(&b, "%s ROOT CAUSE %s%s%s %s: %s", c->sym.error,
+		         r->edge ? (o->edge_name ? o->edge_name : "edge") : "", r->edge ? ":" : "",
+		         r->logical_id, r->status, o->root_reason ? o->root_reason : r->reason);
 		y += ui_wrap_put(c, w, y, 2, buf_cstr(&b), wd - 4, 2, th(&c->th, TH_DANGER));
 		buf_free(&b);
 	}
@@ -1356,7 +1819,12 @@ static void draw_running(console *c, WINDOW *w, int h, int wd)
 		fmt_elapsed(el, sizeof(el), (res->finished ? res->finished : now) - res->started);
 		int x = 2;
 		x += ui_puts(c, w, yy, x, sym, 2, a) + 1;
-		ui_put_cut(c, w, yy, x, res->logical_id, 26, th(&c->th, TH_LABEL));
+		buf id; /* the edge's events with the stack they belong to */
+		buf_init(&id, 0);
+		buf_addf(&id, "%s%s%s", res->edge ? (o->edge_name ? o->edge_name : "edge") : "",
+		         res->edge ? ":" : "", res->logical_id);
+		ui_put_cut(c, w, yy, x, buf_cstr(&id), 26, th(&c->th, TH_LABEL));
+		buf_free(&id);
 		x += 27;
 		ui_put_cut(c, w, yy, x, res->status, 22, a);
 		x += 23;
