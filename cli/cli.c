@@ -818,7 +818,7 @@ static const char report_usage[] =
     "environment's two stacks (the main one and the edge, us-east-1). markdown is for\n"
     "a reviewer to attach to a change; json is a contract for\n"
     "scripts (lmsctl(1)). With --previous, also the resources the change from that model\n"
-    "replaces (stateful ones flagged). Exit 1 if any finding is an error.\n"
+    "replaces in either stack (stateful ones flagged). Exit 1 if any finding is an error.\n"
     "\n"
     "  -m, --model FILE     the model file (default: the built-in dev model)\n"
     "      --output F       text (default), markdown or json (also --format F)\n"
@@ -840,6 +840,65 @@ static char *create_only_path(const char *templates)
 	return buf_take(&p);
 }
 
+/* What --previous needs: the previous model, its stacks rendered, the plan. */
+typedef struct report_prev {
+	model *m;
+	rendered *r;
+	report_stack *stacks; /* its companions */
+	size_t nstacks;
+	create_only *db;
+	update_plan plan;
+	bool have_plan;
+} report_prev;
+
+static void report_prev_free(report_prev *p)
+{
+	update_plan_free(&p->plan);
+	create_only_free(p->db);
+	report_companions_free(p->stacks, p->nstacks);
+	render_free(p->r);
+	model_free(p->m);
+}
+
+/* --previous FILE: the update-safety plan of the environment, each stack's template of the
+ * previous model against the current one's (`r`, the companions `stacks`): the main stack,
+ * then each companion that renders now (one that does not has its REN003 finding). False,
+ * with the error said, when the previous model or one of its stacks cannot be rendered. */
+static bool report_previous(cli *c, const char *path, const rendered *r, const report_stack *stacks,
+                            size_t nstacks, report_prev *p)
+{
+	lms_error err = {0};
+	p->m = model_load(path, &err);
+	p->r = p->m ? render_template(c->cat, p->m, NULL, NULL, &err) : NULL;
+	bool rendered_all = p->r && report_companions(c->cat, p->m, &p->stacks, &p->nstacks, &err);
+	char *dir = rendered_all ? find_templates(c->templates) : NULL;
+	char *co = dir ? create_only_path(dir) : NULL;
+	free(dir);
+	p->db = co ? create_only_load(co, &err) : NULL;
+	free(co);
+	bool ok = p->db != NULL;
+	if (ok)
+		p->have_plan = update_safety(p->db, p->r, r, &p->plan);
+	for (size_t k = 0; ok && k < nstacks && k < p->nstacks; k++) {
+		if (!stacks[k].r)
+			continue;
+		if (!p->stacks[k].r) {
+			lms_error_set(&err, path, 0, 0,
+			              "the %s stack's template cannot be rendered",
+			              p->stacks[k].name);
+			ok = false;
+			break;
+		}
+		p->have_plan = update_safety_add(p->db, stacks[k].name, p->stacks[k].r, stacks[k].r,
+		                                 &p->plan) &&
+		               p->have_plan;
+	}
+	if (!ok)
+		print_error(&err);
+	lms_error_clear(&err);
+	return ok;
+}
+
 static int cmd_report(cli *c, int argc, char **argv)
 {
 	const char *out_path = NULL, *format = "text", *previous = NULL;
@@ -857,13 +916,9 @@ static int cmd_report(cli *c, int argc, char **argv)
 	if (!load_catalog(c) || !load_model(c))
 		return EXIT_USAGE;
 	lms_error err = {0};
-	model *prev = NULL;
-	rendered *prev_r = NULL;
-	create_only *db = NULL;
+	report_prev prev = {0};
 	report_stack *stacks = NULL;
 	size_t nstacks = 0;
-	update_plan plan = {0};
-	bool have_plan = false;
 	findings f;
 	findings_init(&f);
 	/* one rendering: validated, then reported */
@@ -875,24 +930,14 @@ static int cmd_report(cli *c, int argc, char **argv)
 		rc = EXIT_FINDINGS;
 		goto done;
 	}
-	if (previous) {
-		prev = model_load(previous, &err);
-		prev_r = prev ? render_template(c->cat, prev, NULL, NULL, &err) : NULL;
-		char *dir = find_templates(c->templates);
-		char *path = dir ? create_only_path(dir) : NULL;
-		free(dir);
-		db = prev_r && path ? create_only_load(path, &err) : NULL;
-		free(path);
-		if (!db) {
-			print_error(&err);
-			rc = EXIT_USAGE;
-			goto done;
-		}
-		have_plan = update_safety(db, prev_r, r, &plan);
-	}
 	/* the environment is its stacks: the companions' findings and resources too */
 	if (!report_companions(c->cat, c->m, &stacks, &nstacks, &err)) {
 		print_error(&err);
+		rc = EXIT_USAGE;
+		goto done;
+	}
+	/* and the change from the previous model, of every stack */
+	if (previous && !report_previous(c, previous, r, stacks, nstacks, &prev)) {
 		rc = EXIT_USAGE;
 		goto done;
 	}
@@ -906,8 +951,8 @@ static int cmd_report(cli *c, int argc, char **argv)
 		errors += findings_count(&stacks[k].f, SEV_ERROR);
 		oom = oom || stacks[k].f.oom;
 	}
-	if (!report_write_env(c->cat, c->m, r, &a, &f, stacks, nstacks, have_plan ? &plan : NULL,
-	                      fmt, &out)) {
+	if (!report_write_env(c->cat, c->m, r, &a, &f, stacks, nstacks,
+	                      prev.have_plan ? &prev.plan : NULL, fmt, &out)) {
 		cli_error("%s", "out of memory writing the report");
 		rc = EXIT_FINDINGS;
 	} else {
@@ -926,12 +971,9 @@ static int cmd_report(cli *c, int argc, char **argv)
 	buf_free(&out);
 	analysis_free(&a);
 done:
+	report_prev_free(&prev);
 	report_companions_free(stacks, nstacks);
 	lms_error_clear(&err);
-	update_plan_free(&plan);
-	create_only_free(db);
-	render_free(prev_r);
-	model_free(prev);
 	render_free(r);
 	findings_free(&f);
 	return rc;

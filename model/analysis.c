@@ -1210,8 +1210,18 @@ static bool plan_add(update_plan *p, const render_resource *res, update_kind kin
 		free(why);
 		return false;
 	}
-	p->v[p->n++] = (update_change){res->id, res->type, kind, type_is_stateful(res->type), why};
+	p->v[p->n++] =
+	    (update_change){NULL, res->id, res->type, kind, type_is_stateful(res->type), why};
 	return true;
+}
+
+/* the main stack before the companions, then the companions by name */
+static int cmp_stack(const char *x, const char *y)
+{
+	bool mx = strcmp(x, "main") == 0, my = strcmp(y, "main") == 0;
+	if (mx != my)
+		return mx ? -1 : 1;
+	return strcmp(x, y);
 }
 
 static int cmp_change(const void *a, const void *b)
@@ -1223,11 +1233,13 @@ static int cmp_change(const void *a, const void *b)
 		return (y->stateful * 2 + ry) - (x->stateful * 2 + rx);
 	if (x->kind != y->kind)
 		return (int)x->kind - (int)y->kind;
-	return strcmp(x->id, y->id);
+	int s = cmp_stack(x->stack, y->stack);
+	return s ? s : strcmp(x->id, y->id);
 }
 
-bool update_safety(const create_only *db, const rendered *before, const rendered *after,
-                   update_plan *out)
+/* One stack's plan, in `out` (zeroed here), its changes not tagged yet. */
+static bool stack_plan(const create_only *db, const rendered *before, const rendered *after,
+                       update_plan *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < after->nres; i++) {
@@ -1288,9 +1300,36 @@ bool update_safety(const create_only *db, const rendered *before, const rendered
 			}
 		}
 	}
+	return !out->oom;
+}
+
+bool update_safety_add(const create_only *db, const char *stack, const rendered *before,
+                       const rendered *after, update_plan *out)
+{
+	update_plan one;
+	bool ok = stack_plan(db, before, after, &one);
+	if (ok && one.n && !VEC_RESERVE(out->v, out->cap, out->n + one.n))
+		ok = false;
+	if (!ok) {
+		out->oom = true;
+		update_plan_free(&one);
+		return false;
+	}
+	for (size_t i = 0; i < one.n; i++) {
+		out->v[out->n] = one.v[i];
+		out->v[out->n++].stack = stack;
+	}
+	free(one.v); /* the `why`s are out's now */
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(update_change), cmp_change);
 	return !out->oom;
+}
+
+bool update_safety(const create_only *db, const rendered *before, const rendered *after,
+                   update_plan *out)
+{
+	memset(out, 0, sizeof(*out));
+	return update_safety_add(db, "main", before, after, out);
 }
 
 void update_plan_free(update_plan *p)

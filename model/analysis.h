@@ -190,6 +190,7 @@ bool create_only_has_type(const create_only *db, const char *type);
 typedef enum { UPD_REPLACE, UPD_MAY_REPLACE, UPD_ADD, UPD_REMOVE } update_kind;
 
 typedef struct update_change {
+	const char *stack; /* the environment's stack: "main", or a companion's ("edge") */
 	const char *id;
 	const char *type;
 	update_kind kind;
@@ -206,9 +207,16 @@ typedef struct update_plan {
 /* The resources that the change from `before` to `after` replaces (their
  * changed properties are create-only, or a replaced resource they refer to
  * changes them), adds and removes; stateful ones flagged. Sorted: stateful
- * replacements first. */
+ * replacements first. The main stack's: each change's stack is "main". */
 bool update_safety(const create_only *db, const rendered *before, const rendered *after,
                    update_plan *out);
+/* The same for one stack of the environment (`stack`, kept by pointer: "main",
+ * "edge"), its changes added to `out` (zeroed, or filled by this before) and
+ * the whole plan sorted again: the stateful replacements of every stack
+ * first, then by kind, stack (the main one first) and id. A logical id is
+ * its stack's: the same id in two stacks is two resources. */
+bool update_safety_add(const create_only *db, const char *stack, const rendered *before,
+                       const rendered *after, update_plan *out);
 void update_plan_free(update_plan *p);
 const char *update_kind_name(update_kind k);
 /* Whether a type holds data that a replacement loses. */

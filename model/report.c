@@ -579,6 +579,7 @@ static json_t *build_update(const update_plan *plan)
 		json_object_set_new(o, "change", term_json_string(update_kind_name(x->kind)));
 		json_object_set_new(o, "stateful", json_boolean(x->stateful));
 		json_object_set_new(o, "why", str_or_null(x->why));
+		json_object_set_new(o, "stack", term_json_string(x->stack ? x->stack : "main"));
 		json_array_append_new(up, o);
 	}
 	return up;
@@ -1178,16 +1179,22 @@ static void human_update(json_t *d, bool md, buf *out)
 		json_array_foreach(up, i, x)
 		{
 			bool stateful = json_is_true(json_object_get(x, "stateful"));
+			/* a companion's resource says its stack, as its findings do */
+			const char *stack = s_of(x, "stack");
+			bool main_stack = !*stack || strcmp(stack, "main") == 0;
 			if (md) {
-				buf_addf(out, "| %s | %s | %s | %s | ", s_of(x, "change"),
-				         s_of(x, "id"), s_of(x, "type"),
-				         stateful ? "**yes**" : "no");
+				buf_addf(out, "| %s | %s%s%s%s | %s | %s | ", s_of(x, "change"),
+				         s_of(x, "id"), main_stack ? "" : " (",
+				         main_stack ? "" : stack, main_stack ? "" : ")",
+				         s_of(x, "type"), stateful ? "**yes**" : "no");
 				add_cell(out, s_of(x, "why"), true);
 				buf_adds(out, " |\n");
 			} else {
-				buf_addf(out, "  %-11s %s%s (%s): %s\n", s_of(x, "change"),
-				         s_of(x, "id"), stateful ? " STATEFUL" : "",
-				         s_of(x, "type"), s_of(x, "why"));
+				buf_addf(out, "  %-11s %s%s%s%s%s (%s): %s\n", s_of(x, "change"),
+				         s_of(x, "id"), main_stack ? "" : " (",
+				         main_stack ? "" : stack, main_stack ? "" : " stack)",
+				         stateful ? " STATEFUL" : "", s_of(x, "type"),
+				         s_of(x, "why"));
 			}
 		}
 	}

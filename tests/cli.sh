@@ -343,6 +343,22 @@ for c in validate render report "params export"; do
 		pass=$((pass + 1)) || { echo "FAIL $c: an error member in a success"; fail=$((fail + 1)); }
 done
 json_error report-json-missing-previous 2 "gone\.yml" -- "$lmsctl" -m prod.yml report --output json --previous gone.yml
+# --previous compares both stacks: a previous model with another suffix replaces the named
+# resources of the main stack and of the edge (its web ACL), each change saying its stack; the
+# same model as previous replaces nothing in either
+sed 's/^suffix: .*/suffix: old/' prod.yml >prev-suffix.yml
+expect report-previous-both-stacks 0 '"update"' -- "$lmsctl" -m prod.yml report --output json --previous prev-suffix.yml
+python3 - out.txt <<'PY' && pass=$((pass + 1)) || { echo "FAIL report --previous: the edge stack's changes are missing or untagged"; fail=$((fail + 1)); }
+import json, sys
+up = json.load(open(sys.argv[1]))["update"]
+assert all(u.get("stack") in ("main", "edge") for u in up), up[:3]
+edge = {u["id"]: u for u in up if u["stack"] == "edge"}
+assert edge.get("WebAcl", {}).get("change") == "replace", sorted(edge)
+assert "Name" in edge["WebAcl"]["why"], edge["WebAcl"]
+assert any(u["stack"] == "main" and u["id"] == "DatabaseCluster" for u in up)
+PY
+expect report-previous-text-edge 0 'WebAcl \(edge stack\) \(AWS::WAFv2::WebACL\): Name' -- "$lmsctl" -m prod.yml report --previous prev-suffix.yml
+expect report-previous-same 0 '"update": \[\]' -- "$lmsctl" -m prod.yml report --output json --previous prod.yml
 json_error render-json-bad-account 2 "12 digits" -- "$lmsctl" -m prod.yml render --output json --account-id 12
 sed 's/^  VpcCidr: .*/  VpcCidr: 10.40.0.0\/8/' prod.yml >bad-cidr.yml
 json_error validate-json-findings 1 "[1-9][0-9]* error" -- "$lmsctl" -m bad-cidr.yml validate --output json

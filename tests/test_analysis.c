@@ -825,6 +825,177 @@ static void test_account_shared(void **state)
 	catalog_free(cat);
 }
 
+/* An edge stack for the two-stack plan: a log group whose name is a parameter
+ * (stateful, replaced when it changes), and a topic with the main stack's
+ * logical id "Target" (replaced too: its name is create-only). */
+static const char edge_stack[] =
+    "Metadata:\n"
+    "  AWS::CloudFormation::Interface:\n"
+    "    ParameterGroups:\n"
+    "      - Label: {default: E}\n"
+    "        Parameters: [LogName]\n"
+    "Parameters:\n"
+    "  LogName: {Type: String, Description: name, Default: a}\n"
+    "Resources:\n"
+    "  Logs:\n"
+    "    Type: AWS::Logs::LogGroup\n"
+    "    Properties: {LogGroupName: !Ref LogName, RetentionInDays: 365}\n"
+    "  Target:\n"
+    "    Type: AWS::SNS::Topic\n"
+    "    Properties: {TopicName: !Ref LogName}\n";
+
+static const update_change *find_change(const update_plan *p, const char *stack, const char *id)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].stack && strcmp(p->v[i].stack, stack) == 0 &&
+		    strcmp(p->v[i].id, id) == 0)
+			return &p->v[i];
+	return NULL;
+}
+
+static rendered *render_set(rf_fixture *fx, const char *key, const char *value, model **m)
+{
+	*m = model_new_from_catalog(fx->cat, "prod", &fx->err);
+	assert_non_null(*m);
+	assert_true(model_set(*m, key, value));
+	rendered *r = render_template(fx->cat, *m, NULL, NULL, &fx->err);
+	assert_non_null(r);
+	return r;
+}
+
+/* The environment's two stacks in one plan (report --previous): each change
+ * tagged with its stack, the same logical id in both kept apart, the stateful
+ * replacements of either stack first; update_safety alone is the main stack's. */
+static void test_update_safety_two_stacks(void **state)
+{
+	(void)state;
+	create_only *db = load_db();
+	rf_fixture fx, ex;
+	rf_render(&fx, platform, "prod");
+	rf_render(&ex, edge_stack, "prod");
+	model *next, *enext;
+	rendered *after = render_set(&fx, "FsMode", "maxIO", &next);
+	rendered *eafter = render_set(&ex, "LogName", "b", &enext);
+	update_plan plan;
+	memset(&plan, 0, sizeof(plan));
+	assert_true(update_safety_add(db, "main", fx.r, after, &plan));
+	assert_true(update_safety_add(db, "edge", ex.r, eafter, &plan));
+	const update_change *fs = find_change(&plan, "main", "Fs");
+	const update_change *logs = find_change(&plan, "edge", "Logs");
+	const update_change *topic = find_change(&plan, "edge", "Target");
+	assert_non_null(fs);
+	assert_non_null(logs);
+	assert_non_null(topic);
+	assert_int_equal(logs->kind, UPD_REPLACE);
+	assert_true(logs->stateful);
+	assert_non_null(strstr(logs->why, "LogGroupName"));
+	assert_int_equal(topic->kind, UPD_REPLACE);
+	assert_false(topic->stateful);
+	assert_string_equal(topic->type, "AWS::SNS::Topic");
+	/* the main stack's Target (MaxCapacity, in place) is not the edge's */
+	assert_null(find_change(&plan, "main", "Target"));
+	assert_null(find_change(&plan, "edge", "Fs"));
+	assert_null(find_change(&plan, "edg", "Logs"));
+	/* stateful replacements of both stacks before every other change */
+	size_t i = 0;
+	while (i < plan.n && plan.v[i].stateful)
+		i++;
+	assert_true(i >= 2);
+	for (; i < plan.n; i++)
+		assert_false(plan.v[i].stateful);
+	assert_true(fs < topic && logs < topic);
+	size_t n = plan.n;
+	update_plan_free(&plan);
+	/* one stack: the main one's, tagged so */
+	assert_true(update_safety(db, fx.r, after, &plan));
+	assert_int_equal(plan.n, n - 2);
+	for (i = 0; i < plan.n; i++)
+		assert_string_equal(plan.v[i].stack, "main");
+	update_plan_free(&plan);
+	/* no change in either: nothing */
+	memset(&plan, 0, sizeof(plan));
+	assert_true(update_safety_add(db, "main", fx.r, fx.r, &plan));
+	assert_true(update_safety_add(db, "edge", ex.r, ex.r, &plan));
+	assert_int_equal(plan.n, 0);
+	update_plan_free(&plan);
+	render_free(eafter);
+	render_free(after);
+	model_free(enext);
+	model_free(next);
+	rf_done(&ex);
+	rf_done(&fx);
+	create_only_free(db);
+}
+
+/* The report's update section says which stack each change is in: JSON
+ * "stack", the text "(edge stack)", markdown "(edge)"; the main stack's
+ * lines stay as they were. */
+static void test_report_update_stacks(void **state)
+{
+	(void)state;
+	create_only *db = load_db();
+	rf_fixture fx, ex;
+	rf_render(&fx, platform, "prod");
+	rf_render(&ex, edge_stack, "prod");
+	model *next, *enext;
+	rendered *after = render_set(&fx, "FsMode", "maxIO", &next);
+	rendered *eafter = render_set(&ex, "LogName", "b", &enext);
+	update_plan plan;
+	memset(&plan, 0, sizeof(plan));
+	assert_true(update_safety_add(db, "main", fx.r, after, &plan));
+	assert_true(update_safety_add(db, "edge", ex.r, eafter, &plan));
+	analysis a;
+	analysis_run(fx.cat, next, after, &a);
+	report_stack edge = {"edge", ex.cat, enext, eafter, ex.f};
+	buf out;
+	buf_init(&out, 0);
+	assert_true(
+	    report_write_env(fx.cat, next, after, &a, &fx.f, &edge, 1, &plan, REPORT_JSON, &out));
+	json_t *j = json_loads(buf_cstr(&out), 0, NULL);
+	assert_non_null(j);
+	json_t *up = json_object_get(j, "update");
+	assert_int_equal(json_array_size(up), plan.n);
+	size_t edge_n = 0, x;
+	json_t *o;
+	json_array_foreach(up, x, o)
+	{
+		const char *stack = json_string_value(json_object_get(o, "stack"));
+		assert_non_null(stack);
+		const char *id = json_string_value(json_object_get(o, "id"));
+		bool on_edge =
+		    strcmp(id, "Logs") == 0 ||
+		    (strcmp(id, "Target") == 0 &&
+		     strcmp(json_string_value(json_object_get(o, "type")), "AWS::SNS::Topic") == 0);
+		assert_string_equal(stack, on_edge ? "edge" : "main");
+		edge_n += on_edge;
+	}
+	assert_int_equal(edge_n, 2);
+	json_decref(j);
+	buf_reset(&out);
+	assert_true(
+	    report_write_env(fx.cat, next, after, &a, &fx.f, &edge, 1, &plan, REPORT_TEXT, &out));
+	assert_contains(buf_cstr(&out), "  replace     Logs (edge stack) STATEFUL "
+	                                "(AWS::Logs::LogGroup): LogGroupName\n");
+	assert_contains(buf_cstr(&out), "  replace     Fs STATEFUL (AWS::EFS::FileSystem)");
+	assert_null(strstr(buf_cstr(&out), "Fs (main"));
+	buf_reset(&out);
+	assert_true(report_write_env(fx.cat, next, after, &a, &fx.f, &edge, 1, &plan,
+	                             REPORT_MARKDOWN, &out));
+	assert_contains(buf_cstr(&out),
+	                "| replace | Target (edge) | AWS::SNS::Topic | no | TopicName |\n");
+	assert_contains(buf_cstr(&out), "| replace | Fs | AWS::EFS::FileSystem | **yes** |");
+	buf_free(&out);
+	analysis_free(&a);
+	update_plan_free(&plan);
+	render_free(eafter);
+	render_free(after);
+	model_free(enext);
+	model_free(next);
+	rf_done(&ex);
+	rf_done(&fx);
+	create_only_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -842,6 +1013,8 @@ int main(void)
 	    cmocka_unit_test(test_data_file_covers_templates),
 	    cmocka_unit_test(test_report_contract),
 	    cmocka_unit_test(test_account_shared),
+	    cmocka_unit_test(test_update_safety_two_stacks),
+	    cmocka_unit_test(test_report_update_stacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
