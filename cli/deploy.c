@@ -876,6 +876,56 @@ static json_t *changes_json(const cfn_change_set *cs)
 	return a;
 }
 
+/* A change set's changes said (summarize) and, as JSON, in *changes (what was there
+ * replaced). */
+static summary show_changes(op *o, cfn_change_set *cs, const char *type, json_t **changes)
+{
+	summary sm = summarize(o, cs, type);
+	json_decref(*changes);
+	*changes = changes_json(cs);
+	return sm;
+}
+
+/* What the review of one stack's change set found. */
+typedef enum { CS_EMPTY, CS_FAILED, CS_REFUSED, CS_CHANGES } cs_review;
+
+/* The review of one stack's change set, the same for the main stack and the edge: no
+ * changes (CS_EMPTY, nothing said); FAILED (said); else its changes shown (show_changes:
+ * *sm, *changes), and a stateful replacement refused without `allow_replacement`, `left`
+ * saying what is left then. *result is set for FAILED and a refusal. */
+static cs_review review_change_set(op *o, const char *stack, cfn_change_set *cs, const char *type,
+                                   bool allow_replacement, const char *left, summary *sm,
+                                   json_t **changes, const char **result)
+{
+	if (cfn_change_set_is_empty(cs))
+		return CS_EMPTY;
+	if (strcmp(cs->status, "FAILED") == 0) {
+		fail("the change set of %s failed: %s", stack,
+		     cs->status_reason ? cs->status_reason : "no reason");
+		*result = "failed: change set FAILED";
+		return CS_FAILED;
+	}
+	*sm = show_changes(o, cs, type, changes);
+	if (sm->stateful_replace && !allow_replacement) {
+		fail("refusing to replace %zu stateful resource(s) of %s (their data would be "
+		     "lost): pass --allow-replacement if that is intended; %s",
+		     sm->stateful_replace, stack, left);
+		*result = "refused: stateful replacement";
+		return CS_REFUSED;
+	}
+	return CS_CHANGES;
+}
+
+/* `aws cloudformation execute-change-set` of change set `name` of `stack` in `region`, with
+ * --endpoint-url when CloudFormation's endpoint is a configured one, added to `out`. */
+static void execute_command(aws_client *aws, const char *region, const char *stack,
+                            const char *name, buf *out)
+{
+	buf_addf(out, "aws cloudformation execute-change-set --region %s", region);
+	aws_cli_endpoint_option(aws, "cloudformation", out);
+	buf_addf(out, " --stack-name %s --change-set-name %s", stack, name);
+}
+
 /* ---- template and parameters ------------------------------------------------------------ */
 
 static bool read_file(const char *path, size_t max, buf *out)
@@ -1216,12 +1266,15 @@ static bool prod_gates_refused(op *o, bool allow_plain_http)
 	return refused > 0;
 }
 
-static bool validate_first(op *o)
+/* One stack's model validated into `f` (initialised here) before any AWS call: its errors
+ * printed and the deploy stopped, `whose` naming the model ("the model", "the edge stack's
+ * model") and `stack_option` the validate option that lists them ("", " --stack edge").
+ * The same for the main stack and the edge. True when there is no error. */
+static bool validate_stack(const catalog *cat, const model *m, findings *f, const char *whose,
+                           const char *stack_option)
 {
-	findings *f = &o->checked;
-	findings_free(f);
 	findings_init(f);
-	validate_model(o->cat, o->m, f);
+	validate_model(cat, m, f);
 	size_t errors = findings_count(f, SEV_ERROR);
 	if (errors) {
 		buf out;
@@ -1229,10 +1282,16 @@ static bool validate_first(op *o)
 		findings_format_text(f, &out);
 		term_puts(stderr, buf_cstr(&out));
 		buf_free(&out);
-		fail("the model has %zu error(s): nothing deployed (lmsctl validate lists them)",
-		     errors);
+		fail("%s has %zu error(s): nothing deployed (lmsctl validate%s lists them)", whose,
+		     errors, stack_option);
 	}
 	return errors == 0;
+}
+
+static bool validate_first(op *o)
+{
+	findings_free(&o->checked);
+	return validate_stack(o->cat, o->m, &o->checked, "the model", "");
 }
 
 /* The edge stack's model validated too, before any AWS call (deploy without --template):
@@ -1249,21 +1308,10 @@ static bool validate_edge_first(op *o)
 	if (!o->edge.comp)
 		return true;
 	findings f;
-	findings_init(&f);
-	validate_model(o->edge.cat, o->edge.m, &f);
-	size_t errors = findings_count(&f, SEV_ERROR);
-	if (errors) {
-		buf out;
-		buf_init(&out, 0);
-		findings_format_text(&f, &out);
-		term_puts(stderr, buf_cstr(&out));
-		buf_free(&out);
-		fail("the edge stack's model has %zu error(s): nothing deployed (lmsctl validate "
-		     "--stack edge lists them)",
-		     errors);
-	}
+	bool ok =
+	    validate_stack(o->edge.cat, o->edge.m, &f, "the edge stack's model", " --stack edge");
 	findings_free(&f);
-	return errors == 0;
+	return ok;
 }
 
 /* What the steps of one deploy share (run_deploy). */
@@ -1451,6 +1499,12 @@ static void edge_note_change_set(deploy_result *r, const sf_plan *p)
 	r->edge.change_set_id = p->cs_id ? strdup(p->cs_id) : NULL;
 }
 
+/* The type of the edge's change set, as its gate says. */
+static const char *edge_change_type(const ef_deploy *e)
+{
+	return e->gate == EF_GATE_UPDATE ? "UPDATE" : "CREATE";
+}
+
 /* What the edge's change set is made with besides its template and parameters: the
  * account, the environment, and the role (--role-arn; else an update keeps the edge
  * stack's, a creation takes the main stack's: IAM roles are global). */
@@ -1539,25 +1593,17 @@ static int edge_review(deploy_run *x)
 		return EXIT_FINDINGS;
 	}
 	edge_note_change_set(r, &e->plan);
-	cfn_change_set *cs = e->plan.cs;
-	if (cfn_change_set_is_empty(cs)) {
+	switch (review_change_set(o, e->c->stack, e->plan.cs, edge_change_type(e),
+	                          x->d->allow_replacement, "nothing deployed", &x->edge_sm,
+	                          &r->edge.changes, &r->edge.result)) {
+	case CS_EMPTY:
 		say(o, "No changes with the main stack's outputs as they are.\n");
 		return EXIT_OK;
-	}
-	if (strcmp(cs->status, "FAILED") == 0) {
-		fail("the change set of %s failed: %s", e->c->stack,
-		     cs->status_reason ? cs->status_reason : "no reason");
-		r->edge.result = "failed: change set FAILED";
+	case CS_FAILED:
+	case CS_REFUSED:
 		return EXIT_FINDINGS;
-	}
-	x->edge_sm = summarize(o, cs, g == EF_GATE_UPDATE ? "UPDATE" : "CREATE");
-	r->edge.changes = changes_json(cs);
-	if (x->edge_sm.stateful_replace && !x->d->allow_replacement) {
-		fail("refusing to replace %zu stateful resource(s) of %s: pass --allow-replacement "
-		     "if that is intended; nothing deployed",
-		     x->edge_sm.stateful_replace, e->c->stack);
-		r->edge.result = "refused: stateful replacement";
-		return EXIT_FINDINGS;
+	case CS_CHANGES:
+		break;
 	}
 	return EXIT_OK;
 }
@@ -1586,16 +1632,15 @@ static void edge_not_executed(deploy_run *x)
 			lms_error_clear(&err);
 		er->result = "no changes";
 	} else {
-		buf ep;
-		buf_init(&ep, 0);
-		aws_cli_endpoint_option(x->edge.c->aws, "cloudformation", &ep);
+		buf cmd;
+		buf_init(&cmd, 0);
+		execute_command(x->edge.c->aws, x->edge.c->region, x->edge.c->stack, er->change_set,
+		                &cmd);
 		say(o,
 		    "Edge change set %s of %s is ready for review; execute it after the main "
-		    "stack's (its outputs as they are now) with: aws cloudformation "
-		    "execute-change-set --region %s%s --stack-name %s --change-set-name %s\n",
-		    er->change_set, x->edge.c->stack, x->edge.c->region, buf_cstr(&ep),
-		    x->edge.c->stack, er->change_set);
-		buf_free(&ep);
+		    "stack's (its outputs as they are now) with: %s\n",
+		    er->change_set, x->edge.c->stack, buf_cstr(&cmd));
+		buf_free(&cmd);
 		er->result = "created, not executed";
 	}
 }
@@ -1609,18 +1654,15 @@ static int deploy_confirm(deploy_run *x, bool *go)
 	deploy_result *r = x->r;
 	const char *name = buf_cstr(&x->plan.names.name);
 	if (d->no_execute) {
-		buf ep; /* --endpoint-url URL when CloudFormation's endpoint is a configured one */
-		buf_init(&ep, 0);
-		aws_cli_endpoint_option(o->aws, "cloudformation", &ep);
+		buf cmd;
+		buf_init(&cmd, 0);
+		execute_command(o->aws, o->region, o->stack, name, &cmd);
 		if (!x->main_empty)
 			say(o,
 			    "Not executed (--no-execute). Change set %s is ready for review; "
-			    "execute "
-			    "it with: lmsctl deploy --change-set %s --yes, or aws cloudformation "
-			    "execute-change-set --region %s%s --stack-name %s --change-set-name "
-			    "%s\n",
-			    name, name, o->region, buf_cstr(&ep), o->stack, name);
-		buf_free(&ep);
+			    "execute it with: lmsctl deploy --change-set %s --yes, or %s\n",
+			    name, name, buf_cstr(&cmd));
+		buf_free(&cmd);
 		edge_not_executed(x);
 		if (!x->main_empty)
 			r->result = "created, not executed";
@@ -1681,37 +1723,25 @@ static int deploy_review(deploy_run *x, bool *go)
 {
 	op *o = x->o;
 	deploy_result *r = x->r;
-	cfn_change_set *cs = x->plan.cs;
 	const char *name = buf_cstr(&x->plan.names.name);
 	lms_error err = {0};
 	*go = false;
-	if (cfn_change_set_is_empty(cs)) {
+	char *left = lms_strdupf("change set %s is left for review", name);
+	cs_review cr = review_change_set(o, o->stack, x->plan.cs, x->type, x->d->allow_replacement,
+	                                 left ? left : "", &x->sm, &r->changes, &r->result);
+	free(left);
+	if (cr == CS_EMPTY) {
 		say(o, "No changes: stack %s is up to date.\n", o->stack);
-		if (!cfn_delete_change_set(o->aws, o->stack, x->plan.cs_id, &err))
-			lms_error_clear(&err);
 		r->result = "no changes";
 		r->stack_status = strdup("NO_CHANGES");
 		x->main_empty = true;
-	} else if (strcmp(cs->status, "FAILED") == 0) {
-		fail("the change set failed: %s",
-		     cs->status_reason ? cs->status_reason : "no reason");
+	}
+	if (cr == CS_EMPTY || cr == CS_FAILED) {
 		if (!cfn_delete_change_set(o->aws, o->stack, x->plan.cs_id, &err))
 			lms_error_clear(&err);
-		r->result = "failed: change set FAILED";
-		return EXIT_FINDINGS;
-	} else {
-		x->sm = summarize(o, cs, x->type);
-		r->changes = changes_json(cs);
-		if (x->sm.stateful_replace && !x->d->allow_replacement) {
-			fail(
-			    "refusing to replace %zu stateful resource(s) (their data would be "
-			    "lost): pass --allow-replacement if that is intended; change set %s is "
-			    "left for review",
-			    x->sm.stateful_replace, name);
-			r->result = "refused: stateful replacement";
-			return EXIT_FINDINGS;
-		}
 	}
+	if (cr == CS_FAILED || cr == CS_REFUSED)
+		return EXIT_FINDINGS;
 	int rc = edge_review(x);
 	if (rc != EXIT_OK) {
 		if (!x->main_empty)
@@ -1726,27 +1756,38 @@ static int deploy_review(deploy_run *x, bool *go)
 	return deploy_confirm(x, go);
 }
 
+/* The outcome of one stack's deploy that ran and settled (`s`, named `stack`), the same for
+ * the main stack and the edge: its failure (the first failed resource, else the stack's
+ * reason; `note` ends the first line) or its outputs. *result is its status. True when it
+ * succeeded. */
+static bool say_outcome(op *o, const char *stack, const cfn_stack *s, const sf_failure *first,
+                        const char *note, const char **result)
+{
+	*result = s->status;
+	if (!ops_status_succeeded(s->status)) {
+		fail("deploy failed: stack %s is %s%s", stack, s->status, note);
+		if (first->logical_id)
+			fail("first failure: %s (%s) %s: %s", first->logical_id, first->type,
+			     first->status, first->reason);
+		else if (s->status_reason)
+			fail("reason: %s", s->status_reason);
+		return false;
+	}
+	say(o, "\nStack %s is %s.\nOutputs:\n", stack, s->status);
+	print_outputs_text(o, s);
+	return true;
+}
+
 /* The outcome of a deploy that ran: the first failure, or the outputs. */
 static int deploy_outcome(deploy_run *x)
 {
 	op *o = x->o;
 	deploy_result *r = x->r;
 	r->stack_status = strdup(r->stack->status);
-	if (!ops_status_succeeded(r->stack->status)) {
-		fail("deploy failed: stack %s is %s", o->stack, r->stack->status);
-		if (r->first.logical_id)
-			fail("first failure: %s (%s) %s: %s", r->first.logical_id, r->first.type,
-			     r->first.status, r->first.reason);
-		else if (r->stack->status_reason)
-			fail("reason: %s", r->stack->status_reason);
-		r->result = r->stack->status;
+	if (!say_outcome(o, o->stack, r->stack, &r->first, "", &r->result))
 		return EXIT_FINDINGS;
-	}
-	say(o, "\nStack %s is %s.\nOutputs:\n", o->stack, r->stack->status);
-	print_outputs_text(o, r->stack);
 	if (write_flat_outputs(r->stack))
 		say(o, "Wrote %s\n", SF_OUTPUTS_FILE);
-	r->result = r->stack->status;
 	return EXIT_OK;
 }
 
@@ -1825,28 +1866,20 @@ static int edge_execute(deploy_run *x, const cfn_stack *main)
 	int rc =
 	    execute_followed(o, e->c->aws, e->c->stack, &e->plan, e->stack ? e->stack->id : NULL,
 	                     &er->after, &er->first, &er->result);
-	if (rc != EXIT_OK) {
+	if (rc != EXIT_OK)
 		return rc;
-	} else if (!ops_status_succeeded(er->after->status)) {
-		fail("deploy failed: stack %s is %s (the main stack %s is deployed)", e->c->stack,
-		     er->after->status, o->stack);
-		if (er->first.logical_id)
-			fail("first failure: %s (%s) %s: %s", er->first.logical_id, er->first.type,
-			     er->first.status, er->first.reason);
-		er->result = er->after->status;
-		rc = EXIT_FINDINGS;
-	} else {
-		say(o, "\nStack %s is %s.\nOutputs:\n", e->c->stack, er->after->status);
-		print_outputs_text(o, er->after);
-		er->result = er->after->status;
-		if (sf_write_flat_outputs_env(main, er->after, SF_OUTPUTS_FILE, &err))
-			say(o, "Wrote %s (the edge's outputs prefixed %s)\n", SF_OUTPUTS_FILE,
-			    SF_EDGE_OUTPUT_PREFIX);
-		else
-			fail_err(&err);
-	}
+	char *note = lms_strdupf(" (the main stack %s is deployed)", o->stack);
+	bool ok = say_outcome(o, e->c->stack, er->after, &er->first, note ? note : "", &er->result);
+	free(note);
+	if (!ok)
+		return EXIT_FINDINGS;
+	if (sf_write_flat_outputs_env(main, er->after, SF_OUTPUTS_FILE, &err))
+		say(o, "Wrote %s (the edge's outputs prefixed %s)\n", SF_OUTPUTS_FILE,
+		    SF_EDGE_OUTPUT_PREFIX);
+	else
+		fail_err(&err);
 	lms_error_clear(&err);
-	return rc;
+	return EXIT_OK;
 }
 
 /* A failed creation of the edge (ROLLBACK_COMPLETE: nothing in it) deleted before it is
@@ -1903,11 +1936,8 @@ static int edge_deploy(deploy_run *x, const cfn_stack *main)
 	    !reviewed_copy || !er->change_set || strcmp(reviewed_copy, er->change_set) != 0;
 	free(reviewed_copy);
 	int rc = EXIT_FINDINGS;
-	if (fresh && e->plan.cs && nx != EF_NEXT_FAILED && !cfn_change_set_is_empty(e->plan.cs)) {
-		summarize(o, e->plan.cs, e->gate == EF_GATE_UPDATE ? "UPDATE" : "CREATE");
-		json_decref(er->changes);
-		er->changes = changes_json(e->plan.cs);
-	}
+	if (fresh && e->plan.cs && nx != EF_NEXT_FAILED && !cfn_change_set_is_empty(e->plan.cs))
+		show_changes(o, e->plan.cs, edge_change_type(e), &er->changes);
 	switch (nx) {
 	case EF_NEXT_NOTHING:
 		say(o, "No changes: stack %s is up to date.\n", e->c->stack);

@@ -863,23 +863,49 @@ static rendered *render_set(rf_fixture *fx, const char *key, const char *value, 
 	return r;
 }
 
+/* Two stacks before and after: the main one's file system mode changed (Fs
+ * replaced), the edge's log name (Logs and its Target replaced); `plan` both. */
+typedef struct two_stacks {
+	create_only *db;
+	rf_fixture fx, ex;
+	model *next, *enext;
+	rendered *after, *eafter;
+	update_plan plan;
+} two_stacks;
+
+static void two_stacks_init(two_stacks *t)
+{
+	t->db = load_db();
+	rf_render(&t->fx, platform, "prod");
+	rf_render(&t->ex, edge_stack, "prod");
+	t->after = render_set(&t->fx, "FsMode", "maxIO", &t->next);
+	t->eafter = render_set(&t->ex, "LogName", "b", &t->enext);
+	memset(&t->plan, 0, sizeof(t->plan));
+	assert_true(update_safety_add(t->db, "main", t->fx.r, t->after, &t->plan));
+	assert_true(update_safety_add(t->db, "edge", t->ex.r, t->eafter, &t->plan));
+}
+
+static void two_stacks_done(two_stacks *t)
+{
+	update_plan_free(&t->plan);
+	render_free(t->eafter);
+	render_free(t->after);
+	model_free(t->enext);
+	model_free(t->next);
+	rf_done(&t->ex);
+	rf_done(&t->fx);
+	create_only_free(t->db);
+}
+
 /* The environment's two stacks in one plan (report --previous): each change
  * tagged with its stack, the same logical id in both kept apart, the stateful
  * replacements of either stack first; update_safety alone is the main stack's. */
 static void test_update_safety_two_stacks(void **state)
 {
 	(void)state;
-	create_only *db = load_db();
-	rf_fixture fx, ex;
-	rf_render(&fx, platform, "prod");
-	rf_render(&ex, edge_stack, "prod");
-	model *next, *enext;
-	rendered *after = render_set(&fx, "FsMode", "maxIO", &next);
-	rendered *eafter = render_set(&ex, "LogName", "b", &enext);
-	update_plan plan;
-	memset(&plan, 0, sizeof(plan));
-	assert_true(update_safety_add(db, "main", fx.r, after, &plan));
-	assert_true(update_safety_add(db, "edge", ex.r, eafter, &plan));
+	two_stacks t;
+	two_stacks_init(&t);
+	update_plan plan = t.plan;
 	const update_change *fs = find_change(&plan, "main", "Fs");
 	const update_change *logs = find_change(&plan, "edge", "Logs");
 	const update_change *topic = find_change(&plan, "edge", "Target");
@@ -905,26 +931,19 @@ static void test_update_safety_two_stacks(void **state)
 		assert_false(plan.v[i].stateful);
 	assert_true(fs < topic && logs < topic);
 	size_t n = plan.n;
-	update_plan_free(&plan);
 	/* one stack: the main one's, tagged so */
-	assert_true(update_safety(db, fx.r, after, &plan));
+	assert_true(update_safety(t.db, t.fx.r, t.after, &plan));
 	assert_int_equal(plan.n, n - 2);
 	for (i = 0; i < plan.n; i++)
 		assert_string_equal(plan.v[i].stack, "main");
 	update_plan_free(&plan);
 	/* no change in either: nothing */
 	memset(&plan, 0, sizeof(plan));
-	assert_true(update_safety_add(db, "main", fx.r, fx.r, &plan));
-	assert_true(update_safety_add(db, "edge", ex.r, ex.r, &plan));
+	assert_true(update_safety_add(t.db, "main", t.fx.r, t.fx.r, &plan));
+	assert_true(update_safety_add(t.db, "edge", t.ex.r, t.ex.r, &plan));
 	assert_int_equal(plan.n, 0);
 	update_plan_free(&plan);
-	render_free(eafter);
-	render_free(after);
-	model_free(enext);
-	model_free(next);
-	rf_done(&ex);
-	rf_done(&fx);
-	create_only_free(db);
+	two_stacks_done(&t);
 }
 
 /* The report's update section says which stack each change is in: JSON
@@ -933,28 +952,23 @@ static void test_update_safety_two_stacks(void **state)
 static void test_report_update_stacks(void **state)
 {
 	(void)state;
-	create_only *db = load_db();
-	rf_fixture fx, ex;
-	rf_render(&fx, platform, "prod");
-	rf_render(&ex, edge_stack, "prod");
-	model *next, *enext;
-	rendered *after = render_set(&fx, "FsMode", "maxIO", &next);
-	rendered *eafter = render_set(&ex, "LogName", "b", &enext);
-	update_plan plan;
-	memset(&plan, 0, sizeof(plan));
-	assert_true(update_safety_add(db, "main", fx.r, after, &plan));
-	assert_true(update_safety_add(db, "edge", ex.r, eafter, &plan));
+	two_stacks t;
+	two_stacks_init(&t);
+	const update_plan *plan = &t.plan;
+	rf_fixture *fx = &t.fx;
+	rendered *after = t.after;
+	model *next = t.next;
 	analysis a;
-	analysis_run(fx.cat, next, after, &a);
-	report_stack edge = {"edge", ex.cat, enext, eafter, ex.f};
+	analysis_run(fx->cat, next, after, &a);
+	report_stack edge = {"edge", t.ex.cat, t.enext, t.eafter, t.ex.f};
 	buf out;
 	buf_init(&out, 0);
 	assert_true(
-	    report_write_env(fx.cat, next, after, &a, &fx.f, &edge, 1, &plan, REPORT_JSON, &out));
+	    report_write_env(fx->cat, next, after, &a, &fx->f, &edge, 1, plan, REPORT_JSON, &out));
 	json_t *j = json_loads(buf_cstr(&out), 0, NULL);
 	assert_non_null(j);
 	json_t *up = json_object_get(j, "update");
-	assert_int_equal(json_array_size(up), plan.n);
+	assert_int_equal(json_array_size(up), plan->n);
 	size_t edge_n = 0, x;
 	json_t *o;
 	json_array_foreach(up, x, o)
@@ -973,27 +987,20 @@ static void test_report_update_stacks(void **state)
 	json_decref(j);
 	buf_reset(&out);
 	assert_true(
-	    report_write_env(fx.cat, next, after, &a, &fx.f, &edge, 1, &plan, REPORT_TEXT, &out));
+	    report_write_env(fx->cat, next, after, &a, &fx->f, &edge, 1, plan, REPORT_TEXT, &out));
 	assert_contains(buf_cstr(&out), "  replace     Logs (edge stack) STATEFUL "
 	                                "(AWS::Logs::LogGroup): LogGroupName\n");
 	assert_contains(buf_cstr(&out), "  replace     Fs STATEFUL (AWS::EFS::FileSystem)");
 	assert_null(strstr(buf_cstr(&out), "Fs (main"));
 	buf_reset(&out);
-	assert_true(report_write_env(fx.cat, next, after, &a, &fx.f, &edge, 1, &plan,
+	assert_true(report_write_env(fx->cat, next, after, &a, &fx->f, &edge, 1, plan,
 	                             REPORT_MARKDOWN, &out));
 	assert_contains(buf_cstr(&out),
 	                "| replace | Target (edge) | AWS::SNS::Topic | no | TopicName |\n");
 	assert_contains(buf_cstr(&out), "| replace | Fs | AWS::EFS::FileSystem | **yes** |");
 	buf_free(&out);
 	analysis_free(&a);
-	update_plan_free(&plan);
-	render_free(eafter);
-	render_free(after);
-	model_free(enext);
-	model_free(next);
-	rf_done(&ex);
-	rf_done(&fx);
-	create_only_free(db);
+	two_stacks_done(&t);
 }
 
 int main(void)
