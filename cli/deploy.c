@@ -1151,6 +1151,45 @@ static void emit_json(op *o, const char *key, const char *result, const deploy_r
 
 /* Deletes a stack that failed its creation (ROLLBACK_COMPLETE) so that it can be created
  * again; false when refused or failed. */
+/* The deletion of a failed stack `stack` (sf_run's result `rr`, the stack as it settled
+ * `final`, its first failure and error), the same for the main stack and the edge:
+ * EXIT_OK when it is gone; else what went wrong said, and the exit status. */
+static int failed_stack_deleted(op *o, const char *stack, sf_run_result rr, const cfn_stack *final,
+                                const sf_failure *first, const lms_error *err)
+{
+	switch (rr) {
+	case SF_RUN_REFUSED:
+	case SF_RUN_LOST:
+		fail_err(err);
+		return EXIT_FINDINGS;
+	case SF_RUN_INTERRUPTED:
+		say_interrupted(o);
+		return EXIT_INTERRUPTED;
+	case SF_RUN_SETTLED:
+		break;
+	}
+	if (final && strcmp(final->status, "DELETE_COMPLETE") != 0) {
+		fail("the failed stack %s could not be deleted (%s)%s%s", stack, final->status,
+		     first->reason ? ": " : "", first->reason ? first->reason : "");
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
+/* DeleteStack of the main stack `s` (as described), by its id when known, with `role_arn`
+ * (NULL: the stack's); `started` said once it is accepted (NULL: nothing). */
+static sf_operation delete_operation(const op *o, const cfn_stack *s, const char *role_arn,
+                                     void (*started)(void *ctx))
+{
+	return (sf_operation){.call = SF_DELETE,
+	                      .target = s->id ? s->id : o->stack,
+	                      .role_arn = role_arn ? role_arn : s->role_arn,
+	                      .events_of = s->id ? s->id : o->stack,
+	                      .stack = o->stack,
+	                      .id = s->id,
+	                      .started = started};
+}
+
 static int delete_failed_stack(op *o, const deploy_opts *d, const cfn_stack *s)
 {
 	say(o,
@@ -1162,34 +1201,12 @@ static int delete_failed_stack(op *o, const deploy_opts *d, const cfn_stack *s)
 		return EXIT_FINDINGS;
 	}
 	lms_error err = {0};
-	sf_operation run = {.call = SF_DELETE,
-	                    .target = s->id ? s->id : o->stack,
-	                    .role_arn = d->role_arn ? d->role_arn : s->role_arn,
-	                    .events_of = s->id ? s->id : o->stack,
-	                    .stack = o->stack,
-	                    .id = s->id};
+	sf_operation run = delete_operation(o, s, d->role_arn, NULL);
 	sf_hooks h;
 	cfn_stack *final = NULL;
 	sf_failure first = {0};
-	int rc = EXIT_OK;
-	switch (sf_run(o->aws, &run, hooks(o, &h), &final, &first, &err)) {
-	case SF_RUN_REFUSED:
-	case SF_RUN_LOST:
-		fail_err(&err);
-		rc = EXIT_FINDINGS;
-		break;
-	case SF_RUN_INTERRUPTED:
-		say_interrupted(o);
-		rc = EXIT_INTERRUPTED;
-		break;
-	case SF_RUN_SETTLED:
-		if (final && strcmp(final->status, "DELETE_COMPLETE") != 0) {
-			fail("the failed stack could not be deleted (%s)%s%s", final->status,
-			     first.reason ? ": " : "", first.reason ? first.reason : "");
-			rc = EXIT_FINDINGS;
-		}
-		break;
-	}
+	sf_run_result rr = sf_run(o->aws, &run, hooks(o, &h), &final, &first, &err);
+	int rc = failed_stack_deleted(o, o->stack, rr, final, &first, &err);
 	cfn_stack_free(final);
 	sf_failure_free(&first);
 	lms_error_clear(&err);
@@ -1893,14 +1910,9 @@ static int edge_delete_failed(deploy_run *x)
 	lms_error err = {0};
 	sf_run_result rr =
 	    ef_destroy(e->c, e->stack, x->d->role_arn, hooks(x->o, &h), NULL, &final, &first, &err);
-	int rc = EXIT_OK;
-	if (rr != SF_RUN_SETTLED || (final && strcmp(final->status, "DELETE_COMPLETE") != 0)) {
-		if (err.msg)
-			fail_err(&err);
-		fail("the failed edge stack %s could not be deleted", e->c->stack);
+	int rc = failed_stack_deleted(x->o, e->c->stack, rr, final, &first, &err);
+	if (rc != EXIT_OK)
 		x->r->edge.result = "failed: the failed stack was not deleted";
-		rc = rr == SF_RUN_INTERRUPTED ? EXIT_INTERRUPTED : EXIT_FINDINGS;
-	}
 	e->gate = EF_GATE_CREATE;
 	cfn_stack_free(final);
 	sf_failure_free(&first);
@@ -2417,13 +2429,7 @@ static void say_deleting(void *ctx)
 /* DeleteStack, followed to its end. */
 static int delete_stack(op *o, const cfn_stack *s, const char *role_arn, deploy_result *r)
 {
-	sf_operation run = {.call = SF_DELETE,
-	                    .target = s->id ? s->id : o->stack,
-	                    .role_arn = role_arn ? role_arn : s->role_arn,
-	                    .events_of = s->id ? s->id : o->stack,
-	                    .stack = o->stack,
-	                    .id = s->id,
-	                    .started = say_deleting};
+	sf_operation run = delete_operation(o, s, role_arn, say_deleting);
 	sf_hooks h;
 	lms_error err = {0};
 	int rc = EXIT_OK;
