@@ -362,32 +362,44 @@ static bool interfaces_public(const rnode *nics)
 static void check_public_ips(const validate_ctx *ctx, const render_resource *res)
 {
 	const rnode *p = res->props;
-	const char *what = NULL, *key = NULL;
+	const char *what, *key;
+	const char *hint = "set AssociatePublicIpAddress: false: instances run in the private app "
+	                   "subnets and reach out through the NAT gateways";
+	bool pub;
 	if (claim_is_type(res, "AWS::EC2::Subnet")) {
-		if (rnode_bool(claim_set(rnode_get(p, "MapPublicIpOnLaunch"))) == 1)
-			what = "subnet", key = "MapPublicIpOnLaunch";
+		what = "subnet";
+		key = "MapPublicIpOnLaunch";
+		hint =
+		    "set MapPublicIpOnLaunch: false: the NAT gateways in the public subnets have "
+		    "Elastic IPs, and nothing else there needs an address";
+		pub = rnode_bool(claim_set(rnode_get(p, key))) == 1;
 	} else if (claim_is_type(res, "AWS::ECS::Service") ||
 	           claim_is_type(res, "AWS::ECS::TaskSet")) {
-		const rnode *a = rnode_get(
-		    rnode_get(rnode_get(p, "NetworkConfiguration"), "AwsvpcConfiguration"),
-		    "AssignPublicIp");
-		if (claim_str_is(a, "ENABLED"))
-			what = "service", key = "NetworkConfiguration";
+		what = "service";
+		key = "NetworkConfiguration";
+		hint =
+		    "set AssignPublicIp: DISABLED: tasks run in the private app subnets and reach "
+		    "out through the NAT gateways";
+		pub = claim_str_is(rnode_get(rnode_get(rnode_get(p, key), "AwsvpcConfiguration"),
+		                             "AssignPublicIp"),
+		                   "ENABLED");
 	} else if (claim_is_type(res, "AWS::EC2::LaunchTemplate")) {
-		if (interfaces_public(
-		        rnode_get(rnode_get(p, "LaunchTemplateData"), "NetworkInterfaces")))
-			what = "launch template", key = "LaunchTemplateData";
+		what = "launch template";
+		key = "LaunchTemplateData";
+		pub = interfaces_public(rnode_get(rnode_get(p, key), "NetworkInterfaces"));
 	} else if (claim_is_type(res, "AWS::EC2::Instance")) {
-		if (interfaces_public(rnode_get(p, "NetworkInterfaces")))
-			what = "instance", key = "NetworkInterfaces";
+		what = "instance";
+		key = "NetworkInterfaces";
+		pub = interfaces_public(rnode_get(p, key));
 	} else if (claim_is_type(res, "AWS::AutoScaling::LaunchConfiguration")) {
-		if (rnode_bool(rnode_get(p, "AssociatePublicIpAddress")) == 1)
-			what = "launch configuration", key = "AssociatePublicIpAddress";
+		what = "launch configuration";
+		key = "AssociatePublicIpAddress";
+		pub = rnode_bool(rnode_get(p, key)) == 1;
+	} else {
+		return;
 	}
-	if (what)
-		claim_flag(ctx, "SEC014", res, key,
-		           "give no public address: tasks and instances run in the private app "
-		           "subnets and reach out through the NAT gateways",
+	if (pub)
+		claim_flag(ctx, "SEC014", res, key, hint,
 		           "%s %s gives what it launches a public IP address: a path from the "
 		           "internet",
 		           what, res->id);

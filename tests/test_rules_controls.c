@@ -286,6 +286,17 @@ static void test_database_logs(void **state)
 	       "      Engine: aurora-mysql\n"
 	       "      EnableCloudwatchLogsExports: [error, general, slowquery]\n",
 	       "OBS010", 1);
+	/* an instance of its own logs by itself; one of a cluster through it */
+	expect("prod", "  Stage:\n",
+	       "  Single:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+	       "      Engine: postgres\n      PubliclyAccessible: false\n"
+	       "      EnableCloudwatchLogsExports: [postgresql]\n  Stage:\n",
+	       "OBS010", 1);
+	expect("prod", "  Stage:\n",
+	       "  Single:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+	       "      Engine: mysql\n      PubliclyAccessible: false\n"
+	       "      EnableCloudwatchLogsExports: [audit, error, general, slowquery]\n  Stage:\n",
+	       NULL, 0);
 	expect_message("      EnableCloudwatchLogsExports: [postgresql]\n", "", "OBS010",
 	               "database Cluster");
 }
@@ -328,6 +339,17 @@ static void test_load_balancer_logs(void **state)
 	       "        - Key: access_logs.s3.enabled.x\n", "OBS012", 1);
 	/* a network load balancer logs too; a gateway one cannot */
 	expect("prod", "      Type: gateway\n", "      Type: network\n", "OBS012", 1);
+	/* a classic load balancer: its AccessLoggingPolicy */
+	expect("prod", "  GatewayLb:\n",
+	       "  ClassicLb:\n    Type: AWS::ElasticLoadBalancing::LoadBalancer\n    Properties:\n"
+	       "      Listeners: [{LoadBalancerPort: '443', InstancePort: '443', Protocol: TCP}]\n"
+	       "      AccessLoggingPolicy: {Enabled: false, S3BucketName: logs}\n  GatewayLb:\n",
+	       "OBS012", 1);
+	expect("prod", "  GatewayLb:\n",
+	       "  ClassicLb:\n    Type: AWS::ElasticLoadBalancing::LoadBalancer\n    Properties:\n"
+	       "      Listeners: [{LoadBalancerPort: '443', InstancePort: '443', Protocol: TCP}]\n"
+	       "      AccessLoggingPolicy: {Enabled: true, S3BucketName: logs}\n  GatewayLb:\n",
+	       NULL, 0);
 	expect_message("          Value: 'true'\n", "          Value: 'false'\n", "OBS012",
 	               "load balancer Alb");
 }
@@ -410,6 +432,22 @@ static void test_public_ips(void **state)
 	expect("prod", "AssociatePublicIpAddress: false", "AssociatePublicIpAddress: true",
 	       "SEC014", 1);
 	expect("prod", "            AssociatePublicIpAddress: false\n", "", NULL, 0);
+	/* instances and launch configurations, by type wherever they are */
+	expect("prod", "  LaunchTemplate:\n",
+	       "  Instance:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+	       "      NetworkInterfaces:\n        - {DeviceIndex: '0', AssociatePublicIpAddress: "
+	       "true}\n  LaunchTemplate:\n",
+	       "SEC014", 1);
+	expect("prod", "  LaunchTemplate:\n",
+	       "  Instance:\n    Type: AWS::EC2::Instance\n    Properties:\n"
+	       "      NetworkInterfaces:\n        - {DeviceIndex: '0', AssociatePublicIpAddress: "
+	       "false}\n  LaunchTemplate:\n",
+	       NULL, 0);
+	expect("dev", "  LaunchTemplate:\n",
+	       "  LaunchConfiguration:\n    Type: AWS::AutoScaling::LaunchConfiguration\n"
+	       "    Properties: {ImageId: ami-1, InstanceType: t3.micro, AssociatePublicIpAddress: "
+	       "true}\n  LaunchTemplate:\n",
+	       "SEC014", 1);
 	expect_message("AssignPublicIp: DISABLED", "AssignPublicIp: ENABLED", "SEC014",
 	               "service Service");
 	expect_message("MapPublicIpOnLaunch: false", "MapPublicIpOnLaunch: true", "SEC014",
