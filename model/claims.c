@@ -17,6 +17,11 @@
  *   OBS006  every trail validates its log files, logs, and has a key
  *   OBS007  every alarm notifies a topic on ALARM and on OK
  *
+ * and, through claims_controls (model/rules_controls.c, the claims the
+ * Control Tower comparison found unchecked), OBS009-OBS012 and
+ * SEC011-SEC015. The helpers both files use are declared in
+ * model/claims.h.
+ *
  * Errors in every environment: the templates are the same for dev, staging
  * and prod, and none of these controls depends on a model value. */
 #include "model/claims.h"
