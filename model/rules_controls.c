@@ -66,16 +66,19 @@ static void check_trail_logs(const validate_ctx *ctx, const render_resource *res
 
 /* ---- OBS010: database logs ------------------------------------------------- */
 
-/* The log types Control Tower asks each engine to export (CT.RDS.PR.25). */
+/* The log types Control Tower asks each engine to export (CT.RDS.PR.25),
+ * each list and the table ending in NULL. "aurora" (Aurora MySQL 1) is
+ * matched whole: it is the start of the other Aurora engines' names. */
 static const struct {
 	const char *engine;
-	const char *logs[4];
+	const char *logs[5];
 } engine_logs[] = {
-    {"aurora-postgresql", {"postgresql"}},
-    {"postgres", {"postgresql", "upgrade"}},
-    {"aurora-mysql", {"audit", "error", "general", "slowquery"}},
-    {"aurora", {"audit", "error", "general", "slowquery"}},
-    {"mysql", {"audit", "error", "general", "slowquery"}},
+    {"aurora", {"audit", "error", "general", "slowquery", NULL}},
+    {"aurora-mysql", {"audit", "error", "general", "slowquery", NULL}},
+    {"aurora-postgresql", {"postgresql", NULL}},
+    {"mysql", {"audit", "error", "general", "slowquery", NULL}},
+    {"postgres", {"postgresql", "upgrade", NULL}},
+    {NULL, {NULL}},
 };
 
 /* Whether a PostgreSQL boolean parameter is on ("1", "on", "true"). */
@@ -88,13 +91,13 @@ static bool pg_on(const rnode *params, const char *name)
 static void check_database_logs(const validate_ctx *ctx, const render_resource *res)
 {
 	const char *engine = rnode_str(rnode_get(res->props, "Engine"));
-	size_t k = 0, n = sizeof(engine_logs) / sizeof(engine_logs[0]);
-	while (k < n && !(engine && strcmp(engine, engine_logs[k].engine) == 0))
+	size_t k = 0;
+	while (engine && engine_logs[k].engine && strcmp(engine, engine_logs[k].engine) != 0)
 		k++;
-	if (k == n)
+	if (!engine || !engine_logs[k].engine)
 		return; /* an engine Control Tower names no logs for */
 	const rnode *exports = claim_set(rnode_get(res->props, "EnableCloudwatchLogsExports"));
-	for (size_t i = 0; i < 4 && engine_logs[k].logs[i]; i++)
+	for (size_t i = 0; engine_logs[k].logs[i]; i++)
 		if (!lists(exports, engine_logs[k].logs[i])) {
 			claim_flag(
 			    ctx, "OBS010", res, "EnableCloudwatchLogsExports",
@@ -206,8 +209,14 @@ static void check_lb_logs(const validate_ctx *ctx, const render_resource *res)
 
 /* ---- SEC011: cache authentication -------------------------------------------- */
 
+/* Whether the `n` characters at `s` are the word `w`. */
+static bool word_is(const char *s, size_t n, const char *w)
+{
+	return n == strlen(w) && strncmp(s, w, n) == 0;
+}
+
 /* Whether a Redis ACL access string leaves the user switched off: "off"
- * is the default, and the last of "on" and "off" wins. */
+ * is the default, and the last of the words "on" and "off" wins. */
 static bool user_off(const char *access)
 {
 	bool off = true;
@@ -215,9 +224,9 @@ static bool user_off(const char *access)
 	while (access && access[i]) {
 		i += strspn(access + i, " ");
 		size_t n = strcspn(access + i, " ");
-		if (n == 2 && strncmp(access + i, "on", 2) == 0)
+		if (word_is(access + i, n, "on"))
 			off = false;
-		else if (n == 3 && strncmp(access + i, "off", 3) == 0)
+		else if (word_is(access + i, n, "off"))
 			off = true;
 		i += n;
 	}
@@ -244,11 +253,10 @@ static void check_cache_auth(const validate_ctx *ctx, const render_resource *res
 	const char *engine = rnode_str(rnode_get(res->props, "Engine"));
 	if (engine && strcmp(engine, "redis") != 0 && strcmp(engine, "valkey") != 0)
 		return;
-	/* Redis OSS 2.x to 5.x has no users; 6 and later and every Valkey do */
+	/* Redis OSS 2.x to 5.x has no users; 6 and later do, and every Valkey
+	 * (7.2 and later) */
 	const char *version = rnode_str(rnode_get(res->props, "EngineVersion"));
-	bool valkey = engine && strcmp(engine, "valkey") == 0;
-	bool before_users =
-	    !valkey && version && version[0] >= '2' && version[0] <= '5' && version[1] == '.';
+	bool before_users = version && version[0] >= '2' && version[0] <= '5' && version[1] == '.';
 	const rnode *groups = claim_set(rnode_get(res->props, "UserGroupIds"));
 	if (before_users) {
 		/* Redis OSS before 6 has no users: AUTH is its authentication */
@@ -283,15 +291,11 @@ static void check_cache_auth(const validate_ctx *ctx, const render_resource *res
 
 /* ---- SEC012: wildcard actions ---------------------------------------------- */
 
-/* "*", "*:*" or a whole service ("s3:*", any case); not "s3:Get*". */
+/* "*", or every action of a service ("s3:*", any case; "*:*"); not
+ * "s3:Get*". */
 static bool wildcard_action(const char *a)
 {
-	if (!a)
-		return false;
-	if (strcmp(a, "*") == 0 || strcmp(a, "*:*") == 0)
-		return true;
-	size_t n = strcspn(a, ":");
-	return n > 0 && strcmp(a + n, ":*") == 0;
+	return a && (strcmp(a, "*") == 0 || strcmp(a + strcspn(a, ":"), ":*") == 0);
 }
 
 static void check_statements(const validate_ctx *ctx, const render_resource *res, const rnode *doc,
@@ -433,6 +437,7 @@ static void check_bucket_acl(const validate_ctx *ctx, const render_resource *res
 
 void claims_controls(const validate_ctx *ctx, const render_resource *res)
 {
+	static const char iam[] = "AWS::IAM::";
 	if (claim_is_type(res, "AWS::CloudTrail::Trail"))
 		check_trail_logs(ctx, res);
 	else if (claim_is_type(res, "AWS::RDS::DBCluster")) {
@@ -454,7 +459,7 @@ void claims_controls(const validate_ctx *ctx, const render_resource *res)
 		check_cache_auth(ctx, res);
 	else if (claim_is_type(res, "AWS::S3::Bucket"))
 		check_bucket_acl(ctx, res);
-	else if (res->type && strncmp(res->type, "AWS::IAM::", 10) == 0)
+	else if (res->type && strncmp(res->type, iam, sizeof(iam) - 1) == 0)
 		check_identity_policies(ctx, res);
 	else
 		check_public_ips(ctx, res);

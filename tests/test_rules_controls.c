@@ -271,6 +271,7 @@ static void test_database_logs(void **state)
 	expect("prod", "log_disconnections: 'on'", "log_disconnections: 'off'", "OBS010", 1);
 	expect("prod", "        log_disconnections: 'on'\n", "", "OBS010", 1);
 	expect("prod", "log_connections: '1'", "log_connections: 'TRUE'", NULL, 0);
+	expect("prod", "log_connections: '1'", "log_connections: '10'", "OBS010", 1);
 	/* MySQL: the four log types Control Tower asks for */
 	expect("prod",
 	       "      Engine: aurora-postgresql\n"
@@ -286,6 +287,22 @@ static void test_database_logs(void **state)
 	       "      Engine: aurora-mysql\n"
 	       "      EnableCloudwatchLogsExports: [error, general, slowquery]\n",
 	       "OBS010", 1);
+	expect("prod",
+	       "      Engine: aurora-postgresql\n"
+	       "      DBClusterParameterGroupName: !Ref ParameterGroup\n"
+	       "      EnableCloudwatchLogsExports: [postgresql]\n",
+	       "      Engine: aurora-mysql\n"
+	       "      EnableCloudwatchLogsExports: [audit, error, general]\n",
+	       "OBS010", 1);
+	/* "aurora" (Aurora MySQL 1) is its own engine, not the start of
+	 * aurora-postgresql's name */
+	expect("prod", "      Engine: aurora-postgresql\n      DBClusterParameterGroupName",
+	       "      Engine: aurora\n      DBClusterParameterGroupName", "OBS010", 1);
+	/* an engine Control Tower names no logs for */
+	expect("prod", "  Stage:\n",
+	       "  Single:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+	       "      Engine: sqlserver-ex\n      PubliclyAccessible: false\n  Stage:\n",
+	       NULL, 0);
 	/* an instance of its own logs by itself; one of a cluster through it */
 	expect("prod", "  Stage:\n",
 	       "  Single:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
@@ -367,6 +384,15 @@ static void test_cache_rbac(void **state)
 	       "      EngineVersion: '6.0'\n", "SEC011", 1);
 	expect("prod", "      Engine: redis\n      EngineVersion: '7.1'\n",
 	       "      Engine: valkey\n      EngineVersion: '7.2'\n", NULL, 0);
+	expect("prod",
+	       "      Engine: redis\n      EngineVersion: '7.1'\n"
+	       "      UserGroupIds: [!Ref CacheUserGroup]\n",
+	       "      Engine: valkey\n      EngineVersion: '7.2'\n", "SEC011", 1);
+	/* Memcached has neither */
+	expect("prod",
+	       "      Engine: redis\n      EngineVersion: '7.1'\n"
+	       "      UserGroupIds: [!Ref CacheUserGroup]\n",
+	       "      Engine: memcached\n", NULL, 0);
 	/* before 6, AUTH is the only authentication there is */
 	expect("prod", "      EngineVersion: '7.1'\n      UserGroupIds: [!Ref CacheUserGroup]\n",
 	       "      EngineVersion: '5.0.6'\n"
@@ -374,6 +400,12 @@ static void test_cache_rbac(void **state)
 	       NULL, 0);
 	expect("prod", "      EngineVersion: '7.1'\n      UserGroupIds: [!Ref CacheUserGroup]\n",
 	       "      EngineVersion: '5.0.6'\n", "SEC011", 1);
+	expect("prod", "      EngineVersion: '7.1'\n      UserGroupIds: [!Ref CacheUserGroup]\n",
+	       "      EngineVersion: '2.8.24'\n"
+	       "      AuthToken: '{{resolve:secretsmanager:s:SecretString:token}}'\n",
+	       NULL, 0);
+	expect("prod", "      EngineVersion: '7.1'\n      UserGroupIds: [!Ref CacheUserGroup]\n",
+	       "      EngineVersion: '2.8.24'\n", "SEC011", 1);
 	/* the default user switched off: the last on/off of its access string */
 	expect("prod", "AccessString: 'on ~* off -@all'", "AccessString: 'off ~* on -@all'",
 	       "SEC011", 1);
@@ -395,6 +427,7 @@ static void test_wildcard_actions(void **state)
 	expect("prod", "Action: 's3:Get*'", "Action: 'S3:*'", "SEC012", 1);
 	expect("prod", "Action: 's3:Get*'", "Action: '*:*'", "SEC012", 1);
 	expect("prod", "Action: 's3:Get*'", "Action: 's3:*Object'", NULL, 0);
+	expect("prod", "Action: 's3:Get*'", "Action: '*Object'", NULL, 0);
 	expect("prod", "Action: [logs:CreateLogStream, logs:PutLogEvents]",
 	       "Action: [logs:CreateLogStream, 'logs:*']", "SEC012", 1);
 	/* an Allow of everything but a list grants every other action */
@@ -419,7 +452,9 @@ static void test_public_database(void **state)
 	       "      EnableCloudwatchLogsExports: [postgresql]\n      PubliclyAccessible: true\n",
 	       "SEC013", 1);
 	expect_message("      PubliclyAccessible: false\n", "      PubliclyAccessible: true\n",
-	               "SEC013", "database instance Writer");
+	               "SEC013", "database instance Writer is publicly accessible");
+	expect_message("      PubliclyAccessible: false\n", "", "SEC013",
+	               "database instance Writer is not set private");
 }
 
 static void test_public_ips(void **state)
