@@ -459,7 +459,7 @@ void claims_controls(const validate_ctx *ctx, const render_resource *res)
 		check_cache_auth(ctx, res);
 	else if (claim_is_type(res, "AWS::S3::Bucket"))
 		check_bucket_acl(ctx, res);
-	else if (res->type && strncmp(res->type, iam, sizeof(iam) - 1) == 0)
+	else if (res->type && strncmp(res->type, iam, strlen(iam)) == 0)
 		check_identity_policies(ctx, res);
 	else
 		check_public_ips(ctx, res);

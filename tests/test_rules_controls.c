@@ -300,6 +300,10 @@ static void test_database_logs(void **state)
 	       "      Engine: aurora\n      DBClusterParameterGroupName", "OBS010", 1);
 	/* an engine Control Tower names no logs for */
 	expect("prod", "  Stage:\n",
+	       "  Restored:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+	       "      DBSnapshotIdentifier: snap\n      PubliclyAccessible: false\n  Stage:\n",
+	       NULL, 0);
+	expect("prod", "  Stage:\n",
 	       "  Single:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
 	       "      Engine: sqlserver-ex\n      PubliclyAccessible: false\n  Stage:\n",
 	       NULL, 0);
