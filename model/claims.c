@@ -17,8 +17,14 @@
  *   OBS006  every trail validates its log files, logs, and has a key
  *   OBS007  every alarm notifies a topic on ALARM and on OK
  *
+ * and, through claims_controls (model/rules_controls.c, the claims the
+ * Control Tower comparison found unchecked), OBS009-OBS012 and
+ * SEC011-SEC015. The helpers both files use are declared in
+ * model/claims.h.
+ *
  * Errors in every environment: the templates are the same for dev, staging
  * and prod, and none of these controls depends on a model value. */
+#include "model/claims.h"
 #include "model/rules.h"
 
 #include <stdarg.h>
@@ -28,38 +34,42 @@
 
 #include "common/str.h"
 
-static bool is_type(const render_resource *res, const char *type)
+bool claim_is_type(const render_resource *res, const char *type)
 {
 	return res->type && strcmp(res->type, type) == 0;
 }
 
-static bool str_is(const rnode *n, const char *s)
+bool claim_str_is(const rnode *n, const char *s)
 {
 	const char *v = rnode_str(n);
 	return v && strcmp(v, s) == 0;
 }
 
-/* The resource of the template a Ref or GetAtt names, or NULL. */
-static const render_resource *ref_res(const rendered *r, const rnode *n)
+const render_resource *claim_ref_res(const rendered *r, const rnode *n)
 {
 	const char *id = rnode_ref(n, NULL);
 	return id ? render_find(r, id) : NULL;
 }
 
-/* A property that is set for the model: present, and not an Fn::If the
- * rendering could not decide. */
-static const rnode *set(const rnode *v)
+const rnode *claim_set(const rnode *v)
 {
 	return v && !(v->fn && strcmp(v->fn, "Fn::If") == 0) ? v : NULL;
 }
 
-/* An error about `res`, at property `key` when it is written, else at the
- * resource. */
-static void flag(const validate_ctx *ctx, const char *rule, const render_resource *res,
-                 const char *key, const char *hint, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-static void flag(const validate_ctx *ctx, const char *rule, const render_resource *res,
-                 const char *key, const char *hint, const char *fmt, ...)
+size_t claim_count(const rnode *n)
+{
+	if (!n)
+		return 0;
+	return n->kind == RN_SEQ && !n->fn ? n->n : 1;
+}
+
+const rnode *claim_item(const rnode *n, size_t i)
+{
+	return n->kind == RN_SEQ && !n->fn ? n->kids[i] : n;
+}
+
+void claim_flag(const validate_ctx *ctx, const char *rule, const render_resource *res,
+                const char *key, const char *hint, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -91,25 +101,27 @@ static const struct {
 static void check_at_rest(const validate_ctx *ctx, const render_resource *res)
 {
 	for (size_t k = 0; k < sizeof(at_rest) / sizeof(at_rest[0]); k++) {
-		if (!is_type(res, at_rest[k].type))
+		if (!claim_is_type(res, at_rest[k].type))
 			continue;
-		if (at_rest[k].on && rnode_bool(set(rnode_get(res->props, at_rest[k].on))) != 1) {
-			flag(ctx, "SEC002", res, at_rest[k].on, "set it to true with a KMS key",
-			     "%s (%s) is not encrypted at rest", res->id, res->type);
+		if (at_rest[k].on &&
+		    rnode_bool(claim_set(rnode_get(res->props, at_rest[k].on))) != 1) {
+			claim_flag(ctx, "SEC002", res, at_rest[k].on,
+			           "set it to true with a KMS key",
+			           "%s (%s) is not encrypted at rest", res->id, res->type);
 			return;
 		}
-		const rnode *key = set(rnode_get(res->props, at_rest[k].key));
+		const rnode *key = claim_set(rnode_get(res->props, at_rest[k].key));
 		/* a block that names its encryption (Kinesis NONE or KMS, ECR AES256
 		 * or KMS) names KMS, whatever key it also holds */
 		const char *kind =
 		    at_rest[k].sub ? rnode_str(rnode_get(key, "EncryptionType")) : NULL;
 		if (at_rest[k].sub)
-			key = set(rnode_get(key, at_rest[k].sub));
+			key = claim_set(rnode_get(key, at_rest[k].sub));
 		if (!key || (kind && strncmp(kind, "KMS", 3) != 0))
-			flag(ctx, "SEC002", res, at_rest[k].key,
-			     "encrypt it under the tier's KMS key",
-			     "%s (%s) is not encrypted with a customer-managed key", res->id,
-			     res->type);
+			claim_flag(ctx, "SEC002", res, at_rest[k].key,
+			           "encrypt it under the tier's KMS key",
+			           "%s (%s) is not encrypted with a customer-managed key", res->id,
+			           res->type);
 		return;
 	}
 }
@@ -124,33 +136,35 @@ static void check_at_rest(const validate_ctx *ctx, const render_resource *res)
 
 static void check_bucket_encryption(const validate_ctx *ctx, const render_resource *res)
 {
-	const rnode *rules = set(rnode_get(rnode_get(res->props, "BucketEncryption"),
-	                                   "ServerSideEncryptionConfiguration"));
+	const rnode *rules = claim_set(rnode_get(rnode_get(res->props, "BucketEncryption"),
+	                                         "ServerSideEncryptionConfiguration"));
 	bool ok = rules && rules->kind == RN_SEQ && !rules->fn && rules->n > 0;
 	for (size_t i = 0; ok && i < rules->n; i++) {
 		const rnode *d = rnode_get(rules->kids[i], "ServerSideEncryptionByDefault");
 		const char *alg = rnode_str(rnode_get(d, "SSEAlgorithm"));
 		bool kms = alg && strncmp(alg, "aws:kms", 7) == 0;
 		ok = alg && (strcmp(alg, SSE_S3) == 0 ||
-		             (kms && set(rnode_get(d, "KMSMasterKeyID")) != NULL));
+		             (kms && claim_set(rnode_get(d, "KMSMasterKeyID")) != NULL));
 	}
 	if (!ok)
-		flag(ctx, "SEC003", res, "BucketEncryption",
-		     "set ServerSideEncryptionByDefault: aws:kms with the tier's key (AES256 where "
-		     "the service writing it needs SSE-S3)",
-		     "bucket %s is not encrypted at rest by default", res->id);
+		claim_flag(
+		    ctx, "SEC003", res, "BucketEncryption",
+		    "set ServerSideEncryptionByDefault: aws:kms with the tier's key (AES256 where "
+		    "the service writing it needs SSE-S3)",
+		    "bucket %s is not encrypted at rest by default", res->id);
 }
 
 static void check_public_access(const validate_ctx *ctx, const render_resource *res)
 {
 	static const char *const flags[] = {"BlockPublicAcls", "BlockPublicPolicy",
 	                                    "IgnorePublicAcls", "RestrictPublicBuckets"};
-	const rnode *pab = set(rnode_get(res->props, "PublicAccessBlockConfiguration"));
+	const rnode *pab = claim_set(rnode_get(res->props, "PublicAccessBlockConfiguration"));
 	for (size_t i = 0; i < 4; i++)
 		if (rnode_bool(rnode_get(pab, flags[i])) != 1) {
-			flag(ctx, "SEC007", res, "PublicAccessBlockConfiguration",
-			     "set all four PublicAccessBlockConfiguration flags to true",
-			     "bucket %s does not block public access (%s)", res->id, flags[i]);
+			claim_flag(ctx, "SEC007", res, "PublicAccessBlockConfiguration",
+			           "set all four PublicAccessBlockConfiguration flags to true",
+			           "bucket %s does not block public access (%s)", res->id,
+			           flags[i]);
 			return;
 		}
 }
@@ -158,21 +172,22 @@ static void check_public_access(const validate_ctx *ctx, const render_resource *
 static void check_lifecycle(const validate_ctx *ctx, const render_resource *res)
 {
 	const rnode *rules =
-	    set(rnode_get(rnode_get(res->props, "LifecycleConfiguration"), "Rules"));
+	    claim_set(rnode_get(rnode_get(res->props, "LifecycleConfiguration"), "Rules"));
 	bool expires = false;
 	for (size_t k = 0; rules && rules->kind == RN_SEQ && !rules->fn && k < rules->n; k++) {
 		const rnode *rule = rules->kids[k];
-		if (!str_is(rnode_get(rule, "Status"), "Enabled"))
+		if (!claim_str_is(rnode_get(rule, "Status"), "Enabled"))
 			continue;
-		expires = expires || set(rnode_get(rule, "ExpirationInDays")) ||
-		          set(rnode_get(rule, "ExpirationDate")) ||
-		          set(rnode_get(rule, "NoncurrentVersionExpiration")) ||
-		          set(rnode_get(rule, "NoncurrentVersionExpirationInDays"));
+		expires = expires || claim_set(rnode_get(rule, "ExpirationInDays")) ||
+		          claim_set(rnode_get(rule, "ExpirationDate")) ||
+		          claim_set(rnode_get(rule, "NoncurrentVersionExpiration")) ||
+		          claim_set(rnode_get(rule, "NoncurrentVersionExpirationInDays"));
 	}
 	if (!expires)
-		flag(ctx, "OBS005", res, "LifecycleConfiguration",
-		     "add an enabled lifecycle rule that expires objects or their old versions",
-		     "bucket %s keeps what it holds forever (PDPA retention limitation)", res->id);
+		claim_flag(
+		    ctx, "OBS005", res, "LifecycleConfiguration",
+		    "add an enabled lifecycle rule that expires objects or their old versions",
+		    "bucket %s keeps what it holds forever (PDPA retention limitation)", res->id);
 }
 
 /* Whether a policy document has a Deny statement conditioned on
@@ -185,7 +200,7 @@ static bool denies_plain_transport(const rnode *doc)
 		const rnode *s = st->kind == RN_SEQ ? st->kids[i] : st;
 		const rnode *b = rnode_get(rnode_get(s, "Condition"), "Bool");
 		const char *v = rnode_str(rnode_get(b, "aws:SecureTransport"));
-		if (str_is(rnode_get(s, "Effect"), "Deny") && v && strcmp(v, "false") == 0)
+		if (claim_str_is(rnode_get(s, "Effect"), "Deny") && v && strcmp(v, "false") == 0)
 			return true;
 	}
 	return false;
@@ -197,7 +212,7 @@ static bool tls_only(const rendered *r, const char *type, const char *target, co
 {
 	for (size_t j = 0; j < r->nres; j++) {
 		const render_resource *p = &r->res[j];
-		if (is_type(p, type) && rnode_mentions(rnode_get(p->props, target), id) &&
+		if (claim_is_type(p, type) && rnode_mentions(rnode_get(p->props, target), id) &&
 		    denies_plain_transport(rnode_get(p->props, "PolicyDocument")))
 			return true;
 	}
@@ -206,17 +221,19 @@ static bool tls_only(const rendered *r, const char *type, const char *target, co
 
 static void check_tls_policy(const validate_ctx *ctx, const render_resource *res)
 {
-	if (is_type(res, "AWS::S3::Bucket") &&
+	if (claim_is_type(res, "AWS::S3::Bucket") &&
 	    !tls_only(ctx->r, "AWS::S3::BucketPolicy", "Bucket", res->id))
-		flag(ctx, "SEC006", res, NULL,
-		     "add a bucket policy statement: Deny s3:* when aws:SecureTransport is false",
-		     "bucket %s accepts requests without TLS", res->id);
-	if (is_type(res, "AWS::SNS::Topic") &&
+		claim_flag(
+		    ctx, "SEC006", res, NULL,
+		    "add a bucket policy statement: Deny s3:* when aws:SecureTransport is false",
+		    "bucket %s accepts requests without TLS", res->id);
+	if (claim_is_type(res, "AWS::SNS::Topic") &&
 	    !tls_only(ctx->r, "AWS::SNS::TopicPolicy", "Topics", res->id))
-		flag(ctx, "SEC006", res, NULL,
-		     "add a topic policy statement: Deny sns:Publish when aws:SecureTransport is "
-		     "false",
-		     "topic %s accepts publishing without TLS", res->id);
+		claim_flag(
+		    ctx, "SEC006", res, NULL,
+		    "add a topic policy statement: Deny sns:Publish when aws:SecureTransport is "
+		    "false",
+		    "topic %s accepts publishing without TLS", res->id);
 }
 
 /* ---- SEC004: key rotation ----------------------------------------------- */
@@ -226,29 +243,29 @@ static void check_key(const validate_ctx *ctx, const render_resource *res)
 	const char *spec = rnode_str(rnode_get(res->props, "KeySpec"));
 	if (spec && strcmp(spec, "SYMMETRIC_DEFAULT") != 0)
 		return; /* KMS rotates only symmetric encryption keys */
-	if (rnode_bool(set(rnode_get(res->props, "EnableKeyRotation"))) != 1)
-		flag(ctx, "SEC004", res, "EnableKeyRotation", "set EnableKeyRotation: true",
-		     "key %s does not rotate", res->id);
+	if (rnode_bool(claim_set(rnode_get(res->props, "EnableKeyRotation"))) != 1)
+		claim_flag(ctx, "SEC004", res, "EnableKeyRotation", "set EnableKeyRotation: true",
+		           "key %s does not rotate", res->id);
 	long days;
-	const rnode *period = set(rnode_get(res->props, "RotationPeriodInDays"));
+	const rnode *period = claim_set(rnode_get(res->props, "RotationPeriodInDays"));
 	if (period && rnode_long(period, &days) && days > 365)
-		flag(ctx, "SEC004", res, "RotationPeriodInDays",
-		     "rotate yearly or more often (RotationPeriodInDays 365 or less)",
-		     "key %s rotates every %ld days", res->id, days);
+		claim_flag(ctx, "SEC004", res, "RotationPeriodInDays",
+		           "rotate yearly or more often (RotationPeriodInDays 365 or less)",
+		           "key %s rotates every %ld days", res->id, days);
 }
 
 /* ---- SEC005: TLS to every store ------------------------------------------ */
 
 static void check_cache_tls(const validate_ctx *ctx, const render_resource *res)
 {
-	if (rnode_bool(set(rnode_get(res->props, "TransitEncryptionEnabled"))) != 1)
-		flag(ctx, "SEC005", res, "TransitEncryptionEnabled",
-		     "set TransitEncryptionEnabled: true and TransitEncryptionMode: required",
-		     "cache %s accepts connections without TLS", res->id);
-	else if (str_is(rnode_get(res->props, "TransitEncryptionMode"), "preferred"))
-		flag(ctx, "SEC005", res, "TransitEncryptionMode",
-		     "set TransitEncryptionMode: required",
-		     "cache %s accepts connections without TLS (mode preferred)", res->id);
+	if (rnode_bool(claim_set(rnode_get(res->props, "TransitEncryptionEnabled"))) != 1)
+		claim_flag(ctx, "SEC005", res, "TransitEncryptionEnabled",
+		           "set TransitEncryptionEnabled: true and TransitEncryptionMode: required",
+		           "cache %s accepts connections without TLS", res->id);
+	else if (claim_str_is(rnode_get(res->props, "TransitEncryptionMode"), "preferred"))
+		claim_flag(ctx, "SEC005", res, "TransitEncryptionMode",
+		           "set TransitEncryptionMode: required",
+		           "cache %s accepts connections without TLS (mode preferred)", res->id);
 }
 
 /* The parameter that makes an Aurora engine refuse plain connections. */
@@ -261,36 +278,37 @@ static void check_database_tls(const validate_ctx *ctx, const render_resource *r
 	const char *param = pg ? "rds.force_ssl" : "require_secure_transport";
 	const char *want = pg ? "1" : "ON";
 	const render_resource *group =
-	    ref_res(ctx->r, rnode_get(res->props, "DBClusterParameterGroupName"));
+	    claim_ref_res(ctx->r, rnode_get(res->props, "DBClusterParameterGroupName"));
 	const char *v =
 	    group ? rnode_str(rnode_get(rnode_get(group->props, "Parameters"), param)) : NULL;
 	if (!v || strcasecmp(v, want) != 0)
-		flag(ctx, "SEC005", res, "DBClusterParameterGroupName",
-		     pg ? "give the cluster a parameter group with rds.force_ssl: 1"
-		        : "give the cluster a parameter group with require_secure_transport: ON",
-		     "database %s accepts connections without TLS (%s is not %s)", res->id, param,
-		     want);
+		claim_flag(
+		    ctx, "SEC005", res, "DBClusterParameterGroupName",
+		    pg ? "give the cluster a parameter group with rds.force_ssl: 1"
+		       : "give the cluster a parameter group with require_secure_transport: ON",
+		    "database %s accepts connections without TLS (%s is not %s)", res->id, param,
+		    want);
 }
 
 static void check_efs_tls(const validate_ctx *ctx, const render_resource *res)
 {
-	if (is_type(res, "AWS::EFS::FileSystem")) {
-		if (!denies_plain_transport(set(rnode_get(res->props, "FileSystemPolicy"))))
-			flag(ctx, "SEC005", res, "FileSystemPolicy",
-			     "add a FileSystemPolicy statement denying access when "
-			     "aws:SecureTransport is false",
-			     "file system %s accepts mounts without TLS", res->id);
+	if (claim_is_type(res, "AWS::EFS::FileSystem")) {
+		if (!denies_plain_transport(claim_set(rnode_get(res->props, "FileSystemPolicy"))))
+			claim_flag(ctx, "SEC005", res, "FileSystemPolicy",
+			           "add a FileSystemPolicy statement denying access when "
+			           "aws:SecureTransport is false",
+			           "file system %s accepts mounts without TLS", res->id);
 		return;
 	}
 	const rnode *vols = rnode_get(res->props, "Volumes");
 	for (size_t i = 0; vols && vols->kind == RN_SEQ && !vols->fn && i < vols->n; i++) {
 		const rnode *efs = rnode_get(vols->kids[i], "EFSVolumeConfiguration");
-		if (efs && !str_is(rnode_get(efs, "TransitEncryption"), "ENABLED"))
-			flag(ctx, "SEC005", res, "Volumes", "set TransitEncryption: ENABLED",
-			     "task definition %s mounts EFS volume %s without TLS", res->id,
-			     rnode_str(rnode_get(vols->kids[i], "Name"))
-			         ? rnode_str(rnode_get(vols->kids[i], "Name"))
-			         : "?");
+		if (efs && !claim_str_is(rnode_get(efs, "TransitEncryption"), "ENABLED"))
+			claim_flag(ctx, "SEC005", res, "Volumes", "set TransitEncryption: ENABLED",
+			           "task definition %s mounts EFS volume %s without TLS", res->id,
+			           rnode_str(rnode_get(vols->kids[i], "Name"))
+			               ? rnode_str(rnode_get(vols->kids[i], "Name"))
+			               : "?");
 	}
 }
 
@@ -298,15 +316,15 @@ static void check_efs_tls(const validate_ctx *ctx, const render_resource *res)
 
 static void check_listener(const validate_ctx *ctx, const render_resource *res)
 {
-	if (!str_is(rnode_get(res->props, "Protocol"), "HTTPS"))
+	if (!claim_str_is(rnode_get(res->props, "Protocol"), "HTTPS"))
 		return; /* plain HTTP is SEC001's */
 	const char *p = rnode_str(rnode_get(res->props, "SslPolicy"));
 	bool ok = p && (strstr(p, "TLS13") || strstr(p, "TLS-1-2") || strstr(p, "FS-1-2"));
 	if (!ok)
-		flag(ctx, "SEC008", res, "SslPolicy",
-		     "SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06",
-		     "listener %s accepts TLS older than 1.2 (%s)", res->id,
-		     p ? p : "the default policy");
+		claim_flag(ctx, "SEC008", res, "SslPolicy",
+		           "SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06",
+		           "listener %s accepts TLS older than 1.2 (%s)", res->id,
+		           p ? p : "the default policy");
 }
 
 /* ---- SEC009: one region ---------------------------------------------------- */
@@ -326,18 +344,21 @@ static void check_region(const validate_ctx *ctx, const render_resource *res)
 	    {"AWS::ECR::ReplicationConfiguration", "ReplicationConfiguration"},
 	};
 	for (size_t i = 0; i < sizeof(global_types) / sizeof(global_types[0]); i++)
-		if (is_type(res, global_types[i]))
-			flag(ctx, "SEC009", res, NULL, "keep personal data in the stack's region",
-			     "%s (%s) spans regions: an onward transfer of personal data", res->id,
-			     res->type);
+		if (claim_is_type(res, global_types[i]))
+			claim_flag(ctx, "SEC009", res, NULL,
+			           "keep personal data in the stack's region",
+			           "%s (%s) spans regions: an onward transfer of personal data",
+			           res->id, res->type);
 	for (size_t i = 0; i < sizeof(copies) / sizeof(copies[0]); i++)
-		if (is_type(res, copies[i].type) && set(rnode_get(res->props, copies[i].prop)))
-			flag(ctx, "SEC009", res, copies[i].prop,
-			     "remove it: nothing replicates out",
-			     "%s copies its data to another region (%s)", res->id, copies[i].prop);
-	if (is_type(res, "AWS::KMS::Key") && rnode_bool(rnode_get(res->props, "MultiRegion")) == 1)
-		flag(ctx, "SEC009", res, "MultiRegion", "set MultiRegion: false",
-		     "key %s is a multi-Region key", res->id);
+		if (claim_is_type(res, copies[i].type) &&
+		    claim_set(rnode_get(res->props, copies[i].prop)))
+			claim_flag(
+			    ctx, "SEC009", res, copies[i].prop, "remove it: nothing replicates out",
+			    "%s copies its data to another region (%s)", res->id, copies[i].prop);
+	if (claim_is_type(res, "AWS::KMS::Key") &&
+	    rnode_bool(rnode_get(res->props, "MultiRegion")) == 1)
+		claim_flag(ctx, "SEC009", res, "MultiRegion", "set MultiRegion: false",
+		           "key %s is a multi-Region key", res->id);
 }
 
 /* ---- SEC010: images ----------------------------------------------------- */
@@ -347,29 +368,31 @@ static void check_repository(const validate_ctx *ctx, const render_resource *res
 	const rnode *scan =
 	    rnode_get(rnode_get(res->props, "ImageScanningConfiguration"), "ScanOnPush");
 	if (rnode_bool(scan) != 1)
-		flag(ctx, "SEC010", res, "ImageScanningConfiguration",
-		     "set ImageScanningConfiguration: {ScanOnPush: true}",
-		     "repository %s does not scan images on push", res->id);
-	if (!str_is(rnode_get(res->props, "ImageTagMutability"), "IMMUTABLE"))
-		flag(ctx, "SEC010", res, "ImageTagMutability", "set ImageTagMutability: IMMUTABLE",
-		     "repository %s lets a tag move to another image", res->id);
+		claim_flag(ctx, "SEC010", res, "ImageScanningConfiguration",
+		           "set ImageScanningConfiguration: {ScanOnPush: true}",
+		           "repository %s does not scan images on push", res->id);
+	if (!claim_str_is(rnode_get(res->props, "ImageTagMutability"), "IMMUTABLE"))
+		claim_flag(ctx, "SEC010", res, "ImageTagMutability",
+		           "set ImageTagMutability: IMMUTABLE",
+		           "repository %s lets a tag move to another image", res->id);
 }
 
 /* ---- OBS006: trails ------------------------------------------------------- */
 
 static void check_trail(const validate_ctx *ctx, const render_resource *res)
 {
-	if (rnode_bool(set(rnode_get(res->props, "EnableLogFileValidation"))) != 1)
-		flag(ctx, "OBS006", res, "EnableLogFileValidation",
-		     "set EnableLogFileValidation: true",
-		     "trail %s does not validate its log files: changes to them go unnoticed",
-		     res->id);
-	if (rnode_bool(set(rnode_get(res->props, "IsLogging"))) != 1)
-		flag(ctx, "OBS006", res, "IsLogging", "set IsLogging: true",
-		     "trail %s does not log", res->id);
-	if (!set(rnode_get(res->props, "KMSKeyId")))
-		flag(ctx, "OBS006", res, "KMSKeyId", "set KMSKeyId to the trail's key",
-		     "trail %s's log files are not encrypted with a customer-managed key", res->id);
+	if (rnode_bool(claim_set(rnode_get(res->props, "EnableLogFileValidation"))) != 1)
+		claim_flag(ctx, "OBS006", res, "EnableLogFileValidation",
+		           "set EnableLogFileValidation: true",
+		           "trail %s does not validate its log files: changes to them go unnoticed",
+		           res->id);
+	if (rnode_bool(claim_set(rnode_get(res->props, "IsLogging"))) != 1)
+		claim_flag(ctx, "OBS006", res, "IsLogging", "set IsLogging: true",
+		           "trail %s does not log", res->id);
+	if (!claim_set(rnode_get(res->props, "KMSKeyId")))
+		claim_flag(ctx, "OBS006", res, "KMSKeyId", "set KMSKeyId to the trail's key",
+		           "trail %s's log files are not encrypted with a customer-managed key",
+		           res->id);
 }
 
 /* ---- OBS007: alarm routing -------------------------------------------------- */
@@ -382,11 +405,11 @@ static bool notifies_topic(const rendered *r, const rnode *actions, bool *only_s
 	bool topic = false;
 	*only_scaling = n > 0;
 	for (size_t i = 0; i < n; i++) {
-		const render_resource *t = ref_res(r, actions->kids[i]);
-		topic = topic || (t && is_type(t, "AWS::SNS::Topic"));
+		const render_resource *t = claim_ref_res(r, actions->kids[i]);
+		topic = topic || (t && claim_is_type(t, "AWS::SNS::Topic"));
 		*only_scaling = *only_scaling && t &&
-		                (is_type(t, "AWS::ApplicationAutoScaling::ScalingPolicy") ||
-		                 is_type(t, "AWS::AutoScaling::ScalingPolicy"));
+		                (claim_is_type(t, "AWS::ApplicationAutoScaling::ScalingPolicy") ||
+		                 claim_is_type(t, "AWS::AutoScaling::ScalingPolicy"));
 	}
 	return topic;
 }
@@ -394,19 +417,21 @@ static bool notifies_topic(const rendered *r, const rnode *actions, bool *only_s
 static void check_alarm(const validate_ctx *ctx, const render_resource *res)
 {
 	bool scaling, ok_scaling;
-	bool alarm = notifies_topic(ctx->r, set(rnode_get(res->props, "AlarmActions")), &scaling);
+	bool alarm =
+	    notifies_topic(ctx->r, claim_set(rnode_get(res->props, "AlarmActions")), &scaling);
 	if (scaling)
 		return; /* a scaling trigger, not monitoring */
-	bool ok = notifies_topic(ctx->r, set(rnode_get(res->props, "OKActions")), &ok_scaling);
+	bool ok =
+	    notifies_topic(ctx->r, claim_set(rnode_get(res->props, "OKActions")), &ok_scaling);
 	if (rnode_bool(rnode_get(res->props, "ActionsEnabled")) == 0)
-		flag(ctx, "OBS007", res, "ActionsEnabled", "remove ActionsEnabled: false",
-		     "alarm %s notifies nobody: its actions are disabled", res->id);
+		claim_flag(ctx, "OBS007", res, "ActionsEnabled", "remove ActionsEnabled: false",
+		           "alarm %s notifies nobody: its actions are disabled", res->id);
 	else if (!alarm)
-		flag(ctx, "OBS007", res, "AlarmActions", "AlarmActions: [!Ref AlarmTopic]",
-		     "alarm %s notifies no topic when it fires", res->id);
+		claim_flag(ctx, "OBS007", res, "AlarmActions", "AlarmActions: [!Ref AlarmTopic]",
+		           "alarm %s notifies no topic when it fires", res->id);
 	else if (!ok)
-		flag(ctx, "OBS007", res, "OKActions", "OKActions: [!Ref AlarmTopic]",
-		     "alarm %s does not notify its topic when it recovers", res->id);
+		claim_flag(ctx, "OBS007", res, "OKActions", "OKActions: [!Ref AlarmTopic]",
+		           "alarm %s does not notify its topic when it recovers", res->id);
 }
 
 void rule_claims(const validate_ctx *ctx)
@@ -421,32 +446,33 @@ void rule_claims(const validate_ctx *ctx)
 		check_at_rest(ctx, res);
 		check_region(ctx, res);
 		check_tls_policy(ctx, res);
-		if (is_type(res, "AWS::S3::Bucket")) {
+		claims_controls(ctx, res);
+		if (claim_is_type(res, "AWS::S3::Bucket")) {
 			check_bucket_encryption(ctx, res);
 			check_public_access(ctx, res);
 			check_lifecycle(ctx, res);
-		} else if (is_type(res, "AWS::KMS::Key")) {
+		} else if (claim_is_type(res, "AWS::KMS::Key")) {
 			check_key(ctx, res);
-		} else if (is_type(res, "AWS::ElastiCache::ReplicationGroup")) {
+		} else if (claim_is_type(res, "AWS::ElastiCache::ReplicationGroup")) {
 			check_cache_tls(ctx, res);
-		} else if (is_type(res, "AWS::RDS::DBCluster")) {
+		} else if (claim_is_type(res, "AWS::RDS::DBCluster")) {
 			check_database_tls(ctx, res);
-		} else if (is_type(res, "AWS::RDS::DBProxy")) {
+		} else if (claim_is_type(res, "AWS::RDS::DBProxy")) {
 			/* RequireTLS defaults to false: a client could connect
 			 * to the proxy in clear text */
-			if (rnode_bool(set(rnode_get(res->props, "RequireTLS"))) != 1)
-				flag(ctx, "SEC005", res, "RequireTLS", "set RequireTLS: true",
-				     "RDS proxy %s accepts connections without TLS", res->id);
-		} else if (is_type(res, "AWS::EFS::FileSystem") ||
-		           is_type(res, "AWS::ECS::TaskDefinition")) {
+			if (rnode_bool(claim_set(rnode_get(res->props, "RequireTLS"))) != 1)
+				claim_flag(ctx, "SEC005", res, "RequireTLS", "set RequireTLS: true",
+				           "RDS proxy %s accepts connections without TLS", res->id);
+		} else if (claim_is_type(res, "AWS::EFS::FileSystem") ||
+		           claim_is_type(res, "AWS::ECS::TaskDefinition")) {
 			check_efs_tls(ctx, res);
-		} else if (is_type(res, "AWS::ElasticLoadBalancingV2::Listener")) {
+		} else if (claim_is_type(res, "AWS::ElasticLoadBalancingV2::Listener")) {
 			check_listener(ctx, res);
-		} else if (is_type(res, "AWS::ECR::Repository")) {
+		} else if (claim_is_type(res, "AWS::ECR::Repository")) {
 			check_repository(ctx, res);
-		} else if (is_type(res, "AWS::CloudTrail::Trail")) {
+		} else if (claim_is_type(res, "AWS::CloudTrail::Trail")) {
 			check_trail(ctx, res);
-		} else if (is_type(res, "AWS::CloudWatch::Alarm")) {
+		} else if (claim_is_type(res, "AWS::CloudWatch::Alarm")) {
 			check_alarm(ctx, res);
 		}
 	}

@@ -199,7 +199,7 @@ static void check_web_acl_id(const validate_ctx *ctx, const render_resource *res
 	if (acl && is(acl->type, "AWS::WAFv2::WebACL"))
 		rule_at(ctx, acl->entry, NULL); /* the web ACL is what to fix */
 	else
-		rule_at(ctx, res->entry, id->src ? id->src : config_at);
+		rule_at(ctx, res->entry, id && id->src ? id->src : config_at);
 }
 
 /* EDG004 for one protocol value `v`, which must be `want`, of `what`. */
