@@ -70,6 +70,52 @@ static void test_base64(void **state)
 	rf_done(&fx);
 }
 
+/* The longest string an intrinsic may produce (render_options.max_string):
+ * Fn::Base64's output, Fn::Join's and Fn::Sub's result, each at the limit
+ * and one past it. */
+static void test_string_limit(void **state)
+{
+	(void)state;
+	render_options opt = {.max_string = 8};
+	rf_fixture fx;
+	rf_render_opt(&fx,
+	              "Resources:\n"
+	              "  R:\n"
+	              "    Type: AWS::SNS::Topic\n"
+	              "    Properties:\n"
+	              "      A: !Base64 abcdef\n"           /* 8 characters out */
+	              "      B: !Base64 abcdefg\n"          /* 12 */
+	              "      C: !Base64 abcde\n"            /* 8 */
+	              "      D: !Join ['-', [abc, defg]]\n" /* 8 */
+	              "      E: !Join ['-', [abc, defgh]]\n"
+	              "      F: !Sub 'abc${EnvironmentSuffix}xy'\n" /* abcdevxy */
+	              "      G: !Sub 'abc${EnvironmentSuffix}xyz'\n",
+	              "dev", &opt);
+	assert_str_node(rf_prop(&fx, "R", "A"), "YWJjZGVm");
+	assert_str_node(rf_prop(&fx, "R", "C"), "YWJjZGU=");
+	assert_str_node(rf_prop(&fx, "R", "D"), "abc-defg");
+	assert_str_node(rf_prop(&fx, "R", "F"), "abcdevxy");
+	assert_int_equal(rf_count(&fx.f, "REN003", SEV_ERROR), 3);
+	assert_non_null(rf_find(&fx.f, "REN003", "Fn::Base64"));
+	assert_non_null(rf_find(&fx.f, "REN003", "Fn::Join"));
+	assert_non_null(rf_find(&fx.f, "REN003", "Fn::Sub"));
+	assert_null(rnode_str(rf_prop(&fx, "R", "B")));
+	rf_done(&fx);
+	/* one less: six characters encode to eight, too many for seven */
+	opt.max_string = 7;
+	rf_render_opt(&fx,
+	              "Resources:\n"
+	              "  R:\n"
+	              "    Type: AWS::SNS::Topic\n"
+	              "    Properties:\n"
+	              "      A: !Base64 abcdef\n"
+	              "      B: !Base64 abcd\n",
+	              "dev", &opt);
+	assert_non_null(rf_find(&fx.f, "REN003", "Fn::Base64"));
+	assert_int_equal(fx.f.n, 2);
+	rf_done(&fx);
+}
+
 /* Fn::Cidr: !Cidr ["192.168.0.0/24", 6, 5] is six /27 blocks. */
 static void test_cidr(void **state)
 {
@@ -949,6 +995,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_base64),
+	    cmocka_unit_test(test_string_limit),
 	    cmocka_unit_test(test_cidr),
 	    cmocka_unit_test(test_findinmap),
 	    cmocka_unit_test(test_getazs),
