@@ -1049,10 +1049,34 @@ static void test_value_utf8_edges(void **state)
 		const char *value;
 		bool valid;
 	} cases[] = {
-	    {"a\xed\x9f\xbf", true},  {"a\xed\xa0\x80", false},     {"a\xed\xbf\xbf", false},
-	    {"a\xee\x80\x80", true},  {"a\xf4\x8f\xbf\xbf", true},  {"a\xf4\x90\x80\x80", false},
-	    {"a\xe0\x9f\xbf", false}, {"a\xe0\xa0\x80", true},      {"a\xc1\xbf", false},
-	    {"a\xc2\x80", true},      {"a\xf0\x8f\xbf\xbf", false}, {"a\xf0\x90\x80\x80", true},
+	    {"a\xed\x9f\xbf", true},
+	    {"a\xed\xa0\x80", false},
+	    {"a\xed\xbf\xbf", false},
+	    {"a\xee\x80\x80", true},
+	    {"a\xf4\x8f\xbf\xbf", true},
+	    {"a\xf4\x90\x80\x80", false},
+	    {"a\xe0\x9f\xbf", false},
+	    {"a\xe0\xa0\x80", true},
+	    {"a\xc1\xbf", false},
+	    {"a\xc2\x80", true},
+	    {"a\xf0\x8f\xbf\xbf", false},
+	    {"a\xf0\x90\x80\x80", true},
+	    /* lead bytes past the table, stray continuations, sequences cut
+	     * short by the end of the value or by an ASCII byte */
+	    {"a\xdf\xbf", true},
+	    {"a\xef\xbf\xbf", true},
+	    {"a\xf5\x80\x80\x80", false},
+	    {"a\xf8\x88\x80\x80", false},
+	    {"a\x80", false},
+	    {"a\xbf", false},
+	    {"a\xc0\x80", false},
+	    {"a\xc2", false},
+	    {"a\xe2\x82", false},
+	    {"a\xf0\x90\x80", false},
+	    {"a\xe2\x82"
+	     "b",
+	     false},
+	    {"\xc3\xa9\xe2\x82\xac", true},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		findings f;
