@@ -1,5 +1,5 @@
 /* common/: file reading and atomic writing, strict number parsing, formatted
- * allocation and string helpers, the arena and array growth. */
+ * allocation and string helpers, the arena and array growth, the line diff. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "common/arena.h"
+#include "common/buf.h"
+#include "common/diff.h"
 #include "common/file.h"
 #include "common/num.h"
 #include "common/str.h"
@@ -490,6 +492,114 @@ static void test_vec(void **state)
 
 /* ---- the rule registry (model/rules.def) ---------------------------------- */
 
+/* ---- diff ---------------------------------------------------------------- */
+
+/* The diff of a and b (C strings) as unified text: "@@ -o,n +o,n @@" per
+ * hunk, then ' ', '-' or '+' and the line; "!" first when truncated. */
+static char *unified(const char *a, const char *b, size_t context)
+{
+	diff_result d;
+	assert_true(diff_texts(a, strlen(a), b, strlen(b), context, &d));
+	buf o;
+	buf_init(&o, 0);
+	if (d.truncated)
+		buf_adds(&o, "!");
+	for (size_t i = 0; i < d.n; i++) {
+		const diff_line *l = &d.v[i];
+		if (l->kind == DIFF_HUNK) {
+			buf_addf(&o, "@@ -%zu,%zu +%zu,%zu @@\n", l->old_no, l->old_n, l->new_no,
+			         l->new_n);
+			continue;
+		}
+		buf_addf(&o, "%c%.*s\n",
+		         l->kind == DIFF_SAME  ? ' '
+		         : l->kind == DIFF_DEL ? '-'
+		                               : '+',
+		         (int)l->len, l->text);
+		if (l->kind != DIFF_ADD)
+			assert_true(l->old_no > 0);
+		if (l->kind != DIFF_DEL)
+			assert_true(l->new_no > 0);
+	}
+	buf_addf(&o, "=%zu+%zu-", d.added, d.deleted);
+	diff_result_free(&d);
+	return buf_take(&o);
+}
+
+static void assert_unified(const char *a, const char *b, size_t context, const char *want)
+{
+	char *got = unified(a, b, context);
+	if (strcmp(got, want) != 0)
+		fail_msg("diff of [%s] and [%s] with %zu:\n%s\nwanted:\n%s", a, b, context, got,
+		         want);
+	free(got);
+}
+
+/* Exact hunks: a last line without its newline, the context clamped at both
+ * ends of the text, two changes 2*context apart (one hunk) and one more
+ * (two), insertions and deletions with their line numbers. */
+static void test_diff_exact(void **state)
+{
+	(void)state;
+	assert_unified("a\nb", "a\nc", 3, "@@ -1,2 +1,2 @@\n a\n-b\n+c\n=1+1-");
+	assert_unified("a\nb", "a\nb\n", 3, "=0+0-"); /* the same lines */
+	assert_unified("a", "", 3, "@@ -1,1 +1,0 @@\n-a\n=0+1-");
+	assert_unified("", "a", 0, "@@ -1,0 +1,1 @@\n+a\n=1+0-");
+	assert_unified("1\n2\n3\n4\n5\n6\n", "1\n2\n3\n4\n5\n6\n", 1, "=0+0-");
+	/* context 1 clamped at the start and the end */
+	assert_unified("1\n2\n3\n", "x\n2\n3\n", 1, "@@ -1,2 +1,2 @@\n-1\n+x\n 2\n=1+1-");
+	assert_unified("1\n2\n3\n", "1\n2\nx\n", 1, "@@ -2,2 +2,2 @@\n 2\n-3\n+x\n=1+1-");
+	/* context 2: exactly two lines before and after */
+	assert_unified("1\n2\n3\n4\n5\n6\n7\n", "1\n2\n3\nx\n5\n6\n7\n", 2,
+	               "@@ -2,5 +2,5 @@\n 2\n 3\n-4\n+x\n 5\n 6\n=1+1-");
+	/* changes at 2 and 5 with context 1: two lines between, one hunk */
+	assert_unified("1\n2\n3\n4\n5\n6\n", "1\nB\n3\n4\nE\n6\n", 1,
+	               "@@ -1,6 +1,6 @@\n 1\n-2\n+B\n 3\n 4\n-5\n+E\n 6\n=2+2-");
+	/* at 2 and 6: three lines between, two hunks */
+	assert_unified("1\n2\n3\n4\n5\n6\n7\n", "1\nB\n3\n4\n5\nF\n7\n", 1,
+	               "@@ -1,3 +1,3 @@\n 1\n-2\n+B\n 3\n@@ -5,3 +5,3 @@\n 5\n-6\n+F\n 7\n=2+2-");
+	/* context 0: only the changed lines */
+	assert_unified("1\n2\n3\n", "1\nx\n3\n", 0, "@@ -2,1 +2,1 @@\n-2\n+x\n=1+1-");
+	assert_unified("1\n2\n3\n", "1\n2\n3\n4\n", 0, "@@ -4,0 +4,1 @@\n+4\n=1+0-");
+	/* an insertion and a deletion keep the line numbers of both sides */
+	assert_unified("a\nb\nc\n", "a\nb\nX\nc\n", 1, "@@ -2,2 +2,3 @@\n b\n+X\n c\n=1+0-");
+	assert_unified("a\nb\nc\nd\n", "a\nc\nd\n", 1, "@@ -1,3 +1,2 @@\n a\n-b\n c\n=0+1-");
+	/* lines equal in length and hash prefix are still compared whole */
+	assert_unified("ab\nab\n", "ab\nac\n", 0, "@@ -2,1 +2,1 @@\n-ab\n+ac\n=1+1-");
+}
+
+/* Past 2000 differing lines the edit script is not searched: 1000 lines
+ * replaced by 1000 others is 2000 edits and aligned, 1000 by 1001 is 2001
+ * and shown as replaced whole (truncated). */
+static void test_diff_too_different(void **state)
+{
+	(void)state;
+	buf a, b;
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	for (int i = 0; i < 1000; i++) {
+		buf_addf(&a, "a%d\n", i);
+		buf_addf(&b, "b%d\n", i);
+	}
+	diff_result d;
+	assert_true(diff_texts(a.data, a.len, b.data, b.len, 0, &d));
+	assert_false(d.truncated);
+	assert_int_equal(d.added, 1000);
+	assert_int_equal(d.deleted, 1000);
+	diff_result_free(&d);
+	buf_adds(&b, "b1000\n");
+	assert_true(diff_texts(a.data, a.len, b.data, b.len, 0, &d));
+	assert_true(d.truncated);
+	assert_int_equal(d.added, 1001);
+	assert_int_equal(d.deleted, 1000);
+	assert_int_equal(d.n, 1 + 2001);
+	assert_int_equal(d.v[0].old_n, 1000);
+	assert_int_equal(d.v[0].new_n, 1001);
+	diff_result_free(&d);
+	buf_free(&a);
+	buf_free(&b);
+}
+
 static void test_rules_registry(void **state)
 {
 	(void)state;
@@ -530,6 +640,8 @@ int main(void)
 	    cmocka_unit_test(test_ends_starts_with),
 	    cmocka_unit_test(test_arena),
 	    cmocka_unit_test(test_vec),
+	    cmocka_unit_test(test_diff_exact),
+	    cmocka_unit_test(test_diff_too_different),
 	    cmocka_unit_test(test_rules_registry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
