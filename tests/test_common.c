@@ -15,6 +15,7 @@
 #include "common/buf.h"
 #include "common/diff.h"
 #include "common/file.h"
+#include "common/names.h"
 #include "common/num.h"
 #include "common/str.h"
 #include "common/vec.h"
@@ -460,6 +461,93 @@ static void test_arena(void **state)
 	lms_arena_free(&a);
 }
 
+/* The arena's edges: a piece that fills its chunk exactly, a chunk of
+ * exactly LMS_ARENA_CHUNK and one more, the cap reached exactly. */
+static void test_arena_edges(void **state)
+{
+	(void)state;
+	const size_t align = _Alignof(max_align_t);
+	lms_arena a;
+	lms_arena_init(&a, 1024);
+	assert_non_null(lms_arena_alloc(&a, 512));
+	assert_int_equal(a.total, 512);            /* a chunk would pass the cap: the piece alone */
+	assert_non_null(lms_arena_alloc(&a, 512)); /* reaches the cap exactly */
+	assert_int_equal(a.total, 1024);
+	assert_false(a.failed);
+	assert_null(lms_arena_alloc(&a, 1));
+	lms_arena_free(&a);
+	lms_arena_init(&a, 1024);
+	assert_non_null(lms_arena_alloc(&a, 1024)); /* the cap exactly */
+	lms_arena_free(&a);
+	lms_arena_init(&a, 1024);
+	assert_null(lms_arena_alloc(&a, 1025));
+	lms_arena_free(&a);
+	lms_arena_init(&a, 1024);
+	lms_arena_free(&a);
+	lms_arena_init(&a, 1020);
+	assert_null(lms_arena_alloc(&a, 1009)); /* rounds up to 1024, past the cap */
+	lms_arena_free(&a);
+	lms_arena_init(&a, 1020);
+	assert_non_null(lms_arena_alloc(&a, 1008));
+	lms_arena_free(&a);
+
+	lms_arena_init(&a, 0);
+	assert_non_null(lms_arena_alloc(&a, 1));
+	assert_int_equal(a.total, LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, LMS_ARENA_CHUNK - align)); /* the rest of it */
+	assert_int_equal(a.total, LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, 1));
+	assert_int_equal(a.total, 2 * LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, LMS_ARENA_CHUNK)); /* a chunk of its own */
+	assert_int_equal(a.total, 3 * LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, LMS_ARENA_CHUNK + 1));
+	assert_int_equal(a.total, 4 * LMS_ARENA_CHUNK + align);
+	/* pieces are aligned whatever the size before them */
+	char *x = lms_arena_alloc(&a, 3), *y = lms_arena_alloc(&a, 1);
+	assert_int_equal((uintptr_t)x % align, 0);
+	assert_int_equal((uintptr_t)y - (uintptr_t)x, align);
+	char *e = lms_arena_strndup(&a, "abc", 0);
+	assert_string_equal(e, "");
+	assert_null(lms_arena_strndup(&a, "abc", SIZE_MAX));
+	assert_true(a.failed);
+	lms_arena_free(&a);
+	assert_int_equal(a.total, 0);
+	assert_null(a.head);
+}
+
+/* ---- names --------------------------------------------------------------- */
+
+/* Case folding covers A-Z exactly: '@' and '[' (either side of them) fold
+ * to nothing. */
+static void test_edit_distance_edges(void **state)
+{
+	(void)state;
+	assert_int_equal(lms_edit_distance("A", "a", true), 0);
+	assert_int_equal(lms_edit_distance("Z", "z", true), 0);
+	assert_int_equal(lms_edit_distance("a", "A", true), 0);
+	assert_int_equal(lms_edit_distance("z", "Z", true), 0);
+	assert_int_equal(lms_edit_distance("@", "`", true), 1);
+	assert_int_equal(lms_edit_distance("`", "@", true), 1);
+	assert_int_equal(lms_edit_distance("[", "{", true), 1);
+	assert_int_equal(lms_edit_distance("{", "[", true), 1);
+	assert_int_equal(lms_edit_distance("A", "a", false), 1);
+	/* insertions, deletions and substitutions each cost one */
+	assert_int_equal(lms_edit_distance("abc", "", false), 3);
+	assert_int_equal(lms_edit_distance("abc", "abcd", false), 1);
+	assert_int_equal(lms_edit_distance("abcd", "abc", false), 1);
+	assert_int_equal(lms_edit_distance("abc", "axc", false), 1);
+	assert_int_equal(lms_edit_distance("ab", "ba", false), 2);
+	assert_int_equal(lms_edit_distance("flaw", "lawn", false), 2);
+	/* 64 characters are measured, 65 are not */
+	char n64[66];
+	memset(n64, 'x', 65);
+	n64[65] = '\0';
+	assert_true(lms_edit_distance(n64, "x", false) == SIZE_MAX);
+	assert_true(lms_edit_distance("x", n64, false) == SIZE_MAX);
+	assert_int_equal(lms_edit_distance(n64 + 1, "x", false), 63);
+	assert_int_equal(lms_edit_distance("x", n64 + 1, false), 63);
+}
+
 /* ---- vec ----------------------------------------------------------------- */
 
 static void test_vec(void **state)
@@ -488,6 +576,26 @@ static void test_vec(void **state)
 	assert_false(VEC_RESIZE(names, SIZE_MAX / 2));
 	assert_string_equal(names[2], "c");
 	free(names);
+
+	/* the first reservation is 8, then doubling */
+	int *w = NULL;
+	size_t wc = 0;
+	assert_true(VEC_RESERVE(w, wc, 1));
+	assert_int_equal(wc, 8);
+	assert_true(VEC_RESERVE(w, wc, 8));
+	assert_int_equal(wc, 8);
+	assert_true(VEC_RESERVE(w, wc, 9));
+	assert_int_equal(wc, 16);
+	assert_true(VEC_RESERVE(w, wc, 40));
+	assert_int_equal(wc, 64);
+	assert_true(VEC_RESERVE(w, wc, 0));
+	assert_int_equal(wc, 64);
+	free(w);
+	w = NULL;
+	wc = 9;
+	assert_true(VEC_RESERVE(w, wc, 10)); /* from a capacity past 8: doubled */
+	assert_int_equal(wc, 18);
+	free(w);
 }
 
 /* ---- the rule registry (model/rules.def) ---------------------------------- */
@@ -639,6 +747,8 @@ int main(void)
 	    cmocka_unit_test(test_strdupf),
 	    cmocka_unit_test(test_ends_starts_with),
 	    cmocka_unit_test(test_arena),
+	    cmocka_unit_test(test_arena_edges),
+	    cmocka_unit_test(test_edit_distance_edges),
 	    cmocka_unit_test(test_vec),
 	    cmocka_unit_test(test_diff_exact),
 	    cmocka_unit_test(test_diff_too_different),
