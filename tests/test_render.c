@@ -567,6 +567,148 @@ static void test_conditions(void **state)
 	rf_done(&fx);
 }
 
+/* Each condition function over true (T), false (F) and undecided (U)
+ * operands, in both orders; Fn::Equals over lists and mappings that differ
+ * in one place, in length, in a key, and that hold something undecided. */
+static void test_condition_table(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		int want;
+	} table[] = {
+	    {"T", 1},      {"F", 0},         {"U", -1},        {"AndTT", 1},    {"AndTF", 0},
+	    {"AndFT", 0},  {"AndTU", -1},    {"AndUT", -1},    {"AndFU", 0},    {"AndUF", 0},
+	    {"AndUU", -1}, {"AndT", 1},      {"AndF", 0},      {"AndTTF", 0},   {"OrFF", 0},
+	    {"OrTF", 1},   {"OrFT", 1},      {"OrFU", -1},     {"OrUF", -1},    {"OrTU", 1},
+	    {"OrUT", 1},   {"OrUU", -1},     {"OrF", 0},       {"OrFFT", 1},    {"NotT", 0},
+	    {"NotF", 1},   {"NotU", -1},     {"ListSame", 1},  {"ListDiff", 0}, {"ListLen", 0},
+	    {"ListU", -1}, {"ListUDiff", 0}, {"ListDiffU", 0}, {"MapSame", 1},  {"MapVal", 0},
+	    {"MapKey", 0}, {"MapLen", 0},    {"Kinds", 0},     {"NoValue", -1}, {"CondT", 1},
+	    {"CondU", -1}, {"Empty", 1},     {"EmptyDiff", 0},
+	};
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Conditions:\n"
+	          "  T: !Equals [a, a]\n"
+	          "  F: !Equals [a, b]\n"
+	          "  U: !Equals [!GetAtt R.TopicName, a]\n"
+	          "  AndTT: !And [!Condition T, !Condition T]\n"
+	          "  AndTF: !And [!Condition T, !Condition F]\n"
+	          "  AndFT: !And [!Condition F, !Condition T]\n"
+	          "  AndTU: !And [!Condition T, !Condition U]\n"
+	          "  AndUT: !And [!Condition U, !Condition T]\n"
+	          "  AndFU: !And [!Condition F, !Condition U]\n"
+	          "  AndUF: !And [!Condition U, !Condition F]\n"
+	          "  AndUU: !And [!Condition U, !Condition U]\n"
+	          "  AndT: !And [!Condition T]\n"
+	          "  AndF: !And [!Condition F]\n"
+	          "  AndTTF: !And [!Condition T, !Condition T, !Condition F]\n"
+	          "  OrFF: !Or [!Condition F, !Condition F]\n"
+	          "  OrTF: !Or [!Condition T, !Condition F]\n"
+	          "  OrFT: !Or [!Condition F, !Condition T]\n"
+	          "  OrFU: !Or [!Condition F, !Condition U]\n"
+	          "  OrUF: !Or [!Condition U, !Condition F]\n"
+	          "  OrTU: !Or [!Condition T, !Condition U]\n"
+	          "  OrUT: !Or [!Condition U, !Condition T]\n"
+	          "  OrUU: !Or [!Condition U, !Condition U]\n"
+	          "  OrF: !Or [!Condition F]\n"
+	          "  OrFFT: !Or [!Condition F, !Condition F, !Condition T]\n"
+	          "  NotT: !Not [!Condition T]\n"
+	          "  NotF: !Not [!Condition F]\n"
+	          "  NotU: !Not [!Condition U]\n"
+	          "  ListSame: !Equals [[a, b], [a, b]]\n"
+	          "  ListDiff: !Equals [[a, b], [a, c]]\n"
+	          "  ListLen: !Equals [[a, b], [a, b, c]]\n"
+	          "  ListU: !Equals [[a, !GetAtt R.TopicName], [a, x]]\n"
+	          "  ListUDiff: !Equals [[!GetAtt R.TopicName, b], [x, c]]\n"
+	          "  ListDiffU: !Equals [[b, !GetAtt R.TopicName], [c, x]]\n"
+	          "  MapSame: !Equals [{k: v, j: w}, {k: v, j: w}]\n"
+	          "  MapVal: !Equals [{k: v}, {k: w}]\n"
+	          "  MapKey: !Equals [{k: v}, {j: v}]\n"
+	          "  MapLen: !Equals [{k: v}, {k: v, j: w}]\n"
+	          "  Kinds: !Equals [[a], a]\n"
+	          "  NoValue: !Equals [!Ref AWS::NoValue, '']\n"
+	          "  CondT: {Condition: T}\n"
+	          "  CondU: {Condition: U}\n"
+	          "  Empty: !Equals ['', '']\n"
+	          "  EmptyDiff: !Equals ['', ' ']\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n",
+	          "dev");
+	assert_no_findings(&fx);
+	for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+		if (render_condition(fx.r, table[i].name) != table[i].want)
+			fail_msg("%s is %d, not %d", table[i].name,
+			         render_condition(fx.r, table[i].name), table[i].want);
+	assert_int_equal(render_condition(fx.r, "Tx"), -1); /* no such condition */
+	rf_done(&fx);
+
+	/* malformed condition functions: each a finding, undecided */
+	rf_render(&fx,
+	          "Conditions:\n"
+	          "  Eq1: !Equals [a]\n"
+	          "  Eq3: !Equals [a, a, a]\n"
+	          "  Not0: !Not []\n"
+	          "  Not2: !Not [!Equals [a, a], !Equals [a, a]]\n"
+	          "  And0: !And []\n"
+	          "  Or0: !Or []\n"
+	          "  CondList: {Condition: [T]}\n"
+	          "  NotFn: !Sub x\n"
+	          "  Plain: x\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Condition: !Ref Plain\n",
+	          "dev");
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Equals takes a list of two values"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Not takes a list of one condition"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::And takes a list of conditions"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Or takes a list of conditions"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Condition takes a condition name"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Sub is not a condition function"));
+	assert_non_null(rf_find(&fx.f, "REN001", "a condition must be a condition function"));
+	assert_non_null(rf_find(&fx.f, "REN001", "a resource's Condition is a condition name"));
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 10);
+	const char *const names[] = {"Eq1", "Eq3",      "Not0",  "Not2", "And0",
+	                             "Or0", "CondList", "NotFn", "Plain"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		assert_int_equal(render_condition(fx.r, names[i]), -1);
+	rf_done(&fx);
+}
+
+/* Evaluation nests 1024 deep: a chain of 1023 conditions ends in
+ * Fn::Equals whose values are the 1024th level; with 1024 the values are one
+ * too deep, with 1025 the last condition is. */
+static void test_condition_depth(void **state)
+{
+	(void)state;
+	for (int n = 1023; n <= 1025; n++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_adds(&t, "Conditions:\n");
+		for (int i = 0; i < n - 1; i++)
+			buf_addf(&t, "  C%d: !Condition C%d\n", i, i + 1);
+		buf_addf(&t, "  C%d: !Equals [a, a]\n", n - 1);
+		buf_adds(&t, "Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Condition: C0\n");
+		rf_fixture fx;
+		rf_render(&fx, buf_cstr(&t), "dev");
+		buf_free(&t);
+		if (n == 1023) {
+			assert_no_findings(&fx);
+			assert_int_equal(render_condition(fx.r, "C0"), 1);
+		} else {
+			assert_non_null(rf_find(&fx.f, "REN003",
+			                        n == 1024 ? "intrinsic functions nest too deeply"
+			                                  : "conditions nest too deeply"));
+			if (n == 1025)
+				assert_int_equal(render_condition(fx.r, "C0"), -1);
+		}
+		rf_done(&fx);
+	}
+}
+
 /* What CloudFormation would refuse: a condition cycle, an undefined
  * condition, a Ref to a resource its condition removes, condition functions
  * in a value, unknown functions. */
@@ -1007,6 +1149,8 @@ int main(void)
 	    cmocka_unit_test(test_sub),
 	    cmocka_unit_test(test_conditions),
 	    cmocka_unit_test(test_condition_errors),
+	    cmocka_unit_test(test_condition_table),
+	    cmocka_unit_test(test_condition_depth),
 	    cmocka_unit_test(test_position_after_multibyte),
 	    cmocka_unit_test(test_pseudo_and_symbolic),
 	    cmocka_unit_test(test_dependencies),
