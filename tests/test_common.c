@@ -23,6 +23,7 @@
 #include "tests/testutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <limits.h>
 
@@ -241,6 +242,38 @@ static void test_write_atomic_fixed_mode(void **state)
 	free(s);
 	/* no temporary file is left behind */
 	assert_int_equal(tu_count_entries(dir), 1);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* With standard input closed the next descriptor is 0: a file opened on it
+ * is a file like any other (the temporary file, the file read, a device
+ * written in place). */
+static void test_write_with_fd0_free(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_join(dir, "f");
+	lms_error err = {0};
+	int saved = dup(0);
+	assert_true(saved > 0);
+	close(0);
+	bool wrote = write_file_atomic(path, "zero", 4, false, &err);
+	int fd0_free = fcntl(0, F_GETFD) < 0; /* the temporary file's descriptor closed */
+	buf got;
+	buf_init(&got, 0);
+	bool read = file_read(path, 0, &got, &err);
+	bool in_place = write_file_atomic("/dev/null", "x", 1, false, &err); /* a device */
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_true(wrote);
+	assert_true(fd0_free);
+	assert_true(read);
+	assert_true(in_place);
+	assert_string_equal(buf_cstr(&got), "zero");
+	buf_free(&got);
+	lms_error_clear(&err);
 	free(path);
 	tu_rmtree(dir);
 	free(dir);
@@ -740,6 +773,7 @@ int main(void)
 	    cmocka_unit_test(test_write_atomic_keeps_owner),
 	    cmocka_unit_test(test_write_atomic_new_file_mode),
 	    cmocka_unit_test(test_write_atomic_fixed_mode),
+	    cmocka_unit_test(test_write_with_fd0_free),
 	    cmocka_unit_test(test_parse_long),
 	    cmocka_unit_test(test_parse_ulong),
 	    cmocka_unit_test(test_parse_double),
