@@ -116,6 +116,87 @@ static void test_string_limit(void **state)
 	rf_done(&fx);
 }
 
+/* Plain values: YAML's null spellings become "" (a quoted or longer one
+ * is text); a one-key mapping is an intrinsic only for Ref or Fn::...
+ * exactly; a YAML tag (!!str) is no intrinsic. */
+static void test_plain_values(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      Nulls: [~, null, Null, NULL, '', nulls, nUll, 'null', \"~\", NULl, x~]\n"
+	          "      Empty:\n"
+	          "      Refs: {Refs: x}\n"
+	          "      Re: {Re: x}\n"
+	          "      FnColon: {'Fn:Join': x}\n"
+	          "      FnBare: {'Fn': x}\n"
+	          "      Two: {Ref: x, Fn::Join: !Ref AWS::Region}\n"
+	          "      Str: !!str 5\n",
+	          "dev");
+	assert_no_findings(&fx);
+	const char *const nulls[] = {"",     "",     "",  "",     "",  "nulls",
+	                             "nUll", "null", "~", "NULl", "x~"};
+	assert_list(rf_prop(&fx, "R", "Nulls"), nulls, 11);
+	assert_str_node(rf_prop(&fx, "R", "Empty"), "");
+	const char *const plain_maps[] = {"Refs", "Re", "FnColon", "FnBare"};
+	for (size_t i = 0; i < 4; i++) {
+		const rnode *m = rf_prop(&fx, "R", plain_maps[i]);
+		assert_non_null(m);
+		assert_null(m->fn);
+		assert_int_equal(m->kind, RN_MAP);
+		assert_str_node(m->kids[1], "x");
+	}
+	const rnode *two = rf_prop(&fx, "R", "Two");
+	assert_null(two->fn);
+	assert_int_equal(two->n, 2);
+	assert_str_node(two->kids[1], "x");
+	assert_str_node(two->kids[3], "eu-west-1"); /* its values still evaluated */
+	assert_str_node(rf_prop(&fx, "R", "Str"), "5");
+	rf_done(&fx);
+	/* unknown functions, each form */
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !Refs x\n"
+	          "      B: {'Fn::': x}\n"
+	          "      C: !GetAZ ''\n",
+	          "dev");
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Refs is not"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn:: is not"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::GetAZ is not"));
+	assert_int_equal(fx.f.n, 3);
+	rf_done(&fx);
+}
+
+/* The built-in AZ table: the longest list (us-east-1, six), a shorter one,
+ * and names that only start or end like a region. */
+static void test_region_azs(void **state)
+{
+	(void)state;
+	size_t n = 99;
+	const char *const *azs = render_region_azs("us-east-1", &n);
+	assert_int_equal(n, 6);
+	assert_string_equal(azs[5], "us-east-1f");
+	azs = render_region_azs("us-west-2", &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(azs[3], "us-west-2d");
+	azs = render_region_azs("sa-east-1", &n); /* the last of the table */
+	assert_int_equal(n, 3);
+	assert_string_equal(azs[0], "sa-east-1a");
+	const char *const no[] = {"eu-west-1x", "eu-west-", "u-west-1", "", NULL};
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+		n = 99;
+		assert_null(render_region_azs(no[i], &n));
+		assert_int_equal(n, 0);
+	}
+}
+
 /* Fn::Cidr: !Cidr ["192.168.0.0/24", 6, 5] is six /27 blocks. */
 static void test_cidr(void **state)
 {
@@ -1138,6 +1219,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_base64),
 	    cmocka_unit_test(test_string_limit),
+	    cmocka_unit_test(test_plain_values),
+	    cmocka_unit_test(test_region_azs),
 	    cmocka_unit_test(test_cidr),
 	    cmocka_unit_test(test_findinmap),
 	    cmocka_unit_test(test_getazs),
