@@ -26,6 +26,8 @@
 #include <fcntl.h>
 #include <float.h>
 #include <limits.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 /* ---- file ---------------------------------------------------------------- */
 
@@ -274,6 +276,87 @@ static void test_write_with_fd0_free(void **state)
 	assert_string_equal(buf_cstr(&got), "zero");
 	buf_free(&got);
 	lms_error_clear(&err);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* A file error names the file and nothing more: "PATH: message", no line
+ * or column (a file error has no position in the file). */
+static void assert_file_error(lms_error *err, const char *path, const char *message)
+{
+	assert_non_null(err->file);
+	assert_string_equal(err->file, path);
+	assert_int_equal(err->line, 0);
+	assert_int_equal(err->col, 0);
+	char *want = lms_strdupf("%s: %s", path, message);
+	char *got = lms_error_format(err);
+	if (strncmp(got, want, strlen(want)) != 0)
+		fail_msg("error \"%s\", wanted it to start \"%s\"", got, want);
+	free(got);
+	free(want);
+	lms_error_clear(err);
+}
+
+/* Each way reading or writing a file fails, its message and its position. */
+static void test_file_errors(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "f", "12345");
+	char *missing = tu_join(dir, "missing");
+	char *nodir = tu_join(dir, "no/such");
+	char *link = tu_join(dir, "link");
+	char *dangling = tu_join(dir, "dangling");
+	char *sock = tu_join(dir, "sock");
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(symlink(missing, dangling), 0);
+	lms_error err = {0};
+	buf b;
+	assert_false(file_read(missing, 0, &b, &err));
+	assert_file_error(&err, missing, "cannot open: ");
+	assert_false(file_read(path, 4, &b, &err));
+	assert_file_error(&err, path, "larger than 4 bytes: not a file lmsctl reads");
+	assert_false(file_read(dir, 0, &b, &err));
+	assert_file_error(&err, dir, "read error: ");
+
+	assert_false(write_file_atomic(path, "x", 1, true, &err));
+	assert_file_error(&err, path, "already exists (use --force to overwrite)");
+	assert_false(write_file_atomic(link, "x", 1, true, &err));
+	assert_file_error(&err, link, "already exists (use --force to overwrite)");
+	assert_false(write_file_atomic("/dev/null", "x", 1, true, &err));
+	assert_file_error(&err, "/dev/null", "already exists (use --force to overwrite)");
+	assert_false(write_file_atomic(dangling, "x", 1, false, &err));
+	assert_file_error(&err, dangling, "is a symbolic link to a file that does not exist");
+	assert_false(write_file_atomic(dir, "x", 1, false, &err));
+	assert_file_error(&err, dir, "is a directory");
+	assert_false(write_file_atomic(nodir, "x", 1, false, &err));
+	assert_file_error(&err, nodir, "cannot create a file in its directory: ");
+	assert_false(write_file_atomic("/dev/full", "x", 1, false, &err));
+	assert_file_error(&err, "/dev/full", "write error: ");
+	/* something that is neither a file nor a device: a socket opens for nothing */
+	int sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (sfd >= 0 && strlen(sock) < sizeof sa.sun_path) {
+		strcpy(sa.sun_path, sock);
+		assert_int_equal(bind(sfd, (struct sockaddr *)&sa, sizeof sa), 0);
+		assert_false(write_file_atomic(sock, "x", 1, false, &err));
+		assert_file_error(&err, sock, "cannot open: ");
+	}
+	if (sfd >= 0)
+		close(sfd);
+	file_seen seen = {true, "1234", 4};
+	assert_false(write_file_unchanged(path, "x", 1, &seen, &err));
+	assert_file_error(&err, path, "changed on disk since it was read: not overwritten");
+	seen = (file_seen){false, NULL, 0};
+	assert_false(write_file_unchanged(path, "x", 1, &seen, &err));
+	assert_file_error(&err, path, "was created by another program since lmsctl looked");
+	assert_int_equal(tu_count_entries(dir), 4); /* f, link, dangling, sock: nothing left over */
+	free(sock);
+	free(dangling);
+	free(link);
+	free(nodir);
+	free(missing);
 	free(path);
 	tu_rmtree(dir);
 	free(dir);
@@ -774,6 +857,7 @@ int main(void)
 	    cmocka_unit_test(test_write_atomic_new_file_mode),
 	    cmocka_unit_test(test_write_atomic_fixed_mode),
 	    cmocka_unit_test(test_write_with_fd0_free),
+	    cmocka_unit_test(test_file_errors),
 	    cmocka_unit_test(test_parse_long),
 	    cmocka_unit_test(test_parse_ulong),
 	    cmocka_unit_test(test_parse_double),
