@@ -617,6 +617,137 @@ static void test_update_safety(void **state)
 	create_only_free(db);
 }
 
+/* The update plan over a data file of the test's own: each kind of change
+ * (a create-only path at the top, nested, under a "*" level; a conditional
+ * one; a Type; added and removed resources; a reference to a replaced
+ * resource, and one to a resource that only may be), the reasons joined,
+ * and the order (stateful replacements first, then by kind, then by id). */
+static void test_update_plan(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "co.json",
+	                           "{\"types\": {\n"
+	                           " \"AWS::S3::Bucket\": {\"createOnly\": [\"BucketName\", "
+	                           "\"Nested/Inner\", \"Rules/*\"],\n"
+	                           "  \"conditionalCreateOnly\": [\"Soft\"]},\n"
+	                           " \"AWS::SNS::Topic\": {\"createOnly\": [\"TopicName\"]},\n"
+	                           " \"AWS::SQS::Queue\": {\"createOnly\": [\"Target\"]}}}\n");
+	lms_error err = {0};
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	assert_true(create_only_has_type(db, "AWS::SQS::Queue"));
+	assert_false(create_only_has_type(db, "AWS::SQS::QueueX"));
+	assert_false(create_only_has_type(db, "AWS::SQS::Queu"));
+	rf_fixture was, now;
+	rf_render(
+	    &was,
+	    "Resources:\n"
+	    "  B1: {Type: AWS::S3::Bucket, Properties: {BucketName: n1, Nested: {Inner: i, "
+	    "Other: o}, Rules: [x, y], Soft: s, Free: f}}\n"
+	    "  B2: {Type: AWS::S3::Bucket, Properties: {BucketName: n2, Nested: {Inner: i}}}\n"
+	    "  B3: {Type: AWS::S3::Bucket, Properties: {Nested: {Other: o}, Soft: s}}\n"
+	    "  B4: {Type: AWS::S3::Bucket, Properties: {Rules: [x]}}\n"
+	    "  B5: {Type: AWS::S3::Bucket, Properties: {BucketName: a, Soft: s}}\n"
+	    "  B6: {Type: AWS::S3::Bucket, Properties: {BucketName: !Sub '${AWS::StackId}-a'}}\n"
+	    "  B8: {Type: AWS::S3::Bucket, Properties: {BucketName: !Sub '${AWS::StackId}-a'}}\n"
+	    "  B9: {Type: AWS::S3::Bucket, Properties: {BucketName: a, Nested: {Inner: i}}}\n"
+	    "  T1: {Type: AWS::SNS::Topic, Properties: {TopicName: t}}\n"
+	    "  Q1: {Type: AWS::SQS::Queue, Properties: {Target: !Ref B2}}\n"
+	    "  Q2: {Type: AWS::SQS::Queue, Properties: {Target: !Ref B3}}\n"
+	    "  Old: {Type: AWS::SNS::Topic}\n",
+	    "dev");
+	rf_render(
+	    &now,
+	    "Resources:\n"
+	    "  B1: {Type: AWS::S3::Bucket, Properties: {BucketName: n1, Nested: {Inner: i, "
+	    "Other: o}, Rules: [x, y], Soft: s, Free: g}}\n"
+	    "  B2: {Type: AWS::S3::Bucket, Properties: {BucketName: n2, Nested: {Inner: j}}}\n"
+	    "  B3: {Type: AWS::S3::Bucket, Properties: {Nested: {Other: p}, Soft: t}}\n"
+	    "  B4: {Type: AWS::S3::Bucket, Properties: {Rules: [x, y]}}\n"
+	    "  B5: {Type: AWS::S3::Bucket, Properties: {BucketName: b, Soft: t}}\n"
+	    "  B6: {Type: AWS::S3::Bucket, Properties: {BucketName: !Sub '${AWS::StackId}-a'}}\n"
+	    "  B8: {Type: AWS::S3::Bucket, Properties: {BucketName: !Sub '${AWS::StackId}-b'}}\n"
+	    "  B9: {Type: AWS::S3::Bucket, Properties: {BucketName: b, Nested: {Inner: j}}}\n"
+	    "  T1: {Type: AWS::SQS::Queue, Properties: {TopicName: t}}\n"
+	    "  Q1: {Type: AWS::SQS::Queue, Properties: {Target: !Ref B2}}\n"
+	    "  Q2: {Type: AWS::SQS::Queue, Properties: {Target: !Ref B3}}\n"
+	    "  New: {Type: AWS::SNS::Topic}\n",
+	    "dev");
+	update_plan plan;
+	assert_true(update_safety(db, was.r, now.r, &plan));
+	static const struct {
+		const char *id;
+		update_kind kind;
+		bool stateful;
+		const char *why;
+	} want[] = {
+	    {"B2", UPD_REPLACE, true, "Nested/Inner"},
+	    {"B4", UPD_REPLACE, true, "Rules/*"},
+	    {"B5", UPD_REPLACE, true, "BucketName"},
+	    {"B8", UPD_REPLACE, true, "BucketName"},
+	    {"B9", UPD_REPLACE, true, "BucketName, Nested/Inner"},
+	    {"Q1", UPD_REPLACE, true, "Target refers to B2, which is replaced"},
+	    {"T1", UPD_REPLACE, true, "its Type changes"},
+	    {"B3", UPD_MAY_REPLACE, true, "Soft"},
+	    {"Old", UPD_REMOVE, false, "not in this model"},
+	    {"New", UPD_ADD, false, "new in this model"},
+	};
+	assert_int_equal(plan.n, sizeof want / sizeof *want);
+	for (size_t i = 0; i < plan.n; i++) {
+		assert_string_equal(plan.v[i].id, want[i].id);
+		assert_int_equal(plan.v[i].kind, want[i].kind);
+		assert_int_equal(plan.v[i].stateful, want[i].stateful);
+		assert_string_equal(plan.v[i].why, want[i].why);
+	}
+	update_plan_free(&plan);
+	/* the other way round: what was added is removed and the reverse */
+	assert_true(update_safety(db, now.r, was.r, &plan));
+	assert_int_equal(plan.n, sizeof want / sizeof *want);
+	assert_string_equal(plan.v[8].id, "New");
+	assert_int_equal(plan.v[8].kind, UPD_REMOVE);
+	assert_string_equal(plan.v[9].id, "Old");
+	assert_int_equal(plan.v[9].kind, UPD_ADD);
+	update_plan_free(&plan);
+	rf_done(&was);
+	rf_done(&now);
+	create_only_free(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Names: each kind and status, the stateful list exact (a parameter group
+ * or a policy is not the data store its type starts like). */
+static void test_names_and_stateful(void **state)
+{
+	(void)state;
+	assert_string_equal(update_kind_name(UPD_REPLACE), "replace");
+	assert_string_equal(update_kind_name(UPD_MAY_REPLACE), "may replace");
+	assert_string_equal(update_kind_name(UPD_ADD), "add");
+	assert_string_equal(update_kind_name(UPD_REMOVE), "remove");
+	assert_string_equal(tier_status_name(TIER_OK), "ok");
+	assert_string_equal(tier_status_name(TIER_DEGRADED), "degraded");
+	assert_string_equal(tier_status_name(TIER_DOWN), "down");
+	assert_string_equal(tier_status_name(TIER_UNKNOWN), "unknown");
+	assert_string_equal(tier_status_name(TIER_ABSENT), "absent");
+	const char *const yes[] = {"AWS::RDS::DBCluster", "AWS::S3::Bucket",
+	                           "AWS::SQS::Queue",     "AWS::KMS::Key",
+	                           "AWS::Logs::LogGroup", "AWS::MemoryDB::Cluster"};
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+		assert_true(type_is_stateful(yes[i]));
+	const char *const no[] = {"AWS::RDS::DBClusterParameterGroup",
+	                          "AWS::S3::BucketPolicy",
+	                          "AWS::SQS::QueuePolicy",
+	                          "AWS::KMS::KeyPolicy",
+	                          "AWS::RDS::DBCluste",
+	                          "AWS::EC2::Subnet",
+	                          "",
+	                          NULL};
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		assert_false(type_is_stateful(no[i]));
+}
+
 /* Every type the real templates use is in the data file (rerun
  * scripts/extract-create-only.py when this fails). */
 static void test_data_file_covers_templates(void **state)
@@ -839,6 +970,8 @@ int main(void)
 	    cmocka_unit_test(test_az_loss),
 	    cmocka_unit_test(test_tasks_tier_unknown),
 	    cmocka_unit_test(test_update_safety),
+	    cmocka_unit_test(test_update_plan),
+	    cmocka_unit_test(test_names_and_stateful),
 	    cmocka_unit_test(test_data_file_covers_templates),
 	    cmocka_unit_test(test_report_contract),
 	    cmocka_unit_test(test_account_shared),
