@@ -576,6 +576,127 @@ static void test_sub(void **state)
 	rf_done(&fx);
 }
 
+/* Fn::Sub's names: a variable against a longer and a shorter one, the
+ * characters a name may hold at each end of their ranges and the ones just
+ * outside, ${!...} and an unclosed ${, a list or NoValue as a variable. */
+static void test_sub_edges(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !Sub ['${A}|${AB}', {AB: long, A: short}]\n"
+	          "      B: !Sub ['${AB}|${A}', {A: short, AB: long}]\n"
+	          "      C: !Sub ['${az09AZ_}', {az09AZ_: ok}]\n"
+	          "      D: !Sub '${!}x${!A}'\n"
+	          "      E: !Sub 'a${b'\n"
+	          "      F: !Sub ['${X}${R.Arn}', {X: 'a$'}]\n"
+	          "      G: !Sub ['${Y}', {Y: !GetAtt R.Arn, Z: !GetAtt R.DomainName}]\n"
+	          "      H: !Sub '${R.Arn}'\n"
+	          "      I: !Sub ['${Environment}-${EnvironmentSuffix}', {}]\n",
+	          "dev");
+	assert_no_findings(&fx);
+	assert_str_node(rf_prop(&fx, "R", "A"), "short|long");
+	assert_str_node(rf_prop(&fx, "R", "B"), "long|short");
+	assert_str_node(rf_prop(&fx, "R", "C"), "ok");
+	assert_str_node(rf_prop(&fx, "R", "D"), "${}x${A}");
+	assert_str_node(rf_prop(&fx, "R", "E"), "a${b");
+	assert_string_equal(rf_prop(&fx, "R", "F")->str, "a$${R.Arn}");
+	const rnode *g = rf_prop(&fx, "R", "G");
+	assert_string_equal(g->fn, "Fn::Sub");
+	assert_int_equal(g->kind, RN_SEQ);
+	assert_string_equal(g->kids[0]->str, "${Y}");
+	assert_int_equal(g->kids[1]->n, 1); /* Z is not used */
+	assert_non_null(rnode_get(g->kids[1], "Y"));
+	const rnode *h = rf_prop(&fx, "R", "H");
+	assert_string_equal(h->fn, "Fn::Sub");
+	assert_int_equal(h->kind, RN_SCALAR);
+	assert_str_node(rf_prop(&fx, "R", "I"), "dev-dev");
+	rf_done(&fx);
+	/* names with a character just outside the ranges */
+	static const char *const bad[] = {"a@b", "a[b", "a`b", "a{b", "a/b", "a;b", "a-b", ""};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+		         "      A: !Sub 'x${%s}'\n",
+		         bad[i]);
+		rf_render(&fx, buf_cstr(&t), "dev");
+		if (!rf_find(&fx.f, "REN002", "is not a valid name"))
+			fail_msg("${%s}: no REN002", bad[i]);
+		assert_int_equal(fx.f.n, 1);
+		rf_done(&fx);
+		buf_free(&t);
+	}
+	/* variables that are no string; names that are near a parameter or
+	 * a pseudo parameter */
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !Sub ['${L}', {L: [a, b]}]\n"
+	          "      B: !Sub ['${N}', {N: !Ref AWS::NoValue}]\n"
+	          "      C: !Sub '${EnvironmentSuffixes}'\n"
+	          "      D: !Sub '${AWS::Regions}'\n",
+	          "dev");
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 2);
+	assert_non_null(rf_find(&fx.f, "REN001", "a Fn::Sub variable must be a string"));
+	assert_non_null(rf_find(&fx.f, "REN002", "'EnvironmentSuffixes', which is neither"));
+	assert_non_null(rf_find(&fx.f, "REN002", "AWS::Regions, which is not a pseudo parameter"));
+	assert_int_equal(fx.f.n, 4);
+	rf_done(&fx);
+}
+
+/* Fn::GetAtt's forms: Resource.Attribute (an attribute may hold a dot) and
+ * [Resource, Attribute]; a name with nothing before or after its dot, or
+ * no dot, three items, NoValue as the attribute. */
+static void test_getatt_forms(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !GetAtt R.Endpoint.Address\n"
+	          "      B: !GetAtt [R, Arn]\n"
+	          "      C: {Fn::GetAtt: [R, !Ref EnvironmentSuffix]}\n",
+	          "dev");
+	assert_no_findings(&fx);
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_string_equal(a->fn, "Fn::GetAtt");
+	assert_str_node(a->kids[0], "R");
+	assert_str_node(a->kids[1], "Endpoint.Address");
+	assert_str_node(rf_prop(&fx, "R", "B")->kids[1], "Arn");
+	assert_str_node(rf_prop(&fx, "R", "C")->kids[1], "dev");
+	rf_done(&fx);
+	static const char *const bad[] = {"!GetAtt .Arn",
+	                                  "!GetAtt R.",
+	                                  "!GetAtt R",
+	                                  "!GetAtt [R, Arn, X]",
+	                                  "!GetAtt [R, !Ref AWS::NoValue]",
+	                                  "!GetAtt [!Ref R, Arn]"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+		         "      A: %s\n",
+		         bad[i]);
+		rf_render(&fx, buf_cstr(&t), "dev");
+		if (!rf_find(&fx.f, "REN001", "Fn::GetAtt takes a resource and an attribute"))
+			fail_msg("%s: no REN001", bad[i]);
+		rf_done(&fx);
+		buf_free(&t);
+	}
+}
+
 static const char cond_fragment[] =
     "Metadata:\n"
     "  AWS::CloudFormation::Interface:\n"
@@ -1230,6 +1351,8 @@ int main(void)
 	    cmocka_unit_test(test_bool_spellings),
 	    cmocka_unit_test(test_no_echo_spellings),
 	    cmocka_unit_test(test_sub),
+	    cmocka_unit_test(test_sub_edges),
+	    cmocka_unit_test(test_getatt_forms),
 	    cmocka_unit_test(test_conditions),
 	    cmocka_unit_test(test_condition_errors),
 	    cmocka_unit_test(test_condition_table),
