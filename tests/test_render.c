@@ -243,6 +243,107 @@ static void test_cidr(void **state)
 	rf_done(&fx);
 }
 
+/* Fn::Cidr at its limits: 256 blocks and 257, host bits 1 and 0, all the
+ * room and one bit more, a range holding exactly the blocks asked and one
+ * fewer, prefixes 32/33 and 128/129, blocks that carry into the next byte,
+ * shifts that are no multiple of 8 and past 64 bits. */
+static void test_cidr_edges(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::EC2::VPC\n"
+	          "    Properties:\n"
+	          "      A: !Cidr ['10.0.0.0/16', 256, 8]\n"
+	          "      B: !Cidr ['10.0.0.0/16', 3, 7]\n"
+	          "      C: !Cidr ['10.0.0.0/16', 2, 12]\n"
+	          "      D: !Cidr ['10.0.0.0/24', 1, 1]\n"
+	          "      E: !Cidr ['10.0.0.0/24', 1, 8]\n"
+	          "      F: !Cidr ['10.0.0.0/24', 2, 7]\n"
+	          "      G: !Cidr ['10.0.0.7/32', 1, 0]\n"
+	          "      H: !Cidr ['2001:db8::/48', 2, 72]\n"
+	          "      I: !Cidr ['::/0', 2, 120]\n"
+	          "      J: !Cidr ['10.1.2.3/0', 2, 24]\n"
+	          "      K: !Cidr ['0.0.0.0/24', 4, 6]\n",
+	          "dev");
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_int_equal(a->n, 256);
+	assert_str_node(a->kids[0], "10.0.0.0/24");
+	assert_str_node(a->kids[1], "10.0.1.0/24");
+	assert_str_node(a->kids[255], "10.0.255.0/24");
+	const char *const b[] = {"10.0.0.0/25", "10.0.0.128/25", "10.0.1.0/25"};
+	assert_list(rf_prop(&fx, "R", "B"), b, 3);
+	const char *const c[] = {"10.0.0.0/20", "10.0.16.0/20"};
+	assert_list(rf_prop(&fx, "R", "C"), c, 2);
+	const char *const d[] = {"10.0.0.0/31"};
+	assert_list(rf_prop(&fx, "R", "D"), d, 1);
+	const char *const e[] = {"10.0.0.0/24"};
+	assert_list(rf_prop(&fx, "R", "E"), e, 1);
+	const char *const f[] = {"10.0.0.0/25", "10.0.0.128/25"};
+	assert_list(rf_prop(&fx, "R", "F"), f, 2);
+	const char *const h[] = {"2001:db8::/56", "2001:db8:0:100::/56"};
+	assert_list(rf_prop(&fx, "R", "H"), h, 2);
+	const char *const i[] = {"::/8", "100::/8"};
+	assert_list(rf_prop(&fx, "R", "I"), i, 2);
+	const char *const j[] = {"0.0.0.0/8", "1.0.0.0/8"};
+	assert_list(rf_prop(&fx, "R", "J"), j, 2);
+	const char *const k[] = {"0.0.0.0/26", "0.0.0.64/26", "0.0.0.128/26", "0.0.0.192/26"};
+	assert_list(rf_prop(&fx, "R", "K"), k, 4);
+	/* G: 0 host bits */
+	assert_non_null(rf_find(&fx.f, "REN004", "1 block(s) of 0 host bits out of 10.0.0.7/32"));
+	assert_int_equal(fx.f.n, 1);
+	rf_done(&fx);
+	/* one past each limit */
+	static const struct {
+		const char *cidr;
+		const char *rule, *text;
+	} bad[] = {
+	    {"['10.0.0.0/16', 257, 8]", "REN004", "257 block(s)"},
+	    {"['10.0.0.0/16', 0, 8]", "REN004", "0 block(s)"},
+	    {"['10.0.0.0/24', 1, 9]", "REN004", "host bits 1 to 8"},
+	    {"['10.0.0.0/24', 3, 7]", "REN004", "holds 2 block(s) of 7 host bits, not 3"},
+	    {"['10.0.0.0/24', 257, 0]", "REN004", "257 block(s) of 0"},
+	    {"['10.0.0.0/33', 1, 1]", "REN001", "not an address block"},
+	    {"['2001:db8::/129', 1, 1]", "REN001", "not an address block"},
+	    {"['10.0.0.0', 1, 1]", "REN001", "not an address block"},
+	    {"['10.0.0.256/8', 1, 1]", "REN001", "not an address block"},
+	    {"['10.0.0.0/8', x, 1]", "REN001", "two whole numbers"},
+	    {"['10.0.0.0/8', 1]", "REN001", "a count and a size in bits"},
+	};
+	for (size_t x = 0; x < sizeof bad / sizeof *bad; x++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Resources:\n  R:\n    Type: AWS::EC2::VPC\n    Properties:\n"
+		         "      A: !Cidr %s\n",
+		         bad[x].cidr);
+		rf_render(&fx, buf_cstr(&t), "dev");
+		if (!rf_find(&fx.f, bad[x].rule, bad[x].text)) {
+			rf_dump(&fx.f);
+			fail_msg("%s: no %s '%s'", bad[x].cidr, bad[x].rule, bad[x].text);
+		}
+		assert_int_equal(fx.f.n, 1);
+		rf_done(&fx);
+		buf_free(&t);
+	}
+	/* a /32 holds one block of 0 bits... which is refused; a /31 one of 1 */
+	rf_render(&fx,
+	          "Resources:\n  R:\n    Type: AWS::EC2::VPC\n    Properties:\n"
+	          "      A: !Cidr ['10.0.0.0/31', 1, 1]\n"
+	          "      B: !Cidr ['2001:db8::/127', 2, 1]\n"
+	          "      C: !Cidr ['2001:db8::/128', 1, 1]\n",
+	          "dev");
+	const char *const one[] = {"10.0.0.0/31"};
+	assert_list(rf_prop(&fx, "R", "A"), one, 1);
+	assert_null(rnode_str(rf_prop(&fx, "R", "B")));
+	assert_non_null(rf_find(&fx.f, "REN004", "holds 1 block(s) of 1 host bits, not 2"));
+	assert_non_null(rf_find(&fx.f, "REN004", "host bits 1 to 0"));
+	assert_int_equal(fx.f.n, 2);
+	rf_done(&fx);
+}
+
 static const char mapping_fragment[] =
     "Mappings:\n"
     "  RegionMap:\n"
@@ -1343,6 +1444,7 @@ int main(void)
 	    cmocka_unit_test(test_plain_values),
 	    cmocka_unit_test(test_region_azs),
 	    cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_cidr_edges),
 	    cmocka_unit_test(test_findinmap),
 	    cmocka_unit_test(test_getazs),
 	    cmocka_unit_test(test_join),
