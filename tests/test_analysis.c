@@ -416,6 +416,60 @@ static void test_connections(void **state)
 	free(nopool);
 }
 
+/* max_connections from parameter groups: the lowest of the cluster's and
+ * its instances', 1 counts and 0 does not, a tie keeps the cluster's group,
+ * another cluster's instance does not count. */
+static void test_connection_groups(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *cluster, *writer; /* max_connections, NULL: no group */
+		long want;
+		const char *from;
+	} cases[] = {
+	    {"5001", "1", 1, "Wpg"},         {"5001", "0", 5001, "Pg"},
+	    {"5001", "5001", 5001, "Pg"},    {"5001", "5000", 5000, "Wpg"},
+	    {NULL, "7", 7, "Wpg"},           {"1", NULL, 1, "Pg"},
+	    {"0", NULL, 5000, "Serverless"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = mutate(
+		    "      DatabaseName: lms\n",
+		    cases[i].cluster
+		        ? "      DatabaseName: lms\n      DBClusterParameterGroupName: !Ref Pg\n"
+		        : "      DatabaseName: lms\n");
+		char groups[512];
+		snprintf(groups, sizeof groups,
+		         "  Pg: {Type: AWS::RDS::DBClusterParameterGroup, Properties: {Parameters: "
+		         "{max_connections: %s}}}\n"
+		         "  Wpg: {Type: AWS::RDS::DBParameterGroup, Properties: {Parameters: "
+		         "{max_connections: %s}}}\n"
+		         "  Opg: {Type: AWS::RDS::DBParameterGroup, Properties: {Parameters: "
+		         "{max_connections: 2}}}\n"
+		         "  Other: {Type: AWS::RDS::DBInstance, Properties: {DBClusterIdentifier: "
+		         "OtherCluster, DBParameterGroupName: !Ref Opg}}\n"
+		         "  Writer:\n",
+		         cases[i].cluster ? cases[i].cluster : "9",
+		         cases[i].writer ? cases[i].writer : "9");
+		t = mutate_more(t, "  Writer:\n", groups);
+		if (cases[i].writer)
+			t = mutate_more(
+			    t, "{DBClusterIdentifier: !Ref Cluster, PromotionTier: 0,",
+			    "{DBClusterIdentifier: !Ref Cluster, DBParameterGroupName: !Ref Wpg, "
+			    "PromotionTier: 0,");
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		if (a.cap.conn.max_connections != cases[i].want || !a.cap.conn.max_from ||
+		    !strstr(a.cap.conn.max_from, cases[i].from))
+			fail_msg("case %zu: %ld from %s", i, a.cap.conn.max_connections,
+			         a.cap.conn.max_from ? a.cap.conn.max_from : "(none)");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 /* Resource types are matched whole: a DB cluster parameter group is no DB
  * cluster (its type starts with AWS::RDS::DBCluster), so its MaxCapacity is
  * no Aurora capacity. */
@@ -964,6 +1018,7 @@ int main(void)
 	    cmocka_unit_test(test_missing_inputs),
 	    cmocka_unit_test(test_capacity),
 	    cmocka_unit_test(test_sv2_max_connections),
+	    cmocka_unit_test(test_connection_groups),
 	    cmocka_unit_test(test_connections),
 	    cmocka_unit_test(test_exact_resource_types),
 	    cmocka_unit_test(test_unknown_cooldown),
