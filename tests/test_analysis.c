@@ -619,6 +619,51 @@ static void test_az_loss(void **state)
 	free(same_az);
 }
 
+/* The file-system tier: every mount target but one gone, each AZ's own
+ * mount target, and tasks in an AZ (the first) that has none. */
+static void test_files_tier(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	assert_int_equal(tier(&a, 0, "file system")->status, TIER_DEGRADED);
+	assert_int_equal(tier(&a, 0, "file system")->total, 3);
+	analysis_free(&a);
+	rf_done(&fx);
+	/* no mount target in the first AZ (two in the second) */
+	char *none_in_a = mutate("FileSystemId: !Ref Fs, SubnetId: !Ref Sub1",
+	                         "FileSystemId: !Ref Fs, SubnetId: !Ref Sub2");
+	analyse(&fx, none_in_a, "prod", &a);
+	/* losing the first AZ loses no mount target */
+	assert_int_equal(tier(&a, 0, "file system")->status, TIER_OK);
+	assert_int_equal(tier(&a, 0, "file system")->remaining, 3);
+	/* losing another leaves the first AZ's tasks without one */
+	for (size_t k = 1; k < 3; k++) {
+		const az_tier *t = tier(&a, k, "file system");
+		assert_int_equal(t->status, TIER_DOWN);
+		assert_non_null(t->note);
+		assert_non_null(strstr(t->note, "without a mount target"));
+	}
+	assert_int_equal(tier(&a, 1, "file system")->remaining, 1);
+	assert_int_equal(tier(&a, 2, "file system")->remaining, 2);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(none_in_a);
+	/* every mount target in one AZ */
+	char *all_in_b = mutate("FileSystemId: !Ref Fs, SubnetId: !Ref Sub1",
+	                        "FileSystemId: !Ref Fs, SubnetId: !Ref Sub2");
+	all_in_b = mutate_more(all_in_b, "FileSystemId: !Ref Fs, SubnetId: !Ref Sub3",
+	                       "FileSystemId: !Ref Fs, SubnetId: !Ref Sub2");
+	analyse(&fx, all_in_b, "prod", &a);
+	assert_int_equal(tier(&a, 1, "file system")->status, TIER_DOWN);
+	assert_int_equal(tier(&a, 1, "file system")->remaining, 0);
+	assert_non_null(strstr(tier(&a, 1, "file system")->note, "every mount target"));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(all_in_b);
+}
+
 static create_only *load_db(void)
 {
 	char *path = tu_join(tu_top_srcdir(), "data/create-only.json");
@@ -1025,6 +1070,7 @@ int main(void)
 	    cmocka_unit_test(test_az_loss),
 	    cmocka_unit_test(test_tasks_tier_unknown),
 	    cmocka_unit_test(test_update_safety),
+	    cmocka_unit_test(test_files_tier),
 	    cmocka_unit_test(test_update_plan),
 	    cmocka_unit_test(test_names_and_stateful),
 	    cmocka_unit_test(test_data_file_covers_templates),
