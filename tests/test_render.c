@@ -1174,6 +1174,116 @@ static void test_dependencies(void **state)
 	rf_done(&fx);
 }
 
+/* Whether `from` lists `to` among its direct dependencies. */
+static bool depends(const rendered *r, const char *from, const char *to)
+{
+	const render_resource *f = render_find(r, from), *t = render_find(r, to);
+	assert_non_null(f);
+	assert_non_null(t);
+	for (size_t i = 0; i < f->ndeps; i++)
+		if (&r->res[f->deps[i]] == t)
+			return true;
+	return false;
+}
+
+/* The graph edge by edge: DependsOn as a name and a list (a duplicate, the
+ * resource itself, a name that is none), Ref, GetAtt, Sub in both forms (an
+ * attribute, a ${!literal}, a pseudo parameter), a mapping's key that names
+ * a resource (no reference); lookups among many names against a longer and
+ * a shorter one; render_after through a chain and around a cycle. */
+static void test_dependency_edges(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(
+	    &fx,
+	    "Resources:\n"
+	    "  Buck: {Type: AWS::SNS::Topic}\n"
+	    "  Bucket: {Type: AWS::SNS::Topic}\n"
+	    "  Bucket2: {Type: AWS::SNS::Topic}\n"
+	    "  BucketPolicy: {Type: AWS::SNS::Topic}\n"
+	    "  A: {Type: AWS::SNS::Topic, DependsOn: [Bucket, Bucket, A, Nothing]}\n"
+	    "  B: {Type: AWS::SNS::Topic, DependsOn: Buck}\n"
+	    "  C: {Type: AWS::SNS::Topic, Properties: {X: [!GetAtt Bucket2.Arn]}}\n"
+	    "  D: {Type: AWS::SNS::Topic, Properties: {Y: !Sub '${!Buck}${AWS::Region}${C.Arn}'}}\n"
+	    "  E: {Type: AWS::SNS::Topic, Properties: {Z: !Sub ['${V}-${BucketPolicy}', {V: !Ref "
+	    "Bucket2}]}}\n"
+	    "  F: {Type: AWS::SNS::Topic, Properties: {Bucket: {Buck: x}}}\n"
+	    "  G: {Type: AWS::SNS::Topic, Properties: {W: !If [IsProd, !Ref Buck, !Ref Bucket]}}\n"
+	    "  H: {Type: AWS::SNS::Topic, DependsOn: I}\n"
+	    "  I: {Type: AWS::SNS::Topic, DependsOn: H}\n"
+	    "  J: {Type: AWS::SNS::Topic, Properties: {V: !Ref A, U: !Ref H}}\n",
+	    "dev");
+	/* lookups: every name, and names just around each */
+	const char *const ids[] = {
+	    "Buck", "Bucket", "Bucket2", "BucketPolicy", "A", "B", "C", "D", "E", "F", "G",
+	    "H",    "I",      "J"};
+	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+		const render_resource *res = render_find(fx.r, ids[i]);
+		assert_non_null(res);
+		assert_string_equal(res->id, ids[i]);
+	}
+	const char *const none[] = {"Bu", "Bucke", "Bucket1", "Bucket3", "BucketPolicyX", "AA",
+	                            "",   "K",     "0",       "a",       "Nothing"};
+	for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+		if (render_find(fx.r, none[i]))
+			fail_msg("found '%s'", none[i]);
+	assert_int_equal(render_find(fx.r, "A")->ndeps, 1);
+	assert_true(depends(fx.r, "A", "Bucket"));
+	assert_int_equal(render_find(fx.r, "B")->ndeps, 1);
+	assert_true(depends(fx.r, "B", "Buck"));
+	assert_int_equal(render_find(fx.r, "C")->ndeps, 1);
+	assert_true(depends(fx.r, "C", "Bucket2"));
+	assert_int_equal(render_find(fx.r, "D")->ndeps, 1);
+	assert_true(depends(fx.r, "D", "C"));
+	/* the template's name and the variable's value */
+	assert_int_equal(render_find(fx.r, "E")->ndeps, 2);
+	assert_true(depends(fx.r, "E", "BucketPolicy"));
+	assert_true(depends(fx.r, "E", "Bucket2"));
+	assert_int_equal(render_find(fx.r, "F")->ndeps, 0);
+	assert_int_equal(render_find(fx.r, "G")->ndeps, 1); /* dev: the false branch */
+	assert_true(depends(fx.r, "G", "Bucket"));
+	assert_int_equal(render_find(fx.r, "J")->ndeps, 2);
+	/* render_after: through a chain, around a cycle, never to itself */
+	const render_resource *j = render_find(fx.r, "J");
+	assert_true(render_after(fx.r, j, render_find(fx.r, "Bucket")));
+	assert_true(render_after(fx.r, j, render_find(fx.r, "I")));
+	assert_false(render_after(fx.r, j, render_find(fx.r, "Buck")));
+	assert_true(render_after(fx.r, render_find(fx.r, "H"), render_find(fx.r, "I")));
+	assert_true(render_after(fx.r, render_find(fx.r, "I"), render_find(fx.r, "H")));
+	assert_false(render_after(fx.r, render_find(fx.r, "H"), render_find(fx.r, "A")));
+	assert_false(render_after(fx.r, j, j));
+	assert_false(render_after(fx.r, NULL, j));
+	assert_false(render_after(fx.r, j, NULL));
+	/* mentions are exact names */
+	const rnode *g = rf_prop(&fx, "G", "W");
+	assert_true(rnode_mentions(g, "Bucket"));
+	assert_false(rnode_mentions(g, "Buck"));
+	assert_false(rnode_mentions(g, "Bucket2"));
+	assert_true(rnode_mentions(rf_prop(&fx, "D", "Y"), "C"));
+	assert_false(rnode_mentions(rf_prop(&fx, "D", "Y"), "Buck")); /* ${!Buck} is text */
+	assert_false(rnode_mentions(rf_prop(&fx, "F", "Bucket"), "Buck"));
+	/* reading: a Ref, a GetAtt, text of each Sub form */
+	const char *attr = "x";
+	assert_null(rnode_ref(rf_prop(&fx, "F", "Bucket"), &attr));
+	assert_null(attr);
+	assert_string_equal(rnode_ref(rf_prop(&fx, "C", "X")->kids[0], &attr), "Bucket2");
+	assert_string_equal(attr, "Arn");
+	assert_string_equal(rnode_ref(g, NULL), "Bucket");
+	assert_null(rnode_ref(rf_prop(&fx, "D", "Y"), &attr));
+	assert_string_equal(rnode_text(rf_prop(&fx, "D", "Y")), "${!Buck}eu-west-1${C.Arn}");
+	assert_string_equal(rnode_text(rf_prop(&fx, "E", "Z")), "${V}-${BucketPolicy}");
+	assert_null(rnode_text(g));
+	assert_null(rnode_text(NULL));
+	assert_null(rnode_text(rf_prop(&fx, "F", "Bucket")));
+	assert_int_equal(render_az_index(fx.r, "eu-west-1a"), 0);
+	assert_int_equal(render_az_index(fx.r, "eu-west-1"), -1);
+	assert_int_equal(render_az_index(fx.r, "eu-west-1d"), -1);
+	assert_int_equal(render_az_index(fx.r, "eu-west-1ab"), -1);
+	assert_int_equal(render_az_index(fx.r, NULL), -1);
+	rf_done(&fx);
+}
+
 static void check_round_trip(const rendered *r)
 {
 	buf out;
@@ -1462,6 +1572,7 @@ int main(void)
 	    cmocka_unit_test(test_position_after_multibyte),
 	    cmocka_unit_test(test_pseudo_and_symbolic),
 	    cmocka_unit_test(test_dependencies),
+	    cmocka_unit_test(test_dependency_edges),
 	    cmocka_unit_test(test_emit_round_trip),
 	    cmocka_unit_test(test_real_templates),
 	    cmocka_unit_test(test_size_limit),
