@@ -289,6 +289,161 @@ static char *expect_failure(const char *name, const char *file, size_t line, siz
 	return s;
 }
 
+/* Writes `fragment` as a.yml of a one-fragment catalog in a new directory
+ * and loads it; NULL (err set) when it does not load. *dir gets the
+ * directory (free it with tu_rmtree and free). */
+static catalog *load_text(const char *fragment, char **dir, lms_error *err)
+{
+	*dir = tu_mkdtemp();
+	free(tu_write_file(*dir, "catalog.yml", "Description: t\nFragments: [a.yml]\n"));
+	free(tu_write_file(*dir, "a.yml", fragment));
+	return catalog_load(*dir, err);
+}
+
+/* The fragment fails at a.yml:LINE:COL with `what` in the message. */
+static void expect_text_failure(const char *fragment, size_t line, size_t col, const char *what)
+{
+	char *dir;
+	lms_error err = {0};
+	catalog *cat = load_text(fragment, &dir, &err);
+	if (cat)
+		fail_msg("loaded, expected: %s", what);
+	char *s = tu_error_text(&err);
+	if (err.line != line || err.col != col || !strstr(s, what))
+		fail_msg("expected a.yml:%zu:%zu: %s, got %s", line, col, what, s);
+	free(s);
+	lms_error_clear(&err);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+#define ONE_GROUP                                                                                  \
+	"Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"                     \
+	"      - Label: {default: G}\n        Parameters: [P]\n"
+
+/* A parameter's attributes: each number read, each malformed one refused
+ * where it is written. */
+static void test_param_attributes(void **state)
+{
+	(void)state;
+	char *dir;
+	lms_error err = {0};
+	catalog *cat = load_text(ONE_GROUP "Parameters:\n"
+	                                   "  P:\n"
+	                                   "    Type: Number\n"
+	                                   "    Description: d\n"
+	                                   "    Default: 5\n"
+	                                   "    MinLength: 0\n"
+	                                   "    MaxLength: 12\n"
+	                                   "    MinValue: -1.5\n"
+	                                   "    MaxValue: 1e3\n"
+	                                   "    AllowedValues: [1, 5]\n"
+	                                   "    ConstraintDescription: c\n"
+	                                   "    AllowedPattern: '[0-9]+'\n"
+	                                   "    NoEcho: 'false'\n",
+	                         &dir, &err);
+	assert_non_null(cat);
+	const cat_param *p = catalog_param(cat, "P");
+	assert_non_null(p);
+	assert_true(p->has_min_length);
+	assert_int_equal(p->min_length, 0);
+	assert_true(p->has_max_length);
+	assert_int_equal(p->max_length, 12);
+	assert_true(p->has_min_value && p->min_value == -1.5);
+	assert_true(p->has_max_value && p->max_value == 1000);
+	assert_string_equal(p->constraint_description, "c");
+	assert_string_equal(p->allowed_pattern, "[0-9]+");
+	assert_false(p->no_echo);
+	assert_int_equal(p->allowed_values->n, 2);
+	assert_null(catalog_param(cat, "PP"));
+	assert_null(catalog_param(cat, ""));
+	catalog_free(cat);
+	tu_rmtree(dir);
+	free(dir);
+	cat = load_text(ONE_GROUP "Parameters:\n  P: {Type: String, Description: d, Default: x}\n",
+	                &dir, &err);
+	assert_non_null(cat);
+	p = catalog_param(cat, "P");
+	assert_false(p->has_min_length || p->has_max_length || p->has_min_value ||
+	             p->has_max_value);
+	catalog_free(cat);
+	tu_rmtree(dir);
+	free(dir);
+
+	static const struct {
+		const char *attr;
+		size_t col;
+		const char *what;
+	} bad[] = {
+	    {"MinLength: x", 16, "MinLength must be an integer"},
+	    {"MaxLength: 1.5", 16, "MaxLength must be an integer"},
+	    {"MinValue: abc", 15, "MinValue must be a number"},
+	    {"MaxValue: 1e", 15, "MaxValue must be a number"},
+	    {"AllowedValues: x", 20, "AllowedValues must be a list"},
+	    {"AllowedValues: [a, [b]]", 24, "AllowedValues must hold plain values"},
+	    {"ConstraintDescription: [c]", 28, "must be a plain value"},
+	    {"Typo: x", 5, "unknown parameter attribute 'Typo'"},
+	    {"Types: x", 5, "unknown parameter attribute 'Types'"},
+	    {"Typ: x", 5, "unknown parameter attribute 'Typ'"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char text[512];
+		snprintf(text, sizeof text,
+		         ONE_GROUP "Parameters:\n  P:\n    Type: String\n    Description: d\n"
+		                   "    Default: x\n    %s\n",
+		         bad[i].attr);
+		expect_text_failure(text, 11, bad[i].col, bad[i].what);
+	}
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: [a]\n", 7, 6,
+	                    "parameter 'P' must be a mapping");
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: {Description: d, Default: x}\n", 7, 3,
+	                    "parameter 'P' has no Type");
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: {Type: String, Default: x}\n", 7, 3,
+	                    "parameter 'P' has no Description");
+}
+
+/* Names in a catalog of hundreds (the name table grows past 256): none is
+ * taken for another; a duplicate is found after the growth, and a
+ * condition or an output may share a resource's name. */
+static void test_many_names(void **state)
+{
+	(void)state;
+	buf t;
+	buf_init(&t, 0);
+	buf_adds(&t, "Conditions:\n");
+	for (int i = 0; i < 300; i++)
+		buf_addf(&t, "  R%d: !Equals [a, a]\n", i);
+	buf_adds(&t, "Resources:\n");
+	for (int i = 0; i < 300; i++)
+		buf_addf(&t, "  R%d: {Type: AWS::SNS::Topic}\n", i);
+	buf_adds(&t, "Outputs:\n  R7: {Value: x}\n");
+	char *dir;
+	lms_error err = {0};
+	catalog *cat = load_text(buf_cstr(&t), &dir, &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cat->nentries[SEC_RESOURCES], 300);
+	assert_int_equal(cat->nentries[SEC_CONDITIONS], 300);
+	assert_non_null(catalog_entry(cat, SEC_RESOURCES, "R299"));
+	assert_non_null(catalog_entry(cat, SEC_RESOURCES, "R0"));
+	assert_null(catalog_entry(cat, SEC_RESOURCES, "R300"));
+	assert_null(catalog_entry(cat, SEC_RESOURCES, "R"));
+	assert_null(catalog_entry(cat, SEC_OUTPUTS, "R8"));
+	assert_non_null(catalog_entry(cat, SEC_OUTPUTS, "R7"));
+	catalog_free(cat);
+	tu_rmtree(dir);
+	free(dir);
+	/* a resource named like a parameter, after the growth */
+	buf_reset(&t);
+	buf_adds(&t, ONE_GROUP "Parameters:\n  P: {Type: String, Description: d, Default: x}\n"
+	                       "Resources:\n");
+	for (int i = 0; i < 300; i++)
+		buf_addf(&t, "  R%d: {Type: AWS::SNS::Topic}\n", i);
+	buf_adds(&t, "  P: {Type: AWS::SNS::Topic}\n");
+	expect_text_failure(buf_cstr(&t), 309, 3, "Resources 'P' is already defined in");
+	buf_free(&t);
+}
+
 static void test_duplicate_resource_names_both_files(void **state)
 {
 	(void)state;
@@ -523,6 +678,8 @@ int main(void)
 	                                    teardown_catalog),
 	    cmocka_unit_test(test_fixture_ok),
 	    cmocka_unit_test(test_type_is_list),
+	    cmocka_unit_test(test_param_attributes),
+	    cmocka_unit_test(test_many_names),
 	    cmocka_unit_test(test_duplicate_resource_names_both_files),
 	    cmocka_unit_test(test_parameter_and_resource_share_a_name),
 	    cmocka_unit_test(test_bad_indent),
