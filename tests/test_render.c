@@ -1284,6 +1284,146 @@ static void test_dependency_edges(void **state)
 	rf_done(&fx);
 }
 
+static const char emit_fragment[] =
+    "Resources:\n"
+    "  R:\n"
+    "    Type: AWS::SNS::Topic\n"
+    "    Properties:\n"
+    "      Lit: \"a\\nb\"\n"
+    "      LitNl: \"a\\nb\\n\"\n"
+    "      LitKeep: \"a\\n\\n\"\n"
+    "      LitEmptyLine: \"a\\n\\nb\"\n"
+    "      NotLit: \" a\\nb\"\n"
+    "      NotLitTab: \"a\\tb\\nc\"\n"
+    "      NotLitSpaces: \"a\\n  \\nb\"\n"
+    "      NotLitTrail: \"a\\nb \"\n"
+    "      Words: [true, 'true', yes, ~, '', 1, '1', 1.5, -2, +3, 0x1F, .5, '.x', 1e3, 1:20]\n"
+    "      Ints: [123456789012345, 1234567890123456, 007, -0, '-5', 1.0, 2e5, 1.5.5]\n"
+    "      Empty: {E1: [], E2: {}}\n"
+    "      Nested: [[a, b], {k: v, l: [w]}, []]\n"
+    "      Att: !GetAtt R.TopicName\n"
+    "      AttOdd: !GetAtt [R, -x]\n"
+    "      AttTyped: !GetAtt [R, 'true']\n"
+    "      Tagged: !Sub '${R}'\n"
+    "      TaggedEmpty: !ImportValue ''\n"
+    "      Odd: {Fn::Odd/Name: x}\n"
+    "      Key with space: x\n";
+
+static void check_round_trip(const rendered *r);
+
+static const char emit_yaml_want[] = "    Properties:\n"
+                                     "      Lit: |-\n"
+                                     "        a\n"
+                                     "        b\n"
+                                     "      LitNl: |\n"
+                                     "        a\n"
+                                     "        b\n"
+                                     "      LitKeep: |+\n"
+                                     "        a\n"
+                                     "\n"
+                                     "      LitEmptyLine: |-\n"
+                                     "        a\n"
+                                     "\n"
+                                     "        b\n"
+                                     "      NotLit: \" a\\x0ab\"\n"
+                                     "      NotLitTab: \"a\\x09b\\x0ac\"\n"
+                                     "      NotLitSpaces: \"a\\x0a  \\x0ab\"\n"
+                                     "      NotLitTrail: \"a\\x0ab \"\n"
+                                     "      Words:\n"
+                                     "        - true\n"
+                                     "        - 'true'\n"
+                                     "        - yes\n"
+                                     "        - null\n"
+                                     "        - ''\n"
+                                     "        - 1\n"
+                                     "        - '1'\n"
+                                     "        - 1.5\n"
+                                     "        - -2\n"
+                                     "        - +3\n"
+                                     "        - 0x1F\n"
+                                     "        - .5\n"
+                                     "        - '.x'\n"
+                                     "        - 1e3\n"
+                                     "        - 1:20\n"
+                                     "      Ints:\n"
+                                     "        - 123456789012345\n"
+                                     "        - 1234567890123456\n"
+                                     "        - 007\n"
+                                     "        - -0\n"
+                                     "        - '-5'\n"
+                                     "        - 1.0\n"
+                                     "        - 2e5\n"
+                                     "        - 1.5.5\n"
+                                     "      Empty:\n"
+                                     "        'E1': []\n"
+                                     "        'E2': {}\n"
+                                     "      Nested:\n"
+                                     "        - - a\n"
+                                     "          - b\n"
+                                     "        - k: v\n"
+                                     "          l:\n"
+                                     "            - w\n"
+                                     "        - []\n"
+                                     "      Att: !GetAtt R.TopicName\n"
+                                     "      AttOdd: !GetAtt\n"
+                                     "        - R\n"
+                                     "        - '-x'\n"
+                                     "      AttTyped: !GetAtt\n"
+                                     "        - R\n"
+                                     "        - 'true'\n"
+                                     "      Tagged: !Sub ${R}\n"
+                                     "      TaggedEmpty: !ImportValue ''\n"
+                                     "      Odd:\n"
+                                     "        Fn::Odd/Name: 'x'\n"
+                                     "      Key with space: 'x'\n";
+
+/* The emitted YAML and JSON, exactly: literal blocks (|-, |, |+) and the
+ * text they cannot hold, YAML's typed words plain, JSON numbers (15 digits
+ * and 16, a leading zero, a decimal), tags, short and long GetAtt (an
+ * attribute that is a YAML word stays a string), empty and nested
+ * collections, a function with no tag form. */
+static void test_emit_exact(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx, emit_fragment, "dev");
+	assert_int_equal(fx.f.n, 1); /* Fn::Odd/Name is no function */
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Odd/Name"));
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	const char *yaml = strstr(buf_cstr(&out), "    Properties:\n");
+	assert_non_null(yaml);
+	if (strcmp(yaml, emit_yaml_want) != 0)
+		fail_msg("emitted:\n%s", yaml);
+	check_round_trip(fx.r);
+	buf_reset(&out);
+	assert_true(render_emit(fx.r, RENDER_JSON, &out));
+	json_error_t jerr;
+	json_t *j = json_loads(buf_cstr(&out), 0, &jerr);
+	assert_non_null(j);
+	json_t *props =
+	    json_object_get(json_object_get(json_object_get(j, "Resources"), "R"), "Properties");
+	char *got = json_dumps(props, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+	const char *want_json =
+	    "{\"Lit\":\"a\\nb\",\"LitNl\":\"a\\nb\\n\",\"LitKeep\":\"a\\n\\n\",\"LitEmptyLine\":"
+	    "\"a\\n\\nb\",\"NotLit\":\" a\\nb\",\"NotLitTab\":\"a\\tb\\nc\",\"NotLitSpaces\":"
+	    "\"a\\n  \\nb\",\"NotLitTrail\":\"a\\nb \",\"Words\":[true,\"true\",\"yes\",null,\"\","
+	    "1,\"1\",1.5,-2,\"+3\",\"0x1F\",0.5,\".x\",1000.0,\"1:20\"],\"Ints\":[123456789012345,"
+	    "\"1234567890123456\",\"007\",0,\"-5\",1.0,200000.0,\"1.5.5\"],\"Empty\":{\"E1\":[],"
+	    "\"E2\":{}},\"Nested\":[[\"a\",\"b\"],{\"k\":\"v\",\"l\":[\"w\"]},[]],\"Att\":{"
+	    "\"Fn::GetAtt\":[\"R\",\"TopicName\"]},\"AttOdd\":{\"Fn::GetAtt\":[\"R\",\"-x\"]},"
+	    "\"AttTyped\":{\"Fn::GetAtt\":[\"R\",\"true\"]},\"Tagged\":{\"Fn::Sub\":\"${R}\"},"
+	    "\"TaggedEmpty\":{\"Fn::ImportValue\":\"\"},\"Odd\":{\"Fn::Odd/Name\":\"x\"},"
+	    "\"Key with space\":\"x\"}";
+	if (strcmp(got, want_json) != 0)
+		fail_msg("JSON:\n%s", got);
+	free(got);
+	json_decref(j);
+	buf_free(&out);
+	rf_done(&fx);
+}
+
 static void check_round_trip(const rendered *r)
 {
 	buf out;
@@ -1574,6 +1714,7 @@ int main(void)
 	    cmocka_unit_test(test_dependencies),
 	    cmocka_unit_test(test_dependency_edges),
 	    cmocka_unit_test(test_emit_round_trip),
+	    cmocka_unit_test(test_emit_exact),
 	    cmocka_unit_test(test_real_templates),
 	    cmocka_unit_test(test_size_limit),
 	    cmocka_unit_test(test_param_sources),

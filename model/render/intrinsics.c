@@ -107,8 +107,9 @@ static rnode *fn_getatt(rctx *c, const ynode *n, const ynode *arg)
 	rnode *r = rn_mk(c, RN_SEQ, 2, n);
 	if (!r)
 		return NULL;
-	r->kids[0] = rn_mk_str(c, name, true, n);
-	r->kids[1] = attr ? rn_mk_str(c, attr, true, n) : attr_node;
+	/* names, never numbers or booleans: not plain (`true` stays a string) */
+	r->kids[0] = rn_mk_str(c, name, false, n);
+	r->kids[1] = attr ? rn_mk_str(c, attr, false, n) : attr_node;
 	if (!r->kids[0] || !r->kids[1])
 		return NULL;
 	r->n = 2;
