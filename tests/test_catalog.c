@@ -358,6 +358,7 @@ static void test_param_attributes(void **state)
 	assert_null(catalog_param(cat, "PP"));
 	assert_null(catalog_param(cat, ""));
 	catalog_free(cat);
+	catalog_free(NULL); /* nothing to free */
 	tu_rmtree(dir);
 	free(dir);
 	cat = load_text(ONE_GROUP "Parameters:\n  P: {Type: String, Description: d, Default: x}\n",

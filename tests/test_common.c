@@ -17,6 +17,7 @@
 #include "common/file.h"
 #include "common/names.h"
 #include "common/num.h"
+#include "common/proc.h"
 #include "common/str.h"
 #include "common/vec.h"
 #include "model/rules_registry.h"
@@ -338,7 +339,7 @@ static void test_file_errors(void **state)
 	int sfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (sfd >= 0 && strlen(sock) < sizeof sa.sun_path) {
-		strcpy(sa.sun_path, sock);
+		snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
 		assert_int_equal(bind(sfd, (struct sockaddr *)&sa, sizeof sa), 0);
 		assert_false(write_file_atomic(sock, "x", 1, false, &err));
 		assert_file_error(&err, sock, "cannot open: ");
@@ -716,6 +717,104 @@ static void test_vec(void **state)
 
 /* ---- the rule registry (model/rules.def) ---------------------------------- */
 
+/* ---- proc ---------------------------------------------------------------- */
+
+/* Runs `sh -c script` with the limits given (0: defaults). */
+static void run_sh(const char *script, long timeout_ms, size_t max_out, proc_result *res,
+                   char **described)
+{
+	char *const argv[] = {"/bin/sh", "-c", (char *)script, NULL};
+	proc_spec spec = {.argv = argv,
+	                  .timeout_ms = timeout_ms,
+	                  .term_grace_ms = 200,
+	                  .exit_grace_ms = 300,
+	                  .max_out = max_out};
+	assert_true(proc_run(&spec, res));
+	buf d;
+	buf_init(&d, 0);
+	proc_describe(&spec, res, &d);
+	*described = buf_take(&d);
+}
+
+/* The outcomes at their edges: an exit status, output exactly at the cap
+ * and one byte past it, stderr cut at PROC_MAX_ERR, a deadline, a child
+ * left running, and one that keeps writing after the program exits (read
+ * for a moment, not for ever). */
+static void test_proc_edges(void **state)
+{
+	(void)state;
+	proc_result r;
+	char *d;
+	run_sh("printf abc; printf err >&2; exit 3", 0, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.code, 3);
+	assert_string_equal(buf_cstr(&r.out), "abc");
+	assert_string_equal(buf_cstr(&r.err), "err");
+	assert_false(r.stragglers);
+	assert_string_equal(d, "exited with status 3");
+	free(d);
+	proc_result_free(&r);
+	/* 1024 bytes against a cap of 1024, then 1025 */
+	run_sh("head -c 1024 /dev/zero | tr '\\0' x", 0, 1024, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.out.len, 1024);
+	free(d);
+	proc_result_free(&r);
+	run_sh("head -c 1025 /dev/zero | tr '\\0' x", 0, 1024, &r, &d);
+	assert_int_equal(r.outcome, PROC_FLOODED);
+	assert_int_equal(r.out.len, 1024);
+	assert_string_equal(d,
+	                    "wrote more than 1 KiB; it and the processes it started were stopped");
+	free(d);
+	proc_result_free(&r);
+	/* stderr: the first PROC_MAX_ERR bytes kept */
+	run_sh("head -c 20000 /dev/zero | tr '\\0' e >&2", 0, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.err.len, PROC_MAX_ERR);
+	free(d);
+	proc_result_free(&r);
+	/* the deadline */
+	run_sh("sleep 5", 300, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_TIMED_OUT);
+	assert_string_equal(d, "did not finish within 1 seconds; it and the processes it started "
+	                       "were stopped");
+	free(d);
+	proc_result_free(&r);
+	/* killed by a signal of its own */
+	run_sh("kill -9 $$", 0, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_SIGNALED);
+	assert_int_equal(r.code, 9);
+	assert_string_equal(d, "was killed by signal 9");
+	free(d);
+	proc_result_free(&r);
+	/* a child left running, its output elsewhere */
+	run_sh("sleep 5 >/dev/null 2>&1 & exit 0", 0, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_true(r.stragglers);
+	assert_false(r.stuck);
+	assert_string_equal(d, "exited with status 0 (processes it left running were stopped)");
+	free(d);
+	proc_result_free(&r);
+	/* a child that keeps writing after the program exits: what is there is read for a
+	 * moment, then the child is stopped */
+	run_sh("yes & exit 0", 10000, 1024 * 1024, &r, &d);
+	assert_true(r.outcome == PROC_EXITED || r.outcome == PROC_FLOODED);
+	assert_true(r.out.len <= 1024 * 1024);
+	free(d);
+	proc_result_free(&r);
+	/* a program that is not there */
+	char *const argv[] = {"/nonexistent/program", NULL};
+	proc_spec spec = {.argv = argv};
+	assert_false(proc_run(&spec, &r));
+	assert_int_equal(r.outcome, PROC_START_FAILED);
+	buf b;
+	buf_init(&b, 0);
+	proc_describe(&spec, &r, &b);
+	assert_contains(buf_cstr(&b), "could not start: ");
+	buf_free(&b);
+	proc_result_free(&r);
+}
+
 /* ---- diff ---------------------------------------------------------------- */
 
 /* The diff of a and b (C strings) as unified text: "@@ -o,n +o,n @@" per
@@ -868,6 +967,7 @@ int main(void)
 	    cmocka_unit_test(test_arena_edges),
 	    cmocka_unit_test(test_edit_distance_edges),
 	    cmocka_unit_test(test_vec),
+	    cmocka_unit_test(test_proc_edges),
 	    cmocka_unit_test(test_diff_exact),
 	    cmocka_unit_test(test_diff_too_different),
 	    cmocka_unit_test(test_rules_registry),

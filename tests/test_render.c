@@ -386,6 +386,68 @@ static void test_findinmap(void **state)
 	rf_done(&bad);
 }
 
+/* Fn::FindInMap's fourth item: the DefaultValue when the entry is missing
+ * (a missing mapping, top key or second key), not when it is there; kept
+ * with a symbolic key; a fourth item that is no DefaultValue; each key
+ * exact (a longer or shorter one is no entry). */
+static void test_findinmap_default(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Mappings:\n"
+	          "  M:\n"
+	          "    eu-west-1: {Size: big, List: [a, b]}\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      Found: !FindInMap [M, eu-west-1, Size, {DefaultValue: small}]\n"
+	          "      NoSecond: !FindInMap [M, eu-west-1, Sizes, {DefaultValue: small}]\n"
+	          "      NoTop: !FindInMap [M, eu-west-2, Size, {DefaultValue: [x]}]\n"
+	          "      NoMap: !FindInMap [N, eu-west-1, Size, {DefaultValue: !Ref AWS::Region}]\n"
+	          "      Symbolic: !FindInMap [M, !GetAtt R.TopicName, Size, {DefaultValue: d}]\n"
+	          "      Shorter: !FindInMap [M, eu-west-1, Siz]\n"
+	          "      Raw: {Fn::Join: {a: b}}\n",
+	          "dev");
+	assert_str_node(rf_prop(&fx, "R", "Found"), "big");
+	assert_str_node(rf_prop(&fx, "R", "NoSecond"), "small");
+	const char *const x[] = {"x"};
+	assert_list(rf_prop(&fx, "R", "NoTop"), x, 1);
+	assert_str_node(rf_prop(&fx, "R", "NoMap"), "eu-west-1");
+	const rnode *sym = rf_prop(&fx, "R", "Symbolic");
+	assert_string_equal(sym->fn, "Fn::FindInMap");
+	assert_int_equal(sym->n, 4);
+	assert_str_node(rnode_get(sym->kids[3], "DefaultValue"), "d");
+	assert_non_null(rf_find(&fx.f, "REN002", "M > eu-west-1 > Siz has no such entry"));
+	/* a malformed function with a mapping argument stays as written */
+	const rnode *raw = rf_prop(&fx, "R", "Raw");
+	assert_non_null(raw);
+	assert_string_equal(raw->fn, "Fn::Join");
+	assert_int_equal(raw->kind, RN_MAP);
+	assert_int_equal(raw->n, 1);
+	assert_string_equal(raw->kids[0]->str, "a");
+	assert_string_equal(raw->kids[1]->str, "b");
+	assert_int_equal(fx.f.n, 2);
+	rf_done(&fx);
+	rf_render(&fx,
+	          "Mappings:\n"
+	          "  M:\n"
+	          "    eu-west-1: {Size: big}\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !FindInMap [M, eu-west-1, Size, {Default: small}]\n"
+	          "      B: !FindInMap [M, eu-west-1, Size, x, y]\n"
+	          "      C: !FindInMap [M, eu-west-1]\n"
+	          "      D: !FindInMap [M, [eu-west-1], Size]\n",
+	          "dev");
+	assert_non_null(rf_find(&fx.f, "REN001", "fourth item is {DefaultValue: value}"));
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 4);
+	rf_done(&fx);
+}
+
 /* Fn::GetAZs: the region's AZs; !Select [0, !GetAZs ''] picks the first;
  * the list can be given for the model's region. */
 static void test_getazs(void **state)
@@ -718,7 +780,8 @@ static void test_sub_edges(void **state)
 	assert_str_node(rf_prop(&fx, "R", "I"), "dev-dev");
 	rf_done(&fx);
 	/* names with a character just outside the ranges */
-	static const char *const bad[] = {"a@b", "a[b", "a`b", "a{b", "a/b", "a;b", "a-b", ""};
+	static const char *const bad[] = {"a@b", "a[b", "a`b", "a{b", "a/b",
+	                                  "a;b", "a-b", "",    "@a",  "-a"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		buf t;
 		buf_init(&t, 0);
@@ -1424,6 +1487,57 @@ static void test_emit_exact(void **state)
 	rf_done(&fx);
 }
 
+/* A function name has a tag form when its name after Fn:: holds only
+ * letters, digits and - _ . : (each range at both ends, the characters just
+ * outside); a GetAtt has the short form when both names are plain names. */
+static void test_tag_and_name_forms(void **state)
+{
+	(void)state;
+	const char *const ok[] = {"Ref",   "Fn::Sub", "Fn::a",   "Fn::z", "Fn::A",
+	                          "Fn::Z", "Fn::0",   "Fn::9",   "Fn::-", "Fn::_",
+	                          "Fn::.", "Fn:::",   "Fn::a-b", "X",     "Fn:x"};
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+		if (!render_tag_ok(ok[i]))
+			fail_msg("%s has no tag form", ok[i]);
+	const char *const no[] = {"Fn::",  "",      "Fn::`", "Fn::{",   "Fn::@", "Fn::[", "Fn::/",
+	                          "Fn::;", "Fn::,", "Fn:: ", "Fn::a b", "Fn::é", "Fn::a/"};
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		if (render_tag_ok(no[i]))
+			fail_msg("'%s' has a tag form", no[i]);
+	/* GetAtt names */
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !GetAtt [R, az_AZ09.x-y]\n"
+	          "      B: !GetAtt [R, 'a`']\n"
+	          "      C: !GetAtt [R, 'a{']\n"
+	          "      D: !GetAtt [R, 'a@']\n"
+	          "      Q: !GetAtt [R, 'a[']\n"
+	          "      F: !GetAtt [R, 'a/']\n"
+	          "      G: !GetAtt [R, 'a:']\n"
+	          "      H: !GetAtt [R, '.a']\n"
+	          "      I: !GetAtt [R, '']\n"
+	          "      J: !GetAtt [R, '1']\n",
+	          "dev");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	const char *y = buf_cstr(&out);
+	assert_contains(y, "      A: !GetAtt R.az_AZ09.x-y\n");
+	const char *const longs[] = {"B", "C", "D", "Q", "F", "G", "H", "I", "J"};
+	for (size_t i = 0; i < sizeof longs / sizeof *longs; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "      %s: !GetAtt\n        - R\n", longs[i]);
+		assert_contains(y, want);
+	}
+	check_round_trip(fx.r);
+	buf_free(&out);
+	rf_done(&fx);
+}
+
 static void check_round_trip(const rendered *r)
 {
 	buf out;
@@ -1696,6 +1810,7 @@ int main(void)
 	    cmocka_unit_test(test_cidr),
 	    cmocka_unit_test(test_cidr_edges),
 	    cmocka_unit_test(test_findinmap),
+	    cmocka_unit_test(test_findinmap_default),
 	    cmocka_unit_test(test_getazs),
 	    cmocka_unit_test(test_join),
 	    cmocka_unit_test(test_select),
@@ -1715,6 +1830,7 @@ int main(void)
 	    cmocka_unit_test(test_dependency_edges),
 	    cmocka_unit_test(test_emit_round_trip),
 	    cmocka_unit_test(test_emit_exact),
+	    cmocka_unit_test(test_tag_and_name_forms),
 	    cmocka_unit_test(test_real_templates),
 	    cmocka_unit_test(test_size_limit),
 	    cmocka_unit_test(test_param_sources),
