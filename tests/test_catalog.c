@@ -300,21 +300,34 @@ static catalog *load_text(const char *fragment, char **dir, lms_error *err)
 	return catalog_load(*dir, err);
 }
 
-/* The fragment fails at a.yml:LINE:COL with `what` in the message. */
-static void expect_text_failure(const char *fragment, size_t line, size_t col, const char *what)
+/* Whether the fragment fails at a.yml:LINE:COL (line 0: anywhere) with
+ * `what` in the message; says what it did otherwise. */
+static bool text_fails(const char *fragment, size_t line, size_t col, const char *what)
 {
 	char *dir;
 	lms_error err = {0};
 	catalog *cat = load_text(fragment, &dir, &err);
-	if (cat)
-		fail_msg("loaded, expected: %s", what);
-	char *s = tu_error_text(&err);
-	if (err.line != line || err.col != col || !strstr(s, what))
-		fail_msg("expected a.yml:%zu:%zu: %s, got %s", line, col, what, s);
-	free(s);
+	bool ok = cat == NULL;
+	if (cat) {
+		print_error("loaded, expected: %s\n", what);
+		catalog_free(cat);
+	} else {
+		char *s = tu_error_text(&err);
+		if ((line && (err.line != line || err.col != col)) || !strstr(s, what)) {
+			print_error("expected a.yml:%zu:%zu: %s, got %s\n", line, col, what, s);
+			ok = false;
+		}
+		free(s);
+	}
 	lms_error_clear(&err);
 	tu_rmtree(dir);
 	free(dir);
+	return ok;
+}
+
+static void expect_text_failure(const char *fragment, size_t line, size_t col, const char *what)
+{
+	assert_true(text_fails(fragment, line, col, what));
 }
 
 #define ONE_GROUP                                                                                  \
@@ -401,6 +414,115 @@ static void test_param_attributes(void **state)
 	                    "parameter 'P' has no Type");
 	expect_text_failure(ONE_GROUP "Parameters:\n  P: {Type: String, Default: x}\n", 7, 3,
 	                    "parameter 'P' has no Description");
+}
+
+#define IFACE "Metadata:\n  AWS::CloudFormation::Interface:\n"
+#define PARAM_P "Parameters:\n  P: {Type: String, Description: d, Default: x}\n"
+#define PARAM_S "  S: {Type: String, Description: s, Default: x, NoEcho: 'true'}\n"
+
+/* The Metadata a fragment may hold, each malformed piece refused where it
+ * is written. */
+static void test_metadata_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		size_t line, col;
+		const char *what;
+	} cases[] = {
+	    {IFACE "    ParameterGroups: x\n" PARAM_P, 3, 22, "ParameterGroups must be a list"},
+	    {IFACE "    ParameterGroups:\n      - Parameters: [P]\n" PARAM_P, 4, 9,
+	     "a parameter group needs Label: {default: ...} and a Parameters list"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: P}\n" PARAM_P,
+	     4, 9, "a parameter group needs"},
+	    {IFACE "    ParameterGroups:\n      - {Label: G, Parameters: [P]}\n" PARAM_P, 4, 9,
+	     "a parameter group needs"},
+	    {IFACE
+	     "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P, Q]}\n" PARAM_P,
+	     4, 47, "parameter group lists 'Q', which no fragment defines"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "    ParameterLabels: x\n" PARAM_P,
+	     5, 22, "ParameterLabels must be a mapping"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "    ParameterLabels: {Q: {default: q}}\n" PARAM_P,
+	     5, 23, "label for 'Q', which no fragment defines"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "    ParameterLabels: {P: {defaults: q}}\n" PARAM_P,
+	     5, 23, "label of 'P' needs default: TEXT"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: x\n" PARAM_P,
+	     5, 21, "LmsCtl::Profiles must be a mapping"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: {prod: x}\n" PARAM_P,
+	     5, 28, "profile 'prod' must be a mapping"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: {prods: {P: y}}\n" PARAM_P,
+	     5, 22, "profile 'prods' is not an environment kind"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: {de: {P: y}}\n" PARAM_P,
+	     5, 22, "profile 'de' is not an environment kind"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: {dev: {Q: y}}\n" PARAM_P,
+	     5, 28, "profile sets 'Q', which no fragment defines"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: {dev: {P: [y]}}\n" PARAM_P,
+	     5, 31, "profile value of 'P' must be plain"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::PipelineParameters: P\n" PARAM_P,
+	     5, 31, "LmsCtl::PipelineParameters must be a list"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::PipelineParameters: [Q]\n" PARAM_P,
+	     5, 32, "LmsCtl::PipelineParameters lists 'Q', which no fragment defines"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P, S]}\n"
+	           "  LmsCtl::PipelineParameters: [S]\n" PARAM_P PARAM_S,
+	     5, 32, "'S' is NoEcho: a secret is not the pipeline's to set"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: {prod: {P: y}}\n"
+	           "  LmsCtl::PipelineParameters: [P]\n" PARAM_P,
+	     5, 32, "profile sets 'P', which the pipeline owns"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profile: {}\n" PARAM_P,
+	     5, 3, "fragment Metadata holds only"},
+	    {"- a\n", 1, 1, "a fragment is a block mapping of CloudFormation sections"},
+	    {"Resources: {R: {Type: AWS::SNS::Topic}}\n", 1, 12,
+	     "section 'Resources' must be a block mapping"},
+	    {"Resourcess:\n  R: {Type: AWS::SNS::Topic}\n", 1, 1,
+	     "'Resourcess' is not a fragment section"},
+	    {"Resources:\n  R: {Type: AWS::SNS::Topic}\nResources:\n  S: {Type: AWS::SNS::Topic}\n",
+	     0, 0, "Resources"},
+	    {"Outputs:\n  O: {Value: x}\nResources:\n  R: {Type: AWS::SNS::Topic}\n", 3, 1,
+	     "section 'Resources' is out of order"},
+	};
+	size_t failed = 0;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		failed += !text_fails(cases[i].text, cases[i].line, cases[i].col, cases[i].what);
+	assert_int_equal(failed, 0);
+	/* what loads: a label, profiles for each environment, an owned parameter, an
+	 * empty section */
+	char *dir;
+	lms_error err = {0};
+	catalog *cat = load_text(
+	    IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P, S, T]}\n"
+	          "    ParameterLabels: {P: {default: Pretty}}\n"
+	          "  LmsCtl::Profiles: {dev: {P: d}, staging: {P: s}, prod: {P: p}}\n"
+	          "  LmsCtl::PipelineParameters: [T]\n" PARAM_P PARAM_S
+	          "  T: {Type: String, Description: t, Default: x}\nResources:\n",
+	    &dir, &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	assert_string_equal(catalog_param(cat, "P")->label, "Pretty");
+	assert_string_equal(catalog_param(cat, "S")->label, "S");
+	assert_true(catalog_param(cat, "T")->pipeline_owned);
+	assert_false(catalog_param(cat, "P")->pipeline_owned);
+	assert_true(catalog_param(cat, "S")->no_echo);
+	assert_string_equal(catalog_profile_value(cat, "dev", "P"), "d");
+	assert_string_equal(catalog_profile_value(cat, "staging", "P"), "s");
+	assert_string_equal(catalog_profile_value(cat, "prod", "P"), "p");
+	assert_int_equal(cat->ngroups, 1);
+	assert_int_equal(cat->groups[0].n, 3);
+	catalog_free(cat);
+	tu_rmtree(dir);
+	free(dir);
 }
 
 /* Names in a catalog of hundreds (the name table grows past 256): none is
@@ -681,6 +803,7 @@ int main(void)
 	    cmocka_unit_test(test_type_is_list),
 	    cmocka_unit_test(test_param_attributes),
 	    cmocka_unit_test(test_many_names),
+	    cmocka_unit_test(test_metadata_errors),
 	    cmocka_unit_test(test_duplicate_resource_names_both_files),
 	    cmocka_unit_test(test_parameter_and_resource_share_a_name),
 	    cmocka_unit_test(test_bad_indent),
