@@ -664,6 +664,92 @@ static void test_files_tier(void **state)
 	free(all_in_b);
 }
 
+/* The cache tier over where its nodes are and whether it fails over: the
+ * primary's AZ and a replica's, failover on and off, one node, replicas
+ * per node group, preferred AZs (in another order, one unknown, too few);
+ * the memory of shards and of a node type named near a known one. */
+static void test_cache_tier(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		tier_status az0, az1, az2;
+		const char *note0;
+	} cases[] = {
+	    {NULL, NULL, TIER_DEGRADED, TIER_DEGRADED, TIER_DEGRADED, "replica is promoted"},
+	    {"AutomaticFailoverEnabled: true", "AutomaticFailoverEnabled: false", TIER_DOWN,
+	     TIER_DEGRADED, TIER_DEGRADED, "automatic failover is off"},
+	    {"NumCacheClusters: 3", "NumCacheClusters: 1", TIER_DOWN, TIER_OK, TIER_OK,
+	     "every node was in this AZ"},
+	    {"NumCacheClusters: 3", "ReplicasPerNodeGroup: 1", TIER_DEGRADED, TIER_DEGRADED,
+	     TIER_OK, "replica is promoted"},
+	    {"NumCacheClusters: 3",
+	     "NumCacheClusters: 3\n      PreferredCacheClusterAZs: [eu-west-1b, eu-west-1c, "
+	     "eu-west-1a]",
+	     TIER_DEGRADED, TIER_DEGRADED, TIER_DEGRADED, "a replica is lost"},
+	    {"NumCacheClusters: 3",
+	     "NumCacheClusters: 3\n      PreferredCacheClusterAZs: [eu-west-1b, eu-west-1x, "
+	     "eu-west-1a]",
+	     TIER_UNKNOWN, TIER_UNKNOWN, TIER_UNKNOWN, "AZs unknown"},
+	    {"NumCacheClusters: 3",
+	     "NumCacheClusters: 3\n      PreferredCacheClusterAZs: [eu-west-1b, eu-west-1x]",
+	     TIER_DEGRADED, TIER_DEGRADED, TIER_DEGRADED, "replica is promoted"},
+	    {"CacheSubnetGroupName: !Ref CacheSubnets", "CacheSubnetGroupName: none", TIER_UNKNOWN,
+	     TIER_UNKNOWN, TIER_UNKNOWN, "AZs unknown"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = cases[i].from ? mutate(cases[i].from, cases[i].to) : strdup(platform);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const az_tier *t0 = tier(&a, 0, "cache"), *t1 = tier(&a, 1, "cache"),
+		              *t2 = tier(&a, 2, "cache");
+		if (t0->status != cases[i].az0 || t1->status != cases[i].az1 ||
+		    t2->status != cases[i].az2 || !t0->note || !strstr(t0->note, cases[i].note0))
+			fail_msg("case %zu: %s %s %s (%s)", i, tier_status_name(t0->status),
+			         tier_status_name(t1->status), tier_status_name(t2->status),
+			         t0->note ? t0->note : "no note");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+	/* memory: two shards, and a node type only named like a known one */
+	char *t = mutate("NumCacheClusters: 3", "NumNodeGroups: 2\n      ReplicasPerNodeGroup: 1");
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(a.cap.cache_shards, 2);
+	assert_int_equal(a.cap.cache_users, (long)((13.07 * 0.75 * 2 - 2.0) * 1024 * 1024 / 50.0));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	t = mutate("NumCacheClusters: 3", "NumNodeGroups: 0");
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(a.cap.cache_shards, 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	static const char *const near[] = {"cache.r7g.larg", "cache.r7g.largex", "cache.r7g"};
+	for (size_t i = 0; i < 3; i++) {
+		char to[64];
+		snprintf(to, sizeof to, "CacheNodeType: %s", near[i]);
+		t = mutate("CacheNodeType: cache.r7g.large", to);
+		analyse(&fx, t, "prod", &a);
+		assert_true(a.cap.cache_node_gib < 0);
+		assert_int_equal(a.cap.cache_users, -1);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+	t = mutate("CacheNodeType: cache.r7g.large", "CacheNodeType: cache.t3.micro");
+	analyse(&fx, t, "prod", &a);
+	assert_true(a.cap.cache_node_gib == 0.5);
+	assert_int_equal(a.cap.cache_users, 0); /* less than the working set */
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
 static create_only *load_db(void)
 {
 	char *path = tu_join(tu_top_srcdir(), "data/create-only.json");
@@ -1071,6 +1157,7 @@ int main(void)
 	    cmocka_unit_test(test_tasks_tier_unknown),
 	    cmocka_unit_test(test_update_safety),
 	    cmocka_unit_test(test_files_tier),
+	    cmocka_unit_test(test_cache_tier),
 	    cmocka_unit_test(test_update_plan),
 	    cmocka_unit_test(test_names_and_stateful),
 	    cmocka_unit_test(test_data_file_covers_templates),
