@@ -750,6 +750,78 @@ static void test_cache_tier(void **state)
 	free(t);
 }
 
+/* The database tier: the writer's AZ and a reader's, the writer by
+ * PromotionTier 0 or, without tiers, the first instance; an instance not
+ * pinned; a cluster with no instance. */
+static void test_database_tier(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		tier_status az0, az1, az2;
+		const char *note0, *note1;
+	} cases[] = {
+	    {NULL, NULL, TIER_DEGRADED, TIER_DEGRADED, TIER_OK, "writer fails over",
+	     "a reader is lost"},
+	    /* the reader is the first instance written, PromotionTier 0 makes the other the
+	     * writer */
+	    {"PromotionTier: 0,", "PromotionTier: 1,", TIER_DEGRADED, TIER_DEGRADED, TIER_OK,
+	     "a reader is lost", "a reader is lost"},
+	    {"PromotionTier: 1,", "PromotionTier: 0,", TIER_DEGRADED, TIER_DEGRADED, TIER_OK,
+	     "writer fails over", "writer fails over"},
+	    {"PromotionTier: 1, AvailabilityZone: !Select [1, !GetAZs '']",
+	     "PromotionTier: 1, AvailabilityZone: eu-west-1x", TIER_UNKNOWN, TIER_UNKNOWN,
+	     TIER_UNKNOWN, "not pinned", "not pinned"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = cases[i].from ? mutate(cases[i].from, cases[i].to) : strdup(platform);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const az_tier *t0 = tier(&a, 0, "database"), *t1 = tier(&a, 1, "database"),
+		              *t2 = tier(&a, 2, "database");
+		if (t0->status != cases[i].az0 || t1->status != cases[i].az1 ||
+		    t2->status != cases[i].az2 || !t0->note || !strstr(t0->note, cases[i].note0) ||
+		    !t1->note || !strstr(t1->note, cases[i].note1))
+			fail_msg("case %zu: %s (%s) %s (%s) %s", i, tier_status_name(t0->status),
+			         t0->note ? t0->note : "-", tier_status_name(t1->status),
+			         t1->note ? t1->note : "-", tier_status_name(t2->status));
+		assert_int_equal(t0->total, 2);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+	/* without PromotionTier the first instance is the writer */
+	char *t = mutate("PromotionTier: 0, ", "");
+	t = mutate_more(t, "PromotionTier: 1, ", "");
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, t, "prod", &a);
+	assert_non_null(strstr(tier(&a, 0, "database")->note, "writer fails over"));
+	assert_non_null(strstr(tier(&a, 1, "database")->note, "a reader is lost"));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	/* no instance at all */
+	t = mutate(
+	    "    Type: AWS::RDS::DBInstance\n    Properties: {DBClusterIdentifier: !Ref Cluster, "
+	    "PromotionTier: 0",
+	    "    Type: AWS::RDS::DBProxyEndpoint\n    Properties: {DBClusterIdentifier: !Ref "
+	    "Cluster, PromotionTier: 0");
+	t = mutate_more(
+	    t,
+	    "    Type: AWS::RDS::DBInstance\n    Properties: {DBClusterIdentifier: !Ref "
+	    "Cluster, PromotionTier: 1",
+	    "    Type: AWS::RDS::DBProxyEndpoint\n    Properties: {DBClusterIdentifier: "
+	    "!Ref Cluster, PromotionTier: 1");
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(tier(&a, 0, "database")->status, TIER_DOWN);
+	assert_non_null(strstr(tier(&a, 0, "database")->note, "no instance"));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
 static create_only *load_db(void)
 {
 	char *path = tu_join(tu_top_srcdir(), "data/create-only.json");
@@ -1158,6 +1230,7 @@ int main(void)
 	    cmocka_unit_test(test_update_safety),
 	    cmocka_unit_test(test_files_tier),
 	    cmocka_unit_test(test_cache_tier),
+	    cmocka_unit_test(test_database_tier),
 	    cmocka_unit_test(test_update_plan),
 	    cmocka_unit_test(test_names_and_stateful),
 	    cmocka_unit_test(test_data_file_covers_templates),
