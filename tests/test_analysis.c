@@ -822,6 +822,54 @@ static void test_database_tier(void **state)
 	free(t);
 }
 
+/* The NAT tier: each AZ's own NAT (degraded), one NAT for two AZs (the other
+ * AZ's subnet stranded, named), a NAT in an unknown subnet, no NAT. */
+static void test_nat_tier(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	for (size_t k = 0; k < 3; k++) {
+		const az_tier *t = tier(&a, k, "nat");
+		assert_int_equal(t->status, TIER_DEGRADED);
+		assert_int_equal(t->total, 3);
+		assert_int_equal(t->remaining, 2);
+		assert_non_null(strstr(t->note, "only this AZ's own subnets"));
+	}
+	analysis_free(&a);
+	rf_done(&fx);
+	char *t = mutate("NatGatewayId: !Ref Nat3", "NatGatewayId: !Ref Nat2");
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(tier(&a, 1, "nat")->status, TIER_DOWN);
+	assert_string_equal(tier(&a, 1, "nat")->note,
+	                    "Sub3 lose Internet egress: their route goes through this AZ's NAT");
+	assert_int_equal(tier(&a, 2, "nat")->status, TIER_DEGRADED);
+	assert_int_equal(tier(&a, 0, "nat")->status, TIER_DEGRADED);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	/* two subnets stranded, both named */
+	t = mutate("NatGatewayId: !Ref Nat3", "NatGatewayId: !Ref Nat1");
+	t = mutate_more(t, "NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1");
+	analyse(&fx, t, "prod", &a);
+	assert_string_equal(
+	    tier(&a, 0, "nat")->note,
+	    "Sub2, Sub3 lose Internet egress: their route goes through this AZ's NAT");
+	assert_int_equal(tier(&a, 1, "nat")->status, TIER_DEGRADED);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	t = mutate("  Nat3: {Type: AWS::EC2::NatGateway, Properties: {SubnetId: !Ref Sub3}}",
+	           "  Nat3: {Type: AWS::EC2::NatGateway, Properties: {SubnetId: subnet-1}}");
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(tier(&a, 0, "nat")->status, TIER_UNKNOWN);
+	assert_int_equal(tier(&a, 0, "nat")->remaining, -1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
 static create_only *load_db(void)
 {
 	char *path = tu_join(tu_top_srcdir(), "data/create-only.json");
@@ -1231,6 +1279,7 @@ int main(void)
 	    cmocka_unit_test(test_files_tier),
 	    cmocka_unit_test(test_cache_tier),
 	    cmocka_unit_test(test_database_tier),
+	    cmocka_unit_test(test_nat_tier),
 	    cmocka_unit_test(test_update_plan),
 	    cmocka_unit_test(test_names_and_stateful),
 	    cmocka_unit_test(test_data_file_covers_templates),
