@@ -870,6 +870,45 @@ static void test_nat_tier(void **state)
 	free(t);
 }
 
+/* SCL002 at 50,000 users and one under, for the tasks (200 x 250 and
+ * 199 x 250); the users per task from TaskSessionCapacity (1 counts, 0 does
+ * not); only prod judges. */
+static void test_capacity_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to, *env;
+		size_t errors;
+		long users;
+	} cases[] = {
+	    {"Description: tasks, Default: 300", "Description: tasks, Default: 200", "prod", 0,
+	     50000},
+	    {"Description: tasks, Default: 300", "Description: tasks, Default: 199", "prod", 1,
+	     49750},
+	    {"Description: tasks, Default: 300", "Description: tasks, Default: 199", "dev", 0,
+	     49750},
+	    {"Description: users, Default: 250", "Description: users, Default: 1", "prod", 1, 300},
+	    {"Description: users, Default: 250", "Description: users, Default: 0", "prod", 0, -1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, cases[i].env, &a);
+		size_t n = 0;
+		for (size_t k = 0; k < fx.f.n; k++)
+			n += strcmp(fx.f.v[k].rule, "SCL002") == 0 && fx.f.v[k].sev == SEV_ERROR &&
+			     strcmp(fx.f.v[k].field, "ServiceMaxTasks") == 0;
+		if (n != cases[i].errors || a.cap.users != cases[i].users)
+			fail_msg("case %zu: %zu SCL002 on the tasks, %ld users", i, n, a.cap.users);
+		if (cases[i].users < 0)
+			assert_non_null(rf_find(&fx.f, "SCL002", "capacity of tasks unknown"));
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 static create_only *load_db(void)
 {
 	char *path = tu_join(tu_top_srcdir(), "data/create-only.json");
@@ -1280,6 +1319,7 @@ int main(void)
 	    cmocka_unit_test(test_cache_tier),
 	    cmocka_unit_test(test_database_tier),
 	    cmocka_unit_test(test_nat_tier),
+	    cmocka_unit_test(test_capacity_edges),
 	    cmocka_unit_test(test_update_plan),
 	    cmocka_unit_test(test_names_and_stateful),
 	    cmocka_unit_test(test_data_file_covers_templates),
