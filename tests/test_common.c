@@ -866,6 +866,8 @@ static void test_diff_exact(void **state)
 	(void)state;
 	assert_unified("a\nb", "a\nc", 3, "@@ -1,2 +1,2 @@\n a\n-b\n+c\n=1+1-");
 	assert_unified("a\nb", "a\nb\n", 3, "=0+0-"); /* the same lines */
+	/* an empty first line */
+	assert_unified("\na", "\nb", 3, "@@ -1,2 +1,2 @@\n \n-a\n+b\n=1+1-");
 	assert_unified("a", "", 3, "@@ -1,1 +1,0 @@\n-a\n=0+1-");
 	assert_unified("", "a", 0, "@@ -1,0 +1,1 @@\n+a\n=1+0-");
 	assert_unified("1\n2\n3\n4\n5\n6\n", "1\n2\n3\n4\n5\n6\n", 1, "=0+0-");
