@@ -603,6 +603,76 @@ static void test_split(void **state)
 	}
 }
 
+/* Fn::Select's index at the list's last item and one past, 0, a sign or
+ * text; Fn::Join with one item, none, an empty delimiter, a symbolic item;
+ * Fn::Split with a delimiter at either end and a longer delimiter; the
+ * functions whose inside is resolved and that stay (ImportValue, Length,
+ * ToJsonString, Transform), NoValue inside one. */
+static void test_list_function_edges(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      S0: !Select [0, [a, b, c]]\n"
+	          "      S2: !Select [2, [a, b, c]]\n"
+	          "      S3: !Select [3, [a, b, c]]\n"
+	          "      SPlus: !Select ['+1', [a, b]]\n"
+	          "      SText: !Select [x, [a, b]]\n"
+	          "      SNotList: !Select [0, a]\n"
+	          "      SOne: !Select [0]\n"
+	          "      SSym: !Select [0, !Split [',', !GetAtt R.Arn]]\n"
+	          "      J1: !Join ['-', [a]]\n"
+	          "      J0: !Join ['-', []]\n"
+	          "      JE: !Join ['', [a, b]]\n"
+	          "      JSym: !Join ['-', [a, !GetAtt R.TopicName]]\n"
+	          "      JList: !Join ['-', [a, [b]]]\n"
+	          "      JOne: !Join ['-']\n"
+	          "      P1: !Split [',', ',a,']\n"
+	          "      P2: !Split ['::', 'a::b:c']\n"
+	          "      P3: !Split [',', '']\n"
+	          "      Imp: !ImportValue {Fn::Sub: '${EnvironmentSuffix}-vpc'}\n"
+	          "      Len: {Fn::Length: [a, b]}\n"
+	          "      Json: {Fn::ToJsonString: {a: !Ref EnvironmentSuffix}}\n"
+	          "      ImpNone: !ImportValue {Ref: AWS::NoValue}\n",
+	          "dev");
+	assert_str_node(rf_prop(&fx, "R", "S0"), "a");
+	assert_str_node(rf_prop(&fx, "R", "S2"), "c");
+	assert_non_null(rf_find(&fx.f, "REN004", "index 3 is out of range: the list has 3"));
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 6);
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Select selects from a list"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Select takes an index and a list"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Join joins strings, not lists"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Join takes a delimiter and a list"));
+	assert_string_equal(rf_prop(&fx, "R", "SSym")->fn, "Fn::Select");
+	assert_str_node(rf_prop(&fx, "R", "J1"), "a");
+	assert_str_node(rf_prop(&fx, "R", "J0"), "");
+	assert_str_node(rf_prop(&fx, "R", "JE"), "ab");
+	assert_string_equal(rf_prop(&fx, "R", "JSym")->fn, "Fn::Join");
+	const char *const p1[] = {"", "a", ""};
+	assert_list(rf_prop(&fx, "R", "P1"), p1, 3);
+	const char *const p2[] = {"a", "b:c"};
+	assert_list(rf_prop(&fx, "R", "P2"), p2, 2);
+	const char *const p3[] = {""};
+	assert_list(rf_prop(&fx, "R", "P3"), p3, 1);
+	const rnode *imp = rf_prop(&fx, "R", "Imp");
+	assert_string_equal(imp->fn, "Fn::ImportValue");
+	assert_str_node(&(rnode){.kind = RN_SCALAR, .str = imp->str}, "dev-vpc");
+	assert_string_equal(rf_prop(&fx, "R", "Len")->fn, "Fn::Length");
+	const rnode *json = rf_prop(&fx, "R", "Json");
+	assert_string_equal(json->fn, "Fn::ToJsonString");
+	assert_string_equal(json->kids[1]->str, "dev");
+	const rnode *none = rf_prop(&fx, "R", "ImpNone");
+	assert_string_equal(none->fn, "Fn::ImportValue");
+	assert_int_equal(none->kind, RN_MAP); /* {Ref: AWS::NoValue} inside */
+	assert_string_equal(none->kids[0]->str, "Ref");
+	assert_string_equal(none->kids[1]->str, "AWS::NoValue");
+	rf_done(&fx);
+}
+
 /* NoEcho is true spelled exactly true or True: a longer word is not. */
 static void test_no_echo_spellings(void **state)
 {
@@ -1815,6 +1885,7 @@ int main(void)
 	    cmocka_unit_test(test_join),
 	    cmocka_unit_test(test_select),
 	    cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_list_function_edges),
 	    cmocka_unit_test(test_bool_spellings),
 	    cmocka_unit_test(test_no_echo_spellings),
 	    cmocka_unit_test(test_sub),
