@@ -1866,8 +1866,48 @@ static void test_catalog_of_text(void **state)
 		catalog_free(cat);
 	}
 	assert_null(render_catalog_of_text("deployed", "[1, 2]", 6, &err));
-	assert_non_null(err.msg);
+	assert_string_equal(err.file, "deployed");
+	assert_int_equal(err.line, 0);
+	assert_int_equal(err.col, 0);
+	assert_string_equal(err.msg, "the template is not a mapping");
 	lms_error_clear(&err);
+
+	/* what a deployed template's catalog holds: a parameter's Type (String when none),
+	 * NoEcho spelled true or True only, complex keys and sections that are no mapping
+	 * skipped, the Description and Transform */
+	static const char whole[] = "Description: d\n"
+	                            "Transform: AWS::LanguageExtensions\n"
+	                            "Parameters:\n"
+	                            "  A: {Type: Number, Default: '5', NoEcho: 'true'}\n"
+	                            "  B: {NoEcho: 'True'}\n"
+	                            "  C: {NoEcho: 'TRUE'}\n"
+	                            "  D: {NoEcho: 'truex'}\n"
+	                            "  ? [x]\n"
+	                            "  : {Type: String}\n"
+	                            "Mappings: [a]\n"
+	                            "Resources:\n"
+	                            "  T: {Type: AWS::SNS::Topic}\n"
+	                            "  ? [y]\n"
+	                            "  : {Type: AWS::SNS::Topic}\n"
+	                            "Outputs:\n"
+	                            "  O: {Value: x}\n";
+	cat = render_catalog_of_text("whole", whole, strlen(whole), &err);
+	assert_non_null(cat);
+	assert_int_equal(cat->nparams, 4);
+	assert_string_equal(catalog_param(cat, "A")->type, "Number");
+	assert_string_equal(catalog_param(cat, "A")->default_value, "5");
+	assert_string_equal(catalog_param(cat, "B")->type, "String");
+	assert_true(catalog_param(cat, "A")->no_echo);
+	assert_true(catalog_param(cat, "B")->no_echo);
+	assert_false(catalog_param(cat, "C")->no_echo);
+	assert_false(catalog_param(cat, "D")->no_echo);
+	assert_null(catalog_param(cat, "B")->default_value);
+	assert_int_equal(cat->nentries[SEC_RESOURCES], 1);
+	assert_int_equal(cat->nentries[SEC_OUTPUTS], 1);
+	assert_int_equal(cat->nentries[SEC_MAPPINGS], 0);
+	assert_string_equal(cat->transform, "AWS::LanguageExtensions");
+	assert_string_equal(ynode_str(cat->description), "d");
+	catalog_free(cat);
 }
 
 int main(void)
