@@ -1726,6 +1726,85 @@ static void test_size_limit(void **state)
 	rf_done(&fx);
 }
 
+/* The rendered template's parts: Parameters (a NoEcho value masked, a
+ * Number plain, a String that looks like one quoted), a resource that is
+ * no mapping or has no Type string, DependsOn naming a function or
+ * nothing, an undecided condition kept on a resource and an output and in
+ * Conditions; only_types and only_props. */
+static void test_template_parts(void **state)
+{
+	(void)state;
+	static const char frag[] =
+	    "Metadata:\n"
+	    "  AWS::CloudFormation::Interface:\n"
+	    "    ParameterGroups:\n"
+	    "      - Label: {default: T}\n"
+	    "        Parameters: [Secret, Count, Text]\n"
+	    "Parameters:\n"
+	    "  Secret: {Type: String, Description: s, Default: hunter2, NoEcho: 'true'}\n"
+	    "  Count: {Type: Number, Description: c, Default: 3}\n"
+	    "  Text: {Type: String, Description: t, Default: '3'}\n"
+	    "Conditions:\n"
+	    "  Maybe: !Equals [!GetAtt T.TopicName, x]\n"
+	    "  Unused: !Equals [!GetAtt T.TopicName, y]\n"
+	    "Resources:\n"
+	    "  T: {Type: AWS::SNS::Topic, Properties: {DisplayName: !Ref Count, Other: x}}\n"
+	    "  U: {Type: AWS::SNS::Topic, Condition: Maybe, DependsOn: [T, Nothing, !Ref T]}\n"
+	    "  Q: {Type: AWS::SQS::Queue, Properties: {DelaySeconds: 5}}\n"
+	    "  NoType: {Type: [a]}\n"
+	    "  NotMap: [a]\n"
+	    "Outputs:\n"
+	    "  O: {Condition: Maybe, Value: x}\n"
+	    "  P: {Value: y}\n";
+	rf_fixture fx;
+	rf_render(&fx, frag, "dev");
+	const rnode *params = rnode_get(fx.r->root, "Parameters");
+	assert_str_node(rnode_get(rnode_get(params, "Secret"), "Default"), "****");
+	const rnode *count = rnode_get(rnode_get(params, "Count"), "Default");
+	assert_str_node(count, "3");
+	assert_true(count->plain);
+	const rnode *text = rnode_get(rnode_get(params, "Text"), "Default");
+	assert_false(text->plain);
+	assert_str_node(rnode_get(rnode_get(params, "Text"), "Type"), "String");
+	const render_resource *u = render_find(fx.r, "U");
+	assert_non_null(u);
+	assert_true(u->conditional);
+	assert_str_node(rnode_get(u->node, "Condition"), "Maybe");
+	assert_false(render_find(fx.r, "T")->conditional);
+	assert_null(rnode_get(render_find(fx.r, "T")->node, "Condition"));
+	assert_non_null(rf_find(&fx.f, "REN001", "DependsOn lists logical ids, not functions"));
+	assert_non_null(
+	    rf_find(&fx.f, "REN002", "DependsOn names 'Nothing', which is not a resource"));
+	assert_non_null(rf_find(&fx.f, "REN001", "resource NoType has no Type string"));
+	assert_non_null(rf_find(&fx.f, "REN001", "a resource or output must be a mapping"));
+	const rnode *conds = rnode_get(fx.r->root, "Conditions");
+	assert_non_null(rnode_get(conds, "Maybe"));
+	assert_null(rnode_get(conds, "Unused")); /* undecided, but nothing names it */
+	assert_int_equal(conds->n, 1);
+	const rnode *outs = rnode_get(fx.r->root, "Outputs");
+	assert_str_node(rnode_get(rnode_get(outs, "O"), "Condition"), "Maybe");
+	assert_null(rnode_get(rnode_get(outs, "P"), "Condition"));
+	rf_done(&fx);
+	/* a few types and properties only */
+	const char *const types[] = {"AWS::SNS::Topic", NULL};
+	const char *const props[] = {"DisplayName", NULL};
+	render_options opt = {.only_types = types, .only_props = props};
+	rf_render_opt(&fx, frag, "dev", &opt);
+	assert_non_null(render_find(fx.r, "T"));
+	assert_null(render_find(fx.r, "Q"));
+	assert_str_node(rf_prop(&fx, "T", "DisplayName"), "3");
+	assert_null(rf_prop(&fx, "T", "Other"));
+	assert_null(rnode_get(fx.r->root, "Outputs"));
+	assert_int_equal(render_find(fx.r, "U")->ndeps, 0); /* no graph */
+	rf_done(&fx);
+	const char *const near[] = {"AWS::SNS::Topi", "AWS::SNS::TopicX", NULL};
+	opt.only_types = near;
+	opt.only_props = NULL;
+	rf_render_opt(&fx, frag, "dev", &opt);
+	assert_null(render_find(fx.r, "T"));
+	rf_done(&fx);
+}
+
 /* Parameter sources: the worst-case suffix, a source of the caller's, the
  * one table of pseudo-parameter defaults, and what the rendering decided
  * (render_condition, render_pick, rnode_param). */
@@ -1944,6 +2023,7 @@ int main(void)
 	    cmocka_unit_test(test_tag_and_name_forms),
 	    cmocka_unit_test(test_real_templates),
 	    cmocka_unit_test(test_size_limit),
+	    cmocka_unit_test(test_template_parts),
 	    cmocka_unit_test(test_param_sources),
 	    cmocka_unit_test(test_catalog_of_text),
 	};
