@@ -261,6 +261,61 @@ static void test_timeline(void **state)
 	free(tt);
 }
 
+/* The timeline's edges: a 59-s period is high-resolution (evaluated every
+ * 10 s), 60 is not; a step of 0 is no scale-out; EvaluationPeriods when
+ * DatapointsToAlarm is missing; of two alarms the quicker; a
+ * high-resolution tracking metric; a policy that names the target only
+ * through the service's ResourceId. */
+static void test_timeline_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to, *from2, *to2;
+		double total;
+		const char *policy;
+	} cases[] = {
+	    /* 59 + 10 + 5 + 0 + 25 + 10 */
+	    {"Properties: {Period: 10,", "Properties: {Period: 59,", NULL, NULL, 109, "Step"},
+	    /* 60 + 60 + 40 */
+	    {"Properties: {Period: 10,", "Properties: {Period: 60,", NULL, NULL, 160, "Step"},
+	    /* a step that adds nothing: target tracking, 3 x 60 + 60 + 40 */
+	    {"ScalingAdjustment: 50", "ScalingAdjustment: 0", NULL, NULL, 280, "Tracking"},
+	    {"EvaluationPeriods: 1, DatapointsToAlarm: 1", "EvaluationPeriods: 3", NULL, NULL, 80,
+	     "Step"},
+	    {"EvaluationPeriods: 1, DatapointsToAlarm: 1",
+	     "EvaluationPeriods: 3, DatapointsToAlarm: 2", NULL, NULL, 70, "Step"},
+	    /* a second, slower alarm on the same policy does not count */
+	    {"  Cluster:\n",
+	     "  Slow: {Type: AWS::CloudWatch::Alarm, Properties: {Period: 60, EvaluationPeriods: "
+	     "1, "
+	     "AlarmActions: [!Ref Step]}}\n  Cluster:\n",
+	     NULL, NULL, 60, "Step"},
+	    /* high-resolution tracking alone: 3 x 20 + 10 + 40 */
+	    {"AlarmActions: [!Ref Step]", "AlarmActions: []", "ECSServiceAverageCPUUtilization",
+	     "ECSServiceAverageCPUUtilizationHighResolution", 110, "Tracking"},
+	    /* the target named only through the service */
+	    {"      PolicyType: StepScaling\n      ScalingTargetId: !Ref Target\n",
+	     "      PolicyType: StepScaling\n      ResourceId: !Sub 'service/c/${Service.Name}'\n",
+	     NULL, NULL, 60, "Step"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		if (cases[i].from2)
+			t = mutate_more(t, cases[i].from2, cases[i].to2);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		if (!a.timeline.known || fabs(a.timeline.total - cases[i].total) > 1e-9 ||
+		    !a.timeline.policy || strcmp(a.timeline.policy, cases[i].policy) != 0)
+			fail_msg("case %zu: %s %g s by %s", i,
+			         a.timeline.known ? "known" : "unknown", a.timeline.total,
+			         a.timeline.policy ? a.timeline.policy : "-");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 static void test_missing_inputs(void **state)
 {
 	(void)state;
@@ -1304,6 +1359,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_timeline),
+	    cmocka_unit_test(test_timeline_edges),
 	    cmocka_unit_test(test_report_counts_leftovers),
 	    cmocka_unit_test(test_missing_inputs),
 	    cmocka_unit_test(test_capacity),
