@@ -830,6 +830,8 @@ static char *unified(const char *a, const char *b, size_t context)
 	for (size_t i = 0; i < d.n; i++) {
 		const diff_line *l = &d.v[i];
 		if (l->kind == DIFF_HUNK) {
+			assert_null(l->text); /* a hunk header has no text of its own */
+			assert_int_equal(l->len, 0);
 			buf_addf(&o, "@@ -%zu,%zu +%zu,%zu @@\n", l->old_no, l->old_n, l->new_no,
 			         l->new_n);
 			continue;
