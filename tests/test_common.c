@@ -802,6 +802,20 @@ static void test_proc_edges(void **state)
 	assert_true(r.out.len <= 1024 * 1024);
 	free(d);
 	proc_result_free(&r);
+	/* after the program exits only what is already there is read: a child that starts
+	 * writing later is stopped before it does */
+	run_sh("(sleep 0.1; yes) & exit 0", 10000, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_true(r.stragglers);
+	assert_int_equal(r.out.len, 0);
+	free(d);
+	proc_result_free(&r);
+	/* what a program wrote just before it exited is all read, from one pipe */
+	run_sh("head -c 60000 /dev/zero | tr '\\0' x", 10000, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.out.len, 60000);
+	free(d);
+	proc_result_free(&r);
 	/* a program that is not there */
 	char *const argv[] = {"/nonexistent/program", NULL};
 	proc_spec spec = {.argv = argv};
