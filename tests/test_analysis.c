@@ -1116,6 +1116,48 @@ static void test_update_plan(void **state)
 	free(dir);
 }
 
+/* The data file's errors: not JSON (with its line and column), no "types"
+ * object, a path list that is no list or holds no string. */
+static void test_create_only_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *what;
+		size_t line;
+	} bad[] = {
+	    {"{\n \"types\": x}", "invalid", 2},
+	    {"{\"type\": {}}", "no \"types\" object: not a create-only data file", 0},
+	    {"{\"types\": []}", "no \"types\" object", 0},
+	    {"{\"types\": {\"A\": {\"createOnly\": \"x\"}}}", "malformed create-only data file", 0},
+	    {"{\"types\": {\"A\": {\"createOnly\": [1]}}}", "malformed create-only data file", 0},
+	    {"{\"types\": {\"A\": {\"conditionalCreateOnly\": {}}}}", "malformed create-only", 0},
+	};
+	char *dir = tu_mkdtemp();
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char *path = tu_write_file(dir, "co.json", bad[i].text);
+		lms_error err = {0};
+		assert_null(create_only_load(path, &err));
+		if (!err.msg || !strstr(err.msg, bad[i].what) || err.line != bad[i].line ||
+		    strcmp(err.file, path) != 0)
+			fail_msg("case %zu: %s:%zu: %s", i, err.file, err.line, err.msg);
+		lms_error_clear(&err);
+		free(path);
+	}
+	/* a type with neither list is a type with no create-only property */
+	char *path = tu_write_file(dir, "co.json", "{\"types\": {\"A\": {}}}");
+	lms_error err = {0};
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	assert_true(create_only_has_type(db, "A"));
+	assert_false(create_only_has_type(db, "B"));
+	assert_false(create_only_has_type(NULL, "A"));
+	create_only_free(db);
+	create_only_free(NULL);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* Names: each kind and status, the stateful list exact (a parameter group
  * or a policy is not the data store its type starts like). */
 static void test_names_and_stateful(void **state)
@@ -1377,6 +1419,7 @@ int main(void)
 	    cmocka_unit_test(test_nat_tier),
 	    cmocka_unit_test(test_capacity_edges),
 	    cmocka_unit_test(test_update_plan),
+	    cmocka_unit_test(test_create_only_errors),
 	    cmocka_unit_test(test_names_and_stateful),
 	    cmocka_unit_test(test_data_file_covers_templates),
 	    cmocka_unit_test(test_report_contract),
