@@ -1557,6 +1557,47 @@ static void test_emit_exact(void **state)
 	rf_done(&fx);
 }
 
+/* More of the emitted forms: text a literal block cannot keep (NEL, LS, PS,
+ * a BOM, DEL, a trailing space, a line of spaces), |+ with several final
+ * line breaks, YAML's typed words at their edges (a sign alone, a dot
+ * alone, a leading dot), each reading back the same. */
+static void test_emit_forms(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      Nel: \"a\\nb\\N\"\n"
+	          "      Ls: \"a\\nb\\L\"\n"
+	          "      Ps: \"a\\nb\\P\"\n"
+	          "      Bom: \"a\\n\\uFEFFb\"\n"
+	          "      Del: \"a\\n\\x7fb\"\n"
+	          "      Keep3: \"a\\n\\n\\n\"\n"
+	          "      Spaces: \"a\\n   \"\n"
+	          "      SpaceLine: \"a\\n \\nb\"\n"
+	          "      Indented: \"a\\n  b\"\n"
+	          "      Words: [-, +, ., '-', +.5, 1., -.5, '+x', 12:30, 1e]\n",
+	          "dev");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	const char *y = buf_cstr(&out);
+	static const char *const quoted[] = {"Nel: \"", "Ls: \"",     "Ps: \"",       "Bom: \"",
+	                                     "Del: \"", "Spaces: \"", "SpaceLine: \""};
+	for (size_t i = 0; i < sizeof quoted / sizeof *quoted; i++)
+		assert_contains(y, quoted[i]);
+	assert_contains(y, "      Keep3: |+\n        a\n\n\n");
+	assert_contains(y, "      Indented: |-\n        a\n          b\n");
+	assert_contains(y, "        - '-'\n        - '+'\n        - '.'\n        - '-'\n");
+	assert_contains(y, "        - +.5\n        - 1.\n        - -.5\n");
+	check_round_trip(fx.r);
+	buf_free(&out);
+	rf_done(&fx);
+}
+
 /* A function name has a tag form when its name after Fn:: holds only
  * letters, digits and - _ . : (each range at both ends, the characters just
  * outside); a GetAtt has the short form when both names are plain names. */
@@ -2021,6 +2062,7 @@ int main(void)
 	    cmocka_unit_test(test_emit_round_trip),
 	    cmocka_unit_test(test_emit_exact),
 	    cmocka_unit_test(test_tag_and_name_forms),
+	    cmocka_unit_test(test_emit_forms),
 	    cmocka_unit_test(test_real_templates),
 	    cmocka_unit_test(test_size_limit),
 	    cmocka_unit_test(test_template_parts),
