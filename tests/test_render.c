@@ -408,7 +408,8 @@ static void test_findinmap_default(void **state)
 	          "      NoMap: !FindInMap [N, eu-west-1, Size, {DefaultValue: !Ref AWS::Region}]\n"
 	          "      Symbolic: !FindInMap [M, !GetAtt R.TopicName, Size, {DefaultValue: d}]\n"
 	          "      Shorter: !FindInMap [M, eu-west-1, Siz]\n"
-	          "      Raw: {Fn::Join: {a: b}}\n",
+	          "      Raw: {Fn::Join: {a: b}}\n"
+	          "      Raw3: {Fn::Join: {a: b, c: d, e: f}}\n",
 	          "dev");
 	assert_str_node(rf_prop(&fx, "R", "Found"), "big");
 	assert_str_node(rf_prop(&fx, "R", "NoSecond"), "small");
@@ -428,7 +429,12 @@ static void test_findinmap_default(void **state)
 	assert_int_equal(raw->n, 1);
 	assert_string_equal(raw->kids[0]->str, "a");
 	assert_string_equal(raw->kids[1]->str, "b");
-	assert_int_equal(fx.f.n, 2);
+	const rnode *raw3 = rf_prop(&fx, "R", "Raw3");
+	assert_non_null(raw3);
+	assert_int_equal(raw3->n, 3);
+	assert_string_equal(raw3->kids[4]->str, "e");
+	assert_string_equal(raw3->kids[5]->str, "f");
+	assert_int_equal(fx.f.n, 3);
 	rf_done(&fx);
 	rf_render(&fx,
 	          "Mappings:\n"
