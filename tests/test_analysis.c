@@ -768,6 +768,23 @@ static void test_cache_tier(void **state)
 		rf_done(&fx);
 		free(t);
 	}
+	/* a tier that loses nothing has no note; more than 16 nodes count as 16 */
+	char *one = mutate("NumCacheClusters: 3", "NumCacheClusters: 1");
+	rf_fixture f1;
+	analysis a1;
+	analyse(&f1, one, "prod", &a1);
+	assert_int_equal(tier(&a1, 1, "cache")->status, TIER_OK);
+	assert_null(tier(&a1, 1, "cache")->note);
+	analysis_free(&a1);
+	rf_done(&f1);
+	free(one);
+	char *many = mutate("NumCacheClusters: 3", "NumCacheClusters: 17");
+	analyse(&f1, many, "prod", &a1);
+	assert_int_equal(tier(&a1, 0, "cache")->total, 16);
+	assert_int_equal(tier(&a1, 0, "cache")->remaining, 10);
+	analysis_free(&a1);
+	rf_done(&f1);
+	free(many);
 	/* memory: two shards, and a node type only named like a known one */
 	char *t = mutate("NumCacheClusters: 3", "NumNodeGroups: 2\n      ReplicasPerNodeGroup: 1");
 	rf_fixture fx;

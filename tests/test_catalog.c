@@ -484,6 +484,8 @@ static void test_metadata_errors(void **state)
 	           "  LmsCtl::Profile: {}\n" PARAM_P,
 	     5, 3, "fragment Metadata holds only"},
 	    {"- a\n", 1, 1, "a fragment is a block mapping of CloudFormation sections"},
+	    {"", 0, 0, "a fragment is a block mapping of CloudFormation sections"},
+	    {"# only a comment\n", 0, 0, "a fragment is a block mapping"},
 	    {"Resources: {R: {Type: AWS::SNS::Topic}}\n", 1, 12,
 	     "section 'Resources' must be a block mapping"},
 	    {"Resourcess:\n  R: {Type: AWS::SNS::Topic}\n", 1, 1,

@@ -1176,7 +1176,8 @@ static void test_condition_errors(void **state)
 	          "      D: !Frobnicate x\n"
 	          "      E: {Fn::Frobnicate: x}\n"
 	          "      F: !GetAtt Missing.Arn\n"
-	          "      G: !Ref Missing\n",
+	          "      G: !Ref Missing\n"
+	          "      H: !If [Nope, !Ref EnvironmentSuffix, b]\n",
 	          "dev");
 	assert_non_null(rf_find(&fx.f, "REN001", "depends on itself"));
 	assert_non_null(rf_find(&fx.f, "REN002", "condition 'Nope' is not defined"));
@@ -1193,6 +1194,12 @@ static void test_condition_errors(void **state)
 	assert_non_null(rf_find(&fx.f, "REN002", "Ref to 'Missing'"));
 	/* the undecided If stays, with its condition in the rendered template */
 	assert_string_equal(rf_prop(&fx, "R", "A")->fn, "Fn::If");
+	/* its condition name is no parameter's Ref, whatever its branches hold */
+	const rnode *kept = rf_prop(&fx, "R", "H");
+	assert_string_equal(kept->fn, "Fn::If");
+	assert_str_node(kept->kids[0], "Nope");
+	assert_null(rnode_param(fx.r, kept->kids[0]));
+	assert_string_equal(rnode_param(fx.r, kept->kids[1]), "EnvironmentSuffix");
 	rf_done(&fx);
 }
 
