@@ -499,6 +499,19 @@ static void test_metadata_errors(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		failed += !text_fails(cases[i].text, cases[i].line, cases[i].col, cases[i].what);
 	assert_int_equal(failed, 0);
+	/* a fragment with no root node: the error names the file, no position */
+	static const char *const empty[] = {"", "# only a comment\n"};
+	for (size_t i = 0; i < 2; i++) {
+		char *edir;
+		lms_error eerr = {0};
+		assert_null(load_text(empty[i], &edir, &eerr));
+		assert_int_equal(eerr.line, 0);
+		assert_int_equal(eerr.col, 0);
+		assert_non_null(strstr(eerr.msg, "a fragment is a block mapping"));
+		lms_error_clear(&eerr);
+		tu_rmtree(edir);
+		free(edir);
+	}
 	/* what loads: a label, profiles for each environment, an owned parameter, an
 	 * empty section */
 	char *dir;
