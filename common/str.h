@@ -21,7 +21,7 @@ bool lms_starts_with(const char *s, const char *prefix);
 
 /* The length of the valid UTF-8 sequence at s[0..n) (1 for ASCII), 0 when s[0] starts
  * none: a stray continuation byte, an overlong form, a surrogate, past U+10FFFF, cut
- * short. The one UTF-8 decoder (common/term.c, model/ydoc.c). */
+ * short. The one UTF-8 decoder (common/term.c, model/ydoc.c, model/validate.c). */
 size_t lms_utf8_sequence(const char *s, size_t n);
 /* The offset of the first byte of s[0..len) that starts no valid UTF-8 sequence; len when
  * all of it is UTF-8. */

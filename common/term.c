@@ -58,8 +58,9 @@ bool term_add(buf *b, const char *s, size_t len, int mode)
 			i++;
 		}
 	}
-	/* an empty value still leaves the buffer a C string */
-	return buf_reserve(b, 0);
+	/* an empty value still leaves the buffer a C string (buf_reserve alone
+	 * would leave a fresh buffer's bytes unwritten: no NUL) */
+	return buf_add(b, "", 0);
 }
 
 bool term_adds(buf *b, const char *s)

@@ -1,6 +1,7 @@
 #include "model/validate.h"
 #include "common/names.h"
 #include "common/num.h"
+#include "common/str.h"
 
 #include "model/rules.h"
 
@@ -233,36 +234,6 @@ static void check_element(const cat_param *p, const char *type, const char *v, f
 	buf_free(&d);
 }
 
-/* Whether `s` is well-formed UTF-8: no stray continuation bytes, overlong
- * forms, surrogates or code points past U+10FFFF. */
-static bool utf8_valid(const char *s)
-{
-	static const uint32_t least[] = {0, 0x80, 0x800, 0x10000}; /* by continuation bytes */
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		size_t more = (*p & 0xE0) == 0xC0   ? 1
-		              : (*p & 0xF0) == 0xE0 ? 2
-		              : (*p & 0xF8) == 0xF0 ? 3
-		                                    : 0;
-		if (!more)
-			return false;
-		uint32_t cp = *p & (0x7Fu >> (more + 1));
-		for (size_t i = 1; i <= more; i++) {
-			if ((p[i] & 0xC0) != 0x80) /* also stops at the NUL */
-				return false;
-			cp = (cp << 6) | (p[i] & 0x3Fu);
-		}
-		if (cp < least[more] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		p += more + 1;
-	}
-	return true;
-}
-
 void validate_param_value(const cat_param *p, const char *value, findings *out)
 {
 	const char *type = p->type;
@@ -272,12 +243,12 @@ void validate_param_value(const cat_param *p, const char *value, findings *out)
 		return;
 	}
 	/* the value is at fault, not its AllowedPattern (which would be PRM006) */
-	if (!utf8_valid(value)) {
+	size_t len = strlen(value);
+	if (lms_utf8_invalid(value, len) != len) {
 		findings_add(out, "PRM001", SEV_ERROR, p->e.name, "retype the value",
 		             "value is not valid UTF-8");
 		return;
 	}
-	size_t len = strlen(value);
 	if ((p->has_min_length && (long)len < p->min_length) ||
 	    (p->has_max_length && (long)len > p->max_length)) {
 		buf d;

@@ -261,6 +261,61 @@ static void test_timeline(void **state)
 	free(tt);
 }
 
+/* The timeline's edges: a 59-s period is high-resolution (evaluated every
+ * 10 s), 60 is not; a step of 0 is no scale-out; EvaluationPeriods when
+ * DatapointsToAlarm is missing; of two alarms the quicker; a
+ * high-resolution tracking metric; a policy that names the target only
+ * through the service's ResourceId. */
+static void test_timeline_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to, *from2, *to2;
+		double total;
+		const char *policy;
+	} cases[] = {
+	    /* 59 + 10 + 5 + 0 + 25 + 10 */
+	    {"Properties: {Period: 10,", "Properties: {Period: 59,", NULL, NULL, 109, "Step"},
+	    /* 60 + 60 + 40 */
+	    {"Properties: {Period: 10,", "Properties: {Period: 60,", NULL, NULL, 160, "Step"},
+	    /* a step that adds nothing: target tracking, 3 x 60 + 60 + 40 */
+	    {"ScalingAdjustment: 50", "ScalingAdjustment: 0", NULL, NULL, 280, "Tracking"},
+	    {"EvaluationPeriods: 1, DatapointsToAlarm: 1", "EvaluationPeriods: 3", NULL, NULL, 80,
+	     "Step"},
+	    {"EvaluationPeriods: 1, DatapointsToAlarm: 1",
+	     "EvaluationPeriods: 3, DatapointsToAlarm: 2", NULL, NULL, 70, "Step"},
+	    /* a second, slower alarm on the same policy does not count */
+	    {"  Cluster:\n",
+	     "  Slow: {Type: AWS::CloudWatch::Alarm, Properties: {Period: 60, EvaluationPeriods: "
+	     "1, "
+	     "AlarmActions: [!Ref Step]}}\n  Cluster:\n",
+	     NULL, NULL, 60, "Step"},
+	    /* high-resolution tracking alone: 3 x 20 + 10 + 40 */
+	    {"AlarmActions: [!Ref Step]", "AlarmActions: []", "ECSServiceAverageCPUUtilization",
+	     "ECSServiceAverageCPUUtilizationHighResolution", 110, "Tracking"},
+	    /* the target named only through the service */
+	    {"      PolicyType: StepScaling\n      ScalingTargetId: !Ref Target\n",
+	     "      PolicyType: StepScaling\n      ResourceId: !Sub 'service/c/${Service.Name}'\n",
+	     NULL, NULL, 60, "Step"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		if (cases[i].from2)
+			t = mutate_more(t, cases[i].from2, cases[i].to2);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		if (!a.timeline.known || fabs(a.timeline.total - cases[i].total) > 1e-9 ||
+		    !a.timeline.policy || strcmp(a.timeline.policy, cases[i].policy) != 0)
+			fail_msg("case %zu: %s %g s by %s", i,
+			         a.timeline.known ? "known" : "unknown", a.timeline.total,
+			         a.timeline.policy ? a.timeline.policy : "-");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 static void test_missing_inputs(void **state)
 {
 	(void)state;
@@ -416,6 +471,60 @@ static void test_connections(void **state)
 	free(nopool);
 }
 
+/* max_connections from parameter groups: the lowest of the cluster's and
+ * its instances', 1 counts and 0 does not, a tie keeps the cluster's group,
+ * another cluster's instance does not count. */
+static void test_connection_groups(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *cluster, *writer; /* max_connections, NULL: no group */
+		long want;
+		const char *from;
+	} cases[] = {
+	    {"5001", "1", 1, "Wpg"},         {"5001", "0", 5001, "Pg"},
+	    {"5001", "5001", 5001, "Pg"},    {"5001", "5000", 5000, "Wpg"},
+	    {NULL, "7", 7, "Wpg"},           {"1", NULL, 1, "Pg"},
+	    {"0", NULL, 5000, "Serverless"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = mutate(
+		    "      DatabaseName: lms\n",
+		    cases[i].cluster
+		        ? "      DatabaseName: lms\n      DBClusterParameterGroupName: !Ref Pg\n"
+		        : "      DatabaseName: lms\n");
+		char groups[512];
+		snprintf(groups, sizeof groups,
+		         "  Pg: {Type: AWS::RDS::DBClusterParameterGroup, Properties: {Parameters: "
+		         "{max_connections: %s}}}\n"
+		         "  Wpg: {Type: AWS::RDS::DBParameterGroup, Properties: {Parameters: "
+		         "{max_connections: %s}}}\n"
+		         "  Opg: {Type: AWS::RDS::DBParameterGroup, Properties: {Parameters: "
+		         "{max_connections: 2}}}\n"
+		         "  Other: {Type: AWS::RDS::DBInstance, Properties: {DBClusterIdentifier: "
+		         "OtherCluster, DBParameterGroupName: !Ref Opg}}\n"
+		         "  Writer:\n",
+		         cases[i].cluster ? cases[i].cluster : "9",
+		         cases[i].writer ? cases[i].writer : "9");
+		t = mutate_more(t, "  Writer:\n", groups);
+		if (cases[i].writer)
+			t = mutate_more(
+			    t, "{DBClusterIdentifier: !Ref Cluster, PromotionTier: 0,",
+			    "{DBClusterIdentifier: !Ref Cluster, DBParameterGroupName: !Ref Wpg, "
+			    "PromotionTier: 0,");
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		if (a.cap.conn.max_connections != cases[i].want || !a.cap.conn.max_from ||
+		    !strstr(a.cap.conn.max_from, cases[i].from))
+			fail_msg("case %zu: %ld from %s", i, a.cap.conn.max_connections,
+			         a.cap.conn.max_from ? a.cap.conn.max_from : "(none)");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 /* Resource types are matched whole: a DB cluster parameter group is no DB
  * cluster (its type starts with AWS::RDS::DBCluster), so its MaxCapacity is
  * no Aurora capacity. */
@@ -565,6 +674,313 @@ static void test_az_loss(void **state)
 	free(same_az);
 }
 
+/* The file-system tier: every mount target but one gone, each AZ's own
+ * mount target, and tasks in an AZ (the first) that has none. */
+static void test_files_tier(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	assert_int_equal(tier(&a, 0, "file system")->status, TIER_DEGRADED);
+	assert_int_equal(tier(&a, 0, "file system")->total, 3);
+	analysis_free(&a);
+	rf_done(&fx);
+	/* no mount target in the first AZ (two in the second) */
+	char *none_in_a = mutate("FileSystemId: !Ref Fs, SubnetId: !Ref Sub1",
+	                         "FileSystemId: !Ref Fs, SubnetId: !Ref Sub2");
+	analyse(&fx, none_in_a, "prod", &a);
+	/* losing the first AZ loses no mount target */
+	assert_int_equal(tier(&a, 0, "file system")->status, TIER_OK);
+	assert_int_equal(tier(&a, 0, "file system")->remaining, 3);
+	/* losing another leaves the first AZ's tasks without one */
+	for (size_t k = 1; k < 3; k++) {
+		const az_tier *t = tier(&a, k, "file system");
+		assert_int_equal(t->status, TIER_DOWN);
+		assert_non_null(t->note);
+		assert_non_null(strstr(t->note, "without a mount target"));
+	}
+	assert_int_equal(tier(&a, 1, "file system")->remaining, 1);
+	assert_int_equal(tier(&a, 2, "file system")->remaining, 2);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(none_in_a);
+	/* every mount target in one AZ */
+	char *all_in_b = mutate("FileSystemId: !Ref Fs, SubnetId: !Ref Sub1",
+	                        "FileSystemId: !Ref Fs, SubnetId: !Ref Sub2");
+	all_in_b = mutate_more(all_in_b, "FileSystemId: !Ref Fs, SubnetId: !Ref Sub3",
+	                       "FileSystemId: !Ref Fs, SubnetId: !Ref Sub2");
+	analyse(&fx, all_in_b, "prod", &a);
+	assert_int_equal(tier(&a, 1, "file system")->status, TIER_DOWN);
+	assert_int_equal(tier(&a, 1, "file system")->remaining, 0);
+	assert_non_null(strstr(tier(&a, 1, "file system")->note, "every mount target"));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(all_in_b);
+}
+
+/* The cache tier over where its nodes are and whether it fails over: the
+ * primary's AZ and a replica's, failover on and off, one node, replicas
+ * per node group, preferred AZs (in another order, one unknown, too few);
+ * the memory of shards and of a node type named near a known one. */
+static void test_cache_tier(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		tier_status az0, az1, az2;
+		const char *note0;
+	} cases[] = {
+	    {NULL, NULL, TIER_DEGRADED, TIER_DEGRADED, TIER_DEGRADED, "replica is promoted"},
+	    {"AutomaticFailoverEnabled: true", "AutomaticFailoverEnabled: false", TIER_DOWN,
+	     TIER_DEGRADED, TIER_DEGRADED, "automatic failover is off"},
+	    {"NumCacheClusters: 3", "NumCacheClusters: 1", TIER_DOWN, TIER_OK, TIER_OK,
+	     "every node was in this AZ"},
+	    {"NumCacheClusters: 3", "ReplicasPerNodeGroup: 1", TIER_DEGRADED, TIER_DEGRADED,
+	     TIER_OK, "replica is promoted"},
+	    {"NumCacheClusters: 3",
+	     "NumCacheClusters: 3\n      PreferredCacheClusterAZs: [eu-west-1b, eu-west-1c, "
+	     "eu-west-1a]",
+	     TIER_DEGRADED, TIER_DEGRADED, TIER_DEGRADED, "a replica is lost"},
+	    {"NumCacheClusters: 3",
+	     "NumCacheClusters: 3\n      PreferredCacheClusterAZs: [eu-west-1b, eu-west-1x, "
+	     "eu-west-1a]",
+	     TIER_UNKNOWN, TIER_UNKNOWN, TIER_UNKNOWN, "AZs unknown"},
+	    {"NumCacheClusters: 3",
+	     "NumCacheClusters: 3\n      PreferredCacheClusterAZs: [eu-west-1b, eu-west-1x]",
+	     TIER_DEGRADED, TIER_DEGRADED, TIER_DEGRADED, "replica is promoted"},
+	    {"CacheSubnetGroupName: !Ref CacheSubnets", "CacheSubnetGroupName: none", TIER_UNKNOWN,
+	     TIER_UNKNOWN, TIER_UNKNOWN, "AZs unknown"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = cases[i].from ? mutate(cases[i].from, cases[i].to) : strdup(platform);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const az_tier *t0 = tier(&a, 0, "cache"), *t1 = tier(&a, 1, "cache"),
+		              *t2 = tier(&a, 2, "cache");
+		if (t0->status != cases[i].az0 || t1->status != cases[i].az1 ||
+		    t2->status != cases[i].az2 || !t0->note || !strstr(t0->note, cases[i].note0))
+			fail_msg("case %zu: %s %s %s (%s)", i, tier_status_name(t0->status),
+			         tier_status_name(t1->status), tier_status_name(t2->status),
+			         t0->note ? t0->note : "no note");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+	/* a tier that loses nothing has no note; more than 16 nodes count as 16 */
+	char *one = mutate("NumCacheClusters: 3", "NumCacheClusters: 1");
+	rf_fixture f1;
+	analysis a1;
+	analyse(&f1, one, "prod", &a1);
+	assert_int_equal(tier(&a1, 1, "cache")->status, TIER_OK);
+	assert_null(tier(&a1, 1, "cache")->note);
+	analysis_free(&a1);
+	rf_done(&f1);
+	free(one);
+	char *many = mutate("NumCacheClusters: 3", "NumCacheClusters: 17");
+	analyse(&f1, many, "prod", &a1);
+	assert_int_equal(tier(&a1, 0, "cache")->total, 16);
+	assert_int_equal(tier(&a1, 0, "cache")->remaining, 10);
+	analysis_free(&a1);
+	rf_done(&f1);
+	free(many);
+	/* memory: two shards, and a node type only named like a known one */
+	char *t = mutate("NumCacheClusters: 3", "NumNodeGroups: 2\n      ReplicasPerNodeGroup: 1");
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(a.cap.cache_shards, 2);
+	assert_int_equal(a.cap.cache_users, (long)((13.07 * 0.75 * 2 - 2.0) * 1024 * 1024 / 50.0));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	t = mutate("NumCacheClusters: 3", "NumNodeGroups: 0");
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(a.cap.cache_shards, 1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	static const char *const near[] = {"cache.r7g.larg", "cache.r7g.largex", "cache.r7g"};
+	for (size_t i = 0; i < 3; i++) {
+		char to[64];
+		snprintf(to, sizeof to, "CacheNodeType: %s", near[i]);
+		t = mutate("CacheNodeType: cache.r7g.large", to);
+		analyse(&fx, t, "prod", &a);
+		assert_true(a.cap.cache_node_gib < 0);
+		assert_int_equal(a.cap.cache_users, -1);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+	t = mutate("CacheNodeType: cache.r7g.large", "CacheNodeType: cache.t3.micro");
+	analyse(&fx, t, "prod", &a);
+	assert_true(a.cap.cache_node_gib == 0.5);
+	assert_int_equal(a.cap.cache_users, 0); /* less than the working set */
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
+/* The database tier: the writer's AZ and a reader's, the writer by
+ * PromotionTier 0 or, without tiers, the first instance; an instance not
+ * pinned; a cluster with no instance. */
+static void test_database_tier(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		tier_status az0, az1, az2;
+		const char *note0, *note1;
+	} cases[] = {
+	    {NULL, NULL, TIER_DEGRADED, TIER_DEGRADED, TIER_OK, "writer fails over",
+	     "a reader is lost"},
+	    /* the reader is the first instance written, PromotionTier 0 makes the other the
+	     * writer */
+	    {"PromotionTier: 0,", "PromotionTier: 1,", TIER_DEGRADED, TIER_DEGRADED, TIER_OK,
+	     "a reader is lost", "a reader is lost"},
+	    {"PromotionTier: 1,", "PromotionTier: 0,", TIER_DEGRADED, TIER_DEGRADED, TIER_OK,
+	     "writer fails over", "writer fails over"},
+	    {"PromotionTier: 1, AvailabilityZone: !Select [1, !GetAZs '']",
+	     "PromotionTier: 1, AvailabilityZone: eu-west-1x", TIER_UNKNOWN, TIER_UNKNOWN,
+	     TIER_UNKNOWN, "not pinned", "not pinned"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = cases[i].from ? mutate(cases[i].from, cases[i].to) : strdup(platform);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const az_tier *t0 = tier(&a, 0, "database"), *t1 = tier(&a, 1, "database"),
+		              *t2 = tier(&a, 2, "database");
+		if (t0->status != cases[i].az0 || t1->status != cases[i].az1 ||
+		    t2->status != cases[i].az2 || !t0->note || !strstr(t0->note, cases[i].note0) ||
+		    !t1->note || !strstr(t1->note, cases[i].note1))
+			fail_msg("case %zu: %s (%s) %s (%s) %s", i, tier_status_name(t0->status),
+			         t0->note ? t0->note : "-", tier_status_name(t1->status),
+			         t1->note ? t1->note : "-", tier_status_name(t2->status));
+		assert_int_equal(t0->total, 2);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+	/* without PromotionTier the first instance is the writer */
+	char *t = mutate("PromotionTier: 0, ", "");
+	t = mutate_more(t, "PromotionTier: 1, ", "");
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, t, "prod", &a);
+	assert_non_null(strstr(tier(&a, 0, "database")->note, "writer fails over"));
+	assert_non_null(strstr(tier(&a, 1, "database")->note, "a reader is lost"));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	/* no instance at all */
+	t = mutate(
+	    "    Type: AWS::RDS::DBInstance\n    Properties: {DBClusterIdentifier: !Ref Cluster, "
+	    "PromotionTier: 0",
+	    "    Type: AWS::RDS::DBProxyEndpoint\n    Properties: {DBClusterIdentifier: !Ref "
+	    "Cluster, PromotionTier: 0");
+	t = mutate_more(
+	    t,
+	    "    Type: AWS::RDS::DBInstance\n    Properties: {DBClusterIdentifier: !Ref "
+	    "Cluster, PromotionTier: 1",
+	    "    Type: AWS::RDS::DBProxyEndpoint\n    Properties: {DBClusterIdentifier: "
+	    "!Ref Cluster, PromotionTier: 1");
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(tier(&a, 0, "database")->status, TIER_DOWN);
+	assert_non_null(strstr(tier(&a, 0, "database")->note, "no instance"));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
+/* The NAT tier: each AZ's own NAT (degraded), one NAT for two AZs (the other
+ * AZ's subnet stranded, named), a NAT in an unknown subnet, no NAT. */
+static void test_nat_tier(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	for (size_t k = 0; k < 3; k++) {
+		const az_tier *t = tier(&a, k, "nat");
+		assert_int_equal(t->status, TIER_DEGRADED);
+		assert_int_equal(t->total, 3);
+		assert_int_equal(t->remaining, 2);
+		assert_non_null(strstr(t->note, "only this AZ's own subnets"));
+	}
+	analysis_free(&a);
+	rf_done(&fx);
+	char *t = mutate("NatGatewayId: !Ref Nat3", "NatGatewayId: !Ref Nat2");
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(tier(&a, 1, "nat")->status, TIER_DOWN);
+	assert_string_equal(tier(&a, 1, "nat")->note,
+	                    "Sub3 lose Internet egress: their route goes through this AZ's NAT");
+	assert_int_equal(tier(&a, 2, "nat")->status, TIER_DEGRADED);
+	assert_int_equal(tier(&a, 0, "nat")->status, TIER_DEGRADED);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	/* two subnets stranded, both named */
+	t = mutate("NatGatewayId: !Ref Nat3", "NatGatewayId: !Ref Nat1");
+	t = mutate_more(t, "NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1");
+	analyse(&fx, t, "prod", &a);
+	assert_string_equal(
+	    tier(&a, 0, "nat")->note,
+	    "Sub2, Sub3 lose Internet egress: their route goes through this AZ's NAT");
+	assert_int_equal(tier(&a, 1, "nat")->status, TIER_DEGRADED);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	t = mutate("  Nat3: {Type: AWS::EC2::NatGateway, Properties: {SubnetId: !Ref Sub3}}",
+	           "  Nat3: {Type: AWS::EC2::NatGateway, Properties: {SubnetId: subnet-1}}");
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(tier(&a, 0, "nat")->status, TIER_UNKNOWN);
+	assert_int_equal(tier(&a, 0, "nat")->remaining, -1);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
+/* SCL002 at 50,000 users and one under, for the tasks (200 x 250 and
+ * 199 x 250); the users per task from TaskSessionCapacity (1 counts, 0 does
+ * not); only prod judges. */
+static void test_capacity_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to, *env;
+		size_t errors;
+		long users;
+	} cases[] = {
+	    {"Description: tasks, Default: 300", "Description: tasks, Default: 200", "prod", 0,
+	     50000},
+	    {"Description: tasks, Default: 300", "Description: tasks, Default: 199", "prod", 1,
+	     49750},
+	    {"Description: tasks, Default: 300", "Description: tasks, Default: 199", "dev", 0,
+	     49750},
+	    {"Description: users, Default: 250", "Description: users, Default: 1", "prod", 1, 300},
+	    {"Description: users, Default: 250", "Description: users, Default: 0", "prod", 0, -1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, cases[i].env, &a);
+		size_t n = 0;
+		for (size_t k = 0; k < fx.f.n; k++)
+			n += strcmp(fx.f.v[k].rule, "SCL002") == 0 && fx.f.v[k].sev == SEV_ERROR &&
+			     strcmp(fx.f.v[k].field, "ServiceMaxTasks") == 0;
+		if (n != cases[i].errors || a.cap.users != cases[i].users)
+			fail_msg("case %zu: %zu SCL002 on the tasks, %ld users", i, n, a.cap.users);
+		if (cases[i].users < 0)
+			assert_non_null(rf_find(&fx.f, "SCL002", "capacity of tasks unknown"));
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 static create_only *load_db(void)
 {
 	char *path = tu_join(tu_top_srcdir(), "data/create-only.json");
@@ -615,6 +1031,179 @@ static void test_update_safety(void **state)
 	model_free(next);
 	rf_done(&fx);
 	create_only_free(db);
+}
+
+/* The update plan over a data file of the test's own: each kind of change
+ * (a create-only path at the top, nested, under a "*" level; a conditional
+ * one; a Type; added and removed resources; a reference to a replaced
+ * resource, and one to a resource that only may be), the reasons joined,
+ * and the order (stateful replacements first, then by kind, then by id). */
+static void test_update_plan(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "co.json",
+	                           "{\"types\": {\n"
+	                           " \"AWS::S3::Bucket\": {\"createOnly\": [\"BucketName\", "
+	                           "\"Nested/Inner\", \"Rules/*\"],\n"
+	                           "  \"conditionalCreateOnly\": [\"Soft\"]},\n"
+	                           " \"AWS::SNS::Topic\": {\"createOnly\": [\"TopicName\"]},\n"
+	                           " \"AWS::SQS::Queue\": {\"createOnly\": [\"Target\"]}}}\n");
+	lms_error err = {0};
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	assert_true(create_only_has_type(db, "AWS::SQS::Queue"));
+	assert_false(create_only_has_type(db, "AWS::SQS::QueueX"));
+	assert_false(create_only_has_type(db, "AWS::SQS::Queu"));
+	rf_fixture was, now;
+	rf_render(
+	    &was,
+	    "Resources:\n"
+	    "  B1: {Type: AWS::S3::Bucket, Properties: {BucketName: n1, Nested: {Inner: i, "
+	    "Other: o}, Rules: [x, y], Soft: s, Free: f}}\n"
+	    "  B2: {Type: AWS::S3::Bucket, Properties: {BucketName: n2, Nested: {Inner: i}}}\n"
+	    "  B3: {Type: AWS::S3::Bucket, Properties: {Nested: {Other: o}, Soft: s}}\n"
+	    "  B4: {Type: AWS::S3::Bucket, Properties: {Rules: [x]}}\n"
+	    "  B5: {Type: AWS::S3::Bucket, Properties: {BucketName: a, Soft: s}}\n"
+	    "  B6: {Type: AWS::S3::Bucket, Properties: {BucketName: !Sub '${AWS::StackId}-a'}}\n"
+	    "  B8: {Type: AWS::S3::Bucket, Properties: {BucketName: !Sub '${AWS::StackId}-a'}}\n"
+	    "  B9: {Type: AWS::S3::Bucket, Properties: {BucketName: a, Nested: {Inner: i}}}\n"
+	    "  T1: {Type: AWS::SNS::Topic, Properties: {TopicName: t}}\n"
+	    "  Q1: {Type: AWS::SQS::Queue, Properties: {Target: !Ref B2}}\n"
+	    "  Q2: {Type: AWS::SQS::Queue, Properties: {Target: !Ref B3}}\n"
+	    "  Old: {Type: AWS::SNS::Topic}\n",
+	    "dev");
+	rf_render(
+	    &now,
+	    "Resources:\n"
+	    "  B1: {Type: AWS::S3::Bucket, Properties: {BucketName: n1, Nested: {Inner: i, "
+	    "Other: o}, Rules: [x, y], Soft: s, Free: g}}\n"
+	    "  B2: {Type: AWS::S3::Bucket, Properties: {BucketName: n2, Nested: {Inner: j}}}\n"
+	    "  B3: {Type: AWS::S3::Bucket, Properties: {Nested: {Other: p}, Soft: t}}\n"
+	    "  B4: {Type: AWS::S3::Bucket, Properties: {Rules: [x, y]}}\n"
+	    "  B5: {Type: AWS::S3::Bucket, Properties: {BucketName: b, Soft: t}}\n"
+	    "  B6: {Type: AWS::S3::Bucket, Properties: {BucketName: !Sub '${AWS::StackId}-a'}}\n"
+	    "  B8: {Type: AWS::S3::Bucket, Properties: {BucketName: !Sub '${AWS::StackId}-b'}}\n"
+	    "  B9: {Type: AWS::S3::Bucket, Properties: {BucketName: b, Nested: {Inner: j}}}\n"
+	    "  T1: {Type: AWS::SQS::Queue, Properties: {TopicName: t}}\n"
+	    "  Q1: {Type: AWS::SQS::Queue, Properties: {Target: !Ref B2}}\n"
+	    "  Q2: {Type: AWS::SQS::Queue, Properties: {Target: !Ref B3}}\n"
+	    "  New: {Type: AWS::SNS::Topic}\n",
+	    "dev");
+	update_plan plan;
+	assert_true(update_safety(db, was.r, now.r, &plan));
+	static const struct {
+		const char *id;
+		update_kind kind;
+		bool stateful;
+		const char *why;
+	} want[] = {
+	    {"B2", UPD_REPLACE, true, "Nested/Inner"},
+	    {"B4", UPD_REPLACE, true, "Rules/*"},
+	    {"B5", UPD_REPLACE, true, "BucketName"},
+	    {"B8", UPD_REPLACE, true, "BucketName"},
+	    {"B9", UPD_REPLACE, true, "BucketName, Nested/Inner"},
+	    {"Q1", UPD_REPLACE, true, "Target refers to B2, which is replaced"},
+	    {"T1", UPD_REPLACE, true, "its Type changes"},
+	    {"B3", UPD_MAY_REPLACE, true, "Soft"},
+	    {"Old", UPD_REMOVE, false, "not in this model"},
+	    {"New", UPD_ADD, false, "new in this model"},
+	};
+	assert_int_equal(plan.n, sizeof want / sizeof *want);
+	for (size_t i = 0; i < plan.n; i++) {
+		assert_string_equal(plan.v[i].id, want[i].id);
+		assert_int_equal(plan.v[i].kind, want[i].kind);
+		assert_int_equal(plan.v[i].stateful, want[i].stateful);
+		assert_string_equal(plan.v[i].why, want[i].why);
+	}
+	update_plan_free(&plan);
+	/* the other way round: what was added is removed and the reverse */
+	assert_true(update_safety(db, now.r, was.r, &plan));
+	assert_int_equal(plan.n, sizeof want / sizeof *want);
+	assert_string_equal(plan.v[8].id, "New");
+	assert_int_equal(plan.v[8].kind, UPD_REMOVE);
+	assert_string_equal(plan.v[9].id, "Old");
+	assert_int_equal(plan.v[9].kind, UPD_ADD);
+	update_plan_free(&plan);
+	rf_done(&was);
+	rf_done(&now);
+	create_only_free(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* The data file's errors: not JSON (with its line and column), no "types"
+ * object, a path list that is no list or holds no string. */
+static void test_create_only_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *what;
+		size_t line;
+	} bad[] = {
+	    {"{\n \"types\": x}", "invalid", 2},
+	    {"{\"type\": {}}", "no \"types\" object: not a create-only data file", 0},
+	    {"{\"types\": []}", "no \"types\" object", 0},
+	    {"{\"types\": {\"A\": {\"createOnly\": \"x\"}}}", "malformed create-only data file", 0},
+	    {"{\"types\": {\"A\": {\"createOnly\": [1]}}}", "malformed create-only data file", 0},
+	    {"{\"types\": {\"A\": {\"conditionalCreateOnly\": {}}}}", "malformed create-only", 0},
+	};
+	char *dir = tu_mkdtemp();
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char *path = tu_write_file(dir, "co.json", bad[i].text);
+		lms_error err = {0};
+		assert_null(create_only_load(path, &err));
+		if (!err.msg || !strstr(err.msg, bad[i].what) || err.line != bad[i].line ||
+		    strcmp(err.file, path) != 0)
+			fail_msg("case %zu: %s:%zu: %s", i, err.file, err.line, err.msg);
+		lms_error_clear(&err);
+		free(path);
+	}
+	/* a type with neither list is a type with no create-only property */
+	char *path = tu_write_file(dir, "co.json", "{\"types\": {\"A\": {}}}");
+	lms_error err = {0};
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	assert_true(create_only_has_type(db, "A"));
+	assert_false(create_only_has_type(db, "B"));
+	assert_false(create_only_has_type(NULL, "A"));
+	create_only_free(db);
+	create_only_free(NULL);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Names: each kind and status, the stateful list exact (a parameter group
+ * or a policy is not the data store its type starts like). */
+static void test_names_and_stateful(void **state)
+{
+	(void)state;
+	assert_string_equal(update_kind_name(UPD_REPLACE), "replace");
+	assert_string_equal(update_kind_name(UPD_MAY_REPLACE), "may replace");
+	assert_string_equal(update_kind_name(UPD_ADD), "add");
+	assert_string_equal(update_kind_name(UPD_REMOVE), "remove");
+	assert_string_equal(tier_status_name(TIER_OK), "ok");
+	assert_string_equal(tier_status_name(TIER_DEGRADED), "degraded");
+	assert_string_equal(tier_status_name(TIER_DOWN), "down");
+	assert_string_equal(tier_status_name(TIER_UNKNOWN), "unknown");
+	assert_string_equal(tier_status_name(TIER_ABSENT), "absent");
+	const char *const yes[] = {"AWS::RDS::DBCluster", "AWS::S3::Bucket",
+	                           "AWS::SQS::Queue",     "AWS::KMS::Key",
+	                           "AWS::Logs::LogGroup", "AWS::MemoryDB::Cluster"};
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+		assert_true(type_is_stateful(yes[i]));
+	const char *const no[] = {"AWS::RDS::DBClusterParameterGroup",
+	                          "AWS::S3::BucketPolicy",
+	                          "AWS::SQS::QueuePolicy",
+	                          "AWS::KMS::KeyPolicy",
+	                          "AWS::RDS::DBCluste",
+	                          "AWS::EC2::Subnet",
+	                          "",
+	                          NULL};
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		assert_false(type_is_stateful(no[i]));
 }
 
 /* Every type the real templates use is in the data file (rerun
@@ -1007,16 +1596,26 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_timeline),
+	    cmocka_unit_test(test_timeline_edges),
 	    cmocka_unit_test(test_report_counts_leftovers),
 	    cmocka_unit_test(test_missing_inputs),
 	    cmocka_unit_test(test_capacity),
 	    cmocka_unit_test(test_sv2_max_connections),
+	    cmocka_unit_test(test_connection_groups),
 	    cmocka_unit_test(test_connections),
 	    cmocka_unit_test(test_exact_resource_types),
 	    cmocka_unit_test(test_unknown_cooldown),
 	    cmocka_unit_test(test_az_loss),
 	    cmocka_unit_test(test_tasks_tier_unknown),
 	    cmocka_unit_test(test_update_safety),
+	    cmocka_unit_test(test_files_tier),
+	    cmocka_unit_test(test_cache_tier),
+	    cmocka_unit_test(test_database_tier),
+	    cmocka_unit_test(test_nat_tier),
+	    cmocka_unit_test(test_capacity_edges),
+	    cmocka_unit_test(test_update_plan),
+	    cmocka_unit_test(test_create_only_errors),
+	    cmocka_unit_test(test_names_and_stateful),
 	    cmocka_unit_test(test_data_file_covers_templates),
 	    cmocka_unit_test(test_report_contract),
 	    cmocka_unit_test(test_account_shared),

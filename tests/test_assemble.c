@@ -686,6 +686,71 @@ static void test_quote_param(void **state)
 	}
 }
 
+/* The exact text of each quoting decision at its edges: the control
+ * characters and the Unicode ones YAML refuses unescaped, each against its
+ * neighbour that passes; the YAML 1.1 words against longer ones; the first
+ * characters that start an indicator; numbers in other bases. */
+static void test_quote_exact(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value, *want;
+	} cases[] = {
+	    {"a\x1f", "\"a\\x1f\""},
+	    {"a\x7f", "\"a\\x7f\""},
+	    {"a~", "a~"},
+	    {"a\xc2\x80", "\"a\\u0080\""},
+	    {"a\xc2\x9f", "\"a\\u009F\""},
+	    {"a\xc2\x85", "\"a\\N\""},
+	    {"a\xc2\xa0", "a\xc2\xa0"},
+	    {"a\xc2\x7f", "\"a\xc2\\x7f\""},
+	    {"a\xef\xbf\xbe", "\"a\\uFFFE\""},
+	    {"a\xef\xbf\xbf", "\"a\\uFFFF\""},
+	    {"a\xef\xbf\xbd", "a\xef\xbf\xbd"},
+	    {"a\xef\xbe\xbf", "a\xef\xbe\xbf"},
+	    {"a\xe2\x80\xa8", "\"a\\L\""},
+	    {"a\xe2\x80\xa9", "\"a\\P\""},
+	    {"a\xe2\x80\xa7", "a\xe2\x80\xa7"},
+	    {"a\xe2\x80\xaa", "a\xe2\x80\xaa"},
+	    {"a\xe2\x81\xa8", "a\xe2\x81\xa8"},
+	    {"q\"\\\t", "\"q\\\"\\\\\\x09\""},
+	    {"truex", "truex"},
+	    {"tru", "tru"},
+	    {"+.inf", "'+.inf'"},
+	    {"0x", "'0x'"},
+	    {"0b", "'0b'"},
+	    {"0o", "'0o'"},
+	    {"-1", "-1"},
+	    {"-1.5.2", "-1.5.2"},
+	    {"-x", "'-x'"},
+	    {"-", "'-'"},
+	    {"1-2", "'1-2'"},
+	    {"a:", "'a:'"},
+	    {"a: ", "'a: '"},
+	    {"a:b", "a:b"},
+	    {"a #", "'a #'"},
+	    {"a# ", "'a# '"},
+	    {"00", "'00'"},
+	    {"0", "0"},
+	    {"10", "10"},
+	    {"1.5", "1.5"},
+	    {"1e", "'1e'"},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		buf q;
+		buf_init(&q, 0);
+		yaml_quote_scalar(&q, cases[i].value);
+		if (strcmp(buf_cstr(&q), cases[i].want) != 0) {
+			print_error("case %zu: quoted as %s, want %s\n", i, buf_cstr(&q),
+			            cases[i].want);
+			failed++;
+		}
+		buf_free(&q);
+	}
+	assert_int_equal(failed, 0);
+}
+
 /* A NoEcho parameter's value is never written into the template: its Default is left
  * out, a comment says why, the other parameters keep theirs. */
 static void test_no_echo_value_left_out(void **state)
@@ -738,6 +803,7 @@ int main(void)
 	    cmocka_unit_test(test_quote_plain_when_unambiguous),
 	    cmocka_unit_test(test_quote_when_ambiguous),
 	    cmocka_unit_test(test_quote_param),
+	    cmocka_unit_test(test_quote_exact),
 	    cmocka_unit_test(test_no_echo_value_left_out),
 	};
 	return cmocka_run_group_tests_name("assemble", tests, NULL, NULL);

@@ -183,6 +183,56 @@ static void test_reset_keeps_memory_and_clears_failure(void **state)
 	buf_free(&b);
 }
 
+/* Percent-decoding at its edges: each end of the three hex-digit ranges
+ * and the characters just outside them, an escape cut short at the end,
+ * '+' as a space only when asked. */
+static void test_percent_decoded(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		bool plus;
+		const char *want;
+	} cases[] = {
+	    {"%30%39%41%46%61%66", false, "09AFaf"},
+	    {"%2f%2F", false, "//"},
+	    {"%/0%:0%@0%G0%`0%g0", false, "%/0%:0%@0%G0%`0%g0"},
+	    {"%0/%0:%0@%0G%0`%0g", false, "%0/%0:%0@%0G%0`%0g"},
+	    {"a%4", false, "a%4"},
+	    {"a%", false, "a%"},
+	    {"%41", false, "A"},
+	    {"a+b", false, "a+b"},
+	    {"a+b", true, "a b"},
+	    {"%2B+", true, "+ "},
+	    {"", false, ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		buf b;
+		buf_init(&b, 0);
+		assert_true(
+		    buf_add_percent_decoded(&b, cases[i].in, strlen(cases[i].in), cases[i].plus));
+		if (strcmp(buf_cstr(&b), cases[i].want) != 0)
+			fail_msg("'%s': '%s'", cases[i].in, buf_cstr(&b));
+		buf_free(&b);
+	}
+	/* the length given, not the string's: "%41" cut after "%4" */
+	buf b;
+	buf_init(&b, 0);
+	assert_true(buf_add_percent_decoded(&b, "%41", 2, false));
+	assert_string_equal(buf_cstr(&b), "%4");
+	buf_free(&b);
+	/* a NUL decoded is a byte of the text */
+	buf_init(&b, 0);
+	assert_true(buf_add_percent_decoded(&b, "a%00b", 5, false));
+	assert_int_equal(b.len, 3);
+	assert_memory_equal(b.data, "a\0b", 3);
+	buf_free(&b);
+	/* past the cap: false */
+	buf_init(&b, 2);
+	assert_false(buf_add_percent_decoded(&b, "abc", 3, false));
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +245,7 @@ int main(void)
 	    cmocka_unit_test(test_addf_cap_exceeded),
 	    cmocka_unit_test(test_take_hands_over_and_empties),
 	    cmocka_unit_test(test_reset_keeps_memory_and_clears_failure),
+	    cmocka_unit_test(test_percent_decoded),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

@@ -289,6 +289,299 @@ static char *expect_failure(const char *name, const char *file, size_t line, siz
 	return s;
 }
 
+/* Writes `fragment` as a.yml of a one-fragment catalog in a new directory
+ * and loads it; NULL (err set) when it does not load. *dir gets the
+ * directory (free it with tu_rmtree and free). */
+static catalog *load_text(const char *fragment, char **dir, lms_error *err)
+{
+	*dir = tu_mkdtemp();
+	free(tu_write_file(*dir, "catalog.yml", "Description: t\nFragments: [a.yml]\n"));
+	free(tu_write_file(*dir, "a.yml", fragment));
+	return catalog_load(*dir, err);
+}
+
+/* Whether the fragment fails at a.yml:LINE:COL (line 0: anywhere) with
+ * `what` in the message; says what it did otherwise. */
+static bool text_fails(const char *fragment, size_t line, size_t col, const char *what)
+{
+	char *dir;
+	lms_error err = {0};
+	catalog *cat = load_text(fragment, &dir, &err);
+	bool ok = cat == NULL;
+	if (cat) {
+		print_error("loaded, expected: %s\n", what);
+		catalog_free(cat);
+	} else {
+		char *s = tu_error_text(&err);
+		if ((line && (err.line != line || err.col != col)) || !strstr(s, what)) {
+			print_error("expected a.yml:%zu:%zu: %s, got %s\n", line, col, what, s);
+			ok = false;
+		}
+		free(s);
+	}
+	lms_error_clear(&err);
+	tu_rmtree(dir);
+	free(dir);
+	return ok;
+}
+
+static void expect_text_failure(const char *fragment, size_t line, size_t col, const char *what)
+{
+	assert_true(text_fails(fragment, line, col, what));
+}
+
+#define ONE_GROUP                                                                                  \
+	"Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"                     \
+	"      - Label: {default: G}\n        Parameters: [P]\n"
+
+/* A parameter's attributes: each number read, each malformed one refused
+ * where it is written. */
+static void test_param_attributes(void **state)
+{
+	(void)state;
+	char *dir;
+	lms_error err = {0};
+	catalog *cat = load_text(ONE_GROUP "Parameters:\n"
+	                                   "  P:\n"
+	                                   "    Type: Number\n"
+	                                   "    Description: d\n"
+	                                   "    Default: 5\n"
+	                                   "    MinLength: 0\n"
+	                                   "    MaxLength: 12\n"
+	                                   "    MinValue: -1.5\n"
+	                                   "    MaxValue: 1e3\n"
+	                                   "    AllowedValues: [1, 5]\n"
+	                                   "    ConstraintDescription: c\n"
+	                                   "    AllowedPattern: '[0-9]+'\n"
+	                                   "    NoEcho: 'false'\n",
+	                         &dir, &err);
+	assert_non_null(cat);
+	const cat_param *p = catalog_param(cat, "P");
+	assert_non_null(p);
+	assert_true(p->has_min_length);
+	assert_int_equal(p->min_length, 0);
+	assert_true(p->has_max_length);
+	assert_int_equal(p->max_length, 12);
+	assert_true(p->has_min_value && p->min_value == -1.5);
+	assert_true(p->has_max_value && p->max_value == 1000);
+	assert_string_equal(p->constraint_description, "c");
+	assert_string_equal(p->allowed_pattern, "[0-9]+");
+	assert_false(p->no_echo);
+	assert_int_equal(p->allowed_values->n, 2);
+	assert_null(catalog_param(cat, "PP"));
+	assert_null(catalog_param(cat, ""));
+	catalog_free(cat);
+	catalog_free(NULL); /* nothing to free */
+	tu_rmtree(dir);
+	free(dir);
+	cat = load_text(ONE_GROUP "Parameters:\n  P: {Type: String, Description: d, Default: x}\n",
+	                &dir, &err);
+	assert_non_null(cat);
+	p = catalog_param(cat, "P");
+	assert_false(p->has_min_length || p->has_max_length || p->has_min_value ||
+	             p->has_max_value);
+	catalog_free(cat);
+	tu_rmtree(dir);
+	free(dir);
+
+	static const struct {
+		const char *attr;
+		size_t col;
+		const char *what;
+	} bad[] = {
+	    {"MinLength: x", 16, "MinLength must be an integer"},
+	    {"MaxLength: 1.5", 16, "MaxLength must be an integer"},
+	    {"MinValue: abc", 15, "MinValue must be a number"},
+	    {"MaxValue: 1e", 15, "MaxValue must be a number"},
+	    {"AllowedValues: x", 20, "AllowedValues must be a list"},
+	    {"AllowedValues: [a, [b]]", 24, "AllowedValues must hold plain values"},
+	    {"ConstraintDescription: [c]", 28, "must be a plain value"},
+	    {"Typo: x", 5, "unknown parameter attribute 'Typo'"},
+	    {"Types: x", 5, "unknown parameter attribute 'Types'"},
+	    {"Typ: x", 5, "unknown parameter attribute 'Typ'"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char text[512];
+		snprintf(text, sizeof text,
+		         ONE_GROUP "Parameters:\n  P:\n    Type: String\n    Description: d\n"
+		                   "    Default: x\n    %s\n",
+		         bad[i].attr);
+		expect_text_failure(text, 11, bad[i].col, bad[i].what);
+	}
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: [a]\n", 7, 6,
+	                    "parameter 'P' must be a mapping");
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: {Description: d, Default: x}\n", 7, 3,
+	                    "parameter 'P' has no Type");
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: {Type: String, Default: x}\n", 7, 3,
+	                    "parameter 'P' has no Description");
+}
+
+#define IFACE "Metadata:\n  AWS::CloudFormation::Interface:\n"
+#define PARAM_P "Parameters:\n  P: {Type: String, Description: d, Default: x}\n"
+#define PARAM_S "  S: {Type: String, Description: s, Default: x, NoEcho: 'true'}\n"
+
+/* The Metadata a fragment may hold, each malformed piece refused where it
+ * is written. */
+static void test_metadata_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		size_t line, col;
+		const char *what;
+	} cases[] = {
+	    {IFACE "    ParameterGroups: x\n" PARAM_P, 3, 22, "ParameterGroups must be a list"},
+	    {IFACE "    ParameterGroups:\n      - Parameters: [P]\n" PARAM_P, 4, 9,
+	     "a parameter group needs Label: {default: ...} and a Parameters list"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: P}\n" PARAM_P,
+	     4, 9, "a parameter group needs"},
+	    {IFACE "    ParameterGroups:\n      - {Label: G, Parameters: [P]}\n" PARAM_P, 4, 9,
+	     "a parameter group needs"},
+	    {IFACE
+	     "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P, Q]}\n" PARAM_P,
+	     4, 47, "parameter group lists 'Q', which no fragment defines"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "    ParameterLabels: x\n" PARAM_P,
+	     5, 22, "ParameterLabels must be a mapping"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "    ParameterLabels: {Q: {default: q}}\n" PARAM_P,
+	     5, 23, "label for 'Q', which no fragment defines"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "    ParameterLabels: {P: {defaults: q}}\n" PARAM_P,
+	     5, 23, "label of 'P' needs default: TEXT"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: x\n" PARAM_P,
+	     5, 21, "LmsCtl::Profiles must be a mapping"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: {prod: x}\n" PARAM_P,
+	     5, 28, "profile 'prod' must be a mapping"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: {prods: {P: y}}\n" PARAM_P,
+	     5, 22, "profile 'prods' is not an environment kind"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: {de: {P: y}}\n" PARAM_P,
+	     5, 22, "profile 'de' is not an environment kind"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: {dev: {Q: y}}\n" PARAM_P,
+	     5, 28, "profile sets 'Q', which no fragment defines"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: {dev: {P: [y]}}\n" PARAM_P,
+	     5, 31, "profile value of 'P' must be plain"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::PipelineParameters: P\n" PARAM_P,
+	     5, 31, "LmsCtl::PipelineParameters must be a list"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::PipelineParameters: [Q]\n" PARAM_P,
+	     5, 32, "LmsCtl::PipelineParameters lists 'Q', which no fragment defines"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P, S]}\n"
+	           "  LmsCtl::PipelineParameters: [S]\n" PARAM_P PARAM_S,
+	     5, 32, "'S' is NoEcho: a secret is not the pipeline's to set"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profiles: {prod: {P: y}}\n"
+	           "  LmsCtl::PipelineParameters: [P]\n" PARAM_P,
+	     5, 32, "profile sets 'P', which the pipeline owns"},
+	    {IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P]}\n"
+	           "  LmsCtl::Profile: {}\n" PARAM_P,
+	     5, 3, "fragment Metadata holds only"},
+	    {"- a\n", 1, 1, "a fragment is a block mapping of CloudFormation sections"},
+	    {"", 0, 0, "a fragment is a block mapping of CloudFormation sections"},
+	    {"# only a comment\n", 0, 0, "a fragment is a block mapping"},
+	    {"Resources: {R: {Type: AWS::SNS::Topic}}\n", 1, 12,
+	     "section 'Resources' must be a block mapping"},
+	    {"Resourcess:\n  R: {Type: AWS::SNS::Topic}\n", 1, 1,
+	     "'Resourcess' is not a fragment section"},
+	    {"Resources:\n  R: {Type: AWS::SNS::Topic}\nResources:\n  S: {Type: AWS::SNS::Topic}\n",
+	     0, 0, "Resources"},
+	    {"Outputs:\n  O: {Value: x}\nResources:\n  R: {Type: AWS::SNS::Topic}\n", 3, 1,
+	     "section 'Resources' is out of order"},
+	};
+	size_t failed = 0;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		failed += !text_fails(cases[i].text, cases[i].line, cases[i].col, cases[i].what);
+	assert_int_equal(failed, 0);
+	/* a fragment with no root node: the error names the file, no position */
+	static const char *const empty[] = {"", "# only a comment\n"};
+	for (size_t i = 0; i < 2; i++) {
+		char *edir;
+		lms_error eerr = {0};
+		assert_null(load_text(empty[i], &edir, &eerr));
+		assert_int_equal(eerr.line, 0);
+		assert_int_equal(eerr.col, 0);
+		assert_non_null(strstr(eerr.msg, "a fragment is a block mapping"));
+		lms_error_clear(&eerr);
+		tu_rmtree(edir);
+		free(edir);
+	}
+	/* what loads: a label, profiles for each environment, an owned parameter, an
+	 * empty section */
+	char *dir;
+	lms_error err = {0};
+	catalog *cat = load_text(
+	    IFACE "    ParameterGroups:\n      - {Label: {default: G}, Parameters: [P, S, T]}\n"
+	          "    ParameterLabels: {P: {default: Pretty}}\n"
+	          "  LmsCtl::Profiles: {dev: {P: d}, staging: {P: s}, prod: {P: p}}\n"
+	          "  LmsCtl::PipelineParameters: [T]\n" PARAM_P PARAM_S
+	          "  T: {Type: String, Description: t, Default: x}\nResources:\n",
+	    &dir, &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	assert_string_equal(catalog_param(cat, "P")->label, "Pretty");
+	assert_string_equal(catalog_param(cat, "S")->label, "S");
+	assert_true(catalog_param(cat, "T")->pipeline_owned);
+	assert_false(catalog_param(cat, "P")->pipeline_owned);
+	assert_true(catalog_param(cat, "S")->no_echo);
+	assert_string_equal(catalog_profile_value(cat, "dev", "P"), "d");
+	assert_string_equal(catalog_profile_value(cat, "staging", "P"), "s");
+	assert_string_equal(catalog_profile_value(cat, "prod", "P"), "p");
+	assert_int_equal(cat->ngroups, 1);
+	assert_int_equal(cat->groups[0].n, 3);
+	catalog_free(cat);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Names in a catalog of hundreds (the name table grows past 256): none is
+ * taken for another; a duplicate is found after the growth, and a
+ * condition or an output may share a resource's name. */
+static void test_many_names(void **state)
+{
+	(void)state;
+	buf t;
+	buf_init(&t, 0);
+	buf_adds(&t, "Conditions:\n");
+	for (int i = 0; i < 300; i++)
+		buf_addf(&t, "  R%d: !Equals [a, a]\n", i);
+	buf_adds(&t, "Resources:\n");
+	for (int i = 0; i < 300; i++)
+		buf_addf(&t, "  R%d: {Type: AWS::SNS::Topic}\n", i);
+	buf_adds(&t, "Outputs:\n  R7: {Value: x}\n");
+	char *dir;
+	lms_error err = {0};
+	catalog *cat = load_text(buf_cstr(&t), &dir, &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cat->nentries[SEC_RESOURCES], 300);
+	assert_int_equal(cat->nentries[SEC_CONDITIONS], 300);
+	assert_non_null(catalog_entry(cat, SEC_RESOURCES, "R299"));
+	assert_non_null(catalog_entry(cat, SEC_RESOURCES, "R0"));
+	assert_null(catalog_entry(cat, SEC_RESOURCES, "R300"));
+	assert_null(catalog_entry(cat, SEC_RESOURCES, "R"));
+	assert_null(catalog_entry(cat, SEC_OUTPUTS, "R8"));
+	assert_non_null(catalog_entry(cat, SEC_OUTPUTS, "R7"));
+	catalog_free(cat);
+	tu_rmtree(dir);
+	free(dir);
+	/* a resource named like a parameter, after the growth */
+	buf_reset(&t);
+	buf_adds(&t, ONE_GROUP "Parameters:\n  P: {Type: String, Description: d, Default: x}\n"
+	                       "Resources:\n");
+	for (int i = 0; i < 300; i++)
+		buf_addf(&t, "  R%d: {Type: AWS::SNS::Topic}\n", i);
+	buf_adds(&t, "  P: {Type: AWS::SNS::Topic}\n");
+	expect_text_failure(buf_cstr(&t), 309, 3, "Resources 'P' is already defined in");
+	buf_free(&t);
+}
+
 static void test_duplicate_resource_names_both_files(void **state)
 {
 	(void)state;
@@ -523,6 +816,9 @@ int main(void)
 	                                    teardown_catalog),
 	    cmocka_unit_test(test_fixture_ok),
 	    cmocka_unit_test(test_type_is_list),
+	    cmocka_unit_test(test_param_attributes),
+	    cmocka_unit_test(test_many_names),
+	    cmocka_unit_test(test_metadata_errors),
 	    cmocka_unit_test(test_duplicate_resource_names_both_files),
 	    cmocka_unit_test(test_parameter_and_resource_share_a_name),
 	    cmocka_unit_test(test_bad_indent),

@@ -1,5 +1,5 @@
 /* common/: file reading and atomic writing, strict number parsing, formatted
- * allocation and string helpers, the arena and array growth. */
+ * allocation and string helpers, the arena and array growth, the line diff. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -12,16 +12,23 @@
 #include <cmocka.h>
 
 #include "common/arena.h"
+#include "common/buf.h"
+#include "common/diff.h"
 #include "common/file.h"
+#include "common/names.h"
 #include "common/num.h"
+#include "common/proc.h"
 #include "common/str.h"
 #include "common/vec.h"
 #include "model/rules_registry.h"
 #include "tests/testutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <limits.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 /* ---- file ---------------------------------------------------------------- */
 
@@ -243,6 +250,119 @@ static void test_write_atomic_fixed_mode(void **state)
 	free(dir);
 }
 
+/* With standard input closed the next descriptor is 0: a file opened on it
+ * is a file like any other (the temporary file, the file read, a device
+ * written in place). */
+static void test_write_with_fd0_free(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_join(dir, "f");
+	lms_error err = {0};
+	int saved = dup(0);
+	assert_true(saved > 0);
+	close(0);
+	bool wrote = write_file_atomic(path, "zero", 4, false, &err);
+	int fd0_free = fcntl(0, F_GETFD) < 0; /* the temporary file's descriptor closed */
+	buf got;
+	buf_init(&got, 0);
+	bool read = file_read(path, 0, &got, &err);
+	bool in_place = write_file_atomic("/dev/null", "x", 1, false, &err); /* a device */
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_true(wrote);
+	assert_true(fd0_free);
+	assert_true(read);
+	assert_true(in_place);
+	assert_string_equal(buf_cstr(&got), "zero");
+	buf_free(&got);
+	lms_error_clear(&err);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* A file error names the file and nothing more: "PATH: message", no line
+ * or column (a file error has no position in the file). */
+static void assert_file_error(lms_error *err, const char *path, const char *message)
+{
+	assert_non_null(err->file);
+	assert_string_equal(err->file, path);
+	assert_int_equal(err->line, 0);
+	assert_int_equal(err->col, 0);
+	char *want = lms_strdupf("%s: %s", path, message);
+	char *got = lms_error_format(err);
+	if (strncmp(got, want, strlen(want)) != 0)
+		fail_msg("error \"%s\", wanted it to start \"%s\"", got, want);
+	free(got);
+	free(want);
+	lms_error_clear(err);
+}
+
+/* Each way reading or writing a file fails, its message and its position. */
+static void test_file_errors(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "f", "12345");
+	char *missing = tu_join(dir, "missing");
+	char *nodir = tu_join(dir, "no/such");
+	char *link = tu_join(dir, "link");
+	char *dangling = tu_join(dir, "dangling");
+	char *sock = tu_join(dir, "sock");
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(symlink(missing, dangling), 0);
+	lms_error err = {0};
+	buf b;
+	assert_false(file_read(missing, 0, &b, &err));
+	assert_file_error(&err, missing, "cannot open: ");
+	assert_false(file_read(path, 4, &b, &err));
+	assert_file_error(&err, path, "larger than 4 bytes: not a file lmsctl reads");
+	assert_false(file_read(dir, 0, &b, &err));
+	assert_file_error(&err, dir, "read error: ");
+
+	assert_false(write_file_atomic(path, "x", 1, true, &err));
+	assert_file_error(&err, path, "already exists (use --force to overwrite)");
+	assert_false(write_file_atomic(link, "x", 1, true, &err));
+	assert_file_error(&err, link, "already exists (use --force to overwrite)");
+	assert_false(write_file_atomic("/dev/null", "x", 1, true, &err));
+	assert_file_error(&err, "/dev/null", "already exists (use --force to overwrite)");
+	assert_false(write_file_atomic(dangling, "x", 1, false, &err));
+	assert_file_error(&err, dangling, "is a symbolic link to a file that does not exist");
+	assert_false(write_file_atomic(dir, "x", 1, false, &err));
+	assert_file_error(&err, dir, "is a directory");
+	assert_false(write_file_atomic(nodir, "x", 1, false, &err));
+	assert_file_error(&err, nodir, "cannot create a file in its directory: ");
+	assert_false(write_file_atomic("/dev/full", "x", 1, false, &err));
+	assert_file_error(&err, "/dev/full", "write error: ");
+	/* something that is neither a file nor a device: a socket opens for nothing */
+	int sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (sfd >= 0 && strlen(sock) < sizeof sa.sun_path) {
+		snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
+		assert_int_equal(bind(sfd, (struct sockaddr *)&sa, sizeof sa), 0);
+		assert_false(write_file_atomic(sock, "x", 1, false, &err));
+		assert_file_error(&err, sock, "cannot open: ");
+	}
+	if (sfd >= 0)
+		close(sfd);
+	file_seen seen = {true, "1234", 4};
+	assert_false(write_file_unchanged(path, "x", 1, &seen, &err));
+	assert_file_error(&err, path, "changed on disk since it was read: not overwritten");
+	seen = (file_seen){false, NULL, 0};
+	assert_false(write_file_unchanged(path, "x", 1, &seen, &err));
+	assert_file_error(&err, path, "was created by another program since lmsctl looked");
+	assert_int_equal(tu_count_entries(dir), 4); /* f, link, dangling, sock: nothing left over */
+	free(sock);
+	free(dangling);
+	free(link);
+	free(nodir);
+	free(missing);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* ---- num ----------------------------------------------------------------- */
 
 static void test_parse_long(void **state)
@@ -458,6 +578,93 @@ static void test_arena(void **state)
 	lms_arena_free(&a);
 }
 
+/* The arena's edges: a piece that fills its chunk exactly, a chunk of
+ * exactly LMS_ARENA_CHUNK and one more, the cap reached exactly. */
+static void test_arena_edges(void **state)
+{
+	(void)state;
+	const size_t align = _Alignof(max_align_t);
+	lms_arena a;
+	lms_arena_init(&a, 1024);
+	assert_non_null(lms_arena_alloc(&a, 512));
+	assert_int_equal(a.total, 512);            /* a chunk would pass the cap: the piece alone */
+	assert_non_null(lms_arena_alloc(&a, 512)); /* reaches the cap exactly */
+	assert_int_equal(a.total, 1024);
+	assert_false(a.failed);
+	assert_null(lms_arena_alloc(&a, 1));
+	lms_arena_free(&a);
+	lms_arena_init(&a, 1024);
+	assert_non_null(lms_arena_alloc(&a, 1024)); /* the cap exactly */
+	lms_arena_free(&a);
+	lms_arena_init(&a, 1024);
+	assert_null(lms_arena_alloc(&a, 1025));
+	lms_arena_free(&a);
+	lms_arena_init(&a, 1024);
+	lms_arena_free(&a);
+	lms_arena_init(&a, 1020);
+	assert_null(lms_arena_alloc(&a, 1009)); /* rounds up to 1024, past the cap */
+	lms_arena_free(&a);
+	lms_arena_init(&a, 1020);
+	assert_non_null(lms_arena_alloc(&a, 1008));
+	lms_arena_free(&a);
+
+	lms_arena_init(&a, 0);
+	assert_non_null(lms_arena_alloc(&a, 1));
+	assert_int_equal(a.total, LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, LMS_ARENA_CHUNK - align)); /* the rest of it */
+	assert_int_equal(a.total, LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, 1));
+	assert_int_equal(a.total, 2 * LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, LMS_ARENA_CHUNK)); /* a chunk of its own */
+	assert_int_equal(a.total, 3 * LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, LMS_ARENA_CHUNK + 1));
+	assert_int_equal(a.total, 4 * LMS_ARENA_CHUNK + align);
+	/* pieces are aligned whatever the size before them */
+	char *x = lms_arena_alloc(&a, 3), *y = lms_arena_alloc(&a, 1);
+	assert_int_equal((uintptr_t)x % align, 0);
+	assert_int_equal((uintptr_t)y - (uintptr_t)x, align);
+	char *e = lms_arena_strndup(&a, "abc", 0);
+	assert_string_equal(e, "");
+	assert_null(lms_arena_strndup(&a, "abc", SIZE_MAX));
+	assert_true(a.failed);
+	lms_arena_free(&a);
+	assert_int_equal(a.total, 0);
+	assert_null(a.head);
+}
+
+/* ---- names --------------------------------------------------------------- */
+
+/* Case folding covers A-Z exactly: '@' and '[' (either side of them) fold
+ * to nothing. */
+static void test_edit_distance_edges(void **state)
+{
+	(void)state;
+	assert_int_equal(lms_edit_distance("A", "a", true), 0);
+	assert_int_equal(lms_edit_distance("Z", "z", true), 0);
+	assert_int_equal(lms_edit_distance("a", "A", true), 0);
+	assert_int_equal(lms_edit_distance("z", "Z", true), 0);
+	assert_int_equal(lms_edit_distance("@", "`", true), 1);
+	assert_int_equal(lms_edit_distance("`", "@", true), 1);
+	assert_int_equal(lms_edit_distance("[", "{", true), 1);
+	assert_int_equal(lms_edit_distance("{", "[", true), 1);
+	assert_int_equal(lms_edit_distance("A", "a", false), 1);
+	/* insertions, deletions and substitutions each cost one */
+	assert_int_equal(lms_edit_distance("abc", "", false), 3);
+	assert_int_equal(lms_edit_distance("abc", "abcd", false), 1);
+	assert_int_equal(lms_edit_distance("abcd", "abc", false), 1);
+	assert_int_equal(lms_edit_distance("abc", "axc", false), 1);
+	assert_int_equal(lms_edit_distance("ab", "ba", false), 2);
+	assert_int_equal(lms_edit_distance("flaw", "lawn", false), 2);
+	/* 64 characters are measured, 65 are not */
+	char n64[66];
+	memset(n64, 'x', 65);
+	n64[65] = '\0';
+	assert_true(lms_edit_distance(n64, "x", false) == SIZE_MAX);
+	assert_true(lms_edit_distance("x", n64, false) == SIZE_MAX);
+	assert_int_equal(lms_edit_distance(n64 + 1, "x", false), 63);
+	assert_int_equal(lms_edit_distance("x", n64 + 1, false), 63);
+}
+
 /* ---- vec ----------------------------------------------------------------- */
 
 static void test_vec(void **state)
@@ -486,9 +693,253 @@ static void test_vec(void **state)
 	assert_false(VEC_RESIZE(names, SIZE_MAX / 2));
 	assert_string_equal(names[2], "c");
 	free(names);
+
+	/* the first reservation is 8, then doubling */
+	int *w = NULL;
+	size_t wc = 0;
+	assert_true(VEC_RESERVE(w, wc, 1));
+	assert_int_equal(wc, 8);
+	assert_true(VEC_RESERVE(w, wc, 8));
+	assert_int_equal(wc, 8);
+	assert_true(VEC_RESERVE(w, wc, 9));
+	assert_int_equal(wc, 16);
+	assert_true(VEC_RESERVE(w, wc, 40));
+	assert_int_equal(wc, 64);
+	assert_true(VEC_RESERVE(w, wc, 0));
+	assert_int_equal(wc, 64);
+	free(w);
+	w = NULL;
+	wc = 9;
+	assert_true(VEC_RESERVE(w, wc, 10)); /* from a capacity past 8: doubled */
+	assert_int_equal(wc, 18);
+	free(w);
 }
 
 /* ---- the rule registry (model/rules.def) ---------------------------------- */
+
+/* ---- proc ---------------------------------------------------------------- */
+
+/* Runs `sh -c script` with the limits given (0: defaults). */
+static void run_sh(const char *script, long timeout_ms, size_t max_out, proc_result *res,
+                   char **described)
+{
+	char *const argv[] = {"/bin/sh", "-c", (char *)script, NULL};
+	proc_spec spec = {.argv = argv,
+	                  .timeout_ms = timeout_ms,
+	                  .term_grace_ms = 200,
+	                  .exit_grace_ms = 300,
+	                  .max_out = max_out};
+	assert_true(proc_run(&spec, res));
+	buf d;
+	buf_init(&d, 0);
+	proc_describe(&spec, res, &d);
+	*described = buf_take(&d);
+}
+
+/* The outcomes at their edges: an exit status, output exactly at the cap
+ * and one byte past it, stderr cut at PROC_MAX_ERR, a deadline, a child
+ * left running, and one that keeps writing after the program exits (read
+ * for a moment, not for ever). */
+static void test_proc_edges(void **state)
+{
+	(void)state;
+	proc_result r;
+	char *d;
+	run_sh("printf abc; printf err >&2; exit 3", 0, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.code, 3);
+	assert_string_equal(buf_cstr(&r.out), "abc");
+	assert_string_equal(buf_cstr(&r.err), "err");
+	assert_false(r.stragglers);
+	assert_string_equal(d, "exited with status 3");
+	free(d);
+	proc_result_free(&r);
+	/* 1024 bytes against a cap of 1024, then 1025 */
+	run_sh("head -c 1024 /dev/zero | tr '\\0' x", 0, 1024, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.out.len, 1024);
+	free(d);
+	proc_result_free(&r);
+	run_sh("head -c 1025 /dev/zero | tr '\\0' x", 0, 1024, &r, &d);
+	assert_int_equal(r.outcome, PROC_FLOODED);
+	assert_int_equal(r.out.len, 1024);
+	assert_string_equal(d,
+	                    "wrote more than 1 KiB; it and the processes it started were stopped");
+	free(d);
+	proc_result_free(&r);
+	/* stderr: the first PROC_MAX_ERR bytes kept */
+	run_sh("head -c 20000 /dev/zero | tr '\\0' e >&2", 0, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.err.len, PROC_MAX_ERR);
+	free(d);
+	proc_result_free(&r);
+	/* the deadline */
+	run_sh("sleep 5", 300, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_TIMED_OUT);
+	assert_string_equal(d, "did not finish within 1 seconds; it and the processes it started "
+	                       "were stopped");
+	free(d);
+	proc_result_free(&r);
+	/* killed by a signal of its own */
+	run_sh("kill -9 $$", 0, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_SIGNALED);
+	assert_int_equal(r.code, 9);
+	assert_string_equal(d, "was killed by signal 9");
+	free(d);
+	proc_result_free(&r);
+	/* a child left running, its output elsewhere */
+	run_sh("sleep 5 >/dev/null 2>&1 & exit 0", 0, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_true(r.stragglers);
+	assert_false(r.stuck);
+	assert_string_equal(d, "exited with status 0 (processes it left running were stopped)");
+	free(d);
+	proc_result_free(&r);
+	/* a child that keeps writing after the program exits: what is there is read for a
+	 * moment, then the child is stopped */
+	run_sh("yes & exit 0", 10000, 1024 * 1024, &r, &d);
+	assert_true(r.outcome == PROC_EXITED || r.outcome == PROC_FLOODED);
+	assert_true(r.out.len <= 1024 * 1024);
+	free(d);
+	proc_result_free(&r);
+	/* after the program exits only what is already there is read: a child that starts
+	 * writing later is stopped before it does */
+	run_sh("(sleep 0.1; yes) & exit 0", 10000, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_true(r.stragglers);
+	assert_int_equal(r.out.len, 0);
+	free(d);
+	proc_result_free(&r);
+	/* what a program wrote just before it exited is all read, from one pipe */
+	run_sh("head -c 60000 /dev/zero | tr '\\0' x", 10000, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.out.len, 60000);
+	free(d);
+	proc_result_free(&r);
+	/* a program that is not there */
+	char *const argv[] = {"/nonexistent/program", NULL};
+	proc_spec spec = {.argv = argv};
+	assert_false(proc_run(&spec, &r));
+	assert_int_equal(r.outcome, PROC_START_FAILED);
+	buf b;
+	buf_init(&b, 0);
+	proc_describe(&spec, &r, &b);
+	assert_contains(buf_cstr(&b), "could not start: ");
+	buf_free(&b);
+	proc_result_free(&r);
+}
+
+/* ---- diff ---------------------------------------------------------------- */
+
+/* The diff of a and b (C strings) as unified text: "@@ -o,n +o,n @@" per
+ * hunk, then ' ', '-' or '+' and the line; "!" first when truncated. */
+static char *unified(const char *a, const char *b, size_t context)
+{
+	diff_result d;
+	assert_true(diff_texts(a, strlen(a), b, strlen(b), context, &d));
+	buf o;
+	buf_init(&o, 0);
+	if (d.truncated)
+		buf_adds(&o, "!");
+	for (size_t i = 0; i < d.n; i++) {
+		const diff_line *l = &d.v[i];
+		if (l->kind == DIFF_HUNK) {
+			assert_null(l->text); /* a hunk header has no text of its own */
+			assert_int_equal(l->len, 0);
+			buf_addf(&o, "@@ -%zu,%zu +%zu,%zu @@\n", l->old_no, l->old_n, l->new_no,
+			         l->new_n);
+			continue;
+		}
+		buf_addf(&o, "%c%.*s\n",
+		         l->kind == DIFF_SAME  ? ' '
+		         : l->kind == DIFF_DEL ? '-'
+		                               : '+',
+		         (int)l->len, l->text);
+		if (l->kind != DIFF_ADD)
+			assert_true(l->old_no > 0);
+		if (l->kind != DIFF_DEL)
+			assert_true(l->new_no > 0);
+	}
+	buf_addf(&o, "=%zu+%zu-", d.added, d.deleted);
+	diff_result_free(&d);
+	return buf_take(&o);
+}
+
+static void assert_unified(const char *a, const char *b, size_t context, const char *want)
+{
+	char *got = unified(a, b, context);
+	if (strcmp(got, want) != 0)
+		fail_msg("diff of [%s] and [%s] with %zu:\n%s\nwanted:\n%s", a, b, context, got,
+		         want);
+	free(got);
+}
+
+/* Exact hunks: a last line without its newline, the context clamped at both
+ * ends of the text, two changes 2*context apart (one hunk) and one more
+ * (two), insertions and deletions with their line numbers. */
+static void test_diff_exact(void **state)
+{
+	(void)state;
+	assert_unified("a\nb", "a\nc", 3, "@@ -1,2 +1,2 @@\n a\n-b\n+c\n=1+1-");
+	assert_unified("a\nb", "a\nb\n", 3, "=0+0-"); /* the same lines */
+	/* an empty first line */
+	assert_unified("\na", "\nb", 3, "@@ -1,2 +1,2 @@\n \n-a\n+b\n=1+1-");
+	assert_unified("a", "", 3, "@@ -1,1 +1,0 @@\n-a\n=0+1-");
+	assert_unified("", "a", 0, "@@ -1,0 +1,1 @@\n+a\n=1+0-");
+	assert_unified("1\n2\n3\n4\n5\n6\n", "1\n2\n3\n4\n5\n6\n", 1, "=0+0-");
+	/* context 1 clamped at the start and the end */
+	assert_unified("1\n2\n3\n", "x\n2\n3\n", 1, "@@ -1,2 +1,2 @@\n-1\n+x\n 2\n=1+1-");
+	assert_unified("1\n2\n3\n", "1\n2\nx\n", 1, "@@ -2,2 +2,2 @@\n 2\n-3\n+x\n=1+1-");
+	/* context 2: exactly two lines before and after */
+	assert_unified("1\n2\n3\n4\n5\n6\n7\n", "1\n2\n3\nx\n5\n6\n7\n", 2,
+	               "@@ -2,5 +2,5 @@\n 2\n 3\n-4\n+x\n 5\n 6\n=1+1-");
+	/* changes at 2 and 5 with context 1: two lines between, one hunk */
+	assert_unified("1\n2\n3\n4\n5\n6\n", "1\nB\n3\n4\nE\n6\n", 1,
+	               "@@ -1,6 +1,6 @@\n 1\n-2\n+B\n 3\n 4\n-5\n+E\n 6\n=2+2-");
+	/* at 2 and 6: three lines between, two hunks */
+	assert_unified("1\n2\n3\n4\n5\n6\n7\n", "1\nB\n3\n4\n5\nF\n7\n", 1,
+	               "@@ -1,3 +1,3 @@\n 1\n-2\n+B\n 3\n@@ -5,3 +5,3 @@\n 5\n-6\n+F\n 7\n=2+2-");
+	/* context 0: only the changed lines */
+	assert_unified("1\n2\n3\n", "1\nx\n3\n", 0, "@@ -2,1 +2,1 @@\n-2\n+x\n=1+1-");
+	assert_unified("1\n2\n3\n", "1\n2\n3\n4\n", 0, "@@ -4,0 +4,1 @@\n+4\n=1+0-");
+	/* an insertion and a deletion keep the line numbers of both sides */
+	assert_unified("a\nb\nc\n", "a\nb\nX\nc\n", 1, "@@ -2,2 +2,3 @@\n b\n+X\n c\n=1+0-");
+	assert_unified("a\nb\nc\nd\n", "a\nc\nd\n", 1, "@@ -1,3 +1,2 @@\n a\n-b\n c\n=0+1-");
+	/* lines equal in length and hash prefix are still compared whole */
+	assert_unified("ab\nab\n", "ab\nac\n", 0, "@@ -2,1 +2,1 @@\n-ab\n+ac\n=1+1-");
+}
+
+/* Past 2000 differing lines the edit script is not searched: 1000 lines
+ * replaced by 1000 others is 2000 edits and aligned, 1000 by 1001 is 2001
+ * and shown as replaced whole (truncated). */
+static void test_diff_too_different(void **state)
+{
+	(void)state;
+	buf a, b;
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	for (int i = 0; i < 1000; i++) {
+		buf_addf(&a, "a%d\n", i);
+		buf_addf(&b, "b%d\n", i);
+	}
+	diff_result d;
+	assert_true(diff_texts(a.data, a.len, b.data, b.len, 0, &d));
+	assert_false(d.truncated);
+	assert_int_equal(d.added, 1000);
+	assert_int_equal(d.deleted, 1000);
+	diff_result_free(&d);
+	buf_adds(&b, "b1000\n");
+	assert_true(diff_texts(a.data, a.len, b.data, b.len, 0, &d));
+	assert_true(d.truncated);
+	assert_int_equal(d.added, 1001);
+	assert_int_equal(d.deleted, 1000);
+	assert_int_equal(d.n, 1 + 2001);
+	assert_int_equal(d.v[0].old_n, 1000);
+	assert_int_equal(d.v[0].new_n, 1001);
+	diff_result_free(&d);
+	buf_free(&a);
+	buf_free(&b);
+}
 
 static void test_rules_registry(void **state)
 {
@@ -522,6 +973,8 @@ int main(void)
 	    cmocka_unit_test(test_write_atomic_keeps_owner),
 	    cmocka_unit_test(test_write_atomic_new_file_mode),
 	    cmocka_unit_test(test_write_atomic_fixed_mode),
+	    cmocka_unit_test(test_write_with_fd0_free),
+	    cmocka_unit_test(test_file_errors),
 	    cmocka_unit_test(test_parse_long),
 	    cmocka_unit_test(test_parse_ulong),
 	    cmocka_unit_test(test_parse_double),
@@ -529,7 +982,12 @@ int main(void)
 	    cmocka_unit_test(test_strdupf),
 	    cmocka_unit_test(test_ends_starts_with),
 	    cmocka_unit_test(test_arena),
+	    cmocka_unit_test(test_arena_edges),
+	    cmocka_unit_test(test_edit_distance_edges),
 	    cmocka_unit_test(test_vec),
+	    cmocka_unit_test(test_proc_edges),
+	    cmocka_unit_test(test_diff_exact),
+	    cmocka_unit_test(test_diff_too_different),
 	    cmocka_unit_test(test_rules_registry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,6 +70,133 @@ static void test_base64(void **state)
 	rf_done(&fx);
 }
 
+/* The longest string an intrinsic may produce (render_options.max_string):
+ * Fn::Base64's output, Fn::Join's and Fn::Sub's result, each at the limit
+ * and one past it. */
+static void test_string_limit(void **state)
+{
+	(void)state;
+	render_options opt = {.max_string = 8};
+	rf_fixture fx;
+	rf_render_opt(&fx,
+	              "Resources:\n"
+	              "  R:\n"
+	              "    Type: AWS::SNS::Topic\n"
+	              "    Properties:\n"
+	              "      A: !Base64 abcdef\n"           /* 8 characters out */
+	              "      B: !Base64 abcdefg\n"          /* 12 */
+	              "      C: !Base64 abcde\n"            /* 8 */
+	              "      D: !Join ['-', [abc, defg]]\n" /* 8 */
+	              "      E: !Join ['-', [abc, defgh]]\n"
+	              "      F: !Sub 'abc${EnvironmentSuffix}xy'\n" /* abcdevxy */
+	              "      G: !Sub 'abc${EnvironmentSuffix}xyz'\n",
+	              "dev", &opt);
+	assert_str_node(rf_prop(&fx, "R", "A"), "YWJjZGVm");
+	assert_str_node(rf_prop(&fx, "R", "C"), "YWJjZGU=");
+	assert_str_node(rf_prop(&fx, "R", "D"), "abc-defg");
+	assert_str_node(rf_prop(&fx, "R", "F"), "abcdevxy");
+	assert_int_equal(rf_count(&fx.f, "REN003", SEV_ERROR), 3);
+	assert_non_null(rf_find(&fx.f, "REN003", "Fn::Base64"));
+	assert_non_null(rf_find(&fx.f, "REN003", "Fn::Join"));
+	assert_non_null(rf_find(&fx.f, "REN003", "Fn::Sub"));
+	assert_null(rnode_str(rf_prop(&fx, "R", "B")));
+	rf_done(&fx);
+	/* one less: six characters encode to eight, too many for seven */
+	opt.max_string = 7;
+	rf_render_opt(&fx,
+	              "Resources:\n"
+	              "  R:\n"
+	              "    Type: AWS::SNS::Topic\n"
+	              "    Properties:\n"
+	              "      A: !Base64 abcdef\n"
+	              "      B: !Base64 abcd\n",
+	              "dev", &opt);
+	assert_non_null(rf_find(&fx.f, "REN003", "Fn::Base64"));
+	assert_int_equal(fx.f.n, 2);
+	rf_done(&fx);
+}
+
+/* Plain values: YAML's null spellings become "" (a quoted or longer one
+ * is text); a one-key mapping is an intrinsic only for Ref or Fn::...
+ * exactly; a YAML tag (!!str) is no intrinsic. */
+static void test_plain_values(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      Nulls: [~, null, Null, NULL, '', nulls, nUll, 'null', \"~\", NULl, x~]\n"
+	          "      Empty:\n"
+	          "      Refs: {Refs: x}\n"
+	          "      Re: {Re: x}\n"
+	          "      FnColon: {'Fn:Join': x}\n"
+	          "      FnBare: {'Fn': x}\n"
+	          "      Two: {Ref: x, Fn::Join: !Ref AWS::Region}\n"
+	          "      Str: !!str 5\n",
+	          "dev");
+	assert_no_findings(&fx);
+	const char *const nulls[] = {"",     "",     "",  "",     "",  "nulls",
+	                             "nUll", "null", "~", "NULl", "x~"};
+	assert_list(rf_prop(&fx, "R", "Nulls"), nulls, 11);
+	assert_str_node(rf_prop(&fx, "R", "Empty"), "");
+	const char *const plain_maps[] = {"Refs", "Re", "FnColon", "FnBare"};
+	for (size_t i = 0; i < 4; i++) {
+		const rnode *m = rf_prop(&fx, "R", plain_maps[i]);
+		assert_non_null(m);
+		assert_null(m->fn);
+		assert_int_equal(m->kind, RN_MAP);
+		assert_str_node(m->kids[1], "x");
+	}
+	const rnode *two = rf_prop(&fx, "R", "Two");
+	assert_null(two->fn);
+	assert_int_equal(two->n, 2);
+	assert_str_node(two->kids[1], "x");
+	assert_str_node(two->kids[3], "eu-west-1"); /* its values still evaluated */
+	assert_str_node(rf_prop(&fx, "R", "Str"), "5");
+	rf_done(&fx);
+	/* unknown functions, each form */
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !Refs x\n"
+	          "      B: {'Fn::': x}\n"
+	          "      C: !GetAZ ''\n",
+	          "dev");
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Refs is not"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn:: is not"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::GetAZ is not"));
+	assert_int_equal(fx.f.n, 3);
+	rf_done(&fx);
+}
+
+/* The built-in AZ table: the longest list (us-east-1, six), a shorter one,
+ * and names that only start or end like a region. */
+static void test_region_azs(void **state)
+{
+	(void)state;
+	size_t n = 99;
+	const char *const *azs = render_region_azs("us-east-1", &n);
+	assert_int_equal(n, 6);
+	assert_string_equal(azs[5], "us-east-1f");
+	azs = render_region_azs("us-west-2", &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(azs[3], "us-west-2d");
+	azs = render_region_azs("sa-east-1", &n); /* the last of the table */
+	assert_int_equal(n, 3);
+	assert_string_equal(azs[0], "sa-east-1a");
+	const char *const no[] = {"eu-west-1x", "eu-west-", "u-west-1", "", NULL};
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+		n = 99;
+		assert_null(render_region_azs(no[i], &n));
+		assert_int_equal(n, 0);
+	}
+}
+
 /* Fn::Cidr: !Cidr ["192.168.0.0/24", 6, 5] is six /27 blocks. */
 static void test_cidr(void **state)
 {
@@ -116,6 +243,107 @@ static void test_cidr(void **state)
 	rf_done(&fx);
 }
 
+/* Fn::Cidr at its limits: 256 blocks and 257, host bits 1 and 0, all the
+ * room and one bit more, a range holding exactly the blocks asked and one
+ * fewer, prefixes 32/33 and 128/129, blocks that carry into the next byte,
+ * shifts that are no multiple of 8 and past 64 bits. */
+static void test_cidr_edges(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::EC2::VPC\n"
+	          "    Properties:\n"
+	          "      A: !Cidr ['10.0.0.0/16', 256, 8]\n"
+	          "      B: !Cidr ['10.0.0.0/16', 3, 7]\n"
+	          "      C: !Cidr ['10.0.0.0/16', 2, 12]\n"
+	          "      D: !Cidr ['10.0.0.0/24', 1, 1]\n"
+	          "      E: !Cidr ['10.0.0.0/24', 1, 8]\n"
+	          "      F: !Cidr ['10.0.0.0/24', 2, 7]\n"
+	          "      G: !Cidr ['10.0.0.7/32', 1, 0]\n"
+	          "      H: !Cidr ['2001:db8::/48', 2, 72]\n"
+	          "      I: !Cidr ['::/0', 2, 120]\n"
+	          "      J: !Cidr ['10.1.2.3/0', 2, 24]\n"
+	          "      K: !Cidr ['0.0.0.0/24', 4, 6]\n",
+	          "dev");
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_int_equal(a->n, 256);
+	assert_str_node(a->kids[0], "10.0.0.0/24");
+	assert_str_node(a->kids[1], "10.0.1.0/24");
+	assert_str_node(a->kids[255], "10.0.255.0/24");
+	const char *const b[] = {"10.0.0.0/25", "10.0.0.128/25", "10.0.1.0/25"};
+	assert_list(rf_prop(&fx, "R", "B"), b, 3);
+	const char *const c[] = {"10.0.0.0/20", "10.0.16.0/20"};
+	assert_list(rf_prop(&fx, "R", "C"), c, 2);
+	const char *const d[] = {"10.0.0.0/31"};
+	assert_list(rf_prop(&fx, "R", "D"), d, 1);
+	const char *const e[] = {"10.0.0.0/24"};
+	assert_list(rf_prop(&fx, "R", "E"), e, 1);
+	const char *const f[] = {"10.0.0.0/25", "10.0.0.128/25"};
+	assert_list(rf_prop(&fx, "R", "F"), f, 2);
+	const char *const h[] = {"2001:db8::/56", "2001:db8:0:100::/56"};
+	assert_list(rf_prop(&fx, "R", "H"), h, 2);
+	const char *const i[] = {"::/8", "100::/8"};
+	assert_list(rf_prop(&fx, "R", "I"), i, 2);
+	const char *const j[] = {"0.0.0.0/8", "1.0.0.0/8"};
+	assert_list(rf_prop(&fx, "R", "J"), j, 2);
+	const char *const k[] = {"0.0.0.0/26", "0.0.0.64/26", "0.0.0.128/26", "0.0.0.192/26"};
+	assert_list(rf_prop(&fx, "R", "K"), k, 4);
+	/* G: 0 host bits */
+	assert_non_null(rf_find(&fx.f, "REN004", "1 block(s) of 0 host bits out of 10.0.0.7/32"));
+	assert_int_equal(fx.f.n, 1);
+	rf_done(&fx);
+	/* one past each limit */
+	static const struct {
+		const char *cidr;
+		const char *rule, *text;
+	} bad[] = {
+	    {"['10.0.0.0/16', 257, 8]", "REN004", "257 block(s)"},
+	    {"['10.0.0.0/16', 0, 8]", "REN004", "0 block(s)"},
+	    {"['10.0.0.0/24', 1, 9]", "REN004", "host bits 1 to 8"},
+	    {"['10.0.0.0/24', 3, 7]", "REN004", "holds 2 block(s) of 7 host bits, not 3"},
+	    {"['10.0.0.0/24', 257, 0]", "REN004", "257 block(s) of 0"},
+	    {"['10.0.0.0/33', 1, 1]", "REN001", "not an address block"},
+	    {"['2001:db8::/129', 1, 1]", "REN001", "not an address block"},
+	    {"['10.0.0.0', 1, 1]", "REN001", "not an address block"},
+	    {"['10.0.0.256/8', 1, 1]", "REN001", "not an address block"},
+	    {"['10.0.0.0/8', x, 1]", "REN001", "two whole numbers"},
+	    {"['10.0.0.0/8', 1]", "REN001", "a count and a size in bits"},
+	};
+	for (size_t x = 0; x < sizeof bad / sizeof *bad; x++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Resources:\n  R:\n    Type: AWS::EC2::VPC\n    Properties:\n"
+		         "      A: !Cidr %s\n",
+		         bad[x].cidr);
+		rf_render(&fx, buf_cstr(&t), "dev");
+		if (!rf_find(&fx.f, bad[x].rule, bad[x].text)) {
+			rf_dump(&fx.f);
+			fail_msg("%s: no %s '%s'", bad[x].cidr, bad[x].rule, bad[x].text);
+		}
+		assert_int_equal(fx.f.n, 1);
+		rf_done(&fx);
+		buf_free(&t);
+	}
+	/* a /32 holds one block of 0 bits... which is refused; a /31 one of 1 */
+	rf_render(&fx,
+	          "Resources:\n  R:\n    Type: AWS::EC2::VPC\n    Properties:\n"
+	          "      A: !Cidr ['10.0.0.0/31', 1, 1]\n"
+	          "      B: !Cidr ['2001:db8::/127', 2, 1]\n"
+	          "      C: !Cidr ['2001:db8::/128', 1, 1]\n",
+	          "dev");
+	const char *const one[] = {"10.0.0.0/31"};
+	assert_list(rf_prop(&fx, "R", "A"), one, 1);
+	assert_null(rnode_str(rf_prop(&fx, "R", "B")));
+	assert_non_null(rf_find(&fx.f, "REN004", "holds 1 block(s) of 1 host bits, not 2"));
+	assert_non_null(rf_find(&fx.f, "REN004", "host bits 1 to 0"));
+	assert_int_equal(fx.f.n, 2);
+	rf_done(&fx);
+}
+
 static const char mapping_fragment[] =
     "Mappings:\n"
     "  RegionMap:\n"
@@ -156,6 +384,74 @@ static void test_findinmap(void **state)
 	assert_non_null(f);
 	assert_int_equal(f->line, 14);
 	rf_done(&bad);
+}
+
+/* Fn::FindInMap's fourth item: the DefaultValue when the entry is missing
+ * (a missing mapping, top key or second key), not when it is there; kept
+ * with a symbolic key; a fourth item that is no DefaultValue; each key
+ * exact (a longer or shorter one is no entry). */
+static void test_findinmap_default(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Mappings:\n"
+	          "  M:\n"
+	          "    eu-west-1: {Size: big, List: [a, b]}\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      Found: !FindInMap [M, eu-west-1, Size, {DefaultValue: small}]\n"
+	          "      NoSecond: !FindInMap [M, eu-west-1, Sizes, {DefaultValue: small}]\n"
+	          "      NoTop: !FindInMap [M, eu-west-2, Size, {DefaultValue: [x]}]\n"
+	          "      NoMap: !FindInMap [N, eu-west-1, Size, {DefaultValue: !Ref AWS::Region}]\n"
+	          "      Symbolic: !FindInMap [M, !GetAtt R.TopicName, Size, {DefaultValue: d}]\n"
+	          "      Shorter: !FindInMap [M, eu-west-1, Siz]\n"
+	          "      Raw: {Fn::Join: {a: b}}\n"
+	          "      Raw3: {Fn::Join: {a: b, c: d, e: f}}\n",
+	          "dev");
+	assert_str_node(rf_prop(&fx, "R", "Found"), "big");
+	assert_str_node(rf_prop(&fx, "R", "NoSecond"), "small");
+	const char *const x[] = {"x"};
+	assert_list(rf_prop(&fx, "R", "NoTop"), x, 1);
+	assert_str_node(rf_prop(&fx, "R", "NoMap"), "eu-west-1");
+	const rnode *sym = rf_prop(&fx, "R", "Symbolic");
+	assert_string_equal(sym->fn, "Fn::FindInMap");
+	assert_int_equal(sym->n, 4);
+	assert_str_node(rnode_get(sym->kids[3], "DefaultValue"), "d");
+	assert_non_null(rf_find(&fx.f, "REN002", "M > eu-west-1 > Siz has no such entry"));
+	/* a malformed function with a mapping argument stays as written */
+	const rnode *raw = rf_prop(&fx, "R", "Raw");
+	assert_non_null(raw);
+	assert_string_equal(raw->fn, "Fn::Join");
+	assert_int_equal(raw->kind, RN_MAP);
+	assert_int_equal(raw->n, 1);
+	assert_string_equal(raw->kids[0]->str, "a");
+	assert_string_equal(raw->kids[1]->str, "b");
+	const rnode *raw3 = rf_prop(&fx, "R", "Raw3");
+	assert_non_null(raw3);
+	assert_int_equal(raw3->n, 3);
+	assert_string_equal(raw3->kids[4]->str, "e");
+	assert_string_equal(raw3->kids[5]->str, "f");
+	assert_int_equal(fx.f.n, 3);
+	rf_done(&fx);
+	rf_render(&fx,
+	          "Mappings:\n"
+	          "  M:\n"
+	          "    eu-west-1: {Size: big}\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !FindInMap [M, eu-west-1, Size, {Default: small}]\n"
+	          "      B: !FindInMap [M, eu-west-1, Size, x, y]\n"
+	          "      C: !FindInMap [M, eu-west-1]\n"
+	          "      D: !FindInMap [M, [eu-west-1], Size]\n",
+	          "dev");
+	assert_non_null(rf_find(&fx.f, "REN001", "fourth item is {DefaultValue: value}"));
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 4);
+	rf_done(&fx);
 }
 
 /* Fn::GetAZs: the region's AZs; !Select [0, !GetAZs ''] picks the first;
@@ -313,6 +609,76 @@ static void test_split(void **state)
 	}
 }
 
+/* Fn::Select's index at the list's last item and one past, 0, a sign or
+ * text; Fn::Join with one item, none, an empty delimiter, a symbolic item;
+ * Fn::Split with a delimiter at either end and a longer delimiter; the
+ * functions whose inside is resolved and that stay (ImportValue, Length,
+ * ToJsonString, Transform), NoValue inside one. */
+static void test_list_function_edges(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      S0: !Select [0, [a, b, c]]\n"
+	          "      S2: !Select [2, [a, b, c]]\n"
+	          "      S3: !Select [3, [a, b, c]]\n"
+	          "      SPlus: !Select ['+1', [a, b]]\n"
+	          "      SText: !Select [x, [a, b]]\n"
+	          "      SNotList: !Select [0, a]\n"
+	          "      SOne: !Select [0]\n"
+	          "      SSym: !Select [0, !Split [',', !GetAtt R.Arn]]\n"
+	          "      J1: !Join ['-', [a]]\n"
+	          "      J0: !Join ['-', []]\n"
+	          "      JE: !Join ['', [a, b]]\n"
+	          "      JSym: !Join ['-', [a, !GetAtt R.TopicName]]\n"
+	          "      JList: !Join ['-', [a, [b]]]\n"
+	          "      JOne: !Join ['-']\n"
+	          "      P1: !Split [',', ',a,']\n"
+	          "      P2: !Split ['::', 'a::b:c']\n"
+	          "      P3: !Split [',', '']\n"
+	          "      Imp: !ImportValue {Fn::Sub: '${EnvironmentSuffix}-vpc'}\n"
+	          "      Len: {Fn::Length: [a, b]}\n"
+	          "      Json: {Fn::ToJsonString: {a: !Ref EnvironmentSuffix}}\n"
+	          "      ImpNone: !ImportValue {Ref: AWS::NoValue}\n",
+	          "dev");
+	assert_str_node(rf_prop(&fx, "R", "S0"), "a");
+	assert_str_node(rf_prop(&fx, "R", "S2"), "c");
+	assert_non_null(rf_find(&fx.f, "REN004", "index 3 is out of range: the list has 3"));
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 6);
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Select selects from a list"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Select takes an index and a list"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Join joins strings, not lists"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Join takes a delimiter and a list"));
+	assert_string_equal(rf_prop(&fx, "R", "SSym")->fn, "Fn::Select");
+	assert_str_node(rf_prop(&fx, "R", "J1"), "a");
+	assert_str_node(rf_prop(&fx, "R", "J0"), "");
+	assert_str_node(rf_prop(&fx, "R", "JE"), "ab");
+	assert_string_equal(rf_prop(&fx, "R", "JSym")->fn, "Fn::Join");
+	const char *const p1[] = {"", "a", ""};
+	assert_list(rf_prop(&fx, "R", "P1"), p1, 3);
+	const char *const p2[] = {"a", "b:c"};
+	assert_list(rf_prop(&fx, "R", "P2"), p2, 2);
+	const char *const p3[] = {""};
+	assert_list(rf_prop(&fx, "R", "P3"), p3, 1);
+	const rnode *imp = rf_prop(&fx, "R", "Imp");
+	assert_string_equal(imp->fn, "Fn::ImportValue");
+	assert_str_node(&(rnode){.kind = RN_SCALAR, .str = imp->str}, "dev-vpc");
+	assert_string_equal(rf_prop(&fx, "R", "Len")->fn, "Fn::Length");
+	const rnode *json = rf_prop(&fx, "R", "Json");
+	assert_string_equal(json->fn, "Fn::ToJsonString");
+	assert_string_equal(json->kids[1]->str, "dev");
+	const rnode *none = rf_prop(&fx, "R", "ImpNone");
+	assert_string_equal(none->fn, "Fn::ImportValue");
+	assert_int_equal(none->kind, RN_MAP); /* {Ref: AWS::NoValue} inside */
+	assert_string_equal(none->kids[0]->str, "Ref");
+	assert_string_equal(none->kids[1]->str, "AWS::NoValue");
+	rf_done(&fx);
+}
+
 /* NoEcho is true spelled exactly true or True: a longer word is not. */
 static void test_no_echo_spellings(void **state)
 {
@@ -449,6 +815,128 @@ static void test_sub(void **state)
 	rf_done(&fx);
 }
 
+/* Fn::Sub's names: a variable against a longer and a shorter one, the
+ * characters a name may hold at each end of their ranges and the ones just
+ * outside, ${!...} and an unclosed ${, a list or NoValue as a variable. */
+static void test_sub_edges(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !Sub ['${A}|${AB}', {AB: long, A: short}]\n"
+	          "      B: !Sub ['${AB}|${A}', {A: short, AB: long}]\n"
+	          "      C: !Sub ['${az09AZ_}', {az09AZ_: ok}]\n"
+	          "      D: !Sub '${!}x${!A}'\n"
+	          "      E: !Sub 'a${b'\n"
+	          "      F: !Sub ['${X}${R.Arn}', {X: 'a$'}]\n"
+	          "      G: !Sub ['${Y}', {Y: !GetAtt R.Arn, Z: !GetAtt R.DomainName}]\n"
+	          "      H: !Sub '${R.Arn}'\n"
+	          "      I: !Sub ['${Environment}-${EnvironmentSuffix}', {}]\n",
+	          "dev");
+	assert_no_findings(&fx);
+	assert_str_node(rf_prop(&fx, "R", "A"), "short|long");
+	assert_str_node(rf_prop(&fx, "R", "B"), "long|short");
+	assert_str_node(rf_prop(&fx, "R", "C"), "ok");
+	assert_str_node(rf_prop(&fx, "R", "D"), "${}x${A}");
+	assert_str_node(rf_prop(&fx, "R", "E"), "a${b");
+	assert_string_equal(rf_prop(&fx, "R", "F")->str, "a$${R.Arn}");
+	const rnode *g = rf_prop(&fx, "R", "G");
+	assert_string_equal(g->fn, "Fn::Sub");
+	assert_int_equal(g->kind, RN_SEQ);
+	assert_string_equal(g->kids[0]->str, "${Y}");
+	assert_int_equal(g->kids[1]->n, 1); /* Z is not used */
+	assert_non_null(rnode_get(g->kids[1], "Y"));
+	const rnode *h = rf_prop(&fx, "R", "H");
+	assert_string_equal(h->fn, "Fn::Sub");
+	assert_int_equal(h->kind, RN_SCALAR);
+	assert_str_node(rf_prop(&fx, "R", "I"), "dev-dev");
+	rf_done(&fx);
+	/* names with a character just outside the ranges */
+	static const char *const bad[] = {"a@b", "a[b", "a`b", "a{b", "a/b",
+	                                  "a;b", "a-b", "",    "@a",  "-a"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+		         "      A: !Sub 'x${%s}'\n",
+		         bad[i]);
+		rf_render(&fx, buf_cstr(&t), "dev");
+		if (!rf_find(&fx.f, "REN002", "is not a valid name"))
+			fail_msg("${%s}: no REN002", bad[i]);
+		assert_int_equal(fx.f.n, 1);
+		rf_done(&fx);
+		buf_free(&t);
+	}
+	/* variables that are no string; names that are near a parameter or
+	 * a pseudo parameter */
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !Sub ['${L}', {L: [a, b]}]\n"
+	          "      B: !Sub ['${N}', {N: !Ref AWS::NoValue}]\n"
+	          "      C: !Sub '${EnvironmentSuffixes}'\n"
+	          "      D: !Sub '${AWS::Regions}'\n",
+	          "dev");
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 2);
+	assert_non_null(rf_find(&fx.f, "REN001", "a Fn::Sub variable must be a string"));
+	assert_non_null(rf_find(&fx.f, "REN002", "'EnvironmentSuffixes', which is neither"));
+	assert_non_null(rf_find(&fx.f, "REN002", "AWS::Regions, which is not a pseudo parameter"));
+	assert_int_equal(fx.f.n, 4);
+	rf_done(&fx);
+}
+
+/* Fn::GetAtt's forms: Resource.Attribute (an attribute may hold a dot) and
+ * [Resource, Attribute]; a name with nothing before or after its dot, or
+ * no dot, three items, NoValue as the attribute. */
+static void test_getatt_forms(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !GetAtt R.Endpoint.Address\n"
+	          "      B: !GetAtt [R, Arn]\n"
+	          "      C: {Fn::GetAtt: [R, !Ref EnvironmentSuffix]}\n",
+	          "dev");
+	assert_no_findings(&fx);
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_string_equal(a->fn, "Fn::GetAtt");
+	assert_str_node(a->kids[0], "R");
+	assert_str_node(a->kids[1], "Endpoint.Address");
+	assert_str_node(rf_prop(&fx, "R", "B")->kids[1], "Arn");
+	assert_str_node(rf_prop(&fx, "R", "C")->kids[1], "dev");
+	rf_done(&fx);
+	static const char *const bad[] = {"!GetAtt .Arn",
+	                                  "!GetAtt R.",
+	                                  "!GetAtt R",
+	                                  "!GetAtt [R, Arn, X]",
+	                                  "!GetAtt [R, !Ref AWS::NoValue]",
+	                                  "!GetAtt [!Ref R, Arn]"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+		         "      A: %s\n",
+		         bad[i]);
+		rf_render(&fx, buf_cstr(&t), "dev");
+		if (!rf_find(&fx.f, "REN001", "Fn::GetAtt takes a resource and an attribute"))
+			fail_msg("%s: no REN001", bad[i]);
+		rf_done(&fx);
+		buf_free(&t);
+	}
+}
+
 static const char cond_fragment[] =
     "Metadata:\n"
     "  AWS::CloudFormation::Interface:\n"
@@ -521,6 +1009,148 @@ static void test_conditions(void **state)
 	rf_done(&fx);
 }
 
+/* Each condition function over true (T), false (F) and undecided (U)
+ * operands, in both orders; Fn::Equals over lists and mappings that differ
+ * in one place, in length, in a key, and that hold something undecided. */
+static void test_condition_table(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		int want;
+	} table[] = {
+	    {"T", 1},      {"F", 0},         {"U", -1},        {"AndTT", 1},    {"AndTF", 0},
+	    {"AndFT", 0},  {"AndTU", -1},    {"AndUT", -1},    {"AndFU", 0},    {"AndUF", 0},
+	    {"AndUU", -1}, {"AndT", 1},      {"AndF", 0},      {"AndTTF", 0},   {"OrFF", 0},
+	    {"OrTF", 1},   {"OrFT", 1},      {"OrFU", -1},     {"OrUF", -1},    {"OrTU", 1},
+	    {"OrUT", 1},   {"OrUU", -1},     {"OrF", 0},       {"OrFFT", 1},    {"NotT", 0},
+	    {"NotF", 1},   {"NotU", -1},     {"ListSame", 1},  {"ListDiff", 0}, {"ListLen", 0},
+	    {"ListU", -1}, {"ListUDiff", 0}, {"ListDiffU", 0}, {"MapSame", 1},  {"MapVal", 0},
+	    {"MapKey", 0}, {"MapLen", 0},    {"Kinds", 0},     {"NoValue", -1}, {"CondT", 1},
+	    {"CondU", -1}, {"Empty", 1},     {"EmptyDiff", 0},
+	};
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Conditions:\n"
+	          "  T: !Equals [a, a]\n"
+	          "  F: !Equals [a, b]\n"
+	          "  U: !Equals [!GetAtt R.TopicName, a]\n"
+	          "  AndTT: !And [!Condition T, !Condition T]\n"
+	          "  AndTF: !And [!Condition T, !Condition F]\n"
+	          "  AndFT: !And [!Condition F, !Condition T]\n"
+	          "  AndTU: !And [!Condition T, !Condition U]\n"
+	          "  AndUT: !And [!Condition U, !Condition T]\n"
+	          "  AndFU: !And [!Condition F, !Condition U]\n"
+	          "  AndUF: !And [!Condition U, !Condition F]\n"
+	          "  AndUU: !And [!Condition U, !Condition U]\n"
+	          "  AndT: !And [!Condition T]\n"
+	          "  AndF: !And [!Condition F]\n"
+	          "  AndTTF: !And [!Condition T, !Condition T, !Condition F]\n"
+	          "  OrFF: !Or [!Condition F, !Condition F]\n"
+	          "  OrTF: !Or [!Condition T, !Condition F]\n"
+	          "  OrFT: !Or [!Condition F, !Condition T]\n"
+	          "  OrFU: !Or [!Condition F, !Condition U]\n"
+	          "  OrUF: !Or [!Condition U, !Condition F]\n"
+	          "  OrTU: !Or [!Condition T, !Condition U]\n"
+	          "  OrUT: !Or [!Condition U, !Condition T]\n"
+	          "  OrUU: !Or [!Condition U, !Condition U]\n"
+	          "  OrF: !Or [!Condition F]\n"
+	          "  OrFFT: !Or [!Condition F, !Condition F, !Condition T]\n"
+	          "  NotT: !Not [!Condition T]\n"
+	          "  NotF: !Not [!Condition F]\n"
+	          "  NotU: !Not [!Condition U]\n"
+	          "  ListSame: !Equals [[a, b], [a, b]]\n"
+	          "  ListDiff: !Equals [[a, b], [a, c]]\n"
+	          "  ListLen: !Equals [[a, b], [a, b, c]]\n"
+	          "  ListU: !Equals [[a, !GetAtt R.TopicName], [a, x]]\n"
+	          "  ListUDiff: !Equals [[!GetAtt R.TopicName, b], [x, c]]\n"
+	          "  ListDiffU: !Equals [[b, !GetAtt R.TopicName], [c, x]]\n"
+	          "  MapSame: !Equals [{k: v, j: w}, {k: v, j: w}]\n"
+	          "  MapVal: !Equals [{k: v}, {k: w}]\n"
+	          "  MapKey: !Equals [{k: v}, {j: v}]\n"
+	          "  MapLen: !Equals [{k: v}, {k: v, j: w}]\n"
+	          "  Kinds: !Equals [[a], a]\n"
+	          "  NoValue: !Equals [!Ref AWS::NoValue, '']\n"
+	          "  CondT: {Condition: T}\n"
+	          "  CondU: {Condition: U}\n"
+	          "  Empty: !Equals ['', '']\n"
+	          "  EmptyDiff: !Equals ['', ' ']\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n",
+	          "dev");
+	assert_no_findings(&fx);
+	for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+		if (render_condition(fx.r, table[i].name) != table[i].want)
+			fail_msg("%s is %d, not %d", table[i].name,
+			         render_condition(fx.r, table[i].name), table[i].want);
+	assert_int_equal(render_condition(fx.r, "Tx"), -1); /* no such condition */
+	rf_done(&fx);
+
+	/* malformed condition functions: each a finding, undecided */
+	rf_render(&fx,
+	          "Conditions:\n"
+	          "  Eq1: !Equals [a]\n"
+	          "  Eq3: !Equals [a, a, a]\n"
+	          "  Not0: !Not []\n"
+	          "  Not2: !Not [!Equals [a, a], !Equals [a, a]]\n"
+	          "  And0: !And []\n"
+	          "  Or0: !Or []\n"
+	          "  CondList: {Condition: [T]}\n"
+	          "  NotFn: !Sub x\n"
+	          "  Plain: x\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Condition: !Ref Plain\n",
+	          "dev");
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Equals takes a list of two values"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Not takes a list of one condition"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::And takes a list of conditions"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Or takes a list of conditions"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Condition takes a condition name"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Sub is not a condition function"));
+	assert_non_null(rf_find(&fx.f, "REN001", "a condition must be a condition function"));
+	assert_non_null(rf_find(&fx.f, "REN001", "a resource's Condition is a condition name"));
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 10);
+	const char *const names[] = {"Eq1", "Eq3",      "Not0",  "Not2", "And0",
+	                             "Or0", "CondList", "NotFn", "Plain"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		assert_int_equal(render_condition(fx.r, names[i]), -1);
+	rf_done(&fx);
+}
+
+/* Evaluation nests 1024 deep: a chain of 1023 conditions ends in
+ * Fn::Equals whose values are the 1024th level; with 1024 the values are one
+ * too deep, with 1025 the last condition is. */
+static void test_condition_depth(void **state)
+{
+	(void)state;
+	for (int n = 1023; n <= 1025; n++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_adds(&t, "Conditions:\n");
+		for (int i = 0; i < n - 1; i++)
+			buf_addf(&t, "  C%d: !Condition C%d\n", i, i + 1);
+		buf_addf(&t, "  C%d: !Equals [a, a]\n", n - 1);
+		buf_adds(&t, "Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Condition: C0\n");
+		rf_fixture fx;
+		rf_render(&fx, buf_cstr(&t), "dev");
+		buf_free(&t);
+		if (n == 1023) {
+			assert_no_findings(&fx);
+			assert_int_equal(render_condition(fx.r, "C0"), 1);
+		} else {
+			assert_non_null(rf_find(&fx.f, "REN003",
+			                        n == 1024 ? "intrinsic functions nest too deeply"
+			                                  : "conditions nest too deeply"));
+			if (n == 1025)
+				assert_int_equal(render_condition(fx.r, "C0"), -1);
+		}
+		rf_done(&fx);
+	}
+}
+
 /* What CloudFormation would refuse: a condition cycle, an undefined
  * condition, a Ref to a resource its condition removes, condition functions
  * in a value, unknown functions. */
@@ -546,7 +1176,8 @@ static void test_condition_errors(void **state)
 	          "      D: !Frobnicate x\n"
 	          "      E: {Fn::Frobnicate: x}\n"
 	          "      F: !GetAtt Missing.Arn\n"
-	          "      G: !Ref Missing\n",
+	          "      G: !Ref Missing\n"
+	          "      H: !If [Nope, !Ref EnvironmentSuffix, b]\n",
 	          "dev");
 	assert_non_null(rf_find(&fx.f, "REN001", "depends on itself"));
 	assert_non_null(rf_find(&fx.f, "REN002", "condition 'Nope' is not defined"));
@@ -563,6 +1194,12 @@ static void test_condition_errors(void **state)
 	assert_non_null(rf_find(&fx.f, "REN002", "Ref to 'Missing'"));
 	/* the undecided If stays, with its condition in the rendered template */
 	assert_string_equal(rf_prop(&fx, "R", "A")->fn, "Fn::If");
+	/* its condition name is no parameter's Ref, whatever its branches hold */
+	const rnode *kept = rf_prop(&fx, "R", "H");
+	assert_string_equal(kept->fn, "Fn::If");
+	assert_str_node(kept->kids[0], "Nope");
+	assert_null(rnode_param(fx.r, kept->kids[0]));
+	assert_string_equal(rnode_param(fx.r, kept->kids[1]), "EnvironmentSuffix");
 	rf_done(&fx);
 }
 
@@ -683,6 +1320,348 @@ static void test_dependencies(void **state)
 	rf_done(&fx);
 }
 
+/* Whether `from` lists `to` among its direct dependencies. */
+static bool depends(const rendered *r, const char *from, const char *to)
+{
+	const render_resource *f = render_find(r, from), *t = render_find(r, to);
+	assert_non_null(f);
+	assert_non_null(t);
+	for (size_t i = 0; i < f->ndeps; i++)
+		if (&r->res[f->deps[i]] == t)
+			return true;
+	return false;
+}
+
+/* The graph edge by edge: DependsOn as a name and a list (a duplicate, the
+ * resource itself, a name that is none), Ref, GetAtt, Sub in both forms (an
+ * attribute, a ${!literal}, a pseudo parameter), a mapping's key that names
+ * a resource (no reference); lookups among many names against a longer and
+ * a shorter one; render_after through a chain and around a cycle. */
+static void test_dependency_edges(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(
+	    &fx,
+	    "Resources:\n"
+	    "  Buck: {Type: AWS::SNS::Topic}\n"
+	    "  Bucket: {Type: AWS::SNS::Topic}\n"
+	    "  Bucket2: {Type: AWS::SNS::Topic}\n"
+	    "  BucketPolicy: {Type: AWS::SNS::Topic}\n"
+	    "  A: {Type: AWS::SNS::Topic, DependsOn: [Bucket, Bucket, A, Nothing]}\n"
+	    "  B: {Type: AWS::SNS::Topic, DependsOn: Buck}\n"
+	    "  C: {Type: AWS::SNS::Topic, Properties: {X: [!GetAtt Bucket2.Arn]}}\n"
+	    "  D: {Type: AWS::SNS::Topic, Properties: {Y: !Sub '${!Buck}${AWS::Region}${C.Arn}'}}\n"
+	    "  E: {Type: AWS::SNS::Topic, Properties: {Z: !Sub ['${V}-${BucketPolicy}', {V: !Ref "
+	    "Bucket2}]}}\n"
+	    "  F: {Type: AWS::SNS::Topic, Properties: {Bucket: {Buck: x}}}\n"
+	    "  G: {Type: AWS::SNS::Topic, Properties: {W: !If [IsProd, !Ref Buck, !Ref Bucket]}}\n"
+	    "  H: {Type: AWS::SNS::Topic, DependsOn: I}\n"
+	    "  I: {Type: AWS::SNS::Topic, DependsOn: H}\n"
+	    "  J: {Type: AWS::SNS::Topic, Properties: {V: !Ref A, U: !Ref H}}\n",
+	    "dev");
+	/* lookups: every name, and names just around each */
+	const char *const ids[] = {
+	    "Buck", "Bucket", "Bucket2", "BucketPolicy", "A", "B", "C", "D", "E", "F", "G",
+	    "H",    "I",      "J"};
+	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+		const render_resource *res = render_find(fx.r, ids[i]);
+		assert_non_null(res);
+		assert_string_equal(res->id, ids[i]);
+	}
+	const char *const none[] = {"Bu", "Bucke", "Bucket1", "Bucket3", "BucketPolicyX", "AA",
+	                            "",   "K",     "0",       "a",       "Nothing"};
+	for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+		if (render_find(fx.r, none[i]))
+			fail_msg("found '%s'", none[i]);
+	assert_int_equal(render_find(fx.r, "A")->ndeps, 1);
+	assert_true(depends(fx.r, "A", "Bucket"));
+	assert_int_equal(render_find(fx.r, "B")->ndeps, 1);
+	assert_true(depends(fx.r, "B", "Buck"));
+	assert_int_equal(render_find(fx.r, "C")->ndeps, 1);
+	assert_true(depends(fx.r, "C", "Bucket2"));
+	assert_int_equal(render_find(fx.r, "D")->ndeps, 1);
+	assert_true(depends(fx.r, "D", "C"));
+	/* the template's name and the variable's value */
+	assert_int_equal(render_find(fx.r, "E")->ndeps, 2);
+	assert_true(depends(fx.r, "E", "BucketPolicy"));
+	assert_true(depends(fx.r, "E", "Bucket2"));
+	assert_int_equal(render_find(fx.r, "F")->ndeps, 0);
+	assert_int_equal(render_find(fx.r, "G")->ndeps, 1); /* dev: the false branch */
+	assert_true(depends(fx.r, "G", "Bucket"));
+	assert_int_equal(render_find(fx.r, "J")->ndeps, 2);
+	/* render_after: through a chain, around a cycle, never to itself */
+	const render_resource *j = render_find(fx.r, "J");
+	assert_true(render_after(fx.r, j, render_find(fx.r, "Bucket")));
+	assert_true(render_after(fx.r, j, render_find(fx.r, "I")));
+	assert_false(render_after(fx.r, j, render_find(fx.r, "Buck")));
+	assert_true(render_after(fx.r, render_find(fx.r, "H"), render_find(fx.r, "I")));
+	assert_true(render_after(fx.r, render_find(fx.r, "I"), render_find(fx.r, "H")));
+	assert_false(render_after(fx.r, render_find(fx.r, "H"), render_find(fx.r, "A")));
+	assert_false(render_after(fx.r, j, j));
+	assert_false(render_after(fx.r, NULL, j));
+	assert_false(render_after(fx.r, j, NULL));
+	/* mentions are exact names */
+	const rnode *g = rf_prop(&fx, "G", "W");
+	assert_true(rnode_mentions(g, "Bucket"));
+	assert_false(rnode_mentions(g, "Buck"));
+	assert_false(rnode_mentions(g, "Bucket2"));
+	assert_true(rnode_mentions(rf_prop(&fx, "D", "Y"), "C"));
+	assert_false(rnode_mentions(rf_prop(&fx, "D", "Y"), "Buck")); /* ${!Buck} is text */
+	assert_false(rnode_mentions(rf_prop(&fx, "F", "Bucket"), "Buck"));
+	/* reading: a Ref, a GetAtt, text of each Sub form */
+	const char *attr = "x";
+	assert_null(rnode_ref(rf_prop(&fx, "F", "Bucket"), &attr));
+	assert_null(attr);
+	assert_string_equal(rnode_ref(rf_prop(&fx, "C", "X")->kids[0], &attr), "Bucket2");
+	assert_string_equal(attr, "Arn");
+	assert_string_equal(rnode_ref(g, NULL), "Bucket");
+	assert_null(rnode_ref(rf_prop(&fx, "D", "Y"), &attr));
+	assert_string_equal(rnode_text(rf_prop(&fx, "D", "Y")), "${!Buck}eu-west-1${C.Arn}");
+	assert_string_equal(rnode_text(rf_prop(&fx, "E", "Z")), "${V}-${BucketPolicy}");
+	assert_null(rnode_text(g));
+	assert_null(rnode_text(NULL));
+	assert_null(rnode_text(rf_prop(&fx, "F", "Bucket")));
+	assert_int_equal(render_az_index(fx.r, "eu-west-1a"), 0);
+	assert_int_equal(render_az_index(fx.r, "eu-west-1"), -1);
+	assert_int_equal(render_az_index(fx.r, "eu-west-1d"), -1);
+	assert_int_equal(render_az_index(fx.r, "eu-west-1ab"), -1);
+	assert_int_equal(render_az_index(fx.r, NULL), -1);
+	rf_done(&fx);
+}
+
+static const char emit_fragment[] =
+    "Resources:\n"
+    "  R:\n"
+    "    Type: AWS::SNS::Topic\n"
+    "    Properties:\n"
+    "      Lit: \"a\\nb\"\n"
+    "      LitNl: \"a\\nb\\n\"\n"
+    "      LitKeep: \"a\\n\\n\"\n"
+    "      LitEmptyLine: \"a\\n\\nb\"\n"
+    "      NotLit: \" a\\nb\"\n"
+    "      NotLitTab: \"a\\tb\\nc\"\n"
+    "      NotLitSpaces: \"a\\n  \\nb\"\n"
+    "      NotLitTrail: \"a\\nb \"\n"
+    "      Words: [true, 'true', yes, ~, '', 1, '1', 1.5, -2, +3, 0x1F, .5, '.x', 1e3, 1:20]\n"
+    "      Ints: [123456789012345, 1234567890123456, 007, -0, '-5', 1.0, 2e5, 1.5.5]\n"
+    "      Empty: {E1: [], E2: {}}\n"
+    "      Nested: [[a, b], {k: v, l: [w]}, []]\n"
+    "      Att: !GetAtt R.TopicName\n"
+    "      AttOdd: !GetAtt [R, -x]\n"
+    "      AttTyped: !GetAtt [R, 'true']\n"
+    "      Tagged: !Sub '${R}'\n"
+    "      TaggedEmpty: !ImportValue ''\n"
+    "      Odd: {Fn::Odd/Name: x}\n"
+    "      Key with space: x\n";
+
+static void check_round_trip(const rendered *r);
+
+static const char emit_yaml_want[] = "    Properties:\n"
+                                     "      Lit: |-\n"
+                                     "        a\n"
+                                     "        b\n"
+                                     "      LitNl: |\n"
+                                     "        a\n"
+                                     "        b\n"
+                                     "      LitKeep: |+\n"
+                                     "        a\n"
+                                     "\n"
+                                     "      LitEmptyLine: |-\n"
+                                     "        a\n"
+                                     "\n"
+                                     "        b\n"
+                                     "      NotLit: \" a\\x0ab\"\n"
+                                     "      NotLitTab: \"a\\x09b\\x0ac\"\n"
+                                     "      NotLitSpaces: \"a\\x0a  \\x0ab\"\n"
+                                     "      NotLitTrail: \"a\\x0ab \"\n"
+                                     "      Words:\n"
+                                     "        - true\n"
+                                     "        - 'true'\n"
+                                     "        - yes\n"
+                                     "        - null\n"
+                                     "        - ''\n"
+                                     "        - 1\n"
+                                     "        - '1'\n"
+                                     "        - 1.5\n"
+                                     "        - -2\n"
+                                     "        - +3\n"
+                                     "        - 0x1F\n"
+                                     "        - .5\n"
+                                     "        - '.x'\n"
+                                     "        - 1e3\n"
+                                     "        - 1:20\n"
+                                     "      Ints:\n"
+                                     "        - 123456789012345\n"
+                                     "        - 1234567890123456\n"
+                                     "        - 007\n"
+                                     "        - -0\n"
+                                     "        - '-5'\n"
+                                     "        - 1.0\n"
+                                     "        - 2e5\n"
+                                     "        - 1.5.5\n"
+                                     "      Empty:\n"
+                                     "        'E1': []\n"
+                                     "        'E2': {}\n"
+                                     "      Nested:\n"
+                                     "        - - a\n"
+                                     "          - b\n"
+                                     "        - k: v\n"
+                                     "          l:\n"
+                                     "            - w\n"
+                                     "        - []\n"
+                                     "      Att: !GetAtt R.TopicName\n"
+                                     "      AttOdd: !GetAtt\n"
+                                     "        - R\n"
+                                     "        - '-x'\n"
+                                     "      AttTyped: !GetAtt\n"
+                                     "        - R\n"
+                                     "        - 'true'\n"
+                                     "      Tagged: !Sub ${R}\n"
+                                     "      TaggedEmpty: !ImportValue ''\n"
+                                     "      Odd:\n"
+                                     "        Fn::Odd/Name: 'x'\n"
+                                     "      Key with space: 'x'\n";
+
+/* The emitted YAML and JSON, exactly: literal blocks (|-, |, |+) and the
+ * text they cannot hold, YAML's typed words plain, JSON numbers (15 digits
+ * and 16, a leading zero, a decimal), tags, short and long GetAtt (an
+ * attribute that is a YAML word stays a string), empty and nested
+ * collections, a function with no tag form. */
+static void test_emit_exact(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx, emit_fragment, "dev");
+	assert_int_equal(fx.f.n, 1); /* Fn::Odd/Name is no function */
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Odd/Name"));
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	const char *yaml = strstr(buf_cstr(&out), "    Properties:\n");
+	assert_non_null(yaml);
+	if (strcmp(yaml, emit_yaml_want) != 0)
+		fail_msg("emitted:\n%s", yaml);
+	check_round_trip(fx.r);
+	buf_reset(&out);
+	assert_true(render_emit(fx.r, RENDER_JSON, &out));
+	json_error_t jerr;
+	json_t *j = json_loads(buf_cstr(&out), 0, &jerr);
+	assert_non_null(j);
+	json_t *props =
+	    json_object_get(json_object_get(json_object_get(j, "Resources"), "R"), "Properties");
+	char *got = json_dumps(props, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+	const char *want_json =
+	    "{\"Lit\":\"a\\nb\",\"LitNl\":\"a\\nb\\n\",\"LitKeep\":\"a\\n\\n\",\"LitEmptyLine\":"
+	    "\"a\\n\\nb\",\"NotLit\":\" a\\nb\",\"NotLitTab\":\"a\\tb\\nc\",\"NotLitSpaces\":"
+	    "\"a\\n  \\nb\",\"NotLitTrail\":\"a\\nb \",\"Words\":[true,\"true\",\"yes\",null,\"\","
+	    "1,\"1\",1.5,-2,\"+3\",\"0x1F\",0.5,\".x\",1000.0,\"1:20\"],\"Ints\":[123456789012345,"
+	    "\"1234567890123456\",\"007\",0,\"-5\",1.0,200000.0,\"1.5.5\"],\"Empty\":{\"E1\":[],"
+	    "\"E2\":{}},\"Nested\":[[\"a\",\"b\"],{\"k\":\"v\",\"l\":[\"w\"]},[]],\"Att\":{"
+	    "\"Fn::GetAtt\":[\"R\",\"TopicName\"]},\"AttOdd\":{\"Fn::GetAtt\":[\"R\",\"-x\"]},"
+	    "\"AttTyped\":{\"Fn::GetAtt\":[\"R\",\"true\"]},\"Tagged\":{\"Fn::Sub\":\"${R}\"},"
+	    "\"TaggedEmpty\":{\"Fn::ImportValue\":\"\"},\"Odd\":{\"Fn::Odd/Name\":\"x\"},"
+	    "\"Key with space\":\"x\"}";
+	if (strcmp(got, want_json) != 0)
+		fail_msg("JSON:\n%s", got);
+	free(got);
+	json_decref(j);
+	buf_free(&out);
+	rf_done(&fx);
+}
+
+/* More of the emitted forms: text a literal block cannot keep (NEL, LS, PS,
+ * a BOM, DEL, a trailing space, a line of spaces), |+ with several final
+ * line breaks, YAML's typed words at their edges (a sign alone, a dot
+ * alone, a leading dot), each reading back the same. */
+static void test_emit_forms(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      Nel: \"a\\nb\\N\"\n"
+	          "      Ls: \"a\\nb\\L\"\n"
+	          "      Ps: \"a\\nb\\P\"\n"
+	          "      Bom: \"a\\n\\uFEFFb\"\n"
+	          "      Del: \"a\\n\\x7fb\"\n"
+	          "      Keep3: \"a\\n\\n\\n\"\n"
+	          "      Spaces: \"a\\n   \"\n"
+	          "      SpaceLine: \"a\\n \\nb\"\n"
+	          "      Indented: \"a\\n  b\"\n"
+	          "      Words: [-, +, ., '-', +.5, 1., -.5, '+x', 12:30, 1e]\n",
+	          "dev");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	const char *y = buf_cstr(&out);
+	static const char *const quoted[] = {"Nel: \"", "Ls: \"",     "Ps: \"",       "Bom: \"",
+	                                     "Del: \"", "Spaces: \"", "SpaceLine: \""};
+	for (size_t i = 0; i < sizeof quoted / sizeof *quoted; i++)
+		assert_contains(y, quoted[i]);
+	assert_contains(y, "      Keep3: |+\n        a\n\n\n");
+	assert_contains(y, "      Indented: |-\n        a\n          b\n");
+	assert_contains(y, "        - '-'\n        - '+'\n        - '.'\n        - '-'\n");
+	assert_contains(y, "        - +.5\n        - 1.\n        - -.5\n");
+	check_round_trip(fx.r);
+	buf_free(&out);
+	rf_done(&fx);
+}
+
+/* A function name has a tag form when its name after Fn:: holds only
+ * letters, digits and - _ . : (each range at both ends, the characters just
+ * outside); a GetAtt has the short form when both names are plain names. */
+static void test_tag_and_name_forms(void **state)
+{
+	(void)state;
+	const char *const ok[] = {"Ref",   "Fn::Sub", "Fn::a",   "Fn::z", "Fn::A",
+	                          "Fn::Z", "Fn::0",   "Fn::9",   "Fn::-", "Fn::_",
+	                          "Fn::.", "Fn:::",   "Fn::a-b", "X",     "Fn:x"};
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+		if (!render_tag_ok(ok[i]))
+			fail_msg("%s has no tag form", ok[i]);
+	const char *const no[] = {"Fn::",  "",      "Fn::`", "Fn::{",   "Fn::@", "Fn::[", "Fn::/",
+	                          "Fn::;", "Fn::,", "Fn:: ", "Fn::a b", "Fn::é", "Fn::a/"};
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		if (render_tag_ok(no[i]))
+			fail_msg("'%s' has a tag form", no[i]);
+	/* GetAtt names */
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !GetAtt [R, az_AZ09.x-y]\n"
+	          "      B: !GetAtt [R, 'a`']\n"
+	          "      C: !GetAtt [R, 'a{']\n"
+	          "      D: !GetAtt [R, 'a@']\n"
+	          "      Q: !GetAtt [R, 'a[']\n"
+	          "      F: !GetAtt [R, 'a/']\n"
+	          "      G: !GetAtt [R, 'a:']\n"
+	          "      H: !GetAtt [R, '.a']\n"
+	          "      I: !GetAtt [R, '']\n"
+	          "      J: !GetAtt [R, '1']\n",
+	          "dev");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	const char *y = buf_cstr(&out);
+	assert_contains(y, "      A: !GetAtt R.az_AZ09.x-y\n");
+	const char *const longs[] = {"B", "C", "D", "Q", "F", "G", "H", "I", "J"};
+	for (size_t i = 0; i < sizeof longs / sizeof *longs; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "      %s: !GetAtt\n        - R\n", longs[i]);
+		assert_contains(y, want);
+	}
+	check_round_trip(fx.r);
+	buf_free(&out);
+	rf_done(&fx);
+}
+
 static void check_round_trip(const rendered *r)
 {
 	buf out;
@@ -798,6 +1777,85 @@ static void test_size_limit(void **state)
 	} else {
 		assert_non_null(strstr(fx.err.msg, "MiB"));
 	}
+	rf_done(&fx);
+}
+
+/* The rendered template's parts: Parameters (a NoEcho value masked, a
+ * Number plain, a String that looks like one quoted), a resource that is
+ * no mapping or has no Type string, DependsOn naming a function or
+ * nothing, an undecided condition kept on a resource and an output and in
+ * Conditions; only_types and only_props. */
+static void test_template_parts(void **state)
+{
+	(void)state;
+	static const char frag[] =
+	    "Metadata:\n"
+	    "  AWS::CloudFormation::Interface:\n"
+	    "    ParameterGroups:\n"
+	    "      - Label: {default: T}\n"
+	    "        Parameters: [Secret, Count, Text]\n"
+	    "Parameters:\n"
+	    "  Secret: {Type: String, Description: s, Default: hunter2, NoEcho: 'true'}\n"
+	    "  Count: {Type: Number, Description: c, Default: 3}\n"
+	    "  Text: {Type: String, Description: t, Default: '3'}\n"
+	    "Conditions:\n"
+	    "  Maybe: !Equals [!GetAtt T.TopicName, x]\n"
+	    "  Unused: !Equals [!GetAtt T.TopicName, y]\n"
+	    "Resources:\n"
+	    "  T: {Type: AWS::SNS::Topic, Properties: {DisplayName: !Ref Count, Other: x}}\n"
+	    "  U: {Type: AWS::SNS::Topic, Condition: Maybe, DependsOn: [T, Nothing, !Ref T]}\n"
+	    "  Q: {Type: AWS::SQS::Queue, Properties: {DelaySeconds: 5}}\n"
+	    "  NoType: {Type: [a]}\n"
+	    "  NotMap: [a]\n"
+	    "Outputs:\n"
+	    "  O: {Condition: Maybe, Value: x}\n"
+	    "  P: {Value: y}\n";
+	rf_fixture fx;
+	rf_render(&fx, frag, "dev");
+	const rnode *params = rnode_get(fx.r->root, "Parameters");
+	assert_str_node(rnode_get(rnode_get(params, "Secret"), "Default"), "****");
+	const rnode *count = rnode_get(rnode_get(params, "Count"), "Default");
+	assert_str_node(count, "3");
+	assert_true(count->plain);
+	const rnode *text = rnode_get(rnode_get(params, "Text"), "Default");
+	assert_false(text->plain);
+	assert_str_node(rnode_get(rnode_get(params, "Text"), "Type"), "String");
+	const render_resource *u = render_find(fx.r, "U");
+	assert_non_null(u);
+	assert_true(u->conditional);
+	assert_str_node(rnode_get(u->node, "Condition"), "Maybe");
+	assert_false(render_find(fx.r, "T")->conditional);
+	assert_null(rnode_get(render_find(fx.r, "T")->node, "Condition"));
+	assert_non_null(rf_find(&fx.f, "REN001", "DependsOn lists logical ids, not functions"));
+	assert_non_null(
+	    rf_find(&fx.f, "REN002", "DependsOn names 'Nothing', which is not a resource"));
+	assert_non_null(rf_find(&fx.f, "REN001", "resource NoType has no Type string"));
+	assert_non_null(rf_find(&fx.f, "REN001", "a resource or output must be a mapping"));
+	const rnode *conds = rnode_get(fx.r->root, "Conditions");
+	assert_non_null(rnode_get(conds, "Maybe"));
+	assert_null(rnode_get(conds, "Unused")); /* undecided, but nothing names it */
+	assert_int_equal(conds->n, 1);
+	const rnode *outs = rnode_get(fx.r->root, "Outputs");
+	assert_str_node(rnode_get(rnode_get(outs, "O"), "Condition"), "Maybe");
+	assert_null(rnode_get(rnode_get(outs, "P"), "Condition"));
+	rf_done(&fx);
+	/* a few types and properties only */
+	const char *const types[] = {"AWS::SNS::Topic", NULL};
+	const char *const props[] = {"DisplayName", NULL};
+	render_options opt = {.only_types = types, .only_props = props};
+	rf_render_opt(&fx, frag, "dev", &opt);
+	assert_non_null(render_find(fx.r, "T"));
+	assert_null(render_find(fx.r, "Q"));
+	assert_str_node(rf_prop(&fx, "T", "DisplayName"), "3");
+	assert_null(rf_prop(&fx, "T", "Other"));
+	assert_null(rnode_get(fx.r->root, "Outputs"));
+	assert_int_equal(render_find(fx.r, "U")->ndeps, 0); /* no graph */
+	rf_done(&fx);
+	const char *const near[] = {"AWS::SNS::Topi", "AWS::SNS::TopicX", NULL};
+	opt.only_types = near;
+	opt.only_props = NULL;
+	rf_render_opt(&fx, frag, "dev", &opt);
+	assert_null(render_find(fx.r, "T"));
 	rf_done(&fx);
 }
 
@@ -941,31 +1999,86 @@ static void test_catalog_of_text(void **state)
 		catalog_free(cat);
 	}
 	assert_null(render_catalog_of_text("deployed", "[1, 2]", 6, &err));
-	assert_non_null(err.msg);
+	assert_string_equal(err.file, "deployed");
+	assert_int_equal(err.line, 0);
+	assert_int_equal(err.col, 0);
+	assert_string_equal(err.msg, "the template is not a mapping");
 	lms_error_clear(&err);
+
+	/* what a deployed template's catalog holds: a parameter's Type (String when none),
+	 * NoEcho spelled true or True only, complex keys and sections that are no mapping
+	 * skipped, the Description and Transform */
+	static const char whole[] = "Description: d\n"
+	                            "Transform: AWS::LanguageExtensions\n"
+	                            "Parameters:\n"
+	                            "  A: {Type: Number, Default: '5', NoEcho: 'true'}\n"
+	                            "  B: {NoEcho: 'True'}\n"
+	                            "  C: {NoEcho: 'TRUE'}\n"
+	                            "  D: {NoEcho: 'truex'}\n"
+	                            "  ? [x]\n"
+	                            "  : {Type: String}\n"
+	                            "Mappings: [a]\n"
+	                            "Resources:\n"
+	                            "  T: {Type: AWS::SNS::Topic}\n"
+	                            "  ? [y]\n"
+	                            "  : {Type: AWS::SNS::Topic}\n"
+	                            "Outputs:\n"
+	                            "  O: {Value: x}\n";
+	cat = render_catalog_of_text("whole", whole, strlen(whole), &err);
+	assert_non_null(cat);
+	assert_int_equal(cat->nparams, 4);
+	assert_string_equal(catalog_param(cat, "A")->type, "Number");
+	assert_string_equal(catalog_param(cat, "A")->default_value, "5");
+	assert_string_equal(catalog_param(cat, "B")->type, "String");
+	assert_true(catalog_param(cat, "A")->no_echo);
+	assert_true(catalog_param(cat, "B")->no_echo);
+	assert_false(catalog_param(cat, "C")->no_echo);
+	assert_false(catalog_param(cat, "D")->no_echo);
+	assert_null(catalog_param(cat, "B")->default_value);
+	assert_int_equal(cat->nentries[SEC_RESOURCES], 1);
+	assert_int_equal(cat->nentries[SEC_OUTPUTS], 1);
+	assert_int_equal(cat->nentries[SEC_MAPPINGS], 0);
+	assert_string_equal(cat->transform, "AWS::LanguageExtensions");
+	assert_string_equal(ynode_str(cat->description), "d");
+	catalog_free(cat);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_base64),
+	    cmocka_unit_test(test_string_limit),
+	    cmocka_unit_test(test_plain_values),
+	    cmocka_unit_test(test_region_azs),
 	    cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_cidr_edges),
 	    cmocka_unit_test(test_findinmap),
+	    cmocka_unit_test(test_findinmap_default),
 	    cmocka_unit_test(test_getazs),
 	    cmocka_unit_test(test_join),
 	    cmocka_unit_test(test_select),
 	    cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_list_function_edges),
 	    cmocka_unit_test(test_bool_spellings),
 	    cmocka_unit_test(test_no_echo_spellings),
 	    cmocka_unit_test(test_sub),
+	    cmocka_unit_test(test_sub_edges),
+	    cmocka_unit_test(test_getatt_forms),
 	    cmocka_unit_test(test_conditions),
 	    cmocka_unit_test(test_condition_errors),
+	    cmocka_unit_test(test_condition_table),
+	    cmocka_unit_test(test_condition_depth),
 	    cmocka_unit_test(test_position_after_multibyte),
 	    cmocka_unit_test(test_pseudo_and_symbolic),
 	    cmocka_unit_test(test_dependencies),
+	    cmocka_unit_test(test_dependency_edges),
 	    cmocka_unit_test(test_emit_round_trip),
+	    cmocka_unit_test(test_emit_exact),
+	    cmocka_unit_test(test_tag_and_name_forms),
+	    cmocka_unit_test(test_emit_forms),
 	    cmocka_unit_test(test_real_templates),
 	    cmocka_unit_test(test_size_limit),
+	    cmocka_unit_test(test_template_parts),
 	    cmocka_unit_test(test_param_sources),
 	    cmocka_unit_test(test_catalog_of_text),
 	};

@@ -386,14 +386,283 @@ static void test_surge_margin(void **state)
 	catalog_free(fx.cat);
 }
 
+/* Fargate's table edge by edge: each CPU value's smallest and largest
+ * memory, one step outside each, a size between steps; the units. */
+static void test_fargate_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *cpu, *mem;
+		bool ok;
+	} cases[] = {
+	    {"'256'", "'1024'", true},         {"'256'", "'2048'", true},
+	    {"'256'", "'2560'", false},        {"'256'", "'256'", false},
+	    {"'512'", "'1024'", true},         {"'512'", "'512'", false},
+	    {"'512'", "'4097'", false},        {"'1024'", "'2048'", true},
+	    {"'1024'", "'1024'", false},       {"'1024'", "'8192'", true},
+	    {"'1024'", "'9216'", false},       {"'1024'", "'2049'", false},
+	    {"'2048'", "'4096'", true},        {"'2048'", "'16384'", true},
+	    {"'2048'", "'17408'", false},      {"'4096'", "'8192'", true},
+	    {"'4096'", "'7168'", false},       {"'8192'", "'16384'", true},
+	    {"'8192'", "'61440'", true},       {"'8192'", "'65536'", false},
+	    {"'8192'", "'12288'", false},      {"'16384'", "'32768'", true},
+	    {"'16384'", "'122880'", true},     {"'16384'", "'131072'", false},
+	    {"'16384'", "'24576'", false},     {"'16384'", "'36864'", false},
+	    {"'128'", "'512'", false},         {"'257'", "'512'", false},
+	    {"'0.25 vCPU'", "'0.5 GB'", true}, {"'2 vCPU'", "'3 GB'", false},
+	    {"'1024'", "'2GB'", true},         {"'1vCPU'", "'9GB'", false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char from[] = "Default: '1024'\n  TaskMemory:\n    Type: String\n    Description: "
+		              "memory\n    Default: '2048'";
+		char to[256];
+		snprintf(to, sizeof(to),
+		         "Default: %s\n  TaskMemory:\n    Type: String\n    Description: "
+		         "memory\n    Default: %s",
+		         cases[i].cpu, cases[i].mem);
+		fixture fx;
+		run(&fx, "dev", from, to);
+		size_t n = count(&fx, "CMP001", SEV_ERROR);
+		if (n != (cases[i].ok ? 0u : 1u))
+			fail_msg("cpu %s memory %s: %zu CMP001 findings", cases[i].cpu,
+			         cases[i].mem, n);
+		done(&fx);
+	}
+	/* what is no size is not judged: a unit of the other kind, none at all, 0 */
+	static const char *const unread[][2] = {
+	    {"'1 GB'", "'1'"}, {"'1024'", "'2 vCPU'"}, {"'0'", "'1'"},
+	    {"'vCPU'", "'1'"}, {"'1024'", "'2 GBs'"},  {"'-1024'", "'1'"},
+	};
+	for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
+		char from[] = "Default: '1024'\n  TaskMemory:\n    Type: String\n    Description: "
+		              "memory\n    Default: '2048'";
+		char to[256];
+		snprintf(to, sizeof(to),
+		         "Default: %s\n  TaskMemory:\n    Type: String\n    Description: "
+		         "memory\n    Default: %s",
+		         unread[i][0], unread[i][1]);
+		fixture fx;
+		run(&fx, "dev", from, to);
+		if (count(&fx, "CMP001", SEV_ERROR))
+			fail_msg("cpu %s memory %s: judged", unread[i][0], unread[i][1]);
+		done(&fx);
+	}
+	/* a task definition that is not FARGATE is not judged */
+	fixture fx;
+	run(&fx, "dev", "RequiresCompatibilities: [FARGATE]\n      Cpu: !Ref TaskCpu",
+	    "RequiresCompatibilities: [EC2, FARGATEX]\n      Cpu: '3'");
+	assert_int_equal(count(&fx, "CMP001", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "dev", "RequiresCompatibilities: [FARGATE]\n      Cpu: !Ref TaskCpu",
+	    "RequiresCompatibilities: [EC2, FARGATE]\n      Cpu: '3'");
+	assert_int_equal(count(&fx, "CMP001", SEV_ERROR), 1);
+	done(&fx);
+}
+
+/* Task counts, health checks, alarm periods and throttling at each edge. */
+static void test_compute_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *env, *from, *to, *rule;
+		size_t want;
+	} cases[] = {
+	    /* minimum against maximum (3 and 60) */
+	    {"dev", "Default: 60", "Default: 3", "CMP002", 0},
+	    {"dev", "Default: 60", "Default: 2", "CMP002", 2}, /* the desired 3 is above it too */
+	    /* the desired count against the range [3, 60] */
+	    {"dev", "DesiredCount: 3", "DesiredCount: 60", "CMP002", 0},
+	    {"dev", "DesiredCount: 3", "DesiredCount: 61", "CMP002", 1},
+	    {"dev", "DesiredCount: 3", "DesiredCount: 2", "CMP002", 1},
+	    /* a service the target does not name (a name only sharing a prefix) */
+	    {"dev", "  Service:\n", "  Serv:\n", "CMP002", 0},
+	    {"dev",
+	     "  Service:\n    Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 3",
+	     "  Service:\n    Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 3\n"
+	     "  Servic:\n    Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 99\n"
+	     "  XService:\n    Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 99",
+	     "CMP002", 0},
+	    {"dev", "ServiceNamespace: ecs", "ServiceNamespace: ecsx", "CMP002", 0},
+	    /* prod: at least one task per AZ (3) */
+	    {"prod", "Default: 3\n  MaxTasks", "Default: 3\n  MaxTasks", "CMP003", 0},
+	    {"prod", "Default: '3'", "Default: '2'", "CMP003", 0},
+	    {"prod", "Default: '3'", "Default: '4'", "CMP003", 1},
+	    /* health checks: 10 s fits, 11 does not */
+	    {"dev", "HealthCheckIntervalSeconds: 5", "HealthCheckIntervalSeconds: 10\n      X: 1",
+	     "CMP004", 1},
+	    {"dev", "HealthyThresholdCount: 2", "HealthyThresholdCount: 1", "CMP004", 0},
+	    {"dev", "HealthCheckIntervalSeconds: 5\n      HealthyThresholdCount: 2",
+	     "HealthCheckIntervalSeconds: 10\n      HealthyThresholdCount: 1", "CMP004", 0},
+	    {"dev", "HealthCheckIntervalSeconds: 5\n      HealthyThresholdCount: 2",
+	     "HealthCheckIntervalSeconds: 11\n      HealthyThresholdCount: 1", "CMP004", 1},
+	    {"dev", "HealthCheckIntervalSeconds: 5\n      HealthyThresholdCount: 2",
+	     "HealthyThresholdCount: 2", "CMP004", 1}, /* the default interval, 30 s */
+	    {"dev", "HealthCheckIntervalSeconds: 5\n      HealthyThresholdCount: 2",
+	     "HealthCheckIntervalSeconds: 2", "CMP004", 0}, /* the default threshold, 5 */
+	    {"dev", "HealthCheckIntervalSeconds: 5\n      HealthyThresholdCount: 2",
+	     "HealthCheckIntervalSeconds: 3", "CMP004", 1},
+	    /* alarm periods */
+	    {"dev", "Period: 60", "Period: 59", "CMP005", 1},
+	    {"dev", "Period: 60", "Period: 61", "CMP005", 1},
+	    {"dev", "Period: 60", "Period: 120", "CMP005", 0},
+	    {"dev", "Period: 60", "Period: 30", "CMP005", 1},
+	    {"dev", "Namespace: AWS/ApplicationELB\n      Period: 60",
+	     "Namespace: LMS/dev\n      Period: 30", "CMP005", 0},
+	    {"dev", "Namespace: AWS/ApplicationELB\n      Period: 60",
+	     "Namespace: LMS/dev\n      Period: 40", "CMP005", 1},
+	    {"dev", "Namespace: AWS/ApplicationELB\n      Period: 60",
+	     "Namespace: AWS\n      Period: 10", "CMP005", 0},
+	    {"dev", "Namespace: AWS/ApplicationELB\n      Period: 60",
+	     "Namespace: AWSX/dev\n      Period: 10", "CMP005", 0},
+	    {"dev", "Namespace: AWS/ApplicationELB\n      Period: 60", "Period: 10", "CMP005", 0},
+	    {"dev", "Period: 300", "Period: 60", "CMP005", 0},
+	    {"dev", "Period: 300", "Period: 301", "CMP005", 1},
+	    {"dev", "Metric: {Namespace: AWS/ElastiCache, MetricName: Evictions}",
+	     "Metric: {Namespace: Custom, MetricName: Evictions}\n            Period: 20\n         "
+	     " X: ",
+	     "CMP005", 0},
+	    /* throttling: a burst at the rate passes, one under it does not */
+	    {"dev", "ThrottlingBurstLimit: 5000", "ThrottlingBurstLimit: 4999", "CMP006", 1},
+	    {"dev", "ThrottlingRateLimit: 5000", "ThrottlingRateLimit: 5000.5", "CMP006", 1},
+	    {"dev", "BurstLimit: 200", "BurstLimit: 100", "CMP006", 0},
+	    {"dev", "BurstLimit: 200", "BurstLimit: 99", "CMP006", 1},
+	    {"dev", "Type: AWS::ApiGateway::UsagePlan", "Type: AWS::ApiGateway::UsagePlanKey",
+	     "CMP006", 0},
+	    {"dev", "Type: AWS::ApiGateway::Stage", "Type: AWS::ApiGateway::StageX", "CMP006", 0},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fixture fx;
+		run(&fx, cases[i].env, cases[i].from, cases[i].to);
+		size_t n = count(&fx, cases[i].rule, SEV_ERROR);
+		if (n != cases[i].want) {
+			dump(&fx);
+			print_error("case %zu (%s -> %s): %zu %s, wanted %zu\n", i, cases[i].from,
+			            cases[i].to, n, cases[i].rule, cases[i].want);
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+}
+
+/* Schedules edge by edge: each cron field at both ends of its range and one
+ * past, names, steps, L/W/#, the rate units singular and plural, at()'s
+ * exact shape; the time zone exactly Asia/Singapore. */
+static void test_schedule_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *expr;
+		bool ok;
+	} cases[] = {
+	    {"cron(0 0 ? * 1 1970)", true},
+	    {"cron(59 23 31 12 ? 2199)", true},
+	    {"cron(60 0 ? * 1 *)", false},
+	    {"cron(0 24 ? * 1 *)", false},
+	    {"cron(0 0 0 * ? *)", false},
+	    {"cron(0 0 32 * ? *)", false},
+	    {"cron(0 0 ? 0 1 *)", false},
+	    {"cron(0 0 ? 13 1 *)", false},
+	    {"cron(0 0 ? * 0 *)", false},
+	    {"cron(0 0 ? * 7 *)", true},
+	    {"cron(0 0 ? * 8 *)", false},
+	    {"cron(0 0 ? * 1 1969)", false},
+	    {"cron(0 0 ? * 1 2200)", false},
+	    {"cron(0 0 1 jan ? *)", true},
+	    {"cron(0 0 1 DEC ? *)", true},
+	    {"cron(0 0 1 DECX ? *)", false},
+	    {"cron(0 0 ? * sat *)", true},
+	    {"cron(0 0 ? * SUN-SAT *)", true},
+	    {"cron(0 0 ? * SATX *)", false},
+	    {"cron(0 0 L * ? *)", true},
+	    {"cron(0 0 LW * ? *)", true},
+	    {"cron(0 0 15W * ? *)", true},
+	    {"cron(0 0 ? * 6L *)", true},
+	    {"cron(0 0 ? * MON#2 *)", true},
+	    {"cron(L 0 ? * 1 *)", false},
+	    {"cron(0 L ? * 1 *)", false},
+	    {"cron(*/5 * ? * * *)", true},
+	    {"cron(*/0 * ? * * *)", false},
+	    {"cron(0/x * ? * * *)", false},
+	    {"cron(5/1 * ? * * *)", true},
+	    {"cron(0,30 6 ? * 1 *)", true},
+	    {"cron(0,,30 6 ? * 1 *)", false},
+	    {"cron(0 0 ? * ? *)", false},
+	    {"cron(0 0 1 * 1 *)", false},
+	    {"cron(0 0 ? * 1 * *)", false},
+	    {"cron(0 0 ? * 1)", false},
+	    {"cron(1-59 0 ? * 1 *)", true},
+	    {"cron(1-60 0 ? * 1 *)", false},
+	    {"cron(a 0 ? * 1 *)", false},
+	    {"cron(1a 0 ? * 1 *)", false},
+	    {"cron(0123456789012345678901234567890123 0 ? * 1 *)", false},
+	    {"cron()", false},
+	    {"cron(0 0 ? * 1 *", false},
+	    {"rate(1 minute)", true},
+	    {"rate(2 minutes)", true},
+	    {"rate(1 hour)", true},
+	    {"rate(3 hours)", true},
+	    {"rate(2 days)", true},
+	    {"rate(1 minutes)", false},
+	    {"rate(2 minute)", false},
+	    {"rate(1 hours)", false},
+	    {"rate(2 hour)", false},
+	    {"rate(2 day)", false},
+	    {"rate(0 minutes)", false},
+	    {"rate(-1 minutes)", false},
+	    {"rate(5minutes)", false},
+	    {"rate(5 minutesx)", false},
+	    {"rate(5 minute)", false},
+	    {"rate(5 minu)", false},
+	    {"rate()", false},
+	    {"at(2026-12-01T07:30:0)", false},
+	    {"at(2026-12-01T07:30:000)", false},
+	    {"at(2026-12-01T07-30:00)", false},
+	    {"at(2026-12-01T07:30-00)", false},
+	    {"at(2026-12-01 07:30:00)", false},
+	    {"at(2026/12-01T07:30:00)", false},
+	    {"at(2026-12/01T07:30:00)", false},
+	    {"at(2026-12-01T07:30:00", false},
+	    {"every(5)", false},
+	    {"x()", false},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char to[128];
+		snprintf(to, sizeof(to), "ScheduleExpression: '%s'", cases[i].expr);
+		fixture fx;
+		run(&fx, "dev", "ScheduleExpression: at(2026-12-01T07:30:00)", to);
+		bool fired = has_message(&fx, "CMP007", "is not valid");
+		if (fired == cases[i].ok) {
+			print_error("%s: expected %s\n", cases[i].expr,
+			            cases[i].ok ? "valid" : "invalid");
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+	static const char *const zones[] = {"Asia/Singapor", "Asia/Singapore2", "asia/singapore"};
+	for (size_t i = 0; i < 3; i++) {
+		char to[128];
+		snprintf(to, sizeof(to), "ScheduleExpressionTimezone: %s", zones[i]);
+		fixture fx;
+		run(&fx, "dev", "ScheduleExpressionTimezone: Asia/Singapore", to);
+		if (!has_message(&fx, "CMP007", "Singapore time"))
+			fail_msg("%s taken for Singapore", zones[i]);
+		done(&fx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_good_passes),  cmocka_unit_test(test_fargate_sizes),
-	    cmocka_unit_test(test_task_counts),  cmocka_unit_test(test_health_check),
-	    cmocka_unit_test(test_alarm_period), cmocka_unit_test(test_throttling),
-	    cmocka_unit_test(test_schedules),    cmocka_unit_test(test_compute_params),
-	    cmocka_unit_test(test_surge_margin),
+	    cmocka_unit_test(test_good_passes),   cmocka_unit_test(test_fargate_sizes),
+	    cmocka_unit_test(test_task_counts),   cmocka_unit_test(test_health_check),
+	    cmocka_unit_test(test_alarm_period),  cmocka_unit_test(test_throttling),
+	    cmocka_unit_test(test_schedules),     cmocka_unit_test(test_compute_params),
+	    cmocka_unit_test(test_surge_margin),  cmocka_unit_test(test_fargate_edges),
+	    cmocka_unit_test(test_compute_edges), cmocka_unit_test(test_schedule_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -296,6 +296,67 @@ static void test_json_clean_for_a_formatter(void **state)
 	json_decref(doc);
 }
 
+/* The exact text at the edges: U+007E and U+00A0 pass, U+007F and U+009F do
+ * not, in term_add and in term_json_dumps; a lead byte at the very end;
+ * term_adds of NULL; term_json_clean down nested arrays and objects, a
+ * string it leaves as it was; term_json_string of NULL and of text that is
+ * UTF-8. */
+static void test_exact_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		int mode;
+		const char *want;
+	} cases[] = {
+	    {"~\xc2\xa0", TERM_VALUE, "~\xc2\xa0"},
+	    {"\x7f\xc2\x9f", TERM_VALUE, "\\x7f\\u009f"},
+	    {"\x1f ", TERM_VALUE, "\\x1f "},
+	    {"a\xc2", TERM_VALUE, "a\\xc2"},
+	    {"a\n\tb", TERM_LAYOUT, "a\n\tb"},
+	    {"a\n\tb", TERM_VALUE, "a\\x0a\\x09b"},
+	    {"\xc2\x80\xc2\x9f\xc2\xa0", TERM_LAYOUT, "\\u0080\\u009f\xc2\xa0"},
+	    {"\xe2\x82\xac\xf0\x9f\x98\x80", TERM_VALUE, "\xe2\x82\xac\xf0\x9f\x98\x80"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		buf b;
+		buf_init(&b, 0);
+		assert_true(term_add(&b, cases[i].in, strlen(cases[i].in), cases[i].mode));
+		if (strcmp(buf_cstr(&b), cases[i].want) != 0)
+			fail_msg("case %zu: %s", i, buf_cstr(&b));
+		buf_free(&b);
+	}
+	buf b;
+	buf_init(&b, 0);
+	assert_true(term_adds(&b, NULL));
+	assert_true(term_add(&b, "", 0, TERM_VALUE));
+	assert_string_equal(buf_cstr(&b), "");
+	assert_non_null(b.data); /* a C string even when nothing was added */
+	buf_free(&b);
+	/* JSON: DEL and C1 escaped, U+00A0 and U+007E as they are */
+	json_t *j = json_pack("[s, s, s]", "~\xc2\xa0", "\x7f", "\xc2\x9f\xc2\x80");
+	char *s = term_json_dumps(j, JSON_COMPACT);
+	assert_string_equal(s, "[\"~\xc2\xa0\",\"\\u007f\",\"\\u009f\\u0080\"]");
+	free(s);
+	json_decref(j);
+	/* clean: nested, and a string that needs nothing keeps its text */
+	j = json_pack("{s:[s, {s:s}], s:s, s:i}", "a", "\x1b", "b", "\x07", "c", "fine", "d", 1);
+	assert_true(term_json_clean(j));
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(s, "{\"a\":[\"\\\\x1b\",{\"b\":\"\\\\x07\"}],\"c\":\"fine\",\"d\":1}");
+	free(s);
+	json_decref(j);
+	j = term_json_string(NULL);
+	assert_true(json_is_null(j));
+	json_decref(j);
+	j = term_json_string("caf\xc3\xa9");
+	assert_string_equal(json_string_value(j), "caf\xc3\xa9");
+	json_decref(j);
+	j = term_json_string("\xc3");
+	assert_string_equal(json_string_value(j), "\\xc3");
+	json_decref(j);
+}
+
 int main(void)
 {
 	nall = hostile_all(all);
@@ -306,6 +367,7 @@ int main(void)
 	    cmocka_unit_test(test_findings_text_and_json),
 	    cmocka_unit_test(test_json_escapes_del_and_c1_and_keeps_the_data),
 	    cmocka_unit_test(test_json_clean_for_a_formatter),
+	    cmocka_unit_test(test_exact_edges),
 	};
 	return cmocka_run_group_tests_name("term", tests, NULL, NULL);
 }

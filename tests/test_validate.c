@@ -22,6 +22,7 @@
 #include "model/model.h"
 #include "model/rules.h"
 #include "model/validate.h"
+#include "model/ydoc.h"
 
 #ifndef LMSCTL_SRCDIR
 #define LMSCTL_SRCDIR "."
@@ -462,6 +463,154 @@ static void test_prm_aws_and_list_types(void **state)
 	findings_free(&f);
 }
 
+/* The findings of one value of a parameter `p`, as "RULE message" lines. */
+static char *value_findings(const cat_param *p, const char *value)
+{
+	findings f;
+	findings_init(&f);
+	validate_param_value(p, value, &f);
+	buf b;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < f.n; i++)
+		buf_addf(&b, "%s %s\n", f.v[i].rule, f.v[i].message);
+	findings_free(&f);
+	char *s = buf_take(&b);
+	return s ? s : strdup("");
+}
+
+static void check_value(const cat_param *p, const char *value, const char *want)
+{
+	char *got = value_findings(p, value);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s '%s': got [%s], want [%s]", p->e.name, value, got, want);
+	free(got);
+}
+
+/* Each constraint at its edges, with the exact message: MinValue and
+ * MaxValue on both sides, MinLength and MaxLength, AllowedValues against a
+ * longer and a shorter value, the AWS id formats at 8 and 17 hex digits
+ * and one off, list elements one by one (an empty one, List<...> types). */
+static void test_param_value_edges(void **state)
+{
+	(void)state;
+	cat_param p;
+	memset(&p, 0, sizeof(p));
+	p.e.name = "N";
+	p.type = "Number";
+	p.has_min_value = p.has_max_value = true;
+	p.min_value = 1;
+	p.max_value = 10;
+	check_value(&p, "1", "");
+	check_value(&p, "10", "");
+	check_value(&p, "0.99",
+	            "PRM005 value out of range: 0.99 is outside MinValue 1 MaxValue 10\n");
+	check_value(&p, "10.5",
+	            "PRM005 value out of range: 10.5 is outside MinValue 1 MaxValue 10\n");
+	check_value(&p, "x", "PRM001 value has the wrong type: 'x' is not a number\n");
+	check_value(&p, "0x5", "PRM001 value has the wrong type: '0x5' is not a number\n");
+	p.has_max_value = false;
+	check_value(&p, "1000", "");
+	check_value(&p, "0", "PRM005 value out of range: 0 is outside MinValue 1\n");
+	p.has_min_value = false;
+	p.has_max_value = true;
+	check_value(&p, "-5", "");
+	check_value(&p, "11", "PRM005 value out of range: 11 is outside MaxValue 10\n");
+
+	memset(&p, 0, sizeof(p));
+	p.e.name = "S";
+	p.type = "String";
+	p.has_min_length = p.has_max_length = true;
+	p.min_length = 2;
+	p.max_length = 3;
+	check_value(&p, "ab", "");
+	check_value(&p, "abc", "");
+	check_value(&p, "a",
+	            "PRM004 value has the wrong length: 1 characters, allowed at least 2 and at "
+	            "most 3\n");
+	check_value(&p, "abcd",
+	            "PRM004 value has the wrong length: 4 characters, allowed at least 2 and at "
+	            "most 3\n");
+	p.has_min_length = false;
+	check_value(&p, "", "");
+	check_value(&p, "abcd",
+	            "PRM004 value has the wrong length: 4 characters, allowed at most 3\n");
+	p.has_max_length = false;
+	p.has_min_length = true;
+	check_value(&p, "a",
+	            "PRM004 value has the wrong length: 1 characters, allowed at least 2\n");
+	check_value(&p, "x\ny", "PRM001 value spans several lines; parameters are one line\n");
+
+	/* AllowedValues: exact */
+	lms_error err = {0};
+	ydoc *doc = ydoc_parse("v.yml", "[dev, prod]", 11, &err);
+	assert_non_null(doc);
+	memset(&p, 0, sizeof(p));
+	p.e.name = "E";
+	p.type = "String";
+	p.allowed_values = doc->root;
+	check_value(&p, "dev", "");
+	check_value(&p, "prod", "");
+	check_value(&p, "de", "PRM002 value not allowed: 'de' is not one of dev, prod\n");
+	check_value(&p, "devx", "PRM002 value not allowed: 'devx' is not one of dev, prod\n");
+	p.type = "CommaDelimitedList";
+	check_value(&p, "dev,prod", "");
+	check_value(&p, "dev, prod", "PRM002 value not allowed: ' prod' is not one of dev, prod\n");
+	check_value(&p, "dev,", "PRM002 value not allowed: '' is not one of dev, prod\n");
+	ydoc_free(doc);
+
+	/* AWS ids */
+	memset(&p, 0, sizeof(p));
+	p.e.name = "A";
+	static const struct {
+		const char *type, *value;
+		bool ok;
+	} ids[] = {
+	    {"AWS::EC2::VPC::Id", "vpc-01234567", true},
+	    {"AWS::EC2::VPC::Id", "vpc-0123456", false},
+	    {"AWS::EC2::VPC::Id", "vpc-012345678", false},
+	    {"AWS::EC2::VPC::Id", "vpc-0123456789abcdef0", true},
+	    {"AWS::EC2::VPC::Id", "vpc-0123456789abcdef01", false},
+	    {"AWS::EC2::VPC::Id", "", true},
+	    {"AWS::EC2::Subnet::Id", "subnet-0123456g", false},
+	    {"AWS::EC2::SecurityGroup::Id", "sg-01234567", true},
+	    {"AWS::EC2::Image::Id", "ami-01234567", true},
+	    {"AWS::EC2::Instance::Id", "i-01234567", true},
+	    {"AWS::EC2::Volume::Id", "vol-01234567", true},
+	    {"AWS::EC2::Volume::Id", "vo-01234567", false},
+	    {"AWS::EC2::AvailabilityZone::Name", "eu-west-1a", true},
+	    {"AWS::EC2::AvailabilityZone::Name", "eu-west-1", false},
+	    {"AWS::Route53::HostedZone::Id", "Z1", true},
+	    {"AWS::Route53::HostedZone::Id", "Z", false},
+	    {"AWS::Route53::HostedZone::Id", "Z01234567890123456789012345678901", true},
+	    {"AWS::Route53::HostedZone::Id", "Z012345678901234567890123456789012", false},
+	    {"AWS::EC2::VPC::IdX", "x", true}, /* no such type: not checked */
+	    {"List<AWS::EC2::VPC::Id>", "vpc-01234567,vpc-x", false},
+	    {"List<AWS::EC2::VPC::Id>", "vpc-01234567,vpc-89abcdef", true},
+	    {"List<AWS::EC2::VPC::Id", "vpc-x", true}, /* not a list type: a string */
+	    {"List<>", "x", true},
+	};
+	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+		p.type = ids[i].type;
+		char *got = value_findings(&p, ids[i].value);
+		if ((*got == '\0') != ids[i].ok)
+			fail_msg("%s '%s': [%s]", ids[i].type, ids[i].value, got);
+		free(got);
+	}
+	p.type = "AWS::EC2::VPC::Id";
+	check_value(&p, "vpc-1",
+	            "PRM001 value has the wrong type: 'vpc-1' is not a AWS::EC2::VPC::Id (like "
+	            "vpc-0123456789abcdef0)\n");
+	/* the pattern and its ConstraintDescription as the hint */
+	memset(&p, 0, sizeof(p));
+	p.e.name = "P";
+	p.type = "String";
+	p.allowed_pattern = "[a-z]+";
+	check_value(&p, "abc", "");
+	check_value(&p, "abc1",
+	            "PRM003 value does not match the pattern: 'abc1' does not match [a-z]+\n");
+	check_value(&p, "", "PRM003 value does not match the pattern: '' does not match [a-z]+\n");
+}
+
 /* ---- MDL: the model itself ------------------------------------------- */
 
 static void test_mdl001_unknown_parameter(void **state)
@@ -531,6 +680,27 @@ static void test_mdl002_missing_top_key(void **state)
 	assert_int_equal(count_rule(&f, "MDL002"), 0);
 	findings_free(&f);
 	model_free(m);
+	/* each of the four keys missing in turn, the first and the last included */
+	static const char *const keys[] = {"stack", "region", "environment", "suffix"};
+	static const char *const values[] = {"lms-prod", "eu-west-1", "prod", "prod"};
+	for (size_t miss = 0; miss < 4; miss++) {
+		buf text;
+		buf_init(&text, 0);
+		for (size_t k = 0; k < 4; k++)
+			if (k != miss)
+				buf_addf(&text, "%s: %s\n", keys[k], values[k]);
+		write_text(path, buf_cstr(&text));
+		buf_free(&text);
+		m = model_load(path, &err);
+		assert_non_null(m);
+		findings_init(&f);
+		validate_model(real_cat, m, &f);
+		if (!has_finding(&f, "MDL002", SEV_ERROR, keys[miss]) ||
+		    count_rule(&f, "MDL002") != 1)
+			fail_msg("no '%s': MDL002 not reported once for it", keys[miss]);
+		findings_free(&f);
+		model_free(m);
+	}
 	lms_error_clear(&err);
 	free(path);
 	remove_dir(dir, (const char *const[]){"model.yml", NULL});
@@ -1049,10 +1219,34 @@ static void test_value_utf8_edges(void **state)
 		const char *value;
 		bool valid;
 	} cases[] = {
-	    {"a\xed\x9f\xbf", true},  {"a\xed\xa0\x80", false},     {"a\xed\xbf\xbf", false},
-	    {"a\xee\x80\x80", true},  {"a\xf4\x8f\xbf\xbf", true},  {"a\xf4\x90\x80\x80", false},
-	    {"a\xe0\x9f\xbf", false}, {"a\xe0\xa0\x80", true},      {"a\xc1\xbf", false},
-	    {"a\xc2\x80", true},      {"a\xf0\x8f\xbf\xbf", false}, {"a\xf0\x90\x80\x80", true},
+	    {"a\xed\x9f\xbf", true},
+	    {"a\xed\xa0\x80", false},
+	    {"a\xed\xbf\xbf", false},
+	    {"a\xee\x80\x80", true},
+	    {"a\xf4\x8f\xbf\xbf", true},
+	    {"a\xf4\x90\x80\x80", false},
+	    {"a\xe0\x9f\xbf", false},
+	    {"a\xe0\xa0\x80", true},
+	    {"a\xc1\xbf", false},
+	    {"a\xc2\x80", true},
+	    {"a\xf0\x8f\xbf\xbf", false},
+	    {"a\xf0\x90\x80\x80", true},
+	    /* lead bytes past the table, stray continuations, sequences cut
+	     * short by the end of the value or by an ASCII byte */
+	    {"a\xdf\xbf", true},
+	    {"a\xef\xbf\xbf", true},
+	    {"a\xf5\x80\x80\x80", false},
+	    {"a\xf8\x88\x80\x80", false},
+	    {"a\x80", false},
+	    {"a\xbf", false},
+	    {"a\xc0\x80", false},
+	    {"a\xc2", false},
+	    {"a\xe2\x82", false},
+	    {"a\xf0\x90\x80", false},
+	    {"a\xe2\x82"
+	     "b",
+	     false},
+	    {"\xc3\xa9\xe2\x82\xac", true},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		findings f;
@@ -1218,6 +1412,7 @@ int main(void)
 	    cmocka_unit_test(test_pattern_unsupported_and_invalid),
 	    cmocka_unit_test(test_pattern_invalid_utf8_value),
 	    cmocka_unit_test(test_value_utf8_edges),
+	    cmocka_unit_test(test_param_value_edges),
 	    cmocka_unit_test(test_pattern_match_limit),
 	    cmocka_unit_test(test_cidr4_parse),
 	    cmocka_unit_test(test_cidr4_contains_overlap),

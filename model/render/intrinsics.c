@@ -107,8 +107,9 @@ static rnode *fn_getatt(rctx *c, const ynode *n, const ynode *arg)
 	rnode *r = rn_mk(c, RN_SEQ, 2, n);
 	if (!r)
 		return NULL;
-	r->kids[0] = rn_mk_str(c, name, true, n);
-	r->kids[1] = attr ? rn_mk_str(c, attr, true, n) : attr_node;
+	/* names, never numbers or booleans: not plain (`true` stays a string) */
+	r->kids[0] = rn_mk_str(c, name, false, n);
+	r->kids[1] = attr ? rn_mk_str(c, attr, false, n) : attr_node;
 	if (!r->kids[0] || !r->kids[1])
 		return NULL;
 	r->n = 2;
@@ -146,6 +147,8 @@ static bool sub_name_ok(const char *s, size_t n)
 
 static size_t max_string(const rctx *c)
 {
+	if (c->opt->max_string)
+		return c->opt->max_string;
 	size_t left = c->a->mem.max > c->a->mem.total ? c->a->mem.max - c->a->mem.total : 0;
 	return left + CHUNK_MIN;
 }
@@ -724,12 +727,12 @@ static rnode *fn_base64(rctx *c, const ynode *n, const ynode *arg)
 	static const char alphabet[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t len = strlen(v->str);
-	if (len > max_string(c) / 2) {
+	size_t out_len = len / 3 * 4 + (len % 3 ? 4 : 0); /* no overflow */
+	if (out_len > max_string(c)) {
 		rn_problem(c, "REN003", n, NULL,
 		           "Fn::Base64 produces a string too large to render");
 		return rn_raw(c, n);
 	}
-	size_t out_len = (len + 2) / 3 * 4;
 	char *out = rn_arena_alloc(c->a, out_len + 1);
 	if (!out)
 		return NULL;

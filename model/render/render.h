@@ -121,6 +121,9 @@ typedef struct render_options {
 	size_t nazs;
 	/* the most memory the rendered tree may take; 0: 64 MiB */
 	size_t max_bytes;
+	/* the longest string Fn::Base64, Fn::Join or Fn::Sub may produce (a
+	 * longer one is finding REN003); 0: what max_bytes has left */
+	size_t max_string;
 	/* NULL, or NULL-terminated: render only the resources of these types
 	 * and no outputs (a rule that reads a few types, like the names'),
 	 * every condition and reference still checked against the whole; no
