@@ -301,7 +301,8 @@ def tree_files(top):
 
 def sync_tree(src, dst):
     """Copies src into dst, rewriting only files whose bytes differ (so make
-    rebuilds only what changed); copy2 keeps the modes and times."""
+    rebuilds only what changed); copy2 keeps the modes and times, except a
+    rewritten C file's time, which is now."""
     for rel in tree_files(src):
         s, d = os.path.join(src, rel), os.path.join(dst, rel)
         if os.path.islink(s):
@@ -316,6 +317,11 @@ def sync_tree(src, dst):
         if os.path.exists(d):
             os.unlink(d)
         shutil.copy2(s, d)
+        if rel.endswith((".c", ".h")):
+            # a source edited before the copy's last (mutant) build of it keeps
+            # an older time than that object: make would not rebuild it, and
+            # the mutant would stay in the build; the rewritten file is new
+            os.utime(d)
 
 
 def unit_tests(top):
