@@ -120,7 +120,8 @@ if command -v tmux >/dev/null 2>&1; then
 	cp prod.yml roprod.yml
 	printf '[env prod]\nreadonly = true\n' >ro2
 	screen() {
-		for _ in $(seq 60); do
+		# up to 15 s: a loaded machine (sanitizer build, two cores shared) starts slowly
+		for _ in $(seq 150); do
 			tmux -S "$sock" capture-pane -p >screen.txt 2>/dev/null
 			grep -Eq -- "$1" screen.txt && return 0
 			sleep 0.1
@@ -138,6 +139,9 @@ if command -v tmux >/dev/null 2>&1; then
 	if cmp -s prod.yml roprod.yml; then pass=$((pass + 1)); else echo "FAIL console-file-changed"; fail=$((fail + 1)); fi
 	tmux -S "$sock" kill-server 2>/dev/null
 	rm -f roprod.yml.lmsctl-recover* .roprod.yml* 2>/dev/null
+	# a server of its own: the first one may still be exiting on its socket, and a client
+	# that reaches it then gets "server exited unexpectedly" (seen under load)
+	sock=$tmp/tmux2.sock
 	tmux -S "$sock" new-session -d -x 100 -y 30 \
 		"env LMSCTL_CONFIG=$tmp/ro2 TERM=xterm-256color $lmsctl --write roprod.yml; sleep 5"
 	if screen 'Params' && ! grep -q 'READ-ONLY' screen.txt; then pass=$((pass + 1)); else
