@@ -414,24 +414,50 @@ static bool job_startup(awsb *b, const ops_request *rq)
 	return ok;
 }
 
+/* A change set message with its id, name and reason (NULL: "") and room for `n` changes;
+ * NULL when out of memory. */
+static ops_msg *changeset_msg(const char *id, const char *name, const char *reason, size_t n)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->kind = OPS_MSG_CHANGESET;
+	ops_changeset *o = &m->u.cs;
+	o->id = strdup(id ? id : "");
+	o->name = strdup(name ? name : "");
+	o->status_reason = strdup(reason ? reason : "");
+	o->v = calloc(n + 1, sizeof(ops_change));
+	if (!o->id || !o->name || !o->status_reason || !o->v) {
+		ops_msg_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Posts `m` when it was made whole (`ok`), else frees it; returns `ok`. */
+static bool post_or_drop(awsb *b, ops_msg *m, bool ok)
+{
+	if (!ok) {
+		ops_msg_free(m);
+		return false;
+	}
+	ops_post(b->sink, m);
+	return true;
+}
+
 /* Posts the change set for review; false when out of memory. */
 static bool post_changeset(awsb *b, const ops_request *rq, const cfn_change_set *cs,
                            bool creates_stack, bool empty, bool opened)
 {
-	ops_msg *m = calloc(1, sizeof(*m));
+	size_t n = empty ? 0 : cs->nchanges;
+	ops_msg *m = changeset_msg(cs->id, cs->name, cs->status_reason, n);
 	if (!m)
 		return false;
-	m->kind = OPS_MSG_CHANGESET;
 	ops_changeset *o = &m->u.cs;
-	o->id = strdup(cs->id ? cs->id : "");
-	o->name = strdup(cs->name ? cs->name : "");
-	o->status_reason = strdup(cs->status_reason ? cs->status_reason : "");
 	memcpy(o->sha256, opened ? "" : rq->sha256, opened ? 1 : sizeof(o->sha256));
 	o->creates_stack = creates_stack;
 	o->opened = opened;
-	size_t n = empty ? 0 : cs->nchanges;
-	o->v = calloc(n + 1, sizeof(ops_change));
-	bool ok = o->id && o->name && o->status_reason && o->v;
+	bool ok = true;
 	for (size_t i = 0; ok && i < n; i++) {
 		const cfn_change *c = &cs->changes[i];
 		ops_change *d = &o->v[i];
@@ -445,12 +471,7 @@ static bool post_changeset(awsb *b, const ops_request *rq, const cfn_change_set 
 		o->n++;
 		ok = d->logical_id && d->physical_id && d->type && d->replace_because;
 	}
-	if (!ok) {
-		ops_msg_free(m);
-		return false;
-	}
-	ops_post(b->sink, m);
-	return true;
+	return post_or_drop(b, m, ok);
 }
 
 /* The stack's state decides the change set's type; false (ERROR posted) when the stack
@@ -570,19 +591,14 @@ static sf_plan_request edge_plan_request(awsb *b, const ops_request *rq, const c
  * its template's resources, posted as a pending change set. */
 static bool post_pending(awsb *b, const ops_request *rq)
 {
-	ops_msg *m = calloc(1, sizeof(*m));
+	ops_msg *m = changeset_msg("", "", "", rq->edge.nresources);
 	if (!m)
 		return false;
-	m->kind = OPS_MSG_CHANGESET;
 	ops_changeset *o = &m->u.cs;
 	bool update = b->ed.gate == EF_GATE_UPDATE;
 	o->pending = true;
 	o->creates_stack = !update;
-	o->id = strdup("");
-	o->name = strdup("");
-	o->status_reason = strdup("");
-	o->v = calloc(rq->edge.nresources + 1, sizeof(ops_change));
-	bool ok = o->id && o->name && o->status_reason && o->v;
+	bool ok = true;
 	for (size_t i = 0; ok && i < rq->edge.nresources; i++) {
 		const ops_resource *r = &rq->edge.resources[i];
 		ops_change *d = &o->v[o->n++];
@@ -595,12 +611,7 @@ static bool post_pending(awsb *b, const ops_request *rq)
 		                  type_is_stateful(r->type)};
 		ok = d->logical_id && d->physical_id && d->type && d->replace_because;
 	}
-	if (!ok) {
-		ops_msg_free(m);
-		return false;
-	}
-	ops_post(b->sink, m);
-	return true;
+	return post_or_drop(b, m, ok);
 }
 
 /* The edge's change set with the outputs of `main`, posted for the same review. */

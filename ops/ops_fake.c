@@ -349,6 +349,61 @@ static bool in_template(const ops_request *rq, const char *id)
 	return false;
 }
 
+/* How many changes of each kind an update has picked so far. */
+typedef struct update_picks {
+	size_t replaced_stateful, replaced_other, removed, modified;
+} update_picks;
+
+static void change_strings_free(ops_change *c)
+{
+	free(c->logical_id);
+	free(c->physical_id);
+	free(c->type);
+	free(c->replace_because);
+}
+
+/* Whether this scenario's update changes the resource, and how (c's action, replacement
+ * and its reasons): a few changes of every kind, picked by type; under "edge-replace"
+ * modifications only (what is replaced is the edge's). */
+static bool fake_update_change(const fake *f, const ops_fake_resource *r, ops_change *c,
+                               update_picks *k)
+{
+	if (is(f, "edge-replace")) {
+		if (k->modified < 3 && strstr(r->type, "Alarm") != NULL) {
+			c->action = OPS_MODIFY;
+			k->modified++;
+			return true;
+		}
+		return false;
+	}
+	if (c->stateful && k->replaced_stateful == 0 && strstr(r->type, "DBCluster") != NULL) {
+		c->action = OPS_MODIFY;
+		c->replacement = OPS_REPL_ALWAYS;
+		free(c->replace_because);
+		c->replace_because =
+		    strdup("DBClusterIdentifier (Always), StorageEncrypted (Always)");
+		k->replaced_stateful++;
+	} else if (!c->stateful && k->replaced_other == 0 &&
+	           strstr(r->type, "SecurityGroup") != NULL) {
+		c->action = OPS_MODIFY;
+		c->replacement = OPS_REPL_CONDITIONAL;
+		free(c->replace_because);
+		c->replace_because = strdup("GroupDescription (Conditionally)");
+		k->replaced_other++;
+	} else if (k->removed == 0 && strstr(r->type, "LogGroup") != NULL) {
+		c->action = OPS_REMOVE;
+		k->removed++;
+	} else if (k->modified < 3 &&
+	           (strstr(r->type, "Subnet") != NULL || strstr(r->type, "Alarm") != NULL ||
+	            strstr(r->type, "Role") != NULL)) {
+		c->action = OPS_MODIFY;
+		k->modified++;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 /* The change set this scenario plans for `rq`. */
 static bool plan_changes(fake *f, const ops_request *rq, ops_changeset *cs)
 {
@@ -368,71 +423,25 @@ static bool plan_changes(fake *f, const ops_request *rq, ops_changeset *cs)
 	memcpy(cs->sha256, rq->sha256, sizeof(cs->sha256));
 	cs->creates_stack = !f->exists;
 	bool update = f->exists;
-	size_t replaced_stateful = 0, replaced_other = 0, removed = 0, modified = 0;
+	update_picks k = {0};
 	for (size_t i = 0; i < f->nres; i++) {
 		const ops_fake_resource *r = &f->res[i];
 		if (!in_template(rq, r->logical_id))
 			continue;
 		ops_change c = {OPS_ADD,         OPS_REPL_NEVER, strdup(r->logical_id), strdup(""),
 		                strdup(r->type), strdup(""),     stateful_type(r->type)};
-		if (update && is(f, "edge-replace")) {
-			/* modifications only: what is replaced is the edge's */
-			if (modified < 3 && strstr(r->type, "Alarm") != NULL) {
-				c.action = OPS_MODIFY;
-				modified++;
-			} else {
-				free(c.logical_id);
-				free(c.physical_id);
-				free(c.type);
-				free(c.replace_because);
-				continue;
-			}
-			free(c.physical_id);
-			buf_init(&b, 0);
-			buf_addf(&b, "%s-%s-fake", rq->stack, r->logical_id);
-			c.physical_id = buf_take(&b);
-		} else if (update) {
-			/* a few changes of every kind, picked by type */
-			if (c.stateful && replaced_stateful == 0 &&
-			    strstr(r->type, "DBCluster") != NULL) {
-				c.action = OPS_MODIFY;
-				c.replacement = OPS_REPL_ALWAYS;
-				free(c.replace_because);
-				c.replace_because = strdup("DBClusterIdentifier (Always), "
-				                           "StorageEncrypted (Always)");
-				replaced_stateful++;
-			} else if (!c.stateful && replaced_other == 0 &&
-			           strstr(r->type, "SecurityGroup") != NULL) {
-				c.action = OPS_MODIFY;
-				c.replacement = OPS_REPL_CONDITIONAL;
-				free(c.replace_because);
-				c.replace_because = strdup("GroupDescription (Conditionally)");
-				replaced_other++;
-			} else if (removed == 0 && strstr(r->type, "LogGroup") != NULL) {
-				c.action = OPS_REMOVE;
-				removed++;
-			} else if (modified < 3 && (strstr(r->type, "Subnet") != NULL ||
-			                            strstr(r->type, "Alarm") != NULL ||
-			                            strstr(r->type, "Role") != NULL)) {
-				c.action = OPS_MODIFY;
-				modified++;
-			} else {
-				free(c.logical_id);
-				free(c.physical_id);
-				free(c.type);
-				free(c.replace_because);
-				continue;
-			}
+		if (update && !fake_update_change(f, r, &c, &k)) {
+			change_strings_free(&c);
+			continue;
+		}
+		if (update) {
 			free(c.physical_id);
 			buf_init(&b, 0);
 			buf_addf(&b, "%s-%s-fake", rq->stack, r->logical_id);
 			c.physical_id = buf_take(&b);
 		}
 		if (!c.logical_id || !c.physical_id || !c.type || !c.replace_because) {
-			free(c.logical_id);
-			free(c.physical_id);
-			free(c.type);
-			free(c.replace_because);
+			change_strings_free(&c);
 			ops_changeset_free(cs);
 			return false;
 		}
