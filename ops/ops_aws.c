@@ -1444,16 +1444,40 @@ static bool job_continue_rollback(awsb *b, const ops_request *rq)
 	return ok;
 }
 
-static bool job_template(awsb *b, const ops_request *rq)
+/* A read of one stack (`stack` through `aws`), posting what it finds; false with an ERROR
+ * posted. */
+typedef bool (*stack_read)(awsb *b, aws_client *aws, const char *stack);
+
+/* After the main stack's: the edge's STACK, then, when it is deployed, `read` of it with its
+ * messages marked as the edge's (one not deployed is said by its STACK alone). True without
+ * an edge. */
+static bool edge_too(awsb *b, const ops_request *rq, stack_read read)
 {
-	if (!aws_connect(b, rq))
+	if (!rq->edge.stack)
+		return true;
+	cfn_stack *es = NULL;
+	if (!edge_connect(b, rq) || !edge_describe(b, &es))
 		return false;
+	bool ok = true;
+	if (es) {
+		ops_sink_edge(b->sink, true);
+		ok = read(b, b->edge.aws, es->id ? es->id : b->edge.stack);
+		ops_sink_edge(b->sink, false);
+	}
+	cfn_stack_free(es);
+	return ok;
+}
+
+/* DescribeStacks' parameters and GetTemplate of `stack` through `aws`, posted; false with an
+ * ERROR posted. */
+static bool post_deployed(awsb *b, aws_client *aws, const char *stack)
+{
 	buf tpl;
 	buf_init(&tpl, 0);
 	lms_error err = {0};
 	/* the stack's parameters first: the console's deployed diff needs both */
 	cfn_stack *st = NULL;
-	if (!cfn_describe_stack(b->aws, rq->stack, &st, &err)) {
+	if (!cfn_describe_stack(aws, stack, &st, &err)) {
 		post_error(b, "cannot read the stack", &err);
 		return false;
 	}
@@ -1461,13 +1485,22 @@ static bool job_template(awsb *b, const ops_request *rq)
 		post_stack_parameters(b, st);
 		cfn_stack_free(st);
 	}
-	bool ok = cfn_get_template(b->aws, rq->stack, &tpl, &err);
+	bool ok = cfn_get_template(aws, stack, &tpl, &err);
 	if (!ok)
 		post_error(b, "cannot read the deployed template", &err);
 	else
 		ops_post_text(b->sink, OPS_MSG_TEMPLATE, "%s", buf_cstr(&tpl));
 	buf_free(&tpl);
 	return ok;
+}
+
+/* The deployed stack's parameters and template; with an edge, the edge's after them (its
+ * STACK first: one not deployed has neither). */
+static bool job_template(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	return post_deployed(b, b->aws, rq->stack) && edge_too(b, rq, post_deployed);
 }
 
 /* ListStackResources: what a destroy would delete, for its dialog. */
@@ -1557,15 +1590,13 @@ static void post_drift(awsb *b, const stack_drift *d)
 	buf_free(&t);
 }
 
-static bool job_drift(awsb *b, const ops_request *rq)
+/* Drift detection of `stack` through `aws`, its result posted; false with an ERROR posted. */
+static bool drift_one(awsb *b, aws_client *aws, const char *stack)
 {
-	if (!aws_connect(b, rq))
-		return false;
 	sf_hooks h = hooks(b);
 	stack_drift d;
 	lms_error err = {0};
-	sd_drift_end end = stack_drift_detect(b->aws, b->stack_id ? b->stack_id : rq->stack, &h,
-	                                      drift_progress, &d, &err);
+	sd_drift_end end = stack_drift_detect(aws, stack, &h, drift_progress, &d, &err);
 	bool ok = end == SD_DRIFT_DONE;
 	if (ok)
 		post_drift(b, &d);
@@ -1586,6 +1617,16 @@ static bool job_drift(awsb *b, const ops_request *rq)
 	lms_error_clear(&err);
 	stack_drift_free(&d);
 	return ok;
+}
+
+/* Drift detection of the main stack; with an edge, of the edge after it (its STACK first:
+ * one not deployed is not checked). */
+static bool job_drift(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	return drift_one(b, b->aws, b->stack_id ? b->stack_id : rq->stack) &&
+	       edge_too(b, rq, drift_one);
 }
 
 static bool aws_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *sink)

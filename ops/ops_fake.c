@@ -871,6 +871,82 @@ static bool job_continue(fake *f, const ops_request *rq, ops_sink *s)
 	return true;
 }
 
+/* The edge's STACK when it is not deployed (DescribeStacks refused); true when it is. */
+static bool edge_deployed(fake *f, const ops_request *e, ops_sink *s)
+{
+	if (f->edge_exists)
+		return true;
+	cli_call(f, s, e, "DescribeStacks", 400, "ValidationError: Stack does not exist",
+	         "describe-stacks", NULL);
+	ops_post_stack(s, false, "", "");
+	return false;
+}
+
+/* The deployed diff's view of the edge: its parameters (the values sent before the main
+ * stack's outputs, and each output it takes as a pretend ARN) and its template as deployed
+ * (HTTP/2 only where the model says HTTP/2 and 3: one resource differs). */
+static void edge_template(fake *f, const ops_request *rq, ops_sink *s)
+{
+	ops_request e = edge_of(rq);
+	ops_sink_edge(s, true);
+	if (edge_deployed(f, &e, s)) {
+		cli_call(f, s, &e, "DescribeStacks", 200, "", "describe-stacks", NULL);
+		size_t n = rq->edge.nparams + rq->edge.nfrom;
+		ops_output *v = calloc(n + 1, sizeof(*v));
+		for (size_t i = 0; v && i < rq->edge.nparams; i++)
+			v[i] = (ops_output){rq->edge.params[i].key, rq->edge.params[i].value, ""};
+		for (size_t i = 0; v && i < rq->edge.nfrom; i++)
+			v[rq->edge.nparams + i] = (ops_output){
+			    rq->edge.from[i].key, "arn:aws:fake:eu-west-1:123456789012:x", ""};
+		if (v)
+			ops_post_parameters(s, v, n); /* copies */
+		free(v);
+		cli_call(f, s, &e, "GetTemplate", 200, "", "get-template",
+		         "--query TemplateBody --output text");
+		const char *t = rq->edge.template_text ? rq->edge.template_text : "";
+		const char *h = strstr(t, "HttpVersion: http2and3");
+		if (h)
+			ops_post_text(s, OPS_MSG_TEMPLATE, "%.*sHttpVersion: http2%s", (int)(h - t),
+			              t, h + strlen("HttpVersion: http2and3"));
+		else
+			ops_post_text(s, OPS_MSG_TEMPLATE, "%s", t);
+	}
+	ops_sink_edge(s, false);
+}
+
+/* Drift detection of the edge: under "update" its distribution was changed by hand. */
+static void edge_drift(fake *f, const ops_request *rq, ops_sink *s)
+{
+	ops_request e = edge_of(rq);
+	ops_sink_edge(s, true);
+	if (edge_deployed(f, &e, s)) {
+		cli_call(f, s, &e, "DetectStackDrift", 200, "", "detect-stack-drift", NULL);
+		cli_call(f, s, &e, "DescribeStackResourceDrifts", 200, "",
+		         "describe-stack-resource-drifts", NULL);
+		size_t n = rq->edge.nresources;
+		const ops_resource *d = NULL;
+		for (size_t i = 0; i < n && !d && is(f, "update"); i++)
+			if (strcmp(rq->edge.resources[i].type, "AWS::CloudFront::Distribution") ==
+			    0)
+				d = &rq->edge.resources[i];
+		if (d)
+			ops_post_text(
+			    s, OPS_MSG_DRIFT,
+			    "DRIFTED: 1 of %zu resource(s) drifted, %zu in sync, 0 not "
+			    "checked\n"
+			    "MODIFIED %s (%s)\n"
+			    "    NOT_EQUAL /Properties/DistributionConfig/Comment: expected "
+			    "lms, actual changed-by-hand\n",
+			    n, n - 1, d->logical_id, d->type);
+		else
+			ops_post_text(s, OPS_MSG_DRIFT,
+			              "IN_SYNC: 0 of %zu resource(s) drifted, %zu in sync, 0 not "
+			              "checked\n",
+			              n, n);
+	}
+	ops_sink_edge(s, false);
+}
+
 static bool job_template(fake *f, const ops_request *rq, ops_sink *s)
 {
 	cli_call(f, s, rq, "GetTemplate", f->exists ? 200 : 400,
@@ -885,6 +961,8 @@ static bool job_template(fake *f, const ops_request *rq, ops_sink *s)
 	ops_post_parameters(s, f->dparams, f->ndparams);
 	if (f->deployed) {
 		ops_post_text(s, OPS_MSG_TEMPLATE, "%s", f->deployed);
+		if (rq->edge.stack)
+			edge_template(f, rq, s);
 		return true;
 	}
 	/* a stack deployed before this session: the template with a few lines
@@ -908,6 +986,8 @@ static bool job_template(fake *f, const ops_request *rq, ops_sink *s)
 	}
 	ops_post_text(s, OPS_MSG_TEMPLATE, "%s", buf_cstr(&b));
 	buf_free(&b);
+	if (rq->edge.stack)
+		edge_template(f, rq, s);
 	return true;
 }
 
@@ -978,6 +1058,8 @@ static bool job_drift(fake *f, const ops_request *rq, ops_sink *s)
 		ops_post_text(s, OPS_MSG_DRIFT,
 		              "IN_SYNC: 0 of %zu resource(s) drifted, %zu in sync, 0 not checked\n",
 		              f->nres, f->nres);
+	if (rq->edge.stack)
+		edge_drift(f, rq, s);
 	return true;
 }
 
