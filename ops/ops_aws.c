@@ -1382,7 +1382,49 @@ static bool job_destroy(awsb *b, const ops_request *rq)
 	return ok;
 }
 
-/* Follows an operation already running (after a re-attach or a recovery call). */
+/* Follows the edge's operation already running, its messages the edge's; true when none
+ * runs (its STACK says how it is). */
+static bool edge_watch(awsb *b, const ops_request *rq)
+{
+	cfn_stack *es = NULL;
+	if (!edge_connect(b, rq) || !edge_describe(b, &es))
+		return false;
+	if (!es || !ops_status_in_progress(es->status)) {
+		cfn_stack_free(es);
+		return true;
+	}
+	time_t since = es->updated ? es->updated : es->created;
+	cfn_event_tracker t;
+	bool ok =
+	    cfn_event_tracker_init(&t, es->id ? es->id : b->edge.stack, since > 0 ? since - 1 : 0);
+	if (ok) {
+		ops_sink_edge(b->sink, true);
+		sf_hooks h = hooks(b);
+		cfn_stack *final = NULL;
+		sf_failure first = {0};
+		lms_error err = {0};
+		sf_follow_result fr = sf_follow(b->edge.aws, &t, b->edge.stack, es->id, false, &h,
+		                                &final, &first, &err);
+		ok = fr == SF_SETTLED && final;
+		if (final) {
+			ops_post_stack(b->sink, true, final->status, final->status_reason);
+			post_resources(b, b->edge.aws, final->id ? final->id : b->edge.stack);
+			ok = ok && ops_status_succeeded(final->status);
+		} else if (fr != SF_INTERRUPTED) {
+			post_error(b, "lost track of the edge stack", &err);
+		}
+		ops_sink_edge(b->sink, false);
+		cfn_stack_free(final);
+		sf_failure_free(&first);
+		lms_error_clear(&err);
+		cfn_event_tracker_free(&t);
+	}
+	cfn_stack_free(es);
+	return ok;
+}
+
+/* Follows an operation already running (after a re-attach or a recovery call): the main
+ * stack's, then (with an edge) the edge's. */
 static bool job_watch(awsb *b, const ops_request *rq)
 {
 	if (!aws_connect(b, rq))
@@ -1392,7 +1434,8 @@ static bool job_watch(awsb *b, const ops_request *rq)
 		return false;
 	if (!s || !ops_status_in_progress(s->status)) {
 		cfn_stack_free(s);
-		return true; /* settled meanwhile: the STACK message says how */
+		/* settled meanwhile: the STACK message says how */
+		return !rq->edge.stack || edge_watch(b, rq);
 	}
 	/* the events since the operation began */
 	time_t since = s->updated ? s->updated : s->created;
@@ -1404,7 +1447,7 @@ static bool job_watch(awsb *b, const ops_request *rq)
 		ok = follow(b, rq, &t, deleting ? "DELETE_COMPLETE" : NULL, !deleting, "watch");
 		cfn_event_tracker_free(&t);
 	}
-	return ok;
+	return ok && (!rq->edge.stack || edge_watch(b, rq));
 }
 
 static bool job_cancel(awsb *b, const ops_request *rq)

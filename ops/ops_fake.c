@@ -803,6 +803,34 @@ static bool job_destroy(fake *f, const ops_request *rq, ops_sink *s)
 	return true;
 }
 
+/* The edge's update someone else started (edge-inprogress), followed to its end: its
+ * distribution updated. Nothing when the edge is not in progress. */
+static bool edge_watch(fake *f, const ops_request *rq, ops_sink *s)
+{
+	if (!f->edge_exists || !ops_status_in_progress(f->edge_status))
+		return true;
+	ops_request e = edge_of(rq);
+	ops_sink_edge(s, true);
+	cli_call(f, s, &e, "DescribeStackEvents", 200, "", "describe-stack-events", NULL);
+	ops_post_stack(s, true, f->edge_status, "");
+	for (size_t i = 0; i < rq->edge.nresources; i++) {
+		const ops_resource *r = &rq->edge.resources[i];
+		if (!strstr(r->type, "CloudFront::Distribution"))
+			continue;
+		post_event(s, r->logical_id, r->type, "UPDATE_IN_PROGRESS", "");
+		if (!ops_sleep(s, f->step_ms)) {
+			ops_sink_edge(s, false);
+			return false;
+		}
+		post_event(s, r->logical_id, r->type, "UPDATE_COMPLETE", "");
+	}
+	set_edge_status(f, "UPDATE_COMPLETE");
+	post_event(s, e.stack, "AWS::CloudFormation::Stack", f->edge_status, "");
+	ops_post_stack(s, true, f->edge_status, "");
+	ops_sink_edge(s, false);
+	return true;
+}
+
 static bool job_watch(fake *f, const ops_request *rq, ops_sink *s)
 {
 	cli_call(f, s, rq, "DescribeStackEvents", 200, "", "describe-stack-events", NULL);
@@ -830,9 +858,9 @@ static bool job_watch(fake *f, const ops_request *rq, ops_sink *s)
 	}
 	if (!f->has_running) {
 		ops_post_stack(s, f->exists, f->status, "");
-		return true;
+		return !rq->edge.stack || edge_watch(f, rq, s);
 	}
-	return play(f, rq, s);
+	return play(f, rq, s) && (!rq->edge.stack || edge_watch(f, rq, s));
 }
 
 static bool job_cancel(fake *f, const ops_request *rq, ops_sink *s)
@@ -1134,7 +1162,7 @@ ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, si
 {
 	static const char *const known[] = {
 	    "new",     "update", "fail",      "inprogress", "failed-create", "rollback-failed",
-	    "nocreds", "denied", "throttled", "edge-fail",  "edge-replace"};
+	    "nocreds", "denied", "throttled", "edge-fail",  "edge-replace",  "edge-inprogress"};
 	bool ok = false;
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		ok = ok || strcmp(scenario, known[i]) == 0;
@@ -1142,7 +1170,7 @@ ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, si
 		lms_error_set(err, NULL, 0, 0,
 		              "unknown fake scenario '%s' (new, update, fail, inprogress, "
 		              "failed-create, rollback-failed, nocreds, denied, throttled, "
-		              "edge-fail, edge-replace)",
+		              "edge-fail, edge-replace, edge-inprogress)",
 		              scenario);
 		return NULL;
 	}
@@ -1166,7 +1194,9 @@ ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, si
 	f->exists = !is(f, "new") && !is(f, "fail") && !is(f, "nocreds") && !is(f, "edge-fail");
 	/* the companion, where the scenario has a stack: as deployed with it */
 	f->edge_exists = f->exists && !is(f, "failed-create");
-	set_edge_status(f, f->edge_exists ? "UPDATE_COMPLETE" : "");
+	set_edge_status(f, !f->edge_exists            ? ""
+	                   : is(f, "edge-inprogress") ? "UPDATE_IN_PROGRESS"
+	                                              : "UPDATE_COMPLETE");
 	set_status(f, is(f, "inprogress")        ? "UPDATE_IN_PROGRESS"
 	              : is(f, "failed-create")   ? "ROLLBACK_COMPLETE"
 	              : is(f, "rollback-failed") ? "UPDATE_ROLLBACK_FAILED"

@@ -970,6 +970,12 @@ keys q
 keys 4
 expect edge-fail-state 'CREATE_COMPLETE, then lms-dev-edge . ROLLBACK_COMPLETE'
 keys q
+# an edge operation already running at start is followed as the main stack's is
+start 100 40 LMSCTL_FAKE_AWS=edge-inprogress LMSCTL_FAKE_STEP_MS=300
+expect edge-attach-said 'lms-dev-edge is UPDATE_IN_PROGRESS: re-attached to it'
+expect edge-attach-events 'edge:Distribution +UPDATE_COMPLETE' 20
+expect edge-attach-done 'lms-dev-edge: UPDATE_COMPLETE' 20
+keys q
 # destroy: one typed question naming both stacks and what they hold; the edge goes first
 start 100 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5
 expect edge-destroy-open 'UPDATE_COMPLETE'

@@ -1019,6 +1019,46 @@ static void test_ops_fake_edge(void **state)
 	ops_runner_free(r);
 }
 
+/* An edge operation already running (edge-inprogress): OPS_WATCH follows it after the main
+ * stack (settled), its events and its end marked as the edge's. */
+static void test_ops_fake_edge_watch(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	ops_backend *b = ops_fake_new("edge-inprogress", fake_res, 7, 1, &err);
+	ops_runner *r = ops_runner_new(b, &err);
+	assert_non_null(r);
+	ops_request rq;
+	request(&rq, NULL, 0);
+	ops_resource res[] = {{"Distribution", "AWS::CloudFront::Distribution", ""},
+	                      {"WebAcl", "AWS::WAFv2::WebACL", ""}};
+	rq.edge = (ops_edge){.stack = "lms-test-edge",
+	                     .region = "us-east-1",
+	                     .template_text = "",
+	                     .resources = res,
+	                     .nresources = 2,
+	                     .changeset_id = ""};
+	msgs m;
+	assert_true(run_job(r, OPS_STARTUP, &rq, &m, 5000));
+	size_t est = first_of(&m, 0, OPS_MSG_STACK, true);
+	assert_true(est < m.n);
+	assert_string_equal(m.v[est]->u.stack.status, "UPDATE_IN_PROGRESS");
+	msgs_free(&m);
+	assert_true(run_job(r, OPS_WATCH, &rq, &m, 5000));
+	assert_true(first_of(&m, 0, OPS_MSG_EVENT, false) == m.n); /* the main stack: settled */
+	size_t ev = first_of(&m, 0, OPS_MSG_EVENT, true);
+	assert_true(ev < m.n);
+	size_t last = m.n;
+	for (size_t i = 0; i < m.n; i++)
+		if (m.v[i]->kind == OPS_MSG_STACK && m.v[i]->edge)
+			last = i;
+	assert_true(last < m.n);
+	assert_string_equal(m.v[last]->u.stack.status, "UPDATE_COMPLETE");
+	assert_true(m.v[m.n - 1]->u.done.ok);
+	msgs_free(&m);
+	ops_runner_free(r);
+}
+
 static void test_ops_detach_and_errors(void **state)
 {
 	(void)state;
@@ -1148,6 +1188,7 @@ int main(void)
 	    cmocka_unit_test(test_ops_helpers),
 	    cmocka_unit_test(test_ops_fake_deploy),
 	    cmocka_unit_test(test_ops_fake_edge),
+	    cmocka_unit_test(test_ops_fake_edge_watch),
 	    cmocka_unit_test(test_ops_detach_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

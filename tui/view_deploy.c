@@ -444,7 +444,9 @@ int deploy_start(console *c)
 		return UI_HANDLED | UI_REDRAW;
 	}
 	/* the deploy gate the command line uses too: only a running operation is watched */
-	if (ops_deploy_job(o->stack_known, o->stack_exists, o->stack_status) == OPS_WATCH) {
+	if (ops_deploy_job(o->stack_known, o->stack_exists, o->stack_status) == OPS_WATCH ||
+	    (o->edge.stack && o->edge_known && o->edge_exists &&
+	     ops_status_in_progress(o->edge_status))) {
 		console_progress(c, "an operation is already running on the stack: watching it");
 		resources_clear(o);
 		o->phase = DEP_RUNNING;
@@ -1053,13 +1055,17 @@ static void on_done(console *c, ops_job job, bool ok)
 			return;
 		}
 		o->queued = 0;
-		if (o->stack_known && ops_status_in_progress(o->stack_status)) {
-			/* re-attach to what is running */
+		bool edge_busy = o->edge.stack && o->edge_known && o->edge_exists &&
+		                 ops_status_in_progress(o->edge_status);
+		if ((o->stack_known && ops_status_in_progress(o->stack_status)) || edge_busy) {
+			/* re-attach to what is running: the main stack's, or the edge's */
 			console_set_view(c, VIEW_DEPLOY);
+			bool main_busy = o->stack_known && ops_status_in_progress(o->stack_status);
 			console_msg(c, false, "%s is %s: re-attached to it",
-			            model_get(c->m, "stack") ? model_get(c->m, "stack")
-			                                     : "the stack",
-			            o->stack_status);
+			            !main_busy                 ? o->edge.stack
+			            : model_get(c->m, "stack") ? model_get(c->m, "stack")
+			                                       : "the stack",
+			            main_busy ? o->stack_status : o->edge_status);
 			resources_clear(o);
 			o->phase = DEP_RUNNING;
 			o->total = 0;
@@ -1125,7 +1131,8 @@ static void on_done(console *c, ops_job job, bool ok)
 	}
 	o->phase = DEP_DONE;
 	double secs = ops_now() - o->job_started;
-	if (ok && o->edge.stack && (job == OPS_EXECUTE || job == OPS_DESTROY))
+	if (ok && o->edge.stack &&
+	    (job == OPS_EXECUTE || job == OPS_DESTROY || (job == OPS_WATCH && o->edge_touched)))
 		console_msg(c, false, "%s: %s, %s: %s in %.0f s", model_get(c->m, "stack"),
 		            o->stack_known && o->stack_exists ? o->stack_status : "DELETE_COMPLETE",
 		            o->edge.stack,
