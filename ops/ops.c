@@ -189,6 +189,18 @@ void ops_msg_free(ops_msg *m)
 	free(m);
 }
 
+/* `len` bytes of `text` as a string of their own; NULL when out of memory. */
+static char *text_copy(const char *text, size_t len)
+{
+	char *t = malloc(len + 1);
+	if (t) {
+		if (len)
+			memcpy(t, text, len);
+		t[len] = '\0';
+	}
+	return t;
+}
+
 static void params_free(ops_param *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -236,12 +248,7 @@ static bool edge_copy(ops_edge *dst, const ops_edge *src)
 	dst->stack = dup0(src->stack);
 	dst->region = dup0(src->region);
 	dst->changeset_id = dup0(src->changeset_id);
-	dst->template_text = malloc(src->template_len + 1);
-	if (dst->template_text) {
-		if (src->template_len)
-			memcpy(dst->template_text, src->template_text, src->template_len);
-		dst->template_text[src->template_len] = '\0';
-	}
+	dst->template_text = text_copy(src->template_text, src->template_len);
 	dst->template_len = src->template_len;
 	bool ok = dst->stack && dst->region && dst->changeset_id && dst->template_text &&
 	          params_copy(&dst->params, &dst->nparams, src->params, src->nparams) &&
@@ -271,11 +278,7 @@ void ops_request_free(ops_request *rq)
 	for (size_t i = 0; i < rq->nresources; i++)
 		free(rq->resources[i]);
 	free(rq->resources);
-	for (size_t i = 0; i < rq->nparams; i++) {
-		free(rq->params[i].key);
-		free(rq->params[i].value);
-	}
-	free(rq->params);
+	params_free(rq->params, rq->nparams);
 	ops_edge_free(&rq->edge);
 	memset(rq, 0, sizeof(*rq));
 }
@@ -287,12 +290,7 @@ static bool request_copy(ops_request *dst, const ops_request *src)
 	dst->region = dup0(src->region);
 	dst->environment = dup0(src->environment);
 	dst->changeset_id = dup0(src->changeset_id);
-	dst->template_text = malloc(src->template_len + 1);
-	if (dst->template_text) {
-		if (src->template_len)
-			memcpy(dst->template_text, src->template_text, src->template_len);
-		dst->template_text[src->template_len] = '\0';
-	}
+	dst->template_text = text_copy(src->template_text, src->template_len);
 	dst->template_len = src->template_len;
 	memcpy(dst->sha256, src->sha256, sizeof(dst->sha256));
 	bool ok = dst->stack && dst->region && dst->environment && dst->changeset_id &&
@@ -306,18 +304,7 @@ static bool request_copy(ops_request *dst, const ops_request *src)
 			dst->nresources++;
 		}
 	}
-	if (ok && src->nparams) {
-		dst->params = calloc(src->nparams, sizeof(*dst->params));
-		ok = dst->params != NULL;
-		for (size_t i = 0; ok && i < src->nparams; i++) {
-			dst->params[i].key = dup0(src->params[i].key);
-			dst->params[i].value = dup0(src->params[i].value);
-			dst->params[i].no_echo = src->params[i].no_echo;
-			dst->params[i].keep_previous = src->params[i].keep_previous;
-			dst->nparams++;
-			ok = dst->params[i].key && dst->params[i].value;
-		}
-	}
+	ok = ok && params_copy(&dst->params, &dst->nparams, src->params, src->nparams);
 	ok = ok && edge_copy(&dst->edge, &src->edge);
 	if (!ok)
 		ops_request_free(dst);

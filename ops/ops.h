@@ -32,11 +32,13 @@ typedef enum {
 	/* identity, then the stack's state (OPS_MSG_IDENTITY, OPS_MSG_PARAMETERS when it
 	 * exists, OPS_MSG_STACK) */
 	OPS_STARTUP,
-	OPS_PLAN,              /* create and describe a change set for the template */
-	OPS_DISCARD,           /* delete the change set the operator declined */
-	OPS_EXECUTE,           /* execute the change set, stream events until settled */
-	OPS_DESTROY,           /* delete the stack, stream events until gone */
-	OPS_WATCH,             /* stream events of an operation already in progress */
+	OPS_PLAN,    /* create and describe a change set for the template */
+	OPS_DISCARD, /* delete the change set the operator declined */
+	OPS_EXECUTE, /* execute the change set, stream events until settled */
+	OPS_DESTROY, /* delete the stack, stream events until gone */
+	/* stream events of an operation already in progress: the main stack's, then (with an
+	 * edge) the edge's, each followed to its end when one runs */
+	OPS_WATCH,
 	OPS_CANCEL,            /* CancelUpdateStack */
 	OPS_CONTINUE_ROLLBACK, /* ContinueUpdateRollback */
 	/* DescribeStacks' parameters (OPS_MSG_PARAMETERS), then GetTemplate (OPS_MSG_TEMPLATE):
@@ -371,7 +373,8 @@ typedef struct ops_fake_resource {
  * "denied" (AccessDenied on CreateChangeSet), "throttled" (throttling given
  * up), "edge-fail" (a first deploy whose companion fails after the main stack is created),
  * "edge-replace" (an update: the main stack's changes modifications only, the companion's
- * a replacement). A request with an edge gets a scripted companion: there with the main
+ * a replacement), "edge-inprogress" (the companion's update runs at start; OPS_WATCH follows
+ * it after the main stack's). A request with an edge gets a scripted companion: there with the main
  * stack except after a failed create, its change set pending while the main stack does
  * not exist. A scenario with a stack has the pending change sets OPS_OPEN reads: lms-pending
  * (executable), lms-other-stack (another stack's), lms-executed (EXECUTE_COMPLETE).

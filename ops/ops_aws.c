@@ -414,24 +414,50 @@ static bool job_startup(awsb *b, const ops_request *rq)
 	return ok;
 }
 
+/* A change set message with its id, name and reason (NULL: "") and room for `n` changes;
+ * NULL when out of memory. */
+static ops_msg *changeset_msg(const char *id, const char *name, const char *reason, size_t n)
+{
+	ops_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->kind = OPS_MSG_CHANGESET;
+	ops_changeset *o = &m->u.cs;
+	o->id = strdup(id ? id : "");
+	o->name = strdup(name ? name : "");
+	o->status_reason = strdup(reason ? reason : "");
+	o->v = calloc(n + 1, sizeof(ops_change));
+	if (!o->id || !o->name || !o->status_reason || !o->v) {
+		ops_msg_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Posts `m` when it was made whole (`ok`), else frees it; returns `ok`. */
+static bool post_or_drop(awsb *b, ops_msg *m, bool ok)
+{
+	if (!ok) {
+		ops_msg_free(m);
+		return false;
+	}
+	ops_post(b->sink, m);
+	return true;
+}
+
 /* Posts the change set for review; false when out of memory. */
 static bool post_changeset(awsb *b, const ops_request *rq, const cfn_change_set *cs,
                            bool creates_stack, bool empty, bool opened)
 {
-	ops_msg *m = calloc(1, sizeof(*m));
+	size_t n = empty ? 0 : cs->nchanges;
+	ops_msg *m = changeset_msg(cs->id, cs->name, cs->status_reason, n);
 	if (!m)
 		return false;
-	m->kind = OPS_MSG_CHANGESET;
 	ops_changeset *o = &m->u.cs;
-	o->id = strdup(cs->id ? cs->id : "");
-	o->name = strdup(cs->name ? cs->name : "");
-	o->status_reason = strdup(cs->status_reason ? cs->status_reason : "");
 	memcpy(o->sha256, opened ? "" : rq->sha256, opened ? 1 : sizeof(o->sha256));
 	o->creates_stack = creates_stack;
 	o->opened = opened;
-	size_t n = empty ? 0 : cs->nchanges;
-	o->v = calloc(n + 1, sizeof(ops_change));
-	bool ok = o->id && o->name && o->status_reason && o->v;
+	bool ok = true;
 	for (size_t i = 0; ok && i < n; i++) {
 		const cfn_change *c = &cs->changes[i];
 		ops_change *d = &o->v[i];
@@ -445,12 +471,7 @@ static bool post_changeset(awsb *b, const ops_request *rq, const cfn_change_set 
 		o->n++;
 		ok = d->logical_id && d->physical_id && d->type && d->replace_because;
 	}
-	if (!ok) {
-		ops_msg_free(m);
-		return false;
-	}
-	ops_post(b->sink, m);
-	return true;
+	return post_or_drop(b, m, ok);
 }
 
 /* The stack's state decides the change set's type; false (ERROR posted) when the stack
@@ -570,19 +591,14 @@ static sf_plan_request edge_plan_request(awsb *b, const ops_request *rq, const c
  * its template's resources, posted as a pending change set. */
 static bool post_pending(awsb *b, const ops_request *rq)
 {
-	ops_msg *m = calloc(1, sizeof(*m));
+	ops_msg *m = changeset_msg("", "", "", rq->edge.nresources);
 	if (!m)
 		return false;
-	m->kind = OPS_MSG_CHANGESET;
 	ops_changeset *o = &m->u.cs;
 	bool update = b->ed.gate == EF_GATE_UPDATE;
 	o->pending = true;
 	o->creates_stack = !update;
-	o->id = strdup("");
-	o->name = strdup("");
-	o->status_reason = strdup("");
-	o->v = calloc(rq->edge.nresources + 1, sizeof(ops_change));
-	bool ok = o->id && o->name && o->status_reason && o->v;
+	bool ok = true;
 	for (size_t i = 0; ok && i < rq->edge.nresources; i++) {
 		const ops_resource *r = &rq->edge.resources[i];
 		ops_change *d = &o->v[o->n++];
@@ -595,12 +611,7 @@ static bool post_pending(awsb *b, const ops_request *rq)
 		                  type_is_stateful(r->type)};
 		ok = d->logical_id && d->physical_id && d->type && d->replace_because;
 	}
-	if (!ok) {
-		ops_msg_free(m);
-		return false;
-	}
-	ops_post(b->sink, m);
-	return true;
+	return post_or_drop(b, m, ok);
 }
 
 /* The edge's change set with the outputs of `main`, posted for the same review. */
@@ -1371,7 +1382,49 @@ static bool job_destroy(awsb *b, const ops_request *rq)
 	return ok;
 }
 
-/* Follows an operation already running (after a re-attach or a recovery call). */
+/* Follows the edge's operation already running, its messages the edge's; true when none
+ * runs (its STACK says how it is). */
+static bool edge_watch(awsb *b, const ops_request *rq)
+{
+	cfn_stack *es = NULL;
+	if (!edge_connect(b, rq) || !edge_describe(b, &es))
+		return false;
+	if (!es || !ops_status_in_progress(es->status)) {
+		cfn_stack_free(es);
+		return true;
+	}
+	time_t since = es->updated ? es->updated : es->created;
+	cfn_event_tracker t;
+	bool ok =
+	    cfn_event_tracker_init(&t, es->id ? es->id : b->edge.stack, since > 0 ? since - 1 : 0);
+	if (ok) {
+		ops_sink_edge(b->sink, true);
+		sf_hooks h = hooks(b);
+		cfn_stack *final = NULL;
+		sf_failure first = {0};
+		lms_error err = {0};
+		sf_follow_result fr = sf_follow(b->edge.aws, &t, b->edge.stack, es->id, false, &h,
+		                                &final, &first, &err);
+		ok = fr == SF_SETTLED && final;
+		if (final) {
+			ops_post_stack(b->sink, true, final->status, final->status_reason);
+			post_resources(b, b->edge.aws, final->id ? final->id : b->edge.stack);
+			ok = ok && ops_status_succeeded(final->status);
+		} else if (fr != SF_INTERRUPTED) {
+			post_error(b, "lost track of the edge stack", &err);
+		}
+		ops_sink_edge(b->sink, false);
+		cfn_stack_free(final);
+		sf_failure_free(&first);
+		lms_error_clear(&err);
+		cfn_event_tracker_free(&t);
+	}
+	cfn_stack_free(es);
+	return ok;
+}
+
+/* Follows an operation already running (after a re-attach or a recovery call): the main
+ * stack's, then (with an edge) the edge's. */
 static bool job_watch(awsb *b, const ops_request *rq)
 {
 	if (!aws_connect(b, rq))
@@ -1381,7 +1434,8 @@ static bool job_watch(awsb *b, const ops_request *rq)
 		return false;
 	if (!s || !ops_status_in_progress(s->status)) {
 		cfn_stack_free(s);
-		return true; /* settled meanwhile: the STACK message says how */
+		/* settled meanwhile: the STACK message says how */
+		return !rq->edge.stack || edge_watch(b, rq);
 	}
 	/* the events since the operation began */
 	time_t since = s->updated ? s->updated : s->created;
@@ -1393,7 +1447,7 @@ static bool job_watch(awsb *b, const ops_request *rq)
 		ok = follow(b, rq, &t, deleting ? "DELETE_COMPLETE" : NULL, !deleting, "watch");
 		cfn_event_tracker_free(&t);
 	}
-	return ok;
+	return ok && (!rq->edge.stack || edge_watch(b, rq));
 }
 
 static bool job_cancel(awsb *b, const ops_request *rq)
@@ -1433,16 +1487,40 @@ static bool job_continue_rollback(awsb *b, const ops_request *rq)
 	return ok;
 }
 
-static bool job_template(awsb *b, const ops_request *rq)
+/* A read of one stack (`stack` through `aws`), posting what it finds; false with an ERROR
+ * posted. */
+typedef bool (*stack_read)(awsb *b, aws_client *aws, const char *stack);
+
+/* After the main stack's: the edge's STACK, then, when it is deployed, `read` of it with its
+ * messages marked as the edge's (one not deployed is said by its STACK alone). True without
+ * an edge. */
+static bool edge_too(awsb *b, const ops_request *rq, stack_read read)
 {
-	if (!aws_connect(b, rq))
+	if (!rq->edge.stack)
+		return true;
+	cfn_stack *es = NULL;
+	if (!edge_connect(b, rq) || !edge_describe(b, &es))
 		return false;
+	bool ok = true;
+	if (es) {
+		ops_sink_edge(b->sink, true);
+		ok = read(b, b->edge.aws, es->id ? es->id : b->edge.stack);
+		ops_sink_edge(b->sink, false);
+	}
+	cfn_stack_free(es);
+	return ok;
+}
+
+/* DescribeStacks' parameters and GetTemplate of `stack` through `aws`, posted; false with an
+ * ERROR posted. */
+static bool post_deployed(awsb *b, aws_client *aws, const char *stack)
+{
 	buf tpl;
 	buf_init(&tpl, 0);
 	lms_error err = {0};
 	/* the stack's parameters first: the console's deployed diff needs both */
 	cfn_stack *st = NULL;
-	if (!cfn_describe_stack(b->aws, rq->stack, &st, &err)) {
+	if (!cfn_describe_stack(aws, stack, &st, &err)) {
 		post_error(b, "cannot read the stack", &err);
 		return false;
 	}
@@ -1450,13 +1528,22 @@ static bool job_template(awsb *b, const ops_request *rq)
 		post_stack_parameters(b, st);
 		cfn_stack_free(st);
 	}
-	bool ok = cfn_get_template(b->aws, rq->stack, &tpl, &err);
+	bool ok = cfn_get_template(aws, stack, &tpl, &err);
 	if (!ok)
 		post_error(b, "cannot read the deployed template", &err);
 	else
 		ops_post_text(b->sink, OPS_MSG_TEMPLATE, "%s", buf_cstr(&tpl));
 	buf_free(&tpl);
 	return ok;
+}
+
+/* The deployed stack's parameters and template; with an edge, the edge's after them (its
+ * STACK first: one not deployed has neither). */
+static bool job_template(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	return post_deployed(b, b->aws, rq->stack) && edge_too(b, rq, post_deployed);
 }
 
 /* ListStackResources: what a destroy would delete, for its dialog. */
@@ -1546,15 +1633,13 @@ static void post_drift(awsb *b, const stack_drift *d)
 	buf_free(&t);
 }
 
-static bool job_drift(awsb *b, const ops_request *rq)
+/* Drift detection of `stack` through `aws`, its result posted; false with an ERROR posted. */
+static bool drift_one(awsb *b, aws_client *aws, const char *stack)
 {
-	if (!aws_connect(b, rq))
-		return false;
 	sf_hooks h = hooks(b);
 	stack_drift d;
 	lms_error err = {0};
-	sd_drift_end end = stack_drift_detect(b->aws, b->stack_id ? b->stack_id : rq->stack, &h,
-	                                      drift_progress, &d, &err);
+	sd_drift_end end = stack_drift_detect(aws, stack, &h, drift_progress, &d, &err);
 	bool ok = end == SD_DRIFT_DONE;
 	if (ok)
 		post_drift(b, &d);
@@ -1575,6 +1660,16 @@ static bool job_drift(awsb *b, const ops_request *rq)
 	lms_error_clear(&err);
 	stack_drift_free(&d);
 	return ok;
+}
+
+/* Drift detection of the main stack; with an edge, of the edge after it (its STACK first:
+ * one not deployed is not checked). */
+static bool job_drift(awsb *b, const ops_request *rq)
+{
+	if (!aws_connect(b, rq))
+		return false;
+	return drift_one(b, b->aws, b->stack_id ? b->stack_id : rq->stack) &&
+	       edge_too(b, rq, drift_one);
 }
 
 static bool aws_run(void *ctx, ops_job job, const ops_request *rq, ops_sink *sink)

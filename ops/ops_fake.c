@@ -349,6 +349,61 @@ static bool in_template(const ops_request *rq, const char *id)
 	return false;
 }
 
+/* How many changes of each kind an update has picked so far. */
+typedef struct update_picks {
+	size_t replaced_stateful, replaced_other, removed, modified;
+} update_picks;
+
+static void change_strings_free(ops_change *c)
+{
+	free(c->logical_id);
+	free(c->physical_id);
+	free(c->type);
+	free(c->replace_because);
+}
+
+/* Whether this scenario's update changes the resource, and how (c's action, replacement
+ * and its reasons): a few changes of every kind, picked by type; under "edge-replace"
+ * modifications only (what is replaced is the edge's). */
+static bool fake_update_change(const fake *f, const ops_fake_resource *r, ops_change *c,
+                               update_picks *k)
+{
+	if (is(f, "edge-replace")) {
+		if (k->modified < 3 && strstr(r->type, "Alarm") != NULL) {
+			c->action = OPS_MODIFY;
+			k->modified++;
+			return true;
+		}
+		return false;
+	}
+	if (c->stateful && k->replaced_stateful == 0 && strstr(r->type, "DBCluster") != NULL) {
+		c->action = OPS_MODIFY;
+		c->replacement = OPS_REPL_ALWAYS;
+		free(c->replace_because);
+		c->replace_because =
+		    strdup("DBClusterIdentifier (Always), StorageEncrypted (Always)");
+		k->replaced_stateful++;
+	} else if (!c->stateful && k->replaced_other == 0 &&
+	           strstr(r->type, "SecurityGroup") != NULL) {
+		c->action = OPS_MODIFY;
+		c->replacement = OPS_REPL_CONDITIONAL;
+		free(c->replace_because);
+		c->replace_because = strdup("GroupDescription (Conditionally)");
+		k->replaced_other++;
+	} else if (k->removed == 0 && strstr(r->type, "LogGroup") != NULL) {
+		c->action = OPS_REMOVE;
+		k->removed++;
+	} else if (k->modified < 3 &&
+	           (strstr(r->type, "Subnet") != NULL || strstr(r->type, "Alarm") != NULL ||
+	            strstr(r->type, "Role") != NULL)) {
+		c->action = OPS_MODIFY;
+		k->modified++;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 /* The change set this scenario plans for `rq`. */
 static bool plan_changes(fake *f, const ops_request *rq, ops_changeset *cs)
 {
@@ -368,71 +423,25 @@ static bool plan_changes(fake *f, const ops_request *rq, ops_changeset *cs)
 	memcpy(cs->sha256, rq->sha256, sizeof(cs->sha256));
 	cs->creates_stack = !f->exists;
 	bool update = f->exists;
-	size_t replaced_stateful = 0, replaced_other = 0, removed = 0, modified = 0;
+	update_picks k = {0};
 	for (size_t i = 0; i < f->nres; i++) {
 		const ops_fake_resource *r = &f->res[i];
 		if (!in_template(rq, r->logical_id))
 			continue;
 		ops_change c = {OPS_ADD,         OPS_REPL_NEVER, strdup(r->logical_id), strdup(""),
 		                strdup(r->type), strdup(""),     stateful_type(r->type)};
-		if (update && is(f, "edge-replace")) {
-			/* modifications only: what is replaced is the edge's */
-			if (modified < 3 && strstr(r->type, "Alarm") != NULL) {
-				c.action = OPS_MODIFY;
-				modified++;
-			} else {
-				free(c.logical_id);
-				free(c.physical_id);
-				free(c.type);
-				free(c.replace_because);
-				continue;
-			}
-			free(c.physical_id);
-			buf_init(&b, 0);
-			buf_addf(&b, "%s-%s-fake", rq->stack, r->logical_id);
-			c.physical_id = buf_take(&b);
-		} else if (update) {
-			/* a few changes of every kind, picked by type */
-			if (c.stateful && replaced_stateful == 0 &&
-			    strstr(r->type, "DBCluster") != NULL) {
-				c.action = OPS_MODIFY;
-				c.replacement = OPS_REPL_ALWAYS;
-				free(c.replace_because);
-				c.replace_because = strdup("DBClusterIdentifier (Always), "
-				                           "StorageEncrypted (Always)");
-				replaced_stateful++;
-			} else if (!c.stateful && replaced_other == 0 &&
-			           strstr(r->type, "SecurityGroup") != NULL) {
-				c.action = OPS_MODIFY;
-				c.replacement = OPS_REPL_CONDITIONAL;
-				free(c.replace_because);
-				c.replace_because = strdup("GroupDescription (Conditionally)");
-				replaced_other++;
-			} else if (removed == 0 && strstr(r->type, "LogGroup") != NULL) {
-				c.action = OPS_REMOVE;
-				removed++;
-			} else if (modified < 3 && (strstr(r->type, "Subnet") != NULL ||
-			                            strstr(r->type, "Alarm") != NULL ||
-			                            strstr(r->type, "Role") != NULL)) {
-				c.action = OPS_MODIFY;
-				modified++;
-			} else {
-				free(c.logical_id);
-				free(c.physical_id);
-				free(c.type);
-				free(c.replace_because);
-				continue;
-			}
+		if (update && !fake_update_change(f, r, &c, &k)) {
+			change_strings_free(&c);
+			continue;
+		}
+		if (update) {
 			free(c.physical_id);
 			buf_init(&b, 0);
 			buf_addf(&b, "%s-%s-fake", rq->stack, r->logical_id);
 			c.physical_id = buf_take(&b);
 		}
 		if (!c.logical_id || !c.physical_id || !c.type || !c.replace_because) {
-			free(c.logical_id);
-			free(c.physical_id);
-			free(c.type);
-			free(c.replace_because);
+			change_strings_free(&c);
 			ops_changeset_free(cs);
 			return false;
 		}
@@ -794,6 +803,34 @@ static bool job_destroy(fake *f, const ops_request *rq, ops_sink *s)
 	return true;
 }
 
+/* The edge's update someone else started (edge-inprogress), followed to its end: its
+ * distribution updated. Nothing when the edge is not in progress. */
+static bool edge_watch(fake *f, const ops_request *rq, ops_sink *s)
+{
+	if (!f->edge_exists || !ops_status_in_progress(f->edge_status))
+		return true;
+	ops_request e = edge_of(rq);
+	ops_sink_edge(s, true);
+	cli_call(f, s, &e, "DescribeStackEvents", 200, "", "describe-stack-events", NULL);
+	ops_post_stack(s, true, f->edge_status, "");
+	for (size_t i = 0; i < rq->edge.nresources; i++) {
+		const ops_resource *r = &rq->edge.resources[i];
+		if (!strstr(r->type, "CloudFront::Distribution"))
+			continue;
+		post_event(s, r->logical_id, r->type, "UPDATE_IN_PROGRESS", "");
+		if (!ops_sleep(s, f->step_ms)) {
+			ops_sink_edge(s, false);
+			return false;
+		}
+		post_event(s, r->logical_id, r->type, "UPDATE_COMPLETE", "");
+	}
+	set_edge_status(f, "UPDATE_COMPLETE");
+	post_event(s, e.stack, "AWS::CloudFormation::Stack", f->edge_status, "");
+	ops_post_stack(s, true, f->edge_status, "");
+	ops_sink_edge(s, false);
+	return true;
+}
+
 static bool job_watch(fake *f, const ops_request *rq, ops_sink *s)
 {
 	cli_call(f, s, rq, "DescribeStackEvents", 200, "", "describe-stack-events", NULL);
@@ -821,9 +858,9 @@ static bool job_watch(fake *f, const ops_request *rq, ops_sink *s)
 	}
 	if (!f->has_running) {
 		ops_post_stack(s, f->exists, f->status, "");
-		return true;
+		return !rq->edge.stack || edge_watch(f, rq, s);
 	}
-	return play(f, rq, s);
+	return play(f, rq, s) && (!rq->edge.stack || edge_watch(f, rq, s));
 }
 
 static bool job_cancel(fake *f, const ops_request *rq, ops_sink *s)
@@ -862,6 +899,82 @@ static bool job_continue(fake *f, const ops_request *rq, ops_sink *s)
 	return true;
 }
 
+/* The edge's STACK when it is not deployed (DescribeStacks refused); true when it is. */
+static bool edge_deployed(fake *f, const ops_request *e, ops_sink *s)
+{
+	if (f->edge_exists)
+		return true;
+	cli_call(f, s, e, "DescribeStacks", 400, "ValidationError: Stack does not exist",
+	         "describe-stacks", NULL);
+	ops_post_stack(s, false, "", "");
+	return false;
+}
+
+/* The deployed diff's view of the edge: its parameters (the values sent before the main
+ * stack's outputs, and each output it takes as a pretend ARN) and its template as deployed
+ * (HTTP/2 only where the model says HTTP/2 and 3: one resource differs). */
+static void edge_template(fake *f, const ops_request *rq, ops_sink *s)
+{
+	ops_request e = edge_of(rq);
+	ops_sink_edge(s, true);
+	if (edge_deployed(f, &e, s)) {
+		cli_call(f, s, &e, "DescribeStacks", 200, "", "describe-stacks", NULL);
+		size_t n = rq->edge.nparams + rq->edge.nfrom;
+		ops_output *v = calloc(n + 1, sizeof(*v));
+		for (size_t i = 0; v && i < rq->edge.nparams; i++)
+			v[i] = (ops_output){rq->edge.params[i].key, rq->edge.params[i].value, ""};
+		for (size_t i = 0; v && i < rq->edge.nfrom; i++)
+			v[rq->edge.nparams + i] = (ops_output){
+			    rq->edge.from[i].key, "arn:aws:fake:eu-west-1:123456789012:x", ""};
+		if (v)
+			ops_post_parameters(s, v, n); /* copies */
+		free(v);
+		cli_call(f, s, &e, "GetTemplate", 200, "", "get-template",
+		         "--query TemplateBody --output text");
+		const char *t = rq->edge.template_text ? rq->edge.template_text : "";
+		const char *h = strstr(t, "HttpVersion: http2and3");
+		if (h)
+			ops_post_text(s, OPS_MSG_TEMPLATE, "%.*sHttpVersion: http2%s", (int)(h - t),
+			              t, h + strlen("HttpVersion: http2and3"));
+		else
+			ops_post_text(s, OPS_MSG_TEMPLATE, "%s", t);
+	}
+	ops_sink_edge(s, false);
+}
+
+/* Drift detection of the edge: under "update" its distribution was changed by hand. */
+static void edge_drift(fake *f, const ops_request *rq, ops_sink *s)
+{
+	ops_request e = edge_of(rq);
+	ops_sink_edge(s, true);
+	if (edge_deployed(f, &e, s)) {
+		cli_call(f, s, &e, "DetectStackDrift", 200, "", "detect-stack-drift", NULL);
+		cli_call(f, s, &e, "DescribeStackResourceDrifts", 200, "",
+		         "describe-stack-resource-drifts", NULL);
+		size_t n = rq->edge.nresources;
+		const ops_resource *d = NULL;
+		for (size_t i = 0; i < n && !d && is(f, "update"); i++)
+			if (strcmp(rq->edge.resources[i].type, "AWS::CloudFront::Distribution") ==
+			    0)
+				d = &rq->edge.resources[i];
+		if (d)
+			ops_post_text(
+			    s, OPS_MSG_DRIFT,
+			    "DRIFTED: 1 of %zu resource(s) drifted, %zu in sync, 0 not "
+			    "checked\n"
+			    "MODIFIED %s (%s)\n"
+			    "    NOT_EQUAL /Properties/DistributionConfig/Comment: expected "
+			    "lms, actual changed-by-hand\n",
+			    n, n - 1, d->logical_id, d->type);
+		else
+			ops_post_text(s, OPS_MSG_DRIFT,
+			              "IN_SYNC: 0 of %zu resource(s) drifted, %zu in sync, 0 not "
+			              "checked\n",
+			              n, n);
+	}
+	ops_sink_edge(s, false);
+}
+
 static bool job_template(fake *f, const ops_request *rq, ops_sink *s)
 {
 	cli_call(f, s, rq, "GetTemplate", f->exists ? 200 : 400,
@@ -876,6 +989,8 @@ static bool job_template(fake *f, const ops_request *rq, ops_sink *s)
 	ops_post_parameters(s, f->dparams, f->ndparams);
 	if (f->deployed) {
 		ops_post_text(s, OPS_MSG_TEMPLATE, "%s", f->deployed);
+		if (rq->edge.stack)
+			edge_template(f, rq, s);
 		return true;
 	}
 	/* a stack deployed before this session: the template with a few lines
@@ -899,6 +1014,8 @@ static bool job_template(fake *f, const ops_request *rq, ops_sink *s)
 	}
 	ops_post_text(s, OPS_MSG_TEMPLATE, "%s", buf_cstr(&b));
 	buf_free(&b);
+	if (rq->edge.stack)
+		edge_template(f, rq, s);
 	return true;
 }
 
@@ -969,6 +1086,8 @@ static bool job_drift(fake *f, const ops_request *rq, ops_sink *s)
 		ops_post_text(s, OPS_MSG_DRIFT,
 		              "IN_SYNC: 0 of %zu resource(s) drifted, %zu in sync, 0 not checked\n",
 		              f->nres, f->nres);
+	if (rq->edge.stack)
+		edge_drift(f, rq, s);
 	return true;
 }
 
@@ -1043,7 +1162,7 @@ ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, si
 {
 	static const char *const known[] = {
 	    "new",     "update", "fail",      "inprogress", "failed-create", "rollback-failed",
-	    "nocreds", "denied", "throttled", "edge-fail",  "edge-replace"};
+	    "nocreds", "denied", "throttled", "edge-fail",  "edge-replace",  "edge-inprogress"};
 	bool ok = false;
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		ok = ok || strcmp(scenario, known[i]) == 0;
@@ -1051,7 +1170,7 @@ ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, si
 		lms_error_set(err, NULL, 0, 0,
 		              "unknown fake scenario '%s' (new, update, fail, inprogress, "
 		              "failed-create, rollback-failed, nocreds, denied, throttled, "
-		              "edge-fail, edge-replace)",
+		              "edge-fail, edge-replace, edge-inprogress)",
 		              scenario);
 		return NULL;
 	}
@@ -1075,7 +1194,9 @@ ops_backend *ops_fake_new(const char *scenario, const ops_fake_resource *res, si
 	f->exists = !is(f, "new") && !is(f, "fail") && !is(f, "nocreds") && !is(f, "edge-fail");
 	/* the companion, where the scenario has a stack: as deployed with it */
 	f->edge_exists = f->exists && !is(f, "failed-create");
-	set_edge_status(f, f->edge_exists ? "UPDATE_COMPLETE" : "");
+	set_edge_status(f, !f->edge_exists            ? ""
+	                   : is(f, "edge-inprogress") ? "UPDATE_IN_PROGRESS"
+	                                              : "UPDATE_COMPLETE");
 	set_status(f, is(f, "inprogress")        ? "UPDATE_IN_PROGRESS"
 	              : is(f, "failed-create")   ? "ROLLBACK_COMPLETE"
 	              : is(f, "rollback-failed") ? "UPDATE_ROLLBACK_FAILED"

@@ -757,6 +757,11 @@ expect ddiff-params '# Parameters: 1 of [0-9]+ differ|Parameters: 1 of [0-9]+ di
 expect ddiff-param 'VpcCidr: 10\.40\.0\.0/16 → 10\.52\.0\.0/16'
 expect ddiff-res 'Resources: \+[0-9]+ added +~[0-9]+ modified +−[0-9]+ removed'
 keys G
+# the main stack's unified diff, above the edge's part (at the end)
+for _ in $(seq 8); do
+	screen | grep -qE '^│.│ \+      CidrBlock: 10\.52' && screen | grep -qE '^│.│ -      CidrBlock: 10\.40' && break
+	keys Up
+done
 expect ddiff-unified '^│.│ -      CidrBlock: 10\.40\.0\.0/16'
 expect ddiff-unified-new '^│.│ \+      CidrBlock: 10\.52\.0\.0/16'
 keys q
@@ -767,7 +772,14 @@ keys 5
 expect ddiff-apilog 'cloudformation:DescribeStacks'
 keys : 'diff deployed' Enter
 expect ddiff-cmd 'Deployed diff: the stack against the model'
+# the edge's after the main stack's, under its own heading, its resources tagged
+keys G
+expect ddiff-edge-heading 'Edge stack lms-dev-edge \(us-east-1\): 0 parameter\(s\) and 1 resource\(s\) differ'
+expect ddiff-edge-res '~ edge:Distribution \(AWS::CloudFront::Distribution\): Properties\.'
 keys q
+keys M
+expect ddiff-edge-msg 'differ from the model; lms-dev-edge: 0'
+keys Escape
 keys : 'diff nonsense' Enter
 expect ddiff-bad ':diff takes nothing \(the saved file\) or deployed'
 keys : 'q!' Enter
@@ -791,7 +803,14 @@ expect drift-view 'Drift: lms-dev \(DetectStackDrift\)' 10
 expect drift-summary 'DRIFTED: 1 of [0-9]+ resource\(s\) drifted'
 expect drift-resource 'MODIFIED [A-Za-z0-9]+ \(AWS::[A-Za-z0-9:]+\)'
 expect drift-property 'NOT_EQUAL /Properties/Tags/0/Value: expected lms, actual changed-by-hand'
+# the edge's under their own heading, each resource tagged
+expect drift-edge-heading 'Edge stack lms-dev-edge \(us-east-1\): DRIFTED: 1 of [0-9]+ resource\(s\) drifted'
+expect drift-edge-resource 'MODIFIED edge:Distribution \(AWS::CloudFront::Distribution\)'
+expect drift-edge-property 'NOT_EQUAL /Properties/DistributionConfig/Comment: expected lms'
 keys q
+keys M
+expect drift-edge-msg 'drift: DRIFTED: 1 of [0-9]+ resource\(s\) drifted; lms-dev-edge: DRIFTED: 1 of'
+keys Escape
 keys 5
 expect drift-apilog 'cloudformation:DescribeStackResourceDrifts'
 keys q
@@ -800,6 +819,11 @@ start 80 24 LMSCTL_FAKE_AWS=failed-create LMSCTL_FAKE_STEP_MS=5
 expect drift-sync-open 'ROLLBACK_COMPLETE'
 keys : drift Enter
 expect drift-sync 'IN_SYNC: 0 of [0-9]+ resource\(s\) drifted' 10
+expect drift-edge-none 'Edge stack lms-dev-edge \(us-east-1\): not deployed: nothing to check'
+keys q
+# the deployed diff: the edge not deployed, said under its heading
+keys : 'diff deployed' Enter
+expect ddiff-edge-none 'Edge stack lms-dev-edge \(us-east-1\): not deployed: nothing to compare' 10
 keys q
 keys q
 start 80 24 LMSCTL_FAKE_AWS=new LMSCTL_FAKE_STEP_MS=5
@@ -945,6 +969,12 @@ expect edge-fail-next 'then D deploys again \(the failed edge stack is deleted f
 keys q
 keys 4
 expect edge-fail-state 'CREATE_COMPLETE, then lms-dev-edge . ROLLBACK_COMPLETE'
+keys q
+# an edge operation already running at start is followed as the main stack's is
+start 100 40 LMSCTL_FAKE_AWS=edge-inprogress LMSCTL_FAKE_STEP_MS=300
+expect edge-attach-said 'lms-dev-edge is UPDATE_IN_PROGRESS: re-attached to it'
+expect edge-attach-events 'edge:Distribution +UPDATE_COMPLETE' 20
+expect edge-attach-done 'lms-dev-edge: UPDATE_COMPLETE' 20
 keys q
 # destroy: one typed question naming both stacks and what they hold; the edge goes first
 start 100 40 LMSCTL_FAKE_AWS=update LMSCTL_FAKE_STEP_MS=5

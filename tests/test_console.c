@@ -964,6 +964,27 @@ static void test_ops_fake_edge(void **state)
 	assert_true(first_of(&m, 0, OPS_MSG_OUTPUTS, false) < eout && eout < m.n);
 	assert_true(m.v[m.n - 1]->u.done.ok);
 	msgs_free(&m);
+	/* drift and the deployed template: the main stack's, then the edge's, marked */
+	assert_true(run_job(r, OPS_DRIFT, &rq, &m, 5000));
+	size_t mdrift = first_of(&m, 0, OPS_MSG_DRIFT, false);
+	size_t edrift = first_of(&m, 0, OPS_MSG_DRIFT, true);
+	assert_true(mdrift < edrift && edrift < m.n);
+	assert_true(strncmp(m.v[edrift]->u.text, "IN_SYNC: 0 of 2 resource(s) ", 28) == 0);
+	call = first_of(&m, mdrift, OPS_MSG_CALL, true);
+	assert_true(call < m.n);
+	assert_non_null(
+	    strstr(m.v[call]->u.call.cli, "detect-stack-drift --stack-name lms-test-edge"));
+	assert_non_null(strstr(m.v[call]->u.call.cli, "--region us-east-1"));
+	msgs_free(&m);
+	assert_true(run_job(r, OPS_TEMPLATE, &rq, &m, 5000));
+	size_t mtpl = first_of(&m, 0, OPS_MSG_TEMPLATE, false);
+	size_t etpl = first_of(&m, 0, OPS_MSG_TEMPLATE, true);
+	assert_true(mtpl < etpl && etpl < m.n);
+	assert_string_equal(m.v[etpl]->u.text, "Resources: {}\n");
+	size_t eparams = first_of(&m, mtpl, OPS_MSG_PARAMETERS, true);
+	assert_true(eparams < etpl);
+	assert_int_equal(m.v[eparams]->u.outputs.n, 2); /* Environment, AlbArn */
+	msgs_free(&m);
 	/* destroy: the edge gone before the main stack's first deletion */
 	assert_true(run_job(r, OPS_DESTROY, &rq, &m, 10000));
 	size_t edge_gone = m.n, main_first = first_of(&m, 0, OPS_MSG_EVENT, false);
@@ -976,6 +997,65 @@ static void test_ops_fake_edge(void **state)
 	assert_true(m.v[m.n - 1]->u.done.ok);
 	msgs_free(&m);
 	free(cs_id);
+	ops_runner_free(r);
+	/* a stack whose edge is not deployed (a failed create): its STACK says so, no drift, no
+	 * template of the edge; the job is the main stack's and succeeds */
+	b = ops_fake_new("failed-create", fake_res, 7, 1, &err);
+	r = ops_runner_new(b, &err);
+	assert_non_null(r);
+	rq.changeset_id = "";
+	for (int j = 0; j < 2; j++) {
+		ops_job job = j ? OPS_TEMPLATE : OPS_DRIFT;
+		assert_true(run_job(r, job, &rq, &m, 5000));
+		size_t est = first_of(&m, 0, OPS_MSG_STACK, true);
+		assert_true(est < m.n);
+		assert_false(m.v[est]->u.stack.exists);
+		assert_true(first_of(&m, 0, OPS_MSG_DRIFT, true) == m.n);
+		assert_true(first_of(&m, 0, OPS_MSG_TEMPLATE, true) == m.n);
+		assert_true(first_of(&m, 0, j ? OPS_MSG_TEMPLATE : OPS_MSG_DRIFT, false) < m.n);
+		assert_true(m.v[m.n - 1]->u.done.ok);
+		msgs_free(&m);
+	}
+	ops_runner_free(r);
+}
+
+/* An edge operation already running (edge-inprogress): OPS_WATCH follows it after the main
+ * stack (settled), its events and its end marked as the edge's. */
+static void test_ops_fake_edge_watch(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	ops_backend *b = ops_fake_new("edge-inprogress", fake_res, 7, 1, &err);
+	ops_runner *r = ops_runner_new(b, &err);
+	assert_non_null(r);
+	ops_request rq;
+	request(&rq, NULL, 0);
+	ops_resource res[] = {{"Distribution", "AWS::CloudFront::Distribution", ""},
+	                      {"WebAcl", "AWS::WAFv2::WebACL", ""}};
+	rq.edge = (ops_edge){.stack = "lms-test-edge",
+	                     .region = "us-east-1",
+	                     .template_text = "",
+	                     .resources = res,
+	                     .nresources = 2,
+	                     .changeset_id = ""};
+	msgs m;
+	assert_true(run_job(r, OPS_STARTUP, &rq, &m, 5000));
+	size_t est = first_of(&m, 0, OPS_MSG_STACK, true);
+	assert_true(est < m.n);
+	assert_string_equal(m.v[est]->u.stack.status, "UPDATE_IN_PROGRESS");
+	msgs_free(&m);
+	assert_true(run_job(r, OPS_WATCH, &rq, &m, 5000));
+	assert_true(first_of(&m, 0, OPS_MSG_EVENT, false) == m.n); /* the main stack: settled */
+	size_t ev = first_of(&m, 0, OPS_MSG_EVENT, true);
+	assert_true(ev < m.n);
+	size_t last = m.n;
+	for (size_t i = 0; i < m.n; i++)
+		if (m.v[i]->kind == OPS_MSG_STACK && m.v[i]->edge)
+			last = i;
+	assert_true(last < m.n);
+	assert_string_equal(m.v[last]->u.stack.status, "UPDATE_COMPLETE");
+	assert_true(m.v[m.n - 1]->u.done.ok);
+	msgs_free(&m);
 	ops_runner_free(r);
 }
 
@@ -1108,6 +1188,7 @@ int main(void)
 	    cmocka_unit_test(test_ops_helpers),
 	    cmocka_unit_test(test_ops_fake_deploy),
 	    cmocka_unit_test(test_ops_fake_edge),
+	    cmocka_unit_test(test_ops_fake_edge_watch),
 	    cmocka_unit_test(test_ops_detach_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

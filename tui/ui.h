@@ -285,7 +285,14 @@ typedef struct stackops {
 	/* ListStackResources, read for the destroy dialog (X) */
 	ops_resource *dres;
 	size_t ndres;
-	char *drift;      /* the last drift detection's result (OPS_MSG_DRIFT) */
+	char *drift; /* the last drift detection's result (OPS_MSG_DRIFT) */
+	/* the edge's, read by the same drift or deployed diff job (side_edge): its drift result,
+	 * deployed template and parameters; NULL when none came (not deployed, or an error) */
+	char *edrift;
+	char *edeployed_template;
+	ops_output *edparams;
+	size_t nedparams;
+	bool side_edge;   /* the last drift or deployed diff job's request carried the edge */
 	char *open_name;  /* :changeset NAME: the change set the OPS_OPEN job reads */
 	char *open_stack; /* the model's stack when it was opened */
 	dep_phase phase;

@@ -85,16 +85,32 @@ static bool edge_work(const stackops *o)
 	return o->edge.stack && o->have_ecs && (o->ecs.pending || o->ecs.n > 0);
 }
 
+static void params_clear(ops_output **v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++) {
+		free((*v)[i].key);
+		free((*v)[i].value);
+		free((*v)[i].description);
+	}
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
 static void dparams_clear(stackops *o)
 {
-	for (size_t i = 0; i < o->ndparams; i++) {
-		free(o->dparams[i].key);
-		free(o->dparams[i].value);
-		free(o->dparams[i].description);
-	}
-	free(o->dparams);
-	o->dparams = NULL;
-	o->ndparams = 0;
+	params_clear(&o->dparams, &o->ndparams);
+}
+
+/* What a drift or deployed diff job reads, cleared before it runs. */
+static void side_clear(stackops *o)
+{
+	free(o->drift);
+	free(o->edrift);
+	free(o->deployed_template);
+	free(o->edeployed_template);
+	o->drift = o->edrift = o->deployed_template = o->edeployed_template = NULL;
+	params_clear(&o->edparams, &o->nedparams);
 }
 
 void stackops_free(stackops *o)
@@ -122,8 +138,7 @@ void stackops_free(stackops *o)
 	free(o->stack_reason);
 	free(o->phase_text);
 	free(o->error);
-	free(o->deployed_template);
-	free(o->drift);
+	side_clear(o);
 	free(o->open_name);
 	free(o->open_stack);
 	dparams_clear(o);
@@ -344,6 +359,10 @@ bool stackops_start(console *c, ops_job job)
 	}
 	free(o->error);
 	o->error = NULL;
+	if (job == OPS_DRIFT || job == OPS_TEMPLATE) {
+		side_clear(o);
+		o->side_edge = rq.edge.stack != NULL;
+	}
 	if (side_job(job))
 		return true; /* the stack view keeps showing the operation it showed */
 	o->job = job;
@@ -425,7 +444,9 @@ int deploy_start(console *c)
 		return UI_HANDLED | UI_REDRAW;
 	}
 	/* the deploy gate the command line uses too: only a running operation is watched */
-	if (ops_deploy_job(o->stack_known, o->stack_exists, o->stack_status) == OPS_WATCH) {
+	if (ops_deploy_job(o->stack_known, o->stack_exists, o->stack_status) == OPS_WATCH ||
+	    (o->edge.stack && o->edge_known && o->edge_exists &&
+	     ops_status_in_progress(o->edge_status))) {
 		console_progress(c, "an operation is already running on the stack: watching it");
 		resources_clear(o);
 		o->phase = DEP_RUNNING;
@@ -1013,6 +1034,8 @@ static void plan_ended(console *c)
 	console_set_view(c, VIEW_DEPLOY);
 }
 
+static void drift_show(console *c);
+
 static void on_done(console *c, ops_job job, bool ok)
 {
 	stackops *o = &c->ops;
@@ -1032,13 +1055,17 @@ static void on_done(console *c, ops_job job, bool ok)
 			return;
 		}
 		o->queued = 0;
-		if (o->stack_known && ops_status_in_progress(o->stack_status)) {
-			/* re-attach to what is running */
+		bool edge_busy = o->edge.stack && o->edge_known && o->edge_exists &&
+		                 ops_status_in_progress(o->edge_status);
+		if ((o->stack_known && ops_status_in_progress(o->stack_status)) || edge_busy) {
+			/* re-attach to what is running: the main stack's, or the edge's */
 			console_set_view(c, VIEW_DEPLOY);
+			bool main_busy = o->stack_known && ops_status_in_progress(o->stack_status);
 			console_msg(c, false, "%s is %s: re-attached to it",
-			            model_get(c->m, "stack") ? model_get(c->m, "stack")
-			                                     : "the stack",
-			            o->stack_status);
+			            !main_busy                 ? o->edge.stack
+			            : model_get(c->m, "stack") ? model_get(c->m, "stack")
+			                                       : "the stack",
+			            main_busy ? o->stack_status : o->edge_status);
 			resources_clear(o);
 			o->phase = DEP_RUNNING;
 			o->total = 0;
@@ -1068,9 +1095,15 @@ static void on_done(console *c, ops_job job, bool ok)
 		if (!ok)
 			o->phase = DEP_DONE; /* the error says why; nothing changed */
 		return;
-	case OPS_DISCARD:
-	case OPS_TEMPLATE:
+	case OPS_TEMPLATE: /* with the edge: both stacks read, one page */
+		if (o->side_edge && o->deployed_template)
+			diff_show_deployed(c, o->deployed_template, strlen(o->deployed_template));
+		return;
 	case OPS_DRIFT: /* the result is its own page (OPS_MSG_DRIFT), an error its message */
+		if (o->side_edge && o->drift)
+			drift_show(c);
+		return;
+	case OPS_DISCARD:
 		return;
 	case OPS_RESOURCES:
 		if (o->destroy_waiting) {
@@ -1098,7 +1131,8 @@ static void on_done(console *c, ops_job job, bool ok)
 	}
 	o->phase = DEP_DONE;
 	double secs = ops_now() - o->job_started;
-	if (ok && o->edge.stack && (job == OPS_EXECUTE || job == OPS_DESTROY))
+	if (ok && o->edge.stack &&
+	    (job == OPS_EXECUTE || job == OPS_DESTROY || (job == OPS_WATCH && o->edge_touched)))
 		console_msg(c, false, "%s: %s, %s: %s in %.0f s", model_get(c->m, "stack"),
 		            o->stack_known && o->stack_exists ? o->stack_status : "DELETE_COMPLETE",
 		            o->edge.stack,
@@ -1114,8 +1148,6 @@ static void on_done(console *c, ops_job job, bool ok)
 		            o->stack_status ? o->stack_status : "failed",
 		            o->root_reason ? ": " : "", o->root_reason ? o->root_reason : "");
 }
-
-static void drift_show(console *c);
 
 /* A message about the companion stack; false when it is handled as the main stack's are
  * (the API log, phases, errors, events, the end). */
@@ -1165,6 +1197,19 @@ static bool edge_on_msg(console *c, ops_msg *m)
 		}
 		return true;
 	}
+	case OPS_MSG_DRIFT:
+		set_str(&o->edrift, m->u.text);
+		return true;
+	case OPS_MSG_TEMPLATE:
+		set_str(&o->edeployed_template, m->u.text);
+		return true;
+	case OPS_MSG_PARAMETERS:
+		params_clear(&o->edparams, &o->nedparams);
+		o->edparams = m->u.outputs.v;
+		o->nedparams = m->u.outputs.n;
+		m->u.outputs.v = NULL; /* moved */
+		m->u.outputs.n = 0;
+		return true;
 	case OPS_MSG_RESOURCES:
 		ops_resources_free(o->edres, o->nedres);
 		o->edres = m->u.resources.v;
@@ -1210,7 +1255,8 @@ void deploy_on_msg(console *c, ops_msg *m)
 		break;
 	case OPS_MSG_DRIFT:
 		set_str(&o->drift, m->u.text);
-		drift_show(c);
+		if (!o->side_edge) /* else at the job's end, with the edge's */
+			drift_show(c);
 		break;
 	case OPS_MSG_CHANGESET:
 		if (o->have_cs)
@@ -1257,7 +1303,7 @@ void deploy_on_msg(console *c, ops_msg *m)
 		break;
 	case OPS_MSG_TEMPLATE:
 		set_str(&o->deployed_template, m->u.text);
-		if (o->deployed_template)
+		if (o->deployed_template && !o->side_edge) /* else at the job's end */
 			diff_show_deployed(c, o->deployed_template, strlen(o->deployed_template));
 		break;
 	case OPS_MSG_RESOURCES:
@@ -1281,7 +1327,44 @@ void deploy_on_msg(console *c, ops_msg *m)
 
 /* ---- drift -------------------------------------------------------------------- */
 
-/* The Drift view: the detection's result, each drifted resource and its properties. */
+/* The edge's part of the Drift view, under its own heading, each resource as `edge:Id`;
+ * its first line added to the message `msg`. Whether it says anything but in sync. */
+static bool drift_edge_text(console *c, dialog *d, buf *msg)
+{
+	const stackops *o = &c->ops;
+	const char *tag = o->edge_name ? o->edge_name : "edge";
+	dlg_addf(d, "\n# Edge stack %s (%s): ", o->edge.stack, o->edge.region);
+	if (!o->edrift) {
+		bool none = o->edge_known && !o->edge_exists;
+		dlg_addf(d, "%s\n",
+		         none ? "not deployed: nothing to check (D creates it after "
+		                "the main stack)"
+		              : "not checked (the message line said why)");
+		buf_addf(msg, "; %s %s", o->edge.stack, none ? "not deployed" : "not checked");
+		return !none;
+	}
+	const char *t = o->edrift;
+	size_t first = strcspn(t, "\n");
+	dlg_addf(d, "%.*s\n", (int)first, t);
+	buf_addf(msg, "; %s: %.*s", o->edge.stack, (int)strcspn(t, ",\n"), t);
+	/* "MODIFIED Id (Type) ...": the status in capitals, then the logical id, tagged */
+	for (const char *l = t[first] ? t + first + 1 : ""; *l;) {
+		size_t len = strcspn(l, "\n");
+		size_t word = strspn(l, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+		if (word && word < len && l[word] == ' ')
+			dlg_addf(d, "%.*s %s:%.*s\n", (int)word, l, tag, (int)(len - word - 1),
+			         l + word + 1);
+		else
+			dlg_addf(d, "%.*s\n", (int)len, l);
+		l += len + (l[len] == '\n');
+	}
+	if (strncmp(t, "IN_SYNC", 7) == 0)
+		dlg_addf(d, "\nEvery resource of the edge checked is as its template says.\n");
+	return strncmp(t, "IN_SYNC", 7) != 0;
+}
+
+/* The Drift view: the detection's result, each drifted resource and its properties; with
+ * the edge, the edge's after it (drift_edge_text). */
 static void drift_show(console *c)
 {
 	const char *t = c->ops.drift ? c->ops.drift : "";
@@ -1298,8 +1381,17 @@ static void drift_show(console *c)
 	dlg_addf(d, "%s", t[first] ? t + first + 1 : "");
 	if (strncmp(t, "IN_SYNC", 7) == 0)
 		dlg_addf(d, "\nEvery resource checked is as the template says.\n");
+	bool drifted = strncmp(t, "IN_SYNC", 7) != 0;
+	buf msg;
+	buf_init(&msg, 0);
+	/* with the edge, each stack's status and count (to the first comma): one line */
+	size_t sum = c->ops.side_edge ? strcspn(t, ",\n") : first;
+	buf_addf(&msg, "drift: %.*s", (int)sum, t);
+	if (c->ops.side_edge)
+		drifted = drift_edge_text(c, d, &msg) || drifted;
 	dlg_push(c, d);
-	console_msg(c, strncmp(t, "IN_SYNC", 7) != 0, "drift: %.*s", (int)first, t);
+	console_msg(c, drifted, "%s", buf_cstr(&msg));
+	buf_free(&msg);
 }
 
 int drift_start(console *c)

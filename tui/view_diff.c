@@ -4,6 +4,7 @@
 #include "tui/ui.h"
 
 #include "common/diff.h"
+#include "ops/envflow.h"
 #include "ops/stackdiff.h"
 #include "tui/ui_text.h"
 
@@ -272,7 +273,8 @@ static void deployed_params_text(console *c, const stack_diff *d, dialog *dl)
 		dlg_addf(dl, "  every parameter as deployed\n");
 }
 
-static void deployed_resources_text(console *c, const stack_diff *d, dialog *dl)
+/* `tag`: "" for the main stack's resources, "edge:" for the edge's. */
+static void deployed_resources_text(console *c, const stack_diff *d, dialog *dl, const char *tag)
 {
 	dlg_addf(dl, "\n# Resources: %s%zu added  %s%zu modified  %s%zu removed\n", c->sym.add,
 	         d->added, c->sym.modify, d->modified, c->sym.remove, d->removed);
@@ -281,7 +283,8 @@ static void deployed_resources_text(console *c, const stack_diff *d, dialog *dl)
 		const char *sym = r->state == SD_RES_ADDED     ? c->sym.add
 		                  : r->state == SD_RES_REMOVED ? c->sym.remove
 		                                               : c->sym.modify;
-		dlg_addf(dl, "  %s %s (%s)%s", sym, r->logical_id, r->type, r->nchanged ? ":" : "");
+		dlg_addf(dl, "  %s %s%s (%s)%s", sym, tag, r->logical_id, r->type,
+		         r->nchanged ? ":" : "");
 		for (size_t k = 0; k < r->nchanged; k++)
 			dlg_addf(dl, "%s %s", k ? "," : "", r->changed[k]);
 		dlg_addf(dl, "\n");
@@ -290,13 +293,111 @@ static void deployed_resources_text(console *c, const stack_diff *d, dialog *dl)
 		dlg_addf(dl, "  every resource as deployed\n");
 }
 
+/* The deployed parameters as a stack's (borrowed strings; free the array only). */
+static cfn_kv *kv_of_outputs(const ops_output *v, size_t n)
+{
+	cfn_kv *kv = calloc(n + 1, sizeof(*kv));
+	for (size_t i = 0; kv && i < n; i++)
+		kv[i] = (cfn_kv){v[i].key, v[i].value, false, false};
+	return kv;
+}
+
+/* One stack's part of the page: its parameters, resources (each with `tag`) and the
+ * unified diff of the rendered templates. */
+static void deployed_text(console *c, const stack_diff *d, dialog *dl, const char *tag)
+{
+	deployed_params_text(c, d, dl);
+	deployed_resources_text(c, d, dl, tag);
+	dlg_addf(dl, "\n# Template: rendered, deployed (-) against the model (+)\n");
+	if (d->unified.len)
+		dlg_addf(dl, "%s", buf_cstr(&d->unified));
+	else
+		dlg_addf(dl, "  the same\n");
+}
+
+/* The values a deploy of the edge sends (borrowed): those known before the main stack's
+ * outputs, then each parameter it takes from them at its deployed value (the main stack's
+ * outputs as they were; `lmsctl diff` reads them anew). */
+static cfn_kv *edge_values(const stackops *o, size_t *n)
+{
+	const ops_edge *e = &o->edge;
+	cfn_kv *kv = calloc(e->nparams + e->nfrom + 1, sizeof(*kv));
+	*n = 0;
+	for (size_t i = 0; kv && i < e->nparams; i++)
+		kv[(*n)++] = (cfn_kv){e->params[i].key, e->params[i].value, e->params[i].no_echo,
+		                      e->params[i].keep_previous};
+	for (size_t i = 0; kv && i < e->nfrom; i++)
+		for (size_t j = 0; j < o->nedparams; j++)
+			if (strcmp(o->edparams[j].key, e->from[i].key) == 0)
+				kv[(*n)++] =
+				    (cfn_kv){e->from[i].key, o->edparams[j].value, false, false};
+	return kv;
+}
+
+/* The edge's part of the page, under its own heading; its sum added to `msg`. */
+static void deployed_edge_text(console *c, dialog *dl, buf *msg)
+{
+	const stackops *o = &c->ops;
+	dlg_addf(dl, "\n# Edge stack %s (%s): ", o->edge.stack, o->edge.region);
+	if (!o->edeployed_template) {
+		bool none = o->edge_known && !o->edge_exists;
+		dlg_addf(dl, "%s\n",
+		         none ? "not deployed: nothing to compare with (D creates it "
+		                "after the main stack)"
+		              : "not read (the message line said why)");
+		buf_addf(msg, "; %s %s", o->edge.stack, none ? "not deployed" : "not read");
+		return;
+	}
+	ef_companion ec;
+	lms_error err = {0};
+	size_t nvalues = 0;
+	cfn_kv *values = edge_values(o, &nvalues);
+	cfn_kv *kv = kv_of_outputs(o->edparams, o->nedparams);
+	stack_diff d = {0};
+	bool ok = ef_open(c->cat, c->m, &ec, &err) && ec.comp && values && kv;
+	if (ok) {
+		cfn_stack st = {
+		    .name = o->edge.stack, .parameters = kv, .nparameters = o->nedparams};
+		sd_input in = {.cat = ec.cat,
+		               .m = ec.m,
+		               .stack = &st,
+		               .deployed = o->edeployed_template,
+		               .deployed_len = strlen(o->edeployed_template),
+		               .unified = true,
+		               .values = values,
+		               .nvalues = nvalues};
+		ok = stack_diff_compute(&in, &d, &err);
+	}
+	if (ok) {
+		dlg_addf(dl, "%zu parameter(s) and %zu resource(s) differ\n", d.params_differ,
+		         d.nres);
+		buf tag;
+		buf_init(&tag, 0);
+		buf_addf(&tag, "%s:", o->edge_name ? o->edge_name : "edge");
+		deployed_text(c, &d, dl, buf_cstr(&tag));
+		buf_free(&tag);
+		buf_addf(msg, "; %s: %zu parameter(s) and %zu resource(s)", o->edge.stack,
+		         d.params_differ, d.nres);
+	} else {
+		char *why = err.msg ? lms_error_format(&err) : NULL;
+		dlg_addf(dl, "not compared: %s\n", why ? why : "out of memory");
+		buf_addf(msg, "; %s not compared", o->edge.stack);
+		free(why);
+	}
+	stack_diff_free(&d);
+	ef_close(&ec);
+	lms_error_clear(&err);
+	free(values);
+	free(kv);
+}
+
+/* The deployed diff's page: the main stack's; with the edge (side_edge), the edge's after
+ * it under its own heading. */
 void diff_show_deployed(console *c, const char *deployed, size_t len)
 {
-	cfn_kv *kv = calloc(c->ops.ndparams + 1, sizeof(*kv));
+	cfn_kv *kv = kv_of_outputs(c->ops.dparams, c->ops.ndparams);
 	if (!kv)
 		return;
-	for (size_t i = 0; i < c->ops.ndparams; i++)
-		kv[i] = (cfn_kv){c->ops.dparams[i].key, c->ops.dparams[i].value, false, false};
 	cfn_stack st = {.name = (char *)model_get(c->m, "stack"),
 	                .parameters = kv,
 	                .nparameters = c->ops.ndparams};
@@ -313,22 +414,20 @@ void diff_show_deployed(console *c, const char *deployed, size_t len)
 		console_msg(c, true, "no deployed diff: %s", why ? why : "error");
 		free(why);
 	} else {
+		buf msg;
+		buf_init(&msg, 0);
+		buf_addf(&msg, "%s: %zu parameter(s) and %zu resource(s) differ from the model",
+		         st.name ? st.name : "the stack", d.params_differ, d.nres);
 		dialog *dl = dlg_new(
 		    DLG_TEXT, "Deployed diff: the stack against the model (lmsctl diff)", NULL);
 		if (dl) {
-			deployed_params_text(c, &d, dl);
-			deployed_resources_text(c, &d, dl);
-			dlg_addf(dl,
-			         "\n# Template: rendered, deployed (-) against the model (+)\n");
-			if (d.unified.len)
-				dlg_addf(dl, "%s", buf_cstr(&d.unified));
-			else
-				dlg_addf(dl, "  the same\n");
+			deployed_text(c, &d, dl, "");
+			if (c->ops.side_edge)
+				deployed_edge_text(c, dl, &msg);
 			dlg_push(c, dl);
 		}
-		console_msg(c, false,
-		            "%s: %zu parameter(s) and %zu resource(s) differ from the model",
-		            st.name ? st.name : "the stack", d.params_differ, d.nres);
+		console_msg(c, false, "%s", buf_cstr(&msg));
+		buf_free(&msg);
 	}
 	lms_error_clear(&err);
 	stack_diff_free(&d);
