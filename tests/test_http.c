@@ -321,6 +321,324 @@ static void test_masking(void **state)
 	buf_free(&out);
 }
 
+/* ---- edges (issue 15: each threshold on both sides, each exact name against a near one) ---- */
+
+static void test_endpoint_edges(void **state)
+{
+	(void)state;
+	/* loopback: exact names, any case; 127.0.0.0/8 as a dotted quad only */
+	check_parse("http://LOCALHOST", "http", "localhost", "");
+	check_parse("HTTP://127.255.0.9:1/", "http", "127.255.0.9:1", "");
+	check_parse("http://[::1]", "http", "[::1]", "");
+	check_refused("http://localhostx", "plain http");
+	check_refused("http://localhos", "plain http");
+	check_refused("http://[::2]", "plain http");
+	check_refused("http://[::1", "plain http");
+	check_refused("http://127...", "plain http");
+	check_refused("http://127.0.0", "plain http");
+	check_refused("http://127.0.0.1.5", "plain http");
+	check_refused("http://127.0.0.a", "plain http");
+	check_refused("http://128.0.0.1", "plain http");
+	check_refused("http://1270.0.0.1", "plain http");
+	/* the scheme: exactly https or http, any case */
+	check_parse("hTtPs://H.example.com//", "https", "h.example.com", "");
+	check_parse("https://h.example.com/a/b//", "https", "h.example.com", "/a/b");
+	check_parse("https://[2001:db8::1]:443/p", "https", "[2001:db8::1]:443", "/p");
+	check_refused("httpss://h.example.com", "only https");
+	check_refused("htt://127.0.0.1", "only https");
+	check_refused("https:///path", "SCHEME://HOST");
+	check_refused("https://h.example.com/a#frag", "without user");
+	check_refused("https://h.example.com?x", "without user");
+	check_refused("https://exa mple.com", "space");
+	check_refused("https://exa\x01mple.com", "space");
+	/* endpoint variables: a service's name with '-' becomes '_'; the China partition
+	 * is cn- exactly; the sso portal */
+	setenv("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:4444", 1);
+	check_endpoint("sso-oidc", "eu-west-1", NULL, "http://127.0.0.1:4444", true);
+	unsetenv("AWS_ENDPOINT_URL_SSO_OIDC");
+	check_endpoint("sso-oidc", "eu-west-1", NULL, "https://sso-oidc.eu-west-1.amazonaws.com",
+	               false);
+	check_endpoint("sso", "eu-west-1", NULL, "https://portal.sso.eu-west-1.amazonaws.com",
+	               false);
+	check_endpoint("ssox", "eu-west-1", NULL, "https://ssox.eu-west-1.amazonaws.com", false);
+	check_endpoint("sts", "cnx-1", NULL, "https://sts.cnx-1.amazonaws.com", false);
+	check_endpoint("sts", "cn-northwest-1", NULL, "https://sts.cn-northwest-1.amazonaws.com.cn",
+	               false);
+	/* AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is "true" in any case, nothing else */
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1111", 1);
+	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE", 1);
+	check_endpoint("s3", "eu-west-1", NULL, "https://s3.eu-west-1.amazonaws.com", false);
+	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "truex", 1);
+	check_endpoint("s3", "eu-west-1", NULL, "http://127.0.0.1:1111", true);
+	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false", 1);
+	check_endpoint("s3", "eu-west-1", NULL, "http://127.0.0.1:1111", true);
+	/* an empty --endpoint-url is none */
+	check_endpoint("s3", "eu-west-1", "", "http://127.0.0.1:1111", true);
+	unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	unsetenv("AWS_ENDPOINT_URL");
+}
+
+static void test_classification_edges(void **state)
+{
+	(void)state;
+	static const char *const throttling[] = {"Throttling",
+	                                         "ThrottlingException",
+	                                         "ThrottledException",
+	                                         "RequestThrottledException",
+	                                         "TooManyRequestsException",
+	                                         "ProvisionedThroughputExceededException",
+	                                         "TransactionInProgressException",
+	                                         "RequestLimitExceeded",
+	                                         "BandwidthLimitExceeded",
+	                                         "LimitExceededException",
+	                                         "RequestThrottled",
+	                                         "SlowDown",
+	                                         "PriorRequestNotComplete",
+	                                         "EC2ThrottledException"};
+	char near[96];
+	for (size_t i = 0; i < sizeof throttling / sizeof throttling[0]; i++) {
+		assert_true(aws_error_is_throttling(throttling[i]));
+		assert_true(aws_error_is_retryable(throttling[i], 400));
+		snprintf(near, sizeof near, "%sX", throttling[i]);
+		assert_false(aws_error_is_throttling(near));
+		snprintf(near, sizeof near, "%.*s", (int)strlen(throttling[i]) - 1, throttling[i]);
+		assert_false(aws_error_is_throttling(near));
+	}
+	assert_false(aws_error_is_throttling(NULL));
+	static const char *const transient[] = {"RequestTimeout", "RequestTimeoutException",
+	                                        "InternalError", "InternalFailure",
+	                                        "ServiceUnavailable"};
+	for (size_t i = 0; i < sizeof transient / sizeof transient[0]; i++) {
+		assert_true(aws_error_is_retryable(transient[i], 400));
+		assert_false(aws_error_is_throttling(transient[i]));
+		snprintf(near, sizeof near, "%sX", transient[i]);
+		assert_false(aws_error_is_retryable(near, 400));
+	}
+	assert_false(aws_error_is_retryable(NULL, 499));
+	assert_false(aws_error_is_retryable(NULL, 505));
+	assert_false(aws_error_is_retryable(NULL, 200));
+	static const char *const expired[] = {"ExpiredToken", "ExpiredTokenException",
+	                                      "TokenRefreshRequired"};
+	for (size_t i = 0; i < sizeof expired / sizeof expired[0]; i++) {
+		assert_true(aws_error_is_expired_token(expired[i]));
+		snprintf(near, sizeof near, "%sX", expired[i]);
+		assert_false(aws_error_is_expired_token(near));
+		assert_false(aws_error_is_skew(expired[i]));
+	}
+	assert_false(aws_error_is_expired_token("Expired"));
+	assert_false(aws_error_is_expired_token(NULL));
+	static const char *const skew[] = {
+	    "RequestTimeTooSkewed",  "RequestExpired", "InvalidSignatureException",
+	    "SignatureDoesNotMatch", "AuthFailure",    "RequestInTheFuture"};
+	for (size_t i = 0; i < sizeof skew / sizeof skew[0]; i++) {
+		assert_true(aws_error_is_skew(skew[i]));
+		snprintf(near, sizeof near, "%sX", skew[i]);
+		assert_false(aws_error_is_skew(near));
+		assert_false(aws_error_is_retryable(skew[i], 400));
+	}
+	assert_false(aws_error_is_skew(NULL));
+	/* the cap doubles from 1 unit to 16 and stops at 20 from the sixth attempt on */
+	assert_int_equal(aws_backoff_ms(1, 0.5, 1000), 500);
+	assert_int_equal(aws_backoff_ms(1, 1.0, 1000), 1000);
+	assert_int_equal(aws_backoff_ms(2, 1.0, 1000), 2000);
+	assert_int_equal(aws_backoff_ms(4, 1.0, 1000), 8000);
+	assert_int_equal(aws_backoff_ms(5, 1.0, 1000), 16000);
+	assert_int_equal(aws_backoff_ms(5, 0.5, 10), 80);
+	assert_int_equal(aws_backoff_ms(6, 1.0, 1000), 20000);
+	assert_int_equal(aws_backoff_ms(7, 1.0, 1000), 20000);
+}
+
+static void check_secret(const char *name, bool want)
+{
+	if (aws_name_is_secret(name, strlen(name)) != want)
+		fail_msg("%s: secret should be %d", name, (int)want);
+}
+
+static void test_secret_names(void **state)
+{
+	(void)state;
+	/* the harmless tokens exactly, not a longer or shorter name */
+	check_secret("NextToken", false);
+	check_secret("ClientRequestToken", false);
+	check_secret("ClientToken", false);
+	check_secret("ContinuationToken", false);
+	check_secret("NextTokens", true);
+	check_secret("extToken", true);
+	check_secret("ClientTokenX", true);
+	check_secret("ContinuationTokens", true);
+	check_secret("Parameters.member.1.NextToken", false);
+	check_secret("NextToken.Value", false);
+	check_secret("a.b.Password", true);
+	check_secret("Password.a", false);
+	/* each word anywhere, in any case, to the last character */
+	check_secret("password", true);
+	check_secret("DbPASSWORD", true);
+	check_secret("passwor", false);
+	check_secret("xsecret", true);
+	check_secret("secre", false);
+	check_secret("Token", true);
+	check_secret("toke", false);
+	check_secret("Authorization", true);
+	check_secret("authorizatio", false);
+	check_secret("", false);
+	check_secret(".", false);
+}
+
+static void test_masking_edges(void **state)
+{
+	(void)state;
+	/* form bodies: each pair, empty pairs, a pair without '=', the first '=' */
+	check_mask("&&Token=a&", NULL, 0, 0, "&&Token=****&");
+	check_mask("a=1&Token&b=2", NULL, 0, 0, "a=1&Token&b=2");
+	check_mask("x=Token=1&Secret=", NULL, 0, 0, "x=Token=1&Secret=****");
+	check_mask("NextToken=a&NextTokens=b", NULL, 0, 0, "NextToken=a&NextTokens=****");
+	/* a line break, '<' or '{' makes it markup, no '=' neither */
+	check_mask("Token=a\n", NULL, 0, 0, "Token=a\n");
+	check_mask("Token", NULL, 0, 0, "Token");
+	check_mask("", NULL, 0, 0, "");
+	/* XML: a secret element's content, not a self-closed or blank one, nor a
+	 * declaration, a comment or a closing tag */
+	check_mask("<Password a=\"1\">x</Password>", NULL, 0, 0,
+	           "<Password a=\"1\">****</Password>");
+	check_mask("<Password/><Token />", NULL, 0, 0, "<Password/><Token />");
+	check_mask("<Token> \n\t</Token>", NULL, 0, 0, "<Token> \n\t</Token>");
+	check_mask("<?Token x?>a<!Token>b</Token>c", NULL, 0, 0, "<?Token x?>a<!Token>b</Token>c");
+	check_mask("<Toke>a</Toke><Tokens>b</Tokens>", NULL, 0, 0,
+	           "<Toke>a</Toke><Tokens>****</Tokens>");
+	check_mask("<Token>x", NULL, 0, 0, "<Token>****");
+	check_mask("<a>x<Token", NULL, 0, 0, "<a>x<Token");
+	check_mask("x<", NULL, 0, 0, "x<");
+	check_mask("<Token>\"a\": \"b\"</Token>", NULL, 0, 0, "<Token>****</Token>");
+	/* JSON: spaces and tabs around the colon, escapes, only a string value */
+	check_mask("{\"Password\" :\t\"x\"}", NULL, 0, 0, "{\"Password\" :\t\"****\"}");
+	check_mask("{\"Password\":\"a\\\"b\", \"c\": \"d\"}", NULL, 0, 0,
+	           "{\"Password\":\"****\", \"c\": \"d\"}");
+	check_mask("{\"Password\": 5, \"Token\": null}", NULL, 0, 0,
+	           "{\"Password\": 5, \"Token\": null}");
+	check_mask("[\"Password\", \"x\"]", NULL, 0, 0, "[\"Password\", \"x\"]");
+	check_mask("{\"Password\": \"abc", NULL, 0, 0, "{\"Password\": \"****\"");
+	check_mask("{\"Password\":", NULL, 0, 0, "{\"Password\":");
+	check_mask("{\"Password\"", NULL, 0, 0, "{\"Password\"");
+	check_mask("{\"Passw", NULL, 0, 0, "{\"Passw");
+	check_mask("{\"NextToken\": \"n\", \"Secret\": \"s\"}", NULL, 0, 0,
+	           "{\"NextToken\": \"n\", \"Secret\": \"****\"}");
+	/* the cut: at the limit nothing is cut, one byte over it is; never inside UTF-8 */
+	check_mask("abcd", NULL, 0, 4, "abcd");
+	check_mask("abcde", NULL, 0, 4, "abcd... (1 more bytes)");
+	check_mask("ab\xc3\xa9"
+	           "cd",
+	           NULL, 0, 3, "ab... (4 more bytes)");
+	check_mask("ab\xc3\xa9"
+	           "cd",
+	           NULL, 0, 4, "ab\xc3\xa9... (2 more bytes)");
+	check_mask("\xa9\xa9\xa9", NULL, 0, 1, "... (3 more bytes)");
+}
+
+static void test_masking_encodings(void **state)
+{
+	(void)state;
+	/* an empty value masks nothing; the second value is tried after the first */
+	const char *two[] = {"", "x"};
+	check_mask("axb", two, 2, 0, "a****b");
+	const char *v7[] = {"hunter2"};
+	check_mask("hunter hunter2", v7, 1, 0, "hunter ****");
+	/* percent escapes: two hex digits of either case, not one */
+	const char *slash[] = {"a/b"};
+	check_mask("v=a%2fb v=a%2Fb v=a%2 v=a%2g", slash, 1, 0, "v=**** v=**** v=a%2 v=a%2g");
+	check_mask("a%2", slash, 1, 0, "a%2");
+	/* '+' is a space, and itself */
+	const char *sp[] = {"a b", "c+d"};
+	check_mask("k=a+b&l=c+d&m=c%2Bd", sp, 2, 0, "k=****&l=****&m=****");
+	/* JSON escapes, each of them, and \u at its length */
+	const char *ctl[] = {"\"\\/\b\f\n\r\t"};
+	check_mask("[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]", ctl, 1, 0, "[\"****\"]");
+	const char *A[] = {"zA"};
+	check_mask("x zA z\\u0041 z\\u004 z\\u004g z\\x41", A, 1, 0,
+	           "x **** **** z\\u004 z\\u004g z\\x41");
+	check_mask("z\\u0041", A, 1, 0, "****");
+	check_mask("z\\u004", A, 1, 0, "z\\u004");
+	/* UTF-8 lengths at each edge: U+007F/0080, U+07FF/0800, U+FFFF/10000 */
+	const char *u[] = {"a\x7f",         "b\xc2\x80",     "c\xdf\xbf",
+	                   "d\xe0\xa0\x80", "e\xef\xbf\xbf", "f\xf0\x90\x80\x80"};
+	check_mask("a\\u007f b\\u0080 c\\u07FF d\\u0800 e\\uffff f\\ud800\\udc00", u, 6, 0,
+	           "**** **** **** **** **** ****");
+	check_mask("a&#127; b&#128; c&#x7ff; d&#X800; e&#65535; f&#x10000;", u, 6, 0,
+	           "**** **** **** **** **** ****");
+	/* no pair below the high surrogates, nor from a low one */
+	const char *nopair[] = {"g\xed\x9f\xbf\xed\xb0\x80", "h\xed\xb0\x80\xed\xb0\x80",
+	                        "i\xed\xaf\xbf\xed\xbf\xbf"};
+	check_mask("g\\ud7ff\\udc00 h\\udc00\\udc00 i\\udbff\\udfff", nopair, 3, 0,
+	           "**** **** i\\udbff\\udfff");
+	/* XML: each named entity, at the very end; numeric references of 1 to 7 decimal or
+	 * 6 hex digits, with their ';'; U+10FFFF and not past it */
+	const char *named[] = {"&<>\"'"};
+	check_mask("<V>&amp;&lt;&gt;&quot;&apos;</V>", named, 1, 0, "<V>****</V>");
+	const char *lt[] = {"x<"};
+	check_mask("x&lt;", lt, 1, 0, "****");
+	check_mask("x&lt", lt, 1, 0, "x&lt");
+	const char *dec[] = {"qA"};
+	check_mask("qA q&#65; q&#0000065; q&#00000065; q&#x000041; q&#x0000041; q&#; q&#x; "
+	           "q&#65 q&#x41",
+	           dec, 1, 0,
+	           "**** **** **** q&#00000065; **** q&#x0000041; q&#; q&#x; q&#65 q&#x41");
+	const char *top[] = {"m\xf4\x8f\xbf\xbf", "n"};
+	check_mask("m&#x10FFFF; m&#x110000; m&#1114111; m&#1114112;", top, 2, 0,
+	           "**** m&#x110000; **** m&#1114112;");
+}
+
+static void test_mask_parameters_edges(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"DbPassword"};
+	struct {
+		const char *in, *want;
+		size_t n;
+	} cases[] = {
+	    /* no names: nothing */
+	    {"<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x</ParameterValue>"
+	     "</member>",
+	     "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x</ParameterValue>"
+	     "</member>",
+	     0},
+	    /* the member at the start of the text */
+	    {"<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x</ParameterValue>"
+	     "</member>",
+	     "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>****</"
+	     "ParameterValue></member>",
+	     1},
+	    /* a longer and a shorter key */
+	    {"<member><ParameterKey>DbPassword2</ParameterKey><ParameterValue>x</ParameterValue>"
+	     "</member><member><ParameterKey>DbPasswor</ParameterKey><ParameterValue>y</"
+	     "ParameterValue></member>",
+	     "<member><ParameterKey>DbPassword2</ParameterKey><ParameterValue>x</ParameterValue>"
+	     "</member><member><ParameterKey>DbPasswor</ParameterKey><ParameterValue>y</"
+	     "ParameterValue></member>",
+	     1},
+	    /* the key of the member before is not this member's */
+	    {"<member><ParameterKey>DbPassword</ParameterKey></member><member><ParameterValue>x"
+	     "</ParameterValue></member>",
+	     "<member><ParameterKey>DbPassword</ParameterKey></member><member><ParameterValue>x"
+	     "</ParameterValue></member>",
+	     1},
+	    /* an unclosed key or value */
+	    {"<member><ParameterKey>DbPassword<ParameterValue>x</ParameterValue></member>",
+	     "<member><ParameterKey>DbPassword<ParameterValue>x</ParameterValue></member>", 1},
+	    {"<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x",
+	     "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x", 1},
+	    /* no member around it: the text from its start */
+	    {"<ParameterKey>DbPassword</ParameterKey><ParameterValue>x</ParameterValue>",
+	     "<ParameterKey>DbPassword</ParameterKey><ParameterValue>****</ParameterValue>", 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		buf out;
+		buf_init(&out, 0);
+		aws_mask_parameters(&out, cases[i].in, strlen(cases[i].in), names, cases[i].n);
+		if (strcmp(buf_cstr(&out), cases[i].want) != 0)
+			fail_msg("case %zu: %s", i, buf_cstr(&out));
+		buf_free(&out);
+	}
+}
+
 /* ---- against the fault server --------------------------------------------------------------- */
 
 static void test_ok_and_headers(void **state)
@@ -1008,6 +1326,12 @@ int main(void)
 	    cmocka_unit_test(test_endpoint_resolution),
 	    cmocka_unit_test(test_retry_classification),
 	    cmocka_unit_test(test_masking),
+	    cmocka_unit_test(test_endpoint_edges),
+	    cmocka_unit_test(test_classification_edges),
+	    cmocka_unit_test(test_secret_names),
+	    cmocka_unit_test(test_masking_edges),
+	    cmocka_unit_test(test_masking_encodings),
+	    cmocka_unit_test(test_mask_parameters_edges),
 	    cmocka_unit_test(test_bad_options),
 	    cmocka_unit_test(test_ok_and_headers),
 	    cmocka_unit_test(test_cli_command),
