@@ -996,6 +996,263 @@ static void test_region(void **state)
 	expect_region(NULL, CREDENTIALS_BAD_CONFIG, "AWS_REGION=\"eu west 1\" is not a region");
 }
 
+/* ---- edges (issue 15) ------------------------------------------------------------------------ */
+
+static credentials_status parse_expiration(const char *expiration, time_t now, time_t *got)
+{
+	buf json;
+	buf_init(&json, 0);
+	buf_addf(&json,
+	         "{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\","
+	         "\"Expiration\":\"%s\"}",
+	         expiration);
+	credentials *c = NULL;
+	credentials_status st =
+	    credentials_parse_process_output(buf_cstr(&json), json.len, now, &c, NULL);
+	*got = c ? c->expiration : 0;
+	credentials_free(c);
+	buf_free(&json);
+	return st;
+}
+
+static void expect_time(const char *expiration, time_t want)
+{
+	time_t got = 0;
+	const time_t long_ago = -70000000000LL; /* before the year 0 */
+	if (parse_expiration(expiration, long_ago, &got) != CREDENTIALS_OK)
+		fail_msg("%s refused", expiration);
+	if (got != want)
+		fail_msg("%s: %lld, not %lld", expiration, (long long)got, (long long)want);
+}
+
+static void expect_bad_time(const char *expiration)
+{
+	time_t got = 0;
+	if (parse_expiration(expiration, -70000000000LL, &got) != CREDENTIALS_PROCESS_FAILED)
+		fail_msg("%s accepted", expiration);
+}
+
+static void test_iso8601_edges(void **state)
+{
+	(void)state;
+	/* each field at its bounds, and one past them */
+	expect_time("2030-01-01T00:00:00Z", 1893456000);
+	expect_time("2030-12-31T23:59:59Z", 1924991999);
+	expect_time("2030-12-31T23:59:60Z", 1924992000);
+	expect_time("2030-01-31T00:00:00Z", 1893456000 + 30 * 86400);
+	expect_bad_time("2030-00-01T00:00:00Z");
+	expect_bad_time("2030-13-01T00:00:00Z");
+	expect_bad_time("2030-01-00T00:00:00Z");
+	expect_bad_time("2030-01-32T00:00:00Z");
+	expect_bad_time("2030-01-01T24:00:00Z");
+	expect_bad_time("2030-01-01T00:60:00Z");
+	expect_bad_time("2030-01-01T00:00:61Z");
+	/* zones: 23:59 either way, not 24 hours nor 60 minutes */
+	expect_time("2030-01-01T23:59:00+23:59", 1893456000);
+	expect_time("2029-12-31T00:01:00-23:59", 1893456000);
+	expect_time("2030-01-01T05:30:00+0530", 1893456000);
+	expect_bad_time("2030-01-01T00:00:00+24:00");
+	expect_bad_time("2030-01-01T00:00:00+00:60");
+	expect_bad_time("2030-01-01T00:00:00+00:0");
+	expect_bad_time("2030-01-01T00:00:00+00:000");
+	expect_bad_time("2030-01-01T00:00:00+0");
+	expect_bad_time("2030-01-01T00:00:00Z0");
+	expect_bad_time("2030-01-01T00:00:00*");
+	/* the separators exactly; digits are 0 to 9, not the characters beside them */
+	expect_time("2030-01-01T00:00:00,5Z", 1893456000);
+	expect_time("2039-09-09T09:09:09Z", 2199172149);
+	expect_bad_time("2030/01-01T00:00:00Z");
+	expect_bad_time("2030-01/01T00:00:00Z");
+	expect_bad_time("2030-01-01X00:00:00Z");
+	expect_bad_time("2030-01-01T00-00:00Z");
+	expect_bad_time("2030-01-01T00:00-00Z");
+	expect_bad_time("2030-01-01T00:00:00.aZ");
+	expect_bad_time("2030-01-01T00:00:0:Z");
+	expect_bad_time("203/-01-01T00:00:00Z");
+	expect_bad_time("203:-01-01T00:00:00Z");
+	expect_bad_time("2030-01-01T00:00:00.:Z");
+	expect_bad_time("2030-01-01T00:00:00./Z");
+	expect_bad_time("2030-01-01T00:00:00.1:Z");
+	/* the calendar: leap days of 2000 and 2024, not of 2100; February against March; the
+	 * years before 1970 and before the year 0 */
+	expect_time("2000-02-29T00:00:00Z", 951782400);
+	expect_time("2000-03-01T00:00:00Z", 951868800);
+	expect_time("2024-02-29T00:00:00Z", 1709164800);
+	expect_time("2024-03-01T00:00:00Z", 1709251200);
+	expect_time("2100-03-01T00:00:00Z", 4107542400);
+	expect_time("2100-02-28T00:00:00Z", 4107456000);
+	expect_time("1969-12-31T23:59:59Z", -1);
+	expect_time("1600-03-01T00:00:00Z", -11670912000);
+	expect_time("0000-03-01T00:00:00Z", -62162035200);
+	expect_time("0000-01-01T00:00:00Z", -62167219200);
+	/* expired at now is expired; one second later is not */
+	time_t got = 0;
+	assert_int_equal(parse_expiration("2030-01-01T00:00:00Z", 1893456000, &got),
+	                 CREDENTIALS_PROCESS_FAILED);
+	assert_int_equal(parse_expiration("2030-01-01T00:00:00Z", 1893455999, &got),
+	                 CREDENTIALS_OK);
+	assert_int_equal(got, 1893456000);
+}
+
+static void expect_process_output(const char *json, credentials_status want, const char *msg)
+{
+	credentials *c = NULL;
+	lms_error err = {0};
+	credentials_status st = credentials_parse_process_output(json, strlen(json), 0, &c, &err);
+	if (st != want)
+		fail_msg("%s: status %d (%s)", json, st, err.msg ? err.msg : "");
+	if (msg && !strstr(err.msg, msg))
+		fail_msg("%s: '%s' lacks '%s'", json, err.msg, msg);
+	credentials_free(c);
+	lms_error_clear(&err);
+}
+
+static void test_process_output_edges(void **state)
+{
+	(void)state;
+	expect_process_output("{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_OK, NULL);
+	expect_process_output("{\"Version\":2,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "Version");
+	expect_process_output("{\"Version\":0,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "Version");
+	expect_process_output("{\"Version\":\"1\",\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "Version");
+	expect_process_output("{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "Version");
+	expect_process_output("[1]", CREDENTIALS_PROCESS_FAILED, "not an object");
+	expect_process_output("{\"Version\":1,\"AccessKeyId\":\"\",\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "lacks AccessKeyId");
+	expect_process_output("{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "lacks AccessKeyId");
+	expect_process_output("{\"Version\":1,\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "lacks AccessKeyId");
+	expect_process_output("{\"Version\":1,\"AccessKeyId\":\"A\"}", CREDENTIALS_PROCESS_FAILED,
+	                      "lacks AccessKeyId");
+	expect_process_output("{\"Version\":1,\"AccessKeyId\":5,\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "non-string");
+	expect_process_output(
+	    "{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\",\"SessionToken\":[]}",
+	    CREDENTIALS_PROCESS_FAILED, "non-string");
+	expect_process_output(
+	    "{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\",\"Expiration\":null}",
+	    CREDENTIALS_OK, NULL);
+	expect_process_output("{\"Version\":1,\"Version\":1}", CREDENTIALS_PROCESS_FAILED,
+	                      "not valid JSON");
+}
+
+static void test_region_edges(void **state)
+{
+	fixture *f = *state;
+	/* a region name is a-z, 0-9 and '-': the characters beside each range are not */
+	static const char *const good[] = {"az-09", "a", "0", "-", "eu-west-1"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		setenv("AWS_REGION", good[i], 1);
+		expect_region(NULL, CREDENTIALS_OK, good[i]);
+	}
+	static const char *const bad[] = {"eu`", "eu{", "eu/", "eu:", "Eu", "eu_1", "eu.1"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		setenv("AWS_REGION", bad[i], 1);
+		expect_region(NULL, CREDENTIALS_BAD_CONFIG, "is not a region");
+	}
+	/* AWS_DEFAULT_REGION is checked as well; an empty AWS_REGION is none */
+	setenv("AWS_REGION", "", 1);
+	setenv("AWS_DEFAULT_REGION", "eu{", 1);
+	expect_region(NULL, CREDENTIALS_BAD_CONFIG, "AWS_DEFAULT_REGION=\"eu{\"");
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
+	/* the profile's section: [profile NAME] with any blanks, [default] or [profile default]
+	 * for the default only; not [profileNAME], a longer or a shorter name */
+	write_file(f, ".aws/config",
+	           "[profile \t dev]\nregion = eu-west-2\n[profileqa]\nregion = eu-west-3\n"
+	           "[profile default]\nregion = eu-north-1\n[profile prodx]\nregion = us-east-2\n"
+	           "[profile pro]\nregion = us-east-1\n[profile empty]\nregion =\n"
+	           "[default]\nregion=\n[profile defaultx]\nregion=ap-east-1\n");
+	expect_region("dev", CREDENTIALS_OK, "eu-west-2");
+	expect_region("qa", CREDENTIALS_NOT_FOUND, "add region to profile \"qa\"");
+	expect_region("prod", CREDENTIALS_NOT_FOUND, "add region to profile \"prod\"");
+	expect_region("empty", CREDENTIALS_NOT_FOUND, "add region to profile \"empty\"");
+	/* the later [default] has an empty region: the last setting wins */
+	expect_region("default", CREDENTIALS_NOT_FOUND, "add region to profile \"default\"");
+	write_file(f, ".aws/config",
+	           "[profile default]\nregion = eu-north-1\n[default]\n"
+	           "output = json\n[defaultx]\nregion = ap-east-1\n");
+	expect_region("default", CREDENTIALS_OK, "eu-north-1");
+	expect_region("defaultx", CREDENTIALS_NOT_FOUND, "add region");
+	setenv("AWS_PROFILE", "", 1);
+	expect_region("", CREDENTIALS_OK, "eu-north-1");
+	unsetenv("AWS_PROFILE");
+}
+
+static void test_ini_edges(void **state)
+{
+	(void)state;
+	/* indentation: one blank deeper continues the setting above; as deep is a new one;
+	 * each blank character counts (space, tab, CR, FF, VT) */
+	const char text[] = "[a]\n"
+	                    "k =\n"
+	                    " x = 1\n"
+	                    "\ty = 2\n"
+	                    "\v\fz\r=\t3\r\n"
+	                    " w\n"
+	                    "  = 4\n"
+	                    "j = v\n"
+	                    "  q = 5\n"
+	                    " m: 6\n"
+	                    " [b]\n"
+	                    "n = 7\n"
+	                    "[ c ] tail\n"
+	                    "o:p=8\n";
+	lms_error err = {0};
+	aws_ini *ini = aws_ini_parse(text, sizeof text - 1, &err);
+	if (!ini)
+		fail_msg("%s", err.msg);
+	assert_string_equal(aws_ini_get(ini, "a", "k"), "");
+	assert_string_equal(aws_ini_get(ini, "a", "k.x"), "1");
+	assert_string_equal(aws_ini_get(ini, "a", "k.y"), "2");
+	assert_string_equal(aws_ini_get(ini, "a", "k.z"), "3");
+	assert_null(aws_ini_get(ini, "a", "k.w"));
+	assert_null(aws_ini_get(ini, "a", "k."));
+	assert_string_equal(aws_ini_get(ini, "a", "j"), "v");
+	assert_null(aws_ini_get(ini, "a", "j.q"));
+	assert_null(aws_ini_get(ini, "a", "q"));
+	assert_null(aws_ini_get(ini, "a", "m"));
+	/* an indented header under a setting continues it; the next setting is still [a]'s */
+	assert_false(aws_ini_has_section(ini, "b"));
+	assert_string_equal(aws_ini_get(ini, "a", "n"), "7");
+	assert_true(aws_ini_has_section(ini, "c"));
+	assert_string_equal(aws_ini_get(ini, "c", "o"), "p=8");
+	assert_null(aws_ini_get(ini, "c", "o:p"));
+	assert_int_equal(aws_ini_count(ini), 9);
+	const char *s, *k, *v;
+	aws_ini_entry(ini, 0, &s, &k, &v);
+	assert_string_equal(s, "a");
+	assert_null(k);
+	aws_ini_entry(ini, 8, &s, &k, &v);
+	assert_string_equal(s, "c");
+	assert_string_equal(k, "o");
+	assert_string_equal(v, "p=8");
+	aws_ini_free(ini);
+	assert_int_equal(aws_ini_count(NULL), 0);
+	/* a header as the first line, a setting on the last line without a line break */
+	ini = aws_ini_parse("[x]\ny=1", 7, &err);
+	assert_non_null(ini);
+	assert_string_equal(aws_ini_get(ini, "x", "y"), "1");
+	assert_null(aws_ini_get(ini, "x", "y "));
+	assert_null(aws_ini_get(ini, "xx", "y"));
+	assert_null(aws_ini_get(ini, "x", "yy"));
+	aws_ini_free(ini);
+	/* the length is the text's, not its NUL: a setting cut by the length */
+	ini = aws_ini_parse("[x]\ny=12", 7, &err);
+	assert_non_null(ini);
+	assert_string_equal(aws_ini_get(ini, "x", "y"), "1");
+	aws_ini_free(ini);
+	/* the line number of an error counts every line, blank and comment ones too */
+	assert_null(aws_ini_parse("[a]\n#c\n\n;d\n  \nbad\n", 20, &err));
+	assert_int_equal(err.line, 6);
+	lms_error_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1026,6 +1283,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_renewal_from_credential_process, setup, teardown),
 	    cmocka_unit_test(test_process_output_parser),
 	    cmocka_unit_test_setup_teardown(test_region, setup, teardown),
+	    cmocka_unit_test(test_iso8601_edges),
+	    cmocka_unit_test(test_process_output_edges),
+	    cmocka_unit_test_setup_teardown(test_region_edges, setup, teardown),
+	    cmocka_unit_test(test_ini_edges),
 	};
 	return cmocka_run_group_tests_name("credentials", tests, NULL, NULL) ? 1 : 0;
 }
