@@ -979,9 +979,118 @@ static void test_drift_parse(void **state)
 	xml_free(d);
 }
 
+/* ---- edges (issue 15) ------------------------------------------------------------------------ */
+
+static void test_parse_time_edges(void **state)
+{
+	(void)state;
+	/* each field at its bounds and one past them */
+	assert_int_equal(cfn_parse_time("2030-01-01T00:00:00Z"), 1893456000);
+	assert_int_equal(cfn_parse_time("2030-12-31T23:59:59Z"), 1924991999);
+	assert_int_equal(cfn_parse_time("2030-01-31T00:00:00Z"), 1893456000 + 30 * 86400);
+	assert_int_equal(cfn_parse_time("2030-00-01T00:00:00Z"), 0);
+	assert_int_equal(cfn_parse_time("2030-13-01T00:00:00Z"), 0);
+	assert_int_equal(cfn_parse_time("2030-01-00T00:00:00Z"), 0);
+	assert_int_equal(cfn_parse_time("2030-01-32T00:00:00Z"), 0);
+	assert_int_equal(cfn_parse_time("2030-01-01T00:00"), 0);
+	/* February against March, leap and century years, before 1970 and before year 0 */
+	assert_int_equal(cfn_parse_time("2000-02-29T00:00:00Z"), 951782400);
+	assert_int_equal(cfn_parse_time("2000-03-01T00:00:00Z"), 951868800);
+	assert_int_equal(cfn_parse_time("2024-03-01T00:00:00Z"), 1709251200);
+	assert_int_equal(cfn_parse_time("2100-02-28T00:00:00Z"), 4107456000);
+	assert_int_equal(cfn_parse_time("2100-03-01T00:00:00Z"), 4107542400);
+	assert_int_equal(cfn_parse_time("2039-09-09T09:09:09Z"), 2199172149);
+	assert_int_equal(cfn_parse_time("1969-12-31T23:59:59Z"), -1);
+	assert_int_equal(cfn_parse_time("1600-03-01T00:00:00Z"), -11670912000);
+	assert_int_equal(cfn_parse_time("0000-03-01T00:00:00Z"), -62162035200);
+	assert_int_equal(cfn_parse_time("0000-01-01T00:00:00Z"), -62167219200);
+}
+
+static buf call_bodies;
+
+static void record_body(void *ctx, const aws_call_record *rec)
+{
+	(void)ctx;
+	const aws_request *req = rec->req;
+	buf_add(&call_bodies, req->log_body ? req->log_body : req->body,
+	        req->log_body ? req->log_body_len : req->body_len);
+	buf_addc(&call_bodies, '\n');
+}
+
+static aws_client *recorded_with_log(const char *scenario)
+{
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/%s/c%d-%ld", server.url, scenario, ++key_counter,
+	         (long)getpid());
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .backoff_unit_ms = 10,
+	                        .on_call = record_body};
+	aws_client *c = aws_client_new(&o, &creds, NULL);
+	assert_non_null(c);
+	buf_free(&call_bodies);
+	buf_init(&call_bodies, 0);
+	return c;
+}
+
+static void test_change_set_request(void **state)
+{
+	(void)state;
+	cfn_kv params[] = {
+	    {.key = (char *)"Env", .value = (char *)"prod"},
+	    {.key = (char *)"DbPassword", .value = (char *)"pw", .no_echo = true},
+	    {.key = (char *)"ImageTag", .value = (char *)"v2", .keep_previous = true},
+	};
+	const char *caps[] = {"CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"};
+	cfn_kv tags[] = {{.key = (char *)"app", .value = (char *)"lms"},
+	                 {.key = (char *)"owner", .value = (char *)"it"}};
+	cfn_change_set_input in = {.stack_name = "lms-rec",
+	                           .change_set_name = "cs1",
+	                           .type = "UPDATE",
+	                           .use_previous_template = true,
+	                           .parameters = params,
+	                           .nparameters = 3,
+	                           .capabilities = caps,
+	                           .ncapabilities = 2,
+	                           .tags = tags,
+	                           .ntags = 2,
+	                           .role_arn = "arn:aws:iam::123456789012:role/r",
+	                           .client_token = "tok"};
+	const char *types[] = {"UPDATE", "CREATE", "UPDATEX"};
+	const char *want[] = {
+	    "Parameters.member.1.ParameterKey=Env&Parameters.member.1.ParameterValue=prod&"
+	    "Parameters.member.2.ParameterKey=DbPassword&Parameters.member.2.ParameterValue=****&"
+	    "Parameters.member.3.ParameterKey=ImageTag&Parameters.member.3.UsePreviousValue=true&"
+	    "Capabilities.member.1=CAPABILITY_NAMED_IAM&Capabilities.member.2=CAPABILITY_AUTO_"
+	    "EXPAND&"
+	    "Tags.member.1.Key=app&Tags.member.1.Value=lms&Tags.member.2.Key=owner&"
+	    "Tags.member.2.Value=it&",
+	    "Parameters.member.3.ParameterKey=ImageTag&Parameters.member.3.ParameterValue=v2&",
+	    "Parameters.member.3.ParameterKey=ImageTag&Parameters.member.3.ParameterValue=v2&"};
+	for (size_t i = 0; i < 3; i++) {
+		in.type = types[i];
+		aws_client *c = recorded_with_log("deploy-update");
+		char *id = NULL;
+		lms_error err = {0};
+		if (!cfn_create_change_set(c, &in, &id, &err))
+			fail_msg("%s", err.msg);
+		free(id);
+		if (!strstr(buf_cstr(&call_bodies), want[i]))
+			fail_msg("%s: %s", types[i], buf_cstr(&call_bodies));
+		assert_non_null(strstr(buf_cstr(&call_bodies), "UsePreviousTemplate=true"));
+		assert_non_null(strstr(buf_cstr(&call_bodies), "&ClientToken=tok"));
+		assert_null(strstr(buf_cstr(&call_bodies), ".member.0"));
+		assert_null(strstr(buf_cstr(&call_bodies), ".member.4"));
+		aws_client_free(c);
+	}
+	buf_free(&call_bodies);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_time_edges),
+	    cmocka_unit_test(test_change_set_request),
 	    cmocka_unit_test(test_describe_stack_recorded),
 	    cmocka_unit_test(test_missing_stack_is_not_an_error),
 	    cmocka_unit_test(test_change_set_two_pages),
