@@ -1086,11 +1086,99 @@ static void test_change_set_request(void **state)
 	buf_free(&call_bodies);
 }
 
+/* A client on the "endless" recording (every answer has a NextToken), and how many requests
+ * of `action` the fault server has seen from it. */
+static aws_client *endless(char *key, size_t keylen)
+{
+	snprintf(key, keylen, "e%d-%ld", ++key_counter, (long)getpid());
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/endless/%s", server.url, key);
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = url};
+	aws_client *c = aws_client_new(&o, &creds, NULL);
+	assert_non_null(c);
+	return c;
+}
+
+static long requests_of(const char *key, const char *action)
+{
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = server.url};
+	aws_client *c = aws_client_new(&o, NULL, NULL);
+	assert_non_null(c);
+	char path[160];
+	snprintf(path, sizeof path, "/_count/endless/%s/%s", key, action);
+	aws_request req = {.service = "sts", .operation = "Count", .method = "GET", .path = path};
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_true(aws_send(c, &req, &resp, NULL));
+	long n = strtol(buf_cstr(&resp.body), NULL, 10);
+	aws_response_free(&resp);
+	aws_client_free(c);
+	return n;
+}
+
+static void test_page_limits(void **state)
+{
+	(void)state;
+	char key[64];
+	lms_error err = {0};
+	/* drifts and resources: 20 pages exactly, then what was read */
+	aws_client *c = endless(key, sizeof key);
+	cfn_resource_drift *drifts = NULL;
+	size_t n = 0;
+	cfn_call_status st = {0};
+	if (!cfn_describe_resource_drifts(c, "lms-rec", &drifts, &n, &st, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(n, 20);
+	assert_int_equal(requests_of(key, "DescribeStackResourceDrifts"), 20);
+	cfn_resource_drifts_free(drifts, n);
+	cfn_event *res = NULL;
+	if (!cfn_list_stack_resources(c, "lms-rec", &res, &n, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(n, 20);
+	assert_int_equal(requests_of(key, "ListStackResources"), 20);
+	free_events(res, n);
+	aws_client_free(c);
+	/* events: max_pages pages, no more; a known event ends the poll on its page */
+	c = endless(key, sizeof key);
+	cfn_event_tracker t;
+	assert_true(cfn_event_tracker_init(&t, "lms-rec", 0));
+	t.max_pages = 3;
+	cfn_event *ev = NULL;
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_int_equal(requests_of(key, "DescribeStackEvents"), 3);
+	free_events(ev, n);
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_int_equal(n, 0);
+	free(ev);
+	assert_int_equal(requests_of(key, "DescribeStackEvents"), 4);
+	cfn_event_tracker_free(&t);
+	aws_client_free(c);
+	/* an event older than `since` is history and ends the poll; one at `since` is not */
+	const time_t at = 1714554000; /* 2024-05-01T09:00:00Z */
+	c = endless(key, sizeof key);
+	assert_true(cfn_event_tracker_init(&t, "lms-rec", at + 1));
+	t.max_pages = 2;
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_int_equal(n, 0);
+	free(ev);
+	assert_int_equal(requests_of(key, "DescribeStackEvents"), 1);
+	cfn_event_tracker_free(&t);
+	assert_true(cfn_event_tracker_init(&t, "lms-rec", at));
+	t.max_pages = 1;
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_int_equal(n, 1);
+	assert_string_equal(ev[0].id, "e-1");
+	free_events(ev, n);
+	cfn_event_tracker_free(&t);
+	aws_client_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_time_edges),
 	    cmocka_unit_test(test_change_set_request),
+	    cmocka_unit_test(test_page_limits),
 	    cmocka_unit_test(test_describe_stack_recorded),
 	    cmocka_unit_test(test_missing_stack_is_not_an_error),
 	    cmocka_unit_test(test_change_set_two_pages),
