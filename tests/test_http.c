@@ -924,6 +924,88 @@ static void test_cli_command(void **state)
 	          "--region eu-west-1");
 }
 
+/* A form body through aws_cli_command on `service`: what comes after "aws SERVICE OP". */
+static void check_cli_form(const char *service, const char *form, const char *want)
+{
+	aws_request req = {.service = service,
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .body = form,
+	                   .body_len = strlen(form)};
+	aws_call_record rec = {.req = &req, .region = "eu-west-1"};
+	buf out;
+	buf_init(&out, 0);
+	assert_true(aws_cli_command(&rec, &out));
+	buf prefix;
+	buf_init(&prefix, 0);
+	buf_addf(&prefix, "aws %s op", service);
+	const char *got = buf_cstr(&out);
+	assert_memory_equal(got, buf_cstr(&prefix), prefix.len);
+	const char *tail = " --region eu-west-1";
+	size_t gl = strlen(got);
+	assert_true(gl >= prefix.len + strlen(tail));
+	assert_string_equal(got + gl - strlen(tail), tail);
+	buf rest;
+	buf_init(&rest, 0);
+	buf_add(&rest, got + prefix.len, gl - prefix.len - strlen(tail));
+	if (strcmp(buf_cstr(&rest), want) != 0)
+		fail_msg("%s: '%s', not '%s'", form, buf_cstr(&rest), want);
+	buf_free(&rest);
+	buf_free(&prefix);
+	buf_free(&out);
+}
+
+static void test_cli_command_edges(void **state)
+{
+	(void)state;
+	/* kebab case: a dash before a capital after a lower-case letter or a digit (each end of
+	 * each range), or after a capital when a lower-case letter follows */
+	check_cli_form("cloudformation", "aB=1&zB=1&a0B=1&a9B=1&AAb=1&ZZz=1&ABa=1&x@A=1&x[A=1",
+	               " --a-b 1 --z-b 1 --a0-b 1 --a9-b 1 --a-ab 1 --z-zz 1 --a-ba 1 "
+	               "--x@a 1 '--x[a' 1");
+	check_cli_form("cloudformation", "AB=1&AZ=1&AB{=1&AB`=1&xyZ=1&x/Y=1",
+	               " --ab 1 --az 1 '--ab{' 1 '--ab`' 1 --xy-z 1 --x/y 1");
+	/* shell words: these characters need no quotes; others do; controls are shown as '?' */
+	check_cli_form("cloudformation", "V=azAZ09-_.%2F%3A%3D%2C%40%2B%25",
+	               " --v azAZ09-_./:=,@+%");
+	check_cli_form("cloudformation", "V=%60&W=%7B&X=%5B&Y=%7E&Z=",
+	               " --v '`' --w '{' --x '[' "
+	               "--y '~' --z ''");
+	check_cli_form("cloudformation", "V=a%1Fb%20c%7Fd%0Ae%09", " --v 'a?b c?d\\ne?'");
+	/* Action and Version exactly are left out; TemplateBody is a file for cloudformation
+	 * only */
+	check_cli_form("cloudformation", "Action=A&Actions=B&Version=1&Versio=2&TemplateBodyX=t",
+	               " --actions B --versio 2 --template-body-x t");
+	check_cli_form("sts", "TemplateBody=t", " --template-body t");
+	/* lists: members of the same prefix only, a structure's fields by index */
+	check_cli_form("cloudformation",
+	               "Tags.member.1.Key=a&Tabs.member.1.Key=b&Tags.member.1.Value=c&"
+	               "Tag.member.1=d&Tags.member.2.Key=e&Tags.member.3=f",
+	               " --tags Key=a,Value=c Key=e f --tabs Key=b --tag d");
+	check_cli_form("cloudformation", "X.member.=1&Y.member=2", " --x.member. 1 --y.member 2");
+	check_cli_form("cloudformation", "K&L=", " --k '' --l ''");
+}
+
+static void test_cli_command_s3_edges(void **state)
+{
+	(void)state;
+	aws_request root = {
+	    .service = "s3", .operation = "PutObjectAcl", .bucket = "b", .path = "/"};
+	check_cli(&root, NULL, 0, NULL, "aws s3api put-object-acl --bucket b --region eu-west-1");
+	aws_request none = {.service = "s3", .operation = "ListBuckets"};
+	check_cli(&none, NULL, 0, NULL, "aws s3api list-buckets --region eu-west-1");
+	aws_request one = {.service = "s3", .operation = "GetObject", .bucket = "b", .path = "/k"};
+	check_cli(&one, NULL, 0, NULL,
+	          "aws s3api get-object --bucket b --key k --region eu-west-1");
+	aws_request nothing = {.method = "GET"};
+	aws_call_record rec = {.req = &nothing};
+	buf out;
+	buf_init(&out, 0);
+	assert_true(aws_cli_command(&rec, &out));
+	assert_string_equal(buf_cstr(&out), "aws ? ? --region '?'");
+	buf_free(&out);
+}
+
 typedef struct seen_calls {
 	int n;
 	long status;
@@ -1335,6 +1417,8 @@ int main(void)
 	    cmocka_unit_test(test_bad_options),
 	    cmocka_unit_test(test_ok_and_headers),
 	    cmocka_unit_test(test_cli_command),
+	    cmocka_unit_test(test_cli_command_edges),
+	    cmocka_unit_test(test_cli_command_s3_edges),
 	    cmocka_unit_test(test_cli_endpoint_option),
 	    cmocka_unit_test(test_secret_parameter_never_logged),
 	    cmocka_unit_test(test_call_hook),
