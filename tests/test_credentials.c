@@ -896,6 +896,107 @@ static void test_renewal_from_credential_process(void **state)
 	unsetenv("AWS_EC2_METADATA_DISABLED");
 }
 
+static time_t clock_fixed(void *ctx)
+{
+	return *(const time_t *)ctx;
+}
+
+static long count_in(const fixture *f, const char *name)
+{
+	char path[160];
+	snprintf(path, sizeof path, "%s/%s", f->home, name);
+	FILE *fp = fopen(path, "r");
+	long n = 0;
+	if (fp) {
+		if (fscanf(fp, "%ld", &n) != 1)
+			n = 0;
+		fclose(fp);
+	}
+	return n;
+}
+
+/* Renewal on a clock the test sets, second by second: due `ahead` seconds before the expiry
+ * (300, or half the lifetime when shorter); after a failure, retried 30 s later unless
+ * expired; expired at the expiry itself. */
+static void test_renewal_edges(void **state)
+{
+	fixture *f = *state;
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	time_t t0 = time(NULL);
+	time_t exp = t0 + 600;
+	struct tm tm;
+	char iso[32];
+	assert_non_null(gmtime_r(&exp, &tm));
+	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf script;
+	buf_init(&script, 0);
+	buf_addf(&script,
+	         "n=$(cat \"$HOME/issued\" 2>/dev/null || echo 0); n=$((n+1)); "
+	         "echo $n >\"$HOME/issued\"\n"
+	         "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIAGEN'$n'\", \"SecretAccessKey\": "
+	         "\"s\", \"SessionToken\": \"t\", \"Expiration\": \"%s\"}'\n",
+	         iso);
+	use_process(f, "dev", buf_cstr(&script));
+	buf_free(&script);
+	time_t now = t0;
+	provider_options po = {.profile = "dev",
+	                       .region = "eu-west-1",
+	                       .process_timeout_seconds = 10,
+	                       .clock = clock_fixed,
+	                       .clock_ctx = &now};
+	credentials_status st;
+	lms_error err = {0};
+	provider_cache *pc = provider_cache_new(&po, &st, &err);
+	if (!pc)
+		fail_msg("%s", err.msg);
+	/* a lifetime of 600 s: 300 ahead */
+	now = t0 + 299;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN1");
+	now = t0 + 300;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN2");
+	/* obtained at +300: a lifetime of 300 s, half of it ahead (150) */
+	now = t0 + 449;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN2");
+	now = t0 + 450;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	/* obtained at +450: 150 s, 75 ahead; the helper now fails */
+	use_process(f, "dev",
+	            "n=$(cat \"$HOME/tries\" 2>/dev/null || echo 0); echo $((n+1)) "
+	            ">\"$HOME/tries\"; exit 1\n");
+	now = t0 + 524;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_int_equal(count_in(f, "tries"), 0);
+	now = t0 + 525;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_int_equal(count_in(f, "tries"), 1);
+	assert_null(err.msg);
+	/* not again before 30 s */
+	now = t0 + 554;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_int_equal(count_in(f, "tries"), 1);
+	now = t0 + 555;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_int_equal(count_in(f, "tries"), 2);
+	/* forced: at once */
+	now = t0 + 556;
+	assert_null(provider_cache_refresh(pc, true, &err));
+	assert_int_equal(count_in(f, "tries"), 3);
+	assert_non_null(strstr(err.msg, " expire at "));
+	lms_error_clear(&err);
+	/* the second before the expiry still serves (tried again: 30 s after the forced try);
+	 * at the expiry, tried again at once (not 30 s later) and an error */
+	now = t0 + 599;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_int_equal(count_in(f, "tries"), 4);
+	now = t0 + 600;
+	assert_null(provider_cache_refresh(pc, false, &err));
+	assert_int_equal(count_in(f, "tries"), 5);
+	assert_non_null(strstr(err.msg, " expired at "));
+	lms_error_clear(&err);
+	provider_cache_free(pc);
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+}
+
 static void test_process_output_parser(void **state)
 {
 	(void)state;
@@ -1281,6 +1382,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_process_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_class, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_renewal_from_credential_process, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renewal_edges, setup, teardown),
 	    cmocka_unit_test(test_process_output_parser),
 	    cmocka_unit_test_setup_teardown(test_region, setup, teardown),
 	    cmocka_unit_test(test_iso8601_edges),
