@@ -923,6 +923,118 @@ static void test_container_and_instance_credentials(void **state)
 	chain_cleanup();
 }
 
+/* AWS_CONTAINER_CREDENTIALS_FULL_URI: https anywhere; http only to this machine and the ECS
+ * and EKS agents, each host exactly. A refused one is BAD_CONFIG before any connection. */
+static void test_container_uri_hosts(void **state)
+{
+	(void)state;
+	chain_env();
+	unsetenv("AWS_CONFIG_FILE");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	provider_options o = {.region = "eu-west-1", .metadata_timeout_ms = 300};
+	static const char *const refused[] = {"http://localhostx/c",
+	                                      "http://localhos/c",
+	                                      "http://[::2]/c",
+	                                      "http://128.0.0.1/c",
+	                                      "http://1127.0.0.1/c",
+	                                      "http://169.254.170.20/c",
+	                                      "http://169.254.170.22/c",
+	                                      "http://169.254.170.230/c",
+	                                      "http://169.254.170.3/c",
+	                                      "http://[fd00:ec2::24]/c",
+	                                      "http://[fd00:ec2::2]/c",
+	                                      "ftp://127.0.0.1/c",
+	                                      "httpx://127.0.0.1/c",
+	                                      "htt://127.0.0.1/c",
+	                                      "127.0.0.1/c",
+	                                      "http:///c",
+	                                      "http://:80/c",
+	                                      "http://[::1/c"};
+	credentials *c = NULL;
+	lms_error err = {0};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", refused[i], 1);
+		credentials_status st = provider_resolve(&o, &c, &err);
+		if (st != CREDENTIALS_BAD_CONFIG)
+			fail_msg("%s: status %d", refused[i], st);
+		lms_error_clear(&err);
+	}
+	/* allowed: the scheme and the host in any case; the loopback by name, 127.0.0.0/8 and
+	 * ::1 (here nothing listens on port 1: the request is made and fails) */
+	char url[256];
+	const char *port = strrchr(server.url, ':');
+	assert_non_null(port);
+	snprintf(url, sizeof url, "HTTP://LocalHost%s/container/h%ld", port, (long)getpid());
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Bearer-test", 1);
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("%s: %s", url, err.msg);
+	credentials_free(c);
+	static const char *const allowed[] = {
+	    "http://127.9.9.9:1/c",      "http://[::1]:1/c",         "https://127.0.0.1:1/c",
+	    "HTTPS://h.invalid:1/c",     "http://169.254.170.2:1/c", "http://169.254.170.23:1/c",
+	    "http://[FD00:EC2::23]:1/c", "http://localhost:1/c"};
+	for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
+		setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", allowed[i], 1);
+		credentials_status st = provider_resolve(&o, &c, &err);
+		if (st == CREDENTIALS_BAD_CONFIG || st == CREDENTIALS_OK)
+			fail_msg("%s: status %d", allowed[i], st);
+		lms_error_clear(&err);
+	}
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	chain_cleanup();
+}
+
+/* The metadata document: both keys, non-empty; an empty token is none; the expiry parsed. */
+static void test_metadata_document(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *doc;
+		credentials_status st;
+	} docs[] = {
+	    {"{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"S\"}", CREDENTIALS_OK},
+	    {"{\"AccessKeyId\": \"\", \"SecretAccessKey\": \"S\"}", CREDENTIALS_PROCESS_FAILED},
+	    {"{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"\"}", CREDENTIALS_PROCESS_FAILED},
+	    {"{\"AccessKeyId\": \"A\"}", CREDENTIALS_PROCESS_FAILED},
+	    {"{\"SecretAccessKey\": \"S\"}", CREDENTIALS_PROCESS_FAILED},
+	    {"not json", CREDENTIALS_PROCESS_FAILED},
+	};
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		credentials *c = NULL;
+		lms_error err = {0};
+		assert_int_equal(
+		    provider_parse_metadata_json(docs[i].doc, strlen(docs[i].doc), "src", &c, &err),
+		    docs[i].st);
+		if (docs[i].st == CREDENTIALS_OK) {
+			assert_string_equal(c->access_key_id, "A");
+			assert_string_equal(c->secret_access_key, "S");
+			assert_null(c->session_token);
+			assert_int_equal(c->expiration, 0);
+			assert_string_equal(c->source, "src");
+		} else {
+			assert_null(c);
+			assert_non_null(strstr(err.msg, "src answered without"));
+		}
+		credentials_free(c);
+		lms_error_clear(&err);
+	}
+	const char *doc = "{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"S\", \"Token\": \"\", "
+	                  "\"Expiration\": \"2030-01-01T00:00:00Z\"}";
+	credentials *c = NULL;
+	assert_int_equal(provider_parse_metadata_json(doc, strlen(doc), "src", &c, NULL),
+	                 CREDENTIALS_OK);
+	assert_null(c->session_token);
+	assert_int_equal(c->expiration, 1893456000);
+	credentials_free(c);
+	doc = "{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"S\", \"Token\": \"T\"}";
+	assert_int_equal(provider_parse_metadata_json(doc, strlen(doc), "src", &c, NULL),
+	                 CREDENTIALS_OK);
+	assert_string_equal(c->session_token, "T");
+	credentials_free(c);
+}
+
 /* The drift answers: the count absent or not a number is -1 (not 0), a resource without
  * differences has none, a difference without ExpectedValue (an ADD) has NULL. */
 static void test_drift_parse(void **state)
@@ -1179,6 +1291,8 @@ int main(void)
 	    cmocka_unit_test(test_parse_time_edges),
 	    cmocka_unit_test(test_change_set_request),
 	    cmocka_unit_test(test_page_limits),
+	    cmocka_unit_test(test_container_uri_hosts),
+	    cmocka_unit_test(test_metadata_document),
 	    cmocka_unit_test(test_describe_stack_recorded),
 	    cmocka_unit_test(test_missing_stack_is_not_an_error),
 	    cmocka_unit_test(test_change_set_two_pages),
