@@ -639,6 +639,52 @@ static void test_mask_parameters_edges(void **state)
 	}
 }
 
+/* The Query protocol's form: each end of each unreserved range and the bytes beside them,
+ * a space as '+', NULL values left out, a secret as "****" in the log only. */
+static void test_query_form_edges(void **state)
+{
+	(void)state;
+	aws_params p;
+	aws_params_init(&p, "Do It", "2010-05-15");
+	aws_params_add(&p, "K", "AZaz09-_.~ @[`{/:+\x7f\x80\xff");
+	aws_params_add(&p, "Skipped", NULL);
+	aws_params_addf(&p, NULL, "Skipped.%d", 1);
+	aws_params_add_secret(&p, "S", "p w");
+	aws_params_addf_secret(&p, "x", "T.member.%d", 2);
+	aws_params_addf_secret(&p, NULL, "U.member.%d", 3);
+	aws_params_addf(&p, "v", "N.%s", "a b");
+	assert_string_equal(buf_cstr(&p.body),
+	                    "Action=Do+It&Version=2010-05-15&K=AZaz09-_.~+%40%5B%60%7B%2F%3A%2B%7F%"
+	                    "80%FF&S=p+w&T.member.2=x&N.a+b=v");
+	assert_string_equal(buf_cstr(&p.log),
+	                    "Action=Do+It&Version=2010-05-15&K=AZaz09-_.~+%40%5B%60%7B%2F%3A%2B%7F%"
+	                    "80%FF&S=****&T.member.2=****&N.a+b=v");
+	aws_params_free(&p);
+	/* the result element: <Action>Result exactly */
+	static const struct {
+		const char *xml;
+		bool found;
+	} answers[] = {
+	    {"<R><DescribeStacksResult/></R>", true},
+	    {"<R><X/><DescribeStacksResult>2</DescribeStacksResult></R>", true},
+	    {"<R><DescribeStacksResults/></R>", false},
+	    {"<R><DescribeStackResult/></R>", false},
+	    {"<R><DescribeStacksResul/></R>", false},
+	    {"<R><DescribeStacks/></R>", false},
+	    {"<R><XDescribeStacksResult/></R>", false},
+	    {"<R/>", false},
+	};
+	for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+		xml_doc *d = xml_parse(answers[i].xml, strlen(answers[i].xml), 0, NULL);
+		assert_non_null(d);
+		const xml_node *r = aws_query_result(d, "DescribeStacks");
+		if ((r != NULL) != answers[i].found)
+			fail_msg("%s", answers[i].xml);
+		xml_free(d);
+	}
+	assert_null(aws_query_result(NULL, "DescribeStacks"));
+}
+
 /* ---- against the fault server --------------------------------------------------------------- */
 
 static void test_ok_and_headers(void **state)
@@ -1414,6 +1460,7 @@ int main(void)
 	    cmocka_unit_test(test_masking_edges),
 	    cmocka_unit_test(test_masking_encodings),
 	    cmocka_unit_test(test_mask_parameters_edges),
+	    cmocka_unit_test(test_query_form_edges),
 	    cmocka_unit_test(test_bad_options),
 	    cmocka_unit_test(test_ok_and_headers),
 	    cmocka_unit_test(test_cli_command),
