@@ -273,6 +273,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.recorded(parts, action, n)
         if scenario == "sso":
             return self.sso()
+        if scenario == "s3code" and len(parts) > 1:
+            # an S3 error answer with that code (409, as CreateBucket's conflicts)
+            return self.send(409, "<Error><Code>%s</Code><Message>m</Message>"
+                                  "<RequestId>fault-s3</RequestId></Error>" % parts[1],
+                             "application/xml")
         if scenario == "status" and len(parts) > 1 and parts[1].isdigit():
             # that status with no body (as S3 answers a HEAD)
             return self.send(int(parts[1]), "", "application/xml")

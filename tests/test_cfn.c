@@ -431,6 +431,135 @@ static void test_s3_names_and_policy(void **state)
 	buf_free(&b);
 }
 
+typedef struct s3_seen {
+	int n;
+	char body[512];
+	char headers[512];
+	char path[256];
+} s3_seen;
+
+static void record_s3(void *ctx, const aws_call_record *rec)
+{
+	s3_seen *s = ctx;
+	s->n++;
+	const aws_request *req = rec->req;
+	snprintf(s->body, sizeof s->body, "%.*s", (int)req->body_len,
+	         req->body ? (const char *)req->body : "");
+	s->headers[0] = '\0';
+	for (size_t i = 0; i < req->nheaders; i++) {
+		size_t used = strlen(s->headers);
+		snprintf(s->headers + used, sizeof s->headers - used, "%s: %s\n",
+		         req->headers[i].name, req->headers[i].value);
+	}
+	snprintf(s->path, sizeof s->path, "%s", req->path ? req->path : "");
+}
+
+static aws_client *s3_client(const char *scenario, s3_seen *seen)
+{
+	char url[256];
+	snprintf(url, sizeof url, "%s/%s", server.url, scenario);
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .backoff_unit_ms = 10,
+	                        .on_call = record_s3,
+	                        .on_call_ctx = seen};
+	aws_client *c = aws_client_new(&o, &creds, NULL);
+	assert_non_null(c);
+	memset(seen, 0, sizeof *seen);
+	return c;
+}
+
+/* S3: the location constraint everywhere but us-east-1 exactly; the conflict codes exactly;
+ * a PUT's headers; the China partition by its "cn-" prefix. */
+static void test_s3_edges(void **state)
+{
+	(void)state;
+	s3_seen seen;
+	lms_error err = {0};
+	static const struct {
+		const char *region;
+		bool constraint;
+	} regions[] = {
+	    {"us-east-1", false}, {"us-east-1x", true}, {"us-east-", true}, {"eu-west-1", true}};
+	for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++) {
+		aws_client *c = s3_client("echo/b1", &seen);
+		if (!s3_create_bucket(c, "bkt", regions[i].region, &err))
+			fail_msg("%s: %s", regions[i].region, err.msg);
+		assert_int_equal(seen.n, 1);
+		if (regions[i].constraint) {
+			char want[128];
+			snprintf(want, sizeof want, "<LocationConstraint>%s</LocationConstraint>",
+			         regions[i].region);
+			assert_non_null(strstr(seen.body, want));
+			assert_non_null(strstr(seen.headers, "Content-MD5: "));
+		} else {
+			assert_string_equal(seen.body, "");
+			assert_string_equal(seen.headers, "");
+		}
+		aws_client_free(c);
+	}
+	static const struct {
+		const char *code;
+		bool ok;
+		bool taken;
+	} codes[] = {
+	    {"BucketAlreadyOwnedByYou", true, false}, {"BucketAlreadyOwnedByYouX", false, false},
+	    {"BucketAlreadyOwnedByYo", false, false}, {"BucketAlreadyExists", false, true},
+	    {"BucketAlreadyExistsX", false, false},   {"BucketAlreadyExist", false, false},
+	};
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		char scenario[96];
+		snprintf(scenario, sizeof scenario, "s3code/%s", codes[i].code);
+		aws_client *c = s3_client(scenario, &seen);
+		bool ok = s3_create_bucket(c, "bkt", "eu-west-1", &err);
+		if (ok != codes[i].ok)
+			fail_msg("%s: %d", codes[i].code, (int)ok);
+		if (!ok) {
+			bool taken = strstr(err.msg, "taken by another account") != NULL;
+			if (taken != codes[i].taken)
+				fail_msg("%s: %s", codes[i].code, err.msg);
+		} else {
+			assert_null(err.msg);
+		}
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+	/* a PUT of an object: MD5 and type of its body, the expected owner when known */
+	aws_client *c = s3_client("echo/b2", &seen);
+	assert_true(s3_put_object(c, "bkt", "123456789012", "a b/c", NULL, 0, NULL, &err));
+	assert_string_equal(seen.headers, "Content-MD5: 1B2M2Y8AsgTpgAmY7PhCfg==\n"
+	                                  "Content-Type: text/yaml\n"
+	                                  "x-amz-expected-bucket-owner: 123456789012\n");
+	assert_string_equal(seen.path, "/a%20b/c");
+	assert_true(s3_put_object(c, "bkt", NULL, "k", "abc", 3, "text/plain", &err));
+	assert_string_equal(seen.headers,
+	                    "Content-MD5: kAFQmDzST7DWlj99KOF/cg==\nContent-Type: text/plain\n");
+	assert_string_equal(seen.body, "abc");
+	assert_true(s3_put_bucket_policy(c, "bkt", "1", &err));
+	assert_non_null(strstr(seen.headers, "Content-Type: application/json\n"));
+	assert_non_null(strstr(seen.body, "arn:aws:s3:::bkt/*"));
+	assert_true(s3_put_bucket_lifecycle(c, "bkt", "1", &err));
+	assert_non_null(strstr(seen.headers, "Content-Type: application/xml\n"));
+	char days[64];
+	snprintf(days, sizeof days, "<Days>%d</Days>", S3_ARTIFACT_EXPIRY_DAYS);
+	assert_non_null(strstr(seen.body, days));
+	/* the bucket exists (200): nothing created */
+	bool created = true;
+	seen.n = 0;
+	assert_true(s3_ensure_artifact_bucket(c, "bkt", "1", "eu-west-1", &created, &err));
+	assert_false(created);
+	assert_int_equal(seen.n, 1);
+	aws_client_free(c);
+	buf b;
+	buf_init(&b, 0);
+	assert_true(s3_object_url("bkt", "cnx-1", "k", &b));
+	assert_string_equal(buf_cstr(&b), "https://bkt.s3.cnx-1.amazonaws.com/k");
+	buf_reset(&b);
+	assert_true(s3_object_url("bkt", "cn-northwest-1", "k", &b));
+	assert_string_equal(buf_cstr(&b), "https://bkt.s3.cn-northwest-1.amazonaws.com.cn/k");
+	buf_free(&b);
+}
+
 /* ---- the credential chain ---------------------------------------------------------------- */
 
 static char tmpdir[64];
@@ -1291,6 +1420,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_time_edges),
 	    cmocka_unit_test(test_change_set_request),
 	    cmocka_unit_test(test_page_limits),
+	    cmocka_unit_test(test_s3_edges),
 	    cmocka_unit_test(test_container_uri_hosts),
 	    cmocka_unit_test(test_metadata_document),
 	    cmocka_unit_test(test_describe_stack_recorded),
