@@ -32,6 +32,10 @@ http://127.0.0.1:PORT/throttle/t1 therefore makes every call through it misbehav
                action 400 with an XML body holding raw ESC, BEL, C1 and bytes that are not
                UTF-8 (tests/terminal.py)
   echo         200 with the request line, headers and body as JSON
+  reply        /reply/STATUS/KEY: that status, with the body, content type and extra header
+               lines the request names in X-Fault-Body (hex), X-Fault-Type, X-Fault-Extra
+  bigerror     /bigerror/TOTAL/CODELEN/KEY: 400, an XML error of TOTAL bytes, code of CODELEN
+  s3code       /s3code/CODE/...: 409, an S3 error with that code
   recorded     /recorded/DIR/KEY: the answer to Action A is DIR/A.N.xml for the N-th call
                (N from 1; the highest N repeats), else DIR/A.xml, from --recorded ROOT;
                .json in place of .xml for the JSON protocols (the action from X-Amz-Target,
@@ -273,6 +277,20 @@ class Handler(BaseHTTPRequestHandler):
             return self.recorded(parts, action, n)
         if scenario == "sso":
             return self.sso()
+        if scenario == "reply" and len(parts) > 1 and parts[1].isdigit():
+            # that status with the body (hex), content type and header lines the request
+            # asks for in X-Fault-Body, X-Fault-Type and X-Fault-Extra ("N: v|N2: v2")
+            extra = {}
+            for line in filter(None, (self.headers.get("X-Fault-Extra") or "").split("|")):
+                name, _, value = line.partition(":")
+                extra[name] = value.strip()
+            return self.send(int(parts[1]), bytes.fromhex(self.headers.get("X-Fault-Body", "")),
+                             self.headers.get("X-Fault-Type", "text/xml"), extra=extra)
+        if scenario == "bigerror" and len(parts) > 2 and parts[1].isdigit() and parts[2].isdigit():
+            # a 400 XML error of TOTAL bytes whose code is CODELEN letters: /bigerror/TOTAL/CODELEN
+            head = "<ErrorResponse><Error><Code>%s</Code><Message>" % ("C" * int(parts[2]))
+            tail = "</Message></Error></ErrorResponse>"
+            return self.send(400, head + "m" * (int(parts[1]) - len(head) - len(tail)) + tail)
         if scenario == "s3code" and len(parts) > 1:
             # an S3 error answer with that code (409, as CreateBucket's conflicts)
             return self.send(409, "<Error><Code>%s</Code><Message>m</Message>"

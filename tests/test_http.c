@@ -1255,6 +1255,183 @@ static void test_wrong_key_and_denied_explained(void **state)
 
 /* S3 answers a HEAD with no body: the status names the error, 403 and 404
  * each their own, any other none. */
+/* One call answered by the fault server's "reply" scenario: `status`, `ctype`, `body` and the
+ * extra header lines `extra` ("N: v|N2: v2"). Returns whether it succeeded; resp and err tell
+ * what came back. */
+static bool reply(long status, const char *ctype, const char *body, const char *extra,
+                  aws_response *resp, lms_error *err)
+{
+	char key[64], scenario[32];
+	snprintf(scenario, sizeof scenario, "reply/%ld", status);
+	aws_client *c = client_for(scenario, key, sizeof key, 5000, NULL);
+	buf hex;
+	buf_init(&hex, 0);
+	for (const unsigned char *p = (const unsigned char *)body; *p; p++)
+		buf_addf(&hex, "%02x", *p);
+	sigv4_header headers[3] = {{"X-Fault-Body", buf_cstr(&hex)},
+	                           {"X-Fault-Type", ctype},
+	                           {"X-Fault-Extra", extra ? extra : ""}};
+	aws_request req = {.service = "sts",
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .headers = headers,
+	                   .nheaders = 3};
+	aws_response_free(resp);
+	lms_error_clear(err);
+	bool ok = aws_send(c, &req, resp, err);
+	buf_free(&hex);
+	aws_client_free(c);
+	return ok;
+}
+
+static void expect_reply(long status, const char *ctype, const char *body, const char *extra,
+                         const char *code, const char *message, const char *in_error)
+{
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(reply(status, ctype, body, extra, &resp, &err));
+	if (code ? !resp.error_code || strcmp(resp.error_code, code) != 0 : resp.error_code != NULL)
+		fail_msg("%s: code %s, not %s", body, resp.error_code ? resp.error_code : "(none)",
+		         code ? code : "(none)");
+	if (message ? !resp.error_message || strcmp(resp.error_message, message) != 0
+	            : resp.error_message != NULL)
+		fail_msg("%s: message %s, not %s", body,
+		         resp.error_message ? resp.error_message : "(none)",
+		         message ? message : "(none)");
+	if (in_error && !strstr(err.msg, in_error))
+		fail_msg("%s: '%s' lacks '%s'", body, err.msg, in_error);
+	aws_response_free(&resp);
+	lms_error_clear(&err);
+}
+
+static void test_error_answers(void **state)
+{
+	(void)state;
+	const char *json = "application/x-amz-json-1.1";
+	/* JSON: __type, then code, then Code, then the x-amzn-ErrorType header; the part after
+	 * '#' and before ':'; message, then Message */
+	expect_reply(400, json,
+	             "{\"__type\": \"com.amazon.coral.service#ExpiredTokenException\", "
+	             "\"message\": \"m\"}",
+	             NULL, "ExpiredTokenException", "m", "the credentials have expired");
+	expect_reply(400, json, "{\"code\": \"X:http://x/\", \"Message\": \"M\"}", NULL, "X", "M",
+	             "X: M (HTTP 400, request id fault-req)");
+	expect_reply(400, json, "{\"Code\": \"Y\"}", NULL, "Y", NULL,
+	             "Op: Y (HTTP 400, request id fault-req)");
+	expect_reply(400, json, "{\"__type\": \"A\", \"code\": \"B\", \"Code\": \"C\"}", NULL, "A",
+	             NULL, NULL);
+	expect_reply(400, json,
+	             "{\"code\": \"B\", \"Code\": \"C\", \"message\": \"m\", "
+	             "\"Message\": \"M\"}",
+	             NULL, "B", "m", NULL);
+	expect_reply(400, json, " \n\t{\"message\": \"only\"}",
+	             "x-amzn-ErrorType: HdrType:http://i/", "HdrType", "only", NULL);
+	expect_reply(400, json, "{\"message\": \"only\"}", "x-amzn-ErrorTypeX: H", NULL, NULL,
+	             "an answer that is not an AWS error response (HTTP 400");
+	expect_reply(400, json, "[\"__type\"]", "x-amzn-ErrorType: H", NULL, NULL,
+	             "not an AWS error response");
+	expect_reply(400, json, "{\"__type\": 5, \"code\": \"K\"}", NULL, "K", NULL, NULL);
+	/* XML after white space; a code-less error is none */
+	expect_reply(400, "text/xml", " \r\n<Error><Code>C</Code><Message>m</Message></Error>",
+	             NULL, "C", "m", "Op: C: m (HTTP 400, request id fault-req)");
+	expect_reply(400, "text/xml", "x<Error><Code>C</Code></Error>", NULL, NULL, NULL,
+	             "not an AWS error response");
+	/* no body: 403 and 404 named, others empty; a body is no bodyless answer */
+	expect_reply(404, "text/xml", "", NULL, "NotFound", NULL, "Op: NotFound (HTTP 404");
+	expect_reply(403, "text/xml", "", NULL, "Forbidden", NULL, "Op: Forbidden (HTTP 403");
+	expect_reply(405, "text/xml", "", NULL, NULL, NULL, "Op: an empty answer (HTTP 405");
+	expect_reply(402, "text/xml", "", NULL, NULL, NULL, "an empty answer");
+	expect_reply(404, "text/plain", "gone", NULL, NULL, NULL, "not an AWS error response");
+	/* HTML: the title, white space folded, at most 160 characters; the service's failure
+	 * from 500 on */
+	expect_reply(499, "TEXT/HTML; charset=utf-8",
+	             "<html><TITLE> A \n\x01 B </title><title>x</title></html>", NULL, NULL, NULL,
+	             "an HTML page, not an AWS response (\"A B\") (HTTP 499");
+	expect_reply(500, "text/html", "<title>T</title>", NULL, NULL, NULL,
+	             "(\"T\"); the service failed on this request");
+	expect_reply(
+	    501, "text/html", "<title>T</title>", NULL, NULL, NULL,
+	    "(\"T\"); the service failed on this request (an emulator such as moto does "
+	    "so for resource types it does not implement) (HTTP 501, request id fault-req)");
+	expect_reply(400, "text/html", "<p>Hello   <b>world</b>\n</p>", NULL, NULL, NULL,
+	             "(\"Hello world\") (HTTP 400, request id fault-req)");
+	expect_reply(400, "text/html", "<title>unterminated", NULL, NULL, NULL,
+	             "not an AWS response (HTTP 400, request id fault-req)");
+	expect_reply(400, "text/xml", "<p>x</p>", "Content-TypeX: text/html", NULL, NULL,
+	             "not an AWS error response (HTTP 400, request id fault-req)");
+	char title[256] = "<title>";
+	for (int i = 0; i < 161; i++)
+		strcat(title, i == 159 ? "y" : i == 160 ? "z" : "x");
+	strcat(title, "</title>");
+	expect_reply(400, "text/html", title, NULL, NULL, NULL,
+	             "xxy\") (HTTP 400, request id fault-req)");
+	/* a hint for each code that has one, exactly that code */
+	static const char *const hinted[] = {"SignatureDoesNotMatch",
+	                                     "InvalidSignatureException",
+	                                     "IncompleteSignature",
+	                                     "InvalidClientTokenId",
+	                                     "UnrecognizedClientException",
+	                                     "InvalidAccessKeyId",
+	                                     "ExpiredToken",
+	                                     "ExpiredTokenException",
+	                                     "RequestExpired",
+	                                     "TokenRefreshRequired",
+	                                     "AccessDenied",
+	                                     "AccessDeniedException",
+	                                     "UnauthorizedOperation"};
+	for (size_t i = 0; i < sizeof hinted / sizeof hinted[0]; i++) {
+		char body[160];
+		snprintf(body, sizeof body, "<Error><Code>%s</Code></Error>", hinted[i]);
+		expect_reply(400, "text/xml", body, NULL, hinted[i], NULL,
+		             "(credentials: test credentials)");
+		snprintf(body, sizeof body, "<Error><Code>%sX</Code></Error>", hinted[i]);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(reply(400, "text/xml", body, NULL, &resp, &err));
+		assert_null(strstr(err.msg, "credentials:"));
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+	}
+}
+
+/* The error's parts at their caps: a message of 64 KiB, a code of 4 KiB, a body under
+ * 1 MiB (79 bytes of the body are the XML around a one-letter code and the message). */
+static void test_error_caps(void **state)
+{
+	(void)state;
+	static const struct {
+		long total, code_len;
+		bool code, message;
+	} cases[] = {
+	    {65536 + 79, 1, true, true},       {65537 + 79, 1, true, false},
+	    {4096 + 100, 4096, true, true},    {4097 + 100, 4097, false, false},
+	    {1024 * 1024 - 1, 1, true, false}, {1024 * 1024, 1, false, false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char scenario[64], key[64];
+		snprintf(scenario, sizeof scenario, "bigerror/%ld/%ld", cases[i].total,
+		         cases[i].code_len);
+		aws_client *c = client_for(scenario, key, sizeof key, 10000, NULL);
+		aws_request req = {
+		    .service = "sts", .operation = "Op", .method = "GET", .path = "/"};
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(aws_send(c, &req, &resp, &err));
+		assert_int_equal(resp.body.len, cases[i].total);
+		if ((resp.error_code != NULL) != cases[i].code)
+			fail_msg("case %zu: code %s", i, resp.error_code ? "set" : "none");
+		if ((resp.error_message != NULL) != cases[i].message)
+			fail_msg("case %zu: message %s", i, resp.error_message ? "set" : "none");
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+}
+
 static void test_bodyless_errors_named(void **state)
 {
 	(void)state;
@@ -1476,6 +1653,8 @@ int main(void)
 	    cmocka_unit_test(test_skew_corrected_and_retried_once),
 	    cmocka_unit_test(test_wrong_key_and_denied_explained),
 	    cmocka_unit_test(test_bodyless_errors_named),
+	    cmocka_unit_test(test_error_answers),
+	    cmocka_unit_test(test_error_caps),
 	    cmocka_unit_test(test_no_answer_times_out),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
