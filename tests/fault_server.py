@@ -36,6 +36,7 @@ http://127.0.0.1:PORT/throttle/t1 therefore makes every call through it misbehav
                lines the request names in X-Fault-Body (hex), X-Fault-Type, X-Fault-Extra
   bigerror     /bigerror/TOTAL/CODELEN/KEY: 400, an XML error of TOTAL bytes, code of CODELEN
   s3code       /s3code/CODE/...: 409, an S3 error with that code
+  redirect     /redirect/REST: 302 to /REST
   recorded     /recorded/DIR/KEY: the answer to Action A is DIR/A.N.xml for the N-th call
                (N from 1; the highest N repeats), else DIR/A.xml, from --recorded ROOT;
                .json in place of .xml for the JSON protocols (the action from X-Amz-Target,
@@ -291,6 +292,9 @@ class Handler(BaseHTTPRequestHandler):
             head = "<ErrorResponse><Error><Code>%s</Code><Message>" % ("C" * int(parts[2]))
             tail = "</Message></Error></ErrorResponse>"
             return self.send(400, head + "m" * (int(parts[1]) - len(head) - len(tail)) + tail)
+        if scenario == "redirect" and len(parts) > 1:
+            # 302 to the rest of the path: /redirect/container/KEY -> /container/KEY
+            return self.send(302, "", "text/plain", extra={"Location": "/" + "/".join(parts[1:])})
         if scenario == "s3code" and len(parts) > 1:
             # an S3 error answer with that code (409, as CreateBucket's conflicts)
             return self.send(409, "<Error><Code>%s</Code><Message>m</Message>"

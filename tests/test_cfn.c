@@ -1099,6 +1099,12 @@ static void test_container_uri_hosts(void **state)
 	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
 		fail_msg("%s: %s", url, err.msg);
 	credentials_free(c);
+	/* a redirect is not followed (to there or anywhere) */
+	snprintf(url, sizeof url, "%s/redirect/container/r%ld", server.url, (long)getpid());
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_non_null(strstr(err.msg, "302"));
+	lms_error_clear(&err);
 	static const char *const allowed[] = {
 	    "http://127.9.9.9:1/c",      "http://[::1]:1/c",         "https://127.0.0.1:1/c",
 	    "HTTPS://h.invalid:1/c",     "http://169.254.170.2:1/c", "http://169.254.170.23:1/c",
