@@ -1432,6 +1432,56 @@ static void test_error_caps(void **state)
 	}
 }
 
+/* The path a request goes to on a configured endpoint (the echo scenario answers it): S3
+ * path-style below the endpoint's base path, "/" for no path, the query only when there is
+ * one. */
+static void expect_echo_path(const aws_request *req, const char *want_suffix)
+{
+	char key[64];
+	aws_client *c = client_for("echo", key, sizeof key, 5000, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	if (!aws_send(c, req, &resp, &err))
+		fail_msg("%s", err.msg);
+	json_error_t je;
+	json_t *j = json_loads(buf_cstr(&resp.body), 0, &je);
+	assert_non_null(j);
+	const char *path = json_string_value(json_object_get(j, "path"));
+	char want[256];
+	snprintf(want, sizeof want, "/echo/%s%s", key, want_suffix);
+	if (!path || strcmp(path, want) != 0)
+		fail_msg("path %s, not %s", path ? path : "(none)", want);
+	json_decref(j);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_request_paths(void **state)
+{
+	(void)state;
+	aws_request req = {
+	    .service = "s3", .operation = "HeadBucket", .method = "GET", .bucket = "bkt"};
+	expect_echo_path(&req, "/bkt");
+	req.path = "/";
+	expect_echo_path(&req, "/bkt");
+	req.path = "";
+	expect_echo_path(&req, "/bkt");
+	req.path = "/a%20b/c";
+	expect_echo_path(&req, "/bkt/a%20b/c");
+	req.query = "x=1";
+	expect_echo_path(&req, "/bkt/a%20b/c?x=1");
+	req.query = "";
+	expect_echo_path(&req, "/bkt/a%20b/c");
+	aws_request plain = {.service = "sts", .operation = "X", .method = "GET", .path = ""};
+	expect_echo_path(&plain, "/");
+	plain.path = NULL;
+	plain.query = "a=b&c=d";
+	expect_echo_path(&plain, "/?a=b&c=d");
+	plain.path = "/p/q";
+	expect_echo_path(&plain, "/p/q?a=b&c=d");
+}
+
 static void test_bodyless_errors_named(void **state)
 {
 	(void)state;
@@ -1655,6 +1705,7 @@ int main(void)
 	    cmocka_unit_test(test_bodyless_errors_named),
 	    cmocka_unit_test(test_error_answers),
 	    cmocka_unit_test(test_error_caps),
+	    cmocka_unit_test(test_request_paths),
 	    cmocka_unit_test(test_no_answer_times_out),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
