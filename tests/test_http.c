@@ -23,6 +23,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static fault_server server;
@@ -1482,6 +1483,133 @@ static void test_request_paths(void **state)
 	expect_echo_path(&plain, "/p/q?a=b&c=d");
 }
 
+/* What the echo scenario saw of a request: its method, headers and body. */
+static json_t *echo_request(const aws_request *req, FILE *debug, lms_error *err)
+{
+	char key[64];
+	aws_client *c = client_for("echo", key, sizeof key, 5000, debug);
+	aws_response resp;
+	aws_response_init(&resp);
+	json_t *j = NULL;
+	if (aws_send(c, req, &resp, err)) {
+		json_error_t je;
+		j = json_loads(buf_cstr(&resp.body), 0, &je);
+		assert_non_null(j);
+	}
+	aws_response_free(&resp);
+	aws_client_free(c);
+	return j;
+}
+
+static const char *echo_header(json_t *j, const char *name)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(j, "headers"), k, v)
+	{
+		if (strcasecmp(k, name) == 0)
+			return json_string_value(v);
+	}
+	return NULL;
+}
+
+static void test_request_methods_and_headers(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	/* no Content-Type of curl's own, no Expect; a caller's Content-Type in any case */
+	aws_request post = {.service = "sts",
+	                    .operation = "X",
+	                    .method = "POST",
+	                    .path = "/",
+	                    .body = "a=b",
+	                    .body_len = 3};
+	json_t *j = echo_request(&post, NULL, &err);
+	assert_non_null(j);
+	assert_null(echo_header(j, "Content-Type"));
+	assert_null(echo_header(j, "Expect"));
+	assert_null(echo_header(j, "x-amz-content-sha256"));
+	assert_string_equal(json_string_value(json_object_get(j, "method")), "POST");
+	assert_string_equal(json_string_value(json_object_get(j, "body")), "a=b");
+	json_decref(j);
+	const sigv4_header ct[] = {{"content-type", "text/plain"}};
+	post.headers = ct;
+	post.nheaders = 1;
+	j = echo_request(&post, NULL, &err);
+	assert_string_equal(echo_header(j, "Content-Type"), "text/plain");
+	json_decref(j);
+	/* S3 signs its body hash (the service exactly) */
+	aws_request put = {.service = "s3",
+	                   .operation = "PutObject",
+	                   .method = "PUT",
+	                   .bucket = "b",
+	                   .path = "/k",
+	                   .body = "xyz",
+	                   .body_len = 3};
+	j = echo_request(&put, NULL, &err);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "method")), "PUT");
+	assert_string_equal(json_string_value(json_object_get(j, "body")), "xyz");
+	assert_string_equal(echo_header(j, "x-amz-content-sha256"),
+	                    "3608bca1e44ea6c4d268eb6db02260269892c0b42b86bbf1e77a6fa16c3c9282");
+	json_decref(j);
+	put.service = "s3x";
+	put.bucket = NULL;
+	j = echo_request(&put, NULL, &err);
+	assert_null(echo_header(j, "x-amz-content-sha256"));
+	json_decref(j);
+	/* DELETE without a body and with one */
+	aws_request del = {.service = "sts", .operation = "X", .method = "DELETE", .path = "/"};
+	j = echo_request(&del, NULL, &err);
+	assert_string_equal(json_string_value(json_object_get(j, "method")), "DELETE");
+	assert_string_equal(json_string_value(json_object_get(j, "body")), "");
+	json_decref(j);
+	del.body = "q";
+	del.body_len = 1;
+	j = echo_request(&del, NULL, &err);
+	assert_string_equal(json_string_value(json_object_get(j, "body")), "q");
+	json_decref(j);
+	/* sixteen headers of the caller's, not seventeen */
+	sigv4_header many[AWS_MAX_REQUEST_HEADERS + 1];
+	char names[AWS_MAX_REQUEST_HEADERS + 1][16];
+	for (int i = 0; i <= AWS_MAX_REQUEST_HEADERS; i++) {
+		snprintf(names[i], sizeof names[i], "X-H%d", i);
+		many[i] = (sigv4_header){names[i], "v"};
+	}
+	aws_request lots = {.service = "sts",
+	                    .operation = "X",
+	                    .method = "GET",
+	                    .path = "/",
+	                    .headers = many,
+	                    .nheaders = AWS_MAX_REQUEST_HEADERS};
+	j = echo_request(&lots, NULL, &err);
+	assert_non_null(j);
+	assert_string_equal(echo_header(j, "X-H15"), "v");
+	json_decref(j);
+	lots.nheaders = AWS_MAX_REQUEST_HEADERS + 1;
+	assert_null(echo_request(&lots, NULL, &err));
+	assert_non_null(strstr(err.msg, "too many request headers"));
+	lms_error_clear(&err);
+	/* --debug: a header named like a token is "****", others as they are */
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *dbg = open_memstream(&log, &loglen);
+	const sigv4_header tok[] = {{"X-Sso-Bearer-TOKEN", "s3cr3t"}, {"X-Plain", "visible"}};
+	aws_request t = {.service = "sts",
+	                 .operation = "X",
+	                 .method = "GET",
+	                 .path = "/",
+	                 .headers = tok,
+	                 .nheaders = 2};
+	j = echo_request(&t, dbg, &err);
+	json_decref(j);
+	fclose(dbg);
+	assert_null(strstr(log, "s3cr3t"));
+	assert_non_null(strstr(log, "X-Sso-Bearer-TOKEN: ****"));
+	assert_non_null(strstr(log, "X-Plain: visible"));
+	free(log);
+}
+
 static void test_bodyless_errors_named(void **state)
 {
 	(void)state;
@@ -1706,6 +1834,7 @@ int main(void)
 	    cmocka_unit_test(test_error_answers),
 	    cmocka_unit_test(test_error_caps),
 	    cmocka_unit_test(test_request_paths),
+	    cmocka_unit_test(test_request_methods_and_headers),
 	    cmocka_unit_test(test_no_answer_times_out),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
