@@ -1610,6 +1610,80 @@ static void test_request_methods_and_headers(void **state)
 	free(log);
 }
 
+/* A client on SCENARIO/KEY with the attempt budget and response cap given. */
+static aws_client *client_with(const char *scenario, int max_attempts, size_t max_response,
+                               char *key, size_t keylen)
+{
+	snprintf(key, keylen, "k%d-%ld", ++key_counter, (long)getpid());
+	char url[256];
+	snprintf(url, sizeof url, "%s/%s/%s", server.url, scenario, key);
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .backoff_unit_ms = 1,
+	                        .max_attempts = max_attempts,
+	                        .max_response_bytes = max_response};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	return c;
+}
+
+static void test_attempts_status_and_caps(void **state)
+{
+	(void)state;
+	char key[64];
+	lms_error err = {0};
+	/* the attempt budget: 1, 2, and 3 when 0 or negative */
+	static const struct {
+		int max, want;
+	} budgets[] = {{1, 1}, {2, 2}, {0, 3}, {-1, 3}, {4, 4}};
+	for (size_t i = 0; i < sizeof budgets / sizeof budgets[0]; i++) {
+		aws_client *c = client_with("throttle-always", budgets[i].max, 0, key, sizeof key);
+		aws_response resp;
+		aws_response_init(&resp);
+		assert_false(call_sts(c, &resp, &err));
+		assert_int_equal(resp.attempts, budgets[i].want);
+		assert_int_equal(server_count(key), budgets[i].want);
+		if (budgets[i].want > 1) {
+			char n[32];
+			snprintf(n, sizeof n, "%d attempts)", budgets[i].want);
+			assert_non_null(strstr(err.msg, n));
+		} else {
+			assert_null(strstr(err.msg, "attempts"));
+		}
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+	/* 2xx is success: 201, 299; 300 is not (and is not retried) */
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_true(reply(201, "text/plain", "x", NULL, &resp, &err));
+	assert_int_equal(resp.status, 201);
+	assert_true(reply(299, "text/plain", "x", NULL, &resp, &err));
+	assert_false(reply(300, "text/plain", "x", NULL, &resp, &err));
+	assert_int_equal(resp.attempts, 1);
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	/* the answer's cap: exactly its size is read, one byte less refuses it */
+	aws_client *probe = client_with("ok", 1, 0, key, sizeof key);
+	aws_response_init(&resp);
+	assert_true(call_sts(probe, &resp, &err));
+	size_t size = resp.body.len; /* the same for every fresh key */
+	aws_response_free(&resp);
+	aws_client_free(probe);
+	for (int d = 0; d < 2; d++) {
+		aws_client *c = client_with("ok", 1, size - (size_t)d, key, sizeof key);
+		aws_response_init(&resp);
+		bool ok = call_sts(c, &resp, &err);
+		assert_int_equal(ok, d == 0);
+		if (!ok)
+			assert_non_null(strstr(err.msg, "larger than"));
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+}
+
 static void test_bodyless_errors_named(void **state)
 {
 	(void)state;
@@ -1835,6 +1909,7 @@ int main(void)
 	    cmocka_unit_test(test_error_caps),
 	    cmocka_unit_test(test_request_paths),
 	    cmocka_unit_test(test_request_methods_and_headers),
+	    cmocka_unit_test(test_attempts_status_and_caps),
 	    cmocka_unit_test(test_no_answer_times_out),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
