@@ -550,6 +550,27 @@ static void test_s3_edges(void **state)
 	assert_false(created);
 	assert_int_equal(seen.n, 1);
 	aws_client_free(c);
+	/* HeadBucket: 200 is there, 404 is not there, 403 is someone else's, others errors */
+	static const struct {
+		const char *scenario;
+		int want;
+		bool taken;
+	} heads[] = {{"echo/h", 1, false},
+	             {"status/404", 0, false},
+	             {"status/403", -1, true},
+	             {"status/400", -1, false},
+	             {"status/405", -1, false}};
+	for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+		c = s3_client(heads[i].scenario, &seen);
+		assert_int_equal(s3_head_bucket(c, "bkt", "123456789012", &err), heads[i].want);
+		if (heads[i].want == 0 || heads[i].want == 1)
+			assert_null(err.msg);
+		else if ((strstr(err.msg, "is not this account's") != NULL) != heads[i].taken)
+			fail_msg("%s: %s", heads[i].scenario, err.msg);
+		assert_non_null(strstr(seen.headers, "x-amz-expected-bucket-owner: 123456789012"));
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
 	buf b;
 	buf_init(&b, 0);
 	assert_true(s3_object_url("bkt", "cnx-1", "k", &b));
