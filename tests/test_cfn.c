@@ -399,6 +399,87 @@ static void test_sts(void **state)
 	xml_free(d);
 }
 
+/* AssumeRole's answer: each credential part present and non-empty (an empty token is a
+ * token); the request: DurationSeconds only when positive, the MFA and web identity
+ * parameters, the secrets "****" in the log. */
+static aws_client *recorded_with_log(const char *scenario);
+static buf call_bodies;
+
+static void test_sts_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *creds;
+		bool ok;
+	} answers[] = {
+	    {"<AccessKeyId>A</AccessKeyId><SecretAccessKey>S</SecretAccessKey>"
+	     "<SessionToken></SessionToken>",
+	     true},
+	    {"<AccessKeyId></AccessKeyId><SecretAccessKey>S</SecretAccessKey>"
+	     "<SessionToken>T</SessionToken>",
+	     false},
+	    {"<AccessKeyId>A</AccessKeyId><SecretAccessKey></SecretAccessKey>"
+	     "<SessionToken>T</SessionToken>",
+	     false},
+	    {"<AccessKeyId>A</AccessKeyId><SecretAccessKey>S</SecretAccessKey>", false},
+	    {"<SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>", false},
+	    {"<AccessKeyId>A</AccessKeyId><SessionToken>T</SessionToken>", false},
+	};
+	for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+		char xml[512];
+		snprintf(xml, sizeof xml, "<R><Credentials>%s</Credentials></R>", answers[i].creds);
+		xml_doc *d = parse(xml);
+		credentials *cr = NULL;
+		lms_error err = {0};
+		assert_int_equal(sts_parse_assume_role(xml_root(d), &cr, &err), answers[i].ok);
+		if (answers[i].ok) {
+			assert_string_equal(cr->session_token, "");
+			assert_string_equal(cr->source, "role ? (AssumeRole)");
+			assert_int_equal(cr->expiration, 0);
+		} else {
+			assert_null(cr);
+			assert_non_null(strstr(err.msg, "no credentials"));
+		}
+		credentials_free(cr);
+		lms_error_clear(&err);
+		xml_free(d);
+	}
+	/* the requests */
+	static const struct {
+		sts_assume_request rq;
+		const char *want;
+	} requests[] = {
+	    {{.role_arn = "r", .session_name = "s", .duration_seconds = 0},
+	     "Action=AssumeRole&Version=2011-06-15&RoleArn=r&RoleSessionName=s\n"},
+	    {{.role_arn = "r",
+	      .session_name = "s",
+	      .duration_seconds = 1,
+	      .external_id = "e",
+	      .serial_number = "m",
+	      .token_code = "123456"},
+	     "Action=AssumeRole&Version=2011-06-15&RoleArn=r&RoleSessionName=s&DurationSeconds=1&"
+	     "ExternalId=e&SerialNumber=m&TokenCode=****\n"},
+	    {{.role_arn = "r",
+	      .session_name = "s",
+	      .duration_seconds = -1,
+	      .external_id = "e",
+	      .web_identity_token = "jwt"},
+	     "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=r&RoleSessionName=s&"
+	     "WebIdentityToken=****\n"},
+	};
+	for (size_t i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+		aws_client *c = recorded_with_log("outputs");
+		credentials *cr = NULL;
+		lms_error err = {0};
+		assert_false(sts_assume_role(c, &requests[i].rq, &cr, &err));
+		assert_null(cr);
+		lms_error_clear(&err);
+		assert_string_equal(buf_cstr(&call_bodies), requests[i].want);
+		aws_client_free(c);
+	}
+	buf_free(&call_bodies);
+}
+
 static void test_s3_names_and_policy(void **state)
 {
 	(void)state;
@@ -1447,6 +1528,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_time_edges),
 	    cmocka_unit_test(test_change_set_request),
 	    cmocka_unit_test(test_page_limits),
+	    cmocka_unit_test(test_sts_edges),
 	    cmocka_unit_test(test_s3_edges),
 	    cmocka_unit_test(test_container_uri_hosts),
 	    cmocka_unit_test(test_metadata_document),
