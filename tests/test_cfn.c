@@ -744,6 +744,109 @@ static void chain_cleanup(void)
 	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
 }
 
+/* Role profiles at their edges: a chain of 5 source profiles but not 6, duration_seconds
+ * from 900 to 43200, the credential_source names exactly, an empty setting as none, the web
+ * identity token trimmed at its end only. */
+static void test_role_profile_edges(void **state)
+{
+	(void)state;
+	chain_env();
+	buf cfg;
+	buf_init(&cfg, 0);
+	buf_adds(&cfg, "[profile r1]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+	               "source_profile = base\n");
+	for (int i = 2; i <= 6; i++)
+		buf_addf(&cfg,
+		         "[profile r%d]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+		         "source_profile = r%d\n",
+		         i, i - 1);
+	static const char *const durations[] = {"899", "900", "43200", "43201", "900x"};
+	for (size_t i = 0; i < 5; i++)
+		buf_addf(&cfg,
+		         "[profile d%s]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+		         "source_profile = base\nduration_seconds = %s\n",
+		         durations[i], durations[i]);
+	static const char *const sources[] = {
+	    "Environment",   "environment",         "EnvironmentX",      "EcsContainer",
+	    "EcsContainerX", "Ec2InstanceMetadata", "Ec2InstanceMetadat"};
+	for (size_t i = 0; i < 7; i++)
+		buf_addf(&cfg,
+		         "[profile s%zu]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+		         "credential_source = %s\n",
+		         i, sources[i]);
+	buf_addf(&cfg,
+	         "[profile emptysource]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+	         "source_profile =\n"
+	         "[profile w1]\nrole_arn = arn:aws:iam::123456789012:role/w\n"
+	         "web_identity_token_file = %s/tok1\nrole_session_name = me\n"
+	         "[profile w2]\nrole_arn = arn:aws:iam::123456789012:role/w\n"
+	         "web_identity_token_file = %s/tok2\n"
+	         "[profile w3]\nrole_arn = arn:aws:iam::123456789012:role/w\n"
+	         "web_identity_token_file = %s/tok3\n"
+	         "[profile w4]\nrole_arn = arn:aws:iam::123456789012:role/w\n"
+	         "web_identity_token_file = %s/missing\n"
+	         "[profile w5]\nweb_identity_token_file = %s/tok1\n",
+	         tmpdir, tmpdir, tmpdir, tmpdir, tmpdir);
+	write_text("config", buf_cstr(&cfg));
+	buf_free(&cfg);
+	write_text("tok1", "test-oidc-token\n \t\r\n");
+	write_text("tok2", " \n\t\n");
+	write_text("tok3", " test-oidc-token");
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/assume/e%ld", server.url, (long)getpid());
+	provider_options o = {.region = "eu-west-1", .endpoint_url = url};
+	static const struct {
+		const char *profile;
+		credentials_status st;
+		const char *why;
+	} cases[] = {
+	    {"r5", CREDENTIALS_OK, NULL},
+	    {"r6", CREDENTIALS_BAD_CONFIG, "more than 5 profiles chained"},
+	    {"d899", CREDENTIALS_BAD_CONFIG, "must be 900 to 43200, not 899"},
+	    {"d900", CREDENTIALS_OK, NULL},
+	    {"d43200", CREDENTIALS_OK, NULL},
+	    {"d43201", CREDENTIALS_BAD_CONFIG, "must be 900 to 43200, not 43201"},
+	    {"d900x", CREDENTIALS_BAD_CONFIG, "must be 900 to 43200"},
+	    {"s0", CREDENTIALS_BAD_CONFIG, "AWS_ACCESS_KEY_ID is not set"},
+	    {"s1", CREDENTIALS_BAD_CONFIG, "an unknown credential_source"},
+	    {"s2", CREDENTIALS_BAD_CONFIG, "an unknown credential_source"},
+	    {"s3", CREDENTIALS_NOT_FOUND, NULL},
+	    {"s4", CREDENTIALS_BAD_CONFIG, "an unknown credential_source"},
+	    {"s5", CREDENTIALS_NOT_FOUND, NULL},
+	    {"s6", CREDENTIALS_BAD_CONFIG, "an unknown credential_source"},
+	    {"emptysource", CREDENTIALS_BAD_CONFIG, "has role_arn but no source_profile"},
+	    {"w1", CREDENTIALS_OK, NULL},
+	    {"w2", CREDENTIALS_BAD_CONFIG, "is empty"},
+	    {"w3", CREDENTIALS_PROCESS_FAILED, "cannot assume"},
+	    {"w4", CREDENTIALS_BAD_CONFIG, "web identity token file"},
+	    {"w5", CREDENTIALS_BAD_CONFIG, "but no role_arn"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		o.profile = cases[i].profile;
+		credentials *c = NULL;
+		lms_error err = {0};
+		credentials_status st = provider_resolve(&o, &c, &err);
+		if (st != cases[i].st)
+			fail_msg("%s: status %d (%s)", cases[i].profile, st,
+			         err.msg ? err.msg : "");
+		if (cases[i].why && !strstr(err.msg, cases[i].why))
+			fail_msg("%s: '%s' lacks '%s'", cases[i].profile, err.msg, cases[i].why);
+		if (st == CREDENTIALS_OK)
+			assert_string_equal(c->access_key_id, cases[i].profile[0] == 'w'
+			                                          ? "ASIAWEBIDENTITY"
+			                                          : "ASIAASSUMED");
+		credentials_free(c);
+		lms_error_clear(&err);
+	}
+	const char *extra[] = {"tok1", "tok2", "tok3"};
+	for (size_t i = 0; i < 3; i++) {
+		char path[128];
+		snprintf(path, sizeof path, "%s/%s", tmpdir, extra[i]);
+		unlink(path);
+	}
+	chain_cleanup();
+}
+
 static void test_role_profiles(void **state)
 {
 	(void)state;
@@ -1529,6 +1632,7 @@ int main(void)
 	    cmocka_unit_test(test_change_set_request),
 	    cmocka_unit_test(test_page_limits),
 	    cmocka_unit_test(test_sts_edges),
+	    cmocka_unit_test(test_role_profile_edges),
 	    cmocka_unit_test(test_s3_edges),
 	    cmocka_unit_test(test_container_uri_hosts),
 	    cmocka_unit_test(test_metadata_document),
