@@ -1122,6 +1122,44 @@ static void test_sso_profiles(void **state)
 	expect_sso("sso", CREDENTIALS_PROCESS_FAILED, "refused the cached session");
 	write_sso_cache("ee0bfd2552fbd840c02cc48b6e823320543c450f", "test-sso-token", -10);
 	expect_sso("sso", CREDENTIALS_BAD_CONFIG, "has expired");
+	/* each setting missing or empty, named; a cache file without its token or expiry */
+	write_text("config",
+	           "[profile noregion]\nsso_start_url = https://x\nsso_account_id = 1\n"
+	           "sso_role_name = R\n"
+	           "[profile noaccount]\nsso_session = edge\nsso_role_name = R\n"
+	           "[profile s1]\nsso_session = bare1\nsso_account_id = 1\nsso_role_name = R\n"
+	           "[profile s2]\nsso_session = bare2\nsso_account_id = 1\nsso_role_name = R\n"
+	           "[profile s3]\nsso_session = bare3\nsso_account_id = 1\nsso_role_name = R\n"
+	           "[profile edge]\nsso_session = edge\nsso_account_id = 1\nsso_role_name = R\n"
+	           "[sso-session bare1]\nsso_start_url = https://x\n"
+	           "[sso-session bare2]\nsso_start_url = https://x\nsso_region =\n"
+	           "[sso-session bare3]\nsso_region = eu-west-1\nsso_start_url =\n"
+	           "[sso-session edge]\nsso_start_url = https://x\nsso_region = eu-west-1\n");
+	expect_sso("noregion", CREDENTIALS_BAD_CONFIG, "has no sso_region");
+	expect_sso("noaccount", CREDENTIALS_BAD_CONFIG, "has no sso_account_id");
+	expect_sso("s1", CREDENTIALS_BAD_CONFIG, "has no sso_region");
+	expect_sso("s2", CREDENTIALS_BAD_CONFIG, "has no sso_region");
+	expect_sso("s3", CREDENTIALS_BAD_CONFIG, "has no sso_start_url");
+	static const char *const bad_caches[] = {
+	    "{\"expiresAt\": \"2099-01-01T00:00:00Z\"}",
+	    "{\"accessToken\": \"\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}",
+	    "{\"accessToken\": \"t\", \"expiresAt\": \"soon\"}",
+	    "{\"accessToken\": \"t\"}",
+	};
+	for (size_t i = 0; i < sizeof bad_caches / sizeof bad_caches[0]; i++) {
+		write_text(".aws/sso/cache/a0f2c69a18eaea9d4651f3938bbc4945ed454331.json",
+		           bad_caches[i]);
+		expect_sso("edge", CREDENTIALS_BAD_CONFIG, "without accessToken or expiresAt");
+	}
+	/* a token that expires within the minute is expired; one that lasts longer is not */
+	write_sso_cache("a0f2c69a18eaea9d4651f3938bbc4945ed454331", "revoked-token", 55);
+	expect_sso("edge", CREDENTIALS_BAD_CONFIG, "has expired");
+	write_sso_cache("a0f2c69a18eaea9d4651f3938bbc4945ed454331", "revoked-token", 65);
+	expect_sso("edge", CREDENTIALS_PROCESS_FAILED, "refused the cached session");
+	char edge_path[192];
+	snprintf(edge_path, sizeof edge_path,
+	         "%s/.aws/sso/cache/a0f2c69a18eaea9d4651f3938bbc4945ed454331.json", tmpdir);
+	unlink(edge_path);
 	unsetenv("AWS_ENDPOINT_URL_SSO");
 	const char *caches[] = {"ee0bfd2552fbd840c02cc48b6e823320543c450f",
 	                        "a51746d4aa793ae07b25e90c3a5db96fc7832bd7"};
