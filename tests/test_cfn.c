@@ -210,6 +210,134 @@ static void test_no_op_rules(void **state)
 	aws_client_free(c);
 }
 
+/* The answers' parsing at its edges: exact "true", required name and status, members only,
+ * missing texts as "", the replacing properties (Never left out, each once, conditionally
+ * marked), the settled statuses exactly. */
+static void test_parse_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *tp;
+		bool want;
+	} tps[] = {{"true", true}, {"True", false}, {"truex", false}, {"tru", false}, {"", false}};
+	for (size_t i = 0; i < sizeof tps / sizeof tps[0]; i++) {
+		char xml[256];
+		snprintf(xml, sizeof xml,
+		         "<m><StackName>s</StackName><StackStatus>X</StackStatus>"
+		         "<EnableTerminationProtection>%s</EnableTerminationProtection></m>",
+		         tps[i].tp);
+		xml_doc *d = parse(xml);
+		cfn_stack *s = cfn_parse_stack(xml_root(d));
+		assert_non_null(s);
+		assert_int_equal(s->termination_protection, tps[i].want);
+		assert_int_equal(s->noutputs, 0);
+		assert_null(s->outputs);
+		assert_int_equal(s->nparameters, 0);
+		cfn_stack_free(s);
+		xml_free(d);
+	}
+	xml_doc *d = parse("<m><StackStatus>X</StackStatus></m>");
+	assert_null(cfn_parse_stack(xml_root(d)));
+	xml_free(d);
+	d = parse("<m><StackName>s</StackName></m>");
+	assert_null(cfn_parse_stack(xml_root(d)));
+	xml_free(d);
+	assert_null(cfn_parse_stack(NULL));
+	d = parse(
+	    "<m><StackName>s</StackName><StackStatus>X</StackStatus>"
+	    "<Outputs><x/><member><OutputValue>v</OutputValue></member><members/>"
+	    "<member><OutputKey>k</OutputKey></member></Outputs>"
+	    "<Parameters><member/><other/></Parameters>"
+	    "<Tags><member><Key>a</Key></member><member><Value>b</Value></member></Tags></m>");
+	cfn_stack *s = cfn_parse_stack(xml_root(d));
+	assert_non_null(s);
+	assert_int_equal(s->noutputs, 2);
+	assert_string_equal(s->outputs[0].key, "");
+	assert_string_equal(s->outputs[0].value, "v");
+	assert_string_equal(s->outputs[1].key, "k");
+	assert_string_equal(s->outputs[1].value, "");
+	assert_null(s->outputs[1].description);
+	assert_int_equal(s->nparameters, 1);
+	assert_string_equal(s->parameters[0].key, "");
+	assert_string_equal(s->parameters[0].value, "");
+	assert_int_equal(s->ntags, 2);
+	assert_string_equal(s->tags[0].key, "a");
+	assert_string_equal(s->tags[0].value, "");
+	assert_string_equal(s->tags[1].key, "");
+	assert_string_equal(s->tags[1].value, "b");
+	cfn_stack_free(s);
+	xml_free(d);
+	/* change sets */
+	d = parse("<r><Changes>"
+	          "<member><ResourceChange><Action>Modify</Action><LogicalResourceId>A"
+	          "</LogicalResourceId><ResourceType>T</ResourceType><Scope><member>Properties"
+	          "</member><member>Tags</member></Scope><Details>"
+	          "<member><Target><Name>P1</Name><RequiresRecreation>Never</RequiresRecreation>"
+	          "</Target></member>"
+	          "<member><Target><Name>P2</Name><RequiresRecreation>Always</RequiresRecreation>"
+	          "</Target></member>"
+	          "<member><Target><Name>P2</Name><RequiresRecreation>Always</RequiresRecreation>"
+	          "</Target></member>"
+	          "<member><Target><Name></Name><RequiresRecreation>Always</RequiresRecreation>"
+	          "</Target></member>"
+	          "<member><Target><Name>P4</Name></Target></member>"
+	          "<member><Target><Name>P3</Name><RequiresRecreation>Conditionally"
+	          "</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>P5</Name><RequiresRecreation>Conditional"
+	          "</RequiresRecreation></Target></member>"
+	          "</Details></ResourceChange></member>"
+	          "<member><NotAChange/></member>"
+	          "<member><ResourceChange><Scope/><Details><member><Target><Name>N</Name>"
+	          "<RequiresRecreation>Never</RequiresRecreation></Target></member></Details>"
+	          "</ResourceChange></member>"
+	          "</Changes><NextToken>t2</NextToken></r>");
+	cfn_change_set *cs = NULL;
+	char *next = NULL;
+	assert_true(cfn_parse_change_set_page(xml_root(d), &cs, &next));
+	assert_string_equal(next, "t2");
+	free(next);
+	assert_string_equal(cs->status, "UNKNOWN");
+	assert_int_equal(cs->nchanges, 2);
+	assert_string_equal(cs->changes[0].scope, "Properties, Tags");
+	assert_string_equal(cs->changes[0].replacing_properties, "P2, P3 (conditionally), P5");
+	assert_null(cs->changes[0].physical_id);
+	assert_null(cs->changes[1].scope);
+	assert_null(cs->changes[1].replacing_properties);
+	assert_string_equal(cs->changes[1].action, "?");
+	assert_string_equal(cs->changes[1].logical_id, "?");
+	assert_string_equal(cs->changes[1].resource_type, "?");
+	/* a second page adds to the first */
+	assert_true(cfn_parse_change_set_page(xml_root(d), &cs, &next));
+	assert_int_equal(cs->nchanges, 4);
+	free(next);
+	static const struct {
+		const char *status;
+		bool settled;
+	} statuses[] = {{"CREATE_COMPLETE", true},    {"FAILED", true},
+	                {"DELETE_COMPLETE", true},    {"DELETE_FAILED", true},
+	                {"CREATE_COMPLETEX", false},  {"FAILE", false},
+	                {"DELETE_COMPLET", false},    {"DELETE_FAILEDX", false},
+	                {"CREATE_IN_PROGRESS", false}};
+	char *orig = cs->status;
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
+		cs->status = (char *)statuses[i].status;
+		if (cfn_change_set_settled(cs) != statuses[i].settled)
+			fail_msg("%s", statuses[i].status);
+	}
+	/* empty: FAILED exactly with its reason; CREATE_COMPLETE exactly without changes */
+	cs->status = (char *)"FAILEDX";
+	cs->status_reason = strdup("No updates are to be performed.");
+	assert_false(cfn_change_set_is_empty(cs));
+	cs->status = (char *)"CREATE_COMPLETEX";
+	size_t nchanges = cs->nchanges;
+	cs->nchanges = 0;
+	assert_false(cfn_change_set_is_empty(cs));
+	cs->nchanges = nchanges;
+	cs->status = orig;
+	cfn_change_set_free(cs);
+	xml_free(d);
+}
+
 static void free_events(cfn_event *ev, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -1670,6 +1798,7 @@ int main(void)
 	    cmocka_unit_test(test_change_set_request),
 	    cmocka_unit_test(test_page_limits),
 	    cmocka_unit_test(test_sts_edges),
+	    cmocka_unit_test(test_parse_edges),
 	    cmocka_unit_test(test_role_profile_edges),
 	    cmocka_unit_test(test_s3_edges),
 	    cmocka_unit_test(test_container_uri_hosts),
