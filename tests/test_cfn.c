@@ -345,6 +345,62 @@ static void free_events(cfn_event *ev, size_t n)
 	free(ev);
 }
 
+/* The seen set: every id marked is found whatever the order of marking, no near id is, a
+ * look without mark adds nothing, a second mark adds nothing; events without an id are left
+ * out and the missing texts are "?". */
+static void test_tracker_and_event_edges(void **state)
+{
+	(void)state;
+	cfn_event_tracker t;
+	assert_true(cfn_event_tracker_init(&t, "s", 0));
+	static const char *const marked[] = {"e05", "e01", "e09", "e03", "e07", "e0",
+	                                     "e1",  "a",   "z",   "e08", "e02"};
+	const size_t n = sizeof marked / sizeof marked[0];
+	for (size_t i = 0; i < n; i++) {
+		assert_false(cfn_event_tracker_seen(&t, marked[i], false));
+		assert_int_equal(t.nseen, i);
+		assert_false(cfn_event_tracker_seen(&t, marked[i], true));
+		assert_int_equal(t.nseen, i + 1);
+		for (size_t k = 0; k <= i; k++)
+			if (!cfn_event_tracker_seen(&t, marked[k], false))
+				fail_msg("%s lost after marking %s", marked[k], marked[i]);
+	}
+	assert_true(cfn_event_tracker_seen(&t, "e05", true));
+	assert_int_equal(t.nseen, n);
+	for (size_t i = 1; i < n; i++)
+		assert_true(strcmp(t.seen[i - 1], t.seen[i]) < 0);
+	static const char *const near[] = {"e04", "e10", "e", "e011", "", "b", "zz", "e00", "E01"};
+	for (size_t i = 0; i < sizeof near / sizeof near[0]; i++)
+		if (cfn_event_tracker_seen(&t, near[i], false))
+			fail_msg("%s seen", near[i]);
+	cfn_event_tracker_free(&t);
+	xml_doc *d =
+	    parse("<r><StackEvents><member><LogicalResourceId>x</LogicalResourceId>"
+	          "</member><other/><member><EventId>b</EventId></member>"
+	          "<member><EventId>c</EventId><ResourceStatus>S</ResourceStatus>"
+	          "<Timestamp>2024-05-01T09:00:00Z</Timestamp></member></StackEvents></r>");
+	cfn_event *ev = NULL;
+	size_t nev = 0;
+	char *next = NULL;
+	assert_true(cfn_parse_events_page(xml_root(d), &ev, &nev, &next));
+	assert_null(next);
+	assert_int_equal(nev, 2);
+	assert_string_equal(ev[0].id, "b");
+	assert_string_equal(ev[0].logical_id, "?");
+	assert_string_equal(ev[0].resource_type, "?");
+	assert_string_equal(ev[0].status, "?");
+	assert_int_equal(ev[0].timestamp, 0);
+	assert_string_equal(ev[1].status, "S");
+	assert_int_equal(ev[1].timestamp, 1714554000);
+	free_events(ev, nev);
+	xml_free(d);
+	d = parse("<r><StackEvents/></r>");
+	assert_true(cfn_parse_events_page(xml_root(d), &ev, &nev, &next));
+	assert_int_equal(nev, 0);
+	free(ev);
+	xml_free(d);
+}
+
 static void test_events_once_oldest_first(void **state)
 {
 	(void)state;
@@ -1799,6 +1855,7 @@ int main(void)
 	    cmocka_unit_test(test_page_limits),
 	    cmocka_unit_test(test_sts_edges),
 	    cmocka_unit_test(test_parse_edges),
+	    cmocka_unit_test(test_tracker_and_event_edges),
 	    cmocka_unit_test(test_role_profile_edges),
 	    cmocka_unit_test(test_s3_edges),
 	    cmocka_unit_test(test_container_uri_hosts),
