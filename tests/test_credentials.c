@@ -34,8 +34,10 @@ static const char *const aws_vars[] = {
 
 /* Files a test may create under HOME; teardown removes them. */
 static const char *const scratch_files[] = {
-    ".aws/credentials", ".aws/config", "custom-credentials", "custom-config",
-    "process.sh",       "helper.pid",  "child.pid",
+    ".aws/credentials", ".aws/config",     "custom-credentials",
+    "custom-config",    "process.sh",      "helper.pid",
+    "child.pid",        "big-credentials", "tries",
+    "issued",           "ahead",
 };
 
 typedef struct fixture {
@@ -388,6 +390,44 @@ static void test_file_locations_from_environment(void **state)
 	/* A folder where the file should be is an error that says so. */
 	setenv("AWS_CONFIG_FILE", f->home, 1);
 	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG, "is not a regular file");
+}
+
+/* The files' edges: "~" and "~/" are the home folder, "~x" is not; the 1 MiB cap on both
+ * sides; a path below a file is no file. */
+static void test_file_edges(void **state)
+{
+	fixture *f = *state;
+	write_file(f, "custom-credentials",
+	           "[default]\naws_access_key_id = AKIATILDE\naws_secret_access_key = s\n");
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "~/custom-credentials", 1);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIATILDE"));
+	/* "~" alone is the home folder: a folder, said so */
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "~", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG, "is not a regular file");
+	/* "~x/..." is a relative path, not x's home: absent */
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "~custom-credentials", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials");
+	/* below a file: absent, not an error */
+	buf path;
+	buf_init(&path, 0);
+	buf_addf(&path, "%s/custom-credentials/sub", f->home);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", buf_cstr(&path), 1);
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials");
+	buf_free(&path);
+	/* exactly 1 MiB is read; one byte more is refused */
+	buf big;
+	buf_init(&big, 0);
+	buf_adds(&big, "[default]\naws_access_key_id = AKIABIG\naws_secret_access_key = s\n");
+	while (big.len < CREDENTIALS_MAX_FILE_SIZE)
+		buf_addc(&big, big.len % 64 == 63 ? '\n' : '#');
+	write_bytes(f, "big-credentials", big.data, big.len);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "~/big-credentials", 1);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIABIG"));
+	buf_addc(&big, '\n');
+	write_bytes(f, "big-credentials", big.data, big.len);
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG, "is larger than 1024 KiB");
+	buf_free(&big);
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
 }
 
 static void test_malformed_file(void **state)
@@ -1372,6 +1412,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unsupported_sources, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_file_locations_from_environment, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_edges, setup, teardown),
 	    cmocka_unit_test(test_ini_dialect),
 	    cmocka_unit_test_setup_teardown(test_config_endpoints, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dev_null_files, setup, teardown),
