@@ -635,6 +635,92 @@ static void test_process_success(void **state)
 	credentials_free(c);
 }
 
+/* What a failing helper said: 300 characters at most ("..." after a cut, none at exactly
+ * 300), controls, DEL and runs of spaces as one space, none leading or trailing. */
+static void test_stderr_summary_edges(void **state)
+{
+	fixture *f = *state;
+	static const struct {
+		int n;
+		bool cut;
+	} sizes[] = {{299, false}, {300, false}, {301, true}};
+	for (size_t i = 0; i < 3; i++) {
+		buf script;
+		buf_init(&script, 0);
+		buf_addf(&script, "printf '%%0%dd' 0 >&2; exit 3\n", sizes[i].n);
+		use_process(f, "dev", buf_cstr(&script));
+		buf_free(&script);
+		credentials_options opts = {.profile = "dev", .process_timeout_seconds = 10};
+		credentials *c = NULL;
+		lms_error err = {0};
+		assert_int_equal(credentials_resolve(&opts, &c, &err), CREDENTIALS_PROCESS_FAILED);
+		const char *colon = strstr(err.msg, "exited with status 3: ");
+		assert_non_null(colon);
+		const char *said = colon + strlen("exited with status 3: ");
+		size_t zeros = strspn(said, "0");
+		assert_int_equal(zeros, sizes[i].n > 300 ? 300 : sizes[i].n);
+		assert_int_equal(strncmp(said + zeros, "...", 3) == 0, sizes[i].cut);
+		lms_error_clear(&err);
+	}
+	use_process(f, "dev", "printf '\\t \\001a \\177\\037 b\\n\\n' >&2; exit 3\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "exited with status 3: a b");
+	use_process(f, "dev", "printf ' \\n' >&2; exit 3\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "(nothing on stderr)");
+	use_process(f, "dev", "printf '!~' >&2; exit 3\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "exited with status 3: !~");
+}
+
+/* Keys: both or neither, in each file; an empty value is none; the environment's pair. */
+static void test_key_pairs_edges(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id = AKIAX\naws_secret_access_key =\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG,
+	               "has aws_access_key_id but not aws_secret");
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id =\naws_secret_access_key = s\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG,
+	               "has aws_secret_access_key but not aws_access");
+	write_file(f, ".aws/credentials", "[dev]\naws_access_key_id =\naws_secret_access_key =\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG, "has no credentials");
+	write_file(f, ".aws/credentials", "[other]\nx = 1\n");
+	write_file(f, ".aws/config", "[profile dev]\naws_secret_access_key = s\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG,
+	               "has aws_secret_access_key but not aws_access");
+	write_file(f, ".aws/config",
+	           "[profile dev]\naws_access_key_id = AKIACFG\naws_secret_access_key = s\n"
+	           "aws_session_token = t\n");
+	credentials *c = expect_resolve("dev", 0, CREDENTIALS_OK, "AKIACFG");
+	assert_string_equal(c->session_token, "t");
+	assert_non_null(strstr(c->source, ".aws/config"));
+	credentials_free(c);
+	/* [dev] in the config file is not profile dev: said so */
+	write_file(f, ".aws/config", "[dev]\naws_access_key_id = AKIACFG\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG,
+	               "the config file names profiles [profile dev]");
+	write_file(f, ".aws/config", "[default]\nx = 1\n");
+	expect_resolve("default", 0, CREDENTIALS_BAD_CONFIG, "has no credentials");
+	/* the environment: both, or one of them said */
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG,
+	               "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+	setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
+	setenv("AWS_SESSION_TOKEN", "", 1);
+	c = expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAENV");
+	assert_null(c->session_token);
+	credentials_free(c);
+	unsetenv("AWS_ACCESS_KEY_ID");
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG,
+	               "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not");
+	setenv("AWS_ACCESS_KEY_ID", "", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG,
+	               "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not");
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_SESSION_TOKEN");
+}
+
 static void test_process_precedence(void **state)
 {
 	fixture *f = *state;
@@ -1413,6 +1499,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_file_locations_from_environment, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_file_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stderr_summary_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_key_pairs_edges, setup, teardown),
 	    cmocka_unit_test(test_ini_dialect),
 	    cmocka_unit_test_setup_teardown(test_config_endpoints, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dev_null_files, setup, teardown),
