@@ -1684,6 +1684,65 @@ static void test_attempts_status_and_caps(void **state)
 	}
 }
 
+/* Messages name the service by its title, each exactly; other services by their name. */
+static void test_service_titles(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *service, *title;
+	} titles[] = {{"cloudformation", "CloudFormation Op: "},
+	              {"s3", "S3 Op: "},
+	              {"sts", "STS Op: "},
+	              {"cloudformationx", "cloudformationx Op: "},
+	              {"s3x", "s3x Op: "},
+	              {"st", "st Op: "},
+	              {"logs", "logs Op: "}};
+	for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+		char key[64];
+		aws_client *c = client_for("status/405", key, sizeof key, 5000, NULL);
+		aws_request req = {
+		    .service = titles[i].service, .operation = "Op", .method = "GET", .path = "/"};
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(aws_send(c, &req, &resp, &err));
+		if (strncmp(err.msg, titles[i].title, strlen(titles[i].title)) != 0)
+			fail_msg("%s: %s", titles[i].service, err.msg);
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+	/* registering nothing masks nothing; each registered value is masked */
+	char key[64];
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *dbg = open_memstream(&log, &loglen);
+	aws_client *c = client_for("echo", key, sizeof key, 5000, dbg);
+	assert_true(aws_client_mask(c, ""));
+	assert_true(aws_client_mask(c, NULL));
+	assert_true(aws_client_mask(c, "first-secret"));
+	assert_true(aws_client_mask(c, "second-secret"));
+	assert_true(aws_client_mask_parameter(c, ""));
+	assert_true(aws_client_mask_parameter(c, NULL));
+	const char *body = "A=first-secret&B=second-secret&C=plain";
+	aws_request req = {.service = "sts",
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .body = body,
+	                   .body_len = strlen(body)};
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_true(aws_send(c, &req, &resp, NULL));
+	aws_response_free(&resp);
+	aws_client_free(c);
+	fclose(dbg);
+	assert_null(strstr(log, "first-secret"));
+	assert_null(strstr(log, "second-secret"));
+	assert_non_null(strstr(log, "A=****&B=****&C=plain"));
+	free(log);
+}
+
 static void test_bodyless_errors_named(void **state)
 {
 	(void)state;
@@ -1910,6 +1969,7 @@ int main(void)
 	    cmocka_unit_test(test_request_paths),
 	    cmocka_unit_test(test_request_methods_and_headers),
 	    cmocka_unit_test(test_attempts_status_and_caps),
+	    cmocka_unit_test(test_service_titles),
 	    cmocka_unit_test(test_no_answer_times_out),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
