@@ -284,7 +284,7 @@ class Handler(BaseHTTPRequestHandler):
             extra = {}
             for line in filter(None, (self.headers.get("X-Fault-Extra") or "").split("|")):
                 name, _, value = line.partition(":")
-                extra[name] = value.strip()
+                extra[name] = value[1:] if value.startswith(" ") else value
             return self.send(int(parts[1]), bytes.fromhex(self.headers.get("X-Fault-Body", "")),
                              self.headers.get("X-Fault-Type", "text/xml"), extra=extra)
         if scenario == "bigerror" and len(parts) > 2 and parts[1].isdigit() and parts[2].isdigit():

@@ -1743,6 +1743,52 @@ static void test_service_titles(void **state)
 	free(log);
 }
 
+/* Answer headers by exact name in any case, their values without the blanks around them;
+ * the last of a repeated one wins. */
+static void test_answer_headers(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *extra, *request_id;
+	} ids[] = {
+	    {NULL, "fault-req"},
+	    {"x-amz-request-id: r2", "r2"},
+	    {"X-AMZN-REQUESTID: \t r3 \t|Other: 1", "r3"},
+	    {"x-amzn-RequestIdX: r4", "fault-req"},
+	    {"x-amzn-RequestI: r5", "fault-req"},
+	    {"x-amz-request-idx: r6", "fault-req"},
+	    {"x-amzn-RequestId:r7", "r7"},
+	    {"x-amzn-RequestId: ", ""},
+	};
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_true(reply(200, "text/plain", "x", ids[i].extra, &resp, &err));
+		if (!resp.request_id || strcmp(resp.request_id, ids[i].request_id) != 0)
+			fail_msg("%s: request id %s", ids[i].extra ? ids[i].extra : "-",
+			         resp.request_id ? resp.request_id : "(none)");
+		aws_response_free(&resp);
+	}
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_true(reply(200, "text/plain", "x", "Content-Typex: text/html", &resp, &err));
+	assert_string_equal(resp.content_type, "text/plain");
+	assert_null(resp.error_type);
+	/* (the server sends a Date of its own first: the last one counts) */
+	assert_true(
+	    reply(200, "text/plain", "x", "Date: Sun, 06 Nov 1994 08:49:37 GMT", &resp, &err));
+	assert_int_equal(resp.server_date, 784111777);
+	assert_true(reply(200, "text/plain", "x", "Date: yesterday", &resp, &err));
+	assert_int_equal(resp.server_date, 0);
+	assert_true(reply(200, "text/plain", "x", "x-amzn-ErrorType: T ", &resp, &err));
+	assert_string_equal(resp.error_type, "T");
+	assert_true(reply(200, "text/plain", "x", "x-amzn-ErrorTypes: T", &resp, &err));
+	assert_null(resp.error_type);
+	aws_response_free(&resp);
+}
+
 static void test_bodyless_errors_named(void **state)
 {
 	(void)state;
@@ -1970,6 +2016,7 @@ int main(void)
 	    cmocka_unit_test(test_request_methods_and_headers),
 	    cmocka_unit_test(test_attempts_status_and_caps),
 	    cmocka_unit_test(test_service_titles),
+	    cmocka_unit_test(test_answer_headers),
 	    cmocka_unit_test(test_no_answer_times_out),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
