@@ -582,6 +582,9 @@ static void test_masking_encodings(void **state)
 	           "q&#65 q&#x41",
 	           dec, 1, 0,
 	           "**** **** **** q&#00000065; **** q&#x0000041; q&#; q&#x; q&#65 q&#x41");
+	/* one decimal digit, one hex digit */
+	const char *tab[] = {"q\t", "r\n"};
+	check_mask("q&#9; r&#xa; r&#xA", tab, 2, 0, "**** **** r&#xA");
 	const char *top[] = {"m\xf4\x8f\xbf\xbf", "n"};
 	check_mask("m&#x10FFFF; m&#x110000; m&#1114111; m&#1114112;", top, 2, 0,
 	           "**** m&#x110000; **** m&#1114112;");
