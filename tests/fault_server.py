@@ -37,6 +37,7 @@ http://127.0.0.1:PORT/throttle/t1 therefore makes every call through it misbehav
   bigerror     /bigerror/TOTAL/CODELEN/KEY: 400, an XML error of TOTAL bytes, code of CODELEN
   s3code       /s3code/CODE/...: 409, an S3 error with that code
   redirect     /redirect/REST: 302 to /REST
+  imdsrole     /imdsrole/ROLE/KEY/...: imds with that role name (percent-encoded; "-" for none)
   recorded     /recorded/DIR/KEY: the answer to Action A is DIR/A.N.xml for the N-th call
                (N from 1; the highest N repeats), else DIR/A.xml, from --recorded ROOT;
                .json in place of .xml for the JSON protocols (the action from X-Amz-Target,
@@ -309,11 +310,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, json.dumps(CREDS), "application/json")
         if scenario == "imds":
             return self.imds(parts[2:])
+        if scenario == "imdsrole" and len(parts) > 2:
+            role = urllib.parse.unquote(parts[1])
+            return self.imds(parts[3:], "" if role == "-" else role)
         if scenario == "expiring":
             return self.expiring(key, parts[2:], ok)
         return self.send(404, query_error("UnknownScenario", scenario))
 
-    def imds(self, rest):
+    def imds(self, rest, role="lms-instance-role"):
         path = "/".join(rest)
         if self.command == "PUT" and path == "latest/api/token":
             if not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
@@ -322,8 +326,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("X-aws-ec2-metadata-token") != "imds-token":
             return self.send(401, "", "text/plain")
         if path == "latest/meta-data/iam/security-credentials":
-            return self.send(200, "lms-instance-role\n", "text/plain")
-        if path == "latest/meta-data/iam/security-credentials/lms-instance-role":
+            return self.send(200, role + "\n" if role else "", "text/plain")
+        if role and urllib.parse.unquote(path) == "latest/meta-data/iam/security-credentials/" + role:
             return self.send(200, json.dumps(dict(CREDS, Code="Success")), "text/plain")
         return self.send(404, "", "text/plain")
 

@@ -1479,6 +1479,69 @@ static void test_container_and_instance_credentials(void **state)
 	chain_cleanup();
 }
 
+/* IMDS: a role name of letters, digits and + = , . @ _ - only; no role is none; the endpoint's
+ * trailing slashes; AWS_EC2_METADATA_DISABLED is "true" in any case, nothing else. */
+static void test_imds_edges(void **state)
+{
+	(void)state;
+	chain_env();
+	unsetenv("AWS_CONFIG_FILE");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	provider_options o = {.region = "eu-west-1", .metadata_timeout_ms = 2000};
+	static const struct {
+		const char *role, *suffix;
+		credentials_status st;
+		const char *why;
+	} cases[] = {
+	    {"a%2Bb%3Dc%2Cd.e%40f_g-h9Z", "", CREDENTIALS_OK,
+	     "EC2 instance role a+b=c,d.e@f_g-h9Z"},
+	    {"lms-instance-role", "///", CREDENTIALS_OK, "EC2 instance role lms-instance-role"},
+	    {"a%20b", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
+	    {"a%21b", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
+	    {"a%3Ab", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
+	    {"a%23b", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
+	    {"-", "", CREDENTIALS_NOT_FOUND, "no AWS credentials found"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char url[256];
+		snprintf(url, sizeof url, "%s/imdsrole/%s/i%zu-%ld%s", server.url, cases[i].role, i,
+		         (long)getpid(), cases[i].suffix);
+		setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+		credentials *c = NULL;
+		lms_error err = {0};
+		credentials_status st = provider_resolve(&o, &c, &err);
+		if (st != cases[i].st)
+			fail_msg("%s: status %d (%s)", cases[i].role, st, err.msg ? err.msg : "");
+		if (st == CREDENTIALS_OK)
+			assert_string_equal(c->source, cases[i].why);
+		else if (!strstr(err.msg, cases[i].why))
+			fail_msg("%s: %s", cases[i].role, err.msg);
+		credentials_free(c);
+		lms_error_clear(&err);
+	}
+	static const struct {
+		const char *value;
+		bool disabled;
+	} flags[] = {
+	    {"TRUE", true}, {"true", true}, {"truex", false}, {"false", false}, {"1", false}};
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		char url[256];
+		snprintf(url, sizeof url, "%s/imds/f%zu-%ld", server.url, i, (long)getpid());
+		setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+		setenv("AWS_EC2_METADATA_DISABLED", flags[i].value, 1);
+		credentials *c = NULL;
+		lms_error err = {0};
+		credentials_status st = provider_resolve(&o, &c, &err);
+		assert_int_equal(st, flags[i].disabled ? CREDENTIALS_NOT_FOUND : CREDENTIALS_OK);
+		credentials_free(c);
+		lms_error_clear(&err);
+	}
+	unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	chain_cleanup();
+}
+
 /* AWS_CONTAINER_CREDENTIALS_FULL_URI: https anywhere; http only to this machine and the ECS
  * and EKS agents, each host exactly. A refused one is BAD_CONFIG before any connection. */
 static void test_container_uri_hosts(void **state)
@@ -1859,6 +1922,7 @@ int main(void)
 	    cmocka_unit_test(test_role_profile_edges),
 	    cmocka_unit_test(test_s3_edges),
 	    cmocka_unit_test(test_container_uri_hosts),
+	    cmocka_unit_test(test_imds_edges),
 	    cmocka_unit_test(test_metadata_document),
 	    cmocka_unit_test(test_describe_stack_recorded),
 	    cmocka_unit_test(test_missing_stack_is_not_an_error),
