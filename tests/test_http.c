@@ -514,6 +514,11 @@ static void test_masking_edges(void **state)
 	check_mask("{\"Password\" :\t\"x\"}", NULL, 0, 0, "{\"Password\" :\t\"****\"}");
 	check_mask("{\"Password\":\"a\\\"b\", \"c\": \"d\"}", NULL, 0, 0,
 	           "{\"Password\":\"****\", \"c\": \"d\"}");
+	/* an escaped backslash or quote just before the closing quote */
+	check_mask("{\"Password\": \"a\\\\\", \"c\": \"d\"}", NULL, 0, 0,
+	           "{\"Password\": \"****\", \"c\": \"d\"}");
+	check_mask("{\"Password\": \"a\\\"\", \"c\": \"d\"}", NULL, 0, 0,
+	           "{\"Password\": \"****\", \"c\": \"d\"}");
 	check_mask("{\"Password\": 5, \"Token\": null}", NULL, 0, 0,
 	           "{\"Password\": 5, \"Token\": null}");
 	check_mask("[\"Password\", \"x\"]", NULL, 0, 0, "[\"Password\", \"x\"]");
