@@ -1370,10 +1370,11 @@ static void test_error_answers(void **state)
 	             "not an AWS response (HTTP 400, request id fault-req)");
 	expect_reply(400, "text/xml", "<p>x</p>", "Content-TypeX: text/html", NULL, NULL,
 	             "not an AWS error response (HTTP 400, request id fault-req)");
-	char title[256] = "<title>";
-	for (int i = 0; i < 161; i++)
-		strcat(title, i == 159 ? "y" : i == 160 ? "z" : "x");
-	strcat(title, "</title>");
+	/* 158 x, then y (the 160th character kept), then z (the 161st, cut) */
+	char title[256];
+	snprintf(title, sizeof title, "<title>%0159dyz</title>", 0);
+	for (char *p = title + 7; *p == '0'; p++)
+		*p = 'x';
 	expect_reply(400, "text/html", title, NULL, NULL, NULL,
 	             "xxy\") (HTTP 400, request id fault-req)");
 	/* a hint for each code that has one, exactly that code */
