@@ -236,6 +236,7 @@ static void test_parse_edges(void **state)
 		cfn_stack_free(s);
 		xml_free(d);
 	}
+	cfn_stack *s = NULL;
 	xml_doc *d = parse("<m><StackStatus>X</StackStatus></m>");
 	assert_null(cfn_parse_stack(xml_root(d)));
 	xml_free(d);
@@ -243,13 +244,26 @@ static void test_parse_edges(void **state)
 	assert_null(cfn_parse_stack(xml_root(d)));
 	xml_free(d);
 	assert_null(cfn_parse_stack(NULL));
+	/* lists of elements named like member, but longer: no members */
+	d = parse("<m><StackName>s</StackName><StackStatus>X</StackStatus>"
+	          "<Outputs><members/></Outputs><Parameters><memberx/></Parameters>"
+	          "<Tags><members/></Tags></m>");
+	s = cfn_parse_stack(xml_root(d));
+	assert_non_null(s);
+	assert_int_equal(s->noutputs, 0);
+	assert_null(s->outputs);
+	assert_int_equal(s->nparameters, 0);
+	assert_null(s->parameters);
+	assert_null(s->tags);
+	cfn_stack_free(s);
+	xml_free(d);
 	d = parse(
 	    "<m><StackName>s</StackName><StackStatus>X</StackStatus>"
 	    "<Outputs><x/><member><OutputValue>v</OutputValue></member><members/>"
 	    "<member><OutputKey>k</OutputKey></member></Outputs>"
 	    "<Parameters><member/><other/></Parameters>"
 	    "<Tags><member><Key>a</Key></member><member><Value>b</Value></member></Tags></m>");
-	cfn_stack *s = cfn_parse_stack(xml_root(d));
+	s = cfn_parse_stack(xml_root(d));
 	assert_non_null(s);
 	assert_int_equal(s->noutputs, 2);
 	assert_string_equal(s->outputs[0].key, "");
@@ -287,7 +301,8 @@ static void test_parse_edges(void **state)
 	          "</RequiresRecreation></Target></member>"
 	          "</Details></ResourceChange></member>"
 	          "<member><NotAChange/></member>"
-	          "<member><ResourceChange><Scope/><Details><member><Target><Name>N</Name>"
+	          "<member><ResourceChange><Scope><members>x</members></Scope><Details><member>"
+	          "<Target><Name>N</Name>"
 	          "<RequiresRecreation>Never</RequiresRecreation></Target></member></Details>"
 	          "</ResourceChange></member>"
 	          "</Changes><NextToken>t2</NextToken></r>");
