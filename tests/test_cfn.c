@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "aws/cfn.h"
+#include "aws/cleanup.h"
 #include "aws/provider.h"
 #include "aws/s3.h"
 #include "aws/sts.h"
@@ -859,6 +860,23 @@ static void test_s3_edges(void **state)
 	assert_true(s3_object_url("bkt", "cn-northwest-1", "k", &b));
 	assert_string_equal(buf_cstr(&b), "https://bkt.s3.cn-northwest-1.amazonaws.com.cn/k");
 	buf_free(&b);
+}
+
+/* AWS Backup: a recovery point without a vault goes to an empty vault segment, with one to
+ * its vault, encoded. */
+static void test_cleanup_paths(void **state)
+{
+	(void)state;
+	s3_seen seen;
+	lms_error err = {0};
+	aws_client *c = s3_client("echo/cl", &seen);
+	aws_leftover l = {.kind = AWS_LEFTOVER_RECOVERY_POINT, .id = (char *)"arn:p/1"};
+	assert_true(aws_delete_leftover(c, &l, &err));
+	assert_string_equal(seen.path, "/backup-vaults//recovery-points/arn%3Ap%2F1");
+	l.vault = (char *)"v 1";
+	assert_true(aws_delete_leftover(c, &l, &err));
+	assert_string_equal(seen.path, "/backup-vaults/v%201/recovery-points/arn%3Ap%2F1");
+	aws_client_free(c);
 }
 
 /* ---- the credential chain ---------------------------------------------------------------- */
@@ -1936,6 +1954,7 @@ int main(void)
 	    cmocka_unit_test(test_tracker_and_event_edges),
 	    cmocka_unit_test(test_role_profile_edges),
 	    cmocka_unit_test(test_s3_edges),
+	    cmocka_unit_test(test_cleanup_paths),
 	    cmocka_unit_test(test_container_uri_hosts),
 	    cmocka_unit_test(test_imds_edges),
 	    cmocka_unit_test(test_metadata_document),

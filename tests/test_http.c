@@ -530,6 +530,8 @@ static void test_masking_edges(void **state)
 	           "{\"NextToken\": \"n\", \"Secret\": \"****\"}");
 	/* the cut: at the limit nothing is cut, one byte over it is; never inside UTF-8 */
 	check_mask("abcd", NULL, 0, 4, "abcd");
+	check_mask("a=bc", NULL, 0, 4, "a=bc");
+	check_mask("a=b&c=d", NULL, 0, 7, "a=b&c=d");
 	check_mask("abcde", NULL, 0, 4, "abcd... (1 more bytes)");
 	check_mask("ab\xc3\xa9"
 	           "cd",
@@ -1039,6 +1041,9 @@ static void test_cli_command_edges(void **state)
 	               " --tags Key=a,Value=c Key=e f --tabs Key=b --tag d");
 	check_cli_form("cloudformation", "X.member.=1&Y.member=2", " --x.member. 1 --y.member 2");
 	check_cli_form("cloudformation", "K&L=", " --k '' --l ''");
+	/* a trailing '&' ends the form: nothing after the last field */
+	check_cli_form("cloudformation", "Tags.member.1=a&", " --tags a");
+	check_cli_form("cloudformation", "Tags.member.1.Key=a&&", " --tags Key=a -- ''");
 }
 
 static void test_cli_command_s3_edges(void **state)
