@@ -531,6 +531,7 @@ static void test_masking_edges(void **state)
 	/* the cut: at the limit nothing is cut, one byte over it is; never inside UTF-8 */
 	check_mask("abcd", NULL, 0, 4, "abcd");
 	check_mask("a=bc", NULL, 0, 4, "a=bc");
+	check_mask("x<ab", NULL, 0, 4, "x<ab");
 	check_mask("a=b&c=d", NULL, 0, 7, "a=b&c=d");
 	check_mask("abcde", NULL, 0, 4, "abcd... (1 more bytes)");
 	check_mask("ab\xc3\xa9"
