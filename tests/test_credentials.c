@@ -1123,6 +1123,53 @@ static void test_renewal_edges(void **state)
 	unsetenv("AWS_EC2_METADATA_DISABLED");
 }
 
+/* A lifetime longer than twice the 300 s: 300 s ahead, not half of it; a lifetime of one
+ * second: nothing ahead. */
+static void test_renewal_lifetimes(void **state)
+{
+	fixture *f = *state;
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	time_t t0 = time(NULL);
+	time_t exp = t0 + 1000;
+	struct tm tm;
+	char iso[32];
+	assert_non_null(gmtime_r(&exp, &tm));
+	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf script;
+	buf_init(&script, 0);
+	buf_addf(&script,
+	         "n=$(cat \"$HOME/issued\" 2>/dev/null || echo 0); n=$((n+1)); "
+	         "echo $n >\"$HOME/issued\"\n"
+	         "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIAGEN'$n'\", \"SecretAccessKey\": "
+	         "\"s\", \"SessionToken\": \"t\", \"Expiration\": \"%s\"}'\n",
+	         iso);
+	use_process(f, "dev", buf_cstr(&script));
+	buf_free(&script);
+	time_t now = t0;
+	provider_options po = {.profile = "dev",
+	                       .region = "eu-west-1",
+	                       .process_timeout_seconds = 10,
+	                       .clock = clock_fixed,
+	                       .clock_ctx = &now};
+	credentials_status st;
+	lms_error err = {0};
+	provider_cache *pc = provider_cache_new(&po, &st, &err);
+	if (!pc)
+		fail_msg("%s", err.msg);
+	/* 1000 s: due at 700, not at 500 */
+	now = t0 + 699;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN1");
+	now = t0 + 700;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN2");
+	/* obtained at +999: one second left, none of it ahead */
+	now = t0 + 999;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_int_equal(count_in(f, "issued"), 3);
+	provider_cache_free(pc);
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+}
+
 static void test_process_output_parser(void **state)
 {
 	(void)state;
@@ -1512,6 +1559,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_process_class, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_renewal_from_credential_process, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_renewal_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renewal_lifetimes, setup, teardown),
 	    cmocka_unit_test(test_process_output_parser),
 	    cmocka_unit_test_setup_teardown(test_region, setup, teardown),
 	    cmocka_unit_test(test_iso8601_edges),
