@@ -1123,14 +1123,14 @@ static void test_renewal_edges(void **state)
 	unsetenv("AWS_EC2_METADATA_DISABLED");
 }
 
-/* A lifetime longer than twice the 300 s: 300 s ahead, not half of it; a lifetime of one
- * second: nothing ahead. */
+/* A lifetime between two and three times the 300 s (800 s): 300 s ahead, not half of it;
+ * a lifetime of one second: nothing ahead. */
 static void test_renewal_lifetimes(void **state)
 {
 	fixture *f = *state;
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	time_t t0 = time(NULL);
-	time_t exp = t0 + 1000;
+	time_t exp = t0 + 800;
 	struct tm tm;
 	char iso[32];
 	assert_non_null(gmtime_r(&exp, &tm));
@@ -1156,13 +1156,13 @@ static void test_renewal_lifetimes(void **state)
 	provider_cache *pc = provider_cache_new(&po, &st, &err);
 	if (!pc)
 		fail_msg("%s", err.msg);
-	/* 1000 s: due at 700, not at 500 */
-	now = t0 + 699;
+	/* 800 s: due at 500, not at 400 */
+	now = t0 + 499;
 	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN1");
-	now = t0 + 700;
+	now = t0 + 500;
 	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN2");
-	/* obtained at +999: one second left, none of it ahead */
-	now = t0 + 999;
+	/* obtained at +799: one second left, none of it ahead */
+	now = t0 + 799;
 	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
 	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
 	assert_int_equal(count_in(f, "issued"), 3);
