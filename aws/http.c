@@ -933,7 +933,8 @@ static char *header_value(const char *line, size_t len, const char *name)
 	size_t s = nl + 1, e = len;
 	while (s < e && (line[s] == ' ' || line[s] == '\t'))
 		s++;
-	while (e > s && (line[e - 1] == '\r' || line[e - 1] == '\n' || line[e - 1] == ' '))
+	while (e > s && (line[e - 1] == '\r' || line[e - 1] == '\n' || line[e - 1] == ' ' ||
+	                 line[e - 1] == '\t'))
 		e--;
 	return strndup(line + s, e - s);
 }

@@ -32,6 +32,12 @@ http://127.0.0.1:PORT/throttle/t1 therefore makes every call through it misbehav
                action 400 with an XML body holding raw ESC, BEL, C1 and bytes that are not
                UTF-8 (tests/terminal.py)
   echo         200 with the request line, headers and body as JSON
+  reply        /reply/STATUS/KEY: that status, with the body, content type and extra header
+               lines the request names in X-Fault-Body (hex), X-Fault-Type, X-Fault-Extra
+  bigerror     /bigerror/TOTAL/CODELEN/KEY: 400, an XML error of TOTAL bytes, code of CODELEN
+  s3code       /s3code/CODE/...: 409, an S3 error with that code
+  redirect     /redirect/REST: 302 to /REST
+  imdsrole     /imdsrole/ROLE/KEY/...: imds with that role name (percent-encoded; "-" for none)
   recorded     /recorded/DIR/KEY: the answer to Action A is DIR/A.N.xml for the N-th call
                (N from 1; the highest N repeats), else DIR/A.xml, from --recorded ROOT;
                .json in place of .xml for the JSON protocols (the action from X-Amz-Target,
@@ -273,6 +279,28 @@ class Handler(BaseHTTPRequestHandler):
             return self.recorded(parts, action, n)
         if scenario == "sso":
             return self.sso()
+        if scenario == "reply" and len(parts) > 1 and parts[1].isdigit():
+            # that status with the body (hex), content type and header lines the request
+            # asks for in X-Fault-Body, X-Fault-Type and X-Fault-Extra ("N: v|N2: v2")
+            extra = {}
+            for line in filter(None, (self.headers.get("X-Fault-Extra") or "").split("|")):
+                name, _, value = line.partition(":")
+                extra[name] = value[1:] if value.startswith(" ") else value
+            return self.send(int(parts[1]), bytes.fromhex(self.headers.get("X-Fault-Body", "")),
+                             self.headers.get("X-Fault-Type", "text/xml"), extra=extra)
+        if scenario == "bigerror" and len(parts) > 2 and parts[1].isdigit() and parts[2].isdigit():
+            # a 400 XML error of TOTAL bytes whose code is CODELEN letters: /bigerror/TOTAL/CODELEN
+            head = "<ErrorResponse><Error><Code>%s</Code><Message>" % ("C" * int(parts[2]))
+            tail = "</Message></Error></ErrorResponse>"
+            return self.send(400, head + "m" * (int(parts[1]) - len(head) - len(tail)) + tail)
+        if scenario == "redirect" and len(parts) > 1:
+            # 302 to the rest of the path: /redirect/container/KEY -> /container/KEY
+            return self.send(302, "", "text/plain", extra={"Location": "/" + "/".join(parts[1:])})
+        if scenario == "s3code" and len(parts) > 1:
+            # an S3 error answer with that code (409, as CreateBucket's conflicts)
+            return self.send(409, "<Error><Code>%s</Code><Message>m</Message>"
+                                  "<RequestId>fault-s3</RequestId></Error>" % parts[1],
+                             "application/xml")
         if scenario == "status" and len(parts) > 1 and parts[1].isdigit():
             # that status with no body (as S3 answers a HEAD)
             return self.send(int(parts[1]), "", "application/xml")
@@ -282,11 +310,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, json.dumps(CREDS), "application/json")
         if scenario == "imds":
             return self.imds(parts[2:])
+        if scenario == "imdsrole" and len(parts) > 2:
+            role = urllib.parse.unquote(parts[1])
+            return self.imds(parts[3:], "" if role == "-" else role)
         if scenario == "expiring":
             return self.expiring(key, parts[2:], ok)
         return self.send(404, query_error("UnknownScenario", scenario))
 
-    def imds(self, rest):
+    def imds(self, rest, role="lms-instance-role"):
         path = "/".join(rest)
         if self.command == "PUT" and path == "latest/api/token":
             if not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
@@ -295,8 +326,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("X-aws-ec2-metadata-token") != "imds-token":
             return self.send(401, "", "text/plain")
         if path == "latest/meta-data/iam/security-credentials":
-            return self.send(200, "lms-instance-role\n", "text/plain")
-        if path == "latest/meta-data/iam/security-credentials/lms-instance-role":
+            return self.send(200, role + "\n" if role else "", "text/plain")
+        if role and urllib.parse.unquote(path) == "latest/meta-data/iam/security-credentials/" + role:
             return self.send(200, json.dumps(dict(CREDS, Code="Success")), "text/plain")
         return self.send(404, "", "text/plain")
 

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "aws/cfn.h"
+#include "aws/cleanup.h"
 #include "aws/provider.h"
 #include "aws/s3.h"
 #include "aws/sts.h"
@@ -210,11 +211,210 @@ static void test_no_op_rules(void **state)
 	aws_client_free(c);
 }
 
+/* The answers' parsing at its edges: exact "true", required name and status, members only,
+ * missing texts as "", the replacing properties (Never left out, each once, conditionally
+ * marked), the settled statuses exactly. */
+static void test_parse_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *tp;
+		bool want;
+	} tps[] = {{"true", true}, {"True", false}, {"truex", false}, {"tru", false}, {"", false}};
+	for (size_t i = 0; i < sizeof tps / sizeof tps[0]; i++) {
+		char xml[256];
+		snprintf(xml, sizeof xml,
+		         "<m><StackName>s</StackName><StackStatus>X</StackStatus>"
+		         "<EnableTerminationProtection>%s</EnableTerminationProtection></m>",
+		         tps[i].tp);
+		xml_doc *d = parse(xml);
+		cfn_stack *s = cfn_parse_stack(xml_root(d));
+		assert_non_null(s);
+		assert_int_equal(s->termination_protection, tps[i].want);
+		assert_int_equal(s->noutputs, 0);
+		assert_null(s->outputs);
+		assert_int_equal(s->nparameters, 0);
+		cfn_stack_free(s);
+		xml_free(d);
+	}
+	cfn_stack *s = NULL;
+	xml_doc *d = parse("<m><StackStatus>X</StackStatus></m>");
+	assert_null(cfn_parse_stack(xml_root(d)));
+	xml_free(d);
+	d = parse("<m><StackName>s</StackName></m>");
+	assert_null(cfn_parse_stack(xml_root(d)));
+	xml_free(d);
+	assert_null(cfn_parse_stack(NULL));
+	/* lists of elements named like member, but longer: no members */
+	d = parse("<m><StackName>s</StackName><StackStatus>X</StackStatus>"
+	          "<Outputs><members/></Outputs><Parameters><memberx/></Parameters>"
+	          "<Tags><members/></Tags></m>");
+	s = cfn_parse_stack(xml_root(d));
+	assert_non_null(s);
+	assert_int_equal(s->noutputs, 0);
+	assert_null(s->outputs);
+	assert_int_equal(s->nparameters, 0);
+	assert_null(s->parameters);
+	assert_null(s->tags);
+	cfn_stack_free(s);
+	xml_free(d);
+	d = parse(
+	    "<m><StackName>s</StackName><StackStatus>X</StackStatus>"
+	    "<Outputs><x/><member><OutputValue>v</OutputValue></member><members/>"
+	    "<member><OutputKey>k</OutputKey></member></Outputs>"
+	    "<Parameters><member/><other/></Parameters>"
+	    "<Tags><member><Key>a</Key></member><member><Value>b</Value></member></Tags></m>");
+	s = cfn_parse_stack(xml_root(d));
+	assert_non_null(s);
+	assert_int_equal(s->noutputs, 2);
+	assert_string_equal(s->outputs[0].key, "");
+	assert_string_equal(s->outputs[0].value, "v");
+	assert_string_equal(s->outputs[1].key, "k");
+	assert_string_equal(s->outputs[1].value, "");
+	assert_null(s->outputs[1].description);
+	assert_int_equal(s->nparameters, 1);
+	assert_string_equal(s->parameters[0].key, "");
+	assert_string_equal(s->parameters[0].value, "");
+	assert_int_equal(s->ntags, 2);
+	assert_string_equal(s->tags[0].key, "a");
+	assert_string_equal(s->tags[0].value, "");
+	assert_string_equal(s->tags[1].key, "");
+	assert_string_equal(s->tags[1].value, "b");
+	cfn_stack_free(s);
+	xml_free(d);
+	/* change sets */
+	d = parse("<r><Changes>"
+	          "<member><ResourceChange><Action>Modify</Action><LogicalResourceId>A"
+	          "</LogicalResourceId><ResourceType>T</ResourceType><Scope><member>Properties"
+	          "</member><member>Tags</member></Scope><Details>"
+	          "<member><Target><Name>P1</Name><RequiresRecreation>Never</RequiresRecreation>"
+	          "</Target></member>"
+	          "<member><Target><Name>P2</Name><RequiresRecreation>Always</RequiresRecreation>"
+	          "</Target></member>"
+	          "<member><Target><Name>P2</Name><RequiresRecreation>Always</RequiresRecreation>"
+	          "</Target></member>"
+	          "<member><Target><Name></Name><RequiresRecreation>Always</RequiresRecreation>"
+	          "</Target></member>"
+	          "<member><Target><Name>P4</Name></Target></member>"
+	          "<member><Target><Name>P3</Name><RequiresRecreation>Conditionally"
+	          "</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>P5</Name><RequiresRecreation>Conditional"
+	          "</RequiresRecreation></Target></member>"
+	          "</Details></ResourceChange></member>"
+	          "<member><NotAChange/></member>"
+	          "<member><ResourceChange><Scope><members>x</members></Scope><Details><member>"
+	          "<Target><Name>N</Name>"
+	          "<RequiresRecreation>Never</RequiresRecreation></Target></member></Details>"
+	          "</ResourceChange></member>"
+	          "</Changes><NextToken>t2</NextToken></r>");
+	cfn_change_set *cs = NULL;
+	char *next = NULL;
+	assert_true(cfn_parse_change_set_page(xml_root(d), &cs, &next));
+	assert_string_equal(next, "t2");
+	free(next);
+	assert_string_equal(cs->status, "UNKNOWN");
+	assert_int_equal(cs->nchanges, 2);
+	assert_string_equal(cs->changes[0].scope, "Properties, Tags");
+	assert_string_equal(cs->changes[0].replacing_properties, "P2, P3 (conditionally), P5");
+	assert_null(cs->changes[0].physical_id);
+	assert_null(cs->changes[1].scope);
+	assert_null(cs->changes[1].replacing_properties);
+	assert_string_equal(cs->changes[1].action, "?");
+	assert_string_equal(cs->changes[1].logical_id, "?");
+	assert_string_equal(cs->changes[1].resource_type, "?");
+	/* a second page adds to the first */
+	assert_true(cfn_parse_change_set_page(xml_root(d), &cs, &next));
+	assert_int_equal(cs->nchanges, 4);
+	free(next);
+	static const struct {
+		const char *status;
+		bool settled;
+	} statuses[] = {{"CREATE_COMPLETE", true},    {"FAILED", true},
+	                {"DELETE_COMPLETE", true},    {"DELETE_FAILED", true},
+	                {"CREATE_COMPLETEX", false},  {"FAILE", false},
+	                {"DELETE_COMPLET", false},    {"DELETE_FAILEDX", false},
+	                {"CREATE_IN_PROGRESS", false}};
+	char *orig = cs->status;
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
+		cs->status = (char *)statuses[i].status;
+		if (cfn_change_set_settled(cs) != statuses[i].settled)
+			fail_msg("%s", statuses[i].status);
+	}
+	/* empty: FAILED exactly with its reason; CREATE_COMPLETE exactly without changes */
+	cs->status = (char *)"FAILEDX";
+	cs->status_reason = strdup("No updates are to be performed.");
+	assert_false(cfn_change_set_is_empty(cs));
+	cs->status = (char *)"CREATE_COMPLETEX";
+	size_t nchanges = cs->nchanges;
+	cs->nchanges = 0;
+	assert_false(cfn_change_set_is_empty(cs));
+	cs->nchanges = nchanges;
+	cs->status = orig;
+	cfn_change_set_free(cs);
+	xml_free(d);
+}
+
 static void free_events(cfn_event *ev, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		cfn_event_clear(&ev[i]);
 	free(ev);
+}
+
+/* The seen set: every id marked is found whatever the order of marking, no near id is, a
+ * look without mark adds nothing, a second mark adds nothing; events without an id are left
+ * out and the missing texts are "?". */
+static void test_tracker_and_event_edges(void **state)
+{
+	(void)state;
+	cfn_event_tracker t;
+	assert_true(cfn_event_tracker_init(&t, "s", 0));
+	static const char *const marked[] = {"e05", "e01", "e09", "e03", "e07", "e0",
+	                                     "e1",  "a",   "z",   "e08", "e02"};
+	const size_t n = sizeof marked / sizeof marked[0];
+	for (size_t i = 0; i < n; i++) {
+		assert_false(cfn_event_tracker_seen(&t, marked[i], false));
+		assert_int_equal(t.nseen, i);
+		assert_false(cfn_event_tracker_seen(&t, marked[i], true));
+		assert_int_equal(t.nseen, i + 1);
+		for (size_t k = 0; k <= i; k++)
+			if (!cfn_event_tracker_seen(&t, marked[k], false))
+				fail_msg("%s lost after marking %s", marked[k], marked[i]);
+	}
+	assert_true(cfn_event_tracker_seen(&t, "e05", true));
+	assert_int_equal(t.nseen, n);
+	for (size_t i = 1; i < n; i++)
+		assert_true(strcmp(t.seen[i - 1], t.seen[i]) < 0);
+	static const char *const near[] = {"e04", "e10", "e", "e011", "", "b", "zz", "e00", "E01"};
+	for (size_t i = 0; i < sizeof near / sizeof near[0]; i++)
+		if (cfn_event_tracker_seen(&t, near[i], false))
+			fail_msg("%s seen", near[i]);
+	cfn_event_tracker_free(&t);
+	xml_doc *d =
+	    parse("<r><StackEvents><member><LogicalResourceId>x</LogicalResourceId>"
+	          "</member><other/><member><EventId>b</EventId></member>"
+	          "<member><EventId>c</EventId><ResourceStatus>S</ResourceStatus>"
+	          "<Timestamp>2024-05-01T09:00:00Z</Timestamp></member></StackEvents></r>");
+	cfn_event *ev = NULL;
+	size_t nev = 0;
+	char *next = NULL;
+	assert_true(cfn_parse_events_page(xml_root(d), &ev, &nev, &next));
+	assert_null(next);
+	assert_int_equal(nev, 2);
+	assert_string_equal(ev[0].id, "b");
+	assert_string_equal(ev[0].logical_id, "?");
+	assert_string_equal(ev[0].resource_type, "?");
+	assert_string_equal(ev[0].status, "?");
+	assert_int_equal(ev[0].timestamp, 0);
+	assert_string_equal(ev[1].status, "S");
+	assert_int_equal(ev[1].timestamp, 1714554000);
+	free_events(ev, nev);
+	xml_free(d);
+	d = parse("<r><StackEvents/></r>");
+	assert_true(cfn_parse_events_page(xml_root(d), &ev, &nev, &next));
+	assert_int_equal(nev, 0);
+	free(ev);
+	xml_free(d);
 }
 
 static void test_events_once_oldest_first(void **state)
@@ -399,6 +599,87 @@ static void test_sts(void **state)
 	xml_free(d);
 }
 
+/* AssumeRole's answer: each credential part present and non-empty (an empty token is a
+ * token); the request: DurationSeconds only when positive, the MFA and web identity
+ * parameters, the secrets "****" in the log. */
+static aws_client *recorded_with_log(const char *scenario);
+static buf call_bodies;
+
+static void test_sts_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *creds;
+		bool ok;
+	} answers[] = {
+	    {"<AccessKeyId>A</AccessKeyId><SecretAccessKey>S</SecretAccessKey>"
+	     "<SessionToken></SessionToken>",
+	     true},
+	    {"<AccessKeyId></AccessKeyId><SecretAccessKey>S</SecretAccessKey>"
+	     "<SessionToken>T</SessionToken>",
+	     false},
+	    {"<AccessKeyId>A</AccessKeyId><SecretAccessKey></SecretAccessKey>"
+	     "<SessionToken>T</SessionToken>",
+	     false},
+	    {"<AccessKeyId>A</AccessKeyId><SecretAccessKey>S</SecretAccessKey>", false},
+	    {"<SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>", false},
+	    {"<AccessKeyId>A</AccessKeyId><SessionToken>T</SessionToken>", false},
+	};
+	for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+		char xml[512];
+		snprintf(xml, sizeof xml, "<R><Credentials>%s</Credentials></R>", answers[i].creds);
+		xml_doc *d = parse(xml);
+		credentials *cr = NULL;
+		lms_error err = {0};
+		assert_int_equal(sts_parse_assume_role(xml_root(d), &cr, &err), answers[i].ok);
+		if (answers[i].ok) {
+			assert_string_equal(cr->session_token, "");
+			assert_string_equal(cr->source, "role ? (AssumeRole)");
+			assert_int_equal(cr->expiration, 0);
+		} else {
+			assert_null(cr);
+			assert_non_null(strstr(err.msg, "no credentials"));
+		}
+		credentials_free(cr);
+		lms_error_clear(&err);
+		xml_free(d);
+	}
+	/* the requests */
+	static const struct {
+		sts_assume_request rq;
+		const char *want;
+	} requests[] = {
+	    {{.role_arn = "r", .session_name = "s", .duration_seconds = 0},
+	     "Action=AssumeRole&Version=2011-06-15&RoleArn=r&RoleSessionName=s\n"},
+	    {{.role_arn = "r",
+	      .session_name = "s",
+	      .duration_seconds = 1,
+	      .external_id = "e",
+	      .serial_number = "m",
+	      .token_code = "123456"},
+	     "Action=AssumeRole&Version=2011-06-15&RoleArn=r&RoleSessionName=s&DurationSeconds=1&"
+	     "ExternalId=e&SerialNumber=m&TokenCode=****\n"},
+	    {{.role_arn = "r",
+	      .session_name = "s",
+	      .duration_seconds = -1,
+	      .external_id = "e",
+	      .web_identity_token = "jwt"},
+	     "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=r&RoleSessionName=s&"
+	     "WebIdentityToken=****\n"},
+	};
+	for (size_t i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+		aws_client *c = recorded_with_log("outputs");
+		credentials *cr = NULL;
+		lms_error err = {0};
+		assert_false(sts_assume_role(c, &requests[i].rq, &cr, &err));
+		assert_null(cr);
+		lms_error_clear(&err);
+		assert_string_equal(buf_cstr(&call_bodies), requests[i].want);
+		aws_client_free(c);
+	}
+	buf_free(&call_bodies);
+}
+
 static void test_s3_names_and_policy(void **state)
 {
 	(void)state;
@@ -429,6 +710,173 @@ static void test_s3_names_and_policy(void **state)
 	    "false");
 	json_decref(p);
 	buf_free(&b);
+}
+
+typedef struct s3_seen {
+	int n;
+	char body[512];
+	char headers[512];
+	char path[256];
+} s3_seen;
+
+static void record_s3(void *ctx, const aws_call_record *rec)
+{
+	s3_seen *s = ctx;
+	s->n++;
+	const aws_request *req = rec->req;
+	snprintf(s->body, sizeof s->body, "%.*s", (int)req->body_len,
+	         req->body ? (const char *)req->body : "");
+	s->headers[0] = '\0';
+	for (size_t i = 0; i < req->nheaders; i++) {
+		size_t used = strlen(s->headers);
+		snprintf(s->headers + used, sizeof s->headers - used, "%s: %s\n",
+		         req->headers[i].name, req->headers[i].value);
+	}
+	snprintf(s->path, sizeof s->path, "%s", req->path ? req->path : "");
+}
+
+static aws_client *s3_client(const char *scenario, s3_seen *seen)
+{
+	char url[256];
+	snprintf(url, sizeof url, "%s/%s", server.url, scenario);
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .backoff_unit_ms = 10,
+	                        .on_call = record_s3,
+	                        .on_call_ctx = seen};
+	aws_client *c = aws_client_new(&o, &creds, NULL);
+	assert_non_null(c);
+	memset(seen, 0, sizeof *seen);
+	return c;
+}
+
+/* S3: the location constraint everywhere but us-east-1 exactly; the conflict codes exactly;
+ * a PUT's headers; the China partition by its "cn-" prefix. */
+static void test_s3_edges(void **state)
+{
+	(void)state;
+	s3_seen seen;
+	lms_error err = {0};
+	static const struct {
+		const char *region;
+		bool constraint;
+	} regions[] = {
+	    {"us-east-1", false}, {"us-east-1x", true}, {"us-east-", true}, {"eu-west-1", true}};
+	for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++) {
+		aws_client *c = s3_client("echo/b1", &seen);
+		if (!s3_create_bucket(c, "bkt", regions[i].region, &err))
+			fail_msg("%s: %s", regions[i].region, err.msg);
+		assert_int_equal(seen.n, 1);
+		if (regions[i].constraint) {
+			char want[128];
+			snprintf(want, sizeof want, "<LocationConstraint>%s</LocationConstraint>",
+			         regions[i].region);
+			assert_non_null(strstr(seen.body, want));
+			assert_non_null(strstr(seen.headers, "Content-MD5: "));
+		} else {
+			assert_string_equal(seen.body, "");
+			assert_string_equal(seen.headers, "");
+		}
+		aws_client_free(c);
+	}
+	static const struct {
+		const char *code;
+		bool ok;
+		bool taken;
+	} codes[] = {
+	    {"BucketAlreadyOwnedByYou", true, false}, {"BucketAlreadyOwnedByYouX", false, false},
+	    {"BucketAlreadyOwnedByYo", false, false}, {"BucketAlreadyExists", false, true},
+	    {"BucketAlreadyExistsX", false, false},   {"BucketAlreadyExist", false, false},
+	};
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		char scenario[96];
+		snprintf(scenario, sizeof scenario, "s3code/%s", codes[i].code);
+		aws_client *c = s3_client(scenario, &seen);
+		bool ok = s3_create_bucket(c, "bkt", "eu-west-1", &err);
+		if (ok != codes[i].ok)
+			fail_msg("%s: %d", codes[i].code, (int)ok);
+		if (!ok) {
+			bool taken = strstr(err.msg, "taken by another account") != NULL;
+			if (taken != codes[i].taken)
+				fail_msg("%s: %s", codes[i].code, err.msg);
+		} else {
+			assert_null(err.msg);
+		}
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+	/* a PUT of an object: MD5 and type of its body, the expected owner when known */
+	aws_client *c = s3_client("echo/b2", &seen);
+	assert_true(s3_put_object(c, "bkt", "123456789012", "a b/c", NULL, 0, NULL, &err));
+	assert_string_equal(seen.headers, "Content-MD5: 1B2M2Y8AsgTpgAmY7PhCfg==\n"
+	                                  "Content-Type: text/yaml\n"
+	                                  "x-amz-expected-bucket-owner: 123456789012\n");
+	assert_string_equal(seen.path, "/a%20b/c");
+	assert_true(s3_put_object(c, "bkt", NULL, "k", "abc", 3, "text/plain", &err));
+	assert_string_equal(seen.headers,
+	                    "Content-MD5: kAFQmDzST7DWlj99KOF/cg==\nContent-Type: text/plain\n");
+	assert_string_equal(seen.body, "abc");
+	assert_true(s3_put_bucket_policy(c, "bkt", "1", &err));
+	assert_non_null(strstr(seen.headers, "Content-Type: application/json\n"));
+	assert_non_null(strstr(seen.body, "arn:aws:s3:::bkt/*"));
+	assert_true(s3_put_bucket_lifecycle(c, "bkt", "1", &err));
+	assert_non_null(strstr(seen.headers, "Content-Type: application/xml\n"));
+	char days[64];
+	snprintf(days, sizeof days, "<Days>%d</Days>", S3_ARTIFACT_EXPIRY_DAYS);
+	assert_non_null(strstr(seen.body, days));
+	/* the bucket exists (200): nothing created */
+	bool created = true;
+	seen.n = 0;
+	assert_true(s3_ensure_artifact_bucket(c, "bkt", "1", "eu-west-1", &created, &err));
+	assert_false(created);
+	assert_int_equal(seen.n, 1);
+	aws_client_free(c);
+	/* HeadBucket: 200 is there, 404 is not there, 403 is someone else's, others errors */
+	static const struct {
+		const char *scenario;
+		int want;
+		bool taken;
+	} heads[] = {{"echo/h", 1, false},
+	             {"status/404", 0, false},
+	             {"status/403", -1, true},
+	             {"status/400", -1, false},
+	             {"status/405", -1, false}};
+	for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+		c = s3_client(heads[i].scenario, &seen);
+		assert_int_equal(s3_head_bucket(c, "bkt", "123456789012", &err), heads[i].want);
+		if (heads[i].want == 0 || heads[i].want == 1)
+			assert_null(err.msg);
+		else if ((strstr(err.msg, "is not this account's") != NULL) != heads[i].taken)
+			fail_msg("%s: %s", heads[i].scenario, err.msg);
+		assert_non_null(strstr(seen.headers, "x-amz-expected-bucket-owner: 123456789012"));
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+	buf b;
+	buf_init(&b, 0);
+	assert_true(s3_object_url("bkt", "cnx-1", "k", &b));
+	assert_string_equal(buf_cstr(&b), "https://bkt.s3.cnx-1.amazonaws.com/k");
+	buf_reset(&b);
+	assert_true(s3_object_url("bkt", "cn-northwest-1", "k", &b));
+	assert_string_equal(buf_cstr(&b), "https://bkt.s3.cn-northwest-1.amazonaws.com.cn/k");
+	buf_free(&b);
+}
+
+/* AWS Backup: a recovery point without a vault goes to an empty vault segment, with one to
+ * its vault, encoded. */
+static void test_cleanup_paths(void **state)
+{
+	(void)state;
+	s3_seen seen;
+	lms_error err = {0};
+	aws_client *c = s3_client("echo/cl", &seen);
+	aws_leftover l = {.kind = AWS_LEFTOVER_RECOVERY_POINT, .id = (char *)"arn:p/1"};
+	assert_true(aws_delete_leftover(c, &l, &err));
+	assert_string_equal(seen.path, "/backup-vaults//recovery-points/arn%3Ap%2F1");
+	l.vault = (char *)"v 1";
+	assert_true(aws_delete_leftover(c, &l, &err));
+	assert_string_equal(seen.path, "/backup-vaults/v%201/recovery-points/arn%3Ap%2F1");
+	aws_client_free(c);
 }
 
 /* ---- the credential chain ---------------------------------------------------------------- */
@@ -511,6 +959,109 @@ static void chain_cleanup(void)
 	rmdir(tmpdir);
 	unsetenv("AWS_CONFIG_FILE");
 	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+}
+
+/* Role profiles at their edges: a chain of 5 source profiles but not 6, duration_seconds
+ * from 900 to 43200, the credential_source names exactly, an empty setting as none, the web
+ * identity token trimmed at its end only. */
+static void test_role_profile_edges(void **state)
+{
+	(void)state;
+	chain_env();
+	buf cfg;
+	buf_init(&cfg, 0);
+	buf_adds(&cfg, "[profile r1]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+	               "source_profile = base\n");
+	for (int i = 2; i <= 6; i++)
+		buf_addf(&cfg,
+		         "[profile r%d]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+		         "source_profile = r%d\n",
+		         i, i - 1);
+	static const char *const durations[] = {"899", "900", "43200", "43201", "900x"};
+	for (size_t i = 0; i < 5; i++)
+		buf_addf(&cfg,
+		         "[profile d%s]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+		         "source_profile = base\nduration_seconds = %s\n",
+		         durations[i], durations[i]);
+	static const char *const sources[] = {
+	    "Environment",   "environment",         "EnvironmentX",      "EcsContainer",
+	    "EcsContainerX", "Ec2InstanceMetadata", "Ec2InstanceMetadat"};
+	for (size_t i = 0; i < 7; i++)
+		buf_addf(&cfg,
+		         "[profile s%zu]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+		         "credential_source = %s\n",
+		         i, sources[i]);
+	buf_addf(&cfg,
+	         "[profile emptysource]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+	         "source_profile =\n"
+	         "[profile w1]\nrole_arn = arn:aws:iam::123456789012:role/w\n"
+	         "web_identity_token_file = %s/tok1\nrole_session_name = me\n"
+	         "[profile w2]\nrole_arn = arn:aws:iam::123456789012:role/w\n"
+	         "web_identity_token_file = %s/tok2\n"
+	         "[profile w3]\nrole_arn = arn:aws:iam::123456789012:role/w\n"
+	         "web_identity_token_file = %s/tok3\n"
+	         "[profile w4]\nrole_arn = arn:aws:iam::123456789012:role/w\n"
+	         "web_identity_token_file = %s/missing\n"
+	         "[profile w5]\nweb_identity_token_file = %s/tok1\n",
+	         tmpdir, tmpdir, tmpdir, tmpdir, tmpdir);
+	write_text("config", buf_cstr(&cfg));
+	buf_free(&cfg);
+	write_text("tok1", "test-oidc-token\n \t\r\n");
+	write_text("tok2", " \n\t\n");
+	write_text("tok3", " test-oidc-token");
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/assume/e%ld", server.url, (long)getpid());
+	provider_options o = {.region = "eu-west-1", .endpoint_url = url};
+	static const struct {
+		const char *profile;
+		credentials_status st;
+		const char *why;
+	} cases[] = {
+	    {"r5", CREDENTIALS_OK, NULL},
+	    {"r6", CREDENTIALS_BAD_CONFIG, "more than 5 profiles chained"},
+	    {"d899", CREDENTIALS_BAD_CONFIG, "must be 900 to 43200, not 899"},
+	    {"d900", CREDENTIALS_OK, NULL},
+	    {"d43200", CREDENTIALS_OK, NULL},
+	    {"d43201", CREDENTIALS_BAD_CONFIG, "must be 900 to 43200, not 43201"},
+	    {"d900x", CREDENTIALS_BAD_CONFIG, "must be 900 to 43200"},
+	    {"s0", CREDENTIALS_BAD_CONFIG, "AWS_ACCESS_KEY_ID is not set"},
+	    {"s1", CREDENTIALS_BAD_CONFIG, "an unknown credential_source"},
+	    {"s2", CREDENTIALS_BAD_CONFIG, "an unknown credential_source"},
+	    {"s3", CREDENTIALS_NOT_FOUND, NULL},
+	    {"s4", CREDENTIALS_BAD_CONFIG, "an unknown credential_source"},
+	    {"s5", CREDENTIALS_NOT_FOUND, NULL},
+	    {"s6", CREDENTIALS_BAD_CONFIG, "an unknown credential_source"},
+	    {"emptysource", CREDENTIALS_BAD_CONFIG, "has role_arn but no source_profile"},
+	    {"w1", CREDENTIALS_OK, NULL},
+	    {"w2", CREDENTIALS_BAD_CONFIG, "is empty"},
+	    {"w3", CREDENTIALS_PROCESS_FAILED, "cannot assume"},
+	    {"w4", CREDENTIALS_BAD_CONFIG, "web identity token file"},
+	    {"w5", CREDENTIALS_BAD_CONFIG, "but no role_arn"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		o.profile = cases[i].profile;
+		credentials *c = NULL;
+		lms_error err = {0};
+		credentials_status st = provider_resolve(&o, &c, &err);
+		if (st != cases[i].st)
+			fail_msg("%s: status %d (%s)", cases[i].profile, st,
+			         err.msg ? err.msg : "");
+		if (cases[i].why && !strstr(err.msg, cases[i].why))
+			fail_msg("%s: '%s' lacks '%s'", cases[i].profile, err.msg, cases[i].why);
+		if (st == CREDENTIALS_OK)
+			assert_string_equal(c->access_key_id, cases[i].profile[0] == 'w'
+			                                          ? "ASIAWEBIDENTITY"
+			                                          : "ASIAASSUMED");
+		credentials_free(c);
+		lms_error_clear(&err);
+	}
+	const char *extra[] = {"tok1", "tok2", "tok3"};
+	for (size_t i = 0; i < 3; i++) {
+		char path[128];
+		snprintf(path, sizeof path, "%s/%s", tmpdir, extra[i]);
+		unlink(path);
+	}
+	chain_cleanup();
 }
 
 static void test_role_profiles(void **state)
@@ -788,6 +1339,44 @@ static void test_sso_profiles(void **state)
 	expect_sso("sso", CREDENTIALS_PROCESS_FAILED, "refused the cached session");
 	write_sso_cache("ee0bfd2552fbd840c02cc48b6e823320543c450f", "test-sso-token", -10);
 	expect_sso("sso", CREDENTIALS_BAD_CONFIG, "has expired");
+	/* each setting missing or empty, named; a cache file without its token or expiry */
+	write_text("config",
+	           "[profile noregion]\nsso_start_url = https://x\nsso_account_id = 1\n"
+	           "sso_role_name = R\n"
+	           "[profile noaccount]\nsso_session = edge\nsso_role_name = R\n"
+	           "[profile s1]\nsso_session = bare1\nsso_account_id = 1\nsso_role_name = R\n"
+	           "[profile s2]\nsso_session = bare2\nsso_account_id = 1\nsso_role_name = R\n"
+	           "[profile s3]\nsso_session = bare3\nsso_account_id = 1\nsso_role_name = R\n"
+	           "[profile edge]\nsso_session = edge\nsso_account_id = 1\nsso_role_name = R\n"
+	           "[sso-session bare1]\nsso_start_url = https://x\n"
+	           "[sso-session bare2]\nsso_start_url = https://x\nsso_region =\n"
+	           "[sso-session bare3]\nsso_region = eu-west-1\nsso_start_url =\n"
+	           "[sso-session edge]\nsso_start_url = https://x\nsso_region = eu-west-1\n");
+	expect_sso("noregion", CREDENTIALS_BAD_CONFIG, "has no sso_region");
+	expect_sso("noaccount", CREDENTIALS_BAD_CONFIG, "has no sso_account_id");
+	expect_sso("s1", CREDENTIALS_BAD_CONFIG, "has no sso_region");
+	expect_sso("s2", CREDENTIALS_BAD_CONFIG, "has no sso_region");
+	expect_sso("s3", CREDENTIALS_BAD_CONFIG, "has no sso_start_url");
+	static const char *const bad_caches[] = {
+	    "{\"expiresAt\": \"2099-01-01T00:00:00Z\"}",
+	    "{\"accessToken\": \"\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}",
+	    "{\"accessToken\": \"t\", \"expiresAt\": \"soon\"}",
+	    "{\"accessToken\": \"t\"}",
+	};
+	for (size_t i = 0; i < sizeof bad_caches / sizeof bad_caches[0]; i++) {
+		write_text(".aws/sso/cache/a0f2c69a18eaea9d4651f3938bbc4945ed454331.json",
+		           bad_caches[i]);
+		expect_sso("edge", CREDENTIALS_BAD_CONFIG, "without accessToken or expiresAt");
+	}
+	/* a token that expires within the minute is expired; one that lasts longer is not */
+	write_sso_cache("a0f2c69a18eaea9d4651f3938bbc4945ed454331", "revoked-token", 55);
+	expect_sso("edge", CREDENTIALS_BAD_CONFIG, "has expired");
+	write_sso_cache("a0f2c69a18eaea9d4651f3938bbc4945ed454331", "revoked-token", 65);
+	expect_sso("edge", CREDENTIALS_PROCESS_FAILED, "refused the cached session");
+	char edge_path[192];
+	snprintf(edge_path, sizeof edge_path,
+	         "%s/.aws/sso/cache/a0f2c69a18eaea9d4651f3938bbc4945ed454331.json", tmpdir);
+	unlink(edge_path);
 	unsetenv("AWS_ENDPOINT_URL_SSO");
 	const char *caches[] = {"ee0bfd2552fbd840c02cc48b6e823320543c450f",
 	                        "a51746d4aa793ae07b25e90c3a5db96fc7832bd7"};
@@ -923,6 +1512,187 @@ static void test_container_and_instance_credentials(void **state)
 	chain_cleanup();
 }
 
+/* IMDS: a role name of letters, digits and + = , . @ _ - only; no role is none; the endpoint's
+ * trailing slashes; AWS_EC2_METADATA_DISABLED is "true" in any case, nothing else. */
+static void test_imds_edges(void **state)
+{
+	(void)state;
+	chain_env();
+	unsetenv("AWS_CONFIG_FILE");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	provider_options o = {.region = "eu-west-1", .metadata_timeout_ms = 2000};
+	static const struct {
+		const char *role, *suffix;
+		credentials_status st;
+		const char *why;
+	} cases[] = {
+	    {"a%2Bb%3Dc%2Cd.e%40f_g-h9Z", "", CREDENTIALS_OK,
+	     "EC2 instance role a+b=c,d.e@f_g-h9Z"},
+	    {"lms-instance-role", "///", CREDENTIALS_OK, "EC2 instance role lms-instance-role"},
+	    {"a%20b", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
+	    {"a%21b", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
+	    {"a%3Ab", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
+	    {"a%23b", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
+	    {"-", "", CREDENTIALS_NOT_FOUND, "no AWS credentials found"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char url[256];
+		snprintf(url, sizeof url, "%s/imdsrole/%s/i%zu-%ld%s", server.url, cases[i].role, i,
+		         (long)getpid(), cases[i].suffix);
+		setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+		credentials *c = NULL;
+		lms_error err = {0};
+		credentials_status st = provider_resolve(&o, &c, &err);
+		if (st != cases[i].st)
+			fail_msg("%s: status %d (%s)", cases[i].role, st, err.msg ? err.msg : "");
+		if (st == CREDENTIALS_OK)
+			assert_string_equal(c->source, cases[i].why);
+		else if (!strstr(err.msg, cases[i].why))
+			fail_msg("%s: %s", cases[i].role, err.msg);
+		credentials_free(c);
+		lms_error_clear(&err);
+	}
+	static const struct {
+		const char *value;
+		bool disabled;
+	} flags[] = {
+	    {"TRUE", true}, {"true", true}, {"truex", false}, {"false", false}, {"1", false}};
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		char url[256];
+		snprintf(url, sizeof url, "%s/imds/f%zu-%ld", server.url, i, (long)getpid());
+		setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+		setenv("AWS_EC2_METADATA_DISABLED", flags[i].value, 1);
+		credentials *c = NULL;
+		lms_error err = {0};
+		credentials_status st = provider_resolve(&o, &c, &err);
+		assert_int_equal(st, flags[i].disabled ? CREDENTIALS_NOT_FOUND : CREDENTIALS_OK);
+		credentials_free(c);
+		lms_error_clear(&err);
+	}
+	unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	chain_cleanup();
+}
+
+/* AWS_CONTAINER_CREDENTIALS_FULL_URI: https anywhere; http only to this machine and the ECS
+ * and EKS agents, each host exactly. A refused one is BAD_CONFIG before any connection. */
+static void test_container_uri_hosts(void **state)
+{
+	(void)state;
+	chain_env();
+	unsetenv("AWS_CONFIG_FILE");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	provider_options o = {.region = "eu-west-1", .metadata_timeout_ms = 300};
+	static const char *const refused[] = {"http://localhostx/c",
+	                                      "http://localhos/c",
+	                                      "http://[::2]/c",
+	                                      "http://128.0.0.1/c",
+	                                      "http://1127.0.0.1/c",
+	                                      "http://169.254.170.20/c",
+	                                      "http://169.254.170.22/c",
+	                                      "http://169.254.170.230/c",
+	                                      "http://169.254.170.3/c",
+	                                      "http://[fd00:ec2::24]/c",
+	                                      "http://[fd00:ec2::2]/c",
+	                                      "ftp://127.0.0.1/c",
+	                                      "httpx://127.0.0.1/c",
+	                                      "htt://127.0.0.1/c",
+	                                      "127.0.0.1/c",
+	                                      "http:///c",
+	                                      "http://:80/c",
+	                                      "http://[::1/c"};
+	credentials *c = NULL;
+	lms_error err = {0};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", refused[i], 1);
+		credentials_status st = provider_resolve(&o, &c, &err);
+		if (st != CREDENTIALS_BAD_CONFIG)
+			fail_msg("%s: status %d", refused[i], st);
+		lms_error_clear(&err);
+	}
+	/* allowed: the scheme and the host in any case; the loopback by name, 127.0.0.0/8 and
+	 * ::1 (here nothing listens on port 1: the request is made and fails) */
+	char url[256];
+	const char *port = strrchr(server.url, ':');
+	assert_non_null(port);
+	snprintf(url, sizeof url, "HTTP://LocalHost%s/container/h%ld", port, (long)getpid());
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Bearer-test", 1);
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("%s: %s", url, err.msg);
+	credentials_free(c);
+	/* a redirect is not followed (to there or anywhere) */
+	snprintf(url, sizeof url, "%s/redirect/container/r%ld", server.url, (long)getpid());
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_non_null(strstr(err.msg, "302"));
+	lms_error_clear(&err);
+	static const char *const allowed[] = {
+	    "http://127.9.9.9:1/c",      "http://[::1]:1/c",         "https://127.0.0.1:1/c",
+	    "HTTPS://h.invalid:1/c",     "http://169.254.170.2:1/c", "http://169.254.170.23:1/c",
+	    "http://[FD00:EC2::23]:1/c", "http://localhost:1/c"};
+	for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
+		setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", allowed[i], 1);
+		credentials_status st = provider_resolve(&o, &c, &err);
+		if (st == CREDENTIALS_BAD_CONFIG || st == CREDENTIALS_OK)
+			fail_msg("%s: status %d", allowed[i], st);
+		lms_error_clear(&err);
+	}
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	chain_cleanup();
+}
+
+/* The metadata document: both keys, non-empty; an empty token is none; the expiry parsed. */
+static void test_metadata_document(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *doc;
+		credentials_status st;
+	} docs[] = {
+	    {"{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"S\"}", CREDENTIALS_OK},
+	    {"{\"AccessKeyId\": \"\", \"SecretAccessKey\": \"S\"}", CREDENTIALS_PROCESS_FAILED},
+	    {"{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"\"}", CREDENTIALS_PROCESS_FAILED},
+	    {"{\"AccessKeyId\": \"A\"}", CREDENTIALS_PROCESS_FAILED},
+	    {"{\"SecretAccessKey\": \"S\"}", CREDENTIALS_PROCESS_FAILED},
+	    {"not json", CREDENTIALS_PROCESS_FAILED},
+	};
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		credentials *c = NULL;
+		lms_error err = {0};
+		assert_int_equal(
+		    provider_parse_metadata_json(docs[i].doc, strlen(docs[i].doc), "src", &c, &err),
+		    docs[i].st);
+		if (docs[i].st == CREDENTIALS_OK) {
+			assert_string_equal(c->access_key_id, "A");
+			assert_string_equal(c->secret_access_key, "S");
+			assert_null(c->session_token);
+			assert_int_equal(c->expiration, 0);
+			assert_string_equal(c->source, "src");
+		} else {
+			assert_null(c);
+			assert_non_null(strstr(err.msg, "src answered without"));
+		}
+		credentials_free(c);
+		lms_error_clear(&err);
+	}
+	const char *doc = "{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"S\", \"Token\": \"\", "
+	                  "\"Expiration\": \"2030-01-01T00:00:00Z\"}";
+	credentials *c = NULL;
+	assert_int_equal(provider_parse_metadata_json(doc, strlen(doc), "src", &c, NULL),
+	                 CREDENTIALS_OK);
+	assert_null(c->session_token);
+	assert_int_equal(c->expiration, 1893456000);
+	credentials_free(c);
+	doc = "{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"S\", \"Token\": \"T\"}";
+	assert_int_equal(provider_parse_metadata_json(doc, strlen(doc), "src", &c, NULL),
+	                 CREDENTIALS_OK);
+	assert_string_equal(c->session_token, "T");
+	credentials_free(c);
+}
+
 /* The drift answers: the count absent or not a number is -1 (not 0), a resource without
  * differences has none, a difference without ExpectedValue (an ADD) has NULL. */
 static void test_drift_parse(void **state)
@@ -979,9 +1749,215 @@ static void test_drift_parse(void **state)
 	xml_free(d);
 }
 
+/* ---- edges (issue 15) ------------------------------------------------------------------------ */
+
+static void test_parse_time_edges(void **state)
+{
+	(void)state;
+	/* each field at its bounds and one past them */
+	assert_int_equal(cfn_parse_time("2030-01-01T00:00:00Z"), 1893456000);
+	assert_int_equal(cfn_parse_time("2030-12-31T23:59:59Z"), 1924991999);
+	assert_int_equal(cfn_parse_time("2030-01-31T00:00:00Z"), 1893456000 + 30 * 86400);
+	assert_int_equal(cfn_parse_time("2030-00-01T00:00:00Z"), 0);
+	assert_int_equal(cfn_parse_time("2030-13-01T00:00:00Z"), 0);
+	assert_int_equal(cfn_parse_time("2030-01-00T00:00:00Z"), 0);
+	assert_int_equal(cfn_parse_time("2030-01-32T00:00:00Z"), 0);
+	assert_int_equal(cfn_parse_time("2030-01-01T00:00"), 0);
+	/* February against March, leap and century years, before 1970 and before year 0 */
+	assert_int_equal(cfn_parse_time("2000-02-29T00:00:00Z"), 951782400);
+	assert_int_equal(cfn_parse_time("2000-03-01T00:00:00Z"), 951868800);
+	assert_int_equal(cfn_parse_time("2024-03-01T00:00:00Z"), 1709251200);
+	assert_int_equal(cfn_parse_time("2100-02-28T00:00:00Z"), 4107456000);
+	assert_int_equal(cfn_parse_time("2100-03-01T00:00:00Z"), 4107542400);
+	assert_int_equal(cfn_parse_time("2039-09-09T09:09:09Z"), 2199172149);
+	assert_int_equal(cfn_parse_time("1969-12-31T23:59:59Z"), -1);
+	assert_int_equal(cfn_parse_time("1600-03-01T00:00:00Z"), -11670912000);
+	assert_int_equal(cfn_parse_time("0000-03-01T00:00:00Z"), -62162035200);
+	assert_int_equal(cfn_parse_time("0000-01-01T00:00:00Z"), -62167219200);
+}
+
+static buf call_bodies;
+
+static void record_body(void *ctx, const aws_call_record *rec)
+{
+	(void)ctx;
+	const aws_request *req = rec->req;
+	buf_add(&call_bodies, req->log_body ? req->log_body : req->body,
+	        req->log_body ? req->log_body_len : req->body_len);
+	buf_addc(&call_bodies, '\n');
+}
+
+static aws_client *recorded_with_log(const char *scenario)
+{
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/%s/c%d-%ld", server.url, scenario, ++key_counter,
+	         (long)getpid());
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .backoff_unit_ms = 10,
+	                        .on_call = record_body};
+	aws_client *c = aws_client_new(&o, &creds, NULL);
+	assert_non_null(c);
+	buf_free(&call_bodies);
+	buf_init(&call_bodies, 0);
+	return c;
+}
+
+static void test_change_set_request(void **state)
+{
+	(void)state;
+	cfn_kv params[] = {
+	    {.key = (char *)"Env", .value = (char *)"prod"},
+	    {.key = (char *)"DbPassword", .value = (char *)"pw", .no_echo = true},
+	    {.key = (char *)"ImageTag", .value = (char *)"v2", .keep_previous = true},
+	};
+	const char *caps[] = {"CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"};
+	cfn_kv tags[] = {{.key = (char *)"app", .value = (char *)"lms"},
+	                 {.key = (char *)"owner", .value = (char *)"it"}};
+	cfn_change_set_input in = {.stack_name = "lms-rec",
+	                           .change_set_name = "cs1",
+	                           .type = "UPDATE",
+	                           .use_previous_template = true,
+	                           .parameters = params,
+	                           .nparameters = 3,
+	                           .capabilities = caps,
+	                           .ncapabilities = 2,
+	                           .tags = tags,
+	                           .ntags = 2,
+	                           .role_arn = "arn:aws:iam::123456789012:role/r",
+	                           .client_token = "tok"};
+	const char *types[] = {"UPDATE", "CREATE", "UPDATEX"};
+	const char *want[] = {
+	    "Parameters.member.1.ParameterKey=Env&Parameters.member.1.ParameterValue=prod&"
+	    "Parameters.member.2.ParameterKey=DbPassword&Parameters.member.2.ParameterValue=****&"
+	    "Parameters.member.3.ParameterKey=ImageTag&Parameters.member.3.UsePreviousValue=true&"
+	    "Capabilities.member.1=CAPABILITY_NAMED_IAM&Capabilities.member.2=CAPABILITY_AUTO_"
+	    "EXPAND&"
+	    "Tags.member.1.Key=app&Tags.member.1.Value=lms&Tags.member.2.Key=owner&"
+	    "Tags.member.2.Value=it&",
+	    "Parameters.member.3.ParameterKey=ImageTag&Parameters.member.3.ParameterValue=v2&",
+	    "Parameters.member.3.ParameterKey=ImageTag&Parameters.member.3.ParameterValue=v2&"};
+	for (size_t i = 0; i < 3; i++) {
+		in.type = types[i];
+		aws_client *c = recorded_with_log("deploy-update");
+		char *id = NULL;
+		lms_error err = {0};
+		if (!cfn_create_change_set(c, &in, &id, &err))
+			fail_msg("%s", err.msg);
+		free(id);
+		if (!strstr(buf_cstr(&call_bodies), want[i]))
+			fail_msg("%s: %s", types[i], buf_cstr(&call_bodies));
+		assert_non_null(strstr(buf_cstr(&call_bodies), "UsePreviousTemplate=true"));
+		assert_non_null(strstr(buf_cstr(&call_bodies), "&ClientToken=tok"));
+		assert_null(strstr(buf_cstr(&call_bodies), ".member.0"));
+		assert_null(strstr(buf_cstr(&call_bodies), ".member.4"));
+		aws_client_free(c);
+	}
+	buf_free(&call_bodies);
+}
+
+/* A client on the "endless" recording (every answer has a NextToken), and how many requests
+ * of `action` the fault server has seen from it. */
+static aws_client *endless(char *key, size_t keylen)
+{
+	snprintf(key, keylen, "e%d-%ld", ++key_counter, (long)getpid());
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/endless/%s", server.url, key);
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = url};
+	aws_client *c = aws_client_new(&o, &creds, NULL);
+	assert_non_null(c);
+	return c;
+}
+
+static long requests_of(const char *key, const char *action)
+{
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = server.url};
+	aws_client *c = aws_client_new(&o, NULL, NULL);
+	assert_non_null(c);
+	char path[160];
+	snprintf(path, sizeof path, "/_count/endless/%s/%s", key, action);
+	aws_request req = {.service = "sts", .operation = "Count", .method = "GET", .path = path};
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_true(aws_send(c, &req, &resp, NULL));
+	long n = strtol(buf_cstr(&resp.body), NULL, 10);
+	aws_response_free(&resp);
+	aws_client_free(c);
+	return n;
+}
+
+static void test_page_limits(void **state)
+{
+	(void)state;
+	char key[64];
+	lms_error err = {0};
+	/* drifts and resources: 20 pages exactly, then what was read */
+	aws_client *c = endless(key, sizeof key);
+	cfn_resource_drift *drifts = NULL;
+	size_t n = 0;
+	cfn_call_status st = {0};
+	if (!cfn_describe_resource_drifts(c, "lms-rec", &drifts, &n, &st, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(n, 20);
+	assert_int_equal(requests_of(key, "DescribeStackResourceDrifts"), 20);
+	cfn_resource_drifts_free(drifts, n);
+	cfn_event *res = NULL;
+	if (!cfn_list_stack_resources(c, "lms-rec", &res, &n, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(n, 20);
+	assert_int_equal(requests_of(key, "ListStackResources"), 20);
+	free_events(res, n);
+	aws_client_free(c);
+	/* events: max_pages pages, no more; a known event ends the poll on its page */
+	c = endless(key, sizeof key);
+	cfn_event_tracker t;
+	assert_true(cfn_event_tracker_init(&t, "lms-rec", 0));
+	t.max_pages = 3;
+	cfn_event *ev = NULL;
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_int_equal(requests_of(key, "DescribeStackEvents"), 3);
+	free_events(ev, n);
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_int_equal(n, 0);
+	free(ev);
+	assert_int_equal(requests_of(key, "DescribeStackEvents"), 4);
+	cfn_event_tracker_free(&t);
+	aws_client_free(c);
+	/* an event older than `since` is history and ends the poll; one at `since` is not */
+	const time_t at = 1714554000; /* 2024-05-01T09:00:00Z */
+	c = endless(key, sizeof key);
+	assert_true(cfn_event_tracker_init(&t, "lms-rec", at + 1));
+	t.max_pages = 2;
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_int_equal(n, 0);
+	free(ev);
+	assert_int_equal(requests_of(key, "DescribeStackEvents"), 1);
+	cfn_event_tracker_free(&t);
+	assert_true(cfn_event_tracker_init(&t, "lms-rec", at));
+	t.max_pages = 1;
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_int_equal(n, 1);
+	assert_string_equal(ev[0].id, "e-1");
+	free_events(ev, n);
+	cfn_event_tracker_free(&t);
+	aws_client_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_time_edges),
+	    cmocka_unit_test(test_change_set_request),
+	    cmocka_unit_test(test_page_limits),
+	    cmocka_unit_test(test_sts_edges),
+	    cmocka_unit_test(test_parse_edges),
+	    cmocka_unit_test(test_tracker_and_event_edges),
+	    cmocka_unit_test(test_role_profile_edges),
+	    cmocka_unit_test(test_s3_edges),
+	    cmocka_unit_test(test_cleanup_paths),
+	    cmocka_unit_test(test_container_uri_hosts),
+	    cmocka_unit_test(test_imds_edges),
+	    cmocka_unit_test(test_metadata_document),
 	    cmocka_unit_test(test_describe_stack_recorded),
 	    cmocka_unit_test(test_missing_stack_is_not_an_error),
 	    cmocka_unit_test(test_change_set_two_pages),

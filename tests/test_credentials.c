@@ -34,8 +34,10 @@ static const char *const aws_vars[] = {
 
 /* Files a test may create under HOME; teardown removes them. */
 static const char *const scratch_files[] = {
-    ".aws/credentials", ".aws/config", "custom-credentials", "custom-config",
-    "process.sh",       "helper.pid",  "child.pid",
+    ".aws/credentials", ".aws/config",     "custom-credentials",
+    "custom-config",    "process.sh",      "helper.pid",
+    "child.pid",        "big-credentials", "tries",
+    "issued",           "ahead",
 };
 
 typedef struct fixture {
@@ -390,6 +392,44 @@ static void test_file_locations_from_environment(void **state)
 	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG, "is not a regular file");
 }
 
+/* The files' edges: "~" and "~/" are the home folder, "~x" is not; the 1 MiB cap on both
+ * sides; a path below a file is no file. */
+static void test_file_edges(void **state)
+{
+	fixture *f = *state;
+	write_file(f, "custom-credentials",
+	           "[default]\naws_access_key_id = AKIATILDE\naws_secret_access_key = s\n");
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "~/custom-credentials", 1);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIATILDE"));
+	/* "~" alone is the home folder: a folder, said so */
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "~", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG, "is not a regular file");
+	/* "~x/..." is a relative path, not x's home: absent */
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "~custom-credentials", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials");
+	/* below a file: absent, not an error */
+	buf path;
+	buf_init(&path, 0);
+	buf_addf(&path, "%s/custom-credentials/sub", f->home);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", buf_cstr(&path), 1);
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials");
+	buf_free(&path);
+	/* exactly 1 MiB is read; one byte more is refused */
+	buf big;
+	buf_init(&big, 0);
+	buf_adds(&big, "[default]\naws_access_key_id = AKIABIG\naws_secret_access_key = s\n");
+	while (big.len < CREDENTIALS_MAX_FILE_SIZE)
+		buf_addc(&big, big.len % 64 == 63 ? '\n' : '#');
+	write_bytes(f, "big-credentials", big.data, big.len);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "~/big-credentials", 1);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIABIG"));
+	buf_addc(&big, '\n');
+	write_bytes(f, "big-credentials", big.data, big.len);
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG, "is larger than 1024 KiB");
+	buf_free(&big);
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+}
+
 static void test_malformed_file(void **state)
 {
 	fixture *f = *state;
@@ -593,6 +633,92 @@ static void test_process_success(void **state)
 	assert_null(c->session_token);
 	assert_int_equal(c->expiration, 0);
 	credentials_free(c);
+}
+
+/* What a failing helper said: 300 characters at most ("..." after a cut, none at exactly
+ * 300), controls, DEL and runs of spaces as one space, none leading or trailing. */
+static void test_stderr_summary_edges(void **state)
+{
+	fixture *f = *state;
+	static const struct {
+		int n;
+		bool cut;
+	} sizes[] = {{299, false}, {300, false}, {301, true}};
+	for (size_t i = 0; i < 3; i++) {
+		buf script;
+		buf_init(&script, 0);
+		buf_addf(&script, "printf '%%0%dd' 0 >&2; exit 3\n", sizes[i].n);
+		use_process(f, "dev", buf_cstr(&script));
+		buf_free(&script);
+		credentials_options opts = {.profile = "dev", .process_timeout_seconds = 10};
+		credentials *c = NULL;
+		lms_error err = {0};
+		assert_int_equal(credentials_resolve(&opts, &c, &err), CREDENTIALS_PROCESS_FAILED);
+		const char *colon = strstr(err.msg, "exited with status 3: ");
+		assert_non_null(colon);
+		const char *said = colon + strlen("exited with status 3: ");
+		size_t zeros = strspn(said, "0");
+		assert_int_equal(zeros, sizes[i].n > 300 ? 300 : sizes[i].n);
+		assert_int_equal(strncmp(said + zeros, "...", 3) == 0, sizes[i].cut);
+		lms_error_clear(&err);
+	}
+	use_process(f, "dev", "printf '\\t \\001a \\177\\037 b\\n\\n' >&2; exit 3\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "exited with status 3: a b");
+	use_process(f, "dev", "printf ' \\n' >&2; exit 3\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "(nothing on stderr)");
+	use_process(f, "dev", "printf '!~' >&2; exit 3\n");
+	expect_resolve("dev", 0, CREDENTIALS_PROCESS_FAILED, "exited with status 3: !~");
+}
+
+/* Keys: both or neither, in each file; an empty value is none; the environment's pair. */
+static void test_key_pairs_edges(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id = AKIAX\naws_secret_access_key =\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG,
+	               "has aws_access_key_id but not aws_secret");
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id =\naws_secret_access_key = s\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG,
+	               "has aws_secret_access_key but not aws_access");
+	write_file(f, ".aws/credentials", "[dev]\naws_access_key_id =\naws_secret_access_key =\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG, "has no credentials");
+	write_file(f, ".aws/credentials", "[other]\nx = 1\n");
+	write_file(f, ".aws/config", "[profile dev]\naws_secret_access_key = s\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG,
+	               "has aws_secret_access_key but not aws_access");
+	write_file(f, ".aws/config",
+	           "[profile dev]\naws_access_key_id = AKIACFG\naws_secret_access_key = s\n"
+	           "aws_session_token = t\n");
+	credentials *c = expect_resolve("dev", 0, CREDENTIALS_OK, "AKIACFG");
+	assert_string_equal(c->session_token, "t");
+	assert_non_null(strstr(c->source, ".aws/config"));
+	credentials_free(c);
+	/* [dev] in the config file is not profile dev: said so */
+	write_file(f, ".aws/config", "[dev]\naws_access_key_id = AKIACFG\n");
+	expect_resolve("dev", 0, CREDENTIALS_BAD_CONFIG,
+	               "the config file names profiles [profile dev]");
+	write_file(f, ".aws/config", "[default]\nx = 1\n");
+	expect_resolve("default", 0, CREDENTIALS_BAD_CONFIG, "has no credentials");
+	/* the environment: both, or one of them said */
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG,
+	               "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+	setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
+	setenv("AWS_SESSION_TOKEN", "", 1);
+	c = expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAENV");
+	assert_null(c->session_token);
+	credentials_free(c);
+	unsetenv("AWS_ACCESS_KEY_ID");
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG,
+	               "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not");
+	setenv("AWS_ACCESS_KEY_ID", "", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG,
+	               "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not");
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_SESSION_TOKEN");
 }
 
 static void test_process_precedence(void **state)
@@ -896,6 +1022,154 @@ static void test_renewal_from_credential_process(void **state)
 	unsetenv("AWS_EC2_METADATA_DISABLED");
 }
 
+static time_t clock_fixed(void *ctx)
+{
+	return *(const time_t *)ctx;
+}
+
+static long count_in(const fixture *f, const char *name)
+{
+	char path[160];
+	snprintf(path, sizeof path, "%s/%s", f->home, name);
+	FILE *fp = fopen(path, "r");
+	long n = 0;
+	if (fp) {
+		if (fscanf(fp, "%ld", &n) != 1)
+			n = 0;
+		fclose(fp);
+	}
+	return n;
+}
+
+/* Renewal on a clock the test sets, second by second: due `ahead` seconds before the expiry
+ * (300, or half the lifetime when shorter); after a failure, retried 30 s later unless
+ * expired; expired at the expiry itself. */
+static void test_renewal_edges(void **state)
+{
+	fixture *f = *state;
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	time_t t0 = time(NULL);
+	time_t exp = t0 + 600;
+	struct tm tm;
+	char iso[32];
+	assert_non_null(gmtime_r(&exp, &tm));
+	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf script;
+	buf_init(&script, 0);
+	buf_addf(&script,
+	         "n=$(cat \"$HOME/issued\" 2>/dev/null || echo 0); n=$((n+1)); "
+	         "echo $n >\"$HOME/issued\"\n"
+	         "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIAGEN'$n'\", \"SecretAccessKey\": "
+	         "\"s\", \"SessionToken\": \"t\", \"Expiration\": \"%s\"}'\n",
+	         iso);
+	use_process(f, "dev", buf_cstr(&script));
+	buf_free(&script);
+	time_t now = t0;
+	provider_options po = {.profile = "dev",
+	                       .region = "eu-west-1",
+	                       .process_timeout_seconds = 10,
+	                       .clock = clock_fixed,
+	                       .clock_ctx = &now};
+	credentials_status st;
+	lms_error err = {0};
+	provider_cache *pc = provider_cache_new(&po, &st, &err);
+	if (!pc)
+		fail_msg("%s", err.msg);
+	/* a lifetime of 600 s: 300 ahead */
+	now = t0 + 299;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN1");
+	now = t0 + 300;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN2");
+	/* obtained at +300: a lifetime of 300 s, half of it ahead (150) */
+	now = t0 + 449;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN2");
+	now = t0 + 450;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	/* obtained at +450: 150 s, 75 ahead; the helper now fails */
+	use_process(f, "dev",
+	            "n=$(cat \"$HOME/tries\" 2>/dev/null || echo 0); echo $((n+1)) "
+	            ">\"$HOME/tries\"; exit 1\n");
+	now = t0 + 524;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_int_equal(count_in(f, "tries"), 0);
+	now = t0 + 525;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_int_equal(count_in(f, "tries"), 1);
+	assert_null(err.msg);
+	/* not again before 30 s */
+	now = t0 + 554;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_int_equal(count_in(f, "tries"), 1);
+	now = t0 + 555;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_int_equal(count_in(f, "tries"), 2);
+	/* forced: at once */
+	now = t0 + 556;
+	assert_null(provider_cache_refresh(pc, true, &err));
+	assert_int_equal(count_in(f, "tries"), 3);
+	assert_non_null(strstr(err.msg, " expire at "));
+	lms_error_clear(&err);
+	/* the second before the expiry still serves (tried again: 30 s after the forced try);
+	 * at the expiry, tried again at once (not 30 s later) and an error */
+	now = t0 + 599;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_int_equal(count_in(f, "tries"), 4);
+	now = t0 + 600;
+	assert_null(provider_cache_refresh(pc, false, &err));
+	assert_int_equal(count_in(f, "tries"), 5);
+	assert_non_null(strstr(err.msg, " expired at "));
+	lms_error_clear(&err);
+	provider_cache_free(pc);
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+}
+
+/* A lifetime between two and three times the 300 s (800 s): 300 s ahead, not half of it;
+ * a lifetime of one second: nothing ahead. */
+static void test_renewal_lifetimes(void **state)
+{
+	fixture *f = *state;
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	time_t t0 = time(NULL);
+	time_t exp = t0 + 800;
+	struct tm tm;
+	char iso[32];
+	assert_non_null(gmtime_r(&exp, &tm));
+	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf script;
+	buf_init(&script, 0);
+	buf_addf(&script,
+	         "n=$(cat \"$HOME/issued\" 2>/dev/null || echo 0); n=$((n+1)); "
+	         "echo $n >\"$HOME/issued\"\n"
+	         "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIAGEN'$n'\", \"SecretAccessKey\": "
+	         "\"s\", \"SessionToken\": \"t\", \"Expiration\": \"%s\"}'\n",
+	         iso);
+	use_process(f, "dev", buf_cstr(&script));
+	buf_free(&script);
+	time_t now = t0;
+	provider_options po = {.profile = "dev",
+	                       .region = "eu-west-1",
+	                       .process_timeout_seconds = 10,
+	                       .clock = clock_fixed,
+	                       .clock_ctx = &now};
+	credentials_status st;
+	lms_error err = {0};
+	provider_cache *pc = provider_cache_new(&po, &st, &err);
+	if (!pc)
+		fail_msg("%s", err.msg);
+	/* 800 s: due at 500, not at 400 */
+	now = t0 + 499;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN1");
+	now = t0 + 500;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN2");
+	/* obtained at +799: one second left, none of it ahead */
+	now = t0 + 799;
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN3");
+	assert_int_equal(count_in(f, "issued"), 3);
+	provider_cache_free(pc);
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+}
+
 static void test_process_output_parser(void **state)
 {
 	(void)state;
@@ -996,6 +1270,263 @@ static void test_region(void **state)
 	expect_region(NULL, CREDENTIALS_BAD_CONFIG, "AWS_REGION=\"eu west 1\" is not a region");
 }
 
+/* ---- edges (issue 15) ------------------------------------------------------------------------ */
+
+static credentials_status parse_expiration(const char *expiration, time_t now, time_t *got)
+{
+	buf json;
+	buf_init(&json, 0);
+	buf_addf(&json,
+	         "{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\","
+	         "\"Expiration\":\"%s\"}",
+	         expiration);
+	credentials *c = NULL;
+	credentials_status st =
+	    credentials_parse_process_output(buf_cstr(&json), json.len, now, &c, NULL);
+	*got = c ? c->expiration : 0;
+	credentials_free(c);
+	buf_free(&json);
+	return st;
+}
+
+static void expect_time(const char *expiration, time_t want)
+{
+	time_t got = 0;
+	const time_t long_ago = -70000000000LL; /* before the year 0 */
+	if (parse_expiration(expiration, long_ago, &got) != CREDENTIALS_OK)
+		fail_msg("%s refused", expiration);
+	if (got != want)
+		fail_msg("%s: %lld, not %lld", expiration, (long long)got, (long long)want);
+}
+
+static void expect_bad_time(const char *expiration)
+{
+	time_t got = 0;
+	if (parse_expiration(expiration, -70000000000LL, &got) != CREDENTIALS_PROCESS_FAILED)
+		fail_msg("%s accepted", expiration);
+}
+
+static void test_iso8601_edges(void **state)
+{
+	(void)state;
+	/* each field at its bounds, and one past them */
+	expect_time("2030-01-01T00:00:00Z", 1893456000);
+	expect_time("2030-12-31T23:59:59Z", 1924991999);
+	expect_time("2030-12-31T23:59:60Z", 1924992000);
+	expect_time("2030-01-31T00:00:00Z", 1893456000 + 30 * 86400);
+	expect_bad_time("2030-00-01T00:00:00Z");
+	expect_bad_time("2030-13-01T00:00:00Z");
+	expect_bad_time("2030-01-00T00:00:00Z");
+	expect_bad_time("2030-01-32T00:00:00Z");
+	expect_bad_time("2030-01-01T24:00:00Z");
+	expect_bad_time("2030-01-01T00:60:00Z");
+	expect_bad_time("2030-01-01T00:00:61Z");
+	/* zones: 23:59 either way, not 24 hours nor 60 minutes */
+	expect_time("2030-01-01T23:59:00+23:59", 1893456000);
+	expect_time("2029-12-31T00:01:00-23:59", 1893456000);
+	expect_time("2030-01-01T05:30:00+0530", 1893456000);
+	expect_bad_time("2030-01-01T00:00:00+24:00");
+	expect_bad_time("2030-01-01T00:00:00+00:60");
+	expect_bad_time("2030-01-01T00:00:00+00:0");
+	expect_bad_time("2030-01-01T00:00:00+00:000");
+	expect_bad_time("2030-01-01T00:00:00+0");
+	expect_bad_time("2030-01-01T00:00:00Z0");
+	expect_bad_time("2030-01-01T00:00:00*");
+	/* the separators exactly; digits are 0 to 9, not the characters beside them */
+	expect_time("2030-01-01T00:00:00,5Z", 1893456000);
+	expect_time("2039-09-09T09:09:09Z", 2199172149);
+	expect_bad_time("2030/01-01T00:00:00Z");
+	expect_bad_time("2030-01/01T00:00:00Z");
+	expect_bad_time("2030-01-01X00:00:00Z");
+	expect_bad_time("2030-01-01T00-00:00Z");
+	expect_bad_time("2030-01-01T00:00-00Z");
+	expect_bad_time("2030-01-01T00:00:00.aZ");
+	expect_bad_time("2030-01-01T00:00:0:Z");
+	expect_bad_time("203/-01-01T00:00:00Z");
+	expect_bad_time("203:-01-01T00:00:00Z");
+	expect_bad_time("2030-01-01T00:00:00.:Z");
+	expect_bad_time("2030-01-01T00:00:00./Z");
+	expect_bad_time("2030-01-01T00:00:00.1:Z");
+	/* the calendar: leap days of 2000 and 2024, not of 2100; February against March; the
+	 * years before 1970 and before the year 0 */
+	expect_time("2000-02-29T00:00:00Z", 951782400);
+	expect_time("2000-03-01T00:00:00Z", 951868800);
+	expect_time("2024-02-29T00:00:00Z", 1709164800);
+	expect_time("2024-03-01T00:00:00Z", 1709251200);
+	expect_time("2100-03-01T00:00:00Z", 4107542400);
+	expect_time("2100-02-28T00:00:00Z", 4107456000);
+	expect_time("1969-12-31T23:59:59Z", -1);
+	expect_time("1600-03-01T00:00:00Z", -11670912000);
+	expect_time("0000-03-01T00:00:00Z", -62162035200);
+	expect_time("0000-01-01T00:00:00Z", -62167219200);
+	/* expired at now is expired; one second later is not */
+	time_t got = 0;
+	assert_int_equal(parse_expiration("2030-01-01T00:00:00Z", 1893456000, &got),
+	                 CREDENTIALS_PROCESS_FAILED);
+	assert_int_equal(parse_expiration("2030-01-01T00:00:00Z", 1893455999, &got),
+	                 CREDENTIALS_OK);
+	assert_int_equal(got, 1893456000);
+}
+
+static void expect_process_output(const char *json, credentials_status want, const char *msg)
+{
+	credentials *c = NULL;
+	lms_error err = {0};
+	credentials_status st = credentials_parse_process_output(json, strlen(json), 0, &c, &err);
+	if (st != want)
+		fail_msg("%s: status %d (%s)", json, st, err.msg ? err.msg : "");
+	if (msg && !strstr(err.msg, msg))
+		fail_msg("%s: '%s' lacks '%s'", json, err.msg, msg);
+	credentials_free(c);
+	lms_error_clear(&err);
+}
+
+static void test_process_output_edges(void **state)
+{
+	(void)state;
+	expect_process_output("{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_OK, NULL);
+	expect_process_output("{\"Version\":2,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "Version");
+	expect_process_output("{\"Version\":0,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "Version");
+	expect_process_output("{\"Version\":\"1\",\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "Version");
+	expect_process_output("{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "Version");
+	expect_process_output("[1]", CREDENTIALS_PROCESS_FAILED, "not an object");
+	expect_process_output("{\"Version\":1,\"AccessKeyId\":\"\",\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "lacks AccessKeyId");
+	expect_process_output("{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "lacks AccessKeyId");
+	expect_process_output("{\"Version\":1,\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "lacks AccessKeyId");
+	expect_process_output("{\"Version\":1,\"AccessKeyId\":\"A\"}", CREDENTIALS_PROCESS_FAILED,
+	                      "lacks AccessKeyId");
+	expect_process_output("{\"Version\":1,\"AccessKeyId\":5,\"SecretAccessKey\":\"S\"}",
+	                      CREDENTIALS_PROCESS_FAILED, "non-string");
+	expect_process_output(
+	    "{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\",\"SessionToken\":[]}",
+	    CREDENTIALS_PROCESS_FAILED, "non-string");
+	expect_process_output(
+	    "{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"S\",\"Expiration\":null}",
+	    CREDENTIALS_OK, NULL);
+	expect_process_output("{\"Version\":1,\"Version\":1}", CREDENTIALS_PROCESS_FAILED,
+	                      "not valid JSON");
+}
+
+static void test_region_edges(void **state)
+{
+	fixture *f = *state;
+	/* a region name is a-z, 0-9 and '-': the characters beside each range are not */
+	static const char *const good[] = {"az-09", "a", "0", "-", "eu-west-1"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		setenv("AWS_REGION", good[i], 1);
+		expect_region(NULL, CREDENTIALS_OK, good[i]);
+	}
+	static const char *const bad[] = {"eu`", "eu{", "eu/", "eu:", "Eu", "eu_1", "eu.1"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		setenv("AWS_REGION", bad[i], 1);
+		expect_region(NULL, CREDENTIALS_BAD_CONFIG, "is not a region");
+	}
+	/* AWS_DEFAULT_REGION is checked as well; an empty AWS_REGION is none */
+	setenv("AWS_REGION", "", 1);
+	setenv("AWS_DEFAULT_REGION", "eu{", 1);
+	expect_region(NULL, CREDENTIALS_BAD_CONFIG, "AWS_DEFAULT_REGION=\"eu{\"");
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
+	/* the profile's section: [profile NAME] with any blanks, [default] or [profile default]
+	 * for the default only; not [profileNAME], a longer or a shorter name */
+	write_file(f, ".aws/config",
+	           "[profile \t dev]\nregion = eu-west-2\n[profileqa]\nregion = eu-west-3\n"
+	           "[profile default]\nregion = eu-north-1\n[profile prodx]\nregion = us-east-2\n"
+	           "[profile pro]\nregion = us-east-1\n[profile empty]\nregion =\n"
+	           "[default]\nregion=\n[profile defaultx]\nregion=ap-east-1\n");
+	expect_region("dev", CREDENTIALS_OK, "eu-west-2");
+	expect_region("qa", CREDENTIALS_NOT_FOUND, "add region to profile \"qa\"");
+	expect_region("prod", CREDENTIALS_NOT_FOUND, "add region to profile \"prod\"");
+	expect_region("empty", CREDENTIALS_NOT_FOUND, "add region to profile \"empty\"");
+	/* the later [default] has an empty region: the last setting wins */
+	expect_region("default", CREDENTIALS_NOT_FOUND, "add region to profile \"default\"");
+	write_file(f, ".aws/config",
+	           "[profile default]\nregion = eu-north-1\n[default]\n"
+	           "output = json\n[defaultx]\nregion = ap-east-1\n");
+	expect_region("default", CREDENTIALS_OK, "eu-north-1");
+	expect_region("defaultx", CREDENTIALS_NOT_FOUND, "add region");
+	setenv("AWS_PROFILE", "", 1);
+	expect_region("", CREDENTIALS_OK, "eu-north-1");
+	unsetenv("AWS_PROFILE");
+}
+
+static void test_ini_edges(void **state)
+{
+	(void)state;
+	/* indentation: one blank deeper continues the setting above; as deep is a new one;
+	 * each blank character counts (space, tab, CR, FF, VT) */
+	const char text[] = "[a]\n"
+	                    "k =\n"
+	                    " x = 1\n"
+	                    "\ty = 2\n"
+	                    "\v\fz\r=\t3\r\n"
+	                    " w\n"
+	                    "  = 4\n"
+	                    "j = v\n"
+	                    "  q = 5\n"
+	                    " m: 6\n"
+	                    " [b]\n"
+	                    "n = 7\n"
+	                    "[ c ] tail\n"
+	                    "o:p=8\n";
+	lms_error err = {0};
+	aws_ini *ini = aws_ini_parse(text, sizeof text - 1, &err);
+	if (!ini)
+		fail_msg("%s", err.msg);
+	assert_string_equal(aws_ini_get(ini, "a", "k"), "");
+	assert_string_equal(aws_ini_get(ini, "a", "k.x"), "1");
+	assert_string_equal(aws_ini_get(ini, "a", "k.y"), "2");
+	assert_string_equal(aws_ini_get(ini, "a", "k.z"), "3");
+	assert_null(aws_ini_get(ini, "a", "k.w"));
+	assert_null(aws_ini_get(ini, "a", "k."));
+	assert_string_equal(aws_ini_get(ini, "a", "j"), "v");
+	assert_null(aws_ini_get(ini, "a", "j.q"));
+	assert_null(aws_ini_get(ini, "a", "q"));
+	assert_null(aws_ini_get(ini, "a", "m"));
+	/* an indented header under a setting continues it; the next setting is still [a]'s */
+	assert_false(aws_ini_has_section(ini, "b"));
+	assert_string_equal(aws_ini_get(ini, "a", "n"), "7");
+	assert_true(aws_ini_has_section(ini, "c"));
+	assert_string_equal(aws_ini_get(ini, "c", "o"), "p=8");
+	assert_null(aws_ini_get(ini, "c", "o:p"));
+	assert_int_equal(aws_ini_count(ini), 9);
+	const char *s, *k, *v;
+	aws_ini_entry(ini, 0, &s, &k, &v);
+	assert_string_equal(s, "a");
+	assert_null(k);
+	aws_ini_entry(ini, 8, &s, &k, &v);
+	assert_string_equal(s, "c");
+	assert_string_equal(k, "o");
+	assert_string_equal(v, "p=8");
+	aws_ini_free(ini);
+	assert_int_equal(aws_ini_count(NULL), 0);
+	/* a header as the first line, a setting on the last line without a line break */
+	ini = aws_ini_parse("[x]\ny=1", 7, &err);
+	assert_non_null(ini);
+	assert_string_equal(aws_ini_get(ini, "x", "y"), "1");
+	assert_null(aws_ini_get(ini, "x", "y "));
+	assert_null(aws_ini_get(ini, "xx", "y"));
+	assert_null(aws_ini_get(ini, "x", "yy"));
+	aws_ini_free(ini);
+	/* the length is the text's, not its NUL: a setting cut by the length */
+	ini = aws_ini_parse("[x]\ny=12", 7, &err);
+	assert_non_null(ini);
+	assert_string_equal(aws_ini_get(ini, "x", "y"), "1");
+	aws_ini_free(ini);
+	/* the line number of an error counts every line, blank and comment ones too */
+	assert_null(aws_ini_parse("[a]\n#c\n\n;d\n  \nbad\n", 20, &err));
+	assert_int_equal(err.line, 6);
+	lms_error_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1014,6 +1545,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unsupported_sources, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_file_locations_from_environment, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stderr_summary_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_key_pairs_edges, setup, teardown),
 	    cmocka_unit_test(test_ini_dialect),
 	    cmocka_unit_test_setup_teardown(test_config_endpoints, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dev_null_files, setup, teardown),
@@ -1024,8 +1558,14 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_process_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_class, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_renewal_from_credential_process, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renewal_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renewal_lifetimes, setup, teardown),
 	    cmocka_unit_test(test_process_output_parser),
 	    cmocka_unit_test_setup_teardown(test_region, setup, teardown),
+	    cmocka_unit_test(test_iso8601_edges),
+	    cmocka_unit_test(test_process_output_edges),
+	    cmocka_unit_test_setup_teardown(test_region_edges, setup, teardown),
+	    cmocka_unit_test(test_ini_edges),
 	};
 	return cmocka_run_group_tests_name("credentials", tests, NULL, NULL) ? 1 : 0;
 }

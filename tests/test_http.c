@@ -23,6 +23,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static fault_server server;
@@ -321,6 +322,381 @@ static void test_masking(void **state)
 	buf_free(&out);
 }
 
+/* ---- edges (issue 15: each threshold on both sides, each exact name against a near one) ---- */
+
+static void test_endpoint_edges(void **state)
+{
+	(void)state;
+	/* loopback: exact names, any case; 127.0.0.0/8 as a dotted quad only */
+	check_parse("http://LOCALHOST", "http", "localhost", "");
+	check_parse("HTTP://127.255.0.9:1/", "http", "127.255.0.9:1", "");
+	check_parse("http://[::1]", "http", "[::1]", "");
+	check_refused("http://localhostx", "plain http");
+	check_refused("http://localhos", "plain http");
+	check_refused("http://[::2]", "plain http");
+	check_refused("http://[::1", "plain http");
+	check_refused("http://127...", "plain http");
+	check_refused("http://127.0.0", "plain http");
+	check_refused("http://127.0.0.1.5", "plain http");
+	check_refused("http://127.0.0.a", "plain http");
+	check_refused("http://128.0.0.1", "plain http");
+	check_refused("http://1270.0.0.1", "plain http");
+	/* the scheme: exactly https or http, any case */
+	check_parse("hTtPs://H.example.com//", "https", "h.example.com", "");
+	check_parse("https://h.example.com/a/b//", "https", "h.example.com", "/a/b");
+	check_parse("https://[2001:db8::1]:443/p", "https", "[2001:db8::1]:443", "/p");
+	check_refused("httpss://h.example.com", "only https");
+	check_refused("htt://127.0.0.1", "only https");
+	check_refused("https:///path", "SCHEME://HOST");
+	check_refused("https://h.example.com/a#frag", "without user");
+	check_refused("https://h.example.com?x", "without user");
+	check_refused("https://exa mple.com", "space");
+	check_refused("https://exa\x01mple.com", "space");
+	/* endpoint variables: a service's name with '-' becomes '_'; the China partition
+	 * is cn- exactly; the sso portal */
+	setenv("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:4444", 1);
+	check_endpoint("sso-oidc", "eu-west-1", NULL, "http://127.0.0.1:4444", true);
+	unsetenv("AWS_ENDPOINT_URL_SSO_OIDC");
+	check_endpoint("sso-oidc", "eu-west-1", NULL, "https://sso-oidc.eu-west-1.amazonaws.com",
+	               false);
+	check_endpoint("sso", "eu-west-1", NULL, "https://portal.sso.eu-west-1.amazonaws.com",
+	               false);
+	check_endpoint("ssox", "eu-west-1", NULL, "https://ssox.eu-west-1.amazonaws.com", false);
+	check_endpoint("sts", "cnx-1", NULL, "https://sts.cnx-1.amazonaws.com", false);
+	check_endpoint("sts", "cn-northwest-1", NULL, "https://sts.cn-northwest-1.amazonaws.com.cn",
+	               false);
+	/* AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is "true" in any case, nothing else */
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1111", 1);
+	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE", 1);
+	check_endpoint("s3", "eu-west-1", NULL, "https://s3.eu-west-1.amazonaws.com", false);
+	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "truex", 1);
+	check_endpoint("s3", "eu-west-1", NULL, "http://127.0.0.1:1111", true);
+	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false", 1);
+	check_endpoint("s3", "eu-west-1", NULL, "http://127.0.0.1:1111", true);
+	/* an empty --endpoint-url is none */
+	check_endpoint("s3", "eu-west-1", "", "http://127.0.0.1:1111", true);
+	unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	unsetenv("AWS_ENDPOINT_URL");
+}
+
+static void test_classification_edges(void **state)
+{
+	(void)state;
+	static const char *const throttling[] = {"Throttling",
+	                                         "ThrottlingException",
+	                                         "ThrottledException",
+	                                         "RequestThrottledException",
+	                                         "TooManyRequestsException",
+	                                         "ProvisionedThroughputExceededException",
+	                                         "TransactionInProgressException",
+	                                         "RequestLimitExceeded",
+	                                         "BandwidthLimitExceeded",
+	                                         "LimitExceededException",
+	                                         "RequestThrottled",
+	                                         "SlowDown",
+	                                         "PriorRequestNotComplete",
+	                                         "EC2ThrottledException"};
+	char near[96];
+	for (size_t i = 0; i < sizeof throttling / sizeof throttling[0]; i++) {
+		assert_true(aws_error_is_throttling(throttling[i]));
+		assert_true(aws_error_is_retryable(throttling[i], 400));
+		snprintf(near, sizeof near, "%sX", throttling[i]);
+		assert_false(aws_error_is_throttling(near));
+		snprintf(near, sizeof near, "%.*s", (int)strlen(throttling[i]) - 1, throttling[i]);
+		assert_false(aws_error_is_throttling(near));
+	}
+	assert_false(aws_error_is_throttling(NULL));
+	static const char *const transient[] = {"RequestTimeout", "RequestTimeoutException",
+	                                        "InternalError", "InternalFailure",
+	                                        "ServiceUnavailable"};
+	for (size_t i = 0; i < sizeof transient / sizeof transient[0]; i++) {
+		assert_true(aws_error_is_retryable(transient[i], 400));
+		assert_false(aws_error_is_throttling(transient[i]));
+		snprintf(near, sizeof near, "%sX", transient[i]);
+		assert_false(aws_error_is_retryable(near, 400));
+	}
+	assert_false(aws_error_is_retryable(NULL, 499));
+	assert_false(aws_error_is_retryable(NULL, 505));
+	assert_false(aws_error_is_retryable(NULL, 200));
+	static const char *const expired[] = {"ExpiredToken", "ExpiredTokenException",
+	                                      "TokenRefreshRequired"};
+	for (size_t i = 0; i < sizeof expired / sizeof expired[0]; i++) {
+		assert_true(aws_error_is_expired_token(expired[i]));
+		snprintf(near, sizeof near, "%sX", expired[i]);
+		assert_false(aws_error_is_expired_token(near));
+		assert_false(aws_error_is_skew(expired[i]));
+	}
+	assert_false(aws_error_is_expired_token("Expired"));
+	assert_false(aws_error_is_expired_token(NULL));
+	static const char *const skew[] = {
+	    "RequestTimeTooSkewed",  "RequestExpired", "InvalidSignatureException",
+	    "SignatureDoesNotMatch", "AuthFailure",    "RequestInTheFuture"};
+	for (size_t i = 0; i < sizeof skew / sizeof skew[0]; i++) {
+		assert_true(aws_error_is_skew(skew[i]));
+		snprintf(near, sizeof near, "%sX", skew[i]);
+		assert_false(aws_error_is_skew(near));
+		assert_false(aws_error_is_retryable(skew[i], 400));
+	}
+	assert_false(aws_error_is_skew(NULL));
+	/* the cap doubles from 1 unit to 16 and stops at 20 from the sixth attempt on */
+	assert_int_equal(aws_backoff_ms(1, 0.5, 1000), 500);
+	assert_int_equal(aws_backoff_ms(1, 1.0, 1000), 1000);
+	assert_int_equal(aws_backoff_ms(2, 1.0, 1000), 2000);
+	assert_int_equal(aws_backoff_ms(4, 1.0, 1000), 8000);
+	assert_int_equal(aws_backoff_ms(5, 1.0, 1000), 16000);
+	assert_int_equal(aws_backoff_ms(5, 0.5, 10), 80);
+	assert_int_equal(aws_backoff_ms(6, 1.0, 1000), 20000);
+	assert_int_equal(aws_backoff_ms(7, 1.0, 1000), 20000);
+}
+
+static void check_secret(const char *name, bool want)
+{
+	if (aws_name_is_secret(name, strlen(name)) != want)
+		fail_msg("%s: secret should be %d", name, (int)want);
+}
+
+static void test_secret_names(void **state)
+{
+	(void)state;
+	/* the harmless tokens exactly, not a longer or shorter name */
+	check_secret("NextToken", false);
+	check_secret("ClientRequestToken", false);
+	check_secret("ClientToken", false);
+	check_secret("ContinuationToken", false);
+	check_secret("NextTokens", true);
+	check_secret("extToken", true);
+	check_secret("ClientTokenX", true);
+	check_secret("ContinuationTokens", true);
+	check_secret("Parameters.member.1.NextToken", false);
+	check_secret("NextToken.Value", false);
+	check_secret("a.b.Password", true);
+	check_secret("Password.a", false);
+	/* each word anywhere, in any case, to the last character */
+	check_secret("password", true);
+	check_secret("DbPASSWORD", true);
+	check_secret("passwor", false);
+	check_secret("xsecret", true);
+	check_secret("secre", false);
+	check_secret("Token", true);
+	check_secret("toke", false);
+	check_secret("Authorization", true);
+	check_secret("authorizatio", false);
+	check_secret("", false);
+	check_secret(".", false);
+}
+
+static void test_masking_edges(void **state)
+{
+	(void)state;
+	/* form bodies: each pair, empty pairs, a pair without '=', the first '=' */
+	check_mask("&&Token=a&", NULL, 0, 0, "&&Token=****&");
+	check_mask("a=1&Token&b=2", NULL, 0, 0, "a=1&Token&b=2");
+	check_mask("x=Token=1&Secret=", NULL, 0, 0, "x=Token=1&Secret=****");
+	check_mask("NextToken=a&NextTokens=b", NULL, 0, 0, "NextToken=a&NextTokens=****");
+	/* a line break, '<' or '{' makes it markup, no '=' neither */
+	check_mask("Token=a\n", NULL, 0, 0, "Token=a\n");
+	check_mask("Token", NULL, 0, 0, "Token");
+	check_mask("", NULL, 0, 0, "");
+	/* XML: a secret element's content, not a self-closed or blank one, nor a
+	 * declaration, a comment or a closing tag */
+	check_mask("<Password a=\"1\">x</Password>", NULL, 0, 0,
+	           "<Password a=\"1\">****</Password>");
+	check_mask("<Password/><Token />", NULL, 0, 0, "<Password/><Token />");
+	check_mask("<Token> \n\t</Token>", NULL, 0, 0, "<Token> \n\t</Token>");
+	check_mask("<?Token x?>a<!Token>b</Token>c", NULL, 0, 0, "<?Token x?>a<!Token>b</Token>c");
+	check_mask("<Toke>a</Toke><Tokens>b</Tokens>", NULL, 0, 0,
+	           "<Toke>a</Toke><Tokens>****</Tokens>");
+	check_mask("<Token>x", NULL, 0, 0, "<Token>****");
+	check_mask("<a>x<Token", NULL, 0, 0, "<a>x<Token");
+	check_mask("x<", NULL, 0, 0, "x<");
+	check_mask("<Token>\"a\": \"b\"</Token>", NULL, 0, 0, "<Token>****</Token>");
+	/* JSON: spaces and tabs around the colon, escapes, only a string value */
+	check_mask("{\"Password\" :\t\"x\"}", NULL, 0, 0, "{\"Password\" :\t\"****\"}");
+	check_mask("{\"Password\":\"a\\\"b\", \"c\": \"d\"}", NULL, 0, 0,
+	           "{\"Password\":\"****\", \"c\": \"d\"}");
+	/* an escaped backslash or quote just before the closing quote */
+	check_mask("{\"Password\": \"a\\\\\", \"c\": \"d\"}", NULL, 0, 0,
+	           "{\"Password\": \"****\", \"c\": \"d\"}");
+	check_mask("{\"Password\": \"a\\\"\", \"c\": \"d\"}", NULL, 0, 0,
+	           "{\"Password\": \"****\", \"c\": \"d\"}");
+	check_mask("{\"Password\": 5, \"Token\": null}", NULL, 0, 0,
+	           "{\"Password\": 5, \"Token\": null}");
+	check_mask("[\"Password\", \"x\"]", NULL, 0, 0, "[\"Password\", \"x\"]");
+	check_mask("{\"Password\": \"abc", NULL, 0, 0, "{\"Password\": \"****\"");
+	check_mask("{\"Password\":", NULL, 0, 0, "{\"Password\":");
+	check_mask("{\"Password\"", NULL, 0, 0, "{\"Password\"");
+	check_mask("{\"Passw", NULL, 0, 0, "{\"Passw");
+	check_mask("{\"NextToken\": \"n\", \"Secret\": \"s\"}", NULL, 0, 0,
+	           "{\"NextToken\": \"n\", \"Secret\": \"****\"}");
+	/* the cut: at the limit nothing is cut, one byte over it is; never inside UTF-8 */
+	check_mask("abcd", NULL, 0, 4, "abcd");
+	check_mask("a=bc", NULL, 0, 4, "a=bc");
+	check_mask("x<ab", NULL, 0, 4, "x<ab");
+	check_mask("a=b&c=d", NULL, 0, 7, "a=b&c=d");
+	check_mask("abcde", NULL, 0, 4, "abcd... (1 more bytes)");
+	check_mask("ab\xc3\xa9"
+	           "cd",
+	           NULL, 0, 3, "ab... (4 more bytes)");
+	check_mask("ab\xc3\xa9"
+	           "cd",
+	           NULL, 0, 4, "ab\xc3\xa9... (2 more bytes)");
+	check_mask("\xa9\xa9\xa9", NULL, 0, 1, "... (3 more bytes)");
+}
+
+static void test_masking_encodings(void **state)
+{
+	(void)state;
+	/* an empty value masks nothing; the second value is tried after the first */
+	const char *two[] = {"", "x"};
+	check_mask("axb", two, 2, 0, "a****b");
+	const char *v7[] = {"hunter2"};
+	check_mask("hunter hunter2", v7, 1, 0, "hunter ****");
+	/* percent escapes: two hex digits of either case, not one */
+	const char *slash[] = {"a/b"};
+	check_mask("v=a%2fb v=a%2Fb v=a%2 v=a%2g", slash, 1, 0, "v=**** v=**** v=a%2 v=a%2g");
+	check_mask("a%2", slash, 1, 0, "a%2");
+	/* '+' is a space, and itself */
+	const char *sp[] = {"a b", "c+d"};
+	check_mask("k=a+b&l=c+d&m=c%2Bd", sp, 2, 0, "k=****&l=****&m=****");
+	/* JSON escapes, each of them, and \u at its length */
+	const char *ctl[] = {"\"\\/\b\f\n\r\t"};
+	check_mask("[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]", ctl, 1, 0, "[\"****\"]");
+	const char *A[] = {"zA"};
+	check_mask("x zA z\\u0041 z\\u004 z\\u004g z\\x41", A, 1, 0,
+	           "x **** **** z\\u004 z\\u004g z\\x41");
+	check_mask("z\\u0041", A, 1, 0, "****");
+	check_mask("z\\u004", A, 1, 0, "z\\u004");
+	/* UTF-8 lengths at each edge: U+007F/0080, U+07FF/0800, U+FFFF/10000 */
+	const char *u[] = {"a\x7f",         "b\xc2\x80",     "c\xdf\xbf",
+	                   "d\xe0\xa0\x80", "e\xef\xbf\xbf", "f\xf0\x90\x80\x80"};
+	check_mask("a\\u007f b\\u0080 c\\u07FF d\\u0800 e\\uffff f\\ud800\\udc00", u, 6, 0,
+	           "**** **** **** **** **** ****");
+	check_mask("a&#127; b&#128; c&#x7ff; d&#X800; e&#65535; f&#x10000;", u, 6, 0,
+	           "**** **** **** **** **** ****");
+	/* no pair below the high surrogates, nor from a low one */
+	const char *nopair[] = {"g\xed\x9f\xbf\xed\xb0\x80", "h\xed\xb0\x80\xed\xb0\x80",
+	                        "i\xed\xaf\xbf\xed\xbf\xbf"};
+	check_mask("g\\ud7ff\\udc00 h\\udc00\\udc00 i\\udbff\\udfff", nopair, 3, 0,
+	           "**** **** i\\udbff\\udfff");
+	/* XML: each named entity, at the very end; numeric references of 1 to 7 decimal or
+	 * 6 hex digits, with their ';'; U+10FFFF and not past it */
+	const char *named[] = {"&<>\"'"};
+	check_mask("<V>&amp;&lt;&gt;&quot;&apos;</V>", named, 1, 0, "<V>****</V>");
+	const char *lt[] = {"x<"};
+	check_mask("x&lt;", lt, 1, 0, "****");
+	check_mask("x&lt", lt, 1, 0, "x&lt");
+	const char *dec[] = {"qA"};
+	check_mask("qA q&#65; q&#0000065; q&#00000065; q&#x000041; q&#x0000041; q&#; q&#x; "
+	           "q&#65 q&#x41",
+	           dec, 1, 0,
+	           "**** **** **** q&#00000065; **** q&#x0000041; q&#; q&#x; q&#65 q&#x41");
+	/* one decimal digit, one hex digit */
+	const char *tab[] = {"q\t", "r\n"};
+	check_mask("q&#9; r&#xa; r&#xA", tab, 2, 0, "**** **** r&#xA");
+	const char *top[] = {"m\xf4\x8f\xbf\xbf", "n"};
+	check_mask("m&#x10FFFF; m&#x110000; m&#1114111; m&#1114112;", top, 2, 0,
+	           "**** m&#x110000; **** m&#1114112;");
+}
+
+static void test_mask_parameters_edges(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"DbPassword"};
+	struct {
+		const char *in, *want;
+		size_t n;
+	} cases[] = {
+	    /* no names: nothing */
+	    {"<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x</ParameterValue>"
+	     "</member>",
+	     "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x</ParameterValue>"
+	     "</member>",
+	     0},
+	    /* the member at the start of the text */
+	    {"<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x</ParameterValue>"
+	     "</member>",
+	     "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>****</"
+	     "ParameterValue></member>",
+	     1},
+	    /* a longer and a shorter key */
+	    {"<member><ParameterKey>DbPassword2</ParameterKey><ParameterValue>x</ParameterValue>"
+	     "</member><member><ParameterKey>DbPasswor</ParameterKey><ParameterValue>y</"
+	     "ParameterValue></member>",
+	     "<member><ParameterKey>DbPassword2</ParameterKey><ParameterValue>x</ParameterValue>"
+	     "</member><member><ParameterKey>DbPasswor</ParameterKey><ParameterValue>y</"
+	     "ParameterValue></member>",
+	     1},
+	    /* the key of the member before is not this member's */
+	    {"<member><ParameterKey>DbPassword</ParameterKey></member><member><ParameterValue>x"
+	     "</ParameterValue></member>",
+	     "<member><ParameterKey>DbPassword</ParameterKey></member><member><ParameterValue>x"
+	     "</ParameterValue></member>",
+	     1},
+	    /* an unclosed key or value */
+	    {"<member><ParameterKey>DbPassword<ParameterValue>x</ParameterValue></member>",
+	     "<member><ParameterKey>DbPassword<ParameterValue>x</ParameterValue></member>", 1},
+	    {"<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x",
+	     "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x", 1},
+	    /* no member around it: the text from its start */
+	    {"<ParameterKey>DbPassword</ParameterKey><ParameterValue>x</ParameterValue>",
+	     "<ParameterKey>DbPassword</ParameterKey><ParameterValue>****</ParameterValue>", 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		buf out;
+		buf_init(&out, 0);
+		aws_mask_parameters(&out, cases[i].in, strlen(cases[i].in), names, cases[i].n);
+		if (strcmp(buf_cstr(&out), cases[i].want) != 0)
+			fail_msg("case %zu: %s", i, buf_cstr(&out));
+		buf_free(&out);
+	}
+}
+
+/* The Query protocol's form: each end of each unreserved range and the bytes beside them,
+ * a space as '+', NULL values left out, a secret as "****" in the log only. */
+static void test_query_form_edges(void **state)
+{
+	(void)state;
+	aws_params p;
+	aws_params_init(&p, "Do It", "2010-05-15");
+	aws_params_add(&p, "K", "AZaz09-_.~ @[`{/:+\x7f\x80\xff");
+	aws_params_add(&p, "Skipped", NULL);
+	aws_params_addf(&p, NULL, "Skipped.%d", 1);
+	aws_params_add_secret(&p, "S", "p w");
+	aws_params_addf_secret(&p, "x", "T.member.%d", 2);
+	aws_params_addf_secret(&p, NULL, "U.member.%d", 3);
+	aws_params_addf(&p, "v", "N.%s", "a b");
+	assert_string_equal(buf_cstr(&p.body),
+	                    "Action=Do+It&Version=2010-05-15&K=AZaz09-_.~+%40%5B%60%7B%2F%3A%2B%7F%"
+	                    "80%FF&S=p+w&T.member.2=x&N.a+b=v");
+	assert_string_equal(buf_cstr(&p.log),
+	                    "Action=Do+It&Version=2010-05-15&K=AZaz09-_.~+%40%5B%60%7B%2F%3A%2B%7F%"
+	                    "80%FF&S=****&T.member.2=****&N.a+b=v");
+	aws_params_free(&p);
+	/* the result element: <Action>Result exactly */
+	static const struct {
+		const char *xml;
+		bool found;
+	} answers[] = {
+	    {"<R><DescribeStacksResult/></R>", true},
+	    {"<R><X/><DescribeStacksResult>2</DescribeStacksResult></R>", true},
+	    {"<R><DescribeStacksResults/></R>", false},
+	    {"<R><DescribeStackResult/></R>", false},
+	    {"<R><DescribeStacksResul/></R>", false},
+	    {"<R><DescribeStacks/></R>", false},
+	    {"<R><XDescribeStacksResult/></R>", false},
+	    {"<R/>", false},
+	};
+	for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+		xml_doc *d = xml_parse(answers[i].xml, strlen(answers[i].xml), 0, NULL);
+		assert_non_null(d);
+		const xml_node *r = aws_query_result(d, "DescribeStacks");
+		if ((r != NULL) != answers[i].found)
+			fail_msg("%s", answers[i].xml);
+		xml_free(d);
+	}
+	assert_null(aws_query_result(NULL, "DescribeStacks"));
+}
+
 /* ---- against the fault server --------------------------------------------------------------- */
 
 static void test_ok_and_headers(void **state)
@@ -606,6 +982,91 @@ static void test_cli_command(void **state)
 	          "--region eu-west-1");
 }
 
+/* A form body through aws_cli_command on `service`: what comes after "aws SERVICE OP". */
+static void check_cli_form(const char *service, const char *form, const char *want)
+{
+	aws_request req = {.service = service,
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .body = form,
+	                   .body_len = strlen(form)};
+	aws_call_record rec = {.req = &req, .region = "eu-west-1"};
+	buf out;
+	buf_init(&out, 0);
+	assert_true(aws_cli_command(&rec, &out));
+	buf prefix;
+	buf_init(&prefix, 0);
+	buf_addf(&prefix, "aws %s op", service);
+	const char *got = buf_cstr(&out);
+	assert_memory_equal(got, buf_cstr(&prefix), prefix.len);
+	const char *tail = " --region eu-west-1";
+	size_t gl = strlen(got);
+	assert_true(gl >= prefix.len + strlen(tail));
+	assert_string_equal(got + gl - strlen(tail), tail);
+	buf rest;
+	buf_init(&rest, 0);
+	buf_add(&rest, got + prefix.len, gl - prefix.len - strlen(tail));
+	if (strcmp(buf_cstr(&rest), want) != 0)
+		fail_msg("%s: '%s', not '%s'", form, buf_cstr(&rest), want);
+	buf_free(&rest);
+	buf_free(&prefix);
+	buf_free(&out);
+}
+
+static void test_cli_command_edges(void **state)
+{
+	(void)state;
+	/* kebab case: a dash before a capital after a lower-case letter or a digit (each end of
+	 * each range), or after a capital when a lower-case letter follows */
+	check_cli_form("cloudformation", "aB=1&zB=1&a0B=1&a9B=1&AAb=1&ZZz=1&ABa=1&x@A=1&x[A=1",
+	               " --a-b 1 --z-b 1 --a0-b 1 --a9-b 1 --a-ab 1 --z-zz 1 --a-ba 1 "
+	               "--x@a 1 '--x[a' 1");
+	check_cli_form("cloudformation", "AB=1&AZ=1&AB{=1&AB`=1&xyZ=1&x/Y=1",
+	               " --ab 1 --az 1 '--ab{' 1 '--ab`' 1 --xy-z 1 --x/y 1");
+	/* shell words: these characters need no quotes; others do; controls are shown as '?' */
+	check_cli_form("cloudformation", "V=azAZ09-_.%2F%3A%3D%2C%40%2B%25",
+	               " --v azAZ09-_./:=,@+%");
+	check_cli_form("cloudformation", "V=%60&W=%7B&X=%5B&Y=%7E&Z=",
+	               " --v '`' --w '{' --x '[' "
+	               "--y '~' --z ''");
+	check_cli_form("cloudformation", "V=a%1Fb%20c%7Fd%0Ae%09", " --v 'a?b c?d\\ne?'");
+	/* Action and Version exactly are left out; TemplateBody is a file for cloudformation
+	 * only */
+	check_cli_form("cloudformation", "Action=A&Actions=B&Version=1&Versio=2&TemplateBodyX=t",
+	               " --actions B --versio 2 --template-body-x t");
+	check_cli_form("sts", "TemplateBody=t", " --template-body t");
+	/* lists: members of the same prefix only, a structure's fields by index */
+	check_cli_form("cloudformation",
+	               "Tags.member.1.Key=a&Tabs.member.1.Key=b&Tags.member.1.Value=c&"
+	               "Tag.member.1=d&Tags.member.2.Key=e&Tags.member.3=f",
+	               " --tags Key=a,Value=c Key=e f --tabs Key=b --tag d");
+	check_cli_form("cloudformation", "X.member.=1&Y.member=2", " --x.member. 1 --y.member 2");
+	check_cli_form("cloudformation", "K&L=", " --k '' --l ''");
+	/* a trailing '&' ends the form: nothing after the last field */
+	check_cli_form("cloudformation", "Tags.member.1=a&", " --tags a");
+	check_cli_form("cloudformation", "Tags.member.1.Key=a&&", " --tags Key=a -- ''");
+}
+
+static void test_cli_command_s3_edges(void **state)
+{
+	(void)state;
+	aws_request root = {
+	    .service = "s3", .operation = "PutObjectAcl", .bucket = "b", .path = "/"};
+	check_cli(&root, NULL, 0, NULL, "aws s3api put-object-acl --bucket b --region eu-west-1");
+	aws_request none = {.service = "s3", .operation = "ListBuckets"};
+	check_cli(&none, NULL, 0, NULL, "aws s3api list-buckets --region eu-west-1");
+	aws_request one = {.service = "s3", .operation = "GetObject", .bucket = "b", .path = "/k"};
+	check_cli(&one, NULL, 0, NULL,
+	          "aws s3api get-object --bucket b --key k --region eu-west-1");
+	aws_request nothing = {.method = "GET"};
+	aws_call_record rec = {.req = &nothing};
+	buf out;
+	buf_init(&out, 0);
+	assert_true(aws_cli_command(&rec, &out));
+	assert_string_equal(buf_cstr(&out), "aws ? ? --region '?'");
+	buf_free(&out);
+}
+
 typedef struct seen_calls {
 	int n;
 	long status;
@@ -809,6 +1270,540 @@ static void test_wrong_key_and_denied_explained(void **state)
 
 /* S3 answers a HEAD with no body: the status names the error, 403 and 404
  * each their own, any other none. */
+/* One call answered by the fault server's "reply" scenario: `status`, `ctype`, `body` and the
+ * extra header lines `extra` ("N: v|N2: v2"). Returns whether it succeeded; resp and err tell
+ * what came back. */
+static bool reply(long status, const char *ctype, const char *body, const char *extra,
+                  aws_response *resp, lms_error *err)
+{
+	char key[64], scenario[32];
+	snprintf(scenario, sizeof scenario, "reply/%ld", status);
+	aws_client *c = client_for(scenario, key, sizeof key, 5000, NULL);
+	buf hex;
+	buf_init(&hex, 0);
+	for (const unsigned char *p = (const unsigned char *)body; *p; p++)
+		buf_addf(&hex, "%02x", *p);
+	sigv4_header headers[3] = {{"X-Fault-Body", buf_cstr(&hex)},
+	                           {"X-Fault-Type", ctype},
+	                           {"X-Fault-Extra", extra ? extra : ""}};
+	aws_request req = {.service = "sts",
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .headers = headers,
+	                   .nheaders = 3};
+	aws_response_free(resp);
+	lms_error_clear(err);
+	bool ok = aws_send(c, &req, resp, err);
+	buf_free(&hex);
+	aws_client_free(c);
+	return ok;
+}
+
+static void expect_reply(long status, const char *ctype, const char *body, const char *extra,
+                         const char *code, const char *message, const char *in_error)
+{
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(reply(status, ctype, body, extra, &resp, &err));
+	if (code ? !resp.error_code || strcmp(resp.error_code, code) != 0 : resp.error_code != NULL)
+		fail_msg("%s: code %s, not %s", body, resp.error_code ? resp.error_code : "(none)",
+		         code ? code : "(none)");
+	if (message ? !resp.error_message || strcmp(resp.error_message, message) != 0
+	            : resp.error_message != NULL)
+		fail_msg("%s: message %s, not %s", body,
+		         resp.error_message ? resp.error_message : "(none)",
+		         message ? message : "(none)");
+	if (in_error && !strstr(err.msg, in_error))
+		fail_msg("%s: '%s' lacks '%s'", body, err.msg, in_error);
+	aws_response_free(&resp);
+	lms_error_clear(&err);
+}
+
+static void test_error_answers(void **state)
+{
+	(void)state;
+	const char *json = "application/x-amz-json-1.1";
+	/* JSON: __type, then code, then Code, then the x-amzn-ErrorType header; the part after
+	 * '#' and before ':'; message, then Message */
+	expect_reply(400, json,
+	             "{\"__type\": \"com.amazon.coral.service#ExpiredTokenException\", "
+	             "\"message\": \"m\"}",
+	             NULL, "ExpiredTokenException", "m", "the credentials have expired");
+	expect_reply(400, json, "{\"code\": \"X:http://x/\", \"Message\": \"M\"}", NULL, "X", "M",
+	             "X: M (HTTP 400, request id fault-req)");
+	expect_reply(400, json, "{\"Code\": \"Y\"}", NULL, "Y", NULL,
+	             "Op: Y (HTTP 400, request id fault-req)");
+	expect_reply(400, json, "{\"__type\": \"A\", \"code\": \"B\", \"Code\": \"C\"}", NULL, "A",
+	             NULL, NULL);
+	expect_reply(400, json,
+	             "{\"code\": \"B\", \"Code\": \"C\", \"message\": \"m\", "
+	             "\"Message\": \"M\"}",
+	             NULL, "B", "m", NULL);
+	expect_reply(400, json, " \n\t{\"message\": \"only\"}",
+	             "x-amzn-ErrorType: HdrType:http://i/", "HdrType", "only", NULL);
+	expect_reply(400, json, "{\"message\": \"only\"}", "x-amzn-ErrorTypeX: H", NULL, NULL,
+	             "an answer that is not an AWS error response (HTTP 400");
+	expect_reply(400, json, "[\"__type\"]", "x-amzn-ErrorType: H", NULL, NULL,
+	             "not an AWS error response");
+	expect_reply(400, json, "{\"__type\": 5, \"code\": \"K\"}", NULL, "K", NULL, NULL);
+	/* XML after white space; a code-less error is none */
+	expect_reply(400, "text/xml", " \r\n<Error><Code>C</Code><Message>m</Message></Error>",
+	             NULL, "C", "m", "Op: C: m (HTTP 400, request id fault-req)");
+	expect_reply(400, "text/xml", "x<Error><Code>C</Code></Error>", NULL, NULL, NULL,
+	             "not an AWS error response");
+	/* no body: 403 and 404 named, others empty; a body is no bodyless answer */
+	expect_reply(404, "text/xml", "", NULL, "NotFound", NULL, "Op: NotFound (HTTP 404");
+	expect_reply(403, "text/xml", "", NULL, "Forbidden", NULL, "Op: Forbidden (HTTP 403");
+	expect_reply(405, "text/xml", "", NULL, NULL, NULL, "Op: an empty answer (HTTP 405");
+	expect_reply(402, "text/xml", "", NULL, NULL, NULL, "an empty answer");
+	expect_reply(404, "text/plain", "gone", NULL, NULL, NULL, "not an AWS error response");
+	/* HTML: the title, white space folded, at most 160 characters; the service's failure
+	 * from 500 on */
+	expect_reply(499, "TEXT/HTML; charset=utf-8",
+	             "<html><TITLE> A \n\x01 B </title><title>x</title></html>", NULL, NULL, NULL,
+	             "an HTML page, not an AWS response (\"A B\") (HTTP 499");
+	expect_reply(500, "text/html", "<title>T</title>", NULL, NULL, NULL,
+	             "(\"T\"); the service failed on this request");
+	expect_reply(
+	    501, "text/html", "<title>T</title>", NULL, NULL, NULL,
+	    "(\"T\"); the service failed on this request (an emulator such as moto does "
+	    "so for resource types it does not implement) (HTTP 501, request id fault-req)");
+	expect_reply(400, "text/html", "<p>Hello   <b>world</b>\n</p>", NULL, NULL, NULL,
+	             "(\"Hello world\") (HTTP 400, request id fault-req)");
+	expect_reply(400, "text/html", "<title>unterminated", NULL, NULL, NULL,
+	             "not an AWS response (HTTP 400, request id fault-req)");
+	expect_reply(400, "text/xml", "<p>x</p>", "Content-TypeX: text/html", NULL, NULL,
+	             "not an AWS error response (HTTP 400, request id fault-req)");
+	/* 158 x, then y (the 160th character kept), then z (the 161st, cut) */
+	char title[256];
+	snprintf(title, sizeof title, "<title>%0159dyz</title>", 0);
+	for (char *p = title + 7; *p == '0'; p++)
+		*p = 'x';
+	expect_reply(400, "text/html", title, NULL, NULL, NULL,
+	             "xxy\") (HTTP 400, request id fault-req)");
+	/* a hint for each code that has one, exactly that code */
+	static const char *const hinted[] = {"SignatureDoesNotMatch",
+	                                     "InvalidSignatureException",
+	                                     "IncompleteSignature",
+	                                     "InvalidClientTokenId",
+	                                     "UnrecognizedClientException",
+	                                     "InvalidAccessKeyId",
+	                                     "ExpiredToken",
+	                                     "ExpiredTokenException",
+	                                     "RequestExpired",
+	                                     "TokenRefreshRequired",
+	                                     "AccessDenied",
+	                                     "AccessDeniedException",
+	                                     "UnauthorizedOperation"};
+	for (size_t i = 0; i < sizeof hinted / sizeof hinted[0]; i++) {
+		char body[160];
+		snprintf(body, sizeof body, "<Error><Code>%s</Code></Error>", hinted[i]);
+		expect_reply(400, "text/xml", body, NULL, hinted[i], NULL,
+		             "(credentials: test credentials)");
+		snprintf(body, sizeof body, "<Error><Code>%sX</Code></Error>", hinted[i]);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(reply(400, "text/xml", body, NULL, &resp, &err));
+		assert_null(strstr(err.msg, "credentials:"));
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+	}
+}
+
+/* The error's parts at their caps: a message of 64 KiB, a code of 4 KiB, a body under
+ * 1 MiB (79 bytes of the body are the XML around a one-letter code and the message). */
+static void test_error_caps(void **state)
+{
+	(void)state;
+	static const struct {
+		long total, code_len;
+		bool code, message;
+	} cases[] = {
+	    {65536 + 79, 1, true, true},       {65537 + 79, 1, true, false},
+	    {4096 + 100, 4096, true, true},    {4097 + 100, 4097, false, false},
+	    {1024 * 1024 - 1, 1, true, false}, {1024 * 1024, 1, false, false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char scenario[64], key[64];
+		snprintf(scenario, sizeof scenario, "bigerror/%ld/%ld", cases[i].total,
+		         cases[i].code_len);
+		aws_client *c = client_for(scenario, key, sizeof key, 10000, NULL);
+		aws_request req = {
+		    .service = "sts", .operation = "Op", .method = "GET", .path = "/"};
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(aws_send(c, &req, &resp, &err));
+		assert_int_equal(resp.body.len, cases[i].total);
+		if ((resp.error_code != NULL) != cases[i].code)
+			fail_msg("case %zu: code %s", i, resp.error_code ? "set" : "none");
+		if ((resp.error_message != NULL) != cases[i].message)
+			fail_msg("case %zu: message %s", i, resp.error_message ? "set" : "none");
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+}
+
+/* The path a request goes to on a configured endpoint (the echo scenario answers it): S3
+ * path-style below the endpoint's base path, "/" for no path, the query only when there is
+ * one. */
+static void expect_echo_path(const aws_request *req, const char *want_suffix)
+{
+	char key[64];
+	aws_client *c = client_for("echo", key, sizeof key, 5000, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	if (!aws_send(c, req, &resp, &err))
+		fail_msg("%s", err.msg);
+	json_error_t je;
+	json_t *j = json_loads(buf_cstr(&resp.body), 0, &je);
+	assert_non_null(j);
+	const char *path = json_string_value(json_object_get(j, "path"));
+	char want[256];
+	snprintf(want, sizeof want, "/echo/%s%s", key, want_suffix);
+	if (!path || strcmp(path, want) != 0)
+		fail_msg("path %s, not %s", path ? path : "(none)", want);
+	json_decref(j);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_request_paths(void **state)
+{
+	(void)state;
+	aws_request req = {
+	    .service = "s3", .operation = "HeadBucket", .method = "GET", .bucket = "bkt"};
+	expect_echo_path(&req, "/bkt");
+	req.path = "/";
+	expect_echo_path(&req, "/bkt");
+	req.path = "";
+	expect_echo_path(&req, "/bkt");
+	req.path = "/a%20b/c";
+	expect_echo_path(&req, "/bkt/a%20b/c");
+	req.query = "x=1";
+	expect_echo_path(&req, "/bkt/a%20b/c?x=1");
+	req.query = "";
+	expect_echo_path(&req, "/bkt/a%20b/c");
+	aws_request plain = {.service = "sts", .operation = "X", .method = "GET", .path = ""};
+	expect_echo_path(&plain, "/");
+	plain.path = NULL;
+	plain.query = "a=b&c=d";
+	expect_echo_path(&plain, "/?a=b&c=d");
+	plain.path = "/p/q";
+	expect_echo_path(&plain, "/p/q?a=b&c=d");
+}
+
+/* What the echo scenario saw of a request: its method, headers and body. */
+static json_t *echo_request(const aws_request *req, FILE *debug, lms_error *err)
+{
+	char key[64];
+	aws_client *c = client_for("echo", key, sizeof key, 5000, debug);
+	aws_response resp;
+	aws_response_init(&resp);
+	json_t *j = NULL;
+	if (aws_send(c, req, &resp, err)) {
+		json_error_t je;
+		j = json_loads(buf_cstr(&resp.body), 0, &je);
+		assert_non_null(j);
+	}
+	aws_response_free(&resp);
+	aws_client_free(c);
+	return j;
+}
+
+static const char *echo_header(json_t *j, const char *name)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(j, "headers"), k, v)
+	{
+		if (strcasecmp(k, name) == 0)
+			return json_string_value(v);
+	}
+	return NULL;
+}
+
+static void test_request_methods_and_headers(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	/* no Content-Type of curl's own, no Expect; a caller's Content-Type in any case */
+	aws_request post = {.service = "sts",
+	                    .operation = "X",
+	                    .method = "POST",
+	                    .path = "/",
+	                    .body = "a=b",
+	                    .body_len = 3};
+	json_t *j = echo_request(&post, NULL, &err);
+	assert_non_null(j);
+	assert_null(echo_header(j, "Content-Type"));
+	assert_null(echo_header(j, "Expect"));
+	assert_null(echo_header(j, "x-amz-content-sha256"));
+	assert_string_equal(json_string_value(json_object_get(j, "method")), "POST");
+	assert_string_equal(json_string_value(json_object_get(j, "body")), "a=b");
+	json_decref(j);
+	const sigv4_header ct[] = {{"content-type", "text/plain"}};
+	post.headers = ct;
+	post.nheaders = 1;
+	j = echo_request(&post, NULL, &err);
+	assert_string_equal(echo_header(j, "Content-Type"), "text/plain");
+	json_decref(j);
+	/* S3 signs its body hash (the service exactly) */
+	aws_request put = {.service = "s3",
+	                   .operation = "PutObject",
+	                   .method = "PUT",
+	                   .bucket = "b",
+	                   .path = "/k",
+	                   .body = "xyz",
+	                   .body_len = 3};
+	j = echo_request(&put, NULL, &err);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "method")), "PUT");
+	assert_string_equal(json_string_value(json_object_get(j, "body")), "xyz");
+	assert_string_equal(echo_header(j, "x-amz-content-sha256"),
+	                    "3608bca1e44ea6c4d268eb6db02260269892c0b42b86bbf1e77a6fa16c3c9282");
+	json_decref(j);
+	put.service = "s3x";
+	put.bucket = NULL;
+	j = echo_request(&put, NULL, &err);
+	assert_null(echo_header(j, "x-amz-content-sha256"));
+	json_decref(j);
+	/* DELETE without a body and with one */
+	aws_request del = {.service = "sts", .operation = "X", .method = "DELETE", .path = "/"};
+	j = echo_request(&del, NULL, &err);
+	assert_string_equal(json_string_value(json_object_get(j, "method")), "DELETE");
+	assert_string_equal(json_string_value(json_object_get(j, "body")), "");
+	json_decref(j);
+	del.body = "q";
+	del.body_len = 1;
+	j = echo_request(&del, NULL, &err);
+	assert_string_equal(json_string_value(json_object_get(j, "body")), "q");
+	json_decref(j);
+	/* sixteen headers of the caller's, not seventeen */
+	sigv4_header many[AWS_MAX_REQUEST_HEADERS + 1];
+	char names[AWS_MAX_REQUEST_HEADERS + 1][16];
+	for (int i = 0; i <= AWS_MAX_REQUEST_HEADERS; i++) {
+		snprintf(names[i], sizeof names[i], "X-H%d", i);
+		many[i] = (sigv4_header){names[i], "v"};
+	}
+	aws_request lots = {.service = "sts",
+	                    .operation = "X",
+	                    .method = "GET",
+	                    .path = "/",
+	                    .headers = many,
+	                    .nheaders = AWS_MAX_REQUEST_HEADERS};
+	j = echo_request(&lots, NULL, &err);
+	assert_non_null(j);
+	assert_string_equal(echo_header(j, "X-H15"), "v");
+	json_decref(j);
+	lots.nheaders = AWS_MAX_REQUEST_HEADERS + 1;
+	assert_null(echo_request(&lots, NULL, &err));
+	assert_non_null(strstr(err.msg, "too many request headers"));
+	lms_error_clear(&err);
+	/* --debug: a header named like a token is "****", others as they are */
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *dbg = open_memstream(&log, &loglen);
+	const sigv4_header tok[] = {{"X-Sso-Bearer-TOKEN", "s3cr3t"}, {"X-Plain", "visible"}};
+	aws_request t = {.service = "sts",
+	                 .operation = "X",
+	                 .method = "GET",
+	                 .path = "/",
+	                 .headers = tok,
+	                 .nheaders = 2};
+	j = echo_request(&t, dbg, &err);
+	json_decref(j);
+	fclose(dbg);
+	assert_null(strstr(log, "s3cr3t"));
+	assert_non_null(strstr(log, "X-Sso-Bearer-TOKEN: ****"));
+	assert_non_null(strstr(log, "X-Plain: visible"));
+	free(log);
+}
+
+/* A client on SCENARIO/KEY with the attempt budget and response cap given. */
+static aws_client *client_with(const char *scenario, int max_attempts, size_t max_response,
+                               char *key, size_t keylen)
+{
+	snprintf(key, keylen, "k%d-%ld", ++key_counter, (long)getpid());
+	char url[256];
+	snprintf(url, sizeof url, "%s/%s/%s", server.url, scenario, key);
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .backoff_unit_ms = 1,
+	                        .max_attempts = max_attempts,
+	                        .max_response_bytes = max_response};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	return c;
+}
+
+static void test_attempts_status_and_caps(void **state)
+{
+	(void)state;
+	char key[64];
+	lms_error err = {0};
+	/* the attempt budget: 1, 2, and 3 when 0 or negative */
+	static const struct {
+		int max, want;
+	} budgets[] = {{1, 1}, {2, 2}, {0, 3}, {-1, 3}, {4, 4}};
+	for (size_t i = 0; i < sizeof budgets / sizeof budgets[0]; i++) {
+		aws_client *c = client_with("throttle-always", budgets[i].max, 0, key, sizeof key);
+		aws_response resp;
+		aws_response_init(&resp);
+		assert_false(call_sts(c, &resp, &err));
+		assert_int_equal(resp.attempts, budgets[i].want);
+		assert_int_equal(server_count(key), budgets[i].want);
+		if (budgets[i].want > 1) {
+			char n[32];
+			snprintf(n, sizeof n, "%d attempts)", budgets[i].want);
+			assert_non_null(strstr(err.msg, n));
+		} else {
+			assert_null(strstr(err.msg, "attempts"));
+		}
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+	/* 2xx is success: 201, 299; 300 is not (and is not retried) */
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_true(reply(201, "text/plain", "x", NULL, &resp, &err));
+	assert_int_equal(resp.status, 201);
+	assert_true(reply(299, "text/plain", "x", NULL, &resp, &err));
+	assert_false(reply(300, "text/plain", "x", NULL, &resp, &err));
+	assert_int_equal(resp.attempts, 1);
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	/* the answer's cap: exactly its size is read, one byte less refuses it */
+	aws_client *probe = client_with("ok", 1, 0, key, sizeof key);
+	aws_response_init(&resp);
+	assert_true(call_sts(probe, &resp, &err));
+	size_t size = resp.body.len; /* the same for every fresh key */
+	aws_response_free(&resp);
+	aws_client_free(probe);
+	for (int d = 0; d < 2; d++) {
+		aws_client *c = client_with("ok", 1, size - (size_t)d, key, sizeof key);
+		aws_response_init(&resp);
+		bool ok = call_sts(c, &resp, &err);
+		assert_int_equal(ok, d == 0);
+		if (!ok)
+			assert_non_null(strstr(err.msg, "larger than"));
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+}
+
+/* Messages name the service by its title, each exactly; other services by their name. */
+static void test_service_titles(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *service, *title;
+	} titles[] = {{"cloudformation", "CloudFormation Op: "},
+	              {"s3", "S3 Op: "},
+	              {"sts", "STS Op: "},
+	              {"cloudformationx", "cloudformationx Op: "},
+	              {"s3x", "s3x Op: "},
+	              {"st", "st Op: "},
+	              {"logs", "logs Op: "}};
+	for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+		char key[64];
+		aws_client *c = client_for("status/405", key, sizeof key, 5000, NULL);
+		aws_request req = {
+		    .service = titles[i].service, .operation = "Op", .method = "GET", .path = "/"};
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(aws_send(c, &req, &resp, &err));
+		if (strncmp(err.msg, titles[i].title, strlen(titles[i].title)) != 0)
+			fail_msg("%s: %s", titles[i].service, err.msg);
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+	/* registering nothing masks nothing; each registered value is masked */
+	char key[64];
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *dbg = open_memstream(&log, &loglen);
+	aws_client *c = client_for("echo", key, sizeof key, 5000, dbg);
+	assert_true(aws_client_mask(c, ""));
+	assert_true(aws_client_mask(c, NULL));
+	assert_true(aws_client_mask(c, "first-secret"));
+	assert_true(aws_client_mask(c, "second-secret"));
+	assert_true(aws_client_mask_parameter(c, ""));
+	assert_true(aws_client_mask_parameter(c, NULL));
+	const char *body = "A=first-secret&B=second-secret&C=plain";
+	aws_request req = {.service = "sts",
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .body = body,
+	                   .body_len = strlen(body)};
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_true(aws_send(c, &req, &resp, NULL));
+	aws_response_free(&resp);
+	aws_client_free(c);
+	fclose(dbg);
+	assert_null(strstr(log, "first-secret"));
+	assert_null(strstr(log, "second-secret"));
+	assert_non_null(strstr(log, "A=****&B=****&C=plain"));
+	free(log);
+}
+
+/* Answer headers by exact name in any case, their values without the blanks around them;
+ * the last of a repeated one wins. */
+static void test_answer_headers(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *extra, *request_id;
+	} ids[] = {
+	    {NULL, "fault-req"},
+	    {"x-amz-request-id: r2", "r2"},
+	    {"X-AMZN-REQUESTID: \t r3 \t|Other: 1", "r3"},
+	    {"x-amzn-RequestIdX: r4", "fault-req"},
+	    {"x-amzn-RequestI: r5", "fault-req"},
+	    {"x-amz-request-idx: r6", "fault-req"},
+	    {"x-amzn-RequestId:r7", "r7"},
+	    {"x-amzn-RequestId: ", ""},
+	};
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_true(reply(200, "text/plain", "x", ids[i].extra, &resp, &err));
+		if (!resp.request_id || strcmp(resp.request_id, ids[i].request_id) != 0)
+			fail_msg("%s: request id %s", ids[i].extra ? ids[i].extra : "-",
+			         resp.request_id ? resp.request_id : "(none)");
+		aws_response_free(&resp);
+	}
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_true(reply(200, "text/plain", "x", "Content-Typex: text/html", &resp, &err));
+	assert_string_equal(resp.content_type, "text/plain");
+	assert_null(resp.error_type);
+	/* (the server sends a Date of its own first: the last one counts) */
+	assert_true(
+	    reply(200, "text/plain", "x", "Date: Sun, 06 Nov 1994 08:49:37 GMT", &resp, &err));
+	assert_int_equal(resp.server_date, 784111777);
+	assert_true(reply(200, "text/plain", "x", "Date: yesterday", &resp, &err));
+	assert_int_equal(resp.server_date, 0);
+	assert_true(reply(200, "text/plain", "x", "x-amzn-ErrorType: T ", &resp, &err));
+	assert_string_equal(resp.error_type, "T");
+	assert_true(reply(200, "text/plain", "x", "x-amzn-ErrorTypes: T", &resp, &err));
+	assert_null(resp.error_type);
+	aws_response_free(&resp);
+}
+
 static void test_bodyless_errors_named(void **state)
 {
 	(void)state;
@@ -1008,9 +2003,18 @@ int main(void)
 	    cmocka_unit_test(test_endpoint_resolution),
 	    cmocka_unit_test(test_retry_classification),
 	    cmocka_unit_test(test_masking),
+	    cmocka_unit_test(test_endpoint_edges),
+	    cmocka_unit_test(test_classification_edges),
+	    cmocka_unit_test(test_secret_names),
+	    cmocka_unit_test(test_masking_edges),
+	    cmocka_unit_test(test_masking_encodings),
+	    cmocka_unit_test(test_mask_parameters_edges),
+	    cmocka_unit_test(test_query_form_edges),
 	    cmocka_unit_test(test_bad_options),
 	    cmocka_unit_test(test_ok_and_headers),
 	    cmocka_unit_test(test_cli_command),
+	    cmocka_unit_test(test_cli_command_edges),
+	    cmocka_unit_test(test_cli_command_s3_edges),
 	    cmocka_unit_test(test_cli_endpoint_option),
 	    cmocka_unit_test(test_secret_parameter_never_logged),
 	    cmocka_unit_test(test_call_hook),
@@ -1021,6 +2025,13 @@ int main(void)
 	    cmocka_unit_test(test_skew_corrected_and_retried_once),
 	    cmocka_unit_test(test_wrong_key_and_denied_explained),
 	    cmocka_unit_test(test_bodyless_errors_named),
+	    cmocka_unit_test(test_error_answers),
+	    cmocka_unit_test(test_error_caps),
+	    cmocka_unit_test(test_request_paths),
+	    cmocka_unit_test(test_request_methods_and_headers),
+	    cmocka_unit_test(test_attempts_status_and_caps),
+	    cmocka_unit_test(test_service_titles),
+	    cmocka_unit_test(test_answer_headers),
 	    cmocka_unit_test(test_no_answer_times_out),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),

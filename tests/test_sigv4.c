@@ -1214,6 +1214,269 @@ static void test_timestamp_formatting(void **state)
 	buf_free(&sts);
 }
 
+/* ---- edges (issue 15) ------------------------------------------------------------------------ */
+
+/* The signed-headers line of the canonical request for Host plus one header, or NULL when the
+ * request is refused. */
+static char *signed_line(const sigv4_config *cfg, const char *name, const char *value)
+{
+	const sigv4_header h[] = {{"Host", "h"}, {name, value}};
+	const sigv4_request req = {"GET", "/", NULL, h, 2, NULL, 0};
+	buf out;
+	buf_init(&out, 0);
+	if (!sigv4_canonical_request(cfg, &req, SIGV4_FORM_HEADER, &out, NULL)) {
+		buf_free(&out);
+		return NULL;
+	}
+	/* ...\nSIGNED\nPAYLOAD */
+	char *text = buf_take(&out);
+	char *last = strrchr(text, '\n');
+	assert_non_null(last);
+	*last = '\0';
+	char *line = strrchr(text, '\n');
+	assert_non_null(line);
+	char *copy = strdup(line + 1);
+	free(text);
+	return copy;
+}
+
+static void expect_signed(const sigv4_config *cfg, const char *name, const char *want)
+{
+	char *got = signed_line(cfg, name, "v");
+	if (!got)
+		fail_msg("%s refused", name);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s: '%s', not '%s'", name, got, want);
+	free(got);
+}
+
+static void expect_header_refused(const sigv4_config *cfg, const char *name, const char *value)
+{
+	char *got = signed_line(cfg, name, value);
+	if (got)
+		fail_msg("'%s: %s' accepted (%s)", name, value ? value : "(null)", got);
+}
+
+static void test_header_names_exactly(void **state)
+{
+	(void)state;
+	sigv4_config cfg = suite_config();
+	static const char *const unsigned_names[] = {"user-agent",
+	                                             "x-amzn-trace-id",
+	                                             "expect",
+	                                             "connection",
+	                                             "keep-alive",
+	                                             "upgrade",
+	                                             "te",
+	                                             "trailer",
+	                                             "transfer-encoding",
+	                                             "proxy-authorization"};
+	char near[64];
+	for (size_t i = 0; i < sizeof unsigned_names / sizeof unsigned_names[0]; i++) {
+		const char *n = unsigned_names[i];
+		expect_signed(&cfg, n, "host;x-amz-date");
+		/* in any case */
+		snprintf(near, sizeof near, "%c%s", n[0] - 'a' + 'A', n + 1);
+		expect_signed(&cfg, near, "host;x-amz-date");
+		/* a longer or a shorter name is signed */
+		for (int longer = 0; longer < 2; longer++) {
+			if (longer)
+				snprintf(near, sizeof near, "%sx", n);
+			else
+				snprintf(near, sizeof near, "%.*s", (int)strlen(n) - 1, n);
+			const char *names[3] = {"host", near, "x-amz-date"};
+			qsort(names, 3, sizeof names[0], compare_names);
+			char want[160];
+			snprintf(want, sizeof want, "%s;%s;%s", names[0], names[1], names[2]);
+			expect_signed(&cfg, near, want);
+		}
+	}
+	static const char *const signer[] = {"authorization", "X-Amz-Date", "x-amz-security-token",
+	                                     "X-AMZ-CONTENT-SHA256"};
+	for (size_t i = 0; i < sizeof signer / sizeof signer[0]; i++) {
+		expect_header_refused(&cfg, signer[i], "v");
+		snprintf(near, sizeof near, "%sx", signer[i]);
+		char *got = signed_line(&cfg, near, "v");
+		assert_non_null(got);
+		free(got);
+	}
+	expect_signed(&cfg, "hostx", "host;hostx;x-amz-date");
+	expect_signed(&cfg, "hos", "hos;host;x-amz-date");
+	/* the token characters of RFC 7230, each end of each range, and their neighbours */
+	static const char *const tchars[] = {"!", "#", "$", "%", "&", "'", "*", "+", "-", ".", "^",
+	                                     "_", "`", "|", "~", "A", "Z", "a", "z", "0", "9"};
+	for (size_t i = 0; i < sizeof tchars / sizeof tchars[0]; i++) {
+		snprintf(near, sizeof near, "x%s", tchars[i]);
+		char *got = signed_line(&cfg, near, "v");
+		if (!got)
+			fail_msg("header %s refused", near);
+		free(got);
+	}
+	static const char *const not_tchars[] = {"\"", "(", ")", ",", "/",    ":",    ";",
+	                                         "<",  "=", ">", "?", "@",    "[",    "\\",
+	                                         "]",  "{", "}", " ", "\x7f", "\x1f", "\x80"};
+	for (size_t i = 0; i < sizeof not_tchars / sizeof not_tchars[0]; i++) {
+		snprintf(near, sizeof near, "x%s", not_tchars[i]);
+		expect_header_refused(&cfg, near, "v");
+	}
+	expect_header_refused(&cfg, "", "v");
+	expect_header_refused(&cfg, "x", NULL);
+}
+
+static void test_header_values_and_config_edges(void **state)
+{
+	(void)state;
+	sigv4_config cfg = suite_config();
+	/* values: a tab and obsolete line folding pass; other controls, DEL and a bare CR or LF
+	 * do not */
+	static const char *const good[] = {"a\tb", "a\r\n b", "a\n b", "a\n\tb", "a~", "a b", ""};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		char *got = signed_line(&cfg, "x-v", good[i]);
+		if (!got)
+			fail_msg("value %zu refused", i);
+		free(got);
+	}
+	static const char *const bad[] = {"a\x1f", "a\x7f", "a\rb",   "a\r",
+	                                  "a\nb",  "a\n",   "a\r\nb", "\x01"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		expect_header_refused(&cfg, "x-v", bad[i]);
+	/* scope parts: every byte above the space but '/' and DEL */
+	const sigv4_header host[] = {{"Host", "h"}};
+	const sigv4_request req = {"GET", "/", NULL, host, 1, NULL, 0};
+	static const char *const parts_ok[] = {"a!", "a~", "a\x80", "A-1"};
+	static const char *const parts_bad[] = {"a ", "a\x7f", "a/", "a\x1f", ""};
+	buf out;
+	buf_init(&out, 0);
+	for (size_t i = 0; i < 4; i++) {
+		sigv4_config c = cfg;
+		c.region = parts_ok[i];
+		assert_true(sigv4_canonical_request(&c, &req, SIGV4_FORM_HEADER, &out, NULL));
+		c = cfg;
+		c.service = parts_ok[i];
+		assert_true(sigv4_canonical_request(&c, &req, SIGV4_FORM_HEADER, &out, NULL));
+		c = cfg;
+		c.access_key_id = parts_ok[i];
+		assert_true(sigv4_canonical_request(&c, &req, SIGV4_FORM_HEADER, &out, NULL));
+	}
+	for (size_t i = 0; i < 5; i++) {
+		sigv4_config c = cfg;
+		c.region = parts_bad[i];
+		expect_rejected(&c, &req, SIGV4_FORM_HEADER, "region");
+		c = cfg;
+		c.service = parts_bad[i];
+		expect_rejected(&c, &req, SIGV4_FORM_HEADER, "service");
+		c = cfg;
+		c.access_key_id = parts_bad[i];
+		expect_rejected(&c, &req, SIGV4_FORM_HEADER, "access key id");
+	}
+	/* the session token: a space and '~' pass; below the space and DEL do not; an empty
+	 * one is none */
+	static const char *const tok_ok[] = {"a b", "a~", "\x80"};
+	for (size_t i = 0; i < 3; i++) {
+		sigv4_config c = cfg;
+		c.session_token = tok_ok[i];
+		assert_true(sigv4_canonical_request(&c, &req, SIGV4_FORM_HEADER, &out, NULL));
+		assert_non_null(strstr(buf_cstr(&out), "x-amz-security-token"));
+	}
+	static const char *const tok_bad[] = {"a\x1f", "a\x7f", "\x01"};
+	for (size_t i = 0; i < 3; i++) {
+		sigv4_config c = cfg;
+		c.session_token = tok_bad[i];
+		expect_rejected(&c, &req, SIGV4_FORM_HEADER, "session token");
+	}
+	sigv4_config c = cfg;
+	c.session_token = "";
+	buf_reset(&out);
+	assert_true(sigv4_canonical_request(&c, &req, SIGV4_FORM_HEADER, &out, NULL));
+	assert_null(strstr(buf_cstr(&out), "x-amz-security-token"));
+	/* a body length needs a body; a NULL body of length 0 is the empty one */
+	expect_rejected(&cfg, &(sigv4_request){"GET", "/", NULL, host, 1, NULL, 1},
+	                SIGV4_FORM_HEADER, "claims a body");
+	expect_rejected(&cfg, &(sigv4_request){"GET", "/", NULL, NULL, 1, NULL, 0},
+	                SIGV4_FORM_HEADER, "claims headers");
+	expect_rejected(&cfg, &(sigv4_request){"G T", "/", NULL, host, 1, NULL, 0},
+	                SIGV4_FORM_HEADER, "not a valid HTTP method");
+	expect_rejected(&cfg, &(sigv4_request){NULL, "/", NULL, host, 1, NULL, 0},
+	                SIGV4_FORM_HEADER, "no method");
+	buf_reset(&out);
+	assert_true(sigv4_canonical_request(&cfg,
+	                                    &(sigv4_request){"GET", "", NULL, host, 1, NULL, 0},
+	                                    SIGV4_FORM_HEADER, &out, NULL));
+	assert_memory_equal(buf_cstr(&out), "GET\n/\n", 6);
+	/* the payload hash override: one line */
+	c = cfg;
+	c.payload_hash = "a\rb";
+	expect_rejected(&c, &req, SIGV4_FORM_HEADER, "payload hash");
+	c.payload_hash = "a\nb";
+	expect_rejected(&c, &req, SIGV4_FORM_HEADER, "payload hash");
+	c.payload_hash = "UNSIGNED-PAYLOAD";
+	buf_reset(&out);
+	assert_true(sigv4_canonical_request(&c, &req, SIGV4_FORM_HEADER, &out, NULL));
+	assert_non_null(strstr(buf_cstr(&out), "\nUNSIGNED-PAYLOAD"));
+	/* the time: four digits of year, from 1000 (strftime writes fewer before) to 9999 */
+	static const struct {
+		time_t t;
+		bool ok;
+		const char *date;
+	} times[] = {
+	    {-30610224000LL, true, "10000101T000000Z"},
+	    {-30610224001LL, false, NULL},
+	    {-62167219200LL, false, NULL},
+	    {253402300799LL, true, "99991231T235959Z"},
+	    {253402300800LL, false, NULL},
+	};
+	for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+		c = cfg;
+		c.timestamp = times[i].t;
+		buf_reset(&out);
+		bool ok = sigv4_string_to_sign(&c, "", 0, &out, NULL);
+		assert_int_equal(ok, times[i].ok);
+		if (ok)
+			assert_memory_equal(buf_cstr(&out) + strlen("AWS4-HMAC-SHA256\n"),
+			                    times[i].date, 16);
+	}
+	buf_free(&out);
+}
+
+static void test_presign_params_exactly(void **state)
+{
+	(void)state;
+	sigv4_config cfg = suite_config();
+	const sigv4_header host[] = {{"Host", "h"}};
+	static const char *const params[] = {
+	    "X-Amz-Algorithm",     "X-Amz-Credential", "X-Amz-Date",           "X-Amz-Expires",
+	    "X-Amz-SignedHeaders", "X-Amz-Signature",  "X-Amz-Security-Token",
+	};
+	char q[96];
+	for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
+		snprintf(q, sizeof q, "a=1&%s=x", params[i]);
+		expect_rejected(&cfg, &(sigv4_request){"GET", "/", q, host, 1, NULL, 0},
+		                SIGV4_FORM_QUERY, "the presigning adds it");
+		/* percent-encoded, any case */
+		snprintf(q, sizeof q, "x-amz-%%%02X%s", (unsigned char)params[i][6], params[i] + 7);
+		expect_rejected(&cfg, &(sigv4_request){"GET", "/", q, host, 1, NULL, 0},
+		                SIGV4_FORM_QUERY, "the presigning adds it");
+		/* longer and shorter names are the caller's */
+		buf out;
+		buf_init(&out, 0);
+		snprintf(q, sizeof q, "%sX=1", params[i]);
+		assert_true(sigv4_presign_query(
+		    &cfg, &(sigv4_request){"GET", "/", q, host, 1, NULL, 0}, &out, NULL));
+		buf_reset(&out);
+		snprintf(q, sizeof q, "%.*s=1", (int)strlen(params[i]) - 1, params[i]);
+		assert_true(sigv4_presign_query(
+		    &cfg, &(sigv4_request){"GET", "/", q, host, 1, NULL, 0}, &out, NULL));
+		buf_free(&out);
+	}
+	/* the header form signs such a query as it is */
+	buf out;
+	buf_init(&out, 0);
+	assert_true(sigv4_canonical_request(
+	    &cfg, &(sigv4_request){"GET", "/", "X-Amz-Date=1", host, 1, NULL, 0}, SIGV4_FORM_HEADER,
+	    &out, NULL));
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest unit_tests[] = {
@@ -1235,6 +1498,9 @@ int main(void)
 	    cmocka_unit_test(test_rejects_bad_input),
 	    cmocka_unit_test(test_added_headers_reuse),
 	    cmocka_unit_test(test_timestamp_formatting),
+	    cmocka_unit_test(test_header_names_exactly),
+	    cmocka_unit_test(test_header_values_and_config_edges),
+	    cmocka_unit_test(test_presign_params_exactly),
 	};
 	int failed = cmocka_run_group_tests_name("sigv4 units", unit_tests, NULL, NULL);
 
