@@ -21,22 +21,7 @@
 
 #include <cmocka.h>
 
-static const char env_fragment[] = "Metadata:\n"
-                                   "  AWS::CloudFormation::Interface:\n"
-                                   "    ParameterGroups:\n"
-                                   "      - Label: {default: Environment}\n"
-                                   "        Parameters: [Environment, EnvironmentSuffix]\n"
-                                   "Parameters:\n"
-                                   "  Environment:\n"
-                                   "    Type: String\n"
-                                   "    Description: kind\n"
-                                   "    Default: dev\n"
-                                   "  EnvironmentSuffix:\n"
-                                   "    Type: String\n"
-                                   "    Description: suffix\n"
-                                   "    Default: dev\n"
-                                   "Conditions:\n"
-                                   "  IsProd: !Equals [!Ref Environment, prod]\n";
+#include "tests/rule_env.h"
 
 #include "tests/rulefixture.h"
 
