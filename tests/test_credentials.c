@@ -1041,15 +1041,14 @@ static long count_in(const fixture *f, const char *name)
 	return n;
 }
 
-/* Renewal on a clock the test sets, second by second: due `ahead` seconds before the expiry
- * (300, or half the lifetime when shorter); after a failure, retried 30 s later unless
- * expired; expired at the expiry itself. */
-static void test_renewal_edges(void **state)
+/* A credential_process helper for profile "dev" that issues AKIAGEN1, AKIAGEN2, ... (counted
+ * in $HOME/issued), each expiring `lifetime` seconds after *t0 (now), and a cache over it on
+ * the clock *now (set to *t0). */
+static provider_cache *renewing_cache(fixture *f, int lifetime, time_t *t0, time_t *now)
 {
-	fixture *f = *state;
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-	time_t t0 = time(NULL);
-	time_t exp = t0 + 600;
+	*t0 = time(NULL);
+	time_t exp = *t0 + lifetime;
 	struct tm tm;
 	char iso[32];
 	assert_non_null(gmtime_r(&exp, &tm));
@@ -1064,17 +1063,29 @@ static void test_renewal_edges(void **state)
 	         iso);
 	use_process(f, "dev", buf_cstr(&script));
 	buf_free(&script);
-	time_t now = t0;
+	*now = *t0;
 	provider_options po = {.profile = "dev",
 	                       .region = "eu-west-1",
 	                       .process_timeout_seconds = 10,
 	                       .clock = clock_fixed,
-	                       .clock_ctx = &now};
+	                       .clock_ctx = now};
 	credentials_status st;
 	lms_error err = {0};
 	provider_cache *pc = provider_cache_new(&po, &st, &err);
 	if (!pc)
 		fail_msg("%s", err.msg);
+	return pc;
+}
+
+/* Renewal on a clock the test sets, second by second: due `ahead` seconds before the expiry
+ * (300, or half the lifetime when shorter); after a failure, retried 30 s later unless
+ * expired; expired at the expiry itself. */
+static void test_renewal_edges(void **state)
+{
+	fixture *f = *state;
+	time_t t0, now;
+	provider_cache *pc = renewing_cache(f, 600, &t0, &now);
+	lms_error err = {0};
 	/* a lifetime of 600 s: 300 ahead */
 	now = t0 + 299;
 	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN1");
@@ -1128,34 +1139,9 @@ static void test_renewal_edges(void **state)
 static void test_renewal_lifetimes(void **state)
 {
 	fixture *f = *state;
-	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-	time_t t0 = time(NULL);
-	time_t exp = t0 + 800;
-	struct tm tm;
-	char iso[32];
-	assert_non_null(gmtime_r(&exp, &tm));
-	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	buf script;
-	buf_init(&script, 0);
-	buf_addf(&script,
-	         "n=$(cat \"$HOME/issued\" 2>/dev/null || echo 0); n=$((n+1)); "
-	         "echo $n >\"$HOME/issued\"\n"
-	         "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIAGEN'$n'\", \"SecretAccessKey\": "
-	         "\"s\", \"SessionToken\": \"t\", \"Expiration\": \"%s\"}'\n",
-	         iso);
-	use_process(f, "dev", buf_cstr(&script));
-	buf_free(&script);
-	time_t now = t0;
-	provider_options po = {.profile = "dev",
-	                       .region = "eu-west-1",
-	                       .process_timeout_seconds = 10,
-	                       .clock = clock_fixed,
-	                       .clock_ctx = &now};
-	credentials_status st;
+	time_t t0, now;
+	provider_cache *pc = renewing_cache(f, 800, &t0, &now);
 	lms_error err = {0};
-	provider_cache *pc = provider_cache_new(&po, &st, &err);
-	if (!pc)
-		fail_msg("%s", err.msg);
 	/* 800 s: due at 500, not at 400 */
 	now = t0 + 499;
 	assert_string_equal(provider_cache_refresh(pc, false, &err)->access_key_id, "AKIAGEN1");
