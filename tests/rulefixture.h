@@ -103,4 +103,26 @@ static void dump(const fixture *fx)
 		              fx->f.v[i].message);
 }
 
+/* Validates `good` (with `from` replaced by `to`) for `env` and checks the findings of the
+ * rules `ids` (all severities): exactly `n`, all of them errors of `rule`; prints them and
+ * fails otherwise. (Inline: not every test that includes this uses it.) */
+static inline void expect_among(const char *good, const char *const *ids, size_t nids,
+                                const char *env, const char *from, const char *to, const char *rule,
+                                size_t n)
+{
+	fixture fx;
+	run_with(&fx, good, env, from, to, NULL);
+	size_t total = 0;
+	for (size_t i = 0; i < nids; i++)
+		total += count(&fx, ids[i], SEV_ERROR) + count(&fx, ids[i], SEV_WARNING) +
+		         count(&fx, ids[i], SEV_INFO);
+	size_t errors = rule ? count(&fx, rule, SEV_ERROR) : 0;
+	if (total != n || errors != n) {
+		dump(&fx);
+		fail_msg("%s: %s -> %s: expected %zu error(s) %s, got %zu of %zu", env,
+		         from ? from : "-", to ? to : "-", n, rule ? rule : "", errors, total);
+	}
+	done(&fx);
+}
+
 #endif

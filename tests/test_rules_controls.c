@@ -196,19 +196,8 @@ static const char *const controls[] = {"OBS009", "OBS010", "OBS011", "OBS012", "
  * checked against them. */
 static void expect(const char *env, const char *from, const char *to, const char *rule, size_t n)
 {
-	fixture fx;
-	run_with(&fx, good, env, from, to, NULL);
-	size_t total = 0;
-	for (size_t i = 0; i < sizeof(controls) / sizeof(controls[0]); i++)
-		total += count(&fx, controls[i], SEV_ERROR) + count(&fx, controls[i], SEV_WARNING) +
-		         count(&fx, controls[i], SEV_INFO);
-	size_t errors = rule ? count(&fx, rule, SEV_ERROR) : 0;
-	if (total != n || errors != n) {
-		dump(&fx);
-		fail_msg("%s: %s -> %s: expected %zu error(s) %s, got %zu of %zu", env,
-		         from ? from : "-", to ? to : "-", n, rule ? rule : "", errors, total);
-	}
-	done(&fx);
+	expect_among(good, controls, sizeof(controls) / sizeof(controls[0]), env, from, to, rule,
+	             n);
 }
 
 /* The finding of `rule` names the resource that breaks the control. */
