@@ -248,6 +248,12 @@ static void reap(pid_t pid, proc_result *res, proc_outcome outcome)
 
 static int start(const proc_spec *spec, int out_pipe[2], int err_pipe[2], pid_t *pid)
 {
+	/* posix_spawn says so too (glibc's child reports a failed exec), but not where the
+	 * clone it uses is emulated as a fork (valgrind): the child then exits 127 and the
+	 * program looks started. Asked first, a missing program is the same failure
+	 * everywhere (a race with its removal just after is posix_spawn's or the child's). */
+	if (access(spec->argv[0], X_OK) != 0)
+		return errno ? errno : ENOENT;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	if (posix_spawn_file_actions_init(&fa) != 0)
