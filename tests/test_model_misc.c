@@ -1,0 +1,128 @@
+/* The small model/ modules' edges (issue 15, mutation testing): the rule
+ * registry's lookups and listing, the findings list, the names rules. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "common/buf.h"
+#include "model/rules_registry.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- model/rules_registry.c ---------------------------------------------- */
+
+static void test_prod_gates_exact(void **state)
+{
+	(void)state;
+	assert_true(rules_gates_prod_deploy("OBS008"));
+	assert_true(rules_gates_prod_deploy("SEC001"));
+	/* the first and the last gate against near names */
+	assert_false(rules_gates_prod_deploy("OBS00"));
+	assert_false(rules_gates_prod_deploy("OBS0081"));
+	assert_false(rules_gates_prod_deploy("SEC00"));
+	assert_false(rules_gates_prod_deploy("SEC0011"));
+	assert_false(rules_gates_prod_deploy("OBS007"));
+	assert_false(rules_gates_prod_deploy(""));
+	assert_false(rules_gates_prod_deploy(NULL));
+}
+
+static void test_supports_whole_words(void **state)
+{
+	(void)state;
+	rule_info r = {"XXX001", "f", "error", "protection availability", "s"};
+	assert_true(rules_supports(&r, "protection"));
+	assert_true(rules_supports(&r, "availability"));
+	assert_false(rules_supports(&r, "protect"));     /* a prefix of the first */
+	assert_false(rules_supports(&r, "rotection"));   /* a suffix of the first */
+	assert_false(rules_supports(&r, "availabilit")); /* a prefix of the last */
+	assert_false(rules_supports(&r, "vailability")); /* a suffix of the last */
+	assert_false(rules_supports(&r, "protection availability x"));
+	assert_false(rules_supports(&r, ""));
+	assert_false(rules_supports(&r, NULL));
+	assert_false(rules_supports(NULL, "protection"));
+	/* a match inside a word, then the word itself later */
+	rule_info w = {"XXX002", "f", "error", "retentionx retention", "s"};
+	assert_true(rules_supports(&w, "retention"));
+	rule_info x = {"XXX003", "f", "error", "xretention", "s"};
+	assert_false(rules_supports(&x, "retention"));
+	rule_info none = {"XXX004", "f", "error", "", "s"};
+	assert_false(rules_supports(&none, "protection"));
+	rule_info nul = {"XXX005", "f", "error", NULL, "s"};
+	assert_false(rules_supports(&nul, "protection"));
+	/* the registry's own */
+	assert_true(rules_supports(rules_lookup("OBS001"), "retention"));
+	assert_true(rules_supports(rules_lookup("OBS001"), "protection"));
+	assert_false(rules_supports(rules_lookup("OBS001"), "availability"));
+}
+
+static void test_registry_listing(void **state)
+{
+	(void)state;
+	size_t n;
+	const rule_info *r = rules_registry(&n);
+	buf text;
+	buf_init(&text, 0);
+	assert_true(rules_registry_write(false, &text));
+	/* one line a rule, the first and the last included */
+	size_t lines = 0;
+	for (const char *p = buf_cstr(&text); *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, n);
+	assert_non_null(strstr(buf_cstr(&text), "API001  error    api           "));
+	char last[16];
+	snprintf(last, sizeof(last), "\n%s  ", r[n - 1].id);
+	assert_non_null(strstr(buf_cstr(&text), last));
+	buf_free(&text);
+
+	buf js;
+	buf_init(&js, 0);
+	assert_true(rules_registry_write(true, &js));
+	assert_int_equal(buf_cstr(&js)[js.len - 1], '\n');
+	json_error_t e;
+	json_t *a = json_loads(buf_cstr(&js), 0, &e);
+	assert_non_null(a);
+	assert_int_equal(json_array_size(a), n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(a, i);
+		assert_string_equal(json_string_value(json_object_get(o, "id")), r[i].id);
+		assert_string_equal(json_string_value(json_object_get(o, "severity")),
+		                    r[i].severity);
+		assert_string_equal(json_string_value(json_object_get(o, "family")), r[i].family);
+		assert_string_equal(json_string_value(json_object_get(o, "summary")), r[i].summary);
+		/* the obligations, split on single spaces, joined back equal */
+		json_t *ob = json_object_get(o, "obligations");
+		buf joined;
+		buf_init(&joined, 0);
+		for (size_t k = 0; k < json_array_size(ob); k++) {
+			const char *w = json_string_value(json_array_get(ob, k));
+			assert_true(*w && !strchr(w, ' '));
+			buf_addf(&joined, "%s%s", k ? " " : "", w);
+		}
+		assert_string_equal(buf_cstr(&joined), r[i].obligations);
+		buf_free(&joined);
+	}
+	/* DAT004 has two */
+	const rule_info *d = rules_lookup("DAT004");
+	json_t *dj = json_array_get(a, (size_t)(d - r));
+	json_t *dob = json_object_get(dj, "obligations");
+	assert_int_equal(json_array_size(dob), 2);
+	assert_string_equal(json_string_value(json_array_get(dob, 0)), "protection");
+	assert_string_equal(json_string_value(json_array_get(dob, 1)), "availability");
+	json_decref(a);
+	buf_free(&js);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_prod_gates_exact),
+	    cmocka_unit_test(test_supports_whole_words),
+	    cmocka_unit_test(test_registry_listing),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
