@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "common/buf.h"
+#include "model/findings.h"
 #include "model/rules_registry.h"
 
 #include <jansson.h>
@@ -117,12 +118,110 @@ static void test_registry_listing(void **state)
 	buf_free(&js);
 }
 
+/* ---- model/findings.c ------------------------------------------------------ */
+
+static void test_findings_sort_and_count(void **state)
+{
+	(void)state;
+	findings f;
+	findings_init(&f);
+	findings_sort(&f); /* empty */
+	findings_add(&f, "ZZZ002", SEV_INFO, NULL, NULL, "i");
+	findings_sort(&f); /* one */
+	assert_string_equal(f.v[0].rule, "ZZZ002");
+	findings_add(&f, "BBB001", SEV_WARNING, "b", "", "w1");
+	findings_add(&f, "AAA001", SEV_WARNING, "b", "", "w0");
+	findings_add(&f, "AAA001", SEV_WARNING, "a", "", "w-a");
+	findings_add(&f, "CCC001", SEV_ERROR, "", "", "e-late");
+	findings_add(&f, "DDD001", SEV_ERROR, "", "", "e-early");
+	findings_add(&f, "AAA000", SEV_ERROR, "", "", "e-latest");
+	findings_set_position(&f, 4, "t.yml", 9, 2);
+	findings_set_position(&f, 5, "t.yml", 3, 1);
+	findings_set_position(&f, 6, "t.yml", 10, 1);
+	findings_set_position(&f, 7, "t.yml", 1, 1); /* past the end: ignored */
+	findings_set_position(&f, 0, NULL, 1, 1);    /* no file: ignored */
+	assert_null(f.v[0].file);
+	assert_int_equal(findings_count(&f, SEV_ERROR), 3);
+	assert_int_equal(findings_count(&f, SEV_WARNING), 3);
+	assert_int_equal(findings_count(&f, SEV_INFO), 1);
+	findings_sort(&f);
+	const char *order[] = {"e-early", "e-late", "e-latest", "w-a", "w0", "w1", "i"};
+	for (size_t i = 0; i < 7; i++)
+		assert_string_equal(f.v[i].message, order[i]);
+	assert_int_equal(f.v[0].line, 3);
+	assert_int_equal(f.v[1].line, 9);
+	assert_int_equal(f.v[1].col, 2);
+	findings_free(&f);
+	assert_int_equal(f.n, 0);
+}
+
+static void test_findings_text(void **state)
+{
+	(void)state;
+	findings f;
+	findings_init(&f);
+	findings_add(&f, "AAA001", SEV_ERROR, "x", "do y", "m %d", 1);
+	findings_add(&f, "AAA002", SEV_WARNING, "", "", "m2");
+	findings_add(&f, "AAA003", SEV_INFO, NULL, NULL, "m3");
+	findings_set_position(&f, 1, "f.yml", 4, 5);
+	findings_set_position(&f, 2, "g.yml", 0, 0);
+	buf out;
+	buf_init(&out, 0);
+	findings_format_text(&f, &out);
+	assert_string_equal(buf_cstr(&out), "error AAA001 [x] m 1 (fix: do y)\n"
+	                                    "f.yml:4:5: warning AAA002 m2\n"
+	                                    "g.yml: info AAA003 m3\n"
+	                                    "1 error(s), 1 warning(s), 1 info\n");
+	buf_free(&out);
+	assert_string_equal(severity_name(SEV_ERROR), "error");
+	assert_string_equal(severity_name(SEV_WARNING), "warning");
+	assert_string_equal(severity_name(SEV_INFO), "info");
+	findings_free(&f);
+}
+
+static void test_findings_json(void **state)
+{
+	(void)state;
+	findings f;
+	findings_init(&f);
+	findings_add(&f, "DAT004", SEV_ERROR, "x", "h", "m");
+	findings_add(&f, "cfn-lint:E3012", SEV_WARNING, "", "", "w");
+	findings_add(&f, "AAA003", SEV_INFO, NULL, NULL, "i");
+	findings_add(&f, "AAA004", SEV_INFO, NULL, NULL, "i2");
+	findings_set_position(&f, 1, "f.yml", 4, 5);
+	buf out;
+	buf_init(&out, 0);
+	assert_true(findings_format_json(&f, &out));
+	json_error_t e;
+	json_t *root = json_loads(buf_cstr(&out), 0, &e);
+	assert_non_null(root);
+	assert_int_equal(json_integer_value(json_object_get(root, "errors")), 1);
+	assert_int_equal(json_integer_value(json_object_get(root, "warnings")), 1);
+	assert_int_equal(json_integer_value(json_object_get(root, "info")), 2);
+	json_t *arr = json_object_get(root, "findings");
+	assert_int_equal(json_array_size(arr), 4);
+	json_t *a = json_array_get(arr, 0), *b = json_array_get(arr, 1);
+	assert_string_equal(json_string_value(json_object_get(a, "id")), "DAT004");
+	assert_string_equal(json_string_value(json_object_get(a, "severity")), "error");
+	assert_string_equal(json_string_value(json_object_get(a, "family")), "data");
+	assert_null(json_object_get(a, "file"));
+	assert_null(json_object_get(b, "family"));
+	assert_string_equal(json_string_value(json_object_get(b, "file")), "f.yml");
+	assert_int_equal(json_integer_value(json_object_get(b, "line")), 4);
+	assert_int_equal(json_integer_value(json_object_get(b, "column")), 5);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 2), "severity")),
+	                    "info");
+	json_decref(root);
+	buf_free(&out);
+	findings_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_prod_gates_exact),
-	    cmocka_unit_test(test_supports_whole_words),
-	    cmocka_unit_test(test_registry_listing),
+	    cmocka_unit_test(test_prod_gates_exact), cmocka_unit_test(test_supports_whole_words),
+	    cmocka_unit_test(test_registry_listing), cmocka_unit_test(test_findings_sort_and_count),
+	    cmocka_unit_test(test_findings_text),    cmocka_unit_test(test_findings_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
