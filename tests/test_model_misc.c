@@ -8,12 +8,18 @@
 #include <cmocka.h>
 
 #include "common/buf.h"
+#include "model/catalog.h"
+#include "model/companion.h"
 #include "model/findings.h"
+#include "model/model.h"
 #include "model/rules_registry.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "tests/testutil.h"
 
 /* ---- model/rules_registry.c ---------------------------------------------- */
 
@@ -216,12 +222,63 @@ static void test_findings_json(void **state)
 	findings_free(&f);
 }
 
+/* ---- model/companion.c ----------------------------------------------------- */
+
+/* tests/fixtures/deploy-pair: OriginName is a plain string for the model,
+ * WorkQueueUrl a Ref only AWS resolves */
+static void test_companion_model(void **state)
+{
+	(void)state;
+	char *dir = tu_fixture("deploy-pair");
+	lms_error err = {0};
+	catalog *cat = catalog_load(dir, &err);
+	free(dir);
+	assert_non_null(cat);
+	const cat_companion *comp = catalog_companion(cat, "edge");
+	assert_non_null(comp);
+	catalog *ccat = catalog_load_companion(cat, comp, &err);
+	assert_non_null(ccat);
+	model *m = model_new_from_catalog(cat, "staging", &err);
+	assert_non_null(m);
+	assert_true(model_set(m, "stack", "lms-pair"));
+	assert_true(model_set(m, "suffix", "prx"));
+	model *cm = companion_model(cat, m, comp, ccat, &err);
+	assert_non_null(cm);
+	assert_string_equal(model_get(cm, "stack"), "lms-pair-edge");
+	assert_string_equal(model_get(cm, "region"), "us-east-1");
+	assert_string_equal(model_get(cm, "suffix"), "prx");
+	assert_string_equal(model_get(cm, "environment"), "staging");
+	assert_string_equal(model_param_value(cm, ccat, "OriginDomain"), "origin-prx.example.org");
+	assert_string_equal(model_param_value(cm, ccat, "QueueUrl"), "none");
+	model_free(cm);
+	model_free(m);
+	/* a model file with no stack and no suffix: lms-edge, the companion's default suffix */
+	char path[] = "/tmp/lmsctl-companion-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "environment: prod\n", 18), 18);
+	close(fd);
+	m = model_load(path, &err);
+	unlink(path);
+	assert_non_null(m);
+	assert_null(model_get(m, "stack"));
+	cm = companion_model(cat, m, comp, ccat, &err);
+	assert_non_null(cm);
+	assert_string_equal(model_get(cm, "stack"), "lms-edge");
+	assert_string_equal(model_get(cm, "environment"), "prod");
+	model_free(cm);
+	model_free(m);
+	catalog_free(ccat);
+	catalog_free(cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_prod_gates_exact), cmocka_unit_test(test_supports_whole_words),
 	    cmocka_unit_test(test_registry_listing), cmocka_unit_test(test_findings_sort_and_count),
 	    cmocka_unit_test(test_findings_text),    cmocka_unit_test(test_findings_json),
+	    cmocka_unit_test(test_companion_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
