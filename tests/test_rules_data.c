@@ -148,6 +148,54 @@ static void test_acu_bounds(void **state)
 	done(&fx);
 }
 
+/* each ACU bound on both sides: minimum 0 (auto-pause) and -0.5, 256 and
+ * 256.5, 0.25 off the step; maximum 1 and 0.5, 256 and 256.5; equal
+ * minimum and maximum pass, one step above fails; a literal value */
+static void test_acu_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *min, *max;
+		size_t errors;
+		const char *field;
+	} cases[] = {
+	    {"0", "4", 0, NULL},          {"-0.5", "4", 1, "MinAcu"},
+	    {"256", "256", 0, NULL},      {"256.5", "256", 2, "MinAcu"},
+	    {"0.25", "4", 1, "MinAcu"},   {"0.5", "1", 0, NULL},
+	    {"0", "0.5", 1, "MaxAcu"},    {"0.5", "256.5", 1, "MaxAcu"},
+	    {"0.5", "1.25", 1, "MaxAcu"}, {"4", "4", 0, NULL},
+	    {"4.5", "4", 1, "MinAcu"},    {"0.5", "0", 2, "MaxAcu"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[sizeof(good_data) + 64];
+		const char *a = strstr(good_data, "MinCapacity: !Ref MinAcu\n");
+		const char *b = strstr(good_data, "      ManageMaster");
+		snprintf(text, sizeof(text), "%.*sMinCapacity: %s\n        MaxCapacity: %s\n%s",
+		         (int)(a - good_data), good_data, cases[i].min, cases[i].max, b);
+		fixture fx;
+		run_with(&fx, text, "dev", NULL, NULL, "AWS::SecretsManager-2024-09-16");
+		if (count(&fx, "DAT001", SEV_ERROR) != cases[i].errors) {
+			print_message("min %s max %s\n", cases[i].min, cases[i].max);
+			dump(&fx);
+		}
+		assert_int_equal(count(&fx, "DAT001", SEV_ERROR), cases[i].errors);
+		done(&fx);
+		/* the same through the parameter: the finding names it */
+		char min[32];
+		snprintf(min, sizeof(min), "Default: %s\n  MaxAcu", cases[i].min);
+		if (cases[i].field && strcmp(cases[i].field, "MinAcu") == 0 &&
+		    strcmp(cases[i].max, "4") == 0) {
+			run(&fx, "dev", "Default: 0.5\n  MaxAcu", min,
+			    "AWS::SecretsManager-2024-09-16");
+			assert_int_equal(count(&fx, "DAT001", SEV_ERROR), cases[i].errors);
+			for (size_t k = 0; k < fx.f.n; k++)
+				if (strcmp(fx.f.v[k].rule, "DAT001") == 0)
+					assert_string_equal(fx.f.v[k].field, "MinAcu");
+			done(&fx);
+		}
+	}
+}
+
 static void test_backup_retention(void **state)
 {
 	(void)state;
@@ -352,6 +400,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_passes_everywhere),
 	    cmocka_unit_test(test_acu_bounds),
+	    cmocka_unit_test(test_acu_edges),
 	    cmocka_unit_test(test_backup_retention),
 	    cmocka_unit_test(test_backup_retention_edges),
 	    cmocka_unit_test(test_reader_in_other_az),
