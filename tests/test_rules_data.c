@@ -395,12 +395,140 @@ static void test_cache_engine_version(void **state)
 	done(&fx);
 }
 
+/* The window parser's edges: each character's range on both sides, the
+ * length and the separator. A 10-minute window is too short when it parses;
+ * one the parser refuses is no finding of DAT007. */
+static void test_window_parsing(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *backup, *maint;
+		bool short_window; /* a "shorter" finding */
+	} cases[] = {
+	    {"'23:50-23:59'", NULL, true},          {"'24:00-24:09'", NULL, false},
+	    {"'20:00-20:09'", NULL, true},          {"'30:00-30:09'", NULL, false},
+	    {"'00:00-00:09'", NULL, true},          {"'/0:00-/0:09'", NULL, false},
+	    {"'09:00-09:09'", NULL, true},          {"'0;:00-0;:09'", NULL, false},
+	    {"'0/:00-0/:09'", NULL, false},         {"'00:50-00:59'", NULL, true},
+	    {"'00:60-00:69'", NULL, false},         {"'00:/0-00:/9'", NULL, false},
+	    {"'00:09-00:18'", NULL, true},          {"'00:0:-00:1:'", NULL, false},
+	    {"'00:0/-00:1/'", NULL, false},         {"'00-00-00:09'", NULL, false},
+	    {"'17:00-17:09x'", NULL, false},        {"'17:00x17:09'", NULL, false},
+	    {"'17:00-17:9'", NULL, false},          {NULL, "'mon:19:00-mon:19:10'", true},
+	    {NULL, "'tue:19:00-tue:19:10'", true},  {NULL, "'wed:19:00-wed:19:10'", true},
+	    {NULL, "'thu:19:00-thu:19:10'", true},  {NULL, "'fri:19:00-fri:19:10'", true},
+	    {NULL, "'sat:19:00-sat:19:10'", true},  {NULL, "'sun:19:00-sun:19:10'", true},
+	    {NULL, "'sux:19:00-sun:19:10'", false}, {NULL, "'sunx19:00-sun:19:10'", false},
+	    {NULL, "'sun:19:00-sunx19:10'", false}, {NULL, "'sun:19:00-sun:19:6'", false},
+	    {NULL, "'sun:19:00'", false},           {NULL, "'sun:24:00-sun:24:10'", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		fixture fx;
+		if (cases[i].backup)
+			run(&fx, "dev", "'17:00-18:00'", cases[i].backup,
+			    "AWS::SecretsManager-2024-09-16");
+		else
+			run(&fx, "dev", "'sun:19:00-sun:20:00'", cases[i].maint,
+			    "AWS::SecretsManager-2024-09-16");
+		bool found = has_message(&fx, "DAT007", "shorter than the 30 minutes");
+		if (found != cases[i].short_window)
+			fail_msg("%s: short %d, expected %d",
+			         cases[i].backup ? cases[i].backup : cases[i].maint, found,
+			         cases[i].short_window);
+		done(&fx);
+	}
+	/* a maintenance window across Sunday midnight: Sunday is day 6, Monday day 0 */
+	fixture fx;
+	run(&fx, "dev", "'sun:19:00-sun:20:00'", "'sun:23:50-mon:00:30'",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT007", SEV_ERROR), 0);
+	done(&fx);
+}
+
+static void test_cache_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *engine, *version;
+		bool error;
+	} versions[] = {
+	    {"redis", "'7.1'", false},
+	    {"redis", "'7.9'", true},
+	    {"redis", "'9.0'", true},
+	    {"redis", "'7.2'", true},
+	    {"redis", "'7'", false},
+	    {"redis", "'8'", true},
+	    {"redis", "'6.9'", false},
+	    {"valkey", "'7.2'", false},
+	    {"valkey", "'7.1'", true},
+	    {"valkey", "'7'", true},
+	    {"valkey", "'8'", false},
+	    {"valkey", "'7.3'", false},
+	    {"redisx", "'8.0'", false},
+	    {"valkeyx", "'7.0'", false},
+	    {"redis", "'99999999999999999999'", true},
+	    {"valkey", "'-99999999999999999999'", true},
+	    {"redis", "'7.99999999999999999999'", true},
+	    {"valkey", "'7.-99999999999999999999'", true},
+	};
+	for (size_t i = 0; i < sizeof versions / sizeof *versions; i++) {
+		char text[sizeof(good_data) + 128];
+		const char *a = strstr(good_data, "      Engine: redis\n");
+		const char *b = strstr(good_data, "      NumCacheClusters");
+		snprintf(text, sizeof(text), "%.*s      Engine: %s\n      EngineVersion: %s\n%s",
+		         (int)(a - good_data), good_data, versions[i].engine, versions[i].version,
+		         b);
+		fixture fx;
+		run_with(&fx, text, "dev", NULL, NULL, "AWS::SecretsManager-2024-09-16");
+		if ((count(&fx, "DAT008", SEV_ERROR) == 1) != versions[i].error)
+			fail_msg("%s %s: DAT008 %zu", versions[i].engine, versions[i].version,
+			         count(&fx, "DAT008", SEV_ERROR));
+		done(&fx);
+	}
+	/* replicas: 2 clusters or 1 replica per node group; none known, no finding */
+	static const struct {
+		const char *to;
+		bool error;
+	} replicas[] = {
+	    {"NumCacheClusters: 2", false},     {"NumCacheClusters: 1", true},
+	    {"ReplicasPerNodeGroup: 1", false}, {"ReplicasPerNodeGroup: 0", true},
+	    {"NumCacheClusters: 0", true},      {"Other: 1", false},
+	};
+	for (size_t i = 0; i < sizeof replicas / sizeof *replicas; i++) {
+		fixture fx;
+		run(&fx, "dev", "NumCacheClusters: 3", replicas[i].to,
+		    "AWS::SecretsManager-2024-09-16");
+		if (has_message(&fx, "DAT004", "without a replica") != replicas[i].error)
+			fail_msg("%s", replicas[i].to);
+		done(&fx);
+	}
+	/* failover undecided is no failover; Multi-AZ undecided is none in prod only */
+	fixture fx;
+	run(&fx, "dev", "AutomaticFailoverEnabled: true",
+	    "AutomaticFailoverEnabled: !If [IsNeverTrue, true, false]",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT004", "without automatic failover"));
+	done(&fx);
+	run(&fx, "dev", "MultiAZEnabled: true", "MultiAZEnabled: false",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT004", SEV_ERROR), 0);
+	done(&fx);
+	/* TLS on with a token passes */
+	run(&fx, "dev", "      TransitEncryptionEnabled: true\n",
+	    "      TransitEncryptionEnabled: true\n      AuthToken: x\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT004", "without TLS"));
+	done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_passes_everywhere),
 	    cmocka_unit_test(test_acu_bounds),
 	    cmocka_unit_test(test_acu_edges),
+	    cmocka_unit_test(test_window_parsing),
+	    cmocka_unit_test(test_cache_edges),
 	    cmocka_unit_test(test_backup_retention),
 	    cmocka_unit_test(test_backup_retention_edges),
 	    cmocka_unit_test(test_reader_in_other_az),
