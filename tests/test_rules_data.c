@@ -521,6 +521,128 @@ static void test_cache_edges(void **state)
 	done(&fx);
 }
 
+/* DAT005's schedule: each unit and its plural, 30 and 31 days, hours, a
+ * unit too long to read, cron, a near function name; the transform and
+ * DependsOn exactly */
+static void test_rotation_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *expr;
+		bool error;
+	} exprs[] = {
+	    {"rate(30 days)", false},
+	    {"rate(31 days)", true},
+	    {"rate(1 day)", false},
+	    {"rate(720 hours)", false},
+	    {"rate(743 hours)", false},
+	    {"rate(744 hours)", true},
+	    {"rate(1 hour)", false},
+	    {"rate(30 minutes)", true},
+	    {"rate(30  days)", false},
+	    {"rate(30 dayz)", true},
+	    {"rate(30 day)", false},
+	    {"rate(30 hourz)", true},
+	    {"rate(30 daysdaysdaysdays)", true},
+	    {"cron(0 0 1 * ? *)", true},
+	    {"rates(3 days)", true},
+	    {"crons(0 0 1 * ? *)", true},
+	    {"rate(30 dayss)", true},
+	    {"rate(24 hour)", false},
+	    {"rate(0 days)", false},
+	    {"rate(-1 days)", true},
+	};
+	for (size_t i = 0; i < sizeof exprs / sizeof *exprs; i++) {
+		char to[64];
+		snprintf(to, sizeof(to), "ScheduleExpression: '%s'", exprs[i].expr);
+		fixture fx;
+		run(&fx, "dev", "ScheduleExpression: rate(30 days)", to,
+		    "AWS::SecretsManager-2024-09-16");
+		if (has_message(&fx, "DAT005", "MasterRotation does not rotate") != exprs[i].error)
+			fail_msg("%s: expected error %d", exprs[i].expr, exprs[i].error);
+		done(&fx);
+	}
+	static const struct {
+		const char *days;
+		bool error;
+	} afters[] = {{"30", false}, {"31", true}, {"0", false}, {"-1", true}, {"x", true}};
+	for (size_t i = 0; i < sizeof afters / sizeof *afters; i++) {
+		char to[64];
+		snprintf(to, sizeof(to), "AutomaticallyAfterDays: '%s'", afters[i].days);
+		fixture fx;
+		run(&fx, "dev", "AutomaticallyAfterDays: 30", to, "AWS::SecretsManager-2024-09-16");
+		if (has_message(&fx, "DAT005", "AppRotation does not rotate") != afters[i].error)
+			fail_msg("AutomaticallyAfterDays %s: expected error %d", afters[i].days,
+			         afters[i].error);
+		done(&fx);
+	}
+	fixture fx;
+	/* the transform: the Secrets Manager one, any date; no other */
+	run(&fx, "dev", NULL, NULL, "AWS::SecretsManager-2099-01-01");
+	assert_false(has_message(&fx, "DAT005", "needs the Secrets Manager transform"));
+	done(&fx);
+	run(&fx, "dev", NULL, NULL, "AWS::SecretsManager2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "needs the Secrets Manager transform"));
+	done(&fx);
+	run(&fx, "dev", NULL, NULL, "AWS::Serverless-2016-10-31");
+	assert_true(has_message(&fx, "DAT005", "needs the Secrets Manager transform"));
+	done(&fx);
+	/* DependsOn: a list holding it, a near name, a list without it */
+	run(&fx, "dev", "    DependsOn: AppAttachment\n",
+	    "    DependsOn: [Cluster, AppAttachment]\n", "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT005", "does not DependsOn"));
+	done(&fx);
+	run(&fx, "dev", "    DependsOn: AppAttachment\n", "    DependsOn: [Cluster, AppSecret]\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "does not DependsOn AppAttachment"));
+	done(&fx);
+	run(&fx, "dev", "    DependsOn: AppAttachment\n", "    DependsOn: Cluster\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "does not DependsOn AppAttachment"));
+	done(&fx);
+	/* an attachment of another secret asks nothing */
+	run(&fx, "dev", "      SecretId: !Ref AppSecret\n      TargetId",
+	    "      SecretId: !Ref Other\n      TargetId", "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT005", "does not DependsOn"));
+	done(&fx);
+	run(&fx, "dev", "    DependsOn: AppAttachment\n", "", "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "does not DependsOn AppAttachment"));
+	done(&fx);
+	run(&fx, "dev", "    Type: AWS::SecretsManager::SecretTargetAttachment\n",
+	    "    Type: AWS::SecretsManager::SecretTargetAttachmentX\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT005", "does not DependsOn"));
+	done(&fx);
+	/* a secret whose name is a prefix of the rotated one is not rotated */
+	run(&fx, "dev", "  AppAttachment:\n",
+	    "  App:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n"
+	    "      GenerateSecretString: {}\n  AppAttachment:\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "secret App has no rotation schedule"));
+	assert_false(has_message(&fx, "DAT005", "secret AppSecret has no"));
+	done(&fx);
+	/* the master secret is rotated only through MasterUserSecret */
+	run(&fx, "dev", "!GetAtt Cluster.MasterUserSecret.SecretArn", "!GetAtt Cluster.Endpoint",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "RDS-managed master secret"));
+	done(&fx);
+	run(&fx, "dev", "      ManageMasterUserPassword: true\n",
+	    "      ManageMasterUserPassword: false\n", "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT005", "RDS-managed master secret"));
+	done(&fx);
+	/* near type names are not schedules or secrets */
+	run(&fx, "dev", "  AppSecret:\n    Type: AWS::SecretsManager::Secret\n",
+	    "  AppSecret:\n    Type: AWS::SecretsManager::SecretX\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT005", "secret AppSecret has no"));
+	done(&fx);
+	run(&fx, "dev", "  MasterRotation:\n    Type: AWS::SecretsManager::RotationSchedule\n",
+	    "  MasterRotation:\n    Type: AWS::SecretsManager::RotationScheduleX\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "RDS-managed master secret"));
+	done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -529,6 +651,7 @@ int main(void)
 	    cmocka_unit_test(test_acu_edges),
 	    cmocka_unit_test(test_window_parsing),
 	    cmocka_unit_test(test_cache_edges),
+	    cmocka_unit_test(test_rotation_edges),
 	    cmocka_unit_test(test_backup_retention),
 	    cmocka_unit_test(test_backup_retention_edges),
 	    cmocka_unit_test(test_reader_in_other_az),
