@@ -509,6 +509,12 @@ static void test_cache_edges(void **state)
 	    "AWS::SecretsManager-2024-09-16");
 	assert_true(has_message(&fx, "DAT004", "without automatic failover"));
 	done(&fx);
+	/* prod exactly: an environment named prodx is not prod */
+	run(&fx, "prodx", "MultiAZEnabled: true", "MultiAZEnabled: false",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT004", "not Multi-AZ in prod"));
+	assert_int_equal(count(&fx, "DAT006", SEV_ERROR), 0);
+	done(&fx);
 	run(&fx, "dev", "MultiAZEnabled: true", "MultiAZEnabled: false",
 	    "AWS::SecretsManager-2024-09-16");
 	assert_int_equal(count(&fx, "DAT004", SEV_ERROR), 0);
@@ -546,6 +552,7 @@ static void test_rotation_edges(void **state)
 	    {"rate(30 daysdaysdaysdays)", true},
 	    {"cron(0 0 1 * ? *)", true},
 	    {"rates(3 days)", true},
+	    {"rate 30 days)", true},
 	    {"crons(0 0 1 * ? *)", true},
 	    {"rate(30 dayss)", true},
 	    {"rate(24 hour)", false},
