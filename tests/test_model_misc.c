@@ -12,6 +12,7 @@
 #include "model/companion.h"
 #include "model/findings.h"
 #include "model/model.h"
+#include "model/rules.h"
 #include "model/rules_registry.h"
 
 #include <jansson.h>
@@ -272,13 +273,110 @@ static void test_companion_model(void **state)
 	catalog_free(cat);
 }
 
+/* ---- model/network.c: the CIDR arithmetic ---------------------------------- */
+
+static void test_cidr4_parse_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		bool ok, zero;
+		uint32_t addr;
+		unsigned prefix;
+	} cases[] = {
+	    {"10.0.0.0/8", true, true, 0x0A000000u, 8},
+	    {"0.0.0.0/0", true, true, 0, 0},
+	    {"255.255.255.255/32", true, true, 0xFFFFFFFFu, 32},
+	    {"255.255.255.255/0", true, false, 0, 0},
+	    {"10.0.0.1/31", true, false, 0x0A000000u, 31},
+	    {"10.0.0.1/32", true, true, 0x0A000001u, 32},
+	    {"10.0.0.128/25", true, true, 0x0A000080u, 25},
+	    {"10.0.0.128/24", true, false, 0x0A000000u, 24},
+	    {"9.9.9.9/32", true, true, 0x09090909u, 32},
+	    {"256.0.0.0/8", false, false, 0, 0},
+	    {"10.256.0.0/16", false, false, 0, 0},
+	    {"10.0.0.0/33", false, false, 0, 0},
+	    {"10.0.0.0/032", false, false, 0, 0},
+	    {"010.0.0.0/8", false, false, 0, 0},
+	    {"10.00.0.0/16", false, false, 0, 0},
+	    {"1000.0.0.0/8", false, false, 0, 0},
+	    {"10.0.0.0/8x", false, false, 0, 0},
+	    {"10.0.0.0/", false, false, 0, 0},
+	    {"10.0.0.0", false, false, 0, 0},
+	    {"10.0.0/8", false, false, 0, 0},
+	    {"10.0.0.0.0/8", false, false, 0, 0},
+	    {"10,0.0.0/8", false, false, 0, 0},
+	    {"10.0.0.0-8", false, false, 0, 0},
+	    {"a.0.0.0/8", false, false, 0, 0},
+	    {"/8", false, false, 0, 0},
+	    {"10.0.0.:/8", false, false, 0, 0},
+	    {"10.0.0.//8", false, false, 0, 0},
+	    {"", false, false, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		cidr4 c = {0, 0};
+		bool zero = !cases[i].zero;
+		bool ok = cidr4_parse(cases[i].text, &c, &zero);
+		if (ok != cases[i].ok)
+			fail_msg("%s: parsed %d", cases[i].text, ok);
+		if (!ok)
+			continue;
+		if (zero != cases[i].zero || c.addr != cases[i].addr || c.prefix != cases[i].prefix)
+			fail_msg("%s: zero %d addr %08x prefix %u", cases[i].text, zero, c.addr,
+			         c.prefix);
+		/* without the host-bits flag */
+		assert_true(cidr4_parse(cases[i].text, &c, NULL));
+	}
+}
+
+static void test_cidr4_contains_size(void **state)
+{
+	(void)state;
+	cidr4 a, b;
+	assert_true(cidr4_parse("10.0.0.0/8", &a, NULL));
+	assert_true(cidr4_parse("10.0.0.0/8", &b, NULL));
+	assert_true(cidr4_contains(a, b)); /* equal blocks */
+	assert_true(cidr4_parse("10.0.0.0/7", &b, NULL));
+	assert_false(cidr4_contains(a, b)); /* a larger one */
+	assert_true(cidr4_contains(b, a));
+	assert_true(cidr4_overlap(a, b));
+	assert_true(cidr4_overlap(b, a));
+	assert_true(cidr4_parse("10.255.255.255/32", &b, NULL));
+	assert_true(cidr4_contains(a, b));
+	assert_true(cidr4_parse("11.0.0.0/32", &b, NULL));
+	assert_false(cidr4_contains(a, b));
+	assert_false(cidr4_overlap(a, b));
+	assert_true(cidr4_parse("9.255.255.255/32", &b, NULL));
+	assert_false(cidr4_contains(a, b));
+	assert_true(cidr4_parse("0.0.0.0/0", &b, NULL));
+	assert_true(cidr4_contains(b, a));
+	assert_false(cidr4_contains(a, b));
+	assert_true(cidr4_parse("255.255.255.255/32", &a, NULL));
+	assert_true(cidr4_contains(b, a));
+	assert_true(cidr4_parse("255.255.255.254/32", &b, NULL));
+	assert_false(cidr4_contains(a, b));
+	assert_false(cidr4_contains(b, a));
+	assert_int_equal(cidr4_size(a), 1);
+	assert_true(cidr4_parse("10.0.0.0/31", &a, NULL));
+	assert_int_equal(cidr4_size(a), 2);
+	assert_true(cidr4_parse("10.0.0.0/28", &a, NULL));
+	assert_int_equal(cidr4_size(a), 16);
+	assert_true(cidr4_parse("0.0.0.0/0", &a, NULL));
+	assert_true(cidr4_size(a) == UINT64_C(4294967296));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_prod_gates_exact), cmocka_unit_test(test_supports_whole_words),
-	    cmocka_unit_test(test_registry_listing), cmocka_unit_test(test_findings_sort_and_count),
-	    cmocka_unit_test(test_findings_text),    cmocka_unit_test(test_findings_json),
+	    cmocka_unit_test(test_prod_gates_exact),
+	    cmocka_unit_test(test_supports_whole_words),
+	    cmocka_unit_test(test_registry_listing),
+	    cmocka_unit_test(test_findings_sort_and_count),
+	    cmocka_unit_test(test_findings_text),
+	    cmocka_unit_test(test_findings_json),
 	    cmocka_unit_test(test_companion_model),
+	    cmocka_unit_test(test_cidr4_parse_edges),
+	    cmocka_unit_test(test_cidr4_contains_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
