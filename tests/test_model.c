@@ -362,6 +362,30 @@ static void test_render_new_round_trips(void **state)
 	}
 }
 
+/* The whole text `init` writes, byte for byte, for each environment kind:
+ * tests/golden/init-ENV.yml (tests/golden.sh checks the command; this, the
+ * library's rendering: each group's header once, each comment, each value). */
+static void test_render_new_matches_golden(void **state)
+{
+	fixture *fx = *state;
+	static const char *const envs[] = {"dev", "staging", "prod"};
+	for (size_t e = 0; e < 3; e++) {
+		model *m = model_new_from_catalog(fx->cat, envs[e], NULL);
+		assert_non_null(m);
+		char *text = render_new(m, fx->cat);
+		char rel[32];
+		snprintf(rel, sizeof(rel), "init-%s.yml", envs[e]);
+		char *golden_path = tu_golden(rel);
+		char *golden = tu_read_file(golden_path, NULL);
+		assert_non_null(golden);
+		assert_string_equal(text, golden);
+		free(golden);
+		free(golden_path);
+		free(text);
+		model_free(m);
+	}
+}
+
 static void test_render_new_round_trips_tricky_values(void **state)
 {
 	fixture *fx = *state;
@@ -865,6 +889,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_param_value_falls_back_to_default, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_render_new_round_trips, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_render_new_matches_golden, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_render_new_round_trips_tricky_values, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_edit_matches_golden, setup, teardown),
