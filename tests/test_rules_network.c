@@ -160,10 +160,51 @@ static void test_net_edges(void **state)
 	done(&fx);
 }
 
+/* The app subnets' capacity (ServiceMaxTasks from the model): 0 tasks
+ * still need the 32 fixed addresses (a /27 holds 27), a negative count and
+ * 0 AZs are not computed (no division by zero). */
+static size_t app_short(const char *azs, const char *tasks, const char *app)
+{
+	fixture fx;
+	run_with(&fx, resources, "dev", NULL, NULL, NULL);
+	findings_free(&fx.f);
+	assert_true(model_set(fx.m, "ServiceMaxTasks", tasks));
+	assert_true(model_set(fx.m, "AvailabilityZoneCount", azs));
+	assert_true(model_set(fx.m, "AppSubnetCidrs", app));
+	findings_init(&fx.f);
+	validate_model(fx.cat, fx.m, &fx.f);
+	size_t n = 0;
+	for (size_t i = 0; i < fx.f.n; i++)
+		n += strcmp(fx.f.v[i].rule, "NET004") == 0 && fx.f.v[i].sev == SEV_ERROR &&
+		     strstr(fx.f.v[i].message, "are needed") != NULL;
+	done(&fx);
+	return n;
+}
+
+static void test_app_capacity_edges(void **state)
+{
+	(void)state;
+	const char *small = "10.40.16.0/27,10.40.32.0/27,10.40.48.0/27";
+	const char *big = "10.40.16.0/26,10.40.32.0/26,10.40.48.0/26";
+	assert_int_equal(app_short("3", "0", small), 3);
+	assert_int_equal(app_short("3", "0", big), 0);
+	assert_int_equal(app_short("3", "-1", small), 0);
+	assert_int_equal(app_short("0", "10", small), 0);
+	assert_int_equal(app_short("1", "0", small), 1);
+	/* /26: 59 usable; 3 AZs: 54 tasks need 27 + 32 in each of two */
+	assert_int_equal(app_short("3", "54", big), 0);
+	assert_int_equal(app_short("3", "55", big), 3);
+	assert_int_equal(app_short("2", "27", big), 0);
+	assert_int_equal(app_short("2", "28", big), 2);
+	assert_int_equal(app_short("1", "27", big), 0);
+	assert_int_equal(app_short("1", "28", big), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_net_edges),
+	    cmocka_unit_test(test_app_capacity_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
