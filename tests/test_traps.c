@@ -368,6 +368,161 @@ static void test_key_account_principal(void **state)
 	}
 }
 
+/* TRP008's uses: through a service (kms:ViaService under any operator, the
+ * Region and the service exactly), grants and aliases are not uses, the
+ * services that publish to an encrypted topic, the default key policy. */
+static void test_key_uses(void **state)
+{
+	(void)state;
+	static const char root[] =
+	    "{AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}";
+	static const char queue[] =
+	    "  Queue:\n    Type: AWS::SQS::Queue\n    Properties: {KmsMasterKeyId: !Ref LogsKey}\n";
+	static const struct {
+		const char *principal, *condition, *more;
+		size_t errors;
+	} cases[] = {
+	    /* a queue through SQS: ViaService of its service and Region */
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': sqs.eu-west-1.amazonaws.com}}", queue,
+	     0},
+	    {"{AWS: '*'}", "{StringLike: {'kms:ViaService': [x, sqs.eu-west-1.amazonaws.com]}}",
+	     queue, 0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': sqs.us-east-1.amazonaws.com}}", queue,
+	     1},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': sns.eu-west-1.amazonaws.com}}", queue,
+	     1},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:CallerAccount': '123456789012'}}", queue, 1},
+	    /* each prefix of a via service, and a near one */
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': rds.eu-west-1.amazonaws.com}}",
+	     "  Db2:\n    Type: AWS::RDS::DBInstance\n    DeletionPolicy: Delete\n"
+	     "    UpdateReplacePolicy: Delete\n    Properties: {KmsKeyId: !Ref LogsKey, "
+	     "DBClusterIdentifier: x}\n",
+	     0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': rds.eu-west-1.amazonaws.com}}",
+	     "  Ssm:\n    Type: AWS::SSM::Parameter\n    Properties: {Value: !Ref LogsKey}\n", 1},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': ssm.eu-west-1.amazonaws.com}}",
+	     "  Ssm:\n    Type: AWS::SSM::Parameter\n    Properties: {Value: !Ref LogsKey}\n", 0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': s3.eu-west-1.amazonaws.com}}",
+	     "  Pipe:\n    Type: AWS::CodePipeline::Pipeline\n    Properties: {Key: !Ref "
+	     "LogsKey}\n",
+	     0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': backup.eu-west-1.amazonaws.com}}",
+	     "  Vault:\n    Type: AWS::Backup::BackupVault\n    Properties: {EncryptionKeyArn: "
+	     "!GetAtt LogsKey.Arn}\n",
+	     0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': sqs.eu-west-1.amazonaws.com}}",
+	     "  Other:\n    Type: AWS::SQSX::Queue\n    Properties: {KmsMasterKeyId: !Ref "
+	     "LogsKey}\n",
+	     0},
+	    /* grants, aliases and custom resources are not uses */
+	    {"{AWS: '*'}", "{StringEquals: {'kms:CallerAccount': '1'}}",
+	     "  Alias:\n    Type: AWS::KMS::Alias\n    Properties: {TargetKeyId: !Ref LogsKey, "
+	     "AliasName: alias/x}\n",
+	     0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:CallerAccount': '1'}}",
+	     "  Alias:\n    Type: AWS::KMS::AliasX\n    Properties: {TargetKeyId: !Ref LogsKey}\n",
+	     0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:CallerAccount': '1'}}",
+	     "  Grant:\n    Type: AWS::IAM::Policy\n    Properties: {Resource: !GetAtt "
+	     "LogsKey.Arn}\n",
+	     0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:CallerAccount': '1'}}",
+	     "  Cr:\n    Type: Custom::Thing\n    Properties: {ServiceToken: x, Key: !Ref "
+	     "LogsKey}\n",
+	     0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char to[512];
+		snprintf(to, sizeof to, "%s\n            Condition: %s", cases[i].principal,
+		         cases[i].condition);
+		rf_fixture fx;
+		run_with(&fx, "dev", root, to, cases[i].more);
+		if (trp(&fx) != cases[i].errors ||
+		    rf_count(&fx.f, "TRP008", SEV_ERROR) != trp(&fx)) {
+			rf_dump(&fx.f);
+			fail_msg("case %zu: expected %zu TRP008", i, cases[i].errors);
+		}
+		rf_done(&fx);
+	}
+	/* no key policy: the account's IAM decides, a service principal is not let in */
+	rf_fixture fx;
+	run_with(&fx, "dev", "    Properties:\n      KeyPolicy:\n        Statement:\n",
+	         "    Properties:\n      Other:\n        Statement:\n", queue);
+	assert_int_equal(rf_count(&fx.f, "TRP008", SEV_ERROR), 2 + 1); /* logs 2, trail 1 */
+	rf_done(&fx);
+}
+
+static void test_topic_publishers(void **state)
+{
+	(void)state;
+	static const char topic[] =
+	    "  Topic:\n    Type: AWS::SNS::Topic\n    Properties: {KmsMasterKeyId: !Ref LogsKey}\n";
+	static const struct {
+		const char *more;
+		size_t errors;
+	} cases[] = {
+	    {"  A2:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {AlarmActions: [!Ref "
+	     "Topic]}\n",
+	     2},
+	    {"  A2:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {OKActions: [!Ref Topic]}\n",
+	     2},
+	    {"  A2:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {InsufficientDataActions: "
+	     "[!Ref "
+	     "Topic]}\n",
+	     2},
+	    {"  A2:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {OtherActions: [!Ref "
+	     "Topic]}\n",
+	     0},
+	    {"  A2:\n    Type: AWS::CloudWatch::AlarmX\n    Properties: {AlarmActions: [!Ref "
+	     "Topic]}\n",
+	     0},
+	    {"  R:\n    Type: AWS::Events::Rule\n    Properties: {Targets: [{Arn: !Ref Topic, Id: "
+	     "t}]}\n",
+	     2},
+	    {"  R:\n    Type: AWS::Events::RuleX\n    Properties: {Targets: [{Arn: !Ref Topic, Id: "
+	     "t}]}\n",
+	     0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char more[512];
+		snprintf(more, sizeof more, "%s%s", topic, cases[i].more);
+		rf_fixture fx;
+		/* the root statement lets the topic itself (through SNS) */
+		run_with(&fx, "dev", "Resources:\n", "Resources:\n", more);
+		if (rf_count(&fx.f, "TRP008", SEV_ERROR) != cases[i].errors) {
+			rf_dump(&fx.f);
+			fail_msg("case %zu: expected %zu TRP008", i, cases[i].errors);
+		}
+		rf_done(&fx);
+	}
+	/* the publisher's service named: regional and global principals */
+	static const char *const principals[] = {"cloudwatch.amazonaws.com",
+	                                         "cloudwatch.eu-west-1.amazonaws.com"};
+	for (size_t i = 0; i < 2; i++) {
+		char more[1024];
+		snprintf(
+		    more, sizeof more,
+		    "%s  A2:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {AlarmActions: "
+		    "[!Ref Topic]}\n",
+		    topic);
+		char to[256];
+		snprintf(to, sizeof to,
+		         "Principal: {Service: [cloudtrail.amazonaws.com, %s]}\n"
+		         "            Action: ['kms:GenerateDataKey*', 'kms:Decrypt']",
+		         principals[i]);
+		rf_fixture fx;
+		run_with(&fx, "dev",
+		         "Principal: {Service: cloudtrail.amazonaws.com}\n            Action: "
+		         "'kms:GenerateDataKey*'",
+		         to, more);
+		if (rf_count(&fx.f, "TRP008", SEV_ERROR) != 0) {
+			rf_dump(&fx.f);
+			fail_msg("principal %s", principals[i]);
+		}
+		rf_done(&fx);
+	}
+}
+
 static void test_alarm_period(void **state)
 {
 	(void)state;
@@ -903,6 +1058,8 @@ static void test_real_templates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_key_uses),
+	    cmocka_unit_test(test_topic_publishers),
 	    cmocka_unit_test(test_trap_edges),
 	    cmocka_unit_test(test_auth_token_128),
 	    cmocka_unit_test(test_good_passes),
