@@ -643,6 +643,52 @@ static void test_template_limits(void **state)
 	buf_free(&many);
 }
 
+/* Each count at its limit and one past it: 500 resources, 200 outputs, 200
+ * mappings (the template's own resources counted first, no outputs or mappings). */
+static void test_template_limit_edges(void **state)
+{
+	(void)state;
+	rf_fixture base;
+	run(&base, "dev", NULL, NULL);
+	int own = (int)base.cat->nentries[SEC_RESOURCES];
+	assert_int_equal(base.cat->nentries[SEC_OUTPUTS], 0);
+	assert_int_equal(base.cat->nentries[SEC_MAPPINGS], 0);
+	rf_done(&base);
+	for (int extra = 0; extra <= 1; extra++) {
+		buf many;
+		buf_init(&many, 0);
+		buf_adds(&many, "Resources:\n");
+		for (int i = 0; i < 500 - own + extra; i++)
+			buf_addf(&many, "  T%d: {Type: AWS::SNS::Topic}\n", i);
+		rf_fixture fx;
+		run(&fx, "dev", "Resources:\n", buf_cstr(&many));
+		assert_int_equal(fx.cat->nentries[SEC_RESOURCES], 500 + extra);
+		expect(&fx, "TRP015", SEV_ERROR, extra);
+		buf_free(&many);
+
+		buf outs;
+		buf_init(&outs, 0);
+		buf_adds(&outs, "Outputs:\n");
+		for (int i = 0; i < 200 + extra; i++)
+			buf_addf(&outs, "  O%d: {Description: o, Value: x}\n", i);
+		run_with(&fx, "dev", "Resources:\n", "Resources:\n", buf_cstr(&outs));
+		assert_int_equal(fx.cat->nentries[SEC_OUTPUTS], 200 + extra);
+		expect(&fx, "TRP015", SEV_ERROR, extra);
+		buf_free(&outs);
+
+		buf maps;
+		buf_init(&maps, 0);
+		buf_adds(&maps, "Mappings:\n");
+		for (int i = 0; i < 200 + extra; i++)
+			buf_addf(&maps, "  M%d: {a: {b: c}}\n", i);
+		buf_adds(&maps, "Resources:\n");
+		run(&fx, "dev", "Resources:\n", buf_cstr(&maps));
+		assert_int_equal(fx.cat->nentries[SEC_MAPPINGS], 200 + extra);
+		expect(&fx, "TRP015", SEV_ERROR, extra);
+		buf_free(&maps);
+	}
+}
+
 static void test_auth_token_characters(void **state)
 {
 	(void)state;
@@ -1058,6 +1104,7 @@ static void test_real_templates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_template_limit_edges),
 	    cmocka_unit_test(test_key_uses),
 	    cmocka_unit_test(test_topic_publishers),
 	    cmocka_unit_test(test_trap_edges),
