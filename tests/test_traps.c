@@ -354,6 +354,7 @@ static void test_key_account_principal(void **state)
 	    {"{AWS: ':root'}", 1},
 	    {"{AWS: 'x:root'}", 0},
 	    {"{AWS: !Ref AWS::Region}", 1},
+	    {"{AWS: 'AWS::AccountId'}", 1}, /* the name as a string is no Ref */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		rf_fixture fx;

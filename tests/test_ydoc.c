@@ -668,6 +668,23 @@ static void test_depth_limit(void **state)
 	free(msg);
 	buf_free(&b);
 
+	/* the limit on both sides: a scalar in 256 lists is at depth 256, in 257 past it */
+	for (int n = 256; n <= 257; n++) {
+		buf_init(&b, 0);
+		for (int i = 0; i < n; i++)
+			buf_addc(&b, '[');
+		buf_addc(&b, 'x');
+		for (int i = 0; i < n; i++)
+			buf_addc(&b, ']');
+		lms_error err = {0};
+		ydoc *deep = ydoc_parse("t.yml", buf_cstr(&b), b.len, &err);
+		if ((deep != NULL) != (n == 256))
+			fail_msg("%d levels: parsed %d", n, deep != NULL);
+		ydoc_free(deep);
+		lms_error_clear(&err);
+		buf_free(&b);
+	}
+
 	/* moderate nesting is fine */
 	ydoc *doc = parse_ok("[[[[[[[[[[x]]]]]]]]]]");
 	assert_int_equal(doc->root->kind, YNODE_SEQ);
