@@ -546,7 +546,7 @@ static void test_helper_edges(void **state)
 {
 	(void)state;
 	ydoc *doc = parse_ok("ab: 1\na: 2\nn1: Null\nn2: NULL\nn3: nulL\nn4: nullx\nn5: nul\n"
-	                     "n6: '~'\nn7: \"\"\nn8: ~~\n[k]: 3\n");
+	                     "n6: '~'\nn7: \"\"\nn8: ~~\n[k]: 3\nn9: Nullx\nn10: NULLx\n");
 	const ynode *root = doc->root;
 	assert_string_equal(ynode_get(root, "a")->str, "2");
 	assert_string_equal(ynode_get(root, "ab")->str, "1");
@@ -555,15 +555,15 @@ static void test_helper_edges(void **state)
 	assert_null(ynode_get(root, "k")); /* a key that is no scalar is no name */
 	assert_true(ynode_is_null(ynode_get(root, "n1")));
 	assert_true(ynode_is_null(ynode_get(root, "n2")));
-	for (int i = 3; i <= 8; i++) {
+	for (int i = 3; i <= 10; i++) {
 		char key[4];
 		snprintf(key, sizeof key, "n%d", i);
 		if (ynode_is_null(ynode_get(root, key)))
 			fail_msg("%s is null", key);
 	}
 	assert_string_equal(ynode_str(ynode_val(root, 1)), "2");
-	assert_null(ynode_key(root, 11));
-	assert_non_null(ynode_key(root, 10));
+	assert_null(ynode_key(root, 13));
+	assert_non_null(ynode_key(root, 12));
 	assert_null(ynode_key(NULL, 0));
 	assert_null(ynode_val(NULL, 0));
 	ydoc_free(doc);
