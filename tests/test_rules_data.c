@@ -3,6 +3,7 @@
  * catalogs written to a temporary directory, so the tests do not move when
  * the real fragments do. */
 #define _GNU_SOURCE
+#include "common/buf.h"
 #include "model/catalog.h"
 #include "model/model.h"
 #include "model/validate.h"
@@ -650,6 +651,49 @@ static void test_rotation_edges(void **state)
 	done(&fx);
 }
 
+/* DAT003 looks at 16 instances: the 16th the only one in another AZ is a spread */
+static void test_reader_sixteenth(void **state)
+{
+	(void)state;
+	for (int last_az = 0; last_az <= 1; last_az++) {
+		buf more;
+		buf_init(&more, 0);
+		for (int i = 0; i < 13; i++)
+			buf_addf(&more,
+			         "  R%d:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+			         "      DBClusterIdentifier: !Ref Cluster\n"
+			         "      AvailabilityZone: !Select [0, !GetAZs '']\n",
+			         i);
+		buf_addf(&more,
+		         "  Last:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+		         "      DBClusterIdentifier: !Ref Cluster\n"
+		         "      AvailabilityZone: !Select [%d, !GetAZs '']\n  MasterRotation:\n",
+		         last_az);
+		char *text = malloc(sizeof(good_data) + more.len);
+		assert_non_null(text);
+		const char *reader = strstr(good_data, "[1, !GetAZs '']");
+		assert_non_null(reader);
+		snprintf(text, sizeof(good_data) + more.len, "%.*s[0%s", (int)(reader - good_data),
+		         good_data, reader + 2);
+		/* the writer and the reader in AZ 0, 13 more, then the 16th */
+		char *full = malloc(sizeof(good_data) + more.len);
+		assert_non_null(full);
+		const char *at2 = strstr(text, "  MasterRotation:\n");
+		snprintf(full, sizeof(good_data) + more.len, "%.*s%s%s", (int)(at2 - text), text,
+		         buf_cstr(&more), at2 + strlen("  MasterRotation:\n"));
+		fixture fx;
+		run_with(&fx, full, "prod", NULL, NULL, "AWS::SecretsManager-2024-09-16");
+		if (count(&fx, "DAT003", SEV_ERROR) != (size_t)(last_az == 0)) {
+			dump(&fx);
+			fail_msg("16th instance in AZ %d", last_az);
+		}
+		done(&fx);
+		free(full);
+		free(text);
+		buf_free(&more);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -659,6 +703,7 @@ int main(void)
 	    cmocka_unit_test(test_window_parsing),
 	    cmocka_unit_test(test_cache_edges),
 	    cmocka_unit_test(test_rotation_edges),
+	    cmocka_unit_test(test_reader_sixteenth),
 	    cmocka_unit_test(test_backup_retention),
 	    cmocka_unit_test(test_backup_retention_edges),
 	    cmocka_unit_test(test_reader_in_other_az),

@@ -190,6 +190,11 @@ static void test_audit_edges(void **state)
 	                        "TrailLogs is an audit log "
 	                        "(AWS::CloudTrail::Trail writes it) kept 364 days"));
 	done(&fx);
+	/* prod exactly: prodx is not prod (info, as outside prod) */
+	run(&fx, "prodx", "Default: 365", "Default: 364");
+	assert_int_equal(count(&fx, "OBS002", SEV_ERROR), 0);
+	assert_int_equal(count(&fx, "OBS002", SEV_INFO), 1);
+	done(&fx);
 	run(&fx, "prod", "Default: 365", "Default: 366");
 	assert_int_equal(obs_errors(&fx), 0);
 	done(&fx);

@@ -601,6 +601,11 @@ static void test_line_break_edges(void **state)
 	msg = parse_fail(ls, strlen(ls), &line, &col);
 	assert_contains(msg, "U+2028");
 	free(msg);
+	const char ps_end[] = "a: x\xE2\x80\xA9";
+	msg = parse_fail(ps_end, strlen(ps_end), &line, &col);
+	assert_int_equal(col, 5);
+	assert_contains(msg, "U+2029");
+	free(msg);
 	/* their neighbours are characters: U+00A0, U+2027, U+202A, U+2000 */
 	doc = parse_ok("a: x\xC2\xA0y\nb: x\xE2\x80\xA7y\nc: x\xE2\x80\xAAy\nd: x\xE2\x80\x80y\n"
 	               "e: \xE2\x81\xA8\n");
