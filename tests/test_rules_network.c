@@ -200,11 +200,32 @@ static void test_app_capacity_edges(void **state)
 	assert_int_equal(app_short("1", "28", big), 1);
 }
 
+/* The VPC's upper prefix bound: /28 passes, /29 does not (its subnets then
+ * fall outside it, NET002's concern) */
+static void test_vpc_prefix_upper(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *vpc;
+		size_t n;
+	} cases[] = {{"10.40.0.0/27", 0}, {"10.40.0.0/28", 0}, {"10.40.0.0/29", 1}};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char to[64];
+		snprintf(to, sizeof to, "Default: %s\n", cases[i].vpc);
+		fixture fx;
+		run_with(&fx, resources, "dev", "Default: 10.40.0.0/16\n", to, NULL);
+		if (net(&fx, "NET004", SEV_ERROR, "VpcCidr") != cases[i].n)
+			fail_msg("VPC %s", cases[i].vpc);
+		done(&fx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_net_edges),
 	    cmocka_unit_test(test_app_capacity_edges),
+	    cmocka_unit_test(test_vpc_prefix_upper),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
