@@ -966,6 +966,8 @@ static const struct trap_case {
     /* TRP013: every wildcard form, and what is not one */
     {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3:::*/*'", "TRP013", SEV_ERROR, 1},
     {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3:::b/*'", "TRP013", SEV_ERROR, 0},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:$aws:s3:::b/*'", "TRP013", SEV_ERROR,
+     0}, /* a $ with no { is no span */
     {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: !Sub 'arn:${AWS::AccountId}:s3:::b/*'",
      "TRP013", SEV_ERROR, 0}, /* a span that stays, in the partition's place */
     {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: !Sub 'arn:${AWS::Partition}:s3:::b/*'",

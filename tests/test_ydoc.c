@@ -601,6 +601,12 @@ static void test_line_break_edges(void **state)
 	msg = parse_fail(ls, strlen(ls), &line, &col);
 	assert_contains(msg, "U+2028");
 	free(msg);
+	/* U+30A9 ends in the bytes of U+2029 but is a character: the break is on line 2 */
+	const char kana[] = "a: \xE3\x80\xA9\nb: x\xE2\x80\xA9\n";
+	msg = parse_fail(kana, strlen(kana), &line, &col);
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 5);
+	free(msg);
 	const char ps_end[] = "a: x\xE2\x80\xA9";
 	msg = parse_fail(ps_end, strlen(ps_end), &line, &col);
 	assert_int_equal(col, 5);
