@@ -837,8 +837,15 @@ static bool wildcard_resource(const char *s)
 	}
 	if (colons < 5)
 		return false;
-	/* the resource part: an optional type and separator, then "*" */
-	size_t type_len = strspn(p, "abcdefghijklmnopqrstuvwxyz-");
+	/* the resource part: an optional type and separator, then "*"; an S3
+	 * bucket's ARN (service s3, no region, no account) has no type, its
+	 * resource part is "bucket/key": "b/..." is one bucket's objects */
+	const char *svc = s + 4;
+	if (svc[0] == '$' && svc[1] == '{')
+		svc = strchr(svc, '}'); /* closed: the loop above returned otherwise */
+	svc = strchr(svc, ':');
+	bool bucket = svc && strncmp(svc, ":s3:::", 6) == 0;
+	size_t type_len = bucket ? 0 : strspn(p, "abcdefghijklmnopqrstuvwxyz-");
 	const char *rest = p + type_len;
 	if (type_len && (*rest == ':' || *rest == '/'))
 		rest++;

@@ -16,6 +16,7 @@
 #include "model/assemble.h"
 #include "model/catalog.h"
 #include "model/findings.h"
+#include "model/institutions.h"
 #include "model/model.h"
 #include "model/validate.h"
 #include "testutil.h"
@@ -249,6 +250,141 @@ static void test_limits(void **state)
 	}
 }
 
+/* The name check character by character (each range's ends and the
+ * characters next to them), the logical id, what makes an institution
+ * usable, the duplicate's line and the keys exactly. */
+static void test_name_and_usable_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		bool ok;
+	} names[] = {
+	    {"a", true},
+	    {"z", true},
+	    {"`", false},
+	    {"{", false},
+	    {"az09", true},
+	    {"a0", true},
+	    {"a9", true},
+	    {"a/", false},
+	    {"a:", false},
+	    {"a-z", true},
+	    {"a-a", true},
+	    {"a-`", false},
+	    {"a-{", false},
+	    {"a-0", false},
+	    {"-a", false},
+	    {"A", false},
+	    {"aZ", false},
+	    {"a-", false},
+	    {"", false},
+	    {NULL, false},
+	    {"abcdefghijklmnopqrstuvwx", true},
+	    {"abcdefghijklmnopqrstuvwxy", false},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (institution_name_ok(names[i].name) != names[i].ok)
+			fail_msg("name '%s': expected %d", names[i].name ? names[i].name : "(null)",
+			         names[i].ok);
+
+	buf id;
+	buf_init(&id, 0);
+	institution_logical_id("smu-law2-x", &id);
+	assert_string_equal(buf_cstr(&id), "SmuLaw2X");
+	buf_free(&id);
+	buf_init(&id, 0);
+	institution_logical_id("a", &id);
+	assert_string_equal(buf_cstr(&id), "A");
+	buf_free(&id);
+
+	model_institution v[] = {
+	    {"nus", "1", "1", NULL, NULL, 1, 1},
+	    {"nus", "1", "1", NULL, NULL, 2, 1},
+	    {"ntu", "10000", "5000", "1000000000", "arn:aws:iam::123456789012:role/r", 3, 1},
+	    {"smu", "10001", "1", NULL, NULL, 4, 1},
+	    {"smu2", "1", "5001", NULL, NULL, 5, 1},
+	    {"smu3", "1", "1", "1000000001", NULL, 6, 1},
+	    {"smu4", "1", "1", NULL, "arn:aws:iam::123456789012:user/u", 7, 1},
+	    {"Smu5", "1", "1", NULL, NULL, 8, 1},
+	    {"smu6", NULL, "1", NULL, NULL, 9, 1},
+	    {"smu7", "1", NULL, NULL, NULL, 10, 1},
+	    {"smu8", "0", "1", NULL, NULL, 11, 1},
+	    {"smu9", "1", "1", "0", NULL, 12, 1},
+	    {"sm", "1", "1", "1", "arn:aws-cn:iam::123456789012:role/a/b", 13, 1},
+	};
+	const bool usable[] = {true,  false, true,  false, false, false, false,
+	                       false, false, false, false, false, true};
+	size_t n = sizeof v / sizeof *v;
+	for (size_t i = 0; i < n; i++)
+		if (institution_usable(v, n, i) != usable[i])
+			fail_msg("institution %zu (%s): usable expected %d", i, v[i].name,
+			         usable[i]);
+	assert_false(institution_usable(v, 1, 1)); /* past the end */
+}
+
+static void test_duplicate_names_its_first_entry(void **state)
+{
+	(void)state;
+	/* a longer name before it is another institution: the line is the same name's */
+	char *msg = NULL;
+	assert_int_equal(count_findings("institutions:\n"
+	                                "  - {name: nus1, rate: 1, burst: 1}\n"
+	                                "  - {name: nus, rate: 1, burst: 1}\n"
+	                                "  - {name: nus, rate: 2, burst: 2}\n",
+	                                "API002", NULL, &msg),
+	                 1);
+	assert_non_null(strstr(msg, "already listed at line 7"));
+	free(msg);
+}
+
+static void test_keys_exactly(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+	    "institutions:\n  - {nam: a, rate: 1, burst: 1}\n",
+	    "institutions:\n  - {names: a, rate: 1, burst: 1}\n",
+	    "institutions:\n  - {name: a, rates: 1, burst: 1}\n",
+	    "institutions:\n  - {name: a, rate: 1, burst: 1, principals: x}\n",
+	    "institutions:\n  - {name: a, rate: !!str 1, burst: 1}\n",
+	    "institutions:\n  - {name: \"a\\nb\", rate: 1, burst: 1}\n",
+	    "institutions:\n  - {name: \"a\\0b\", rate: 1, burst: 1}\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char *why = NULL;
+		model *m = load(bad[i], &why);
+		if (m)
+			fail_msg("loaded: %s", bad[i]);
+		free(why);
+	}
+	/* each known key, and a null value read as empty */
+	model *m = load("institutions:\n  - {name: a, rate: 1, burst: 2, quota: 3, principal: p}\n"
+	                "  - {name: b, rate: 1, burst: 2, quota: ~}\n"
+	                "institutions_extra: 1\n",
+	                NULL);
+	assert_non_null(m);
+	assert_int_equal(m->ninst, 2);
+	assert_string_equal(m->inst[0].name, "a");
+	assert_string_equal(m->inst[0].rate, "1");
+	assert_string_equal(m->inst[0].burst, "2");
+	assert_string_equal(m->inst[0].quota, "3");
+	assert_string_equal(m->inst[0].principal, "p");
+	assert_string_equal(m->inst[1].quota, "");
+	assert_null(m->inst[1].principal);
+	assert_int_equal(m->inst[0].line, 6);
+	assert_int_equal(m->inst[1].line, 7);
+	model_free(m);
+	/* none: null and an empty list */
+	m = load("institutions:\n", NULL);
+	assert_non_null(m);
+	assert_int_equal(m->ninst, 0);
+	model_free(m);
+	m = load("institutions: []\n", NULL);
+	assert_non_null(m);
+	assert_int_equal(m->ninst, 0);
+	model_free(m);
+}
+
 static void test_sum_of_rates_against_the_account_quota(void **state)
 {
 	(void)state;
@@ -340,6 +476,9 @@ static void test_generated_resources(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_name_and_usable_edges),
+	    cmocka_unit_test(test_duplicate_names_its_first_entry),
+	    cmocka_unit_test(test_keys_exactly),
 	    cmocka_unit_test(test_loads_the_list),
 	    cmocka_unit_test(test_load_errors),
 	    cmocka_unit_test(test_valid_institutions_have_no_findings),

@@ -362,6 +362,30 @@ static void test_render_new_round_trips(void **state)
 	}
 }
 
+/* The whole text `init` writes, byte for byte, for each environment kind:
+ * tests/golden/init-ENV.yml (tests/golden.sh checks the command; this, the
+ * library's rendering: each group's header once, each comment, each value). */
+static void test_render_new_matches_golden(void **state)
+{
+	fixture *fx = *state;
+	static const char *const envs[] = {"dev", "staging", "prod"};
+	for (size_t e = 0; e < 3; e++) {
+		model *m = model_new_from_catalog(fx->cat, envs[e], NULL);
+		assert_non_null(m);
+		char *text = render_new(m, fx->cat);
+		char rel[32];
+		snprintf(rel, sizeof(rel), "init-%s.yml", envs[e]);
+		char *golden_path = tu_golden(rel);
+		char *golden = tu_read_file(golden_path, NULL);
+		assert_non_null(golden);
+		assert_string_equal(text, golden);
+		free(golden);
+		free(golden_path);
+		free(text);
+		model_free(m);
+	}
+}
+
 static void test_render_new_round_trips_tricky_values(void **state)
 {
 	fixture *fx = *state;
@@ -768,6 +792,88 @@ static void test_write_file_atomic(void **state)
 
 /* ---- load errors and unknown keys --------------------------------------------------------- */
 
+/* The keys exactly: the top-level keys and the bound parameters against
+ * near names, set, found and written where they belong. */
+static void test_keys_exactly(void **state)
+{
+	fixture *fx = *state;
+	model *m = load_text(fx, "keys.yml",
+	                     "stack: s\nstacks: t\nregio: r\nenvironment: dev\n"
+	                     "parameters:\n  VpcCidr: 10.0.0.0/16\n  Environment: prod\n"
+	                     "  EnvironmentSuffix: x\n  region: y\n  EnvironmentX: z\n"
+	                     "  Vpc: w\n");
+	/* near top-level names are unknown keys; bound and top names under
+	 * parameters are unknown too; the near ones are parameters */
+	assert_string_equal(model_get(m, "stack"), "s");
+	assert_null(model_get(m, "stacks"));
+	assert_null(model_get(m, "region"));
+	assert_string_equal(model_get(m, "environment"), "dev");
+	assert_string_equal(model_get(m, "Environment"), "dev");
+	assert_null(model_get(m, "EnvironmentSuffix"));
+	assert_string_equal(model_get(m, "EnvironmentX"), "z");
+	assert_string_equal(model_get(m, "Vpc"), "w");
+	assert_string_equal(model_get(m, "VpcCidr"), "10.0.0.0/16");
+	assert_null(model_get(m, "VpcCidrs"));
+	assert_null(model_get(m, "VpcCid"));
+	assert_int_equal(m->nunknown, 5);
+	static const char *const unknown[] = {"stacks", "regio", "parameters.Environment",
+	                                      "parameters.EnvironmentSuffix", "parameters.region"};
+	for (size_t i = 0; i < 5; i++)
+		assert_string_equal(m->unknown[i].key, unknown[i]);
+	assert_false(model_find(m, "stack")->is_param);
+	assert_true(model_find(m, "Vpc")->is_param);
+	/* set: the bound parameters write the top-level keys; a new top key is no parameter */
+	assert_true(model_set(m, "EnvironmentSuffix", "sfx"));
+	assert_string_equal(model_get(m, "suffix"), "sfx");
+	assert_false(model_find(m, "suffix")->is_param);
+	assert_true(model_set(m, "region", "eu-west-2"));
+	assert_false(model_find(m, "region")->is_param);
+	assert_true(model_set(m, "regions", "x"));
+	assert_true(model_find(m, "regions")->is_param);
+	assert_true(model_set(m, "suffixes", "x"));
+	assert_true(model_find(m, "suffixes")->is_param);
+	/* the same value changes nothing; another marks the entry */
+	assert_true(model_set(m, "stack", "s"));
+	assert_false(model_find(m, "stack")->changed);
+	assert_true(model_set(m, "stack", "s2"));
+	assert_true(model_find(m, "stack")->changed);
+	assert_string_equal(model_get(m, "stack"), "s2");
+	model_free(m);
+}
+
+/* A new model's suffix is its environment's unless the profile sets one;
+ * the profile of another environment, or another parameter, does not. */
+static void test_new_model_suffix_and_stack(void **state)
+{
+	fixture *fx = *state;
+	model *m = model_new_from_catalog(fx->cat, "qa", NULL);
+	assert_non_null(m);
+	assert_string_equal(model_get(m, "suffix"), "qa");
+	assert_string_equal(model_get(m, "stack"), "lms-qa");
+	assert_string_equal(model_get(m, "region"), "eu-west-1");
+	assert_string_equal(model_get(m, "environment"), "qa");
+	assert_false(model_find(m, "stack")->is_param);
+	assert_false(model_find(m, "environment")->is_param);
+	assert_ptr_equal(model_find(m, "Environment"), model_find(m, "environment"));
+	/* every parameter but the bound and the pipeline's */
+	for (size_t i = 0; i < fx->cat->nparams; i++) {
+		const cat_param *p = &fx->cat->params[i];
+		const model_entry *e = NULL;
+		for (size_t k = 0; k < m->n; k++)
+			if (strcmp(m->entries[k].key, p->e.name) == 0)
+				e = &m->entries[k];
+		bool bound = strcmp(p->e.name, "Environment") == 0 ||
+		             strcmp(p->e.name, "EnvironmentSuffix") == 0;
+		if (bound || p->pipeline_owned)
+			assert_null(e);
+		else if (!e)
+			fail_msg("%s missing", p->e.name);
+		else
+			assert_true(e->is_param);
+	}
+	model_free(m);
+}
+
 static void test_load_errors(void **state)
 {
 	fixture *fx = *state;
@@ -865,6 +971,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_param_value_falls_back_to_default, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_render_new_round_trips, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_render_new_matches_golden, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_keys_exactly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_new_model_suffix_and_stack, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_render_new_round_trips_tricky_values, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_edit_matches_golden, setup, teardown),

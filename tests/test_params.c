@@ -319,6 +319,65 @@ static void test_import_errors_set_nothing(void **state)
 	model_free(m);
 }
 
+/* The conditions of an entry one by one: UsePreviousValue with and without a
+ * value, the pipeline's parameter, a value with a line break, a key given
+ * twice after a skipped entry, the positions of a JSON error at the end. */
+static void test_import_entry_edges(void **state)
+{
+	const catalog *cat = *state;
+	model *m = model_new_from_catalog(cat, "dev", NULL);
+	lms_error err = {0};
+	/* UsePreviousValue true with a value: the value; the pipeline's parameter is skipped
+	 * whatever it says */
+	assert_true(
+	    import_text(cat, m,
+	                "[{\"ParameterKey\": \"VpcCidr\", \"ParameterValue\": \"10.9.0.0/16\","
+	                " \"UsePreviousValue\": true},"
+	                " {\"ParameterKey\": \"ContainerImage\", \"ParameterValue\": \"x\"},"
+	                " {\"ParameterKey\": \"ContainerImage\", \"ParameterValue\": \"y\"}]",
+	                &err));
+	assert_string_equal(model_get(m, "VpcCidr"), "10.9.0.0/16");
+	assert_null(model_get(m, "ContainerImage"));
+	/* UsePreviousValue false without a value: no value */
+	expect_import_error(cat, m,
+	                    "[{\"ParameterKey\": \"VpcCidr\", \"UsePreviousValue\": false}]", 0,
+	                    "entry 1 (VpcCidr): ParameterValue must be a string");
+	/* one line: \n and \r alike */
+	expect_import_error(cat, m,
+	                    "[{\"ParameterKey\": \"VpcCidr\", \"ParameterValue\": \"a\\nb\"}]", 0,
+	                    "entry 1 (VpcCidr): a parameter value is one line");
+	expect_import_error(cat, m,
+	                    "[{\"ParameterKey\": \"VpcCidr\", \"ParameterValue\": \"a\\rb\"}]", 0,
+	                    "a parameter value is one line");
+	/* twice, after an entry that sets nothing */
+	expect_import_error(cat, m,
+	                    "[{\"ParameterKey\": \"AvailabilityZoneCount\", "
+	                    "\"UsePreviousValue\": true},"
+	                    " {\"ParameterKey\": \"VpcCidr\", \"ParameterValue\": \"a\"},"
+	                    " {\"ParameterKey\": \"VpcCidr\", \"ParameterValue\": \"b\"}]",
+	                    0, "entry 3: 'VpcCidr' is given twice");
+	/* a near name is another parameter, not a repeat */
+	expect_import_error(cat, m,
+	                    "[{\"ParameterKey\": \"VpcCidr\", \"ParameterValue\": \"a\"},"
+	                    " {\"ParameterKey\": \"VpcCid\", \"ParameterValue\": \"b\"}]",
+	                    0, "entry 2: 'VpcCid' is not a parameter");
+	/* an error at the start of the last line (the file ends with a newline): column 1 */
+	assert_false(import_text(cat, m, "[\n", &err));
+	assert_int_equal(err.line, 2);
+	assert_int_equal(err.col, 1);
+	lms_error_clear(&err);
+	assert_false(import_text(cat, m, "[1,\n 2,\n", &err));
+	assert_int_equal(err.line, 3);
+	assert_int_equal(err.col, 1);
+	lms_error_clear(&err);
+	/* a column on the line */
+	assert_false(import_text(cat, m, "[1,\n  x]", &err));
+	assert_int_equal(err.line, 2);
+	assert_int_equal(err.col, 3);
+	lms_error_clear(&err);
+	model_free(m);
+}
+
 static void test_import_error_position(void **state)
 {
 	const catalog *cat = *state;
@@ -339,6 +398,7 @@ static void test_import_error_position(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_import_entry_edges),
 	    cmocka_unit_test(test_export_lists_every_parameter),
 	    cmocka_unit_test(test_export_without_values_uses_defaults),
 	    cmocka_unit_test(test_export_import_round_trip),

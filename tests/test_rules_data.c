@@ -3,6 +3,7 @@
  * catalogs written to a temporary directory, so the tests do not move when
  * the real fragments do. */
 #define _GNU_SOURCE
+#include "common/buf.h"
 #include "model/catalog.h"
 #include "model/model.h"
 #include "model/validate.h"
@@ -146,6 +147,54 @@ static void test_acu_bounds(void **state)
 	run(&fx, "dev", "Default: 0.5", "Default: 8", "AWS::SecretsManager-2024-09-16");
 	assert_true(has_message(&fx, "DAT001", "above its maximum"));
 	done(&fx);
+}
+
+/* each ACU bound on both sides: minimum 0 (auto-pause) and -0.5, 256 and
+ * 256.5, 0.25 off the step; maximum 1 and 0.5, 256 and 256.5; equal
+ * minimum and maximum pass, one step above fails; a literal value */
+static void test_acu_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *min, *max;
+		size_t errors;
+		const char *field;
+	} cases[] = {
+	    {"0", "4", 0, NULL},          {"-0.5", "4", 1, "MinAcu"},
+	    {"256", "256", 0, NULL},      {"256.5", "256", 2, "MinAcu"},
+	    {"0.25", "4", 1, "MinAcu"},   {"0.5", "1", 0, NULL},
+	    {"0", "0.5", 1, "MaxAcu"},    {"0.5", "256.5", 1, "MaxAcu"},
+	    {"0.5", "1.25", 1, "MaxAcu"}, {"4", "4", 0, NULL},
+	    {"4.5", "4", 1, "MinAcu"},    {"0.5", "0", 2, "MaxAcu"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[sizeof(good_data) + 64];
+		const char *a = strstr(good_data, "MinCapacity: !Ref MinAcu\n");
+		const char *b = strstr(good_data, "      ManageMaster");
+		snprintf(text, sizeof(text), "%.*sMinCapacity: %s\n        MaxCapacity: %s\n%s",
+		         (int)(a - good_data), good_data, cases[i].min, cases[i].max, b);
+		fixture fx;
+		run_with(&fx, text, "dev", NULL, NULL, "AWS::SecretsManager-2024-09-16");
+		if (count(&fx, "DAT001", SEV_ERROR) != cases[i].errors) {
+			print_message("min %s max %s\n", cases[i].min, cases[i].max);
+			dump(&fx);
+		}
+		assert_int_equal(count(&fx, "DAT001", SEV_ERROR), cases[i].errors);
+		done(&fx);
+		/* the same through the parameter: the finding names it */
+		char min[32];
+		snprintf(min, sizeof(min), "Default: %s\n  MaxAcu", cases[i].min);
+		if (cases[i].field && strcmp(cases[i].field, "MinAcu") == 0 &&
+		    strcmp(cases[i].max, "4") == 0) {
+			run(&fx, "dev", "Default: 0.5\n  MaxAcu", min,
+			    "AWS::SecretsManager-2024-09-16");
+			assert_int_equal(count(&fx, "DAT001", SEV_ERROR), cases[i].errors);
+			for (size_t k = 0; k < fx.f.n; k++)
+				if (strcmp(fx.f.v[k].rule, "DAT001") == 0)
+					assert_string_equal(fx.f.v[k].field, "MinAcu");
+			done(&fx);
+		}
+	}
 }
 
 static void test_backup_retention(void **state)
@@ -347,11 +396,314 @@ static void test_cache_engine_version(void **state)
 	done(&fx);
 }
 
+/* The window parser's edges: each character's range on both sides, the
+ * length and the separator. A 10-minute window is too short when it parses;
+ * one the parser refuses is no finding of DAT007. */
+static void test_window_parsing(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *backup, *maint;
+		bool short_window; /* a "shorter" finding */
+	} cases[] = {
+	    {"'23:50-23:59'", NULL, true},          {"'24:00-24:09'", NULL, false},
+	    {"'20:00-20:09'", NULL, true},          {"'30:00-30:09'", NULL, false},
+	    {"'00:00-00:09'", NULL, true},          {"'/0:00-/0:09'", NULL, false},
+	    {"'09:00-09:09'", NULL, true},          {"'0;:00-0;:09'", NULL, false},
+	    {"'0/:00-0/:09'", NULL, false},         {"'00:50-00:59'", NULL, true},
+	    {"'00:60-00:69'", NULL, false},         {"'00:/0-00:/9'", NULL, false},
+	    {"'00:09-00:18'", NULL, true},          {"'00:0:-00:1:'", NULL, false},
+	    {"'00:0/-00:1/'", NULL, false},         {"'00-00-00:09'", NULL, false},
+	    {"'17:00-17:09x'", NULL, false},        {"'17:00x17:09'", NULL, false},
+	    {"'17:00-17:9'", NULL, false},          {NULL, "'mon:19:00-mon:19:10'", true},
+	    {NULL, "'tue:19:00-tue:19:10'", true},  {NULL, "'wed:19:00-wed:19:10'", true},
+	    {NULL, "'thu:19:00-thu:19:10'", true},  {NULL, "'fri:19:00-fri:19:10'", true},
+	    {NULL, "'sat:19:00-sat:19:10'", true},  {NULL, "'sun:19:00-sun:19:10'", true},
+	    {NULL, "'sux:19:00-sun:19:10'", false}, {NULL, "'sunx19:00-sun:19:10'", false},
+	    {NULL, "'sun:19:00-sunx19:10'", false}, {NULL, "'sun:19:00-sun:19:6'", false},
+	    {NULL, "'sun:19:00'", false},           {NULL, "'sun:24:00-sun:24:10'", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		fixture fx;
+		if (cases[i].backup)
+			run(&fx, "dev", "'17:00-18:00'", cases[i].backup,
+			    "AWS::SecretsManager-2024-09-16");
+		else
+			run(&fx, "dev", "'sun:19:00-sun:20:00'", cases[i].maint,
+			    "AWS::SecretsManager-2024-09-16");
+		bool found = has_message(&fx, "DAT007", "shorter than the 30 minutes");
+		if (found != cases[i].short_window)
+			fail_msg("%s: short %d, expected %d",
+			         cases[i].backup ? cases[i].backup : cases[i].maint, found,
+			         cases[i].short_window);
+		done(&fx);
+	}
+	/* a maintenance window across Sunday midnight: Sunday is day 6, Monday day 0 */
+	fixture fx;
+	run(&fx, "dev", "'sun:19:00-sun:20:00'", "'sun:23:50-mon:00:30'",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT007", SEV_ERROR), 0);
+	done(&fx);
+}
+
+static void test_cache_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *engine, *version;
+		bool error;
+	} versions[] = {
+	    {"redis", "'7.1'", false},
+	    {"redis", "'7.9'", true},
+	    {"redis", "'9.0'", true},
+	    {"redis", "'7.2'", true},
+	    {"redis", "'7'", false},
+	    {"redis", "'8'", true},
+	    {"redis", "'6.9'", false},
+	    {"valkey", "'7.2'", false},
+	    {"valkey", "'7.1'", true},
+	    {"valkey", "'7'", true},
+	    {"valkey", "'8'", false},
+	    {"valkey", "'7.3'", false},
+	    {"redisx", "'8.0'", false},
+	    {"valkeyx", "'7.0'", false},
+	    {"redis", "'99999999999999999999'", true},
+	    {"valkey", "'-99999999999999999999'", true},
+	    {"redis", "'7.99999999999999999999'", true},
+	    {"valkey", "'7.-99999999999999999999'", true},
+	};
+	for (size_t i = 0; i < sizeof versions / sizeof *versions; i++) {
+		char text[sizeof(good_data) + 128];
+		const char *a = strstr(good_data, "      Engine: redis\n");
+		const char *b = strstr(good_data, "      NumCacheClusters");
+		snprintf(text, sizeof(text), "%.*s      Engine: %s\n      EngineVersion: %s\n%s",
+		         (int)(a - good_data), good_data, versions[i].engine, versions[i].version,
+		         b);
+		fixture fx;
+		run_with(&fx, text, "dev", NULL, NULL, "AWS::SecretsManager-2024-09-16");
+		if ((count(&fx, "DAT008", SEV_ERROR) == 1) != versions[i].error)
+			fail_msg("%s %s: DAT008 %zu", versions[i].engine, versions[i].version,
+			         count(&fx, "DAT008", SEV_ERROR));
+		done(&fx);
+	}
+	/* replicas: 2 clusters or 1 replica per node group; none known, no finding */
+	static const struct {
+		const char *to;
+		bool error;
+	} replicas[] = {
+	    {"NumCacheClusters: 2", false},     {"NumCacheClusters: 1", true},
+	    {"ReplicasPerNodeGroup: 1", false}, {"ReplicasPerNodeGroup: 0", true},
+	    {"NumCacheClusters: 0", true},      {"Other: 1", false},
+	};
+	for (size_t i = 0; i < sizeof replicas / sizeof *replicas; i++) {
+		fixture fx;
+		run(&fx, "dev", "NumCacheClusters: 3", replicas[i].to,
+		    "AWS::SecretsManager-2024-09-16");
+		if (has_message(&fx, "DAT004", "without a replica") != replicas[i].error)
+			fail_msg("%s", replicas[i].to);
+		done(&fx);
+	}
+	/* failover undecided is no failover; Multi-AZ undecided is none in prod only */
+	fixture fx;
+	run(&fx, "dev", "AutomaticFailoverEnabled: true",
+	    "AutomaticFailoverEnabled: !If [IsNeverTrue, true, false]",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT004", "without automatic failover"));
+	done(&fx);
+	/* prod exactly: an environment named prodx is not prod */
+	run(&fx, "prodx", "MultiAZEnabled: true", "MultiAZEnabled: false",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT004", "not Multi-AZ in prod"));
+	assert_int_equal(count(&fx, "DAT006", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "dev", "MultiAZEnabled: true", "MultiAZEnabled: false",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_int_equal(count(&fx, "DAT004", SEV_ERROR), 0);
+	done(&fx);
+	/* TLS on with a token passes */
+	run(&fx, "dev", "      TransitEncryptionEnabled: true\n",
+	    "      TransitEncryptionEnabled: true\n      AuthToken: x\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT004", "without TLS"));
+	done(&fx);
+}
+
+/* DAT005's schedule: each unit and its plural, 30 and 31 days, hours, a
+ * unit too long to read, cron, a near function name; the transform and
+ * DependsOn exactly */
+static void test_rotation_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *expr;
+		bool error;
+	} exprs[] = {
+	    {"rate(30 days)", false},
+	    {"rate(31 days)", true},
+	    {"rate(1 day)", false},
+	    {"rate(720 hours)", false},
+	    {"rate(743 hours)", false},
+	    {"rate(744 hours)", true},
+	    {"rate(1 hour)", false},
+	    {"rate(30 minutes)", true},
+	    {"rate(30  days)", false},
+	    {"rate(30 dayz)", true},
+	    {"rate(30 day)", false},
+	    {"rate(30 hourz)", true},
+	    {"rate(30 daysdaysdaysdays)", true},
+	    {"cron(0 0 1 * ? *)", true},
+	    {"rates(3 days)", true},
+	    {"rate 30 days)", true},
+	    {"crons(0 0 1 * ? *)", true},
+	    {"rate(30 dayss)", true},
+	    {"rate(24 hour)", false},
+	    {"rate(0 days)", false},
+	    {"rate(-1 days)", true},
+	};
+	for (size_t i = 0; i < sizeof exprs / sizeof *exprs; i++) {
+		char to[64];
+		snprintf(to, sizeof(to), "ScheduleExpression: '%s'", exprs[i].expr);
+		fixture fx;
+		run(&fx, "dev", "ScheduleExpression: rate(30 days)", to,
+		    "AWS::SecretsManager-2024-09-16");
+		if (has_message(&fx, "DAT005", "MasterRotation does not rotate") != exprs[i].error)
+			fail_msg("%s: expected error %d", exprs[i].expr, exprs[i].error);
+		done(&fx);
+	}
+	static const struct {
+		const char *days;
+		bool error;
+	} afters[] = {{"30", false}, {"31", true}, {"0", false}, {"-1", true}, {"x", true}};
+	for (size_t i = 0; i < sizeof afters / sizeof *afters; i++) {
+		char to[64];
+		snprintf(to, sizeof(to), "AutomaticallyAfterDays: '%s'", afters[i].days);
+		fixture fx;
+		run(&fx, "dev", "AutomaticallyAfterDays: 30", to, "AWS::SecretsManager-2024-09-16");
+		if (has_message(&fx, "DAT005", "AppRotation does not rotate") != afters[i].error)
+			fail_msg("AutomaticallyAfterDays %s: expected error %d", afters[i].days,
+			         afters[i].error);
+		done(&fx);
+	}
+	fixture fx;
+	/* the transform: the Secrets Manager one, any date; no other */
+	run(&fx, "dev", NULL, NULL, "AWS::SecretsManager-2099-01-01");
+	assert_false(has_message(&fx, "DAT005", "needs the Secrets Manager transform"));
+	done(&fx);
+	run(&fx, "dev", NULL, NULL, "AWS::SecretsManager2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "needs the Secrets Manager transform"));
+	done(&fx);
+	run(&fx, "dev", NULL, NULL, "AWS::Serverless-2016-10-31");
+	assert_true(has_message(&fx, "DAT005", "needs the Secrets Manager transform"));
+	done(&fx);
+	/* DependsOn: a list holding it, a near name, a list without it */
+	run(&fx, "dev", "    DependsOn: AppAttachment\n",
+	    "    DependsOn: [Cluster, AppAttachment]\n", "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT005", "does not DependsOn"));
+	done(&fx);
+	run(&fx, "dev", "    DependsOn: AppAttachment\n", "    DependsOn: [Cluster, AppSecret]\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "does not DependsOn AppAttachment"));
+	done(&fx);
+	run(&fx, "dev", "    DependsOn: AppAttachment\n", "    DependsOn: Cluster\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "does not DependsOn AppAttachment"));
+	done(&fx);
+	/* an attachment of another secret asks nothing */
+	run(&fx, "dev", "      SecretId: !Ref AppSecret\n      TargetId",
+	    "      SecretId: !Ref Other\n      TargetId", "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT005", "does not DependsOn"));
+	done(&fx);
+	run(&fx, "dev", "    DependsOn: AppAttachment\n", "", "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "does not DependsOn AppAttachment"));
+	done(&fx);
+	run(&fx, "dev", "    Type: AWS::SecretsManager::SecretTargetAttachment\n",
+	    "    Type: AWS::SecretsManager::SecretTargetAttachmentX\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT005", "does not DependsOn"));
+	done(&fx);
+	/* a secret whose name is a prefix of the rotated one is not rotated */
+	run(&fx, "dev", "  AppAttachment:\n",
+	    "  App:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n"
+	    "      GenerateSecretString: {}\n  AppAttachment:\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "secret App has no rotation schedule"));
+	assert_false(has_message(&fx, "DAT005", "secret AppSecret has no"));
+	done(&fx);
+	/* the master secret is rotated only through MasterUserSecret */
+	run(&fx, "dev", "!GetAtt Cluster.MasterUserSecret.SecretArn", "!GetAtt Cluster.Endpoint",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "RDS-managed master secret"));
+	done(&fx);
+	run(&fx, "dev", "      ManageMasterUserPassword: true\n",
+	    "      ManageMasterUserPassword: false\n", "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT005", "RDS-managed master secret"));
+	done(&fx);
+	/* near type names are not schedules or secrets */
+	run(&fx, "dev", "  AppSecret:\n    Type: AWS::SecretsManager::Secret\n",
+	    "  AppSecret:\n    Type: AWS::SecretsManager::SecretX\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_false(has_message(&fx, "DAT005", "secret AppSecret has no"));
+	done(&fx);
+	run(&fx, "dev", "  MasterRotation:\n    Type: AWS::SecretsManager::RotationSchedule\n",
+	    "  MasterRotation:\n    Type: AWS::SecretsManager::RotationScheduleX\n",
+	    "AWS::SecretsManager-2024-09-16");
+	assert_true(has_message(&fx, "DAT005", "RDS-managed master secret"));
+	done(&fx);
+}
+
+/* DAT003 looks at 16 instances: the 16th the only one in another AZ is a spread */
+static void test_reader_sixteenth(void **state)
+{
+	(void)state;
+	for (int last_az = 0; last_az <= 1; last_az++) {
+		buf more;
+		buf_init(&more, 0);
+		for (int i = 0; i < 13; i++)
+			buf_addf(&more,
+			         "  R%d:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+			         "      DBClusterIdentifier: !Ref Cluster\n"
+			         "      AvailabilityZone: !Select [0, !GetAZs '']\n",
+			         i);
+		buf_addf(&more,
+		         "  Last:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+		         "      DBClusterIdentifier: !Ref Cluster\n"
+		         "      AvailabilityZone: !Select [%d, !GetAZs '']\n  MasterRotation:\n",
+		         last_az);
+		char *text = malloc(sizeof(good_data) + more.len);
+		assert_non_null(text);
+		const char *reader = strstr(good_data, "[1, !GetAZs '']");
+		assert_non_null(reader);
+		snprintf(text, sizeof(good_data) + more.len, "%.*s[0%s", (int)(reader - good_data),
+		         good_data, reader + 2);
+		/* the writer and the reader in AZ 0, 13 more, then the 16th */
+		char *full = malloc(sizeof(good_data) + more.len);
+		assert_non_null(full);
+		const char *at2 = strstr(text, "  MasterRotation:\n");
+		snprintf(full, sizeof(good_data) + more.len, "%.*s%s%s", (int)(at2 - text), text,
+		         buf_cstr(&more), at2 + strlen("  MasterRotation:\n"));
+		fixture fx;
+		run_with(&fx, full, "prod", NULL, NULL, "AWS::SecretsManager-2024-09-16");
+		if (count(&fx, "DAT003", SEV_ERROR) != (size_t)(last_az == 0)) {
+			dump(&fx);
+			fail_msg("16th instance in AZ %d", last_az);
+		}
+		done(&fx);
+		free(full);
+		free(text);
+		buf_free(&more);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_passes_everywhere),
 	    cmocka_unit_test(test_acu_bounds),
+	    cmocka_unit_test(test_acu_edges),
+	    cmocka_unit_test(test_window_parsing),
+	    cmocka_unit_test(test_cache_edges),
+	    cmocka_unit_test(test_rotation_edges),
+	    cmocka_unit_test(test_reader_sixteenth),
 	    cmocka_unit_test(test_backup_retention),
 	    cmocka_unit_test(test_backup_retention_edges),
 	    cmocka_unit_test(test_reader_in_other_az),

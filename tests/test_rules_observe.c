@@ -180,12 +180,215 @@ static void test_manual_approval(void **state)
 	done(&fx);
 }
 
+/* the edges: 364 and 365 days, a literal retention, each writer and each
+ * near type name, an undecided key or retention */
+static void test_audit_edges(void **state)
+{
+	(void)state;
+	fixture fx;
+	run(&fx, "prod", "Default: 365", "Default: 364");
+	assert_int_equal(count(&fx, "OBS002", SEV_ERROR), 1);
+	assert_true(has_message(&fx, "OBS002",
+	                        "TrailLogs is an audit log "
+	                        "(AWS::CloudTrail::Trail writes it) kept 364 days"));
+	done(&fx);
+	/* prod exactly: prodx is not prod (info, as outside prod) */
+	run(&fx, "prodx", "Default: 365", "Default: 364");
+	assert_int_equal(count(&fx, "OBS002", SEV_ERROR), 0);
+	assert_int_equal(count(&fx, "OBS002", SEV_INFO), 1);
+	done(&fx);
+	run(&fx, "prod", "Default: 365", "Default: 366");
+	assert_int_equal(obs_errors(&fx), 0);
+	done(&fx);
+	/* a literal: no parameter to name, the position of the value */
+	run(&fx, "prod", "RetentionInDays: !Ref AuditDays", "RetentionInDays: 364");
+	assert_int_equal(count(&fx, "OBS002", SEV_ERROR), 1);
+	for (size_t i = 0; i < fx.f.n; i++)
+		if (strcmp(fx.f.v[i].rule, "OBS002") == 0) {
+			assert_string_equal(fx.f.v[i].field, "");
+			assert_non_null(fx.f.v[i].file);
+			assert_true(fx.f.v[i].line > 0);
+		}
+	done(&fx);
+	run(&fx, "prod", "RetentionInDays: !Ref AuditDays", "RetentionInDays: 365");
+	assert_int_equal(obs_errors(&fx), 0);
+	done(&fx);
+	/* a flow log writes an audit log too */
+	run(&fx, "prod",
+	    "Type: AWS::CloudTrail::Trail\n    Properties:\n      CloudWatchLogsLogGroupArn",
+	    "Type: AWS::EC2::FlowLog\n    Properties:\n      LogDestination");
+	assert_true(has_message(&fx, "OBS002", "(AWS::EC2::FlowLog writes it) kept 365") == false);
+	assert_int_equal(obs_errors(&fx), 0);
+	done(&fx);
+	/* each writer's type makes an audit log of a 30-day group; a longer type name does not */
+	static const struct {
+		const char *type;
+		size_t errors;
+	} writers[] = {{"AWS::EC2::FlowLog", 1},
+	               {"AWS::CloudTrail::Trail", 1},
+	               {"AWS::EC2::FlowLogX", 0},
+	               {"AWS::CloudTrail::TrailX", 0}};
+	static const char trail[] = "Type: AWS::CloudTrail::Trail\n";
+	const char *at = strstr(good_observe, trail);
+	assert_non_null(at);
+	for (size_t i = 0; i < sizeof writers / sizeof *writers; i++) {
+		char text[sizeof(good_observe) + 64];
+		snprintf(text, sizeof text, "%.*sType: %s\n%s", (int)(at - good_observe),
+		         good_observe, writers[i].type, at + strlen(trail));
+		run_with(&fx, text, "prod", "Default: 365", "Default: 30", NULL);
+		if (count(&fx, "OBS002", SEV_ERROR) != writers[i].errors)
+			fail_msg("writer %s", writers[i].type);
+		done(&fx);
+	}
+	/* a log group type with a suffix is no log group */
+	run(&fx, "dev",
+	    "    Type: AWS::Logs::LogGroup\n    Properties:\n      KmsKeyId: !GetAtt LogsKey.Arn\n"
+	    "      RetentionInDays: 30\n",
+	    "    Type: AWS::Logs::LogGroupX\n    Properties:\n      Other: 30\n");
+	assert_int_equal(count(&fx, "OBS001", SEV_ERROR), 0);
+	done(&fx);
+	/* an undecided key or retention is none */
+	run(&fx, "dev", "      KmsKeyId: !GetAtt LogsKey.Arn\n      RetentionInDays: 30\n",
+	    "      KmsKeyId: !If [IsNeverTrue, !GetAtt LogsKey.Arn, !Ref AWS::NoValue]\n"
+	    "      RetentionInDays: !If [IsNeverTrue, 30, !Ref AWS::NoValue]\n");
+	assert_true(has_message(&fx, "OBS001", "AppLogs is not encrypted"));
+	assert_true(has_message(&fx, "OBS001", "AppLogs keeps its events forever"));
+	done(&fx);
+}
+
+static void test_data_lake_edges(void **state)
+{
+	(void)state;
+	fixture fx;
+	/* an expiry date counts; so does a later enabled rule */
+	run(&fx, "dev", "            ExpirationInDays: 365\n",
+	    "            ExpirationDate: '2030-01-01T00:00:00'\n");
+	assert_int_equal(count(&fx, "OBS003", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "dev", "          - Id: expire\n            Status: Enabled\n",
+	    "          - Id: off\n            Status: Disabled\n            ExpirationInDays: 1\n"
+	    "          - Id: expire\n            Status: Enabled\n");
+	assert_int_equal(count(&fx, "OBS003", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "dev", "Status: Enabled", "Status: Enabledx");
+	assert_int_equal(count(&fx, "OBS003", SEV_ERROR), 1);
+	done(&fx);
+	/* a plain S3 destination makes a data lake too */
+	run(&fx, "dev", "            Status: Enabled\n            ExpirationInDays: 365\n",
+	    "            Status: Enabled\n");
+	assert_int_equal(count(&fx, "OBS003", SEV_ERROR), 1);
+	done(&fx);
+	run(&fx, "dev",
+	    "            Status: Enabled\n            ExpirationInDays: 365\n"
+	    "  Firehose:\n    Type: AWS::KinesisFirehose::DeliveryStream\n    Properties:\n"
+	    "      ExtendedS3DestinationConfiguration:",
+	    "            Status: Enabled\n"
+	    "  Firehose:\n    Type: AWS::KinesisFirehose::DeliveryStream\n    Properties:\n"
+	    "      S3DestinationConfiguration:");
+	assert_int_equal(count(&fx, "OBS003", SEV_ERROR), 1);
+	done(&fx);
+	/* near type names: no stream, no bucket */
+	run(&fx, "dev",
+	    "            Status: Enabled\n            ExpirationInDays: 365\n"
+	    "  Firehose:\n    Type: AWS::KinesisFirehose::DeliveryStream\n",
+	    "            Status: Enabled\n"
+	    "  Firehose:\n    Type: AWS::KinesisFirehose::DeliveryStreamX\n");
+	assert_int_equal(count(&fx, "OBS003", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "dev",
+	    "  Lake:\n    Type: AWS::S3::Bucket\n    Properties:\n      LifecycleConfiguration:\n"
+	    "        Rules:\n          - Id: expire\n            Status: Enabled\n"
+	    "            ExpirationInDays: 365\n",
+	    "  Lake:\n    Type: AWS::S3::BucketX\n    Properties: {}\n");
+	assert_int_equal(count(&fx, "OBS003", SEV_ERROR), 0);
+	done(&fx);
+}
+
+static void test_approval_edges(void **state)
+{
+	(void)state;
+	fixture fx;
+	/* an approval after the deploy is too late */
+	run(&fx, "prod",
+	    "        - Name: Deploy\n          Actions:\n            - ActionTypeId: {Category: "
+	    "Deploy}\n",
+	    "        - Name: Deploy\n          Actions:\n            - ActionTypeId: {Category: "
+	    "Deploy}\n        - Name: Late\n          Actions:\n"
+	    "            - ActionTypeId: {Category: Approval}\n");
+	assert_int_equal(count(&fx, "OBS004", SEV_ERROR), 0); /* the first approval counts */
+	done(&fx);
+	run(&fx, "prod",
+	    "          - IsProd\n          - Name: Approve\n            Actions:\n"
+	    "              - ActionTypeId: {Category: Approval}\n          - !Ref AWS::NoValue\n"
+	    "        - Name: Deploy\n          Actions:\n            - ActionTypeId: {Category: "
+	    "Deploy}\n",
+	    "          - IsProd\n          - Name: Approve\n            Actions:\n"
+	    "              - ActionTypeId: {Category: Invoke}\n          - !Ref AWS::NoValue\n"
+	    "        - Name: Deploy\n          Actions:\n            - ActionTypeId: {Category: "
+	    "Deploy}\n        - Name: Late\n          Actions:\n"
+	    "            - ActionTypeId: {Category: Approval}\n");
+	assert_int_equal(count(&fx, "OBS004", SEV_ERROR), 1);
+	done(&fx);
+	/* a Build stage named Deployx, or Deplo, does not deploy */
+	const char *names[] = {"Deployx", "Deplo"};
+	for (size_t i = 0; i < 2; i++) {
+		char to[256];
+		snprintf(to, sizeof(to),
+		         "{Category: Invoke}\n          - !Ref AWS::NoValue\n        - Name: %s\n"
+		         "          Actions:\n            - ActionTypeId: {Category: Build}",
+		         names[i]);
+		run(&fx, "prod",
+		    "{Category: Approval}\n          - !Ref AWS::NoValue\n        - Name: Deploy\n"
+		    "          Actions:\n            - ActionTypeId: {Category: Deploy}",
+		    to);
+		assert_int_equal(count(&fx, "OBS004", SEV_ERROR), 0);
+		done(&fx);
+	}
+	/* an approval in the stage named Deploy is no deploy; a Deployx category none */
+	run(&fx, "prod",
+	    "{Category: Approval}\n          - !Ref AWS::NoValue\n        - Name: Deploy\n"
+	    "          Actions:\n            - ActionTypeId: {Category: Deploy}",
+	    "{Category: Invoke}\n          - !Ref AWS::NoValue\n        - Name: Deploy\n"
+	    "          Actions:\n            - ActionTypeId: {Category: Approval}\n"
+	    "            - ActionTypeId: {Category: Build}");
+	assert_int_equal(count(&fx, "OBS004", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "prod", "{Category: Approval}", "{Category: Approvalx}");
+	assert_int_equal(count(&fx, "OBS004", SEV_ERROR), 1);
+	done(&fx);
+	run(&fx, "prod",
+	    "{Category: Approval}\n          - !Ref AWS::NoValue\n        - Name: Deploy\n"
+	    "          Actions:\n            - ActionTypeId: {Category: Deploy}",
+	    "{Category: Invoke}\n          - !Ref AWS::NoValue\n        - Name: Other\n"
+	    "          Actions:\n            - ActionTypeId: {Category: Deployx}");
+	assert_int_equal(count(&fx, "OBS004", SEV_ERROR), 0);
+	done(&fx);
+	/* a pipeline type with a suffix is no pipeline */
+	run(&fx, "prod", "{Category: Approval}", "{Category: Invoke}");
+	assert_int_equal(count(&fx, "OBS004", SEV_ERROR), 1);
+	done(&fx);
+	run(&fx, "prod",
+	    "Type: AWS::CodePipeline::Pipeline\n    Properties:\n      Stages:\n        - Name: "
+	    "Source\n"
+	    "          Actions:\n            - ActionTypeId: {Category: Source}\n        - !If\n"
+	    "          - IsProd\n          - Name: Approve\n            Actions:\n"
+	    "              - ActionTypeId: {Category: Approval}\n",
+	    "Type: AWS::CodePipeline::PipelineX\n    Properties:\n      Stages:\n        - Name: "
+	    "Source\n"
+	    "          Actions:\n            - ActionTypeId: {Category: Source}\n        - !If\n"
+	    "          - IsProd\n          - Name: Approve\n            Actions:\n"
+	    "              - ActionTypeId: {Category: Invoke}\n");
+	assert_int_equal(count(&fx, "OBS004", SEV_ERROR), 0);
+	done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_passes),     cmocka_unit_test(test_log_groups),
 	    cmocka_unit_test(test_audit_retention), cmocka_unit_test(test_data_lake_expiry),
-	    cmocka_unit_test(test_manual_approval),
+	    cmocka_unit_test(test_manual_approval), cmocka_unit_test(test_audit_edges),
+	    cmocka_unit_test(test_data_lake_edges), cmocka_unit_test(test_approval_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

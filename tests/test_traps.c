@@ -354,6 +354,7 @@ static void test_key_account_principal(void **state)
 	    {"{AWS: ':root'}", 1},
 	    {"{AWS: 'x:root'}", 0},
 	    {"{AWS: !Ref AWS::Region}", 1},
+	    {"{AWS: 'AWS::AccountId'}", 1}, /* the name as a string is no Ref */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		rf_fixture fx;
@@ -365,6 +366,161 @@ static void test_key_account_principal(void **state)
 		if (trp(&fx) != cases[i].errors)
 			print_message("principal %s\n", cases[i].principal);
 		expect(&fx, "TRP008", SEV_ERROR, cases[i].errors);
+	}
+}
+
+/* TRP008's uses: through a service (kms:ViaService under any operator, the
+ * Region and the service exactly), grants and aliases are not uses, the
+ * services that publish to an encrypted topic, the default key policy. */
+static void test_key_uses(void **state)
+{
+	(void)state;
+	static const char root[] =
+	    "{AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}";
+	static const char queue[] =
+	    "  Queue:\n    Type: AWS::SQS::Queue\n    Properties: {KmsMasterKeyId: !Ref LogsKey}\n";
+	static const struct {
+		const char *principal, *condition, *more;
+		size_t errors;
+	} cases[] = {
+	    /* a queue through SQS: ViaService of its service and Region */
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': sqs.eu-west-1.amazonaws.com}}", queue,
+	     0},
+	    {"{AWS: '*'}", "{StringLike: {'kms:ViaService': [x, sqs.eu-west-1.amazonaws.com]}}",
+	     queue, 0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': sqs.us-east-1.amazonaws.com}}", queue,
+	     1},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': sns.eu-west-1.amazonaws.com}}", queue,
+	     1},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:CallerAccount': '123456789012'}}", queue, 1},
+	    /* each prefix of a via service, and a near one */
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': rds.eu-west-1.amazonaws.com}}",
+	     "  Db2:\n    Type: AWS::RDS::DBInstance\n    DeletionPolicy: Delete\n"
+	     "    UpdateReplacePolicy: Delete\n    Properties: {KmsKeyId: !Ref LogsKey, "
+	     "DBClusterIdentifier: x}\n",
+	     0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': rds.eu-west-1.amazonaws.com}}",
+	     "  Ssm:\n    Type: AWS::SSM::Parameter\n    Properties: {Value: !Ref LogsKey}\n", 1},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': ssm.eu-west-1.amazonaws.com}}",
+	     "  Ssm:\n    Type: AWS::SSM::Parameter\n    Properties: {Value: !Ref LogsKey}\n", 0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': s3.eu-west-1.amazonaws.com}}",
+	     "  Pipe:\n    Type: AWS::CodePipeline::Pipeline\n    Properties: {Key: !Ref "
+	     "LogsKey}\n",
+	     0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': backup.eu-west-1.amazonaws.com}}",
+	     "  Vault:\n    Type: AWS::Backup::BackupVault\n    Properties: {EncryptionKeyArn: "
+	     "!GetAtt LogsKey.Arn}\n",
+	     0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:ViaService': sqs.eu-west-1.amazonaws.com}}",
+	     "  Other:\n    Type: AWS::SQSX::Queue\n    Properties: {KmsMasterKeyId: !Ref "
+	     "LogsKey}\n",
+	     0},
+	    /* grants, aliases and custom resources are not uses */
+	    {"{AWS: '*'}", "{StringEquals: {'kms:CallerAccount': '1'}}",
+	     "  Alias:\n    Type: AWS::KMS::Alias\n    Properties: {TargetKeyId: !Ref LogsKey, "
+	     "AliasName: alias/x}\n",
+	     0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:CallerAccount': '1'}}",
+	     "  Alias:\n    Type: AWS::KMS::AliasX\n    Properties: {TargetKeyId: !Ref LogsKey}\n",
+	     0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:CallerAccount': '1'}}",
+	     "  Grant:\n    Type: AWS::IAM::Policy\n    Properties: {Resource: !GetAtt "
+	     "LogsKey.Arn}\n",
+	     0},
+	    {"{AWS: '*'}", "{StringEquals: {'kms:CallerAccount': '1'}}",
+	     "  Cr:\n    Type: Custom::Thing\n    Properties: {ServiceToken: x, Key: !Ref "
+	     "LogsKey}\n",
+	     0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char to[512];
+		snprintf(to, sizeof to, "%s\n            Condition: %s", cases[i].principal,
+		         cases[i].condition);
+		rf_fixture fx;
+		run_with(&fx, "dev", root, to, cases[i].more);
+		if (trp(&fx) != cases[i].errors ||
+		    rf_count(&fx.f, "TRP008", SEV_ERROR) != trp(&fx)) {
+			rf_dump(&fx.f);
+			fail_msg("case %zu: expected %zu TRP008", i, cases[i].errors);
+		}
+		rf_done(&fx);
+	}
+	/* no key policy: the account's IAM decides, a service principal is not let in */
+	rf_fixture fx;
+	run_with(&fx, "dev", "    Properties:\n      KeyPolicy:\n        Statement:\n",
+	         "    Properties:\n      Other:\n        Statement:\n", queue);
+	assert_int_equal(rf_count(&fx.f, "TRP008", SEV_ERROR), 2 + 1); /* logs 2, trail 1 */
+	rf_done(&fx);
+}
+
+static void test_topic_publishers(void **state)
+{
+	(void)state;
+	static const char topic[] =
+	    "  Topic:\n    Type: AWS::SNS::Topic\n    Properties: {KmsMasterKeyId: !Ref LogsKey}\n";
+	static const struct {
+		const char *more;
+		size_t errors;
+	} cases[] = {
+	    {"  A2:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {AlarmActions: [!Ref "
+	     "Topic]}\n",
+	     2},
+	    {"  A2:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {OKActions: [!Ref Topic]}\n",
+	     2},
+	    {"  A2:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {InsufficientDataActions: "
+	     "[!Ref "
+	     "Topic]}\n",
+	     2},
+	    {"  A2:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {OtherActions: [!Ref "
+	     "Topic]}\n",
+	     0},
+	    {"  A2:\n    Type: AWS::CloudWatch::AlarmX\n    Properties: {AlarmActions: [!Ref "
+	     "Topic]}\n",
+	     0},
+	    {"  R:\n    Type: AWS::Events::Rule\n    Properties: {Targets: [{Arn: !Ref Topic, Id: "
+	     "t}]}\n",
+	     2},
+	    {"  R:\n    Type: AWS::Events::RuleX\n    Properties: {Targets: [{Arn: !Ref Topic, Id: "
+	     "t}]}\n",
+	     0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char more[512];
+		snprintf(more, sizeof more, "%s%s", topic, cases[i].more);
+		rf_fixture fx;
+		/* the root statement lets the topic itself (through SNS) */
+		run_with(&fx, "dev", "Resources:\n", "Resources:\n", more);
+		if (rf_count(&fx.f, "TRP008", SEV_ERROR) != cases[i].errors) {
+			rf_dump(&fx.f);
+			fail_msg("case %zu: expected %zu TRP008", i, cases[i].errors);
+		}
+		rf_done(&fx);
+	}
+	/* the publisher's service named: regional and global principals */
+	static const char *const principals[] = {"cloudwatch.amazonaws.com",
+	                                         "cloudwatch.eu-west-1.amazonaws.com"};
+	for (size_t i = 0; i < 2; i++) {
+		char more[1024];
+		snprintf(
+		    more, sizeof more,
+		    "%s  A2:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {AlarmActions: "
+		    "[!Ref Topic]}\n",
+		    topic);
+		char to[256];
+		snprintf(to, sizeof to,
+		         "Principal: {Service: [cloudtrail.amazonaws.com, %s]}\n"
+		         "            Action: ['kms:GenerateDataKey*', 'kms:Decrypt']",
+		         principals[i]);
+		rf_fixture fx;
+		run_with(&fx, "dev",
+		         "Principal: {Service: cloudtrail.amazonaws.com}\n            Action: "
+		         "'kms:GenerateDataKey*'",
+		         to, more);
+		if (rf_count(&fx.f, "TRP008", SEV_ERROR) != 0) {
+			rf_dump(&fx.f);
+			fail_msg("principal %s", principals[i]);
+		}
+		rf_done(&fx);
 	}
 }
 
@@ -488,6 +644,52 @@ static void test_template_limits(void **state)
 	buf_free(&many);
 }
 
+/* Each count at its limit and one past it: 500 resources, 200 outputs, 200
+ * mappings (the template's own resources counted first, no outputs or mappings). */
+static void test_template_limit_edges(void **state)
+{
+	(void)state;
+	rf_fixture base;
+	run(&base, "dev", NULL, NULL);
+	int own = (int)base.cat->nentries[SEC_RESOURCES];
+	assert_int_equal(base.cat->nentries[SEC_OUTPUTS], 0);
+	assert_int_equal(base.cat->nentries[SEC_MAPPINGS], 0);
+	rf_done(&base);
+	for (int extra = 0; extra <= 1; extra++) {
+		buf many;
+		buf_init(&many, 0);
+		buf_adds(&many, "Resources:\n");
+		for (int i = 0; i < 500 - own + extra; i++)
+			buf_addf(&many, "  T%d: {Type: AWS::SNS::Topic}\n", i);
+		rf_fixture fx;
+		run(&fx, "dev", "Resources:\n", buf_cstr(&many));
+		assert_int_equal(fx.cat->nentries[SEC_RESOURCES], 500 + extra);
+		expect(&fx, "TRP015", SEV_ERROR, extra);
+		buf_free(&many);
+
+		buf outs;
+		buf_init(&outs, 0);
+		buf_adds(&outs, "Outputs:\n");
+		for (int i = 0; i < 200 + extra; i++)
+			buf_addf(&outs, "  O%d: {Description: o, Value: x}\n", i);
+		run_with(&fx, "dev", "Resources:\n", "Resources:\n", buf_cstr(&outs));
+		assert_int_equal(fx.cat->nentries[SEC_OUTPUTS], 200 + extra);
+		expect(&fx, "TRP015", SEV_ERROR, extra);
+		buf_free(&outs);
+
+		buf maps;
+		buf_init(&maps, 0);
+		buf_adds(&maps, "Mappings:\n");
+		for (int i = 0; i < 200 + extra; i++)
+			buf_addf(&maps, "  M%d: {a: {b: c}}\n", i);
+		buf_adds(&maps, "Resources:\n");
+		run(&fx, "dev", "Resources:\n", buf_cstr(&maps));
+		assert_int_equal(fx.cat->nentries[SEC_MAPPINGS], 200 + extra);
+		expect(&fx, "TRP015", SEV_ERROR, extra);
+		buf_free(&maps);
+	}
+}
+
 static void test_auth_token_characters(void **state)
 {
 	(void)state;
@@ -500,6 +702,381 @@ static void test_auth_token_characters(void **state)
 }
 
 /* The real templates have no trap, in dev and prod (through validate). */
+/* Each trap's edges in one table: the exact values and type names against
+ * near ones, each threshold on both sides, each condition set up. `count`
+ * TRP findings of `rule`, and no other (0: none at all). */
+static const struct trap_case {
+	const char *from, *to, *rule;
+	severity sev;
+	size_t count;
+} trap_cases[] = {
+    /* TRP001: the policies by name; the snapshot defaults by type */
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n",
+     "    Type: AWS::RDS::DBClusterX\n", "TRP001", SEV_ERROR, 0},
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n",
+     "    Type: AWS::RDS::DBInstance\n", "TRP001", SEV_ERROR, 2},
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n",
+     "    Type: AWS::RDS::DBInstance\n    Properties: {DBClusterIdentifier: x}\n", "TRP001",
+     SEV_ERROR, 0},
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n",
+     "    Type: AWS::RDS::DBInstanceX\n", "TRP001", SEV_ERROR, 0},
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n",
+     "    Type: AWS::RDS::DBCluster\n    DeletionPolicy: RetainExceptOnCreate\n", "TRP001",
+     SEV_ERROR, 1},
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n",
+     "    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Snapshot\n", "TRP001", SEV_ERROR, 1},
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n",
+     "    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Retain\n", "TRP001", SEV_ERROR, 1},
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n",
+     "    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Retai\n", "TRP001", SEV_ERROR, 0},
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n",
+     "    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Snapshots\n", "TRP001", SEV_ERROR, 0},
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n",
+     "    Type: AWS::RDS::DBCluster\n    DeletionPolicy: RetainExceptOnCreat\n", "TRP001",
+     SEV_ERROR, 0},
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: "
+     "Delete\n",
+     "    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: "
+     "Retain\n",
+     "TRP001", SEV_ERROR, 1},
+    /* TRP002 */
+    {"      EmptyOnDelete: true\n", "      EmptyOnDelete: false\n", "TRP002", SEV_ERROR, 1},
+    {"    Type: AWS::ECR::Repository\n    Properties:\n      EmptyOnDelete: true\n",
+     "    Type: AWS::ECR::RepositoryX\n", "TRP002", SEV_ERROR, 0},
+    {"Type: Custom::EmptyBucket", "Type: AWS::CloudFormation::CustomResource", "TRP002", SEV_ERROR,
+     0},
+    {"Type: Custom::EmptyBucket", "Type: AWS::CloudFormation::CustomResourceX", "TRP002", SEV_ERROR,
+     1},
+    {"Type: Custom::EmptyBucket", "Type: Custom:EmptyBucket", "TRP002", SEV_ERROR, 1},
+    {"Type: Custom::EmptyBucket", "Type: 'Custom::'", "TRP002", SEV_ERROR, 0},
+    {"      Bucket: !Ref Bucket\n  BucketPolicy", "      Other: x\n  BucketPolicy", "TRP002",
+     SEV_ERROR, 1},
+    /* TRP003: IAM ENABLED or an access point needs transit encryption */
+    {"TransitEncryption: ENABLED", "TransitEncryption: ENABLEDX", "TRP003", SEV_ERROR, 1},
+    {"TransitEncryption: ENABLED", "TransitEncryption: ENABLE", "TRP003", SEV_ERROR, 1},
+    {"            TransitEncryption: ENABLED\n            AuthorizationConfig: {IAM: ENABLED}\n",
+     "            AuthorizationConfig: {IAM: DISABLED}\n", "TRP003", SEV_ERROR, 0},
+    {"            TransitEncryption: ENABLED\n            AuthorizationConfig: {IAM: ENABLED}\n",
+     "            AuthorizationConfig: {IAM: ENABLEDX}\n", "TRP003", SEV_ERROR, 0},
+    {"            TransitEncryption: ENABLED\n            AuthorizationConfig: {IAM: ENABLED}\n",
+     "            AuthorizationConfig: {AccessPointId: ap}\n", "TRP003", SEV_ERROR, 1},
+    {"            TransitEncryption: ENABLED\n            AuthorizationConfig: {IAM: ENABLED}\n",
+     "            AuthorizationConfig: {IAM: ENABLED}\n", "TRP003", SEV_ERROR, 1},
+    {"    Type: AWS::ECS::TaskDefinition\n", "    Type: AWS::ECS::TaskDefinitionX\n", "TRP003",
+     SEV_ERROR, 0},
+    /* TRP004: the service after each mount target of its file system */
+    {"    DependsOn: Mt1\n", "", "TRP004", SEV_ERROR, 1},
+    {"    Properties: {FileSystemId: !Ref Fs}\n",
+     "    Properties: {FileSystemId: !Ref Fs}\n  Mt2:\n    Type: AWS::EFS::MountTarget\n"
+     "    Properties: {FileSystemId: !Ref Fs}\n",
+     "TRP004", SEV_ERROR, 1},
+    {"    Properties: {FileSystemId: !Ref Fs}\n",
+     "    Properties: {FileSystemId: !Ref Fs}\n  Mt2:\n    Type: AWS::EFS::MountTargetX\n"
+     "    Properties: {FileSystemId: !Ref Fs}\n",
+     "TRP004", SEV_ERROR, 0},
+    {"    Properties: {FileSystemId: !Ref Fs}\n",
+     "    Properties: {FileSystemId: !Ref Fs}\n  Fs2:\n    Type: AWS::EFS::FileSystem\n"
+     "  Mt2:\n    Type: AWS::EFS::MountTarget\n    Properties: {FileSystemId: !Ref Fs2}\n",
+     "TRP004", SEV_ERROR, 0},
+    {"    Type: AWS::ECS::Service\n    DependsOn: Mt1\n", "    Type: AWS::ECS::ServiceX\n",
+     "TRP004", SEV_ERROR, 0},
+    /* TRP005: a method of the deployment's API, not another's */
+    {"    DependsOn: Method\n", "", "TRP005", SEV_ERROR, 1},
+    {"    Type: AWS::ApiGateway::Method\n    Properties: {RestApiId: !Ref Api}\n",
+     "    Type: AWS::ApiGateway::Method\n    Properties: {RestApiId: !Ref Api}\n  Api2:\n"
+     "    Type: AWS::ApiGateway::RestApi\n  Method2:\n    Type: AWS::ApiGateway::Method\n"
+     "    Properties: {RestApiId: !Ref Api2}\n",
+     "TRP005", SEV_ERROR, 0},
+    {"    Type: AWS::ApiGateway::Method\n    Properties: {RestApiId: !Ref Api}\n",
+     "    Type: AWS::ApiGateway::Method\n    Properties: {RestApiId: !Ref Api}\n  Method2:\n"
+     "    Type: AWS::ApiGateway::MethodX\n    Properties: {RestApiId: !Ref Api}\n",
+     "TRP005", SEV_ERROR, 0},
+    /* TRP006: what turns logging on; the account resource by type and role */
+    {"    Type: AWS::ApiGateway::Stage\n    DependsOn: Account\n",
+     "    Type: AWS::ApiGateway::Stage\n", "TRP006", SEV_ERROR, 1},
+    {"    Type: AWS::ApiGateway::Stage\n    DependsOn: Account\n",
+     "    Type: AWS::ApiGateway::StageX\n", "TRP006", SEV_ERROR, 0},
+    {"LoggingLevel: INFO}]", "LoggingLevel: 'OFF'}]", "TRP006", SEV_ERROR, 0},
+    {"    Type: AWS::ApiGateway::Account\n", "    Type: AWS::ApiGateway::AccountX\n", "TRP006",
+     SEV_ERROR, 1},
+    {"    Properties: {CloudWatchRoleArn: 'arn:aws:iam::123456789012:role/x'}\n",
+     "    Properties: {Other: x}\n", "TRP006", SEV_ERROR, 1},
+    {"    DependsOn: Account\n    Properties:\n", "    Properties:\n      LoggingLevel: 'OFF'\n",
+     "TRP006", SEV_ERROR, 1}, /* the method settings still log */
+    {"      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', LoggingLevel: INFO}]\n",
+     "      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', LoggingLevel: 'OFF'}, "
+     "{DataTraceEnabled: true}]\n",
+     "TRP006", SEV_ERROR, 0},
+    {"    DependsOn: Account\n    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: "
+     "!Ref Deployment\n      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', "
+     "LoggingLevel: INFO}]\n",
+     "    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: !Ref Deployment\n"
+     "      MethodSettings: [{DataTraceEnabled: true}]\n",
+     "TRP006", SEV_ERROR, 1},
+    {"    DependsOn: Account\n    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: "
+     "!Ref Deployment\n      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', "
+     "LoggingLevel: INFO}]\n",
+     "    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: !Ref Deployment\n"
+     "      MethodSettings: [{DataTraceEnabled: false, LoggingLevel: 'OFF'}]\n",
+     "TRP006", SEV_ERROR, 0},
+    {"    DependsOn: Account\n    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: "
+     "!Ref Deployment\n      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', "
+     "LoggingLevel: INFO}]\n",
+     "    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: !Ref Deployment\n"
+     "      DataTraceEnabled: true\n",
+     "TRP006", SEV_ERROR, 1},
+    {"    DependsOn: Account\n    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: "
+     "!Ref Deployment\n      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', "
+     "LoggingLevel: INFO}]\n",
+     "    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: !Ref Deployment\n"
+     "      AccessLogSetting: {DestinationArn: x}\n",
+     "TRP006", SEV_ERROR, 1},
+    {"    DependsOn: Account\n    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: "
+     "!Ref Deployment\n      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', "
+     "LoggingLevel: INFO}]\n",
+     "    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: !Ref Deployment\n"
+     "      LoggingLevel: ERROR\n",
+     "TRP006", SEV_ERROR, 1},
+    {"    DependsOn: Method\n    Properties: {RestApiId: !Ref Api}\n",
+     "    DependsOn: Method\n    Properties:\n      RestApiId: !Ref Api\n"
+     "      StageDescription: {LoggingLevel: INFO}\n",
+     "TRP006", SEV_ERROR, 1},
+    {"    DependsOn: Method\n    Properties: {RestApiId: !Ref Api}\n",
+     "    DependsOn: [Method, Account]\n    Properties:\n      RestApiId: !Ref Api\n"
+     "      StageDescription: {LoggingLevel: INFO}\n",
+     "TRP006", SEV_ERROR, 0},
+    /* TRP007: the policy of the trail's bucket, by type */
+    {"    DependsOn: BucketPolicy\n    Properties:\n      S3BucketName",
+     "    Properties:\n      S3BucketName", "TRP007", SEV_ERROR, 1},
+    {"    Type: AWS::S3::BucketPolicy\n", "    Type: AWS::S3::BucketPolicyX\n", "TRP007", SEV_ERROR,
+     1},
+    {"    Type: AWS::CloudTrail::Trail\n    DependsOn: BucketPolicy\n",
+     "    Type: AWS::CloudTrail::TrailX\n", "TRP007", SEV_ERROR, 0},
+    /* TRP009: one minute on both sides, AWS/ namespaces only */
+    {"Period: 60}", "Period: 59}", "TRP009", SEV_ERROR, 1},
+    {"Period: 60}", "Period: 61}", "TRP009", SEV_ERROR, 0},
+    {"Namespace: AWS/ECS, MetricName: CPUUtilization, Period: 60}",
+     "Namespace: Custom/ECS, MetricName: CPUUtilization, Period: 10}", "TRP009", SEV_ERROR, 0},
+    {"Namespace: AWS/ECS, MetricName: CPUUtilization, Period: 60}",
+     "Namespace: AWS, MetricName: CPUUtilization, Period: 10}", "TRP009", SEV_ERROR, 0},
+    {"Namespace: AWS/ECS, MetricName: CPUUtilization, Period: 60}",
+     "Namespace: AWS/, MetricName: CPUUtilization, Period: 10}", "TRP009", SEV_ERROR, 1},
+    {"    Properties: {Namespace: AWS/ECS, MetricName: CPUUtilization, Period: 60}\n",
+     "    Properties:\n      Metrics:\n        - Id: a\n          MetricStat:\n"
+     "            Metric: {Namespace: AWS/ECS, MetricName: CPUUtilization}\n"
+     "            Period: 30\n        - Id: b\n          MetricStat:\n"
+     "            Metric: {Namespace: AWS/ECS, MetricName: CPUUtilization}\n"
+     "            Period: 60\n",
+     "TRP009", SEV_ERROR, 1},
+    {"    Type: AWS::CloudWatch::Alarm\n    Properties: {Namespace: AWS/ECS, MetricName: "
+     "CPUUtilization, Period: 60}\n",
+     "    Type: AWS::CloudWatch::AlarmX\n    Properties: {Namespace: AWS/ECS, MetricName: "
+     "CPUUtilization, Period: 10}\n",
+     "TRP009", SEV_ERROR, 0},
+    /* TRP010 */
+    {"      RetentionInDays: 30\n  FnRole", "  FnRole", "TRP010", SEV_ERROR, 1},
+    {"      RetentionInDays: 30\n  FnRole",
+     "      RetentionInDays: 30\n      DeletionProtectionEnabled: true\n  FnRole", "TRP010",
+     SEV_ERROR, 1},
+    {"      RetentionInDays: 30\n  FnRole",
+     "      RetentionInDays: 30\n      DeletionProtectionEnabled: false\n  FnRole", "TRP010",
+     SEV_ERROR, 0},
+    /* TRP011: the function's log group by Ref, by name, by its default name */
+    {"      LoggingConfig: {LogGroup: !Ref Group}\n",
+     "      LoggingConfig: {LogGroup: !Sub '/aws/lambda/fn-${EnvironmentSuffix}'}\n", "TRP011",
+     SEV_WARNING, 0}, /* after its group through its role */
+    {"      LoggingConfig: {LogGroup: !Ref Group}\n",
+     "      LoggingConfig: {LogGroup: /aws/lambda/other}\n", "TRP011", SEV_ERROR, 1},
+    {"      LoggingConfig: {LogGroup: !Ref Group}\n", "", "TRP011", SEV_ERROR,
+     0}, /* its default name */
+    {"      FunctionName: !Sub 'fn-${EnvironmentSuffix}'\n      Role: !GetAtt FnRole.Arn\n"
+     "      LoggingConfig: {LogGroup: !Ref Group}\n",
+     "      FunctionName: !Sub 'fnx-${EnvironmentSuffix}'\n      Role: !GetAtt FnRole.Arn\n",
+     "TRP011", SEV_ERROR, 1},
+    {"      FunctionName: !Sub 'fn-${EnvironmentSuffix}'\n      Role: !GetAtt FnRole.Arn\n"
+     "      LoggingConfig: {LogGroup: !Ref Group}\n",
+     "      FunctionName: !Sub 'fn-${EnvironmentSuffix}'\n      Role: !GetAtt FnRole.Arn\n"
+     "    DependsOn: Group\n",
+     "TRP011", SEV_ERROR, 0},
+    {"Action: [logs:CreateLogStream, logs:PutLogEvents]",
+     "Action: [logs:CreateLogStream, logs:PutLogEvents, 'logs:Create*']", "TRP011", SEV_WARNING, 1},
+    {"Action: [logs:CreateLogStream, logs:PutLogEvents]",
+     "Action: [logs:CreateLogStream, logs:PutLogEvents, 'logs:CreateLogGroupX']", "TRP011",
+     SEV_WARNING, 0},
+    {"Action: [logs:CreateLogStream, logs:PutLogEvents]",
+     "Action: [logs:CreateLogStream, logs:PutLogEvents, 'LOGS:createloggroup']", "TRP011",
+     SEV_WARNING, 1},
+    {"Action: [logs:CreateLogStream, logs:PutLogEvents]",
+     "Action: [logs:CreateLogStream, logs:PutLogEvents, 'logs:CreateLogGrou?']", "TRP011",
+     SEV_WARNING, 1},
+    {"Action: [logs:CreateLogStream, logs:PutLogEvents]",
+     "Action: [logs:CreateLogStream, logs:PutLogEvents, 'logs:CreateLogGrou']", "TRP011",
+     SEV_WARNING, 0},
+    {"    Properties:\n      Policies:\n",
+     "    Properties:\n      ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/"
+     "AWSLambdaBasicExecutionRole']\n      Policies:\n",
+     "TRP011", SEV_WARNING, 1},
+    {"    Properties:\n      Policies:\n",
+     "    Properties:\n      ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/"
+     "AWSLambdaVPCAccessExecutionRole']\n      Policies:\n",
+     "TRP011", SEV_WARNING, 1},
+    {"    Properties:\n      Policies:\n",
+     "    Properties:\n      ManagedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess']\n"
+     "      Policies:\n",
+     "TRP011", SEV_WARNING, 0},
+    /* TRP012: each private space at its edges, IPv6 unique local only */
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 10.255.255.255/32", "TRP012", SEV_ERROR, 0},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 9.255.255.255/32", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 11.0.0.0/32", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 172.31.255.255/32", "TRP012", SEV_ERROR, 0},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 172.32.0.0/32", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 172.15.255.255/32", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 192.168.255.255/32", "TRP012", SEV_ERROR, 0},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 192.169.0.0/32", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 100.64.0.0/10", "TRP012", SEV_ERROR, 0},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 100.127.255.255/32", "TRP012", SEV_ERROR, 0},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 100.128.0.0/32", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 100.63.255.255/32", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 10.0.0.0/33", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIpv6: 'fc00::/7'", "TRP012", SEV_ERROR, 0},
+    {"CidrIp: 10.0.0.0/16", "CidrIpv6: 'fc00::/6'", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIpv6: 'fd00::1/128'", "TRP012", SEV_ERROR, 0},
+    {"CidrIp: 10.0.0.0/16", "CidrIpv6: 'fd00::1/129'", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIpv6: 'FD00::/8'", "TRP012", SEV_ERROR, 0},
+    {"CidrIp: 10.0.0.0/16", "CidrIpv6: 'fe00::/8'", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIpv6: 'fb00::/8'", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIpv6: 'ec00::/8'", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIpv6: 'fd0::/8'", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIpv6: 'fd000::/8'", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16", "CidrIpv6: 'fd00::'", "TRP012", SEV_ERROR, 1},
+    {"CidrIp: 10.0.0.0/16}]", "CidrIp: 10.0.0.0/16, CidrIpv6: '::/0'}]", "TRP012", SEV_ERROR, 1},
+    {"    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress: "
+     "[{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/16}]\n",
+     "    Type: AWS::EC2::SecurityGroupIngress\n    Properties: {GroupId: x, CidrIp: 0.0.0.0/0}\n",
+     "TRP012", SEV_ERROR, 1},
+    {"    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress: "
+     "[{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/16}]\n",
+     "    Type: AWS::EC2::SecurityGroupIngressX\n    Properties: {GroupId: x, CidrIp: 0.0.0.0/0}\n",
+     "TRP012", SEV_ERROR, 0},
+    {"    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress: "
+     "[{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/16}]\n",
+     "    Type: AWS::EC2::SecurityGroupX\n    Properties:\n      SecurityGroupIngress: [{CidrIp: "
+     "0.0.0.0/0}]\n",
+     "TRP012", SEV_ERROR, 0},
+    /* TRP013: every wildcard form, and what is not one */
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3:::*/*'", "TRP013", SEV_ERROR, 1},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3:::b/*'", "TRP013", SEV_ERROR, 0},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:$aws:s3:::b/*'", "TRP013", SEV_ERROR,
+     0}, /* a $ with no { is no span */
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: !Sub 'arn:${AWS::AccountId}:s3:::b/*'",
+     "TRP013", SEV_ERROR, 0}, /* a span that stays, in the partition's place */
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: !Sub 'arn:${AWS::Partition}:s3:::b/*'",
+     "TRP013", SEV_ERROR, 0},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: !Sub 'arn:${AWS::Partition}:s3:::*'", "TRP013",
+     SEV_ERROR, 1},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3x:::b/*'", "TRP013", SEV_ERROR, 1},
+    {"Resource: !Sub '${Bucket.Arn}/*'",
+     "Resource: 'arn:aws:ecr:eu-west-1:123456789012:repository/*'", "TRP013", SEV_ERROR, 1},
+    {"Resource: !Sub '${Bucket.Arn}/*'",
+     "Resource: 'arn:aws:s3:eu-west-1:123456789012:accesspoint/*'", "TRP013", SEV_ERROR, 1},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3:::**'", "TRP013", SEV_ERROR, 0},
+    {"Resource: !Sub '${Bucket.Arn}/*'",
+     "Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:*'", "TRP013", SEV_ERROR, 1},
+    {"Resource: !Sub '${Bucket.Arn}/*'",
+     "Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-*'", "TRP013", SEV_ERROR,
+     0},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3:*'", "TRP013", SEV_ERROR, 0},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3::::*'", "TRP013", SEV_ERROR,
+     0}, /* a sixth colon */
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arx:aws:s3:::*'", "TRP013", SEV_ERROR, 0},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: '**'", "TRP013", SEV_ERROR, 0},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:logs:${Unclosed:*'", "TRP013",
+     SEV_ERROR, 0},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "NotResource: 'arn:aws:s3:::b/*'", "TRP013", SEV_ERROR, 1},
+    {"Action: s3:GetObject\n                Resource: !Sub '${Bucket.Arn}/*'",
+     "NotAction: s3:GetObject\n                Resource: '*'", "TRP013", SEV_ERROR, 1},
+    {"Action: s3:GetObject\n                Resource: !Sub '${Bucket.Arn}/*'",
+     "Action: s3:ListAllMyBuckets\n                Resource: '*'", "TRP013", SEV_ERROR, 0},
+    {"Action: s3:GetObject\n                Resource: !Sub '${Bucket.Arn}/*'",
+     "Action: 's3:Get*'\n                Resource: '*'", "TRP013", SEV_ERROR, 1},
+    {"Action: s3:GetObject\n                Resource: !Sub '${Bucket.Arn}/*'",
+     "Action: 'elasticache:Connect'\n                Resource: '*'", "TRP013", SEV_ERROR, 1},
+    {"Action: s3:GetObject\n                Resource: !Sub '${Bucket.Arn}/*'",
+     "Action: 's3:GetObjec'\n                Resource: '*'", "TRP013", SEV_ERROR, 0},
+    {"Action: s3:GetObject\n                Resource: !Sub '${Bucket.Arn}/*'",
+     "Action: 's3:GetObjectX'\n                Resource: '*'", "TRP013", SEV_ERROR, 0},
+    {"              - Effect: Allow\n                Action: s3:GetObject\n",
+     "              - Effect: Deny\n                Action: s3:GetObject\n", "TRP013", SEV_ERROR,
+     0},
+    {"  FnRole:\n    Type: AWS::IAM::Role\n", "  FnRole:\n    Type: AWS::IAMX::Role\n", "TRP013",
+     SEV_ERROR, 0},
+    /* TRP016: token length 16 and 128 on both sides, the characters */
+    {"      AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
+     "      AuthToken: 'abcdefghijklmnop'\n", "TRP016", SEV_ERROR, 0},
+    {"      AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
+     "      AuthToken: 'abcdefghijklmno'\n", "TRP016", SEV_ERROR, 1},
+    {"      AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
+     "      AuthToken: 'abcdefghijklmno!&#$^<>-'\n", "TRP016", SEV_ERROR, 0},
+    {"      AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
+     "      AuthToken: 'abcdefghijklmnop@'\n", "TRP016", SEV_ERROR, 1},
+    {"      AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
+     "      AuthToken: 'abcdefghijklmnop q'\n", "TRP016", SEV_ERROR, 1},
+    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
+     "GenerateSecretString: {PasswordLength: 64}", "TRP016", SEV_ERROR, 1},
+    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
+     "GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: "
+     "true}",
+     "TRP016", SEV_ERROR, 1},
+    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
+     "GenerateSecretString: {PasswordLength: 64, ExcludeCharacters: "
+     "'\"%''()*+,./:;=?@[\\]_`{|}~'}",
+     "TRP016", SEV_ERROR, 0},
+    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
+     "GenerateSecretString: {PasswordLength: 64, ExcludeCharacters: "
+     "'\"%''()*+,./:;=?@[\\]_`{|}'}",
+     "TRP016", SEV_ERROR, 1},
+    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
+     "GenerateSecretString: {PasswordLength: 64, ExcludeCharacters: "
+     "'%''()*+,./:;=?@[\\]_`{|}~'}",
+     "TRP016", SEV_ERROR, 1},
+    {"    Type: AWS::SecretsManager::Secret\n", "    Type: AWS::SecretsManager::SecretX\n",
+     "TRP016", SEV_ERROR, 0},
+    {"    Type: AWS::ElastiCache::ReplicationGroup\n",
+     "    Type: AWS::ElastiCache::ReplicationGroupX\n", "TRP016", SEV_ERROR, 0},
+};
+
+static void test_trap_edges(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(trap_cases) / sizeof(trap_cases[0]); i++) {
+		const struct trap_case *c = &trap_cases[i];
+		rf_fixture fx;
+		run(&fx, "dev", c->from, c->to);
+		if (trp(&fx) != c->count || rf_count(&fx.f, c->rule, c->sev) != c->count) {
+			rf_dump(&fx.f);
+			fail_msg("case %zu (%s -> %s): expected %zu %s %s", i, c->from, c->to,
+			         c->count, severity_name(c->sev), c->rule);
+		}
+		rf_done(&fx);
+	}
+}
+
+static void test_auth_token_128(void **state)
+{
+	(void)state;
+	char to[200];
+	for (size_t n = 127; n <= 129; n++) {
+		char tok[130];
+		memset(tok, 'a', n);
+		tok[n] = '\0';
+		snprintf(to, sizeof(to), "      AuthToken: '%s'\n", tok);
+		rf_fixture fx;
+		run(&fx, "dev", "      AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
+		    to);
+		expect(&fx, "TRP016", SEV_ERROR, n > 128);
+	}
+}
+
 static void test_real_templates(void **state)
 {
 	(void)state;
@@ -532,6 +1109,11 @@ static void test_real_templates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_template_limit_edges),
+	    cmocka_unit_test(test_key_uses),
+	    cmocka_unit_test(test_topic_publishers),
+	    cmocka_unit_test(test_trap_edges),
+	    cmocka_unit_test(test_auth_token_128),
 	    cmocka_unit_test(test_good_passes),
 	    cmocka_unit_test(test_retain_snapshot),
 	    cmocka_unit_test(test_nonempty_delete),

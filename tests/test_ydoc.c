@@ -540,6 +540,93 @@ static void test_other_line_breaks_refused(void **state)
 	ydoc_free(doc);
 }
 
+/* The helpers' exact names and values, and each line break at the end of
+ * the text and beside its neighbours. */
+static void test_helper_edges(void **state)
+{
+	(void)state;
+	ydoc *doc = parse_ok("ab: 1\na: 2\nn1: Null\nn2: NULL\nn3: nulL\nn4: nullx\nn5: nul\n"
+	                     "n6: '~'\nn7: \"\"\nn8: ~~\n[k]: 3\nn9: Nullx\nn10: NULLx\n");
+	const ynode *root = doc->root;
+	assert_string_equal(ynode_get(root, "a")->str, "2");
+	assert_string_equal(ynode_get(root, "ab")->str, "1");
+	assert_null(ynode_get(root, "abc"));
+	assert_null(ynode_get(root, ""));
+	assert_null(ynode_get(root, "k")); /* a key that is no scalar is no name */
+	assert_true(ynode_is_null(ynode_get(root, "n1")));
+	assert_true(ynode_is_null(ynode_get(root, "n2")));
+	for (int i = 3; i <= 10; i++) {
+		char key[4];
+		snprintf(key, sizeof key, "n%d", i);
+		if (ynode_is_null(ynode_get(root, key)))
+			fail_msg("%s is null", key);
+	}
+	assert_string_equal(ynode_str(ynode_val(root, 1)), "2");
+	assert_null(ynode_key(root, 13));
+	assert_non_null(ynode_key(root, 12));
+	assert_null(ynode_key(NULL, 0));
+	assert_null(ynode_val(NULL, 0));
+	ydoc_free(doc);
+}
+
+static void test_line_break_edges(void **state)
+{
+	(void)state;
+	size_t line, col;
+	/* a lone \r at the very end; \r\n at the end is a line break */
+	char *msg = parse_fail("a: 1\r", 5, &line, &col);
+	assert_int_equal(line, 1);
+	assert_int_equal(col, 5);
+	assert_contains(msg, "carriage return");
+	free(msg);
+	ydoc *doc = parse_ok("a: 1\r\nb: 2\r\n");
+	assert_string_equal(ynode_get(doc->root, "b")->str, "2");
+	ydoc_free(doc);
+	/* U+2029, on the third line after multibyte characters */
+	const char ps[] = "a: 1\nb: 2\n# 日本 \xE2\x80\xA9\n";
+	msg = parse_fail(ps, strlen(ps), &line, &col);
+	assert_int_equal(line, 3);
+	assert_int_equal(col, 6);
+	assert_contains(msg, "U+2029");
+	free(msg);
+	/* NEL as the last two bytes */
+	const char nel[] = "a: x\xC2\x85";
+	msg = parse_fail(nel, strlen(nel), &line, &col);
+	assert_int_equal(line, 1);
+	assert_int_equal(col, 5);
+	assert_contains(msg, "U+0085");
+	free(msg);
+	/* LS as the last three bytes */
+	const char ls[] = "a: x\xE2\x80\xA8";
+	msg = parse_fail(ls, strlen(ls), &line, &col);
+	assert_contains(msg, "U+2028");
+	free(msg);
+	/* U+30A9 ends in the bytes of U+2029 but is a character: the break is on line 2 */
+	const char kana[] = "a: \xE3\x80\xA9\nb: x\xE2\x80\xA9\n";
+	msg = parse_fail(kana, strlen(kana), &line, &col);
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 5);
+	free(msg);
+	const char ps_end[] = "a: x\xE2\x80\xA9";
+	msg = parse_fail(ps_end, strlen(ps_end), &line, &col);
+	assert_int_equal(col, 5);
+	assert_contains(msg, "U+2029");
+	free(msg);
+	/* their neighbours are characters: U+00A0, U+2027, U+202A, U+2000 */
+	doc = parse_ok("a: x\xC2\xA0y\nb: x\xE2\x80\xA7y\nc: x\xE2\x80\xAAy\nd: x\xE2\x80\x80y\n"
+	               "e: \xE2\x81\xA8\n");
+	assert_string_equal(ynode_get(doc->root, "a")->str, "x\xC2\xA0y");
+	assert_string_equal(ynode_get(doc->root, "b")->str, "x\xE2\x80\xA7y");
+	assert_string_equal(ynode_get(doc->root, "c")->str, "x\xE2\x80\xAAy");
+	ydoc_free(doc);
+	/* after a \r\n, a lone \r is found on the next line */
+	const char cr[] = "a: 1\r\nb: 2\rc: 3\n";
+	msg = parse_fail(cr, strlen(cr), &line, &col);
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 5);
+	free(msg);
+}
+
 static void test_multiple_documents_refused(void **state)
 {
 	(void)state;
@@ -591,6 +678,23 @@ static void test_depth_limit(void **state)
 	assert_contains(msg, "nesting");
 	free(msg);
 	buf_free(&b);
+
+	/* the limit on both sides: a scalar in 256 lists is at depth 256, in 257 past it */
+	for (int n = 256; n <= 257; n++) {
+		buf_init(&b, 0);
+		for (int i = 0; i < n; i++)
+			buf_addc(&b, '[');
+		buf_addc(&b, 'x');
+		for (int i = 0; i < n; i++)
+			buf_addc(&b, ']');
+		lms_error err = {0};
+		ydoc *deep = ydoc_parse("t.yml", buf_cstr(&b), b.len, &err);
+		if ((deep != NULL) != (n == 256))
+			fail_msg("%d levels: parsed %d", n, deep != NULL);
+		ydoc_free(deep);
+		lms_error_clear(&err);
+		buf_free(&b);
+	}
 
 	/* moderate nesting is fine */
 	ydoc *doc = parse_ok("[[[[[[[[[[x]]]]]]]]]]");
@@ -696,6 +800,8 @@ static void test_error_null_is_allowed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_helper_edges),
+	    cmocka_unit_test(test_line_break_edges),
 	    cmocka_unit_test(test_positions_ascii),
 	    cmocka_unit_test(test_positions_multibyte),
 	    cmocka_unit_test(test_positions_bom),
