@@ -200,17 +200,16 @@ static void check_cache_version(const validate_ctx *ctx, const render_resource *
 	char *end;
 	long major = strtol(version, &end, 10);
 	long minor = *end == '.' ? strtol(end + 1, NULL, 10) : 0;
-	/* strtol saturates at LONG_MIN/MAX: bounded, the arithmetic cannot
-	 * overflow and compares on the same side of 7.1/7.2 */
-	major = major < -1000000 ? -1000000 : major > 1000000 ? 1000000 : major;
-	minor = minor < -1000000 ? -1000000 : minor > 1000000 ? 1000000 : minor;
-	long v = major * 100 + minor;
+	/* compared as a pair: a minor of 100 or more stays in its major
+	 * (6.102 is before 7.1); strtol saturates, which keeps the side */
+	bool after_71 = major > 7 || (major == 7 && minor > 1);
+	bool before_72 = major < 7 || (major == 7 && minor < 2);
 	const char *field = rule_param_of(ctx, vn);
-	if (strcmp(engine, "redis") == 0 && v > 701)
+	if (strcmp(engine, "redis") == 0 && after_71)
 		findings_add(ctx->out, "DAT008", SEV_ERROR, field ? field : "",
 		             "Redis OSS versions end at 7.1; use valkey for 7.2 and later",
 		             "%s: engine redis has no version %s", e->name, version);
-	else if (strcmp(engine, "valkey") == 0 && v < 702)
+	else if (strcmp(engine, "valkey") == 0 && before_72)
 		findings_add(ctx->out, "DAT008", SEV_ERROR, field ? field : "",
 		             "Valkey starts at 7.2; use redis for 7.1 and earlier",
 		             "%s: engine valkey has no version %s", e->name, version);

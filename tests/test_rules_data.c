@@ -471,6 +471,15 @@ static void test_cache_edges(void **state)
 	    {"valkey", "'-99999999999999999999'", true},
 	    {"redis", "'7.99999999999999999999'", true},
 	    {"valkey", "'7.-99999999999999999999'", true},
+	    /* a minor of 100 or more stays in its major: 6.102 is before 7.1 */
+	    {"redis", "'6.100'", false},
+	    {"redis", "'6.102'", false},
+	    {"valkey", "'6.200'", true},
+	    {"valkey", "'6.102'", true},
+	    {"redis", "'7.100'", true},
+	    {"valkey", "'7.100'", false},
+	    {"redis", "'7.01'", false},
+	    {"valkey", "'7.02'", false},
 	};
 	for (size_t i = 0; i < sizeof versions / sizeof *versions; i++) {
 		char text[sizeof(good_data) + 128];
