@@ -301,6 +301,50 @@ static void test_stage_logging_account_first(void **state)
 	}
 }
 
+/* Another environment owns the account settings only when
+ * AccountSettingsOwner is exactly "false": then a logging stage without the
+ * account resource is no trap; "falsex", "fals", "False" and "true" are not
+ * that. With the account resource in the template, its DependsOn is still
+ * needed. */
+static void test_stage_logging_other_owner(void **state)
+{
+	(void)state;
+	static const char text[] =
+	    "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+	    "      - Label: {default: Api}\n        Parameters: [AccountSettingsOwner]\n"
+	    "Parameters:\n  AccountSettingsOwner:\n    Type: String\n"
+	    "    Description: owner\n    Default: '%s'\n"
+	    "Resources:\n%s"
+	    "  Stage:\n    Type: AWS::ApiGateway::Stage\n"
+	    "    Properties:\n      RestApiId: !Ref Api\n"
+	    "      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', LoggingLevel: INFO}]\n"
+	    "  Api:\n    Type: AWS::ApiGateway::RestApi\n";
+	static const char account[] =
+	    "  Account:\n    Type: AWS::ApiGateway::Account\n"
+	    "    Properties: {CloudWatchRoleArn: 'arn:aws:iam::123456789012:role/x'}\n";
+	static const struct {
+		const char *owner;
+		bool account;
+		size_t errors;
+	} cases[] = {
+	    {"false", false, 0}, {"falsex", false, 1}, {"fals", false, 1},
+	    {"False", false, 1}, {"true", false, 1},   {"false", true, 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t, text, cases[i].owner, cases[i].account ? account : "");
+		rf_fixture fx;
+		rf_render(&fx, buf_cstr(&t), "dev");
+		traps_check(fx.cat, fx.m, fx.r, &fx.f);
+		if (rf_count(&fx.f, "TRP006", SEV_ERROR) != cases[i].errors)
+			fail_msg("owner '%s' (account %d): %zu TRP006", cases[i].owner,
+			         cases[i].account, rf_count(&fx.f, "TRP006", SEV_ERROR));
+		rf_done(&fx);
+		buf_free(&t);
+	}
+}
+
 /* The trail's bucket policy is the one of its bucket, named exactly: a
  * policy of BucketLogs is not one of Bucket. */
 static void test_trail_policy_of_its_bucket(void **state)
@@ -1114,6 +1158,7 @@ int main(void)
 	    cmocka_unit_test(test_topic_publishers),
 	    cmocka_unit_test(test_trap_edges),
 	    cmocka_unit_test(test_auth_token_128),
+	    cmocka_unit_test(test_stage_logging_other_owner),
 	    cmocka_unit_test(test_good_passes),
 	    cmocka_unit_test(test_retain_snapshot),
 	    cmocka_unit_test(test_nonempty_delete),
