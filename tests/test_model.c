@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "model/model.h"
+#include "render_fixture.h"
 #include "testutil.h"
 
 #include <errno.h>
@@ -293,6 +294,40 @@ static void test_new_from_catalog_prod(void **state)
 		assert_string_equal(model_param_value(m, fx->cat, name), want);
 	}
 	model_free(m);
+}
+
+/* A new model's comment on each parameter's limits: a length with only its
+ * minimum runs to 4096 and with only its maximum from 0; a value with only
+ * one end says "at least" or "at most". */
+static void test_constraint_comment_one_sided(void **state)
+{
+	(void)state;
+	static const char fragment[] =
+	    "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+	    "      - Label: {default: Limits}\n        Parameters: [A, B, C, D, E]\n"
+	    "Parameters:\n"
+	    "  A: {Type: String, Description: a, Default: xy, MinLength: 1}\n"
+	    "  B: {Type: String, Description: b, Default: xy, MaxLength: 9}\n"
+	    "  C: {Type: String, Description: c, Default: xy, MinLength: 2, MaxLength: 5}\n"
+	    "  D: {Type: Number, Description: d, Default: 4, MinValue: 3}\n"
+	    "  E: {Type: Number, Description: e, Default: 4, MaxValue: 1209600}\n"
+	    "Resources:\n  T:\n    Type: AWS::SNS::Topic\n";
+	rf_fixture fx;
+	if (!rf_load(&fx, fragment, NULL))
+		fail_msg("catalog: %s", fx.err.msg);
+	fx.m = model_new_from_catalog(fx.cat, "dev", &fx.err);
+	assert_non_null(fx.m);
+	char *out = render_new(fx.m, fx.cat);
+	static const char *want[] = {
+	    "# Type String; length 1 to 4096.\n", "# Type String; length 0 to 9.\n",
+	    "# Type String; length 2 to 5.\n",    "# Type Number; at least 3.\n",
+	    "# Type Number; at most 1209600.\n",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+		if (!strstr(out, want[i]))
+			fail_msg("no '%s' in:\n%s", want[i], out);
+	free(out);
+	rf_done(&fx);
 }
 
 static void test_new_from_fixture_catalog_suffix_profile(void **state)
@@ -966,6 +1001,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_new_from_catalog_dev, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_comment_characters, setup, teardown),
+	    cmocka_unit_test(test_constraint_comment_one_sided),
 	    cmocka_unit_test_setup_teardown(test_new_from_catalog_prod, setup, teardown),
 	    cmocka_unit_test(test_new_from_fixture_catalog_suffix_profile),
 	    cmocka_unit_test_setup_teardown(test_param_value_falls_back_to_default, setup,
