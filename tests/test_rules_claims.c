@@ -195,12 +195,67 @@ static void test_alarm_routing(void **state)
 	       "OBS007", 1);
 }
 
+/* SEC008 on an HTTPS listener: each policy family that keeps TLS 1.2 or
+ * later passes (TLS13, TLS-1-2, FS-1-2), an older one or none fails; plain
+ * HTTP is SEC001's. */
+static void test_listener_policy(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *props;
+		size_t n;
+	} cases[] = {
+	    {"{Protocol: HTTPS, SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06}", 0},
+	    {"{Protocol: HTTPS, SslPolicy: ELBSecurityPolicy-TLS-1-2-2017-01}", 0},
+	    {"{Protocol: HTTPS, SslPolicy: ELBSecurityPolicy-FS-1-2-Res-2020-10}", 0},
+	    {"{Protocol: HTTPS, SslPolicy: ELBSecurityPolicy-TLS-1-1-2017-01}", 1},
+	    {"{Protocol: HTTPS, SslPolicy: ELBSecurityPolicy-2016-08}", 1},
+	    {"{Protocol: HTTPS, SslPolicy: ELBSecurityPolicy-FS-1-1-2019-08}", 1},
+	    {"{Protocol: HTTPS}", 1},
+	    {"{Protocol: HTTP, SslPolicy: ELBSecurityPolicy-2016-08}", 0},
+	    {"{Protocol: HTTPSX}", 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char to[256];
+		snprintf(to, sizeof to,
+		         "  Listener:\n    Type: AWS::ElasticLoadBalancingV2::Listener\n"
+		         "    Properties: %s\n  Proxy:\n",
+		         cases[i].props);
+		expect("dev", "  Proxy:\n", to, cases[i].n ? "SEC008" : NULL, cases[i].n);
+	}
+}
+
+/* A bucket's keys: aws:kms:dsse is a KMS algorithm (it needs the key too);
+ * its TLS-only policy as one statement not in a list, and a policy with no
+ * statement. */
+static void test_bucket_edges(void **state)
+{
+	(void)state;
+	expect("dev", "{SSEAlgorithm: AES256}", "{SSEAlgorithm: 'aws:kms:dsse', KMSMasterKeyID: k}",
+	       NULL, 0);
+	expect("dev", "{SSEAlgorithm: AES256}", "{SSEAlgorithm: 'aws:kms:dsse'}", "SEC003", 1);
+	expect("dev", "{SSEAlgorithm: AES256}", "{SSEAlgorithm: AES25}", "SEC003", 1);
+	expect("dev", "{SSEAlgorithm: AES256}", "{SSEAlgorithm: AES2566}", "SEC003", 1);
+	expect("dev",
+	       "        Statement:\n          - Effect: Deny\n            Principal: '*'\n"
+	       "            Action: 's3:*'\n",
+	       "        Statement:\n            Effect: Deny\n            Principal: '*'\n"
+	       "            Action: 's3:*'\n",
+	       NULL, 0);
+	expect("dev",
+	       "        Statement:\n          - Effect: Deny\n            Principal: '*'\n"
+	       "            Action: 's3:*'\n            Resource: !Sub '${Bucket.Arn}/*'\n"
+	       "            Condition: {Bool: {'aws:SecureTransport': 'false'}}\n",
+	       "        Version: '2012-10-17'\n", "SEC006", 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_passes),   cmocka_unit_test(test_key_rotation_edges),
 	    cmocka_unit_test(test_buckets),       cmocka_unit_test(test_at_rest_and_transit),
-	    cmocka_unit_test(test_alarm_routing),
+	    cmocka_unit_test(test_alarm_routing), cmocka_unit_test(test_listener_policy),
+	    cmocka_unit_test(test_bucket_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
