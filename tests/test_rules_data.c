@@ -579,6 +579,19 @@ static void test_rotation_edges(void **state)
 			fail_msg("%s: expected error %d", exprs[i].expr, exprs[i].error);
 		done(&fx);
 	}
+	/* a unit far longer than any: not read (and not copied past its room) */
+	{
+		char to[1200];
+		char unit[1001];
+		memset(unit, 'd', sizeof unit - 1);
+		unit[sizeof unit - 1] = '\0';
+		snprintf(to, sizeof(to), "ScheduleExpression: 'rate(30 %s)'", unit);
+		fixture fx;
+		run(&fx, "dev", "ScheduleExpression: rate(30 days)", to,
+		    "AWS::SecretsManager-2024-09-16");
+		assert_true(has_message(&fx, "DAT005", "MasterRotation does not rotate"));
+		done(&fx);
+	}
 	static const struct {
 		const char *days;
 		bool error;
