@@ -225,7 +225,8 @@ static void test_listener_policy(void **state)
 	}
 }
 
-/* A bucket's keys: aws:kms:dsse is a KMS algorithm (it needs the key too);
+/* A bucket's keys: aws:kms:dsse is a KMS algorithm (it needs the key too),
+ * a key with a near algorithm or none is not encryption;
  * its TLS-only policy as one statement not in a list, and a policy with no
  * statement. */
 static void test_bucket_edges(void **state)
@@ -234,6 +235,11 @@ static void test_bucket_edges(void **state)
 	expect("dev", "{SSEAlgorithm: AES256}", "{SSEAlgorithm: 'aws:kms:dsse', KMSMasterKeyID: k}",
 	       NULL, 0);
 	expect("dev", "{SSEAlgorithm: AES256}", "{SSEAlgorithm: 'aws:kms:dsse'}", "SEC003", 1);
+	expect("dev", "{SSEAlgorithm: AES256}", "{SSEAlgorithm: 'aws:kmx', KMSMasterKeyID: k}",
+	       "SEC003", 1);
+	expect("dev", "{SSEAlgorithm: AES256}", "{SSEAlgorithm: AES25, KMSMasterKeyID: k}",
+	       "SEC003", 1);
+	expect("dev", "{SSEAlgorithm: AES256}", "{KMSMasterKeyID: k}", "SEC003", 1);
 	expect("dev", "{SSEAlgorithm: AES256}", "{SSEAlgorithm: AES25}", "SEC003", 1);
 	expect("dev", "{SSEAlgorithm: AES256}", "{SSEAlgorithm: AES2566}", "SEC003", 1);
 	expect("dev",
