@@ -1759,6 +1759,7 @@ static void test_imds_edges(void **state)
 	    {"a%2Bb%3Dc%2Cd.e%40f_g-h9Z", "", CREDENTIALS_OK,
 	     "EC2 instance role a+b=c,d.e@f_g-h9Z"},
 	    {"lms-instance-role", "///", CREDENTIALS_OK, "EC2 instance role lms-instance-role"},
+	    {"lms-instance-role", "/", CREDENTIALS_OK, "EC2 instance role lms-instance-role"},
 	    {"a%20b", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
 	    {"a%21b", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
 	    {"a%3Ab", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
@@ -1799,6 +1800,16 @@ static void test_imds_edges(void **state)
 		credentials_free(c);
 		lms_error_clear(&err);
 	}
+	/* a 200 with an empty token is no token (though this endpoint answers without one) */
+	char url[256];
+	snprintf(url, sizeof url, "%s/imdsnotoken/t-%ld", server.url, (long)getpid());
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	credentials *c = NULL;
+	lms_error err = {0};
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_NOT_FOUND);
+	assert_null(c);
+	lms_error_clear(&err);
 	unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	chain_cleanup();
