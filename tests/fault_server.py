@@ -310,6 +310,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, json.dumps(CREDS), "application/json")
         if scenario == "imds":
             return self.imds(parts[2:])
+        if scenario == "imdsdenied":
+            # IMDSv2 that refuses a token (403) with a body that would be one
+            if self.command == "PUT":
+                return self.send(403, "imds-token", "text/plain")
+            return self.imds(parts[2:])
         if scenario == "imdsnotoken":
             # IMDSv2 that grants an empty token (200 with no body) and answers every GET
             if self.command == "PUT":

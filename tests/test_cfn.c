@@ -1800,13 +1800,19 @@ static void test_imds_edges(void **state)
 		credentials_free(c);
 		lms_error_clear(&err);
 	}
-	/* a 200 with an empty token is no token (though this endpoint answers without one) */
+	/* a 200 with an empty token is no token (though this endpoint answers without one); a
+	 * refused token is none, whatever its body */
 	char url[256];
 	snprintf(url, sizeof url, "%s/imdsnotoken/t-%ld", server.url, (long)getpid());
 	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
 	unsetenv("AWS_EC2_METADATA_DISABLED");
 	credentials *c = NULL;
 	lms_error err = {0};
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_NOT_FOUND);
+	assert_null(c);
+	lms_error_clear(&err);
+	snprintf(url, sizeof url, "%s/imdsdenied/t-%ld", server.url, (long)getpid());
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
 	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_NOT_FOUND);
 	assert_null(c);
 	lms_error_clear(&err);
