@@ -310,6 +310,18 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, json.dumps(CREDS), "application/json")
         if scenario == "imds":
             return self.imds(parts[2:])
+        if scenario == "imdsdenied":
+            # IMDSv2 that refuses a token (403) with a body that would be one
+            if self.command == "PUT":
+                return self.send(403, "imds-token", "text/plain")
+            return self.imds(parts[2:])
+        if scenario == "imdsnotoken":
+            # IMDSv2 that grants an empty token (200 with no body) and answers every GET
+            if self.command == "PUT":
+                return self.send(200, "", "text/plain")
+            if parts[2:] == ["latest", "meta-data", "iam", "security-credentials"]:
+                return self.send(200, "lms-instance-role\n", "text/plain")
+            return self.send(200, json.dumps(dict(CREDS, Code="Success")), "text/plain")
         if scenario == "imdsrole" and len(parts) > 2:
             role = urllib.parse.unquote(parts[1])
             return self.imds(parts[3:], "" if role == "-" else role)
@@ -318,6 +330,8 @@ class Handler(BaseHTTPRequestHandler):
         return self.send(404, query_error("UnknownScenario", scenario))
 
     def imds(self, rest, role="lms-instance-role"):
+        if "//" in self.path.split("?")[0]:
+            return self.send(404, "", "text/plain")  # as IMDS: no empty path segment
         path = "/".join(rest)
         if self.command == "PUT" and path == "latest/api/token":
             if not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):

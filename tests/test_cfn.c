@@ -879,6 +879,235 @@ static void test_cleanup_paths(void **state)
 	aws_client_free(c);
 }
 
+/* ---- cleanup: lists and deletes against the "cleanup" recording ------------------------ */
+
+typedef struct cleanup_seen {
+	buf calls; /* "METHOD path?query body\n" per request */
+} cleanup_seen;
+
+static void record_cleanup(void *ctx, const aws_call_record *rec)
+{
+	cleanup_seen *s = ctx;
+	const aws_request *req = rec->req;
+	const char *path = req->path ? req->path : "/";
+	buf_addf(&s->calls, "%s %s%s%s %.*s\n", req->method, path, req->query ? "?" : "",
+	         req->query ? req->query : "", (int)req->body_len,
+	         req->body ? (const char *)req->body : "");
+}
+
+/* A client on a fresh key of the "cleanup" recording (numbered answers from 1). */
+static aws_client *cleanup_client(cleanup_seen *seen)
+{
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/cleanup/k%d-%ld", server.url, ++key_counter,
+	         (long)getpid());
+	buf_init(&seen->calls, 0);
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .backoff_unit_ms = 10,
+	                        .on_call = record_cleanup,
+	                        .on_call_ctx = seen};
+	aws_client *c = aws_client_new(&o, &creds, NULL);
+	assert_non_null(c);
+	return c;
+}
+
+/* Log groups: every page to an empty nextToken, entries without a name skipped, the
+ * prefix on every page and the token on the next. */
+static void test_cleanup_log_groups(void **state)
+{
+	(void)state;
+	cleanup_seen seen;
+	lms_error err = {0};
+	aws_leftovers l = {0};
+	aws_client *c = cleanup_client(&seen);
+	if (!aws_list_log_groups(c, "/lms/", &l, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].kind, AWS_LEFTOVER_LOG_GROUP);
+	assert_string_equal(l.v[0].id, "/lms/a");
+	assert_string_equal(l.v[0].name, "/lms/a");
+	assert_null(l.v[0].owner);
+	assert_null(l.v[0].vault);
+	assert_null(l.v[0].when);
+	assert_string_equal(l.v[1].id, "/lms/b");
+	assert_string_equal(buf_cstr(&seen.calls),
+	                    "POST / {\"logGroupNamePrefix\":\"/lms/\"}\n"
+	                    "POST / {\"logGroupNamePrefix\":\"/lms/\",\"nextToken\":\"t 1\"}\n");
+	/* take moves the item, the last one fills its place */
+	aws_leftovers to = {0};
+	assert_true(aws_leftovers_take(&l, 0, &to));
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].id, "/lms/b");
+	assert_int_equal(to.n, 1);
+	assert_string_equal(to.v[0].id, "/lms/a");
+	aws_leftovers_free(&to);
+	aws_leftovers_free(&l);
+	assert_null(l.v);
+	assert_int_equal(l.n, 0);
+	buf_free(&seen.calls);
+	aws_client_free(c);
+}
+
+/* Secrets: only those with a DeletedDate (a number to whole seconds, a string as sent, any
+ * other value no date); the owner from the two tags exactly, the last one found; no ARN, no
+ * entry; an empty name is the ARN. */
+static void test_cleanup_secrets(void **state)
+{
+	(void)state;
+	cleanup_seen seen;
+	lms_error err = {0};
+	aws_leftovers l = {0};
+	aws_client *c = cleanup_client(&seen);
+	if (!aws_list_deleted_secrets(c, &l, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.v[0].kind, AWS_LEFTOVER_SECRET);
+	assert_string_equal(l.v[0].id, "arn:s1");
+	assert_string_equal(l.v[0].name, "n1");
+	assert_string_equal(l.v[0].owner, "lms-rec");
+	assert_string_equal(l.v[0].when, "1714650000");
+	assert_string_equal(l.v[1].id, "arn:s2");
+	assert_string_equal(l.v[1].name, "arn:s2");
+	assert_null(l.v[1].owner);
+	assert_string_equal(l.v[1].when, "2024-05-02T10:00:00Z");
+	assert_string_equal(l.v[2].id, "arn:s3");
+	assert_string_equal(l.v[2].owner, "arn:c");
+	assert_null(l.v[2].when);
+	assert_string_equal(l.v[3].id, "arn:s7");
+	assert_string_equal(l.v[3].name, "arn:s7");
+	assert_string_equal(l.v[3].when, "0");
+	assert_string_equal(buf_cstr(&seen.calls),
+	                    "POST / {\"IncludePlannedDeletion\":true,\"MaxResults\":100}\n"
+	                    "POST / {\"IncludePlannedDeletion\":true,\"MaxResults\":100,"
+	                    "\"NextToken\":\"p2\"}\n");
+	aws_leftovers_free(&l);
+	buf_free(&seen.calls);
+	aws_client_free(c);
+}
+
+/* Cluster snapshots: "automated" exactly is left out; pages to an empty Marker. */
+static void test_cleanup_snapshots(void **state)
+{
+	(void)state;
+	cleanup_seen seen;
+	lms_error err = {0};
+	aws_leftovers l = {0};
+	aws_client *c = cleanup_client(&seen);
+	if (!aws_list_cluster_snapshots(c, "lms-db", &l, &err))
+		fail_msg("%s", err.msg);
+	static const char *const ids[] = {"snap-manual", "snap-autox", "snap-autom", "snap-untyped",
+	                                  "snap-2"};
+	assert_int_equal(l.n, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(l.v[i].kind, AWS_LEFTOVER_CLUSTER_SNAPSHOT);
+		assert_string_equal(l.v[i].id, ids[i]);
+	}
+	assert_string_equal(l.v[0].owner, "lms-db");
+	assert_string_equal(l.v[0].when, "2024-05-01T00:00:00Z");
+	assert_null(l.v[1].owner);
+	assert_null(l.v[1].when);
+	assert_string_equal(
+	    buf_cstr(&seen.calls),
+	    "POST / "
+	    "Action=DescribeDBClusterSnapshots&Version=2014-10-31&DBClusterIdentifier=lms-db\n"
+	    "POST / Action=DescribeDBClusterSnapshots&Version=2014-10-31&DBClusterIdentifier="
+	    "lms-db&Marker=m+1\n");
+	aws_leftovers_free(&l);
+	buf_free(&seen.calls);
+	aws_client_free(c);
+}
+
+/* Recovery points: every vault of every page, every page of each vault; a vault without a
+ * name and a point without an ARN skipped. */
+static void test_cleanup_recovery_points(void **state)
+{
+	(void)state;
+	cleanup_seen seen;
+	lms_error err = {0};
+	aws_leftovers l = {0};
+	aws_client *c = cleanup_client(&seen);
+	if (!aws_list_recovery_points(c, &l, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[0].kind, AWS_LEFTOVER_RECOVERY_POINT);
+	assert_string_equal(l.v[0].id, "arn:p1");
+	assert_string_equal(l.v[0].owner, "arn:r1");
+	assert_string_equal(l.v[0].vault, "v 1");
+	assert_string_equal(l.v[1].id, "arn:p2");
+	assert_null(l.v[1].owner);
+	assert_string_equal(l.v[1].vault, "v 1");
+	assert_string_equal(l.v[2].id, "arn:p3");
+	assert_string_equal(l.v[2].vault, "v2");
+	assert_string_equal(buf_cstr(&seen.calls),
+	                    "GET /backup-vaults/?maxResults=1000 \n"
+	                    "GET /backup-vaults/v%201/recovery-points/?maxResults=1000 \n"
+	                    "GET /backup-vaults/v%201/recovery-points/"
+	                    "?maxResults=1000&nextToken=x%2B1 \n"
+	                    "GET /backup-vaults/?maxResults=1000&nextToken=n%2F1 \n"
+	                    "GET /backup-vaults/v2/recovery-points/?maxResults=1000 \n");
+	aws_leftovers_free(&l);
+	buf_free(&seen.calls);
+	aws_client_free(c);
+}
+
+/* Deletes: ResourceNotFoundException and DBClusterSnapshotNotFoundFault exactly count as
+ * done, a longer or shorter code is an error; a secret is restored, then deleted, and a
+ * refused restore deletes nothing. */
+static void test_cleanup_deletes(void **state)
+{
+	(void)state;
+	cleanup_seen seen;
+	lms_error err = {0};
+	aws_client *c = cleanup_client(&seen);
+	aws_leftover g = {.kind = AWS_LEFTOVER_LOG_GROUP, .id = (char *)"/lms/a"};
+	assert_true(aws_delete_leftover(c, &g, &err));
+	assert_false(aws_delete_leftover(c, &g, &err));
+	assert_non_null(strstr(err.msg, "ResourceNotFoundExceptionX"));
+	lms_error_clear(&err);
+	assert_false(aws_delete_leftover(c, &g, &err));
+	assert_non_null(strstr(err.msg, "ResourceNotFoundExceptio"));
+	lms_error_clear(&err);
+	assert_true(aws_delete_leftover(c, &g, &err));
+	aws_leftover s = {.kind = AWS_LEFTOVER_SECRET, .id = (char *)"arn:s1"};
+	assert_true(aws_delete_leftover(c, &s, &err));
+	assert_false(aws_delete_leftover(c, &s, &err));
+	assert_non_null(strstr(err.msg, "AccessDeniedException"));
+	lms_error_clear(&err);
+	aws_leftover p = {
+	    .kind = AWS_LEFTOVER_RECOVERY_POINT, .id = (char *)"arn:p1", .vault = (char *)"v"};
+	assert_true(aws_delete_leftover(c, &p, &err));
+	assert_true(aws_delete_leftover(c, &p, &err));
+	aws_leftover n = {.kind = AWS_LEFTOVER_CLUSTER_SNAPSHOT, .id = (char *)"snap-1"};
+	assert_true(aws_delete_leftover(c, &n, &err));
+	assert_false(aws_delete_leftover(c, &n, &err));
+	assert_non_null(strstr(err.msg, "DBClusterSnapshotNotFoundFaul"));
+	lms_error_clear(&err);
+	assert_true(aws_delete_leftover(c, &n, &err));
+	aws_leftover bad = {.kind = (aws_leftover_kind)99, .id = (char *)"x"};
+	assert_false(aws_delete_leftover(c, &bad, &err));
+	assert_string_equal(
+	    buf_cstr(&seen.calls),
+	    "POST / {\"logGroupName\":\"/lms/a\"}\n"
+	    "POST / {\"logGroupName\":\"/lms/a\"}\n"
+	    "POST / {\"logGroupName\":\"/lms/a\"}\n"
+	    "POST / {\"logGroupName\":\"/lms/a\"}\n"
+	    "POST / {\"SecretId\":\"arn:s1\"}\n"
+	    "POST / {\"SecretId\":\"arn:s1\",\"ForceDeleteWithoutRecovery\":true}\n"
+	    "POST / {\"SecretId\":\"arn:s1\"}\n"
+	    "DELETE /backup-vaults/v/recovery-points/arn%3Ap1 \n"
+	    "DELETE /backup-vaults/v/recovery-points/arn%3Ap1 \n"
+	    "POST / "
+	    "Action=DeleteDBClusterSnapshot&Version=2014-10-31&DBClusterSnapshotIdentifier=snap-1\n"
+	    "POST / "
+	    "Action=DeleteDBClusterSnapshot&Version=2014-10-31&DBClusterSnapshotIdentifier=snap-1\n"
+	    "POST / "
+	    "Action=DeleteDBClusterSnapshot&Version=2014-10-31&DBClusterSnapshotIdentifier=snap-"
+	    "1\n");
+	buf_free(&seen.calls);
+	aws_client_free(c);
+}
+
 /* ---- the credential chain ---------------------------------------------------------------- */
 
 static char tmpdir[64];
@@ -1530,6 +1759,7 @@ static void test_imds_edges(void **state)
 	    {"a%2Bb%3Dc%2Cd.e%40f_g-h9Z", "", CREDENTIALS_OK,
 	     "EC2 instance role a+b=c,d.e@f_g-h9Z"},
 	    {"lms-instance-role", "///", CREDENTIALS_OK, "EC2 instance role lms-instance-role"},
+	    {"lms-instance-role", "/", CREDENTIALS_OK, "EC2 instance role lms-instance-role"},
 	    {"a%20b", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
 	    {"a%21b", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
 	    {"a%3Ab", "", CREDENTIALS_PROCESS_FAILED, "a role name that is not one"},
@@ -1570,6 +1800,22 @@ static void test_imds_edges(void **state)
 		credentials_free(c);
 		lms_error_clear(&err);
 	}
+	/* a 200 with an empty token is no token (though this endpoint answers without one); a
+	 * refused token is none, whatever its body */
+	char url[256];
+	snprintf(url, sizeof url, "%s/imdsnotoken/t-%ld", server.url, (long)getpid());
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	credentials *c = NULL;
+	lms_error err = {0};
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_NOT_FOUND);
+	assert_null(c);
+	lms_error_clear(&err);
+	snprintf(url, sizeof url, "%s/imdsdenied/t-%ld", server.url, (long)getpid());
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_NOT_FOUND);
+	assert_null(c);
+	lms_error_clear(&err);
 	unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	chain_cleanup();
@@ -1955,6 +2201,11 @@ int main(void)
 	    cmocka_unit_test(test_role_profile_edges),
 	    cmocka_unit_test(test_s3_edges),
 	    cmocka_unit_test(test_cleanup_paths),
+	    cmocka_unit_test(test_cleanup_log_groups),
+	    cmocka_unit_test(test_cleanup_secrets),
+	    cmocka_unit_test(test_cleanup_snapshots),
+	    cmocka_unit_test(test_cleanup_recovery_points),
+	    cmocka_unit_test(test_cleanup_deletes),
 	    cmocka_unit_test(test_container_uri_hosts),
 	    cmocka_unit_test(test_imds_edges),
 	    cmocka_unit_test(test_metadata_document),
