@@ -876,11 +876,21 @@ static char *unified(const char *a, const char *b, size_t context)
 	buf_init(&o, 0);
 	if (d.truncated)
 		buf_adds(&o, "!");
+	/* each line's numbers follow on from its hunk's start lines, one by one */
+	size_t old_no = 0, new_no = 0;
 	for (size_t i = 0; i < d.n; i++) {
 		const diff_line *l = &d.v[i];
+		if (l->kind != DIFF_HUNK && !d.truncated) {
+			if (l->kind != DIFF_ADD)
+				assert_int_equal(l->old_no, old_no++);
+			if (l->kind != DIFF_DEL)
+				assert_int_equal(l->new_no, new_no++);
+		}
 		if (l->kind == DIFF_HUNK) {
 			assert_null(l->text); /* a hunk header has no text of its own */
 			assert_int_equal(l->len, 0);
+			old_no = l->old_no;
+			new_no = l->new_no;
 			buf_addf(&o, "@@ -%zu,%zu +%zu,%zu @@\n", l->old_no, l->old_n, l->new_no,
 			         l->new_n);
 			continue;
