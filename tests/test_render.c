@@ -844,9 +844,16 @@ static void test_sub_edges(void **state)
 	          "      F: !Sub ['${X}${R.Arn}', {X: 'a$'}]\n"
 	          "      G: !Sub ['${Y}', {Y: !GetAtt R.Arn, Z: !GetAtt R.DomainName}]\n"
 	          "      H: !Sub '${R.Arn}'\n"
-	          "      I: !Sub ['${Environment}-${EnvironmentSuffix}', {}]\n",
+	          "      I: !Sub ['${Environment}-${EnvironmentSuffix}', {}]\n"
+	          "      J: !Sub '${Raz09AZ.Arn}|${Raz09AZ}'\n"
+	          "  Raz09AZ:\n"
+	          "    Type: AWS::S3::Bucket\n",
 	          "dev");
 	assert_no_findings(&fx);
+	/* a resource's name with each end of the ranges, not a variable's */
+	const rnode *j = rf_prop(&fx, "R", "J");
+	assert_string_equal(j->fn, "Fn::Sub");
+	assert_string_equal(j->str, "${Raz09AZ.Arn}|${Raz09AZ}");
 	assert_str_node(rf_prop(&fx, "R", "A"), "short|long");
 	assert_str_node(rf_prop(&fx, "R", "B"), "long|short");
 	assert_str_node(rf_prop(&fx, "R", "C"), "ok");
