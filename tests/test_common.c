@@ -760,8 +760,13 @@ static void test_proc_interrupted(void **state)
 	    "/bin/sh", "-c",
 	    "for i in 1 2 3 4 5 6 7 8; do printf o; printf e >&2; sleep 0.03; done", NULL};
 	proc_spec spec = {.argv = argv, .timeout_ms = 10000, .term_grace_ms = 200};
-	proc_result r;
+	proc_result r, d;
 	bool ran = proc_run(&spec, &r);
+	/* and the end of its output is still seen: closed, then 300 ms to exit */
+	char *const argv2[] = {"/bin/sh", "-c", "printf o; exec >&- 2>&-; sleep 5", NULL};
+	proc_spec spec2 = {
+	    .argv = argv2, .timeout_ms = 10000, .exit_grace_ms = 300, .term_grace_ms = 200};
+	bool ran2 = proc_run(&spec2, &d);
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigaction(SIGALRM, &old, NULL);
 	assert_true(ran);
@@ -769,6 +774,10 @@ static void test_proc_interrupted(void **state)
 	assert_string_equal(buf_cstr(&r.out), "oooooooo");
 	assert_string_equal(buf_cstr(&r.err), "eeeeeeee");
 	proc_result_free(&r);
+	assert_true(ran2);
+	assert_int_equal(d.outcome, PROC_DETACHED);
+	assert_string_equal(buf_cstr(&d.out), "o");
+	proc_result_free(&d);
 }
 
 /* The outcomes at their edges: an exit status, output exactly at the cap
@@ -885,6 +894,9 @@ static char *unified(const char *a, const char *b, size_t context)
 				assert_int_equal(l->old_no, old_no++);
 			if (l->kind != DIFF_DEL)
 				assert_int_equal(l->new_no, new_no++);
+			/* the counts are a hunk's only */
+			assert_int_equal(l->old_n, 0);
+			assert_int_equal(l->new_n, 0);
 		}
 		if (l->kind == DIFF_HUNK) {
 			assert_null(l->text); /* a hunk header has no text of its own */
