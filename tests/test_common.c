@@ -762,8 +762,10 @@ static void test_proc_interrupted(void **state)
 	proc_spec spec = {.argv = argv, .timeout_ms = 10000, .term_grace_ms = 200};
 	proc_result r, d;
 	bool ran = proc_run(&spec, &r);
-	/* and the end of its output is still seen: closed, then 300 ms to exit */
-	char *const argv2[] = {"/bin/sh", "-c", "printf o; exec >&- 2>&-; sleep 5", NULL};
+	/* and the end of its output is still seen (signals arrived while it was
+	 * open): closed, then 300 ms to exit */
+	char *const argv2[] = {"/bin/sh", "-c", "printf o; sleep 0.05; exec >&- 2>&-; sleep 5",
+	                       NULL};
 	proc_spec spec2 = {
 	    .argv = argv2, .timeout_ms = 10000, .exit_grace_ms = 300, .term_grace_ms = 200};
 	bool ran2 = proc_run(&spec2, &d);
