@@ -942,6 +942,41 @@ static void test_nat_tier(void **state)
 	free(t);
 }
 
+/* The scaling policy that decides is found wherever it is in the template,
+ * the first resource too. */
+static void test_timeline_policy_first(void **state)
+{
+	(void)state;
+	const char *step = "  Step:\n"
+	                   "    Type: AWS::ApplicationAutoScaling::ScalingPolicy\n"
+	                   "    Properties:\n"
+	                   "      PolicyType: StepScaling\n"
+	                   "      ScalingTargetId: !Ref Target\n"
+	                   "      StepScalingPolicyConfiguration:\n"
+	                   "        Cooldown: 60\n"
+	                   "        StepAdjustments: [{MetricIntervalLowerBound: 0, "
+	                   "ScalingAdjustment: 50}]\n";
+	char *t = mutate(step, "");
+	size_t n = strlen(t) + strlen(step) + 1;
+	char *moved = malloc(n);
+	assert_non_null(moved);
+	const char *res = strstr(t, "Resources:\n");
+	assert_non_null(res);
+	res += strlen("Resources:\n");
+	snprintf(moved, n, "%.*s%s%s", (int)(res - t), t, step, res);
+	free(t);
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, moved, "prod", &a);
+	assert_string_equal(fx.r->res[0].id, "Step");
+	assert_true(a.timeline.known);
+	assert_string_equal(a.timeline.policy, "Step");
+	assert_true(fabs(a.timeline.total - 60) < 1e-9);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(moved);
+}
+
 /* SCL002 at 50,000 users and one under, for the tasks (200 x 250 and
  * 199 x 250); the users per task from TaskSessionCapacity (1 counts, 0 does
  * not); only prod judges. */
@@ -973,6 +1008,13 @@ static void test_capacity_edges(void **state)
 			     strcmp(fx.f.v[k].field, "ServiceMaxTasks") == 0;
 		if (n != cases[i].errors || a.cap.users != cases[i].users)
 			fail_msg("case %zu: %zu SCL002 on the tasks, %ld users", i, n, a.cap.users);
+		/* the users per task are missing exactly when they are refused */
+		bool listed = false;
+		for (size_t k = 0; k < a.nmissing; k++)
+			listed =
+			    listed || strcmp(a.missing[k],
+			                     "users per task (parameter TaskSessionCapacity)") == 0;
+		assert_int_equal(listed, cases[i].users < 0);
 		if (cases[i].users < 0)
 			assert_non_null(rf_find(&fx.f, "SCL002", "capacity of tasks unknown"));
 		analysis_free(&a);
@@ -1613,6 +1655,7 @@ int main(void)
 	    cmocka_unit_test(test_database_tier),
 	    cmocka_unit_test(test_nat_tier),
 	    cmocka_unit_test(test_capacity_edges),
+	    cmocka_unit_test(test_timeline_policy_first),
 	    cmocka_unit_test(test_update_plan),
 	    cmocka_unit_test(test_create_only_errors),
 	    cmocka_unit_test(test_names_and_stateful),

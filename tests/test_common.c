@@ -27,7 +27,9 @@
 #include <fcntl.h>
 #include <float.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 /* ---- file ---------------------------------------------------------------- */
@@ -736,6 +738,50 @@ static void run_sh(const char *script, long timeout_ms, size_t max_out, proc_res
 	*described = buf_take(&d);
 }
 
+static void on_tick(int sig)
+{
+	(void)sig;
+}
+
+/* Signals arriving while the program runs (a timer every 2 ms, no
+ * SA_RESTART) interrupt poll and sleeps and leave errno at EINTR: a
+ * successful read after that is still output, every byte of it kept. */
+static void test_proc_interrupted(void **state)
+{
+	(void)state;
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_tick;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	struct itimerval tick = {{0, 2000}, {0, 2000}}, off = {{0, 0}, {0, 0}};
+	assert_int_equal(setitimer(ITIMER_REAL, &tick, NULL), 0);
+	char *const argv[] = {
+	    "/bin/sh", "-c",
+	    "for i in 1 2 3 4 5 6 7 8; do printf o; printf e >&2; sleep 0.03; done", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 10000, .term_grace_ms = 200};
+	proc_result r, d;
+	bool ran = proc_run(&spec, &r);
+	/* and the end of its output is still seen (signals arrived while it was
+	 * open): closed, then 300 ms to exit */
+	char *const argv2[] = {"/bin/sh", "-c", "printf o; sleep 0.05; exec >&- 2>&-; sleep 5",
+	                       NULL};
+	proc_spec spec2 = {
+	    .argv = argv2, .timeout_ms = 10000, .exit_grace_ms = 300, .term_grace_ms = 200};
+	bool ran2 = proc_run(&spec2, &d);
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	assert_true(ran);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_string_equal(buf_cstr(&r.out), "oooooooo");
+	assert_string_equal(buf_cstr(&r.err), "eeeeeeee");
+	proc_result_free(&r);
+	assert_true(ran2);
+	assert_int_equal(d.outcome, PROC_DETACHED);
+	assert_string_equal(buf_cstr(&d.out), "o");
+	proc_result_free(&d);
+}
+
 /* The outcomes at their edges: an exit status, output exactly at the cap
  * and one byte past it, stderr cut at PROC_MAX_ERR, a deadline, a child
  * left running, and one that keeps writing after the program exits (read
@@ -841,11 +887,24 @@ static char *unified(const char *a, const char *b, size_t context)
 	buf_init(&o, 0);
 	if (d.truncated)
 		buf_adds(&o, "!");
+	/* each line's numbers follow on from its hunk's start lines, one by one */
+	size_t old_no = 0, new_no = 0;
 	for (size_t i = 0; i < d.n; i++) {
 		const diff_line *l = &d.v[i];
+		if (l->kind != DIFF_HUNK && !d.truncated) {
+			if (l->kind != DIFF_ADD)
+				assert_int_equal(l->old_no, old_no++);
+			if (l->kind != DIFF_DEL)
+				assert_int_equal(l->new_no, new_no++);
+			/* the counts are a hunk's only */
+			assert_int_equal(l->old_n, 0);
+			assert_int_equal(l->new_n, 0);
+		}
 		if (l->kind == DIFF_HUNK) {
 			assert_null(l->text); /* a hunk header has no text of its own */
 			assert_int_equal(l->len, 0);
+			old_no = l->old_no;
+			new_no = l->new_no;
 			buf_addf(&o, "@@ -%zu,%zu +%zu,%zu @@\n", l->old_no, l->old_n, l->new_no,
 			         l->new_n);
 			continue;
@@ -986,6 +1045,7 @@ int main(void)
 	    cmocka_unit_test(test_edit_distance_edges),
 	    cmocka_unit_test(test_vec),
 	    cmocka_unit_test(test_proc_edges),
+	    cmocka_unit_test(test_proc_interrupted),
 	    cmocka_unit_test(test_diff_exact),
 	    cmocka_unit_test(test_diff_too_different),
 	    cmocka_unit_test(test_rules_registry),

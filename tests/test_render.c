@@ -407,6 +407,8 @@ static void test_findinmap_default(void **state)
 	          "      NoTop: !FindInMap [M, eu-west-2, Size, {DefaultValue: [x]}]\n"
 	          "      NoMap: !FindInMap [N, eu-west-1, Size, {DefaultValue: !Ref AWS::Region}]\n"
 	          "      Symbolic: !FindInMap [M, !GetAtt R.TopicName, Size, {DefaultValue: d}]\n"
+	          "      SymRef: !FindInMap [M, !GetAtt R.TopicName, !Ref EnvironmentSuffix,\n"
+	          "                          {DefaultValue: d}]\n"
 	          "      Shorter: !FindInMap [M, eu-west-1, Siz]\n"
 	          "      Raw: {Fn::Join: {a: b}}\n"
 	          "      Raw3: {Fn::Join: {a: b, c: d, e: f}}\n",
@@ -420,6 +422,13 @@ static void test_findinmap_default(void **state)
 	assert_string_equal(sym->fn, "Fn::FindInMap");
 	assert_int_equal(sym->n, 4);
 	assert_str_node(rnode_get(sym->kids[3], "DefaultValue"), "d");
+	/* the DefaultValue key is no parameter's Ref, though the key before it is */
+	const rnode *symref = rf_prop(&fx, "R", "SymRef");
+	assert_string_equal(symref->fn, "Fn::FindInMap");
+	assert_int_equal(symref->n, 4);
+	assert_str_node(symref->kids[3]->kids[0], "DefaultValue");
+	assert_null(rnode_param(fx.r, symref->kids[3]->kids[0]));
+	assert_str_node(rnode_get(symref->kids[3], "DefaultValue"), "d");
 	assert_non_null(rf_find(&fx.f, "REN002", "M > eu-west-1 > Siz has no such entry"));
 	/* a malformed function with a mapping argument stays as written */
 	const rnode *raw = rf_prop(&fx, "R", "Raw");
@@ -835,9 +844,16 @@ static void test_sub_edges(void **state)
 	          "      F: !Sub ['${X}${R.Arn}', {X: 'a$'}]\n"
 	          "      G: !Sub ['${Y}', {Y: !GetAtt R.Arn, Z: !GetAtt R.DomainName}]\n"
 	          "      H: !Sub '${R.Arn}'\n"
-	          "      I: !Sub ['${Environment}-${EnvironmentSuffix}', {}]\n",
+	          "      I: !Sub ['${Environment}-${EnvironmentSuffix}', {}]\n"
+	          "      J: !Sub '${Raz09AZ.Arn}|${Raz09AZ}'\n"
+	          "  Raz09AZ:\n"
+	          "    Type: AWS::S3::Bucket\n",
 	          "dev");
 	assert_no_findings(&fx);
+	/* a resource's name with each end of the ranges, not a variable's */
+	const rnode *j = rf_prop(&fx, "R", "J");
+	assert_string_equal(j->fn, "Fn::Sub");
+	assert_string_equal(j->str, "${Raz09AZ.Arn}|${Raz09AZ}");
 	assert_str_node(rf_prop(&fx, "R", "A"), "short|long");
 	assert_str_node(rf_prop(&fx, "R", "B"), "long|short");
 	assert_str_node(rf_prop(&fx, "R", "C"), "ok");
