@@ -57,7 +57,7 @@ bool cfn_new_token(buf *out)
 
 /* ---- stacks ------------------------------------------------------------------------------ */
 
-static void kv_free(cfn_kv *kv, size_t n)
+void cfn_kv_free(cfn_kv *kv, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(kv[i].key);
@@ -82,8 +82,8 @@ void cfn_stack_free(cfn_stack *s)
 		free(s->outputs[i].export_name);
 	}
 	free(s->outputs);
-	kv_free(s->parameters, s->nparameters);
-	kv_free(s->tags, s->ntags);
+	cfn_kv_free(s->parameters, s->nparameters);
+	cfn_kv_free(s->tags, s->ntags);
 	free(s);
 }
 

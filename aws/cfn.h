@@ -34,6 +34,9 @@ typedef struct cfn_kv {
 	bool keep_previous;
 } cfn_kv;
 
+/* Frees `n` pairs and the array (NULL with 0: nothing). */
+void cfn_kv_free(cfn_kv *kv, size_t n);
+
 typedef struct cfn_output {
 	char *key;
 	char *value;

@@ -414,11 +414,7 @@ static const rnode *protection_of(const rnode *props, const char **prop)
 
 void sf_kv_free(cfn_kv *kv, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(kv[i].key);
-		free(kv[i].value);
-	}
-	free(kv);
+	cfn_kv_free(kv, n);
 }
 
 /* Adds the resource's LmsCtl::LiftProtection values to *lift (once per parameter); false

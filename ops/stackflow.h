@@ -145,6 +145,7 @@ typedef struct sf_protection {
 size_t sf_find_protection(const char *text, size_t len, const cfn_stack *s, const cfn_kv *over,
                           size_t nover, sf_protection **out, cfn_kv **lift, size_t *nlift);
 void sf_protection_free(sf_protection *p, size_t n);
+/* cfn_kv_free (aws/cfn.h), by the name the flow's callers know. */
 void sf_kv_free(cfn_kv *kv, size_t n);
 /* The deployed stack's protection: GetTemplate of `s` (by id), sf_find_protection under
  * its parameter values, and each resource's physical id. *lift (free with sf_kv_free) gets
