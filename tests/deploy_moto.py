@@ -1291,7 +1291,7 @@ class AgainstRecordings(Base):
         self.assertTrue(lines[1].startswith("  ! Replace AWS::RDS::DBCluster"), lines)  # riskiest first
         self.assertIn("replacement: True, because of DBClusterIdentifier, MasterUsername", r.stdout)
         self.assertIn("replacement: Conditional", r.stdout)
-        self.assertIn("refusing to replace 1 stateful resource(s)", r.stderr)
+        self.assertIn("refusing to replace 1 stateful resource(s) of lms-dev (their data would be", r.stderr)
         self.assertEqual(self.fault.count("deploy-replace/%s/ExecuteChangeSet" % self.key), 0)
         r = self.deploy("recorded/deploy-replace", "--no-execute")
         self.assertEqual(r.returncode, 1)  # the refusal comes first
