@@ -580,6 +580,8 @@ static void pipeline_value(fake *f)
 static bool job_startup(fake *f, const ops_request *rq, ops_sink *s)
 {
 	if (is(f, "nocreds")) {
+		if (!ops_sleep(s, f->step_ms)) /* the credential chain takes its time too */
+			return false;
 		call(f, s, "GetCallerIdentity", 0, "NoCredentials", "aws sts get-caller-identity");
 		ops_post_text(s, OPS_MSG_ERROR,
 		              "no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID "

@@ -505,6 +505,21 @@ expect_exit mouse-quit 0
 start 80 24 LMSCTL_FAKE_AWS=nocreds
 expect nocreds 'no AWS credentials found'
 keys q
+# the start-up check failing after a key said something: the key's message stays, the
+# header says there is no access, M has the reason
+start 100 24 LMSCTL_FAKE_AWS=nocreds LMSCTL_FAKE_STEP_MS=1500
+expect nocreds-late-open 'lms-dev'
+keys : 'set VpcCidr 10.52.0.0/16' Enter
+expect nocreds-late-set 'VpcCidr = 10\.52\.0\.0/16 \(was '
+expect nocreds-late-header 'AWS: no access' 6
+expect nocreds-late-kept 'VpcCidr = 10\.52\.0\.0/16 \(was '
+expect_not nocreds-late-not-shown 'no AWS credentials found'
+keys M
+expect nocreds-late-log 'no AWS credentials found'
+keys Escape
+keys q
+keys d
+expect_exit nocreds-late-quit 0
 # the AWS backend itself, with nothing configured: a readable message, D says it again
 start 80 24 -- prod.yml
 expect aws-nocreds 'no AWS credentials found: set AWS_ACCESS_KEY_ID' 12
