@@ -260,15 +260,75 @@ def source_files(top, only):
     return files
 
 
-def all_sites(top, files):
+def all_sites(top, files, texts=None):
+    """Every site of `files`, sorted; `texts`, when given, gets each site's
+    source line (stripped) keyed by (file, line)."""
     sites = []
     for f in files:
         with open(os.path.join(top, f), encoding="utf-8") as fh:
             src = fh.read()
+        lines = src.split("\n")
         for s in sites_of(f, src):
             sites.append((f,) + s)
+            if texts is not None:
+                texts[(f, s[5])] = lines[s[5] - 1].strip()
     sites.sort(key=lambda s: (s[0], s[1], s[5], s[4]))  # file, offset, operator, mutant
     return sites
+
+
+# ---------------------------------------------------------------- equivalent mutants
+
+EQUIV_FILE = os.path.join("scripts", "mutate-equivalent.txt")
+EQUIV_RE = re.compile(r"^(\S+?):(\d+):(\d+) (.+?) -> (.+) \[(\w+)\]$")
+
+
+def site_key(s, text):
+    f, _off, _n, orig, repl, op, _line, _col = s
+    return (f, text, orig, repl if repl else "(dropped)", op)
+
+
+def read_equivalents(path):
+    """The argued equivalent mutants: one per line, three fields split by
+    tabs: the site as a run prints it (FILE:LINE:COL ORIG -> MUTANT [OP]),
+    the source line's text (stripped), and why no input can tell the mutant
+    from the original. LINE and COL only help the reader: an entry matches
+    every mutant of its file with that operator, original and mutant on a
+    line with that text, so it follows the line when lines move and goes
+    stale (--check-equivalent) when the line changes. Returns (entries,
+    errors)."""
+    entries, errors = [], []
+    if not os.path.exists(path):
+        return entries, errors
+    with open(path, encoding="utf-8") as fh:
+        for n, raw in enumerate(fh, 1):
+            raw = raw.rstrip("\n")
+            if not raw.strip() or raw.lstrip().startswith("#"):
+                continue
+            parts = raw.split("\t")
+            m = EQUIV_RE.match(parts[0]) if len(parts) == 3 else None
+            if not m or not parts[1].strip() or not parts[2].strip():
+                errors.append("%s:%d: want SITE<TAB>LINE TEXT<TAB>WHY, SITE as a run prints it" % (path, n))
+                continue
+            f, _line, _col, orig, repl, op = m.groups()
+            entries.append({"key": (os.path.normpath(f), parts[1].strip(), orig, repl, op),
+                            "where": "%s:%d" % (path, n), "site": parts[0], "why": parts[2]})
+    return entries, errors
+
+
+def check_equivalents(top, path):
+    """Every entry well-formed and matching a site of today's sources."""
+    entries, errors = read_equivalents(path)
+    files = sorted({e["key"][0] for e in entries})
+    missing = [f for f in files if not os.path.exists(os.path.join(top, f))]
+    texts = {}
+    sites = all_sites(top, [f for f in files if f not in missing], texts)
+    keys = {site_key(s, texts[(s[0], s[6])]) for s in sites}
+    for e in entries:
+        if e["key"] not in keys:
+            errors.append("%s: stale: no site of %s matches %s on a line reading %r (the line "
+                          "changed: argue the mutant again or drop the entry)"
+                          % (e["where"], e["key"][0], e["site"], e["key"][1]))
+    return entries, errors
 
 
 def fmt_site(s):
@@ -479,6 +539,12 @@ def main():
     ap.add_argument("--fail-on-survivor", action="store_true")
     ap.add_argument("--min-rate", type=float, default=None, help="fail below this kill rate (%%)")
     ap.add_argument("--json", help="write the results to this file")
+    ap.add_argument("--equivalent-file", default=None,
+                    help="the argued equivalent mutants (default: %s)" % EQUIV_FILE)
+    ap.add_argument("--run-equivalent", action="store_true",
+                    help="run the argued equivalent mutants too (each must survive)")
+    ap.add_argument("--check-equivalent", action="store_true",
+                    help="check that every argued equivalent matches a site today, and stop")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
 
@@ -489,9 +555,23 @@ def main():
         if not f or not line.isdigit():
             ap.error("--at wants FILE:LINE, not %r" % x)
         at.add((os.path.normpath(f), int(line)))
+    equiv_path = a.equivalent_file or os.path.join(top, EQUIV_FILE)
+    if a.check_equivalent:
+        entries, errors = check_equivalents(top, equiv_path)
+        for e in errors:
+            print("mutate: " + e)
+        print("mutate: %d argued equivalent(s) in %s, %d problem(s)"
+              % (len(entries), os.path.relpath(equiv_path, top), len(errors)))
+        return 1 if errors else 0
+    entries, errors = read_equivalents(equiv_path)
+    if errors:
+        sys.stderr.write("\n".join("mutate: " + e for e in errors) + "\n")
+        return 2
+    equiv = {e["key"] for e in entries}
     whole = set(source_files(top, a.files)) if a.files else set()
     files = a.files + sorted({f for f, _l in at})
-    sites = all_sites(top, source_files(top, files))
+    texts = {}
+    sites = all_sites(top, source_files(top, files), texts)
     if at:  # the lines of --at, and every site of --files
         sites = [s for s in sites if (s[0], s[6]) in at or s[0] in whole]
     if a.ops:
@@ -501,10 +581,11 @@ def main():
     if a.sample is not None and a.sample < len(sites):
         pick = random.Random(a.seed).sample(range(len(sites)), a.sample)
         sites = [sites[i] for i in sorted(pick)]
+    is_equiv = {i for i, s in enumerate(sites) if site_key(s, texts[(s[0], s[6])]) in equiv}
     if a.list:
         for i, s in enumerate(sites):
-            print(fmt_site(s))
-        print("%d sites (of %d)" % (len(sites), total))
+            print(fmt_site(s) + ("  (argued equivalent)" if i in is_equiv else ""))
+        print("%d sites (of %d; %d argued equivalent)" % (len(sites), total, len(is_equiv)))
         return 0
 
     t0 = time.time()
@@ -537,10 +618,15 @@ def main():
     print("mutate: baseline green in %d worker(s) (%.0f s); %d mutant(s) of %d sites"
           % (len(workers), time.time() - t0, len(sites), total), flush=True)
 
-    jobs = list(enumerate(sites))
+    results = {}
+    if a.run_equivalent:
+        jobs = list(enumerate(sites))
+    else:  # argued equivalent: counted apart, not run
+        jobs = [(i, s) for i, s in enumerate(sites) if i not in is_equiv]
+        for i in is_equiv:
+            results[i] = (sites[i], "equivalent", "")
     if a.self_test:
         jobs.insert(0, (-1, self_test_site(top)))
-    results = {}
     lock = threading.Lock()
 
     def work(w):
@@ -550,6 +636,8 @@ def main():
                     return
                 idx, s = jobs.pop(0)
             status, killer = w.mutant(s)
+            if idx in is_equiv and status != "survived":
+                status, killer = "argued-but-" + status, killer
             with lock:
                 results[idx] = (s, status, killer)
                 if a.verbose or status == "survived":
@@ -571,37 +659,53 @@ def main():
         else:
             print("mutate: self-test ok: the equivalent mutant survived")
     per = {}
+    wrong = []  # argued equivalent, yet killed: the argument is wrong
     for idx in sorted(results):
         s, status, killer = results[idx]
-        per.setdefault(s[0], {"killed": 0, "survived": 0, "invalid": 0, "survivors": []})
+        per.setdefault(s[0], {"killed": 0, "survived": 0, "invalid": 0, "equivalent": 0,
+                              "survivors": []})
+        if status.startswith("argued-but-"):
+            wrong.append("%s (%s)" % (fmt_site(s), status[len("argued-but-"):]))
+            status = status[len("argued-but-"):]
+        elif idx in is_equiv:
+            status = "equivalent"
         per[s[0]][status] += 1
         per[s[0]].setdefault("mutants", []).append([fmt_site(s), status, killer])
         if status == "survived":
             per[s[0]]["survivors"].append(fmt_site(s))
-    print("\n%-30s %7s %7s %8s %7s %6s" % ("file", "mutants", "killed", "survived", "invalid", "rate"))
-    tk = ts = ti = 0
+    print("\n%-30s %7s %7s %8s %6s %7s %6s"
+          % ("file", "mutants", "killed", "survived", "equiv", "invalid", "rate"))
+    tk = ts = ti = te = 0
     for f in sorted(per):
         p = per[f]
         valid = p["killed"] + p["survived"]
-        tk, ts, ti = tk + p["killed"], ts + p["survived"], ti + p["invalid"]
+        tk, ts, ti, te = tk + p["killed"], ts + p["survived"], ti + p["invalid"], te + p["equivalent"]
         rate = "%5.1f%%" % (100.0 * p["killed"] / valid) if valid else "   -"
-        print("%-30s %7d %7d %8d %7d %6s" % (f, valid + p["invalid"], p["killed"], p["survived"], p["invalid"], rate))
+        print("%-30s %7d %7d %8d %6d %7d %6s" % (f, valid + p["invalid"] + p["equivalent"], p["killed"],
+                                                 p["survived"], p["equivalent"], p["invalid"], rate))
     valid = tk + ts
     rate = 100.0 * tk / valid if valid else 100.0
-    print("%-30s %7d %7d %8d %7d %5.1f%%" % ("total", valid + ti, tk, ts, ti, rate))
+    print("%-30s %7d %7d %8d %6d %7d %5.1f%%" % ("total", valid + ti + te, tk, ts, te, ti, rate))
+    if wrong:
+        print("\nargued equivalent in %s, yet not a survivor (fix the entry):"
+              % os.path.relpath(equiv_path, top))
+        for x in wrong:
+            print("  " + x)
+        rc = 1
     survivors = [x for f in sorted(per) for x in per[f]["survivors"]]
     if survivors:
         print("\nsurvivors:")
         for x in survivors:
             print("  " + x)
     if valid:
-        print("\nmutate: kill rate %.1f%% (%d of %d valid mutants; %d invalid) in %.0f s"
-              % (rate, tk, valid, ti, time.time() - t0))
+        print("\nmutate: kill rate %.1f%% (%d of %d valid mutants; %d argued equivalent left out, "
+              "%.1f%% counting them as survivors; %d invalid) in %.0f s"
+              % (rate, tk, valid, te, 100.0 * tk / (valid + te), ti, time.time() - t0))
     else:
         print("\nmutate: no valid mutant run (%d invalid)" % ti)
     if a.json:
         with open(a.json, "w", encoding="utf-8") as fh:
-            json.dump({"rate": rate, "killed": tk, "survived": ts, "invalid": ti,
+            json.dump({"rate": rate, "killed": tk, "survived": ts, "invalid": ti, "equivalent": te,
                        "files": per, "seed": a.seed, "sample": a.sample}, fh, indent=1)
     if a.fail_on_survivor and ts:
         rc = 1
