@@ -287,15 +287,18 @@ def site_key(s, text):
     return (f, text, orig, repl if repl else "(dropped)", op)
 
 
+def site_id(s):
+    return (s[0], s[1], s[4], s[5])  # file, offset, mutant, operator
+
+
 def read_equivalents(path):
     """The argued equivalent mutants: one per line, three fields split by
     tabs: the site as a run prints it (FILE:LINE:COL ORIG -> MUTANT [OP]),
     the source line's text (stripped), and why no input can tell the mutant
-    from the original. LINE and COL only help the reader: an entry matches
-    every mutant of its file with that operator, original and mutant on a
-    line with that text, so it follows the line when lines move and goes
-    stale (--check-equivalent) when the line changes. Returns (entries,
-    errors)."""
+    from the original. An entry names the mutant of its file with that
+    operator, original and mutant on a line with that text: LINE only helps
+    the reader, so the entry follows the line when lines move; COL chooses
+    when the line has several such mutants. Returns (entries, errors)."""
     entries, errors = [], []
     if not os.path.exists(path):
         return entries, errors
@@ -309,26 +312,41 @@ def read_equivalents(path):
             if not m or not parts[1].strip() or not parts[2].strip():
                 errors.append("%s:%d: want SITE<TAB>LINE TEXT<TAB>WHY, SITE as a run prints it" % (path, n))
                 continue
-            f, _line, _col, orig, repl, op = m.groups()
+            f, _line, col, orig, repl, op = m.groups()
             entries.append({"key": (os.path.normpath(f), parts[1].strip(), orig, repl, op),
-                            "where": "%s:%d" % (path, n), "site": parts[0], "why": parts[2]})
+                            "col": int(col), "where": "%s:%d" % (path, n), "site": parts[0],
+                            "why": parts[2]})
     return entries, errors
 
 
-def check_equivalents(top, path):
-    """Every entry well-formed and matching a site of today's sources."""
-    entries, errors = read_equivalents(path)
+def match_equivalents(top, entries):
+    """The site ids the entries name, and a message for each entry that names
+    none (its line changed) or cannot choose (several such mutants on the
+    line, none at its column: the line was re-indented)."""
     files = sorted({e["key"][0] for e in entries})
-    missing = [f for f in files if not os.path.exists(os.path.join(top, f))]
+    errors = ["%s: no file %s" % (e["where"], e["key"][0]) for e in entries
+              if not os.path.exists(os.path.join(top, e["key"][0]))]
     texts = {}
-    sites = all_sites(top, [f for f in files if f not in missing], texts)
-    keys = {site_key(s, texts[(s[0], s[6])]) for s in sites}
+    by_key = {}
+    for s in all_sites(top, [f for f in files if os.path.exists(os.path.join(top, f))], texts):
+        by_key.setdefault(site_key(s, texts[(s[0], s[6])]), []).append(s)
+    matched = set()
     for e in entries:
-        if e["key"] not in keys:
-            errors.append("%s: stale: no site of %s matches %s on a line reading %r (the line "
-                          "changed: argue the mutant again or drop the entry)"
-                          % (e["where"], e["key"][0], e["site"], e["key"][1]))
-    return entries, errors
+        cand = by_key.get(e["key"], [])
+        if len(cand) > 1:
+            cand = [c for c in cand if c[7] == e["col"]]
+            if not cand:
+                errors.append("%s: %s: the line has several such mutants and none at column %d "
+                              "(argue it again at its column)" % (e["where"], e["site"], e["col"]))
+                continue
+        if not cand:
+            if os.path.exists(os.path.join(top, e["key"][0])):
+                errors.append("%s: stale: no site of %s matches %s on a line reading %r (the line "
+                              "changed: argue the mutant again or drop the entry)"
+                              % (e["where"], e["key"][0], e["site"], e["key"][1]))
+            continue
+        matched.update(site_id(c) for c in cand)
+    return matched, errors
 
 
 def fmt_site(s):
@@ -557,7 +575,8 @@ def main():
         at.add((os.path.normpath(f), int(line)))
     equiv_path = a.equivalent_file or os.path.join(top, EQUIV_FILE)
     if a.check_equivalent:
-        entries, errors = check_equivalents(top, equiv_path)
+        entries, errors = read_equivalents(equiv_path)
+        errors += match_equivalents(top, entries)[1]
         for e in errors:
             print("mutate: " + e)
         print("mutate: %d argued equivalent(s) in %s, %d problem(s)"
@@ -567,7 +586,9 @@ def main():
     if errors:
         sys.stderr.write("\n".join("mutate: " + e for e in errors) + "\n")
         return 2
-    equiv = {e["key"] for e in entries}
+    equiv, stale = match_equivalents(top, entries)
+    if stale:  # a stale entry sets nothing apart; said, not fatal (make check fails on it)
+        sys.stderr.write("".join("mutate: %s\n" % e for e in stale))
     whole = set(source_files(top, a.files)) if a.files else set()
     files = a.files + sorted({f for f, _l in at})
     texts = {}
@@ -581,7 +602,7 @@ def main():
     if a.sample is not None and a.sample < len(sites):
         pick = random.Random(a.seed).sample(range(len(sites)), a.sample)
         sites = [sites[i] for i in sorted(pick)]
-    is_equiv = {i for i, s in enumerate(sites) if site_key(s, texts[(s[0], s[6])]) in equiv}
+    is_equiv = {i for i, s in enumerate(sites) if site_id(s) in equiv}
     if a.list:
         for i, s in enumerate(sites):
             print(fmt_site(s) + ("  (argued equivalent)" if i in is_equiv else ""))

@@ -39,4 +39,13 @@ n=$(echo "$out" | grep -c '(argued equivalent)$')
 echo "$out" | grep -q '^common/buf.c:[0-9]*:[0-9]* <= -> < \[rel\]  (argued equivalent)$' || bad "the wrong site marked"
 echo "$out" | tail -1 | grep -q '; 1 argued equivalent)' || bad "the count: $(echo "$out" | tail -1)"
 
+# two mutants of one kind on one line: COL chooses, and a COL that names neither is refused
+line=$(grep -n 'while (x > 0 && y > 0) {' "$src/common/diff.c" | head -1 | cut -d: -f1)
+printf '%s\t%s\t%s\n' "common/diff.c:$line:20 > -> >= [rel]" 'while (x > 0 && y > 0) {' 'x' >"$tmp/col"
+out=$($m --list --files common/diff.c --equivalent-file "$tmp/col" | grep '(argued equivalent)$')
+[ "$out" = "common/diff.c:$line:20 > -> >= [rel]  (argued equivalent)" ] || bad "COL did not choose: $out"
+printf '%s\t%s\t%s\n' "common/diff.c:$line:19 > -> >= [rel]" 'while (x > 0 && y > 0) {' 'x' >"$tmp/nocol"
+out=$($m --check-equivalent --equivalent-file "$tmp/nocol" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q 'several such mutants and none at column 19' || bad "an entry at no column passed: $out"
+
 [ $fails -eq 0 ] && echo "mutate_equivalent: ok" || exit 1
