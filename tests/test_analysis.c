@@ -12,6 +12,7 @@
 #include "render_fixture.h"
 #include "testutil.h"
 
+#include "common/term.h"
 #include "model/analysis.h"
 #include "model/report.h"
 #include "model/validate.h"
@@ -1634,6 +1635,133 @@ static void test_report_update_stacks(void **state)
 	two_stacks_done(&t);
 }
 
+/* The report of the real templates, in its three formats, is the command's
+ * (tests/golden/report-prod.*, which tests/golden.sh writes with `lmsctl
+ * report` and checks): every figure, note and column of the report and of
+ * the analyses under it, pinned on the platform's own templates. Built the
+ * way cmd_report builds it, in a directory holding prod.yml and dev.yml
+ * (the golden models), so that the findings name "prod.yml" as the command
+ * does. */
+static char *real_report(report_format fmt, bool previous)
+{
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	model *m = model_load("prod.yml", &err);
+	if (!m)
+		fail_msg("%s", err.msg);
+	findings f;
+	findings_init(&f);
+	rendered *r = validate_and_render(cat, m, &f);
+	assert_non_null(r);
+	report_stack *stacks = NULL;
+	size_t nstacks = 0;
+	assert_true(report_companions(cat, m, &stacks, &nstacks, &err));
+	model *pm = NULL;
+	rendered *pr = NULL;
+	report_stack *pstacks = NULL;
+	size_t npstacks = 0;
+	create_only *db = NULL;
+	update_plan plan = {0};
+	bool have_plan = false;
+	if (previous) {
+		pm = model_load("dev.yml", &err);
+		assert_non_null(pm);
+		pr = render_template(cat, pm, NULL, NULL, &err);
+		assert_non_null(pr);
+		assert_true(report_companions(cat, pm, &pstacks, &npstacks, &err));
+		db = load_db();
+		have_plan = update_safety(db, pr, r, &plan);
+		for (size_t k = 0; k < nstacks && k < npstacks; k++)
+			if (stacks[k].r && pstacks[k].r)
+				have_plan = update_safety_add(db, stacks[k].name, pstacks[k].r,
+				                              stacks[k].r, &plan) &&
+				            have_plan;
+	}
+	analysis a;
+	analysis_run(cat, m, r, &a);
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write_env(cat, m, r, &a, &f, stacks, nstacks, have_plan ? &plan : NULL,
+	                             fmt, &out));
+	buf clean; /* the command makes the human forms terminal-safe (cli/cli.c emit) */
+	buf_init(&clean, 0);
+	if (fmt == REPORT_JSON)
+		buf_add(&clean, out.data, out.len);
+	else
+		assert_true(term_add(&clean, out.data, out.len, TERM_LAYOUT));
+	buf_free(&out);
+	analysis_free(&a);
+	update_plan_free(&plan);
+	create_only_free(db);
+	report_companions_free(pstacks, npstacks);
+	render_free(pr);
+	model_free(pm);
+	report_companions_free(stacks, nstacks);
+	render_free(r);
+	findings_free(&f);
+	model_free(m);
+	catalog_free(cat);
+	lms_error_clear(&err);
+	return buf_take(&clean);
+}
+
+static void test_report_golden(void **state)
+{
+	(void)state;
+	if (getenv("UPDATE_GOLDEN") && strcmp(getenv("UPDATE_GOLDEN"), "1") == 0)
+		skip(); /* tests/golden.sh rewrites these files */
+	char cwd[4096];
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	char *dir = tu_mkdtemp();
+	const char *envs[] = {"prod", "dev"};
+	for (size_t i = 0; i < 2; i++) {
+		char name[32], rel[32];
+		snprintf(rel, sizeof rel, "init-%s.yml", envs[i]);
+		snprintf(name, sizeof name, "%s.yml", envs[i]);
+		char *g = tu_golden(rel);
+		char *text = tu_read_file(g, NULL);
+		assert_non_null(text);
+		free(tu_write_file(dir, name, text));
+		free(text);
+		free(g);
+	}
+	const struct {
+		report_format fmt;
+		bool previous;
+		const char *golden;
+	} cases[] = {{REPORT_TEXT, true, "report-prod.txt"},
+	             {REPORT_MARKDOWN, true, "report-prod.md"},
+	             {REPORT_JSON, false, "report-prod.json"}};
+	char *want[3];
+	for (size_t i = 0; i < 3; i++) {
+		char *g = tu_golden(cases[i].golden);
+		want[i] = tu_read_file(g, NULL);
+		assert_non_null(want[i]);
+		free(g);
+	}
+	assert_int_equal(chdir(dir), 0);
+	for (size_t i = 0; i < 3; i++) {
+		char *got = real_report(cases[i].fmt, cases[i].previous);
+		if (strcmp(got, want[i]) != 0) {
+			size_t k = 0;
+			while (got[k] && got[k] == want[i][k])
+				k++;
+			size_t from = k > 80 ? k - 80 : 0;
+			print_error("%s differs at byte %zu:\n got: %.160s\nwant: %.160s\n",
+			            cases[i].golden, k, got + from, want[i] + from);
+			assert_int_equal(chdir(cwd), 0);
+			fail();
+		}
+		free(got);
+		free(want[i]);
+	}
+	assert_int_equal(chdir(cwd), 0);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1664,6 +1792,7 @@ int main(void)
 	    cmocka_unit_test(test_account_shared),
 	    cmocka_unit_test(test_update_safety_two_stacks),
 	    cmocka_unit_test(test_report_update_stacks),
+	    cmocka_unit_test(test_report_golden),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
