@@ -14,6 +14,8 @@
 #include "render_fixture.h"
 #include "testutil.h"
 
+#include "model/companion.h"
+
 #include <jansson.h>
 
 static void assert_str_node(const rnode *n, const char *want)
@@ -2059,6 +2061,84 @@ static void test_catalog_of_text(void **state)
 	catalog_free(cat);
 }
 
+/* The real templates rendered, against tests/golden/render-*: every value
+ * the renderer resolves, keeps symbolic or leaves out on the platform's own
+ * templates, and the YAML and JSON it writes, byte for byte, as `lmsctl
+ * render` writes them (UPDATE_GOLDEN=1 rewrites the files: review the
+ * diff). prod with a known account (AWS::AccountId resolved), dev without
+ * (symbolic), the prod model's edge stack (us-east-1) in both forms. */
+static void golden_render(const char *env, const char *stack, const char *account,
+                          render_format fmt, const char *golden)
+{
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	char rel[32];
+	snprintf(rel, sizeof rel, "init-%s.yml", env);
+	char *mpath = tu_golden(rel);
+	model *m = model_load(mpath, &err);
+	if (!m)
+		fail_msg("%s", err.msg);
+	free(mpath);
+	if (stack) {
+		const cat_companion *comp = catalog_companion(cat, stack);
+		assert_non_null(comp);
+		catalog *ccat = catalog_load_companion(cat, comp, &err);
+		assert_non_null(ccat);
+		model *cm = companion_model(cat, m, comp, ccat, &err);
+		assert_non_null(cm);
+		model_free(m);
+		catalog_free(cat);
+		m = cm;
+		cat = ccat;
+	}
+	render_options opt = {.account_id = account};
+	findings f;
+	findings_init(&f);
+	rendered *r = render_template(cat, m, &opt, &f, &err);
+	if (!r)
+		fail_msg("%s", err.msg);
+	assert_int_equal(f.n, 0);
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(r, fmt, &out));
+	char *path = tu_golden(golden);
+	if (getenv("UPDATE_GOLDEN") && strcmp(getenv("UPDATE_GOLDEN"), "1") == 0) {
+		tu_write_bytes(path, out.data, out.len);
+	} else {
+		size_t len = 0;
+		char *want = tu_read_file(path, &len);
+		if (!want)
+			fail_msg("%s: cannot read (UPDATE_GOLDEN=1 make check writes it)", path);
+		if (len != out.len || memcmp(want, out.data, len) != 0) {
+			size_t k = 0;
+			while (k < len && k < out.len && want[k] == out.data[k])
+				k++;
+			size_t from = k > 80 ? k - 80 : 0;
+			fail_msg("%s differs at byte %zu (UPDATE_GOLDEN=1 make check to accept):\n"
+			         " got: %.160s\nwant: %.160s",
+			         golden, k, buf_cstr(&out) + from, want + from);
+		}
+		free(want);
+	}
+	free(path);
+	buf_free(&out);
+	render_free(r);
+	findings_free(&f);
+	model_free(m);
+	catalog_free(cat);
+}
+
+static void test_render_golden(void **state)
+{
+	(void)state;
+	golden_render("prod", NULL, "123456789012", RENDER_YAML, "render-prod.yml");
+	golden_render("dev", NULL, NULL, RENDER_YAML, "render-dev.yml");
+	golden_render("prod", "edge", NULL, RENDER_YAML, "render-prod-edge.yml");
+	golden_render("prod", "edge", "123456789012", RENDER_JSON, "render-prod-edge.json");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2097,6 +2177,7 @@ int main(void)
 	    cmocka_unit_test(test_template_parts),
 	    cmocka_unit_test(test_param_sources),
 	    cmocka_unit_test(test_catalog_of_text),
+	    cmocka_unit_test(test_render_golden),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
