@@ -1707,6 +1707,238 @@ static char *real_report(const char *model_file, report_format fmt, bool previou
 	return buf_take(&clean);
 }
 
+/* The report of a fixture in `fmt` (no plan unless given). */
+static char *report_of(rf_fixture *fx, const analysis *a, const update_plan *plan,
+                       report_format fmt)
+{
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write(fx->cat, fx->m, fx->r, a, &fx->f, plan, fmt, &out));
+	return buf_take(&out);
+}
+
+/* Subnets in the first AZ only: a one-AZ table (AZ index 0 counts). */
+static void test_az_loss_first_az_only(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *t = mutate("Properties: {AvailabilityZone: !Select [1, !GetAZs '']}}\n",
+	                 "Properties: {AvailabilityZone: !Select [0, !GetAZs '']}}\n");
+	t = mutate_more(t, "Properties: {AvailabilityZone: !Select [2, !GetAZs '']}}\n",
+	                "Properties: {AvailabilityZone: !Select [0, !GetAZs '']}}\n");
+	analyse(&fx, t, "dev", &a);
+	assert_int_equal(a.naz, 1);
+	assert_string_equal(a.az[0].az, "eu-west-1a");
+	for (size_t i = 0; i < a.nmissing; i++)
+		assert_null(strstr(a.missing[i], "subnets placed"));
+	/* every task, NAT and ALB node was in it */
+	assert_int_equal(tier(&a, 0, "tasks")->status, TIER_DOWN);
+	assert_int_equal(tier(&a, 0, "load balancer")->status, TIER_DOWN);
+	assert_true(a.az[0].stops);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
+/* A step alarm of zero datapoints detects at once: a detection time of 0
+ * is known, not missing. */
+static void test_detection_zero(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *t = mutate("Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1,",
+	                 "Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 0,");
+	analyse(&fx, t, "prod", &a);
+	assert_true(a.timeline.known);
+	assert_string_equal(a.timeline.policy, "Step");
+	assert_true(a.timeline.terms[0].seconds == 0);
+	assert_int_equal(a.nmissing, 0);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
+/* No ECS service: the tasks tier is absent with no figures (null in the
+ * report, no numbers in the text), and the report lists what is missing. */
+static void test_report_no_service(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *none = mutate("    Type: AWS::ECS::Service\n", "    Type: AWS::SNS::Topic\n");
+	analyse(&fx, none, "prod", &a);
+	assert_int_equal(a.naz, 3);
+	const az_tier *tasks = tier(&a, 0, "tasks");
+	assert_int_equal(tasks->status, TIER_ABSENT);
+	assert_int_equal(tasks->total, -1);
+	assert_int_equal(tasks->remaining, -1);
+	char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	json_t *t0 = json_array_get(
+	    json_object_get(json_array_get(json_object_get(j, "az_loss"), 0), "tiers"), 0);
+	assert_string_equal(json_string_value(json_object_get(t0, "tier")), "tasks");
+	assert_string_equal(json_string_value(json_object_get(t0, "status")), "absent");
+	assert_true(json_is_null(json_object_get(t0, "total")));
+	assert_true(json_is_null(json_object_get(t0, "remaining")));
+	json_t *miss = json_object_get(j, "missing_inputs");
+	assert_int_equal(json_array_size(miss), a.nmissing);
+	assert_string_equal(json_string_value(json_array_get(miss, 0)),
+	                    "an ECS service (AWS::ECS::Service)");
+	json_decref(j);
+	free(js);
+	char *text = report_of(&fx, &a, NULL, REPORT_TEXT);
+	assert_contains(text, "\n    tasks          absent \n");
+	assert_contains(text, "\nInputs not found\n  an ECS service (AWS::ECS::Service)\n");
+	assert_contains(text, "  total unknown s (budget 60 s; the request allows 120 s); policy "
+	                      "none (-)\n");
+	free(text);
+	char *md = report_of(&fx, &a, NULL, REPORT_MARKDOWN);
+	assert_contains(md, "\n## Inputs not found\n\n- an ECS service (AWS::ECS::Service)\n");
+	assert_contains(md, "| eu-west-1a | absent |");
+	free(md);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(none);
+}
+
+/* An empty update plan says so; a finding's pipe does not break the
+ * markdown table (its line break is shown as \x0a, term_json_clean); a finding without a field has no brackets. */
+static void test_report_cells(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	findings_add(&fx.f, "SEC001", SEV_WARNING, "A|B", "", "one|two\nthree");
+	findings_add(&fx.f, "OBS008", SEV_WARNING, "", "", "no field here");
+	update_plan none = {0};
+	char *md = report_of(&fx, &a, &none, REPORT_MARKDOWN);
+	assert_contains(md, "| warning | SEC001 | A\\|B | one\\|two\\x0athree |  |\n");
+	assert_contains(md, "| warning | OBS008 |  | no field here |  |\n");
+	assert_contains(md, "\n## Update safety (against the previous model)\n\nNo resource is "
+	                    "replaced, added or removed.\n");
+	assert_null(strstr(md, "| change | resource |"));
+	free(md);
+	char *text = report_of(&fx, &a, &none, REPORT_TEXT);
+	assert_contains(text, "  warning SEC001 [A|B] one|two");
+	assert_contains(text, "  warning OBS008 no field here\n");
+	assert_contains(text, "\nUpdate safety (against the previous model)\n  nothing replaced, "
+	                      "added or removed\n");
+	free(text);
+	/* no plan: no section */
+	text = report_of(&fx, &a, NULL, REPORT_TEXT);
+	assert_null(strstr(text, "Update safety"));
+	free(text);
+	analysis_free(&a);
+	rf_done(&fx);
+}
+
+/* The web-path column (a stack with a CloudFront distribution: here the
+ * main one) under each state of the ALB tier, and the composite's web
+ * path. */
+static json_t *web_tier(const char *text, size_t az, rf_fixture *fx, analysis *a, char **md)
+{
+	analyse(fx, text, "prod", a);
+	char *js = report_of(fx, a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	free(js);
+	*md = report_of(fx, a, NULL, REPORT_MARKDOWN);
+	json_t *tiers = json_object_get(json_array_get(json_object_get(j, "az_loss"), az), "tiers");
+	assert_int_equal(json_array_size(tiers), AZ_TIERS + 1);
+	json_t *w = json_incref(json_array_get(tiers, AZ_TIERS));
+	assert_string_equal(json_string_value(json_object_get(w, "tier")), "web path");
+	json_t *paths = json_object_get(j, "availability");
+	paths = json_object_get(paths, "composite");
+	assert_int_equal(json_array_size(paths), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(paths, 0), "path")),
+	                    "web");
+	json_decref(j);
+	return w;
+}
+
+static void test_report_web_path(void **state)
+{
+	(void)state;
+	static const char cdn[] =
+	    "  Cdn: {Type: AWS::CloudFront::Distribution, Properties: {DistributionConfig: "
+	    "{Enabled: true}}}\n";
+	size_t n = strlen(platform) + strlen(cdn) + 64;
+	char *t = malloc(n);
+	assert_non_null(t);
+	snprintf(t, n, "%s%s", platform, cdn);
+	rf_fixture fx;
+	analysis a;
+	char *md;
+	json_t *w = web_tier(t, 0, &fx, &a, &md);
+	assert_string_equal(json_string_value(json_object_get(w, "status")), "degraded");
+	assert_int_equal(json_integer_value(json_object_get(w, "total")), 3);
+	assert_int_equal(json_integer_value(json_object_get(w, "remaining")), 2);
+	assert_string_equal(json_string_value(json_object_get(w, "note")),
+	                    "CloudFront and WAF are global (main stack, eu-west-1): untouched; "
+	                    "the origin reaches the ALB's nodes in the 2 other AZ(s)");
+	assert_contains(md, "| web path |\n");
+	assert_contains(md, "\nWeb path, for the first AZ: CloudFront and WAF are global (main "
+	                    "stack, eu-west-1): untouched; the origin reaches the ALB's nodes in "
+	                    "the 2 other AZ(s).\n");
+	free(md);
+	json_decref(w);
+	analysis_free(&a);
+	rf_done(&fx);
+
+	/* the ALB in the first AZ only, behind a VPC origin */
+	char *one =
+	    mutate_more(strdup(t), "Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	                "Properties: {Subnets: [!Ref Sub1]}");
+	one = mutate_more(one, "  Cdn:", "  Vo: {Type: AWS::CloudFront::VpcOrigin}\n  Cdn:");
+	w = web_tier(one, 0, &fx, &a, &md);
+	assert_string_equal(json_string_value(json_object_get(w, "status")), "down");
+	assert_int_equal(json_integer_value(json_object_get(w, "total")), 1);
+	assert_int_equal(json_integer_value(json_object_get(w, "remaining")), 0);
+	assert_string_equal(json_string_value(json_object_get(w, "note")),
+	                    "CloudFront and WAF are global (main stack, eu-west-1): untouched; "
+	                    "the VPC origin has no ALB node left: pages fail, cached assets are "
+	                    "still served");
+	free(md);
+	json_decref(w);
+	analysis_free(&a);
+	rf_done(&fx);
+	w = web_tier(one, 1, &fx, &a, &md);
+	assert_string_equal(json_string_value(json_object_get(w, "status")), "ok");
+	assert_string_equal(json_string_value(json_object_get(w, "note")),
+	                    "CloudFront and WAF are global (main stack, eu-west-1): untouched; "
+	                    "the VPC origin reaches the ALB's nodes in the 1 other AZ(s)");
+	free(md);
+	json_decref(w);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(one);
+
+	/* no ALB, or one in unplaced subnets: what the origin reaches is unknown */
+	const char *why[][2] = {{"    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n",
+	                         "    Type: AWS::SNS::Topic\n"},
+	                        {"Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	                         "Properties: {Subnets: [subnet-1]}"}};
+	const char *status[] = {"absent", "unknown"};
+	for (size_t k = 0; k < 2; k++) {
+		char *x = mutate_more(strdup(t), why[k][0], why[k][1]);
+		w = web_tier(x, 0, &fx, &a, &md);
+		assert_string_equal(json_string_value(json_object_get(w, "status")), status[k]);
+		assert_string_equal(json_string_value(json_object_get(w, "note")),
+		                    "CloudFront and WAF are global (main stack, eu-west-1): "
+		                    "untouched; what the origin reaches of the ALB is unknown");
+		free(md);
+		json_decref(w);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(x);
+	}
+	free(t);
+}
+
 static bool update_golden(void)
 {
 	const char *u = getenv("UPDATE_GOLDEN");
@@ -1804,6 +2036,11 @@ int main(void)
 	    cmocka_unit_test(test_update_safety_two_stacks),
 	    cmocka_unit_test(test_report_update_stacks),
 	    cmocka_unit_test(test_report_golden),
+	    cmocka_unit_test(test_az_loss_first_az_only),
+	    cmocka_unit_test(test_detection_zero),
+	    cmocka_unit_test(test_report_no_service),
+	    cmocka_unit_test(test_report_cells),
+	    cmocka_unit_test(test_report_web_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
