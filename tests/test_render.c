@@ -2139,6 +2139,59 @@ static void test_render_golden(void **state)
 	golden_render("prod", "edge", "123456789012", RENDER_JSON, "render-prod-edge.json");
 }
 
+/* A symbolic Fn::Sub keeps every variable it still uses, each at its own
+ * place in the mapping; Fn::Base64 of AWS::NoValue or a list is no string. */
+static void test_sub_symbolic_vars_and_base64_kinds(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !Sub ['${Y}|${Z}|${W}', {Y: !GetAtt R.Arn, Z: !GetAtt R.DomainName, "
+	          "W: !Ref R}]\n",
+	          "dev");
+	assert_no_findings(&fx);
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_string_equal(a->fn, "Fn::Sub");
+	assert_int_equal(a->kind, RN_SEQ);
+	assert_int_equal(a->n, 2);
+	assert_string_equal(a->kids[0]->str, "${Y}|${Z}|${W}");
+	const rnode *map = a->kids[1];
+	assert_int_equal(map->kind, RN_MAP);
+	assert_int_equal(map->n, 3);
+	static const char *const keys[] = {"Y", "Z", "W"};
+	static const char *const fns[] = {"Fn::GetAtt", "Fn::GetAtt", "Ref"};
+	for (size_t i = 0; i < 3; i++) {
+		assert_string_equal(map->kids[2 * i]->str, keys[i]);
+		assert_string_equal(map->kids[2 * i + 1]->fn, fns[i]);
+		assert_true(rnode_get(map, keys[i]) == map->kids[2 * i + 1]);
+	}
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	assert_contains(buf_cstr(&out), "      A: !Sub\n        - ${Y}|${Z}|${W}\n        - 'Y': "
+	                                "!GetAtt R.Arn\n          Z: !GetAtt R.DomainName\n"
+	                                "          W: !Ref R\n");
+	buf_free(&out);
+	rf_done(&fx);
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !Base64 {Ref: AWS::NoValue}\n"
+	          "      B: !Base64 [a, b]\n"
+	          "      C: !Base64 {a: b}\n",
+	          "dev");
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 3);
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Base64 encodes a string"));
+	assert_int_equal(fx.f.n, 3);
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2178,6 +2231,7 @@ int main(void)
 	    cmocka_unit_test(test_param_sources),
 	    cmocka_unit_test(test_catalog_of_text),
 	    cmocka_unit_test(test_render_golden),
+	    cmocka_unit_test(test_sub_symbolic_vars_and_base64_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
