@@ -2192,6 +2192,68 @@ static void test_sub_symbolic_vars_and_base64_kinds(void **state)
 	rf_done(&fx);
 }
 
+/* Malformed forms of Ref, Fn::Sub, Fn::Split and Fn::GetAZs, each refused
+ * with its own message at its own node; GetAZs of a region only AWS knows
+ * stays symbolic; a list parameter in Fn::Sub. */
+static void test_malformed_forms(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value, *rule, *text;
+	} cases[] = {
+	    {"!Ref [a]", "REN001", "Ref takes the name of a parameter or resource"},
+	    {"{Ref: {a: b}}", "REN001", "Ref takes the name of a parameter or resource"},
+	    {"!Sub [a, b, c]", "REN001", "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Sub [a]", "REN001", "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Sub [a, [b]]", "REN001", "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Sub [[a], {}]", "REN001", "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Sub [!Ref EnvironmentSuffix, {}]", "REN001",
+	     "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Sub [a, !GetAtt R.Arn]", "REN001",
+	     "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Sub {a: b}", "REN001", "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Split [',']", "REN001", "Fn::Split takes a delimiter and a string"},
+	    {"!Split [',', a, b]", "REN001", "Fn::Split takes a delimiter and a string"},
+	    {"!Split a", "REN001", "Fn::Split takes a delimiter and a string"},
+	    {"!GetAZs [a]", "REN001", "Fn::GetAZs takes a region name"},
+	    {"!GetAZs {a: b}", "REN001", "Fn::GetAZs takes a region name"},
+	    {"{Fn::GetAZs: {Ref: AWS::NoValue}}", "REN001", "Fn::GetAZs takes a region name"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+		         "      Ok: fine\n      A: %s\n",
+		         cases[i].value);
+		rf_fixture fx;
+		rf_render(&fx, buf_cstr(&t), "dev");
+		const finding *f = rf_find(&fx.f, cases[i].rule, cases[i].text);
+		if (!f || fx.f.n != 1) {
+			rf_dump(&fx.f);
+			fail_msg("%s: want one %s '%s'", cases[i].value, cases[i].rule,
+			         cases[i].text);
+		}
+		assert_int_equal(f->line, 6);
+		assert_int_equal(f->col, 10);
+		assert_str_node(rf_prop(&fx, "R", "Ok"), "fine");
+		rf_done(&fx);
+		buf_free(&t);
+	}
+	/* the region only AWS knows: the list stays Fn::GetAZs of it */
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+	          "      A: !GetAZs {Fn::GetAtt: [R, Region]}\n"
+	          "      B: !Sub ['${L}', {L: !GetAZs ''}]\n",
+	          "dev");
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_string_equal(a->fn, "Fn::GetAZs");
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 1);
+	assert_non_null(rf_find(&fx.f, "REN001", "a Fn::Sub variable must be a string"));
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2232,6 +2294,7 @@ int main(void)
 	    cmocka_unit_test(test_catalog_of_text),
 	    cmocka_unit_test(test_render_golden),
 	    cmocka_unit_test(test_sub_symbolic_vars_and_base64_kinds),
+	    cmocka_unit_test(test_malformed_forms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
