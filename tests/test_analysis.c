@@ -1805,7 +1805,8 @@ static void test_report_no_service(void **state)
 }
 
 /* An empty update plan says so; a finding's pipe does not break the
- * markdown table (its line break is shown as \x0a, term_json_clean); a finding without a field has no brackets. */
+ * markdown table (its line break is shown as \x0a, term_json_clean); a finding without a field has
+ * no brackets. */
 static void test_report_cells(void **state)
 {
 	(void)state;
@@ -1939,6 +1940,126 @@ static void test_report_web_path(void **state)
 	free(t);
 }
 
+/* Tiers with nothing in them (no NAT, no cache, no mount target) are
+ * absent with 0 of 0; a mount target in an unplaced subnet makes the file
+ * system's tier unknown. */
+static void test_absent_tiers(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *t = mutate("  Nat1: {Type: AWS::EC2::NatGateway,", "  Nat1: {Type: AWS::SNS::Topic,");
+	t = mutate_more(t, "  Nat2: {Type: AWS::EC2::NatGateway,",
+	                "  Nat2: {Type: AWS::SNS::Topic,");
+	t = mutate_more(t, "  Nat3: {Type: AWS::EC2::NatGateway,",
+	                "  Nat3: {Type: AWS::SNS::Topic,");
+	t = mutate_more(t, "    Type: AWS::ElastiCache::ReplicationGroup\n",
+	                "    Type: AWS::SNS::Topic\n");
+	for (int i = 1; i <= 3; i++) {
+		char from[64], to[64];
+		snprintf(from, sizeof from, "  Mt%d: {Type: AWS::EFS::MountTarget,", i);
+		snprintf(to, sizeof to, "  Mt%d: {Type: AWS::SNS::Topic,", i);
+		t = mutate_more(t, from, to);
+	}
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(a.naz, 3);
+	const char *absent[] = {"nat", "cache", "file system"};
+	for (size_t i = 0; i < 3; i++) {
+		const az_tier *x = tier(&a, 1, absent[i]);
+		assert_int_equal(x->status, TIER_ABSENT);
+		assert_int_equal(x->total, 0);
+		assert_int_equal(x->remaining, 0);
+		assert_null(x->note);
+	}
+	assert_false(a.az[1].stops);
+	char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	json_t *nat = json_array_get(
+	    json_object_get(json_array_get(json_object_get(j, "az_loss"), 1), "tiers"), 1);
+	assert_string_equal(json_string_value(json_object_get(nat, "tier")), "nat");
+	assert_string_equal(json_string_value(json_object_get(nat, "status")), "absent");
+	assert_int_equal(json_integer_value(json_object_get(nat, "total")), 0);
+	assert_true(json_is_integer(json_object_get(nat, "remaining")));
+	assert_int_equal(json_integer_value(json_object_get(nat, "remaining")), 0);
+	assert_true(json_is_null(json_object_get(nat, "note")));
+	json_decref(j);
+	free(js);
+	char *text = report_of(&fx, &a, NULL, REPORT_TEXT);
+	assert_contains(text, "\n    nat            absent \n");
+	free(text);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+
+	t = mutate("Properties: {FileSystemId: !Ref Fs, SubnetId: !Ref "
+	           "Sub1}}",
+	           "Properties: {FileSystemId: !Ref Fs, SubnetId: subnet-1}}");
+	analyse(&fx, t, "prod", &a);
+	for (size_t k = 0; k < 3; k++) {
+		const az_tier *x = tier(&a, k, "file system");
+		assert_int_equal(x->status, TIER_UNKNOWN);
+		assert_int_equal(x->total, 3);
+		assert_int_equal(x->remaining, -1);
+	}
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
+/* The policy the timeline takes: one of another scalable target, of
+ * another type, or whose alarm has no period or no datapoints is passed
+ * over; EvaluationPeriods stands for a missing DatapointsToAlarm; without
+ * the service's target group the timeline is not known. */
+static void test_timeline_policy_choice(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to, *policy;
+		double detection;
+	} cases[] = {
+	    {"      PolicyType: StepScaling\n      ScalingTargetId: !Ref Target\n",
+	     "      PolicyType: StepScaling\n      ScalingTargetId: other\n", "Tracking", 180},
+	    {"      PolicyType: StepScaling\n", "      PolicyType: StepScalingX\n", "Tracking",
+	     180},
+	    {"      PolicyType: StepScaling\n", "      PolicyType: StepScalin\n", "Tracking", 180},
+	    {"Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1,",
+	     "Properties: {EvaluationPeriods: 1, DatapointsToAlarm: 1,", "Tracking", 180},
+	    {"Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1,",
+	     "Properties: {Period: 10,", "Tracking", 180},
+	    {"Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1,",
+	     "Properties: {Period: 10, EvaluationPeriods: 2,", "Step", 20},
+	    {"Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1,",
+	     "Properties: {Period: 10, EvaluationPeriods: 3, DatapointsToAlarm: 2,", "Step", 20},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		rf_fixture fx;
+		analysis a;
+		char *t = mutate(cases[i].from, cases[i].to);
+		analyse(&fx, t, "prod", &a);
+		if (!a.timeline.known || strcmp(a.timeline.policy, cases[i].policy) != 0 ||
+		    a.timeline.terms[0].seconds != cases[i].detection)
+			fail_msg("case %zu: policy %s, detection %g", i,
+			         a.timeline.policy ? a.timeline.policy : "none",
+			         a.timeline.terms[0].seconds);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+	rf_fixture fx;
+	analysis a;
+	char *t = mutate("LoadBalancers: [{TargetGroupArn: !Ref Tg}]",
+	                 "LoadBalancers: [{TargetGroupArn: arn:aws:x}]");
+	analyse(&fx, t, "prod", &a);
+	assert_false(a.timeline.known);
+	assert_int_equal(a.nmissing, 1);
+	assert_string_equal(a.missing[0], "the ECS service's target group (health check)");
+	assert_true(a.timeline.deregistration == 300); /* the default, before the target group */
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
 static bool update_golden(void)
 {
 	const char *u = getenv("UPDATE_GOLDEN");
@@ -2041,6 +2162,8 @@ int main(void)
 	    cmocka_unit_test(test_report_no_service),
 	    cmocka_unit_test(test_report_cells),
 	    cmocka_unit_test(test_report_web_path),
+	    cmocka_unit_test(test_absent_tiers),
+	    cmocka_unit_test(test_timeline_policy_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
