@@ -1757,6 +1757,26 @@ static void test_detection_zero(void **state)
 	assert_int_equal(a.nmissing, 0);
 	analysis_free(&a);
 	rf_done(&fx);
+	/* a later, slower policy does not replace a detection of 0 */
+	t = mutate_more(t, "  Surge:\n",
+	                "  Step2:\n"
+	                "    Type: AWS::ApplicationAutoScaling::ScalingPolicy\n"
+	                "    Properties:\n"
+	                "      PolicyType: StepScaling\n"
+	                "      ScalingTargetId: !Ref Target\n"
+	                "      StepScalingPolicyConfiguration:\n"
+	                "        StepAdjustments: [{MetricIntervalLowerBound: 0, "
+	                "ScalingAdjustment: 50}]\n"
+	                "  Surge2:\n"
+	                "    Type: AWS::CloudWatch::Alarm\n"
+	                "    Properties: {Period: 10, DatapointsToAlarm: 1, AlarmActions: [!Ref "
+	                "Step2]}\n"
+	                "  Surge:\n");
+	analyse(&fx, t, "prod", &a);
+	assert_string_equal(a.timeline.policy, "Step");
+	assert_true(a.timeline.terms[0].seconds == 0);
+	analysis_free(&a);
+	rf_done(&fx);
 	free(t);
 }
 
