@@ -2254,6 +2254,101 @@ static void test_malformed_forms(void **state)
 	rf_done(&fx);
 }
 
+/* render_pick over each form of Fn::If (short, long, nested, NoValue in
+ * each form, a malformed one, a mapping of two keys that is no Fn::If),
+ * and Fn::If's refusal of a wrong arity or a condition that is no name. */
+static const ynode *frag_prop(const rf_fixture *fx, const char *id, const char *prop)
+{
+	const render_resource *res = render_find(fx->r, id);
+	assert_non_null(res);
+	return ynode_get(ynode_get(res->entry->value, "Properties"), prop);
+}
+
+static void test_pick_forms(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !If [IsProd, x, y]\n"
+	          "      B: {Fn::If: [IsProd, x, y]}\n"
+	          "      C: !If [IsProd, x, !Ref AWS::NoValue]\n"
+	          "      D: !If [IsProd, x, {Ref: AWS::NoValue}]\n"
+	          "      E: !If [IsProd, x, !If [IsProd, a, b]]\n"
+	          "      F: {Fn::If: [IsProd, x, y], Other: 1}\n"
+	          "      G: plain\n"
+	          "      H: !If [IsProd, x, !Ref AWS::NoValueX]\n"
+	          "      I: !If [IsProd, x, {Ref: AWS::NoValue, Other: 1}]\n"
+	          "      J: {Fn::Iff: [IsProd, x, y]}\n"
+	          "      K: !If [IsProd, !Ref AWS::NoValue, y]\n",
+	          "dev");
+	const char *want[][2] = {{"A", "y"}, {"B", "y"}, {"E", "b"}};
+	for (size_t i = 0; i < 3; i++) {
+		const ynode *p = render_pick(fx.r, frag_prop(&fx, "R", want[i][0]));
+		assert_non_null(p);
+		assert_string_equal(ynode_str(p), want[i][1]);
+	}
+	assert_null(render_pick(fx.r, frag_prop(&fx, "R", "C")));
+	assert_null(render_pick(fx.r, frag_prop(&fx, "R", "D")));
+	const char *self[] = {"F", "G", "J"};
+	for (size_t i = 0; i < 3; i++) {
+		const ynode *n = frag_prop(&fx, "R", self[i]);
+		assert_true(render_pick(fx.r, n) == n);
+	}
+	/* a NoValue with a longer name, or in a mapping of two keys, is a value */
+	const ynode *h = render_pick(fx.r, frag_prop(&fx, "R", "H"));
+	assert_non_null(h);
+	assert_string_equal(h->tag, "!Ref");
+	const ynode *i = render_pick(fx.r, frag_prop(&fx, "R", "I"));
+	assert_non_null(i);
+	assert_int_equal(i->kind, YNODE_MAP);
+	/* the branch not taken does not matter */
+	const ynode *k = render_pick(fx.r, frag_prop(&fx, "R", "K"));
+	assert_non_null(k);
+	assert_string_equal(ynode_str(k), "y");
+	assert_null(render_pick(fx.r, NULL));
+	rf_done(&fx);
+	/* in prod the other branch: K's NoValue */
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !If [IsProd, x, y]\n"
+	          "      K: !If [IsProd, !Ref AWS::NoValue, y]\n",
+	          "prod");
+	assert_string_equal(ynode_str(render_pick(fx.r, frag_prop(&fx, "R", "A"))), "x");
+	assert_null(render_pick(fx.r, frag_prop(&fx, "R", "K")));
+	rf_done(&fx);
+	/* malformed: refused at the node; render_pick has nothing to pick */
+	static const char *const bad[] = {"!If [IsProd, a]", "!If [IsProd, a, b, c]",
+	                                  "!If [[IsProd], a, b]", "!If [!Ref IsProd, a, b]",
+	                                  "!If IsProd"};
+	for (size_t n = 0; n < sizeof bad / sizeof *bad; n++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+		         "      A: %s\n",
+		         bad[n]);
+		rf_render(&fx, buf_cstr(&t), "dev");
+		const finding *f =
+		    rf_find(&fx.f, "REN001", "Fn::If takes a condition name and two values");
+		if (!f || fx.f.n != 1) {
+			rf_dump(&fx.f);
+			fail_msg("%s: want one REN001", bad[n]);
+		}
+		assert_int_equal(f->line, 5);
+		if (n < 3)
+			assert_null(render_pick(fx.r, frag_prop(&fx, "R", "A")));
+		rf_done(&fx);
+		buf_free(&t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2295,6 +2390,7 @@ int main(void)
 	    cmocka_unit_test(test_render_golden),
 	    cmocka_unit_test(test_sub_symbolic_vars_and_base64_kinds),
 	    cmocka_unit_test(test_malformed_forms),
+	    cmocka_unit_test(test_pick_forms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
