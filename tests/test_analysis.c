@@ -2066,6 +2066,40 @@ static void test_timeline_policy_choice(void **state)
 		rf_done(&fx);
 		free(t);
 	}
+	/* a tie keeps the first: another policy, or another alarm of the same
+	 * policy, that detects as fast */
+	static const char *const ties[] = {"Step2", "Step"};
+	for (size_t i = 0; i < 2; i++) {
+		rf_fixture fx;
+		analysis a;
+		buf add;
+		buf_init(&add, 0);
+		if (i == 0)
+			buf_adds(&add, "  Step2:\n"
+			               "    Type: AWS::ApplicationAutoScaling::ScalingPolicy\n"
+			               "    Properties:\n"
+			               "      PolicyType: StepScaling\n"
+			               "      ScalingTargetId: !Ref Target\n"
+			               "      StepScalingPolicyConfiguration:\n"
+			               "        StepAdjustments: [{MetricIntervalLowerBound: 0, "
+			               "ScalingAdjustment: 50}]\n");
+		buf_addf(&add,
+		         "  Surge2:\n"
+		         "    Type: AWS::CloudWatch::Alarm\n"
+		         "    Properties: {Period: 10, DatapointsToAlarm: 1, AlarmActions: [!Ref "
+		         "%s]}\n"
+		         "  Cluster:\n",
+		         ties[i]);
+		char *t = mutate("  Cluster:\n", buf_cstr(&add));
+		buf_free(&add);
+		analyse(&fx, t, "prod", &a);
+		assert_string_equal(a.timeline.policy, "Step");
+		assert_string_equal(a.timeline.terms[0].from,
+		                    "step scaling Step on alarm Surge: 1 datapoint(s) of 10 s");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
 	rf_fixture fx;
 	analysis a;
 	char *t = mutate("LoadBalancers: [{TargetGroupArn: !Ref Tg}]",
