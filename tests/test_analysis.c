@@ -1741,6 +1741,35 @@ static void test_az_loss_first_az_only(void **state)
 	free(t);
 }
 
+/* The AZ table holds the first 32 AZs (a bit each): a subnet in the 33rd
+ * of a long AZ list adds no column; one in the 32nd does. */
+static void test_az_loss_32_azs(void **state)
+{
+	(void)state;
+	static char names[34][16];
+	const char *azs[34];
+	for (size_t i = 0; i < 34; i++) {
+		snprintf(names[i], sizeof names[i], "eu-west-1-%zu", i);
+		azs[i] = names[i];
+	}
+	render_options opt = {.azs = azs, .nazs = 34};
+	for (int last = 31; last <= 32; last++) {
+		char to[128];
+		snprintf(to, sizeof to,
+		         "Properties: {AvailabilityZone: !Select [%d, !GetAZs '']}}\n", last);
+		char *t = mutate("Properties: {AvailabilityZone: !Select [2, !GetAZs '']}}\n", to);
+		rf_fixture fx;
+		rf_render_opt(&fx, t, "prod", &opt);
+		analysis a;
+		analysis_run(fx.cat, fx.m, fx.r, &a);
+		assert_int_equal(a.naz, last == 31 ? 32 : 2);
+		assert_string_equal(a.az[a.naz - 1].az, names[a.naz - 1]);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 /* A step alarm of zero datapoints detects at once: a detection time of 0
  * is known, not missing. */
 static void test_detection_zero(void **state)
@@ -2213,6 +2242,7 @@ int main(void)
 	    cmocka_unit_test(test_report_golden),
 	    cmocka_unit_test(test_az_loss_first_az_only),
 	    cmocka_unit_test(test_detection_zero),
+	    cmocka_unit_test(test_az_loss_32_azs),
 	    cmocka_unit_test(test_report_no_service),
 	    cmocka_unit_test(test_report_cells),
 	    cmocka_unit_test(test_report_web_path),
