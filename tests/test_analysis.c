@@ -2143,6 +2143,105 @@ static void test_timeline_policy_choice(void **state)
 	free(t);
 }
 
+/* The shared rows from the template's own resources and the
+ * AccountSettingsOwner parameter: unknown without it, each owner value
+ * exactly (`truex` is not true), the trail and API account owned or not,
+ * the Elastic IPs counted by exact type. */
+static json_t *shared_items(const char *text, json_t **owner)
+{
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, text, "prod", &a);
+	char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	free(js);
+	json_t *sh = json_object_get(j, "shared");
+	*owner = json_incref(json_object_get(sh, "account_settings_owner"));
+	json_t *items = json_incref(json_object_get(sh, "items"));
+	json_decref(j);
+	analysis_free(&a);
+	rf_done(&fx);
+	return items;
+}
+
+static const char *row(json_t *items, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(items, i), "this_environment"));
+}
+
+static void test_report_shared_rows(void **state)
+{
+	(void)state;
+	json_t *owner;
+	json_t *items = shared_items(platform, &owner);
+	assert_true(json_is_null(owner));
+	assert_int_equal(json_array_size(items), 5);
+	assert_contains(row(items, 0), "owned by another environment (AccountSettingsOwner false)");
+	assert_contains(row(items, 1), "owned by another environment (or an organization trail)");
+	assert_string_equal(row(items, 2), "0 of the 5 Elastic IPs of the default quota, which "
+	                                   "every environment's NAT gateways share");
+	json_decref(items);
+	json_decref(owner);
+	static const struct {
+		const char *value;
+		bool owner;
+	} cases[] = {{"'true'", true}, {"'false'", false}, {"truex", false}, {"'tru'", false}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char param[160];
+		snprintf(
+		    param, sizeof param,
+		    "Parameters:\n  AccountSettingsOwner: {Type: String, Description: o, Default: "
+		    "%s}\n",
+		    cases[i].value);
+		char *t = mutate("Parameters:\n", param);
+		t = mutate_more(t, "Parameters: [TaskSessionCapacity,",
+		                "Parameters: [AccountSettingsOwner, TaskSessionCapacity,");
+		items = shared_items(t, &owner);
+		assert_true(json_is_boolean(owner));
+		assert_int_equal(json_is_true(owner), cases[i].owner);
+		assert_contains(row(items, 1),
+		                cases[i].owner ? "none (EnableCloudTrail false): an organization "
+		                                 "trail records the account"
+		                               : "owned by another environment (or an "
+		                                 "organization trail)");
+		json_decref(items);
+		json_decref(owner);
+		free(t);
+	}
+	/* the trail, the API account and two EIPs (an association is none) here */
+	char *t = mutate("  Cluster:\n", "  Trail: {Type: AWS::CloudTrail::Trail}\n"
+	                                 "  ApiAccount: {Type: AWS::ApiGateway::Account}\n"
+	                                 "  Eip1: {Type: AWS::EC2::EIP}\n"
+	                                 "  Eip2: {Type: AWS::EC2::EIP}\n"
+	                                 "  EipA: {Type: AWS::EC2::EIPAssociation}\n"
+	                                 "  Cluster:\n");
+	items = shared_items(t, &owner);
+	assert_contains(row(items, 0),
+	                "owned by this environment: every environment's API logging");
+	assert_contains(row(items, 1), "owned by this environment: records every environment's");
+	assert_contains(row(items, 2), "2 of the 5 Elastic IPs");
+	json_decref(items);
+	json_decref(owner);
+	free(t);
+}
+
+/* A catalog without companions: no stacks, nothing allocated. */
+static void test_report_no_companions(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx, platform, "prod");
+	report_stack *v = (report_stack *)&fx;
+	size_t n = 7;
+	lms_error err = {0};
+	assert_true(report_companions(fx.cat, fx.m, &v, &n, &err));
+	assert_null(v);
+	assert_int_equal(n, 0);
+	assert_null(err.msg);
+	rf_done(&fx);
+}
+
 static bool update_golden(void)
 {
 	const char *u = getenv("UPDATE_GOLDEN");
@@ -2247,6 +2346,8 @@ int main(void)
 	    cmocka_unit_test(test_report_cells),
 	    cmocka_unit_test(test_report_web_path),
 	    cmocka_unit_test(test_absent_tiers),
+	    cmocka_unit_test(test_report_shared_rows),
+	    cmocka_unit_test(test_report_no_companions),
 	    cmocka_unit_test(test_timeline_policy_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
