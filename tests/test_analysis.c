@@ -1739,6 +1739,18 @@ static void test_az_loss_first_az_only(void **state)
 	analysis_free(&a);
 	rf_done(&fx);
 	free(t);
+	/* the subnets in reverse order of their AZs: the last one does not
+	 * shorten the table */
+	t = mutate("Properties: {AvailabilityZone: !Select [0, !GetAZs '']}}\n",
+	           "Properties: {AvailabilityZone: !Select [2, !GetAZs '']}}\n");
+	t = mutate_more(
+	    t, "  Sub3: {Type: AWS::EC2::Subnet, Properties: {AvailabilityZone: !Select [2,",
+	    "  Sub3: {Type: AWS::EC2::Subnet, Properties: {AvailabilityZone: !Select [0,");
+	analyse(&fx, t, "dev", &a);
+	assert_int_equal(a.naz, 3);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
 }
 
 /* The AZ table holds the first 32 AZs (a bit each): a subnet in the 33rd
