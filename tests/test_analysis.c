@@ -2066,6 +2066,49 @@ static void test_absent_tiers(void **state)
 	analysis_free(&a);
 	rf_done(&fx);
 	free(t);
+	/* an ALB in two of three AZs: losing the third leaves it whole, no note */
+	t = mutate("Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	           "Properties: {Subnets: [!Ref Sub1, !Ref Sub2]}");
+	analyse(&fx, t, "prod", &a);
+	const az_tier *lb = tier(&a, 2, "load balancer");
+	assert_int_equal(lb->status, TIER_OK);
+	assert_int_equal(lb->total, 2);
+	assert_int_equal(lb->remaining, 2);
+	assert_null(lb->note);
+	lb = tier(&a, 0, "load balancer");
+	assert_int_equal(lb->status, TIER_DEGRADED);
+	assert_int_equal(lb->remaining, 1);
+	assert_string_equal(lb->note, "nodes in the other AZ(s) serve");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	/* two NATs, in the first two AZs: losing the third loses none; one NAT
+	 * for three route tables strands the other AZs' subnets, each named */
+	t = mutate("  Nat3: {Type: AWS::EC2::NatGateway,", "  Nat3: {Type: AWS::SNS::Topic,");
+	analyse(&fx, t, "dev", &a);
+	const az_tier *nt = tier(&a, 2, "nat");
+	assert_int_equal(nt->status, TIER_OK);
+	assert_int_equal(nt->total, 2);
+	assert_int_equal(nt->remaining, 2);
+	assert_null(nt->note);
+	assert_null(tier(&a, 2, "database")->note);
+	assert_int_equal(tier(&a, 2, "database")->status, TIER_OK);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	t = mutate("NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1");
+	t = mutate_more(t, "NatGatewayId: !Ref Nat3", "NatGatewayId: !Ref Nat1");
+	analyse(&fx, t, "dev", &a);
+	nt = tier(&a, 0, "nat");
+	assert_int_equal(nt->status, TIER_DOWN);
+	assert_string_equal(
+	    nt->note, "Sub2, Sub3 lose Internet egress: their route goes through this AZ's NAT");
+	nt = tier(&a, 1, "nat");
+	assert_int_equal(nt->status, TIER_DEGRADED);
+	assert_string_equal(nt->note, "only this AZ's own subnets used its NAT");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
 }
 
 /* The policy the timeline takes: one of another scalable target, of
