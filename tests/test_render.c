@@ -2349,6 +2349,43 @@ static void test_pick_forms(void **state)
 	}
 }
 
+/* render_after: never of a resource and itself, even one that names itself
+ * (DependsOn, Ref) or is in a cycle, nor with either end missing. */
+static void test_after_self(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    DependsOn: [R]\n"
+	          "    Properties: {A: !Ref R}\n"
+	          "  S:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties: {A: !Ref R}\n"
+	          "  T:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    DependsOn: U\n"
+	          "  U:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    DependsOn: T\n",
+	          "dev");
+	const render_resource *r = render_find(fx.r, "R"), *s = render_find(fx.r, "S");
+	assert_non_null(r);
+	assert_non_null(s);
+	assert_false(render_after(fx.r, r, r));
+	assert_false(render_after(fx.r, r, NULL));
+	assert_false(render_after(fx.r, NULL, r));
+	assert_true(render_after(fx.r, s, r));
+	assert_false(render_after(fx.r, r, s));
+	/* around a cycle, still not after itself */
+	const render_resource *t = render_find(fx.r, "T");
+	assert_true(render_after(fx.r, t, render_find(fx.r, "U")));
+	assert_false(render_after(fx.r, t, t));
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2391,6 +2428,7 @@ int main(void)
 	    cmocka_unit_test(test_sub_symbolic_vars_and_base64_kinds),
 	    cmocka_unit_test(test_malformed_forms),
 	    cmocka_unit_test(test_pick_forms),
+	    cmocka_unit_test(test_after_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
