@@ -12,6 +12,7 @@
 #include "render_fixture.h"
 #include "testutil.h"
 
+#include "common/str.h"
 #include "common/term.h"
 #include "model/analysis.h"
 #include "model/report.h"
@@ -2297,6 +2298,108 @@ static void test_report_no_companions(void **state)
 	rf_done(&fx);
 }
 
+/* What breaks an obligation: the resource whose key is the last at or
+ * before the finding's line in the finding's own fragment; none for a
+ * finding elsewhere or without a position (then its field, or the
+ * template). Finding files under the catalog's directory are shown
+ * relative to it, only when a '/' follows the directory. */
+static size_t line_of(const char *text, const char *key)
+{
+	const char *at = strstr(text, key);
+	assert_non_null(at);
+	size_t line = 1;
+	for (const char *p = text; p < at; p++)
+		line += *p == '\n';
+	return line;
+}
+
+static void test_report_breaking(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "dev", &a);
+	const char *frag = fx.cat->frags[fx.cat->nfrags - 1].path;
+	size_t nat1 = line_of(platform, "  Nat1:"), alb = line_of(platform, "  Alb:");
+	char *near = lms_strdupf("%sx/t.yml", fx.cat->dir);
+	struct {
+		const char *file;
+		size_t line;
+		const char *field, *resource, *shown;
+	} cases[] = {
+	    {frag, nat1, "", "Nat1", "t.yml"},
+	    {frag, nat1 - 1, "", "Sub3", "t.yml"},
+	    {frag, alb + 2, "", "Alb", "t.yml"},
+	    {frag, 1, "", NULL, "t.yml"}, /* before the first resource */
+	    {near, nat1, "F", NULL, near},
+	    {fx.cat->dir, nat1, "F", NULL, fx.cat->dir},
+	    {NULL, 0, "F", NULL, NULL},
+	    {NULL, 0, "", NULL, NULL},
+	};
+	size_t n = sizeof cases / sizeof cases[0];
+	for (size_t i = 0; i < n; i++) {
+		findings_add(&fx.f, "SEC002", SEV_ERROR, cases[i].field, "", "case %zu", i);
+		if (cases[i].file)
+			findings_set_position(&fx.f, fx.f.n - 1, cases[i].file, cases[i].line, 1);
+	}
+	char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	free(js);
+	json_t *prot = json_array_get(json_object_get(j, "pdpa"), 0);
+	assert_string_equal(json_string_value(json_object_get(prot, "key")), "protection");
+	assert_true(json_is_false(json_object_get(prot, "holds")));
+	json_t *br = json_object_get(prot, "breaking");
+	assert_int_equal(json_array_size(br), n);
+	json_t *fs = json_object_get(j, "findings");
+	for (size_t i = 0; i < n; i++) {
+		char msg[16];
+		snprintf(msg, sizeof msg, "case %zu", i);
+		json_t *b = NULL, *f = NULL, *x;
+		size_t k;
+		json_array_foreach(br, k,
+		                   x) if (strcmp(json_string_value(json_object_get(x, "message")),
+		                                 msg) == 0) b = x;
+		json_array_foreach(fs, k,
+		                   x) if (strcmp(json_string_value(json_object_get(x, "message")),
+		                                 msg) == 0) f = x;
+		assert_non_null(b);
+		assert_non_null(f);
+		const char *res = json_string_value(json_object_get(b, "resource"));
+		if (cases[i].resource)
+			assert_string_equal(res, cases[i].resource);
+		else
+			assert_null(res);
+		const char *file = json_string_value(json_object_get(f, "file"));
+		if (cases[i].shown)
+			assert_string_equal(file, cases[i].shown);
+		else
+			assert_null(file);
+		const char *field = json_string_value(json_object_get(b, "field"));
+		if (*cases[i].field)
+			assert_string_equal(field, cases[i].field);
+		else
+			assert_null(field);
+	}
+	json_decref(j);
+	char *text = report_of(&fx, &a, NULL, REPORT_TEXT);
+	assert_contains(text, "      broken by SEC002: Nat1 AWS::EC2::NatGateway\n");
+	assert_contains(text, "      broken by SEC002: F \n");
+	assert_contains(text, "      broken by SEC002: the template \n");
+	assert_contains(text, "  Protection                s24       NO   ");
+	assert_contains(text, "SEC002 (error)");
+	free(text);
+	char *md = report_of(&fx, &a, NULL, REPORT_MARKDOWN);
+	assert_contains(
+	    md, "| | | broken by SEC002 | | Alb AWS::ElasticLoadBalancingV2::LoadBalancer |\n");
+	assert_contains(md, "SEC002 (**error**)");
+	assert_contains(md, "| **no** |");
+	free(md);
+	free(near);
+	analysis_free(&a);
+	rf_done(&fx);
+}
+
 static bool update_golden(void)
 {
 	const char *u = getenv("UPDATE_GOLDEN");
@@ -2403,6 +2506,7 @@ int main(void)
 	    cmocka_unit_test(test_absent_tiers),
 	    cmocka_unit_test(test_report_shared_rows),
 	    cmocka_unit_test(test_report_no_companions),
+	    cmocka_unit_test(test_report_breaking),
 	    cmocka_unit_test(test_timeline_policy_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
