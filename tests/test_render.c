@@ -2386,6 +2386,43 @@ static void test_after_self(void **state)
 	rf_done(&fx);
 }
 
+/* Fn::Sub cannot substitute a list parameter (each list type), a string
+ * parameter it can; the list joins with Fn::Join. */
+static void test_sub_list_parameter(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Metadata:\n"
+	          "  AWS::CloudFormation::Interface:\n"
+	          "    ParameterGroups:\n"
+	          "      - Label: {default: T}\n"
+	          "        Parameters: [L, S, N]\n"
+	          "Parameters:\n"
+	          "  L: {Type: CommaDelimitedList, Description: l, Default: 'a,b'}\n"
+	          "  S: {Type: 'List<AWS::EC2::Subnet::Id>', Description: s, Default: 'subnet-1'}\n"
+	          "  N: {Type: String, Description: n, Default: 'a,b'}\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !Sub 'x-${L}'\n"
+	          "      B: !Join ['+', !Ref L]\n"
+	          "      C: !Sub 'x-${S}'\n"
+	          "      D: !Sub 'x-${N}'\n",
+	          "dev");
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 2);
+	const finding *f = rf_find(&fx.f, "REN001", "cannot substitute the list parameter L");
+	assert_non_null(f);
+	assert_string_equal(f->hint, "use Fn::Join for list parameters");
+	assert_int_equal(f->line, 14);
+	assert_non_null(rf_find(&fx.f, "REN001", "cannot substitute the list parameter S"));
+	assert_int_equal(fx.f.n, 2);
+	assert_str_node(rf_prop(&fx, "R", "B"), "a+b");
+	assert_str_node(rf_prop(&fx, "R", "D"), "x-a,b");
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2429,6 +2466,7 @@ int main(void)
 	    cmocka_unit_test(test_malformed_forms),
 	    cmocka_unit_test(test_pick_forms),
 	    cmocka_unit_test(test_after_self),
+	    cmocka_unit_test(test_sub_list_parameter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
