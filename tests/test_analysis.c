@@ -2400,6 +2400,48 @@ static void test_report_breaking(void **state)
 	rf_done(&fx);
 }
 
+/* The cache's capacity: a node too small for the application's working
+ * set serves 0 users (not a negative count); NumNodeGroups multiplies the
+ * memory from 1 up (0 counts as 1); node types by exact name. */
+static void test_cache_capacity(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *type, *groups;
+		long users;
+		bool known;
+	} cases[] = {
+	    {"cache.r7g.large", NULL, 163630, true}, {"cache.t3.micro", NULL, 0, true},
+	    {"cache.r7g.large", "0", 163630, true},  {"cache.r7g.large", "1", 163630, true},
+	    {"cache.r7g.large", "2", 369203, true},  {"cache.r7g.larg", NULL, -1, false},
+	    {"cache.r7g.largex", NULL, -1, false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char to[160];
+		if (cases[i].groups)
+			snprintf(to, sizeof to,
+			         "      CacheNodeType: %s\n      NumNodeGroups: %s\n",
+			         cases[i].type, cases[i].groups);
+		else
+			snprintf(to, sizeof to, "      CacheNodeType: %s\n", cases[i].type);
+		char *t = mutate("      CacheNodeType: cache.r7g.large\n", to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		if (a.cap.cache_users != cases[i].users)
+			fail_msg("%s x %s: %ld users", cases[i].type,
+			         cases[i].groups ? cases[i].groups : "-", a.cap.cache_users);
+		bool listed = false;
+		for (size_t k = 0; k < a.nmissing; k++)
+			listed =
+			    listed || strcmp(a.missing[k], "the cache node type's memory") == 0;
+		assert_int_equal(listed, !cases[i].known);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 static bool update_golden(void)
 {
 	const char *u = getenv("UPDATE_GOLDEN");
@@ -2507,6 +2549,7 @@ int main(void)
 	    cmocka_unit_test(test_report_shared_rows),
 	    cmocka_unit_test(test_report_no_companions),
 	    cmocka_unit_test(test_report_breaking),
+	    cmocka_unit_test(test_cache_capacity),
 	    cmocka_unit_test(test_timeline_policy_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
