@@ -998,6 +998,9 @@ static void test_capacity_edges(void **state)
 	     49750},
 	    {"Description: users, Default: 250", "Description: users, Default: 1", "prod", 1, 300},
 	    {"Description: users, Default: 250", "Description: users, Default: 0", "prod", 0, -1},
+	    /* no task at most: 0 users, known (and under the target) */
+	    {"Description: tasks, Default: 300", "Description: tasks, Default: 0", "prod", 1, 0},
+	    {"Description: tasks, Default: 300", "Description: tasks, Default: 1", "prod", 1, 250},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char *t = mutate(cases[i].from, cases[i].to);
@@ -2442,6 +2445,56 @@ static void test_cache_capacity(void **state)
 	}
 }
 
+/* Connections per task: LMS_DB_POOL_SIZE exactly, 0 counts, a negative
+ * value does not, two containers add up; the proxy of another cluster is
+ * not this one's (then every connection is allowed); allowed is rounded
+ * down. */
+static void test_pool_and_proxy(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		long per_task, demand;
+		const char *proxy;
+		long allowed;
+	} cases[] = {
+	    {"Value: !Ref PoolSize}", "Value: 0}", 0, 0, "Proxy", 4500},
+	    {"Value: !Ref PoolSize}", "Value: -1}", -1, -1, "Proxy", 4500},
+	    {"Name: LMS_DB_POOL_SIZE,", "Name: LMS_DB_POOL_SIZEX,", -1, -1, "Proxy", 4500},
+	    {"Name: LMS_DB_POOL_SIZE,", "Name: LMS_DB_POOL_SIZ,", -1, -1, "Proxy", 4500},
+	    {"PoolSize}]}]\n",
+	     "PoolSize}]}, {Name: side, Environment: [{Name: LMS_DB_POOL_SIZE, "
+	     "Value: 5}]}]\n",
+	     20, 6000, "Proxy", 4500},
+	    {"DBClusterIdentifiers: [!Ref Cluster]", "DBClusterIdentifiers: [other]", 15, 4500,
+	     NULL, 5000},
+	    {"DBProxyName: !Ref Proxy", "DBProxyName: elsewhere", 15, 4500, "ProxyTargets", 4500},
+	    {"MaxConnectionsPercent: 90", "MaxConnectionsPercent: 33.3", 15, 4500, "Proxy", 1665},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "dev", &a);
+		const db_connections *c = &a.cap.conn;
+		if (c->per_task != cases[i].per_task || c->demand != cases[i].demand ||
+		    c->allowed != cases[i].allowed)
+			fail_msg("case %zu: %ld per task, %ld demand, %ld allowed", i, c->per_task,
+			         c->demand, c->allowed);
+		if (cases[i].proxy)
+			assert_string_equal(c->proxy, cases[i].proxy);
+		else
+			assert_null(c->proxy);
+		bool listed = false;
+		for (size_t k = 0; k < a.nmissing; k++)
+			listed = listed || strstr(a.missing[k], "LMS_DB_POOL_SIZE") != NULL;
+		assert_int_equal(listed, cases[i].per_task < 0);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 static bool update_golden(void)
 {
 	const char *u = getenv("UPDATE_GOLDEN");
@@ -2550,6 +2603,7 @@ int main(void)
 	    cmocka_unit_test(test_report_no_companions),
 	    cmocka_unit_test(test_report_breaking),
 	    cmocka_unit_test(test_cache_capacity),
+	    cmocka_unit_test(test_pool_and_proxy),
 	    cmocka_unit_test(test_timeline_policy_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
