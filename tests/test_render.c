@@ -2033,6 +2033,8 @@ static void test_catalog_of_text(void **state)
 	                            "  B: {NoEcho: 'True'}\n"
 	                            "  C: {NoEcho: 'TRUE'}\n"
 	                            "  D: {NoEcho: 'truex'}\n"
+	                            "  E: {NoEcho: 'Truex'}\n"
+	                            "  F: {NoEcho: 'Tru'}\n"
 	                            "  ? [x]\n"
 	                            "  : {Type: String}\n"
 	                            "Mappings: [a]\n"
@@ -2044,7 +2046,9 @@ static void test_catalog_of_text(void **state)
 	                            "  O: {Value: x}\n";
 	cat = render_catalog_of_text("whole", whole, strlen(whole), &err);
 	assert_non_null(cat);
-	assert_int_equal(cat->nparams, 4);
+	assert_int_equal(cat->nparams, 6);
+	assert_false(catalog_param(cat, "E")->no_echo);
+	assert_false(catalog_param(cat, "F")->no_echo);
 	assert_string_equal(catalog_param(cat, "A")->type, "Number");
 	assert_string_equal(catalog_param(cat, "A")->default_value, "5");
 	assert_string_equal(catalog_param(cat, "B")->type, "String");
@@ -2423,6 +2427,51 @@ static void test_sub_list_parameter(void **state)
 	rf_done(&fx);
 }
 
+/* A function kept around another kept function: the inner one becomes a
+ * one-key mapping of its name to its argument. */
+static void test_symbolic_of_symbolic(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !Base64 {Fn::GetAtt: [R, TopicName]}\n"
+	          "      B: !ImportValue {Fn::Sub: 'x-${R.TopicName}'}\n",
+	          "dev");
+	assert_no_findings(&fx);
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_string_equal(a->fn, "Fn::Base64");
+	assert_int_equal(a->kind, RN_MAP);
+	assert_int_equal(a->n, 1);
+	assert_string_equal(a->kids[0]->str, "Fn::GetAtt");
+	const rnode *inner = a->kids[1];
+	assert_non_null(inner);
+	assert_null(inner->fn);
+	assert_int_equal(inner->kind, RN_SEQ);
+	assert_str_node(inner->kids[1], "TopicName");
+	const rnode *b = rf_prop(&fx, "R", "B");
+	assert_string_equal(b->fn, "Fn::ImportValue");
+	assert_int_equal(b->n, 1);
+	assert_string_equal(b->kids[0]->str, "Fn::Sub");
+	assert_string_equal(b->kids[1]->str, "x-${R.TopicName}");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	assert_contains(buf_cstr(&out),
+	                "      A: !Base64\n        Fn::GetAtt:\n          - R\n"
+	                "          - TopicName\n"
+	                "      B: !ImportValue\n        Fn::Sub: x-${R.TopicName}\n");
+	buf_reset(&out);
+	assert_true(render_emit(fx.r, RENDER_JSON, &out));
+	assert_contains(buf_cstr(&out), "\"A\": {\n          \"Fn::Base64\": {\n"
+	                                "            \"Fn::GetAtt\": [\n");
+	buf_free(&out);
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2467,6 +2516,7 @@ int main(void)
 	    cmocka_unit_test(test_pick_forms),
 	    cmocka_unit_test(test_after_self),
 	    cmocka_unit_test(test_sub_list_parameter),
+	    cmocka_unit_test(test_symbolic_of_symbolic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
