@@ -1823,6 +1823,21 @@ static void test_detection_zero(void **state)
 	analysis_free(&a);
 	rf_done(&fx);
 	free(t);
+	/* nor does a later, slower alarm of the same policy */
+	t = mutate("Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1,",
+	           "Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 0,");
+	t = mutate_more(t, "  Cluster:\n",
+	                "  Surge2:\n"
+	                "    Type: AWS::CloudWatch::Alarm\n"
+	                "    Properties: {Period: 10, DatapointsToAlarm: 1, AlarmActions: [!Ref "
+	                "Step]}\n"
+	                "  Cluster:\n");
+	analyse(&fx, t, "prod", &a);
+	assert_string_equal(a.timeline.terms[0].from,
+	                    "step scaling Step on alarm Surge: 0 datapoint(s) of 10 s");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
 }
 
 /* No ECS service: the tasks tier is absent with no figures (null in the
