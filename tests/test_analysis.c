@@ -2510,6 +2510,43 @@ static void test_pool_and_proxy(void **state)
 	}
 }
 
+/* The target group's attributes by exact key: a longer or shorter key
+ * leaves the default deregistration delay; the cooldown note shows 0 for
+ * an unknown cooldown. */
+static void test_target_group_keys(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *key;
+		double deregistration;
+	} cases[] = {{"deregistration_delay.timeout_seconds", 30},
+	             {"deregistration_delay.timeout_secondsx", 300},
+	             {"deregistration_delay.timeout_second", 300}};
+	for (size_t i = 0; i < 3; i++) {
+		char to[96];
+		snprintf(to, sizeof to, "[{Key: %s, Value: '30'}]", cases[i].key);
+		char *t = mutate("[{Key: deregistration_delay.timeout_seconds, Value: '30'}]", to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		assert_true(a.timeline.deregistration == cases[i].deregistration);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+	char *t = mutate("        Cooldown: 60\n", "");
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, t, "prod", &a);
+	assert_true(a.timeline.scale_out_cooldown == -1);
+	assert_string_equal(a.timeline.terms[3].from,
+	                    "0 s scale-out cooldown does not delay the first step (a larger breach "
+	                    "scales out during it)");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
 static bool update_golden(void)
 {
 	const char *u = getenv("UPDATE_GOLDEN");
@@ -2619,6 +2656,7 @@ int main(void)
 	    cmocka_unit_test(test_report_breaking),
 	    cmocka_unit_test(test_cache_capacity),
 	    cmocka_unit_test(test_pool_and_proxy),
+	    cmocka_unit_test(test_target_group_keys),
 	    cmocka_unit_test(test_timeline_policy_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
