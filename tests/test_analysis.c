@@ -2547,6 +2547,82 @@ static void test_target_group_keys(void **state)
 	free(t);
 }
 
+/* A create-only property compared node by node: kind, function (none
+ * against one, one against another), each key and value of a mapping,
+ * each item of a list, the number of entries, absent against present. */
+static void test_update_same_node(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(
+	    dir, "co.json", "{\"types\": {\"AWS::SNS::Topic\": {\"createOnly\": [\"P\"]}}}\n");
+	lms_error err = {0};
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	static const struct {
+		const char *was, *now;
+		bool replaced;
+	} cases[] = {
+	    {"P: a", "P: [a]", true},
+	    {"P: X", "P: !Ref X", true},
+	    {"P: !Ref X", "P: X", true},
+	    {"P: !Ref X", "P: !Ref X", false},
+	    {"P: !ImportValue a", "P: {Fn::Transform: a}", true},
+	    {"P: !ImportValue a", "P: !ImportValue a", false},
+	    {"P: {a: '1'}", "P: {b: '1'}", true},
+	    {"P: {a: '1'}", "P: {a: '2'}", true},
+	    {"P: {a: '1', b: '2'}", "P: {a: '1'}", true},
+	    {"P: {a: '1', b: '2'}", "P: {a: '1', b: '2'}", false},
+	    {"P: [a, b]", "P: [a, c]", true},
+	    {"P: [a, b]", "P: [a, b]", false},
+	    {"P: [a, b]", "P: [a]", true},
+	    {"Q: a", "P: a", true},
+	    {"P: a", "Q: a", true},
+	    {"Q: a", "Q: b", false},
+	};
+	size_t n = sizeof cases / sizeof cases[0];
+	buf was, now;
+	buf_init(&was, 0);
+	buf_init(&now, 0);
+	buf_adds(&was, "Resources:\n  X: {Type: AWS::SQS::Queue}\n");
+	buf_adds(&now, "Resources:\n  X: {Type: AWS::SQS::Queue}\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_addf(&was, "  R%zu: {Type: AWS::SNS::Topic, Properties: {%s}}\n", i,
+		         cases[i].was);
+		buf_addf(&now, "  R%zu: {Type: AWS::SNS::Topic, Properties: {%s}}\n", i,
+		         cases[i].now);
+	}
+	rf_fixture a, b;
+	rf_render(&a, buf_cstr(&was), "dev");
+	rf_render(&b, buf_cstr(&now), "dev");
+	update_plan plan;
+	assert_true(update_safety(db, a.r, b.r, &plan));
+	for (size_t i = 0; i < n; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "R%zu", i);
+		const update_change *x = NULL;
+		for (size_t k = 0; k < plan.n; k++)
+			if (strcmp(plan.v[k].id, id) == 0)
+				x = &plan.v[k];
+		if ((x != NULL) != cases[i].replaced)
+			fail_msg("%s -> %s: %s", cases[i].was, cases[i].now,
+			         x ? "replaced" : "not replaced");
+		if (x) {
+			assert_int_equal(x->kind, UPD_REPLACE);
+			assert_string_equal(x->why, "P");
+		}
+	}
+	update_plan_free(&plan);
+	rf_done(&a);
+	rf_done(&b);
+	buf_free(&was);
+	buf_free(&now);
+	create_only_free(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 static bool update_golden(void)
 {
 	const char *u = getenv("UPDATE_GOLDEN");
@@ -2657,6 +2733,7 @@ int main(void)
 	    cmocka_unit_test(test_cache_capacity),
 	    cmocka_unit_test(test_pool_and_proxy),
 	    cmocka_unit_test(test_target_group_keys),
+	    cmocka_unit_test(test_update_same_node),
 	    cmocka_unit_test(test_timeline_policy_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
