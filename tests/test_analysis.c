@@ -2128,6 +2128,23 @@ static void test_absent_tiers(void **state)
 	analysis_free(&a);
 	rf_done(&fx);
 	free(t);
+	/* the stranding route as the template's first resource */
+	t = mutate(
+	    "  R2: {Type: AWS::EC2::Route, Properties: {RouteTableId: !Ref Rt2, NatGatewayId: "
+	    "!Ref Nat2}}\n",
+	    "");
+	t = mutate_more(t, "Resources:\n",
+	                "Resources:\n  R2: {Type: AWS::EC2::Route, Properties: {RouteTableId: !Ref "
+	                "Rt2, NatGatewayId: !Ref Nat1}}\n");
+	analyse(&fx, t, "dev", &a);
+	assert_string_equal(fx.r->res[0].id, "R2");
+	nt = tier(&a, 0, "nat");
+	assert_int_equal(nt->status, TIER_DOWN);
+	assert_string_equal(nt->note,
+	                    "Sub2 lose Internet egress: their route goes through this AZ's NAT");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
 }
 
 /* The policy the timeline takes: one of another scalable target, of

@@ -2472,6 +2472,41 @@ static void test_symbolic_of_symbolic(void **state)
 	rf_done(&fx);
 }
 
+/* rnode_param: a Ref left symbolic (the parameter has no value) names the
+ * parameter; another kept function of the same text does not, nor a Ref
+ * to a resource. */
+static void test_param_of_symbolic_ref(void **state)
+{
+	(void)state;
+	static const char text[] = "Parameters:\n"
+	                           "  Env: {Type: String}\n"
+	                           "Resources:\n"
+	                           "  R:\n"
+	                           "    Type: AWS::S3::Bucket\n"
+	                           "    Properties:\n"
+	                           "      A: !Ref Env\n"
+	                           "      B: !ImportValue Env\n"
+	                           "      C: !Ref R\n";
+	lms_error err = {0};
+	catalog *cat = render_catalog_of_text("t", text, strlen(text), &err);
+	assert_non_null(cat);
+	render_params params = {.value = source_value};
+	render_options opt = {.params = &params};
+	rendered *r = render_with(cat, &opt, NULL, &err);
+	assert_non_null(r);
+	const rnode *props = render_find(r, "R")->props;
+	const rnode *a = rnode_get(props, "A");
+	assert_string_equal(a->fn, "Ref");
+	assert_string_equal(rnode_param(r, a), "Env");
+	const rnode *b = rnode_get(props, "B");
+	assert_string_equal(b->fn, "Fn::ImportValue");
+	assert_null(rnode_param(r, b));
+	assert_null(rnode_param(r, rnode_get(props, "C")));
+	assert_null(rnode_param(r, NULL));
+	render_free(r);
+	catalog_free(cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2517,6 +2552,7 @@ int main(void)
 	    cmocka_unit_test(test_after_self),
 	    cmocka_unit_test(test_sub_list_parameter),
 	    cmocka_unit_test(test_symbolic_of_symbolic),
+	    cmocka_unit_test(test_param_of_symbolic_ref),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
