@@ -2507,6 +2507,36 @@ static void test_param_of_symbolic_ref(void **state)
 	catalog_free(cat);
 }
 
+/* Outputs: one whose condition is false is left out, and with it the
+ * section when it was the only one; a tagged Condition is undecided (the
+ * output stays, with its Condition); a true one drops its Condition. */
+static void test_outputs_by_condition(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n  R: {Type: AWS::SNS::Topic}\nOutputs:\n"
+	          "  O: {Condition: IsProd, Value: x}\n",
+	          "dev");
+	assert_null(rnode_get(fx.r->root, "Outputs"));
+	rf_done(&fx);
+	rf_render(&fx,
+	          "Resources:\n  R: {Type: AWS::SNS::Topic}\nOutputs:\n"
+	          "  O: {Condition: IsProd, Value: x}\n"
+	          "  P: {Condition: !Ref IsProd, Value: y}\n",
+	          "prod");
+	const rnode *outs = rnode_get(fx.r->root, "Outputs");
+	assert_non_null(outs);
+	assert_int_equal(outs->n, 2);
+	const rnode *o = rnode_get(outs, "O");
+	assert_int_equal(o->n, 1);
+	assert_str_node(rnode_get(o, "Value"), "x");
+	assert_null(rnode_get(o, "Condition"));
+	const rnode *p = rnode_get(outs, "P");
+	assert_non_null(rnode_get(p, "Condition"));
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2553,6 +2583,7 @@ int main(void)
 	    cmocka_unit_test(test_sub_list_parameter),
 	    cmocka_unit_test(test_symbolic_of_symbolic),
 	    cmocka_unit_test(test_param_of_symbolic_ref),
+	    cmocka_unit_test(test_outputs_by_condition),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
