@@ -2027,6 +2027,7 @@ static void test_catalog_of_text(void **state)
 	 * NoEcho spelled true or True only, complex keys and sections that are no mapping
 	 * skipped, the Description and Transform */
 	static const char whole[] = "Description: d\n"
+	                            "Metadata: {M: v}\n"
 	                            "Transform: AWS::LanguageExtensions\n"
 	                            "Parameters:\n"
 	                            "  A: {Type: Number, Default: '5', NoEcho: 'true'}\n"
@@ -2062,6 +2063,15 @@ static void test_catalog_of_text(void **state)
 	assert_int_equal(cat->nentries[SEC_MAPPINGS], 0);
 	assert_string_equal(cat->transform, "AWS::LanguageExtensions");
 	assert_string_equal(ynode_str(cat->description), "d");
+	/* every section's key and mapping, the first (Metadata) too */
+	const cat_fragment *wf = &cat->frags[0];
+	assert_non_null(wf->key[SEC_METADATA]);
+	assert_string_equal(wf->key[SEC_METADATA]->str, "Metadata");
+	assert_string_equal(ynode_str(ynode_get(wf->value[SEC_METADATA], "M")), "v");
+	assert_non_null(wf->key[SEC_MAPPINGS]); /* a list: its key, no mapping */
+	assert_null(wf->value[SEC_MAPPINGS]);
+	assert_non_null(wf->value[SEC_OUTPUTS]);
+	assert_null(wf->key[SEC_CONDITIONS]);
 	catalog_free(cat);
 }
 
