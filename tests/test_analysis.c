@@ -2640,6 +2640,50 @@ static void test_update_same_node(void **state)
 	free(dir);
 }
 
+/* The capacity section's connection line: without a proxy the tasks open
+ * every connection; without a database there is no line (null in JSON);
+ * without a cache node type, "unknown". */
+static void test_report_connections_line(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to, *want, *absent;
+	} cases[] = {
+	    {"DBClusterIdentifiers: [!Ref Cluster]", "DBClusterIdentifiers: [other]",
+	     "  database connections at max tasks: 300 tasks x 15 = 4500; (no RDS Proxy) the tasks "
+	     "may open 5000 (100% of max_connections 5000, Aurora Serverless v2 default at 2-256 "
+	     "ACU)\n",
+	     NULL},
+	    {"    Type: AWS::RDS::DBCluster\n", "    Type: AWS::SNS::Topic\n",
+	     "  inputs: 300 max tasks x 250 users per task; unknown ACU; cache cache.r7g.large\n",
+	     "database connections"},
+	    {"      CacheNodeType: cache.r7g.large\n", "",
+	     "  inputs: 300 max tasks x 250 users per task; 256 ACU; cache unknown\n", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "dev", &a);
+		char *text = report_of(&fx, &a, NULL, REPORT_TEXT);
+		assert_contains(text, cases[i].want);
+		if (cases[i].absent)
+			assert_null(strstr(text, cases[i].absent));
+		free(text);
+		char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+		json_t *j = json_loads(js, 0, NULL);
+		assert_non_null(j);
+		json_t *conn =
+		    json_object_get(json_object_get(j, "capacity"), "database_connections");
+		assert_int_equal(json_is_null(conn), cases[i].absent != NULL);
+		json_decref(j);
+		free(js);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 static bool update_golden(void)
 {
 	const char *u = getenv("UPDATE_GOLDEN");
@@ -2751,6 +2795,7 @@ int main(void)
 	    cmocka_unit_test(test_pool_and_proxy),
 	    cmocka_unit_test(test_target_group_keys),
 	    cmocka_unit_test(test_update_same_node),
+	    cmocka_unit_test(test_report_connections_line),
 	    cmocka_unit_test(test_timeline_policy_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
