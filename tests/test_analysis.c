@@ -12,6 +12,8 @@
 #include "render_fixture.h"
 #include "testutil.h"
 
+#include "common/str.h"
+#include "common/term.h"
 #include "model/analysis.h"
 #include "model/report.h"
 #include "model/validate.h"
@@ -996,6 +998,9 @@ static void test_capacity_edges(void **state)
 	     49750},
 	    {"Description: users, Default: 250", "Description: users, Default: 1", "prod", 1, 300},
 	    {"Description: users, Default: 250", "Description: users, Default: 0", "prod", 0, -1},
+	    /* no task at most: 0 users, known (and under the target) */
+	    {"Description: tasks, Default: 300", "Description: tasks, Default: 0", "prod", 1, 0},
+	    {"Description: tasks, Default: 300", "Description: tasks, Default: 1", "prod", 1, 250},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char *t = mutate(cases[i].from, cases[i].to);
@@ -1634,6 +1639,1117 @@ static void test_report_update_stacks(void **state)
 	two_stacks_done(&t);
 }
 
+/* The report of the real templates, in its three formats, is the command's
+ * (tests/golden/report-prod.*, which tests/golden.sh writes with `lmsctl
+ * report` and checks): every figure, note and column of the report and of
+ * the analyses under it, pinned on the platform's own templates. Built the
+ * way cmd_report builds it, in a directory holding prod.yml and dev.yml
+ * (the golden models), so that the findings name "prod.yml" as the command
+ * does. */
+static char *real_report(const char *model_file, report_format fmt, bool previous)
+{
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	model *m = model_load(model_file, &err);
+	if (!m)
+		fail_msg("%s", err.msg);
+	findings f;
+	findings_init(&f);
+	rendered *r = validate_and_render(cat, m, &f);
+	assert_non_null(r);
+	report_stack *stacks = NULL;
+	size_t nstacks = 0;
+	assert_true(report_companions(cat, m, &stacks, &nstacks, &err));
+	model *pm = NULL;
+	rendered *pr = NULL;
+	report_stack *pstacks = NULL;
+	size_t npstacks = 0;
+	create_only *db = NULL;
+	update_plan plan = {0};
+	bool have_plan = false;
+	if (previous) {
+		pm = model_load("dev.yml", &err);
+		assert_non_null(pm);
+		pr = render_template(cat, pm, NULL, NULL, &err);
+		assert_non_null(pr);
+		assert_true(report_companions(cat, pm, &pstacks, &npstacks, &err));
+		db = load_db();
+		have_plan = update_safety(db, pr, r, &plan);
+		for (size_t k = 0; k < nstacks && k < npstacks; k++)
+			if (stacks[k].r && pstacks[k].r)
+				have_plan = update_safety_add(db, stacks[k].name, pstacks[k].r,
+				                              stacks[k].r, &plan) &&
+				            have_plan;
+	}
+	analysis a;
+	analysis_run(cat, m, r, &a);
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write_env(cat, m, r, &a, &f, stacks, nstacks, have_plan ? &plan : NULL,
+	                             fmt, &out));
+	buf clean; /* the command makes the human forms terminal-safe (cli/cli.c emit) */
+	buf_init(&clean, 0);
+	if (fmt == REPORT_JSON)
+		buf_add(&clean, out.data, out.len);
+	else
+		assert_true(term_add(&clean, out.data, out.len, TERM_LAYOUT));
+	buf_free(&out);
+	analysis_free(&a);
+	update_plan_free(&plan);
+	create_only_free(db);
+	report_companions_free(pstacks, npstacks);
+	render_free(pr);
+	model_free(pm);
+	report_companions_free(stacks, nstacks);
+	render_free(r);
+	findings_free(&f);
+	model_free(m);
+	catalog_free(cat);
+	lms_error_clear(&err);
+	return buf_take(&clean);
+}
+
+/* The report of a fixture in `fmt` (no plan unless given). */
+static char *report_of(rf_fixture *fx, const analysis *a, const update_plan *plan,
+                       report_format fmt)
+{
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write(fx->cat, fx->m, fx->r, a, &fx->f, plan, fmt, &out));
+	return buf_take(&out);
+}
+
+/* Subnets in the first AZ only: a one-AZ table (AZ index 0 counts). */
+static void test_az_loss_first_az_only(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *t = mutate("Properties: {AvailabilityZone: !Select [1, !GetAZs '']}}\n",
+	                 "Properties: {AvailabilityZone: !Select [0, !GetAZs '']}}\n");
+	t = mutate_more(t, "Properties: {AvailabilityZone: !Select [2, !GetAZs '']}}\n",
+	                "Properties: {AvailabilityZone: !Select [0, !GetAZs '']}}\n");
+	analyse(&fx, t, "dev", &a);
+	assert_int_equal(a.naz, 1);
+	assert_string_equal(a.az[0].az, "eu-west-1a");
+	for (size_t i = 0; i < a.nmissing; i++)
+		assert_null(strstr(a.missing[i], "subnets placed"));
+	/* every task, NAT and ALB node was in it */
+	assert_int_equal(tier(&a, 0, "tasks")->status, TIER_DOWN);
+	assert_int_equal(tier(&a, 0, "load balancer")->status, TIER_DOWN);
+	assert_true(a.az[0].stops);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	/* the subnets in reverse order of their AZs: the last one does not
+	 * shorten the table */
+	t = mutate("Properties: {AvailabilityZone: !Select [0, !GetAZs '']}}\n",
+	           "Properties: {AvailabilityZone: !Select [2, !GetAZs '']}}\n");
+	t = mutate_more(
+	    t, "  Sub3: {Type: AWS::EC2::Subnet, Properties: {AvailabilityZone: !Select [2,",
+	    "  Sub3: {Type: AWS::EC2::Subnet, Properties: {AvailabilityZone: !Select [0,");
+	analyse(&fx, t, "dev", &a);
+	assert_int_equal(a.naz, 3);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
+/* The AZ table holds the first 32 AZs (a bit each): a subnet in the 33rd
+ * of a long AZ list adds no column; one in the 32nd does. */
+static void test_az_loss_32_azs(void **state)
+{
+	(void)state;
+	static char names[34][16];
+	const char *azs[34];
+	for (size_t i = 0; i < 34; i++) {
+		snprintf(names[i], sizeof names[i], "eu-west-1-%zu", i);
+		azs[i] = names[i];
+	}
+	render_options opt = {.azs = azs, .nazs = 34};
+	for (int last = 31; last <= 32; last++) {
+		char to[128];
+		snprintf(to, sizeof to,
+		         "Properties: {AvailabilityZone: !Select [%d, !GetAZs '']}}\n", last);
+		char *t = mutate("Properties: {AvailabilityZone: !Select [2, !GetAZs '']}}\n", to);
+		rf_fixture fx;
+		rf_render_opt(&fx, t, "prod", &opt);
+		analysis a;
+		analysis_run(fx.cat, fx.m, fx.r, &a);
+		assert_int_equal(a.naz, last == 31 ? 32 : 2);
+		assert_string_equal(a.az[a.naz - 1].az, names[a.naz - 1]);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
+/* A step alarm of zero datapoints detects at once: a detection time of 0
+ * is known, not missing. */
+static void test_detection_zero(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *t = mutate("Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1,",
+	                 "Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 0,");
+	analyse(&fx, t, "prod", &a);
+	assert_true(a.timeline.known);
+	assert_string_equal(a.timeline.policy, "Step");
+	assert_true(a.timeline.terms[0].seconds == 0);
+	assert_int_equal(a.nmissing, 0);
+	analysis_free(&a);
+	rf_done(&fx);
+	/* a later, slower policy does not replace a detection of 0 */
+	t = mutate_more(t, "  Surge:\n",
+	                "  Step2:\n"
+	                "    Type: AWS::ApplicationAutoScaling::ScalingPolicy\n"
+	                "    Properties:\n"
+	                "      PolicyType: StepScaling\n"
+	                "      ScalingTargetId: !Ref Target\n"
+	                "      StepScalingPolicyConfiguration:\n"
+	                "        StepAdjustments: [{MetricIntervalLowerBound: 0, "
+	                "ScalingAdjustment: 50}]\n"
+	                "  Surge2:\n"
+	                "    Type: AWS::CloudWatch::Alarm\n"
+	                "    Properties: {Period: 10, DatapointsToAlarm: 1, AlarmActions: [!Ref "
+	                "Step2]}\n"
+	                "  Surge:\n");
+	analyse(&fx, t, "prod", &a);
+	assert_string_equal(a.timeline.policy, "Step");
+	assert_true(a.timeline.terms[0].seconds == 0);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	/* nor does a later, slower alarm of the same policy */
+	t = mutate("Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1,",
+	           "Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 0,");
+	t = mutate_more(t, "  Cluster:\n",
+	                "  Surge2:\n"
+	                "    Type: AWS::CloudWatch::Alarm\n"
+	                "    Properties: {Period: 10, DatapointsToAlarm: 1, AlarmActions: [!Ref "
+	                "Step]}\n"
+	                "  Cluster:\n");
+	analyse(&fx, t, "prod", &a);
+	assert_string_equal(a.timeline.terms[0].from,
+	                    "step scaling Step on alarm Surge: 0 datapoint(s) of 10 s");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
+/* No ECS service: the tasks tier is absent with no figures (null in the
+ * report, no numbers in the text), and the report lists what is missing. */
+static void test_report_no_service(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *none = mutate("    Type: AWS::ECS::Service\n", "    Type: AWS::SNS::Topic\n");
+	analyse(&fx, none, "prod", &a);
+	assert_int_equal(a.naz, 3);
+	const az_tier *tasks = tier(&a, 0, "tasks");
+	assert_int_equal(tasks->status, TIER_ABSENT);
+	assert_int_equal(tasks->total, -1);
+	assert_int_equal(tasks->remaining, -1);
+	char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	json_t *t0 = json_array_get(
+	    json_object_get(json_array_get(json_object_get(j, "az_loss"), 0), "tiers"), 0);
+	assert_string_equal(json_string_value(json_object_get(t0, "tier")), "tasks");
+	assert_string_equal(json_string_value(json_object_get(t0, "status")), "absent");
+	assert_true(json_is_null(json_object_get(t0, "total")));
+	assert_true(json_is_null(json_object_get(t0, "remaining")));
+	json_t *miss = json_object_get(j, "missing_inputs");
+	assert_int_equal(json_array_size(miss), a.nmissing);
+	assert_string_equal(json_string_value(json_array_get(miss, 0)),
+	                    "an ECS service (AWS::ECS::Service)");
+	json_decref(j);
+	free(js);
+	char *text = report_of(&fx, &a, NULL, REPORT_TEXT);
+	assert_contains(text, "\n    tasks          absent \n");
+	assert_contains(text, "\nInputs not found\n  an ECS service (AWS::ECS::Service)\n");
+	assert_contains(text, "  total unknown s (budget 60 s; the request allows 120 s); policy "
+	                      "none (-)\n");
+	free(text);
+	char *md = report_of(&fx, &a, NULL, REPORT_MARKDOWN);
+	assert_contains(md, "\n## Inputs not found\n\n- an ECS service (AWS::ECS::Service)\n");
+	assert_contains(md, "| eu-west-1a | absent |");
+	free(md);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(none);
+}
+
+/* An empty update plan says so; a finding's pipe does not break the
+ * markdown table (its line break is shown as \x0a, term_json_clean); a finding without a field has
+ * no brackets. */
+static void test_report_cells(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	findings_add(&fx.f, "SEC001", SEV_WARNING, "A|B", "", "one|two\nthree");
+	findings_add(&fx.f, "OBS008", SEV_WARNING, "", "", "no field here");
+	update_plan none = {0};
+	char *md = report_of(&fx, &a, &none, REPORT_MARKDOWN);
+	assert_contains(md, "| warning | SEC001 | A\\|B | one\\|two\\x0athree |  |\n");
+	assert_contains(md, "| warning | OBS008 |  | no field here |  |\n");
+	assert_contains(md, "\n## Update safety (against the previous model)\n\nNo resource is "
+	                    "replaced, added or removed.\n");
+	assert_null(strstr(md, "| change | resource |"));
+	free(md);
+	char *text = report_of(&fx, &a, &none, REPORT_TEXT);
+	assert_contains(text, "  warning SEC001 [A|B] one|two");
+	assert_contains(text, "  warning OBS008 no field here\n");
+	assert_contains(text, "\nUpdate safety (against the previous model)\n  nothing replaced, "
+	                      "added or removed\n");
+	free(text);
+	/* no plan: no section */
+	text = report_of(&fx, &a, NULL, REPORT_TEXT);
+	assert_null(strstr(text, "Update safety"));
+	free(text);
+	analysis_free(&a);
+	rf_done(&fx);
+}
+
+/* The web-path column (a stack with a CloudFront distribution: here the
+ * main one) under each state of the ALB tier, and the composite's web
+ * path. */
+static json_t *web_tier(const char *text, size_t az, rf_fixture *fx, analysis *a, char **md)
+{
+	analyse(fx, text, "prod", a);
+	char *js = report_of(fx, a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	free(js);
+	*md = report_of(fx, a, NULL, REPORT_MARKDOWN);
+	json_t *tiers = json_object_get(json_array_get(json_object_get(j, "az_loss"), az), "tiers");
+	assert_int_equal(json_array_size(tiers), AZ_TIERS + 1);
+	json_t *w = json_incref(json_array_get(tiers, AZ_TIERS));
+	assert_string_equal(json_string_value(json_object_get(w, "tier")), "web path");
+	json_t *paths = json_object_get(j, "availability");
+	paths = json_object_get(paths, "composite");
+	assert_int_equal(json_array_size(paths), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(paths, 0), "path")),
+	                    "web");
+	json_decref(j);
+	return w;
+}
+
+static void test_report_web_path(void **state)
+{
+	(void)state;
+	static const char cdn[] =
+	    "  Cdn: {Type: AWS::CloudFront::Distribution, Properties: {DistributionConfig: "
+	    "{Enabled: true}}}\n";
+	size_t n = strlen(platform) + strlen(cdn) + 64;
+	char *t = malloc(n);
+	assert_non_null(t);
+	snprintf(t, n, "%s%s", platform, cdn);
+	rf_fixture fx;
+	analysis a;
+	char *md;
+	json_t *w = web_tier(t, 0, &fx, &a, &md);
+	assert_string_equal(json_string_value(json_object_get(w, "status")), "degraded");
+	assert_int_equal(json_integer_value(json_object_get(w, "total")), 3);
+	assert_int_equal(json_integer_value(json_object_get(w, "remaining")), 2);
+	assert_string_equal(json_string_value(json_object_get(w, "note")),
+	                    "CloudFront and WAF are global (main stack, eu-west-1): untouched; "
+	                    "the origin reaches the ALB's nodes in the 2 other AZ(s)");
+	assert_contains(md, "| web path |\n");
+	assert_contains(md, "\nWeb path, for the first AZ: CloudFront and WAF are global (main "
+	                    "stack, eu-west-1): untouched; the origin reaches the ALB's nodes in "
+	                    "the 2 other AZ(s).\n");
+	free(md);
+	json_decref(w);
+	analysis_free(&a);
+	rf_done(&fx);
+
+	/* the ALB in the first AZ only, behind a VPC origin */
+	char *one =
+	    mutate_more(strdup(t), "Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	                "Properties: {Subnets: [!Ref Sub1]}");
+	one = mutate_more(one, "  Cdn:", "  Vo: {Type: AWS::CloudFront::VpcOrigin}\n  Cdn:");
+	w = web_tier(one, 0, &fx, &a, &md);
+	assert_string_equal(json_string_value(json_object_get(w, "status")), "down");
+	assert_int_equal(json_integer_value(json_object_get(w, "total")), 1);
+	assert_int_equal(json_integer_value(json_object_get(w, "remaining")), 0);
+	assert_string_equal(json_string_value(json_object_get(w, "note")),
+	                    "CloudFront and WAF are global (main stack, eu-west-1): untouched; "
+	                    "the VPC origin has no ALB node left: pages fail, cached assets are "
+	                    "still served");
+	free(md);
+	json_decref(w);
+	analysis_free(&a);
+	rf_done(&fx);
+	w = web_tier(one, 1, &fx, &a, &md);
+	assert_string_equal(json_string_value(json_object_get(w, "status")), "ok");
+	assert_string_equal(json_string_value(json_object_get(w, "note")),
+	                    "CloudFront and WAF are global (main stack, eu-west-1): untouched; "
+	                    "the VPC origin reaches the ALB's nodes in the 1 other AZ(s)");
+	free(md);
+	json_decref(w);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(one);
+
+	/* no ALB, or one in unplaced subnets: what the origin reaches is unknown */
+	const char *why[][2] = {{"    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n",
+	                         "    Type: AWS::SNS::Topic\n"},
+	                        {"Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	                         "Properties: {Subnets: [subnet-1]}"}};
+	const char *status[] = {"absent", "unknown"};
+	for (size_t k = 0; k < 2; k++) {
+		char *x = mutate_more(strdup(t), why[k][0], why[k][1]);
+		w = web_tier(x, 0, &fx, &a, &md);
+		assert_string_equal(json_string_value(json_object_get(w, "status")), status[k]);
+		assert_string_equal(json_string_value(json_object_get(w, "note")),
+		                    "CloudFront and WAF are global (main stack, eu-west-1): "
+		                    "untouched; what the origin reaches of the ALB is unknown");
+		free(md);
+		json_decref(w);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(x);
+	}
+	free(t);
+}
+
+/* Tiers with nothing in them (no NAT, no cache, no mount target) are
+ * absent with 0 of 0; a mount target in an unplaced subnet makes the file
+ * system's tier unknown. */
+static void test_absent_tiers(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *t = mutate("  Nat1: {Type: AWS::EC2::NatGateway,", "  Nat1: {Type: AWS::SNS::Topic,");
+	t = mutate_more(t, "  Nat2: {Type: AWS::EC2::NatGateway,",
+	                "  Nat2: {Type: AWS::SNS::Topic,");
+	t = mutate_more(t, "  Nat3: {Type: AWS::EC2::NatGateway,",
+	                "  Nat3: {Type: AWS::SNS::Topic,");
+	t = mutate_more(t, "    Type: AWS::ElastiCache::ReplicationGroup\n",
+	                "    Type: AWS::SNS::Topic\n");
+	for (int i = 1; i <= 3; i++) {
+		char from[64], to[64];
+		snprintf(from, sizeof from, "  Mt%d: {Type: AWS::EFS::MountTarget,", i);
+		snprintf(to, sizeof to, "  Mt%d: {Type: AWS::SNS::Topic,", i);
+		t = mutate_more(t, from, to);
+	}
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(a.naz, 3);
+	const char *absent[] = {"nat", "cache", "file system"};
+	for (size_t i = 0; i < 3; i++) {
+		const az_tier *x = tier(&a, 1, absent[i]);
+		assert_int_equal(x->status, TIER_ABSENT);
+		assert_int_equal(x->total, 0);
+		assert_int_equal(x->remaining, 0);
+		assert_null(x->note);
+	}
+	assert_false(a.az[1].stops);
+	char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	json_t *nat = json_array_get(
+	    json_object_get(json_array_get(json_object_get(j, "az_loss"), 1), "tiers"), 1);
+	assert_string_equal(json_string_value(json_object_get(nat, "tier")), "nat");
+	assert_string_equal(json_string_value(json_object_get(nat, "status")), "absent");
+	assert_int_equal(json_integer_value(json_object_get(nat, "total")), 0);
+	assert_true(json_is_integer(json_object_get(nat, "remaining")));
+	assert_int_equal(json_integer_value(json_object_get(nat, "remaining")), 0);
+	assert_true(json_is_null(json_object_get(nat, "note")));
+	json_decref(j);
+	free(js);
+	char *text = report_of(&fx, &a, NULL, REPORT_TEXT);
+	assert_contains(text, "\n    nat            absent \n");
+	free(text);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+
+	t = mutate("Properties: {FileSystemId: !Ref Fs, SubnetId: !Ref "
+	           "Sub1}}",
+	           "Properties: {FileSystemId: !Ref Fs, SubnetId: subnet-1}}");
+	analyse(&fx, t, "prod", &a);
+	for (size_t k = 0; k < 3; k++) {
+		const az_tier *x = tier(&a, k, "file system");
+		assert_int_equal(x->status, TIER_UNKNOWN);
+		assert_int_equal(x->total, 3);
+		assert_int_equal(x->remaining, -1);
+	}
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	/* an ALB in two of three AZs: losing the third leaves it whole, no note */
+	t = mutate("Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	           "Properties: {Subnets: [!Ref Sub1, !Ref Sub2]}");
+	analyse(&fx, t, "prod", &a);
+	const az_tier *lb = tier(&a, 2, "load balancer");
+	assert_int_equal(lb->status, TIER_OK);
+	assert_int_equal(lb->total, 2);
+	assert_int_equal(lb->remaining, 2);
+	assert_null(lb->note);
+	lb = tier(&a, 0, "load balancer");
+	assert_int_equal(lb->status, TIER_DEGRADED);
+	assert_int_equal(lb->remaining, 1);
+	assert_string_equal(lb->note, "nodes in the other AZ(s) serve");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	/* two NATs, in the first two AZs: losing the third loses none; one NAT
+	 * for three route tables strands the other AZs' subnets, each named */
+	t = mutate("  Nat3: {Type: AWS::EC2::NatGateway,", "  Nat3: {Type: AWS::SNS::Topic,");
+	analyse(&fx, t, "dev", &a);
+	const az_tier *nt = tier(&a, 2, "nat");
+	assert_int_equal(nt->status, TIER_OK);
+	assert_int_equal(nt->total, 2);
+	assert_int_equal(nt->remaining, 2);
+	assert_null(nt->note);
+	assert_null(tier(&a, 2, "database")->note);
+	assert_int_equal(tier(&a, 2, "database")->status, TIER_OK);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	t = mutate("NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1");
+	t = mutate_more(t, "NatGatewayId: !Ref Nat3", "NatGatewayId: !Ref Nat1");
+	analyse(&fx, t, "dev", &a);
+	nt = tier(&a, 0, "nat");
+	assert_int_equal(nt->status, TIER_DOWN);
+	assert_string_equal(
+	    nt->note, "Sub2, Sub3 lose Internet egress: their route goes through this AZ's NAT");
+	nt = tier(&a, 1, "nat");
+	assert_int_equal(nt->status, TIER_DEGRADED);
+	assert_string_equal(nt->note, "only this AZ's own subnets used its NAT");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+	/* the stranding route as the template's first resource */
+	t = mutate(
+	    "  R2: {Type: AWS::EC2::Route, Properties: {RouteTableId: !Ref Rt2, NatGatewayId: "
+	    "!Ref Nat2}}\n",
+	    "");
+	t = mutate_more(t, "Resources:\n",
+	                "Resources:\n  R2: {Type: AWS::EC2::Route, Properties: {RouteTableId: !Ref "
+	                "Rt2, NatGatewayId: !Ref Nat1}}\n");
+	analyse(&fx, t, "dev", &a);
+	assert_string_equal(fx.r->res[0].id, "R2");
+	nt = tier(&a, 0, "nat");
+	assert_int_equal(nt->status, TIER_DOWN);
+	assert_string_equal(nt->note,
+	                    "Sub2 lose Internet egress: their route goes through this AZ's NAT");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
+/* The policy the timeline takes: one of another scalable target, of
+ * another type, or whose alarm has no period or no datapoints is passed
+ * over; EvaluationPeriods stands for a missing DatapointsToAlarm; without
+ * the service's target group the timeline is not known. */
+static void test_timeline_policy_choice(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to, *policy;
+		double detection;
+	} cases[] = {
+	    {"      PolicyType: StepScaling\n      ScalingTargetId: !Ref Target\n",
+	     "      PolicyType: StepScaling\n      ScalingTargetId: other\n", "Tracking", 180},
+	    {"      PolicyType: StepScaling\n", "      PolicyType: StepScalingX\n", "Tracking",
+	     180},
+	    {"      PolicyType: StepScaling\n", "      PolicyType: StepScalin\n", "Tracking", 180},
+	    {"Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1,",
+	     "Properties: {EvaluationPeriods: 1, DatapointsToAlarm: 1,", "Tracking", 180},
+	    {"Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1,",
+	     "Properties: {Period: 10,", "Tracking", 180},
+	    {"Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1,",
+	     "Properties: {Period: 10, EvaluationPeriods: 2,", "Step", 20},
+	    {"Properties: {Period: 10, EvaluationPeriods: 1, DatapointsToAlarm: 1,",
+	     "Properties: {Period: 10, EvaluationPeriods: 3, DatapointsToAlarm: 2,", "Step", 20},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		rf_fixture fx;
+		analysis a;
+		char *t = mutate(cases[i].from, cases[i].to);
+		analyse(&fx, t, "prod", &a);
+		if (!a.timeline.known || strcmp(a.timeline.policy, cases[i].policy) != 0 ||
+		    a.timeline.terms[0].seconds != cases[i].detection)
+			fail_msg("case %zu: policy %s, detection %g", i,
+			         a.timeline.policy ? a.timeline.policy : "none",
+			         a.timeline.terms[0].seconds);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+	/* a tie keeps the first: another policy, or another alarm of the same
+	 * policy, that detects as fast */
+	static const char *const ties[] = {"Step2", "Step"};
+	for (size_t i = 0; i < 2; i++) {
+		rf_fixture fx;
+		analysis a;
+		buf add;
+		buf_init(&add, 0);
+		if (i == 0)
+			buf_adds(&add, "  Step2:\n"
+			               "    Type: AWS::ApplicationAutoScaling::ScalingPolicy\n"
+			               "    Properties:\n"
+			               "      PolicyType: StepScaling\n"
+			               "      ScalingTargetId: !Ref Target\n"
+			               "      StepScalingPolicyConfiguration:\n"
+			               "        StepAdjustments: [{MetricIntervalLowerBound: 0, "
+			               "ScalingAdjustment: 50}]\n");
+		buf_addf(&add,
+		         "  Surge2:\n"
+		         "    Type: AWS::CloudWatch::Alarm\n"
+		         "    Properties: {Period: 10, DatapointsToAlarm: 1, AlarmActions: [!Ref "
+		         "%s]}\n"
+		         "  Cluster:\n",
+		         ties[i]);
+		char *t = mutate("  Cluster:\n", buf_cstr(&add));
+		buf_free(&add);
+		analyse(&fx, t, "prod", &a);
+		assert_string_equal(a.timeline.policy, "Step");
+		assert_string_equal(a.timeline.terms[0].from,
+		                    "step scaling Step on alarm Surge: 1 datapoint(s) of 10 s");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+	rf_fixture fx;
+	analysis a;
+	char *t = mutate("LoadBalancers: [{TargetGroupArn: !Ref Tg}]",
+	                 "LoadBalancers: [{TargetGroupArn: arn:aws:x}]");
+	analyse(&fx, t, "prod", &a);
+	assert_false(a.timeline.known);
+	assert_int_equal(a.nmissing, 1);
+	assert_string_equal(a.missing[0], "the ECS service's target group (health check)");
+	assert_true(a.timeline.deregistration == 300); /* the default, before the target group */
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
+/* The shared rows from the template's own resources and the
+ * AccountSettingsOwner parameter: unknown without it, each owner value
+ * exactly (`truex` is not true), the trail and API account owned or not,
+ * the Elastic IPs counted by exact type. */
+static json_t *shared_items(const char *text, json_t **owner)
+{
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, text, "prod", &a);
+	char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	free(js);
+	json_t *sh = json_object_get(j, "shared");
+	*owner = json_incref(json_object_get(sh, "account_settings_owner"));
+	json_t *items = json_incref(json_object_get(sh, "items"));
+	json_decref(j);
+	analysis_free(&a);
+	rf_done(&fx);
+	return items;
+}
+
+static const char *row(json_t *items, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(items, i), "this_environment"));
+}
+
+static void test_report_shared_rows(void **state)
+{
+	(void)state;
+	json_t *owner;
+	json_t *items = shared_items(platform, &owner);
+	assert_true(json_is_null(owner));
+	assert_int_equal(json_array_size(items), 5);
+	assert_contains(row(items, 0), "owned by another environment (AccountSettingsOwner false)");
+	assert_contains(row(items, 1), "owned by another environment (or an organization trail)");
+	assert_string_equal(row(items, 2), "0 of the 5 Elastic IPs of the default quota, which "
+	                                   "every environment's NAT gateways share");
+	json_decref(items);
+	json_decref(owner);
+	static const struct {
+		const char *value;
+		bool owner;
+	} cases[] = {{"'true'", true}, {"'false'", false}, {"truex", false}, {"'tru'", false}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char param[160];
+		snprintf(
+		    param, sizeof param,
+		    "Parameters:\n  AccountSettingsOwner: {Type: String, Description: o, Default: "
+		    "%s}\n",
+		    cases[i].value);
+		char *t = mutate("Parameters:\n", param);
+		t = mutate_more(t, "Parameters: [TaskSessionCapacity,",
+		                "Parameters: [AccountSettingsOwner, TaskSessionCapacity,");
+		items = shared_items(t, &owner);
+		assert_true(json_is_boolean(owner));
+		assert_int_equal(json_is_true(owner), cases[i].owner);
+		assert_contains(row(items, 1),
+		                cases[i].owner ? "none (EnableCloudTrail false): an organization "
+		                                 "trail records the account"
+		                               : "owned by another environment (or an "
+		                                 "organization trail)");
+		json_decref(items);
+		json_decref(owner);
+		free(t);
+	}
+	/* the trail, the API account and two EIPs (an association is none) here */
+	char *t = mutate("  Cluster:\n", "  Trail: {Type: AWS::CloudTrail::Trail}\n"
+	                                 "  ApiAccount: {Type: AWS::ApiGateway::Account}\n"
+	                                 "  Eip1: {Type: AWS::EC2::EIP}\n"
+	                                 "  Eip2: {Type: AWS::EC2::EIP}\n"
+	                                 "  EipA: {Type: AWS::EC2::EIPAssociation}\n"
+	                                 "  Cluster:\n");
+	items = shared_items(t, &owner);
+	assert_contains(row(items, 0),
+	                "owned by this environment: every environment's API logging");
+	assert_contains(row(items, 1), "owned by this environment: records every environment's");
+	assert_contains(row(items, 2), "2 of the 5 Elastic IPs");
+	json_decref(items);
+	json_decref(owner);
+	free(t);
+}
+
+/* A catalog without companions: no stacks, nothing allocated. */
+static void test_report_no_companions(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx, platform, "prod");
+	report_stack *v = (report_stack *)&fx;
+	size_t n = 7;
+	lms_error err = {0};
+	assert_true(report_companions(fx.cat, fx.m, &v, &n, &err));
+	assert_null(v);
+	assert_int_equal(n, 0);
+	assert_null(err.msg);
+	rf_done(&fx);
+}
+
+/* What breaks an obligation: the resource whose key is the last at or
+ * before the finding's line in the finding's own fragment; none for a
+ * finding elsewhere or without a position (then its field, or the
+ * template). Finding files under the catalog's directory are shown
+ * relative to it, only when a '/' follows the directory. */
+static size_t line_of(const char *text, const char *key)
+{
+	const char *at = strstr(text, key);
+	assert_non_null(at);
+	size_t line = 1;
+	for (const char *p = text; p < at; p++)
+		line += *p == '\n';
+	return line;
+}
+
+static void test_report_breaking(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "dev", &a);
+	const char *frag = fx.cat->frags[fx.cat->nfrags - 1].path;
+	size_t nat1 = line_of(platform, "  Nat1:"), alb = line_of(platform, "  Alb:");
+	char *near = lms_strdupf("%sx/t.yml", fx.cat->dir);
+	struct {
+		const char *file;
+		size_t line;
+		const char *field, *resource, *shown;
+	} cases[] = {
+	    {frag, nat1, "", "Nat1", "t.yml"},
+	    {frag, nat1 - 1, "", "Sub3", "t.yml"},
+	    {frag, alb + 2, "", "Alb", "t.yml"},
+	    {frag, 1, "", NULL, "t.yml"}, /* before the first resource */
+	    {near, nat1, "F", NULL, near},
+	    {fx.cat->dir, nat1, "F", NULL, fx.cat->dir},
+	    {NULL, 0, "F", NULL, NULL},
+	    {NULL, 0, "", NULL, NULL},
+	};
+	size_t n = sizeof cases / sizeof cases[0];
+	for (size_t i = 0; i < n; i++) {
+		findings_add(&fx.f, "SEC002", SEV_ERROR, cases[i].field, "", "case %zu", i);
+		if (cases[i].file)
+			findings_set_position(&fx.f, fx.f.n - 1, cases[i].file, cases[i].line, 1);
+	}
+	char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	free(js);
+	json_t *prot = json_array_get(json_object_get(j, "pdpa"), 0);
+	assert_string_equal(json_string_value(json_object_get(prot, "key")), "protection");
+	assert_true(json_is_false(json_object_get(prot, "holds")));
+	json_t *br = json_object_get(prot, "breaking");
+	assert_int_equal(json_array_size(br), n);
+	json_t *fs = json_object_get(j, "findings");
+	for (size_t i = 0; i < n; i++) {
+		char msg[16];
+		snprintf(msg, sizeof msg, "case %zu", i);
+		json_t *b = NULL, *f = NULL, *x;
+		size_t k;
+		json_array_foreach(br, k,
+		                   x) if (strcmp(json_string_value(json_object_get(x, "message")),
+		                                 msg) == 0) b = x;
+		json_array_foreach(fs, k,
+		                   x) if (strcmp(json_string_value(json_object_get(x, "message")),
+		                                 msg) == 0) f = x;
+		assert_non_null(b);
+		assert_non_null(f);
+		const char *res = json_string_value(json_object_get(b, "resource"));
+		if (cases[i].resource)
+			assert_string_equal(res, cases[i].resource);
+		else
+			assert_null(res);
+		const char *file = json_string_value(json_object_get(f, "file"));
+		if (cases[i].shown)
+			assert_string_equal(file, cases[i].shown);
+		else
+			assert_null(file);
+		const char *field = json_string_value(json_object_get(b, "field"));
+		if (*cases[i].field)
+			assert_string_equal(field, cases[i].field);
+		else
+			assert_null(field);
+	}
+	json_decref(j);
+	char *text = report_of(&fx, &a, NULL, REPORT_TEXT);
+	assert_contains(text, "      broken by SEC002: Nat1 AWS::EC2::NatGateway\n");
+	assert_contains(text, "      broken by SEC002: F \n");
+	assert_contains(text, "      broken by SEC002: the template \n");
+	assert_contains(text, "  Protection                s24       NO   ");
+	assert_contains(text, "SEC002 (error)");
+	free(text);
+	char *md = report_of(&fx, &a, NULL, REPORT_MARKDOWN);
+	assert_contains(
+	    md, "| | | broken by SEC002 | | Alb AWS::ElasticLoadBalancingV2::LoadBalancer |\n");
+	assert_contains(md, "SEC002 (**error**)");
+	assert_contains(md, "| **no** |");
+	free(md);
+	free(near);
+	analysis_free(&a);
+	rf_done(&fx);
+}
+
+/* The cache's capacity: a node too small for the application's working
+ * set serves 0 users (not a negative count); NumNodeGroups multiplies the
+ * memory from 1 up (0 counts as 1); node types by exact name. */
+static void test_cache_capacity(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *type, *groups;
+		long users;
+		bool known;
+	} cases[] = {
+	    {"cache.r7g.large", NULL, 163630, true}, {"cache.t3.micro", NULL, 0, true},
+	    {"cache.r7g.large", "0", 163630, true},  {"cache.r7g.large", "1", 163630, true},
+	    {"cache.r7g.large", "2", 369203, true},  {"cache.r7g.larg", NULL, -1, false},
+	    {"cache.r7g.largex", NULL, -1, false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char to[160];
+		if (cases[i].groups)
+			snprintf(to, sizeof to,
+			         "      CacheNodeType: %s\n      NumNodeGroups: %s\n",
+			         cases[i].type, cases[i].groups);
+		else
+			snprintf(to, sizeof to, "      CacheNodeType: %s\n", cases[i].type);
+		char *t = mutate("      CacheNodeType: cache.r7g.large\n", to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		if (a.cap.cache_users != cases[i].users)
+			fail_msg("%s x %s: %ld users", cases[i].type,
+			         cases[i].groups ? cases[i].groups : "-", a.cap.cache_users);
+		bool listed = false;
+		for (size_t k = 0; k < a.nmissing; k++)
+			listed =
+			    listed || strcmp(a.missing[k], "the cache node type's memory") == 0;
+		assert_int_equal(listed, !cases[i].known);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
+/* Connections per task: LMS_DB_POOL_SIZE exactly, 0 counts, a negative
+ * value does not, two containers add up; the proxy of another cluster is
+ * not this one's (then every connection is allowed); allowed is rounded
+ * down. */
+static void test_pool_and_proxy(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		long per_task, demand;
+		const char *proxy;
+		long allowed;
+	} cases[] = {
+	    {"Value: !Ref PoolSize}", "Value: 0}", 0, 0, "Proxy", 4500},
+	    {"Value: !Ref PoolSize}", "Value: -1}", -1, -1, "Proxy", 4500},
+	    {"Name: LMS_DB_POOL_SIZE,", "Name: LMS_DB_POOL_SIZEX,", -1, -1, "Proxy", 4500},
+	    {"Name: LMS_DB_POOL_SIZE,", "Name: LMS_DB_POOL_SIZ,", -1, -1, "Proxy", 4500},
+	    {"PoolSize}]}]\n",
+	     "PoolSize}]}, {Name: side, Environment: [{Name: LMS_DB_POOL_SIZE, "
+	     "Value: 5}]}]\n",
+	     20, 6000, "Proxy", 4500},
+	    {"DBClusterIdentifiers: [!Ref Cluster]", "DBClusterIdentifiers: [other]", 15, 4500,
+	     NULL, 5000},
+	    {"DBProxyName: !Ref Proxy", "DBProxyName: elsewhere", 15, 4500, "ProxyTargets", 4500},
+	    {"MaxConnectionsPercent: 90", "MaxConnectionsPercent: 33.3", 15, 4500, "Proxy", 1665},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "dev", &a);
+		const db_connections *c = &a.cap.conn;
+		if (c->per_task != cases[i].per_task || c->demand != cases[i].demand ||
+		    c->allowed != cases[i].allowed)
+			fail_msg("case %zu: %ld per task, %ld demand, %ld allowed", i, c->per_task,
+			         c->demand, c->allowed);
+		if (cases[i].proxy)
+			assert_string_equal(c->proxy, cases[i].proxy);
+		else
+			assert_null(c->proxy);
+		bool listed = false;
+		for (size_t k = 0; k < a.nmissing; k++)
+			listed = listed || strstr(a.missing[k], "LMS_DB_POOL_SIZE") != NULL;
+		assert_int_equal(listed, cases[i].per_task < 0);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
+/* The target group's attributes by exact key: a longer or shorter key
+ * leaves the default deregistration delay; the cooldown note shows 0 for
+ * an unknown cooldown. */
+static void test_target_group_keys(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *key;
+		double deregistration;
+	} cases[] = {{"deregistration_delay.timeout_seconds", 30},
+	             {"deregistration_delay.timeout_secondsx", 300},
+	             {"deregistration_delay.timeout_second", 300}};
+	for (size_t i = 0; i < 3; i++) {
+		char to[96];
+		snprintf(to, sizeof to, "[{Key: %s, Value: '30'}]", cases[i].key);
+		char *t = mutate("[{Key: deregistration_delay.timeout_seconds, Value: '30'}]", to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		assert_true(a.timeline.deregistration == cases[i].deregistration);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+	char *t = mutate("        Cooldown: 60\n", "");
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, t, "prod", &a);
+	assert_true(a.timeline.scale_out_cooldown == -1);
+	assert_string_equal(a.timeline.terms[3].from,
+	                    "0 s scale-out cooldown does not delay the first step (a larger breach "
+	                    "scales out during it)");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
+/* A create-only property compared node by node: kind, function (none
+ * against one, one against another), each key and value of a mapping,
+ * each item of a list, the number of entries, absent against present. */
+static void test_update_same_node(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(
+	    dir, "co.json", "{\"types\": {\"AWS::SNS::Topic\": {\"createOnly\": [\"P\"]}}}\n");
+	lms_error err = {0};
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	static const struct {
+		const char *was, *now;
+		bool replaced;
+	} cases[] = {
+	    {"P: a", "P: [a]", true},
+	    {"P: X", "P: !Ref X", true},
+	    {"P: !Ref X", "P: X", true},
+	    {"P: !Ref X", "P: !Ref X", false},
+	    {"P: !ImportValue a", "P: {Fn::Transform: a}", true},
+	    {"P: !ImportValue a", "P: !ImportValue a", false},
+	    {"P: {a: '1'}", "P: {b: '1'}", true},
+	    {"P: {a: '1'}", "P: {a: '2'}", true},
+	    {"P: {a: '1', b: '2'}", "P: {a: '1'}", true},
+	    {"P: {a: '1', b: '2'}", "P: {a: '1', b: '2'}", false},
+	    {"P: [a, b]", "P: [a, c]", true},
+	    {"P: [a, b]", "P: [a, b]", false},
+	    {"P: [a, b]", "P: [a]", true},
+	    {"Q: a", "P: a", true},
+	    {"P: a", "Q: a", true},
+	    {"Q: a", "Q: b", false},
+	};
+	size_t n = sizeof cases / sizeof cases[0];
+	buf was, now;
+	buf_init(&was, 0);
+	buf_init(&now, 0);
+	buf_adds(&was, "Resources:\n  X: {Type: AWS::SQS::Queue}\n");
+	buf_adds(&now, "Resources:\n  X: {Type: AWS::SQS::Queue}\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_addf(&was, "  R%zu: {Type: AWS::SNS::Topic, Properties: {%s}}\n", i,
+		         cases[i].was);
+		buf_addf(&now, "  R%zu: {Type: AWS::SNS::Topic, Properties: {%s}}\n", i,
+		         cases[i].now);
+	}
+	rf_fixture a, b;
+	rf_render(&a, buf_cstr(&was), "dev");
+	rf_render(&b, buf_cstr(&now), "dev");
+	update_plan plan;
+	assert_true(update_safety(db, a.r, b.r, &plan));
+	for (size_t i = 0; i < n; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "R%zu", i);
+		const update_change *x = NULL;
+		for (size_t k = 0; k < plan.n; k++)
+			if (strcmp(plan.v[k].id, id) == 0)
+				x = &plan.v[k];
+		if ((x != NULL) != cases[i].replaced)
+			fail_msg("%s -> %s: %s", cases[i].was, cases[i].now,
+			         x ? "replaced" : "not replaced");
+		if (x) {
+			assert_int_equal(x->kind, UPD_REPLACE);
+			assert_string_equal(x->why, "P");
+		}
+	}
+	update_plan_free(&plan);
+	rf_done(&a);
+	rf_done(&b);
+	buf_free(&was);
+	buf_free(&now);
+	create_only_free(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* The capacity section's connection line: without a proxy the tasks open
+ * every connection; without a database there is no line (null in JSON);
+ * without a cache node type, "unknown". */
+static void test_report_connections_line(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to, *want, *absent;
+	} cases[] = {
+	    {"DBClusterIdentifiers: [!Ref Cluster]", "DBClusterIdentifiers: [other]",
+	     "  database connections at max tasks: 300 tasks x 15 = 4500; (no RDS Proxy) the tasks "
+	     "may open 5000 (100% of max_connections 5000, Aurora Serverless v2 default at 2-256 "
+	     "ACU)\n",
+	     NULL},
+	    {"    Type: AWS::RDS::DBCluster\n", "    Type: AWS::SNS::Topic\n",
+	     "  inputs: 300 max tasks x 250 users per task; unknown ACU; cache cache.r7g.large\n",
+	     "database connections"},
+	    {"      CacheNodeType: cache.r7g.large\n", "",
+	     "  inputs: 300 max tasks x 250 users per task; 256 ACU; cache unknown\n", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "dev", &a);
+		char *text = report_of(&fx, &a, NULL, REPORT_TEXT);
+		assert_contains(text, cases[i].want);
+		if (cases[i].absent)
+			assert_null(strstr(text, cases[i].absent));
+		free(text);
+		char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+		json_t *j = json_loads(js, 0, NULL);
+		assert_non_null(j);
+		json_t *conn =
+		    json_object_get(json_object_get(j, "capacity"), "database_connections");
+		assert_int_equal(json_is_null(conn), cases[i].absent != NULL);
+		json_decref(j);
+		free(js);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
+static bool update_golden(void)
+{
+	const char *u = getenv("UPDATE_GOLDEN");
+	return u && strcmp(u, "1") == 0;
+}
+
+static void test_report_golden(void **state)
+{
+	(void)state;
+	char cwd[4096];
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	char *dir = tu_mkdtemp();
+	const char *envs[] = {"prod", "dev"};
+	for (size_t i = 0; i < 2; i++) {
+		char name[32], rel[32];
+		snprintf(rel, sizeof rel, "init-%s.yml", envs[i]);
+		snprintf(name, sizeof name, "%s.yml", envs[i]);
+		char *g = tu_golden(rel);
+		char *text = tu_read_file(g, NULL);
+		assert_non_null(text);
+		free(tu_write_file(dir, name, text));
+		free(text);
+		free(g);
+	}
+	/* report-prod.* are tests/golden.sh's (it rewrites them); report-dev.*,
+	 * the dev model's report (one NAT, an AZ that stops, leftovers), are
+	 * this test's */
+	const struct {
+		const char *model;
+		report_format fmt;
+		bool previous, ours;
+		const char *golden;
+	} cases[] = {{"prod.yml", REPORT_TEXT, true, false, "report-prod.txt"},
+	             {"prod.yml", REPORT_MARKDOWN, true, false, "report-prod.md"},
+	             {"prod.yml", REPORT_JSON, false, false, "report-prod.json"},
+	             {"dev.yml", REPORT_TEXT, false, true, "report-dev.txt"},
+	             {"dev.yml", REPORT_MARKDOWN, false, true, "report-dev.md"}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (update_golden() && !cases[i].ours)
+			continue;
+		char *g = tu_golden(cases[i].golden);
+		char *want = update_golden() ? NULL : tu_read_file(g, NULL);
+		assert_int_equal(chdir(dir), 0);
+		char *got = real_report(cases[i].model, cases[i].fmt, cases[i].previous);
+		assert_int_equal(chdir(cwd), 0);
+		if (update_golden()) {
+			tu_write_bytes(g, got, strlen(got));
+		} else if (!want) {
+			fail_msg("%s: cannot read (UPDATE_GOLDEN=1 make check writes it)", g);
+		} else if (strcmp(got, want) != 0) {
+			size_t k = 0;
+			while (got[k] && got[k] == want[k])
+				k++;
+			size_t from = k > 80 ? k - 80 : 0;
+			fail_msg("%s differs at byte %zu (UPDATE_GOLDEN=1 make check to accept):\n"
+			         " got: %.160s\nwant: %.160s",
+			         cases[i].golden, k, got + from, want + from);
+		}
+		free(got);
+		free(want);
+		free(g);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1664,6 +2780,23 @@ int main(void)
 	    cmocka_unit_test(test_account_shared),
 	    cmocka_unit_test(test_update_safety_two_stacks),
 	    cmocka_unit_test(test_report_update_stacks),
+	    cmocka_unit_test(test_report_golden),
+	    cmocka_unit_test(test_az_loss_first_az_only),
+	    cmocka_unit_test(test_detection_zero),
+	    cmocka_unit_test(test_az_loss_32_azs),
+	    cmocka_unit_test(test_report_no_service),
+	    cmocka_unit_test(test_report_cells),
+	    cmocka_unit_test(test_report_web_path),
+	    cmocka_unit_test(test_absent_tiers),
+	    cmocka_unit_test(test_report_shared_rows),
+	    cmocka_unit_test(test_report_no_companions),
+	    cmocka_unit_test(test_report_breaking),
+	    cmocka_unit_test(test_cache_capacity),
+	    cmocka_unit_test(test_pool_and_proxy),
+	    cmocka_unit_test(test_target_group_keys),
+	    cmocka_unit_test(test_update_same_node),
+	    cmocka_unit_test(test_report_connections_line),
+	    cmocka_unit_test(test_timeline_policy_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,8 @@
 #include "render_fixture.h"
 #include "testutil.h"
 
+#include "model/companion.h"
+
 #include <jansson.h>
 
 static void assert_str_node(const rnode *n, const char *want)
@@ -2025,12 +2027,15 @@ static void test_catalog_of_text(void **state)
 	 * NoEcho spelled true or True only, complex keys and sections that are no mapping
 	 * skipped, the Description and Transform */
 	static const char whole[] = "Description: d\n"
+	                            "Metadata: {M: v}\n"
 	                            "Transform: AWS::LanguageExtensions\n"
 	                            "Parameters:\n"
 	                            "  A: {Type: Number, Default: '5', NoEcho: 'true'}\n"
 	                            "  B: {NoEcho: 'True'}\n"
 	                            "  C: {NoEcho: 'TRUE'}\n"
 	                            "  D: {NoEcho: 'truex'}\n"
+	                            "  E: {NoEcho: 'Truex'}\n"
+	                            "  F: {NoEcho: 'Tru'}\n"
 	                            "  ? [x]\n"
 	                            "  : {Type: String}\n"
 	                            "Mappings: [a]\n"
@@ -2042,7 +2047,9 @@ static void test_catalog_of_text(void **state)
 	                            "  O: {Value: x}\n";
 	cat = render_catalog_of_text("whole", whole, strlen(whole), &err);
 	assert_non_null(cat);
-	assert_int_equal(cat->nparams, 4);
+	assert_int_equal(cat->nparams, 6);
+	assert_false(catalog_param(cat, "E")->no_echo);
+	assert_false(catalog_param(cat, "F")->no_echo);
 	assert_string_equal(catalog_param(cat, "A")->type, "Number");
 	assert_string_equal(catalog_param(cat, "A")->default_value, "5");
 	assert_string_equal(catalog_param(cat, "B")->type, "String");
@@ -2056,7 +2063,488 @@ static void test_catalog_of_text(void **state)
 	assert_int_equal(cat->nentries[SEC_MAPPINGS], 0);
 	assert_string_equal(cat->transform, "AWS::LanguageExtensions");
 	assert_string_equal(ynode_str(cat->description), "d");
+	/* every section's key and mapping, the first (Metadata) too */
+	const cat_fragment *wf = &cat->frags[0];
+	assert_non_null(wf->key[SEC_METADATA]);
+	assert_string_equal(wf->key[SEC_METADATA]->str, "Metadata");
+	assert_string_equal(ynode_str(ynode_get(wf->value[SEC_METADATA], "M")), "v");
+	assert_non_null(wf->key[SEC_MAPPINGS]); /* a list: its key, no mapping */
+	assert_null(wf->value[SEC_MAPPINGS]);
+	assert_non_null(wf->value[SEC_OUTPUTS]);
+	assert_null(wf->key[SEC_CONDITIONS]);
 	catalog_free(cat);
+}
+
+/* The real templates rendered, against tests/golden/render-*: every value
+ * the renderer resolves, keeps symbolic or leaves out on the platform's own
+ * templates, and the YAML and JSON it writes, byte for byte, as `lmsctl
+ * render` writes them (UPDATE_GOLDEN=1 rewrites the files: review the
+ * diff). prod with a known account (AWS::AccountId resolved), dev without
+ * (symbolic), the prod model's edge stack (us-east-1) in both forms. */
+static void golden_render(const char *env, const char *stack, const char *account,
+                          render_format fmt, const char *golden)
+{
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	char rel[32];
+	snprintf(rel, sizeof rel, "init-%s.yml", env);
+	char *mpath = tu_golden(rel);
+	model *m = model_load(mpath, &err);
+	if (!m)
+		fail_msg("%s", err.msg);
+	free(mpath);
+	if (stack) {
+		const cat_companion *comp = catalog_companion(cat, stack);
+		assert_non_null(comp);
+		catalog *ccat = catalog_load_companion(cat, comp, &err);
+		assert_non_null(ccat);
+		model *cm = companion_model(cat, m, comp, ccat, &err);
+		assert_non_null(cm);
+		model_free(m);
+		catalog_free(cat);
+		m = cm;
+		cat = ccat;
+	}
+	render_options opt = {.account_id = account};
+	findings f;
+	findings_init(&f);
+	rendered *r = render_template(cat, m, &opt, &f, &err);
+	if (!r)
+		fail_msg("%s", err.msg);
+	assert_int_equal(f.n, 0);
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(r, fmt, &out));
+	char *path = tu_golden(golden);
+	if (getenv("UPDATE_GOLDEN") && strcmp(getenv("UPDATE_GOLDEN"), "1") == 0) {
+		tu_write_bytes(path, out.data, out.len);
+	} else {
+		size_t len = 0;
+		char *want = tu_read_file(path, &len);
+		if (!want)
+			fail_msg("%s: cannot read (UPDATE_GOLDEN=1 make check writes it)", path);
+		if (len != out.len || memcmp(want, out.data, len) != 0) {
+			size_t k = 0;
+			while (k < len && k < out.len && want[k] == out.data[k])
+				k++;
+			size_t from = k > 80 ? k - 80 : 0;
+			fail_msg("%s differs at byte %zu (UPDATE_GOLDEN=1 make check to accept):\n"
+			         " got: %.160s\nwant: %.160s",
+			         golden, k, buf_cstr(&out) + from, want + from);
+		}
+		free(want);
+	}
+	free(path);
+	buf_free(&out);
+	render_free(r);
+	findings_free(&f);
+	model_free(m);
+	catalog_free(cat);
+}
+
+static void test_render_golden(void **state)
+{
+	(void)state;
+	golden_render("prod", NULL, "123456789012", RENDER_YAML, "render-prod.yml");
+	golden_render("dev", NULL, NULL, RENDER_YAML, "render-dev.yml");
+	golden_render("prod", "edge", NULL, RENDER_YAML, "render-prod-edge.yml");
+	golden_render("prod", "edge", "123456789012", RENDER_JSON, "render-prod-edge.json");
+}
+
+/* A symbolic Fn::Sub keeps every variable it still uses, each at its own
+ * place in the mapping; Fn::Base64 of AWS::NoValue or a list is no string. */
+static void test_sub_symbolic_vars_and_base64_kinds(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !Sub ['${Y}|${Z}|${W}', {Y: !GetAtt R.Arn, Z: !GetAtt R.DomainName, "
+	          "W: !Ref R}]\n",
+	          "dev");
+	assert_no_findings(&fx);
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_string_equal(a->fn, "Fn::Sub");
+	assert_int_equal(a->kind, RN_SEQ);
+	assert_int_equal(a->n, 2);
+	assert_string_equal(a->kids[0]->str, "${Y}|${Z}|${W}");
+	const rnode *map = a->kids[1];
+	assert_int_equal(map->kind, RN_MAP);
+	assert_int_equal(map->n, 3);
+	static const char *const keys[] = {"Y", "Z", "W"};
+	static const char *const fns[] = {"Fn::GetAtt", "Fn::GetAtt", "Ref"};
+	for (size_t i = 0; i < 3; i++) {
+		assert_string_equal(map->kids[2 * i]->str, keys[i]);
+		assert_string_equal(map->kids[2 * i + 1]->fn, fns[i]);
+		assert_true(rnode_get(map, keys[i]) == map->kids[2 * i + 1]);
+	}
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	assert_contains(buf_cstr(&out), "      A: !Sub\n        - ${Y}|${Z}|${W}\n        - 'Y': "
+	                                "!GetAtt R.Arn\n          Z: !GetAtt R.DomainName\n"
+	                                "          W: !Ref R\n");
+	buf_free(&out);
+	rf_done(&fx);
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !Base64 {Ref: AWS::NoValue}\n"
+	          "      B: !Base64 [a, b]\n"
+	          "      C: !Base64 {a: b}\n",
+	          "dev");
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 3);
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::Base64 encodes a string"));
+	assert_int_equal(fx.f.n, 3);
+	rf_done(&fx);
+}
+
+/* Malformed forms of Ref, Fn::Sub, Fn::Split and Fn::GetAZs, each refused
+ * with its own message at its own node; GetAZs of a region only AWS knows
+ * stays symbolic; a list parameter in Fn::Sub. */
+static void test_malformed_forms(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value, *rule, *text;
+	} cases[] = {
+	    {"!Ref [a]", "REN001", "Ref takes the name of a parameter or resource"},
+	    {"{Ref: {a: b}}", "REN001", "Ref takes the name of a parameter or resource"},
+	    {"!Sub [a, b, c]", "REN001", "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Sub [a]", "REN001", "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Sub [a, [b]]", "REN001", "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Sub [[a], {}]", "REN001", "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Sub [!Ref EnvironmentSuffix, {}]", "REN001",
+	     "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Sub [a, !GetAtt R.Arn]", "REN001",
+	     "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Sub {a: b}", "REN001", "Fn::Sub takes a string, or a string and a mapping"},
+	    {"!Split [',']", "REN001", "Fn::Split takes a delimiter and a string"},
+	    {"!Split [',', a, b]", "REN001", "Fn::Split takes a delimiter and a string"},
+	    {"!Split a", "REN001", "Fn::Split takes a delimiter and a string"},
+	    {"!GetAZs [a]", "REN001", "Fn::GetAZs takes a region name"},
+	    {"!GetAZs {a: b}", "REN001", "Fn::GetAZs takes a region name"},
+	    {"{Fn::GetAZs: {Ref: AWS::NoValue}}", "REN001", "Fn::GetAZs takes a region name"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+		         "      Ok: fine\n      A: %s\n",
+		         cases[i].value);
+		rf_fixture fx;
+		rf_render(&fx, buf_cstr(&t), "dev");
+		const finding *f = rf_find(&fx.f, cases[i].rule, cases[i].text);
+		if (!f || fx.f.n != 1) {
+			rf_dump(&fx.f);
+			fail_msg("%s: want one %s '%s'", cases[i].value, cases[i].rule,
+			         cases[i].text);
+		}
+		assert_int_equal(f->line, 6);
+		assert_int_equal(f->col, 10);
+		assert_str_node(rf_prop(&fx, "R", "Ok"), "fine");
+		rf_done(&fx);
+		buf_free(&t);
+	}
+	/* the region only AWS knows: the list stays Fn::GetAZs of it */
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+	          "      A: !GetAZs {Fn::GetAtt: [R, Region]}\n"
+	          "      B: !Sub ['${L}', {L: !GetAZs ''}]\n",
+	          "dev");
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_string_equal(a->fn, "Fn::GetAZs");
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 1);
+	assert_non_null(rf_find(&fx.f, "REN001", "a Fn::Sub variable must be a string"));
+	rf_done(&fx);
+}
+
+/* render_pick over each form of Fn::If (short, long, nested, NoValue in
+ * each form, a malformed one, a mapping of two keys that is no Fn::If),
+ * and Fn::If's refusal of a wrong arity or a condition that is no name. */
+static const ynode *frag_prop(const rf_fixture *fx, const char *id, const char *prop)
+{
+	const render_resource *res = render_find(fx->r, id);
+	assert_non_null(res);
+	return ynode_get(ynode_get(res->entry->value, "Properties"), prop);
+}
+
+static void test_pick_forms(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !If [IsProd, x, y]\n"
+	          "      B: {Fn::If: [IsProd, x, y]}\n"
+	          "      C: !If [IsProd, x, !Ref AWS::NoValue]\n"
+	          "      D: !If [IsProd, x, {Ref: AWS::NoValue}]\n"
+	          "      E: !If [IsProd, x, !If [IsProd, a, b]]\n"
+	          "      F: {Fn::If: [IsProd, x, y], Other: 1}\n"
+	          "      G: plain\n"
+	          "      H: !If [IsProd, x, !Ref AWS::NoValueX]\n"
+	          "      I: !If [IsProd, x, {Ref: AWS::NoValue, Other: 1}]\n"
+	          "      J: {Fn::Iff: [IsProd, x, y]}\n"
+	          "      K: !If [IsProd, !Ref AWS::NoValue, y]\n",
+	          "dev");
+	const char *want[][2] = {{"A", "y"}, {"B", "y"}, {"E", "b"}};
+	for (size_t i = 0; i < 3; i++) {
+		const ynode *p = render_pick(fx.r, frag_prop(&fx, "R", want[i][0]));
+		assert_non_null(p);
+		assert_string_equal(ynode_str(p), want[i][1]);
+	}
+	assert_null(render_pick(fx.r, frag_prop(&fx, "R", "C")));
+	assert_null(render_pick(fx.r, frag_prop(&fx, "R", "D")));
+	const char *self[] = {"F", "G", "J"};
+	for (size_t i = 0; i < 3; i++) {
+		const ynode *n = frag_prop(&fx, "R", self[i]);
+		assert_true(render_pick(fx.r, n) == n);
+	}
+	/* a NoValue with a longer name, or in a mapping of two keys, is a value */
+	const ynode *h = render_pick(fx.r, frag_prop(&fx, "R", "H"));
+	assert_non_null(h);
+	assert_string_equal(h->tag, "!Ref");
+	const ynode *i = render_pick(fx.r, frag_prop(&fx, "R", "I"));
+	assert_non_null(i);
+	assert_int_equal(i->kind, YNODE_MAP);
+	/* the branch not taken does not matter */
+	const ynode *k = render_pick(fx.r, frag_prop(&fx, "R", "K"));
+	assert_non_null(k);
+	assert_string_equal(ynode_str(k), "y");
+	assert_null(render_pick(fx.r, NULL));
+	rf_done(&fx);
+	/* in prod the other branch: K's NoValue */
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !If [IsProd, x, y]\n"
+	          "      K: !If [IsProd, !Ref AWS::NoValue, y]\n",
+	          "prod");
+	assert_string_equal(ynode_str(render_pick(fx.r, frag_prop(&fx, "R", "A"))), "x");
+	assert_null(render_pick(fx.r, frag_prop(&fx, "R", "K")));
+	rf_done(&fx);
+	/* malformed: refused at the node; render_pick has nothing to pick */
+	static const char *const bad[] = {"!If [IsProd, a]", "!If [IsProd, a, b, c]",
+	                                  "!If [[IsProd], a, b]", "!If [!Ref IsProd, a, b]",
+	                                  "!If IsProd"};
+	for (size_t n = 0; n < sizeof bad / sizeof *bad; n++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+		         "      A: %s\n",
+		         bad[n]);
+		rf_render(&fx, buf_cstr(&t), "dev");
+		const finding *f =
+		    rf_find(&fx.f, "REN001", "Fn::If takes a condition name and two values");
+		if (!f || fx.f.n != 1) {
+			rf_dump(&fx.f);
+			fail_msg("%s: want one REN001", bad[n]);
+		}
+		assert_int_equal(f->line, 5);
+		if (n < 3)
+			assert_null(render_pick(fx.r, frag_prop(&fx, "R", "A")));
+		rf_done(&fx);
+		buf_free(&t);
+	}
+}
+
+/* render_after: never of a resource and itself, even one that names itself
+ * (DependsOn, Ref) or is in a cycle, nor with either end missing. */
+static void test_after_self(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    DependsOn: [R]\n"
+	          "    Properties: {A: !Ref R}\n"
+	          "  S:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties: {A: !Ref R}\n"
+	          "  T:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    DependsOn: U\n"
+	          "  U:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    DependsOn: T\n",
+	          "dev");
+	const render_resource *r = render_find(fx.r, "R"), *s = render_find(fx.r, "S");
+	assert_non_null(r);
+	assert_non_null(s);
+	assert_false(render_after(fx.r, r, r));
+	assert_false(render_after(fx.r, r, NULL));
+	assert_false(render_after(fx.r, NULL, r));
+	assert_true(render_after(fx.r, s, r));
+	assert_false(render_after(fx.r, r, s));
+	/* around a cycle, still not after itself */
+	const render_resource *t = render_find(fx.r, "T");
+	assert_true(render_after(fx.r, t, render_find(fx.r, "U")));
+	assert_false(render_after(fx.r, t, t));
+	rf_done(&fx);
+}
+
+/* Fn::Sub cannot substitute a list parameter (each list type), a string
+ * parameter it can; the list joins with Fn::Join. */
+static void test_sub_list_parameter(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Metadata:\n"
+	          "  AWS::CloudFormation::Interface:\n"
+	          "    ParameterGroups:\n"
+	          "      - Label: {default: T}\n"
+	          "        Parameters: [L, S, N]\n"
+	          "Parameters:\n"
+	          "  L: {Type: CommaDelimitedList, Description: l, Default: 'a,b'}\n"
+	          "  S: {Type: 'List<AWS::EC2::Subnet::Id>', Description: s, Default: 'subnet-1'}\n"
+	          "  N: {Type: String, Description: n, Default: 'a,b'}\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !Sub 'x-${L}'\n"
+	          "      B: !Join ['+', !Ref L]\n"
+	          "      C: !Sub 'x-${S}'\n"
+	          "      D: !Sub 'x-${N}'\n",
+	          "dev");
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 2);
+	const finding *f = rf_find(&fx.f, "REN001", "cannot substitute the list parameter L");
+	assert_non_null(f);
+	assert_string_equal(f->hint, "use Fn::Join for list parameters");
+	assert_int_equal(f->line, 14);
+	assert_non_null(rf_find(&fx.f, "REN001", "cannot substitute the list parameter S"));
+	assert_int_equal(fx.f.n, 2);
+	assert_str_node(rf_prop(&fx, "R", "B"), "a+b");
+	assert_str_node(rf_prop(&fx, "R", "D"), "x-a,b");
+	rf_done(&fx);
+}
+
+/* A function kept around another kept function: the inner one becomes a
+ * one-key mapping of its name to its argument. */
+static void test_symbolic_of_symbolic(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !Base64 {Fn::GetAtt: [R, TopicName]}\n"
+	          "      B: !ImportValue {Fn::Sub: 'x-${R.TopicName}'}\n",
+	          "dev");
+	assert_no_findings(&fx);
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_string_equal(a->fn, "Fn::Base64");
+	assert_int_equal(a->kind, RN_MAP);
+	assert_int_equal(a->n, 1);
+	assert_string_equal(a->kids[0]->str, "Fn::GetAtt");
+	const rnode *inner = a->kids[1];
+	assert_non_null(inner);
+	assert_null(inner->fn);
+	assert_int_equal(inner->kind, RN_SEQ);
+	assert_str_node(inner->kids[1], "TopicName");
+	const rnode *b = rf_prop(&fx, "R", "B");
+	assert_string_equal(b->fn, "Fn::ImportValue");
+	assert_int_equal(b->n, 1);
+	assert_string_equal(b->kids[0]->str, "Fn::Sub");
+	assert_string_equal(b->kids[1]->str, "x-${R.TopicName}");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	assert_contains(buf_cstr(&out),
+	                "      A: !Base64\n        Fn::GetAtt:\n          - R\n"
+	                "          - TopicName\n"
+	                "      B: !ImportValue\n        Fn::Sub: x-${R.TopicName}\n");
+	buf_reset(&out);
+	assert_true(render_emit(fx.r, RENDER_JSON, &out));
+	assert_contains(buf_cstr(&out), "\"A\": {\n          \"Fn::Base64\": {\n"
+	                                "            \"Fn::GetAtt\": [\n");
+	buf_free(&out);
+	rf_done(&fx);
+}
+
+/* rnode_param: a Ref left symbolic (the parameter has no value) names the
+ * parameter; another kept function of the same text does not, nor a Ref
+ * to a resource. */
+static void test_param_of_symbolic_ref(void **state)
+{
+	(void)state;
+	static const char text[] = "Parameters:\n"
+	                           "  Env: {Type: String}\n"
+	                           "Resources:\n"
+	                           "  R:\n"
+	                           "    Type: AWS::S3::Bucket\n"
+	                           "    Properties:\n"
+	                           "      A: !Ref Env\n"
+	                           "      B: !ImportValue Env\n"
+	                           "      C: !Ref R\n";
+	lms_error err = {0};
+	catalog *cat = render_catalog_of_text("t", text, strlen(text), &err);
+	assert_non_null(cat);
+	render_params params = {.value = source_value};
+	render_options opt = {.params = &params};
+	rendered *r = render_with(cat, &opt, NULL, &err);
+	assert_non_null(r);
+	const rnode *props = render_find(r, "R")->props;
+	const rnode *a = rnode_get(props, "A");
+	assert_string_equal(a->fn, "Ref");
+	assert_string_equal(rnode_param(r, a), "Env");
+	const rnode *b = rnode_get(props, "B");
+	assert_string_equal(b->fn, "Fn::ImportValue");
+	assert_null(rnode_param(r, b));
+	assert_null(rnode_param(r, rnode_get(props, "C")));
+	assert_null(rnode_param(r, NULL));
+	render_free(r);
+	catalog_free(cat);
+}
+
+/* Outputs: one whose condition is false is left out, and with it the
+ * section when it was the only one; a tagged Condition is undecided (the
+ * output stays, with its Condition); a true one drops its Condition. */
+static void test_outputs_by_condition(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n  R: {Type: AWS::SNS::Topic}\nOutputs:\n"
+	          "  O: {Condition: IsProd, Value: x}\n",
+	          "dev");
+	assert_null(rnode_get(fx.r->root, "Outputs"));
+	rf_done(&fx);
+	rf_render(&fx,
+	          "Resources:\n  R: {Type: AWS::SNS::Topic}\nOutputs:\n"
+	          "  O: {Condition: IsProd, Value: x}\n"
+	          "  P: {Condition: !Ref IsProd, Value: y}\n",
+	          "prod");
+	const rnode *outs = rnode_get(fx.r->root, "Outputs");
+	assert_non_null(outs);
+	assert_int_equal(outs->n, 2);
+	const rnode *o = rnode_get(outs, "O");
+	assert_int_equal(o->n, 1);
+	assert_str_node(rnode_get(o, "Value"), "x");
+	assert_null(rnode_get(o, "Condition"));
+	const rnode *p = rnode_get(outs, "P");
+	assert_non_null(rnode_get(p, "Condition"));
+	rf_done(&fx);
 }
 
 int main(void)
@@ -2097,6 +2585,15 @@ int main(void)
 	    cmocka_unit_test(test_template_parts),
 	    cmocka_unit_test(test_param_sources),
 	    cmocka_unit_test(test_catalog_of_text),
+	    cmocka_unit_test(test_render_golden),
+	    cmocka_unit_test(test_sub_symbolic_vars_and_base64_kinds),
+	    cmocka_unit_test(test_malformed_forms),
+	    cmocka_unit_test(test_pick_forms),
+	    cmocka_unit_test(test_after_self),
+	    cmocka_unit_test(test_sub_list_parameter),
+	    cmocka_unit_test(test_symbolic_of_symbolic),
+	    cmocka_unit_test(test_param_of_symbolic_ref),
+	    cmocka_unit_test(test_outputs_by_condition),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
