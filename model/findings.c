@@ -71,6 +71,8 @@ void findings_set_position(findings *f, size_t index, const char *file, size_t l
 	finding *x = &f->v[index];
 	free(x->file);
 	x->file = strdup(file);
+	if (!x->file)
+		f->oom = true; /* the finding would lose its file, silently */
 	x->line = line;
 	x->col = col;
 }

@@ -6,6 +6,7 @@
 #include "tests/alloc_fail.h"
 
 #include <errno.h>
+#include <execinfo.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -112,6 +113,14 @@ static bool may_allocate(void)
 		return true;
 	if (countdown == 0) {
 		fired = true;
+		/* ALLOC_FAIL_TRACE=1: where it failed (debugging a sweep) */
+		const char *trace = getenv("ALLOC_FAIL_TRACE");
+		if (trace && *trace == '1') {
+			void *frames[16];
+			int n = backtrace(frames, 16);
+			fprintf(stderr, "alloc_fail: allocation %zu fails here:\n", counted - 1);
+			backtrace_symbols_fd(frames, n, 2);
+		}
 		return false;
 	}
 	countdown--;

@@ -17,6 +17,9 @@
  * harness's builds have none. Thread-safe (one lock); the countdown counts
  * every thread's allocations, so arm it around single-threaded code only.
  *
+ * ALLOC_FAIL_TRACE=1 in the environment prints the stack of each failed
+ * allocation (addr2line -e TEST ADDRESS, or build with -rdynamic, names it).
+ *
  * Works the same under ASan/UBSan (__real_malloc is the sanitizer's malloc),
  * valgrind (its malloc replaces libc's) and a plain -O0 build. */
 #ifndef LMSCTL_TESTS_ALLOC_FAIL_H

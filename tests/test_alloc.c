@@ -20,7 +20,9 @@
 #include "common/str.h"
 #include "common/term.h"
 #include "common/vec.h"
+#include "model/findings.h"
 #include "tests/alloc_fail.h"
+#include "tests/render_fixture.h"
 #include "tests/testutil.h"
 
 #include <errno.h>
@@ -37,6 +39,14 @@ static long sweep(const char *what, alloc_call fn, void *ctx, unsigned flags, si
 	if (n < 0)
 		fail_msg("%s: %s", what, why);
 	return n;
+}
+
+/* a test that failed inside a sweep leaves the countdown armed */
+static int disarm(void **state)
+{
+	(void)state;
+	alloc_fail_off();
+	return 0;
 }
 
 /* ---- the hook itself ---------------------------------------------------- */
@@ -404,20 +414,269 @@ static void test_file_sweep(void **state)
 	free(fc.link);
 }
 
+/* ---- model/ ------------------------------------------------------------- */
+
+static const char frag_text[] =
+    "Metadata:\n"
+    "  AWS::CloudFormation::Interface:\n"
+    "    ParameterGroups:\n"
+    "      - Label: {default: Sizes}\n"
+    "        Parameters: [Size, Names]\n"
+    "Parameters:\n"
+    "  Size:\n"
+    "    Type: Number\n"
+    "    Description: size\n"
+    "    Default: 2\n"
+    "    MinValue: 1\n"
+    "  Names:\n"
+    "    Type: CommaDelimitedList\n"
+    "    Description: names\n"
+    "    Default: a,b\n"
+    "Conditions:\n"
+    "  Big: !Not [!Equals [!Ref Size, 1]]\n"
+    "  Both: !And [!Condition Big, !Condition IsProd]\n"
+    "Mappings:\n"
+    "  M:\n"
+    "    dev: {v: one}\n"
+    "    prod: {v: two}\n"
+    "Resources:\n"
+    "  Bucket:\n"
+    "    Type: AWS::S3::Bucket\n"
+    "    Metadata: {Note: [1, {k: v}]}\n"
+    "    Properties:\n"
+    "      BucketName: !Sub 'b-${EnvironmentSuffix}-${AWS::Region}'\n"
+    "      Tags:\n"
+    "        - Key: n\n"
+    "          Value: !Join ['-', !Ref Names]\n"
+    "        - Key: m\n"
+    "          Value: !FindInMap [M, !Ref Environment, v]\n"
+    "        - Key: s\n"
+    "          Value: !Select [1, !Ref Names]\n"
+    "        - Key: i\n"
+    "          Value: !If [Big, !Ref Size, !Ref AWS::NoValue]\n"
+    "        - Key: g\n"
+    "          Value: !GetAtt {Queue: Arn}\n"
+    "  Queue:\n"
+    "    Type: AWS::SQS::Queue\n"
+    "    Condition: Big\n"
+    "    Properties:\n"
+    "      QueueName: !Join ['', [q, !Select [0, !GetAZs '']]]\n"
+    "      Policy: {Statement: [{Effect: Allow, Resource: !GetAtt Bucket.Arn}]}\n"
+    "Outputs:\n"
+    "  B:\n"
+    "    Value: !Ref Bucket\n"
+    "    Condition: Both\n";
+
+typedef struct model_ctx {
+	rf_fixture fx;
+	char *model_path;
+} model_ctx;
+
+static bool call_ydoc(void *ctx)
+{
+	(void)ctx;
+	lms_error err = {0};
+	ydoc *d = ydoc_parse("t.yml", frag_text, strlen(frag_text), &err);
+	bool ok = d && d->root && ynode_get(d->root, "Outputs") != NULL;
+	ydoc_free(d);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static const char model_text[] = "# a model\n"
+                                 "stack: lms-t\n"
+                                 "region: eu-west-1\n"
+                                 "environment: dev\n"
+                                 "suffix: t1\n"
+                                 "extra: kept\n"
+                                 "parameters:\n"
+                                 "  Size: 3   # a comment\n"
+                                 "  Names: 'x,y'\n"
+                                 "  Unknown: 1\n";
+
+static bool call_model_load(void *ctx)
+{
+	model_ctx *mc = ctx;
+	lms_error err = {0};
+	model *m = model_load(mc->model_path, &err);
+	bool ok = m && m->nunknown == 1 && strcmp(m->unknown[0].key, "extra") == 0 &&
+	          strcmp(m->unknown[0].value, "") == 0 && model_get(m, "Size") &&
+	          strcmp(model_get(m, "Size"), "3") == 0 && model_get(m, "Unknown") &&
+	          strcmp(model_get(m, "Names"), "x,y") == 0;
+	if (!m)
+		ok = false;
+	/* an edit spliced into the file, and saved */
+	if (ok) {
+		ok = model_set(m, "Size", "4") && model_set(m, "stack", "lms-u");
+		buf out;
+		buf_init(&out, 0);
+		ok = ok && model_render_update(m, &out) &&
+		     strstr(buf_cstr(&out), "Size: 4   # a comment");
+		buf_free(&out);
+	}
+	model_free(m);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static bool call_catalog(void *ctx)
+{
+	model_ctx *mc = ctx;
+	lms_error err = {0};
+	catalog *cat = catalog_load(mc->fx.dir, &err);
+	bool ok = cat && catalog_param(cat, "Names") && catalog_entry(cat, SEC_RESOURCES, "Queue");
+	catalog_free(cat);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static bool call_model_new(void *ctx)
+{
+	model_ctx *mc = ctx;
+	lms_error err = {0};
+	model *m = model_new_from_catalog(mc->fx.cat, "prod", &err);
+	bool ok = m && strcmp(model_get(m, "environment"), "prod") == 0;
+	if (ok) {
+		buf out;
+		buf_init(&out, 0);
+		ok = model_render_new(m, mc->fx.cat, &out) && strstr(buf_cstr(&out), "Size: 2");
+		buf_free(&out);
+	}
+	model_free(m);
+	lms_error_clear(&err);
+	return ok;
+}
+
+/* Each allocation of the rendered tree its own: below 64 KiB the arena
+ * takes a block per allocation (common/arena.c), so the countdown reaches
+ * every node (the rendering of this template takes far less). */
+#define RENDER_SMALL ((size_t)60000)
+
+static bool call_render(void *ctx)
+{
+	model_ctx *mc = ctx;
+	render_options opt = {.max_bytes = RENDER_SMALL};
+	findings f;
+	findings_init(&f);
+	lms_error err = {0};
+	rendered *r = render_template(mc->fx.cat, mc->fx.m, &opt, &f, &err);
+	bool ok = r != NULL && !f.oom;
+	/* Known: Fn::Sub and Fn::Join read any failure of their text buffer as
+	 * "too large" (REN003, the string limit) and render the function as it
+	 * is: out of memory there is that finding, not an error. Counted as the
+	 * failure it stands for; anywhere else the rendering must be whole. */
+	if (ok && alloc_fail_fired() && rf_find(&f, "REN003", NULL))
+		ok = false;
+	else if (ok) {
+		/* what it rendered is whole: the mapping inside the malformed GetAtt, the
+		 * strings, the list */
+		const render_resource *b = render_find(r, "Bucket");
+		const rnode *tags = b ? rnode_get(b->props, "Tags") : NULL;
+		const char *name = b ? rnode_str(rnode_get(b->props, "BucketName")) : NULL;
+		ok = tags && tags->kind == RN_SEQ && tags->n == 5 && name &&
+		     strcmp(name, "b-dev-eu-west-1") == 0;
+		for (size_t i = 0; ok && i < tags->n; i++)
+			ok = rnode_get(tags->kids[i], "Key") && rnode_get(tags->kids[i], "Value");
+		const rnode *g = ok ? rnode_get(tags->kids[4], "Value") : NULL;
+		ok = ok && g->kind == RN_MAP && g->n == 1 && g->kids[0] && g->kids[1] &&
+		     strcmp(g->kids[0]->str, "Queue") == 0 && strcmp(g->kids[1]->str, "Arn") == 0;
+		const char *joined = ok ? rnode_str(rnode_get(tags->kids[0], "Value")) : NULL;
+		const char *mapped = ok ? rnode_str(rnode_get(tags->kids[1], "Value")) : NULL;
+		ok = ok && joined && mapped && strcmp(joined, "a-b") == 0 &&
+		     strcmp(mapped, "one") == 0;
+		buf out;
+		buf_init(&out, 0);
+		ok = ok && render_emit(r, RENDER_YAML, &out) &&
+		     strstr(buf_cstr(&out), "Queue") != NULL;
+		buf_free(&out);
+	}
+	render_free(r);
+	findings_free(&f);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static bool call_render_text(void *ctx)
+{
+	(void)ctx;
+	lms_error err = {0};
+	catalog *cat = render_catalog_of_text("got.yml", frag_text, strlen(frag_text), &err);
+	bool ok = cat != NULL;
+	if (ok) {
+		render_options opt = {.max_bytes = RENDER_SMALL};
+		findings f;
+		findings_init(&f);
+		rendered *r = render_with(cat, &opt, &f, &err);
+		ok = r && render_find(r, "Bucket") && !f.oom;
+		/* the REN003 of an out-of-memory Fn::Sub (call_render) */
+		if (ok && alloc_fail_fired() && rf_find(&f, "REN003", NULL))
+			ok = false;
+		render_free(r);
+		findings_free(&f);
+	}
+	catalog_free(cat);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static void model_setup(model_ctx *mc)
+{
+	memset(mc, 0, sizeof *mc);
+	rf_render(&mc->fx, frag_text, "dev");
+	mc->model_path = tu_write_file(mc->fx.dir, "m.yml", model_text);
+}
+
+static void model_teardown(model_ctx *mc)
+{
+	unlink(mc->model_path);
+	free(mc->model_path);
+	rf_done(&mc->fx);
+}
+
+static void test_ydoc_sweep(void **state)
+{
+	(void)state;
+	sweep("ydoc_parse", call_ydoc, NULL, ALLOC_MUST_FAIL, 2000);
+}
+
+static void test_model_sweep(void **state)
+{
+	(void)state;
+	model_ctx mc;
+	model_setup(&mc);
+	sweep("model_load", call_model_load, &mc, ALLOC_MUST_FAIL, 2000);
+	sweep("model_new_from_catalog", call_model_new, &mc, ALLOC_MUST_FAIL, 2000);
+	sweep("catalog_load", call_catalog, &mc, ALLOC_MUST_FAIL, 5000);
+	model_teardown(&mc);
+}
+
+static void test_render_sweep(void **state)
+{
+	(void)state;
+	model_ctx mc;
+	model_setup(&mc);
+	sweep("render_template", call_render, &mc, ALLOC_MUST_FAIL, 5000);
+	sweep("render_catalog_of_text", call_render_text, &mc, ALLOC_MUST_FAIL, 5000);
+	model_teardown(&mc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_countdown_fails_the_nth_once),
-	    cmocka_unit_test(test_each_allocator_counts),
-	    cmocka_unit_test(test_live_counts_leaks),
-	    cmocka_unit_test(test_sweep_sees_what_it_must),
-	    cmocka_unit_test(test_buf_sweep),
-	    cmocka_unit_test(test_str_and_error_sweep),
-	    cmocka_unit_test(test_term_text_sweep),
-	    cmocka_unit_test(test_term_json_sweep),
-	    cmocka_unit_test(test_diff_sweep),
-	    cmocka_unit_test(test_vec_arena_sweep),
-	    cmocka_unit_test(test_file_sweep),
+	    cmocka_unit_test_teardown(test_countdown_fails_the_nth_once, disarm),
+	    cmocka_unit_test_teardown(test_each_allocator_counts, disarm),
+	    cmocka_unit_test_teardown(test_live_counts_leaks, disarm),
+	    cmocka_unit_test_teardown(test_sweep_sees_what_it_must, disarm),
+	    cmocka_unit_test_teardown(test_buf_sweep, disarm),
+	    cmocka_unit_test_teardown(test_str_and_error_sweep, disarm),
+	    cmocka_unit_test_teardown(test_term_text_sweep, disarm),
+	    cmocka_unit_test_teardown(test_term_json_sweep, disarm),
+	    cmocka_unit_test_teardown(test_diff_sweep, disarm),
+	    cmocka_unit_test_teardown(test_vec_arena_sweep, disarm),
+	    cmocka_unit_test_teardown(test_file_sweep, disarm),
+	    cmocka_unit_test_teardown(test_ydoc_sweep, disarm),
+	    cmocka_unit_test_teardown(test_model_sweep, disarm),
+	    cmocka_unit_test_teardown(test_render_sweep, disarm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
