@@ -127,13 +127,14 @@ static field *parse_form(const aws_call_record *rec, const char *body, size_t le
 			free(v);
 			v = buf_take(&m);
 		}
-		f[*n].key = k;
-		f[*n].value = v;
-		(*n)++;
-		if (!v) {
+		if (!v) { /* not counted: a field without its value would be shown */
+			free(k);
 			*oom = true;
 			break;
 		}
+		f[*n].key = k;
+		f[*n].value = v;
+		(*n)++;
 		i = end + 1;
 	}
 	return f;
