@@ -216,10 +216,28 @@ char *__wrap_realpath(const char *path, char *resolved)
 	return p;
 }
 
-/* jansson's allocations go through the same countdown and table */
+static bool jansson_counted = true;
+
+/* jansson's allocations: tracked, and counted unless alloc_fail_jansson(false) */
+static void *jansson_malloc(size_t size)
+{
+	pthread_mutex_lock(&lock);
+	void *p = !jansson_counted || may_allocate() ? __real_malloc(size) : fail_enomem();
+	track(p);
+	pthread_mutex_unlock(&lock);
+	return p;
+}
+
 __attribute__((constructor)) static void hook_jansson(void)
 {
-	json_set_alloc_funcs(__wrap_malloc, __wrap_free);
+	json_set_alloc_funcs(jansson_malloc, __wrap_free);
+}
+
+void alloc_fail_jansson(bool on)
+{
+	pthread_mutex_lock(&lock);
+	jansson_counted = on;
+	pthread_mutex_unlock(&lock);
 }
 
 void alloc_fail_after(size_t n)

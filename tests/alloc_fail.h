@@ -36,6 +36,10 @@ void alloc_fail_off(void);
 bool alloc_fail_fired(void);
 /* Allocations made since the last alloc_fail_after() (the failed one too). */
 size_t alloc_fail_count(void);
+/* Whether jansson's own allocations count (and may fail); true at start.
+ * jansson 2.14's parser asserts (aborts) when some of its allocations fail
+ * (load.c lex_scan_string): a sweep through json_loadb turns them off. */
+void alloc_fail_jansson(bool on);
 /* Allocations made through the wrappers and not freed yet. */
 size_t alloc_live(void);
 

@@ -15,6 +15,7 @@
 #include "aws/cfn.h"
 #include "aws/credentials.h"
 #include "aws/http.h"
+#include "aws/sigv4.h"
 #include "aws/xml.h"
 #include "common/arena.h"
 #include "common/buf.h"
@@ -26,6 +27,7 @@
 #include "common/vec.h"
 #include "model/assemble.h"
 #include "model/findings.h"
+#include "model/params_json.h"
 #include "model/validate.h"
 #include "tests/alloc_fail.h"
 #include "tests/render_fixture.h"
@@ -62,6 +64,7 @@ static int disarm(void **state)
 {
 	(void)state;
 	alloc_fail_off();
+	alloc_fail_jansson(true);
 	return 0;
 }
 
@@ -784,6 +787,60 @@ static void test_validate_assemble_sweep(void **state)
 	model_teardown(&mc);
 }
 
+static bool call_params_json(void *ctx)
+{
+	model_ctx *mc = ctx;
+	buf out;
+	buf_init(&out, 0);
+	bool ok = params_json_export(mc->fx.cat, mc->fx.m, &out);
+	if (ok)
+		WHOLE(strstr(buf_cstr(&out), "\"ParameterKey\": \"Names\"") &&
+		      strstr(buf_cstr(&out), "\"ParameterValue\": \"2\""));
+	buf_free(&out);
+	if (!ok)
+		return false;
+	static const char in[] = "[{\"ParameterKey\": \"Size\", \"ParameterValue\": \"5\"}]";
+	lms_error err = {0};
+	alloc_fail_jansson(false); /* json_loadb may abort (alloc_fail.h) */
+	model *m = model_new_from_catalog(mc->fx.cat, "dev", &err);
+	ok = m && params_json_import(mc->fx.cat, m, "p.json", in, strlen(in), &err);
+	alloc_fail_jansson(true);
+	if (ok)
+		WHOLE(model_get(m, "Size") && strcmp(model_get(m, "Size"), "5") == 0);
+	model_free(m);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static bool call_model_save(void *ctx)
+{
+	model_ctx *mc = ctx;
+	lms_error err = {0};
+	model *m = model_load(mc->model_path, &err);
+	bool ok =
+	    m && model_set(m, "Size", "6") && model_save(m, mc->fx.cat, mc->model_path, NULL, &err);
+	model_free(m);
+	lms_error_clear(&err);
+	/* back as it was for the next step (nothing failing here) */
+	alloc_fail_off();
+	tu_write_bytes(mc->model_path, model_text, strlen(model_text));
+	return ok;
+}
+
+static void test_params_save_sweep(void **state)
+{
+	(void)state;
+	model_ctx mc;
+	model_setup(&mc);
+	/* jansson's json_dumps absorbs some failures of its own (the text is
+	 * still whole: WHOLE above) */
+	sweep("params_json", call_params_json, &mc, 0, 5000);
+	sweep("model_save", call_model_save, &mc, ALLOC_MUST_FAIL, 5000);
+	/* no temporary file left: the fragments, the model */
+	assert_int_equal(tu_count_entries(mc.fx.dir), 4);
+	model_teardown(&mc);
+}
+
 /* ---- aws/ --------------------------------------------------------------- */
 
 static const char change_set_xml[] =
@@ -998,6 +1055,91 @@ static void test_cli_command_sweep(void **state)
 	sweep("aws_cli_command", call_cli_command, NULL, ALLOC_MUST_FAIL, 2000);
 }
 
+static bool call_sigv4(void *ctx)
+{
+	(void)ctx;
+	sigv4_config cfg = {.access_key_id = "AKIDEXAMPLE",
+	                    .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+	                    .session_token = "tok",
+	                    .region = "us-east-1",
+	                    .service = "service",
+	                    .timestamp = 1440938160,
+	                    .normalize_path = true,
+	                    .sign_body = true,
+	                    .expires_in = 3600};
+	sigv4_header h[] = {{"Host", "example.amazonaws.com"}, {"X-A", " a  b "}};
+	sigv4_request req = {.method = "GET",
+	                     .path = "/a/./b/../c%20d",
+	                     .query = "b=2&a=1&c",
+	                     .headers = h,
+	                     .header_count = 2};
+	sigv4_added_headers added;
+	sigv4_added_headers_init(&added);
+	lms_error err = {0};
+	bool ok = sigv4_sign_headers(&cfg, &req, &added, &err);
+	if (ok)
+		WHOLE(added.count == 4 && strstr(buf_cstr(&added.values[3]), "Signature=") &&
+		      strstr(buf_cstr(&added.values[3]), "SignedHeaders=host;x-a;x-amz-content-"
+		                                         "sha256;x-amz-date;x-amz-security-token"));
+	sigv4_added_headers_free(&added);
+	buf q;
+	buf_init(&q, 0);
+	ok = ok && sigv4_presign_query(&cfg, &req, &q, &err);
+	if (ok)
+		WHOLE(strstr(buf_cstr(&q), "X-Amz-Signature=") &&
+		      strstr(buf_cstr(&q), "X-Amz-Expires=3600"));
+	buf_free(&q);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static bool call_endpoints(void *ctx)
+{
+	(void)ctx;
+	buf url;
+	buf_init(&url, 0);
+	bool custom = true;
+	lms_error err = {0};
+	bool ok = aws_endpoint_for("cloudformation", "eu-west-1", NULL, &url, &custom, &err);
+	if (ok)
+		WHOLE(!custom && strcmp(buf_cstr(&url),
+		                        "https://cloudformation.eu-west-1.amazonaws.com") == 0);
+	buf_reset(&url);
+	ok = ok &&
+	     aws_endpoint_for("s3", "eu-west-1", "http://127.0.0.1:5000/p", &url, &custom, &err);
+	if (ok)
+		WHOLE(custom && strcmp(buf_cstr(&url), "http://127.0.0.1:5000/p") == 0);
+	buf_free(&url);
+	static const char e[] = "<ErrorResponse><Error><Code>Throttling</Code><Message>slow "
+	                        "down</Message></Error><RequestId>r1</RequestId></ErrorResponse>";
+	buf code, msg, rid;
+	buf_init(&code, 0);
+	buf_init(&msg, 0);
+	buf_init(&rid, 0);
+	bool found = ok && xml_aws_error(e, strlen(e), &code, &msg, &rid);
+	/* out of memory: no code found (or a failed buffer), never a wrong one */
+	if (found && !code.failed && !msg.failed && !rid.failed)
+		WHOLE(strcmp(buf_cstr(&code), "Throttling") == 0 &&
+		      strcmp(buf_cstr(&msg), "slow down") == 0 &&
+		      strcmp(buf_cstr(&rid), "r1") == 0);
+	ok = found && !code.failed && !msg.failed && !rid.failed;
+	buf_free(&code);
+	buf_free(&msg);
+	buf_free(&rid);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static void test_sigv4_endpoint_sweep(void **state)
+{
+	(void)state;
+	sweep("sigv4", call_sigv4, NULL, ALLOC_MUST_FAIL, 2000);
+	/* Known, left (aws/http.c configured_endpoint): the name
+	 * AWS_ENDPOINT_URL_<SERVICE> that runs out of memory reads as no such
+	 * variable, so the endpoint falls back to AWS_ENDPOINT_URL or AWS's */
+	sweep("endpoints and errors", call_endpoints, NULL, 0, 2000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1016,7 +1158,9 @@ int main(void)
 	    cmocka_unit_test_teardown(test_model_sweep, disarm),
 	    cmocka_unit_test_teardown(test_render_sweep, disarm),
 	    cmocka_unit_test_teardown(test_validate_assemble_sweep, disarm),
+	    cmocka_unit_test_teardown(test_params_save_sweep, disarm),
 	    cmocka_unit_test_teardown(test_aws_parse_sweep, disarm),
+	    cmocka_unit_test_teardown(test_sigv4_endpoint_sweep, disarm),
 	    cmocka_unit_test_teardown(test_cli_command_sweep, disarm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
