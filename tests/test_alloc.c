@@ -28,6 +28,7 @@
 #include "model/assemble.h"
 #include "model/findings.h"
 #include "model/params_json.h"
+#include "model/rules_registry.h"
 #include "model/validate.h"
 #include "tests/alloc_fail.h"
 #include "tests/render_fixture.h"
@@ -748,8 +749,26 @@ static bool call_validate(void *ctx)
 		buf out;
 		buf_init(&out, 0);
 		ok = findings_format_json(&f, &out);
-		if (ok)
-			WHOLE(out.len > 0 && strstr(buf_cstr(&out), "\"findings\""));
+		if (ok) {
+			/* every finding, each with its file and its family. Known, left:
+			 * jansson 2.14's json_dumps can lose a piece of the text when one
+			 * of its own allocations fails and still succeed (a key's name,
+			 * seen here): such text does not parse, and is let through; text
+			 * that parses must be whole. (The failure is one-shot and has
+			 * happened: parsing it here allocates freely.) */
+			json_t *back = json_loadb(out.data, out.len, 0, NULL);
+			WHOLE(back || alloc_fail_fired());
+			json_t *arr = json_object_get(back, "findings");
+			if (back)
+				WHOLE(json_array_size(arr) == f.n && json_object_get(back, "info"));
+			for (size_t i = 0; back && i < f.n; i++) {
+				json_t *o = json_array_get(arr, i);
+				WHOLE(json_object_get(o, "id") && json_object_get(o, "message"));
+				WHOLE(!f.v[i].file || json_object_get(o, "file"));
+				WHOLE(!rules_lookup(f.v[i].rule) || json_object_get(o, "family"));
+			}
+			json_decref(back);
+		}
 		buf_free(&out);
 	}
 	findings_free(&f);
