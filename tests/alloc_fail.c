@@ -254,6 +254,7 @@ void alloc_fail_off(void)
 {
 	pthread_mutex_lock(&lock);
 	armed = false;
+	fired = false; /* a later unarmed call must not see this one's failure */
 	pthread_mutex_unlock(&lock);
 }
 

@@ -30,9 +30,10 @@
 
 /* The n-th allocation from now fails (n = 0: the next one); only that one. */
 void alloc_fail_after(size_t n);
-/* No allocation fails (the countdown is disarmed). */
+/* No allocation fails (the countdown is disarmed; fired is cleared). */
 void alloc_fail_off(void);
-/* Whether the armed failure happened since the last alloc_fail_after(). */
+/* Whether the armed failure happened since the last alloc_fail_after()
+ * (false again after alloc_fail_off()). */
 bool alloc_fail_fired(void);
 /* Allocations made since the last alloc_fail_after() (the failed one too). */
 size_t alloc_fail_count(void);

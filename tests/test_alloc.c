@@ -616,13 +616,9 @@ static bool call_render(void *ctx)
 	lms_error err = {0};
 	rendered *r = render_template(mc->fx.cat, mc->fx.m, &opt, &f, &err);
 	bool ok = r != NULL && !f.oom;
-	/* Known: Fn::Sub and Fn::Join read any failure of their text buffer as
-	 * "too large" (REN003, the string limit) and render the function as it
-	 * is: out of memory there is that finding, not an error. Counted as the
-	 * failure it stands for; anywhere else the rendering must be whole. */
-	if (ok && alloc_fail_fired() && rf_find(&f, "REN003", NULL))
-		ok = false;
-	else if (ok) {
+	/* out of memory is never the string limit (REN003 "too large") */
+	WHOLE(!rf_find(&f, "REN003", "too large"));
+	if (ok) {
 		/* what it rendered is whole: the mapping inside the malformed GetAtt, the
 		 * strings, the list */
 		const render_resource *b = render_find(r, "Bucket");
@@ -670,9 +666,7 @@ static bool call_render_text(void *ctx)
 		findings_init(&f);
 		rendered *r = render_with(cat, &opt, &f, &err);
 		ok = r && render_find(r, "Bucket") && !f.oom;
-		/* the REN003 of an out-of-memory Fn::Sub (call_render) */
-		if (ok && alloc_fail_fired() && rf_find(&f, "REN003", NULL))
-			ok = false;
+		WHOLE(!rf_find(&f, "REN003", "too large"));
 		render_free(r);
 		findings_free(&f);
 	}
@@ -738,6 +732,7 @@ static bool call_validate(void *ctx)
 	validate_model(mc->fx.cat, mc->fx.m, &f);
 	bool fired = alloc_fail_fired();
 	bool ok = !f.oom && !(fired && rf_find(&f, "REN003", NULL));
+	WHOLE(!rf_find(&f, "REN003", "too large"));
 	for (size_t i = 0; i < f.n; i++) {
 		WHOLE(f.v[i].rule && f.v[i].field && f.v[i].message && f.v[i].hint);
 		if (!fired && strlen(validate_rules_seen) + 8 < sizeof validate_rules_seen &&
@@ -844,8 +839,8 @@ static bool call_model_save(void *ctx)
 	    m && model_set(m, "Size", "6") && model_save(m, mc->fx.cat, mc->model_path, NULL, &err);
 	model_free(m);
 	lms_error_clear(&err);
-	/* back as it was for the next step (nothing failing here) */
-	alloc_fail_off();
+	/* back as it was for the next step (fopen and fwrite: no allocation
+	 * of ours, so the countdown does not reach here) */
 	tu_write_bytes(mc->model_path, model_text, strlen(model_text));
 	return ok;
 }
