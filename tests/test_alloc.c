@@ -689,10 +689,68 @@ static void model_teardown(model_ctx *mc)
 	rf_done(&mc->fx);
 }
 
+/* the rest of YAML ydoc reads: a BOM, block and flow collections, literal
+ * and folded scalars, tags, multibyte text (anchors it refuses) */
+static const char yaml_rich[] = "\xEF\xBB\xBF# comment \xC3\xA9\n"
+                                "a: {k: [1, 2, 'three'], m: !Ref n}\n"
+                                "b: {k: v}\n"
+                                "c: |\n  line one\n  line two \xE6\x97\xA5\n"
+                                "d: >-\n  folded\n  text\n"
+                                "e:\n  - - nested\n    - !Sub '${x}'\n  - ~\n"
+                                "\"quoted key\": \"v\\u00e9\"\n";
+
+static bool call_ydoc_rich(void *ctx)
+{
+	(void)ctx;
+	lms_error err = {0};
+	ydoc *d = ydoc_parse("r.yml", yaml_rich, strlen(yaml_rich), &err);
+	bool ok = d != NULL;
+	if (ok) {
+		const ynode *b = ynode_get(d->root, "b"), *c = ynode_get(d->root, "c");
+		const ynode *e = ynode_get(d->root, "e");
+		WHOLE(b && b->kind == YNODE_MAP && ynode_get(b, "k") && c &&
+		      strcmp(ynode_str(c), "line one\nline two \xE6\x97\xA5\n") == 0 && e &&
+		      e->kind == YNODE_SEQ && e->n == 2 && ynode_get(d->root, "quoted key"));
+		WHOLE(ydoc_line_offset(d, 3) == strlen("\xEF\xBB\xBF# comment \xC3\xA9\n") +
+		                                    strlen("a: {k: [1, 2, 'three'], m: !Ref n}\n"));
+	}
+	ydoc_free(d);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static const char xml_rich[] = "<?xml version=\"1.0\"?><R xmlns=\"urn:x\"><A k=\"v\">one &amp; "
+                               "&#233;</A><B><C>1</C><C>2</C><C><![CDATA[<3>]]></C></B></R>";
+
+static bool call_xml_rich(void *ctx)
+{
+	(void)ctx;
+	lms_error err = {0};
+	xml_doc *d = xml_parse(xml_rich, strlen(xml_rich), 0, &err);
+	bool ok = d != NULL;
+	if (ok) {
+		const char *a = xml_path_text(xml_root(d), "A");
+		const xml_node *c = xml_path(xml_root(d), "B/C");
+		WHOLE(a && strcmp(a, "one & \xC3\xA9") == 0 && c && xml_next_same(c) &&
+		      xml_next_same(xml_next_same(c)) &&
+		      strcmp(xml_next_same(xml_next_same(c))->text, "<3>") == 0);
+		char *dup = xml_path_dup(xml_root(d), "B/C");
+		ok = dup != NULL;
+		if (ok)
+			WHOLE(strcmp(dup, "1") == 0);
+		free(dup);
+	}
+	xml_free(d);
+	lms_error_clear(&err);
+	return ok;
+}
+
 static void test_ydoc_sweep(void **state)
 {
 	(void)state;
 	sweep("ydoc_parse", call_ydoc, NULL, ALLOC_MUST_FAIL, 2000);
+	sweep("ydoc_parse (rich)", call_ydoc_rich, NULL, ALLOC_MUST_FAIL, 2000);
+	sweep("xml_parse (rich)", call_xml_rich, NULL, ALLOC_MUST_FAIL, 2000);
 }
 
 static void test_model_sweep(void **state)
