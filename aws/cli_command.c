@@ -61,6 +61,16 @@ static void shell_word(buf *out, const char *v)
 	buf_addc(out, '\'');
 }
 
+/* A part built on its own that ran out of memory fails the whole line: the
+ * line is never shown without it. */
+static void fail_with(buf *out, const buf *part)
+{
+	if (part->failed) {
+		buf_free(out);
+		out->failed = true;
+	}
+}
+
 /* " --option-name", quoted when the parameter's name is not a plain one. */
 static void option(buf *out, const char *key, size_t len)
 {
@@ -68,6 +78,7 @@ static void option(buf *out, const char *key, size_t len)
 	buf_init(&name, 0);
 	buf_adds(&name, "--");
 	kebab(&name, key, len);
+	fail_with(out, &name);
 	buf_addc(out, ' ');
 	shell_word(out, buf_cstr(&name));
 	buf_free(&name);
@@ -127,13 +138,14 @@ static field *parse_form(const aws_call_record *rec, const char *body, size_t le
 			free(v);
 			v = buf_take(&m);
 		}
-		f[*n].key = k;
-		f[*n].value = v;
-		(*n)++;
-		if (!v) {
+		if (!v) { /* not counted: a field without its value would be shown */
+			free(k);
 			*oom = true;
 			break;
 		}
+		f[*n].key = k;
+		f[*n].value = v;
+		(*n)++;
 		i = end + 1;
 	}
 	return f;
@@ -206,6 +218,7 @@ static void add_form_options(buf *out, field *f, size_t n, const char *service)
 					buf_addc(&item, ',');
 				buf_addf(&item, "%s=%s", lk, f[k].value);
 			}
+			fail_with(out, &item);
 			buf_addc(out, ' ');
 			shell_word(out, buf_cstr(&item));
 			buf_free(&item);

@@ -12,6 +12,7 @@ void buf_init(buf *b, size_t max)
 	b->cap = 0;
 	b->max = max ? max : BUF_DEFAULT_MAX;
 	b->failed = false;
+	b->oom = false;
 }
 
 void buf_free(buf *b)
@@ -26,6 +27,7 @@ void buf_reset(buf *b)
 {
 	b->len = 0;
 	b->failed = false;
+	b->oom = false;
 	if (b->data)
 		b->data[0] = '\0';
 }
@@ -50,8 +52,10 @@ bool buf_reserve(buf *b, size_t extra)
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	char *p = realloc(b->data, cap);
-	if (!p)
+	if (!p) {
+		b->oom = true;
 		return buf_fail(b);
+	}
 	b->data = p;
 	b->cap = cap;
 	return true;

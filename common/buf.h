@@ -17,6 +17,7 @@ typedef struct buf {
 	size_t cap;
 	size_t max; /* largest len allowed */
 	bool failed;
+	bool oom; /* the failure was an allocation's (failed is set too), not the cap's */
 } buf;
 
 /* Default cap: large enough for any template or API response we handle. */

@@ -39,6 +39,12 @@ bool file_read(const char *path, size_t max, buf *out, lms_error *err)
 	bool read_error = ferror(f);
 	int e = read_error ? errno : 0;
 	fclose(f);
+	if (out->failed && out->oom) {
+		lms_error_set(err, path, 0, 0, "out of memory reading it");
+		buf_free(out);
+		errno = ENOMEM;
+		return false;
+	}
 	if (out->failed) {
 		lms_error_set(err, path, 0, 0, "larger than %zu bytes: not a file lmsctl reads",
 		              out->max);

@@ -546,8 +546,10 @@ catalog *catalog_load(const char *dir, lms_error *err)
 	loader ld = {.cat = cat, .err = err};
 	cat->dir = strdup(dir);
 	char *index_path = join_path(dir, "catalog.yml");
-	if (!cat->dir || !index_path)
+	if (!cat->dir || !index_path) {
+		free(index_path);
 		goto oom;
+	}
 	cat->index = ydoc_load(index_path, FRAGMENT_MAX_BYTES, err);
 	if (!cat->index) {
 		free(index_path);

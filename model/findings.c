@@ -71,6 +71,8 @@ void findings_set_position(findings *f, size_t index, const char *file, size_t l
 	finding *x = &f->v[index];
 	free(x->file);
 	x->file = strdup(file);
+	if (!x->file)
+		f->oom = true; /* the finding would lose its file, silently */
 	x->line = line;
 	x->col = col;
 }
@@ -158,25 +160,45 @@ bool findings_format_json(const findings *f, buf *out)
 			json_decref(arr);
 			return false;
 		}
+		/* every set checked: out of memory must not drop a key (a report
+		 * without "findings" would read as none) */
+		bool ok = true;
 		if (x->file) {
-			json_object_set_new(o, "file", term_json_string(x->file));
-			json_object_set_new(o, "line", json_integer((json_int_t)x->line));
-			json_object_set_new(o, "column", json_integer((json_int_t)x->col));
+			ok = json_object_set_new(o, "file", term_json_string(x->file)) == 0 && ok;
+			ok = json_object_set_new(o, "line", json_integer((json_int_t)x->line)) ==
+			         0 &&
+			     ok;
+			ok = json_object_set_new(o, "column", json_integer((json_int_t)x->col)) ==
+			         0 &&
+			     ok;
 		}
 		/* the rule's family and summary, from the one registry (model/rules.def);
 		 * findings of outside tools (cfn-lint:..., guard:...) have none */
 		const rule_info *ri = rules_lookup(x->rule);
 		if (ri) {
-			json_object_set_new(o, "family", json_string(ri->family));
-			json_object_set_new(o, "summary", json_string(ri->summary));
+			ok = json_object_set_new(o, "family", json_string(ri->family)) == 0 && ok;
+			ok = json_object_set_new(o, "summary", json_string(ri->summary)) == 0 && ok;
 		}
-		json_array_append_new(arr, o);
+		if (json_array_append_new(arr, o) != 0 || !ok) {
+			json_decref(root);
+			json_decref(arr);
+			return false;
+		}
 	}
-	json_object_set_new(root, "findings", arr);
-	json_object_set_new(root, "errors", json_integer((json_int_t)findings_count(f, SEV_ERROR)));
-	json_object_set_new(root, "warnings",
-	                    json_integer((json_int_t)findings_count(f, SEV_WARNING)));
-	json_object_set_new(root, "info", json_integer((json_int_t)findings_count(f, SEV_INFO)));
+	bool ok = json_object_set_new(root, "findings", arr) == 0;
+	ok = json_object_set_new(root, "errors",
+	                         json_integer((json_int_t)findings_count(f, SEV_ERROR))) == 0 &&
+	     ok;
+	ok = json_object_set_new(root, "warnings",
+	                         json_integer((json_int_t)findings_count(f, SEV_WARNING))) == 0 &&
+	     ok;
+	ok = json_object_set_new(root, "info",
+	                         json_integer((json_int_t)findings_count(f, SEV_INFO))) == 0 &&
+	     ok;
+	if (!ok) {
+		json_decref(root);
+		return false;
+	}
 	char *s = term_json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (!s)

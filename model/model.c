@@ -305,7 +305,8 @@ model *model_new_from_catalog(const catalog *cat, const char *env, lms_error *er
 	buf stack;
 	buf_init(&stack, 0);
 	buf_addf(&stack, "lms-%s", suffix);
-	bool ok = add_entry(m, "stack", buf_cstr(&stack), false) &&
+	/* out of memory there would name the stack "" */
+	bool ok = !stack.failed && add_entry(m, "stack", buf_cstr(&stack), false) &&
 	          add_entry(m, "region", "eu-west-1", false) &&
 	          add_entry(m, "environment", env, false) && add_entry(m, "suffix", suffix, false);
 	buf_free(&stack);
@@ -405,7 +406,12 @@ static void add_constraint(buf *out, const char *indent, const cat_param *p)
 	buf_adds(&c, ".");
 	if (p->constraint_description)
 		buf_addf(&c, " %s", p->constraint_description);
-	add_comment(out, indent, buf_cstr(&c));
+	if (c.failed) { /* out of memory: the output fails too, not without its comment */
+		buf_free(out);
+		out->failed = true;
+	} else {
+		add_comment(out, indent, buf_cstr(&c));
+	}
 	buf_free(&c);
 }
 

@@ -379,14 +379,20 @@ static void rule_stack_region(const validate_ctx *ctx)
 {
 	const char *stack = model_get(ctx->m, "stack");
 	/* CloudFormation: a letter, then letters, digits and hyphens, at most 128 */
-	if (stack && (java_pattern_match("[a-zA-Z][-a-zA-Z0-9]{0,127}", stack, NULL) != 1))
+	int rc = stack ? java_pattern_match("[a-zA-Z][-a-zA-Z0-9]{0,127}", stack, NULL) : 1;
+	if (rc < 0) /* these fixed patterns fail to evaluate only out of memory */
+		ctx->out->oom = true;
+	else if (rc == 0)
 		findings_add(ctx->out, "MDL003", SEV_ERROR, "stack",
 		             "start with a letter; use letters, digits and hyphens, at most 128",
 		             "'%s' is not a valid CloudFormation stack name", stack);
 	const char *region = model_get(ctx->m, "region");
 	/* a companion stack lives in its own Region (the edge: us-east-1) */
 	const char *home = ctx->cat->region ? ctx->cat->region : "eu-west-1";
-	if (region && java_pattern_match("[a-z]{2}(-[a-z]+)+-[0-9]", region, NULL) != 1)
+	rc = region ? java_pattern_match("[a-z]{2}(-[a-z]+)+-[0-9]", region, NULL) : 1;
+	if (rc < 0)
+		ctx->out->oom = true;
+	else if (rc == 0)
 		findings_add(ctx->out, "MDL004", SEV_ERROR, "region", "for example eu-west-1",
 		             "'%s' is not an AWS region name", region);
 	else if (region && strcmp(region, home) != 0) {

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "common/buf.h"
+#include "tests/alloc_fail.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,31 @@ static void test_percent_decoded(void **state)
 	buf_free(&b);
 }
 
+/* oom tells a failed allocation from the cap: the cap alone is not oom */
+static void test_oom_is_not_the_cap(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 4);
+	assert_false(buf_adds(&b, "12345"));
+	assert_true(b.failed);
+	assert_false(b.oom);
+	buf_reset(&b);
+	alloc_fail_after(0);
+	bool added = buf_adds(&b, "12");
+	alloc_fail_off();
+	assert_false(added);
+	assert_true(b.failed);
+	assert_true(b.oom);
+	assert_null(b.data);
+	buf_reset(&b); /* clears both */
+	assert_false(b.failed);
+	assert_false(b.oom);
+	assert_true(buf_adds(&b, "12"));
+	assert_false(b.oom);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +272,7 @@ int main(void)
 	    cmocka_unit_test(test_take_hands_over_and_empties),
 	    cmocka_unit_test(test_reset_keeps_memory_and_clears_failure),
 	    cmocka_unit_test(test_percent_decoded),
+	    cmocka_unit_test(test_oom_is_not_the_cap),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

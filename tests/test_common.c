@@ -819,6 +819,14 @@ static void test_proc_edges(void **state)
 	assert_int_equal(r.err.len, PROC_MAX_ERR);
 	free(d);
 	proc_result_free(&r);
+	/* output after a silence longer than a poll's tick (20 ms): a poll that
+	 * finds nothing ready is no reason to stop reading */
+	run_sh("sleep 0.08; printf late; sleep 0.05; printf r >&2", 0, 0, &r, &d);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_string_equal(buf_cstr(&r.out), "late");
+	assert_string_equal(buf_cstr(&r.err), "r");
+	free(d);
+	proc_result_free(&r);
 	/* the deadline */
 	run_sh("sleep 5", 300, 0, &r, &d);
 	assert_int_equal(r.outcome, PROC_TIMED_OUT);

@@ -348,8 +348,8 @@ static rnode *fn_sub(rctx *c, const ynode *n, const ynode *arg)
 	buf_init(&sym, max_string(c));
 	bool symbolic_result = false;
 	rnode *r = NULL;
-	if (!sub_expand(c, tmpl, &sv, &text, &sym, &symbolic_result)) {
-		r = NULL; /* out of memory */
+	if (!sub_expand(c, tmpl, &sv, &text, &sym, &symbolic_result) || text.oom || sym.oom) {
+		r = NULL; /* out of memory (not the string limit) */
 	} else if (text.failed || sym.failed) {
 		rn_problem(c, "REN003", n, NULL, "Fn::Sub produces a string too large to render");
 		r = rn_raw(c, n);
@@ -408,6 +408,10 @@ static rnode *fn_join(rctx *c, const ynode *n, const ynode *arg)
 		if (i)
 			buf_adds(&b, delim->str);
 		buf_adds(&b, list->kids[i]->str);
+	}
+	if (b.oom) { /* out of memory, not the string limit */
+		buf_free(&b);
+		return NULL;
 	}
 	if (b.failed) {
 		buf_free(&b);
