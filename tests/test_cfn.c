@@ -2189,10 +2189,146 @@ static void test_page_limits(void **state)
 	aws_client_free(c);
 }
 
+/* ---- edges (session 6) ----------------------------------------------------------------------- */
+
+/* The replacing properties: RequiresRecreation "Never" and "Conditionally" exactly (a longer
+ * value is neither); a property is listed once, and one whose name is part of an earlier one
+ * (Protocol after ProtocolVersion, Name after ServiceName) is still listed. */
+static void test_replacing_properties_names(void **state)
+{
+	(void)state;
+	xml_doc *d =
+	    parse("<r><Changes><member><ResourceChange><Action>Modify</Action>"
+	          "<LogicalResourceId>T</LogicalResourceId><ResourceType>X</ResourceType><Details>"
+	          "<member><Target><Name>ProtocolVersion</Name>"
+	          "<RequiresRecreation>Always</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Protocol</Name>"
+	          "<RequiresRecreation>Always</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Version</Name>"
+	          "<RequiresRecreation>Always</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Protocol</Name>"
+	          "<RequiresRecreation>Conditionally</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>ServiceName</Name>"
+	          "<RequiresRecreation>Conditionallyx</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Name</Name>"
+	          "<RequiresRecreation>Conditionally</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Port</Name>"
+	          "<RequiresRecreation>Neverx</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Ports</Name>"
+	          "<RequiresRecreation>Neve</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Tags</Name>"
+	          "<RequiresRecreation>Never</RequiresRecreation></Target></member>"
+	          "</Details></ResourceChange></member></Changes></r>");
+	cfn_change_set *cs = NULL;
+	char *next = NULL;
+	assert_true(cfn_parse_change_set_page(xml_root(d), &cs, &next));
+	assert_null(next);
+	assert_int_equal(cs->nchanges, 1);
+	assert_string_equal(cs->changes[0].replacing_properties,
+	                    "ProtocolVersion, Protocol, Version, ServiceName, "
+	                    "Name (conditionally), Port, Ports");
+	cfn_change_set_free(cs);
+	xml_free(d);
+}
+
+/* A client on a fresh key of the "cfn-edges" recording, one attempt per call (the numbered
+ * answers are consumed one per call, 5xx ones too). */
+static aws_client *edges_client(void)
+{
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/cfn-edges/k%d-%ld", server.url, ++key_counter,
+	         (long)getpid());
+	aws_client_options o = {
+	    .region = "eu-west-1", .endpoint_url = url, .max_attempts = 1, .backoff_unit_ms = 10};
+	aws_client *c = aws_client_new(&o, &creds, NULL);
+	assert_non_null(c);
+	return c;
+}
+
+/* ListStackResources: an entry without its logical id, its type or its status is left out
+ * (each alone); only members count; every page. */
+static void test_resources_left_out(void **state)
+{
+	(void)state;
+	aws_client *c = edges_client();
+	cfn_event *res = NULL;
+	size_t n = 0;
+	lms_error err = {0};
+	if (!cfn_list_stack_resources(c, "lms-rec", &res, &n, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(n, 2);
+	assert_string_equal(res[0].logical_id, "Alb");
+	assert_string_equal(res[0].physical_id, "lms-alb");
+	assert_string_equal(res[0].status, "UPDATE_COMPLETE");
+	assert_int_equal(res[0].timestamp, 1714554000);
+	assert_null(res[0].reason);
+	assert_string_equal(res[1].logical_id, "Queue");
+	assert_null(res[1].physical_id);
+	assert_string_equal(res[1].reason, "denied");
+	free_events(res, n);
+	aws_client_free(c);
+}
+
+/* Drift calls the endpoint does not implement: InvalidAction, NotImplemented,
+ * UnknownOperationException and UnknownOperation exactly (not a longer or shorter code),
+ * HTTP 501 whatever the body, a 5xx HTML page without a code (moto's); not a 500 or 502
+ * XML body, nor an AWS error. An answer without the detection id is an error. */
+static void test_drift_unsupported_codes(void **state)
+{
+	(void)state;
+	aws_client *c = edges_client();
+	static const struct {
+		bool unsupported;
+		long status;
+	} want[] = {{true, 400}, {false, 400}, {true, 400},  {true, 400},
+	            {true, 400}, {false, 400}, {false, 400}, {false, 400},
+	            {true, 501}, {false, 500}, {false, 502}};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		cfn_call_status st = {.unsupported = !want[i].unsupported};
+		char *id = NULL;
+		lms_error err = {0};
+		assert_false(cfn_detect_stack_drift(c, "lms-rec", &id, &st, &err));
+		assert_null(id);
+		if (st.unsupported != want[i].unsupported || st.http_status != want[i].status)
+			fail_msg("answer %zu: unsupported %d, HTTP %ld", i + 1, st.unsupported,
+			         st.http_status);
+		lms_error_clear(&err);
+	}
+	char *id = NULL;
+	lms_error err = {0};
+	cfn_call_status st = {.unsupported = true};
+	assert_false(cfn_detect_stack_drift(c, "lms-rec", &id, &st, &err));
+	assert_null(id);
+	assert_false(st.unsupported);
+	assert_int_equal(st.http_status, 200);
+	assert_non_null(strstr(err.msg, "the answer has no StackDriftDetectionId"));
+	lms_error_clear(&err);
+	assert_true(cfn_detect_stack_drift(c, "lms-rec", &id, NULL, &err));
+	assert_string_equal(id, "det-13");
+	free(id);
+	aws_client_free(c);
+	/* moto's HTML page for what it lacks: a 500 without an AWS code */
+	char url[256];
+	snprintf(url, sizeof url, "%s/html500/h%d-%ld", server.url, ++key_counter, (long)getpid());
+	aws_client_options o = {
+	    .region = "eu-west-1", .endpoint_url = url, .max_attempts = 1, .backoff_unit_ms = 10};
+	c = aws_client_new(&o, &creds, NULL);
+	assert_non_null(c);
+	st = (cfn_call_status){0};
+	assert_false(cfn_detect_stack_drift(c, "lms-rec", &id, &st, &err));
+	assert_true(st.unsupported);
+	assert_int_equal(st.http_status, 500);
+	lms_error_clear(&err);
+	aws_client_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_time_edges),
+	    cmocka_unit_test(test_replacing_properties_names),
+	    cmocka_unit_test(test_resources_left_out),
+	    cmocka_unit_test(test_drift_unsupported_codes),
 	    cmocka_unit_test(test_change_set_request),
 	    cmocka_unit_test(test_page_limits),
 	    cmocka_unit_test(test_sts_edges),
