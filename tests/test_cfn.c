@@ -2322,6 +2322,150 @@ static void test_drift_unsupported_codes(void **state)
 	aws_client_free(c);
 }
 
+/* The credential chain's order at its edges: the environment's web identity only when no
+ * profile is named (an empty one is none) and no key is set; a role profile named by
+ * AWS_PROFILE or the default one; the container's relative URI before its full one; its
+ * token file before the token variable, a missing file said so. */
+static void test_provider_order_edges(void **state)
+{
+	(void)state;
+	chain_env();
+	char token_path[128], url[256];
+	snprintf(token_path, sizeof token_path, "%s/token", tmpdir);
+	write_text("token", "test-oidc-token\n");
+	snprintf(url, sizeof url, "%s/recorded/assume/o%ld", server.url, (long)getpid());
+	provider_options o = {.region = "eu-west-1", .endpoint_url = url};
+	setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/ci", 1);
+	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token_path, 1);
+	static const struct {
+		const char *profile, *aws_profile, *key, *want;
+	} cases[] = {
+	    {NULL, NULL, NULL, "ASIAWEBIDENTITY"}, {"", NULL, NULL, "ASIAWEBIDENTITY"},
+	    {"base", NULL, NULL, "AKIDBASE"},      {NULL, "base", NULL, "AKIDBASE"},
+	    {NULL, "", NULL, "ASIAWEBIDENTITY"},   {NULL, NULL, "AKIAENV", "AKIAENV"},
+	    {NULL, "ops", NULL, "ASIAASSUMED"},    {"", "ops", NULL, "ASIAASSUMED"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		o.profile = cases[i].profile;
+		if (cases[i].aws_profile)
+			setenv("AWS_PROFILE", cases[i].aws_profile, 1);
+		else
+			unsetenv("AWS_PROFILE");
+		if (cases[i].key) {
+			setenv("AWS_ACCESS_KEY_ID", cases[i].key, 1);
+			setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
+		}
+		credentials *c = NULL;
+		lms_error err = {0};
+		if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+			fail_msg("case %zu: %s", i, err.msg);
+		if (strcmp(c->access_key_id, cases[i].want) != 0)
+			fail_msg("case %zu: %s", i, c->access_key_id);
+		credentials_free(c);
+		unsetenv("AWS_ACCESS_KEY_ID");
+		unsetenv("AWS_SECRET_ACCESS_KEY");
+	}
+	unsetenv("AWS_PROFILE");
+	unsetenv("AWS_ROLE_ARN");
+	unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+	o.profile = NULL;
+	/* the default profile as a role, nobody naming a profile */
+	write_text("config", "[default]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
+	                     "source_profile = base\n");
+	credentials *c = NULL;
+	lms_error err = {0};
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("default: %s", err.msg);
+	assert_string_equal(c->access_key_id, "ASIAASSUMED");
+	assert_non_null(strstr(c->source, "through profile \"default\""));
+	credentials_free(c);
+	/* the container: the relative URI first (the agent's address: here no answer in
+	 * time), whatever the full one says */
+	unsetenv("AWS_CONFIG_FILE");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	o.metadata_timeout_ms = 20;
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://metadata.example.com/c", 1);
+	setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials", 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_non_null(strstr(err.msg, "(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)"));
+	lms_error_clear(&err);
+	unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	o.metadata_timeout_ms = 2000;
+	snprintf(url, sizeof url, "%s/container/o%ld", server.url, (long)getpid());
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	write_text("token", "Bearer-test \t\n");
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_path, 1);
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "wrong", 1);
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("token file: %s", err.msg);
+	credentials_free(c);
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_non_null(strstr(err.msg, "(AWS_CONTAINER_CREDENTIALS_FULL_URI) did not answer"));
+	assert_non_null(strstr(err.msg, "(HTTP 401)"));
+	lms_error_clear(&err);
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Bearer-test", 1);
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("token: %s", err.msg);
+	credentials_free(c);
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/nonexistent/token", 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	assert_non_null(strstr(err.msg, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "));
+	assert_string_equal(err.file, "/nonexistent/token");
+	lms_error_clear(&err);
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	chain_cleanup();
+}
+
+/* IAM Identity Center's refusals, each said its way: 403 is the role or the account, any
+ * other status the portal's own message. */
+static void test_sso_refusals(void **state)
+{
+	(void)state;
+	chain_env();
+	write_text("config", "[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\n"
+	                     "sso_role_name = LmsOperators\n"
+	                     "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+	                     "sso_region = eu-west-1\n");
+	char dir[160];
+	static const char *const dirs[] = {"/.aws", "/.aws/sso", "/.aws/sso/cache"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(dir, sizeof dir, "%s%s", tmpdir, dirs[i]);
+		mkdir(dir, 0700);
+	}
+	write_sso_cache("ee0bfd2552fbd840c02cc48b6e823320543c450f", "test-sso-token", 3600);
+	char url[256];
+	snprintf(url, sizeof url, "%s/sso/r%ld", server.url, (long)getpid());
+	setenv("AWS_ENDPOINT_URL_SSO", url, 1);
+	expect_sso("sso", CREDENTIALS_PROCESS_FAILED,
+	           "may not take role LmsOperators in account 111122223333 (");
+	expect_sso("sso", CREDENTIALS_PROCESS_FAILED, "check sso_account_id and sso_role_name");
+	snprintf(url, sizeof url, "%s/status/404/r%ld", server.url, (long)getpid());
+	setenv("AWS_ENDPOINT_URL_SSO", url, 1);
+	provider_options o = {.profile = "sso", .region = "eu-west-1"};
+	credentials *c = NULL;
+	lms_error err = {0};
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_null(c);
+	assert_memory_equal(err.msg, "profile \"sso\": ", strlen("profile \"sso\": "));
+	assert_null(strstr(err.msg, "may not take role"));
+	assert_null(strstr(err.msg, "refused the cached session"));
+	lms_error_clear(&err);
+	unsetenv("AWS_ENDPOINT_URL_SSO");
+	char path[192];
+	snprintf(path, sizeof path, "%s/.aws/sso/cache/%s.json", tmpdir,
+	         "ee0bfd2552fbd840c02cc48b6e823320543c450f");
+	unlink(path);
+	for (size_t i = 3; i-- > 0;) {
+		snprintf(dir, sizeof dir, "%s%s", tmpdir, dirs[i]);
+		rmdir(dir);
+	}
+	chain_cleanup();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2329,6 +2473,8 @@ int main(void)
 	    cmocka_unit_test(test_replacing_properties_names),
 	    cmocka_unit_test(test_resources_left_out),
 	    cmocka_unit_test(test_drift_unsupported_codes),
+	    cmocka_unit_test(test_provider_order_edges),
+	    cmocka_unit_test(test_sso_refusals),
 	    cmocka_unit_test(test_change_set_request),
 	    cmocka_unit_test(test_page_limits),
 	    cmocka_unit_test(test_sts_edges),
