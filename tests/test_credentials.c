@@ -1546,7 +1546,8 @@ static void test_endpoint_edges(void **state)
 		const char *url;
 	} ignores[] = {{"t1", true, NULL},        {"t2", false, "http://g"},
 	               {"t3", false, "http://g"}, {"t4", false, "http://g"},
-	               {"only", false, NULL},     {"onlytrue", true, NULL}};
+	               {"t5", false, "http://g"}, {"only", false, NULL},
+	               {"onlytrue", true, NULL}};
 	buf src;
 	buf_init(&src, 0);
 	lms_error err = {0};
