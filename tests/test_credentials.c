@@ -1529,6 +1529,7 @@ static void test_endpoint_edges(void **state)
 	    "[profile t2]\nendpoint_url = http://g\nignore_configured_endpoint_urls = TRUE\n"
 	    "[profile t3]\nendpoint_url = http://g\nignore_configured_endpoint_urls = truex\n"
 	    "[profile t4]\nendpoint_url = http://g\nignore_configured_endpoint_urls = tru\n"
+	    "[profile t5]\nendpoint_url = http://g\nignore_configured_endpoint_urls = Truex\n"
 	    "[profile only]\nignore_configured_endpoint_urls = false\n"
 	    "[profile onlytrue]\nignore_configured_endpoint_urls = true\n"
 	    "[profile empty]\nendpoint_url =\nservices =\n"
