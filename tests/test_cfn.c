@@ -2233,16 +2233,27 @@ static void test_replacing_properties_names(void **state)
 
 /* A client on a fresh key of the "cfn-edges" recording, one attempt per call (the numbered
  * answers are consumed one per call, 5xx ones too). */
-static aws_client *edges_client(void)
+static aws_client *edges_client_seen(cleanup_seen *seen)
 {
 	char url[256];
 	snprintf(url, sizeof url, "%s/recorded/cfn-edges/k%d-%ld", server.url, ++key_counter,
 	         (long)getpid());
-	aws_client_options o = {
-	    .region = "eu-west-1", .endpoint_url = url, .max_attempts = 1, .backoff_unit_ms = 10};
+	if (seen)
+		buf_init(&seen->calls, 0);
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .max_attempts = 1,
+	                        .backoff_unit_ms = 10,
+	                        .on_call = seen ? record_cleanup : NULL,
+	                        .on_call_ctx = seen};
 	aws_client *c = aws_client_new(&o, &creds, NULL);
 	assert_non_null(c);
 	return c;
+}
+
+static aws_client *edges_client(void)
+{
+	return edges_client_seen(NULL);
 }
 
 /* ListStackResources: an entry without its logical id, its type or its status is left out
@@ -2318,6 +2329,177 @@ static void test_drift_unsupported_codes(void **state)
 	assert_false(cfn_detect_stack_drift(c, "lms-rec", &id, &st, &err));
 	assert_true(st.unsupported);
 	assert_int_equal(st.http_status, 500);
+	lms_error_clear(&err);
+	aws_client_free(c);
+}
+
+/* The calls' answers other than the usual: an answer without its Result or Id, a missing
+ * stack (ValidationError exactly, "does not exist" in its message) against other
+ * refusals, every page's error dropping what earlier pages gave; the requests as sent. */
+static void test_cfn_answer_edges(void **state)
+{
+	(void)state;
+	cleanup_seen seen;
+	aws_client *c = edges_client_seen(&seen);
+	lms_error err = {0};
+	/* DeleteChangeSet: its two names */
+	assert_true(cfn_delete_change_set(c, "lms-rec", "lmsctl-1", &err));
+	/* DescribeStackDriftDetectionStatus: parsed, 1 000 000 drifted at most */
+	cfn_drift_status ds;
+	cfn_call_status st = {.unsupported = true};
+	assert_true(cfn_describe_drift_status(c, "det-1", &ds, &st, &err));
+	assert_false(st.unsupported);
+	assert_int_equal(st.http_status, 200);
+	assert_string_equal(ds.detection_id, "det-1");
+	assert_string_equal(ds.stack_id, "arn:s");
+	assert_string_equal(ds.detection_status, "DETECTION_COMPLETE");
+	assert_string_equal(ds.drift_status, "DRIFTED");
+	assert_string_equal(ds.reason, "r");
+	assert_int_equal(ds.drifted, 1000000);
+	cfn_drift_status_clear(&ds);
+	assert_true(cfn_describe_drift_status(c, "det-1", &ds, NULL, &err));
+	assert_int_equal(ds.drifted, -1);
+	assert_string_equal(ds.detection_status, "?");
+	cfn_drift_status_clear(&ds);
+	assert_false(cfn_describe_drift_status(c, "det-1", &ds, &st, &err));
+	assert_true(st.unsupported);
+	assert_int_equal(ds.drifted, -1);
+	assert_null(ds.detection_status);
+	lms_error_clear(&err);
+	/* DescribeChangeSet: no Result; then an error on the second page: nothing */
+	cfn_change_set *cs = (cfn_change_set *)1;
+	assert_false(cfn_describe_change_set(c, "lms-rec", "x", &cs, &err));
+	assert_null(cs);
+	assert_non_null(
+	    strstr(err.msg, "CloudFormation DescribeChangeSet: the answer has no result"));
+	lms_error_clear(&err);
+	assert_false(cfn_describe_change_set(c, "lms-rec", "x", &cs, &err));
+	assert_null(cs);
+	assert_non_null(strstr(err.msg, "ValidationError"));
+	lms_error_clear(&err);
+	/* CreateChangeSet: an answer without Id is an error */
+	cfn_change_set_input in = {
+	    .stack_name = "lms-rec", .change_set_name = "n", .type = "CREATE"};
+	char *id = (char *)1;
+	assert_false(cfn_create_change_set(c, &in, &id, &err));
+	assert_null(id);
+	assert_non_null(strstr(err.msg, "CreateChangeSet: the answer has no Id"));
+	lms_error_clear(&err);
+	assert_true(cfn_create_change_set(c, &in, &id, &err));
+	assert_string_equal(id, "arn:cs");
+	free(id);
+	/* DescribeStackEvents: a missing stack has no events; another ValidationError or a
+	 * longer code is an error */
+	cfn_event_tracker t;
+	assert_true(cfn_event_tracker_init(&t, "lms-rec", 0));
+	cfn_event *ev = (cfn_event *)1;
+	size_t n = 7;
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_null(err.msg);
+	assert_int_equal(n, 0);
+	free(ev);
+	assert_false(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_non_null(strstr(err.msg, "UPDATE_IN_PROGRESS state"));
+	lms_error_clear(&err);
+	assert_false(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_non_null(strstr(err.msg, "ValidationErrorX"));
+	lms_error_clear(&err);
+	cfn_event_tracker_free(&t);
+	/* DescribeStacks: the same rule */
+	cfn_stack *sk = (cfn_stack *)1;
+	assert_true(cfn_describe_stack(c, "lms-rec", &sk, &err));
+	assert_null(sk);
+	assert_null(err.msg);
+	assert_false(cfn_describe_stack(c, "lms-rec", &sk, &err));
+	assert_non_null(strstr(err.msg, "in a bad state"));
+	lms_error_clear(&err);
+	assert_false(cfn_describe_stack(c, "lms-rec", &sk, &err));
+	assert_non_null(strstr(err.msg, "ValidationErrorX"));
+	lms_error_clear(&err);
+	assert_true(cfn_describe_stack(c, "lms-rec", &sk, &err));
+	assert_null(sk);
+	/* DescribeStackResource: a ValidationError (exactly) is no such resource */
+	char *phys = (char *)1;
+	assert_true(cfn_describe_stack_resource(c, "lms-rec", "X", &phys, &err));
+	assert_null(phys);
+	assert_null(err.msg);
+	assert_false(cfn_describe_stack_resource(c, "lms-rec", "X", &phys, &err));
+	assert_null(phys);
+	assert_non_null(strstr(err.msg, "ValidationErrorX"));
+	lms_error_clear(&err);
+	assert_true(cfn_describe_stack_resource(c, "lms-rec", "X", &phys, &err));
+	assert_string_equal(phys, "phys-3");
+	free(phys);
+	/* GetTemplate: no TemplateBody, an error, the body */
+	buf body;
+	buf_init(&body, 0);
+	assert_false(cfn_get_template(c, "lms-rec", &body, &err));
+	assert_non_null(strstr(err.msg, "GetTemplate: the answer has no TemplateBody"));
+	lms_error_clear(&err);
+	assert_false(cfn_get_template(c, "lms-rec", &body, &err));
+	assert_non_null(strstr(err.msg, "does not exist"));
+	lms_error_clear(&err);
+	assert_int_equal(body.len, 0);
+	assert_true(cfn_get_template(c, "lms-rec", &body, &err));
+	assert_string_equal(buf_cstr(&body), "Resources: {}");
+	buf_free(&body);
+	/* DescribeStackResourceDrifts: an error on the first page, then on the second */
+	cfn_resource_drift *rd = (cfn_resource_drift *)1;
+	assert_false(cfn_describe_resource_drifts(c, "lms-rec", &rd, &n, NULL, &err));
+	assert_null(rd);
+	assert_int_equal(n, 0);
+	lms_error_clear(&err);
+	assert_false(cfn_describe_resource_drifts(c, "lms-rec", &rd, &n, &st, &err));
+	assert_null(rd);
+	assert_int_equal(n, 0);
+	assert_false(st.unsupported);
+	assert_int_equal(st.http_status, 400);
+	lms_error_clear(&err);
+	const char *calls = buf_cstr(&seen.calls);
+	static const char *const sent[] = {
+	    "Action=DeleteChangeSet&Version=2010-05-15&StackName=lms-rec&ChangeSetName=lmsctl-1\n",
+	    "Action=DescribeStackDriftDetectionStatus&Version=2010-05-15&StackDriftDetectionId="
+	    "det-1\n",
+	    "Action=DescribeChangeSet&Version=2010-05-15&StackName=lms-rec&ChangeSetName=x&"
+	    "NextToken=n2\n",
+	    "Action=DescribeStackResource&Version=2010-05-15&StackName=lms-rec&"
+	    "LogicalResourceId=X\n",
+	    "Action=GetTemplate&Version=2010-05-15&StackName=lms-rec&TemplateStage=Original\n",
+	    "Action=DescribeStackResourceDrifts&Version=2010-05-15&StackName=lms-rec&"
+	    "NextToken=n2\n"};
+	for (size_t i = 0; i < sizeof sent / sizeof sent[0]; i++)
+		if (!strstr(calls, sent[i]))
+			fail_msg("not sent: %s", sent[i]);
+	buf_free(&seen.calls);
+	aws_client_free(c);
+	/* a difference without its path or type: "?" and NOT_EQUAL */
+	xml_doc *d = parse("<X><StackResourceDrifts><member><PropertyDifferences><member>"
+	                   "<ActualValue>a</ActualValue></member></PropertyDifferences></member>"
+	                   "</StackResourceDrifts></X>");
+	cfn_resource_drift *v = NULL;
+	size_t nv = 0;
+	char *next = NULL;
+	assert_true(cfn_parse_resource_drifts_page(xml_root(d), &v, &nv, &next));
+	assert_int_equal(nv, 1);
+	assert_int_equal(v[0].ndiffs, 1);
+	assert_string_equal(v[0].diffs[0].path, "?");
+	assert_string_equal(v[0].diffs[0].type, "NOT_EQUAL");
+	assert_string_equal(v[0].diffs[0].actual, "a");
+	assert_null(v[0].diffs[0].expected);
+	cfn_resource_drifts_free(v, nv);
+	xml_free(d);
+}
+
+/* AWS Backup: a refused delete that is not "not found" is the refusal. */
+static void test_cleanup_delete_refused(void **state)
+{
+	(void)state;
+	aws_client *c = edges_client();
+	lms_error err = {0};
+	aws_leftover p = {
+	    .kind = AWS_LEFTOVER_RECOVERY_POINT, .id = (char *)"arn:p1", .vault = (char *)"v"};
+	assert_false(aws_delete_leftover(c, &p, &err));
+	assert_non_null(strstr(err.msg, "AccessDeniedException"));
 	lms_error_clear(&err);
 	aws_client_free(c);
 }
@@ -2473,6 +2655,8 @@ int main(void)
 	    cmocka_unit_test(test_replacing_properties_names),
 	    cmocka_unit_test(test_resources_left_out),
 	    cmocka_unit_test(test_drift_unsupported_codes),
+	    cmocka_unit_test(test_cfn_answer_edges),
+	    cmocka_unit_test(test_cleanup_delete_refused),
 	    cmocka_unit_test(test_provider_order_edges),
 	    cmocka_unit_test(test_sso_refusals),
 	    cmocka_unit_test(test_change_set_request),
