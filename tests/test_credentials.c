@@ -1672,6 +1672,69 @@ static void test_unsupported_edges(void **state)
 	lms_error_clear(&err);
 }
 
+/* Without HOME the default files are none (and named by their usual place); a file that
+ * cannot be opened for another reason than its absence (a loop of symbolic links) is an
+ * error, not an empty file. */
+static void test_no_home_and_unreadable(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials",
+	           "[default]\naws_access_key_id = AKIAHOME\naws_secret_access_key = s\n");
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAHOME"));
+	unsetenv("HOME");
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND,
+	               "(looked in the environment, ~/.aws/credentials and ~/.aws/config;");
+	expect_region(NULL, CREDENTIALS_NOT_FOUND,
+	              "add region to profile \"default\" in ~/.aws/config");
+	credentials_endpoints *e = (credentials_endpoints *)1;
+	assert_int_equal(credentials_endpoints_load(NULL, &e, NULL), CREDENTIALS_OK);
+	assert_null(e);
+	/* a set variable still names its file */
+	buf path;
+	buf_init(&path, 0);
+	buf_addf(&path, "%s/.aws/credentials", f->home);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", buf_cstr(&path), 1);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAHOME"));
+	/* "~/" without HOME is a relative path, not the home folder */
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials found");
+	setenv("HOME", f->home, 1);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAHOME"));
+	/* a loop of symbolic links: ELOOP, said */
+	buf_reset(&path);
+	buf_addf(&path, "%s/custom-credentials", f->home);
+	assert_int_equal(symlink(buf_cstr(&path), buf_cstr(&path)), 0);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", buf_cstr(&path), 1);
+	expect_resolve(NULL, 0, CREDENTIALS_SYSTEM_ERROR, "cannot read ");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	setenv("AWS_CONFIG_FILE", buf_cstr(&path), 1);
+	expect_resolve(NULL, 0, CREDENTIALS_SYSTEM_ERROR, "custom-credentials: ");
+	unsetenv("AWS_CONFIG_FILE");
+	buf_free(&path);
+}
+
+/* The cache's source: its credentials', "?" without a cache. */
+static void test_cache_source(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n");
+	assert_null(provider_cache_current(NULL));
+	assert_string_equal(provider_cache_source(NULL), "?");
+	provider_options po = {.profile = "dev", .region = "eu-west-1"};
+	credentials_status st;
+	lms_error err = {0};
+	provider_cache *pc = provider_cache_new(&po, &st, &err);
+	assert_non_null(pc);
+	assert_int_equal(st, CREDENTIALS_OK);
+	assert_non_null(strstr(provider_cache_source(pc), "profile \"dev\" in "));
+	provider_cache_free(pc);
+	po.profile = "nope";
+	assert_null(provider_cache_new(&po, &st, &err));
+	assert_int_equal(st, CREDENTIALS_BAD_CONFIG);
+	lms_error_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1713,6 +1776,8 @@ int main(void)
 	    cmocka_unit_test(test_ini_edges),
 	    cmocka_unit_test_setup_teardown(test_endpoint_edges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unsupported_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_home_and_unreadable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cache_source, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("credentials", tests, NULL, NULL) ? 1 : 0;
 }
