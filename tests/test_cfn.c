@@ -2551,6 +2551,25 @@ static void test_provider_order_edges(void **state)
 	unsetenv("AWS_ROLE_ARN");
 	unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
 	o.profile = NULL;
+	/* credential_source = Environment: the environment's keys sign the AssumeRole */
+	write_text("config", "[profile envsrc]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
+	                     "credential_source = Environment\n");
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
+	o.profile = "envsrc";
+	{
+		credentials *e = NULL;
+		lms_error eerr = {0};
+		if (provider_resolve(&o, &e, &eerr) != CREDENTIALS_OK)
+			fail_msg("envsrc: %s", eerr.msg);
+		assert_string_equal(e->access_key_id, "ASIAASSUMED");
+		assert_non_null(strstr(e->source, "(from environment (AWS_ACCESS_KEY_ID))"));
+		credentials_free(e);
+	}
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	o.profile = NULL;
 	/* the default profile as a role, nobody naming a profile */
 	write_text("config", "[default]\n"
 	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
@@ -2610,6 +2629,10 @@ static void test_sso_refusals(void **state)
 	chain_env();
 	write_text("config", "[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\n"
 	                     "sso_role_name = LmsOperators\n"
+	                     "[profile good]\nsso_session = corp\nsso_account_id = 111122223333\n"
+	                     "sso_role_name = LmsOperator\n"
+	                     "[profile viasso]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+	                     "source_profile = good\n"
 	                     "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
 	                     "sso_region = eu-west-1\n");
 	char dir[160];
@@ -2625,6 +2648,17 @@ static void test_sso_refusals(void **state)
 	expect_sso("sso", CREDENTIALS_PROCESS_FAILED,
 	           "may not take role LmsOperators in account 111122223333 (");
 	expect_sso("sso", CREDENTIALS_PROCESS_FAILED, "check sso_account_id and sso_role_name");
+	/* an SSO profile as a role's source: its role credentials sign the AssumeRole */
+	char sts[256];
+	snprintf(sts, sizeof sts, "%s/recorded/assume/v%ld", server.url, (long)getpid());
+	provider_options vo = {.profile = "viasso", .region = "eu-west-1", .endpoint_url = sts};
+	credentials *vc = NULL;
+	lms_error verr = {0};
+	if (provider_resolve(&vo, &vc, &verr) != CREDENTIALS_OK)
+		fail_msg("viasso: %s", verr.msg);
+	assert_string_equal(vc->access_key_id, "ASIAASSUMED");
+	assert_non_null(strstr(vc->source, "(from IAM Identity Center role LmsOperator"));
+	credentials_free(vc);
 	snprintf(url, sizeof url, "%s/status/404/r%ld", server.url, (long)getpid());
 	setenv("AWS_ENDPOINT_URL_SSO", url, 1);
 	provider_options o = {.profile = "sso", .region = "eu-west-1"};
