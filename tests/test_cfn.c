@@ -2551,6 +2551,19 @@ static void test_provider_order_edges(void **state)
 	unsetenv("AWS_ROLE_ARN");
 	unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
 	o.profile = NULL;
+	/* a source profile whose name starts with the profile's is another profile */
+	write_text("config", "[profile bas]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
+	                     "source_profile = base\n");
+	o.profile = "bas";
+	{
+		credentials *b = NULL;
+		lms_error berr = {0};
+		if (provider_resolve(&o, &b, &berr) != CREDENTIALS_OK)
+			fail_msg("bas: %s", berr.msg);
+		assert_string_equal(b->access_key_id, "ASIAASSUMED");
+		credentials_free(b);
+	}
 	/* credential_source = Environment: the environment's keys sign the AssumeRole */
 	write_text("config", "[profile envsrc]\n"
 	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
@@ -2585,6 +2598,14 @@ static void test_provider_order_edges(void **state)
 	 * time), whatever the full one says */
 	unsetenv("AWS_CONFIG_FILE");
 	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	/* the loopback by address is 127. and three more numbers: not 1270. */
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://1270.0.0.1/c", 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	lms_error_clear(&err);
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127/c", 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	lms_error_clear(&err);
+	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	o.metadata_timeout_ms = 20;
 	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://metadata.example.com/c", 1);
 	setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials", 1);
