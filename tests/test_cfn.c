@@ -2680,6 +2680,36 @@ static void test_sso_refusals(void **state)
 	assert_string_equal(vc->access_key_id, "ASIAASSUMED");
 	assert_non_null(strstr(vc->source, "(from IAM Identity Center role LmsOperator"));
 	credentials_free(vc);
+	/* the portal's answers (recording sso-edges: the fault server names a GET it does not
+	 * know "Unknown"): both keys, non-empty, and an integer expiry in milliseconds, in
+	 * roleCredentials; an empty session token is none */
+	snprintf(url, sizeof url, "%s/recorded/sso-edges/a%ld", server.url, (long)getpid());
+	setenv("AWS_ENDPOINT_URL_SSO", url, 1);
+	provider_options go = {.profile = "good", .region = "eu-west-1"};
+	for (int i = 1; i <= 7; i++) {
+		credentials *gc = NULL;
+		lms_error gerr = {0};
+		if (provider_resolve(&go, &gc, &gerr) != CREDENTIALS_PROCESS_FAILED)
+			fail_msg("answer %d: %s", i, gerr.msg ? gerr.msg : "accepted");
+		assert_null(gc);
+		assert_non_null(
+		    strstr(gerr.msg, "profile \"good\": the IAM Identity Center answer has no role "
+		                     "credentials"));
+		lms_error_clear(&gerr);
+	}
+	credentials *gc = NULL;
+	assert_int_equal(provider_resolve(&go, &gc, NULL), CREDENTIALS_OK);
+	assert_string_equal(gc->access_key_id, "A");
+	assert_string_equal(gc->secret_access_key, "s");
+	assert_null(gc->session_token);
+	assert_int_equal(gc->expiration, 4102444800);
+	assert_string_equal(gc->source, "IAM Identity Center role LmsOperator in account "
+	                                "111122223333 (profile \"good\")");
+	credentials_free(gc);
+	assert_int_equal(provider_resolve(&go, &gc, NULL), CREDENTIALS_OK);
+	assert_string_equal(gc->session_token, "t");
+	assert_int_equal(gc->expiration, 4102444801);
+	credentials_free(gc);
 	snprintf(url, sizeof url, "%s/status/404/r%ld", server.url, (long)getpid());
 	setenv("AWS_ENDPOINT_URL_SSO", url, 1);
 	provider_options o = {.profile = "sso", .region = "eu-west-1"};
