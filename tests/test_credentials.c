@@ -1713,6 +1713,30 @@ static void test_no_home_and_unreadable(void **state)
 	buf_free(&path);
 }
 
+/* An empty profile name is none: AWS_PROFILE's, for the region and the endpoints too; the
+ * hint for a config section written without "profile " is for any name but "default",
+ * "defaultx" included. */
+static void test_empty_profile_names(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/config",
+	           "[default]\nregion = eu-west-1\n"
+	           "[profile sg]\nregion = ap-southeast-1\nendpoint_url = http://sg\n"
+	           "[defaultx]\naws_access_key_id = A\n");
+	setenv("AWS_PROFILE", "sg", 1);
+	expect_region("", CREDENTIALS_OK, "ap-southeast-1");
+	credentials_endpoints *e = NULL;
+	assert_int_equal(credentials_endpoints_load("", &e, NULL), CREDENTIALS_OK);
+	assert_non_null(e);
+	assert_string_equal(credentials_endpoint_for(e, "sts", NULL), "http://sg");
+	credentials_endpoints_free(e);
+	unsetenv("AWS_PROFILE");
+	expect_region("", CREDENTIALS_OK, "eu-west-1");
+	expect_resolve(
+	    "defaultx", 0, CREDENTIALS_BAD_CONFIG,
+	    "has a section [defaultx]; the config file names profiles [profile defaultx]");
+}
+
 /* The cache's source: its credentials', "?" without a cache. */
 static void test_cache_source(void **state)
 {
@@ -1778,6 +1802,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unsupported_edges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_home_and_unreadable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cache_source, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_profile_names, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("credentials", tests, NULL, NULL) ? 1 : 0;
 }
