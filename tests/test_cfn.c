@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static fault_server server;
 static int key_counter;
@@ -2642,6 +2643,75 @@ static void test_provider_order_edges(void **state)
 	chain_cleanup();
 }
 
+/* The metadata endpoints' edges: a role name cut at its CR whose credentials do not answer;
+ * a timeout of 1 ms is 1 ms (not the default); the container token up to its header's 4 KiB; a
+ * document with a key twice is read (its last value). */
+static void test_metadata_edges(void **state)
+{
+	(void)state;
+	chain_env();
+	unsetenv("AWS_CONFIG_FILE");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	provider_options o = {.region = "eu-west-1", .metadata_timeout_ms = 2000};
+	char url[256];
+	snprintf(url, sizeof url, "%s/imdsrole/lms%%0D/m-%ld", server.url, (long)getpid());
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+	credentials *c = NULL;
+	lms_error err = {0};
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_null(c);
+	assert_non_null(
+	    strstr(err.msg, "IMDS did not answer the credentials of role lms (HTTP 404)"));
+	lms_error_clear(&err);
+	snprintf(url, sizeof url, "%s/hang/t-%ld", server.url, (long)getpid());
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+	o.metadata_timeout_ms = 1;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_NOT_FOUND);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	if (ms >= 1500)
+		fail_msg("a 1 ms timeout took %ld ms", ms);
+	lms_error_clear(&err);
+	unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	o.metadata_timeout_ms = 2000;
+	/* the token file: the header "Authorization: TOKEN" holds 4 KiB, so a token of 4081
+	 * bytes is sent (and refused by the agent), one of 4082 is not */
+	snprintf(url, sizeof url, "%s/container/m%ld", server.url, (long)getpid());
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	char token_path[128];
+	snprintf(token_path, sizeof token_path, "%s/token", tmpdir);
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_path, 1);
+	char *big = malloc(4098);
+	assert_non_null(big);
+	memset(big, 'x', 4097);
+	big[4081] = '\0';
+	write_text("token", big);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_non_null(strstr(err.msg, "(HTTP 401)"));
+	lms_error_clear(&err);
+	big[4081] = 'x';
+	big[4082] = '\0';
+	write_text("token", big);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	assert_non_null(strstr(err.msg, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "));
+	lms_error_clear(&err);
+	free(big);
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	/* a key given twice: its last value */
+	const char *doc =
+	    "{\"AccessKeyId\": \"A\", \"AccessKeyId\": \"B\", \"SecretAccessKey\": \"S\"}";
+	assert_int_equal(provider_parse_metadata_json(doc, strlen(doc), "src", &c, &err),
+	                 CREDENTIALS_OK);
+	assert_string_equal(c->access_key_id, "B");
+	credentials_free(c);
+	chain_cleanup();
+}
+
 /* IAM Identity Center's refusals, each said its way: 403 is the role or the account, any
  * other status the portal's own message. */
 static void test_sso_refusals(void **state)
@@ -2744,6 +2814,7 @@ int main(void)
 	    cmocka_unit_test(test_cleanup_delete_refused),
 	    cmocka_unit_test(test_provider_order_edges),
 	    cmocka_unit_test(test_sso_refusals),
+	    cmocka_unit_test(test_metadata_edges),
 	    cmocka_unit_test(test_change_set_request),
 	    cmocka_unit_test(test_page_limits),
 	    cmocka_unit_test(test_sts_edges),
