@@ -2552,6 +2552,20 @@ static void test_provider_order_edges(void **state)
 	unsetenv("AWS_ROLE_ARN");
 	unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
 	o.profile = NULL;
+	/* role_arn in the credentials file: the AWS CLI reads roles from the config file only,
+	 * so it is refused as credentials.c says, not taken for an SSO profile */
+	write_text("credentials", "[inkeys]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+	                          "[base]\naws_access_key_id = AKIDBASE\n"
+	                          "aws_secret_access_key = base-secret\n");
+	o.profile = "inkeys";
+	{
+		credentials *k = NULL;
+		lms_error kerr = {0};
+		assert_int_equal(provider_resolve(&o, &k, &kerr), CREDENTIALS_UNSUPPORTED);
+		assert_null(k);
+		assert_non_null(strstr(kerr.msg, "profile \"inkeys\" uses role_arn"));
+		lms_error_clear(&kerr);
+	}
 	/* a source profile whose name starts with the profile's is another profile */
 	write_text("config", "[profile bas]\n"
 	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
