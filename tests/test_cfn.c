@@ -2491,7 +2491,7 @@ static void test_cfn_answer_edges(void **state)
 	xml_free(d);
 }
 
-/* AWS Backup: a refused delete that is not "not found" is the refusal. */
+/* A refused delete that is not "not found" is the refusal, with an error code or without. */
 static void test_cleanup_delete_refused(void **state)
 {
 	(void)state;
@@ -2501,6 +2501,15 @@ static void test_cleanup_delete_refused(void **state)
 	    .kind = AWS_LEFTOVER_RECOVERY_POINT, .id = (char *)"arn:p1", .vault = (char *)"v"};
 	assert_false(aws_delete_leftover(c, &p, &err));
 	assert_non_null(strstr(err.msg, "AccessDeniedException"));
+	lms_error_clear(&err);
+	/* refusals without an error code: not "gone" either */
+	aws_leftover g = {.kind = AWS_LEFTOVER_LOG_GROUP, .id = (char *)"/lms/a"};
+	assert_false(aws_delete_leftover(c, &g, &err));
+	assert_non_null(err.msg);
+	lms_error_clear(&err);
+	aws_leftover n = {.kind = AWS_LEFTOVER_CLUSTER_SNAPSHOT, .id = (char *)"snap-1"};
+	assert_false(aws_delete_leftover(c, &n, &err));
+	assert_non_null(err.msg);
 	lms_error_clear(&err);
 	aws_client_free(c);
 }
