@@ -1735,6 +1735,16 @@ static void test_empty_profile_names(void **state)
 	expect_resolve(
 	    "defaultx", 0, CREDENTIALS_BAD_CONFIG,
 	    "has a section [defaultx]; the config file names profiles [profile defaultx]");
+	/* any name but "default" (whatever strcmp answers for it: "e" is 1 past "d"); no hint
+	 * without such a section */
+	write_file(f, ".aws/config", "[e]\nregion = eu-west-1\n");
+	expect_resolve("e", 0, CREDENTIALS_BAD_CONFIG, "has a section [e];");
+	credentials_options opts = {.profile = "nope"};
+	credentials *c = NULL;
+	lms_error err = {0};
+	assert_int_equal(credentials_resolve(&opts, &c, &err), CREDENTIALS_BAD_CONFIG);
+	assert_null(strstr(err.msg, "has a section"));
+	lms_error_clear(&err);
 }
 
 /* The cache's source: its credentials', "?" without a cache. */
