@@ -238,21 +238,31 @@ static char *join_members(const xml_node *list)
 }
 
 /* The properties whose change re-creates the resource: Details/member/Target with
- * RequiresRecreation Always or Conditionally. */
+ * RequiresRecreation Always or Conditionally, each once (a name that is part of an earlier
+ * one, Protocol after ProtocolVersion, is another property). */
 static char *replacing_properties(const xml_node *details)
 {
-	buf b;
+	buf b, names, key; /* names: "\nA\nB\n", each listed name whole */
 	buf_init(&b, 0);
+	buf_init(&names, 0);
+	buf_init(&key, 0);
+	buf_addc(&names, '\n');
 	for (const xml_node *m = xml_child(details, "member"); m; m = xml_next_same(m)) {
 		const char *rr = xml_path_text(m, "Target/RequiresRecreation");
 		const char *name = xml_path_text(m, "Target/Name");
 		if (!rr || !name || !name[0] || strcmp(rr, "Never") == 0)
 			continue;
-		if (b.len && strstr(buf_cstr(&b), name))
+		buf_reset(&key);
+		buf_addf(&key, "\n%s\n", name);
+		if (strstr(buf_cstr(&names), buf_cstr(&key)))
 			continue;
+		buf_adds(&names, name);
+		buf_addc(&names, '\n');
 		buf_addf(&b, "%s%s%s", b.len ? ", " : "", name,
 		         strcmp(rr, "Conditionally") == 0 ? " (conditionally)" : "");
 	}
+	buf_free(&names); /* out of memory there, a name may be listed twice: no harm */
+	buf_free(&key);
 	if (!b.len) {
 		buf_free(&b);
 		return NULL;

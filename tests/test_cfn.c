@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static fault_server server;
 static int key_counter;
@@ -2189,10 +2190,654 @@ static void test_page_limits(void **state)
 	aws_client_free(c);
 }
 
+/* ---- edges (session 6) ----------------------------------------------------------------------- */
+
+/* The replacing properties: RequiresRecreation "Never" and "Conditionally" exactly (a longer
+ * value is neither); a property is listed once, and one whose name is part of an earlier one
+ * (Protocol after ProtocolVersion, Name after ServiceName) is still listed. */
+static void test_replacing_properties_names(void **state)
+{
+	(void)state;
+	xml_doc *d =
+	    parse("<r><Changes><member><ResourceChange><Action>Modify</Action>"
+	          "<LogicalResourceId>T</LogicalResourceId><ResourceType>X</ResourceType><Details>"
+	          "<member><Target><Name>ProtocolVersion</Name>"
+	          "<RequiresRecreation>Always</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Protocol</Name>"
+	          "<RequiresRecreation>Always</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Version</Name>"
+	          "<RequiresRecreation>Always</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Protocol</Name>"
+	          "<RequiresRecreation>Conditionally</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>ServiceName</Name>"
+	          "<RequiresRecreation>Conditionallyx</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Name</Name>"
+	          "<RequiresRecreation>Conditionally</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Port</Name>"
+	          "<RequiresRecreation>Neverx</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Ports</Name>"
+	          "<RequiresRecreation>Neve</RequiresRecreation></Target></member>"
+	          "<member><Target><Name>Tags</Name>"
+	          "<RequiresRecreation>Never</RequiresRecreation></Target></member>"
+	          "</Details></ResourceChange></member></Changes></r>");
+	cfn_change_set *cs = NULL;
+	char *next = NULL;
+	assert_true(cfn_parse_change_set_page(xml_root(d), &cs, &next));
+	assert_null(next);
+	assert_int_equal(cs->nchanges, 1);
+	assert_string_equal(cs->changes[0].replacing_properties,
+	                    "ProtocolVersion, Protocol, Version, ServiceName, "
+	                    "Name (conditionally), Port, Ports");
+	cfn_change_set_free(cs);
+	xml_free(d);
+}
+
+/* A client on a fresh key of the "cfn-edges" recording, one attempt per call (the numbered
+ * answers are consumed one per call, 5xx ones too). */
+static aws_client *edges_client_seen(cleanup_seen *seen)
+{
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/cfn-edges/k%d-%ld", server.url, ++key_counter,
+	         (long)getpid());
+	if (seen)
+		buf_init(&seen->calls, 0);
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .max_attempts = 1,
+	                        .backoff_unit_ms = 10,
+	                        .on_call = seen ? record_cleanup : NULL,
+	                        .on_call_ctx = seen};
+	aws_client *c = aws_client_new(&o, &creds, NULL);
+	assert_non_null(c);
+	return c;
+}
+
+static aws_client *edges_client(void)
+{
+	return edges_client_seen(NULL);
+}
+
+/* ListStackResources: an entry without its logical id, its type or its status is left out
+ * (each alone); only members count; every page. */
+static void test_resources_left_out(void **state)
+{
+	(void)state;
+	aws_client *c = edges_client();
+	cfn_event *res = NULL;
+	size_t n = 0;
+	lms_error err = {0};
+	if (!cfn_list_stack_resources(c, "lms-rec", &res, &n, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(n, 2);
+	assert_string_equal(res[0].logical_id, "Alb");
+	assert_string_equal(res[0].physical_id, "lms-alb");
+	assert_string_equal(res[0].status, "UPDATE_COMPLETE");
+	assert_int_equal(res[0].timestamp, 1714554000);
+	assert_null(res[0].reason);
+	assert_string_equal(res[1].logical_id, "Queue");
+	assert_null(res[1].physical_id);
+	assert_string_equal(res[1].reason, "denied");
+	free_events(res, n);
+	aws_client_free(c);
+}
+
+/* Drift calls the endpoint does not implement: InvalidAction, NotImplemented,
+ * UnknownOperationException and UnknownOperation exactly (not a longer or shorter code),
+ * HTTP 501 whatever the body, a 5xx HTML page without a code (moto's); not a 500 or 502
+ * XML body, nor an AWS error. An answer without the detection id is an error. */
+static void test_drift_unsupported_codes(void **state)
+{
+	(void)state;
+	aws_client *c = edges_client();
+	static const struct {
+		bool unsupported;
+		long status;
+	} want[] = {{true, 400}, {false, 400}, {true, 400},  {true, 400},
+	            {true, 400}, {false, 400}, {false, 400}, {false, 400},
+	            {true, 501}, {false, 500}, {false, 502}};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		cfn_call_status st = {.unsupported = !want[i].unsupported};
+		char *id = NULL;
+		lms_error err = {0};
+		assert_false(cfn_detect_stack_drift(c, "lms-rec", &id, &st, &err));
+		assert_null(id);
+		if (st.unsupported != want[i].unsupported || st.http_status != want[i].status)
+			fail_msg("answer %zu: unsupported %d, HTTP %ld", i + 1, st.unsupported,
+			         st.http_status);
+		lms_error_clear(&err);
+	}
+	char *id = NULL;
+	lms_error err = {0};
+	cfn_call_status st = {.unsupported = true};
+	assert_false(cfn_detect_stack_drift(c, "lms-rec", &id, &st, &err));
+	assert_null(id);
+	assert_false(st.unsupported);
+	assert_int_equal(st.http_status, 200);
+	assert_non_null(strstr(err.msg, "the answer has no StackDriftDetectionId"));
+	lms_error_clear(&err);
+	assert_true(cfn_detect_stack_drift(c, "lms-rec", &id, NULL, &err));
+	assert_string_equal(id, "det-13");
+	free(id);
+	aws_client_free(c);
+	/* moto's HTML page for what it lacks: a 500 without an AWS code */
+	char url[256];
+	snprintf(url, sizeof url, "%s/html500/h%d-%ld", server.url, ++key_counter, (long)getpid());
+	aws_client_options o = {
+	    .region = "eu-west-1", .endpoint_url = url, .max_attempts = 1, .backoff_unit_ms = 10};
+	c = aws_client_new(&o, &creds, NULL);
+	assert_non_null(c);
+	st = (cfn_call_status){0};
+	assert_false(cfn_detect_stack_drift(c, "lms-rec", &id, &st, &err));
+	assert_true(st.unsupported);
+	assert_int_equal(st.http_status, 500);
+	lms_error_clear(&err);
+	aws_client_free(c);
+}
+
+/* The calls' answers other than the usual: an answer without its Result or Id, a missing
+ * stack (ValidationError exactly, "does not exist" in its message) against other
+ * refusals, every page's error dropping what earlier pages gave; the requests as sent. */
+static void test_cfn_answer_edges(void **state)
+{
+	(void)state;
+	cleanup_seen seen;
+	aws_client *c = edges_client_seen(&seen);
+	lms_error err = {0};
+	/* DeleteChangeSet: its two names */
+	assert_true(cfn_delete_change_set(c, "lms-rec", "lmsctl-1", &err));
+	/* DescribeStackDriftDetectionStatus: parsed, 1 000 000 drifted at most */
+	cfn_drift_status ds;
+	cfn_call_status st = {.unsupported = true};
+	assert_true(cfn_describe_drift_status(c, "det-1", &ds, &st, &err));
+	assert_false(st.unsupported);
+	assert_int_equal(st.http_status, 200);
+	assert_string_equal(ds.detection_id, "det-1");
+	assert_string_equal(ds.stack_id, "arn:s");
+	assert_string_equal(ds.detection_status, "DETECTION_COMPLETE");
+	assert_string_equal(ds.drift_status, "DRIFTED");
+	assert_string_equal(ds.reason, "r");
+	assert_int_equal(ds.drifted, 1000000);
+	cfn_drift_status_clear(&ds);
+	assert_true(cfn_describe_drift_status(c, "det-1", &ds, NULL, &err));
+	assert_int_equal(ds.drifted, -1);
+	assert_string_equal(ds.detection_status, "?");
+	cfn_drift_status_clear(&ds);
+	assert_false(cfn_describe_drift_status(c, "det-1", &ds, &st, &err));
+	assert_true(st.unsupported);
+	assert_int_equal(ds.drifted, -1);
+	assert_null(ds.detection_status);
+	lms_error_clear(&err);
+	/* DescribeChangeSet: no Result; then an error on the second page: nothing */
+	cfn_change_set *cs = (cfn_change_set *)1;
+	assert_false(cfn_describe_change_set(c, "lms-rec", "x", &cs, &err));
+	assert_null(cs);
+	assert_non_null(
+	    strstr(err.msg, "CloudFormation DescribeChangeSet: the answer has no result"));
+	lms_error_clear(&err);
+	assert_false(cfn_describe_change_set(c, "lms-rec", "x", &cs, &err));
+	assert_null(cs);
+	assert_non_null(strstr(err.msg, "ValidationError"));
+	lms_error_clear(&err);
+	/* CreateChangeSet: an answer without Id is an error */
+	cfn_change_set_input in = {
+	    .stack_name = "lms-rec", .change_set_name = "n", .type = "CREATE"};
+	char *id = (char *)1;
+	assert_false(cfn_create_change_set(c, &in, &id, &err));
+	assert_null(id);
+	assert_non_null(strstr(err.msg, "CreateChangeSet: the answer has no Id"));
+	lms_error_clear(&err);
+	assert_true(cfn_create_change_set(c, &in, &id, &err));
+	assert_string_equal(id, "arn:cs");
+	free(id);
+	/* DescribeStackEvents: a missing stack has no events; another ValidationError or a
+	 * longer code is an error */
+	cfn_event_tracker t;
+	assert_true(cfn_event_tracker_init(&t, "lms-rec", 0));
+	cfn_event *ev = (cfn_event *)1;
+	size_t n = 7;
+	assert_true(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_null(err.msg);
+	assert_int_equal(n, 0);
+	free(ev);
+	assert_false(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_non_null(strstr(err.msg, "UPDATE_IN_PROGRESS state"));
+	lms_error_clear(&err);
+	assert_false(cfn_poll_events(c, &t, &ev, &n, &err));
+	assert_non_null(strstr(err.msg, "ValidationErrorX"));
+	lms_error_clear(&err);
+	cfn_event_tracker_free(&t);
+	/* DescribeStacks: the same rule */
+	cfn_stack *sk = (cfn_stack *)1;
+	assert_true(cfn_describe_stack(c, "lms-rec", &sk, &err));
+	assert_null(sk);
+	assert_null(err.msg);
+	assert_false(cfn_describe_stack(c, "lms-rec", &sk, &err));
+	assert_non_null(strstr(err.msg, "in a bad state"));
+	lms_error_clear(&err);
+	assert_false(cfn_describe_stack(c, "lms-rec", &sk, &err));
+	assert_non_null(strstr(err.msg, "ValidationErrorX"));
+	lms_error_clear(&err);
+	assert_true(cfn_describe_stack(c, "lms-rec", &sk, &err));
+	assert_null(sk);
+	/* DescribeStackResource: a ValidationError (exactly) is no such resource */
+	char *phys = (char *)1;
+	assert_true(cfn_describe_stack_resource(c, "lms-rec", "X", &phys, &err));
+	assert_null(phys);
+	assert_null(err.msg);
+	assert_false(cfn_describe_stack_resource(c, "lms-rec", "X", &phys, &err));
+	assert_null(phys);
+	assert_non_null(strstr(err.msg, "ValidationErrorX"));
+	lms_error_clear(&err);
+	assert_true(cfn_describe_stack_resource(c, "lms-rec", "X", &phys, &err));
+	assert_string_equal(phys, "phys-3");
+	free(phys);
+	/* GetTemplate: no TemplateBody, an error, the body */
+	buf body;
+	buf_init(&body, 0);
+	assert_false(cfn_get_template(c, "lms-rec", &body, &err));
+	assert_non_null(strstr(err.msg, "GetTemplate: the answer has no TemplateBody"));
+	lms_error_clear(&err);
+	assert_false(cfn_get_template(c, "lms-rec", &body, &err));
+	assert_non_null(strstr(err.msg, "does not exist"));
+	lms_error_clear(&err);
+	assert_int_equal(body.len, 0);
+	assert_true(cfn_get_template(c, "lms-rec", &body, &err));
+	assert_string_equal(buf_cstr(&body), "Resources: {}");
+	buf_free(&body);
+	/* DescribeStackResourceDrifts: an error on the first page, then on the second */
+	cfn_resource_drift *rd = (cfn_resource_drift *)1;
+	assert_false(cfn_describe_resource_drifts(c, "lms-rec", &rd, &n, NULL, &err));
+	assert_null(rd);
+	assert_int_equal(n, 0);
+	lms_error_clear(&err);
+	assert_false(cfn_describe_resource_drifts(c, "lms-rec", &rd, &n, &st, &err));
+	assert_null(rd);
+	assert_int_equal(n, 0);
+	assert_false(st.unsupported);
+	assert_int_equal(st.http_status, 400);
+	lms_error_clear(&err);
+	const char *calls = buf_cstr(&seen.calls);
+	static const char *const sent[] = {
+	    "Action=DeleteChangeSet&Version=2010-05-15&StackName=lms-rec&ChangeSetName=lmsctl-1\n",
+	    "Action=DescribeStackDriftDetectionStatus&Version=2010-05-15&StackDriftDetectionId="
+	    "det-1\n",
+	    "Action=DescribeChangeSet&Version=2010-05-15&StackName=lms-rec&ChangeSetName=x&"
+	    "NextToken=n2\n",
+	    "Action=DescribeStackResource&Version=2010-05-15&StackName=lms-rec&"
+	    "LogicalResourceId=X\n",
+	    "Action=GetTemplate&Version=2010-05-15&StackName=lms-rec&TemplateStage=Original\n",
+	    "Action=DescribeStackResourceDrifts&Version=2010-05-15&StackName=lms-rec&"
+	    "NextToken=n2\n"};
+	for (size_t i = 0; i < sizeof sent / sizeof sent[0]; i++)
+		if (!strstr(calls, sent[i]))
+			fail_msg("not sent: %s", sent[i]);
+	buf_free(&seen.calls);
+	aws_client_free(c);
+	/* a difference without its path or type: "?" and NOT_EQUAL */
+	xml_doc *d = parse("<X><StackResourceDrifts><member><PropertyDifferences><member>"
+	                   "<ActualValue>a</ActualValue></member></PropertyDifferences></member>"
+	                   "</StackResourceDrifts></X>");
+	cfn_resource_drift *v = NULL;
+	size_t nv = 0;
+	char *next = NULL;
+	assert_true(cfn_parse_resource_drifts_page(xml_root(d), &v, &nv, &next));
+	assert_int_equal(nv, 1);
+	assert_int_equal(v[0].ndiffs, 1);
+	assert_string_equal(v[0].diffs[0].path, "?");
+	assert_string_equal(v[0].diffs[0].type, "NOT_EQUAL");
+	assert_string_equal(v[0].diffs[0].actual, "a");
+	assert_null(v[0].diffs[0].expected);
+	cfn_resource_drifts_free(v, nv);
+	xml_free(d);
+}
+
+/* A refused delete that is not "not found" is the refusal, with an error code or without. */
+static void test_cleanup_delete_refused(void **state)
+{
+	(void)state;
+	aws_client *c = edges_client();
+	lms_error err = {0};
+	aws_leftover p = {
+	    .kind = AWS_LEFTOVER_RECOVERY_POINT, .id = (char *)"arn:p1", .vault = (char *)"v"};
+	assert_false(aws_delete_leftover(c, &p, &err));
+	assert_non_null(strstr(err.msg, "AccessDeniedException"));
+	lms_error_clear(&err);
+	/* refusals without an error code: not "gone" either */
+	aws_leftover g = {.kind = AWS_LEFTOVER_LOG_GROUP, .id = (char *)"/lms/a"};
+	assert_false(aws_delete_leftover(c, &g, &err));
+	assert_non_null(err.msg);
+	lms_error_clear(&err);
+	aws_leftover n = {.kind = AWS_LEFTOVER_CLUSTER_SNAPSHOT, .id = (char *)"snap-1"};
+	assert_false(aws_delete_leftover(c, &n, &err));
+	assert_non_null(err.msg);
+	lms_error_clear(&err);
+	aws_client_free(c);
+}
+
+/* The credential chain's order at its edges: the environment's web identity only when no
+ * profile is named (an empty one is none) and no key is set; a role profile named by
+ * AWS_PROFILE or the default one; the container's relative URI before its full one; its
+ * token file before the token variable, a missing file said so. */
+static void test_provider_order_edges(void **state)
+{
+	(void)state;
+	chain_env();
+	char token_path[128], url[256];
+	snprintf(token_path, sizeof token_path, "%s/token", tmpdir);
+	write_text("token", "test-oidc-token\n");
+	snprintf(url, sizeof url, "%s/recorded/assume/o%ld", server.url, (long)getpid());
+	provider_options o = {.region = "eu-west-1", .endpoint_url = url};
+	setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/ci", 1);
+	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token_path, 1);
+	static const struct {
+		const char *profile, *aws_profile, *key, *want;
+	} cases[] = {
+	    {NULL, NULL, NULL, "ASIAWEBIDENTITY"}, {"", NULL, NULL, "ASIAWEBIDENTITY"},
+	    {"base", NULL, NULL, "AKIDBASE"},      {NULL, "base", NULL, "AKIDBASE"},
+	    {NULL, "", NULL, "ASIAWEBIDENTITY"},   {NULL, NULL, "AKIAENV", "AKIAENV"},
+	    {NULL, "ops", NULL, "ASIAASSUMED"},    {"", "ops", NULL, "ASIAASSUMED"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		o.profile = cases[i].profile;
+		if (cases[i].aws_profile)
+			setenv("AWS_PROFILE", cases[i].aws_profile, 1);
+		else
+			unsetenv("AWS_PROFILE");
+		if (cases[i].key) {
+			setenv("AWS_ACCESS_KEY_ID", cases[i].key, 1);
+			setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
+		}
+		credentials *c = NULL;
+		lms_error err = {0};
+		if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+			fail_msg("case %zu: %s", i, err.msg);
+		if (strcmp(c->access_key_id, cases[i].want) != 0)
+			fail_msg("case %zu: %s", i, c->access_key_id);
+		credentials_free(c);
+		unsetenv("AWS_ACCESS_KEY_ID");
+		unsetenv("AWS_SECRET_ACCESS_KEY");
+	}
+	unsetenv("AWS_PROFILE");
+	unsetenv("AWS_ROLE_ARN");
+	unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+	o.profile = NULL;
+	/* role_arn in the credentials file: the AWS CLI reads roles from the config file only,
+	 * so it is refused as credentials.c says, not taken for an SSO profile */
+	write_text("credentials", "[inkeys]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+	                          "[base]\naws_access_key_id = AKIDBASE\n"
+	                          "aws_secret_access_key = base-secret\n");
+	o.profile = "inkeys";
+	{
+		credentials *k = NULL;
+		lms_error kerr = {0};
+		assert_int_equal(provider_resolve(&o, &k, &kerr), CREDENTIALS_UNSUPPORTED);
+		assert_null(k);
+		assert_non_null(strstr(kerr.msg, "profile \"inkeys\" uses role_arn"));
+		lms_error_clear(&kerr);
+	}
+	/* a source profile whose name starts with the profile's is another profile */
+	write_text("config", "[profile bas]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
+	                     "source_profile = base\n");
+	o.profile = "bas";
+	{
+		credentials *b = NULL;
+		lms_error berr = {0};
+		if (provider_resolve(&o, &b, &berr) != CREDENTIALS_OK)
+			fail_msg("bas: %s", berr.msg);
+		assert_string_equal(b->access_key_id, "ASIAASSUMED");
+		credentials_free(b);
+	}
+	/* credential_source = Environment: the environment's keys sign the AssumeRole */
+	write_text("config", "[profile envsrc]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
+	                     "credential_source = Environment\n");
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
+	o.profile = "envsrc";
+	{
+		credentials *e = NULL;
+		lms_error eerr = {0};
+		if (provider_resolve(&o, &e, &eerr) != CREDENTIALS_OK)
+			fail_msg("envsrc: %s", eerr.msg);
+		assert_string_equal(e->access_key_id, "ASIAASSUMED");
+		assert_non_null(strstr(e->source, "(from environment (AWS_ACCESS_KEY_ID))"));
+		credentials_free(e);
+	}
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	o.profile = NULL;
+	/* the default profile as a role, nobody naming a profile */
+	write_text("config", "[default]\n"
+	                     "role_arn = arn:aws:iam::123456789012:role/lms-operator\n"
+	                     "source_profile = base\n");
+	credentials *c = NULL;
+	lms_error err = {0};
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("default: %s", err.msg);
+	assert_string_equal(c->access_key_id, "ASIAASSUMED");
+	assert_non_null(strstr(c->source, "through profile \"default\""));
+	credentials_free(c);
+	/* the container: the relative URI first (the agent's address: here no answer in
+	 * time), whatever the full one says */
+	unsetenv("AWS_CONFIG_FILE");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	/* the loopback by address is 127. and three more numbers: not 1270. */
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://1270.0.0.1/c", 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	lms_error_clear(&err);
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127/c", 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	lms_error_clear(&err);
+	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	o.metadata_timeout_ms = 20;
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://metadata.example.com/c", 1);
+	setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials", 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_non_null(strstr(err.msg, "(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)"));
+	lms_error_clear(&err);
+	unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	o.metadata_timeout_ms = 2000;
+	snprintf(url, sizeof url, "%s/container/o%ld", server.url, (long)getpid());
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	write_text("token", "Bearer-test \t\n");
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_path, 1);
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "wrong", 1);
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("token file: %s", err.msg);
+	credentials_free(c);
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_non_null(strstr(err.msg, "(AWS_CONTAINER_CREDENTIALS_FULL_URI) did not answer"));
+	assert_non_null(strstr(err.msg, "(HTTP 401)"));
+	lms_error_clear(&err);
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Bearer-test", 1);
+	if (provider_resolve(&o, &c, &err) != CREDENTIALS_OK)
+		fail_msg("token: %s", err.msg);
+	credentials_free(c);
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/nonexistent/token", 1);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	assert_non_null(strstr(err.msg, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "));
+	assert_string_equal(err.file, "/nonexistent/token");
+	lms_error_clear(&err);
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	chain_cleanup();
+}
+
+/* The metadata endpoints' edges: a role name cut at its CR whose credentials do not answer;
+ * a timeout of 1 ms is 1 ms (not the default); the container token up to its header's 4 KiB; a
+ * document with a key twice is read (its last value). */
+static void test_metadata_edges(void **state)
+{
+	(void)state;
+	chain_env();
+	unsetenv("AWS_CONFIG_FILE");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	provider_options o = {.region = "eu-west-1", .metadata_timeout_ms = 2000};
+	char url[256];
+	snprintf(url, sizeof url, "%s/imdsrole/lms%%0D/m-%ld", server.url, (long)getpid());
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+	credentials *c = NULL;
+	lms_error err = {0};
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_null(c);
+	assert_non_null(
+	    strstr(err.msg, "IMDS did not answer the credentials of role lms (HTTP 404)"));
+	lms_error_clear(&err);
+	snprintf(url, sizeof url, "%s/hang/t-%ld", server.url, (long)getpid());
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+	o.metadata_timeout_ms = 1;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_NOT_FOUND);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	if (ms >= 1500)
+		fail_msg("a 1 ms timeout took %ld ms", ms);
+	lms_error_clear(&err);
+	unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	o.metadata_timeout_ms = 2000;
+	/* the token file: the header "Authorization: TOKEN" holds 4 KiB, so a token of 4081
+	 * bytes is sent (and refused by the agent), one of 4082 is not */
+	snprintf(url, sizeof url, "%s/container/m%ld", server.url, (long)getpid());
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	char token_path[128];
+	snprintf(token_path, sizeof token_path, "%s/token", tmpdir);
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_path, 1);
+	char *big = malloc(4098);
+	assert_non_null(big);
+	memset(big, 'x', 4097);
+	big[4081] = '\0';
+	write_text("token", big);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_non_null(strstr(err.msg, "(HTTP 401)"));
+	lms_error_clear(&err);
+	big[4081] = 'x';
+	big[4082] = '\0';
+	write_text("token", big);
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	assert_non_null(strstr(err.msg, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "));
+	lms_error_clear(&err);
+	free(big);
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	/* a key given twice: its last value */
+	const char *doc =
+	    "{\"AccessKeyId\": \"A\", \"AccessKeyId\": \"B\", \"SecretAccessKey\": \"S\"}";
+	assert_int_equal(provider_parse_metadata_json(doc, strlen(doc), "src", &c, &err),
+	                 CREDENTIALS_OK);
+	assert_string_equal(c->access_key_id, "B");
+	credentials_free(c);
+	chain_cleanup();
+}
+
+/* IAM Identity Center's refusals, each said its way: 403 is the role or the account, any
+ * other status the portal's own message. */
+static void test_sso_refusals(void **state)
+{
+	(void)state;
+	chain_env();
+	write_text("config", "[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\n"
+	                     "sso_role_name = LmsOperators\n"
+	                     "[profile good]\nsso_session = corp\nsso_account_id = 111122223333\n"
+	                     "sso_role_name = LmsOperator\n"
+	                     "[profile viasso]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+	                     "source_profile = good\n"
+	                     "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+	                     "sso_region = eu-west-1\n");
+	char dir[160];
+	static const char *const dirs[] = {"/.aws", "/.aws/sso", "/.aws/sso/cache"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(dir, sizeof dir, "%s%s", tmpdir, dirs[i]);
+		mkdir(dir, 0700);
+	}
+	write_sso_cache("ee0bfd2552fbd840c02cc48b6e823320543c450f", "test-sso-token", 3600);
+	char url[256];
+	snprintf(url, sizeof url, "%s/sso/r%ld", server.url, (long)getpid());
+	setenv("AWS_ENDPOINT_URL_SSO", url, 1);
+	expect_sso("sso", CREDENTIALS_PROCESS_FAILED,
+	           "may not take role LmsOperators in account 111122223333 (");
+	expect_sso("sso", CREDENTIALS_PROCESS_FAILED, "check sso_account_id and sso_role_name");
+	/* an SSO profile as a role's source: its role credentials sign the AssumeRole */
+	char sts[256];
+	snprintf(sts, sizeof sts, "%s/recorded/assume/v%ld", server.url, (long)getpid());
+	provider_options vo = {.profile = "viasso", .region = "eu-west-1", .endpoint_url = sts};
+	credentials *vc = NULL;
+	lms_error verr = {0};
+	if (provider_resolve(&vo, &vc, &verr) != CREDENTIALS_OK)
+		fail_msg("viasso: %s", verr.msg);
+	assert_string_equal(vc->access_key_id, "ASIAASSUMED");
+	assert_non_null(strstr(vc->source, "(from IAM Identity Center role LmsOperator"));
+	credentials_free(vc);
+	/* the portal's answers (recording sso-edges: the fault server names a GET it does not
+	 * know "Unknown"): both keys, non-empty, and an integer expiry in milliseconds, in
+	 * roleCredentials; an empty session token is none */
+	snprintf(url, sizeof url, "%s/recorded/sso-edges/a%ld", server.url, (long)getpid());
+	setenv("AWS_ENDPOINT_URL_SSO", url, 1);
+	provider_options go = {.profile = "good", .region = "eu-west-1"};
+	for (int i = 1; i <= 7; i++) {
+		credentials *gc = NULL;
+		lms_error gerr = {0};
+		if (provider_resolve(&go, &gc, &gerr) != CREDENTIALS_PROCESS_FAILED)
+			fail_msg("answer %d: %s", i, gerr.msg ? gerr.msg : "accepted");
+		assert_null(gc);
+		assert_non_null(
+		    strstr(gerr.msg, "profile \"good\": the IAM Identity Center answer has no role "
+		                     "credentials"));
+		lms_error_clear(&gerr);
+	}
+	credentials *gc = NULL;
+	assert_int_equal(provider_resolve(&go, &gc, NULL), CREDENTIALS_OK);
+	assert_string_equal(gc->access_key_id, "A");
+	assert_string_equal(gc->secret_access_key, "s");
+	assert_null(gc->session_token);
+	assert_int_equal(gc->expiration, 4102444800);
+	assert_string_equal(gc->source, "IAM Identity Center role LmsOperator in account "
+	                                "111122223333 (profile \"good\")");
+	credentials_free(gc);
+	assert_int_equal(provider_resolve(&go, &gc, NULL), CREDENTIALS_OK);
+	assert_string_equal(gc->session_token, "t");
+	assert_int_equal(gc->expiration, 4102444801);
+	credentials_free(gc);
+	snprintf(url, sizeof url, "%s/status/404/r%ld", server.url, (long)getpid());
+	setenv("AWS_ENDPOINT_URL_SSO", url, 1);
+	provider_options o = {.profile = "sso", .region = "eu-west-1"};
+	credentials *c = NULL;
+	lms_error err = {0};
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
+	assert_null(c);
+	assert_memory_equal(err.msg, "profile \"sso\": ", strlen("profile \"sso\": "));
+	assert_null(strstr(err.msg, "may not take role"));
+	assert_null(strstr(err.msg, "refused the cached session"));
+	lms_error_clear(&err);
+	unsetenv("AWS_ENDPOINT_URL_SSO");
+	char path[192];
+	snprintf(path, sizeof path, "%s/.aws/sso/cache/%s.json", tmpdir,
+	         "ee0bfd2552fbd840c02cc48b6e823320543c450f");
+	unlink(path);
+	for (size_t i = 3; i-- > 0;) {
+		snprintf(dir, sizeof dir, "%s%s", tmpdir, dirs[i]);
+		rmdir(dir);
+	}
+	chain_cleanup();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_time_edges),
+	    cmocka_unit_test(test_replacing_properties_names),
+	    cmocka_unit_test(test_resources_left_out),
+	    cmocka_unit_test(test_drift_unsupported_codes),
+	    cmocka_unit_test(test_cfn_answer_edges),
+	    cmocka_unit_test(test_cleanup_delete_refused),
+	    cmocka_unit_test(test_provider_order_edges),
+	    cmocka_unit_test(test_sso_refusals),
+	    cmocka_unit_test(test_metadata_edges),
 	    cmocka_unit_test(test_change_set_request),
 	    cmocka_unit_test(test_page_limits),
 	    cmocka_unit_test(test_sts_edges),

@@ -1513,6 +1513,262 @@ static void test_ini_edges(void **state)
 	lms_error_clear(&err);
 }
 
+/* ---- edges (session 6) ----------------------------------------------------------------------- */
+
+/* Endpoints: ignore_configured_endpoint_urls "true" or "True" exactly (a profile with only
+ * that setting still has endpoints to ignore; "false" keeps them); an empty endpoint_url is
+ * none; a service's name in its [services] section lower-cased, '-' and ' ' as '_' (each
+ * end of A-Z, not '@' or '['); an empty nested endpoint_url falls back to the profile's;
+ * without one, nothing and no source. */
+static void test_endpoint_edges(void **state)
+{
+	fixture *f = *state;
+	write_file(
+	    f, ".aws/config",
+	    "[profile t1]\nendpoint_url = http://g\nignore_configured_endpoint_urls = True\n"
+	    "[profile t2]\nendpoint_url = http://g\nignore_configured_endpoint_urls = TRUE\n"
+	    "[profile t3]\nendpoint_url = http://g\nignore_configured_endpoint_urls = truex\n"
+	    "[profile t4]\nendpoint_url = http://g\nignore_configured_endpoint_urls = tru\n"
+	    "[profile t5]\nendpoint_url = http://g\nignore_configured_endpoint_urls = Truex\n"
+	    "[profile only]\nignore_configured_endpoint_urls = false\n"
+	    "[profile onlytrue]\nignore_configured_endpoint_urls = true\n"
+	    "[profile empty]\nendpoint_url =\nservices =\n"
+	    "[profile svc]\nservices = s\n"
+	    "[profile svcg]\nendpoint_url = http://g\nservices = s\n"
+	    "[services s]\n"
+	    "secrets_manager =\n  endpoint_url = http://sm\n"
+	    "az =\n  endpoint_url = http://az\n"
+	    "a@ =\n  endpoint_url = http://at\n"
+	    "a[ =\n  endpoint_url = http://br\n"
+	    "blank =\n  endpoint_url =\n");
+	static const struct {
+		const char *profile;
+		bool ignored;
+		const char *url;
+	} ignores[] = {{"t1", true, NULL},        {"t2", false, "http://g"},
+	               {"t3", false, "http://g"}, {"t4", false, "http://g"},
+	               {"t5", false, "http://g"}, {"only", false, NULL},
+	               {"onlytrue", true, NULL}};
+	buf src;
+	buf_init(&src, 0);
+	lms_error err = {0};
+	credentials_endpoints *e = NULL;
+	for (size_t i = 0; i < sizeof ignores / sizeof ignores[0]; i++) {
+		assert_int_equal(credentials_endpoints_load(ignores[i].profile, &e, &err),
+		                 CREDENTIALS_OK);
+		if (!e)
+			fail_msg("%s: no endpoints", ignores[i].profile);
+		assert_int_equal(credentials_endpoints_ignored(e), ignores[i].ignored);
+		const char *url = endpoint_of(e, "sts", &src);
+		if (ignores[i].url)
+			assert_string_equal(url, ignores[i].url);
+		else
+			assert_null(url);
+		assert_int_equal(src.len > 0, ignores[i].url != NULL);
+		credentials_endpoints_free(e);
+	}
+	assert_false(credentials_endpoints_ignored(NULL));
+	assert_int_equal(credentials_endpoints_load("empty", &e, &err), CREDENTIALS_OK);
+	assert_null(e);
+	/* a services section and no endpoint_url of the profile's */
+	assert_int_equal(credentials_endpoints_load("svc", &e, &err), CREDENTIALS_OK);
+	assert_non_null(e);
+	static const struct {
+		const char *service, *url;
+	} names[] = {{"Secrets-Manager", "http://sm"},
+	             {"secrets manager", "http://sm"},
+	             {"SECRETS_MANAGER", "http://sm"},
+	             {"secrets.manager", NULL},
+	             {"AZ", "http://az"},
+	             {"A@", "http://at"},
+	             {"A[", "http://br"},
+	             {"blank", NULL},
+	             {"s3", NULL}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const char *url = endpoint_of(e, names[i].service, &src);
+		if (names[i].url) {
+			if (!url || strcmp(url, names[i].url) != 0)
+				fail_msg("%s: %s", names[i].service, url ? url : "(none)");
+			assert_non_null(strstr(buf_cstr(&src), "[services s] in "));
+		} else {
+			if (url)
+				fail_msg("%s: %s", names[i].service, url);
+			assert_int_equal(src.len, 0);
+		}
+	}
+	assert_string_equal(credentials_endpoint_for(e, "az", NULL), "http://az");
+	assert_null(credentials_endpoint_for(e, "s3", NULL));
+	credentials_endpoints_free(e);
+	/* with the profile's endpoint_url: the fallback, said to come from the profile */
+	assert_int_equal(credentials_endpoints_load("svcg", &e, &err), CREDENTIALS_OK);
+	assert_string_equal(endpoint_of(e, "blank", &src), "http://g");
+	assert_non_null(strstr(buf_cstr(&src), "endpoint_url of profile \"svcg\" in "));
+	assert_string_equal(endpoint_of(e, "az", &src), "http://az");
+	assert_null(strstr(buf_cstr(&src), "endpoint_url of profile"));
+	assert_string_equal(credentials_endpoint_for(e, "blank", NULL), "http://g");
+	credentials_endpoints_free(e);
+	/* a config file that cannot be read: its error, no endpoints */
+	write_file(f, ".aws/config", "[profile x]\nendpoint_url = http://g\n[broken\n");
+	assert_int_equal(credentials_endpoints_load("x", &e, &err), CREDENTIALS_BAD_CONFIG);
+	assert_null(e);
+	lms_error_clear(&err);
+	buf_free(&src);
+}
+
+/* The settings that make a profile one credentials.c does not resolve: each of the four
+ * names, in either file, said with the file it is in; an empty credential_process is none. */
+static void test_unsupported_edges(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials",
+	           "[inkeys]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+	           "aws_access_key_id = AKIAK\naws_secret_access_key = s\n"
+	           "[empty]\ncredential_process =\n");
+	write_file(f, ".aws/config",
+	           "[profile legacy]\nsso_start_url = https://x\n"
+	           "[profile roleish]\nrole_arnx = r\naws_access_key_id = AKIAR\n"
+	           "aws_secret_access_key = s\n"
+	           "[profile emptyproc]\ncredential_process =\n");
+	expect_resolve("inkeys", 0, CREDENTIALS_UNSUPPORTED, "uses role_arn");
+	expect_resolve("inkeys", 0, CREDENTIALS_UNSUPPORTED, ".aws/credentials)");
+	expect_resolve("legacy", 0, CREDENTIALS_UNSUPPORTED, "uses sso_start_url");
+	expect_resolve("legacy", 0, CREDENTIALS_UNSUPPORTED, "(IAM Identity Center, set in ");
+	expect_resolve("legacy", 0, CREDENTIALS_UNSUPPORTED, ".aws/config)");
+	credentials *c = expect_resolve("roleish", 0, CREDENTIALS_OK, "AKIAR");
+	assert_non_null(strstr(c->source, ".aws/config"));
+	credentials_free(c);
+	expect_resolve("empty", 0, CREDENTIALS_BAD_CONFIG, "profile \"empty\" has no credentials");
+	expect_resolve("emptyproc", 0, CREDENTIALS_BAD_CONFIG, "has no credentials");
+	/* an empty --profile is none: the environment's keys, then the default profile */
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "s", 1);
+	credentials_free(expect_resolve("", 0, CREDENTIALS_OK, "AKIAENV"));
+	credentials *n = NULL;
+	assert_int_equal(credentials_resolve(NULL, &n, NULL), CREDENTIALS_OK);
+	assert_string_equal(n->access_key_id, "AKIAENV");
+	assert_null(n->session_token);
+	credentials_free(n);
+	setenv("AWS_SESSION_TOKEN", "", 1);
+	n = expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAENV");
+	assert_null(n->session_token);
+	credentials_free(n);
+	setenv("AWS_SESSION_TOKEN", "tok", 1);
+	n = expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAENV");
+	assert_string_equal(n->session_token, "tok");
+	assert_string_equal(n->source, "environment (AWS_ACCESS_KEY_ID)");
+	credentials_free(n);
+	unsetenv("AWS_SESSION_TOKEN");
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	/* named by whom: --profile when the caller names nobody */
+	credentials_options opts = {.profile = "nope"};
+	lms_error err = {0};
+	assert_int_equal(credentials_resolve(&opts, &n, &err), CREDENTIALS_BAD_CONFIG);
+	assert_non_null(strstr(err.msg, "(from --profile)"));
+	lms_error_clear(&err);
+	opts.named_by = "the model";
+	assert_int_equal(credentials_resolve(&opts, &n, &err), CREDENTIALS_BAD_CONFIG);
+	assert_non_null(strstr(err.msg, "(from the model)"));
+	lms_error_clear(&err);
+}
+
+/* Without HOME the default files are none (and named by their usual place); a file that
+ * cannot be opened for another reason than its absence (a loop of symbolic links) is an
+ * error, not an empty file. */
+static void test_no_home_and_unreadable(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials",
+	           "[default]\naws_access_key_id = AKIAHOME\naws_secret_access_key = s\n");
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAHOME"));
+	unsetenv("HOME");
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND,
+	               "(looked in the environment, ~/.aws/credentials and ~/.aws/config;");
+	expect_region(NULL, CREDENTIALS_NOT_FOUND,
+	              "add region to profile \"default\" in ~/.aws/config");
+	credentials_endpoints *e = (credentials_endpoints *)1;
+	assert_int_equal(credentials_endpoints_load(NULL, &e, NULL), CREDENTIALS_OK);
+	assert_null(e);
+	/* a set variable still names its file */
+	buf path;
+	buf_init(&path, 0);
+	buf_addf(&path, "%s/.aws/credentials", f->home);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", buf_cstr(&path), 1);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAHOME"));
+	/* "~/" without HOME is a relative path, not the home folder */
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials found");
+	setenv("HOME", f->home, 1);
+	credentials_free(expect_resolve(NULL, 0, CREDENTIALS_OK, "AKIAHOME"));
+	/* a loop of symbolic links: ELOOP, said */
+	buf_reset(&path);
+	buf_addf(&path, "%s/custom-credentials", f->home);
+	assert_int_equal(symlink(buf_cstr(&path), buf_cstr(&path)), 0);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", buf_cstr(&path), 1);
+	expect_resolve(NULL, 0, CREDENTIALS_SYSTEM_ERROR, "cannot read ");
+	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	setenv("AWS_CONFIG_FILE", buf_cstr(&path), 1);
+	expect_resolve(NULL, 0, CREDENTIALS_SYSTEM_ERROR, "custom-credentials: ");
+	unsetenv("AWS_CONFIG_FILE");
+	buf_free(&path);
+}
+
+/* An empty profile name is none: AWS_PROFILE's, for the region and the endpoints too; the
+ * hint for a config section written without "profile " is for any name but "default",
+ * "defaultx" included. */
+static void test_empty_profile_names(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/config",
+	           "[default]\nregion = eu-west-1\n"
+	           "[profile sg]\nregion = ap-southeast-1\nendpoint_url = http://sg\n"
+	           "[defaultx]\naws_access_key_id = A\n");
+	setenv("AWS_PROFILE", "sg", 1);
+	expect_region("", CREDENTIALS_OK, "ap-southeast-1");
+	credentials_endpoints *e = NULL;
+	assert_int_equal(credentials_endpoints_load("", &e, NULL), CREDENTIALS_OK);
+	assert_non_null(e);
+	assert_string_equal(credentials_endpoint_for(e, "sts", NULL), "http://sg");
+	credentials_endpoints_free(e);
+	unsetenv("AWS_PROFILE");
+	expect_region("", CREDENTIALS_OK, "eu-west-1");
+	expect_resolve(
+	    "defaultx", 0, CREDENTIALS_BAD_CONFIG,
+	    "has a section [defaultx]; the config file names profiles [profile defaultx]");
+	/* any name but "default" (whatever strcmp answers for it: "e" is 1 past "d"); no hint
+	 * without such a section */
+	write_file(f, ".aws/config", "[e]\nregion = eu-west-1\n");
+	expect_resolve("e", 0, CREDENTIALS_BAD_CONFIG, "has a section [e];");
+	credentials_options opts = {.profile = "nope"};
+	credentials *c = NULL;
+	lms_error err = {0};
+	assert_int_equal(credentials_resolve(&opts, &c, &err), CREDENTIALS_BAD_CONFIG);
+	assert_null(strstr(err.msg, "has a section"));
+	lms_error_clear(&err);
+}
+
+/* The cache's source: its credentials', "?" without a cache. */
+static void test_cache_source(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n");
+	assert_null(provider_cache_current(NULL));
+	assert_string_equal(provider_cache_source(NULL), "?");
+	provider_options po = {.profile = "dev", .region = "eu-west-1"};
+	credentials_status st;
+	lms_error err = {0};
+	provider_cache *pc = provider_cache_new(&po, &st, &err);
+	assert_non_null(pc);
+	assert_int_equal(st, CREDENTIALS_OK);
+	assert_non_null(strstr(provider_cache_source(pc), "profile \"dev\" in "));
+	provider_cache_free(pc);
+	po.profile = "nope";
+	assert_null(provider_cache_new(&po, &st, &err));
+	assert_int_equal(st, CREDENTIALS_BAD_CONFIG);
+	lms_error_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1552,6 +1808,11 @@ int main(void)
 	    cmocka_unit_test(test_process_output_edges),
 	    cmocka_unit_test_setup_teardown(test_region_edges, setup, teardown),
 	    cmocka_unit_test(test_ini_edges),
+	    cmocka_unit_test_setup_teardown(test_endpoint_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unsupported_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_home_and_unreadable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cache_source, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_profile_names, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("credentials", tests, NULL, NULL) ? 1 : 0;
 }
