@@ -301,6 +301,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(409, "<Error><Code>%s</Code><Message>m</Message>"
                                   "<RequestId>fault-s3</RequestId></Error>" % parts[1],
                              "application/xml")
+        if scenario == "jsonreply" and len(parts) > 2 and parts[1].isdigit():
+            # that status with the body in the path (hex, "-" for none), as a JSON 1.1
+            # service answers: /jsonreply/STATUS/HEX/KEY
+            data = b"" if parts[2] == "-" else bytes.fromhex(parts[2])
+            return self.send(int(parts[1]), data, "application/x-amz-json-1.1")
         if scenario == "status" and len(parts) > 1 and parts[1].isdigit():
             # that status with no body (as S3 answers a HEAD)
             return self.send(int(parts[1]), "", "application/xml")

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "aws/http.h"
+#include "aws/json.h"
 #include "aws/query.h"
 #include "aws/sts.h"
 #include "faultutil.h"
@@ -1996,6 +1997,137 @@ static void test_bad_options(void **state)
 	lms_error_clear(&err);
 }
 
+/* ---- aws/json.c: JSON 1.1 and REST-JSON calls ----------------------------------------------- */
+
+/* aws_json_call to the jsonreply scenario answering `status` with `body` ("" for none):
+ * returns whether it worked, with *out and err. */
+static bool json_reply(long status, const char *body, json_t **out, lms_error *err)
+{
+	char key[64], scenario[256];
+	buf hex;
+	buf_init(&hex, 0);
+	for (const unsigned char *p = (const unsigned char *)body; *p; p++)
+		buf_addf(&hex, "%02x", *p);
+	snprintf(scenario, sizeof scenario, "jsonreply/%ld/%s", status,
+	         hex.len ? buf_cstr(&hex) : "-");
+	buf_free(&hex);
+	aws_client *c = client_for(scenario, key, sizeof key, 5000, NULL);
+	lms_error_clear(err);
+	bool ok =
+	    aws_json_call(c, "logs", "Logs_20140328", "DescribeLogGroups", NULL, out, NULL, err);
+	aws_client_free(c);
+	return ok;
+}
+
+static void test_json_answers(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	json_t *out = NULL;
+	/* an empty answer is the empty object */
+	assert_true(json_reply(200, "", &out, &err));
+	assert_true(json_is_object(out));
+	assert_int_equal(json_object_size(out), 0);
+	json_decref(out);
+	/* one byte, a blank, is not an object (nor taken for an empty answer) */
+	assert_false(json_reply(200, " ", &out, &err));
+	assert_null(out);
+	assert_non_null(strstr(err.msg, "DescribeLogGroups: the answer is not the JSON expected"));
+	assert_non_null(strstr(err.msg, "HTTP 200, 1 bytes, request id fault-req"));
+	/* an object, its members as sent; a repeated key is accepted (the last one wins) */
+	assert_true(json_reply(200, "{\"a\":1,\"a\":2,\"b\":\"x\"}", &out, &err));
+	assert_int_equal(json_integer_value(json_object_get(out, "a")), 2);
+	assert_string_equal(json_string_value(json_object_get(out, "b")), "x");
+	json_decref(out);
+	/* valid JSON that is not an object */
+	assert_false(json_reply(200, "[1]", &out, &err));
+	assert_null(out);
+	assert_non_null(strstr(err.msg, "(not an object; HTTP 200, 3 bytes"));
+	/* malformed: jansson's reason */
+	assert_false(json_reply(200, "{\"a\":", &out, &err));
+	assert_null(out);
+	assert_null(strstr(err.msg, "not an object"));
+	/* an error answer is the error, not a parse */
+	assert_false(json_reply(400, "{\"__type\":\"ResourceNotFoundException\"}", &out, &err));
+	assert_null(out);
+	lms_error_clear(&err);
+}
+
+static void test_json_requests(void **state)
+{
+	(void)state;
+	char key[64];
+	lms_error err = {0};
+	aws_client *c = client_for("echo", key, sizeof key, 5000, NULL);
+	json_t *out = NULL;
+	/* JSON 1.1: POST / with the target header and the type; NULL is {} */
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_true(aws_json_call(c, "logs", "Logs_20140328", "DescribeLogGroups", NULL, &out,
+	                          &resp, &err));
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(json_string_value(json_object_get(out, "method")), "POST");
+	assert_string_equal(echo_header(out, "X-Amz-Target"), "Logs_20140328.DescribeLogGroups");
+	assert_string_equal(echo_header(out, "Content-Type"), "application/x-amz-json-1.1");
+	assert_string_equal(json_string_value(json_object_get(out, "body")), "{}");
+	json_decref(out);
+	aws_response_free(&resp);
+	json_t *body = json_pack("{s:s,s:i}", "logGroupNamePrefix", "/lms", "limit", 50);
+	assert_true(
+	    aws_json_call(c, "logs", "Logs_20140328", "DescribeLogGroups", body, &out, NULL, &err));
+	json_decref(body);
+	json_error_t je;
+	json_t *sent = json_loads(json_string_value(json_object_get(out, "body")), 0, &je);
+	assert_non_null(sent);
+	assert_string_equal(json_string_value(json_object_get(sent, "logGroupNamePrefix")), "/lms");
+	assert_int_equal(json_integer_value(json_object_get(sent, "limit")), 50);
+	json_decref(sent);
+	json_decref(out);
+	/* REST-JSON: the method, path and query as given, the JSON type, no body */
+	aws_response_init(&resp);
+	assert_true(aws_rest_json(c, "backup", "ListRecoveryPoints", "GET", "/backup-vaults/v1/",
+	                          "maxResults=5", &out, &resp, &err));
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(json_string_value(json_object_get(out, "method")), "GET");
+	const char *path = json_string_value(json_object_get(out, "path"));
+	assert_non_null(strstr(path, "/backup-vaults/v1/?maxResults=5"));
+	assert_string_equal(echo_header(out, "Content-Type"), "application/json");
+	assert_null(echo_header(out, "X-Amz-Target"));
+	assert_string_equal(json_string_value(json_object_get(out, "body")), "");
+	json_decref(out);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_rest_json_answers(void **state)
+{
+	(void)state;
+	char key[64];
+	lms_error err = {0};
+	json_t *out = NULL;
+	/* an empty answer is {}; a non-object refused */
+	aws_client *c = client_for("jsonreply/200/-", key, sizeof key, 5000, NULL);
+	assert_true(aws_rest_json(c, "backup", "DeleteRecoveryPoint", "DELETE", "/x", NULL, &out,
+	                          NULL, &err));
+	assert_true(json_is_object(out));
+	assert_int_equal(json_object_size(out), 0);
+	json_decref(out);
+	aws_client_free(c);
+	c = client_for("jsonreply/200/31", key, sizeof key, 5000, NULL); /* 1: not an object */
+	assert_false(aws_rest_json(c, "backup", "DeleteRecoveryPoint", "DELETE", "/x", NULL, &out,
+	                           NULL, &err));
+	assert_null(out);
+	assert_non_null(
+	    strstr(err.msg, "DeleteRecoveryPoint: the answer is not the JSON expected"));
+	aws_client_free(c);
+	c = client_for("jsonreply/200/7b2278223a317d", key, sizeof key, 5000, NULL); /* {"x":1} */
+	assert_true(aws_rest_json(c, "backup", "GetX", "GET", "/x", NULL, &out, NULL, &err));
+	assert_int_equal(json_integer_value(json_object_get(out, "x")), 1);
+	json_decref(out);
+	aws_client_free(c);
+	lms_error_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2038,6 +2170,9 @@ int main(void)
 	    cmocka_unit_test(test_bad_bodies_reported),
 	    cmocka_unit_test(test_oversized_answer_refused),
 	    cmocka_unit_test(test_refused_connection),
+	    cmocka_unit_test(test_json_answers),
+	    cmocka_unit_test(test_json_requests),
+	    cmocka_unit_test(test_rest_json_answers),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
 }
