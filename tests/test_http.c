@@ -254,6 +254,7 @@ static void check_mask(const char *in, const char *const *values, size_t n, size
 	buf_init(&out, 0);
 	aws_mask_for_log(in, strlen(in), values, n, limit, &out);
 	assert_string_equal(buf_cstr(&out), want);
+	assert_int_equal(out.len, strlen(want)); /* and no byte past the text (its NUL) */
 	buf_free(&out);
 }
 
@@ -646,8 +647,8 @@ static void test_mask_parameters_edges(void **state)
 		buf out;
 		buf_init(&out, 0);
 		aws_mask_parameters(&out, cases[i].in, strlen(cases[i].in), names, cases[i].n);
-		if (strcmp(buf_cstr(&out), cases[i].want) != 0)
-			fail_msg("case %zu: %s", i, buf_cstr(&out));
+		if (strcmp(buf_cstr(&out), cases[i].want) != 0 || out.len != strlen(cases[i].want))
+			fail_msg("case %zu: %s (%zu bytes)", i, buf_cstr(&out), out.len);
 		buf_free(&out);
 	}
 }
