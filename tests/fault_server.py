@@ -306,6 +306,21 @@ class Handler(BaseHTTPRequestHandler):
             # service answers: /jsonreply/STATUS/HEX/KEY
             data = b"" if parts[2] == "-" else bytes.fromhex(parts[2])
             return self.send(int(parts[1]), data, "application/x-amz-json-1.1")
+        if scenario == "dribble" and len(parts) > 1 and parts[1].isdigit():
+            # N bytes, a pause, then one more: the client reads them in two pieces
+            n = int(parts[1])
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(n + 1))
+            self.end_headers()
+            try:
+                self.wfile.write(b"a" * n)
+                self.wfile.flush()
+                time.sleep(0.1)
+                self.wfile.write(b"b")
+            except OSError:  # the client gave up at its cap: fine
+                self.close_connection = True
+            return None
         if scenario == "status" and len(parts) > 1 and parts[1].isdigit():
             # that status with no body (as S3 answers a HEAD)
             return self.send(int(parts[1]), "", "application/xml")

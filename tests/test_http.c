@@ -354,6 +354,7 @@ static void test_endpoint_edges(void **state)
 	check_refused("https://h.example.com?x", "without user");
 	check_refused("https://exa mple.com", "space");
 	check_refused("https://exa\x01mple.com", "space");
+	check_refused("https://exa\x1fmple.com", "space"); /* 0x1F, a control but not a blank */
 	/* endpoint variables: a service's name with '-' becomes '_'; the China partition
 	 * is cn- exactly; the sso portal */
 	setenv("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:4444", 1);
@@ -1958,6 +1959,33 @@ static void test_oversized_answer_refused(void **state)
 	aws_client_free(c);
 }
 
+/* The cap holds when the answer arrives in pieces: a last piece of one byte past it is refused
+ * (the body callback reports 0 bytes taken, not the 1 it was given), and at the cap it is read. */
+static void test_answer_cap_in_pieces(void **state)
+{
+	(void)state;
+	char key[64];
+	for (size_t extra = 0; extra < 2; extra++) {
+		aws_client *c = client_with("dribble/100", 1, 100 + extra, key, sizeof key);
+		aws_request req = {
+		    .service = "sts", .operation = "Op", .method = "GET", .path = "/"};
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		bool ok = aws_send(c, &req, &resp, &err);
+		assert_int_equal(ok, extra == 1);
+		if (ok) {
+			assert_int_equal(resp.body.len, 101);
+		} else {
+			assert_non_null(strstr(err.msg, "larger than 100 bytes"));
+			assert_int_equal(resp.attempts, 1);
+		}
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+}
+
 static void test_refused_connection(void **state)
 {
 	(void)state;
@@ -2170,6 +2198,7 @@ int main(void)
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
 	    cmocka_unit_test(test_bad_bodies_reported),
 	    cmocka_unit_test(test_oversized_answer_refused),
+	    cmocka_unit_test(test_answer_cap_in_pieces),
 	    cmocka_unit_test(test_refused_connection),
 	    cmocka_unit_test(test_json_answers),
 	    cmocka_unit_test(test_json_requests),
