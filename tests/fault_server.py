@@ -321,6 +321,16 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:  # the client gave up at its cap: fine
                 self.close_connection = True
             return None
+        if scenario == "skewnodate":
+            # a clock skew error with no Date header: nothing to correct the clock by
+            data = query_error("RequestTimeTooSkewed", "The difference is too large.").encode()
+            self.send_response_only(403)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("x-amzn-RequestId", "fault-req")
+            self.end_headers()
+            self.wfile.write(data)
+            return None
         if scenario == "status" and len(parts) > 1 and parts[1].isdigit():
             # that status with no body (as S3 answers a HEAD)
             return self.send(int(parts[1]), "", "application/xml")

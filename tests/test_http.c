@@ -1367,6 +1367,11 @@ static void test_error_answers(void **state)
 	expect_reply(499, "TEXT/HTML; charset=utf-8",
 	             "<html><TITLE> A \n\x01 B </title><title>x</title></html>", NULL, NULL, NULL,
 	             "an HTML page, not an AWS response (\"A B\") (HTTP 499");
+	/* 0x1F is a control (a blank), '!' (0x21) is text */
+	expect_reply(400, "text/html",
+	             "<title>a\x1f"
+	             "b!c</title>",
+	             NULL, NULL, NULL, "(\"a b!c\") (HTTP 400");
 	expect_reply(500, "text/html", "<title>T</title>", NULL, NULL, NULL,
 	             "(\"T\"); the service failed on this request");
 	expect_reply(
@@ -1892,6 +1897,89 @@ static void test_interrupt_abandons_a_request(void **state)
 	aws_client_free(c);
 }
 
+/* A clock skew error with no Date header: nothing to correct the clock by, so no retry. */
+static void test_skew_without_date_not_retried(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("skewnodate", key, sizeof key, 5000, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(call_sts(c, &resp, &err));
+	assert_int_equal(resp.server_date, 0);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(server_count(key), 1);
+	assert_int_equal(aws_client_clock_offset(c), 0);
+	assert_non_null(strstr(err.msg, "RequestTimeTooSkewed"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+/* The wait before a retry, read from the --debug log; the pause is then interrupted. */
+typedef struct wait_probe {
+	FILE *log;
+	char **text;
+} wait_probe;
+
+static bool interrupt_when_waiting(void *ctx)
+{
+	wait_probe *w = ctx;
+	fflush(w->log);
+	return *w->text && strstr(*w->text, "retrying in ");
+}
+
+static long first_wait_ms(void)
+{
+	char key[64], url[256];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	snprintf(url, sizeof url, "%s/throttle-always/%s", server.url, key);
+	char *text = NULL;
+	size_t textlen = 0;
+	wait_probe w = {open_memstream(&text, &textlen), &text};
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .backoff_unit_ms = 1000000,
+	                        .debug = w.log,
+	                        .interrupted = interrupt_when_waiting,
+	                        .interrupt_ctx = &w};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(call_sts(c, &resp, &err));
+	assert_true(resp.interrupted);
+	assert_int_equal(resp.attempts, 1);
+	fflush(w.log);
+	const char *at = strstr(text, "retrying in ");
+	assert_non_null(at);
+	long ms = strtol(at + strlen("retrying in "), NULL, 10);
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+	fclose(w.log);
+	free(text);
+	return ms;
+}
+
+/* The wait before the second attempt is jitter times 2 units (aws_backoff_ms of attempt 2):
+ * under 2 units always, and 1 unit or more about every other time (20 tries: all of them under
+ * 1 unit has a chance of one in a million). */
+static void test_first_retry_waits_up_to_two_units(void **state)
+{
+	(void)state;
+	long most = 0;
+	for (int i = 0; i < 20; i++) {
+		long ms = first_wait_ms();
+		assert_true(ms >= 0 && ms < 2000000);
+		if (ms > most)
+			most = ms;
+	}
+	assert_true(most >= 1000000);
+}
+
 static void test_truncated_body_retried_then_reported(void **state)
 {
 	(void)state;
@@ -2195,6 +2283,8 @@ int main(void)
 	    cmocka_unit_test(test_answer_headers),
 	    cmocka_unit_test(test_no_answer_times_out),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
+	    cmocka_unit_test(test_skew_without_date_not_retried),
+	    cmocka_unit_test(test_first_retry_waits_up_to_two_units),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
 	    cmocka_unit_test(test_bad_bodies_reported),
 	    cmocka_unit_test(test_oversized_answer_refused),
