@@ -1980,6 +1980,67 @@ static void test_first_retry_waits_up_to_two_units(void **state)
 	assert_true(most >= 1000000);
 }
 
+/* The client's options at their edges: no options or an empty region refused; an empty
+ * endpoint is no endpoint; an empty CA bundle option defers to AWS_CA_BUNDLE, an empty
+ * AWS_CA_BUNDLE is none. */
+static void test_client_option_edges(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	assert_null(aws_client_new(NULL, &test_creds, &err));
+	assert_non_null(strstr(err.msg, "no AWS region given"));
+	lms_error_clear(&err);
+	aws_client_options o = {.region = ""};
+	assert_null(aws_client_new(&o, &test_creds, &err));
+	assert_non_null(strstr(err.msg, "no AWS region given"));
+	lms_error_clear(&err);
+	setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+	o = (aws_client_options){.region = "eu-west-1", .endpoint_url = ""};
+	aws_client *c = aws_client_new(&o, &test_creds, &err);
+	assert_non_null(c);
+	assert_false(aws_client_custom_endpoint(c, "sts"));
+	assert_false(aws_client_plain_http(c, "sts"));
+	aws_client_free(c);
+	setenv("AWS_CA_BUNDLE", "/nonexistent/env-ca.pem", 1);
+	o = (aws_client_options){
+	    .region = "eu-west-1", .endpoint_url = server.url, .ca_bundle = ""};
+	assert_null(aws_client_new(&o, &test_creds, &err));
+	assert_non_null(strstr(err.msg, "AWS_CA_BUNDLE /nonexistent/env-ca.pem: cannot read"));
+	lms_error_clear(&err);
+	setenv("AWS_CA_BUNDLE", "", 1);
+	c = aws_client_new(&o, &test_creds, &err);
+	assert_non_null(c);
+	assert_true(aws_client_custom_endpoint(c, "sts"));
+	assert_true(aws_client_plain_http(c, "sts"));
+	aws_client_free(c);
+	unsetenv("AWS_CA_BUNDLE");
+	unsetenv("AWS_CONFIG_FILE");
+}
+
+/* The timeout in the message is rounded up to whole seconds: 1000 ms is 1 s, 1001 ms 2 s. */
+static void test_timeout_rounded_up(void **state)
+{
+	(void)state;
+	static const struct {
+		long ms;
+		const char *want;
+	} cases[] = {{1000, "within 1 s"}, {1001, "within 2 s"}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char key[64];
+		aws_client *c = client_for("hang", key, sizeof key, cases[i].ms, NULL);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(call_sts(c, &resp, &err));
+		assert_true(resp.timed_out);
+		if (!strstr(err.msg, cases[i].want))
+			fail_msg("%ld ms: %s", cases[i].ms, err.msg);
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
+	}
+}
+
 static void test_truncated_body_retried_then_reported(void **state)
 {
 	(void)state;
@@ -2260,6 +2321,7 @@ int main(void)
 	    cmocka_unit_test(test_mask_parameters_edges),
 	    cmocka_unit_test(test_query_form_edges),
 	    cmocka_unit_test(test_bad_options),
+	    cmocka_unit_test(test_client_option_edges),
 	    cmocka_unit_test(test_ok_and_headers),
 	    cmocka_unit_test(test_cli_command),
 	    cmocka_unit_test(test_cli_command_edges),
@@ -2282,6 +2344,7 @@ int main(void)
 	    cmocka_unit_test(test_service_titles),
 	    cmocka_unit_test(test_answer_headers),
 	    cmocka_unit_test(test_no_answer_times_out),
+	    cmocka_unit_test(test_timeout_rounded_up),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
 	    cmocka_unit_test(test_skew_without_date_not_retried),
 	    cmocka_unit_test(test_first_retry_waits_up_to_two_units),
