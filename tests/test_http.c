@@ -2041,6 +2041,59 @@ static void test_timeout_rounded_up(void **state)
 	}
 }
 
+/* --debug shows the body the caller chose to log: log_body when it has bytes, else the body
+ * itself only when there is no log_body at all; an empty answer has no body line. */
+static char *debug_log_of(const char *scenario, const aws_request *req)
+{
+	char key[64];
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *dbg = open_memstream(&log, &loglen);
+	aws_client *c = client_for(scenario, key, sizeof key, 5000, dbg);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_true(aws_send(c, req, &resp, &err));
+	aws_response_free(&resp);
+	aws_client_free(c);
+	fclose(dbg);
+	return log;
+}
+
+static void test_debug_body_lines(void **state)
+{
+	(void)state;
+	aws_request req = {.service = "sts",
+	                   .operation = "X",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .body = "a=plain",
+	                   .body_len = 7};
+	char *log = debug_log_of("echo", &req);
+	assert_non_null(strstr(log, "[debug] > body: a=plain\n"));
+	assert_non_null(strstr(log, "[debug] < body: {"));
+	assert_non_null(strstr(log, "(STS X, attempt 1)"));
+	free(log);
+	req.log_body = "a=****";
+	req.log_body_len = 6;
+	log = debug_log_of("echo", &req);
+	assert_non_null(strstr(log, "[debug] > body: a=****\n"));
+	assert_null(strstr(log, "> body: a=plain"));
+	free(log);
+	req.log_body = "";
+	req.log_body_len = 0;
+	log = debug_log_of("echo", &req);
+	assert_null(strstr(log, "> body:"));
+	free(log);
+	aws_request get = {.service = "sts", .operation = "X", .method = "GET", .path = "/"};
+	log = debug_log_of("jsonreply/200/-", &get);
+	assert_null(strstr(log, "> body:"));
+	assert_null(strstr(log, "< body:"));
+	assert_non_null(strstr(log, "[debug] < HTTP 200 in "));
+	assert_non_null(strstr(log, " ms, 0 bytes, request id fault-req\n"));
+	free(log);
+}
+
 static void test_truncated_body_retried_then_reported(void **state)
 {
 	(void)state;
@@ -2340,6 +2393,7 @@ int main(void)
 	    cmocka_unit_test(test_error_caps),
 	    cmocka_unit_test(test_request_paths),
 	    cmocka_unit_test(test_request_methods_and_headers),
+	    cmocka_unit_test(test_debug_body_lines),
 	    cmocka_unit_test(test_attempts_status_and_caps),
 	    cmocka_unit_test(test_service_titles),
 	    cmocka_unit_test(test_answer_headers),
