@@ -331,6 +331,19 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
             return None
+        if scenario == "continue":
+            # an interim 100 with headers of its own, then the answer with none of them
+            self.send_response_only(100)
+            self.send_header("x-amzn-RequestId", "interim")
+            self.send_header("Content-Type", "text/interim")
+            self.send_header("x-amzn-ErrorType", "Interim")
+            self.send_header("Date", email.utils.formatdate(time.time(), usegmt=True))
+            self.end_headers()
+            self.send_response_only(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+            return None
         if scenario == "status" and len(parts) > 1 and parts[1].isdigit():
             # that status with no body (as S3 answers a HEAD)
             return self.send(int(parts[1]), "", "application/xml")

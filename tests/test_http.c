@@ -2094,6 +2094,27 @@ static void test_debug_body_lines(void **state)
 	free(log);
 }
 
+/* Headers of an interim answer (100 Continue) are forgotten when the answer itself begins. */
+static void test_interim_answer_headers_forgotten(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("continue", key, sizeof key, 5000, NULL);
+	aws_request req = {.service = "sts", .operation = "X", .method = "GET", .path = "/"};
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_true(aws_send(c, &req, &resp, &err));
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(buf_cstr(&resp.body), "{}");
+	assert_null(resp.request_id);
+	assert_null(resp.content_type);
+	assert_null(resp.error_type);
+	assert_int_equal(resp.server_date, 0);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
 static void test_truncated_body_retried_then_reported(void **state)
 {
 	(void)state;
@@ -2397,6 +2418,7 @@ int main(void)
 	    cmocka_unit_test(test_attempts_status_and_caps),
 	    cmocka_unit_test(test_service_titles),
 	    cmocka_unit_test(test_answer_headers),
+	    cmocka_unit_test(test_interim_answer_headers_forgotten),
 	    cmocka_unit_test(test_no_answer_times_out),
 	    cmocka_unit_test(test_timeout_rounded_up),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
