@@ -321,13 +321,18 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:  # the client gave up at its cap: fine
                 self.close_connection = True
             return None
-        if scenario == "skewnodate":
-            # a clock skew error with no Date header: nothing to correct the clock by
+        if scenario == "skewnodate" or (scenario == "skewat" and len(parts) > 1):
+            # a clock skew error with no Date header: nothing to correct the clock by;
+            # /skewat/EPOCH/KEY: with that Date (seconds since 1970), /skewat/bad/KEY: with
+            # a Date that is not a date
             data = query_error("RequestTimeTooSkewed", "The difference is too large.").encode()
             self.send_response_only(403)
             self.send_header("Content-Type", "text/xml")
             self.send_header("Content-Length", str(len(data)))
             self.send_header("x-amzn-RequestId", "fault-req")
+            if scenario == "skewat":
+                self.send_header("Date", email.utils.formatdate(int(parts[1]), usegmt=True)
+                                 if parts[1].isdigit() else "not a date")
             self.end_headers()
             self.wfile.write(data)
             return None

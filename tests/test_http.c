@@ -1920,6 +1920,36 @@ static void test_skew_without_date_not_retried(void **state)
 	aws_client_free(c);
 }
 
+/* A Date that is not a date is none; one second after 1970 is a date (the clock is set by it,
+ * and the call is signed again once). */
+static void test_skew_date_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *scenario;
+		int attempts;
+	} cases[] = {{"skewat/bad", 1}, {"skewat/1", 2}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char key[64];
+		aws_client *c = client_for(cases[i].scenario, key, sizeof key, 5000, NULL);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(call_sts(c, &resp, &err));
+		assert_int_equal(resp.attempts, cases[i].attempts);
+		if (cases[i].attempts == 1) {
+			assert_int_equal(resp.server_date, 0);
+			assert_int_equal(aws_client_clock_offset(c), 0);
+		} else {
+			assert_int_equal(resp.server_date, 1);
+			assert_true(aws_client_clock_offset(c) < -1000000000L);
+		}
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
+	}
+}
+
 /* The wait before a retry, read from the --debug log; the pause is then interrupted. */
 typedef struct wait_probe {
 	FILE *log;
@@ -2426,6 +2456,7 @@ int main(void)
 	    cmocka_unit_test(test_timeout_rounded_up),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
 	    cmocka_unit_test(test_skew_without_date_not_retried),
+	    cmocka_unit_test(test_skew_date_edges),
 	    cmocka_unit_test(test_first_retry_waits_up_to_two_units),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
 	    cmocka_unit_test(test_bad_bodies_reported),
