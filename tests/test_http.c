@@ -1131,6 +1131,66 @@ static void test_call_hook(void **state)
 	aws_client_free(c);
 }
 
+/* Registering an empty or no value, or an empty or no parameter name, registers nothing: the
+ * hook sees no masked value, and an answer's member with an empty ParameterKey is logged as
+ * it is. */
+static void count_masked(void *ctx, const aws_call_record *rec)
+{
+	*(size_t *)ctx = rec->nmasked;
+}
+
+static void test_mask_registration_edges(void **state)
+{
+	(void)state;
+	char key[64], url[256];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	snprintf(url, sizeof url, "%s/reply/200/%s", server.url, key);
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *dbg = open_memstream(&log, &loglen);
+	size_t nmasked = 99;
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .debug = dbg,
+	                        .on_call = count_masked,
+	                        .on_call_ctx = &nmasked};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	assert_true(aws_client_mask(c, ""));
+	assert_true(aws_client_mask(c, NULL));
+	assert_true(aws_client_mask_parameter(c, ""));
+	assert_true(aws_client_mask_parameter(c, NULL));
+	const char *answer = "<member><ParameterKey></ParameterKey><ParameterValue>seen</"
+	                     "ParameterValue></member>";
+	buf hex;
+	buf_init(&hex, 0);
+	for (const unsigned char *p = (const unsigned char *)answer; *p; p++)
+		buf_addf(&hex, "%02x", *p);
+	sigv4_header headers[2] = {{"X-Fault-Body", buf_cstr(&hex)}, {"X-Fault-Type", "text/xml"}};
+	aws_request req = {.service = "sts",
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .headers = headers,
+	                   .nheaders = 2};
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_true(aws_send(c, &req, &resp, &err));
+	assert_int_equal(nmasked, 0);
+	fflush(dbg);
+	assert_non_null(strstr(log, "<ParameterValue>seen</ParameterValue>"));
+	/* one value registered: the hook sees one */
+	assert_true(aws_client_mask(c, "v"));
+	assert_true(aws_send(c, &req, &resp, &err));
+	assert_int_equal(nmasked, 1);
+	aws_response_free(&resp);
+	buf_free(&hex);
+	aws_client_free(c);
+	fclose(dbg);
+	free(log);
+}
+
 static void test_throttling_then_success(void **state)
 {
 	(void)state;
@@ -2436,6 +2496,7 @@ int main(void)
 	    cmocka_unit_test(test_cli_endpoint_option),
 	    cmocka_unit_test(test_secret_parameter_never_logged),
 	    cmocka_unit_test(test_call_hook),
+	    cmocka_unit_test(test_mask_registration_edges),
 	    cmocka_unit_test(test_throttling_then_success),
 	    cmocka_unit_test(test_throttling_gives_up_after_three),
 	    cmocka_unit_test(test_503_then_success),
