@@ -2473,6 +2473,124 @@ static void test_rest_json_answers(void **state)
 	lms_error_clear(&err);
 }
 
+/* ---- aws/sts.c over the wire ----------------------------------------------------------------- */
+
+/* A client whose every answer is 200 with `body` (the jsonreply scenario: any body). */
+static aws_client *answering(const char *body, char *key, size_t keylen)
+{
+	snprintf(key, keylen, "k%d-%ld", ++key_counter, (long)getpid());
+	buf url;
+	buf_init(&url, 0);
+	buf_addf(&url, "%s/jsonreply/200/", server.url);
+	for (const unsigned char *p = (const unsigned char *)body; *p; p++)
+		buf_addf(&url, "%02x", *p);
+	buf_addf(&url, "/%s", key);
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = buf_cstr(&url)};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	buf_free(&url);
+	return c;
+}
+
+static void test_sts_identity_parts(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *result;
+		bool ok;
+	} cases[] = {
+	    {"<Account>1</Account><Arn>a</Arn><UserId>u</UserId>", true},
+	    {"<Account>1</Account><Arn>a</Arn>", true},
+	    {"<Account></Account><Arn>a</Arn>", false},
+	    {"<Arn>a</Arn>", false},
+	    {"<Account>1</Account>", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char body[512], key[64];
+		snprintf(body, sizeof body,
+		         "<GetCallerIdentityResponse><GetCallerIdentityResult>%s"
+		         "</GetCallerIdentityResult></GetCallerIdentityResponse>",
+		         cases[i].result);
+		aws_client *c = answering(body, key, sizeof key);
+		sts_identity id;
+		lms_error err = {0};
+		bool ok = sts_get_caller_identity(c, &id, &err);
+		if (ok != cases[i].ok)
+			fail_msg("%s: %s", cases[i].result, ok ? "accepted" : err.msg);
+		if (ok) {
+			assert_string_equal(id.account, "1");
+			assert_string_equal(id.arn, "a");
+			if (strstr(cases[i].result, "UserId"))
+				assert_string_equal(id.user_id, "u");
+			else
+				assert_null(id.user_id);
+		} else {
+			assert_null(id.account);
+			assert_null(id.arn);
+			assert_non_null(strstr(err.msg, "the answer has no Account or Arn"));
+		}
+		sts_identity_free(&id);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+	sts_identity_free(NULL);
+}
+
+/* AssumeRole and AssumeRoleWithWebIdentity read the result of their own action only. */
+static void test_sts_assume_role_answers(void **state)
+{
+	(void)state;
+	static const char creds[] =
+	    "<Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s</SecretAccessKey>"
+	    "<SessionToken>t</SessionToken></Credentials>"
+	    "<AssumedRoleUser><Arn>arn:r</Arn></AssumedRoleUser>";
+	static const struct {
+		const char *result; /* the result element's name */
+		bool web, ok;
+	} cases[] = {
+	    {"AssumeRoleResult", false, true},
+	    {"AssumeRoleWithWebIdentityResult", true, true},
+	    {"AssumeRoleResult", true, false},
+	    {"AssumeRoleWithWebIdentityResult", false, false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char body[768], key[64];
+		snprintf(body, sizeof body, "<R><%s>%s</%s></R>", cases[i].result, creds,
+		         cases[i].result);
+		aws_client *c = answering(body, key, sizeof key);
+		sts_assume_request rq = {.role_arn = "arn:r",
+		                         .session_name = "s",
+		                         .web_identity_token = cases[i].web ? "jwt" : NULL};
+		credentials *cr = NULL;
+		lms_error err = {0};
+		bool ok = sts_assume_role(c, &rq, &cr, &err);
+		assert_int_equal(ok, cases[i].ok);
+		if (ok) {
+			assert_string_equal(cr->access_key_id, "ASIA1");
+			assert_string_equal(cr->secret_access_key, "s");
+			assert_string_equal(cr->session_token, "t");
+			assert_string_equal(cr->source, "role arn:r (AssumeRole)");
+		} else {
+			assert_null(cr);
+			assert_non_null(strstr(err.msg, "no credentials"));
+		}
+		credentials_free(cr);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+	/* a refused call: no credentials, the answer's error */
+	char key[64];
+	aws_client *c = client_for("denied", key, sizeof key, 5000, NULL);
+	sts_assume_request rq = {.role_arn = "arn:r", .session_name = "s"};
+	credentials *cr = NULL;
+	lms_error err = {0};
+	assert_false(sts_assume_role(c, &rq, &cr, &err));
+	assert_null(cr);
+	assert_non_null(err.msg);
+	lms_error_clear(&err);
+	aws_client_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2527,6 +2645,8 @@ int main(void)
 	    cmocka_unit_test(test_json_answers),
 	    cmocka_unit_test(test_json_requests),
 	    cmocka_unit_test(test_rest_json_answers),
+	    cmocka_unit_test(test_sts_identity_parts),
+	    cmocka_unit_test(test_sts_assume_role_answers),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
 }
