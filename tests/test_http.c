@@ -354,7 +354,9 @@ static void test_endpoint_edges(void **state)
 	check_refused("https://h.example.com?x", "without user");
 	check_refused("https://exa mple.com", "space");
 	check_refused("https://exa\x01mple.com", "space");
-	check_refused("https://exa\x1fmple.com", "space"); /* 0x1F, a control but not a blank */
+	check_refused("https://exa\x1fmple.com", "space");  /* 0x1F, a control but not a blank */
+	check_refused("https:// h.example.com", "space");   /* the first character too */
+	check_refused("https://h.example.co\x01", "space"); /* and the last */
 	/* endpoint variables: a service's name with '-' becomes '_'; the China partition
 	 * is cn- exactly; the sso portal */
 	setenv("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:4444", 1);
