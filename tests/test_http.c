@@ -563,6 +563,13 @@ static void test_masking_encodings(void **state)
 	/* a numeric reference starts with '&': "x#65;" is not an A */
 	const char *a[] = {"A"};
 	check_mask("x#65; &#65;", a, 1, 0, "x#65; ****");
+	/* a value cut by the end of the text is not found */
+	const char *abc[] = {"abc"};
+	check_mask("xab", abc, 1, 0, "xab");
+	check_mask("xabc", abc, 1, 0, "x****");
+	/* \u takes four hex digits exactly: "\u00411" is A then 1 */
+	const char *a1[] = {"A1"};
+	check_mask("[\"\\u00411\"]", a1, 1, 0, "[\"****\"]");
 	/* '+' is a space, and itself */
 	const char *sp[] = {"a b", "c+d"};
 	check_mask("k=a+b&l=c+d&m=c%2Bd", sp, 2, 0, "k=****&l=****&m=****");
