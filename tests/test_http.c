@@ -2019,6 +2019,32 @@ static void test_skew_date_edges(void **state)
 	}
 }
 
+/* The skew threshold: a server clock 240 s ahead is not skewed (the second may tick during the
+ * call, which makes 239: the same answer), 242 s ahead is; behind the same. */
+static void test_skew_threshold(void **state)
+{
+	(void)state;
+	static const struct {
+		long ahead;
+		int attempts;
+	} cases[] = {{240, 1}, {242, 2}, {-240, 1}, {-242, 2}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char scenario[64], key[64];
+		snprintf(scenario, sizeof scenario, "skewat/%ld",
+		         (long)time(NULL) + cases[i].ahead);
+		aws_client *c = client_for(scenario, key, sizeof key, 5000, NULL);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(call_sts(c, &resp, &err));
+		if (resp.attempts != cases[i].attempts)
+			fail_msg("%+ld s: %d attempts", cases[i].ahead, resp.attempts);
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
+	}
+}
+
 /* The wait before a retry, read from the --debug log; the pause is then interrupted. */
 typedef struct wait_probe {
 	FILE *log;
@@ -2645,6 +2671,7 @@ int main(void)
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
 	    cmocka_unit_test(test_skew_without_date_not_retried),
 	    cmocka_unit_test(test_skew_date_edges),
+	    cmocka_unit_test(test_skew_threshold),
 	    cmocka_unit_test(test_first_retry_waits_up_to_two_units),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
 	    cmocka_unit_test(test_bad_bodies_reported),
