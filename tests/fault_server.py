@@ -349,6 +349,11 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b"{}")
             return None
+        if scenario == "s3new":
+            # a bucket that does not exist yet: HEAD 404, every other request 200
+            if self.command == "HEAD":
+                return self.send(404, "", "application/xml")
+            return self.send(200, "", "application/xml")
         if scenario == "status" and len(parts) > 1 and parts[1].isdigit():
             # that status with no body (as S3 answers a HEAD)
             return self.send(int(parts[1]), "", "application/xml")

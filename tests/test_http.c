@@ -18,6 +18,7 @@
 #include "aws/http.h"
 #include "aws/json.h"
 #include "aws/query.h"
+#include "aws/s3.h"
 #include "aws/sts.h"
 #include "faultutil.h"
 
@@ -2626,6 +2627,57 @@ static void test_sts_assume_role_answers(void **state)
 	aws_client_free(c);
 }
 
+/* ---- aws/s3.c: the artifact bucket -------------------------------------------------------- */
+
+static void record_operation(void *ctx, const aws_call_record *rec)
+{
+	buf *ops = ctx;
+	buf_addf(ops, "%s %s;", rec->req->method, rec->req->operation);
+}
+
+/* A bucket that is not there is created, then configured in order; the TLS-only policy is
+ * left out on a plain-http endpoint (an emulator on this machine). */
+static void test_s3_artifact_bucket_created(void **state)
+{
+	(void)state;
+	char url[256];
+	snprintf(url, sizeof url, "%s/s3new/k%d-%ld", server.url, ++key_counter, (long)getpid());
+	buf ops;
+	buf_init(&ops, 0);
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .on_call = record_operation,
+	                        .on_call_ctx = &ops};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	bool created = false;
+	lms_error err = {0};
+	assert_int_equal(s3_head_bucket(c, "bkt", "1", &err), 0);
+	assert_null(err.msg);
+	buf_reset(&ops);
+	if (!s3_ensure_artifact_bucket(c, "bkt", "1", "eu-west-1", &created, &err))
+		fail_msg("%s", err.msg);
+	assert_true(created);
+	assert_string_equal(buf_cstr(&ops),
+	                    "HEAD HeadBucket;PUT CreateBucket;PUT PutPublicAccessBlock;"
+	                    "PUT PutBucketEncryption;"
+	                    "PUT PutBucketLifecycleConfiguration;");
+	aws_client_free(c);
+	/* HeadBucket fails: nothing created, nothing else asked */
+	snprintf(url, sizeof url, "%s/status/400/k%d-%ld", server.url, ++key_counter,
+	         (long)getpid());
+	c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	buf_reset(&ops);
+	created = true;
+	assert_false(s3_ensure_artifact_bucket(c, "bkt", "1", "eu-west-1", &created, &err));
+	assert_false(created);
+	assert_string_equal(buf_cstr(&ops), "HEAD HeadBucket;");
+	lms_error_clear(&err);
+	aws_client_free(c);
+	buf_free(&ops);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2683,6 +2735,7 @@ int main(void)
 	    cmocka_unit_test(test_rest_json_answers),
 	    cmocka_unit_test(test_sts_identity_parts),
 	    cmocka_unit_test(test_sts_assume_role_answers),
+	    cmocka_unit_test(test_s3_artifact_bucket_created),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
 }
