@@ -2570,6 +2570,19 @@ static void test_sts_identity_parts(void **state)
 		aws_client_free(c);
 	}
 	sts_identity_free(NULL);
+	/* an answer that is not XML: the parser's reason, the status, the size, the request id */
+	char key[64];
+	aws_client *c = answering("oops", key, sizeof key);
+	sts_identity id;
+	lms_error err = {0};
+	assert_false(sts_get_caller_identity(c, &id, &err));
+	assert_non_null(strstr(err.msg,
+	                       "GetCallerIdentity: the answer is not the XML expected (XML: "
+	                       "line 1: "));
+	assert_non_null(strstr(err.msg, "; HTTP 200, 4 bytes, request id fault-req)"));
+	assert_null(id.account);
+	lms_error_clear(&err);
+	aws_client_free(c);
 }
 
 /* AssumeRole and AssumeRoleWithWebIdentity read the result of their own action only. */
