@@ -1494,6 +1494,32 @@ static void test_error_answers(void **state)
 	}
 }
 
+/* A hint names the credentials' source: "unsigned" with no credentials or no source. */
+static void test_hint_source_unsigned(void **state)
+{
+	(void)state;
+	credentials nameless = test_creds;
+	nameless.source = NULL;
+	const credentials *which[] = {NULL, &nameless};
+	for (size_t i = 0; i < 2; i++) {
+		char url[256];
+		snprintf(url, sizeof url, "%s/denied/k%d-%ld", server.url, ++key_counter,
+		         (long)getpid());
+		aws_client_options o = {.region = "eu-west-1", .endpoint_url = url};
+		aws_client *c = aws_client_new(&o, which[i], NULL);
+		assert_non_null(c);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(call_sts(c, &resp, &err));
+		if (!strstr(err.msg, "docs/deployer-policy.json (credentials: unsigned)"))
+			fail_msg("%zu: %s", i, err.msg);
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
+	}
+}
+
 /* The error's parts at their caps: a message of 64 KiB, a code of 4 KiB, a body under
  * 1 MiB (79 bytes of the body are the XML around a one-letter code and the message). */
 static void test_error_caps(void **state)
@@ -2724,6 +2750,7 @@ int main(void)
 	    cmocka_unit_test(test_bodyless_errors_named),
 	    cmocka_unit_test(test_error_answers),
 	    cmocka_unit_test(test_error_caps),
+	    cmocka_unit_test(test_hint_source_unsigned),
 	    cmocka_unit_test(test_request_paths),
 	    cmocka_unit_test(test_request_methods_and_headers),
 	    cmocka_unit_test(test_debug_body_lines),
