@@ -2717,6 +2717,109 @@ static void test_s3_artifact_bucket_created(void **state)
 	buf_free(&ops);
 }
 
+/* ---- the refresh hook ------------------------------------------------------------------------ */
+
+typedef struct fake_refresh {
+	int calls, forced;
+	bool give_plain, give_forced; /* credentials on an ordinary and on a forced call */
+	const char *why;              /* the reason when none are given, NULL: none */
+} fake_refresh;
+
+static const credentials *fake_refresh_fn(void *ctx, bool force, lms_error *err)
+{
+	fake_refresh *f = ctx;
+	f->calls++;
+	f->forced += force;
+	if (force ? f->give_forced : f->give_plain)
+		return &test_creds;
+	if (f->why)
+		lms_error_set(err, NULL, 0, 0, "%s", f->why);
+	return NULL;
+}
+
+/* One call answered 400 ExpiredToken, through the refresh hook f; the debug log in *log. */
+static bool expired_call(fake_refresh *f, aws_response *resp, lms_error *err, char **log)
+{
+	char key[64], url[256];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	snprintf(url, sizeof url, "%s/reply/400/%s", server.url, key);
+	size_t loglen = 0;
+	FILE *dbg = open_memstream(log, &loglen);
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .backoff_unit_ms = 1,
+	                        .debug = dbg,
+	                        .refresh = fake_refresh_fn,
+	                        .refresh_ctx = f};
+	aws_client *c = aws_client_new(&o, NULL, NULL);
+	assert_non_null(c);
+	const char *body = "<Error><Code>ExpiredToken</Code><Message>old</Message></Error>";
+	buf hex;
+	buf_init(&hex, 0);
+	for (const unsigned char *p = (const unsigned char *)body; *p; p++)
+		buf_addf(&hex, "%02x", *p);
+	sigv4_header headers[2] = {{"X-Fault-Body", buf_cstr(&hex)}, {"X-Fault-Type", "text/xml"}};
+	aws_request req = {.service = "sts",
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .headers = headers,
+	                   .nheaders = 2};
+	bool ok = aws_send(c, &req, resp, err);
+	buf_free(&hex);
+	aws_client_free(c);
+	fclose(dbg);
+	return ok;
+}
+
+static void test_refresh_hook(void **state)
+{
+	(void)state;
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	char *log = NULL;
+	/* none before the call: the call is not made; the reason, or "no credentials" */
+	fake_refresh none = {.why = "the profile is gone"};
+	assert_false(expired_call(&none, &resp, &err, &log));
+	assert_int_equal(resp.attempts, 0);
+	assert_int_equal(none.calls, 1);
+	assert_string_equal(err.msg, "STS Op: the profile is gone");
+	free(log);
+	lms_error_clear(&err);
+	fake_refresh silent = {0};
+	assert_false(expired_call(&silent, &resp, &err, &log));
+	assert_string_equal(err.msg, "STS Op: no credentials");
+	free(log);
+	lms_error_clear(&err);
+	/* ExpiredToken: renewed once, outside the attempt budget; expired again: reported */
+	fake_refresh renews = {.give_plain = true, .give_forced = true};
+	assert_false(expired_call(&renews, &resp, &err, &log));
+	assert_int_equal(renews.forced, 1);
+	assert_int_equal(resp.attempts, 2);
+	assert_non_null(strstr(err.msg, "STS Op: ExpiredToken: old (HTTP 400"));
+	assert_non_null(strstr(log, "[debug] STS Op: ExpiredToken; signing again with credentials "
+	                            "taken again from their source\n"));
+	free(log);
+	lms_error_clear(&err);
+	/* the renewal fails: the answer, then why */
+	fake_refresh fails = {.give_plain = true, .why = "the SSO session ended"};
+	assert_false(expired_call(&fails, &resp, &err, &log));
+	assert_int_equal(fails.forced, 1);
+	assert_int_equal(resp.attempts, 1);
+	assert_non_null(strstr(err.msg, "STS Op: ExpiredToken: old (HTTP 400"));
+	assert_non_null(strstr(err.msg, "; they could not be renewed: the SSO session ended"));
+	assert_null(strstr(log, "signing again"));
+	free(log);
+	lms_error_clear(&err);
+	fake_refresh fails_silently = {.give_plain = true};
+	assert_false(expired_call(&fails_silently, &resp, &err, &log));
+	assert_non_null(strstr(err.msg, "; they could not be renewed: error"));
+	free(log);
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2776,6 +2879,7 @@ int main(void)
 	    cmocka_unit_test(test_sts_identity_parts),
 	    cmocka_unit_test(test_sts_assume_role_answers),
 	    cmocka_unit_test(test_s3_artifact_bucket_created),
+	    cmocka_unit_test(test_refresh_hook),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
 }
