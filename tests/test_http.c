@@ -571,6 +571,8 @@ static void test_masking_encodings(void **state)
 	/* \u takes four hex digits exactly: "\u00411" is A then 1 */
 	const char *a1[] = {"A1"};
 	check_mask("[\"\\u00411\"]", a1, 1, 0, "[\"****\"]");
+	/* only \u reads four hex digits: "\x0041" is no A */
+	check_mask("[\"\\x0041\"]", a, 1, 0, "[\"\\x0041\"]");
 	/* '+' is a space, and itself */
 	const char *sp[] = {"a b", "c+d"};
 	check_mask("k=a+b&l=c+d&m=c%2Bd", sp, 2, 0, "k=****&l=****&m=****");
