@@ -1867,6 +1867,32 @@ static void test_service_titles(void **state)
 	free(log);
 }
 
+/* A form that failed to grow (out of memory while adding a parameter) is not sent: the
+ * body's failure or the log's alone is enough. */
+static void test_query_failed_form_not_sent(void **state)
+{
+	(void)state;
+	for (int which = 0; which < 2; which++) {
+		char key[64];
+		aws_client *c = client_for("ok", key, sizeof key, 5000, NULL);
+		aws_params p;
+		aws_params_init(&p, "GetCallerIdentity", "2011-06-15");
+		if (which == 0)
+			p.body.failed = true;
+		else
+			p.log.failed = true;
+		xml_doc *doc = NULL;
+		lms_error err = {0};
+		assert_false(aws_query(c, "sts", &p, &doc, NULL, &err));
+		assert_null(doc);
+		assert_string_equal(err.msg, "GetCallerIdentity: out of memory");
+		assert_int_equal(server_count(key), 0);
+		lms_error_clear(&err);
+		aws_params_free(&p);
+		aws_client_free(c);
+	}
+}
+
 /* Answer headers by exact name in any case, their values without the blanks around them;
  * the last of a repeated one wins. */
 static void test_answer_headers(void **state)
@@ -2871,6 +2897,7 @@ int main(void)
 	    cmocka_unit_test(test_attempts_status_and_caps),
 	    cmocka_unit_test(test_service_titles),
 	    cmocka_unit_test(test_answer_headers),
+	    cmocka_unit_test(test_query_failed_form_not_sent),
 	    cmocka_unit_test(test_interim_answer_headers_forgotten),
 	    cmocka_unit_test(test_no_answer_times_out),
 	    cmocka_unit_test(test_timeout_rounded_up),
