@@ -301,6 +301,59 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(409, "<Error><Code>%s</Code><Message>m</Message>"
                                   "<RequestId>fault-s3</RequestId></Error>" % parts[1],
                              "application/xml")
+        if scenario == "jsonreply" and len(parts) > 2 and parts[1].isdigit():
+            # that status with the body in the path (hex, "-" for none), as a JSON 1.1
+            # service answers: /jsonreply/STATUS/HEX/KEY
+            data = b"" if parts[2] == "-" else bytes.fromhex(parts[2])
+            return self.send(int(parts[1]), data, "application/x-amz-json-1.1")
+        if scenario == "dribble" and len(parts) > 1 and parts[1].isdigit():
+            # N bytes, a pause, then one more: the client reads them in two pieces
+            n = int(parts[1])
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(n + 1))
+            self.end_headers()
+            try:
+                self.wfile.write(b"a" * n)
+                self.wfile.flush()
+                time.sleep(0.1)
+                self.wfile.write(b"b")
+            except OSError:  # the client gave up at its cap: fine
+                self.close_connection = True
+            return None
+        if scenario == "skewnodate" or (scenario == "skewat" and len(parts) > 1):
+            # a clock skew error with no Date header: nothing to correct the clock by;
+            # /skewat/EPOCH/KEY: with that Date (seconds since 1970), /skewat/bad/KEY: with
+            # a Date that is not a date
+            data = query_error("RequestTimeTooSkewed", "The difference is too large.").encode()
+            self.send_response_only(403)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("x-amzn-RequestId", "fault-req")
+            if scenario == "skewat":
+                self.send_header("Date", email.utils.formatdate(int(parts[1]), usegmt=True)
+                                 if parts[1].isdigit() else "not a date")
+            self.end_headers()
+            self.wfile.write(data)
+            return None
+        if scenario == "continue":
+            # an interim 100 with headers of its own, then the answer with none of them
+            self.send_response_only(100)
+            self.send_header("x-amzn-RequestId", "interim")
+            self.send_header("Content-Type", "text/interim")
+            self.send_header("x-amzn-ErrorType", "Interim")
+            self.send_header("Date", email.utils.formatdate(time.time(), usegmt=True))
+            self.end_headers()
+            self.send_response_only(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+            return None
+        if scenario == "s3new":
+            # a bucket that does not exist yet: HEAD 404, every other request 200
+            if self.command == "HEAD":
+                return self.send(404, "", "application/xml")
+            return self.send(200, "", "application/xml")
         if scenario == "status" and len(parts) > 1 and parts[1].isdigit():
             # that status with no body (as S3 answers a HEAD)
             return self.send(int(parts[1]), "", "application/xml")

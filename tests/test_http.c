@@ -16,7 +16,9 @@
 #include <cmocka.h>
 
 #include "aws/http.h"
+#include "aws/json.h"
 #include "aws/query.h"
+#include "aws/s3.h"
 #include "aws/sts.h"
 #include "faultutil.h"
 
@@ -253,6 +255,7 @@ static void check_mask(const char *in, const char *const *values, size_t n, size
 	buf_init(&out, 0);
 	aws_mask_for_log(in, strlen(in), values, n, limit, &out);
 	assert_string_equal(buf_cstr(&out), want);
+	assert_int_equal(out.len, strlen(want)); /* and no byte past the text (its NUL) */
 	buf_free(&out);
 }
 
@@ -352,6 +355,9 @@ static void test_endpoint_edges(void **state)
 	check_refused("https://h.example.com?x", "without user");
 	check_refused("https://exa mple.com", "space");
 	check_refused("https://exa\x01mple.com", "space");
+	check_refused("https://exa\x1fmple.com", "space");  /* 0x1F, a control but not a blank */
+	check_refused("https:// h.example.com", "space");   /* the first character too */
+	check_refused("https://h.example.co\x01", "space"); /* and the last */
 	/* endpoint variables: a service's name with '-' becomes '_'; the China partition
 	 * is cn- exactly; the sso portal */
 	setenv("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:4444", 1);
@@ -555,6 +561,18 @@ static void test_masking_encodings(void **state)
 	const char *slash[] = {"a/b"};
 	check_mask("v=a%2fb v=a%2Fb v=a%2 v=a%2g", slash, 1, 0, "v=**** v=**** v=a%2 v=a%2g");
 	check_mask("a%2", slash, 1, 0, "a%2");
+	/* a numeric reference starts with '&': "x#65;" is not an A */
+	const char *a[] = {"A"};
+	check_mask("x#65; &#65;", a, 1, 0, "x#65; ****");
+	/* a value cut by the end of the text is not found */
+	const char *abc[] = {"abc"};
+	check_mask("xab", abc, 1, 0, "xab");
+	check_mask("xabc", abc, 1, 0, "x****");
+	/* \u takes four hex digits exactly: "\u00411" is A then 1 */
+	const char *a1[] = {"A1"};
+	check_mask("[\"\\u00411\"]", a1, 1, 0, "[\"****\"]");
+	/* only \u reads four hex digits: "\x0041" is no A */
+	check_mask("[\"\\x0041\"]", a, 1, 0, "[\"\\x0041\"]");
 	/* '+' is a space, and itself */
 	const char *sp[] = {"a b", "c+d"};
 	check_mask("k=a+b&l=c+d&m=c%2Bd", sp, 2, 0, "k=****&l=****&m=****");
@@ -645,8 +663,8 @@ static void test_mask_parameters_edges(void **state)
 		buf out;
 		buf_init(&out, 0);
 		aws_mask_parameters(&out, cases[i].in, strlen(cases[i].in), names, cases[i].n);
-		if (strcmp(buf_cstr(&out), cases[i].want) != 0)
-			fail_msg("case %zu: %s", i, buf_cstr(&out));
+		if (strcmp(buf_cstr(&out), cases[i].want) != 0 || out.len != strlen(cases[i].want))
+			fail_msg("case %zu: %s (%zu bytes)", i, buf_cstr(&out), out.len);
 		buf_free(&out);
 	}
 }
@@ -1125,6 +1143,66 @@ static void test_call_hook(void **state)
 	aws_client_free(c);
 }
 
+/* Registering an empty or no value, or an empty or no parameter name, registers nothing: the
+ * hook sees no masked value, and an answer's member with an empty ParameterKey is logged as
+ * it is. */
+static void count_masked(void *ctx, const aws_call_record *rec)
+{
+	*(size_t *)ctx = rec->nmasked;
+}
+
+static void test_mask_registration_edges(void **state)
+{
+	(void)state;
+	char key[64], url[256];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	snprintf(url, sizeof url, "%s/reply/200/%s", server.url, key);
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *dbg = open_memstream(&log, &loglen);
+	size_t nmasked = 99;
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .debug = dbg,
+	                        .on_call = count_masked,
+	                        .on_call_ctx = &nmasked};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	assert_true(aws_client_mask(c, ""));
+	assert_true(aws_client_mask(c, NULL));
+	assert_true(aws_client_mask_parameter(c, ""));
+	assert_true(aws_client_mask_parameter(c, NULL));
+	const char *answer = "<member><ParameterKey></ParameterKey><ParameterValue>seen</"
+	                     "ParameterValue></member>";
+	buf hex;
+	buf_init(&hex, 0);
+	for (const unsigned char *p = (const unsigned char *)answer; *p; p++)
+		buf_addf(&hex, "%02x", *p);
+	sigv4_header headers[2] = {{"X-Fault-Body", buf_cstr(&hex)}, {"X-Fault-Type", "text/xml"}};
+	aws_request req = {.service = "sts",
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .headers = headers,
+	                   .nheaders = 2};
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_true(aws_send(c, &req, &resp, &err));
+	assert_int_equal(nmasked, 0);
+	fflush(dbg);
+	assert_non_null(strstr(log, "<ParameterValue>seen</ParameterValue>"));
+	/* one value registered: the hook sees one */
+	assert_true(aws_client_mask(c, "v"));
+	assert_true(aws_send(c, &req, &resp, &err));
+	assert_int_equal(nmasked, 1);
+	aws_response_free(&resp);
+	buf_free(&hex);
+	aws_client_free(c);
+	fclose(dbg);
+	free(log);
+}
+
 static void test_throttling_then_success(void **state)
 {
 	(void)state;
@@ -1364,6 +1442,11 @@ static void test_error_answers(void **state)
 	expect_reply(499, "TEXT/HTML; charset=utf-8",
 	             "<html><TITLE> A \n\x01 B </title><title>x</title></html>", NULL, NULL, NULL,
 	             "an HTML page, not an AWS response (\"A B\") (HTTP 499");
+	/* 0x1F is a control (a blank), '!' (0x21) is text */
+	expect_reply(400, "text/html",
+	             "<title>a\x1f"
+	             "b!c</title>",
+	             NULL, NULL, NULL, "(\"a b!c\") (HTTP 400");
 	expect_reply(500, "text/html", "<title>T</title>", NULL, NULL, NULL,
 	             "(\"T\"); the service failed on this request");
 	expect_reply(
@@ -1410,6 +1493,32 @@ static void test_error_answers(void **state)
 		assert_null(strstr(err.msg, "credentials:"));
 		aws_response_free(&resp);
 		lms_error_clear(&err);
+	}
+}
+
+/* A hint names the credentials' source: "unsigned" with no credentials or no source. */
+static void test_hint_source_unsigned(void **state)
+{
+	(void)state;
+	credentials nameless = test_creds;
+	nameless.source = NULL;
+	const credentials *which[] = {NULL, &nameless};
+	for (size_t i = 0; i < 2; i++) {
+		char url[256];
+		snprintf(url, sizeof url, "%s/denied/k%d-%ld", server.url, ++key_counter,
+		         (long)getpid());
+		aws_client_options o = {.region = "eu-west-1", .endpoint_url = url};
+		aws_client *c = aws_client_new(&o, which[i], NULL);
+		assert_non_null(c);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(call_sts(c, &resp, &err));
+		if (!strstr(err.msg, "docs/deployer-policy.json (credentials: unsigned)"))
+			fail_msg("%zu: %s", i, err.msg);
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
 	}
 }
 
@@ -1758,6 +1867,32 @@ static void test_service_titles(void **state)
 	free(log);
 }
 
+/* A form that failed to grow (out of memory while adding a parameter) is not sent: the
+ * body's failure or the log's alone is enough. */
+static void test_query_failed_form_not_sent(void **state)
+{
+	(void)state;
+	for (int which = 0; which < 2; which++) {
+		char key[64];
+		aws_client *c = client_for("ok", key, sizeof key, 5000, NULL);
+		aws_params p;
+		aws_params_init(&p, "GetCallerIdentity", "2011-06-15");
+		if (which == 0)
+			p.body.failed = true;
+		else
+			p.log.failed = true;
+		xml_doc *doc = NULL;
+		lms_error err = {0};
+		assert_false(aws_query(c, "sts", &p, &doc, NULL, &err));
+		assert_null(doc);
+		assert_string_equal(err.msg, "GetCallerIdentity: out of memory");
+		assert_int_equal(server_count(key), 0);
+		lms_error_clear(&err);
+		aws_params_free(&p);
+		aws_client_free(c);
+	}
+}
+
 /* Answer headers by exact name in any case, their values without the blanks around them;
  * the last of a repeated one wins. */
 static void test_answer_headers(void **state)
@@ -1889,6 +2024,290 @@ static void test_interrupt_abandons_a_request(void **state)
 	aws_client_free(c);
 }
 
+/* A clock skew error with no Date header: nothing to correct the clock by, so no retry. */
+static void test_skew_without_date_not_retried(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("skewnodate", key, sizeof key, 5000, NULL);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(call_sts(c, &resp, &err));
+	assert_int_equal(resp.server_date, 0);
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(server_count(key), 1);
+	assert_int_equal(aws_client_clock_offset(c), 0);
+	assert_non_null(strstr(err.msg, "RequestTimeTooSkewed"));
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+/* A Date that is not a date is none; one second after 1970 is a date (the clock is set by it,
+ * and the call is signed again once). */
+static void test_skew_date_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *scenario;
+		int attempts;
+	} cases[] = {{"skewat/bad", 1}, {"skewat/1", 2}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char key[64];
+		aws_client *c = client_for(cases[i].scenario, key, sizeof key, 5000, NULL);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(call_sts(c, &resp, &err));
+		assert_int_equal(resp.attempts, cases[i].attempts);
+		if (cases[i].attempts == 1) {
+			assert_int_equal(resp.server_date, 0);
+			assert_int_equal(aws_client_clock_offset(c), 0);
+		} else {
+			assert_int_equal(resp.server_date, 1);
+			assert_true(aws_client_clock_offset(c) < -1000000000L);
+		}
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
+	}
+}
+
+/* The skew threshold: a server clock 240 s ahead is not skewed (the second may tick during the
+ * call, which makes 239: the same answer), 242 s ahead is; behind the same. */
+static void test_skew_threshold(void **state)
+{
+	(void)state;
+	static const struct {
+		long ahead;
+		int attempts;
+	} cases[] = {{240, 1}, {242, 2}, {-240, 1}, {-242, 2}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char scenario[64], key[64];
+		snprintf(scenario, sizeof scenario, "skewat/%ld",
+		         (long)time(NULL) + cases[i].ahead);
+		aws_client *c = client_for(scenario, key, sizeof key, 5000, NULL);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(call_sts(c, &resp, &err));
+		if (resp.attempts != cases[i].attempts)
+			fail_msg("%+ld s: %d attempts", cases[i].ahead, resp.attempts);
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
+	}
+}
+
+/* The wait before a retry, read from the --debug log; the pause is then interrupted. */
+typedef struct wait_probe {
+	FILE *log;
+	char **text;
+} wait_probe;
+
+static bool interrupt_when_waiting(void *ctx)
+{
+	wait_probe *w = ctx;
+	fflush(w->log);
+	return *w->text && strstr(*w->text, "retrying in ");
+}
+
+static long first_wait_ms(void)
+{
+	char key[64], url[256];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	snprintf(url, sizeof url, "%s/throttle-always/%s", server.url, key);
+	char *text = NULL;
+	size_t textlen = 0;
+	wait_probe w = {open_memstream(&text, &textlen), &text};
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .backoff_unit_ms = 1000000,
+	                        .debug = w.log,
+	                        .interrupted = interrupt_when_waiting,
+	                        .interrupt_ctx = &w};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(call_sts(c, &resp, &err));
+	assert_true(resp.interrupted);
+	assert_int_equal(resp.attempts, 1);
+	fflush(w.log);
+	const char *at = strstr(text, "retrying in ");
+	assert_non_null(at);
+	long ms = strtol(at + strlen("retrying in "), NULL, 10);
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+	fclose(w.log);
+	free(text);
+	return ms;
+}
+
+/* The wait before the second attempt is jitter times 2 units (aws_backoff_ms of attempt 2):
+ * under 2 units always, and 1 unit or more about every other time (20 tries: all of them under
+ * 1 unit has a chance of one in a million). */
+static void test_first_retry_waits_up_to_two_units(void **state)
+{
+	(void)state;
+	long most = 0;
+	for (int i = 0; i < 20; i++) {
+		long ms = first_wait_ms();
+		assert_true(ms >= 0 && ms < 2000000);
+		if (ms > most)
+			most = ms;
+	}
+	assert_true(most >= 1000000);
+}
+
+/* The client's options at their edges: no options or an empty region refused; an empty
+ * endpoint is no endpoint; an empty CA bundle option defers to AWS_CA_BUNDLE, an empty
+ * AWS_CA_BUNDLE is none. */
+static void test_client_option_edges(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	assert_null(aws_client_new(NULL, &test_creds, &err));
+	assert_non_null(strstr(err.msg, "no AWS region given"));
+	lms_error_clear(&err);
+	aws_client_options o = {.region = ""};
+	assert_null(aws_client_new(&o, &test_creds, &err));
+	assert_non_null(strstr(err.msg, "no AWS region given"));
+	lms_error_clear(&err);
+	setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+	o = (aws_client_options){.region = "eu-west-1", .endpoint_url = ""};
+	aws_client *c = aws_client_new(&o, &test_creds, &err);
+	assert_non_null(c);
+	assert_false(aws_client_custom_endpoint(c, "sts"));
+	assert_false(aws_client_plain_http(c, "sts"));
+	aws_client_free(c);
+	setenv("AWS_CA_BUNDLE", "/nonexistent/env-ca.pem", 1);
+	o = (aws_client_options){
+	    .region = "eu-west-1", .endpoint_url = server.url, .ca_bundle = ""};
+	assert_null(aws_client_new(&o, &test_creds, &err));
+	assert_non_null(strstr(err.msg, "AWS_CA_BUNDLE /nonexistent/env-ca.pem: cannot read"));
+	lms_error_clear(&err);
+	setenv("AWS_CA_BUNDLE", "", 1);
+	c = aws_client_new(&o, &test_creds, &err);
+	assert_non_null(c);
+	assert_true(aws_client_custom_endpoint(c, "sts"));
+	assert_true(aws_client_plain_http(c, "sts"));
+	aws_client_free(c);
+	unsetenv("AWS_CA_BUNDLE");
+	unsetenv("AWS_CONFIG_FILE");
+}
+
+/* The timeout in the message is rounded up to whole seconds: 1 ms and 1000 ms are 1 s (and
+ * 1500 ms 2 s, test_no_answer_times_out). */
+static void test_timeout_rounded_up(void **state)
+{
+	(void)state;
+	static const struct {
+		long ms;
+		const char *want;
+	} cases[] = {{1, "within 1 s"}, {1000, "within 1 s"}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char key[64];
+		aws_client *c = client_for("hang", key, sizeof key, cases[i].ms, NULL);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(call_sts(c, &resp, &err));
+		assert_true(resp.timed_out);
+		if (!strstr(err.msg, cases[i].want))
+			fail_msg("%ld ms: %s", cases[i].ms, err.msg);
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
+	}
+}
+
+/* --debug shows the body the caller chose to log: log_body when it has bytes, else the body
+ * itself only when there is no log_body at all; an empty answer has no body line. */
+static char *debug_log_of(const char *scenario, const aws_request *req)
+{
+	char key[64];
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *dbg = open_memstream(&log, &loglen);
+	aws_client *c = client_for(scenario, key, sizeof key, 5000, dbg);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_true(aws_send(c, req, &resp, &err));
+	aws_response_free(&resp);
+	aws_client_free(c);
+	fclose(dbg);
+	return log;
+}
+
+static void test_debug_body_lines(void **state)
+{
+	(void)state;
+	aws_request req = {.service = "sts",
+	                   .operation = "X",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .body = "a=plain",
+	                   .body_len = 7};
+	char *log = debug_log_of("echo", &req);
+	assert_non_null(strstr(log, "[debug] > body: a=plain\n"));
+	assert_non_null(strstr(log, "[debug] < body: {"));
+	assert_non_null(strstr(log, "(STS X, attempt 1)"));
+	free(log);
+	req.log_body = "a=****";
+	req.log_body_len = 6;
+	log = debug_log_of("echo", &req);
+	assert_non_null(strstr(log, "[debug] > body: a=****\n"));
+	assert_null(strstr(log, "> body: a=plain"));
+	free(log);
+	req.log_body = "";
+	req.log_body_len = 0;
+	log = debug_log_of("echo", &req);
+	assert_null(strstr(log, "> body:"));
+	free(log);
+	aws_request get = {.service = "sts", .operation = "X", .method = "GET", .path = "/"};
+	log = debug_log_of("jsonreply/200/-", &get);
+	assert_null(strstr(log, "> body:"));
+	assert_null(strstr(log, "< body:"));
+	assert_non_null(strstr(log, "[debug] < HTTP 200 in "));
+	assert_non_null(strstr(log, " ms, 0 bytes, request id fault-req\n"));
+	free(log);
+}
+
+/* Headers of an interim answer (100 Continue) are forgotten when the answer itself begins. */
+static void test_interim_answer_headers_forgotten(void **state)
+{
+	(void)state;
+	/* a header whose name starts with HTTP is no status line: nothing is forgotten */
+	aws_response r;
+	aws_response_init(&r);
+	lms_error e = {0};
+	assert_true(reply(200, "text/plain", "x", "HTTPX-Note: 1|HTTP: 2", &r, &e));
+	assert_string_equal(r.request_id, "fault-req");
+	assert_string_equal(r.content_type, "text/plain");
+	assert_true(r.server_date > 0);
+	aws_response_free(&r);
+	char key[64];
+	aws_client *c = client_for("continue", key, sizeof key, 5000, NULL);
+	aws_request req = {.service = "sts", .operation = "X", .method = "GET", .path = "/"};
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_true(aws_send(c, &req, &resp, &err));
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(buf_cstr(&resp.body), "{}");
+	assert_null(resp.request_id);
+	assert_null(resp.content_type);
+	assert_null(resp.error_type);
+	assert_int_equal(resp.server_date, 0);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
 static void test_truncated_body_retried_then_reported(void **state)
 {
 	(void)state;
@@ -1956,6 +2375,33 @@ static void test_oversized_answer_refused(void **state)
 	aws_client_free(c);
 }
 
+/* The cap holds when the answer arrives in pieces: a last piece of one byte past it is refused
+ * (the body callback reports 0 bytes taken, not the 1 it was given), and at the cap it is read. */
+static void test_answer_cap_in_pieces(void **state)
+{
+	(void)state;
+	char key[64];
+	for (size_t extra = 0; extra < 2; extra++) {
+		aws_client *c = client_with("dribble/100", 1, 100 + extra, key, sizeof key);
+		aws_request req = {
+		    .service = "sts", .operation = "Op", .method = "GET", .path = "/"};
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		bool ok = aws_send(c, &req, &resp, &err);
+		assert_int_equal(ok, extra == 1);
+		if (ok) {
+			assert_int_equal(resp.body.len, 101);
+		} else {
+			assert_non_null(strstr(err.msg, "larger than 100 bytes"));
+			assert_int_equal(resp.attempts, 1);
+		}
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+}
+
 static void test_refused_connection(void **state)
 {
 	(void)state;
@@ -1996,6 +2442,422 @@ static void test_bad_options(void **state)
 	lms_error_clear(&err);
 }
 
+/* ---- aws/json.c: JSON 1.1 and REST-JSON calls ----------------------------------------------- */
+
+/* aws_json_call to the jsonreply scenario answering `status` with `body` ("" for none):
+ * returns whether it worked, with *out and err. */
+static bool json_reply(long status, const char *body, json_t **out, lms_error *err)
+{
+	char key[64], scenario[256];
+	buf hex;
+	buf_init(&hex, 0);
+	for (const unsigned char *p = (const unsigned char *)body; *p; p++)
+		buf_addf(&hex, "%02x", *p);
+	snprintf(scenario, sizeof scenario, "jsonreply/%ld/%s", status,
+	         hex.len ? buf_cstr(&hex) : "-");
+	buf_free(&hex);
+	aws_client *c = client_for(scenario, key, sizeof key, 5000, NULL);
+	lms_error_clear(err);
+	bool ok =
+	    aws_json_call(c, "logs", "Logs_20140328", "DescribeLogGroups", NULL, out, NULL, err);
+	aws_client_free(c);
+	return ok;
+}
+
+static void test_json_answers(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	json_t *out = NULL;
+	/* an empty answer is the empty object */
+	assert_true(json_reply(200, "", &out, &err));
+	assert_true(json_is_object(out));
+	assert_int_equal(json_object_size(out), 0);
+	json_decref(out);
+	/* one byte, a blank, is not an object (nor taken for an empty answer) */
+	assert_false(json_reply(200, " ", &out, &err));
+	assert_null(out);
+	assert_non_null(strstr(err.msg, "DescribeLogGroups: the answer is not the JSON expected"));
+	assert_non_null(strstr(err.msg, "HTTP 200, 1 bytes, request id fault-req"));
+	/* an object, its members as sent; a repeated key is accepted (the last one wins) */
+	assert_true(json_reply(200, "{\"a\":1,\"a\":2,\"b\":\"x\"}", &out, &err));
+	assert_int_equal(json_integer_value(json_object_get(out, "a")), 2);
+	assert_string_equal(json_string_value(json_object_get(out, "b")), "x");
+	json_decref(out);
+	/* valid JSON that is not an object */
+	assert_false(json_reply(200, "[1]", &out, &err));
+	assert_null(out);
+	assert_non_null(strstr(err.msg, "(not an object; HTTP 200, 3 bytes"));
+	/* malformed: jansson's reason */
+	assert_false(json_reply(200, "{\"a\":", &out, &err));
+	assert_null(out);
+	assert_null(strstr(err.msg, "not an object"));
+	/* an error answer is the error, not a parse */
+	assert_false(json_reply(400, "{\"__type\":\"ResourceNotFoundException\"}", &out, &err));
+	assert_null(out);
+	lms_error_clear(&err);
+}
+
+static void test_json_requests(void **state)
+{
+	(void)state;
+	char key[64];
+	lms_error err = {0};
+	aws_client *c = client_for("echo", key, sizeof key, 5000, NULL);
+	json_t *out = NULL;
+	/* JSON 1.1: POST / with the target header and the type; NULL is {} */
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_true(aws_json_call(c, "logs", "Logs_20140328", "DescribeLogGroups", NULL, &out,
+	                          &resp, &err));
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(json_string_value(json_object_get(out, "method")), "POST");
+	assert_string_equal(echo_header(out, "X-Amz-Target"), "Logs_20140328.DescribeLogGroups");
+	assert_string_equal(echo_header(out, "Content-Type"), "application/x-amz-json-1.1");
+	assert_string_equal(json_string_value(json_object_get(out, "body")), "{}");
+	json_decref(out);
+	aws_response_free(&resp);
+	json_t *body = json_pack("{s:s,s:i}", "logGroupNamePrefix", "/lms", "limit", 50);
+	assert_true(
+	    aws_json_call(c, "logs", "Logs_20140328", "DescribeLogGroups", body, &out, NULL, &err));
+	json_decref(body);
+	json_error_t je;
+	json_t *sent = json_loads(json_string_value(json_object_get(out, "body")), 0, &je);
+	assert_non_null(sent);
+	assert_string_equal(json_string_value(json_object_get(sent, "logGroupNamePrefix")), "/lms");
+	assert_int_equal(json_integer_value(json_object_get(sent, "limit")), 50);
+	json_decref(sent);
+	json_decref(out);
+	/* REST-JSON: the method, path and query as given, the JSON type, no body */
+	aws_response_init(&resp);
+	assert_true(aws_rest_json(c, "backup", "ListRecoveryPoints", "GET", "/backup-vaults/v1/",
+	                          "maxResults=5", &out, &resp, &err));
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(json_string_value(json_object_get(out, "method")), "GET");
+	const char *path = json_string_value(json_object_get(out, "path"));
+	assert_non_null(strstr(path, "/backup-vaults/v1/?maxResults=5"));
+	assert_string_equal(echo_header(out, "Content-Type"), "application/json");
+	assert_null(echo_header(out, "X-Amz-Target"));
+	assert_string_equal(json_string_value(json_object_get(out, "body")), "");
+	json_decref(out);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+static void test_rest_json_answers(void **state)
+{
+	(void)state;
+	char key[64];
+	lms_error err = {0};
+	json_t *out = NULL;
+	/* an empty answer is {}; a non-object refused */
+	aws_client *c = client_for("jsonreply/200/-", key, sizeof key, 5000, NULL);
+	assert_true(aws_rest_json(c, "backup", "DeleteRecoveryPoint", "DELETE", "/x", NULL, &out,
+	                          NULL, &err));
+	assert_true(json_is_object(out));
+	assert_int_equal(json_object_size(out), 0);
+	json_decref(out);
+	aws_client_free(c);
+	c = client_for("jsonreply/200/31", key, sizeof key, 5000, NULL); /* 1: not an object */
+	assert_false(aws_rest_json(c, "backup", "DeleteRecoveryPoint", "DELETE", "/x", NULL, &out,
+	                           NULL, &err));
+	assert_null(out);
+	assert_non_null(
+	    strstr(err.msg, "DeleteRecoveryPoint: the answer is not the JSON expected"));
+	aws_client_free(c);
+	c = client_for("jsonreply/200/7b2278223a317d", key, sizeof key, 5000, NULL); /* {"x":1} */
+	assert_true(aws_rest_json(c, "backup", "GetX", "GET", "/x", NULL, &out, NULL, &err));
+	assert_int_equal(json_integer_value(json_object_get(out, "x")), 1);
+	json_decref(out);
+	aws_client_free(c);
+	lms_error_clear(&err);
+}
+
+/* ---- aws/sts.c over the wire ----------------------------------------------------------------- */
+
+/* A client whose every answer is 200 with `body` (the jsonreply scenario: any body). */
+static aws_client *answering(const char *body, char *key, size_t keylen)
+{
+	snprintf(key, keylen, "k%d-%ld", ++key_counter, (long)getpid());
+	buf url;
+	buf_init(&url, 0);
+	buf_addf(&url, "%s/jsonreply/200/", server.url);
+	for (const unsigned char *p = (const unsigned char *)body; *p; p++)
+		buf_addf(&url, "%02x", *p);
+	buf_addf(&url, "/%s", key);
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = buf_cstr(&url)};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	buf_free(&url);
+	return c;
+}
+
+static void test_sts_identity_parts(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *result;
+		bool ok;
+	} cases[] = {
+	    {"<Account>1</Account><Arn>a</Arn><UserId>u</UserId>", true},
+	    {"<Account>1</Account><Arn>a</Arn>", true},
+	    {"<Account></Account><Arn>a</Arn>", false},
+	    {"<Arn>a</Arn>", false},
+	    {"<Account>1</Account>", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char body[512], key[64];
+		snprintf(body, sizeof body,
+		         "<GetCallerIdentityResponse><GetCallerIdentityResult>%s"
+		         "</GetCallerIdentityResult></GetCallerIdentityResponse>",
+		         cases[i].result);
+		aws_client *c = answering(body, key, sizeof key);
+		sts_identity id;
+		lms_error err = {0};
+		bool ok = sts_get_caller_identity(c, &id, &err);
+		if (ok != cases[i].ok)
+			fail_msg("%s: %s", cases[i].result, ok ? "accepted" : err.msg);
+		if (ok) {
+			assert_string_equal(id.account, "1");
+			assert_string_equal(id.arn, "a");
+			if (strstr(cases[i].result, "UserId"))
+				assert_string_equal(id.user_id, "u");
+			else
+				assert_null(id.user_id);
+		} else {
+			assert_null(id.account);
+			assert_null(id.arn);
+			assert_non_null(strstr(err.msg, "the answer has no Account or Arn"));
+		}
+		sts_identity_free(&id);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+	sts_identity_free(NULL);
+	/* an answer that is not XML: the parser's reason, the status, the size, the request id */
+	char key[64];
+	aws_client *c = answering("oops", key, sizeof key);
+	sts_identity id;
+	lms_error err = {0};
+	assert_false(sts_get_caller_identity(c, &id, &err));
+	assert_non_null(strstr(err.msg,
+	                       "GetCallerIdentity: the answer is not the XML expected (XML: "
+	                       "line 1: "));
+	assert_non_null(strstr(err.msg, "; HTTP 200, 4 bytes, request id fault-req)"));
+	assert_null(id.account);
+	lms_error_clear(&err);
+	aws_client_free(c);
+}
+
+/* AssumeRole and AssumeRoleWithWebIdentity read the result of their own action only. */
+static void test_sts_assume_role_answers(void **state)
+{
+	(void)state;
+	static const char creds[] =
+	    "<Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s</SecretAccessKey>"
+	    "<SessionToken>t</SessionToken></Credentials>"
+	    "<AssumedRoleUser><Arn>arn:r</Arn></AssumedRoleUser>";
+	static const struct {
+		const char *result; /* the result element's name */
+		bool web, ok;
+	} cases[] = {
+	    {"AssumeRoleResult", false, true},
+	    {"AssumeRoleWithWebIdentityResult", true, true},
+	    {"AssumeRoleResult", true, false},
+	    {"AssumeRoleWithWebIdentityResult", false, false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char body[768], key[64];
+		snprintf(body, sizeof body, "<R><%s>%s</%s></R>", cases[i].result, creds,
+		         cases[i].result);
+		aws_client *c = answering(body, key, sizeof key);
+		sts_assume_request rq = {.role_arn = "arn:r",
+		                         .session_name = "s",
+		                         .web_identity_token = cases[i].web ? "jwt" : NULL};
+		credentials *cr = NULL;
+		lms_error err = {0};
+		bool ok = sts_assume_role(c, &rq, &cr, &err);
+		assert_int_equal(ok, cases[i].ok);
+		if (ok) {
+			assert_string_equal(cr->access_key_id, "ASIA1");
+			assert_string_equal(cr->secret_access_key, "s");
+			assert_string_equal(cr->session_token, "t");
+			assert_string_equal(cr->source, "role arn:r (AssumeRole)");
+		} else {
+			assert_null(cr);
+			assert_non_null(strstr(err.msg, "no credentials"));
+		}
+		credentials_free(cr);
+		lms_error_clear(&err);
+		aws_client_free(c);
+	}
+	/* a refused call: no credentials, the answer's error */
+	char key[64];
+	aws_client *c = client_for("denied", key, sizeof key, 5000, NULL);
+	sts_assume_request rq = {.role_arn = "arn:r", .session_name = "s"};
+	credentials *cr = NULL;
+	lms_error err = {0};
+	assert_false(sts_assume_role(c, &rq, &cr, &err));
+	assert_null(cr);
+	assert_non_null(err.msg);
+	lms_error_clear(&err);
+	aws_client_free(c);
+}
+
+/* ---- aws/s3.c: the artifact bucket -------------------------------------------------------- */
+
+static void record_operation(void *ctx, const aws_call_record *rec)
+{
+	buf *ops = ctx;
+	buf_addf(ops, "%s %s;", rec->req->method, rec->req->operation);
+}
+
+/* A bucket that is not there is created, then configured in order; the TLS-only policy is
+ * left out on a plain-http endpoint (an emulator on this machine). */
+static void test_s3_artifact_bucket_created(void **state)
+{
+	(void)state;
+	char url[256];
+	snprintf(url, sizeof url, "%s/s3new/k%d-%ld", server.url, ++key_counter, (long)getpid());
+	buf ops;
+	buf_init(&ops, 0);
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .on_call = record_operation,
+	                        .on_call_ctx = &ops};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	bool created = false;
+	lms_error err = {0};
+	assert_int_equal(s3_head_bucket(c, "bkt", "1", &err), 0);
+	assert_null(err.msg);
+	buf_reset(&ops);
+	if (!s3_ensure_artifact_bucket(c, "bkt", "1", "eu-west-1", &created, &err))
+		fail_msg("%s", err.msg);
+	assert_true(created);
+	assert_string_equal(buf_cstr(&ops),
+	                    "HEAD HeadBucket;PUT CreateBucket;PUT PutPublicAccessBlock;"
+	                    "PUT PutBucketEncryption;"
+	                    "PUT PutBucketLifecycleConfiguration;");
+	aws_client_free(c);
+	/* HeadBucket fails: nothing created, nothing else asked */
+	snprintf(url, sizeof url, "%s/status/400/k%d-%ld", server.url, ++key_counter,
+	         (long)getpid());
+	c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	buf_reset(&ops);
+	created = true;
+	assert_false(s3_ensure_artifact_bucket(c, "bkt", "1", "eu-west-1", &created, &err));
+	assert_false(created);
+	assert_string_equal(buf_cstr(&ops), "HEAD HeadBucket;");
+	lms_error_clear(&err);
+	aws_client_free(c);
+	buf_free(&ops);
+}
+
+/* ---- the refresh hook ------------------------------------------------------------------------ */
+
+typedef struct fake_refresh {
+	int calls, forced;
+	bool give_plain, give_forced; /* credentials on an ordinary and on a forced call */
+	const char *why;              /* the reason when none are given, NULL: none */
+} fake_refresh;
+
+static const credentials *fake_refresh_fn(void *ctx, bool force, lms_error *err)
+{
+	fake_refresh *f = ctx;
+	f->calls++;
+	f->forced += force;
+	if (force ? f->give_forced : f->give_plain)
+		return &test_creds;
+	if (f->why)
+		lms_error_set(err, NULL, 0, 0, "%s", f->why);
+	return NULL;
+}
+
+/* One call answered 400 ExpiredToken, through the refresh hook f; the debug log in *log. */
+static bool expired_call(fake_refresh *f, aws_response *resp, lms_error *err, char **log)
+{
+	char key[64], url[256];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	snprintf(url, sizeof url, "%s/reply/400/%s", server.url, key);
+	size_t loglen = 0;
+	FILE *dbg = open_memstream(log, &loglen);
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .backoff_unit_ms = 1,
+	                        .debug = dbg,
+	                        .refresh = fake_refresh_fn,
+	                        .refresh_ctx = f};
+	aws_client *c = aws_client_new(&o, NULL, NULL);
+	assert_non_null(c);
+	const char *body = "<Error><Code>ExpiredToken</Code><Message>old</Message></Error>";
+	buf hex;
+	buf_init(&hex, 0);
+	for (const unsigned char *p = (const unsigned char *)body; *p; p++)
+		buf_addf(&hex, "%02x", *p);
+	sigv4_header headers[2] = {{"X-Fault-Body", buf_cstr(&hex)}, {"X-Fault-Type", "text/xml"}};
+	aws_request req = {.service = "sts",
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .headers = headers,
+	                   .nheaders = 2};
+	bool ok = aws_send(c, &req, resp, err);
+	buf_free(&hex);
+	aws_client_free(c);
+	fclose(dbg);
+	return ok;
+}
+
+static void test_refresh_hook(void **state)
+{
+	(void)state;
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	char *log = NULL;
+	/* none before the call: the call is not made; the reason, or "no credentials" */
+	fake_refresh none = {.why = "the profile is gone"};
+	assert_false(expired_call(&none, &resp, &err, &log));
+	assert_int_equal(resp.attempts, 0);
+	assert_int_equal(none.calls, 1);
+	assert_string_equal(err.msg, "STS Op: the profile is gone");
+	free(log);
+	lms_error_clear(&err);
+	fake_refresh silent = {0};
+	assert_false(expired_call(&silent, &resp, &err, &log));
+	assert_string_equal(err.msg, "STS Op: no credentials");
+	free(log);
+	lms_error_clear(&err);
+	/* ExpiredToken: renewed once, outside the attempt budget; expired again: reported */
+	fake_refresh renews = {.give_plain = true, .give_forced = true};
+	assert_false(expired_call(&renews, &resp, &err, &log));
+	assert_int_equal(renews.forced, 1);
+	assert_int_equal(resp.attempts, 2);
+	assert_non_null(strstr(err.msg, "STS Op: ExpiredToken: old (HTTP 400"));
+	assert_non_null(strstr(log, "[debug] STS Op: ExpiredToken; signing again with credentials "
+	                            "taken again from their source\n"));
+	free(log);
+	lms_error_clear(&err);
+	/* the renewal fails: the answer, then why */
+	fake_refresh fails = {.give_plain = true, .why = "the SSO session ended"};
+	assert_false(expired_call(&fails, &resp, &err, &log));
+	assert_int_equal(fails.forced, 1);
+	assert_int_equal(resp.attempts, 1);
+	assert_non_null(strstr(err.msg, "STS Op: ExpiredToken: old (HTTP 400"));
+	assert_non_null(strstr(err.msg, "; they could not be renewed: the SSO session ended"));
+	assert_null(strstr(log, "signing again"));
+	free(log);
+	lms_error_clear(&err);
+	fake_refresh fails_silently = {.give_plain = true};
+	assert_false(expired_call(&fails_silently, &resp, &err, &log));
+	assert_non_null(strstr(err.msg, "; they could not be renewed: error"));
+	free(log);
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2011,6 +2873,7 @@ int main(void)
 	    cmocka_unit_test(test_mask_parameters_edges),
 	    cmocka_unit_test(test_query_form_edges),
 	    cmocka_unit_test(test_bad_options),
+	    cmocka_unit_test(test_client_option_edges),
 	    cmocka_unit_test(test_ok_and_headers),
 	    cmocka_unit_test(test_cli_command),
 	    cmocka_unit_test(test_cli_command_edges),
@@ -2018,6 +2881,7 @@ int main(void)
 	    cmocka_unit_test(test_cli_endpoint_option),
 	    cmocka_unit_test(test_secret_parameter_never_logged),
 	    cmocka_unit_test(test_call_hook),
+	    cmocka_unit_test(test_mask_registration_edges),
 	    cmocka_unit_test(test_throttling_then_success),
 	    cmocka_unit_test(test_throttling_gives_up_after_three),
 	    cmocka_unit_test(test_503_then_success),
@@ -2027,17 +2891,34 @@ int main(void)
 	    cmocka_unit_test(test_bodyless_errors_named),
 	    cmocka_unit_test(test_error_answers),
 	    cmocka_unit_test(test_error_caps),
+	    cmocka_unit_test(test_hint_source_unsigned),
 	    cmocka_unit_test(test_request_paths),
 	    cmocka_unit_test(test_request_methods_and_headers),
+	    cmocka_unit_test(test_debug_body_lines),
 	    cmocka_unit_test(test_attempts_status_and_caps),
 	    cmocka_unit_test(test_service_titles),
 	    cmocka_unit_test(test_answer_headers),
+	    cmocka_unit_test(test_query_failed_form_not_sent),
+	    cmocka_unit_test(test_interim_answer_headers_forgotten),
 	    cmocka_unit_test(test_no_answer_times_out),
+	    cmocka_unit_test(test_timeout_rounded_up),
 	    cmocka_unit_test(test_interrupt_abandons_a_request),
+	    cmocka_unit_test(test_skew_without_date_not_retried),
+	    cmocka_unit_test(test_skew_date_edges),
+	    cmocka_unit_test(test_skew_threshold),
+	    cmocka_unit_test(test_first_retry_waits_up_to_two_units),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
 	    cmocka_unit_test(test_bad_bodies_reported),
 	    cmocka_unit_test(test_oversized_answer_refused),
+	    cmocka_unit_test(test_answer_cap_in_pieces),
 	    cmocka_unit_test(test_refused_connection),
+	    cmocka_unit_test(test_json_answers),
+	    cmocka_unit_test(test_json_requests),
+	    cmocka_unit_test(test_rest_json_answers),
+	    cmocka_unit_test(test_sts_identity_parts),
+	    cmocka_unit_test(test_sts_assume_role_answers),
+	    cmocka_unit_test(test_s3_artifact_bucket_created),
+	    cmocka_unit_test(test_refresh_hook),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
 }
