@@ -452,6 +452,118 @@ static void test_cached_private_paths(void **state)
 	       0);
 }
 
+/* The edges the tests above leave: each private path's prefix against a shorter and a
+ * longer one, the ARN's Region field (its length, a missing field, not an ARN), the TLS
+ * version names without their date, a distribution without a viewer certificate or with
+ * a certificate not from ACM, the rate rule's key and action exactly. */
+static void test_edge_edges(void **state)
+{
+	(void)state;
+	static const char api_cached[] =
+	    "          - PathPattern: /api/*\n"
+	    "            TargetOriginId: alb\n"
+	    "            ViewerProtocolPolicy: https-only\n"
+	    "            CachePolicyId: 4135ea2d-6df8-44a3-9df3-4b5a84be39ad\n";
+	static const struct {
+		const char *path;
+		size_t n;
+	} paths[] = {
+	    {"/api", 1},    {"/apx/*", 0},  {"api/*", 1},   {"apx/*", 0},  {"ap", 0},
+	    {"/auth", 1},   {"/autx", 0},   {"auth/*", 1},  {"autx/*", 0}, {"/au", 0},
+	    {"/apiary", 1}, {"authors", 1}, {"x/api/*", 0},
+	};
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		char to[512];
+		snprintf(to, sizeof to,
+		         "          - PathPattern: %s\n"
+		         "            TargetOriginId: alb\n"
+		         "            ViewerProtocolPolicy: https-only\n"
+		         "            CachePolicyId: 658327ea-f89d-4fab-a63d-7e88639e58f6\n",
+		         paths[i].path);
+		fixture fx;
+		run_in(&fx, "dev", "us-east-1", api_cached, to);
+		if (count_sev(&fx, "EDG005", SEV_ERROR) != paths[i].n) {
+			dump(&fx);
+			fail_msg("path %s: expected %zu", paths[i].path, paths[i].n);
+		}
+		done(&fx);
+	}
+	/* the certificate's ARN: its Region field at 63 and 64 characters, an ARN cut
+	 * before its account, a text that is no ARN */
+	char r63[64], r64[65];
+	memset(r63, 'r', 63);
+	r63[63] = '\0';
+	memset(r64, 'r', 64);
+	r64[64] = '\0';
+	char to[256];
+	snprintf(to, sizeof to, "    Default: arn:aws:acm:%s:111122223333:certificate/x\n", r63);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n", to, "EDG002", SEV_ERROR, 1);
+	snprintf(to, sizeof to, "    Default: arn:aws:acm:%s:111122223333:certificate/x\n", r64);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n", to, "EDG002", -1, 0);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n",
+	       "    Default: arn:aws:acm:eu-west-1\n", "EDG002", -1, 0);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n", "    Default: arn:aws:acm\n",
+	       "EDG002", -1, 0);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n",
+	       "    Default: 'arn:aws:acm:eu-west-1:'\n", "EDG002", SEV_ERROR, 1);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n",
+	       "    Default: arx:aws:acm:eu-west-1:111122223333:certificate/x\n", "EDG002", -1, 0);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n",
+	       "    Default: xarn:aws:acm:eu-west-1:111122223333:certificate/x\n", "EDG002", -1, 0);
+	/* TLS versions by their name and date */
+	const char *min = "MinimumProtocolVersion: TLSv1.2_2021";
+	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.2", "EDG004", SEV_ERROR, 1);
+	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.3", "EDG004", SEV_ERROR, 1);
+	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.3_", "EDG004", -1, 0);
+	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.2_", "EDG004", -1, 0);
+	/* no viewer certificate at all; a certificate not from ACM; the default
+	 * certificate switched off */
+	const char *vc = "        ViewerCertificate:\n"
+	                 "          AcmCertificateArn: !Ref CertificateArn\n"
+	                 "          SslSupportMethod: sni-only\n"
+	                 "          MinimumProtocolVersion: TLSv1.2_2021\n";
+	expect("prod", "us-east-1", vc, "", "EDG004", -1, 0);
+	expect("prod", "us-east-1", vc,
+	       "        ViewerCertificate:\n"
+	       "          IamCertificateId: ASCACKCEVSQ6C2EXAMPLE\n"
+	       "          MinimumProtocolVersion: TLSv1\n",
+	       "EDG004", -1, 0);
+	expect(
+	    "prod", "us-east-1", "          SslSupportMethod: sni-only\n",
+	    "          SslSupportMethod: sni-only\n          CloudFrontDefaultCertificate: false\n",
+	    "EDG004", -1, 0);
+	expect("prod", "us-east-1", vc, "        ViewerCertificate: [x]\n", "EDG004", -1, 0);
+	/* the rate rule: its key and action exactly */
+	expect("prod", "us-east-1", "AggregateKeyType: IP,", "AggregateKeyType: IPX,", "EDG003",
+	       SEV_ERROR, 1);
+	expect("prod", "us-east-1", "AggregateKeyType: IP,", "AggregateKeyType: FORWARDED_IPX,",
+	       "EDG003", SEV_ERROR, 1);
+	expect("prod", "us-east-1", "Action: {Block: {}}", "Action: {Captcha: {}}", "EDG003", -1,
+	       0);
+	expect("prod", "us-east-1", "Action: {Block: {}}", "Action: {Blocks: {}}", "EDG003",
+	       SEV_ERROR, 1);
+	/* the second rule may be the rate rule, and a web ACL without Scope is taken as
+	 * CloudFront's */
+	expect("prod", "us-east-1", "      Scope: CLOUDFRONT\n", "", "EDG003", -1, 0);
+	expect("prod", "us-east-1", "      Scope: CLOUDFRONT\n", "      Scope: CLOUDFRONTX\n",
+	       "EDG003", SEV_ERROR, 1);
+	/* a VPC origin without its protocol: CloudFront's default, match-viewer */
+	expect("prod", "us-east-1", "        OriginProtocolPolicy: !Ref OriginProtocol\n", "",
+	       "EDG004", SEV_ERROR, 1);
+	expect("dev", "us-east-1", "        OriginProtocolPolicy: !Ref OriginProtocol\n", "",
+	       "EDG004", SEV_WARNING, 1);
+	expect("prodx", "us-east-1", "        OriginProtocolPolicy: !Ref OriginProtocol\n", "",
+	       "EDG004", SEV_WARNING, 1);
+	/* a second origin with the wrong protocol */
+	expect("prod", "us-east-1",
+	       "            VpcOriginConfig: {VpcOriginId: !GetAtt Origin.Id}\n",
+	       "            VpcOriginConfig: {VpcOriginId: !GetAtt Origin.Id}\n"
+	       "          - Id: other\n"
+	       "            DomainName: other.example.edu\n"
+	       "            CustomOriginConfig: {OriginProtocolPolicy: match-viewer}\n",
+	       "EDG004", SEV_ERROR, 1);
+}
+
 /* ---- the report covers the web path (the edge stack) ------------------- */
 
 /* The object of array `arr` whose `key` is `value`, or NULL. */
@@ -770,6 +882,7 @@ int main(void)
 	    cmocka_unit_test(test_origin_protocol),
 	    cmocka_unit_test(test_viewer_tls_version),
 	    cmocka_unit_test(test_cached_private_paths),
+	    cmocka_unit_test(test_edge_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
