@@ -293,6 +293,13 @@ static void test_listener_edges(void **state)
 	                    "set AlbCertificateArn to an ACM certificate ARN: the listener "
 	                    "then serves HTTPS");
 	done(&fx);
+	/* a tag that only starts like !Ref names no parameter (the rendering refuses it,
+	 * REN001, and goes on) */
+	run(&fx, "dev", "        - - CertificateArn: !Ref AlbCertificateArn\n",
+	    "        - - CertificateArn: !Refx AlbCertificateArn\n");
+	assert_non_null(sec001(&fx));
+	assert_string_equal(sec001(&fx)->field, "");
+	done(&fx);
 	/* a certificate of the template, no parameter: no field, the position is the
 	 * listener's Protocol line */
 	run(&fx, "dev",
