@@ -560,6 +560,39 @@ static void test_alarm_topic_edges(void **state)
 	                    "set AlarmEmail or Environment to the address that receives the "
 	                    "alarms (lmsctl init --set AlarmEmail=ops@example.com)");
 	done(&fx);
+	/* the first resource of the template is read too: an alarm, a subscription */
+	run_with(&fx, topic_fragment, "dev", "Resources:\n",
+	         "Resources:\n"
+	         "  FirstAlarm:\n"
+	         "    Type: AWS::CloudWatch::Alarm\n"
+	         "    Properties:\n"
+	         "      AlarmActions: [!Ref QuietTopic]\n",
+	         NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 2);
+	done(&fx);
+	run_with(&fx, topic_fragment, "dev", "Resources:\n",
+	         "Resources:\n"
+	         "  FirstSubscription:\n"
+	         "    Type: AWS::SNS::Subscription\n"
+	         "    Properties:\n"
+	         "      TopicArn: !Ref AlarmTopic\n"
+	         "      Protocol: email\n"
+	         "      Endpoint: ops@example.com\n",
+	         NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 0);
+	done(&fx);
+	run_with(&fx, topic_fragment, "dev", "Resources:\n",
+	         "Resources:\n"
+	         "  FirstSubscription:\n"
+	         "    Type: AWS::SNS::Subscription\n"
+	         "    Condition: HasAlarmEmail\n"
+	         "    Properties:\n"
+	         "      TopicArn: !Ref AlarmTopic\n"
+	         "      Protocol: email\n"
+	         "      Endpoint: !Ref Environment\n",
+	         NULL);
+	assert_string_equal(first_of(&fx, "OBS008")->field, "Environment");
+	done(&fx);
 	/* prod exactly */
 	run_with(&fx, topic_fragment, "prodx", NULL, NULL, NULL);
 	assert_true(has_message(&fx, "OBS008", "(allowed outside prod)"));
