@@ -634,6 +634,12 @@ static void test_control_edges(void **state)
 	    {"dev", "Action: 's3:Get*'", "Action: 's3:**'", NULL, 0},
 	    {"dev", "Action: 's3:Get*'", "Action: 's3*'", NULL, 0},
 	    {"dev", "Action: 's3:Get*'", "Action: [s3:GetObject, 's3:*']", "SEC012", 1},
+	    /* a Policies mapping that is no list: one policy, one finding */
+	    {"dev", "      Policies:\n        - PolicyName: logs\n",
+	     "      Policies:\n        PolicyName: one\n        PolicyDocument: {Statement: "
+	     "{Effect: "
+	     "Allow, Action: '*', Resource: '*'}}\n      PoliciesX:\n        - PolicyName: logs\n",
+	     "SEC012", 1},
 	    /* SEC013: a cluster unset or private is not public */
 	    {"dev", "      Engine: aurora-postgresql\n      DBClusterParameterGroupName",
 	     "      Engine: aurora-postgresql\n      PubliclyAccessible: false\n"
