@@ -443,6 +443,21 @@ static void test_store_edges(void **state)
 	     "{EncryptionType: KMS, KmsKey: !If [Unknown, !Ref Key, !Ref Key]}", "SEC002", 1},
 	    {"      Encrypted: true\n", "      Encrypted: !If [Unknown, true, true]\n", "SEC002",
 	     1},
+	    /* the file system policy's statements behind an undecided condition: no Deny
+	     * that holds */
+	    {"        Statement:\n          - Effect: Allow\n",
+	     "        Statement: !If\n"
+	     "          - Unknown\n"
+	     "          - Effect: Deny\n"
+	     "            Principal: {AWS: '*'}\n"
+	     "            Action: '*'\n"
+	     "            Condition: {Bool: {'aws:SecureTransport': 'false'}}\n"
+	     "          - Effect: Deny\n"
+	     "            Principal: {AWS: '*'}\n"
+	     "            Action: '*'\n"
+	     "            Condition: {Bool: {'aws:SecureTransport': 'false'}}\n"
+	     "        StatementX:\n          - Effect: Allow\n",
+	     "SEC005", 1},
 	    {"      EnableKeyRotation: true\n",
 	     "      EnableKeyRotation: !If [Unknown, true, true]\n", "SEC004", 1},
 	    {"      EnableKeyRotation: true\n",
