@@ -510,6 +510,20 @@ static void test_edge_edges(void **state)
 	       "    Default: arx:aws:acm:eu-west-1:111122223333:certificate/x\n", "EDG002", -1, 0);
 	expect("dev", "us-east-1", "    Default: " CERT_US "\n",
 	       "    Default: xarn:aws:acm:eu-west-1:111122223333:certificate/x\n", "EDG002", -1, 0);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n",
+	       "    Default: arnx:aws:acm:eu-west-1:111122223333:certificate/x\n", "EDG002", -1, 0);
+	/* a protocol from a parameter is placed on that field (no position); a literal one
+	 * at the template */
+	fixture pf;
+	run_in(&pf, "prod", "us-east-1", "    Default: https-only\n", "    Default: http-only\n");
+	assert_non_null(first(&pf, "EDG004"));
+	assert_null(first(&pf, "EDG004")->file);
+	done(&pf);
+	run_in(&pf, "prod", "us-east-1", "OriginProtocolPolicy: !Ref OriginProtocol",
+	       "OriginProtocolPolicy: http-only");
+	assert_non_null(first(&pf, "EDG004"));
+	assert_non_null(first(&pf, "EDG004")->file);
+	done(&pf);
 	/* TLS versions by their name and date */
 	const char *min = "MinimumProtocolVersion: TLSv1.2_2021";
 	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.2", "EDG004", SEV_ERROR, 1);
