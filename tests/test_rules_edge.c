@@ -524,6 +524,14 @@ static void test_edge_edges(void **state)
 	assert_non_null(first(&pf, "EDG004"));
 	assert_non_null(first(&pf, "EDG004")->file);
 	done(&pf);
+	/* a distribution without a configuration, or with one that is no mapping: nothing
+	 * to read */
+	expect("prod", "us-east-1", "  Distribution:\n",
+	       "  Bare:\n    Type: AWS::CloudFront::Distribution\n"
+	       "  Listed:\n    Type: AWS::CloudFront::Distribution\n"
+	       "    Properties:\n      DistributionConfig: [x]\n"
+	       "  Distribution:\n",
+	       "EDG003", -1, 0);
 	/* TLS versions by their name and date */
 	const char *min = "MinimumProtocolVersion: TLSv1.2_2021";
 	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.2", "EDG004", SEV_ERROR, 1);
