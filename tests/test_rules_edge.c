@@ -331,6 +331,14 @@ static void test_api_error_responses_carry_cors(void **state)
 	/* the responses of another API do not count */
 	expect_api("prod", "      RestApiId: !Ref Api\n      ResponseType: DEFAULT_5XX",
 	           "      RestApiId: !Ref OtherApi\n      ResponseType: DEFAULT_5XX", SEV_ERROR, 1);
+	/* the origin header as the second of the response's parameters */
+	expect_api("prod",
+	           "        gatewayresponse.header.access-control-allow-origin: "
+	           "\"'https://lms.example.edu'\"\n",
+	           "        gatewayresponse.header.access-control-allow-headers: \"'*'\"\n"
+	           "        gatewayresponse.header.access-control-allow-origin: "
+	           "\"'https://lms.example.edu'\"\n",
+	           -1, 0);
 	/* an API that answers no preflight is not a browser's: nothing to say */
 	expect_api("prod", "      HttpMethod: OPTIONS\n", "      HttpMethod: GET\n", -1, 0);
 	expect_api("prod", "      HttpMethod: OPTIONS\n      AuthorizationType: NONE\n",
