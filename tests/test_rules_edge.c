@@ -339,6 +339,14 @@ static void test_api_error_responses_carry_cors(void **state)
 	           "        gatewayresponse.header.access-control-allow-origin: "
 	           "\"'https://lms.example.edu'\"\n",
 	           -1, 0);
+	/* ... whose own value, empty, is what is read (not its neighbours) */
+	expect_api("prod",
+	           "        gatewayresponse.header.access-control-allow-origin: "
+	           "\"'https://lms.example.edu'\"\n",
+	           "        gatewayresponse.header.access-control-allow-headers: \"'*'\"\n"
+	           "        gatewayresponse.header.access-control-allow-origin: \"''\"\n"
+	           "        gatewayresponse.header.access-control-allow-methods: \"'GET'\"\n",
+	           SEV_ERROR, 1);
 	/* an API that answers no preflight is not a browser's: nothing to say */
 	expect_api("prod", "      HttpMethod: OPTIONS\n", "      HttpMethod: GET\n", -1, 0);
 	expect_api("prod", "      HttpMethod: OPTIONS\n      AuthorizationType: NONE\n",
