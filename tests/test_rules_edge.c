@@ -353,6 +353,43 @@ static void test_api_error_responses_carry_cors(void **state)
 	           "      HttpMethod: GET\n      AuthorizationType: NONE\n", -1, 0);
 }
 
+/* The first resource of the template is read too: the preflight method, a gateway
+ * response. */
+#define FIRST_METHOD                                                                               \
+	"  Options:\n"                                                                             \
+	"    Type: AWS::ApiGateway::Method\n"                                                      \
+	"    Properties:\n"                                                                        \
+	"      RestApiId: !Ref Api\n"                                                              \
+	"      HttpMethod: OPTIONS\n"                                                              \
+	"      AuthorizationType: NONE\n"                                                          \
+	"  Api:\n"                                                                                 \
+	"    Type: AWS::ApiGateway::RestApi\n"                                                     \
+	"    Properties:\n"                                                                        \
+	"      Name: api\n"
+
+static void test_api_first_resources(void **state)
+{
+	(void)state;
+	fixture fx;
+	run_with(&fx, "Resources:\n" FIRST_METHOD, "dev", NULL, NULL, NULL);
+	assert_int_equal(count_sev(&fx, "EDG006", SEV_ERROR), 2);
+	done(&fx);
+	run_with(&fx,
+	         "Resources:\n"
+	         "  Resp4:\n"
+	         "    Type: AWS::ApiGateway::GatewayResponse\n"
+	         "    Properties:\n"
+	         "      RestApiId: !Ref Api\n"
+	         "      ResponseType: DEFAULT_4XX\n"
+	         "      ResponseParameters:\n"
+	         "        gatewayresponse.header.access-control-allow-origin: "
+	         "\"'https://a'\"\n" FIRST_METHOD,
+	         "dev", NULL, NULL, NULL);
+	assert_int_equal(count_sev(&fx, "EDG006", SEV_ERROR), 1);
+	assert_true(has_message(&fx, "EDG006", "no DEFAULT_5XX"));
+	done(&fx);
+}
+
 static void test_viewer_protocol(void **state)
 {
 	(void)state;
@@ -921,6 +958,7 @@ int main(void)
 	    cmocka_unit_test(test_viewer_tls_version),
 	    cmocka_unit_test(test_cached_private_paths),
 	    cmocka_unit_test(test_edge_edges),
+	    cmocka_unit_test(test_api_first_resources),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
