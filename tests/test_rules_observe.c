@@ -192,6 +192,15 @@ static void test_audit_edges(void **state)
 	                        "TrailLogs is an audit log "
 	                        "(AWS::CloudTrail::Trail writes it) kept 364 days"));
 	done(&fx);
+	/* a writer that is the template's first resource */
+	run(&fx, "prod", "Resources:\n",
+	    "Resources:\n"
+	    "  FirstTrail:\n"
+	    "    Type: AWS::CloudTrail::Trail\n"
+	    "    Properties:\n"
+	    "      CloudWatchLogsLogGroupArn: !GetAtt AppLogs.Arn\n");
+	assert_true(has_message(&fx, "OBS002", "AppLogs is an audit log"));
+	done(&fx);
 	/* prod exactly: prodx is not prod (info, as outside prod) */
 	run(&fx, "prodx", "Default: 365", "Default: 364");
 	assert_int_equal(count(&fx, "OBS002", SEV_ERROR), 0);
