@@ -486,6 +486,214 @@ static void test_bucket_acls(void **state)
 	               "bucket LogBucket");
 }
 
+/* Each control at the edges the tests above leave: blank strings, exact names against
+ * longer ones, the second element of each list, each Redis version's first digit. */
+static void test_control_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *env, *from, *to, *rule;
+		size_t n;
+	} cases[] = {
+	    /* OBS009: a blank ARN is none; a value with a blank before it is one */
+	    {"dev", "      CloudWatchLogsRoleArn: !GetAtt TrailLogsRole.Arn\n",
+	     "      CloudWatchLogsRoleArn: ' \t '\n", "OBS009", 1},
+	    {"dev", "      CloudWatchLogsRoleArn: !GetAtt TrailLogsRole.Arn\n",
+	     "      CloudWatchLogsRoleArn: ' r'\n", NULL, 0},
+	    {"dev", "      CloudWatchLogsRoleArn: !GetAtt TrailLogsRole.Arn\n",
+	     "      CloudWatchLogsRoleArn: '\tr'\n", NULL, 0},
+	    /* OBS010: engines exactly; a log type exactly; one log as a scalar */
+	    {"dev", "      Engine: aurora-postgresql\n      DBClusterParameterGroupName",
+	     "      Engine: aurora-postgresqlx\n      DBClusterParameterGroupName", NULL, 0},
+	    {"dev", "      Engine: aurora-postgresql\n      DBClusterParameterGroupName",
+	     "      Engine: aurora-postgres\n      DBClusterParameterGroupName", NULL, 0},
+	    {"dev", "EnableCloudwatchLogsExports: [postgresql]",
+	     "EnableCloudwatchLogsExports: [postgresqlx]", "OBS010", 1},
+	    {"dev", "EnableCloudwatchLogsExports: [postgresql]",
+	     "EnableCloudwatchLogsExports: [upgrade, postgresql]", NULL, 0},
+	    {"dev", "EnableCloudwatchLogsExports: [postgresql]",
+	     "EnableCloudwatchLogsExports: postgresql", NULL, 0},
+	    {"dev", "log_connections: '1'", "log_connections: 'On'", NULL, 0},
+	    {"dev", "log_connections: '1'", "log_connections: 'true'", NULL, 0},
+	    {"dev", "log_connections: '1'", "log_connections: 'yes'", "OBS010", 1},
+	    {"dev", "        log_connections: '1'\n", "", "OBS010", 1},
+	    {"dev", "      DBClusterParameterGroupName: !Ref ParameterGroup\n", "", "OBS010", 1},
+	    /* an instance of its own reads its DBParameterGroupName */
+	    {"dev", "  Stage:\n",
+	     "  Single:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+	     "      Engine: postgres\n      PubliclyAccessible: false\n"
+	     "      DBParameterGroupName: !Ref ParameterGroup\n"
+	     "      EnableCloudwatchLogsExports: [postgresql, upgrade]\n  Stage:\n",
+	     NULL, 0},
+	    {"dev", "  Stage:\n",
+	     "  Single:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+	     "      Engine: postgres\n      PubliclyAccessible: false\n"
+	     "      DBClusterParameterGroupName: !Ref ParameterGroup\n"
+	     "      EnableCloudwatchLogsExports: [postgresql, upgrade]\n  Stage:\n",
+	     "OBS010", 1},
+	    {"dev", "  Stage:\n",
+	     "  Single:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+	     "      Engine: mysql\n      PubliclyAccessible: false\n"
+	     "      EnableCloudwatchLogsExports: [audit, error, general]\n  Stage:\n",
+	     "OBS010", 1},
+	    {"dev", "  Stage:\n",
+	     "  Single:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+	     "      Engine: mysqlx\n      PubliclyAccessible: false\n  Stage:\n",
+	     NULL, 0},
+	    /* OBS011: a setting without a level asks nothing; the catch-all at INFO; the
+	     * catch-all's path and method exactly; a blank destination */
+	    {"dev", "        - ResourcePath: /~1health\n",
+	     "        - ResourcePath: /~1quiet\n          ThrottlingRateLimit: 10\n"
+	     "        - ResourcePath: /~1health\n",
+	     NULL, 0},
+	    {"dev", "          LoggingLevel: ERROR\n", "          LoggingLevel: INFO\n", NULL, 0},
+	    {"dev", "          LoggingLevel: ERROR\n", "          LoggingLevel: ERRORX\n", "OBS011",
+	     1},
+	    {"dev", "        - ResourcePath: '/*'\n", "        - ResourcePath: '/*x'\n", "OBS011",
+	     1},
+	    {"dev", "          HttpMethod: '*'\n", "          HttpMethod: '**'\n", "OBS011", 1},
+	    {"dev", "        DestinationArn: 'arn:aws:logs:eu-west-1:123456789012:log-group:api'\n",
+	     "        DestinationArn: ' '\n", "OBS011", 1},
+	    {"dev",
+	     "        DestinationArn: 'arn:aws:logs:eu-west-1:123456789012:log-group:http'\n",
+	     "        DestinationArn: ''\n", "OBS011", 1},
+	    /* OBS012: the types that log, exactly; a blank bucket; a classic one's bucket */
+	    {"dev", "      Type: gateway\n", "      Type: application\n", "OBS012", 1},
+	    {"dev", "      Type: gateway\n", "      Type: applicationx\n", NULL, 0},
+	    {"dev", "      Type: gateway\n", "      Type: networkx\n", NULL, 0},
+	    {"dev", "          Value: !Ref LogBucket\n", "          Value: ' '\n", "OBS012", 1},
+	    {"dev", "  GatewayLb:\n",
+	     "  ClassicLb:\n    Type: AWS::ElasticLoadBalancing::LoadBalancer\n    Properties:\n"
+	     "      Listeners: [{LoadBalancerPort: '443', InstancePort: '443', Protocol: TCP}]\n"
+	     "      AccessLoggingPolicy: {Enabled: true}\n  GatewayLb:\n",
+	     "OBS012", 1},
+	    {"dev", "  GatewayLb:\n",
+	     "  ClassicLb:\n    Type: AWS::ElasticLoadBalancing::LoadBalancer\n    Properties:\n"
+	     "      Type: gateway\n"
+	     "      AccessLoggingPolicy: {S3BucketName: logs}\n  GatewayLb:\n",
+	     "OBS012", 1},
+	    /* SEC011: engines exactly; versions by their first digit */
+	    {"dev",
+	     "      Engine: redis\n      EngineVersion: '7.1'\n"
+	     "      UserGroupIds: [!Ref CacheUserGroup]\n",
+	     "      Engine: redisx\n", NULL, 0},
+	    {"dev",
+	     "      Engine: redis\n      EngineVersion: '7.1'\n"
+	     "      UserGroupIds: [!Ref CacheUserGroup]\n",
+	     "      Engine: valkeyx\n", NULL, 0},
+	    {"dev",
+	     "      Engine: redis\n      EngineVersion: '7.1'\n"
+	     "      UserGroupIds: [!Ref CacheUserGroup]\n",
+	     "      EngineVersion: '7.1'\n", "SEC011", 1},
+	    {"dev", "      EngineVersion: '7.1'\n      UserGroupIds: [!Ref CacheUserGroup]\n",
+	     "      EngineVersion: '1.0'\n"
+	     "      AuthToken: '{{resolve:secretsmanager:s:SecretString:token}}'\n",
+	     "SEC011", 1},
+	    {"dev", "      EngineVersion: '7.1'\n      UserGroupIds: [!Ref CacheUserGroup]\n",
+	     "      EngineVersion: '6.0'\n"
+	     "      AuthToken: '{{resolve:secretsmanager:s:SecretString:token}}'\n",
+	     "SEC011", 1},
+	    {"dev", "      EngineVersion: '7.1'\n      UserGroupIds: [!Ref CacheUserGroup]\n",
+	     "      EngineVersion: '5'\n"
+	     "      AuthToken: '{{resolve:secretsmanager:s:SecretString:token}}'\n",
+	     "SEC011", 1},
+	    {"dev", "      EngineVersion: '7.1'\n      UserGroupIds: [!Ref CacheUserGroup]\n",
+	     "      EngineVersion: '50.1'\n"
+	     "      AuthToken: '{{resolve:secretsmanager:s:SecretString:token}}'\n",
+	     "SEC011", 1},
+	    {"dev", "      EngineVersion: '7.1'\n      UserGroupIds: [!Ref CacheUserGroup]\n",
+	     "      EngineVersion: '5.0.6'\n      UserGroupIds: [!Ref CacheUserGroup]\n", NULL, 0},
+	    {"dev", "      EngineVersion: '7.1'\n      UserGroupIds: [!Ref CacheUserGroup]\n",
+	     "      EngineVersion: '5.0.6'\n      AuthToken: ' '\n", "SEC011", 1},
+	    /* the default user: on or off as whole words, the last one wins */
+	    {"dev", "AccessString: 'on ~* off -@all'", "AccessString: 'off -@all on'", "SEC011", 1},
+	    {"dev", "AccessString: 'on ~* off -@all'", "AccessString: 'off  on'", "SEC011", 1},
+	    {"dev", "AccessString: 'on ~* off -@all'", "AccessString: 'on offx'", "SEC011", 1},
+	    {"dev", "AccessString: 'on ~* off -@all'", "AccessString: 'on of'", "SEC011", 1},
+	    {"dev", "AccessString: 'on ~* off -@all'", "AccessString: 'o ~*'", NULL, 0},
+	    {"dev", "AccessString: 'on ~* off -@all'", "AccessString: 'onx ~*'", NULL, 0},
+	    {"dev", "      AccessString: 'on ~* off -@all'\n", "", NULL, 0},
+	    {"dev", "      UserName: default\n", "      UserName: defaul\n", NULL, 0},
+	    /* a user of another type is no user; a second group is read too */
+	    {"dev", "AccessString: 'on ~* off -@all'", "AccessString: 'on'", "SEC011", 1},
+	    {"dev",
+	     "    Type: AWS::ElastiCache::User\n    Properties:\n      UserId: lms-default\n",
+	     "    Type: AWS::ElastiCache::UserX\n    Properties:\n      UserId: lms-default\n",
+	     NULL, 0},
+	    {"dev", "      UserGroupIds: [!Ref CacheUserGroup]\n",
+	     "      UserGroupIds: [!Ref CacheAppUser, !Ref CacheUserGroup]\n", NULL, 0},
+	    {"dev", "      UserIds: [!Ref CacheDefaultUser, !Ref CacheAppUser]\n",
+	     "      UserIds: [!Ref CacheAppUser, !Ref CacheDefaultUser]\n", NULL, 0},
+	    /* SEC012: Allow exactly; every policy of the list */
+	    {"dev", "              - Effect: Allow\n                Action: 's3:Get*'\n",
+	     "              - Effect: Allowx\n                Action: 's3:*'\n", NULL, 0},
+	    {"dev", "      Policies:\n        - PolicyName: logs\n",
+	     "      Policies:\n        - PolicyName: first\n          PolicyDocument: {}\n"
+	     "        - PolicyName: logs\n",
+	     NULL, 0},
+	    {"dev", "Action: 's3:Get*'", "Action: 's3:**'", NULL, 0},
+	    {"dev", "Action: 's3:Get*'", "Action: 's3*'", NULL, 0},
+	    {"dev", "Action: 's3:Get*'", "Action: [s3:GetObject, 's3:*']", "SEC012", 1},
+	    /* a Policies mapping that is no list: one policy, one finding */
+	    {"dev", "      Policies:\n        - PolicyName: logs\n",
+	     "      Policies:\n        PolicyName: one\n        PolicyDocument: {Statement: "
+	     "{Effect: "
+	     "Allow, Action: '*', Resource: '*'}}\n      PoliciesX:\n        - PolicyName: logs\n",
+	     "SEC012", 1},
+	    /* SEC013: a cluster unset or private is not public */
+	    {"dev", "      Engine: aurora-postgresql\n      DBClusterParameterGroupName",
+	     "      Engine: aurora-postgresql\n      PubliclyAccessible: false\n"
+	     "      DBClusterParameterGroupName",
+	     NULL, 0},
+	    /* SEC014: a task set; the second interface; the launch configuration's false */
+	    {"dev", "    Type: AWS::ECS::Service\n", "    Type: AWS::ECS::TaskSet\n", NULL, 0},
+	    {"dev", "AssignPublicIp: DISABLED", "AssignPublicIp: ENABLEDX", NULL, 0},
+	    {"dev",
+	     "      NetworkConfiguration:\n        AwsvpcConfiguration:\n          AssignPublicIp: "
+	     "DISABLED\n          Subnets: [!Ref Subnet]\n",
+	     "", NULL, 0},
+	    {"dev", "            AssociatePublicIpAddress: false\n",
+	     "            AssociatePublicIpAddress: false\n          - DeviceIndex: 1\n"
+	     "            AssociatePublicIpAddress: true\n",
+	     "SEC014", 1},
+	    {"dev", "  LaunchTemplate:\n",
+	     "  LaunchConfiguration:\n    Type: AWS::AutoScaling::LaunchConfiguration\n"
+	     "    Properties: {ImageId: ami-1, InstanceType: t3.micro, AssociatePublicIpAddress: "
+	     "false}\n  LaunchTemplate:\n",
+	     NULL, 0},
+	    /* SEC015: Private exactly; the second ownership rule */
+	    {"dev", "AccessControl: Private", "AccessControl: Privatex", "SEC015", 1},
+	    {"dev", "          - ObjectOwnership: BucketOwnerEnforced\n",
+	     "          - ObjectOwnership: BucketOwnerEnforced\n"
+	     "          - ObjectOwnership: ObjectWriter\n",
+	     "SEC015", 1},
+	    {"dev", "          - ObjectOwnership: BucketOwnerEnforced\n",
+	     "          - ObjectOwnership: BucketOwnerEnforcedx\n", "SEC015", 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		expect(cases[i].env, cases[i].from, cases[i].to, cases[i].rule, cases[i].n);
+	/* the messages name what is wrong */
+	expect_message("          LoggingLevel: INFO\n", "          LoggingLevel: OFF\n", "OBS011",
+	               "does not log the execution of /~1health (LoggingLevel OFF)");
+	expect_message("      UserGroupIds: [!Ref CacheUserGroup]\n",
+	               "      AuthToken: '{{resolve:secretsmanager:s:SecretString:token}}'\n",
+	               "SEC011", "one shared AUTH token");
+	expect_message("      UserGroupIds: [!Ref CacheUserGroup]\n", "", "SEC011",
+	               "any client gets in as the default user");
+	expect_message("AccessString: 'on ~* off -@all'", "AccessString: 'on'", "SEC011",
+	               "(CacheDefaultUser is on)");
+	expect_message("Action: 's3:Get*'", "Action: 's3:*'", "SEC012",
+	               "TrailLogsRole (policy logs) allows s3:*");
+	expect_message("Action: 'ec2:Describe*'", "Action: 'ec2:*'", "SEC012",
+	               "ReadPolicy allows ec2:*");
+	expect_message("          Value: 'true'\n", "          Value: 'false'\n", "OBS012",
+	               "Alb writes no access logs: no evidence");
+	expect_message("          Value: !Ref LogBucket\n", "          Value: ''\n", "OBS012",
+	               "Alb writes no access logs (no bucket)");
+	expect_message("ObjectOwnership: BucketOwnerEnforced", "ObjectOwnership: ObjectWriter",
+	               "SEC015", "(ObjectOwnership ObjectWriter)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +702,7 @@ int main(void)
 	    cmocka_unit_test(test_load_balancer_logs), cmocka_unit_test(test_cache_rbac),
 	    cmocka_unit_test(test_wildcard_actions),   cmocka_unit_test(test_public_database),
 	    cmocka_unit_test(test_public_ips),         cmocka_unit_test(test_bucket_acls),
+	    cmocka_unit_test(test_control_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -480,6 +480,9 @@ static void test_cache_edges(void **state)
 	    {"valkey", "'7.100'", false},
 	    {"redis", "'7.01'", false},
 	    {"valkey", "'7.02'", false},
+	    /* the major in decimal: a letter after it ends it (7a is 7, not base 11's 87) */
+	    {"redis", "'7a'", false},
+	    {"valkey", "'7a'", true},
 	};
 	for (size_t i = 0; i < sizeof versions / sizeof *versions; i++) {
 		char text[sizeof(good_data) + 128];

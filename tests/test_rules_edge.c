@@ -331,10 +331,63 @@ static void test_api_error_responses_carry_cors(void **state)
 	/* the responses of another API do not count */
 	expect_api("prod", "      RestApiId: !Ref Api\n      ResponseType: DEFAULT_5XX",
 	           "      RestApiId: !Ref OtherApi\n      ResponseType: DEFAULT_5XX", SEV_ERROR, 1);
+	/* the origin header as the second of the response's parameters */
+	expect_api("prod",
+	           "        gatewayresponse.header.access-control-allow-origin: "
+	           "\"'https://lms.example.edu'\"\n",
+	           "        gatewayresponse.header.access-control-allow-headers: \"'*'\"\n"
+	           "        gatewayresponse.header.access-control-allow-origin: "
+	           "\"'https://lms.example.edu'\"\n",
+	           -1, 0);
+	/* ... whose own value, empty, is what is read (not its neighbours) */
+	expect_api("prod",
+	           "        gatewayresponse.header.access-control-allow-origin: "
+	           "\"'https://lms.example.edu'\"\n",
+	           "        gatewayresponse.header.access-control-allow-headers: \"'*'\"\n"
+	           "        gatewayresponse.header.access-control-allow-origin: \"''\"\n"
+	           "        gatewayresponse.header.access-control-allow-methods: \"'GET'\"\n",
+	           SEV_ERROR, 1);
 	/* an API that answers no preflight is not a browser's: nothing to say */
 	expect_api("prod", "      HttpMethod: OPTIONS\n", "      HttpMethod: GET\n", -1, 0);
 	expect_api("prod", "      HttpMethod: OPTIONS\n      AuthorizationType: NONE\n",
 	           "      HttpMethod: GET\n      AuthorizationType: NONE\n", -1, 0);
+}
+
+/* The first resource of the template is read too: the preflight method, a gateway
+ * response. */
+#define FIRST_METHOD                                                                               \
+	"  Options:\n"                                                                             \
+	"    Type: AWS::ApiGateway::Method\n"                                                      \
+	"    Properties:\n"                                                                        \
+	"      RestApiId: !Ref Api\n"                                                              \
+	"      HttpMethod: OPTIONS\n"                                                              \
+	"      AuthorizationType: NONE\n"                                                          \
+	"  Api:\n"                                                                                 \
+	"    Type: AWS::ApiGateway::RestApi\n"                                                     \
+	"    Properties:\n"                                                                        \
+	"      Name: api\n"
+
+static void test_api_first_resources(void **state)
+{
+	(void)state;
+	fixture fx;
+	run_with(&fx, "Resources:\n" FIRST_METHOD, "dev", NULL, NULL, NULL);
+	assert_int_equal(count_sev(&fx, "EDG006", SEV_ERROR), 2);
+	done(&fx);
+	run_with(&fx,
+	         "Resources:\n"
+	         "  Resp4:\n"
+	         "    Type: AWS::ApiGateway::GatewayResponse\n"
+	         "    Properties:\n"
+	         "      RestApiId: !Ref Api\n"
+	         "      ResponseType: DEFAULT_4XX\n"
+	         "      ResponseParameters:\n"
+	         "        gatewayresponse.header.access-control-allow-origin: "
+	         "\"'https://a'\"\n" FIRST_METHOD,
+	         "dev", NULL, NULL, NULL);
+	assert_int_equal(count_sev(&fx, "EDG006", SEV_ERROR), 1);
+	assert_true(has_message(&fx, "EDG006", "no DEFAULT_5XX"));
+	done(&fx);
 }
 
 static void test_viewer_protocol(void **state)
@@ -450,6 +503,140 @@ static void test_cached_private_paths(void **state)
 	/* public paths may be cached: the static and media paths */
 	expect("prod", "us-east-1", "PathPattern: /static/*", "PathPattern: /media/*", "EDG005", -1,
 	       0);
+}
+
+/* The edges the tests above leave: each private path's prefix against a shorter and a
+ * longer one, the ARN's Region field (its length, a missing field, not an ARN), the TLS
+ * version names without their date, a distribution without a viewer certificate or with
+ * a certificate not from ACM, the rate rule's key and action exactly. */
+static void test_edge_edges(void **state)
+{
+	(void)state;
+	static const char api_cached[] =
+	    "          - PathPattern: /api/*\n"
+	    "            TargetOriginId: alb\n"
+	    "            ViewerProtocolPolicy: https-only\n"
+	    "            CachePolicyId: 4135ea2d-6df8-44a3-9df3-4b5a84be39ad\n";
+	static const struct {
+		const char *path;
+		size_t n;
+	} paths[] = {
+	    {"/api", 1},    {"/apx/*", 0},  {"api/*", 1},   {"apx/*", 0},  {"ap", 0},
+	    {"/auth", 1},   {"/autx", 0},   {"auth/*", 1},  {"autx/*", 0}, {"/au", 0},
+	    {"/apiary", 1}, {"authors", 1}, {"x/api/*", 0},
+	};
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		char to[512];
+		snprintf(to, sizeof to,
+		         "          - PathPattern: %s\n"
+		         "            TargetOriginId: alb\n"
+		         "            ViewerProtocolPolicy: https-only\n"
+		         "            CachePolicyId: 658327ea-f89d-4fab-a63d-7e88639e58f6\n",
+		         paths[i].path);
+		fixture fx;
+		run_in(&fx, "dev", "us-east-1", api_cached, to);
+		if (count_sev(&fx, "EDG005", SEV_ERROR) != paths[i].n) {
+			dump(&fx);
+			fail_msg("path %s: expected %zu", paths[i].path, paths[i].n);
+		}
+		done(&fx);
+	}
+	/* the certificate's ARN: its Region field at 63 and 64 characters, an ARN cut
+	 * before its account, a text that is no ARN */
+	char r63[64], r64[65];
+	memset(r63, 'r', 63);
+	r63[63] = '\0';
+	memset(r64, 'r', 64);
+	r64[64] = '\0';
+	char to[256];
+	snprintf(to, sizeof to, "    Default: arn:aws:acm:%s:111122223333:certificate/x\n", r63);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n", to, "EDG002", SEV_ERROR, 1);
+	snprintf(to, sizeof to, "    Default: arn:aws:acm:%s:111122223333:certificate/x\n", r64);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n", to, "EDG002", -1, 0);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n",
+	       "    Default: arn:aws:acm:eu-west-1\n", "EDG002", -1, 0);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n", "    Default: arn:aws:acm\n",
+	       "EDG002", -1, 0);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n",
+	       "    Default: 'arn:aws:acm:eu-west-1:'\n", "EDG002", SEV_ERROR, 1);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n",
+	       "    Default: arx:aws:acm:eu-west-1:111122223333:certificate/x\n", "EDG002", -1, 0);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n",
+	       "    Default: xarn:aws:acm:eu-west-1:111122223333:certificate/x\n", "EDG002", -1, 0);
+	expect("dev", "us-east-1", "    Default: " CERT_US "\n",
+	       "    Default: arnx:aws:acm:eu-west-1:111122223333:certificate/x\n", "EDG002", -1, 0);
+	/* a protocol from a parameter is placed on that field (no position); a literal one
+	 * at the template */
+	fixture pf;
+	run_in(&pf, "prod", "us-east-1", "    Default: https-only\n", "    Default: http-only\n");
+	assert_non_null(first(&pf, "EDG004"));
+	assert_null(first(&pf, "EDG004")->file);
+	done(&pf);
+	run_in(&pf, "prod", "us-east-1", "OriginProtocolPolicy: !Ref OriginProtocol",
+	       "OriginProtocolPolicy: http-only");
+	assert_non_null(first(&pf, "EDG004"));
+	assert_non_null(first(&pf, "EDG004")->file);
+	done(&pf);
+	/* a distribution without a configuration, or with one that is no mapping: nothing
+	 * to read */
+	expect("prod", "us-east-1", "  Distribution:\n",
+	       "  Bare:\n    Type: AWS::CloudFront::Distribution\n"
+	       "  Listed:\n    Type: AWS::CloudFront::Distribution\n"
+	       "    Properties:\n      DistributionConfig: [x]\n"
+	       "  Distribution:\n",
+	       "EDG003", -1, 0);
+	/* TLS versions by their name and date */
+	const char *min = "MinimumProtocolVersion: TLSv1.2_2021";
+	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.2", "EDG004", SEV_ERROR, 1);
+	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.3", "EDG004", SEV_ERROR, 1);
+	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.3_", "EDG004", -1, 0);
+	expect("prod", "us-east-1", min, "MinimumProtocolVersion: TLSv1.2_", "EDG004", -1, 0);
+	/* no viewer certificate at all; a certificate not from ACM; the default
+	 * certificate switched off */
+	const char *vc = "        ViewerCertificate:\n"
+	                 "          AcmCertificateArn: !Ref CertificateArn\n"
+	                 "          SslSupportMethod: sni-only\n"
+	                 "          MinimumProtocolVersion: TLSv1.2_2021\n";
+	expect("prod", "us-east-1", vc, "", "EDG004", -1, 0);
+	expect("prod", "us-east-1", vc,
+	       "        ViewerCertificate:\n"
+	       "          IamCertificateId: ASCACKCEVSQ6C2EXAMPLE\n"
+	       "          MinimumProtocolVersion: TLSv1\n",
+	       "EDG004", -1, 0);
+	expect(
+	    "prod", "us-east-1", "          SslSupportMethod: sni-only\n",
+	    "          SslSupportMethod: sni-only\n          CloudFrontDefaultCertificate: false\n",
+	    "EDG004", -1, 0);
+	expect("prod", "us-east-1", vc, "        ViewerCertificate: [x]\n", "EDG004", -1, 0);
+	/* the rate rule: its key and action exactly */
+	expect("prod", "us-east-1", "AggregateKeyType: IP,", "AggregateKeyType: IPX,", "EDG003",
+	       SEV_ERROR, 1);
+	expect("prod", "us-east-1", "AggregateKeyType: IP,", "AggregateKeyType: FORWARDED_IPX,",
+	       "EDG003", SEV_ERROR, 1);
+	expect("prod", "us-east-1", "Action: {Block: {}}", "Action: {Captcha: {}}", "EDG003", -1,
+	       0);
+	expect("prod", "us-east-1", "Action: {Block: {}}", "Action: {Blocks: {}}", "EDG003",
+	       SEV_ERROR, 1);
+	/* the second rule may be the rate rule, and a web ACL without Scope is taken as
+	 * CloudFront's */
+	expect("prod", "us-east-1", "      Scope: CLOUDFRONT\n", "", "EDG003", -1, 0);
+	expect("prod", "us-east-1", "      Scope: CLOUDFRONT\n", "      Scope: CLOUDFRONTX\n",
+	       "EDG003", SEV_ERROR, 1);
+	/* a VPC origin without its protocol: CloudFront's default, match-viewer */
+	expect("prod", "us-east-1", "        OriginProtocolPolicy: !Ref OriginProtocol\n", "",
+	       "EDG004", SEV_ERROR, 1);
+	expect("dev", "us-east-1", "        OriginProtocolPolicy: !Ref OriginProtocol\n", "",
+	       "EDG004", SEV_WARNING, 1);
+	expect("prodx", "us-east-1", "        OriginProtocolPolicy: !Ref OriginProtocol\n", "",
+	       "EDG004", SEV_WARNING, 1);
+	/* a second origin with the wrong protocol */
+	expect("prod", "us-east-1",
+	       "            VpcOriginConfig: {VpcOriginId: !GetAtt Origin.Id}\n",
+	       "            VpcOriginConfig: {VpcOriginId: !GetAtt Origin.Id}\n"
+	       "          - Id: other\n"
+	       "            DomainName: other.example.edu\n"
+	       "            CustomOriginConfig: {OriginProtocolPolicy: match-viewer}\n",
+	       "EDG004", SEV_ERROR, 1);
 }
 
 /* ---- the report covers the web path (the edge stack) ------------------- */
@@ -770,6 +957,8 @@ int main(void)
 	    cmocka_unit_test(test_origin_protocol),
 	    cmocka_unit_test(test_viewer_tls_version),
 	    cmocka_unit_test(test_cached_private_paths),
+	    cmocka_unit_test(test_edge_edges),
+	    cmocka_unit_test(test_api_first_resources),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -135,6 +135,11 @@ static void test_lower_case_and_types(void **state)
 	    {"AWS::S3::BucketX", "BucketName", "!Sub 'AZ-${EnvironmentSuffix}'", 0},
 	    {"AWS::S3::Bucket", "BucketNameX", "!Sub 'AZ-${EnvironmentSuffix}'", 0},
 	    {"AWS::IAM::Role", "RoleName", "!Sub 'AZ-${EnvironmentSuffix}'", 0},
+	    /* the first type of the table (a load balancer's 32 characters) */
+	    {"AWS::ElasticLoadBalancingV2::LoadBalancer", "Name",
+	     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0},
+	    {"AWS::ElasticLoadBalancingV2::LoadBalancer", "Name",
+	     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char text[512];

@@ -192,6 +192,48 @@ static void test_audit_edges(void **state)
 	                        "TrailLogs is an audit log "
 	                        "(AWS::CloudTrail::Trail writes it) kept 364 days"));
 	done(&fx);
+	/* a writer that is the template's first resource */
+	run(&fx, "prod", "Resources:\n",
+	    "Resources:\n"
+	    "  FirstTrail:\n"
+	    "    Type: AWS::CloudTrail::Trail\n"
+	    "    Properties:\n"
+	    "      CloudWatchLogsLogGroupArn: !GetAtt AppLogs.Arn\n");
+	assert_true(has_message(&fx, "OBS002", "AppLogs is an audit log"));
+	done(&fx);
+	/* a delivery stream that is the template's first resource, by its plain S3
+	 * destination */
+	run(&fx, "dev", "Resources:\n",
+	    "Resources:\n"
+	    "  FirstHose:\n"
+	    "    Type: AWS::KinesisFirehose::DeliveryStream\n"
+	    "    Properties:\n"
+	    "      S3DestinationConfiguration:\n"
+	    "        BucketARN: !GetAtt Raw.Arn\n"
+	    "  Raw:\n"
+	    "    Type: AWS::S3::Bucket\n");
+	assert_int_equal(count(&fx, "OBS003", SEV_ERROR), 1);
+	done(&fx);
+	/* ... and the bucket as the first resource */
+	run(&fx, "dev", "Resources:\n",
+	    "Resources:\n"
+	    "  Raw:\n"
+	    "    Type: AWS::S3::Bucket\n"
+	    "  FirstHose:\n"
+	    "    Type: AWS::KinesisFirehose::DeliveryStream\n"
+	    "    Properties:\n"
+	    "      S3DestinationConfiguration:\n"
+	    "        BucketARN: !GetAtt Raw.Arn\n");
+	assert_int_equal(count(&fx, "OBS003", SEV_ERROR), 1);
+	done(&fx);
+	/* a Deploy action in the first stage, named otherwise, before the approval */
+	run(&fx, "prod",
+	    "        - Name: Source\n          Actions:\n            - ActionTypeId: {Category: "
+	    "Source}\n",
+	    "        - Name: Early\n          Actions:\n            - ActionTypeId: {Category: "
+	    "Deploy}\n");
+	assert_int_equal(count(&fx, "OBS004", SEV_ERROR), 1);
+	done(&fx);
 	/* prod exactly: prodx is not prod (info, as outside prod) */
 	run(&fx, "prodx", "Default: 365", "Default: 364");
 	assert_int_equal(count(&fx, "OBS002", SEV_ERROR), 0);

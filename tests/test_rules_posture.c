@@ -195,6 +195,171 @@ static void test_internet_facing_and_absent(void **state)
 	done(&fx);
 }
 
+/* SEC001 at its edges: the protocol, the redirect's type and protocol exactly (longer
+ * names are neither), every default action a redirect, the scheme `internal` exactly,
+ * prod exactly (`prodx` is not), the certificate as {Ref: X}, and a certificate that is
+ * no parameter (a resource of the template) is no field to set. */
+static void test_listener_edges(void **state)
+{
+	(void)state;
+	static const char forward[] = "        - Type: forward\n"
+	                              "          TargetGroupArn: !Ref TargetGroup\n";
+	static const struct {
+		const char *from, *to;
+		size_t n;
+	} cases[] = {
+	    /* a protocol named like HTTP but longer is not plain HTTP */
+	    {"      Protocol: !If [HasAlbCertificate, HTTPS, HTTP]\n", "      Protocol: HTTPX\n",
+	     0},
+	    {"      Protocol: !If [HasAlbCertificate, HTTPS, HTTP]\n", "      Protocol: HTTP\n", 1},
+	    {"      Protocol: !If [HasAlbCertificate, HTTPS, HTTP]\n", "", 0},
+	    /* a redirect's type and protocol exactly */
+	    {forward,
+	     "        - Type: redirects\n"
+	     "          RedirectConfig: {Protocol: HTTPS}\n",
+	     1},
+	    {forward,
+	     "        - Type: redirect\n"
+	     "          RedirectConfig: {Protocol: HTTPSX}\n",
+	     1},
+	    {forward,
+	     "        - Type: redirect\n"
+	     "          RedirectConfig: {Protocol: HTTPS}\n",
+	     0},
+	    {forward,
+	     "        - Type: redirect\n"
+	     "          RedirectConfig: {Port: '443'}\n",
+	     1},
+	    {forward, "        - RedirectConfig: {Protocol: HTTPS}\n", 1},
+	    /* every action, the first and the last */
+	    {forward,
+	     "        - Type: redirect\n"
+	     "          RedirectConfig: {Protocol: HTTPS}\n"
+	     "        - Type: forward\n",
+	     1},
+	    {forward,
+	     "        - Type: forward\n"
+	     "        - Type: redirect\n"
+	     "          RedirectConfig: {Protocol: HTTPS}\n",
+	     1},
+	    {forward,
+	     "        - Type: redirect\n"
+	     "          RedirectConfig: {Protocol: HTTPS}\n"
+	     "        - Type: redirect\n"
+	     "          RedirectConfig: {Protocol: HTTPS}\n",
+	     0},
+	    /* no action at all redirects nothing */
+	    {"      DefaultActions:\n"
+	     "        - Type: forward\n"
+	     "          TargetGroupArn: !Ref TargetGroup\n",
+	     "      DefaultActions: []\n", 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		fixture fx;
+		run(&fx, "dev", cases[i].from, cases[i].to);
+		if (count(&fx, "SEC001", SEV_WARNING) != cases[i].n) {
+			dump(&fx);
+			fail_msg("case %zu: expected %zu", i, cases[i].n);
+		}
+		done(&fx);
+	}
+
+	fixture fx;
+	/* the scheme `internal` exactly; none given is internet-facing */
+	const char *schemes[] = {"      Scheme: internalx\n", "      Scheme: interna\n", ""};
+	for (size_t i = 0; i < 3; i++) {
+		run(&fx, "dev", "      Scheme: internal\n", schemes[i]);
+		assert_true(has_message(&fx, "SEC001", "AlbListener serves plain HTTP: traffic"));
+		done(&fx);
+	}
+	/* a listener that names no load balancer of the template: scheme unknown */
+	run(&fx, "dev", "      LoadBalancerArn: !Ref Alb\n", "");
+	assert_true(has_message(&fx, "SEC001", "AlbListener serves plain HTTP: traffic"));
+	done(&fx);
+	/* prod exactly */
+	run(&fx, "prodx", NULL, NULL);
+	assert_true(has_message(&fx, "SEC001", "(allowed outside prod)"));
+	assert_false(has_message(&fx, "SEC001", "deploy refuses"));
+	done(&fx);
+	run(&fx, "prod", NULL, NULL);
+	assert_false(has_message(&fx, "SEC001", "allowed outside prod"));
+	done(&fx);
+	/* the certificate as {Ref: X} names the field too */
+	run(&fx, "dev", "        - - CertificateArn: !Ref AlbCertificateArn\n",
+	    "        - - CertificateArn: {Ref: AlbCertificateArn}\n");
+	assert_non_null(sec001(&fx));
+	assert_string_equal(sec001(&fx)->field, "AlbCertificateArn");
+	assert_string_equal(sec001(&fx)->hint,
+	                    "set AlbCertificateArn to an ACM certificate ARN: the listener "
+	                    "then serves HTTPS");
+	done(&fx);
+	/* a tag that only starts like !Ref names no parameter (the rendering refuses it,
+	 * REN001, and goes on) */
+	run(&fx, "dev", "        - - CertificateArn: !Ref AlbCertificateArn\n",
+	    "        - - CertificateArn: !Refx AlbCertificateArn\n");
+	assert_non_null(sec001(&fx));
+	assert_string_equal(sec001(&fx)->field, "");
+	done(&fx);
+	/* a certificate of the template, no parameter: no field, the position is the
+	 * listener's Protocol line */
+	run(&fx, "dev",
+	    "      Protocol: !If [HasAlbCertificate, HTTPS, HTTP]\n"
+	    "      Certificates: !If\n"
+	    "        - HasAlbCertificate\n"
+	    "        - - CertificateArn: !Ref AlbCertificateArn\n"
+	    "        - !Ref AWS::NoValue\n",
+	    "      Protocol: HTTP\n"
+	    "      Certificates:\n"
+	    "        - CertificateArn: !Ref Alb\n");
+	assert_non_null(sec001(&fx));
+	assert_string_equal(sec001(&fx)->field, "");
+	assert_string_equal(sec001(&fx)->hint,
+	                    "serve HTTPS with an ACM certificate, or redirect HTTP to HTTPS");
+	assert_int_equal(sec001(&fx)->line, 23);
+	done(&fx);
+}
+
+/* A listener whose protocol is chosen by a parameter, no certificate: the field is the
+ * protocol's parameter, in either branch of an Fn::If written as a mapping. */
+static const char protocol_fragment[] = "Metadata:\n"
+                                        "  AWS::CloudFormation::Interface:\n"
+                                        "    ParameterGroups:\n"
+                                        "      - Label: {default: Compute}\n"
+                                        "        Parameters: [AlbProtocol]\n"
+                                        "Parameters:\n"
+                                        "  AlbProtocol:\n"
+                                        "    Type: String\n"
+                                        "    Description: protocol\n"
+                                        "    Default: HTTP\n"
+                                        "Resources:\n"
+                                        "  AlbListener:\n"
+                                        "    Type: AWS::ElasticLoadBalancingV2::Listener\n"
+                                        "    Properties:\n"
+                                        "      Port: 80\n"
+                                        "      Protocol: !Ref AlbProtocol\n";
+
+static void test_protocol_parameter(void **state)
+{
+	(void)state;
+	const char *forms[] = {
+	    "      Protocol: !Ref AlbProtocol\n",
+	    "      Protocol:\n        Fn::If: [IsProd, !Ref AlbProtocol, !Ref AlbProtocol]\n",
+	    "      Protocol: {Ref: AlbProtocol}\n",
+	};
+	for (size_t i = 0; i < 3; i++) {
+		fixture fx;
+		run_with(&fx, protocol_fragment, "dev", "      Protocol: !Ref AlbProtocol\n",
+		         forms[i], NULL);
+		const finding *x = sec001(&fx);
+		if (!x)
+			dump(&fx);
+		assert_non_null(x);
+		assert_string_equal(x->field, "AlbProtocol");
+		assert_string_equal(x->hint, "set AlbProtocol so the listener serves HTTPS");
+		done(&fx);
+	}
+}
+
 /* ---- OBS008: every alarm topic has a recipient ------------------------------------- */
 
 /* observability.yml's alarm topic in small: an e-mail subscription when AlarmEmail is
@@ -305,6 +470,135 @@ static void test_alarm_topic_recipients(void **state)
 	done(&fx);
 }
 
+/* OBS008 at its edges: an empty Subscription list is no recipient; types exactly (a
+ * `...SubscriptionX` is no subscription, an `...AlarmX` no alarm); the topic as {Ref: X};
+ * a one-key mapping that only looks like a Ref, or a Ref with a second key, names no
+ * topic; each subscription's parameter joined in the fix; an endpoint that is no
+ * parameter names none. */
+static void test_alarm_topic_edges(void **state)
+{
+	(void)state;
+	fixture fx;
+	run_with(&fx, topic_fragment, "dev", "      TopicName: alarms\n",
+	         "      TopicName: alarms\n      Subscription: []\n", NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 1);
+	done(&fx);
+	run_with(&fx, topic_fragment, "dev", "      TopicName: alarms\n",
+	         "      TopicName: alarms\n"
+	         "      Subscription: [{Protocol: email, Endpoint: a@example.com}]\n",
+	         NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 0);
+	done(&fx);
+	/* an unconditional subscription of another type is none */
+	run_with(&fx, topic_fragment, "dev",
+	         "    Type: AWS::SNS::Subscription\n    Condition: HasAlarmEmail\n",
+	         "    Type: AWS::SNS::SubscriptionX\n", NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 1);
+	assert_string_equal(first_of(&fx, "OBS008")->field, "");
+	done(&fx);
+	/* ... and the same subscription of the real type is a recipient */
+	run_with(&fx, topic_fragment, "dev",
+	         "    Type: AWS::SNS::Subscription\n    Condition: HasAlarmEmail\n",
+	         "    Type: AWS::SNS::Subscription\n", NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 0);
+	done(&fx);
+	/* an alarm of another type makes no alarm topic */
+	run_with(&fx, topic_fragment, "dev", "  ErrorAlarm:\n    Type: AWS::CloudWatch::Alarm\n",
+	         "  ErrorAlarm:\n    Type: AWS::CloudWatch::AlarmX\n", NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 0);
+	done(&fx);
+	/* a topic of another type is no topic */
+	run_with(&fx, topic_fragment, "dev", "  AlarmTopic:\n    Type: AWS::SNS::Topic\n",
+	         "  AlarmTopic:\n    Type: AWS::SNS::TopicX\n", NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 0);
+	done(&fx);
+	/* the subscription's topic as {Ref: X}: its parameter is the field */
+	run_with(&fx, topic_fragment, "dev", "      TopicArn: !Ref AlarmTopic\n",
+	         "      TopicArn: {Ref: AlarmTopic}\n", NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 1);
+	assert_string_equal(first_of(&fx, "OBS008")->field, "AlarmEmail");
+	done(&fx);
+	const char *not_refs[] = {"      TopicArn: {Refx: AlarmTopic}\n",
+	                          "      TopicArn: {Ref: AlarmTopic, Region: x}\n",
+	                          "      TopicArn: [{Ref: AlarmTopic}]\n"};
+	for (size_t i = 0; i < 3; i++) {
+		run_with(&fx, topic_fragment, "dev", "      TopicArn: !Ref AlarmTopic\n",
+		         not_refs[i], NULL);
+		const finding *x = first_of(&fx, "OBS008");
+		if (!x || strcmp(x->field, "") != 0)
+			dump(&fx);
+		assert_non_null(x);
+		assert_string_equal(x->field, "");
+		assert_string_equal(
+		    x->hint, "subscribe a recipient to AlarmTopic (an AWS::SNS::Subscription)");
+		done(&fx);
+	}
+	/* an endpoint that is no parameter: no field */
+	run_with(&fx, topic_fragment, "dev", "      Endpoint: !Ref AlarmEmail\n",
+	         "      Endpoint: !Ref AlarmTopic\n", NULL);
+	assert_string_equal(first_of(&fx, "OBS008")->field, "");
+	done(&fx);
+	/* the endpoint's parameter in either branch of an Fn::If mapping */
+	run_with(&fx, topic_fragment, "dev", "      Endpoint: !Ref AlarmEmail\n",
+	         "      Endpoint:\n        Fn::If: [IsProd, ops@example.com, !Ref AlarmEmail]\n",
+	         NULL);
+	assert_string_equal(first_of(&fx, "OBS008")->field, "AlarmEmail");
+	done(&fx);
+	/* two subscriptions, each with its parameter: both in the fix, the first the field */
+	run_with(&fx, topic_fragment, "dev", "  ErrorAlarm:\n",
+	         "  SecondSubscription:\n"
+	         "    Type: AWS::SNS::Subscription\n"
+	         "    Condition: HasAlarmEmail\n"
+	         "    Properties:\n"
+	         "      TopicArn: !Ref AlarmTopic\n"
+	         "      Protocol: email\n"
+	         "      Endpoint: !Ref Environment\n"
+	         "  ErrorAlarm:\n",
+	         NULL);
+	assert_string_equal(first_of(&fx, "OBS008")->field, "AlarmEmail");
+	assert_string_equal(first_of(&fx, "OBS008")->hint,
+	                    "set AlarmEmail or Environment to the address that receives the "
+	                    "alarms (lmsctl init --set AlarmEmail=ops@example.com)");
+	done(&fx);
+	/* the first resource of the template is read too: an alarm, a subscription */
+	run_with(&fx, topic_fragment, "dev", "Resources:\n",
+	         "Resources:\n"
+	         "  FirstAlarm:\n"
+	         "    Type: AWS::CloudWatch::Alarm\n"
+	         "    Properties:\n"
+	         "      AlarmActions: [!Ref QuietTopic]\n",
+	         NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 2);
+	done(&fx);
+	run_with(&fx, topic_fragment, "dev", "Resources:\n",
+	         "Resources:\n"
+	         "  FirstSubscription:\n"
+	         "    Type: AWS::SNS::Subscription\n"
+	         "    Properties:\n"
+	         "      TopicArn: !Ref AlarmTopic\n"
+	         "      Protocol: email\n"
+	         "      Endpoint: ops@example.com\n",
+	         NULL);
+	assert_int_equal(count(&fx, "OBS008", SEV_WARNING), 0);
+	done(&fx);
+	run_with(&fx, topic_fragment, "dev", "Resources:\n",
+	         "Resources:\n"
+	         "  FirstSubscription:\n"
+	         "    Type: AWS::SNS::Subscription\n"
+	         "    Condition: HasAlarmEmail\n"
+	         "    Properties:\n"
+	         "      TopicArn: !Ref AlarmTopic\n"
+	         "      Protocol: email\n"
+	         "      Endpoint: !Ref Environment\n",
+	         NULL);
+	assert_string_equal(first_of(&fx, "OBS008")->field, "Environment");
+	done(&fx);
+	/* prod exactly */
+	run_with(&fx, topic_fragment, "prodx", NULL, NULL, NULL);
+	assert_true(has_message(&fx, "OBS008", "(allowed outside prod)"));
+	done(&fx);
+}
+
 static void test_listed_in_rules(void **state)
 {
 	(void)state;
@@ -331,6 +625,9 @@ int main(void)
 	    cmocka_unit_test(test_internet_facing_and_absent),
 	    cmocka_unit_test(test_alarm_topic_without_recipient),
 	    cmocka_unit_test(test_alarm_topic_recipients),
+	    cmocka_unit_test(test_listener_edges),
+	    cmocka_unit_test(test_protocol_parameter),
+	    cmocka_unit_test(test_alarm_topic_edges),
 	    cmocka_unit_test(test_listed_in_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

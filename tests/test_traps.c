@@ -1008,6 +1008,17 @@ static const struct trap_case {
      "0.0.0.0/0}]\n",
      "TRP012", SEV_ERROR, 0},
     /* TRP013: every wildcard form, and what is not one */
+    /* IAM types by their whole prefix `AWS::IAM::` */
+    {"  FnRole:\n    Type: AWS::IAM::Role\n",
+     "  Odd:\n    Type: AWS::IAM:Policy\n    Properties:\n      PolicyDocument: {Statement: "
+     "{Effect: Allow, Action: 's3:GetObject', Resource: '*'}}\n  FnRole:\n    Type: "
+     "AWS::IAM::Role\n",
+     "TRP013", SEV_ERROR, 0},
+    {"  FnRole:\n    Type: AWS::IAM::Role\n",
+     "  Odd:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyDocument: {Statement: "
+     "{Effect: Allow, Action: 's3:GetObject', Resource: '*'}}\n  FnRole:\n    Type: "
+     "AWS::IAM::Role\n",
+     "TRP013", SEV_ERROR, 1},
     {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3:::*/*'", "TRP013", SEV_ERROR, 1},
     {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3:::b/*'", "TRP013", SEV_ERROR, 0},
     {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:$aws:s3:::b/*'", "TRP013", SEV_ERROR,
