@@ -1,5 +1,5 @@
 /* claims.h: what the rules of the claimed controls share (model/claims.c,
- * model/rules_controls.c): reading the rendered template by resource type
+ * model/rules_controls.c, model/observe.c): reading the rendered template by resource type
  * and property, and reporting an error at the resource that breaks a
  * control. Internal to model/. */
 #ifndef LMSCTL_MODEL_CLAIMS_H

@@ -1,6 +1,7 @@
 /* Observability and delivery rules: every log group encrypted and kept for
  * a stated time, audit logs a year or more, the data lake expiring what it
  * holds (PDPA retention limitation), a manual approval before prod. */
+#include "model/claims.h"
 #include "model/rules.h"
 
 #include <stdlib.h>
@@ -9,13 +10,6 @@
 /* Audit logs are kept at least a year (the brief; MAS TRM and common audit
  * practice ask for one year online). */
 #define AUDIT_MIN_DAYS 365
-
-/* A rendered value that is there for the model: neither absent nor an
- * Fn::If whose condition the rendering could not decide. */
-static const rnode *decided(const rnode *v)
-{
-	return v && !(v->fn && strcmp(v->fn, "Fn::If") == 0) ? v : NULL;
-}
 
 /* The trails and VPC flow logs of the rendering, found once per run:
  * looking for them again for every log group made the rule quadratic. */
@@ -51,9 +45,9 @@ static void check_log_group(const validate_ctx *ctx, const writers *w, const ren
 {
 	const cat_entry *e = res->entry;
 	const rnode *props = res->props;
-	const rnode *kms = decided(rnode_get(props, "KmsKeyId"));
+	const rnode *kms = claim_set(rnode_get(props, "KmsKeyId"));
 	const ynode *ret_at;
-	const rnode *ret = decided(rule_prop(props, "RetentionInDays", &ret_at));
+	const rnode *ret = claim_set(rule_prop(props, "RetentionInDays", &ret_at));
 	if (!kms) {
 		findings_add(ctx->out, "OBS001", SEV_ERROR, "", "KmsKeyId: !GetAtt LogsKey.Arn",
 		             "log group %s is not encrypted with a customer-managed key", e->name);

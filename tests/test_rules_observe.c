@@ -296,6 +296,14 @@ static void test_audit_edges(void **state)
 	assert_true(has_message(&fx, "OBS001", "AppLogs is not encrypted"));
 	assert_true(has_message(&fx, "OBS001", "AppLogs keeps its events forever"));
 	done(&fx);
+	/* a function that only starts like Fn::If (refused by the rendering, REN001, which
+	 * goes on) is no undecided Fn::If: the key is set */
+	run(&fx, "dev", "      KmsKeyId: !GetAtt LogsKey.Arn\n      RetentionInDays: 30\n",
+	    "      KmsKeyId: !IfX [IsNeverTrue, !GetAtt LogsKey.Arn, !Ref AWS::NoValue]\n"
+	    "      RetentionInDays: 30\n");
+	assert_true(has_message(&fx, "REN001", ""));
+	assert_false(has_message(&fx, "OBS001", "AppLogs is not encrypted"));
+	done(&fx);
 }
 
 static void test_data_lake_edges(void **state)

@@ -248,6 +248,15 @@ static void test_listener_edges(void **state)
 	     "        - Type: redirect\n"
 	     "          RedirectConfig: {Protocol: HTTPS}\n",
 	     0},
+	    /* a list a function makes (here !ToJsonString of redirects) is no list of
+	     * actions: what it redirects is not known */
+	    {"      DefaultActions:\n"
+	     "        - Type: forward\n"
+	     "          TargetGroupArn: !Ref TargetGroup\n",
+	     "      DefaultActions: !ToJsonString\n"
+	     "        - Type: redirect\n"
+	     "          RedirectConfig: {Protocol: HTTPS}\n",
+	     1},
 	    /* no action at all redirects nothing */
 	    {"      DefaultActions:\n"
 	     "        - Type: forward\n"
