@@ -755,7 +755,7 @@ static void test_quote_exact(void **state)
 	    /* a space alone, and a byte 0x80 in a character that is no control */
 	    {"a b", "a b"},
 	    {"a\xe2\x80\x80", "a\xe2\x80\x80"},
-	    {"a\xc2\xa0b", "a\xc2\xa0b"},
+	    {"a\xc2\xa0" "b", "a\xc2\xa0" "b"},
 	};
 	int failed = 0;
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
