@@ -728,6 +728,8 @@ static void test_compute_param_edges(void **state)
 	    {"prod", "Default: 225", "Default: 226", "CMP011", SEV_WARNING, 0, NULL},
 	    {"prod", "Default: 225", "Default: 225", "CMP011", SEV_ERROR, 0, NULL},
 	    {"dev", "Default: '1024'", "Default: '0'", "CMP010", SEV_INFO, 0, NULL},
+	    {"dev", "Default: '1024'", "Default: '1'", "CMP010", SEV_INFO, 1,
+	     "quota of 0.0585938 in"},
 	    {"dev", "Default: '1024'", "Default: '512'", "CMP010", SEV_INFO, 1, "quota of 30 in"},
 	};
 	int failed = 0;
