@@ -803,9 +803,12 @@ static void test_error_null_is_allowed(void **state)
 static void test_positions_stride(void **state)
 {
 	(void)state;
-	static const char *const wide[] = {"\xc3\xa9", "\xe6\x97\xa5", "\xf0\x9f\x9a\x80"};
+	/* é (C3), 日 (E6), 🚀 (F0), บ (E0), ア (E3), U+40000 (F1), U+0080's neighbour ¡ (C2) */
+	static const char *const wide[] = {"\xc3\xa9",     "\xe6\x97\xa5", "\xf0\x9f\x9a\x80",
+	                                   "\xe0\xb8\x9a", "\xe3\x82\xa2", "\xf1\x80\x80\x80",
+	                                   "\xc2\xa1"};
 	for (int bom = 0; bom < 2; bom++)
-		for (size_t w = 0; w < 3; w++)
+		for (size_t w = 0; w < sizeof wide / sizeof *wide; w++)
 			for (int run = 0; run <= 18; run++) {
 				buf t;
 				buf_init(&t, 0);
