@@ -755,7 +755,10 @@ static void test_quote_exact(void **state)
 	    /* a space alone, and a byte 0x80 in a character that is no control */
 	    {"a b", "a b"},
 	    {"a\xe2\x80\x80", "a\xe2\x80\x80"},
-	    {"a\xc2\xa0" "b", "a\xc2\xa0" "b"},
+	    {"a\xc2\xa0"
+	     "b",
+	     "a\xc2\xa0"
+	     "b"},
 	};
 	int failed = 0;
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -956,6 +959,12 @@ static void test_assemble_exact(void **state)
 		print_error("got:\n%s\n", text);
 		fail();
 	}
+	free(text);
+	/* a value that starts like the Default is no Default */
+	static const kv longer[] = {{"P", "xx"}, {"N", "12"}, {NULL, NULL}};
+	text = assemble_with(cat, longer);
+	assert_non_null(strstr(text, "    Description: p\n    Default: xx\n"));
+	assert_non_null(strstr(text, "    Description: n\n    Default: 12\n"));
 	free(text);
 	catalog_free(cat);
 	/* a plain and a literal Description, no Transform */
