@@ -961,9 +961,9 @@ static void test_assemble_exact(void **state)
 	}
 	free(text);
 	/* a value that starts like the Default is no Default */
-	static const kv longer[] = {{"P", "xx"}, {"N", "12"}, {NULL, NULL}};
+	static const kv longer[] = {{"P", "xy"}, {"N", "12"}, {NULL, NULL}};
 	text = assemble_with(cat, longer);
-	assert_non_null(strstr(text, "    Description: p\n    Default: xx\n"));
+	assert_non_null(strstr(text, "    Description: p\n    Default: xy\n"));
 	assert_non_null(strstr(text, "    Description: n\n    Default: 12\n"));
 	free(text);
 	catalog_free(cat);
