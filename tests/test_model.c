@@ -928,6 +928,9 @@ static void test_load_errors(void **state)
 	expect_load_error(fx, "dup-param.yml", "parameters:\n  A: 1\n  B: 2\n  A: 3\n", 4, 3,
 	                  "duplicate key 'A'");
 	expect_load_error(fx, "multiline.yml", "stack: |\n  a\n  b\n", 1, 8, "one-line value");
+	/* a block scalar is refused even when its one line has no line break */
+	expect_load_error(fx, "literal-strip.yml", "stack: |-\n  a\n", 1, 8, "one-line value");
+	expect_load_error(fx, "folded-strip.yml", "stack: >-\n  a\n", 1, 8, "one-line value");
 	expect_load_error(fx, "quoted-newline.yml", "stack: \"a\\nb\"\n", 1, 8, "one-line value");
 	expect_load_error(fx, "nul.yml", "stack: \"a\\0b\"\n", 1, 8, "NUL");
 	expect_load_error(fx, "root-list.yml", "- stack\n", 1, 1,

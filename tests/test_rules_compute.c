@@ -447,6 +447,22 @@ static void test_fargate_edges(void **state)
 			fail_msg("cpu %s memory %s: judged", unread[i][0], unread[i][1]);
 		done(&fx);
 	}
+	/* under one unit: 0 CPU units or 0 MiB, which no size has */
+	static const char *const tiny[][2] = {{"'0.5'", "'512'"}, {"'256'", "'0.5'"}};
+	for (size_t i = 0; i < 2; i++) {
+		char from[] = "Default: '1024'\n  TaskMemory:\n    Type: String\n    Description: "
+		              "memory\n    Default: '2048'";
+		char to[256];
+		snprintf(to, sizeof(to),
+		         "Default: %s\n  TaskMemory:\n    Type: String\n    Description: "
+		         "memory\n    Default: %s",
+		         tiny[i][0], tiny[i][1]);
+		fixture fx;
+		run(&fx, "dev", from, to);
+		if (count(&fx, "CMP001", SEV_ERROR) != 1)
+			fail_msg("cpu %s memory %s: not judged", tiny[i][0], tiny[i][1]);
+		done(&fx);
+	}
 	/* a task definition that is not FARGATE is not judged */
 	fixture fx;
 	run(&fx, "dev", "RequiresCompatibilities: [FARGATE]\n      Cpu: !Ref TaskCpu",
@@ -529,6 +545,42 @@ static void test_compute_edges(void **state)
 	    {"dev", "Type: AWS::ApiGateway::UsagePlan", "Type: AWS::ApiGateway::UsagePlanKey",
 	     "CMP006", 0},
 	    {"dev", "Type: AWS::ApiGateway::Stage", "Type: AWS::ApiGateway::StageX", "CMP006", 0},
+	    /* every type exactly: the same faults under a longer type name are not judged */
+	    {"dev",
+	     "Type: AWS::ECS::TaskDefinition\n    Properties:\n      RequiresCompatibilities: "
+	     "[FARGATE]\n      Cpu: !Ref TaskCpu",
+	     "Type: AWS::ECS::TaskDefinitionX\n    Properties:\n      RequiresCompatibilities: "
+	     "[FARGATE]\n      Cpu: '3'",
+	     "CMP001", 0},
+	    {"dev",
+	     "Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties:\n      "
+	     "HealthCheckIntervalSeconds: 5",
+	     "Type: AWS::ElasticLoadBalancingV2::TargetGroupX\n    Properties:\n      "
+	     "HealthCheckIntervalSeconds: 30",
+	     "CMP004", 0},
+	    {"dev",
+	     "Type: AWS::CloudWatch::Alarm\n    Properties:\n      Namespace: AWS/ApplicationELB\n "
+	     "     Period: 60",
+	     "Type: AWS::CloudWatch::AlarmX\n    Properties:\n      Namespace: "
+	     "AWS/ApplicationELB\n      Period: 59",
+	     "CMP005", 0},
+	    {"dev", "Type: AWS::Scheduler::Schedule\n", "Type: AWS::Scheduler::ScheduleGroup\n",
+	     "CMP007", 0},
+	    {"dev", "ScheduleExpressionTimezone: Asia/Singapore",
+	     "ScheduleExpressionTimezone: Asia/Singapore\n  Group:\n    Type: "
+	     "AWS::Scheduler::ScheduleGroup\n    Properties:\n      ScheduleExpression: bad",
+	     "CMP007", 0},
+	    {"dev", "Schedule: cron(30 6 ? * MON-FRI *)", "Schedule: bad", "CMP007", 1},
+	    {"dev", "ScalableTarget\n    Properties:\n      ServiceNamespace: ecs\n",
+	     "ScalableTargetX\n    Properties:\n      ServiceNamespace: ecs\n", "CMP002", 0},
+	    {"dev",
+	     "ScalableTarget\n    Properties:\n      ServiceNamespace: ecs\n      ResourceId: !Sub "
+	     "'service/${Cluster}/${Service.Name}'\n      MinCapacity: !Ref MinTasks",
+	     "ScalableTargetX\n    Properties:\n      ServiceNamespace: ecs\n      ResourceId: "
+	     "!Sub 'service/${Cluster}/${Service.Name}'\n      MinCapacity: 99",
+	     "CMP002", 0},
+	    {"dev", "Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 3",
+	     "Type: AWS::ECS::ServiceX\n    Properties:\n      DesiredCount: 100", "CMP002", 0},
 	};
 	int failed = 0;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
