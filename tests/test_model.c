@@ -1118,6 +1118,14 @@ static void test_save_edges(void **state)
 	assert_false(model_save(m, fx->cat, NULL, NULL, &err));
 	assert_error(&err, "the model has no file: give a path to save it to");
 	lms_error_clear(&err);
+	/* saved, a new model has nothing left to save: no entry is marked changed */
+	assert_true(model_set(m, "stack", "lms-x"));
+	char *first = tu_join(fx->dir, "new.yml");
+	assert_true(model_save(m, fx->cat, first, NULL, &err));
+	for (size_t i = 0; i < m->n; i++)
+		if (m->entries[i].changed)
+			fail_msg("%s still marked changed", m->entries[i].key);
+	free(first);
 	model_free(m);
 
 	char *path = tu_write_file(fx->dir, "m.yml", "stack: s\n");
@@ -1150,6 +1158,9 @@ static void test_save_edges(void **state)
 			assert_false(ok);
 			assert_error(&err,
 			             "the result would be 1048577 bytes, larger than 1048576");
+			/* the whole file is at fault: no line, no column */
+			assert_int_equal(err.line, 0);
+			assert_int_equal(err.col, 0);
 			lms_error_clear(&err);
 		} else {
 			if (!ok)
