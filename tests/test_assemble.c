@@ -992,6 +992,18 @@ static void test_assemble_exact(void **state)
 		free(text);
 		catalog_free(cat);
 	}
+	/* a quoted scalar's continuation at column 0 that looks like a comment is content;
+	 * the comment after it is not */
+	free(tu_write_file(dir, "catalog.yml", "Description: t\nFragments: [b.yml]\n"));
+	free(tu_write_file(
+	    dir, "b.yml",
+	    "Outputs:\n  O2:\n    Description: d\n    Value: 'y\n# z'\n# trailing\n"));
+	cat = load_catalog(dir);
+	text = assemble_with(cat, pairs);
+	if (!strstr(text, "    Value: 'y\n# z'\n") || strstr(text, "# trailing"))
+		fail_msg("got %s", text);
+	free(text);
+	catalog_free(cat);
 	tu_rmtree(dir);
 	free(dir);
 }
