@@ -1004,6 +1004,23 @@ static void test_assemble_exact(void **state)
 		fail_msg("got %s", text);
 	free(text);
 	catalog_free(cat);
+	/* a comment right after a block scalar (which ends at the comment's line) goes;
+	 * so do blanks without a final line break at the end of the file */
+	static const char *const tails[][2] = {
+	    {"Outputs:\n  O2:\n    Value: |\n      y\n# trailing\n", "      y\n"},
+	    {"Outputs:\n  O2:\n    Value: y\n   ", "    Value: y\n"},
+	    {"Outputs:\n  O2:\n    Value: y\n\n  \n   ", "    Value: y\n"},
+	};
+	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
+		free(tu_write_file(dir, "b.yml", tails[i][0]));
+		cat = load_catalog(dir);
+		text = assemble_with(cat, pairs);
+		const char *at = strstr(text, tails[i][1]);
+		if (!at || strcmp(at, tails[i][1]) != 0)
+			fail_msg("%s: got %s", tails[i][0], text);
+		free(text);
+		catalog_free(cat);
+	}
 	tu_rmtree(dir);
 	free(dir);
 }
