@@ -1004,6 +1004,18 @@ static void test_assemble_exact(void **state)
 		fail_msg("got %s", text);
 	free(text);
 	catalog_free(cat);
+	/* nor is it the lead comment of the section after it */
+	free(tu_write_file(dir, "b.yml",
+	                   "Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+	                   "      TopicName: 'a\n# b'\nOutputs:\n  O: {Value: x}\n"));
+	cat = load_catalog(dir);
+	text = assemble_with(cat, pairs);
+	if (!strstr(text,
+	            "      TopicName: 'a\n# b'\n\nOutputs:\n  # ---- b.yml ----\n  O: {Value: "
+	            "x}\n"))
+		fail_msg("got %s", text);
+	free(text);
+	catalog_free(cat);
 	/* a comment right after a block scalar (which ends at the comment's line) goes;
 	 * so do blanks without a final line break at the end of the file */
 	static const char *const tails[][2] = {
