@@ -1016,6 +1016,23 @@ static void test_assemble_exact(void **state)
 		fail_msg("got %s", text);
 	free(text);
 	catalog_free(cat);
+	/* the lead comment on the file's first line, and one after a blank first line */
+	static const char *const firsts[] = {
+	    "# lead\nResources:\n  R: {Type: AWS::SNS::Topic}\n",
+	    "\n# lead\nResources:\n  R: {Type: AWS::SNS::Topic}\n",
+	    "#\n# lead\nResources:\n  R: {Type: AWS::SNS::Topic}\n"};
+	for (size_t i = 0; i < sizeof firsts / sizeof *firsts; i++) {
+		free(tu_write_file(dir, "b.yml", firsts[i]));
+		cat = load_catalog(dir);
+		text = assemble_with(cat, pairs);
+		if (!strstr(text,
+		            i == 2
+		                ? "  # ---- b.yml ----\n#\n# lead\n  R: {Type: AWS::SNS::Topic}\n"
+		                : "  # ---- b.yml ----\n# lead\n  R: {Type: AWS::SNS::Topic}\n"))
+			fail_msg("%s: got %s", firsts[i], text);
+		free(text);
+		catalog_free(cat);
+	}
 	/* a comment right after a block scalar (which ends at the comment's line) goes;
 	 * so do blanks without a final line break at the end of the file */
 	static const char *const tails[][2] = {
