@@ -1016,6 +1016,38 @@ static void test_assemble_exact(void **state)
 		fail_msg("got %s", text);
 	free(text);
 	catalog_free(cat);
+	/* a comment right after a block scalar leads the next section; a comment above a
+	 * document start marker leads nothing */
+	static const char *const leads[][2] = {
+	    {"Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: |\n"
+	     "        y\n# lead of Outputs\nOutputs:\n  O: {Value: x}\n",
+	     "Outputs:\n  # ---- b.yml ----\n# lead of Outputs\n  O: {Value: x}\n"},
+	    {"# before the document\n---\nResources:\n  R: {Type: AWS::SNS::Topic}\n",
+	     "Resources:\n  # ---- b.yml ----\n  R: {Type: AWS::SNS::Topic}\n"},
+	};
+	for (size_t i = 0; i < sizeof leads / sizeof *leads; i++) {
+		free(tu_write_file(dir, "b.yml", leads[i][0]));
+		cat = load_catalog(dir);
+		text = assemble_with(cat, pairs);
+		if (!strstr(text, leads[i][1]))
+			fail_msg("%s: got %s", leads[i][0], text);
+		free(text);
+		catalog_free(cat);
+	}
+	/* a NoEcho Default written first among the attributes is left out too */
+	free(tu_write_file(dir, "b.yml",
+	                   "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+	                   "      - Label: {default: G}\n        Parameters: [S]\n"
+	                   "Parameters:\n  S:\n    Default: hush\n    Type: String\n"
+	                   "    Description: s\n    NoEcho: 'true'\n"));
+	cat = load_catalog(dir);
+	text = assemble_with(cat, pairs);
+	if (strstr(text, "hush") ||
+	    !strstr(text, "  S:\n    # NoEcho: S's Default is left out; lmsctl deploy sends the "
+	                  "value as a change-set parameter\n    Type: String\n"))
+		fail_msg("got %s", text);
+	free(text);
+	catalog_free(cat);
 	/* the lead comment on the file's first line, and one after a blank first line */
 	static const char *const firsts[] = {
 	    "# lead\nResources:\n  R: {Type: AWS::SNS::Topic}\n",
