@@ -1048,6 +1048,21 @@ static void test_assemble_exact(void **state)
 		fail_msg("got %s", text);
 	free(text);
 	catalog_free(cat);
+	/* a NoEcho Default written as a block scalar: left out to its end, the next line kept */
+	free(tu_write_file(dir, "b.yml",
+	                   "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+	                   "      - Label: {default: G}\n        Parameters: [S]\n"
+	                   "Parameters:\n  S:\n    Type: String\n    Default: |-\n      hush\n"
+	                   "    Description: s\n    NoEcho: 'true'\n"));
+	cat = load_catalog(dir);
+	text = assemble_with(cat, pairs);
+	if (strstr(text, "hush") ||
+	    !strstr(text, "    Type: String\n    # NoEcho: S's Default is left out; lmsctl deploy "
+	                  "sends the value as a change-set parameter\n    Description: s\n"
+	                  "    NoEcho: 'true'\n"))
+		fail_msg("got %s", text);
+	free(text);
+	catalog_free(cat);
 	/* the lead comment on the file's first line, and one after a blank first line */
 	static const char *const firsts[] = {
 	    "# lead\nResources:\n  R: {Type: AWS::SNS::Topic}\n",
