@@ -907,6 +907,9 @@ static void test_reader_error_positions(void **state)
 	    {"\xef\xbb\xbf"
 	     "a: 1\nb: 2\n\x7f\n",
 	     3, 1},
+	    /* U+FEFE starts like a BOM (EF BB) and is none */
+	    {"\xef\xbb\xbe: a\x01\n", 1, 5},
+	    {"\xef\xbb\xbe: a\nb: \x01\n", 2, 4},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		size_t line = 0, col = 0;
