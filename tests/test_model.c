@@ -1191,6 +1191,52 @@ static void test_save_edges(void **state)
 	model_free(m);
 }
 
+/* Parameters named like the bound ones but longer are parameters: in a new
+ * model and in `init`'s text. */
+static void test_bound_names_exactly(void **state)
+{
+	(void)state;
+	static const char fragment[] =
+	    "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+	    "      - Label: {default: Near}\n"
+	    "        Parameters: [EnvironmentX, EnvironmentSuffixX]\n"
+	    "Parameters:\n"
+	    "  EnvironmentX: {Type: String, Description: e, Default: ab}\n"
+	    "  EnvironmentSuffixX: {Type: String, Description: s, Default: cd}\n"
+	    "Resources:\n  T:\n    Type: AWS::SNS::Topic\n";
+	rf_fixture fx;
+	if (!rf_load(&fx, fragment, NULL))
+		fail_msg("catalog: %s", fx.err.msg);
+	fx.m = model_new_from_catalog(fx.cat, "dev", &fx.err);
+	assert_non_null(fx.m);
+	assert_string_equal(model_get(fx.m, "EnvironmentX"), "ab");
+	assert_string_equal(model_get(fx.m, "EnvironmentSuffixX"), "cd");
+	char *out = render_new(fx.m, fx.cat);
+	assert_non_null(strstr(out, "\n  EnvironmentX: ab\n"));
+	assert_non_null(strstr(out, "\n  EnvironmentSuffixX: cd\n"));
+	assert_null(strstr(out, "\n  EnvironmentSuffix: "));
+	free(out);
+	rf_done(&fx);
+}
+
+/* A new parameter after an empty last one, before the next top-level key. */
+static void test_new_parameter_after_empty_one(void **state)
+{
+	fixture *fx = *state;
+	model *m = load_text(fx, "empty-last.yml", "stack: s\nparameters:\n  Foo:\nregion: r\n");
+	assert_true(model_set(m, "B", "1"));
+	char *out = render_update(m);
+	assert_string_equal(out, "stack: s\nparameters:\n  Foo:\n  B: 1\nregion: r\n");
+	free(out);
+	model_free(m);
+	m = load_text(fx, "empty-last2.yml", "parameters:\n  A: x\n  Foo:\n\nregion: r\n");
+	assert_true(model_set(m, "B", "1"));
+	out = render_update(m);
+	assert_string_equal(out, "parameters:\n  A: x\n  Foo:\n  B: 1\n\nregion: r\n");
+	free(out);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1221,6 +1267,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_null_values_load_as_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_keys_kept, setup, teardown),
 	    cmocka_unit_test(test_render_new_exact),
+	    cmocka_unit_test(test_bound_names_exactly),
+	    cmocka_unit_test_setup_teardown(test_new_parameter_after_empty_one, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_save_edges, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
