@@ -1405,6 +1405,11 @@ static void test_translate_edges(void **state)
 	    {"\\p{Blank}", "\n", 0},
 	    {"[\\p{Blank}x]+", " x\t", 1},
 	    {"\\p{Alpha}", "1", 0},
+	    {"[^]\\p{Lower}]", "B", 1},
+	    {"[^]\\p{Lower}]", "b", 0},
+	    {"[^]\\p{Lower}]", "]", 0},
+	    {"[^x]\\p{Upper}", "aB", 1},
+	    {"[^x]\\p{Upper}", "xB", 0},
 	    {"\\p{Lowe}", "a", -1},
 	    {"a\\", "a", -1},
 	};
