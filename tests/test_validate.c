@@ -1405,6 +1405,7 @@ static void test_translate_edges(void **state)
 	    {"\\p{Blank}", "\n", 0},
 	    {"[\\p{Blank}x]+", " x\t", 1},
 	    {"\\p{Alpha}", "1", 0},
+	    {"x:\\p{Lower}:]", "x:a:]", 1},
 	    {"[]\\p{Lower}]+", "ab", 1},
 	    {"[]\\p{Lower}]+", "a]", 1},
 	    {"[^]\\p{Lower}]", "B", 1},
