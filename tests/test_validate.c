@@ -1441,6 +1441,16 @@ static void test_translate_edges(void **state)
 	assert_string_equal(why, "Java-only character classes (\\p{javaX}, \\p{InX}, \\p{IsX}) "
 	                         "are not supported");
 	free(why);
+	/* each Java-only family alone is refused as such, not by PCRE2 */
+	static const char *const java_only[] = {"\\p{IsAlphabetic}", "\\p{InGreek}",
+	                                        "\\p{javaUpperCase}"};
+	for (size_t i = 0; i < 3; i++) {
+		why = NULL;
+		assert_int_equal(java_pattern_match(java_only[i], "a", &why), -1);
+		if (!why || !strstr(why, "Java-only character classes"))
+			fail_msg("%s: %s", java_only[i], why ? why : "no reason");
+		free(why);
+	}
 	/* names that only start like the Java-only ones are PCRE2's to judge */
 	assert_int_equal(java_pattern_match("\\p{L}", "a", NULL), 1);
 	assert_int_equal(java_pattern_match("\\p{Lu}", "a", NULL), 0);
