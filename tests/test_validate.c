@@ -1406,6 +1406,8 @@ static void test_translate_edges(void **state)
 	    {"[\\p{Blank}x]+", " x\t", 1},
 	    {"\\p{Alpha}", "1", 0},
 	    {"x:\\p{Lower}:]", "x:a:]", 1},
+	    {"[a\\p{Digit}]+", "a1", 1},
+	    {"[a\\p{Digit}]+", "a1]", 0},
 	    {"[]\\p{Lower}]+", "ab", 1},
 	    {"[]\\p{Lower}]+", "a]", 1},
 	    {"[^]\\p{Lower}]", "B", 1},
