@@ -1133,6 +1133,8 @@ static void test_save_edges(void **state)
 	assert_true(model_set(m, "stack", "t"));
 	/* the file read changes on disk: saving over it is refused, saving elsewhere is not */
 	free(tu_write_file(fx->dir, "m.yml", "stack: x\n"));
+	/* (a file there already, unlike the one read: nothing is checked against it) */
+	free(tu_write_file(fx->dir, "m.yml.new", "stack: other\n"));
 	char *other = tu_join(fx->dir, "m.yml.new");
 	assert_true(model_save(m, fx->cat, other, NULL, &err));
 	char *text = tu_read_file(other, NULL);
