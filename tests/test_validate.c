@@ -1406,6 +1406,7 @@ static void test_translate_edges(void **state)
 	    {"[\\p{Blank}x]+", " x\t", 1},
 	    {"\\p{Alpha}", "1", 0},
 	    {"x:\\p{Lower}:]", "x:a:]", 1},
+	    {"x:\\p{Lower}:]", "x:\xc3\xa9:]", 0}, /* Java's Lower is ASCII, PCRE2's is not */
 	    {"[a\\p{Digit}]+", "a1", 1},
 	    {"[a\\p{Digit}]+", "a1]", 0},
 	    {"[]\\p{Lower}]+", "ab", 1},
