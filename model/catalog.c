@@ -690,11 +690,14 @@ bool catalog_add_fragment(catalog *cat, const char *name, const char *text, size
 		               "a generated fragment defines no parameters");
 	free(ld.names);
 	if (!ok) {
-		/* entries it added name its document: drop them with it */
+		/* entries and parameters it added name its document: drop them
+		 * with it */
 		for (int sec = SEC_CONDITIONS; sec < SEC_COUNT; sec++)
 			while (cat->nentries[sec] &&
 			       cat->entries[sec][cat->nentries[sec] - 1].frag == f)
 				cat->nentries[sec]--;
+		while (cat->nparams && cat->params[cat->nparams - 1].e.frag == f)
+			cat->nparams--;
 		if (f->doc == NULL && err && !err->msg)
 			lms_error_set(err, name, 0, 0, "%s", "out of memory");
 		free(f->name);

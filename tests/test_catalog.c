@@ -799,6 +799,285 @@ static void test_missing_directory(void **state)
 	free(dir);
 }
 
+/* Writes catalog.yml `index` and a.yml `fragment` in a new directory and
+ * loads it (NULL, err set, when it does not load). */
+static catalog *load_index(const char *index, const char *fragment, char **dir, lms_error *err)
+{
+	*dir = tu_mkdtemp();
+	free(tu_write_file(*dir, "catalog.yml", index));
+	free(tu_write_file(*dir, "a.yml", fragment));
+	return catalog_load(*dir, err);
+}
+
+/* Whether catalog.yml `index` fails to load with `what` in the message. */
+static bool index_fails(const char *index, const char *what)
+{
+	char *dir;
+	lms_error err = {0};
+	catalog *cat = load_index(index, "Resources:\n  R: {Type: AWS::SNS::Topic}\n", &dir, &err);
+	bool ok = !cat && err.msg && strstr(err.msg, what);
+	if (!ok)
+		print_error("%s: expected '%s', got %s\n", index, what,
+		            cat ? "a catalog" : (err.msg ? err.msg : "no message"));
+	catalog_free(cat);
+	lms_error_clear(&err);
+	tu_rmtree(dir);
+	free(dir);
+	return ok;
+}
+
+/* catalog.yml's keys exactly (each with one more character is unknown), its
+ * Description and Fragments, fragment names; companions entry by entry:
+ * four keys, an empty name or region, a catalog path at its edges. */
+static void test_index_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *index, *what;
+	} cases[] = {
+	    {"Description: t\nFragments: [a.yml]\nFragmentsX: [a.yml]\n",
+	     "unknown key 'FragmentsX'"},
+	    {"Description: t\nDescriptionX: t\nFragments: [a.yml]\n", "unknown key 'DescriptionX'"},
+	    {"Description: t\nTransformX: x\nFragments: [a.yml]\n", "unknown key 'TransformX'"},
+	    {"Description: t\nCompanionsX: []\nFragments: [a.yml]\n", "unknown key 'CompanionsX'"},
+	    {"Description: t\nFragments: []\n", "needs a Description and a list of Fragments"},
+	    {"Description: t\nFragments: a.yml\n", "needs a Description and a list of Fragments"},
+	    {"Description: [t]\nFragments: [a.yml]\n", "needs a Description and a list"},
+	    {"Fragments: [a.yml]\n", "needs a Description and a list"},
+	    {"Description: t\nFragments: ['']\n", "a fragment is a file name in the templates"},
+	    {"Description: t\nFragments: [x/a.yml]\n",
+	     "a fragment is a file name in the templates"},
+	    {"Description: t\nFragments: [[a.yml]]\n",
+	     "a fragment is a file name in the templates"},
+	    {"Description: t\nCompanions: x\nFragments: [a.yml]\n", "Companions must be a list"},
+	    {"Description: t\nCompanions:\n  - {Name: e, Catalog: e/catalog.yml, Region: r, X: 1}\n"
+	     "Fragments: [a.yml]\n",
+	     "a companion is {Name, Catalog, Region}"},
+	    {"Description: t\nCompanions:\n  - {Name: e, Catalog: e/catalog.yml}\n"
+	     "Fragments: [a.yml]\n",
+	     "a companion is {Name, Catalog, Region}"},
+	    {"Description: t\nCompanions:\n  - {Name: '', Catalog: e/catalog.yml, Region: r}\n"
+	     "Fragments: [a.yml]\n",
+	     "a companion is {Name, Catalog, Region}"},
+	    {"Description: t\nCompanions:\n  - {Name: e, Catalog: e/catalog.yml, Region: ''}\n"
+	     "Fragments: [a.yml]\n",
+	     "a companion is {Name, Catalog, Region}"},
+	    {"Description: t\nCompanions:\n  - {Name: e, Catalog: [e], Region: r}\n"
+	     "Fragments: [a.yml]\n",
+	     "a companion is {Name, Catalog, Region}"},
+	    {"Description: t\nCompanions:\n  - {Name: e, Cat: e/catalog.yml, Region: r}\n"
+	     "Fragments: [a.yml]\n",
+	     "a companion is {Name, Catalog, Region}"},
+	    {"Description: t\nCompanions:\n  - [e]\nFragments: [a.yml]\n",
+	     "a companion is {Name, Catalog, Region}"},
+	    {"Description: t\nCompanions:\n  - {Name: e, Catalog: catalog.yml, Region: r}\n"
+	     "Fragments: [a.yml]\n",
+	     "Catalog must be DIR/catalog.yml"},
+	    {"Description: t\nCompanions:\n  - {Name: e, Catalog: /e/catalog.yml, Region: r}\n"
+	     "Fragments: [a.yml]\n",
+	     "Catalog must be DIR/catalog.yml"},
+	    {"Description: t\nCompanions:\n  - {Name: e, Catalog: e/../catalog.yml, Region: r}\n"
+	     "Fragments: [a.yml]\n",
+	     "Catalog must be DIR/catalog.yml"},
+	    {"Description: t\nCompanions:\n  - {Name: e, Catalog: e/xcatalog.yml, Region: r}\n"
+	     "Fragments: [a.yml]\n",
+	     "Catalog must be DIR/catalog.yml"},
+	    {"Description: t\nCompanions:\n  - {Name: e, Catalog: e/catalog.ym, Region: r}\n"
+	     "Fragments: [a.yml]\n",
+	     "Catalog must be DIR/catalog.yml"},
+	    {"Description: t\nCompanions:\n  - {Name: e, Catalog: e/catalog.yml, Region: r}\n"
+	     "  - {Name: f, Catalog: f/catalog.yml, Region: r}\n"
+	     "  - {Name: e, Catalog: g/catalog.yml, Region: r}\n"
+	     "Fragments: [a.yml]\n",
+	     "companion 'e' is named twice"},
+	};
+	size_t failed = 0;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		failed += !index_fails(cases[i].index, cases[i].what);
+	assert_int_equal(failed, 0);
+	/* what loads: two companions (named like each other's prefix), a catalog at the
+	 * shortest (x/catalog.yml), none at all */
+	char *dir;
+	lms_error err = {0};
+	catalog *cat =
+	    load_index("Description: t\nTransform: AWS::Serverless-2016-10-31\n"
+	               "Companions:\n  - {Name: ed, Catalog: x/catalog.yml, Region: r1}\n"
+	               "  - {Name: edge, Catalog: e/f/catalog.yml, Region: r2}\n"
+	               "Fragments: [a.yml]\n",
+	               "Resources:\n  R: {Type: AWS::SNS::Topic}\n", &dir, &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cat->ncompanions, 2);
+	assert_string_equal(catalog_companion(cat, "ed")->region, "r1");
+	assert_string_equal(catalog_companion(cat, "edge")->region, "r2");
+	assert_null(catalog_companion(cat, "e"));
+	assert_string_equal(cat->transform, "AWS::Serverless-2016-10-31");
+	/* the companion's directory is its Catalog without /catalog.yml */
+	free(tu_mkdir(dir, "x"));
+	free(tu_write_file(dir, "x/catalog.yml", "Description: c\nFragments: [b.yml]\n"));
+	free(tu_write_file(dir, "x/b.yml", "Resources:\n  B: {Type: AWS::SNS::Topic}\n"));
+	catalog *cc = catalog_load_companion(cat, catalog_companion(cat, "ed"), &err);
+	if (!cc)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cc->region, "r1");
+	assert_non_null(catalog_entry(cc, SEC_RESOURCES, "B"));
+	catalog_free(cc);
+	assert_null(catalog_load_companion(cat, catalog_companion(cat, "edge"), &err));
+	lms_error_clear(&err);
+	catalog_free(cat);
+	tu_rmtree(dir);
+	free(dir);
+	cat = load_index("Description: t\nCompanions: []\nFragments: [a.yml]\n",
+	                 "Resources:\n  R: {Type: AWS::SNS::Topic}\n", &dir, &err);
+	assert_non_null(cat);
+	assert_int_equal(cat->ncompanions, 0);
+	assert_null(cat->transform);
+	catalog_free(cat);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Attributes and Metadata keys exactly: NoEcho's spellings, a Default that is
+ * no plain value, each Metadata key with one more character, FromStackOutputs'
+ * forms, the list types. */
+static void test_attribute_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *noecho;
+		bool on;
+	} echoes[] = {{"'true'", true},   {"'True'", true},   {"'TRUE'", false},
+	              {"'truex'", false}, {"'Truex'", false}, {"'tru'", false}};
+	for (size_t i = 0; i < sizeof echoes / sizeof *echoes; i++) {
+		char text[256];
+		snprintf(text, sizeof text,
+		         ONE_GROUP "Parameters:\n  P: {Type: String, Description: d, Default: x, "
+		                   "NoEcho: %s}\n",
+		         echoes[i].noecho);
+		char *dir;
+		lms_error err = {0};
+		catalog *cat = load_text(text, &dir, &err);
+		if (!cat)
+			fail_msg("%s: %s", echoes[i].noecho, err.msg);
+		if (catalog_param(cat, "P")->no_echo != echoes[i].on)
+			fail_msg("NoEcho %s read as %d", echoes[i].noecho, !echoes[i].on);
+		catalog_free(cat);
+		tu_rmtree(dir);
+		free(dir);
+	}
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: {Type: String, Description: d, "
+	                              "Default: [x]}\n",
+	                    7, 3, "parameter 'P' has no Default");
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: {Type: String, Description: [d], "
+	                              "Default: x}\n",
+	                    7, 34, "parameter attribute Description must be a plain value");
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: {Type: String, Description: d, "
+	                              "Default: x, [a]: b}\n",
+	                    7, 49, "unknown parameter attribute '?'");
+	static const char *const keys[] = {"AWS::CloudFormation::InterfaceX", "LmsCtl::ProfilesX",
+	                                   "LmsCtl::PipelineParametersX",
+	                                   "LmsCtl::FromStackOutputsX"};
+	for (size_t i = 0; i < 4; i++) {
+		char text[512];
+		snprintf(text, sizeof text, ONE_GROUP "  %s: {}\n" PARAM_P, keys[i]);
+		expect_text_failure(text, 6, 3, "fragment Metadata holds only");
+	}
+	expect_text_failure(ONE_GROUP "  LmsCtl::FromStackOutputs: x\n" PARAM_P, 6, 29,
+	                    "LmsCtl::FromStackOutputs must map parameters to output names");
+	expect_text_failure(ONE_GROUP "  LmsCtl::FromStackOutputs: {P: ''}\n" PARAM_P, 6, 33,
+	                    "'P' needs an output name");
+	expect_text_failure(ONE_GROUP "  LmsCtl::FromStackOutputs: {P: [o]}\n" PARAM_P, 6, 33,
+	                    "'P' needs an output name");
+	char *dir;
+	lms_error err = {0};
+	catalog *cat =
+	    load_text(ONE_GROUP "  LmsCtl::FromStackOutputs: {P: Out}\n" PARAM_P, &dir, &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	assert_string_equal(catalog_param(cat, "P")->from_output, "Out");
+	catalog_free(cat);
+	tu_rmtree(dir);
+	free(dir);
+	assert_false(cat_type_is_list("CommaDelimitedListX"));
+	assert_false(cat_type_is_list("CommaDelimitedLis"));
+	assert_false(cat_type_is_list("ListOfThings"));
+	assert_false(cat_type_is_list("List"));
+	assert_true(cat_type_is_list("List<"));
+}
+
+/* The one generated fragment: it joins the catalog once, defines no
+ * parameters, shares no name with the catalog's (or its parameters'), and a
+ * refused one leaves nothing of its entries behind. */
+static void test_add_fragment(void **state)
+{
+	(void)state;
+	char *dir;
+	lms_error err = {0};
+	/* enough names that the resumed table grows past 256 slots */
+	buf t;
+	buf_init(&t, 0);
+	buf_adds(&t, ONE_GROUP "Parameters:\n  P: {Type: String, Description: d, Default: x}\n"
+	                       "Conditions:\n  C: !Equals [a, a]\nResources:\n");
+	for (int i = 0; i < 200; i++)
+		buf_addf(&t, "  R%d: {Type: AWS::SNS::Topic}\n", i);
+	catalog *cat = load_text(buf_cstr(&t), &dir, &err);
+	buf_free(&t);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	size_t nfrags = cat->nfrags;
+	static const struct {
+		const char *text, *what;
+	} bad[] = {
+	    {"Resources:\n  R7: {Type: AWS::SNS::Topic}\n", "Resources 'R7' is already defined"},
+	    {"Resources:\n  R199: {Type: AWS::SNS::Topic}\n",
+	     "Resources 'R199' is already defined"},
+	    {"Resources:\n  P: {Type: AWS::SNS::Topic}\n", "Resources 'P' is already defined"},
+	    {"Conditions:\n  G: !Equals [a, a]\n  C: !Equals [a, b]\nResources:\n"
+	     "  G1: {Type: AWS::SNS::Topic}\n",
+	     "Conditions 'C' is already defined"},
+	    {"Conditions:\n  G: !Equals [a, a]\nResources:\n  G1: {Type: AWS::SNS::Topic}\n"
+	     "  R0: {Type: AWS::SNS::Topic}\n",
+	     "Resources 'R0' is already defined"},
+	    {"Parameters:\n  Q: {Type: String, Description: d, Default: x}\n",
+	     "a generated fragment defines no parameters"},
+	    {"Resources: [x]\n", "section 'Resources' must be a block mapping"},
+	    {"Resources:\n  X: [\n", ""},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		if (catalog_add_fragment(cat, "gen.yml", bad[i].text, strlen(bad[i].text), &err))
+			fail_msg("%s: added", bad[i].text);
+		if (!err.msg || !strstr(err.msg, bad[i].what))
+			fail_msg("%s: %s", bad[i].text, err.msg ? err.msg : "no message");
+		lms_error_clear(&err);
+		assert_int_equal(cat->nfrags, nfrags);
+		assert_int_equal(cat->nentries[SEC_RESOURCES], 200);
+		assert_int_equal(cat->nentries[SEC_CONDITIONS], 1);
+		assert_null(catalog_entry(cat, SEC_CONDITIONS, "G"));
+		assert_null(catalog_entry(cat, SEC_RESOURCES, "G1"));
+		/* nor a parameter (it would name the freed document) */
+		assert_int_equal(cat->nparams, 1);
+		assert_null(catalog_param(cat, "Q"));
+	}
+	static const char good[] = "Conditions:\n  G: !Equals [a, a]\nResources:\n"
+	                           "  G1: {Type: AWS::SNS::Topic}\nOutputs:\n  R0: {Value: x}\n";
+	assert_true(catalog_add_fragment(cat, "gen.yml", good, strlen(good), &err));
+	assert_int_equal(cat->nfrags, nfrags + 1);
+	assert_string_equal(cat->frags[nfrags].name, "gen.yml");
+	assert_non_null(catalog_entry(cat, SEC_RESOURCES, "G1"));
+	assert_non_null(catalog_entry(cat, SEC_CONDITIONS, "G"));
+	assert_int_equal(cat->nentries[SEC_RESOURCES], 201);
+	/* a second one is refused */
+	static const char more[] = "Resources:\n  H1: {Type: AWS::SNS::Topic}\n";
+	assert_false(catalog_add_fragment(cat, "gen2.yml", more, strlen(more), &err));
+	assert_non_null(strstr(err.msg, "the catalog takes one generated fragment"));
+	lms_error_clear(&err);
+	assert_int_equal(cat->nfrags, nfrags + 1);
+	assert_null(catalog_entry(cat, SEC_RESOURCES, "H1"));
+	catalog_free(cat);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -845,6 +1124,9 @@ int main(void)
 	    cmocka_unit_test(test_from_outputs_unknown_parameter),
 	    cmocka_unit_test(test_pipeline_parameter_unknown),
 	    cmocka_unit_test(test_pipeline_parameter_in_profile),
+	    cmocka_unit_test(test_index_edges),
+	    cmocka_unit_test(test_attribute_edges),
+	    cmocka_unit_test(test_add_fragment),
 	};
 	return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);
 }

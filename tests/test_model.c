@@ -928,6 +928,9 @@ static void test_load_errors(void **state)
 	expect_load_error(fx, "dup-param.yml", "parameters:\n  A: 1\n  B: 2\n  A: 3\n", 4, 3,
 	                  "duplicate key 'A'");
 	expect_load_error(fx, "multiline.yml", "stack: |\n  a\n  b\n", 1, 8, "one-line value");
+	/* a block scalar is refused even when its one line has no line break */
+	expect_load_error(fx, "literal-strip.yml", "stack: |-\n  a\n", 1, 8, "one-line value");
+	expect_load_error(fx, "folded-strip.yml", "stack: >-\n  a\n", 1, 8, "one-line value");
 	expect_load_error(fx, "quoted-newline.yml", "stack: \"a\\nb\"\n", 1, 8, "one-line value");
 	expect_load_error(fx, "nul.yml", "stack: \"a\\0b\"\n", 1, 8, "NUL");
 	expect_load_error(fx, "root-list.yml", "- stack\n", 1, 1,
@@ -996,6 +999,246 @@ static void test_unknown_keys_kept(void **state)
 	model_free(m);
 }
 
+/* `init`'s text for a tiny catalog, whole: the header, each top key's
+ * comment, a group header once, each parameter's label, description
+ * wrapped at 76 columns (a line of exactly 76 kept, one of 77 cut at its
+ * last blank, a word longer than a line kept whole, leading blanks and
+ * line breaks skipped), its constraint (values, range, lengths, pattern,
+ * constraint text), the pipeline's parameter as a note. */
+static void test_render_new_exact(void **state)
+{
+	(void)state;
+	static const char fragment[] =
+	    "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+	    "      - Label: {default: Sizes}\n        Parameters: [A, B, C, P]\n"
+	    "      - Label: {default: Empty}\n        Parameters: [Q]\n"
+	    "    ParameterLabels: {A: {default: The A}}\n"
+	    "  LmsCtl::PipelineParameters: [P, Q]\n"
+	    "Parameters:\n"
+	    "  A: {Type: String, Description: '"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbb', "
+	    "Default: x, AllowedValues: [x, y]}\n"
+	    "  B: {Type: Number, Description: '  "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbb', "
+	    "Default: 5, MinValue: 1, MaxValue: 1209600}\n"
+	    "  C: {Type: String, Description: "
+	    "wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww, "
+	    "Default: ab, MinLength: 2, MaxLength: 8, AllowedPattern: '[a-z]+', "
+	    "ConstraintDescription: lower case}\n"
+	    "  P: {Type: String, Description: p, Default: img}\n"
+	    "  Q: {Type: String, Description: q, Default: img}\n"
+	    "Resources:\n  T:\n    Type: AWS::SNS::Topic\n";
+	rf_fixture fx;
+	if (!rf_load(&fx, fragment, NULL))
+		fail_msg("catalog: %s", fx.err.msg);
+	fx.m = model_new_from_catalog(fx.cat, "staging", &fx.err);
+	assert_non_null(fx.m);
+	char *out = render_new(fx.m, fx.cat);
+	static const char want[] =
+	    "# lmsctl model: the LMS platform, staging environment.\n"
+	    "# `lmsctl validate -m FILE` checks every value; the format is lmsctl-model(5).\n"
+	    "# A parameter left out takes its template Default.\n"
+	    "\n# CloudFormation stack name.\nstack: lms-staging\n"
+	    "\n# AWS region of the stack. The platform is designed, sized and documented for\n"
+	    "# eu-west-1.\nregion: eu-west-1\n"
+	    "\n# Environment kind: dev, staging or prod (template parameter Environment).\n"
+	    "environment: staging\n"
+	    "\n# Suffix of every resource name, e.g. lms-db-cluster-<suffix> (template\n"
+	    "# parameter EnvironmentSuffix).\nsuffix: staging\n"
+	    "\n# Institutions that call the API, each with its own API key, usage plan\n"
+	    "# and rotation (lmsctl-model(5), docs/api-limits.md); none by default.\n"
+	    "# institutions:\n"
+	    "#   - {name: nus, rate: 2000, burst: 2000, quota: 5000000}\n"
+	    "\nparameters:\n"
+	    "\n  # ==== Sizes ====\n"
+	    "\n  # The A.\n"
+	    "  # aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbb\n"
+	    "  # Type String; one of: x, y.\n"
+	    "  A: 'x'\n"
+	    "\n  # B.\n"
+	    "  # aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+	    "  # bbbbbb\n"
+	    "  # Type Number; from 1 to 1209600.\n"
+	    "  B: 5\n"
+	    "\n  # C.\n"
+	    "  # wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww\n"
+	    "  # Type String; length 2 to 8; pattern [a-z]+. lower case\n"
+	    "  C: ab\n"
+	    "\n  # P: the pipeline's (LmsCtl::PipelineParameters), not the model's: "
+	    "docs/deploy.md.\n"
+	    "\n  # ==== Empty ====\n"
+	    "\n  # Q: the pipeline's (LmsCtl::PipelineParameters), not the model's: "
+	    "docs/deploy.md.\n";
+	if (strcmp(out, want) != 0) {
+		print_error("got:\n");
+		for (const char *l = out; *l;) {
+			size_t n = strcspn(l, "\n");
+			print_error("%.*s\n", (int)n, l);
+			l += n + (l[n] == '\n');
+		}
+		fail();
+	}
+	free(out);
+	/* a loaded model: no environment ("?"), a parameter no group lists written
+	 * after the groups, a parameter the model leaves out not written, the
+	 * pipeline's set by the model written as a value */
+	model_free(fx.m);
+	char *dir = tu_mkdtemp();
+	char *path =
+	    tu_write_file(dir, "m.yml", "stack: s\nparameters:\n  C: cd\n  Zed: 1\n  P: i\n");
+	fx.m = load_ok(path);
+	out = render_new(fx.m, fx.cat);
+	assert_non_null(strstr(out, "# lmsctl model: the LMS platform, ? environment.\n"));
+	assert_non_null(strstr(out, "\nstack: s\n"));
+	assert_non_null(strstr(out, "\nregion: ''\n"));
+	assert_non_null(strstr(out, "  # Type String; length 2 to 8; pattern [a-z]+. lower case\n"
+	                            "  C: cd\n"
+	                            "\n  # P.\n  # p\n  # Type String.\n  P: i\n"
+	                            "\n  # ==== Empty ====\n"));
+	assert_non_null(strstr(out, "docs/deploy.md.\n  Zed: 1\n"));
+	assert_null(strstr(out, "  A: "));
+	assert_null(strstr(out, "  B: "));
+	free(out);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+	rf_done(&fx);
+}
+
+/* Saving: a model with no file and no path; over another file than the one
+ * read (the file read may change meanwhile), a name that only starts like
+ * it included; a result of exactly the size limit, and one byte more; new
+ * parameters at the file's own indentation; `? key` with no value. */
+static void test_save_edges(void **state)
+{
+	fixture *fx = *state;
+	lms_error err = {0};
+	model *m = model_new_from_catalog(fx->cat, "dev", &err);
+	assert_non_null(m);
+	assert_false(model_save(m, fx->cat, NULL, NULL, &err));
+	assert_error(&err, "the model has no file: give a path to save it to");
+	lms_error_clear(&err);
+	/* saved, a new model has nothing left to save: no entry is marked changed */
+	assert_true(model_set(m, "stack", "lms-x"));
+	char *first = tu_join(fx->dir, "new.yml");
+	assert_true(model_save(m, fx->cat, first, NULL, &err));
+	for (size_t i = 0; i < m->n; i++)
+		if (m->entries[i].changed)
+			fail_msg("%s still marked changed", m->entries[i].key);
+	free(first);
+	model_free(m);
+
+	char *path = tu_write_file(fx->dir, "m.yml", "stack: s\n");
+	m = load_ok(path);
+	assert_true(model_set(m, "stack", "t"));
+	/* the file read changes on disk: saving over it is refused, saving elsewhere is not */
+	free(tu_write_file(fx->dir, "m.yml", "stack: x\n"));
+	/* (a file there already, unlike the one read: nothing is checked against it) */
+	free(tu_write_file(fx->dir, "m.yml.new", "stack: other\n"));
+	char *other = tu_join(fx->dir, "m.yml.new");
+	assert_true(model_save(m, fx->cat, other, NULL, &err));
+	char *text = tu_read_file(other, NULL);
+	assert_string_equal(text, "stack: t\n");
+	free(text);
+	free(other);
+	model_free(m);
+
+	/* the size limit, exactly: "stack: s\nparameters:\n  A: " 26 bytes, a value, "\n" */
+	size_t limit = 1024 * 1024;
+	for (size_t extra = 0; extra < 2; extra++) {
+		free(tu_write_file(fx->dir, "m.yml", "stack: s\n"));
+		m = load_ok(path);
+		size_t vlen = limit - 27 + extra;
+		char *v = malloc(vlen + 1);
+		assert_non_null(v);
+		memset(v, 'v', vlen);
+		v[vlen] = '\0';
+		assert_true(model_set(m, "A", v));
+		free(v);
+		bool ok = model_save(m, fx->cat, NULL, NULL, &err);
+		if (extra) {
+			assert_false(ok);
+			assert_error(&err,
+			             "the result would be 1048577 bytes, larger than 1048576");
+			/* the whole file is at fault: no line, no column */
+			assert_int_equal(err.line, 0);
+			assert_int_equal(err.col, 0);
+			lms_error_clear(&err);
+		} else {
+			if (!ok)
+				fail_msg("%s", err.msg);
+			struct stat st;
+			assert_int_equal(stat(path, &st), 0);
+			assert_int_equal(st.st_size, (off_t)limit);
+		}
+		model_free(m);
+	}
+
+	/* new parameters at the file's indentation, after the last one */
+	free(tu_write_file(fx->dir, "m.yml",
+	                   "stack: s\nparameters:\n    A: 1\n    B: 2\nregion: r\n"));
+	m = load_ok(path);
+	assert_true(model_set(m, "C", "3"));
+	char *out = render_update(m);
+	assert_string_equal(out,
+	                    "stack: s\nparameters:\n    A: 1\n    B: 2\n    C: 3\nregion: r\n");
+	free(out);
+	model_free(m);
+	free(path);
+
+	expect_load_error(fx, "question.yml", "? stack\n", 1, 3, "'stack' has no ':'");
+	expect_load_error(fx, "question2.yml", "region: r\n? stack\n", 2, 3, "'stack' has no ':'");
+	m = load_text(fx, "colon.yml", "stack:\n");
+	assert_string_equal(model_get(m, "stack"), "");
+	model_free(m);
+}
+
+/* Parameters named like the bound ones but longer are parameters: in a new
+ * model and in `init`'s text. */
+static void test_bound_names_exactly(void **state)
+{
+	(void)state;
+	static const char fragment[] =
+	    "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+	    "      - Label: {default: Near}\n"
+	    "        Parameters: [EnvironmentX, EnvironmentSuffixX]\n"
+	    "Parameters:\n"
+	    "  EnvironmentX: {Type: String, Description: e, Default: ab}\n"
+	    "  EnvironmentSuffixX: {Type: String, Description: s, Default: cd}\n"
+	    "Resources:\n  T:\n    Type: AWS::SNS::Topic\n";
+	rf_fixture fx;
+	if (!rf_load(&fx, fragment, NULL))
+		fail_msg("catalog: %s", fx.err.msg);
+	fx.m = model_new_from_catalog(fx.cat, "dev", &fx.err);
+	assert_non_null(fx.m);
+	assert_string_equal(model_get(fx.m, "EnvironmentX"), "ab");
+	assert_string_equal(model_get(fx.m, "EnvironmentSuffixX"), "cd");
+	char *out = render_new(fx.m, fx.cat);
+	assert_non_null(strstr(out, "\n  EnvironmentX: ab\n"));
+	assert_non_null(strstr(out, "\n  EnvironmentSuffixX: cd\n"));
+	assert_null(strstr(out, "\n  EnvironmentSuffix: "));
+	free(out);
+	rf_done(&fx);
+}
+
+/* A new parameter after an empty last one, before the next top-level key. */
+static void test_new_parameter_after_empty_one(void **state)
+{
+	fixture *fx = *state;
+	model *m = load_text(fx, "empty-last.yml", "stack: s\nparameters:\n  Foo:\nregion: r\n");
+	assert_true(model_set(m, "B", "1"));
+	char *out = render_update(m);
+	assert_string_equal(out, "stack: s\nparameters:\n  Foo:\n  B: 1\nregion: r\n");
+	free(out);
+	model_free(m);
+	m = load_text(fx, "empty-last2.yml", "parameters:\n  A: x\n  Foo:\n\nregion: r\n");
+	assert_true(model_set(m, "B", "1"));
+	out = render_update(m);
+	assert_string_equal(out, "parameters:\n  A: x\n  Foo:\n  B: 1\n\nregion: r\n");
+	free(out);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1025,6 +1268,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_null_values_load_as_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_keys_kept, setup, teardown),
+	    cmocka_unit_test(test_render_new_exact),
+	    cmocka_unit_test(test_bound_names_exactly),
+	    cmocka_unit_test_setup_teardown(test_new_parameter_after_empty_one, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_save_edges, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -270,6 +270,44 @@ static void test_companion_model(void **state)
 	model_free(cm);
 	model_free(m);
 	catalog_free(ccat);
+	/* the companion's first parameter takes an output too */
+	char cdir[] = "/tmp/lmsctl-companion-cat-XXXXXX";
+	assert_non_null(mkdtemp(cdir));
+	static const char *const files[][2] = {
+	    {"catalog.yml", "Description: c\nFragments: [c.yml]\n"},
+	    {"c.yml", "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+	              "      - Label: {default: G}\n"
+	              "        Parameters: [OriginDomain, EnvironmentSuffix]\n"
+	              "  LmsCtl::FromStackOutputs:\n    OriginDomain: OriginName\n"
+	              "Parameters:\n"
+	              "  OriginDomain: {Type: String, Description: o, Default: origin.invalid}\n"
+	              "  EnvironmentSuffix: {Type: String, Description: s, Default: dev}\n"
+	              "Resources:\n  Q: {Type: AWS::SQS::Queue}\n"}};
+	for (size_t i = 0; i < 2; i++) {
+		char p[128];
+		snprintf(p, sizeof p, "%s/%s", cdir, files[i][0]);
+		FILE *fp = fopen(p, "w");
+		assert_non_null(fp);
+		fputs(files[i][1], fp);
+		fclose(fp);
+	}
+	ccat = catalog_load(cdir, &err);
+	if (!ccat)
+		fail_msg("%s", err.msg);
+	m = model_new_from_catalog(cat, "staging", &err);
+	assert_true(model_set(m, "suffix", "prx"));
+	cm = companion_model(cat, m, comp, ccat, &err);
+	assert_non_null(cm);
+	assert_string_equal(model_param_value(cm, ccat, "OriginDomain"), "origin-prx.example.org");
+	model_free(cm);
+	model_free(m);
+	catalog_free(ccat);
+	for (size_t i = 0; i < 2; i++) {
+		char p[128];
+		snprintf(p, sizeof p, "%s/%s", cdir, files[i][0]);
+		unlink(p);
+	}
+	rmdir(cdir);
 	catalog_free(cat);
 }
 

@@ -447,6 +447,22 @@ static void test_fargate_edges(void **state)
 			fail_msg("cpu %s memory %s: judged", unread[i][0], unread[i][1]);
 		done(&fx);
 	}
+	/* under one unit: 0 CPU units or 0 MiB, which no size has */
+	static const char *const tiny[][2] = {{"'0.5'", "'512'"}, {"'256'", "'0.5'"}};
+	for (size_t i = 0; i < 2; i++) {
+		char from[] = "Default: '1024'\n  TaskMemory:\n    Type: String\n    Description: "
+		              "memory\n    Default: '2048'";
+		char to[256];
+		snprintf(to, sizeof(to),
+		         "Default: %s\n  TaskMemory:\n    Type: String\n    Description: "
+		         "memory\n    Default: %s",
+		         tiny[i][0], tiny[i][1]);
+		fixture fx;
+		run(&fx, "dev", from, to);
+		if (count(&fx, "CMP001", SEV_ERROR) != 1)
+			fail_msg("cpu %s memory %s: not judged", tiny[i][0], tiny[i][1]);
+		done(&fx);
+	}
 	/* a task definition that is not FARGATE is not judged */
 	fixture fx;
 	run(&fx, "dev", "RequiresCompatibilities: [FARGATE]\n      Cpu: !Ref TaskCpu",
@@ -529,6 +545,42 @@ static void test_compute_edges(void **state)
 	    {"dev", "Type: AWS::ApiGateway::UsagePlan", "Type: AWS::ApiGateway::UsagePlanKey",
 	     "CMP006", 0},
 	    {"dev", "Type: AWS::ApiGateway::Stage", "Type: AWS::ApiGateway::StageX", "CMP006", 0},
+	    /* every type exactly: the same faults under a longer type name are not judged */
+	    {"dev",
+	     "Type: AWS::ECS::TaskDefinition\n    Properties:\n      RequiresCompatibilities: "
+	     "[FARGATE]\n      Cpu: !Ref TaskCpu",
+	     "Type: AWS::ECS::TaskDefinitionX\n    Properties:\n      RequiresCompatibilities: "
+	     "[FARGATE]\n      Cpu: '3'",
+	     "CMP001", 0},
+	    {"dev",
+	     "Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties:\n      "
+	     "HealthCheckIntervalSeconds: 5",
+	     "Type: AWS::ElasticLoadBalancingV2::TargetGroupX\n    Properties:\n      "
+	     "HealthCheckIntervalSeconds: 30",
+	     "CMP004", 0},
+	    {"dev",
+	     "Type: AWS::CloudWatch::Alarm\n    Properties:\n      Namespace: AWS/ApplicationELB\n "
+	     "     Period: 60",
+	     "Type: AWS::CloudWatch::AlarmX\n    Properties:\n      Namespace: "
+	     "AWS/ApplicationELB\n      Period: 59",
+	     "CMP005", 0},
+	    {"dev", "Type: AWS::Scheduler::Schedule\n", "Type: AWS::Scheduler::ScheduleGroup\n",
+	     "CMP007", 0},
+	    {"dev", "ScheduleExpressionTimezone: Asia/Singapore",
+	     "ScheduleExpressionTimezone: Asia/Singapore\n  Group:\n    Type: "
+	     "AWS::Scheduler::ScheduleGroup\n    Properties:\n      ScheduleExpression: bad",
+	     "CMP007", 0},
+	    {"dev", "Schedule: cron(30 6 ? * MON-FRI *)", "Schedule: bad", "CMP007", 1},
+	    {"dev", "ScalableTarget\n    Properties:\n      ServiceNamespace: ecs\n",
+	     "ScalableTargetX\n    Properties:\n      ServiceNamespace: ecs\n", "CMP002", 0},
+	    {"dev",
+	     "ScalableTarget\n    Properties:\n      ServiceNamespace: ecs\n      ResourceId: !Sub "
+	     "'service/${Cluster}/${Service.Name}'\n      MinCapacity: !Ref MinTasks",
+	     "ScalableTargetX\n    Properties:\n      ServiceNamespace: ecs\n      ResourceId: "
+	     "!Sub 'service/${Cluster}/${Service.Name}'\n      MinCapacity: 99",
+	     "CMP002", 0},
+	    {"dev", "Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 3",
+	     "Type: AWS::ECS::ServiceX\n    Properties:\n      DesiredCount: 100", "CMP002", 0},
 	};
 	int failed = 0;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -654,15 +706,326 @@ static void test_schedule_edges(void **state)
 	}
 }
 
+/* The first finding of `rule`, or fails. */
+static const finding *first_of(const fixture *fx, const char *rule)
+{
+	for (size_t i = 0; i < fx->f.n; i++)
+		if (strcmp(fx->f.v[i].rule, rule) == 0)
+			return &fx->f.v[i];
+	dump(fx);
+	fail_msg("no %s finding", rule);
+	return NULL;
+}
+
+/* The compute tier's own parameters (CMP008-CMP011), in a fragment of the
+ * test's: 3 tasks x (250 - 175) = 225 users of headroom against a surge of
+ * 225, the exam minimum 6 in [3, 60], the Aurora exam minimum 4 in [0.5, 64]. */
+static const char compute_params[] =
+    "Metadata:\n"
+    "  AWS::CloudFormation::Interface:\n"
+    "    ParameterGroups:\n"
+    "      - Label: {default: Compute}\n"
+    "        Parameters: [TaskSessionCapacity, TargetSessionsPerTask, ServiceMinTasks,\n"
+    "                     ExamMinTasks, ServiceMaxTasks, DatabaseMinCapacity,\n"
+    "                     ExamDatabaseMinCapacity, DatabaseMaxCapacity, SurgeStepUsers]\n"
+    "Parameters:\n"
+    "  TaskSessionCapacity:\n    Type: Number\n    Description: c\n    Default: 250\n"
+    "  TargetSessionsPerTask:\n    Type: Number\n    Description: t\n    Default: 175\n"
+    "  ServiceMinTasks:\n    Type: Number\n    Description: s\n    Default: 3\n"
+    "  ExamMinTasks:\n    Type: Number\n    Description: e\n    Default: 6\n"
+    "  ServiceMaxTasks:\n    Type: Number\n    Description: m\n    Default: 60\n"
+    "  DatabaseMinCapacity:\n    Type: Number\n    Description: d\n    Default: 0.5\n"
+    "  ExamDatabaseMinCapacity:\n    Type: Number\n    Description: x\n    Default: 4\n"
+    "  DatabaseMaxCapacity:\n    Type: Number\n    Description: y\n    Default: 64\n"
+    "  SurgeStepUsers:\n    Type: Number\n    Description: u\n    Default: 225\n"
+    "Resources:\n"
+    "  Topic:\n"
+    "    Type: AWS::SNS::Topic\n";
+
+/* CMP008-CMP011 at each edge: the target at and one under the capacity; the
+ * exam minimum at and one past each end of its range (and which way the
+ * message says it is out); the Aurora step; the surge exactly absorbed and
+ * one user more; the vCPU quota's figure and a CPU of 0. */
+static void test_compute_param_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *env, *from, *to, *rule;
+		severity sev;
+		size_t want;
+		const char *text;
+	} cases[] = {
+	    {"dev", NULL, NULL, "CMP008", SEV_ERROR, 0, NULL},
+	    {"dev", NULL, NULL, "CMP009", SEV_ERROR, 0, NULL},
+	    {"dev", NULL, NULL, "CMP011", SEV_WARNING, 0, NULL},
+	    {"dev", NULL, NULL, "CMP010", SEV_INFO, 1, "needs a Fargate vCPU quota of 60 in"},
+	    {"dev", "Default: 175", "Default: 250", "CMP008", SEV_ERROR, 1,
+	     "(250 sessions per task)"},
+	    {"dev", "Default: 175", "Default: 249", "CMP008", SEV_ERROR, 0, NULL},
+	    {"dev", "Default: 6", "Default: 3", "CMP009", SEV_ERROR, 0, NULL},
+	    {"dev", "Default: 6", "Default: 2", "CMP009", SEV_ERROR, 1, "would lower capacity"},
+	    {"dev", "Default: 6", "Default: 60", "CMP009", SEV_ERROR, 0, NULL},
+	    {"dev", "Default: 6", "Default: 61", "CMP009", SEV_ERROR, 1,
+	     "would ask for more than allowed"},
+	    {"dev", "Default: 4\n", "Default: 0.5\n", "CMP009", SEV_ERROR, 0, NULL},
+	    {"dev", "Default: 4\n", "Default: 64\n", "CMP009", SEV_ERROR, 0, NULL},
+	    {"dev", "Default: 4\n", "Default: 4.5\n", "CMP009", SEV_ERROR, 0, NULL},
+	    {"dev", "Default: 4\n", "Default: 64.5\n", "CMP009", SEV_ERROR, 1, "64.5 is outside"},
+	    {"dev", "Default: 4\n", "Default: 4.25\n", "CMP009", SEV_ERROR, 1,
+	     "4.25 ACU is not a Serverless v2"},
+	    {"dev", "Default: 4\n", "Default: 0.25\n", "CMP009", SEV_ERROR, 2, NULL},
+	    {"dev", "Default: 225", "Default: 226", "CMP011", SEV_WARNING, 1,
+	     "3 tasks x 75 users of headroom absorb 225 users"},
+	    {"prod", "Default: 225", "Default: 226", "CMP011", SEV_ERROR, 1, NULL},
+	    {"prod", "Default: 225", "Default: 226", "CMP011", SEV_WARNING, 0, NULL},
+	    {"prod", "Default: 225", "Default: 225", "CMP011", SEV_ERROR, 0, NULL},
+	    {"dev", "Default: '1024'", "Default: '0'", "CMP010", SEV_INFO, 0, NULL},
+	    {"dev", "Default: '1024'", "Default: '1'", "CMP010", SEV_INFO, 1,
+	     "quota of 0.0585938 in"},
+	    {"dev", "Default: '1024'", "Default: '512'", "CMP010", SEV_INFO, 1, "quota of 30 in"},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fixture fx;
+		run_with(&fx, compute_params, cases[i].env, cases[i].from, cases[i].to, NULL);
+		size_t n = count(&fx, cases[i].rule, cases[i].sev);
+		bool text_ok = !cases[i].text || has_message(&fx, cases[i].rule, cases[i].text);
+		if (n != cases[i].want || !text_ok) {
+			dump(&fx);
+			print_error("case %zu (%s -> %s): %zu %s, wanted %zu%s%s\n", i,
+			            cases[i].from ? cases[i].from : "-",
+			            cases[i].to ? cases[i].to : "-", n, cases[i].rule,
+			            cases[i].want, text_ok ? "" : " saying ",
+			            text_ok ? "" : cases[i].text);
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+}
+
+/* Task counts at the edges no other case sets: a maximum of 0, a minimum of
+ * 0 (known, not unset), a desired count under it, the AZ count the model does
+ * not give (3 by default), a scaling target naming the service in a mapping's
+ * value or a list. */
+static void test_count_edges(void **state)
+{
+	(void)state;
+	static const char svc_to_min[] =
+	    "DesiredCount: 3\n  ScalingTarget:\n    Type: "
+	    "AWS::ApplicationAutoScaling::ScalableTarget\n"
+	    "    Properties:\n      ServiceNamespace: ecs\n"
+	    "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'\n"
+	    "      MinCapacity: !Ref MinTasks";
+	static const char svc_to_min_neg[] =
+	    "DesiredCount: -1\n  ScalingTarget:\n    Type: "
+	    "AWS::ApplicationAutoScaling::ScalableTarget\n"
+	    "    Properties:\n      ServiceNamespace: ecs\n"
+	    "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'\n"
+	    "      MinCapacity: 0";
+	static const char azs_to_min[] = "Default: '3'\n  MinTasks:\n    Type: Number\n    "
+	                                 "Description: min\n    Default: 3";
+	static const struct {
+		const char *env, *from, *to, *rule;
+		size_t want;
+	} cases[] = {
+	    /* a maximum of 0 is known: the minimum 1 and the desired 3 are both above */
+	    {"dev", "MinCapacity: !Ref MinTasks\n      MaxCapacity: !Ref MaxTasks",
+	     "MinCapacity: 1\n      MaxCapacity: 0", "CMP002", 2},
+	    {"dev", "MinCapacity: !Ref MinTasks\n      MaxCapacity: !Ref MaxTasks",
+	     "MinCapacity: 0\n      MaxCapacity: 0", "CMP002", 1},
+	    /* a minimum of 0 is known: a desired count of -1 is under it */
+	    {"dev", svc_to_min, svc_to_min_neg, "CMP002", 1},
+	    {"prod", "MinCapacity: !Ref MinTasks", "MinCapacity: 0", "CMP003", 1},
+	    {"prod", "MinCapacity: !Ref MinTasks", "MinCapacity: -1", "CMP003", 0},
+	    /* no AZ count to read: three */
+	    {"prod", azs_to_min,
+	     "Default: 'x'\n  MinTasks:\n    Type: Number\n    "
+	     "Description: min\n    Default: 3",
+	     "CMP003", 0},
+	    {"prod", azs_to_min,
+	     "Default: 'x'\n  MinTasks:\n    Type: Number\n    "
+	     "Description: min\n    Default: 2",
+	     "CMP003", 1},
+	    /* the service named in a mapping's value, or in a list */
+	    {"dev", "ResourceId: !Sub 'service/${Cluster}/${Service.Name}'",
+	     "ResourceId: {a: x, b: Service}", "CMP002", 0},
+	    {"dev",
+	     "DesiredCount: 3\n  ScalingTarget:\n    Type: "
+	     "AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'",
+	     "DesiredCount: 99\n  ScalingTarget:\n    Type: "
+	     "AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: {a: x, b: Service}",
+	     "CMP002", 1},
+	    {"dev",
+	     "DesiredCount: 3\n  ScalingTarget:\n    Type: "
+	     "AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'",
+	     "DesiredCount: 99\n  ScalingTarget:\n    Type: "
+	     "AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: [x, y, Service]",
+	     "CMP002", 1},
+	    {"dev",
+	     "DesiredCount: 3\n  ScalingTarget:\n    Type: "
+	     "AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'",
+	     "DesiredCount: 99\n  ScalingTarget:\n    Type: "
+	     "AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: {Service: x}",
+	     "CMP002", 1},
+	    {"dev",
+	     "DesiredCount: 3\n  ScalingTarget:\n    Type: "
+	     "AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'",
+	     "DesiredCount: 99\n  ScalingTarget:\n    Type: "
+	     "AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: 'Service'",
+	     "CMP002", 1},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fixture fx;
+		run(&fx, cases[i].env, cases[i].from, cases[i].to);
+		size_t n = count(&fx, cases[i].rule, SEV_ERROR);
+		if (n != cases[i].want) {
+			dump(&fx);
+			print_error("case %zu (%s -> %s): %zu %s, wanted %zu\n", i, cases[i].from,
+			            cases[i].to, n, cases[i].rule, cases[i].want);
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+}
+
+/* Where a finding points: on the parameter that sets the value (no
+ * position), else at the property in the fragment; the health-check message
+ * with each default in it. */
+static void test_finding_places(void **state)
+{
+	(void)state;
+	fixture fx;
+	/* memory from a parameter: the finding is on TaskMemory */
+	run(&fx, "dev", "Default: '2048'", "Default: '1536'");
+	const finding *f = first_of(&fx, "CMP001");
+	assert_string_equal(f->field, "TaskMemory");
+	assert_null(f->file);
+	done(&fx);
+	/* memory written in the fragment: on the CPU's parameter */
+	run(&fx, "dev", "Memory: !Ref TaskMemory", "Memory: '1536'");
+	f = first_of(&fx, "CMP001");
+	assert_string_equal(f->field, "TaskCpu");
+	done(&fx);
+	/* both written in the fragment: no parameter, a position */
+	run(&fx, "dev", "Cpu: !Ref TaskCpu\n      Memory: !Ref TaskMemory",
+	    "Cpu: '1024'\n      Memory: '1536'");
+	f = first_of(&fx, "CMP001");
+	assert_string_equal(f->field, "");
+	assert_non_null(f->file);
+	assert_non_null(strstr(f->file, "data.yml"));
+	assert_int_equal(f->line, 6);
+	done(&fx);
+	/* the default interval, 30 s, and the default threshold, 5 */
+	run(&fx, "dev", "      HealthCheckIntervalSeconds: 5\n", "");
+	f = first_of(&fx, "CMP004");
+	assert_string_equal(f->message,
+	                    "TargetGroup: a new task needs 60 s of health checks (30 s "
+	                    "x 2) before it serves; the one-minute scale-out leaves 10 s");
+	assert_int_equal(f->line, 26);
+	done(&fx);
+	run(&fx, "dev", "      HealthyThresholdCount: 2\n", "");
+	assert_int_equal(count(&fx, "CMP004", SEV_ERROR), 1);
+	f = first_of(&fx, "CMP004");
+	assert_non_null(strstr(f->message, "25 s of health checks (5 s x 5)"));
+	assert_int_equal(f->line, 26);
+	done(&fx);
+}
+
+/* Schedules: what each refusal says, field items at the item buffer's
+ * size (31 characters) and one past, a step with trailing text, a `*` step
+ * written `*x`, L and LW against longer names; a time zone with no
+ * expression is not judged. */
+static void test_schedule_more(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *expr, *why;
+	} cases[] = {
+	    {"rate()", "rate() takes a positive number and a unit"},
+	    {"at(x)", "expected at(...), rate(...) or cron(...)"},
+	    {"rat()", "expected at(...), rate(...) or cron(...)"},
+	    {"at(1234)", "at() takes yyyy-mm-ddThh:mm:ss"},
+	    {"rate(1 minutes)", "singular unit for 1"},
+	    {"rate(2 weeks)", "units are minutes, hours or days"},
+	    {"cron(0 0 ? * 1)", "takes six fields"},
+	    {"cron(60 0 ? * 1 *)", "minutes must be 0-59"},
+	    {"cron(0 24 ? * 1 *)", "hours must be 0-23"},
+	    {"cron(0 0 32 * ? *)", "day-of-month must be"},
+	    {"cron(0 0 1 13 ? *)", "month must be 1-12"},
+	    {"cron(0 0 ? * 8 *)", "day-of-week must be"},
+	    {"cron(0 0 ? * 1 2200)", "year must be 1970-2199"},
+	    {"cron(0 0 ? * ? *)", "exactly one of"},
+	    {"cron(0/5x 0 ? * 1 *)", "minutes must be"},
+	    {"cron(*x/5 0 ? * 1 *)", "minutes must be"},
+	    {"cron(0 0 LX * ? *)", "day-of-month must be"},
+	    {"cron(0 0 LWX * ? *)", "day-of-month must be"},
+	    {"cron(00000000000000000000000000000005 0 ? * 1 *)", "minutes must be"},
+	    {"cron(0 0 ? * W *)", "day-of-week must be"},
+	    {"cron(0 0 1W-3 * ? *)", NULL},
+	    {"cron(0000000000000000000000000000005 0 ? * 1 *)", NULL},
+	    {"cron(0 0 ? * 2L-3 *)", NULL},
+	    {"cron(0 0 L * ? *)", NULL},
+	    {"cron(0 0 LW * ? *)", NULL},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char to[128];
+		snprintf(to, sizeof(to), "ScheduleExpression: '%s'", cases[i].expr);
+		fixture fx;
+		run(&fx, "dev", "ScheduleExpression: at(2026-12-01T07:30:00)", to);
+		bool ok = cases[i].why ? has_message(&fx, "CMP007", cases[i].why)
+		                       : !has_message(&fx, "CMP007", "is not valid");
+		if (!ok) {
+			dump(&fx);
+			print_error("%s: expected %s\n", cases[i].expr,
+			            cases[i].why ? cases[i].why : "valid");
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+	fixture fx;
+	run(&fx, "dev", "      ScheduleExpression: at(2026-12-01T07:30:00)\n", "");
+	assert_int_equal(count(&fx, "CMP007", SEV_ERROR), 0);
+	done(&fx);
+	run(&fx, "dev",
+	    "      ScheduleExpression: at(2026-12-01T07:30:00)\n"
+	    "      ScheduleExpressionTimezone: Asia/Singapore\n",
+	    "      ScheduleExpressionTimezone: Europe/Dublin\n");
+	assert_int_equal(count(&fx, "CMP007", SEV_ERROR), 0);
+	done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_good_passes),   cmocka_unit_test(test_fargate_sizes),
-	    cmocka_unit_test(test_task_counts),   cmocka_unit_test(test_health_check),
-	    cmocka_unit_test(test_alarm_period),  cmocka_unit_test(test_throttling),
-	    cmocka_unit_test(test_schedules),     cmocka_unit_test(test_compute_params),
-	    cmocka_unit_test(test_surge_margin),  cmocka_unit_test(test_fargate_edges),
-	    cmocka_unit_test(test_compute_edges), cmocka_unit_test(test_schedule_edges),
+	    cmocka_unit_test(test_good_passes),         cmocka_unit_test(test_fargate_sizes),
+	    cmocka_unit_test(test_task_counts),         cmocka_unit_test(test_health_check),
+	    cmocka_unit_test(test_alarm_period),        cmocka_unit_test(test_throttling),
+	    cmocka_unit_test(test_schedules),           cmocka_unit_test(test_compute_params),
+	    cmocka_unit_test(test_surge_margin),        cmocka_unit_test(test_fargate_edges),
+	    cmocka_unit_test(test_compute_edges),       cmocka_unit_test(test_schedule_edges),
+	    cmocka_unit_test(test_compute_param_edges), cmocka_unit_test(test_count_edges),
+	    cmocka_unit_test(test_finding_places),      cmocka_unit_test(test_schedule_more),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

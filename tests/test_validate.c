@@ -1373,6 +1373,113 @@ static void test_cidr4_contains_overlap(void **state)
 	assert_int_equal(cidr4_size(cidr("0.0.0.0/0")), (uint64_t)1 << 32);
 }
 
+/* Java classes around character classes: a ']' first in a class (after
+ * '[' or '[^') is a literal, a POSIX bracket class inside a class is kept,
+ * a class that ended is not re-entered by the next \p{...}, an escaped
+ * bracket is no class; the messages of a refused pattern and value. */
+static void test_translate_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *pattern, *value;
+		int want;
+	} cases[] = {
+	    {"[]a]+", "]a]", 1},
+	    {"[]a]+", "b", 0},
+	    {"[^]a]+", "bc", 1},
+	    {"[^]a]+", "b]", 0},
+	    {"[^]]", "a", 1},
+	    {"[[:alpha:]]+", "ab", 1},
+	    {"[[:alpha:]]+", "a1", 0},
+	    {"[[:digit:]\\p{Lower}]+", "1a", 1},
+	    {"[[:digit:]\\p{Lower}]+", "1A", 0},
+	    {"[0-9]\\p{Lower}", "1a", 1},
+	    {"[0-9]\\p{Lower}", "1A", 0},
+	    {"[0-9]]\\p{Upper}", "1]A", 1},
+	    {"\\[\\p{Digit}", "[1", 1},
+	    {"\\[\\p{Digit}", "1", 0},
+	    {"[\\p{Upper}]\\p{Digit}", "A1", 1},
+	    {"[\\p{Upper}]\\p{Digit}", "A]", 0},
+	    {"\\p{Lower}\\p{Upper}\\p{Digit}", "aB3", 1},
+	    {"\\p{Blank}", " ", 1},
+	    {"\\p{Blank}", "\n", 0},
+	    {"[\\p{Blank}x]+", " x\t", 1},
+	    {"\\p{Alpha}", "1", 0},
+	    {"x:\\p{Lower}:]", "x:a:]", 1},
+	    {"x:\\p{Lower}:]", "x:\xc3\xa9:]", 0}, /* Java's Lower is ASCII, PCRE2's is not */
+	    {"[a\\p{Digit}]+", "a1", 1},
+	    {"[a\\p{Digit}]+", "a1]", 0},
+	    {"[]\\p{Lower}]+", "ab", 1},
+	    {"[]\\p{Lower}]+", "a]", 1},
+	    {"[^]\\p{Lower}]", "B", 1},
+	    {"[^]\\p{Lower}]", "b", 0},
+	    {"[^]\\p{Lower}]", "]", 0},
+	    {"[^x]\\p{Upper}", "aB", 1},
+	    {"[^x]\\p{Upper}", "xB", 0},
+	    {"\\p{Lowe}", "a", -1},
+	    {"a\\", "a", -1},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *why = NULL;
+		int rc = java_pattern_match(cases[i].pattern, cases[i].value, &why);
+		if (rc != cases[i].want) {
+			print_error("%s against '%s': %d, want %d (%s)\n", cases[i].pattern,
+			            cases[i].value, rc, cases[i].want, why ? why : "");
+			failed++;
+		}
+		free(why);
+	}
+	assert_int_equal(failed, 0);
+	char *why = NULL;
+	assert_int_equal(java_pattern_match("(a", "a", &why), -1);
+	assert_non_null(strstr(why, " at offset 2"));
+	free(why);
+	why = NULL;
+	assert_int_equal(java_pattern_match("[a-z]", "\xff", &why), -1);
+	assert_string_equal(why, "the value is not valid UTF-8");
+	free(why);
+	why = NULL;
+	assert_int_equal(java_pattern_match("\\p{javaLowerCase}", "a", &why), -1);
+	assert_string_equal(why, "Java-only character classes (\\p{javaX}, \\p{InX}, \\p{IsX}) "
+	                         "are not supported");
+	free(why);
+	/* each Java-only family alone is refused as such, not by PCRE2 */
+	static const char *const java_only[] = {"\\p{IsAlphabetic}", "\\p{InGreek}",
+	                                        "\\p{javaUpperCase}"};
+	for (size_t i = 0; i < 3; i++) {
+		why = NULL;
+		assert_int_equal(java_pattern_match(java_only[i], "a", &why), -1);
+		if (!why || !strstr(why, "Java-only character classes"))
+			fail_msg("%s: %s", java_only[i], why ? why : "no reason");
+		free(why);
+	}
+	/* names that only start like the Java-only ones are PCRE2's to judge */
+	assert_int_equal(java_pattern_match("\\p{L}", "a", NULL), 1);
+	assert_int_equal(java_pattern_match("\\p{Lu}", "a", NULL), 0);
+}
+
+/* A companion catalog's own Region is its home: the edge's model in
+ * us-east-1 is fine, eu-west-1 is the warning, naming us-east-1. */
+static void test_mdl004_home_region(void **state)
+{
+	(void)state;
+	char *saved = real_cat->region;
+	real_cat->region = "us-east-1";
+	findings f;
+	validate_with("prod", "region", "us-east-1", &f);
+	size_t n = count_rule(&f, "MDL004");
+	findings_free(&f);
+	validate_with("prod", "region", "eu-west-1", &f);
+	const finding *x = find(&f, "MDL004", SEV_WARNING, "region");
+	bool named = x && strstr(x->hint, "use us-east-1,") &&
+	             strstr(x->message, "documented for us-east-1, not eu-west-1");
+	findings_free(&f);
+	real_cat->region = saved;
+	assert_int_equal(n, 0);
+	assert_true(named);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1416,6 +1523,8 @@ int main(void)
 	    cmocka_unit_test(test_pattern_match_limit),
 	    cmocka_unit_test(test_cidr4_parse),
 	    cmocka_unit_test(test_cidr4_contains_overlap),
+	    cmocka_unit_test(test_translate_edges),
+	    cmocka_unit_test(test_mdl004_home_region),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

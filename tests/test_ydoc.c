@@ -797,6 +797,136 @@ static void test_error_null_is_allowed(void **state)
 	assert_null(ydoc_parse("x.yml", "a: 1\na: 2\n", 10, NULL));
 }
 
+/* Positions across the eight-byte ASCII stride: runs of 0 to 18 ASCII
+ * characters before and after a 2-, 3- and 4-byte character, each scalar's
+ * offset, line and column checked; with and without a BOM. */
+static void test_positions_stride(void **state)
+{
+	(void)state;
+	/* é (C3), 日 (E6), 🚀 (F0), บ (E0), ア (E3), U+40000 (F1), U+0080's neighbour ¡ (C2) */
+	static const char *const wide[] = {"\xc3\xa9",     "\xe6\x97\xa5", "\xf0\x9f\x9a\x80",
+	                                   "\xe0\xb8\x9a", "\xe3\x82\xa2", "\xf1\x80\x80\x80",
+	                                   "\xc2\xa1"};
+	for (int bom = 0; bom < 2; bom++)
+		for (size_t w = 0; w < sizeof wide / sizeof *wide; w++)
+			for (int run = 0; run <= 18; run++) {
+				buf t;
+				buf_init(&t, 0);
+				if (bom)
+					buf_adds(&t, "\xef\xbb\xbf");
+				buf_adds(&t, "k: ");
+				for (int i = 0; i < run; i++)
+					buf_addc(&t, (char)('a' + i % 26));
+				buf_adds(&t, wide[w]);
+				buf_adds(&t, "\nl: [");
+				for (int i = 0; i < run; i++)
+					buf_addc(&t, (char)('a' + i % 26));
+				buf_adds(&t, "q, x]\nm: ");
+				buf_adds(&t, wide[w]);
+				for (int i = 0; i < run; i++)
+					buf_addc(&t, 'z');
+				buf_adds(&t, "\nn: y\n");
+				ydoc *doc = parse_ok(buf_cstr(&t));
+				/* l's items (when there is a run), l's x, n's key and y, and
+				 * each key */
+				size_t checked = check_positions(doc, doc->root);
+				assert_true(checked >= 6);
+				const ynode *n = ynode_val(doc->root, 3);
+				assert_int_equal(n->start.offset, t.len - 2);
+				assert_int_equal(n->end.offset, t.len - 1);
+				assert_int_equal(n->start.col, 4);
+				assert_int_equal(n->start.line, 4);
+				ydoc_free(doc);
+				buf_free(&t);
+			}
+}
+
+/* Duplicate keys: a value like an earlier key is no duplicate, a key like
+ * the second one is, keys sharing a prefix or a length are not; keys that
+ * are no scalars are not compared. */
+static void test_duplicate_key_edges(void **state)
+{
+	(void)state;
+	static const char *const fine[] = {
+	    "a: a\n",
+	    "a: b\nb: c\n",
+	    "a: 1\nab: 2\n",
+	    "ab: 1\na: 2\n",
+	    "ab: 1\nac: 2\n",
+	    "? [a]\n: 1\n? [a]\n: 2\n",
+	    "x: 1\n? [x]\n: 2\n",
+	};
+	for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
+		ydoc *doc = parse_ok(fine[i]);
+		ydoc_free(doc);
+	}
+	static const struct {
+		const char *text;
+		size_t line;
+	} dup[] = {
+	    {"a: 1\nb: 2\nb: 3\n", 3},
+	    {"a: 1\nb: 2\nc: 3\nc: 4\n", 4},
+	    {"a: 1\nb: 2\nc: 3\nb: 4\n", 4},
+	    {"{a: 1, b: 2, a: 3}\n", 1},
+	};
+	for (size_t i = 0; i < sizeof dup / sizeof *dup; i++) {
+		size_t line;
+		char *msg = parse_fail(dup[i].text, strlen(dup[i].text), &line, NULL);
+		assert_contains(msg, "duplicate key");
+		assert_int_equal(line, dup[i].line);
+		free(msg);
+	}
+	/* sizes: a mapping's pairs, a list's items */
+	ydoc *doc = parse_ok("m: {a: 1, b: 2, c: 3}\ns: [1, 2, 3]\ne: {}\nf: []\n");
+	assert_int_equal(ynode_get(doc->root, "m")->n, 3);
+	assert_int_equal(ynode_get(doc->root, "s")->n, 3);
+	assert_int_equal(ynode_get(doc->root, "e")->n, 0);
+	assert_int_equal(ynode_get(doc->root, "f")->n, 0);
+	assert_string_equal(ynode_str(ynode_val(ynode_get(doc->root, "m"), 2)), "3");
+	assert_string_equal(ynode_str(ynode_key(ynode_get(doc->root, "m"), 2)), "c");
+	assert_null(ynode_key(ynode_get(doc->root, "m"), 3));
+	ydoc_free(doc);
+}
+
+/* Errors libyaml's reader reports (control characters) at their line and
+ * column in code points, after a BOM and multibyte text; a document with
+ * no name is "<input>". */
+static void test_reader_error_positions(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		size_t line, col;
+	} cases[] = {
+	    {"a: b\x01\n", 1, 5},
+	    {"\xef\xbb\xbf"
+	     "a: b\x01\n",
+	     1, 5},
+	    {"\xc3\xa9: \xe6\x97\xa5\x01\n", 1, 5},
+	    {"a: 1\n\xc3\xa9\xc3\xa9: b\x02\n", 2, 6},
+	    {"\xef\xbb\xbf"
+	     "a: 1\nb: 2\n\x7f\n",
+	     3, 1},
+	    /* U+FEFE starts like a BOM (EF BB) and is none */
+	    {"\xef\xbb\xbe: a\x01\n", 1, 5},
+	    {"\xef\xbb\xbe: a\nb: \x01\n", 2, 4},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t line = 0, col = 0;
+		char *msg = parse_fail(cases[i].text, strlen(cases[i].text), &line, &col);
+		if (line != cases[i].line || col != cases[i].col)
+			fail_msg("case %zu: %s at %zu:%zu, expected %zu:%zu", i, msg, line, col,
+			         cases[i].line, cases[i].col);
+		assert_contains(msg, "control characters");
+		free(msg);
+	}
+	lms_error err = {0};
+	ydoc *doc = ydoc_parse(NULL, "a: 1\n", 5, &err);
+	assert_non_null(doc);
+	assert_string_equal(doc->path, "<input>");
+	ydoc_free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -823,6 +953,9 @@ int main(void)
 	    cmocka_unit_test(test_line_offset),
 	    cmocka_unit_test(test_load_file),
 	    cmocka_unit_test(test_error_null_is_allowed),
+	    cmocka_unit_test(test_positions_stride),
+	    cmocka_unit_test(test_duplicate_key_edges),
+	    cmocka_unit_test(test_reader_error_positions),
 	};
 	return cmocka_run_group_tests_name("ydoc", tests, NULL, NULL);
 }
