@@ -15,6 +15,7 @@
 #include "common/buf.h"
 #include "common/diff.h"
 #include "common/file.h"
+#include "common/lazy_crypto.h"
 #include "common/names.h"
 #include "common/num.h"
 #include "common/proc.h"
@@ -31,6 +32,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 /* ---- file ---------------------------------------------------------------- */
 
@@ -1031,8 +1033,63 @@ static void test_rules_registry(void **state)
 	assert_null(rules_lookup(NULL));
 }
 
+/* Run in a fresh process (re-executed with LMSCTL_NO_CRYPTO_CHILD set) whose LMSCTL_LIBCRYPTO
+ * names no library: each wrapper reports failure (0 or NULL) and writes nothing. A bit per
+ * wrong answer; 0 when all are right. */
+static int no_crypto_child(void)
+{
+	int bad = 0;
+	lms_error err = {0};
+	if (lms_crypto_load(&err))
+		bad |= 1;
+	if (!err.msg || !strstr(err.msg, "/nonexistent/libcrypto.so.3") ||
+	    !strstr(err.msg, "libssl3"))
+		bad |= 2;
+	lms_error_clear(&err);
+	unsigned char out[16];
+	memset(out, 0xA5, sizeof out);
+	if (lms_EVP_EncodeBlock(out, (const unsigned char *)"abc", 3) != 0 || out[0] != 0xA5)
+		bad |= 4;
+	if (lms_EVP_sha256() || lms_EVP_md5() || lms_EVP_sha1())
+		bad |= 8;
+	if (lms_RAND_bytes(out, 4) != 0 || out[0] != 0xA5)
+		bad |= 16;
+	/* an opaque non-NULL digest: never looked at without the library */
+	const EVP_MD *fake = (const EVP_MD *)(const void *)out;
+	unsigned int n = 0;
+	if (lms_EVP_Digest("abc", 3, out, &n, fake, NULL) != 0 || n != 0 || out[0] != 0xA5)
+		bad |= 32;
+	if (lms_HMAC(fake, "k", 1, (const unsigned char *)"abc", 3, out, &n) || out[0] != 0xA5)
+		bad |= 64;
+	return bad;
+}
+
+/* libcrypto loaded: EVP_EncodeBlock's base64 and its length (4 for 3 bytes); not loadable
+ * (LMSCTL_LIBCRYPTO names no file): 0, nothing written, and every other wrapper 0 or NULL. */
+static void test_lazy_crypto_unloadable(void **state)
+{
+	(void)state;
+	unsigned char out[16] = {0};
+	assert_int_equal(lms_EVP_EncodeBlock(out, (const unsigned char *)"abc", 3), 4);
+	assert_string_equal((const char *)out, "YWJj");
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		setenv("LMSCTL_LIBCRYPTO", "/nonexistent/libcrypto.so.3", 1);
+		setenv("LMSCTL_NO_CRYPTO_CHILD", "1", 1);
+		execl("/proc/self/exe", "test_common", (char *)NULL);
+		_exit(127);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
+	if (getenv("LMSCTL_NO_CRYPTO_CHILD"))
+		return no_crypto_child();
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_file_read),
 	    cmocka_unit_test(test_write_atomic_symlinks),
@@ -1056,6 +1113,7 @@ int main(void)
 	    cmocka_unit_test(test_proc_interrupted),
 	    cmocka_unit_test(test_diff_exact),
 	    cmocka_unit_test(test_diff_too_different),
+	    cmocka_unit_test(test_lazy_crypto_unloadable),
 	    cmocka_unit_test(test_rules_registry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

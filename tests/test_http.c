@@ -2113,7 +2113,7 @@ static bool interrupt_when_waiting(void *ctx)
 	return *w->text && strstr(*w->text, "retrying in ");
 }
 
-static long first_wait_ms(void)
+static long first_wait_ms_unit(long unit_ms)
 {
 	char key[64], url[256];
 	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
@@ -2123,7 +2123,7 @@ static long first_wait_ms(void)
 	wait_probe w = {open_memstream(&text, &textlen), &text};
 	aws_client_options o = {.region = "eu-west-1",
 	                        .endpoint_url = url,
-	                        .backoff_unit_ms = 1000000,
+	                        .backoff_unit_ms = unit_ms,
 	                        .debug = w.log,
 	                        .interrupted = interrupt_when_waiting,
 	                        .interrupt_ctx = &w};
@@ -2145,6 +2145,31 @@ static long first_wait_ms(void)
 	fclose(w.log);
 	free(text);
 	return ms;
+}
+
+static long first_wait_ms(void)
+{
+	return first_wait_ms_unit(1000000);
+}
+
+/* The backoff unit at its edge: 0 (unset) is the default unit, 1000 ms, not a unit of 0 ms
+ * (a retry storm); 1 ms is taken as given. The first wait is under 2 units, 1 unit or more
+ * about every other time (20 tries: all under 1 unit has a chance of one in a million). */
+static void test_backoff_unit_zero_is_default(void **state)
+{
+	(void)state;
+	long most = 0;
+	for (int i = 0; i < 20; i++) {
+		long ms = first_wait_ms_unit(0);
+		assert_true(ms >= 0 && ms < 2000);
+		if (ms > most)
+			most = ms;
+	}
+	assert_true(most >= 1000);
+	for (int i = 0; i < 5; i++) {
+		long ms = first_wait_ms_unit(1);
+		assert_true(ms >= 0 && ms < 2);
+	}
 }
 
 /* The wait before the second attempt is jitter times 2 units (aws_backoff_ms of attempt 2):
@@ -2907,6 +2932,7 @@ int main(void)
 	    cmocka_unit_test(test_skew_date_edges),
 	    cmocka_unit_test(test_skew_threshold),
 	    cmocka_unit_test(test_first_retry_waits_up_to_two_units),
+	    cmocka_unit_test(test_backoff_unit_zero_is_default),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
 	    cmocka_unit_test(test_bad_bodies_reported),
 	    cmocka_unit_test(test_oversized_answer_refused),
