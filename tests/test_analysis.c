@@ -1180,6 +1180,87 @@ static void test_update_plan(void **state)
 	free(dir);
 }
 
+/* The first resource of the template counts like any other: the Aurora
+ * cluster's maximum capacity, the account's API Gateway settings, the
+ * trail and an Elastic IP read when each is the template's first resource
+ * (and the only one of its kind). */
+static void test_first_resource_counts(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx,
+	        "Resources:\n"
+	        "  Cluster:\n"
+	        "    Type: AWS::RDS::DBCluster\n"
+	        "    Properties: {ServerlessV2ScalingConfiguration: {MinCapacity: 2, "
+	        "MaxCapacity: 64}}\n"
+	        "  Topic: {Type: AWS::SNS::Topic}\n",
+	        "prod", &a);
+	assert_true(a.cap.max_acu == 64);
+	assert_int_equal(a.cap.db_users, (long)(64 * USERS_PER_ACU));
+	analysis_free(&a);
+	rf_done(&fx);
+	static const char *const first[] = {
+	    "  Ip: {Type: AWS::EC2::EIP}\n",
+	    "  Account: {Type: AWS::ApiGateway::Account}\n",
+	    "  Trail: {Type: AWS::CloudTrail::Trail}\n",
+	};
+	for (size_t k = 0; k < sizeof first / sizeof *first; k++) {
+		char t[256];
+		snprintf(t, sizeof t, "Resources:\n%s  Topic: {Type: AWS::SNS::Topic}\n", first[k]);
+		analyse(&fx, t, "prod", &a);
+		assert_int_equal(a.shared.eips, k == 0 ? 1 : 0);
+		assert_int_equal(a.shared.api_account, k == 1);
+		assert_int_equal(a.shared.trail, k == 2);
+		analysis_free(&a);
+		rf_done(&fx);
+	}
+}
+
+/* A resource that may be replaced (a conditional create-only property
+ * changes) and whose create-only property refers to a replaced resource is
+ * replaced, for the reference's reason. */
+static void test_update_plan_may_to_replace(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "co.json",
+	                           "{\"types\": {\n"
+	                           " \"AWS::S3::Bucket\": {\"createOnly\": [\"BucketName\"],\n"
+	                           "  \"conditionalCreateOnly\": [\"Soft\"]}}}\n");
+	lms_error err = {0};
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	rf_fixture was, now;
+	rf_render(&was,
+	          "Resources:\n"
+	          "  B1: {Type: AWS::S3::Bucket, Properties: {BucketName: a}}\n"
+	          "  B2: {Type: AWS::S3::Bucket, Properties: {BucketName: !Ref B1, Soft: s}}\n",
+	          "dev");
+	rf_render(&now,
+	          "Resources:\n"
+	          "  B1: {Type: AWS::S3::Bucket, Properties: {BucketName: b}}\n"
+	          "  B2: {Type: AWS::S3::Bucket, Properties: {BucketName: !Ref B1, Soft: t}}\n",
+	          "dev");
+	update_plan plan;
+	assert_true(update_safety(db, was.r, now.r, &plan));
+	assert_int_equal(plan.n, 2);
+	assert_string_equal(plan.v[0].id, "B1");
+	assert_int_equal(plan.v[0].kind, UPD_REPLACE);
+	assert_string_equal(plan.v[0].why, "BucketName");
+	assert_string_equal(plan.v[1].id, "B2");
+	assert_int_equal(plan.v[1].kind, UPD_REPLACE);
+	assert_string_equal(plan.v[1].why, "BucketName refers to B1, which is replaced");
+	update_plan_free(&plan);
+	rf_done(&was);
+	rf_done(&now);
+	create_only_free(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* The data file's errors: not JSON (with its line and column), no "types"
  * object, a path list that is no list or holds no string. */
 static void test_create_only_errors(void **state)
@@ -2020,6 +2101,33 @@ static void test_report_web_path(void **state)
 	free(t);
 }
 
+/* A CloudFront distribution tenant is no distribution: a stack with only a
+ * tenant has no web path. */
+static void test_report_tenant_no_web_path(void **state)
+{
+	(void)state;
+	static const char tenant[] = "  Tenant: {Type: AWS::CloudFront::DistributionTenant}\n";
+	size_t n = strlen(platform) + strlen(tenant) + 1;
+	char *t = malloc(n);
+	assert_non_null(t);
+	snprintf(t, n, "%s%s", platform, tenant);
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, t, "prod", &a);
+	char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	json_t *tiers = json_object_get(json_array_get(json_object_get(j, "az_loss"), 0), "tiers");
+	assert_int_equal(json_array_size(tiers), AZ_TIERS);
+	assert_int_equal(
+	    json_array_size(json_object_get(json_object_get(j, "availability"), "composite")), 0);
+	json_decref(j);
+	free(js);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
 /* Tiers with nothing in them (no NAT, no cache, no mount target) are
  * absent with 0 of 0; a mount target in an unplaced subnet makes the file
  * system's tier unknown. */
@@ -2773,6 +2881,8 @@ int main(void)
 	    cmocka_unit_test(test_capacity_edges),
 	    cmocka_unit_test(test_timeline_policy_first),
 	    cmocka_unit_test(test_update_plan),
+	    cmocka_unit_test(test_update_plan_may_to_replace),
+	    cmocka_unit_test(test_first_resource_counts),
 	    cmocka_unit_test(test_create_only_errors),
 	    cmocka_unit_test(test_names_and_stateful),
 	    cmocka_unit_test(test_data_file_covers_templates),
@@ -2787,6 +2897,7 @@ int main(void)
 	    cmocka_unit_test(test_report_no_service),
 	    cmocka_unit_test(test_report_cells),
 	    cmocka_unit_test(test_report_web_path),
+	    cmocka_unit_test(test_report_tenant_no_web_path),
 	    cmocka_unit_test(test_absent_tiers),
 	    cmocka_unit_test(test_report_shared_rows),
 	    cmocka_unit_test(test_report_no_companions),

@@ -245,6 +245,27 @@ static void test_cidr(void **state)
 	rf_done(&fx);
 }
 
+/* Fn::Cidr with a count or a size only known at deploy time (the block
+ * known) stays symbolic, not an error. */
+static void test_cidr_symbolic_count_or_bits(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  Q: {Type: AWS::SNS::Topic}\n"
+	          "  R:\n"
+	          "    Type: AWS::EC2::VPC\n"
+	          "    Properties:\n"
+	          "      A: !Cidr ['10.0.0.0/16', !GetAtt Q.Count, 8]\n"
+	          "      B: !Cidr ['10.0.0.0/16', 2, !GetAtt Q.Bits]\n",
+	          "dev");
+	assert_no_findings(&fx);
+	assert_string_equal(rf_prop(&fx, "R", "A")->fn, "Fn::Cidr");
+	assert_string_equal(rf_prop(&fx, "R", "B")->fn, "Fn::Cidr");
+	rf_done(&fx);
+}
+
 /* Fn::Cidr at its limits: 256 blocks and 257, host bits 1 and 0, all the
  * room and one bit more, a range holding exactly the blocks asked and one
  * fewer, prefixes 32/33 and 128/129, blocks that carry into the next byte,
@@ -1448,6 +1469,23 @@ static void test_dependency_edges(void **state)
 	rf_done(&fx);
 }
 
+/* A malformed Fn::GetAtt of one item ([Name], an error) still names the
+ * resource it reads: the dependency is kept. */
+static void test_getatt_one_item_dependency(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  Q: {Type: AWS::SNS::Topic}\n"
+	          "  R: {Type: AWS::SNS::Topic, Properties: {X: !GetAtt [Q]}}\n",
+	          "dev");
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 1);
+	assert_int_equal(render_find(fx.r, "R")->ndeps, 1);
+	assert_true(depends(fx.r, "R", "Q"));
+	rf_done(&fx);
+}
+
 static const char emit_fragment[] =
     "Resources:\n"
     "  R:\n"
@@ -2555,6 +2593,8 @@ int main(void)
 	    cmocka_unit_test(test_plain_values),
 	    cmocka_unit_test(test_region_azs),
 	    cmocka_unit_test(test_cidr),
+	    cmocka_unit_test(test_cidr_symbolic_count_or_bits),
+	    cmocka_unit_test(test_getatt_one_item_dependency),
 	    cmocka_unit_test(test_cidr_edges),
 	    cmocka_unit_test(test_findinmap),
 	    cmocka_unit_test(test_findinmap_default),
