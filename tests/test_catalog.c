@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "model/catalog.h"
 #include "testutil.h"
 
@@ -799,6 +800,28 @@ static void test_missing_directory(void **state)
 	free(dir);
 }
 
+/* Out of memory while loading: the error names the directory, no position
+ * (line and column 0: not line 1 of some file). The first allocation is the
+ * catalog itself; the second, the copy of the directory's name. */
+static void test_out_of_memory_has_no_position(void **state)
+{
+	(void)state;
+	for (size_t n = 0; n < 2; n++) {
+		lms_error err = {0};
+		alloc_fail_after(n);
+		catalog *cat = catalog_load(tu_templates_dir(), &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_true(fired);
+		assert_null(cat);
+		assert_string_equal(err.msg, "out of memory");
+		assert_string_equal(err.file, tu_templates_dir());
+		assert_int_equal(err.line, 0);
+		assert_int_equal(err.col, 0);
+		lms_error_clear(&err);
+	}
+}
+
 /* Writes catalog.yml `index` and a.yml `fragment` in a new directory and
  * loads it (NULL, err set, when it does not load). */
 static catalog *load_index(const char *index, const char *fragment, char **dir, lms_error *err)
@@ -1115,6 +1138,7 @@ int main(void)
 	    cmocka_unit_test(test_index_not_a_mapping),
 	    cmocka_unit_test(test_index_unknown_key),
 	    cmocka_unit_test(test_missing_directory),
+	    cmocka_unit_test(test_out_of_memory_has_no_position),
 	    cmocka_unit_test_setup_teardown(test_templates_pipeline_parameters, setup_templates,
 	                                    teardown_catalog),
 	    cmocka_unit_test_setup_teardown(test_templates_companions, setup_templates,

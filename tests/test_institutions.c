@@ -321,6 +321,10 @@ static void test_name_and_usable_edges(void **state)
 			fail_msg("institution %zu (%s): usable expected %d", i, v[i].name,
 			         usable[i]);
 	assert_false(institution_usable(v, 1, 1)); /* past the end */
+	/* past the end, where the array holds a usable entry (ntu after nus): only
+	 * n says no */
+	assert_true(institution_usable(&v[1], 2, 1));
+	assert_false(institution_usable(&v[1], 1, 1));
 }
 
 static void test_duplicate_names_its_first_entry(void **state)

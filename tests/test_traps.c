@@ -604,6 +604,26 @@ static void test_lambda_log_group(void **state)
 	run(&fx, "dev", "[logs:CreateLogStream, logs:PutLogEvents]",
 	    "[logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents]");
 	expect(&fx, "TRP011", SEV_WARNING, 1);
+	/* a role with managed policies only (no Policies): the basic execution role
+	 * creates log groups, a read-only one does not */
+	static const char inline_policies[] =
+	    "      Policies:\n"
+	    "        - PolicyName: p\n"
+	    "          PolicyDocument:\n"
+	    "            Statement:\n"
+	    "              - Effect: Allow\n"
+	    "                Action: [logs:CreateLogStream, logs:PutLogEvents]\n"
+	    "                Resource: !GetAtt Group.Arn\n"
+	    "              - Effect: Allow\n"
+	    "                Action: s3:GetObject\n"
+	    "                Resource: !Sub '${Bucket.Arn}/*'\n";
+	run(&fx, "dev", inline_policies,
+	    "      ManagedPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess']\n");
+	expect(&fx, "TRP011", SEV_WARNING, 0);
+	run(&fx, "dev", inline_policies,
+	    "      ManagedPolicyArns:\n"
+	    "        - 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'\n");
+	expect(&fx, "TRP011", SEV_WARNING, 1);
 }
 
 static void test_open_ingress(void **state)
