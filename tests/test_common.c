@@ -30,6 +30,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -740,6 +741,82 @@ static void run_sh(const char *script, long timeout_ms, size_t max_out, proc_res
 	*described = buf_take(&d);
 }
 
+/* A straggler that outlives SIGKILL (uninterruptible, on a hung mount) made exact: these
+ * definitions of kill, clock_gettime and nanosleep take the place of libc's for the whole
+ * program (liblmsctl.a too) and pass through unless hold_sigkill is set. Then the first
+ * SIGKILL to a group is held back, and from it on CLOCK_MONOTONIC steps 1 ms per reading;
+ * the next sleep sends the held signal and lets it take effect. */
+long syscall(long number, ...);
+static bool hold_sigkill, stepping;
+static pid_t held_group;
+static long long step_ms;
+
+int kill(pid_t pid, int sig)
+{
+	if (hold_sigkill && !held_group && pid < 0 && sig == SIGKILL) {
+		held_group = -pid;
+		stepping = true;
+		struct timespec ts;
+		syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+		step_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		return 0;
+	}
+	return (int)syscall(SYS_kill, pid, sig);
+}
+
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+	if (stepping && id == CLOCK_MONOTONIC) {
+		long long ms = step_ms++;
+		ts->tv_sec = (time_t)(ms / 1000);
+		ts->tv_nsec = (long)(ms % 1000) * 1000000L;
+		return 0;
+	}
+	return (int)syscall(SYS_clock_gettime, id, ts);
+}
+
+static void send_held(void)
+{
+	if (!held_group || !stepping)
+		return;
+	stepping = false;
+	syscall(SYS_kill, -held_group, SIGKILL);
+	struct timespec ts = {0, 200 * 1000000L};
+	while (syscall(SYS_nanosleep, &ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	send_held();
+	return (int)syscall(SYS_nanosleep, req, rem);
+}
+
+/* After SIGKILL the group gets term_grace_ms, then what is left is reported stuck: with a
+ * grace of 1 ms, the reading at the bound (SIGKILL + 1 ms) already ends the wait, and the
+ * straggler, still there, is stuck; not one more sleep, in which it would have died. */
+static void test_proc_stuck_at_bound(void **state)
+{
+	(void)state;
+	char *const argv[] = {"/bin/sh", "-c", "trap '' TERM; sleep 30 >/dev/null 2>&1 & exit 0",
+	                      NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 10000, .term_grace_ms = 1};
+	proc_result r;
+	hold_sigkill = true;
+	held_group = 0;
+	bool ran = proc_run(&spec, &r);
+	hold_sigkill = false;
+	pid_t group = held_group;
+	send_held();
+	held_group = 0;
+	assert_true(ran);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_true(r.stragglers);
+	assert_true(group > 0);
+	assert_true(r.stuck);
+	proc_result_free(&r);
+}
+
 static void on_tick(int sig)
 {
 	(void)sig;
@@ -1111,6 +1188,7 @@ int main(void)
 	    cmocka_unit_test(test_vec),
 	    cmocka_unit_test(test_proc_edges),
 	    cmocka_unit_test(test_proc_interrupted),
+	    cmocka_unit_test(test_proc_stuck_at_bound),
 	    cmocka_unit_test(test_diff_exact),
 	    cmocka_unit_test(test_diff_too_different),
 	    cmocka_unit_test(test_lazy_crypto_unloadable),
