@@ -979,6 +979,14 @@ static void test_assemble_exact(void **state)
 	     "two\n\nMetadata:\n"},
 	    {"Fragments: [b.yml]\nDescription: 'q'\n",
 	     "file.\nAWSTemplateFormatVersion: '2010-09-09'\nDescription: 'q'\n\nMetadata:\n"},
+	    /* Description first but not at its line's start: from its key, not the line */
+	    {"  Description: t\n  Fragments: [b.yml]\n",
+	     "file.\nAWSTemplateFormatVersion: '2010-09-09'\nDescription: t\n\nMetadata:\n"},
+	    {"{Description: t, Fragments: [b.yml]}\n",
+	     "file.\nAWSTemplateFormatVersion: '2010-09-09'\nDescription: t\n\nMetadata:\n"},
+	    {"\xEF\xBB\xBF"
+	     "Description: t\nFragments: [b.yml]\n",
+	     "file.\nAWSTemplateFormatVersion: '2010-09-09'\nDescription: t\n\nMetadata:\n"},
 	};
 	for (size_t i = 0; i < sizeof heads / sizeof *heads; i++) {
 		free(tu_write_file(dir, "catalog.yml", heads[i].index));

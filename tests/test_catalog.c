@@ -1101,6 +1101,53 @@ static void test_add_fragment(void **state)
 	free(dir);
 }
 
+/* A generated fragment that does not parse keeps the parser's message and
+ * position (not "out of memory"); one that fails for want of memory before
+ * it is parsed (the copies of its name) says so, with no position (line and
+ * column 0, not line 1). */
+static void test_add_fragment_errors(void **state)
+{
+	(void)state;
+	char *dir;
+	lms_error err = {0};
+	catalog *cat =
+	    load_text(ONE_GROUP "Parameters:\n  P: {Type: String, Description: d, "
+	                        "Default: x}\nResources:\n  R: {Type: AWS::SNS::Topic}\n",
+	              &dir, &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	static const char broken[] = "Resources:\n  X: [\n";
+	assert_false(catalog_add_fragment(cat, "gen.yml", broken, strlen(broken), &err));
+	assert_non_null(err.msg);
+	if (strstr(err.msg, "out of memory"))
+		fail_msg("a parse error reported as '%s'", err.msg);
+	assert_string_equal(err.file, "gen.yml");
+	assert_true(err.line >= 2);
+	lms_error_clear(&err);
+	static const char good[] = "Resources:\n  G1: {Type: AWS::SNS::Topic}\n";
+	for (size_t n = 0; n < 2; n++) {
+		alloc_fail_after(n);
+		bool added = catalog_add_fragment(cat, "gen.yml", good, strlen(good), &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_true(fired);
+		assert_false(added);
+		assert_non_null(err.msg);
+		assert_string_equal(err.msg, "out of memory");
+		assert_string_equal(err.file, "gen.yml");
+		assert_int_equal(err.line, 0);
+		assert_int_equal(err.col, 0);
+		lms_error_clear(&err);
+		assert_null(catalog_entry(cat, SEC_RESOURCES, "G1"));
+	}
+	/* and with memory it is added */
+	assert_true(catalog_add_fragment(cat, "gen.yml", good, strlen(good), &err));
+	assert_non_null(catalog_entry(cat, SEC_RESOURCES, "G1"));
+	catalog_free(cat);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1139,6 +1186,7 @@ int main(void)
 	    cmocka_unit_test(test_index_unknown_key),
 	    cmocka_unit_test(test_missing_directory),
 	    cmocka_unit_test(test_out_of_memory_has_no_position),
+	    cmocka_unit_test(test_add_fragment_errors),
 	    cmocka_unit_test_setup_teardown(test_templates_pipeline_parameters, setup_templates,
 	                                    teardown_catalog),
 	    cmocka_unit_test_setup_teardown(test_templates_companions, setup_templates,

@@ -220,12 +220,41 @@ static void test_vpc_prefix_upper(void **state)
 	}
 }
 
+/* A subnet block with host bits set names its network address, each octet
+ * exactly (203 and 113 are odd: a shift or mask one off shows). */
+static void test_subnet_network_address(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *block, *message;
+	} cases[] = {
+	    {"10.40.0.1/24", "10.40.0.1/24 has host bits set; the network address is 10.40.0.0/24"},
+	    {"203.0.113.9/24",
+	     "203.0.113.9/24 has host bits set; the network address is 203.0.113.0/24"},
+	    {"255.255.255.1/28",
+	     "255.255.255.1/28 has host bits set; the network address is 255.255.255.0/28"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char to[64];
+		snprintf(to, sizeof to, "Default: %s,", cases[i].block);
+		fixture fx;
+		run_with(&fx, resources, "dev", "Default: 10.40.0.0/24,", to, NULL);
+		if (net(&fx, "NET001", SEV_ERROR, "PublicSubnetCidrs") != 1 ||
+		    !has_message(&fx, "NET001", cases[i].message)) {
+			dump(&fx);
+			fail_msg("%s: expected '%s'", cases[i].block, cases[i].message);
+		}
+		done(&fx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_net_edges),
 	    cmocka_unit_test(test_app_capacity_edges),
 	    cmocka_unit_test(test_vpc_prefix_upper),
+	    cmocka_unit_test(test_subnet_network_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1096,6 +1096,39 @@ static void test_bound_parameter_in_file(void **state)
 	remove_dir(dir, (const char *const[]){"m.yml", NULL});
 }
 
+/* A finding about a field the model file does not write (a default) names
+ * the file with no position: line and column 0, not line 1. */
+static void test_finding_on_default_has_no_line(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	char *path = join(dir, "m.yml");
+	const char *text = "stack: lms-prod\nregion: eu-west-1\nenvironment: prod\nsuffix: prod\n"
+	                   "parameters:\n  NatGatewayMode: single\n";
+	write_text(path, text);
+	lms_error err = {0};
+	model *m = model_load(path, &err);
+	assert_non_null(m);
+	findings f;
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+	/* in the file: its line */
+	const finding *x = find(&f, "NET006", SEV_ERROR, "NatGatewayMode");
+	assert_non_null(x);
+	assert_int_equal(x->line, line_of(text, "  NatGatewayMode:"));
+	/* not in the file: the file, no line */
+	x = find(&f, "NET005", SEV_ERROR, "AvailabilityZoneCount");
+	assert_non_null(x);
+	assert_string_equal(x->file, path);
+	assert_int_equal(x->line, 0);
+	assert_int_equal(x->col, 0);
+	findings_free(&f);
+	model_free(m);
+	lms_error_clear(&err);
+	free(path);
+	remove_dir(dir, (const char *const[]){"m.yml", NULL});
+}
+
 /* ---- Java patterns ----------------------------------------------------- */
 
 static void test_pattern_anchoring(void **state)
@@ -1514,6 +1547,7 @@ int main(void)
 	    cmocka_unit_test(test_net005_three_azs_in_prod),
 	    cmocka_unit_test(test_findings_carry_the_line),
 	    cmocka_unit_test(test_bound_parameter_in_file),
+	    cmocka_unit_test(test_finding_on_default_has_no_line),
 	    cmocka_unit_test(test_pattern_anchoring),
 	    cmocka_unit_test(test_pattern_posix_classes),
 	    cmocka_unit_test(test_pattern_unsupported_and_invalid),
