@@ -1149,12 +1149,19 @@ static void test_lazy_crypto_unloadable(void **state)
 	unsigned char out[16] = {0};
 	assert_int_equal(lms_EVP_EncodeBlock(out, (const unsigned char *)"abc", 3), 4);
 	assert_string_equal((const char *)out, "YWJj");
+	/* the program's path, read rather than exec'd as /proc/self/exe: under valgrind that
+	 * link names valgrind's tool, and readlink is the call valgrind answers for the
+	 * program */
+	char self[4096];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+	assert_true(len > 0);
+	self[len] = '\0';
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		setenv("LMSCTL_LIBCRYPTO", "/nonexistent/libcrypto.so.3", 1);
 		setenv("LMSCTL_NO_CRYPTO_CHILD", "1", 1);
-		execl("/proc/self/exe", "test_common", (char *)NULL);
+		execl(self, "test_common", (char *)NULL);
 		_exit(127);
 	}
 	int status = 0;
