@@ -1282,9 +1282,11 @@ static void test_create_only_errors(void **state)
 		char *path = tu_write_file(dir, "co.json", bad[i].text);
 		lms_error err = {0};
 		assert_null(create_only_load(path, &err));
+		/* no column without a line: 0, as for every error of no place */
 		if (!err.msg || !strstr(err.msg, bad[i].what) || err.line != bad[i].line ||
-		    strcmp(err.file, path) != 0)
-			fail_msg("case %zu: %s:%zu: %s", i, err.file, err.line, err.msg);
+		    (err.line == 0 && err.col != 0) || strcmp(err.file, path) != 0)
+			fail_msg("case %zu: %s:%zu:%zu: %s", i, err.file, err.line, err.col,
+			         err.msg);
 		lms_error_clear(&err);
 		free(path);
 	}
@@ -2583,6 +2585,25 @@ static void test_cache_capacity(void **state)
 		rf_done(&fx);
 		free(t);
 	}
+	/* two replication groups: the node type and the shard count are both
+	 * the last group's (its NumNodeGroups: 1 replaces the first's 3), never
+	 * one group's type with the other's shards */
+	char *t = mutate("      NumCacheClusters: 3\n",
+	                 "      NumNodeGroups: 3\n      ReplicasPerNodeGroup: 1\n");
+	t = mutate_more(t, "  Fs: {",
+	                "  Cache2:\n    Type: AWS::ElastiCache::ReplicationGroup\n"
+	                "    Properties:\n      CacheNodeType: cache.r7g.large\n"
+	                "      NumNodeGroups: 1\n      ReplicasPerNodeGroup: 1\n"
+	                "      AutomaticFailoverEnabled: true\n"
+	                "      CacheSubnetGroupName: !Ref CacheSubnets\n  Fs: {");
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, t, "prod", &a);
+	assert_int_equal(a.cap.cache_shards, 1);
+	assert_int_equal(a.cap.cache_users, 163630);
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
 }
 
 /* Connections per task: LMS_DB_POOL_SIZE exactly, 0 counts, a negative

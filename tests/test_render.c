@@ -1216,9 +1216,16 @@ static void test_condition_errors(void **state)
 	          "      E: {Fn::Frobnicate: x}\n"
 	          "      F: !GetAtt Missing.Arn\n"
 	          "      G: !Ref Missing\n"
-	          "      H: !If [Nope, !Ref EnvironmentSuffix, b]\n",
+	          "      H: !If [Nope, !Ref EnvironmentSuffix, b]\n"
+	          "  Cyclic:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Condition: A\n",
 	          "dev");
 	assert_non_null(rf_find(&fx.f, "REN001", "depends on itself"));
+	/* a condition in a cycle is unknown, not false (nor, through its Not,
+	 * true): its resource stays, conditional */
+	assert_non_null(render_find(fx.r, "Cyclic"));
+	assert_true(render_find(fx.r, "Cyclic")->conditional);
 	assert_non_null(rf_find(&fx.f, "REN002", "condition 'Nope' is not defined"));
 	const finding *f = rf_find(&fx.f, "REN002", "Ref names ProdOnly");
 	assert_non_null(f);
