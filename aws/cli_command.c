@@ -61,16 +61,6 @@ static void shell_word(buf *out, const char *v)
 	buf_addc(out, '\'');
 }
 
-/* A part built on its own that ran out of memory fails the whole line: the
- * line is never shown without it. */
-static void fail_with(buf *out, const buf *part)
-{
-	if (part->failed) {
-		buf_free(out);
-		out->failed = true;
-	}
-}
-
 /* " --option-name", quoted when the parameter's name is not a plain one. */
 static void option(buf *out, const char *key, size_t len)
 {
@@ -78,7 +68,7 @@ static void option(buf *out, const char *key, size_t len)
 	buf_init(&name, 0);
 	buf_adds(&name, "--");
 	kebab(&name, key, len);
-	fail_with(out, &name);
+	buf_fail_with(out, &name);
 	buf_addc(out, ' ');
 	shell_word(out, buf_cstr(&name));
 	buf_free(&name);
@@ -218,7 +208,7 @@ static void add_form_options(buf *out, field *f, size_t n, const char *service)
 					buf_addc(&item, ',');
 				buf_addf(&item, "%s=%s", lk, f[k].value);
 			}
-			fail_with(out, &item);
+			buf_fail_with(out, &item);
 			buf_addc(out, ' ');
 			shell_word(out, buf_cstr(&item));
 			buf_free(&item);

@@ -39,6 +39,15 @@ static bool buf_fail(buf *b)
 	return false;
 }
 
+void buf_fail_with(buf *out, const buf *part)
+{
+	if (part->failed) {
+		bool oom = part->oom;
+		buf_fail(out);
+		out->oom = oom;
+	}
+}
+
 bool buf_reserve(buf *b, size_t extra)
 {
 	if (b->failed)

@@ -27,6 +27,9 @@ void buf_init(buf *b, size_t max);
 void buf_free(buf *b);
 void buf_reset(buf *b); /* empty, keep memory; clears the failed state */
 
+/* A part built in a buffer of its own failed (out of memory or over its cap): `out` fails
+ * too, so a text is never shown without a part; nothing when the part is whole. */
+void buf_fail_with(buf *out, const buf *part);
 /* Room for `extra` more bytes and a NUL without another allocation; false
  * (and the buffer failed) past the cap or out of memory. */
 bool buf_reserve(buf *b, size_t extra);

@@ -406,12 +406,9 @@ static void add_constraint(buf *out, const char *indent, const cat_param *p)
 	buf_adds(&c, ".");
 	if (p->constraint_description)
 		buf_addf(&c, " %s", p->constraint_description);
-	if (c.failed) { /* out of memory: the output fails too, not without its comment */
-		buf_free(out);
-		out->failed = true;
-	} else {
+	buf_fail_with(out, &c); /* never written without its comment */
+	if (!c.failed)
 		add_comment(out, indent, buf_cstr(&c));
-	}
 	buf_free(&c);
 }
 

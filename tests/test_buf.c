@@ -259,6 +259,34 @@ static void test_oom_is_not_the_cap(void **state)
 	buf_free(&b);
 }
 
+/* A whole part leaves the text as it is; a failed one fails it, out of memory or not. */
+static void test_fail_with(void **state)
+{
+	(void)state;
+	buf out, part;
+	buf_init(&out, 0);
+	buf_init(&part, 4);
+	buf_adds(&out, "kept");
+	buf_adds(&part, "abcd");
+	buf_fail_with(&out, &part);
+	assert_false(out.failed);
+	assert_string_equal(buf_cstr(&out), "kept");
+	buf_adds(&part, "e"); /* over its cap of 4 */
+	assert_true(part.failed);
+	buf_fail_with(&out, &part);
+	assert_true(out.failed);
+	assert_false(out.oom);
+	assert_int_equal(out.len, 0);
+	buf_free(&out);
+	buf_free(&part);
+	buf_init(&out, 0);
+	buf_init(&part, 0);
+	part.failed = part.oom = true;
+	buf_fail_with(&out, &part);
+	assert_true(out.failed && out.oom);
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +301,7 @@ int main(void)
 	    cmocka_unit_test(test_reset_keeps_memory_and_clears_failure),
 	    cmocka_unit_test(test_percent_decoded),
 	    cmocka_unit_test(test_oom_is_not_the_cap),
+	    cmocka_unit_test(test_fail_with),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }
