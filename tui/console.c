@@ -202,16 +202,9 @@ bool console_has_terminal(void)
 	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 }
 
-static void vmsg(console *c, bool error, const char *fmt, va_list ap)
+/* The message log keeps its own copy; the oldest goes when it is full. */
+static void msglog_add(console *c, const char *text, bool error)
 {
-	free(c->msg);
-	c->msg = lms_vstrdupf(fmt, ap);
-	c->msg_error = error;
-	c->msg_from_job = c->in_ops;
-	c->msg_progress = false;
-	if (!c->msg)
-		return;
-	/* the log keeps its own copy; the oldest goes when it is full */
 	size_t at = (c->msglog_head + c->msglog_n) % CONSOLE_MSGLOG;
 	if (c->msglog_n == CONSOLE_MSGLOG) {
 		free(c->msglog[c->msglog_head].text);
@@ -219,9 +212,28 @@ static void vmsg(console *c, bool error, const char *fmt, va_list ap)
 	} else {
 		c->msglog_n++;
 	}
-	c->msglog[at].text = strdup(c->msg);
+	c->msglog[at].text = strdup(text);
 	c->msglog[at].error = error;
 	c->msglog[at].at = time(NULL);
+}
+
+static void vmsg(console *c, bool error, const char *fmt, va_list ap)
+{
+	free(c->msg);
+	c->msg = lms_vstrdupf(fmt, ap);
+	c->msg_error = error;
+	c->msg_from_job = c->in_ops;
+	c->msg_progress = false;
+	if (c->msg)
+		msglog_add(c, c->msg, error);
+}
+
+static void vlog(console *c, bool error, const char *fmt, va_list ap)
+{
+	char *text = lms_vstrdupf(fmt, ap);
+	if (text)
+		msglog_add(c, text, error);
+	free(text);
 }
 
 /* The message log (M, :messages): newest first, each message in full. */
@@ -2033,6 +2045,7 @@ static void views_close(console *c)
 /* What the views reach the console through (ui.h). */
 static const console_api api = {
     .vmsg = vmsg,
+    .vlog = vlog,
     .set_view = set_view,
     .template_index = template_index,
     .set_value = set_value,

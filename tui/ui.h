@@ -425,6 +425,8 @@ struct console {
 struct console_api {
 	/* the message line: a note, or an error */
 	void (*vmsg)(console *c, bool error, const char *fmt, va_list ap);
+	/* the message log only (M): the message line keeps what it says */
+	void (*vlog)(console *c, bool error, const char *fmt, va_list ap);
 	void (*set_view)(console *c, view_id v);
 	/* The template for the current model (rebuilt if stale); NULL on error
 	 * (c->tpl_error says why). */
@@ -470,6 +472,16 @@ static inline const char *console_readonly_why(const console *c)
 	return c->opts->readonly ? "--readonly"
 	                         : "the configuration file makes this environment read-only; "
 	                           "lmsctl --write lifts it";
+}
+
+static inline void console_log(console *c, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static inline void console_log(console *c, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	c->api->vlog(c, error, fmt, ap);
+	va_end(ap);
 }
 
 static inline void console_msg(console *c, bool error, const char *fmt, ...)

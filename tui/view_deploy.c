@@ -1317,20 +1317,12 @@ void deploy_on_msg(console *c, ops_msg *m)
 		set_str(&o->error, m->u.text);
 		if (m->job == OPS_STARTUP)
 			set_str(&o->identity_error, m->u.text);
-		if (m->job == OPS_STARTUP && c->msg && !c->msg_from_job && !c->msg_progress) {
+		if (m->job == OPS_STARTUP && c->msg && !c->msg_from_job && !c->msg_progress)
 			/* a key has said something since start: the start-up check's failure
 			 * does not replace it (the header says "AWS: no access"; M has why) */
-			char *keep = c->msg;
-			bool keep_error = c->msg_error;
-			c->msg = NULL;
+			console_log(c, true, "%s", m->u.text ? m->u.text : "error");
+		else
 			console_msg(c, true, "%s", m->u.text ? m->u.text : "error");
-			free(c->msg);
-			c->msg = keep;
-			c->msg_error = keep_error;
-			c->msg_from_job = false;
-			break;
-		}
-		console_msg(c, true, "%s", m->u.text ? m->u.text : "error");
 		break;
 	case OPS_MSG_DONE:
 		on_done(c, m->job, m->u.done.ok);
