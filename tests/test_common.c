@@ -255,6 +255,38 @@ static void test_write_atomic_fixed_mode(void **state)
 	free(dir);
 }
 
+/* Every permission bit is kept or set, the lowest (others' execute) and the
+ * set-id bits included; the type bits of a mode given are dropped. */
+static void test_write_modes_every_bit(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "f", "old");
+	lms_error err = {0};
+	struct stat st;
+	assert_int_equal(chmod(path, 0641), 0);
+	assert_true(write_file_atomic(path, "new", 3, false, &err));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0641);
+	if (geteuid() == 0) { /* a set-group-id bit stays only for a member of the group */
+		assert_int_equal(chmod(path, 02701), 0);
+		assert_true(write_file_atomic(path, "new", 3, false, &err));
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 02701);
+	}
+	assert_true(write_file_atomic_mode(path, "two", 3, S_IFREG | 0751, &err));
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0751);
+	char *s = tu_read_file(path, NULL);
+	assert_string_equal(s, "two");
+	free(s);
+	assert_int_equal(tu_count_entries(dir), 1);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* With standard input closed the next descriptor is 0: a file opened on it
  * is a file like any other (the temporary file, the file read, a device
  * written in place). */
@@ -962,6 +994,114 @@ static void test_proc_edges(void **state)
 	proc_result_free(&r);
 }
 
+/* With standard input closed a pipe's read end is descriptor 0: the program
+ * still runs and is read whole, and descriptor 0 is closed again after it, at
+ * the end of its output and on each early stop (a flood, here). */
+static void test_proc_with_fd0_free(void **state)
+{
+	(void)state;
+	char *const argv[] = {"/bin/sh", "-c", "printf out; printf err >&2; exit 4", NULL};
+	char *const flood[] = {"/bin/sh", "-c", "head -c 5000 /dev/zero", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 10000, .term_grace_ms = 200};
+	proc_spec spec2 = {
+	    .argv = flood, .timeout_ms = 10000, .term_grace_ms = 200, .max_out = 100};
+	proc_result r, f;
+	int saved = dup(0);
+	assert_true(saved > 0);
+	close(0);
+	bool ran = proc_run(&spec, &r);
+	int fd0_free = fcntl(0, F_GETFD) < 0;
+	bool ran2 = proc_run(&spec2, &f);
+	int fd0_free2 = fcntl(0, F_GETFD) < 0;
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_true(ran);
+	assert_true(fd0_free);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.code, 4);
+	assert_string_equal(buf_cstr(&r.out), "out");
+	assert_string_equal(buf_cstr(&r.err), "err");
+	proc_result_free(&r);
+	assert_true(ran2);
+	assert_true(fd0_free2);
+	assert_int_equal(f.outcome, PROC_FLOODED);
+	assert_int_equal(f.out.len, 100);
+	proc_result_free(&f);
+}
+
+/* proc_describe on its own (no program run): each outcome's text, the limits
+ * in whole seconds rounded up (999, 1000 and 1001 ms) and KiB rounded down, the
+ * defaults for 0 and for a negative limit, and the notes on stragglers (only
+ * where the text does not already say they were stopped) and on a stuck one. */
+static void assert_described(proc_outcome outcome, int code, long timeout, long grace,
+                             size_t max_out, bool stragglers, bool stuck, const char *want)
+{
+	char *const argv[] = {"/bin/true", NULL};
+	proc_spec spec = {
+	    .argv = argv, .timeout_ms = timeout, .exit_grace_ms = grace, .max_out = max_out};
+	proc_result r;
+	memset(&r, 0, sizeof r);
+	r.outcome = outcome;
+	r.code = code;
+	r.stragglers = stragglers;
+	r.stuck = stuck;
+	buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, "it ");
+	proc_describe(&spec, &r, &b);
+	assert_string_equal(buf_cstr(&b), want);
+	buf_free(&b);
+}
+
+static void test_proc_describe(void **state)
+{
+	(void)state;
+	const char *stop = "; it and the processes it started were stopped";
+	char want[200];
+	assert_described(PROC_EXITED, 0, 0, 0, 0, false, false, "it exited with status 0");
+	assert_described(PROC_EXITED, 1, 0, 0, 0, true, false,
+	                 "it exited with status 1 (processes it left running were stopped)");
+	assert_described(PROC_SIGNALED, 15, 0, 0, 0, true, false,
+	                 "it was killed by signal 15 (processes it left running were stopped)");
+	assert_described(PROC_EXITED, 2, 0, 0, 0, false, true,
+	                 "it exited with status 2 (it did not die on SIGKILL and was left)");
+	assert_described(PROC_EXITED, 2, 0, 0, 0, true, true,
+	                 "it exited with status 2 (processes it left running were stopped) (it did "
+	                 "not die on SIGKILL and was left)");
+	/* the deadline in whole seconds, rounded up */
+	static const struct {
+		long ms;
+		long s;
+	} round[] = {{1, 1},    {999, 1},  {1000, 1}, {1001, 2}, {1999, 2},
+	             {2000, 2}, {2001, 3}, {0, 60},   {-1, 60},  {-5000, 60}};
+	for (size_t i = 0; i < sizeof round / sizeof *round; i++) {
+		snprintf(want, sizeof want, "it did not finish within %ld seconds%s", round[i].s,
+		         stop);
+		assert_described(PROC_TIMED_OUT, 0, round[i].ms, 7000, 0, true, false, want);
+		/* the exit grace the same way; its default is 3 s */
+		snprintf(want, sizeof want,
+		         "it closed its output but did not exit within %ld seconds%s",
+		         round[i].ms > 0 ? round[i].s : 3, stop);
+		assert_described(PROC_DETACHED, 0, 7000, round[i].ms, 0, true, false, want);
+	}
+	/* the cap in KiB, rounded down; the default 16 MiB */
+	static const struct {
+		size_t bytes;
+		size_t kib;
+	} cap[] = {{1023, 0}, {1024, 1}, {2047, 1}, {2048, 2}, {0, 16384}};
+	for (size_t i = 0; i < sizeof cap / sizeof *cap; i++) {
+		snprintf(want, sizeof want, "it wrote more than %zu KiB%s", cap[i].kib, stop);
+		assert_described(PROC_FLOODED, 0, 0, 0, cap[i].bytes, true, false, want);
+	}
+	snprintf(want, sizeof want,
+	         "it did not finish within 60 seconds%s (it did not die on "
+	         "SIGKILL and was left)",
+	         stop);
+	assert_described(PROC_TIMED_OUT, 0, 0, 0, 0, true, true, want);
+	snprintf(want, sizeof want, "it could not start: %s", strerror(ENOENT));
+	assert_described(PROC_START_FAILED, ENOENT, 0, 0, 0, false, false, want);
+}
+
 /* ---- diff ---------------------------------------------------------------- */
 
 /* The diff of a and b (C strings) as unified text: "@@ -o,n +o,n @@" per
@@ -1087,6 +1227,135 @@ static void test_diff_too_different(void **state)
 	buf_free(&b);
 }
 
+/* Random small texts over three lines ("a", "b" and the empty line), each
+ * with and without its last newline, at context 0 to 3, against what any
+ * unified diff must be: a shortest edit script (added + deleted = n + m -
+ * 2 * LCS), hunks that reproduce both texts line by line with the numbers
+ * and counts of their headers, exactly `context` lines around each change
+ * unless a text ends there, at most 2 * context unchanged lines inside a
+ * hunk, and only equal lines between hunks. */
+static uint64_t diff_rng = 88172645463325252ull;
+
+static unsigned diff_rand(unsigned n)
+{
+	diff_rng ^= diff_rng << 13;
+	diff_rng ^= diff_rng >> 7;
+	diff_rng ^= diff_rng << 17;
+	return (unsigned)(diff_rng % n);
+}
+
+static size_t diff_make(char *text, const char **line, size_t *n)
+{
+	static const char *alphabet[] = {"a", "b", ""};
+	*n = diff_rand(8);
+	size_t len = 0;
+	for (size_t i = 0; i < *n; i++) {
+		line[i] = alphabet[diff_rand(3)];
+		len += (size_t)sprintf(text + len, "%s\n", line[i]);
+	}
+	/* the last line without its newline (an empty last line has none to drop) */
+	if (*n && *line[*n - 1] && diff_rand(2))
+		text[--len] = '\0';
+	return len;
+}
+
+static void diff_check(const char **al, size_t n, const char **bl, size_t m, size_t c,
+                       const diff_result *d)
+{
+	size_t lcs[9][9] = {{0}};
+	for (size_t i = n; i-- > 0;)
+		for (size_t j = m; j-- > 0;)
+			lcs[i][j] = strcmp(al[i], bl[j]) == 0       ? lcs[i + 1][j + 1] + 1
+			            : lcs[i + 1][j] > lcs[i][j + 1] ? lcs[i + 1][j]
+			                                            : lcs[i][j + 1];
+	assert_false(d->truncated);
+	assert_int_equal(d->added + d->deleted, n + m - 2 * lcs[0][0]);
+	assert_int_equal(d->added + n, d->deleted + m);
+	size_t pa = 0, pb = 0, adds = 0, dels = 0;
+	for (size_t h = 0; h < d->n;) {
+		const diff_line *hd = &d->v[h++];
+		assert_int_equal(hd->kind, DIFF_HUNK);
+		size_t ia = hd->old_no - 1, ib = hd->new_no - 1;
+		/* between hunks only equal lines, at least one of them */
+		assert_true(ia >= pa + (pa > 0));
+		assert_int_equal(ia - pa, ib - pb);
+		for (; pa < ia; pa++, pb++)
+			assert_string_equal(al[pa], bl[pb]);
+		size_t lead = 0, run = 0, changes = 0;
+		for (; h < d->n && d->v[h].kind != DIFF_HUNK; h++) {
+			const diff_line *l = &d->v[h];
+			char text[4];
+			assert_true(l->len < sizeof text);
+			memcpy(text, l->text, l->len);
+			text[l->len] = '\0';
+			if (l->kind == DIFF_SAME) {
+				assert_in_range(ia, 0, n - 1);
+				assert_in_range(ib, 0, m - 1);
+				assert_int_equal(l->old_no, ia + 1);
+				assert_int_equal(l->new_no, ib + 1);
+				assert_string_equal(text, al[ia++]);
+				assert_string_equal(bl[ib++], al[ia - 1]);
+				run++;
+				if (!changes)
+					lead++;
+				continue;
+			}
+			if (changes)
+				assert_true(run <= 2 * c);
+			run = 0;
+			changes++;
+			if (l->kind == DIFF_DEL) {
+				assert_in_range(ia, 0, n - 1);
+				assert_int_equal(l->old_no, ia + 1);
+				assert_string_equal(text, al[ia++]);
+				dels++;
+			} else {
+				assert_int_equal(l->kind, DIFF_ADD);
+				assert_in_range(ib, 0, m - 1);
+				assert_int_equal(l->new_no, ib + 1);
+				assert_string_equal(text, bl[ib++]);
+				adds++;
+			}
+		}
+		assert_true(changes > 0);
+		assert_int_equal(hd->old_n, ia - (hd->old_no - 1));
+		assert_int_equal(hd->new_n, ib - (hd->new_no - 1));
+		/* the context: exactly c lines unless a text begins or ends there */
+		assert_true(lead == c || (lead < c && hd->old_no == 1 && hd->new_no == 1));
+		assert_true(run == c || (run < c && ia == n && ib == m));
+		pa = ia;
+		pb = ib;
+	}
+	assert_int_equal(n - pa, m - pb);
+	for (; pa < n; pa++, pb++)
+		assert_string_equal(al[pa], bl[pb]);
+	assert_int_equal(adds, d->added);
+	assert_int_equal(dels, d->deleted);
+}
+
+static void test_diff_random(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 3000; round++) {
+		char at[32], bt[32];
+		const char *al[8], *bl[8];
+		size_t n, m;
+		size_t alen = diff_make(at, al, &n), blen = diff_make(bt, bl, &m);
+		size_t c = diff_rand(4);
+		diff_result d;
+		assert_true(diff_texts(at, alen, bt, blen, c, &d));
+		diff_check(al, n, bl, m, c, &d);
+		diff_result_free(&d);
+	}
+	/* two empty texts: nothing to align */
+	diff_result d;
+	assert_true(diff_texts("", 0, "", 0, 3, &d));
+	assert_int_equal(d.n, 0);
+	assert_false(d.truncated);
+	assert_int_equal(d.added + d.deleted, 0);
+	diff_result_free(&d);
+}
+
 static void test_rules_registry(void **state)
 {
 	(void)state;
@@ -1181,6 +1450,7 @@ int main(void)
 	    cmocka_unit_test(test_write_atomic_keeps_owner),
 	    cmocka_unit_test(test_write_atomic_new_file_mode),
 	    cmocka_unit_test(test_write_atomic_fixed_mode),
+	    cmocka_unit_test(test_write_modes_every_bit),
 	    cmocka_unit_test(test_write_with_fd0_free),
 	    cmocka_unit_test(test_file_errors),
 	    cmocka_unit_test(test_parse_long),
@@ -1194,10 +1464,13 @@ int main(void)
 	    cmocka_unit_test(test_edit_distance_edges),
 	    cmocka_unit_test(test_vec),
 	    cmocka_unit_test(test_proc_edges),
+	    cmocka_unit_test(test_proc_describe),
+	    cmocka_unit_test(test_proc_with_fd0_free),
 	    cmocka_unit_test(test_proc_interrupted),
 	    cmocka_unit_test(test_proc_stuck_at_bound),
 	    cmocka_unit_test(test_diff_exact),
 	    cmocka_unit_test(test_diff_too_different),
+	    cmocka_unit_test(test_diff_random),
 	    cmocka_unit_test(test_lazy_crypto_unloadable),
 	    cmocka_unit_test(test_rules_registry),
 	};
