@@ -29,6 +29,7 @@
 #include <float.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -667,6 +668,39 @@ static void test_arena_edges(void **state)
 	lms_arena_free(&a);
 	assert_int_equal(a.total, 0);
 	assert_null(a.head);
+
+	/* room for exactly one more chunk: a small piece still gets a whole chunk */
+	lms_arena_init(&a, 2 * LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, 1));
+	assert_non_null(lms_arena_alloc(&a, LMS_ARENA_CHUNK - align)); /* the first one full */
+	assert_int_equal(a.total, LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, 1));
+	assert_int_equal(a.total, 2 * LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, LMS_ARENA_CHUNK - align)); /* its rest */
+	assert_int_equal(a.total, 2 * LMS_ARENA_CHUNK);
+	assert_null(lms_arena_alloc(&a, 1));
+	lms_arena_free(&a);
+
+	/* a copy takes its length and its NUL, rounded up: align - 1 characters are one
+	 * slot, align characters two, and the NUL is not overwritten by the next piece */
+	lms_arena_init(&a, 4 * align);
+	char text[64];
+	memset(text, 'q', sizeof text);
+	for (int i = 0; i < 4; i++) {
+		char *c = lms_arena_strndup(&a, text, align - 1);
+		assert_non_null(c);
+		assert_int_equal(strlen(c), align - 1);
+	}
+	assert_int_equal(a.total, 4 * align);
+	assert_null(lms_arena_strndup(&a, text, 0));
+	lms_arena_free(&a);
+	lms_arena_init(&a, 0);
+	char *first = lms_arena_strndup(&a, text, align);
+	char *second = lms_arena_strdup(&a, "next");
+	assert_int_equal(strlen(first), align);
+	assert_string_equal(second, "next");
+	assert_int_equal(second - first, 2 * (ptrdiff_t)align); /* one chunk */
+	lms_arena_free(&a);
 }
 
 /* ---- names --------------------------------------------------------------- */
@@ -749,6 +783,16 @@ static void test_vec(void **state)
 	wc = 9;
 	assert_true(VEC_RESERVE(w, wc, 10)); /* from a capacity past 8: doubled */
 	assert_int_equal(wc, 18);
+	free(w);
+	w = NULL;
+	wc = 7;
+	assert_true(VEC_RESERVE(w, wc, 8)); /* from a capacity under 8: 8 */
+	assert_int_equal(wc, 8);
+	free(w);
+	w = NULL;
+	wc = 7;
+	assert_true(VEC_RESERVE(w, wc, 9));
+	assert_int_equal(wc, 16);
 	free(w);
 }
 
@@ -1027,6 +1071,62 @@ static void test_proc_with_fd0_free(void **state)
 	assert_int_equal(f.outcome, PROC_FLOODED);
 	assert_int_equal(f.out.len, 100);
 	proc_result_free(&f);
+}
+
+/* Out of descriptors (a low RLIMIT_NOFILE, every descriptor under it taken
+ * but `free_fds`): no pipe, or the first and not the second, is a start that
+ * failed with EMFILE; the pipe made is closed again and no descriptor that
+ * was open before (standard input) is closed. */
+static void run_without_descriptors(int free_fds)
+{
+	struct rlimit old, low;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	int fds[64], n = 0;
+	int probe = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(probe > 2 && probe < 40);
+	close(probe);
+	low = old;
+	low.rlim_cur = (rlim_t)probe + 8;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	int fd;
+	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		fds[n++] = fd;
+	for (int i = 0; i < free_fds; i++)
+		close(fds[--n]);
+	char *const argv[] = {"/bin/true", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 10000};
+	proc_result r;
+	bool ran = proc_run(&spec, &r);
+	bool stdin_open = fcntl(0, F_GETFD) >= 0;
+	/* every descriptor the run took is free again */
+	int again = 0;
+	while (again < free_fds && (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		fds[n++] = fd, again++;
+	while (n > 0)
+		close(fds[--n]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_false(ran);
+	assert_true(stdin_open);
+	assert_int_equal(again, free_fds);
+	assert_int_equal(r.outcome, PROC_START_FAILED);
+	assert_int_equal(r.code, EMFILE);
+	buf b;
+	buf_init(&b, 0);
+	proc_describe(&spec, &r, &b);
+	char want[200];
+	snprintf(want, sizeof want, "could not start: %s", strerror(EMFILE));
+	assert_string_equal(buf_cstr(&b), want);
+	buf_free(&b);
+	proc_result_free(&r);
+}
+
+static void test_proc_without_descriptors(void **state)
+{
+	(void)state;
+	run_without_descriptors(0);
+	run_without_descriptors(1);
+	run_without_descriptors(2); /* the output's pipe, not the error's */
+	run_without_descriptors(3);
 }
 
 /* proc_describe on its own (no program run): each outcome's text, the limits
@@ -1465,6 +1565,7 @@ int main(void)
 	    cmocka_unit_test(test_vec),
 	    cmocka_unit_test(test_proc_edges),
 	    cmocka_unit_test(test_proc_describe),
+	    cmocka_unit_test(test_proc_without_descriptors),
 	    cmocka_unit_test(test_proc_with_fd0_free),
 	    cmocka_unit_test(test_proc_interrupted),
 	    cmocka_unit_test(test_proc_stuck_at_bound),
