@@ -181,6 +181,20 @@ static void test_write_unchanged(void **state)
 	assert_int_equal(tu_count_entries(dir), 2);
 	/* no check asked: written */
 	assert_true(write_file_unchanged(fresh, "mine", 4, NULL, &err));
+	/* read empty, grown since (past the one byte the check reads): refused; still
+	 * empty: written */
+	seen = (file_seen){true, "", 0};
+	free(tu_write_file(dir, "new", "ab"));
+	assert_false(write_file_unchanged(fresh, "x", 1, &seen, &err));
+	assert_int_equal(errno, ESTALE);
+	s = tu_read_file(fresh, NULL);
+	assert_string_equal(s, "ab");
+	free(s);
+	free(tu_write_file(dir, "new", ""));
+	assert_true(write_file_unchanged(fresh, "x", 1, &seen, &err));
+	s = tu_read_file(fresh, NULL);
+	assert_string_equal(s, "x");
+	free(s);
 	lms_error_clear(&err);
 	free(fresh);
 	free(path);
