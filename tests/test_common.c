@@ -22,6 +22,7 @@
 #include "common/str.h"
 #include "common/vec.h"
 #include "model/rules_registry.h"
+#include "tests/alloc_fail.h"
 #include "tests/testutil.h"
 
 #include <errno.h>
@@ -1143,6 +1144,94 @@ static void test_proc_without_descriptors(void **state)
 	run_without_descriptors(3);
 }
 
+/* Standard input from a file, or /dev/null when none is named; standard
+ * error into a new file of mode 0600 (nothing captured then), or captured;
+ * a secret's output held in one allocation made before the program runs,
+ * room for max_out bytes, and read whole up to max_out. */
+static void test_proc_paths_and_secret(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *in = tu_write_file(dir, "in", "from the file");
+	char *errpath = tu_join(dir, "err");
+	char *const cat[] = {"/bin/sh", "-c", "cat; printf oops >&2", NULL};
+	proc_spec spec = {.argv = cat,
+	                  .stdin_path = in,
+	                  .stderr_path = errpath,
+	                  .timeout_ms = 10000,
+	                  .term_grace_ms = 200};
+	proc_result r;
+	assert_true(proc_run(&spec, &r));
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_string_equal(buf_cstr(&r.out), "from the file");
+	assert_int_equal(r.err.len, 0);
+	proc_result_free(&r);
+	char *got = tu_read_file(errpath, NULL);
+	assert_string_equal(got, "oops");
+	free(got);
+	struct stat st;
+	assert_int_equal(stat(errpath, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* no input named: /dev/null, at its end at once; the error captured */
+	spec.stdin_path = NULL;
+	spec.stderr_path = NULL;
+	assert_true(proc_run(&spec, &r));
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_string_equal(buf_cstr(&r.out), "");
+	assert_string_equal(buf_cstr(&r.err), "oops");
+	proc_result_free(&r);
+	/* a secret: room for all of it at once, 300 bytes against a cap of 300 */
+	char *const secret[] = {"/bin/sh", "-c", "head -c 300 /dev/zero | tr '\\0' s", NULL};
+	proc_spec sspec = {.argv = secret,
+	                   .timeout_ms = 10000,
+	                   .term_grace_ms = 200,
+	                   .max_out = 300,
+	                   .secret = true};
+	assert_true(proc_run(&sspec, &r));
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.out.len, 300);
+	assert_true(r.out.cap >= 301);
+	assert_int_equal(strspn(buf_cstr(&r.out), "s"), 300);
+	proc_result_free(&r);
+	assert_null(r.out.data);
+	/* out of memory for that room: not started */
+	alloc_fail_after(0);
+	bool ran = proc_run(&sspec, &r);
+	alloc_fail_off();
+	assert_false(ran);
+	assert_int_equal(r.outcome, PROC_START_FAILED);
+	assert_int_equal(r.code, ENOMEM);
+	proc_result_free(&r);
+	free(errpath);
+	free(in);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* A program that ignores SIGTERM past its deadline gets SIGKILL after the
+ * grace and is not stuck; stragglers that ignore it too are killed the same
+ * way after the program exited. */
+static void test_proc_ignores_term(void **state)
+{
+	(void)state;
+	char *const argv[] = {"/bin/sh", "-c", "trap '' TERM; exec sleep 5", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 100, .term_grace_ms = 50};
+	proc_result r;
+	assert_true(proc_run(&spec, &r));
+	assert_int_equal(r.outcome, PROC_TIMED_OUT);
+	assert_false(r.stuck);
+	proc_result_free(&r);
+	char *const left[] = {"/bin/sh", "-c", "trap '' TERM; sleep 5 >/dev/null 2>&1 & exit 0",
+	                      NULL};
+	spec.argv = left;
+	spec.timeout_ms = 10000;
+	assert_true(proc_run(&spec, &r));
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_true(r.stragglers);
+	assert_false(r.stuck);
+	proc_result_free(&r);
+}
+
 /* proc_describe on its own (no program run): each outcome's text, the limits
  * in whole seconds rounded up (999, 1000 and 1001 ms) and KiB rounded down, the
  * defaults for 0 and for a negative limit, and the notes on stragglers (only
@@ -1579,6 +1668,8 @@ int main(void)
 	    cmocka_unit_test(test_vec),
 	    cmocka_unit_test(test_proc_edges),
 	    cmocka_unit_test(test_proc_describe),
+	    cmocka_unit_test(test_proc_paths_and_secret),
+	    cmocka_unit_test(test_proc_ignores_term),
 	    cmocka_unit_test(test_proc_without_descriptors),
 	    cmocka_unit_test(test_proc_with_fd0_free),
 	    cmocka_unit_test(test_proc_interrupted),
