@@ -1412,6 +1412,7 @@ static void test_diff_too_different(void **state)
 		buf_addf(&b, "b%d\n", i);
 	}
 	diff_result d;
+	size_t live = alloc_live();
 	assert_true(diff_texts(a.data, a.len, b.data, b.len, 0, &d));
 	assert_false(d.truncated);
 	assert_int_equal(d.added, 1000);
@@ -1426,6 +1427,7 @@ static void test_diff_too_different(void **state)
 	assert_int_equal(d.v[0].old_n, 1000);
 	assert_int_equal(d.v[0].new_n, 1001);
 	diff_result_free(&d);
+	assert_int_equal(alloc_live(), live); /* every round's trace freed, the last too */
 	buf_free(&a);
 	buf_free(&b);
 }
@@ -1546,9 +1548,11 @@ static void test_diff_random(void **state)
 		size_t alen = diff_make(at, al, &n), blen = diff_make(bt, bl, &m);
 		size_t c = diff_rand(4);
 		diff_result d;
+		size_t live = alloc_live();
 		assert_true(diff_texts(at, alen, bt, blen, c, &d));
 		diff_check(al, n, bl, m, c, &d);
 		diff_result_free(&d);
+		assert_int_equal(alloc_live(), live);
 	}
 	/* two empty texts: nothing to align */
 	diff_result d;
