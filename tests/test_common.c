@@ -30,6 +30,7 @@
 #include <float.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -1232,6 +1233,33 @@ static void test_proc_ignores_term(void **state)
 	proc_result_free(&r);
 }
 
+/* A member of the group that has exited but that nobody reaped (a container's
+ * init may never do it) is no straggler: it is a zombie, which no signal
+ * stops. Made exact with this process as the subreaper: a subshell starts a
+ * child and becomes `sleep` (which never reaps it), so the child is a zombie
+ * when the program exits and comes to this process, which reaps it after. */
+static void test_proc_zombie_is_no_straggler(void **state)
+{
+	(void)state;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+		skip();
+	char *const argv[] = {"/bin/sh", "-c", "(/bin/true & exec sleep 0.15)", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 10000, .term_grace_ms = 100};
+	proc_result r;
+	bool ran = proc_run(&spec, &r);
+	int reaped = 0;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		reaped++;
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	assert_true(ran);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.code, 0);
+	assert_false(r.stragglers);
+	assert_false(r.stuck);
+	assert_int_equal(reaped, 1);
+	proc_result_free(&r);
+}
+
 /* proc_describe on its own (no program run): each outcome's text, the limits
  * in whole seconds rounded up (999, 1000 and 1001 ms) and KiB rounded down, the
  * defaults for 0 and for a negative limit, and the notes on stragglers (only
@@ -1674,6 +1702,7 @@ int main(void)
 	    cmocka_unit_test(test_proc_describe),
 	    cmocka_unit_test(test_proc_paths_and_secret),
 	    cmocka_unit_test(test_proc_ignores_term),
+	    cmocka_unit_test(test_proc_zombie_is_no_straggler),
 	    cmocka_unit_test(test_proc_without_descriptors),
 	    cmocka_unit_test(test_proc_with_fd0_free),
 	    cmocka_unit_test(test_proc_interrupted),
