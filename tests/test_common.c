@@ -1545,6 +1545,8 @@ static void diff_check(const char **al, size_t n, const char **bl, size_t m, siz
 			} else {
 				assert_int_equal(l->kind, DIFF_ADD);
 				assert_in_range(ib, 0, m - 1);
+				assert_int_equal(l->old_no,
+				                 0); /* an added line has no old number */
 				assert_int_equal(l->new_no, ib + 1);
 				assert_string_equal(text, bl[ib++]);
 				adds++;
@@ -1580,7 +1582,27 @@ static void test_diff_random(void **state)
 		assert_true(diff_texts(at, alen, bt, blen, c, &d));
 		diff_check(al, n, bl, m, c, &d);
 		diff_result_free(&d);
+		assert_null(d.v);
+		assert_int_equal(d.n + d.added + d.deleted + d.truncated, 0);
 		assert_int_equal(alloc_live(), live);
+		if (round % 100 == 0) {
+			/* out of memory at each allocation in turn: false, the result empty */
+			for (size_t k = 0;; k++) {
+				memset(&d, 0x5A, sizeof d);
+				alloc_fail_after(k);
+				bool ok = diff_texts(at, alen, bt, blen, c, &d);
+				bool fired = alloc_fail_fired();
+				alloc_fail_off();
+				if (ok) {
+					assert_false(fired);
+					diff_result_free(&d);
+					break;
+				}
+				assert_null(d.v);
+				assert_int_equal(d.n + d.added + d.deleted + d.truncated, 0);
+				assert_int_equal(alloc_live(), live);
+			}
+		}
 	}
 	/* two empty texts: nothing to align */
 	diff_result d;
@@ -1589,6 +1611,68 @@ static void test_diff_random(void **state)
 	assert_false(d.truncated);
 	assert_int_equal(d.added + d.deleted, 0);
 	diff_result_free(&d);
+}
+
+/* An error's text: the file, then its line and column only when known (a
+ * column without a line is not shown), then the message; a cleared error is
+ * empty again, and setting or clearing no error does nothing. */
+static void assert_error_text(const char *file, size_t line, size_t col, const char *want)
+{
+	lms_error err = {0};
+	lms_error_set(&err, file, line, col, "bad %s", "thing");
+	char *got = lms_error_format(&err);
+	assert_string_equal(got, want);
+	free(got);
+	lms_error_clear(&err);
+	assert_null(err.file);
+	assert_null(err.msg);
+	assert_int_equal(err.line, 0);
+	assert_int_equal(err.col, 0);
+	got = lms_error_format(&err);
+	assert_string_equal(got, "unknown error");
+	free(got);
+}
+
+static void test_error_text(void **state)
+{
+	(void)state;
+	assert_error_text("f.yml", 3, 4, "f.yml:3:4: bad thing");
+	assert_error_text("f.yml", 1, 1, "f.yml:1:1: bad thing");
+	assert_error_text("f.yml", 3, 0, "f.yml:3: bad thing");
+	assert_error_text("f.yml", 0, 4, "f.yml: bad thing");
+	assert_error_text(NULL, 3, 4, "bad thing");
+	lms_error_set(NULL, "f", 1, 1, "x");
+	lms_error_clear(NULL);
+	/* a second error replaces the first whole */
+	lms_error err = {0};
+	lms_error_set(&err, "a", 5, 6, "first");
+	lms_error_set(&err, NULL, 0, 0, "second");
+	char *got = lms_error_format(&err);
+	assert_string_equal(got, "second");
+	free(got);
+	assert_int_equal(err.line, 0);
+	lms_error_clear(&err);
+}
+
+/* A library that loads leaves the caller's error untouched; cleansing wipes
+ * exactly the bytes named, and nothing for no pointer or no length. */
+static void test_crypto_load_and_cleanse(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	assert_true(lms_crypto_load(&err));
+	assert_null(err.msg);
+	assert_null(err.file);
+	assert_true(lms_crypto_load(NULL));
+	unsigned char b[4] = {1, 2, 3, 4};
+	OPENSSL_cleanse(b, 3);
+	assert_int_equal(b[0] + b[1] + b[2], 0);
+	assert_int_equal(b[3], 4);
+	b[0] = 9;
+	OPENSSL_cleanse(b, 0);
+	assert_int_equal(b[0], 9);
+	OPENSSL_cleanse(NULL, 8);
+	OPENSSL_cleanse(NULL, 0);
 }
 
 static void test_rules_registry(void **state)
@@ -1711,6 +1795,8 @@ int main(void)
 	    cmocka_unit_test(test_diff_too_different),
 	    cmocka_unit_test(test_diff_random),
 	    cmocka_unit_test(test_lazy_crypto_unloadable),
+	    cmocka_unit_test(test_error_text),
+	    cmocka_unit_test(test_crypto_load_and_cleanse),
 	    cmocka_unit_test(test_rules_registry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
