@@ -845,6 +845,8 @@ static long long step_ms;
 
 int kill(pid_t pid, int sig)
 {
+	if (hold_sigkill && held_group && sig == SIGKILL && pid == held_group)
+		return 0; /* the leader's own SIGKILL: the held group signal will reach it */
 	if (hold_sigkill && !held_group && pid < 0 && sig == SIGKILL) {
 		held_group = -pid;
 		stepping = true;
@@ -906,6 +908,42 @@ static void test_proc_stuck_at_bound(void **state)
 	assert_true(r.stragglers);
 	assert_true(group > 0);
 	assert_true(r.stuck);
+	proc_result_free(&r);
+}
+
+/* The same for the program itself, past its deadline and ignoring SIGTERM: the
+ * reading at SIGKILL + 1 ms ends the wait and it is left, stuck, not reaped
+ * (reaped here once the held signal has gone); its outcome is still the
+ * deadline's. */
+static void test_proc_leader_stuck_at_bound(void **state)
+{
+	(void)state;
+	char *const argv[] = {"/bin/sh", "-c", "trap '' TERM; exec sleep 30", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 50, .term_grace_ms = 1};
+	proc_result r;
+	hold_sigkill = true;
+	held_group = 0;
+	bool ran = proc_run(&spec, &r);
+	hold_sigkill = false;
+	pid_t group = held_group;
+	send_held();
+	held_group = 0;
+	assert_true(group > 0);
+	int status = 0;
+	assert_int_equal(waitpid(group, &status, 0), group);
+	assert_true(ran);
+	assert_true(r.stuck);
+	assert_false(r.stragglers);
+	/* it did not exit: it timed out (not "exited with status 0", a success) */
+	assert_int_equal(r.outcome, PROC_TIMED_OUT);
+	buf b;
+	buf_init(&b, 0);
+	proc_describe(&spec, &r, &b);
+	assert_string_equal(buf_cstr(&b),
+	                    "did not finish within 1 seconds; it and the processes it "
+	                    "started were stopped (it did not die on SIGKILL and was "
+	                    "left)");
+	buf_free(&b);
 	proc_result_free(&r);
 }
 
@@ -1791,6 +1829,7 @@ int main(void)
 	    cmocka_unit_test(test_proc_with_fd0_free),
 	    cmocka_unit_test(test_proc_interrupted),
 	    cmocka_unit_test(test_proc_stuck_at_bound),
+	    cmocka_unit_test(test_proc_leader_stuck_at_bound),
 	    cmocka_unit_test(test_diff_exact),
 	    cmocka_unit_test(test_diff_too_different),
 	    cmocka_unit_test(test_diff_random),
