@@ -77,6 +77,34 @@ static void test_file_read(void **state)
 	assert_int_equal(b.len, 0);
 	assert_string_equal(buf_cstr(&b), "");
 	buf_free(&b);
+	/* a regular file of known size is read with one allocation (20000 bytes would
+	 * take two chunk by chunk), also at its cap exactly; an empty one with none */
+	char *big_text = malloc(20001);
+	memset(big_text, 'z', 20000);
+	big_text[20000] = '\0';
+	char *big = tu_write_file(dir, "big", big_text);
+	static const size_t caps[] = {0, 20000};
+	for (size_t i = 0; i < 2; i++) {
+		alloc_fail_after(1);
+		bool ok = file_read(big, caps[i], &b, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_true(ok);
+		assert_false(fired);
+		assert_int_equal(b.len, 20000);
+		assert_memory_equal(b.data, big_text, 20001);
+		buf_free(&b);
+	}
+	alloc_fail_after(0);
+	bool ok = file_read(empty, 0, &b, &err);
+	bool fired = alloc_fail_fired();
+	alloc_fail_off();
+	assert_true(ok);
+	assert_false(fired);
+	assert_string_equal(buf_cstr(&b), "");
+	buf_free(&b);
+	free(big);
+	free(big_text);
 	free(empty);
 	free(missing);
 	free(path);
