@@ -191,6 +191,13 @@ static void test_write_unchanged(void **state)
 	s = tu_read_file(path, NULL);
 	assert_string_equal(s, "them");
 	free(s);
+	/* one byte, changed */
+	free(tu_write_file(dir, "f", "b"));
+	seen = (file_seen){true, "a", 1};
+	assert_false(write_file_unchanged(path, "x", 1, &seen, &err));
+	assert_int_equal(errno, ESTALE);
+	seen = (file_seen){true, "mine", 4};
+	free(tu_write_file(dir, "f", "them"));
 	/* longer than what was read */
 	free(tu_write_file(dir, "f", "mine and more"));
 	assert_false(write_file_unchanged(path, "x", 1, &seen, &err));
@@ -246,6 +253,17 @@ static void test_write_atomic_keeps_owner(void **state)
 		struct stat st;
 		assert_int_equal(stat(path, &st), 0);
 		assert_int_equal(st.st_uid, 65534);
+		assert_int_equal(st.st_gid, 65534);
+		/* only the owner, then only the group, another than this process's */
+		assert_int_equal(chown(path, 65534, getegid()), 0);
+		assert_true(write_file_atomic(path, "new", 3, false, &err));
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_uid, 65534);
+		assert_int_equal(st.st_gid, getegid());
+		assert_int_equal(chown(path, geteuid(), 65534), 0);
+		assert_true(write_file_atomic(path, "new", 3, false, &err));
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_uid, geteuid());
 		assert_int_equal(st.st_gid, 65534);
 	}
 	assert_int_equal(tu_count_entries(dir), 1);
@@ -319,6 +337,9 @@ static void test_write_modes_every_bit(void **state)
 		assert_int_equal(stat(path, &st), 0);
 		assert_int_equal(st.st_mode & 07777, 02701);
 	}
+	assert_true(write_file_atomic_mode(path, "none", 4, 0, &err)); /* mode 0 is a mode */
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0);
 	assert_true(write_file_atomic_mode(path, "two", 3, S_IFREG | 0751, &err));
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
@@ -446,6 +467,112 @@ static void test_file_errors(void **state)
 }
 
 /* ---- num ----------------------------------------------------------------- */
+
+/* What is not a regular file (a FIFO here, 8193 bytes: a whole chunk and one
+ * byte more) is read chunk by chunk to its end. */
+static void test_file_read_fifo(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *fifo = tu_join(dir, "fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	static const size_t sizes[] = {8193, 1};
+	for (size_t i = 0; i < 2; i++) {
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			static char data[8193];
+			memset(data, 'f', sizeof data);
+			int fd = open(fifo, O_WRONLY);
+			_exit(fd >= 0 && write(fd, data, sizes[i]) == (ssize_t)sizes[i] ? 0 : 1);
+		}
+		buf b;
+		lms_error err = {0};
+		bool ok = file_read(fifo, 0, &b, &err);
+		int status = 0;
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(ok);
+		assert_int_equal(b.len, sizes[i]);
+		assert_int_equal(strspn(buf_cstr(&b), "f"), sizes[i]);
+		buf_free(&b);
+	}
+	free(fifo);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Out of memory, each message names the file with no position; a file grown
+ * past what was read is reported changed even when memory is short (the check
+ * reads at most one byte more than it saw, into no new allocation). */
+static void assert_changed_short_of_memory(const char *path, file_seen seen)
+{
+	bool changed = false;
+	for (size_t k = 0; k < 64 && !changed; k++) {
+		lms_error err = {0};
+		alloc_fail_after(k);
+		errno = 0;
+		bool ok = write_file_unchanged(path, "x", 1, &seen, &err);
+		int e = errno;
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_false(ok);
+		char *text = lms_error_format(&err);
+		if (e == ESTALE && strstr(text, "changed on disk since it was read")) {
+			changed = true;
+		} else if (e == ESTALE) {
+			assert_true(fired); /* the message itself could not be allocated */
+			assert_null(err.msg);
+		} else {
+			assert_true(fired);
+			char *want = lms_strdupf("%s: out of memory", path);
+			if (strcmp(text, want) != 0)
+				fail_msg("%zu: \"%s\"", k, text);
+			free(want);
+		}
+		free(text);
+		lms_error_clear(&err);
+	}
+	assert_true(changed);
+}
+
+static void test_file_out_of_memory(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "f", "hello");
+	lms_error err = {0};
+	buf b;
+	alloc_fail_after(0);
+	bool ok = file_read(path, 0, &b, &err);
+	alloc_fail_off();
+	assert_false(ok);
+	assert_int_equal(errno, ENOMEM);
+	assert_file_error(&err, path, "out of memory reading it");
+	buf_free(&b);
+	alloc_fail_after(0);
+	ok = write_file_atomic(path, "x", 1, false, &err);
+	alloc_fail_off();
+	assert_false(ok);
+	char *text = lms_error_format(&err);
+	char *want = lms_strdupf("%s: out of memory", path);
+	assert_string_equal(text, want);
+	free(want);
+	free(text);
+	assert_int_equal(err.line, 0);
+	assert_int_equal(err.col, 0);
+	lms_error_clear(&err);
+	/* read as "abc", now two bytes longer; read empty, now "ab" */
+	free(tu_write_file(dir, "f", "abcde"));
+	assert_changed_short_of_memory(path, (file_seen){true, "abc", 3});
+	free(tu_write_file(dir, "f", "ab"));
+	assert_changed_short_of_memory(path, (file_seen){true, "", 0});
+	char *s = tu_read_file(path, NULL);
+	assert_string_equal(s, "ab");
+	free(s);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
 
 static void test_parse_long(void **state)
 {
@@ -1838,6 +1965,8 @@ int main(void)
 	    cmocka_unit_test(test_write_modes_every_bit),
 	    cmocka_unit_test(test_write_with_fd0_free),
 	    cmocka_unit_test(test_file_errors),
+	    cmocka_unit_test(test_file_read_fifo),
+	    cmocka_unit_test(test_file_out_of_memory),
 	    cmocka_unit_test(test_parse_long),
 	    cmocka_unit_test(test_parse_ulong),
 	    cmocka_unit_test(test_parse_double),
