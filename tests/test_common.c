@@ -1695,7 +1695,7 @@ static size_t diff_make(char *text, const char **line, size_t *n)
 	size_t len = 0;
 	for (size_t i = 0; i < *n; i++) {
 		line[i] = alphabet[diff_rand(3)];
-		len += (size_t)sprintf(text + len, "%s\n", line[i]);
+		len += (size_t)snprintf(text + len, 32 - len, "%s\n", line[i]);
 	}
 	/* the last line without its newline (an empty last line has none to drop) */
 	if (*n && *line[*n - 1] && diff_rand(2))
