@@ -1471,6 +1471,29 @@ static void test_proc_zombie_is_no_straggler(void **state)
 	proc_result_free(&r);
 }
 
+/* With SIGCHLD ignored the system reaps the program itself: waiting for it
+ * finds no child, which ends the waits (it exited) instead of looping; its
+ * output is still read whole. */
+static void test_proc_sigchld_ignored(void **state)
+{
+	(void)state;
+	struct sigaction ign, old;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	assert_int_equal(sigaction(SIGCHLD, &ign, &old), 0);
+	char *const argv[] = {"/bin/sh", "-c", "printf done", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 10000, .term_grace_ms = 200};
+	proc_result r;
+	bool ran = proc_run(&spec, &r);
+	sigaction(SIGCHLD, &old, NULL);
+	assert_true(ran);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_string_equal(buf_cstr(&r.out), "done");
+	assert_false(r.stuck);
+	proc_result_free(&r);
+}
+
 /* proc_describe on its own (no program run): each outcome's text, the limits
  * in whole seconds rounded up (999, 1000 and 1001 ms) and KiB rounded down, the
  * defaults for 0 and for a negative limit, and the notes on stragglers (only
@@ -1997,6 +2020,7 @@ int main(void)
 	    cmocka_unit_test(test_vec),
 	    cmocka_unit_test(test_proc_edges),
 	    cmocka_unit_test(test_proc_describe),
+	    cmocka_unit_test(test_proc_sigchld_ignored),
 	    cmocka_unit_test(test_proc_paths_and_secret),
 	    cmocka_unit_test(test_proc_ignores_term),
 	    cmocka_unit_test(test_proc_zombie_is_no_straggler),
