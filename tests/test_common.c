@@ -585,6 +585,8 @@ static void assert_changed_short_of_memory(const char *path, file_seen seen, boo
 			if (strcmp(text, want) != 0 &&
 			    (!read_allowed || strcmp(text, want2) != 0) && err.msg)
 				fail_msg("%zu: \"%s\"", k, text);
+			assert_int_equal(err.line, 0); /* a file's error has no position */
+			assert_int_equal(err.col, 0);
 			free(want2);
 			free(want);
 		}
