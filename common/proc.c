@@ -231,11 +231,11 @@ static void stop_stragglers(pid_t pgid, long term_grace_ms, proc_result *res)
 static void reap(pid_t pid, proc_result *res, proc_outcome outcome)
 {
 	int status = 0;
+	res->outcome = outcome; /* a program left stuck still timed out (or flooded, ...) */
 	if (res->stuck)
 		return;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	res->outcome = outcome;
 	if (outcome != PROC_EXITED)
 		return;
 	if (WIFSIGNALED(status)) {

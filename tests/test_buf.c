@@ -28,6 +28,26 @@ static void test_init_is_empty(void **state)
 	buf_free(&b);
 }
 
+/* A freed buffer is empty and usable again: adding nothing to it still makes
+ * it a C string of its own (buf_free leaves no capacity behind). */
+static void test_free_then_reuse(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 0);
+	assert_true(buf_adds(&b, "abc"));
+	buf_free(&b);
+	assert_null(b.data);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(b.cap, 0);
+	assert_true(buf_add(&b, "", 0));
+	assert_non_null(b.data);
+	assert_string_equal(b.data, "");
+	assert_true(buf_adds(&b, "x"));
+	assert_string_equal(buf_cstr(&b), "x");
+	buf_free(&b);
+}
+
 static void test_add_grows_and_terminates(void **state)
 {
 	(void)state;
@@ -197,6 +217,7 @@ static void test_percent_decoded(void **state)
 	} cases[] = {
 	    {"%30%39%41%46%61%66", false, "09AFaf"},
 	    {"%2f%2F", false, "//"},
+	    {"%aA%Aa%fF%Ff", false, "\xaa\xaa\xff\xff"}, /* a-f and A-F at both ends */
 	    {"%/0%:0%@0%G0%`0%g0", false, "%/0%:0%@0%G0%`0%g0"},
 	    {"%0/%0:%0@%0G%0`%0g", false, "%0/%0:%0@%0G%0`%0g"},
 	    {"a%4", false, "a%4"},
@@ -300,6 +321,7 @@ int main(void)
 	    cmocka_unit_test(test_take_hands_over_and_empties),
 	    cmocka_unit_test(test_reset_keeps_memory_and_clears_failure),
 	    cmocka_unit_test(test_percent_decoded),
+	    cmocka_unit_test(test_free_then_reuse),
 	    cmocka_unit_test(test_oom_is_not_the_cap),
 	    cmocka_unit_test(test_fail_with),
 	};

@@ -3,6 +3,9 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700 /* mknod */
+#endif
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +25,7 @@
 #include "common/str.h"
 #include "common/vec.h"
 #include "model/rules_registry.h"
+#include "tests/alloc_fail.h"
 #include "tests/testutil.h"
 
 #include <errno.h>
@@ -29,13 +33,44 @@
 #include <float.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
 /* ---- file ---------------------------------------------------------------- */
+
+/* A character device to write to: a node made in a temporary directory of its own
+ * (root only; /dev/null is 1,3 and /dev/full 1,7), else /dev's, which only root could
+ * replace. Never /dev's own when root: a mutant of file.c that takes a device for a
+ * regular file would rename its temporary file over the machine's /dev/null. */
+static char *test_device(const char *name, unsigned minor)
+{
+	char *dir = tu_mkdtemp();
+	char *path = tu_join(dir, name);
+	free(dir);
+	if (mknod(path, S_IFCHR | 0666, makedev(1, minor)) == 0)
+		return path;
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	rmdir(path);
+	free(path);
+	return lms_strdupf("/dev/%s", name);
+}
+
+static void free_device(char *path)
+{
+	if (strncmp(path, "/dev/", 5) != 0) {
+		unlink(path);
+		*strrchr(path, '/') = '\0';
+		tu_rmtree(path);
+	}
+	free(path);
+}
 
 static void test_file_read(void **state)
 {
@@ -74,6 +109,34 @@ static void test_file_read(void **state)
 	assert_int_equal(b.len, 0);
 	assert_string_equal(buf_cstr(&b), "");
 	buf_free(&b);
+	/* a regular file of known size is read with one allocation (20000 bytes would
+	 * take two chunk by chunk), also at its cap exactly; an empty one with none */
+	char *big_text = malloc(20001);
+	memset(big_text, 'z', 20000);
+	big_text[20000] = '\0';
+	char *big = tu_write_file(dir, "big", big_text);
+	static const size_t caps[] = {0, 20000};
+	for (size_t i = 0; i < 2; i++) {
+		alloc_fail_after(1);
+		bool ok = file_read(big, caps[i], &b, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_true(ok);
+		assert_false(fired);
+		assert_int_equal(b.len, 20000);
+		assert_memory_equal(b.data, big_text, 20001);
+		buf_free(&b);
+	}
+	alloc_fail_after(0);
+	bool ok = file_read(empty, 0, &b, &err);
+	bool fired = alloc_fail_fired();
+	alloc_fail_off();
+	assert_true(ok);
+	assert_false(fired);
+	assert_string_equal(buf_cstr(&b), "");
+	buf_free(&b);
+	free(big);
+	free(big_text);
 	free(empty);
 	free(missing);
 	free(path);
@@ -114,10 +177,14 @@ static void test_write_atomic_symlinks(void **state)
 	assert_true(S_ISLNK(st.st_mode));
 	/* a link to a device is written through */
 	char *devlink = tu_join(dir, "null");
-	assert_int_equal(symlink("/dev/null", devlink), 0);
+	char *null_dev = test_device("null", 3);
+	assert_int_equal(symlink(null_dev, devlink), 0);
 	assert_true(write_file_atomic(devlink, "x", 1, false, &err));
 	assert_int_equal(lstat(devlink, &st), 0);
 	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(stat(null_dev, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	free_device(null_dev);
 	/* exclusive refuses an existing link */
 	assert_false(write_file_atomic(link, "x", 1, true, &err));
 	assert_error(&err, "already exists");
@@ -160,6 +227,13 @@ static void test_write_unchanged(void **state)
 	s = tu_read_file(path, NULL);
 	assert_string_equal(s, "them");
 	free(s);
+	/* one byte, changed */
+	free(tu_write_file(dir, "f", "b"));
+	seen = (file_seen){true, "a", 1};
+	assert_false(write_file_unchanged(path, "x", 1, &seen, &err));
+	assert_int_equal(errno, ESTALE);
+	seen = (file_seen){true, "mine", 4};
+	free(tu_write_file(dir, "f", "them"));
 	/* longer than what was read */
 	free(tu_write_file(dir, "f", "mine and more"));
 	assert_false(write_file_unchanged(path, "x", 1, &seen, &err));
@@ -180,6 +254,20 @@ static void test_write_unchanged(void **state)
 	assert_int_equal(tu_count_entries(dir), 2);
 	/* no check asked: written */
 	assert_true(write_file_unchanged(fresh, "mine", 4, NULL, &err));
+	/* read empty, grown since (past the one byte the check reads): refused; still
+	 * empty: written */
+	seen = (file_seen){true, "", 0};
+	free(tu_write_file(dir, "new", "ab"));
+	assert_false(write_file_unchanged(fresh, "x", 1, &seen, &err));
+	assert_int_equal(errno, ESTALE);
+	s = tu_read_file(fresh, NULL);
+	assert_string_equal(s, "ab");
+	free(s);
+	free(tu_write_file(dir, "new", ""));
+	assert_true(write_file_unchanged(fresh, "x", 1, &seen, &err));
+	s = tu_read_file(fresh, NULL);
+	assert_string_equal(s, "x");
+	free(s);
 	lms_error_clear(&err);
 	free(fresh);
 	free(path);
@@ -201,6 +289,17 @@ static void test_write_atomic_keeps_owner(void **state)
 		struct stat st;
 		assert_int_equal(stat(path, &st), 0);
 		assert_int_equal(st.st_uid, 65534);
+		assert_int_equal(st.st_gid, 65534);
+		/* only the owner, then only the group, another than this process's */
+		assert_int_equal(chown(path, 65534, getegid()), 0);
+		assert_true(write_file_atomic(path, "new", 3, false, &err));
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_uid, 65534);
+		assert_int_equal(st.st_gid, getegid());
+		assert_int_equal(chown(path, geteuid(), 65534), 0);
+		assert_true(write_file_atomic(path, "new", 3, false, &err));
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_uid, geteuid());
 		assert_int_equal(st.st_gid, 65534);
 	}
 	assert_int_equal(tu_count_entries(dir), 1);
@@ -255,6 +354,51 @@ static void test_write_atomic_fixed_mode(void **state)
 	free(dir);
 }
 
+/* Every permission bit is kept or set, the lowest (others' execute) and the
+ * set-id bits included; the type bits of a mode given are dropped. */
+static void test_write_modes_every_bit(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "f", "old");
+	lms_error err = {0};
+	struct stat st;
+	assert_int_equal(chmod(path, 0641), 0);
+	assert_true(write_file_atomic(path, "new", 3, false, &err));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0641);
+	if (geteuid() == 0) { /* a set-group-id bit stays only for a member of the group */
+		assert_int_equal(chmod(path, 02701), 0);
+		assert_true(write_file_atomic(path, "new", 3, false, &err));
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 02701);
+	}
+	/* exclusive: a new file is written, an existing one refused */
+	char *fresh = tu_join(dir, "fresh");
+	assert_true(write_file_atomic(fresh, "new", 3, true, &err));
+	char *got = tu_read_file(fresh, NULL);
+	assert_string_equal(got, "new");
+	free(got);
+	assert_false(write_file_atomic(fresh, "again", 5, true, &err));
+	lms_error_clear(&err);
+	assert_int_equal(unlink(fresh), 0);
+	free(fresh);
+	assert_true(write_file_atomic_mode(path, "none", 4, 0, &err)); /* mode 0 is a mode */
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0);
+	assert_true(write_file_atomic_mode(path, "two", 3, S_IFREG | 0751, &err));
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0751);
+	char *s = tu_read_file(path, NULL);
+	assert_string_equal(s, "two");
+	free(s);
+	assert_int_equal(tu_count_entries(dir), 1);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* With standard input closed the next descriptor is 0: a file opened on it
  * is a file like any other (the temporary file, the file read, a device
  * written in place). */
@@ -272,13 +416,18 @@ static void test_write_with_fd0_free(void **state)
 	buf got;
 	buf_init(&got, 0);
 	bool read = file_read(path, 0, &got, &err);
-	bool in_place = write_file_atomic("/dev/null", "x", 1, false, &err); /* a device */
+	char *null_dev = test_device("null", 3);
+	bool in_place = write_file_atomic(null_dev, "x", 1, false, &err); /* a device */
 	assert_int_equal(dup2(saved, 0), 0);
 	close(saved);
 	assert_true(wrote);
 	assert_true(fd0_free);
 	assert_true(read);
 	assert_true(in_place);
+	struct stat st;
+	assert_int_equal(stat(null_dev, &st), 0);
+	assert_true(S_ISCHR(st.st_mode)); /* still the device */
+	free_device(null_dev);
 	assert_string_equal(buf_cstr(&got), "zero");
 	buf_free(&got);
 	lms_error_clear(&err);
@@ -330,16 +479,19 @@ static void test_file_errors(void **state)
 	assert_file_error(&err, path, "already exists (use --force to overwrite)");
 	assert_false(write_file_atomic(link, "x", 1, true, &err));
 	assert_file_error(&err, link, "already exists (use --force to overwrite)");
-	assert_false(write_file_atomic("/dev/null", "x", 1, true, &err));
-	assert_file_error(&err, "/dev/null", "already exists (use --force to overwrite)");
+	char *null_dev = test_device("null", 3), *full_dev = test_device("full", 7);
+	assert_false(write_file_atomic(null_dev, "x", 1, true, &err));
+	assert_file_error(&err, null_dev, "already exists (use --force to overwrite)");
 	assert_false(write_file_atomic(dangling, "x", 1, false, &err));
 	assert_file_error(&err, dangling, "is a symbolic link to a file that does not exist");
 	assert_false(write_file_atomic(dir, "x", 1, false, &err));
 	assert_file_error(&err, dir, "is a directory");
 	assert_false(write_file_atomic(nodir, "x", 1, false, &err));
 	assert_file_error(&err, nodir, "cannot create a file in its directory: ");
-	assert_false(write_file_atomic("/dev/full", "x", 1, false, &err));
-	assert_file_error(&err, "/dev/full", "write error: ");
+	assert_false(write_file_atomic(full_dev, "x", 1, false, &err));
+	assert_file_error(&err, full_dev, "write error: ");
+	free_device(null_dev);
+	free_device(full_dev);
 	/* something that is neither a file nor a device: a socket opens for nothing */
 	int sfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -369,6 +521,122 @@ static void test_file_errors(void **state)
 }
 
 /* ---- num ----------------------------------------------------------------- */
+
+/* What is not a regular file (a FIFO here, 8193 bytes: a whole chunk and one
+ * byte more) is read chunk by chunk to its end. */
+static void test_file_read_fifo(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *fifo = tu_join(dir, "fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	static const size_t sizes[] = {8193, 1};
+	for (size_t i = 0; i < 2; i++) {
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			static char data[8193];
+			memset(data, 'f', sizeof data);
+			int fd = open(fifo, O_WRONLY);
+			_exit(fd >= 0 && write(fd, data, sizes[i]) == (ssize_t)sizes[i] ? 0 : 1);
+		}
+		buf b;
+		lms_error err = {0};
+		bool ok = file_read(fifo, 0, &b, &err);
+		int status = 0;
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(ok);
+		assert_int_equal(b.len, sizes[i]);
+		assert_int_equal(strspn(buf_cstr(&b), "f"), sizes[i]);
+		buf_free(&b);
+	}
+	free(fifo);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Out of memory, each message names the file with no position; a file grown
+ * past what was read is reported changed even when memory is short (the check
+ * reads at most one byte more than it saw, into no new allocation). */
+static void assert_changed_short_of_memory(const char *path, file_seen seen, bool read_allowed)
+{
+	bool changed = false;
+	for (size_t k = 0; k < 64 && !changed; k++) {
+		lms_error err = {0};
+		alloc_fail_after(k);
+		errno = 0;
+		bool ok = write_file_unchanged(path, "x", 1, &seen, &err);
+		int e = errno;
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_false(ok);
+		char *text = lms_error_format(&err);
+		if (strstr(text, "changed on disk since it was read")) {
+			assert_int_equal(e, ESTALE);
+			changed = true;
+		} else {
+			/* out of memory before the check, or in its read (a file no longer than
+			 * what was seen plus one byte is read whole), or for the message itself */
+			assert_true(fired);
+			char *want = lms_strdupf("%s: out of memory", path);
+			char *want2 =
+			    lms_strdupf("%s: cannot read it to check it did not change: %s", path,
+			                strerror(ENOMEM));
+			if (strcmp(text, want) != 0 &&
+			    (!read_allowed || strcmp(text, want2) != 0) && err.msg)
+				fail_msg("%zu: \"%s\"", k, text);
+			assert_int_equal(err.line, 0); /* a file's error has no position */
+			assert_int_equal(err.col, 0);
+			free(want2);
+			free(want);
+		}
+		free(text);
+		lms_error_clear(&err);
+	}
+	assert_true(changed);
+}
+
+static void test_file_out_of_memory(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "f", "hello");
+	lms_error err = {0};
+	buf b;
+	alloc_fail_after(0);
+	bool ok = file_read(path, 0, &b, &err);
+	alloc_fail_off();
+	assert_false(ok);
+	assert_int_equal(errno, ENOMEM);
+	assert_file_error(&err, path, "out of memory reading it");
+	buf_free(&b);
+	alloc_fail_after(0);
+	ok = write_file_atomic(path, "x", 1, false, &err);
+	alloc_fail_off();
+	assert_false(ok);
+	char *text = lms_error_format(&err);
+	char *want = lms_strdupf("%s: out of memory", path);
+	assert_string_equal(text, want);
+	free(want);
+	free(text);
+	assert_int_equal(err.line, 0);
+	assert_int_equal(err.col, 0);
+	lms_error_clear(&err);
+	/* read as "abc", now two bytes longer; read empty, now "ab" */
+	free(tu_write_file(dir, "f", "abcde"));
+	assert_changed_short_of_memory(path, (file_seen){true, "abc", 3}, false);
+	free(tu_write_file(dir, "f", "ab"));
+	assert_changed_short_of_memory(path, (file_seen){true, "", 0}, false);
+	free(tu_write_file(dir, "f", "abd")); /* as long as what was seen: read whole */
+	assert_changed_short_of_memory(path, (file_seen){true, "abc", 3}, true);
+	free(tu_write_file(dir, "f", "ab"));
+	char *s = tu_read_file(path, NULL);
+	assert_string_equal(s, "ab");
+	free(s);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
 
 static void test_parse_long(void **state)
 {
@@ -635,6 +903,39 @@ static void test_arena_edges(void **state)
 	lms_arena_free(&a);
 	assert_int_equal(a.total, 0);
 	assert_null(a.head);
+
+	/* room for exactly one more chunk: a small piece still gets a whole chunk */
+	lms_arena_init(&a, 2 * LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, 1));
+	assert_non_null(lms_arena_alloc(&a, LMS_ARENA_CHUNK - align)); /* the first one full */
+	assert_int_equal(a.total, LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, 1));
+	assert_int_equal(a.total, 2 * LMS_ARENA_CHUNK);
+	assert_non_null(lms_arena_alloc(&a, LMS_ARENA_CHUNK - align)); /* its rest */
+	assert_int_equal(a.total, 2 * LMS_ARENA_CHUNK);
+	assert_null(lms_arena_alloc(&a, 1));
+	lms_arena_free(&a);
+
+	/* a copy takes its length and its NUL, rounded up: align - 1 characters are one
+	 * slot, align characters two, and the NUL is not overwritten by the next piece */
+	lms_arena_init(&a, 4 * align);
+	char text[64];
+	memset(text, 'q', sizeof text);
+	for (int i = 0; i < 4; i++) {
+		char *c = lms_arena_strndup(&a, text, align - 1);
+		assert_non_null(c);
+		assert_int_equal(strlen(c), align - 1);
+	}
+	assert_int_equal(a.total, 4 * align);
+	assert_null(lms_arena_strndup(&a, text, 0));
+	lms_arena_free(&a);
+	lms_arena_init(&a, 0);
+	char *first = lms_arena_strndup(&a, text, align);
+	char *second = lms_arena_strdup(&a, "next");
+	assert_int_equal(strlen(first), align);
+	assert_string_equal(second, "next");
+	assert_int_equal(second - first, 2 * (ptrdiff_t)align); /* one chunk */
+	lms_arena_free(&a);
 }
 
 /* ---- names --------------------------------------------------------------- */
@@ -718,6 +1019,16 @@ static void test_vec(void **state)
 	assert_true(VEC_RESERVE(w, wc, 10)); /* from a capacity past 8: doubled */
 	assert_int_equal(wc, 18);
 	free(w);
+	w = NULL;
+	wc = 7;
+	assert_true(VEC_RESERVE(w, wc, 8)); /* from a capacity under 8: 8 */
+	assert_int_equal(wc, 8);
+	free(w);
+	w = NULL;
+	wc = 7;
+	assert_true(VEC_RESERVE(w, wc, 9));
+	assert_int_equal(wc, 16);
+	free(w);
 }
 
 /* ---- the rule registry (model/rules.def) ---------------------------------- */
@@ -753,6 +1064,8 @@ static long long step_ms;
 
 int kill(pid_t pid, int sig)
 {
+	if (hold_sigkill && held_group && sig == SIGKILL && pid == held_group)
+		return 0; /* the leader's own SIGKILL: the held group signal will reach it */
 	if (hold_sigkill && !held_group && pid < 0 && sig == SIGKILL) {
 		held_group = -pid;
 		stepping = true;
@@ -814,6 +1127,42 @@ static void test_proc_stuck_at_bound(void **state)
 	assert_true(r.stragglers);
 	assert_true(group > 0);
 	assert_true(r.stuck);
+	proc_result_free(&r);
+}
+
+/* The same for the program itself, past its deadline and ignoring SIGTERM: the
+ * reading at SIGKILL + 1 ms ends the wait and it is left, stuck, not reaped
+ * (reaped here once the held signal has gone); its outcome is still the
+ * deadline's. */
+static void test_proc_leader_stuck_at_bound(void **state)
+{
+	(void)state;
+	char *const argv[] = {"/bin/sh", "-c", "trap '' TERM; exec sleep 30", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 50, .term_grace_ms = 1};
+	proc_result r;
+	hold_sigkill = true;
+	held_group = 0;
+	bool ran = proc_run(&spec, &r);
+	hold_sigkill = false;
+	pid_t group = held_group;
+	send_held();
+	held_group = 0;
+	assert_true(group > 0);
+	int status = 0;
+	assert_int_equal(waitpid(group, &status, 0), group);
+	assert_true(ran);
+	assert_true(r.stuck);
+	assert_false(r.stragglers);
+	/* it did not exit: it timed out (not "exited with status 0", a success) */
+	assert_int_equal(r.outcome, PROC_TIMED_OUT);
+	buf b;
+	buf_init(&b, 0);
+	proc_describe(&spec, &r, &b);
+	assert_string_equal(buf_cstr(&b),
+	                    "did not finish within 1 seconds; it and the processes it "
+	                    "started were stopped (it did not die on SIGKILL and was "
+	                    "left)");
+	buf_free(&b);
 	proc_result_free(&r);
 }
 
@@ -962,6 +1311,308 @@ static void test_proc_edges(void **state)
 	proc_result_free(&r);
 }
 
+/* With standard input closed a pipe's read end is descriptor 0: the program
+ * still runs and is read whole, and descriptor 0 is closed again after it, at
+ * the end of its output and on each early stop (a flood, here). */
+static void test_proc_with_fd0_free(void **state)
+{
+	(void)state;
+	char *const argv[] = {"/bin/sh", "-c", "printf out; printf err >&2; exit 4", NULL};
+	char *const flood[] = {"/bin/sh", "-c", "head -c 5000 /dev/zero", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 10000, .term_grace_ms = 200};
+	proc_spec spec2 = {
+	    .argv = flood, .timeout_ms = 10000, .term_grace_ms = 200, .max_out = 100};
+	proc_result r, f;
+	int saved = dup(0);
+	assert_true(saved > 0);
+	close(0);
+	bool ran = proc_run(&spec, &r);
+	int fd0_free = fcntl(0, F_GETFD) < 0;
+	bool ran2 = proc_run(&spec2, &f);
+	int fd0_free2 = fcntl(0, F_GETFD) < 0;
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_true(ran);
+	assert_true(fd0_free);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.code, 4);
+	assert_string_equal(buf_cstr(&r.out), "out");
+	assert_string_equal(buf_cstr(&r.err), "err");
+	proc_result_free(&r);
+	assert_true(ran2);
+	assert_true(fd0_free2);
+	assert_int_equal(f.outcome, PROC_FLOODED);
+	assert_int_equal(f.out.len, 100);
+	proc_result_free(&f);
+}
+
+/* Out of descriptors (a low RLIMIT_NOFILE, every descriptor under it taken
+ * but `free_fds`): no pipe, or the first and not the second, is a start that
+ * failed with EMFILE; the pipe made is closed again and no descriptor that
+ * was open before (standard input) is closed. */
+static void run_without_descriptors(int free_fds)
+{
+	struct rlimit old, low;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	int fds[64], n = 0;
+	int probe = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(probe > 2 && probe < 40);
+	close(probe);
+	low = old;
+	low.rlim_cur = (rlim_t)probe + 8;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	int fd;
+	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		fds[n++] = fd;
+	for (int i = 0; i < free_fds; i++)
+		close(fds[--n]);
+	char *const argv[] = {"/bin/true", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 10000};
+	proc_result r;
+	bool ran = proc_run(&spec, &r);
+	bool stdin_open = fcntl(0, F_GETFD) >= 0;
+	/* every descriptor the run took is free again */
+	int again = 0;
+	while (again < free_fds && (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		fds[n++] = fd, again++;
+	while (n > 0)
+		close(fds[--n]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_false(ran);
+	assert_true(stdin_open);
+	assert_int_equal(again, free_fds);
+	assert_int_equal(r.outcome, PROC_START_FAILED);
+	assert_int_equal(r.code, EMFILE);
+	buf b;
+	buf_init(&b, 0);
+	proc_describe(&spec, &r, &b);
+	char want[200];
+	snprintf(want, sizeof want, "could not start: %s", strerror(EMFILE));
+	assert_string_equal(buf_cstr(&b), want);
+	buf_free(&b);
+	proc_result_free(&r);
+}
+
+static void test_proc_without_descriptors(void **state)
+{
+	(void)state;
+	run_without_descriptors(0);
+	run_without_descriptors(1);
+	run_without_descriptors(2); /* the output's pipe, not the error's */
+	run_without_descriptors(3);
+}
+
+/* Standard input from a file, or /dev/null when none is named; standard
+ * error into a new file of mode 0600 (nothing captured then), or captured;
+ * a secret's output held in one allocation made before the program runs,
+ * room for max_out bytes, and read whole up to max_out. */
+static void test_proc_paths_and_secret(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *in = tu_write_file(dir, "in", "from the file");
+	char *errpath = tu_join(dir, "err");
+	char *const cat[] = {"/bin/sh", "-c", "cat; printf oops >&2", NULL};
+	proc_spec spec = {.argv = cat,
+	                  .stdin_path = in,
+	                  .stderr_path = errpath,
+	                  .timeout_ms = 10000,
+	                  .term_grace_ms = 200};
+	proc_result r;
+	assert_true(proc_run(&spec, &r));
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_string_equal(buf_cstr(&r.out), "from the file");
+	assert_int_equal(r.err.len, 0);
+	proc_result_free(&r);
+	char *got = tu_read_file(errpath, NULL);
+	assert_string_equal(got, "oops");
+	free(got);
+	struct stat st;
+	assert_int_equal(stat(errpath, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* no input named: /dev/null, at its end at once; the error captured */
+	spec.stdin_path = NULL;
+	spec.stderr_path = NULL;
+	assert_true(proc_run(&spec, &r));
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_string_equal(buf_cstr(&r.out), "");
+	assert_string_equal(buf_cstr(&r.err), "oops");
+	proc_result_free(&r);
+	/* a secret: room for all of it at once, 300 bytes against a cap of 300 */
+	char *const secret[] = {"/bin/sh", "-c", "head -c 300 /dev/zero | tr '\\0' s", NULL};
+	proc_spec sspec = {.argv = secret,
+	                   .timeout_ms = 10000,
+	                   .term_grace_ms = 200,
+	                   .max_out = 300,
+	                   .secret = true};
+	assert_true(proc_run(&sspec, &r));
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.out.len, 300);
+	assert_true(r.out.cap >= 301);
+	assert_int_equal(strspn(buf_cstr(&r.out), "s"), 300);
+	proc_result_free(&r);
+	assert_null(r.out.data);
+	/* out of memory for that room: not started */
+	alloc_fail_after(0);
+	bool ran = proc_run(&sspec, &r);
+	alloc_fail_off();
+	assert_false(ran);
+	assert_int_equal(r.outcome, PROC_START_FAILED);
+	assert_int_equal(r.code, ENOMEM);
+	proc_result_free(&r);
+	free(errpath);
+	free(in);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* A program that ignores SIGTERM past its deadline gets SIGKILL after the
+ * grace and is not stuck; stragglers that ignore it too are killed the same
+ * way after the program exited. */
+static void test_proc_ignores_term(void **state)
+{
+	(void)state;
+	char *const argv[] = {"/bin/sh", "-c", "trap '' TERM; exec sleep 5", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 100, .term_grace_ms = 50};
+	proc_result r;
+	assert_true(proc_run(&spec, &r));
+	assert_int_equal(r.outcome, PROC_TIMED_OUT);
+	assert_false(r.stuck);
+	proc_result_free(&r);
+	char *const left[] = {"/bin/sh", "-c", "trap '' TERM; sleep 5 >/dev/null 2>&1 & exit 0",
+	                      NULL};
+	spec.argv = left;
+	spec.timeout_ms = 10000;
+	assert_true(proc_run(&spec, &r));
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_true(r.stragglers);
+	assert_false(r.stuck);
+	proc_result_free(&r);
+}
+
+/* A member of the group that has exited but that nobody reaped (a container's
+ * init may never do it) is no straggler: it is a zombie, which no signal
+ * stops. Made exact with this process as the subreaper: a subshell starts a
+ * child and becomes `sleep` (which never reaps it), so the child is a zombie
+ * when the program exits and comes to this process, which reaps it after. */
+static void test_proc_zombie_is_no_straggler(void **state)
+{
+	(void)state;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+		skip();
+	char *const argv[] = {"/bin/sh", "-c", "(/bin/true & exec sleep 0.15)", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 10000, .term_grace_ms = 100};
+	proc_result r;
+	bool ran = proc_run(&spec, &r);
+	int reaped = 0;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		reaped++;
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	assert_true(ran);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_int_equal(r.code, 0);
+	assert_false(r.stragglers);
+	assert_false(r.stuck);
+	assert_int_equal(reaped, 1);
+	proc_result_free(&r);
+}
+
+/* With SIGCHLD ignored the system reaps the program itself: waiting for it
+ * finds no child, which ends the waits (it exited) instead of looping; its
+ * output is still read whole. */
+static void test_proc_sigchld_ignored(void **state)
+{
+	(void)state;
+	struct sigaction ign, old;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	assert_int_equal(sigaction(SIGCHLD, &ign, &old), 0);
+	char *const argv[] = {"/bin/sh", "-c", "printf done", NULL};
+	proc_spec spec = {.argv = argv, .timeout_ms = 10000, .term_grace_ms = 200};
+	proc_result r;
+	bool ran = proc_run(&spec, &r);
+	sigaction(SIGCHLD, &old, NULL);
+	assert_true(ran);
+	assert_int_equal(r.outcome, PROC_EXITED);
+	assert_string_equal(buf_cstr(&r.out), "done");
+	assert_false(r.stuck);
+	proc_result_free(&r);
+}
+
+/* proc_describe on its own (no program run): each outcome's text, the limits
+ * in whole seconds rounded up (999, 1000 and 1001 ms) and KiB rounded down, the
+ * defaults for 0 and for a negative limit, and the notes on stragglers (only
+ * where the text does not already say they were stopped) and on a stuck one. */
+static void assert_described(proc_outcome outcome, int code, long timeout, long grace,
+                             size_t max_out, bool stragglers, bool stuck, const char *want)
+{
+	char *const argv[] = {"/bin/true", NULL};
+	proc_spec spec = {
+	    .argv = argv, .timeout_ms = timeout, .exit_grace_ms = grace, .max_out = max_out};
+	proc_result r;
+	memset(&r, 0, sizeof r);
+	r.outcome = outcome;
+	r.code = code;
+	r.stragglers = stragglers;
+	r.stuck = stuck;
+	buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, "it ");
+	proc_describe(&spec, &r, &b);
+	assert_string_equal(buf_cstr(&b), want);
+	buf_free(&b);
+}
+
+static void test_proc_describe(void **state)
+{
+	(void)state;
+	const char *stop = "; it and the processes it started were stopped";
+	char want[200];
+	assert_described(PROC_EXITED, 0, 0, 0, 0, false, false, "it exited with status 0");
+	assert_described(PROC_EXITED, 1, 0, 0, 0, true, false,
+	                 "it exited with status 1 (processes it left running were stopped)");
+	assert_described(PROC_SIGNALED, 15, 0, 0, 0, true, false,
+	                 "it was killed by signal 15 (processes it left running were stopped)");
+	assert_described(PROC_EXITED, 2, 0, 0, 0, false, true,
+	                 "it exited with status 2 (it did not die on SIGKILL and was left)");
+	assert_described(PROC_EXITED, 2, 0, 0, 0, true, true,
+	                 "it exited with status 2 (processes it left running were stopped) (it did "
+	                 "not die on SIGKILL and was left)");
+	/* the deadline in whole seconds, rounded up */
+	static const struct {
+		long ms;
+		long s;
+	} round[] = {{1, 1},    {999, 1},  {1000, 1}, {1001, 2}, {1999, 2},
+	             {2000, 2}, {2001, 3}, {0, 60},   {-1, 60},  {-5000, 60}};
+	for (size_t i = 0; i < sizeof round / sizeof *round; i++) {
+		snprintf(want, sizeof want, "it did not finish within %ld seconds%s", round[i].s,
+		         stop);
+		assert_described(PROC_TIMED_OUT, 0, round[i].ms, 7000, 0, true, false, want);
+		/* the exit grace the same way; its default is 3 s */
+		snprintf(want, sizeof want,
+		         "it closed its output but did not exit within %ld seconds%s",
+		         round[i].ms > 0 ? round[i].s : 3, stop);
+		assert_described(PROC_DETACHED, 0, 7000, round[i].ms, 0, true, false, want);
+	}
+	/* the cap in KiB, rounded down; the default 16 MiB */
+	static const struct {
+		size_t bytes;
+		size_t kib;
+	} cap[] = {{1023, 0}, {1024, 1}, {2047, 1}, {2048, 2}, {0, 16384}};
+	for (size_t i = 0; i < sizeof cap / sizeof *cap; i++) {
+		snprintf(want, sizeof want, "it wrote more than %zu KiB%s", cap[i].kib, stop);
+		assert_described(PROC_FLOODED, 0, 0, 0, cap[i].bytes, true, false, want);
+	}
+	snprintf(want, sizeof want,
+	         "it did not finish within 60 seconds%s (it did not die on "
+	         "SIGKILL and was left)",
+	         stop);
+	assert_described(PROC_TIMED_OUT, 0, 0, 0, 0, true, true, want);
+	snprintf(want, sizeof want, "it could not start: %s", strerror(ENOENT));
+	assert_described(PROC_START_FAILED, ENOENT, 0, 0, 0, false, false, want);
+}
+
 /* ---- diff ---------------------------------------------------------------- */
 
 /* The diff of a and b (C strings) as unified text: "@@ -o,n +o,n @@" per
@@ -1069,6 +1720,7 @@ static void test_diff_too_different(void **state)
 		buf_addf(&b, "b%d\n", i);
 	}
 	diff_result d;
+	size_t live = alloc_live();
 	assert_true(diff_texts(a.data, a.len, b.data, b.len, 0, &d));
 	assert_false(d.truncated);
 	assert_int_equal(d.added, 1000);
@@ -1083,8 +1735,224 @@ static void test_diff_too_different(void **state)
 	assert_int_equal(d.v[0].old_n, 1000);
 	assert_int_equal(d.v[0].new_n, 1001);
 	diff_result_free(&d);
+	assert_int_equal(alloc_live(), live); /* every round's trace freed, the last too */
 	buf_free(&a);
 	buf_free(&b);
+}
+
+/* Random small texts over three lines ("a", "b" and the empty line), each
+ * with and without its last newline, at context 0 to 3, against what any
+ * unified diff must be: a shortest edit script (added + deleted = n + m -
+ * 2 * LCS), hunks that reproduce both texts line by line with the numbers
+ * and counts of their headers, exactly `context` lines around each change
+ * unless a text ends there, at most 2 * context unchanged lines inside a
+ * hunk, and only equal lines between hunks. */
+static uint64_t diff_rng = 88172645463325252ull;
+
+static unsigned diff_rand(unsigned n)
+{
+	diff_rng ^= diff_rng << 13;
+	diff_rng ^= diff_rng >> 7;
+	diff_rng ^= diff_rng << 17;
+	return (unsigned)(diff_rng % n);
+}
+
+static size_t diff_make(char *text, const char **line, size_t *n)
+{
+	static const char *alphabet[] = {"a", "b", ""};
+	*n = diff_rand(8);
+	size_t len = 0;
+	for (size_t i = 0; i < *n; i++) {
+		line[i] = alphabet[diff_rand(3)];
+		len += (size_t)snprintf(text + len, 32 - len, "%s\n", line[i]);
+	}
+	/* the last line without its newline (an empty last line has none to drop) */
+	if (*n && *line[*n - 1] && diff_rand(2))
+		text[--len] = '\0';
+	return len;
+}
+
+static void diff_check(const char **al, size_t n, const char **bl, size_t m, size_t c,
+                       const diff_result *d)
+{
+	size_t lcs[9][9] = {{0}};
+	for (size_t i = n; i-- > 0;)
+		for (size_t j = m; j-- > 0;)
+			lcs[i][j] = strcmp(al[i], bl[j]) == 0       ? lcs[i + 1][j + 1] + 1
+			            : lcs[i + 1][j] > lcs[i][j + 1] ? lcs[i + 1][j]
+			                                            : lcs[i][j + 1];
+	assert_false(d->truncated);
+	assert_int_equal(d->added + d->deleted, n + m - 2 * lcs[0][0]);
+	assert_int_equal(d->added + n, d->deleted + m);
+	size_t pa = 0, pb = 0, adds = 0, dels = 0;
+	for (size_t h = 0; h < d->n;) {
+		const diff_line *hd = &d->v[h++];
+		assert_int_equal(hd->kind, DIFF_HUNK);
+		size_t ia = hd->old_no - 1, ib = hd->new_no - 1;
+		/* between hunks only equal lines, at least one of them */
+		assert_true(ia >= pa + (pa > 0));
+		assert_int_equal(ia - pa, ib - pb);
+		for (; pa < ia; pa++, pb++)
+			assert_string_equal(al[pa], bl[pb]);
+		size_t lead = 0, run = 0, changes = 0;
+		for (; h < d->n && d->v[h].kind != DIFF_HUNK; h++) {
+			const diff_line *l = &d->v[h];
+			char text[4];
+			assert_true(l->len < sizeof text);
+			memcpy(text, l->text, l->len);
+			text[l->len] = '\0';
+			if (l->kind == DIFF_SAME) {
+				assert_in_range(ia, 0, n - 1);
+				assert_in_range(ib, 0, m - 1);
+				assert_int_equal(l->old_no, ia + 1);
+				assert_int_equal(l->new_no, ib + 1);
+				assert_string_equal(text, al[ia++]);
+				assert_string_equal(bl[ib++], al[ia - 1]);
+				run++;
+				if (!changes)
+					lead++;
+				continue;
+			}
+			if (changes)
+				assert_true(run <= 2 * c);
+			run = 0;
+			changes++;
+			if (l->kind == DIFF_DEL) {
+				assert_in_range(ia, 0, n - 1);
+				assert_int_equal(l->old_no, ia + 1);
+				assert_string_equal(text, al[ia++]);
+				dels++;
+			} else {
+				assert_int_equal(l->kind, DIFF_ADD);
+				assert_in_range(ib, 0, m - 1);
+				assert_int_equal(l->old_no,
+				                 0); /* an added line has no old number */
+				assert_int_equal(l->new_no, ib + 1);
+				assert_string_equal(text, bl[ib++]);
+				adds++;
+			}
+		}
+		assert_true(changes > 0);
+		assert_int_equal(hd->old_n, ia - (hd->old_no - 1));
+		assert_int_equal(hd->new_n, ib - (hd->new_no - 1));
+		/* the context: exactly c lines unless a text begins or ends there */
+		assert_true(lead == c || (lead < c && hd->old_no == 1 && hd->new_no == 1));
+		assert_true(run == c || (run < c && ia == n && ib == m));
+		pa = ia;
+		pb = ib;
+	}
+	assert_int_equal(n - pa, m - pb);
+	for (; pa < n; pa++, pb++)
+		assert_string_equal(al[pa], bl[pb]);
+	assert_int_equal(adds, d->added);
+	assert_int_equal(dels, d->deleted);
+}
+
+static void test_diff_random(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 3000; round++) {
+		char at[32], bt[32];
+		const char *al[8], *bl[8];
+		size_t n, m;
+		size_t alen = diff_make(at, al, &n), blen = diff_make(bt, bl, &m);
+		size_t c = diff_rand(4);
+		diff_result d;
+		size_t live = alloc_live();
+		assert_true(diff_texts(at, alen, bt, blen, c, &d));
+		diff_check(al, n, bl, m, c, &d);
+		diff_result_free(&d);
+		assert_null(d.v);
+		assert_int_equal(d.n + d.added + d.deleted + d.truncated, 0);
+		assert_int_equal(alloc_live(), live);
+		if (round % 100 == 0) {
+			/* out of memory at each allocation in turn: false, the result empty */
+			for (size_t k = 0;; k++) {
+				memset(&d, 0x5A, sizeof d);
+				alloc_fail_after(k);
+				bool ok = diff_texts(at, alen, bt, blen, c, &d);
+				bool fired = alloc_fail_fired();
+				alloc_fail_off();
+				if (ok) {
+					assert_false(fired);
+					diff_result_free(&d);
+					break;
+				}
+				assert_null(d.v);
+				assert_int_equal(d.n + d.added + d.deleted + d.truncated, 0);
+				assert_int_equal(alloc_live(), live);
+			}
+		}
+	}
+	/* two empty texts: nothing to align */
+	diff_result d;
+	assert_true(diff_texts("", 0, "", 0, 3, &d));
+	assert_int_equal(d.n, 0);
+	assert_false(d.truncated);
+	assert_int_equal(d.added + d.deleted, 0);
+	diff_result_free(&d);
+}
+
+/* An error's text: the file, then its line and column only when known (a
+ * column without a line is not shown), then the message; a cleared error is
+ * empty again, and setting or clearing no error does nothing. */
+static void assert_error_text(const char *file, size_t line, size_t col, const char *want)
+{
+	lms_error err = {0};
+	lms_error_set(&err, file, line, col, "bad %s", "thing");
+	char *got = lms_error_format(&err);
+	assert_string_equal(got, want);
+	free(got);
+	lms_error_clear(&err);
+	assert_null(err.file);
+	assert_null(err.msg);
+	assert_int_equal(err.line, 0);
+	assert_int_equal(err.col, 0);
+	got = lms_error_format(&err);
+	assert_string_equal(got, "unknown error");
+	free(got);
+}
+
+static void test_error_text(void **state)
+{
+	(void)state;
+	assert_error_text("f.yml", 3, 4, "f.yml:3:4: bad thing");
+	assert_error_text("f.yml", 1, 1, "f.yml:1:1: bad thing");
+	assert_error_text("f.yml", 3, 0, "f.yml:3: bad thing");
+	assert_error_text("f.yml", 0, 4, "f.yml: bad thing");
+	assert_error_text(NULL, 3, 4, "bad thing");
+	lms_error_set(NULL, "f", 1, 1, "x");
+	lms_error_clear(NULL);
+	/* a second error replaces the first whole */
+	lms_error err = {0};
+	lms_error_set(&err, "a", 5, 6, "first");
+	lms_error_set(&err, NULL, 0, 0, "second");
+	char *got = lms_error_format(&err);
+	assert_string_equal(got, "second");
+	free(got);
+	assert_int_equal(err.line, 0);
+	lms_error_clear(&err);
+}
+
+/* A library that loads leaves the caller's error untouched; cleansing wipes
+ * exactly the bytes named, and nothing for no pointer or no length. */
+static void test_crypto_load_and_cleanse(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	assert_true(lms_crypto_load(&err));
+	assert_null(err.msg);
+	assert_null(err.file);
+	assert_true(lms_crypto_load(NULL));
+	unsigned char b[4] = {1, 2, 3, 4};
+	OPENSSL_cleanse(b, 3);
+	assert_int_equal(b[0] + b[1] + b[2], 0);
+	assert_int_equal(b[3], 4);
+	b[0] = 9;
+	OPENSSL_cleanse(b, 0);
+	assert_int_equal(b[0], 9);
+	OPENSSL_cleanse(NULL, 8);
+	OPENSSL_cleanse(NULL, 0);
 }
 
 static void test_rules_registry(void **state)
@@ -1181,8 +2049,11 @@ int main(void)
 	    cmocka_unit_test(test_write_atomic_keeps_owner),
 	    cmocka_unit_test(test_write_atomic_new_file_mode),
 	    cmocka_unit_test(test_write_atomic_fixed_mode),
+	    cmocka_unit_test(test_write_modes_every_bit),
 	    cmocka_unit_test(test_write_with_fd0_free),
 	    cmocka_unit_test(test_file_errors),
+	    cmocka_unit_test(test_file_read_fifo),
+	    cmocka_unit_test(test_file_out_of_memory),
 	    cmocka_unit_test(test_parse_long),
 	    cmocka_unit_test(test_parse_ulong),
 	    cmocka_unit_test(test_parse_double),
@@ -1194,11 +2065,22 @@ int main(void)
 	    cmocka_unit_test(test_edit_distance_edges),
 	    cmocka_unit_test(test_vec),
 	    cmocka_unit_test(test_proc_edges),
+	    cmocka_unit_test(test_proc_describe),
+	    cmocka_unit_test(test_proc_sigchld_ignored),
+	    cmocka_unit_test(test_proc_paths_and_secret),
+	    cmocka_unit_test(test_proc_ignores_term),
+	    cmocka_unit_test(test_proc_zombie_is_no_straggler),
+	    cmocka_unit_test(test_proc_without_descriptors),
+	    cmocka_unit_test(test_proc_with_fd0_free),
 	    cmocka_unit_test(test_proc_interrupted),
 	    cmocka_unit_test(test_proc_stuck_at_bound),
+	    cmocka_unit_test(test_proc_leader_stuck_at_bound),
 	    cmocka_unit_test(test_diff_exact),
 	    cmocka_unit_test(test_diff_too_different),
+	    cmocka_unit_test(test_diff_random),
 	    cmocka_unit_test(test_lazy_crypto_unloadable),
+	    cmocka_unit_test(test_error_text),
+	    cmocka_unit_test(test_crypto_load_and_cleanse),
 	    cmocka_unit_test(test_rules_registry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -326,6 +326,25 @@ static void test_exact_edges(void **state)
 			fail_msg("case %zu: %s", i, buf_cstr(&b));
 		buf_free(&b);
 	}
+	/* the length given, not the string's: what follows it is not read */
+	static const struct {
+		const char *in;
+		size_t len;
+		int mode;
+		const char *want;
+	} cut[] = {
+	    {"abc", 2, TERM_VALUE, "ab"},           {"ab\n", 2, TERM_LAYOUT, "ab"},
+	    {"a\x1b", 1, TERM_VALUE, "a"},          {"\x1bx", 1, TERM_VALUE, "\\x1b"},
+	    {"a\xc3\xa9", 2, TERM_VALUE, "a\\xc3"},
+	};
+	for (size_t i = 0; i < sizeof cut / sizeof *cut; i++) {
+		buf c;
+		buf_init(&c, 0);
+		assert_true(term_add(&c, cut[i].in, cut[i].len, cut[i].mode));
+		if (strcmp(buf_cstr(&c), cut[i].want) != 0)
+			fail_msg("cut %zu: %s", i, buf_cstr(&c));
+		buf_free(&c);
+	}
 	buf b;
 	buf_init(&b, 0);
 	assert_true(term_adds(&b, NULL));
