@@ -2592,6 +2592,102 @@ static void test_outputs_by_condition(void **state)
 	rf_done(&fx);
 }
 
+/* The worst-case suffix is as long as the parameter's MaxLength (13, 12, 5
+ * and 1 characters), else 12: a MaxLength of 0 or none, or no suffix
+ * parameter at all. */
+static size_t worst_len(const catalog *cat)
+{
+	buf scratch;
+	buf_init(&scratch, 0);
+	render_params p = render_params_worst_suffix(cat, NULL, &scratch);
+	assert_string_equal(p.override_name, "EnvironmentSuffix");
+	size_t n = strlen(p.override_value);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(p.override_value[i], 'x');
+	buf_free(&scratch);
+	return n;
+}
+
+static void test_worst_suffix_length(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx, "Resources:\n  R: {Type: AWS::SNS::Topic}\n", "dev");
+	cat_param *sp = (cat_param *)catalog_param(fx.cat, "EnvironmentSuffix");
+	assert_non_null(sp);
+	const long lens[] = {13, 12, 11, 5, 1};
+	for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+		sp->max_length = lens[i];
+		assert_int_equal(worst_len(fx.cat), (size_t)lens[i]);
+	}
+	sp->max_length = 0;
+	assert_int_equal(worst_len(fx.cat), 12);
+	sp->max_length = -1;
+	assert_int_equal(worst_len(fx.cat), 12);
+	sp->max_length = 5;
+	sp->has_max_length = false;
+	assert_int_equal(worst_len(fx.cat), 12);
+	rf_done(&fx);
+	lms_error err = {0};
+	const char text[] = "Resources:\n  R: {Type: AWS::SNS::Topic}\n";
+	catalog *cat = render_catalog_of_text("t", text, strlen(text), &err);
+	assert_non_null(cat);
+	assert_int_equal(worst_len(cat), 12);
+	catalog_free(cat);
+}
+
+/* Text a literal block keeps: multi-line text with bytes that share a first
+ * byte with NEL (C2 85), LS and PS (E2 80 A8, A9) or the BOM (EF BB BF) but
+ * are other characters (©, Å whose second byte is 85, …, —, €, ﻼ, ｱ); a
+ * tab or a space first is quoted. */
+static void test_emit_literal_neighbours(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      Copy: \"a\\n\\u00A9b\"\n"
+	          "      Ring: \"a\\n\\u00C5b\"\n"
+	          "      Dots: \"a\\n\\u2026b\"\n"
+	          "      Dash: \"a\\n\\u2014b\"\n"
+	          "      Lsm: \"a\\n\\u2027b\"\n"
+	          "      Psp: \"a\\n\\u202Ab\"\n"
+	          "      Euro: \"a\\n\\u20ACb\"\n"
+	          "      Lam: \"a\\n\\uFEFCb\"\n"
+	          "      Kana: \"a\\n\\uFF71b\"\n"
+	          "      Bome: \"a\\n\\uFEFEb\"\n"
+	          "      Tab: \"\\ta\\nb\"\n"
+	          "      Lf: \"\\na\\nb\"\n"
+	          "      Ctl: \"a\\n\\x1fb\"\n"
+	          "      Us: \"a\\n b\"\n",
+	          "dev");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	const char *y = buf_cstr(&out);
+	static const char *const lit[] = {"Copy", "Ring", "Dots", "Dash", "Lsm",
+	                                  "Psp",  "Euro", "Lam",  "Kana", "Bome"};
+	static const char *const body[] = {
+	    "\xC2\xA9",     "\xC3\x85",     "\xE2\x80\xA6", "\xE2\x80\x94", "\xE2\x80\xA7",
+	    "\xE2\x80\xAA", "\xE2\x82\xAC", "\xEF\xBB\xBC", "\xEF\xBD\xB1", "\xEF\xBB\xBE"};
+	for (size_t i = 0; i < sizeof lit / sizeof *lit; i++) {
+		char want[64];
+		snprintf(want, sizeof want, "      %s: |-\n        a\n        %sb\n", lit[i],
+		         body[i]);
+		assert_contains(y, want);
+	}
+	assert_contains(y, "      Tab: \"");
+	assert_contains(y, "      Lf: \"");
+	assert_contains(y, "      Ctl: \"");
+	assert_contains(y, "      Us: |-\n        a\n         b\n");
+	check_round_trip(fx.r);
+	buf_free(&out);
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2641,6 +2737,8 @@ int main(void)
 	    cmocka_unit_test(test_symbolic_of_symbolic),
 	    cmocka_unit_test(test_param_of_symbolic_ref),
 	    cmocka_unit_test(test_outputs_by_condition),
+	    cmocka_unit_test(test_worst_suffix_length),
+	    cmocka_unit_test(test_emit_literal_neighbours),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
