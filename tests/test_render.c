@@ -2688,6 +2688,59 @@ static void test_emit_literal_neighbours(void **state)
 	rf_done(&fx);
 }
 
+/* Condition functions whose argument is no list (a scalar, a mapping): one
+ * finding each, at the function, undecided; {Condition: Name} is a
+ * condition only as the one key named exactly Condition. */
+static void test_condition_scalar_args(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Conditions:\n"
+	          "  T: !Equals [a, a]\n"
+	          "  NotS: !Not T\n"
+	          "  AndS: !And T\n"
+	          "  OrM: !Or {Condition: T}\n"
+	          "  EqS: !Equals a\n"
+	          "  CondTwo: {Condition: T, Other: x}\n"
+	          "  CondLong: {Conditions: T}\n"
+	          "  CondShort: {Conditio: T}\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n",
+	          "dev");
+	static const struct {
+		const char *text;
+		size_t line;
+	} want[] = {
+	    {"Fn::Not takes a list of one condition", 3},
+	    {"Fn::And takes a list of conditions", 4},
+	    {"Fn::Or takes a list of conditions", 5},
+	    {"Fn::Equals takes a list of two values", 6},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		const finding *f = rf_find(&fx.f, "REN001", want[i].text);
+		if (!f)
+			fail_msg("no finding '%s'", want[i].text);
+		assert_int_equal(f->line, want[i].line);
+	}
+	size_t must = 0;
+	for (size_t i = 0; i < fx.f.n; i++)
+		if (strstr(fx.f.v[i].message, "a condition must be a condition function")) {
+			must++;
+			assert_true(fx.f.v[i].line >= 7 && fx.f.v[i].line <= 9);
+		}
+	assert_int_equal(must, 3);
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 7);
+	assert_int_equal(fx.f.n, 7);
+	assert_int_equal(render_condition(fx.r, "T"), 1);
+	const char *const names[] = {"NotS",    "AndS",     "OrM",      "EqS",
+	                             "CondTwo", "CondLong", "CondShort"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		assert_int_equal(render_condition(fx.r, names[i]), -1);
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2739,6 +2792,7 @@ int main(void)
 	    cmocka_unit_test(test_outputs_by_condition),
 	    cmocka_unit_test(test_worst_suffix_length),
 	    cmocka_unit_test(test_emit_literal_neighbours),
+	    cmocka_unit_test(test_condition_scalar_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
