@@ -2741,6 +2741,107 @@ static void test_condition_scalar_args(void **state)
 	rf_done(&fx);
 }
 
+/* The rendering's context: an empty region is the default one; the
+ * caller's AZs only with a count (no AZs with a count, or AZs with none,
+ * is the built-in table); the partition by the prefix "cn-" exactly. */
+static void test_context_edges(void **state)
+{
+	(void)state;
+	static const char text[] =
+	    "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\", \"Properties\": {"
+	    "\"P\": {\"Ref\": \"AWS::Partition\"}, \"R\": {\"Ref\": \"AWS::Region\"}, "
+	    "\"U\": {\"Ref\": \"AWS::URLSuffix\"}, \"Z\": {\"Fn::GetAZs\": \"\"}}}}}";
+	static const struct {
+		const char *region, *partition, *effective, *suffix;
+	} regions[] = {
+	    {"", "aws", "eu-west-1", "amazonaws.com"},
+	    {"cnorth-1", "aws", "cnorth-1", "amazonaws.com"},
+	    {"c-north-1", "aws", "c-north-1", "amazonaws.com"},
+	    {"cn-north-1", "aws-cn", "cn-north-1", "amazonaws.com.cn"},
+	    {"us-gov-1", "aws-us-gov", "us-gov-1", "amazonaws.com"},
+	    {"us-go-1", "aws", "us-go-1", "amazonaws.com"},
+	};
+	lms_error err = {0};
+	for (size_t i = 0; i < sizeof regions / sizeof *regions; i++) {
+		catalog *cat = render_catalog_of_text("ctx", text, strlen(text), &err);
+		assert_non_null(cat);
+		render_params at = {.region = regions[i].region};
+		render_options opt = {.params = &at};
+		rendered *r = render_with(cat, &opt, NULL, &err);
+		assert_non_null(r);
+		const rnode *props = render_find(r, "T")->props;
+		assert_str_node(rnode_get(props, "P"), regions[i].partition);
+		assert_str_node(rnode_get(props, "R"), regions[i].effective);
+		assert_str_node(rnode_get(props, "U"), regions[i].suffix);
+		assert_string_equal(r->region, regions[i].effective);
+		render_free(r);
+		catalog_free(cat);
+	}
+	/* AZs: the caller's with a count; else the table (eu-west-1: a, b, c) */
+	static const char *const mine[] = {"my-az-1", "my-az-2"};
+	static const char *const table[] = {"eu-west-1a", "eu-west-1b", "eu-west-1c"};
+	const struct {
+		const char *const *azs;
+		size_t n;
+		const char *const *want;
+		size_t nwant;
+	} cases[] = {
+	    {mine, 2, mine, 2},
+	    {mine, 1, mine, 1},
+	    {mine, 0, table, 3},
+	    {NULL, 2, table, 3},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		catalog *cat = render_catalog_of_text("ctx", text, strlen(text), &err);
+		assert_non_null(cat);
+		render_params at = {.region = "eu-west-1"};
+		render_options opt = {.params = &at, .azs = cases[i].azs, .nazs = cases[i].n};
+		rendered *r = render_with(cat, &opt, NULL, &err);
+		assert_non_null(r);
+		assert_list(rnode_get(render_find(r, "T")->props, "Z"), cases[i].want,
+		            cases[i].nwant);
+		assert_int_equal(r->nazs, cases[i].nwant);
+		render_free(r);
+		catalog_free(cat);
+	}
+}
+
+/* only_props: each name of the list (the first and a later one), a wanted
+ * property that is AWS::NoValue left out, and Properties that are no
+ * mapping evaluated whole. */
+static void test_only_props_edges(void **state)
+{
+	(void)state;
+	const char *const props[] = {"A", "B", NULL};
+	render_options opt = {.only_props = props};
+	rf_fixture fx;
+	rf_render_opt(&fx,
+	              "Resources:\n"
+	              "  R:\n"
+	              "    Type: AWS::SNS::Topic\n"
+	              "    Properties:\n"
+	              "      A: !Ref AWS::NoValue\n"
+	              "      B: b\n"
+	              "      Bx: c\n"
+	              "      C: !Ref EnvironmentSuffix\n"
+	              "  S:\n"
+	              "    Type: AWS::SNS::Topic\n"
+	              "    Properties: !If [IsProd, {A: p}, {A: d, C: e}]\n",
+	              "dev", &opt);
+	assert_no_findings(&fx);
+	const rnode *r = render_find(fx.r, "R")->props;
+	assert_non_null(r);
+	assert_int_equal(r->n, 1);
+	assert_str_node(rnode_get(r, "B"), "b");
+	const rnode *s = render_find(fx.r, "S")->props;
+	assert_non_null(s);
+	assert_int_equal(s->kind, RN_MAP);
+	assert_int_equal(s->n, 2);
+	assert_str_node(rnode_get(s, "A"), "d");
+	assert_str_node(rnode_get(s, "C"), "e");
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2793,6 +2894,8 @@ int main(void)
 	    cmocka_unit_test(test_worst_suffix_length),
 	    cmocka_unit_test(test_emit_literal_neighbours),
 	    cmocka_unit_test(test_condition_scalar_args),
+	    cmocka_unit_test(test_context_edges),
+	    cmocka_unit_test(test_only_props_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
