@@ -2842,6 +2842,42 @@ static void test_only_props_edges(void **state)
 	rf_done(&fx);
 }
 
+/* JSON scalars at their edges: a sign alone, 15 and 16 digits after a
+ * minus, one zero and two, true and false only in lower case, a number
+ * with an exponent and one that only looks like it. */
+static void test_json_scalars(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      W: [-, '-', -123456789012345, -1234567890123456, 0, 00, -00, 9, -9,\n"
+	          "          True, 'true', false, FALSE, 2E2, 1e, .e1, 5., '', x]\n",
+	          "dev");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_JSON, &out));
+	json_error_t jerr;
+	json_t *j = json_loads(buf_cstr(&out), 0, &jerr);
+	assert_non_null(j);
+	json_t *w = json_object_get(
+	    json_object_get(json_object_get(json_object_get(j, "Resources"), "R"), "Properties"),
+	    "W");
+	char *got = json_dumps(w, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	const char *want = "[\"-\",\"-\",-123456789012345,\"-1234567890123456\",0,\"00\",\"-00\",9,"
+	                   "-9,\"True\",\"true\",false,\"FALSE\",200.0,\"1e\",\".e1\",5.0,\"\","
+	                   "\"x\"]";
+	if (strcmp(got, want) != 0)
+		fail_msg("JSON: %s", got);
+	free(got);
+	json_decref(j);
+	buf_free(&out);
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2896,6 +2932,7 @@ int main(void)
 	    cmocka_unit_test(test_condition_scalar_args),
 	    cmocka_unit_test(test_context_edges),
 	    cmocka_unit_test(test_only_props_edges),
+	    cmocka_unit_test(test_json_scalars),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
