@@ -5,6 +5,7 @@
  * and the emitted YAML and JSON reading back as the same tree. */
 #define _GNU_SOURCE
 #include <setjmp.h>
+#include <stdalign.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -2878,6 +2879,48 @@ static void test_json_scalars(void **state)
 	rf_done(&fx);
 }
 
+/* The smallest arena a template renders in (below LMS_ARENA_CHUNK every
+ * allocation is its own chunk, so the total is exact). */
+static size_t least_arena(const char *frag)
+{
+	rf_fixture fx;
+	if (!rf_load(&fx, frag, NULL))
+		fail_msg("catalog: %s", fx.err.msg);
+	fx.m = model_new_from_catalog(fx.cat, "dev", &fx.err);
+	assert_non_null(fx.m);
+	size_t lo = 1, hi = 60000;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		render_options opt = {.max_bytes = mid};
+		rendered *r = render_template(fx.cat, fx.m, &opt, NULL, &fx.err);
+		lms_error_clear(&fx.err);
+		if (r)
+			hi = mid;
+		else
+			lo = mid + 1;
+		render_free(r);
+	}
+	assert_true(lo < 60000);
+	rf_done(&fx);
+	return lo;
+}
+
+/* What a rendered value costs: one more plain property is two scalar nodes
+ * (its key and its value, neither with a list of children) and one more
+ * key and value slot in the properties' mapping, exactly. */
+static void test_arena_cost_of_a_scalar(void **state)
+{
+	(void)state;
+	const size_t align = alignof(max_align_t);
+	const size_t node = (sizeof(rnode) + align - 1) / align * align;
+	const size_t slots = (2 * sizeof(rnode *) + align - 1) / align * align;
+	size_t one = least_arena("Resources:\n  R:\n    Type: AWS::SNS::Topic\n"
+	                         "    Properties: {A: x}\n");
+	size_t two = least_arena("Resources:\n  R:\n    Type: AWS::SNS::Topic\n"
+	                         "    Properties: {A: x, B: y}\n");
+	assert_int_equal(two - one, 2 * node + slots);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2933,6 +2976,7 @@ int main(void)
 	    cmocka_unit_test(test_context_edges),
 	    cmocka_unit_test(test_only_props_edges),
 	    cmocka_unit_test(test_json_scalars),
+	    cmocka_unit_test(test_arena_cost_of_a_scalar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
