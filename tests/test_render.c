@@ -2921,6 +2921,50 @@ static void test_arena_cost_of_a_scalar(void **state)
 	assert_int_equal(two - one, 2 * node + slots);
 }
 
+/* Condition functions by exact name: a longer name sharing the prefix
+ * (short and long form) is no condition function. */
+static void test_condition_near_names(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Conditions:\n"
+	          "  T: !Equals [a, a]\n"
+	          "  EqX: !EqualsX [a, a]\n"
+	          "  EqL: {Fn::Equalss: [a, a]}\n"
+	          "  AndX: !AndX [!Condition T]\n"
+	          "  OrX: !Orx [!Condition T]\n"
+	          "  NotX: !NotX [!Condition T]\n"
+	          "  NotL: {Fn::Nott: [!Condition T]}\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n",
+	          "dev");
+	static const struct {
+		const char *fn;
+		size_t line;
+	} want[] = {
+	    {"Fn::EqualsX is not a condition function", 3},
+	    {"Fn::Equalss is not a condition function", 4},
+	    {"Fn::AndX is not a condition function", 5},
+	    {"Fn::Orx is not a condition function", 6},
+	    {"Fn::NotX is not a condition function", 7},
+	    {"Fn::Nott is not a condition function", 8},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		const finding *f = rf_find(&fx.f, "REN001", want[i].fn);
+		if (!f)
+			fail_msg("no finding '%s'", want[i].fn);
+		assert_int_equal(f->line, want[i].line);
+	}
+	assert_int_equal(fx.f.n, 6);
+	const char *const names[] = {"EqX", "EqL", "AndX", "OrX", "NotX", "NotL"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		assert_int_equal(render_condition(fx.r, names[i]), -1);
+	assert_int_equal(render_condition(fx.r, "T"), 1);
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2977,6 +3021,7 @@ int main(void)
 	    cmocka_unit_test(test_only_props_edges),
 	    cmocka_unit_test(test_json_scalars),
 	    cmocka_unit_test(test_arena_cost_of_a_scalar),
+	    cmocka_unit_test(test_condition_near_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
