@@ -2965,6 +2965,66 @@ static void test_condition_near_names(void **state)
 	rf_done(&fx);
 }
 
+/* Intrinsic edges no other test sets up: Fn::FindInMap with only its
+ * mapping name or only its second key symbolic; Fn::GetAtt whose attribute
+ * stays symbolic; ${AWS::NoValue} and a name with '_' in a Fn::Sub; a
+ * Number parameter whose value is no number (a string, not plain). */
+static void test_intrinsic_edges(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Metadata:\n"
+	          "  AWS::CloudFormation::Interface:\n"
+	          "    ParameterGroups:\n"
+	          "      - Label: {default: T}\n"
+	          "        Parameters: [Count, Good]\n"
+	          "Parameters:\n"
+	          "  Count: {Type: Number, Description: c, Default: '12x'}\n"
+	          "  Good: {Type: Number, Description: g, Default: '12'}\n"
+	          "Mappings:\n"
+	          "  M:\n"
+	          "    eu-west-1: {Size: big}\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      K0: !FindInMap [!GetAtt R.TopicName, eu-west-1, Size]\n"
+	          "      K2: !FindInMap [M, eu-west-1, !GetAtt R.TopicName]\n"
+	          "      Att: !GetAtt [R, !GetAtt R.TopicName]\n"
+	          "      NoV: !Sub 'a${AWS::NoValue}'\n"
+	          "      Und: !Sub 'a${a_b}'\n"
+	          "      Num: !Ref Count\n"
+	          "      Good: !Ref Good\n",
+	          "dev");
+	for (size_t i = 0; i < 2; i++) {
+		const rnode *k = rf_prop(&fx, "R", i ? "K2" : "K0");
+		assert_non_null(k);
+		assert_string_equal(k->fn, "Fn::FindInMap");
+		assert_int_equal(k->n, 3);
+		assert_string_equal(k->kids[i ? 2 : 0]->fn, "Fn::GetAtt");
+		assert_str_node(k->kids[1], "eu-west-1");
+	}
+	const rnode *att = rf_prop(&fx, "R", "Att");
+	assert_string_equal(att->fn, "Fn::GetAtt");
+	assert_int_equal(att->n, 2);
+	assert_str_node(att->kids[0], "R");
+	assert_string_equal(att->kids[1]->fn, "Fn::GetAtt");
+	const rnode *nov = rf_prop(&fx, "R", "NoV");
+	assert_string_equal(nov->fn, "Fn::Sub");
+	assert_string_equal(nov->str, "a${AWS::NoValue}");
+	assert_non_null(rf_find(&fx.f, "REN002",
+	                        "Fn::Sub names AWS::NoValue, which is not a pseudo parameter"));
+	assert_non_null(rf_find(
+	    &fx.f, "REN002", "Fn::Sub names 'a_b', which is neither a parameter nor a resource"));
+	const rnode *num = rf_prop(&fx, "R", "Num");
+	assert_str_node(num, "12x");
+	assert_false(num->plain);
+	assert_true(rf_prop(&fx, "R", "Good")->plain);
+	assert_int_equal(fx.f.n, 2);
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3022,6 +3082,7 @@ int main(void)
 	    cmocka_unit_test(test_json_scalars),
 	    cmocka_unit_test(test_arena_cost_of_a_scalar),
 	    cmocka_unit_test(test_condition_near_names),
+	    cmocka_unit_test(test_intrinsic_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
