@@ -3025,6 +3025,36 @@ static void test_intrinsic_edges(void **state)
 	rf_done(&fx);
 }
 
+/* rnode_get reads plain mappings only: not a list (whose items could read
+ * as keys), not a symbolic function whose argument is a mapping, not a
+ * scalar. */
+static void test_rnode_get_kinds(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      L: [a, b]\n"
+	          "      J: {Fn::ToJsonString: {a: b}}\n"
+	          "      M: {a: b}\n"
+	          "      S: a\n",
+	          "dev");
+	assert_no_findings(&fx);
+	assert_null(rnode_get(rf_prop(&fx, "R", "L"), "a"));
+	const rnode *j = rf_prop(&fx, "R", "J");
+	assert_int_equal(j->kind, RN_MAP);
+	assert_string_equal(j->fn, "Fn::ToJsonString");
+	assert_null(rnode_get(j, "a"));
+	assert_str_node(rnode_get(rf_prop(&fx, "R", "M"), "a"), "b");
+	assert_null(rnode_get(rf_prop(&fx, "R", "M"), "b"));
+	assert_null(rnode_get(rf_prop(&fx, "R", "S"), "a"));
+	assert_null(rnode_get(NULL, "a"));
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3083,6 +3113,7 @@ int main(void)
 	    cmocka_unit_test(test_arena_cost_of_a_scalar),
 	    cmocka_unit_test(test_condition_near_names),
 	    cmocka_unit_test(test_intrinsic_edges),
+	    cmocka_unit_test(test_rnode_get_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
