@@ -3055,6 +3055,52 @@ static void test_rnode_get_kinds(void **state)
 	rf_done(&fx);
 }
 
+/* The arena each construct renders in, exactly (bytes, with 16-byte
+ * alignment; least_arena): the size of every node and list of children the
+ * renderer allocates is behaviour a max_bytes limit sees, so a list of
+ * children one slot longer or shorter is a template that no longer fits.
+ * When an allocation changes on purpose, the failure prints the new
+ * values: check that each change is the one intended, then copy them. */
+static void test_arena_costs(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *props;
+		size_t want;
+	} cases[] = {
+	    {"{A: x}", 2688},
+	    {"{A: !GetAtt R.TopicName}", 2848},
+	    {"{A: !Sub ['${V}-${R.TopicName}', {V: !GetAtt R.TopicName}]}", 3232},
+	    {"{A: !Sub '${R.TopicName}'}", 2736},
+	    {"{A: !Join ['-', [!GetAtt R.TopicName]]}", 3072},
+	    {"{A: !Select [0, !GetAtt R.TopicName]}", 2992},
+	    {"{A: !Split [',', !GetAtt R.TopicName]}", 2992},
+	    {"{A: !Cidr [!GetAtt R.TopicName, 2, 8]}", 3072},
+	    {"{A: !FindInMap [!GetAtt R.TopicName, a, b, {DefaultValue: d}]}", 3280},
+	    {"{A: !If [U, a, b]}", 3328},
+	    {"{A: !ImportValue {Fn::Sub: '${R.TopicName}'}}", 2944},
+	    {"{A: !Base64 {Fn::GetAtt: [R, TopicName]}}", 3120},
+	};
+	size_t got[sizeof cases / sizeof *cases];
+	bool same = true;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Conditions:\n  U: !Equals [!GetAtt R.TopicName, x]\n"
+		         "Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties: %s\n",
+		         cases[i].props);
+		got[i] = least_arena(buf_cstr(&t));
+		buf_free(&t);
+		same = same && got[i] == cases[i].want;
+	}
+	if (!same) {
+		for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+			print_message("%s %zu (want %zu)\n", cases[i].props, got[i], cases[i].want);
+		fail_msg("the arena costs changed");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3114,6 +3160,7 @@ int main(void)
 	    cmocka_unit_test(test_condition_near_names),
 	    cmocka_unit_test(test_intrinsic_edges),
 	    cmocka_unit_test(test_rnode_get_kinds),
+	    cmocka_unit_test(test_arena_costs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
