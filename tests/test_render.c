@@ -3080,6 +3080,7 @@ static void test_arena_costs(void **state)
 	    {"{A: !If [U, a, b]}", 3328},
 	    {"{A: !ImportValue {Fn::Sub: '${R.TopicName}'}}", 2944},
 	    {"{A: !Base64 {Fn::GetAtt: [R, TopicName]}}", 3120},
+	    {"{A: !Base64 abcdefghijkl}", 2784},
 	};
 	size_t got[sizeof cases / sizeof *cases];
 	bool same = true;
