@@ -3102,6 +3102,33 @@ static void test_arena_costs(void **state)
 	}
 }
 
+/* A Ref inside a symbolic function's argument (the long form {Ref: Q} the
+ * renderer wraps it in) is a dependency; a mapping with a Ref key and
+ * another key is data, not one; nor is {Ref: [list]}. */
+static void test_wrapped_ref_dependency(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  Q: {Type: AWS::SNS::Topic}\n"
+	          "  P: {Type: AWS::SNS::Topic}\n"
+	          "  R: {Type: AWS::SNS::Topic, Properties: {X: !Base64 {Ref: Q}}}\n"
+	          "  S: {Type: AWS::SNS::Topic, Properties: {Y: {Ref: P, Other: x}}}\n"
+	          "  T: {Type: AWS::SNS::Topic, Properties: {Z: !ImportValue {Ref: Q}}}\n",
+	          "dev");
+	assert_no_findings(&fx);
+	assert_int_equal(render_find(fx.r, "R")->ndeps, 1);
+	assert_true(depends(fx.r, "R", "Q"));
+	assert_true(rnode_mentions(rf_prop(&fx, "R", "X"), "Q"));
+	assert_false(rnode_mentions(rf_prop(&fx, "R", "X"), "P"));
+	assert_int_equal(render_find(fx.r, "S")->ndeps, 0);
+	assert_false(rnode_mentions(rf_prop(&fx, "S", "Y"), "P"));
+	assert_int_equal(render_find(fx.r, "T")->ndeps, 1);
+	assert_true(depends(fx.r, "T", "Q"));
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3162,6 +3189,7 @@ int main(void)
 	    cmocka_unit_test(test_intrinsic_edges),
 	    cmocka_unit_test(test_rnode_get_kinds),
 	    cmocka_unit_test(test_arena_costs),
+	    cmocka_unit_test(test_wrapped_ref_dependency),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
