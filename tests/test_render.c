@@ -3129,6 +3129,76 @@ static void test_wrapped_ref_dependency(void **state)
 	rf_done(&fx);
 }
 
+/* Each list function given what it cannot take, one at a time: NoValue or
+ * a mapping or a scalar where a list goes, a list where a string goes, a
+ * symbolic index (kept), a block that is a list or has a host part of 64
+ * characters or a prefix that is no number; each one finding with its text
+ * at its line, nothing else. */
+static void test_list_function_kinds(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value;
+		const char *rule, *text; /* NULL: no finding, the function stays */
+	} cases[] = {
+	    {"!Join ['-', !Ref AWS::NoValue]", "REN001",
+	     "Fn::Join takes a string delimiter and a list"},
+	    {"!Join ['-', a]", "REN001", "Fn::Join takes a string delimiter and a list"},
+	    {"!Join ['-', {a: b}]", "REN001", "Fn::Join takes a string delimiter and a list"},
+	    {"!Join [[a], [b]]", "REN001", "Fn::Join takes a string delimiter and a list"},
+	    {"!Join ['-', !GetAtt R.TopicName]", NULL, "Fn::Join"},
+	    {"!Select [!GetAtt R.TopicName, [a, b]]", NULL, "Fn::Select"},
+	    {"!Select [0, !Ref AWS::NoValue]", "REN001", "Fn::Select selects from a list"},
+	    {"!Select [0, {a: b}]", "REN001", "Fn::Select selects from a list"},
+	    {"!Select [[0], [a]]", "REN001", "Fn::Select's index must be a whole number"},
+	    {"!Select [9, [a, b, c, d, e, f, g, h, i, j]]", NULL, NULL},
+	    {"!Split [',', [a]]", "REN001", "Fn::Split takes a non-empty delimiter and a string"},
+	    {"!Split [',', {a: b}]", "REN001",
+	     "Fn::Split takes a non-empty delimiter and a string"},
+	    {"!Cidr [[a], 2, 8]", "REN001",
+	     "Fn::Cidr takes an address block and two whole numbers"},
+	    {"!Cidr ['10.0.0.0/x', 2, 8]", "REN001", "'10.0.0.0/x' is not an address block"},
+	    {"!Cidr ['10.0.0.0/', 2, 8]", "REN001", "'10.0.0.0/' is not an address block"},
+	    {"!Cidr ['0000000000000000000000000000000000000000000000000000000010.0.0.0/8', 2, 8]",
+	     "REN001", "is not an address block"},
+	    {"!FindInMap [M, !Ref AWS::NoValue, b]", "REN001",
+	     "Fn::FindInMap's names and keys are strings"},
+	    {"!FindInMap [[M], a, b]", "REN001", "Fn::FindInMap's names and keys are strings"},
+	    {"!FindInMap [M, a, {b: c}]", "REN001", "Fn::FindInMap's names and keys are strings"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Mappings:\n  M:\n    a: {b: c}\n"
+		         "Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+		         "      A: %s\n",
+		         cases[i].value);
+		rf_fixture fx;
+		rf_render(&fx, buf_cstr(&t), "dev");
+		buf_free(&t);
+		const rnode *a = rf_prop(&fx, "R", "A");
+		if (cases[i].rule) {
+			const finding *f = rf_find(&fx.f, cases[i].rule, cases[i].text);
+			if (!f || fx.f.n != 1) {
+				rf_dump(&fx.f);
+				fail_msg("%s: want one %s '%s'", cases[i].value, cases[i].rule,
+				         cases[i].text);
+			}
+			assert_int_equal(f->line, 8);
+		} else {
+			if (fx.f.n)
+				rf_dump(&fx.f);
+			assert_int_equal(fx.f.n, 0);
+			if (cases[i].text)
+				assert_string_equal(a->fn, cases[i].text);
+			else
+				assert_str_node(a, "j");
+		}
+		rf_done(&fx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3190,6 +3260,7 @@ int main(void)
 	    cmocka_unit_test(test_rnode_get_kinds),
 	    cmocka_unit_test(test_arena_costs),
 	    cmocka_unit_test(test_wrapped_ref_dependency),
+	    cmocka_unit_test(test_list_function_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
