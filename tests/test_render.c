@@ -3199,6 +3199,65 @@ static void test_list_function_kinds(void **state)
 	}
 }
 
+/* Fn::GetAZs takes the caller's AZs for the model's region exactly: a
+ * longer or a shorter region name is another region (the table's, or
+ * symbolic when the table has none). */
+static void test_getazs_near_regions(void **state)
+{
+	(void)state;
+	const char *given[] = {"my-az-1"};
+	render_options opt = {.azs = given, .nazs = 1};
+	rf_fixture fx;
+	rf_render_opt(&fx,
+	              "Resources:\n"
+	              "  R:\n"
+	              "    Type: AWS::EC2::Subnet\n"
+	              "    Properties:\n"
+	              "      Same: !GetAZs eu-west-1\n"
+	              "      Longer: !GetAZs eu-west-1x\n"
+	              "      Shorter: !GetAZs eu-west-\n"
+	              "      Other: !GetAZs eu-west-2\n",
+	              "dev", &opt);
+	assert_no_findings(&fx);
+	assert_list(rf_prop(&fx, "R", "Same"), given, 1);
+	assert_string_equal(rf_prop(&fx, "R", "Longer")->fn, "Fn::GetAZs");
+	assert_string_equal(rf_prop(&fx, "R", "Shorter")->fn, "Fn::GetAZs");
+	const char *const eu2[] = {"eu-west-2a", "eu-west-2b", "eu-west-2c"};
+	assert_list(rf_prop(&fx, "R", "Other"), eu2, 3);
+	rf_done(&fx);
+}
+
+/* Fn::Sub at the string limit: the template a symbolic Sub keeps counts,
+ * not only the resolved text (2 characters resolved, 16 kept, limit 8);
+ * at 16 it fits. */
+static void test_sub_symbolic_limit(void **state)
+{
+	(void)state;
+	const char *frag = "Resources:\n"
+	                   "  R:\n"
+	                   "    Type: AWS::SNS::Topic\n"
+	                   "    Properties:\n"
+	                   "      A: !Sub 'ab${R.TopicName}'\n";
+	render_options opt = {.max_string = 8};
+	rf_fixture fx;
+	rf_render_opt(&fx, frag, "dev", &opt);
+	assert_int_equal(fx.f.n, 1);
+	assert_non_null(rf_find(&fx.f, "REN003", "Fn::Sub produces a string too large"));
+	rf_done(&fx);
+	opt.max_string = 16;
+	rf_render_opt(&fx, frag, "dev", &opt);
+	assert_no_findings(&fx);
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_string_equal(a->fn, "Fn::Sub");
+	assert_string_equal(a->str, "ab${R.TopicName}");
+	rf_done(&fx);
+	opt.max_string = 15;
+	rf_render_opt(&fx, frag, "dev", &opt);
+	assert_int_equal(fx.f.n, 1);
+	assert_non_null(rf_find(&fx.f, "REN003", "Fn::Sub produces a string too large"));
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3261,6 +3320,8 @@ int main(void)
 	    cmocka_unit_test(test_arena_costs),
 	    cmocka_unit_test(test_wrapped_ref_dependency),
 	    cmocka_unit_test(test_list_function_kinds),
+	    cmocka_unit_test(test_getazs_near_regions),
+	    cmocka_unit_test(test_sub_symbolic_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
