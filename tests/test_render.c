@@ -3258,6 +3258,49 @@ static void test_sub_symbolic_limit(void **state)
 	rf_done(&fx);
 }
 
+/* The other side of each condition check: Fn::Equals with its second value
+ * symbolic or NoValue (undecided), a resource Condition that is a list (a
+ * finding), an undecided Fn::If whose true branch is NoValue (kept as
+ * !Ref AWS::NoValue). */
+static void test_condition_sides(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Conditions:\n"
+	          "  U: !Equals [!GetAtt R.TopicName, x]\n"
+	          "  EqSym2: !Equals [a, !GetAtt R.TopicName]\n"
+	          "  EqNoV2: !Equals ['', !Ref AWS::NoValue]\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !If [U, !Ref AWS::NoValue, b]\n"
+	          "      B: !If [U, a, !Ref AWS::NoValue]\n"
+	          "  L:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Condition: [U]\n",
+	          "dev");
+	assert_int_equal(render_condition(fx.r, "EqSym2"), -1);
+	assert_int_equal(render_condition(fx.r, "EqNoV2"), -1);
+	const finding *f = rf_find(&fx.f, "REN001", "a resource's Condition is a condition name");
+	assert_non_null(f);
+	assert_int_equal(f->line, 13);
+	assert_int_equal(fx.f.n, 1);
+	assert_true(render_find(fx.r, "L")->conditional);
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_string_equal(a->fn, "Fn::If");
+	assert_int_equal(a->n, 3);
+	assert_string_equal(a->kids[1]->fn, "Ref");
+	assert_string_equal(a->kids[1]->str, "AWS::NoValue");
+	assert_str_node(a->kids[2], "b");
+	const rnode *b = rf_prop(&fx, "R", "B");
+	assert_str_node(b->kids[1], "a");
+	assert_string_equal(b->kids[2]->fn, "Ref");
+	assert_string_equal(b->kids[2]->str, "AWS::NoValue");
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3322,6 +3365,7 @@ int main(void)
 	    cmocka_unit_test(test_list_function_kinds),
 	    cmocka_unit_test(test_getazs_near_regions),
 	    cmocka_unit_test(test_sub_symbolic_limit),
+	    cmocka_unit_test(test_condition_sides),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
