@@ -3301,6 +3301,42 @@ static void test_condition_sides(void **state)
 	rf_done(&fx);
 }
 
+/* YAML's typed words at the ends of each character range: a dot before 0
+ * and 9 reads as a number (plain), before a letter or ':' as text; digits
+ * 0 and 9 first, '/' and ':' first (text). */
+static void test_typed_word_edges(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      W: [.0, .9, .x, '.:', ./, 0, 9, 0x, 9f, /9, ':9', -.9, +.0]\n",
+	          "dev");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	assert_contains(buf_cstr(&out), "      W:\n"
+	                                "        - .0\n"
+	                                "        - .9\n"
+	                                "        - '.x'\n"
+	                                "        - '.:'\n"
+	                                "        - ./\n"
+	                                "        - 0\n"
+	                                "        - 9\n"
+	                                "        - 0x\n"
+	                                "        - 9f\n"
+	                                "        - /9\n"
+	                                "        - ':9'\n"
+	                                "        - -.9\n"
+	                                "        - +.0\n");
+	check_round_trip(fx.r);
+	buf_free(&out);
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3366,6 +3402,7 @@ int main(void)
 	    cmocka_unit_test(test_getazs_near_regions),
 	    cmocka_unit_test(test_sub_symbolic_limit),
 	    cmocka_unit_test(test_condition_sides),
+	    cmocka_unit_test(test_typed_word_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
