@@ -3337,6 +3337,42 @@ static void test_typed_word_edges(void **state)
 	rf_done(&fx);
 }
 
+/* The template's header: a Description that is no string, no Parameters
+ * section when there are none, the root's keys in order. */
+static void test_header_parts(void **state)
+{
+	(void)state;
+	static const char text[] = "Description: [a]\n"
+	                           "Resources:\n  T: {Type: AWS::SNS::Topic}\n";
+	lms_error err = {0};
+	catalog *cat = render_catalog_of_text("h", text, strlen(text), &err);
+	assert_non_null(cat);
+	rendered *r = render_with(cat, NULL, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->root->n, 2);
+	assert_str_node(r->root->kids[0], "AWSTemplateFormatVersion");
+	assert_str_node(r->root->kids[1], "2010-09-09");
+	assert_str_node(r->root->kids[2], "Resources");
+	assert_null(rnode_get(r->root, "Description"));
+	assert_null(rnode_get(r->root, "Parameters"));
+	assert_null(rnode_get(r->root, "Transform"));
+	render_free(r);
+	catalog_free(cat);
+	static const char text2[] = "Description: d\nTransform: X\n"
+	                            "Resources:\n  T: {Type: AWS::SNS::Topic}\n";
+	cat = render_catalog_of_text("h", text2, strlen(text2), &err);
+	assert_non_null(cat);
+	r = render_with(cat, NULL, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->root->n, 4);
+	assert_str_node(r->root->kids[2], "Description");
+	assert_str_node(r->root->kids[3], "d");
+	assert_str_node(r->root->kids[4], "Transform");
+	assert_str_node(r->root->kids[5], "X");
+	render_free(r);
+	catalog_free(cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3403,6 +3439,7 @@ int main(void)
 	    cmocka_unit_test(test_sub_symbolic_limit),
 	    cmocka_unit_test(test_condition_sides),
 	    cmocka_unit_test(test_typed_word_edges),
+	    cmocka_unit_test(test_header_parts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
