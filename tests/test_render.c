@@ -3373,6 +3373,36 @@ static void test_header_parts(void **state)
 	catalog_free(cat);
 }
 
+/* A one-key mapping is an intrinsic only when its key is a plain string: a
+ * tagged key (!!str Ref) or a complex key is data. */
+static void test_intrinsic_key_kinds(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      Tagged: {!!str Ref: x}\n"
+	          "      TaggedFn: {!!str 'Fn::Join': x}\n"
+	          "      Complex: {? [Ref] : x}\n",
+	          "dev");
+	assert_no_findings(&fx);
+	const char *const keys[] = {"Tagged", "TaggedFn", "Complex"};
+	const char *const names[] = {"Ref", "Fn::Join", "?"};
+	for (size_t i = 0; i < 3; i++) {
+		const rnode *m = rf_prop(&fx, "R", keys[i]);
+		assert_non_null(m);
+		assert_null(m->fn);
+		assert_int_equal(m->kind, RN_MAP);
+		assert_int_equal(m->n, 1);
+		assert_str_node(m->kids[0], names[i]);
+		assert_str_node(m->kids[1], "x");
+	}
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3440,6 +3470,7 @@ int main(void)
 	    cmocka_unit_test(test_condition_sides),
 	    cmocka_unit_test(test_typed_word_edges),
 	    cmocka_unit_test(test_header_parts),
+	    cmocka_unit_test(test_intrinsic_key_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
