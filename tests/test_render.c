@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "render_fixture.h"
 #include "testutil.h"
 
@@ -3403,6 +3404,47 @@ static void test_intrinsic_key_kinds(void **state)
 	rf_done(&fx);
 }
 
+/* Allocations rendering a template whose resource R depends on `deps`
+ * others (the heap's, counted by the test hook; the catalog and the model
+ * made before). */
+static size_t render_allocations(size_t deps)
+{
+	buf t;
+	buf_init(&t, 0);
+	buf_adds(&t, "Resources:\n");
+	for (size_t i = 0; i < 9; i++)
+		buf_addf(&t, "  D%zu: {Type: AWS::SNS::Topic}\n", i);
+	buf_adds(&t, "  R: {Type: AWS::SNS::Topic, DependsOn: [");
+	for (size_t i = 0; i < deps; i++)
+		buf_addf(&t, "%sD%zu", i ? ", " : "", i);
+	buf_adds(&t, "]}\n");
+	rf_fixture fx;
+	if (!rf_load(&fx, buf_cstr(&t), NULL))
+		fail_msg("catalog: %s", fx.err.msg);
+	buf_free(&t);
+	fx.m = model_new_from_catalog(fx.cat, "dev", &fx.err);
+	assert_non_null(fx.m);
+	alloc_fail_after(SIZE_MAX);
+	fx.r = render_template(fx.cat, fx.m, NULL, &fx.f, &fx.err);
+	size_t n = alloc_fail_count();
+	alloc_fail_off();
+	assert_non_null(fx.r);
+	assert_int_equal(render_find(fx.r, "R")->ndeps, deps);
+	rf_done(&fx);
+	return n;
+}
+
+/* The dependency list grows only when it is full: 8 dependencies fit the
+ * first allocation (as 7 do), the 9th takes one more. */
+static void test_dependency_list_growth(void **state)
+{
+	(void)state;
+	size_t seven = render_allocations(7), eight = render_allocations(8),
+	       nine = render_allocations(9);
+	assert_int_equal(eight, seven);
+	assert_int_equal(nine, eight + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3471,6 +3513,7 @@ int main(void)
 	    cmocka_unit_test(test_typed_word_edges),
 	    cmocka_unit_test(test_header_parts),
 	    cmocka_unit_test(test_intrinsic_key_kinds),
+	    cmocka_unit_test(test_dependency_list_growth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
