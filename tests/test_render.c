@@ -3445,6 +3445,39 @@ static void test_dependency_list_growth(void **state)
 	assert_int_equal(nine, eight + 1);
 }
 
+/* Reading a fragment's Ref by exact name: `{Refs: AWS::NoValue}` and
+ * `!Refs AWS::NoValue` are no NoValue for render_pick, and a plain mapping
+ * `{Refs: EnvironmentSuffix}` names no parameter for rnode_param, while
+ * `{Ref: ...}` and `!Ref ...` do. */
+static void test_ref_name_exact(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !If [IsProd, x, {Refs: AWS::NoValue}]\n"
+	          "      B: !If [IsProd, x, !Refs AWS::NoValue]\n"
+	          "      C: {Refs: EnvironmentSuffix}\n"
+	          "      D: !If [IsProd, x, !Ref EnvironmentSuffix]\n"
+	          "      E: !If [IsProd, x, {Ref: EnvironmentSuffix}]\n",
+	          "dev");
+	const ynode *a = render_pick(fx.r, frag_prop(&fx, "R", "A"));
+	assert_non_null(a);
+	assert_int_equal(a->kind, YNODE_MAP);
+	const ynode *b = render_pick(fx.r, frag_prop(&fx, "R", "B"));
+	assert_non_null(b);
+	assert_string_equal(b->tag, "!Refs");
+	const rnode *c = rf_prop(&fx, "R", "C");
+	assert_null(c->fn);
+	assert_null(rnode_param(fx.r, c));
+	assert_string_equal(rnode_param(fx.r, rf_prop(&fx, "R", "D")), "EnvironmentSuffix");
+	assert_string_equal(rnode_param(fx.r, rf_prop(&fx, "R", "E")), "EnvironmentSuffix");
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3514,6 +3547,7 @@ int main(void)
 	    cmocka_unit_test(test_header_parts),
 	    cmocka_unit_test(test_intrinsic_key_kinds),
 	    cmocka_unit_test(test_dependency_list_growth),
+	    cmocka_unit_test(test_ref_name_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
