@@ -3462,8 +3462,11 @@ static void test_ref_name_exact(void **state)
 	          "      B: !If [IsProd, x, !Refs AWS::NoValue]\n"
 	          "      C: {Refs: EnvironmentSuffix}\n"
 	          "      D: !If [IsProd, x, !Ref EnvironmentSuffix]\n"
-	          "      E: !If [IsProd, x, {Ref: EnvironmentSuffix}]\n",
+	          "      E: !If [IsProd, x, {Ref: EnvironmentSuffix}]\n"
+	          "      F: !Iff [IsProd, x, y]\n",
 	          "dev");
+	const ynode *f = frag_prop(&fx, "R", "F");
+	assert_true(render_pick(fx.r, f) == f); /* !Iff is no Fn::If */
 	const ynode *a = render_pick(fx.r, frag_prop(&fx, "R", "A"));
 	assert_non_null(a);
 	assert_int_equal(a->kind, YNODE_MAP);
