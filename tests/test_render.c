@@ -3481,6 +3481,56 @@ static void test_ref_name_exact(void **state)
 	rf_done(&fx);
 }
 
+/* Out of memory inside a function's first argument (a Fn::Sub's buffer,
+ * from the heap: the arena still works) must fail the rendering, whatever
+ * the function: each allocation fails in turn, and each failure makes
+ * render_template fail with nothing leaked. */
+static bool call_render_fx(void *ctx)
+{
+	rf_fixture *fx = ctx;
+	findings f;
+	findings_init(&f);
+	lms_error err = {0};
+	rendered *r = render_template(fx->cat, fx->m, NULL, &f, &err);
+	bool ok = r != NULL && !f.oom;
+	render_free(r);
+	findings_free(&f);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static void test_oom_in_first_argument(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	if (!rf_load(&fx,
+	             "Conditions:\n"
+	             "  U: !Equals [!GetAtt R.TopicName, x]\n"
+	             "  E: !Equals [!Sub 'a', b]\n"
+	             "Mappings:\n"
+	             "  M:\n"
+	             "    a: {b: c}\n"
+	             "Resources:\n"
+	             "  R:\n"
+	             "    Type: AWS::SNS::Topic\n"
+	             "    Properties:\n"
+	             "      J: !Join [!Sub '-', [a, b]]\n"
+	             "      S: !Select [!Sub '0', [a, b]]\n"
+	             "      P: !Split [!Sub ',', 'a,b']\n"
+	             "      C: !Cidr [!Sub '10.0.0.0/16', 2, 8]\n"
+	             "      F: !FindInMap [!Sub 'M', a, b]\n"
+	             "      I: !If [U, !Sub 'a', b]\n",
+	             NULL))
+		fail_msg("catalog: %s", fx.err.msg);
+	fx.m = model_new_from_catalog(fx.cat, "dev", &fx.err);
+	assert_non_null(fx.m);
+	char why[256];
+	long n = alloc_sweep(call_render_fx, &fx, ALLOC_MUST_FAIL, 2000, why, sizeof why);
+	if (n < 0)
+		fail_msg("%s", why);
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3551,6 +3601,7 @@ int main(void)
 	    cmocka_unit_test(test_intrinsic_key_kinds),
 	    cmocka_unit_test(test_dependency_list_growth),
 	    cmocka_unit_test(test_ref_name_exact),
+	    cmocka_unit_test(test_oom_in_first_argument),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
