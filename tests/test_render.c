@@ -3531,6 +3531,37 @@ static void test_oom_in_first_argument(void **state)
 	rf_done(&fx);
 }
 
+/* Fn::Cidr's address-block findings point at the block (its column), not
+ * at the function or the count; Fn::Select's index finding at the index. */
+static void test_cidr_finding_position(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::EC2::VPC\n"
+	          "    Properties:\n"
+	          "      A: !Cidr ['10.0.0.0/x', 2, 8]\n"
+	          "      B: !Cidr ['10.0.0.256/8', 2, 8]\n"
+	          "      C: !Select [x, [a, b]]\n",
+	          "dev");
+	assert_int_equal(fx.f.n, 3);
+	const finding *c = rf_find(&fx.f, "REN001", "Fn::Select's index must be a whole number");
+	assert_non_null(c);
+	assert_int_equal(c->line, 7);
+	assert_int_equal(c->col, 19); /* the index, not !Select (10) or the list (22) */
+	const finding *a = rf_find(&fx.f, "REN001", "'10.0.0.0/x' is not an address block");
+	const finding *b = rf_find(&fx.f, "REN001", "'10.0.0.256/8' is not an address block");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->line, 5);
+	assert_int_equal(b->line, 6);
+	assert_int_equal(a->col, 17); /* the quote opening the block, not !Cidr (10) or 2 */
+	assert_int_equal(b->col, 17);
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3602,6 +3633,7 @@ int main(void)
 	    cmocka_unit_test(test_dependency_list_growth),
 	    cmocka_unit_test(test_ref_name_exact),
 	    cmocka_unit_test(test_oom_in_first_argument),
+	    cmocka_unit_test(test_cidr_finding_position),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
