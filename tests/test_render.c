@@ -3299,6 +3299,14 @@ static void test_condition_sides(void **state)
 	assert_str_node(b->kids[1], "a");
 	assert_string_equal(b->kids[2]->fn, "Ref");
 	assert_string_equal(b->kids[2]->str, "AWS::NoValue");
+	/* each kept NoValue comes from its own branch (its position) */
+	assert_non_null(a->kids[1]->src);
+	assert_string_equal(a->kids[1]->src->tag, "!Ref");
+	assert_int_equal(a->kids[1]->src->start.line, a->kids[2]->src->start.line);
+	assert_true(a->kids[1]->src->start.col < a->kids[2]->src->start.col);
+	assert_non_null(b->kids[2]->src);
+	assert_string_equal(b->kids[2]->src->tag, "!Ref");
+	assert_true(b->kids[1]->src->start.col < b->kids[2]->src->start.col);
 	rf_done(&fx);
 }
 
@@ -3562,6 +3570,42 @@ static void test_cidr_finding_position(void **state)
 	rf_done(&fx);
 }
 
+/* A function named like Fn::GetAtt or Fn::Sub but longer (an unknown one,
+ * kept as written) reads no resource: no dependency, no mention, no Ref or
+ * text read from it, and it is written with its own tag. */
+static void test_getatt_near_name_no_dependency(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  Q: {Type: AWS::SNS::Topic}\n"
+	          "  R: {Type: AWS::SNS::Topic, Properties: {X: !GetAttX [Q, Arn]}}\n"
+	          "  S: {Type: AWS::SNS::Topic, Properties: {X: !GetAtt [Q, Arn]}}\n"
+	          "  T: {Type: AWS::SNS::Topic, Properties: {X: !SubX '${Q}'}}\n",
+	          "dev");
+	assert_int_equal(fx.f.n, 2);
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::GetAttX is not"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::SubX is not"));
+	const rnode *x = rf_prop(&fx, "R", "X");
+	assert_string_equal(x->fn, "Fn::GetAttX");
+	assert_false(rnode_mentions(x, "Q"));
+	assert_null(rnode_ref(x, NULL));
+	assert_int_equal(render_find(fx.r, "R")->ndeps, 0);
+	assert_int_equal(render_find(fx.r, "S")->ndeps, 1);
+	const rnode *t = rf_prop(&fx, "T", "X");
+	assert_string_equal(t->fn, "Fn::SubX");
+	assert_false(rnode_mentions(t, "Q"));
+	assert_null(rnode_text(t));
+	assert_int_equal(render_find(fx.r, "T")->ndeps, 0);
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	assert_contains(buf_cstr(&out), "      'X': !GetAttX\n        - Q\n        - Arn\n");
+	buf_free(&out);
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3634,6 +3678,7 @@ int main(void)
 	    cmocka_unit_test(test_ref_name_exact),
 	    cmocka_unit_test(test_oom_in_first_argument),
 	    cmocka_unit_test(test_cidr_finding_position),
+	    cmocka_unit_test(test_getatt_near_name_no_dependency),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
