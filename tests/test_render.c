@@ -3606,6 +3606,38 @@ static void test_getatt_near_name_no_dependency(void **state)
 	rf_done(&fx);
 }
 
+/* Ref's names by their exact spelling: AWS::NoValueX is no NoValue (a
+ * finding, the value stays), AWS:Region (one colon) is no pseudo parameter
+ * but an unknown name. */
+static void test_ref_near_pseudo_names(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !Ref AWS::NoValueX\n"
+	          "      B: !Ref AWS:Region\n"
+	          "      C: !Ref AWS::NoValue\n"
+	          "      D: !Sub '${AWS:Region}'\n",
+	          "dev");
+	assert_int_equal(fx.f.n, 3);
+	assert_non_null(
+	    rf_find(&fx.f, "REN002",
+	            "Fn::Sub names 'AWS:Region', which is neither a parameter nor a resource"));
+	assert_non_null(rf_find(&fx.f, "REN002", "AWS::NoValueX is not a pseudo parameter"));
+	assert_non_null(rf_find(
+	    &fx.f, "REN002", "Ref to 'AWS:Region', which is neither a parameter nor a resource"));
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_non_null(a);
+	assert_string_equal(a->fn, "Ref");
+	assert_string_equal(a->str, "AWS::NoValueX");
+	assert_null(rf_prop(&fx, "R", "C"));
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3679,6 +3711,7 @@ int main(void)
 	    cmocka_unit_test(test_oom_in_first_argument),
 	    cmocka_unit_test(test_cidr_finding_position),
 	    cmocka_unit_test(test_getatt_near_name_no_dependency),
+	    cmocka_unit_test(test_ref_near_pseudo_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
