@@ -2828,9 +2828,17 @@ static void test_only_props_edges(void **state)
 	              "      C: !Ref EnvironmentSuffix\n"
 	              "  S:\n"
 	              "    Type: AWS::SNS::Topic\n"
-	              "    Properties: !If [IsProd, {A: p}, {A: d, C: e}]\n",
+	              "    Properties: !If [IsProd, {A: p}, {A: d, C: e}]\n"
+	              "  U:\n"
+	              "    Type: AWS::SNS::Topic\n"
+	              "    Properties: !!map {A: f, C: g}\n",
 	              "dev", &opt);
 	assert_no_findings(&fx);
+	/* a tagged mapping is evaluated whole too (every key) */
+	const rnode *u = render_find(fx.r, "U")->props;
+	assert_non_null(u);
+	assert_int_equal(u->n, 2);
+	assert_str_node(rnode_get(u, "C"), "g");
 	const rnode *r = render_find(fx.r, "R")->props;
 	assert_non_null(r);
 	assert_int_equal(r->n, 1);
