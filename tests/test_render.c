@@ -5,12 +5,14 @@
  * and the emitted YAML and JSON reading back as the same tree. */
 #define _GNU_SOURCE
 #include <setjmp.h>
+#include <stdalign.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "render_fixture.h"
 #include "testutil.h"
 
@@ -2592,6 +2594,1058 @@ static void test_outputs_by_condition(void **state)
 	rf_done(&fx);
 }
 
+/* The worst-case suffix is as long as the parameter's MaxLength (13, 12, 5
+ * and 1 characters), else 12: a MaxLength of 0 or none, or no suffix
+ * parameter at all. */
+static size_t worst_len(const catalog *cat)
+{
+	buf scratch;
+	buf_init(&scratch, 0);
+	render_params p = render_params_worst_suffix(cat, NULL, &scratch);
+	assert_string_equal(p.override_name, "EnvironmentSuffix");
+	size_t n = strlen(p.override_value);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(p.override_value[i], 'x');
+	buf_free(&scratch);
+	return n;
+}
+
+static void test_worst_suffix_length(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx, "Resources:\n  R: {Type: AWS::SNS::Topic}\n", "dev");
+	cat_param *sp = (cat_param *)catalog_param(fx.cat, "EnvironmentSuffix");
+	assert_non_null(sp);
+	const long lens[] = {13, 12, 11, 5, 1};
+	for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+		sp->max_length = lens[i];
+		assert_int_equal(worst_len(fx.cat), (size_t)lens[i]);
+	}
+	sp->max_length = 0;
+	assert_int_equal(worst_len(fx.cat), 12);
+	sp->max_length = -1;
+	assert_int_equal(worst_len(fx.cat), 12);
+	sp->max_length = 5;
+	sp->has_max_length = false;
+	assert_int_equal(worst_len(fx.cat), 12);
+	rf_done(&fx);
+	lms_error err = {0};
+	const char text[] = "Resources:\n  R: {Type: AWS::SNS::Topic}\n";
+	catalog *cat = render_catalog_of_text("t", text, strlen(text), &err);
+	assert_non_null(cat);
+	assert_int_equal(worst_len(cat), 12);
+	catalog_free(cat);
+}
+
+/* Text a literal block keeps: multi-line text with bytes that share a first
+ * byte with NEL (C2 85), LS and PS (E2 80 A8, A9) or the BOM (EF BB BF) but
+ * are other characters (©, Å whose second byte is 85, …, —, €, ﻼ, ｱ); a
+ * tab or a space first is quoted. */
+static void test_emit_literal_neighbours(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      Copy: \"a\\n\\u00A9b\"\n"
+	          "      Ring: \"a\\n\\u00C5b\"\n"
+	          "      Dots: \"a\\n\\u2026b\"\n"
+	          "      Dash: \"a\\n\\u2014b\"\n"
+	          "      Lsm: \"a\\n\\u2027b\"\n"
+	          "      Psp: \"a\\n\\u202Ab\"\n"
+	          "      Euro: \"a\\n\\u20ACb\"\n"
+	          "      Lam: \"a\\n\\uFEFCb\"\n"
+	          "      Kana: \"a\\n\\uFF71b\"\n"
+	          "      Bome: \"a\\n\\uFEFEb\"\n"
+	          "      Tab: \"\\ta\\nb\"\n"
+	          "      Lf: \"\\na\\nb\"\n"
+	          "      Ctl: \"a\\n\\x1fb\"\n"
+	          "      Us: \"a\\n b\"\n",
+	          "dev");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	const char *y = buf_cstr(&out);
+	static const char *const lit[] = {"Copy", "Ring", "Dots", "Dash", "Lsm",
+	                                  "Psp",  "Euro", "Lam",  "Kana", "Bome"};
+	static const char *const body[] = {
+	    "\xC2\xA9",     "\xC3\x85",     "\xE2\x80\xA6", "\xE2\x80\x94", "\xE2\x80\xA7",
+	    "\xE2\x80\xAA", "\xE2\x82\xAC", "\xEF\xBB\xBC", "\xEF\xBD\xB1", "\xEF\xBB\xBE"};
+	for (size_t i = 0; i < sizeof lit / sizeof *lit; i++) {
+		char want[64];
+		snprintf(want, sizeof want, "      %s: |-\n        a\n        %sb\n", lit[i],
+		         body[i]);
+		assert_contains(y, want);
+	}
+	assert_contains(y, "      Tab: \"");
+	assert_contains(y, "      Lf: \"");
+	assert_contains(y, "      Ctl: \"");
+	assert_contains(y, "      Us: |-\n        a\n         b\n");
+	check_round_trip(fx.r);
+	buf_free(&out);
+	rf_done(&fx);
+}
+
+/* Condition functions whose argument is no list (a scalar, a mapping): one
+ * finding each, at the function, undecided; {Condition: Name} is a
+ * condition only as the one key named exactly Condition. */
+static void test_condition_scalar_args(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Conditions:\n"
+	          "  T: !Equals [a, a]\n"
+	          "  NotS: !Not T\n"
+	          "  AndS: !And T\n"
+	          "  OrM: !Or {Condition: T}\n"
+	          "  EqS: !Equals a\n"
+	          "  CondTwo: {Condition: T, Other: x}\n"
+	          "  CondLong: {Conditions: T}\n"
+	          "  CondShort: {Conditio: T}\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n",
+	          "dev");
+	static const struct {
+		const char *text;
+		size_t line;
+	} want[] = {
+	    {"Fn::Not takes a list of one condition", 3},
+	    {"Fn::And takes a list of conditions", 4},
+	    {"Fn::Or takes a list of conditions", 5},
+	    {"Fn::Equals takes a list of two values", 6},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		const finding *f = rf_find(&fx.f, "REN001", want[i].text);
+		if (!f)
+			fail_msg("no finding '%s'", want[i].text);
+		assert_int_equal(f->line, want[i].line);
+	}
+	size_t must = 0;
+	for (size_t i = 0; i < fx.f.n; i++)
+		if (strstr(fx.f.v[i].message, "a condition must be a condition function")) {
+			must++;
+			assert_true(fx.f.v[i].line >= 7 && fx.f.v[i].line <= 9);
+		}
+	assert_int_equal(must, 3);
+	assert_int_equal(rf_count(&fx.f, "REN001", SEV_ERROR), 7);
+	assert_int_equal(fx.f.n, 7);
+	assert_int_equal(render_condition(fx.r, "T"), 1);
+	const char *const names[] = {"NotS",    "AndS",     "OrM",      "EqS",
+	                             "CondTwo", "CondLong", "CondShort"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		assert_int_equal(render_condition(fx.r, names[i]), -1);
+	rf_done(&fx);
+}
+
+/* The rendering's context: an empty region is the default one; the
+ * caller's AZs only with a count (no AZs with a count, or AZs with none,
+ * is the built-in table); the partition by the prefix "cn-" exactly. */
+static void test_context_edges(void **state)
+{
+	(void)state;
+	static const char text[] =
+	    "{\"Resources\": {\"T\": {\"Type\": \"AWS::SNS::Topic\", \"Properties\": {"
+	    "\"P\": {\"Ref\": \"AWS::Partition\"}, \"R\": {\"Ref\": \"AWS::Region\"}, "
+	    "\"U\": {\"Ref\": \"AWS::URLSuffix\"}, \"Z\": {\"Fn::GetAZs\": \"\"}}}}}";
+	static const struct {
+		const char *region, *partition, *effective, *suffix;
+	} regions[] = {
+	    {"", "aws", "eu-west-1", "amazonaws.com"},
+	    {"cnorth-1", "aws", "cnorth-1", "amazonaws.com"},
+	    {"c-north-1", "aws", "c-north-1", "amazonaws.com"},
+	    {"cn-north-1", "aws-cn", "cn-north-1", "amazonaws.com.cn"},
+	    {"us-gov-1", "aws-us-gov", "us-gov-1", "amazonaws.com"},
+	    {"us-go-1", "aws", "us-go-1", "amazonaws.com"},
+	};
+	lms_error err = {0};
+	for (size_t i = 0; i < sizeof regions / sizeof *regions; i++) {
+		catalog *cat = render_catalog_of_text("ctx", text, strlen(text), &err);
+		assert_non_null(cat);
+		render_params at = {.region = regions[i].region};
+		render_options opt = {.params = &at};
+		rendered *r = render_with(cat, &opt, NULL, &err);
+		assert_non_null(r);
+		const rnode *props = render_find(r, "T")->props;
+		assert_str_node(rnode_get(props, "P"), regions[i].partition);
+		assert_str_node(rnode_get(props, "R"), regions[i].effective);
+		assert_str_node(rnode_get(props, "U"), regions[i].suffix);
+		assert_string_equal(r->region, regions[i].effective);
+		render_free(r);
+		catalog_free(cat);
+	}
+	/* AZs: the caller's with a count; else the table (eu-west-1: a, b, c) */
+	static const char *const mine[] = {"my-az-1", "my-az-2"};
+	static const char *const table[] = {"eu-west-1a", "eu-west-1b", "eu-west-1c"};
+	const struct {
+		const char *const *azs;
+		size_t n;
+		const char *const *want;
+		size_t nwant;
+	} cases[] = {
+	    {mine, 2, mine, 2},
+	    {mine, 1, mine, 1},
+	    {mine, 0, table, 3},
+	    {NULL, 2, table, 3},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		catalog *cat = render_catalog_of_text("ctx", text, strlen(text), &err);
+		assert_non_null(cat);
+		render_params at = {.region = "eu-west-1"};
+		render_options opt = {.params = &at, .azs = cases[i].azs, .nazs = cases[i].n};
+		rendered *r = render_with(cat, &opt, NULL, &err);
+		assert_non_null(r);
+		assert_list(rnode_get(render_find(r, "T")->props, "Z"), cases[i].want,
+		            cases[i].nwant);
+		assert_int_equal(r->nazs, cases[i].nwant);
+		render_free(r);
+		catalog_free(cat);
+	}
+}
+
+/* only_props: each name of the list (the first and a later one), a wanted
+ * property that is AWS::NoValue left out, and Properties that are no
+ * mapping evaluated whole. */
+static void test_only_props_edges(void **state)
+{
+	(void)state;
+	const char *const props[] = {"A", "B", NULL};
+	render_options opt = {.only_props = props};
+	rf_fixture fx;
+	rf_render_opt(&fx,
+	              "Resources:\n"
+	              "  R:\n"
+	              "    Type: AWS::SNS::Topic\n"
+	              "    Properties:\n"
+	              "      A: !Ref AWS::NoValue\n"
+	              "      B: b\n"
+	              "      Bx: c\n"
+	              "      C: !Ref EnvironmentSuffix\n"
+	              "  S:\n"
+	              "    Type: AWS::SNS::Topic\n"
+	              "    Properties: !If [IsProd, {A: p}, {A: d, C: e}]\n"
+	              "  U:\n"
+	              "    Type: AWS::SNS::Topic\n"
+	              "    Properties: !!map {A: f, C: g}\n",
+	              "dev", &opt);
+	assert_no_findings(&fx);
+	/* a tagged mapping is evaluated whole too (every key) */
+	const rnode *u = render_find(fx.r, "U")->props;
+	assert_non_null(u);
+	assert_int_equal(u->n, 2);
+	assert_str_node(rnode_get(u, "C"), "g");
+	const rnode *r = render_find(fx.r, "R")->props;
+	assert_non_null(r);
+	assert_int_equal(r->n, 1);
+	assert_str_node(rnode_get(r, "B"), "b");
+	const rnode *s = render_find(fx.r, "S")->props;
+	assert_non_null(s);
+	assert_int_equal(s->kind, RN_MAP);
+	assert_int_equal(s->n, 2);
+	assert_str_node(rnode_get(s, "A"), "d");
+	assert_str_node(rnode_get(s, "C"), "e");
+	rf_done(&fx);
+}
+
+/* JSON scalars at their edges: a sign alone, 15 and 16 digits after a
+ * minus, one zero and two, true and false only in lower case, a number
+ * with an exponent and one that only looks like it. */
+static void test_json_scalars(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      W: [-, '-', -123456789012345, -1234567890123456, 0, 00, -00, 9, -9,\n"
+	          "          True, 'true', false, FALSE, 2E2, 1e, .e1, 5., '', x]\n",
+	          "dev");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_JSON, &out));
+	json_error_t jerr;
+	json_t *j = json_loads(buf_cstr(&out), 0, &jerr);
+	assert_non_null(j);
+	json_t *w = json_object_get(
+	    json_object_get(json_object_get(json_object_get(j, "Resources"), "R"), "Properties"),
+	    "W");
+	char *got = json_dumps(w, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	const char *want = "[\"-\",\"-\",-123456789012345,\"-1234567890123456\",0,\"00\",\"-00\",9,"
+	                   "-9,\"True\",\"true\",false,\"FALSE\",200.0,\"1e\",\".e1\",5.0,\"\","
+	                   "\"x\"]";
+	if (strcmp(got, want) != 0)
+		fail_msg("JSON: %s", got);
+	free(got);
+	json_decref(j);
+	buf_free(&out);
+	rf_done(&fx);
+}
+
+/* The smallest arena a template renders in (below LMS_ARENA_CHUNK every
+ * allocation is its own chunk, so the total is exact). */
+static size_t least_arena(const char *frag)
+{
+	rf_fixture fx;
+	if (!rf_load(&fx, frag, NULL))
+		fail_msg("catalog: %s", fx.err.msg);
+	fx.m = model_new_from_catalog(fx.cat, "dev", &fx.err);
+	assert_non_null(fx.m);
+	size_t lo = 1, hi = 60000;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		render_options opt = {.max_bytes = mid};
+		rendered *r = render_template(fx.cat, fx.m, &opt, NULL, &fx.err);
+		lms_error_clear(&fx.err);
+		if (r)
+			hi = mid;
+		else
+			lo = mid + 1;
+		render_free(r);
+	}
+	assert_true(lo < 60000);
+	rf_done(&fx);
+	return lo;
+}
+
+/* What a rendered value costs: one more plain property is two scalar nodes
+ * (its key and its value, neither with a list of children) and one more
+ * key and value slot in the properties' mapping, exactly. */
+static void test_arena_cost_of_a_scalar(void **state)
+{
+	(void)state;
+	const size_t align = alignof(max_align_t);
+	const size_t node = (sizeof(rnode) + align - 1) / align * align;
+	const size_t slots = (2 * sizeof(rnode *) + align - 1) / align * align;
+	size_t one = least_arena("Resources:\n  R:\n    Type: AWS::SNS::Topic\n"
+	                         "    Properties: {A: x}\n");
+	size_t two = least_arena("Resources:\n  R:\n    Type: AWS::SNS::Topic\n"
+	                         "    Properties: {A: x, B: y}\n");
+	assert_int_equal(two - one, 2 * node + slots);
+}
+
+/* Condition functions by exact name: a longer name sharing the prefix
+ * (short and long form) is no condition function. */
+static void test_condition_near_names(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Conditions:\n"
+	          "  T: !Equals [a, a]\n"
+	          "  EqX: !EqualsX [a, a]\n"
+	          "  EqL: {Fn::Equalss: [a, a]}\n"
+	          "  AndX: !AndX [!Condition T]\n"
+	          "  OrX: !Orx [!Condition T]\n"
+	          "  NotX: !NotX [!Condition T]\n"
+	          "  NotL: {Fn::Nott: [!Condition T]}\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n",
+	          "dev");
+	static const struct {
+		const char *fn;
+		size_t line;
+	} want[] = {
+	    {"Fn::EqualsX is not a condition function", 3},
+	    {"Fn::Equalss is not a condition function", 4},
+	    {"Fn::AndX is not a condition function", 5},
+	    {"Fn::Orx is not a condition function", 6},
+	    {"Fn::NotX is not a condition function", 7},
+	    {"Fn::Nott is not a condition function", 8},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		const finding *f = rf_find(&fx.f, "REN001", want[i].fn);
+		if (!f)
+			fail_msg("no finding '%s'", want[i].fn);
+		assert_int_equal(f->line, want[i].line);
+	}
+	assert_int_equal(fx.f.n, 6);
+	const char *const names[] = {"EqX", "EqL", "AndX", "OrX", "NotX", "NotL"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		assert_int_equal(render_condition(fx.r, names[i]), -1);
+	assert_int_equal(render_condition(fx.r, "T"), 1);
+	rf_done(&fx);
+}
+
+/* Intrinsic edges no other test sets up: Fn::FindInMap with only its
+ * mapping name or only its second key symbolic; Fn::GetAtt whose attribute
+ * stays symbolic; ${AWS::NoValue} and a name with '_' in a Fn::Sub; a
+ * Number parameter whose value is no number (a string, not plain). */
+static void test_intrinsic_edges(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Metadata:\n"
+	          "  AWS::CloudFormation::Interface:\n"
+	          "    ParameterGroups:\n"
+	          "      - Label: {default: T}\n"
+	          "        Parameters: [Count, Good]\n"
+	          "Parameters:\n"
+	          "  Count: {Type: Number, Description: c, Default: '12x'}\n"
+	          "  Good: {Type: Number, Description: g, Default: '12'}\n"
+	          "Mappings:\n"
+	          "  M:\n"
+	          "    eu-west-1: {Size: big}\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      K0: !FindInMap [!GetAtt R.TopicName, eu-west-1, Size]\n"
+	          "      K2: !FindInMap [M, eu-west-1, !GetAtt R.TopicName]\n"
+	          "      Att: !GetAtt [R, !GetAtt R.TopicName]\n"
+	          "      NoV: !Sub 'a${AWS::NoValue}'\n"
+	          "      Und: !Sub 'a${a_b}'\n"
+	          "      Num: !Ref Count\n"
+	          "      Good: !Ref Good\n",
+	          "dev");
+	for (size_t i = 0; i < 2; i++) {
+		const rnode *k = rf_prop(&fx, "R", i ? "K2" : "K0");
+		assert_non_null(k);
+		assert_string_equal(k->fn, "Fn::FindInMap");
+		assert_int_equal(k->n, 3);
+		assert_string_equal(k->kids[i ? 2 : 0]->fn, "Fn::GetAtt");
+		assert_str_node(k->kids[1], "eu-west-1");
+	}
+	const rnode *att = rf_prop(&fx, "R", "Att");
+	assert_string_equal(att->fn, "Fn::GetAtt");
+	assert_int_equal(att->n, 2);
+	assert_str_node(att->kids[0], "R");
+	assert_string_equal(att->kids[1]->fn, "Fn::GetAtt");
+	const rnode *nov = rf_prop(&fx, "R", "NoV");
+	assert_string_equal(nov->fn, "Fn::Sub");
+	assert_string_equal(nov->str, "a${AWS::NoValue}");
+	assert_non_null(rf_find(&fx.f, "REN002",
+	                        "Fn::Sub names AWS::NoValue, which is not a pseudo parameter"));
+	assert_non_null(rf_find(
+	    &fx.f, "REN002", "Fn::Sub names 'a_b', which is neither a parameter nor a resource"));
+	const rnode *num = rf_prop(&fx, "R", "Num");
+	assert_str_node(num, "12x");
+	assert_false(num->plain);
+	assert_true(rf_prop(&fx, "R", "Good")->plain);
+	assert_int_equal(fx.f.n, 2);
+	rf_done(&fx);
+}
+
+/* rnode_get reads plain mappings only: not a list (whose items could read
+ * as keys), not a symbolic function whose argument is a mapping, not a
+ * scalar. */
+static void test_rnode_get_kinds(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      L: [a, b]\n"
+	          "      J: {Fn::ToJsonString: {a: b}}\n"
+	          "      M: {a: b}\n"
+	          "      S: a\n",
+	          "dev");
+	assert_no_findings(&fx);
+	assert_null(rnode_get(rf_prop(&fx, "R", "L"), "a"));
+	const rnode *j = rf_prop(&fx, "R", "J");
+	assert_int_equal(j->kind, RN_MAP);
+	assert_string_equal(j->fn, "Fn::ToJsonString");
+	assert_null(rnode_get(j, "a"));
+	assert_str_node(rnode_get(rf_prop(&fx, "R", "M"), "a"), "b");
+	assert_null(rnode_get(rf_prop(&fx, "R", "M"), "b"));
+	assert_null(rnode_get(rf_prop(&fx, "R", "S"), "a"));
+	assert_null(rnode_get(NULL, "a"));
+	rf_done(&fx);
+}
+
+/* The arena each construct renders in, exactly (bytes, with 16-byte
+ * alignment; least_arena): the size of every node and list of children the
+ * renderer allocates is behaviour a max_bytes limit sees, so a list of
+ * children one slot longer or shorter is a template that no longer fits.
+ * When an allocation changes on purpose, the failure prints the new
+ * values: check that each change is the one intended, then copy them. */
+static void test_arena_costs(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *props;
+		size_t want;
+	} cases[] = {
+	    {"{A: x}", 2688},
+	    {"{A: !GetAtt R.TopicName}", 2848},
+	    {"{A: !Sub ['${V}-${R.TopicName}', {V: !GetAtt R.TopicName}]}", 3232},
+	    {"{A: !Sub '${R.TopicName}'}", 2736},
+	    {"{A: !Join ['-', [!GetAtt R.TopicName]]}", 3072},
+	    {"{A: !Select [0, !GetAtt R.TopicName]}", 2992},
+	    {"{A: !Split [',', !GetAtt R.TopicName]}", 2992},
+	    {"{A: !Cidr [!GetAtt R.TopicName, 2, 8]}", 3072},
+	    {"{A: !FindInMap [!GetAtt R.TopicName, a, b, {DefaultValue: d}]}", 3280},
+	    {"{A: !If [U, a, b]}", 3328},
+	    {"{A: !ImportValue {Fn::Sub: '${R.TopicName}'}}", 2944},
+	    {"{A: !Base64 {Fn::GetAtt: [R, TopicName]}}", 3120},
+	    {"{A: !Base64 abcdefghijkl}", 2784},
+	};
+	size_t got[sizeof cases / sizeof *cases];
+	bool same = true;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Conditions:\n  U: !Equals [!GetAtt R.TopicName, x]\n"
+		         "Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties: %s\n",
+		         cases[i].props);
+		got[i] = least_arena(buf_cstr(&t));
+		buf_free(&t);
+		same = same && got[i] == cases[i].want;
+	}
+	if (!same) {
+		for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+			print_message("%s %zu (want %zu)\n", cases[i].props, got[i], cases[i].want);
+		fail_msg("the arena costs changed");
+	}
+}
+
+/* A Ref inside a symbolic function's argument (the long form {Ref: Q} the
+ * renderer wraps it in) is a dependency; a mapping with a Ref key and
+ * another key is data, not one; nor is {Ref: [list]}. */
+static void test_wrapped_ref_dependency(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  Q: {Type: AWS::SNS::Topic}\n"
+	          "  P: {Type: AWS::SNS::Topic}\n"
+	          "  R: {Type: AWS::SNS::Topic, Properties: {X: !Base64 {Ref: Q}}}\n"
+	          "  S: {Type: AWS::SNS::Topic, Properties: {Y: {Ref: P, Other: x}}}\n"
+	          "  T: {Type: AWS::SNS::Topic, Properties: {Z: !ImportValue {Ref: Q}}}\n",
+	          "dev");
+	assert_no_findings(&fx);
+	assert_int_equal(render_find(fx.r, "R")->ndeps, 1);
+	assert_true(depends(fx.r, "R", "Q"));
+	assert_true(rnode_mentions(rf_prop(&fx, "R", "X"), "Q"));
+	assert_false(rnode_mentions(rf_prop(&fx, "R", "X"), "P"));
+	assert_int_equal(render_find(fx.r, "S")->ndeps, 0);
+	assert_false(rnode_mentions(rf_prop(&fx, "S", "Y"), "P"));
+	assert_int_equal(render_find(fx.r, "T")->ndeps, 1);
+	assert_true(depends(fx.r, "T", "Q"));
+	rf_done(&fx);
+}
+
+/* Each list function given what it cannot take, one at a time: NoValue or
+ * a mapping or a scalar where a list goes, a list where a string goes, a
+ * symbolic index (kept), a block that is a list or has a host part of 64
+ * characters or a prefix that is no number; each one finding with its text
+ * at its line, nothing else. */
+static void test_list_function_kinds(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value;
+		const char *rule, *text; /* NULL: no finding, the function stays */
+	} cases[] = {
+	    {"!Join ['-', !Ref AWS::NoValue]", "REN001",
+	     "Fn::Join takes a string delimiter and a list"},
+	    {"!Join ['-', a]", "REN001", "Fn::Join takes a string delimiter and a list"},
+	    {"!Join ['-', {a: b}]", "REN001", "Fn::Join takes a string delimiter and a list"},
+	    {"!Join [[a], [b]]", "REN001", "Fn::Join takes a string delimiter and a list"},
+	    {"!Join ['-', !GetAtt R.TopicName]", NULL, "Fn::Join"},
+	    {"!Select [!GetAtt R.TopicName, [a, b]]", NULL, "Fn::Select"},
+	    {"!Select [0, !Ref AWS::NoValue]", "REN001", "Fn::Select selects from a list"},
+	    {"!Select [0, {a: b}]", "REN001", "Fn::Select selects from a list"},
+	    {"!Select [[0], [a]]", "REN001", "Fn::Select's index must be a whole number"},
+	    {"!Select [9, [a, b, c, d, e, f, g, h, i, j]]", NULL, NULL},
+	    {"!Split [',', [a]]", "REN001", "Fn::Split takes a non-empty delimiter and a string"},
+	    {"!Split [',', {a: b}]", "REN001",
+	     "Fn::Split takes a non-empty delimiter and a string"},
+	    {"!Cidr [[a], 2, 8]", "REN001",
+	     "Fn::Cidr takes an address block and two whole numbers"},
+	    {"!Cidr ['10.0.0.0/x', 2, 8]", "REN001", "'10.0.0.0/x' is not an address block"},
+	    {"!Cidr ['10.0.0.0/', 2, 8]", "REN001", "'10.0.0.0/' is not an address block"},
+	    {"!Cidr ['0000000000000000000000000000000000000000000000000000000010.0.0.0/8', 2, 8]",
+	     "REN001", "is not an address block"},
+	    {"!FindInMap [M, !Ref AWS::NoValue, b]", "REN001",
+	     "Fn::FindInMap's names and keys are strings"},
+	    {"!FindInMap [[M], a, b]", "REN001", "Fn::FindInMap's names and keys are strings"},
+	    {"!FindInMap [M, a, {b: c}]", "REN001", "Fn::FindInMap's names and keys are strings"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t,
+		         "Mappings:\n  M:\n    a: {b: c}\n"
+		         "Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+		         "      A: %s\n",
+		         cases[i].value);
+		rf_fixture fx;
+		rf_render(&fx, buf_cstr(&t), "dev");
+		buf_free(&t);
+		const rnode *a = rf_prop(&fx, "R", "A");
+		if (cases[i].rule) {
+			const finding *f = rf_find(&fx.f, cases[i].rule, cases[i].text);
+			if (!f || fx.f.n != 1) {
+				rf_dump(&fx.f);
+				fail_msg("%s: want one %s '%s'", cases[i].value, cases[i].rule,
+				         cases[i].text);
+			}
+			assert_int_equal(f->line, 8);
+		} else {
+			if (fx.f.n)
+				rf_dump(&fx.f);
+			assert_int_equal(fx.f.n, 0);
+			if (cases[i].text)
+				assert_string_equal(a->fn, cases[i].text);
+			else
+				assert_str_node(a, "j");
+		}
+		rf_done(&fx);
+	}
+}
+
+/* Fn::GetAZs takes the caller's AZs for the model's region exactly: a
+ * longer or a shorter region name is another region (the table's, or
+ * symbolic when the table has none). */
+static void test_getazs_near_regions(void **state)
+{
+	(void)state;
+	const char *given[] = {"my-az-1"};
+	render_options opt = {.azs = given, .nazs = 1};
+	rf_fixture fx;
+	rf_render_opt(&fx,
+	              "Resources:\n"
+	              "  R:\n"
+	              "    Type: AWS::EC2::Subnet\n"
+	              "    Properties:\n"
+	              "      Same: !GetAZs eu-west-1\n"
+	              "      Longer: !GetAZs eu-west-1x\n"
+	              "      Shorter: !GetAZs eu-west-\n"
+	              "      Other: !GetAZs eu-west-2\n",
+	              "dev", &opt);
+	assert_no_findings(&fx);
+	assert_list(rf_prop(&fx, "R", "Same"), given, 1);
+	assert_string_equal(rf_prop(&fx, "R", "Longer")->fn, "Fn::GetAZs");
+	assert_string_equal(rf_prop(&fx, "R", "Shorter")->fn, "Fn::GetAZs");
+	const char *const eu2[] = {"eu-west-2a", "eu-west-2b", "eu-west-2c"};
+	assert_list(rf_prop(&fx, "R", "Other"), eu2, 3);
+	rf_done(&fx);
+}
+
+/* Fn::Sub at the string limit: the template a symbolic Sub keeps counts,
+ * not only the resolved text (2 characters resolved, 16 kept, limit 8);
+ * at 16 it fits. */
+static void test_sub_symbolic_limit(void **state)
+{
+	(void)state;
+	const char *frag = "Resources:\n"
+	                   "  R:\n"
+	                   "    Type: AWS::SNS::Topic\n"
+	                   "    Properties:\n"
+	                   "      A: !Sub 'ab${R.TopicName}'\n";
+	render_options opt = {.max_string = 8};
+	rf_fixture fx;
+	rf_render_opt(&fx, frag, "dev", &opt);
+	assert_int_equal(fx.f.n, 1);
+	assert_non_null(rf_find(&fx.f, "REN003", "Fn::Sub produces a string too large"));
+	rf_done(&fx);
+	opt.max_string = 16;
+	rf_render_opt(&fx, frag, "dev", &opt);
+	assert_no_findings(&fx);
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_string_equal(a->fn, "Fn::Sub");
+	assert_string_equal(a->str, "ab${R.TopicName}");
+	rf_done(&fx);
+	opt.max_string = 15;
+	rf_render_opt(&fx, frag, "dev", &opt);
+	assert_int_equal(fx.f.n, 1);
+	assert_non_null(rf_find(&fx.f, "REN003", "Fn::Sub produces a string too large"));
+	rf_done(&fx);
+}
+
+/* The other side of each condition check: Fn::Equals with its second value
+ * symbolic or NoValue (undecided), a resource Condition that is a list (a
+ * finding), an undecided Fn::If whose true branch is NoValue (kept as
+ * !Ref AWS::NoValue). */
+static void test_condition_sides(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Conditions:\n"
+	          "  U: !Equals [!GetAtt R.TopicName, x]\n"
+	          "  EqSym2: !Equals [a, !GetAtt R.TopicName]\n"
+	          "  EqNoV2: !Equals ['', !Ref AWS::NoValue]\n"
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !If [U, !Ref AWS::NoValue, b]\n"
+	          "      B: !If [U, a, !Ref AWS::NoValue]\n"
+	          "  L:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Condition: [U]\n",
+	          "dev");
+	assert_int_equal(render_condition(fx.r, "EqSym2"), -1);
+	assert_int_equal(render_condition(fx.r, "EqNoV2"), -1);
+	const finding *f = rf_find(&fx.f, "REN001", "a resource's Condition is a condition name");
+	assert_non_null(f);
+	assert_int_equal(f->line, 13);
+	assert_int_equal(fx.f.n, 1);
+	assert_true(render_find(fx.r, "L")->conditional);
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_string_equal(a->fn, "Fn::If");
+	assert_int_equal(a->n, 3);
+	assert_string_equal(a->kids[1]->fn, "Ref");
+	assert_string_equal(a->kids[1]->str, "AWS::NoValue");
+	assert_str_node(a->kids[2], "b");
+	const rnode *b = rf_prop(&fx, "R", "B");
+	assert_str_node(b->kids[1], "a");
+	assert_string_equal(b->kids[2]->fn, "Ref");
+	assert_string_equal(b->kids[2]->str, "AWS::NoValue");
+	/* each kept NoValue comes from its own branch (its position) */
+	assert_non_null(a->kids[1]->src);
+	assert_string_equal(a->kids[1]->src->tag, "!Ref");
+	assert_int_equal(a->kids[1]->src->start.line, a->kids[2]->src->start.line);
+	assert_true(a->kids[1]->src->start.col < a->kids[2]->src->start.col);
+	assert_non_null(b->kids[2]->src);
+	assert_string_equal(b->kids[2]->src->tag, "!Ref");
+	assert_true(b->kids[1]->src->start.col < b->kids[2]->src->start.col);
+	rf_done(&fx);
+}
+
+/* YAML's typed words at the ends of each character range: a dot before 0
+ * and 9 reads as a number (plain), before a letter or ':' as text; digits
+ * 0 and 9 first, '/' and ':' first (text). */
+static void test_typed_word_edges(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      W: [.0, .9, .x, '.:', ./, 0, 9, 0x, 9f, /9, ':9', -.9, +.0]\n",
+	          "dev");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	assert_contains(buf_cstr(&out), "      W:\n"
+	                                "        - .0\n"
+	                                "        - .9\n"
+	                                "        - '.x'\n"
+	                                "        - '.:'\n"
+	                                "        - ./\n"
+	                                "        - 0\n"
+	                                "        - 9\n"
+	                                "        - 0x\n"
+	                                "        - 9f\n"
+	                                "        - /9\n"
+	                                "        - ':9'\n"
+	                                "        - -.9\n"
+	                                "        - +.0\n");
+	check_round_trip(fx.r);
+	buf_free(&out);
+	rf_done(&fx);
+}
+
+/* The template's header: a Description that is no string, no Parameters
+ * section when there are none, the root's keys in order. */
+static void test_header_parts(void **state)
+{
+	(void)state;
+	static const char text[] = "Description: [a]\n"
+	                           "Resources:\n  T: {Type: AWS::SNS::Topic}\n";
+	lms_error err = {0};
+	catalog *cat = render_catalog_of_text("h", text, strlen(text), &err);
+	assert_non_null(cat);
+	rendered *r = render_with(cat, NULL, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->root->n, 2);
+	assert_str_node(r->root->kids[0], "AWSTemplateFormatVersion");
+	assert_str_node(r->root->kids[1], "2010-09-09");
+	assert_str_node(r->root->kids[2], "Resources");
+	assert_null(rnode_get(r->root, "Description"));
+	assert_null(rnode_get(r->root, "Parameters"));
+	assert_null(rnode_get(r->root, "Transform"));
+	render_free(r);
+	catalog_free(cat);
+	static const char text2[] = "Description: d\nTransform: X\n"
+	                            "Resources:\n  T: {Type: AWS::SNS::Topic}\n";
+	cat = render_catalog_of_text("h", text2, strlen(text2), &err);
+	assert_non_null(cat);
+	r = render_with(cat, NULL, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(r->root->n, 4);
+	assert_str_node(r->root->kids[2], "Description");
+	assert_str_node(r->root->kids[3], "d");
+	assert_str_node(r->root->kids[4], "Transform");
+	assert_str_node(r->root->kids[5], "X");
+	render_free(r);
+	catalog_free(cat);
+}
+
+/* A one-key mapping is an intrinsic only when its key is a plain string: a
+ * tagged key (!!str Ref) or a complex key is data. */
+static void test_intrinsic_key_kinds(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      Tagged: {!!str Ref: x}\n"
+	          "      TaggedFn: {!!str 'Fn::Join': x}\n"
+	          "      Complex: {? [Ref] : x}\n",
+	          "dev");
+	assert_no_findings(&fx);
+	const char *const keys[] = {"Tagged", "TaggedFn", "Complex"};
+	const char *const names[] = {"Ref", "Fn::Join", "?"};
+	for (size_t i = 0; i < 3; i++) {
+		const rnode *m = rf_prop(&fx, "R", keys[i]);
+		assert_non_null(m);
+		assert_null(m->fn);
+		assert_int_equal(m->kind, RN_MAP);
+		assert_int_equal(m->n, 1);
+		assert_str_node(m->kids[0], names[i]);
+		assert_str_node(m->kids[1], "x");
+	}
+	rf_done(&fx);
+}
+
+/* Allocations rendering a template whose resource R depends on `deps`
+ * others (the heap's, counted by the test hook; the catalog and the model
+ * made before). */
+static size_t render_allocations(size_t deps)
+{
+	buf t;
+	buf_init(&t, 0);
+	buf_adds(&t, "Resources:\n");
+	for (size_t i = 0; i < 9; i++)
+		buf_addf(&t, "  D%zu: {Type: AWS::SNS::Topic}\n", i);
+	buf_adds(&t, "  R: {Type: AWS::SNS::Topic, DependsOn: [");
+	for (size_t i = 0; i < deps; i++)
+		buf_addf(&t, "%sD%zu", i ? ", " : "", i);
+	buf_adds(&t, "]}\n");
+	rf_fixture fx;
+	if (!rf_load(&fx, buf_cstr(&t), NULL))
+		fail_msg("catalog: %s", fx.err.msg);
+	buf_free(&t);
+	fx.m = model_new_from_catalog(fx.cat, "dev", &fx.err);
+	assert_non_null(fx.m);
+	alloc_fail_after(SIZE_MAX);
+	fx.r = render_template(fx.cat, fx.m, NULL, &fx.f, &fx.err);
+	size_t n = alloc_fail_count();
+	alloc_fail_off();
+	assert_non_null(fx.r);
+	assert_int_equal(render_find(fx.r, "R")->ndeps, deps);
+	rf_done(&fx);
+	return n;
+}
+
+/* The dependency list grows only when it is full: 8 dependencies fit the
+ * first allocation (as 7 do), the 9th takes one more. */
+static void test_dependency_list_growth(void **state)
+{
+	(void)state;
+	size_t seven = render_allocations(7), eight = render_allocations(8),
+	       nine = render_allocations(9);
+	assert_int_equal(eight, seven);
+	assert_int_equal(nine, eight + 1);
+}
+
+/* Reading a fragment's Ref by exact name: `{Refs: AWS::NoValue}` and
+ * `!Refs AWS::NoValue` are no NoValue for render_pick, and a plain mapping
+ * `{Refs: EnvironmentSuffix}` names no parameter for rnode_param, while
+ * `{Ref: ...}` and `!Ref ...` do. */
+static void test_ref_name_exact(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::S3::Bucket\n"
+	          "    Properties:\n"
+	          "      A: !If [IsProd, x, {Refs: AWS::NoValue}]\n"
+	          "      B: !If [IsProd, x, !Refs AWS::NoValue]\n"
+	          "      C: {Refs: EnvironmentSuffix}\n"
+	          "      D: !If [IsProd, x, !Ref EnvironmentSuffix]\n"
+	          "      E: !If [IsProd, x, {Ref: EnvironmentSuffix}]\n"
+	          "      F: !Iff [IsProd, x, y]\n",
+	          "dev");
+	const ynode *f = frag_prop(&fx, "R", "F");
+	assert_true(render_pick(fx.r, f) == f); /* !Iff is no Fn::If */
+	const ynode *a = render_pick(fx.r, frag_prop(&fx, "R", "A"));
+	assert_non_null(a);
+	assert_int_equal(a->kind, YNODE_MAP);
+	const ynode *b = render_pick(fx.r, frag_prop(&fx, "R", "B"));
+	assert_non_null(b);
+	assert_string_equal(b->tag, "!Refs");
+	const rnode *c = rf_prop(&fx, "R", "C");
+	assert_null(c->fn);
+	assert_null(rnode_param(fx.r, c));
+	assert_string_equal(rnode_param(fx.r, rf_prop(&fx, "R", "D")), "EnvironmentSuffix");
+	assert_string_equal(rnode_param(fx.r, rf_prop(&fx, "R", "E")), "EnvironmentSuffix");
+	rf_done(&fx);
+}
+
+/* Out of memory inside a function's first argument (a Fn::Sub's buffer,
+ * from the heap: the arena still works) must fail the rendering, whatever
+ * the function: each allocation fails in turn, and each failure makes
+ * render_template fail with nothing leaked. */
+static bool call_render_fx(void *ctx)
+{
+	rf_fixture *fx = ctx;
+	findings f;
+	findings_init(&f);
+	lms_error err = {0};
+	rendered *r = render_template(fx->cat, fx->m, NULL, &f, &err);
+	bool ok = r != NULL && !f.oom;
+	render_free(r);
+	findings_free(&f);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static void test_oom_in_first_argument(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	if (!rf_load(&fx,
+	             "Conditions:\n"
+	             "  U: !Equals [!GetAtt R.TopicName, x]\n"
+	             "  E: !Equals [!Sub 'a', b]\n"
+	             "Mappings:\n"
+	             "  M:\n"
+	             "    a: {b: c}\n"
+	             "Resources:\n"
+	             "  R:\n"
+	             "    Type: AWS::SNS::Topic\n"
+	             "    Properties:\n"
+	             "      J: !Join [!Sub '-', [a, b]]\n"
+	             "      S: !Select [!Sub '0', [a, b]]\n"
+	             "      P: !Split [!Sub ',', 'a,b']\n"
+	             "      C: !Cidr [!Sub '10.0.0.0/16', 2, 8]\n"
+	             "      F: !FindInMap [!Sub 'M', a, b]\n"
+	             "      I: !If [U, !Sub 'a', b]\n",
+	             NULL))
+		fail_msg("catalog: %s", fx.err.msg);
+	fx.m = model_new_from_catalog(fx.cat, "dev", &fx.err);
+	assert_non_null(fx.m);
+	char why[256];
+	long n = alloc_sweep(call_render_fx, &fx, ALLOC_MUST_FAIL, 2000, why, sizeof why);
+	if (n < 0)
+		fail_msg("%s", why);
+	rf_done(&fx);
+}
+
+/* Fn::Cidr's address-block findings point at the block (its column), not
+ * at the function or the count; Fn::Select's index finding at the index. */
+static void test_cidr_finding_position(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::EC2::VPC\n"
+	          "    Properties:\n"
+	          "      A: !Cidr ['10.0.0.0/x', 2, 8]\n"
+	          "      B: !Cidr ['10.0.0.256/8', 2, 8]\n"
+	          "      C: !Select [x, [a, b]]\n",
+	          "dev");
+	assert_int_equal(fx.f.n, 3);
+	const finding *c = rf_find(&fx.f, "REN001", "Fn::Select's index must be a whole number");
+	assert_non_null(c);
+	assert_int_equal(c->line, 7);
+	assert_int_equal(c->col, 19); /* the index, not !Select (10) or the list (22) */
+	const finding *a = rf_find(&fx.f, "REN001", "'10.0.0.0/x' is not an address block");
+	const finding *b = rf_find(&fx.f, "REN001", "'10.0.0.256/8' is not an address block");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->line, 5);
+	assert_int_equal(b->line, 6);
+	assert_int_equal(a->col, 17); /* the quote opening the block, not !Cidr (10) or 2 */
+	assert_int_equal(b->col, 17);
+	rf_done(&fx);
+}
+
+/* A function named like Fn::GetAtt or Fn::Sub but longer (an unknown one,
+ * kept as written) reads no resource: no dependency, no mention, no Ref or
+ * text read from it, and it is written with its own tag. */
+static void test_getatt_near_name_no_dependency(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  Q: {Type: AWS::SNS::Topic}\n"
+	          "  R: {Type: AWS::SNS::Topic, Properties: {X: !GetAttX [Q, Arn]}}\n"
+	          "  S: {Type: AWS::SNS::Topic, Properties: {X: !GetAtt [Q, Arn]}}\n"
+	          "  T: {Type: AWS::SNS::Topic, Properties: {X: !SubX '${Q}'}}\n",
+	          "dev");
+	assert_int_equal(fx.f.n, 2);
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::GetAttX is not"));
+	assert_non_null(rf_find(&fx.f, "REN001", "Fn::SubX is not"));
+	const rnode *x = rf_prop(&fx, "R", "X");
+	assert_string_equal(x->fn, "Fn::GetAttX");
+	assert_false(rnode_mentions(x, "Q"));
+	assert_null(rnode_ref(x, NULL));
+	assert_int_equal(render_find(fx.r, "R")->ndeps, 0);
+	assert_int_equal(render_find(fx.r, "S")->ndeps, 1);
+	const rnode *t = rf_prop(&fx, "T", "X");
+	assert_string_equal(t->fn, "Fn::SubX");
+	assert_false(rnode_mentions(t, "Q"));
+	assert_null(rnode_text(t));
+	assert_int_equal(render_find(fx.r, "T")->ndeps, 0);
+	buf out;
+	buf_init(&out, 0);
+	assert_true(render_emit(fx.r, RENDER_YAML, &out));
+	assert_contains(buf_cstr(&out), "      'X': !GetAttX\n        - Q\n        - Arn\n");
+	buf_free(&out);
+	rf_done(&fx);
+}
+
+/* Ref's names by their exact spelling: AWS::NoValueX is no NoValue (a
+ * finding, the value stays), AWS:Region (one colon) is no pseudo parameter
+ * but an unknown name. */
+static void test_ref_near_pseudo_names(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  R:\n"
+	          "    Type: AWS::SNS::Topic\n"
+	          "    Properties:\n"
+	          "      A: !Ref AWS::NoValueX\n"
+	          "      B: !Ref AWS:Region\n"
+	          "      C: !Ref AWS::NoValue\n"
+	          "      D: !Sub '${AWS:Region}'\n",
+	          "dev");
+	assert_int_equal(fx.f.n, 3);
+	assert_non_null(
+	    rf_find(&fx.f, "REN002",
+	            "Fn::Sub names 'AWS:Region', which is neither a parameter nor a resource"));
+	assert_non_null(rf_find(&fx.f, "REN002", "AWS::NoValueX is not a pseudo parameter"));
+	assert_non_null(rf_find(
+	    &fx.f, "REN002", "Ref to 'AWS:Region', which is neither a parameter nor a resource"));
+	const rnode *a = rf_prop(&fx, "R", "A");
+	assert_non_null(a);
+	assert_string_equal(a->fn, "Ref");
+	assert_string_equal(a->str, "AWS::NoValueX");
+	assert_null(rf_prop(&fx, "R", "C"));
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2641,6 +3695,31 @@ int main(void)
 	    cmocka_unit_test(test_symbolic_of_symbolic),
 	    cmocka_unit_test(test_param_of_symbolic_ref),
 	    cmocka_unit_test(test_outputs_by_condition),
+	    cmocka_unit_test(test_worst_suffix_length),
+	    cmocka_unit_test(test_emit_literal_neighbours),
+	    cmocka_unit_test(test_condition_scalar_args),
+	    cmocka_unit_test(test_context_edges),
+	    cmocka_unit_test(test_only_props_edges),
+	    cmocka_unit_test(test_json_scalars),
+	    cmocka_unit_test(test_arena_cost_of_a_scalar),
+	    cmocka_unit_test(test_condition_near_names),
+	    cmocka_unit_test(test_intrinsic_edges),
+	    cmocka_unit_test(test_rnode_get_kinds),
+	    cmocka_unit_test(test_arena_costs),
+	    cmocka_unit_test(test_wrapped_ref_dependency),
+	    cmocka_unit_test(test_list_function_kinds),
+	    cmocka_unit_test(test_getazs_near_regions),
+	    cmocka_unit_test(test_sub_symbolic_limit),
+	    cmocka_unit_test(test_condition_sides),
+	    cmocka_unit_test(test_typed_word_edges),
+	    cmocka_unit_test(test_header_parts),
+	    cmocka_unit_test(test_intrinsic_key_kinds),
+	    cmocka_unit_test(test_dependency_list_growth),
+	    cmocka_unit_test(test_ref_name_exact),
+	    cmocka_unit_test(test_oom_in_first_argument),
+	    cmocka_unit_test(test_cidr_finding_position),
+	    cmocka_unit_test(test_getatt_near_name_no_dependency),
+	    cmocka_unit_test(test_ref_near_pseudo_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,7 +98,12 @@ int rn_cond_value(rctx *c, const ynode *n)
 		} else {
 			rnode *a = rn_eval(c, rn_item(arg, 0));
 			rnode *b = rn_eval(c, rn_item(arg, 1));
-			if (a && b && a != c->novalue && b != c->novalue)
+			if (!a || !b)
+				/* out of memory (a Fn::Sub's or Fn::Join's buffer is the
+				 * heap's, not the arena's): made sticky as the arena's, so the
+				 * rendering fails instead of reading the condition undecided */
+				c->a->mem.failed = true;
+			else if (a != c->novalue && b != c->novalue)
 				v = rn_deep_equal(a, b);
 		}
 	} else if (strcmp(fn, "Fn::Not") == 0) {
