@@ -1136,6 +1136,175 @@ static void test_trap_edges(void **state)
 	}
 }
 
+/* Each trap's message and position: the resource and property it names,
+ * the values it quotes, and the line and column of the node it points at
+ * in the fragment (or of the resource's key; line 0: no position). One
+ * case may bring several findings (`count` TRP findings); `message` is one
+ * of them, exactly. */
+/* (TRAP_DUMP=1 prints every case's findings with their positions.) */
+static const struct trap_message {
+	const char *from, *to, *more, *rule;
+	size_t count;
+	const char *message;
+	size_t line, col;
+} trap_messages[] = {
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n",
+     "    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Retain\n", "", "TRP001", 1,
+     "Db has DeletionPolicy Retain: the stack leaves the resource behind, and the next "
+     "deploy collides with it",
+     71, 21},
+    {"    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n  Fs:",
+     "    DeletionPolicy: Delete\n    UpdateReplacePolicy: Snapshot\n  Fs:", "", "TRP001", 1,
+     "Db has UpdateReplacePolicy Snapshot: the stack leaves a snapshot behind, and the next "
+     "deploy collides with it",
+     72, 26},
+    {"    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n  Fs:", "  Fs:", "", "TRP001", 2,
+     "Db has no UpdateReplacePolicy: for AWS::RDS::DBCluster it defaults to Snapshot, which "
+     "outlives the stack",
+     69, 3},
+    {"EmptyOnDelete: true", "EmptyOnDelete: false", "", "TRP002", 1,
+     "ECR repository Repo is not emptied on delete: a repository with images fails DELETE", 68, 22},
+    {"    Properties:\n      EmptyOnDelete: true\n", "", "", "TRP002", 1,
+     "ECR repository Repo is not emptied on delete: a repository with images fails DELETE", 65, 3},
+    {"      Bucket: !Ref Bucket\n  BucketPolicy", "      Other: x\n  BucketPolicy", "", "TRP002", 1,
+     "bucket Bucket has nothing to empty it: CloudFormation cannot delete a bucket with "
+     "objects (DELETE_FAILED)",
+     46, 3},
+    {"TransitEncryption: ENABLED", "TransitEncryption: DISABLED", "", "TRP003", 1,
+     "Task mounts EFS with IAM authorization or an access point but without transit "
+     "encryption, which ECS rejects",
+     84, 13},
+    {"    DependsOn: Mt1\n", "", "", "TRP004", 1,
+     "ECS service Service can start tasks before EFS mount target Mt1 exists: they fail with "
+     "ResourceInitializationError",
+     87, 3},
+    {"    DependsOn: Method\n", "", "", "TRP005", 1,
+     "API deployment Deployment does not depend on method Method: it can be created first "
+     "(\"The REST API doesn't contain any methods\") or miss the method",
+     96, 3},
+    {"    Type: AWS::ApiGateway::Stage\n    DependsOn: Account\n",
+     "    Type: AWS::ApiGateway::Stage\n", "", "TRP006", 1,
+     "Stage turns on logging and can be created before Account sets the account's "
+     "CloudWatch role",
+     103, 3},
+    {"    Type: AWS::ApiGateway::Account\n", "    Type: AWS::ApiGateway::AccountX\n", "", "TRP006",
+     1,
+     "Stage turns on logging, but the template sets no account CloudWatch role: "
+     "\"CloudWatch Logs role ARN must be set in account settings\"",
+     103, 3},
+    {"    DependsOn: BucketPolicy\n", "", "", "TRP007", 1,
+     "trail Trail can be created before bucket policy BucketPolicy: \"Incorrect S3 bucket "
+     "policy is detected\"",
+     58, 3},
+    {"    Type: AWS::S3::BucketPolicy\n", "    Type: AWS::S3::BucketPolicyX\n", "", "TRP007", 1,
+     "trail Trail writes to bucket Bucket, which has no bucket policy: \"Incorrect S3 bucket "
+     "policy is detected\"",
+     58, 3},
+    {"          - Effect: Allow # logs\n", "          - Effect: Deny # logs\n", "", "TRP008", 2,
+     "key LogsKey is used by Group, but its policy does not allow logs.eu-west-1.amazonaws.com "
+     "(or logs.amazonaws.com) kms:Decrypt: creating Group fails",
+     8, 9},
+    {"Principal: {Service: cloudtrail.amazonaws.com}", "Principal: {Service: s3.amazonaws.com}", "",
+     "TRP008", 1,
+     "key LogsKey is used by Trail, but its policy does not allow "
+     "cloudtrail.eu-west-1.amazonaws.com (or cloudtrail.amazonaws.com) kms:GenerateDataKey: "
+     "creating Trail fails",
+     8, 9},
+    {"{AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}", "{AWS: '1'}",
+     "  Queue:\n    Type: AWS::SQS::Queue\n    Properties: {KmsMasterKeyId: !Ref LogsKey}\n",
+     "TRP008", 1,
+     "key LogsKey is used by Queue through sqs, but its policy allows neither the account's "
+     "IAM nor kms:ViaService sqs.eu-west-1.amazonaws.com",
+     8, 9},
+    {"Period: 60}", "Period: 59}", "", "TRP009", 1,
+     "alarm Alarm evaluates AWS/ECS every 59 s: the metric has one datapoint a minute, so the "
+     "alarm sits in INSUFFICIENT_DATA or misses breaches",
+     112, 74},
+    {"      RetentionInDays: 30\n  FnRole", "  FnRole", "", "TRP010", 1,
+     "log group Group keeps its events forever: no retention", 21, 3},
+    {"      KmsKeyId: !GetAtt LogsKey.Arn\n", "", "", "TRP010", 1,
+     "log group Group is not encrypted with a customer-managed key", 21, 3},
+    {"      RetentionInDays: 30\n  FnRole",
+     "      RetentionInDays: 30\n      DeletionProtectionEnabled: true\n  FnRole", "", "TRP010", 1,
+     "log group Group has deletion protection: the stack cannot delete it", 27, 34},
+    {"      FunctionName: !Sub 'fn-${EnvironmentSuffix}'\n      Role: !GetAtt FnRole.Arn\n"
+     "      LoggingConfig: {LogGroup: !Ref Group}\n",
+     "      FunctionName: !Sub 'fnx-${EnvironmentSuffix}'\n      Role: !GetAtt FnRole.Arn\n", "",
+     "TRP011", 1,
+     "function Fn has no log group of the template's: Lambda creates /aws/lambda/fnx-dev "
+     "itself, unencrypted, kept forever and left after the stack",
+     40, 3},
+    {"      LoggingConfig: {LogGroup: !Ref Group}\n",
+     "      LoggingConfig: {LogGroup: /aws/lambda/other}\n", "", "TRP011", 1,
+     "function Fn has no log group of the template's: Lambda creates one itself, "
+     "unencrypted, kept forever and left after the stack",
+     40, 3},
+    {"      Role: !GetAtt FnRole.Arn\n      LoggingConfig: {LogGroup: !Ref Group}\n",
+     "      Role: 'arn:aws:iam::123456789012:role/r'\n      LoggingConfig: {LogGroup: "
+     "/aws/lambda/fn-dev}\n",
+     "", "TRP011", 1,
+     "function Fn does not depend on its log group Group: on delete the group can go first "
+     "and a late invocation recreates it",
+     40, 3},
+    {"Action: [logs:CreateLogStream, logs:PutLogEvents]",
+     "Action: [logs:CreateLogStream, logs:PutLogEvents, 'logs:Create*']", "", "TRP011", 1,
+     "role FnRole of function Fn may create log groups: an invocation during teardown "
+     "recreates the deleted group, which then blocks the next deploy",
+     27, 3},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 0.0.0.0/0, CidrIpv6: 'fd00::/8'", "", "TRP012", 1,
+     "Sg admits traffic from the Internet (0.0.0.0/0)", 116, 30},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 10.0.0.0/8, CidrIpv6: '::/0'", "", "TRP012", 1,
+     "Sg admits traffic from the Internet (::/0)", 116, 30},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: '*'", "", "TRP013", 1,
+     "FnRole (policy p) allows s3:GetObject on every resource of the account", 37, 17},
+    {"Resources:\n", "Resources:\n",
+     "  Role2:\n    Type: AWS::IAM::Role\n    Properties:\n      Policies:\n"
+     "        - PolicyDocument: {Statement: {Effect: Allow, NotAction: 'iam:*', Resource: "
+     "'*'}}\n",
+     "TRP013", 1, "Role2 (policy ?) allows NotAction on every resource of the account", 130, 39},
+    {"  FnRole:\n    Type: AWS::IAM::Role\n",
+     "  Odd:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: "
+     "{Statement: {Effect: Allow, Action: 'kms:*', Resource: '*'}}\n  FnRole:\n    Type: "
+     "AWS::IAM::Role\n",
+     "", "TRP013", 1, "Odd allows kms:Decrypt on every resource of the account", 30, 35},
+    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
+     "GenerateSecretString: {PasswordLength: 64}", "", "TRP016", 1,
+     "secret Secret generates the AUTH token of Cache with punctuation ElastiCache refuses "
+     "(\"Invalid AuthToken provided\")",
+     120, 29},
+    {"AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'", "AuthToken: 'short@token'", "",
+     "TRP016", 1, "Cache's AuthToken is not a valid AUTH token", 125, 18},
+};
+
+static void test_trap_messages(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(trap_messages) / sizeof(trap_messages[0]); i++) {
+		const struct trap_message *c = &trap_messages[i];
+		rf_fixture fx;
+		run_with(&fx, "dev", c->from, c->to, c->more);
+		const finding *x = NULL;
+		for (size_t k = 0; k < fx.f.n && !x; k++)
+			if (strcmp(fx.f.v[k].rule, c->rule) == 0 &&
+			    strcmp(fx.f.v[k].message, c->message) == 0)
+				x = &fx.f.v[k];
+		bool file_ok = x && (c->line ? x->file && strstr(x->file, "/t.yml") : !x->file);
+		size_t of_rule = 0;
+		for (size_t k = 0; k < fx.f.n; k++)
+			of_rule += strcmp(fx.f.v[k].rule, c->rule) == 0;
+		if (getenv("TRAP_DUMP") || trp(&fx) != c->count || of_rule != c->count || !x ||
+		    !file_ok || x->line != c->line || x->col != c->col) {
+			for (size_t k = 0; k < fx.f.n; k++)
+				print_message("  %s %s:%zu:%zu %s\n", fx.f.v[k].rule,
+				              fx.f.v[k].file ? fx.f.v[k].file : "-", fx.f.v[k].line,
+				              fx.f.v[k].col, fx.f.v[k].message);
+			if (!getenv("TRAP_DUMP"))
+				fail_msg("message case %zu (%s -> %s)", i, c->from, c->to);
+		}
+		rf_done(&fx);
+	}
+}
+
 static void test_auth_token_128(void **state)
 {
 	(void)state;
@@ -1188,6 +1357,7 @@ int main(void)
 	    cmocka_unit_test(test_key_uses),
 	    cmocka_unit_test(test_topic_publishers),
 	    cmocka_unit_test(test_trap_edges),
+	    cmocka_unit_test(test_trap_messages),
 	    cmocka_unit_test(test_auth_token_128),
 	    cmocka_unit_test(test_stage_logging_other_owner),
 	    cmocka_unit_test(test_good_passes),
