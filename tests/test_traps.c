@@ -1305,6 +1305,178 @@ static void test_trap_messages(void **state)
 	}
 }
 
+/* Edges the table above cannot write as one replacement: the names a key
+ * policy must give exactly, conditions under a second operator, a secret
+ * whose IncludeSpace is false, functions whose default log group has no
+ * name, and CloudFormation's limits on parameters and template size, each
+ * at the limit and one past it, with the message. */
+static void test_trap_more_edges(void **state)
+{
+	(void)state;
+	static const char queue[] =
+	    "  Queue:\n    Type: AWS::SQS::Queue\n    Properties: {KmsMasterKeyId: !Ref LogsKey}\n";
+	static const struct {
+		const char *from, *to, *more, *rule;
+		size_t count;
+	} cases[] = {
+	    /* a service principal and a kms:ViaService value are whole names */
+	    {"Principal: {Service: cloudtrail.amazonaws.com}",
+	     "Principal: {Service: cloudtrail.amazonaws.comx}", "", "TRP008", 1},
+	    {"Principal: {Service: cloudtrail.amazonaws.com}",
+	     "Principal: {Service: cloudtrail.amazonaws.co}", "", "TRP008", 1},
+	    {"Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}",
+	     "Principal: {AWS: '*'}\n            Condition: {StringEquals: {'kms:ViaService': "
+	     "sqs.eu-west-1.amazonaws.comx}}",
+	     queue, "TRP008", 1},
+	    /* the ViaService under the second operator, or under the first only */
+	    {"Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}",
+	     "Principal: {AWS: '*'}\n            Condition: {StringEquals: {'kms:CallerAccount': "
+	     "'1'}, StringLike: {'kms:ViaService': sqs.eu-west-1.amazonaws.com}}",
+	     queue, "TRP008", 0},
+	    {"Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}",
+	     "Principal: {AWS: '*'}\n            Condition: {StringLike: {'kms:ViaService': "
+	     "sqs.eu-west-1.amazonaws.com}, StringEquals: {'kms:CallerAccount': '1'}}",
+	     queue, "TRP008", 0},
+	    {"Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}",
+	     "Principal: {AWS: '*'}\n            Condition: {StringEquals: {'kms:CallerAccount': "
+	     "'1'}, StringLike: {'kms:CallerAccount': '2'}}",
+	     queue, "TRP008", 1},
+	    /* IncludeSpace false is not true */
+	    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
+	     "GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: "
+	     "false}",
+	     "", "TRP016", 0},
+	    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
+	     "GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: false}", "", "TRP016",
+	     1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rf_fixture fx;
+		run_with(&fx, "dev", cases[i].from, cases[i].to, cases[i].more);
+		if (trp(&fx) != cases[i].count ||
+		    rf_count(&fx.f, cases[i].rule, SEV_ERROR) != cases[i].count) {
+			rf_dump(&fx.f);
+			fail_msg("case %zu: expected %zu %s", i, cases[i].count, cases[i].rule);
+		}
+		rf_done(&fx);
+	}
+
+	/* a function with no name, or a name that stays unresolved: Lambda's
+	 * default group has no name to look for */
+	static const char *const names[] = {"",
+	                                    "      FunctionName: !Sub 'fn-${AWS::AccountId}'\n"};
+	for (size_t i = 0; i < 2; i++) {
+		rf_fixture fx;
+		run(&fx, "dev",
+		    "      FunctionName: !Sub 'fn-${EnvironmentSuffix}'\n      Role: !GetAtt "
+		    "FnRole.Arn\n      LoggingConfig: {LogGroup: !Ref Group}\n",
+		    names[i]);
+		const finding *x = rf_find(&fx.f, "TRP011", "Lambda creates one itself");
+		if (trp(&fx) != 1 || !x || x->sev != SEV_ERROR) {
+			rf_dump(&fx.f);
+			fail_msg("function name case %zu", i);
+		}
+		rf_done(&fx);
+	}
+}
+
+/* TRP014's message names the count and points at the last EIP. */
+static void test_eip_message(void **state)
+{
+	(void)state;
+	buf eips;
+	buf_init(&eips, 0);
+	buf_adds(&eips, "Resources:\n");
+	for (int i = 1; i <= 6; i++)
+		buf_addf(&eips, "  Eip%d:\n    Type: AWS::EC2::EIP\n", i);
+	rf_fixture fx;
+	run(&fx, "dev", "Resources:\n", buf_cstr(&eips));
+	buf_free(&eips);
+	assert_int_equal(trp(&fx), 1);
+	const finding *x = rf_find(&fx.f, "TRP014", NULL);
+	assert_non_null(x);
+	assert_string_equal(x->message, "the template allocates 6 Elastic IPs; the default quota "
+	                                "is 5 per region (other stacks of the account count too)");
+	assert_int_equal(x->line, 12); /* Eip6 */
+	assert_int_equal(x->col, 3);
+	rf_done(&fx);
+}
+
+/* 200 parameters are allowed, 201 are not (the environment fragment has 2);
+ * the template's size from S3 at 1,000,000 bytes and one past. */
+static void test_template_limit_messages(void **state)
+{
+	(void)state;
+	for (int extra = 0; extra <= 1; extra++) {
+		buf p;
+		buf_init(&p, 0);
+		buf_adds(&p, "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+		             "      - Label: {default: P}\n        Parameters:\n");
+		for (int i = 0; i < 198 + extra; i++)
+			buf_addf(&p, "          - P%d\n", i);
+		buf_adds(&p, "Parameters:\n");
+		for (int i = 0; i < 198 + extra; i++)
+			buf_addf(&p, "  P%d: {Type: String, Description: p, Default: x}\n", i);
+		buf_adds(&p, "Resources:\n");
+		rf_fixture fx;
+		run(&fx, "dev", "Resources:\n", buf_cstr(&p));
+		buf_free(&p);
+		assert_int_equal(fx.cat->nparams, 200 + extra);
+		assert_int_equal(trp(&fx), extra);
+		if (extra)
+			assert_string_equal(rf_find(&fx.f, "TRP015", NULL)->message,
+			                    "the template declares 201 parameters; CloudFormation "
+			                    "allows 200");
+		rf_done(&fx);
+	}
+	rf_fixture fx;
+	buf o;
+	buf_init(&o, 0);
+	buf_adds(&o, "Outputs:\n");
+	for (int i = 0; i < 201; i++)
+		buf_addf(&o, "  O%d: {Description: o, Value: x}\n", i);
+	run_with(&fx, "dev", "Resources:\n", "Resources:\n", buf_cstr(&o));
+	buf_free(&o);
+	const finding *x = rf_find(&fx.f, "TRP015", NULL);
+	assert_non_null(x);
+	assert_string_equal(x->message,
+	                    "the template declares 201 outputs; CloudFormation allows 200");
+	assert_null(x->file);
+	rf_done(&fx);
+
+	/* one topic with a long display name: its length moves the template's
+	 * size byte for byte; measured once past the limit */
+	size_t base = 0;
+	for (int round = 0; round < 3; round++) {
+		size_t want = round == 0 ? 1000100 : round == 1 ? 1000000 : 1000001;
+		size_t len = round == 0 ? 1000000 : want - base;
+		buf big;
+		buf_init(&big, 0);
+		buf_adds(&big, "  Big:\n    Type: AWS::SNS::Topic\n    Properties: {DisplayName: ");
+		for (size_t i = 0; i < len; i++)
+			buf_addc(&big, 'x');
+		buf_adds(&big, "}\n");
+		run_with(&fx, "dev", "Resources:\n", "Resources:\n", buf_cstr(&big));
+		buf_free(&big);
+		x = rf_find(&fx.f, "TRP015", NULL);
+		if (round == 0) {
+			size_t bytes = 0;
+			assert_non_null(x);
+			assert_int_equal(sscanf(x->message, "the template is %zu bytes", &bytes),
+			                 1);
+			base = bytes - len;
+		} else if (want == 1000000) {
+			assert_null(x);
+		} else {
+			assert_non_null(x);
+			assert_string_equal(x->message,
+			                    "the template is 1000001 bytes; CloudFormation "
+			                    "accepts at most 1000000 from S3");
+		}
+		rf_done(&fx);
+	}
+}
+
 static void test_auth_token_128(void **state)
 {
 	(void)state;
@@ -1358,6 +1530,9 @@ int main(void)
 	    cmocka_unit_test(test_topic_publishers),
 	    cmocka_unit_test(test_trap_edges),
 	    cmocka_unit_test(test_trap_messages),
+	    cmocka_unit_test(test_trap_more_edges),
+	    cmocka_unit_test(test_eip_message),
+	    cmocka_unit_test(test_template_limit_messages),
 	    cmocka_unit_test(test_auth_token_128),
 	    cmocka_unit_test(test_stage_logging_other_owner),
 	    cmocka_unit_test(test_good_passes),
