@@ -1477,6 +1477,123 @@ static void test_template_limit_messages(void **state)
 	}
 }
 
+/* `text` with the block of resource `name` moved to the front of Resources
+ * (a resource's block runs to the next line indented by two spaces). */
+static char *move_first(const char *text, const char *name)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "\n  %s:\n", name);
+	const char *at = strstr(text, key);
+	if (!at)
+		fail_msg("no resource %s", name);
+	at++;
+	const char *end = at + strlen(key) - 1;
+	while (*end && !(end[0] == '\n' && end[1] == ' ' && end[2] == ' ' && end[3] != ' '))
+		end++;
+	if (*end)
+		end++;
+	const char *res = strstr(text, "Resources:\n");
+	assert_non_null(res);
+	res += strlen("Resources:\n");
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "%.*s%.*s%.*s%s", (int)(res - text), text, (int)(end - at), at,
+	         (int)(at - res), res, end);
+	return buf_take(&b);
+}
+
+/* Every resource is looked at, the template's first included: each of the
+ * good template's resources moved first leaves it clean (the lookups find
+ * the bucket's emptier, the trail's policy, the account, the log group
+ * first), and each trap with its resource first is found. */
+static void test_trap_first_resource(void **state)
+{
+	(void)state;
+	static const char *const ids[] = {"LogsKey", "Group",        "FnRole",  "Fn",      "Bucket",
+	                                  "Emptier", "BucketPolicy", "Trail",   "Repo",    "Db",
+	                                  "Fs",      "Mt1",          "Task",    "Service", "Api",
+	                                  "Method",  "Deployment",   "Account", "Stage",   "Alarm",
+	                                  "Sg",      "Secret",       "Cache"};
+	static const char topic[] = "  Topic:\n    Type: AWS::SNS::Topic\n    Properties: "
+	                            "{KmsMasterKeyId: !Ref LogsKey}\n  A2:\n    Type: "
+	                            "AWS::CloudWatch::Alarm\n    Properties: {AlarmActions: [!Ref "
+	                            "Topic]}\n";
+	static const struct {
+		const char *first, *from, *to, *more, *rule;
+		severity sev;
+		size_t count;
+	} cases[] = {
+	    {"Db", "    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n  Fs:",
+	     "    DeletionPolicy: Retain\n    UpdateReplacePolicy: Delete\n  Fs:", "", "TRP001",
+	     SEV_ERROR, 1},
+	    {"Repo", "EmptyOnDelete: true", "EmptyOnDelete: false", "", "TRP002", SEV_ERROR, 1},
+	    {"Bucket", "      Bucket: !Ref Bucket\n  BucketPolicy",
+	     "      Other: x\n  BucketPolicy", "", "TRP002", SEV_ERROR, 1},
+	    {"Task", "TransitEncryption: ENABLED", "TransitEncryption: DISABLED", "", "TRP003",
+	     SEV_ERROR, 1},
+	    {"Service", "    DependsOn: Mt1\n", "", "", "TRP004", SEV_ERROR, 1},
+	    {"Mt1", "    DependsOn: Mt1\n", "", "", "TRP004", SEV_ERROR, 1},
+	    {"Deployment", "    DependsOn: Method\n", "", "", "TRP005", SEV_ERROR, 1},
+	    {"Method", "    DependsOn: Method\n", "", "", "TRP005", SEV_ERROR, 1},
+	    {"Stage", "    DependsOn: Account\n", "", "", "TRP006", SEV_ERROR, 1},
+	    {"Trail", "    DependsOn: BucketPolicy\n", "", "", "TRP007", SEV_ERROR, 1},
+	    {"BucketPolicy", "    DependsOn: BucketPolicy\n", "", "", "TRP007", SEV_ERROR, 1},
+	    {"Group", "          - Effect: Allow # logs\n", "          - Effect: Deny # logs\n", "",
+	     "TRP008", SEV_ERROR, 2},
+	    {"A2", "Resources:\n", "Resources:\n", topic, "TRP008", SEV_ERROR, 2},
+	    {"Alarm", "Period: 60}", "Period: 59}", "", "TRP009", SEV_ERROR, 1},
+	    {"Group", "      RetentionInDays: 30\n", "", "", "TRP010", SEV_ERROR, 1},
+	    {"Fn", "      LoggingConfig: {LogGroup: !Ref Group}\n",
+	     "      LoggingConfig: {LogGroup: /aws/lambda/other}\n", "", "TRP011", SEV_ERROR, 1},
+	    {"Group",
+	     "      Role: !GetAtt FnRole.Arn\n      LoggingConfig: {LogGroup: !Ref Group}\n",
+	     "      Role: 'arn:aws:iam::123456789012:role/r'\n      LoggingConfig: {LogGroup: "
+	     "/aws/lambda/fn-dev}\n",
+	     "", "TRP011", SEV_WARNING, 1},
+	    {"Sg", "CidrIp: 10.0.0.0/16", "CidrIp: 0.0.0.0/0", "", "TRP012", SEV_ERROR, 1},
+	    {"FnRole", "Resource: !Sub '${Bucket.Arn}/*'", "Resource: '*'", "", "TRP013", SEV_ERROR,
+	     1},
+	    {"Secret", "ExcludePunctuation: true", "ExcludePunctuation: false", "", "TRP016",
+	     SEV_ERROR, 1},
+	    {"Cache", "AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'",
+	     "AuthToken: 'short@token'", "", "TRP016", SEV_ERROR, 1},
+	};
+	size_t n = sizeof(ids) / sizeof(ids[0]) + sizeof(cases) / sizeof(cases[0]);
+	for (size_t i = 0; i < n; i++) {
+		bool clean = i < sizeof(ids) / sizeof(ids[0]);
+		const char *first = clean ? ids[i] : cases[i - sizeof(ids) / sizeof(ids[0])].first;
+		const char *from =
+		    clean ? "Resources:\n" : cases[i - sizeof(ids) / sizeof(ids[0])].from;
+		const char *to =
+		    clean ? "Resources:\n" : cases[i - sizeof(ids) / sizeof(ids[0])].to;
+		const char *more = clean ? "" : cases[i - sizeof(ids) / sizeof(ids[0])].more;
+		const char *at = strstr(good, from);
+		assert_non_null(at);
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t, "%.*s%s%s%s", (int)(at - good), good, to, at + strlen(from), more);
+		char *text = move_first(buf_cstr(&t), first);
+		buf_free(&t);
+		rf_fixture fx;
+		rf_render(&fx, text, "dev");
+		free(text);
+		assert_int_equal(fx.f.n, 0);
+		traps_check(fx.cat, fx.m, fx.r, &fx.f);
+		size_t want = clean ? 0 : cases[i - sizeof(ids) / sizeof(ids[0])].count;
+		bool ok = trp(&fx) == want;
+		if (!clean) {
+			const char *rule = cases[i - sizeof(ids) / sizeof(ids[0])].rule;
+			ok = ok && rf_count(&fx.f, rule,
+			                    cases[i - sizeof(ids) / sizeof(ids[0])].sev) == want;
+		}
+		if (!ok) {
+			rf_dump(&fx.f);
+			fail_msg("%s first (case %zu): expected %zu", first, i, want);
+		}
+		rf_done(&fx);
+	}
+}
+
 static void test_auth_token_128(void **state)
 {
 	(void)state;
@@ -1530,6 +1647,7 @@ int main(void)
 	    cmocka_unit_test(test_topic_publishers),
 	    cmocka_unit_test(test_trap_edges),
 	    cmocka_unit_test(test_trap_messages),
+	    cmocka_unit_test(test_trap_first_resource),
 	    cmocka_unit_test(test_trap_more_edges),
 	    cmocka_unit_test(test_eip_message),
 	    cmocka_unit_test(test_template_limit_messages),
