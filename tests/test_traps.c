@@ -1341,6 +1341,14 @@ static void test_trap_more_edges(void **state)
 	     "Principal: {AWS: '*'}\n            Condition: {StringEquals: {'kms:CallerAccount': "
 	     "'1'}, StringLike: {'kms:CallerAccount': '2'}}",
 	     queue, "TRP008", 1},
+	    /* the first service of the table (RDS) is a use through its service */
+	    {"Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}",
+	     "Principal: {AWS: '*'}\n            Condition: {StringEquals: {'kms:ViaService': "
+	     "sqs.eu-west-1.amazonaws.com}}",
+	     "  Db2:\n    Type: AWS::RDS::DBInstance\n    DeletionPolicy: Delete\n"
+	     "    UpdateReplacePolicy: Delete\n    Properties: {KmsKeyId: !Ref LogsKey, "
+	     "DBClusterIdentifier: x}\n",
+	     "TRP008", 1},
 	    /* IncludeSpace false is not true */
 	    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
 	     "GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: "
