@@ -852,11 +852,99 @@ static void test_data_messages(void **state)
 	}
 }
 
+/* `text` with `from` replaced by `to`, then the block of resource `name`
+ * moved to the front of Resources (a block runs to the next line indented
+ * by two spaces). */
+static char *edit_move_first(const char *text, const char *from, const char *to, const char *name)
+{
+	buf t;
+	buf_init(&t, 0);
+	const char *at = from ? strstr(text, from) : NULL;
+	if (from && !at)
+		fail_msg("no '%s'", from);
+	if (at)
+		buf_addf(&t, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	else
+		buf_adds(&t, text);
+	const char *s = buf_cstr(&t);
+	char key[64];
+	snprintf(key, sizeof(key), "\n  %s:\n", name);
+	const char *b = strstr(s, key);
+	if (!b)
+		fail_msg("no resource %s", name);
+	b++;
+	const char *end = b + strlen(key) - 1;
+	while (*end && !(end[0] == '\n' && end[1] == ' ' && end[2] == ' ' && end[3] != ' '))
+		end++;
+	if (*end)
+		end++;
+	const char *res = strstr(s, "Resources:\n") + strlen("Resources:\n");
+	buf out;
+	buf_init(&out, 0);
+	buf_addf(&out, "%.*s%.*s%.*s%s", (int)(res - s), s, (int)(end - b), b, (int)(b - res), res,
+	         end);
+	buf_free(&t);
+	return buf_take(&out);
+}
+
+/* Every resource is looked at, the template's first included: each of the
+ * good template's resources moved first leaves it clean in prod (the
+ * schedules that rotate the secrets, the instances of the cluster are
+ * found), and each DAT rule fires with its resource first. */
+static void test_data_first_resource(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *first, *from, *to, *message; /* NULL: no DAT finding */
+	} cases[] = {
+	    {"Cluster", NULL, NULL, NULL},
+	    {"Writer", NULL, NULL, NULL},
+	    {"Reader", NULL, NULL, NULL},
+	    {"MasterRotation", NULL, NULL, NULL},
+	    {"AppSecret", NULL, NULL, NULL},
+	    {"AppAttachment", NULL, NULL, NULL},
+	    {"AppRotation", NULL, NULL, NULL},
+	    {"Cache", NULL, NULL, NULL},
+	    {"Writer", "      AvailabilityZone: !Select [1, !GetAZs '']\n",
+	     "      AvailabilityZone: !Select [0, !GetAZs '']\n",
+	     "every instance of Cluster is in the same AZ: losing it loses the database"},
+	    {"AppAttachment", "    DependsOn: AppAttachment\n", "",
+	     "AppRotation does not DependsOn AppAttachment: rotation can start before the secret "
+	     "knows its database"},
+	    {"Cache", "      MultiAZEnabled: true\n", "",
+	     "Cache is not Multi-AZ in prod: sessions are lost with its AZ"},
+	    {"AppRotation", "        AutomaticallyAfterDays: 30\n",
+	     "        AutomaticallyAfterDays: 31\n", "AppRotation does not rotate within 30 days"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = edit_move_first(good_data, cases[i].from, cases[i].to, cases[i].first);
+		fixture fx;
+		run_with(&fx, text, "prod", NULL, NULL, "AWS::SecretsManager-2024-09-16");
+		free(text);
+		size_t dat = 0;
+		bool said = false;
+		for (size_t k = 0; k < fx.f.n; k++) {
+			if (strncmp(fx.f.v[k].rule, "DAT", 3) != 0)
+				continue;
+			dat++;
+			said = said || (cases[i].message &&
+			                strcmp(fx.f.v[k].message, cases[i].message) == 0);
+		}
+		bool ok = cases[i].message ? dat == 1 && said : dat == 0;
+		if (!ok) {
+			dump(&fx);
+			fail_msg("%s first (case %zu)", cases[i].first, i);
+		}
+		done(&fx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_passes_everywhere),
 	    cmocka_unit_test(test_data_messages),
+	    cmocka_unit_test(test_data_first_resource),
 	    cmocka_unit_test(test_acu_bounds),
 	    cmocka_unit_test(test_acu_edges),
 	    cmocka_unit_test(test_window_parsing),
