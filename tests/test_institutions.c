@@ -429,6 +429,9 @@ static void test_api_messages(void **state)
 	    {"institutions:\n  - {name: nus, rate: 1, burst: 1}\n    # x\n"
 	     "  - {name: nus, rate: 2, burst: 2}\n",
 	     "API002", "institution 'nus' is already listed at line 6", 1, 8, 5},
+	    {"institutions:\n  - {rate: 1, burst: 1}\n  - {name: a, rate: 1, burst: 1}\n"
+	     "  - {name: a, rate: 1, burst: 1}\n",
+	     "API002", "institution 'a' is already listed at line 7", 2, 8, 5},
 	    {ONE("name: a, burst: 2"), "API003", "institution 'a' has no rate", 1, 6, 5},
 	    {ONE("name: a, rate: 2"), "API003", "institution 'a' has no burst", 1, 6, 5},
 	    {ONE("name: a, rate: 0, burst: 2"), "API003", "institution 'a': rate is out of range",
