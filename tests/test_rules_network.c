@@ -326,6 +326,13 @@ static void test_net_messages(void **state)
 		}
 		done(&fx);
 	}
+	/* a /16 subnet is a subnet (it overlaps the others in a /16 VPC, no more) */
+	fixture fx;
+	run_with(&fx, resources, "dev", "Default: 10.40.0.0/24,", "Default: 10.40.0.0/16,", NULL);
+	assert_int_equal(count(&fx, "NET004", SEV_ERROR) + count(&fx, "NET004", SEV_WARNING), 0);
+	assert_int_equal(count(&fx, "NET002", SEV_ERROR), 0);
+	assert_true(count(&fx, "NET003", SEV_ERROR) > 0);
+	done(&fx);
 }
 
 int main(void)
