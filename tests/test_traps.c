@@ -1349,6 +1349,16 @@ static void test_trap_more_edges(void **state)
 	     "    UpdateReplacePolicy: Delete\n    Properties: {KmsKeyId: !Ref LogsKey, "
 	     "DBClusterIdentifier: x}\n",
 	     "TRP008", 1},
+	    /* a secret the token does not name is not its secret */
+	    {"  Cache:\n",
+	     "  Secret2:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n"
+	     "      GenerateSecretString: {PasswordLength: 64}\n  Cache:\n",
+	     "", "TRP016", 0},
+	    {"      AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
+	     "      AuthToken: !Sub '{{resolve:secretsmanager:${Secret2}}}'\n",
+	     "  Secret2:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n"
+	     "      GenerateSecretString: {PasswordLength: 64}\n",
+	     "TRP016", 1},
 	    /* IncludeSpace false is not true */
 	    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
 	     "GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: "
