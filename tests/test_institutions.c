@@ -297,6 +297,11 @@ static void test_name_and_usable_edges(void **state)
 	institution_logical_id("a", &id);
 	assert_string_equal(buf_cstr(&id), "A");
 	buf_free(&id);
+	/* each end of the lower-case range is raised, the next characters are not */
+	buf_init(&id, 0);
+	institution_logical_id("z-a9-`x-{y", &id);
+	assert_string_equal(buf_cstr(&id), "ZA9`x{y");
+	buf_free(&id);
 
 	model_institution v[] = {
 	    {"nus", "1", "1", NULL, NULL, 1, 1},
