@@ -1359,6 +1359,11 @@ static void test_trap_more_edges(void **state)
 	     "  Secret2:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n"
 	     "      GenerateSecretString: {PasswordLength: 64}\n",
 	     "TRP016", 1},
+	    /* a log group named by a prefix of its name, or a longer one, is not it */
+	    {"      LoggingConfig: {LogGroup: !Ref Group}\n",
+	     "      LoggingConfig: {LogGroup: /aws/lambda/fn-de}\n", "", "TRP011", 1},
+	    {"      LoggingConfig: {LogGroup: !Ref Group}\n",
+	     "      LoggingConfig: {LogGroup: /aws/lambda/fn-devx}\n", "", "TRP011", 1},
 	    /* IncludeSpace false is not true */
 	    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
 	     "GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: "
@@ -1377,6 +1382,23 @@ static void test_trap_more_edges(void **state)
 			fail_msg("case %zu: expected %zu %s", i, cases[i].count, cases[i].rule);
 		}
 		rf_done(&fx);
+	}
+
+	/* a resource without a type (REN001's) that names the key is no use of it,
+	 * and no trap reads its type */
+	{
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t, "%s  NoType:\n    Properties: {K: !Ref LogsKey}\n", good);
+		rf_fixture fx;
+		rf_render(&fx, buf_cstr(&t), "dev");
+		buf_free(&t);
+		assert_int_equal(fx.f.n, 1);
+		assert_string_equal(fx.f.v[0].rule, "REN001");
+		findings_free(&fx.f);
+		findings_init(&fx.f);
+		traps_check(fx.cat, fx.m, fx.r, &fx.f);
+		expect(&fx, "TRP008", SEV_ERROR, 0);
 	}
 
 	/* a function with no name, or a name that stays unresolved: Lambda's
