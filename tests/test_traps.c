@@ -1085,6 +1085,19 @@ static const struct trap_case {
      0},
     {"  FnRole:\n    Type: AWS::IAM::Role\n", "  FnRole:\n    Type: AWS::IAMX::Role\n", "TRP013",
      SEV_ERROR, 0},
+    /* a $ with no { counts its colon; an S3 ARN with an account has a type; the
+     * resource part only a wildcard, not one that starts with one */
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:$aws:s3:::*'", "TRP013", SEV_ERROR, 1},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3::123456789012:accesspoint/*'",
+     "TRP013", SEV_ERROR, 1},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3:::*/*x'", "TRP013", SEV_ERROR, 0},
+    /* TRP006: a stage whose own level is OFF and no method logs */
+    {"    DependsOn: Account\n    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: "
+     "!Ref Deployment\n      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', "
+     "LoggingLevel: INFO}]\n",
+     "    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: !Ref Deployment\n"
+     "      LoggingLevel: 'OFF'\n",
+     "TRP006", SEV_ERROR, 0},
     /* TRP016: token length 16 and 128 on both sides, the characters */
     {"      AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
      "      AuthToken: 'abcdefghijklmnop'\n", "TRP016", SEV_ERROR, 0},
