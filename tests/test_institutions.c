@@ -297,6 +297,11 @@ static void test_name_and_usable_edges(void **state)
 	institution_logical_id("a", &id);
 	assert_string_equal(buf_cstr(&id), "A");
 	buf_free(&id);
+	/* each end of the lower-case range is raised, the next characters are not */
+	buf_init(&id, 0);
+	institution_logical_id("z-a9-`x-{y", &id);
+	assert_string_equal(buf_cstr(&id), "ZA9`x{y");
+	buf_free(&id);
 
 	model_institution v[] = {
 	    {"nus", "1", "1", NULL, NULL, 1, 1},
@@ -412,6 +417,84 @@ static void test_sum_of_rates_against_the_account_quota(void **state)
 	free(msg);
 }
 
+/* Each API finding's exact message and position (the institution's item,
+ * line and column in the model file; API004 the `institutions:` key),
+ * `n` API findings in all; and the rates the API004 sum takes: each valid
+ * rate from 1, no out-of-range one. */
+static void test_api_messages(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *tail, *rule, *message;
+		size_t n, line, col;
+	} cases[] = {
+	    {ONE("name: NUS, rate: 1, burst: 1"), "API001", "institution name 'NUS' is not valid",
+	     1, 6, 5},
+	    {ONE("rate: 1, burst: 1"), "API001", "institution name '' is not valid", 1, 6, 5},
+	    {"institutions:\n  - {name: nus, rate: 1, burst: 1}\n    # x\n"
+	     "  - {name: nus, rate: 2, burst: 2}\n",
+	     "API002", "institution 'nus' is already listed at line 6", 1, 8, 5},
+	    {"institutions:\n  - {rate: 1, burst: 1}\n  - {name: a, rate: 1, burst: 1}\n"
+	     "  - {name: a, rate: 1, burst: 1}\n",
+	     "API002", "institution 'a' is already listed at line 7", 2, 8, 5},
+	    {ONE("name: a, burst: 2"), "API003", "institution 'a' has no rate", 1, 6, 5},
+	    {ONE("name: a, rate: 2"), "API003", "institution 'a' has no burst", 1, 6, 5},
+	    {ONE("name: a, rate: 0, burst: 2"), "API003", "institution 'a': rate is out of range",
+	     1, 6, 5},
+	    {ONE("name: a, rate: 1, burst: 5001"), "API003",
+	     "institution 'a': burst is out of range", 1, 6, 5},
+	    {ONE("name: a, rate: 1, burst: 1, quota: 0"), "API003",
+	     "institution 'a': quota is out of range", 1, 6, 5},
+	    {"institutions:\n  -   name: a\n      rate: 1\n      burst: 1\n      principal: '1'\n",
+	     "API003", "institution 'a': principal '1' is not an IAM role ARN", 1, 6, 7},
+	    {"institutions:\n  - {name: a, rate: 5000, burst: 1}\n  - {name: b, rate: 4980, burst: "
+	     "1}\n  - {name: c, rate: 1, burst: 1}\n",
+	     "API004",
+	     "the institutions' and the integration key's rates add up to 10001 requests/s, above "
+	     "the account's default quota of 10000 (L-8A5B8E43)",
+	     1, 5, 1},
+	    {"institutions:\n  - {name: a, rate: 5000, burst: 1}\n  - {name: b, rate: 10001, "
+	     "burst: "
+	     "1}\n",
+	     "API003", "institution 'b': rate is out of range", 1, 7, 5},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		model *m = load(cases[i].tail, NULL);
+		assert_non_null(m);
+		catalog *cat = templates();
+		findings f;
+		findings_init(&f);
+		validate_model(cat, m, &f);
+		size_t n = 0;
+		const finding *x = NULL;
+		for (size_t k = 0; k < f.n; k++) {
+			if (strncmp(f.v[k].rule, "API", 3) != 0)
+				continue;
+			n++;
+			if (strcmp(f.v[k].rule, cases[i].rule) == 0 &&
+			    strcmp(f.v[k].message, cases[i].message) == 0)
+				x = &f.v[k];
+		}
+		if (n != cases[i].n || !x || !x->file || x->line != cases[i].line ||
+		    x->col != cases[i].col || strcmp(x->field, "institutions") != 0) {
+			for (size_t k = 0; k < f.n; k++)
+				if (strncmp(f.v[k].rule, "API", 3) == 0)
+					print_message("  %s %zu:%zu %s\n", f.v[k].rule, f.v[k].line,
+					              f.v[k].col, f.v[k].message);
+			fail_msg("case %zu: %s", i, cases[i].message);
+		}
+		findings_free(&f);
+		catalog_free(cat);
+		model_free(m);
+	}
+	/* a key that is no scalar is named '?' */
+	char *why = NULL;
+	model *m = load("institutions:\n  - {[a]: 1}\n", &why);
+	assert_null(m);
+	assert_non_null(strstr(why, ":6:6: unknown institution key '?'"));
+	free(why);
+}
+
 /* ---- the generated resources ---------------------------------------------------------------- */
 
 typedef struct mc {
@@ -483,6 +566,7 @@ int main(void)
 	    cmocka_unit_test(test_name_and_usable_edges),
 	    cmocka_unit_test(test_duplicate_names_its_first_entry),
 	    cmocka_unit_test(test_keys_exactly),
+	    cmocka_unit_test(test_api_messages),
 	    cmocka_unit_test(test_loads_the_list),
 	    cmocka_unit_test(test_load_errors),
 	    cmocka_unit_test(test_valid_institutions_have_no_findings),

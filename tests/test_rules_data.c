@@ -719,10 +719,234 @@ static void test_reader_sixteenth(void **state)
 	}
 }
 
+/* Each DAT rule's exact message, severity, field and position (the file's
+ * last name, line and column; NULL: no position): the values they quote,
+ * the parameter a value came from, the node or the resource key they
+ * point at. `n` is the number of findings of `rule`; `message` is one of
+ * them. (DATA_DUMP=1 prints every case's findings.) */
+static const struct data_message {
+	const char *env, *from, *to, *rule;
+	size_t n;
+	severity sev;
+	const char *message, *field, *file;
+	size_t line, col;
+} data_messages[] = {
+    {"dev", "    Default: 0.5\n", "    Default: 0.25\n", "DAT001", 1, SEV_ERROR,
+     "Cluster minimum capacity 0.25 ACU is not a Serverless v2 capacity", "MinAcu", NULL, 0, 0},
+    {"dev", "    Default: 4\n", "    Default: 256.5\n", "DAT001", 1, SEV_ERROR,
+     "Cluster maximum capacity 256.5 ACU is not a Serverless v2 capacity", "MaxAcu", NULL, 0, 0},
+    {"dev", "    Default: 0.5\n", "    Default: 8\n", "DAT001", 1, SEV_ERROR,
+     "Cluster minimum capacity 8 ACU is above its maximum 4 ACU", "MinAcu", NULL, 0, 0},
+    {"dev", "        MinCapacity: !Ref MinAcu\n", "        MinCapacity: 0.3\n", "DAT001", 1,
+     SEV_ERROR, "Cluster minimum capacity 0.3 ACU is not a Serverless v2 capacity", "", NULL, 0, 0},
+    {"dev", "        MaxCapacity: !Ref MaxAcu\n", "        MaxCapacity: 0.5\n", "DAT001", 1,
+     SEV_ERROR, "Cluster maximum capacity 0.5 ACU is not a Serverless v2 capacity", "", NULL, 0, 0},
+    {"dev", "      BackupRetentionPeriod: !Ref Backup\n", "", "DAT002", 1, SEV_WARNING,
+     "Cluster relies on the default backup retention (1 day)", "", "data.yml", 2, 3},
+    {"dev", "      BackupRetentionPeriod: !Ref Backup\n", "      BackupRetentionPeriod: 36\n",
+     "DAT002", 1, SEV_ERROR, "Cluster keeps backups 36 days; Aurora allows 1 to 35", "", "data.yml",
+     9, 30},
+    {"dev", "    Default: 7\n", "    Default: 0\n", "DAT002", 1, SEV_ERROR,
+     "Cluster keeps backups 0 days; Aurora allows 1 to 35", "Backup", NULL, 0, 0},
+    {"prod", "      DeletionProtection: !If [IsProd, true, false]\n",
+     "      DeletionProtection: false\n", "DAT006", 1, SEV_ERROR,
+     "Cluster has no deletion protection in prod", "", "data.yml", 10, 27},
+    {"prod", "      DeletionProtection: !If [IsProd, true, false]\n", "", "DAT006", 1, SEV_ERROR,
+     "Cluster has no deletion protection in prod", "", "data.yml", 2, 3},
+    {"dev", "      DeletionProtection: !If [IsProd, true, false]\n",
+     "      DeletionProtection: true\n", "DAT006", 1, SEV_WARNING,
+     "Cluster has deletion protection outside prod: destroy must lift it first", "", "data.yml", 10,
+     27},
+    {"dev", "'17:00-18:00'", "'17:00-17:29'", "DAT007", 1, SEV_ERROR,
+     "backup window 17:00-17:29 is shorter than the 30 minutes RDS requires", "", NULL, 0, 0},
+    {"dev", "'sun:19:00-sun:20:00'", "'sun:19:00-sun:19:29'", "DAT007", 1, SEV_ERROR,
+     "maintenance window sun:19:00-sun:19:29 is shorter than the 30 minutes RDS requires", "", NULL,
+     0, 0},
+    {"dev", "'17:00-18:00'", "'19:10-19:50'", "DAT007", 1, SEV_ERROR,
+     "backup window 19:10-19:50 overlaps the maintenance window sun:19:00-sun:20:00, which RDS "
+     "rejects",
+     "", NULL, 0, 0},
+    {"dev", "      EngineVersion: '7.1'\n", "      EngineVersion: '7.2'\n", "DAT008", 1, SEV_ERROR,
+     "Cache: engine redis has no version 7.2", "", NULL, 0, 0},
+    {"dev", "      Engine: redis\n", "      Engine: valkey\n", "DAT008", 1, SEV_ERROR,
+     "Cache: engine valkey has no version 7.1", "", NULL, 0, 0},
+    {"prod", "  Reader:\n    Type: AWS::RDS::DBInstance\n",
+     "  Reader:\n    Type: AWS::SNS::Topic\n", "DAT003", 1, SEV_ERROR,
+     "Cluster has 1 instance(s) in prod: a failover has nowhere to go", "", "data.yml", 2, 3},
+    {"prod", "      AvailabilityZone: !Select [1, !GetAZs '']\n",
+     "      AvailabilityZone: !Select [0, !GetAZs '']\n", "DAT003", 1, SEV_ERROR,
+     "every instance of Cluster is in the same AZ: losing it loses the database", "", "data.yml", 2,
+     3},
+    {"dev", "      NumCacheClusters: 3\n", "      NumCacheClusters: 1\n", "DAT004", 1, SEV_ERROR,
+     "Cache is Multi-AZ without a replica to fail over to", "", "data.yml", 54, 23},
+    {"dev", "      AutomaticFailoverEnabled: true\n", "", "DAT004", 1, SEV_ERROR,
+     "Cache is Multi-AZ without automatic failover", "", "data.yml", 54, 23},
+    {"prod", "      MultiAZEnabled: true\n", "", "DAT004", 1, SEV_ERROR,
+     "Cache is not Multi-AZ in prod: sessions are lost with its AZ", "", "data.yml", 48, 3},
+    {"dev", "      TransitEncryptionEnabled: true\n", "      AuthToken: x\n", "DAT004", 1,
+     SEV_ERROR, "Cache has an AUTH token without TLS, which ElastiCache rejects", "", "data.yml",
+     56, 18},
+    {"dev", "      TransitEncryptionEnabled: true\n",
+     "      TransitEncryptionEnabled: true\n      UserGroupIds: [g]\n      AuthToken: x\n",
+     "DAT004", 1, SEV_ERROR, "Cache has an AUTH token and user groups, which ElastiCache rejects",
+     "", "data.yml", 58, 18},
+    {"dev", "        AutomaticallyAfterDays: 30\n",
+     "        AutomaticallyAfterDays: 30\n        ScheduleExpression: rate(30 days)\n", "DAT005", 1,
+     SEV_ERROR,
+     "AppRotation sets both AutomaticallyAfterDays and ScheduleExpression, which Secrets "
+     "Manager rejects",
+     "", "data.yml", 47, 9},
+    {"dev", "        AutomaticallyAfterDays: 30\n", "        AutomaticallyAfterDays: 31\n",
+     "DAT005", 1, SEV_ERROR, "AppRotation does not rotate within 30 days", "", "data.yml", 47, 9},
+    {"dev", "        RotationType: PostgreSQLMultiUser\n",
+     "        RotationType: PostgreSQLMultiUser\n      RotationLambdaARN: x\n", "DAT005", 1,
+     SEV_ERROR, "AppRotation names both a hosted and its own rotation function", "", "data.yml", 45,
+     9},
+    {"dev", "    DependsOn: AppAttachment\n", "", "DAT005", 1, SEV_ERROR,
+     "AppRotation does not DependsOn AppAttachment: rotation can start before the secret knows "
+     "its database",
+     "", "data.yml", 39, 3},
+    {"dev", "      SecretId: !Ref AppSecret\n      HostedRotationLambda",
+     "      SecretId: !Ref AppAttachment\n      HostedRotationLambda", "DAT005", 1, SEV_ERROR,
+     "secret AppSecret has no rotation schedule: every credential must rotate every 30 days", "",
+     "data.yml", 29, 3},
+    {"dev", "      SecretId: !GetAtt Cluster.MasterUserSecret.SecretArn\n",
+     "      SecretId: !Ref AppSecret\n", "DAT005", 2, SEV_ERROR,
+     "Cluster's RDS-managed master secret keeps RDS's default 7-day rotation with no schedule "
+     "of ours",
+     "", "data.yml", 2, 3},
+};
+
+static void test_data_messages(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(data_messages) / sizeof(data_messages[0]); i++) {
+		const struct data_message *c = &data_messages[i];
+		fixture fx;
+		run(&fx, c->env, c->from, c->to, "AWS::SecretsManager-2024-09-16");
+		const finding *x = NULL;
+		size_t n = 0;
+		for (size_t k = 0; k < fx.f.n; k++) {
+			if (strcmp(fx.f.v[k].rule, c->rule) != 0)
+				continue;
+			n++;
+			if (strcmp(fx.f.v[k].message, c->message) == 0)
+				x = &fx.f.v[k];
+		}
+		const char *base = x && x->file ? strrchr(x->file, '/') : NULL;
+		bool pos_ok = x && (c->file ? base && strcmp(base + 1, c->file) == 0 &&
+		                                  x->line == c->line && x->col == c->col
+		                            : !x->file);
+		if (getenv("DATA_DUMP") || n != c->n || !x || x->sev != c->sev ||
+		    strcmp(x->field, c->field) != 0 || !pos_ok) {
+			for (size_t k = 0; k < fx.f.n; k++)
+				print_message("  %s|%s|%s|%s|%zu|%zu|%s\n", fx.f.v[k].rule,
+				              severity_name(fx.f.v[k].sev), fx.f.v[k].field,
+				              fx.f.v[k].file ? strrchr(fx.f.v[k].file, '/') + 1
+				                             : "-",
+				              fx.f.v[k].line, fx.f.v[k].col, fx.f.v[k].message);
+			if (!getenv("DATA_DUMP"))
+				fail_msg("data message case %zu (%s -> %s)", i, c->from, c->to);
+		}
+		done(&fx);
+	}
+}
+
+/* `text` with `from` replaced by `to`, then the block of resource `name`
+ * moved to the front of Resources (a block runs to the next line indented
+ * by two spaces). */
+static char *edit_move_first(const char *text, const char *from, const char *to, const char *name)
+{
+	buf t;
+	buf_init(&t, 0);
+	const char *at = from ? strstr(text, from) : NULL;
+	if (from && !at)
+		fail_msg("no '%s'", from);
+	if (at)
+		buf_addf(&t, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	else
+		buf_adds(&t, text);
+	const char *s = buf_cstr(&t);
+	char key[64];
+	snprintf(key, sizeof(key), "\n  %s:\n", name);
+	const char *b = strstr(s, key);
+	if (!b)
+		fail_msg("no resource %s", name);
+	b++;
+	const char *end = b + strlen(key) - 1;
+	while (*end && !(end[0] == '\n' && end[1] == ' ' && end[2] == ' ' && end[3] != ' '))
+		end++;
+	if (*end)
+		end++;
+	const char *res = strstr(s, "Resources:\n") + strlen("Resources:\n");
+	buf out;
+	buf_init(&out, 0);
+	buf_addf(&out, "%.*s%.*s%.*s%s", (int)(res - s), s, (int)(end - b), b, (int)(b - res), res,
+	         end);
+	buf_free(&t);
+	return buf_take(&out);
+}
+
+/* Every resource is looked at, the template's first included: each of the
+ * good template's resources moved first leaves it clean in prod (the
+ * schedules that rotate the secrets, the instances of the cluster are
+ * found), and each DAT rule fires with its resource first. */
+static void test_data_first_resource(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *first, *from, *to, *message; /* NULL: no DAT finding */
+	} cases[] = {
+	    {"Cluster", NULL, NULL, NULL},
+	    {"Writer", NULL, NULL, NULL},
+	    {"Reader", NULL, NULL, NULL},
+	    {"MasterRotation", NULL, NULL, NULL},
+	    {"AppSecret", NULL, NULL, NULL},
+	    {"AppAttachment", NULL, NULL, NULL},
+	    {"AppRotation", NULL, NULL, NULL},
+	    {"Cache", NULL, NULL, NULL},
+	    /* an instance without an AZ: RDS places it, no spread to judge */
+	    {"Reader", "      AvailabilityZone: !Select [1, !GetAZs '']\n", "", NULL},
+	    {"Writer", "      AvailabilityZone: !Select [1, !GetAZs '']\n",
+	     "      AvailabilityZone: !Select [0, !GetAZs '']\n",
+	     "every instance of Cluster is in the same AZ: losing it loses the database"},
+	    {"AppAttachment", "    DependsOn: AppAttachment\n", "",
+	     "AppRotation does not DependsOn AppAttachment: rotation can start before the secret "
+	     "knows its database"},
+	    {"Cache", "      MultiAZEnabled: true\n", "",
+	     "Cache is not Multi-AZ in prod: sessions are lost with its AZ"},
+	    {"AppRotation", "        AutomaticallyAfterDays: 30\n",
+	     "        AutomaticallyAfterDays: 31\n", "AppRotation does not rotate within 30 days"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = edit_move_first(good_data, cases[i].from, cases[i].to, cases[i].first);
+		fixture fx;
+		run_with(&fx, text, "prod", NULL, NULL, "AWS::SecretsManager-2024-09-16");
+		free(text);
+		size_t dat = 0;
+		bool said = false;
+		for (size_t k = 0; k < fx.f.n; k++) {
+			if (strncmp(fx.f.v[k].rule, "DAT", 3) != 0)
+				continue;
+			dat++;
+			said = said || (cases[i].message &&
+			                strcmp(fx.f.v[k].message, cases[i].message) == 0);
+		}
+		bool ok = cases[i].message ? dat == 1 && said : dat == 0;
+		if (!ok) {
+			dump(&fx);
+			fail_msg("%s first (case %zu)", cases[i].first, i);
+		}
+		done(&fx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_passes_everywhere),
+	    cmocka_unit_test(test_data_messages),
+	    cmocka_unit_test(test_data_first_resource),
 	    cmocka_unit_test(test_acu_bounds),
 	    cmocka_unit_test(test_acu_edges),
 	    cmocka_unit_test(test_window_parsing),

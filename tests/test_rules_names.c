@@ -174,13 +174,93 @@ static void test_suffix_in_the_name(void **state)
 	done(&fx);
 }
 
+/* The first finding of `rule`, or fails. */
+static const finding *nam_first(const fixture *fx, const char *rule)
+{
+	for (size_t i = 0; i < fx->f.n; i++)
+		if (strcmp(fx->f.v[i].rule, rule) == 0)
+			return &fx->f.v[i];
+	dump(fx);
+	fail_msg("no %s", rule);
+	return NULL;
+}
+
+/* Each NAM finding's exact message, field and position: the lengths and
+ * the limit it quotes, the name property's node in data.yml (line 5,
+ * column 17) where the template must change, no position where the
+ * suffix must. A literal name with the longest suffix as the model's
+ * suffix carries it; with an empty suffix nothing does. */
+static void test_name_messages(void **state)
+{
+	(void)state;
+	fixture fx;
+	run_role(&fx, "!Sub 'r-${EnvironmentSuffix}'", "a-");
+	const finding *x = nam_first(&fx, "NAM001");
+	assert_string_equal(x->message, "suffix 'a-' would end names with a hyphen or put two in a "
+	                                "row, which S3 and ElastiCache reject");
+	assert_string_equal(x->field, "suffix");
+	done(&fx);
+
+	char *lit = repeat('r', 65);
+	run_role(&fx, lit, "dev");
+	x = nam_first(&fx, "NAM002");
+	char want[256];
+	snprintf(want, sizeof want, "Role RoleName '%s' is 65 characters; the limit is 64", lit);
+	assert_string_equal(x->message, want);
+	assert_string_equal(x->field, "suffix");
+	assert_null(x->file);
+	x = nam_first(&fx, "NAM003");
+	assert_string_equal(x->message, "Role RoleName does not carry the environment suffix: two "
+	                                "environments in one account would collide");
+	assert_string_equal(x->field, "");
+	assert_non_null(x->file);
+	assert_non_null(strstr(x->file, "/data.yml"));
+	assert_int_equal(x->line, 5);
+	assert_int_equal(x->col, 17);
+	done(&fx);
+	free(lit);
+
+	char *p = repeat('r', 52);
+	char name[128];
+	snprintf(name, sizeof name, "!Sub '%s-${EnvironmentSuffix}'", p);
+	run_role(&fx, name, "dev");
+	x = nam_first(&fx, "NAM002");
+	assert_string_equal(x->message, "Role RoleName would be 65 characters with the longest "
+	                                "suffix allowed; the limit is 64");
+	assert_string_equal(x->field, "");
+	assert_non_null(x->file);
+	assert_int_equal(x->line, 5);
+	assert_int_equal(x->col, 17);
+	done(&fx);
+	free(p);
+
+	run_with(&fx,
+	         "Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+	         "      BucketName: !Sub 'bA-${EnvironmentSuffix}'\n",
+	         "dev", NULL, NULL, NULL);
+	x = nam_first(&fx, "NAM002");
+	assert_string_equal(x->message, "R BucketName 'bA-dev' must be lower case");
+	assert_string_equal(x->field, "suffix");
+	done(&fx);
+
+	/* a literal holding the longest suffix, the model's suffix that one */
+	run_role(&fx, "r-xxxxxxxxxxxx", "xxxxxxxxxxxx");
+	assert_int_equal(nam(&fx, "NAM003", SEV_WARNING), 0);
+	done(&fx);
+	run_role(&fx, "r-xxxxxxxxxxxy", "xxxxxxxxxxxy");
+	assert_int_equal(nam(&fx, "NAM003", SEV_WARNING), 1);
+	done(&fx);
+	run_role(&fx, "r", "");
+	assert_int_equal(nam(&fx, "NAM003", SEV_WARNING), 1);
+	done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_suffix_hyphens),
-	    cmocka_unit_test(test_length_limits),
-	    cmocka_unit_test(test_lower_case_and_types),
-	    cmocka_unit_test(test_suffix_in_the_name),
+	    cmocka_unit_test(test_suffix_hyphens),       cmocka_unit_test(test_length_limits),
+	    cmocka_unit_test(test_lower_case_and_types), cmocka_unit_test(test_suffix_in_the_name),
+	    cmocka_unit_test(test_name_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

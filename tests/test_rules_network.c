@@ -248,10 +248,98 @@ static void test_subnet_network_address(void **state)
 	}
 }
 
+/* Each NET finding's exact message: the blocks, prefixes, counts and
+ * subnet numbers it quotes (1-based), the VPC it names. (NET_DUMP=1
+ * prints every case's findings.) `n`: the NET findings in all. */
+static const struct net_message {
+	const char *env, *from, *to, *tasks;
+	size_t n;
+	severity sev;
+	const char *field, *message;
+} net_messages[] = {
+    {"dev", "Default: 10.40.0.0/16", "Default: 10.40.0.1/16", NULL, 1, SEV_ERROR, "VpcCidr",
+     "'10.40.0.1/16' is not an IPv4 network block"},
+    {"dev", "Default: 10.40.0.0/16", "Default: 10.40.0.0/15", NULL, 1, SEV_ERROR, "VpcCidr",
+     "the VPC block has a /15 prefix"},
+    {"dev", "Default: 10.40.0.0/24,", "Default: x,", NULL, 1, SEV_ERROR, "PublicSubnetCidrs",
+     "'x' is not an IPv4 CIDR block"},
+    {"dev", "Default: 10.40.0.0/24,", "Default: 10.40.0.0/29,", NULL, 1, SEV_ERROR,
+     "PublicSubnetCidrs", "subnet 10.40.0.0/29 has a /29 prefix"},
+    {"dev", "Default: 10.40.0.0/24,", "Default: 10.40.0.0/15,", NULL, 1, SEV_ERROR,
+     "PublicSubnetCidrs", "subnet 10.40.0.0/15 has a /15 prefix"},
+    {"dev", "Default: 10.40.0.0/24,", "Default: 10.41.0.0/24,", NULL, 1, SEV_ERROR,
+     "PublicSubnetCidrs", "subnet 10.41.0.0/24 is not inside the VPC 10.40.0.0/16"},
+    {"dev", "10.40.1.0/24,10.40.2.0/24", "10.40.1.0/24", NULL, 1, SEV_ERROR, "PublicSubnetCidrs",
+     "2 public subnet block(s) for 3 availability zones"},
+    {"dev", "10.40.1.0/24,10.40.2.0/24", "10.40.1.0/24,10.40.1.0/24", NULL, 1, SEV_ERROR,
+     "PublicSubnetCidrs", "public subnet 3 overlaps public subnet 2"},
+    {"dev", "10.40.0.0/24,10.40.1.0/24,10.40.2.0/24", "10.40.2.0/24,10.40.1.0/24,10.40.0.0/24",
+     NULL, 0, SEV_ERROR, NULL, NULL},
+    {"dev", "Default: 10.40.64.0/24,10.40.65.0/24,10.40.66.0/24",
+     "Default: 10.40.64.0/24,10.40.2.0/24,10.40.66.0/24", NULL, 1, SEV_ERROR, "DataSubnetCidrs",
+     "data subnet 2 overlaps public subnet 3"},
+    {"dev", "Default: 10.40.64.0/24,10.40.65.0/24,10.40.66.0/24",
+     "Default: 10.40.64.0/24,10.40.65.0/24,10.40.17.0/24", NULL, 1, SEV_ERROR, "DataSubnetCidrs",
+     "data subnet 3 overlaps app subnet 1"},
+    {"dev", "10.40.1.0/24,10.40.2.0/24", "10.40.1.0/28,10.40.2.0/24", NULL, 1, SEV_WARNING,
+     "PublicSubnetCidrs", "public subnet 2 has only 11 usable addresses"},
+    {"dev", "10.40.32.0/20,10.40.48.0/20", "10.40.32.0/27,10.40.48.0/20", "3", 1, SEV_ERROR,
+     "AppSubnetCidrs",
+     "app subnet 2 has 27 usable addresses; 34 are needed (3 tasks over 3 AZs, one AZ lost, "
+     "plus 32 for endpoints and Lambdas)"},
+    {"prod", "    Default: 3\n", "    Default: 2\n", NULL, 1, SEV_ERROR, "AvailabilityZoneCount",
+     "prod runs in 2 availability zones; 99.99% needs three, so that losing one still leaves a "
+     "majority"},
+    {"prod", "Default: per-az", "Default: single", NULL, 1, SEV_ERROR, "NatGatewayMode",
+     "a single NAT gateway: losing its AZ cuts every app subnet off the internet; prod needs "
+     "one per AZ"},
+    {"dev", "Default: per-az", "Default: single", NULL, 1, SEV_WARNING, "NatGatewayMode",
+     "a single NAT gateway: losing its AZ cuts every app subnet off the internet (acceptable "
+     "outside prod to save cost)"},
+};
+
+static void test_net_messages(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof net_messages / sizeof *net_messages; i++) {
+		const struct net_message *c = &net_messages[i];
+		fixture fx;
+		run_with(&fx, resources, c->env, c->from, c->to, NULL);
+		if (c->tasks) {
+			findings_free(&fx.f);
+			assert_true(model_set(fx.m, "ServiceMaxTasks", c->tasks));
+			findings_init(&fx.f);
+			validate_model(fx.cat, fx.m, &fx.f);
+		}
+		const finding *x = NULL;
+		for (size_t k = 0; c->message && k < fx.f.n; k++)
+			if (strcmp(fx.f.v[k].message, c->message) == 0)
+				x = &fx.f.v[k];
+		bool ok =
+		    all_net(&fx) == c->n &&
+		    (!c->message || (x && x->sev == c->sev && strcmp(x->field, c->field) == 0 &&
+		                     strncmp(x->rule, "NET", 3) == 0));
+		if (getenv("NET_DUMP") || !ok) {
+			dump(&fx);
+			if (!getenv("NET_DUMP"))
+				fail_msg("case %zu (%s -> %s)", i, c->from, c->to);
+		}
+		done(&fx);
+	}
+	/* a /16 subnet is a subnet (it overlaps the others in a /16 VPC, no more) */
+	fixture fx;
+	run_with(&fx, resources, "dev", "Default: 10.40.0.0/24,", "Default: 10.40.0.0/16,", NULL);
+	assert_int_equal(count(&fx, "NET004", SEV_ERROR) + count(&fx, "NET004", SEV_WARNING), 0);
+	assert_int_equal(count(&fx, "NET002", SEV_ERROR), 0);
+	assert_true(count(&fx, "NET003", SEV_ERROR) > 0);
+	done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_net_edges),
+	    cmocka_unit_test(test_net_messages),
 	    cmocka_unit_test(test_app_capacity_edges),
 	    cmocka_unit_test(test_vpc_prefix_upper),
 	    cmocka_unit_test(test_subnet_network_address),

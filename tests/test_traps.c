@@ -1085,6 +1085,19 @@ static const struct trap_case {
      0},
     {"  FnRole:\n    Type: AWS::IAM::Role\n", "  FnRole:\n    Type: AWS::IAMX::Role\n", "TRP013",
      SEV_ERROR, 0},
+    /* a $ with no { counts its colon; an S3 ARN with an account has a type; the
+     * resource part only a wildcard, not one that starts with one */
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:$aws:s3:::*'", "TRP013", SEV_ERROR, 1},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3::123456789012:accesspoint/*'",
+     "TRP013", SEV_ERROR, 1},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: 'arn:aws:s3:::*/*x'", "TRP013", SEV_ERROR, 0},
+    /* TRP006: a stage whose own level is OFF and no method logs */
+    {"    DependsOn: Account\n    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: "
+     "!Ref Deployment\n      MethodSettings: [{ResourcePath: '/*', HttpMethod: '*', "
+     "LoggingLevel: INFO}]\n",
+     "    Properties:\n      RestApiId: !Ref Api\n      DeploymentId: !Ref Deployment\n"
+     "      LoggingLevel: 'OFF'\n",
+     "TRP006", SEV_ERROR, 0},
     /* TRP016: token length 16 and 128 on both sides, the characters */
     {"      AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
      "      AuthToken: 'abcdefghijklmnop'\n", "TRP016", SEV_ERROR, 0},
@@ -1131,6 +1144,504 @@ static void test_trap_edges(void **state)
 			rf_dump(&fx.f);
 			fail_msg("case %zu (%s -> %s): expected %zu %s %s", i, c->from, c->to,
 			         c->count, severity_name(c->sev), c->rule);
+		}
+		rf_done(&fx);
+	}
+}
+
+/* Each trap's message and position: the resource and property it names,
+ * the values it quotes, and the line and column of the node it points at
+ * in the fragment (or of the resource's key; line 0: no position). One
+ * case may bring several findings (`count` TRP findings); `message` is one
+ * of them, exactly. */
+/* (TRAP_DUMP=1 prints every case's findings with their positions.) */
+static const struct trap_message {
+	const char *from, *to, *more, *rule;
+	size_t count;
+	const char *message;
+	size_t line, col;
+} trap_messages[] = {
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n",
+     "    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Retain\n", "", "TRP001", 1,
+     "Db has DeletionPolicy Retain: the stack leaves the resource behind, and the next "
+     "deploy collides with it",
+     71, 21},
+    {"    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n  Fs:",
+     "    DeletionPolicy: Delete\n    UpdateReplacePolicy: Snapshot\n  Fs:", "", "TRP001", 1,
+     "Db has UpdateReplacePolicy Snapshot: the stack leaves a snapshot behind, and the next "
+     "deploy collides with it",
+     72, 26},
+    {"    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n  Fs:", "  Fs:", "", "TRP001", 2,
+     "Db has no UpdateReplacePolicy: for AWS::RDS::DBCluster it defaults to Snapshot, which "
+     "outlives the stack",
+     69, 3},
+    {"EmptyOnDelete: true", "EmptyOnDelete: false", "", "TRP002", 1,
+     "ECR repository Repo is not emptied on delete: a repository with images fails DELETE", 68, 22},
+    {"    Properties:\n      EmptyOnDelete: true\n", "", "", "TRP002", 1,
+     "ECR repository Repo is not emptied on delete: a repository with images fails DELETE", 65, 3},
+    {"      Bucket: !Ref Bucket\n  BucketPolicy", "      Other: x\n  BucketPolicy", "", "TRP002", 1,
+     "bucket Bucket has nothing to empty it: CloudFormation cannot delete a bucket with "
+     "objects (DELETE_FAILED)",
+     46, 3},
+    {"TransitEncryption: ENABLED", "TransitEncryption: DISABLED", "", "TRP003", 1,
+     "Task mounts EFS with IAM authorization or an access point but without transit "
+     "encryption, which ECS rejects",
+     84, 13},
+    {"    DependsOn: Mt1\n", "", "", "TRP004", 1,
+     "ECS service Service can start tasks before EFS mount target Mt1 exists: they fail with "
+     "ResourceInitializationError",
+     87, 3},
+    {"    DependsOn: Method\n", "", "", "TRP005", 1,
+     "API deployment Deployment does not depend on method Method: it can be created first "
+     "(\"The REST API doesn't contain any methods\") or miss the method",
+     96, 3},
+    {"    Type: AWS::ApiGateway::Stage\n    DependsOn: Account\n",
+     "    Type: AWS::ApiGateway::Stage\n", "", "TRP006", 1,
+     "Stage turns on logging and can be created before Account sets the account's "
+     "CloudWatch role",
+     103, 3},
+    {"    Type: AWS::ApiGateway::Account\n", "    Type: AWS::ApiGateway::AccountX\n", "", "TRP006",
+     1,
+     "Stage turns on logging, but the template sets no account CloudWatch role: "
+     "\"CloudWatch Logs role ARN must be set in account settings\"",
+     103, 3},
+    {"    DependsOn: BucketPolicy\n", "", "", "TRP007", 1,
+     "trail Trail can be created before bucket policy BucketPolicy: \"Incorrect S3 bucket "
+     "policy is detected\"",
+     58, 3},
+    {"    Type: AWS::S3::BucketPolicy\n", "    Type: AWS::S3::BucketPolicyX\n", "", "TRP007", 1,
+     "trail Trail writes to bucket Bucket, which has no bucket policy: \"Incorrect S3 bucket "
+     "policy is detected\"",
+     58, 3},
+    {"          - Effect: Allow # logs\n", "          - Effect: Deny # logs\n", "", "TRP008", 2,
+     "key LogsKey is used by Group, but its policy does not allow logs.eu-west-1.amazonaws.com "
+     "(or logs.amazonaws.com) kms:Decrypt: creating Group fails",
+     8, 9},
+    {"Principal: {Service: cloudtrail.amazonaws.com}", "Principal: {Service: s3.amazonaws.com}", "",
+     "TRP008", 1,
+     "key LogsKey is used by Trail, but its policy does not allow "
+     "cloudtrail.eu-west-1.amazonaws.com (or cloudtrail.amazonaws.com) kms:GenerateDataKey: "
+     "creating Trail fails",
+     8, 9},
+    {"{AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}", "{AWS: '1'}",
+     "  Queue:\n    Type: AWS::SQS::Queue\n    Properties: {KmsMasterKeyId: !Ref LogsKey}\n",
+     "TRP008", 1,
+     "key LogsKey is used by Queue through sqs, but its policy allows neither the account's "
+     "IAM nor kms:ViaService sqs.eu-west-1.amazonaws.com",
+     8, 9},
+    {"Period: 60}", "Period: 59}", "", "TRP009", 1,
+     "alarm Alarm evaluates AWS/ECS every 59 s: the metric has one datapoint a minute, so the "
+     "alarm sits in INSUFFICIENT_DATA or misses breaches",
+     112, 74},
+    {"      RetentionInDays: 30\n  FnRole", "  FnRole", "", "TRP010", 1,
+     "log group Group keeps its events forever: no retention", 21, 3},
+    {"      KmsKeyId: !GetAtt LogsKey.Arn\n", "", "", "TRP010", 1,
+     "log group Group is not encrypted with a customer-managed key", 21, 3},
+    {"      RetentionInDays: 30\n  FnRole",
+     "      RetentionInDays: 30\n      DeletionProtectionEnabled: true\n  FnRole", "", "TRP010", 1,
+     "log group Group has deletion protection: the stack cannot delete it", 27, 34},
+    {"      FunctionName: !Sub 'fn-${EnvironmentSuffix}'\n      Role: !GetAtt FnRole.Arn\n"
+     "      LoggingConfig: {LogGroup: !Ref Group}\n",
+     "      FunctionName: !Sub 'fnx-${EnvironmentSuffix}'\n      Role: !GetAtt FnRole.Arn\n", "",
+     "TRP011", 1,
+     "function Fn has no log group of the template's: Lambda creates /aws/lambda/fnx-dev "
+     "itself, unencrypted, kept forever and left after the stack",
+     40, 3},
+    {"      LoggingConfig: {LogGroup: !Ref Group}\n",
+     "      LoggingConfig: {LogGroup: /aws/lambda/other}\n", "", "TRP011", 1,
+     "function Fn has no log group of the template's: Lambda creates one itself, "
+     "unencrypted, kept forever and left after the stack",
+     40, 3},
+    {"      Role: !GetAtt FnRole.Arn\n      LoggingConfig: {LogGroup: !Ref Group}\n",
+     "      Role: 'arn:aws:iam::123456789012:role/r'\n      LoggingConfig: {LogGroup: "
+     "/aws/lambda/fn-dev}\n",
+     "", "TRP011", 1,
+     "function Fn does not depend on its log group Group: on delete the group can go first "
+     "and a late invocation recreates it",
+     40, 3},
+    {"Action: [logs:CreateLogStream, logs:PutLogEvents]",
+     "Action: [logs:CreateLogStream, logs:PutLogEvents, 'logs:Create*']", "", "TRP011", 1,
+     "role FnRole of function Fn may create log groups: an invocation during teardown "
+     "recreates the deleted group, which then blocks the next deploy",
+     27, 3},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 0.0.0.0/0, CidrIpv6: 'fd00::/8'", "", "TRP012", 1,
+     "Sg admits traffic from the Internet (0.0.0.0/0)", 116, 30},
+    {"CidrIp: 10.0.0.0/16", "CidrIp: 10.0.0.0/8, CidrIpv6: '::/0'", "", "TRP012", 1,
+     "Sg admits traffic from the Internet (::/0)", 116, 30},
+    {"Resource: !Sub '${Bucket.Arn}/*'", "Resource: '*'", "", "TRP013", 1,
+     "FnRole (policy p) allows s3:GetObject on every resource of the account", 37, 17},
+    {"Resources:\n", "Resources:\n",
+     "  Role2:\n    Type: AWS::IAM::Role\n    Properties:\n      Policies:\n"
+     "        - PolicyDocument: {Statement: {Effect: Allow, NotAction: 'iam:*', Resource: "
+     "'*'}}\n",
+     "TRP013", 1, "Role2 (policy ?) allows NotAction on every resource of the account", 130, 39},
+    {"  FnRole:\n    Type: AWS::IAM::Role\n",
+     "  Odd:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: "
+     "{Statement: {Effect: Allow, Action: 'kms:*', Resource: '*'}}\n  FnRole:\n    Type: "
+     "AWS::IAM::Role\n",
+     "", "TRP013", 1, "Odd allows kms:Decrypt on every resource of the account", 30, 35},
+    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
+     "GenerateSecretString: {PasswordLength: 64}", "", "TRP016", 1,
+     "secret Secret generates the AUTH token of Cache with punctuation ElastiCache refuses "
+     "(\"Invalid AuthToken provided\")",
+     120, 29},
+    {"AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'", "AuthToken: 'short@token'", "",
+     "TRP016", 1, "Cache's AuthToken is not a valid AUTH token", 125, 18},
+};
+
+static void test_trap_messages(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(trap_messages) / sizeof(trap_messages[0]); i++) {
+		const struct trap_message *c = &trap_messages[i];
+		rf_fixture fx;
+		run_with(&fx, "dev", c->from, c->to, c->more);
+		const finding *x = NULL;
+		for (size_t k = 0; k < fx.f.n && !x; k++)
+			if (strcmp(fx.f.v[k].rule, c->rule) == 0 &&
+			    strcmp(fx.f.v[k].message, c->message) == 0)
+				x = &fx.f.v[k];
+		bool file_ok = x && (c->line ? x->file && strstr(x->file, "/t.yml") : !x->file);
+		size_t of_rule = 0;
+		for (size_t k = 0; k < fx.f.n; k++)
+			of_rule += strcmp(fx.f.v[k].rule, c->rule) == 0;
+		if (getenv("TRAP_DUMP") || trp(&fx) != c->count || of_rule != c->count || !x ||
+		    !file_ok || x->line != c->line || x->col != c->col) {
+			for (size_t k = 0; k < fx.f.n; k++)
+				print_message("  %s %s:%zu:%zu %s\n", fx.f.v[k].rule,
+				              fx.f.v[k].file ? fx.f.v[k].file : "-", fx.f.v[k].line,
+				              fx.f.v[k].col, fx.f.v[k].message);
+			if (!getenv("TRAP_DUMP"))
+				fail_msg("message case %zu (%s -> %s)", i, c->from, c->to);
+		}
+		rf_done(&fx);
+	}
+}
+
+/* Edges the table above cannot write as one replacement: the names a key
+ * policy must give exactly, conditions under a second operator, a secret
+ * whose IncludeSpace is false, functions whose default log group has no
+ * name, and CloudFormation's limits on parameters and template size, each
+ * at the limit and one past it, with the message. */
+static void test_trap_more_edges(void **state)
+{
+	(void)state;
+	static const char queue[] =
+	    "  Queue:\n    Type: AWS::SQS::Queue\n    Properties: {KmsMasterKeyId: !Ref LogsKey}\n";
+	static const struct {
+		const char *from, *to, *more, *rule;
+		size_t count;
+	} cases[] = {
+	    /* a service principal and a kms:ViaService value are whole names */
+	    {"Principal: {Service: cloudtrail.amazonaws.com}",
+	     "Principal: {Service: cloudtrail.amazonaws.comx}", "", "TRP008", 1},
+	    {"Principal: {Service: cloudtrail.amazonaws.com}",
+	     "Principal: {Service: cloudtrail.amazonaws.co}", "", "TRP008", 1},
+	    {"Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}",
+	     "Principal: {AWS: '*'}\n            Condition: {StringEquals: {'kms:ViaService': "
+	     "sqs.eu-west-1.amazonaws.comx}}",
+	     queue, "TRP008", 1},
+	    /* the ViaService under the second operator, or under the first only */
+	    {"Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}",
+	     "Principal: {AWS: '*'}\n            Condition: {StringEquals: {'kms:CallerAccount': "
+	     "'1'}, StringLike: {'kms:ViaService': sqs.eu-west-1.amazonaws.com}}",
+	     queue, "TRP008", 0},
+	    {"Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}",
+	     "Principal: {AWS: '*'}\n            Condition: {StringLike: {'kms:ViaService': "
+	     "sqs.eu-west-1.amazonaws.com}, StringEquals: {'kms:CallerAccount': '1'}}",
+	     queue, "TRP008", 0},
+	    {"Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}",
+	     "Principal: {AWS: '*'}\n            Condition: {StringEquals: {'kms:CallerAccount': "
+	     "'1'}, StringLike: {'kms:CallerAccount': '2'}}",
+	     queue, "TRP008", 1},
+	    /* the first service of the table (RDS) is a use through its service */
+	    {"Principal: {AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}",
+	     "Principal: {AWS: '*'}\n            Condition: {StringEquals: {'kms:ViaService': "
+	     "sqs.eu-west-1.amazonaws.com}}",
+	     "  Db2:\n    Type: AWS::RDS::DBInstance\n    DeletionPolicy: Delete\n"
+	     "    UpdateReplacePolicy: Delete\n    Properties: {KmsKeyId: !Ref LogsKey, "
+	     "DBClusterIdentifier: x}\n",
+	     "TRP008", 1},
+	    /* a secret the token does not name is not its secret */
+	    {"  Cache:\n",
+	     "  Secret2:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n"
+	     "      GenerateSecretString: {PasswordLength: 64}\n  Cache:\n",
+	     "", "TRP016", 0},
+	    {"      AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'\n",
+	     "      AuthToken: !Sub '{{resolve:secretsmanager:${Secret2}}}'\n",
+	     "  Secret2:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n"
+	     "      GenerateSecretString: {PasswordLength: 64}\n",
+	     "TRP016", 1},
+	    /* a log group named by a prefix of its name, or a longer one, is not it */
+	    {"      LoggingConfig: {LogGroup: !Ref Group}\n",
+	     "      LoggingConfig: {LogGroup: /aws/lambda/fn-de}\n", "", "TRP011", 1},
+	    {"      LoggingConfig: {LogGroup: !Ref Group}\n",
+	     "      LoggingConfig: {LogGroup: /aws/lambda/fn-devx}\n", "", "TRP011", 1},
+	    /* IncludeSpace false is not true */
+	    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
+	     "GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: "
+	     "false}",
+	     "", "TRP016", 0},
+	    {"GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: true}",
+	     "GenerateSecretString: {PasswordLength: 64, ExcludePunctuation: false}", "", "TRP016",
+	     1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rf_fixture fx;
+		run_with(&fx, "dev", cases[i].from, cases[i].to, cases[i].more);
+		if (trp(&fx) != cases[i].count ||
+		    rf_count(&fx.f, cases[i].rule, SEV_ERROR) != cases[i].count) {
+			rf_dump(&fx.f);
+			fail_msg("case %zu: expected %zu %s", i, cases[i].count, cases[i].rule);
+		}
+		rf_done(&fx);
+	}
+
+	/* a resource without a type (REN001's) that names the key is no use of it,
+	 * and no trap reads its type */
+	{
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t, "%s  NoType:\n    Properties: {K: !Ref LogsKey}\n", good);
+		rf_fixture fx;
+		rf_render(&fx, buf_cstr(&t), "dev");
+		buf_free(&t);
+		assert_int_equal(fx.f.n, 1);
+		assert_string_equal(fx.f.v[0].rule, "REN001");
+		findings_free(&fx.f);
+		findings_init(&fx.f);
+		traps_check(fx.cat, fx.m, fx.r, &fx.f);
+		expect(&fx, "TRP008", SEV_ERROR, 0);
+	}
+
+	/* a function with no name, or a name that stays unresolved: Lambda's
+	 * default group has no name to look for */
+	static const char *const names[] = {"",
+	                                    "      FunctionName: !Sub 'fn-${AWS::AccountId}'\n"};
+	for (size_t i = 0; i < 2; i++) {
+		rf_fixture fx;
+		run(&fx, "dev",
+		    "      FunctionName: !Sub 'fn-${EnvironmentSuffix}'\n      Role: !GetAtt "
+		    "FnRole.Arn\n      LoggingConfig: {LogGroup: !Ref Group}\n",
+		    names[i]);
+		const finding *x = rf_find(&fx.f, "TRP011", "Lambda creates one itself");
+		if (trp(&fx) != 1 || !x || x->sev != SEV_ERROR) {
+			rf_dump(&fx.f);
+			fail_msg("function name case %zu", i);
+		}
+		rf_done(&fx);
+	}
+}
+
+/* TRP014's message names the count and points at the last EIP. */
+static void test_eip_message(void **state)
+{
+	(void)state;
+	buf eips;
+	buf_init(&eips, 0);
+	buf_adds(&eips, "Resources:\n");
+	for (int i = 1; i <= 6; i++)
+		buf_addf(&eips, "  Eip%d:\n    Type: AWS::EC2::EIP\n", i);
+	rf_fixture fx;
+	run(&fx, "dev", "Resources:\n", buf_cstr(&eips));
+	buf_free(&eips);
+	assert_int_equal(trp(&fx), 1);
+	const finding *x = rf_find(&fx.f, "TRP014", NULL);
+	assert_non_null(x);
+	assert_string_equal(x->message, "the template allocates 6 Elastic IPs; the default quota "
+	                                "is 5 per region (other stacks of the account count too)");
+	assert_int_equal(x->line, 12); /* Eip6 */
+	assert_int_equal(x->col, 3);
+	rf_done(&fx);
+}
+
+/* 200 parameters are allowed, 201 are not (the environment fragment has 2);
+ * the template's size from S3 at 1,000,000 bytes and one past. */
+static void test_template_limit_messages(void **state)
+{
+	(void)state;
+	for (int extra = 0; extra <= 1; extra++) {
+		buf p;
+		buf_init(&p, 0);
+		buf_adds(&p, "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+		             "      - Label: {default: P}\n        Parameters:\n");
+		for (int i = 0; i < 198 + extra; i++)
+			buf_addf(&p, "          - P%d\n", i);
+		buf_adds(&p, "Parameters:\n");
+		for (int i = 0; i < 198 + extra; i++)
+			buf_addf(&p, "  P%d: {Type: String, Description: p, Default: x}\n", i);
+		buf_adds(&p, "Resources:\n");
+		rf_fixture fx;
+		run(&fx, "dev", "Resources:\n", buf_cstr(&p));
+		buf_free(&p);
+		assert_int_equal(fx.cat->nparams, 200 + extra);
+		assert_int_equal(trp(&fx), extra);
+		if (extra)
+			assert_string_equal(rf_find(&fx.f, "TRP015", NULL)->message,
+			                    "the template declares 201 parameters; CloudFormation "
+			                    "allows 200");
+		rf_done(&fx);
+	}
+	rf_fixture fx;
+	buf o;
+	buf_init(&o, 0);
+	buf_adds(&o, "Outputs:\n");
+	for (int i = 0; i < 201; i++)
+		buf_addf(&o, "  O%d: {Description: o, Value: x}\n", i);
+	run_with(&fx, "dev", "Resources:\n", "Resources:\n", buf_cstr(&o));
+	buf_free(&o);
+	const finding *x = rf_find(&fx.f, "TRP015", NULL);
+	assert_non_null(x);
+	assert_string_equal(x->message,
+	                    "the template declares 201 outputs; CloudFormation allows 200");
+	assert_null(x->file);
+	rf_done(&fx);
+
+	/* one topic with a long display name: its length moves the template's
+	 * size byte for byte; measured once past the limit */
+	size_t base = 0;
+	for (int round = 0; round < 3; round++) {
+		size_t want = round == 0 ? 1000100 : round == 1 ? 1000000 : 1000001;
+		size_t len = round == 0 ? 1000000 : want - base;
+		buf big;
+		buf_init(&big, 0);
+		buf_adds(&big, "  Big:\n    Type: AWS::SNS::Topic\n    Properties: {DisplayName: ");
+		for (size_t i = 0; i < len; i++)
+			buf_addc(&big, 'x');
+		buf_adds(&big, "}\n");
+		run_with(&fx, "dev", "Resources:\n", "Resources:\n", buf_cstr(&big));
+		buf_free(&big);
+		x = rf_find(&fx.f, "TRP015", NULL);
+		if (round == 0) {
+			size_t bytes = 0;
+			assert_non_null(x);
+			assert_int_equal(sscanf(x->message, "the template is %zu bytes", &bytes),
+			                 1);
+			base = bytes - len;
+		} else if (want == 1000000) {
+			assert_null(x);
+		} else {
+			assert_non_null(x);
+			assert_string_equal(x->message,
+			                    "the template is 1000001 bytes; CloudFormation "
+			                    "accepts at most 1000000 from S3");
+		}
+		rf_done(&fx);
+	}
+}
+
+/* `text` with the block of resource `name` moved to the front of Resources
+ * (a resource's block runs to the next line indented by two spaces). */
+static char *move_first(const char *text, const char *name)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "\n  %s:\n", name);
+	const char *at = strstr(text, key);
+	if (!at)
+		fail_msg("no resource %s", name);
+	at++;
+	const char *end = at + strlen(key) - 1;
+	while (*end && !(end[0] == '\n' && end[1] == ' ' && end[2] == ' ' && end[3] != ' '))
+		end++;
+	if (*end)
+		end++;
+	const char *res = strstr(text, "Resources:\n");
+	assert_non_null(res);
+	res += strlen("Resources:\n");
+	buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "%.*s%.*s%.*s%s", (int)(res - text), text, (int)(end - at), at,
+	         (int)(at - res), res, end);
+	return buf_take(&b);
+}
+
+/* Every resource is looked at, the template's first included: each of the
+ * good template's resources moved first leaves it clean (the lookups find
+ * the bucket's emptier, the trail's policy, the account, the log group
+ * first), and each trap with its resource first is found. */
+static void test_trap_first_resource(void **state)
+{
+	(void)state;
+	static const char *const ids[] = {"LogsKey", "Group",        "FnRole",  "Fn",      "Bucket",
+	                                  "Emptier", "BucketPolicy", "Trail",   "Repo",    "Db",
+	                                  "Fs",      "Mt1",          "Task",    "Service", "Api",
+	                                  "Method",  "Deployment",   "Account", "Stage",   "Alarm",
+	                                  "Sg",      "Secret",       "Cache"};
+	static const char topic[] = "  Topic:\n    Type: AWS::SNS::Topic\n    Properties: "
+	                            "{KmsMasterKeyId: !Ref LogsKey}\n  A2:\n    Type: "
+	                            "AWS::CloudWatch::Alarm\n    Properties: {AlarmActions: [!Ref "
+	                            "Topic]}\n";
+	static const struct {
+		const char *first, *from, *to, *more, *rule;
+		severity sev;
+		size_t count;
+	} cases[] = {
+	    {"Db", "    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n  Fs:",
+	     "    DeletionPolicy: Retain\n    UpdateReplacePolicy: Delete\n  Fs:", "", "TRP001",
+	     SEV_ERROR, 1},
+	    {"Repo", "EmptyOnDelete: true", "EmptyOnDelete: false", "", "TRP002", SEV_ERROR, 1},
+	    {"Bucket", "      Bucket: !Ref Bucket\n  BucketPolicy",
+	     "      Other: x\n  BucketPolicy", "", "TRP002", SEV_ERROR, 1},
+	    {"Task", "TransitEncryption: ENABLED", "TransitEncryption: DISABLED", "", "TRP003",
+	     SEV_ERROR, 1},
+	    {"Service", "    DependsOn: Mt1\n", "", "", "TRP004", SEV_ERROR, 1},
+	    {"Mt1", "    DependsOn: Mt1\n", "", "", "TRP004", SEV_ERROR, 1},
+	    {"Deployment", "    DependsOn: Method\n", "", "", "TRP005", SEV_ERROR, 1},
+	    {"Method", "    DependsOn: Method\n", "", "", "TRP005", SEV_ERROR, 1},
+	    {"Stage", "    DependsOn: Account\n", "", "", "TRP006", SEV_ERROR, 1},
+	    {"Trail", "    DependsOn: BucketPolicy\n", "", "", "TRP007", SEV_ERROR, 1},
+	    {"BucketPolicy", "    DependsOn: BucketPolicy\n", "", "", "TRP007", SEV_ERROR, 1},
+	    {"Group", "          - Effect: Allow # logs\n", "          - Effect: Deny # logs\n", "",
+	     "TRP008", SEV_ERROR, 2},
+	    {"A2", "Resources:\n", "Resources:\n", topic, "TRP008", SEV_ERROR, 2},
+	    {"Alarm", "Period: 60}", "Period: 59}", "", "TRP009", SEV_ERROR, 1},
+	    {"Group", "      RetentionInDays: 30\n", "", "", "TRP010", SEV_ERROR, 1},
+	    {"Fn", "      LoggingConfig: {LogGroup: !Ref Group}\n",
+	     "      LoggingConfig: {LogGroup: /aws/lambda/other}\n", "", "TRP011", SEV_ERROR, 1},
+	    {"Group",
+	     "      Role: !GetAtt FnRole.Arn\n      LoggingConfig: {LogGroup: !Ref Group}\n",
+	     "      Role: 'arn:aws:iam::123456789012:role/r'\n      LoggingConfig: {LogGroup: "
+	     "/aws/lambda/fn-dev}\n",
+	     "", "TRP011", SEV_WARNING, 1},
+	    {"Sg", "CidrIp: 10.0.0.0/16", "CidrIp: 0.0.0.0/0", "", "TRP012", SEV_ERROR, 1},
+	    {"FnRole", "Resource: !Sub '${Bucket.Arn}/*'", "Resource: '*'", "", "TRP013", SEV_ERROR,
+	     1},
+	    {"Secret", "ExcludePunctuation: true", "ExcludePunctuation: false", "", "TRP016",
+	     SEV_ERROR, 1},
+	    {"Cache", "AuthToken: !Sub '{{resolve:secretsmanager:${Secret}}}'",
+	     "AuthToken: 'short@token'", "", "TRP016", SEV_ERROR, 1},
+	};
+	size_t n = sizeof(ids) / sizeof(ids[0]) + sizeof(cases) / sizeof(cases[0]);
+	for (size_t i = 0; i < n; i++) {
+		bool clean = i < sizeof(ids) / sizeof(ids[0]);
+		const char *first = clean ? ids[i] : cases[i - sizeof(ids) / sizeof(ids[0])].first;
+		const char *from =
+		    clean ? "Resources:\n" : cases[i - sizeof(ids) / sizeof(ids[0])].from;
+		const char *to =
+		    clean ? "Resources:\n" : cases[i - sizeof(ids) / sizeof(ids[0])].to;
+		const char *more = clean ? "" : cases[i - sizeof(ids) / sizeof(ids[0])].more;
+		const char *at = strstr(good, from);
+		assert_non_null(at);
+		buf t;
+		buf_init(&t, 0);
+		buf_addf(&t, "%.*s%s%s%s", (int)(at - good), good, to, at + strlen(from), more);
+		char *text = move_first(buf_cstr(&t), first);
+		buf_free(&t);
+		rf_fixture fx;
+		rf_render(&fx, text, "dev");
+		free(text);
+		assert_int_equal(fx.f.n, 0);
+		traps_check(fx.cat, fx.m, fx.r, &fx.f);
+		size_t want = clean ? 0 : cases[i - sizeof(ids) / sizeof(ids[0])].count;
+		bool ok = trp(&fx) == want;
+		if (!clean) {
+			const char *rule = cases[i - sizeof(ids) / sizeof(ids[0])].rule;
+			ok = ok && rf_count(&fx.f, rule,
+			                    cases[i - sizeof(ids) / sizeof(ids[0])].sev) == want;
+		}
+		if (!ok) {
+			rf_dump(&fx.f);
+			fail_msg("%s first (case %zu): expected %zu", first, i, want);
 		}
 		rf_done(&fx);
 	}
@@ -1188,6 +1699,11 @@ int main(void)
 	    cmocka_unit_test(test_key_uses),
 	    cmocka_unit_test(test_topic_publishers),
 	    cmocka_unit_test(test_trap_edges),
+	    cmocka_unit_test(test_trap_messages),
+	    cmocka_unit_test(test_trap_first_resource),
+	    cmocka_unit_test(test_trap_more_edges),
+	    cmocka_unit_test(test_eip_message),
+	    cmocka_unit_test(test_template_limit_messages),
 	    cmocka_unit_test(test_auth_token_128),
 	    cmocka_unit_test(test_stage_logging_other_owner),
 	    cmocka_unit_test(test_good_passes),
