@@ -938,7 +938,10 @@ credentials_status credentials_endpoints_load(const char *profile, credentials_e
 	buf_init(&section, 0);
 	if (services && services[0])
 		buf_addf(&section, "services %s", services);
-	if (st != CREDENTIALS_OK || (!(global && global[0]) && !section.len && !ignore)) {
+	if (st == CREDENTIALS_OK && section.failed) {
+		aws_ini_free(ini);
+		st = no_memory(err);
+	} else if (st != CREDENTIALS_OK || (!(global && global[0]) && !section.len && !ignore)) {
 		aws_ini_free(ini);
 	} else if (services && services[0] && !ini_has(ini, section_is, buf_cstr(&section))) {
 		lms_error_set(err, NULL, 0, 0,
