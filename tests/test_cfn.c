@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "aws/cfn.h"
 #include "aws/cleanup.h"
 #include "aws/provider.h"
@@ -2826,6 +2827,182 @@ static void test_sso_refusals(void **state)
 	chain_cleanup();
 }
 
+/* ---- allocation failures (session 7) ------------------------------------------------------ */
+
+/* The parsers of cfn.c with each allocation failing in turn: false (NULL) or a result whose
+ * required fields are all set ("?" when absent, so a failed "?" must not pass unnoticed), and
+ * nothing leaked once freed. Returns the number of allocations of the call. */
+typedef bool (*cfn_parse_call)(const xml_node *root);
+
+static size_t cfn_sweep(const char *xml, cfn_parse_call fn)
+{
+	xml_doc *d = parse(xml);
+	assert_true(fn(xml_root(d)));
+	size_t n = 0;
+	for (;; n++) {
+		size_t live = alloc_live();
+		alloc_fail_after(n);
+		bool ok = fn(xml_root(d));
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_int_equal(alloc_live(), live);
+		if (!fired) {
+			assert_true(ok);
+			break;
+		}
+		assert_true(n < 400);
+	}
+	xml_free(d);
+	return n;
+}
+
+static bool sweep_stack(const xml_node *root)
+{
+	cfn_stack *s = cfn_parse_stack(root);
+	if (!s)
+		return false;
+	assert_string_equal(s->name, "s");
+	assert_string_equal(s->status, "X");
+	assert_int_equal(s->noutputs, 2);
+	for (size_t i = 0; i < s->noutputs; i++) {
+		assert_non_null(s->outputs[i].key);
+		assert_non_null(s->outputs[i].value);
+	}
+	assert_int_equal(s->nparameters, 2);
+	assert_int_equal(s->ntags, 1);
+	for (size_t i = 0; i < s->nparameters; i++) {
+		assert_non_null(s->parameters[i].key);
+		assert_non_null(s->parameters[i].value);
+	}
+	assert_non_null(s->tags[0].key);
+	assert_non_null(s->tags[0].value);
+	cfn_stack_free(s);
+	return true;
+}
+
+static bool sweep_change_set(const xml_node *root)
+{
+	cfn_change_set *cs = NULL;
+	char *next = NULL;
+	bool ok = cfn_parse_change_set_page(root, &cs, &next);
+	if (ok) {
+		/* a second page appended */
+		free(next);
+		ok = cfn_parse_change_set_page(root, &cs, &next);
+	}
+	if (ok) {
+		assert_non_null(cs);
+		assert_non_null(cs->status);
+		assert_int_equal(cs->nchanges, 4);
+		for (size_t i = 0; i < cs->nchanges; i++) {
+			assert_non_null(cs->changes[i].action);
+			assert_non_null(cs->changes[i].logical_id);
+			assert_non_null(cs->changes[i].resource_type);
+		}
+	}
+	free(next);
+	cfn_change_set_free(cs);
+	return ok;
+}
+
+static bool sweep_events(const xml_node *root)
+{
+	cfn_event *ev = NULL;
+	size_t n = 0;
+	char *next = NULL;
+	bool ok = cfn_parse_events_page(root, &ev, &n, &next);
+	if (ok) {
+		/* an event whose id could not be copied is skipped like one without an id */
+		assert_int_equal(n, alloc_fail_fired() ? n : 2);
+		assert_true(n >= 1);
+		for (size_t i = 0; i < n; i++) {
+			assert_non_null(ev[i].id);
+			assert_non_null(ev[i].logical_id);
+			assert_non_null(ev[i].resource_type);
+			assert_non_null(ev[i].status);
+		}
+	}
+	free_events(ev, n);
+	free(next);
+	return ok;
+}
+
+static bool sweep_drift_status(const xml_node *root)
+{
+	cfn_drift_status s;
+	bool ok = cfn_parse_drift_status(root, &s);
+	if (ok) {
+		assert_non_null(s.detection_status);
+		assert_int_equal(s.drifted, 3);
+	}
+	cfn_drift_status_clear(&s);
+	return ok;
+}
+
+static bool sweep_drifts(const xml_node *root)
+{
+	cfn_resource_drift *v = NULL;
+	size_t n = 0;
+	char *next = NULL;
+	bool ok = cfn_parse_resource_drifts_page(root, &v, &n, &next);
+	if (ok) {
+		assert_int_equal(n, 2);
+		for (size_t i = 0; i < n; i++) {
+			assert_non_null(v[i].logical_id);
+			assert_non_null(v[i].resource_type);
+			assert_non_null(v[i].status);
+			for (size_t j = 0; j < v[i].ndiffs; j++) {
+				assert_non_null(v[i].diffs[j].path);
+				assert_non_null(v[i].diffs[j].type);
+			}
+		}
+		assert_int_equal(v[0].ndiffs, 2);
+	}
+	cfn_resource_drifts_free(v, n);
+	free(next);
+	return ok;
+}
+
+static void test_parsers_out_of_memory(void **state)
+{
+	(void)state;
+	assert_true(
+	    cfn_sweep("<m><StackName>s</StackName><StackStatus>X</StackStatus>"
+	              "<StackId>i</StackId><RoleARN>r</RoleARN>"
+	              "<Outputs><member><OutputKey>k</OutputKey><OutputValue>v</OutputValue>"
+	              "<Description>d</Description><ExportName>e</ExportName></member>"
+	              "<member/></Outputs>"
+	              "<Parameters><member><ParameterKey>a</ParameterKey>"
+	              "<ParameterValue>b</ParameterValue></member><member/></Parameters>"
+	              "<Tags><member><Key>t</Key><Value>u</Value></member></Tags></m>",
+	              sweep_stack) > 15);
+	assert_true(cfn_sweep("<r><ChangeSetId>c</ChangeSetId><Changes>"
+	                      "<member><ResourceChange><Action>Modify</Action><LogicalResourceId>A"
+	                      "</LogicalResourceId><ResourceType>T</ResourceType><Scope><member>"
+	                      "Properties</member></Scope><Details><member><Target><Name>P</Name>"
+	                      "<RequiresRecreation>Always</RequiresRecreation></Target></member>"
+	                      "</Details></ResourceChange></member>"
+	                      "<member><ResourceChange/></member>"
+	                      "</Changes><NextToken>t2</NextToken></r>",
+	                      sweep_change_set) > 15);
+	assert_true(
+	    cfn_sweep("<r><StackEvents><member><EventId>1</EventId><StackName>s</StackName>"
+	              "<LogicalResourceId>L</LogicalResourceId><ResourceType>T</ResourceType>"
+	              "<ResourceStatus>S</ResourceStatus></member>"
+	              "<member><EventId>2</EventId></member><member/></StackEvents>"
+	              "<NextToken>n</NextToken></r>",
+	              sweep_events) > 8);
+	assert_true(cfn_sweep("<r><StackDriftDetectionId>d</StackDriftDetectionId>"
+	                      "<DriftedStackResourceCount>3</DriftedStackResourceCount></r>",
+	                      sweep_drift_status) >= 2);
+	assert_true(cfn_sweep("<r><StackResourceDrifts><member><LogicalResourceId>L"
+	                      "</LogicalResourceId><PropertyDifferences><member><PropertyPath>/p"
+	                      "</PropertyPath><DifferenceType>ADD</DifferenceType></member>"
+	                      "<member/></PropertyDifferences></member><member/>"
+	                      "</StackResourceDrifts><NextToken>n</NextToken></r>",
+	                      sweep_drifts) > 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2873,6 +3050,7 @@ int main(void)
 	    cmocka_unit_test(test_web_identity),
 	    cmocka_unit_test(test_sso_profiles),
 	    cmocka_unit_test(test_container_and_instance_credentials),
+	    cmocka_unit_test(test_parsers_out_of_memory),
 	};
 	return cmocka_run_group_tests_name("cfn", tests, setup, teardown);
 }
