@@ -2827,6 +2827,27 @@ static void test_sso_refusals(void **state)
 	chain_cleanup();
 }
 
+/* cfn_parse_time around the 400-year eras' edges: year 0 (January and February belong to
+ * the year before), negative years, the first years of an era. */
+static void test_parse_time_eras(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		long long want;
+	} cases[] = {
+	    {"0000-01-01T00:00:00Z", -62167219200LL}, {"0000-03-01T00:00:00Z", -62162035200LL},
+	    {"-001-03-01T00:00:00Z", -62193657600LL}, {"-001-01-01T00:00:00Z", -62198755200LL},
+	    {"0399-03-01T00:00:00Z", -49570876800LL}, {"0400-03-01T00:00:00Z", -49539254400LL},
+	    {"0001-01-01T00:00:00Z", -62135596800LL}, {"0001-03-01T00:00:00Z", -62130499200LL},
+	    {"-400-03-01T00:00:00Z", -74784816000LL}, {"-401-03-01T00:00:00Z", -74816438400LL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if ((long long)cfn_parse_time(cases[i].text) != cases[i].want)
+			fail_msg("%s: %lld", cases[i].text,
+			         (long long)cfn_parse_time(cases[i].text));
+}
+
 /* ---- allocation failures (session 7) ------------------------------------------------------ */
 
 /* The parsers of cfn.c with each allocation failing in turn: false (NULL) or a result whose
@@ -3051,6 +3072,7 @@ int main(void)
 	    cmocka_unit_test(test_sso_profiles),
 	    cmocka_unit_test(test_container_and_instance_credentials),
 	    cmocka_unit_test(test_parsers_out_of_memory),
+	    cmocka_unit_test(test_parse_time_eras),
 	};
 	return cmocka_run_group_tests_name("cfn", tests, setup, teardown);
 }
