@@ -426,6 +426,10 @@ static credentials_status load_ini(const char *path, aws_ini **out, lms_error *e
 	*out = aws_ini_parse(text, got, &why);
 	OPENSSL_cleanse(text, size + 1);
 	free(text);
+	if (!*out && why.line == 0) { /* every malformed line has its number: out of memory */
+		lms_error_clear(&why);
+		return no_memory(err);
+	}
 	if (!*out) {
 		lms_error_set(err, path, why.line, 0,
 		              "%s: fix the file (comments start with '#' or ';')",
