@@ -3024,6 +3024,78 @@ static void test_parsers_out_of_memory(void **state)
 	                      sweep_drifts) > 10);
 }
 
+/* A role profile's settings come from [profile NAME] exactly: not from [profilexNAME], not
+ * from [profile NAMEx], not from a longer key; [default] only for the default profile. */
+static void test_role_settings_exact_section(void **state)
+{
+	(void)state;
+	chain_env();
+	write_text("config", "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+	                     "source_profilex = base\n"
+	                     "[profilexr]\nsource_profile = base\n"
+	                     "[profile rx]\nsource_profile = base\n"
+	                     "[profile  r]\nsource_profile = base\n"
+	                     "[default]\nsource_profile = base\n");
+	provider_options o = {.profile = "r", .region = "eu-west-1", .endpoint_url = server.url};
+	credentials *c = NULL;
+	lms_error err = {0};
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	assert_null(c);
+	assert_string_equal(err.msg, "profile \"r\" has role_arn but no source_profile: give it "
+	                             "source_profile, or credential_source = Environment, "
+	                             "EcsContainer or Ec2InstanceMetadata");
+	lms_error_clear(&err);
+	chain_cleanup();
+}
+
+/* provider_resolve for a role profile (its source's keys, then AssumeRole on the recorded
+ * answer) with each allocation failing in turn: out of memory, never a half-made result, never
+ * another diagnosis; nothing leaked. The metadata document's parser likewise. */
+static void test_provider_out_of_memory(void **state)
+{
+	(void)state;
+	chain_env();
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/assume/oom%ld", server.url, (long)getpid());
+	provider_options o = {.profile = "ops", .region = "eu-west-1", .endpoint_url = url};
+	/* every allocation up to the role's call; after it (the HTTP client's, a request each)
+	 * every 8th, to stay quick */
+	size_t step = 1;
+	for (size_t n = 0;; n += step) {
+		size_t live = alloc_live();
+		credentials *c = NULL;
+		lms_error err = {0};
+		alloc_fail_after(n);
+		credentials_status st = provider_resolve(&o, &c, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (getenv("SWEEP_TRACE"))
+			fprintf(stderr, "%zu %d %d %s\n", n, fired, (int)st,
+			        err.msg ? err.msg : "-");
+		if (!fired) {
+			assert_int_equal(st, CREDENTIALS_OK);
+			assert_string_equal(c->access_key_id, "ASIAASSUMED");
+			credentials_free(c);
+			assert_int_equal(alloc_live(), live);
+			break;
+		}
+		/* some allocations are absorbed (a log line); a failure is out of memory or the
+		 * role's call failing, never a profile read as unsupported, malformed or absent */
+		if (st != CREDENTIALS_OK && st != CREDENTIALS_SYSTEM_ERROR &&
+		    st != CREDENTIALS_PROCESS_FAILED)
+			fail_msg("allocation %zu: %d %s", n, (int)st, err.msg ? err.msg : "-");
+		if (st == CREDENTIALS_OK)
+			assert_string_equal(c->access_key_id, "ASIAASSUMED");
+		if (st == CREDENTIALS_PROCESS_FAILED)
+			step = 8;
+		credentials_free(c);
+		lms_error_clear(&err);
+		assert_int_equal(alloc_live(), live);
+		assert_true(n < 3000);
+	}
+	chain_cleanup();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3073,6 +3145,8 @@ int main(void)
 	    cmocka_unit_test(test_container_and_instance_credentials),
 	    cmocka_unit_test(test_parsers_out_of_memory),
 	    cmocka_unit_test(test_parse_time_eras),
+	    cmocka_unit_test(test_provider_out_of_memory),
+	    cmocka_unit_test(test_role_settings_exact_section),
 	};
 	return cmocka_run_group_tests_name("cfn", tests, setup, teardown);
 }
