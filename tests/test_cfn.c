@@ -3024,6 +3024,40 @@ static void test_parsers_out_of_memory(void **state)
 	                      sweep_drifts) > 10);
 }
 
+/* An operation's start (`since`) against events at its edges (recording events-edges, newest
+ * first): one without a Timestamp is not history, one at `since` is not, one a second before
+ * is and ends the poll; with no `since`, every event. */
+static void test_events_since_edges(void **state)
+{
+	(void)state;
+	const time_t at = 1714554000; /* 2024-05-01T09:00:00Z */
+	for (int with_since = 0; with_since < 2; with_since++) {
+		aws_client *c = recorded("events-edges");
+		cfn_event_tracker t;
+		assert_true(cfn_event_tracker_init(&t, "lms-rec", with_since ? at : 0));
+		cfn_event *ev = NULL;
+		size_t n = 0;
+		lms_error err = {0};
+		if (!cfn_poll_events(c, &t, &ev, &n, &err))
+			fail_msg("%s", err.msg);
+		assert_int_equal(n, with_since ? 2 : 3);
+		size_t k = 0;
+		if (!with_since) {
+			assert_string_equal(ev[k].id, "e-1");
+			assert_int_equal(ev[k].timestamp, at - 1);
+			k++;
+		}
+		assert_string_equal(ev[k].id, "e-2");
+		assert_string_equal(ev[k].logical_id, "AtSince");
+		assert_int_equal(ev[k].timestamp, at);
+		assert_string_equal(ev[k + 1].id, "e-3");
+		assert_int_equal(ev[k + 1].timestamp, 0);
+		free_events(ev, n);
+		cfn_event_tracker_free(&t);
+		aws_client_free(c);
+	}
+}
+
 /* A role profile's settings come from [profile NAME] exactly: not from [profilexNAME], not
  * from [profile NAMEx], not from a longer key; [default] only for the default profile. */
 static void test_role_settings_exact_section(void **state)
@@ -3147,6 +3181,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_time_eras),
 	    cmocka_unit_test(test_provider_out_of_memory),
 	    cmocka_unit_test(test_role_settings_exact_section),
+	    cmocka_unit_test(test_events_since_edges),
 	};
 	return cmocka_run_group_tests_name("cfn", tests, setup, teardown);
 }
