@@ -2001,6 +2001,69 @@ static void test_endpoints_region_out_of_memory(void **state)
 	unsetenv("AWS_REGION");
 }
 
+static credentials_status cache_call(void *ctx, char **msg)
+{
+	const provider_options *po = ctx;
+	credentials_status st = CREDENTIALS_OK;
+	lms_error err = {0};
+	provider_cache *pc = provider_cache_new(po, &st, &err);
+	if (st == CREDENTIALS_OK) {
+		assert_non_null(pc);
+		assert_string_equal(provider_cache_current(pc)->access_key_id, "AKIDSWEEP");
+		assert_non_null(strstr(provider_cache_source(pc), "profile \"dev\" in "));
+	} else {
+		assert_null(pc);
+	}
+	provider_cache_free(pc);
+	*msg = take_msg(&err);
+	return st;
+}
+
+static credentials_status metadata_call(void *ctx, char **msg)
+{
+	const char *json = ctx;
+	lms_error err = {0};
+	credentials *c = NULL;
+	credentials_status st = provider_parse_metadata_json(json, strlen(json), "meta", &c, &err);
+	if (st == CREDENTIALS_OK) {
+		assert_string_equal(c->access_key_id, "AKIDM");
+		assert_string_equal(c->secret_access_key, "sm");
+		if (strstr(json, "\"tm\""))
+			assert_string_equal(c->session_token, "tm");
+		else
+			assert_null(c->session_token);
+		assert_string_equal(c->source, "meta");
+	} else {
+		assert_null(c);
+	}
+	credentials_free(c);
+	*msg = take_msg(&err);
+	return st;
+}
+
+/* provider_cache_new (its three copies of the options, then the resolution) and the metadata
+ * document's parser: out of memory, nothing leaked. */
+static void test_provider_cache_out_of_memory(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id = AKIDSWEEP\naws_secret_access_key = s\n");
+	provider_options po = {.profile = "dev", .region = "eu-west-1", .endpoint_url = "http://e"};
+	assert_true(cred_sweep(cache_call, &po, CREDENTIALS_OK) > 8);
+	alloc_fail_jansson(false);
+	assert_int_equal(cred_sweep(metadata_call,
+	                            "{\"AccessKeyId\": \"AKIDM\", \"SecretAccessKey\": \"sm\", "
+	                            "\"Token\": \"tm\"}",
+	                            CREDENTIALS_OK),
+	                 5);
+	assert_int_equal(cred_sweep(metadata_call,
+	                            "{\"AccessKeyId\": \"AKIDM\", \"SecretAccessKey\": \"sm\", "
+	                            "\"Token\": \"\"}",
+	                            CREDENTIALS_OK),
+	                 4);
+	alloc_fail_jansson(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2048,6 +2111,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_resolve_out_of_memory, setup, teardown),
 	    cmocka_unit_test(test_ini_out_of_memory),
 	    cmocka_unit_test_setup_teardown(test_endpoints_region_out_of_memory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_provider_cache_out_of_memory, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("credentials", tests, NULL, NULL) ? 1 : 0;
 }
