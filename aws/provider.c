@@ -176,6 +176,9 @@ static long metadata_timeout(const provider_options *o)
 	return o->metadata_timeout_ms > 0 ? o->metadata_timeout_ms : DEFAULT_METADATA_TIMEOUT_MS;
 }
 
+/* The largest container authorization token read from its file. */
+#define CONTAINER_MAX_TOKEN ((size_t)4096)
+
 static credentials_status from_container(const provider_options *o, bool *tried, credentials **out,
                                          lms_error *err)
 {
@@ -198,14 +201,15 @@ static credentials_status from_container(const provider_options *o, bool *tried,
 	} else
 		buf_adds(&url, full);
 	/* the authorization token: from its file (rotated by the agent) or the variable */
+	/* "Authorization: " and a token of up to CONTAINER_MAX_TOKEN bytes, whole */
 	buf header;
-	buf_init(&header, 4096);
+	buf_init(&header, CONTAINER_MAX_TOKEN + sizeof "Authorization: ");
 	const char *token_file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	const char *token = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	if (token_file) {
 		buf tok;
 		lms_error ferr = {0};
-		bool read = file_read(token_file, 4096, &tok, &ferr);
+		bool read = file_read(token_file, CONTAINER_MAX_TOKEN, &tok, &ferr);
 		buf_adds(&header, "Authorization: ");
 		buf_add(&header, tok.data, tok.len);
 		wipe_buf(&tok);

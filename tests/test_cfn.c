@@ -2702,8 +2702,9 @@ static void test_metadata_edges(void **state)
 	unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	o.metadata_timeout_ms = 2000;
-	/* the token file: the header "Authorization: TOKEN" holds 4 KiB, so a token of 4081
-	 * bytes is sent (and refused by the agent), one of 4082 is not */
+	/* the token file: up to 4 KiB is read and sent whole in "Authorization: TOKEN" (4081,
+	 * 4082 and 4096 bytes are sent, and refused by the agent); 4097 bytes are refused as
+	 * too large, before any request */
 	snprintf(url, sizeof url, "%s/container/m%ld", server.url, (long)getpid());
 	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
 	char token_path[128];
@@ -2711,17 +2712,23 @@ static void test_metadata_edges(void **state)
 	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_path, 1);
 	char *big = malloc(4098);
 	assert_non_null(big);
+	static const size_t sent[] = {4081, 4082, 4096};
+	for (size_t i = 0; i < 3; i++) {
+		memset(big, 'x', 4097);
+		big[sent[i]] = '\0';
+		write_text("token", big);
+		if (provider_resolve(&o, &c, &err) != CREDENTIALS_PROCESS_FAILED ||
+		    !strstr(err.msg, "(HTTP 401)"))
+			fail_msg("%zu bytes: %s", sent[i], err.msg ? err.msg : "-");
+		lms_error_clear(&err);
+	}
 	memset(big, 'x', 4097);
-	big[4081] = '\0';
-	write_text("token", big);
-	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
-	assert_non_null(strstr(err.msg, "(HTTP 401)"));
-	lms_error_clear(&err);
-	big[4081] = 'x';
-	big[4082] = '\0';
+	big[4097] = '\0';
 	write_text("token", big);
 	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
-	assert_non_null(strstr(err.msg, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "));
+	assert_string_equal(err.msg, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: larger than 4096 "
+	                             "bytes: not a file lmsctl reads");
+	assert_string_equal(err.file, token_path);
 	lms_error_clear(&err);
 	free(big);
 	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
