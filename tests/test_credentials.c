@@ -409,6 +409,12 @@ static void test_file_edges(void **state)
 	/* "~x/..." is a relative path, not x's home: absent */
 	setenv("AWS_SHARED_CREDENTIALS_FILE", "~custom-credentials", 1);
 	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials");
+	/* only a leading '~' is the home folder: "./x" and "x" are relative to the working
+	 * folder (where neither is), whatever their second character */
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "./custom-credentials", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials");
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "x", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials");
 	/* below a file: absent, not an error */
 	buf path;
 	buf_init(&path, 0);
