@@ -426,6 +426,10 @@ static credentials_status load_ini(const char *path, aws_ini **out, lms_error *e
 	*out = aws_ini_parse(text, got, &why);
 	OPENSSL_cleanse(text, size + 1);
 	free(text);
+	if (!*out && why.line == 0) { /* every malformed line has its number: out of memory */
+		lms_error_clear(&why);
+		return no_memory(err);
+	}
 	if (!*out) {
 		lms_error_set(err, path, why.line, 0,
 		              "%s: fix the file (comments start with '#' or ';')",
@@ -938,7 +942,10 @@ credentials_status credentials_endpoints_load(const char *profile, credentials_e
 	buf_init(&section, 0);
 	if (services && services[0])
 		buf_addf(&section, "services %s", services);
-	if (st != CREDENTIALS_OK || (!(global && global[0]) && !section.len && !ignore)) {
+	if (st == CREDENTIALS_OK && section.failed) {
+		aws_ini_free(ini);
+		st = no_memory(err);
+	} else if (st != CREDENTIALS_OK || (!(global && global[0]) && !section.len && !ignore)) {
 		aws_ini_free(ini);
 	} else if (services && services[0] && !ini_has(ini, section_is, buf_cstr(&section))) {
 		lms_error_set(err, NULL, 0, 0,

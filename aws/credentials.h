@@ -114,7 +114,8 @@ credentials_status credentials_parse_process_output(const char *json, size_t len
 typedef struct aws_ini aws_ini;
 
 /* NULL on a malformed file, with the line in err->line (err->file stays NULL: the caller knows
- * which file it read); a size cap is the caller's business. */
+ * which file it read); NULL with "out of memory" and line 0 when an allocation fails; a size
+ * cap is the caller's business. */
 aws_ini *aws_ini_parse(const char *text, size_t len, lms_error *err);
 /* The value of key in section, or NULL; owned by ini. */
 const char *aws_ini_get(const aws_ini *ini, const char *section, const char *key);

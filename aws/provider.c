@@ -176,6 +176,9 @@ static long metadata_timeout(const provider_options *o)
 	return o->metadata_timeout_ms > 0 ? o->metadata_timeout_ms : DEFAULT_METADATA_TIMEOUT_MS;
 }
 
+/* The largest container authorization token read from its file. */
+#define CONTAINER_MAX_TOKEN ((size_t)4096)
+
 static credentials_status from_container(const provider_options *o, bool *tried, credentials **out,
                                          lms_error *err)
 {
@@ -198,14 +201,15 @@ static credentials_status from_container(const provider_options *o, bool *tried,
 	} else
 		buf_adds(&url, full);
 	/* the authorization token: from its file (rotated by the agent) or the variable */
+	/* "Authorization: " and a token of up to CONTAINER_MAX_TOKEN bytes, whole */
 	buf header;
-	buf_init(&header, 4096);
+	buf_init(&header, CONTAINER_MAX_TOKEN + sizeof "Authorization: ");
 	const char *token_file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	const char *token = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	if (token_file) {
 		buf tok;
 		lms_error ferr = {0};
-		bool read = file_read(token_file, 4096, &tok, &ferr);
+		bool read = file_read(token_file, CONTAINER_MAX_TOKEN, &tok, &ferr);
 		buf_adds(&header, "Authorization: ");
 		buf_add(&header, tok.data, tok.len);
 		wipe_buf(&tok);
@@ -347,6 +351,8 @@ static credentials_status config_load(config_file *c, lms_error *err)
 		buf_addf(&c->path, "%s/.aws/config", home);
 	else
 		return CREDENTIALS_OK;
+	if (c->path.failed)
+		return no_memory(err);
 	buf text;
 	lms_error ferr = {0};
 	credentials_status st = CREDENTIALS_OK;
@@ -360,7 +366,9 @@ static credentials_status config_load(config_file *c, lms_error *err)
 	} else {
 		lms_error perr = {0};
 		c->ini = aws_ini_parse(buf_cstr(&text), text.len, &perr);
-		if (!c->ini) {
+		if (!c->ini && perr.line == 0) { /* a malformed line has its number */
+			st = no_memory(err);
+		} else if (!c->ini) {
 			lms_error_set(err, buf_cstr(&c->path), perr.line, 0, "%s",
 			              perr.msg ? perr.msg : "malformed");
 			st = CREDENTIALS_BAD_CONFIG;
@@ -371,15 +379,19 @@ static credentials_status config_load(config_file *c, lms_error *err)
 	return st;
 }
 
+/* [profile NAME]'s key (the last one), [default]'s for the default profile; no allocation,
+ * so a failing one cannot read as a setting that is absent. */
 static const char *config_get(const config_file *c, const char *profile, const char *key)
 {
-	if (!c->ini)
-		return NULL;
-	buf section;
-	buf_init(&section, 0);
-	buf_addf(&section, "profile %s", profile);
-	const char *v = aws_ini_get(c->ini, buf_cstr(&section), key);
-	buf_free(&section);
+	const char *v = NULL;
+	size_t n = aws_ini_count(c->ini);
+	for (size_t i = 0; i < n; i++) {
+		const char *s, *k, *val;
+		aws_ini_entry(c->ini, i, &s, &k, &val);
+		if (k && strcmp(k, key) == 0 && strncmp(s, "profile ", 8) == 0 &&
+		    strcmp(s + 8, profile) == 0)
+			v = val;
+	}
 	if (!v && strcmp(profile, "default") == 0)
 		v = aws_ini_get(c->ini, "default", key);
 	return v && v[0] ? v : NULL;
@@ -897,9 +909,19 @@ credentials_status provider_resolve(const provider_options *opts, credentials **
 		                      : named                           ? named
 		                                                        : "default";
 		config_file cfg;
-		if (config_load(&cfg, NULL) == CREDENTIALS_OK &&
-		    (config_get(&cfg, profile, "role_arn") ||
-		     config_get(&cfg, profile, "web_identity_token_file"))) {
+		/* credentials_resolve has just read it: failing now is out of memory (or a file
+		 * changed in between), which says more than "not supported" */
+		lms_error cerr = {0};
+		credentials_status cst = config_load(&cfg, &cerr);
+		if (cst != CREDENTIALS_OK) {
+			lms_error_clear(err);
+			if (err)
+				*err = cerr;
+			else
+				lms_error_clear(&cerr);
+			st = cst;
+		} else if (config_get(&cfg, profile, "role_arn") ||
+		           config_get(&cfg, profile, "web_identity_token_file")) {
 			lms_error_clear(err);
 			st = assume_role(opts, &cfg, profile, 0, out, err);
 		} else if (cfg.ini && is_sso_profile(&cfg, profile)) {

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "aws/cfn.h"
 #include "aws/cleanup.h"
 #include "aws/provider.h"
@@ -2701,8 +2702,9 @@ static void test_metadata_edges(void **state)
 	unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	o.metadata_timeout_ms = 2000;
-	/* the token file: the header "Authorization: TOKEN" holds 4 KiB, so a token of 4081
-	 * bytes is sent (and refused by the agent), one of 4082 is not */
+	/* the token file: up to 4 KiB is read and sent whole in "Authorization: TOKEN" (4081,
+	 * 4082 and 4096 bytes are sent, and refused by the agent); 4097 bytes are refused as
+	 * too large, before any request */
 	snprintf(url, sizeof url, "%s/container/m%ld", server.url, (long)getpid());
 	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
 	char token_path[128];
@@ -2710,17 +2712,23 @@ static void test_metadata_edges(void **state)
 	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_path, 1);
 	char *big = malloc(4098);
 	assert_non_null(big);
+	static const size_t sent[] = {4081, 4082, 4096};
+	for (size_t i = 0; i < 3; i++) {
+		memset(big, 'x', 4097);
+		big[sent[i]] = '\0';
+		write_text("token", big);
+		if (provider_resolve(&o, &c, &err) != CREDENTIALS_PROCESS_FAILED ||
+		    !strstr(err.msg, "(HTTP 401)"))
+			fail_msg("%zu bytes: %s", sent[i], err.msg ? err.msg : "-");
+		lms_error_clear(&err);
+	}
 	memset(big, 'x', 4097);
-	big[4081] = '\0';
-	write_text("token", big);
-	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
-	assert_non_null(strstr(err.msg, "(HTTP 401)"));
-	lms_error_clear(&err);
-	big[4081] = 'x';
-	big[4082] = '\0';
+	big[4097] = '\0';
 	write_text("token", big);
 	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
-	assert_non_null(strstr(err.msg, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "));
+	assert_string_equal(err.msg, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: larger than 4096 "
+	                             "bytes: not a file lmsctl reads");
+	assert_string_equal(err.file, token_path);
 	lms_error_clear(&err);
 	free(big);
 	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
@@ -2826,6 +2834,309 @@ static void test_sso_refusals(void **state)
 	chain_cleanup();
 }
 
+/* cfn_parse_time around the 400-year eras' edges: year 0 (January and February belong to
+ * the year before), negative years, the first years of an era. */
+static void test_parse_time_eras(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		long long want;
+	} cases[] = {
+	    {"0000-01-01T00:00:00Z", -62167219200LL}, {"0000-03-01T00:00:00Z", -62162035200LL},
+	    {"-001-03-01T00:00:00Z", -62193657600LL}, {"-001-01-01T00:00:00Z", -62198755200LL},
+	    {"0399-03-01T00:00:00Z", -49570876800LL}, {"0400-03-01T00:00:00Z", -49539254400LL},
+	    {"0001-01-01T00:00:00Z", -62135596800LL}, {"0001-03-01T00:00:00Z", -62130499200LL},
+	    {"-400-03-01T00:00:00Z", -74784816000LL}, {"-401-03-01T00:00:00Z", -74816438400LL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if ((long long)cfn_parse_time(cases[i].text) != cases[i].want)
+			fail_msg("%s: %lld", cases[i].text,
+			         (long long)cfn_parse_time(cases[i].text));
+}
+
+/* ---- allocation failures (session 7) ------------------------------------------------------ */
+
+/* The parsers of cfn.c with each allocation failing in turn: false (NULL) or a result whose
+ * required fields are all set ("?" when absent, so a failed "?" must not pass unnoticed), and
+ * nothing leaked once freed. Returns the number of allocations of the call. */
+typedef bool (*cfn_parse_call)(const xml_node *root);
+
+static size_t cfn_sweep(const char *xml, cfn_parse_call fn)
+{
+	xml_doc *d = parse(xml);
+	assert_true(fn(xml_root(d)));
+	size_t n = 0;
+	for (;; n++) {
+		size_t live = alloc_live();
+		alloc_fail_after(n);
+		bool ok = fn(xml_root(d));
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_int_equal(alloc_live(), live);
+		if (!fired) {
+			assert_true(ok);
+			break;
+		}
+		assert_true(n < 400);
+	}
+	xml_free(d);
+	return n;
+}
+
+static bool sweep_stack(const xml_node *root)
+{
+	cfn_stack *s = cfn_parse_stack(root);
+	if (!s)
+		return false;
+	assert_string_equal(s->name, "s");
+	assert_string_equal(s->status, "X");
+	assert_int_equal(s->noutputs, 2);
+	for (size_t i = 0; i < s->noutputs; i++) {
+		assert_non_null(s->outputs[i].key);
+		assert_non_null(s->outputs[i].value);
+	}
+	assert_int_equal(s->nparameters, 2);
+	assert_int_equal(s->ntags, 1);
+	for (size_t i = 0; i < s->nparameters; i++) {
+		assert_non_null(s->parameters[i].key);
+		assert_non_null(s->parameters[i].value);
+	}
+	assert_non_null(s->tags[0].key);
+	assert_non_null(s->tags[0].value);
+	cfn_stack_free(s);
+	return true;
+}
+
+static bool sweep_change_set(const xml_node *root)
+{
+	cfn_change_set *cs = NULL;
+	char *next = NULL;
+	bool ok = cfn_parse_change_set_page(root, &cs, &next);
+	if (ok) {
+		/* a second page appended */
+		free(next);
+		ok = cfn_parse_change_set_page(root, &cs, &next);
+	}
+	if (ok) {
+		assert_non_null(cs);
+		assert_non_null(cs->status);
+		assert_int_equal(cs->nchanges, 4);
+		for (size_t i = 0; i < cs->nchanges; i++) {
+			assert_non_null(cs->changes[i].action);
+			assert_non_null(cs->changes[i].logical_id);
+			assert_non_null(cs->changes[i].resource_type);
+		}
+	}
+	free(next);
+	cfn_change_set_free(cs);
+	return ok;
+}
+
+static bool sweep_events(const xml_node *root)
+{
+	cfn_event *ev = NULL;
+	size_t n = 0;
+	char *next = NULL;
+	bool ok = cfn_parse_events_page(root, &ev, &n, &next);
+	if (ok) {
+		/* an event whose id could not be copied is skipped like one without an id */
+		assert_int_equal(n, alloc_fail_fired() ? n : 2);
+		assert_true(n >= 1);
+		for (size_t i = 0; i < n; i++) {
+			assert_non_null(ev[i].id);
+			assert_non_null(ev[i].logical_id);
+			assert_non_null(ev[i].resource_type);
+			assert_non_null(ev[i].status);
+		}
+	}
+	free_events(ev, n);
+	free(next);
+	return ok;
+}
+
+static bool sweep_drift_status(const xml_node *root)
+{
+	cfn_drift_status s;
+	bool ok = cfn_parse_drift_status(root, &s);
+	if (ok) {
+		assert_non_null(s.detection_status);
+		assert_int_equal(s.drifted, 3);
+	}
+	cfn_drift_status_clear(&s);
+	return ok;
+}
+
+static bool sweep_drifts(const xml_node *root)
+{
+	cfn_resource_drift *v = NULL;
+	size_t n = 0;
+	char *next = NULL;
+	bool ok = cfn_parse_resource_drifts_page(root, &v, &n, &next);
+	if (ok) {
+		assert_int_equal(n, 2);
+		for (size_t i = 0; i < n; i++) {
+			assert_non_null(v[i].logical_id);
+			assert_non_null(v[i].resource_type);
+			assert_non_null(v[i].status);
+			for (size_t j = 0; j < v[i].ndiffs; j++) {
+				assert_non_null(v[i].diffs[j].path);
+				assert_non_null(v[i].diffs[j].type);
+			}
+		}
+		assert_int_equal(v[0].ndiffs, 2);
+	}
+	cfn_resource_drifts_free(v, n);
+	free(next);
+	return ok;
+}
+
+static void test_parsers_out_of_memory(void **state)
+{
+	(void)state;
+	assert_true(
+	    cfn_sweep("<m><StackName>s</StackName><StackStatus>X</StackStatus>"
+	              "<StackId>i</StackId><RoleARN>r</RoleARN>"
+	              "<Outputs><member><OutputKey>k</OutputKey><OutputValue>v</OutputValue>"
+	              "<Description>d</Description><ExportName>e</ExportName></member>"
+	              "<member/></Outputs>"
+	              "<Parameters><member><ParameterKey>a</ParameterKey>"
+	              "<ParameterValue>b</ParameterValue></member><member/></Parameters>"
+	              "<Tags><member><Key>t</Key><Value>u</Value></member></Tags></m>",
+	              sweep_stack) > 15);
+	assert_true(cfn_sweep("<r><ChangeSetId>c</ChangeSetId><Changes>"
+	                      "<member><ResourceChange><Action>Modify</Action><LogicalResourceId>A"
+	                      "</LogicalResourceId><ResourceType>T</ResourceType><Scope><member>"
+	                      "Properties</member></Scope><Details><member><Target><Name>P</Name>"
+	                      "<RequiresRecreation>Always</RequiresRecreation></Target></member>"
+	                      "</Details></ResourceChange></member>"
+	                      "<member><ResourceChange/></member>"
+	                      "</Changes><NextToken>t2</NextToken></r>",
+	                      sweep_change_set) > 15);
+	assert_true(
+	    cfn_sweep("<r><StackEvents><member><EventId>1</EventId><StackName>s</StackName>"
+	              "<LogicalResourceId>L</LogicalResourceId><ResourceType>T</ResourceType>"
+	              "<ResourceStatus>S</ResourceStatus></member>"
+	              "<member><EventId>2</EventId></member><member/></StackEvents>"
+	              "<NextToken>n</NextToken></r>",
+	              sweep_events) > 8);
+	assert_true(cfn_sweep("<r><StackDriftDetectionId>d</StackDriftDetectionId>"
+	                      "<DriftedStackResourceCount>3</DriftedStackResourceCount></r>",
+	                      sweep_drift_status) >= 2);
+	assert_true(cfn_sweep("<r><StackResourceDrifts><member><LogicalResourceId>L"
+	                      "</LogicalResourceId><PropertyDifferences><member><PropertyPath>/p"
+	                      "</PropertyPath><DifferenceType>ADD</DifferenceType></member>"
+	                      "<member/></PropertyDifferences></member><member/>"
+	                      "</StackResourceDrifts><NextToken>n</NextToken></r>",
+	                      sweep_drifts) > 10);
+}
+
+/* An operation's start (`since`) against events at its edges (recording events-edges, newest
+ * first): one without a Timestamp is not history, one at `since` is not, one a second before
+ * is and ends the poll; with no `since`, every event. */
+static void test_events_since_edges(void **state)
+{
+	(void)state;
+	const time_t at = 1714554000; /* 2024-05-01T09:00:00Z */
+	for (int with_since = 0; with_since < 2; with_since++) {
+		aws_client *c = recorded("events-edges");
+		cfn_event_tracker t;
+		assert_true(cfn_event_tracker_init(&t, "lms-rec", with_since ? at : 0));
+		cfn_event *ev = NULL;
+		size_t n = 0;
+		lms_error err = {0};
+		if (!cfn_poll_events(c, &t, &ev, &n, &err))
+			fail_msg("%s", err.msg);
+		assert_int_equal(n, with_since ? 2 : 3);
+		size_t k = 0;
+		if (!with_since) {
+			assert_string_equal(ev[k].id, "e-1");
+			assert_int_equal(ev[k].timestamp, at - 1);
+			k++;
+		}
+		assert_string_equal(ev[k].id, "e-2");
+		assert_string_equal(ev[k].logical_id, "AtSince");
+		assert_int_equal(ev[k].timestamp, at);
+		assert_string_equal(ev[k + 1].id, "e-3");
+		assert_int_equal(ev[k + 1].timestamp, 0);
+		free_events(ev, n);
+		cfn_event_tracker_free(&t);
+		aws_client_free(c);
+	}
+}
+
+/* A role profile's settings come from [profile NAME] exactly: not from [profilexNAME], not
+ * from [profile NAMEx], not from a longer key; [default] only for the default profile. */
+static void test_role_settings_exact_section(void **state)
+{
+	(void)state;
+	chain_env();
+	write_text("config", "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/x\n"
+	                     "source_profilex = base\n"
+	                     "[profilexr]\nsource_profile = base\n"
+	                     "[profile rx]\nsource_profile = base\n"
+	                     "[profile  r]\nsource_profile = base\n"
+	                     "[default]\nsource_profile = base\n");
+	provider_options o = {.profile = "r", .region = "eu-west-1", .endpoint_url = server.url};
+	credentials *c = NULL;
+	lms_error err = {0};
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	assert_null(c);
+	assert_string_equal(err.msg, "profile \"r\" has role_arn but no source_profile: give it "
+	                             "source_profile, or credential_source = Environment, "
+	                             "EcsContainer or Ec2InstanceMetadata");
+	lms_error_clear(&err);
+	chain_cleanup();
+}
+
+/* provider_resolve for a role profile (its source's keys, then AssumeRole on the recorded
+ * answer) with each allocation failing in turn: out of memory, never a half-made result, never
+ * another diagnosis; nothing leaked. The metadata document's parser likewise. */
+static void test_provider_out_of_memory(void **state)
+{
+	(void)state;
+	chain_env();
+	char url[256];
+	snprintf(url, sizeof url, "%s/recorded/assume/oom%ld", server.url, (long)getpid());
+	provider_options o = {.profile = "ops", .region = "eu-west-1", .endpoint_url = url};
+	/* every allocation up to the role's call; after it (the HTTP client's, a request each)
+	 * every 8th, to stay quick */
+	size_t step = 1;
+	for (size_t n = 0;; n += step) {
+		size_t live = alloc_live();
+		credentials *c = NULL;
+		lms_error err = {0};
+		alloc_fail_after(n);
+		credentials_status st = provider_resolve(&o, &c, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (getenv("SWEEP_TRACE"))
+			fprintf(stderr, "%zu %d %d %s\n", n, fired, (int)st,
+			        err.msg ? err.msg : "-");
+		if (!fired) {
+			assert_int_equal(st, CREDENTIALS_OK);
+			assert_string_equal(c->access_key_id, "ASIAASSUMED");
+			credentials_free(c);
+			assert_int_equal(alloc_live(), live);
+			break;
+		}
+		/* some allocations are absorbed (a log line); a failure is out of memory or the
+		 * role's call failing, never a profile read as unsupported, malformed or absent */
+		if (st != CREDENTIALS_OK && st != CREDENTIALS_SYSTEM_ERROR &&
+		    st != CREDENTIALS_PROCESS_FAILED)
+			fail_msg("allocation %zu: %d %s", n, (int)st, err.msg ? err.msg : "-");
+		if (st == CREDENTIALS_OK)
+			assert_string_equal(c->access_key_id, "ASIAASSUMED");
+		if (st == CREDENTIALS_PROCESS_FAILED)
+			step = 8;
+		credentials_free(c);
+		lms_error_clear(&err);
+		assert_int_equal(alloc_live(), live);
+		assert_true(n < 3000);
+	}
+	chain_cleanup();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2873,6 +3184,11 @@ int main(void)
 	    cmocka_unit_test(test_web_identity),
 	    cmocka_unit_test(test_sso_profiles),
 	    cmocka_unit_test(test_container_and_instance_credentials),
+	    cmocka_unit_test(test_parsers_out_of_memory),
+	    cmocka_unit_test(test_parse_time_eras),
+	    cmocka_unit_test(test_provider_out_of_memory),
+	    cmocka_unit_test(test_role_settings_exact_section),
+	    cmocka_unit_test(test_events_since_edges),
 	};
 	return cmocka_run_group_tests_name("cfn", tests, setup, teardown);
 }

@@ -27,6 +27,8 @@
 #include "common/buf.h"
 #include "common/error.h"
 
+#include "alloc_fail.h"
+
 static const char *const aws_vars[] = {
     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",       "AWS_SESSION_TOKEN", "AWS_PROFILE",
     "AWS_CONFIG_FILE",   "AWS_SHARED_CREDENTIALS_FILE", "AWS_REGION",        "AWS_DEFAULT_REGION",
@@ -406,6 +408,12 @@ static void test_file_edges(void **state)
 	expect_resolve(NULL, 0, CREDENTIALS_BAD_CONFIG, "is not a regular file");
 	/* "~x/..." is a relative path, not x's home: absent */
 	setenv("AWS_SHARED_CREDENTIALS_FILE", "~custom-credentials", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials");
+	/* only a leading '~' is the home folder: "./x" and "x" are relative to the working
+	 * folder (where neither is), whatever their second character */
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "./custom-credentials", 1);
+	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials");
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "x", 1);
 	expect_resolve(NULL, 0, CREDENTIALS_NOT_FOUND, "no AWS credentials");
 	/* below a file: absent, not an error */
 	buf path;
@@ -1769,6 +1777,299 @@ static void test_cache_source(void **state)
 	lms_error_clear(&err);
 }
 
+/* ---- allocation failures (session 7) ------------------------------------------------------ */
+
+/* One call of the sweeps below; *msg gets a copy of the error's message (or NULL). */
+typedef credentials_status (*cred_call)(void *ctx, char **msg);
+
+/* For n = 0, 1, ...: the n-th allocation of the call fails; the call must answer
+ * CREDENTIALS_SYSTEM_ERROR (or `alt`, when not CREDENTIALS_OK) with "out of memory" in its
+ * message, leak nothing, and, once n is past its last allocation, succeed. Returns the number
+ * of allocations the call makes. */
+static size_t cred_sweep(cred_call fn, void *ctx, credentials_status alt)
+{
+	char *msg = NULL;
+	assert_int_equal(fn(ctx, &msg), CREDENTIALS_OK);
+	free(msg);
+	for (size_t n = 0; n < 500; n++) {
+		size_t live = alloc_live();
+		msg = NULL;
+		alloc_fail_after(n);
+		credentials_status st = fn(ctx, &msg);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_int_equal(st, CREDENTIALS_OK);
+			free(msg);
+			assert_int_equal(alloc_live(), live);
+			return n;
+		}
+		if (st != CREDENTIALS_SYSTEM_ERROR && !(alt != CREDENTIALS_OK && st == alt))
+			fail_msg("allocation %zu: status %d (%s)", n, (int)st, msg ? msg : "-");
+		if (!msg || !strstr(msg, "out of memory"))
+			fail_msg("allocation %zu: message %s", n, msg ? msg : "(none)");
+		free(msg);
+		assert_int_equal(alloc_live(), live);
+	}
+	fail_msg("more than 500 allocations");
+	return 0;
+}
+
+static char *take_msg(lms_error *err)
+{
+	char *m = err->msg ? strdup(err->msg) : NULL;
+	lms_error_clear(err);
+	return m;
+}
+
+static credentials_status resolve_call(void *ctx, char **msg)
+{
+	const credentials_options *opts = ctx;
+	lms_error err = {0};
+	credentials *c = NULL;
+	credentials_status st = credentials_resolve(opts, &c, &err);
+	if (st == CREDENTIALS_OK) {
+		assert_non_null(c);
+		assert_string_equal(c->access_key_id, "AKIDSWEEP");
+		assert_string_equal(c->secret_access_key, "secret-sweep");
+		assert_string_equal(c->session_token, "token-sweep");
+		assert_non_null(c->source);
+	} else {
+		assert_null(c);
+	}
+	credentials_free(c);
+	*msg = take_msg(&err);
+	return st;
+}
+
+static credentials_status parse_call(void *ctx, char **msg)
+{
+	const char *json = ctx;
+	lms_error err = {0};
+	credentials *c = NULL;
+	credentials_status st =
+	    credentials_parse_process_output(json, strlen(json), 1000, &c, &err);
+	if (st == CREDENTIALS_OK) {
+		assert_string_equal(c->access_key_id, "AKIDP");
+		assert_string_equal(c->secret_access_key, "sp");
+		if (strstr(json, "\"tp\""))
+			assert_string_equal(c->session_token, "tp");
+		else
+			assert_null(c->session_token);
+		assert_string_equal(c->source, "credential_process");
+	} else {
+		assert_null(c);
+	}
+	credentials_free(c);
+	*msg = take_msg(&err);
+	return st;
+}
+
+/* Every allocation of credentials_resolve (environment, a profile's keys in either file, a
+ * process's answer) and of credentials_parse_process_output: out of memory, nothing leaked,
+ * nothing half made returned. */
+static void test_resolve_out_of_memory(void **state)
+{
+	fixture *f = *state;
+	alloc_fail_jansson(false);
+	/* the environment, with and without a token */
+	setenv("AWS_ACCESS_KEY_ID", "AKIDSWEEP", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "secret-sweep", 1);
+	setenv("AWS_SESSION_TOKEN", "token-sweep", 1);
+	assert_int_equal(cred_sweep(resolve_call, NULL, CREDENTIALS_OK), 5);
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_SESSION_TOKEN");
+	/* the credentials file (with a nested setting and a second section), then the config
+	 * file's keys */
+	write_file(f, ".aws/credentials",
+	           "[other]\naws_access_key_id = X\ns3 =\n  endpoint_url = http://e\n"
+	           "[default]\naws_access_key_id = AKIDSWEEP\n"
+	           "aws_secret_access_key = secret-sweep\naws_session_token = token-sweep\n");
+	write_file(f, ".aws/config", "[default]\nregion = eu-west-1\n");
+	size_t from_file = cred_sweep(resolve_call, NULL, CREDENTIALS_OK);
+	assert_true(from_file > 10);
+	write_file(f, ".aws/credentials", "");
+	write_file(f, ".aws/config",
+	           "[profile p]\naws_access_key_id = AKIDSWEEP\n"
+	           "aws_secret_access_key = secret-sweep\naws_session_token = token-sweep\n");
+	credentials_options opts = {.profile = "p"};
+	assert_true(cred_sweep(resolve_call, &opts, CREDENTIALS_OK) > 5);
+	/* a process's answer (the parser alone: the process itself is not swept) */
+	assert_int_equal(cred_sweep(parse_call,
+	                            "{\"Version\": 1, \"AccessKeyId\": \"AKIDP\", "
+	                            "\"SecretAccessKey\": \"sp\", \"SessionToken\": \"tp\"}",
+	                            CREDENTIALS_OK),
+	                 5);
+	assert_int_equal(cred_sweep(parse_call,
+	                            "{\"Version\": 1, \"AccessKeyId\": \"AKIDP\", "
+	                            "\"SecretAccessKey\": \"sp\", \"SessionToken\": \"\"}",
+	                            CREDENTIALS_OK),
+	                 4);
+	alloc_fail_jansson(true);
+}
+
+/* aws_ini_parse: each allocation (the table, a section, a key, a value, a nested key) fails
+ * as "out of memory" with no line, and nothing leaks. */
+static void test_ini_out_of_memory(void **state)
+{
+	(void)state;
+	const char text[] = "[a]\nk = v\ns3 =\n  endpoint_url = http://e\n  x = y\n[b]\nz=\n";
+	size_t n = 0;
+	for (;; n++) {
+		size_t live = alloc_live();
+		lms_error err = {0};
+		alloc_fail_after(n);
+		aws_ini *ini = aws_ini_parse(text, sizeof text - 1, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_non_null(ini);
+			assert_int_equal(aws_ini_count(ini), 7);
+			assert_string_equal(aws_ini_get(ini, "a", "s3.endpoint_url"), "http://e");
+			assert_string_equal(aws_ini_get(ini, "a", "s3.x"), "y");
+			assert_string_equal(aws_ini_get(ini, "b", "z"), "");
+			aws_ini_free(ini);
+			assert_int_equal(alloc_live(), live);
+			break;
+		}
+		assert_null(ini);
+		assert_non_null(err.msg);
+		assert_string_equal(err.msg, "out of memory");
+		assert_int_equal(err.line, 0);
+		lms_error_clear(&err);
+		assert_int_equal(alloc_live(), live);
+	}
+	assert_true(n >= 14);
+}
+
+static credentials_status endpoints_call(void *ctx, char **msg)
+{
+	const char *profile = ctx;
+	lms_error err = {0};
+	credentials_endpoints *e = NULL;
+	credentials_status st = credentials_endpoints_load(profile, &e, &err);
+	*msg = take_msg(&err);
+	if (st != CREDENTIALS_OK) {
+		assert_null(e);
+		return st;
+	}
+	assert_non_null(e);
+	/* a failure absorbed by the load is an error; the checks below may allocate, so the
+	 * countdown stops here (the sweep then ends) */
+	bool fired = alloc_fail_fired();
+	alloc_fail_off();
+	buf src;
+	buf_init(&src, 0);
+	const char *v = credentials_endpoint_for(e, "S3", &src);
+	if (strcmp(profile, "glob") != 0) {
+		assert_string_equal(v, "http://s3");
+		assert_int_equal(strncmp(buf_cstr(&src), "[services box] in /", 19), 0);
+		assert_string_equal(strstr(buf_cstr(&src), "/.aws/config"), "/.aws/config");
+	} else {
+		assert_string_equal(v, "http://global");
+	}
+	buf_free(&src);
+	credentials_endpoints_free(e);
+	return fired ? CREDENTIALS_UNSUPPORTED : CREDENTIALS_OK;
+}
+
+static credentials_status region_call(void *ctx, char **msg)
+{
+	lms_error err = {0};
+	buf out;
+	buf_init(&out, 0);
+	credentials_status st = credentials_region(ctx, &out, &err);
+	if (st == CREDENTIALS_OK)
+		assert_string_equal(buf_cstr(&out), "eu-west-1");
+	buf_free(&out);
+	*msg = take_msg(&err);
+	return st;
+}
+
+/* credentials_endpoints_load (a global endpoint; a [services] section), credentials_region
+ * (from the environment and from the config file): out of memory, nothing leaked. */
+static void test_endpoints_region_out_of_memory(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/config",
+	           "[profile glob]\nendpoint_url = http://global\n"
+	           "[profile svc]\nendpoint_url = http://global\nservices = box\n"
+	           "[profile svconly]\nservices = box\n"
+	           "[services box]\ns3 =\n  endpoint_url = http://s3\n"
+	           "[default]\nregion = eu-west-1\n");
+	assert_true(cred_sweep(endpoints_call, "glob", CREDENTIALS_OK) > 5);
+	assert_true(cred_sweep(endpoints_call, "svc", CREDENTIALS_OK) > 5);
+	assert_true(cred_sweep(endpoints_call, "svconly", CREDENTIALS_OK) > 5);
+	assert_true(cred_sweep(region_call, NULL, CREDENTIALS_OK) > 3);
+	setenv("AWS_REGION", "eu-west-1", 1);
+	assert_true(cred_sweep(region_call, NULL, CREDENTIALS_OK) >= 1);
+	unsetenv("AWS_REGION");
+}
+
+static credentials_status cache_call(void *ctx, char **msg)
+{
+	const provider_options *po = ctx;
+	credentials_status st = CREDENTIALS_OK;
+	lms_error err = {0};
+	provider_cache *pc = provider_cache_new(po, &st, &err);
+	if (st == CREDENTIALS_OK) {
+		assert_non_null(pc);
+		assert_string_equal(provider_cache_current(pc)->access_key_id, "AKIDSWEEP");
+		assert_non_null(strstr(provider_cache_source(pc), "profile \"dev\" in "));
+	} else {
+		assert_null(pc);
+	}
+	provider_cache_free(pc);
+	*msg = take_msg(&err);
+	return st;
+}
+
+static credentials_status metadata_call(void *ctx, char **msg)
+{
+	const char *json = ctx;
+	lms_error err = {0};
+	credentials *c = NULL;
+	credentials_status st = provider_parse_metadata_json(json, strlen(json), "meta", &c, &err);
+	if (st == CREDENTIALS_OK) {
+		assert_string_equal(c->access_key_id, "AKIDM");
+		assert_string_equal(c->secret_access_key, "sm");
+		if (strstr(json, "\"tm\""))
+			assert_string_equal(c->session_token, "tm");
+		else
+			assert_null(c->session_token);
+		assert_string_equal(c->source, "meta");
+	} else {
+		assert_null(c);
+	}
+	credentials_free(c);
+	*msg = take_msg(&err);
+	return st;
+}
+
+/* provider_cache_new (its three copies of the options, then the resolution) and the metadata
+ * document's parser: out of memory, nothing leaked. */
+static void test_provider_cache_out_of_memory(void **state)
+{
+	fixture *f = *state;
+	write_file(f, ".aws/credentials",
+	           "[dev]\naws_access_key_id = AKIDSWEEP\naws_secret_access_key = s\n");
+	provider_options po = {.profile = "dev", .region = "eu-west-1", .endpoint_url = "http://e"};
+	assert_true(cred_sweep(cache_call, &po, CREDENTIALS_OK) > 8);
+	alloc_fail_jansson(false);
+	assert_int_equal(cred_sweep(metadata_call,
+	                            "{\"AccessKeyId\": \"AKIDM\", \"SecretAccessKey\": \"sm\", "
+	                            "\"Token\": \"tm\"}",
+	                            CREDENTIALS_OK),
+	                 5);
+	assert_int_equal(cred_sweep(metadata_call,
+	                            "{\"AccessKeyId\": \"AKIDM\", \"SecretAccessKey\": \"sm\", "
+	                            "\"Token\": \"\"}",
+	                            CREDENTIALS_OK),
+	                 4);
+	alloc_fail_jansson(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1813,6 +2114,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_no_home_and_unreadable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cache_source, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_empty_profile_names, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resolve_out_of_memory, setup, teardown),
+	    cmocka_unit_test(test_ini_out_of_memory),
+	    cmocka_unit_test_setup_teardown(test_endpoints_region_out_of_memory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_provider_cache_out_of_memory, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("credentials", tests, NULL, NULL) ? 1 : 0;
 }
