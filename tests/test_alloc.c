@@ -1237,10 +1237,8 @@ static bool call_credentials(void *ctx)
 		      strcmp(c->secret_access_key, "sdev") == 0 && c->session_token &&
 		      strcmp(c->session_token, "tdev") == 0 && c->source &&
 		      strstr(c->source, "dev"));
-	/* Known, left (aws/credentials.c): out of memory while parsing a file
-	 * is CREDENTIALS_BAD_CONFIG "out of memory: fix the file (...)" */
-	else if (st != CREDENTIALS_SYSTEM_ERROR &&
-	         !(st == CREDENTIALS_BAD_CONFIG && err.msg && strstr(err.msg, "out of memory")))
+	/* out of memory is a system error, never the file's fault */
+	else if (st != CREDENTIALS_SYSTEM_ERROR)
 		fail_msg("out of memory answered as %d: %s", (int)st, err.msg ? err.msg : "");
 	credentials_free(c);
 	lms_error_clear(&err);
