@@ -822,6 +822,39 @@ static void test_out_of_memory_has_no_position(void **state)
 	}
 }
 
+/* Out of memory in catalog_load_companion: the companion's directory name
+ * (the first allocation) and its region (the last one) each fail with the
+ * main catalog's directory and no position (line and column 0). */
+static void test_companion_out_of_memory(void **state)
+{
+	const catalog *cat = *state;
+	const cat_companion *edge = catalog_companion(cat, "edge");
+	assert_non_null(edge);
+	alloc_fail_after((size_t)-1);
+	lms_error err = {0};
+	catalog *ec = catalog_load_companion(cat, edge, &err);
+	size_t total = alloc_fail_count();
+	alloc_fail_off();
+	assert_non_null(ec);
+	catalog_free(ec);
+	assert_true(total > 2);
+	size_t at[] = {0, total - 1};
+	for (size_t i = 0; i < 2; i++) {
+		lms_error e2 = {0};
+		alloc_fail_after(at[i]);
+		ec = catalog_load_companion(cat, edge, &e2);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_true(fired);
+		assert_null(ec);
+		assert_string_equal(e2.msg, "out of memory");
+		assert_string_equal(e2.file, cat->dir);
+		assert_int_equal(e2.line, 0);
+		assert_int_equal(e2.col, 0);
+		lms_error_clear(&e2);
+	}
+}
+
 /* Writes catalog.yml `index` and a.yml `fragment` in a new directory and
  * loads it (NULL, err set, when it does not load). */
 static catalog *load_index(const char *index, const char *fragment, char **dir, lms_error *err)
@@ -1190,6 +1223,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_templates_pipeline_parameters, setup_templates,
 	                                    teardown_catalog),
 	    cmocka_unit_test_setup_teardown(test_templates_companions, setup_templates,
+	                                    teardown_catalog),
+	    cmocka_unit_test_setup_teardown(test_companion_out_of_memory, setup_templates,
 	                                    teardown_catalog),
 	    cmocka_unit_test(test_companion_outside_templates),
 	    cmocka_unit_test(test_companion_named_twice),
