@@ -56,7 +56,10 @@ bool params_json_import(const catalog *cat, model *m, const char *path, const ch
 		/* jansson reports column 0 at the start of a line (an error at
 		 * the end of a file that ends with a newline): that is column 1 */
 		size_t col = jerr.column > 0 ? (size_t)jerr.column : line > 0;
-		lms_error_set(err, path, line, col, "%s", jerr.text);
+		/* jansson says nothing (an empty text, line -1) when its own first
+		 * allocation fails */
+		lms_error_set(err, path, line, col, "%s",
+		              jerr.text[0] ? jerr.text : "out of memory");
 		return false;
 	}
 	bool ok = false;

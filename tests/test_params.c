@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "model/params_json.h"
 #include "testutil.h"
 
@@ -395,6 +396,29 @@ static void test_import_error_position(void **state)
 	model_free(m);
 }
 
+/* jansson's parser failing its first allocation leaves its error at line -1,
+ * column -1 and an empty text: the error has no position (line and column
+ * 0, not a huge line) and says what happened. */
+static void test_import_out_of_memory(void **state)
+{
+	const catalog *cat = *state;
+	model *m = model_new_from_catalog(cat, "dev", NULL);
+	lms_error err = {0};
+	alloc_fail_jansson(true);
+	alloc_fail_after(0);
+	bool ok = import_text(cat, m, "[]", &err);
+	bool fired = alloc_fail_fired();
+	alloc_fail_off();
+	assert_true(fired);
+	assert_false(ok);
+	assert_int_equal(err.line, 0);
+	assert_int_equal(err.col, 0);
+	assert_string_equal(err.msg, "out of memory");
+	assert_string_equal(err.file, "p.json");
+	lms_error_clear(&err);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +431,7 @@ int main(void)
 	    cmocka_unit_test(test_import_empty_list),
 	    cmocka_unit_test(test_import_errors_set_nothing),
 	    cmocka_unit_test(test_import_error_position),
+	    cmocka_unit_test(test_import_out_of_memory),
 	};
 	return cmocka_run_group_tests_name("params", tests, setup, teardown);
 }
