@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "model/ydoc.h"
 #include "testutil.h"
 
@@ -927,9 +928,42 @@ static void test_reader_error_positions(void **state)
 	ydoc_free(doc);
 }
 
+/* Out of memory at each allocation of ydoc_parse: the error is "out of
+ * memory" in the file; the allocations before the parse (the text's copy,
+ * the document, its path, its arena) have no position (line and column 0,
+ * not line 1). */
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	const char text[] = "a: 1\nb: [x, y]\n";
+	size_t n = 0;
+	for (;; n++) {
+		lms_error err = {0};
+		alloc_fail_after(n);
+		ydoc *doc = ydoc_parse("t.yml", text, strlen(text), &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_non_null(doc);
+			ydoc_free(doc);
+			break;
+		}
+		assert_null(doc);
+		assert_string_equal(err.msg, "out of memory");
+		assert_string_equal(err.file, "t.yml");
+		if (n < 4) {
+			assert_int_equal(err.line, 0);
+			assert_int_equal(err.col, 0);
+		}
+		lms_error_clear(&err);
+	}
+	assert_true(n > 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_out_of_memory),
 	    cmocka_unit_test(test_helper_edges),
 	    cmocka_unit_test(test_line_break_edges),
 	    cmocka_unit_test(test_positions_ascii),
