@@ -503,9 +503,12 @@ static void test_nul_byte_refused(void **state)
 {
 	(void)state;
 	const char text[] = "a: 1\n\0b: 2\n";
-	char *msg = parse_fail(text, sizeof(text) - 1, NULL, NULL);
+	size_t line = 9, col = 9;
+	char *msg = parse_fail(text, sizeof(text) - 1, &line, &col);
 	assert_contains(msg, "NUL");
 	free(msg);
+	assert_int_equal(line, 0); /* the whole file, no position */
+	assert_int_equal(col, 0);
 }
 
 /* Line breaks other than \n and \r\n would put ydoc's line numbers and
@@ -955,6 +958,8 @@ static void test_out_of_memory(void **state)
 			assert_int_equal(err.line, 0);
 			assert_int_equal(err.col, 0);
 		}
+		/* a position is a mark of the text (1-based) or none at all */
+		assert_int_equal(err.line == 0, err.col == 0);
 		lms_error_clear(&err);
 	}
 	assert_true(n > 4);
