@@ -793,6 +793,45 @@ static void test_load_file(void **state)
 	free(dir);
 }
 
+/* Out of memory at each allocation of ydoc_load, an empty file (its text is
+ * allocated apart: an empty buffer has none) and a small one: "out of
+ * memory" in the file; for the empty file never a position, for the other a
+ * position is line and column or neither. */
+static void test_load_out_of_memory(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *paths[] = {tu_write_file(dir, "empty.yml", ""),
+	                 tu_write_file(dir, "a.yml", "a: 1\n")};
+	for (size_t k = 0; k < 2; k++) {
+		size_t n = 0;
+		for (;; n++) {
+			lms_error err = {0};
+			alloc_fail_after(n);
+			ydoc *doc = ydoc_load(paths[k], 4096, &err);
+			bool fired = alloc_fail_fired();
+			alloc_fail_off();
+			if (!fired) {
+				assert_non_null(doc);
+				ydoc_free(doc);
+				break;
+			}
+			assert_null(doc);
+			assert_int_equal(strncmp(err.msg, "out of memory", 13),
+			                 0); /* file_read: "... reading it" */
+			assert_string_equal(err.file, paths[k]);
+			assert_int_equal(err.line == 0, err.col == 0);
+			if (k == 0)
+				assert_int_equal(err.line, 0);
+			lms_error_clear(&err);
+		}
+		assert_true(n >= 4);
+		free(paths[k]);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+
 static void test_error_null_is_allowed(void **state)
 {
 	(void)state;
@@ -969,6 +1008,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_out_of_memory),
+	    cmocka_unit_test(test_load_out_of_memory),
 	    cmocka_unit_test(test_helper_edges),
 	    cmocka_unit_test(test_line_break_edges),
 	    cmocka_unit_test(test_positions_ascii),
