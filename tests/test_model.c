@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "model/model.h"
 #include "render_fixture.h"
 #include "testutil.h"
@@ -1239,10 +1240,77 @@ static void test_new_parameter_after_empty_one(void **state)
 	model_free(m);
 }
 
+/* Out of memory at each allocation of model_load and of model_save (an
+ * update and a new file): the error names the model's file and says "out of
+ * memory"; a position is a line and a column or neither (the model's own
+ * out-of-memory errors have none). The model has an unknown key at the top and
+ * a top-level key among its parameters (both kept for validate). */
+static void oom_check(const lms_error *err, const char *path)
+{
+	assert_non_null(err->msg);
+	if (!strstr(err->msg, "out of memory") && !strstr(err->msg, "Cannot allocate memory"))
+		fail_msg("%s: %s", err->file ? err->file : "?", err->msg);
+	assert_string_equal(err->file, path);
+	if ((err->line == 0) != (err->col == 0))
+		fail_msg("%s:%zu:%zu: %s", err->file, err->line, err->col, err->msg);
+}
+
+static void test_out_of_memory_positions(void **state)
+{
+	fixture *fx = *state;
+	char *path = tu_write_file(fx->dir, "oom.yml",
+	                           "stack: s\nenvironment: dev\nextra: 1\nparameters:\n  stack: "
+	                           "t\n  VpcCidr: 10.9.0.0/16\n");
+	char *fresh = tu_join(fx->dir, "oom-new.yml");
+	size_t n = 0;
+	for (;; n++) {
+		lms_error err = {0};
+		alloc_fail_after(n);
+		model *m = model_load(path, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_non_null(m);
+			model_free(m);
+			break;
+		}
+		assert_null(m);
+		oom_check(&err, path);
+		lms_error_clear(&err);
+	}
+	assert_true(n >= 4);
+	for (int k = 0; k < 2; k++) {
+		const char *target = k ? fresh : path;
+		for (n = 0;; n++) {
+			lms_error err = {0};
+			model *m = k ? model_new_from_catalog(fx->cat, "dev", &err) : load_ok(path);
+			assert_non_null(m);
+			assert_true(model_set(m, "NatGatewayMode", "per-az"));
+			alloc_fail_after(n);
+			bool ok = model_save(m, fx->cat, target, NULL, &err);
+			bool fired = alloc_fail_fired();
+			alloc_fail_off();
+			model_free(m);
+			if (!fired) {
+				assert_true(ok);
+				break;
+			}
+			if (!ok) {
+				oom_check(&err, target);
+				lms_error_clear(&err);
+			}
+		}
+		assert_true(n >= 4);
+	}
+	free(fresh);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_new_from_catalog_dev, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_out_of_memory_positions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_comment_characters, setup, teardown),
 	    cmocka_unit_test(test_constraint_comment_one_sided),
 	    cmocka_unit_test_setup_teardown(test_new_from_catalog_prod, setup, teardown),
