@@ -855,6 +855,84 @@ static void test_companion_out_of_memory(void **state)
 	}
 }
 
+/* Out of memory at each allocation of catalog_load (a small catalog with a
+ * group, a parameter, a condition, resources and an output) and of
+ * catalog_add_fragment: the error says so, and a position is a line and a
+ * column or neither; the catalog a failed add leaves is whole. A second
+ * generated fragment is refused with no position. */
+static void oom_check(const lms_error *err)
+{
+	if (!err->msg ||
+	    (!strstr(err->msg, "out of memory") && !strstr(err->msg, "Cannot allocate memory")))
+		fail_msg("%s", err->msg ? err->msg : "no message");
+	if ((err->line == 0) != (err->col == 0))
+		fail_msg("%s:%zu:%zu: %s", err->file ? err->file : "?", err->line, err->col,
+		         err->msg);
+}
+
+static void test_out_of_memory_sweep(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	free(tu_write_file(dir, "catalog.yml", "Description: t\nFragments: [a.yml]\n"));
+	free(tu_write_file(dir, "a.yml",
+	                   ONE_GROUP
+	                   "Parameters:\n  P: {Type: String, Description: d, Default: x}\n"
+	                   "Conditions:\n  C: !Equals [a, a]\nResources:\n"
+	                   "  R: {Type: AWS::SNS::Topic}\n  S: {Type: AWS::SNS::Topic}\n"
+	                   "Outputs:\n  O: {Value: x}\n"));
+	size_t n = 0;
+	for (;; n++) {
+		lms_error err = {0};
+		alloc_fail_after(n);
+		catalog *cat = catalog_load(dir, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_non_null(cat);
+			catalog_free(cat);
+			break;
+		}
+		assert_null(cat);
+		oom_check(&err);
+		lms_error_clear(&err);
+	}
+	assert_true(n >= 8);
+	static const char gen[] = "Conditions:\n  G: !Equals [a, a]\nResources:\n"
+	                          "  G1: {Type: AWS::SNS::Topic}\n";
+	for (n = 0;; n++) {
+		lms_error err = {0};
+		catalog *cat = catalog_load(dir, &err);
+		assert_non_null(cat);
+		alloc_fail_after(n);
+		bool ok = catalog_add_fragment(cat, "gen.yml", gen, strlen(gen), &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_true(ok);
+			assert_false(catalog_add_fragment(cat, "gen2.yml", gen, strlen(gen), &err));
+			assert_string_equal(err.msg, "the catalog takes one generated fragment");
+			assert_string_equal(err.file, "gen2.yml");
+			assert_int_equal(err.line, 0);
+			assert_int_equal(err.col, 0);
+			lms_error_clear(&err);
+			catalog_free(cat);
+			break;
+		}
+		if (!ok) {
+			oom_check(&err);
+			lms_error_clear(&err);
+			assert_null(catalog_entry(cat, SEC_RESOURCES, "G1"));
+			assert_null(catalog_entry(cat, SEC_CONDITIONS, "G"));
+			assert_non_null(catalog_entry(cat, SEC_RESOURCES, "S"));
+		}
+		catalog_free(cat);
+	}
+	assert_true(n >= 4);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* Writes catalog.yml `index` and a.yml `fragment` in a new directory and
  * loads it (NULL, err set, when it does not load). */
 static catalog *load_index(const char *index, const char *fragment, char **dir, lms_error *err)
@@ -1226,6 +1304,7 @@ int main(void)
 	                                    teardown_catalog),
 	    cmocka_unit_test_setup_teardown(test_companion_out_of_memory, setup_templates,
 	                                    teardown_catalog),
+	    cmocka_unit_test(test_out_of_memory_sweep),
 	    cmocka_unit_test(test_companion_outside_templates),
 	    cmocka_unit_test(test_companion_named_twice),
 	    cmocka_unit_test(test_from_outputs_unknown_parameter),
