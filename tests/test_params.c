@@ -457,6 +457,20 @@ static void test_import_out_of_memory_sweep(void **state)
 	model_free(m);
 }
 
+/* A file that is JSON but not a list is wrong from its first character:
+ * line 1, column 1 exactly. */
+static void test_import_not_a_list_position(void **state)
+{
+	const catalog *cat = *state;
+	model *m = model_new_from_catalog(cat, "dev", NULL);
+	lms_error err = {0};
+	assert_false(import_text(cat, m, "\n  {\"ParameterKey\": \"VpcCidr\"}", &err));
+	assert_int_equal(err.line, 1);
+	assert_int_equal(err.col, 1);
+	assert_error(&err, "a parameters file is a list");
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +484,7 @@ int main(void)
 	    cmocka_unit_test(test_import_errors_set_nothing),
 	    cmocka_unit_test(test_import_error_position),
 	    cmocka_unit_test(test_import_out_of_memory),
+	    cmocka_unit_test(test_import_not_a_list_position),
 	    cmocka_unit_test(test_import_out_of_memory_sweep),
 	};
 	return cmocka_run_group_tests_name("params", tests, setup, teardown);
