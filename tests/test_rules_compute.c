@@ -907,6 +907,59 @@ static void test_count_edges(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* Which service a scaling target scales: the service's logical id as a whole
+ * word of the ResourceId (a letter or digit on either side makes it another
+ * name), found after a false match earlier in the text, or in no item of a
+ * list. A desired count of 99 is above the maximum of the service it scales. */
+static void test_refers_to_edges(void **state)
+{
+	(void)state;
+	static const char from[] = "DesiredCount: 3\n  ScalingTarget:\n    Type: "
+	                           "AWS::ApplicationAutoScaling::ScalableTarget\n"
+	                           "    Properties:\n      ServiceNamespace: ecs\n"
+	                           "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'";
+	static const struct {
+		const char *id;
+		size_t want;
+	} cases[] = {
+	    {"MyService", 0},
+	    {"Services", 0},
+	    {"9Service", 0},
+	    {"Service9", 0},
+	    {"MyServiceX", 0},
+	    {"MyService/Service", 1},
+	    {"Services-Service", 1},
+	    {"service/Service", 1},
+	    {"_Service", 1},
+	    {"Service_", 1},
+	    {"[x, MyService]", 0},
+	    {"[MyService, Service]", 1},
+	    {"{a: Servicex, b: y}", 0},
+	    {"x", 0},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char to[512];
+		snprintf(to, sizeof to,
+		         "DesiredCount: 99\n  ScalingTarget:\n    Type: "
+		         "AWS::ApplicationAutoScaling::ScalableTarget\n"
+		         "    Properties:\n      ServiceNamespace: ecs\n"
+		         "      ResourceId: %s",
+		         cases[i].id);
+		fixture fx;
+		run(&fx, "dev", from, to);
+		size_t n = count(&fx, "CMP002", SEV_ERROR);
+		if (n != cases[i].want) {
+			dump(&fx);
+			print_error("ResourceId %s: %zu CMP002, wanted %zu\n", cases[i].id, n,
+			            cases[i].want);
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+}
+
 /* Where a finding points: on the parameter that sets the value (no
  * position), else at the property in the fragment; the health-check message
  * with each default in it. */
@@ -1025,7 +1078,8 @@ int main(void)
 	    cmocka_unit_test(test_surge_margin),        cmocka_unit_test(test_fargate_edges),
 	    cmocka_unit_test(test_compute_edges),       cmocka_unit_test(test_schedule_edges),
 	    cmocka_unit_test(test_compute_param_edges), cmocka_unit_test(test_count_edges),
-	    cmocka_unit_test(test_finding_places),      cmocka_unit_test(test_schedule_more),
+	    cmocka_unit_test(test_refers_to_edges),     cmocka_unit_test(test_finding_places),
+	    cmocka_unit_test(test_schedule_more),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
