@@ -655,6 +655,42 @@ static void test_mdl001_pipeline_parameter(void **state)
 	findings_free(&f);
 }
 
+/* The pipeline's parameter written in a model file is found where it is
+ * written (line 6, at its value: column 19); set by model_set (no line) it
+ * has no position. */
+static void test_mdl001_pipeline_parameter_position(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	char *path = join(dir, "model.yml");
+	write_text(path, "stack: lms-prod\nregion: eu-west-1\nenvironment: prod\nsuffix: prod\n"
+	                 "parameters:\n  ContainerImage: x\n");
+	lms_error err = {0};
+	model *m = model_load(path, &err);
+	assert_non_null(m);
+	findings f;
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+	const finding *x = find(&f, "MDL001", SEV_ERROR, "ContainerImage");
+	assert_non_null(x);
+	assert_non_null(x->file);
+	assert_string_equal(x->file, path);
+	assert_int_equal(x->line, 6);
+	assert_int_equal(x->col, 19); /* at its value */
+	findings_free(&f);
+	model_free(m);
+	validate_with("prod", "ContainerImage", "x", &f);
+	x = find(&f, "MDL001", SEV_ERROR, "ContainerImage");
+	assert_non_null(x);
+	assert_null(x->file);
+	assert_int_equal(x->line, 0);
+	findings_free(&f);
+	remove(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+
 static void test_mdl002_missing_top_key(void **state)
 {
 	(void)state;
@@ -1531,6 +1567,7 @@ int main(void)
 	    cmocka_unit_test(test_prm_aws_and_list_types),
 	    cmocka_unit_test(test_mdl001_unknown_parameter),
 	    cmocka_unit_test(test_mdl001_pipeline_parameter),
+	    cmocka_unit_test(test_mdl001_pipeline_parameter_position),
 	    cmocka_unit_test(test_mdl002_missing_top_key),
 	    cmocka_unit_test(test_mdl003_stack_name),
 	    cmocka_unit_test(test_mdl004_region),
