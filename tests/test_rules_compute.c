@@ -706,6 +706,93 @@ static void test_schedule_edges(void **state)
 	}
 }
 
+/* Each way a schedule is wrong says which: the exact reason for the first
+ * rule it breaks (a near name of each function, each separator of at() alone,
+ * rate()'s number and unit, each cron() field, the '?' rule); valid ones say
+ * nothing. */
+static void test_schedule_messages(void **state)
+{
+	(void)state;
+	static const char expected[] = "expected at(...), rate(...) or cron(...)";
+	static const char at_form[] = "at() takes yyyy-mm-ddThh:mm:ss";
+	static const char rate_num[] = "rate() takes a positive number and a unit";
+	static const char rate_unit[] = "rate() units are minutes, hours or days";
+	static const char rate_plural[] =
+	    "rate() uses the singular unit for 1 and the plural otherwise";
+	static const struct {
+		const char *expr, *why; /* why NULL: valid */
+	} cases[] = {
+	    {"rate)", expected},
+	    {"rat())", expected},
+	    {"rate(5 minutes", expected},
+	    {"rated(5 minutes)", expected},
+	    {"ratx(5 minutes)", expected},
+	    {"cronx(0 0 ? * 1 *)", expected},
+	    {"cro(0 0 ? * 1 *)", expected},
+	    {"atx(2026-12-01T07:30:00)", expected},
+	    {"at(2026-12-01T07:30:00)", NULL},
+	    {"at(2026-12-01T07:30:0)", at_form},
+	    {"at(2026-12-01T07:30:000)", at_form},
+	    {"at(2026x12-01T07:30:00)", at_form},
+	    {"at(2026-12x01T07:30:00)", at_form},
+	    {"at(2026-12-01x07:30:00)", at_form},
+	    {"at(2026-12-01T07x30:00)", at_form},
+	    {"at(2026-12-01T07:30x00)", at_form},
+	    {"rate(0 minutes)", rate_num},
+	    {"rate(-1 minutes)", rate_num},
+	    {"rate(1minute)", rate_num},
+	    {"rate(1 minute)", NULL},
+	    {"rate(2 minutes)", NULL},
+	    {"rate(1 hour)", NULL},
+	    {"rate(3 hours)", NULL},
+	    {"rate(1 day)", NULL},
+	    {"rate(7 days)", NULL},
+	    {"rate(1 minutes)", rate_plural},
+	    {"rate(2 minute)", rate_plural},
+	    {"rate(1 days)", rate_plural},
+	    {"rate(2 day)", rate_plural},
+	    {"rate(5 minutesx)", rate_unit},
+	    {"rate(5 minute )", rate_unit},
+	    {"rate(5 minut)", rate_unit},
+	    {"rate(5 )", rate_unit},
+	    {"rate(5 weeks)", rate_unit},
+	    {"cron(0 0 ? * 1)", "cron() takes six fields"},
+	    {"cron(0 0 ? * 1 * *)", "cron() takes six fields"},
+	    {"cron(0 0 ? * 1 * * *)", "cron() takes six fields"},
+	    {"cron(60 0 ? * 1 *)", "cron() minutes must be 0-59"},
+	    {"cron(0 24 ? * 1 *)", "cron() hours must be 0-23"},
+	    {"cron(0 0 32 * ? *)", "cron() day-of-month must be 1-31, ?, L or W"},
+	    {"cron(0 0 ? 13 1 *)", "cron() month must be 1-12 or JAN-DEC"},
+	    {"cron(0 0 ? * 8 *)", "cron() day-of-week must be 1-7, SUN-SAT, ?, L or #"},
+	    {"cron(0 0 ? * 1 2200)", "cron() year must be 1970-2199"},
+	    {"cron(0 0 ? * ? *)",
+	     "cron() needs '?' in exactly one of day-of-month and day-of-week"},
+	    {"cron(0 0 1 * 1 *)",
+	     "cron() needs '?' in exactly one of day-of-month and day-of-week"},
+	    {"cron(0 0 1 * ? *)", NULL},
+	    {"cron(0 0 ? * 1 *)", NULL},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char to[256], want[512];
+		snprintf(to, sizeof to, "ScheduleExpression: '%s'", cases[i].expr);
+		fixture fx;
+		run(&fx, "dev", "ScheduleExpression: at(2026-12-01T07:30:00)", to);
+		snprintf(want, sizeof want, "schedule '%s' is not valid: %s", cases[i].expr,
+		         cases[i].why ? cases[i].why : "");
+		size_t n = count(&fx, "CMP007", SEV_ERROR);
+		bool ok = cases[i].why ? n == 1 && has_message(&fx, "CMP007", want) : n == 0;
+		if (!ok) {
+			dump(&fx);
+			print_error("%s: %zu CMP007, wanted %s\n", cases[i].expr, n,
+			            cases[i].why ? cases[i].why : "none");
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+}
+
 /* The first finding of `rule`, or fails. */
 static const finding *first_of(const fixture *fx, const char *rule)
 {
@@ -1078,8 +1165,8 @@ int main(void)
 	    cmocka_unit_test(test_surge_margin),        cmocka_unit_test(test_fargate_edges),
 	    cmocka_unit_test(test_compute_edges),       cmocka_unit_test(test_schedule_edges),
 	    cmocka_unit_test(test_compute_param_edges), cmocka_unit_test(test_count_edges),
-	    cmocka_unit_test(test_refers_to_edges),     cmocka_unit_test(test_finding_places),
-	    cmocka_unit_test(test_schedule_more),
+	    cmocka_unit_test(test_refers_to_edges),     cmocka_unit_test(test_schedule_messages),
+	    cmocka_unit_test(test_finding_places),      cmocka_unit_test(test_schedule_more),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
