@@ -691,6 +691,34 @@ static void test_mdl001_pipeline_parameter_position(void **state)
 	free(dir);
 }
 
+/* A finding about a field the model file does not have (MDL002's missing
+ * key) names the file with no position: line 0, column 0. */
+static void test_missing_field_position(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	char *path = join(dir, "model.yml");
+	write_text(path, "stack: lms-prod\nenvironment: prod\nsuffix: prod\n");
+	lms_error err = {0};
+	model *m = model_load(path, &err);
+	assert_non_null(m);
+	findings f;
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+	const finding *x = find(&f, "MDL002", SEV_ERROR, "region");
+	assert_non_null(x);
+	assert_non_null(x->file);
+	assert_string_equal(x->file, path);
+	assert_int_equal(x->line, 0);
+	assert_int_equal(x->col, 0);
+	findings_free(&f);
+	model_free(m);
+	remove(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+
 static void test_mdl002_missing_top_key(void **state)
 {
 	(void)state;
@@ -1568,6 +1596,7 @@ int main(void)
 	    cmocka_unit_test(test_mdl001_unknown_parameter),
 	    cmocka_unit_test(test_mdl001_pipeline_parameter),
 	    cmocka_unit_test(test_mdl001_pipeline_parameter_position),
+	    cmocka_unit_test(test_missing_field_position),
 	    cmocka_unit_test(test_mdl002_missing_top_key),
 	    cmocka_unit_test(test_mdl003_stack_name),
 	    cmocka_unit_test(test_mdl004_region),
