@@ -1279,28 +1279,42 @@ static void test_out_of_memory_positions(void **state)
 		lms_error_clear(&err);
 	}
 	assert_true(n >= 4);
-	for (int k = 0; k < 2; k++) {
-		const char *target = k ? fresh : path;
-		for (n = 0;; n++) {
-			lms_error err = {0};
-			model *m = k ? model_new_from_catalog(fx->cat, "dev", &err) : load_ok(path);
-			assert_non_null(m);
-			assert_true(model_set(m, "NatGatewayMode", "per-az"));
-			alloc_fail_after(n);
-			bool ok = model_save(m, fx->cat, target, NULL, &err);
-			bool fired = alloc_fail_fired();
-			alloc_fail_off();
-			model_free(m);
-			if (!fired) {
-				assert_true(ok);
-				break;
-			}
-			if (!ok) {
-				oom_check(&err, target);
-				lms_error_clear(&err);
-			}
+	/* an update of the file: every allocation (a tiny model, a few dozen) */
+	for (n = 0;; n++) {
+		lms_error err = {0};
+		model *m = load_ok(path);
+		assert_true(model_set(m, "NatGatewayMode", "per-az"));
+		alloc_fail_after(n);
+		bool ok = model_save(m, fx->cat, path, NULL, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		model_free(m);
+		if (!fired) {
+			assert_true(ok);
+			break;
 		}
-		assert_true(n >= 4);
+		if (!ok) {
+			oom_check(&err, path);
+			lms_error_clear(&err);
+		}
+	}
+	assert_true(n >= 4);
+	/* a new file from the whole catalog: its first allocations only (each
+	 * turn renders every parameter) */
+	for (n = 0; n < 3; n++) {
+		lms_error err = {0};
+		model *m = model_new_from_catalog(fx->cat, "dev", &err);
+		assert_non_null(m);
+		alloc_fail_after(n);
+		bool ok = model_save(m, fx->cat, fresh, NULL, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		model_free(m);
+		assert_true(fired);
+		assert_false(ok);
+		oom_check(&err, fresh);
+		assert_int_equal(err.line, 0);
+		lms_error_clear(&err);
 	}
 	free(fresh);
 	free(path);
