@@ -485,6 +485,11 @@ static void test_metadata_errors(void **state)
 	           "  LmsCtl::Profile: {}\n" PARAM_P,
 	     5, 3, "fragment Metadata holds only"},
 	    {"- a\n", 1, 1, "a fragment is a block mapping of CloudFormation sections"},
+	    /* a mapping, but a flow one: its sections would not splice */
+	    {"{}\n", 1, 1, "a fragment is a block mapping of CloudFormation sections"},
+	    {"{Resources: {R: {Type: AWS::SNS::Topic}}}\n", 1, 1,
+	     "a fragment is a block mapping of CloudFormation sections"},
+	    {"Parameters: ~\nMetadata: ~\n", 2, 1, "section 'Metadata' is out of order"},
 	    {"", 0, 0, "a fragment is a block mapping of CloudFormation sections"},
 	    {"# only a comment\n", 0, 0, "a fragment is a block mapping"},
 	    {"Resources: {R: {Type: AWS::SNS::Topic}}\n", 1, 12,
