@@ -475,6 +475,46 @@ static void test_fargate_edges(void **state)
 	done(&fx);
 }
 
+/* A FARGATE task with no CPU or memory to read (left out, or an intrinsic
+ * the rendering keeps) is not judged; RequiresCompatibilities written as a
+ * single value or an intrinsic is no list of FARGATE. */
+static void test_fargate_unread(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *to;
+		size_t want;
+	} cases[] = {
+	    {"RequiresCompatibilities: [FARGATE]\n      Memory: '3'", 0},
+	    {"RequiresCompatibilities: [FARGATE]\n      Cpu: !GetAtt Service.Name\n      Memory: "
+	     "'3'",
+	     0},
+	    {"RequiresCompatibilities: [FARGATE]\n      Cpu: '3'", 0},
+	    {"RequiresCompatibilities: [FARGATE]\n      Cpu: '3'\n      Memory: '3'", 1},
+	    {"RequiresCompatibilities: FARGATE\n      Cpu: '3'\n      Memory: '3'", 0},
+	    {"RequiresCompatibilities: !Split [',', 'FARGATE']\n      Cpu: '3'\n      Memory: '3'",
+	     1},
+	    {"RequiresCompatibilities: [FARGATE, EC2]\n      Cpu: '3'\n      Memory: '3'", 1},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fixture fx;
+		run(&fx, "dev",
+		    "RequiresCompatibilities: [FARGATE]\n      Cpu: !Ref TaskCpu\n      Memory: "
+		    "!Ref "
+		    "TaskMemory",
+		    cases[i].to);
+		size_t n = count(&fx, "CMP001", SEV_ERROR);
+		if (n != cases[i].want) {
+			dump(&fx);
+			print_error("%s: %zu CMP001, wanted %zu\n", cases[i].to, n, cases[i].want);
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+}
+
 /* Task counts, health checks, alarm periods and throttling at each edge. */
 static void test_compute_edges(void **state)
 {
@@ -1166,7 +1206,8 @@ int main(void)
 	    cmocka_unit_test(test_compute_edges),       cmocka_unit_test(test_schedule_edges),
 	    cmocka_unit_test(test_compute_param_edges), cmocka_unit_test(test_count_edges),
 	    cmocka_unit_test(test_refers_to_edges),     cmocka_unit_test(test_schedule_messages),
-	    cmocka_unit_test(test_finding_places),      cmocka_unit_test(test_schedule_more),
+	    cmocka_unit_test(test_fargate_unread),      cmocka_unit_test(test_finding_places),
+	    cmocka_unit_test(test_schedule_more),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
