@@ -515,6 +515,33 @@ static void test_fargate_unread(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* The service a scaling target scales is found wherever it is: here the
+ * first resource of the template (its desired count above the maximum) and
+ * the target the last. */
+static void test_service_first(void **state)
+{
+	(void)state;
+	static const char text[] = "Resources:\n"
+	                           "  Service:\n"
+	                           "    Type: AWS::ECS::Service\n"
+	                           "    Properties:\n"
+	                           "      DesiredCount: 11\n"
+	                           "  ScalingTarget:\n"
+	                           "    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+	                           "    Properties:\n"
+	                           "      ServiceNamespace: ecs\n"
+	                           "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'\n"
+	                           "      MinCapacity: 1\n"
+	                           "      MaxCapacity: 10\n";
+	fixture fx;
+	run_with(&fx, text, "dev", "DesiredCount: 11", "DesiredCount: 11", NULL);
+	assert_int_equal(count(&fx, "CMP002", SEV_ERROR), 1);
+	done(&fx);
+	run_with(&fx, text, "dev", "DesiredCount: 11", "DesiredCount: 10", NULL);
+	assert_int_equal(count(&fx, "CMP002", SEV_ERROR), 0);
+	done(&fx);
+}
+
 /* Task counts, health checks, alarm periods and throttling at each edge. */
 static void test_compute_edges(void **state)
 {
@@ -1206,8 +1233,8 @@ int main(void)
 	    cmocka_unit_test(test_compute_edges),       cmocka_unit_test(test_schedule_edges),
 	    cmocka_unit_test(test_compute_param_edges), cmocka_unit_test(test_count_edges),
 	    cmocka_unit_test(test_refers_to_edges),     cmocka_unit_test(test_schedule_messages),
-	    cmocka_unit_test(test_fargate_unread),      cmocka_unit_test(test_finding_places),
-	    cmocka_unit_test(test_schedule_more),
+	    cmocka_unit_test(test_fargate_unread),      cmocka_unit_test(test_service_first),
+	    cmocka_unit_test(test_finding_places),      cmocka_unit_test(test_schedule_more),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
