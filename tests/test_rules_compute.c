@@ -540,6 +540,26 @@ static void test_service_first(void **state)
 	run_with(&fx, text, "dev", "DesiredCount: 11", "DesiredCount: 10", NULL);
 	assert_int_equal(count(&fx, "CMP002", SEV_ERROR), 0);
 	done(&fx);
+	/* the target first, the service last; and the minimum above the maximum */
+	static const char target_first[] =
+	    "Resources:\n"
+	    "  ScalingTarget:\n"
+	    "    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+	    "    Properties:\n"
+	    "      ServiceNamespace: ecs\n"
+	    "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'\n"
+	    "      MinCapacity: 1\n"
+	    "      MaxCapacity: 10\n"
+	    "  Service:\n"
+	    "    Type: AWS::ECS::Service\n"
+	    "    Properties:\n"
+	    "      DesiredCount: 11\n";
+	run_with(&fx, target_first, "dev", "DesiredCount: 11", "DesiredCount: 11", NULL);
+	assert_int_equal(count(&fx, "CMP002", SEV_ERROR), 1);
+	done(&fx);
+	run_with(&fx, target_first, "dev", "MinCapacity: 1", "MinCapacity: 11", NULL);
+	assert_int_equal(count(&fx, "CMP002", SEV_ERROR), 2); /* min > max, desired > max */
+	done(&fx);
 }
 
 /* Task counts, health checks, alarm periods and throttling at each edge. */
