@@ -241,6 +241,61 @@ static void test_alarm_period(void **state)
 	done(&fx);
 }
 
+/* Alarm periods at each edge, on an AWS metric and a custom one: 59, 60, 61,
+ * 120; the high-resolution 10, 20, 30 and their neighbours 29 and 31. */
+static void test_alarm_period_edges(void **state)
+{
+	(void)state;
+	static const char under[] = "under 60 s on a one-minute AWS metric";
+	static const char high[] = "must be 10, 20, 30 or a multiple of 60 s";
+	static const char above[] = "above 60 s must be a multiple of 60";
+	static const struct {
+		const char *ns;
+		int period;
+		const char *says; /* NULL: valid */
+	} cases[] = {
+	    {"AWS/ApplicationELB", 59, under},
+	    {"AWS/ApplicationELB", 60, NULL},
+	    {"AWS/ApplicationELB", 61, above},
+	    {"AWS/ApplicationELB", 120, NULL},
+	    {"AWS/ApplicationELB", 30, under},
+	    {"LMS/dev", 59, high},
+	    {"LMS/dev", 60, NULL},
+	    {"LMS/dev", 61, above},
+	    {"LMS/dev", 119, above},
+	    {"LMS/dev", 120, NULL},
+	    {"LMS/dev", 10, NULL},
+	    {"LMS/dev", 20, NULL},
+	    {"LMS/dev", 30, NULL},
+	    {"LMS/dev", 29, high},
+	    {"LMS/dev", 31, high},
+	    {"LMS/dev", 9, high},
+	    {"LMS/dev", 11, high},
+	    {"LMS/dev", 21, high},
+	    {"AWS", 30, NULL},
+	    {"AWS/", 30, under},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char to[128];
+		snprintf(to, sizeof to, "Namespace: %s\n      Period: %d", cases[i].ns,
+		         cases[i].period);
+		fixture fx;
+		run(&fx, "dev", "Namespace: AWS/ApplicationELB\n      Period: 60", to);
+		size_t n = count(&fx, "CMP005", SEV_ERROR);
+		bool ok =
+		    cases[i].says ? n == 1 && has_message(&fx, "CMP005", cases[i].says) : n == 0;
+		if (!ok) {
+			dump(&fx);
+			print_error("%s %d: %zu CMP005, wanted %s\n", cases[i].ns, cases[i].period,
+			            n, cases[i].says ? cases[i].says : "none");
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+}
+
 static void test_throttling(void **state)
 {
 	(void)state;
@@ -1254,7 +1309,8 @@ int main(void)
 	    cmocka_unit_test(test_compute_param_edges), cmocka_unit_test(test_count_edges),
 	    cmocka_unit_test(test_refers_to_edges),     cmocka_unit_test(test_schedule_messages),
 	    cmocka_unit_test(test_fargate_unread),      cmocka_unit_test(test_service_first),
-	    cmocka_unit_test(test_finding_places),      cmocka_unit_test(test_schedule_more),
+	    cmocka_unit_test(test_alarm_period_edges),  cmocka_unit_test(test_finding_places),
+	    cmocka_unit_test(test_schedule_more),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
