@@ -719,6 +719,44 @@ static void test_missing_field_position(void **state)
 	free(dir);
 }
 
+/* The model's first entry is checked like any other: an unknown parameter
+ * (with its suggestion) and the pipeline's parameter written before every
+ * top-level key. */
+static void test_mdl001_first_entry(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+	    "parameters:\n  NatGatewayMod: x\nstack: lms-prod\nregion: eu-west-1\n"
+	    "environment: prod\nsuffix: prod\n",
+	    "parameters:\n  ContainerImage: x\nstack: lms-prod\nregion: eu-west-1\n"
+	    "environment: prod\nsuffix: prod\n",
+	};
+	static const char *const keys[] = {"NatGatewayMod", "ContainerImage"};
+	for (size_t i = 0; i < 2; i++) {
+		char *dir = make_temp_dir();
+		char *path = join(dir, "model.yml");
+		write_text(path, texts[i]);
+		lms_error err = {0};
+		model *m = model_load(path, &err);
+		assert_non_null(m);
+		findings f;
+		findings_init(&f);
+		validate_model(real_cat, m, &f);
+		const finding *x = find(&f, "MDL001", SEV_ERROR, keys[i]);
+		assert_non_null(x);
+		assert_int_equal(x->line, 2);
+		assert_int_equal(count_rule(&f, "MDL001"), 1);
+		if (i == 0)
+			assert_non_null(strstr(x->hint, "did you mean NatGatewayMode?"));
+		findings_free(&f);
+		model_free(m);
+		remove(path);
+		rmdir(dir);
+		free(path);
+		free(dir);
+	}
+}
+
 static void test_mdl002_missing_top_key(void **state)
 {
 	(void)state;
@@ -1597,6 +1635,7 @@ int main(void)
 	    cmocka_unit_test(test_mdl001_pipeline_parameter),
 	    cmocka_unit_test(test_mdl001_pipeline_parameter_position),
 	    cmocka_unit_test(test_missing_field_position),
+	    cmocka_unit_test(test_mdl001_first_entry),
 	    cmocka_unit_test(test_mdl002_missing_top_key),
 	    cmocka_unit_test(test_mdl003_stack_name),
 	    cmocka_unit_test(test_mdl004_region),
