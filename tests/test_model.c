@@ -1006,6 +1006,37 @@ static void test_unknown_keys_kept(void **state)
  * last blank, a word longer than a line kept whole, leading blanks and
  * line breaks skipped), its constraint (values, range, lengths, pattern,
  * constraint text), the pipeline's parameter as a note. */
+/* A new model's stack and suffix take the suffix its environment's profile
+ * sets, whichever profile entry it is (here the first), and the
+ * environment's name when its profile sets none. */
+static void test_new_suffix_from_profile(void **state)
+{
+	(void)state;
+	static const char fragment[] =
+	    "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+	    "      - Label: {default: Env}\n        Parameters: [A]\n"
+	    "  LmsCtl::Profiles:\n"
+	    "    prod: {EnvironmentSuffix: live, A: y}\n"
+	    "    staging: {A: y}\n"
+	    "    dev: {A: y, EnvironmentSuffix: play}\n"
+	    "Parameters:\n"
+	    "  A: {Type: String, Description: a, Default: x}\n"
+	    "Resources:\n  T:\n    Type: AWS::SNS::Topic\n";
+	static const char *const env[] = {"prod", "staging", "dev"};
+	static const char *const suffix[] = {"live", "staging", "play"};
+	static const char *const stack[] = {"lms-live", "lms-staging", "lms-play"};
+	for (size_t i = 0; i < 3; i++) {
+		rf_fixture fx;
+		if (!rf_load(&fx, fragment, NULL))
+			fail_msg("catalog: %s", fx.err.msg);
+		fx.m = model_new_from_catalog(fx.cat, env[i], &fx.err);
+		assert_non_null(fx.m);
+		assert_string_equal(model_get(fx.m, "suffix"), suffix[i]);
+		assert_string_equal(model_get(fx.m, "stack"), stack[i]);
+		rf_done(&fx);
+	}
+}
+
 static void test_render_new_exact(void **state)
 {
 	(void)state;
@@ -1351,6 +1382,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_null_values_load_as_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_keys_kept, setup, teardown),
 	    cmocka_unit_test(test_render_new_exact),
+	    cmocka_unit_test(test_new_suffix_from_profile),
 	    cmocka_unit_test(test_bound_names_exactly),
 	    cmocka_unit_test_setup_teardown(test_new_parameter_after_empty_one, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_save_edges, setup, teardown),
