@@ -757,6 +757,20 @@ static void test_mdl001_first_entry(void **state)
 	}
 }
 
+/* The suggestion for an unknown parameter is searched among every template
+ * parameter, the first one included (Environment, the catalog's first). */
+static void test_mdl001_suggests_first_parameter(void **state)
+{
+	(void)state;
+	assert_string_equal(real_cat->params[0].e.name, "Environment");
+	findings f;
+	validate_with("dev", "Environmen", "x", &f);
+	const finding *x = find(&f, "MDL001", SEV_ERROR, "Environmen");
+	assert_non_null(x);
+	assert_string_equal(x->hint, "did you mean Environment?");
+	findings_free(&f);
+}
+
 static void test_mdl002_missing_top_key(void **state)
 {
 	(void)state;
@@ -1636,6 +1650,7 @@ int main(void)
 	    cmocka_unit_test(test_mdl001_pipeline_parameter_position),
 	    cmocka_unit_test(test_missing_field_position),
 	    cmocka_unit_test(test_mdl001_first_entry),
+	    cmocka_unit_test(test_mdl001_suggests_first_parameter),
 	    cmocka_unit_test(test_mdl002_missing_top_key),
 	    cmocka_unit_test(test_mdl003_stack_name),
 	    cmocka_unit_test(test_mdl004_region),
