@@ -938,6 +938,62 @@ static void test_out_of_memory_sweep(void **state)
 	free(dir);
 }
 
+/* The first attribute of a parameter and the first of its AllowedValues
+ * are checked like the others. */
+static void test_first_attribute_checked(void **state)
+{
+	(void)state;
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: {Typo: x, Type: String, Description: d, "
+	                              "Default: x}\n",
+	                    7, 7, "unknown parameter attribute 'Typo'");
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: {AllowedValues: x, Type: String, "
+	                              "Description: d, Default: x}\n",
+	                    7, 22, "AllowedValues must be a list");
+	expect_text_failure(ONE_GROUP
+	                    "Parameters:\n  P: {Type: String, Description: d, Default: x, "
+	                    "AllowedValues: [[x], x]}\n",
+	                    7, 65, "AllowedValues must hold plain values");
+}
+
+/* FNV-1a of the catalog's name table (model/catalog.c name_hash). */
+static size_t fnv_slot(const char *name, int space, size_t cap)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * UINT64_C(1099511628211);
+	return (size_t)(h ^ (uint64_t)space) & (cap - 1);
+}
+
+/* The name table keeps every name when it grows, the one in its first slot
+ * too: a parameter whose name hashes to slot 0 of the first table (256
+ * slots), then 200 resources (the table grows at 128 names), then a
+ * resource of the parameter's name, refused as already defined. */
+static void test_names_grow_keeps_slot_0(void **state)
+{
+	(void)state;
+	char name[16] = "";
+	for (int i = 0; i < 100000; i++) {
+		snprintf(name, sizeof name, "P%d", i);
+		if (fnv_slot(name, SEC_PARAMETERS, 256) == 0)
+			break;
+	}
+	assert_int_equal(fnv_slot(name, SEC_PARAMETERS, 256), 0);
+	buf t;
+	buf_init(&t, 0);
+	buf_addf(&t,
+	         "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+	         "      - Label: {default: G}\n        Parameters: [%s]\n"
+	         "Parameters:\n  %s: {Type: String, Description: d, Default: x}\nResources:\n",
+	         name, name);
+	for (int i = 0; i < 200; i++)
+		buf_addf(&t, "  R%d: {Type: AWS::SNS::Topic}\n", i);
+	buf_addf(&t, "  %s: {Type: AWS::SNS::Topic}\n", name);
+	char what[64];
+	snprintf(what, sizeof what, "Resources '%s' is already defined", name);
+	expect_text_failure(buf_cstr(&t), 209, 3, what);
+	buf_free(&t);
+}
+
 /* Writes catalog.yml `index` and a.yml `fragment` in a new directory and
  * loads it (NULL, err set, when it does not load). */
 static catalog *load_index(const char *index, const char *fragment, char **dir, lms_error *err)
@@ -1283,6 +1339,8 @@ int main(void)
 	    cmocka_unit_test(test_type_is_list),
 	    cmocka_unit_test(test_param_attributes),
 	    cmocka_unit_test(test_many_names),
+	    cmocka_unit_test(test_first_attribute_checked),
+	    cmocka_unit_test(test_names_grow_keeps_slot_0),
 	    cmocka_unit_test(test_metadata_errors),
 	    cmocka_unit_test(test_duplicate_resource_names_both_files),
 	    cmocka_unit_test(test_parameter_and_resource_share_a_name),
