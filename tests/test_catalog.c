@@ -994,6 +994,31 @@ static void test_names_grow_keeps_slot_0(void **state)
 	buf_free(&t);
 }
 
+/* catalog_free releases everything a load took: every section's entries
+ * (Metadata's too), groups, profiles, the pipeline's list, the fragments. */
+static void test_free_releases_everything(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	free(tu_write_file(dir, "catalog.yml", "Description: t\nFragments: [a.yml]\n"));
+	free(tu_write_file(dir, "a.yml",
+	                   ONE_GROUP
+	                   "  LmsCtl::Profiles: {prod: {P: y}}\n"
+	                   "Parameters:\n  P: {Type: String, Description: d, Default: x}\n"
+	                   "Conditions:\n  C: !Equals [a, a]\nResources:\n"
+	                   "  R: {Type: AWS::SNS::Topic}\nOutputs:\n  O: {Value: x}\n"));
+	size_t live = alloc_live();
+	lms_error err = {0};
+	catalog *cat = catalog_load(dir, &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	assert_non_null(catalog_profile_value(cat, "prod", "P"));
+	catalog_free(cat);
+	assert_int_equal(alloc_live(), live);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* Writes catalog.yml `index` and a.yml `fragment` in a new directory and
  * loads it (NULL, err set, when it does not load). */
 static catalog *load_index(const char *index, const char *fragment, char **dir, lms_error *err)
@@ -1341,6 +1366,7 @@ int main(void)
 	    cmocka_unit_test(test_many_names),
 	    cmocka_unit_test(test_first_attribute_checked),
 	    cmocka_unit_test(test_names_grow_keeps_slot_0),
+	    cmocka_unit_test(test_free_releases_everything),
 	    cmocka_unit_test(test_metadata_errors),
 	    cmocka_unit_test(test_duplicate_resource_names_both_files),
 	    cmocka_unit_test(test_parameter_and_resource_share_a_name),
