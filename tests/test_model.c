@@ -1037,6 +1037,26 @@ static void test_new_suffix_from_profile(void **state)
 	}
 }
 
+/* A loaded model written anew keeps a parameter no template defines even
+ * when it is the file's first entry (parameters: before every top-level
+ * key), at the end of its parameters. */
+static void test_render_new_unknown_first(void **state)
+{
+	fixture *fx = *state;
+	model *m =
+	    load_text(fx, "first.yml",
+	              "parameters:\n  Nope: abc\n  Nope2: def\nstack: s\nenvironment: dev\n");
+	char *out = render_new(m, fx->cat);
+	const char *a = strstr(out, "\n  Nope: abc\n");
+	assert_non_null(a);
+	const char *b = strstr(out, "\n  Nope2: def\n");
+	assert_non_null(b);
+	assert_true(a < b);
+	assert_string_equal(b + strlen("\n  Nope2: def\n"), "");
+	free(out);
+	model_free(m);
+}
+
 static void test_render_new_exact(void **state)
 {
 	(void)state;
@@ -1383,6 +1403,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unknown_keys_kept, setup, teardown),
 	    cmocka_unit_test(test_render_new_exact),
 	    cmocka_unit_test(test_new_suffix_from_profile),
+	    cmocka_unit_test_setup_teardown(test_render_new_unknown_first, setup, teardown),
 	    cmocka_unit_test(test_bound_names_exactly),
 	    cmocka_unit_test_setup_teardown(test_new_parameter_after_empty_one, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_save_edges, setup, teardown),
