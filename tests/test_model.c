@@ -546,6 +546,32 @@ static void test_edit_changes_only_the_value_bytes(void **state)
 	free(input);
 }
 
+/* A loaded model with no entry yet (a null `parameters:`) takes a first new
+ * parameter, its first entry, and a second one; the null goes. */
+static void test_update_first_entry_new(void **state)
+{
+	fixture *fx = *state;
+	model *m = load_text(fx, "none.yml", "parameters:\n");
+	assert_int_equal(m->n, 0);
+	assert_true(model_set(m, "Foo", "abc"));
+	char *out = render_update(m);
+	assert_string_equal(out, "parameters:\n  Foo: abc\n");
+	free(out);
+	assert_true(model_set(m, "Bar", "def"));
+	out = render_update(m);
+	assert_string_equal(out, "parameters:\n  Foo: abc\n  Bar: def\n");
+	free(out);
+	model_free(m);
+	m = load_text(fx, "null.yml", "parameters: ~\n");
+	assert_true(model_set(m, "Foo", "abc"));
+	out = render_update(m);
+	assert_int_equal(strncmp(out, "parameters:", 11), 0);
+	assert_null(strchr(out, '~'));
+	assert_non_null(strstr(out, "\n  Foo: abc\n"));
+	free(out);
+	model_free(m);
+}
+
 static void test_empty_value_gets_a_space(void **state)
 {
 	fixture *fx = *state;
@@ -1403,6 +1429,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unknown_keys_kept, setup, teardown),
 	    cmocka_unit_test(test_render_new_exact),
 	    cmocka_unit_test(test_new_suffix_from_profile),
+	    cmocka_unit_test_setup_teardown(test_update_first_entry_new, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_render_new_unknown_first, setup, teardown),
 	    cmocka_unit_test(test_bound_names_exactly),
 	    cmocka_unit_test_setup_teardown(test_new_parameter_after_empty_one, setup, teardown),
