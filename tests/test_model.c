@@ -570,6 +570,21 @@ static void test_update_first_entry_new(void **state)
 	assert_non_null(strstr(out, "\n  Foo: abc\n"));
 	free(out);
 	model_free(m);
+	/* a new top-level key as the first entry */
+	m = load_text(fx, "top.yml", "parameters:\n");
+	assert_true(model_set(m, "stack", "s"));
+	out = render_update(m);
+	assert_string_equal(out, "parameters:\nstack: s\n");
+	free(out);
+	model_free(m);
+	/* no parameters: key and no entry (an unknown key only): the header too */
+	m = load_text(fx, "unknown.yml", "extra: 1\n");
+	assert_int_equal(m->n, 0);
+	assert_true(model_set(m, "Foo", "abc"));
+	out = render_update(m);
+	assert_string_equal(out, "extra: 1\nparameters:\n  Foo: abc\n");
+	free(out);
+	model_free(m);
 }
 
 static void test_empty_value_gets_a_space(void **state)
