@@ -698,7 +698,9 @@ bool catalog_add_fragment(catalog *cat, const char *name, const char *text, size
 				cat->nentries[sec]--;
 		while (cat->nparams && cat->params[cat->nparams - 1].e.frag == f)
 			cat->nparams--;
-		if (f->doc == NULL && err && !err->msg)
+		/* the copies of its name, or the resumed name table (loader_resume
+		 * says nothing), found no memory */
+		if (err && !err->msg)
 			lms_error_set(err, name, 0, 0, "%s", "out of memory");
 		free(f->name);
 		free(f->path);

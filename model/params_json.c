@@ -37,13 +37,17 @@ bool params_json_export(const catalog *cat, const model *m, buf *out)
 
 /* A value as the CLI's parameters file allows it: a string, or a number or
  * boolean written without quotes (read as its text). */
+static bool value_is_text(const json_t *v)
+{
+	return json_is_string(v) || json_is_integer(v) || json_is_real(v) || json_is_boolean(v);
+}
+
+/* The text of a value_is_text value; NULL: out of memory. */
 static char *value_text(json_t *v)
 {
 	if (json_is_string(v))
 		return strdup(json_string_value(v));
-	if (json_is_integer(v) || json_is_real(v) || json_is_boolean(v))
-		return json_dumps(v, JSON_ENCODE_ANY);
-	return NULL;
+	return json_dumps(v, JSON_ENCODE_ANY);
 }
 
 bool params_json_import(const catalog *cat, model *m, const char *path, const char *text,
@@ -56,7 +60,10 @@ bool params_json_import(const catalog *cat, model *m, const char *path, const ch
 		/* jansson reports column 0 at the start of a line (an error at
 		 * the end of a file that ends with a newline): that is column 1 */
 		size_t col = jerr.column > 0 ? (size_t)jerr.column : line > 0;
-		lms_error_set(err, path, line, col, "%s", jerr.text);
+		/* jansson says nothing (an empty text, line -1) when its own first
+		 * allocation fails */
+		lms_error_set(err, path, line, col, "%s",
+		              jerr.text[0] ? jerr.text : "out of memory");
 		return false;
 	}
 	bool ok = false;
@@ -95,16 +102,21 @@ bool params_json_import(const catalog *cat, model *m, const char *path, const ch
 		}
 		if ((json_is_true(prev) && !v) || cp->pipeline_owned)
 			continue; /* keeps the model's value; the pipeline's is not the model's */
-		vals[i] = v ? value_text(v) : NULL;
-		if (vals[i] && strpbrk(vals[i], "\r\n")) {
-			lms_error_set(err, path, 0, 0,
-			              "entry %zu (%s): a parameter value is one line", i + 1, key);
-			goto done;
-		}
-		if (!vals[i]) {
+		if (!v || !value_is_text(v)) {
 			lms_error_set(err, path, 0, 0,
 			              "entry %zu (%s): ParameterValue must be a string", i + 1,
 			              key);
+			goto done;
+		}
+		/* out of memory here was once reported as "must be a string" */
+		vals[i] = value_text(v);
+		if (!vals[i]) {
+			lms_error_set(err, path, 0, 0, "out of memory");
+			goto done;
+		}
+		if (strpbrk(vals[i], "\r\n")) {
+			lms_error_set(err, path, 0, 0,
+			              "entry %zu (%s): a parameter value is one line", i + 1, key);
 			goto done;
 		}
 		for (size_t j = 0; j < i; j++)

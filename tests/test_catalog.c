@@ -485,6 +485,11 @@ static void test_metadata_errors(void **state)
 	           "  LmsCtl::Profile: {}\n" PARAM_P,
 	     5, 3, "fragment Metadata holds only"},
 	    {"- a\n", 1, 1, "a fragment is a block mapping of CloudFormation sections"},
+	    /* a mapping, but a flow one: its sections would not splice */
+	    {"{}\n", 1, 1, "a fragment is a block mapping of CloudFormation sections"},
+	    {"{Resources: {R: {Type: AWS::SNS::Topic}}}\n", 1, 1,
+	     "a fragment is a block mapping of CloudFormation sections"},
+	    {"Parameters: ~\nMetadata: ~\n", 2, 1, "section 'Metadata' is out of order"},
 	    {"", 0, 0, "a fragment is a block mapping of CloudFormation sections"},
 	    {"# only a comment\n", 0, 0, "a fragment is a block mapping"},
 	    {"Resources: {R: {Type: AWS::SNS::Topic}}\n", 1, 12,
@@ -820,6 +825,198 @@ static void test_out_of_memory_has_no_position(void **state)
 		assert_int_equal(err.col, 0);
 		lms_error_clear(&err);
 	}
+}
+
+/* Out of memory in catalog_load_companion: the companion's directory name
+ * (the first allocation) and its region (the last one) each fail with the
+ * main catalog's directory and no position (line and column 0). */
+static void test_companion_out_of_memory(void **state)
+{
+	const catalog *cat = *state;
+	const cat_companion *edge = catalog_companion(cat, "edge");
+	assert_non_null(edge);
+	alloc_fail_after((size_t)-1);
+	lms_error err = {0};
+	catalog *ec = catalog_load_companion(cat, edge, &err);
+	size_t total = alloc_fail_count();
+	alloc_fail_off();
+	assert_non_null(ec);
+	catalog_free(ec);
+	assert_true(total > 2);
+	size_t at[] = {0, total - 1};
+	for (size_t i = 0; i < 2; i++) {
+		lms_error e2 = {0};
+		alloc_fail_after(at[i]);
+		ec = catalog_load_companion(cat, edge, &e2);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_true(fired);
+		assert_null(ec);
+		assert_string_equal(e2.msg, "out of memory");
+		assert_string_equal(e2.file, cat->dir);
+		assert_int_equal(e2.line, 0);
+		assert_int_equal(e2.col, 0);
+		lms_error_clear(&e2);
+	}
+}
+
+/* Out of memory at each allocation of catalog_load (a small catalog with a
+ * group, a parameter, a condition, resources and an output) and of
+ * catalog_add_fragment: the error says so, and a position is a line and a
+ * column or neither; the catalog a failed add leaves is whole. A second
+ * generated fragment is refused with no position. */
+static void oom_check(const lms_error *err)
+{
+	if (!err->msg ||
+	    (!strstr(err->msg, "out of memory") && !strstr(err->msg, "Cannot allocate memory")))
+		fail_msg("%s", err->msg ? err->msg : "no message");
+	if ((err->line == 0) != (err->col == 0))
+		fail_msg("%s:%zu:%zu: %s", err->file ? err->file : "?", err->line, err->col,
+		         err->msg);
+}
+
+static void test_out_of_memory_sweep(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	free(tu_write_file(dir, "catalog.yml", "Description: t\nFragments: [a.yml]\n"));
+	free(tu_write_file(dir, "a.yml",
+	                   ONE_GROUP
+	                   "Parameters:\n  P: {Type: String, Description: d, Default: x}\n"
+	                   "Conditions:\n  C: !Equals [a, a]\nResources:\n"
+	                   "  R: {Type: AWS::SNS::Topic}\n  S: {Type: AWS::SNS::Topic}\n"
+	                   "Outputs:\n  O: {Value: x}\n"));
+	size_t n = 0;
+	for (;; n++) {
+		lms_error err = {0};
+		alloc_fail_after(n);
+		catalog *cat = catalog_load(dir, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_non_null(cat);
+			catalog_free(cat);
+			break;
+		}
+		assert_null(cat);
+		oom_check(&err);
+		lms_error_clear(&err);
+	}
+	assert_true(n >= 8);
+	static const char gen[] = "Conditions:\n  G: !Equals [a, a]\nResources:\n"
+	                          "  G1: {Type: AWS::SNS::Topic}\n";
+	for (n = 0;; n++) {
+		lms_error err = {0};
+		catalog *cat = catalog_load(dir, &err);
+		assert_non_null(cat);
+		alloc_fail_after(n);
+		bool ok = catalog_add_fragment(cat, "gen.yml", gen, strlen(gen), &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_true(ok);
+			assert_false(catalog_add_fragment(cat, "gen2.yml", gen, strlen(gen), &err));
+			assert_string_equal(err.msg, "the catalog takes one generated fragment");
+			assert_string_equal(err.file, "gen2.yml");
+			assert_int_equal(err.line, 0);
+			assert_int_equal(err.col, 0);
+			lms_error_clear(&err);
+			catalog_free(cat);
+			break;
+		}
+		if (!ok) {
+			oom_check(&err);
+			lms_error_clear(&err);
+			assert_null(catalog_entry(cat, SEC_RESOURCES, "G1"));
+			assert_null(catalog_entry(cat, SEC_CONDITIONS, "G"));
+			assert_non_null(catalog_entry(cat, SEC_RESOURCES, "S"));
+		}
+		catalog_free(cat);
+	}
+	assert_true(n >= 4);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* The first attribute of a parameter and the first of its AllowedValues
+ * are checked like the others. */
+static void test_first_attribute_checked(void **state)
+{
+	(void)state;
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: {Typo: x, Type: String, Description: d, "
+	                              "Default: x}\n",
+	                    7, 7, "unknown parameter attribute 'Typo'");
+	expect_text_failure(ONE_GROUP "Parameters:\n  P: {AllowedValues: x, Type: String, "
+	                              "Description: d, Default: x}\n",
+	                    7, 22, "AllowedValues must be a list");
+	expect_text_failure(ONE_GROUP
+	                    "Parameters:\n  P: {Type: String, Description: d, Default: x, "
+	                    "AllowedValues: [[x], x]}\n",
+	                    7, 65, "AllowedValues must hold plain values");
+}
+
+/* FNV-1a of the catalog's name table (model/catalog.c name_hash). */
+static size_t fnv_slot(const char *name, int space, size_t cap)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * UINT64_C(1099511628211);
+	return (size_t)(h ^ (uint64_t)space) & (cap - 1);
+}
+
+/* The name table keeps every name when it grows, the one in its first slot
+ * too: a parameter whose name hashes to slot 0 of the first table (256
+ * slots), then 200 resources (the table grows at 128 names), then a
+ * resource of the parameter's name, refused as already defined. */
+static void test_names_grow_keeps_slot_0(void **state)
+{
+	(void)state;
+	char name[16] = "";
+	for (int i = 0; i < 100000; i++) {
+		snprintf(name, sizeof name, "P%d", i);
+		if (fnv_slot(name, SEC_PARAMETERS, 256) == 0)
+			break;
+	}
+	assert_int_equal(fnv_slot(name, SEC_PARAMETERS, 256), 0);
+	buf t;
+	buf_init(&t, 0);
+	buf_addf(&t,
+	         "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+	         "      - Label: {default: G}\n        Parameters: [%s]\n"
+	         "Parameters:\n  %s: {Type: String, Description: d, Default: x}\nResources:\n",
+	         name, name);
+	for (int i = 0; i < 200; i++)
+		buf_addf(&t, "  R%d: {Type: AWS::SNS::Topic}\n", i);
+	buf_addf(&t, "  %s: {Type: AWS::SNS::Topic}\n", name);
+	char what[64];
+	snprintf(what, sizeof what, "Resources '%s' is already defined", name);
+	expect_text_failure(buf_cstr(&t), 209, 3, what);
+	buf_free(&t);
+}
+
+/* catalog_free releases everything a load took: every section's entries
+ * (Metadata's too), groups, profiles, the pipeline's list, the fragments. */
+static void test_free_releases_everything(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	free(tu_write_file(dir, "catalog.yml", "Description: t\nFragments: [a.yml]\n"));
+	free(tu_write_file(dir, "a.yml",
+	                   ONE_GROUP
+	                   "  LmsCtl::Profiles: {prod: {P: y}}\n"
+	                   "Parameters:\n  P: {Type: String, Description: d, Default: x}\n"
+	                   "Conditions:\n  C: !Equals [a, a]\nResources:\n"
+	                   "  R: {Type: AWS::SNS::Topic}\nOutputs:\n  O: {Value: x}\n"));
+	size_t live = alloc_live();
+	lms_error err = {0};
+	catalog *cat = catalog_load(dir, &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	assert_non_null(catalog_profile_value(cat, "prod", "P"));
+	catalog_free(cat);
+	assert_int_equal(alloc_live(), live);
+	tu_rmtree(dir);
+	free(dir);
 }
 
 /* Writes catalog.yml `index` and a.yml `fragment` in a new directory and
@@ -1167,6 +1364,9 @@ int main(void)
 	    cmocka_unit_test(test_type_is_list),
 	    cmocka_unit_test(test_param_attributes),
 	    cmocka_unit_test(test_many_names),
+	    cmocka_unit_test(test_first_attribute_checked),
+	    cmocka_unit_test(test_names_grow_keeps_slot_0),
+	    cmocka_unit_test(test_free_releases_everything),
 	    cmocka_unit_test(test_metadata_errors),
 	    cmocka_unit_test(test_duplicate_resource_names_both_files),
 	    cmocka_unit_test(test_parameter_and_resource_share_a_name),
@@ -1191,6 +1391,9 @@ int main(void)
 	                                    teardown_catalog),
 	    cmocka_unit_test_setup_teardown(test_templates_companions, setup_templates,
 	                                    teardown_catalog),
+	    cmocka_unit_test_setup_teardown(test_companion_out_of_memory, setup_templates,
+	                                    teardown_catalog),
+	    cmocka_unit_test(test_out_of_memory_sweep),
 	    cmocka_unit_test(test_companion_outside_templates),
 	    cmocka_unit_test(test_companion_named_twice),
 	    cmocka_unit_test(test_from_outputs_unknown_parameter),

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "model/model.h"
 #include "render_fixture.h"
 #include "testutil.h"
@@ -545,6 +546,47 @@ static void test_edit_changes_only_the_value_bytes(void **state)
 	free(input);
 }
 
+/* A loaded model with no entry yet (a null `parameters:`) takes a first new
+ * parameter, its first entry, and a second one; the null goes. */
+static void test_update_first_entry_new(void **state)
+{
+	fixture *fx = *state;
+	model *m = load_text(fx, "none.yml", "parameters:\n");
+	assert_int_equal(m->n, 0);
+	assert_true(model_set(m, "Foo", "abc"));
+	char *out = render_update(m);
+	assert_string_equal(out, "parameters:\n  Foo: abc\n");
+	free(out);
+	assert_true(model_set(m, "Bar", "def"));
+	out = render_update(m);
+	assert_string_equal(out, "parameters:\n  Foo: abc\n  Bar: def\n");
+	free(out);
+	model_free(m);
+	m = load_text(fx, "null.yml", "parameters: ~\n");
+	assert_true(model_set(m, "Foo", "abc"));
+	out = render_update(m);
+	assert_int_equal(strncmp(out, "parameters:", 11), 0);
+	assert_null(strchr(out, '~'));
+	assert_non_null(strstr(out, "\n  Foo: abc\n"));
+	free(out);
+	model_free(m);
+	/* a new top-level key as the first entry */
+	m = load_text(fx, "top.yml", "parameters:\n");
+	assert_true(model_set(m, "stack", "s"));
+	out = render_update(m);
+	assert_string_equal(out, "parameters:\nstack: s\n");
+	free(out);
+	model_free(m);
+	/* no parameters: key and no entry (an unknown key only): the header too */
+	m = load_text(fx, "unknown.yml", "extra: 1\n");
+	assert_int_equal(m->n, 0);
+	assert_true(model_set(m, "Foo", "abc"));
+	out = render_update(m);
+	assert_string_equal(out, "extra: 1\nparameters:\n  Foo: abc\n");
+	free(out);
+	model_free(m);
+}
+
 static void test_empty_value_gets_a_space(void **state)
 {
 	fixture *fx = *state;
@@ -1005,6 +1047,57 @@ static void test_unknown_keys_kept(void **state)
  * last blank, a word longer than a line kept whole, leading blanks and
  * line breaks skipped), its constraint (values, range, lengths, pattern,
  * constraint text), the pipeline's parameter as a note. */
+/* A new model's stack and suffix take the suffix its environment's profile
+ * sets, whichever profile entry it is (here the first), and the
+ * environment's name when its profile sets none. */
+static void test_new_suffix_from_profile(void **state)
+{
+	(void)state;
+	static const char fragment[] =
+	    "Metadata:\n  AWS::CloudFormation::Interface:\n    ParameterGroups:\n"
+	    "      - Label: {default: Env}\n        Parameters: [A]\n"
+	    "  LmsCtl::Profiles:\n"
+	    "    prod: {EnvironmentSuffix: live, A: y}\n"
+	    "    staging: {A: y}\n"
+	    "    dev: {A: y, EnvironmentSuffix: play}\n"
+	    "Parameters:\n"
+	    "  A: {Type: String, Description: a, Default: x}\n"
+	    "Resources:\n  T:\n    Type: AWS::SNS::Topic\n";
+	static const char *const env[] = {"prod", "staging", "dev"};
+	static const char *const suffix[] = {"live", "staging", "play"};
+	static const char *const stack[] = {"lms-live", "lms-staging", "lms-play"};
+	for (size_t i = 0; i < 3; i++) {
+		rf_fixture fx;
+		if (!rf_load(&fx, fragment, NULL))
+			fail_msg("catalog: %s", fx.err.msg);
+		fx.m = model_new_from_catalog(fx.cat, env[i], &fx.err);
+		assert_non_null(fx.m);
+		assert_string_equal(model_get(fx.m, "suffix"), suffix[i]);
+		assert_string_equal(model_get(fx.m, "stack"), stack[i]);
+		rf_done(&fx);
+	}
+}
+
+/* A loaded model written anew keeps a parameter no template defines even
+ * when it is the file's first entry (parameters: before every top-level
+ * key), at the end of its parameters. */
+static void test_render_new_unknown_first(void **state)
+{
+	fixture *fx = *state;
+	model *m =
+	    load_text(fx, "first.yml",
+	              "parameters:\n  Nope: abc\n  Nope2: def\nstack: s\nenvironment: dev\n");
+	char *out = render_new(m, fx->cat);
+	const char *a = strstr(out, "\n  Nope: abc\n");
+	assert_non_null(a);
+	const char *b = strstr(out, "\n  Nope2: def\n");
+	assert_non_null(b);
+	assert_true(a < b);
+	assert_string_equal(b + strlen("\n  Nope2: def\n"), "");
+	free(out);
+	model_free(m);
+}
+
 static void test_render_new_exact(void **state)
 {
 	(void)state;
@@ -1239,10 +1332,91 @@ static void test_new_parameter_after_empty_one(void **state)
 	model_free(m);
 }
 
+/* Out of memory at each allocation of model_load and of model_save (an
+ * update and a new file): the error names the model's file and says "out of
+ * memory"; a position is a line and a column or neither (the model's own
+ * out-of-memory errors have none). The model has an unknown key at the top and
+ * a top-level key among its parameters (both kept for validate). */
+static void oom_check(const lms_error *err, const char *path)
+{
+	assert_non_null(err->msg);
+	if (!strstr(err->msg, "out of memory") && !strstr(err->msg, "Cannot allocate memory"))
+		fail_msg("%s: %s", err->file ? err->file : "?", err->msg);
+	assert_string_equal(err->file, path);
+	if ((err->line == 0) != (err->col == 0))
+		fail_msg("%s:%zu:%zu: %s", err->file, err->line, err->col, err->msg);
+}
+
+static void test_out_of_memory_positions(void **state)
+{
+	fixture *fx = *state;
+	char *path = tu_write_file(fx->dir, "oom.yml",
+	                           "stack: s\nenvironment: dev\nextra: 1\nparameters:\n  stack: "
+	                           "t\n  VpcCidr: 10.9.0.0/16\n");
+	char *fresh = tu_join(fx->dir, "oom-new.yml");
+	size_t n = 0;
+	for (;; n++) {
+		lms_error err = {0};
+		alloc_fail_after(n);
+		model *m = model_load(path, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_non_null(m);
+			model_free(m);
+			break;
+		}
+		assert_null(m);
+		oom_check(&err, path);
+		lms_error_clear(&err);
+	}
+	assert_true(n >= 4);
+	/* an update of the file: every allocation (a tiny model, a few dozen) */
+	for (n = 0;; n++) {
+		lms_error err = {0};
+		model *m = load_ok(path);
+		assert_true(model_set(m, "NatGatewayMode", "per-az"));
+		alloc_fail_after(n);
+		bool ok = model_save(m, fx->cat, path, NULL, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		model_free(m);
+		if (!fired) {
+			assert_true(ok);
+			break;
+		}
+		if (!ok) {
+			oom_check(&err, path);
+			lms_error_clear(&err);
+		}
+	}
+	assert_true(n >= 4);
+	/* a new file from the whole catalog: its first allocations only (each
+	 * turn renders every parameter) */
+	for (n = 0; n < 3; n++) {
+		lms_error err = {0};
+		model *m = model_new_from_catalog(fx->cat, "dev", &err);
+		assert_non_null(m);
+		alloc_fail_after(n);
+		bool ok = model_save(m, fx->cat, fresh, NULL, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		model_free(m);
+		assert_true(fired);
+		assert_false(ok);
+		oom_check(&err, fresh);
+		assert_int_equal(err.line, 0);
+		lms_error_clear(&err);
+	}
+	free(fresh);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_new_from_catalog_dev, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_out_of_memory_positions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_comment_characters, setup, teardown),
 	    cmocka_unit_test(test_constraint_comment_one_sided),
 	    cmocka_unit_test_setup_teardown(test_new_from_catalog_prod, setup, teardown),
@@ -1269,6 +1443,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_null_values_load_as_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_keys_kept, setup, teardown),
 	    cmocka_unit_test(test_render_new_exact),
+	    cmocka_unit_test(test_new_suffix_from_profile),
+	    cmocka_unit_test_setup_teardown(test_update_first_entry_new, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_render_new_unknown_first, setup, teardown),
 	    cmocka_unit_test(test_bound_names_exactly),
 	    cmocka_unit_test_setup_teardown(test_new_parameter_after_empty_one, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_save_edges, setup, teardown),

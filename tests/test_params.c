@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "model/params_json.h"
 #include "testutil.h"
 
@@ -104,6 +105,8 @@ static void expect_import_error(const catalog *cat, model *m, const char *text, 
 		print_error("no column in: %s:%zu: %s\n", err.file, err.line, err.msg);
 		fail();
 	}
+	if (!line)
+		assert_int_equal(err.col, 0); /* no position: no column either */
 	assert_error(&err, what);
 }
 
@@ -395,6 +398,79 @@ static void test_import_error_position(void **state)
 	model_free(m);
 }
 
+/* jansson's parser failing its first allocation leaves its error at line -1,
+ * column -1 and an empty text: the error has no position (line and column
+ * 0, not a huge line) and says what happened. */
+static void test_import_out_of_memory(void **state)
+{
+	const catalog *cat = *state;
+	model *m = model_new_from_catalog(cat, "dev", NULL);
+	lms_error err = {0};
+	alloc_fail_jansson(true);
+	alloc_fail_after(0);
+	bool ok = import_text(cat, m, "[]", &err);
+	bool fired = alloc_fail_fired();
+	alloc_fail_off();
+	assert_true(fired);
+	assert_false(ok);
+	assert_int_equal(err.line, 0);
+	assert_int_equal(err.col, 0);
+	assert_string_equal(err.msg, "out of memory");
+	assert_string_equal(err.file, "p.json");
+	lms_error_clear(&err);
+	model_free(m);
+}
+
+/* Out of memory at each allocation of an import, jansson's own left alone
+ * (its parser aborts on some): the error is "out of memory" with no
+ * position, and the model is unchanged. */
+static void test_import_out_of_memory_sweep(void **state)
+{
+	const catalog *cat = *state;
+	model *m = model_new_from_catalog(cat, "dev", NULL);
+	const char text[] =
+	    "[{\"ParameterKey\": \"VpcCidr\", \"ParameterValue\": \"10.9.0.0/16\"},\n"
+	    " {\"ParameterKey\": \"NatGatewayMode\", \"ParameterValue\": \"single\"}]";
+	alloc_fail_jansson(false);
+	size_t n = 0;
+	for (;; n++) {
+		lms_error err = {0};
+		alloc_fail_after(n);
+		bool ok = import_text(cat, m, text, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_true(ok);
+			break;
+		}
+		if (ok) /* an allocation the call absorbs */
+			continue;
+		assert_string_equal(err.msg, "out of memory");
+		assert_string_equal(err.file, "p.json");
+		assert_int_equal(err.line, 0);
+		assert_int_equal(err.col, 0);
+		lms_error_clear(&err);
+	}
+	alloc_fail_jansson(true);
+	assert_true(n >= 4);
+	assert_string_equal(model_get(m, "VpcCidr"), "10.9.0.0/16");
+	model_free(m);
+}
+
+/* A file that is JSON but not a list is wrong from its first character:
+ * line 1, column 1 exactly. */
+static void test_import_not_a_list_position(void **state)
+{
+	const catalog *cat = *state;
+	model *m = model_new_from_catalog(cat, "dev", NULL);
+	lms_error err = {0};
+	assert_false(import_text(cat, m, "\n  {\"ParameterKey\": \"VpcCidr\"}", &err));
+	assert_int_equal(err.line, 1);
+	assert_int_equal(err.col, 1);
+	assert_error(&err, "a parameters file is a list");
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +483,9 @@ int main(void)
 	    cmocka_unit_test(test_import_empty_list),
 	    cmocka_unit_test(test_import_errors_set_nothing),
 	    cmocka_unit_test(test_import_error_position),
+	    cmocka_unit_test(test_import_out_of_memory),
+	    cmocka_unit_test(test_import_not_a_list_position),
+	    cmocka_unit_test(test_import_out_of_memory_sweep),
 	};
 	return cmocka_run_group_tests_name("params", tests, setup, teardown);
 }

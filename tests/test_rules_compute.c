@@ -241,6 +241,61 @@ static void test_alarm_period(void **state)
 	done(&fx);
 }
 
+/* Alarm periods at each edge, on an AWS metric and a custom one: 59, 60, 61,
+ * 120; the high-resolution 10, 20, 30 and their neighbours 29 and 31. */
+static void test_alarm_period_edges(void **state)
+{
+	(void)state;
+	static const char under[] = "under 60 s on a one-minute AWS metric";
+	static const char high[] = "must be 10, 20, 30 or a multiple of 60 s";
+	static const char above[] = "above 60 s must be a multiple of 60";
+	static const struct {
+		const char *ns;
+		int period;
+		const char *says; /* NULL: valid */
+	} cases[] = {
+	    {"AWS/ApplicationELB", 59, under},
+	    {"AWS/ApplicationELB", 60, NULL},
+	    {"AWS/ApplicationELB", 61, above},
+	    {"AWS/ApplicationELB", 120, NULL},
+	    {"AWS/ApplicationELB", 30, under},
+	    {"LMS/dev", 59, high},
+	    {"LMS/dev", 60, NULL},
+	    {"LMS/dev", 61, above},
+	    {"LMS/dev", 119, above},
+	    {"LMS/dev", 120, NULL},
+	    {"LMS/dev", 10, NULL},
+	    {"LMS/dev", 20, NULL},
+	    {"LMS/dev", 30, NULL},
+	    {"LMS/dev", 29, high},
+	    {"LMS/dev", 31, high},
+	    {"LMS/dev", 9, high},
+	    {"LMS/dev", 11, high},
+	    {"LMS/dev", 21, high},
+	    {"AWS", 30, NULL},
+	    {"AWS/", 30, under},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char to[128];
+		snprintf(to, sizeof to, "Namespace: %s\n      Period: %d", cases[i].ns,
+		         cases[i].period);
+		fixture fx;
+		run(&fx, "dev", "Namespace: AWS/ApplicationELB\n      Period: 60", to);
+		size_t n = count(&fx, "CMP005", SEV_ERROR);
+		bool ok =
+		    cases[i].says ? n == 1 && has_message(&fx, "CMP005", cases[i].says) : n == 0;
+		if (!ok) {
+			dump(&fx);
+			print_error("%s %d: %zu CMP005, wanted %s\n", cases[i].ns, cases[i].period,
+			            n, cases[i].says ? cases[i].says : "none");
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+}
+
 static void test_throttling(void **state)
 {
 	(void)state;
@@ -475,6 +530,93 @@ static void test_fargate_edges(void **state)
 	done(&fx);
 }
 
+/* A FARGATE task with no CPU or memory to read (left out, or an intrinsic
+ * the rendering keeps) is not judged; RequiresCompatibilities written as a
+ * single value or an intrinsic is no list of FARGATE. */
+static void test_fargate_unread(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *to;
+		size_t want;
+	} cases[] = {
+	    {"RequiresCompatibilities: [FARGATE]\n      Memory: '3'", 0},
+	    {"RequiresCompatibilities: [FARGATE]\n      Cpu: !GetAtt Service.Name\n      Memory: "
+	     "'3'",
+	     0},
+	    {"RequiresCompatibilities: [FARGATE]\n      Cpu: '3'", 0},
+	    {"RequiresCompatibilities: [FARGATE]\n      Cpu: '3'\n      Memory: '3'", 1},
+	    {"RequiresCompatibilities: FARGATE\n      Cpu: '3'\n      Memory: '3'", 0},
+	    {"RequiresCompatibilities: !Split [',', 'FARGATE']\n      Cpu: '3'\n      Memory: '3'",
+	     1},
+	    {"RequiresCompatibilities: [FARGATE, EC2]\n      Cpu: '3'\n      Memory: '3'", 1},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fixture fx;
+		run(&fx, "dev",
+		    "RequiresCompatibilities: [FARGATE]\n      Cpu: !Ref TaskCpu\n      Memory: "
+		    "!Ref "
+		    "TaskMemory",
+		    cases[i].to);
+		size_t n = count(&fx, "CMP001", SEV_ERROR);
+		if (n != cases[i].want) {
+			dump(&fx);
+			print_error("%s: %zu CMP001, wanted %zu\n", cases[i].to, n, cases[i].want);
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+}
+
+/* The service a scaling target scales is found wherever it is: here the
+ * first resource of the template (its desired count above the maximum) and
+ * the target the last. */
+static void test_service_first(void **state)
+{
+	(void)state;
+	static const char text[] = "Resources:\n"
+	                           "  Service:\n"
+	                           "    Type: AWS::ECS::Service\n"
+	                           "    Properties:\n"
+	                           "      DesiredCount: 11\n"
+	                           "  ScalingTarget:\n"
+	                           "    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+	                           "    Properties:\n"
+	                           "      ServiceNamespace: ecs\n"
+	                           "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'\n"
+	                           "      MinCapacity: 1\n"
+	                           "      MaxCapacity: 10\n";
+	fixture fx;
+	run_with(&fx, text, "dev", "DesiredCount: 11", "DesiredCount: 11", NULL);
+	assert_int_equal(count(&fx, "CMP002", SEV_ERROR), 1);
+	done(&fx);
+	run_with(&fx, text, "dev", "DesiredCount: 11", "DesiredCount: 10", NULL);
+	assert_int_equal(count(&fx, "CMP002", SEV_ERROR), 0);
+	done(&fx);
+	/* the target first, the service last; and the minimum above the maximum */
+	static const char target_first[] =
+	    "Resources:\n"
+	    "  ScalingTarget:\n"
+	    "    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+	    "    Properties:\n"
+	    "      ServiceNamespace: ecs\n"
+	    "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'\n"
+	    "      MinCapacity: 1\n"
+	    "      MaxCapacity: 10\n"
+	    "  Service:\n"
+	    "    Type: AWS::ECS::Service\n"
+	    "    Properties:\n"
+	    "      DesiredCount: 11\n";
+	run_with(&fx, target_first, "dev", "DesiredCount: 11", "DesiredCount: 11", NULL);
+	assert_int_equal(count(&fx, "CMP002", SEV_ERROR), 1);
+	done(&fx);
+	run_with(&fx, target_first, "dev", "MinCapacity: 1", "MinCapacity: 11", NULL);
+	assert_int_equal(count(&fx, "CMP002", SEV_ERROR), 2); /* min > max, desired > max */
+	done(&fx);
+}
+
 /* Task counts, health checks, alarm periods and throttling at each edge. */
 static void test_compute_edges(void **state)
 {
@@ -706,6 +848,93 @@ static void test_schedule_edges(void **state)
 	}
 }
 
+/* Each way a schedule is wrong says which: the exact reason for the first
+ * rule it breaks (a near name of each function, each separator of at() alone,
+ * rate()'s number and unit, each cron() field, the '?' rule); valid ones say
+ * nothing. */
+static void test_schedule_messages(void **state)
+{
+	(void)state;
+	static const char expected[] = "expected at(...), rate(...) or cron(...)";
+	static const char at_form[] = "at() takes yyyy-mm-ddThh:mm:ss";
+	static const char rate_num[] = "rate() takes a positive number and a unit";
+	static const char rate_unit[] = "rate() units are minutes, hours or days";
+	static const char rate_plural[] =
+	    "rate() uses the singular unit for 1 and the plural otherwise";
+	static const struct {
+		const char *expr, *why; /* why NULL: valid */
+	} cases[] = {
+	    {"rate)", expected},
+	    {"rat())", expected},
+	    {"rate(5 minutes", expected},
+	    {"rated(5 minutes)", expected},
+	    {"ratx(5 minutes)", expected},
+	    {"cronx(0 0 ? * 1 *)", expected},
+	    {"cro(0 0 ? * 1 *)", expected},
+	    {"atx(2026-12-01T07:30:00)", expected},
+	    {"at(2026-12-01T07:30:00)", NULL},
+	    {"at(2026-12-01T07:30:0)", at_form},
+	    {"at(2026-12-01T07:30:000)", at_form},
+	    {"at(2026x12-01T07:30:00)", at_form},
+	    {"at(2026-12x01T07:30:00)", at_form},
+	    {"at(2026-12-01x07:30:00)", at_form},
+	    {"at(2026-12-01T07x30:00)", at_form},
+	    {"at(2026-12-01T07:30x00)", at_form},
+	    {"rate(0 minutes)", rate_num},
+	    {"rate(-1 minutes)", rate_num},
+	    {"rate(1minute)", rate_num},
+	    {"rate(1 minute)", NULL},
+	    {"rate(2 minutes)", NULL},
+	    {"rate(1 hour)", NULL},
+	    {"rate(3 hours)", NULL},
+	    {"rate(1 day)", NULL},
+	    {"rate(7 days)", NULL},
+	    {"rate(1 minutes)", rate_plural},
+	    {"rate(2 minute)", rate_plural},
+	    {"rate(1 days)", rate_plural},
+	    {"rate(2 day)", rate_plural},
+	    {"rate(5 minutesx)", rate_unit},
+	    {"rate(5 minute )", rate_unit},
+	    {"rate(5 minut)", rate_unit},
+	    {"rate(5 )", rate_unit},
+	    {"rate(5 weeks)", rate_unit},
+	    {"cron(0 0 ? * 1)", "cron() takes six fields"},
+	    {"cron(0 0 ? * 1 * *)", "cron() takes six fields"},
+	    {"cron(0 0 ? * 1 * * *)", "cron() takes six fields"},
+	    {"cron(60 0 ? * 1 *)", "cron() minutes must be 0-59"},
+	    {"cron(0 24 ? * 1 *)", "cron() hours must be 0-23"},
+	    {"cron(0 0 32 * ? *)", "cron() day-of-month must be 1-31, ?, L or W"},
+	    {"cron(0 0 ? 13 1 *)", "cron() month must be 1-12 or JAN-DEC"},
+	    {"cron(0 0 ? * 8 *)", "cron() day-of-week must be 1-7, SUN-SAT, ?, L or #"},
+	    {"cron(0 0 ? * 1 2200)", "cron() year must be 1970-2199"},
+	    {"cron(0 0 ? * ? *)",
+	     "cron() needs '?' in exactly one of day-of-month and day-of-week"},
+	    {"cron(0 0 1 * 1 *)",
+	     "cron() needs '?' in exactly one of day-of-month and day-of-week"},
+	    {"cron(0 0 1 * ? *)", NULL},
+	    {"cron(0 0 ? * 1 *)", NULL},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char to[256], want[512];
+		snprintf(to, sizeof to, "ScheduleExpression: '%s'", cases[i].expr);
+		fixture fx;
+		run(&fx, "dev", "ScheduleExpression: at(2026-12-01T07:30:00)", to);
+		snprintf(want, sizeof want, "schedule '%s' is not valid: %s", cases[i].expr,
+		         cases[i].why ? cases[i].why : "");
+		size_t n = count(&fx, "CMP007", SEV_ERROR);
+		bool ok = cases[i].why ? n == 1 && has_message(&fx, "CMP007", want) : n == 0;
+		if (!ok) {
+			dump(&fx);
+			print_error("%s: %zu CMP007, wanted %s\n", cases[i].expr, n,
+			            cases[i].why ? cases[i].why : "none");
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+}
+
 /* The first finding of `rule`, or fails. */
 static const finding *first_of(const fixture *fx, const char *rule)
 {
@@ -907,6 +1136,59 @@ static void test_count_edges(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* Which service a scaling target scales: the service's logical id as a whole
+ * word of the ResourceId (a letter or digit on either side makes it another
+ * name), found after a false match earlier in the text, or in no item of a
+ * list. A desired count of 99 is above the maximum of the service it scales. */
+static void test_refers_to_edges(void **state)
+{
+	(void)state;
+	static const char from[] = "DesiredCount: 3\n  ScalingTarget:\n    Type: "
+	                           "AWS::ApplicationAutoScaling::ScalableTarget\n"
+	                           "    Properties:\n      ServiceNamespace: ecs\n"
+	                           "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'";
+	static const struct {
+		const char *id;
+		size_t want;
+	} cases[] = {
+	    {"MyService", 0},
+	    {"Services", 0},
+	    {"9Service", 0},
+	    {"Service9", 0},
+	    {"MyServiceX", 0},
+	    {"MyService/Service", 1},
+	    {"Services-Service", 1},
+	    {"service/Service", 1},
+	    {"_Service", 1},
+	    {"Service_", 1},
+	    {"[x, MyService]", 0},
+	    {"[MyService, Service]", 1},
+	    {"{a: Servicex, b: y}", 0},
+	    {"x", 0},
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char to[512];
+		snprintf(to, sizeof to,
+		         "DesiredCount: 99\n  ScalingTarget:\n    Type: "
+		         "AWS::ApplicationAutoScaling::ScalableTarget\n"
+		         "    Properties:\n      ServiceNamespace: ecs\n"
+		         "      ResourceId: %s",
+		         cases[i].id);
+		fixture fx;
+		run(&fx, "dev", from, to);
+		size_t n = count(&fx, "CMP002", SEV_ERROR);
+		if (n != cases[i].want) {
+			dump(&fx);
+			print_error("ResourceId %s: %zu CMP002, wanted %zu\n", cases[i].id, n,
+			            cases[i].want);
+			failed++;
+		}
+		done(&fx);
+	}
+	assert_int_equal(failed, 0);
+}
+
 /* Where a finding points: on the parameter that sets the value (no
  * position), else at the property in the fragment; the health-check message
  * with each default in it. */
@@ -1025,7 +1307,10 @@ int main(void)
 	    cmocka_unit_test(test_surge_margin),        cmocka_unit_test(test_fargate_edges),
 	    cmocka_unit_test(test_compute_edges),       cmocka_unit_test(test_schedule_edges),
 	    cmocka_unit_test(test_compute_param_edges), cmocka_unit_test(test_count_edges),
-	    cmocka_unit_test(test_finding_places),      cmocka_unit_test(test_schedule_more),
+	    cmocka_unit_test(test_refers_to_edges),     cmocka_unit_test(test_schedule_messages),
+	    cmocka_unit_test(test_fargate_unread),      cmocka_unit_test(test_service_first),
+	    cmocka_unit_test(test_alarm_period_edges),  cmocka_unit_test(test_finding_places),
+	    cmocka_unit_test(test_schedule_more),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

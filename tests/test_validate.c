@@ -655,6 +655,122 @@ static void test_mdl001_pipeline_parameter(void **state)
 	findings_free(&f);
 }
 
+/* The pipeline's parameter written in a model file is found where it is
+ * written (line 6, at its value: column 19); set by model_set (no line) it
+ * has no position. */
+static void test_mdl001_pipeline_parameter_position(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	char *path = join(dir, "model.yml");
+	write_text(path, "stack: lms-prod\nregion: eu-west-1\nenvironment: prod\nsuffix: prod\n"
+	                 "parameters:\n  ContainerImage: x\n");
+	lms_error err = {0};
+	model *m = model_load(path, &err);
+	assert_non_null(m);
+	findings f;
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+	const finding *x = find(&f, "MDL001", SEV_ERROR, "ContainerImage");
+	assert_non_null(x);
+	assert_non_null(x->file);
+	assert_string_equal(x->file, path);
+	assert_int_equal(x->line, 6);
+	assert_int_equal(x->col, 19); /* at its value */
+	findings_free(&f);
+	model_free(m);
+	validate_with("prod", "ContainerImage", "x", &f);
+	x = find(&f, "MDL001", SEV_ERROR, "ContainerImage");
+	assert_non_null(x);
+	assert_null(x->file);
+	assert_int_equal(x->line, 0);
+	findings_free(&f);
+	remove(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+
+/* A finding about a field the model file does not have (MDL002's missing
+ * key) names the file with no position: line 0, column 0. */
+static void test_missing_field_position(void **state)
+{
+	(void)state;
+	char *dir = make_temp_dir();
+	char *path = join(dir, "model.yml");
+	write_text(path, "stack: lms-prod\nenvironment: prod\nsuffix: prod\n");
+	lms_error err = {0};
+	model *m = model_load(path, &err);
+	assert_non_null(m);
+	findings f;
+	findings_init(&f);
+	validate_model(real_cat, m, &f);
+	const finding *x = find(&f, "MDL002", SEV_ERROR, "region");
+	assert_non_null(x);
+	assert_non_null(x->file);
+	assert_string_equal(x->file, path);
+	assert_int_equal(x->line, 0);
+	assert_int_equal(x->col, 0);
+	findings_free(&f);
+	model_free(m);
+	remove(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+
+/* The model's first entry is checked like any other: an unknown parameter
+ * (with its suggestion) and the pipeline's parameter written before every
+ * top-level key. */
+static void test_mdl001_first_entry(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+	    "parameters:\n  NatGatewayMod: x\nstack: lms-prod\nregion: eu-west-1\n"
+	    "environment: prod\nsuffix: prod\n",
+	    "parameters:\n  ContainerImage: x\nstack: lms-prod\nregion: eu-west-1\n"
+	    "environment: prod\nsuffix: prod\n",
+	};
+	static const char *const keys[] = {"NatGatewayMod", "ContainerImage"};
+	for (size_t i = 0; i < 2; i++) {
+		char *dir = make_temp_dir();
+		char *path = join(dir, "model.yml");
+		write_text(path, texts[i]);
+		lms_error err = {0};
+		model *m = model_load(path, &err);
+		assert_non_null(m);
+		findings f;
+		findings_init(&f);
+		validate_model(real_cat, m, &f);
+		const finding *x = find(&f, "MDL001", SEV_ERROR, keys[i]);
+		assert_non_null(x);
+		assert_int_equal(x->line, 2);
+		assert_int_equal(count_rule(&f, "MDL001"), 1);
+		if (i == 0)
+			assert_non_null(strstr(x->hint, "did you mean NatGatewayMode?"));
+		findings_free(&f);
+		model_free(m);
+		remove(path);
+		rmdir(dir);
+		free(path);
+		free(dir);
+	}
+}
+
+/* The suggestion for an unknown parameter is searched among every template
+ * parameter, the first one included (Environment, the catalog's first). */
+static void test_mdl001_suggests_first_parameter(void **state)
+{
+	(void)state;
+	assert_string_equal(real_cat->params[0].e.name, "Environment");
+	findings f;
+	validate_with("dev", "Environmen", "x", &f);
+	const finding *x = find(&f, "MDL001", SEV_ERROR, "Environmen");
+	assert_non_null(x);
+	assert_string_equal(x->hint, "did you mean Environment?");
+	findings_free(&f);
+}
+
 static void test_mdl002_missing_top_key(void **state)
 {
 	(void)state;
@@ -1531,6 +1647,10 @@ int main(void)
 	    cmocka_unit_test(test_prm_aws_and_list_types),
 	    cmocka_unit_test(test_mdl001_unknown_parameter),
 	    cmocka_unit_test(test_mdl001_pipeline_parameter),
+	    cmocka_unit_test(test_mdl001_pipeline_parameter_position),
+	    cmocka_unit_test(test_missing_field_position),
+	    cmocka_unit_test(test_mdl001_first_entry),
+	    cmocka_unit_test(test_mdl001_suggests_first_parameter),
 	    cmocka_unit_test(test_mdl002_missing_top_key),
 	    cmocka_unit_test(test_mdl003_stack_name),
 	    cmocka_unit_test(test_mdl004_region),

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "model/ydoc.h"
 #include "testutil.h"
 
@@ -502,9 +503,12 @@ static void test_nul_byte_refused(void **state)
 {
 	(void)state;
 	const char text[] = "a: 1\n\0b: 2\n";
-	char *msg = parse_fail(text, sizeof(text) - 1, NULL, NULL);
+	size_t line = 9, col = 9;
+	char *msg = parse_fail(text, sizeof(text) - 1, &line, &col);
 	assert_contains(msg, "NUL");
 	free(msg);
+	assert_int_equal(line, 0); /* the whole file, no position */
+	assert_int_equal(col, 0);
 }
 
 /* Line breaks other than \n and \r\n would put ydoc's line numbers and
@@ -789,6 +793,45 @@ static void test_load_file(void **state)
 	free(dir);
 }
 
+/* Out of memory at each allocation of ydoc_load, an empty file (its text is
+ * allocated apart: an empty buffer has none) and a small one: "out of
+ * memory" in the file; for the empty file never a position, for the other a
+ * position is line and column or neither. */
+static void test_load_out_of_memory(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *paths[] = {tu_write_file(dir, "empty.yml", ""),
+	                 tu_write_file(dir, "a.yml", "a: 1\n")};
+	for (size_t k = 0; k < 2; k++) {
+		size_t n = 0;
+		for (;; n++) {
+			lms_error err = {0};
+			alloc_fail_after(n);
+			ydoc *doc = ydoc_load(paths[k], 4096, &err);
+			bool fired = alloc_fail_fired();
+			alloc_fail_off();
+			if (!fired) {
+				assert_non_null(doc);
+				ydoc_free(doc);
+				break;
+			}
+			assert_null(doc);
+			assert_int_equal(strncmp(err.msg, "out of memory", 13),
+			                 0); /* file_read: "... reading it" */
+			assert_string_equal(err.file, paths[k]);
+			assert_int_equal(err.line == 0, err.col == 0);
+			if (k == 0)
+				assert_int_equal(err.line, 0);
+			lms_error_clear(&err);
+		}
+		assert_true(n >= 4);
+		free(paths[k]);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+
 static void test_error_null_is_allowed(void **state)
 {
 	(void)state;
@@ -927,9 +970,45 @@ static void test_reader_error_positions(void **state)
 	ydoc_free(doc);
 }
 
+/* Out of memory at each allocation of ydoc_parse: the error is "out of
+ * memory" in the file; the allocations before the parse (the text's copy,
+ * the document, its path, its arena) have no position (line and column 0,
+ * not line 1). */
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	const char text[] = "a: 1\nb: [x, y]\n";
+	size_t n = 0;
+	for (;; n++) {
+		lms_error err = {0};
+		alloc_fail_after(n);
+		ydoc *doc = ydoc_parse("t.yml", text, strlen(text), &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_non_null(doc);
+			ydoc_free(doc);
+			break;
+		}
+		assert_null(doc);
+		assert_string_equal(err.msg, "out of memory");
+		assert_string_equal(err.file, "t.yml");
+		if (n < 4) {
+			assert_int_equal(err.line, 0);
+			assert_int_equal(err.col, 0);
+		}
+		/* a position is a mark of the text (1-based) or none at all */
+		assert_int_equal(err.line == 0, err.col == 0);
+		lms_error_clear(&err);
+	}
+	assert_true(n > 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_out_of_memory),
+	    cmocka_unit_test(test_load_out_of_memory),
 	    cmocka_unit_test(test_helper_edges),
 	    cmocka_unit_test(test_line_break_edges),
 	    cmocka_unit_test(test_positions_ascii),
