@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "aws/http.h"
 #include "aws/json.h"
 #include "aws/query.h"
@@ -1196,6 +1197,71 @@ static void test_mask_registration_edges(void **state)
 	assert_true(aws_client_mask(c, "v"));
 	assert_true(aws_send(c, &req, &resp, &err));
 	assert_int_equal(nmasked, 1);
+	aws_response_free(&resp);
+	buf_free(&hex);
+	aws_client_free(c);
+	fclose(dbg);
+	free(log);
+}
+
+/* NoEcho parameter names registered on a client: each one's value masked in the --debug log
+ * of an answer, the first and the second name alike, a near name not; an allocation failure
+ * while registering is reported, not ignored. */
+static void test_mask_parameter_registered(void **state)
+{
+	(void)state;
+	char key[64], url[256];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	snprintf(url, sizeof url, "%s/reply/200/%s", server.url, key);
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *dbg = open_memstream(&log, &loglen);
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = url, .debug = dbg};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	assert_true(aws_client_mask_parameter(c, "DbPassword"));
+	assert_true(aws_client_mask_parameter(c, "ApiKey"));
+	/* a failed allocation: the slot, then the copy of the name */
+	alloc_fail_after(0);
+	assert_false(aws_client_mask_parameter(c, "Lost1"));
+	alloc_fail_off();
+	alloc_fail_after(1);
+	bool second = aws_client_mask_parameter(c, "Lost2");
+	alloc_fail_off();
+	assert_false(second);
+	const char *answer = "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>one</"
+	                     "ParameterValue></member><member><ParameterKey>ApiKey</ParameterKey>"
+	                     "<ParameterValue>two</ParameterValue></member><member><ParameterKey>"
+	                     "ApiKeys</ParameterKey><ParameterValue>three</ParameterValue></member>"
+	                     "<member><ParameterKey>Lost1</ParameterKey><ParameterValue>four</"
+	                     "ParameterValue></member><member><ParameterKey>Lost2</ParameterKey>"
+	                     "<ParameterValue>five</ParameterValue></member>";
+	buf hex;
+	buf_init(&hex, 0);
+	for (const unsigned char *p = (const unsigned char *)answer; *p; p++)
+		buf_addf(&hex, "%02x", *p);
+	sigv4_header headers[2] = {{"X-Fault-Body", buf_cstr(&hex)}, {"X-Fault-Type", "text/xml"}};
+	aws_request req = {.service = "sts",
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .headers = headers,
+	                   .nheaders = 2};
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_true(aws_send(c, &req, &resp, &err));
+	fflush(dbg);
+	assert_null(strstr(log, ">one<"));
+	assert_null(strstr(log, ">two<"));
+	assert_non_null(
+	    strstr(log, "<ParameterKey>DbPassword</ParameterKey><ParameterValue>****<"));
+	assert_non_null(strstr(log, "<ParameterKey>ApiKey</ParameterKey><ParameterValue>****<"));
+	assert_non_null(strstr(log, "<ParameterValue>three</ParameterValue>"));
+	assert_non_null(strstr(log, "<ParameterValue>four</ParameterValue>"));
+	assert_non_null(strstr(log, "<ParameterValue>five</ParameterValue>"));
+	/* the answer itself is not masked */
+	assert_non_null(strstr(buf_cstr(&resp.body), "<ParameterValue>one</ParameterValue>"));
 	aws_response_free(&resp);
 	buf_free(&hex);
 	aws_client_free(c);
@@ -2907,6 +2973,7 @@ int main(void)
 	    cmocka_unit_test(test_secret_parameter_never_logged),
 	    cmocka_unit_test(test_call_hook),
 	    cmocka_unit_test(test_mask_registration_edges),
+	    cmocka_unit_test(test_mask_parameter_registered),
 	    cmocka_unit_test(test_throttling_then_success),
 	    cmocka_unit_test(test_throttling_gives_up_after_three),
 	    cmocka_unit_test(test_503_then_success),
