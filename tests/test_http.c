@@ -1144,6 +1144,63 @@ static void test_call_hook(void **state)
 	aws_client_free(c);
 }
 
+/* 2xx is success, both ends: 200 and 299 are, 300 is not (and is not retried); the call hook
+ * names a failure "failed" when the caller passed no error to fill. */
+static void test_success_range_and_hook_without_error(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *scenario;
+		bool ok;
+	} cases[] = {{"status/200", true}, {"status/299", true}, {"status/300", false}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char key[64];
+		aws_client *c = client_for(cases[i].scenario, key, sizeof key, 5000, NULL);
+		aws_request req = {
+		    .service = "sts", .operation = "Op", .method = "GET", .path = "/"};
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		if (aws_send(c, &req, &resp, &err) != cases[i].ok)
+			fail_msg("%s: %s", cases[i].scenario, err.msg ? err.msg : "ok");
+		assert_int_equal(resp.attempts, 1);
+		if (!cases[i].ok)
+			assert_string_equal(
+			    err.msg, "STS Op: an empty answer (HTTP 300, request id fault-req)");
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
+	}
+	char key[64], url[256];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	snprintf(url, sizeof url, "%s/status/300/%s", server.url, key);
+	seen_calls seen = {0};
+	aws_client_options o = {
+	    .region = "eu-west-1", .endpoint_url = url, .on_call = on_call, .on_call_ctx = &seen};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	aws_request req = {.service = "sts", .operation = "Op", .method = "GET", .path = "/"};
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_false(aws_send(c, &req, &resp, NULL));
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.status, 300);
+	assert_string_equal(seen.error, "failed");
+	/* a success has no error */
+	aws_response_free(&resp);
+	aws_client_free(c);
+	snprintf(url, sizeof url, "%s/status/299/%s", server.url, key);
+	c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	aws_response_init(&resp);
+	assert_true(aws_send(c, &req, &resp, NULL));
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.status, 299);
+	assert_string_equal(seen.error, "");
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
 /* Registering an empty or no value, or an empty or no parameter name, registers nothing: the
  * hook sees no masked value, and an answer's member with an empty ParameterKey is logged as
  * it is. */
@@ -2972,6 +3029,7 @@ int main(void)
 	    cmocka_unit_test(test_cli_endpoint_option),
 	    cmocka_unit_test(test_secret_parameter_never_logged),
 	    cmocka_unit_test(test_call_hook),
+	    cmocka_unit_test(test_success_range_and_hook_without_error),
 	    cmocka_unit_test(test_mask_registration_edges),
 	    cmocka_unit_test(test_mask_parameter_registered),
 	    cmocka_unit_test(test_throttling_then_success),
