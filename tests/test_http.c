@@ -413,6 +413,8 @@ static void test_endpoint_edges(void **state)
 	check_parse("http://[::1]", "http", "[::1]", "");
 	check_refused("http://localhostx", "plain http");
 	check_refused("http://localhos", "plain http");
+	check_refused("http://localhosx", "plain http"); /* the 9th letter too */
+	check_refused("http://[::1x", "plain http");
 	check_refused("http://[::2]", "plain http");
 	check_refused("http://[::1", "plain http");
 	check_refused("http://127...", "plain http");
