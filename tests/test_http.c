@@ -464,6 +464,43 @@ static void test_endpoint_edges(void **state)
 	unsetenv("AWS_ENDPOINT_URL");
 }
 
+/* An allocation failure in any of the three parts (scheme, authority, base path) is "out
+ * of memory", each on its own. */
+static void test_endpoint_parse_out_of_memory(void **state)
+{
+	(void)state;
+	size_t failures = 0;
+	for (size_t n = 0;; n++) {
+		buf s, a, p;
+		buf_init(&s, 0);
+		buf_init(&a, 0);
+		buf_init(&p, 0);
+		lms_error err = {0};
+		alloc_fail_after(n);
+		bool ok =
+		    aws_endpoint_parse("https://h.example.com:8443/base/path", &s, &a, &p, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_true(ok);
+			assert_string_equal(buf_cstr(&a), "h.example.com:8443");
+			assert_string_equal(buf_cstr(&p), "/base/path");
+		} else {
+			if (ok)
+				fail_msg("allocation %zu failed, yet the URL parsed", n);
+			assert_string_equal(err.msg, "out of memory");
+			failures++;
+		}
+		lms_error_clear(&err);
+		buf_free(&s);
+		buf_free(&a);
+		buf_free(&p);
+		if (!fired)
+			break;
+	}
+	assert_true(failures >= 3);
+}
+
 static void test_classification_edges(void **state)
 {
 	(void)state;
@@ -3118,6 +3155,7 @@ int main(void)
 	    cmocka_unit_test(test_retry_classification),
 	    cmocka_unit_test(test_masking),
 	    cmocka_unit_test(test_endpoint_edges),
+	    cmocka_unit_test(test_endpoint_parse_out_of_memory),
 	    cmocka_unit_test(test_classification_edges),
 	    cmocka_unit_test(test_secret_names),
 	    cmocka_unit_test(test_masking_edges),
