@@ -2786,6 +2786,31 @@ static void test_json_answers(void **state)
 	lms_error_clear(&err);
 }
 
+/* A JSON 1.1 call whose body text or target header cannot be allocated is refused before
+ * any request, each on its own, with the operation named. */
+static void test_json_call_out_of_memory(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("echo", key, sizeof key, 5000, NULL);
+	for (size_t n = 0; n < 2; n++) {
+		json_t *out = NULL;
+		lms_error err = {0};
+		alloc_fail_after(n);
+		bool ok = aws_json_call(c, "logs", "Logs_20140328", "DescribeLogGroups", NULL, &out,
+		                        NULL, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_true(fired);
+		assert_false(ok);
+		assert_null(out);
+		assert_string_equal(err.msg, "DescribeLogGroups: out of memory");
+		lms_error_clear(&err);
+	}
+	assert_int_equal(server_count(key), 0);
+	aws_client_free(c);
+}
+
 static void test_json_requests(void **state)
 {
 	(void)state;
@@ -3207,6 +3232,7 @@ int main(void)
 	    cmocka_unit_test(test_refused_connection),
 	    cmocka_unit_test(test_json_answers),
 	    cmocka_unit_test(test_json_requests),
+	    cmocka_unit_test(test_json_call_out_of_memory),
 	    cmocka_unit_test(test_rest_json_answers),
 	    cmocka_unit_test(test_sts_identity_parts),
 	    cmocka_unit_test(test_sts_assume_role_answers),
