@@ -3,6 +3,9 @@
  * connection, a skewed clock, a server that never answers, truncated, malformed and
  * oversized bodies, HTML error pages, a refused connection, a wrong key, access denied.
  * Each is retried or reported as specified, in bounded time. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* fopencookie */
+#endif
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -28,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -2415,6 +2419,123 @@ static long first_wait_ms(void)
 	return first_wait_ms_unit(1000000);
 }
 
+/* The pause between attempts, on a clock of the test's own: from the moment the debug log
+ * says "retrying in N ms", CLOCK_MONOTONIC stands still but for 1 ms per sleep, and each
+ * sleep is recorded, not slept. The pause then sees every amount left from N down to 0, and
+ * sleeps in slices of 100 ms, less when less is left, to the millisecond. These definitions
+ * take the place of libc's for the whole program and pass through while the clock is real. */
+long syscall(long number, ...);
+static struct {
+	bool on, seen_end;
+	long long now, until;
+	long wait;
+	size_t n;
+	struct timespec slices[4096];
+} fake;
+
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+	if (fake.on && id == CLOCK_MONOTONIC) {
+		ts->tv_sec = (time_t)(fake.now / 1000);
+		ts->tv_nsec = (long)(fake.now % 1000) * 1000000L;
+		return 0;
+	}
+	return (int)syscall(SYS_clock_gettime, id, ts);
+}
+
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	if (!fake.on)
+		return (int)syscall(SYS_nanosleep, req, rem);
+	if (fake.n < sizeof fake.slices / sizeof fake.slices[0])
+		fake.slices[fake.n++] = *req;
+	fake.now++;
+	return 0;
+}
+
+static ssize_t fake_log_write(void *cookie, const char *data, size_t len)
+{
+	(void)cookie;
+	const char *at = memmem(data, len, "retrying in ", strlen("retrying in "));
+	if (at && !fake.on) {
+		fake.wait = strtol(at + strlen("retrying in "), NULL, 10);
+		fake.now = 1000000;
+		fake.until = fake.now + fake.wait;
+		fake.on = true;
+	}
+	return (ssize_t)len;
+}
+
+/* At the end of the pause the amount left is 0 once (the pause must end there, not sleep 0
+ * ms); the next look ends the test, in the next attempt's transfer or a pause it never
+ * reaches. */
+static bool fake_interrupted(void *ctx)
+{
+	(void)ctx;
+	if (!fake.on)
+		return false;
+	if (fake.now >= fake.until && !fake.seen_end && fake.now == fake.until) {
+		fake.seen_end = true;
+		return false;
+	}
+	if (fake.now >= fake.until || fake.n == sizeof fake.slices / sizeof fake.slices[0]) {
+		fake.on = false;
+		return true;
+	}
+	return false;
+}
+
+static void test_pause_slices(void **state)
+{
+	(void)state;
+	int runs = 0;
+	for (int tries = 0; tries < 20 && runs < 2; tries++) {
+		char key[64], url[256];
+		snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+		snprintf(url, sizeof url, "%s/throttle-always/%s", server.url, key);
+		memset(&fake, 0, sizeof fake);
+		cookie_io_functions_t io = {.write = fake_log_write};
+		FILE *log = fopencookie(NULL, "w", io);
+		assert_non_null(log);
+		setvbuf(log, NULL, _IONBF, 0);
+		aws_client_options o = {.region = "eu-west-1",
+		                        .endpoint_url = url,
+		                        .backoff_unit_ms = 1000,
+		                        .debug = log,
+		                        .interrupted = fake_interrupted};
+		aws_client *c = aws_client_new(&o, &test_creds, NULL);
+		assert_non_null(c);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(call_sts(c, &resp, &err));
+		bool was_on = fake.on;
+		fake.on = false;
+		fclose(log);
+		assert_false(was_on);
+		assert_true(resp.interrupted);
+		assert_true(fake.seen_end);
+		/* the pause ended at 0 left: the second attempt began */
+		assert_int_equal(resp.attempts, 2);
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
+		if (fake.wait < 102)
+			continue; /* too short to pass 101 and 100 ms left: again */
+		runs++;
+		if (fake.n != (size_t)fake.wait)
+			fail_msg("a pause of %ld ms slept %zu times", fake.wait, fake.n);
+		for (size_t i = 0; i < fake.n; i++) {
+			long left = fake.wait - (long)i;
+			long want = left > 100 ? 100 : left;
+			if (fake.slices[i].tv_sec != 0 || fake.slices[i].tv_nsec != want * 1000000L)
+				fail_msg("%ld ms left: slept %ld s %ld ns", left,
+				         (long)fake.slices[i].tv_sec, fake.slices[i].tv_nsec);
+		}
+	}
+	assert_int_equal(runs, 2);
+}
+
 /* The backoff unit at its edge: 0 (unset) is the default unit, 1000 ms, not a unit of 0 ms
  * (a retry storm); 1 ms is taken as given. The first wait is under 2 units, 1 unit or more
  * about every other time (20 tries: all under 1 unit has a chance of one in a million). */
@@ -3225,6 +3346,7 @@ int main(void)
 	    cmocka_unit_test(test_skew_threshold),
 	    cmocka_unit_test(test_first_retry_waits_up_to_two_units),
 	    cmocka_unit_test(test_backoff_unit_zero_is_default),
+	    cmocka_unit_test(test_pause_slices),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
 	    cmocka_unit_test(test_bad_bodies_reported),
 	    cmocka_unit_test(test_oversized_answer_refused),
