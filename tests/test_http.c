@@ -3084,6 +3084,43 @@ static void test_sts_identity_parts(void **state)
 }
 
 /* AssumeRole and AssumeRoleWithWebIdentity read the result of their own action only. */
+/* Reading AssumeRole's credentials with one allocation failing, each in turn: every one is
+ * reported ("out of memory", nothing returned, nothing leaked), the key id, the secret, the
+ * token and the source alike. */
+static bool parse_assume_role_call(void *ctx)
+{
+	const xml_node *result = ctx;
+	credentials *cr = NULL;
+	lms_error err = {0};
+	bool ok = sts_parse_assume_role(result, &cr, &err);
+	bool consistent =
+	    ok ? cr && !err.msg : !cr && err.msg && strcmp(err.msg, "out of memory") == 0;
+	credentials_free(cr);
+	lms_error_clear(&err);
+	if (!consistent)
+		fail_msg("sts_parse_assume_role: %s", ok ? "no credentials" : "no reason");
+	return ok;
+}
+
+static void test_sts_parse_out_of_memory(void **state)
+{
+	(void)state;
+	const char *answer =
+	    "<AssumeRoleResult><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s"
+	    "</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2026-12-07T10:00:00Z"
+	    "</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::1:assumed-role/r/s"
+	    "</Arn></AssumedRoleUser></AssumeRoleResult>";
+	xml_doc *d = xml_parse(answer, strlen(answer), 0, NULL);
+	assert_non_null(d);
+	char why[256] = "";
+	long steps = alloc_sweep(parse_assume_role_call, (void *)xml_root(d), ALLOC_MUST_FAIL, 64,
+	                         why, sizeof why);
+	if (steps < 0)
+		fail_msg("%s", why);
+	assert_true(steps >= 5); /* the record, three copies, the source */
+	xml_free(d);
+}
+
 static void test_sts_assume_role_answers(void **state)
 {
 	(void)state;
@@ -3358,6 +3395,7 @@ int main(void)
 	    cmocka_unit_test(test_rest_json_answers),
 	    cmocka_unit_test(test_sts_identity_parts),
 	    cmocka_unit_test(test_sts_assume_role_answers),
+	    cmocka_unit_test(test_sts_parse_out_of_memory),
 	    cmocka_unit_test(test_s3_artifact_bucket_created),
 	    cmocka_unit_test(test_refresh_hook),
 	};
