@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -796,6 +797,23 @@ static void test_mask_parameters_edges(void **state)
 	assert_string_equal(buf_cstr(&cut), "member><ParameterKey>DbPassword</ParameterKey>"
 	                                    "<ParameterValue>****</ParameterValue></member>");
 	buf_free(&cut);
+	/* and at the start of a page whose page before is not readable: a read before the text
+	 * would fault */
+	long page = sysconf(_SC_PAGESIZE);
+	char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+	                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map, (size_t)page, PROT_NONE), 0);
+	const char *bare =
+	    "<ParameterKey>DbPassword</ParameterKey><ParameterValue>x</ParameterValue>";
+	memcpy(map + page, bare, strlen(bare) + 1);
+	buf_init(&cut, 0);
+	aws_mask_parameters(&cut, map + page, strlen(bare), names, 1);
+	assert_string_equal(
+	    buf_cstr(&cut),
+	    "<ParameterKey>DbPassword</ParameterKey><ParameterValue>****</ParameterValue>");
+	buf_free(&cut);
+	munmap(map, (size_t)page * 2);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		buf out;
 		buf_init(&out, 0);
