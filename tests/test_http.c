@@ -217,6 +217,10 @@ static void check_parse(const char *url, const char *scheme, const char *authori
 	assert_string_equal(buf_cstr(&s), scheme);
 	assert_string_equal(buf_cstr(&a), authority);
 	assert_string_equal(buf_cstr(&p), path);
+	/* and no byte more (a NUL inside would hide behind the strings) */
+	assert_int_equal(s.len, strlen(scheme));
+	assert_int_equal(a.len, strlen(authority));
+	assert_int_equal(p.len, strlen(path));
 	buf_free(&s);
 	buf_free(&a);
 	buf_free(&p);
@@ -504,6 +508,40 @@ static void test_endpoint_parse_out_of_memory(void **state)
 			break;
 	}
 	assert_true(failures >= 3);
+}
+
+/* A client whose start fails on any allocation (the record, the region, the endpoint, the
+ * CA bundle's path: each copy checked alone) reports it and leaks nothing. */
+static bool client_new_call(void *ctx)
+{
+	const aws_client_options *o = ctx;
+	lms_error err = {0};
+	aws_client *c = aws_client_new(o, &test_creds, &err);
+	bool ok = c != NULL;
+	if (!ok && !err.msg)
+		fail_msg("aws_client_new failed without a reason");
+	if (ok && strcmp(aws_client_region(c), "eu-west-1") != 0)
+		fail_msg("a client with a wrong region");
+	aws_client_free(c);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static void test_client_new_out_of_memory(void **state)
+{
+	(void)state;
+	char ca[] = "/tmp/lmsctl-test-ca-XXXXXX";
+	int fd = mkstemp(ca);
+	assert_true(fd >= 0);
+	close(fd);
+	aws_client_options o = {
+	    .region = "eu-west-1", .endpoint_url = "http://127.0.0.1:1", .ca_bundle = ca};
+	char why[256] = "";
+	long steps = alloc_sweep(client_new_call, &o, ALLOC_MUST_FAIL, 64, why, sizeof why);
+	unlink(ca);
+	if (steps < 0)
+		fail_msg("%s", why);
+	assert_true(steps >= 4);
 }
 
 static void test_classification_edges(void **state)
@@ -3357,6 +3395,7 @@ int main(void)
 	    cmocka_unit_test(test_masking),
 	    cmocka_unit_test(test_endpoint_edges),
 	    cmocka_unit_test(test_endpoint_parse_out_of_memory),
+	    cmocka_unit_test(test_client_new_out_of_memory),
 	    cmocka_unit_test(test_classification_edges),
 	    cmocka_unit_test(test_secret_names),
 	    cmocka_unit_test(test_masking_edges),
