@@ -28,6 +28,7 @@
 #include "faultutil.h"
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1516,6 +1517,53 @@ static void test_mask_parameter_registered(void **state)
 	aws_client_free(c);
 	fclose(dbg);
 	free(log);
+}
+
+/* libcurl is told to leave signals alone (CURLOPT_NOSIGNAL): the console runs requests on a
+ * worker thread, where a process-wide change of SIGPIPE's handling would race with the
+ * other thread. During a transfer (read from the progress callback) SIGPIPE is handled as the
+ * program set it. */
+typedef struct sigpipe_probe {
+	int calls;
+	bool changed;
+} sigpipe_probe;
+
+static bool sigpipe_seen(void *ctx)
+{
+	sigpipe_probe *p = ctx;
+	struct sigaction now;
+	sigaction(SIGPIPE, NULL, &now);
+	p->calls++;
+	if (now.sa_handler != SIG_DFL)
+		p->changed = true;
+	return false;
+}
+
+static void test_curl_leaves_signals_alone(void **state)
+{
+	(void)state;
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+	sigemptyset(&dfl.sa_mask);
+	assert_int_equal(sigaction(SIGPIPE, &dfl, &old), 0);
+	char key[64], url[256];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	snprintf(url, sizeof url, "%s/ok/%s", server.url, key);
+	sigpipe_probe probe = {0};
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .interrupted = sigpipe_seen,
+	                        .interrupt_ctx = &probe};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_true(call_sts(c, &resp, &err));
+	aws_response_free(&resp);
+	aws_client_free(c);
+	sigaction(SIGPIPE, &old, NULL);
+	assert_true(probe.calls > 0);
+	assert_false(probe.changed);
 }
 
 static void test_throttling_then_success(void **state)
@@ -3413,6 +3461,7 @@ int main(void)
 	    cmocka_unit_test(test_call_hook),
 	    cmocka_unit_test(test_success_range_and_hook_without_error),
 	    cmocka_unit_test(test_mask_registration_edges),
+	    cmocka_unit_test(test_curl_leaves_signals_alone),
 	    cmocka_unit_test(test_mask_parameter_registered),
 	    cmocka_unit_test(test_throttling_then_success),
 	    cmocka_unit_test(test_throttling_gives_up_after_three),
