@@ -852,6 +852,15 @@ static void test_mask_parameters_edges(void **state)
 	    buf_cstr(&cut),
 	    "<ParameterKey>DbPassword</ParameterKey><ParameterValue>****</ParameterValue>");
 	buf_free(&cut);
+	/* a member that starts the text there too */
+	const char *member = "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x</"
+	                     "ParameterValue></member>";
+	memcpy(map + page, member, strlen(member) + 1);
+	buf_init(&cut, 0);
+	aws_mask_parameters(&cut, map + page, strlen(member), names, 1);
+	assert_string_equal(buf_cstr(&cut), "<member><ParameterKey>DbPassword</ParameterKey>"
+	                                    "<ParameterValue>****</ParameterValue></member>");
+	buf_free(&cut);
 	munmap(map, (size_t)page * 2);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		buf out;
