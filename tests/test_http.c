@@ -1575,6 +1575,40 @@ static void test_curl_leaves_signals_alone(void **state)
 	assert_false(probe.changed);
 }
 
+/* A CA bundle that holds no certificate: the TLS failure is named as one, with the hint for a
+ * TLS inspecting proxy, not as an unreachable host; it is not retried. */
+static void test_unusable_ca_bundle_named(void **state)
+{
+	(void)state;
+	char ca[] = "/tmp/lmsctl-test-ca-XXXXXX";
+	int fd = mkstemp(ca);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(strncmp(server.url, "http://", 7), 0);
+	char url[256];
+	snprintf(url, sizeof url, "https://%s/ok/k%d", server.url + 7, ++key_counter);
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = url, .ca_bundle = ca};
+	lms_error err = {0};
+	aws_client *c = aws_client_new(&o, &test_creds, &err);
+	assert_non_null(c);
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_false(call_sts(c, &resp, &err));
+	unlink(ca);
+	char want[256];
+	snprintf(want, sizeof want,
+	         "STS GetCallerIdentity: the TLS certificate of %s cannot be verified (",
+	         server.url + 7);
+	if (strncmp(err.msg, want, strlen(want)) != 0)
+		fail_msg("%s", err.msg);
+	assert_non_null(
+	    strstr(err.msg, "); behind a TLS inspecting proxy, point AWS_CA_BUNDLE at its CA"));
+	assert_int_equal(resp.attempts, 1);
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
 static void test_throttling_then_success(void **state)
 {
 	(void)state;
@@ -3504,6 +3538,7 @@ int main(void)
 	    cmocka_unit_test(test_oversized_answer_refused),
 	    cmocka_unit_test(test_answer_cap_in_pieces),
 	    cmocka_unit_test(test_refused_connection),
+	    cmocka_unit_test(test_unusable_ca_bundle_named),
 	    cmocka_unit_test(test_json_answers),
 	    cmocka_unit_test(test_json_requests),
 	    cmocka_unit_test(test_json_call_out_of_memory),
