@@ -1609,6 +1609,31 @@ static void test_unusable_ca_bundle_named(void **state)
 	aws_client_free(c);
 }
 
+/* Credentials the signer refuses: the call fails before any request, with the signer's
+ * reason, once. */
+static void test_unsignable_request_refused(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("ok", key, sizeof key, 5000, NULL);
+	credentials bad = test_creds;
+	bad.access_key_id = (char *)"AKID EXAMPLE";
+	aws_client_set_credentials(c, &bad);
+	aws_request req = {.service = "sts", .operation = "Op", .method = "GET", .path = "/"};
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(aws_send(c, &req, &resp, &err));
+	assert_string_equal(
+	    err.msg, "STS Op: cannot sign the request: the access key id is empty or contains "
+	             "'/', spaces or control characters: check the configured credentials");
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(server_count(key), 0);
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
 static void test_throttling_then_success(void **state)
 {
 	(void)state;
@@ -3538,6 +3563,7 @@ int main(void)
 	    cmocka_unit_test(test_oversized_answer_refused),
 	    cmocka_unit_test(test_answer_cap_in_pieces),
 	    cmocka_unit_test(test_refused_connection),
+	    cmocka_unit_test(test_unsignable_request_refused),
 	    cmocka_unit_test(test_unusable_ca_bundle_named),
 	    cmocka_unit_test(test_json_answers),
 	    cmocka_unit_test(test_json_requests),
