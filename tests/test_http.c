@@ -635,6 +635,7 @@ static void test_secret_names(void **state)
 	check_secret("ContinuationTokens", true);
 	check_secret("Parameters.member.1.NextToken", false);
 	check_secret("NextToken.Value", false);
+	check_secret(".NextToken", false); /* a dot at the very start too */
 	check_secret("a.b.Password", true);
 	check_secret("Password.a", false);
 	/* each word anywhere, in any case, to the last character */
