@@ -826,6 +826,12 @@ static void test_mask_parameters_edges(void **state)
 	     "<member><ParameterKey>DbPassword<ParameterValue>x</ParameterValue></member>", 1},
 	    {"<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x",
 	     "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x", 1},
+	    /* an element whose name starts with "member" is no member's start */
+	    {"<member><ParameterKey>DbPassword</ParameterKey><memberships/><ParameterValue>x</"
+	     "ParameterValue></member>",
+	     "<member><ParameterKey>DbPassword</ParameterKey><memberships/><ParameterValue>****</"
+	     "ParameterValue></member>",
+	     1},
 	    /* no member around it: the text from its start */
 	    {"<ParameterKey>DbPassword</ParameterKey><ParameterValue>x</ParameterValue>",
 	     "<ParameterKey>DbPassword</ParameterKey><ParameterValue>****</ParameterValue>", 1},
