@@ -722,6 +722,9 @@ static void test_masking_encodings(void **state)
 	const char *slash[] = {"a/b"};
 	check_mask("v=a%2fb v=a%2Fb v=a%2 v=a%2g", slash, 1, 0, "v=**** v=**** v=a%2 v=a%2g");
 	check_mask("a%2", slash, 1, 0, "a%2");
+	/* an escape starts with a backslash: "xt" is no tab */
+	const char *qt[] = {"q\t"};
+	check_mask("qxt q\\t", qt, 1, 0, "qxt ****");
 	/* a JSON escape that ends the text, its two bytes exactly */
 	const char *nl[] = {"a\n"};
 	check_mask("za\\n", nl, 1, 0, "z****");
