@@ -3,6 +3,9 @@
  * connection, a skewed clock, a server that never answers, truncated, malformed and
  * oversized bodies, HTML error pages, a refused connection, a wrong key, access denied.
  * Each is retried or reported as specified, in bounded time. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* fopencookie */
+#endif
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -15,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
+#include "aws/curl_loader.h"
 #include "aws/http.h"
 #include "aws/json.h"
 #include "aws/query.h"
@@ -23,10 +28,15 @@
 #include "faultutil.h"
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static fault_server server;
 static int key_counter;
@@ -120,6 +130,79 @@ static bool call_sts(aws_client *c, aws_response *resp, lms_error *err)
 	return ok;
 }
 
+/* ---- libcurl loaded on first use (aws/curl_loader.c) ------------------------------------------
+ */
+
+/* In a child (the load happens once per process): with LMSCTL_LIBCURL set to `path`, the
+ * load fails with `want` in its message (or succeeds when want is NULL). The exit status
+ * names the first check that failed. */
+static int curl_load_child(const char *path, const char *want)
+{
+	if (path)
+		setenv("LMSCTL_LIBCURL", path, 1);
+	else
+		unsetenv("LMSCTL_LIBCURL");
+	lms_error err = {0};
+	bool ok = lms_curl_load(&err);
+	if (!want)
+		return ok && !err.msg ? 0 : 10;
+	if (ok)
+		return 11; /* loaded already: this test must run before any client */
+	if (!err.msg || !strstr(err.msg, want))
+		return 12;
+	lms_error_clear(&err);
+	if (lms_curl_load(NULL))
+		return 13;
+	if (lms_curl_getdate("Thu, 01 Jan 2026 00:00:00 GMT", NULL) != -1)
+		return 14;
+	if (strcmp(lms_curl_easy_strerror(CURLE_OK), "libcurl not loaded") != 0)
+		return 15;
+	if (lms_curl_easy_init() || lms_curl_slist_append(NULL, "x"))
+		return 16;
+	if (lms_curl_global_init(0) != CURLE_FAILED_INIT)
+		return 17;
+	lms_curl_global_cleanup();
+	lms_curl_slist_free_all(NULL);
+	/* a client cannot start: the loader's reason, not a later one */
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = "http://127.0.0.1:1"};
+	aws_client *c = aws_client_new(&o, NULL, &err);
+	if (c)
+		return 18;
+	if (!err.msg || !strstr(err.msg, want))
+		return 19;
+	lms_error_clear(&err);
+	return 0;
+}
+
+static void check_curl_load(const char *path, const char *want)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(curl_load_child(path, want));
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("LMSCTL_LIBCURL=%s: check %d failed", path ? path : "(unset)",
+		         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/* First in the list: no client has loaded libcurl in this process yet. */
+static void test_curl_loader(void **state)
+{
+	(void)state;
+	check_curl_load("/nonexistent/libcurl-lmsctl-test.so.4",
+	                "cannot load /nonexistent/libcurl-lmsctl-test.so.4 (");
+	check_curl_load("/nonexistent/libcurl-lmsctl-test.so.4",
+	                "install the Debian package libcurl4");
+	check_curl_load("libc.so.6",
+	                "libc.so.6 lacks curl_global_init: AWS calls need libcurl 7.74 or later");
+	/* unset or empty: the default library, which loads */
+	check_curl_load(NULL, NULL);
+	check_curl_load("", NULL);
+}
+
 /* ---- pure functions ------------------------------------------------------------------------ */
 
 static void check_parse(const char *url, const char *scheme, const char *authority,
@@ -135,6 +218,10 @@ static void check_parse(const char *url, const char *scheme, const char *authori
 	assert_string_equal(buf_cstr(&s), scheme);
 	assert_string_equal(buf_cstr(&a), authority);
 	assert_string_equal(buf_cstr(&p), path);
+	/* and no byte more (a NUL inside would hide behind the strings) */
+	assert_int_equal(s.len, strlen(scheme));
+	assert_int_equal(a.len, strlen(authority));
+	assert_int_equal(p.len, strlen(path));
 	buf_free(&s);
 	buf_free(&a);
 	buf_free(&p);
@@ -336,6 +423,8 @@ static void test_endpoint_edges(void **state)
 	check_parse("http://[::1]", "http", "[::1]", "");
 	check_refused("http://localhostx", "plain http");
 	check_refused("http://localhos", "plain http");
+	check_refused("http://localhosx", "plain http"); /* the 9th letter too */
+	check_refused("http://[::1x", "plain http");
 	check_refused("http://[::2]", "plain http");
 	check_refused("http://[::1", "plain http");
 	check_refused("http://127...", "plain http");
@@ -383,6 +472,77 @@ static void test_endpoint_edges(void **state)
 	check_endpoint("s3", "eu-west-1", "", "http://127.0.0.1:1111", true);
 	unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
 	unsetenv("AWS_ENDPOINT_URL");
+}
+
+/* An allocation failure in any of the three parts (scheme, authority, base path) is "out
+ * of memory", each on its own. */
+static void test_endpoint_parse_out_of_memory(void **state)
+{
+	(void)state;
+	size_t failures = 0;
+	for (size_t n = 0;; n++) {
+		buf s, a, p;
+		buf_init(&s, 0);
+		buf_init(&a, 0);
+		buf_init(&p, 0);
+		lms_error err = {0};
+		alloc_fail_after(n);
+		bool ok =
+		    aws_endpoint_parse("https://h.example.com:8443/base/path", &s, &a, &p, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		if (!fired) {
+			assert_true(ok);
+			assert_string_equal(buf_cstr(&a), "h.example.com:8443");
+			assert_string_equal(buf_cstr(&p), "/base/path");
+		} else {
+			if (ok)
+				fail_msg("allocation %zu failed, yet the URL parsed", n);
+			assert_string_equal(err.msg, "out of memory");
+			failures++;
+		}
+		lms_error_clear(&err);
+		buf_free(&s);
+		buf_free(&a);
+		buf_free(&p);
+		if (!fired)
+			break;
+	}
+	assert_true(failures >= 3);
+}
+
+/* A client whose start fails on any allocation (the record, the region, the endpoint, the
+ * CA bundle's path: each copy checked alone) reports it and leaks nothing. */
+static bool client_new_call(void *ctx)
+{
+	const aws_client_options *o = ctx;
+	lms_error err = {0};
+	aws_client *c = aws_client_new(o, &test_creds, &err);
+	bool ok = c != NULL;
+	if (!ok && !err.msg)
+		fail_msg("aws_client_new failed without a reason");
+	if (ok && strcmp(aws_client_region(c), "eu-west-1") != 0)
+		fail_msg("a client with a wrong region");
+	aws_client_free(c);
+	lms_error_clear(&err);
+	return ok;
+}
+
+static void test_client_new_out_of_memory(void **state)
+{
+	(void)state;
+	char ca[] = "/tmp/lmsctl-test-ca-XXXXXX";
+	int fd = mkstemp(ca);
+	assert_true(fd >= 0);
+	close(fd);
+	aws_client_options o = {
+	    .region = "eu-west-1", .endpoint_url = "http://127.0.0.1:1", .ca_bundle = ca};
+	char why[256] = "";
+	long steps = alloc_sweep(client_new_call, &o, ALLOC_MUST_FAIL, 64, why, sizeof why);
+	unlink(ca);
+	if (steps < 0)
+		fail_msg("%s", why);
+	assert_true(steps >= 4);
 }
 
 static void test_classification_edges(void **state)
@@ -475,6 +635,7 @@ static void test_secret_names(void **state)
 	check_secret("ContinuationTokens", true);
 	check_secret("Parameters.member.1.NextToken", false);
 	check_secret("NextToken.Value", false);
+	check_secret(".NextToken", false); /* a dot at the very start too */
 	check_secret("a.b.Password", true);
 	check_secret("Password.a", false);
 	/* each word anywhere, in any case, to the last character */
@@ -561,6 +722,15 @@ static void test_masking_encodings(void **state)
 	const char *slash[] = {"a/b"};
 	check_mask("v=a%2fb v=a%2Fb v=a%2 v=a%2g", slash, 1, 0, "v=**** v=**** v=a%2 v=a%2g");
 	check_mask("a%2", slash, 1, 0, "a%2");
+	/* an escape starts with a backslash: "xt" is no tab */
+	const char *qt[] = {"q\t"};
+	check_mask("qxt q\\t", qt, 1, 0, "qxt ****");
+	/* a JSON escape that ends the text, its two bytes exactly */
+	const char *nl[] = {"a\n"};
+	check_mask("za\\n", nl, 1, 0, "z****");
+	/* a percent escape that ends the text, its three bytes exactly */
+	const char *aslash[] = {"a/"};
+	check_mask("xa%2F", aslash, 1, 0, "x****");
 	/* a numeric reference starts with '&': "x#65;" is not an A */
 	const char *a[] = {"A"};
 	check_mask("x#65; &#65;", a, 1, 0, "x#65; ****");
@@ -614,6 +784,10 @@ static void test_masking_encodings(void **state)
 	const char *top[] = {"m\xf4\x8f\xbf\xbf", "n"};
 	check_mask("m&#x10FFFF; m&#x110000; m&#1114111; m&#1114112;", top, 2, 0,
 	           "**** m&#x110000; **** m&#1114112;");
+	/* a reference past U+10FFFF reads as nothing at all, not as an empty character: the
+	 * value after it is masked alone */
+	const char *after[] = {"n"};
+	check_mask("&#x110000;n &#1114112;n", after, 1, 0, "&#x110000;**** &#1114112;****");
 }
 
 static void test_mask_parameters_edges(void **state)
@@ -655,10 +829,52 @@ static void test_mask_parameters_edges(void **state)
 	     "<member><ParameterKey>DbPassword<ParameterValue>x</ParameterValue></member>", 1},
 	    {"<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x",
 	     "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x", 1},
+	    /* an element whose name starts with "member" is no member's start */
+	    {"<member><ParameterKey>DbPassword</ParameterKey><memberships/><ParameterValue>x</"
+	     "ParameterValue></member>",
+	     "<member><ParameterKey>DbPassword</ParameterKey><memberships/><ParameterValue>****</"
+	     "ParameterValue></member>",
+	     1},
 	    /* no member around it: the text from its start */
 	    {"<ParameterKey>DbPassword</ParameterKey><ParameterValue>x</ParameterValue>",
 	     "<ParameterKey>DbPassword</ParameterKey><ParameterValue>****</ParameterValue>", 1},
 	};
+	/* a text that starts inside a larger buffer: the byte before it is not read, even when
+	 * with the text it would spell <member> */
+	const char *whole = "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x</"
+	                    "ParameterValue></member>";
+	buf cut;
+	buf_init(&cut, 0);
+	aws_mask_parameters(&cut, whole + 1, strlen(whole) - 1, names, 1);
+	assert_string_equal(buf_cstr(&cut), "member><ParameterKey>DbPassword</ParameterKey>"
+	                                    "<ParameterValue>****</ParameterValue></member>");
+	buf_free(&cut);
+	/* and at the start of a page whose page before is not readable: a read before the text
+	 * would fault */
+	long page = sysconf(_SC_PAGESIZE);
+	char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+	                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map, (size_t)page, PROT_NONE), 0);
+	const char *bare =
+	    "<ParameterKey>DbPassword</ParameterKey><ParameterValue>x</ParameterValue>";
+	memcpy(map + page, bare, strlen(bare) + 1);
+	buf_init(&cut, 0);
+	aws_mask_parameters(&cut, map + page, strlen(bare), names, 1);
+	assert_string_equal(
+	    buf_cstr(&cut),
+	    "<ParameterKey>DbPassword</ParameterKey><ParameterValue>****</ParameterValue>");
+	buf_free(&cut);
+	/* a member that starts the text there too */
+	const char *member = "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>x</"
+	                     "ParameterValue></member>";
+	memcpy(map + page, member, strlen(member) + 1);
+	buf_init(&cut, 0);
+	aws_mask_parameters(&cut, map + page, strlen(member), names, 1);
+	assert_string_equal(buf_cstr(&cut), "<member><ParameterKey>DbPassword</ParameterKey>"
+	                                    "<ParameterValue>****</ParameterValue></member>");
+	buf_free(&cut);
+	munmap(map, (size_t)page * 2);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		buf out;
 		buf_init(&out, 0);
@@ -1143,6 +1359,63 @@ static void test_call_hook(void **state)
 	aws_client_free(c);
 }
 
+/* 2xx is success, both ends: 200 and 299 are, 300 is not (and is not retried); the call hook
+ * names a failure "failed" when the caller passed no error to fill. */
+static void test_success_range_and_hook_without_error(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *scenario;
+		bool ok;
+	} cases[] = {{"status/200", true}, {"status/299", true}, {"status/300", false}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char key[64];
+		aws_client *c = client_for(cases[i].scenario, key, sizeof key, 5000, NULL);
+		aws_request req = {
+		    .service = "sts", .operation = "Op", .method = "GET", .path = "/"};
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		if (aws_send(c, &req, &resp, &err) != cases[i].ok)
+			fail_msg("%s: %s", cases[i].scenario, err.msg ? err.msg : "ok");
+		assert_int_equal(resp.attempts, 1);
+		if (!cases[i].ok)
+			assert_string_equal(
+			    err.msg, "STS Op: an empty answer (HTTP 300, request id fault-req)");
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
+	}
+	char key[64], url[256];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	snprintf(url, sizeof url, "%s/status/300/%s", server.url, key);
+	seen_calls seen = {0};
+	aws_client_options o = {
+	    .region = "eu-west-1", .endpoint_url = url, .on_call = on_call, .on_call_ctx = &seen};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	aws_request req = {.service = "sts", .operation = "Op", .method = "GET", .path = "/"};
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_false(aws_send(c, &req, &resp, NULL));
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.status, 300);
+	assert_string_equal(seen.error, "failed");
+	/* a success has no error */
+	aws_response_free(&resp);
+	aws_client_free(c);
+	snprintf(url, sizeof url, "%s/status/299/%s", server.url, key);
+	c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	aws_response_init(&resp);
+	assert_true(aws_send(c, &req, &resp, NULL));
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.status, 299);
+	assert_string_equal(seen.error, "");
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
 /* Registering an empty or no value, or an empty or no parameter name, registers nothing: the
  * hook sees no masked value, and an answer's member with an empty ParameterKey is logged as
  * it is. */
@@ -1201,6 +1474,179 @@ static void test_mask_registration_edges(void **state)
 	aws_client_free(c);
 	fclose(dbg);
 	free(log);
+}
+
+/* NoEcho parameter names registered on a client: each one's value masked in the --debug log
+ * of an answer, the first and the second name alike, a near name not; an allocation failure
+ * while registering is reported, not ignored. */
+static void test_mask_parameter_registered(void **state)
+{
+	(void)state;
+	char key[64], url[256];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	snprintf(url, sizeof url, "%s/reply/200/%s", server.url, key);
+	char *log = NULL;
+	size_t loglen = 0;
+	FILE *dbg = open_memstream(&log, &loglen);
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = url, .debug = dbg};
+	size_t live = alloc_live();
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	assert_true(aws_client_mask_parameter(c, "DbPassword"));
+	assert_true(aws_client_mask_parameter(c, "ApiKey"));
+	/* a failed allocation: the slot, then the copy of the name */
+	alloc_fail_after(0);
+	assert_false(aws_client_mask_parameter(c, "Lost1"));
+	alloc_fail_off();
+	alloc_fail_after(1);
+	bool second = aws_client_mask_parameter(c, "Lost2");
+	alloc_fail_off();
+	assert_false(second);
+	const char *answer = "<member><ParameterKey>DbPassword</ParameterKey><ParameterValue>one</"
+	                     "ParameterValue></member><member><ParameterKey>ApiKey</ParameterKey>"
+	                     "<ParameterValue>two</ParameterValue></member><member><ParameterKey>"
+	                     "ApiKeys</ParameterKey><ParameterValue>three</ParameterValue></member>"
+	                     "<member><ParameterKey>Lost1</ParameterKey><ParameterValue>four</"
+	                     "ParameterValue></member><member><ParameterKey>Lost2</ParameterKey>"
+	                     "<ParameterValue>five</ParameterValue></member>";
+	buf hex;
+	buf_init(&hex, 0);
+	for (const unsigned char *p = (const unsigned char *)answer; *p; p++)
+		buf_addf(&hex, "%02x", *p);
+	sigv4_header headers[2] = {{"X-Fault-Body", buf_cstr(&hex)}, {"X-Fault-Type", "text/xml"}};
+	aws_request req = {.service = "sts",
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .headers = headers,
+	                   .nheaders = 2};
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_true(aws_send(c, &req, &resp, &err));
+	fflush(dbg);
+	assert_null(strstr(log, ">one<"));
+	assert_null(strstr(log, ">two<"));
+	assert_non_null(
+	    strstr(log, "<ParameterKey>DbPassword</ParameterKey><ParameterValue>****<"));
+	assert_non_null(strstr(log, "<ParameterKey>ApiKey</ParameterKey><ParameterValue>****<"));
+	assert_non_null(strstr(log, "<ParameterValue>three</ParameterValue>"));
+	assert_non_null(strstr(log, "<ParameterValue>four</ParameterValue>"));
+	assert_non_null(strstr(log, "<ParameterValue>five</ParameterValue>"));
+	/* the answer itself is not masked */
+	assert_non_null(strstr(buf_cstr(&resp.body), "<ParameterValue>one</ParameterValue>"));
+	aws_response_free(&resp);
+	buf_free(&hex);
+	aws_client_free(c);
+	assert_int_equal(alloc_live(), live); /* every name freed with the client */
+	fclose(dbg);
+	free(log);
+}
+
+/* libcurl is told to leave signals alone (CURLOPT_NOSIGNAL): the console runs requests on a
+ * worker thread, where a process-wide change of SIGPIPE's handling would race with the
+ * other thread. During a transfer (read from the progress callback) SIGPIPE is handled as the
+ * program set it. */
+typedef struct sigpipe_probe {
+	int calls;
+	bool changed;
+} sigpipe_probe;
+
+static bool sigpipe_seen(void *ctx)
+{
+	sigpipe_probe *p = ctx;
+	struct sigaction now;
+	sigaction(SIGPIPE, NULL, &now);
+	p->calls++;
+	if (now.sa_handler != SIG_DFL)
+		p->changed = true;
+	return false;
+}
+
+static void test_curl_leaves_signals_alone(void **state)
+{
+	(void)state;
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+	sigemptyset(&dfl.sa_mask);
+	assert_int_equal(sigaction(SIGPIPE, &dfl, &old), 0);
+	char key[64], url[256];
+	snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+	snprintf(url, sizeof url, "%s/ok/%s", server.url, key);
+	sigpipe_probe probe = {0};
+	aws_client_options o = {.region = "eu-west-1",
+	                        .endpoint_url = url,
+	                        .interrupted = sigpipe_seen,
+	                        .interrupt_ctx = &probe};
+	aws_client *c = aws_client_new(&o, &test_creds, NULL);
+	assert_non_null(c);
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_true(call_sts(c, &resp, &err));
+	aws_response_free(&resp);
+	aws_client_free(c);
+	sigaction(SIGPIPE, &old, NULL);
+	assert_true(probe.calls > 0);
+	assert_false(probe.changed);
+}
+
+/* A CA bundle that holds no certificate: the TLS failure is named as one, with the hint for a
+ * TLS inspecting proxy, not as an unreachable host; it is not retried. */
+static void test_unusable_ca_bundle_named(void **state)
+{
+	(void)state;
+	char ca[] = "/tmp/lmsctl-test-ca-XXXXXX";
+	int fd = mkstemp(ca);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(strncmp(server.url, "http://", 7), 0);
+	char url[256];
+	snprintf(url, sizeof url, "https://%s/ok/k%d", server.url + 7, ++key_counter);
+	aws_client_options o = {.region = "eu-west-1", .endpoint_url = url, .ca_bundle = ca};
+	lms_error err = {0};
+	aws_client *c = aws_client_new(&o, &test_creds, &err);
+	assert_non_null(c);
+	aws_response resp;
+	aws_response_init(&resp);
+	assert_false(call_sts(c, &resp, &err));
+	unlink(ca);
+	char want[256];
+	snprintf(want, sizeof want,
+	         "STS GetCallerIdentity: the TLS certificate of %s cannot be verified (",
+	         server.url + 7);
+	if (strncmp(err.msg, want, strlen(want)) != 0)
+		fail_msg("%s", err.msg);
+	assert_non_null(
+	    strstr(err.msg, "); behind a TLS inspecting proxy, point AWS_CA_BUNDLE at its CA"));
+	assert_int_equal(resp.attempts, 1);
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
+}
+
+/* Credentials the signer refuses: the call fails before any request, with the signer's
+ * reason, once. */
+static void test_unsignable_request_refused(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("ok", key, sizeof key, 5000, NULL);
+	credentials bad = test_creds;
+	bad.access_key_id = (char *)"AKID EXAMPLE";
+	aws_client_set_credentials(c, &bad);
+	aws_request req = {.service = "sts", .operation = "Op", .method = "GET", .path = "/"};
+	aws_response resp;
+	aws_response_init(&resp);
+	lms_error err = {0};
+	assert_false(aws_send(c, &req, &resp, &err));
+	assert_string_equal(
+	    err.msg, "STS Op: cannot sign the request: the access key id is empty or contains "
+	             "'/', spaces or control characters: check the configured credentials");
+	assert_int_equal(resp.attempts, 1);
+	assert_int_equal(server_count(key), 0);
+	lms_error_clear(&err);
+	aws_response_free(&resp);
+	aws_client_free(c);
 }
 
 static void test_throttling_then_success(void **state)
@@ -2084,19 +2530,27 @@ static void test_skew_threshold(void **state)
 		int attempts;
 	} cases[] = {{240, 1}, {242, 2}, {-240, 1}, {-242, 2}};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char scenario[64], key[64];
-		snprintf(scenario, sizeof scenario, "skewat/%ld",
-		         (long)time(NULL) + cases[i].ahead);
-		aws_client *c = client_for(scenario, key, sizeof key, 5000, NULL);
-		aws_response resp;
-		aws_response_init(&resp);
-		lms_error err = {0};
-		assert_false(call_sts(c, &resp, &err));
-		if (resp.attempts != cases[i].attempts)
-			fail_msg("%+ld s: %d attempts", cases[i].ahead, resp.attempts);
-		lms_error_clear(&err);
-		aws_response_free(&resp);
-		aws_client_free(c);
+		/* behind, a tick of the second during the call makes 241 s: the case is run
+		 * again then (a loaded machine), never judged on a call that crossed a second */
+		for (int tries = 0;; tries++) {
+			char scenario[64], key[64];
+			time_t t0 = time(NULL);
+			snprintf(scenario, sizeof scenario, "skewat/%ld",
+			         (long)t0 + cases[i].ahead);
+			aws_client *c = client_for(scenario, key, sizeof key, 5000, NULL);
+			aws_response resp;
+			aws_response_init(&resp);
+			lms_error err = {0};
+			assert_false(call_sts(c, &resp, &err));
+			int attempts = resp.attempts;
+			lms_error_clear(&err);
+			aws_response_free(&resp);
+			aws_client_free(c);
+			if (attempts == cases[i].attempts)
+				break;
+			if (time(NULL) == t0 || tries == 4)
+				fail_msg("%+ld s: %d attempts", cases[i].ahead, attempts);
+		}
 	}
 }
 
@@ -2150,6 +2604,123 @@ static long first_wait_ms_unit(long unit_ms)
 static long first_wait_ms(void)
 {
 	return first_wait_ms_unit(1000000);
+}
+
+/* The pause between attempts, on a clock of the test's own: from the moment the debug log
+ * says "retrying in N ms", CLOCK_MONOTONIC stands still but for 1 ms per sleep, and each
+ * sleep is recorded, not slept. The pause then sees every amount left from N down to 0, and
+ * sleeps in slices of 100 ms, less when less is left, to the millisecond. These definitions
+ * take the place of libc's for the whole program and pass through while the clock is real. */
+long syscall(long number, ...);
+static struct {
+	bool on, seen_end;
+	long long now, until;
+	long wait;
+	size_t n;
+	struct timespec slices[4096];
+} fake;
+
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+	if (fake.on && id == CLOCK_MONOTONIC) {
+		ts->tv_sec = (time_t)(fake.now / 1000);
+		ts->tv_nsec = (long)(fake.now % 1000) * 1000000L;
+		return 0;
+	}
+	return (int)syscall(SYS_clock_gettime, id, ts);
+}
+
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	if (!fake.on)
+		return (int)syscall(SYS_nanosleep, req, rem);
+	if (fake.n < sizeof fake.slices / sizeof fake.slices[0])
+		fake.slices[fake.n++] = *req;
+	fake.now++;
+	return 0;
+}
+
+static ssize_t fake_log_write(void *cookie, const char *data, size_t len)
+{
+	(void)cookie;
+	const char *at = memmem(data, len, "retrying in ", strlen("retrying in "));
+	if (at && !fake.on) {
+		fake.wait = strtol(at + strlen("retrying in "), NULL, 10);
+		fake.now = 999950; /* the pause crosses a second: now_ms's arithmetic there too */
+		fake.until = fake.now + fake.wait;
+		fake.on = true;
+	}
+	return (ssize_t)len;
+}
+
+/* At the end of the pause the amount left is 0 once (the pause must end there, not sleep 0
+ * ms); the next look ends the test, in the next attempt's transfer or a pause it never
+ * reaches. */
+static bool fake_interrupted(void *ctx)
+{
+	(void)ctx;
+	if (!fake.on)
+		return false;
+	if (fake.now >= fake.until && !fake.seen_end && fake.now == fake.until) {
+		fake.seen_end = true;
+		return false;
+	}
+	if (fake.now >= fake.until || fake.n == sizeof fake.slices / sizeof fake.slices[0]) {
+		fake.on = false;
+		return true;
+	}
+	return false;
+}
+
+static void test_pause_slices(void **state)
+{
+	(void)state;
+	int runs = 0;
+	for (int tries = 0; tries < 20 && runs < 2; tries++) {
+		char key[64], url[256];
+		snprintf(key, sizeof key, "k%d-%ld", ++key_counter, (long)getpid());
+		snprintf(url, sizeof url, "%s/throttle-always/%s", server.url, key);
+		memset(&fake, 0, sizeof fake);
+		cookie_io_functions_t io = {.write = fake_log_write};
+		FILE *log = fopencookie(NULL, "w", io);
+		assert_non_null(log);
+		setvbuf(log, NULL, _IONBF, 0);
+		aws_client_options o = {.region = "eu-west-1",
+		                        .endpoint_url = url,
+		                        .backoff_unit_ms = 1000,
+		                        .debug = log,
+		                        .interrupted = fake_interrupted};
+		aws_client *c = aws_client_new(&o, &test_creds, NULL);
+		assert_non_null(c);
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		assert_false(call_sts(c, &resp, &err));
+		bool was_on = fake.on;
+		fake.on = false;
+		fclose(log);
+		assert_false(was_on);
+		assert_true(resp.interrupted);
+		assert_true(fake.seen_end);
+		/* the pause ended at 0 left: the second attempt began */
+		assert_int_equal(resp.attempts, 2);
+		lms_error_clear(&err);
+		aws_response_free(&resp);
+		aws_client_free(c);
+		if (fake.wait < 102)
+			continue; /* too short to pass 101 and 100 ms left: again */
+		runs++;
+		if (fake.n != (size_t)fake.wait)
+			fail_msg("a pause of %ld ms slept %zu times", fake.wait, fake.n);
+		for (size_t i = 0; i < fake.n; i++) {
+			long left = fake.wait - (long)i;
+			long want = left > 100 ? 100 : left;
+			if (fake.slices[i].tv_sec != 0 || fake.slices[i].tv_nsec != want * 1000000L)
+				fail_msg("%ld ms left: slept %ld s %ld ns", left,
+				         (long)fake.slices[i].tv_sec, fake.slices[i].tv_nsec);
+		}
+	}
+	assert_int_equal(runs, 2);
 }
 
 /* The backoff unit at its edge: 0 (unset) is the default unit, 1000 ms, not a unit of 0 ms
@@ -2523,6 +3094,31 @@ static void test_json_answers(void **state)
 	lms_error_clear(&err);
 }
 
+/* A JSON 1.1 call whose body text or target header cannot be allocated is refused before
+ * any request, each on its own, with the operation named. */
+static void test_json_call_out_of_memory(void **state)
+{
+	(void)state;
+	char key[64];
+	aws_client *c = client_for("echo", key, sizeof key, 5000, NULL);
+	for (size_t n = 0; n < 2; n++) {
+		json_t *out = NULL;
+		lms_error err = {0};
+		alloc_fail_after(n);
+		bool ok = aws_json_call(c, "logs", "Logs_20140328", "DescribeLogGroups", NULL, &out,
+		                        NULL, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_true(fired);
+		assert_false(ok);
+		assert_null(out);
+		assert_string_equal(err.msg, "DescribeLogGroups: out of memory");
+		lms_error_clear(&err);
+	}
+	assert_int_equal(server_count(key), 0);
+	aws_client_free(c);
+}
+
 static void test_json_requests(void **state)
 {
 	(void)state;
@@ -2675,6 +3271,43 @@ static void test_sts_identity_parts(void **state)
 }
 
 /* AssumeRole and AssumeRoleWithWebIdentity read the result of their own action only. */
+/* Reading AssumeRole's credentials with one allocation failing, each in turn: every one is
+ * reported ("out of memory", nothing returned, nothing leaked), the key id, the secret, the
+ * token and the source alike. */
+static bool parse_assume_role_call(void *ctx)
+{
+	const xml_node *result = ctx;
+	credentials *cr = NULL;
+	lms_error err = {0};
+	bool ok = sts_parse_assume_role(result, &cr, &err);
+	bool consistent =
+	    ok ? cr && !err.msg : !cr && err.msg && strcmp(err.msg, "out of memory") == 0;
+	credentials_free(cr);
+	lms_error_clear(&err);
+	if (!consistent)
+		fail_msg("sts_parse_assume_role: %s", ok ? "no credentials" : "no reason");
+	return ok;
+}
+
+static void test_sts_parse_out_of_memory(void **state)
+{
+	(void)state;
+	const char *answer =
+	    "<AssumeRoleResult><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s"
+	    "</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2026-12-07T10:00:00Z"
+	    "</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::1:assumed-role/r/s"
+	    "</Arn></AssumedRoleUser></AssumeRoleResult>";
+	xml_doc *d = xml_parse(answer, strlen(answer), 0, NULL);
+	assert_non_null(d);
+	char why[256] = "";
+	long steps = alloc_sweep(parse_assume_role_call, (void *)xml_root(d), ALLOC_MUST_FAIL, 64,
+	                         why, sizeof why);
+	if (steps < 0)
+		fail_msg("%s", why);
+	assert_true(steps >= 5); /* the record, three copies, the source */
+	xml_free(d);
+}
+
 static void test_sts_assume_role_answers(void **state)
 {
 	(void)state;
@@ -2886,11 +3519,14 @@ static void test_refresh_hook(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_curl_loader),
 	    cmocka_unit_test(test_endpoint_parse),
 	    cmocka_unit_test(test_endpoint_resolution),
 	    cmocka_unit_test(test_retry_classification),
 	    cmocka_unit_test(test_masking),
 	    cmocka_unit_test(test_endpoint_edges),
+	    cmocka_unit_test(test_endpoint_parse_out_of_memory),
+	    cmocka_unit_test(test_client_new_out_of_memory),
 	    cmocka_unit_test(test_classification_edges),
 	    cmocka_unit_test(test_secret_names),
 	    cmocka_unit_test(test_masking_edges),
@@ -2906,7 +3542,10 @@ int main(void)
 	    cmocka_unit_test(test_cli_endpoint_option),
 	    cmocka_unit_test(test_secret_parameter_never_logged),
 	    cmocka_unit_test(test_call_hook),
+	    cmocka_unit_test(test_success_range_and_hook_without_error),
 	    cmocka_unit_test(test_mask_registration_edges),
+	    cmocka_unit_test(test_curl_leaves_signals_alone),
+	    cmocka_unit_test(test_mask_parameter_registered),
 	    cmocka_unit_test(test_throttling_then_success),
 	    cmocka_unit_test(test_throttling_gives_up_after_three),
 	    cmocka_unit_test(test_503_then_success),
@@ -2933,16 +3572,21 @@ int main(void)
 	    cmocka_unit_test(test_skew_threshold),
 	    cmocka_unit_test(test_first_retry_waits_up_to_two_units),
 	    cmocka_unit_test(test_backoff_unit_zero_is_default),
+	    cmocka_unit_test(test_pause_slices),
 	    cmocka_unit_test(test_truncated_body_retried_then_reported),
 	    cmocka_unit_test(test_bad_bodies_reported),
 	    cmocka_unit_test(test_oversized_answer_refused),
 	    cmocka_unit_test(test_answer_cap_in_pieces),
 	    cmocka_unit_test(test_refused_connection),
+	    cmocka_unit_test(test_unsignable_request_refused),
+	    cmocka_unit_test(test_unusable_ca_bundle_named),
 	    cmocka_unit_test(test_json_answers),
 	    cmocka_unit_test(test_json_requests),
+	    cmocka_unit_test(test_json_call_out_of_memory),
 	    cmocka_unit_test(test_rest_json_answers),
 	    cmocka_unit_test(test_sts_identity_parts),
 	    cmocka_unit_test(test_sts_assume_role_answers),
+	    cmocka_unit_test(test_sts_parse_out_of_memory),
 	    cmocka_unit_test(test_s3_artifact_bucket_created),
 	    cmocka_unit_test(test_refresh_hook),
 	};

@@ -1424,6 +1424,8 @@ static void test_header_values_and_config_edges(void **state)
 	    {-62167219200LL, false, NULL},
 	    {253402300799LL, true, "99991231T235959Z"},
 	    {253402300800LL, false, NULL},
+	    /* the year -100: "-100" is four characters too, which only the year bound refuses */
+	    {-65322892800LL, false, NULL},
 	};
 	for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
 		c = cfg;
