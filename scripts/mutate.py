@@ -29,6 +29,13 @@ of the rate.
     scripts/mutate.py --self-test ...   # also: an equivalent mutant must survive
     scripts/mutate.py --at model/catalog.c:590 ...  # only the sites of one line
 
+With --sanitize each worker has a second copy built as the test command builds
+(ASan and UBSan): a mutant that survives the quick build runs there again,
+with only its own file's tests (those named after it and those that killed a
+mutant of it before), and a failure there is a kill ("sanitizer: TEST"); a
+read or write past an array that no build without a sanitizer notices fails
+the README's test command all the same.
+
 The work tree (one copy of the sources per worker, configured once) is kept in
 --workdir (default: _mutate/ under the current directory) and synchronised on
 each run, so a second run rebuilds only what changed.
@@ -411,14 +418,19 @@ def unit_tests(top):
 
 class Worker:
     cost = {}
-    def __init__(self, n, top, workdir, log):
+    def __init__(self, n, top, workdir, log, sanitize=False):
         self.n = n
-        self.dir = os.path.join(workdir, "w%d" % n)
+        self.sanitize = sanitize
+        self.dir = os.path.join(workdir, "w%d%s" % (n, "-san" if sanitize else ""))
+        # --sanitize: a second copy built as the test command builds (ASan and
+        # UBSan) where a survivor's own tests run again
+        self.san = None
         self.top = top
         self.log = log
         self.tests = unit_tests(top)
         self.order = {}  # file -> tests that killed a mutant of it, latest first
-        self.cost = Worker.cost  # test -> seconds, measured on the unmutated tree
+        # test -> seconds, measured on the unmutated tree (the sanitizer copy's own)
+        self.cost = {} if sanitize else Worker.cost
         self.env = dict(os.environ)
         self.env.update(
             LMSCTL_TEMPLATES=os.path.join(self.dir, "templates"),
@@ -442,7 +454,8 @@ class Worker:
                 r = self.run(["autoreconf", "-fi"])
                 if r.returncode:
                     raise SystemExit("mutate: autoreconf failed in %s" % self.dir)
-            r = self.run(["./configure", "-q", "CFLAGS=-O0 -g0"])
+            r = self.run(["./configure", "-q", "CFLAGS=-O0 -g0"]
+                         + (["--enable-sanitizers"] if self.sanitize else []))
             if r.returncode:
                 sys.stderr.write(r.stdout.decode(errors="replace"))
                 raise SystemExit("mutate: configure failed in %s" % self.dir)
@@ -450,6 +463,8 @@ class Worker:
         if r.returncode:
             sys.stderr.write(r.stdout.decode(errors="replace")[-4000:])
             raise SystemExit("mutate: the unmutated tree does not build in %s" % self.dir)
+        if self.san:
+            self.san.setup()
         if self.n > 0:
             return  # the same sources: worker 0's baseline run answers for all
         failed = self.run_tests(None, stop_first=False)
@@ -459,7 +474,7 @@ class Worker:
     def make(self, targets):
         return self.run(["make", "-j1", "--no-print-directory"] + targets)
 
-    def ordered_tests(self, f):
+    def ordered_tests(self, f, own_only=False):
         if f is None:
             return list(self.tests)
         stem = os.path.splitext(os.path.basename(f))[0]
@@ -468,11 +483,12 @@ class Worker:
         first = [t for t in self.order.get(f, []) if t in self.tests]
         rest = [t for t in self.tests if t not in first and t not in guess]
         rest.sort(key=lambda t: self.cost.get(t, 0.0))  # the quick tests first
-        return first + [t for t in guess if t not in first] + rest
+        own = first + [t for t in guess if t not in first]
+        return own if own_only else own + rest
 
-    def run_tests(self, f, stop_first=True):
+    def run_tests(self, f, stop_first=True, own_only=False):
         failed = []
-        for t in self.ordered_tests(f):
+        for t in self.ordered_tests(f, own_only):
             if f is not None:
                 r = self.make([t])
                 if r.returncode:
@@ -511,8 +527,14 @@ class Worker:
             r = self.make(["liblmsctl.a"])
             if r.returncode:
                 return "invalid", ""
-            failed = self.run_tests(f)
+            failed = self.run_tests(f, own_only=self.sanitize)
             if not failed:
+                if self.san:
+                    # the test command runs the unit tests under ASan/UBSan: a
+                    # read past an array that only a sanitizer sees fails it
+                    status, killer = self.san.mutant(site)
+                    if status == "killed":
+                        return "killed", "sanitizer: " + killer
                 return "survived", ""
             if failed[0].startswith("build "):
                 return "invalid", ""
@@ -563,6 +585,9 @@ def main():
                     help="run the argued equivalent mutants too (each must survive)")
     ap.add_argument("--check-equivalent", action="store_true",
                     help="check that every argued equivalent matches a site today, and stop")
+    ap.add_argument("--sanitize", action="store_true",
+                    help="run each survivor again in an ASan/UBSan build (as the test command "
+                         "builds), its own tests only")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
 
@@ -620,6 +645,9 @@ def main():
         sys.stderr.write("mutate: another run uses %s; wait for it, or give --workdir\n" % a.workdir)
         return 2
     workers = [Worker(n, top, os.path.abspath(a.workdir), None) for n in range(max(1, a.jobs))]
+    if a.sanitize:
+        for w in workers:
+            w.san = Worker(w.n, top, os.path.abspath(a.workdir), None, sanitize=True)
     errs = []
 
     def setup(w):
