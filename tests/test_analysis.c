@@ -2879,6 +2879,152 @@ static void test_report_golden(void **state)
 	free(dir);
 }
 
+/* The report's JSON document for `text` rendered for `env` (the fixture
+ * and the analysis freed). */
+static json_t *report_json(const char *text, const char *env)
+{
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, text, env, &a);
+	char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	free(js);
+	analysis_free(&a);
+	rf_done(&fx);
+	return j;
+}
+
+/* "KIND RESOURCE; ..." of the retention obligation's leftovers. */
+static char *leftover_list(const char *resources)
+{
+	char *t = lms_strdupf("Resources:\n%s", resources);
+	json_t *j = report_json(t, "dev");
+	free(t);
+	json_t *ret = NULL, *o;
+	size_t i;
+	json_array_foreach(json_object_get(j, "pdpa"), i, o)
+	{
+		if (strcmp(json_string_value(json_object_get(o, "key")), "retention") == 0)
+			ret = o;
+		else
+			assert_null(json_object_get(o, "leftovers"));
+	}
+	assert_non_null(ret);
+	json_t *left = json_object_get(ret, "leftovers");
+	assert_int_equal(json_integer_value(json_object_get(ret, "leftover_count")),
+	                 json_array_size(left));
+	buf b;
+	buf_init(&b, 0);
+	json_array_foreach(left, i, o)
+	{
+		buf_addf(&b, "%s%s %s", i ? "; " : "",
+		         json_string_value(json_object_get(o, "kind")),
+		         json_string_value(json_object_get(o, "resource")));
+		assert_non_null(json_string_value(json_object_get(o, "type")));
+		assert_non_null(json_string_value(json_object_get(o, "note")));
+	}
+	json_decref(j);
+	return buf_take(&b);
+}
+
+/* Each kind of leftover by its exact type, policy, status and setting,
+ * against a longer and a shorter name. */
+static void test_report_leftover_kinds(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *res, *want;
+	} cases[] = {
+	    {"  C: {Type: AWS::RDS::DBCluster}\n", "cluster snapshot C"},
+	    {"  C: {Type: AWS::RDS::DBCluster, DeletionPolicy: Snapshot}\n", "cluster snapshot C"},
+	    {"  C: {Type: AWS::RDS::DBCluster, DeletionPolicy: Snapshotx}\n", ""},
+	    {"  C: {Type: AWS::RDS::DBCluster, DeletionPolicy: Snapsho}\n", ""},
+	    {"  C: {Type: AWS::RDS::DBCluster, DeletionPolicy: Retain}\n", ""},
+	    {"  C: {Type: AWS::RDS::DBClusterX}\n", ""},
+	    {"  C: {Type: AWS::RDS::DBCluste}\n", ""},
+	    {"  C: {Type: AWS::RDS::DBCluster, DeletionPolicy: Delete, Properties: "
+	     "{ManageMasterUserPassword: true}}\n",
+	     "secret pending deletion C"},
+	    {"  C: {Type: AWS::RDS::DBCluster, Properties: {ManageMasterUserPassword: true}}\n",
+	     "cluster snapshot C; secret pending deletion C"},
+	    {"  C: {Type: AWS::RDS::DBCluster, DeletionPolicy: Delete, Properties: "
+	     "{ManageMasterUserPassword: false}}\n",
+	     ""},
+	    {"  C: {Type: AWS::RDS::DBClusterX, Properties: {ManageMasterUserPassword: true}}\n",
+	     ""},
+	    {"  F: {Type: AWS::EFS::FileSystem, Properties: {BackupPolicy: {Status: ENABLED}}}\n",
+	     "recovery points F"},
+	    {"  F: {Type: AWS::EFS::FileSystem, Properties: {BackupPolicy: {Status: ENABLEDx}}}\n",
+	     ""},
+	    {"  F: {Type: AWS::EFS::FileSystem, Properties: {BackupPolicy: {Status: ENABLE}}}\n",
+	     ""},
+	    {"  F: {Type: AWS::EFS::FileSystem, Properties: {BackupPolicy: {Mode: ENABLED}}}\n",
+	     ""},
+	    {"  F: {Type: AWS::EFS::FileSystemX, Properties: {BackupPolicy: {Status: ENABLED}}}\n",
+	     ""},
+	    {"  F: {Type: AWS::EFS::FileSyste, Properties: {BackupPolicy: {Status: ENABLED}}}\n",
+	     ""},
+	    {"  R: {Type: AWS::SecretsManager::RotationSchedule, Properties: "
+	     "{HostedRotationLambda: "
+	     "{RotationType: PostgreSQLSingleUser}}}\n",
+	     "log group R"},
+	    {"  R: {Type: AWS::SecretsManager::RotationSchedule, Properties: {RotationLambdaARN: "
+	     "x}}\n",
+	     ""},
+	    {"  R: {Type: AWS::SecretsManager::RotationScheduleX, Properties: "
+	     "{HostedRotationLambda: {RotationType: PostgreSQLSingleUser}}}\n",
+	     ""},
+	    {"  R: {Type: AWS::SecretsManager::RotationSchedul, Properties: "
+	     "{HostedRotationLambda: {RotationType: PostgreSQLSingleUser}}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights, Value: enabled}]}}\n",
+	     "log group E"},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights, Value: disabled}]}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights, Value: disabledx}]}}\n",
+	     "log group E"},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights, Value: disable}]}}\n",
+	     "log group E"},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsightsX, Value: enabled}]}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsight, Value: enabled}]}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights}]}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Value: enabled}]}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: other, Value: "
+	     "enabled}, {Name: containerInsights, Value: enhanced}]}}\n",
+	     "log group E"},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: {Name: "
+	     "containerInsights, Value: enabled}}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::ClusterX, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights, Value: enabled}]}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluste, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights, Value: enabled}]}}\n",
+	     ""},
+	    {"  F: {Type: AWS::EFS::FileSystem, Properties: {BackupPolicy: {Status: ENABLED}}}\n"
+	     "  C: {Type: AWS::RDS::DBCluster}\n",
+	     "recovery points F; cluster snapshot C"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = leftover_list(cases[i].res);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("case %zu: '%s', want '%s'", i, got, cases[i].want);
+		free(got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2929,6 +3075,7 @@ int main(void)
 	    cmocka_unit_test(test_update_same_node),
 	    cmocka_unit_test(test_report_connections_line),
 	    cmocka_unit_test(test_timeline_policy_choice),
+	    cmocka_unit_test(test_report_leftover_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
