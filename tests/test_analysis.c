@@ -3025,6 +3025,95 @@ static void test_report_leftover_kinds(void **state)
 	}
 }
 
+/* A companion's findings say its stack; only "main" (or no name) is the
+ * main stack: "mainx" and "mai" are companions. The title lists each
+ * companion after the main stack. */
+static void test_report_stack_names(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	static const char *const names[] = {"mainx", "mai", ""};
+	report_stack c[3];
+	for (size_t k = 0; k < 3; k++) {
+		c[k] = (report_stack){names[k], fx.cat, fx.m, fx.r, {0}};
+		findings_init(&c[k].f);
+	}
+	findings_add(&c[0].f, "SEC001", SEV_WARNING, "", "", "in mainx");
+	findings_add(&c[1].f, "SEC001", SEV_WARNING, "F", "", "in mai");
+	findings_add(&c[2].f, "SEC001", SEV_WARNING, "", "", "in the unnamed");
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write_env(fx.cat, fx.m, fx.r, &a, &fx.f, c, 3, NULL, REPORT_TEXT, &out));
+	const char *t = buf_cstr(&out);
+	assert_contains(t, "  warning SEC001 (mainx stack) in mainx\n");
+	assert_contains(t, "  warning SEC001 (mai stack) [F] in mai\n");
+	assert_contains(t, "  warning SEC001 in the unnamed\n");
+	char *title = lms_strdupf(
+	    "READINESS REPORT  stack %s  environment prod  region %s  "
+	    "suffix %s\n  with the mainx stack %s  region %s\n  with the "
+	    "mai stack %s  region %s\n  with the  stack %s  region %s\n",
+	    model_get(fx.m, "stack"), model_get(fx.m, "region"), model_get(fx.m, "suffix"),
+	    model_get(fx.m, "stack"), model_get(fx.m, "region"), model_get(fx.m, "stack"),
+	    model_get(fx.m, "region"), model_get(fx.m, "stack"), model_get(fx.m, "region"));
+	assert_true(strncmp(t, title, strlen(title)) == 0);
+	free(title);
+	buf_reset(&out);
+	assert_true(
+	    report_write_env(fx.cat, fx.m, fx.r, &a, &fx.f, c, 3, NULL, REPORT_MARKDOWN, &out));
+	t = buf_cstr(&out);
+	assert_contains(t, "| warning | SEC001 (mainx) |  | in mainx |  |\n");
+	assert_contains(t, "| warning | SEC001 (mai) | F | in mai |  |\n");
+	assert_contains(t, "| warning | SEC001 |  | in the unnamed |  |\n");
+	assert_contains(t, "\nWith the mainx stack ");
+	buf_reset(&out);
+	assert_true(report_write_env(fx.cat, fx.m, fx.r, &a, &fx.f, c, 3, NULL, REPORT_JSON, &out));
+	json_t *j = json_loads(buf_cstr(&out), 0, NULL);
+	assert_non_null(j);
+	json_t *stacks = json_object_get(json_object_get(j, "model"), "stacks");
+	assert_int_equal(json_array_size(stacks), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(stacks, 0), "name")),
+	                    "main");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(stacks, 3), "name")),
+	                    "");
+	json_t *counts = json_object_get(j, "counts");
+	assert_int_equal(json_integer_value(json_object_get(counts, "warnings")),
+	                 (json_int_t)(findings_count(&fx.f, SEV_WARNING) + 3));
+	json_decref(j);
+	buf_free(&out);
+	for (size_t k = 0; k < 3; k++)
+		findings_free(&c[k].f);
+	analysis_free(&a);
+	rf_done(&fx);
+}
+
+/* The plan's changes of several stacks: the main stack's first, then the
+ * companions by name; "mainx" and "mai" are companions. */
+static void test_update_stack_order(void **state)
+{
+	(void)state;
+	rf_fixture before, after;
+	rf_render(&before, "Resources:\n  Q: {Type: AWS::SNS::Topic}\n", "dev");
+	rf_render(&after,
+	          "Resources:\n  Q: {Type: AWS::SNS::Topic}\n  N: {Type: AWS::SNS::Topic}\n",
+	          "dev");
+	update_plan plan = {0};
+	static const char *const order[] = {"mainx", "b", "main", "mai", "a"};
+	for (size_t k = 0; k < 5; k++)
+		assert_true(update_safety_add(NULL, order[k], before.r, after.r, &plan));
+	assert_int_equal(plan.n, 5);
+	static const char *const want[] = {"main", "a", "b", "mai", "mainx"};
+	for (size_t k = 0; k < 5; k++) {
+		assert_string_equal(plan.v[k].stack, want[k]);
+		assert_string_equal(plan.v[k].id, "N");
+		assert_int_equal(plan.v[k].kind, UPD_ADD);
+	}
+	update_plan_free(&plan);
+	rf_done(&before);
+	rf_done(&after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3076,6 +3165,8 @@ int main(void)
 	    cmocka_unit_test(test_report_connections_line),
 	    cmocka_unit_test(test_timeline_policy_choice),
 	    cmocka_unit_test(test_report_leftover_kinds),
+	    cmocka_unit_test(test_report_stack_names),
+	    cmocka_unit_test(test_update_stack_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
