@@ -3114,6 +3114,143 @@ static void test_update_stack_order(void **state)
 	rf_done(&after);
 }
 
+/* The service the timeline reads (the first with a load balancer, else the
+ * first), an alarm with DatapointsToAlarm alone or no Period, a policy on
+ * another scalable target whose id starts with the service's target's, and
+ * the scheduled pre-scaling of an empty, a one-element and a mapping
+ * ScheduledActions. */
+static void test_timeline_choices(void **state)
+{
+	(void)state;
+	static const char fast_other[] =
+	    "  TargetX: {Type: AWS::ApplicationAutoScaling::ScalableTarget, Properties: "
+	    "{ResourceId: service/cluster/other, MinCapacity: 1, MaxCapacity: 2}}\n"
+	    "  Fast:\n"
+	    "    Type: AWS::ApplicationAutoScaling::ScalingPolicy\n"
+	    "    Properties:\n"
+	    "      PolicyType: StepScaling\n"
+	    "      ScalingTargetId: !Ref TargetX\n"
+	    "      StepScalingPolicyConfiguration:\n"
+	    "        StepAdjustments: [{MetricIntervalLowerBound: 0, ScalingAdjustment: 5}]\n"
+	    "  FastAlarm: {Type: AWS::CloudWatch::Alarm, Properties: {Period: 1, "
+	    "EvaluationPeriods: 1, AlarmActions: [!Ref Fast]}}\n"
+	    "  Cluster:\n";
+	static const struct {
+		const char *from, *to;
+		double total; /* < 0: unknown */
+		const char *service, *policy;
+		int scheduled;
+	} cases[] = {
+	    /* a service without a load balancer before the one with it */
+	    {"  Service:\n",
+	     "  Early: {Type: AWS::ECS::Service, Properties: {DesiredCount: 1}}\n"
+	     "  Service:\n",
+	     60, "Service", "Step", 0},
+	    /* only services without one: the first (no scalable target names it) */
+	    {"      LoadBalancers: [{TargetGroupArn: !Ref Tg}]\n", "", -1, "Early", NULL, 0},
+	    {"EvaluationPeriods: 1, DatapointsToAlarm: 1", "DatapointsToAlarm: 1", 60, "Service",
+	     "Step", 0},
+	    {"Properties: {Period: 10, ", "Properties: {", 280, "Service", "Tracking", 0},
+	    {"  Cluster:\n", fast_other, 60, "Service", "Step", 0},
+	    {"      MaxCapacity: !Ref MaxTasks\n",
+	     "      MaxCapacity: !Ref MaxTasks\n      ScheduledActions: []\n", 60, "Service",
+	     "Step", 0},
+	    {"      MaxCapacity: !Ref MaxTasks\n",
+	     "      MaxCapacity: !Ref MaxTasks\n      ScheduledActions: [{ScheduledActionName: "
+	     "exam, Schedule: 'cron(0 7 * * ? *)', ScalableTargetAction: {MinCapacity: 100}}]\n",
+	     60, "Service", "Step", 1},
+	    {"      MaxCapacity: !Ref MaxTasks\n",
+	     "      MaxCapacity: !Ref MaxTasks\n      ScheduledActions: {ScheduledActionName: "
+	     "exam}\n",
+	     60, "Service", "Step", 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		if (i == 1) /* the service itself loses its load balancer */
+			t = mutate_more(t, "  Service:\n",
+			                "  Early: {Type: AWS::ECS::Service}\n  Service:\n");
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const scale_timeline *tl = &a.timeline;
+		bool ok = cases[i].total < 0 ? !tl->known && fabs(tl->total + 1) < 1e-9
+		                             : tl->known && fabs(tl->total - cases[i].total) < 1e-9;
+		ok = ok && tl->scheduled == (cases[i].scheduled == 1);
+		ok = ok && (cases[i].policy ? tl->policy && strcmp(tl->policy, cases[i].policy) == 0
+		                            : !tl->policy);
+		ok = ok && tl->service && strcmp(tl->service, cases[i].service) == 0;
+		if (!ok)
+			fail_msg("case %zu: %s %g s, service %s, policy %s, scheduled %d", i,
+			         tl->known ? "known" : "unknown", tl->total,
+			         tl->service ? tl->service : "-", tl->policy ? tl->policy : "-",
+			         tl->scheduled);
+		if (i == 1)
+			assert_string_equal(a.missing[0], "a scalable target for the ECS service");
+		char *text = report_of(&fx, &a, NULL, REPORT_TEXT);
+		bool said = strstr(text, "  scheduled exam-window pre-scaling: known peaks need no "
+		                         "reaction\n") != NULL;
+		assert_int_equal(said, cases[i].scheduled == 1);
+		free(text);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
+/* Users per task: TaskSessionCapacity first, UsersPerTask when it is
+ * missing or refused (0), neither: unknown. */
+static void test_users_per_task(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *tsc, *upt;
+		long per_task;
+	} cases[] = {
+	    {"250", NULL, 250}, {NULL, "120", 120}, {"250", "120", 250},
+	    {"0", "120", 120},  {"0", "0", -1},     {NULL, NULL, -1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		buf t;
+		buf_init(&t, 0);
+		const char *groups = "Parameters: [TaskSessionCapacity, MaxTasks,";
+		const char *at = strstr(platform, groups);
+		assert_non_null(at);
+		buf_add(&t, platform, (size_t)(at - platform));
+		buf_adds(&t, "Parameters: [");
+		if (cases[i].tsc)
+			buf_adds(&t, "TaskSessionCapacity, ");
+		if (cases[i].upt)
+			buf_adds(&t, "UsersPerTask, ");
+		buf_adds(&t, "MaxTasks,");
+		const char *rest = at + strlen(groups);
+		const char *param = "  TaskSessionCapacity: {Type: Number, Description: users, "
+		                    "Default: 250}\n";
+		const char *p = strstr(rest, param);
+		assert_non_null(p);
+		buf_add(&t, rest, (size_t)(p - rest));
+		if (cases[i].tsc)
+			buf_addf(&t,
+			         "  TaskSessionCapacity: {Type: Number, Description: users, "
+			         "Default: %s}\n",
+			         cases[i].tsc);
+		if (cases[i].upt)
+			buf_addf(
+			    &t, "  UsersPerTask: {Type: Number, Description: users, Default: %s}\n",
+			    cases[i].upt);
+		buf_adds(&t, p + strlen(param));
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, buf_cstr(&t), "prod", &a);
+		if (a.cap.users_per_task != cases[i].per_task ||
+		    a.cap.users != (cases[i].per_task < 0 ? -1 : 300 * cases[i].per_task))
+			fail_msg("case %zu: %ld per task, %ld users", i, a.cap.users_per_task,
+			         a.cap.users);
+		analysis_free(&a);
+		rf_done(&fx);
+		buf_free(&t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3167,6 +3304,8 @@ int main(void)
 	    cmocka_unit_test(test_report_leftover_kinds),
 	    cmocka_unit_test(test_report_stack_names),
 	    cmocka_unit_test(test_update_stack_order),
+	    cmocka_unit_test(test_timeline_choices),
+	    cmocka_unit_test(test_users_per_task),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
