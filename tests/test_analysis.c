@@ -3251,6 +3251,117 @@ static void test_users_per_task(void **state)
 	}
 }
 
+/* "PATH: SERVICE SERVICE ...; ..." of the report's composite paths. */
+static char *composite_of(const char *extra)
+{
+	char *t = lms_strdupf("%s%s", platform, extra);
+	json_t *j = report_json(t, "prod");
+	free(t);
+	buf b;
+	buf_init(&b, 0);
+	json_t *p, *c;
+	size_t i, k;
+	json_array_foreach(json_object_get(json_object_get(j, "availability"), "composite"), i, p)
+	{
+		buf_addf(&b, "%s%s:", i ? "; " : "", json_string_value(json_object_get(p, "path")));
+		double a = 1;
+		json_array_foreach(json_object_get(p, "components"), k, c)
+		{
+			buf_addf(&b, " %s", json_string_value(json_object_get(c, "service")));
+			json_t *sla = json_object_get(c, "sla_percent");
+			if (json_is_real(sla))
+				a *= json_real_value(sla) / 100;
+			else
+				assert_true(json_is_null(sla));
+		}
+		assert_true(fabs(json_real_value(json_object_get(p, "percent")) - a * 100) < 1e-6);
+		assert_true(fabs(json_real_value(json_object_get(p, "downtime_minutes_30_days")) -
+		                 (1 - a) * 30 * 24 * 60) < 1e-3);
+	}
+	json_decref(j);
+	return buf_take(&b);
+}
+
+/* The composite paths' terms: a web ACL counts on the API path when its
+ * Scope is REGIONAL exactly and an association attaches it, on the web path
+ * when CLOUDFRONT and the distribution names it; an API only by its exact
+ * type. */
+static void test_report_composite_terms(void **state)
+{
+	(void)state;
+	static const char api[] = "  Api: {Type: AWS::ApiGateway::RestApi}\n";
+	static const char rest[] = " ALB ECS on Fargate Aurora RDS Proxy ElastiCache";
+	static const struct {
+		const char *extra, *want;
+	} cases[] = {
+	    {"", ""},
+	    {api, "api: API Gateway%s"},
+	    {"  Api: {Type: AWS::ApiGateway::RestApiX}\n", ""},
+	    {"  Api: {Type: AWS::ApiGateway::RestAp}\n", ""},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {WebACLArn: !GetAtt "
+	     "Acl.Arn, ResourceArn: x}}\n",
+	     "api: API Gateway AWS WAF%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONALX}}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {WebACLArn: !GetAtt "
+	     "Acl.Arn, ResourceArn: x}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONA}}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {WebACLArn: !GetAtt "
+	     "Acl.Arn, ResourceArn: x}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {WebACLArn: !GetAtt "
+	     "Acl.Arn, ResourceArn: x}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociationX, Properties: {WebACLArn: !GetAtt "
+	     "Acl.Arn, ResourceArn: x}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {ResourceArn: !GetAtt "
+	     "Acl.Arn}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: CLOUDFRONT}}\n"
+	     "  Cdn: {Type: AWS::CloudFront::Distribution, Properties: {DistributionConfig: "
+	     "{WebACLId: !GetAtt Acl.Arn}}}\n",
+	     "web: CloudFront AWS WAF%s; api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: CLOUDFRONT}}\n"
+	     "  Cdn: {Type: AWS::CloudFront::Distribution, Properties: {DistributionConfig: "
+	     "{Enabled: true}, WebACLId: !GetAtt Acl.Arn}}\n",
+	     "web: CloudFront%s; api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: CLOUDFRONT}}\n"
+	     "  Cdn: {Type: AWS::CloudFront::DistributionTenant, Properties: {DistributionConfig: "
+	     "{WebACLId: !GetAtt Acl.Arn}}}\n",
+	     "api: API Gateway%s"},
+	    {"  Vo: {Type: AWS::CloudFront::VpcOrigin}\n"
+	     "  Cdn: {Type: AWS::CloudFront::Distribution}\n",
+	     "web: CloudFront CloudFront VPC origin%s; api: API Gateway%s"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		bool with_api = i > 3;
+		char *extra = lms_strdupf("%s%s", with_api ? api : "", cases[i].extra);
+		char *got = composite_of(extra);
+		buf w; /* each %s of the case: the services every path ends with */
+		buf_init(&w, 0);
+		for (const char *q = cases[i].want; *q; q++)
+			if (q[0] == '%' && q[1] == 's') {
+				buf_adds(&w, rest);
+				q++;
+			} else {
+				buf_addc(&w, *q);
+			}
+		char *want = buf_take(&w);
+		if (strcmp(got, want) != 0)
+			fail_msg("case %zu: '%s', want '%s'", i, got, want);
+		free(want);
+		free(got);
+		free(extra);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3306,6 +3417,7 @@ int main(void)
 	    cmocka_unit_test(test_update_stack_order),
 	    cmocka_unit_test(test_timeline_choices),
 	    cmocka_unit_test(test_users_per_task),
+	    cmocka_unit_test(test_report_composite_terms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
