@@ -3362,6 +3362,92 @@ static void test_report_composite_terms(void **state)
 	}
 }
 
+/* The parts of the report that do not list resources in template order. */
+static json_t *order_free_parts(const char *text)
+{
+	json_t *j = report_json(text, "prod");
+	json_t *o = json_object();
+	static const char *const keys[] = {"scale_out", "capacity",       "az_loss",
+	                                   "shared",    "missing_inputs", "counts"};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		json_object_set(o, keys[i], json_object_get(j, keys[i]));
+	json_object_set(o, "composite",
+	                json_object_get(json_object_get(j, "availability"), "composite"));
+	json_t *left = NULL, *x;
+	size_t i;
+	json_array_foreach(json_object_get(j, "pdpa"), i, x) if (json_object_get(x, "leftovers"))
+	    left = json_object_get(x, "leftovers");
+	json_object_set(o, "leftover_count", json_integer((json_int_t)json_array_size(left)));
+	json_decref(j);
+	return o;
+}
+
+/* Every analysis finds its resource wherever it is in the template: each
+ * resource of the platform (with an edge, an API, a web ACL and a shared
+ * setting added) moved to the front gives the same figures. */
+static void test_resource_first(void **state)
+{
+	(void)state;
+	static const char extra[] =
+	    "  Api: {Type: AWS::ApiGateway::RestApi}\n"
+	    "  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	    "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {WebACLArn: !GetAtt "
+	    "Acl.Arn, ResourceArn: x}}\n"
+	    "  Cacl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: CLOUDFRONT}}\n"
+	    "  Cdn: {Type: AWS::CloudFront::Distribution, Properties: {DistributionConfig: "
+	    "{WebACLId: !GetAtt Cacl.Arn}}}\n"
+	    "  Vo: {Type: AWS::CloudFront::VpcOrigin}\n"
+	    "  Eip: {Type: AWS::EC2::EIP}\n"
+	    "  Trail: {Type: AWS::CloudTrail::Trail}\n"
+	    "  ApiAccount: {Type: AWS::ApiGateway::Account}\n"
+	    "  Pg: {Type: AWS::RDS::DBClusterParameterGroup, Properties: {Parameters: "
+	    "{max_connections: 4000}}}\n";
+	char *base = lms_strdupf("%s%s", platform, extra);
+	base = mutate_more(base, "      DatabaseName: lms\n",
+	                   "      DatabaseName: lms\n      DBClusterParameterGroupName: !Ref Pg\n");
+	/* one NAT for two AZs: the stranded subnet is found through its association */
+	base = mutate_more(base, "NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1");
+	const char *res = strstr(base, "Resources:\n");
+	assert_non_null(res);
+	res += strlen("Resources:\n");
+	/* the resources: blocks starting with two spaces and a name */
+	const char *starts[64];
+	size_t n = 0;
+	for (const char *q = res; *q; q = strchr(q, '\n') + 1) {
+		if (q[0] == ' ' && q[1] == ' ' && q[2] != ' ') {
+			assert_true(n < 64);
+			starts[n++] = q;
+		}
+		if (!strchr(q, '\n'))
+			break;
+	}
+	assert_true(n > 40);
+	json_t *want = order_free_parts(base);
+	json_t *azl = json_object_get(want, "az_loss");
+	json_t *nat0 = json_array_get(json_object_get(json_array_get(azl, 0), "tiers"), 1);
+	assert_string_equal(json_string_value(json_object_get(nat0, "status")), "down");
+	assert_int_equal(json_integer_value(json_object_get(want, "leftover_count")), 1);
+	assert_int_equal(json_array_size(json_object_get(want, "composite")), 2);
+	for (size_t k = 0; k < n; k++) {
+		const char *end = k + 1 < n ? starts[k + 1] : base + strlen(base);
+		buf t;
+		buf_init(&t, 0);
+		buf_add(&t, base, (size_t)(res - base));
+		buf_add(&t, starts[k], (size_t)(end - starts[k]));
+		buf_add(&t, res, (size_t)(starts[k] - res));
+		buf_adds(&t, end);
+		json_t *got = order_free_parts(buf_cstr(&t));
+		if (!json_equal(got, want)) {
+			char *g = json_dumps(got, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+			fail_msg("resource %zu (%.20s) first: %s", k, starts[k] + 2, g);
+		}
+		json_decref(got);
+		buf_free(&t);
+	}
+	json_decref(want);
+	free(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3418,6 +3504,7 @@ int main(void)
 	    cmocka_unit_test(test_timeline_choices),
 	    cmocka_unit_test(test_users_per_task),
 	    cmocka_unit_test(test_report_composite_terms),
+	    cmocka_unit_test(test_resource_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
