@@ -3448,6 +3448,79 @@ static void test_resource_first(void **state)
 	free(base);
 }
 
+/* A tier is its fragment's name without ".yml": a name of just ".yml" or
+ * without that ending is kept whole. */
+static void test_report_tier_names(void **state)
+{
+	(void)state;
+	const char *tmp = getenv("TMPDIR");
+	char *dir = lms_strdupf("%s/lmsctl-tiers-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	static const char *const files[][2] = {
+	    {"catalog.yml", "Description: test\nFragments: [env.yml, .yml, a.yml, b.yaml, yml, "
+	                    "ab.yml]\n"},
+	    {"env.yml", rf_env_fragment},
+	    {".yml", "Resources:\n  A: {Type: AWS::SNS::Topic}\n"},
+	    {"a.yml", "Resources:\n  B: {Type: AWS::SNS::Topic}\n  B2: {Type: AWS::SNS::Topic}\n"},
+	    {"b.yaml", "Resources:\n  C: {Type: AWS::SNS::Topic}\n"},
+	    {"yml", "Resources:\n  D: {Type: AWS::SNS::Topic}\n"},
+	    {"ab.yml", "Resources:\n  E: {Type: AWS::SNS::Topic}\n"},
+	};
+	for (size_t n = 0; n < sizeof files / sizeof *files; n++)
+		rf_write(dir, files[n][0], files[n][1]);
+	lms_error err = {0};
+	catalog *cat = catalog_load(dir, &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	model *m = model_new_from_catalog(cat, "dev", &err);
+	assert_non_null(m);
+	findings f;
+	findings_init(&f);
+	rendered *r = render_template(cat, m, NULL, &f, &err);
+	assert_non_null(r);
+	analysis a;
+	analysis_run(cat, m, r, &a);
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write(cat, m, r, &a, &f, NULL, REPORT_JSON, &out));
+	json_t *j = json_loads(buf_cstr(&out), 0, NULL);
+	assert_non_null(j);
+	buf got;
+	buf_init(&got, 0);
+	json_t *x, *y;
+	size_t i, k;
+	json_array_foreach(json_object_get(j, "tiers"), i, x)
+	{
+		buf_addf(&got, "%s%s %lld", i ? "; " : "",
+		         json_string_value(json_object_get(x, "tier")),
+		         (long long)json_integer_value(json_object_get(x, "count")));
+		json_array_foreach(json_object_get(x, "resources"), k, y)
+		    buf_addf(&got, " %s", json_string_value(json_object_get(y, "id")));
+	}
+	assert_string_equal(buf_cstr(&got),
+	                    "env 0; .yml 1 A; a 2 B B2; b.yaml 1 C; yml 1 D; ab 1 E");
+	json_decref(j);
+	buf_reset(&out);
+	assert_true(report_write(cat, m, r, &a, &f, NULL, REPORT_TEXT, &out));
+	assert_contains(buf_cstr(&out), "\nResources by tier\n  env               0  \n  .yml     "
+	                                "         1  A\n  a                 2  B, B2\n");
+	buf_free(&got);
+	buf_free(&out);
+	analysis_free(&a);
+	render_free(r);
+	findings_free(&f);
+	model_free(m);
+	catalog_free(cat);
+	lms_error_clear(&err);
+	for (size_t n = 0; n < sizeof files / sizeof *files; n++) {
+		char *p = lms_strdupf("%s/%s", dir, files[n][0]);
+		unlink(p);
+		free(p);
+	}
+	rmdir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3505,6 +3578,7 @@ int main(void)
 	    cmocka_unit_test(test_users_per_task),
 	    cmocka_unit_test(test_report_composite_terms),
 	    cmocka_unit_test(test_resource_first),
+	    cmocka_unit_test(test_report_tier_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
