@@ -3521,6 +3521,87 @@ static void test_report_tier_names(void **state)
 	free(dir);
 }
 
+static const finding *only_finding(const findings *f, const char *rule)
+{
+	const finding *x = NULL;
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].rule, rule) == 0) {
+			if (x)
+				fail_msg("two %s findings", rule);
+			x = &f->v[i];
+		}
+	if (!x)
+		fail_msg("no %s finding", rule);
+	return x;
+}
+
+/* The rules' messages whole: each term over its share (and none at it),
+ * the inputs missing, each tier that stops, a note-less one included. */
+static void test_rule_messages(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *t =
+	    mutate_more(mutate("Properties: {Period: 10,", "Properties: {Period: 30,"),
+	                "      HealthyThresholdCount: 2\n", "      HealthyThresholdCount: 3\n");
+	analyse(&fx, t, "prod", &a);
+	const finding *x = only_finding(&fx.f, "SCL001");
+	assert_int_equal(x->sev, SEV_ERROR);
+	assert_string_equal(x->field, "");
+	assert_string_equal(x->message,
+	                    "new capacity takes 85 s from a load step (Step), over the 60 s budget "
+	                    "(the request allows 120 s); over their share: detection 30 s (share "
+	                    "10 s), health check 15 s (share 10 s)");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+
+	t = mutate("    Type: AWS::ECS::Service\n", "    Type: AWS::SNS::Topic\n");
+	analyse(&fx, t, "prod", &a);
+	assert_true(a.nmissing >= 3);
+	buf want;
+	buf_init(&want, 0);
+	buf_adds(&want, "the scale-out timeline cannot be computed: missing ");
+	for (size_t i = 0; i < a.nmissing; i++)
+		buf_addf(&want, "%s%s", i ? "; " : "", a.missing[i]);
+	x = only_finding(&fx.f, "SCL001");
+	assert_int_equal(x->sev, SEV_WARNING);
+	assert_string_equal(x->message, buf_cstr(&want));
+	assert_string_equal(x->hint, "see lmsctl report");
+	buf_free(&want);
+	analysis_free(&a);
+	rf_done(&fx);
+	analyse(&fx, t, "dev", &a);
+	assert_null(rf_find(&fx.f, "SCL001", NULL));
+	assert_null(rf_find(&fx.f, "SCL002", NULL));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+
+	/* AZ a loses its NAT for AZ b's subnet, both database instances and the
+	 * one-AZ load balancer (no note) */
+	t = mutate("NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1");
+	t = mutate_more(t, "Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	                "Properties: {Subnets: [!Ref Sub1]}");
+	t = mutate_more(t, "PromotionTier: 1, AvailabilityZone: !Select [1,",
+	                "PromotionTier: 1, AvailabilityZone: !Select [0,");
+	analyse(&fx, t, "prod", &a);
+	x = only_finding(&fx.f, "AZL001");
+	assert_int_equal(x->sev, SEV_ERROR);
+	assert_string_equal(
+	    x->message, "losing eu-west-1a stops: nat (Sub2 lose Internet egress: their route "
+	                "goes through this AZ's NAT), database (every instance was in this AZ), "
+	                "load balancer ()");
+	analysis_free(&a);
+	rf_done(&fx);
+	analyse(&fx, t, "staging", &a);
+	assert_null(rf_find(&fx.f, "AZL001", NULL));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3579,6 +3660,7 @@ int main(void)
 	    cmocka_unit_test(test_report_composite_terms),
 	    cmocka_unit_test(test_resource_first),
 	    cmocka_unit_test(test_report_tier_names),
+	    cmocka_unit_test(test_rule_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
