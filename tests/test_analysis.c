@@ -3602,6 +3602,81 @@ static void test_rule_messages(void **state)
 	free(t);
 }
 
+/* Create-only paths: a nested key, a list by "*", a one-character key, a
+ * key "**" (no wildcard), keys of 255 (compared) and 256 characters (too
+ * long: never compared). */
+static void test_update_paths(void **state)
+{
+	(void)state;
+	char k255[256], k256[257];
+	memset(k255, 'k', 255);
+	k255[255] = '\0';
+	memset(k256, 'm', 256);
+	k256[256] = '\0';
+	char *dir = tu_mkdtemp();
+	char *json = lms_strdupf("{\"types\": {\"AWS::SNS::Topic\": {\"createOnly\": [\"A/B\", "
+	                         "\"L/*\", \"X\", \"**\", \"%s\", \"%s\"]}}}\n",
+	                         k255, k256);
+	char *path = tu_write_file(dir, "co.json", json);
+	free(json);
+	lms_error err = {0};
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	struct {
+		char *was, *now;
+		const char *why; /* NULL: not replaced */
+	} cases[] = {
+	    {strdup("A: {B: '1'}, X: '1'"), strdup("A: {B: '2'}, X: '1'"), "A/B"},
+	    {strdup("A: {C: '1'}"), strdup("A: {C: '2'}"), NULL},
+	    {strdup("L: [a]"), strdup("L: [b]"), "L/*"},
+	    {strdup("X: '1', Y: '1'"), strdup("X: '1', Y: '2'"), NULL},
+	    {strdup("X: '1'"), strdup("X: '2'"), "X"},
+	    {strdup("'**': '1'"), strdup("'**': '2'"), "**"},
+	    {strdup("'**': '1', Y: '1'"), strdup("'**': '1', Y: '2'"), NULL},
+	    {lms_strdupf("%s: '1'", k255), lms_strdupf("%s: '2'", k255), k255},
+	    {lms_strdupf("%s: '1'", k256), lms_strdupf("%s: '2'", k256), NULL},
+	};
+	size_t n = sizeof cases / sizeof cases[0];
+	buf was, now;
+	buf_init(&was, 0);
+	buf_init(&now, 0);
+	buf_adds(&was, "Resources:\n");
+	buf_adds(&now, "Resources:\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_addf(&was, "  R%zu: {Type: AWS::SNS::Topic, Properties: {%s}}\n", i,
+		         cases[i].was);
+		buf_addf(&now, "  R%zu: {Type: AWS::SNS::Topic, Properties: {%s}}\n", i,
+		         cases[i].now);
+	}
+	rf_fixture a, b;
+	rf_render(&a, buf_cstr(&was), "dev");
+	rf_render(&b, buf_cstr(&now), "dev");
+	update_plan plan;
+	assert_true(update_safety(db, a.r, b.r, &plan));
+	for (size_t i = 0; i < n; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "R%zu", i);
+		const update_change *x = NULL;
+		for (size_t k = 0; k < plan.n; k++)
+			if (strcmp(plan.v[k].id, id) == 0)
+				x = &plan.v[k];
+		if ((x != NULL) != (cases[i].why != NULL) ||
+		    (x && (x->kind != UPD_REPLACE || strcmp(x->why, cases[i].why) != 0)))
+			fail_msg("case %zu: %s", i, x ? x->why : "not replaced");
+		free(cases[i].was);
+		free(cases[i].now);
+	}
+	update_plan_free(&plan);
+	rf_done(&a);
+	rf_done(&b);
+	buf_free(&was);
+	buf_free(&now);
+	create_only_free(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3661,6 +3736,7 @@ int main(void)
 	    cmocka_unit_test(test_resource_first),
 	    cmocka_unit_test(test_report_tier_names),
 	    cmocka_unit_test(test_rule_messages),
+	    cmocka_unit_test(test_update_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
