@@ -521,6 +521,8 @@ static void test_connection_groups(void **state)
 		    !strstr(a.cap.conn.max_from, cases[i].from))
 			fail_msg("case %zu: %ld from %s", i, a.cap.conn.max_connections,
 			         a.cap.conn.max_from ? a.cap.conn.max_from : "(none)");
+		/* 90 % of it, rounded down: 0 of a max_connections of 1, still known */
+		assert_int_equal(a.cap.conn.allowed, (long)floor((double)cases[i].want * 0.9));
 		analysis_free(&a);
 		rf_done(&fx);
 		free(t);
