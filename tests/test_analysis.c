@@ -3679,6 +3679,59 @@ static void test_update_paths(void **state)
 	free(dir);
 }
 
+/* The tasks' tier: the worst AZ loses the minimum spread evenly, rounded
+ * up; MinCapacity, else the service's DesiredCount. */
+static void test_tasks_tier_table(void **state)
+{
+	(void)state;
+	static const char two_azs[] = "AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2]}";
+	static const struct {
+		const char *min, *subnets;
+		size_t az;
+		long total, remaining;
+		tier_status st;
+		const char *note;
+	} cases[] = {
+	    {"4", NULL, 0, 4, 2, TIER_DEGRADED,
+	     "2 of 4 minimum tasks; ECS starts replacements in the other AZ(s)"},
+	    {"2", NULL, 1, 2, 1, TIER_DEGRADED,
+	     "1 of 2 minimum tasks; ECS starts replacements in the other AZ(s)"},
+	    {"6", NULL, 2, 6, 4, TIER_DEGRADED,
+	     "4 of 6 minimum tasks; ECS starts replacements in the other AZ(s)"},
+	    {"1", NULL, 0, 1, 0, TIER_DOWN, "every task ran in this AZ"},
+	    {"3", two_azs, 0, 3, 1, TIER_DEGRADED,
+	     "1 of 3 minimum tasks; ECS starts replacements in the other AZ(s)"},
+	    {"3", two_azs, 2, 3, 3, TIER_OK, NULL},
+	    {"5", two_azs, 1, 5, 2, TIER_DEGRADED,
+	     "2 of 5 minimum tasks; ECS starts replacements in the other AZ(s)"},
+	    /* no MinCapacity: the DesiredCount (3) */
+	    {NULL, NULL, 0, 3, 2, TIER_DEGRADED,
+	     "2 of 3 minimum tasks; ECS starts replacements in the other AZ(s)"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *to = cases[i].min ? lms_strdupf("      MinCapacity: %s\n", cases[i].min)
+		                        : strdup("");
+		char *t = mutate("      MinCapacity: 3\n", to);
+		free(to);
+		if (cases[i].subnets)
+			t = mutate_more(
+			    t, "AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+			    cases[i].subnets);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const az_tier *x = tier(&a, cases[i].az, "tasks");
+		if (x->total != cases[i].total || x->remaining != cases[i].remaining ||
+		    x->status != cases[i].st || (x->note == NULL) != (cases[i].note == NULL) ||
+		    (x->note && strcmp(x->note, cases[i].note) != 0))
+			fail_msg("case %zu: %ld/%ld %s '%s'", i, x->remaining, x->total,
+			         tier_status_name(x->status), x->note ? x->note : "(none)");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3739,6 +3792,7 @@ int main(void)
 	    cmocka_unit_test(test_report_tier_names),
 	    cmocka_unit_test(test_rule_messages),
 	    cmocka_unit_test(test_update_paths),
+	    cmocka_unit_test(test_tasks_tier_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
