@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "render_fixture.h"
 #include "testutil.h"
 
@@ -3732,6 +3733,43 @@ static void test_tasks_tier_table(void **state)
 	}
 }
 
+/* The plan grows its array only when it is full: eight changes fit the
+ * first reservation (8), the ninth needs one allocation more (an
+ * allocation that can fail, tests/alloc_fail.h). */
+static size_t plan_allocations(size_t changes)
+{
+	buf now;
+	buf_init(&now, 0);
+	buf_adds(&now, "Resources:\n");
+	for (size_t i = 0; i < changes; i++)
+		buf_addf(&now, "  T%zu: {Type: AWS::SNS::Topic}\n", i);
+	rf_fixture a, b;
+	rf_render(&a, "Resources:\n  Q: {Type: AWS::SQS::Queue}\n", "dev");
+	rf_render(&b, buf_cstr(&now), "dev");
+	buf_adds(&now, "  Q: {Type: AWS::SQS::Queue}\n");
+	update_plan plan;
+	alloc_fail_after(1000000);
+	bool ok = update_safety(NULL, a.r, b.r, &plan);
+	size_t n = alloc_fail_count();
+	alloc_fail_off();
+	assert_true(ok);
+	assert_int_equal(plan.n, changes + 1); /* and Q removed */
+	update_plan_free(&plan);
+	rf_done(&a);
+	rf_done(&b);
+	buf_free(&now);
+	return n;
+}
+
+static void test_plan_reservation(void **state)
+{
+	(void)state;
+	size_t c6 = plan_allocations(6), c7 = plan_allocations(7), c8 = plan_allocations(8);
+	/* 7 and 8 entries (with Q's removal) fit the first 8; the 9th grows it */
+	assert_true(c7 > c6);
+	assert_int_equal(c8 - c7, (c7 - c6) + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3793,6 +3831,7 @@ int main(void)
 	    cmocka_unit_test(test_rule_messages),
 	    cmocka_unit_test(test_update_paths),
 	    cmocka_unit_test(test_tasks_tier_table),
+	    cmocka_unit_test(test_plan_reservation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
