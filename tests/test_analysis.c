@@ -3770,6 +3770,55 @@ static void test_plan_reservation(void **state)
 	assert_int_equal(c8 - c7, (c7 - c6) + 1);
 }
 
+static double jreal(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_real(v))
+		fail_msg("%s is not a real", k);
+	return json_real_value(v);
+}
+
+static long long jint(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_integer(v))
+		fail_msg("%s is not an integer", k);
+	return json_integer_value(v);
+}
+
+/* Figures of 0 (and 0.5) are known figures, not null: a cooldown and a
+ * deregistration delay of 0, no task at most, the smallest node and ACU. */
+static void test_report_zero_figures(void **state)
+{
+	(void)state;
+	char *t = mutate("        Cooldown: 60\n", "        Cooldown: 0\n");
+	t = mutate_more(t, "Value: '30'}]", "Value: '0'}]");
+	t = mutate_more(t, "Description: tasks, Default: 300", "Description: tasks, Default: 0");
+	t = mutate_more(t, "Description: acu, Default: 256", "Description: acu, Default: 0.5");
+	t = mutate_more(t, "cache.r7g.large", "cache.t3.micro");
+	json_t *j = report_json(t, "dev");
+	free(t);
+	json_t *so = json_object_get(j, "scale_out");
+	assert_true(json_is_true(json_object_get(so, "known")));
+	assert_true(jreal(so, "scale_out_cooldown_seconds") == 0);
+	assert_true(jreal(so, "deregistration_seconds") == 0);
+	json_t *cap = json_object_get(j, "capacity");
+	assert_int_equal(jint(cap, "users"), 0);
+	assert_int_equal(jint(cap, "max_tasks"), 0);
+	assert_int_equal(jint(cap, "users_per_task"), 250);
+	json_t *db = json_object_get(cap, "database");
+	assert_true(jreal(db, "max_acu") == 0.5);
+	assert_int_equal(jint(db, "users"), 187);
+	json_t *cache = json_object_get(cap, "cache");
+	assert_true(jreal(cache, "node_gib") == 0.5);
+	assert_int_equal(jint(cache, "users"), 0);
+	assert_int_equal(jint(cache, "shards"), 1);
+	json_t *conn = json_object_get(cap, "database_connections");
+	assert_int_equal(jint(conn, "at_max_tasks"), 0);
+	assert_int_equal(jint(conn, "per_task"), 15);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3832,6 +3881,7 @@ int main(void)
 	    cmocka_unit_test(test_update_paths),
 	    cmocka_unit_test(test_tasks_tier_table),
 	    cmocka_unit_test(test_plan_reservation),
+	    cmocka_unit_test(test_report_zero_figures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
