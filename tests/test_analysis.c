@@ -2470,6 +2470,7 @@ static void test_report_breaking(void **state)
 	const char *frag = fx.cat->frags[fx.cat->nfrags - 1].path;
 	size_t nat1 = line_of(platform, "  Nat1:"), alb = line_of(platform, "  Alb:");
 	char *near = lms_strdupf("%sx/t.yml", fx.cat->dir);
+	char *shorter = strndup(frag, strlen(frag) - 1); /* DIR/t.ym: no fragment's */
 	struct {
 		const char *file;
 		size_t line;
@@ -2481,6 +2482,7 @@ static void test_report_breaking(void **state)
 	    {frag, 1, "", NULL, "t.yml"}, /* before the first resource */
 	    {near, nat1, "F", NULL, near},
 	    {fx.cat->dir, nat1, "F", NULL, fx.cat->dir},
+	    {shorter, nat1, "F", NULL, "t.ym"},
 	    {NULL, 0, "F", NULL, NULL},
 	    {NULL, 0, "", NULL, NULL},
 	};
@@ -2544,6 +2546,7 @@ static void test_report_breaking(void **state)
 	assert_contains(md, "| **no** |");
 	free(md);
 	free(near);
+	free(shorter);
 	analysis_free(&a);
 	rf_done(&fx);
 }
@@ -3046,10 +3049,19 @@ static void test_report_stack_names(void **state)
 	findings_add(&c[0].f, "SEC001", SEV_WARNING, "", "", "in mainx");
 	findings_add(&c[1].f, "SEC001", SEV_WARNING, "F", "", "in mai");
 	findings_add(&c[2].f, "SEC001", SEV_WARNING, "", "", "in the unnamed");
+	char why[] = "new";
+	update_change ch[] = {{"mainx", "Q", "AWS::SNS::Topic", UPD_ADD, false, why},
+	                      {"main", "R", "AWS::SNS::Topic", UPD_ADD, false, why},
+	                      {"mai", "S", "AWS::SNS::Topic", UPD_ADD, false, why}};
+	update_plan plan = {ch, 3, 3, false};
 	buf out;
 	buf_init(&out, 0);
-	assert_true(report_write_env(fx.cat, fx.m, fx.r, &a, &fx.f, c, 3, NULL, REPORT_TEXT, &out));
+	assert_true(
+	    report_write_env(fx.cat, fx.m, fx.r, &a, &fx.f, c, 3, &plan, REPORT_TEXT, &out));
 	const char *t = buf_cstr(&out);
+	assert_contains(t, "  add         Q (mainx stack) (AWS::SNS::Topic): new\n"
+	                   "  add         R (AWS::SNS::Topic): new\n"
+	                   "  add         S (mai stack) (AWS::SNS::Topic): new\n");
 	assert_contains(t, "  warning SEC001 (mainx stack) in mainx\n");
 	assert_contains(t, "  warning SEC001 (mai stack) [F] in mai\n");
 	assert_contains(t, "  warning SEC001 in the unnamed\n");
@@ -3064,8 +3076,11 @@ static void test_report_stack_names(void **state)
 	free(title);
 	buf_reset(&out);
 	assert_true(
-	    report_write_env(fx.cat, fx.m, fx.r, &a, &fx.f, c, 3, NULL, REPORT_MARKDOWN, &out));
+	    report_write_env(fx.cat, fx.m, fx.r, &a, &fx.f, c, 3, &plan, REPORT_MARKDOWN, &out));
 	t = buf_cstr(&out);
+	assert_contains(t, "| add | Q (mainx) | AWS::SNS::Topic | no | new |\n"
+	                   "| add | R | AWS::SNS::Topic | no | new |\n"
+	                   "| add | S (mai) | AWS::SNS::Topic | no | new |\n");
 	assert_contains(t, "| warning | SEC001 (mainx) |  | in mainx |  |\n");
 	assert_contains(t, "| warning | SEC001 (mai) | F | in mai |  |\n");
 	assert_contains(t, "| warning | SEC001 |  | in the unnamed |  |\n");
@@ -3339,6 +3354,14 @@ static void test_report_composite_terms(void **state)
 	     "  Cdn: {Type: AWS::CloudFront::DistributionTenant, Properties: {DistributionConfig: "
 	     "{WebACLId: !GetAtt Acl.Arn}}}\n",
 	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	     "  Cdn: {Type: AWS::CloudFront::DistributionTenant, Properties: {DistributionConfig: "
+	     "{WebACLId: !GetAtt Acl.Arn}}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	     "  Cdn: {Type: AWS::CloudFront::Distribution, Properties: {DistributionConfig: "
+	     "{WebACLId: !GetAtt Acl.Arn}}}\n",
+	     "web: CloudFront%s; api: API Gateway AWS WAF%s"},
 	    {"  Vo: {Type: AWS::CloudFront::VpcOrigin}\n"
 	     "  Cdn: {Type: AWS::CloudFront::Distribution}\n",
 	     "web: CloudFront CloudFront VPC origin%s; api: API Gateway%s"},
