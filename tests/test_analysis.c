@@ -3842,6 +3842,59 @@ static void test_report_zero_figures(void **state)
 	json_decref(j);
 }
 
+/* The NAT tier's edges: a subnet of the first AZ (index 0) stranded; an AZ
+ * without a NAT loses nothing (ok, no note); routes through no NAT,
+ * associations without a route table or of an unplaced subnet strand
+ * nothing. */
+static void test_nat_tier_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		size_t az;
+		long total, remaining;
+		tier_status st;
+		const char *note;
+	} cases[] = {
+	    {"RouteTableId: !Ref Rt1, NatGatewayId: !Ref Nat1",
+	     "RouteTableId: !Ref Rt1, NatGatewayId: !Ref Nat2", 1, 3, 2, TIER_DOWN,
+	     "Sub1 lose Internet egress: their route goes through this AZ's NAT"},
+	    {"{SubnetId: !Ref Sub3}}\n  Rt1:", "{SubnetId: !Ref Sub1}}\n  Rt1:", 2, 3, 3, TIER_OK,
+	     NULL},
+	    {"RouteTableId: !Ref Rt2, NatGatewayId: !Ref Nat2",
+	     "RouteTableId: !Ref Rt2, GatewayId: !Ref Nat1", 0, 3, 2, TIER_DEGRADED,
+	     "only this AZ's own subnets used its NAT"},
+	    {"RouteTableId: !Ref Rt2, NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1", 0, 3, 2,
+	     TIER_DEGRADED, "only this AZ's own subnets used its NAT"},
+	    {"Properties: {SubnetId: !Ref Sub2, RouteTableId: !Ref Rt2}",
+	     "Properties: {SubnetId: subnet-2, RouteTableId: !Ref Rt1}", 0, 3, 2, TIER_DEGRADED,
+	     "only this AZ's own subnets used its NAT"},
+	    {"Properties: {SubnetId: !Ref Sub2, RouteTableId: !Ref Rt2}",
+	     "Properties: {SubnetId: !Ref Sub2, RouteTable: !Ref Rt1}", 0, 3, 2, TIER_DEGRADED,
+	     "only this AZ's own subnets used its NAT"},
+	    {"  A2: {Type: AWS::EC2::SubnetRouteTableAssociation,",
+	     "  A2: {Type: AWS::EC2::SubnetRouteTableAssociationX,", 0, 3, 2, TIER_DEGRADED,
+	     "only this AZ's own subnets used its NAT"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		if (i == 6) /* Sub2's association is no association: Rt1 routes it */
+			t = mutate_more(t, "NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1");
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const az_tier *x = tier(&a, cases[i].az, "nat");
+		if (x->total != cases[i].total || x->remaining != cases[i].remaining ||
+		    x->status != cases[i].st || (x->note == NULL) != (cases[i].note == NULL) ||
+		    (x->note && strcmp(x->note, cases[i].note) != 0))
+			fail_msg("case %zu: %ld/%ld %s '%s'", i, x->remaining, x->total,
+			         tier_status_name(x->status), x->note ? x->note : "(none)");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3905,6 +3958,7 @@ int main(void)
 	    cmocka_unit_test(test_tasks_tier_table),
 	    cmocka_unit_test(test_plan_reservation),
 	    cmocka_unit_test(test_report_zero_figures),
+	    cmocka_unit_test(test_nat_tier_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
