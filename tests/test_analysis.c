@@ -3895,6 +3895,45 @@ static void test_nat_tier_edges(void **state)
 	}
 }
 
+/* Types by exact name; a syntax error's line and column from 1 (a missing
+ * file has none). */
+static void test_create_only_names_positions(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "co.json", "{\"types\": {\"AWS::X::AB\": {}}}");
+	lms_error err = {0};
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	assert_true(create_only_has_type(db, "AWS::X::AB"));
+	assert_false(create_only_has_type(db, "AWS::X::A"));
+	assert_false(create_only_has_type(db, "AWS::X::ABC"));
+	assert_false(create_only_has_type(db, NULL));
+	create_only_free(db);
+	free(path);
+	static const struct {
+		const char *text;
+		size_t line, col;
+	} bad[] = {{"x", 1, 1}, {"{\"types\": x}", 1, 11}, {"{\n\"types\": x}", 2, 10}};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		path = tu_write_file(dir, "co.json", bad[i].text);
+		assert_null(create_only_load(path, &err));
+		if (err.line != bad[i].line || err.col != bad[i].col)
+			fail_msg("case %zu: %zu:%zu: %s", i, err.line, err.col, err.msg);
+		lms_error_clear(&err);
+		free(path);
+	}
+	path = tu_join(dir, "none.json");
+	assert_null(create_only_load(path, &err));
+	assert_int_equal(err.line, 0);
+	assert_int_equal(err.col, 0);
+	assert_string_equal(err.file, path);
+	lms_error_clear(&err);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3959,6 +3998,7 @@ int main(void)
 	    cmocka_unit_test(test_plan_reservation),
 	    cmocka_unit_test(test_report_zero_figures),
 	    cmocka_unit_test(test_nat_tier_edges),
+	    cmocka_unit_test(test_create_only_names_positions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
