@@ -3934,6 +3934,64 @@ static void test_create_only_names_positions(void **state)
 	free(dir);
 }
 
+/* Target tracking alone: its detection's source names the metric (or a
+ * custom one) and its period; its type by exact name; its cooldown. */
+static void test_target_tracking_terms(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		const char *policy, *from_text, *type;
+		double cooldown;
+	} cases[] = {
+	    {NULL, NULL, "Tracking",
+	     "target tracking Tracking: 3 datapoints of 60 s (ECSServiceAverageCPUUtilization)",
+	     "TargetTrackingScaling", 60},
+	    {"PredefinedMetricType: ECSServiceAverageCPUUtilization}",
+	     "PredefinedMetricType: ECSServiceAverageCPUUtilizationHighResolution}", "Tracking",
+	     "target tracking Tracking: 3 datapoints of 20 s "
+	     "(ECSServiceAverageCPUUtilizationHighResolution)",
+	     "TargetTrackingScaling", 60},
+	    {"        PredefinedMetricSpecification: {PredefinedMetricType: "
+	     "ECSServiceAverageCPUUtilization}\n",
+	     "        CustomizedMetricSpecification: {MetricName: Sessions}\n", "Tracking",
+	     "target tracking Tracking: 3 datapoints of 60 s (custom metric)",
+	     "TargetTrackingScaling", 60},
+	    {"        ScaleOutCooldown: 60\n", "", "Tracking",
+	     "target tracking Tracking: 3 datapoints of 60 s (ECSServiceAverageCPUUtilization)",
+	     "TargetTrackingScaling", -1},
+	    {"      PolicyType: TargetTrackingScaling\n",
+	     "      PolicyType: TargetTrackingScalingX\n", NULL, NULL, NULL, -1},
+	    {"      PolicyType: TargetTrackingScaling\n",
+	     "      PolicyType: TargetTrackingScalin\n", NULL, NULL, NULL, -1},
+	    {"      PolicyType: TargetTrackingScaling\n", "", NULL, NULL, NULL, -1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *t = mutate("AlarmActions: [!Ref Step]", "AlarmActions: []");
+		if (cases[i].from)
+			t = mutate_more(t, cases[i].from, cases[i].to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const scale_timeline *tl = &a.timeline;
+		if (!cases[i].policy) {
+			assert_false(tl->known);
+			assert_null(tl->policy);
+			assert_string_equal(a.missing[0],
+			                    "a scale-out policy with a known alarm period");
+		} else {
+			assert_true(tl->known);
+			assert_string_equal(tl->policy, cases[i].policy);
+			assert_string_equal(tl->terms[0].from, cases[i].from_text);
+			assert_string_equal(tl->policy_type, cases[i].type);
+			assert_true(tl->scale_out_cooldown == cases[i].cooldown);
+		}
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3999,6 +4057,7 @@ int main(void)
 	    cmocka_unit_test(test_report_zero_figures),
 	    cmocka_unit_test(test_nat_tier_edges),
 	    cmocka_unit_test(test_create_only_names_positions),
+	    cmocka_unit_test(test_target_tracking_terms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
