@@ -3992,6 +3992,58 @@ static void test_target_tracking_terms(void **state)
 	}
 }
 
+/* A replication group without a node count is one node (in the subnet
+ * group's first AZ); 0 nodes stop the tier; a load balancer without
+ * subnets is unknown, one in two of three AZs degrades one and not the
+ * third. */
+static void test_cache_alb_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to, *name;
+		size_t az;
+		long total, remaining;
+		tier_status st;
+		const char *note;
+	} cases[] = {
+	    {"      NumCacheClusters: 3\n", "", "cache", 0, 1, 0, TIER_DOWN,
+	     "every node was in this AZ"},
+	    {"      NumCacheClusters: 3\n", "", "cache", 1, 1, 1, TIER_OK, NULL},
+	    {"      NumCacheClusters: 3\n", "      NumCacheClusters: 2\n", "cache", 1, 2, 1,
+	     TIER_DEGRADED, "a replica is lost"},
+	    {"      NumCacheClusters: 3\n", "      NumCacheClusters: 2\n", "cache", 2, 2, 2,
+	     TIER_OK, NULL},
+	    {"      NumCacheClusters: 3\n", "      NumCacheClusters: 0\n", "cache", 2, 0, 0,
+	     TIER_DOWN, "every node was in this AZ"},
+	    {"Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	     "Properties: {Subnets: []}", "load balancer", 0, -1, -1, TIER_UNKNOWN, NULL},
+	    {"Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	     "Properties: {Subnets: [!Ref Sub1, !Ref Sub2]}", "load balancer", 1, 2, 1,
+	     TIER_DEGRADED, "nodes in the other AZ(s) serve"},
+	    {"Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	     "Properties: {Subnets: [!Ref Sub1, !Ref Sub2]}", "load balancer", 2, 2, 2, TIER_OK,
+	     NULL},
+	    {"Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	     "Properties: {Subnets: [!Ref Sub1, !Ref Sub2, subnet-9]}", "load balancer", 2, -1, -1,
+	     TIER_UNKNOWN, NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const az_tier *x = tier(&a, cases[i].az, cases[i].name);
+		if (x->total != cases[i].total || x->remaining != cases[i].remaining ||
+		    x->status != cases[i].st || (x->note == NULL) != (cases[i].note == NULL) ||
+		    (x->note && strcmp(x->note, cases[i].note) != 0))
+			fail_msg("case %zu: %ld/%ld %s '%s'", i, x->remaining, x->total,
+			         tier_status_name(x->status), x->note ? x->note : "(none)");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4058,6 +4110,7 @@ int main(void)
 	    cmocka_unit_test(test_nat_tier_edges),
 	    cmocka_unit_test(test_create_only_names_positions),
 	    cmocka_unit_test(test_target_tracking_terms),
+	    cmocka_unit_test(test_cache_alb_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
