@@ -4044,6 +4044,32 @@ static void test_cache_alb_edges(void **state)
 	}
 }
 
+/* report_companions_free releases every companion, the first one too
+ * (tests/alloc_fail.h counts the live allocations). */
+static void test_companions_freed(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	model *m = model_new_from_catalog(cat, "prod", &err);
+	assert_non_null(m);
+	report_stack *v = NULL;
+	size_t n = 0;
+	assert_true(report_companions(cat, m, &v, &n, &err)); /* caches filled */
+	report_companions_free(v, n);
+	size_t before = alloc_live();
+	assert_true(report_companions(cat, m, &v, &n, &err));
+	assert_true(n >= 1);
+	assert_non_null(v[0].cat);
+	report_companions_free(v, n);
+	assert_int_equal(alloc_live(), before);
+	report_companions_free(NULL, 3);
+	model_free(m);
+	catalog_free(cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4111,6 +4137,7 @@ int main(void)
 	    cmocka_unit_test(test_create_only_names_positions),
 	    cmocka_unit_test(test_target_tracking_terms),
 	    cmocka_unit_test(test_cache_alb_edges),
+	    cmocka_unit_test(test_companions_freed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
