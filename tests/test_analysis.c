@@ -4070,6 +4070,60 @@ static void test_companions_freed(void **state)
 	catalog_free(cat);
 }
 
+/* Every free function releases all it holds, the first element of each
+ * list too (live allocations counted: tests/alloc_fail.h). */
+static void test_frees_everything(void **state)
+{
+	(void)state;
+	char *none = mutate("    Type: AWS::ECS::Service\n", "    Type: AWS::SNS::Topic\n");
+	const char *texts[] = {platform, none};
+	for (size_t i = 0; i < 2; i++) {
+		rf_fixture fx;
+		rf_render(&fx, texts[i], "prod");
+		analysis a;
+		size_t before = alloc_live();
+		analysis_run(fx.cat, fx.m, fx.r, &a);
+		assert_true(i == 0 ? a.timeline.nterms > 0 && a.cap.conn.max_from != NULL
+		                   : a.nmissing > 1);
+		assert_true(a.naz > 0 && a.az[0].tiers[i == 0 ? 0 : 1].note != NULL);
+		analysis_free(&a);
+		assert_int_equal(alloc_live(), before);
+		rf_done(&fx);
+	}
+	free(none);
+	char *dir = tu_mkdtemp();
+	char *path =
+	    tu_write_file(dir, "co.json",
+	                  "{\"types\": {\"AWS::SNS::Topic\": {\"createOnly\": [\"A\", \"B\"], "
+	                  "\"conditionalCreateOnly\": [\"C\", \"D\"]}, \"AWS::SQS::Queue\": "
+	                  "{\"createOnly\": [\"E\"], \"conditionalCreateOnly\": [\"F\"]}}}");
+	lms_error err = {0};
+	size_t before = alloc_live();
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	create_only_free(db);
+	assert_int_equal(alloc_live(), before);
+	db = create_only_load(path, &err);
+	rf_fixture was, now;
+	rf_render(&was, "Resources:\n  T: {Type: AWS::SNS::Topic, Properties: {A: '1'}}\n", "dev");
+	rf_render(&now,
+	          "Resources:\n  T: {Type: AWS::SNS::Topic, Properties: {A: '2'}}\n"
+	          "  U: {Type: AWS::SNS::Topic}\n",
+	          "dev");
+	update_plan plan;
+	before = alloc_live();
+	assert_true(update_safety(db, was.r, now.r, &plan));
+	assert_int_equal(plan.n, 2);
+	update_plan_free(&plan);
+	assert_int_equal(alloc_live(), before);
+	rf_done(&was);
+	rf_done(&now);
+	create_only_free(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4138,6 +4192,7 @@ int main(void)
 	    cmocka_unit_test(test_target_tracking_terms),
 	    cmocka_unit_test(test_cache_alb_edges),
 	    cmocka_unit_test(test_companions_freed),
+	    cmocka_unit_test(test_frees_everything),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
