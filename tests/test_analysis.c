@@ -4124,6 +4124,41 @@ static void test_frees_everything(void **state)
 	free(dir);
 }
 
+/* Writing a report leaves nothing allocated, with and without a database,
+ * a web path and an update plan, in each format. */
+static void test_report_frees_everything(void **state)
+{
+	(void)state;
+	char *nodb = mutate("    Type: AWS::RDS::DBCluster\n", "    Type: AWS::SNS::Topic\n");
+	char *web = lms_strdupf("%s  Cdn: {Type: AWS::CloudFront::Distribution}\n  Api: {Type: "
+	                        "AWS::ApiGateway::RestApi}\n",
+	                        platform);
+	const char *texts[] = {platform, nodb, web};
+	for (size_t i = 0; i < 3; i++) {
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, texts[i], "prod", &a);
+		char why[] = "new";
+		update_change ch[] = {{"edge", "Q", "AWS::SNS::Topic", UPD_ADD, false, why}};
+		update_plan plan = {ch, 1, 1, false};
+		for (int fmt = REPORT_TEXT; fmt <= REPORT_JSON; fmt++) {
+			buf out;
+			buf_init(&out, 0);
+			size_t before = alloc_live();
+			assert_true(report_write(fx.cat, fx.m, fx.r, &a, &fx.f, &plan,
+			                         (report_format)fmt, &out));
+			buf_free(&out);
+			if (alloc_live() != before)
+				fail_msg("case %zu, format %d: %zu allocations left", i, fmt,
+				         alloc_live() - before);
+		}
+		analysis_free(&a);
+		rf_done(&fx);
+	}
+	free(nodb);
+	free(web);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4193,6 +4228,7 @@ int main(void)
 	    cmocka_unit_test(test_cache_alb_edges),
 	    cmocka_unit_test(test_companions_freed),
 	    cmocka_unit_test(test_frees_everything),
+	    cmocka_unit_test(test_report_frees_everything),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
