@@ -4159,6 +4159,41 @@ static void test_report_frees_everything(void **state)
 	free(web);
 }
 
+/* A subnet in the 33rd AZ of a long list (index 32) has no bit in the AZ
+ * sets: the tiers that use it are unknown; in the 32nd (index 31) they are
+ * known. */
+static void test_tiers_past_32_azs(void **state)
+{
+	(void)state;
+	static char names[34][16];
+	const char *azs[34];
+	for (size_t i = 0; i < 34; i++) {
+		snprintf(names[i], sizeof names[i], "eu-west-1-%zu", i);
+		azs[i] = names[i];
+	}
+	render_options opt = {.azs = azs, .nazs = 34};
+	static const char *const tiers[] = {"tasks", "cache", "file system", "load balancer"};
+	for (int last = 31; last <= 32; last++) {
+		char to[128];
+		snprintf(to, sizeof to,
+		         "Properties: {AvailabilityZone: !Select [%d, !GetAZs '']}}\n", last);
+		char *t = mutate("Properties: {AvailabilityZone: !Select [2, !GetAZs '']}}\n", to);
+		rf_fixture fx;
+		rf_render_opt(&fx, t, "prod", &opt);
+		analysis a;
+		analysis_run(fx.cat, fx.m, fx.r, &a);
+		for (size_t k = 0; k < 4; k++) {
+			tier_status st = tier(&a, 0, tiers[k])->status;
+			if ((st == TIER_UNKNOWN) != (last == 32))
+				fail_msg("AZ index %d: %s %s", last, tiers[k],
+				         tier_status_name(st));
+		}
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4229,6 +4264,7 @@ int main(void)
 	    cmocka_unit_test(test_companions_freed),
 	    cmocka_unit_test(test_frees_everything),
 	    cmocka_unit_test(test_report_frees_everything),
+	    cmocka_unit_test(test_tiers_past_32_azs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
