@@ -3049,6 +3049,7 @@ static void test_report_stack_names(void **state)
 	findings_add(&c[0].f, "SEC001", SEV_WARNING, "", "", "in mainx");
 	findings_add(&c[1].f, "SEC001", SEV_WARNING, "F", "", "in mai");
 	findings_add(&c[2].f, "SEC001", SEV_WARNING, "", "", "in the unnamed");
+	findings_add(&c[1].f, "SEC001", SEV_INFO, "", "", "an info");
 	char why[] = "new";
 	update_change ch[] = {{"mainx", "Q", "AWS::SNS::Topic", UPD_ADD, false, why},
 	                      {"main", "R", "AWS::SNS::Topic", UPD_ADD, false, why},
@@ -3065,6 +3066,7 @@ static void test_report_stack_names(void **state)
 	assert_contains(t, "  warning SEC001 (mainx stack) in mainx\n");
 	assert_contains(t, "  warning SEC001 (mai stack) [F] in mai\n");
 	assert_contains(t, "  warning SEC001 in the unnamed\n");
+	assert_contains(t, "  info    SEC001 (mai stack) an info\n");
 	char *title = lms_strdupf(
 	    "READINESS REPORT  stack %s  environment prod  region %s  "
 	    "suffix %s\n  with the mainx stack %s  region %s\n  with the "
@@ -3098,6 +3100,13 @@ static void test_report_stack_names(void **state)
 	json_t *counts = json_object_get(j, "counts");
 	assert_int_equal(json_integer_value(json_object_get(counts, "warnings")),
 	                 (json_int_t)(findings_count(&fx.f, SEV_WARNING) + 3));
+	assert_int_equal(json_integer_value(json_object_get(counts, "info")),
+	                 (json_int_t)(findings_count(&fx.f, SEV_INFO) + 1));
+	json_t *fl = json_object_get(j, "findings");
+	json_t *last = json_array_get(fl, json_array_size(fl) - 1);
+	assert_string_equal(json_string_value(json_object_get(last, "message")), "an info");
+	assert_string_equal(json_string_value(json_object_get(last, "severity")), "info");
+	assert_string_equal(json_string_value(json_object_get(last, "stack")), "mai");
 	json_decref(j);
 	buf_free(&out);
 	for (size_t k = 0; k < 3; k++)
