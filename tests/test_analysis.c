@@ -4203,6 +4203,40 @@ static void test_tiers_past_32_azs(void **state)
 	}
 }
 
+/* A node type the table does not hold is unknown, whatever string it is
+ * (here a parameter's name: in the -O0 build of the mutation harness the
+ * string after the table's last entry, so a loop that ran one entry too
+ * far would read it as a node type). */
+static void test_cache_type_outside_table(void **state)
+{
+	(void)state;
+	static const char *const types[] = {"TaskSessionCapacity", "UsersPerTask",
+	                                    "cache.r7g.16xlarge"};
+	for (size_t i = 0; i < 3; i++) {
+		char *to = lms_strdupf("CacheNodeType: %s", types[i]);
+		char *t = mutate("CacheNodeType: cache.r7g.large", to);
+		free(to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		bool listed = false;
+		for (size_t k = 0; k < a.nmissing; k++)
+			listed =
+			    listed || strcmp(a.missing[k], "the cache node type's memory") == 0;
+		if (i < 2) {
+			assert_true(a.cap.cache_node_gib == -1);
+			assert_int_equal(a.cap.cache_users, -1);
+			assert_true(listed);
+		} else { /* the table's last entry */
+			assert_true(a.cap.cache_node_gib == 419.09);
+			assert_false(listed);
+		}
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4274,6 +4308,7 @@ int main(void)
 	    cmocka_unit_test(test_frees_everything),
 	    cmocka_unit_test(test_report_frees_everything),
 	    cmocka_unit_test(test_tiers_past_32_azs),
+	    cmocka_unit_test(test_cache_type_outside_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
