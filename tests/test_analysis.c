@@ -4237,6 +4237,39 @@ static void test_cache_type_outside_table(void **state)
 	}
 }
 
+/* A report that does not fit its buffer (buf's cap) is a failure, in each
+ * format, by one byte too (the JSON's last newline); exactly at the cap it
+ * is whole. */
+static void test_report_capped_buffer(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	for (int fmt = REPORT_TEXT; fmt <= REPORT_JSON; fmt++) {
+		char *full = report_of(&fx, &a, NULL, (report_format)fmt);
+		size_t len = strlen(full);
+		buf out;
+		buf_init(&out, len);
+		assert_true(
+		    report_write(fx.cat, fx.m, fx.r, &a, &fx.f, NULL, (report_format)fmt, &out));
+		assert_string_equal(buf_cstr(&out), full);
+		buf_free(&out);
+		buf_init(&out, len - 1);
+		if (report_write(fx.cat, fx.m, fx.r, &a, &fx.f, NULL, (report_format)fmt, &out))
+			fail_msg("format %d: a report one byte over the cap succeeded", fmt);
+		assert_true(out.failed);
+		buf_free(&out);
+		buf_init(&out, 100);
+		assert_false(
+		    report_write(fx.cat, fx.m, fx.r, &a, &fx.f, NULL, (report_format)fmt, &out));
+		buf_free(&out);
+		free(full);
+	}
+	analysis_free(&a);
+	rf_done(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4309,6 +4342,7 @@ int main(void)
 	    cmocka_unit_test(test_report_frees_everything),
 	    cmocka_unit_test(test_tiers_past_32_azs),
 	    cmocka_unit_test(test_cache_type_outside_table),
+	    cmocka_unit_test(test_report_capped_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
