@@ -4270,6 +4270,52 @@ static void test_report_capped_buffer(void **state)
 	rf_done(&fx);
 }
 
+/* A companion whose model runs out of memory (the allocations just after
+ * its catalog's) fails the call and leaves nothing behind, its loaded
+ * catalog included. */
+static void test_companion_model_oom(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	model *m = model_new_from_catalog(cat, "prod", &err);
+	assert_non_null(m);
+	assert_true(cat->ncompanions >= 1);
+	report_stack *v = NULL;
+	size_t n = 0;
+	assert_true(report_companions(cat, m, &v, &n, &err)); /* caches filled */
+	report_companions_free(v, n);
+	alloc_fail_after(100000000);
+	catalog *cc = catalog_load_companion(cat, &cat->companions[0], &err);
+	size_t c1 = alloc_fail_count();
+	alloc_fail_off();
+	assert_non_null(cc);
+	catalog_free(cc);
+	size_t before = alloc_live();
+	size_t failed = 0;
+	/* allocation 0 is the list, 1..c1 the first companion's catalog */
+	for (size_t k = c1 - 1; k <= c1 + 4; k++) {
+		alloc_fail_after(k);
+		bool ok = report_companions(cat, m, &v, &n, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_true(fired);
+		if (ok)
+			report_companions_free(v, n);
+		else
+			failed++;
+		lms_error_clear(&err);
+		if (alloc_live() != before)
+			fail_msg("allocation %zu failing (catalog: %zu): %zu left", k, c1,
+			         alloc_live() - before);
+	}
+	assert_true(failed >= 2);
+	model_free(m);
+	catalog_free(cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4343,6 +4389,7 @@ int main(void)
 	    cmocka_unit_test(test_tiers_past_32_azs),
 	    cmocka_unit_test(test_cache_type_outside_table),
 	    cmocka_unit_test(test_report_capped_buffer),
+	    cmocka_unit_test(test_companion_model_oom),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
