@@ -4316,6 +4316,43 @@ static void test_companion_model_oom(void **state)
 	catalog_free(cat);
 }
 
+/* The retention row lists the leftovers in the human forms, and says
+ * nothing of them when there are none. */
+static void test_report_leftover_lines(void **state)
+{
+	(void)state;
+	char *del =
+	    mutate("  Cluster:\n    Type: AWS::RDS::DBCluster\n",
+	           "  Cluster:\n    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n");
+	const char *texts[] = {platform, del};
+	for (size_t i = 0; i < 2; i++) {
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, texts[i], "prod", &a);
+		char *text = report_of(&fx, &a, NULL, REPORT_TEXT);
+		char *md = report_of(&fx, &a, NULL, REPORT_MARKDOWN);
+		if (i == 0) {
+			assert_contains(text,
+			                "      1 left outside the stack after destroy (lmsctl "
+			                "destroy --purge removes them):\n        cluster snapshot "
+			                "of Cluster: the final snapshot of DeletionPolicy Snapshot "
+			                "(Aurora's default)\n");
+			assert_contains(md,
+			                "| | | 1 left outside the stack after destroy | | lmsctl "
+			                "destroy --purge removes them |\n| | | cluster snapshot of "
+			                "Cluster | | the final snapshot");
+		} else {
+			assert_null(strstr(text, "left outside the stack"));
+			assert_null(strstr(md, "left outside the stack"));
+		}
+		free(text);
+		free(md);
+		analysis_free(&a);
+		rf_done(&fx);
+	}
+	free(del);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4390,6 +4427,7 @@ int main(void)
 	    cmocka_unit_test(test_cache_type_outside_table),
 	    cmocka_unit_test(test_report_capped_buffer),
 	    cmocka_unit_test(test_companion_model_oom),
+	    cmocka_unit_test(test_report_leftover_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
