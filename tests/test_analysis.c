@@ -381,6 +381,11 @@ static void test_sv2_max_connections(void **state)
 	assert_int_equal(sv2_max_connections(1, 0.5), -1);
 	assert_int_equal(sv2_max_connections(1, 1), 189);
 	assert_int_equal(sv2_max_connections(0.5, 4), 823);
+	/* each row's ACU on both sides */
+	assert_int_equal(sv2_max_connections(1, 3.5), 189);
+	assert_int_equal(sv2_max_connections(1, 4), 823);
+	assert_int_equal(sv2_max_connections(1, 7.5), 823);
+	assert_int_equal(sv2_max_connections(1, 8), 1669);
 	assert_int_equal(sv2_max_connections(1, 15.5), 1669);
 	assert_int_equal(sv2_max_connections(1, 16), 3360);
 	assert_int_equal(sv2_max_connections(0.5, 16), 2000);
