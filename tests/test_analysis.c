@@ -17,6 +17,7 @@
 #include "common/term.h"
 #include "model/analysis.h"
 #include "model/report.h"
+#include "model/rules_registry.h"
 #include "model/validate.h"
 
 #include <jansson.h>
@@ -2485,6 +2486,7 @@ static void test_report_breaking(void **state)
 	    {frag, nat1 - 1, "", "Sub3", "t.yml"},
 	    {frag, alb + 2, "", "Alb", "t.yml"},
 	    {frag, 1, "", NULL, "t.yml"}, /* before the first resource */
+	    {frag, line_of(platform, "  Sub1:"), "", "Sub1", "t.yml"}, /* the first itself */
 	    {near, nat1, "F", NULL, near},
 	    {fx.cat->dir, nat1, "F", NULL, fx.cat->dir},
 	    {shorter, nat1, "F", NULL, "t.ym"},
@@ -4358,6 +4360,45 @@ static void test_report_leftover_lines(void **state)
 	free(del);
 }
 
+/* Each obligation lists exactly the registry's rules that support it, in
+ * the registry's order, with a status each. */
+static void test_report_obligation_rules(void **state)
+{
+	(void)state;
+	json_t *j = report_json(platform, "prod");
+	size_t n;
+	const rule_info *reg = rules_registry(&n);
+	json_t *all = json_copy(json_object_get(j, "pdpa"));
+	json_array_append(all, json_object_get(j, "availability"));
+	assert_int_equal(json_array_size(all), 7);
+	json_t *o;
+	size_t i;
+	json_array_foreach(all, i, o)
+	{
+		const char *key = json_string_value(json_object_get(o, "key"));
+		json_t *rules = json_object_get(o, "rules"),
+		       *st = json_object_get(o, "rule_status");
+		size_t m = 0;
+		for (size_t k = 0; k < n; k++) {
+			if (!rules_supports(&reg[k], key))
+				continue;
+			const char *id = json_string_value(json_array_get(rules, m));
+			if (!id || strcmp(id, reg[k].id) != 0)
+				fail_msg("%s: rule %zu is %s, want %s", key, m, id ? id : "none",
+				         reg[k].id);
+			assert_string_equal(
+			    json_string_value(json_object_get(json_array_get(st, m), "id")),
+			    reg[k].id);
+			m++;
+		}
+		assert_int_equal(json_array_size(rules), m);
+		assert_int_equal(json_array_size(st), m);
+		assert_true(m > 0);
+	}
+	json_decref(all);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4433,6 +4474,7 @@ int main(void)
 	    cmocka_unit_test(test_report_capped_buffer),
 	    cmocka_unit_test(test_companion_model_oom),
 	    cmocka_unit_test(test_report_leftover_lines),
+	    cmocka_unit_test(test_report_obligation_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
