@@ -3350,6 +3350,12 @@ static void test_report_composite_terms(void **state)
 	     "api: API Gateway%s"},
 	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n",
 	     "api: API Gateway%s"},
+	    /* the association attaches another web ACL */
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	     "  Other: {Type: AWS::WAFv2::WebACL, Properties: {Scope: CLOUDFRONT}}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {WebACLArn: !GetAtt "
+	     "Other.Arn, ResourceArn: x}}\n",
+	     "api: API Gateway%s"},
 	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
 	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociationX, Properties: {WebACLArn: !GetAtt "
 	     "Acl.Arn, ResourceArn: x}}\n",
