@@ -1832,6 +1832,13 @@ static void test_az_loss_first_az_only(void **state)
 	assert_int_equal(tier(&a, 0, "tasks")->status, TIER_DOWN);
 	assert_int_equal(tier(&a, 0, "load balancer")->status, TIER_DOWN);
 	assert_true(a.az[0].stops);
+	/* the markdown table's columns with one AZ */
+	char *md = report_of(&fx, &a, NULL, REPORT_MARKDOWN);
+	assert_contains(md,
+	                "\n## Losing one availability zone\n\n| AZ | tasks | nat | database | "
+	                "cache | file system | load balancer |\n|---|---|---|---|---|---|---|\n| "
+	                "eu-west-1a (stops) |");
+	free(md);
 	analysis_free(&a);
 	rf_done(&fx);
 	free(t);
