@@ -4042,6 +4042,10 @@ static void test_cache_alb_edges(void **state)
 	     TIER_DEGRADED, "a replica is lost"},
 	    {"      NumCacheClusters: 3\n", "      NumCacheClusters: 2\n", "cache", 2, 2, 2,
 	     TIER_OK, NULL},
+	    /* the subnet group in the second and third AZs: the primary in the second */
+	    {"SubnetIds: [!Ref Sub1, !Ref Sub2, !Ref Sub3]", "SubnetIds: [!Ref Sub2, !Ref Sub3]",
+	     "cache", 1, 3, 1, TIER_DEGRADED,
+	     "a replica is promoted (a few seconds); assumed primary in the first AZ"},
 	    {"      NumCacheClusters: 3\n", "      NumCacheClusters: 0\n", "cache", 2, 0, 0,
 	     TIER_DOWN, "every node was in this AZ"},
 	    {"Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
@@ -4219,6 +4223,8 @@ static void test_tiers_past_32_azs(void **state)
 		}
 		if (last == 31) /* the third cache node in the 32nd AZ: two left */
 			assert_int_equal(tier(&a, 0, "cache")->remaining, 2);
+		else /* unknown: none counted left */
+			assert_int_equal(tier(&a, 0, "cache")->remaining, -1);
 		analysis_free(&a);
 		rf_done(&fx);
 		free(t);
