@@ -2730,6 +2730,8 @@ static void test_update_same_node(void **state)
 		bool replaced;
 	} cases[] = {
 	    {"P: a", "P: [a]", true},
+	    {"P: ab", "P: a", true},
+	    {"P: a", "P: ab", true},
 	    {"P: X", "P: !Ref X", true},
 	    {"P: !Ref X", "P: X", true},
 	    {"P: !Ref X", "P: !Ref X", false},
