@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "render_fixture.h"
 #include "testutil.h"
 
@@ -16,6 +17,7 @@
 #include "common/term.h"
 #include "model/analysis.h"
 #include "model/report.h"
+#include "model/rules_registry.h"
 #include "model/validate.h"
 
 #include <jansson.h>
@@ -380,6 +382,11 @@ static void test_sv2_max_connections(void **state)
 	assert_int_equal(sv2_max_connections(1, 0.5), -1);
 	assert_int_equal(sv2_max_connections(1, 1), 189);
 	assert_int_equal(sv2_max_connections(0.5, 4), 823);
+	/* each row's ACU on both sides */
+	assert_int_equal(sv2_max_connections(1, 3.5), 189);
+	assert_int_equal(sv2_max_connections(1, 4), 823);
+	assert_int_equal(sv2_max_connections(1, 7.5), 823);
+	assert_int_equal(sv2_max_connections(1, 8), 1669);
 	assert_int_equal(sv2_max_connections(1, 15.5), 1669);
 	assert_int_equal(sv2_max_connections(1, 16), 3360);
 	assert_int_equal(sv2_max_connections(0.5, 16), 2000);
@@ -521,6 +528,8 @@ static void test_connection_groups(void **state)
 		    !strstr(a.cap.conn.max_from, cases[i].from))
 			fail_msg("case %zu: %ld from %s", i, a.cap.conn.max_connections,
 			         a.cap.conn.max_from ? a.cap.conn.max_from : "(none)");
+		/* 90 % of it, rounded down: 0 of a max_connections of 1, still known */
+		assert_int_equal(a.cap.conn.allowed, (long)floor((double)cases[i].want * 0.9));
 		analysis_free(&a);
 		rf_done(&fx);
 		free(t);
@@ -1823,6 +1832,13 @@ static void test_az_loss_first_az_only(void **state)
 	assert_int_equal(tier(&a, 0, "tasks")->status, TIER_DOWN);
 	assert_int_equal(tier(&a, 0, "load balancer")->status, TIER_DOWN);
 	assert_true(a.az[0].stops);
+	/* the markdown table's columns with one AZ */
+	char *md = report_of(&fx, &a, NULL, REPORT_MARKDOWN);
+	assert_contains(md,
+	                "\n## Losing one availability zone\n\n| AZ | tasks | nat | database | "
+	                "cache | file system | load balancer |\n|---|---|---|---|---|---|---|\n| "
+	                "eu-west-1a (stops) |");
+	free(md);
 	analysis_free(&a);
 	rf_done(&fx);
 	free(t);
@@ -2467,6 +2483,7 @@ static void test_report_breaking(void **state)
 	const char *frag = fx.cat->frags[fx.cat->nfrags - 1].path;
 	size_t nat1 = line_of(platform, "  Nat1:"), alb = line_of(platform, "  Alb:");
 	char *near = lms_strdupf("%sx/t.yml", fx.cat->dir);
+	char *shorter = strndup(frag, strlen(frag) - 1); /* DIR/t.ym: no fragment's */
 	struct {
 		const char *file;
 		size_t line;
@@ -2476,8 +2493,10 @@ static void test_report_breaking(void **state)
 	    {frag, nat1 - 1, "", "Sub3", "t.yml"},
 	    {frag, alb + 2, "", "Alb", "t.yml"},
 	    {frag, 1, "", NULL, "t.yml"}, /* before the first resource */
+	    {frag, line_of(platform, "  Sub1:"), "", "Sub1", "t.yml"}, /* the first itself */
 	    {near, nat1, "F", NULL, near},
 	    {fx.cat->dir, nat1, "F", NULL, fx.cat->dir},
+	    {shorter, nat1, "F", NULL, "t.ym"},
 	    {NULL, 0, "F", NULL, NULL},
 	    {NULL, 0, "", NULL, NULL},
 	};
@@ -2541,6 +2560,7 @@ static void test_report_breaking(void **state)
 	assert_contains(md, "| **no** |");
 	free(md);
 	free(near);
+	free(shorter);
 	analysis_free(&a);
 	rf_done(&fx);
 }
@@ -2710,6 +2730,8 @@ static void test_update_same_node(void **state)
 		bool replaced;
 	} cases[] = {
 	    {"P: a", "P: [a]", true},
+	    {"P: ab", "P: a", true},
+	    {"P: a", "P: ab", true},
 	    {"P: X", "P: !Ref X", true},
 	    {"P: !Ref X", "P: X", true},
 	    {"P: !Ref X", "P: !Ref X", false},
@@ -2879,6 +2901,1527 @@ static void test_report_golden(void **state)
 	free(dir);
 }
 
+/* The report's JSON document for `text` rendered for `env` (the fixture
+ * and the analysis freed). */
+static json_t *report_json(const char *text, const char *env)
+{
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, text, env, &a);
+	char *js = report_of(&fx, &a, NULL, REPORT_JSON);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	free(js);
+	analysis_free(&a);
+	rf_done(&fx);
+	return j;
+}
+
+/* "KIND RESOURCE; ..." of the retention obligation's leftovers. */
+static char *leftover_list(const char *resources)
+{
+	char *t = lms_strdupf("Resources:\n%s", resources);
+	json_t *j = report_json(t, "dev");
+	free(t);
+	json_t *ret = NULL, *o;
+	size_t i;
+	json_array_foreach(json_object_get(j, "pdpa"), i, o)
+	{
+		if (strcmp(json_string_value(json_object_get(o, "key")), "retention") == 0)
+			ret = o;
+		else
+			assert_null(json_object_get(o, "leftovers"));
+	}
+	assert_non_null(ret);
+	json_t *left = json_object_get(ret, "leftovers");
+	assert_int_equal(json_integer_value(json_object_get(ret, "leftover_count")),
+	                 json_array_size(left));
+	buf b;
+	buf_init(&b, 0);
+	json_array_foreach(left, i, o)
+	{
+		buf_addf(&b, "%s%s %s", i ? "; " : "",
+		         json_string_value(json_object_get(o, "kind")),
+		         json_string_value(json_object_get(o, "resource")));
+		assert_non_null(json_string_value(json_object_get(o, "type")));
+		assert_non_null(json_string_value(json_object_get(o, "note")));
+	}
+	json_decref(j);
+	return buf_take(&b);
+}
+
+/* Each kind of leftover by its exact type, policy, status and setting,
+ * against a longer and a shorter name. */
+static void test_report_leftover_kinds(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *res, *want;
+	} cases[] = {
+	    {"  C: {Type: AWS::RDS::DBCluster}\n", "cluster snapshot C"},
+	    {"  C: {Type: AWS::RDS::DBCluster, DeletionPolicy: Snapshot}\n", "cluster snapshot C"},
+	    {"  C: {Type: AWS::RDS::DBCluster, DeletionPolicy: Snapshotx}\n", ""},
+	    {"  C: {Type: AWS::RDS::DBCluster, DeletionPolicy: Snapsho}\n", ""},
+	    {"  C: {Type: AWS::RDS::DBCluster, DeletionPolicy: Retain}\n", ""},
+	    {"  C: {Type: AWS::RDS::DBClusterX}\n", ""},
+	    {"  C: {Type: AWS::RDS::DBCluste}\n", ""},
+	    {"  C: {Type: AWS::RDS::DBCluster, DeletionPolicy: Delete, Properties: "
+	     "{ManageMasterUserPassword: true}}\n",
+	     "secret pending deletion C"},
+	    {"  C: {Type: AWS::RDS::DBCluster, Properties: {ManageMasterUserPassword: true}}\n",
+	     "cluster snapshot C; secret pending deletion C"},
+	    {"  C: {Type: AWS::RDS::DBCluster, DeletionPolicy: Delete, Properties: "
+	     "{ManageMasterUserPassword: false}}\n",
+	     ""},
+	    {"  C: {Type: AWS::RDS::DBClusterX, Properties: {ManageMasterUserPassword: true}}\n",
+	     ""},
+	    {"  F: {Type: AWS::EFS::FileSystem, Properties: {BackupPolicy: {Status: ENABLED}}}\n",
+	     "recovery points F"},
+	    {"  F: {Type: AWS::EFS::FileSystem, Properties: {BackupPolicy: {Status: ENABLEDx}}}\n",
+	     ""},
+	    {"  F: {Type: AWS::EFS::FileSystem, Properties: {BackupPolicy: {Status: ENABLE}}}\n",
+	     ""},
+	    {"  F: {Type: AWS::EFS::FileSystem, Properties: {BackupPolicy: {Mode: ENABLED}}}\n",
+	     ""},
+	    {"  F: {Type: AWS::EFS::FileSystemX, Properties: {BackupPolicy: {Status: ENABLED}}}\n",
+	     ""},
+	    {"  F: {Type: AWS::EFS::FileSyste, Properties: {BackupPolicy: {Status: ENABLED}}}\n",
+	     ""},
+	    {"  R: {Type: AWS::SecretsManager::RotationSchedule, Properties: "
+	     "{HostedRotationLambda: "
+	     "{RotationType: PostgreSQLSingleUser}}}\n",
+	     "log group R"},
+	    {"  R: {Type: AWS::SecretsManager::RotationSchedule, Properties: {RotationLambdaARN: "
+	     "x}}\n",
+	     ""},
+	    {"  R: {Type: AWS::SecretsManager::RotationScheduleX, Properties: "
+	     "{HostedRotationLambda: {RotationType: PostgreSQLSingleUser}}}\n",
+	     ""},
+	    {"  R: {Type: AWS::SecretsManager::RotationSchedul, Properties: "
+	     "{HostedRotationLambda: {RotationType: PostgreSQLSingleUser}}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights, Value: enabled}]}}\n",
+	     "log group E"},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights, Value: disabled}]}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights, Value: disabledx}]}}\n",
+	     "log group E"},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights, Value: disable}]}}\n",
+	     "log group E"},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsightsX, Value: enabled}]}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsight, Value: enabled}]}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights}]}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Value: enabled}]}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: [{Name: other, Value: "
+	     "enabled}, {Name: containerInsights, Value: enhanced}]}}\n",
+	     "log group E"},
+	    {"  E: {Type: AWS::ECS::Cluster, Properties: {ClusterSettings: {Name: "
+	     "containerInsights, Value: enabled}}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::ClusterX, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights, Value: enabled}]}}\n",
+	     ""},
+	    {"  E: {Type: AWS::ECS::Cluste, Properties: {ClusterSettings: [{Name: "
+	     "containerInsights, Value: enabled}]}}\n",
+	     ""},
+	    {"  F: {Type: AWS::EFS::FileSystem, Properties: {BackupPolicy: {Status: ENABLED}}}\n"
+	     "  C: {Type: AWS::RDS::DBCluster}\n",
+	     "recovery points F; cluster snapshot C"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = leftover_list(cases[i].res);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("case %zu: '%s', want '%s'", i, got, cases[i].want);
+		free(got);
+	}
+}
+
+/* A companion's findings say its stack; only "main" (or no name) is the
+ * main stack: "mainx" and "mai" are companions. The title lists each
+ * companion after the main stack. */
+static void test_report_stack_names(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	static const char *const names[] = {"mainx", "mai", ""};
+	report_stack c[3];
+	for (size_t k = 0; k < 3; k++) {
+		c[k] = (report_stack){names[k], fx.cat, fx.m, fx.r, {0}};
+		findings_init(&c[k].f);
+	}
+	findings_add(&c[0].f, "SEC001", SEV_WARNING, "", "", "in mainx");
+	findings_add(&c[1].f, "SEC001", SEV_WARNING, "F", "", "in mai");
+	findings_add(&c[2].f, "SEC001", SEV_WARNING, "", "", "in the unnamed");
+	findings_add(&c[1].f, "SEC001", SEV_INFO, "", "", "an info");
+	char why[] = "new";
+	update_change ch[] = {{"mainx", "Q", "AWS::SNS::Topic", UPD_ADD, false, why},
+	                      {"main", "R", "AWS::SNS::Topic", UPD_ADD, false, why},
+	                      {"mai", "S", "AWS::SNS::Topic", UPD_ADD, false, why}};
+	update_plan plan = {ch, 3, 3, false};
+	buf out;
+	buf_init(&out, 0);
+	assert_true(
+	    report_write_env(fx.cat, fx.m, fx.r, &a, &fx.f, c, 3, &plan, REPORT_TEXT, &out));
+	const char *t = buf_cstr(&out);
+	assert_contains(t, "  add         Q (mainx stack) (AWS::SNS::Topic): new\n"
+	                   "  add         R (AWS::SNS::Topic): new\n"
+	                   "  add         S (mai stack) (AWS::SNS::Topic): new\n");
+	assert_contains(t, "  warning SEC001 (mainx stack) in mainx\n");
+	assert_contains(t, "  warning SEC001 (mai stack) [F] in mai\n");
+	assert_contains(t, "  warning SEC001 in the unnamed\n");
+	assert_contains(t, "  info    SEC001 (mai stack) an info\n");
+	char *title = lms_strdupf(
+	    "READINESS REPORT  stack %s  environment prod  region %s  "
+	    "suffix %s\n  with the mainx stack %s  region %s\n  with the "
+	    "mai stack %s  region %s\n  with the  stack %s  region %s\n",
+	    model_get(fx.m, "stack"), model_get(fx.m, "region"), model_get(fx.m, "suffix"),
+	    model_get(fx.m, "stack"), model_get(fx.m, "region"), model_get(fx.m, "stack"),
+	    model_get(fx.m, "region"), model_get(fx.m, "stack"), model_get(fx.m, "region"));
+	assert_true(strncmp(t, title, strlen(title)) == 0);
+	free(title);
+	buf_reset(&out);
+	assert_true(
+	    report_write_env(fx.cat, fx.m, fx.r, &a, &fx.f, c, 3, &plan, REPORT_MARKDOWN, &out));
+	t = buf_cstr(&out);
+	assert_contains(t, "| add | Q (mainx) | AWS::SNS::Topic | no | new |\n"
+	                   "| add | R | AWS::SNS::Topic | no | new |\n"
+	                   "| add | S (mai) | AWS::SNS::Topic | no | new |\n");
+	assert_contains(t, "| warning | SEC001 (mainx) |  | in mainx |  |\n");
+	assert_contains(t, "| warning | SEC001 (mai) | F | in mai |  |\n");
+	assert_contains(t, "| warning | SEC001 |  | in the unnamed |  |\n");
+	assert_contains(t, "\nWith the mainx stack ");
+	buf_reset(&out);
+	assert_true(report_write_env(fx.cat, fx.m, fx.r, &a, &fx.f, c, 3, NULL, REPORT_JSON, &out));
+	json_t *j = json_loads(buf_cstr(&out), 0, NULL);
+	assert_non_null(j);
+	json_t *stacks = json_object_get(json_object_get(j, "model"), "stacks");
+	assert_int_equal(json_array_size(stacks), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(stacks, 0), "name")),
+	                    "main");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(stacks, 3), "name")),
+	                    "");
+	json_t *counts = json_object_get(j, "counts");
+	assert_int_equal(json_integer_value(json_object_get(counts, "warnings")),
+	                 (json_int_t)(findings_count(&fx.f, SEV_WARNING) + 3));
+	assert_int_equal(json_integer_value(json_object_get(counts, "info")),
+	                 (json_int_t)(findings_count(&fx.f, SEV_INFO) + 1));
+	json_t *fl = json_object_get(j, "findings");
+	json_t *last = json_array_get(fl, json_array_size(fl) - 1);
+	assert_string_equal(json_string_value(json_object_get(last, "message")), "an info");
+	assert_string_equal(json_string_value(json_object_get(last, "severity")), "info");
+	assert_string_equal(json_string_value(json_object_get(last, "stack")), "mai");
+	json_decref(j);
+	buf_free(&out);
+	for (size_t k = 0; k < 3; k++)
+		findings_free(&c[k].f);
+	analysis_free(&a);
+	rf_done(&fx);
+}
+
+/* The plan's changes of several stacks: the main stack's first, then the
+ * companions by name; "mainx" and "mai" are companions. */
+static void test_update_stack_order(void **state)
+{
+	(void)state;
+	rf_fixture before, after;
+	rf_render(&before, "Resources:\n  Q: {Type: AWS::SNS::Topic}\n", "dev");
+	rf_render(&after,
+	          "Resources:\n  Q: {Type: AWS::SNS::Topic}\n  N: {Type: AWS::SNS::Topic}\n",
+	          "dev");
+	update_plan plan = {0};
+	static const char *const order[] = {"mainx", "b", "main", "mai", "a"};
+	for (size_t k = 0; k < 5; k++)
+		assert_true(update_safety_add(NULL, order[k], before.r, after.r, &plan));
+	assert_int_equal(plan.n, 5);
+	static const char *const want[] = {"main", "a", "b", "mai", "mainx"};
+	for (size_t k = 0; k < 5; k++) {
+		assert_string_equal(plan.v[k].stack, want[k]);
+		assert_string_equal(plan.v[k].id, "N");
+		assert_int_equal(plan.v[k].kind, UPD_ADD);
+	}
+	update_plan_free(&plan);
+	rf_done(&before);
+	rf_done(&after);
+}
+
+/* The service the timeline reads (the first with a load balancer, else the
+ * first), an alarm with DatapointsToAlarm alone or no Period, a policy on
+ * another scalable target whose id starts with the service's target's, and
+ * the scheduled pre-scaling of an empty, a one-element and a mapping
+ * ScheduledActions. */
+static void test_timeline_choices(void **state)
+{
+	(void)state;
+	static const char fast_other[] =
+	    "  TargetX: {Type: AWS::ApplicationAutoScaling::ScalableTarget, Properties: "
+	    "{ResourceId: service/cluster/other, MinCapacity: 1, MaxCapacity: 2}}\n"
+	    "  Fast:\n"
+	    "    Type: AWS::ApplicationAutoScaling::ScalingPolicy\n"
+	    "    Properties:\n"
+	    "      PolicyType: StepScaling\n"
+	    "      ScalingTargetId: !Ref TargetX\n"
+	    "      StepScalingPolicyConfiguration:\n"
+	    "        StepAdjustments: [{MetricIntervalLowerBound: 0, ScalingAdjustment: 5}]\n"
+	    "  FastAlarm: {Type: AWS::CloudWatch::Alarm, Properties: {Period: 1, "
+	    "EvaluationPeriods: 1, AlarmActions: [!Ref Fast]}}\n"
+	    "  Cluster:\n";
+	static const struct {
+		const char *from, *to;
+		double total; /* < 0: unknown */
+		const char *service, *policy;
+		int scheduled;
+	} cases[] = {
+	    /* a service without a load balancer before the one with it */
+	    {"  Service:\n",
+	     "  Early: {Type: AWS::ECS::Service, Properties: {DesiredCount: 1}}\n"
+	     "  Service:\n",
+	     60, "Service", "Step", 0},
+	    /* only services without one: the first (no scalable target names it) */
+	    {"      LoadBalancers: [{TargetGroupArn: !Ref Tg}]\n", "", -1, "Early", NULL, 0},
+	    {"EvaluationPeriods: 1, DatapointsToAlarm: 1", "DatapointsToAlarm: 1", 60, "Service",
+	     "Step", 0},
+	    {"Properties: {Period: 10, ", "Properties: {", 280, "Service", "Tracking", 0},
+	    {"  Cluster:\n", fast_other, 60, "Service", "Step", 0},
+	    {"      MaxCapacity: !Ref MaxTasks\n",
+	     "      MaxCapacity: !Ref MaxTasks\n      ScheduledActions: []\n", 60, "Service",
+	     "Step", 0},
+	    {"      MaxCapacity: !Ref MaxTasks\n",
+	     "      MaxCapacity: !Ref MaxTasks\n      ScheduledActions: [{ScheduledActionName: "
+	     "exam, Schedule: 'cron(0 7 * * ? *)', ScalableTargetAction: {MinCapacity: 100}}]\n",
+	     60, "Service", "Step", 1},
+	    {"      MaxCapacity: !Ref MaxTasks\n",
+	     "      MaxCapacity: !Ref MaxTasks\n      ScheduledActions: {ScheduledActionName: "
+	     "exam}\n",
+	     60, "Service", "Step", 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		if (i == 1) /* the service itself loses its load balancer */
+			t = mutate_more(t, "  Service:\n",
+			                "  Early: {Type: AWS::ECS::Service}\n  Service:\n");
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const scale_timeline *tl = &a.timeline;
+		bool ok = cases[i].total < 0 ? !tl->known && fabs(tl->total + 1) < 1e-9
+		                             : tl->known && fabs(tl->total - cases[i].total) < 1e-9;
+		ok = ok && tl->scheduled == (cases[i].scheduled == 1);
+		ok = ok && (cases[i].policy ? tl->policy && strcmp(tl->policy, cases[i].policy) == 0
+		                            : !tl->policy);
+		ok = ok && tl->service && strcmp(tl->service, cases[i].service) == 0;
+		if (!ok)
+			fail_msg("case %zu: %s %g s, service %s, policy %s, scheduled %d", i,
+			         tl->known ? "known" : "unknown", tl->total,
+			         tl->service ? tl->service : "-", tl->policy ? tl->policy : "-",
+			         tl->scheduled);
+		if (i == 1)
+			assert_string_equal(a.missing[0], "a scalable target for the ECS service");
+		char *text = report_of(&fx, &a, NULL, REPORT_TEXT);
+		bool said = strstr(text, "  scheduled exam-window pre-scaling: known peaks need no "
+		                         "reaction\n") != NULL;
+		assert_int_equal(said, cases[i].scheduled == 1);
+		free(text);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
+/* Users per task: TaskSessionCapacity first, UsersPerTask when it is
+ * missing or refused (0), neither: unknown. */
+static void test_users_per_task(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *tsc, *upt;
+		long per_task;
+	} cases[] = {
+	    {"250", NULL, 250}, {NULL, "120", 120}, {"250", "120", 250},
+	    {"0", "120", 120},  {"0", "0", -1},     {NULL, NULL, -1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		buf t;
+		buf_init(&t, 0);
+		const char *groups = "Parameters: [TaskSessionCapacity, MaxTasks,";
+		const char *at = strstr(platform, groups);
+		assert_non_null(at);
+		buf_add(&t, platform, (size_t)(at - platform));
+		buf_adds(&t, "Parameters: [");
+		if (cases[i].tsc)
+			buf_adds(&t, "TaskSessionCapacity, ");
+		if (cases[i].upt)
+			buf_adds(&t, "UsersPerTask, ");
+		buf_adds(&t, "MaxTasks,");
+		const char *rest = at + strlen(groups);
+		const char *param = "  TaskSessionCapacity: {Type: Number, Description: users, "
+		                    "Default: 250}\n";
+		const char *p = strstr(rest, param);
+		assert_non_null(p);
+		buf_add(&t, rest, (size_t)(p - rest));
+		if (cases[i].tsc)
+			buf_addf(&t,
+			         "  TaskSessionCapacity: {Type: Number, Description: users, "
+			         "Default: %s}\n",
+			         cases[i].tsc);
+		if (cases[i].upt)
+			buf_addf(
+			    &t, "  UsersPerTask: {Type: Number, Description: users, Default: %s}\n",
+			    cases[i].upt);
+		buf_adds(&t, p + strlen(param));
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, buf_cstr(&t), "prod", &a);
+		if (a.cap.users_per_task != cases[i].per_task ||
+		    a.cap.users != (cases[i].per_task < 0 ? -1 : 300 * cases[i].per_task))
+			fail_msg("case %zu: %ld per task, %ld users", i, a.cap.users_per_task,
+			         a.cap.users);
+		analysis_free(&a);
+		rf_done(&fx);
+		buf_free(&t);
+	}
+}
+
+/* "PATH: SERVICE SERVICE ...; ..." of the report's composite paths. */
+static char *composite_of(const char *extra)
+{
+	char *t = lms_strdupf("%s%s", platform, extra);
+	json_t *j = report_json(t, "prod");
+	free(t);
+	buf b;
+	buf_init(&b, 0);
+	json_t *p, *c;
+	size_t i, k;
+	json_array_foreach(json_object_get(json_object_get(j, "availability"), "composite"), i, p)
+	{
+		buf_addf(&b, "%s%s:", i ? "; " : "", json_string_value(json_object_get(p, "path")));
+		double a = 1;
+		json_array_foreach(json_object_get(p, "components"), k, c)
+		{
+			buf_addf(&b, " %s", json_string_value(json_object_get(c, "service")));
+			json_t *sla = json_object_get(c, "sla_percent");
+			if (json_is_real(sla))
+				a *= json_real_value(sla) / 100;
+			else
+				assert_true(json_is_null(sla));
+		}
+		assert_true(fabs(json_real_value(json_object_get(p, "percent")) - a * 100) < 1e-6);
+		assert_true(fabs(json_real_value(json_object_get(p, "downtime_minutes_30_days")) -
+		                 (1 - a) * 30 * 24 * 60) < 1e-3);
+	}
+	json_decref(j);
+	return buf_take(&b);
+}
+
+/* The composite paths' terms: a web ACL counts on the API path when its
+ * Scope is REGIONAL exactly and an association attaches it, on the web path
+ * when CLOUDFRONT and the distribution names it; an API only by its exact
+ * type. */
+static void test_report_composite_terms(void **state)
+{
+	(void)state;
+	static const char api[] = "  Api: {Type: AWS::ApiGateway::RestApi}\n";
+	static const char rest[] = " ALB ECS on Fargate Aurora RDS Proxy ElastiCache";
+	static const struct {
+		const char *extra, *want;
+	} cases[] = {
+	    {"", ""},
+	    {api, "api: API Gateway%s"},
+	    {"  Api: {Type: AWS::ApiGateway::RestApiX}\n", ""},
+	    {"  Api: {Type: AWS::ApiGateway::RestAp}\n", ""},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {WebACLArn: !GetAtt "
+	     "Acl.Arn, ResourceArn: x}}\n",
+	     "api: API Gateway AWS WAF%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONALX}}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {WebACLArn: !GetAtt "
+	     "Acl.Arn, ResourceArn: x}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONA}}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {WebACLArn: !GetAtt "
+	     "Acl.Arn, ResourceArn: x}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {WebACLArn: !GetAtt "
+	     "Acl.Arn, ResourceArn: x}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n",
+	     "api: API Gateway%s"},
+	    /* the association attaches another web ACL */
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	     "  Other: {Type: AWS::WAFv2::WebACL, Properties: {Scope: CLOUDFRONT}}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {WebACLArn: !GetAtt "
+	     "Other.Arn, ResourceArn: x}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociationX, Properties: {WebACLArn: !GetAtt "
+	     "Acl.Arn, ResourceArn: x}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	     "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {ResourceArn: !GetAtt "
+	     "Acl.Arn}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: CLOUDFRONT}}\n"
+	     "  Cdn: {Type: AWS::CloudFront::Distribution, Properties: {DistributionConfig: "
+	     "{WebACLId: !GetAtt Acl.Arn}}}\n",
+	     "web: CloudFront AWS WAF%s; api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: CLOUDFRONT}}\n"
+	     "  Cdn: {Type: AWS::CloudFront::Distribution, Properties: {DistributionConfig: "
+	     "{Enabled: true}, WebACLId: !GetAtt Acl.Arn}}\n",
+	     "web: CloudFront%s; api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: CLOUDFRONT}}\n"
+	     "  Cdn: {Type: AWS::CloudFront::DistributionTenant, Properties: {DistributionConfig: "
+	     "{WebACLId: !GetAtt Acl.Arn}}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	     "  Cdn: {Type: AWS::CloudFront::DistributionTenant, Properties: {DistributionConfig: "
+	     "{WebACLId: !GetAtt Acl.Arn}}}\n",
+	     "api: API Gateway%s"},
+	    {"  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	     "  Cdn: {Type: AWS::CloudFront::Distribution, Properties: {DistributionConfig: "
+	     "{WebACLId: !GetAtt Acl.Arn}}}\n",
+	     "web: CloudFront%s; api: API Gateway AWS WAF%s"},
+	    {"  Vo: {Type: AWS::CloudFront::VpcOrigin}\n"
+	     "  Cdn: {Type: AWS::CloudFront::Distribution}\n",
+	     "web: CloudFront CloudFront VPC origin%s; api: API Gateway%s"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		bool with_api = i > 3;
+		char *extra = lms_strdupf("%s%s", with_api ? api : "", cases[i].extra);
+		char *got = composite_of(extra);
+		buf w; /* each %s of the case: the services every path ends with */
+		buf_init(&w, 0);
+		for (const char *q = cases[i].want; *q; q++)
+			if (q[0] == '%' && q[1] == 's') {
+				buf_adds(&w, rest);
+				q++;
+			} else {
+				buf_addc(&w, *q);
+			}
+		char *want = buf_take(&w);
+		if (strcmp(got, want) != 0)
+			fail_msg("case %zu: '%s', want '%s'", i, got, want);
+		free(want);
+		free(got);
+		free(extra);
+	}
+}
+
+/* The parts of the report that do not list resources in template order. */
+static json_t *order_free_parts(const char *text)
+{
+	json_t *j = report_json(text, "prod");
+	json_t *o = json_object();
+	static const char *const keys[] = {"scale_out", "capacity",       "az_loss",
+	                                   "shared",    "missing_inputs", "counts"};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		json_object_set(o, keys[i], json_object_get(j, keys[i]));
+	json_object_set(o, "composite",
+	                json_object_get(json_object_get(j, "availability"), "composite"));
+	json_t *left = NULL, *x;
+	size_t i;
+	json_array_foreach(json_object_get(j, "pdpa"), i, x) if (json_object_get(x, "leftovers"))
+	    left = json_object_get(x, "leftovers");
+	json_object_set(o, "leftover_count", json_integer((json_int_t)json_array_size(left)));
+	json_decref(j);
+	return o;
+}
+
+/* Every analysis finds its resource wherever it is in the template: each
+ * resource of the platform (with an edge, an API, a web ACL and a shared
+ * setting added) moved to the front gives the same figures. */
+static void test_resource_first(void **state)
+{
+	(void)state;
+	static const char extra[] =
+	    "  Api: {Type: AWS::ApiGateway::RestApi}\n"
+	    "  Acl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: REGIONAL}}\n"
+	    "  Assoc: {Type: AWS::WAFv2::WebACLAssociation, Properties: {WebACLArn: !GetAtt "
+	    "Acl.Arn, ResourceArn: x}}\n"
+	    "  Cacl: {Type: AWS::WAFv2::WebACL, Properties: {Scope: CLOUDFRONT}}\n"
+	    "  Cdn: {Type: AWS::CloudFront::Distribution, Properties: {DistributionConfig: "
+	    "{WebACLId: !GetAtt Cacl.Arn}}}\n"
+	    "  Vo: {Type: AWS::CloudFront::VpcOrigin}\n"
+	    "  Eip: {Type: AWS::EC2::EIP}\n"
+	    "  Trail: {Type: AWS::CloudTrail::Trail}\n"
+	    "  ApiAccount: {Type: AWS::ApiGateway::Account}\n"
+	    "  Pg: {Type: AWS::RDS::DBClusterParameterGroup, Properties: {Parameters: "
+	    "{max_connections: 4000}}}\n";
+	char *base = lms_strdupf("%s%s", platform, extra);
+	base = mutate_more(base, "      DatabaseName: lms\n",
+	                   "      DatabaseName: lms\n      DBClusterParameterGroupName: !Ref Pg\n");
+	/* one NAT for two AZs: the stranded subnet is found through its association */
+	base = mutate_more(base, "NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1");
+	const char *res = strstr(base, "Resources:\n");
+	assert_non_null(res);
+	res += strlen("Resources:\n");
+	/* the resources: blocks starting with two spaces and a name */
+	const char *starts[64];
+	size_t n = 0;
+	for (const char *q = res; *q; q = strchr(q, '\n') + 1) {
+		if (q[0] == ' ' && q[1] == ' ' && q[2] != ' ') {
+			assert_true(n < 64);
+			starts[n++] = q;
+		}
+		if (!strchr(q, '\n'))
+			break;
+	}
+	assert_true(n > 40);
+	json_t *want = order_free_parts(base);
+	json_t *azl = json_object_get(want, "az_loss");
+	json_t *nat0 = json_array_get(json_object_get(json_array_get(azl, 0), "tiers"), 1);
+	assert_string_equal(json_string_value(json_object_get(nat0, "status")), "down");
+	assert_int_equal(json_integer_value(json_object_get(want, "leftover_count")), 1);
+	assert_int_equal(json_array_size(json_object_get(want, "composite")), 2);
+	for (size_t k = 0; k < n; k++) {
+		const char *end = k + 1 < n ? starts[k + 1] : base + strlen(base);
+		buf t;
+		buf_init(&t, 0);
+		buf_add(&t, base, (size_t)(res - base));
+		buf_add(&t, starts[k], (size_t)(end - starts[k]));
+		buf_add(&t, res, (size_t)(starts[k] - res));
+		buf_adds(&t, end);
+		json_t *got = order_free_parts(buf_cstr(&t));
+		if (!json_equal(got, want)) {
+			char *g = json_dumps(got, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+			fail_msg("resource %zu (%.20s) first: %s", k, starts[k] + 2, g);
+		}
+		json_decref(got);
+		buf_free(&t);
+	}
+	json_decref(want);
+	free(base);
+}
+
+/* A tier is its fragment's name without ".yml": a name of just ".yml" or
+ * without that ending is kept whole. */
+static void test_report_tier_names(void **state)
+{
+	(void)state;
+	const char *tmp = getenv("TMPDIR");
+	char *dir = lms_strdupf("%s/lmsctl-tiers-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	static const char *const files[][2] = {
+	    {"catalog.yml", "Description: test\nFragments: [env.yml, .yml, a.yml, b.yaml, yml, "
+	                    "ab.yml]\n"},
+	    {"env.yml", rf_env_fragment},
+	    {".yml", "Resources:\n  A: {Type: AWS::SNS::Topic}\n"},
+	    {"a.yml", "Resources:\n  B: {Type: AWS::SNS::Topic}\n  B2: {Type: AWS::SNS::Topic}\n"},
+	    {"b.yaml", "Resources:\n  C: {Type: AWS::SNS::Topic}\n"},
+	    {"yml", "Resources:\n  D: {Type: AWS::SNS::Topic}\n"},
+	    {"ab.yml", "Resources:\n  E: {Type: AWS::SNS::Topic}\n"},
+	};
+	for (size_t n = 0; n < sizeof files / sizeof *files; n++)
+		rf_write(dir, files[n][0], files[n][1]);
+	lms_error err = {0};
+	catalog *cat = catalog_load(dir, &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	model *m = model_new_from_catalog(cat, "dev", &err);
+	assert_non_null(m);
+	findings f;
+	findings_init(&f);
+	rendered *r = render_template(cat, m, NULL, &f, &err);
+	assert_non_null(r);
+	analysis a;
+	analysis_run(cat, m, r, &a);
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write(cat, m, r, &a, &f, NULL, REPORT_JSON, &out));
+	json_t *j = json_loads(buf_cstr(&out), 0, NULL);
+	assert_non_null(j);
+	buf got;
+	buf_init(&got, 0);
+	json_t *x, *y;
+	size_t i, k;
+	json_array_foreach(json_object_get(j, "tiers"), i, x)
+	{
+		buf_addf(&got, "%s%s %lld", i ? "; " : "",
+		         json_string_value(json_object_get(x, "tier")),
+		         (long long)json_integer_value(json_object_get(x, "count")));
+		json_array_foreach(json_object_get(x, "resources"), k, y)
+		    buf_addf(&got, " %s", json_string_value(json_object_get(y, "id")));
+	}
+	assert_string_equal(buf_cstr(&got),
+	                    "env 0; .yml 1 A; a 2 B B2; b.yaml 1 C; yml 1 D; ab 1 E");
+	json_decref(j);
+	buf_reset(&out);
+	assert_true(report_write(cat, m, r, &a, &f, NULL, REPORT_TEXT, &out));
+	assert_contains(buf_cstr(&out), "\nResources by tier\n  env               0  \n  .yml     "
+	                                "         1  A\n  a                 2  B, B2\n");
+	buf_free(&got);
+	buf_free(&out);
+	analysis_free(&a);
+	render_free(r);
+	findings_free(&f);
+	model_free(m);
+	catalog_free(cat);
+	lms_error_clear(&err);
+	for (size_t n = 0; n < sizeof files / sizeof *files; n++) {
+		char *p = lms_strdupf("%s/%s", dir, files[n][0]);
+		unlink(p);
+		free(p);
+	}
+	rmdir(dir);
+	free(dir);
+}
+
+static const finding *only_finding(const findings *f, const char *rule)
+{
+	const finding *x = NULL;
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].rule, rule) == 0) {
+			if (x)
+				fail_msg("two %s findings", rule);
+			x = &f->v[i];
+		}
+	if (!x)
+		fail_msg("no %s finding", rule);
+	return x;
+}
+
+/* The rules' messages whole: each term over its share (and none at it),
+ * the inputs missing, each tier that stops, a note-less one included. */
+static void test_rule_messages(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	char *t =
+	    mutate_more(mutate("Properties: {Period: 10,", "Properties: {Period: 30,"),
+	                "      HealthyThresholdCount: 2\n", "      HealthyThresholdCount: 3\n");
+	analyse(&fx, t, "prod", &a);
+	const finding *x = only_finding(&fx.f, "SCL001");
+	assert_int_equal(x->sev, SEV_ERROR);
+	assert_string_equal(x->field, "");
+	assert_string_equal(x->message,
+	                    "new capacity takes 85 s from a load step (Step), over the 60 s budget "
+	                    "(the request allows 120 s); over their share: detection 30 s (share "
+	                    "10 s), health check 15 s (share 10 s)");
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+
+	t = mutate("    Type: AWS::ECS::Service\n", "    Type: AWS::SNS::Topic\n");
+	analyse(&fx, t, "prod", &a);
+	assert_true(a.nmissing >= 3);
+	buf want;
+	buf_init(&want, 0);
+	buf_adds(&want, "the scale-out timeline cannot be computed: missing ");
+	for (size_t i = 0; i < a.nmissing; i++)
+		buf_addf(&want, "%s%s", i ? "; " : "", a.missing[i]);
+	x = only_finding(&fx.f, "SCL001");
+	assert_int_equal(x->sev, SEV_WARNING);
+	assert_string_equal(x->message, buf_cstr(&want));
+	assert_string_equal(x->hint, "see lmsctl report");
+	buf_free(&want);
+	analysis_free(&a);
+	rf_done(&fx);
+	analyse(&fx, t, "dev", &a);
+	assert_null(rf_find(&fx.f, "SCL001", NULL));
+	assert_null(rf_find(&fx.f, "SCL002", NULL));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+
+	/* AZ a loses its NAT for AZ b's subnet, both database instances and the
+	 * one-AZ load balancer (no note) */
+	t = mutate("NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1");
+	t = mutate_more(t, "Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	                "Properties: {Subnets: [!Ref Sub1]}");
+	t = mutate_more(t, "PromotionTier: 1, AvailabilityZone: !Select [1,",
+	                "PromotionTier: 1, AvailabilityZone: !Select [0,");
+	analyse(&fx, t, "prod", &a);
+	x = only_finding(&fx.f, "AZL001");
+	assert_int_equal(x->sev, SEV_ERROR);
+	assert_string_equal(
+	    x->message, "losing eu-west-1a stops: nat (Sub2 lose Internet egress: their route "
+	                "goes through this AZ's NAT), database (every instance was in this AZ), "
+	                "load balancer ()");
+	analysis_free(&a);
+	rf_done(&fx);
+	analyse(&fx, t, "staging", &a);
+	assert_null(rf_find(&fx.f, "AZL001", NULL));
+	analysis_free(&a);
+	rf_done(&fx);
+	free(t);
+}
+
+/* Create-only paths: a nested key, a list by "*", a one-character key, a
+ * key "**" (no wildcard), keys of 255 (compared) and 256 characters (too
+ * long: never compared). */
+static void test_update_paths(void **state)
+{
+	(void)state;
+	char k255[256], k256[257];
+	memset(k255, 'k', 255);
+	k255[255] = '\0';
+	memset(k256, 'm', 256);
+	k256[256] = '\0';
+	char *dir = tu_mkdtemp();
+	char *json = lms_strdupf("{\"types\": {\"AWS::SNS::Topic\": {\"createOnly\": [\"A/B\", "
+	                         "\"L/*\", \"X\", \"**\", \"%s\", \"%s\"]}}}\n",
+	                         k255, k256);
+	char *path = tu_write_file(dir, "co.json", json);
+	free(json);
+	lms_error err = {0};
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	struct {
+		char *was, *now;
+		const char *why; /* NULL: not replaced */
+	} cases[] = {
+	    {strdup("A: {B: '1'}, X: '1'"), strdup("A: {B: '2'}, X: '1'"), "A/B"},
+	    {strdup("A: {C: '1'}"), strdup("A: {C: '2'}"), NULL},
+	    {strdup("L: [a]"), strdup("L: [b]"), "L/*"},
+	    {strdup("X: '1', Y: '1'"), strdup("X: '1', Y: '2'"), NULL},
+	    {strdup("X: '1'"), strdup("X: '2'"), "X"},
+	    {strdup("'**': '1'"), strdup("'**': '2'"), "**"},
+	    {strdup("'**': '1', Y: '1'"), strdup("'**': '1', Y: '2'"), NULL},
+	    {lms_strdupf("%s: '1'", k255), lms_strdupf("%s: '2'", k255), k255},
+	    {lms_strdupf("%s: '1'", k256), lms_strdupf("%s: '2'", k256), NULL},
+	};
+	size_t n = sizeof cases / sizeof cases[0];
+	buf was, now;
+	buf_init(&was, 0);
+	buf_init(&now, 0);
+	buf_adds(&was, "Resources:\n");
+	buf_adds(&now, "Resources:\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_addf(&was, "  R%zu: {Type: AWS::SNS::Topic, Properties: {%s}}\n", i,
+		         cases[i].was);
+		buf_addf(&now, "  R%zu: {Type: AWS::SNS::Topic, Properties: {%s}}\n", i,
+		         cases[i].now);
+	}
+	rf_fixture a, b;
+	rf_render(&a, buf_cstr(&was), "dev");
+	rf_render(&b, buf_cstr(&now), "dev");
+	update_plan plan;
+	assert_true(update_safety(db, a.r, b.r, &plan));
+	for (size_t i = 0; i < n; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "R%zu", i);
+		const update_change *x = NULL;
+		for (size_t k = 0; k < plan.n; k++)
+			if (strcmp(plan.v[k].id, id) == 0)
+				x = &plan.v[k];
+		if ((x != NULL) != (cases[i].why != NULL) ||
+		    (x && (x->kind != UPD_REPLACE || strcmp(x->why, cases[i].why) != 0)))
+			fail_msg("case %zu: %s", i, x ? x->why : "not replaced");
+		free(cases[i].was);
+		free(cases[i].now);
+	}
+	update_plan_free(&plan);
+	rf_done(&a);
+	rf_done(&b);
+	buf_free(&was);
+	buf_free(&now);
+	create_only_free(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* The tasks' tier: the worst AZ loses the minimum spread evenly, rounded
+ * up; MinCapacity, else the service's DesiredCount. */
+static void test_tasks_tier_table(void **state)
+{
+	(void)state;
+	static const char two_azs[] = "AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2]}";
+	static const struct {
+		const char *min, *subnets;
+		size_t az;
+		long total, remaining;
+		tier_status st;
+		const char *note;
+	} cases[] = {
+	    {"4", NULL, 0, 4, 2, TIER_DEGRADED,
+	     "2 of 4 minimum tasks; ECS starts replacements in the other AZ(s)"},
+	    {"2", NULL, 1, 2, 1, TIER_DEGRADED,
+	     "1 of 2 minimum tasks; ECS starts replacements in the other AZ(s)"},
+	    {"6", NULL, 2, 6, 4, TIER_DEGRADED,
+	     "4 of 6 minimum tasks; ECS starts replacements in the other AZ(s)"},
+	    {"1", NULL, 0, 1, 0, TIER_DOWN, "every task ran in this AZ"},
+	    {"3", two_azs, 0, 3, 1, TIER_DEGRADED,
+	     "1 of 3 minimum tasks; ECS starts replacements in the other AZ(s)"},
+	    {"3", two_azs, 2, 3, 3, TIER_OK, NULL},
+	    {"5", two_azs, 1, 5, 2, TIER_DEGRADED,
+	     "2 of 5 minimum tasks; ECS starts replacements in the other AZ(s)"},
+	    /* no MinCapacity: the DesiredCount (3) */
+	    {NULL, NULL, 0, 3, 2, TIER_DEGRADED,
+	     "2 of 3 minimum tasks; ECS starts replacements in the other AZ(s)"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *to = cases[i].min ? lms_strdupf("      MinCapacity: %s\n", cases[i].min)
+		                        : strdup("");
+		char *t = mutate("      MinCapacity: 3\n", to);
+		free(to);
+		if (cases[i].subnets)
+			t = mutate_more(
+			    t, "AwsvpcConfiguration: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+			    cases[i].subnets);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const az_tier *x = tier(&a, cases[i].az, "tasks");
+		if (x->total != cases[i].total || x->remaining != cases[i].remaining ||
+		    x->status != cases[i].st || (x->note == NULL) != (cases[i].note == NULL) ||
+		    (x->note && strcmp(x->note, cases[i].note) != 0))
+			fail_msg("case %zu: %ld/%ld %s '%s'", i, x->remaining, x->total,
+			         tier_status_name(x->status), x->note ? x->note : "(none)");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
+/* The plan grows its array only when it is full: eight changes fit the
+ * first reservation (8), the ninth needs one allocation more (an
+ * allocation that can fail, tests/alloc_fail.h). */
+static size_t plan_allocations(size_t changes)
+{
+	buf now;
+	buf_init(&now, 0);
+	buf_adds(&now, "Resources:\n");
+	for (size_t i = 0; i < changes; i++)
+		buf_addf(&now, "  T%zu: {Type: AWS::SNS::Topic}\n", i);
+	rf_fixture a, b;
+	rf_render(&a, "Resources:\n  Q: {Type: AWS::SQS::Queue}\n", "dev");
+	rf_render(&b, buf_cstr(&now), "dev");
+	buf_adds(&now, "  Q: {Type: AWS::SQS::Queue}\n");
+	update_plan plan;
+	alloc_fail_after(1000000);
+	bool ok = update_safety(NULL, a.r, b.r, &plan);
+	size_t n = alloc_fail_count();
+	alloc_fail_off();
+	assert_true(ok);
+	assert_int_equal(plan.n, changes + 1); /* and Q removed */
+	update_plan_free(&plan);
+	rf_done(&a);
+	rf_done(&b);
+	buf_free(&now);
+	return n;
+}
+
+static void test_plan_reservation(void **state)
+{
+	(void)state;
+	size_t c6 = plan_allocations(6), c7 = plan_allocations(7), c8 = plan_allocations(8);
+	/* 7 and 8 entries (with Q's removal) fit the first 8; the 9th grows it */
+	assert_true(c7 > c6);
+	assert_int_equal(c8 - c7, (c7 - c6) + 1);
+}
+
+static double jreal(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_real(v))
+		fail_msg("%s is not a real", k);
+	return json_real_value(v);
+}
+
+static long long jint(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_integer(v))
+		fail_msg("%s is not an integer", k);
+	return json_integer_value(v);
+}
+
+/* Figures of 0 (and 0.5) are known figures, not null: a cooldown and a
+ * deregistration delay of 0, no task at most, the smallest node and ACU. */
+static void test_report_zero_figures(void **state)
+{
+	(void)state;
+	char *t = mutate("        Cooldown: 60\n", "        Cooldown: 0\n");
+	t = mutate_more(t, "Value: '30'}]", "Value: '0'}]");
+	t = mutate_more(t, "Description: tasks, Default: 300", "Description: tasks, Default: 0");
+	t = mutate_more(t, "Description: acu, Default: 256", "Description: acu, Default: 0.5");
+	t = mutate_more(t, "cache.r7g.large", "cache.t3.micro");
+	json_t *j = report_json(t, "dev");
+	free(t);
+	json_t *so = json_object_get(j, "scale_out");
+	assert_true(json_is_true(json_object_get(so, "known")));
+	assert_true(jreal(so, "scale_out_cooldown_seconds") == 0);
+	assert_true(jreal(so, "deregistration_seconds") == 0);
+	json_t *cap = json_object_get(j, "capacity");
+	assert_int_equal(jint(cap, "users"), 0);
+	assert_int_equal(jint(cap, "max_tasks"), 0);
+	assert_int_equal(jint(cap, "users_per_task"), 250);
+	json_t *db = json_object_get(cap, "database");
+	assert_true(jreal(db, "max_acu") == 0.5);
+	assert_int_equal(jint(db, "users"), 187);
+	json_t *cache = json_object_get(cap, "cache");
+	assert_true(jreal(cache, "node_gib") == 0.5);
+	assert_int_equal(jint(cache, "users"), 0);
+	assert_int_equal(jint(cache, "shards"), 1);
+	json_t *conn = json_object_get(cap, "database_connections");
+	assert_int_equal(jint(conn, "at_max_tasks"), 0);
+	assert_int_equal(jint(conn, "per_task"), 15);
+	json_decref(j);
+}
+
+/* The NAT tier's edges: a subnet of the first AZ (index 0) stranded; an AZ
+ * without a NAT loses nothing (ok, no note); routes through no NAT,
+ * associations without a route table or of an unplaced subnet strand
+ * nothing. */
+static void test_nat_tier_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		size_t az;
+		long total, remaining;
+		tier_status st;
+		const char *note;
+	} cases[] = {
+	    {"RouteTableId: !Ref Rt1, NatGatewayId: !Ref Nat1",
+	     "RouteTableId: !Ref Rt1, NatGatewayId: !Ref Nat2", 1, 3, 2, TIER_DOWN,
+	     "Sub1 lose Internet egress: their route goes through this AZ's NAT"},
+	    {"{SubnetId: !Ref Sub3}}\n  Rt1:", "{SubnetId: !Ref Sub1}}\n  Rt1:", 2, 3, 3, TIER_OK,
+	     NULL},
+	    {"RouteTableId: !Ref Rt2, NatGatewayId: !Ref Nat2",
+	     "RouteTableId: !Ref Rt2, GatewayId: !Ref Nat1", 0, 3, 2, TIER_DEGRADED,
+	     "only this AZ's own subnets used its NAT"},
+	    {"RouteTableId: !Ref Rt2, NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1", 0, 3, 2,
+	     TIER_DEGRADED, "only this AZ's own subnets used its NAT"},
+	    {"Properties: {SubnetId: !Ref Sub2, RouteTableId: !Ref Rt2}",
+	     "Properties: {SubnetId: subnet-2, RouteTableId: !Ref Rt1}", 0, 3, 2, TIER_DEGRADED,
+	     "only this AZ's own subnets used its NAT"},
+	    {"Properties: {SubnetId: !Ref Sub2, RouteTableId: !Ref Rt2}",
+	     "Properties: {SubnetId: !Ref Sub2, RouteTable: !Ref Rt1}", 0, 3, 2, TIER_DEGRADED,
+	     "only this AZ's own subnets used its NAT"},
+	    {"  A2: {Type: AWS::EC2::SubnetRouteTableAssociation,",
+	     "  A2: {Type: AWS::EC2::SubnetRouteTableAssociationX,", 0, 3, 2, TIER_DEGRADED,
+	     "only this AZ's own subnets used its NAT"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		if (i == 6) /* Sub2's association is no association: Rt1 routes it */
+			t = mutate_more(t, "NatGatewayId: !Ref Nat2", "NatGatewayId: !Ref Nat1");
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const az_tier *x = tier(&a, cases[i].az, "nat");
+		if (x->total != cases[i].total || x->remaining != cases[i].remaining ||
+		    x->status != cases[i].st || (x->note == NULL) != (cases[i].note == NULL) ||
+		    (x->note && strcmp(x->note, cases[i].note) != 0))
+			fail_msg("case %zu: %ld/%ld %s '%s'", i, x->remaining, x->total,
+			         tier_status_name(x->status), x->note ? x->note : "(none)");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
+/* Types by exact name; a syntax error's line and column from 1 (a missing
+ * file has none). */
+static void test_create_only_names_positions(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "co.json", "{\"types\": {\"AWS::X::AB\": {}}}");
+	lms_error err = {0};
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	assert_true(create_only_has_type(db, "AWS::X::AB"));
+	assert_false(create_only_has_type(db, "AWS::X::A"));
+	assert_false(create_only_has_type(db, "AWS::X::ABC"));
+	assert_false(create_only_has_type(db, NULL));
+	create_only_free(db);
+	free(path);
+	static const struct {
+		const char *text;
+		size_t line, col;
+	} bad[] = {{"x", 1, 1}, {"{\"types\": x}", 1, 11}, {"{\n\"types\": x}", 2, 10}};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		path = tu_write_file(dir, "co.json", bad[i].text);
+		assert_null(create_only_load(path, &err));
+		if (err.line != bad[i].line || err.col != bad[i].col)
+			fail_msg("case %zu: %zu:%zu: %s", i, err.line, err.col, err.msg);
+		lms_error_clear(&err);
+		free(path);
+	}
+	path = tu_join(dir, "none.json");
+	assert_null(create_only_load(path, &err));
+	assert_int_equal(err.line, 0);
+	assert_int_equal(err.col, 0);
+	assert_string_equal(err.file, path);
+	lms_error_clear(&err);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Target tracking alone: its detection's source names the metric (or a
+ * custom one) and its period; its type by exact name; its cooldown. */
+static void test_target_tracking_terms(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to;
+		const char *policy, *from_text, *type;
+		double cooldown;
+	} cases[] = {
+	    {NULL, NULL, "Tracking",
+	     "target tracking Tracking: 3 datapoints of 60 s (ECSServiceAverageCPUUtilization)",
+	     "TargetTrackingScaling", 60},
+	    {"PredefinedMetricType: ECSServiceAverageCPUUtilization}",
+	     "PredefinedMetricType: ECSServiceAverageCPUUtilizationHighResolution}", "Tracking",
+	     "target tracking Tracking: 3 datapoints of 20 s "
+	     "(ECSServiceAverageCPUUtilizationHighResolution)",
+	     "TargetTrackingScaling", 60},
+	    {"        PredefinedMetricSpecification: {PredefinedMetricType: "
+	     "ECSServiceAverageCPUUtilization}\n",
+	     "        CustomizedMetricSpecification: {MetricName: Sessions}\n", "Tracking",
+	     "target tracking Tracking: 3 datapoints of 60 s (custom metric)",
+	     "TargetTrackingScaling", 60},
+	    {"        ScaleOutCooldown: 60\n", "", "Tracking",
+	     "target tracking Tracking: 3 datapoints of 60 s (ECSServiceAverageCPUUtilization)",
+	     "TargetTrackingScaling", -1},
+	    {"      PolicyType: TargetTrackingScaling\n",
+	     "      PolicyType: TargetTrackingScalingX\n", NULL, NULL, NULL, -1},
+	    {"      PolicyType: TargetTrackingScaling\n",
+	     "      PolicyType: TargetTrackingScalin\n", NULL, NULL, NULL, -1},
+	    {"      PolicyType: TargetTrackingScaling\n", "", NULL, NULL, NULL, -1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *t = mutate("AlarmActions: [!Ref Step]", "AlarmActions: []");
+		if (cases[i].from)
+			t = mutate_more(t, cases[i].from, cases[i].to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const scale_timeline *tl = &a.timeline;
+		if (!cases[i].policy) {
+			assert_false(tl->known);
+			assert_null(tl->policy);
+			assert_string_equal(a.missing[0],
+			                    "a scale-out policy with a known alarm period");
+		} else {
+			assert_true(tl->known);
+			assert_string_equal(tl->policy, cases[i].policy);
+			assert_string_equal(tl->terms[0].from, cases[i].from_text);
+			assert_string_equal(tl->policy_type, cases[i].type);
+			assert_true(tl->scale_out_cooldown == cases[i].cooldown);
+		}
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
+/* A replication group without a node count is one node (in the subnet
+ * group's first AZ); 0 nodes stop the tier; a load balancer without
+ * subnets is unknown, one in two of three AZs degrades one and not the
+ * third. */
+static void test_cache_alb_edges(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *from, *to, *name;
+		size_t az;
+		long total, remaining;
+		tier_status st;
+		const char *note;
+	} cases[] = {
+	    {"      NumCacheClusters: 3\n", "", "cache", 0, 1, 0, TIER_DOWN,
+	     "every node was in this AZ"},
+	    {"      NumCacheClusters: 3\n", "", "cache", 1, 1, 1, TIER_OK, NULL},
+	    {"      NumCacheClusters: 3\n", "      NumCacheClusters: 2\n", "cache", 1, 2, 1,
+	     TIER_DEGRADED, "a replica is lost"},
+	    {"      NumCacheClusters: 3\n", "      NumCacheClusters: 2\n", "cache", 2, 2, 2,
+	     TIER_OK, NULL},
+	    /* the subnet group in the second and third AZs: the primary in the second */
+	    {"SubnetIds: [!Ref Sub1, !Ref Sub2, !Ref Sub3]", "SubnetIds: [!Ref Sub2, !Ref Sub3]",
+	     "cache", 1, 3, 1, TIER_DEGRADED,
+	     "a replica is promoted (a few seconds); assumed primary in the first AZ"},
+	    {"      NumCacheClusters: 3\n", "      NumCacheClusters: 0\n", "cache", 2, 0, 0,
+	     TIER_DOWN, "every node was in this AZ"},
+	    {"Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	     "Properties: {Subnets: []}", "load balancer", 0, -1, -1, TIER_UNKNOWN, NULL},
+	    {"Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	     "Properties: {Subnets: [!Ref Sub1, !Ref Sub2]}", "load balancer", 1, 2, 1,
+	     TIER_DEGRADED, "nodes in the other AZ(s) serve"},
+	    {"Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	     "Properties: {Subnets: [!Ref Sub1, !Ref Sub2]}", "load balancer", 2, 2, 2, TIER_OK,
+	     NULL},
+	    {"Properties: {Subnets: [!Ref Sub1, !Ref Sub2, !Ref Sub3]}",
+	     "Properties: {Subnets: [!Ref Sub1, !Ref Sub2, subnet-9]}", "load balancer", 2, -1, -1,
+	     TIER_UNKNOWN, NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *t = mutate(cases[i].from, cases[i].to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		const az_tier *x = tier(&a, cases[i].az, cases[i].name);
+		if (x->total != cases[i].total || x->remaining != cases[i].remaining ||
+		    x->status != cases[i].st || (x->note == NULL) != (cases[i].note == NULL) ||
+		    (x->note && strcmp(x->note, cases[i].note) != 0))
+			fail_msg("case %zu: %ld/%ld %s '%s'", i, x->remaining, x->total,
+			         tier_status_name(x->status), x->note ? x->note : "(none)");
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
+/* report_companions_free releases every companion, the first one too
+ * (tests/alloc_fail.h counts the live allocations). */
+static void test_companions_freed(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	model *m = model_new_from_catalog(cat, "prod", &err);
+	assert_non_null(m);
+	report_stack *v = NULL;
+	size_t n = 0;
+	assert_true(report_companions(cat, m, &v, &n, &err)); /* caches filled */
+	report_companions_free(v, n);
+	size_t before = alloc_live();
+	assert_true(report_companions(cat, m, &v, &n, &err));
+	assert_true(n >= 1);
+	assert_non_null(v[0].cat);
+	report_companions_free(v, n);
+	assert_int_equal(alloc_live(), before);
+	report_companions_free(NULL, 3);
+	model_free(m);
+	catalog_free(cat);
+}
+
+/* Every free function releases all it holds, the first element of each
+ * list too (live allocations counted: tests/alloc_fail.h). */
+static void test_frees_everything(void **state)
+{
+	(void)state;
+	char *none = mutate("    Type: AWS::ECS::Service\n", "    Type: AWS::SNS::Topic\n");
+	const char *texts[] = {platform, none};
+	for (size_t i = 0; i < 2; i++) {
+		rf_fixture fx;
+		rf_render(&fx, texts[i], "prod");
+		analysis a;
+		size_t before = alloc_live();
+		analysis_run(fx.cat, fx.m, fx.r, &a);
+		assert_true(i == 0 ? a.timeline.nterms > 0 && a.cap.conn.max_from != NULL
+		                   : a.nmissing > 1);
+		assert_true(a.naz > 0 && a.az[0].tiers[i == 0 ? 0 : 1].note != NULL);
+		analysis_free(&a);
+		assert_int_equal(alloc_live(), before);
+		rf_done(&fx);
+	}
+	free(none);
+	char *dir = tu_mkdtemp();
+	char *path =
+	    tu_write_file(dir, "co.json",
+	                  "{\"types\": {\"AWS::SNS::Topic\": {\"createOnly\": [\"A\", \"B\"], "
+	                  "\"conditionalCreateOnly\": [\"C\", \"D\"]}, \"AWS::SQS::Queue\": "
+	                  "{\"createOnly\": [\"E\"], \"conditionalCreateOnly\": [\"F\"]}}}");
+	lms_error err = {0};
+	size_t before = alloc_live();
+	create_only *db = create_only_load(path, &err);
+	assert_non_null(db);
+	create_only_free(db);
+	assert_int_equal(alloc_live(), before);
+	db = create_only_load(path, &err);
+	rf_fixture was, now;
+	rf_render(&was, "Resources:\n  T: {Type: AWS::SNS::Topic, Properties: {A: '1'}}\n", "dev");
+	rf_render(&now,
+	          "Resources:\n  T: {Type: AWS::SNS::Topic, Properties: {A: '2'}}\n"
+	          "  U: {Type: AWS::SNS::Topic}\n",
+	          "dev");
+	update_plan plan;
+	before = alloc_live();
+	assert_true(update_safety(db, was.r, now.r, &plan));
+	assert_int_equal(plan.n, 2);
+	update_plan_free(&plan);
+	assert_int_equal(alloc_live(), before);
+	rf_done(&was);
+	rf_done(&now);
+	create_only_free(db);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Writing a report leaves nothing allocated, with and without a database,
+ * a web path and an update plan, in each format. */
+static void test_report_frees_everything(void **state)
+{
+	(void)state;
+	char *nodb = mutate("    Type: AWS::RDS::DBCluster\n", "    Type: AWS::SNS::Topic\n");
+	char *web = lms_strdupf("%s  Cdn: {Type: AWS::CloudFront::Distribution}\n  Api: {Type: "
+	                        "AWS::ApiGateway::RestApi}\n",
+	                        platform);
+	const char *texts[] = {platform, nodb, web};
+	for (size_t i = 0; i < 3; i++) {
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, texts[i], "prod", &a);
+		char why[] = "new";
+		update_change ch[] = {{"edge", "Q", "AWS::SNS::Topic", UPD_ADD, false, why}};
+		update_plan plan = {ch, 1, 1, false};
+		for (int fmt = REPORT_TEXT; fmt <= REPORT_JSON; fmt++) {
+			buf out;
+			buf_init(&out, 0);
+			size_t before = alloc_live();
+			assert_true(report_write(fx.cat, fx.m, fx.r, &a, &fx.f, &plan,
+			                         (report_format)fmt, &out));
+			buf_free(&out);
+			if (alloc_live() != before)
+				fail_msg("case %zu, format %d: %zu allocations left", i, fmt,
+				         alloc_live() - before);
+		}
+		analysis_free(&a);
+		rf_done(&fx);
+	}
+	free(nodb);
+	free(web);
+}
+
+/* A subnet in the 33rd AZ of a long list (index 32) has no bit in the AZ
+ * sets: the tiers that use it are unknown; in the 32nd (index 31) they are
+ * known. */
+static void test_tiers_past_32_azs(void **state)
+{
+	(void)state;
+	static char names[34][16];
+	const char *azs[34];
+	for (size_t i = 0; i < 34; i++) {
+		snprintf(names[i], sizeof names[i], "eu-west-1-%zu", i);
+		azs[i] = names[i];
+	}
+	render_options opt = {.azs = azs, .nazs = 34};
+	static const char *const tiers[] = {"tasks", "cache", "file system", "load balancer"};
+	for (int last = 31; last <= 32; last++) {
+		char to[128];
+		snprintf(to, sizeof to,
+		         "Properties: {AvailabilityZone: !Select [%d, !GetAZs '']}}\n", last);
+		char *t = mutate("Properties: {AvailabilityZone: !Select [2, !GetAZs '']}}\n", to);
+		rf_fixture fx;
+		rf_render_opt(&fx, t, "prod", &opt);
+		analysis a;
+		analysis_run(fx.cat, fx.m, fx.r, &a);
+		for (size_t k = 0; k < 4; k++) {
+			tier_status st = tier(&a, 0, tiers[k])->status;
+			if ((st == TIER_UNKNOWN) != (last == 32))
+				fail_msg("AZ index %d: %s %s", last, tiers[k],
+				         tier_status_name(st));
+		}
+		if (last == 31) /* the third cache node in the 32nd AZ: two left */
+			assert_int_equal(tier(&a, 0, "cache")->remaining, 2);
+		else /* unknown: none counted left */
+			assert_int_equal(tier(&a, 0, "cache")->remaining, -1);
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
+/* A node type the table does not hold is unknown, whatever string it is
+ * (here a parameter's name: in the -O0 build of the mutation harness the
+ * string after the table's last entry, so a loop that ran one entry too
+ * far would read it as a node type). */
+static void test_cache_type_outside_table(void **state)
+{
+	(void)state;
+	static const char *const types[] = {"TaskSessionCapacity", "UsersPerTask",
+	                                    "cache.r7g.16xlarge"};
+	for (size_t i = 0; i < 3; i++) {
+		char *to = lms_strdupf("CacheNodeType: %s", types[i]);
+		char *t = mutate("CacheNodeType: cache.r7g.large", to);
+		free(to);
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, t, "prod", &a);
+		bool listed = false;
+		for (size_t k = 0; k < a.nmissing; k++)
+			listed =
+			    listed || strcmp(a.missing[k], "the cache node type's memory") == 0;
+		if (i < 2) {
+			assert_true(a.cap.cache_node_gib == -1);
+			assert_int_equal(a.cap.cache_users, -1);
+			assert_true(listed);
+		} else { /* the table's last entry */
+			assert_true(a.cap.cache_node_gib == 419.09);
+			assert_false(listed);
+		}
+		analysis_free(&a);
+		rf_done(&fx);
+		free(t);
+	}
+}
+
+/* A report that does not fit its buffer (buf's cap) is a failure, in each
+ * format, by one byte too (the JSON's last newline); exactly at the cap it
+ * is whole. */
+static void test_report_capped_buffer(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	analysis a;
+	analyse(&fx, platform, "prod", &a);
+	for (int fmt = REPORT_TEXT; fmt <= REPORT_JSON; fmt++) {
+		char *full = report_of(&fx, &a, NULL, (report_format)fmt);
+		size_t len = strlen(full);
+		buf out;
+		buf_init(&out, len);
+		assert_true(
+		    report_write(fx.cat, fx.m, fx.r, &a, &fx.f, NULL, (report_format)fmt, &out));
+		assert_string_equal(buf_cstr(&out), full);
+		buf_free(&out);
+		buf_init(&out, len - 1);
+		if (report_write(fx.cat, fx.m, fx.r, &a, &fx.f, NULL, (report_format)fmt, &out))
+			fail_msg("format %d: a report one byte over the cap succeeded", fmt);
+		assert_true(out.failed);
+		buf_free(&out);
+		buf_init(&out, 100);
+		assert_false(
+		    report_write(fx.cat, fx.m, fx.r, &a, &fx.f, NULL, (report_format)fmt, &out));
+		buf_free(&out);
+		free(full);
+	}
+	analysis_free(&a);
+	rf_done(&fx);
+}
+
+/* A companion whose model runs out of memory (the allocations just after
+ * its catalog's) fails the call and leaves nothing behind, its loaded
+ * catalog included. */
+static void test_companion_model_oom(void **state)
+{
+	(void)state;
+	lms_error err = {0};
+	catalog *cat = catalog_load(tu_templates_dir(), &err);
+	if (!cat)
+		fail_msg("%s", err.msg);
+	model *m = model_new_from_catalog(cat, "prod", &err);
+	assert_non_null(m);
+	assert_true(cat->ncompanions >= 1);
+	report_stack *v = NULL;
+	size_t n = 0;
+	assert_true(report_companions(cat, m, &v, &n, &err)); /* caches filled */
+	report_companions_free(v, n);
+	alloc_fail_after(100000000);
+	catalog *cc = catalog_load_companion(cat, &cat->companions[0], &err);
+	size_t c1 = alloc_fail_count();
+	alloc_fail_off();
+	assert_non_null(cc);
+	catalog_free(cc);
+	size_t before = alloc_live();
+	size_t failed = 0;
+	/* allocation 0 is the list, 1..c1 the first companion's catalog */
+	for (size_t k = c1 - 1; k <= c1 + 4; k++) {
+		alloc_fail_after(k);
+		bool ok = report_companions(cat, m, &v, &n, &err);
+		bool fired = alloc_fail_fired();
+		alloc_fail_off();
+		assert_true(fired);
+		if (ok)
+			report_companions_free(v, n);
+		else
+			failed++;
+		lms_error_clear(&err);
+		if (alloc_live() != before)
+			fail_msg("allocation %zu failing (catalog: %zu): %zu left", k, c1,
+			         alloc_live() - before);
+	}
+	assert_true(failed >= 2);
+	model_free(m);
+	catalog_free(cat);
+}
+
+/* The retention row lists the leftovers in the human forms, and says
+ * nothing of them when there are none. */
+static void test_report_leftover_lines(void **state)
+{
+	(void)state;
+	char *del =
+	    mutate("  Cluster:\n    Type: AWS::RDS::DBCluster\n",
+	           "  Cluster:\n    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n");
+	const char *texts[] = {platform, del};
+	for (size_t i = 0; i < 2; i++) {
+		rf_fixture fx;
+		analysis a;
+		analyse(&fx, texts[i], "prod", &a);
+		char *text = report_of(&fx, &a, NULL, REPORT_TEXT);
+		char *md = report_of(&fx, &a, NULL, REPORT_MARKDOWN);
+		if (i == 0) {
+			assert_contains(text,
+			                "      1 left outside the stack after destroy (lmsctl "
+			                "destroy --purge removes them):\n        cluster snapshot "
+			                "of Cluster: the final snapshot of DeletionPolicy Snapshot "
+			                "(Aurora's default)\n");
+			assert_contains(md,
+			                "| | | 1 left outside the stack after destroy | | lmsctl "
+			                "destroy --purge removes them |\n| | | cluster snapshot of "
+			                "Cluster | | the final snapshot");
+		} else {
+			assert_null(strstr(text, "left outside the stack"));
+			assert_null(strstr(md, "left outside the stack"));
+		}
+		free(text);
+		free(md);
+		analysis_free(&a);
+		rf_done(&fx);
+	}
+	free(del);
+}
+
+/* Each obligation lists exactly the registry's rules that support it, in
+ * the registry's order, with a status each. */
+static void test_report_obligation_rules(void **state)
+{
+	(void)state;
+	json_t *j = report_json(platform, "prod");
+	size_t n;
+	const rule_info *reg = rules_registry(&n);
+	json_t *all = json_copy(json_object_get(j, "pdpa"));
+	json_array_append(all, json_object_get(j, "availability"));
+	assert_int_equal(json_array_size(all), 7);
+	json_t *o;
+	size_t i;
+	json_array_foreach(all, i, o)
+	{
+		const char *key = json_string_value(json_object_get(o, "key"));
+		json_t *rules = json_object_get(o, "rules"),
+		       *st = json_object_get(o, "rule_status");
+		size_t m = 0;
+		for (size_t k = 0; k < n; k++) {
+			if (!rules_supports(&reg[k], key))
+				continue;
+			const char *id = json_string_value(json_array_get(rules, m));
+			if (!id || strcmp(id, reg[k].id) != 0)
+				fail_msg("%s: rule %zu is %s, want %s", key, m, id ? id : "none",
+				         reg[k].id);
+			assert_string_equal(
+			    json_string_value(json_object_get(json_array_get(st, m), "id")),
+			    reg[k].id);
+			m++;
+		}
+		assert_int_equal(json_array_size(rules), m);
+		assert_int_equal(json_array_size(st), m);
+		assert_true(m > 0);
+	}
+	json_decref(all);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2929,6 +4472,32 @@ int main(void)
 	    cmocka_unit_test(test_update_same_node),
 	    cmocka_unit_test(test_report_connections_line),
 	    cmocka_unit_test(test_timeline_policy_choice),
+	    cmocka_unit_test(test_report_leftover_kinds),
+	    cmocka_unit_test(test_report_stack_names),
+	    cmocka_unit_test(test_update_stack_order),
+	    cmocka_unit_test(test_timeline_choices),
+	    cmocka_unit_test(test_users_per_task),
+	    cmocka_unit_test(test_report_composite_terms),
+	    cmocka_unit_test(test_resource_first),
+	    cmocka_unit_test(test_report_tier_names),
+	    cmocka_unit_test(test_rule_messages),
+	    cmocka_unit_test(test_update_paths),
+	    cmocka_unit_test(test_tasks_tier_table),
+	    cmocka_unit_test(test_plan_reservation),
+	    cmocka_unit_test(test_report_zero_figures),
+	    cmocka_unit_test(test_nat_tier_edges),
+	    cmocka_unit_test(test_create_only_names_positions),
+	    cmocka_unit_test(test_target_tracking_terms),
+	    cmocka_unit_test(test_cache_alb_edges),
+	    cmocka_unit_test(test_companions_freed),
+	    cmocka_unit_test(test_frees_everything),
+	    cmocka_unit_test(test_report_frees_everything),
+	    cmocka_unit_test(test_tiers_past_32_azs),
+	    cmocka_unit_test(test_cache_type_outside_table),
+	    cmocka_unit_test(test_report_capped_buffer),
+	    cmocka_unit_test(test_companion_model_oom),
+	    cmocka_unit_test(test_report_leftover_lines),
+	    cmocka_unit_test(test_report_obligation_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
