@@ -1824,7 +1824,8 @@ static void test_imds_edges(void **state)
 }
 
 /* AWS_CONTAINER_CREDENTIALS_FULL_URI: https anywhere; http only to this machine and the ECS
- * and EKS agents, each host exactly. A refused one is BAD_CONFIG before any connection. */
+ * and EKS agents, each host exactly; no empty host, https or not. A refused one is BAD_CONFIG
+ * before any connection. */
 static void test_container_uri_hosts(void **state)
 {
 	(void)state;
@@ -1849,6 +1850,9 @@ static void test_container_uri_hosts(void **state)
 	                                      "127.0.0.1/c",
 	                                      "http:///c",
 	                                      "http://:80/c",
+	                                      "https:///c",
+	                                      "https://:443/c",
+	                                      "https://?c",
 	                                      "http://[::1/c"};
 	credentials *c = NULL;
 	lms_error err = {0};
