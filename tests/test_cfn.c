@@ -1880,10 +1880,15 @@ static void test_container_uri_hosts(void **state)
 	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
 	assert_non_null(strstr(err.msg, "302"));
 	lms_error_clear(&err);
-	static const char *const allowed[] = {
-	    "http://127.9.9.9:1/c",      "http://[::1]:1/c",         "https://127.0.0.1:1/c",
-	    "HTTPS://h.invalid:1/c",     "http://169.254.170.2:1/c", "http://169.254.170.23:1/c",
-	    "http://[FD00:EC2::23]:1/c", "http://localhost:1/c"};
+	static const char *const allowed[] = {"http://127.9.9.9:1/c",
+	                                      "http://[::1]:1/c",
+	                                      "https://127.0.0.1:1/c",
+	                                      "HTTPS://h.invalid:1/c",
+	                                      "https://1:1/c",
+	                                      "http://169.254.170.2:1/c",
+	                                      "http://169.254.170.23:1/c",
+	                                      "http://[FD00:EC2::23]:1/c",
+	                                      "http://localhost:1/c"};
 	for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
 		setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", allowed[i], 1);
 		credentials_status st = provider_resolve(&o, &c, &err);
