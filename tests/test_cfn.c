@@ -1824,7 +1824,8 @@ static void test_imds_edges(void **state)
 }
 
 /* AWS_CONTAINER_CREDENTIALS_FULL_URI: https anywhere; http only to this machine and the ECS
- * and EKS agents, each host exactly. A refused one is BAD_CONFIG before any connection. */
+ * and EKS agents, each host exactly; no empty host, https or not. A refused one is BAD_CONFIG
+ * before any connection. */
 static void test_container_uri_hosts(void **state)
 {
 	(void)state;
@@ -1849,6 +1850,9 @@ static void test_container_uri_hosts(void **state)
 	                                      "127.0.0.1/c",
 	                                      "http:///c",
 	                                      "http://:80/c",
+	                                      "https:///c",
+	                                      "https://:443/c",
+	                                      "https://?c",
 	                                      "http://[::1/c"};
 	credentials *c = NULL;
 	lms_error err = {0};
@@ -1876,10 +1880,15 @@ static void test_container_uri_hosts(void **state)
 	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_PROCESS_FAILED);
 	assert_non_null(strstr(err.msg, "302"));
 	lms_error_clear(&err);
-	static const char *const allowed[] = {
-	    "http://127.9.9.9:1/c",      "http://[::1]:1/c",         "https://127.0.0.1:1/c",
-	    "HTTPS://h.invalid:1/c",     "http://169.254.170.2:1/c", "http://169.254.170.23:1/c",
-	    "http://[FD00:EC2::23]:1/c", "http://localhost:1/c"};
+	static const char *const allowed[] = {"http://127.9.9.9:1/c",
+	                                      "http://[::1]:1/c",
+	                                      "https://127.0.0.1:1/c",
+	                                      "HTTPS://h.invalid:1/c",
+	                                      "https://1:1/c",
+	                                      "http://169.254.170.2:1/c",
+	                                      "http://169.254.170.23:1/c",
+	                                      "http://[FD00:EC2::23]:1/c",
+	                                      "http://localhost:1/c"};
 	for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
 		setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", allowed[i], 1);
 		credentials_status st = provider_resolve(&o, &c, &err);
@@ -3065,6 +3074,48 @@ static void test_events_since_edges(void **state)
 	}
 }
 
+/* The collected events' array grows only when it is full (recording events-eight: one page of
+ * eight, newest first): eight fresh events fit its first allocation (eight) as seven do, so a
+ * poll of all eight allocates only two more than a poll that stops at the known oldest: that
+ * event's id copied into the tracker, and the tracker's own first array (the other's was made
+ * when the oldest was marked, before counting). An allocation failure falls where the
+ * allocations are. */
+static void test_events_growth(void **state)
+{
+	(void)state;
+	aws_client *c = recorded("events-eight");
+	size_t count[2];
+	for (int known = 0; known < 2; known++) {
+		cfn_event_tracker t;
+		assert_true(cfn_event_tracker_init(&t, "lms-rec", 0));
+		cfn_event *ev = NULL;
+		size_t n = 0;
+		lms_error err = {0};
+		/* a first poll warms the client up */
+		if (!cfn_poll_events(c, &t, &ev, &n, &err))
+			fail_msg("%s", err.msg);
+		assert_int_equal(n, 8);
+		free_events(ev, n);
+		cfn_event_tracker_free(&t);
+		assert_true(cfn_event_tracker_init(&t, "lms-rec", 0));
+		if (known)
+			assert_false(cfn_event_tracker_seen(&t, "e-1", true));
+		alloc_fail_after(SIZE_MAX);
+		bool ok = cfn_poll_events(c, &t, &ev, &n, &err);
+		count[known] = alloc_fail_count();
+		alloc_fail_off();
+		if (!ok)
+			fail_msg("%s", err.msg);
+		assert_int_equal(n, known ? 7 : 8);
+		assert_string_equal(ev[0].id, known ? "e-2" : "e-1");
+		assert_string_equal(ev[n - 1].id, "e-8");
+		free_events(ev, n);
+		cfn_event_tracker_free(&t);
+	}
+	assert_int_equal(count[0], count[1] + 2);
+	aws_client_free(c);
+}
+
 /* A role profile's settings come from [profile NAME] exactly: not from [profilexNAME], not
  * from [profile NAMEx], not from a longer key; [default] only for the default profile. */
 static void test_role_settings_exact_section(void **state)
@@ -3189,6 +3240,7 @@ int main(void)
 	    cmocka_unit_test(test_provider_out_of_memory),
 	    cmocka_unit_test(test_role_settings_exact_section),
 	    cmocka_unit_test(test_events_since_edges),
+	    cmocka_unit_test(test_events_growth),
 	};
 	return cmocka_run_group_tests_name("cfn", tests, setup, teardown);
 }

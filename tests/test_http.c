@@ -2003,6 +2003,123 @@ static void test_error_caps(void **state)
 	}
 }
 
+/* gzip of `first` and then spaces, 1 MiB in all, deflated by hand with the fixed codes (a
+ * literal is 8 bits 0x30 + byte below 144; a match of 258 is symbol 285, 8 bits 0xC5, at
+ * distance 1, 5 bits 0; the end of the block 7 bits 0): 6.6 KB that curl inflates
+ * (CURLOPT_ACCEPT_ENCODING) into an error body at ERROR_BODY_PARSE_LIMIT. */
+typedef struct gz_bits {
+	unsigned char p[8192];
+	size_t n;
+	unsigned acc;
+	int nb;
+} gz_bits;
+
+static void gz_put(gz_bits *g, unsigned v, int n) /* least significant bit first */
+{
+	for (int i = 0; i < n; i++) {
+		g->acc |= ((v >> i) & 1u) << g->nb;
+		if (++g->nb == 8) {
+			assert_true(g->n < sizeof g->p);
+			g->p[g->n++] = (unsigned char)g->acc;
+			g->acc = 0;
+			g->nb = 0;
+		}
+	}
+}
+
+static void gz_code(gz_bits *g, unsigned code, int len) /* a Huffman code: first bit first */
+{
+	for (int i = len - 1; i >= 0; i--)
+		gz_put(g, (code >> i) & 1u, 1);
+}
+
+static void gz_spaces(gz_bits *g, char first)
+{
+	const size_t total = (size_t)1024 * 1024;
+	static const unsigned char head[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+	memcpy(g->p, head, sizeof head);
+	g->n = sizeof head;
+	gz_put(g, 1, 1); /* the final block */
+	gz_put(g, 1, 2); /* fixed codes */
+	gz_code(g, 0x30u + (unsigned char)first, 8);
+	gz_code(g, 0x30u + ' ', 8);
+	size_t left = total - 2;
+	for (; left >= 258; left -= 258) {
+		gz_code(g, 0xC5, 8);
+		gz_code(g, 0, 5);
+	}
+	for (; left; left--)
+		gz_code(g, 0x30u + ' ', 8);
+	gz_code(g, 0, 7);
+	if (g->nb)
+		gz_put(g, 0, 8 - g->nb);
+	uint32_t crc = 0xFFFFFFFFu;
+	for (size_t i = 0; i < total; i++) {
+		crc ^= i ? (unsigned char)' ' : (unsigned char)first;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+	}
+	crc ^= 0xFFFFFFFFu;
+	const uint32_t trailer[2] = {crc, (uint32_t)total};
+	for (int w = 0; w < 2; w++)
+		for (int b = 0; b < 4; b++)
+			g->p[g->n++] = (unsigned char)(trailer[w] >> (8 * b));
+}
+
+/* The allocations of a 400 answer whose error body is 1 MiB, `first` and then spaces. */
+static size_t big_error_allocations(char first)
+{
+	static gz_bits g;
+	memset(&g, 0, sizeof g);
+	gz_spaces(&g, first);
+	buf hex;
+	buf_init(&hex, 0);
+	for (size_t i = 0; i < g.n; i++)
+		buf_addf(&hex, "%02x", g.p[i]);
+	sigv4_header headers[3] = {{"X-Fault-Body", buf_cstr(&hex)},
+	                           {"X-Fault-Type", "text/xml"},
+	                           {"X-Fault-Extra", "Content-Encoding: gzip"}};
+	aws_request req = {.service = "sts",
+	                   .operation = "Op",
+	                   .method = "POST",
+	                   .path = "/",
+	                   .headers = headers,
+	                   .nheaders = 3};
+	char key[64];
+	aws_client *c = client_for("reply/400", key, sizeof key, 10000, NULL);
+	size_t count = 0;
+	for (int pass = 0; pass < 2; pass++) { /* the first warms the client up */
+		aws_response resp;
+		aws_response_init(&resp);
+		lms_error err = {0};
+		if (pass)
+			alloc_fail_after(SIZE_MAX);
+		bool ok = aws_send(c, &req, &resp, &err);
+		count = alloc_fail_count();
+		alloc_fail_off();
+		assert_false(ok);
+		assert_int_equal(resp.status, 400);
+		assert_int_equal(resp.body.len, 1024 * 1024);
+		assert_int_equal(resp.body.data[0], first);
+		assert_null(resp.error_code);
+		aws_response_free(&resp);
+		lms_error_clear(&err);
+	}
+	aws_client_free(c);
+	buf_free(&hex);
+	return count;
+}
+
+/* An error body at ERROR_BODY_PARSE_LIMIT is not parsed at all, not even its first byte: one
+ * that starts as JSON or XML allocates no more than one that starts as neither. */
+static void test_error_body_at_limit_unparsed(void **state)
+{
+	(void)state;
+	size_t plain = big_error_allocations('x');
+	assert_int_equal(big_error_allocations('{'), plain);
+	assert_int_equal(big_error_allocations('<'), plain);
+}
+
 /* The path a request goes to on a configured endpoint (the echo scenario answers it): S3
  * path-style below the endpoint's base path, "/" for no path, the query only when there is
  * one. */
@@ -3555,6 +3672,7 @@ int main(void)
 	    cmocka_unit_test(test_bodyless_errors_named),
 	    cmocka_unit_test(test_error_answers),
 	    cmocka_unit_test(test_error_caps),
+	    cmocka_unit_test(test_error_body_at_limit_unparsed),
 	    cmocka_unit_test(test_hint_source_unsigned),
 	    cmocka_unit_test(test_request_paths),
 	    cmocka_unit_test(test_request_methods_and_headers),

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fail.h"
 #include "common/term.h"
 #include "model/findings.h"
 
@@ -376,11 +377,46 @@ static void test_exact_edges(void **state)
 	json_decref(j);
 }
 
+/* Allocations, seen by failure injection: a character the buffer's max refuses
+ * makes none (no empty add before the escape); term_json_string adds only the
+ * text to its buffer (not the NUL after it): 63 bytes of fixed text fit the
+ * first 64-byte allocation as 62 do. */
+static void test_allocation_edges(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 3);
+	alloc_fail_after(0);
+	assert_false(term_add(&b, "\x01", 1, TERM_VALUE));
+	bool fired = alloc_fail_fired();
+	alloc_fail_off();
+	assert_false(fired);
+	assert_true(b.failed);
+	assert_false(b.oom);
+	buf_free(&b);
+	char text[64];
+	size_t count[2];
+	for (size_t k = 0; k < 2; k++) {
+		text[0] = '\xff'; /* "\\xff": 4 bytes */
+		memset(text + 1, 'a', 58 + k);
+		text[59 + k] = '\0';
+		alloc_fail_after(SIZE_MAX);
+		json_t *j = term_json_string(text);
+		count[k] = alloc_fail_count();
+		alloc_fail_off();
+		assert_non_null(j);
+		assert_int_equal(strlen(json_string_value(j)), 62 + k);
+		json_decref(j);
+	}
+	assert_int_equal(count[0], count[1]);
+}
+
 int main(void)
 {
 	nall = hostile_all(all);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_control_character_is_escaped),
+	    cmocka_unit_test(test_allocation_edges),
 	    cmocka_unit_test(test_valid_utf8_passes_and_cleaning_is_idempotent),
 	    cmocka_unit_test(test_printf_to_a_stream),
 	    cmocka_unit_test(test_findings_text_and_json),
