@@ -24,11 +24,9 @@ static void lines_free(lines *l)
 	free(l->hash);
 }
 
-/* Every field of `out` is written here before anything reads it: the three arrays by their
- * callocs (NULL when one fails, which lines_free frees), n on success; the caller reads
- * nothing of a split that failed. */
 static bool split(const char *s, size_t len, lines *out)
 {
+	memset(out, 0, sizeof(*out));
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++)
 		n += s[i] == '\n';
