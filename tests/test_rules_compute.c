@@ -686,6 +686,13 @@ static void test_compute_edges(void **state)
 	    {"dev", "BurstLimit: 200", "BurstLimit: 99", "CMP006", 1},
 	    {"dev", "Type: AWS::ApiGateway::UsagePlan", "Type: AWS::ApiGateway::UsagePlanKey",
 	     "CMP006", 0},
+	    /* the same burst fault under a longer type name is not judged */
+	    {"dev",
+	     "Type: AWS::ApiGateway::UsagePlan\n    Properties:\n      Throttle: {RateLimit: 100, "
+	     "BurstLimit: 200}",
+	     "Type: AWS::ApiGateway::UsagePlanKey\n    Properties:\n      Throttle: {RateLimit: "
+	     "100, BurstLimit: 99}",
+	     "CMP006", 0},
 	    {"dev", "Type: AWS::ApiGateway::Stage", "Type: AWS::ApiGateway::StageX", "CMP006", 0},
 	    /* every type exactly: the same faults under a longer type name are not judged */
 	    {"dev",
