@@ -25,6 +25,7 @@
 #include "common/str.h"
 #include "common/term.h"
 #include "common/vec.h"
+#include "model/analysis.h"
 #include "model/assemble.h"
 #include "model/findings.h"
 #include "model/params_json.h"
@@ -921,6 +922,35 @@ static void test_params_save_sweep(void **state)
  * milliseconds times its thousands of allocations; tried: its JSON may lose
  * a key under a failure, model/report.c sets keys without checking) */
 
+/* create_only_load: each failure (the types table, a type's name, a path)
+ * is the load's failure, never a table with a hole in it */
+static bool call_create_only(void *ctx)
+{
+	const char *path = ctx;
+	lms_error err = {0};
+	alloc_fail_jansson(false); /* json_load_file may abort (alloc_fail.h) */
+	create_only *db = create_only_load(path, &err);
+	alloc_fail_jansson(true);
+	if (db)
+		WHOLE(create_only_has_type(db, "A") && create_only_has_type(db, "B"));
+	create_only_free(db);
+	lms_error_clear(&err);
+	return db != NULL;
+}
+
+static void test_create_only_sweep(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "co.json",
+	                           "{\"types\": {\"A\": {\"createOnly\": [\"X\", \"Y/*\"], "
+	                           "\"conditionalCreateOnly\": [\"Z\"]}, \"B\": {}}}");
+	sweep("create_only_load", call_create_only, path, ALLOC_MUST_FAIL, 50);
+	tu_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
 /* ---- aws/ --------------------------------------------------------------- */
 
 static const char change_set_xml[] =
@@ -1301,6 +1331,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_render_sweep, disarm),
 	    cmocka_unit_test_teardown(test_validate_assemble_sweep, disarm),
 	    cmocka_unit_test_teardown(test_params_save_sweep, disarm),
+	    cmocka_unit_test_teardown(test_create_only_sweep, disarm),
 	    cmocka_unit_test_teardown(test_aws_parse_sweep, disarm),
 	    cmocka_unit_test_teardown(test_credentials_sweep, disarm),
 	    cmocka_unit_test_teardown(test_sigv4_endpoint_sweep, disarm),
