@@ -1126,6 +1126,28 @@ static void test_count_edges(void **state)
 	     "    Properties:\n      ServiceNamespace: ecs\n"
 	     "      ResourceId: 'Service'",
 	     "CMP002", 1},
+	    /* a logical id is not checked to be alphanumeric: a service named _
+	     * is named in a__ by its second match (the first has 'a' on its left) */
+	    {"dev",
+	     "  Service:\n    Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 3\n"
+	     "  ScalingTarget:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'",
+	     "  _:\n    Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 99\n"
+	     "  ScalingTarget:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: a__",
+	     "CMP002", 1},
+	    {"dev",
+	     "  Service:\n    Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 3\n"
+	     "  ScalingTarget:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'",
+	     "  _:\n    Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 99\n"
+	     "  ScalingTarget:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: a_b",
+	     "CMP002", 0},
 	};
 	int failed = 0;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
