@@ -466,6 +466,16 @@ static void test_prm_aws_and_list_types(void **state)
 	validate_param_value(&p, "a,b", &f);
 	assert_int_equal(f.n, 0);
 	findings_free(&f);
+	/* 64 bytes exactly: one more than the copy holds with its NUL */
+	char type64[5 + 64 + 2];
+	memcpy(type64, "List<", 5);
+	memset(type64 + 5, 'X', 64);
+	memcpy(type64 + 69, ">", 2);
+	p.type = type64;
+	findings_init(&f);
+	validate_param_value(&p, "a,b", &f);
+	assert_int_equal(f.n, 0);
+	findings_free(&f);
 
 	p.e.name = "Vpc";
 	p.type = "AWS::EC2::VPC::Id";
