@@ -1045,7 +1045,11 @@ static bool load_paths(json_t *arr, char ***out, size_t *n)
 		const char *s = json_string_value(v);
 		if (!s)
 			return false;
-		(*out)[(*n)++] = strdup(s);
+		/* a path that failed to copy fails the load: no hole in the table */
+		(*out)[*n] = strdup(s);
+		if (!(*out)[*n])
+			return false;
+		(*n)++;
 	}
 	return true;
 }

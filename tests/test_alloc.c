@@ -25,9 +25,11 @@
 #include "common/str.h"
 #include "common/term.h"
 #include "common/vec.h"
+#include "model/analysis.h"
 #include "model/assemble.h"
 #include "model/findings.h"
 #include "model/params_json.h"
+#include "model/report.h"
 #include "model/rules_registry.h"
 #include "model/validate.h"
 #include "tests/alloc_fail.h"
@@ -921,6 +923,85 @@ static void test_params_save_sweep(void **state)
  * milliseconds times its thousands of allocations; tried: its JSON may lose
  * a key under a failure, model/report.c sets keys without checking) */
 
+/* create_only_load: each failure (the types table, a type's name, a path)
+ * is the load's failure, never a table with a hole in it */
+static bool call_create_only(void *ctx)
+{
+	const char *path = ctx;
+	lms_error err = {0};
+	alloc_fail_jansson(false); /* json_load_file may abort (alloc_fail.h) */
+	create_only *db = create_only_load(path, &err);
+	alloc_fail_jansson(true);
+	if (db)
+		WHOLE(create_only_has_type(db, "A") && create_only_has_type(db, "B"));
+	create_only_free(db);
+	lms_error_clear(&err);
+	return db != NULL;
+}
+
+static void test_create_only_sweep(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *path = tu_write_file(dir, "co.json",
+	                           "{\"types\": {\"A\": {\"createOnly\": [\"X\", \"Y/*\"], "
+	                           "\"conditionalCreateOnly\": [\"Z\"]}, \"B\": {}}}");
+	sweep("create_only_load", call_create_only, path, ALLOC_MUST_FAIL, 50);
+	tu_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
+/* report_write in text under each failure (not a sweep: it may absorb some,
+ * see above): a resource's type is shown only beside its resource, so a
+ * breaking entry that lost its "resource" key to a failure does not show a
+ * type with no resource ("broken by TRP001: the template AWS::...") */
+static void test_report_breaking_type_needs_resource(void **state)
+{
+	(void)state;
+	rf_fixture fx;
+	rf_render(&fx,
+	          "Resources:\n"
+	          "  Db:\n"
+	          "    Type: AWS::RDS::DBCluster\n"
+	          "    DeletionPolicy: Retain\n"
+	          "    UpdateReplacePolicy: Delete\n",
+	          "dev");
+	findings f;
+	findings_init(&f);
+	validate_model(fx.cat, fx.m, &f);
+	analysis a;
+	analysis_run(fx.cat, fx.m, fx.r, &a);
+	buf out;
+	buf_init(&out, 0);
+	assert_true(report_write(fx.cat, fx.m, fx.r, &a, &f, NULL, REPORT_TEXT, &out));
+	assert_non_null(strstr(buf_cstr(&out), "broken by TRP001: Db AWS::RDS::DBCluster"));
+	bool fired = true;
+	for (size_t n = 0; fired; n++) {
+		buf_reset(&out);
+		alloc_fail_after(n);
+		bool ok = report_write(fx.cat, fx.m, fx.r, &a, &f, NULL, REPORT_TEXT, &out);
+		fired = alloc_fail_fired();
+		alloc_fail_off();
+		const char *t = buf_cstr(&out);
+		if (ok && t && strstr(t, "AWS::RDS::DBCluster") &&
+		    !strstr(t, "broken by TRP001: Db AWS::RDS::DBCluster") &&
+		    strstr(t, "broken by TRP001: "))
+			for (const char *l = strstr(t, "broken by TRP001: "); l;
+			     l = strstr(l + 1, "broken by TRP001: ")) {
+				const char *eol = strchr(l, '\n');
+				const char *ty = strstr(l, "AWS::RDS::DBCluster");
+				if (ty && (!eol || ty < eol))
+					fail_msg("failure %zu: a type without its resource: %.*s",
+					         n, (int)(eol ? eol - l : 60), l);
+			}
+	}
+	buf_free(&out);
+	analysis_free(&a);
+	findings_free(&f);
+	rf_done(&fx);
+}
+
 /* ---- aws/ --------------------------------------------------------------- */
 
 static const char change_set_xml[] =
@@ -1301,6 +1382,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_render_sweep, disarm),
 	    cmocka_unit_test_teardown(test_validate_assemble_sweep, disarm),
 	    cmocka_unit_test_teardown(test_params_save_sweep, disarm),
+	    cmocka_unit_test_teardown(test_create_only_sweep, disarm),
+	    cmocka_unit_test_teardown(test_report_breaking_type_needs_resource, disarm),
 	    cmocka_unit_test_teardown(test_aws_parse_sweep, disarm),
 	    cmocka_unit_test_teardown(test_credentials_sweep, disarm),
 	    cmocka_unit_test_teardown(test_sigv4_endpoint_sweep, disarm),

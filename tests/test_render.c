@@ -1126,6 +1126,9 @@ static void test_condition_table(void **state)
 			fail_msg("%s is %d, not %d", table[i].name,
 			         render_condition(fx.r, table[i].name), table[i].want);
 	assert_int_equal(render_condition(fx.r, "Tx"), -1); /* no such condition */
+	/* a name is matched whole: "And" and "Map" only begin AndTT and MapSame */
+	assert_int_equal(render_condition(fx.r, "And"), -1);
+	assert_int_equal(render_condition(fx.r, "Map"), -1);
 	rf_done(&fx);
 
 	/* malformed condition functions: each a finding, undecided */

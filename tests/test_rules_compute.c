@@ -686,6 +686,13 @@ static void test_compute_edges(void **state)
 	    {"dev", "BurstLimit: 200", "BurstLimit: 99", "CMP006", 1},
 	    {"dev", "Type: AWS::ApiGateway::UsagePlan", "Type: AWS::ApiGateway::UsagePlanKey",
 	     "CMP006", 0},
+	    /* the same burst fault under a longer type name is not judged */
+	    {"dev",
+	     "Type: AWS::ApiGateway::UsagePlan\n    Properties:\n      Throttle: {RateLimit: 100, "
+	     "BurstLimit: 200}",
+	     "Type: AWS::ApiGateway::UsagePlanKey\n    Properties:\n      Throttle: {RateLimit: "
+	     "100, BurstLimit: 99}",
+	     "CMP006", 0},
 	    {"dev", "Type: AWS::ApiGateway::Stage", "Type: AWS::ApiGateway::StageX", "CMP006", 0},
 	    /* every type exactly: the same faults under a longer type name are not judged */
 	    {"dev",
@@ -1119,6 +1126,28 @@ static void test_count_edges(void **state)
 	     "    Properties:\n      ServiceNamespace: ecs\n"
 	     "      ResourceId: 'Service'",
 	     "CMP002", 1},
+	    /* a logical id is not checked to be alphanumeric: a service named _
+	     * is named in a__ by its second match (the first has 'a' on its left) */
+	    {"dev",
+	     "  Service:\n    Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 3\n"
+	     "  ScalingTarget:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'",
+	     "  _:\n    Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 99\n"
+	     "  ScalingTarget:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: a__",
+	     "CMP002", 1},
+	    {"dev",
+	     "  Service:\n    Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 3\n"
+	     "  ScalingTarget:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: !Sub 'service/${Cluster}/${Service.Name}'",
+	     "  _:\n    Type: AWS::ECS::Service\n    Properties:\n      DesiredCount: 99\n"
+	     "  ScalingTarget:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+	     "    Properties:\n      ServiceNamespace: ecs\n"
+	     "      ResourceId: a_b",
+	     "CMP002", 0},
 	};
 	int failed = 0;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -505,6 +505,38 @@ static void test_cached_private_paths(void **state)
 	       0);
 }
 
+/* CacheBehaviors as an Fn::FindInMap left symbolic (a key from GetAtt) with a
+ * DefaultValue: check_distribution reads each item of the kept function as a
+ * behaviour (EDG005, none has a policy; doubtful: a false finding, reported),
+ * the DefaultValue one placed on its own line, the DefaultValue's. */
+static void test_symbolic_behaviours_position(void **state)
+{
+	(void)state;
+	const char *from = "        CacheBehaviors:\n";
+	const char *to = "        CacheBehaviors:\n"
+	                 "          Fn::FindInMap:\n"
+	                 "            - Paths\n"
+	                 "            - !GetAtt WebAcl.Arn\n"
+	                 "            - list\n"
+	                 "            - DefaultValue: []\n"
+	                 "        CacheBehaviorsX:\n";
+	size_t line = 1;
+	for (const char *c = edge_fragment; c < strstr(edge_fragment, from); c++)
+		line += *c == '\n';
+	size_t dv_line = line + 5; /* "- DefaultValue: []" */
+	fixture fx;
+	run_in(&fx, "dev", "us-east-1", from, to);
+	bool at_default = false;
+	for (size_t i = 0; i < fx.f.n; i++)
+		at_default = at_default || (strcmp(fx.f.v[i].rule, "EDG005") == 0 &&
+		                            fx.f.v[i].file && fx.f.v[i].line == dv_line);
+	if (!at_default) {
+		dump(&fx);
+		fail_msg("no EDG005 on line %zu (the DefaultValue)", dv_line);
+	}
+	done(&fx);
+}
+
 /* The edges the tests above leave: each private path's prefix against a shorter and a
  * longer one, the ARN's Region field (its length, a missing field, not an ARN), the TLS
  * version names without their date, a distribution without a viewer certificate or with
@@ -957,6 +989,7 @@ int main(void)
 	    cmocka_unit_test(test_origin_protocol),
 	    cmocka_unit_test(test_viewer_tls_version),
 	    cmocka_unit_test(test_cached_private_paths),
+	    cmocka_unit_test(test_symbolic_behaviours_position),
 	    cmocka_unit_test(test_edge_edges),
 	    cmocka_unit_test(test_api_first_resources),
 	};

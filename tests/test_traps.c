@@ -798,6 +798,9 @@ static const struct trap_case {
     {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n",
      "    Type: AWS::RDS::DBCluster\n    DeletionPolicy: RetainExceptOnCreat\n", "TRP001",
      SEV_ERROR, 0},
+    {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n",
+     "    Type: AWS::RDS::DBCluster\n    DeletionPolicy: RetainExceptOnCreates\n", "TRP001",
+     SEV_ERROR, 0},
     {"    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: "
      "Delete\n",
      "    Type: AWS::RDS::DBCluster\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: "

@@ -455,6 +455,28 @@ static void test_prm_aws_and_list_types(void **state)
 	assert_true(has_finding(&f, "PRM001", SEV_ERROR, "Subnets"));
 	findings_free(&f);
 
+	/* a List<> whose element type does not fit the copy (64 bytes) is a
+	 * list of Strings, whatever the name: it is never copied */
+	char long_type[5 + 200 + 2];
+	memcpy(long_type, "List<", 5);
+	memset(long_type + 5, 'X', 200);
+	memcpy(long_type + 205, ">", 2);
+	p.type = long_type;
+	findings_init(&f);
+	validate_param_value(&p, "a,b", &f);
+	assert_int_equal(f.n, 0);
+	findings_free(&f);
+	/* 64 bytes exactly: one more than the copy holds with its NUL */
+	char type64[5 + 64 + 2];
+	memcpy(type64, "List<", 5);
+	memset(type64 + 5, 'X', 64);
+	memcpy(type64 + 69, ">", 2);
+	p.type = type64;
+	findings_init(&f);
+	validate_param_value(&p, "a,b", &f);
+	assert_int_equal(f.n, 0);
+	findings_free(&f);
+
 	p.e.name = "Vpc";
 	p.type = "AWS::EC2::VPC::Id";
 	findings_init(&f);
