@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
@@ -262,17 +263,15 @@ static bool host_is_loopback(const char *host, size_t len)
 	if ((len == 9 && strncasecmp(host, "localhost", 9) == 0) ||
 	    (len == 5 && memcmp(host, "[::1]", 5) == 0))
 		return true;
-	/* 127.0.0.0/8, dotted quad only */
-	if (len < 7 || strncmp(host, "127.", 4) != 0)
+	/* 127.0.0.0/8, a dotted quad only: four numbers of 0-255 (inet_pton's
+	 * rule: no empty part, no leading zero, nothing after) */
+	char text[INET_ADDRSTRLEN];
+	if (len < 7 || len >= sizeof text || strncmp(host, "127.", 4) != 0)
 		return false;
-	int dots = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (host[i] == '.')
-			dots++;
-		else if (!isdigit((unsigned char)host[i]))
-			return false;
-	}
-	return dots == 3;
+	memcpy(text, host, len);
+	text[len] = '\0';
+	struct in_addr a;
+	return inet_pton(AF_INET, text, &a) == 1;
 }
 
 bool aws_endpoint_parse(const char *url, buf *scheme, buf *authority, buf *base_path,

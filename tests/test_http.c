@@ -433,6 +433,13 @@ static void test_endpoint_edges(void **state)
 	check_refused("http://127.0.0.a", "plain http");
 	check_refused("http://128.0.0.1", "plain http");
 	check_refused("http://1270.0.0.1", "plain http");
+	/* a dotted quad is four numbers of 0-255: empty parts and over-large ones are no address */
+	check_refused("http://127.0..", "plain http");
+	check_refused("http://127..0.1", "plain http");
+	check_refused("http://127.0.0.", "plain http");
+	check_refused("http://127.256.0.1", "plain http");
+	check_refused("http://127.0.0.1000", "plain http");
+	check_parse("http://127.0.0.255", "http", "127.0.0.255", "");
 	/* the scheme: exactly https or http, any case */
 	check_parse("hTtPs://H.example.com//", "https", "h.example.com", "");
 	check_parse("https://h.example.com/a/b//", "https", "h.example.com", "/a/b");
