@@ -325,6 +325,11 @@ const char *aws_ini_get(const aws_ini *ini, const char *section, const char *key
 	return ini_lookup(ini, section_is, section, key);
 }
 
+const char *aws_ini_get_profile(const aws_ini *ini, const char *profile, const char *key)
+{
+	return ini_lookup(ini, config_section_is, profile, key);
+}
+
 bool aws_ini_has_section(const aws_ini *ini, const char *section)
 {
 	return ini_has(ini, section_is, section);

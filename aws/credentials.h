@@ -119,6 +119,10 @@ typedef struct aws_ini aws_ini;
 aws_ini *aws_ini_parse(const char *text, size_t len, lms_error *err);
 /* The value of key in section, or NULL; owned by ini. */
 const char *aws_ini_get(const aws_ini *ini, const char *section, const char *key);
+/* The value of key in the config file's section of profile, or NULL: [profile NAME] (blanks
+ * after "profile" as the AWS CLI allows), or [default] for the default profile; the last one
+ * wins; no allocation. Owned by ini. */
+const char *aws_ini_get_profile(const aws_ini *ini, const char *profile, const char *key);
 bool aws_ini_has_section(const aws_ini *ini, const char *section);
 /* The entries in file order, for a caller that checks every setting: i from 0 to
  * aws_ini_count(); *key and *value are NULL for the entry that records a section header. */

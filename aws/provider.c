@@ -379,21 +379,11 @@ static credentials_status config_load(config_file *c, lms_error *err)
 	return st;
 }
 
-/* [profile NAME]'s key (the last one), [default]'s for the default profile; no allocation,
- * so a failing one cannot read as a setting that is absent. */
+/* A profile's setting, as credentials.c reads the same file (aws_ini_get_profile); an empty
+ * value is none. */
 static const char *config_get(const config_file *c, const char *profile, const char *key)
 {
-	const char *v = NULL;
-	size_t n = aws_ini_count(c->ini);
-	for (size_t i = 0; i < n; i++) {
-		const char *s, *k, *val;
-		aws_ini_entry(c->ini, i, &s, &k, &val);
-		if (k && strcmp(k, key) == 0 && strncmp(s, "profile ", 8) == 0 &&
-		    strcmp(s + 8, profile) == 0)
-			v = val;
-	}
-	if (!v && strcmp(profile, "default") == 0)
-		v = aws_ini_get(c->ini, "default", key);
+	const char *v = aws_ini_get_profile(c->ini, profile, key);
 	return v && v[0] ? v : NULL;
 }
 

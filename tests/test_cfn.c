@@ -3126,7 +3126,7 @@ static void test_role_settings_exact_section(void **state)
 	                     "source_profilex = base\n"
 	                     "[profilexr]\nsource_profile = base\n"
 	                     "[profile rx]\nsource_profile = base\n"
-	                     "[profile  r]\nsource_profile = base\n"
+	                     "[profile r x]\nsource_profile = base\n"
 	                     "[default]\nsource_profile = base\n");
 	provider_options o = {.profile = "r", .region = "eu-west-1", .endpoint_url = server.url};
 	credentials *c = NULL;
@@ -3136,6 +3136,24 @@ static void test_role_settings_exact_section(void **state)
 	assert_string_equal(err.msg, "profile \"r\" has role_arn but no source_profile: give it "
 	                             "source_profile, or credential_source = Environment, "
 	                             "EcsContainer or Ec2InstanceMetadata");
+	lms_error_clear(&err);
+	chain_cleanup();
+}
+
+/* The role's settings are read from the section credentials.c reads for the same profile:
+ * [profile  r] (blanks after "profile", as the AWS CLI allows) is profile r. */
+static void test_role_settings_section_as_credentials(void **state)
+{
+	(void)state;
+	chain_env();
+	write_text("config", "[profile  r]\nrole_arn = arn:aws:iam::123456789012:role/x\n");
+	provider_options o = {.profile = "r", .region = "eu-west-1", .endpoint_url = server.url};
+	credentials *c = NULL;
+	lms_error err = {0};
+	assert_int_equal(provider_resolve(&o, &c, &err), CREDENTIALS_BAD_CONFIG);
+	assert_null(c);
+	assert_non_null(err.msg);
+	assert_non_null(strstr(err.msg, "profile \"r\" has role_arn but no source_profile"));
 	lms_error_clear(&err);
 	chain_cleanup();
 }
@@ -3239,6 +3257,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_time_eras),
 	    cmocka_unit_test(test_provider_out_of_memory),
 	    cmocka_unit_test(test_role_settings_exact_section),
+	    cmocka_unit_test(test_role_settings_section_as_credentials),
 	    cmocka_unit_test(test_events_since_edges),
 	    cmocka_unit_test(test_events_growth),
 	};
